@@ -1,0 +1,70 @@
+# mediacdn: `make run` starts the whole system, `make test` passes the tests.
+# Both install what they need on a Debian/Ubuntu machine (sudo only when not root).
+
+SHELL       := /bin/bash
+GO          ?= go
+BIN         := bin/mediacdn
+SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+GOFILES      = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/node_modules/*')
+FUZZTIME    ?= 20s
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: all run build test deps bench-deps bench fuzz lint clean
+
+all: build
+
+# deps installs the system packages the build needs: a C compiler and
+# libvips for the origin's transforms (pkg-config finds it).
+deps:
+	@command -v $(GO) >/dev/null || { echo "Go 1.26 or newer is required (https://go.dev/dl/)"; exit 1; }
+	@missing=""; \
+	command -v gcc >/dev/null || missing="$$missing gcc libc6-dev"; \
+	command -v pkg-config >/dev/null || missing="$$missing pkg-config"; \
+	pkg-config --exists vips 2>/dev/null || missing="$$missing libvips-dev"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# bench-deps installs the rivals and the load generator for side-by-side runs.
+bench-deps: deps
+	@missing=""; \
+	command -v nginx >/dev/null || missing="$$missing nginx"; \
+	command -v varnishd >/dev/null || missing="$$missing varnish"; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	$(GO) build -o $(BIN) .
+
+run: build
+	./$(BIN) dev
+
+test: deps
+	@unformatted=$$(gofmt -l $(GOFILES)); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) test -race ./...
+
+bench: bench-deps
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# fuzz runs every fuzz target for FUZZTIME each.
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "fuzz $$pkg $$target ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+lint: deps
+	$(GO) run $(STATICCHECK) ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,59 @@
+package app
+
+import (
+	"context"
+	"fmt"
+)
+
+// Dev runs everything on one machine in one process: an embedded NATS
+// server with JetStream, the origin and an edge, wired to each other.
+func Dev(ctx context.Context, args []string, io *IO) error {
+	fs := newFlags("dev", "dev [flags]", io)
+	cfgPath := fs.String("config", "", "YAML configuration `file` (default: the built-in configs/dev.yaml)")
+	edgeListen := fs.String("edge-listen", "", "edge (delivery) address (default 127.0.0.1:8080)")
+	apiListen := fs.String("api-listen", "", "origin address: Upload and Admin API, delivery for edges (default 127.0.0.1:8081)")
+	natsListen := fs.String("nats-listen", "", "embedded NATS address (default 127.0.0.1:4222)")
+	data := fs.String("data", "", "data `directory` (default ./data)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return usageError("dev takes no arguments")
+	}
+	f, err := devFile(*cfgPath, io)
+	if err != nil {
+		return err
+	}
+	setIf(&f.Edge.Listen, *edgeListen)
+	setIf(&f.Origin.Listen, *apiListen)
+	setIf(&f.NATS.Embedded.Listen, *natsListen)
+	setIf(&f.Origin.DataDir, *data)
+	// dev wires its parts together: the edge fills from this origin, API
+	// responses point at this edge, and purges go through this NATS.
+	f.NATS.Embedded.Enabled = true
+	f.Edge.Origins = []string{"http://" + f.Origin.Listen}
+	f.Origin.DeliveryURL = "http://" + f.Edge.Listen
+	f.Origin.SecureDeliveryURL = f.Origin.DeliveryURL
+	if err := f.Validate(RoleDev); err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	log := f.Log.Logger(io.Stderr)
+	nats := &natsService{cfg: f.NATS.Embedded, dataDir: f.Origin.DataDir, log: log}
+	log.Info("mediacdn dev starting", "edge", f.Edge.Listen, "api", f.Origin.Listen,
+		"nats", f.NATS.Embedded.Listen, "data", f.Origin.DataDir, "clouds", f.Clouds.Names())
+	return runServices(ctx, log, nil, nats)
+}
+
+func devFile(path string, io *IO) (*File, error) {
+	if path == "" {
+		return ParseFile(io.DevConfig)
+	}
+	return LoadFile(path)
+}
+
+func setIf(dst *string, v string) {
+	if v != "" {
+		*dst = v
+	}
+}

@@ -1,0 +1,140 @@
+package app
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mediacdn/mediacdn/config"
+)
+
+// Every file in configs/ loads and validates for the role it is for.
+func TestConfigsValidate(t *testing.T) {
+	files, err := filepath.Glob("../configs/*.yaml")
+	if err != nil || len(files) < 3 {
+		t.Fatalf("configs: %v, %v", files, err)
+	}
+	for _, path := range files {
+		f, err := LoadFile(path)
+		if err != nil {
+			t.Errorf("%s: %v", path, err)
+			continue
+		}
+		role, err := inferRole(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Validate(role); err != nil {
+			t.Errorf("%s (%s): %v", path, role, err)
+		}
+	}
+}
+
+// The built-in dev defaults are the fixed ones other issues rely on.
+func TestDevDefaults(t *testing.T) {
+	b, err := os.ReadFile("../configs/dev.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := ParseFile(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo := f.Clouds["demo"]
+	if f.Edge.Listen != "127.0.0.1:8080" || f.Origin.Listen != "127.0.0.1:8081" ||
+		f.NATS.Embedded.Listen != "127.0.0.1:4222" || !f.NATS.Embedded.Enabled ||
+		f.Origin.DataDir != "./data" || demo.APIKey != "demo_key" || demo.APISecret != "demo_secret" ||
+		demo.Mode() != config.Global || f.Edge.CacheSize != 512*config.MiB {
+		t.Fatalf("dev defaults: %+v", f)
+	}
+}
+
+func TestValidateNamesTheField(t *testing.T) {
+	base := `
+clouds:
+  demo: {api_key: k, api_secret: s}
+nats:
+  embedded: {enabled: true}
+`
+	for _, c := range []struct {
+		yaml, role, want string
+	}{
+		{"clouds: {}\nnats: {embedded: {enabled: true}}", "dev", "clouds: at least one cloud is required"},
+		{"clouds:\n  demo: {api_key: k}\nnats: {embedded: {enabled: true}}", "dev", "clouds.demo.api_secret: required"},
+		{"clouds:\n  demo: {api_key: k, api_secret: s, invalidation: sometimes}\nnats: {embedded: {enabled: true}}", "dev", `clouds.demo.invalidation: must be "global" or "legacy", not "sometimes"`},
+		{"clouds:\n  bad.name: {api_key: k, api_secret: s}\nnats: {embedded: {enabled: true}}", "dev", "clouds.bad.name: a cloud name has only letters"},
+		{base + "edge: {listen: nowhere}", "edge", `edge.listen: "nowhere" is not host:port`},
+		{base + "edge: {origins: [ftp://x]}", "edge", "edge.origins: origin 0"},
+		{base + "edge: {cache_size: 1KiB}", "edge", "edge.cache_size: at least 1MiB"},
+		{base + "origin: {delivery_url: not a url}", "origin", "origin.delivery_url"},
+		{"clouds:\n  demo: {api_key: k, api_secret: s}\nnats: {}", "origin", "nats.urls: required unless embedded.enabled is true"},
+		{base + "log: {level: loud}", "dev", "log.level: must be debug, info, warn or error"},
+		{"clouds:\n  demo: {api_key: k, api_secret: s}\nnats: {embedded: {enabled: true, listen: x}}", "dev", "nats.embedded.listen"},
+	} {
+		f, err := ParseFile([]byte(c.yaml))
+		if err == nil {
+			err = f.Validate(Role(c.role))
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: got %v, want %q", c.yaml, err, c.want)
+		}
+	}
+}
+
+func TestUnknownFieldIsAnError(t *testing.T) {
+	_, err := ParseFile([]byte("edge:\n  lisen: 127.0.0.1:1\n"))
+	if err == nil || !strings.Contains(err.Error(), "lisen") {
+		t.Fatalf("unknown field: %v", err)
+	}
+}
+
+func TestEdgeNeedsNoSecrets(t *testing.T) {
+	f, err := ParseFile([]byte("clouds:\n  shop: {hosts: [img.example]}\nnats: {urls: [nats://n:4222]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Validate(RoleEdge); err != nil {
+		t.Fatalf("edge without secrets: %v", err)
+	}
+	var fe *config.FieldError
+	if err := f.Validate(RoleOrigin); !errors.As(err, &fe) || fe.Field != "clouds.shop.api_key" {
+		t.Fatalf("origin without secrets: %v", err)
+	}
+}
+
+func TestSecretsFromEnvironment(t *testing.T) {
+	t.Setenv("MEDIACDN_CLOUDS_MY_SHOP_API_SECRET", "from-env")
+	t.Setenv("MEDIACDN_NATS_TOKEN", "tok")
+	f, err := ParseFile([]byte("clouds:\n  my-shop: {api_key: k, api_secret: in-file}\nnats: {urls: [nats://n:4222]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Clouds["my-shop"].APISecret != "from-env" || f.NATS.Token != "tok" {
+		t.Fatalf("env overrides not applied: %+v %+v", f.Clouds, f.NATS)
+	}
+}
+
+func TestCheckConfigCommand(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("clouds:\n  demo: {api_key: k}\nnats: {embedded: {enabled: true}}\norigin: {}\nedge: {}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut strings.Builder
+	io := &IO{Stdout: &out, Stderr: &errOut}
+	err := CheckConfig(t.Context(), []string{bad}, io)
+	if err == nil || !strings.Contains(err.Error(), "clouds.demo.api_secret: required") {
+		t.Fatalf("bad file: %v", err)
+	}
+	if err := CheckConfig(t.Context(), []string{"../configs/dev.yaml"}, io); err != nil {
+		t.Fatalf("dev.yaml: %v", err)
+	}
+	if !strings.Contains(out.String(), "valid dev configuration") {
+		t.Fatalf("output %q", out.String())
+	}
+	if err := CheckConfig(t.Context(), nil, io); !IsUsage(err) {
+		t.Fatalf("no file: %v", err)
+	}
+}

@@ -1,0 +1,137 @@
+package config
+
+import (
+	"os"
+	"sort"
+	"strings"
+)
+
+// Invalidation is a cloud's CDN invalidation mode.
+type Invalidation string
+
+// Invalidation modes (design.md, "Purge semantics").
+const (
+	// Global invalidates every URL of an asset: any transformation, any or
+	// no version, signed or not. The default.
+	Global Invalidation = "global"
+	// Legacy invalidates by URL shape as Cloudinary's legacy accounts do:
+	// unversioned URLs (or /v1/ ones for public IDs with slashes), or only
+	// the latest version's with InvalidateVersionedURLs; never signed URLs.
+	Legacy Invalidation = "legacy"
+)
+
+// Cloud is one cloud's settings: clouds.<name> in the YAML file.
+type Cloud struct {
+	// APIKey identifies the cloud's API client. Required.
+	// Environment: MEDIACDN_CLOUDS_<NAME>_API_KEY.
+	APIKey string `yaml:"api_key"`
+	// APISecret signs Upload API requests and delivery URLs and is the
+	// Admin API's Basic password. Required.
+	// Environment: MEDIACDN_CLOUDS_<NAME>_API_SECRET.
+	APISecret string `yaml:"api_secret"`
+	// Invalidation is "global" (empty means global) or "legacy".
+	Invalidation Invalidation `yaml:"invalidation"`
+	// InvalidateVersionedURLs, in legacy mode, invalidates only URLs with
+	// the asset's latest version instead of unversioned (or /v1/) ones.
+	// Default false; ignored in global mode.
+	InvalidateVersionedURLs bool `yaml:"invalidate_versioned_urls"`
+	// StrictTransformations allows on-the-fly generation of named, allowed
+	// and eager transformations only (others need a signed URL). Default false.
+	StrictTransformations bool `yaml:"strict_transformations"`
+	// Backup keeps deleted and overwritten originals so they can be
+	// restored. Default false.
+	Backup bool `yaml:"backup"`
+	// Hosts are private-CDN host names (optionally host:port) that deliver
+	// this cloud without a /<cloud> path segment. Default none.
+	Hosts []string `yaml:"hosts"`
+}
+
+// Clouds maps cloud names to their settings.
+type Clouds map[string]Cloud
+
+// Names returns the cloud names, sorted.
+func (c Clouds) Names() []string {
+	names := make([]string, 0, len(c))
+	for n := range c {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// ApplyEnv overrides keys and secrets from MEDIACDN_CLOUDS_<NAME>_API_KEY
+// and MEDIACDN_CLOUDS_<NAME>_API_SECRET (the name upper-cased, "-" as "_").
+func (c Clouds) ApplyEnv() {
+	for name, cl := range c {
+		env := EnvPrefix + "CLOUDS_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_")) + "_"
+		if v, ok := os.LookupEnv(env + "API_KEY"); ok {
+			cl.APIKey = v
+		}
+		if v, ok := os.LookupEnv(env + "API_SECRET"); ok {
+			cl.APISecret = v
+		}
+		c[name] = cl
+	}
+}
+
+// Validate checks every cloud; the error names the field. Edges need no
+// keys or secrets (the origin checks every signature), so secrets says
+// whether they are required.
+func (c Clouds) Validate(secrets bool) error {
+	if len(c) == 0 {
+		return Errorf("clouds", "at least one cloud is required")
+	}
+	hosts := map[string]string{}
+	for _, name := range c.Names() {
+		if err := validCloudName(name); err != nil {
+			return Prefix("clouds", err)
+		}
+		if err := c[name].validate(secrets); err != nil {
+			return Prefix("clouds."+name, err)
+		}
+		for _, h := range c[name].Hosts {
+			if other, dup := hosts[strings.ToLower(h)]; dup {
+				return Errorf("clouds."+name+".hosts", "host %q is already used by cloud %q", h, other)
+			}
+			hosts[strings.ToLower(h)] = name
+		}
+	}
+	return nil
+}
+
+func validCloudName(name string) error {
+	if name == "" || len(name) > 128 {
+		return Errorf(name, "a cloud name has 1 to 128 characters")
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return Errorf(name, "a cloud name has only letters, digits, '_' and '-'")
+		}
+	}
+	return nil
+}
+
+func (c Cloud) validate(secrets bool) error {
+	switch {
+	case secrets && c.APIKey == "":
+		return Errorf("api_key", "required (or set MEDIACDN_CLOUDS_<NAME>_API_KEY)")
+	case secrets && c.APISecret == "":
+		return Errorf("api_secret", "required (or set MEDIACDN_CLOUDS_<NAME>_API_SECRET)")
+	case c.Invalidation != "" && c.Invalidation != Global && c.Invalidation != Legacy:
+		return Errorf("invalidation", "must be %q or %q, not %q", Global, Legacy, c.Invalidation)
+	}
+	for _, h := range c.Hosts {
+		if h == "" || strings.ContainsAny(h, "/ \t") {
+			return Errorf("hosts", "invalid host name %q", h)
+		}
+	}
+	return nil
+}
+
+// Mode is the cloud's invalidation mode with the default applied.
+func (c Cloud) Mode() Invalidation {
+	if c.Invalidation == "" {
+		return Global
+	}
+	return c.Invalidation
+}

@@ -1,0 +1,55 @@
+//go:build !race
+
+package delivery
+
+import "testing"
+
+// typicalURLs are what an edge parses on its hot path.
+var typicalURLs = []string{
+	"/demo/image/upload/sample.jpg",
+	"/demo/image/upload/c_fill,g_auto,h_200,w_300/f_auto/q_auto/v1712345678/folder/photo.jpg?_a=BAMAROfk0",
+	"/demo/image/upload/s--KEp_G-AP--/c_fill,w_100/v1/folder/pic.jpg",
+	"/demo/images/w_400/v1/folder/sample/hello.webp",
+	"/demo/raw/upload/v3/docs/report.pdf",
+	"/demo/image/fetch/w_100/http://example.com/a.jpg",
+}
+
+func TestParseAllocatesNothing(t *testing.T) {
+	for _, uri := range typicalURLs {
+		var key [256]byte
+		n := testing.AllocsPerRun(200, func() {
+			u, err := Parse(uri)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = u.Class()
+			_ = u.AppendCacheKey(key[:0], Negotiate("image/avif,image/webp,*/*").String())
+		})
+		if n != 0 {
+			t.Errorf("Parse(%q) + Class + AppendCacheKey: %v allocations, want 0", uri, n)
+		}
+	}
+	n := testing.AllocsPerRun(200, func() {
+		if _, err := ParseHost("demo", "/image/upload/w_100/sample.jpg"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if n != 0 {
+		t.Errorf("ParseHost: %v allocations, want 0", n)
+	}
+}
+
+func TestVerifySignatureAllocatesNothing(t *testing.T) {
+	u, err := Parse("/demo/image/upload/s--KEp_G-AP--/c_fill,w_100/v1/folder/pic.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := testing.AllocsPerRun(200, func() {
+		if !u.VerifySignature("abcd") {
+			t.Fatal("signature")
+		}
+	})
+	if n != 0 {
+		t.Errorf("VerifySignature: %v allocations, want 0", n)
+	}
+}

@@ -1,0 +1,105 @@
+package delivery
+
+// AppendCanonical appends the URL's canonical path to dst:
+//
+//	/<cloud>/<resource_type>/<type>[/s--SIG--][/<transformation>][/v<N>]/<public_id>[.<ext>]
+//
+// always in the standard form with the cloud segment (an SEO, shortened or
+// root-path URL, or a host-form one, becomes the standard URL for the same
+// content; the SEO suffix, which nothing signs, is dropped), the
+// transformation and signature as written, and the public ID escaped as the
+// Go SDK escapes it. Where the decoded public ID would read back as
+// something else (a first folder shaped like a transformation or a version
+// in a URL without a version, a dot in a last segment without an
+// extension), the formatter escapes the character that would mislead, so
+// that Parse(u.String()) gives back the same asset, transformation, version
+// and format.
+//
+// A URL built by hand for formatting needs Cloud, Resource, Type and
+// PublicID, and optionally Signature, Transformation, Version/HasVersion
+// and Ext.
+func (u *URL) AppendCanonical(dst []byte) []byte {
+	dst = append(dst, '/')
+	dst = append(dst, u.Cloud...)
+	dst = append(dst, '/')
+	dst = append(dst, u.Resource.String()...)
+	dst = append(dst, '/')
+	dst = append(dst, u.Type.String()...)
+	if u.Signature != "" {
+		dst = append(dst, "/s--"...)
+		dst = append(dst, u.Signature...)
+		dst = append(dst, "--"...)
+	}
+	if u.Transformation != "" {
+		dst = append(dst, '/')
+		dst = append(dst, u.Transformation...)
+	}
+	if u.HasVersion {
+		dst = append(dst, "/v"...)
+		dst = appendUint(dst, u.Version)
+	}
+	dst = append(dst, '/')
+	if u.Type == Fetch {
+		return AppendEscaped(dst, u.PublicID)
+	}
+	dst = u.appendEscapedID(dst)
+	if u.Resource != Raw && u.Ext != "" {
+		dst = append(dst, '.')
+		dst = append(dst, u.Ext...)
+	}
+	return dst
+}
+
+// String returns the canonical path (see AppendCanonical).
+func (u *URL) String() string { return string(u.AppendCanonical(nil)) }
+
+func (u *URL) appendEscapedID(dst []byte) []byte {
+	id := u.PublicID
+	if first, rest, folders := cut(id, '/'); folders && !u.HasVersion {
+		start := len(dst)
+		dst = AppendEscaped(dst, first)
+		if misleadsAsFirst(string(dst[start:])) {
+			// Escape the first byte so that the segment stays part of the ID.
+			dst = appendEscapedByte(dst[:start], first[0], false)
+			dst = AppendEscaped(dst, first[1:])
+		}
+		dst = append(dst, '/')
+		id = rest
+	}
+	lastStart := 0
+	for i := len(id) - 1; i >= 0; i-- {
+		if id[i] == '/' {
+			lastStart = i + 1
+			break
+		}
+	}
+	dst = AppendEscaped(dst, id[:lastStart])
+	// Without an extension, a "." in the last segment would read back as one.
+	escapeDots := u.Resource != Raw && u.Ext == ""
+	for i := lastStart; i < len(id); i++ {
+		c := id[i]
+		dst = appendEscapedByte(dst, c, keptByEscape(c) && !(escapeDots && c == '.'))
+	}
+	return dst
+}
+
+// misleadsAsFirst reports whether a first segment of a public ID would be
+// read as a signature, a transformation or a version.
+func misleadsAsFirst(seg string) bool {
+	return isTransformationSegment(seg) || isVersion(seg) ||
+		len(seg) >= 5 && seg[:3] == "s--" && seg[len(seg)-2:] == "--"
+}
+
+func appendUint(dst []byte, v uint64) []byte {
+	var buf [20]byte
+	i := len(buf)
+	for {
+		i--
+		buf[i] = byte('0' + v%10)
+		v /= 10
+		if v == 0 {
+			break
+		}
+	}
+	return append(dst, buf[i:]...)
+}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/mediacdn/mediacdn"
+
+// goList runs go list with a template over the given packages.
+func goList(t *testing.T, args ...string) []string {
+	t.Helper()
+	out, err := exec.Command("go", append([]string{"list"}, args...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list %v: %v\n%s", args, err, out)
+	}
+	return strings.Split(strings.TrimSpace(string(out)), "\n")
+}
+
+// The dependency direction of design.md: delivery uses the standard library
+// only; edges import neither the origin nor libvips; only origin/imaging
+// imports bimg.
+func TestDependencyDirection(t *testing.T) {
+	for _, line := range goList(t, "-deps", "-f", "{{.ImportPath}} {{.Standard}}", "./delivery") {
+		path, std, _ := strings.Cut(line, " ")
+		if std != "true" && path != module+"/delivery" {
+			t.Errorf("delivery depends on %s, which is not in the standard library", path)
+		}
+	}
+	for _, path := range goList(t, "-deps", "-f", "{{.ImportPath}}", "./edge/...") {
+		if strings.HasPrefix(path, module+"/origin") || strings.Contains(path, "h2non/bimg") {
+			t.Errorf("edge depends on %s", path)
+		}
+	}
+	for _, line := range goList(t, "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./...") {
+		pkg, imports, _ := strings.Cut(line, " ")
+		for _, imp := range strings.Fields(imports) {
+			if imp == "github.com/h2non/bimg" && pkg != module+"/origin/imaging" {
+				t.Errorf("%s imports bimg; only origin/imaging may", pkg)
+			}
+		}
+	}
+}
+
+// An edge binary needs no cgo.
+func TestEdgeBuildsWithoutCgo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds packages")
+	}
+	cmd := exec.Command("go", "build", "-o", "/dev/null", "./edge/...")
+	cmd.Env = append(cmd.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("CGO_ENABLED=0 go build ./edge/...: %v\n%s", err, out)
+	}
+}
