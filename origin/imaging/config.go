@@ -1,0 +1,67 @@
+package imaging
+
+import (
+	"runtime"
+	"time"
+
+	"github.com/mediacdn/mediacdn/config"
+)
+
+// Config bounds the work one origin's image processing may do.
+type Config struct {
+	// MaxInputPixels is the largest width × height (summed over frames)
+	// accepted, checked on the header before decoding. Zero means 50
+	// megapixels.
+	MaxInputPixels int64 `yaml:"max_input_pixels"`
+	// MaxOutputDimension is the largest width or height produced. Zero
+	// means 16384.
+	MaxOutputDimension int `yaml:"max_output_dimension"`
+	// MaxInputSize is the largest encoded image accepted. Zero means 100MiB.
+	MaxInputSize config.Size `yaml:"max_input_size"`
+	// Workers is how many transforms run at once. Zero means the number of CPUs.
+	Workers int `yaml:"workers"`
+	// Queue is how many transforms may wait for a worker; past it, requests
+	// get 503 with Retry-After. Zero means 4 × Workers.
+	Queue int `yaml:"queue"`
+	// Timeout bounds one transform, waiting included. Zero means 30s.
+	Timeout time.Duration `yaml:"timeout"`
+}
+
+// ApplyDefaults fills unset fields.
+func (c *Config) ApplyDefaults() {
+	if c.MaxInputPixels == 0 {
+		c.MaxInputPixels = 50_000_000
+	}
+	if c.MaxOutputDimension == 0 {
+		c.MaxOutputDimension = 16384
+	}
+	if c.MaxInputSize == 0 {
+		c.MaxInputSize = 100 * config.MiB
+	}
+	if c.Workers == 0 {
+		c.Workers = runtime.NumCPU()
+	}
+	if c.Queue == 0 {
+		c.Queue = 4 * c.Workers
+	}
+	if c.Timeout == 0 {
+		c.Timeout = 30 * time.Second
+	}
+}
+
+// Validate checks the settings; the error names the field.
+func (c *Config) Validate() error {
+	switch {
+	case c.MaxInputPixels < 0:
+		return config.Errorf("max_input_pixels", "must not be negative")
+	case c.MaxOutputDimension < 0 || c.MaxOutputDimension > 65535:
+		return config.Errorf("max_output_dimension", "must be between 1 and 65535")
+	case c.Workers < 0:
+		return config.Errorf("workers", "must not be negative")
+	case c.Queue < 0:
+		return config.Errorf("queue", "must not be negative")
+	case c.Timeout < 0:
+		return config.Errorf("timeout", "must not be negative")
+	}
+	return nil
+}

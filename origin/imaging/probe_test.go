@@ -1,0 +1,76 @@
+package imaging
+
+import (
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/mediacdn/mediacdn/delivery"
+)
+
+// corpus is ../shared/corpus, read in place.
+const corpus = "../../../shared/corpus"
+
+func readCorpus(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(corpus, name))
+	if err != nil {
+		t.Fatalf("corpus: %v", err)
+	}
+	return b
+}
+
+func newProcessor(t testing.TB, cfg Config) *Processor {
+	t.Helper()
+	p, err := New(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestProbeCorpus(t *testing.T) {
+	p := newProcessor(t, Config{})
+	for _, c := range []struct {
+		name  string
+		f     delivery.Format
+		w, h  int
+		alpha bool
+	}{
+		{"LadyBird.jpg", delivery.JPG, 2560, 1600, false},
+		{"Storm.jpg", delivery.JPG, 1920, 1280, false},
+		{"logo.png", delivery.PNG, 500, 500, true},
+		{"chelsea.png", delivery.PNG, 451, 300, false},
+	} {
+		info, err := p.Probe(readCorpus(t, c.name))
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if info.Format != c.f || info.Width != c.w || info.Height != c.h || info.Alpha != c.alpha {
+			t.Errorf("%s: %+v", c.name, info)
+		}
+	}
+}
+
+func TestProbeRejects(t *testing.T) {
+	p := newProcessor(t, Config{MaxInputPixels: 1_000_000})
+	jpg := readCorpus(t, "LadyBird.jpg")
+	for _, c := range []struct {
+		name string
+		b    []byte
+		msg  string
+	}{
+		{"empty", nil, "Invalid image file"},
+		{"text", []byte("hello, this is not an image at all"), "Invalid image file"},
+		{"truncated", jpg[:200], "Invalid image file"},
+		{"too many pixels", jpg, "Image is too large - 2560x1600 is more than the limit of 1000000 pixels"},
+	} {
+		_, err := p.Probe(c.b)
+		var e *Error
+		if !errors.As(err, &e) || e.Status != 400 || e.Message != c.msg {
+			t.Errorf("%s: %v, want 400 %q", c.name, err, c.msg)
+		}
+	}
+}
