@@ -72,4 +72,3 @@ func formatOf(t bimg.ImageType) (delivery.Format, bool) {
 	}
 	return delivery.FormatNone, false
 }
-
