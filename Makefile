@@ -9,7 +9,7 @@ GOFILES      = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/n
 FUZZTIME    ?= 20s
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all run build test deps bench-deps bench fuzz lint clean
+.PHONY: all run build test deps node-deps bench-deps bench fuzz lint clean
 
 all: build
 
@@ -45,7 +45,16 @@ build: deps
 run: build
 	./$(BIN) dev
 
-test: deps
+# node-deps installs the Node SDK the tests drive (skipped, with a message,
+# where node and npm are missing).
+node-deps:
+	@if command -v npm >/dev/null && command -v node >/dev/null; then \
+		npm ci --prefix test/node --no-audit --no-fund --loglevel=error; \
+	else \
+		echo "node/npm not found: the Node SDK tests will be skipped"; \
+	fi
+
+test: deps node-deps
 	@unformatted=$$(gofmt -l $(GOFILES)); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...

@@ -39,10 +39,15 @@ func Dev(ctx context.Context, args []string, io *IO) error {
 		return fmt.Errorf("configuration: %w", err)
 	}
 	log := f.Log.Logger(io.Stderr)
+	failed := make(chan error, 4)
 	nats := &natsService{cfg: f.NATS.Embedded, dataDir: f.Origin.DataDir, log: log}
+	o, err := newOrigin(f, log, failed)
+	if err != nil {
+		return err
+	}
 	log.Info("mediacdn dev starting", "edge", f.Edge.Listen, "api", f.Origin.Listen,
 		"nats", f.NATS.Embedded.Listen, "data", f.Origin.DataDir, "clouds", f.Clouds.Names())
-	return runServices(ctx, log, nil, nats)
+	return runServices(ctx, log, failed, nats, o)
 }
 
 func devFile(path string, io *IO) (*File, error) {

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -31,7 +30,18 @@ func Origin(ctx context.Context, args []string, io *IO) error {
 	if err := f.Validate(RoleOrigin); err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
-	return errors.New("the origin server is not in this build yet")
+	log := f.Log.Logger(io.Stderr)
+	failed := make(chan error, 4)
+	var services []service
+	if f.NATS.Embedded.Enabled {
+		services = append(services, &natsService{cfg: f.NATS.Embedded, dataDir: f.Origin.DataDir, log: log})
+	}
+	o, err := newOrigin(f, log, failed)
+	if err != nil {
+		return err
+	}
+	services = append(services, o)
+	return runServices(ctx, log, failed, services...)
 }
 
 // roleFile loads -config, or the built-in dev defaults without one.

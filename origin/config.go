@@ -1,7 +1,11 @@
 package origin
 
 import (
+	"net"
+	"time"
+
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/origin/imaging"
 )
 
 // Config is the origin's section of the YAML file.
@@ -18,6 +22,24 @@ type Config struct {
 	DeliveryURL string `yaml:"delivery_url"`
 	// SecureDeliveryURL is the base of secure_url. Empty means DeliveryURL.
 	SecureDeliveryURL string `yaml:"secure_delivery_url"`
+	// MaxUploadSize is the largest file one upload may carry. Default 100MiB.
+	MaxUploadSize config.Size `yaml:"max_upload_size"`
+	// Fetch configures uploads whose file is a remote http(s) URL.
+	Fetch Fetch `yaml:"fetch"`
+	// Imaging bounds image processing.
+	Imaging imaging.Config `yaml:"imaging"`
+}
+
+// Fetch configures remote fetches for uploads.
+type Fetch struct {
+	// Timeout bounds one fetch, redirects included. Default 30s.
+	Timeout time.Duration `yaml:"timeout"`
+	// MaxRedirects is how many redirects are followed. Default 5; -1 means none.
+	MaxRedirects int `yaml:"max_redirects"`
+	// AllowNetworks are CIDRs that may be fetched although they are
+	// loopback, link-local, private or otherwise internal (refused by
+	// default to stop server-side request forgery). Default none.
+	AllowNetworks []string `yaml:"allow_networks"`
 }
 
 // Defaults for the origin.
@@ -41,6 +63,16 @@ func (c *Config) ApplyDefaults() {
 	if c.SecureDeliveryURL == "" {
 		c.SecureDeliveryURL = c.DeliveryURL
 	}
+	if c.MaxUploadSize == 0 {
+		c.MaxUploadSize = 100 * config.MiB
+	}
+	if c.Fetch.Timeout == 0 {
+		c.Fetch.Timeout = 30 * time.Second
+	}
+	if c.Fetch.MaxRedirects == 0 {
+		c.Fetch.MaxRedirects = 5
+	}
+	c.Imaging.ApplyDefaults()
 }
 
 // Validate checks the settings; the error names the field.
@@ -56,6 +88,20 @@ func (c *Config) Validate() error {
 	}
 	if err := config.CheckURL(c.SecureDeliveryURL, "http", "https"); err != nil {
 		return config.Errorf("secure_delivery_url", "%v", err)
+	}
+	if c.MaxUploadSize < config.KiB {
+		return config.Errorf("max_upload_size", "at least 1KiB, got %v", c.MaxUploadSize)
+	}
+	for _, n := range c.Fetch.AllowNetworks {
+		if _, _, err := net.ParseCIDR(n); err != nil {
+			return config.Errorf("fetch.allow_networks", "%q is not a CIDR such as 10.0.0.0/8", n)
+		}
+	}
+	if c.Fetch.Timeout < 0 {
+		return config.Errorf("fetch.timeout", "must not be negative")
+	}
+	if err := c.Imaging.Validate(); err != nil {
+		return config.Prefix("imaging", err)
 	}
 	return nil
 }

@@ -1,0 +1,65 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// httpService serves a handler on an address.
+type httpService struct {
+	name    string
+	addr    string
+	handler http.Handler
+	log     *slog.Logger
+	failed  chan<- error
+	srv     *http.Server
+	ln      net.Listener
+	onClose func() error
+}
+
+func (h *httpService) Name() string { return h.name }
+
+// Start binds the listener and serves in the background.
+func (h *httpService) Start(context.Context) error {
+	ln, err := net.Listen("tcp", h.addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", h.addr, err)
+	}
+	h.ln = ln
+	h.srv = &http.Server{
+		Handler:           h.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(h.log.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := h.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) && h.failed != nil {
+			h.failed <- fmt.Errorf("%s: %w", h.name, err)
+		}
+	}()
+	h.log.Info(h.name+" listening", "addr", ln.Addr().String())
+	return nil
+}
+
+// Addr is the bound address (useful with port 0).
+func (h *httpService) Addr() string { return h.ln.Addr().String() }
+
+// Close shuts the server down gracefully, then runs onClose.
+func (h *httpService) Close(ctx context.Context) error {
+	var err error
+	if h.srv != nil {
+		err = h.srv.Shutdown(ctx)
+	}
+	if h.onClose != nil {
+		if cerr := h.onClose(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}

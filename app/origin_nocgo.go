@@ -1,0 +1,14 @@
+//go:build !cgo
+
+package app
+
+import (
+	"errors"
+	"log/slog"
+)
+
+// newOrigin is unavailable without cgo: the origin needs libvips and SQLite.
+func newOrigin(*File, *slog.Logger, chan<- error) (*httpService, error) {
+	return nil, errors.New("this binary was built without cgo, so it can run edges only; " +
+		"build with CGO_ENABLED=1 (and libvips-dev) for the origin and dev")
+}

@@ -1,0 +1,96 @@
+package origin
+
+import (
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mediacdn/mediacdn/config"
+)
+
+// signatureMaxAge is how old a signed request's timestamp may be.
+const signatureMaxAge = time.Hour
+
+// authenticate accepts a request signed as the SDKs sign it (api_key,
+// timestamp, signature over the sorted parameters and the secret, SHA-1 or
+// SHA-256, signature version 1 or 2) or HTTP Basic with the cloud's key and
+// secret.
+func authenticate(r *http.Request, cl config.Cloud, p *Params, now time.Time) error {
+	if user, pass, ok := r.BasicAuth(); ok {
+		if equal(user, cl.APIKey) && equal(pass, cl.APISecret) {
+			return nil
+		}
+		return apiErr(http.StatusUnauthorized, "Invalid API key or secret")
+	}
+	if strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+		return apiErr(http.StatusUnauthorized, "Invalid OAuth token")
+	}
+	key := p.Get("api_key")
+	if key == "" {
+		if p.Get("upload_preset") != "" {
+			return badRequest("Upload preset not found - %s", clip(p.Get("upload_preset")))
+		}
+		return apiErr(http.StatusUnauthorized, "Must supply api_key")
+	}
+	if !equal(key, cl.APIKey) {
+		return apiErr(http.StatusUnauthorized, "Unknown API key %s", clip(key))
+	}
+	ts := p.Get("timestamp")
+	if ts == "" {
+		return badRequest("Missing required parameter - timestamp")
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return badRequest("Invalid timestamp - %s", clip(ts))
+	}
+	t := time.Unix(sec, 0).UTC()
+	if now.Sub(t) > signatureMaxAge {
+		return badRequest("Stale request - reported time is %s which is more than 1 hour ago",
+			t.Format("2006-01-02 15:04:05 -0700"))
+	}
+	if t.Sub(now) > signatureMaxAge {
+		return badRequest("Invalid timestamp - reported time is %s which is more than 1 hour ahead",
+			t.Format("2006-01-02 15:04:05 -0700"))
+	}
+	sig := p.Get("signature")
+	if sig == "" {
+		return badRequest("Missing required parameter - signature")
+	}
+	toSign := p.stringToSign(true)
+	if checkSignature(sig, toSign, cl.APISecret) || checkSignature(sig, p.stringToSign(false), cl.APISecret) {
+		return nil
+	}
+	return apiErr(http.StatusUnauthorized, "Invalid Signature %s. String to sign - '%s'.", clip(sig), toSign)
+}
+
+// checkSignature compares a hex signature with SHA-1 or SHA-256 (by its
+// length) of toSign+secret, in constant time.
+func checkSignature(sig, toSign, secret string) bool {
+	var want []byte
+	switch len(sig) {
+	case 40:
+		h := sha1.Sum([]byte(toSign + secret))
+		want = h[:]
+	case 64:
+		h := sha256.Sum256([]byte(toSign + secret))
+		want = h[:]
+	default:
+		return false
+	}
+	got, err := hex.DecodeString(strings.ToLower(sig))
+	return err == nil && subtle.ConstantTimeCompare(got, want) == 1
+}
+
+func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+// responseSignature is what the SDKs' verify_api_response_signature
+// checks: sha1hex("public_id=<id>&version=<v>" + secret).
+func responseSignature(publicID string, version int64, secret string) string {
+	h := sha1.Sum([]byte("public_id=" + publicID + "&version=" + strconv.FormatInt(version, 10) + secret))
+	return hex.EncodeToString(h[:])
+}

@@ -1,0 +1,89 @@
+package blob
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestFSCommitOpenDelete(t *testing.T) {
+	s, err := NewFS(t.TempDir(), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := s.Create()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("hello "))
+	w.Write([]byte("world"))
+	key, err := w.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Abort() // no-op after commit
+	got, err := ReadAll(s, key)
+	if err != nil || string(got) != "hello world" {
+		t.Fatalf("ReadAll = %q, %v", got, err)
+	}
+	var keys []string
+	if err := s.Walk(func(k string) error { keys = append(keys, k); return nil }); err != nil || len(keys) != 1 || keys[0] != key {
+		t.Fatalf("Walk = %v, %v", keys, err)
+	}
+	if err := s.Delete(key); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Open(key); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Open after delete: %v", err)
+	}
+	if err := s.Delete(key); err != nil {
+		t.Fatalf("second delete: %v", err)
+	}
+}
+
+func TestFSAbortLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	s, err := NewFS(dir, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := s.Create()
+	w.Write(bytes.Repeat([]byte("x"), 1000))
+	w.Abort()
+	entries, _ := os.ReadDir(filepath.Join(dir, "tmp"))
+	if len(entries) != 0 {
+		t.Fatalf("tmp not empty after abort: %v", entries)
+	}
+	n := 0
+	s.Walk(func(string) error { n++; return nil })
+	if n != 0 {
+		t.Fatalf("%d blobs after abort", n)
+	}
+}
+
+func TestFSRejectsBadKeys(t *testing.T) {
+	s, _ := NewFS(t.TempDir(), time.Hour)
+	for _, k := range []string{"", "../../etc/passwd", "ABCDEF0123456789ABCDEF0123456789", "0123"} {
+		if _, err := s.Open(k); err == nil || errors.Is(err, ErrNotFound) {
+			t.Errorf("Open(%q) = %v, want invalid key", k, err)
+		}
+	}
+}
+
+func TestFSSweepsStaleStaging(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := NewFS(dir, time.Hour)
+	w, _ := s.Create()
+	w.Write([]byte("crash"))
+	// Simulate a crash: the writer is never committed or aborted.
+	if _, err := NewFS(dir, 0); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "tmp"))
+	if len(entries) != 0 {
+		t.Fatalf("stale staging file kept: %v", entries)
+	}
+}

@@ -1,0 +1,54 @@
+package origin
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/mediacdn/mediacdn/origin/meta"
+)
+
+// explicit serves POST /<rt>/explicit: updates an uploaded asset's tags,
+// context and eager transformations, and can invalidate it.
+func (c *call) explicit(rt string, p *Params) {
+	id := p.Get("public_id")
+	if id == "" {
+		c.fail(badRequest("Missing required parameter - public_id"))
+		return
+	}
+	o, err := parseUploadOptions(p)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	key := meta.Key{Cloud: c.cloud, ResourceType: uploadRT(rt, p), Type: o.typ, PublicID: id}
+	a, err := c.s.meta.Update(c.ctx(), key, func(a *meta.Asset) error {
+		if o.tagsGiven {
+			a.Tags = o.tags
+		}
+		if o.contextGiven {
+			a.Context = o.context
+		}
+		if o.eagerGiven {
+			a.Eager = addTags(a.Eager, o.eager)
+		}
+		a.UpdatedAt = c.s.now().UTC()
+		return nil
+	})
+	if errors.Is(err, meta.ErrNotFound) {
+		c.fail(notFound(id))
+		return
+	}
+	if err != nil {
+		c.fail(internal(err))
+		return
+	}
+	inv, err := c.s.events.Emit(c.ctx(), Event{Kind: EventMetadataChanged, Asset: key, OldVersion: a.Version,
+		NewVersion: a.Version, Invalidate: o.invalidate, Time: a.UpdatedAt})
+	if err != nil {
+		c.fail(apiErr(http.StatusServiceUnavailable, "The invalidation could not be published - retry the request"))
+		return
+	}
+	j := c.assetResponse(a)
+	j.Invalidation = invalidationJSON(inv)
+	c.ok(j)
+}

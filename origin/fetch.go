@@ -1,0 +1,149 @@
+package origin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"path"
+	"syscall"
+	"time"
+)
+
+// fetcher downloads upload sources from remote http(s) URLs, refusing
+// internal addresses (server-side request forgery): the check runs on the
+// address actually dialled, so DNS tricks and redirects cannot get around it.
+type fetcher struct {
+	client  *http.Client
+	maxSize int64
+}
+
+// errForbiddenAddr is the dialler's refusal.
+var errForbiddenAddr = errors.New("address not allowed")
+
+func newFetcher(cfg Fetch, maxSize int64) *fetcher {
+	var allow []netip.Prefix
+	for _, n := range cfg.AllowNetworks {
+		if p, err := netip.ParsePrefix(n); err == nil {
+			allow = append(allow, p.Masked())
+		}
+	}
+	dialer := &net.Dialer{
+		Timeout: 10 * time.Second,
+		Control: func(_, address string, _ syscall.RawConn) error {
+			ap, err := netip.ParseAddrPort(address)
+			if err != nil {
+				return errForbiddenAddr
+			}
+			if !allowedAddr(ap.Addr().Unmap(), allow) {
+				return errForbiddenAddr
+			}
+			return nil
+		},
+	}
+	transport := &http.Transport{
+		Proxy:                 nil, // a proxy would dial on our behalf, past the check
+		DialContext:           dialer.DialContext,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: cfg.Timeout,
+		MaxIdleConns:          16,
+		IdleConnTimeout:       30 * time.Second,
+	}
+	maxRedirects := cfg.MaxRedirects
+	return &fetcher{
+		maxSize: maxSize,
+		client: &http.Client{
+			Transport: transport,
+			Timeout:   cfg.Timeout,
+			CheckRedirect: func(req *http.Request, via []*http.Request) error {
+				if len(via) > maxRedirects {
+					return errors.New("too many redirects")
+				}
+				if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+					return errors.New("redirect to a non-http URL")
+				}
+				return nil
+			},
+		},
+	}
+}
+
+// allowedAddr refuses loopback, private, link-local, multicast, unspecified
+// and other special-purpose addresses unless a configured network allows them.
+func allowedAddr(a netip.Addr, allow []netip.Prefix) bool {
+	for _, p := range allow {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	if a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() ||
+		a.IsInterfaceLocalMulticast() || a.IsMulticast() || a.IsUnspecified() {
+		return false
+	}
+	for _, p := range specialNets {
+		if p.Contains(a) {
+			return false
+		}
+	}
+	return true
+}
+
+// specialNets are further ranges no fetch should reach.
+var specialNets = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),
+	netip.MustParsePrefix("100.64.0.0/10"), // carrier-grade NAT
+	netip.MustParsePrefix("192.0.0.0/24"),
+	netip.MustParsePrefix("198.18.0.0/15"),
+	netip.MustParsePrefix("240.0.0.0/4"),
+	netip.MustParsePrefix("64:ff9b::/96"), // NAT64 can reach IPv4 internals
+}
+
+// get downloads rawURL, at most maxSize bytes.
+func (f *fetcher) get(ctx context.Context, rawURL string) ([]byte, string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, "", badRequest("Invalid URL for file - %s", clip(rawURL))
+	}
+	loadErr := func(reason string) error {
+		return badRequest("Error in loading %s - %s", clip(rawURL), reason)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, "", loadErr("invalid URL")
+	}
+	req.Header.Set("User-Agent", "mediacdn-fetch/1")
+	resp, err := f.client.Do(req)
+	if err != nil {
+		switch {
+		case errors.Is(err, errForbiddenAddr):
+			return nil, "", loadErr("address not allowed")
+		case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+			return nil, "", loadErr("timeout")
+		}
+		return nil, "", loadErr("could not connect")
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, "", loadErr(fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode)))
+	}
+	if resp.ContentLength > f.maxSize {
+		return nil, "", fileTooLarge(resp.ContentLength, f.maxSize)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, f.maxSize+1))
+	if err != nil {
+		return nil, "", loadErr("read failed")
+	}
+	if int64(len(data)) > f.maxSize {
+		return nil, "", fileTooLarge(int64(len(data)), f.maxSize)
+	}
+	return data, path.Base(u.Path), nil
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}

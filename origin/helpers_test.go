@@ -1,0 +1,147 @@
+package origin_test
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cloudinary/cloudinary-go/v2"
+	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/origin"
+	"github.com/mediacdn/mediacdn/origin/imaging"
+)
+
+const (
+	cloudName = "demo"
+	apiKey    = "demo_key"
+	apiSecret = "demo_secret"
+	corpus    = "../../shared/corpus"
+)
+
+// testOrigin is a real origin on a loopback port.
+type testOrigin struct {
+	URL    string
+	Server *origin.Server
+	Store  *origin.Storage
+	Events *recordedEvents
+	Cld    *cloudinary.Cloudinary
+}
+
+// startOrigin starts an origin with storage in a temporary directory.
+func startOrigin(t testing.TB, mutate func(*origin.Config)) *testOrigin {
+	t.Helper()
+	return startOriginClock(t, mutate, nil)
+}
+
+// startOriginClock is startOrigin with a clock.
+func startOriginClock(t testing.TB, mutate func(*origin.Config), now func() time.Time) *testOrigin {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := origin.Config{DataDir: dir, DeliveryURL: "http://cdn.test", SecureDeliveryURL: "https://cdn.test"}
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	cfg.ApplyDefaults()
+	store, err := origin.OpenStorage(cfg.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	log := slog.New(slog.DiscardHandler)
+	images, err := imaging.New(cfg.Imaging, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := &recordedEvents{}
+	clouds := config.Clouds{cloudName: {APIKey: apiKey, APISecret: apiSecret}}
+	srv, err := origin.New(cfg, clouds, origin.Deps{Meta: store.Meta, Blobs: store.Blobs, Images: images,
+		Events: events, Log: log, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	cld, err := cloudinary.NewFromURL("cloudinary://" + apiKey + ":" + apiSecret + "@" + cloudName +
+		"?upload_prefix=" + hs.URL + "&secure=false&analytics=false")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testOrigin{URL: hs.URL, Server: srv, Store: store, Events: events, Cld: cld}
+}
+
+// recordedEvents keeps every event the origin emits.
+type recordedEvents struct {
+	mu     sync.Mutex
+	events []origin.Event
+}
+
+func (r *recordedEvents) Emit(_ context.Context, e origin.Event) (origin.Invalidation, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, e)
+	return origin.Invalidation{}, nil
+}
+
+func (r *recordedEvents) all() []origin.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]origin.Event(nil), r.events...)
+}
+
+func corpusPath(name string) string { return filepath.Join(corpus, name) }
+
+func readCorpus(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(corpusPath(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func md5hex(b []byte) string {
+	s := md5.Sum(b)
+	return hex.EncodeToString(s[:])
+}
+
+// countFiles counts committed blobs and staging files under the data dir.
+func countBlobs(t testing.TB, o *testOrigin) int {
+	t.Helper()
+	n := 0
+	if err := o.Store.Blobs.Walk(func(string) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// post sends a raw request and returns status and body.
+func post(t testing.TB, url, contentType string, body io.Reader, basicAuth bool) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if basicAuth {
+		req.SetBasicAuth(apiKey, apiSecret)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, strings.TrimSpace(string(b))
+}

@@ -1,0 +1,326 @@
+package meta
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+const assetColumns = `id, cloud, resource_type, type, public_id, asset_id, version, version_id, format,
+	bytes, width, height, pages, etag, blob, created_at, updated_at, tags, context, metadata,
+	moderation_status, original_filename, asset_folder, display_name, eager`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+// scanAsset reads one row of assetColumns.
+func scanAsset(r rowScanner) (*Asset, int64, error) {
+	var a Asset
+	var id, created, updated int64
+	var tags, ctxJSON, md, eager string
+	err := r.Scan(&id, &a.Cloud, &a.ResourceType, &a.Type, &a.PublicID, &a.AssetID, &a.Version,
+		&a.VersionID, &a.Format, &a.Bytes, &a.Width, &a.Height, &a.Pages, &a.ETag, &a.Blob,
+		&created, &updated, &tags, &ctxJSON, &md, &a.ModerationStatus, &a.OriginalFilename,
+		&a.AssetFolder, &a.DisplayName, &eager)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, ErrNotFound
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("meta: scan asset: %w", err)
+	}
+	a.CreatedAt = time.Unix(0, created).UTC()
+	a.UpdatedAt = time.Unix(0, updated).UTC()
+	for _, f := range []struct {
+		s   string
+		dst any
+	}{{tags, &a.Tags}, {ctxJSON, &a.Context}, {md, &a.Metadata}, {eager, &a.Eager}} {
+		if err := json.Unmarshal([]byte(f.s), f.dst); err != nil {
+			return nil, 0, fmt.Errorf("meta: decode asset %d: %w", id, err)
+		}
+	}
+	return &a, id, nil
+}
+
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// Asset reads one asset.
+func (s *SQLite) Asset(ctx context.Context, k Key) (*Asset, error) {
+	a, _, err := scanAsset(s.r.QueryRowContext(ctx, `SELECT `+assetColumns+` FROM assets
+		WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ?`,
+		k.Cloud, k.ResourceType, k.Type, k.PublicID))
+	return a, err
+}
+
+func getAsset(ctx context.Context, tx *sql.Tx, k Key) (*Asset, int64, error) {
+	return scanAsset(tx.QueryRowContext(ctx, `SELECT `+assetColumns+` FROM assets
+		WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ?`,
+		k.Cloud, k.ResourceType, k.Type, k.PublicID))
+}
+
+// nextVersion returns max(now, the key's last version + 1) and records it.
+func nextVersion(ctx context.Context, tx *sql.Tx, k Key, now int64) (int64, error) {
+	var last int64
+	err := tx.QueryRowContext(ctx, `SELECT last_version FROM versions
+		WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ?`,
+		k.Cloud, k.ResourceType, k.Type, k.PublicID).Scan(&last)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("meta: version: %w", err)
+	}
+	v := max(now, last+1)
+	if err := recordVersion(ctx, tx, k, v); err != nil {
+		return 0, err
+	}
+	return v, nil
+}
+
+func recordVersion(ctx context.Context, tx *sql.Tx, k Key, v int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO versions (cloud, resource_type, type, public_id, last_version)
+		VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (cloud, resource_type, type, public_id) DO UPDATE SET last_version = max(last_version, excluded.last_version)`,
+		k.Cloud, k.ResourceType, k.Type, k.PublicID, v)
+	if err != nil {
+		return fmt.Errorf("meta: record version: %w", err)
+	}
+	return nil
+}
+
+// Put creates or overwrites an asset.
+func (s *SQLite) Put(ctx context.Context, a *Asset, overwrite bool) (PutResult, error) {
+	var res PutResult
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		prev, id, err := getAsset(ctx, tx, a.Key)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			prev = nil
+		case err != nil:
+			return err
+		case !overwrite:
+			res.Prev = prev
+			return ErrExists
+		}
+		if a.Version, err = nextVersion(ctx, tx, a.Key, a.UpdatedAt.Unix()); err != nil {
+			return err
+		}
+		if prev == nil {
+			if a.AssetID == "" {
+				return errors.New("meta: a new asset needs an AssetID")
+			}
+			id, err = insertAsset(ctx, tx, a)
+		} else {
+			a.AssetID = prev.AssetID // an asset keeps its id across overwrites
+			if a.CreatedAt.IsZero() {
+				a.CreatedAt = prev.CreatedAt
+			}
+			err = updateAsset(ctx, tx, id, a)
+			if err == nil && prev.Blob != a.Blob {
+				res.Orphans = append(res.Orphans, prev.Blob)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		res.Prev = prev
+		return setTags(ctx, tx, id, a)
+	})
+	return res, err
+}
+
+func insertAsset(ctx context.Context, tx *sql.Tx, a *Asset) (int64, error) {
+	r, err := tx.ExecContext(ctx, `INSERT INTO assets (cloud, resource_type, type, public_id, asset_id,
+		version, version_id, format, bytes, width, height, pages, etag, blob, created_at, updated_at,
+		tags, context, metadata, moderation_status, original_filename, asset_folder, display_name, eager)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.Cloud, a.ResourceType, a.Type, a.PublicID, a.AssetID, a.Version, a.VersionID, a.Format,
+		a.Bytes, a.Width, a.Height, a.Pages, a.ETag, a.Blob, a.CreatedAt.UnixNano(), a.UpdatedAt.UnixNano(),
+		jsonText(nonNilTags(a.Tags)), jsonText(nonNilMap(a.Context)), jsonText(nonNilMap(a.Metadata)),
+		a.ModerationStatus, a.OriginalFilename, a.AssetFolder, a.DisplayName, jsonText(nonNilTags(a.Eager)))
+	if err != nil {
+		return 0, fmt.Errorf("meta: insert asset: %w", err)
+	}
+	return r.LastInsertId()
+}
+
+func updateAsset(ctx context.Context, tx *sql.Tx, id int64, a *Asset) error {
+	_, err := tx.ExecContext(ctx, `UPDATE assets SET cloud = ?, resource_type = ?, type = ?, public_id = ?,
+		asset_id = ?, version = ?, version_id = ?, format = ?, bytes = ?, width = ?, height = ?, pages = ?,
+		etag = ?, blob = ?, created_at = ?, updated_at = ?, tags = ?, context = ?, metadata = ?,
+		moderation_status = ?, original_filename = ?, asset_folder = ?, display_name = ?, eager = ?
+		WHERE id = ?`,
+		a.Cloud, a.ResourceType, a.Type, a.PublicID, a.AssetID, a.Version, a.VersionID, a.Format,
+		a.Bytes, a.Width, a.Height, a.Pages, a.ETag, a.Blob, a.CreatedAt.UnixNano(), a.UpdatedAt.UnixNano(),
+		jsonText(nonNilTags(a.Tags)), jsonText(nonNilMap(a.Context)), jsonText(nonNilMap(a.Metadata)),
+		a.ModerationStatus, a.OriginalFilename, a.AssetFolder, a.DisplayName, jsonText(nonNilTags(a.Eager)), id)
+	if err != nil {
+		return fmt.Errorf("meta: update asset: %w", err)
+	}
+	return nil
+}
+
+func setTags(ctx context.Context, tx *sql.Tx, id int64, a *Asset) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM asset_tags WHERE asset = ?`, id); err != nil {
+		return fmt.Errorf("meta: tags: %w", err)
+	}
+	for _, t := range a.Tags {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO asset_tags (asset, cloud, resource_type, tag)
+			VALUES (?, ?, ?, ?)`, id, a.Cloud, a.ResourceType, t); err != nil {
+			return fmt.Errorf("meta: tags: %w", err)
+		}
+	}
+	return nil
+}
+
+// Update applies fn to the asset in one transaction. fn may change only
+// descriptive fields; identity, version and file fields are kept.
+func (s *SQLite) Update(ctx context.Context, k Key, fn func(*Asset) error) (*Asset, error) {
+	var out *Asset
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		a, id, err := getAsset(ctx, tx, k)
+		if err != nil {
+			return err
+		}
+		keep := *a
+		if err := fn(a); err != nil {
+			return err
+		}
+		a.Key, a.AssetID, a.Version, a.VersionID, a.Blob = keep.Key, keep.AssetID, keep.Version, keep.VersionID, keep.Blob
+		a.Format, a.Bytes, a.Width, a.Height, a.Pages, a.ETag = keep.Format, keep.Bytes, keep.Width, keep.Height, keep.Pages, keep.ETag
+		a.CreatedAt = keep.CreatedAt
+		if err := updateAsset(ctx, tx, id, a); err != nil {
+			return err
+		}
+		out = a
+		return setTags(ctx, tx, id, a)
+	})
+	return out, err
+}
+
+// Delete removes an asset.
+func (s *SQLite) Delete(ctx context.Context, k Key) (PutResult, error) {
+	var res PutResult
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		a, id, err := getAsset(ctx, tx, k)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM assets WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("meta: delete asset: %w", err)
+		}
+		res.Prev = a
+		res.Orphans = append(res.Orphans, a.Blob)
+		return nil
+	})
+	return res, err
+}
+
+// Rename moves an asset to another key.
+func (s *SQLite) Rename(ctx context.Context, from, to Key, overwrite bool) (*Asset, PutResult, error) {
+	var res PutResult
+	var out *Asset
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		a, id, err := getAsset(ctx, tx, from)
+		if err != nil {
+			return err
+		}
+		if from == to {
+			out = a
+			return nil
+		}
+		existing, existingID, err := getAsset(ctx, tx, to)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return err
+		case !overwrite:
+			res.Prev = existing
+			return ErrExists
+		default:
+			if _, err := tx.ExecContext(ctx, `DELETE FROM assets WHERE id = ?`, existingID); err != nil {
+				return fmt.Errorf("meta: rename: %w", err)
+			}
+			res.Prev = existing
+			res.Orphans = append(res.Orphans, existing.Blob)
+		}
+		// A version is never reused for a key: if the new key once had a
+		// version as high as this one, move past it.
+		var last int64
+		err = tx.QueryRowContext(ctx, `SELECT last_version FROM versions
+			WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ?`,
+			to.Cloud, to.ResourceType, to.Type, to.PublicID).Scan(&last)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("meta: rename: %w", err)
+		}
+		if last >= a.Version {
+			a.Version = last + 1
+		}
+		if err := recordVersion(ctx, tx, to, a.Version); err != nil {
+			return err
+		}
+		a.Key = to
+		if err := updateAsset(ctx, tx, id, a); err != nil {
+			return err
+		}
+		out = a
+		return setTags(ctx, tx, id, a)
+	})
+	return out, res, err
+}
+
+// SaveDeleteToken stores a delete token.
+func (s *SQLite) SaveDeleteToken(ctx context.Context, token string, k Key, expires time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO delete_tokens (token, cloud, resource_type, type, public_id, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, token, k.Cloud, k.ResourceType, k.Type, k.PublicID, expires.UnixNano())
+		if err != nil {
+			return fmt.Errorf("meta: save token: %w", err)
+		}
+		// Expired tokens are dropped on the way.
+		_, err = tx.ExecContext(ctx, `DELETE FROM delete_tokens WHERE expires_at < ?`, time.Now().Add(-time.Hour).UnixNano())
+		return err
+	})
+}
+
+// TakeDeleteToken consumes a token.
+func (s *SQLite) TakeDeleteToken(ctx context.Context, token string, now time.Time) (Key, error) {
+	var k Key
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var exp int64
+		err := tx.QueryRowContext(ctx, `SELECT cloud, resource_type, type, public_id, expires_at
+			FROM delete_tokens WHERE token = ?`, token).Scan(&k.Cloud, &k.ResourceType, &k.Type, &k.PublicID, &exp)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("meta: token: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM delete_tokens WHERE token = ?`, token); err != nil {
+			return fmt.Errorf("meta: token: %w", err)
+		}
+		if now.UnixNano() > exp {
+			return ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return Key{}, err
+	}
+	return k, nil
+}
+
+func nonNilTags(t []string) []string {
+	if t == nil {
+		return []string{}
+	}
+	return t
+}
+
+func nonNilMap(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}

@@ -1,0 +1,89 @@
+// Package meta stores asset metadata: assets with their versions, tags and
+// context, derived resources, and delete tokens. Store is the interface the
+// origin uses; SQLite (WAL, embedded) implements it, and a PostgreSQL
+// implementation can fill the same interface when one origin is not enough.
+package meta
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors of the store.
+var (
+	ErrNotFound = errors.New("meta: not found")
+	ErrExists   = errors.New("meta: already exists")
+)
+
+// Key identifies an asset.
+type Key struct {
+	Cloud        string
+	ResourceType string // image, video or raw
+	Type         string // upload, private or authenticated
+	PublicID     string
+}
+
+// Asset is one asset's current version.
+type Asset struct {
+	Key
+	AssetID          string // random 32-hex id, stable across overwrites and renames
+	Version          int64  // unix seconds of this version, strictly increasing per key
+	VersionID        string // random 32-hex id of this version
+	Format           string // jpg, png, mp4... ("" for raw files)
+	Bytes            int64
+	Width, Height    int
+	Pages            int
+	ETag             string // md5 hex of the bytes
+	Blob             string // blob key of the original
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	Tags             []string
+	Context          map[string]string
+	Metadata         map[string]string
+	ModerationStatus string
+	OriginalFilename string
+	AssetFolder      string
+	DisplayName      string
+	Eager            []string // eager transformations requested at upload or explicit
+}
+
+// PutResult says what Put did.
+type PutResult struct {
+	// Prev is the asset that was overwritten, nil for a new asset.
+	Prev *Asset
+	// Orphans are blob keys no row refers to any more; delete them after
+	// Put returns.
+	Orphans []string
+}
+
+// Store is the metadata store.
+type Store interface {
+	// Asset returns the asset at k, or ErrNotFound.
+	Asset(ctx context.Context, k Key) (*Asset, error)
+	// Put creates or (with overwrite) replaces the asset at a.Key. It sets
+	// a.Version to max(a.UpdatedAt in unix seconds, the key's last version
+	// + 1), remembering the last version even after deletion so that a
+	// version is never reused for a key. An overwritten asset keeps its
+	// AssetID (and its CreatedAt when a.CreatedAt is zero). Without overwrite and
+	// with an existing asset it changes nothing and returns ErrExists and
+	// the existing asset as Prev.
+	Put(ctx context.Context, a *Asset, overwrite bool) (PutResult, error)
+	// Update changes an asset's descriptive fields (tags, context,
+	// metadata, moderation, display name, eager) in one transaction.
+	Update(ctx context.Context, k Key, fn func(*Asset) error) (*Asset, error)
+	// Delete removes the asset and its derived resources; ErrNotFound when
+	// there is none.
+	Delete(ctx context.Context, k Key) (PutResult, error)
+	// Rename moves the asset to a new key (another public ID and/or type),
+	// replacing an asset there only with overwrite (else ErrExists). The
+	// version changes only if the new key has had a version as high.
+	Rename(ctx context.Context, from, to Key, overwrite bool) (*Asset, PutResult, error)
+	// SaveDeleteToken remembers a delete token for an asset.
+	SaveDeleteToken(ctx context.Context, token string, k Key, expires time.Time) error
+	// TakeDeleteToken consumes a token valid at now; ErrNotFound when it is
+	// unknown, used or expired.
+	TakeDeleteToken(ctx context.Context, token string, now time.Time) (Key, error)
+	// Close releases the store.
+	Close() error
+}

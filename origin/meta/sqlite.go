@@ -1,0 +1,73 @@
+package meta
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"runtime"
+
+	_ "github.com/mattn/go-sqlite3" // database/sql driver "sqlite3"
+)
+
+// SQLite is the embedded Store: one file in WAL mode with synchronous=FULL,
+// so a committed transaction survives a crash. Writes go through one
+// connection (SQLite has one writer); reads use a pool.
+type SQLite struct {
+	w *sql.DB // one connection: every write transaction
+	r *sql.DB // read-only pool
+}
+
+// OpenSQLite opens (creating and migrating) the database at path.
+func OpenSQLite(path string) (*SQLite, error) {
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "FULL")
+	q.Set("_busy_timeout", "10000")
+	q.Set("_foreign_keys", "on")
+	q.Set("_txlock", "immediate")
+	w, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("meta: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	if err := migrate(context.Background(), w); err != nil {
+		w.Close()
+		return nil, err
+	}
+	q.Set("mode", "ro")
+	q.Del("_txlock")
+	r, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("meta: %w", err)
+	}
+	r.SetMaxOpenConns(2 * runtime.GOMAXPROCS(0))
+	return &SQLite{w: w, r: r}, nil
+}
+
+// Close closes both pools.
+func (s *SQLite) Close() error {
+	err1 := s.r.Close()
+	err2 := s.w.Close()
+	if err1 != nil {
+		return err1
+	}
+	return err2
+}
+
+// tx runs fn in a write transaction.
+func (s *SQLite) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("meta: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("meta: commit: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,182 @@
+package meta
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+func openTest(t *testing.T) *SQLite {
+	t.Helper()
+	s, err := OpenSQLite(filepath.Join(t.TempDir(), "meta.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+var now = time.Unix(1_800_000_000, 0).UTC()
+
+func asset(id, blob string) *Asset {
+	return &Asset{Key: Key{"demo", "image", "upload", id}, AssetID: "a-" + blob, VersionID: "v-" + blob,
+		Format: "jpg", Bytes: 10, Width: 4, Height: 3, Pages: 1, ETag: "e", Blob: blob,
+		CreatedAt: now, UpdatedAt: now, Tags: []string{"t1", "t2"}, Context: map[string]string{"k": "v"}}
+}
+
+func TestPutVersionsStrictlyIncrease(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	a := asset("folder/pic", "b1")
+	res, err := s.Put(ctx, a, true)
+	if err != nil || res.Prev != nil || a.Version != now.Unix() {
+		t.Fatalf("first put: %+v %v version %d", res, err, a.Version)
+	}
+	// Same second, twice more: versions still increase.
+	var last int64 = a.Version
+	for i, blob := range []string{"b2", "b3"} {
+		b := asset("folder/pic", blob)
+		res, err := s.Put(ctx, b, true)
+		if err != nil || res.Prev == nil || b.Version != last+1 || b.AssetID != "a-b1" {
+			t.Fatalf("overwrite %d: %+v %v version %d asset id %s", i, res, err, b.Version, b.AssetID)
+		}
+		if len(res.Orphans) != 1 || res.Orphans[0] != res.Prev.Blob {
+			t.Fatalf("orphans %v", res.Orphans)
+		}
+		last = b.Version
+	}
+	got, err := s.Asset(ctx, a.Key)
+	if err != nil || got.Blob != "b3" || got.Version != last || len(got.Tags) != 2 || got.Context["k"] != "v" {
+		t.Fatalf("Asset = %+v, %v", got, err)
+	}
+}
+
+func TestPutWithoutOverwrite(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	s.Put(ctx, asset("x", "b1"), true)
+	res, err := s.Put(ctx, asset("x", "b2"), false)
+	if !errors.Is(err, ErrExists) || res.Prev == nil || res.Prev.Blob != "b1" {
+		t.Fatalf("put without overwrite: %+v %v", res, err)
+	}
+	got, _ := s.Asset(ctx, Key{"demo", "image", "upload", "x"})
+	if got.Blob != "b1" {
+		t.Fatalf("asset changed: %+v", got)
+	}
+}
+
+func TestVersionNeverReusedAfterDelete(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	a := asset("x", "b1")
+	s.Put(ctx, a, true)
+	res, err := s.Delete(ctx, a.Key)
+	if err != nil || res.Prev == nil || len(res.Orphans) != 1 {
+		t.Fatalf("delete: %+v %v", res, err)
+	}
+	if _, err := s.Delete(ctx, a.Key); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("second delete: %v", err)
+	}
+	b := asset("x", "b2")
+	b.AssetID = "a-new"
+	s.Put(ctx, b, true)
+	if b.Version <= a.Version {
+		t.Fatalf("re-created asset reused version %d (was %d)", b.Version, a.Version)
+	}
+}
+
+func TestRename(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	a := asset("old", "b1")
+	s.Put(ctx, a, true)
+	c := asset("taken", "b2")
+	c.AssetID = "a-c"
+	s.Put(ctx, c, true)
+	to := Key{"demo", "image", "upload", "taken"}
+	if _, _, err := s.Rename(ctx, a.Key, to, false); !errors.Is(err, ErrExists) {
+		t.Fatalf("rename onto existing: %v", err)
+	}
+	got, res, err := s.Rename(ctx, a.Key, to, true)
+	if err != nil || got.PublicID != "taken" || got.Blob != "b1" || res.Prev == nil || res.Orphans[0] != "b2" {
+		t.Fatalf("rename overwrite: %+v %+v %v", got, res, err)
+	}
+	// "taken" had version now; the renamed asset must not reuse it.
+	if got.Version <= c.Version {
+		t.Fatalf("renamed version %d not above %d", got.Version, c.Version)
+	}
+	if _, err := s.Asset(ctx, a.Key); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("old key still there: %v", err)
+	}
+	if _, _, err := s.Rename(ctx, a.Key, Key{"demo", "image", "upload", "z"}, false); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("rename missing: %v", err)
+	}
+}
+
+func TestUpdateKeepsIdentity(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	a := asset("x", "b1")
+	s.Put(ctx, a, true)
+	got, err := s.Update(ctx, a.Key, func(u *Asset) error {
+		u.Tags = []string{"new"}
+		u.Blob = "hijack"
+		u.Version = 1
+		return nil
+	})
+	if err != nil || got.Blob != "b1" || got.Version != a.Version || len(got.Tags) != 1 {
+		t.Fatalf("Update = %+v, %v", got, err)
+	}
+	boom := errors.New("boom")
+	if _, err := s.Update(ctx, a.Key, func(*Asset) error { return boom }); !errors.Is(err, boom) {
+		t.Fatalf("Update error: %v", err)
+	}
+}
+
+func TestDeleteTokens(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	k := Key{"demo", "image", "upload", "x"}
+	s.SaveDeleteToken(ctx, "tok", k, now.Add(10*time.Minute))
+	s.SaveDeleteToken(ctx, "old", k, now.Add(-time.Second))
+	if _, err := s.TakeDeleteToken(ctx, "old", now); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("expired token: %v", err)
+	}
+	got, err := s.TakeDeleteToken(ctx, "tok", now)
+	if err != nil || got != k {
+		t.Fatalf("take: %v %v", got, err)
+	}
+	if _, err := s.TakeDeleteToken(ctx, "tok", now); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("token reused: %v", err)
+	}
+}
+
+func TestConcurrentPutsSerialize(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	versions := make(chan int64, 20)
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a := asset("same", "b")
+			if _, err := s.Put(ctx, a, true); err != nil {
+				t.Error(err)
+			}
+			versions <- a.Version
+		}()
+	}
+	wg.Wait()
+	close(versions)
+	seen := map[int64]bool{}
+	for v := range versions {
+		if seen[v] {
+			t.Fatalf("version %d given twice", v)
+		}
+		seen[v] = true
+	}
+}

@@ -1,0 +1,193 @@
+package origin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/origin/blob"
+	"github.com/mediacdn/mediacdn/origin/imaging"
+	"github.com/mediacdn/mediacdn/origin/meta"
+)
+
+// Server is the origin: the Upload API under /v1_1/<cloud>/, and (in later
+// files) the Admin API and delivery for edges.
+type Server struct {
+	cfg    Config
+	clouds config.Clouds
+	meta   meta.Store
+	blobs  blob.Store
+	images *imaging.Processor
+	events Events
+	log    *slog.Logger
+	fetch  *fetcher
+	now    func() time.Time
+}
+
+// Deps are the parts a Server is built from.
+type Deps struct {
+	Meta   meta.Store
+	Blobs  blob.Store
+	Images *imaging.Processor
+	// Events receives every mutation; nil means LogEvents.
+	Events Events
+	Log    *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// New builds a server from its parts.
+func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
+	cfg.ApplyDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if d.Meta == nil || d.Blobs == nil || d.Images == nil || d.Log == nil {
+		return nil, errors.New("origin: Meta, Blobs, Images and Log are required")
+	}
+	if d.Events == nil {
+		d.Events = LogEvents{Log: d.Log}
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return &Server{cfg: cfg, clouds: clouds, meta: d.Meta, blobs: d.Blobs, images: d.Images,
+		events: d.Events, log: d.Log, now: d.Now,
+		fetch: newFetcher(cfg.Fetch, int64(cfg.MaxUploadSize))}, nil
+}
+
+// Storage is the origin's storage opened from its data directory.
+type Storage struct {
+	Meta  *meta.SQLite
+	Blobs *blob.FS
+}
+
+// OpenStorage opens (creating) <data_dir>/meta.db and <data_dir>/blobs.
+func OpenStorage(dataDir string) (*Storage, error) {
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("origin: data dir: %w", err)
+	}
+	m, err := meta.OpenSQLite(filepath.Join(dataDir, "meta.db"))
+	if err != nil {
+		return nil, err
+	}
+	b, err := blob.NewFS(filepath.Join(dataDir, "blobs"), time.Hour)
+	if err != nil {
+		m.Close()
+		return nil, err
+	}
+	return &Storage{Meta: m, Blobs: b}, nil
+}
+
+// Close closes the metadata database.
+func (s *Storage) Close() error { return s.Meta.Close() }
+
+// ServeHTTP routes a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == "/healthz":
+		w.Write([]byte("ok\n"))
+	case strings.HasPrefix(r.URL.Path, "/v1_1/"):
+		s.serveAPI(w, r)
+	default:
+		writeError(w, s.log, r, apiErr(http.StatusNotFound, "Not found"))
+	}
+}
+
+// serveAPI routes /v1_1/<cloud>/... The path is decoded first: the Node SDK
+// percent-encodes slashes in IDs (even /resources%2Fimage%2Fupload).
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	raw := strings.TrimPrefix(r.URL.EscapedPath(), "/v1_1/")
+	decoded, err := url.PathUnescape(raw)
+	if err != nil {
+		writeError(w, s.log, r, badRequest("Malformed URL path"))
+		return
+	}
+	cloudName, rest, _ := strings.Cut(decoded, "/")
+	cl, ok := s.clouds[cloudName]
+	if !ok || cloudName == "" {
+		writeError(w, s.log, r, apiErr(http.StatusUnauthorized, "Invalid cloud_name %s", clip(cloudName)))
+		return
+	}
+	c := &call{s: s, w: w, r: r, cloud: cloudName, cl: cl}
+	if !c.routeUpload(rest) {
+		writeError(w, s.log, r, apiErr(http.StatusNotFound, "Not found"))
+	}
+}
+
+// call is one API request being served.
+type call struct {
+	s     *Server
+	w     http.ResponseWriter
+	r     *http.Request
+	cloud string
+	cl    config.Cloud
+}
+
+func (c *call) ctx() context.Context { return c.r.Context() }
+
+func (c *call) fail(err error) { writeError(c.w, c.s.log, c.r, err) }
+
+func (c *call) ok(v any) { writeJSON(c.w, http.StatusOK, v) }
+
+// routeUpload serves the Upload API: /<rt>/<action>, /upload and
+// /delete_by_token. It reports false for paths it does not know.
+func (c *call) routeUpload(rest string) bool {
+	parts := strings.Split(rest, "/")
+	var rt, action string
+	switch len(parts) {
+	case 1:
+		rt, action = "auto", parts[0]
+		if action != "upload" && action != "delete_by_token" {
+			return false
+		}
+	case 2:
+		rt, action = parts[0], parts[1]
+	default:
+		return false
+	}
+	switch rt {
+	case "image", "video", "raw", "auto":
+	default:
+		return false
+	}
+	handlers := map[string]func(rt string, p *Params){
+		"upload": c.upload, "destroy": c.destroy, "rename": c.rename, "explicit": c.explicit,
+		"tags": c.tags, "context": c.context, "delete_by_token": c.deleteByToken,
+	}
+	h, ok := handlers[action]
+	if !ok {
+		return false
+	}
+	if c.r.Method != http.MethodPost {
+		c.w.Header().Set("Allow", "POST")
+		c.fail(apiErr(http.StatusMethodNotAllowed, "Method not allowed - use POST"))
+		return true
+	}
+	c.r.Body = http.MaxBytesReader(c.w, c.r.Body, int64(c.s.cfg.MaxUploadSize)*4/3+maxFieldsBytes+64<<10)
+	p, err := parseParams(c.r, int64(c.s.cfg.MaxUploadSize))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			err = fileTooLarge(mbe.Limit, int64(c.s.cfg.MaxUploadSize))
+		}
+		c.fail(err)
+		return true
+	}
+	if action != "delete_by_token" {
+		if err := authenticate(c.r, c.cl, p, c.s.now()); err != nil {
+			c.fail(err)
+			return true
+		}
+	}
+	h(rt, p)
+	return true
+}

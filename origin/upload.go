@@ -1,0 +1,330 @@
+package origin
+
+import (
+	"crypto/md5"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/meta"
+)
+
+// deleteTokenTTL is how long an upload's delete token works.
+const deleteTokenTTL = 10 * 60 // seconds
+
+// uploadOptions are the upload parameters the origin acts on.
+type uploadOptions struct {
+	publicID, folder            string
+	useFilename, uniqueFilename bool
+	overwrite, invalidate       bool
+	returnDeleteToken           bool
+	typ                         string
+	tags                        []string
+	context                     map[string]string
+	format                      string
+	allowedFormats              []string
+	eager                       []string
+	displayName, assetFolder    string
+	contextGiven, tagsGiven     bool
+	eagerGiven                  bool
+	resourceTypeOverride        string
+}
+
+func parseUploadOptions(p *Params) (*uploadOptions, error) {
+	o := &uploadOptions{publicID: p.Get("public_id"), typ: p.Get("type"), format: strings.ToLower(p.Get("format")),
+		displayName: p.Get("display_name"), resourceTypeOverride: p.Get("resource_type")}
+	var err error
+	bools := []struct {
+		dst *bool
+		key string
+		def bool
+	}{
+		{&o.useFilename, "use_filename", false}, {&o.uniqueFilename, "unique_filename", true},
+		{&o.overwrite, "overwrite", true}, {&o.invalidate, "invalidate", false},
+		{&o.returnDeleteToken, "return_delete_token", false},
+	}
+	for _, b := range bools {
+		if *b.dst, err = p.Bool(b.key, b.def); err != nil {
+			return nil, err
+		}
+	}
+	o.folder = strings.Trim(p.Get("folder"), "/")
+	if prefix := strings.Trim(p.Get("public_id_prefix"), "/"); prefix != "" {
+		o.folder = strings.Trim(o.folder+"/"+prefix, "/")
+	}
+	if err := checkFolder(o.folder); err != nil {
+		return nil, err
+	}
+	o.assetFolder = o.folder
+	if af := p.Get("asset_folder"); af != "" {
+		o.assetFolder = strings.Trim(af, "/")
+	}
+	switch o.typ {
+	case "":
+		o.typ = "upload"
+	case "upload", "private", "authenticated":
+	default:
+		return nil, badRequest("Invalid type - %s (must be upload, private or authenticated)", clip(o.typ))
+	}
+	o.tagsGiven = p.Has("tags")
+	o.tags = dedupe(p.List("tags"))
+	if err := checkTags(o.tags); err != nil {
+		return nil, err
+	}
+	o.contextGiven = p.Has("context")
+	if o.context, err = parseContext(strings.Join(p.Values("context"), "|")); err != nil {
+		return nil, err
+	}
+	o.allowedFormats = p.List("allowed_formats")
+	o.eagerGiven = p.Has("eager")
+	if o.eager, err = parseEager(strings.Join(p.Values("eager"), "|")); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// parseEager checks an eager list: transformations separated by "|", each
+// optionally followed by "/<format>".
+func parseEager(s string) ([]string, error) {
+	var out []string
+	for _, e := range strings.Split(s, "|") {
+		if e = strings.TrimSpace(e); e == "" {
+			continue
+		}
+		tx, _ := splitEagerFormat(e)
+		if _, err := delivery.ParseTransformation(tx); err != nil {
+			return nil, badRequest("Invalid eager transformation %s - %s", clip(e), err.Error())
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// splitEagerFormat splits "c_fill,w_100/jpg" into the transformation and
+// the format; a last segment that is a known format is the format.
+func splitEagerFormat(e string) (tx, format string) {
+	if i := strings.LastIndexByte(e, '/'); i >= 0 {
+		if _, ok := delivery.ParseFormat(e[i+1:]); ok {
+			return e[:i], strings.ToLower(e[i+1:])
+		}
+	}
+	return e, ""
+}
+
+// fileKind is what an upload turned out to be.
+type fileKind struct {
+	rt            string
+	format        string
+	width, height int
+	pages         int
+}
+
+// classify decides the resource type (detecting it for auto) and reads an
+// image's format and size from its header.
+func (c *call) classify(rt, override string, data []byte) (fileKind, error) {
+	if rt == "auto" {
+		switch override {
+		case "image", "video", "raw":
+			rt = override
+		}
+	}
+	switch rt {
+	case "image":
+		info, err := c.s.images.Probe(data)
+		if err != nil {
+			return fileKind{}, err
+		}
+		return fileKind{rt: "image", format: info.Format.String(), width: info.Width, height: info.Height, pages: 1}, nil
+	case "video":
+		f, ok := sniffVideo(data)
+		if !ok {
+			return fileKind{}, badRequest("Invalid video file")
+		}
+		return fileKind{rt: "video", format: f, pages: 1}, nil
+	case "raw":
+		return fileKind{rt: "raw"}, nil
+	}
+	if k, err := c.classify("image", "", data); err == nil {
+		return k, nil
+	}
+	if _, ok := sniffVideo(data); ok {
+		return c.classify("video", "", data)
+	}
+	return fileKind{rt: "raw"}, nil
+}
+
+// choosePublicID applies public_id, folder, use_filename and
+// unique_filename. A raw file's generated ID keeps the file's extension.
+func choosePublicID(o *uploadOptions, kind fileKind, filename string) (id, original string, err error) {
+	stem, ext := filenameStem(filename)
+	switch {
+	case o.publicID != "":
+		id = o.publicID
+	case o.useFilename:
+		id = stem
+		if o.uniqueFilename {
+			id += "_" + randomID(6)
+		}
+	default:
+		id = randomID(20)
+	}
+	if o.publicID == "" && kind.rt == "raw" && ext != "" {
+		id += "." + ext
+	}
+	if o.folder != "" {
+		id = o.folder + "/" + id
+	}
+	return id, stem, checkPublicID(id)
+}
+
+func checkAllowedFormats(kind fileKind, allowed []string) error {
+	if len(allowed) == 0 || kind.rt == "raw" {
+		return nil
+	}
+	f, _ := delivery.ParseFormat(kind.format)
+	for _, a := range allowed {
+		if af, ok := delivery.ParseFormat(a); ok && af == f {
+			return nil
+		}
+	}
+	return badRequest("Image format %s not allowed - allowed formats are %s", kind.format, strings.Join(allowed, ", "))
+}
+
+// upload serves POST /v1_1/<cloud>/<rt>/upload.
+func (c *call) upload(rt string, p *Params) {
+	o, err := parseUploadOptions(p)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	src, err := c.s.readSource(c.ctx(), p)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	kind, err := c.classify(rt, o.resourceTypeOverride, src.data)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	if err := checkAllowedFormats(kind, o.allowedFormats); err != nil {
+		c.fail(err)
+		return
+	}
+	if o.format != "" && kind.rt == "image" && o.format != kind.format {
+		if src.data, kind, err = c.convert(src.data, kind, o.format); err != nil {
+			c.fail(err)
+			return
+		}
+	}
+	id, original, err := choosePublicID(o, kind, src.name)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	a, err := c.storeNew(src.data, kind, id, original, o)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	c.commitUpload(a, o)
+}
+
+// storeNew writes the blob and builds the asset row (not yet committed).
+func (c *call) storeNew(data []byte, kind fileKind, id, original string, o *uploadOptions) (*meta.Asset, error) {
+	w, err := c.s.blobs.Create()
+	if err != nil {
+		return nil, internal(err)
+	}
+	if _, err := w.Write(data); err != nil {
+		w.Abort()
+		return nil, internal(err)
+	}
+	key, err := w.Commit()
+	if err != nil {
+		return nil, internal(err)
+	}
+	sum := md5.Sum(data)
+	now := c.s.now().UTC()
+	display := o.displayName
+	if display == "" {
+		display = id[strings.LastIndexByte(id, '/')+1:]
+	}
+	return &meta.Asset{
+		Key:     meta.Key{Cloud: c.cloud, ResourceType: kind.rt, Type: o.typ, PublicID: id},
+		AssetID: randomHex(16), VersionID: randomHex(16), Format: kind.format,
+		Bytes: int64(len(data)), Width: kind.width, Height: kind.height, Pages: kind.pages,
+		ETag: hex.EncodeToString(sum[:]), Blob: key, CreatedAt: now, UpdatedAt: now,
+		Tags: o.tags, Context: o.context, OriginalFilename: original, AssetFolder: o.assetFolder,
+		DisplayName: display, Eager: o.eager,
+	}, nil
+}
+
+// commitUpload records the asset, cleans up, emits the event and answers.
+func (c *call) commitUpload(a *meta.Asset, o *uploadOptions) {
+	res, err := c.s.meta.Put(c.ctx(), a, o.overwrite)
+	if errors.Is(err, meta.ErrExists) {
+		c.s.deleteBlobs(a.Blob)
+		j := c.assetResponse(res.Prev)
+		j.Existing = true
+		c.ok(j)
+		return
+	}
+	if err != nil {
+		c.s.deleteBlobs(a.Blob)
+		c.fail(internal(err))
+		return
+	}
+	c.s.deleteBlobs(res.Orphans...)
+	ev := Event{Kind: EventCreated, Asset: a.Key, NewVersion: a.Version, Invalidate: o.invalidate, Time: a.UpdatedAt}
+	if res.Prev != nil {
+		ev.Kind, ev.OldVersion = EventOverwritten, res.Prev.Version
+	}
+	inv, err := c.s.events.Emit(c.ctx(), ev)
+	if err != nil {
+		c.fail(apiErr(http.StatusServiceUnavailable,
+			"The asset was saved but its invalidation could not be published - retry the request"))
+		return
+	}
+	j := c.assetResponse(a)
+	j.Overwritten = res.Prev != nil
+	j.Invalidation = invalidationJSON(inv)
+	if o.returnDeleteToken {
+		token := randomHex(20)
+		exp := a.UpdatedAt.Add(deleteTokenTTL * 1e9)
+		if err := c.s.meta.SaveDeleteToken(c.ctx(), token, a.Key, exp); err != nil {
+			c.fail(internal(err))
+			return
+		}
+		j.DeleteToken = token
+	}
+	c.ok(j)
+}
+
+// deleteBlobs removes blobs no row refers to; a failure only leaves an
+// orphan file behind, so it is logged, not returned.
+func (s *Server) deleteBlobs(keys ...string) {
+	for _, k := range slices.Compact(slices.Sorted(slices.Values(keys))) {
+		if k == "" {
+			continue
+		}
+		if err := s.blobs.Delete(k); err != nil {
+			s.log.Warn("orphan blob left behind", "blob", k, "err", err)
+		}
+	}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// convert re-encodes an uploaded image to the format parameter's format.
+func (c *call) convert(data []byte, kind fileKind, format string) ([]byte, fileKind, error) {
+	return nil, kind, badRequest("Converting uploads to another format is not supported yet - %s", clip(format))
+}
