@@ -233,3 +233,21 @@ func TestGoSDKRawAndVideo(t *testing.T) {
 		t.Fatalf("auto-detected raw: %+v %v", auto, err)
 	}
 }
+
+// The Go SDK uploads files above its chunk size in chunks (20 MB by
+// default; 64 KiB here), each a full request with Content-Range.
+func TestGoSDKChunkedUpload(t *testing.T) {
+	o := startOrigin(t, nil)
+	o.Cld.Config.API.ChunkSize = 64 << 10
+	res, err := o.Cld.Upload.Upload(context.Background(), corpusPath("LadyBird.jpg"), uploader.UploadParams{PublicID: "chunked"})
+	if err != nil || res.Error.Message != "" {
+		t.Fatalf("chunked upload: %v %q", err, res.Error.Message)
+	}
+	data := readCorpus(t, "LadyBird.jpg")
+	if res.Bytes != len(data) || res.Etag != md5hex(data) || res.Width != 2560 {
+		t.Fatalf("chunked upload result: %+v", res)
+	}
+	if n := countBlobs(t, o); n != 1 {
+		t.Fatalf("%d blobs after a chunked upload", n)
+	}
+}

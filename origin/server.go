@@ -29,6 +29,7 @@ type Server struct {
 	events Events
 	log    *slog.Logger
 	fetch  *fetcher
+	chunks *chunkStore
 	now    func() time.Time
 }
 
@@ -59,8 +60,12 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	chunks, err := newChunkStore(filepath.Join(cfg.DataDir, "chunks"))
+	if err != nil {
+		return nil, fmt.Errorf("origin: chunk store: %w", err)
+	}
 	return &Server{cfg: cfg, clouds: clouds, meta: d.Meta, blobs: d.Blobs, images: d.Images,
-		events: d.Events, log: d.Log, now: d.Now,
+		events: d.Events, log: d.Log, now: d.Now, chunks: chunks,
 		fetch: newFetcher(cfg.Fetch, int64(cfg.MaxUploadSize))}, nil
 }
 

@@ -206,6 +206,19 @@ func (c *call) upload(rt string, p *Params) {
 		c.fail(err)
 		return
 	}
+	if id := c.r.Header.Get("X-Unique-Upload-Id"); id != "" {
+		whole, err := c.s.chunks.add(c.cloud, id, c.r.Header.Get("Content-Range"), src.data,
+			int64(c.s.cfg.MaxUploadSize), c.s.now())
+		if err != nil {
+			c.fail(err)
+			return
+		}
+		if whole == nil {
+			c.ok(map[string]any{"done": false})
+			return
+		}
+		src.data = whole
+	}
 	kind, err := c.classify(rt, o.resourceTypeOverride, src.data)
 	if err != nil {
 		c.fail(err)
