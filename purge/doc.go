@@ -2,4 +2,41 @@
 // rule a purge is made of and how an edge matches it against a cached URL,
 // the NATS JetStream publisher and subscriber that move rules in order with
 // nothing lost, and the embedded NATS server that a single machine runs.
+//
+// # Rules
+//
+// A Rule is data (asset, prefix, named transformation, whole-cloud flush,
+// or "created": clear cached 404s), carrying the cloud's invalidation Mode
+// and the asset's latest version, so that Rule.Matches decides alone which
+// cached responses (Target) it covers. Rules travel as versioned JSON.
+//
+// # Subjects and stream
+//
+// Rules are stored in the JetStream stream MEDIACDN_PURGE (file storage,
+// limits retention, Config.Stream) on the subjects mediacdn.purge.<cloud>;
+// edges report on mediacdn.edges.heartbeat (core NATS).
+//
+// # Origin
+//
+//	nc, _ := purge.Connect(cfg.NATS, "mediacdn-origin")
+//	pub, _ := purge.NewPublisher(ctx, nc, cfg.NATS)   // creates/updates the stream
+//	tr, _ := purge.NewTracker(nc, cfg.NATS)           // follows edge heartbeats
+//	// after committing a mutation (destroy, rename, overwrite, explicit,
+//	// delete_resources..., deleting a named transformation):
+//	seq, err := pub.Publish(ctx, rule)                 // returns once stored
+//	ledger.Record(rule.ID, seq)                        // invalidation id -> seq
+//	err = tr.Wait(ctx, seq)                            // nil: every live edge applied it
+//
+// # Edge
+//
+//	ix := purge.NewIndex(purge.IndexConfig{Retention: longestTTL})
+//	sub, _ := purge.NewSubscriber(nc, ix, cfg.NATS, purge.SubscriberOptions{EdgeID: id})
+//	sub.Start(ctx); defer sub.Close()
+//	// fill start:  entry.since = ix.Seq(); entry.checked = entry.since
+//	// lookup:      if cur := ix.Seq(); entry.checked < cur {
+//	//                  if ix.Covered(&target, entry.checked) { treat as a miss }
+//	//                  else { entry.checked = cur }
+//	//              }
+//	//              if !versioned && !sub.CaughtUp() { revalidate with If-None-Match }
+//	// readiness:   sub.State()
 package purge

@@ -1,0 +1,98 @@
+package purge
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+)
+
+// Connect connects to NATS as cfg says: cfg.URLs (or, when they are empty
+// and the embedded server is enabled, nats://<embedded.listen>; set URLs to
+// the embedded server's ClientURL when it listens on port 0), with the
+// credentials file, user/password or token, and TLS of cfg. The connection
+// reconnects forever, waiting cfg.ReconnectWait between attempts; name
+// identifies the client to the server (e.g. "mediacdn-edge-<id>").
+func Connect(cfg Config, name string) (*nats.Conn, error) {
+	cfg.ApplyDefaults()
+	url, err := cfg.serverURL()
+	if err != nil {
+		return nil, err
+	}
+	log := slog.Default().With("component", "nats", "client", name)
+	opts := []nats.Option{
+		nats.Name(name),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(cfg.ReconnectWait),
+		nats.ReconnectJitter(cfg.ReconnectWait/4, cfg.ReconnectWait/2),
+		nats.PingInterval(5 * time.Second),
+		nats.MaxPingsOutstanding(2),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil {
+				log.Warn("NATS disconnected", "err", err)
+			}
+		}),
+		nats.ReconnectHandler(func(nc *nats.Conn) {
+			log.Info("NATS reconnected", "url", nc.ConnectedUrlRedacted())
+		}),
+	}
+	opts = append(opts, cfg.authOptions()...)
+	nc, err := nats.Connect(url, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("nats: connect to %s: %w", redact(url), err)
+	}
+	return nc, nil
+}
+
+// serverURL is the comma-separated server list Connect dials.
+func (c *Config) serverURL() (string, error) {
+	if len(c.URLs) > 0 {
+		return strings.Join(c.URLs, ","), nil
+	}
+	if !c.Embedded.Enabled {
+		return "", errors.New("nats: no urls and no embedded server")
+	}
+	_, port, err := net.SplitHostPort(c.Embedded.Listen)
+	if err != nil || port == "0" {
+		return "", errors.New("nats: embedded server on a random port: set urls to its ClientURL")
+	}
+	return "nats://" + c.Embedded.Listen, nil
+}
+
+// authOptions are the credential and TLS options of c.
+func (c *Config) authOptions() []nats.Option {
+	var opts []nats.Option
+	switch {
+	case c.Credentials != "":
+		opts = append(opts, nats.UserCredentials(c.Credentials))
+	case c.Token != "":
+		opts = append(opts, nats.Token(c.Token))
+	}
+	if c.User != "" {
+		opts = append(opts, nats.UserInfo(c.User, c.Password))
+	}
+	if c.TLS.CA != "" {
+		opts = append(opts, nats.RootCAs(c.TLS.CA))
+	}
+	if c.TLS.Cert != "" {
+		opts = append(opts, nats.ClientCert(c.TLS.Cert, c.TLS.Key))
+	}
+	return opts
+}
+
+// redact hides passwords and tokens in server URLs.
+func redact(urls string) string {
+	parts := strings.Split(urls, ",")
+	for i, p := range parts {
+		if at := strings.LastIndexByte(p, '@'); at >= 0 {
+			if s := strings.Index(p, "://"); s >= 0 && s < at {
+				parts[i] = p[:s+3] + "redacted" + p[at:]
+			}
+		}
+	}
+	return strings.Join(parts, ",")
+}

@@ -1,0 +1,106 @@
+package purge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Subjects. Rules go to <prefix>.purge.<cloud> (one subject per cloud, all
+// in the one stream, so that stream sequences are contiguous for an edge
+// consuming them all); heartbeats go to <prefix>.edges.heartbeat over core
+// NATS (losing one is harmless).
+const (
+	rulesToken     = ".purge."
+	heartbeatToken = ".edges.heartbeat"
+)
+
+// RuleSubject is the subject rules of cloud are published on.
+func (c *Config) RuleSubject(cloud string) string {
+	return c.subjectPrefix() + rulesToken + cloud
+}
+
+// RuleSubjects is the stream's subject filter: every cloud's rules.
+func (c *Config) RuleSubjects() string { return c.subjectPrefix() + rulesToken + "*" }
+
+// HeartbeatSubject is the subject edges report their applied sequence on.
+func (c *Config) HeartbeatSubject() string { return c.subjectPrefix() + heartbeatToken }
+
+// StreamName is the purge stream's name.
+func (c *Config) StreamName() string {
+	if c.Stream.Name == "" {
+		return DefaultStreamName
+	}
+	return c.Stream.Name
+}
+
+func (c *Config) subjectPrefix() string {
+	if c.Stream.SubjectPrefix == "" {
+		return DefaultSubjectPrefix
+	}
+	return c.Stream.SubjectPrefix
+}
+
+// cloudOf returns the cloud a rule subject names.
+func (c *Config) cloudOf(subject string) string {
+	return strings.TrimPrefix(subject, c.subjectPrefix()+rulesToken)
+}
+
+// streamConfig is the purge stream: file storage, limits retention (rules
+// age out after MaxAge), old rules discarded first, and a de-duplication
+// window so that a retried publish of the same invalidation id stores it
+// once.
+func (c *Config) streamConfig() jetstream.StreamConfig {
+	s := c.Stream
+	s.applyDefaults()
+	cfg := jetstream.StreamConfig{
+		Name:        s.Name,
+		Description: "mediacdn purge rules",
+		Subjects:    []string{c.RuleSubjects()},
+		Storage:     jetstream.FileStorage,
+		Retention:   jetstream.LimitsPolicy,
+		Discard:     jetstream.DiscardOld,
+		Replicas:    s.Replicas,
+		MaxAge:      s.MaxAge,
+		MaxMsgs:     -1,
+		Duplicates:  defaultDuplicates,
+		AllowDirect: true,
+	}
+	if s.MaxMsgs > 0 {
+		cfg.MaxMsgs = s.MaxMsgs
+	}
+	return cfg
+}
+
+// defaultDuplicates is the stream's de-duplication window.
+const defaultDuplicates = 2 * time.Minute
+
+// EnsureStream creates the purge stream, or updates it to cfg's settings.
+// It is idempotent; origins call it (NewPublisher does).
+func EnsureStream(ctx context.Context, js jetstream.JetStream, cfg Config) (jetstream.Stream, error) {
+	s, err := js.CreateOrUpdateStream(ctx, cfg.streamConfig())
+	if err != nil {
+		return nil, fmt.Errorf("nats: create or update stream %s: %w", cfg.StreamName(), err)
+	}
+	return s, nil
+}
+
+// openStream returns the purge stream, creating it with cfg's settings when
+// it does not exist yet (an edge never changes an existing stream).
+func openStream(ctx context.Context, js jetstream.JetStream, cfg Config) (jetstream.Stream, error) {
+	s, err := js.Stream(ctx, cfg.StreamName())
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		s, err = js.CreateStream(ctx, cfg.streamConfig())
+		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			s, err = js.Stream(ctx, cfg.StreamName())
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("nats: open stream %s: %w", cfg.StreamName(), err)
+	}
+	return s, nil
+}

@@ -1,0 +1,347 @@
+package purge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// SubscriberOptions say who an edge is and what it serves.
+type SubscriberOptions struct {
+	// EdgeID names the edge in heartbeats; required and unique per edge.
+	EdgeID string
+	// Clouds are the clouds the edge serves: rules of other clouds are
+	// skipped, and a gap in the stream flushes these. Empty means every
+	// cloud.
+	Clouds []string
+	// Log receives the subscriber's logs. Nil means slog.Default().
+	Log *slog.Logger
+}
+
+// State is a subscriber's state, for a readiness endpoint.
+type State struct {
+	// CaughtUp is false when the edge could not confirm, within
+	// Config.CaughtUpBound, that it has applied every stored rule: it must
+	// then revalidate unversioned entries with the origin.
+	CaughtUp bool
+	// Reason says why CaughtUp is false.
+	Reason string
+	// Applied is the last applied stream sequence.
+	Applied uint64
+	// StreamLast is the stream's last sequence at the newest check.
+	StreamLast uint64
+	// Confirmed is when the edge was last confirmed caught up (zero if
+	// never).
+	Confirmed time.Time
+	// Flushes counts the flushes caused by rules lost from the stream.
+	Flushes uint64
+	// Connected reports the NATS connection's state.
+	Connected bool
+}
+
+// Subscriber applies the purge stream to an edge's Index, in order and
+// with nothing lost: it consumes from the last applied sequence, resumes
+// after reconnects, flushes its clouds when the stream no longer holds the
+// rules it missed, reports whether it is caught up, and sends heartbeats
+// with its applied sequence.
+type Subscriber struct {
+	cfg    Config
+	opts   SubscriberOptions
+	nc     *nats.Conn
+	js     jetstream.JetStream
+	ix     *Index
+	log    *slog.Logger
+	served map[string]bool // nil: every cloud; immutable
+	cu     *catchup
+
+	applyMu sync.Mutex
+	// base, guarded by applyMu: index sequence = base + stream sequence
+	// (non-zero only after the stream was replaced).
+	base uint64
+	// created, guarded by applyMu: the stream's creation time, to notice
+	// a replaced stream.
+	created time.Time
+
+	flushes atomic.Uint64
+	kick    chan struct{} // a heartbeat is due (buffered 1)
+	restart chan struct{} // the consumer must be recreated (buffered 1)
+
+	notifyMu sync.Mutex
+	// notify, guarded by notifyMu: closed and replaced after each apply.
+	notify chan struct{}
+
+	startOnce sync.Once
+	cancel    context.CancelFunc // set by Start
+	wg        sync.WaitGroup
+}
+
+// NewSubscriber returns a subscriber that applies the stream to ix over
+// nc. Start starts it.
+func NewSubscriber(nc *nats.Conn, ix *Index, cfg Config, opts SubscriberOptions) (*Subscriber, error) {
+	if opts.EdgeID == "" {
+		return nil, errors.New("purge: subscriber needs an edge id")
+	}
+	cfg.ApplyDefaults()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("nats: jetstream: %w", err)
+	}
+	s := &Subscriber{
+		cfg: cfg, opts: opts, nc: nc, js: js, ix: ix,
+		log:     opts.Log,
+		cu:      newCatchup(cfg.CaughtUpBound),
+		kick:    make(chan struct{}, 1),
+		restart: make(chan struct{}, 1),
+		notify:  make(chan struct{}),
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.log = s.log.With("component", "purge", "edge", opts.EdgeID)
+	if len(opts.Clouds) > 0 {
+		s.served = map[string]bool{}
+		for _, c := range opts.Clouds {
+			s.served[c] = true
+		}
+	}
+	return s, nil
+}
+
+// Start starts consuming in the background and returns at once: an edge
+// must not wait for NATS to serve (it is "not caught up" until it has
+// confirmed). Call Close to stop.
+func (s *Subscriber) Start(ctx context.Context) {
+	s.startOnce.Do(func() {
+		ctx, s.cancel = context.WithCancel(ctx)
+		s.wg.Add(3)
+		go func() { defer s.wg.Done(); s.run(ctx) }()
+		go func() { defer s.wg.Done(); s.watch(ctx) }()
+		go func() { defer s.wg.Done(); s.heartbeats(ctx) }()
+	})
+}
+
+// Close stops the subscriber and waits for its goroutines. It does not
+// close the connection.
+func (s *Subscriber) Close() {
+	s.startOnce.Do(func() {})
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.wg.Wait()
+}
+
+// CaughtUp reports whether the edge has confirmed, within the bound, that
+// it has applied every stored rule. Cheap enough for the hit path.
+func (s *Subscriber) CaughtUp() bool { return s.cu.caughtUp() }
+
+// Applied returns the last applied stream sequence.
+func (s *Subscriber) Applied() uint64 {
+	s.applyMu.Lock()
+	defer s.applyMu.Unlock()
+	return s.applied()
+}
+
+// applied is Applied with s.applyMu held.
+func (s *Subscriber) applied() uint64 { return s.ix.Seq() - s.base }
+
+// State returns the subscriber's state.
+func (s *Subscriber) State() State {
+	st := State{Applied: s.Applied(), Flushes: s.flushes.Load(), Connected: s.nc.IsConnected()}
+	s.cu.state(&st)
+	return st
+}
+
+// WaitApplied returns once the stream sequence seq is applied, or with the
+// context's error.
+func (s *Subscriber) WaitApplied(ctx context.Context, seq uint64) error {
+	for {
+		s.notifyMu.Lock()
+		ch := s.notify
+		s.notifyMu.Unlock()
+		if s.Applied() >= seq {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-ch:
+		}
+	}
+}
+
+// run keeps a consuming session going until ctx ends or the connection is
+// closed.
+func (s *Subscriber) run(ctx context.Context) {
+	for {
+		err := s.session(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if s.nc.IsClosed() {
+			s.log.Warn("purge subscriber stopped: NATS connection closed")
+			return
+		}
+		s.log.Warn("purge subscription interrupted; resuming", "err", err, "applied", s.Applied())
+		t := time.NewTimer(s.cfg.ReconnectWait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+var errRestart = errors.New("purge: consumer restarted")
+
+// session opens the stream, decides where to resume, and consumes until
+// ctx ends, the consumer closes, or the watchdog asks for a restart.
+func (s *Subscriber) session(ctx context.Context) error {
+	select {
+	case <-s.restart: // a restart asked for while no session ran
+	default:
+	}
+	octx, cancel := context.WithTimeout(ctx, s.cfg.CaughtUpBound)
+	defer cancel()
+	st, err := openStream(octx, s.js, s.cfg)
+	if err != nil {
+		return err
+	}
+	start := s.resume(st.CachedInfo())
+	cons, err := s.js.OrderedConsumer(octx, s.cfg.StreamName(), jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{s.cfg.RuleSubjects()},
+		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
+		OptStartSeq:    start,
+	})
+	if err != nil {
+		return fmt.Errorf("nats: ordered consumer: %w", err)
+	}
+	cc, err := cons.Consume(s.handle, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+		s.log.Debug("purge consumer", "err", err)
+	}))
+	if err != nil {
+		return fmt.Errorf("nats: consume: %w", err)
+	}
+	defer cc.Stop()
+	s.log.Debug("purge subscription started", "from", start)
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-cc.Closed():
+		return errors.New("nats: consumer closed")
+	case <-s.restart:
+		return errRestart
+	}
+}
+
+// resume decides the stream sequence to consume from, flushing what the
+// stream can no longer replay.
+func (s *Subscriber) resume(info *jetstream.StreamInfo) uint64 {
+	s.applyMu.Lock()
+	defer s.applyMu.Unlock()
+	first, last := info.State.FirstSeq, info.State.LastSeq
+	known := !s.created.IsZero()
+	if !known && s.ix.Seq() == 0 {
+		// A new edge has nothing cached that the stream's past could
+		// cover; whatever a fill stamped before now counts as covered.
+		s.created = info.Created
+		s.ix.Flush("", last)
+		return last + 1
+	}
+	if last < s.applied() || known && !info.Created.Equal(s.created) {
+		s.log.Warn("purge stream was replaced; flushing", "applied", s.applied(), "stream_last", last)
+		s.base = s.ix.Seq() + 1
+		s.created = info.Created
+		s.flushServed(s.base + last)
+		s.cu.reset()
+		return last + 1
+	}
+	s.created = info.Created
+	if applied := s.applied(); first > applied+1 {
+		s.gap(applied, first)
+	}
+	return s.applied() + 1
+}
+
+// gap flushes the served clouds because the stream lost the rules after
+// applied and before next. s.applyMu must be held.
+func (s *Subscriber) gap(applied, next uint64) {
+	s.log.Warn("purge stream no longer holds missed rules; flushing", "applied", applied, "first_available", next)
+	s.flushServed(s.base + next - 1)
+}
+
+// flushServed flushes every served cloud at index sequence seq. s.applyMu
+// must be held.
+func (s *Subscriber) flushServed(seq uint64) {
+	s.flushes.Add(1)
+	if s.served == nil {
+		s.ix.Flush("", seq)
+		return
+	}
+	for c := range s.served {
+		s.ix.Flush(c, seq)
+	}
+}
+
+// handle applies one stream message. The ordered consumer calls it from
+// one goroutine, in stream order.
+func (s *Subscriber) handle(msg jetstream.Msg) {
+	md, err := msg.Metadata()
+	if err != nil {
+		s.log.Warn("purge message without metadata", "err", err)
+		return
+	}
+	seq := md.Sequence.Stream
+	s.applyMu.Lock()
+	applied := s.applied()
+	if seq <= applied {
+		s.applyMu.Unlock()
+		return
+	}
+	if seq > applied+1 {
+		s.gap(applied, seq)
+	}
+	s.apply(msg.Subject(), msg.Data(), seq)
+	s.applyMu.Unlock()
+	s.afterApply(seq)
+}
+
+// apply decodes and applies the rule stored at seq. s.applyMu must be
+// held.
+func (s *Subscriber) apply(subject string, data []byte, seq uint64) {
+	cloud := s.cfg.cloudOf(subject)
+	if s.served != nil && !s.served[cloud] {
+		s.ix.Advance(s.base + seq)
+		return
+	}
+	r, err := DecodeRule(data)
+	if err == nil && r.Cloud != cloud {
+		err = fmt.Errorf("rule for cloud %q on the subject of %q", r.Cloud, cloud)
+	}
+	if err != nil {
+		s.log.Warn("undecodable purge rule; flushing its cloud", "seq", seq, "cloud", cloud, "err", err)
+		r = NewFlush(cloud)
+	}
+	r.Seq = s.base + seq
+	s.ix.Apply(r)
+}
+
+// afterApply confirms catch-up, prompts a heartbeat and wakes waiters.
+func (s *Subscriber) afterApply(seq uint64) {
+	s.cu.applied(seq)
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+	s.notifyMu.Lock()
+	close(s.notify)
+	s.notify = make(chan struct{})
+	s.notifyMu.Unlock()
+}

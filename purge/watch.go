@@ -1,0 +1,71 @@
+package purge
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/nats-io/nats.go"
+)
+
+// watch checks periodically (a quarter of the caught-up bound) and on
+// every reconnection whether the edge is caught up with the stream; it
+// restarts a consumer that stalls, and trims the index.
+func (s *Subscriber) watch(ctx context.Context) {
+	status := s.nc.StatusChanged(nats.CONNECTED)
+	defer s.nc.RemoveStatusListener(status)
+	tick := time.NewTicker(max(s.cfg.CaughtUpBound/4, 10*time.Millisecond))
+	defer tick.Stop()
+	trim := time.NewTicker(time.Minute)
+	defer trim.Stop()
+	for {
+		s.check(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case <-status:
+		case <-trim.C:
+			s.ix.Trim()
+		}
+	}
+}
+
+// check asks the stream for its last sequence and records the answer.
+func (s *Subscriber) check(ctx context.Context) {
+	at := s.cu.now()
+	cctx, cancel := context.WithTimeout(ctx, s.cfg.CaughtUpBound)
+	defer cancel()
+	st, err := s.js.Stream(cctx, s.cfg.StreamName())
+	if err != nil {
+		if ctx.Err() == nil {
+			s.cu.failed(err)
+		}
+		return
+	}
+	info := st.CachedInfo()
+	s.applyMu.Lock()
+	applied, created := s.applied(), s.created
+	s.applyMu.Unlock()
+	if created.IsZero() {
+		s.cu.failed(errors.New("not subscribed yet"))
+		return
+	}
+	if !info.Created.Equal(created) || info.State.LastSeq < applied {
+		s.cu.failed(errors.New("stream replaced"))
+		s.requestRestart()
+		return
+	}
+	s.cu.observed(at, info.State.LastSeq, applied)
+	if s.cu.stalled(2 * s.cfg.CaughtUpBound) {
+		s.log.Warn("purge consumer stalled; restarting", "applied", applied, "stream_last", info.State.LastSeq)
+		s.requestRestart()
+	}
+}
+
+func (s *Subscriber) requestRestart() {
+	select {
+	case s.restart <- struct{}{}:
+	default:
+	}
+}
