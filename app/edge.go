@@ -2,9 +2,14 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"log/slog"
+	"os"
 	"strings"
+	"time"
+
+	"github.com/mediacdn/mediacdn/edge"
+	"github.com/mediacdn/mediacdn/purge"
 )
 
 // Edge runs an edge: delivery from memory, fills from the origins, purges
@@ -15,6 +20,7 @@ func Edge(ctx context.Context, args []string, io *IO) error {
 	listen := fs.String("listen", "", "delivery address (default 127.0.0.1:8080)")
 	origins := fs.String("origin", "", "comma-separated origin base `urls` (default http://127.0.0.1:8081)")
 	natsURLs := fs.String("nats", "", "comma-separated NATS `urls` (default: from the file)")
+	id := fs.String("id", "", "edge `id` in purge heartbeats (default hostname:port)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -33,5 +39,102 @@ func Edge(ctx context.Context, args []string, io *IO) error {
 	if err := f.Validate(RoleEdge); err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
-	return errors.New("the edge server is not in this build yet")
+	log := f.Log.Logger(io.Stderr)
+	failed := make(chan error, 4)
+	var services []service
+	if f.NATS.Embedded.Enabled && len(f.NATS.URLs) == 0 {
+		services = append(services, &natsService{cfg: f.NATS.Embedded, dataDir: "./data", log: log})
+	}
+	services = append(services, newEdgeService(f, *id, log, failed))
+	return runServices(ctx, log, failed, services...)
+}
+
+// edgeService runs an edge with its purge subscriber.
+type edgeService struct {
+	f      *File
+	id     string
+	log    *slog.Logger
+	failed chan<- error
+	srv    *edge.Server
+	sub    *purge.Subscriber
+	ix     *purge.Index
+	closeN func()
+}
+
+func newEdgeService(f *File, id string, log *slog.Logger, failed chan<- error) *edgeService {
+	return &edgeService{f: f, id: id, log: log, failed: failed}
+}
+
+func (e *edgeService) Name() string { return "edge" }
+
+// Start connects to NATS (retrying in the background if it is down),
+// starts the purge subscriber and binds the edge.
+func (e *edgeService) Start(ctx context.Context) error {
+	cfg := e.f.Edge
+	cfg.Clouds = e.f.Clouds.Names()
+	cfg.Hosts = map[string]string{}
+	for name, cl := range e.f.Clouds {
+		for _, h := range cl.Hosts {
+			cfg.Hosts[h] = name
+		}
+	}
+	cfg.ApplyDefaults()
+	longest := max(cfg.VersionedMaxAge, cfg.UnversionedMaxAge) + cfg.StaleIfError
+	e.ix = purge.NewIndex(purge.IndexConfig{Retention: longest})
+	id := e.id
+	if id == "" {
+		host, _ := os.Hostname()
+		id = host + "-" + cfg.Listen
+	}
+	nc, err := purge.Connect(e.f.NATS, "mediacdn-edge-"+id)
+	if err != nil {
+		return err
+	}
+	e.closeN = nc.Close
+	sub, err := purge.NewSubscriber(nc, e.ix, e.f.NATS, purge.SubscriberOptions{EdgeID: id, Clouds: cfg.Clouds, Log: e.log})
+	if err != nil {
+		nc.Close()
+		return err
+	}
+	e.sub = sub
+	sub.Start(context.WithoutCancel(ctx))
+	srv, err := edge.New(cfg, edge.Deps{Log: e.log, Purges: e.ix, Sync: sub})
+	if err != nil {
+		sub.Close()
+		nc.Close()
+		return err
+	}
+	if err := srv.Listen(); err != nil {
+		sub.Close()
+		nc.Close()
+		return err
+	}
+	e.srv = srv
+	go func() {
+		if err := srv.Serve(); err != nil {
+			e.failed <- fmt.Errorf("edge: %w", err)
+		}
+	}()
+	e.log.Info("edge listening", "addr", srv.Addr(), "origins", cfg.Origins, "id", id)
+	return nil
+}
+
+// Addr is the bound address.
+func (e *edgeService) Addr() string { return e.srv.Addr() }
+
+// Close stops the edge, then the subscriber and the connection.
+func (e *edgeService) Close(ctx context.Context) error {
+	var err error
+	if e.srv != nil {
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err = e.srv.Shutdown(sctx)
+		cancel()
+	}
+	if e.sub != nil {
+		e.sub.Close()
+	}
+	if e.closeN != nil {
+		e.closeN()
+	}
+	return err
 }

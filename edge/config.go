@@ -1,6 +1,8 @@
 package edge
 
 import (
+	"time"
+
 	"github.com/mediacdn/mediacdn/config"
 )
 
@@ -8,12 +10,62 @@ import (
 type Config struct {
 	// Listen is the delivery address, host:port. Default 127.0.0.1:8080.
 	Listen string `yaml:"listen"`
-	// Origins are the origin servers' base URLs, tried in order.
+	// Origins are the origin servers' base URLs (http://host:port), tried
+	// in order; a failing one is skipped for OriginDownFor.
 	// Default [http://127.0.0.1:8081].
 	Origins []string `yaml:"origins"`
-	// CacheSize is the memory budget for cached objects (bodies and
-	// headers). Default 512MiB.
+	// CacheSize is the memory budget for cached objects: bodies plus
+	// headers and bookkeeping. Default 512MiB.
 	CacheSize config.Size `yaml:"cache_size"`
+	// MaxObjectSize is the largest response kept in the cache; larger
+	// ones are streamed to the client and not cached. Default 16MiB.
+	MaxObjectSize config.Size `yaml:"max_object_size"`
+	// VersionedMaxAge is the Cache-Control max-age sent with versioned
+	// URLs (which also get immutable). Default 720h (30 days).
+	VersionedMaxAge time.Duration `yaml:"versioned_max_age"`
+	// UnversionedMaxAge is the Cache-Control max-age sent with URLs
+	// without a version (never immutable). The edge itself keeps them for
+	// the origin's max-age. Default 1h.
+	UnversionedMaxAge time.Duration `yaml:"unversioned_max_age"`
+	// NegativeTTL is how long 404 and 400 answers are cached (an upload
+	// clears a cached 404 at once through its purge). Default 10s.
+	NegativeTTL time.Duration `yaml:"negative_ttl"`
+	// StaleWhileRevalidate is how long past expiry an entry is served while
+	// one background request refreshes it. Default 60s; negative disables.
+	StaleWhileRevalidate time.Duration `yaml:"stale_while_revalidate"`
+	// StaleIfError is how long past expiry an entry is served when the
+	// origins fail or time out. Default 24h; negative disables.
+	StaleIfError time.Duration `yaml:"stale_if_error"`
+	// OriginTimeout bounds one origin request, transform included.
+	// Default 30s.
+	OriginTimeout time.Duration `yaml:"origin_timeout"`
+	// OriginConnectTimeout bounds connecting to an origin. Default 2s.
+	OriginConnectTimeout time.Duration `yaml:"origin_connect_timeout"`
+	// OriginDownFor is how long an origin that refused or failed is
+	// skipped (passive health). Default 5s.
+	OriginDownFor time.Duration `yaml:"origin_down_for"`
+	// OriginMaxConns bounds keep-alive connections per origin. Default 512.
+	OriginMaxConns int `yaml:"origin_max_conns"`
+	// ReadTimeout bounds reading a client's request. Default 10s.
+	ReadTimeout time.Duration `yaml:"read_timeout"`
+	// WriteTimeout bounds writing a response. Default 60s.
+	WriteTimeout time.Duration `yaml:"write_timeout"`
+	// IdleTimeout closes idle keep-alive connections. Default 120s.
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
+	// MaxConns bounds concurrent client connections. Default 20000.
+	MaxConns int `yaml:"max_conns"`
+	// MaxHeaderBytes bounds a request's line and headers. Default 8KiB.
+	MaxHeaderBytes config.Size `yaml:"max_header_bytes"`
+	// MaxURLLength bounds the request URI; longer gets 414. Default 8KiB.
+	MaxURLLength int `yaml:"max_url_length"`
+	// AccessLogSample is the fraction of requests logged, 0 to 1.
+	// Default 0 (off).
+	AccessLogSample float64 `yaml:"access_log_sample"`
+
+	// Clouds are the cloud names served, and Hosts map private-CDN host
+	// names to clouds. The app fills both from the file's clouds section.
+	Clouds []string          `yaml:"-"`
+	Hosts  map[string]string `yaml:"-"`
 }
 
 // Defaults for the edge.
@@ -34,6 +86,40 @@ func (c *Config) ApplyDefaults() {
 	if c.CacheSize == 0 {
 		c.CacheSize = DefaultCacheSize
 	}
+	setSize(&c.MaxObjectSize, 16*config.MiB)
+	setDur(&c.VersionedMaxAge, 30*24*time.Hour)
+	setDur(&c.UnversionedMaxAge, time.Hour)
+	setDur(&c.NegativeTTL, 10*time.Second)
+	setDur(&c.StaleWhileRevalidate, time.Minute)
+	setDur(&c.StaleIfError, 24*time.Hour)
+	setDur(&c.OriginTimeout, 30*time.Second)
+	setDur(&c.OriginConnectTimeout, 2*time.Second)
+	setDur(&c.OriginDownFor, 5*time.Second)
+	setDur(&c.ReadTimeout, 10*time.Second)
+	setDur(&c.WriteTimeout, time.Minute)
+	setDur(&c.IdleTimeout, 2*time.Minute)
+	setSize(&c.MaxHeaderBytes, 8*config.KiB)
+	if c.OriginMaxConns == 0 {
+		c.OriginMaxConns = 512
+	}
+	if c.MaxConns == 0 {
+		c.MaxConns = 20000
+	}
+	if c.MaxURLLength == 0 {
+		c.MaxURLLength = 8 << 10
+	}
+}
+
+func setDur(d *time.Duration, def time.Duration) {
+	if *d == 0 {
+		*d = def
+	}
+}
+
+func setSize(s *config.Size, def config.Size) {
+	if *s == 0 {
+		*s = def
+	}
 }
 
 // Validate checks the settings; the error names the field.
@@ -49,8 +135,31 @@ func (c *Config) Validate() error {
 			return config.Errorf("origins", "origin %d: %v", i, err)
 		}
 	}
-	if c.CacheSize < config.MiB {
+	switch {
+	case c.CacheSize < config.MiB:
 		return config.Errorf("cache_size", "at least 1MiB, got %v", c.CacheSize)
+	case c.MaxObjectSize < config.KiB || c.MaxObjectSize > c.CacheSize:
+		return config.Errorf("max_object_size", "between 1KiB and cache_size, got %v", c.MaxObjectSize)
+	case c.AccessLogSample < 0 || c.AccessLogSample > 1:
+		return config.Errorf("access_log_sample", "between 0 and 1, got %v", c.AccessLogSample)
+	case c.MaxHeaderBytes < config.KiB:
+		return config.Errorf("max_header_bytes", "at least 1KiB, got %v", c.MaxHeaderBytes)
+	case c.MaxURLLength < 256:
+		return config.Errorf("max_url_length", "at least 256, got %d", c.MaxURLLength)
+	case c.OriginMaxConns < 1:
+		return config.Errorf("origin_max_conns", "at least 1")
+	case c.MaxConns < 1:
+		return config.Errorf("max_conns", "at least 1")
+	}
+	for name, d := range map[string]time.Duration{
+		"versioned_max_age": c.VersionedMaxAge, "unversioned_max_age": c.UnversionedMaxAge,
+		"negative_ttl": c.NegativeTTL, "origin_timeout": c.OriginTimeout,
+		"origin_connect_timeout": c.OriginConnectTimeout, "origin_down_for": c.OriginDownFor,
+		"read_timeout": c.ReadTimeout, "write_timeout": c.WriteTimeout, "idle_timeout": c.IdleTimeout,
+	} {
+		if d < 0 {
+			return config.Errorf(name, "must not be negative")
+		}
 	}
 	return nil
 }

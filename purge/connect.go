@@ -27,6 +27,8 @@ func Connect(cfg Config, name string) (*nats.Conn, error) {
 	opts := []nats.Option{
 		nats.Name(name),
 		nats.MaxReconnects(-1),
+		// An edge starts (and serves, revalidating) while NATS is down.
+		nats.RetryOnFailedConnect(true),
 		nats.ReconnectWait(cfg.ReconnectWait),
 		nats.ReconnectJitter(cfg.ReconnectWait/4, cfg.ReconnectWait/2),
 		nats.PingInterval(5 * time.Second),

@@ -1,0 +1,57 @@
+//go:build !race
+
+package edge
+
+import (
+	"testing"
+
+	"github.com/valyala/fasthttp"
+)
+
+// hitCtx prepares a request context for path, as fasthttp would hand it
+// to the handler.
+func hitCtx(path string, headers ...string) *fasthttp.RequestCtx {
+	var req fasthttp.Request
+	req.SetRequestURI(path)
+	req.Header.SetHost("cdn.example")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	ctx := &fasthttp.RequestCtx{}
+	ctx.Init(&req, nil, nil)
+	return ctx
+}
+
+// The hit path allocates nothing: parse, key, lookup, purge check, headers
+// and body of a full hit through the handler.
+func TestHitPathAllocatesNothing(t *testing.T) {
+	o := startTestOrigin(t, imageOrigin)
+	e := startEdge(t, nil, o.URL)
+	for _, c := range []struct {
+		path    string
+		headers []string
+		status  int
+	}{
+		{"/demo/image/upload/c_fill,g_auto,h_200,w_300/v1712345678/folder/pic.jpg?_a=BAMAROfk0", nil, 200},
+		{"/demo/image/upload/f_auto,q_auto/v1/folder/pic.jpg", []string{"Accept", "image/avif,image/webp,*/*"}, 200},
+		{"/demo/image/upload/v1/folder/pic.jpg", []string{"If-None-Match", `"etag-` + itoa(len("image:/demo/image/upload/v1/folder/pic.jpg:")) + `"`}, 304},
+		{"/demo/image/upload/v1/folder/pic.jpg", []string{"Range", "bytes=0-3"}, 206},
+		{"/demo/image/upload/missing.jpg", nil, 404},
+	} {
+		ctx := hitCtx(c.path, c.headers...)
+		e.handle(ctx) // miss: fills the cache
+		if ctx.Response.StatusCode() != c.status && ctx.Response.StatusCode() != 200 {
+			t.Fatalf("%s: warm-up status %d", c.path, ctx.Response.StatusCode())
+		}
+		allocs := testing.AllocsPerRun(500, func() {
+			ctx.Response.Reset()
+			e.handle(ctx)
+			if ctx.Response.StatusCode() != c.status || string(ctx.Response.Header.Peek("X-Cache")) != "HIT" {
+				t.Fatalf("%s: not a hit: %d %q", c.path, ctx.Response.StatusCode(), ctx.Response.Header.Peek("X-Cache"))
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%s: %v allocations per hit, want 0", c.path, allocs)
+		}
+	}
+}

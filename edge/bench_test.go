@@ -1,0 +1,65 @@
+package edge
+
+import (
+	"testing"
+
+	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/purge"
+	"github.com/valyala/fasthttp"
+)
+
+// BenchmarkHit measures a full hit through the handler (no network):
+//
+//	go test ./edge -run '^$' -bench Hit -benchmem
+func BenchmarkHit(b *testing.B) {
+	o := startTestOrigin(b, imageOrigin)
+	for _, bc := range []struct{ name, path string }{
+		{"original", "/demo/image/upload/v1/sample.jpg"},
+		{"derived", "/demo/image/upload/c_fill,g_auto,h_200,w_300/f_auto/q_auto/v1712345678/folder/photo.jpg?_a=BAMAROfk0"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			e := startEdge(b, nil, o.URL)
+			warm := hitCtx(bc.path, "Accept", "image/webp,*/*")
+			e.handle(warm)
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				ctx := hitCtx(bc.path, "Accept", "image/webp,*/*")
+				for pb.Next() {
+					ctx.Response.Reset()
+					e.handle(ctx)
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkHitWithPurgeLog is the hit path with 100,000 rules in the purge
+// log (none covering the entry): it must stay as fast and allocation-free.
+func BenchmarkHitWithPurgeLog(b *testing.B) {
+	o := startTestOrigin(b, imageOrigin)
+	for _, rules := range []int{0, 100_000} {
+		b.Run(itoa(rules)+"rules", func(b *testing.B) {
+			e := startEdge(b, nil, o.URL)
+			path := "/demo/image/upload/c_fill,w_300/v1712345678/folder/photo.jpg"
+			e.handle(hitCtx(path))
+			mode := purge.ModeOf(config.Cloud{})
+			for i := 1; i <= rules; i++ {
+				r := purge.NewAsset("demo", mode, delivery.Image, delivery.Upload, "other/"+itoa(i), 0)
+				r.Seq = uint64(i)
+				e.Index.Apply(r)
+			}
+			ctx := hitCtx(path)
+			e.handle(ctx) // checks the entry against the log once
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				ctx.Response.Reset()
+				e.handle(ctx)
+				if ctx.Response.StatusCode() != fasthttp.StatusOK {
+					b.Fatal(ctx.Response.StatusCode())
+				}
+			}
+		})
+	}
+}

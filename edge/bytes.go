@@ -1,0 +1,33 @@
+package edge
+
+import "unsafe"
+
+// b2s views bytes as a string without copying. The string is valid only
+// while b is: within one request, for fasthttp's buffers.
+func b2s(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// s2b views a string as bytes without copying; the bytes must not change.
+func s2b(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// keyBuf is a pooled buffer for building cache keys on the request path.
+type keyBuf struct{ b []byte }
+
+func clone(s string) string { return string(append([]byte(nil), s...)) }
+
+func appendInt(dst []byte, v int64) []byte {
+	if v < 0 {
+		dst = append(dst, '-')
+		v = -v
+	}
+	var buf [20]byte
+	i := len(buf)
+	for {
+		i--
+		buf[i] = byte('0' + v%10)
+		v /= 10
+		if v == 0 {
+			break
+		}
+	}
+	return append(dst, buf[i:]...)
+}

@@ -1,0 +1,436 @@
+package edge
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/purge"
+)
+
+func TestHitAfterMiss(t *testing.T) {
+	o := startTestOrigin(t, imageOrigin)
+	e := startEdge(t, nil, o.URL)
+	url := e.URL + "/demo/image/upload/c_fill,w_100/v1712345678/folder/pic.jpg"
+	first := get(t, url)
+	second := get(t, url+"?_a=BAMAROfk0")
+	if first.status != 200 || second.status != 200 || first.body != second.body {
+		t.Fatalf("first %+v second %+v", first, second)
+	}
+	if o.count.Load() != 1 {
+		t.Fatalf("origin requests = %d, want 1 (the query must not split the cache)", o.count.Load())
+	}
+	if got := first.header.Get("Cache-Status"); got != "mediacdn; fwd=miss; stored" {
+		t.Errorf("miss Cache-Status %q", got)
+	}
+	if first.header.Get("X-Cache") != "MISS" || !strings.HasPrefix(first.header.Get("Server-Timing"), "fill;dur=") {
+		t.Errorf("miss headers %v", first.header)
+	}
+	want := map[string]string{
+		"Content-Type": "image/jpeg", "Etag": `"etag-` + itoa(len(first.body)) + `"`,
+		"Last-Modified": "Tue, 24 Nov 2026 10:00:00 GMT", "Cache-Control": "public, max-age=2592000, immutable",
+		"Cache-Status": "mediacdn; hit", "X-Cache": "HIT", "Access-Control-Allow-Origin": "*",
+		"Timing-Allow-Origin": "*", "X-Content-Type-Options": "nosniff", "X-Asset-Version": "1712345678",
+		"Age": "0", "Accept-Ranges": "bytes", "Server": "mediacdn",
+	}
+	for k, v := range want {
+		if got := second.header.Get(k); got != v {
+			t.Errorf("hit %s = %q, want %q", k, got, v)
+		}
+	}
+	e.Clock.advance(90 * time.Second)
+	if got := get(t, url).header.Get("Age"); got != "90" {
+		t.Errorf("Age after 90s = %q", got)
+	}
+	// Unversioned URLs are not immutable.
+	if cc := get(t, e.URL+"/demo/image/upload/pic.jpg").header.Get("Cache-Control"); cc != "public, max-age=3600" {
+		t.Errorf("unversioned Cache-Control %q", cc)
+	}
+}
+
+func TestHostForm(t *testing.T) {
+	o := startTestOrigin(t, imageOrigin)
+	e := startEdge(t, func(c *Config) { c.Hosts = map[string]string{"img.example": "demo"} }, o.URL)
+	a := get(t, e.URL+"/image/upload/pic.jpg", "Host", "img.example")
+	b := get(t, e.URL+"/demo/image/upload/pic.jpg")
+	if a.status != 200 || b.status != 200 || o.count.Load() != 1 || o.hits("/demo/image/upload/pic.jpg") != 1 {
+		t.Fatalf("host form: %d %d, origin %d", a.status, b.status, o.count.Load())
+	}
+}
+
+// 1,000 concurrent requests for one cold URL make exactly one origin request.
+func TestCoalescing(t *testing.T) {
+	release := make(chan struct{})
+	o := startTestOrigin(t, func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		imageOrigin(w, r)
+	})
+	e := startEdge(t, nil, o.URL)
+	const n = 1000
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: n, MaxConnsPerHost: n}}
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	url := e.URL + "/demo/image/upload/w_200/v3/cold.jpg"
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := client.Get(url)
+			if err != nil {
+				errs <- err
+				return
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !strings.HasPrefix(string(b), "image:") {
+				errs <- fmt.Errorf("status %d body %q", resp.StatusCode, b)
+			}
+		}()
+	}
+	waitFor(t, "requests to reach the edge", func() bool { return e.m.requests.Load() >= n/2 })
+	close(release)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if got := o.count.Load(); got != 1 {
+		t.Fatalf("origin requests = %d, want exactly 1", got)
+	}
+	t.Logf("coalesced waiters: %d, hits: %d", e.m.coalesced.Load(), e.m.hits.Load())
+}
+
+func TestNegotiatedVariants(t *testing.T) {
+	o := startTestOrigin(t, imageOrigin)
+	e := startEdge(t, nil, o.URL)
+	url := e.URL + "/demo/image/upload/f_auto,q_auto/v1/pic.jpg"
+	avif := get(t, url, "Accept", "image/avif,image/webp,image/apng,*/*;q=0.8")
+	avif2 := get(t, url, "Accept", "image/avif;q=0.9, image/png")
+	webp := get(t, url, "Accept", "image/webp,*/*")
+	plain := get(t, url, "Accept", "text/html,*/*")
+	none := get(t, url)
+	if o.count.Load() != 3 {
+		t.Fatalf("origin requests = %d, want 3 (avif, webp, other)", o.count.Load())
+	}
+	if avif.body != avif2.body || avif2.header.Get("X-Cache") != "HIT" || plain.body != none.body {
+		t.Fatalf("variants not shared: %q %q / %q %q", avif.body, avif2.body, plain.body, none.body)
+	}
+	if !strings.HasSuffix(avif.body, ":image/avif,image/webp,*/*") || !strings.HasSuffix(webp.body, ":image/webp,*/*") ||
+		!strings.HasSuffix(plain.body, ":*/*") {
+		t.Fatalf("origin saw raw Accept headers: %q %q %q", avif.body, webp.body, plain.body)
+	}
+	for _, r := range []result{avif, webp, plain} {
+		if r.header.Get("Vary") != "Accept" {
+			t.Fatalf("Vary = %q", r.header.Get("Vary"))
+		}
+	}
+	if v := get(t, e.URL+"/demo/image/upload/w_10/pic.jpg").header.Get("Vary"); v != "" {
+		t.Fatalf("Vary on a non-negotiated URL: %q", v)
+	}
+}
+
+func TestConditionalRequests(t *testing.T) {
+	o := startTestOrigin(t, imageOrigin)
+	e := startEdge(t, nil, o.URL)
+	url := e.URL + "/demo/image/upload/v1/pic.jpg"
+	full := get(t, url)
+	etag := full.header.Get("ETag")
+	for _, h := range [][]string{
+		{"If-None-Match", etag},
+		{"If-None-Match", `"other", ` + etag},
+		{"If-None-Match", "W/" + etag},
+		{"If-None-Match", "*"},
+		{"If-Modified-Since", "Tue, 24 Nov 2026 10:00:00 GMT"},
+		{"If-Modified-Since", "Wed, 25 Nov 2026 10:00:00 GMT"},
+	} {
+		r := get(t, url, h...)
+		if r.status != 304 || r.body != "" || r.header.Get("ETag") != etag || r.header.Get("Cache-Control") == "" {
+			t.Errorf("%v: %d %q %v", h, r.status, r.body, r.header)
+		}
+	}
+	for _, h := range [][]string{
+		{"If-None-Match", `"other"`},
+		{"If-Modified-Since", "Mon, 23 Nov 2026 10:00:00 GMT"},
+	} {
+		if r := get(t, url, h...); r.status != 200 || r.body != full.body {
+			t.Errorf("%v: %d", h, r.status)
+		}
+	}
+}
+
+func TestRanges(t *testing.T) {
+	o := startTestOrigin(t, imageOrigin)
+	e := startEdge(t, nil, o.URL)
+	url := e.URL + "/demo/raw/upload/v1/doc.txt"
+	full := get(t, url).body
+	n := len(full)
+	cases := []struct {
+		rng    string
+		status int
+		body   string
+		cr     string
+	}{
+		{"bytes=0-4", 206, full[:5], fmt.Sprintf("bytes 0-4/%d", n)},
+		{"bytes=5-", 206, full[5:], fmt.Sprintf("bytes 5-%d/%d", n-1, n)},
+		{"bytes=-3", 206, full[n-3:], fmt.Sprintf("bytes %d-%d/%d", n-3, n-1, n)},
+		{"bytes=2-100000", 206, full[2:], fmt.Sprintf("bytes 2-%d/%d", n-1, n)},
+		{fmt.Sprintf("bytes=%d-", n+10), 416, "", fmt.Sprintf("bytes */%d", n)},
+		{"bytes=0-1,3-4", 200, full, ""},
+		{"bytes=abc", 200, full, ""},
+		{"items=0-1", 200, full, ""},
+	}
+	for _, c := range cases {
+		r := get(t, url, "Range", c.rng)
+		if r.status != c.status || r.body != c.body || r.header.Get("Content-Range") != c.cr {
+			t.Errorf("%s: %d %q %q", c.rng, r.status, r.body, r.header.Get("Content-Range"))
+		}
+	}
+}
+
+func TestBadRequests(t *testing.T) {
+	o := startTestOrigin(t, imageOrigin)
+	e := startEdge(t, func(c *Config) { c.MaxURLLength = 512 }, o.URL)
+	cases := []struct {
+		method, path string
+		status       int
+		cldError     string
+	}{
+		{"GET", "/demo/image/upload/w_abc/pic.jpg", 400, "Invalid width in transformation: abc"},
+		{"GET", "/demo/image/upload/ab_cd/pic.jpg", 400, "Invalid transformation component - ab_cd"},
+		{"GET", "/demo/image/upload/pic.exe", 400, "Invalid extension in transformation: exe"},
+		{"GET", "/demo/image/upload/" + strings.Repeat("a", 600), 414, "URL too long"},
+		{"GET", "/nosuchcloud/image/upload/pic.jpg", 404, "Unknown cloud_name nosuchcloud"},
+		{"POST", "/demo/image/upload/pic.jpg", 405, "Method not allowed"},
+		{"DELETE", "/demo/image/upload/pic.jpg", 405, "Method not allowed"},
+	}
+	for _, c := range cases {
+		r := do(t, c.method, e.URL+c.path)
+		if r.status != c.status || r.header.Get("X-Cld-Error") != c.cldError {
+			t.Errorf("%s %s: %d %q", c.method, c.path, r.status, r.header.Get("X-Cld-Error"))
+		}
+	}
+	if o.count.Load() != 0 {
+		t.Fatalf("bad requests reached the origin %d times", o.count.Load())
+	}
+	if r := get(t, e.URL+"/healthz"); r.status != 200 || r.body != "ok\n" {
+		t.Fatalf("healthz %+v", r)
+	}
+}
+
+func TestNegativeCaching(t *testing.T) {
+	o := startTestOrigin(t, imageOrigin)
+	e := startEdge(t, nil, o.URL)
+	url := e.URL + "/demo/image/upload/missing.jpg"
+	for i := 0; i < 3; i++ {
+		r := get(t, url)
+		if r.status != 404 || r.header.Get("X-Cld-Error") != "Resource not found - missing" ||
+			r.header.Get("Cache-Control") != "public, max-age=10" {
+			t.Fatalf("404: %+v", r)
+		}
+	}
+	if o.count.Load() != 1 {
+		t.Fatalf("404 not cached: %d origin requests", o.count.Load())
+	}
+	// An upload's "created" rule clears the cached 404 at once.
+	r := purge.NewCreated("demo", delivery.Image, delivery.Upload, "missing")
+	r.Seq = 1
+	e.Index.Apply(r)
+	get(t, url)
+	if o.count.Load() != 2 {
+		t.Fatalf("created rule did not clear the 404: %d origin requests", o.count.Load())
+	}
+	// And it expires after NegativeTTL.
+	e.Clock.advance(11 * time.Second)
+	get(t, url)
+	if o.count.Load() != 3 {
+		t.Fatalf("404 outlived the negative TTL: %d", o.count.Load())
+	}
+}
+
+func TestPurgeDropsEntries(t *testing.T) {
+	o := startTestOrigin(t, imageOrigin)
+	e := startEdge(t, nil, o.URL)
+	urls := []string{"/demo/image/upload/v5/a/pic.jpg", "/demo/image/upload/c_fill,w_10/a/pic.jpg",
+		"/demo/images/v5/a/pic/seo-name.jpg", "/demo/image/upload/other.jpg"}
+	for _, u := range urls {
+		get(t, e.URL+u)
+	}
+	rule := purge.NewAsset("demo", purge.ModeOf(config.Cloud{}), delivery.Image, delivery.Upload, "a/pic", 5)
+	rule.Seq = 1
+	e.Index.Apply(rule)
+	for _, u := range urls {
+		get(t, e.URL+u)
+	}
+	for _, u := range urls[:3] {
+		p := strings.SplitN(u, "?", 2)[0]
+		if o.hits(p) != 2 {
+			t.Errorf("%s: %d origin requests, want 2 (purged)", u, o.hits(p))
+		}
+	}
+	if o.hits(urls[3]) != 1 {
+		t.Errorf("unrelated URL refetched")
+	}
+}
+
+// A fill that started before a purge must not survive it.
+func TestFillRacingPurge(t *testing.T) {
+	entered := make(chan struct{}, 1)
+	release := make(chan struct{})
+	o := startTestOrigin(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case entered <- struct{}{}:
+			<-release
+		default:
+		}
+		imageOrigin(w, r)
+	})
+	e := startEdge(t, nil, o.URL)
+	url := e.URL + "/demo/image/upload/race.jpg"
+	done := make(chan result)
+	go func() { done <- get(t, url) }()
+	<-entered // the fill is at the origin
+	rule := purge.NewAsset("demo", purge.ModeOf(config.Cloud{}), delivery.Image, delivery.Upload, "race", 0)
+	rule.Seq = 1
+	e.Index.Apply(rule)
+	close(release)
+	if r := <-done; r.status != 200 {
+		t.Fatalf("racing request: %d", r.status)
+	}
+	get(t, url)
+	if o.count.Load() != 2 {
+		t.Fatalf("the fill that raced the purge was served again: %d origin requests", o.count.Load())
+	}
+}
+
+func TestStaleWhileRevalidate(t *testing.T) {
+	var version atomicString
+	version.set("one")
+	o := startTestOrigin(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=60")
+		w.Header().Set("ETag", `"`+version.get()+`"`)
+		io.WriteString(w, version.get())
+	})
+	e := startEdge(t, nil, o.URL)
+	url := e.URL + "/demo/image/upload/swr.jpg"
+	if r := get(t, url); r.body != "one" {
+		t.Fatal(r.body)
+	}
+	version.set("two")
+	e.Clock.advance(70 * time.Second) // expired, within stale-while-revalidate (60s)
+	r := get(t, url)
+	if r.body != "one" || r.header.Get("X-Cache") != "STALE" {
+		t.Fatalf("stale answer: %q %v", r.body, r.header.Get("X-Cache"))
+	}
+	waitFor(t, "the background refresh", func() bool { return o.count.Load() == 2 })
+	waitFor(t, "the refreshed entry", func() bool { return get(t, url).body == "two" })
+	if o.count.Load() != 2 {
+		t.Fatalf("origin requests %d, want 2", o.count.Load())
+	}
+}
+
+func TestStaleIfErrorAndTimeouts(t *testing.T) {
+	var mode atomicString
+	mode.set("ok")
+	o := startTestOrigin(t, func(w http.ResponseWriter, r *http.Request) {
+		switch mode.get() {
+		case "500":
+			w.WriteHeader(500)
+		case "slow":
+			time.Sleep(2 * time.Second)
+		default:
+			w.Header().Set("Cache-Control", "public, max-age=60")
+			io.WriteString(w, "content")
+		}
+	})
+	e := startEdge(t, func(c *Config) { c.OriginTimeout = 300 * time.Millisecond; c.StaleWhileRevalidate = -1 }, o.URL)
+	url := e.URL + "/demo/image/upload/sie.jpg"
+	get(t, url)
+	mode.set("500")
+	e.Clock.advance(2 * time.Minute)
+	if r := get(t, url); r.status != 200 || r.body != "content" || r.header.Get("X-Cache") != "STALE" {
+		t.Fatalf("stale-if-error on 500: %d %q", r.status, r.body)
+	}
+	e.Clock.advance(25 * time.Hour) // past stale-if-error
+	if r := get(t, url); r.status != 500 {
+		t.Fatalf("past stale-if-error: %d", r.status)
+	}
+	mode.set("slow")
+	start := time.Now()
+	r := get(t, e.URL+"/demo/image/upload/slow.jpg")
+	if r.status != 504 || r.header.Get("X-Cld-Error") != "Origin timeout" || time.Since(start) > 1500*time.Millisecond {
+		t.Fatalf("slow origin: %d %q after %v", r.status, r.header.Get("X-Cld-Error"), time.Since(start))
+	}
+}
+
+func TestOriginFailover(t *testing.T) {
+	dead := startTestOrigin(t, imageOrigin)
+	deadURL := dead.URL
+	dead.Close()
+	o := startTestOrigin(t, imageOrigin)
+	e := startEdge(t, nil, deadURL, o.URL)
+	for i := 0; i < 3; i++ {
+		if r := get(t, e.URL+fmt.Sprintf("/demo/image/upload/f%d.jpg", i)); r.status != 200 {
+			t.Fatalf("failover: %d", r.status)
+		}
+	}
+	if o.count.Load() != 3 {
+		t.Fatalf("second origin served %d", o.count.Load())
+	}
+	if e.origins.healthy() != 1 {
+		t.Fatalf("dead origin not marked down")
+	}
+	r := get(t, e.URL+"/readyz")
+	if r.status != 200 {
+		t.Fatalf("readyz with one healthy origin: %d %s", r.status, r.body)
+	}
+}
+
+func TestLargeObjectsStreamWithoutCaching(t *testing.T) {
+	big := strings.Repeat("x", 100_000)
+	o := startTestOrigin(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "video/mp4")
+		http.ServeContent(w, r, "", time.Time{}, strings.NewReader(big))
+	})
+	e := startEdge(t, func(c *Config) { c.MaxObjectSize = 4 << 10 }, o.URL)
+	url := e.URL + "/demo/video/upload/v1/big.mp4"
+	for i := 0; i < 2; i++ {
+		r := get(t, url)
+		if r.status != 200 || len(r.body) != len(big) || r.header.Get("X-Cache") != "PASS" {
+			t.Fatalf("large object: %d, %d bytes, %q", r.status, len(r.body), r.header.Get("X-Cache"))
+		}
+	}
+	if r := get(t, url, "Range", "bytes=10-19"); r.status != 206 || r.body != big[10:20] {
+		t.Fatalf("range on a large object: %d %q", r.status, r.body)
+	}
+	if o.count.Load() < 3 {
+		t.Fatalf("large object cached: %d origin requests", o.count.Load())
+	}
+}
+
+func TestMetricsEndpoint(t *testing.T) {
+	o := startTestOrigin(t, imageOrigin)
+	e := startEdge(t, nil, o.URL)
+	get(t, e.URL+"/demo/image/upload/m.jpg")
+	get(t, e.URL+"/demo/image/upload/m.jpg")
+	r := get(t, e.URL+"/metrics")
+	for _, want := range []string{"mediacdn_edge_cache_hits_total 1", "mediacdn_edge_cache_misses_total 1",
+		"mediacdn_edge_requests_total 2", "mediacdn_edge_fill_duration_seconds_count 1", "mediacdn_edge_cache_bytes "} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("metrics lack %q:\n%s", want, r.body)
+		}
+	}
+}
+
+type atomicString struct {
+	mu sync.Mutex
+	s  string
+}
+
+func (a *atomicString) set(s string) { a.mu.Lock(); a.s = s; a.mu.Unlock() }
+func (a *atomicString) get() string  { a.mu.Lock(); defer a.mu.Unlock(); return a.s }

@@ -1,0 +1,81 @@
+package edge
+
+import (
+	"sync/atomic"
+
+	"github.com/mediacdn/mediacdn/purge"
+)
+
+// entry is one cached response. Everything but checked is immutable once
+// the entry is in the cache; entries are replaced, never changed.
+type entry struct {
+	// key is the full cache key: ristretto stores hashes only, so a lookup
+	// compares it to rule out collisions.
+	key    []byte
+	status int
+	body   []byte
+
+	contentType  []byte
+	etag         []byte // as sent, with quotes
+	lastModified []byte // HTTP date
+	version      []byte // the origin's X-Asset-Version
+	cldError     []byte // X-Cld-Error of a cached error
+	disposition  []byte // Content-Disposition
+	csp          []byte // Content-Security-Policy (SVG)
+
+	versioned  bool // the URL has a version: immutable for browsers
+	negotiated bool // f_auto, q_auto or dpr_auto: Vary: Accept
+	negative   bool // a cached 404/400, or a d_ default image standing in for one
+
+	stored  int64 // unix nanoseconds when the response arrived
+	expires int64 // unix nanoseconds when it stops being fresh
+
+	// target is what purge rules match; fillSeq the purge sequence seen
+	// when the fill started. checked is the sequence the entry has been
+	// checked against (starts at fillSeq); it only grows.
+	target  purge.Target
+	fillSeq uint64
+	checked atomic.Uint64
+
+	cost int64
+}
+
+// entryOverhead approximates an entry's memory besides its byte slices.
+const entryOverhead = 320
+
+// fresh reports whether the entry may be served without asking the origin.
+func (e *entry) fresh(now int64) bool { return now < e.expires }
+
+// ageSeconds is the Age header's value.
+func (e *entry) ageSeconds(now int64) int64 {
+	if now <= e.stored {
+		return 0
+	}
+	return (now - e.stored) / 1e9
+}
+
+// computeCost is bytes held by the entry.
+func (e *entry) computeCost() int64 {
+	n := len(e.key) + len(e.body) + len(e.contentType) + len(e.etag) + len(e.lastModified) +
+		len(e.version) + len(e.cldError) + len(e.disposition) + len(e.csp) +
+		len(e.target.Cloud) + len(e.target.PublicID) + len(e.target.Transformation)
+	return int64(n) + entryOverhead
+}
+
+// purged reports whether an applied purge covers the entry, checking only
+// rules newer than the last check, and records the check.
+func (e *entry) purged(p Purges) bool {
+	seq := p.Seq()
+	checked := e.checked.Load()
+	if checked >= seq {
+		return false
+	}
+	if p.Covered(&e.target, checked) {
+		return true
+	}
+	// Another goroutine may have advanced it further; only move forward.
+	for checked < seq && !e.checked.CompareAndSwap(checked, seq) {
+		checked = e.checked.Load()
+	}
+	return false
+}

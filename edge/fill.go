@@ -1,0 +1,323 @@
+package edge
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/purge"
+	"github.com/valyala/fasthttp"
+)
+
+// fillResult is what one fill hands every request waiting on it.
+type fillResult struct {
+	e     *entry        // the response (cached, or for these waiters only)
+	pass  bool          // too large to cache: each waiter streams its own
+	fill  time.Duration // origin time, for Server-Timing
+	reval bool          // a stale entry was confirmed by a 304
+}
+
+// miss fills key from an origin, once however many requests wait, and
+// serves the result. stale is an expired (or untrusted) entry for the key:
+// it makes the origin request conditional and stands in on origin errors.
+func (s *Server) miss(ctx *fasthttp.RequestCtx, u *delivery.URL, key []byte, variant string, stale *entry) {
+	k := string(key)
+	v, err, shared := s.fills.Do(k, func() (any, error) {
+		// Another fill for this key may have finished just before this one
+		// started.
+		if e, ok := s.cache.get(key); ok && e != stale && !e.purged(s.purges) &&
+			e.fresh(s.now().UnixNano()) && (e.versioned || s.caughtUp()) {
+			return &fillResult{e: e}, nil
+		}
+		return s.fetch(u, []byte(k), variant, stale)
+	})
+	now := s.now().UnixNano()
+	if shared {
+		s.m.coalesced.Add(1)
+	}
+	if err != nil {
+		s.m.originErrors.Add(1)
+		if stale != nil && stale.status == fasthttp.StatusOK && now < stale.expires+int64(s.cfg.StaleIfError) {
+			s.m.stale.Add(1)
+			s.serve(ctx, stale, now, statusStale)
+			return
+		}
+		if errors.Is(err, fasthttp.ErrTimeout) {
+			s.fail(ctx, fasthttp.StatusGatewayTimeout, "Origin timeout")
+			return
+		}
+		s.fail(ctx, fasthttp.StatusBadGateway, "Origin unavailable")
+		return
+	}
+	r := v.(*fillResult)
+	if r.pass {
+		s.m.passThrough.Add(1)
+		s.passThrough(ctx, u, variant)
+		return
+	}
+	if r.e.status >= 500 && stale != nil && stale.status == fasthttp.StatusOK &&
+		now < stale.expires+int64(s.cfg.StaleIfError) {
+		s.m.stale.Add(1)
+		s.serve(ctx, stale, now, statusStale)
+		return
+	}
+	s.m.misses.Add(1)
+	st := statusMiss
+	switch {
+	case r.reval:
+		st = statusRevalidated
+	case shared:
+		st = statusCollapsed
+	}
+	var st1 [48]byte
+	b := append(st1[:0], "fill;dur="...)
+	b = strconv.AppendFloat(b, float64(r.fill.Microseconds())/1000, 'f', 1, 64)
+	ctx.Response.Header.SetCanonical(hServerTiming, b)
+	s.serve(ctx, r.e, now, st)
+}
+
+// originRequest prepares the request an origin sees: the path in path form
+// (no query), a normalised Accept carrying only the negotiated token, and
+// the DPR hint for dpr_auto.
+func (s *Server) originRequest(req *fasthttp.Request, u *delivery.URL, variant string) {
+	req.Header.SetMethod(fasthttp.MethodGet)
+	req.URI().DisablePathNormalizing = true
+	if u.HostForm {
+		req.SetRequestURI("/" + u.Cloud + u.Path)
+	} else {
+		req.SetRequestURI(u.Path)
+	}
+	if u.Negotiated() || u.AutoDPR() {
+		tok, dpr, _ := cutVariant(variant)
+		switch tok {
+		case "avif":
+			req.Header.Set("Accept", "image/avif,image/webp,*/*")
+		case "webp":
+			req.Header.Set("Accept", "image/webp,*/*")
+		default:
+			req.Header.Set("Accept", "*/*")
+		}
+		if dpr != "" {
+			req.Header.Set("DPR", dpr)
+		}
+	}
+}
+
+func cutVariant(v string) (tok, dpr string, ok bool) {
+	for i := 0; i < len(v); i++ {
+		if v[i] == ';' {
+			const p = ";dpr="
+			if len(v) >= i+len(p) && v[i:i+len(p)] == p {
+				return v[:i], v[i+len(p):], true
+			}
+			return v[:i], "", true
+		}
+	}
+	return v, "", false
+}
+
+// fetch asks the origins and turns the answer into an entry, cached when
+// cacheable. The purge sequence is read before the request leaves, so a
+// purge that lands while the fill is in flight covers its result.
+func (s *Server) fetch(u *delivery.URL, key []byte, variant string, stale *entry) (*fillResult, error) {
+	seq := s.purges.Seq()
+	req := fasthttp.AcquireRequest()
+	resp := fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(resp)
+	s.originRequest(req, u, variant)
+	if stale != nil && len(stale.etag) > 0 {
+		req.Header.SetBytesV("If-None-Match", stale.etag)
+		s.m.revalidations.Add(1)
+	}
+	start := time.Now()
+	s.m.originReqs.Add(1)
+	err := s.origins.do(req, resp, false)
+	took := time.Since(start)
+	s.m.fill.observe(took)
+	if errors.Is(err, fasthttp.ErrBodyTooLarge) {
+		return &fillResult{pass: true}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UnixNano()
+	status := resp.StatusCode()
+	if status == fasthttp.StatusNotModified && stale != nil {
+		e := s.renewed(stale, resp, now, seq)
+		s.store(e)
+		return &fillResult{e: e, fill: took, reval: true}, nil
+	}
+	if status >= 500 {
+		s.m.originErrors.Add(1)
+	}
+	e := s.newEntry(u, key, variant, resp, now, seq)
+	if cacheable(status) {
+		s.store(e)
+	}
+	return &fillResult{e: e, fill: took}, nil
+}
+
+// cacheable statuses: content, and the deterministic errors (bad URL, not
+// found) for a short while.
+func cacheable(status int) bool {
+	return status == fasthttp.StatusOK || status == fasthttp.StatusNotFound || status == fasthttp.StatusBadRequest
+}
+
+// store puts e in the cache; a dropped Set is only a future miss.
+func (s *Server) store(e *entry) { s.cache.set(e) }
+
+// newEntry builds an entry from an origin response, copying everything
+// out of fasthttp's buffers.
+func (s *Server) newEntry(u *delivery.URL, key []byte, variant string, resp *fasthttp.Response, now int64, seq uint64) *entry {
+	status := resp.StatusCode()
+	h := &resp.Header
+	e := &entry{
+		key:          key,
+		status:       status,
+		body:         append([]byte(nil), resp.Body()...),
+		contentType:  copyBytes(h.ContentType()),
+		etag:         copyBytes(h.PeekBytes(hETag)),
+		lastModified: copyBytes(h.PeekBytes(hLastModified)),
+		version:      copyBytes(h.PeekBytes(hOriginVersion)),
+		cldError:     copyBytes(h.PeekBytes(hCldError)),
+		disposition:  copyBytes(h.PeekBytes(hDisposition)),
+		csp:          copyBytes(h.PeekBytes(hCSP)),
+		versioned:    u.HasVersion,
+		negotiated:   u.Negotiated() || u.AutoDPR(),
+		negative:     status == fasthttp.StatusNotFound || status == fasthttp.StatusBadRequest || len(h.PeekBytes(hDefaultImage)) > 0,
+		stored:       now,
+		fillSeq:      seq,
+	}
+	e.target = purge.Target{Cloud: clone(u.Cloud), Resource: u.Resource, Type: u.Type, PublicID: clone(u.PublicID),
+		Transformation: clone(u.Transformation), Class: u.Class(), Version: u.Version, Negative: e.negative}
+	e.expires = now + int64(s.ttl(e, h))
+	e.checked.Store(seq)
+	e.cost = e.computeCost()
+	return e
+}
+
+// renewed is a stale entry confirmed by a 304: same content, new dates.
+func (s *Server) renewed(old *entry, resp *fasthttp.Response, now int64, seq uint64) *entry {
+	e := &entry{key: old.key, status: old.status, body: old.body, contentType: old.contentType, etag: old.etag,
+		lastModified: old.lastModified, version: old.version, cldError: old.cldError, disposition: old.disposition,
+		csp: old.csp, versioned: old.versioned, negotiated: old.negotiated, negative: old.negative,
+		stored: now, target: old.target, fillSeq: seq, cost: old.cost}
+	if v := resp.Header.PeekBytes(hOriginVersion); len(v) > 0 {
+		e.version = copyBytes(v)
+	}
+	e.expires = now + int64(s.ttl(e, &resp.Header))
+	e.checked.Store(seq)
+	return e
+}
+
+// ttl is how long the edge keeps an entry fresh: NegativeTTL for errors,
+// else the origin's s-maxage or max-age, else the configured lifetime.
+func (s *Server) ttl(e *entry, h *fasthttp.ResponseHeader) time.Duration {
+	if e.negative && e.status != fasthttp.StatusOK {
+		return s.cfg.NegativeTTL
+	}
+	if d, ok := maxAgeOf(h.PeekBytes(hCacheControl)); ok {
+		return d
+	}
+	if e.negative {
+		return s.cfg.NegativeTTL
+	}
+	if e.versioned {
+		return s.cfg.VersionedMaxAge
+	}
+	return s.cfg.UnversionedMaxAge
+}
+
+// maxAgeOf reads s-maxage (preferred) or max-age from Cache-Control.
+func maxAgeOf(cc []byte) (time.Duration, bool) {
+	var maxAge, sMaxAge int64 = -1, -1
+	for len(cc) > 0 {
+		var d []byte
+		if i := bytes.IndexByte(cc, ','); i >= 0 {
+			d, cc = cc[:i], cc[i+1:]
+		} else {
+			d, cc = cc, nil
+		}
+		d = bytes.TrimSpace(d)
+		switch {
+		case bytes.HasPrefix(d, []byte("s-maxage=")):
+			if n, ok := parseDigits(d[len("s-maxage="):]); ok {
+				sMaxAge = n
+			}
+		case bytes.HasPrefix(d, []byte("max-age=")):
+			if n, ok := parseDigits(d[len("max-age="):]); ok {
+				maxAge = n
+			}
+		case bytes.Equal(d, []byte("no-store")) || bytes.Equal(d, []byte("no-cache")) || bytes.Equal(d, []byte("private")):
+			return 0, true
+		}
+	}
+	if sMaxAge >= 0 {
+		return time.Duration(sMaxAge) * time.Second, true
+	}
+	if maxAge >= 0 {
+		return time.Duration(maxAge) * time.Second, true
+	}
+	return 0, false
+}
+
+func copyBytes(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return append([]byte(nil), b...)
+}
+
+// passThrough streams a response too large to cache straight from the
+// origin to this client, forwarding its Range.
+func (s *Server) passThrough(ctx *fasthttp.RequestCtx, u *delivery.URL, variant string) {
+	req := fasthttp.AcquireRequest()
+	resp := fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	s.originRequest(req, u, variant)
+	if rg := ctx.Request.Header.PeekBytes(hRange); len(rg) > 0 {
+		req.Header.SetBytesV("Range", rg)
+	}
+	s.m.originReqs.Add(1)
+	if err := s.origins.do(req, resp, true); err != nil {
+		fasthttp.ReleaseResponse(resp)
+		s.m.originErrors.Add(1)
+		s.fail(ctx, fasthttp.StatusBadGateway, "Origin unavailable")
+		return
+	}
+	ctx.Response.SetStatusCode(resp.StatusCode())
+	resp.Header.VisitAll(func(k, v []byte) {
+		switch string(k) {
+		case "Content-Type", "Content-Length", "Etag", "ETag", "Last-Modified", "Content-Range", "Accept-Ranges",
+			"X-Asset-Version", "X-Cld-Error", "Content-Disposition":
+			ctx.Response.Header.SetBytesKV(k, v)
+		}
+	})
+	ctx.Response.Header.SetCanonical(hCacheStatus, s2b(cacheStatusValues[statusPass][0]))
+	ctx.Response.Header.SetCanonical(hXCache, s2b(cacheStatusValues[statusPass][1]))
+	ctx.Response.Header.SetCanonical(hACAO, vStar)
+	n := resp.Header.ContentLength()
+	ctx.SetBodyStream(&releasingReader{r: resp.BodyStream(), resp: resp}, n)
+}
+
+// releasingReader returns the origin response to its pool once the body
+// has been copied to the client.
+type releasingReader struct {
+	r    io.Reader
+	resp *fasthttp.Response
+}
+
+func (rr *releasingReader) Read(p []byte) (int, error) { return rr.r.Read(p) }
+
+func (rr *releasingReader) Close() error {
+	if rr.resp != nil {
+		rr.resp.CloseBodyStream()
+		fasthttp.ReleaseResponse(rr.resp)
+		rr.resp = nil
+	}
+	return nil
+}

@@ -1,0 +1,127 @@
+package edge
+
+import (
+	"bytes"
+	"errors"
+	"strconv"
+
+	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/valyala/fasthttp"
+)
+
+// handle routes every request: the operations endpoints, then delivery.
+func (s *Server) handle(ctx *fasthttp.RequestCtx) {
+	path := ctx.Path()
+	switch {
+	case bytes.Equal(path, pathHealth):
+		ctx.SetContentType("text/plain; charset=utf-8")
+		ctx.SetBodyString("ok\n")
+		return
+	case bytes.Equal(path, pathReady):
+		s.ready(ctx)
+		return
+	case bytes.Equal(path, pathMetrics):
+		s.writeMetrics(ctx)
+		return
+	}
+	if !ctx.IsGet() && !ctx.IsHead() {
+		ctx.Response.Header.Set("Allow", "GET, HEAD")
+		s.fail(ctx, fasthttp.StatusMethodNotAllowed, "Method not allowed")
+		return
+	}
+	s.deliver(ctx)
+}
+
+var (
+	pathHealth  = []byte("/healthz")
+	pathReady   = []byte("/readyz")
+	pathMetrics = []byte("/metrics")
+)
+
+// parse parses the request URI, in host form when the Host is a cloud's
+// private-CDN name. The URL's strings point into the request's buffers.
+func (s *Server) parse(ctx *fasthttp.RequestCtx) (delivery.URL, error) {
+	return s.parseURI(b2s(ctx.Host()), b2s(ctx.Request.Header.RequestURI()))
+}
+
+func (s *Server) parseURI(host, uri string) (delivery.URL, error) {
+	p := delivery.Parser{MaxLength: s.cfg.MaxURLLength}
+	if s.hostForm {
+		if cloud, ok := s.hosts[host]; ok {
+			return p.ParseHost(cloud, uri)
+		}
+	}
+	return p.Parse(uri)
+}
+
+// deliver serves a delivery URL: from the cache when it holds a fresh,
+// unpurged entry, else through one fill per key.
+func (s *Server) deliver(ctx *fasthttp.RequestCtx) {
+	s.m.requests.Add(1)
+	u, err := s.parse(ctx)
+	if err != nil {
+		var de *delivery.Error
+		if errors.As(err, &de) {
+			s.fail(ctx, de.Status, de.Message)
+			return
+		}
+		s.fail(ctx, fasthttp.StatusBadRequest, "Invalid URL")
+		return
+	}
+	if len(s.clouds) > 0 && !s.clouds[u.Cloud] {
+		s.fail(ctx, fasthttp.StatusNotFound, "Unknown cloud_name "+u.Cloud)
+		return
+	}
+	variant := ""
+	if u.Negotiated() || u.AutoDPR() {
+		variant = s.variant(ctx, &u)
+	}
+	kb := s.keys.Get().(*keyBuf)
+	defer s.keys.Put(kb)
+	kb.b = u.AppendCacheKey(kb.b[:0], variant)
+	key := kb.b
+	now := s.now().UnixNano()
+
+	e, ok := s.cache.get(key)
+	if ok && e.purged(s.purges) {
+		s.cache.del(key)
+		s.m.purged.Add(1)
+		e, ok = nil, false
+	}
+	if ok {
+		trusted := e.versioned || s.caughtUp()
+		switch {
+		case e.fresh(now) && trusted:
+			s.m.hits.Add(1)
+			s.serve(ctx, e, now, statusHit)
+			return
+		case trusted && now < e.expires+int64(s.cfg.StaleWhileRevalidate) && e.status == fasthttp.StatusOK:
+			s.m.stale.Add(1)
+			s.revalidateInBackground(ctx, key, e)
+			s.serve(ctx, e, now, statusStale)
+			return
+		}
+	}
+	s.miss(ctx, &u, key, variant, e)
+}
+
+// variant is the negotiated token an f_auto/q_auto/dpr_auto URL is cached
+// under: avif, webp or "" from Accept, plus the DPR client hint for dpr_auto.
+// The raw Accept header never reaches the key.
+func (s *Server) variant(ctx *fasthttp.RequestCtx, u *delivery.URL) string {
+	v := delivery.Negotiate(b2s(ctx.Request.Header.Peek("Accept"))).String()
+	if u.AutoDPR() {
+		v += ";dpr=" + strconv.FormatFloat(dprHint(ctx), 'f', -1, 64)
+	}
+	return v
+}
+
+// dprHint reads Sec-CH-DPR or DPR, rounded to a tenth and bounded to 1-4.
+func dprHint(ctx *fasthttp.RequestCtx) float64 {
+	for _, h := range []string{"Sec-CH-DPR", "DPR"} {
+		if v, err := strconv.ParseFloat(string(bytes.TrimSpace(ctx.Request.Header.Peek(h))), 64); err == nil && v > 0 {
+			return float64(int(min(max(v, 1), 4)*10+0.5)) / 10
+		}
+	}
+	return 1
+}

@@ -1,0 +1,165 @@
+package edge
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mediacdn/mediacdn/purge"
+)
+
+// fakeClock is a clock tests move by hand (no sleeping).
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// testOrigin is a real HTTP server standing in for an origin: it counts
+// requests per path and answers with its handler.
+type testOrigin struct {
+	*httptest.Server
+	count atomic.Int64
+	paths sync.Map // path -> *atomic.Int64
+}
+
+func startTestOrigin(t testing.TB, h http.HandlerFunc) *testOrigin {
+	t.Helper()
+	o := &testOrigin{}
+	o.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		o.count.Add(1)
+		c, _ := o.paths.LoadOrStore(r.URL.Path, &atomic.Int64{})
+		c.(*atomic.Int64).Add(1)
+		h(w, r)
+	}))
+	t.Cleanup(o.Close)
+	return o
+}
+
+func (o *testOrigin) hits(path string) int64 {
+	c, ok := o.paths.Load(path)
+	if !ok {
+		return 0
+	}
+	return c.(*atomic.Int64).Load()
+}
+
+// imageOrigin answers every path with a small JPEG-typed body naming the
+// path, versioned cache headers, an ETag and X-Asset-Version.
+func imageOrigin(w http.ResponseWriter, r *http.Request) {
+	body := "image:" + r.URL.Path + ":" + r.Header.Get("Accept")
+	w.Header().Set("Content-Type", "image/jpeg")
+	w.Header().Set("ETag", `"etag-`+itoa(len(body))+`"`)
+	w.Header().Set("Last-Modified", "Tue, 24 Nov 2026 10:00:00 GMT")
+	w.Header().Set("X-Asset-Version", "1712345678")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	if strings.Contains(r.URL.Path, "missing") {
+		w.Header().Set("X-Cld-Error", "Resource not found - missing")
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, "Resource not found - missing\n")
+		return
+	}
+	if r.Header.Get("If-None-Match") == w.Header().Get("ETag") {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	io.WriteString(w, body)
+}
+
+func itoa(n int) string { return string(appendInt(nil, int64(n))) }
+
+type testEdge struct {
+	*Server
+	URL   string
+	Index *purge.Index
+	Clock *fakeClock
+}
+
+// startEdge runs an edge on a loopback port in front of the origins.
+func startEdge(t testing.TB, mutate func(*Config), origins ...string) *testEdge {
+	t.Helper()
+	cfg := Config{Listen: "127.0.0.1:0", Origins: origins, CacheSize: 64 << 20, Clouds: []string{"demo"}}
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
+	ix := purge.NewIndex(purge.IndexConfig{Now: clock.now})
+	s, err := New(cfg, Deps{Log: slog.New(slog.DiscardHandler), Purges: ix, Now: clock.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	go s.Serve()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		s.Shutdown(ctx)
+	})
+	return &testEdge{Server: s, URL: "http://" + s.Addr(), Index: ix, Clock: clock}
+}
+
+type result struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func get(t testing.TB, url string, headers ...string) result {
+	t.Helper()
+	return do(t, http.MethodGet, url, headers...)
+}
+
+func do(t testing.TB, method, url string, headers ...string) result {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i] == "Host" {
+			req.Host = headers[i+1]
+			continue
+		}
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return result{resp.StatusCode, resp.Header, string(b)}
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}

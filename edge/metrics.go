@@ -1,0 +1,97 @@
+package edge
+
+import (
+	"fmt"
+	"io"
+	"sync/atomic"
+	"time"
+)
+
+// metrics are the edge's Prometheus counters; every field is updated with
+// atomics on the request path and read when /metrics is scraped.
+type metrics struct {
+	requests      atomic.Int64 // every delivery request
+	hits          atomic.Int64 // served fresh from memory
+	misses        atomic.Int64 // filled from an origin
+	stale         atomic.Int64 // served stale (revalidating or on error)
+	coalesced     atomic.Int64 // waited on another request's fill
+	notModified   atomic.Int64 // 304s
+	clientErrors  atomic.Int64 // 4xx answered
+	serverErrors  atomic.Int64 // 5xx answered
+	bytesSent     atomic.Int64 // body bytes written
+	originReqs    atomic.Int64 // requests sent to origins
+	originErrors  atomic.Int64 // origin requests that failed or answered 5xx
+	purged        atomic.Int64 // entries dropped because a purge covered them
+	passThrough   atomic.Int64 // responses too large to cache, streamed
+	revalidations atomic.Int64 // conditional requests to origins
+	fill          histogram    // origin fill latency
+}
+
+// histogram is a fixed-bucket latency histogram in seconds.
+type histogram struct {
+	counts [len(fillBuckets) + 1]atomic.Int64
+	sumNs  atomic.Int64
+}
+
+// fillBuckets are the upper bounds, in seconds.
+var fillBuckets = [...]float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+
+func (h *histogram) observe(d time.Duration) {
+	s := d.Seconds()
+	i := 0
+	for i < len(fillBuckets) && s > fillBuckets[i] {
+		i++
+	}
+	h.counts[i].Add(1)
+	h.sumNs.Add(int64(d))
+}
+
+// cacheStats are the gauges read from the cache at scrape time.
+type cacheStats struct {
+	bytes, maxBytes, entries int64
+	purgeSeq                 uint64
+	caughtUp                 bool
+}
+
+// write renders the Prometheus text format.
+func (m *metrics) write(w io.Writer, cs cacheStats) {
+	counter := func(name, help string, v int64) {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n%s %d\n", name, help, name, name, v)
+	}
+	gauge := func(name, help string, v float64) {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n%s %g\n", name, help, name, name, v)
+	}
+	counter("mediacdn_edge_requests_total", "Delivery requests received.", m.requests.Load())
+	counter("mediacdn_edge_cache_hits_total", "Requests served fresh from the cache.", m.hits.Load())
+	counter("mediacdn_edge_cache_misses_total", "Requests filled from an origin.", m.misses.Load())
+	counter("mediacdn_edge_cache_stale_total", "Requests served stale (while revalidating or on origin error).", m.stale.Load())
+	counter("mediacdn_edge_coalesced_total", "Requests that waited for another request's fill.", m.coalesced.Load())
+	counter("mediacdn_edge_not_modified_total", "304 answers.", m.notModified.Load())
+	counter("mediacdn_edge_client_errors_total", "4xx answers.", m.clientErrors.Load())
+	counter("mediacdn_edge_server_errors_total", "5xx answers.", m.serverErrors.Load())
+	counter("mediacdn_edge_bytes_sent_total", "Response body bytes sent.", m.bytesSent.Load())
+	counter("mediacdn_edge_origin_requests_total", "Requests sent to origins.", m.originReqs.Load())
+	counter("mediacdn_edge_origin_errors_total", "Origin requests that failed or answered 5xx.", m.originErrors.Load())
+	counter("mediacdn_edge_revalidations_total", "Conditional requests sent to origins.", m.revalidations.Load())
+	counter("mediacdn_edge_purged_entries_total", "Cached entries dropped because a purge covered them.", m.purged.Load())
+	counter("mediacdn_edge_pass_through_total", "Responses too large to cache, streamed through.", m.passThrough.Load())
+	gauge("mediacdn_edge_cache_bytes", "Bytes held by cached entries.", float64(cs.bytes))
+	gauge("mediacdn_edge_cache_max_bytes", "The cache's byte budget.", float64(cs.maxBytes))
+	gauge("mediacdn_edge_cache_entries", "Cached entries (approximate).", float64(cs.entries))
+	gauge("mediacdn_edge_purge_sequence", "Last purge stream sequence applied.", float64(cs.purgeSeq))
+	up := 0.0
+	if cs.caughtUp {
+		up = 1
+	}
+	gauge("mediacdn_edge_purge_caught_up", "1 when the edge has confirmed it applied every purge.", up)
+	name := "mediacdn_edge_fill_duration_seconds"
+	fmt.Fprintf(w, "# HELP %s Origin fill latency.\n# TYPE %s histogram\n", name, name)
+	var cum int64
+	for i, b := range fillBuckets {
+		cum += m.fill.counts[i].Load()
+		fmt.Fprintf(w, "%s_bucket{le=\"%g\"} %d\n", name, b, cum)
+	}
+	cum += m.fill.counts[len(fillBuckets)].Load()
+	fmt.Fprintf(w, "%s_bucket{le=\"+Inf\"} %d\n%s_sum %g\n%s_count %d\n", name, cum, name,
+		float64(m.fill.sumNs.Load())/1e9, name, cum)
+}

@@ -1,0 +1,27 @@
+package edge
+
+import (
+	"strings"
+
+	"github.com/valyala/fasthttp"
+)
+
+// revalidateInBackground refreshes a stale entry once per key while
+// requests keep getting the stale copy. The request's buffers are copied:
+// the goroutine outlives the request.
+func (s *Server) revalidateInBackground(ctx *fasthttp.RequestCtx, key []byte, stale *entry) {
+	k := string(key)
+	uri := string(ctx.Request.Header.RequestURI())
+	host := string(ctx.Host())
+	go s.refresh.Do(k, func() (any, error) {
+		u, err := s.parseURI(host, uri)
+		if err != nil {
+			return nil, err
+		}
+		variant := ""
+		if i := strings.LastIndexByte(k, '#'); i >= 0 {
+			variant = k[i+1:]
+		}
+		return s.fetch(&u, []byte(k), variant, stale)
+	})
+}

@@ -1,0 +1,157 @@
+package edge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/mediacdn/mediacdn/purge"
+	"github.com/valyala/fasthttp"
+	"golang.org/x/sync/singleflight"
+)
+
+// Purges is the edge's view of applied invalidations (*purge.Index).
+type Purges interface {
+	// Seq is the last applied purge sequence.
+	Seq() uint64
+	// Covered reports whether a rule applied after since covers t.
+	Covered(t *purge.Target, since uint64) bool
+}
+
+// Sync says whether the edge has confirmed it applied every purge
+// (*purge.Subscriber).
+type Sync interface {
+	CaughtUp() bool
+	State() purge.State
+}
+
+// Deps are what an edge is built from besides its Config.
+type Deps struct {
+	Log *slog.Logger
+	// Purges is required: the index every lookup checks.
+	Purges Purges
+	// Sync is nil when no subscriber feeds Purges (then the edge counts as
+	// caught up).
+	Sync Sync
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server is an edge node.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	purges  Purges
+	sync    Sync
+	now     func() time.Time
+	cache   *cache
+	origins *origins
+	clouds  map[string]bool
+	hosts   map[string]string
+	fills   singleflight.Group // one origin fill per cache key
+	refresh singleflight.Group // one background revalidation per key
+	m       metrics
+	keys    sync.Pool // *keyBuf
+	hv      headerValues
+	srv     *fasthttp.Server
+	ln      net.Listener
+	// hostForm is set when some cloud has private-CDN hosts.
+	hostForm bool
+}
+
+// New validates cfg (after defaults) and builds an edge.
+func New(cfg Config, d Deps) (*Server, error) {
+	cfg.ApplyDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if d.Log == nil || d.Purges == nil {
+		return nil, errors.New("edge: Log and Purges are required")
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	c, err := newCache(int64(cfg.CacheSize))
+	if err != nil {
+		return nil, fmt.Errorf("edge: cache: %w", err)
+	}
+	og, err := newOrigins(&cfg)
+	if err != nil {
+		c.close()
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: d.Log, purges: d.Purges, sync: d.Sync, now: d.Now, cache: c, origins: og,
+		clouds: map[string]bool{}, hosts: map[string]string{}}
+	s.keys.New = func() any { return &keyBuf{b: make([]byte, 0, 512)} }
+	s.initHeaders()
+	for _, name := range cfg.Clouds {
+		s.clouds[name] = true
+	}
+	for h, cloud := range cfg.Hosts {
+		s.hosts[h] = cloud
+		s.hostForm = true
+	}
+	s.srv = &fasthttp.Server{
+		Handler:                       s.handle,
+		Name:                          "mediacdn",
+		ReadBufferSize:                int(cfg.MaxHeaderBytes),
+		MaxRequestBodySize:            4 << 10,
+		ReadTimeout:                   cfg.ReadTimeout,
+		WriteTimeout:                  cfg.WriteTimeout,
+		IdleTimeout:                   cfg.IdleTimeout,
+		Concurrency:                   cfg.MaxConns,
+		DisableHeaderNamesNormalizing: false,
+		NoDefaultContentType:          true,
+		CloseOnShutdown:               true,
+		Logger:                        fasthttpLogger{d.Log},
+	}
+	return s, nil
+}
+
+// Listen binds the configured address.
+func (s *Server) Listen() error {
+	ln, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("edge: listen %s: %w", s.cfg.Listen, err)
+	}
+	s.ln = ln
+	return nil
+}
+
+// Addr is the bound address.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Serve serves on the bound listener until Shutdown.
+func (s *Server) Serve() error { return s.srv.Serve(s.ln) }
+
+// Shutdown stops accepting, waits for requests in flight (up to ctx), and
+// releases the cache.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.srv.ShutdownWithContext(ctx)
+	s.cache.close()
+	return err
+}
+
+// Flush drops every cached entry.
+func (s *Server) Flush() { s.cache.clear() }
+
+// caughtUp reports whether unversioned entries may be served without
+// asking the origin.
+func (s *Server) caughtUp() bool { return s.sync == nil || s.sync.CaughtUp() }
+
+// sampled reports whether this request goes to the access log.
+func (s *Server) sampled() bool {
+	return s.cfg.AccessLogSample > 0 && rand.Float64() < s.cfg.AccessLogSample
+}
+
+// fasthttpLogger routes fasthttp's own messages to slog.
+type fasthttpLogger struct{ log *slog.Logger }
+
+func (l fasthttpLogger) Printf(format string, args ...any) {
+	l.log.Warn("fasthttp: " + fmt.Sprintf(format, args...))
+}
