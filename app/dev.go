@@ -14,6 +14,7 @@ func Dev(ctx context.Context, args []string, io *IO) error {
 	apiListen := fs.String("api-listen", "", "origin address: Upload and Admin API, delivery for edges (default 127.0.0.1:8081)")
 	natsListen := fs.String("nats-listen", "", "embedded NATS address (default 127.0.0.1:4222)")
 	data := fs.String("data", "", "data `directory` (default ./data)")
+	pprofAddr := fs.String("pprof", "", "serve Go's profiler on this `address` (off by default)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -45,9 +46,10 @@ func Dev(ctx context.Context, args []string, io *IO) error {
 	if err != nil {
 		return err
 	}
+	e := newEdgeService(f, "dev", log, failed)
 	log.Info("mediacdn dev starting", "edge", f.Edge.Listen, "api", f.Origin.Listen,
 		"nats", f.NATS.Embedded.Listen, "data", f.Origin.DataDir, "clouds", f.Clouds.Names())
-	return runServices(ctx, log, failed, nats, o)
+	return runServices(ctx, log, failed, withPprof([]service{nats, o, e}, *pprofAddr, log, failed)...)
 }
 
 func devFile(path string, io *IO) (*File, error) {

@@ -21,6 +21,7 @@ func Edge(ctx context.Context, args []string, io *IO) error {
 	origins := fs.String("origin", "", "comma-separated origin base `urls` (default http://127.0.0.1:8081)")
 	natsURLs := fs.String("nats", "", "comma-separated NATS `urls` (default: from the file)")
 	id := fs.String("id", "", "edge `id` in purge heartbeats (default hostname:port)")
+	pprofAddr := fs.String("pprof", "", "serve Go's profiler on this `address` (off by default)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -46,7 +47,7 @@ func Edge(ctx context.Context, args []string, io *IO) error {
 		services = append(services, &natsService{cfg: f.NATS.Embedded, dataDir: "./data", log: log})
 	}
 	services = append(services, newEdgeService(f, *id, log, failed))
-	return runServices(ctx, log, failed, services...)
+	return runServices(ctx, log, failed, withPprof(services, *pprofAddr, log, failed)...)
 }
 
 // edgeService runs an edge with its purge subscriber.

@@ -14,6 +14,7 @@ func Origin(ctx context.Context, args []string, io *IO) error {
 	listen := fs.String("listen", "", "API and delivery address (default 127.0.0.1:8081)")
 	data := fs.String("data", "", "data `directory` (default ./data)")
 	natsURLs := fs.String("nats", "", "comma-separated NATS `urls` (default: from the file)")
+	pprofAddr := fs.String("pprof", "", "serve Go's profiler on this `address` (off by default)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -41,7 +42,7 @@ func Origin(ctx context.Context, args []string, io *IO) error {
 		return err
 	}
 	services = append(services, o)
-	return runServices(ctx, log, failed, services...)
+	return runServices(ctx, log, failed, withPprof(services, *pprofAddr, log, failed)...)
 }
 
 // roleFile loads -config, or the built-in dev defaults without one.

@@ -46,8 +46,8 @@ func TestHitPathAllocatesNothing(t *testing.T) {
 		allocs := testing.AllocsPerRun(500, func() {
 			ctx.Response.Reset()
 			e.handle(ctx)
-			if ctx.Response.StatusCode() != c.status || string(ctx.Response.Header.Peek("X-Cache")) != "HIT" {
-				t.Fatalf("%s: not a hit: %d %q", c.path, ctx.Response.StatusCode(), ctx.Response.Header.Peek("X-Cache"))
+			if ctx.Response.StatusCode() != c.status || string(ctx.Response.Header.Peek("Cache-Status")) != "mediacdn; hit" {
+				t.Fatalf("%s: not a hit: %d %q", c.path, ctx.Response.StatusCode(), ctx.Response.Header.Peek("Cache-Status"))
 			}
 		})
 		if allocs != 0 {

@@ -25,7 +25,12 @@ type entry struct {
 
 	versioned  bool // the URL has a version: immutable for browsers
 	negotiated bool // f_auto, q_auto or dpr_auto: Vary: Accept
-	negative   bool // a cached 404/400, or a d_ default image standing in for one
+	// marker entries live under a negotiated URL's plain key and only say
+	// that the real entries are under key#variant (autoDPR: the variant
+	// includes the DPR hint). A marker is never served.
+	marker   bool
+	autoDPR  bool
+	negative bool // a cached 404/400, or a d_ default image standing in for one
 
 	stored  int64 // unix nanoseconds when the response arrived
 	expires int64 // unix nanoseconds when it stops being fresh

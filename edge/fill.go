@@ -157,6 +157,10 @@ func (s *Server) fetch(u *delivery.URL, key []byte, variant string, stale *entry
 	e := s.newEntry(u, key, variant, resp, now, seq)
 	if cacheable(status) {
 		s.store(e)
+		if e.negotiated {
+			s.store(&entry{key: u.AppendCacheKey(nil, ""), marker: true, autoDPR: u.AutoDPR(),
+				cost: entryOverhead + int64(len(u.Path)+len(u.Cloud))})
+		}
 	}
 	return &fillResult{e: e, fill: took}, nil
 }
@@ -298,7 +302,6 @@ func (s *Server) passThrough(ctx *fasthttp.RequestCtx, u *delivery.URL, variant 
 		}
 	})
 	ctx.Response.Header.SetCanonical(hCacheStatus, s2b(cacheStatusValues[statusPass][0]))
-	ctx.Response.Header.SetCanonical(hXCache, s2b(cacheStatusValues[statusPass][1]))
 	ctx.Response.Header.SetCanonical(hACAO, vStar)
 	n := resp.Header.ContentLength()
 	ctx.SetBodyStream(&releasingReader{r: resp.BodyStream(), resp: resp}, n)

@@ -58,6 +58,12 @@ func (s *Server) parseURI(host, uri string) (delivery.URL, error) {
 // unpurged entry, else through one fill per key.
 func (s *Server) deliver(ctx *fasthttp.RequestCtx) {
 	s.m.requests.Add(1)
+	now := s.now().UnixNano()
+	if e := s.fastHit(ctx, now); e != nil {
+		s.m.hits.Add(1)
+		s.serve(ctx, e, now, statusHit)
+		return
+	}
 	u, err := s.parse(ctx)
 	if err != nil {
 		var de *delivery.Error
@@ -80,7 +86,6 @@ func (s *Server) deliver(ctx *fasthttp.RequestCtx) {
 	defer s.keys.Put(kb)
 	kb.b = u.AppendCacheKey(kb.b[:0], variant)
 	key := kb.b
-	now := s.now().UnixNano()
 
 	e, ok := s.cache.get(key)
 	if ok && e.purged(s.purges) {
@@ -105,15 +110,67 @@ func (s *Server) deliver(ctx *fasthttp.RequestCtx) {
 	s.miss(ctx, &u, key, variant, e)
 }
 
+// fastHit looks the request up by its raw path, without parsing it: only
+// URLs that parsed before have entries, so a fresh, trusted, unpurged entry
+// under the path's key can be served as is. Anything else (including any
+// error) goes the full way.
+func (s *Server) fastHit(ctx *fasthttp.RequestCtx, now int64) *entry {
+	uri := ctx.Request.Header.RequestURI()
+	if len(uri) > s.cfg.MaxURLLength {
+		return nil
+	}
+	if i := bytes.IndexAny(uri, "?#"); i >= 0 {
+		uri = uri[:i]
+	}
+	kb := s.keys.Get().(*keyBuf)
+	defer s.keys.Put(kb)
+	key := kb.b[:0]
+	if s.hostForm {
+		if cloud, ok := s.hosts[b2s(ctx.Host())]; ok {
+			key = append(append(key, '/'), cloud...)
+		}
+	}
+	key = append(key, uri...)
+	e, ok := s.cache.get(key)
+	if ok && e.marker {
+		key = append(key, '#')
+		key = append(key, variantToken(delivery.Negotiate(b2s(ctx.Request.Header.PeekBytes(hAccept))))...)
+		if e.autoDPR {
+			key = append(key, ";dpr="...)
+			key = strconv.AppendFloat(key, dprHint(ctx), 'f', -1, 64)
+		}
+		e, ok = s.cache.get(key)
+	}
+	kb.b = key
+	if !ok || e.marker || e.purged(s.purges) || !e.fresh(now) || !(e.versioned || s.caughtUp()) {
+		return nil
+	}
+	return e
+}
+
 // variant is the negotiated token an f_auto/q_auto/dpr_auto URL is cached
 // under: avif, webp or "" from Accept, plus the DPR client hint for dpr_auto.
 // The raw Accept header never reaches the key.
 func (s *Server) variant(ctx *fasthttp.RequestCtx, u *delivery.URL) string {
-	v := delivery.Negotiate(b2s(ctx.Request.Header.Peek("Accept"))).String()
+	v := variantToken(delivery.Negotiate(b2s(ctx.Request.Header.Peek("Accept"))))
 	if u.AutoDPR() {
 		v += ";dpr=" + strconv.FormatFloat(dprHint(ctx), 'f', -1, 64)
 	}
 	return v
+}
+
+// variantToken names a negotiated format in cache keys; "std" stands for
+// neither AVIF nor WebP (the origin then picks JPEG or PNG), so that a
+// negotiated URL always has a variant and its plain key is free for the
+// marker.
+func variantToken(f delivery.Format) string {
+	switch f {
+	case delivery.AVIF:
+		return "avif"
+	case delivery.WebP:
+		return "webp"
+	}
+	return "std"
 }
 
 // dprHint reads Sec-CH-DPR or DPR, rounded to a tenth and bounded to 1-4.

@@ -8,8 +8,8 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// cacheStatus is how a response was produced, for Cache-Status (RFC 9211)
-// and X-Cache.
+// cacheStatus is how a response was produced, for Cache-Status (RFC 9211);
+// the short names are for logs and tests.
 type cacheStatus uint8
 
 const (
@@ -56,7 +56,6 @@ var (
 	hAge           = []byte("Age")
 	hCacheControl  = []byte("Cache-Control")
 	hCacheStatus   = []byte("Cache-Status")
-	hXCache        = []byte("X-Cache")
 	hETag          = []byte("ETag")
 	hLastModified  = []byte("Last-Modified")
 	hVary          = []byte("Vary")
@@ -91,6 +90,7 @@ var (
 // range requests. It does not allocate for a hit.
 func (s *Server) serve(ctx *fasthttp.RequestCtx, e *entry, now int64, st cacheStatus) {
 	h := &ctx.Response.Header
+	h.DisableNormalizing() // every name below is canonical already
 	s.commonHeaders(h, e, now, st)
 	if e.status == fasthttp.StatusOK && s.notModified(ctx, e) {
 		s.m.notModified.Add(1)
@@ -124,7 +124,7 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, e *entry, now int64, st cacheSt
 	case e.status >= 400:
 		s.m.clientErrors.Add(1)
 	}
-	s.m.bytesSent.Add(int64(len(body)))
+	s.m.bytes.Add(int64(len(body)))
 	ctx.Response.SetBodyRaw(body)
 }
 
@@ -155,7 +155,6 @@ func (s *Server) commonHeaders(h *fasthttp.ResponseHeader, e *entry, now int64, 
 	var age [20]byte
 	h.SetCanonical(hAge, appendInt(age[:0], e.ageSeconds(now)))
 	h.SetCanonical(hCacheStatus, s2b(cacheStatusValues[st][0]))
-	h.SetCanonical(hXCache, s2b(cacheStatusValues[st][1]))
 	h.SetCanonical(hACAO, vStar)
 	h.SetCanonical(hTAO, vStar)
 	h.SetCanonical(hNoSniff, vNoSniff)
