@@ -25,4 +25,3 @@ func withPprof(services []service, addr string, log *slog.Logger, failed chan<- 
 	}
 	return append(services, pprofService(addr, log, failed))
 }
-
