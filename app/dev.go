@@ -42,11 +42,12 @@ func Dev(ctx context.Context, args []string, io *IO) error {
 	log := f.Log.Logger(io.Stderr)
 	failed := make(chan error, 4)
 	nats := &natsService{cfg: f.NATS.Embedded, dataDir: f.Origin.DataDir, log: log}
-	o, err := newOrigin(f, log, failed)
+	natsCfg := nats.clientConfig(f.NATS)
+	o, err := newOrigin(f, log, failed, natsCfg)
 	if err != nil {
 		return err
 	}
-	e := newEdgeService(f, "dev", log, failed)
+	e := newEdgeService(f, "dev", log, failed, natsCfg)
 	log.Info("mediacdn dev starting", "edge", f.Edge.Listen, "api", f.Origin.Listen,
 		"nats", f.NATS.Embedded.Listen, "data", f.Origin.DataDir, "clouds", f.Clouds.Names())
 	return runServices(ctx, log, failed, withPprof([]service{nats, o, e}, *pprofAddr, log, failed)...)

@@ -43,16 +43,20 @@ func Edge(ctx context.Context, args []string, io *IO) error {
 	log := f.Log.Logger(io.Stderr)
 	failed := make(chan error, 4)
 	var services []service
+	natsCfg := func() purge.Config { return f.NATS }
 	if f.NATS.Embedded.Enabled && len(f.NATS.URLs) == 0 {
-		services = append(services, &natsService{cfg: f.NATS.Embedded, dataDir: "./data", log: log})
+		ns := &natsService{cfg: f.NATS.Embedded, dataDir: "./data", log: log}
+		services = append(services, ns)
+		natsCfg = ns.clientConfig(f.NATS)
 	}
-	services = append(services, newEdgeService(f, *id, log, failed))
+	services = append(services, newEdgeService(f, *id, log, failed, natsCfg))
 	return runServices(ctx, log, failed, withPprof(services, *pprofAddr, log, failed)...)
 }
 
 // edgeService runs an edge with its purge subscriber.
 type edgeService struct {
 	f      *File
+	nats   func() purge.Config
 	id     string
 	log    *slog.Logger
 	failed chan<- error
@@ -62,8 +66,8 @@ type edgeService struct {
 	closeN func()
 }
 
-func newEdgeService(f *File, id string, log *slog.Logger, failed chan<- error) *edgeService {
-	return &edgeService{f: f, id: id, log: log, failed: failed}
+func newEdgeService(f *File, id string, log *slog.Logger, failed chan<- error, natsCfg func() purge.Config) *edgeService {
+	return &edgeService{f: f, nats: natsCfg, id: id, log: log, failed: failed}
 }
 
 func (e *edgeService) Name() string { return "edge" }
@@ -87,12 +91,13 @@ func (e *edgeService) Start(ctx context.Context) error {
 		host, _ := os.Hostname()
 		id = host + "-" + cfg.Listen
 	}
-	nc, err := purge.Connect(e.f.NATS, "mediacdn-edge-"+id)
+	natsCfg := e.nats()
+	nc, err := purge.Connect(natsCfg, "mediacdn-edge-"+id)
 	if err != nil {
 		return err
 	}
 	e.closeN = nc.Close
-	sub, err := purge.NewSubscriber(nc, e.ix, e.f.NATS, purge.SubscriberOptions{EdgeID: id, Clouds: cfg.Clouds, Log: e.log})
+	sub, err := purge.NewSubscriber(nc, e.ix, natsCfg, purge.SubscriberOptions{EdgeID: id, Clouds: cfg.Clouds, Log: e.log})
 	if err != nil {
 		nc.Close()
 		return err

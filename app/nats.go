@@ -35,3 +35,14 @@ func (n *natsService) Close(context.Context) error {
 
 // URL is the embedded server's client URL once started.
 func (n *natsService) URL() string { return n.srv.ClientURL() }
+
+// clientConfig returns cfg pointed at this embedded server once it runs
+// (its URL is known only then when it listens on port 0).
+func (n *natsService) clientConfig(cfg purge.Config) func() purge.Config {
+	return func() purge.Config {
+		if n.srv != nil {
+			cfg.URLs = []string{n.srv.ClientURL()}
+		}
+		return cfg
+	}
+}

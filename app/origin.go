@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/mediacdn/mediacdn/purge"
 )
 
 // Origin runs an origin: storage, the Upload and Admin APIs, transforms and
@@ -34,10 +36,13 @@ func Origin(ctx context.Context, args []string, io *IO) error {
 	log := f.Log.Logger(io.Stderr)
 	failed := make(chan error, 4)
 	var services []service
-	if f.NATS.Embedded.Enabled {
-		services = append(services, &natsService{cfg: f.NATS.Embedded, dataDir: f.Origin.DataDir, log: log})
+	natsCfg := func() purge.Config { return f.NATS }
+	if f.NATS.Embedded.Enabled && len(f.NATS.URLs) == 0 {
+		ns := &natsService{cfg: f.NATS.Embedded, dataDir: f.Origin.DataDir, log: log}
+		services = append(services, ns)
+		natsCfg = ns.clientConfig(f.NATS)
 	}
-	o, err := newOrigin(f, log, failed)
+	o, err := newOrigin(f, log, failed, natsCfg)
 	if err != nil {
 		return err
 	}

@@ -3,30 +3,84 @@
 package app
 
 import (
+	"context"
 	"log/slog"
 
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/imaging"
+	"github.com/mediacdn/mediacdn/purge"
+	"github.com/nats-io/nats.go"
 )
 
-// newOrigin opens the origin's storage and builds its HTTP service.
-func newOrigin(f *File, log *slog.Logger, failed chan<- error) (*httpService, error) {
-	store, err := origin.OpenStorage(f.Origin.DataDir)
+// originService runs an origin: storage, image processing, the HTTP API,
+// and purge publishing over NATS.
+type originService struct {
+	f      *File
+	log    *slog.Logger
+	failed chan<- error
+	nats   func() purge.Config // the NATS settings, read at Start (dev fills in the embedded URL)
+
+	store  *origin.Storage
+	images *imaging.Processor
+	nc     *nats.Conn
+	purger *origin.Purger
+	http   *httpService
+}
+
+func newOrigin(f *File, log *slog.Logger, failed chan<- error, natsCfg func() purge.Config) (service, error) {
+	return &originService{f: f, log: log, failed: failed, nats: natsCfg}, nil
+}
+
+func (o *originService) Name() string { return "origin" }
+
+func (o *originService) Start(ctx context.Context) error {
+	store, err := origin.OpenStorage(o.f.Origin.DataDir)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	images, err := imaging.New(f.Origin.Imaging, log)
-	if err != nil {
-		store.Close()
-		return nil, err
+	o.store = store
+	if o.images, err = imaging.New(o.f.Origin.Imaging, o.log); err != nil {
+		return err
 	}
-	srv, err := origin.New(f.Origin, f.Clouds, origin.Deps{
-		Meta: store.Meta, Blobs: store.Blobs, Images: images, Log: log,
+	natsCfg := o.nats()
+	if o.nc, err = purge.Connect(natsCfg, "mediacdn-origin"); err != nil {
+		return err
+	}
+	if o.purger, err = origin.NewPurger(o.nc, natsCfg, o.f.Clouds, o.log); err != nil {
+		return err
+	}
+	srv, err := origin.New(o.f.Origin, o.f.Clouds, origin.Deps{
+		Meta: store.Meta, Blobs: store.Blobs, Images: o.images, Purger: o.purger, Log: o.log,
 	})
 	if err != nil {
-		store.Close()
-		return nil, err
+		return err
 	}
-	return &httpService{name: "origin", addr: f.Origin.Listen, handler: srv, log: log, failed: failed,
-		onClose: store.Close}, nil
+	o.http = &httpService{name: "origin", addr: o.f.Origin.Listen, handler: srv, log: o.log, failed: o.failed}
+	return o.http.Start(ctx)
 }
+
+// Close stops serving, then releases NATS, libvips workers and storage.
+func (o *originService) Close(ctx context.Context) error {
+	var err error
+	if o.http != nil {
+		err = o.http.Close(ctx)
+	}
+	if o.purger != nil {
+		o.purger.Close()
+	}
+	if o.nc != nil {
+		o.nc.Close()
+	}
+	if o.images != nil {
+		o.images.Close()
+	}
+	if o.store != nil {
+		if cerr := o.store.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+// Addr is the origin's bound address.
+func (o *originService) Addr() string { return o.http.Addr() }

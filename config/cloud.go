@@ -4,6 +4,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // Invalidation is a cloud's CDN invalidation mode.
@@ -44,6 +46,10 @@ type Cloud struct {
 	// Hosts are private-CDN host names (optionally host:port) that deliver
 	// this cloud without a /<cloud> path segment. Default none.
 	Hosts []string `yaml:"hosts"`
+	// NamedTransformations seed the cloud's named transformations (t_<name>
+	// in URLs): name → transformation string. They are allowed for strict
+	// transformations. The Admin API manages more at run time. Default none.
+	NamedTransformations map[string]string `yaml:"named_transformations"`
 }
 
 // Clouds maps cloud names to their settings.
@@ -125,7 +131,27 @@ func (c Cloud) validate(secrets bool) error {
 			return Errorf("hosts", "invalid host name %q", h)
 		}
 	}
+	for name, tx := range c.NamedTransformations {
+		if !validTransformationName(name) {
+			return Errorf("named_transformations", "invalid name %q (letters, digits, _ and - only)", name)
+		}
+		if _, err := delivery.ParseTransformation(tx); err != nil {
+			return Errorf("named_transformations."+name, "%v", err)
+		}
+	}
 	return nil
+}
+
+func validTransformationName(n string) bool {
+	if n == "" || len(n) > 255 {
+		return false
+	}
+	for _, r := range n {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // Mode is the cloud's invalidation mode with the default applied.

@@ -326,3 +326,19 @@ func (c *Component) AppendTo(dst []byte) []byte {
 	}
 	return dst
 }
+
+// Without returns a copy of the component without key k (and, for keys
+// kept verbatim, without their values).
+func (c Component) Without(k Key) Component {
+	c.set &^= 1 << k
+	if len(c.Other) > 0 {
+		other := make([]Param, 0, len(c.Other))
+		for _, p := range c.Other {
+			if p.Key != k {
+				other = append(other, p)
+			}
+		}
+		c.Other = other
+	}
+	return c
+}

@@ -225,3 +225,15 @@ func TestFormats(t *testing.T) {
 		t.Error("format kinds")
 	}
 }
+
+func TestComponentWithout(t *testing.T) {
+	t.Parallel()
+	tr, _ := ParseTransformation("t_thumb,w_100,l_logo")
+	c := tr.Components[0].Without(KeyNamed).Without(KeyOverlay)
+	if c.Has(KeyNamed) || !c.Has(KeyWidth) || len(c.Other) != 0 || (Transformation{[]Component{c}}).String() != "w_100" {
+		t.Fatalf("Without: %+v", c)
+	}
+	if !tr.Components[0].Has(KeyNamed) || len(tr.Components[0].Other) != 1 {
+		t.Fatal("Without changed the original")
+	}
+}

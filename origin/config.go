@@ -28,6 +28,16 @@ type Config struct {
 	Fetch Fetch `yaml:"fetch"`
 	// Imaging bounds image processing.
 	Imaging imaging.Config `yaml:"imaging"`
+	// VersionedMaxAge is the browser and edge lifetime of URLs with a
+	// version (served with immutable). Default 720h (30 days).
+	VersionedMaxAge time.Duration `yaml:"versioned_max_age"`
+	// UnversionedMaxAge is the lifetime of URLs without a version (no
+	// immutable: an overwrite shows there once it expires or is purged).
+	// Default 1h.
+	UnversionedMaxAge time.Duration `yaml:"unversioned_max_age"`
+	// ErrorMaxAge is how long 4xx answers of delivery URLs may be cached.
+	// Default 60s.
+	ErrorMaxAge time.Duration `yaml:"error_max_age"`
 }
 
 // Fetch configures remote fetches for uploads.
@@ -73,6 +83,15 @@ func (c *Config) ApplyDefaults() {
 		c.Fetch.MaxRedirects = 5
 	}
 	c.Imaging.ApplyDefaults()
+	if c.VersionedMaxAge == 0 {
+		c.VersionedMaxAge = 30 * 24 * time.Hour
+	}
+	if c.UnversionedMaxAge == 0 {
+		c.UnversionedMaxAge = time.Hour
+	}
+	if c.ErrorMaxAge == 0 {
+		c.ErrorMaxAge = time.Minute
+	}
 }
 
 // Validate checks the settings; the error names the field.
@@ -102,6 +121,12 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Imaging.Validate(); err != nil {
 		return config.Prefix("imaging", err)
+	}
+	for name, d := range map[string]time.Duration{"versioned_max_age": c.VersionedMaxAge,
+		"unversioned_max_age": c.UnversionedMaxAge, "error_max_age": c.ErrorMaxAge} {
+		if d < 0 {
+			return config.Errorf(name, "must not be negative")
+		}
 	}
 	return nil
 }

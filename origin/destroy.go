@@ -60,9 +60,9 @@ func (c *call) destroy(rt string, p *Params) {
 		return
 	}
 	c.ok(struct {
-		Result       string          `json:"result"`
-		Invalidation *invalidationJS `json:"invalidation,omitempty"`
-	}{"ok", invalidationJSON(inv)})
+		Result       string              `json:"result"`
+		Invalidation *InvalidationStatus `json:"invalidation,omitempty"`
+	}{"ok", c.report(p, inv)})
 }
 
 // destroy deletes an asset and its blobs and emits the event.

@@ -49,6 +49,11 @@ func (c *call) explicit(rt string, p *Params) {
 		return
 	}
 	j := c.assetResponse(a)
-	j.Invalidation = invalidationJSON(inv)
+	j.Invalidation = c.report(p, inv)
+	async, _ := p.Bool("eager_async", false)
+	if j.Eager, err = c.eager(a, o.eager, async); err != nil {
+		c.fail(err)
+		return
+	}
 	c.ok(j)
 }

@@ -46,6 +46,12 @@ func startOrigin(t testing.TB, mutate func(*origin.Config)) *testOrigin {
 // startOriginClock is startOrigin with a clock.
 func startOriginClock(t testing.TB, mutate func(*origin.Config), now func() time.Time) *testOrigin {
 	t.Helper()
+	return startOriginWith(t, mutate, now, config.Cloud{APIKey: apiKey, APISecret: apiSecret})
+}
+
+// startOriginWith is startOrigin with a clock and the demo cloud's settings.
+func startOriginWith(t testing.TB, mutate func(*origin.Config), now func() time.Time, cl config.Cloud) *testOrigin {
+	t.Helper()
 	dir := t.TempDir()
 	cfg := origin.Config{DataDir: dir, DeliveryURL: "http://cdn.test", SecureDeliveryURL: "https://cdn.test"}
 	if mutate != nil {
@@ -63,7 +69,7 @@ func startOriginClock(t testing.TB, mutate func(*origin.Config), now func() time
 		t.Fatal(err)
 	}
 	events := &recordedEvents{}
-	clouds := config.Clouds{cloudName: {APIKey: apiKey, APISecret: apiSecret}}
+	clouds := config.Clouds{cloudName: cl}
 	srv, err := origin.New(cfg, clouds, origin.Deps{Meta: store.Meta, Blobs: store.Blobs, Images: images,
 		Events: events, Log: log, Now: now})
 	if err != nil {

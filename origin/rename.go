@@ -86,6 +86,6 @@ func (c *call) rename(rt string, p *Params) {
 		return
 	}
 	j := c.assetResponse(a)
-	j.Invalidation = invalidationJSON(inv)
+	j.Invalidation = c.report(p, inv)
 	c.ok(j)
 }

@@ -11,36 +11,36 @@ import (
 // assetJSON is an asset as the Upload API answers it, field for field
 // (cloudinary-compat.md §3; the Go SDK's UploadResult decodes it).
 type assetJSON struct {
-	AssetID          string          `json:"asset_id"`
-	PublicID         string          `json:"public_id"`
-	Version          int64           `json:"version"`
-	VersionID        string          `json:"version_id"`
-	Signature        string          `json:"signature"`
-	Width            int             `json:"width,omitempty"`
-	Height           int             `json:"height,omitempty"`
-	Format           string          `json:"format,omitempty"`
-	ResourceType     string          `json:"resource_type"`
-	CreatedAt        string          `json:"created_at"`
-	Tags             []string        `json:"tags"`
-	Pages            int             `json:"pages,omitempty"`
-	Bytes            int64           `json:"bytes"`
-	Type             string          `json:"type"`
-	ETag             string          `json:"etag"`
-	Placeholder      bool            `json:"placeholder"`
-	URL              string          `json:"url"`
-	SecureURL        string          `json:"secure_url"`
-	AccessMode       string          `json:"access_mode"`
-	AssetFolder      string          `json:"asset_folder"`
-	DisplayName      string          `json:"display_name"`
-	Context          *contextJSON    `json:"context,omitempty"`
-	Metadata         map[string]any  `json:"metadata,omitempty"`
-	Overwritten      bool            `json:"overwritten,omitempty"`
-	Existing         bool            `json:"existing,omitempty"`
-	OriginalFilename string          `json:"original_filename,omitempty"`
-	Eager            []eagerJSON     `json:"eager,omitempty"`
-	DeleteToken      string          `json:"delete_token,omitempty"`
-	APIKey           string          `json:"api_key,omitempty"`
-	Invalidation     *invalidationJS `json:"invalidation,omitempty"`
+	AssetID          string              `json:"asset_id"`
+	PublicID         string              `json:"public_id"`
+	Version          int64               `json:"version"`
+	VersionID        string              `json:"version_id"`
+	Signature        string              `json:"signature"`
+	Width            int                 `json:"width,omitempty"`
+	Height           int                 `json:"height,omitempty"`
+	Format           string              `json:"format,omitempty"`
+	ResourceType     string              `json:"resource_type"`
+	CreatedAt        string              `json:"created_at"`
+	Tags             []string            `json:"tags"`
+	Pages            int                 `json:"pages,omitempty"`
+	Bytes            int64               `json:"bytes"`
+	Type             string              `json:"type"`
+	ETag             string              `json:"etag"`
+	Placeholder      bool                `json:"placeholder"`
+	URL              string              `json:"url"`
+	SecureURL        string              `json:"secure_url"`
+	AccessMode       string              `json:"access_mode"`
+	AssetFolder      string              `json:"asset_folder"`
+	DisplayName      string              `json:"display_name"`
+	Context          *contextJSON        `json:"context,omitempty"`
+	Metadata         map[string]any      `json:"metadata,omitempty"`
+	Overwritten      bool                `json:"overwritten,omitempty"`
+	Existing         bool                `json:"existing,omitempty"`
+	OriginalFilename string              `json:"original_filename,omitempty"`
+	Eager            []eagerJSON         `json:"eager,omitempty"`
+	DeleteToken      string              `json:"delete_token,omitempty"`
+	APIKey           string              `json:"api_key,omitempty"`
+	Invalidation     *InvalidationStatus `json:"invalidation,omitempty"`
 }
 
 type contextJSON struct {
@@ -55,19 +55,6 @@ type eagerJSON struct {
 	Format         string `json:"format"`
 	URL            string `json:"url"`
 	SecureURL      string `json:"secure_url"`
-}
-
-// invalidationJS reports a published purge: extra fields the SDKs ignore.
-type invalidationJS struct {
-	ID       string `json:"id"`
-	Sequence uint64 `json:"sequence"`
-}
-
-func invalidationJSON(inv Invalidation) *invalidationJS {
-	if inv.ID == "" {
-		return nil
-	}
-	return &invalidationJS{ID: inv.ID, Sequence: inv.Seq}
 }
 
 // timeJSON formats a time as Cloudinary does: RFC 3339 in UTC, seconds.

@@ -10,7 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/origin/blob"
@@ -27,18 +30,30 @@ type Server struct {
 	blobs  blob.Store
 	images *imaging.Processor
 	events Events
+	purger *Purger
 	log    *slog.Logger
 	fetch  *fetcher
 	chunks *chunkStore
 	now    func() time.Time
+
+	// flights makes one transform per missing derived image.
+	flights singleflight.Group
+	// transforms counts transforms started (a metric, and for tests).
+	transforms atomic.Int64
 }
+
+// Transforms is how many transforms the server has started.
+func (s *Server) Transforms() int64 { return s.transforms.Load() }
 
 // Deps are the parts a Server is built from.
 type Deps struct {
 	Meta   meta.Store
 	Blobs  blob.Store
 	Images *imaging.Processor
-	// Events receives every mutation; nil means LogEvents.
+	// Purger publishes purges over NATS (nil: none). When set and Events
+	// is nil, it receives every mutation.
+	Purger *Purger
+	// Events receives every mutation; nil means Purger, else LogEvents.
 	Events Events
 	Log    *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -54,6 +69,9 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 	if d.Meta == nil || d.Blobs == nil || d.Images == nil || d.Log == nil {
 		return nil, errors.New("origin: Meta, Blobs, Images and Log are required")
 	}
+	if d.Events == nil && d.Purger != nil {
+		d.Events = d.Purger
+	}
 	if d.Events == nil {
 		d.Events = LogEvents{Log: d.Log}
 	}
@@ -65,7 +83,7 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 		return nil, fmt.Errorf("origin: chunk store: %w", err)
 	}
 	return &Server{cfg: cfg, clouds: clouds, meta: d.Meta, blobs: d.Blobs, images: d.Images,
-		events: d.Events, log: d.Log, now: d.Now, chunks: chunks,
+		events: d.Events, purger: d.Purger, log: d.Log, now: d.Now, chunks: chunks,
 		fetch: newFetcher(cfg.Fetch, int64(cfg.MaxUploadSize))}, nil
 }
 
@@ -103,7 +121,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(r.URL.Path, "/v1_1/"):
 		s.serveAPI(w, r)
 	default:
-		writeError(w, s.log, r, apiErr(http.StatusNotFound, "Not found"))
+		s.serveDelivery(w, r)
 	}
 }
 
@@ -123,7 +141,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &call{s: s, w: w, r: r, cloud: cloudName, cl: cl}
-	if !c.routeUpload(rest) {
+	if !c.routeInvalidations(rest) && !c.routeUpload(rest) {
 		writeError(w, s.log, r, apiErr(http.StatusNotFound, "Not found"))
 	}
 }

@@ -244,7 +244,7 @@ func (c *call) upload(rt string, p *Params) {
 		c.fail(err)
 		return
 	}
-	c.commitUpload(a, o)
+	c.commitUpload(a, o, p)
 }
 
 // storeNew writes the blob and builds the asset row (not yet committed).
@@ -278,7 +278,7 @@ func (c *call) storeNew(data []byte, kind fileKind, id, original string, o *uplo
 }
 
 // commitUpload records the asset, cleans up, emits the event and answers.
-func (c *call) commitUpload(a *meta.Asset, o *uploadOptions) {
+func (c *call) commitUpload(a *meta.Asset, o *uploadOptions, p *Params) {
 	res, err := c.s.meta.Put(c.ctx(), a, o.overwrite)
 	if errors.Is(err, meta.ErrExists) {
 		c.s.deleteBlobs(a.Blob)
@@ -305,7 +305,12 @@ func (c *call) commitUpload(a *meta.Asset, o *uploadOptions) {
 	}
 	j := c.assetResponse(a)
 	j.Overwritten = res.Prev != nil
-	j.Invalidation = invalidationJSON(inv)
+	j.Invalidation = c.report(p, inv)
+	async, _ := p.Bool("eager_async", false)
+	if j.Eager, err = c.eager(a, o.eager, async); err != nil {
+		c.fail(err)
+		return
+	}
 	if o.returnDeleteToken {
 		token := randomHex(20)
 		exp := a.UpdatedAt.Add(deleteTokenTTL * 1e9)

@@ -49,9 +49,18 @@ func (c *catchup) observed(at int64, last, applied uint64) {
 	c.streamLast = max(c.streamLast, last)
 	if applied >= last {
 		c.confirm(at)
+		if c.pendingSeq <= applied {
+			c.pendingAt, c.pendingSeq = 0, 0
+		}
 		return
 	}
-	c.pendingSeq, c.pendingAt = last, at
+	// Keep the oldest unconfirmed check's time: a later check must not
+	// make a consumer that never delivers look fresh (stalled measures from
+	// it), and confirming as of an older time is only more conservative.
+	if c.pendingAt == 0 {
+		c.pendingAt = at
+	}
+	c.pendingSeq = max(c.pendingSeq, last)
 }
 
 // failed records a failed check.

@@ -207,3 +207,29 @@ func TestRuleWireRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// Every constructor makes a rule that validates and survives the wire.
+func TestConstructedRulesValidate(t *testing.T) {
+	mode := ModeOf(config.Cloud{})
+	for _, r := range []*Rule{
+		NewAsset("demo", mode, delivery.Image, delivery.Upload, "a/b", 3),
+		NewPrefix("demo", mode, delivery.Image, delivery.Upload, "sunday/"),
+		NewPrefix("demo", mode, delivery.ResourceNone, delivery.TypeNone, ""),
+		NewNamed("demo", "thumb"),
+		NewFlush("demo"),
+		NewCreated("demo", delivery.Raw, delivery.Upload, "doc.pdf"),
+	} {
+		if err := r.Validate(); err != nil {
+			t.Errorf("%s rule: %v", r.Kind, err)
+			continue
+		}
+		b, err := r.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := DecodeRule(b)
+		if err != nil || back.Kind != r.Kind || back.PublicID != r.PublicID {
+			t.Errorf("%s rule round trip: %+v %v", r.Kind, back, err)
+		}
+	}
+}

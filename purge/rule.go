@@ -161,7 +161,9 @@ func (r *Rule) validateKind() error {
 		if r.Named == "" {
 			return errors.New("a named-transformation rule needs a name")
 		}
-	case KindFlush:
+	case KindPrefix, KindFlush:
+		// An empty prefix (every asset of the resource type and type) and a
+		// zero resource type or type (any) are allowed.
 	default:
 		return fmt.Errorf("unknown kind %q", r.Kind)
 	}

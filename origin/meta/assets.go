@@ -120,6 +120,11 @@ func (s *SQLite) Put(ctx context.Context, a *Asset, overwrite bool) (PutResult, 
 			if err == nil && prev.Blob != a.Blob {
 				res.Orphans = append(res.Orphans, prev.Blob)
 			}
+			if err == nil {
+				var stale []string
+				stale, err = dropDerived(ctx, tx, id, a.Version)
+				res.Orphans = append(res.Orphans, stale...)
+			}
 		}
 		if err != nil {
 			return err
@@ -207,11 +212,15 @@ func (s *SQLite) Delete(ctx context.Context, k Key) (PutResult, error) {
 		if err != nil {
 			return err
 		}
+		derived, err := dropDerived(ctx, tx, id, -1)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM assets WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("meta: delete asset: %w", err)
 		}
 		res.Prev = a
-		res.Orphans = append(res.Orphans, a.Blob)
+		res.Orphans = append(append(res.Orphans, a.Blob), derived...)
 		return nil
 	})
 	return res, err
@@ -239,11 +248,15 @@ func (s *SQLite) Rename(ctx context.Context, from, to Key, overwrite bool) (*Ass
 			res.Prev = existing
 			return ErrExists
 		default:
+			derived, err := dropDerived(ctx, tx, existingID, -1)
+			if err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `DELETE FROM assets WHERE id = ?`, existingID); err != nil {
 				return fmt.Errorf("meta: rename: %w", err)
 			}
 			res.Prev = existing
-			res.Orphans = append(res.Orphans, existing.Blob)
+			res.Orphans = append(append(res.Orphans, existing.Blob), derived...)
 		}
 		// A version is never reused for a key: if the new key once had a
 		// version as high as this one, move past it.

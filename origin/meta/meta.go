@@ -84,6 +84,41 @@ type Store interface {
 	// TakeDeleteToken consumes a token valid at now; ErrNotFound when it is
 	// unknown, used or expired.
 	TakeDeleteToken(ctx context.Context, token string, now time.Time) (Key, error)
+	// Derived finds a derived resource of the asset's current version.
+	Derived(ctx context.Context, k Key, d DerivedKey) (*Derived, error)
+	// PutDerived records a derived resource of version d.Version of the
+	// asset at k. If the asset is gone or has moved on to another version
+	// meanwhile, nothing is recorded and ErrNotFound (asset gone) or
+	// ErrStale (version changed) is returned: the caller deletes its blob.
+	// If the same derived resource was recorded concurrently, the existing
+	// one is returned and d.Blob is reported in Orphans.
+	PutDerived(ctx context.Context, k Key, d *Derived) (*Derived, PutResult, error)
+	// ListDerived lists an asset's derived resources, oldest first.
+	ListDerived(ctx context.Context, k Key) ([]Derived, error)
 	// Close releases the store.
 	Close() error
+}
+
+// ErrStale is PutDerived's answer when the asset changed version.
+var ErrStale = errors.New("meta: asset version changed")
+
+// DerivedKey identifies a derived resource of an asset version.
+type DerivedKey struct {
+	Version        int64
+	Transformation string // as in the URL, or as given for eager
+	Format         string
+	// Variant is the negotiated variant (f_auto/q_auto format, DPR hint),
+	// "" for URLs that do not negotiate.
+	Variant string
+}
+
+// Derived is a stored derived resource.
+type Derived struct {
+	ID int64
+	DerivedKey
+	Bytes         int64
+	Width, Height int
+	ETag          string
+	Blob          string
+	CreatedAt     time.Time
 }

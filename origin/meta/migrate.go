@@ -64,6 +64,23 @@ var migrations = []string{
 		public_id     TEXT NOT NULL,
 		expires_at    INTEGER NOT NULL
 	);`,
+	// 2: derived resources, keyed by the asset version they came from.
+	`CREATE TABLE derived (
+		id             INTEGER PRIMARY KEY,
+		asset          INTEGER NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
+		version        INTEGER NOT NULL,
+		transformation TEXT NOT NULL,
+		format         TEXT NOT NULL,
+		variant        TEXT NOT NULL,
+		bytes          INTEGER NOT NULL,
+		width          INTEGER NOT NULL,
+		height         INTEGER NOT NULL,
+		etag           TEXT NOT NULL,
+		blob           TEXT NOT NULL,
+		created_at     INTEGER NOT NULL,
+		UNIQUE (asset, version, transformation, format, variant)
+	);
+	CREATE INDEX derived_transformation ON derived (transformation);`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

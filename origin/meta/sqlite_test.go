@@ -180,3 +180,54 @@ func TestConcurrentPutsSerialize(t *testing.T) {
 		seen[v] = true
 	}
 }
+
+func TestDerivedLifecycle(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	a := asset("pic", "orig1")
+	s.Put(ctx, a, true)
+	dk := DerivedKey{Version: a.Version, Transformation: "c_fill,w_100", Format: "webp"}
+	d := &Derived{DerivedKey: dk, Bytes: 5, Width: 100, Height: 50, ETag: "x", Blob: "d1", CreatedAt: now}
+	got, res, err := s.PutDerived(ctx, a.Key, d)
+	if err != nil || got.ID == 0 || len(res.Orphans) != 0 {
+		t.Fatalf("PutDerived: %+v %+v %v", got, res, err)
+	}
+	// A concurrent twin keeps the first and orphans its own blob.
+	twin := *d
+	twin.Blob = "d2"
+	got2, res, err := s.PutDerived(ctx, a.Key, &twin)
+	if err != nil || got2.Blob != "d1" || len(res.Orphans) != 1 || res.Orphans[0] != "d2" {
+		t.Fatalf("twin: %+v %+v %v", got2, res, err)
+	}
+	if found, err := s.Derived(ctx, a.Key, dk); err != nil || found.Blob != "d1" {
+		t.Fatalf("Derived: %+v %v", found, err)
+	}
+	// A derived image of an old version is refused.
+	old := *d
+	old.Version--
+	if _, _, err := s.PutDerived(ctx, a.Key, &old); !errors.Is(err, ErrStale) {
+		t.Fatalf("stale version: %v", err)
+	}
+	// Overwrite: the old version's derived files become orphans.
+	b := asset("pic", "orig2")
+	res, err = s.Put(ctx, b, true)
+	if err != nil || len(res.Orphans) != 2 {
+		t.Fatalf("overwrite orphans: %+v %v", res, err)
+	}
+	if _, err := s.Derived(ctx, a.Key, dk); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("old derived still found: %v", err)
+	}
+	d3 := &Derived{DerivedKey: DerivedKey{Version: b.Version, Transformation: "w_10", Format: "jpg"}, Blob: "d3", CreatedAt: now}
+	s.PutDerived(ctx, b.Key, d3)
+	list, _ := s.ListDerived(ctx, b.Key)
+	if len(list) != 1 || list[0].Blob != "d3" {
+		t.Fatalf("ListDerived: %+v", list)
+	}
+	res, err = s.Delete(ctx, b.Key)
+	if err != nil || len(res.Orphans) != 2 {
+		t.Fatalf("delete orphans: %+v %v", res, err)
+	}
+	if _, _, err := s.PutDerived(ctx, b.Key, d3); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("derived of a deleted asset: %v", err)
+	}
+}

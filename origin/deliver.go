@@ -1,0 +1,305 @@
+package origin
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/blob"
+	"github.com/mediacdn/mediacdn/origin/meta"
+)
+
+// Response headers the origin adds to delivered content.
+const (
+	// HeaderVersion carries the asset's current version.
+	HeaderVersion = "X-Asset-Version"
+	// HeaderDefaultImage marks a response served from d_<default> because
+	// the asset does not exist: edges cache it like a 404.
+	HeaderDefaultImage = "X-Default-Image"
+)
+
+// deliveryError is a delivery failure: a status and the X-Cld-Error text.
+type deliveryError struct {
+	status int
+	msg    string
+	retry  time.Duration
+}
+
+func (e *deliveryError) Error() string { return e.msg }
+
+func deliveryErr(status int, format string, args ...any) *deliveryError {
+	return &deliveryError{status: status, msg: fmt.Sprintf(format, args...)}
+}
+
+// delivered is what a delivery request resolved to.
+type delivered struct {
+	body         []byte // in memory (derived, or small originals)
+	blobKey      string // or a blob to stream (originals)
+	contentType  string
+	etag         string
+	modified     time.Time
+	version      int64
+	defaultImage string
+	attachment   string
+	// width, height and size describe a derived image (for eager answers).
+	width, height int
+	size          int64
+}
+
+// serveDelivery answers GET and HEAD of a delivery URL: an original, or a
+// derived image made (once) and stored.
+func (s *Server) serveDelivery(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		s.deliveryFail(w, deliveryErr(http.StatusMethodNotAllowed, "Method not allowed"))
+		return
+	}
+	u, cl, err := s.parseDelivery(r)
+	if err != nil {
+		s.deliveryFail(w, err)
+		return
+	}
+	d, err := s.resolve(r, &u, cl)
+	if err != nil {
+		s.deliveryFail(w, err)
+		return
+	}
+	s.writeDelivered(w, r, &u, d)
+}
+
+// parseDelivery parses the request URI in path form, or in host form when
+// the Host is a cloud's private-CDN name.
+func (s *Server) parseDelivery(r *http.Request) (delivery.URL, config.Cloud, error) {
+	var u delivery.URL
+	var err error
+	if cloud, ok := s.hostCloud(r.Host); ok {
+		u, err = delivery.ParseHost(cloud, r.RequestURI)
+	} else {
+		u, err = delivery.Parse(r.RequestURI)
+	}
+	if err != nil {
+		var de *delivery.Error
+		if errors.As(err, &de) {
+			return u, config.Cloud{}, deliveryErr(de.Status, "%s", de.Message)
+		}
+		return u, config.Cloud{}, deliveryErr(http.StatusBadRequest, "Invalid URL")
+	}
+	cl, ok := s.clouds[u.Cloud]
+	if !ok {
+		return u, cl, deliveryErr(http.StatusNotFound, "Unknown cloud_name %s", u.Cloud)
+	}
+	return u, cl, nil
+}
+
+func (s *Server) hostCloud(host string) (string, bool) {
+	for name, cl := range s.clouds {
+		for _, h := range cl.Hosts {
+			if strings.EqualFold(h, host) || strings.EqualFold(h, stripPort(host)) {
+				return name, true
+			}
+		}
+	}
+	return "", false
+}
+
+func stripPort(host string) string {
+	if i := strings.LastIndexByte(host, ':'); i > 0 && !strings.Contains(host[i:], "]") {
+		return host[:i]
+	}
+	return host
+}
+
+// resolve finds or makes the bytes for a URL.
+func (s *Server) resolve(r *http.Request, u *delivery.URL, cl config.Cloud) (*delivered, error) {
+	switch u.Type {
+	case delivery.Upload, delivery.Private, delivery.Authenticated:
+	default:
+		return nil, deliveryErr(http.StatusBadRequest, "Unsupported delivery type - %s", u.Type)
+	}
+	if err := checkURLSignature(u, cl); err != nil {
+		return nil, err
+	}
+	key := meta.Key{Cloud: u.Cloud, ResourceType: u.Resource.String(), Type: u.Type.String(), PublicID: u.PublicID}
+	a, err := s.meta.Asset(r.Context(), key)
+	fallback := ""
+	if errors.Is(err, meta.ErrNotFound) {
+		a, fallback, err = s.defaultImage(r, u)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if isOriginal(u, a) {
+		if u.Type == delivery.Private && !u.Signed() {
+			return nil, deliveryErr(http.StatusUnauthorized, "Missing URL signature - private originals need a signed URL")
+		}
+		d := s.original(a, u)
+		d.defaultImage = fallback
+		return d, nil
+	}
+	if u.Resource != delivery.Image {
+		return nil, deliveryErr(http.StatusBadRequest, "Transformations are not supported for %s files", u.Resource)
+	}
+	d, err := s.derive(r, u, cl, a)
+	if err != nil {
+		return nil, err
+	}
+	d.defaultImage = fallback
+	return d, nil
+}
+
+// checkURLSignature verifies a URL's signature, and requires one for
+// authenticated assets.
+func checkURLSignature(u *delivery.URL, cl config.Cloud) error {
+	switch {
+	case u.Signed() && !u.VerifySignature(cl.APISecret):
+		return deliveryErr(http.StatusUnauthorized, "Invalid URL signature")
+	case !u.Signed() && u.Type == delivery.Authenticated:
+		return deliveryErr(http.StatusUnauthorized, "Missing URL signature - authenticated assets need a signed URL")
+	}
+	return nil
+}
+
+// defaultImage serves d_<id> when the asset is missing.
+func (s *Server) defaultImage(r *http.Request, u *delivery.URL) (*meta.Asset, string, error) {
+	notFound := deliveryErr(http.StatusNotFound, "Resource not found - %s", u.PublicID)
+	if u.Transformation == "" || u.Resource != delivery.Image {
+		return nil, "", notFound
+	}
+	tr, err := delivery.ParseTransformation(u.Transformation)
+	if err != nil {
+		return nil, "", notFound
+	}
+	for _, c := range tr.Components {
+		if !c.Has(delivery.KeyDefaultImage) {
+			continue
+		}
+		id := strings.ReplaceAll(c.DefaultImage, ":", "/")
+		id = strings.TrimSuffix(id, path.Ext(id))
+		a, err := s.meta.Asset(r.Context(), meta.Key{Cloud: u.Cloud, ResourceType: "image", Type: "upload", PublicID: id})
+		if err == nil {
+			return a, id, nil
+		}
+		if !errors.Is(err, meta.ErrNotFound) {
+			return nil, "", err
+		}
+	}
+	return nil, "", notFound
+}
+
+// isOriginal reports whether a URL asks for the stored file as is: no
+// transformation and no (or the same) format.
+func isOriginal(u *delivery.URL, a *meta.Asset) bool {
+	if u.Transformation != "" {
+		return false
+	}
+	if u.Resource == delivery.Raw || u.Format == delivery.FormatNone {
+		return true
+	}
+	f, _ := delivery.ParseFormat(a.Format)
+	return f == u.Format
+}
+
+func (s *Server) original(a *meta.Asset, u *delivery.URL) *delivered {
+	ct := "application/octet-stream"
+	if f, ok := delivery.ParseFormat(a.Format); ok {
+		ct = f.ContentType()
+	}
+	if a.ResourceType == "raw" {
+		if t := mime.TypeByExtension(path.Ext(a.PublicID)); t != "" {
+			ct = t
+		}
+	}
+	return &delivered{blobKey: a.Blob, contentType: ct, etag: a.ETag, modified: a.UpdatedAt, version: a.Version}
+}
+
+// writeDelivered writes headers and body, answering conditional and range
+// requests (http.ServeContent).
+func (s *Server) writeDelivered(w http.ResponseWriter, r *http.Request, u *delivery.URL, d *delivered) {
+	h := w.Header()
+	h.Set("Content-Type", d.contentType)
+	h.Set("ETag", `"`+d.etag+`"`)
+	h.Set(HeaderVersion, strconv.FormatInt(d.version, 10))
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Timing-Allow-Origin", "*")
+	h.Set("X-Content-Type-Options", "nosniff")
+	switch {
+	case d.defaultImage != "":
+		h.Set(HeaderDefaultImage, d.defaultImage)
+		h.Set("Cache-Control", maxAge(s.cfg.ErrorMaxAge, false))
+	case u.HasVersion:
+		h.Set("Cache-Control", maxAge(s.cfg.VersionedMaxAge, true))
+	default:
+		h.Set("Cache-Control", maxAge(s.cfg.UnversionedMaxAge, false))
+	}
+	if u.Negotiated() || u.AutoDPR() {
+		h.Set("Vary", "Accept")
+	}
+	if strings.HasPrefix(d.contentType, "image/svg") {
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+	}
+	if d.attachment != "" {
+		h.Set("Content-Disposition", `attachment; filename="`+d.attachment+`"`)
+	}
+	if d.body != nil {
+		http.ServeContent(w, r, "", d.modified, bytes.NewReader(d.body))
+		return
+	}
+	f, err := s.blobs.Open(d.blobKey)
+	if err != nil {
+		if errors.Is(err, blob.ErrNotFound) {
+			s.log.Error("asset blob missing", "blob", d.blobKey, "path", r.URL.Path)
+		}
+		for _, k := range []string{"ETag", HeaderVersion, "Cache-Control", "Vary"} {
+			h.Del(k)
+		}
+		s.deliveryFail(w, deliveryErr(http.StatusInternalServerError, "Internal error"))
+		return
+	}
+	defer f.Close()
+	http.ServeContent(w, r, "", d.modified, f)
+}
+
+func maxAge(d time.Duration, immutable bool) string {
+	v := "public, max-age=" + strconv.Itoa(int(d/time.Second))
+	if immutable {
+		v += ", immutable"
+	}
+	return v
+}
+
+// deliveryFail answers a delivery error: the status, X-Cld-Error, a short
+// text body; 4xx answers may be cached briefly, 5xx never.
+func (s *Server) deliveryFail(w http.ResponseWriter, err error) {
+	var de *deliveryError
+	if !errors.As(err, &de) {
+		ae := asAPIError(err)
+		if ae.Status >= 500 {
+			s.log.Error("delivery failed", "err", err)
+		}
+		de = &deliveryError{status: ae.Status, msg: ae.Message, retry: ae.RetryAfter}
+	}
+	h := w.Header()
+	h.Set("X-Cld-Error", de.msg)
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Expose-Headers", "X-Cld-Error")
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if de.retry > 0 {
+		h.Set("Retry-After", strconv.Itoa(int((de.retry+time.Second-1)/time.Second)))
+	}
+	if de.status < 500 {
+		h.Set("Cache-Control", maxAge(s.cfg.ErrorMaxAge, false))
+	} else {
+		h.Set("Cache-Control", "no-store")
+	}
+	w.WriteHeader(de.status)
+	w.Write([]byte(de.msg + "\n"))
+}

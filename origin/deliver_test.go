@@ -1,0 +1,292 @@
+package origin_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cloudinary/cloudinary-go/v2/api"
+	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
+	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin"
+	"github.com/mediacdn/mediacdn/origin/imaging"
+	"github.com/mediacdn/mediacdn/origin/meta"
+)
+
+type fetched struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func fetch(t testing.TB, url string, headers ...string) fetched {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return fetched{resp.StatusCode, resp.Header, b}
+}
+
+func probe(t testing.TB, b []byte) imaging.Info {
+	t.Helper()
+	p, err := imaging.New(imaging.Config{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := p.Probe(b)
+	if err != nil {
+		t.Fatalf("probe of delivered bytes: %v", err)
+	}
+	return info
+}
+
+func uploadAs(t testing.TB, o *testOrigin, file, id string, extra ...string) *uploader.UploadResult {
+	t.Helper()
+	params := uploader.UploadParams{PublicID: id, Overwrite: api.Bool(true)}
+	for i := 0; i+1 < len(extra); i += 2 {
+		switch extra[i] {
+		case "type":
+			params.Type = api.DeliveryType(extra[i+1])
+		case "eager":
+			params.Eager = extra[i+1]
+		}
+	}
+	res, err := o.Cld.Upload.Upload(context.Background(), corpusPath(file), params)
+	if err != nil || res.Error.Message != "" {
+		t.Fatalf("upload %s: %v %q", file, err, res.Error.Message)
+	}
+	return res
+}
+
+func TestDeliverOriginalAndDerived(t *testing.T) {
+	o := startOrigin(t, nil)
+	up := uploadAs(t, o, "LadyBird.jpg", "garden/ladybird")
+	data := readCorpus(t, "LadyBird.jpg")
+
+	orig := fetch(t, o.URL+"/demo/image/upload/garden/ladybird.jpg")
+	if orig.status != 200 || !bytes.Equal(orig.body, data) || orig.header.Get("Content-Type") != "image/jpeg" ||
+		orig.header.Get("ETag") != `"`+md5hex(data)+`"` || orig.header.Get("Cache-Control") != "public, max-age=3600" ||
+		orig.header.Get("X-Asset-Version") != strconv.Itoa(up.Version) || orig.header.Get("Last-Modified") == "" {
+		t.Fatalf("original: %d %v", orig.status, orig.header)
+	}
+	versioned := fetch(t, o.URL+"/demo/image/upload/v"+strconv.Itoa(up.Version)+"/garden/ladybird.jpg")
+	if versioned.header.Get("Cache-Control") != "public, max-age=2592000, immutable" {
+		t.Fatalf("versioned Cache-Control %q", versioned.header.Get("Cache-Control"))
+	}
+
+	fill := fetch(t, o.URL+"/demo/image/upload/c_fill,h_200,w_300/garden/ladybird.webp")
+	if fill.status != 200 || fill.header.Get("Content-Type") != "image/webp" {
+		t.Fatalf("derived: %d %v %s", fill.status, fill.header, fill.header.Get("X-Cld-Error"))
+	}
+	if info := probe(t, fill.body); info.Width != 300 || info.Height != 200 || info.Format != delivery.WebP {
+		t.Fatalf("derived image: %+v", info)
+	}
+	// Recorded as a derived resource of this version, served from store.
+	before := o.Server.Transforms()
+	again := fetch(t, o.URL+"/demo/image/upload/c_fill,h_200,w_300/v1/garden/ladybird.webp")
+	if !bytes.Equal(again.body, fill.body) || o.Server.Transforms() != before {
+		t.Fatalf("derived not reused: %d transforms", o.Server.Transforms()-before)
+	}
+	key := meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: "garden/ladybird"}
+	list, err := o.Store.Meta.ListDerived(context.Background(), key)
+	if err != nil || len(list) != 1 || list[0].Transformation != "c_fill,h_200,w_300" || list[0].Format != "webp" ||
+		list[0].Width != 300 || list[0].Height != 200 || list[0].Bytes != int64(len(fill.body)) || list[0].Version != int64(up.Version) {
+		t.Fatalf("derived records: %+v %v", list, err)
+	}
+
+	// Any version serves the newest copy; an overwrite makes old derived
+	// files unreachable.
+	blobsBefore := countBlobs(t, o)
+	up2 := uploadAs(t, o, "Storm.jpg", "garden/ladybird")
+	old := fetch(t, o.URL+"/demo/image/upload/v"+strconv.Itoa(up.Version)+"/garden/ladybird.jpg")
+	if !bytes.Equal(old.body, readCorpus(t, "Storm.jpg")) || old.header.Get("X-Asset-Version") != strconv.Itoa(up2.Version) {
+		t.Fatal("an old version number did not serve the newest copy")
+	}
+	if list, _ := o.Store.Meta.ListDerived(context.Background(), key); len(list) != 0 {
+		t.Fatalf("old derived still listed: %+v", list)
+	}
+	if n := countBlobs(t, o); n != blobsBefore-1 {
+		t.Fatalf("blobs after overwrite: %d, want %d (old original and derived gone, new original in)", n, blobsBefore-1)
+	}
+	refill := fetch(t, o.URL+"/demo/image/upload/c_fill,h_200,w_300/garden/ladybird.webp")
+	if bytes.Equal(refill.body, fill.body) {
+		t.Fatal("derived image of the old version served after an overwrite")
+	}
+}
+
+// 200 concurrent requests for one missing derived image make one transform.
+func TestDeriveOnce(t *testing.T) {
+	o := startOrigin(t, nil)
+	uploadAs(t, o, "LadyBird.jpg", "bug")
+	before := o.Server.Transforms()
+	var wg sync.WaitGroup
+	bodies := make([][]byte, 200)
+	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 200, MaxIdleConnsPerHost: 200}}
+	for i := range bodies {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			resp, err := client.Get(o.URL + "/demo/image/upload/c_fit,h_400,w_400/bug.jpg")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			bodies[i], _ = io.ReadAll(resp.Body)
+			resp.Body.Close()
+		}(i)
+	}
+	wg.Wait()
+	if n := o.Server.Transforms() - before; n != 1 {
+		t.Fatalf("%d transforms for 200 concurrent requests, want 1", n)
+	}
+	for _, b := range bodies {
+		if !bytes.Equal(b, bodies[0]) || len(b) == 0 {
+			t.Fatal("requests got different bytes")
+		}
+	}
+}
+
+func TestNegotiatedFormat(t *testing.T) {
+	o := startOrigin(t, nil)
+	uploadAs(t, o, "rocket.jpg", "rocket")
+	uploadAs(t, o, "logo.png", "logo")
+	for _, c := range []struct {
+		path, accept, ct string
+	}{
+		{"/demo/image/upload/f_auto,w_100/rocket", "image/avif,image/webp,*/*", "image/avif"},
+		{"/demo/image/upload/f_auto,w_100/rocket", "image/webp,*/*", "image/webp"},
+		{"/demo/image/upload/f_auto,w_100/rocket", "*/*", "image/jpeg"},
+		{"/demo/image/upload/f_auto,w_100/logo", "*/*", "image/png"},
+		{"/demo/image/upload/f_auto,q_auto,w_100/logo", "image/webp", "image/webp"},
+	} {
+		r := fetch(t, o.URL+c.path, "Accept", c.accept)
+		if r.status != 200 || r.header.Get("Content-Type") != c.ct || r.header.Get("Vary") != "Accept" {
+			t.Errorf("%s with %s: %d %s vary=%q err=%q", c.path, c.accept, r.status, r.header.Get("Content-Type"),
+				r.header.Get("Vary"), r.header.Get("X-Cld-Error"))
+		}
+	}
+}
+
+func TestDeliveryAccess(t *testing.T) {
+	o := startOrigin(t, nil)
+	uploadAs(t, o, "rocket.jpg", "secret", "type", "private")
+	uploadAs(t, o, "rocket.jpg", "locked", "type", "authenticated")
+	uploadAs(t, o, "rocket.jpg", "pub")
+	sign := func(tx, id string) string {
+		s := delivery.Sign(tx, id, apiSecret, delivery.SHA1, false)
+		return s
+	}
+	cases := []struct {
+		path   string
+		status int
+		err    string
+	}{
+		{"/demo/image/private/secret.jpg", 401, "Missing URL signature - private originals need a signed URL"},
+		{"/demo/image/private/" + sign("", "secret.jpg") + "/secret.jpg", 200, ""},
+		{"/demo/image/private/w_50/secret.jpg", 200, ""},
+		{"/demo/image/authenticated/locked.jpg", 401, "Missing URL signature - authenticated assets need a signed URL"},
+		{"/demo/image/authenticated/w_50/locked.jpg", 401, "Missing URL signature - authenticated assets need a signed URL"},
+		{"/demo/image/authenticated/" + sign("w_50", "locked.jpg") + "/w_50/locked.jpg", 200, ""},
+		{"/demo/image/authenticated/s--AAAAAAAA--/w_50/locked.jpg", 401, "Invalid URL signature"},
+		{"/demo/image/upload/nothere.jpg", 404, "Resource not found - nothere"},
+		{"/demo/image/upload/w_abc/secret.jpg", 400, "Invalid width in transformation: abc"},
+		{"/other/image/upload/secret.jpg", 404, "Unknown cloud_name other"},
+		{"/demo/image/fetch/http://example.com/a.jpg", 400, "Unsupported delivery type - fetch"},
+		{"/demo/image/upload/l_text:Arial_20:Hi/pub.jpg", 400, "Unsupported transformation parameter"},
+	}
+	for _, c := range cases {
+		r := fetch(t, o.URL+c.path)
+		if r.status != c.status || !strings.HasPrefix(r.header.Get("X-Cld-Error"), c.err) {
+			t.Errorf("%s: %d %q, want %d %q", c.path, r.status, r.header.Get("X-Cld-Error"), c.status, c.err)
+		}
+	}
+}
+
+func TestStrictTransformations(t *testing.T) {
+	dir := t.TempDir()
+	o := startOriginClouds(t, dir, config.Cloud{APIKey: apiKey, APISecret: apiSecret, StrictTransformations: true,
+		NamedTransformations: map[string]string{"thumb": "c_fill,h_50,w_50"}})
+	uploadAs(t, o, "rocket.jpg", "pic", "eager", "c_scale,w_80")
+	for _, c := range []struct {
+		path   string
+		status int
+	}{
+		{"/demo/image/upload/pic.jpg", 200},              // originals are fine
+		{"/demo/image/upload/c_scale,w_10/pic.jpg", 401}, // not allowed on the fly
+		{"/demo/image/upload/t_thumb/pic.jpg", 200},      // named: allowed for strict
+		{"/demo/image/upload/c_scale,w_80/pic.jpg", 200}, // eager: pre-generated
+		{"/demo/image/upload/" + delivery.Sign("c_scale,w_10", "pic.jpg", apiSecret, delivery.SHA1, false) + "/c_scale,w_10/pic.jpg", 200}, // signed
+	} {
+		r := fetch(t, o.URL+c.path)
+		if r.status != c.status {
+			t.Errorf("%s: %d %q", c.path, r.status, r.header.Get("X-Cld-Error"))
+		}
+	}
+	if r := fetch(t, o.URL+"/demo/image/upload/c_scale,w_20/pic.jpg"); r.header.Get("X-Cld-Error") != "Transformation c_scale,w_20/ is not allowed" {
+		t.Errorf("strict error %q", r.header.Get("X-Cld-Error"))
+	}
+	if info := probe(t, fetch(t, o.URL+"/demo/image/upload/t_thumb/pic.jpg").body); info.Width != 50 || info.Height != 50 {
+		t.Errorf("named transformation result %+v", info)
+	}
+}
+
+func TestEagerOnUpload(t *testing.T) {
+	o := startOrigin(t, nil)
+	res := uploadAs(t, o, "LadyBird.jpg", "eager", "eager", "c_fill,h_100,w_100|w_50/png")
+	if len(res.Eager) != 2 || res.Eager[0].Transformation != "c_fill,h_100,w_100" || res.Eager[0].Width != 100 ||
+		res.Eager[0].Height != 100 || res.Eager[1].Format != "png" || res.Eager[1].Width != 50 ||
+		!strings.Contains(res.Eager[1].URL, "/demo/image/upload/w_50/v"+strconv.Itoa(res.Version)+"/eager.png") {
+		t.Fatalf("eager: %+v", res.Eager)
+	}
+	before := o.Server.Transforms()
+	r := fetch(t, o.URL+"/demo/image/upload/c_fill,h_100,w_100/eager.jpg")
+	if r.status != 200 || o.Server.Transforms() != before {
+		t.Fatalf("eager derived not reused: %d, %d transforms", r.status, o.Server.Transforms()-before)
+	}
+}
+
+func TestDeliveryDetails(t *testing.T) {
+	o := startOrigin(t, nil)
+	uploadAs(t, o, "rocket.jpg", "rocket")
+	uploadAs(t, o, "chelsea.png", "avatar")
+	url := o.URL + "/demo/image/upload/rocket.jpg"
+	full := fetch(t, url)
+	if r := fetch(t, url, "If-None-Match", full.header.Get("ETag")); r.status != 304 || len(r.body) != 0 {
+		t.Fatalf("conditional: %d", r.status)
+	}
+	if r := fetch(t, url, "Range", "bytes=0-99"); r.status != 206 || len(r.body) != 100 {
+		t.Fatalf("range: %d %d", r.status, len(r.body))
+	}
+	resp, err := http.Head(url)
+	if err != nil || resp.StatusCode != 200 || resp.ContentLength != int64(len(full.body)) {
+		t.Fatalf("HEAD: %v %+v", err, resp)
+	}
+	resp.Body.Close()
+	d := fetch(t, o.URL+"/demo/image/upload/d_avatar.png,w_40/nobody.jpg")
+	if d.status != 200 || d.header.Get("X-Default-Image") != "avatar" || d.header.Get("Cache-Control") != "public, max-age=60" {
+		t.Fatalf("default image: %d %v", d.status, d.header)
+	}
+	a := fetch(t, o.URL+"/demo/image/upload/fl_attachment:my-pic,w_40/rocket.jpg")
+	if a.header.Get("Content-Disposition") != `attachment; filename="my-pic"` {
+		t.Fatalf("attachment: %q", a.header.Get("Content-Disposition"))
+	}
+}
+
+// startOriginClouds is startOrigin with one cloud "demo" configured as cl.
+func startOriginClouds(t testing.TB, dir string, cl config.Cloud) *testOrigin {
+	t.Helper()
+	return startOriginWith(t, func(c *origin.Config) { c.DataDir = dir }, nil, cl)
+}

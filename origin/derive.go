@@ -1,0 +1,195 @@
+package origin
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/blob"
+	"github.com/mediacdn/mediacdn/origin/imaging"
+	"github.com/mediacdn/mediacdn/origin/meta"
+)
+
+// deriveRequest is one derived image to find or make.
+type deriveRequest struct {
+	key     meta.Key
+	dk      meta.DerivedKey
+	tr      delivery.Transformation // expanded
+	format  delivery.Format         // wanted output (FormatAuto to negotiate, FormatNone to keep)
+	accept  delivery.Format
+	dpr     float64
+	strict  bool // generation needs strict-transformation approval
+	allowed bool // the transformation is allowed under strict transformations
+}
+
+// derive serves a derived image of a: stored if it exists, else made once
+// (concurrent requests share one transform) and stored.
+func (s *Server) derive(r *http.Request, u *delivery.URL, cl config.Cloud, a *meta.Asset) (*delivered, error) {
+	tr, err := delivery.ParseTransformation(u.Transformation)
+	if err != nil {
+		return nil, deliveryErr(http.StatusBadRequest, "%s", err.Error())
+	}
+	expanded, allowed, err := s.expand(r.Context(), cl, tr, 0)
+	if err != nil {
+		return nil, err
+	}
+	req := &deriveRequest{
+		key: a.Key, tr: expanded, format: wantedFormat(expanded, u.Format),
+		strict:  cl.StrictTransformations && !u.Signed(),
+		allowed: allowed || containsString(a.Eager, u.Transformation) || containsString(a.Eager, u.Transformation+"/"+u.Format.String()),
+		dk:      meta.DerivedKey{Version: a.Version, Transformation: u.Transformation, Format: u.Format.String()},
+	}
+	if u.Negotiated() || u.AutoDPR() {
+		req.accept = delivery.Negotiate(r.Header.Get("Accept"))
+		req.dk.Variant = req.accept.String()
+		if u.AutoDPR() {
+			req.dpr = dprHint(r)
+			req.dk.Variant += ";dpr=" + strconv.FormatFloat(req.dpr, 'f', -1, 64)
+		}
+	}
+	d, err := s.findOrMake(r.Context(), req, a)
+	if err != nil {
+		return nil, err
+	}
+	d.attachment = attachmentName(expanded, a.PublicID, d.contentType)
+	return d, nil
+}
+
+// wantedFormat is the last f_ of the transformation, else the URL's
+// extension, else none (keep the input's format).
+func wantedFormat(tr delivery.Transformation, ext delivery.Format) delivery.Format {
+	for i := len(tr.Components) - 1; i >= 0; i-- {
+		if tr.Components[i].Has(delivery.KeyFormat) {
+			return tr.Components[i].Format
+		}
+	}
+	return ext
+}
+
+// dprHint reads a client hint (Sec-CH-DPR or DPR) for dpr_auto, rounded to
+// a tenth and bounded to 1-4; 1 without one.
+func dprHint(r *http.Request) float64 {
+	for _, h := range []string{"Sec-CH-DPR", "DPR"} {
+		if v, err := strconv.ParseFloat(strings.TrimSpace(r.Header.Get(h)), 64); err == nil && v > 0 {
+			return float64(int(min(max(v, 1), 4)*10+0.5)) / 10
+		}
+	}
+	return 1
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// findOrMake returns the stored derived image, or makes it under a
+// singleflight key so that concurrent misses make one transform.
+func (s *Server) findOrMake(ctx context.Context, req *deriveRequest, a *meta.Asset) (*delivered, error) {
+	if d, err := s.meta.Derived(ctx, req.key, req.dk); err == nil {
+		return derivedResponse(d), nil
+	} else if !errors.Is(err, meta.ErrNotFound) {
+		return nil, err
+	}
+	if req.strict && !req.allowed {
+		return nil, deliveryErr(http.StatusUnauthorized, "Transformation %s/ is not allowed", req.dk.Transformation)
+	}
+	flight := strings.Join([]string{req.key.Cloud, req.key.ResourceType, req.key.Type, req.key.PublicID,
+		strconv.FormatInt(req.dk.Version, 10), req.dk.Transformation, req.dk.Format, req.dk.Variant}, "\x00")
+	v, err, _ := s.flights.Do(flight, func() (any, error) {
+		// The transform outlives any one waiting client.
+		return s.make(context.WithoutCancel(ctx), req, a)
+	})
+	if err != nil {
+		return nil, err
+	}
+	d := *v.(*delivered)
+	return &d, nil
+}
+
+// make transforms the original and records the result. A result for a
+// version that was overwritten meanwhile is served but not stored.
+func (s *Server) make(ctx context.Context, req *deriveRequest, a *meta.Asset) (*delivered, error) {
+	if d, err := s.meta.Derived(ctx, req.key, req.dk); err == nil {
+		return derivedResponse(d), nil
+	}
+	src, err := blob.ReadAll(s.blobs, a.Blob)
+	if err != nil {
+		return nil, err
+	}
+	s.transforms.Add(1)
+	res, err := s.images.Transform(ctx, src, imaging.Request{Transformation: req.tr, Format: req.format,
+		Accept: req.accept, DPR: req.dpr})
+	if err != nil {
+		return nil, err
+	}
+	sum := md5.Sum(res.Body)
+	d := &meta.Derived{DerivedKey: req.dk, Bytes: int64(len(res.Body)), Width: res.Width, Height: res.Height,
+		ETag: hex.EncodeToString(sum[:]), CreatedAt: s.now().UTC()}
+	out := &delivered{body: res.Body, contentType: res.Format.ContentType(), etag: d.ETag,
+		modified: d.CreatedAt, version: a.Version, width: res.Width, height: res.Height, size: d.Bytes}
+	w, err := s.blobs.Create()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(res.Body); err != nil {
+		w.Abort()
+		return nil, err
+	}
+	if d.Blob, err = w.Commit(); err != nil {
+		return nil, err
+	}
+	stored, pr, err := s.meta.PutDerived(ctx, req.key, d)
+	switch {
+	case errors.Is(err, meta.ErrStale) || errors.Is(err, meta.ErrNotFound):
+		s.deleteBlobs(d.Blob)
+		return out, nil
+	case err != nil:
+		s.deleteBlobs(d.Blob)
+		return nil, err
+	}
+	s.deleteBlobs(pr.Orphans...)
+	out.etag = stored.ETag
+	return out, nil
+}
+
+func derivedResponse(d *meta.Derived) *delivered {
+	f, _ := delivery.ParseFormat(d.Format)
+	return &delivered{blobKey: d.Blob, contentType: formatContentType(d.Format, f), etag: d.ETag, modified: d.CreatedAt,
+		version: d.Version, width: d.Width, height: d.Height, size: d.Bytes}
+}
+
+func formatContentType(name string, f delivery.Format) string {
+	if name == "" {
+		return "application/octet-stream"
+	}
+	return f.ContentType()
+}
+
+// attachmentName is the file name of fl_attachment, "" without the flag.
+func attachmentName(tr delivery.Transformation, publicID, contentType string) string {
+	for _, c := range tr.Components {
+		if c.Has(delivery.KeyFlags) && c.Flags.Has(delivery.FlagAttachment) {
+			name := c.Flags.AttachmentName
+			if name == "" {
+				name = publicID[strings.LastIndexByte(publicID, '/')+1:]
+			}
+			return strings.Map(func(r rune) rune {
+				if r < 0x20 || r == '"' || r == '\\' {
+					return '_'
+				}
+				return r
+			}, name)
+		}
+	}
+	return ""
+}

@@ -1,0 +1,119 @@
+package origin
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/purge"
+)
+
+// maxWait bounds the wait parameter of mutating calls.
+const maxWait = 60 * time.Second
+
+// report is the invalidation field of a mutating call's response. With
+// wait=<milliseconds> it answers only once every live edge has applied the
+// purge, or the time ran out (status "pending").
+func (c *call) report(p *Params, inv Invalidation) *InvalidationStatus {
+	if inv.ID == "" {
+		return nil
+	}
+	if c.s.purger == nil {
+		return &InvalidationStatus{ID: inv.ID, Sequence: inv.Seq, Status: "published"}
+	}
+	ms, _ := p.Int("wait", 0)
+	d := min(time.Duration(max(ms, 0))*time.Millisecond, maxWait)
+	st := c.s.purger.Wait(c.ctx(), inv, d)
+	return &st
+}
+
+// routeInvalidations serves our extension of the API:
+//
+//	GET  /v1_1/<cloud>/invalidations/<id>  how many live edges applied it
+//	POST /v1_1/<cloud>/invalidations       purge by public_id, prefix,
+//	                                       transformation (named) or all
+func (c *call) routeInvalidations(rest string) bool {
+	id, isInv := strings.CutPrefix(rest, "invalidations")
+	if !isInv || id != "" && id[0] != '/' {
+		return false
+	}
+	id = strings.TrimPrefix(id, "/")
+	p, err := parseParams(c.r, 0)
+	if err != nil {
+		c.fail(err)
+		return true
+	}
+	if err := authenticate(c.r, c.cl, p, c.s.now()); err != nil {
+		c.fail(err)
+		return true
+	}
+	if c.s.purger == nil {
+		c.fail(apiErr(http.StatusServiceUnavailable, "Invalidations need NATS: this origin has none configured"))
+		return true
+	}
+	switch {
+	case c.r.Method == http.MethodGet && id != "":
+		st, ok := c.s.purger.Status(id)
+		if !ok {
+			c.fail(apiErr(http.StatusNotFound, "Invalidation not found - %s", clip(id)))
+			return true
+		}
+		c.ok(st)
+	case c.r.Method == http.MethodPost && id == "":
+		c.invalidate(p)
+	default:
+		c.w.Header().Set("Allow", "GET, POST")
+		c.fail(apiErr(http.StatusMethodNotAllowed, "Method not allowed"))
+	}
+	return true
+}
+
+// invalidate publishes an operator's purge (mediacdn purge).
+func (c *call) invalidate(p *Params) {
+	rt, typ := delivery.Image, delivery.Upload
+	if v := p.Get("resource_type"); v != "" {
+		var ok bool
+		if rt, ok = delivery.ParseResourceType(v); !ok {
+			c.fail(badRequest("Invalid resource_type - %s", clip(v)))
+			return
+		}
+	}
+	if v := p.Get("type"); v != "" {
+		var ok bool
+		if typ, ok = delivery.ParseDeliveryType(v); !ok {
+			c.fail(badRequest("Invalid type - %s", clip(v)))
+			return
+		}
+	}
+	all, err := p.Bool("all", false)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	mode := purge.ModeOf(c.cl)
+	var rule *purge.Rule
+	switch {
+	case p.Get("public_id") != "":
+		rule = purge.NewAsset(c.cloud, mode, rt, typ, p.Get("public_id"), 0)
+	case p.Has("prefix"):
+		rule = purge.NewPrefix(c.cloud, mode, rt, typ, p.Get("prefix"))
+	case p.Get("transformation") != "":
+		rule = purge.NewNamed(c.cloud, strings.TrimPrefix(p.Get("transformation"), "t_"))
+	case all:
+		rule = purge.NewFlush(c.cloud)
+	default:
+		c.fail(badRequest("Missing required parameter - one of public_id, prefix, transformation or all=true"))
+		return
+	}
+	if err := rule.Validate(); err != nil {
+		c.fail(badRequest("%s", err.Error()))
+		return
+	}
+	inv, err := c.s.purger.Publish(c.ctx(), rule)
+	if err != nil {
+		c.fail(apiErr(http.StatusServiceUnavailable, "The invalidation could not be published - retry the request"))
+		return
+	}
+	c.ok(c.report(p, inv))
+}

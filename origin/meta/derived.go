@@ -1,0 +1,126 @@
+package meta
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+const derivedColumns = `d.id, d.version, d.transformation, d.format, d.variant, d.bytes, d.width, d.height, d.etag, d.blob, d.created_at`
+
+func scanDerived(r rowScanner) (*Derived, error) {
+	var d Derived
+	var created int64
+	err := r.Scan(&d.ID, &d.Version, &d.Transformation, &d.Format, &d.Variant, &d.Bytes, &d.Width, &d.Height,
+		&d.ETag, &d.Blob, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("meta: scan derived: %w", err)
+	}
+	d.CreatedAt = time.Unix(0, created).UTC()
+	return &d, nil
+}
+
+// Derived finds one derived resource of the asset's current version.
+func (s *SQLite) Derived(ctx context.Context, k Key, dk DerivedKey) (*Derived, error) {
+	return scanDerived(s.r.QueryRowContext(ctx, `SELECT `+derivedColumns+`
+		FROM derived d JOIN assets a ON a.id = d.asset
+		WHERE a.cloud = ? AND a.resource_type = ? AND a.type = ? AND a.public_id = ?
+		AND d.version = a.version AND d.version = ? AND d.transformation = ? AND d.format = ? AND d.variant = ?`,
+		k.Cloud, k.ResourceType, k.Type, k.PublicID, dk.Version, dk.Transformation, dk.Format, dk.Variant))
+}
+
+// PutDerived records a derived resource if its asset version is current.
+func (s *SQLite) PutDerived(ctx context.Context, k Key, d *Derived) (*Derived, PutResult, error) {
+	var res PutResult
+	var out *Derived
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		a, id, err := getAsset(ctx, tx, k)
+		if err != nil {
+			return err
+		}
+		if a.Version != d.Version {
+			return ErrStale
+		}
+		existing, err := scanDerived(tx.QueryRowContext(ctx, `SELECT `+derivedColumns+` FROM derived d
+			WHERE d.asset = ? AND d.version = ? AND d.transformation = ? AND d.format = ? AND d.variant = ?`,
+			id, d.Version, d.Transformation, d.Format, d.Variant))
+		if err == nil {
+			out = existing
+			res.Orphans = append(res.Orphans, d.Blob)
+			return nil
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		r, err := tx.ExecContext(ctx, `INSERT INTO derived (asset, version, transformation, format, variant,
+			bytes, width, height, etag, blob, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, d.Version, d.Transformation, d.Format, d.Variant, d.Bytes, d.Width, d.Height, d.ETag, d.Blob,
+			d.CreatedAt.UnixNano())
+		if err != nil {
+			return fmt.Errorf("meta: insert derived: %w", err)
+		}
+		cp := *d
+		cp.ID, _ = r.LastInsertId()
+		out = &cp
+		return nil
+	})
+	return out, res, err
+}
+
+// ListDerived lists an asset's derived resources.
+func (s *SQLite) ListDerived(ctx context.Context, k Key) ([]Derived, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+derivedColumns+`
+		FROM derived d JOIN assets a ON a.id = d.asset
+		WHERE a.cloud = ? AND a.resource_type = ? AND a.type = ? AND a.public_id = ?
+		ORDER BY d.id`, k.Cloud, k.ResourceType, k.Type, k.PublicID)
+	if err != nil {
+		return nil, fmt.Errorf("meta: list derived: %w", err)
+	}
+	defer rows.Close()
+	var out []Derived
+	for rows.Next() {
+		d, err := scanDerived(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *d)
+	}
+	return out, rows.Err()
+}
+
+// derivedBlobs returns the blobs of an asset's derived resources, all or
+// only those of versions other than keep (keep < 0: all).
+func derivedBlobs(ctx context.Context, tx *sql.Tx, asset int64, keep int64) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT blob FROM derived WHERE asset = ? AND version != ?`, asset, keep)
+	if err != nil {
+		return nil, fmt.Errorf("meta: derived blobs: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var b string
+		if err := rows.Scan(&b); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// dropDerived deletes an asset's derived resources of versions other
+// than keep (keep < 0: all) and returns their blobs.
+func dropDerived(ctx context.Context, tx *sql.Tx, asset, keep int64) ([]string, error) {
+	blobs, err := derivedBlobs(ctx, tx, asset, keep)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM derived WHERE asset = ? AND version != ?`, asset, keep); err != nil {
+		return nil, fmt.Errorf("meta: drop derived: %w", err)
+	}
+	return blobs, nil
+}

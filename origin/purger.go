@@ -1,0 +1,175 @@
+package origin
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/meta"
+	"github.com/mediacdn/mediacdn/purge"
+)
+
+// Purger turns asset events into purge rules and publishes them over
+// JetStream; it is the origin's Events when NATS is configured. Publish
+// returns only once the stream has stored every rule.
+type Purger struct {
+	nc      *nats.Conn
+	cfg     purge.Config
+	tracker *purge.Tracker
+	ledger  *purge.Ledger
+	clouds  config.Clouds
+	log     *slog.Logger
+
+	mu  sync.Mutex       // guards pub
+	pub *purge.Publisher // made on first use: NATS may be down at start
+}
+
+// NewPurger publishes on nc and follows edge heartbeats.
+func NewPurger(nc *nats.Conn, cfg purge.Config, clouds config.Clouds, log *slog.Logger) (*Purger, error) {
+	tr, err := purge.NewTracker(nc, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Purger{nc: nc, cfg: cfg, tracker: tr, ledger: purge.NewLedger(100_000), clouds: clouds, log: log}, nil
+}
+
+// Close stops following heartbeats.
+func (p *Purger) Close() error { return p.tracker.Close() }
+
+// publisher returns the publisher, creating the stream on first use.
+func (p *Purger) publisher(ctx context.Context) (*purge.Publisher, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.pub == nil {
+		pub, err := purge.NewPublisher(ctx, p.nc, p.cfg)
+		if err != nil {
+			return nil, err
+		}
+		p.pub = pub
+	}
+	return p.pub, nil
+}
+
+// Emit publishes the rules an event calls for: "created" for every asset
+// that appears under a public ID (so edges drop cached 404s), and, when the
+// caller asked to invalidate, the asset's URLs as the cloud's mode says.
+func (p *Purger) Emit(ctx context.Context, e Event) (Invalidation, error) {
+	var rules []*purge.Rule
+	switch e.Kind {
+	case EventCreated:
+		rules = append(rules, p.created(e.Asset))
+	case EventOverwritten, EventDestroyed, EventMetadataChanged:
+		if e.Invalidate {
+			rules = append(rules, p.asset(e.Asset, e.OldVersion))
+		}
+	case EventRenamed:
+		if e.Invalidate {
+			rules = append(rules, p.asset(e.Asset, e.OldVersion))
+			if e.ReplacedVersion > 0 {
+				rules = append(rules, p.asset(e.To, e.ReplacedVersion))
+			}
+		}
+		rules = append(rules, p.created(e.To))
+	}
+	inv, err := p.Publish(ctx, rules...)
+	if !e.Invalidate {
+		// "created" rules are housekeeping: if NATS is down, edges keep a
+		// cached 404 until it expires (edge.negative_ttl); the upload stands.
+		if err != nil {
+			p.log.Warn("created rule not published; cached 404s expire on their own", "public_id", e.Asset.PublicID, "err", err)
+		}
+		return Invalidation{}, nil
+	}
+	return inv, err
+}
+
+func (p *Purger) asset(k meta.Key, latest int64) *purge.Rule {
+	rt, _ := delivery.ParseResourceType(k.ResourceType)
+	typ, _ := delivery.ParseDeliveryType(k.Type)
+	return purge.NewAsset(k.Cloud, purge.ModeOf(p.clouds[k.Cloud]), rt, typ, k.PublicID, uint64(max(latest, 0)))
+}
+
+func (p *Purger) created(k meta.Key) *purge.Rule {
+	rt, _ := delivery.ParseResourceType(k.ResourceType)
+	typ, _ := delivery.ParseDeliveryType(k.Type)
+	return purge.NewCreated(k.Cloud, rt, typ, k.PublicID)
+}
+
+// Publish stores rules in the stream, in order, and returns the
+// invalidation: the first rule's id and the last rule's sequence (edges
+// apply in order, so the last one applied means all are).
+func (p *Purger) Publish(ctx context.Context, rules ...*purge.Rule) (Invalidation, error) {
+	var inv Invalidation
+	for _, r := range rules {
+		if r == nil {
+			continue
+		}
+		if inv.ID == "" {
+			if r.ID == "" {
+				r.ID = purge.NewID()
+			}
+			inv.ID = r.ID
+		}
+		pub, err := p.publisher(ctx)
+		if err != nil {
+			p.log.Error("purge stream unavailable", "err", err)
+			return Invalidation{}, err
+		}
+		seq, err := pub.Publish(ctx, r)
+		if err != nil {
+			p.log.Error("purge not published", "kind", r.Kind, "cloud", r.Cloud, "public_id", r.PublicID, "err", err)
+			return Invalidation{}, err
+		}
+		inv.Seq = seq
+	}
+	if inv.ID != "" {
+		p.ledger.Record(inv.ID, inv.Seq)
+	}
+	return inv, nil
+}
+
+// InvalidationStatus says how far an invalidation has reached.
+type InvalidationStatus struct {
+	ID           string `json:"id"`
+	Sequence     uint64 `json:"sequence"`
+	Status       string `json:"status"` // applied (by every live edge) or pending
+	EdgesApplied int    `json:"edges_applied"`
+	EdgesLive    int    `json:"edges_live"`
+}
+
+// Status reports an invalidation by id; false when the id is unknown.
+func (p *Purger) Status(id string) (InvalidationStatus, bool) {
+	seq, ok := p.ledger.Seq(id)
+	if !ok {
+		return InvalidationStatus{}, false
+	}
+	return p.status(Invalidation{ID: id, Seq: seq}), true
+}
+
+func (p *Purger) status(inv Invalidation) InvalidationStatus {
+	st := InvalidationStatus{ID: inv.ID, Sequence: inv.Seq, Status: "applied"}
+	st.EdgesApplied, st.EdgesLive = p.tracker.Count(inv.Seq)
+	if st.EdgesApplied < st.EdgesLive {
+		st.Status = "pending"
+	}
+	return st
+}
+
+// Wait waits up to d for every live edge to apply inv, then reports.
+func (p *Purger) Wait(ctx context.Context, inv Invalidation, d time.Duration) InvalidationStatus {
+	if d > 0 {
+		wctx, cancel := context.WithTimeout(ctx, d)
+		err := p.tracker.Wait(wctx, inv.Seq)
+		cancel()
+		if err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+			p.log.Warn("waiting for edges", "err", err)
+		}
+	}
+	return p.status(inv)
+}
