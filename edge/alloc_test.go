@@ -2,25 +2,7 @@
 
 package edge
 
-import (
-	"testing"
-
-	"github.com/valyala/fasthttp"
-)
-
-// hitCtx prepares a request context for path, as fasthttp would hand it
-// to the handler.
-func hitCtx(path string, headers ...string) *fasthttp.RequestCtx {
-	var req fasthttp.Request
-	req.SetRequestURI(path)
-	req.Header.SetHost("cdn.example")
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	ctx := &fasthttp.RequestCtx{}
-	ctx.Init(&req, nil, nil)
-	return ctx
-}
+import "testing"
 
 // The hit path allocates nothing: parse, key, lookup, purge check, headers
 // and body of a full hit through the handler.

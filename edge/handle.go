@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/valyala/fasthttp"
@@ -11,7 +12,12 @@ import (
 
 // handle routes every request: the operations endpoints, then delivery.
 func (s *Server) handle(ctx *fasthttp.RequestCtx) {
-	path := ctx.Path()
+	// The raw request path, not ctx.Path(): that would parse and normalise
+	// the URI on every request.
+	path := ctx.Request.Header.RequestURI()
+	if i := bytes.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
 	switch {
 	case bytes.Equal(path, pathHealth):
 		ctx.SetContentType("text/plain; charset=utf-8")
@@ -24,12 +30,33 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		s.writeMetrics(ctx)
 		return
 	}
+	var start time.Time
+	logged := s.cfg.AccessLogSample > 0 && s.sampled()
+	if logged {
+		start = time.Now()
+	}
 	if !ctx.IsGet() && !ctx.IsHead() {
 		ctx.Response.Header.Set("Allow", "GET, HEAD")
 		s.fail(ctx, fasthttp.StatusMethodNotAllowed, "Method not allowed")
-		return
+	} else {
+		s.deliver(ctx)
 	}
-	s.deliver(ctx)
+	if logged {
+		s.accessLog(ctx, time.Since(start))
+	}
+}
+
+// accessLog writes one sampled request to the log.
+func (s *Server) accessLog(ctx *fasthttp.RequestCtx, took time.Duration) {
+	s.log.Info("access",
+		"method", string(ctx.Method()),
+		"uri", string(ctx.Request.Header.RequestURI()),
+		"host", string(ctx.Host()),
+		"status", ctx.Response.StatusCode(),
+		"bytes", len(ctx.Response.Body()),
+		"cache", string(ctx.Response.Header.Peek("Cache-Status")),
+		"remote", ctx.RemoteIP().String(),
+		"duration", took)
 }
 
 var (

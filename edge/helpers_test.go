@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/purge"
+	"github.com/valyala/fasthttp"
 )
 
 // fakeClock is a clock tests move by hand (no sleeping).
@@ -162,4 +163,18 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
+}
+
+// hitCtx prepares a request context for path, as fasthttp would hand it
+// to the handler.
+func hitCtx(path string, headers ...string) *fasthttp.RequestCtx {
+	var req fasthttp.Request
+	req.SetRequestURI(path)
+	req.Header.SetHost("cdn.example")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	ctx := &fasthttp.RequestCtx{}
+	ctx.Init(&req, nil, nil)
+	return ctx
 }
