@@ -13,9 +13,13 @@ type Config struct {
 	// accepted, checked on the header before decoding. Zero means 50
 	// megapixels.
 	MaxInputPixels int64 `yaml:"max_input_pixels"`
-	// MaxOutputDimension is the largest width or height produced. Zero
-	// means 16384.
+	// MaxOutputDimension is the largest width or height produced (checked
+	// on every intermediate size a transformation asks for). Zero means
+	// 16384.
 	MaxOutputDimension int `yaml:"max_output_dimension"`
+	// MaxOutputPixels is the largest width × height produced. Zero means
+	// 50 megapixels.
+	MaxOutputPixels int64 `yaml:"max_output_pixels"`
 	// MaxInputSize is the largest encoded image accepted. Zero means 100MiB.
 	MaxInputSize config.Size `yaml:"max_input_size"`
 	// Workers is how many transforms run at once. Zero means the number of CPUs.
@@ -25,6 +29,10 @@ type Config struct {
 	Queue int `yaml:"queue"`
 	// Timeout bounds one transform, waiting included. Zero means 30s.
 	Timeout time.Duration `yaml:"timeout"`
+	// ReleaseInterval is how often memory freed by libvips is handed back
+	// to the operating system (glibc malloc_trim). Zero means 10s; negative
+	// disables it.
+	ReleaseInterval time.Duration `yaml:"release_interval"`
 }
 
 // ApplyDefaults fills unset fields.
@@ -34,6 +42,9 @@ func (c *Config) ApplyDefaults() {
 	}
 	if c.MaxOutputDimension == 0 {
 		c.MaxOutputDimension = 16384
+	}
+	if c.MaxOutputPixels == 0 {
+		c.MaxOutputPixels = 50_000_000
 	}
 	if c.MaxInputSize == 0 {
 		c.MaxInputSize = 100 * config.MiB
@@ -47,6 +58,9 @@ func (c *Config) ApplyDefaults() {
 	if c.Timeout == 0 {
 		c.Timeout = 30 * time.Second
 	}
+	if c.ReleaseInterval == 0 {
+		c.ReleaseInterval = 10 * time.Second
+	}
 }
 
 // Validate checks the settings; the error names the field.
@@ -56,6 +70,10 @@ func (c *Config) Validate() error {
 		return config.Errorf("max_input_pixels", "must not be negative")
 	case c.MaxOutputDimension < 0 || c.MaxOutputDimension > 65535:
 		return config.Errorf("max_output_dimension", "must be between 1 and 65535")
+	case c.MaxOutputPixels < 0:
+		return config.Errorf("max_output_pixels", "must not be negative")
+	case c.MaxInputSize < 0:
+		return config.Errorf("max_input_size", "must not be negative")
 	case c.Workers < 0:
 		return config.Errorf("workers", "must not be negative")
 	case c.Queue < 0:

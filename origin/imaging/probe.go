@@ -2,73 +2,71 @@ package imaging
 
 import (
 	"errors"
-	"strconv"
+	"runtime"
 
-	"github.com/h2non/bimg"
 	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // Info is what an image's header says.
 type Info struct {
-	Format        delivery.Format
-	Width, Height int // as stored, before any EXIF orientation
+	Format delivery.Format
+	// Width and Height are as displayed, after the EXIF orientation (as
+	// Cloudinary reports them); for multi-page images, one page's.
+	Width, Height int
 	Alpha         bool
-	Orientation   int // EXIF orientation, 0 when absent
+	Orientation   int // EXIF orientation, 0 when absent or 1
+	Pages         int // pages or frames, 1 for still images
 }
 
 // Probe reads an image's header without decoding its pixels and checks it
 // against the limits: it answers "Invalid image file" for anything that is
 // not an image libvips can read safely, and refuses images above
-// MaxInputPixels.
+// MaxInputPixels. It runs on the caller's goroutine (header parsing is
+// cheap) and is safe for concurrent use. SVG is accepted with the size its
+// root element declares (see svg.go); it is never decoded.
 func (p *Processor) Probe(b []byte) (Info, error) {
-	if len(b) == 0 {
-		return Info{}, invalidImage(errors.New("empty file"))
-	}
-	if int64(len(b)) > int64(p.cfg.MaxInputSize) {
-		return Info{}, &Error{Status: 400, Message: "File size too large. Got " + strconv.Itoa(len(b)) +
-			". Maximum is " + strconv.FormatInt(int64(p.cfg.MaxInputSize), 10) + "."}
-	}
-	t := bimg.DetermineImageType(b)
-	f, ok := formatOf(t)
-	if !ok {
-		return Info{}, invalidImage(errors.New("unsupported type " + bimg.ImageTypeName(t)))
-	}
-	md, err := bimg.Metadata(b)
+	kind, err := p.admit(b)
 	if err != nil {
-		return Info{}, invalidImage(err)
+		return Info{}, err
 	}
-	if md.Size.Width <= 0 || md.Size.Height <= 0 {
-		return Info{}, invalidImage(errors.New("no dimensions"))
+	if kind == loaderSVG {
+		w, h, _ := svgSize(b)
+		return Info{Format: delivery.SVG, Width: w, Height: h, Alpha: true, Pages: 1}, nil
 	}
-	if int64(md.Size.Width)*int64(md.Size.Height) > p.cfg.MaxInputPixels {
-		return Info{}, tooLarge(md.Size.Width, md.Size.Height, p.cfg.MaxInputPixels)
+	h, err := probeHeader(b, kind)
+	if err != nil {
+		return Info{}, err
 	}
-	return Info{Format: f, Width: md.Size.Width, Height: md.Size.Height, Alpha: md.Alpha,
-		Orientation: md.Orientation}, nil
+	if err := p.checkPixels(h, kind, 0); err != nil {
+		return Info{}, err
+	}
+	info := Info{Format: kind.format(h.av1), Width: h.width, Height: h.height, Alpha: h.alpha,
+		Pages: h.pages}
+	if h.orientation > 1 {
+		info.Orientation = h.orientation
+	}
+	if h.swapped() {
+		info.Width, info.Height = h.height, h.width
+	}
+	return info, nil
 }
 
-// formatOf maps the loaders we accept to delivery formats. ImageMagick's
-// catch-all loader is refused: it is untrusted.
-func formatOf(t bimg.ImageType) (delivery.Format, bool) {
-	switch t {
-	case bimg.JPEG:
-		return delivery.JPG, true
-	case bimg.PNG:
-		return delivery.PNG, true
-	case bimg.WEBP:
-		return delivery.WebP, true
-	case bimg.GIF:
-		return delivery.GIF, true
-	case bimg.TIFF:
-		return delivery.TIFF, true
-	case bimg.AVIF:
-		return delivery.AVIF, true
-	case bimg.HEIF:
-		return delivery.HEIC, true
-	case bimg.SVG:
-		return delivery.SVG, true
-	case bimg.PDF:
-		return delivery.PDF, true
+// probeHeader reads the header on a locked thread and frees libvips'
+// per-thread state afterwards.
+func probeHeader(b []byte, kind loader) (header, error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	defer threadDone()
+	src := newSource(b, kind)
+	defer src.free()
+	var a arena
+	defer a.release()
+	_, h, err := readHeader(&a, src)
+	if err != nil {
+		return header{}, err
 	}
-	return delivery.FormatNone, false
+	if h.width <= 0 || h.height <= 0 {
+		return header{}, invalidImage(errors.New("no dimensions"))
+	}
+	return h, nil
 }

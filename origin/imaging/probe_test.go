@@ -28,6 +28,7 @@ func newProcessor(t testing.TB, cfg Config) *Processor {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(p.Close)
 	return p
 }
 
@@ -72,5 +73,39 @@ func TestProbeRejects(t *testing.T) {
 		if !errors.As(err, &e) || e.Status != 400 || e.Message != c.msg {
 			t.Errorf("%s: %v, want 400 %q", c.name, err, c.msg)
 		}
+	}
+}
+
+// Probe reports pages, AVIF vs HEIC, and upright sizes.
+func TestProbeMore(t *testing.T) {
+	p := newProcessor(t, Config{})
+	src := readCorpus(t, "rocket.jpg")
+	for _, c := range []struct {
+		f     delivery.Format
+		alpha bool
+	}{{delivery.AVIF, false}, {delivery.WebP, false}, {delivery.GIF, false}, {delivery.PNG, false}} {
+		res := do(t, p, src, "w_64", c.f)
+		info, err := p.Probe(res.Body)
+		if err != nil || info.Format != c.f || info.Width != 64 || info.Pages != 1 {
+			t.Errorf("%v: %+v %v", c.f, info, err)
+		}
+	}
+	info, err := p.Probe(craftPNGHeader(3000, 2000))
+	if err != nil || info.Width != 3000 || info.Height != 2000 {
+		t.Errorf("crafted header: %+v %v", info, err)
+	}
+	_, err = p.Probe(craftPNGHeader(100000, 100000))
+	wantError(t, err, 400, "Image is too large - 100000x100000 is more than the limit of 50000000 pixels")
+}
+
+func TestStats(t *testing.T) {
+	p := newProcessor(t, Config{Workers: 3, Queue: 7})
+	s := p.Stats()
+	if s.Workers != 3 || s.QueueCapacity != 7 || s.Busy != 0 || s.Queued != 0 {
+		t.Errorf("before work: %+v", s)
+	}
+	do(t, p, readCorpus(t, "rocket.jpg"), "w_10", delivery.JPG)
+	if s := p.Stats(); s.Busy != 0 || s.VipsMemoryHighwater <= 0 {
+		t.Errorf("after work: %+v", s)
 	}
 }

@@ -1,22 +1,26 @@
 package imaging
 
 import (
+	"context"
 	"log/slog"
 	"sync"
-
-	"github.com/h2non/bimg"
+	"sync/atomic"
+	"time"
 )
 
 // Processor does image work within its Config's bounds. Create one per
-// process with New; it is safe for concurrent use.
+// process with New; it is safe for concurrent use. Its worker pool starts
+// with the first Transform or Text (Probe needs none); Close stops it.
 type Processor struct {
-	cfg Config
-	log *slog.Logger
-}
+	cfg  Config
+	log  *slog.Logger
+	avif bool // the AVIF encoder works here
 
-// vipsSetup configures libvips once per process: no operation cache (every
-// origin request works on different bytes, and the cache only costs memory).
-var vipsSetup sync.Once
+	start sync.Once
+	pool  atomic.Pointer[pool] // set once, by workers
+	quit  chan struct{}
+	done  sync.WaitGroup
+}
 
 // New validates cfg (after defaults) and prepares libvips.
 func New(cfg Config, log *slog.Logger) (*Processor, error) {
@@ -24,12 +28,74 @@ func New(cfg Config, log *slog.Logger) (*Processor, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	vipsSetup.Do(func() {
-		bimg.VipsCacheSetMax(0)
-		bimg.VipsCacheSetMaxMem(0)
-	})
-	return &Processor{cfg: cfg, log: log}, nil
+	if err := initVips(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	p := &Processor{cfg: cfg, log: log, quit: make(chan struct{})}
+	p.avif = vipsAVIF
+	if !p.avif {
+		log.Warn("imaging: AVIF encoder unavailable; f_avif answers 400 and f_auto falls back to WebP")
+	}
+	return p, nil
 }
 
 // Config returns the processor's settings, defaults applied.
 func (p *Processor) Config() Config { return p.cfg }
+
+// workers starts the pool and the memory release loop once.
+func (p *Processor) workers() *pool {
+	p.start.Do(func() {
+		p.pool.Store(newPool(p.cfg.Workers, p.cfg.Queue))
+		if p.cfg.ReleaseInterval > 0 {
+			p.done.Add(1)
+			go p.releaseLoop(p.cfg.ReleaseInterval)
+		}
+	})
+	return p.pool.Load()
+}
+
+// startedPool is the pool if it has started, else nil.
+func (p *Processor) startedPool() *pool { return p.pool.Load() }
+
+// Close stops the workers once their current transforms end; queued ones
+// answer 503. Later calls answer 503 too. Close is idempotent.
+func (p *Processor) Close() {
+	p.start.Do(func() {}) // a pool started after Close would never stop
+	select {
+	case <-p.quit:
+		return
+	default:
+		close(p.quit)
+	}
+	if pool := p.pool.Load(); pool != nil {
+		pool.close()
+	}
+	p.done.Wait()
+}
+
+// run queues work with the processor's deadline: cfg.Timeout from now, or
+// ctx's own if earlier.
+func (p *Processor) run(ctx context.Context, work func(context.Context) (Result, error), cleanup func()) (Result, error) {
+	pool := p.workers()
+	if pool == nil {
+		if cleanup != nil {
+			cleanup()
+		}
+		return Result{}, closed()
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+	defer cancel()
+	return pool.do(ctx, work, cleanup)
+}
+
+// deadlineOf is ctx's deadline (always set by run).
+func deadlineOf(ctx context.Context) time.Time {
+	d, ok := ctx.Deadline()
+	if !ok {
+		return time.Now().Add(time.Hour)
+	}
+	return d
+}

@@ -1,0 +1,41 @@
+package imaging
+
+import (
+	"testing"
+
+	"github.com/mediacdn/mediacdn/delivery"
+)
+
+// FuzzProbe feeds arbitrary bytes to Probe and Transform: they must answer
+// (an image or a 4xx) and never crash the process.
+func FuzzProbe(f *testing.F) {
+	for _, name := range []string{"rocket.jpg", "chelsea.png"} {
+		b := readCorpus(f, name)
+		f.Add(b[:min(len(b), 4096)])
+	}
+	f.Add(craftPNGHeader(1, 1))
+	f.Add(craftPNGHeader(70000, 70000))
+	f.Add([]byte(`<svg width="10" height="10"/>`))
+	f.Add([]byte("GIF89a\x01\x00\x01\x00"))
+	f.Add([]byte("RIFF\x00\x00\x00\x00WEBPVP8 "))
+	f.Add([]byte("\x00\x00\x00\x18ftypavif"))
+	f.Add([]byte("II*\x00\x08\x00\x00\x00"))
+	p := newProcessor(f, Config{MaxInputPixels: 4_000_000})
+	tr := mustParse(f, "c_fill,w_32,h_32")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if _, err := p.Probe(b); err != nil {
+			wantStatus(t, err, 400)
+		}
+		if _, err := p.Transform(t.Context(), b, Request{Transformation: tr, Format: delivery.PNG}); err != nil {
+			wantStatus(t, err, 400)
+		}
+	})
+}
+
+func wantStatus(t *testing.T, err error, status int) {
+	t.Helper()
+	e, ok := err.(*Error)
+	if !ok || e.Status != status {
+		t.Fatalf("%v (%T), want status %d", err, err, status)
+	}
+}

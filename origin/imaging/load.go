@@ -1,0 +1,149 @@
+package imaging
+
+/*
+#include "vips.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"strconv"
+	"unsafe"
+)
+
+// source is an input image copied into C memory, so that a transform
+// still running after its caller gave up (timeout) never reads a buffer
+// the caller has reused.
+type source struct {
+	data unsafe.Pointer
+	size C.size_t
+	kind loader
+}
+
+func newSource(b []byte, kind loader) source {
+	return source{data: C.CBytes(b), size: C.size_t(len(b)), kind: kind}
+}
+
+func (s source) free() { C.free(s.data) }
+
+// header is what the loader says before decoding pixels.
+type header struct {
+	width, height int // one page, as stored
+	pages         int
+	alpha         bool
+	orientation   int
+	av1           bool
+}
+
+// readHeader opens src lazily (libvips reads only the header) and returns
+// the image, which the arena owns.
+func readHeader(a *arena, src source) (*C.VipsImage, header, error) {
+	var im *C.VipsImage
+	if C.mc_load(C.int(src.kind), src.data, src.size, 1, 0, &im) != 0 {
+		return nil, header{}, invalidImage(failed("header"))
+	}
+	a.keep(im)
+	var h C.mc_header
+	C.mc_read_header(im, &h)
+	hd := header{width: int(h.width), height: int(h.height), pages: max(int(h.pages), 1),
+		alpha: h.alpha != 0, orientation: int(h.orientation), av1: h.av1 != 0}
+	if hd.width <= 0 || hd.height <= 0 {
+		return nil, header{}, invalidImage(errors.New("no dimensions"))
+	}
+	if hd.orientation < 1 || hd.orientation > 8 {
+		hd.orientation = 1
+	}
+	return im, hd, nil
+}
+
+// swapped reports whether the EXIF orientation turns the image a quarter.
+func (h header) swapped() bool { return h.orientation >= 5 }
+
+// pageIndex turns pg_ (1-based, negative from the end, 0 = first) into a
+// page index.
+func pageIndex(pg, pages int) (int, error) {
+	i := pg - 1
+	switch {
+	case pg == 0:
+		return 0, nil
+	case pg < 0:
+		i = pages + pg
+	}
+	if i < 0 || i >= pages {
+		return 0, invalidValue("page", strconv.Itoa(pg))
+	}
+	return i, nil
+}
+
+// checkPixels enforces MaxInputPixels on the header: width × height of
+// the page, times the frames a GIF decoder must run through to reach it.
+func (p *Processor) checkPixels(h header, kind loader, page int) error {
+	frames := int64(1)
+	if kind == loaderGIF {
+		frames = int64(page) + 1
+	}
+	if int64(h.width)*int64(h.height)*frames > p.cfg.MaxInputPixels {
+		return tooLarge(h.width, h.height, p.cfg.MaxInputPixels)
+	}
+	return nil
+}
+
+// load opens the input for pl: header checks, then the page asked for,
+// shrunk on load as far as the first step allows (JPEG, WebP), turned
+// upright by its EXIF orientation and converted to 8-bit sRGB.
+func (pl *pipeline) load(p *Processor, src source, pln *plan) error {
+	im, h, err := readHeader(&pl.a, src)
+	if err != nil {
+		return err
+	}
+	page, err := pageIndex(pln.page, h.pages)
+	if err != nil {
+		return err
+	}
+	if err := p.checkPixels(h, src.kind, page); err != nil {
+		return err
+	}
+	if pln.noAutoRotate {
+		h.orientation = 1
+	}
+	pl.lw, pl.lh = h.width, h.height
+	if h.swapped() {
+		pl.lw, pl.lh = h.height, h.width
+	}
+	shrink := 1
+	if len(pln.steps) > 0 && (src.kind == loaderJPEG || src.kind == loaderWebP) {
+		shrink = pln.steps[0].geometry(pl.lw, pl.lh).shrinkFactor(pl.lw, pl.lh)
+	}
+	if shrink > 1 || page > 0 {
+		if C.mc_load(C.int(src.kind), src.data, src.size, C.int(shrink), C.int(page), &im) != 0 {
+			return invalidImage(failed("load"))
+		}
+		pl.a.keep(im)
+	}
+	pl.img, pl.seq = im, true
+	if err := pl.upright(h.orientation); err != nil {
+		return err
+	}
+	var out *C.VipsImage
+	if C.mc_normalize(pl.img, &out) != 0 {
+		return pl.fail("normalize")
+	}
+	pl.set(out)
+	return nil
+}
+
+// upright applies the EXIF orientation (and drops the tag).
+func (pl *pipeline) upright(orientation int) error {
+	if orientation == 1 {
+		return nil
+	}
+	if err := pl.materialize(); err != nil {
+		return err
+	}
+	var out *C.VipsImage
+	if C.mc_autorot(pl.img, &out) != 0 {
+		return pl.fail("autorot")
+	}
+	pl.set(out)
+	return nil
+}

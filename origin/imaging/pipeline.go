@@ -1,0 +1,147 @@
+package imaging
+
+/*
+#include "vips.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"time"
+	"unsafe"
+
+	"github.com/mediacdn/mediacdn/delivery"
+)
+
+// pipeline is one transform in progress on a worker's locked OS thread:
+// the current libvips image and the images it depends on.
+type pipeline struct {
+	cfg      *Config
+	a        arena
+	img      *C.VipsImage
+	seq      bool      // pixels still stream from a sequential loader
+	deadline time.Time // evaluation is killed past it
+	out      output
+	bg       delivery.Color // last b_, used when flattening for JPEG
+	hasBG    bool
+	// lw, lh is the size the first step is computed on: the input's, after
+	// EXIF orientation, before any shrink-on-load.
+	lw, lh int
+}
+
+// set makes im the current image.
+func (pl *pipeline) set(im *C.VipsImage) {
+	pl.img = pl.a.keep(im)
+}
+
+// size is the current image's width and height.
+func (pl *pipeline) size() (int, int) {
+	return int(pl.img.Xsize), int(pl.img.Ysize)
+}
+
+func (pl *pipeline) hasAlpha() bool {
+	return C.vips_image_hasalpha(pl.img) != 0
+}
+
+// arm makes evaluating im fail once the deadline has passed.
+func (pl *pipeline) arm(im *C.VipsImage) {
+	remaining := time.Until(pl.deadline).Microseconds()
+	C.mc_set_timeout(im, C.gint64(max(remaining, 0)))
+}
+
+// fail wraps a libvips failure: past the deadline it is a timeout, else
+// the input could not be decoded (libvips decodes lazily, so a broken file
+// can fail at any step).
+func (pl *pipeline) fail(op string) error {
+	err := failed(op)
+	if !time.Now().Before(pl.deadline) {
+		return timedOut(err)
+	}
+	return invalidImage(err)
+}
+
+// materialize decodes the current image into memory, for operations that
+// read pixels out of order (rotation, vertical flip, smart crop), which a
+// sequential loader cannot serve. Done after the shrink-on-load, so the
+// copy is of the smaller image.
+func (pl *pipeline) materialize() error {
+	if !pl.seq {
+		return nil
+	}
+	pl.arm(pl.img)
+	var out *C.VipsImage
+	if C.mc_copy_memory(pl.img, &out) != 0 {
+		return pl.fail("copy_memory")
+	}
+	pl.set(out)
+	pl.seq = false
+	return nil
+}
+
+// checkSize enforces the output limits on a size about to be produced.
+func (pl *pipeline) checkSize(w, h int) error {
+	if w > pl.cfg.MaxOutputDimension || h > pl.cfg.MaxOutputDimension ||
+		int64(w)*int64(h) > pl.cfg.MaxOutputPixels {
+		return outputTooLarge(w, h, pl.cfg.MaxOutputDimension, pl.cfg.MaxOutputPixels)
+	}
+	return nil
+}
+
+// finish flattens what the encoder cannot keep and encodes.
+func (pl *pipeline) finish(p *plan) (Result, error) {
+	enc := pl.out.resolve(pl.hasAlpha())
+	if enc == encJPEG && pl.hasAlpha() {
+		c := white()
+		if pl.hasBG && pl.bg.A == 0xff {
+			c = pl.bg
+		}
+		if err := pl.flatten(c); err != nil {
+			return Result{}, err
+		}
+	}
+	w, h := pl.size()
+	if err := pl.checkSize(w, h); err != nil {
+		return Result{}, err
+	}
+	body, err := pl.save(enc, p)
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{Body: body, Format: enc.format(), Width: w, Height: h}, nil
+}
+
+// save encodes the current image; metadata is stripped unless
+// fl_keep_iptc keeps the IPTC block.
+func (pl *pipeline) save(enc encoder, p *plan) ([]byte, error) {
+	o := C.mc_save_options{
+		format:    C.int(enc),
+		quality:   C.int(quality(p.quality, p.hasQuality, enc)),
+		interlace: cbool(p.progressive),
+		chroma:    C.int(p.quality.Chroma),
+		keep_iptc: cbool(p.keepIPTC),
+		effort:    C.int(effort(enc)),
+	}
+	pl.arm(pl.img)
+	var buf unsafe.Pointer
+	var n C.size_t
+	if C.mc_save(pl.img, &o, &buf, &n) != 0 {
+		return nil, pl.fail("save")
+	}
+	defer C.mc_free(buf)
+	if n > 1<<31-1 {
+		return nil, internalError(errors.New("encoded image over 2 GiB"))
+	}
+	return C.GoBytes(buf, C.int(n)), nil
+}
+
+// effort is the encoder speed setting: WebP 4 (libvips' default), AVIF 1
+// (libaom speed 8, imgproxy's default).
+func effort(e encoder) int {
+	switch e {
+	case encWebP:
+		return 4
+	case encAVIF:
+		return 1
+	}
+	return 0
+}

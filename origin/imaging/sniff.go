@@ -1,0 +1,112 @@
+package imaging
+
+/*
+#include "vips.h"
+*/
+import "C"
+
+import (
+	"bytes"
+
+	"github.com/mediacdn/mediacdn/delivery"
+)
+
+// loader is one of the libvips loaders accepted for untrusted input.
+type loader int
+
+// Accepted loaders (values match MC_LOAD_* in vips.h). loaderSVG is
+// recognised for Probe only: libvips marks its SVG loader untrusted, so SVG
+// is never decoded here.
+const (
+	loaderNone loader = C.MC_LOAD_NONE
+	loaderJPEG loader = C.MC_LOAD_JPEG
+	loaderPNG  loader = C.MC_LOAD_PNG
+	loaderWebP loader = C.MC_LOAD_WEBP
+	loaderGIF  loader = C.MC_LOAD_GIF
+	loaderTIFF loader = C.MC_LOAD_TIFF
+	loaderHEIF loader = C.MC_LOAD_HEIF
+	loaderSVG  loader = 100
+)
+
+// sniff picks the loader from the file's magic bytes, without running any
+// libvips code: libvips' own detection would also ask untrusted loaders
+// (ImageMagick's catch-all among them) whether they recognise the bytes.
+func sniff(b []byte) loader {
+	switch {
+	case len(b) >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff:
+		return loaderJPEG
+	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
+		return loaderPNG
+	case len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP":
+		return loaderWebP
+	case bytes.HasPrefix(b, []byte("GIF87a")) || bytes.HasPrefix(b, []byte("GIF89a")):
+		return loaderGIF
+	case bytes.HasPrefix(b, []byte("II*\x00")) || bytes.HasPrefix(b, []byte("MM\x00*")):
+		return loaderTIFF
+	case isHEIF(b):
+		return loaderHEIF
+	case isSVG(b):
+		return loaderSVG
+	}
+	return loaderNone
+}
+
+// isHEIF checks an ISO BMFF "ftyp" box for a HEIF or AVIF brand.
+func isHEIF(b []byte) bool {
+	if len(b) < 12 || string(b[4:8]) != "ftyp" {
+		return false
+	}
+	switch string(b[8:12]) {
+	case "heic", "heix", "hevc", "heim", "heis", "hevm", "hevs", "mif1", "msf1", "avif", "avis":
+		return true
+	}
+	return false
+}
+
+// isAVIF reports whether a HEIF file's ftyp box names an AVIF brand (major
+// or compatible).
+func isAVIF(b []byte) bool {
+	if !isHEIF(b) {
+		return false
+	}
+	size := int(b[0])<<24 | int(b[1])<<16 | int(b[2])<<8 | int(b[3])
+	size = min(max(size, 16), len(b), 256)
+	for i := 8; i+4 <= size; i += 4 {
+		if i == 12 { // minor version
+			continue
+		}
+		if brand := string(b[i : i+4]); brand == "avif" || brand == "avis" {
+			return true
+		}
+	}
+	return false
+}
+
+// format is the delivery format a loader reads; av1 tells AVIF from HEIC.
+func (l loader) format(av1 bool) delivery.Format {
+	switch l {
+	case loaderJPEG:
+		return delivery.JPG
+	case loaderPNG:
+		return delivery.PNG
+	case loaderWebP:
+		return delivery.WebP
+	case loaderGIF:
+		return delivery.GIF
+	case loaderTIFF:
+		return delivery.TIFF
+	case loaderHEIF:
+		if av1 {
+			return delivery.AVIF
+		}
+		return delivery.HEIC
+	case loaderSVG:
+		return delivery.SVG
+	}
+	return delivery.FormatNone
+}
+
+// multiPage reports whether the loader takes a page number.
+func (l loader) multiPage() bool {
+	return l == loaderWebP || l == loaderGIF || l == loaderTIFF || l == loaderHEIF
+}

@@ -1,0 +1,123 @@
+package imaging
+
+import (
+	"context"
+	"errors"
+
+	"github.com/mediacdn/mediacdn/delivery"
+)
+
+// Request is one transform.
+type Request struct {
+	// Transformation is the components in order; t_ named transformations
+	// must already be expanded by the caller (a t_ here answers 400).
+	Transformation delivery.Transformation
+	// Format is the output format the caller resolved: the last f_ in the
+	// transformation, else the URL extension. FormatNone keeps the input's
+	// format (JPEG or PNG for inputs that cannot be written: TIFF, HEIC);
+	// delivery.FormatAuto negotiates with Accept.
+	Format delivery.Format
+	// Accept is, for f_auto, delivery.AVIF, delivery.WebP or
+	// delivery.FormatNone (then JPEG, or PNG when the result has alpha).
+	// delivery.Negotiate computes it from an Accept header.
+	Accept delivery.Format
+	// DPR is the client hint used for dpr_auto; 0 means 1.
+	DPR float64
+}
+
+// Result is an encoded image.
+type Result struct {
+	Body          []byte
+	Format        delivery.Format
+	Width, Height int
+}
+
+// Transform applies req to the encoded image src and encodes the result.
+// src is copied before Transform queues the work, so the caller may reuse
+// it as soon as Transform returns, even on timeout. Errors are *Error:
+// 400 for bad input, unsupported parameters and limits, 503 with
+// RetryAfter when the queue is full, 504 past the timeout.
+func (p *Processor) Transform(ctx context.Context, src []byte, req Request) (Result, error) {
+	kind, err := p.admit(src)
+	if err != nil {
+		return Result{}, err
+	}
+	pln, err := newPlan(req.Transformation, req.DPR)
+	if err != nil {
+		return Result{}, err
+	}
+	if kind == loaderSVG {
+		return svgPassthrough(src, &pln, req.Format)
+	}
+	out, err := chooseOutput(req.Format, req.Accept, kind.format(isAVIF(src)), p.avif)
+	if err != nil {
+		return Result{}, err
+	}
+	s := newSource(src, kind)
+	work := func(ctx context.Context) (Result, error) {
+		defer s.free()
+		if err := ctx.Err(); err != nil {
+			return Result{}, ctxError(err)
+		}
+		return p.transform(ctx, s, &pln, out)
+	}
+	res, err := p.run(ctx, work, s.free)
+	p.logFailure(err)
+	return res, err
+}
+
+// admit checks the input's size and kind before anything is queued.
+func (p *Processor) admit(src []byte) (loader, error) {
+	if len(src) == 0 {
+		return loaderNone, invalidImage(errors.New("empty file"))
+	}
+	if int64(len(src)) > int64(p.cfg.MaxInputSize) {
+		return loaderNone, fileTooLarge(len(src), int64(p.cfg.MaxInputSize))
+	}
+	kind := sniff(src)
+	if kind == loaderNone {
+		return loaderNone, invalidImage(errors.New("unrecognised or refused format"))
+	}
+	return kind, nil
+}
+
+// transform runs on a worker.
+func (p *Processor) transform(ctx context.Context, src source, pln *plan, out output) (Result, error) {
+	pl := pipeline{cfg: &p.cfg, deadline: deadlineOf(ctx), out: out}
+	defer pl.a.release()
+	if err := pl.load(p, src, pln); err != nil {
+		return Result{}, err
+	}
+	for i := range pln.steps {
+		if err := pl.run(&pln.steps[i], i == 0); err != nil {
+			return Result{}, err
+		}
+	}
+	return pl.finish(pln)
+}
+
+// svgPassthrough hands an SVG back untouched when nothing is asked of it;
+// SVG is never rasterised (see svg.go).
+func svgPassthrough(src []byte, pln *plan, f delivery.Format) (Result, error) {
+	if !pln.empty() || f != delivery.FormatNone && f != delivery.SVG {
+		return Result{}, &Error{Status: 400, Message: "Transformations of SVG images are not supported"}
+	}
+	w, h, ok := svgSize(src)
+	if !ok {
+		return Result{}, invalidImage(errors.New("svg without an <svg> root"))
+	}
+	return Result{Body: src, Format: delivery.SVG, Width: w, Height: h}, nil
+}
+
+// logFailure logs internal causes of errors (libvips' text, for operators).
+func (p *Processor) logFailure(err error) {
+	var e *Error
+	if err == nil || !errors.As(err, &e) || e.cause == nil {
+		return
+	}
+	if e.Status >= 500 {
+		p.log.Warn("imaging: transform failed", "status", e.Status, "err", e.cause)
+		return
+	}
+	p.log.Debug("imaging: transform refused", "status", e.Status, "msg", e.Message, "err", e.cause)
+}

@@ -1,0 +1,686 @@
+// Wrappers over libvips for package imaging; see vips.h.
+#include "vips.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+// ---- process set-up, errors, memory -------------------------------------
+
+static void mc_quiet_log(const char *domain, GLogLevelFlags level, const char *msg, void *data)
+{
+}
+
+// mc_init configures libvips once per process: no operation cache, one
+// libvips thread per pipeline (the worker pool gives the parallelism),
+// untrusted loaders (ImageMagick, PDF, SVG, ...) blocked, decoder warnings
+// dropped, and at most two glibc malloc arenas unless MALLOC_ARENA_MAX says
+// otherwise (glibc fragmentation is what makes libvips processes grow).
+int mc_init(void)
+{
+	if (VIPS_INIT("mediacdn"))
+		return -1;
+	vips_cache_set_max(0);
+	vips_cache_set_max_mem(0);
+	vips_cache_set_max_files(0);
+	if (!getenv("VIPS_CONCURRENCY"))
+		vips_concurrency_set(1);
+	vips_block_untrusted_set(TRUE);
+	g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO,
+		mc_quiet_log, NULL);
+#ifdef __GLIBC__
+	if (!getenv("MALLOC_ARENA_MAX"))
+		mallopt(M_ARENA_MAX, 2);
+#endif
+	return 0;
+}
+
+// mc_error_copy takes (and clears) libvips' process-wide error text under
+// its lock. Under concurrency it may hold another thread's message too, so
+// it is only ever logged.
+char *mc_error_copy(void)
+{
+	return vips_error_buffer_copy();
+}
+
+// mc_thread_done frees libvips' per-thread buffers of the calling thread.
+void mc_thread_done(void)
+{
+	vips_thread_shutdown();
+}
+
+void mc_unref(VipsImage *im)
+{
+	if (im)
+		g_object_unref(im);
+}
+
+void mc_free(void *p)
+{
+	g_free(p);
+}
+
+int mc_malloc_trim(void)
+{
+#ifdef __GLIBC__
+	return malloc_trim(0);
+#else
+	return 0;
+#endif
+}
+
+// ---- loading ------------------------------------------------------------
+
+int mc_load(int kind, const void *buf, size_t len, int shrink, int page, VipsImage **out)
+{
+	void *b = (void *) buf;
+	const int seq = VIPS_ACCESS_SEQUENTIAL;
+	const int fail = VIPS_FAIL_ON_TRUNCATED;
+
+	switch (kind) {
+	case MC_LOAD_JPEG:
+		return vips_jpegload_buffer(b, len, out, "access", seq, "fail_on", fail,
+			"shrink", shrink > 1 ? shrink : 1, NULL);
+	case MC_LOAD_PNG:
+		return vips_pngload_buffer(b, len, out, "access", seq, "fail_on", fail, NULL);
+	case MC_LOAD_WEBP:
+		return vips_webpload_buffer(b, len, out, "access", seq, "fail_on", fail,
+			"page", page, "scale", shrink > 1 ? 1.0 / shrink : 1.0, NULL);
+	case MC_LOAD_GIF:
+		return vips_gifload_buffer(b, len, out, "access", seq, "fail_on", fail, "page", page, NULL);
+	case MC_LOAD_TIFF:
+		return vips_tiffload_buffer(b, len, out, "access", seq, "fail_on", fail, "page", page, NULL);
+	case MC_LOAD_HEIF:
+		return vips_heifload_buffer(b, len, out, "access", seq, "fail_on", fail, "page", page, NULL);
+	}
+	vips_error("mediacdn", "loader %d refused", kind);
+	return -1;
+}
+
+void mc_read_header(VipsImage *im, mc_header *h)
+{
+	const char *compression = NULL;
+
+	h->width = im->Xsize;
+	h->height = vips_image_get_page_height(im);
+	h->pages = vips_image_get_n_pages(im);
+	h->bands = im->Bands;
+	h->alpha = vips_image_hasalpha(im);
+	h->orientation = vips_image_get_orientation(im);
+	h->av1 = vips_image_get_typeof(im, "heif-compression") &&
+		!vips_image_get_string(im, "heif-compression", &compression) &&
+		compression && strcmp(compression, "av1") == 0;
+}
+
+static void mc_eval_cb(VipsImage *image, VipsProgress *progress, void *deadline)
+{
+	if (g_get_monotonic_time() > (gint64) (intptr_t) deadline)
+		vips_image_set_kill(image, TRUE);
+}
+
+// mc_set_timeout makes any evaluation of im fail once remaining_us have
+// passed: the eval callback sets the image's kill flag, which every region
+// of the pipeline checks.
+void mc_set_timeout(VipsImage *im, gint64 remaining_us)
+{
+	gint64 deadline = g_get_monotonic_time() + remaining_us;
+
+	vips_image_set_progress(im, TRUE);
+	g_signal_connect(im, "eval", G_CALLBACK(mc_eval_cb), (void *) (intptr_t) deadline);
+}
+
+// ---- helpers --------------------------------------------------------------
+
+#define MC_LOCAL(base, t, n) \
+	VipsImage *base = vips_image_new(); \
+	VipsImage **t = (VipsImage **) vips_object_local_array(VIPS_OBJECT(base), n)
+
+static int mc_done(VipsImage *base, int res)
+{
+	g_object_unref(base);
+	return res;
+}
+
+static int mc_colour_bands(VipsImage *im)
+{
+	return im->Bands - (vips_image_hasalpha(im) ? 1 : 0);
+}
+
+// mc_colourize makes in three-band sRGB (plus alpha when it has one or
+// need_alpha is set), so that colour backgrounds can be applied.
+static int mc_colourize(VipsImage *in, VipsImage **out, int need_alpha)
+{
+	MC_LOCAL(base, t, 2);
+	VipsImage *x = in;
+
+	if (mc_colour_bands(x) < 3) {
+		if (vips_colourspace(x, &t[0], VIPS_INTERPRETATION_sRGB, NULL))
+			return mc_done(base, -1);
+		x = t[0];
+	}
+	if (need_alpha && !vips_image_hasalpha(x)) {
+		if (vips_addalpha(x, &t[1], NULL))
+			return mc_done(base, -1);
+		x = t[1];
+	}
+	return mc_done(base, vips_copy(x, out, NULL));
+}
+
+static VipsArrayDouble *mc_background(VipsImage *im, double r, double g, double b, double a)
+{
+	if (im->Bands >= 4)
+		return vips_array_double_newv(4, r, g, b, a);
+	return vips_array_double_newv(3, r, g, b);
+}
+
+// mc_split separates colour bands and alpha; alpha is NULL without one.
+static int mc_split(VipsImage *in, VipsImage **colour, VipsImage **alpha)
+{
+	*alpha = NULL;
+	if (!vips_image_hasalpha(in))
+		return vips_copy(in, colour, NULL);
+	return vips_extract_band(in, colour, 0, "n", in->Bands - 1, NULL) ||
+		vips_extract_band(in, alpha, in->Bands - 1, NULL);
+}
+
+// mc_join puts alpha back (when there is one), keeping in's interpretation.
+static int mc_join(VipsImage *like, VipsImage *colour, VipsImage *alpha, VipsImage **out)
+{
+	MC_LOCAL(base, t, 3);
+
+	if (vips_cast(colour, &t[0], VIPS_FORMAT_UCHAR, NULL))
+		return mc_done(base, -1);
+	if (!alpha)
+		return mc_done(base, vips_copy(t[0], out, "interpretation", like->Type, NULL));
+	if (vips_bandjoin2(t[0], alpha, &t[1], NULL))
+		return mc_done(base, -1);
+	return mc_done(base, vips_copy(t[1], out, "interpretation", like->Type, NULL));
+}
+
+// ---- colour ---------------------------------------------------------------
+
+// mc_icc_is_srgb recognises the common sRGB IEC61966-2.1 profile by its
+// header, so that sRGB images skip a needless colour transform.
+static int mc_icc_is_srgb(VipsImage *in)
+{
+	const void *data = NULL;
+	size_t len = 0;
+	const unsigned char *p;
+
+	if (vips_image_get_blob(in, VIPS_META_ICC_NAME, &data, &len) || len < 128)
+		return FALSE;
+	p = data;
+	return memcmp(p + 16, "RGB ", 4) == 0 && memcmp(p + 48, "IEC ", 4) == 0 &&
+		memcmp(p + 52, "sRGB", 4) == 0;
+}
+
+// mc_normalize converts what a loader gave into 8-bit sRGB (or 8-bit grey),
+// with alpha when the image has one, applying an embedded ICC profile.
+int mc_normalize(VipsImage *in, VipsImage **out)
+{
+	MC_LOCAL(base, t, 3);
+	VipsImage *x = in;
+	int has_icc = vips_image_get_typeof(in, VIPS_META_ICC_NAME) != 0;
+	VipsInterpretation want;
+
+	if (in->Type == VIPS_INTERPRETATION_CMYK || (has_icc && !mc_icc_is_srgb(in))) {
+		if (vips_icc_transform(x, &t[0], "srgb", "embedded", TRUE, NULL) == 0)
+			x = t[0];
+		else
+			vips_error_clear(); // a broken profile: fall back to the plain conversion
+	}
+	want = mc_colour_bands(x) < 3 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB;
+	if (x->Type != want || x->BandFmt != VIPS_FORMAT_UCHAR) {
+		if (vips_colourspace(x, &t[1], want, "source_space", vips_image_guess_interpretation(x), NULL))
+			return mc_done(base, -1);
+		x = t[1];
+		if (x->BandFmt != VIPS_FORMAT_UCHAR) {
+			if (vips_cast(x, &t[2], VIPS_FORMAT_UCHAR, NULL))
+				return mc_done(base, -1);
+			x = t[2];
+		}
+	}
+	return mc_done(base, vips_copy(x, out, NULL));
+}
+
+int mc_autorot(VipsImage *in, VipsImage **out)
+{
+	return vips_autorot(in, out, NULL);
+}
+
+int mc_copy_memory(VipsImage *in, VipsImage **out)
+{
+	VipsImage *m = vips_image_copy_memory(in);
+
+	if (!m)
+		return -1;
+	*out = m;
+	return 0;
+}
+
+// ---- geometry ---------------------------------------------------------------
+
+// mc_resize scales with libvips' default (lanczos3) kernel; images with
+// alpha are premultiplied first so that transparent pixels do not bleed.
+int mc_resize(VipsImage *in, VipsImage **out, double hscale, double vscale)
+{
+	MC_LOCAL(base, t, 4);
+
+	if (!vips_image_hasalpha(in))
+		return mc_done(base, vips_resize(in, out, hscale, "vscale", vscale, NULL));
+	return mc_done(base,
+		vips_premultiply(in, &t[0], NULL) ||
+		vips_cast(t[0], &t[1], in->BandFmt, NULL) ||
+		vips_resize(t[1], &t[2], hscale, "vscale", vscale, NULL) ||
+		vips_unpremultiply(t[2], &t[3], NULL) ||
+		vips_cast(t[3], out, in->BandFmt, NULL));
+}
+
+int mc_extract(VipsImage *in, VipsImage **out, int left, int top, int width, int height)
+{
+	return vips_extract_area(in, out, left, top, width, height, NULL);
+}
+
+int mc_smartcrop(VipsImage *in, VipsImage **out, int width, int height)
+{
+	return vips_smartcrop(in, out, width, height, "interesting", VIPS_INTERESTING_ATTENTION, NULL);
+}
+
+int mc_embed(VipsImage *in, VipsImage **out, int left, int top, int width, int height,
+	double r, double g, double b, double a)
+{
+	MC_LOCAL(base, t, 1);
+	VipsArrayDouble *bg;
+	int res;
+
+	if (mc_colourize(in, &t[0], a < 255))
+		return mc_done(base, -1);
+	bg = mc_background(t[0], r, g, b, a);
+	res = vips_embed(t[0], out, left, top, width, height,
+		"extend", VIPS_EXTEND_BACKGROUND, "background", bg, NULL);
+	vips_area_unref(VIPS_AREA(bg));
+	return mc_done(base, res);
+}
+
+int mc_flatten(VipsImage *in, VipsImage **out, double r, double g, double b)
+{
+	MC_LOCAL(base, t, 1);
+	VipsArrayDouble *bg;
+	int res;
+
+	if (!vips_image_hasalpha(in))
+		return mc_done(base, vips_copy(in, out, NULL));
+	if (mc_colourize(in, &t[0], 0))
+		return mc_done(base, -1);
+	bg = vips_array_double_newv(3, r, g, b);
+	res = vips_flatten(t[0], out, "background", bg, NULL);
+	vips_area_unref(VIPS_AREA(bg));
+	return mc_done(base, res);
+}
+
+int mc_rot(VipsImage *in, VipsImage **out, int quarter_turns)
+{
+	static const VipsAngle angles[] = { VIPS_ANGLE_D0, VIPS_ANGLE_D90, VIPS_ANGLE_D180, VIPS_ANGLE_D270 };
+
+	return vips_rot(in, out, angles[((quarter_turns % 4) + 4) % 4], NULL);
+}
+
+// mc_rotate turns in clockwise by angle degrees; the corners it uncovers
+// get the background colour.
+int mc_rotate(VipsImage *in, VipsImage **out, double angle, double r, double g, double b, double a)
+{
+	MC_LOCAL(base, t, 2);
+	VipsArrayDouble *bg;
+	int res;
+
+	if (mc_colourize(in, &t[0], a < 255))
+		return mc_done(base, -1);
+	bg = mc_background(t[0], r, g, b, a);
+	res = vips_rotate(t[0], &t[1], angle, "background", bg, NULL) ||
+		vips_cast(t[1], out, VIPS_FORMAT_UCHAR, NULL);
+	vips_area_unref(VIPS_AREA(bg));
+	return mc_done(base, res);
+}
+
+int mc_flip(VipsImage *in, VipsImage **out, int horizontal)
+{
+	return vips_flip(in, out, horizontal ? VIPS_DIRECTION_HORIZONTAL : VIPS_DIRECTION_VERTICAL, NULL);
+}
+
+// ---- effects ----------------------------------------------------------------
+
+int mc_grayscale(VipsImage *in, VipsImage **out)
+{
+	MC_LOCAL(base, t, 1);
+
+	return mc_done(base,
+		vips_colourspace(in, &t[0], VIPS_INTERPRETATION_B_W, NULL) ||
+		vips_colourspace(t[0], out, VIPS_INTERPRETATION_sRGB, NULL));
+}
+
+// mc_sepia blends the classic sepia matrix with the identity by level (0-1).
+int mc_sepia(VipsImage *in, VipsImage **out, double level)
+{
+	static const double sepia[9] = {
+		0.393, 0.769, 0.189,
+		0.349, 0.686, 0.168,
+		0.272, 0.534, 0.131,
+	};
+	MC_LOCAL(base, t, 5);
+	double m[9];
+	int i;
+
+	for (i = 0; i < 9; i++)
+		m[i] = level * sepia[i] + (1 - level) * (i % 4 == 0 ? 1.0 : 0.0);
+	t[0] = vips_image_new_matrix_from_array(3, 3, m, 9);
+	if (!t[0] || mc_colourize(in, &t[1], 0) || mc_split(t[1], &t[2], &t[3]) ||
+		vips_recomb(t[2], &t[4], t[0], NULL))
+		return mc_done(base, -1);
+	return mc_done(base, mc_join(t[1], t[4], t[3], out));
+}
+
+int mc_negate(VipsImage *in, VipsImage **out)
+{
+	MC_LOCAL(base, t, 3);
+
+	if (mc_split(in, &t[0], &t[1]) || vips_invert(t[0], &t[2], NULL))
+		return mc_done(base, -1);
+	return mc_done(base, mc_join(in, t[2], t[1], out));
+}
+
+int mc_blur(VipsImage *in, VipsImage **out, double sigma)
+{
+	MC_LOCAL(base, t, 4);
+
+	if (!vips_image_hasalpha(in))
+		return mc_done(base, vips_gaussblur(in, out, sigma, NULL));
+	return mc_done(base,
+		vips_premultiply(in, &t[0], NULL) ||
+		vips_gaussblur(t[0], &t[1], sigma, NULL) ||
+		vips_unpremultiply(t[1], &t[2], NULL) ||
+		vips_cast(t[2], &t[3], VIPS_FORMAT_UCHAR, NULL) ||
+		vips_copy(t[3], out, "interpretation", in->Type, NULL));
+}
+
+int mc_sharpen(VipsImage *in, VipsImage **out, double sigma)
+{
+	MC_LOCAL(base, t, 2);
+
+	return mc_done(base,
+		vips_sharpen(in, &t[0], "sigma", sigma, NULL) ||
+		vips_colourspace(t[0], &t[1], in->Type, NULL) ||
+		vips_cast(t[1], out, VIPS_FORMAT_UCHAR, NULL));
+}
+
+// mc_opacity multiplies alpha by factor (0-1), adding alpha if needed.
+int mc_opacity(VipsImage *in, VipsImage **out, double factor)
+{
+	MC_LOCAL(base, t, 4);
+
+	if (!vips_image_hasalpha(in))
+		return mc_done(base, vips_bandjoin_const1(in, out, 255 * factor, NULL));
+	if (mc_split(in, &t[0], &t[1]) ||
+		vips_linear1(t[1], &t[2], factor, 0, NULL) ||
+		vips_cast(t[2], &t[3], VIPS_FORMAT_UCHAR, NULL))
+		return mc_done(base, -1);
+	return mc_done(base, mc_join(in, t[0], t[3], out));
+}
+
+// ---- rounded corners and borders ---------------------------------------------
+
+// mc_corner_tile renders one corner of a rounded-rectangle mask: a tile of
+// ceil(rx) × ceil(ry) with antialiased coverage of the ellipse quadrant.
+// corner is 0 top-left, 1 top-right, 2 bottom-right, 3 bottom-left.
+static VipsImage *mc_corner_tile(double rx, double ry, int corner)
+{
+	int tw = (int) ceil(rx), th = (int) ceil(ry);
+	unsigned char *buf = g_malloc((size_t) tw * th);
+	VipsImage *tile;
+	int i, j;
+
+	for (j = 0; j < th; j++) {
+		for (i = 0; i < tw; i++) {
+			double dx = rx - (i + 0.5), dy = ry - (j + 0.5), cov = 1;
+			if (dx > 0 && dy > 0) {
+				double nx = dx / rx, ny = dy / ry;
+				double n = sqrt(nx * nx + ny * ny);
+				double gx = dx / (rx * rx), gy = dy / (ry * ry);
+				double dist = (n - 1) * n / sqrt(gx * gx + gy * gy);
+				cov = VIPS_CLIP(0, 0.5 - dist, 1);
+			}
+			int x = (corner == 1 || corner == 2) ? tw - 1 - i : i;
+			int y = corner >= 2 ? th - 1 - j : j;
+			buf[(size_t) y * tw + x] = (unsigned char) (cov * 255 + 0.5);
+		}
+	}
+	tile = vips_image_new_from_memory_copy(buf, (size_t) tw * th, tw, th, 1, VIPS_FORMAT_UCHAR);
+	g_free(buf);
+	return tile;
+}
+
+// mc_round_mask is a one-band mask of width × height: 255 inside a rounded
+// rectangle with the given corner radii (or the inscribed ellipse), 0
+// outside.
+static int mc_round_mask(int width, int height, const double radii[4], int ellipse, VipsImage **out)
+{
+	MC_LOCAL(base, t, 10);
+	VipsImage *x;
+	int c;
+
+	if (vips_black(&t[0], width, height, NULL) ||
+		vips_linear1(t[0], &t[1], 1, 255, "uchar", TRUE, NULL))
+		return mc_done(base, -1);
+	x = t[1];
+	for (c = 0; c < 4; c++) {
+		double rx = ellipse ? width / 2.0 : VIPS_MIN(radii[c], VIPS_MIN(width, height) / 2.0);
+		double ry = ellipse ? height / 2.0 : rx;
+		if (rx < 0.5 || ry < 0.5)
+			continue;
+		t[2 + 2 * c] = mc_corner_tile(rx, ry, c);
+		if (!t[2 + 2 * c])
+			return mc_done(base, -1);
+		int tw = t[2 + 2 * c]->Xsize, th = t[2 + 2 * c]->Ysize;
+		int left = (c == 1 || c == 2) ? width - tw : 0;
+		int top = c >= 2 ? height - th : 0;
+		if (vips_insert(x, t[2 + 2 * c], &t[3 + 2 * c], left, top, NULL))
+			return mc_done(base, -1);
+		x = t[3 + 2 * c];
+	}
+	return mc_done(base, vips_copy(x, out, NULL));
+}
+
+// mc_apply_mask multiplies in's alpha by mask (adding alpha if needed).
+static int mc_apply_mask(VipsImage *in, VipsImage *mask, VipsImage **out)
+{
+	MC_LOCAL(base, t, 5);
+
+	if (!vips_image_hasalpha(in))
+		return mc_done(base,
+			vips_bandjoin2(in, mask, &t[0], NULL) ||
+			vips_copy(t[0], out, "interpretation", in->Type, NULL));
+	if (mc_split(in, &t[0], &t[1]) ||
+		vips_multiply(t[1], mask, &t[2], NULL) ||
+		vips_linear1(t[2], &t[3], 1.0 / 255, 0, NULL) ||
+		vips_cast(t[3], &t[4], VIPS_FORMAT_UCHAR, NULL))
+		return mc_done(base, -1);
+	return mc_done(base, mc_join(in, t[0], t[4], out));
+}
+
+int mc_round_corners(VipsImage *in, VipsImage **out, const double radii[4], int ellipse)
+{
+	MC_LOCAL(base, t, 1);
+
+	if (mc_round_mask(in->Xsize, in->Ysize, radii, ellipse, &t[0]))
+		return mc_done(base, -1);
+	return mc_done(base, mc_apply_mask(in, t[0], out));
+}
+
+// mc_solid is a width × height sRGB image of one colour, with alpha.
+static int mc_solid(int width, int height, double r, double g, double b, double a, VipsImage **out)
+{
+	MC_LOCAL(base, t, 2);
+	double zero[4] = { 0, 0, 0, 0 };
+	double c[4] = { r, g, b, a };
+
+	return mc_done(base,
+		vips_black(&t[0], width, height, NULL) ||
+		vips_linear(t[0], &t[1], zero, c, 4, "uchar", TRUE, NULL) ||
+		vips_copy(t[1], out, "interpretation", VIPS_INTERPRETATION_sRGB, NULL));
+}
+
+// mc_border surrounds in with a solid border of the given width. With
+// rounded corners, the image is rounded with radii and the border follows
+// it with radii + width.
+int mc_border(VipsImage *in, VipsImage **out, int width, const double radii[4], int ellipse,
+	double r, double g, double b, double a)
+{
+	MC_LOCAL(base, t, 6);
+	int w = in->Xsize + 2 * width, h = in->Ysize + 2 * width;
+	double outer[4];
+	int c, rounded = ellipse;
+
+	for (c = 0; c < 4; c++) {
+		outer[c] = radii[c] > 0 ? radii[c] + width : 0;
+		rounded |= radii[c] > 0;
+	}
+	if (!rounded)
+		return mc_done(base, mc_embed(in, out, width, width, w, h, r, g, b, a));
+	return mc_done(base,
+		mc_round_corners(in, &t[0], radii, ellipse) ||
+		mc_solid(w, h, r, g, b, a, &t[1]) ||
+		mc_round_mask(w, h, outer, ellipse, &t[2]) ||
+		mc_apply_mask(t[1], t[2], &t[3]) ||
+		vips_composite2(t[3], t[0], &t[4], VIPS_BLEND_MODE_OVER, "x", width, "y", width, NULL) ||
+		vips_cast(t[4], &t[5], VIPS_FORMAT_UCHAR, NULL) ||
+		vips_copy(t[5], out, "interpretation", VIPS_INTERPRETATION_sRGB, NULL));
+}
+
+// ---- text ---------------------------------------------------------------------
+
+// mc_text renders Pango markup in font, coloured (r,g,b,a) over a
+// background (br,bg,bb,ba); ba 0 leaves the background transparent.
+int mc_text(VipsImage **out, const char *markup, const char *font,
+	double r, double g, double b, double a, double br, double bg, double bb, double ba)
+{
+	MC_LOCAL(base, t, 7);
+
+	if (vips_text(&t[0], markup, "font", font, "dpi", 72, NULL) ||
+		mc_solid(t[0]->Xsize, t[0]->Ysize, r, g, b, 255, &t[1]) ||
+		vips_extract_band(t[1], &t[2], 0, "n", 3, NULL) ||
+		vips_linear1(t[0], &t[3], a / 255.0, 0, "uchar", TRUE, NULL) ||
+		vips_bandjoin2(t[2], t[3], &t[4], NULL) ||
+		vips_copy(t[4], &t[5], "interpretation", VIPS_INTERPRETATION_sRGB, NULL))
+		return mc_done(base, -1);
+	if (ba <= 0)
+		return mc_done(base, vips_copy(t[5], out, NULL));
+	if (mc_solid(t[0]->Xsize, t[0]->Ysize, br, bg, bb, ba, &t[6]))
+		return mc_done(base, -1);
+	{
+		VipsImage *c = NULL;
+		int res = vips_composite2(t[6], t[5], &c, VIPS_BLEND_MODE_OVER, NULL) ||
+			vips_cast(c, out, VIPS_FORMAT_UCHAR, NULL);
+		if (c)
+			g_object_unref(c);
+		return mc_done(base, res);
+	}
+}
+
+// ---- saving ---------------------------------------------------------------------
+
+static void *mc_drop_meta(VipsImage *im, const char *name, GValue *value, void *a)
+{
+	if (vips_isprefix("exif-", name) || strcmp(name, VIPS_META_XMP_NAME) == 0 ||
+		strcmp(name, VIPS_META_ICC_NAME) == 0 || strcmp(name, VIPS_META_ORIENTATION) == 0)
+		vips_image_remove(im, name);
+	return NULL;
+}
+
+static int mc_subsample(int chroma)
+{
+	switch (chroma) {
+	case 420:
+		return VIPS_FOREIGN_SUBSAMPLE_ON;
+	case 444:
+		return VIPS_FOREIGN_SUBSAMPLE_OFF;
+	}
+	return VIPS_FOREIGN_SUBSAMPLE_AUTO;
+}
+
+int mc_save(VipsImage *in, const mc_save_options *o, void **buf, size_t *len)
+{
+	MC_LOCAL(base, t, 1);
+	VipsImage *x;
+	int strip = !o->keep_iptc;
+	int res = -1;
+
+	// Pixels are sRGB by now; some savers (webp in 8.14) write the ICC
+	// profile even when stripping, so it goes first.
+	if (vips_copy(in, &t[0], NULL))
+		return mc_done(base, -1);
+	x = t[0];
+	vips_image_remove(x, VIPS_META_ICC_NAME);
+	if (o->keep_iptc)
+		vips_image_map(x, mc_drop_meta, NULL);
+	switch (o->format) {
+	case MC_SAVE_JPEG:
+		res = vips_jpegsave_buffer(x, buf, len, "Q", o->quality, "interlace", o->interlace,
+			"optimize_coding", TRUE, "strip", strip, "subsample_mode", mc_subsample(o->chroma), NULL);
+		break;
+	case MC_SAVE_PNG:
+		res = vips_pngsave_buffer(x, buf, len, "compression", 6, "interlace", o->interlace,
+			"filter", VIPS_FOREIGN_PNG_FILTER_ALL, "strip", strip, NULL);
+		break;
+	case MC_SAVE_WEBP:
+		res = vips_webpsave_buffer(x, buf, len, "Q", o->quality, "effort", o->effort,
+			"strip", strip, NULL);
+		break;
+	case MC_SAVE_AVIF:
+		res = vips_heifsave_buffer(x, buf, len, "Q", o->quality, "effort", o->effort,
+			"compression", VIPS_FOREIGN_HEIF_COMPRESSION_AV1, "bitdepth", 8,
+			"subsample_mode", mc_subsample(o->chroma), "strip", strip, NULL);
+		break;
+	case MC_SAVE_GIF:
+		res = vips_gifsave_buffer(x, buf, len, "strip", strip, NULL);
+		break;
+	default:
+		vips_error("mediacdn", "unknown output format %d", o->format);
+	}
+	return mc_done(base, res);
+}
+
+// mc_fit forces in to exactly width × height, cutting or repeating edge
+// pixels (resize rounding can differ by one pixel).
+int mc_fit(VipsImage *in, VipsImage **out, int width, int height)
+{
+	MC_LOCAL(base, t, 1);
+
+	if (in->Xsize >= width && in->Ysize >= height)
+		return mc_done(base, vips_extract_area(in, out, 0, 0, width, height, NULL));
+	return mc_done(base,
+		vips_embed(in, &t[0], 0, 0, VIPS_MAX(width, in->Xsize), VIPS_MAX(height, in->Ysize),
+			"extend", VIPS_EXTEND_COPY, NULL) ||
+		vips_extract_area(t[0], out, 0, 0, width, height, NULL));
+}
+
+// mc_avif_works encodes a tiny AVIF: libvips may have heifsave without an
+// AV1 encoder (or without its module directory).
+int mc_avif_works(void)
+{
+	MC_LOCAL(base, t, 2);
+	void *buf = NULL;
+	size_t len = 0;
+	int ok;
+
+	ok = !vips_black(&t[0], 16, 16, "bands", 3, NULL) &&
+		!vips_copy(t[0], &t[1], "interpretation", VIPS_INTERPRETATION_sRGB, NULL) &&
+		!vips_heifsave_buffer(t[1], &buf, &len, "compression", VIPS_FOREIGN_HEIF_COMPRESSION_AV1,
+			"effort", 0, NULL);
+	g_free(buf);
+	if (!ok)
+		vips_error_clear();
+	vips_thread_shutdown();
+	return mc_done(base, ok);
+}

@@ -1,0 +1,103 @@
+package imaging
+
+/*
+#cgo pkg-config: vips
+#cgo CFLAGS: -O2
+#cgo LDFLAGS: -lm
+#include "vips.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"runtime"
+	"strings"
+	"sync"
+	"unsafe"
+)
+
+// vipsOnce guards libvips' process-wide settings (see mc_init in vips.c).
+// bimg's package init has already called vips_init; mc_init repeats it
+// harmlessly, then turns the operation cache off and blocks untrusted
+// loaders.
+var vipsOnce sync.Once
+
+// vipsInitErr and vipsAVIF are written once inside vipsOnce and only read
+// after it.
+var (
+	vipsInitErr error
+	vipsAVIF    bool
+)
+
+func initVips() error {
+	vipsOnce.Do(func() {
+		if C.mc_init() != 0 {
+			vipsInitErr = errors.New("imaging: libvips failed to start: " + takeVipsError())
+			return
+		}
+		vipsAVIF = avifWorks()
+	})
+	return vipsInitErr
+}
+
+// takeVipsError copies and clears libvips' error text. libvips keeps one
+// error buffer per process: under concurrency the text may belong to
+// another pipeline (bimg reads it without the lock and loses or mixes
+// messages). It is therefore only logged, never used to decide anything.
+func takeVipsError() string {
+	p := C.mc_error_copy()
+	if p == nil {
+		return ""
+	}
+	defer C.mc_free(unsafe.Pointer(p))
+	return strings.TrimSpace(C.GoString(p))
+}
+
+// vipsFailure is an internal error from libvips, for logs.
+type vipsFailure struct {
+	op  string
+	msg string
+}
+
+func (e *vipsFailure) Error() string { return "vips " + e.op + ": " + e.msg }
+
+func failed(op string) error { return &vipsFailure{op: op, msg: takeVipsError()} }
+
+// arena owns the images one pipeline creates and releases them together.
+// It must stay on one goroutine (the worker's locked OS thread).
+type arena struct {
+	images []*C.VipsImage
+}
+
+// keep registers im for release and returns it.
+func (a *arena) keep(im *C.VipsImage) *C.VipsImage {
+	a.images = append(a.images, im)
+	return im
+}
+
+// release unrefs every image, newest first.
+func (a *arena) release() {
+	for i := len(a.images) - 1; i >= 0; i-- {
+		C.mc_unref(a.images[i])
+	}
+	a.images = a.images[:0]
+}
+
+// cbool converts a Go bool for C.
+func cbool(b bool) C.int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// avifWorks probes the AVIF encoder (once per process).
+func avifWorks() bool {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	return C.mc_avif_works() == 1
+}
+
+// threadDone frees the calling thread's libvips state; the caller must be
+// locked to its OS thread.
+func threadDone() { C.mc_thread_done() }

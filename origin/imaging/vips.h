@@ -1,0 +1,90 @@
+// The C side of package imaging: thin wrappers over libvips' variadic
+// operations (cgo cannot call those directly) and the few pieces of pixel
+// work that are simpler in C. Every function returns 0 on success and
+// non-zero on failure, with libvips' error buffer set; the Go side never
+// shows that text to clients.
+#ifndef MEDIACDN_IMAGING_VIPS_H
+#define MEDIACDN_IMAGING_VIPS_H
+
+#include <stdlib.h>
+#include <vips/vips.h>
+
+// Loaders accepted for untrusted input. Anything else (ImageMagick, PDF,
+// SVG, JPEG XL, ...) is refused before libvips sees the bytes.
+enum {
+	MC_LOAD_NONE = 0,
+	MC_LOAD_JPEG,
+	MC_LOAD_PNG,
+	MC_LOAD_WEBP,
+	MC_LOAD_GIF,
+	MC_LOAD_TIFF,
+	MC_LOAD_HEIF,
+};
+
+// Encoders.
+enum {
+	MC_SAVE_JPEG = 1,
+	MC_SAVE_PNG,
+	MC_SAVE_WEBP,
+	MC_SAVE_AVIF,
+	MC_SAVE_GIF,
+};
+
+typedef struct {
+	int format;     // MC_SAVE_*
+	int quality;    // 1-100, lossy formats
+	int interlace;  // progressive JPEG, interlaced PNG
+	int chroma;     // 0 auto, 420 or 444
+	int keep_iptc;  // keep IPTC, drop all other metadata
+	int effort;     // WebP effort 0-6, AVIF effort 0-9
+} mc_save_options;
+
+typedef struct {
+	int width, height;  // one page
+	int pages;          // pages in the file
+	int bands;
+	int alpha;
+	int orientation;    // EXIF orientation, 1 when absent
+	int av1;            // HEIF with AV1 compression (AVIF)
+} mc_header;
+
+int mc_init(void);
+char *mc_error_copy(void);
+void mc_thread_done(void);
+void mc_unref(VipsImage *im);
+void mc_free(void *p);
+int mc_malloc_trim(void);
+
+int mc_loader_kind(const void *buf, size_t len);
+int mc_load(int kind, const void *buf, size_t len, int shrink, int page, VipsImage **out);
+void mc_read_header(VipsImage *im, mc_header *h);
+void mc_set_timeout(VipsImage *im, gint64 remaining_us);
+
+int mc_normalize(VipsImage *in, VipsImage **out);
+int mc_autorot(VipsImage *in, VipsImage **out);
+int mc_copy_memory(VipsImage *in, VipsImage **out);
+int mc_resize(VipsImage *in, VipsImage **out, double hscale, double vscale);
+int mc_fit(VipsImage *in, VipsImage **out, int width, int height);
+int mc_extract(VipsImage *in, VipsImage **out, int left, int top, int width, int height);
+int mc_smartcrop(VipsImage *in, VipsImage **out, int width, int height);
+int mc_embed(VipsImage *in, VipsImage **out, int left, int top, int width, int height,
+	double r, double g, double b, double a);
+int mc_flatten(VipsImage *in, VipsImage **out, double r, double g, double b);
+int mc_rot(VipsImage *in, VipsImage **out, int quarter_turns);
+int mc_rotate(VipsImage *in, VipsImage **out, double angle, double r, double g, double b, double a);
+int mc_flip(VipsImage *in, VipsImage **out, int horizontal);
+int mc_grayscale(VipsImage *in, VipsImage **out);
+int mc_sepia(VipsImage *in, VipsImage **out, double level);
+int mc_negate(VipsImage *in, VipsImage **out);
+int mc_blur(VipsImage *in, VipsImage **out, double sigma);
+int mc_sharpen(VipsImage *in, VipsImage **out, double sigma);
+int mc_opacity(VipsImage *in, VipsImage **out, double factor);
+int mc_round_corners(VipsImage *in, VipsImage **out, const double radii[4], int ellipse);
+int mc_border(VipsImage *in, VipsImage **out, int width, const double radii[4], int ellipse,
+	double r, double g, double b, double a);
+int mc_text(VipsImage **out, const char *markup, const char *font,
+	double r, double g, double b, double a, double br, double bg, double bb, double ba);
+int mc_save(VipsImage *in, const mc_save_options *o, void **buf, size_t *len);
+int mc_avif_works(void);
+
+#endif
