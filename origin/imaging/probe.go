@@ -1,3 +1,5 @@
+//go:build cgo
+
 package imaging
 
 import (
@@ -6,17 +8,6 @@ import (
 
 	"github.com/mediacdn/mediacdn/delivery"
 )
-
-// Info is what an image's header says.
-type Info struct {
-	Format delivery.Format
-	// Width and Height are as displayed, after the EXIF orientation (as
-	// Cloudinary reports them); for multi-page images, one page's.
-	Width, Height int
-	Alpha         bool
-	Orientation   int // EXIF orientation, 0 when absent or 1
-	Pages         int // pages or frames, 1 for still images
-}
 
 // Probe reads an image's header without decoding its pixels and checks it
 // against the limits: it answers "Invalid image file" for anything that is

@@ -1,18 +1,8 @@
+//go:build cgo
+
 package imaging
 
 import "github.com/h2non/bimg"
-
-// Stats is a snapshot for metrics (Prometheus gauges).
-type Stats struct {
-	Workers       int // transforms that can run at once
-	Busy          int // transforms running
-	Queued        int // transforms waiting for a worker
-	QueueCapacity int // past it, Transform answers 503
-	// libvips' tracked memory (pixel buffers; not malloc'd decoder state).
-	VipsMemory          int64
-	VipsMemoryHighwater int64
-	VipsAllocations     int64
-}
 
 // Stats reports the pool's load and libvips' memory.
 func (p *Processor) Stats() Stats {

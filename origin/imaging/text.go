@@ -1,3 +1,5 @@
+//go:build cgo
+
 package imaging
 
 /*
@@ -16,28 +18,6 @@ import (
 
 	"github.com/mediacdn/mediacdn/delivery"
 )
-
-// TextRequest is the Upload API's text method (POST
-// /v1_1/<cloud>/image/text): an image of Text in a font, as Cloudinary
-// renders it. Zero values take Cloudinary's defaults.
-type TextRequest struct {
-	Text string
-	// FontFamily is a font family name (fontconfig picks the closest
-	// installed font). Empty means Arial.
-	FontFamily string
-	// FontSize is in points (rendered at 72 dpi: one point, one pixel).
-	// Zero means 12.
-	FontSize int
-	// FontColor and Background are a colour name, #rrggbb[aa], #rgb[a] or
-	// rgb:rrggbb[aa]. Empty means black and transparent.
-	FontColor, Background string
-	// FontWeight is "normal" or "bold"; FontStyle "normal" or "italic";
-	// TextDecoration "none" or "underline". Empty means the first.
-	FontWeight, FontStyle, TextDecoration string
-	// Opacity of the text, 1-100. Zero means 100 (so fully transparent
-	// text cannot be asked for).
-	Opacity int
-}
 
 // Text limits.
 const (

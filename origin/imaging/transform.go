@@ -1,3 +1,5 @@
+//go:build cgo
+
 package imaging
 
 import (
@@ -6,31 +8,6 @@ import (
 
 	"github.com/mediacdn/mediacdn/delivery"
 )
-
-// Request is one transform.
-type Request struct {
-	// Transformation is the components in order; t_ named transformations
-	// must already be expanded by the caller (a t_ here answers 400).
-	Transformation delivery.Transformation
-	// Format is the output format the caller resolved: the last f_ in the
-	// transformation, else the URL extension. FormatNone keeps the input's
-	// format (JPEG or PNG for inputs that cannot be written: TIFF, HEIC);
-	// delivery.FormatAuto negotiates with Accept.
-	Format delivery.Format
-	// Accept is, for f_auto, delivery.AVIF, delivery.WebP or
-	// delivery.FormatNone (then JPEG, or PNG when the result has alpha).
-	// delivery.Negotiate computes it from an Accept header.
-	Accept delivery.Format
-	// DPR is the client hint used for dpr_auto; 0 means 1.
-	DPR float64
-}
-
-// Result is an encoded image.
-type Result struct {
-	Body          []byte
-	Format        delivery.Format
-	Width, Height int
-}
 
 // Transform applies req to the encoded image src and encodes the result.
 // src is copied before Transform queues the work, so the caller may reuse

@@ -1,0 +1,44 @@
+//go:build !cgo
+
+package imaging
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+)
+
+// errNoCgo is why nothing works in a build without cgo: libvips is C.
+var errNoCgo = errors.New("imaging: this binary was built without cgo; image processing needs libvips " +
+	"(build with CGO_ENABLED=1 and libvips-dev to run an origin)")
+
+// Processor is a stand-in in builds without cgo, which run edges only.
+type Processor struct{ cfg Config }
+
+// New fails: image processing needs cgo.
+func New(cfg Config, _ *slog.Logger) (*Processor, error) { return nil, errNoCgo }
+
+// Config returns the settings.
+func (p *Processor) Config() Config { return p.cfg }
+
+// Close does nothing.
+func (p *Processor) Close() {}
+
+// Stats is empty.
+func (p *Processor) Stats() Stats { return Stats{} }
+
+func unavailable() *Error {
+	return &Error{Status: http.StatusServiceUnavailable, Message: "Image processing is not available", cause: errNoCgo}
+}
+
+// Probe fails.
+func (p *Processor) Probe([]byte) (Info, error) { return Info{}, unavailable() }
+
+// Transform fails.
+func (p *Processor) Transform(context.Context, []byte, Request) (Result, error) {
+	return Result{}, unavailable()
+}
+
+// Text fails.
+func (p *Processor) Text(context.Context, TextRequest) (Result, error) { return Result{}, unavailable() }
