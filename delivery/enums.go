@@ -170,6 +170,16 @@ var effectNames = [effectCount]string{
 
 func (e EffectName) String() string { return enumName(effectNames[:], int(e)) }
 
+// effectTakesNoArgs lists effects that take no ":" argument.
+func effectTakesNoArgs(e EffectName) bool {
+	switch e {
+	case EffectGrayscale, EffectNegate, EffectBlackwhite, EffectRedEye, EffectAutoBrightness,
+		EffectAutoColor, EffectAutoContrast:
+		return true
+	}
+	return false
+}
+
 // effectRange is the accepted range of an effect's numeric level; effects
 // not listed take any argument text.
 func effectRange(e EffectName) (lo, hi int, ok bool) {

@@ -109,6 +109,8 @@ var typedCases = []struct {
 	{"fl_progressive", func(c *Component) bool { return c.Flags.Has(FlagProgressive) && !c.Flags.Has(FlagLossy) }},
 	{"fl_strip_profile.keep_iptc", func(c *Component) bool { return c.Flags.Set == FlagStripProfile|FlagKeepIPTC }},
 	{"fl_attachment:my_file", func(c *Component) bool { return c.Flags == Flags{Set: FlagAttachment, AttachmentName: "my_file"} }},
+	{"fl_progressive:semi", func(c *Component) bool { return c.Flags == Flags{Set: FlagProgressive, ProgressiveMode: "semi"} }},
+	{"pg_-1", func(c *Component) bool { return c.Page == "-1" }},
 	{"t_small_fill", func(c *Component) bool { return c.Named == "small_fill" }},
 	{"t_a.b", func(c *Component) bool { return c.Named == "a.b" }},
 	{"pg_2", func(c *Component) bool { return c.Page == "2" }},

@@ -304,6 +304,9 @@ func parseEffect(s string) (Effect, bool) {
 	if !hasArgs {
 		return e, true
 	}
+	if effectTakesNoArgs(e.Name) {
+		return Effect{}, false
+	}
 	if lo, hi, ranged := effectRange(e.Name); ranged {
 		e.Level, ok = parseRange(args, lo, hi)
 		e.HasLevel = true
@@ -467,11 +470,12 @@ func parseCoord(s string) (Coord, bool) {
 
 func (c Coord) appendTo(dst []byte) []byte { return appendFloat(dst, c.Value, c.Relative) }
 
-// Flags is an fl_ value: a set of flags, "."-joined, and the file name of
-// fl_attachment:<name>.
+// Flags is an fl_ value: a set of flags, "."-joined, the file name of
+// fl_attachment:<name> and the mode of fl_progressive:<semi|steep|none>.
 type Flags struct {
-	Set            Flag
-	AttachmentName string
+	Set             Flag
+	AttachmentName  string
+	ProgressiveMode string
 }
 
 // Has reports whether f is set.
@@ -483,18 +487,32 @@ func parseFlags(s string) (Flags, bool) {
 		part, rest, more := cut(s, '.')
 		name, arg, hasArg := cut(part, ':')
 		flag, ok := lookupFlag(name)
-		if !ok || hasArg && (flag != FlagAttachment || arg == "" || !isArgText(arg)) {
+		if !ok || hasArg && !validFlagArg(flag, arg) {
 			return Flags{}, false
 		}
 		f.Set |= flag
-		if hasArg {
+		switch {
+		case hasArg && flag == FlagAttachment:
 			f.AttachmentName = arg
+		case hasArg && flag == FlagProgressive:
+			f.ProgressiveMode = arg
 		}
 		if !more {
 			return f, true
 		}
 		s = rest
 	}
+}
+
+// validFlagArg accepts fl_attachment:<name> and fl_progressive:semi|steep|none.
+func validFlagArg(flag Flag, arg string) bool {
+	switch flag {
+	case FlagAttachment:
+		return arg != "" && isArgText(arg)
+	case FlagProgressive:
+		return arg == "semi" || arg == "steep" || arg == "none"
+	}
+	return false
 }
 
 func (f Flags) appendTo(dst []byte) []byte {
@@ -512,6 +530,10 @@ func (f Flags) appendTo(dst []byte) []byte {
 		if flag == FlagAttachment && f.AttachmentName != "" {
 			dst = append(dst, ':')
 			dst = append(dst, f.AttachmentName...)
+		}
+		if flag == FlagProgressive && f.ProgressiveMode != "" {
+			dst = append(dst, ':')
+			dst = append(dst, f.ProgressiveMode...)
 		}
 	}
 	return dst
@@ -550,6 +572,12 @@ func isPage(s string) bool {
 	}
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; !isDigit(c) && c != '-' && c != ';' {
+			return false
+		}
+	}
+	// Pages count from 1 (negative from the end): no page 0.
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == '-' }) {
+		if strings.Trim(part, "0") == "" {
 			return false
 		}
 	}

@@ -138,7 +138,7 @@ func (c *call) classify(rt, override string, data []byte) (fileKind, error) {
 		if err != nil {
 			return fileKind{}, err
 		}
-		return fileKind{rt: "image", format: info.Format.String(), width: info.Width, height: info.Height, pages: 1}, nil
+		return fileKind{rt: "image", format: info.Format.String(), width: info.Width, height: info.Height, pages: max(info.Pages, 1)}, nil
 	case "video":
 		f, ok := sniffVideo(data)
 		if !ok {
