@@ -294,13 +294,13 @@ func (s *Server) passThrough(ctx *fasthttp.RequestCtx, u *delivery.URL, variant 
 		return
 	}
 	ctx.Response.SetStatusCode(resp.StatusCode())
-	resp.Header.VisitAll(func(k, v []byte) {
+	for k, v := range resp.Header.All() {
 		switch string(k) {
-		case "Content-Type", "Content-Length", "Etag", "ETag", "Last-Modified", "Content-Range", "Accept-Ranges",
+		case "Content-Type", "Etag", "ETag", "Last-Modified", "Content-Range", "Accept-Ranges",
 			"X-Asset-Version", "X-Cld-Error", "Content-Disposition":
 			ctx.Response.Header.SetBytesKV(k, v)
 		}
-	})
+	}
 	ctx.Response.Header.SetCanonical(hCacheStatus, s2b(cacheStatusValues[statusPass][0]))
 	ctx.Response.Header.SetCanonical(hACAO, vStar)
 	n := resp.Header.ContentLength()

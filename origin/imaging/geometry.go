@@ -27,11 +27,6 @@ type geometry struct {
 	pad      rect
 }
 
-// empty reports whether the geometry leaves the image alone.
-func (g geometry) empty() bool {
-	return g.pre.none() && g.scaleW == 0 && g.crop.none() && g.pad.none()
-}
-
 // geometry computes the step's work on an image of w × h pixels.
 func (s *step) geometry(w, h int) geometry {
 	if s.crop == delivery.CropNone {
