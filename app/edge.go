@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/mediacdn/mediacdn/edge"
@@ -97,7 +98,19 @@ func (e *edgeService) Start(ctx context.Context) error {
 		return err
 	}
 	e.closeN = nc.Close
-	sub, err := purge.NewSubscriber(nc, e.ix, natsCfg, purge.SubscriberOptions{EdgeID: id, Clouds: cfg.Clouds, Log: e.log})
+	// Heartbeats report what this edge served (for the origin's /usage);
+	// the server exists only once the subscriber does.
+	var served atomic.Pointer[edge.Server]
+	started := time.Now()
+	report := func() purge.Served {
+		sv := purge.Served{Started: started}
+		if srv := served.Load(); srv != nil {
+			sv.Requests, sv.Bytes = srv.Served()
+		}
+		return sv
+	}
+	sub, err := purge.NewSubscriber(nc, e.ix, natsCfg, purge.SubscriberOptions{EdgeID: id, Clouds: cfg.Clouds,
+		Log: e.log, Served: report})
 	if err != nil {
 		nc.Close()
 		return err
@@ -115,6 +128,7 @@ func (e *edgeService) Start(ctx context.Context) error {
 		nc.Close()
 		return err
 	}
+	served.Store(srv)
 	e.srv = srv
 	go func() {
 		if err := srv.Serve(); err != nil {

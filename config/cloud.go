@@ -50,6 +50,9 @@ type Cloud struct {
 	// in URLs): name → transformation string. They are allowed for strict
 	// transformations. The Admin API manages more at run time. Default none.
 	NamedTransformations map[string]string `yaml:"named_transformations"`
+	// Admin configures the cloud's Admin API: rate limit, plan and usage
+	// limits (config/admin.go).
+	Admin AdminAPI `yaml:"admin"`
 }
 
 // Clouds maps cloud names to their settings.
@@ -125,6 +128,9 @@ func (c Cloud) validate(secrets bool) error {
 		return Errorf("api_secret", "required (or set MEDIACDN_CLOUDS_<NAME>_API_SECRET)")
 	case c.Invalidation != "" && c.Invalidation != Global && c.Invalidation != Legacy:
 		return Errorf("invalidation", "must be %q or %q, not %q", Global, Legacy, c.Invalidation)
+	}
+	if err := c.Admin.Validate(); err != nil {
+		return Prefix("admin", err)
 	}
 	for _, h := range c.Hosts {
 		if h == "" || strings.ContainsAny(h, "/ \t") {

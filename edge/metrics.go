@@ -104,3 +104,9 @@ func (m *metrics) write(w io.Writer, cs cacheStats) {
 	fmt.Fprintf(w, "%s_bucket{le=\"+Inf\"} %d\n%s_sum %g\n%s_count %d\n", name, cum, name,
 		float64(m.fill.sumNs.Load())/1e9, name, cum)
 }
+
+// Served reports what the edge has served since it started: delivery
+// requests received and response body bytes sent. Safe for concurrent use.
+func (s *Server) Served() (requests, bytes int64) {
+	return s.m.requests.Load(), s.m.bytes.Load()
+}

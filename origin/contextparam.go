@@ -1,7 +1,6 @@
 package origin
 
 import (
-	"sort"
 	"strings"
 )
 
@@ -76,18 +75,4 @@ func unescapeContext(s string) string {
 func escapeContext(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `|`, `\|`, `=`, `\=`)
 	return r.Replace(s)
-}
-
-// formatContext is the inverse of parseContext, keys sorted.
-func formatContext(m map[string]string) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = escapeContext(k) + "=" + escapeContext(m[k])
-	}
-	return strings.Join(parts, "|")
 }

@@ -290,3 +290,30 @@ func startOriginClouds(t testing.TB, dir string, cl config.Cloud) *testOrigin {
 	t.Helper()
 	return startOriginWith(t, func(c *origin.Config) { c.DataDir = dir }, nil, cl)
 }
+
+func TestUploadFormatAndText(t *testing.T) {
+	o := startOrigin(t, nil)
+	ct, body := form(t, [][2]string{{"public_id", "converted"}, {"format", "webp"}}, "c.png", readCorpus(t, "chelsea.png"))
+	status, resp := post(t, o.URL+"/v1_1/demo/image/upload", ct, body, true)
+	if status != 200 || !strings.Contains(resp, `"format":"webp"`) || !strings.Contains(resp, `"width":451`) {
+		t.Fatalf("format conversion: %d %s", status, resp)
+	}
+	stored := fetch(t, o.URL+"/demo/image/upload/converted.webp")
+	if info := probe(t, stored.body); info.Format != delivery.WebP {
+		t.Fatalf("stored format %v", info.Format)
+	}
+	ct, body = form(t, [][2]string{{"text", "Sample Name"}, {"public_id", "dark_name"}, {"font_family", "Arial"},
+		{"font_size", "12"}, {"font_color", "black"}, {"opacity", "90"}}, "", nil)
+	status, resp = post(t, o.URL+"/v1_1/demo/image/text", ct, body, true)
+	if status != 200 || !strings.Contains(resp, `"public_id":"dark_name"`) || !strings.Contains(resp, `"format":"png"`) {
+		t.Fatalf("text: %d %s", status, resp)
+	}
+	img := fetch(t, o.URL+"/demo/image/upload/dark_name.png")
+	if info := probe(t, img.body); img.status != 200 || info.Width < 20 || info.Height < 8 {
+		t.Fatalf("text image: %d %+v", img.status, info)
+	}
+	ct, body = form(t, [][2]string{{"public_id", "x"}}, "", nil)
+	if status, resp := post(t, o.URL+"/v1_1/demo/image/text", ct, body, true); status != 400 || errorMessage(t, resp) != "Missing required parameter - text" {
+		t.Fatalf("text without text: %d %s", status, resp)
+	}
+}

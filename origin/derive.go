@@ -35,7 +35,7 @@ func (s *Server) derive(r *http.Request, u *delivery.URL, cl config.Cloud, a *me
 	if err != nil {
 		return nil, deliveryErr(http.StatusBadRequest, "%s", err.Error())
 	}
-	expanded, allowed, err := s.expand(r.Context(), cl, tr, 0)
+	expanded, allowed, err := s.expand(r.Context(), u.Cloud, tr, 0)
 	if err != nil {
 		return nil, err
 	}

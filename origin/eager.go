@@ -46,7 +46,7 @@ func (s *Server) makeEager(ctx context.Context, c *call, a *meta.Asset, e string
 	if err != nil {
 		return eagerJSON{}, badRequest("Invalid eager transformation %s - %s", clip(e), err.Error())
 	}
-	expanded, _, err := s.expand(ctx, c.cl, tr, 0)
+	expanded, _, err := s.expand(ctx, c.cloud, tr, 0)
 	if err != nil {
 		return eagerJSON{}, asAPIError(err)
 	}

@@ -40,6 +40,8 @@ type Server struct {
 	flights singleflight.Group
 	// transforms counts transforms started (a metric, and for tests).
 	transforms atomic.Int64
+	// admin is the Admin API's state (rate limits).
+	admin *adminState
 }
 
 // Transforms is how many transforms the server has started.
@@ -82,9 +84,16 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("origin: chunk store: %w", err)
 	}
-	return &Server{cfg: cfg, clouds: clouds, meta: d.Meta, blobs: d.Blobs, images: d.Images,
+	s := &Server{cfg: cfg, clouds: clouds, meta: d.Meta, blobs: d.Blobs, images: d.Images,
 		events: d.Events, purger: d.Purger, log: d.Log, now: d.Now, chunks: chunks,
-		fetch: newFetcher(cfg.Fetch, int64(cfg.MaxUploadSize))}, nil
+		fetch: newFetcher(cfg.Fetch, int64(cfg.MaxUploadSize)), admin: newAdminState()}
+	// Clouds with backup keep deleted and overwritten originals; named
+	// transformations from configuration seed the store (admin*.go).
+	d.Meta.SetBackupPolicy(func(cloud string) bool { return clouds[cloud].Backup })
+	if err := s.seedNamed(context.Background()); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // Storage is the origin's storage opened from its data directory.
@@ -141,7 +150,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &call{s: s, w: w, r: r, cloud: cloudName, cl: cl}
-	if !c.routeInvalidations(rest) && !c.routeUpload(rest) {
+	if !c.routeInvalidations(rest) && !c.routeUpload(rest) && !c.routeAdmin(rest) {
 		writeError(w, s.log, r, apiErr(http.StatusNotFound, "Not found"))
 	}
 }
@@ -184,7 +193,7 @@ func (c *call) routeUpload(rest string) bool {
 	}
 	handlers := map[string]func(rt string, p *Params){
 		"upload": c.upload, "destroy": c.destroy, "rename": c.rename, "explicit": c.explicit,
-		"tags": c.tags, "context": c.context, "delete_by_token": c.deleteByToken,
+		"tags": c.tags, "context": c.context, "delete_by_token": c.deleteByToken, "text": c.text,
 	}
 	h, ok := handlers[action]
 	if !ok {

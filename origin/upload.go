@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/imaging"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -342,7 +343,17 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// convert re-encodes an uploaded image to the format parameter's format.
+// convert re-encodes an uploaded image to the format parameter's format
+// before it is stored.
 func (c *call) convert(data []byte, kind fileKind, format string) ([]byte, fileKind, error) {
-	return nil, kind, badRequest("Converting uploads to another format is not supported yet - %s", clip(format))
+	f, ok := delivery.ParseFormat(format)
+	if !ok {
+		return nil, kind, badRequest("Invalid format - %s", clip(format))
+	}
+	res, err := c.s.images.Transform(c.ctx(), data, imaging.Request{Format: f})
+	if err != nil {
+		return nil, kind, err
+	}
+	kind.format, kind.width, kind.height = res.Format.String(), res.Width, res.Height
+	return res.Body, kind, nil
 }

@@ -18,6 +18,18 @@ type Heartbeat struct {
 	CaughtUp bool `json:"caught_up"`
 	// Time is when the edge sent it.
 	Time time.Time `json:"time"`
+	// Served is what the edge has served since it started (zero when the
+	// edge does not report it); the origin's usage report sums it.
+	Served Served `json:"served,omitzero"`
+}
+
+// Served counts what an edge has served since it started: every delivery
+// request, and the response body bytes sent. Both only grow while the edge
+// runs; Started tells one run from the next.
+type Served struct {
+	Started  time.Time `json:"started"`
+	Requests int64     `json:"requests"`
+	Bytes    int64     `json:"bytes"`
 }
 
 // minHeartbeatGap spaces the heartbeats that follow applies during a
@@ -61,6 +73,9 @@ func pause(ctx context.Context, d time.Duration) bool {
 
 func (s *Subscriber) sendHeartbeat() {
 	hb := Heartbeat{Edge: s.opts.EdgeID, Applied: s.Applied(), CaughtUp: s.CaughtUp(), Time: time.Now()}
+	if s.opts.Served != nil {
+		hb.Served = s.opts.Served()
+	}
 	data, err := json.Marshal(hb)
 	if err != nil {
 		return

@@ -23,6 +23,9 @@ type SubscriberOptions struct {
 	Clouds []string
 	// Log receives the subscriber's logs. Nil means slog.Default().
 	Log *slog.Logger
+	// Served, when set, reports what the edge has served; heartbeats carry
+	// it (purge/heartbeat.go). It must be safe to call from any goroutine.
+	Served func() Served
 }
 
 // State is a subscriber's state, for a readiness endpoint.

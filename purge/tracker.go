@@ -18,6 +18,8 @@ type EdgeStatus struct {
 	CaughtUp bool
 	// Seen is when its last heartbeat arrived.
 	Seen time.Time
+	// Served is what the edge reported having served (zero if it does not).
+	Served Served
 }
 
 // Tracker follows the edges' heartbeats on the origin side: which edges are
@@ -73,7 +75,7 @@ func (t *Tracker) Observe(hb Heartbeat) {
 	if hb.Applied < prev.Applied && now.Sub(prev.Seen) < t.window {
 		applied = prev.Applied // a late, reordered heartbeat
 	}
-	t.edges[hb.Edge] = EdgeStatus{ID: hb.Edge, Applied: applied, CaughtUp: hb.CaughtUp, Seen: now}
+	t.edges[hb.Edge] = EdgeStatus{ID: hb.Edge, Applied: applied, CaughtUp: hb.CaughtUp, Seen: now, Served: hb.Served}
 	for id, e := range t.edges {
 		if now.Sub(e.Seen) > 10*t.window {
 			delete(t.edges, id)

@@ -41,4 +41,6 @@ func (p *Processor) Transform(context.Context, []byte, Request) (Result, error) 
 }
 
 // Text fails.
-func (p *Processor) Text(context.Context, TextRequest) (Result, error) { return Result{}, unavailable() }
+func (p *Processor) Text(context.Context, TextRequest) (Result, error) {
+	return Result{}, unavailable()
+}

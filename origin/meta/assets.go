@@ -11,7 +11,7 @@ import (
 
 const assetColumns = `id, cloud, resource_type, type, public_id, asset_id, version, version_id, format,
 	bytes, width, height, pages, etag, blob, created_at, updated_at, tags, context, metadata,
-	moderation_status, original_filename, asset_folder, display_name, eager`
+	moderation_status, original_filename, asset_folder, display_name, eager, moderation_kind, coordinates`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -19,23 +19,24 @@ type rowScanner interface{ Scan(dest ...any) error }
 func scanAsset(r rowScanner) (*Asset, int64, error) {
 	var a Asset
 	var id, created, updated int64
-	var tags, ctxJSON, md, eager string
+	var tags, ctxJSON, md, eager, coords string
 	err := r.Scan(&id, &a.Cloud, &a.ResourceType, &a.Type, &a.PublicID, &a.AssetID, &a.Version,
 		&a.VersionID, &a.Format, &a.Bytes, &a.Width, &a.Height, &a.Pages, &a.ETag, &a.Blob,
 		&created, &updated, &tags, &ctxJSON, &md, &a.ModerationStatus, &a.OriginalFilename,
-		&a.AssetFolder, &a.DisplayName, &eager)
+		&a.AssetFolder, &a.DisplayName, &eager, &a.ModerationKind, &coords)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, 0, ErrNotFound
 	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("meta: scan asset: %w", err)
 	}
+	a.Seq = id
 	a.CreatedAt = time.Unix(0, created).UTC()
 	a.UpdatedAt = time.Unix(0, updated).UTC()
 	for _, f := range []struct {
 		s   string
 		dst any
-	}{{tags, &a.Tags}, {ctxJSON, &a.Context}, {md, &a.Metadata}, {eager, &a.Eager}} {
+	}{{tags, &a.Tags}, {ctxJSON, &a.Context}, {md, &a.Metadata}, {eager, &a.Eager}, {coords, &a.Coordinates}} {
 		if err := json.Unmarshal([]byte(f.s), f.dst); err != nil {
 			return nil, 0, fmt.Errorf("meta: decode asset %d: %w", id, err)
 		}
@@ -118,7 +119,7 @@ func (s *SQLite) Put(ctx context.Context, a *Asset, overwrite bool) (PutResult, 
 			}
 			err = updateAsset(ctx, tx, id, a)
 			if err == nil && prev.Blob != a.Blob {
-				res.Orphans = append(res.Orphans, prev.Blob)
+				err = s.retire(ctx, tx, prev, &res)
 			}
 			if err == nil {
 				var stale []string
@@ -129,8 +130,9 @@ func (s *SQLite) Put(ctx context.Context, a *Asset, overwrite bool) (PutResult, 
 		if err != nil {
 			return err
 		}
+		a.Seq = id
 		res.Prev = prev
-		return setTags(ctx, tx, id, a)
+		return setIndexes(ctx, tx, id, a)
 	})
 	return res, err
 }
@@ -138,12 +140,14 @@ func (s *SQLite) Put(ctx context.Context, a *Asset, overwrite bool) (PutResult, 
 func insertAsset(ctx context.Context, tx *sql.Tx, a *Asset) (int64, error) {
 	r, err := tx.ExecContext(ctx, `INSERT INTO assets (cloud, resource_type, type, public_id, asset_id,
 		version, version_id, format, bytes, width, height, pages, etag, blob, created_at, updated_at,
-		tags, context, metadata, moderation_status, original_filename, asset_folder, display_name, eager)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		tags, context, metadata, moderation_status, original_filename, asset_folder, display_name, eager,
+		moderation_kind, coordinates)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.Cloud, a.ResourceType, a.Type, a.PublicID, a.AssetID, a.Version, a.VersionID, a.Format,
 		a.Bytes, a.Width, a.Height, a.Pages, a.ETag, a.Blob, a.CreatedAt.UnixNano(), a.UpdatedAt.UnixNano(),
 		jsonText(nonNilTags(a.Tags)), jsonText(nonNilMap(a.Context)), jsonText(nonNilMap(a.Metadata)),
-		a.ModerationStatus, a.OriginalFilename, a.AssetFolder, a.DisplayName, jsonText(nonNilTags(a.Eager)))
+		a.ModerationStatus, a.OriginalFilename, a.AssetFolder, a.DisplayName, jsonText(nonNilTags(a.Eager)),
+		a.ModerationKind, jsonText(a.Coordinates))
 	if err != nil {
 		return 0, fmt.Errorf("meta: insert asset: %w", err)
 	}
@@ -154,12 +158,14 @@ func updateAsset(ctx context.Context, tx *sql.Tx, id int64, a *Asset) error {
 	_, err := tx.ExecContext(ctx, `UPDATE assets SET cloud = ?, resource_type = ?, type = ?, public_id = ?,
 		asset_id = ?, version = ?, version_id = ?, format = ?, bytes = ?, width = ?, height = ?, pages = ?,
 		etag = ?, blob = ?, created_at = ?, updated_at = ?, tags = ?, context = ?, metadata = ?,
-		moderation_status = ?, original_filename = ?, asset_folder = ?, display_name = ?, eager = ?
+		moderation_status = ?, original_filename = ?, asset_folder = ?, display_name = ?, eager = ?,
+		moderation_kind = ?, coordinates = ?
 		WHERE id = ?`,
 		a.Cloud, a.ResourceType, a.Type, a.PublicID, a.AssetID, a.Version, a.VersionID, a.Format,
 		a.Bytes, a.Width, a.Height, a.Pages, a.ETag, a.Blob, a.CreatedAt.UnixNano(), a.UpdatedAt.UnixNano(),
 		jsonText(nonNilTags(a.Tags)), jsonText(nonNilMap(a.Context)), jsonText(nonNilMap(a.Metadata)),
-		a.ModerationStatus, a.OriginalFilename, a.AssetFolder, a.DisplayName, jsonText(nonNilTags(a.Eager)), id)
+		a.ModerationStatus, a.OriginalFilename, a.AssetFolder, a.DisplayName, jsonText(nonNilTags(a.Eager)),
+		a.ModerationKind, jsonText(a.Coordinates), id)
 	if err != nil {
 		return fmt.Errorf("meta: update asset: %w", err)
 	}
@@ -194,12 +200,12 @@ func (s *SQLite) Update(ctx context.Context, k Key, fn func(*Asset) error) (*Ass
 		}
 		a.Key, a.AssetID, a.Version, a.VersionID, a.Blob = keep.Key, keep.AssetID, keep.Version, keep.VersionID, keep.Blob
 		a.Format, a.Bytes, a.Width, a.Height, a.Pages, a.ETag = keep.Format, keep.Bytes, keep.Width, keep.Height, keep.Pages, keep.ETag
-		a.CreatedAt = keep.CreatedAt
+		a.CreatedAt, a.Seq = keep.CreatedAt, keep.Seq
 		if err := updateAsset(ctx, tx, id, a); err != nil {
 			return err
 		}
 		out = a
-		return setTags(ctx, tx, id, a)
+		return setIndexes(ctx, tx, id, a)
 	})
 	return out, err
 }
@@ -220,8 +226,8 @@ func (s *SQLite) Delete(ctx context.Context, k Key) (PutResult, error) {
 			return fmt.Errorf("meta: delete asset: %w", err)
 		}
 		res.Prev = a
-		res.Orphans = append(append(res.Orphans, a.Blob), derived...)
-		return nil
+		res.Orphans = append(res.Orphans, derived...)
+		return s.retire(ctx, tx, a, &res)
 	})
 	return res, err
 }
@@ -256,7 +262,10 @@ func (s *SQLite) Rename(ctx context.Context, from, to Key, overwrite bool) (*Ass
 				return fmt.Errorf("meta: rename: %w", err)
 			}
 			res.Prev = existing
-			res.Orphans = append(append(res.Orphans, existing.Blob), derived...)
+			res.Orphans = append(res.Orphans, derived...)
+			if err := s.retire(ctx, tx, existing, &res); err != nil {
+				return err
+			}
 		}
 		// A version is never reused for a key: if the new key once had a
 		// version as high as this one, move past it.
@@ -278,7 +287,7 @@ func (s *SQLite) Rename(ctx context.Context, from, to Key, overwrite bool) (*Ass
 			return err
 		}
 		out = a
-		return setTags(ctx, tx, id, a)
+		return setIndexes(ctx, tx, id, a)
 	})
 	return out, res, err
 }

@@ -67,7 +67,10 @@ func (s *SQLite) PutDerived(ctx context.Context, k Key, d *Derived) (*Derived, P
 		cp := *d
 		cp.ID, _ = r.LastInsertId()
 		out = &cp
-		return nil
+		if err := noteUsed(ctx, tx, k.Cloud, d.Transformation, d.CreatedAt); err != nil {
+			return err
+		}
+		return addCounter(ctx, tx, k.Cloud, counterTransformations, 1)
 	})
 	return out, res, err
 }

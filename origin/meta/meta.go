@@ -27,6 +27,11 @@ type Key struct {
 // Asset is one asset's current version.
 type Asset struct {
 	Key
+	// Seq is the store's ordering key for the asset: assigned when the
+	// asset is created, increasing with creation order, and kept across
+	// overwrites, updates and renames (so a listing cursor stays stable).
+	// Set by the store; ignored on writes.
+	Seq              int64
 	AssetID          string // random 32-hex id, stable across overwrites and renames
 	Version          int64  // unix seconds of this version, strictly increasing per key
 	VersionID        string // random 32-hex id of this version
@@ -41,7 +46,9 @@ type Asset struct {
 	Tags             []string
 	Context          map[string]string
 	Metadata         map[string]string
-	ModerationStatus string
+	ModerationStatus string // pending, approved or rejected ("" when never moderated)
+	ModerationKind   string // the moderation queue: manual, webpurify...
+	Coordinates      Coordinates
 	OriginalFilename string
 	AssetFolder      string
 	DisplayName      string
@@ -57,8 +64,25 @@ type PutResult struct {
 	Orphans []string
 }
 
-// Store is the metadata store.
+// Coordinates are regions of an image set through the API, each x, y,
+// width, height in pixels of the original.
+type Coordinates struct {
+	Faces  [][4]int `json:"faces,omitempty"`
+	Custom [][4]int `json:"custom,omitempty"`
+}
+
+// Store is the metadata store: assets and derived resources, plus what the
+// Admin API needs (listing, bulk deletion, named transformations, related
+// assets, backups, analyses and usage), each a small interface of its own.
 type Store interface {
+	Lister
+	BulkDeleter
+	TransformationStore
+	RelationStore
+	BackupStore
+	AnalysisStore
+	UsageStore
+
 	// Asset returns the asset at k, or ErrNotFound.
 	Asset(ctx context.Context, k Key) (*Asset, error)
 	// Put creates or (with overwrite) replaces the asset at a.Key. It sets

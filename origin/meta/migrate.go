@@ -81,6 +81,97 @@ var migrations = []string{
 		UNIQUE (asset, version, transformation, format, variant)
 	);
 	CREATE INDEX derived_transformation ON derived (transformation);`,
+	// 3: the Admin API: listing orders (by creation sequence, by public ID),
+	// context and moderation queries, coordinates, related assets, backups,
+	// named and used transformations, image analyses, usage counters and
+	// what edges served.
+	`ALTER TABLE assets ADD COLUMN moderation_kind TEXT NOT NULL DEFAULT '';
+	ALTER TABLE assets ADD COLUMN coordinates TEXT NOT NULL DEFAULT '{}';
+	CREATE INDEX assets_seq ON assets (cloud, resource_type, type, id);
+	CREATE INDEX assets_rt_seq ON assets (cloud, resource_type, id);
+	CREATE INDEX assets_rt_public_id ON assets (cloud, resource_type, public_id, type);
+	CREATE INDEX assets_moderation ON assets (cloud, resource_type, moderation_kind, moderation_status, id);
+	CREATE INDEX asset_tags_seq ON asset_tags (cloud, resource_type, tag, asset);
+	CREATE TABLE asset_context (
+		asset INTEGER NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
+		cloud TEXT NOT NULL,
+		resource_type TEXT NOT NULL,
+		key TEXT NOT NULL,
+		value TEXT NOT NULL,
+		PRIMARY KEY (asset, key)
+	);
+	CREATE INDEX asset_context_kv ON asset_context (cloud, resource_type, key, value, asset);
+	CREATE INDEX asset_context_k ON asset_context (cloud, resource_type, key, asset);
+	INSERT INTO asset_context (asset, cloud, resource_type, key, value)
+		SELECT a.id, a.cloud, a.resource_type, j.key, CAST(j.value AS TEXT) FROM assets a, json_each(a.context) j;
+	CREATE INDEX derived_asset ON derived (asset, id);
+	CREATE TABLE related (
+		a INTEGER NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
+		b INTEGER NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
+		created_at INTEGER NOT NULL,
+		PRIMARY KEY (a, b)
+	);
+	CREATE INDEX related_b ON related (b);
+	CREATE TABLE backups (
+		id            INTEGER PRIMARY KEY,
+		cloud         TEXT NOT NULL,
+		resource_type TEXT NOT NULL,
+		type          TEXT NOT NULL,
+		public_id     TEXT NOT NULL,
+		asset_id      TEXT NOT NULL,
+		version       INTEGER NOT NULL,
+		version_id    TEXT NOT NULL,
+		format        TEXT NOT NULL,
+		bytes         INTEGER NOT NULL,
+		width         INTEGER NOT NULL,
+		height        INTEGER NOT NULL,
+		pages         INTEGER NOT NULL,
+		etag          TEXT NOT NULL,
+		blob          TEXT NOT NULL,
+		created_at    INTEGER NOT NULL,
+		backed_up_at  INTEGER NOT NULL
+	);
+	CREATE INDEX backups_key ON backups (cloud, resource_type, type, public_id, version);
+	CREATE INDEX backups_asset_id ON backups (cloud, asset_id);
+	CREATE TABLE transformations (
+		cloud              TEXT NOT NULL,
+		named              INTEGER NOT NULL,
+		name               TEXT NOT NULL,
+		transformation     TEXT NOT NULL,
+		canonical          TEXT NOT NULL,
+		allowed_for_strict INTEGER NOT NULL,
+		used               INTEGER NOT NULL,
+		created_at         INTEGER NOT NULL,
+		updated_at         INTEGER NOT NULL,
+		deleted            INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (cloud, named, name)
+	);
+	CREATE INDEX transformations_list ON transformations (cloud, deleted, name);
+	CREATE INDEX transformations_canonical ON transformations (cloud, canonical);
+	INSERT OR IGNORE INTO transformations (cloud, named, name, transformation, canonical, allowed_for_strict,
+		used, created_at, updated_at)
+		SELECT DISTINCT a.cloud, 0, d.transformation, d.transformation, '', 0, 1, 0, 0
+		FROM derived d JOIN assets a ON a.id = d.asset;
+	CREATE TABLE analyses (
+		asset   INTEGER NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
+		version INTEGER NOT NULL,
+		data    TEXT NOT NULL,
+		PRIMARY KEY (asset, version)
+	);
+	CREATE TABLE counters (
+		cloud TEXT NOT NULL,
+		name  TEXT NOT NULL,
+		value INTEGER NOT NULL,
+		PRIMARY KEY (cloud, name)
+	);
+	CREATE TABLE served (
+		edge       TEXT NOT NULL,
+		started    INTEGER NOT NULL,
+		requests   INTEGER NOT NULL,
+		bytes      INTEGER NOT NULL,
+		updated_at INTEGER NOT NULL,
+		PRIMARY KEY (edge, started)
+	);`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

@@ -16,6 +16,8 @@ import (
 type SQLite struct {
 	w *sql.DB // one connection: every write transaction
 	r *sql.DB // read-only pool
+
+	backup backupPolicy
 }
 
 // OpenSQLite opens (creating and migrating) the database at path.

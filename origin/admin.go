@@ -1,0 +1,314 @@
+package origin
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/mediacdn/mediacdn/config"
+)
+
+// adminHandler serves one Admin API call with its parameters.
+type adminHandler func(p *Params)
+
+// adminTops are the first path segments of the Admin API.
+var adminTops = map[string]bool{
+	"ping": true, "usage": true, "resources": true, "derived_resources": true, "tags": true,
+	"transformations": true,
+}
+
+// routeAdmin serves the Admin API under /v1_1/<cloud>/: HTTP Basic auth
+// with the cloud's key and secret, the hourly rate limit with its
+// X-FeatureRateLimit-* headers, then the call. It reports false for paths
+// that are not the Admin API's.
+func (c *call) routeAdmin(rest string) bool {
+	top, tail, _ := strings.Cut(rest, "/")
+	if !adminTops[top] {
+		return false
+	}
+	limit := c.cl.Admin.EffectiveRateLimit()
+	if err := adminAuthenticate(c.r, c.cl); err != nil {
+		c.s.admin.limits.writeHeaders(c.w, c.cloud, limit, c.s.now(), false)
+		c.w.Header().Set("WWW-Authenticate", `Basic realm="Admin API"`)
+		c.fail(err)
+		return true
+	}
+	if !c.s.admin.limits.writeHeaders(c.w, c.cloud, limit, c.s.now(), true) {
+		c.fail(&APIError{Status: 420, Message: "Rate Limit Exceeded",
+			RetryAfter: c.s.admin.limits.untilReset(c.s.now())})
+		return true
+	}
+	h, err := c.adminRoute(top, tail)
+	if err != nil {
+		c.fail(err)
+		return true
+	}
+	c.r.Body = http.MaxBytesReader(c.w, c.r.Body, maxFieldsBytes+64<<10)
+	p, err := parseParams(c.r, 0)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			err = badRequest("Request parameters are too large")
+		}
+		c.fail(err)
+		return true
+	}
+	h(p)
+	return true
+}
+
+// adminAuthenticate accepts HTTP Basic with the cloud's API key and
+// secret only (the Admin API takes no signed requests; OAuth tokens are
+// not supported here).
+func adminAuthenticate(r *http.Request, cl config.Cloud) error {
+	if strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+		return apiErr(http.StatusUnauthorized, "Invalid OAuth token - use HTTP Basic authentication with the API key and secret")
+	}
+	user, pass, ok := r.BasicAuth()
+	switch {
+	case !ok || user == "":
+		return apiErr(http.StatusUnauthorized, "Must supply api_key")
+	case !equal(user, cl.APIKey):
+		return apiErr(http.StatusUnauthorized, "Unknown API key %s", clip(user))
+	case !equal(pass, cl.APISecret):
+		return apiErr(http.StatusUnauthorized, "api_secret mismatch")
+	}
+	return nil
+}
+
+// adminRoute picks the handler for a method and path; errors are 404 for
+// unknown paths and 405 for a known path with another method.
+func (c *call) adminRoute(top, tail string) (adminHandler, error) {
+	m := c.r.Method
+	var routes map[string]adminHandler
+	switch top {
+	case "ping":
+		routes = map[string]adminHandler{http.MethodGet: c.ping}
+		if tail != "" {
+			return nil, adminNotFound()
+		}
+	case "usage":
+		routes = map[string]adminHandler{http.MethodGet: func(p *Params) { c.usage(tail, p) }}
+	case "tags":
+		if !isResourceType(tail) {
+			return nil, adminNotFound()
+		}
+		routes = map[string]adminHandler{http.MethodGet: func(p *Params) { c.listTags(tail, p) }}
+	case "derived_resources":
+		if tail != "" {
+			return nil, adminNotFound()
+		}
+		routes = map[string]adminHandler{http.MethodDelete: c.deleteDerived}
+	case "transformations":
+		routes = c.transformationRoutes(tail)
+	case "resources":
+		var err error
+		if routes, err = c.resourceRoutes(tail); err != nil {
+			return nil, err
+		}
+	}
+	if h, ok := routes[m]; ok {
+		return h, nil
+	}
+	if len(routes) == 0 {
+		return nil, adminNotFound()
+	}
+	allowed := make([]string, 0, len(routes))
+	for _, k := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+		if _, ok := routes[k]; ok {
+			allowed = append(allowed, k)
+		}
+	}
+	c.w.Header().Set("Allow", strings.Join(allowed, ", "))
+	return nil, apiErr(http.StatusMethodNotAllowed, "Method not allowed - use %s", strings.Join(allowed, " or "))
+}
+
+func adminNotFound() *APIError { return apiErr(http.StatusNotFound, "Not found") }
+
+// resourceRoutes routes /resources/...:
+//
+//	resources                                   GET resource types; DELETE by asset_ids
+//	resources/<asset_id>                        GET details by asset ID
+//	resources/by_asset_ids, by_asset_folder     GET listings
+//	resources/restore                           POST restore by asset IDs
+//	resources/backup/<asset_id>                 DELETE backed-up versions
+//	resources/related_assets/<asset_id>         POST, DELETE relations
+//	resources/related_assets/<rt>/<type>/<id>   POST, DELETE relations
+//	resources/<rt>                              GET list
+//	resources/<rt>/tags/<tag>                   GET list, DELETE by tag
+//	resources/<rt>/context                      GET list by context
+//	resources/<rt>/moderations/<kind>/<status>  GET moderation queue
+//	resources/<rt>/<type>                       GET list, DELETE in bulk
+//	resources/<rt>/<type>/restore               POST restore
+//	resources/<rt>/<type>/<public_id>           GET details, POST update
+func (c *call) resourceRoutes(tail string) (map[string]adminHandler, error) {
+	if tail == "" {
+		return map[string]adminHandler{http.MethodGet: c.resourceTypes, http.MethodDelete: c.deleteByAssetIDs}, nil
+	}
+	first, rest, _ := strings.Cut(tail, "/")
+	switch first {
+	case "by_asset_ids":
+		return map[string]adminHandler{http.MethodGet: c.listByAssetIDs}, nil
+	case "by_asset_folder":
+		return map[string]adminHandler{http.MethodGet: c.listByAssetFolder}, nil
+	case "restore":
+		return map[string]adminHandler{http.MethodPost: c.restoreByAssetIDs}, nil
+	case "backup":
+		if rest == "" {
+			return nil, adminNotFound()
+		}
+		return map[string]adminHandler{http.MethodDelete: func(p *Params) { c.deleteBackups(rest, p) }}, nil
+	case "related_assets":
+		return c.relatedRoutes(rest)
+	}
+	if !isResourceType(first) {
+		if isAssetID(first) && rest == "" {
+			return map[string]adminHandler{http.MethodGet: func(p *Params) { c.detailsByAssetID(first, p) }}, nil
+		}
+		return nil, adminNotFound()
+	}
+	rt := first
+	if rest == "" {
+		return map[string]adminHandler{http.MethodGet: func(p *Params) { c.listResources(rt, "", p) }}, nil
+	}
+	second, rest2, _ := strings.Cut(rest, "/")
+	switch second {
+	case "tags":
+		if rest2 == "" {
+			return nil, adminNotFound()
+		}
+		return map[string]adminHandler{
+			http.MethodGet:    func(p *Params) { c.listByTag(rt, rest2, p) },
+			http.MethodDelete: func(p *Params) { c.deleteByTag(rt, rest2, p) },
+		}, nil
+	case "context":
+		return map[string]adminHandler{http.MethodGet: func(p *Params) { c.listByContext(rt, p) }}, nil
+	case "moderations":
+		kind, status, ok := strings.Cut(rest2, "/")
+		if !ok || kind == "" || status == "" || strings.Contains(status, "/") {
+			return nil, adminNotFound()
+		}
+		return map[string]adminHandler{http.MethodGet: func(p *Params) { c.listByModeration(rt, kind, status, p) }}, nil
+	}
+	typ := second
+	if !isStoredType(typ) {
+		return nil, badRequest("Invalid type - %s (must be upload, private or authenticated)", clip(typ))
+	}
+	if rest2 == "" {
+		return map[string]adminHandler{
+			http.MethodGet:    func(p *Params) { c.listResources(rt, typ, p) },
+			http.MethodDelete: func(p *Params) { c.deleteResources(rt, typ, p) },
+		}, nil
+	}
+	routes := map[string]adminHandler{
+		http.MethodGet:  func(p *Params) { c.details(rt, typ, rest2, p) },
+		http.MethodPost: func(p *Params) { c.update(rt, typ, rest2, p) },
+	}
+	if rest2 == "restore" {
+		routes[http.MethodPost] = func(p *Params) { c.restore(rt, typ, p) }
+	}
+	return routes, nil
+}
+
+// relatedRoutes routes /resources/related_assets/...
+func (c *call) relatedRoutes(rest string) (map[string]adminHandler, error) {
+	var from func() (relatedSource, error)
+	if isAssetID(rest) {
+		from = func() (relatedSource, error) { return relatedSource{assetID: rest}, nil }
+	} else {
+		rt, r1, _ := strings.Cut(rest, "/")
+		typ, id, _ := strings.Cut(r1, "/")
+		if !isResourceType(rt) || id == "" {
+			return nil, adminNotFound()
+		}
+		if !isStoredType(typ) {
+			return nil, badRequest("Invalid type - %s (must be upload, private or authenticated)", clip(typ))
+		}
+		from = func() (relatedSource, error) { return relatedSource{rt: rt, typ: typ, publicID: id}, nil }
+	}
+	return map[string]adminHandler{
+		http.MethodPost:   func(p *Params) { c.relate(from, true, p) },
+		http.MethodDelete: func(p *Params) { c.relate(from, false, p) },
+	}, nil
+}
+
+func isResourceType(s string) bool { return s == "image" || s == "video" || s == "raw" }
+
+// isStoredType reports the delivery types assets are stored under.
+func isStoredType(s string) bool { return s == "upload" || s == "private" || s == "authenticated" }
+
+// isAssetID reports an asset ID's shape: 32 lower-case hex digits.
+func isAssetID(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !(s[i] >= '0' && s[i] <= '9' || s[i] >= 'a' && s[i] <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// ping serves GET /ping.
+func (c *call) ping(*Params) { c.ok(map[string]string{"status": "ok"}) }
+
+// resourceTypes serves GET /resources: the resource types the cloud has.
+func (c *call) resourceTypes(*Params) {
+	rts, err := c.s.meta.ResourceTypes(c.ctx(), c.cloud)
+	if err != nil {
+		c.fail(internal(err))
+		return
+	}
+	c.ok(map[string][]string{"resource_types": nonNil(rts)})
+}
+
+// listParams are the parameters every listing shares.
+type listParams struct {
+	max                                  int
+	cursor                               string
+	tags, context, moderations, metadata bool
+	fields                               []string
+}
+
+// Page sizes of listings.
+const (
+	defaultMaxResults = 10
+	maxMaxResults     = 500
+)
+
+// parseListParams reads max_results (default 10, at most 500: larger
+// values are lowered), next_cursor and the inclusion flags.
+func parseListParams(p *Params, cursorKey string) (listParams, error) {
+	var lp listParams
+	var err error
+	if lp.max, err = maxResults(p, defaultMaxResults, maxMaxResults); err != nil {
+		return lp, err
+	}
+	lp.cursor = p.Get(cursorKey)
+	for _, f := range []struct {
+		dst *bool
+		key string
+	}{{&lp.tags, "tags"}, {&lp.context, "context"}, {&lp.moderations, "moderations"}, {&lp.metadata, "metadata"}} {
+		if *f.dst, err = p.Bool(f.key, false); err != nil {
+			return lp, err
+		}
+	}
+	lp.fields = p.List("fields")
+	return lp, nil
+}
+
+// maxResults reads max_results: def when absent or 0, at most most.
+func maxResults(p *Params, def, most int) (int, error) {
+	n, err := p.Int("max_results", def)
+	switch {
+	case err != nil:
+		return 0, err
+	case n < 0:
+		return 0, badRequest("Invalid value %s for parameter max_results - must be between 1 and %d", strconv.Itoa(n), most)
+	case n == 0:
+		return def, nil
+	}
+	return min(n, most), nil
+}

@@ -1,0 +1,236 @@
+package origin
+
+import (
+	"errors"
+
+	"github.com/mediacdn/mediacdn/origin/meta"
+)
+
+// detailJSON is an asset's details (GET /resources/<rt>/<type>/<id>),
+// field for field as the Go SDK's admin.AssetResult decodes them.
+type detailJSON struct {
+	resourceJSON
+	ETag              string             `json:"etag"`
+	Placeholder       bool               `json:"placeholder"`
+	Pages             int                `json:"pages,omitempty"`
+	OriginalFilename  string             `json:"original_filename,omitempty"`
+	LastUpdated       lastUpdatedJSON    `json:"last_updated"`
+	Derived           []derivedJSON      `json:"derived"`
+	NextCursor        string             `json:"next_cursor,omitempty"`
+	DerivedNextCursor string             `json:"derived_next_cursor,omitempty"`
+	Colors            [][2]any           `json:"colors,omitempty"`
+	Predominant       *predominantJSON   `json:"predominant,omitempty"`
+	Grayscale         *bool              `json:"grayscale,omitempty"`
+	SemiTransparent   *bool              `json:"semi_transparent,omitempty"`
+	Phash             string             `json:"phash,omitempty"`
+	ImageMetadata     *map[string]string `json:"image_metadata,omitempty"`
+	Exif              *map[string]string `json:"exif,omitempty"`
+	Faces             *[][4]int          `json:"faces,omitempty"`
+	FaceDetection     string             `json:"face_detection,omitempty"`
+	Coordinates       *coordinatesJSON   `json:"coordinates,omitempty"`
+	RelatedAssets     *[]resourceJSON    `json:"related_assets,omitempty"`
+	RelatedNextCursor string             `json:"related_next_cursor,omitempty"`
+	Versions          *[]versionJSON     `json:"versions,omitempty"`
+}
+
+type lastUpdatedJSON struct {
+	UpdatedAt string `json:"updated_at"`
+}
+
+type predominantJSON struct {
+	Google     [][2]any `json:"google"`
+	Cloudinary [][2]any `json:"cloudinary"`
+}
+
+type coordinatesJSON struct {
+	Faces  [][4]int `json:"faces,omitempty"`
+	Custom [][4]int `json:"custom,omitempty"`
+}
+
+// versionJSON is one version of an asset (versions=true with backups).
+type versionJSON struct {
+	VersionID  string `json:"version_id"`
+	Version    int64  `json:"version"`
+	Format     string `json:"format,omitempty"`
+	Size       int64  `json:"size"`
+	Time       string `json:"time"`
+	Restorable bool   `json:"restorable"`
+}
+
+// faceDetectionNote says what faces=true can and cannot give.
+const faceDetectionNote = "not available: this server detects no faces; faces lists the face_coordinates set through the API"
+
+// Page sizes of derived resources in details.
+const (
+	defaultDerivedResults = 10
+	maxDerivedResults     = 500
+)
+
+// details serves GET /resources/<rt>/<type>/<public_id>.
+func (c *call) details(rt, typ, id string, p *Params) {
+	a, err := c.s.meta.Asset(c.ctx(), meta.Key{Cloud: c.cloud, ResourceType: rt, Type: typ, PublicID: id})
+	if isNotFound(err) {
+		c.fail(notFound(id))
+		return
+	}
+	if err != nil {
+		c.fail(internal(err))
+		return
+	}
+	c.answerDetails(a, p)
+}
+
+// detailsByAssetID serves GET /resources/<asset_id>.
+func (c *call) detailsByAssetID(assetID string, p *Params) {
+	a, err := c.s.meta.AssetByID(c.ctx(), c.cloud, assetID)
+	if isNotFound(err) {
+		c.fail(notFound(assetID))
+		return
+	}
+	if err != nil {
+		c.fail(internal(err))
+		return
+	}
+	c.answerDetails(a, p)
+}
+
+func (c *call) answerDetails(a *meta.Asset, p *Params) {
+	j, err := c.assetDetails(a, p)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	c.ok(j)
+}
+
+// assetDetails builds the details with what p asks for.
+func (c *call) assetDetails(a *meta.Asset, p *Params) (*detailJSON, error) {
+	flags := map[string]bool{}
+	for _, k := range []string{"colors", "image_metadata", "exif", "faces", "pages", "phash", "coordinates",
+		"related", "versions"} {
+		v, err := p.Bool(k, false)
+		if err != nil {
+			return nil, err
+		}
+		flags[k] = v
+	}
+	j := &detailJSON{
+		resourceJSON: c.resource(a, include{tags: true, context: true, metadata: len(a.Metadata) > 0,
+			moderations: true}),
+		ETag: a.ETag, Pages: a.Pages, OriginalFilename: a.OriginalFilename,
+		LastUpdated: lastUpdatedJSON{UpdatedAt: timeJSON(a.UpdatedAt)},
+	}
+	if err := c.derivedPage(a, p, j); err != nil {
+		return nil, err
+	}
+	if flags["colors"] || flags["phash"] || flags["image_metadata"] || flags["exif"] {
+		if err := c.addAnalysis(a, flags, j); err != nil {
+			return nil, err
+		}
+	}
+	if flags["faces"] {
+		faces := nonNilCoords(a.Coordinates.Faces)
+		j.Faces, j.FaceDetection = &faces, faceDetectionNote
+	}
+	if flags["coordinates"] {
+		j.Coordinates = &coordinatesJSON{Faces: a.Coordinates.Faces, Custom: a.Coordinates.Custom}
+	}
+	if flags["related"] {
+		if err := c.relatedPage(a, p, j); err != nil {
+			return nil, err
+		}
+	}
+	if flags["versions"] {
+		if err := c.versions(a, j); err != nil {
+			return nil, err
+		}
+	}
+	return j, nil
+}
+
+func nonNilCoords(c [][4]int) [][4]int {
+	if c == nil {
+		return [][4]int{}
+	}
+	return c
+}
+
+// derivedPage adds a page of derived resources: max_results (default 10,
+// at most 500) after derived_next_cursor.
+func (c *call) derivedPage(a *meta.Asset, p *Params, j *detailJSON) error {
+	n, err := maxResults(p, defaultDerivedResults, maxDerivedResults)
+	if err != nil {
+		return err
+	}
+	cur, err := decodeCursor(p.Get("derived_next_cursor"), "derived")
+	if err != nil {
+		return err
+	}
+	after := int64(0)
+	if cur != nil {
+		after = cur.Seq
+	}
+	list, err := c.s.meta.ListDerivedAfter(c.ctx(), a.Key, after, n)
+	if err != nil {
+		return internal(err)
+	}
+	j.Derived = make([]derivedJSON, 0, min(len(list), n))
+	for i, d := range list {
+		if i == n {
+			next := cursor{Kind: "derived", Seq: list[n-1].ID}.encode()
+			j.NextCursor, j.DerivedNextCursor = next, next
+			break
+		}
+		j.Derived = append(j.Derived, c.derived(a, d))
+	}
+	return nil
+}
+
+// relatedPage adds a page of related assets (max_results after
+// related_next_cursor).
+func (c *call) relatedPage(a *meta.Asset, p *Params, j *detailJSON) error {
+	n, err := maxResults(p, defaultDerivedResults, maxDerivedResults)
+	if err != nil {
+		return err
+	}
+	cur, err := decodeCursor(p.Get("related_next_cursor"), "related")
+	if err != nil {
+		return err
+	}
+	after := int64(0)
+	if cur != nil {
+		after = cur.Seq
+	}
+	list, err := c.s.meta.Related(c.ctx(), a.Key, after, n)
+	if err != nil {
+		return internal(err)
+	}
+	out := make([]resourceJSON, 0, min(len(list), n))
+	for i, r := range list {
+		if i == n {
+			j.RelatedNextCursor = cursor{Kind: "related", Seq: list[n-1].Seq}.encode()
+			break
+		}
+		out = append(out, c.resource(r, include{}))
+	}
+	j.RelatedAssets = &out
+	return nil
+}
+
+// versions adds the asset's versions: the current one and its backups.
+func (c *call) versions(a *meta.Asset, j *detailJSON) error {
+	backups, err := c.s.meta.Backups(c.ctx(), a.Key)
+	if err != nil {
+		return internal(err)
+	}
+	out := []versionJSON{{VersionID: a.VersionID, Version: a.Version, Format: a.Format, Size: a.Bytes,
+		Time: timeJSON(a.UpdatedAt), Restorable: false}}
+	for _, b := range backups {
+		out = append(out, versionJSON{VersionID: b.VersionID, Version: b.Version, Format: b.Format, Size: b.Bytes,
+			Time: timeJSON(b.CreatedAt), Restorable: true})
+	}
+	j.Versions = &out
+	return nil
+}
+
+func isNotFound(err error) bool { return errors.Is(err, meta.ErrNotFound) }

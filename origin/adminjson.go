@@ -1,0 +1,159 @@
+package origin
+
+import (
+	"encoding/json"
+	"strconv"
+
+	"github.com/mediacdn/mediacdn/origin/meta"
+)
+
+// resourceJSON is an asset as Admin API listings show it, field for field
+// (the Go SDK's api.BriefAssetResult decodes it). Optional parts appear
+// when the listing asks for them (tags, context, metadata, moderations).
+type resourceJSON struct {
+	AssetID          string             `json:"asset_id"`
+	PublicID         string             `json:"public_id"`
+	Format           string             `json:"format,omitempty"`
+	Version          int64              `json:"version"`
+	ResourceType     string             `json:"resource_type"`
+	Type             string             `json:"type"`
+	CreatedAt        string             `json:"created_at"`
+	Bytes            int64              `json:"bytes"`
+	Width            int                `json:"width,omitempty"`
+	Height           int                `json:"height,omitempty"`
+	Backup           bool               `json:"backup,omitempty"`
+	AccessMode       string             `json:"access_mode"`
+	URL              string             `json:"url"`
+	SecureURL        string             `json:"secure_url"`
+	AssetFolder      string             `json:"asset_folder"`
+	DisplayName      string             `json:"display_name"`
+	Tags             *[]string          `json:"tags,omitempty"`
+	Context          *contextJSON       `json:"context,omitempty"`
+	Metadata         *map[string]string `json:"metadata,omitempty"`
+	ModerationStatus string             `json:"moderation_status,omitempty"`
+	Moderation       []moderationJSON   `json:"moderation,omitempty"`
+}
+
+// moderationJSON is one moderation of an asset.
+type moderationJSON struct {
+	Kind   string `json:"kind"`
+	Status string `json:"status"`
+}
+
+// include says which optional parts a listing shows.
+type include struct {
+	tags, context, metadata, moderations bool
+}
+
+// resource builds an asset's listing entry.
+func (c *call) resource(a *meta.Asset, inc include) resourceJSON {
+	j := resourceJSON{
+		AssetID: a.AssetID, PublicID: a.PublicID, Version: a.Version, ResourceType: a.ResourceType,
+		Type: a.Type, CreatedAt: timeJSON(a.CreatedAt), Bytes: a.Bytes, Width: a.Width, Height: a.Height,
+		Backup: c.cl.Backup, AccessMode: "public", AssetFolder: a.AssetFolder, DisplayName: a.DisplayName,
+	}
+	if a.ResourceType != "raw" {
+		j.Format = a.Format
+	}
+	if a.Type == "authenticated" {
+		j.AccessMode = "authenticated"
+	}
+	j.URL, j.SecureURL = c.assetURLs(a, "", a.Format)
+	if inc.tags {
+		tags := nonNil(a.Tags)
+		j.Tags = &tags
+	}
+	if inc.context && len(a.Context) > 0 {
+		j.Context = &contextJSON{Custom: a.Context}
+	}
+	if inc.metadata {
+		md := a.Metadata
+		if md == nil {
+			md = map[string]string{}
+		}
+		j.Metadata = &md
+	}
+	if inc.moderations && a.ModerationStatus != "" {
+		j.ModerationStatus = a.ModerationStatus
+		j.Moderation = []moderationJSON{{Kind: a.ModerationKind, Status: a.ModerationStatus}}
+	}
+	return j
+}
+
+// listJSON is a listing's answer: Resources holds []resourceJSON, or the
+// entries cut down to the fields asked for.
+type listJSON struct {
+	Resources  any    `json:"resources"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// identityFields are always kept when a listing names its fields.
+var identityFields = []string{"asset_id", "public_id", "resource_type", "type"}
+
+// listAnswer encodes assets for a listing, keeping only the named fields
+// (and the identity fields) when fields is not empty.
+func (c *call) listAnswer(assets []*meta.Asset, inc include, fields []string, next string) (listJSON, error) {
+	full := make([]resourceJSON, len(assets))
+	for i, a := range assets {
+		full[i] = c.resource(a, inc)
+	}
+	if len(fields) == 0 {
+		return listJSON{Resources: full, NextCursor: next}, nil
+	}
+	keep := map[string]bool{}
+	for _, f := range append(fields, identityFields...) {
+		keep[f] = true
+	}
+	cut := make([]json.RawMessage, len(full))
+	for i := range full {
+		b, err := json.Marshal(full[i])
+		if err != nil {
+			return listJSON{}, err
+		}
+		if cut[i], err = onlyFields(b, keep); err != nil {
+			return listJSON{}, err
+		}
+	}
+	return listJSON{Resources: cut, NextCursor: next}, nil
+}
+
+// onlyFields keeps the named keys of a JSON object.
+func onlyFields(b []byte, keep map[string]bool) ([]byte, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	for k := range m {
+		if !keep[k] {
+			delete(m, k)
+		}
+	}
+	return json.Marshal(m)
+}
+
+// derivedJSON is a derived resource in an asset's details.
+type derivedJSON struct {
+	Transformation string `json:"transformation"`
+	Format         string `json:"format"`
+	Bytes          int64  `json:"bytes"`
+	ID             string `json:"id"`
+	URL            string `json:"url"`
+	SecureURL      string `json:"secure_url"`
+}
+
+// derivedID is a derived resource's public ID.
+func derivedID(id int64) string { return strconv.FormatInt(id, 10) }
+
+// parseDerivedID reads one; false when it is not one.
+func parseDerivedID(s string) (int64, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && n > 0
+}
+
+// derived describes a derived resource of a.
+func (c *call) derived(a *meta.Asset, d meta.Derived) derivedJSON {
+	format := d.Format
+	u, su := c.assetURLs(a, d.Transformation, format)
+	return derivedJSON{Transformation: d.Transformation, Format: format, Bytes: d.Bytes, ID: derivedID(d.ID),
+		URL: u, SecureURL: su}
+}

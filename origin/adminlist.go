@@ -1,0 +1,222 @@
+package origin
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mediacdn/mediacdn/origin/meta"
+)
+
+// maxListIDs bounds public_ids (and asset_ids) of a listing by IDs.
+const maxListIDs = 100
+
+// listResources serves GET /resources/<rt>[/<type>]: by public_ids (at
+// most 100), or by prefix (ordered by public ID), or all (ordered by
+// creation, newest first), with start_at and direction.
+func (c *call) listResources(rt, typ string, p *Params) {
+	lp, err := parseListParams(p, "next_cursor")
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	if ids := p.List("public_ids"); len(ids) > 0 {
+		if typ == "" {
+			typ = "upload"
+		}
+		c.listByIDs(ids, func(id string) (*meta.Asset, error) {
+			return c.s.meta.Asset(c.ctx(), meta.Key{Cloud: c.cloud, ResourceType: rt, Type: typ, PublicID: id})
+		}, lp)
+		return
+	}
+	q := meta.ListQuery{Cloud: c.cloud, ResourceType: rt, Type: typ, Prefix: p.Get("prefix")}
+	if s := p.Get("start_at"); s != "" {
+		if q.CreatedSince, err = parseStartAt(s); err != nil {
+			c.fail(err)
+			return
+		}
+	}
+	c.list(q, p, lp, q.Prefix != "")
+}
+
+// listByTag serves GET /resources/<rt>/tags/<tag>.
+func (c *call) listByTag(rt, tag string, p *Params) {
+	lp, err := parseListParams(p, "next_cursor")
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	c.list(meta.ListQuery{Cloud: c.cloud, ResourceType: rt, Tag: tag}, p, lp, false)
+}
+
+// listByContext serves GET /resources/<rt>/context?key=&value=.
+func (c *call) listByContext(rt string, p *Params) {
+	lp, err := parseListParams(p, "next_cursor")
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	key := p.Get("key")
+	if key == "" {
+		c.fail(badRequest("Missing required parameter - key"))
+		return
+	}
+	q := meta.ListQuery{Cloud: c.cloud, ResourceType: rt, ContextKey: key}
+	if p.Has("value") {
+		q.ContextValue, q.MatchContextValue = p.Get("value"), true
+	}
+	c.list(q, p, lp, false)
+}
+
+// listByModeration serves GET /resources/<rt>/moderations/<kind>/<status>.
+func (c *call) listByModeration(rt, kind, status string, p *Params) {
+	lp, err := parseListParams(p, "next_cursor")
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	switch status {
+	case "pending", "approved", "rejected":
+	default:
+		c.fail(badRequest("Invalid moderation status - %s (must be pending, approved or rejected)", clip(status)))
+		return
+	}
+	c.list(meta.ListQuery{Cloud: c.cloud, ResourceType: rt, ModerationKind: kind, ModerationStatus: status}, p, lp, false)
+}
+
+// listByAssetFolder serves GET /resources/by_asset_folder?asset_folder=.
+func (c *call) listByAssetFolder(p *Params) {
+	lp, err := parseListParams(p, "next_cursor")
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	if !p.Has("asset_folder") {
+		c.fail(badRequest("Missing required parameter - asset_folder"))
+		return
+	}
+	c.list(meta.ListQuery{Cloud: c.cloud, AssetFolder: strings.Trim(p.Get("asset_folder"), "/"), ByAssetFolder: true},
+		p, lp, false)
+}
+
+// listByAssetIDs serves GET /resources/by_asset_ids?asset_ids[]=.
+func (c *call) listByAssetIDs(p *Params) {
+	lp, err := parseListParams(p, "next_cursor")
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	ids := p.List("asset_ids")
+	if len(ids) == 0 {
+		c.fail(badRequest("Missing required parameter - asset_ids"))
+		return
+	}
+	c.listByIDs(ids, func(id string) (*meta.Asset, error) { return c.s.meta.AssetByID(c.ctx(), c.cloud, id) }, lp)
+}
+
+// listByIDs answers a listing by IDs, in the order given, leaving out the
+// ones that do not exist.
+func (c *call) listByIDs(ids []string, find func(string) (*meta.Asset, error), lp listParams) {
+	if len(ids) > maxListIDs {
+		c.fail(badRequest("Too many IDs - at most %d per call", maxListIDs))
+		return
+	}
+	var assets []*meta.Asset
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		a, err := find(id)
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			c.fail(internal(err))
+			return
+		}
+		assets = append(assets, a)
+	}
+	c.answerList(assets, lp, "")
+}
+
+// list runs a paged listing: by creation (newest first unless direction
+// says asc) or, byID, by public ID (ascending unless direction says desc).
+func (c *call) list(q meta.ListQuery, p *Params, lp listParams, byID bool) {
+	asc, err := direction(p, byID)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	switch {
+	case byID && asc:
+		q.Order = meta.ByPublicID
+	case byID:
+		q.Order = meta.ByPublicIDDesc
+	case asc:
+		q.Order = meta.OldestFirst
+	default:
+		q.Order = meta.NewestFirst
+	}
+	kind := "list" + strconv.Itoa(int(q.Order))
+	cur, err := decodeCursor(lp.cursor, kind)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	if cur != nil {
+		q.After = &meta.Position{Seq: cur.Seq, PublicID: cur.PublicID, Type: cur.Type}
+	}
+	q.Limit = lp.max
+	page, err := c.s.meta.List(c.ctx(), q)
+	if err != nil {
+		c.fail(internal(err))
+		return
+	}
+	next := ""
+	if page.Next != nil {
+		next = cursor{Kind: kind, Seq: page.Next.Seq, PublicID: page.Next.PublicID, Type: page.Next.Type}.encode()
+	}
+	c.answerList(page.Assets, lp, next)
+}
+
+func (c *call) answerList(assets []*meta.Asset, lp listParams, next string) {
+	inc := include{tags: lp.tags, context: lp.context, metadata: lp.metadata, moderations: lp.moderations}
+	out, err := c.listAnswer(assets, inc, lp.fields, next)
+	if err != nil {
+		c.fail(internal(err))
+		return
+	}
+	c.ok(out)
+}
+
+// direction reads direction: asc, desc, 1 or -1; the default is asc when
+// ordering by public ID, desc otherwise.
+func direction(p *Params, byID bool) (bool, error) {
+	switch d := strings.ToLower(p.Get("direction")); d {
+	case "":
+		return byID, nil
+	case "asc", "1", "ascending":
+		return true, nil
+	case "desc", "-1", "descending":
+		return false, nil
+	default:
+		return false, badRequest("Invalid direction - %s (must be asc, desc, 1 or -1)", clip(d))
+	}
+}
+
+// parseStartAt reads start_at: RFC 3339 (the Go SDK), an HTTP date (the
+// Node SDK's toUTCString), a date, or unix seconds.
+func parseStartAt(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, http.TimeFormat, time.RFC1123Z, "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return time.Unix(n, 0), nil
+	}
+	return time.Time{}, badRequest("Invalid start_at - %s", clip(s))
+}

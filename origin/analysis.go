@@ -1,0 +1,127 @@
+package origin
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/mediacdn/mediacdn/origin/blob"
+	"github.com/mediacdn/mediacdn/origin/imagemeta"
+	"github.com/mediacdn/mediacdn/origin/imaging"
+	"github.com/mediacdn/mediacdn/origin/meta"
+)
+
+// analysis is what is computed once from an asset version's original and
+// stored with it: colours and perceptual hash (images the processor
+// reads), and the EXIF, IPTC and XMP metadata the file carries. The
+// original of a version never changes, so computing it when details first
+// ask for it gives what computing it at upload would.
+type analysis struct {
+	// Pixels is set when the pixels were analysed.
+	Pixels          bool                 `json:"pixels"`
+	Colors          []imaging.ColorShare `json:"colors,omitempty"`
+	Predominant     []imaging.ColorShare `json:"predominant,omitempty"`
+	PHash           string               `json:"phash,omitempty"`
+	Grayscale       bool                 `json:"grayscale,omitempty"`
+	SemiTransparent bool                 `json:"semi_transparent,omitempty"`
+	EXIF            map[string]string    `json:"exif,omitempty"`
+	IPTC            map[string]string    `json:"iptc,omitempty"`
+	XMP             map[string]string    `json:"xmp,omitempty"`
+}
+
+// addAnalysis adds colors, phash, image_metadata and exif as flags ask.
+func (c *call) addAnalysis(a *meta.Asset, flags map[string]bool, j *detailJSON) error {
+	an, err := c.s.analysis(c.ctx(), a)
+	if err != nil {
+		return err
+	}
+	if flags["colors"] && an.Pixels {
+		j.Colors = shareList(an.Colors)
+		named := shareList(an.Predominant)
+		j.Predominant = &predominantJSON{Google: named, Cloudinary: named}
+		j.Grayscale, j.SemiTransparent = &an.Grayscale, &an.SemiTransparent
+	}
+	if flags["phash"] && an.Pixels {
+		j.Phash = an.PHash
+	}
+	if flags["image_metadata"] {
+		all := imagemeta.Metadata{EXIF: an.EXIF, IPTC: an.IPTC, XMP: an.XMP}.All()
+		j.ImageMetadata = &all
+	}
+	if flags["exif"] {
+		exif := an.EXIF
+		if exif == nil {
+			exif = map[string]string{}
+		}
+		j.Exif = &exif
+	}
+	return nil
+}
+
+func shareList(s []imaging.ColorShare) [][2]any {
+	out := make([][2]any, len(s))
+	for i, cs := range s {
+		out[i] = [2]any{cs.Color, cs.Percent}
+	}
+	return out
+}
+
+// analysis returns the asset version's analysis, computing and storing it
+// on first use (once, however many ask at the same time).
+func (s *Server) analysis(ctx context.Context, a *meta.Asset) (*analysis, error) {
+	if data, err := s.meta.Analysis(ctx, a.Key, a.Version); err == nil {
+		var an analysis
+		if err := json.Unmarshal(data, &an); err != nil {
+			return nil, internal(err)
+		}
+		return &an, nil
+	} else if !isNotFound(err) {
+		return nil, internal(err)
+	}
+	flight := strings.Join([]string{"analysis", a.Cloud, a.ResourceType, a.Type, a.PublicID,
+		strconv.FormatInt(a.Version, 10)}, "\x00")
+	v, err, _ := s.flights.Do(flight, func() (any, error) {
+		return s.analyse(context.WithoutCancel(ctx), a)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*analysis), nil
+}
+
+// analyse computes and stores an analysis.
+func (s *Server) analyse(ctx context.Context, a *meta.Asset) (*analysis, error) {
+	src, err := blob.ReadAll(s.blobs, a.Blob)
+	if errors.Is(err, blob.ErrNotFound) {
+		return nil, apiErr(http.StatusConflict, "Resource %s changed while it was read - retry", clip(a.PublicID))
+	}
+	if err != nil {
+		return nil, internal(err)
+	}
+	md := imagemeta.Extract(src)
+	an := &analysis{EXIF: md.EXIF, IPTC: md.IPTC, XMP: md.XMP}
+	if a.ResourceType == "image" {
+		res, err := s.images.Analyze(ctx, src)
+		var ie *imaging.Error
+		switch {
+		case err == nil:
+			an.Pixels, an.Colors, an.Predominant = true, res.Colors, res.Predominant
+			an.PHash, an.Grayscale, an.SemiTransparent = imaging.PHashHex(res.PHash), res.Grayscale, res.SemiTransparent
+		case errors.As(err, &ie) && ie.Status == http.StatusBadRequest:
+			// Not pixels this processor reads (SVG, oversized): no colours.
+		default:
+			return nil, asAPIError(err)
+		}
+	}
+	data, err := json.Marshal(an)
+	if err != nil {
+		return nil, internal(err)
+	}
+	if err := s.meta.PutAnalysis(ctx, a.Key, a.Version, data); err != nil && !isNotFound(err) {
+		s.log.Warn("analysis not stored", "public_id", a.PublicID, "err", err)
+	}
+	return an, nil
+}

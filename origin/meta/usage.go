@@ -1,0 +1,105 @@
+package meta
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// UsageStore reports what a cloud uses and records what edges served.
+type UsageStore interface {
+	// Usage counts a cloud's assets, derived resources and stored bytes.
+	Usage(ctx context.Context, cloud string) (Usage, error)
+	// RecordServed records edges' served counters (each is cumulative for
+	// one edge since it started; a lower value than recorded is ignored).
+	RecordServed(ctx context.Context, served []Served) error
+	// Served sums every edge's served counters, over every start.
+	Served(ctx context.Context) (requests, bytes int64, err error)
+}
+
+// Usage is a cloud's current use.
+type Usage struct {
+	Assets       int64
+	AssetBytes   int64
+	Derived      int64
+	DerivedBytes int64
+	Backups      int64
+	BackupBytes  int64
+	// Transformations counts derived resources ever made.
+	Transformations int64
+}
+
+// Served is what one edge has served since it started.
+type Served struct {
+	Edge     string
+	Started  time.Time
+	Requests int64
+	Bytes    int64
+}
+
+// counterTransformations counts derived resources made, per cloud.
+const counterTransformations = "transformations"
+
+func addCounter(ctx context.Context, tx *sql.Tx, cloud, name string, n int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO counters (cloud, name, value) VALUES (?, ?, ?)
+		ON CONFLICT (cloud, name) DO UPDATE SET value = value + excluded.value`, cloud, name, n)
+	if err != nil {
+		return fmt.Errorf("meta: counter: %w", err)
+	}
+	return nil
+}
+
+// Usage counts a cloud's use.
+func (s *SQLite) Usage(ctx context.Context, cloud string) (Usage, error) {
+	var u Usage
+	queries := []struct {
+		q    string
+		dst  []any
+		what string
+	}{
+		{`SELECT count(*), coalesce(sum(bytes), 0) FROM assets WHERE cloud = ?`, []any{&u.Assets, &u.AssetBytes}, "assets"},
+		{`SELECT count(*), coalesce(sum(d.bytes), 0) FROM derived d JOIN assets a ON a.id = d.asset WHERE a.cloud = ?`,
+			[]any{&u.Derived, &u.DerivedBytes}, "derived"},
+		{`SELECT count(*), coalesce(sum(bytes), 0) FROM backups WHERE cloud = ?`, []any{&u.Backups, &u.BackupBytes}, "backups"},
+		{`SELECT coalesce(sum(value), 0) FROM counters WHERE cloud = ? AND name = '` + counterTransformations + `'`,
+			[]any{&u.Transformations}, "counters"},
+	}
+	for _, q := range queries {
+		if err := s.r.QueryRowContext(ctx, q.q, cloud).Scan(q.dst...); err != nil {
+			return Usage{}, fmt.Errorf("meta: usage %s: %w", q.what, err)
+		}
+	}
+	return u, nil
+}
+
+// RecordServed upserts edges' counters, keeping the highest.
+func (s *SQLite) RecordServed(ctx context.Context, served []Served) error {
+	if len(served) == 0 {
+		return nil
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for _, sv := range served {
+			_, err := tx.ExecContext(ctx, `INSERT INTO served (edge, started, requests, bytes, updated_at)
+				VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (edge, started) DO UPDATE SET requests = max(requests, excluded.requests),
+				bytes = max(bytes, excluded.bytes), updated_at = excluded.updated_at`,
+				sv.Edge, sv.Started.UnixNano(), sv.Requests, sv.Bytes, time.Now().UnixNano())
+			if err != nil {
+				return fmt.Errorf("meta: record served: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// Served sums the recorded counters.
+func (s *SQLite) Served(ctx context.Context) (int64, int64, error) {
+	var req, bytes int64
+	err := s.r.QueryRowContext(ctx, `SELECT coalesce(sum(requests), 0), coalesce(sum(bytes), 0) FROM served`).
+		Scan(&req, &bytes)
+	if err != nil {
+		return 0, 0, fmt.Errorf("meta: served: %w", err)
+	}
+	return req, bytes, nil
+}
