@@ -33,6 +33,7 @@ type uploadOptions struct {
 	contextGiven, tagsGiven     bool
 	eagerGiven                  bool
 	resourceTypeOverride        string
+	moderation                  string // "" or manual: the asset waits in the manual moderation queue
 }
 
 func parseUploadOptions(p *Params) (*uploadOptions, error) {
@@ -81,6 +82,11 @@ func parseUploadOptions(p *Params) (*uploadOptions, error) {
 		return nil, err
 	}
 	o.allowedFormats = p.List("allowed_formats")
+	switch o.moderation = p.Get("moderation"); o.moderation {
+	case "", "manual":
+	default:
+		return nil, badRequest("Unsupported moderation - %s (only manual is available)", clip(o.moderation))
+	}
 	o.eagerGiven = p.Has("eager")
 	if o.eager, err = parseEager(strings.Join(p.Values("eager"), "|")); err != nil {
 		return nil, err
@@ -274,8 +280,17 @@ func (c *call) storeNew(data []byte, kind fileKind, id, original string, o *uplo
 		Bytes: int64(len(data)), Width: kind.width, Height: kind.height, Pages: kind.pages,
 		ETag: hex.EncodeToString(sum[:]), Blob: key, CreatedAt: now, UpdatedAt: now,
 		Tags: o.tags, Context: o.context, OriginalFilename: original, AssetFolder: o.assetFolder,
-		DisplayName: display, Eager: o.eager,
+		DisplayName: display, Eager: o.eager, ModerationKind: moderationKind(o), ModerationStatus: moderationStatus(o),
 	}, nil
+}
+
+func moderationKind(o *uploadOptions) string { return o.moderation }
+
+func moderationStatus(o *uploadOptions) string {
+	if o.moderation != "" {
+		return "pending"
+	}
+	return ""
 }
 
 // commitUpload records the asset, cleans up, emits the event and answers.
@@ -312,6 +327,7 @@ func (c *call) commitUpload(a *meta.Asset, o *uploadOptions, p *Params) {
 		c.fail(err)
 		return
 	}
+	c.s.analyseInBackground(a)
 	if o.returnDeleteToken {
 		token := randomHex(20)
 		exp := a.UpdatedAt.Add(deleteTokenTTL * 1e9)
