@@ -85,8 +85,7 @@ func (e *edgeService) Start(ctx context.Context) error {
 		}
 	}
 	cfg.ApplyDefaults()
-	longest := max(cfg.VersionedMaxAge, cfg.UnversionedMaxAge) + cfg.StaleIfError
-	e.ix = purge.NewIndex(purge.IndexConfig{Retention: longest})
+	e.ix = purge.NewIndex(purge.IndexConfig{Retention: cfg.LongestTTL()})
 	id := e.id
 	if id == "" {
 		host, _ := os.Hostname()

@@ -87,6 +87,9 @@ func (f *File) Validate(role Role) error {
 		if err := f.Edge.Validate(); err != nil {
 			return config.Prefix("edge", err)
 		}
+		if err := f.NATS.CheckRetention(f.Edge.LongestTTL()); err != nil {
+			return config.Prefix("nats", err)
+		}
 	}
 	switch role {
 	case RoleDev, RoleOrigin, RoleEdge:

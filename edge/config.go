@@ -163,3 +163,9 @@ func (c *Config) Validate() error {
 	}
 	return nil
 }
+
+// LongestTTL is the longest an entry can be kept and served: the longest
+// lifetime plus stale-if-error. Purge rules must be kept at least as long.
+func (c *Config) LongestTTL() time.Duration {
+	return max(c.VersionedMaxAge, c.UnversionedMaxAge) + max(c.StaleIfError, 0)
+}
