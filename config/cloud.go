@@ -138,7 +138,7 @@ func (c Cloud) validate(secrets bool) error {
 		}
 	}
 	for name, tx := range c.NamedTransformations {
-		if !validTransformationName(name) {
+		if !ValidTransformationName(name) {
 			return Errorf("named_transformations", "invalid name %q (letters, digits, _ and - only)", name)
 		}
 		if _, err := delivery.ParseTransformation(tx); err != nil {
@@ -148,7 +148,9 @@ func (c Cloud) validate(secrets bool) error {
 	return nil
 }
 
-func validTransformationName(n string) bool {
+// ValidTransformationName reports whether n can name a named
+// transformation: letters, digits, "_" and "-", 1 to 255 characters.
+func ValidTransformationName(n string) bool {
 	if n == "" || len(n) > 255 {
 		return false
 	}

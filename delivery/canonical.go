@@ -1,5 +1,7 @@
 package delivery
 
+import "strconv"
+
 // AppendCanonical appends the URL's canonical path to dst:
 //
 //	/<cloud>/<resource_type>/<type>[/s--SIG--][/<transformation>][/v<N>]/<public_id>[.<ext>]
@@ -36,7 +38,7 @@ func (u *URL) AppendCanonical(dst []byte) []byte {
 	}
 	if u.HasVersion {
 		dst = append(dst, "/v"...)
-		dst = appendUint(dst, u.Version)
+		dst = strconv.AppendUint(dst, u.Version, 10)
 	}
 	dst = append(dst, '/')
 	if u.Type == Fetch {
@@ -88,18 +90,4 @@ func (u *URL) appendEscapedID(dst []byte) []byte {
 func misleadsAsFirst(seg string) bool {
 	return isTransformationSegment(seg) || isVersion(seg) ||
 		len(seg) >= 5 && seg[:3] == "s--" && seg[len(seg)-2:] == "--"
-}
-
-func appendUint(dst []byte, v uint64) []byte {
-	var buf [20]byte
-	i := len(buf)
-	for {
-		i--
-		buf[i] = byte('0' + v%10)
-		v /= 10
-		if v == 0 {
-			break
-		}
-	}
-	return append(dst, buf[i:]...)
 }

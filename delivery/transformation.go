@@ -1,6 +1,9 @@
 package delivery
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Transformation is a parsed transformation string: its components (the
 // "/"-separated parts) in the order they apply.
@@ -301,7 +304,7 @@ func (c *Component) AppendTo(dst []byte) []byte {
 		case KeyBorder:
 			dst = c.Border.appendTo(sep(dst, "bo"))
 		case KeyOpacity:
-			dst = appendInt(sep(dst, "o"), c.Opacity)
+			dst = strconv.AppendInt(sep(dst, "o"), int64(c.Opacity), 10)
 		case KeyX:
 			dst = c.X.appendTo(sep(dst, "x"))
 		case KeyY:

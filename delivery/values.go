@@ -1,6 +1,9 @@
 package delivery
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // DimensionKind says how a w_ or h_ value was written.
 type DimensionKind uint8
@@ -228,10 +231,10 @@ func (q Quality) appendTo(dst []byte) []byte {
 	case q.JPEGMini:
 		return append(dst, "jpegmini"...)
 	}
-	dst = appendInt(dst, q.Value)
+	dst = strconv.AppendInt(dst, int64(q.Value), 10)
 	if q.Chroma != 0 {
 		dst = append(dst, ':')
-		dst = appendInt(dst, q.Chroma)
+		dst = strconv.AppendInt(dst, int64(q.Chroma), 10)
 	}
 	return dst
 }
@@ -320,7 +323,7 @@ func (e Effect) appendTo(dst []byte) []byte {
 	dst = append(dst, e.Name.String()...)
 	if e.HasLevel {
 		dst = append(dst, ':')
-		dst = appendInt(dst, e.Level)
+		dst = strconv.AppendInt(dst, int64(e.Level), 10)
 	} else if e.Args != "" {
 		dst = append(dst, ':')
 		dst = append(dst, e.Args...)
@@ -370,7 +373,7 @@ func (r Radius) appendTo(dst []byte) []byte {
 		if i > 0 {
 			dst = append(dst, ':')
 		}
-		dst = appendInt(dst, r.V[i])
+		dst = strconv.AppendInt(dst, int64(r.V[i]), 10)
 	}
 	return dst
 }
@@ -412,7 +415,7 @@ func lookupAngleMode(s string) (AngleMode, bool) {
 func (a Angle) appendTo(dst []byte) []byte {
 	first := true
 	if a.HasDegrees {
-		dst = appendInt(dst, a.Degrees)
+		dst = strconv.AppendInt(dst, int64(a.Degrees), 10)
 		first = false
 	}
 	for i, n := range angleNames {
@@ -448,7 +451,7 @@ func parseBorder(s string) (Border, bool) {
 }
 
 func (b Border) appendTo(dst []byte) []byte {
-	dst = appendInt(dst, b.Width)
+	dst = strconv.AppendInt(dst, int64(b.Width), 10)
 	dst = append(dst, "px_solid_"...)
 	return b.Color.appendTo(dst)
 }
@@ -606,21 +609,3 @@ func cut(s string, sep byte) (before, after string, found bool) {
 }
 
 func hasDot(s string) bool { return strings.IndexByte(s, '.') >= 0 }
-
-func appendInt(dst []byte, v int) []byte {
-	if v < 0 {
-		dst = append(dst, '-')
-		v = -v
-	}
-	var buf [20]byte
-	i := len(buf)
-	for {
-		i--
-		buf[i] = byte('0' + v%10)
-		v /= 10
-		if v == 0 {
-			break
-		}
-	}
-	return append(dst, buf[i:]...)
-}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -86,7 +87,7 @@ func imageOrigin(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, body)
 }
 
-func itoa(n int) string { return string(appendInt(nil, int64(n))) }
+func itoa(n int) string { return string(strconv.AppendInt(nil, int64(n), 10)) }
 
 type testEdge struct {
 	*Server

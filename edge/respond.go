@@ -153,7 +153,7 @@ func (s *Server) commonHeaders(h *fasthttp.ResponseHeader, e *entry, now int64, 
 		h.SetCanonical(hVersion, e.version)
 	}
 	var age [20]byte
-	h.SetCanonical(hAge, appendInt(age[:0], e.ageSeconds(now)))
+	h.SetCanonical(hAge, strconv.AppendInt(age[:0], e.ageSeconds(now), 10))
 	h.SetCanonical(hCacheStatus, s2b(cacheStatusValues[st][0]))
 	h.SetCanonical(hACAO, vStar)
 	h.SetCanonical(hTAO, vStar)
@@ -226,18 +226,18 @@ func (s *Server) applyRange(ctx *fasthttp.RequestCtx, e *entry) (body []byte, ok
 	}
 	if start < 0 {
 		b := append(buf[:0], "bytes */"...)
-		h.SetCanonical(hContentRange, appendInt(b, size))
+		h.SetCanonical(hContentRange, strconv.AppendInt(b, size, 10))
 		ctx.Response.SetStatusCode(fasthttp.StatusRequestedRangeNotSatisfiable)
 		ctx.Response.SetBodyRaw(nil)
 		s.m.clientErrors.Add(1)
 		return nil, false
 	}
 	b := append(buf[:0], "bytes "...)
-	b = appendInt(b, start)
+	b = strconv.AppendInt(b, start, 10)
 	b = append(b, '-')
-	b = appendInt(b, end)
+	b = strconv.AppendInt(b, end, 10)
 	b = append(b, '/')
-	b = appendInt(b, size)
+	b = strconv.AppendInt(b, size, 10)
 	h.SetCanonical(hContentRange, b)
 	ctx.Response.SetStatusCode(fasthttp.StatusPartialContent)
 	return e.body[start : end+1], true

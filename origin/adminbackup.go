@@ -112,15 +112,7 @@ func (c *call) restoreOne(backups []meta.Backup, cur *meta.Asset, want string, i
 	if err != nil {
 		return nil, internal(err)
 	}
-	w, err := c.s.blobs.Create()
-	if err != nil {
-		return nil, internal(err)
-	}
-	if _, err := w.Write(data); err != nil {
-		w.Abort()
-		return nil, internal(err)
-	}
-	key, err := w.Commit()
+	key, err := c.s.writeBlob(data)
 	if err != nil {
 		return nil, internal(err)
 	}

@@ -2,6 +2,7 @@ package origin
 
 import (
 	"errors"
+	"github.com/mediacdn/mediacdn/config"
 	"net/http"
 	"strconv"
 	"strings"
@@ -114,7 +115,7 @@ func (c *call) resolveTransformation(x string) (*meta.Transformation, error) {
 		return nil, badRequest("Missing required parameter - transformation")
 	}
 	name := strings.TrimPrefix(x, "t_")
-	if validTransformationName(name) {
+	if config.ValidTransformationName(name) {
 		t, err := c.s.meta.Transformation(c.ctx(), c.cloud, true, name)
 		if err == nil {
 			return t, nil
@@ -198,7 +199,7 @@ func (c *call) createTransformation(name string, p *Params) {
 		c.fail(badRequest("Missing required parameter - name"))
 		return
 	}
-	if !validTransformationName(name) {
+	if !config.ValidTransformationName(name) {
 		c.fail(badRequest("Invalid transformation name - %s (letters, digits, _ and - only)", clip(name)))
 		return
 	}
@@ -255,7 +256,7 @@ func (c *call) updateTransformation(x string, p *Params) {
 	t, err := c.resolveTransformation(x)
 	var ae *APIError
 	switch {
-	case errors.As(err, &ae) && ae.Status == http.StatusNotFound && !validTransformationName(strings.TrimPrefix(x, "t_")):
+	case errors.As(err, &ae) && ae.Status == http.StatusNotFound && !config.ValidTransformationName(strings.TrimPrefix(x, "t_")):
 		// An unnamed transformation not used yet can be allowed in advance.
 		t = &meta.Transformation{Cloud: c.cloud, Name: x, Transformation: x}
 	case err != nil:
@@ -359,20 +360,6 @@ func (c *call) deleteTransformation(x string, p *Params) {
 		Message      string              `json:"message"`
 		Invalidation *InvalidationStatus `json:"invalidation,omitempty"`
 	}{"deleted", c.report(p, inv)})
-}
-
-// validTransformationName reports a named transformation's name: letters,
-// digits, "_" and "-", at most 255.
-func validTransformationName(n string) bool {
-	if n == "" || len(n) > 255 {
-		return false
-	}
-	for _, r := range n {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 // paramNames are Cloudinary's names of transformation keys, for info.

@@ -137,15 +137,7 @@ func (s *Server) make(ctx context.Context, req *deriveRequest, a *meta.Asset) (*
 		ETag: hex.EncodeToString(sum[:]), CreatedAt: s.now().UTC()}
 	out := &delivered{body: res.Body, contentType: res.Format.ContentType(), etag: d.ETag,
 		modified: d.CreatedAt, version: a.Version, width: res.Width, height: res.Height, size: d.Bytes}
-	w, err := s.blobs.Create()
-	if err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(res.Body); err != nil {
-		w.Abort()
-		return nil, err
-	}
-	if d.Blob, err = w.Commit(); err != nil {
+	if d.Blob, err = s.writeBlob(res.Body); err != nil {
 		return nil, err
 	}
 	stored, pr, err := s.meta.PutDerived(ctx, req.key, d)

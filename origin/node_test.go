@@ -12,16 +12,8 @@ import (
 // test/node) uploads, overwrites, renames and destroys through a real
 // origin: it sends everything as multipart.
 func TestNodeSDKUpload(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("SKIP: node is not installed; the Node SDK test needs node and npm (make test installs the SDK)")
-	}
-	dir, _ := filepath.Abs("../test/node")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "cloudinary")); err != nil {
-		t.Skip("SKIP: the Node SDK is not installed; run `npm ci --prefix test/node` (make test does)")
-	}
 	o := startOrigin(t, nil)
-	// The raw upload reads README.md from the corpus directory's sibling: give the script both.
+	// The raw upload reads README.md beside the photos: give the script both.
 	corpusDir := t.TempDir()
 	for _, name := range []string{"rocket.jpg", "chelsea.png"} {
 		if err := os.Symlink(mustAbs(t, corpusPath(name)), filepath.Join(corpusDir, name)); err != nil {
@@ -31,12 +23,34 @@ func TestNodeSDKUpload(t *testing.T) {
 	if err := os.Symlink(mustAbs(t, "../README.md"), filepath.Join(corpusDir, "README.md")); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(node, "upload.js")
+	runNode(t, "upload.js", o.URL, corpusDir)
+}
+
+// The official Node SDK's api.* calls run end to end against a real
+// origin (test/node/admin.js checks every answer field by field).
+func TestNodeSDKAdmin(t *testing.T) {
+	o := startOrigin(t, nil)
+	runNode(t, "admin.js", o.URL, mustAbs(t, corpus))
+}
+
+// runNode runs a script of test/node against the origin at api, skipping
+// (with a visible message) where node or the SDK is missing.
+func runNode(t *testing.T, script, api, corpusDir string) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("SKIP: node is not installed; the Node SDK tests need node and npm (make test installs the SDK)")
+	}
+	dir := mustAbs(t, "../test/node")
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "cloudinary")); err != nil {
+		t.Skip("SKIP: the Node SDK is not installed; run `npm ci --prefix test/node` (make test does)")
+	}
+	cmd := exec.Command(node, script)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "MEDIACDN_API="+o.URL, "CORPUS="+corpusDir)
+	cmd.Env = append(os.Environ(), "MEDIACDN_API="+api, "CORPUS="+corpusDir)
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), `"ok":true`) {
-		t.Fatalf("node SDK: %v\n%s", err, out)
+		t.Fatalf("node SDK %s: %v\n%s", script, err, out)
 	}
 }
 

@@ -256,15 +256,7 @@ func (c *call) upload(rt string, p *Params) {
 
 // storeNew writes the blob and builds the asset row (not yet committed).
 func (c *call) storeNew(data []byte, kind fileKind, id, original string, o *uploadOptions) (*meta.Asset, error) {
-	w, err := c.s.blobs.Create()
-	if err != nil {
-		return nil, internal(err)
-	}
-	if _, err := w.Write(data); err != nil {
-		w.Abort()
-		return nil, internal(err)
-	}
-	key, err := w.Commit()
+	key, err := c.s.writeBlob(data)
 	if err != nil {
 		return nil, internal(err)
 	}
@@ -338,6 +330,19 @@ func (c *call) commitUpload(a *meta.Asset, o *uploadOptions, p *Params) {
 		j.DeleteToken = token
 	}
 	c.ok(j)
+}
+
+// writeBlob stores data as a new blob, durably, and returns its key.
+func (s *Server) writeBlob(data []byte) (string, error) {
+	w, err := s.blobs.Create()
+	if err != nil {
+		return "", err
+	}
+	if _, err := w.Write(data); err != nil {
+		w.Abort()
+		return "", err
+	}
+	return w.Commit()
 }
 
 // deleteBlobs removes blobs no row refers to; a failure only leaves an

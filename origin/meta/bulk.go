@@ -347,17 +347,5 @@ func (s *SQLite) ListDerivedAfter(ctx context.Context, k Key, after int64, limit
 		FROM derived d JOIN assets a ON a.id = d.asset
 		WHERE a.cloud = ? AND a.resource_type = ? AND a.type = ? AND a.public_id = ? AND d.id > ?
 		ORDER BY d.id LIMIT ?`, k.Cloud, k.ResourceType, k.Type, k.PublicID, after, limit+1)
-	if err != nil {
-		return nil, fmt.Errorf("meta: list derived: %w", err)
-	}
-	defer rows.Close()
-	var out []Derived
-	for rows.Next() {
-		d, err := scanDerived(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *d)
-	}
-	return out, rows.Err()
+	return scanDerivedRows(rows, err)
 }

@@ -81,6 +81,11 @@ func (s *SQLite) ListDerived(ctx context.Context, k Key) ([]Derived, error) {
 		FROM derived d JOIN assets a ON a.id = d.asset
 		WHERE a.cloud = ? AND a.resource_type = ? AND a.type = ? AND a.public_id = ?
 		ORDER BY d.id`, k.Cloud, k.ResourceType, k.Type, k.PublicID)
+	return scanDerivedRows(rows, err)
+}
+
+// scanDerivedRows reads a query's derived rows.
+func scanDerivedRows(rows *sql.Rows, err error) ([]Derived, error) {
 	if err != nil {
 		return nil, fmt.Errorf("meta: list derived: %w", err)
 	}
