@@ -1,0 +1,128 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// apiClient calls an origin's Upload API with HTTP Basic auth.
+type apiClient struct {
+	base, cloud, key, secret string
+	hc                       *http.Client
+}
+
+func newAPIClient(base string, o *Options) *apiClient {
+	return &apiClient{base: base, cloud: o.Cloud, key: o.APIKey, secret: o.APISecret,
+		hc: &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}}
+}
+
+// uploadResult is the part of an upload answer the bench reads.
+type uploadResult struct {
+	PublicID     string `json:"public_id"`
+	Version      int64  `json:"version"`
+	ETag         string `json:"etag"`
+	Bytes        int64  `json:"bytes"`
+	Invalidation *struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+	} `json:"invalidation"`
+	Error *struct {
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// upload sends file as publicID with extra form fields.
+func (a *apiClient) upload(ctx context.Context, publicID, filename string, file []byte, fields map[string]string) (*uploadResult, error) {
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	w.WriteField("public_id", publicID)
+	for k, v := range fields {
+		w.WriteField(k, v)
+	}
+	fw, err := w.CreateFormFile("file", filename)
+	if err != nil {
+		return nil, err
+	}
+	fw.Write(file)
+	w.Close()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.base+"/v1_1/"+a.cloud+"/image/upload", &buf)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.SetBasicAuth(a.key, a.secret)
+	resp, err := a.hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("upload %s: %w", publicID, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	var r uploadResult
+	if err := json.Unmarshal(body, &r); err != nil || r.Error != nil || resp.StatusCode != http.StatusOK {
+		msg := string(body)
+		if r.Error != nil {
+			msg = r.Error.Message
+		}
+		return nil, fmt.Errorf("upload %s: %d %s", publicID, resp.StatusCode, tail(msg, 200))
+	}
+	return &r, nil
+}
+
+// uploadAll uploads the photos under their IDs, four at a time.
+func (a *apiClient) uploadAll(ctx context.Context, photos []photo) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(4)
+	for _, p := range photos {
+		g.Go(func() error {
+			_, err := a.upload(ctx, p.ID, p.File, p.Data, nil)
+			return err
+		})
+	}
+	return g.Wait()
+}
+
+// fetchAll GETs every path from base, conc at a time (again after a 503),
+// and fails on any other answer but 200: warming caches, making derived
+// images.
+func fetchAll(ctx context.Context, base string, paths []string, conc int, p *progress, label string) error {
+	hc, err := newHostClient(base, conc, time.Minute)
+	if err != nil {
+		return err
+	}
+	defer hc.CloseIdleConnections()
+	var done atomic.Int64
+	start := time.Now()
+	stop := p.watch(func() string {
+		n := done.Load()
+		return fmt.Sprintf("%-10s %s %5.1fs %d/%d", label, bar(float64(n)/float64(len(paths))), time.Since(start).Seconds(), n, len(paths))
+	})
+	defer stop()
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(conc)
+	for _, path := range paths {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			f, err := getRetrying(ctx, hc, base, path)
+			done.Add(1)
+			if err != nil {
+				return err
+			}
+			if f.Status != http.StatusOK {
+				return fmt.Errorf("GET %s%s: %d %s", base, path, f.Status, f.Error)
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}

@@ -1,0 +1,237 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// cluster is the origin and edges a scenario loads: child processes of
+// the mediacdn binary (the default, so that /proc shows each server's own
+// CPU and memory), servers inside the bench process, or running servers
+// given by URL.
+type cluster struct {
+	OriginURL string
+	EdgeURLs  []string
+	// originPID and edgePIDs are the processes to measure; 0 when unknown
+	// (a remote-looking URL) and the bench's own pid in-process.
+	originPID int
+	edgePIDs  []int
+	// mode is spawn, inproc or url.
+	mode      string
+	children  []*child
+	closers   []func()
+	closeOnce sync.Once
+}
+
+// clusterSpec says what a scenario needs.
+type clusterSpec struct {
+	Edges     int   // edges to run; 0 runs an origin only
+	CacheSize int64 // each edge's cache budget in bytes; 0 means the default
+	// TransformQueue bounds the origin's transform queue; 0 means its default.
+	TransformQueue int
+	// Interpose, when set, returns the URL edges fill from instead of the
+	// origin's (a counting proxy in front of it) and its closer. Only
+	// spawned clusters use it.
+	Interpose func(originURL string) (string, func(), error)
+}
+
+// measurable reports whether CPU and memory figures of the servers are
+// their own (not the bench's process).
+func (c *cluster) measurable() bool { return c.mode != "inproc" }
+
+// Close stops what the bench started, edges first; later calls do nothing.
+func (c *cluster) Close() {
+	c.closeOnce.Do(func() {
+		for i := len(c.children) - 1; i >= 0; i-- {
+			c.children[i].stop()
+		}
+		for i := len(c.closers) - 1; i >= 0; i-- {
+			c.closers[i]()
+		}
+	})
+}
+
+// startCluster provides the servers spec asks for, once every edge says
+// it is ready (an origin reachable, the purge stream caught up: before
+// that an edge does not trust unversioned entries).
+func startCluster(ctx context.Context, e *env, spec clusterSpec) (*cluster, error) {
+	o := e.o
+	var c *cluster
+	var err error
+	switch {
+	case o.OriginURL != "":
+		c, err = urlCluster(o, spec)
+	case o.Servers == ServersInProcess:
+		c, err = inProcessCluster(ctx, e, spec)
+	default:
+		c, err = spawnCluster(ctx, e, spec)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range c.EdgeURLs {
+		if err := waitReady(ctx, u+"/readyz", 60*time.Second); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// urlCluster uses running servers; their pids are found by port.
+func urlCluster(o *Options, spec clusterSpec) (*cluster, error) {
+	if len(o.EdgeURLs) < spec.Edges {
+		return nil, fmt.Errorf("bench: this scenario needs %d edge URLs (-edge), got %d", spec.Edges, len(o.EdgeURLs))
+	}
+	c := &cluster{mode: "url", OriginURL: o.OriginURL, originPID: pidListening(portOf(o.OriginURL))}
+	for _, u := range o.EdgeURLs[:spec.Edges] {
+		c.EdgeURLs = append(c.EdgeURLs, u)
+		c.edgePIDs = append(c.edgePIDs, pidListening(portOf(u)))
+	}
+	return c, nil
+}
+
+// inProcessCluster starts the servers inside this process (dev style).
+func inProcessCluster(ctx context.Context, e *env, spec clusterSpec) (*cluster, error) {
+	if e.deps.StartInProcess == nil {
+		return nil, errors.New("bench: this build cannot start servers in-process")
+	}
+	dir, err := os.MkdirTemp(e.dir, "inproc-")
+	if err != nil {
+		return nil, err
+	}
+	ep, closeFn, err := e.deps.StartInProcess(ctx, InProcessSpec{Dir: dir, Edges: max(spec.Edges, 1),
+		CacheSize: spec.CacheSize, TransformQueue: spec.TransformQueue,
+		Cloud: e.o.Cloud, APIKey: e.o.APIKey, APISecret: e.o.APISecret})
+	if err != nil {
+		return nil, err
+	}
+	c := &cluster{mode: "inproc", OriginURL: ep.OriginURL, EdgeURLs: ep.EdgeURLs[:spec.Edges],
+		originPID: os.Getpid(), closers: []func(){closeFn}}
+	for range c.EdgeURLs {
+		c.edgePIDs = append(c.edgePIDs, os.Getpid())
+	}
+	return c, nil
+}
+
+// spawnCluster runs `mediacdn origin` (with the embedded NATS server) and
+// `mediacdn edge` processes with generated configuration files.
+func spawnCluster(ctx context.Context, e *env, spec clusterSpec) (c *cluster, err error) {
+	if e.o.Binary == "" {
+		return nil, errors.New("bench: no mediacdn binary to start servers with")
+	}
+	dir, err := os.MkdirTemp(e.dir, "cluster-")
+	if err != nil {
+		return nil, err
+	}
+	c = &cluster{mode: "spawn"}
+	defer func() {
+		if err != nil {
+			c.Close()
+		}
+	}()
+	natsPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	if err := startOrigin(ctx, e, c, dir, natsPort, spec); err != nil {
+		return nil, err
+	}
+	fill := c.OriginURL
+	if spec.Interpose != nil {
+		u, closeFn, err := spec.Interpose(c.OriginURL)
+		if err != nil {
+			return nil, err
+		}
+		fill = u
+		c.closers = append(c.closers, closeFn)
+	}
+	for i := range spec.Edges {
+		if err := startEdge(ctx, e, c, dir, i, natsPort, fill, spec.CacheSize); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func startOrigin(ctx context.Context, e *env, c *cluster, dir string, natsPort int, spec clusterSpec) error {
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	cfg := originYAML(e.o, loopbackAddr(port), loopbackAddr(natsPort), dir, spec.TransformQueue)
+	path := filepath.Join(dir, "origin.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		return err
+	}
+	ch, err := startChild("origin", filepath.Join(dir, "origin.log"), e.o.Binary, "origin", "-config", path)
+	if err != nil {
+		return err
+	}
+	c.children = append(c.children, ch)
+	c.OriginURL, c.originPID = "http://"+loopbackAddr(port), ch.pid()
+	return ch.waitHTTP(ctx, c.OriginURL+"/healthz", 60*time.Second)
+}
+
+func startEdge(ctx context.Context, e *env, c *cluster, dir string, i, natsPort int, fill string, cacheSize int64) error {
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	name := "edge-" + strconv.Itoa(i)
+	cfg := edgeYAML(e.o.Cloud, loopbackAddr(port), loopbackAddr(natsPort), fill, cacheSize)
+	path := filepath.Join(dir, name+".yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		return err
+	}
+	ch, err := startChild(name, filepath.Join(dir, name+".log"), e.o.Binary, "edge", "-config", path, "-id", name)
+	if err != nil {
+		return err
+	}
+	c.children = append(c.children, ch)
+	u := "http://" + loopbackAddr(port)
+	c.EdgeURLs, c.edgePIDs = append(c.EdgeURLs, u), append(c.edgePIDs, ch.pid())
+	// Ready means an origin is reachable and the purge stream caught up.
+	return ch.waitHTTP(ctx, u+"/readyz", 60*time.Second)
+}
+
+// originYAML configures a bench origin: quiet logs, the bench's cloud,
+// an embedded NATS server, data in the scratch directory.
+func originYAML(o *Options, listen, natsListen, dir string, queue int) string {
+	s := fmt.Sprintf(`log: {level: warn, format: text}
+clouds:
+  %s: {api_key: %q, api_secret: %q}
+nats:
+  embedded: {enabled: true, listen: %q, store_dir: %q}
+origin:
+  listen: %q
+  data_dir: %q
+`, o.Cloud, o.APIKey, o.APISecret, natsListen, filepath.Join(dir, "nats"), listen, filepath.Join(dir, "origin"))
+	if queue > 0 {
+		s += fmt.Sprintf("  imaging: {queue: %d}\n", queue)
+	}
+	return s
+}
+
+// edgeYAML configures a bench edge.
+func edgeYAML(cloud, listen, natsAddr, origin string, cacheSize int64) string {
+	s := fmt.Sprintf(`log: {level: warn, format: text}
+clouds:
+  %s: {}
+nats:
+  urls: [%q]
+edge:
+  listen: %q
+  origins: [%q]
+`, cloud, "nats://"+natsAddr, listen, origin)
+	if cacheSize > 0 {
+		s += fmt.Sprintf("  cache_size: %d\n", cacheSize)
+	}
+	return s
+}

@@ -1,0 +1,46 @@
+// Package bench is mediacdn bench: reproducible measurements of the system
+// as its users and its rivals would take them, on one machine, over
+// loopback only, with every load loop bounded in requests and in time.
+//
+// Scenarios (Run runs them in this order; `all` runs every one):
+//
+//	hit        one edge under a Zipf mix of many URLs: req/s, latency
+//	           percentiles, hit ratio, bytes/s, edge CPU per request
+//	compare    the edge beside nginx proxy_cache and Varnish on the same
+//	           origin, warmed alike, wrk in interleaved rounds, CPU per
+//	           request of each server from /proc, medians and ratios
+//	transform  origin transforms over HTTP beside a plain bimg loop
+//	           (origin/imaging.Floor, in a child process)
+//	purge      N edges; overwrites with invalidate; time from the API's
+//	           answer until every edge serves the new bytes
+//	coalesce   a storm on cold URLs; origin requests per URL, counted by
+//	           a proxy between edge and origin
+//	soak       many distinct objects through one edge; RSS and cache
+//	           bytes over time against the budget
+//
+// Servers are child processes of the mediacdn binary by default (so /proc
+// shows each one's own CPU and memory), or run inside the bench process
+// (-servers inproc, through Deps from the app package, which the bench
+// cannot import), or are given by URL (-origin, -edge).
+//
+// Each scenario writes <date>-<scenario>.md, .json and SVG charts to the
+// output directory; a run of several also writes <date>-summary.md.
+//
+// Files, one concept each:
+//
+//	run.go, options.go     the command: scenarios, flags, the run
+//	cluster.go, child.go   origin and edges: spawned, in-process or by URL
+//	rivals.go, install.go  nginx and Varnish; apt-get when missing
+//	load.go, wrk.go        the built-in closed-loop generator; wrk and its Lua
+//	ops.go                 a bounded pool of numbered operations
+//	zipf.go, corpus.go     the popularity law; photos, variants and URLs
+//	api.go, fetch.go       Upload API client; GETs
+//	proc.go, metrics.go    /proc CPU, RSS, listeners; the edge's /metrics
+//	countproxy.go          the origin-request counter of coalesce
+//	hist.go, stats.go      latency histogram; quantiles and medians
+//	report.go, machine.go  reports (markdown, JSON); the machine header
+//	svg.go                 charts: CDF, histogram, time series
+//	progress.go            live lines and bars
+//	hit.go, compare*.go, transform*.go, floor*.go, purge.go,
+//	coalesce.go, soak.go   the scenarios
+package bench

@@ -1,0 +1,80 @@
+package bench
+
+import (
+	"errors"
+	"flag"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func parseOptions(t *testing.T, args ...string) (*Options, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	o := DefineFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	o.Scenarios = fs.Args()
+	o.Binary = "/bin/true"
+	o.applyDefaults()
+	return o, o.validate()
+}
+
+func TestOptionsDefaults(t *testing.T) {
+	o, err := parseOptions(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(o.Scenarios, scenarioNames()) || o.CacheSize != 512<<20 || o.Conns != 64 || o.Edges != 3 ||
+		!slices.Equal(o.Targets, []string{"small", "large", "mix"}) {
+		t.Errorf("defaults %+v", o)
+	}
+	o, err = parseOptions(t, "-cache-size", "64MiB", "-targets", "small", "-edge", "http://127.0.0.1:1/,http://localhost:2",
+		"-origin", "http://127.0.0.1:3", "purge")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.CacheSize != 64<<20 || !slices.Equal(o.Targets, []string{"small"}) || o.OriginURL != "http://127.0.0.1:3" ||
+		!slices.Equal(o.EdgeURLs, []string{"http://127.0.0.1:1", "http://localhost:2"}) {
+		t.Errorf("parsed %+v", o)
+	}
+}
+
+func TestOptionsRejects(t *testing.T) {
+	for _, args := range [][]string{
+		{"nosuch"}, {"-zipf", "1"}, {"-targets", "huge"}, {"-servers", "docker"},
+		{"-edge", "http://127.0.0.1:1"}, {"-origin", "http://10.0.0.1:8081"}, {"-origin", "https://127.0.0.1:1"},
+		{"-edges", "17"}, {"-transforms", "2"}, {"-round-time", "10ms"},
+	} {
+		_, err := parseOptions(t, args...)
+		if !errors.Is(err, ErrUsage) {
+			t.Errorf("%v: %v, want a usage error", args, err)
+		}
+	}
+}
+
+func TestCheckLoopback(t *testing.T) {
+	for _, ok := range []string{"127.0.0.1:80", "[::1]:80", "localhost:1", "127.1.2.3:9"} {
+		if err := checkLoopback(ok); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"192.168.1.1:80", "example.com:80", "nohost"} {
+		if err := checkLoopback(bad); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}
+
+func TestCommandLine(t *testing.T) {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	DefineFlags(fs)
+	fs.Parse([]string{"-transforms", "3000", "hit"})
+	if got := CommandLine(fs); got != "mediacdn bench -transforms=3000 hit" {
+		t.Errorf("%q", got)
+	}
+	if !strings.HasPrefix(edgeYAML("demo", "127.0.0.1:1", "127.0.0.1:2", "http://127.0.0.1:3", 1<<20), "log:") {
+		t.Error("edge yaml")
+	}
+}
