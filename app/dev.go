@@ -48,6 +48,8 @@ func Dev(ctx context.Context, args []string, io *IO) error {
 		return err
 	}
 	e := newEdgeService(f, "dev", log, failed, natsCfg)
+	// The origin shares the process: room for a few uploads in memory.
+	e.extraMemory = 4 * int64(f.Origin.MaxUploadSize)
 	log.Info("mediacdn dev starting", "edge", f.Edge.Listen, "api", f.Origin.Listen,
 		"nats", f.NATS.Embedded.Listen, "data", f.Origin.DataDir, "clouds", f.Clouds.Names())
 	return runServices(ctx, log, failed, withPprof([]service{nats, o, e}, *pprofAddr, log, failed)...)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -56,15 +57,18 @@ func Edge(ctx context.Context, args []string, io *IO) error {
 
 // edgeService runs an edge with its purge subscriber.
 type edgeService struct {
-	f      *File
-	nats   func() purge.Config
-	id     string
-	log    *slog.Logger
-	failed chan<- error
-	srv    *edge.Server
-	sub    *purge.Subscriber
-	ix     *purge.Index
-	closeN func()
+	// extraMemory is added to the edge's memory limit for what else runs
+	// in the process (the origin, in dev).
+	extraMemory int64
+	f           *File
+	nats        func() purge.Config
+	id          string
+	log         *slog.Logger
+	failed      chan<- error
+	srv         *edge.Server
+	sub         *purge.Subscriber
+	ix          *purge.Index
+	closeN      func()
 }
 
 func newEdgeService(f *File, id string, log *slog.Logger, failed chan<- error, natsCfg func() purge.Config) *edgeService {
@@ -85,6 +89,11 @@ func (e *edgeService) Start(ctx context.Context) error {
 		}
 	}
 	cfg.ApplyDefaults()
+	if cfg.MemoryLimit > 0 {
+		limit := int64(cfg.MemoryLimit) + e.extraMemory
+		debug.SetMemoryLimit(limit)
+		e.log.Info("memory limit", "bytes", limit)
+	}
 	e.ix = purge.NewIndex(purge.IndexConfig{Retention: cfg.LongestTTL()})
 	id := e.id
 	if id == "" {

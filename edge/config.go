@@ -61,6 +61,10 @@ type Config struct {
 	// AccessLogSample is the fraction of requests logged, 0 to 1.
 	// Default 0 (off).
 	AccessLogSample float64 `yaml:"access_log_sample"`
+	// MemoryLimit is the Go heap limit of an edge process (the runtime
+	// collects harder as the heap nears it, so evicted entries do not
+	// pile up). Zero means cache_size + 48MiB; negative means no limit.
+	MemoryLimit config.Size `yaml:"memory_limit"`
 
 	// Clouds are the cloud names served, and Hosts map private-CDN host
 	// names to clouds. The app fills both from the file's clouds section.
@@ -108,6 +112,9 @@ func (c *Config) ApplyDefaults() {
 	if c.MaxURLLength == 0 {
 		c.MaxURLLength = 8 << 10
 	}
+	if c.MemoryLimit == 0 {
+		c.MemoryLimit = c.CacheSize + 48*config.MiB
+	}
 }
 
 func setDur(d *time.Duration, def time.Duration) {
@@ -150,6 +157,8 @@ func (c *Config) Validate() error {
 		return config.Errorf("origin_max_conns", "at least 1")
 	case c.MaxConns < 1:
 		return config.Errorf("max_conns", "at least 1")
+	case c.MemoryLimit > 0 && c.MemoryLimit < c.CacheSize:
+		return config.Errorf("memory_limit", "below cache_size (%v < %v)", c.MemoryLimit, c.CacheSize)
 	}
 	for name, d := range map[string]time.Duration{
 		"versioned_max_age": c.VersionedMaxAge, "unversioned_max_age": c.UnversionedMaxAge,

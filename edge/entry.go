@@ -59,9 +59,10 @@ func (e *entry) ageSeconds(now int64) int64 {
 	return (now - e.stored) / 1e9
 }
 
-// computeCost is bytes held by the entry.
+// computeCost is bytes held by the entry: allocated sizes (cap, which
+// includes the allocator's rounding), so that the budget holds in RSS.
 func (e *entry) computeCost() int64 {
-	n := len(e.key) + len(e.body) + len(e.contentType) + len(e.etag) + len(e.lastModified) +
+	n := cap(e.key) + cap(e.body) + len(e.contentType) + len(e.etag) + len(e.lastModified) +
 		len(e.version) + len(e.cldError) + len(e.disposition) + len(e.csp) +
 		len(e.target.Cloud) + len(e.target.PublicID) + len(e.target.Transformation)
 	return int64(n) + entryOverhead
