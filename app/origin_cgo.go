@@ -24,6 +24,7 @@ type originService struct {
 	images *imaging.Processor
 	nc     *nats.Conn
 	purger *origin.Purger
+	srv    *origin.Server
 	http   *httpService
 }
 
@@ -55,6 +56,7 @@ func (o *originService) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	o.srv = srv
 	o.http = &httpService{name: "origin", addr: o.f.Origin.Listen, handler: srv, log: o.log, failed: o.failed}
 	return o.http.Start(ctx)
 }
@@ -64,6 +66,9 @@ func (o *originService) Close(ctx context.Context) error {
 	var err error
 	if o.http != nil {
 		err = o.http.Close(ctx)
+	}
+	if o.srv != nil {
+		o.srv.Close() // background recordings finish before storage closes
 	}
 	if o.purger != nil {
 		o.purger.Close()

@@ -3,8 +3,12 @@ package origin_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
+	"io/fs"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -101,6 +105,7 @@ func TestDeliverOriginalAndDerived(t *testing.T) {
 		t.Fatalf("derived not reused: %d transforms", o.Server.Transforms()-before)
 	}
 	key := meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: "garden/ladybird"}
+	o.Server.WaitRecorded()
 	list, err := o.Store.Meta.ListDerived(context.Background(), key)
 	if err != nil || len(list) != 1 || list[0].Transformation != "c_fill,h_200,w_300" || list[0].Format != "webp" ||
 		list[0].Width != 300 || list[0].Height != 200 || list[0].Bytes != int64(len(fill.body)) || list[0].Version != int64(up.Version) {
@@ -125,6 +130,72 @@ func TestDeliverOriginalAndDerived(t *testing.T) {
 	if bytes.Equal(refill.body, fill.body) {
 		t.Fatal("derived image of the old version served after an overwrite")
 	}
+}
+
+// Derived files are written without fsync; one lost or damaged (after a
+// power loss) is noticed by its ETag when read and made again.
+func TestDamagedDerivedFileIsMadeAgain(t *testing.T) {
+	o := startOrigin(t, nil)
+	uploadAs(t, o, "LadyBird.jpg", "bird")
+	url := o.URL + "/demo/image/upload/c_fill,h_200,w_300/bird.jpg"
+	want := fetch(t, url)
+	if want.status != 200 {
+		t.Fatalf("derived: %d %s", want.status, want.header.Get("X-Cld-Error"))
+	}
+	key := meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: "bird"}
+	for _, c := range []struct {
+		name   string
+		damage func(path string) error
+	}{
+		{"truncated", func(p string) error { return os.Truncate(p, 100) }},
+		{"same size, other bytes", func(p string) error {
+			return os.WriteFile(p, bytes.Repeat([]byte{0}, len(want.body)), 0o600)
+		}},
+		{"missing", os.Remove},
+	} {
+		o.Server.WaitRecorded()
+		list, err := o.Store.Meta.ListDerived(context.Background(), key)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("%s: derived records %+v %v", c.name, list, err)
+		}
+		path := blobPath(t, o, list[0].Blob)
+		if err := c.damage(path); err != nil {
+			t.Fatal(err)
+		}
+		before := o.Server.Transforms()
+		got := fetch(t, url)
+		if got.status != 200 || !bytes.Equal(got.body, want.body) || got.header.Get("ETag") != want.header.Get("ETag") {
+			t.Fatalf("%s: %d, %d bytes, ETag %s (want %d bytes, %s)", c.name, got.status, len(got.body),
+				got.header.Get("ETag"), len(want.body), want.header.Get("ETag"))
+		}
+		if n := o.Server.Transforms() - before; n != 1 {
+			t.Fatalf("%s: %d transforms, want 1", c.name, n)
+		}
+		o.Server.WaitRecorded()
+		again, err := o.Store.Meta.ListDerived(context.Background(), key)
+		if err != nil || len(again) != 1 || again[0].Blob == list[0].Blob {
+			t.Fatalf("%s: derived records after repair %+v %v", c.name, again, err)
+		}
+		if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("%s: damaged file left behind: %v", c.name, err)
+		}
+	}
+}
+
+// blobPath finds a blob's file under the origin's data directory.
+func blobPath(t *testing.T, o *testOrigin, key string) string {
+	t.Helper()
+	var found string
+	filepath.WalkDir(o.Dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && d.Name() == key {
+			found = p
+		}
+		return nil
+	})
+	if found == "" {
+		t.Fatalf("blob %s not on disk", key)
+	}
+	return found
 }
 
 // 200 concurrent requests for one missing derived image make one transform.

@@ -95,19 +95,22 @@ func containsString(list []string, s string) bool {
 // findOrMake returns the stored derived image, or makes it under a
 // singleflight key so that concurrent misses make one transform.
 func (s *Server) findOrMake(ctx context.Context, req *deriveRequest, a *meta.Asset) (*delivered, error) {
-	if d, err := s.meta.Derived(ctx, req.key, req.dk); err == nil {
-		return derivedResponse(d), nil
-	} else if !errors.Is(err, meta.ErrNotFound) {
-		return nil, err
+	flight := strings.Join([]string{req.key.Cloud, req.key.ResourceType, req.key.Type, req.key.PublicID,
+		strconv.FormatInt(req.dk.Version, 10), req.dk.Transformation, req.dk.Format, req.dk.Variant}, "\x00")
+	if d, ok, err := s.made(ctx, flight, req); ok || err != nil {
+		return d, err
 	}
 	if req.strict && !req.allowed {
 		return nil, deliveryErr(http.StatusUnauthorized, "Transformation %s/ is not allowed", req.dk.Transformation)
 	}
-	flight := strings.Join([]string{req.key.Cloud, req.key.ResourceType, req.key.Type, req.key.PublicID,
-		strconv.FormatInt(req.dk.Version, 10), req.dk.Transformation, req.dk.Format, req.dk.Variant}, "\x00")
 	v, err, _ := s.flights.Do(flight, func() (any, error) {
+		// A flight that ended since the lookup above left its image in
+		// pending; one also recorded since costs a second transform.
+		if v, ok := s.pending.Load(flight); ok {
+			return v, nil
+		}
 		// The transform outlives any one waiting client.
-		return s.make(context.WithoutCancel(ctx), req, a)
+		return s.make(context.WithoutCancel(ctx), flight, req, a)
 	})
 	if err != nil {
 		return nil, err
@@ -116,12 +119,43 @@ func (s *Server) findOrMake(ctx context.Context, req *deriveRequest, a *meta.Ass
 	return &d, nil
 }
 
-// make transforms the original and records the result. A result for a
-// version that was overwritten meanwhile is served but not stored.
-func (s *Server) make(ctx context.Context, req *deriveRequest, a *meta.Asset) (*delivered, error) {
-	if d, err := s.meta.Derived(ctx, req.key, req.dk); err == nil {
-		return derivedResponse(d), nil
+// made finds a derived image already made: one still being recorded
+// (checked first: it leaves pending only once recorded), then a recorded
+// one, read and checked against its ETag. A recorded image whose file was
+// lost or damaged (derived files are not fsynced) is dropped, to be made
+// again.
+func (s *Server) made(ctx context.Context, flight string, req *deriveRequest) (*delivered, bool, error) {
+	if v, ok := s.pending.Load(flight); ok {
+		d := *v.(*delivered)
+		return &d, true, nil
 	}
+	d, err := s.meta.Derived(ctx, req.key, req.dk)
+	if errors.Is(err, meta.ErrNotFound) {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, err
+	}
+	body, err := blob.ReadAll(s.blobs, d.Blob)
+	if err == nil && int64(len(body)) == d.Bytes && md5Hex(body) == d.ETag {
+		out := derivedResponse(d)
+		out.body = body
+		return out, true, nil
+	}
+	s.log.Warn("derived file lost or damaged; making it again", "public_id", req.key.PublicID,
+		"transformation", d.Transformation, "blob", d.Blob)
+	res, derr := s.meta.DeleteDerived(ctx, req.key.Cloud, []int64{d.ID})
+	if derr != nil {
+		return nil, false, derr
+	}
+	s.deleteBlobs(res.Orphans...)
+	return nil, false, nil
+}
+
+// make transforms the original and answers at once; the result is recorded
+// (blob and row) in the background, served from memory until then. With
+// too many results waiting to be recorded, the request records its own
+// before answering.
+func (s *Server) make(ctx context.Context, flight string, req *deriveRequest, a *meta.Asset) (*delivered, error) {
 	src, err := blob.ReadAll(s.blobs, a.Blob)
 	if err != nil {
 		return nil, err
@@ -132,26 +166,61 @@ func (s *Server) make(ctx context.Context, req *deriveRequest, a *meta.Asset) (*
 	if err != nil {
 		return nil, err
 	}
-	sum := md5.Sum(res.Body)
 	d := &meta.Derived{DerivedKey: req.dk, Bytes: int64(len(res.Body)), Width: res.Width, Height: res.Height,
-		ETag: hex.EncodeToString(sum[:]), CreatedAt: s.now().UTC()}
+		ETag: md5Hex(res.Body), CreatedAt: s.now().UTC()}
 	out := &delivered{body: res.Body, contentType: res.Format.ContentType(), etag: d.ETag,
 		modified: d.CreatedAt, version: a.Version, width: res.Width, height: res.Height, size: d.Bytes}
-	if d.Blob, err = s.writeBlob(res.Body); err != nil {
-		return nil, err
+	s.pending.Store(flight, out)
+	select {
+	case s.recordSlots <- struct{}{}:
+		id := s.recording.start()
+		go func() {
+			defer s.recording.done(id)
+			s.record(context.WithoutCancel(ctx), flight, req, d, res.Body)
+			<-s.recordSlots
+		}()
+	default:
+		s.record(ctx, flight, req, d, res.Body)
 	}
-	stored, pr, err := s.meta.PutDerived(ctx, req.key, d)
+	return out, nil
+}
+
+// record stores a derived image's blob and row, then forgets it in
+// pending. An image of a version overwritten meanwhile is dropped. The
+// blob is not fsynced: a derived image can always be made again, and
+// made checks it against its ETag when it is read.
+func (s *Server) record(ctx context.Context, flight string, req *deriveRequest, d *meta.Derived, body []byte) {
+	defer s.pending.Delete(flight)
+	var err error
+	if d.Blob, err = s.writeBlobUnsynced(body); err != nil {
+		s.log.Error("derived image not recorded", "public_id", req.key.PublicID, "err", err)
+		return
+	}
+	_, pr, err := s.meta.PutDerived(ctx, req.key, d)
 	switch {
 	case errors.Is(err, meta.ErrStale) || errors.Is(err, meta.ErrNotFound):
 		s.deleteBlobs(d.Blob)
-		return out, nil
+		return
 	case err != nil:
 		s.deleteBlobs(d.Blob)
-		return nil, err
+		s.log.Error("derived image not recorded", "public_id", req.key.PublicID, "err", err)
+		return
 	}
 	s.deleteBlobs(pr.Orphans...)
-	out.etag = stored.ETag
-	return out, nil
+}
+
+// WaitRecorded waits until every derived image made so far is recorded.
+func (s *Server) WaitRecorded() { s.recording.wait() }
+
+// Close waits for background work; the storage may be closed after it.
+func (s *Server) Close() error {
+	s.WaitRecorded()
+	return nil
+}
+
+func md5Hex(b []byte) string {
+	sum := md5.Sum(b)
+	return hex.EncodeToString(sum[:])
 }
 
 func derivedResponse(d *meta.Derived) *delivered {

@@ -31,6 +31,7 @@ const (
 // testOrigin is a real origin on a loopback port.
 type testOrigin struct {
 	URL    string
+	Dir    string // data directory
 	Server *origin.Server
 	Store  *origin.Storage
 	Events *recordedEvents
@@ -75,6 +76,7 @@ func startOriginWith(t testing.TB, mutate func(*origin.Config), now func() time.
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { srv.Close() }) // runs before the store closes
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
 	cld, err := cloudinary.NewFromURL("cloudinary://" + apiKey + ":" + apiSecret + "@" + cloudName +
@@ -82,7 +84,7 @@ func startOriginWith(t testing.TB, mutate func(*origin.Config), now func() time.
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testOrigin{URL: hs.URL, Server: srv, Store: store, Events: events, Cld: cld}
+	return &testOrigin{URL: hs.URL, Dir: dir, Server: srv, Store: store, Events: events, Cld: cld}
 }
 
 // recordedEvents keeps every event the origin emits.

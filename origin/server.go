@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -38,11 +39,20 @@ type Server struct {
 
 	// flights makes one transform per missing derived image.
 	flights singleflight.Group
+	// pending holds derived images made but not yet recorded, by flight
+	// key (*delivered); recordSlots bounds the background recordings and
+	// recording counts them.
+	pending     sync.Map
+	recordSlots chan struct{}
+	recording   *recordings
 	// transforms counts transforms started (a metric, and for tests).
 	transforms atomic.Int64
 	// admin is the Admin API's state (rate limits).
 	admin *adminState
 }
+
+// maxBackgroundRecords bounds derived images waiting to be recorded.
+const maxBackgroundRecords = 64
 
 // Transforms is how many transforms the server has started.
 func (s *Server) Transforms() int64 { return s.transforms.Load() }
@@ -86,6 +96,7 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, clouds: clouds, meta: d.Meta, blobs: d.Blobs, images: d.Images,
 		events: d.Events, purger: d.Purger, log: d.Log, now: d.Now, chunks: chunks,
+		recordSlots: make(chan struct{}, maxBackgroundRecords), recording: newRecordings(),
 		fetch: newFetcher(cfg.Fetch, int64(cfg.MaxUploadSize)), admin: newAdminState()}
 	// Clouds with backup keep deleted and overwritten originals; named
 	// transformations from configuration seed the store (admin*.go).

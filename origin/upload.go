@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/blob"
 	"github.com/mediacdn/mediacdn/origin/imaging"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
@@ -334,15 +335,33 @@ func (c *call) commitUpload(a *meta.Asset, o *uploadOptions, p *Params) {
 
 // writeBlob stores data as a new blob, durably, and returns its key.
 func (s *Server) writeBlob(data []byte) (string, error) {
-	w, err := s.blobs.Create()
+	w, err := s.stageBlob(data)
 	if err != nil {
 		return "", err
 	}
-	if _, err := w.Write(data); err != nil {
-		w.Abort()
+	return w.Commit()
+}
+
+// writeBlobUnsynced stores bytes that can be made again (blob.Writer's
+// CommitUnsynced).
+func (s *Server) writeBlobUnsynced(data []byte) (string, error) {
+	w, err := s.stageBlob(data)
+	if err != nil {
 		return "", err
 	}
-	return w.Commit()
+	return w.CommitUnsynced()
+}
+
+func (s *Server) stageBlob(data []byte) (blob.Writer, error) {
+	w, err := s.blobs.Create()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(data); err != nil {
+		w.Abort()
+		return nil, err
+	}
+	return w, nil
 }
 
 // deleteBlobs removes blobs no row refers to; a failure only leaves an

@@ -29,6 +29,11 @@ type Writer interface {
 	io.Writer
 	// Commit makes the blob durable and visible under a new key.
 	Commit() (key string, err error)
+	// CommitUnsynced makes the blob visible under a new key without
+	// waiting for the disk: after a power loss it may be missing, empty or
+	// torn. Only for bytes that can be made again and are checked when
+	// read (derived images, against their ETag).
+	CommitUnsynced() (key string, err error)
 	// Abort discards the staged bytes. It is safe after Commit (a no-op).
 	Abort()
 }

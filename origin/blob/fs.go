@@ -149,16 +149,23 @@ func (w *fsWriter) Write(p []byte) (int, error) { return w.f.Write(p) }
 
 // Commit fsyncs the staged file, renames it into place and fsyncs the
 // directory, so the blob survives a crash once Commit returns.
-func (w *fsWriter) Commit() (string, error) {
+func (w *fsWriter) Commit() (string, error) { return w.commit(true) }
+
+// CommitUnsynced renames the staged file into place without fsyncs.
+func (w *fsWriter) CommitUnsynced() (string, error) { return w.commit(false) }
+
+func (w *fsWriter) commit(durable bool) (string, error) {
 	if w.done {
 		return "", errors.New("blob: writer already finished")
 	}
 	w.done = true
 	tmp := w.f.Name()
-	if err := w.f.Sync(); err != nil {
-		w.f.Close()
-		os.Remove(tmp)
-		return "", fmt.Errorf("blob: sync: %w", err)
+	if durable {
+		if err := w.f.Sync(); err != nil {
+			w.f.Close()
+			os.Remove(tmp)
+			return "", fmt.Errorf("blob: sync: %w", err)
+		}
 	}
 	if err := w.f.Close(); err != nil {
 		os.Remove(tmp)
@@ -179,8 +186,10 @@ func (w *fsWriter) Commit() (string, error) {
 		os.Remove(tmp)
 		return "", fmt.Errorf("blob: rename: %w", err)
 	}
-	if err := syncDir(dir); err != nil {
-		return "", err
+	if durable {
+		if err := syncDir(dir); err != nil {
+			return "", err
+		}
 	}
 	return key, nil
 }

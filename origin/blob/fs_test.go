@@ -44,6 +44,29 @@ func TestFSCommitOpenDelete(t *testing.T) {
 	}
 }
 
+func TestFSCommitUnsynced(t *testing.T) {
+	dir := t.TempDir()
+	s, err := NewFS(dir, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := s.Create()
+	w.Write([]byte("derived"))
+	key, err := w.CommitUnsynced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Commit(); err == nil {
+		t.Fatal("a second commit succeeded")
+	}
+	if got, err := ReadAll(s, key); err != nil || string(got) != "derived" {
+		t.Fatalf("ReadAll = %q, %v", got, err)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dir, "tmp")); len(entries) != 0 {
+		t.Fatalf("staging left behind: %v", entries)
+	}
+}
+
 func TestFSAbortLeavesNothing(t *testing.T) {
 	dir := t.TempDir()
 	s, err := NewFS(dir, time.Hour)

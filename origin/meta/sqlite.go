@@ -28,6 +28,9 @@ func OpenSQLite(path string) (*SQLite, error) {
 	q.Set("_busy_timeout", "10000")
 	q.Set("_foreign_keys", "on")
 	q.Set("_txlock", "immediate")
+	// Each connection keeps its most recent prepared statements: parsing
+	// SQL was a tenth of a derived image's metadata cost.
+	q.Set("_stmt_cache_size", "64")
 	w, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("meta: %w", err)
