@@ -28,7 +28,10 @@ const (
 	anchorRPS    = 207
 	anchorCPUms  = 8.1
 	anchorRSSMiB = 112
-	targetRSSMiB = 150 // origin/imaging's BenchmarkPeakRSS target over 10,000 transforms
+	// anchorFloorRPS is the bimg v1.1.9 loop with default options on the
+	// anchor machine.
+	anchorFloorRPS = 150
+	targetRSSMiB   = 150 // origin/imaging's BenchmarkPeakRSS target over 10,000 transforms
 	// transformWait bounds each side (HTTP, floor) of the scenario.
 	transformWait = 4 * time.Minute
 )

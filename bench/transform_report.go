@@ -25,20 +25,31 @@ func transformReport(o *Options, c *cluster, d transformData) *Report {
 	for _, h := range d.HTTP {
 		total += h.Done
 	}
-	anchor := Table{Title: "Beside imgproxy (anchor measured on this machine: 207 req/s, 8.1 ms CPU/req, 112 MiB peak RSS)",
+	anchor := Table{Title: "Beside imgproxy (anchor from issue 4, measured on a machine of this kind: 207 req/s, 8.1 ms CPU/req, " +
+		"112 MiB peak RSS; a bimg loop with defaults at about 150 ops/s)",
 		Header: []string{"figure", "origin", "imgproxy", "origin ÷ imgproxy"}}
-	if len(d.HTTP) > 0 {
-		h := d.HTTP[0]
+	var checks []Check
+	if len(d.HTTP) > 0 && len(d.Floor) > 0 {
+		h, f := d.HTTP[0], d.Floor[0]
+		// The machine is shared and its speed varies from run to run: the
+		// floor, run beside the origin, puts both on the same scale.
+		mine, theirs := ratio(h.RPS, f.RPS), float64(anchorRPS)/anchorFloorRPS
 		anchor.Rows = append(anchor.Rows,
 			[]string{"req/s, " + h.Op, f0(h.RPS), f0(anchorRPS), x(h.RPS / anchorRPS)},
+			[]string{"req/s ÷ bimg floor of the same run, " + h.Op, x(mine), x(theirs), x(mine / theirs)},
 			[]string{"CPU ms/req, " + h.Op, orNA(h.CPUms, f2), f1(anchorCPUms), ratioOrNA(h.CPUms, anchorCPUms)})
+		main.Title += fmt.Sprintf("; this run's floor does %s ops/s against the anchor machine's %d", f0(f.RPS), anchorFloorRPS)
+		checks = append(checks,
+			check("throughput against imgproxy, each over its bimg floor ("+h.Op+")", x(mine), ">= "+x(theirs), mine >= theirs),
+			check("CPU per request against imgproxy ("+h.Op+")", orNA(h.CPUms, f2)+" ms", fmt.Sprintf("<= %.1f ms", anchorCPUms),
+				h.CPUms > 0 && h.CPUms <= anchorCPUms))
 	}
 	anchor.Rows = append(anchor.Rows, []string{fmt.Sprintf("peak RSS MiB over %d transforms", total),
 		orNA(d.OriginPeakRSSMiB, f0), f0(anchorRSSMiB), ratioOrNA(d.OriginPeakRSSMiB, anchorRSSMiB)})
 	r := &Report{Title: "transform: origin transforms beside the bimg floor", Data: d, Tables: []Table{main, anchor},
 		Method: "A fresh origin process gets LadyBird.jpg; then each operation is requested over HTTP straight from the origin " +
-			"(delivery URL parse, metadata lookup, derived-store miss, transform in the origin's worker pool, fsync'd store of " +
-			"the result, answer) by concurrent keep-alive clients. Every URL carries a unique, inert d_ parameter, so each " +
+			"(delivery URL parse, metadata lookup, derived-store miss, transform in the origin's worker pool, answer, and the " +
+			"result recorded in the background) by concurrent keep-alive clients. Every URL carries a unique, inert d_ parameter, so each " +
 			"request is a real transform. CPU per request is the origin process's utime+stime from /proc; peak RSS its VmHWM. " +
 			"Right after each operation, the floor runs it as plain bimg calls (origin/imaging.Floor, bimg defaults) with as " +
 			"many goroutines, in a child process of its own, measured with getrusage and VmHWM.",
@@ -46,6 +57,7 @@ func transformReport(o *Options, c *cluster, d transformData) *Report {
 		Charts: []Chart{{Name: "latency", Title: "transform: latency CDF, HTTP vs floor",
 			SVG: cdfPairsChart("transform: latency CDF, origin over HTTP (solid) vs bimg floor (dashed)", dists, order)}},
 	}
+	r.Checks = checks
 	if d.OriginPeakRSSMiB > 0 {
 		r.Checks = append(r.Checks, check(fmt.Sprintf("origin peak RSS over %d transforms", total),
 			f0(d.OriginPeakRSSMiB)+" MiB", fmt.Sprintf("< %d MiB (origin/imaging target, 10,000 transforms)", targetRSSMiB),
