@@ -14,6 +14,11 @@ func (s *Server) revalidateInBackground(ctx *fasthttp.RequestCtx, key []byte, st
 	uri := string(ctx.Request.Header.RequestURI())
 	host := string(ctx.Host())
 	go s.refresh.Do(k, func() (any, error) {
+		// This goroutine may start after another refresh of the key has
+		// ended: a different entry in the cache means it is done.
+		if cur, ok := s.cache.get([]byte(k)); ok && cur != stale {
+			return nil, nil
+		}
 		u, err := s.parseURI(host, uri)
 		if err != nil {
 			return nil, err

@@ -105,9 +105,9 @@ func (s *Server) findOrMake(ctx context.Context, req *deriveRequest, a *meta.Ass
 	}
 	v, err, _ := s.flights.Do(flight, func() (any, error) {
 		// A flight that ended since the lookup above left its image in
-		// pending; one also recorded since costs a second transform.
-		if v, ok := s.pending.Load(flight); ok {
-			return v, nil
+		// pending or, recorded already, in the store.
+		if d, ok, err := s.made(ctx, flight, req); ok || err != nil {
+			return d, err
 		}
 		// The transform outlives any one waiting client.
 		return s.make(context.WithoutCancel(ctx), flight, req, a)
