@@ -172,6 +172,30 @@ var migrations = []string{
 		updated_at INTEGER NOT NULL,
 		PRIMARY KEY (edge, started)
 	);`,
+	// 4: derived IDs are never reused (AUTOINCREMENT): an ID the Admin API
+	// handed out must not come to name another derived file after its own
+	// was deleted.
+	`CREATE TABLE derived_v4 (
+		id             INTEGER PRIMARY KEY AUTOINCREMENT,
+		asset          INTEGER NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
+		version        INTEGER NOT NULL,
+		transformation TEXT NOT NULL,
+		format         TEXT NOT NULL,
+		variant        TEXT NOT NULL,
+		bytes          INTEGER NOT NULL,
+		width          INTEGER NOT NULL,
+		height         INTEGER NOT NULL,
+		etag           TEXT NOT NULL,
+		blob           TEXT NOT NULL,
+		created_at     INTEGER NOT NULL,
+		UNIQUE (asset, version, transformation, format, variant)
+	);
+	INSERT INTO derived_v4 (id, asset, version, transformation, format, variant, bytes, width, height, etag, blob, created_at)
+		SELECT id, asset, version, transformation, format, variant, bytes, width, height, etag, blob, created_at FROM derived;
+	DROP TABLE derived;
+	ALTER TABLE derived_v4 RENAME TO derived;
+	CREATE INDEX derived_transformation ON derived (transformation);
+	CREATE INDEX derived_asset ON derived (asset, id);`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

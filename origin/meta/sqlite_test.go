@@ -231,3 +231,47 @@ func TestDerivedLifecycle(t *testing.T) {
 		t.Fatalf("derived of a deleted asset: %v", err)
 	}
 }
+
+// A derived ID the Admin API handed out never names another derived file,
+// not even after its own was deleted and the database reopened.
+func TestDerivedIDNeverReused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "meta.db")
+	s, err := OpenSQLite(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	a := asset("pic", "orig1")
+	if _, err := s.Put(ctx, a, true); err != nil {
+		t.Fatal(err)
+	}
+	put := func(s *SQLite, tr string) int64 {
+		t.Helper()
+		d := &Derived{DerivedKey: DerivedKey{Version: a.Version, Transformation: tr, Format: "jpg"}, Blob: tr, CreatedAt: now}
+		got, _, err := s.PutDerived(ctx, a.Key, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.ID
+	}
+	first := put(s, "w_1")
+	if _, err := s.DeleteDerived(ctx, "demo", []int64{first}); err != nil {
+		t.Fatal(err)
+	}
+	second := put(s, "w_2")
+	if second <= first {
+		t.Fatalf("derived ID %d reused after delete (first was %d)", second, first)
+	}
+	if _, err := s.DeleteDerived(ctx, "demo", []int64{second}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = OpenSQLite(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if third := put(s, "w_3"); third <= second {
+		t.Fatalf("derived ID %d reused after reopening (last was %d)", third, second)
+	}
+}
