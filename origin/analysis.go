@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/mediacdn/mediacdn/origin/blob"
 	"github.com/mediacdn/mediacdn/origin/imagemeta"
@@ -95,6 +94,7 @@ func (s *Server) analysis(ctx context.Context, a *meta.Asset) (*analysis, error)
 
 // analyse computes and stores an analysis.
 func (s *Server) analyse(ctx context.Context, a *meta.Asset) (*analysis, error) {
+	s.analyses.Add(1)
 	src, err := blob.ReadAll(s.blobs, a.Blob)
 	if errors.Is(err, blob.ErrNotFound) {
 		return nil, apiErr(http.StatusConflict, "Resource %s changed while it was read - retry", clip(a.PublicID))
@@ -125,22 +125,4 @@ func (s *Server) analyse(ctx context.Context, a *meta.Asset) (*analysis, error) 
 		s.log.Warn("analysis not stored", "public_id", a.PublicID, "err", err)
 	}
 	return an, nil
-}
-
-// analyseInBackground computes an uploaded image's colours, perceptual
-// hash and embedded metadata once, off the request path (the Admin API's
-// details answer from the stored result; if this has not finished, the
-// first details call computes it).
-func (s *Server) analyseInBackground(a *meta.Asset) {
-	if a.ResourceType != "image" {
-		return
-	}
-	cp := *a
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if _, err := s.analysis(ctx, &cp); err != nil {
-			s.log.Debug("analysis at upload", "public_id", cp.PublicID, "err", err)
-		}
-	}()
 }

@@ -47,8 +47,12 @@ type Server struct {
 	recording   *recordings
 	// transforms counts transforms started (a metric, and for tests).
 	transforms atomic.Int64
+	// analyses counts image analyses computed (for tests).
+	analyses atomic.Int64
 	// admin is the Admin API's state (rate limits).
 	admin *adminState
+	// analyser analyses uploaded images in the background.
+	analyser *analyser
 }
 
 // maxBackgroundRecords bounds derived images waiting to be recorded.
@@ -56,6 +60,10 @@ const maxBackgroundRecords = 64
 
 // Transforms is how many transforms the server has started.
 func (s *Server) Transforms() int64 { return s.transforms.Load() }
+
+// Analyses is how many asset versions the server has analysed (colours,
+// perceptual hash, embedded metadata).
+func (s *Server) Analyses() int64 { return s.analyses.Load() }
 
 // Deps are the parts a Server is built from.
 type Deps struct {
@@ -98,6 +106,7 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 		events: d.Events, purger: d.Purger, log: d.Log, now: d.Now, chunks: chunks,
 		recordSlots: make(chan struct{}, maxBackgroundRecords), recording: newRecordings(),
 		fetch: newFetcher(cfg.Fetch, int64(cfg.MaxUploadSize)), admin: newAdminState()}
+	s.analyser = newAnalyser(s)
 	// Clouds with backup keep deleted and overwritten originals; named
 	// transformations from configuration seed the store (admin*.go).
 	d.Meta.SetBackupPolicy(func(cloud string) bool { return clouds[cloud].Backup })

@@ -320,7 +320,7 @@ func (c *call) commitUpload(a *meta.Asset, o *uploadOptions, p *Params) {
 		c.fail(err)
 		return
 	}
-	c.s.analyseInBackground(a)
+	c.s.analyser.add(a)
 	if o.returnDeleteToken {
 		token := randomHex(20)
 		exp := a.UpdatedAt.Add(deleteTokenTTL * 1e9)
