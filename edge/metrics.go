@@ -60,6 +60,9 @@ type cacheStats struct {
 	bytes, maxBytes, entries int64
 	purgeSeq                 uint64
 	caughtUp                 bool
+	// purgeFlushes and purgeRestarts come from the purge subscriber
+	// (zero without one).
+	purgeFlushes, purgeRestarts uint64
 }
 
 // write renders the Prometheus text format.
@@ -93,6 +96,8 @@ func (m *metrics) write(w io.Writer, cs cacheStats) {
 		up = 1
 	}
 	gauge("mediacdn_edge_purge_caught_up", "1 when the edge has confirmed it applied every purge.", up)
+	counter("mediacdn_edge_purge_flushes_total", "Cache flushes because the purge stream no longer held missed rules.", int64(cs.purgeFlushes))
+	counter("mediacdn_edge_purge_consumer_restarts_total", "Purge consumer restarts (a replaced stream, a stalled consumer).", int64(cs.purgeRestarts))
 	name := "mediacdn_edge_fill_duration_seconds"
 	fmt.Fprintf(w, "# HELP %s Origin fill latency.\n# TYPE %s histogram\n", name, name)
 	var cum int64

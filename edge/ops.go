@@ -35,6 +35,10 @@ func (s *Server) writeMetrics(ctx *fasthttp.RequestCtx) {
 	var b bytes.Buffer
 	cs := cacheStats{bytes: s.cache.used(), maxBytes: int64(s.cfg.CacheSize), entries: s.cache.entries(),
 		purgeSeq: s.purges.Seq(), caughtUp: s.caughtUp()}
+	if s.sync != nil {
+		st := s.sync.State()
+		cs.purgeFlushes, cs.purgeRestarts = st.Flushes, st.Restarts
+	}
 	s.m.write(&b, cs)
 	ctx.SetContentType("text/plain; version=0.0.4; charset=utf-8")
 	ctx.Response.Header.Set("Cache-Control", "no-store")

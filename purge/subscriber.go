@@ -45,6 +45,9 @@ type State struct {
 	Confirmed time.Time
 	// Flushes counts the flushes caused by rules lost from the stream.
 	Flushes uint64
+	// Restarts counts the consumer restarts the watchdog asked for (a
+	// replaced stream, a stalled consumer).
+	Restarts uint64
 	// Connected reports the NATS connection's state.
 	Connected bool
 }
@@ -72,9 +75,10 @@ type Subscriber struct {
 	// a replaced stream.
 	created time.Time
 
-	flushes atomic.Uint64
-	kick    chan struct{} // a heartbeat is due (buffered 1)
-	restart chan struct{} // the consumer must be recreated (buffered 1)
+	flushes  atomic.Uint64
+	restarts atomic.Uint64
+	kick     chan struct{} // a heartbeat is due (buffered 1)
+	restart  chan struct{} // the consumer must be recreated (buffered 1)
 
 	notifyMu sync.Mutex
 	// notify, guarded by notifyMu: closed and replaced after each apply.
@@ -156,7 +160,7 @@ func (s *Subscriber) applied() uint64 { return s.ix.Seq() - s.base }
 
 // State returns the subscriber's state.
 func (s *Subscriber) State() State {
-	st := State{Applied: s.Applied(), Flushes: s.flushes.Load(), Connected: s.nc.IsConnected()}
+	st := State{Applied: s.Applied(), Flushes: s.flushes.Load(), Restarts: s.restarts.Load(), Connected: s.nc.IsConnected()}
 	s.cu.state(&st)
 	return st
 }

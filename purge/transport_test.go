@@ -380,3 +380,25 @@ func TestSubscriberSurvivesReplacedStream(t *testing.T) {
 	}
 	eventually(t, 5*time.Second, "caught up with the new stream", caughtUp(e))
 }
+
+// The watchdog asks the stream for its last sequence while rules keep
+// arriving: rules applied during that request must not look like a
+// replaced stream (which restarts the consumer and holds purges back for
+// ReconnectWait).
+func TestWatchdogDoesNotRestartUnderSteadyPurges(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, t.TempDir(), 0)
+	cfg := testConfig(srv.ClientURL())
+	cfg.CaughtUpBound = 40 * time.Millisecond // a check every 10 ms
+	pub := newPublisher(t, cfg)
+	e := startEdge(t, cfg, "e1")
+	eventually(t, 5*time.Second, "edge caught up", caughtUp(e))
+	var seq uint64
+	for i := 0; i < 1500; i++ {
+		seq = publish(t, pub, NewAsset("demo", Mode{}, delivery.Image, delivery.Upload, fmt.Sprintf("p/%d", i), 3))
+	}
+	waitApplied(t, e, seq)
+	if st := e.sub.State(); st.Restarts != 0 || st.Flushes != 0 {
+		t.Fatalf("%d consumer restarts and %d flushes under steady purges", st.Restarts, st.Flushes)
+	}
+}

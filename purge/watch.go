@@ -34,6 +34,11 @@ func (s *Subscriber) watch(ctx context.Context) {
 // check asks the stream for its last sequence and records the answer.
 func (s *Subscriber) check(ctx context.Context) {
 	at := s.cu.now()
+	// What was applied before asking is what the answer must not be below:
+	// rules applied while the request is out may well be above it.
+	s.applyMu.Lock()
+	appliedBefore, createdBefore := s.applied(), s.created
+	s.applyMu.Unlock()
 	cctx, cancel := context.WithTimeout(ctx, s.cfg.CaughtUpBound)
 	defer cancel()
 	st, err := s.js.Stream(cctx, s.cfg.StreamName())
@@ -51,7 +56,11 @@ func (s *Subscriber) check(ctx context.Context) {
 		s.cu.failed(errors.New("not subscribed yet"))
 		return
 	}
-	if !info.Created.Equal(created) || info.State.LastSeq < applied {
+	if !created.Equal(createdBefore) {
+		return // a session resumed meanwhile; the next check judges it
+	}
+	if !info.Created.Equal(created) || info.State.LastSeq < appliedBefore {
+		s.log.Warn("purge stream replaced; restarting the consumer", "applied", appliedBefore, "stream_last", info.State.LastSeq)
 		s.cu.failed(errors.New("stream replaced"))
 		s.requestRestart()
 		return
@@ -64,6 +73,7 @@ func (s *Subscriber) check(ctx context.Context) {
 }
 
 func (s *Subscriber) requestRestart() {
+	s.restarts.Add(1)
 	select {
 	case s.restart <- struct{}{}:
 	default:
