@@ -46,11 +46,16 @@ type Config struct {
 	OriginDownFor time.Duration `yaml:"origin_down_for"`
 	// OriginMaxConns bounds keep-alive connections per origin. Default 512.
 	OriginMaxConns int `yaml:"origin_max_conns"`
-	// ReadTimeout bounds reading a client's request. Default 10s.
+	// ReadTimeout bounds reading a client's request head, from its first
+	// byte (from accept on a new connection), however steadily it
+	// trickles. Default 10s. The three client timeouts are enforced by a
+	// watchdog within a tenth of the shortest (at most 250ms).
 	ReadTimeout time.Duration `yaml:"read_timeout"`
-	// WriteTimeout bounds writing a response. Default 60s.
+	// WriteTimeout bounds writing a response, from the handler's answer to
+	// the last byte. Default 60s.
 	WriteTimeout time.Duration `yaml:"write_timeout"`
-	// IdleTimeout closes idle keep-alive connections. Default 120s.
+	// IdleTimeout closes keep-alive connections idle between requests.
+	// Default 120s.
 	IdleTimeout time.Duration `yaml:"idle_timeout"`
 	// MaxConns bounds concurrent client connections. Default 20000.
 	MaxConns int `yaml:"max_conns"`

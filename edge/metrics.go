@@ -63,6 +63,9 @@ type cacheStats struct {
 	// purgeFlushes and purgeRestarts come from the purge subscriber
 	// (zero without one).
 	purgeFlushes, purgeRestarts uint64
+	// conns is the client connections open; timedOut those closed by a
+	// client timeout.
+	conns, timedOut int64
 }
 
 // write renders the Prometheus text format.
@@ -96,6 +99,8 @@ func (m *metrics) write(w io.Writer, cs cacheStats) {
 		up = 1
 	}
 	gauge("mediacdn_edge_purge_caught_up", "1 when the edge has confirmed it applied every purge.", up)
+	gauge("mediacdn_edge_client_connections", "Client connections open.", float64(cs.conns))
+	counter("mediacdn_edge_client_timeouts_total", "Client connections closed by the read, idle or write timeout.", cs.timedOut)
 	counter("mediacdn_edge_purge_flushes_total", "Cache flushes because the purge stream no longer held missed rules.", int64(cs.purgeFlushes))
 	counter("mediacdn_edge_purge_consumer_restarts_total", "Purge consumer restarts (a replaced stream, a stalled consumer).", int64(cs.purgeRestarts))
 	name := "mediacdn_edge_fill_duration_seconds"

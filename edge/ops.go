@@ -34,7 +34,7 @@ func (s *Server) ready(ctx *fasthttp.RequestCtx) {
 func (s *Server) writeMetrics(ctx *fasthttp.RequestCtx) {
 	var b bytes.Buffer
 	cs := cacheStats{bytes: s.cache.used(), maxBytes: int64(s.cfg.CacheSize), entries: s.cache.entries(),
-		purgeSeq: s.purges.Seq(), caughtUp: s.caughtUp()}
+		purgeSeq: s.purges.Seq(), caughtUp: s.caughtUp(), conns: int64(s.watch.open()), timedOut: s.watch.timedOut.Load()}
 	if s.sync != nil {
 		st := s.sync.State()
 		cs.purgeFlushes, cs.purgeRestarts = st.Flushes, st.Restarts

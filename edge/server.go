@@ -59,6 +59,7 @@ type Server struct {
 	keys    sync.Pool // *keyBuf
 	hv      headerValues
 	srv     *fasthttp.Server
+	watch   *connWatch // client timeouts (conntimeouts.go)
 	ln      net.Listener
 	// hostForm is set when some cloud has private-CDN hosts.
 	hostForm bool
@@ -96,15 +97,17 @@ func New(cfg Config, d Deps) (*Server, error) {
 		s.hosts[h] = cloud
 		s.hostForm = true
 	}
+	// Client timeouts are the watchdog's (conntimeouts.go), not fasthttp's
+	// socket deadlines.
+	s.watch = newConnWatch(cfg.ReadTimeout, cfg.IdleTimeout, cfg.WriteTimeout)
 	s.srv = &fasthttp.Server{
-		Handler:                       s.handle,
+		Handler:                       s.watch.handler(s.handle),
+		ConnState:                     s.watch.connState,
 		Name:                          "mediacdn",
 		ReadBufferSize:                int(cfg.MaxHeaderBytes),
 		MaxRequestBodySize:            4 << 10,
-		ReadTimeout:                   cfg.ReadTimeout,
-		WriteTimeout:                  cfg.WriteTimeout,
-		IdleTimeout:                   cfg.IdleTimeout,
 		Concurrency:                   cfg.MaxConns,
+		LazyRequestTime:               true, // the clock is read only if a handler asks
 		DisableHeaderNamesNormalizing: false,
 		NoDefaultContentType:          true,
 		CloseOnShutdown:               true,
@@ -120,6 +123,7 @@ func (s *Server) Listen() error {
 		return fmt.Errorf("edge: listen %s: %w", s.cfg.Listen, err)
 	}
 	s.ln = ln
+	s.watch.start()
 	return nil
 }
 
@@ -133,6 +137,7 @@ func (s *Server) Serve() error { return s.srv.Serve(s.ln) }
 // releases the cache.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.srv.ShutdownWithContext(ctx)
+	s.watch.close()
 	s.cache.close()
 	return err
 }
