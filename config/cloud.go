@@ -53,6 +53,26 @@ type Cloud struct {
 	// Admin configures the cloud's Admin API: rate limit, plan and usage
 	// limits (config/admin.go).
 	Admin AdminAPI `yaml:"admin"`
+	// FetchDomains are the hosts that fetch delivery URLs
+	// (/<cloud>/image/fetch/<remote URL>) may download from: a name
+	// matches itself and its subdomains, "*" matches any host. Empty (the
+	// default) refuses fetch URLs. Addresses are checked as for uploads
+	// from URLs (origin.fetch: no loopback or private networks unless
+	// allowed there).
+	FetchDomains []string `yaml:"fetch_domains"`
+}
+
+// FetchAllowed reports whether fetch URLs of this cloud may download from
+// host.
+func (c Cloud) FetchAllowed(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	for _, d := range c.FetchDomains {
+		d = strings.ToLower(strings.TrimSuffix(d, "."))
+		if d == "*" || host == d || strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
 }
 
 // Clouds maps cloud names to their settings.
@@ -135,6 +155,11 @@ func (c Cloud) validate(secrets bool) error {
 	for _, h := range c.Hosts {
 		if h == "" || strings.ContainsAny(h, "/ \t") {
 			return Errorf("hosts", "invalid host name %q", h)
+		}
+	}
+	for _, d := range c.FetchDomains {
+		if d == "" || strings.ContainsAny(d, "/:@ \t") || strings.Contains(d, "*") && d != "*" {
+			return Errorf("fetch_domains", "invalid domain %q (a host name, or \"*\" for any)", d)
 		}
 	}
 	for name, tx := range c.NamedTransformations {

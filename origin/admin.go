@@ -195,8 +195,8 @@ func (c *call) resourceRoutes(tail string) (map[string]adminHandler, error) {
 		return map[string]adminHandler{http.MethodGet: func(p *Params) { c.listByModeration(rt, kind, status, p) }}, nil
 	}
 	typ := second
-	if !isStoredType(typ) {
-		return nil, badRequest("Invalid type - %s (must be upload, private or authenticated)", clip(typ))
+	if !isStoredType(typ) && typ != "fetch" { // fetched images are listed, inspected and deleted too
+		return nil, badRequest("Invalid type - %s (must be upload, private, authenticated or fetch)", clip(typ))
 	}
 	if rest2 == "" {
 		return map[string]adminHandler{

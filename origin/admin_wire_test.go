@@ -162,7 +162,7 @@ func TestAdminErrors(t *testing.T) {
 		{"GET", "resources/image/upload?max_results=-1", "", 400, "Invalid value -1 for parameter max_results - must be between 1 and 500"},
 		{"GET", "resources/image?next_cursor=garbage", "", 400, "Invalid next_cursor - garbage"},
 		{"GET", "resources/image?direction=sideways", "", 400, "Invalid direction - sideways (must be asc, desc, 1 or -1)"},
-		{"GET", "resources/image/fetch", "", 400, "Invalid type - fetch (must be upload, private or authenticated)"},
+		{"GET", "resources/image/list", "", 400, "Invalid type - list (must be upload, private, authenticated or fetch)"},
 		{"GET", "resources/image/context", "", 400, "Missing required parameter - key"},
 		{"POST", "transformations", "name=bad name&transformation=w_1", 400, "Invalid transformation name - bad name (letters, digits, _ and - only)"},
 		{"POST", "transformations", "name=ok&transformation=zz_1", 400, "Invalid transformation - "},

@@ -119,19 +119,26 @@ func stripPort(host string) string {
 
 // resolve finds or makes the bytes for a URL.
 func (s *Server) resolve(r *http.Request, u *delivery.URL, cl config.Cloud) (*delivered, error) {
-	switch u.Type {
-	case delivery.Upload, delivery.Private, delivery.Authenticated:
+	switch {
+	case u.Type == delivery.Upload || u.Type == delivery.Private || u.Type == delivery.Authenticated:
+	case u.Type == delivery.Fetch && u.Resource == delivery.Image:
 	default:
 		return nil, deliveryErr(http.StatusBadRequest, "Unsupported delivery type - %s", u.Type)
 	}
 	if err := checkURLSignature(u, cl); err != nil {
 		return nil, err
 	}
-	key := meta.Key{Cloud: u.Cloud, ResourceType: u.Resource.String(), Type: u.Type.String(), PublicID: u.PublicID}
-	a, err := s.meta.Asset(r.Context(), key)
+	var a *meta.Asset
+	var err error
+	if u.Type == delivery.Fetch {
+		a, err = s.fetched(r.Context(), u, cl) // fetchdelivery.go
+	} else {
+		key := meta.Key{Cloud: u.Cloud, ResourceType: u.Resource.String(), Type: u.Type.String(), PublicID: u.PublicID}
+		a, err = s.meta.Asset(r.Context(), key)
+	}
 	fallback := ""
-	if errors.Is(err, meta.ErrNotFound) {
-		a, fallback, err = s.defaultImage(r, u)
+	if errors.Is(err, meta.ErrNotFound) || isDeliveryStatus(err, http.StatusNotFound) && u.Type == delivery.Fetch {
+		a, fallback, err = s.defaultImage(r, u, err)
 	}
 	if err != nil {
 		return nil, err
@@ -168,8 +175,11 @@ func checkURLSignature(u *delivery.URL, cl config.Cloud) error {
 }
 
 // defaultImage serves d_<id> when the asset is missing.
-func (s *Server) defaultImage(r *http.Request, u *delivery.URL) (*meta.Asset, string, error) {
-	notFound := deliveryErr(http.StatusNotFound, "Resource not found - %s", u.PublicID)
+func (s *Server) defaultImage(r *http.Request, u *delivery.URL, cause error) (*meta.Asset, string, error) {
+	var notFound error = deliveryErr(http.StatusNotFound, "Resource not found - %s", u.PublicID)
+	if isDeliveryStatus(cause, http.StatusNotFound) {
+		notFound = cause // a fetch's own reason
+	}
 	if u.Transformation == "" || u.Resource != delivery.Image {
 		return nil, "", notFound
 	}
@@ -192,6 +202,13 @@ func (s *Server) defaultImage(r *http.Request, u *delivery.URL) (*meta.Asset, st
 		}
 	}
 	return nil, "", notFound
+}
+
+// isDeliveryStatus reports whether err is a delivery error with this
+// status.
+func isDeliveryStatus(err error, status int) bool {
+	var de *deliveryError
+	return errors.As(err, &de) && de.status == status
 }
 
 // isOriginal reports whether a URL asks for the stored file as is: no

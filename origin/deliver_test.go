@@ -275,7 +275,8 @@ func TestDeliveryAccess(t *testing.T) {
 		{"/demo/image/upload/nothere.jpg", 404, "Resource not found - nothere"},
 		{"/demo/image/upload/w_abc/secret.jpg", 400, "Invalid width in transformation: abc"},
 		{"/other/image/upload/secret.jpg", 404, "Unknown cloud_name other"},
-		{"/demo/image/fetch/http://example.com/a.jpg", 400, "Unsupported delivery type - fetch"},
+		{"/demo/image/fetch/http://example.com/a.jpg", 403, "Fetch from example.com is not allowed for cloud demo"},
+		{"/demo/image/facebook/zuck.jpg", 400, "Unsupported delivery type - facebook"},
 		{"/demo/image/upload/l_text:Arial_20:Hi/pub.jpg", 400, "Unsupported transformation parameter"},
 	}
 	for _, c := range cases {

@@ -1,0 +1,195 @@
+package origin_test
+
+import (
+	"bytes"
+	"crypto/md5"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/origin"
+)
+
+// remoteSite serves the photos a fetch URL points at, counting requests
+// per path; body can be swapped to change what a path answers.
+type remoteSite struct {
+	*httptest.Server
+	mu    sync.Mutex
+	files map[string][]byte
+	hits  map[string]int
+}
+
+func startRemote(t *testing.T, files map[string][]byte) *remoteSite {
+	t.Helper()
+	rs := &remoteSite{files: files, hits: map[string]int{}}
+	rs.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rs.mu.Lock()
+		rs.hits[r.URL.Path]++
+		b, ok := rs.files[r.URL.Path]
+		rs.mu.Unlock()
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(b)
+	}))
+	t.Cleanup(rs.Close)
+	return rs
+}
+
+func (rs *remoteSite) count(path string) int {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	return rs.hits[path]
+}
+
+func (rs *remoteSite) set(path string, b []byte) {
+	rs.mu.Lock()
+	rs.files[path] = b
+	rs.mu.Unlock()
+}
+
+// startFetchOrigin is an origin whose demo cloud may fetch from domains,
+// allowed to reach loopback (where the remote site runs), on clock now.
+func startFetchOrigin(t *testing.T, now func() time.Time, domains ...string) *testOrigin {
+	t.Helper()
+	return startOriginWith(t, func(c *origin.Config) { c.Fetch.AllowNetworks = []string{"127.0.0.0/8"} }, now,
+		config.Cloud{APIKey: apiKey, APISecret: apiSecret, FetchDomains: domains})
+}
+
+// A fetch URL serves the remote image, original or transformed; the remote
+// is asked once however many requests and transformations follow, and the
+// copy is an asset of type fetch in the Admin API.
+func TestFetchDelivery(t *testing.T) {
+	lady := readCorpus(t, "LadyBird.jpg")
+	rs := startRemote(t, map[string][]byte{"/pics/lady.jpg": lady, "/notes.txt": []byte("just text")})
+	o := startFetchOrigin(t, nil, "127.0.0.1")
+	remote := rs.URL + "/pics/lady.jpg"
+
+	orig := fetch(t, o.URL+"/demo/image/fetch/"+remote)
+	if orig.status != 200 || md5.Sum(orig.body) != md5.Sum(lady) || orig.header.Get("Content-Type") != "image/jpeg" {
+		t.Fatalf("original: %d %s, %d bytes", orig.status, orig.header.Get("Content-Type"), len(orig.body))
+	}
+	var wg sync.WaitGroup
+	var bad atomic.Int32
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f := fetch(t, o.URL+"/demo/image/fetch/c_fill,h_100,w_150/"+remote)
+			if info := probe(t, f.body); f.status != 200 || info.Width != 150 || info.Height != 100 {
+				bad.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if bad.Load() != 0 {
+		t.Fatalf("%d transformed fetches failed", bad.Load())
+	}
+	webp := fetch(t, o.URL+"/demo/image/fetch/f_webp,w_200/"+remote)
+	if webp.status != 200 || webp.header.Get("Content-Type") != "image/webp" || probe(t, webp.body).Width != 200 {
+		t.Fatalf("f_webp: %d %s", webp.status, webp.header.Get("Content-Type"))
+	}
+	if n := rs.count("/pics/lady.jpg"); n != 1 {
+		t.Fatalf("the remote was asked %d times, want 1", n)
+	}
+	list := adminGet(t, o, "resources/image/fetch")
+	res, _ := list.body["resources"].([]any)
+	if list.status != 200 || len(res) != 1 || res[0].(map[string]any)["public_id"] != remote ||
+		res[0].(map[string]any)["type"] != "fetch" || res[0].(map[string]any)["width"] != 2560.0 {
+		t.Fatalf("Admin API listing of fetched images: %s", list.raw)
+	}
+
+	if d := adminGet(t, o, "resources/image/fetch/"+remote); d.status != 200 || d.body["public_id"] != remote || d.body["bytes"] != float64(len(lady)) {
+		t.Fatalf("Admin API details of a fetched image: %s", d.raw)
+	}
+
+	// Failures answer with the reason and store nothing.
+	for _, c := range []struct {
+		path   string
+		status int
+		msg    string
+	}{
+		{"/demo/image/fetch/" + rs.URL + "/missing.jpg", 404, "404 Not Found"},
+		{"/demo/image/fetch/w_10/" + rs.URL + "/notes.txt", 400, "Invalid image file"},
+		{"/demo/image/fetch/ftp://127.0.0.1/a.jpg", 400, "Invalid fetch URL"},
+		{"/demo/image/fetch/https://example.com/a.jpg", 403, "Fetch from example.com is not allowed for cloud demo"},
+		{"/demo/raw/fetch/" + remote, 400, "Unsupported delivery type - fetch"},
+	} {
+		f := fetch(t, o.URL+c.path)
+		if f.status != c.status || !strings.Contains(f.header.Get("X-Cld-Error"), c.msg) {
+			t.Errorf("%s: %d %q, want %d %q", c.path, f.status, f.header.Get("X-Cld-Error"), c.status, c.msg)
+		}
+	}
+	if list := adminGet(t, o, "resources/image/fetch"); len(list.body["resources"].([]any)) != 1 {
+		t.Fatalf("a failed fetch stored something: %s", list.raw)
+	}
+
+	// A missing remote image falls back to d_ like a missing upload.
+	uploadAs(t, o, "rocket.jpg", "fallback")
+	f := fetch(t, o.URL+"/demo/image/fetch/d_fallback,w_50/"+rs.URL+"/missing.jpg")
+	if f.status != 200 || probe(t, f.body).Width != 50 {
+		t.Fatalf("default image for a missing remote: %d %q", f.status, f.header.Get("X-Cld-Error"))
+	}
+}
+
+// Without fetch_domains a cloud refuses fetch URLs; with "*" it still may
+// not reach internal addresses unless origin.fetch allows them.
+func TestFetchRefusals(t *testing.T) {
+	rs := startRemote(t, map[string][]byte{"/a.jpg": readCorpus(t, "rocket.jpg")})
+	off := startOrigin(t, nil)
+	if f := fetch(t, off.URL+"/demo/image/fetch/"+rs.URL+"/a.jpg"); f.status != 403 ||
+		!strings.Contains(f.header.Get("X-Cld-Error"), "not allowed") {
+		t.Fatalf("fetch without fetch_domains: %d %q", f.status, f.header.Get("X-Cld-Error"))
+	}
+	open := startOriginWith(t, nil, nil, config.Cloud{APIKey: apiKey, APISecret: apiSecret, FetchDomains: []string{"*"}})
+	if f := fetch(t, open.URL+"/demo/image/fetch/"+rs.URL+"/a.jpg"); f.status != 404 ||
+		!strings.Contains(f.header.Get("X-Cld-Error"), "address not allowed") {
+		t.Fatalf("fetch of a loopback address: %d %q", f.status, f.header.Get("X-Cld-Error"))
+	}
+	if rs.count("/a.jpg") != 0 {
+		t.Fatal("a refused fetch reached the remote")
+	}
+}
+
+// A fetched copy is served for seven days; then the remote is asked again,
+// and only changed bytes make a new version (with a purge).
+func TestFetchRefresh(t *testing.T) {
+	rocket, aqua := readCorpus(t, "rocket.jpg"), readCorpus(t, "Aqua.jpg")
+	rs := startRemote(t, map[string][]byte{"/p.jpg": rocket})
+	var mu sync.Mutex
+	clock := time.Unix(1_800_000_000, 0)
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
+	o := startFetchOrigin(t, now, "127.0.0.1")
+	url := o.URL + "/demo/image/fetch/" + rs.URL + "/p.jpg"
+	first := fetch(t, url)
+	version := first.header.Get("X-Asset-Version")
+	advance(6 * 24 * time.Hour)
+	if f := fetch(t, url); rs.count("/p.jpg") != 1 || !bytes.Equal(f.body, rocket) {
+		t.Fatalf("asked the remote again within seven days (%d)", rs.count("/p.jpg"))
+	}
+	advance(2 * 24 * time.Hour)
+	if f := fetch(t, url); rs.count("/p.jpg") != 2 || f.header.Get("X-Asset-Version") != version {
+		t.Fatalf("unchanged remote after eight days: %d requests, version %s then %s",
+			rs.count("/p.jpg"), version, f.header.Get("X-Asset-Version"))
+	}
+	rs.set("/p.jpg", aqua)
+	advance(8 * 24 * time.Hour)
+	f := fetch(t, url)
+	if !bytes.Equal(f.body, aqua) || f.header.Get("X-Asset-Version") == version {
+		t.Fatalf("changed remote: version %s, %d bytes", f.header.Get("X-Asset-Version"), len(f.body))
+	}
+	var purged bool
+	for _, e := range o.Events.all() {
+		purged = purged || e.Kind == origin.EventOverwritten && e.Invalidate && e.Asset.Type == "fetch"
+	}
+	if !purged {
+		t.Fatal("a changed remote image was replaced without a purge")
+	}
+}
