@@ -66,9 +66,11 @@ func (s *Server) fetched(ctx context.Context, u *delivery.URL, cl config.Cloud) 
 	return v.(*meta.Asset), nil
 }
 
-// fetchTarget is the remote URL of a fetch delivery URL.
+// fetchTarget is the remote URL of a fetch delivery URL: the public ID
+// unescaped once (so that the Node SDK's "a%20b.jpg%3Fv%3D2" asks for
+// "a%20b.jpg?v=2"), then parsed and escaped again.
 func fetchTarget(u *delivery.URL) (*url.URL, error) {
-	raw := u.RawPublicID
+	raw := u.PublicID
 	for _, scheme := range []string{"http:/", "https:/"} {
 		// A proxy on the way may have merged the URL's "//" into "/".
 		if strings.HasPrefix(raw, scheme) && !strings.HasPrefix(raw, scheme+"/") {

@@ -31,6 +31,9 @@ func startRemote(t *testing.T, files map[string][]byte) *remoteSite {
 		rs.mu.Lock()
 		rs.hits[r.URL.Path]++
 		b, ok := rs.files[r.URL.Path]
+		if q := rs.files[r.URL.Path+"?"+r.URL.RawQuery]; q != nil {
+			b, ok = q, true
+		}
 		rs.mu.Unlock()
 		if !ok {
 			http.NotFound(w, r)
@@ -67,7 +70,9 @@ func startFetchOrigin(t *testing.T, now func() time.Time, domains ...string) *te
 // copy is an asset of type fetch in the Admin API.
 func TestFetchDelivery(t *testing.T) {
 	lady := readCorpus(t, "LadyBird.jpg")
-	rs := startRemote(t, map[string][]byte{"/pics/lady.jpg": lady, "/notes.txt": []byte("just text")})
+	rocket := readCorpus(t, "rocket.jpg")
+	rs := startRemote(t, map[string][]byte{"/pics/lady.jpg": lady, "/notes.txt": []byte("just text"),
+		"/a b.jpg?v=2": rocket})
 	o := startFetchOrigin(t, nil, "127.0.0.1")
 	remote := rs.URL + "/pics/lady.jpg"
 
@@ -109,6 +114,11 @@ func TestFetchDelivery(t *testing.T) {
 		t.Fatalf("Admin API details of a fetched image: %s", d.raw)
 	}
 
+	// The Node SDK escapes the remote URL's space and query into the path.
+	if f := fetch(t, o.URL+"/demo/image/fetch/w_40/"+rs.URL+"/a%20b.jpg%3Fv%3D2?_a=BAMAROfk0"); f.status != 200 || probe(t, f.body).Width != 40 {
+		t.Fatalf("escaped remote URL: %d %q", f.status, f.header.Get("X-Cld-Error"))
+	}
+
 	// Failures answer with the reason and store nothing.
 	for _, c := range []struct {
 		path   string
@@ -126,7 +136,7 @@ func TestFetchDelivery(t *testing.T) {
 			t.Errorf("%s: %d %q, want %d %q", c.path, f.status, f.header.Get("X-Cld-Error"), c.status, c.msg)
 		}
 	}
-	if list := adminGet(t, o, "resources/image/fetch"); len(list.body["resources"].([]any)) != 1 {
+	if list := adminGet(t, o, "resources/image/fetch"); len(list.body["resources"].([]any)) != 2 {
 		t.Fatalf("a failed fetch stored something: %s", list.raw)
 	}
 
