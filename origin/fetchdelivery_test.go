@@ -140,6 +140,15 @@ func TestFetchDelivery(t *testing.T) {
 		t.Fatalf("a failed fetch stored something: %s", list.raw)
 	}
 
+	// The Admin API deletes fetched copies by prefix.
+	del := adminDo(t, o, http.MethodDelete, "resources/image/fetch?prefix="+rs.URL+"/", "", "")
+	if del.status != 200 || len(del.body["deleted"].(map[string]any)) != 2 {
+		t.Fatalf("deleting fetched images: %s", del.raw)
+	}
+	if list := adminGet(t, o, "resources/image/fetch"); len(list.body["resources"].([]any)) != 0 {
+		t.Fatalf("fetched images left after the delete: %s", list.raw)
+	}
+
 	// A missing remote image falls back to d_ like a missing upload.
 	uploadAs(t, o, "rocket.jpg", "fallback")
 	f := fetch(t, o.URL+"/demo/image/fetch/d_fallback,w_50/"+rs.URL+"/missing.jpg")
