@@ -93,7 +93,7 @@ func (w *connWatch) run() {
 	defer close(w.done)
 	t := time.NewTicker(w.tick)
 	defer t.Stop()
-	var victims []*timedConn
+	var victims []victim
 	for {
 		select {
 		case <-w.stop:
@@ -108,14 +108,15 @@ func (w *connWatch) run() {
 			st := c.state.Load()
 			p, since := phase(st&(1<<phaseBits-1)), st>>phaseBits
 			if l := w.limits[p]; l > 0 && now-since > l {
-				victims = append(victims, c)
+				victims = append(victims, victim{c, st})
 			}
 			return true
 		})
-		for _, c := range victims {
-			if c.cut.CompareAndSwap(false, true) {
+		for _, v := range victims {
+			// Not if it moved on since (a new request just began).
+			if v.c.state.Load() == v.state && v.c.cut.CompareAndSwap(false, true) {
 				w.timedOut.Add(1)
-				c.conn.Close()
+				v.c.conn.Close()
 			}
 		}
 		clear(victims)
@@ -142,7 +143,13 @@ func (w *connWatch) connState(nc net.Conn, st fasthttp.ConnState) {
 			w.n.Add(-1)
 		}
 	case fasthttp.StateActive:
-		w.at(nc, phaseRequest)
+		// A request's first byte starts the read timeout, except on a new
+		// connection, whose read timeout runs from accept.
+		if v, ok := w.conns.Load(nc); ok {
+			if c := v.(*timedConn); phase(c.state.Load()&(1<<phaseBits-1)) != phaseRequest {
+				w.enter(c, phaseRequest)
+			}
+		}
 	case fasthttp.StateIdle:
 		w.at(nc, phaseIdle)
 	}
@@ -169,6 +176,12 @@ func (w *connWatch) handler(h fasthttp.RequestHandler) fasthttp.RequestHandler {
 			w.enter(c, phaseWrite)
 		}
 	}
+}
+
+// victim is a connection past its limit and the state it was found in.
+type victim struct {
+	c     *timedConn
+	state int64
 }
 
 // timedConn is a client connection under the watchdog.

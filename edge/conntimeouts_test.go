@@ -138,3 +138,33 @@ func TestSlowReaderIsCut(t *testing.T) {
 		t.Fatalf("the whole %d-byte response arrived", n)
 	}
 }
+
+// On a new connection the read timeout runs from accept: a client that
+// waits most of it before its first byte does not get a second one to
+// dribble the rest.
+func TestNewConnectionReadTimeoutFromAccept(t *testing.T) {
+	o := startTestOrigin(t, imageOrigin)
+	e := startEdge(t, func(c *Config) {
+		c.ReadTimeout, c.IdleTimeout, c.WriteTimeout = time.Second, time.Minute, time.Minute
+	}, o.URL)
+	conn := dialEdge(t, e)
+	start := time.Now()
+	go func() {
+		time.Sleep(800 * time.Millisecond) // the client's pace: silent for most of the timeout
+		head := "GET " + timeoutsPath + " HTTP/1.1\r\nHost: x\r\nX-Slow: "
+		for i := 0; ; i++ {
+			b := "a"
+			if i < len(head) {
+				b = head[i : i+1]
+			}
+			if _, err := conn.Write([]byte(b)); err != nil {
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	took := waitClosed(t, bufio.NewReader(conn), start)
+	if took > 1600*time.Millisecond {
+		t.Fatalf("a new connection was cut %v after accept, past the 1s read timeout", took)
+	}
+}

@@ -75,6 +75,11 @@ func (an *analyser) run() {
 			if !an.waitUntil(j.due) {
 				return
 			}
+			select {
+			case <-an.stop: // stopped while this job was due
+				return
+			default:
+			}
 			an.analyse(j)
 		}
 	}

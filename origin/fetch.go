@@ -22,8 +22,35 @@ type fetcher struct {
 	maxSize int64
 }
 
-// errForbiddenAddr is the dialler's refusal.
-var errForbiddenAddr = errors.New("address not allowed")
+// errForbiddenAddr is the dialler's refusal; errHostNotAllowed refuses a
+// redirect to a host the caller's check rejects.
+var (
+	errForbiddenAddr  = errors.New("address not allowed")
+	errHostNotAllowed = errors.New("redirect to a host not allowed")
+)
+
+// hostCheckKey carries get's host check to the redirect policy.
+type hostCheckKey struct{}
+
+// fetchFailure says why a fetch failed, for callers that answer each
+// differently (fetch delivery URLs); an upload answers every one as 400.
+type fetchFailure int
+
+const (
+	fetchUnavailable fetchFailure = iota // could not connect, timeout, an error status
+	fetchNotFound                        // the remote answered 404 or 410
+	fetchRefused                         // an address or redirect host not allowed
+	fetchTooLarge                        // over the size limit
+	fetchTimeout                         // the remote did not answer in time
+)
+
+// fetchError is a failed fetch: the upload API's answer (400) and why.
+type fetchError struct {
+	*APIError
+	why fetchFailure
+}
+
+func (e *fetchError) Unwrap() error { return e.APIError }
 
 func newFetcher(cfg Fetch, maxSize int64) *fetcher {
 	var allow []netip.Prefix
@@ -66,6 +93,9 @@ func newFetcher(cfg Fetch, maxSize int64) *fetcher {
 				if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 					return errors.New("redirect to a non-http URL")
 				}
+				if allow, ok := req.Context().Value(hostCheckKey{}).(func(string) bool); ok && !allow(req.URL.Hostname()) {
+					return errHostNotAllowed
+				}
 				return nil
 			},
 		},
@@ -102,43 +132,56 @@ var specialNets = []netip.Prefix{
 	netip.MustParsePrefix("64:ff9b::/96"), // NAT64 can reach IPv4 internals
 }
 
-// get downloads rawURL, at most maxSize bytes.
-func (f *fetcher) get(ctx context.Context, rawURL string) ([]byte, string, error) {
+// get downloads rawURL, at most maxSize bytes. allowHost, when not nil,
+// must accept every host a redirect leads to. Failures are *fetchError.
+func (f *fetcher) get(ctx context.Context, rawURL string, allowHost func(string) bool) ([]byte, string, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, "", badRequest("Invalid URL for file - %s", clip(rawURL))
+		return nil, "", &fetchError{badRequest("Invalid URL for file - %s", clip(rawURL)), fetchRefused}
 	}
-	loadErr := func(reason string) error {
-		return badRequest("Error in loading %s - %s", clip(rawURL), reason)
+	fail := func(why fetchFailure, reason string) error {
+		return &fetchError{badRequest("Error in loading %s - %s", clip(rawURL), reason), why}
+	}
+	if allowHost != nil {
+		ctx = context.WithValue(ctx, hostCheckKey{}, allowHost)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, "", loadErr("invalid URL")
+		return nil, "", fail(fetchRefused, "invalid URL")
 	}
 	req.Header.Set("User-Agent", "mediacdn-fetch/1")
 	resp, err := f.client.Do(req)
 	if err != nil {
 		switch {
 		case errors.Is(err, errForbiddenAddr):
-			return nil, "", loadErr("address not allowed")
+			return nil, "", fail(fetchRefused, "address not allowed")
+		case errors.Is(err, errHostNotAllowed):
+			return nil, "", fail(fetchRefused, "redirect to a host not allowed")
 		case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-			return nil, "", loadErr("timeout")
+			return nil, "", fail(fetchTimeout, "timeout")
 		}
-		return nil, "", loadErr("could not connect")
+		return nil, "", fail(fetchUnavailable, "could not connect")
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, "", loadErr(fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode)))
+		why := fetchUnavailable
+		if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone {
+			why = fetchNotFound
+		}
+		return nil, "", fail(why, fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode)))
 	}
 	if resp.ContentLength > f.maxSize {
-		return nil, "", fileTooLarge(resp.ContentLength, f.maxSize)
+		return nil, "", &fetchError{fileTooLarge(resp.ContentLength, f.maxSize), fetchTooLarge}
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, f.maxSize+1))
 	if err != nil {
-		return nil, "", loadErr("read failed")
+		if isTimeout(err) || errors.Is(err, context.DeadlineExceeded) {
+			return nil, "", fail(fetchTimeout, "timeout")
+		}
+		return nil, "", fail(fetchUnavailable, "read failed")
 	}
 	if int64(len(data)) > f.maxSize {
-		return nil, "", fileTooLarge(int64(len(data)), f.maxSize)
+		return nil, "", &fetchError{fileTooLarge(int64(len(data)), f.maxSize), fetchTooLarge}
 	}
 	return data, path.Base(u.Path), nil
 }

@@ -19,18 +19,24 @@ import (
 // serves a remote image, transformed like an uploaded one. The first
 // request downloads it (once, however many ask at the same time) and
 // stores it as an asset of type "fetch" whose public ID is the URL, so
-// that derived images, the Admin API and purges treat it like any other;
-// a copy older than fetchRefresh is downloaded again, and replaced (and
-// purged) only when its bytes changed. A cloud allows hosts in
-// fetch_domains; addresses are checked as for uploads from URLs.
+// that derived images, the Admin API and purges treat it like any other.
+// A copy older than fetchRefresh is served at once while one background
+// request asks the remote again; the copy is replaced (and purged) only
+// when the bytes changed, and a failed refresh is retried after
+// fetchRetry. A cloud allows hosts in fetch_domains, redirects included;
+// addresses are checked as for uploads from URLs.
 
-// fetchRefresh is how long a fetched copy is served before the remote is
-// asked again.
-const fetchRefresh = 7 * 24 * time.Hour
+const (
+	// fetchRefresh is how long a fetched copy is served before the remote
+	// is asked again.
+	fetchRefresh = 7 * 24 * time.Hour
+	// fetchRetry spaces the attempts when a refresh fails.
+	fetchRetry = time.Hour
+)
 
 // fetched returns the stored copy of the URL's remote image, downloading
-// it when there is none or it is older than fetchRefresh. When a refresh
-// fails, the stored copy is served.
+// it when there is none, and refreshing it in the background when it is
+// older than fetchRefresh.
 func (s *Server) fetched(ctx context.Context, u *delivery.URL, cl config.Cloud) (*meta.Asset, error) {
 	remote, err := fetchTarget(u)
 	if err != nil {
@@ -40,30 +46,54 @@ func (s *Server) fetched(ctx context.Context, u *delivery.URL, cl config.Cloud) 
 		return nil, deliveryErr(http.StatusForbidden, "Fetch from %s is not allowed for cloud %s", clip(remote.Hostname()), u.Cloud)
 	}
 	key := meta.Key{Cloud: u.Cloud, ResourceType: "image", Type: "fetch", PublicID: u.PublicID}
-	fresh := func() (*meta.Asset, bool, error) {
-		a, err := s.meta.Asset(ctx, key)
-		if errors.Is(err, meta.ErrNotFound) {
-			return nil, false, nil
+	flight := "fetch\x00" + u.Cloud + "\x00" + u.PublicID
+	a, err := s.meta.Asset(ctx, key)
+	switch {
+	case err == nil:
+		if s.now().Sub(a.UpdatedAt) >= fetchRefresh {
+			s.refreshInBackground(flight, key, remote.String(), cl)
 		}
-		if err != nil {
-			return nil, false, internal(err)
-		}
-		return a, s.now().Sub(a.UpdatedAt) < fetchRefresh, nil
+		return a, nil
+	case !errors.Is(err, meta.ErrNotFound):
+		return nil, internal(err)
 	}
-	if a, ok, err := fresh(); ok || err != nil {
-		return a, err
-	}
-	v, err, _ := s.flights.Do("fetch\x00"+u.Cloud+"\x00"+u.PublicID, func() (any, error) {
-		a, ok, err := fresh() // a flight that just ended stored it
-		if ok || err != nil {
-			return a, err
+	ch := s.flights.DoChan(flight, func() (any, error) {
+		if a, err := s.meta.Asset(ctx, key); err == nil { // a flight that just ended stored it
+			return a, nil
 		}
-		return s.download(context.WithoutCancel(ctx), key, remote.String(), a)
+		return s.download(context.WithoutCancel(ctx), key, remote.String(), nil, cl)
 	})
-	if err != nil {
-		return nil, err
+	select {
+	case <-ctx.Done():
+		return nil, deliveryErr(http.StatusGatewayTimeout, "Fetch of %s not finished", clip(u.PublicID))
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.(*meta.Asset), nil
 	}
-	return v.(*meta.Asset), nil
+}
+
+// refreshInBackground asks the remote again for a stale copy, once at a
+// time per URL; Close waits for it.
+func (s *Server) refreshInBackground(flight string, key meta.Key, rawURL string, cl config.Cloud) {
+	if _, busy := s.refreshing.LoadOrStore(flight, true); busy {
+		return
+	}
+	ticket := s.recording.start()
+	go func() {
+		defer s.recording.done(ticket)
+		defer s.refreshing.Delete(flight)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		prev, err := s.meta.Asset(ctx, key)
+		if err != nil || s.now().Sub(prev.UpdatedAt) < fetchRefresh {
+			return // gone, or refreshed meanwhile
+		}
+		if _, err := s.download(ctx, key, rawURL, prev, cl); err != nil {
+			s.log.Warn("fetch refresh failed", "url", clip(rawURL), "err", err)
+		}
+	}()
 }
 
 // fetchTarget is the remote URL of a fetch delivery URL: the public ID
@@ -86,18 +116,18 @@ func fetchTarget(u *delivery.URL) (*url.URL, error) {
 
 // download fetches rawURL and stores it at key; prev is the stored copy
 // being refreshed, nil for the first download.
-func (s *Server) download(ctx context.Context, key meta.Key, rawURL string, prev *meta.Asset) (*meta.Asset, error) {
-	data, name, err := s.fetch.get(ctx, rawURL)
+func (s *Server) download(ctx context.Context, key meta.Key, rawURL string, prev *meta.Asset, cl config.Cloud) (*meta.Asset, error) {
+	data, name, err := s.fetch.get(ctx, rawURL, cl.FetchAllowed)
 	if err != nil {
 		if prev != nil {
 			s.log.Warn("fetch refresh failed; serving the stored copy", "url", clip(rawURL), "err", err)
+			retryAt := s.now().Add(fetchRetry - fetchRefresh).UTC()
+			if _, err := s.meta.Update(ctx, key, func(a *meta.Asset) error { a.UpdatedAt = retryAt; return nil }); err != nil {
+				s.log.Warn("fetch refresh not rescheduled", "url", clip(rawURL), "err", err)
+			}
 			return prev, nil
 		}
-		var ae *APIError
-		if errors.As(err, &ae) && ae.Status == http.StatusBadRequest {
-			return nil, deliveryErr(http.StatusNotFound, "%s", ae.Message)
-		}
-		return nil, deliveryErr(asAPIError(err).Status, "%s", asAPIError(err).Message)
+		return nil, fetchDeliveryErr(err)
 	}
 	info, err := s.images.Probe(data)
 	if err != nil {
@@ -133,4 +163,18 @@ func (s *Server) download(ctx context.Context, key meta.Key, rawURL string, prev
 		s.log.Warn("fetched image stored but its event was not published", "url", clip(rawURL), "err", err)
 	}
 	return a, nil
+}
+
+// fetchDeliveryErr answers a failed first download: 404 when the remote
+// said so, 403 when an address or redirect was refused, 504 on a timeout,
+// 502 when the remote could not be reached or failed, 400 when too large.
+func fetchDeliveryErr(err error) error {
+	var fe *fetchError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	status := map[fetchFailure]int{fetchNotFound: http.StatusNotFound, fetchRefused: http.StatusForbidden,
+		fetchTimeout: http.StatusGatewayTimeout, fetchUnavailable: http.StatusBadGateway,
+		fetchTooLarge: http.StatusBadRequest}[fe.why]
+	return deliveryErr(status, "%s", fe.Message)
 }

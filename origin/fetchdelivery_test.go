@@ -2,9 +2,11 @@ package origin_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/md5"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/origin"
+	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
 // remoteSite serves the photos a fetch URL points at, counting requests
@@ -50,6 +53,18 @@ func (rs *remoteSite) count(path string) int {
 	defer rs.mu.Unlock()
 	return rs.hits[path]
 }
+
+// version is the X-Asset-Version of a delivery answer.
+func (f fetched) version(t *testing.T) int64 {
+	v, err := strconv.ParseInt(f.header.Get("X-Asset-Version"), 10, 64)
+	if err != nil {
+		t.Fatalf("X-Asset-Version %q", f.header.Get("X-Asset-Version"))
+	}
+	return v
+}
+
+// etag is a delivery answer's ETag without quotes.
+func (f fetched) etag() string { return strings.Trim(f.header.Get("ETag"), `"`) }
 
 func (rs *remoteSite) set(path string, b []byte) {
 	rs.mu.Lock()
@@ -167,7 +182,7 @@ func TestFetchRefusals(t *testing.T) {
 		t.Fatalf("fetch without fetch_domains: %d %q", f.status, f.header.Get("X-Cld-Error"))
 	}
 	open := startOriginWith(t, nil, nil, config.Cloud{APIKey: apiKey, APISecret: apiSecret, FetchDomains: []string{"*"}})
-	if f := fetch(t, open.URL+"/demo/image/fetch/"+rs.URL+"/a.jpg"); f.status != 404 ||
+	if f := fetch(t, open.URL+"/demo/image/fetch/"+rs.URL+"/a.jpg"); f.status != 403 ||
 		!strings.Contains(f.header.Get("X-Cld-Error"), "address not allowed") {
 		t.Fatalf("fetch of a loopback address: %d %q", f.status, f.header.Get("X-Cld-Error"))
 	}
@@ -176,8 +191,10 @@ func TestFetchRefusals(t *testing.T) {
 	}
 }
 
-// A fetched copy is served for seven days; then the remote is asked again,
-// and only changed bytes make a new version (with a purge).
+// A fetched copy is served for seven days; then it is still served at
+// once while one background request asks the remote again: unchanged
+// bytes keep the version, changed bytes make a new one (with a purge), and
+// a failed refresh keeps the copy and is retried an hour later.
 func TestFetchRefresh(t *testing.T) {
 	rocket, aqua := readCorpus(t, "rocket.jpg"), readCorpus(t, "Aqua.jpg")
 	rs := startRemote(t, map[string][]byte{"/p.jpg": rocket})
@@ -187,21 +204,50 @@ func TestFetchRefresh(t *testing.T) {
 	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
 	o := startFetchOrigin(t, now, "127.0.0.1")
 	url := o.URL + "/demo/image/fetch/" + rs.URL + "/p.jpg"
+	key := meta.Key{Cloud: cloudName, ResourceType: "image", Type: "fetch", PublicID: rs.URL + "/p.jpg"}
+	stored := func() *meta.Asset {
+		a, err := o.Store.Meta.Asset(context.Background(), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
 	first := fetch(t, url)
 	version := first.header.Get("X-Asset-Version")
 	advance(6 * 24 * time.Hour)
-	if f := fetch(t, url); rs.count("/p.jpg") != 1 || !bytes.Equal(f.body, rocket) {
+	if f := fetch(t, url); !bytes.Equal(f.body, rocket) {
+		t.Fatal("copy changed within seven days")
+	}
+	o.Server.WaitRecorded()
+	if rs.count("/p.jpg") != 1 {
 		t.Fatalf("asked the remote again within seven days (%d)", rs.count("/p.jpg"))
 	}
-	advance(2 * 24 * time.Hour)
-	if f := fetch(t, url); rs.count("/p.jpg") != 2 || f.header.Get("X-Asset-Version") != version {
-		t.Fatalf("unchanged remote after eight days: %d requests, version %s then %s",
-			rs.count("/p.jpg"), version, f.header.Get("X-Asset-Version"))
+
+	advance(2 * 24 * time.Hour) // unchanged remote
+	checked := stored().UpdatedAt
+	if f := fetch(t, url); f.header.Get("X-Asset-Version") != version {
+		t.Fatal("a stale copy was not served at once")
 	}
-	rs.set("/p.jpg", aqua)
+	waitFor("the unchanged refresh", func() bool { return stored().UpdatedAt.After(checked) })
+	if rs.count("/p.jpg") != 2 || stored().Version != first.version(t) {
+		t.Fatalf("unchanged remote: %d requests, version %d (was %s)", rs.count("/p.jpg"), stored().Version, version)
+	}
+
+	rs.set("/p.jpg", aqua) // changed remote
 	advance(8 * 24 * time.Hour)
-	f := fetch(t, url)
-	if !bytes.Equal(f.body, aqua) || f.header.Get("X-Asset-Version") == version {
+	fetch(t, url)
+	waitFor("the changed refresh", func() bool { return stored().ETag != first.etag() })
+	if f := fetch(t, url); !bytes.Equal(f.body, aqua) || f.header.Get("X-Asset-Version") == version {
 		t.Fatalf("changed remote: version %s, %d bytes", f.header.Get("X-Asset-Version"), len(f.body))
 	}
 	var purged bool
@@ -210,5 +256,48 @@ func TestFetchRefresh(t *testing.T) {
 	}
 	if !purged {
 		t.Fatal("a changed remote image was replaced without a purge")
+	}
+
+	// The remote fails: the copy stays, and the next try is an hour later.
+	rs.mu.Lock()
+	delete(rs.files, "/p.jpg")
+	rs.mu.Unlock()
+	advance(8 * 24 * time.Hour)
+	asked := rs.count("/p.jpg")
+	if f := fetch(t, url); f.status != 200 || !bytes.Equal(f.body, aqua) {
+		t.Fatalf("stored copy not served while the remote fails: %d", f.status)
+	}
+	waitFor("the failed refresh", func() bool { return rs.count("/p.jpg") == asked+1 })
+	o.Server.WaitRecorded()
+	fetch(t, url)
+	o.Server.WaitRecorded()
+	if rs.count("/p.jpg") != asked+1 {
+		t.Fatal("a failed refresh was retried at once")
+	}
+	advance(fetchRetryForTest)
+	fetch(t, url)
+	waitFor("the retry an hour later", func() bool { return rs.count("/p.jpg") == asked+2 })
+	o.Server.WaitRecorded()
+}
+
+// fetchRetryForTest is origin's fetchRetry (an hour) and a minute.
+const fetchRetryForTest = time.Hour + time.Minute
+
+// A redirect may only lead to an allowed host.
+func TestFetchRedirectToOtherHost(t *testing.T) {
+	target := startRemote(t, map[string][]byte{"/secret.jpg": readCorpus(t, "rocket.jpg")})
+	hop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target.URL+"/secret.jpg", http.StatusFound) // to 127.0.0.1
+	}))
+	t.Cleanup(hop.Close)
+	o := startOriginWith(t, func(c *origin.Config) { c.Fetch.AllowNetworks = []string{"127.0.0.0/8", "::1/128"} }, nil,
+		config.Cloud{APIKey: apiKey, APISecret: apiSecret, FetchDomains: []string{"localhost"}})
+	hopURL := strings.Replace(hop.URL, "127.0.0.1", "localhost", 1)
+	f := fetch(t, o.URL+"/demo/image/fetch/"+hopURL+"/go.jpg")
+	if f.status != 403 || !strings.Contains(f.header.Get("X-Cld-Error"), "redirect to a host not allowed") {
+		t.Fatalf("redirect to a host outside fetch_domains: %d %q", f.status, f.header.Get("X-Cld-Error"))
+	}
+	if target.count("/secret.jpg") != 0 {
+		t.Fatal("the redirect reached the other host")
 	}
 }

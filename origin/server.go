@@ -53,6 +53,9 @@ type Server struct {
 	admin *adminState
 	// analyser analyses uploaded images in the background.
 	analyser *analyser
+	// refreshing holds the fetch flights whose stored copy is being
+	// refreshed in the background (fetchdelivery.go).
+	refreshing sync.Map
 }
 
 // maxBackgroundRecords bounds derived images waiting to be recorded.

@@ -31,7 +31,7 @@ func (s *Server) readSource(ctx context.Context, p *Params) (*source, error) {
 		}
 		return &source{data: data, name: "file"}, nil
 	case strings.HasPrefix(f, "http://") || strings.HasPrefix(f, "https://"):
-		data, name, err := s.fetch.get(ctx, f)
+		data, name, err := s.fetch.get(ctx, f, nil)
 		if err != nil {
 			return nil, err
 		}

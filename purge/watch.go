@@ -73,9 +73,9 @@ func (s *Subscriber) check(ctx context.Context) {
 }
 
 func (s *Subscriber) requestRestart() {
-	s.restarts.Add(1)
 	select {
 	case s.restart <- struct{}{}:
-	default:
+		s.restarts.Add(1)
+	default: // one is pending already
 	}
 }

@@ -191,7 +191,8 @@ var migrations = []string{
 		UNIQUE (asset, version, transformation, format, variant)
 	);
 	INSERT INTO derived_v4 (id, asset, version, transformation, format, variant, bytes, width, height, etag, blob, created_at)
-		SELECT id, asset, version, transformation, format, variant, bytes, width, height, etag, blob, created_at FROM derived;
+		SELECT id, asset, version, transformation, format, variant, bytes, width, height, etag, blob, created_at FROM derived
+		WHERE asset IN (SELECT id FROM assets);
 	DROP TABLE derived;
 	ALTER TABLE derived_v4 RENAME TO derived;
 	CREATE INDEX derived_transformation ON derived (transformation);
