@@ -60,6 +60,11 @@ type Cloud struct {
 	// from URLs (origin.fetch: no loopback or private networks unless
 	// allowed there).
 	FetchDomains []string `yaml:"fetch_domains"`
+	// FetchSignedOnly refuses fetch URLs without a valid signature (as
+	// Cloudinary's "Fetched URL" restricted media type does), so that only
+	// URLs your own code built can make the origin download and store.
+	// Default false.
+	FetchSignedOnly bool `yaml:"fetch_signed_only"`
 }
 
 // FetchAllowed reports whether fetch URLs of this cloud may download from

@@ -42,6 +42,9 @@ func (s *Server) fetched(ctx context.Context, u *delivery.URL, cl config.Cloud) 
 	if err != nil {
 		return nil, err
 	}
+	if cl.FetchSignedOnly && !u.Signed() { // a signature present was checked already
+		return nil, deliveryErr(http.StatusUnauthorized, "Missing URL signature - fetch URLs of cloud %s must be signed", u.Cloud)
+	}
 	if !cl.FetchAllowed(remote.Hostname()) {
 		return nil, deliveryErr(http.StatusForbidden, "Fetch from %s is not allowed for cloud %s", clip(remote.Hostname()), u.Cloud)
 	}

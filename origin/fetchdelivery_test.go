@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cloudinary/cloudinary-go/v2/api"
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
@@ -299,5 +300,39 @@ func TestFetchRedirectToOtherHost(t *testing.T) {
 	}
 	if target.count("/secret.jpg") != 0 {
 		t.Fatal("the redirect reached the other host")
+	}
+}
+
+// With fetch_signed_only, only signed fetch URLs (as the SDKs sign them)
+// download anything.
+func TestFetchSignedOnly(t *testing.T) {
+	rs := startRemote(t, map[string][]byte{"/s.jpg": readCorpus(t, "rocket.jpg")})
+	o := startOriginWith(t, func(c *origin.Config) { c.Fetch.AllowNetworks = []string{"127.0.0.0/8"} }, nil,
+		config.Cloud{APIKey: apiKey, APISecret: apiSecret, FetchDomains: []string{"127.0.0.1"}, FetchSignedOnly: true})
+	remote := rs.URL + "/s.jpg"
+	if f := fetch(t, o.URL+"/demo/image/fetch/w_60/"+remote); f.status != 401 ||
+		!strings.Contains(f.header.Get("X-Cld-Error"), "Missing URL signature") {
+		t.Fatalf("unsigned fetch URL: %d %q", f.status, f.header.Get("X-Cld-Error"))
+	}
+	if f := fetch(t, o.URL+"/demo/image/fetch/s--AAAAAAAA--/w_60/"+remote); f.status != 401 {
+		t.Fatalf("badly signed fetch URL: %d %q", f.status, f.header.Get("X-Cld-Error"))
+	}
+	if rs.count("/s.jpg") != 0 {
+		t.Fatal("an unsigned fetch URL reached the remote")
+	}
+	img, err := o.Cld.Image(remote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img.DeliveryType = api.DeliveryType("fetch")
+	img.Transformation = "w_60"
+	img.Config.URL.SignURL = true
+	signed, err := img.String()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := signed[strings.Index(signed, "/demo/image/fetch/"):]
+	if f := fetch(t, o.URL+path); f.status != 200 || probe(t, f.body).Width != 60 {
+		t.Fatalf("SDK-signed fetch URL %s: %d %q", path, f.status, f.header.Get("X-Cld-Error"))
 	}
 }
