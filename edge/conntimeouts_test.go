@@ -56,6 +56,22 @@ func waitClosed(t *testing.T, br *bufio.Reader, start time.Time) time.Duration {
 	return took
 }
 
+// dribble writes a request head that never ends, a byte every 10 ms, until
+// the connection fails.
+func dribble(conn net.Conn) {
+	head := "GET " + timeoutsPath + " HTTP/1.1\r\nHost: x\r\nX-Slow: "
+	for i := 0; ; i++ {
+		b := "a"
+		if i < len(head) {
+			b = head[i : i+1]
+		}
+		if _, err := conn.Write([]byte(b)); err != nil {
+			return
+		}
+		time.Sleep(10 * time.Millisecond) // the client's pace, not a wait for the server
+	}
+}
+
 // A keep-alive connection left idle is closed after the idle timeout,
 // however long the read and write timeouts are.
 func TestIdleConnectionIsClosed(t *testing.T) {
@@ -86,19 +102,7 @@ func TestDribblingRequestIsCut(t *testing.T) {
 	br := bufio.NewReader(conn)
 	roundTrip(t, conn, br)
 	start := time.Now()
-	go func() {
-		head := "GET " + timeoutsPath + " HTTP/1.1\r\nHost: x\r\nX-Slow: "
-		for i := 0; ; i++ {
-			b := "a"
-			if i < len(head) {
-				b = head[i : i+1]
-			}
-			if _, err := conn.Write([]byte(b)); err != nil {
-				return
-			}
-			time.Sleep(10 * time.Millisecond) // the client's pace, not a wait for the server
-		}
-	}()
+	go dribble(conn)
 	took := waitClosed(t, br, start)
 	if took < 150*time.Millisecond {
 		t.Fatalf("cut after %v, before the 300ms read timeout", took)
@@ -151,17 +155,7 @@ func TestNewConnectionReadTimeoutFromAccept(t *testing.T) {
 	start := time.Now()
 	go func() {
 		time.Sleep(800 * time.Millisecond) // the client's pace: silent for most of the timeout
-		head := "GET " + timeoutsPath + " HTTP/1.1\r\nHost: x\r\nX-Slow: "
-		for i := 0; ; i++ {
-			b := "a"
-			if i < len(head) {
-				b = head[i : i+1]
-			}
-			if _, err := conn.Write([]byte(b)); err != nil {
-				return
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+		dribble(conn)
 	}()
 	took := waitClosed(t, bufio.NewReader(conn), start)
 	if took > 1600*time.Millisecond {
