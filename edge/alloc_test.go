@@ -5,7 +5,8 @@ package edge
 import "testing"
 
 // The hit path allocates nothing: parse, key, lookup, purge check, headers
-// and body of a full hit through the handler.
+// and body of a full hit through the handler fasthttp calls, connection
+// timeout bookkeeping included.
 func TestHitPathAllocatesNothing(t *testing.T) {
 	o := startTestOrigin(t, imageOrigin)
 	e := startEdge(t, nil, o.URL)
@@ -27,7 +28,7 @@ func TestHitPathAllocatesNothing(t *testing.T) {
 		}
 		allocs := testing.AllocsPerRun(500, func() {
 			ctx.Response.Reset()
-			e.handle(ctx)
+			e.serve(ctx)
 			if ctx.Response.StatusCode() != c.status || string(ctx.Response.Header.Peek("Cache-Status")) != "mediacdn; hit" {
 				t.Fatalf("%s: not a hit: %d %q", c.path, ctx.Response.StatusCode(), ctx.Response.Header.Peek("Cache-Status"))
 			}

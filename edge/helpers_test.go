@@ -96,6 +96,19 @@ type testEdge struct {
 	Clock *fakeClock
 }
 
+// serve runs ctx through what fasthttp calls for a request on a kept-alive
+// connection: the ConnState hook (the request's first byte), the served
+// handler (timeouts watchdog around handle) and the hook again (idle). The
+// first call registers ctx's connection as a new one.
+func (e *testEdge) serve(ctx *fasthttp.RequestCtx) {
+	if _, ok := e.watch.conns.Load(ctx.Conn()); !ok {
+		e.watch.connState(ctx.Conn(), fasthttp.StateNew)
+	}
+	e.watch.connState(ctx.Conn(), fasthttp.StateActive)
+	e.srv.Handler(ctx)
+	e.watch.connState(ctx.Conn(), fasthttp.StateIdle)
+}
+
 // startEdge runs an edge on a loopback port in front of the origins.
 func startEdge(t testing.TB, mutate func(*Config), origins ...string) *testEdge {
 	t.Helper()
