@@ -106,7 +106,7 @@ func (w *connWatch) run() {
 		w.conns.Range(func(_, v any) bool {
 			c := v.(*timedConn)
 			st := c.state.Load()
-			p, since := phase(st&(1<<phaseBits-1)), st>>phaseBits
+			p, since := split(st)
 			if l := w.limits[p]; l > 0 && now-since > l {
 				victims = append(victims, victim{c, st})
 			}
@@ -122,6 +122,9 @@ func (w *connWatch) run() {
 		clear(victims)
 	}
 }
+
+// split unpacks a connection state: its phase and when it was entered.
+func split(st int64) (phase, int64) { return phase(st & (1<<phaseBits - 1)), st >> phaseBits }
 
 // enter records that c entered phase p now.
 func (w *connWatch) enter(c *timedConn, p phase) {
@@ -146,7 +149,8 @@ func (w *connWatch) connState(nc net.Conn, st fasthttp.ConnState) {
 		// A request's first byte starts the read timeout, except on a new
 		// connection, whose read timeout runs from accept.
 		if v, ok := w.conns.Load(nc); ok {
-			if c := v.(*timedConn); phase(c.state.Load()&(1<<phaseBits-1)) != phaseRequest {
+			c := v.(*timedConn)
+			if p, _ := split(c.state.Load()); p != phaseRequest {
 				w.enter(c, phaseRequest)
 			}
 		}
