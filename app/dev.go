@@ -40,6 +40,9 @@ func Dev(ctx context.Context, args []string, io *IO) error {
 		return fmt.Errorf("configuration: %w", err)
 	}
 	log := f.Log.Logger(io.Stderr)
+	if f.Edge.Procs > 0 {
+		log.Warn("edge.procs is ignored by dev: its one process also runs the origin")
+	}
 	failed := make(chan error, 4)
 	nats := &natsService{cfg: f.NATS.Embedded, dataDir: f.Origin.DataDir, log: log}
 	natsCfg := nats.clientConfig(f.NATS)

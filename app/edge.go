@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync/atomic"
@@ -24,6 +25,7 @@ func Edge(ctx context.Context, args []string, io *IO) error {
 	natsURLs := fs.String("nats", "", "comma-separated NATS `urls` (default: from the file)")
 	id := fs.String("id", "", "edge `id` in purge heartbeats (default hostname:port)")
 	pprofAddr := fs.String("pprof", "", "serve Go's profiler on this `address` (off by default)")
+	procs := fs.Int("procs", -1, "OS threads running Go code at once, GOMAXPROCS (default: from the file, else one per CPU)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -39,10 +41,20 @@ func Edge(ctx context.Context, args []string, io *IO) error {
 		f.NATS.URLs = strings.Split(*natsURLs, ",")
 		f.NATS.Embedded.Enabled = false
 	}
+	if *procs >= 0 {
+		f.Edge.Procs = *procs
+	}
 	if err := f.Validate(RoleEdge); err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
 	log := f.Log.Logger(io.Stderr)
+	if n := f.Edge.Procs; n > 0 {
+		// Process-wide: only a process that is nothing but an edge sets it
+		// (dev shares its process with the origin), and puts it back on
+		// return.
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))
+		log.Info("edge procs", "gomaxprocs", n)
+	}
 	failed := make(chan error, 4)
 	var services []service
 	natsCfg := func() purge.Config { return f.NATS }
