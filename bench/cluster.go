@@ -185,7 +185,7 @@ func startEdge(ctx context.Context, e *env, c *cluster, dir string, i, natsPort 
 		return err
 	}
 	name := "edge-" + strconv.Itoa(i)
-	cfg := edgeYAML(e.o.Cloud, loopbackAddr(port), loopbackAddr(natsPort), fill, cacheSize)
+	cfg := edgeYAML(e.o.Cloud, loopbackAddr(port), loopbackAddr(natsPort), fill, cacheSize, e.o.edgeProcs())
 	path := filepath.Join(dir, name+".yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		return err
@@ -219,8 +219,9 @@ origin:
 	return s
 }
 
-// edgeYAML configures a bench edge.
-func edgeYAML(cloud, listen, natsAddr, origin string, cacheSize int64) string {
+// edgeYAML configures a bench edge; procs is its edge.procs (0: Go's
+// default).
+func edgeYAML(cloud, listen, natsAddr, origin string, cacheSize int64, procs int) string {
 	s := fmt.Sprintf(`log: {level: warn, format: text}
 clouds:
   %s: {}
@@ -232,6 +233,9 @@ edge:
 `, cloud, "nats://"+natsAddr, listen, origin)
 	if cacheSize > 0 {
 		s += fmt.Sprintf("  cache_size: %d\n", cacheSize)
+	}
+	if procs > 0 {
+		s += fmt.Sprintf("  procs: %d\n", procs)
 	}
 	return s
 }

@@ -93,23 +93,29 @@ func runCompare(ctx context.Context, e *env) (*Report, error) {
 }
 
 // compareTargets are the 12 KB and 150 KB JPEGs of issue 5 and the hit
-// mix; the mix's derived images are made at the origin first.
+// mix; the mix's derived images are made at the origin first. The sweep
+// is one target per size, from 64 KB to 760 KB, to show how the cost of a
+// hit depends on the object's size on loopback (sweepWidths).
 func compareTargets(e *env) ([]compareTarget, error) {
 	lady, err := findPhoto(e.photos, "LadyBird.jpg")
 	if err != nil {
 		return nil, err
 	}
+	single := func(name, tr, about string) compareTarget {
+		v := variant{tr, "jpg"}
+		return compareTarget{Name: name, Desc: "LadyBird " + v.Tr + about, Paths: []string{deliveryPath(e.o.Cloud, v, 1, lady.ID)}}
+	}
 	var out []compareTarget
 	for _, name := range e.o.Targets {
 		switch name {
 		case "small":
-			v := variant{"c_fill,h_240,w_360,q_80", "jpg"}
-			out = append(out, compareTarget{Name: name, Desc: "LadyBird " + v.Tr + " (about 12 KB)",
-				Paths: []string{deliveryPath(e.o.Cloud, v, 1, lady.ID)}})
+			out = append(out, single(name, "c_fill,h_240,w_360,q_80", " (about 12 KB)"))
 		case "large":
-			v := variant{"w_1920,q_80", "jpg"}
-			out = append(out, compareTarget{Name: name, Desc: "LadyBird " + v.Tr + " (about 150 KB)",
-				Paths: []string{deliveryPath(e.o.Cloud, v, 1, lady.ID)}})
+			out = append(out, single(name, "w_1880,q_80", " (about 150 KB)"))
+		case "sweep":
+			for _, w := range sweepWidths {
+				out = append(out, single(fmt.Sprintf("sweep-w%d", w), fmt.Sprintf("w_%d,q_80", w), ""))
+			}
 		case "mix":
 			paths := mixPaths(e.o.Cloud, e.photos, e.o.MixURLs)
 			out = append(out, compareTarget{Name: name, Paths: paths,
@@ -118,6 +124,12 @@ func compareTargets(e *env) ([]compareTarget, error) {
 	}
 	return out, nil
 }
+
+// sweepWidths are LadyBird widths (q_80) of about 64, 111, 150, 157, 162,
+// 169, 201 and 333 KB: dense around 150 KB, where on loopback a response
+// written in one call costs more between about 155 and 165 KB (the edge,
+// a bare fasthttp loop alike), and nginx's 32 KB writes do not.
+var sweepWidths = []int{1200, 1600, 1880, 1920, 1960, 2000, 2200, 2560}
 
 // warmCompare makes the mix's images at the origin, then has every server
 // fetch every target path twice (the second answer must come from its

@@ -1,6 +1,10 @@
 package bench
 
-import "fmt"
+import (
+	"fmt"
+	"runtime"
+	"strconv"
+)
 
 // compareReport renders the comparison: medians per server, the edge's
 // ratios, every round, the issue 5 targets and a latency CDF per target.
@@ -45,7 +49,7 @@ func compareReport(o *Options, c *cluster, d compareData) *Report {
 		ep99, np99, vp99 := quantileOf(e.Percentiles, 0.99), quantileOf(n.Percentiles, 0.99), quantileOf(v.Percentiles, 0.99)
 		ratios.Rows = append(ratios.Rows, []string{label, x(ratio(e.RPS, n.RPS)), x(ratio(e.RPS, v.RPS)),
 			ratioOrNA(e.CPUus, n.CPUus), ratioOrNA(e.CPUus, v.CPUus), x(ratio(ep99, np99)), x(ratio(ep99, vp99))})
-		if t.Name != "mix" {
+		if t.Name == "small" || t.Name == "large" {
 			r.Checks = append(r.Checks, compareChecks(label, e, n, v)...)
 		}
 		dists := map[string][]Percentile{"edge": e.Percentiles, "nginx": n.Percentiles, "varnish": v.Percentiles}
@@ -62,6 +66,9 @@ func compareReport(o *Options, c *cluster, d compareData) *Report {
 	}
 	r.Notes = append(r.Notes, "wrk and the servers share the machine's cores; req/s is what one wrk thread could drive, "+
 		"CPU per request is each server's own cost.")
+	r.Notes = append(r.Notes, fmt.Sprintf("servers as set up: the edge with edge.procs %s (-edge-procs), nginx with "+
+		"worker_processes %d (one per CPU; one worker was slower), Varnish with its default thread pools.",
+		procsLabel(o.edgeProcs()), runtime.NumCPU()))
 	return r
 }
 
@@ -83,4 +90,12 @@ func ratioOrNA(a, b float64) string {
 		return "n/a"
 	}
 	return x(a / b)
+}
+
+// procsLabel names an edge.procs value.
+func procsLabel(n int) string {
+	if n == 0 {
+		return "0 (one per CPU)"
+	}
+	return strconv.Itoa(n)
 }

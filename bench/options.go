@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -41,6 +42,10 @@ type Options struct {
 	Install   bool          // apt-get install nginx, varnish and wrk when missing
 	Command   string        // the command line, for the reports
 	Child     string        // internal: run a measurement child ("floor")
+	// EdgeProcs is the edge.procs (GOMAXPROCS) of spawned edges: -1 gives
+	// them the cores wrk leaves (CPUs minus wrk threads, at least 1), 0
+	// keeps Go's default of one per CPU.
+	EdgeProcs int
 
 	// hit
 	Conns    int
@@ -101,7 +106,8 @@ func DefineFlags(fs *flag.FlagSet) *Options {
 	fs.IntVar(&o.Rounds, "rounds", 3, "compare: interleaved rounds")
 	fs.DurationVar(&o.RoundTime, "round-time", 4*time.Second, "compare: wrk duration per server per round")
 	fs.IntVar(&o.WrkThreads, "wrk-threads", 1, "compare: wrk threads")
-	fs.Func("targets", "compare: comma-separated objects among small, large, mix (default all three)", func(s string) error {
+	fs.IntVar(&o.EdgeProcs, "edge-procs", -1, "GOMAXPROCS of spawned edges (-1: the cores wrk leaves, CPUs minus -wrk-threads; 0: one per CPU)")
+	fs.Func("targets", "compare: comma-separated objects among small, large, mix, sweep (default small,large,mix; sweep: single objects of 64 to 333 KB)", func(s string) error {
 		o.Targets = strings.Split(s, ",")
 		return nil
 	})
@@ -183,8 +189,8 @@ func (o *Options) validate() error {
 		}
 	}
 	for _, t := range o.Targets {
-		if t != "small" && t != "large" && t != "mix" {
-			return bad("unknown compare target %q (small, large, mix)", t)
+		if t != "small" && t != "large" && t != "mix" && t != "sweep" {
+			return bad("unknown compare target %q (small, large, mix, sweep)", t)
 		}
 	}
 	if o.Servers != ServersSpawn && o.Servers != ServersInProcess {
@@ -203,6 +209,8 @@ func (o *Options) validate() error {
 		return bad("connection and client counts must be at least 1")
 	case o.URLs < 1 || o.MixURLs < 1 || o.Transforms < 3 || o.Purges < 1 || o.StormURLs < 1 || o.Objects < 1:
 		return bad("counts must be positive (-transforms at least 3)")
+	case o.EdgeProcs < -1:
+		return bad("-edge-procs is -1, 0 or a count")
 	case o.Edges < 1 || o.Edges > 16:
 		return bad("-edges must be between 1 and 16")
 	case o.Rounds < 1 || o.Rounds > 20:
@@ -262,4 +270,12 @@ type InProcessSpec struct {
 type Endpoints struct {
 	OriginURL string
 	EdgeURLs  []string
+}
+
+// edgeProcs is the edge.procs spawned edges get (see EdgeProcs).
+func (o *Options) edgeProcs() int {
+	if o.EdgeProcs >= 0 {
+		return o.EdgeProcs
+	}
+	return max(1, runtime.NumCPU()-max(o.WrkThreads, 1))
 }

@@ -74,7 +74,8 @@ func TestCommandLine(t *testing.T) {
 	if got := CommandLine(fs); got != "mediacdn bench -transforms=3000 hit" {
 		t.Errorf("%q", got)
 	}
-	if !strings.HasPrefix(edgeYAML("demo", "127.0.0.1:1", "127.0.0.1:2", "http://127.0.0.1:3", 1<<20), "log:") {
-		t.Error("edge yaml")
+	y := edgeYAML("demo", "127.0.0.1:1", "127.0.0.1:2", "http://127.0.0.1:3", 1<<20, 1)
+	if !strings.HasPrefix(y, "log:") || !strings.Contains(y, "\n  procs: 1\n") {
+		t.Errorf("edge yaml %q", y)
 	}
 }
