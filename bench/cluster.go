@@ -35,6 +35,9 @@ type clusterSpec struct {
 	CacheSize int64 // each edge's cache budget in bytes; 0 means the default
 	// TransformQueue bounds the origin's transform queue; 0 means its default.
 	TransformQueue int
+	// Wrk says that wrk loads the edges, so that they get the cores it
+	// leaves (Options.EdgeProcs).
+	Wrk bool
 	// Interpose, when set, returns the URL edges fill from instead of the
 	// origin's (a counting proxy in front of it) and its closer. Only
 	// spawned clusters use it.
@@ -153,7 +156,7 @@ func spawnCluster(ctx context.Context, e *env, spec clusterSpec) (c *cluster, er
 		c.closers = append(c.closers, closeFn)
 	}
 	for i := range spec.Edges {
-		if err := startEdge(ctx, e, c, dir, i, natsPort, fill, spec.CacheSize); err != nil {
+		if err := startEdge(ctx, e, c, dir, i, natsPort, fill, spec); err != nil {
 			return nil, err
 		}
 	}
@@ -179,13 +182,13 @@ func startOrigin(ctx context.Context, e *env, c *cluster, dir string, natsPort i
 	return ch.waitHTTP(ctx, c.OriginURL+"/healthz", 60*time.Second)
 }
 
-func startEdge(ctx context.Context, e *env, c *cluster, dir string, i, natsPort int, fill string, cacheSize int64) error {
+func startEdge(ctx context.Context, e *env, c *cluster, dir string, i, natsPort int, fill string, spec clusterSpec) error {
 	port, err := freePort()
 	if err != nil {
 		return err
 	}
 	name := "edge-" + strconv.Itoa(i)
-	cfg := edgeYAML(e.o.Cloud, loopbackAddr(port), loopbackAddr(natsPort), fill, cacheSize, e.o.edgeProcs())
+	cfg := edgeYAML(e.o.Cloud, loopbackAddr(port), loopbackAddr(natsPort), fill, spec.CacheSize, e.o.edgeProcs(spec.Wrk))
 	path := filepath.Join(dir, name+".yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		return err

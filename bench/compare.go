@@ -53,7 +53,7 @@ func runCompare(ctx context.Context, e *env) (*Report, error) {
 	if err := ensureRivals(ctx, e.p, o.Install); err != nil {
 		return nil, err
 	}
-	c, err := startCluster(ctx, e, clusterSpec{Edges: 1, CacheSize: o.CacheSize})
+	c, err := startCluster(ctx, e, clusterSpec{Edges: 1, CacheSize: o.CacheSize, Wrk: true})
 	if err != nil {
 		return nil, err
 	}

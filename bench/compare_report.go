@@ -68,7 +68,7 @@ func compareReport(o *Options, c *cluster, d compareData) *Report {
 		"CPU per request is each server's own cost.")
 	r.Notes = append(r.Notes, fmt.Sprintf("servers as set up: the edge with edge.procs %s (-edge-procs), nginx with "+
 		"worker_processes %d (one per CPU; one worker was slower), Varnish with its default thread pools.",
-		procsLabel(o.edgeProcs()), runtime.NumCPU()))
+		procsLabel(o.edgeProcs(true)), runtime.NumCPU()))
 	return r
 }
 

@@ -114,6 +114,6 @@ func hitReport(o *Options, c *cluster, d hitData, res *loadResult) *Report {
 		r.Notes = append(r.Notes, "first error: "+res.FirstErr)
 	}
 	r.Notes = append(r.Notes, fmt.Sprintf("warm-up hit ratio %s; edge RSS at the end %.0f MiB; edge.procs %s",
-		pct(d.WarmupHitRate), d.EdgeRSSMiB, procsLabel(o.edgeProcs())))
+		pct(d.WarmupHitRate), d.EdgeRSSMiB, procsLabel(o.edgeProcs(false))))
 	return r
 }

@@ -43,8 +43,9 @@ type Options struct {
 	Command   string        // the command line, for the reports
 	Child     string        // internal: run a measurement child ("floor")
 	// EdgeProcs is the edge.procs (GOMAXPROCS) of spawned edges: -1 gives
-	// them the cores wrk leaves (CPUs minus wrk threads, at least 1), 0
-	// keeps Go's default of one per CPU.
+	// edges that wrk loads the cores it leaves (CPUs minus wrk threads, at
+	// least 1) and the others Go's default; 0 keeps Go's default of one
+	// per CPU everywhere.
 	EdgeProcs int
 
 	// hit
@@ -106,7 +107,7 @@ func DefineFlags(fs *flag.FlagSet) *Options {
 	fs.IntVar(&o.Rounds, "rounds", 3, "compare: interleaved rounds")
 	fs.DurationVar(&o.RoundTime, "round-time", 4*time.Second, "compare: wrk duration per server per round")
 	fs.IntVar(&o.WrkThreads, "wrk-threads", 1, "compare: wrk threads")
-	fs.IntVar(&o.EdgeProcs, "edge-procs", -1, "GOMAXPROCS of spawned edges (-1: the cores wrk leaves, CPUs minus -wrk-threads; 0: one per CPU)")
+	fs.IntVar(&o.EdgeProcs, "edge-procs", -1, "GOMAXPROCS of spawned edges (-1: under wrk the cores it leaves, CPUs minus -wrk-threads, else one per CPU; 0: one per CPU)")
 	fs.Func("targets", "compare: comma-separated objects among small, large, mix, sweep (default small,large,mix; sweep: single objects of 64 to 333 KB)", func(s string) error {
 		o.Targets = strings.Split(s, ",")
 		return nil
@@ -272,10 +273,14 @@ type Endpoints struct {
 	EdgeURLs  []string
 }
 
-// edgeProcs is the edge.procs spawned edges get (see EdgeProcs).
-func (o *Options) edgeProcs() int {
-	if o.EdgeProcs >= 0 {
+// edgeProcs is the edge.procs spawned edges get (see EdgeProcs); wrk says
+// whether wrk loads them.
+func (o *Options) edgeProcs(wrk bool) int {
+	switch {
+	case o.EdgeProcs >= 0:
 		return o.EdgeProcs
+	case !wrk:
+		return 0
 	}
 	return max(1, runtime.NumCPU()-max(o.WrkThreads, 1))
 }
