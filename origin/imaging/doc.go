@@ -22,7 +22,7 @@
 //	effects.go    e_, r_, bo_, o_ and b_
 //	pipeline.go   the libvips image in flight, limits, timeout, encoding
 //	format.go     output format (f_auto) and quality (q_auto)
-//	pool.go       the bounded worker pool and queue (503, 504)
+//	pool.go       the bounded pool of transform slots and its queue (503, 504)
 //	text.go       Text (the Upload API's text method)
 //	probe.go      Probe (the upload API's header check)
 //	sniff.go      format detection by magic bytes (no libvips code runs)

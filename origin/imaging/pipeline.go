@@ -15,7 +15,7 @@ import (
 	"github.com/mediacdn/mediacdn/delivery"
 )
 
-// pipeline is one transform in progress on a worker's locked OS thread:
+// pipeline is one transform in progress on a locked OS thread (pool.do):
 // the current libvips image and the images it depends on.
 type pipeline struct {
 	cfg      *Config

@@ -16,64 +16,97 @@ import (
 	"sync/atomic"
 )
 
-// pool runs libvips work on a fixed set of goroutines, each locked to its
-// own OS thread for its whole life. libvips keeps per-thread state (buffer
-// caches); bimg calls vips_thread_shutdown after each call from whatever
-// thread the goroutine happens to be on. Here the thread that did the work
-// is the thread that frees it, and a worker's thread exits with it.
+// pool bounds libvips work: at most workers jobs run at once and at most
+// queue callers wait for a turn; past that, 503 at once.
 //
-// Locking: jobs is a buffered channel (its capacity is the queue); busy is
-// atomic; mu guards stopped, held for reading while a job is queued so
-// that close cannot strand a job after the workers have drained the queue.
+// A job runs on its caller's goroutine, locked to its OS thread for the
+// job's length, as imgproxy does: handing it to a worker goroutine on
+// another thread and the result back costs two wake-ups per transform,
+// which on a virtual machine were worth several percent of the CPU a
+// transform takes. libvips keeps per-thread state (buffer caches), so the
+// thread that did the work frees it before it goes back to Go
+// (vips_thread_shutdown): Go's changing set of threads never accumulates
+// libvips memory.
+//
+// Locking: slots is a buffered channel holding a token per running job;
+// waiting and busy are atomic; mu guards stopped and is held for reading
+// while a job is admitted, so that close never misses one it must wait for.
 type pool struct {
-	jobs chan *job
-	busy atomic.Int64
-	stop chan struct{}
-	wg   sync.WaitGroup
+	slots   chan struct{}
+	queue   int64
+	waiting atomic.Int64 // callers waiting for a slot
+	busy    atomic.Int64 // jobs running
+	stop    chan struct{}
+	jobs    sync.WaitGroup // admitted jobs, waiting or running
 
 	mu      sync.RWMutex
 	stopped bool
 }
 
-// job is one unit of libvips work. work runs exactly once, on a worker, and
-// must check ctx itself; done receives its outcome.
-type job struct {
-	ctx  context.Context
-	work func(ctx context.Context) (Result, error)
-	done chan outcome
-}
-
-type outcome struct {
-	res Result
-	err error
-}
-
 func newPool(workers, queue int) *pool {
-	p := &pool{jobs: make(chan *job, queue), stop: make(chan struct{})}
-	p.wg.Add(workers)
-	for range workers {
-		go p.worker()
-	}
-	return p
+	return &pool{slots: make(chan struct{}, workers), queue: int64(queue), stop: make(chan struct{})}
 }
 
-// do queues work and waits for it, for ctx's end, whichever comes first.
-// Past the queue's capacity it answers 503 at once. Once queued, work runs
-// even if the caller has gone (it then sees ctx done and should return
-// quickly); cleanup, when not nil, runs if the work is never queued.
+// do runs work once a slot is free, on this goroutine, and returns its
+// outcome. It answers 503 at once past the queue or after close, and 504
+// or 503 when ctx ends while waiting. Once started, work runs to its end
+// (it bounds itself with ctx's deadline, see pipeline.arm). cleanup, when
+// not nil, runs if work never does.
 func (p *pool) do(ctx context.Context, work func(context.Context) (Result, error), cleanup func()) (Result, error) {
-	j := &job{ctx: ctx, work: work, done: make(chan outcome, 1)}
-	if err := p.enqueue(j); err != nil {
+	if err := p.admit(); err != nil {
 		if cleanup != nil {
 			cleanup()
 		}
 		return Result{}, err
 	}
+	defer p.jobs.Done()
+	if err := p.acquire(ctx); err != nil {
+		if cleanup != nil {
+			cleanup()
+		}
+		return Result{}, err
+	}
+	defer func() { <-p.slots }()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	o := p.execute(ctx, work)
+	return o.res, o.err
+}
+
+// admit counts a job in unless the pool is closed.
+func (p *pool) admit() error {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.stopped {
+		return closed()
+	}
+	p.jobs.Add(1)
+	return nil
+}
+
+// acquire takes a slot: at once if one is free, else after waiting in the
+// queue, if there is room in it.
+func (p *pool) acquire(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return ctxError(err)
+	}
 	select {
-	case o := <-j.done:
-		return o.res, o.err
+	case p.slots <- struct{}{}:
+		return nil
+	default:
+	}
+	if p.waiting.Add(1) > p.queue {
+		p.waiting.Add(-1)
+		return busy()
+	}
+	defer p.waiting.Add(-1)
+	select {
+	case p.slots <- struct{}{}:
+		return nil
 	case <-ctx.Done():
-		return Result{}, ctxError(ctx.Err())
+		return ctxError(ctx.Err())
+	case <-p.stop:
+		return closed()
 	}
 }
 
@@ -86,74 +119,28 @@ func ctxError(err error) *Error {
 	return canceled(err)
 }
 
-// enqueue queues j without waiting.
-func (p *pool) enqueue(j *job) error {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	if p.stopped {
-		return closed()
-	}
-	select {
-	case p.jobs <- j:
-		return nil
-	default:
-		return busy()
-	}
+type outcome struct {
+	res Result
+	err error
 }
 
-func (p *pool) worker() {
-	defer p.wg.Done()
-	// Never unlocked: when the worker returns, its OS thread exits too.
-	runtime.LockOSThread()
-	defer C.mc_thread_done()
-	for {
-		select {
-		case <-p.stop:
-			p.drain()
-			return
-		case j := <-p.jobs:
-			p.run(j)
-		}
-	}
-}
-
-// run executes one job and answers its caller once the worker is free
-// again (so Stats never counts a finished job as busy).
-func (p *pool) run(j *job) {
-	j.done <- p.execute(j)
-}
-
-// execute runs the work, turning a panic into a 500 so the worker lives on.
-func (p *pool) execute(j *job) (o outcome) {
+// execute runs work on the locked thread, frees the thread's libvips
+// buffers after it, and turns a panic into a 500.
+func (p *pool) execute(ctx context.Context, work func(context.Context) (Result, error)) (o outcome) {
 	p.busy.Add(1)
 	defer p.busy.Add(-1)
-	defer C.mc_thread_done() // free this thread's libvips buffers between jobs
+	defer C.mc_thread_done()
 	defer func() {
 		if r := recover(); r != nil {
 			o = outcome{err: internalError(fmt.Errorf("imaging: panic: %v", r))}
 		}
 	}()
-	o.res, o.err = j.work(j.ctx)
+	o.res, o.err = work(ctx)
 	return o
 }
 
-// drain runs queued jobs with a closed error so that their buffers are
-// freed and their callers answered.
-func (p *pool) drain() {
-	for {
-		select {
-		case j := <-p.jobs:
-			ctx, cancel := context.WithCancel(j.ctx)
-			cancel()
-			_, _ = j.work(ctx)
-			j.done <- outcome{err: closed()}
-		default:
-			return
-		}
-	}
-}
-
-// close stops the workers after their current jobs and waits for them.
+// close refuses new jobs, answers the waiting ones 503 and waits for the
+// running ones to end.
 func (p *pool) close() {
 	p.mu.Lock()
 	was := p.stopped
@@ -163,8 +150,8 @@ func (p *pool) close() {
 		return
 	}
 	close(p.stop)
-	p.wg.Wait()
+	p.jobs.Wait()
 }
 
-// queued is how many jobs wait for a worker.
-func (p *pool) queued() int { return len(p.jobs) }
+// queued is how many jobs wait for a slot.
+func (p *pool) queued() int { return int(p.waiting.Load()) }

@@ -163,7 +163,7 @@ func textColor(param, s, def string) (delivery.Color, error) {
 	return c, nil
 }
 
-// renderText runs on a worker.
+// renderText runs in a pool slot (pool.do).
 func (p *Processor) renderText(ctx context.Context, st textStyle) (Result, error) {
 	pl := pipeline{cfg: &p.cfg, deadline: deadlineOf(ctx), out: output{enc: encPNG, alpha: alphaAlways}}
 	defer pl.a.release()

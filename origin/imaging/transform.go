@@ -58,7 +58,7 @@ func (p *Processor) admit(src []byte) (loader, error) {
 	return kind, nil
 }
 
-// transform runs on a worker.
+// transform runs in a pool slot (pool.do).
 func (p *Processor) transform(ctx context.Context, src source, pln *plan, out output) (Result, error) {
 	pl := pipeline{cfg: &p.cfg, deadline: deadlineOf(ctx), out: out}
 	defer pl.a.release()

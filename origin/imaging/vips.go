@@ -66,7 +66,7 @@ func (e *vipsFailure) Error() string { return "vips " + e.op + ": " + e.msg }
 func failed(op string) error { return &vipsFailure{op: op, msg: takeVipsError()} }
 
 // arena owns the images one pipeline creates and releases them together.
-// It must stay on one goroutine (the worker's locked OS thread).
+// It must stay on one goroutine (locked to its OS thread by pool.do).
 type arena struct {
 	images []*C.VipsImage
 }
