@@ -15,7 +15,7 @@ static void mc_quiet_log(const char *domain, GLogLevelFlags level, const char *m
 }
 
 // mc_init configures libvips once per process: no operation cache, one
-// libvips thread per pipeline (the worker pool gives the parallelism),
+// libvips thread per pipeline (the pool's slots give the parallelism),
 // untrusted loaders (ImageMagick, PDF, SVG, ...) blocked, decoder warnings
 // dropped, and at most two glibc malloc arenas unless MALLOC_ARENA_MAX says
 // otherwise (glibc fragmentation is what makes libvips processes grow).
