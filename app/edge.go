@@ -41,18 +41,25 @@ func Edge(ctx context.Context, args []string, io *IO) error {
 		f.NATS.URLs = strings.Split(*natsURLs, ",")
 		f.NATS.Embedded.Enabled = false
 	}
-	if *procs >= 0 {
-		f.Edge.Procs = *procs
+	if *procs != -1 {
+		f.Edge.Procs = *procs // Validate refuses a negative count
 	}
 	if err := f.Validate(RoleEdge); err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
 	log := f.Log.Logger(io.Stderr)
 	if n := f.Edge.Procs; n > 0 {
-		// Process-wide: only a process that is nothing but an edge sets it
-		// (dev shares its process with the origin), and puts it back on
-		// return.
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))
+		// Process-wide: only an edge process sets it (dev shares its
+		// process with the origin). It wins over a GOMAXPROCS variable; on
+		// return the runtime's own choice comes back (or the variable's).
+		prev := runtime.GOMAXPROCS(n)
+		defer func() {
+			if os.Getenv("GOMAXPROCS") == "" {
+				runtime.SetDefaultGOMAXPROCS()
+			} else {
+				runtime.GOMAXPROCS(prev)
+			}
+		}()
 		log.Info("edge procs", "gomaxprocs", n)
 	}
 	failed := make(chan error, 4)

@@ -94,7 +94,7 @@ func runCompare(ctx context.Context, e *env) (*Report, error) {
 
 // compareTargets are the 12 KB and 150 KB JPEGs of issue 5 and the hit
 // mix; the mix's derived images are made at the origin first. The sweep
-// is one target per size, from 64 KB to 760 KB, to show how the cost of a
+// is one target per size, from 64 KB to 333 KB, to show how the cost of a
 // hit depends on the object's size on loopback (sweepWidths).
 func compareTargets(e *env) ([]compareTarget, error) {
 	lady, err := findPhoto(e.photos, "LadyBird.jpg")

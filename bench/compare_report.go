@@ -66,9 +66,12 @@ func compareReport(o *Options, c *cluster, d compareData) *Report {
 	}
 	r.Notes = append(r.Notes, "wrk and the servers share the machine's cores; req/s is what one wrk thread could drive, "+
 		"CPU per request is each server's own cost.")
-	r.Notes = append(r.Notes, fmt.Sprintf("servers as set up: the edge with edge.procs %s (-edge-procs), nginx with "+
-		"worker_processes %d (one per CPU; one worker was slower), Varnish with its default thread pools.",
-		procsLabel(o.edgeProcs(true)), runtime.NumCPU()))
+	edgeSetup := "the edge as it was started"
+	if c.mode == ServersSpawn {
+		edgeSetup = "the edge with edge.procs " + procsLabel(o.edgeProcs(true)) + " (-edge-procs)"
+	}
+	r.Notes = append(r.Notes, fmt.Sprintf("servers as set up: %s, nginx with worker_processes %d (one per CPU; "+
+		"one worker was slower), Varnish with its default thread pools.", edgeSetup, runtime.NumCPU()))
 	return r
 }
 

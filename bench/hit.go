@@ -113,7 +113,10 @@ func hitReport(o *Options, c *cluster, d hitData, res *loadResult) *Report {
 	if res.FirstErr != "" {
 		r.Notes = append(r.Notes, "first error: "+res.FirstErr)
 	}
-	r.Notes = append(r.Notes, fmt.Sprintf("warm-up hit ratio %s; edge RSS at the end %.0f MiB; edge.procs %s",
-		pct(d.WarmupHitRate), d.EdgeRSSMiB, procsLabel(o.edgeProcs(false))))
+	note := fmt.Sprintf("warm-up hit ratio %s; edge RSS at the end %.0f MiB", pct(d.WarmupHitRate), d.EdgeRSSMiB)
+	if c.mode == ServersSpawn {
+		note += "; edge.procs " + procsLabel(o.edgeProcs(false))
+	}
+	r.Notes = append(r.Notes, note)
 	return r
 }

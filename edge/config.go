@@ -66,9 +66,10 @@ type Config struct {
 	// AccessLogSample is the fraction of requests logged, 0 to 1.
 	// Default 0 (off).
 	AccessLogSample float64 `yaml:"access_log_sample"`
-	// Procs is how many OS threads may run the edge's Go code at once
-	// (GOMAXPROCS) in a `mediacdn edge` process. Zero keeps Go's default,
-	// one per CPU the process may use. Fewer than the cores can serve more
+	// Procs is how many OS threads may run Go code at once (GOMAXPROCS) in
+	// a `mediacdn edge` process (the edge, and an embedded NATS server if
+	// it runs one); it wins over a GOMAXPROCS variable. Zero keeps Go's
+	// default, one per CPU the process may use. Fewer than the cores can serve more
 	// with less CPU: the hit path is so short that an edge with spare Ps
 	// spends much of its time waking and parking idle ones. On a 2-core
 	// machine shared with the load generator, 1 served 1.34× the requests

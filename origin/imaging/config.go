@@ -24,10 +24,14 @@ type Config struct {
 	MaxInputSize config.Size `yaml:"max_input_size"`
 	// Workers is how many transforms run at once. Zero means the number of CPUs.
 	Workers int `yaml:"workers"`
-	// Queue is how many transforms may wait for a worker; past it, requests
+	// Queue is how many transforms may wait for a slot; past it, requests
 	// get 503 with Retry-After. Zero means 4 × Workers.
 	Queue int `yaml:"queue"`
-	// Timeout bounds one transform, waiting included. Zero means 30s.
+	// Timeout bounds one transform, waiting included: the wait for a slot
+	// and libvips' evaluation of pixels stop at it (504). An encoder that
+	// compresses the whole picture in one call at the end (WebP, AVIF,
+	// HEIF) is not interrupted once started, so such an answer can come
+	// that encode's time after it. Zero means 30s.
 	Timeout time.Duration `yaml:"timeout"`
 	// ReleaseInterval is how often memory freed by libvips is handed back
 	// to the operating system (glibc malloc_trim). Zero means 10s; negative

@@ -13,9 +13,9 @@ import (
 	"unsafe"
 )
 
-// source is an input image copied into C memory, so that a transform
-// still running after its caller gave up (timeout) never reads a buffer
-// the caller has reused.
+// source is an input image copied into C memory: libvips reads it lazily
+// across several cgo calls, which Go memory may not be held through, and
+// the caller may reuse its buffer once Transform returns.
 type source struct {
 	data unsafe.Pointer
 	size C.size_t

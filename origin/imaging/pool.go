@@ -91,6 +91,8 @@ func (p *pool) acquire(ctx context.Context) error {
 		return ctxError(err)
 	}
 	select {
+	case <-p.stop:
+		return closed()
 	case p.slots <- struct{}{}:
 		return nil
 	default:

@@ -11,7 +11,7 @@ import (
 )
 
 // Processor does image work within its Config's bounds. Create one per
-// process with New; it is safe for concurrent use. Its worker pool starts
+// process with New; it is safe for concurrent use. Its pool of slots starts
 // with the first Transform or Text (Probe needs none); Close stops it.
 type Processor struct {
 	cfg  Config
@@ -19,7 +19,7 @@ type Processor struct {
 	avif bool // the AVIF encoder works here
 
 	start sync.Once
-	pool  atomic.Pointer[pool] // set once, by workers
+	pool  atomic.Pointer[pool] // set once, by workers()
 	quit  chan struct{}
 	done  sync.WaitGroup
 }
@@ -62,7 +62,7 @@ func (p *Processor) workers() *pool {
 // startedPool is the pool if it has started, else nil.
 func (p *Processor) startedPool() *pool { return p.pool.Load() }
 
-// Close stops the workers once their current transforms end; queued ones
+// Close stops the pool once its running transforms end; queued ones
 // answer 503. Later calls answer 503 too. Close is idempotent.
 func (p *Processor) Close() {
 	p.start.Do(func() {}) // a pool started after Close would never stop

@@ -11,9 +11,9 @@ import (
 
 // Transform applies req to the encoded image src and encodes the result.
 // src is copied before Transform queues the work, so the caller may reuse
-// it as soon as Transform returns, even on timeout. Errors are *Error:
-// 400 for bad input, unsupported parameters and limits, 503 with
-// RetryAfter when the queue is full, 504 past the timeout.
+// it as soon as Transform returns. Errors are *Error: 400 for bad input,
+// unsupported parameters and limits, 503 with RetryAfter when the queue is
+// full, 504 past the timeout (see Config.Timeout for what it stops).
 func (p *Processor) Transform(ctx context.Context, src []byte, req Request) (Result, error) {
 	kind, err := p.admit(src)
 	if err != nil {

@@ -67,7 +67,7 @@ type TextRequest struct {
 type Stats struct {
 	Workers       int // transforms that can run at once
 	Busy          int // transforms running
-	Queued        int // transforms waiting for a worker
+	Queued        int // transforms waiting for a slot
 	QueueCapacity int // past it, Transform answers 503
 	// libvips' tracked memory (pixel buffers; not malloc'd decoder state).
 	VipsMemory          int64
