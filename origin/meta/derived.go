@@ -36,10 +36,12 @@ func (s *SQLite) Derived(ctx context.Context, k Key, dk DerivedKey) (*Derived, e
 }
 
 // PutDerived records a derived resource if its asset version is current.
+// The commit does not wait for the disk (txRelaxed): a derived image lost
+// in a crash is made again on its next request.
 func (s *SQLite) PutDerived(ctx context.Context, k Key, d *Derived) (*Derived, PutResult, error) {
 	var res PutResult
 	var out *Derived
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.txRelaxed(ctx, func(tx *sql.Tx) error {
 		a, id, err := getAsset(ctx, tx, k)
 		if err != nil {
 			return err

@@ -3,6 +3,7 @@ package meta
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"net/url"
 	"runtime"
@@ -11,8 +12,10 @@ import (
 )
 
 // SQLite is the embedded Store: one file in WAL mode with synchronous=FULL,
-// so a committed transaction survives a crash. Writes go through one
-// connection (SQLite has one writer); reads use a pool.
+// so a committed transaction survives a crash; only records of derived
+// images, which can be made again, commit without waiting (txRelaxed).
+// Writes go through one connection (SQLite has one writer); reads use a
+// pool.
 type SQLite struct {
 	w *sql.DB // one connection: every write transaction
 	r *sql.DB // read-only pool
@@ -59,6 +62,41 @@ func (s *SQLite) Close() error {
 		return err1
 	}
 	return err2
+}
+
+// txRelaxed runs fn in a write transaction committed without waiting for
+// the disk (synchronous=NORMAL), for records of things that can be made
+// again (derived images). In WAL mode the database stays consistent
+// either way; a crash may lose the last such commits, until the next
+// ordinary (FULL) commit syncs the log and them with it.
+func (s *SQLite) txRelaxed(ctx context.Context, fn func(*sql.Tx) error) error {
+	c, err := s.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("meta: %w", err)
+	}
+	defer c.Close()
+	if _, err := c.ExecContext(ctx, "PRAGMA synchronous=NORMAL"); err != nil {
+		return fmt.Errorf("meta: relax: %w", err)
+	}
+	defer func() {
+		if _, err := c.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous=FULL"); err != nil {
+			// Never hand back a connection that would commit uploads
+			// without syncing: discard it.
+			_ = c.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	tx, err := c.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("meta: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("meta: commit: %w", err)
+	}
+	return nil
 }
 
 // tx runs fn in a write transaction.

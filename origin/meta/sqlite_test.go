@@ -202,11 +202,20 @@ func TestDerivedLifecycle(t *testing.T) {
 	if found, err := s.Derived(ctx, a.Key, dk); err != nil || found.Blob != "d1" {
 		t.Fatalf("Derived: %+v %v", found, err)
 	}
+	// Recording a derived image commits without syncing, and leaves the
+	// one write connection syncing again for everything else (a stale
+	// record, which rolls back, below too).
+	if sync := writerSync(t, s); sync != 2 {
+		t.Fatalf("writer synchronous = %d after PutDerived, want 2 (FULL)", sync)
+	}
 	// A derived image of an old version is refused.
 	old := *d
 	old.Version--
 	if _, _, err := s.PutDerived(ctx, a.Key, &old); !errors.Is(err, ErrStale) {
 		t.Fatalf("stale version: %v", err)
+	}
+	if sync := writerSync(t, s); sync != 2 {
+		t.Fatalf("writer synchronous = %d after a refused PutDerived, want 2 (FULL)", sync)
 	}
 	// Overwrite: the old version's derived files become orphans.
 	b := asset("pic", "orig2")
@@ -274,4 +283,14 @@ func TestDerivedIDNeverReused(t *testing.T) {
 	if third := put(s, "w_3"); third <= second {
 		t.Fatalf("derived ID %d reused after reopening (last was %d)", third, second)
 	}
+}
+
+// writerSync is the write connection's PRAGMA synchronous (2 is FULL).
+func writerSync(t *testing.T, s *SQLite) int {
+	t.Helper()
+	var v int
+	if err := s.w.QueryRow("PRAGMA synchronous").Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
