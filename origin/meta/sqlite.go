@@ -85,23 +85,20 @@ func (s *SQLite) txRelaxed(ctx context.Context, fn func(*sql.Tx) error) error {
 			_ = c.Raw(func(any) error { return driver.ErrBadConn })
 		}
 	}()
-	tx, err := c.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("meta: begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("meta: commit: %w", err)
-	}
-	return nil
+	return inTx(ctx, c, fn)
 }
 
 // tx runs fn in a write transaction.
 func (s *SQLite) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+	return inTx(ctx, s.w, fn)
+}
+
+// inTx runs fn in a transaction begun on db (the pool or one connection
+// of it), committing if fn succeeds and rolling back if not.
+func inTx(ctx context.Context, db interface {
+	BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
+}, fn func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("meta: begin: %w", err)
 	}
