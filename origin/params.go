@@ -19,8 +19,6 @@ import (
 // (and comma-joined strings); Values collects all of them under x in order.
 type Params struct {
 	vals map[string][]string
-	// raw keeps the keys as sent, for the signature's string to sign.
-	raw map[string][]string
 	// File is the multipart file part's content, if one was sent.
 	File *FilePart
 }
@@ -32,12 +30,12 @@ type FilePart struct {
 }
 
 func newParams() *Params {
-	return &Params{vals: map[string][]string{}, raw: map[string][]string{}}
+	return &Params{vals: map[string][]string{}}
 }
 
-// add records one value under its key as sent.
+// add records one value under its key, x[] and x[N] under x, in the order
+// they arrive (which is also the order the SDKs sign them in).
 func (p *Params) add(key, value string) {
-	p.raw[key] = append(p.raw[key], value)
 	base := key
 	if i := strings.IndexByte(key, '['); i > 0 && strings.HasSuffix(key, "]") {
 		base = key[:i]
@@ -106,20 +104,12 @@ func (p *Params) Int(key string, def int) (int, error) {
 // to x with values comma-joined; sorted by key; k=v joined by &. With
 // escapeAmp (signature version 2), an & inside a value is %26.
 func (p *Params) stringToSign(escapeAmp bool) string {
-	merged := map[string][]string{}
-	for key, values := range p.raw {
-		base := key
-		if i := strings.IndexByte(key, '['); i > 0 && strings.HasSuffix(key, "]") {
-			base = key[:i]
-		}
-		switch base {
+	keys := make([]string, 0, len(p.vals))
+	for k, vs := range p.vals {
+		switch k {
 		case "file", "cloud_name", "resource_type", "api_key", "signature":
 			continue
 		}
-		merged[base] = append(merged[base], values...)
-	}
-	keys := make([]string, 0, len(merged))
-	for k, vs := range merged {
 		if strings.Join(vs, "") != "" {
 			keys = append(keys, k)
 		}
@@ -130,7 +120,7 @@ func (p *Params) stringToSign(escapeAmp bool) string {
 		if i > 0 {
 			b.WriteByte('&')
 		}
-		v := strings.Join(nonEmpty(merged[k]), ",")
+		v := strings.Join(nonEmpty(p.vals[k]), ",")
 		if escapeAmp {
 			v = strings.ReplaceAll(v, "&", "%26")
 		}
