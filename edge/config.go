@@ -69,11 +69,11 @@ type Config struct {
 	// Procs is how many OS threads may run Go code at once (GOMAXPROCS) in
 	// a `mediacdn edge` process (the edge, and an embedded NATS server if
 	// it runs one); it wins over a GOMAXPROCS variable. Zero keeps Go's
-	// default, one per CPU the process may use. Fewer than the cores can serve more
-	// with less CPU: the hit path is so short that an edge with spare Ps
-	// spends much of its time waking and parking idle ones. On a 2-core
-	// machine shared with the load generator, 1 served 1.34× the requests
-	// of 2 at 0.75× the CPU per request (docs/configuration.md).
+	// default, one per CPU the process may use. Fewer than the cores can
+	// serve more with less CPU: the hit path is so short that an edge with
+	// spare Ps spends much of its time waking and parking idle ones. On a
+	// 2-core machine shared with the load generator, 1 served 1.34× the
+	// requests of 2 at 0.75× the CPU per request (docs/configuration.md).
 	Procs int `yaml:"procs"`
 	// MemoryLimit is the Go heap limit of an edge process (the runtime
 	// collects harder as the heap nears it, so evicted entries do not

@@ -69,8 +69,7 @@ func (p *pool) do(ctx context.Context, work func(context.Context) (Result, error
 	defer func() { <-p.slots }()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	o := p.execute(ctx, work)
-	return o.res, o.err
+	return p.execute(ctx, work)
 }
 
 // admit counts a job in unless the pool is closed.
@@ -121,24 +120,18 @@ func ctxError(err error) *Error {
 	return canceled(err)
 }
 
-type outcome struct {
-	res Result
-	err error
-}
-
 // execute runs work on the locked thread, frees the thread's libvips
 // buffers after it, and turns a panic into a 500.
-func (p *pool) execute(ctx context.Context, work func(context.Context) (Result, error)) (o outcome) {
+func (p *pool) execute(ctx context.Context, work func(context.Context) (Result, error)) (res Result, err error) {
 	p.busy.Add(1)
 	defer p.busy.Add(-1)
 	defer C.mc_thread_done()
 	defer func() {
 		if r := recover(); r != nil {
-			o = outcome{err: internalError(fmt.Errorf("imaging: panic: %v", r))}
+			res, err = Result{}, internalError(fmt.Errorf("imaging: panic: %v", r))
 		}
 	}()
-	o.res, o.err = work(ctx)
-	return o
+	return work(ctx)
 }
 
 // close refuses new jobs, answers the waiting ones 503 and waits for the
