@@ -1,6 +1,10 @@
 package imaging
 
 import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/jpeg"
 	"testing"
 
 	"github.com/mediacdn/mediacdn/delivery"
@@ -13,6 +17,7 @@ func FuzzProbe(f *testing.F) {
 		b := readCorpus(f, name)
 		f.Add(b[:min(len(b), 4096)])
 	}
+	f.Add(smallJPEG(f, 96, 64)) // whole, and shrunk by 2 for the fill: jpeg.c decodes it
 	f.Add(craftPNGHeader(1, 1))
 	f.Add(craftPNGHeader(70000, 70000))
 	f.Add([]byte(`<svg width="10" height="10"/>`))
@@ -30,6 +35,22 @@ func FuzzProbe(f *testing.F) {
 			wantStatus(t, err, 400)
 		}
 	})
+}
+
+// smallJPEG is a w × h colour gradient as a baseline 4:2:0 JPEG.
+func smallJPEG(t testing.TB, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.Set(x, y, color.RGBA{uint8(x * 255 / w), uint8(y * 255 / h), 128, 255})
+		}
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 80}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
 
 func wantStatus(t *testing.T, err error, status int) {

@@ -10,6 +10,7 @@ import "C"
 import (
 	"errors"
 	"strconv"
+	"time"
 	"unsafe"
 )
 
@@ -116,14 +117,30 @@ func (pl *pipeline) load(p *Processor, src source, pln *plan) error {
 	if len(pln.steps) > 0 && (src.kind == loaderJPEG || src.kind == loaderWebP) {
 		shrink = pln.steps[0].geometry(pl.lw, pl.lh).shrinkFactor(pl.lw, pl.lh)
 	}
+	pl.img, pl.seq = im, true
+	if shrink > 1 && page == 0 && src.kind == loaderJPEG && !p.cfg.LibvipsJPEG {
+		direct, err := pl.decodeJPEG(src, im, shrink)
+		if err != nil {
+			return err
+		}
+		if direct {
+			p.directJPEG.Add(1)
+			return pl.finishLoad(h.orientation)
+		}
+	}
 	if shrink > 1 || page > 0 {
 		if C.mc_load(C.int(src.kind), src.data, src.size, C.int(shrink), C.int(page), &im) != 0 {
 			return invalidImage(failed("load"))
 		}
 		pl.a.keep(im)
+		pl.img = im
 	}
-	pl.img, pl.seq = im, true
-	if err := pl.upright(h.orientation); err != nil {
+	return pl.finishLoad(h.orientation)
+}
+
+// finishLoad turns the loaded image upright and into 8-bit sRGB or grey.
+func (pl *pipeline) finishLoad(orientation int) error {
+	if err := pl.upright(orientation); err != nil {
 		return err
 	}
 	var out *C.VipsImage
@@ -132,6 +149,29 @@ func (pl *pipeline) load(p *Processor, src source, pln *plan) error {
 	}
 	pl.set(out)
 	return nil
+}
+
+// maxDirectDecode caps the memory of one direct JPEG decode
+// (mc_jpeg_decode): 8 megapixels of RGB. Larger results stream through
+// libvips' loader, which holds a few rows at a time.
+const maxDirectDecode = 24 << 20
+
+// decodeJPEG decodes a JPEG shrunk on load straight into memory, on this
+// thread, keeping the metadata of header; false when it is one for
+// libvips' loader instead (CMYK, YCCK, or too large decoded).
+func (pl *pipeline) decodeJPEG(src source, header *C.VipsImage, shrink int) (bool, error) {
+	remaining := max(time.Until(pl.deadline).Microseconds(), 0)
+	var out *C.VipsImage
+	switch C.mc_jpeg_decode(src.data, src.size, C.int(shrink), maxDirectDecode,
+		C.gint64(remaining), header, &out) {
+	case 0:
+		pl.set(out)
+		pl.seq = false
+		return true, nil
+	case C.MC_JPEG_UNHANDLED:
+		return false, nil
+	}
+	return false, pl.fail("jpeg decode")
 }
 
 // upright applies the EXIF orientation (and drops the tag).

@@ -18,6 +18,8 @@ type Processor struct {
 	log  *slog.Logger
 	avif bool // the AVIF encoder works here
 
+	directJPEG atomic.Int64 // JPEGs decoded by jpeg.c rather than libvips' loader
+
 	start sync.Once
 	pool  atomic.Pointer[pool] // set once, by workers()
 	quit  chan struct{}

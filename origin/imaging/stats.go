@@ -8,7 +8,8 @@ import "github.com/h2non/bimg"
 func (p *Processor) Stats() Stats {
 	m := bimg.VipsMemory()
 	s := Stats{Workers: p.cfg.Workers, QueueCapacity: p.cfg.Queue,
-		VipsMemory: m.Memory, VipsMemoryHighwater: m.MemoryHighwater, VipsAllocations: m.Allocations}
+		VipsMemory: m.Memory, VipsMemoryHighwater: m.MemoryHighwater, VipsAllocations: m.Allocations,
+		DirectJPEGDecodes: p.directJPEG.Load()}
 	if pool := p.startedPool(); pool != nil {
 		s.Busy = int(pool.busy.Load())
 		s.Queued = pool.queued()

@@ -73,4 +73,7 @@ type Stats struct {
 	VipsMemory          int64
 	VipsMemoryHighwater int64
 	VipsAllocations     int64
+	// DirectJPEGDecodes counts JPEG inputs decoded by libjpeg straight into
+	// memory instead of libvips' loader (see Config.LibvipsJPEG).
+	DirectJPEGDecodes int64
 }

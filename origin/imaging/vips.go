@@ -3,7 +3,7 @@
 package imaging
 
 /*
-#cgo pkg-config: vips
+#cgo pkg-config: vips libjpeg
 #cgo CFLAGS: -O2
 #cgo LDFLAGS: -lm
 #include "vips.h"

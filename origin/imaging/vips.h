@@ -60,6 +60,21 @@ int mc_load(int kind, const void *buf, size_t len, int shrink, int page, VipsIma
 void mc_read_header(VipsImage *im, mc_header *h);
 void mc_set_timeout(VipsImage *im, gint64 remaining_us);
 
+// mc_jpeg_decode returns this when the JPEG is one for libvips' loader.
+#define MC_JPEG_UNHANDLED 1
+
+// mc_jpeg_decode decodes a whole JPEG at once, on the calling thread,
+// shrunk by 1/shrink in the DCT, into a memory image that carries the
+// metadata and resolution of header (the file's libvips header image).
+// libvips' own loader reads through a 4 KiB buffer and hands the rows to a
+// worker thread; this costs about 15% less CPU for the same pixels. It
+// returns MC_JPEG_UNHANDLED, without an error, for colour spaces libjpeg
+// does not turn into RGB or grey itself (CMYK, YCCK) and for images over
+// max_bytes decoded; -1 for a corrupt or truncated stream, or one still
+// decoding when remaining_us have passed.
+int mc_jpeg_decode(const void *buf, size_t len, int shrink, size_t max_bytes,
+	gint64 remaining_us, VipsImage *header, VipsImage **out);
+
 int mc_normalize(VipsImage *in, VipsImage **out);
 int mc_autorot(VipsImage *in, VipsImage **out);
 int mc_copy_memory(VipsImage *in, VipsImage **out);
