@@ -178,11 +178,16 @@ func (w *fsWriter) commit(durable bool) (string, error) {
 	}
 	dst, _ := w.s.path(key)
 	dir := filepath.Dir(dst)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		os.Remove(tmp)
-		return "", fmt.Errorf("blob: %w", err)
+	// The two shard levels exist for most keys once a store has some
+	// thousands of blobs: try the rename first, create them if it fails.
+	err = os.Rename(tmp, dst)
+	if errors.Is(err, fs.ErrNotExist) {
+		err = w.s.makeShard(dir, durable)
+		if err == nil {
+			err = os.Rename(tmp, dst)
+		}
 	}
-	if err := os.Rename(tmp, dst); err != nil {
+	if err != nil {
 		os.Remove(tmp)
 		return "", fmt.Errorf("blob: rename: %w", err)
 	}
@@ -192,6 +197,27 @@ func (w *fsWriter) commit(durable bool) (string, error) {
 		}
 	}
 	return key, nil
+}
+
+// makeShard creates a blob's shard directory (root/ab/cd). For a durable
+// blob the new directories' entries are synced too, so that a crash cannot
+// drop the directory holding a blob already reported stored.
+func (s *FS) makeShard(dir string, durable bool) error {
+	parent := filepath.Dir(dir)
+	_, statErr := os.Stat(parent)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	if !durable {
+		return nil
+	}
+	if err := syncDir(parent); err != nil {
+		return err
+	}
+	if statErr != nil {
+		return syncDir(s.root)
+	}
+	return nil
 }
 
 func (w *fsWriter) Abort() {

@@ -110,3 +110,51 @@ func TestFSSweepsStaleStaging(t *testing.T) {
 		t.Fatalf("stale staging file kept: %v", entries)
 	}
 }
+
+// Commits land whether their shard directories exist already or not (the
+// rename is tried first): 3,000 blobs fill some shards twice, and every
+// one reads back, with nothing left in staging.
+func TestFSCommitIntoNewAndExistingShards(t *testing.T) {
+	dir := t.TempDir()
+	s, err := NewFS(dir, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	shards := map[string]int{}
+	for i := range 3000 {
+		w, err := s.Create()
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := []byte{byte(i), byte(i >> 8)}
+		w.Write(body)
+		commit := w.CommitUnsynced
+		if i%100 == 0 {
+			commit = w.Commit
+		}
+		key, err := commit()
+		if err != nil {
+			t.Fatalf("commit %d: %v", i, err)
+		}
+		want[key] = string(body)
+		shards[key[:4]]++
+	}
+	reused := 0
+	for _, n := range shards {
+		if n > 1 {
+			reused++
+		}
+	}
+	if reused == 0 {
+		t.Fatal("no shard directory was used twice; the existing-directory path went untested")
+	}
+	for key, body := range want {
+		if got, err := ReadAll(s, key); err != nil || string(got) != body {
+			t.Fatalf("%s: %q, %v", key, got, err)
+		}
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dir, "tmp")); len(entries) != 0 {
+		t.Fatalf("staging left behind: %d files", len(entries))
+	}
+}
