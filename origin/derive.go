@@ -156,13 +156,14 @@ func (s *Server) made(ctx context.Context, flight string, req *deriveRequest) (*
 // too many results waiting to be recorded, the request records its own
 // before answering.
 func (s *Server) make(ctx context.Context, flight string, req *deriveRequest, a *meta.Asset) (*delivered, error) {
-	src, err := blob.ReadAll(s.blobs, a.Blob)
+	src, err := s.blobs.Open(a.Blob)
 	if err != nil {
 		return nil, err
 	}
+	defer src.Close()
 	s.transforms.Add(1)
-	res, err := s.images.Transform(ctx, src, imaging.Request{Transformation: req.tr, Format: req.format,
-		Accept: req.accept, DPR: req.dpr})
+	res, err := s.images.TransformReader(ctx, src, src.Size(), imaging.Request{Transformation: req.tr,
+		Format: req.format, Accept: req.accept, DPR: req.dpr})
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ package imaging
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 )
@@ -37,6 +38,11 @@ func (p *Processor) Probe([]byte) (Info, error) { return Info{}, unavailable() }
 
 // Transform fails.
 func (p *Processor) Transform(context.Context, []byte, Request) (Result, error) {
+	return Result{}, unavailable()
+}
+
+// TransformReader fails: image processing needs cgo.
+func (p *Processor) TransformReader(context.Context, io.Reader, int64, Request) (Result, error) {
 	return Result{}, unavailable()
 }
 

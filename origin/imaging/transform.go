@@ -2,9 +2,18 @@
 
 package imaging
 
+/*
+#include <stdlib.h>
+*/
+import "C"
+
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"unsafe"
 
 	"github.com/mediacdn/mediacdn/delivery"
 )
@@ -15,6 +24,43 @@ import (
 // unsupported parameters and limits, 503 with RetryAfter when the queue is
 // full, 504 past the timeout (see Config.Timeout for what it stops).
 func (p *Processor) Transform(ctx context.Context, src []byte, req Request) (Result, error) {
+	return p.transformView(ctx, src, func(kind loader) source { return newSource(src, kind) }, req)
+}
+
+// TransformReader is Transform for an encoded image of size bytes read
+// from r: it is read straight into the C memory libvips decodes from,
+// without a copy on the Go heap. A failed read is a 500.
+func (p *Processor) TransformReader(ctx context.Context, r io.Reader, size int64, req Request) (Result, error) {
+	if size <= 0 {
+		return Result{}, invalidImage(errors.New("empty file"))
+	}
+	if size > int64(p.cfg.MaxInputSize) {
+		return Result{}, fileTooLarge(int(size), int64(p.cfg.MaxInputSize))
+	}
+	buf := C.malloc(C.size_t(size))
+	if buf == nil {
+		return Result{}, internalError(errors.New("out of memory for the input"))
+	}
+	view := unsafe.Slice((*byte)(buf), size)
+	owned := false // the source frees buf once it holds it
+	defer func() {
+		if !owned {
+			C.free(buf)
+		}
+	}()
+	if _, err := io.ReadFull(r, view); err != nil {
+		return Result{}, internalError(fmt.Errorf("reading the input: %w", err))
+	}
+	return p.transformView(ctx, view, func(kind loader) source {
+		owned = true
+		return source{data: buf, size: C.size_t(size), kind: kind}
+	}, req)
+}
+
+// transformView does Transform's work on src, which it may read until it
+// returns; hold turns it into the source the queued work decodes (and
+// frees).
+func (p *Processor) transformView(ctx context.Context, src []byte, hold func(loader) source, req Request) (Result, error) {
 	kind, err := p.admit(src)
 	if err != nil {
 		return Result{}, err
@@ -24,13 +70,13 @@ func (p *Processor) Transform(ctx context.Context, src []byte, req Request) (Res
 		return Result{}, err
 	}
 	if kind == loaderSVG {
-		return svgPassthrough(src, &pln, req.Format)
+		return svgPassthrough(bytes.Clone(src), &pln, req.Format)
 	}
 	out, err := chooseOutput(req.Format, req.Accept, kind.format(isAVIF(src)), p.avif)
 	if err != nil {
 		return Result{}, err
 	}
-	s := newSource(src, kind)
+	s := hold(kind)
 	work := func(ctx context.Context) (Result, error) {
 		defer s.free()
 		if err := ctx.Err(); err != nil {
