@@ -137,7 +137,7 @@ func (s *Server) fetch(u *delivery.URL, key []byte, variant string, stale *entry
 	s.m.originReqs.Add(1)
 	err := s.origins.do(req, resp, false)
 	took := time.Since(start)
-	s.m.fill.observe(took)
+	s.m.fill.Observe(took)
 	if errors.Is(err, fasthttp.ErrBodyTooLarge) {
 		return &fillResult{pass: true}, nil
 	}

@@ -1,33 +1,33 @@
 package edge
 
 import (
-	"fmt"
 	"io"
 	"sync/atomic"
-	"time"
+
+	"github.com/mediacdn/mediacdn/metrics"
 )
 
-// metrics are the edge's Prometheus counters; every field is updated with
+// counters are the edge's Prometheus counters; every field is updated with
 // atomics on the request path and read when /metrics is scraped.
-type metrics struct {
+type counters struct {
 	// The counters every hit touches sit on cache lines of their own, so
 	// that cores do not fight over one line.
 	requests padded // every delivery request
 	hits     padded // served fresh from memory
 	bytes    padded // body bytes written
 
-	misses        atomic.Int64 // filled from an origin
-	stale         atomic.Int64 // served stale (revalidating or on error)
-	coalesced     atomic.Int64 // waited on another request's fill
-	notModified   atomic.Int64 // 304s
-	clientErrors  atomic.Int64 // 4xx answered
-	serverErrors  atomic.Int64 // 5xx answered
-	originReqs    atomic.Int64 // requests sent to origins
-	originErrors  atomic.Int64 // origin requests that failed or answered 5xx
-	purged        atomic.Int64 // entries dropped because a purge covered them
-	passThrough   atomic.Int64 // responses too large to cache, streamed
-	revalidations atomic.Int64 // conditional requests to origins
-	fill          histogram    // origin fill latency
+	misses        atomic.Int64       // filled from an origin
+	stale         atomic.Int64       // served stale (revalidating or on error)
+	coalesced     atomic.Int64       // waited on another request's fill
+	notModified   atomic.Int64       // 304s
+	clientErrors  atomic.Int64       // 4xx answered
+	serverErrors  atomic.Int64       // 5xx answered
+	originReqs    atomic.Int64       // requests sent to origins
+	originErrors  atomic.Int64       // origin requests that failed or answered 5xx
+	purged        atomic.Int64       // entries dropped because a purge covered them
+	passThrough   atomic.Int64       // responses too large to cache, streamed
+	revalidations atomic.Int64       // conditional requests to origins
+	fill          *metrics.Histogram // origin fill latency (newFillHistogram)
 }
 
 // padded is a counter alone on its cache line.
@@ -36,23 +36,10 @@ type padded struct {
 	_ [56]byte
 }
 
-// histogram is a fixed-bucket latency histogram in seconds.
-type histogram struct {
-	counts [len(fillBuckets) + 1]atomic.Int64
-	sumNs  atomic.Int64
-}
-
-// fillBuckets are the upper bounds, in seconds.
-var fillBuckets = [...]float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
-
-func (h *histogram) observe(d time.Duration) {
-	s := d.Seconds()
-	i := 0
-	for i < len(fillBuckets) && s > fillBuckets[i] {
-		i++
-	}
-	h.counts[i].Add(1)
-	h.sumNs.Add(int64(d))
+// newFillHistogram is the origin fill latency histogram; its upper
+// bounds are in seconds.
+func newFillHistogram() *metrics.Histogram {
+	return metrics.NewHistogram(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 }
 
 // cacheStats are the gauges read from the cache at scrape time.
@@ -69,13 +56,9 @@ type cacheStats struct {
 }
 
 // write renders the Prometheus text format.
-func (m *metrics) write(w io.Writer, cs cacheStats) {
-	counter := func(name, help string, v int64) {
-		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n%s %d\n", name, help, name, name, v)
-	}
-	gauge := func(name, help string, v float64) {
-		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n%s %g\n", name, help, name, name, v)
-	}
+func (m *counters) write(w io.Writer, cs cacheStats) {
+	counter := func(name, help string, v int64) { metrics.Counter(w, name, help, v) }
+	gauge := func(name, help string, v float64) { metrics.Gauge(w, name, help, v) }
 	counter("mediacdn_edge_requests_total", "Delivery requests received.", m.requests.Load())
 	counter("mediacdn_edge_cache_hits_total", "Requests served fresh from the cache.", m.hits.Load())
 	counter("mediacdn_edge_cache_misses_total", "Requests filled from an origin.", m.misses.Load())
@@ -103,16 +86,7 @@ func (m *metrics) write(w io.Writer, cs cacheStats) {
 	counter("mediacdn_edge_client_timeouts_total", "Client connections closed by the read, idle or write timeout.", cs.timedOut)
 	counter("mediacdn_edge_purge_flushes_total", "Cache flushes because the purge stream no longer held missed rules.", int64(cs.purgeFlushes))
 	counter("mediacdn_edge_purge_consumer_restarts_total", "Purge consumer restarts (a replaced stream, a stalled consumer).", int64(cs.purgeRestarts))
-	name := "mediacdn_edge_fill_duration_seconds"
-	fmt.Fprintf(w, "# HELP %s Origin fill latency.\n# TYPE %s histogram\n", name, name)
-	var cum int64
-	for i, b := range fillBuckets {
-		cum += m.fill.counts[i].Load()
-		fmt.Fprintf(w, "%s_bucket{le=\"%g\"} %d\n", name, b, cum)
-	}
-	cum += m.fill.counts[len(fillBuckets)].Load()
-	fmt.Fprintf(w, "%s_bucket{le=\"+Inf\"} %d\n%s_sum %g\n%s_count %d\n", name, cum, name,
-		float64(m.fill.sumNs.Load())/1e9, name, cum)
+	m.fill.Write(w, "mediacdn_edge_fill_duration_seconds", "Origin fill latency.")
 }
 
 // Served reports what the edge has served since it started: delivery

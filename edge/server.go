@@ -55,7 +55,7 @@ type Server struct {
 	hosts   map[string]string
 	fills   singleflight.Group // one origin fill per cache key
 	refresh singleflight.Group // one background revalidation per key
-	m       metrics
+	m       counters
 	keys    sync.Pool // *keyBuf
 	hv      headerValues
 	srv     *fasthttp.Server
@@ -88,6 +88,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: d.Log, purges: d.Purges, sync: d.Sync, now: d.Now, cache: c, origins: og,
 		clouds: map[string]bool{}, hosts: map[string]string{}}
+	s.m.fill = newFillHistogram()
 	s.keys.New = func() any { return &keyBuf{b: make([]byte, 0, 512)} }
 	s.initHeaders()
 	for _, name := range cfg.Clouds {
