@@ -18,14 +18,16 @@ func goList(t *testing.T, args ...string) []string {
 	return strings.Split(strings.TrimSpace(string(out)), "\n")
 }
 
-// The dependency direction of design.md: delivery uses the standard library
-// only; edges import neither the origin nor libvips; only origin/imaging
-// imports bimg.
+// The dependency direction of design.md: delivery and metrics use the
+// standard library only; edges import neither the origin nor libvips; only
+// origin/imaging imports bimg.
 func TestDependencyDirection(t *testing.T) {
-	for _, line := range goList(t, "-deps", "-f", "{{.ImportPath}} {{.Standard}}", "./delivery") {
-		path, std, _ := strings.Cut(line, " ")
-		if std != "true" && path != module+"/delivery" {
-			t.Errorf("delivery depends on %s, which is not in the standard library", path)
+	for _, pkg := range []string{"delivery", "metrics"} {
+		for _, line := range goList(t, "-deps", "-f", "{{.ImportPath}} {{.Standard}}", "./"+pkg) {
+			path, std, _ := strings.Cut(line, " ")
+			if std != "true" && path != module+"/"+pkg {
+				t.Errorf("%s depends on %s, which is not in the standard library", pkg, path)
+			}
 		}
 	}
 	for _, path := range goList(t, "-deps", "-f", "{{.ImportPath}}", "./edge/...") {
