@@ -13,9 +13,9 @@ import (
 )
 
 // The direct JPEG decoder (jpeg.c) gives exactly the pixels of libvips'
-// loader, for colour, grey, EXIF-rotated and ICC-tagged inputs, whatever
-// the shrink (sizes rounded down like libvips'), and it is the one that
-// ran.
+// loader, for colour, grey, progressive, EXIF-rotated and ICC-tagged
+// inputs, whatever the shrink (sizes rounded down like libvips'), and it
+// is the one that ran.
 func TestDirectJPEGMatchesLibvips(t *testing.T) {
 	direct := newProcessor(t, Config{})
 	viaVips := newProcessor(t, Config{LibvipsJPEG: true})
@@ -27,6 +27,10 @@ func TestDirectJPEGMatchesLibvips(t *testing.T) {
 	if err := jpeg.Encode(&greyJPEG, grey, &jpeg.Options{Quality: 90}); err != nil {
 		t.Fatal(err)
 	}
+	progressive := do(t, viaVips, readCorpus(t, "Aqua.jpg"), "fl_progressive", delivery.JPG).Body
+	if !bytes.Contains(progressive, []byte{0xff, 0xc2}) {
+		t.Fatal("fl_progressive made no progressive (SOF2) JPEG")
+	}
 	inputs := []struct {
 		name string
 		src  []byte
@@ -37,6 +41,7 @@ func TestDirectJPEGMatchesLibvips(t *testing.T) {
 		{"rocket.jpg (ICC profile)", readCorpus(t, "rocket.jpg")},
 		{"grey JPEG", greyJPEG.Bytes()},
 		{"EXIF orientation 6", withEXIF(readCorpus(t, "Garden.jpg"), 6, "someone")},
+		{"progressive", progressive},
 	}
 	for _, in := range inputs {
 		// Sizes relative to the input, so that each load is shrunk (by 2,
