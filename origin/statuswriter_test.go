@@ -1,0 +1,83 @@
+package origin
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+)
+
+// The status-recording writer keeps what net/http's own writer offers:
+// io.ReaderFrom (sendfile), http.Flusher, and http.ResponseController
+// through Unwrap; it records the status the client gets.
+func TestStatusWriter(t *testing.T) {
+	file := "../../shared/corpus/LadyBird.jpg"
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	statuses := make(chan int, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() { statuses <- sw.code() }()
+		if r.URL.Path == "/nothing" {
+			return
+		}
+		if r.URL.Path == "/teapot" {
+			sw.WriteHeader(http.StatusEarlyHints)
+			sw.WriteHeader(http.StatusTeapot)
+			sw.WriteHeader(http.StatusOK) // superfluous: ignored
+			return
+		}
+		rc := http.NewResponseController(sw)
+		if err := rc.SetWriteDeadline(time.Now().Add(time.Minute)); err != nil {
+			t.Errorf("ResponseController through Unwrap: %v", err)
+		}
+		var rw http.ResponseWriter = sw
+		if _, ok := rw.(http.Flusher); !ok {
+			t.Error("not an http.Flusher")
+		}
+		rf, ok := rw.(io.ReaderFrom)
+		if !ok {
+			t.Fatal("not an io.ReaderFrom")
+		}
+		f, err := os.Open(file)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer f.Close()
+		if n, err := rf.ReadFrom(f); err != nil || n != int64(len(want)) {
+			t.Errorf("ReadFrom: %d, %v", n, err)
+		}
+		if err := rc.Flush(); err != nil {
+			t.Errorf("Flush: %v", err)
+		}
+	}))
+	defer srv.Close()
+	for _, c := range []struct {
+		path   string
+		status int
+		body   []byte
+	}{
+		{"/file", http.StatusOK, want},
+		{"/nothing", http.StatusOK, nil},
+		{"/teapot", http.StatusTeapot, nil},
+	} {
+		resp, err := http.Get(srv.URL + c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || !bytes.Equal(body, c.body) {
+			t.Errorf("%s: %d, %d bytes; want %d, %d bytes", c.path, resp.StatusCode, len(body), c.status, len(c.body))
+		}
+		if got := <-statuses; got != c.status {
+			t.Errorf("%s: recorded %d, want %d", c.path, got, c.status)
+		}
+	}
+}
