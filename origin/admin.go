@@ -47,7 +47,7 @@ func (c *call) routeAdmin(rest string) bool {
 	// Derived images just made are recorded in the background: the Admin
 	// API lists and deletes what is recorded, so it waits for them first.
 	c.s.WaitRecorded()
-	c.r.Body = http.MaxBytesReader(c.w, c.r.Body, maxFieldsBytes+64<<10)
+	c.r.Body = http.MaxBytesReader(unwrapped(c.w), c.r.Body, maxFieldsBytes+64<<10)
 	p, err := parseParams(c.r, 0)
 	if err != nil {
 		var mbe *http.MaxBytesError

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/delivery"
@@ -126,6 +127,7 @@ func (s *Server) findOrMake(ctx context.Context, req *deriveRequest, a *meta.Ass
 // again.
 func (s *Server) made(ctx context.Context, flight string, req *deriveRequest) (*delivered, bool, error) {
 	if v, ok := s.pending.Load(flight); ok {
+		s.m.derivedHits.Add(1)
 		d := *v.(*delivered)
 		return &d, true, nil
 	}
@@ -137,6 +139,7 @@ func (s *Server) made(ctx context.Context, flight string, req *deriveRequest) (*
 	}
 	body, err := blob.ReadAll(s.blobs, d.Blob)
 	if err == nil && int64(len(body)) == d.Bytes && md5Hex(body) == d.ETag {
+		s.m.derivedHits.Add(1)
 		out := derivedResponse(d)
 		out.body = body
 		return out, true, nil
@@ -162,9 +165,12 @@ func (s *Server) make(ctx context.Context, flight string, req *deriveRequest, a 
 	}
 	defer src.Close()
 	s.transforms.Add(1)
+	start := time.Now()
 	res, err := s.images.TransformReader(ctx, src, src.Size(), imaging.Request{Transformation: req.tr,
 		Format: req.format, Accept: req.accept, DPR: req.dpr})
+	s.m.transformTime.Observe(time.Since(start))
 	if err != nil {
+		s.m.transformErrors.Add(1)
 		return nil, err
 	}
 	d := &meta.Derived{DerivedKey: req.dk, Bytes: int64(len(res.Body)), Width: res.Width, Height: res.Height,

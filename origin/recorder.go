@@ -57,3 +57,10 @@ func (r *recordings) anyBefore(limit uint64) bool {
 	}
 	return false
 }
+
+// inFlight is how many recordings are running.
+func (r *recordings) inFlight() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.running)
+}

@@ -47,6 +47,8 @@ type Server struct {
 	recording   *recordings
 	// transforms counts transforms started (a metric, and for tests).
 	transforms atomic.Int64
+	// m holds the other Prometheus counters (metrics.go).
+	m *counters
 	// analyses counts image analyses computed (for tests).
 	analyses atomic.Int64
 	// admin is the Admin API's state (rate limits).
@@ -108,7 +110,7 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 	s := &Server{cfg: cfg, clouds: clouds, meta: d.Meta, blobs: d.Blobs, images: d.Images,
 		events: d.Events, purger: d.Purger, log: d.Log, now: d.Now, chunks: chunks,
 		recordSlots: make(chan struct{}, maxBackgroundRecords), recording: newRecordings(),
-		fetch: newFetcher(cfg.Fetch, int64(cfg.MaxUploadSize)), admin: newAdminState()}
+		fetch: newFetcher(cfg.Fetch, int64(cfg.MaxUploadSize)), admin: newAdminState(), m: newCounters()}
 	s.analyser = newAnalyser(s)
 	// Clouds with backup keep deleted and overwritten originals; named
 	// transformations from configuration seed the store (admin*.go).
@@ -145,15 +147,20 @@ func OpenStorage(dataDir string) (*Storage, error) {
 // Close closes the metadata database.
 func (s *Storage) Close() error { return s.Meta.Close() }
 
-// ServeHTTP routes a request.
+// ServeHTTP routes a request. Delivery and API requests are counted for
+// the metrics; /healthz and /metrics are not.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/healthz":
 		w.Write([]byte("ok\n"))
+	case r.URL.Path == "/metrics":
+		s.serveMetrics(w, r)
 	case strings.HasPrefix(r.URL.Path, "/v1_1/"):
-		s.serveAPI(w, r)
+		s.m.apiCalls.Add(1)
+		s.counted(w, r, s.serveAPI)
 	default:
-		s.serveDelivery(w, r)
+		s.m.deliveries.Add(1)
+		s.counted(w, r, s.serveDelivery)
 	}
 }
 
@@ -227,7 +234,7 @@ func (c *call) routeUpload(rest string) bool {
 		c.fail(apiErr(http.StatusMethodNotAllowed, "Method not allowed - use POST"))
 		return true
 	}
-	c.r.Body = http.MaxBytesReader(c.w, c.r.Body, int64(c.s.cfg.MaxUploadSize)*4/3+maxFieldsBytes+64<<10)
+	c.r.Body = http.MaxBytesReader(unwrapped(c.w), c.r.Body, int64(c.s.cfg.MaxUploadSize)*4/3+maxFieldsBytes+64<<10)
 	p, err := parseParams(c.r, int64(c.s.cfg.MaxUploadSize))
 	if err != nil {
 		var mbe *http.MaxBytesError
