@@ -118,7 +118,7 @@ int mc_jpeg_decode(const void *buf, size_t len, int shrink, size_t max_bytes,
 	bands = cinfo.output_components;
 	stride = (size_t) cinfo.output_width * bands;
 	size = stride * cinfo.output_height;
-	if (width > (int) cinfo.output_width || height > (int) cinfo.output_height ||
+	if (stride == 0 || width > (int) cinfo.output_width || height > (int) cinfo.output_height ||
 		size > max_bytes || size / stride != cinfo.output_height) {
 		jpeg_destroy_decompress(&cinfo);
 		return MC_JPEG_UNHANDLED;
