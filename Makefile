@@ -9,7 +9,7 @@ GOFILES      = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/n
 FUZZTIME    ?= 20s
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all run build test deps node-deps bench-deps bench fuzz lint clean
+.PHONY: all run build test deps node-deps testdata bench-deps bench fuzz lint clean
 
 all: build
 
@@ -28,8 +28,31 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-# bench-deps installs the rivals and the load generator for side-by-side runs.
-bench-deps: deps
+# testdata puts the GPL-2+ photos of the test corpus into testdata/corpus
+# (git ignores them there) from Debian's mate-backgrounds package, then
+# checks every corpus file against testdata/corpus/SHA256SUMS
+# (testdata/README.md says where each file comes from).
+CORPUS := testdata/corpus
+PHOTOS := Aqua.jpg Garden.jpg LadyBird.jpg Storm.jpg Wood.jpg
+testdata:
+	@set -e; missing=""; \
+	for f in $(PHOTOS); do [ -f $(CORPUS)/$$f ] || missing="$$missing $$f"; done; \
+	if [ -n "$$missing" ]; then \
+		command -v apt-get >/dev/null && command -v dpkg >/dev/null || { \
+			echo "testdata: needs apt-get and dpkg to fetch$$missing from Debian's mate-backgrounds package"; \
+			echo "          (usr/share/backgrounds/mate/nature/ in it); copy them into $(CORPUS) by hand elsewhere"; exit 1; }; \
+		echo "testdata: fetching$$missing from Debian's mate-backgrounds package (GPL-2+)"; \
+		tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; chmod 755 "$$tmp"; \
+		(cd "$$tmp" && { apt-get download -q mate-backgrounds >/dev/null 2>&1 || \
+			{ $(SUDO) apt-get update -qq && apt-get download -q mate-backgrounds; }; }); \
+		dpkg -x "$$tmp"/mate-backgrounds_*.deb "$$tmp/x"; \
+		for f in $$missing; do install -m 644 "$$tmp/x/usr/share/backgrounds/mate/nature/$$f" $(CORPUS)/$$f; done; \
+	fi; \
+	cd $(CORPUS) && sha256sum --quiet -c SHA256SUMS || { echo "testdata: $(CORPUS) does not match its SHA256SUMS"; exit 1; }
+
+# bench-deps installs the rivals and the load generator for side-by-side runs,
+# and the photo corpus `mediacdn bench` uploads (-corpus testdata/corpus).
+bench-deps: deps testdata
 	@missing=""; \
 	command -v nginx >/dev/null || missing="$$missing nginx"; \
 	command -v varnishd >/dev/null || missing="$$missing varnish"; \
@@ -55,7 +78,7 @@ node-deps:
 		echo "node/npm not found: the Node SDK tests will be skipped"; \
 	fi
 
-test: deps node-deps
+test: deps node-deps testdata
 	@unformatted=$$(gofmt -l $(GOFILES)); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...

@@ -9,17 +9,14 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testcorpus"
 )
-
-const corpus = "../../shared/corpus"
 
 func startCluster(t *testing.T, o ClusterOptions) *Cluster {
 	t.Helper()
@@ -62,10 +59,7 @@ func call(t *testing.T, c *Cluster, action string, fields map[string]string, fil
 		w.WriteField(k, v)
 	}
 	if file != "" {
-		b, err := os.ReadFile(filepath.Join(corpus, file))
-		if err != nil {
-			t.Fatal(err)
-		}
+		b := testcorpus.Read(t, file)
 		fw, _ := w.CreateFormFile("file", file)
 		fw.Write(b)
 	}

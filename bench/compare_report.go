@@ -26,8 +26,8 @@ func compareReport(o *Options, c *cluster, d compareData) *Report {
 		Header: []string{"round", "object", "server", "req/s", "CPU µs/req", "p99 ms", "errors"}}
 	r := &Report{Title: "compare: edge vs nginx proxy_cache vs Varnish", Data: d,
 		Method: "The edge, nginx proxy_cache and Varnish front the same origin on loopback (nginx: one worker per core, " +
-			"proxy_cache on disk, cache everything 1h; Varnish: malloc store of the edge's budget, ttl 1h, Vary dropped — " +
-			"as ../shared/tools/compare-hit.sh). Every object is fetched twice from each server before measuring and single " +
+			"proxy_cache on disk, cache everything 1h; Varnish: malloc store of the edge's budget, ttl 1h, Vary dropped). " +
+			"Every object is fetched twice from each server before measuring and single " +
 			"objects are checked to be byte-identical everywhere. Then wrk loads each server in turn, round after round, " +
 			"the starting server rotating; CPU per request is the utime+stime of the server's processes (the edge process; " +
 			"nginx master and workers; the Varnish manager and cache process) from /proc around each run, divided by the " +

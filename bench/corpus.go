@@ -18,12 +18,11 @@ type photo struct {
 	MD5  [16]byte
 }
 
-// loadCorpus reads the corpus's JPEG and PNG files in place (they are never
-// copied into the repository).
+// loadCorpus reads the corpus's JPEG and PNG files in place.
 func loadCorpus(dir string) ([]photo, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("bench: corpus: %w (give -corpus, the shared corpus directory)", err)
+		return nil, fmt.Errorf("bench: corpus: %w (run the bench from the checkout after `make bench-deps`, or give -corpus)", err)
 	}
 	var out []photo
 	for _, e := range entries {
@@ -52,7 +51,7 @@ func findPhoto(photos []photo, file string) (photo, error) {
 			return p, nil
 		}
 	}
-	return photo{}, fmt.Errorf("bench: %s is not in the corpus", file)
+	return photo{}, fmt.Errorf("bench: %s is not in the corpus (`make bench-deps` fetches it into testdata/corpus)", file)
 }
 
 // variant is a transformation and an output format.

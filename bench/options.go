@@ -84,7 +84,7 @@ var ErrUsage = errors.New("usage")
 func DefineFlags(fs *flag.FlagSet) *Options {
 	o := &Options{}
 	fs.StringVar(&o.OutDir, "out", "bench/results", "write reports and charts into this `directory`")
-	fs.StringVar(&o.Corpus, "corpus", "../shared/corpus", "photo corpus `directory` (read in place)")
+	fs.StringVar(&o.Corpus, "corpus", "testdata/corpus", "photo corpus `directory`, read in place (`make bench-deps` fetches its photos)")
 	fs.StringVar(&o.Binary, "binary", "", "mediacdn `binary` for spawned servers (default: this one)")
 	fs.StringVar(&o.Servers, "servers", ServersSpawn, "start servers as child processes (spawn) or inside the bench (inproc)")
 	fs.StringVar(&o.OriginURL, "origin", "", "use this running origin (`url`) instead of starting one")

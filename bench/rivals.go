@@ -11,9 +11,9 @@ import (
 )
 
 // rival is a cache server in front of the same origin as the edge:
-// nginx proxy_cache or Varnish, configured on loopback as
-// ../shared/tools/compare-hit.sh does (cache everything for an hour,
-// ignore the origin's Cache-Control and Vary).
+// nginx proxy_cache or Varnish, configured on loopback the way an operator
+// would put either in front of an image origin (cache everything for an
+// hour, ignore the origin's Cache-Control and Vary).
 type rival struct {
 	name  string
 	url   string

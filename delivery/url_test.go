@@ -26,8 +26,8 @@ type urlCase struct {
 	format  Format
 }
 
-// Every delivery URL of ../shared/docs/cloudinary-compat.md sections 1-2 and
-// of the seed documents, and the forms the SDKs build.
+// Every delivery URL form of Cloudinary's URL grammar and transformation
+// reference (docs/compatibility.md), and the forms the SDKs build.
 var urlCases = []urlCase{
 	// compat §1: the grammar, versions and force_version.
 	{uri: "/demo/image/upload/sample.jpg", cloud: "demo", rt: Image, typ: Upload, raw: "sample", id: "sample", ext: "jpg", format: JPG},

@@ -36,8 +36,8 @@ func TestAdminDeleteAllPaged(t *testing.T) {
 	for {
 		res, err := o.Cld.Admin.DeleteAllAssets(ctx, admin.DeleteAllAssetsParams{AssetType: api.File,
 			DeliveryType: api.Upload, NextCursor: cursor})
-		if err != nil || res.Error.Message != "" {
-			t.Fatalf("call %d: %v %q", calls, err, res.Error.Message)
+		if msg := sdkFailure(err, res); msg != "" {
+			t.Fatalf("call %d: %s", calls, msg)
 		}
 		calls++
 		if res.Partial != (res.NextCursor != "") || len(res.Deleted) > 1000 || len(res.Deleted) != len(res.DeletedCounts) {

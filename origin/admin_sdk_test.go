@@ -36,10 +36,10 @@ func check(t *testing.T, what string, conds map[string]bool) {
 func TestGoSDKAdminRead(t *testing.T) {
 	o := startOrigin(t, nil)
 	ctx := context.Background()
-	up, err := o.Cld.Upload.Upload(ctx, corpusPath("rocket.jpg"), uploader.UploadParams{PublicID: "shots/rocket",
+	up, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "shots/rocket",
 		Tags: api.CldAPIArray{"space", "red"}, Context: api.CldAPIMap{"alt": "A rocket"}, Eager: "c_scale,w_100|c_fill,h_50,w_50"})
-	if err != nil || up.Error.Message != "" {
-		t.Fatal(err, up.Error.Message)
+	if msg := sdkFailure(err, up); msg != "" {
+		t.Fatal(msg)
 	}
 	cat := uploadAs(t, o, "chelsea.png", "shots/cat")
 	uploadAs(t, o, "coffee.png", "coffee")
@@ -190,8 +190,11 @@ func TestGoSDKAdminRead(t *testing.T) {
 		t.Fatalf("by asset id: %+v %v", byAsset, err)
 	}
 	missing, err := o.Cld.Admin.Asset(ctx, admin.AssetParams{AssetType: api.Image, DeliveryType: api.Upload, PublicID: "5traNge_nam3"})
-	if err != nil || missing.Error.Message != "Resource not found - 5traNge_nam3" {
-		t.Fatalf("missing: %+v %v", missing.Error, err)
+	if err != nil || missing == nil {
+		t.Fatalf("missing: %v", err)
+	}
+	if missing.Error.Message != "Resource not found - 5traNge_nam3" {
+		t.Fatalf("missing: %+v", missing.Error)
 	}
 
 	tags, err := o.Cld.Admin.Tags(ctx, admin.TagsParams{AssetType: api.Image})
@@ -243,8 +246,8 @@ func TestGoSDKAdminWrite(t *testing.T) {
 	upd, err := o.Cld.Admin.UpdateAsset(ctx, admin.UpdateAssetParams{AssetType: api.Image, DeliveryType: api.Upload,
 		PublicID: "a", Tags: api.CldAPIArray{"x", "y"}, Context: api.CldAPIMap{"caption": "Hi"}, DisplayName: "Alpha",
 		FaceCoordinates: api.Coordinates{{10, 20, 30, 40}}, CustomCoordinates: api.Coordinates{{1, 2, 3, 4}}})
-	if err != nil || upd.Error.Message != "" {
-		t.Fatalf("update: %+v %v", upd.Error, err)
+	if msg := sdkFailure(err, upd); msg != "" {
+		t.Fatalf("update: %s", msg)
 	}
 	if strings.Join(upd.Tags, ",") != "x,y" || upd.Context.Custom["caption"] != "Hi" || upd.DisplayName != "Alpha" {
 		t.Fatalf("update result: %+v", upd)

@@ -68,9 +68,9 @@ func uploadAs(t testing.TB, o *testOrigin, file, id string, extra ...string) *up
 			params.Eager = extra[i+1]
 		}
 	}
-	res, err := o.Cld.Upload.Upload(context.Background(), corpusPath(file), params)
-	if err != nil || res.Error.Message != "" {
-		t.Fatalf("upload %s: %v %q", file, err, res.Error.Message)
+	res, err := o.Cld.Upload.Upload(context.Background(), corpusPath(t, file), params)
+	if msg := sdkFailure(err, res); msg != "" {
+		t.Fatalf("upload %s: %s", file, msg)
 	}
 	return res
 }

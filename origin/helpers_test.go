@@ -8,8 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/cloudinary/cloudinary-go/v2"
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/internal/testcorpus"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/imaging"
 )
@@ -25,7 +25,6 @@ const (
 	cloudName = "demo"
 	apiKey    = "demo_key"
 	apiSecret = "demo_secret"
-	corpus    = "../../shared/corpus"
 )
 
 // testOrigin is a real origin on a loopback port.
@@ -106,15 +105,33 @@ func (r *recordedEvents) all() []origin.Event {
 	return append([]origin.Event(nil), r.events...)
 }
 
-func corpusPath(name string) string { return filepath.Join(corpus, name) }
+// sdkFailure says why a call through an official SDK failed: the client's
+// error, no result at all, or the error the server answered; "" when it
+// succeeded. Tests check it before they read anything of the result.
+func sdkFailure(err error, res any) string {
+	if err != nil {
+		return err.Error()
+	}
+	v := reflect.ValueOf(res)
+	if !v.IsValid() || (v.Kind() == reflect.Pointer && v.IsNil()) {
+		return "no result"
+	}
+	if msg := reflect.Indirect(v).FieldByName("Error").FieldByName("Message"); msg.IsValid() && msg.String() != "" {
+		return "server answered: " + msg.String()
+	}
+	return ""
+}
 
+// corpusPath is the path of a test image of testdata/corpus.
+func corpusPath(t testing.TB, name string) string {
+	t.Helper()
+	return testcorpus.Path(t, name)
+}
+
+// readCorpus reads a test image of testdata/corpus.
 func readCorpus(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(corpusPath(name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return testcorpus.Read(t, name)
 }
 
 func md5hex(b []byte) string {

@@ -20,12 +20,12 @@ func TestGoSDKUpload(t *testing.T) {
 	o := startOrigin(t, nil)
 	ctx := context.Background()
 	before := time.Now().Add(-time.Second)
-	res, err := o.Cld.Upload.Upload(ctx, corpusPath("LadyBird.jpg"), uploader.UploadParams{
+	res, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "LadyBird.jpg"), uploader.UploadParams{
 		PublicID: "folder/ladybird", Tags: api.CldAPIArray{"insect", "red"},
 		Context: api.CldAPIMap{"alt": "A ladybird"},
 	})
-	if err != nil || res.Error.Message != "" {
-		t.Fatalf("upload: %v %q", err, res.Error.Message)
+	if msg := sdkFailure(err, res); msg != "" {
+		t.Fatalf("upload: %s", msg)
 	}
 	data := readCorpus(t, "LadyBird.jpg")
 	sig := sha1.Sum([]byte("public_id=folder/ladybird&version=" + strconv.Itoa(res.Version) + apiSecret))
@@ -69,24 +69,24 @@ func TestGoSDKUpload(t *testing.T) {
 func TestGoSDKOverwriteAndExisting(t *testing.T) {
 	o := startOrigin(t, nil)
 	ctx := context.Background()
-	first, err := o.Cld.Upload.Upload(ctx, corpusPath("rocket.jpg"), uploader.UploadParams{PublicID: "pic"})
-	if err != nil || first.Error.Message != "" {
-		t.Fatal(err, first.Error.Message)
+	first, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "pic"})
+	if msg := sdkFailure(err, first); msg != "" {
+		t.Fatal(msg)
 	}
-	second, err := o.Cld.Upload.Upload(ctx, corpusPath("chelsea.png"), uploader.UploadParams{PublicID: "pic",
+	second, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "chelsea.png"), uploader.UploadParams{PublicID: "pic",
 		Overwrite: api.Bool(true), Invalidate: api.Bool(true)})
-	if err != nil || second.Error.Message != "" {
-		t.Fatal(err, second.Error.Message)
+	if msg := sdkFailure(err, second); msg != "" {
+		t.Fatal(msg)
 	}
 	if !second.Overwritten || second.Version <= first.Version || second.AssetID != first.AssetID ||
 		second.Format != "png" || second.Width != 451 || second.VersionID == first.VersionID {
 		t.Fatalf("overwrite: first %+v second %+v", first, second)
 	}
 	// overwrite=false with an existing ID returns the existing asset unchanged.
-	third, err := o.Cld.Upload.Upload(ctx, corpusPath("rocket.jpg"), uploader.UploadParams{PublicID: "pic",
+	third, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "pic",
 		Overwrite: api.Bool(false)})
-	if err != nil || third.Error.Message != "" {
-		t.Fatal(err, third.Error.Message)
+	if msg := sdkFailure(err, third); msg != "" {
+		t.Fatal(msg)
 	}
 	if third.Version != second.Version || third.Format != "png" || (*third.Response.(*map[string]any))["existing"] != true {
 		t.Fatalf("existing: %+v", third)
@@ -104,20 +104,23 @@ func TestGoSDKOverwriteAndExisting(t *testing.T) {
 func TestGoSDKFilenames(t *testing.T) {
 	o := startOrigin(t, nil)
 	ctx := context.Background()
-	unique, err := o.Cld.Upload.Upload(ctx, corpusPath("coffee.png"), uploader.UploadParams{
+	unique, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "coffee.png"), uploader.UploadParams{
 		UseFilename: api.Bool(true), Folder: "drinks"})
-	if err != nil || unique.Error.Message != "" {
-		t.Fatal(err, unique.Error.Message)
+	if msg := sdkFailure(err, unique); msg != "" {
+		t.Fatal(msg)
 	}
 	if !strings.HasPrefix(unique.PublicID, "drinks/coffee_") || len(unique.PublicID) != len("drinks/coffee_")+6 {
 		t.Fatalf("unique filename: %q", unique.PublicID)
 	}
-	plain, err := o.Cld.Upload.Upload(ctx, corpusPath("coffee.png"), uploader.UploadParams{
+	plain, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "coffee.png"), uploader.UploadParams{
 		UseFilename: api.Bool(true), UniqueFilename: api.Bool(false)})
-	if err != nil || plain.PublicID != "coffee" {
-		t.Fatalf("use_filename without unique: %q %v", plain.PublicID, err)
+	if msg := sdkFailure(err, plain); msg != "" {
+		t.Fatalf("use_filename without unique: %s", msg)
 	}
-	random, err := o.Cld.Upload.Upload(ctx, corpusPath("coffee.png"), uploader.UploadParams{})
+	if plain.PublicID != "coffee" {
+		t.Fatalf("use_filename without unique: %q", plain.PublicID)
+	}
+	random, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "coffee.png"), uploader.UploadParams{})
 	if err != nil || len(random.PublicID) != 20 {
 		t.Fatalf("random id: %q %v", random.PublicID, err)
 	}
@@ -126,7 +129,7 @@ func TestGoSDKFilenames(t *testing.T) {
 func TestGoSDKDestroyRenameExplicit(t *testing.T) {
 	o := startOrigin(t, nil)
 	ctx := context.Background()
-	up, _ := o.Cld.Upload.Upload(ctx, corpusPath("rocket.jpg"), uploader.UploadParams{PublicID: "old/name", Tags: api.CldAPIArray{"x"}})
+	up, _ := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "old/name", Tags: api.CldAPIArray{"x"}})
 
 	ren, err := o.Cld.Upload.Rename(ctx, uploader.RenameParams{FromPublicID: "old/name", ToPublicID: "new/name", Invalidate: api.Bool(true)})
 	if err != nil || ren.Error != nil || ren.PublicID != "new/name" || ren.Version != up.Version || ren.Format != "jpg" {
@@ -177,7 +180,7 @@ func TestGoSDKTagsAndContext(t *testing.T) {
 	o := startOrigin(t, nil)
 	ctx := context.Background()
 	for _, id := range []string{"a", "b"} {
-		o.Cld.Upload.Upload(ctx, corpusPath("chelsea.png"), uploader.UploadParams{PublicID: id, Tags: api.CldAPIArray{"keep"}})
+		o.Cld.Upload.Upload(ctx, corpusPath(t, "chelsea.png"), uploader.UploadParams{PublicID: id, Tags: api.CldAPIArray{"keep"}})
 	}
 	tags := func(id string) string {
 		a, err := o.Store.Meta.Asset(ctx, meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: id})
@@ -239,9 +242,9 @@ func TestGoSDKRawAndVideo(t *testing.T) {
 func TestGoSDKChunkedUpload(t *testing.T) {
 	o := startOrigin(t, nil)
 	o.Cld.Config.API.ChunkSize = 64 << 10
-	res, err := o.Cld.Upload.Upload(context.Background(), corpusPath("LadyBird.jpg"), uploader.UploadParams{PublicID: "chunked"})
-	if err != nil || res.Error.Message != "" {
-		t.Fatalf("chunked upload: %v %q", err, res.Error.Message)
+	res, err := o.Cld.Upload.Upload(context.Background(), corpusPath(t, "LadyBird.jpg"), uploader.UploadParams{PublicID: "chunked"})
+	if msg := sdkFailure(err, res); msg != "" {
+		t.Fatalf("chunked upload: %s", msg)
 	}
 	data := readCorpus(t, "LadyBird.jpg")
 	if res.Bytes != len(data) || res.Etag != md5hex(data) || res.Width != 2560 {

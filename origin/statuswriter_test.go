@@ -8,17 +8,16 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/mediacdn/mediacdn/internal/testcorpus"
 )
 
 // The status-recording writer keeps what net/http's own writer offers:
 // io.ReaderFrom (sendfile), http.Flusher, and http.ResponseController
 // through Unwrap; it records the status the client gets.
 func TestStatusWriter(t *testing.T) {
-	file := "../../shared/corpus/LadyBird.jpg"
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
+	file := testcorpus.Path(t, "LadyBird.jpg")
+	want := testcorpus.Read(t, "LadyBird.jpg")
 	statuses := make(chan int, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sw := &statusWriter{ResponseWriter: w}

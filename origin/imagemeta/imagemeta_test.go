@@ -2,20 +2,14 @@ package imagemeta
 
 import (
 	"encoding/binary"
-	"os"
-	"path/filepath"
 	"testing"
-)
 
-const corpus = "../../../shared/corpus"
+	"github.com/mediacdn/mediacdn/internal/testcorpus"
+)
 
 func read(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(corpus, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return testcorpus.Read(t, name)
 }
 
 // The corpus photographs carry camera EXIF; chelsea.png carries XMP.

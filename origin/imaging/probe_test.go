@@ -3,23 +3,16 @@ package imaging
 import (
 	"errors"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testcorpus"
 )
 
-// corpus is ../shared/corpus, read in place.
-const corpus = "../../../shared/corpus"
-
+// readCorpus reads a test image of testdata/corpus.
 func readCorpus(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(corpus, name))
-	if err != nil {
-		t.Fatalf("corpus: %v", err)
-	}
-	return b
+	return testcorpus.Read(t, name)
 }
 
 func newProcessor(t testing.TB, cfg Config) *Processor {

@@ -1,6 +1,6 @@
 // Drives a mediacdn origin's Upload API with the official Node SDK, which
 // sends every uploader call as multipart. Run by origin/node_test.go:
-//   MEDIACDN_API=http://127.0.0.1:PORT CORPUS=../../../shared/corpus node upload.js
+//   MEDIACDN_API=http://127.0.0.1:PORT CORPUS=../../testdata/corpus node upload.js
 // Exits non-zero with the failed check on stderr.
 'use strict';
 const assert = require('node:assert/strict');
