@@ -69,20 +69,21 @@ build: deps
 run: build
 	./$(BIN) dev
 
-# node-deps installs the Node SDK the tests drive (skipped, with a message,
-# where node and npm are missing).
+# node-deps installs Node.js (Debian's nodejs and npm, when node is missing)
+# and the Node SDK the tests drive, pinned by test/node/package-lock.json.
 node-deps:
-	@if command -v npm >/dev/null && command -v node >/dev/null; then \
-		npm ci --prefix test/node --no-audit --no-fund --loglevel=error; \
-	else \
-		echo "node/npm not found: the Node SDK tests will be skipped"; \
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+		echo "installing: nodejs npm"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; \
 	fi
+	npm ci --prefix test/node --no-audit --no-fund --loglevel=error
 
 test: deps node-deps testdata
 	@unformatted=$$(gofmt -l $(GOFILES)); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
-	$(GO) test -race ./...
+	MEDIACDN_NODE_SDK=required $(GO) test -race ./...
 
 # bench runs every scenario of `mediacdn bench` (hit, compare, transform,
 # purge, coalesce, soak; about 6 minutes on 2 cores, bounded at 10) and

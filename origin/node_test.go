@@ -35,17 +35,22 @@ func TestNodeSDKAdmin(t *testing.T) {
 	runNode(t, "admin.js", o.URL, testcorpus.Dir(t))
 }
 
-// runNode runs a script of test/node against the origin at api, skipping
-// (with a visible message) where node or the SDK is missing.
+// runNode runs a script of test/node against the origin at api. Where node
+// or the SDK is missing it skips with a visible message, or fails when
+// MEDIACDN_NODE_SDK=required (make test sets it, after installing both).
 func runNode(t *testing.T, script, api, corpusDir string) {
 	t.Helper()
+	missing := t.Skip
+	if os.Getenv("MEDIACDN_NODE_SDK") == "required" {
+		missing = t.Fatal
+	}
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("SKIP: node is not installed; the Node SDK tests need node and npm (make test installs the SDK)")
+		missing("node is not installed; the Node SDK tests need node and npm (make test installs them)")
 	}
 	dir := mustAbs(t, "../test/node")
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "cloudinary")); err != nil {
-		t.Skip("SKIP: the Node SDK is not installed; run `npm ci --prefix test/node` (make test does)")
+		missing("the Node SDK is not installed; run `npm ci --prefix test/node` (make test does)")
 	}
 	cmd := exec.Command(node, script)
 	cmd.Dir = dir
