@@ -36,6 +36,8 @@ type AccessModeChange struct {
 	Key
 	// Found is false for a requested public ID with no asset.
 	Found bool
+	// Version is the asset's version (unchanged).
+	Version int64
 	// Prev is the asset's access mode before the change.
 	Prev string
 }
@@ -79,7 +81,7 @@ func (s *SQLite) SetAccessMode(ctx context.Context, q AccessModeQuery) (AccessMo
 			if err != nil {
 				return err
 			}
-			c.Found, c.Prev = true, a.AccessMode
+			c.Found, c.Version, c.Prev = true, a.Version, a.AccessMode
 			if _, err := tx.ExecContext(ctx, `UPDATE assets SET access_mode = ?, updated_at = ? WHERE id = ?`,
 				q.Mode, q.Time.UnixNano(), id); err != nil {
 				return fmt.Errorf("meta: access mode: %w", err)
