@@ -102,22 +102,22 @@ func (c *call) adminRoute(top, tail string) (adminEndpoint, error) {
 	var routes adminRoutes
 	switch top {
 	case "ping":
-		routes = adminRoutes{http.MethodGet: {noParamsSpec, c.ping}}
+		routes = adminRoutes{http.MethodGet: {methodParams{}, c.ping}}
 		if tail != "" {
 			return adminEndpoint{}, adminNotFound()
 		}
 	case "usage":
-		routes = adminRoutes{http.MethodGet: {noParamsSpec, func(p *Params) { c.usage(tail, p) }}}
+		routes = adminRoutes{http.MethodGet: {methodParams{}, func(p *Params) { c.usage(tail, p) }}}
 	case "tags":
 		if !isResourceType(tail) {
 			return adminEndpoint{}, adminNotFound()
 		}
-		routes = adminRoutes{http.MethodGet: {tagsListSpec, func(p *Params) { c.listTags(tail, p) }}}
+		routes = adminRoutes{http.MethodGet: {tagsListSpec(), func(p *Params) { c.listTags(tail, p) }}}
 	case "derived_resources":
 		if tail != "" {
 			return adminEndpoint{}, adminNotFound()
 		}
-		routes = adminRoutes{http.MethodDelete: {deleteDerivedSpec, c.deleteDerived}}
+		routes = adminRoutes{http.MethodDelete: {deleteDerivedSpec(), c.deleteDerived}}
 	case "transformations":
 		routes = c.transformationRoutes(tail)
 	case "resources":
@@ -164,35 +164,35 @@ func adminNotFound() *APIError { return apiErr(http.StatusNotFound, "Not found")
 func (c *call) resourceRoutes(tail string) (adminRoutes, error) {
 	if tail == "" {
 		return adminRoutes{
-			http.MethodGet:    {noParamsSpec, c.resourceTypes},
-			http.MethodDelete: {deleteByAssetIDsSpec, c.deleteByAssetIDs},
+			http.MethodGet:    {methodParams{}, c.resourceTypes},
+			http.MethodDelete: {deleteByAssetIDsSpec(), c.deleteByAssetIDs},
 		}, nil
 	}
 	first, rest, _ := strings.Cut(tail, "/")
 	switch first {
 	case "by_asset_ids":
-		return adminRoutes{http.MethodGet: {listByAssetIDsSpec, c.listByAssetIDs}}, nil
+		return adminRoutes{http.MethodGet: {listByAssetIDsSpec(), c.listByAssetIDs}}, nil
 	case "by_asset_folder":
-		return adminRoutes{http.MethodGet: {listByFolderSpec, c.listByAssetFolder}}, nil
+		return adminRoutes{http.MethodGet: {listByFolderSpec(), c.listByAssetFolder}}, nil
 	case "restore":
-		return adminRoutes{http.MethodPost: {restoreByAssetIDsSpec, c.restoreByAssetIDs}}, nil
+		return adminRoutes{http.MethodPost: {restoreByAssetIDsSpec(), c.restoreByAssetIDs}}, nil
 	case "backup":
 		if rest == "" {
 			return nil, adminNotFound()
 		}
-		return adminRoutes{http.MethodDelete: {deleteBackupsSpec, func(p *Params) { c.deleteBackups(rest, p) }}}, nil
+		return adminRoutes{http.MethodDelete: {deleteBackupsSpec(), func(p *Params) { c.deleteBackups(rest, p) }}}, nil
 	case "related_assets":
 		return c.relatedRoutes(rest)
 	}
 	if !isResourceType(first) {
 		if isAssetID(first) && rest == "" {
-			return adminRoutes{http.MethodGet: {detailsSpec, func(p *Params) { c.detailsByAssetID(first, p) }}}, nil
+			return adminRoutes{http.MethodGet: {detailsSpec(), func(p *Params) { c.detailsByAssetID(first, p) }}}, nil
 		}
 		return nil, adminNotFound()
 	}
 	rt := first
 	if rest == "" {
-		return adminRoutes{http.MethodGet: {listSpec, func(p *Params) { c.listResources(rt, "", p) }}}, nil
+		return adminRoutes{http.MethodGet: {listSpec(), func(p *Params) { c.listResources(rt, "", p) }}}, nil
 	}
 	second, rest2, _ := strings.Cut(rest, "/")
 	switch second {
@@ -201,17 +201,17 @@ func (c *call) resourceRoutes(tail string) (adminRoutes, error) {
 			return nil, adminNotFound()
 		}
 		return adminRoutes{
-			http.MethodGet:    {listByTagSpec, func(p *Params) { c.listByTag(rt, rest2, p) }},
-			http.MethodDelete: {deleteByTagSpec, func(p *Params) { c.deleteByTag(rt, rest2, p) }},
+			http.MethodGet:    {listByTagSpec(), func(p *Params) { c.listByTag(rt, rest2, p) }},
+			http.MethodDelete: {deleteByTagSpec(), func(p *Params) { c.deleteByTag(rt, rest2, p) }},
 		}, nil
 	case "context":
-		return adminRoutes{http.MethodGet: {listByContextSpec, func(p *Params) { c.listByContext(rt, p) }}}, nil
+		return adminRoutes{http.MethodGet: {listByContextSpec(), func(p *Params) { c.listByContext(rt, p) }}}, nil
 	case "moderations":
 		kind, status, ok := strings.Cut(rest2, "/")
 		if !ok || kind == "" || status == "" || strings.Contains(status, "/") {
 			return nil, adminNotFound()
 		}
-		return adminRoutes{http.MethodGet: {listByModerationSpec, func(p *Params) { c.listByModeration(rt, kind, status, p) }}}, nil
+		return adminRoutes{http.MethodGet: {listByModerationSpec(), func(p *Params) { c.listByModeration(rt, kind, status, p) }}}, nil
 	}
 	typ := second
 	if !isStoredType(typ) && typ != "fetch" { // fetched images are listed, inspected and deleted too
@@ -219,19 +219,19 @@ func (c *call) resourceRoutes(tail string) (adminRoutes, error) {
 	}
 	if rest2 == "" {
 		return adminRoutes{
-			http.MethodGet:    {listSpec, func(p *Params) { c.listResources(rt, typ, p) }},
-			http.MethodDelete: {deleteSpec, func(p *Params) { c.deleteResources(rt, typ, p) }},
+			http.MethodGet:    {listSpec(), func(p *Params) { c.listResources(rt, typ, p) }},
+			http.MethodDelete: {deleteSpec(), func(p *Params) { c.deleteResources(rt, typ, p) }},
 		}, nil
 	}
 	routes := adminRoutes{
-		http.MethodGet:  {detailsSpec, func(p *Params) { c.details(rt, typ, rest2, p) }},
-		http.MethodPost: {updateSpec, func(p *Params) { c.update(rt, typ, rest2, p) }},
+		http.MethodGet:  {detailsSpec(), func(p *Params) { c.details(rt, typ, rest2, p) }},
+		http.MethodPost: {updateSpec(), func(p *Params) { c.update(rt, typ, rest2, p) }},
 	}
 	switch rest2 {
 	case "restore":
-		routes[http.MethodPost] = adminEndpoint{restoreSpec, func(p *Params) { c.restore(rt, typ, p) }}
+		routes[http.MethodPost] = adminEndpoint{restoreSpec(), func(p *Params) { c.restore(rt, typ, p) }}
 	case "update_access_mode":
-		routes[http.MethodPost] = adminEndpoint{updateAccessModeSpec, func(p *Params) { c.updateAccessMode(rt, typ, p) }}
+		routes[http.MethodPost] = adminEndpoint{updateAccessModeSpec(), func(p *Params) { c.updateAccessMode(rt, typ, p) }}
 	}
 	return routes, nil
 }
@@ -253,8 +253,8 @@ func (c *call) relatedRoutes(rest string) (adminRoutes, error) {
 		from = func() (relatedSource, error) { return relatedSource{rt: rt, typ: typ, publicID: id}, nil }
 	}
 	return adminRoutes{
-		http.MethodPost:   {relateSpec, func(p *Params) { c.relate(from, true, p) }},
-		http.MethodDelete: {unrelateSpec, func(p *Params) { c.relate(from, false, p) }},
+		http.MethodPost:   {relateSpec(), func(p *Params) { c.relate(from, true, p) }},
+		http.MethodDelete: {unrelateSpec(), func(p *Params) { c.relate(from, false, p) }},
 	}, nil
 }
 

@@ -34,22 +34,22 @@ func (c *call) transformationRoutes(tail string) adminRoutes {
 		return p.Get("transformation")
 	}
 	return adminRoutes{
-		http.MethodGet: {transformationGetSpec, func(p *Params) {
+		http.MethodGet: {transformationGetSpec(), func(p *Params) {
 			if t := target(p); t != "" {
 				c.getTransformation(t, p)
 				return
 			}
 			c.listTransformations(p)
 		}},
-		http.MethodPost: {transformationCreateSpec, func(p *Params) {
+		http.MethodPost: {transformationCreateSpec(), func(p *Params) {
 			name := tail
 			if name == "" {
 				name = p.Get("name")
 			}
 			c.createTransformation(name, p)
 		}},
-		http.MethodPut:    {transformationUpdateSpec, func(p *Params) { c.updateTransformation(target(p), p) }},
-		http.MethodDelete: {transformationDeleteSpec, func(p *Params) { c.deleteTransformation(target(p), p) }},
+		http.MethodPut:    {transformationUpdateSpec(), func(p *Params) { c.updateTransformation(target(p), p) }},
+		http.MethodDelete: {transformationDeleteSpec(), func(p *Params) { c.deleteTransformation(target(p), p) }},
 	}
 }
 
