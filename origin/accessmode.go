@@ -8,7 +8,10 @@ import "github.com/mediacdn/mediacdn/origin/meta"
 // explicit set it (access_mode), the Admin API's update sets it for one
 // asset and update_access_mode for many (adminaccess.go). Switching an
 // asset to authenticated purges its URLs from the edges (restrictRule):
-// the unsigned ones cached there stop being public.
+// the unsigned ones cached there stop being public. Every call that sets an
+// existing asset's mode to authenticated does so, also when the asset
+// already was: a call retried after its purge failed to publish still
+// purges.
 
 // parseAccessMode reads access_mode: "" when absent or empty.
 func parseAccessMode(p *Params) (string, error) {
@@ -18,10 +21,4 @@ func parseAccessMode(p *Params) (string, error) {
 	default:
 		return "", badRequest("Invalid access_mode - %s (must be public or authenticated)", clip(m))
 	}
-}
-
-// restricts reports whether a change of access mode from was to now makes
-// an asset's unsigned URLs stop being public.
-func restricts(was, now string) bool {
-	return now == meta.AccessAuthenticated && was != meta.AccessAuthenticated
 }

@@ -107,6 +107,12 @@ func TestAccessModeAuthenticated(t *testing.T) {
 	if l := adminGet(t, o, "resources/image/upload"); !strings.Contains(l.raw, `"access_mode":"authenticated"`) {
 		t.Errorf("listing: %s", l.raw)
 	}
+	// Setting it again restricts again: a call retried after its purge
+	// failed to publish still purges.
+	if again := adminDo(t, o, http.MethodPost, "resources/image/upload/locked", "application/x-www-form-urlencoded",
+		"access_mode=authenticated"); again.status != 200 || !lastEvent(t, o, "locked").Restricted {
+		t.Errorf("authenticated again: %d %s", again.status, again.raw)
+	}
 
 	// A public asset next to it; then the Admin API's update switches it.
 	uploadAs(t, o, "rocket.jpg", "open")

@@ -27,10 +27,10 @@ type accessModeFailedJSON struct {
 // access_mode (public or authenticated) for the assets given by exactly one
 // of public_ids (at most 100), prefix or tag. A prefix or tag selecting
 // more than 100 assets is done in pages: the answer has next_cursor and the
-// caller repeats the call with it. Switching to authenticated purges the
-// assets' URLs from the edges (restrictRule) once the change is committed;
-// the rules are published for every asset the call made authenticated, even
-// one that already was, so that a call retried after a failed publish still
+// caller repeats the call with it. Setting authenticated purges the
+// assets' URLs from the edges (restrictRule) once the change is committed,
+// for every asset the call selected, even one that already was
+// authenticated, so that a call retried after a failed publish still
 // purges.
 func (c *call) updateAccessMode(rt, typ string, p *Params) {
 	mode, err := parseAccessMode(p)

@@ -13,7 +13,8 @@ import (
 // update serves POST /resources/<rt>/<type>/<public_id>: tags (replace),
 // context (replace), metadata, face_coordinates, custom_coordinates,
 // moderation_status, display_name, asset_folder, access_mode. It answers
-// the details (with the invalidation when the asset stopped being public).
+// the details (with the invalidation when it set access_mode to
+// authenticated).
 // Parameters that need add-ons and the like are refused before it runs
 // (updateSpec).
 func (c *call) update(rt, typ, id string, p *Params) {
@@ -23,9 +24,7 @@ func (c *call) update(rt, typ, id string, p *Params) {
 		return
 	}
 	key := meta.Key{Cloud: c.cloud, ResourceType: rt, Type: typ, PublicID: id}
-	wasMode := ""
 	a, err := c.s.meta.Update(c.ctx(), key, func(a *meta.Asset) error {
-		wasMode = a.AccessMode
 		a.UpdatedAt = c.s.now().UTC()
 		return edit(a)
 	})
@@ -38,7 +37,7 @@ func (c *call) update(rt, typ, id string, p *Params) {
 		return
 	}
 	inv, err := c.s.events.Emit(c.ctx(), Event{Kind: EventMetadataChanged, Asset: key, OldVersion: a.Version,
-		NewVersion: a.Version, Restricted: restricts(wasMode, a.AccessMode), Time: a.UpdatedAt})
+		NewVersion: a.Version, Restricted: p.Get("access_mode") == meta.AccessAuthenticated, Time: a.UpdatedAt})
 	if err != nil {
 		c.fail(apiErr(http.StatusServiceUnavailable,
 			"The asset was updated but its invalidation could not be published - retry the request"))

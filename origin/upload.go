@@ -310,7 +310,7 @@ func (c *call) commitUpload(a *meta.Asset, o *uploadOptions, p *Params) {
 	ev := Event{Kind: EventCreated, Asset: a.Key, NewVersion: a.Version, Invalidate: o.invalidate, Time: a.UpdatedAt}
 	if res.Prev != nil {
 		ev.Kind, ev.OldVersion = EventOverwritten, res.Prev.Version
-		ev.Restricted = restricts(res.Prev.AccessMode, a.AccessMode)
+		ev.Restricted = o.accessMode == meta.AccessAuthenticated
 	}
 	inv, err := c.s.events.Emit(c.ctx(), ev)
 	if err != nil {
