@@ -12,6 +12,16 @@ import (
 // adminHandler serves one Admin API call with its parameters.
 type adminHandler func(p *Params)
 
+// adminEndpoint is one Admin API method of a path: its Cloudinary
+// parameters (paramspec_admin.go) and its handler.
+type adminEndpoint struct {
+	params methodParams
+	serve  adminHandler
+}
+
+// adminRoutes are a path's methods.
+type adminRoutes map[string]adminEndpoint
+
 // adminTops are the first path segments of the Admin API.
 var adminTops = map[string]bool{
 	"ping": true, "usage": true, "resources": true, "derived_resources": true, "tags": true,
@@ -20,8 +30,8 @@ var adminTops = map[string]bool{
 
 // routeAdmin serves the Admin API under /v1_1/<cloud>/: HTTP Basic auth
 // with the cloud's key and secret, the hourly rate limit with its
-// X-FeatureRateLimit-* headers, then the call. It reports false for paths
-// that are not the Admin API's.
+// X-FeatureRateLimit-* headers, the method's refused parameters, then the
+// call. It reports false for paths that are not the Admin API's.
 func (c *call) routeAdmin(rest string) bool {
 	top, tail, _ := strings.Cut(rest, "/")
 	if !adminTops[top] {
@@ -39,7 +49,7 @@ func (c *call) routeAdmin(rest string) bool {
 			RetryAfter: c.s.admin.limits.untilReset(c.s.now())})
 		return true
 	}
-	h, err := c.adminRoute(top, tail)
+	e, err := c.adminRoute(top, tail)
 	if err != nil {
 		c.fail(err)
 		return true
@@ -57,16 +67,21 @@ func (c *call) routeAdmin(rest string) bool {
 		c.fail(err)
 		return true
 	}
-	h(p)
+	if err := e.params.check(p); err != nil {
+		c.fail(err)
+		return true
+	}
+	e.serve(p)
 	return true
 }
 
 // adminAuthenticate accepts HTTP Basic with the cloud's API key and
-// secret only (the Admin API takes no signed requests; OAuth tokens are
-// not supported here).
+// secret only (the Admin API takes no signed requests). OAuth tokens are
+// not implemented: a bearer token is refused as Cloudinary refuses an
+// invalid one (invalidToken).
 func adminAuthenticate(r *http.Request, cl config.Cloud) error {
-	if strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
-		return apiErr(http.StatusUnauthorized, "Invalid OAuth token - use HTTP Basic authentication with the API key and secret")
+	if hasBearer(r) {
+		return invalidToken()
 	}
 	user, pass, ok := r.BasicAuth()
 	switch {
@@ -80,42 +95,42 @@ func adminAuthenticate(r *http.Request, cl config.Cloud) error {
 	return nil
 }
 
-// adminRoute picks the handler for a method and path; errors are 404 for
+// adminRoute picks the endpoint for a method and path; errors are 404 for
 // unknown paths and 405 for a known path with another method.
-func (c *call) adminRoute(top, tail string) (adminHandler, error) {
+func (c *call) adminRoute(top, tail string) (adminEndpoint, error) {
 	m := c.r.Method
-	var routes map[string]adminHandler
+	var routes adminRoutes
 	switch top {
 	case "ping":
-		routes = map[string]adminHandler{http.MethodGet: c.ping}
+		routes = adminRoutes{http.MethodGet: {methodParams{}, c.ping}}
 		if tail != "" {
-			return nil, adminNotFound()
+			return adminEndpoint{}, adminNotFound()
 		}
 	case "usage":
-		routes = map[string]adminHandler{http.MethodGet: func(p *Params) { c.usage(tail, p) }}
+		routes = adminRoutes{http.MethodGet: {methodParams{}, func(p *Params) { c.usage(tail, p) }}}
 	case "tags":
 		if !isResourceType(tail) {
-			return nil, adminNotFound()
+			return adminEndpoint{}, adminNotFound()
 		}
-		routes = map[string]adminHandler{http.MethodGet: func(p *Params) { c.listTags(tail, p) }}
+		routes = adminRoutes{http.MethodGet: {tagsListSpec(), func(p *Params) { c.listTags(tail, p) }}}
 	case "derived_resources":
 		if tail != "" {
-			return nil, adminNotFound()
+			return adminEndpoint{}, adminNotFound()
 		}
-		routes = map[string]adminHandler{http.MethodDelete: c.deleteDerived}
+		routes = adminRoutes{http.MethodDelete: {deleteDerivedSpec(), c.deleteDerived}}
 	case "transformations":
 		routes = c.transformationRoutes(tail)
 	case "resources":
 		var err error
 		if routes, err = c.resourceRoutes(tail); err != nil {
-			return nil, err
+			return adminEndpoint{}, err
 		}
 	}
-	if h, ok := routes[m]; ok {
-		return h, nil
+	if e, ok := routes[m]; ok {
+		return e, nil
 	}
 	if len(routes) == 0 {
-		return nil, adminNotFound()
+		return adminEndpoint{}, adminNotFound()
 	}
 	allowed := make([]string, 0, len(routes))
 	for _, k := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
@@ -124,7 +139,7 @@ func (c *call) adminRoute(top, tail string) (adminHandler, error) {
 		}
 	}
 	c.w.Header().Set("Allow", strings.Join(allowed, ", "))
-	return nil, apiErr(http.StatusMethodNotAllowed, "Method not allowed - use %s", strings.Join(allowed, " or "))
+	return adminEndpoint{}, apiErr(http.StatusMethodNotAllowed, "Method not allowed - use %s", strings.Join(allowed, " or "))
 }
 
 func adminNotFound() *APIError { return apiErr(http.StatusNotFound, "Not found") }
@@ -144,36 +159,40 @@ func adminNotFound() *APIError { return apiErr(http.StatusNotFound, "Not found")
 //	resources/<rt>/moderations/<kind>/<status>  GET moderation queue
 //	resources/<rt>/<type>                       GET list, DELETE in bulk
 //	resources/<rt>/<type>/restore               POST restore
+//	resources/<rt>/<type>/update_access_mode    POST access mode in bulk
 //	resources/<rt>/<type>/<public_id>           GET details, POST update
-func (c *call) resourceRoutes(tail string) (map[string]adminHandler, error) {
+func (c *call) resourceRoutes(tail string) (adminRoutes, error) {
 	if tail == "" {
-		return map[string]adminHandler{http.MethodGet: c.resourceTypes, http.MethodDelete: c.deleteByAssetIDs}, nil
+		return adminRoutes{
+			http.MethodGet:    {methodParams{}, c.resourceTypes},
+			http.MethodDelete: {deleteByAssetIDsSpec(), c.deleteByAssetIDs},
+		}, nil
 	}
 	first, rest, _ := strings.Cut(tail, "/")
 	switch first {
 	case "by_asset_ids":
-		return map[string]adminHandler{http.MethodGet: c.listByAssetIDs}, nil
+		return adminRoutes{http.MethodGet: {listByAssetIDsSpec(), c.listByAssetIDs}}, nil
 	case "by_asset_folder":
-		return map[string]adminHandler{http.MethodGet: c.listByAssetFolder}, nil
+		return adminRoutes{http.MethodGet: {listByFolderSpec(), c.listByAssetFolder}}, nil
 	case "restore":
-		return map[string]adminHandler{http.MethodPost: c.restoreByAssetIDs}, nil
+		return adminRoutes{http.MethodPost: {restoreByAssetIDsSpec(), c.restoreByAssetIDs}}, nil
 	case "backup":
 		if rest == "" {
 			return nil, adminNotFound()
 		}
-		return map[string]adminHandler{http.MethodDelete: func(p *Params) { c.deleteBackups(rest, p) }}, nil
+		return adminRoutes{http.MethodDelete: {deleteBackupsSpec(), func(p *Params) { c.deleteBackups(rest, p) }}}, nil
 	case "related_assets":
 		return c.relatedRoutes(rest)
 	}
 	if !isResourceType(first) {
 		if isAssetID(first) && rest == "" {
-			return map[string]adminHandler{http.MethodGet: func(p *Params) { c.detailsByAssetID(first, p) }}, nil
+			return adminRoutes{http.MethodGet: {detailsSpec(), func(p *Params) { c.detailsByAssetID(first, p) }}}, nil
 		}
 		return nil, adminNotFound()
 	}
 	rt := first
 	if rest == "" {
-		return map[string]adminHandler{http.MethodGet: func(p *Params) { c.listResources(rt, "", p) }}, nil
+		return adminRoutes{http.MethodGet: {listSpec(), func(p *Params) { c.listResources(rt, "", p) }}}, nil
 	}
 	second, rest2, _ := strings.Cut(rest, "/")
 	switch second {
@@ -181,41 +200,44 @@ func (c *call) resourceRoutes(tail string) (map[string]adminHandler, error) {
 		if rest2 == "" {
 			return nil, adminNotFound()
 		}
-		return map[string]adminHandler{
-			http.MethodGet:    func(p *Params) { c.listByTag(rt, rest2, p) },
-			http.MethodDelete: func(p *Params) { c.deleteByTag(rt, rest2, p) },
+		return adminRoutes{
+			http.MethodGet:    {listByTagSpec(), func(p *Params) { c.listByTag(rt, rest2, p) }},
+			http.MethodDelete: {deleteByTagSpec(), func(p *Params) { c.deleteByTag(rt, rest2, p) }},
 		}, nil
 	case "context":
-		return map[string]adminHandler{http.MethodGet: func(p *Params) { c.listByContext(rt, p) }}, nil
+		return adminRoutes{http.MethodGet: {listByContextSpec(), func(p *Params) { c.listByContext(rt, p) }}}, nil
 	case "moderations":
 		kind, status, ok := strings.Cut(rest2, "/")
 		if !ok || kind == "" || status == "" || strings.Contains(status, "/") {
 			return nil, adminNotFound()
 		}
-		return map[string]adminHandler{http.MethodGet: func(p *Params) { c.listByModeration(rt, kind, status, p) }}, nil
+		return adminRoutes{http.MethodGet: {listByModerationSpec(), func(p *Params) { c.listByModeration(rt, kind, status, p) }}}, nil
 	}
 	typ := second
 	if !isStoredType(typ) && typ != "fetch" { // fetched images are listed, inspected and deleted too
 		return nil, badRequest("Invalid type - %s (must be upload, private, authenticated or fetch)", clip(typ))
 	}
 	if rest2 == "" {
-		return map[string]adminHandler{
-			http.MethodGet:    func(p *Params) { c.listResources(rt, typ, p) },
-			http.MethodDelete: func(p *Params) { c.deleteResources(rt, typ, p) },
+		return adminRoutes{
+			http.MethodGet:    {listSpec(), func(p *Params) { c.listResources(rt, typ, p) }},
+			http.MethodDelete: {deleteSpec(), func(p *Params) { c.deleteResources(rt, typ, p) }},
 		}, nil
 	}
-	routes := map[string]adminHandler{
-		http.MethodGet:  func(p *Params) { c.details(rt, typ, rest2, p) },
-		http.MethodPost: func(p *Params) { c.update(rt, typ, rest2, p) },
+	routes := adminRoutes{
+		http.MethodGet:  {detailsSpec(), func(p *Params) { c.details(rt, typ, rest2, p) }},
+		http.MethodPost: {updateSpec(), func(p *Params) { c.update(rt, typ, rest2, p) }},
 	}
-	if rest2 == "restore" {
-		routes[http.MethodPost] = func(p *Params) { c.restore(rt, typ, p) }
+	switch rest2 {
+	case "restore":
+		routes[http.MethodPost] = adminEndpoint{restoreSpec(), func(p *Params) { c.restore(rt, typ, p) }}
+	case "update_access_mode":
+		routes[http.MethodPost] = adminEndpoint{updateAccessModeSpec(), func(p *Params) { c.updateAccessMode(rt, typ, p) }}
 	}
 	return routes, nil
 }
 
 // relatedRoutes routes /resources/related_assets/...
-func (c *call) relatedRoutes(rest string) (map[string]adminHandler, error) {
+func (c *call) relatedRoutes(rest string) (adminRoutes, error) {
 	var from func() (relatedSource, error)
 	if isAssetID(rest) {
 		from = func() (relatedSource, error) { return relatedSource{assetID: rest}, nil }
@@ -230,9 +252,9 @@ func (c *call) relatedRoutes(rest string) (map[string]adminHandler, error) {
 		}
 		from = func() (relatedSource, error) { return relatedSource{rt: rt, typ: typ, publicID: id}, nil }
 	}
-	return map[string]adminHandler{
-		http.MethodPost:   func(p *Params) { c.relate(from, true, p) },
-		http.MethodDelete: func(p *Params) { c.relate(from, false, p) },
+	return adminRoutes{
+		http.MethodPost:   {relateSpec(), func(p *Params) { c.relate(from, true, p) }},
+		http.MethodDelete: {unrelateSpec(), func(p *Params) { c.relate(from, false, p) }},
 	}, nil
 }
 

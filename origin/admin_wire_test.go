@@ -82,7 +82,7 @@ func TestAdminAuthentication(t *testing.T) {
 		{"none", func(*http.Request) {}, "Must supply api_key"},
 		{"wrong key", func(r *http.Request) { r.SetBasicAuth("other", apiSecret) }, "Unknown API key other"},
 		{"wrong secret", func(r *http.Request) { r.SetBasicAuth(apiKey, "nope") }, "api_secret mismatch"},
-		{"bearer", func(r *http.Request) { r.Header.Set("Authorization", "Bearer tok") }, "Invalid OAuth token"},
+		{"bearer", func(r *http.Request) { r.Header.Set("Authorization", "Bearer tok") }, "Invalid token"},
 	} {
 		req, _ := http.NewRequest(http.MethodGet, o.URL+"/v1_1/demo/ping", nil)
 		c.set(req)

@@ -31,6 +31,8 @@ type detailJSON struct {
 	RelatedAssets     *[]resourceJSON    `json:"related_assets,omitempty"`
 	RelatedNextCursor string             `json:"related_next_cursor,omitempty"`
 	Versions          *[]versionJSON     `json:"versions,omitempty"`
+	// Invalidation is an update's purge, when it published one.
+	Invalidation *InvalidationStatus `json:"invalidation,omitempty"`
 }
 
 type lastUpdatedJSON struct {
@@ -94,10 +96,21 @@ func (c *call) detailsByAssetID(assetID string, p *Params) {
 	c.answerDetails(a, p)
 }
 
+// answerDetails answers the details, with fields only those fields
+// (onlyFields).
 func (c *call) answerDetails(a *meta.Asset, p *Params) {
 	j, err := c.assetDetails(a, p)
 	if err != nil {
 		c.fail(err)
+		return
+	}
+	if fields := p.List("fields"); len(fields) > 0 {
+		cut, err := onlyFields(j, a, fields)
+		if err != nil {
+			c.fail(internal(err))
+			return
+		}
+		c.ok(cut)
 		return
 	}
 	c.ok(j)
@@ -106,14 +119,16 @@ func (c *call) answerDetails(a *meta.Asset, p *Params) {
 // assetDetails builds the details with what p asks for.
 func (c *call) assetDetails(a *meta.Asset, p *Params) (*detailJSON, error) {
 	flags := map[string]bool{}
-	for _, k := range []string{"colors", "image_metadata", "exif", "faces", "pages", "phash", "coordinates",
-		"related", "versions"} {
+	for _, k := range []string{"colors", "image_metadata", "media_metadata", "exif", "faces", "pages", "phash",
+		"coordinates", "related", "versions"} {
 		v, err := p.Bool(k, false)
 		if err != nil {
 			return nil, err
 		}
 		flags[k] = v
 	}
+	// media_metadata is image_metadata's newer name.
+	flags["image_metadata"] = flags["image_metadata"] || flags["media_metadata"]
 	j := &detailJSON{
 		resourceJSON: c.resource(a, include{tags: true, context: true, metadata: len(a.Metadata) > 0,
 			moderations: true}),

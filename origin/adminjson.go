@@ -3,6 +3,7 @@ package origin
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
@@ -50,13 +51,10 @@ func (c *call) resource(a *meta.Asset, inc include) resourceJSON {
 	j := resourceJSON{
 		AssetID: a.AssetID, PublicID: a.PublicID, Version: a.Version, ResourceType: a.ResourceType,
 		Type: a.Type, CreatedAt: timeJSON(a.CreatedAt), Bytes: a.Bytes, Width: a.Width, Height: a.Height,
-		Backup: c.cl.Backup, AccessMode: "public", AssetFolder: a.AssetFolder, DisplayName: a.DisplayName,
+		Backup: c.cl.Backup, AccessMode: accessModeOf(a), AssetFolder: a.AssetFolder, DisplayName: a.DisplayName,
 	}
 	if a.ResourceType != "raw" {
 		j.Format = a.Format
-	}
-	if a.Type == "authenticated" {
-		j.AccessMode = "authenticated"
 	}
 	j.URL, j.SecureURL = c.assetURLs(a, "", a.Format)
 	if inc.tags {
@@ -87,12 +85,14 @@ type listJSON struct {
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
-// identityFields are always kept when a listing names its fields.
-var identityFields = []string{"asset_id", "public_id", "resource_type", "type"}
-
-// listAnswer encodes assets for a listing, keeping only the named fields
-// (and the identity fields) when fields is not empty.
+// listAnswer encodes assets for a listing; with fields, each entry has
+// only the fields named (onlyFields).
 func (c *call) listAnswer(assets []*meta.Asset, inc include, fields []string, next string) (listJSON, error) {
+	if len(fields) > 0 {
+		// The fields named decide what is shown, whatever the flags say.
+		inc = include{tags: named(fields, "tags"), context: named(fields, "context"),
+			metadata: named(fields, "metadata"), moderations: named(fields, "moderation", "moderation_status")}
+	}
 	full := make([]resourceJSON, len(assets))
 	for i, a := range assets {
 		full[i] = c.resource(a, inc)
@@ -100,35 +100,69 @@ func (c *call) listAnswer(assets []*meta.Asset, inc include, fields []string, ne
 	if len(fields) == 0 {
 		return listJSON{Resources: full, NextCursor: next}, nil
 	}
-	keep := map[string]bool{}
-	for _, f := range append(fields, identityFields...) {
-		keep[f] = true
-	}
 	cut := make([]json.RawMessage, len(full))
 	for i := range full {
-		b, err := json.Marshal(full[i])
-		if err != nil {
-			return listJSON{}, err
-		}
-		if cut[i], err = onlyFields(b, keep); err != nil {
+		var err error
+		if cut[i], err = onlyFields(full[i], assets[i], fields); err != nil {
 			return listJSON{}, err
 		}
 	}
 	return listJSON{Resources: cut, NextCursor: next}, nil
 }
 
-// onlyFields keeps the named keys of a JSON object.
-func onlyFields(b []byte, keep map[string]bool) ([]byte, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, err
-	}
-	for k := range m {
-		if !keep[k] {
-			delete(m, k)
+// named reports whether fields names any of names.
+func named(fields []string, names ...string) bool {
+	for _, f := range fields {
+		for _, n := range names {
+			if f == n {
+				return true
+			}
 		}
 	}
-	return json.Marshal(m)
+	return false
+}
+
+// emptyFields are the values of fields that a full answer leaves out when
+// they are empty, for when fields names them: every field named is
+// answered, empty ones included (tags [], context {}), as Cloudinary does.
+var emptyFields = map[string]json.RawMessage{
+	"tags": json.RawMessage(`[]`), "context": json.RawMessage(`{}`), "metadata": json.RawMessage(`{}`),
+	"moderation": json.RawMessage(`[]`), "moderation_status": json.RawMessage(`""`), "format": json.RawMessage(`""`),
+	"width": json.RawMessage(`0`), "height": json.RawMessage(`0`), "pages": json.RawMessage(`0`),
+	"backup": json.RawMessage(`false`), "original_filename": json.RawMessage(`""`),
+}
+
+// onlyFields encodes v (an asset's listing entry or details) with only
+// public_id, asset_id and folder (the public ID's folder: what Cloudinary
+// always answers with fields) and the fields named, empty ones included.
+// Names that are no field of v are left out.
+func onlyFields(v any, a *meta.Asset, fields []string) (json.RawMessage, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(b, &all); err != nil {
+		return nil, err
+	}
+	folder, _ := json.Marshal(folderOf(a.PublicID))
+	out := map[string]json.RawMessage{"public_id": all["public_id"], "asset_id": all["asset_id"], "folder": folder}
+	for _, f := range fields {
+		if val, ok := all[f]; ok {
+			out[f] = val
+		} else if val, ok := emptyFields[f]; ok {
+			out[f] = val
+		}
+	}
+	return json.Marshal(out)
+}
+
+// folderOf is the folder part of a public ID ("" at the root).
+func folderOf(publicID string) string {
+	if i := strings.LastIndexByte(publicID, '/'); i >= 0 {
+		return publicID[:i]
+	}
+	return ""
 }
 
 // derivedJSON is a derived resource in an asset's details.

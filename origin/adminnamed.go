@@ -26,30 +26,30 @@ type transformationJSON struct {
 
 // transformationRoutes routes /transformations and /transformations/<x>:
 // the SDKs name the transformation in the parameters, the docs in the path.
-func (c *call) transformationRoutes(tail string) map[string]adminHandler {
+func (c *call) transformationRoutes(tail string) adminRoutes {
 	target := func(p *Params) string {
 		if tail != "" {
 			return tail
 		}
 		return p.Get("transformation")
 	}
-	return map[string]adminHandler{
-		http.MethodGet: func(p *Params) {
+	return adminRoutes{
+		http.MethodGet: {transformationGetSpec(), func(p *Params) {
 			if t := target(p); t != "" {
 				c.getTransformation(t, p)
 				return
 			}
 			c.listTransformations(p)
-		},
-		http.MethodPost: func(p *Params) {
+		}},
+		http.MethodPost: {transformationCreateSpec(), func(p *Params) {
 			name := tail
 			if name == "" {
 				name = p.Get("name")
 			}
 			c.createTransformation(name, p)
-		},
-		http.MethodPut:    func(p *Params) { c.updateTransformation(target(p), p) },
-		http.MethodDelete: func(p *Params) { c.deleteTransformation(target(p), p) },
+		}},
+		http.MethodPut:    {transformationUpdateSpec(), func(p *Params) { c.updateTransformation(target(p), p) }},
+		http.MethodDelete: {transformationDeleteSpec(), func(p *Params) { c.deleteTransformation(target(p), p) }},
 	}
 }
 

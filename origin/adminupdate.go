@@ -3,27 +3,21 @@ package origin
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
-// addOnParams are update parameters that need Cloudinary add-ons this
-// server does not have: refused rather than silently ignored.
-var addOnParams = []string{"auto_tagging", "detection", "raw_convert", "categorization", "ocr",
-	"background_removal", "similarity_search", "visual_search", "access_control", "quality_override"}
-
 // update serves POST /resources/<rt>/<type>/<public_id>: tags (replace),
 // context (replace), metadata, face_coordinates, custom_coordinates,
-// moderation_status, display_name, asset_folder. It answers the details.
+// moderation_status, display_name, asset_folder, access_mode. It answers
+// the details (with the invalidation when it set access_mode to
+// authenticated).
+// Parameters that need add-ons and the like are refused before it runs
+// (updateSpec).
 func (c *call) update(rt, typ, id string, p *Params) {
-	for _, k := range addOnParams {
-		if p.Has(k) {
-			c.fail(badRequest("Parameter %s is not supported - this server has no add-ons", k))
-			return
-		}
-	}
 	edit, err := parseUpdate(p)
 	if err != nil {
 		c.fail(err)
@@ -42,9 +36,20 @@ func (c *call) update(rt, typ, id string, p *Params) {
 		c.fail(asAPIError(err))
 		return
 	}
-	c.s.events.Emit(c.ctx(), Event{Kind: EventMetadataChanged, Asset: key, OldVersion: a.Version,
-		NewVersion: a.Version, Time: a.UpdatedAt})
-	c.answerDetails(a, p)
+	inv, err := c.s.events.Emit(c.ctx(), Event{Kind: EventMetadataChanged, Asset: key, OldVersion: a.Version,
+		NewVersion: a.Version, Restricted: p.Get("access_mode") == meta.AccessAuthenticated, Time: a.UpdatedAt})
+	if err != nil {
+		c.fail(apiErr(http.StatusServiceUnavailable,
+			"The asset was updated but its invalidation could not be published - retry the request"))
+		return
+	}
+	j, err := c.assetDetails(a, p)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	j.Invalidation = c.report(p, inv)
+	c.ok(j)
 }
 
 // parseUpdate reads the update parameters into an edit of the asset.
@@ -111,6 +116,13 @@ func parseUpdate(p *Params) (func(*meta.Asset) error, error) {
 			return nil, err
 		}
 		add(func(a *meta.Asset) error { a.AssetFolder = folder; return nil })
+	}
+	mode, err := parseAccessMode(p)
+	if err != nil {
+		return nil, err
+	}
+	if mode != "" {
+		add(func(a *meta.Asset) error { a.AccessMode = mode; return nil })
 	}
 	return func(a *meta.Asset) error {
 		for _, e := range edits {

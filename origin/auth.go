@@ -19,7 +19,7 @@ const signatureMaxAge = time.Hour
 // authenticate accepts a request signed as the SDKs sign it (api_key,
 // timestamp, signature over the sorted parameters and the secret, SHA-1 or
 // SHA-256, signature version 1 or 2) or HTTP Basic with the cloud's key and
-// secret.
+// secret. A bearer token is refused (invalidToken).
 func authenticate(r *http.Request, cl config.Cloud, p *Params, now time.Time) error {
 	if user, pass, ok := r.BasicAuth(); ok {
 		if equal(user, cl.APIKey) && equal(pass, cl.APISecret) {
@@ -27,8 +27,8 @@ func authenticate(r *http.Request, cl config.Cloud, p *Params, now time.Time) er
 		}
 		return apiErr(http.StatusUnauthorized, "Invalid API key or secret")
 	}
-	if strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
-		return apiErr(http.StatusUnauthorized, "Invalid OAuth token")
+	if hasBearer(r) {
+		return invalidToken()
 	}
 	key := p.Get("api_key")
 	if key == "" {
@@ -85,6 +85,18 @@ func checkSignature(sig, toSign, secret string) bool {
 	got, err := hex.DecodeString(strings.ToLower(sig))
 	return err == nil && subtle.ConstantTimeCompare(got, want) == 1
 }
+
+// hasBearer reports an OAuth bearer token (Authorization: Bearer), which
+// the SDKs send instead of a signature or Basic auth when configured with
+// oauth_token.
+func hasBearer(r *http.Request) bool {
+	return strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ")
+}
+
+// invalidToken refuses a bearer token with Cloudinary's answer to an
+// invalid one (401 Invalid token): this server implements no OAuth, so no
+// token is valid.
+func invalidToken() *APIError { return apiErr(http.StatusUnauthorized, "Invalid token") }
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 

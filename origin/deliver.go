@@ -143,6 +143,10 @@ func (s *Server) resolve(r *http.Request, u *delivery.URL, cl config.Cloud) (*de
 	if err != nil {
 		return nil, err
 	}
+	if a.AccessMode == meta.AccessAuthenticated && !u.Signed() {
+		return nil, deliveryErr(http.StatusUnauthorized,
+			"Missing URL signature - assets whose access mode is authenticated need a signed URL")
+	}
 	if isOriginal(u, a) {
 		if u.Type == delivery.Private && !u.Signed() {
 			return nil, deliveryErr(http.StatusUnauthorized, "Missing URL signature - private originals need a signed URL")
@@ -163,7 +167,8 @@ func (s *Server) resolve(r *http.Request, u *delivery.URL, cl config.Cloud) (*de
 }
 
 // checkURLSignature verifies a URL's signature, and requires one for
-// authenticated assets.
+// authenticated assets (resolve requires one for assets whose access mode
+// is authenticated, once it has found them).
 func checkURLSignature(u *delivery.URL, cl config.Cloud) error {
 	switch {
 	case u.Signed() && !u.VerifySignature(cl.APISecret):

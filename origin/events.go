@@ -35,6 +35,11 @@ type Event struct {
 	ReplacedVersion int64
 	// Invalidate is set when the caller asked for a CDN invalidation.
 	Invalidate bool
+	// Restricted is set when the call set the asset's access mode to
+	// authenticated: its unsigned URLs, which edges may have cached, stop
+	// being public and are purged whether or not the caller asked to
+	// invalidate.
+	Restricted bool
 	Time       time.Time
 }
 

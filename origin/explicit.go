@@ -22,6 +22,9 @@ func (c *call) explicit(rt string, p *Params) {
 	}
 	key := meta.Key{Cloud: c.cloud, ResourceType: uploadRT(rt, p), Type: o.typ, PublicID: id}
 	a, err := c.s.meta.Update(c.ctx(), key, func(a *meta.Asset) error {
+		if o.accessMode != "" {
+			a.AccessMode = o.accessMode
+		}
 		if o.tagsGiven {
 			a.Tags = o.tags
 		}
@@ -43,7 +46,7 @@ func (c *call) explicit(rt string, p *Params) {
 		return
 	}
 	inv, err := c.s.events.Emit(c.ctx(), Event{Kind: EventMetadataChanged, Asset: key, OldVersion: a.Version,
-		NewVersion: a.Version, Invalidate: o.invalidate, Time: a.UpdatedAt})
+		NewVersion: a.Version, Invalidate: o.invalidate, Restricted: o.accessMode == meta.AccessAuthenticated, Time: a.UpdatedAt})
 	if err != nil {
 		c.fail(apiErr(http.StatusServiceUnavailable, "The invalidation could not be published - retry the request"))
 		return

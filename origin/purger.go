@@ -57,8 +57,9 @@ func (p *Purger) publisher(ctx context.Context) (*purge.Publisher, error) {
 }
 
 // Emit publishes the rules an event calls for: "created" for every asset
-// that appears under a public ID (so edges drop cached 404s), and, when the
-// caller asked to invalidate, the asset's URLs as the cloud's mode says.
+// that appears under a public ID (so edges drop cached 404s); when the
+// caller asked to invalidate, the asset's URLs as the cloud's mode says;
+// when the asset stopped being public, all its URLs (restrictRule).
 func (p *Purger) Emit(ctx context.Context, e Event) (Invalidation, error) {
 	var rules []*purge.Rule
 	switch e.Kind {
@@ -77,8 +78,11 @@ func (p *Purger) Emit(ctx context.Context, e Event) (Invalidation, error) {
 		}
 		rules = append(rules, p.created(e.To))
 	}
+	if e.Restricted {
+		rules = append(rules, restrictRule(e.Asset))
+	}
 	inv, err := p.Publish(ctx, rules...)
-	if !e.Invalidate {
+	if !e.Invalidate && !e.Restricted {
 		// "created" rules are housekeeping: if NATS is down, edges keep a
 		// cached 404 until it expires (edge.negative_ttl); the upload stands.
 		if err != nil {
@@ -93,6 +97,19 @@ func (p *Purger) asset(k meta.Key, latest int64) *purge.Rule {
 	rt, _ := delivery.ParseResourceType(k.ResourceType)
 	typ, _ := delivery.ParseDeliveryType(k.Type)
 	return purge.NewAsset(k.Cloud, purge.ModeOf(p.clouds[k.Cloud]), rt, typ, k.PublicID, uint64(max(latest, 0)))
+}
+
+// restrictRule covers the URLs of an asset whose access mode became
+// authenticated: every unsigned URL, with any transformation and any or no
+// version, must stop being served from edge caches. No rule kind selects
+// unsigned URLs only, so this is an asset rule in global mode, whatever the
+// cloud's invalidation setting (legacy mode would leave versioned URLs
+// cached): it also drops the signed URLs, which edges then fetch again
+// (over-covering is allowed, under-covering never).
+func restrictRule(k meta.Key) *purge.Rule {
+	rt, _ := delivery.ParseResourceType(k.ResourceType)
+	typ, _ := delivery.ParseDeliveryType(k.Type)
+	return purge.NewAsset(k.Cloud, purge.Mode{Invalidation: config.Global}, rt, typ, k.PublicID, 0)
 }
 
 func (p *Purger) created(k meta.Key) *purge.Rule {

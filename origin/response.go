@@ -67,7 +67,7 @@ func (c *call) assetResponse(a *meta.Asset) assetJSON {
 		Signature: responseSignature(a.PublicID, a.Version, c.cl.APISecret),
 		Width:     a.Width, Height: a.Height, Format: a.Format, ResourceType: a.ResourceType,
 		CreatedAt: timeJSON(a.CreatedAt), Tags: nonNil(a.Tags), Pages: a.Pages, Bytes: a.Bytes,
-		Type: a.Type, ETag: a.ETag, AccessMode: "public", AssetFolder: a.AssetFolder,
+		Type: a.Type, ETag: a.ETag, AccessMode: accessModeOf(a), AssetFolder: a.AssetFolder,
 		DisplayName: a.DisplayName, OriginalFilename: a.OriginalFilename, APIKey: c.cl.APIKey,
 	}
 	j.URL, j.SecureURL = c.assetURLs(a, "", a.Format)
@@ -80,14 +80,22 @@ func (c *call) assetResponse(a *meta.Asset) assetJSON {
 			j.Metadata[k] = v
 		}
 	}
-	if a.Type == "authenticated" {
-		j.AccessMode = "authenticated"
-	}
 	return j
 }
 
+// accessModeOf is an asset's access mode as responses show it: public or
+// authenticated (whatever the delivery type: Cloudinary reports an asset of
+// type authenticated as public unless its access mode says otherwise).
+func accessModeOf(a *meta.Asset) string {
+	if a.AccessMode == "" {
+		return meta.AccessPublic
+	}
+	return a.AccessMode
+}
+
 // assetURLs are an asset's delivery URLs (versioned; signed for private and
-// authenticated assets) on the configured delivery hosts.
+// authenticated assets, and assets whose access mode is authenticated) on
+// the configured delivery hosts.
 func (c *call) assetURLs(a *meta.Asset, transformation, format string) (string, string) {
 	rt, _ := delivery.ParseResourceType(a.ResourceType)
 	typ, _ := delivery.ParseDeliveryType(a.Type)
@@ -96,7 +104,7 @@ func (c *call) assetURLs(a *meta.Asset, transformation, format string) (string, 
 	if rt != delivery.Raw {
 		u.Ext = format
 	}
-	if typ == delivery.Private || typ == delivery.Authenticated {
+	if typ == delivery.Private || typ == delivery.Authenticated || a.AccessMode == meta.AccessAuthenticated {
 		sig := u.Sign(c.cl.APISecret, delivery.SHA1, false)
 		u.Signature = strings.TrimSuffix(strings.TrimPrefix(sig, "s--"), "--")
 	}

@@ -35,6 +35,7 @@ type uploadOptions struct {
 	eagerGiven                  bool
 	resourceTypeOverride        string
 	moderation                  string // "" or manual: the asset waits in the manual moderation queue
+	accessMode                  string // "" (an overwrite keeps the asset's), public or authenticated
 }
 
 func parseUploadOptions(p *Params) (*uploadOptions, error) {
@@ -87,6 +88,9 @@ func parseUploadOptions(p *Params) (*uploadOptions, error) {
 	case "", "manual":
 	default:
 		return nil, badRequest("Unsupported moderation - %s (only manual is available)", clip(o.moderation))
+	}
+	if o.accessMode, err = parseAccessMode(p); err != nil {
+		return nil, err
 	}
 	o.eagerGiven = p.Has("eager")
 	if o.eager, err = parseEager(strings.Join(p.Values("eager"), "|")); err != nil {
@@ -274,6 +278,7 @@ func (c *call) storeNew(data []byte, kind fileKind, id, original string, o *uplo
 		ETag: hex.EncodeToString(sum[:]), Blob: key, CreatedAt: now, UpdatedAt: now,
 		Tags: o.tags, Context: o.context, OriginalFilename: original, AssetFolder: o.assetFolder,
 		DisplayName: display, Eager: o.eager, ModerationKind: moderationKind(o), ModerationStatus: moderationStatus(o),
+		AccessMode: o.accessMode,
 	}, nil
 }
 
@@ -305,6 +310,7 @@ func (c *call) commitUpload(a *meta.Asset, o *uploadOptions, p *Params) {
 	ev := Event{Kind: EventCreated, Asset: a.Key, NewVersion: a.Version, Invalidate: o.invalidate, Time: a.UpdatedAt}
 	if res.Prev != nil {
 		ev.Kind, ev.OldVersion = EventOverwritten, res.Prev.Version
+		ev.Restricted = o.accessMode == meta.AccessAuthenticated
 	}
 	inv, err := c.s.events.Emit(c.ctx(), ev)
 	if err != nil {

@@ -11,7 +11,8 @@ import (
 
 const assetColumns = `id, cloud, resource_type, type, public_id, asset_id, version, version_id, format,
 	bytes, width, height, pages, etag, blob, created_at, updated_at, tags, context, metadata,
-	moderation_status, original_filename, asset_folder, display_name, eager, moderation_kind, coordinates`
+	moderation_status, original_filename, asset_folder, display_name, eager, moderation_kind, coordinates,
+	access_mode`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -23,7 +24,7 @@ func scanAsset(r rowScanner) (*Asset, int64, error) {
 	err := r.Scan(&id, &a.Cloud, &a.ResourceType, &a.Type, &a.PublicID, &a.AssetID, &a.Version,
 		&a.VersionID, &a.Format, &a.Bytes, &a.Width, &a.Height, &a.Pages, &a.ETag, &a.Blob,
 		&created, &updated, &tags, &ctxJSON, &md, &a.ModerationStatus, &a.OriginalFilename,
-		&a.AssetFolder, &a.DisplayName, &eager, &a.ModerationKind, &coords)
+		&a.AssetFolder, &a.DisplayName, &eager, &a.ModerationKind, &coords, &a.AccessMode)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, 0, ErrNotFound
 	}
@@ -107,6 +108,10 @@ func (s *SQLite) Put(ctx context.Context, a *Asset, overwrite bool) (PutResult, 
 		if a.Version, err = nextVersion(ctx, tx, a.Key, a.UpdatedAt.Unix()); err != nil {
 			return err
 		}
+		if a.AccessMode == "" && prev != nil {
+			a.AccessMode = prev.AccessMode // an overwrite keeps the mode unless it sets one
+		}
+		a.AccessMode = accessMode(a.AccessMode)
 		if prev == nil {
 			if a.AssetID == "" {
 				return errors.New("meta: a new asset needs an AssetID")
@@ -141,13 +146,13 @@ func insertAsset(ctx context.Context, tx *sql.Tx, a *Asset) (int64, error) {
 	r, err := tx.ExecContext(ctx, `INSERT INTO assets (cloud, resource_type, type, public_id, asset_id,
 		version, version_id, format, bytes, width, height, pages, etag, blob, created_at, updated_at,
 		tags, context, metadata, moderation_status, original_filename, asset_folder, display_name, eager,
-		moderation_kind, coordinates)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		moderation_kind, coordinates, access_mode)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.Cloud, a.ResourceType, a.Type, a.PublicID, a.AssetID, a.Version, a.VersionID, a.Format,
 		a.Bytes, a.Width, a.Height, a.Pages, a.ETag, a.Blob, a.CreatedAt.UnixNano(), a.UpdatedAt.UnixNano(),
 		jsonText(nonNilTags(a.Tags)), jsonText(nonNilMap(a.Context)), jsonText(nonNilMap(a.Metadata)),
 		a.ModerationStatus, a.OriginalFilename, a.AssetFolder, a.DisplayName, jsonText(nonNilTags(a.Eager)),
-		a.ModerationKind, jsonText(a.Coordinates))
+		a.ModerationKind, jsonText(a.Coordinates), accessMode(a.AccessMode))
 	if err != nil {
 		return 0, fmt.Errorf("meta: insert asset: %w", err)
 	}
@@ -159,13 +164,13 @@ func updateAsset(ctx context.Context, tx *sql.Tx, id int64, a *Asset) error {
 		asset_id = ?, version = ?, version_id = ?, format = ?, bytes = ?, width = ?, height = ?, pages = ?,
 		etag = ?, blob = ?, created_at = ?, updated_at = ?, tags = ?, context = ?, metadata = ?,
 		moderation_status = ?, original_filename = ?, asset_folder = ?, display_name = ?, eager = ?,
-		moderation_kind = ?, coordinates = ?
+		moderation_kind = ?, coordinates = ?, access_mode = ?
 		WHERE id = ?`,
 		a.Cloud, a.ResourceType, a.Type, a.PublicID, a.AssetID, a.Version, a.VersionID, a.Format,
 		a.Bytes, a.Width, a.Height, a.Pages, a.ETag, a.Blob, a.CreatedAt.UnixNano(), a.UpdatedAt.UnixNano(),
 		jsonText(nonNilTags(a.Tags)), jsonText(nonNilMap(a.Context)), jsonText(nonNilMap(a.Metadata)),
 		a.ModerationStatus, a.OriginalFilename, a.AssetFolder, a.DisplayName, jsonText(nonNilTags(a.Eager)),
-		a.ModerationKind, jsonText(a.Coordinates), id)
+		a.ModerationKind, jsonText(a.Coordinates), accessMode(a.AccessMode), id)
 	if err != nil {
 		return fmt.Errorf("meta: update asset: %w", err)
 	}
@@ -331,6 +336,14 @@ func (s *SQLite) TakeDeleteToken(ctx context.Context, token string, now time.Tim
 		return Key{}, err
 	}
 	return k, nil
+}
+
+// accessMode is the stored form of an access mode: "" is public.
+func accessMode(m string) string {
+	if m == "" {
+		return AccessPublic
+	}
+	return m
 }
 
 func nonNilTags(t []string) []string {

@@ -21,7 +21,7 @@ func (s *SQLite) Import(ctx context.Context, assets []*Asset) error {
 			if err != nil {
 				return err
 			}
-			a.Version = v
+			a.Version, a.AccessMode = v, accessMode(a.AccessMode)
 			id, err := insertAsset(ctx, tx, a)
 			if err != nil {
 				return err

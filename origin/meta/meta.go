@@ -53,7 +53,17 @@ type Asset struct {
 	AssetFolder      string
 	DisplayName      string
 	Eager            []string // eager transformations requested at upload or explicit
+	// AccessMode is AccessPublic or AccessAuthenticated (delivered only
+	// through signed URLs, whatever the type). Put stores "" as the
+	// overwritten asset's mode, or AccessPublic for a new asset.
+	AccessMode string
 }
+
+// Access modes of an asset.
+const (
+	AccessPublic        = "public"
+	AccessAuthenticated = "authenticated"
+)
 
 // PutResult says what Put did.
 type PutResult struct {
@@ -82,6 +92,7 @@ type Store interface {
 	BackupStore
 	AnalysisStore
 	UsageStore
+	AccessModeStore
 
 	// Asset returns the asset at k, or ErrNotFound.
 	Asset(ctx context.Context, k Key) (*Asset, error)
@@ -94,7 +105,8 @@ type Store interface {
 	// the existing asset as Prev.
 	Put(ctx context.Context, a *Asset, overwrite bool) (PutResult, error)
 	// Update changes an asset's descriptive fields (tags, context,
-	// metadata, moderation, display name, eager) in one transaction.
+	// metadata, moderation, display name, eager, access mode) in one
+	// transaction.
 	Update(ctx context.Context, k Key, fn func(*Asset) error) (*Asset, error)
 	// Delete removes the asset and its derived resources; ErrNotFound when
 	// there is none.

@@ -197,6 +197,9 @@ var migrations = []string{
 	ALTER TABLE derived_v4 RENAME TO derived;
 	CREATE INDEX derived_transformation ON derived (transformation);
 	CREATE INDEX derived_asset ON derived (asset, id);`,
+	// 5: an asset's access mode (public or authenticated: delivered only
+	// through signed URLs), set on upload, explicit and the Admin API.
+	`ALTER TABLE assets ADD COLUMN access_mode TEXT NOT NULL DEFAULT 'public';`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

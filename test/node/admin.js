@@ -136,6 +136,70 @@ async function main() {
   assert.equal(usage.resources, 0);
   assert.ok(usage.transformations.usage >= 2);
 
+  // fields: public_id, asset_id, folder and every field named, empty ones
+  // included, on every listing (the keys Cloudinary answers).
+  const plain = await cloudinary.uploader.upload(file('chelsea.png'), { public_id: 'am/plain', moderation: 'manual' });
+  await cloudinary.uploader.upload(file('rocket.jpg'), { public_id: 'am/rich', tags: ['am'], context: 'k=v' });
+  const keys = (r) => Object.keys(r.resources[0]).sort();
+  const want = ['asset_id', 'folder', 'public_id', 'tags'];
+  const listed = await api.resources({ fields: ['tags'] });
+  assert.deepEqual(keys(listed), want);
+  assert.deepEqual(listed.resources.map((x) => [x.public_id, x.folder, x.tags]),
+    [['am/rich', 'am', ['am']], ['am/plain', 'am', []]]);
+  assert.deepEqual(keys(await api.resources_by_ids(['am/plain'], { fields: ['tags'] })), want);
+  assert.deepEqual(keys(await api.resources_by_tag('am', { fields: ['tags'] })), want);
+  assert.deepEqual(keys(await api.resources_by_context('k', 'v', { fields: ['tags'] })), want);
+  assert.deepEqual(keys(await api.resources_by_moderation('manual', 'pending', { fields: ['tags'] })), want);
+  assert.deepEqual(keys(await api.resources_by_asset_ids([plain.asset_id], { fields: ['tags'] })), want);
+  const withCtx = await api.resources({ fields: ['tags', 'context'], prefix: 'am/', type: 'upload' });
+  assert.deepEqual(withCtx.resources.map((x) => x.context), [{}, { custom: { k: 'v' } }]);
+
+  // access_mode: set on upload and explicit, switched by IDs, prefix and
+  // tag; an authenticated asset is delivered only through a signed URL.
+  const locked = await cloudinary.uploader.upload(file('rocket.jpg'), {
+    public_id: 'am/locked', access_mode: 'authenticated', tags: ['am-lock'],
+  });
+  assert.equal(locked.access_mode, 'authenticated');
+  const deliver = async (opts) => {
+    const u = new URL(cloudinary.url('am/locked', { format: 'jpg', ...opts }));
+    return (await fetch(process.env.MEDIACDN_API + u.pathname)).status;
+  };
+  assert.equal(await deliver({}), 401);
+  assert.equal(await deliver({ sign_url: true }), 200);
+  assert.equal(await deliver({ sign_url: true, width: 40, crop: 'scale' }), 200);
+  const modeByIds = await api.update_resources_access_mode_by_ids('public', ['am/locked', 'am/none']);
+  assert.deepEqual(modeByIds.updated, [{ public_id: 'am/locked', access_mode: 'public' }]);
+  assert.deepEqual(modeByIds.failed, [{ public_id: 'am/none', error: 'not_found' }]);
+  assert.equal(await deliver({}), 200);
+  assert.equal((await api.resource('am/locked')).access_mode, 'public');
+  const modeByPrefix = await api.update_resources_access_mode_by_prefix('authenticated', 'am/lo');
+  assert.deepEqual(modeByPrefix.updated, [{ public_id: 'am/locked', access_mode: 'authenticated' }]);
+  assert.equal(await deliver({}), 401);
+  const modeByTag = await api.update_resources_access_mode_by_tag('public', 'am-lock');
+  assert.deepEqual(modeByTag.updated.map((x) => [x.public_id, x.access_mode]), [['am/locked', 'public']]);
+  const ex = await cloudinary.uploader.explicit('am/locked', { type: 'upload', access_mode: 'authenticated' });
+  assert.equal(ex.access_mode, 'authenticated');
+  assert.equal(await deliver({}), 401);
+  const badMode = await fails(api.update_resources_access_mode_by_ids('hidden', ['am/locked']));
+  assert.equal(badMode.http_code, 400);
+  assert.equal(badMode.message, 'Invalid access_mode - hidden (must be public or authenticated)');
+
+  // Parameters this server does not implement are refused, naming them.
+  const ocr = await fails(api.update('am/plain', { ocr: 'adv_ocr' }));
+  assert.equal(ocr.http_code, 400);
+  assert.equal(ocr.message, 'Parameter ocr is not supported by this server');
+  const qa = await fails(api.resource('am/plain', { accessibility_analysis: true }));
+  assert.equal(qa.message, 'Parameter accessibility_analysis is not supported by this server');
+
+  // An OAuth token is refused as Cloudinary refuses an invalid one.
+  const token = 'MTQ0NjJkZmQ5OTM2NDE1ZTZjNGZmZjI4';
+  const adminTok = await fails(api.resource('am/plain', { oauth_token: token }));
+  assert.equal(adminTok.http_code, 401);
+  assert.equal(adminTok.message, 'Invalid token');
+  const upTok = await fails(cloudinary.uploader.upload(file('rocket.jpg'), { public_id: 'am/tok', oauth_token: token }));
+  assert.equal(upTok.http_code, 401);
+  assert.equal(upTok.message, 'Invalid token');
+
   console.log(JSON.stringify({ ok: true }));
 }
 

@@ -1,0 +1,260 @@
+package origin_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/mediacdn/mediacdn/origin"
+	"github.com/mediacdn/mediacdn/origin/meta"
+)
+
+// uploadForm uploads a corpus file through the Upload API (multipart, HTTP
+// Basic) with extra fields and returns the decoded answer.
+func uploadForm(t *testing.T, o *testOrigin, action, file string, fields ...[2]string) (int, map[string]any) {
+	t.Helper()
+	var data []byte
+	name := ""
+	if file != "" {
+		data, name = readCorpus(t, file), file
+	}
+	ct, body := form(t, fields, name, data)
+	status, raw := post(t, o.URL+"/v1_1/demo/image/"+action, ct, body, true)
+	var out map[string]any
+	if err := json.Unmarshal([]byte(raw), &out); err != nil {
+		t.Fatalf("%s: %d not JSON: %s", action, status, raw)
+	}
+	return status, out
+}
+
+// sdkSigned is the path of a delivery URL the Go SDK signs (sign_url).
+func sdkSigned(t *testing.T, o *testOrigin, publicID, transformation string) string {
+	t.Helper()
+	img, err := o.Cld.Image(publicID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img.Transformation = transformation
+	img.Config.URL.SignURL = true
+	s, err := img.String()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(u.Path, "/s--") {
+		t.Fatalf("the SDK did not sign %s", s)
+	}
+	return u.Path
+}
+
+// lastEvent is the last event the origin emitted for a public ID.
+func lastEvent(t *testing.T, o *testOrigin, publicID string) origin.Event {
+	t.Helper()
+	all := o.Events.all()
+	for i := len(all) - 1; i >= 0; i-- {
+		if all[i].Asset.PublicID == publicID {
+			return all[i]
+		}
+	}
+	t.Fatalf("no event for %s", publicID)
+	return origin.Event{}
+}
+
+// An asset whose access mode is authenticated is delivered, original and
+// derived, only through signed URLs (as the SDKs sign them), while its URLs
+// keep the upload type; every answer shows the mode; access_mode is set on
+// upload, explicit and the Admin API's update, an overwrite keeps it, and
+// each switch to authenticated is an event that restricts the asset.
+func TestAccessModeAuthenticated(t *testing.T) {
+	o := startOrigin(t, nil)
+	status, up := uploadForm(t, o, "upload", "rocket.jpg", [2]string{"public_id", "locked"},
+		[2]string{"access_mode", "authenticated"})
+	if status != 200 || up["access_mode"] != "authenticated" || up["type"] != "upload" ||
+		!strings.Contains(up["url"].(string), "/image/upload/s--") {
+		t.Fatalf("upload: %d %v", status, up)
+	}
+	version := strconv.FormatInt(int64(up["version"].(float64)), 10)
+	const refused = "Missing URL signature - assets whose access mode is authenticated need a signed URL"
+	urlPath := func(u string) string { p, _ := url.Parse(u); return p.Path }
+	for _, c := range []struct {
+		path   string
+		status int
+	}{
+		{"/demo/image/upload/locked.jpg", 401},
+		{"/demo/image/upload/v" + version + "/locked.jpg", 401},
+		{"/demo/image/upload/w_50/locked.jpg", 401},
+		{"/demo/image/upload/s--AAAAAAAA--/locked.jpg", 401},
+		{urlPath(up["url"].(string)), 200},
+		{sdkSigned(t, o, "locked", ""), 200},
+		{sdkSigned(t, o, "locked", "w_50"), 200},
+	} {
+		r := fetch(t, o.URL+c.path)
+		if r.status != c.status || c.status == 401 && !strings.HasPrefix(r.header.Get("X-Cld-Error"), "Invalid URL signature") &&
+			r.header.Get("X-Cld-Error") != refused {
+			t.Errorf("%s: %d %q, want %d", c.path, r.status, r.header.Get("X-Cld-Error"), c.status)
+		}
+	}
+	if d := adminGet(t, o, "resources/image/upload/locked"); d.body["access_mode"] != "authenticated" {
+		t.Errorf("details: %s", d.raw)
+	}
+	if l := adminGet(t, o, "resources/image/upload"); !strings.Contains(l.raw, `"access_mode":"authenticated"`) {
+		t.Errorf("listing: %s", l.raw)
+	}
+	// Setting it again restricts again: a call retried after its purge
+	// failed to publish still purges.
+	if again := adminDo(t, o, http.MethodPost, "resources/image/upload/locked", "application/x-www-form-urlencoded",
+		"access_mode=authenticated"); again.status != 200 || !lastEvent(t, o, "locked").Restricted {
+		t.Errorf("authenticated again: %d %s", again.status, again.raw)
+	}
+
+	// A public asset next to it; then the Admin API's update switches it.
+	uploadAs(t, o, "rocket.jpg", "open")
+	if r := fetch(t, o.URL+"/demo/image/upload/open.jpg"); r.status != 200 {
+		t.Fatalf("public asset: %d", r.status)
+	}
+	upd := adminDo(t, o, http.MethodPost, "resources/image/upload/open", "application/x-www-form-urlencoded",
+		"access_mode=authenticated")
+	if upd.status != 200 || upd.body["access_mode"] != "authenticated" || !lastEvent(t, o, "open").Restricted {
+		t.Fatalf("update to authenticated: %d %s %+v", upd.status, upd.raw, lastEvent(t, o, "open"))
+	}
+	if r := fetch(t, o.URL+"/demo/image/upload/w_40/open.jpg"); r.status != 401 {
+		t.Fatalf("after update: %d", r.status)
+	}
+	upd = adminDo(t, o, http.MethodPost, "resources/image/upload/open", "application/json", `{"access_mode":"public"}`)
+	if upd.status != 200 || upd.body["access_mode"] != "public" || lastEvent(t, o, "open").Restricted {
+		t.Fatalf("update to public: %d %s", upd.status, upd.raw)
+	}
+	if r := fetch(t, o.URL+"/demo/image/upload/w_40/open.jpg"); r.status != 200 {
+		t.Fatalf("public again: %d", r.status)
+	}
+	if bad := adminDo(t, o, http.MethodPost, "resources/image/upload/open", "application/json", `{"access_mode":"private"}`); bad.status != 400 ||
+		bad.errorMessage() != "Invalid access_mode - private (must be public or authenticated)" {
+		t.Fatalf("bad mode on update: %d %s", bad.status, bad.raw)
+	}
+
+	// Explicit sets it too.
+	status, ex := uploadForm(t, o, "explicit", "", [2]string{"public_id", "open"}, [2]string{"type", "upload"},
+		[2]string{"access_mode", "authenticated"})
+	if status != 200 || ex["access_mode"] != "authenticated" || !lastEvent(t, o, "open").Restricted {
+		t.Fatalf("explicit: %d %v", status, ex)
+	}
+	// An overwrite without access_mode keeps it; with one, sets it.
+	status, over := uploadForm(t, o, "upload", "chelsea.png", [2]string{"public_id", "open"})
+	if status != 200 || over["access_mode"] != "authenticated" || lastEvent(t, o, "open").Restricted {
+		t.Fatalf("overwrite keeping the mode: %d %v", status, over)
+	}
+	status, over = uploadForm(t, o, "upload", "chelsea.png", [2]string{"public_id", "open"}, [2]string{"access_mode", "public"})
+	if status != 200 || over["access_mode"] != "public" {
+		t.Fatalf("overwrite to public: %d %v", status, over)
+	}
+	status, over = uploadForm(t, o, "upload", "rocket.jpg", [2]string{"public_id", "open"}, [2]string{"access_mode", "authenticated"})
+	if ev := lastEvent(t, o, "open"); status != 200 || ev.Kind != origin.EventOverwritten || !ev.Restricted {
+		t.Fatalf("overwrite to authenticated: %d %v %+v", status, over, ev)
+	}
+
+	blobs := countBlobs(t, o)
+	status, bad := uploadForm(t, o, "upload", "rocket.jpg", [2]string{"public_id", "bad"}, [2]string{"access_mode", "secret"})
+	if status != 400 || bad["error"].(map[string]any)["message"] != "Invalid access_mode - secret (must be public or authenticated)" {
+		t.Fatalf("bad mode on upload: %d %v", status, bad)
+	}
+	if _, err := o.Store.Meta.Asset(context.Background(), meta.Key{Cloud: cloudName, ResourceType: "image", Type: "upload",
+		PublicID: "bad"}); err == nil || countBlobs(t, o) != blobs {
+		t.Fatal("a refused upload stored something")
+	}
+}
+
+// update_access_mode by public IDs (one not found), by prefix (in pages of
+// 100 with next_cursor) and by tag; its limits and errors.
+func TestUpdateAccessMode(t *testing.T) {
+	o := startOrigin(t, nil)
+	seedAssets(t, o, "p/", 150, func(i int, a *meta.Asset) {
+		if i%2 == 0 {
+			a.Tags = []string{"even"}
+		}
+	})
+	seedAssets(t, o, "q/", 1, nil)
+	mode := func(id string) string {
+		a, err := o.Store.Meta.Asset(context.Background(), meta.Key{Cloud: cloudName, ResourceType: "raw", Type: "upload", PublicID: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.AccessMode
+	}
+	call := func(body string) adminAnswer {
+		return adminDo(t, o, http.MethodPost, "resources/raw/upload/update_access_mode", "application/x-www-form-urlencoded", body)
+	}
+
+	a := call("access_mode=authenticated&public_ids[]=p/00001&public_ids[]=nope")
+	if a.status != 200 || a.raw != `{"updated":[{"public_id":"p/00001","access_mode":"authenticated"}],"failed":[{"public_id":"nope","error":"not_found"}]}` {
+		t.Fatalf("by ids: %d %s", a.status, a.raw)
+	}
+	if mode("p/00001") != "authenticated" || mode("p/00002") != "public" {
+		t.Fatal("by ids: wrong assets changed")
+	}
+
+	seen := map[string]bool{}
+	cur := ""
+	for calls := 1; ; calls++ {
+		body := "access_mode=authenticated&prefix=p/"
+		if cur != "" {
+			body += "&next_cursor=" + url.QueryEscape(cur)
+		}
+		a = call(body)
+		list, _ := a.body["updated"].([]any)
+		if a.status != 200 || len(list) == 0 {
+			t.Fatalf("by prefix, call %d: %d %s", calls, a.status, a.raw)
+		}
+		for _, u := range list {
+			seen[u.(map[string]any)["public_id"].(string)] = true
+		}
+		next, _ := a.body["next_cursor"].(string)
+		if next == "" {
+			if calls != 2 || len(list) != 50 {
+				t.Fatalf("by prefix: %d calls, last had %d", calls, len(list))
+			}
+			break
+		}
+		if len(list) != 100 {
+			t.Fatalf("by prefix: a page of %d", len(list))
+		}
+		cur = next
+	}
+	if len(seen) != 150 || mode("p/00149") != "authenticated" || mode("q/00000") != "public" {
+		t.Fatalf("by prefix: %d seen, q/ %s", len(seen), mode("q/00000"))
+	}
+
+	a = call("access_mode=public&tag=even")
+	if list, _ := a.body["updated"].([]any); a.status != 200 || len(list) != 75 || a.body["next_cursor"] != nil {
+		t.Fatalf("by tag: %d %s", a.status, a.raw)
+	}
+	if mode("p/00002") != "public" || mode("p/00001") != "authenticated" {
+		t.Fatal("by tag: wrong assets changed")
+	}
+
+	many := "access_mode=public"
+	for i := 0; i < 101; i++ {
+		many += "&public_ids[]=x" + strconv.Itoa(i)
+	}
+	for body, msg := range map[string]string{
+		"public_ids=p/00001":                         "Missing required parameter - access_mode",
+		"access_mode=open&public_ids=p/00001":        "Invalid access_mode - open (must be public or authenticated)",
+		"access_mode=public":                         "Missing required parameter - public_ids, prefix or tag",
+		"access_mode=public&prefix=p/&tag=even":      "Give only one of public_ids, prefix and tag",
+		many:                                         "Too many public_ids - at most 100 per call",
+		"access_mode=public&prefix=p/&next_cursor=x": "Invalid next_cursor",
+	} {
+		if a := call(body); a.status != 400 || !strings.HasPrefix(a.errorMessage(), msg) {
+			t.Errorf("%.60s: %d %s, want %q", body, a.status, a.raw, msg)
+		}
+	}
+	if mode("p/00001") != "authenticated" {
+		t.Fatal("a refused call changed an asset")
+	}
+}
