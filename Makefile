@@ -63,11 +63,18 @@ bench-deps: deps testdata
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+# build stamps the binary with the git revision it is built from
+# (`mediacdn version` prints it), even where GOFLAGS turns that off.
 build: deps
-	$(GO) build -o $(BIN) .
+	$(GO) build -buildvcs=auto -o $(BIN) .
 
+# run starts `mediacdn dev` (NATS, origin and edge in one process, data in
+# ./data) and prints, once its edge is ready, where everything listens, the
+# dev cloud's credentials, a curl to try and the CLOUDINARY_URL for the SDKs.
+# DEV_FLAGS passes flags: make run DEV_FLAGS='-edge-listen 127.0.0.1:9080'.
+DEV_FLAGS ?=
 run: build
-	./$(BIN) dev
+	./$(BIN) dev $(DEV_FLAGS)
 
 # node-deps installs Node.js (Debian's nodejs and npm, when node is missing)
 # and the Node SDK the tests drive, pinned by test/node/package-lock.json.

@@ -3,11 +3,15 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
+
+	"github.com/mediacdn/mediacdn/config"
 )
 
 // Dev runs everything on one machine in one process: an embedded NATS
 // server with JetStream, the origin and an edge, wired to each other.
 func Dev(ctx context.Context, args []string, io *IO) error {
+	begun := time.Now()
 	fs := newFlags("dev", "dev [flags]", io)
 	cfgPath := fs.String("config", "", "YAML configuration `file` (default: the built-in configs/dev.yaml)")
 	edgeListen := fs.String("edge-listen", "", "edge (delivery) address (default 127.0.0.1:8080)")
@@ -55,7 +59,30 @@ func Dev(ctx context.Context, args []string, io *IO) error {
 	e.extraMemory = 4 * int64(f.Origin.MaxUploadSize)
 	log.Info("mediacdn dev starting", "edge", f.Edge.Listen, "api", f.Origin.Listen,
 		"nats", f.NATS.Embedded.Listen, "data", f.Origin.DataDir, "clouds", f.Clouds.Names())
-	return runServices(ctx, log, failed, withPprof([]service{nats, o, e}, *pprofAddr, log, failed)...)
+	// Once everything listens, the banner waits for the edge to be ready:
+	// an origin reachable and the purge stream caught up, so that what the
+	// README shows (a cached unversioned URL keeps its bytes until a purge)
+	// holds from the first request.
+	started := func(ctx context.Context) {
+		if err := waitReady(ctx, "http://"+e.Addr()+"/readyz", log); err != nil {
+			return
+		}
+		b := devBanner{Edge: "http://" + e.Addr(), API: "http://" + o.(interface{ Addr() string }).Addr(),
+			NATS: nats.URL(), Data: f.Origin.DataDir, Ready: time.Since(begun)}
+		b.Cloud = devCloud(f.Clouds)
+		b.Key, b.Secret = f.Clouds[b.Cloud].APIKey, f.Clouds[b.Cloud].APISecret
+		log.Info("mediacdn dev ready", "after", b.Ready.Round(time.Millisecond))
+		b.write(io.Stdout)
+	}
+	return runServices(ctx, log, failed, started, withPprof([]service{nats, o, e}, *pprofAddr, log, failed)...)
+}
+
+// devCloud is the cloud the banner shows: demo, else the first by name.
+func devCloud(clouds config.Clouds) string {
+	if _, ok := clouds["demo"]; ok {
+		return "demo"
+	}
+	return clouds.Names()[0]
 }
 
 func devFile(path string, io *IO) (*File, error) {

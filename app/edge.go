@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/edge"
 	"github.com/mediacdn/mediacdn/purge"
 )
@@ -71,7 +72,7 @@ func Edge(ctx context.Context, args []string, io *IO) error {
 		natsCfg = ns.clientConfig(f.NATS)
 	}
 	services = append(services, newEdgeService(f, *id, log, failed, natsCfg))
-	return runServices(ctx, log, failed, withPprof(services, *pprofAddr, log, failed)...)
+	return runServices(ctx, log, failed, nil, withPprof(services, *pprofAddr, log, failed)...)
 }
 
 // edgeService runs an edge with its purge subscriber.
@@ -109,9 +110,14 @@ func (e *edgeService) Start(ctx context.Context) error {
 	}
 	cfg.ApplyDefaults()
 	if cfg.MemoryLimit > 0 {
-		limit := int64(cfg.MemoryLimit) + e.extraMemory
-		debug.SetMemoryLimit(limit)
-		e.log.Info("memory limit", "bytes", limit)
+		limit := cfg.MemoryLimit + config.Size(e.extraMemory)
+		debug.SetMemoryLimit(int64(limit))
+		// Without its reason, a bare number in the log puzzles newcomers.
+		attrs := []any{"limit", limit, "edge.memory_limit", cfg.MemoryLimit}
+		if e.extraMemory > 0 {
+			attrs = append(attrs, "plus_for_origin_uploads", config.Size(e.extraMemory))
+		}
+		e.log.Info("Go memory limit set (the garbage collector works harder near it, so evicted cache entries are freed)", attrs...)
 	}
 	e.ix = purge.NewIndex(purge.IndexConfig{Retention: cfg.LongestTTL()})
 	id := e.id

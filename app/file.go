@@ -67,7 +67,7 @@ func (f *File) finish() {
 }
 
 // Validate checks the sections role needs; the error names the field by its
-// YAML path.
+// YAML path. Outside dev, placeholder secrets ("change-me") are refused.
 func (f *File) Validate(role Role) error {
 	if err := f.Log.Validate(); err != nil {
 		return config.Prefix("log", err)
@@ -77,6 +77,11 @@ func (f *File) Validate(role Role) error {
 	}
 	if err := f.NATS.Validate(); err != nil {
 		return config.Prefix("nats", err)
+	}
+	if role != RoleDev {
+		if err := f.checkSecrets(); err != nil {
+			return err
+		}
 	}
 	if role == RoleDev || role == RoleOrigin {
 		if err := f.Origin.Validate(); err != nil {
@@ -96,4 +101,21 @@ func (f *File) Validate(role Role) error {
 		return nil
 	}
 	return fmt.Errorf("unknown role %q (want dev, origin or edge)", role)
+}
+
+// checkSecrets refuses placeholder secrets ("change-me") in the clouds and
+// the NATS credentials: an example file's stand-ins run in dev only.
+func (f *File) checkSecrets() error {
+	if err := f.Clouds.CheckSecrets(); err != nil {
+		return err
+	}
+	for _, s := range []struct{ field, value, env string }{
+		{"nats.password", f.NATS.Password, "MEDIACDN_NATS_PASSWORD"},
+		{"nats.token", f.NATS.Token, "MEDIACDN_NATS_TOKEN"},
+	} {
+		if s.value != "" && config.Placeholder(s.value) {
+			return config.Errorf(s.field, "%q is a placeholder, accepted by dev only: set the real one in %s (the environment overrides the file) or in the file", s.value, s.env)
+		}
+	}
+	return nil
 }

@@ -12,6 +12,8 @@ import (
 
 // Every file in configs/ loads and validates for the role it is for.
 func TestConfigsValidate(t *testing.T) {
+	// configs/origin.yaml's secret is a placeholder: set as it says.
+	t.Setenv("MEDIACDN_CLOUDS_SHOP_API_SECRET", "a-real-secret")
 	files, err := filepath.Glob("../configs/*.yaml")
 	if err != nil || len(files) < 3 {
 		t.Fatalf("configs: %v, %v", files, err)
@@ -137,5 +139,54 @@ func TestCheckConfigCommand(t *testing.T) {
 	}
 	if err := CheckConfig(t.Context(), nil, io); !IsUsage(err) {
 		t.Fatalf("no file: %v", err)
+	}
+}
+
+// A placeholder secret (configs/origin.yaml ships api_secret: change-me) is
+// refused outside dev, by check-config and at origin and edge start-up,
+// with the environment variable that sets a real one.
+func TestPlaceholderSecretsOnlyInDev(t *testing.T) {
+	t.Setenv("MEDIACDN_CLOUDS_SHOP_API_SECRET", "")
+	os.Unsetenv("MEDIACDN_CLOUDS_SHOP_API_SECRET")
+	want := `clouds.shop.api_secret: "change-me" is a placeholder, accepted by dev only: set the cloud's secret in MEDIACDN_CLOUDS_SHOP_API_SECRET`
+	var out, errOut strings.Builder
+	io := &IO{Stdout: &out, Stderr: &errOut}
+	if err := CheckConfig(t.Context(), []string{"../configs/origin.yaml"}, io); err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("check-config configs/origin.yaml: %v, want %q", err, want)
+	}
+	if err := Origin(t.Context(), []string{"-config", "../configs/origin.yaml"}, io); err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("origin start-up: %v", err)
+	}
+	dir := t.TempDir()
+	edge := filepath.Join(dir, "edge.yaml")
+	if err := os.WriteFile(edge, []byte("clouds:\n  shop: {api_key: k, api_secret: <your secret>}\nnats: {urls: [nats://127.0.0.1:1]}\nedge: {listen: 127.0.0.1:0}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := Edge(t.Context(), []string{"-config", edge}, io); err == nil || !strings.Contains(err.Error(), `clouds.shop.api_secret: "<your secret>" is a placeholder`) {
+		t.Fatalf("edge start-up: %v", err)
+	}
+	nats := filepath.Join(dir, "origin.yaml")
+	if err := os.WriteFile(nats, []byte("clouds:\n  shop: {api_key: k, api_secret: s3cr3t}\nnats: {urls: [nats://127.0.0.1:1], token: CHANGE_ME}\norigin: {}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckConfig(t.Context(), []string{nats}, io); err == nil || !strings.Contains(err.Error(), `nats.token: "CHANGE_ME" is a placeholder, accepted by dev only: set the real one in MEDIACDN_NATS_TOKEN`) {
+		t.Fatalf("check-config with a placeholder NATS token: %v", err)
+	}
+	// Set in the environment, as the message says, it is accepted.
+	t.Setenv("MEDIACDN_CLOUDS_SHOP_API_SECRET", "a-real-secret")
+	if err := CheckConfig(t.Context(), []string{"../configs/origin.yaml"}, io); err != nil {
+		t.Fatalf("with the secret in the environment: %v", err)
+	}
+	// dev takes any secret: the same file checked as dev is valid.
+	os.Unsetenv("MEDIACDN_CLOUDS_SHOP_API_SECRET")
+	if err := CheckConfig(t.Context(), []string{"-role", "dev", "../configs/dev.yaml"}, io); err != nil {
+		t.Fatalf("dev: %v", err)
+	}
+	f, err := ParseFile([]byte("clouds:\n  demo: {api_key: k, api_secret: change-me}\nnats: {embedded: {enabled: true}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Validate(RoleDev); err != nil {
+		t.Fatalf("dev with a placeholder: %v", err)
 	}
 }

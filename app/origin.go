@@ -47,7 +47,7 @@ func Origin(ctx context.Context, args []string, io *IO) error {
 		return err
 	}
 	services = append(services, o)
-	return runServices(ctx, log, failed, withPprof(services, *pprofAddr, log, failed)...)
+	return runServices(ctx, log, failed, nil, withPprof(services, *pprofAddr, log, failed)...)
 }
 
 // roleFile loads -config, or the built-in dev defaults without one.

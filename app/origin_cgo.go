@@ -47,6 +47,7 @@ func (o *originService) Start(ctx context.Context) error {
 	if o.nc, err = purge.Connect(natsCfg, "mediacdn-origin"); err != nil {
 		return err
 	}
+	ensurePurgeStream(ctx, o.nc, natsCfg, o.log)
 	if o.purger, err = origin.NewPurger(o.nc, natsCfg, o.f.Clouds, o.log); err != nil {
 		return err
 	}

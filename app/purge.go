@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -19,8 +20,8 @@ func Purge(ctx context.Context, args []string, io *IO) error {
 	fs := newFlags("purge", "purge [flags] (asset <public_id> | prefix <prefix> | transformation <name> | cloud | status <id>)", io)
 	api := fs.String("api", "http://127.0.0.1:8081", "origin API base `url`")
 	cloud := fs.String("cloud", "demo", "cloud `name`")
-	key := fs.String("key", "", "API key (default $MEDIACDN_API_KEY, else the cloud's in -config)")
-	secret := fs.String("secret", "", "API secret (default $MEDIACDN_API_SECRET, else the cloud's in -config)")
+	key := fs.String("key", "", "API key, with -secret (default $MEDIACDN_API_KEY, else the cloud's in -config)")
+	secret := fs.String("secret", "", "API secret, with -key (default $MEDIACDN_API_SECRET, else the cloud's in -config)")
 	cfgPath := fs.String("config", "", "YAML file to read the cloud's key and secret from (default: built-in dev)")
 	rt := fs.String("resource-type", "image", "resource type of asset and prefix purges")
 	typ := fs.String("type", "upload", "delivery type of asset and prefix purges")
@@ -57,15 +58,28 @@ func Purge(ctx context.Context, args []string, io *IO) error {
 	return sendPurge(ctx, method, target, form, k, s, *wait, io)
 }
 
+// purgeCredentials picks the key and secret: -key and -secret, else
+// $MEDIACDN_API_KEY and $MEDIACDN_API_SECRET, else the cloud's in -config
+// (or the built-in dev file). A key and its secret come together: one
+// without the other is an error naming the missing one, never a silent
+// fall back to other credentials.
 func purgeCredentials(path, cloud, key, secret string, io *IO) (string, string, error) {
-	if key == "" {
-		key = os.Getenv("MEDIACDN_API_KEY")
-	}
-	if secret == "" {
-		secret = os.Getenv("MEDIACDN_API_SECRET")
-	}
-	if key != "" && secret != "" {
+	switch {
+	case key != "" && secret != "":
 		return key, secret, nil
+	case key != "":
+		return "", "", usageError("-key given without -secret: give both, or neither to use the cloud's from -config")
+	case secret != "":
+		return "", "", usageError("-secret given without -key: give both, or neither to use the cloud's from -config")
+	}
+	key, secret = os.Getenv("MEDIACDN_API_KEY"), os.Getenv("MEDIACDN_API_SECRET")
+	switch {
+	case key != "" && secret != "":
+		return key, secret, nil
+	case key != "":
+		return "", "", errors.New("MEDIACDN_API_KEY is set without MEDIACDN_API_SECRET: set both, or neither to use the cloud's from -config")
+	case secret != "":
+		return "", "", errors.New("MEDIACDN_API_SECRET is set without MEDIACDN_API_KEY: set both, or neither to use the cloud's from -config")
 	}
 	f, err := roleFile(path, io)
 	if err != nil {

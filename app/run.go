@@ -37,16 +37,18 @@ type service interface {
 // shutdownTimeout bounds a graceful shutdown.
 const shutdownTimeout = 10 * time.Second
 
-// runServices starts services in order, waits for ctx to end or a service
-// to fail, then closes them in reverse order.
-func runServices(ctx context.Context, log *slog.Logger, failed <-chan error, services ...service) error {
-	started := make([]service, 0, len(services))
+// runServices starts services in order, runs started (when not nil) in the
+// background once they all have, waits for ctx to end or a service to
+// fail, then closes them in reverse order. started's context ends, and
+// started has returned, before the services close.
+func runServices(ctx context.Context, log *slog.Logger, failed <-chan error, started func(context.Context), services ...service) error {
+	running := make([]service, 0, len(services))
 	closeAll := func() {
-		sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		cctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 		defer cancel()
-		for i := len(started) - 1; i >= 0; i-- {
-			if err := started[i].Close(sctx); err != nil {
-				log.Error("shutdown", "service", started[i].Name(), "err", err)
+		for i := len(running) - 1; i >= 0; i-- {
+			if err := running[i].Close(cctx); err != nil {
+				log.Error("shutdown", "service", running[i].Name(), "err", err)
 			}
 		}
 	}
@@ -55,8 +57,17 @@ func runServices(ctx context.Context, log *slog.Logger, failed <-chan error, ser
 			closeAll()
 			return fmt.Errorf("%s: %w", s.Name(), err)
 		}
-		started = append(started, s)
+		running = append(running, s)
 	}
+	sctx, stopStarted := context.WithCancel(ctx)
+	defer stopStarted()
+	startedDone := make(chan struct{})
+	go func() {
+		defer close(startedDone)
+		if started != nil {
+			started(sctx)
+		}
+	}()
 	var err error
 	select {
 	case <-ctx.Done():
@@ -64,6 +75,8 @@ func runServices(ctx context.Context, log *slog.Logger, failed <-chan error, ser
 	case err = <-failed:
 		log.Error("service failed", "err", err)
 	}
+	stopStarted()
+	<-startedDone
 	closeAll()
 	return err
 }

@@ -97,15 +97,32 @@ func (c Clouds) Names() []string {
 // and MEDIACDN_CLOUDS_<NAME>_API_SECRET (the name upper-cased, "-" as "_").
 func (c Clouds) ApplyEnv() {
 	for name, cl := range c {
-		env := EnvPrefix + "CLOUDS_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_")) + "_"
-		if v, ok := os.LookupEnv(env + "API_KEY"); ok {
+		if v, ok := os.LookupEnv(CloudEnv(name, "API_KEY")); ok {
 			cl.APIKey = v
 		}
-		if v, ok := os.LookupEnv(env + "API_SECRET"); ok {
+		if v, ok := os.LookupEnv(CloudEnv(name, "API_SECRET")); ok {
 			cl.APISecret = v
 		}
 		c[name] = cl
 	}
+}
+
+// CloudEnv is the environment variable that sets setting (API_KEY,
+// API_SECRET) of cloud name: MEDIACDN_CLOUDS_<NAME>_<SETTING>.
+func CloudEnv(name, setting string) string {
+	return EnvPrefix + "CLOUDS_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_")) + "_" + setting
+}
+
+// CheckSecrets refuses placeholder API secrets ("change-me"): only dev
+// runs with one. The error says how to set a real one.
+func (c Clouds) CheckSecrets() error {
+	for _, name := range c.Names() {
+		if s := c[name].APISecret; s != "" && Placeholder(s) {
+			return Errorf("clouds."+name+".api_secret", "%q is a placeholder, accepted by dev only: set the cloud's secret in %s (the environment overrides the file) or in the file",
+				s, CloudEnv(name, "API_SECRET"))
+		}
+	}
+	return nil
 }
 
 // Validate checks every cloud; the error names the field. Edges need no
@@ -120,7 +137,7 @@ func (c Clouds) Validate(secrets bool) error {
 		if err := validCloudName(name); err != nil {
 			return Prefix("clouds", err)
 		}
-		if err := c[name].validate(secrets); err != nil {
+		if err := c[name].validate(name, secrets); err != nil {
 			return Prefix("clouds."+name, err)
 		}
 		for _, h := range c[name].Hosts {
@@ -145,12 +162,12 @@ func validCloudName(name string) error {
 	return nil
 }
 
-func (c Cloud) validate(secrets bool) error {
+func (c Cloud) validate(name string, secrets bool) error {
 	switch {
 	case secrets && c.APIKey == "":
-		return Errorf("api_key", "required (or set MEDIACDN_CLOUDS_<NAME>_API_KEY)")
+		return Errorf("api_key", "required (or set %s)", CloudEnv(name, "API_KEY"))
 	case secrets && c.APISecret == "":
-		return Errorf("api_secret", "required (or set MEDIACDN_CLOUDS_<NAME>_API_SECRET)")
+		return Errorf("api_secret", "required (or set %s)", CloudEnv(name, "API_SECRET"))
 	case c.Invalidation != "" && c.Invalidation != Global && c.Invalidation != Legacy:
 		return Errorf("invalidation", "must be %q or %q, not %q", Global, Legacy, c.Invalidation)
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 
 	"gopkg.in/yaml.v3"
 )
@@ -17,25 +18,39 @@ import (
 // EnvPrefix starts every environment variable that overrides a setting.
 const EnvPrefix = "MEDIACDN_"
 
-// Decode reads YAML into dst strictly: an unknown field is an error that
-// names it, so that a typo never silently falls back to a default.
+// Decode reads YAML into dst strictly: a key that names no setting is an
+// error saying which key, in which section, on which line (KeyErrors), so
+// that a typo never silently falls back to a default.
 func Decode(r io.Reader, dst any) error {
-	dec := yaml.NewDecoder(r)
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return readable(err)
+	}
+	if err := checkKeys(&doc, reflect.TypeOf(dst)); err != nil {
+		return err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(dst); err != nil && !errors.Is(err, io.EOF) {
-		return err
+		return readable(err)
 	}
 	return nil
 }
 
-// LoadFile decodes the YAML file at path into dst.
+// LoadFile decodes the YAML file at path into dst. An error in the file
+// starts with path:line: ("configs/edge.yaml:12: unknown key cache_sise in
+// edge (did you mean cache_size?)"), one line per problem.
 func LoadFile(path string, dst any) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
 	if err := Decode(bytes.NewReader(b), dst); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return inFile(path, err)
 	}
 	return nil
 }

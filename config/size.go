@@ -19,8 +19,8 @@ const (
 )
 
 // ParseSize parses "512MiB", "20MB", "1048576".
-func ParseSize(s string) (Size, error) {
-	s = strings.TrimSpace(s)
+func ParseSize(text string) (Size, error) {
+	s := strings.TrimSpace(text)
 	units := []struct {
 		suffix string
 		mult   Size
@@ -37,7 +37,7 @@ func ParseSize(s string) (Size, error) {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n < 0 || n > (1<<62)/int64(mult) {
-		return 0, fmt.Errorf("invalid size %q (want a byte count such as 1048576, 20MB or 512MiB)", s)
+		return 0, fmt.Errorf("invalid size %q (want a byte count such as 1048576, 20MB or 512MiB)", text)
 	}
 	return Size(n) * mult, nil
 }

@@ -79,6 +79,7 @@ type Subscriber struct {
 	restarts atomic.Uint64
 	kick     chan struct{} // a heartbeat is due (buffered 1)
 	restart  chan struct{} // the consumer must be recreated (buffered 1)
+	checkNow chan struct{} // a session has subscribed: check at once (buffered 1)
 
 	notifyMu sync.Mutex
 	// notify, guarded by notifyMu: closed and replaced after each apply.
@@ -102,11 +103,12 @@ func NewSubscriber(nc *nats.Conn, ix *Index, cfg Config, opts SubscriberOptions)
 	}
 	s := &Subscriber{
 		cfg: cfg, opts: opts, nc: nc, js: js, ix: ix,
-		log:     opts.Log,
-		cu:      newCatchup(cfg.CaughtUpBound),
-		kick:    make(chan struct{}, 1),
-		restart: make(chan struct{}, 1),
-		notify:  make(chan struct{}),
+		log:      opts.Log,
+		cu:       newCatchup(cfg.CaughtUpBound),
+		kick:     make(chan struct{}, 1),
+		restart:  make(chan struct{}, 1),
+		checkNow: make(chan struct{}, 1),
+		notify:   make(chan struct{}),
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -195,6 +197,7 @@ func (s *Subscriber) run(ctx context.Context) {
 			s.log.Warn("purge subscriber stopped: NATS connection closed")
 			return
 		}
+		s.cu.failed(err)
 		s.log.Warn("purge subscription interrupted; resuming", "err", err, "applied", s.Applied())
 		t := time.NewTimer(s.cfg.ReconnectWait)
 		select {
@@ -238,6 +241,10 @@ func (s *Subscriber) session(ctx context.Context) error {
 	}
 	defer cc.Stop()
 	s.log.Debug("purge subscription started", "from", start)
+	select {
+	case s.checkNow <- struct{}{}:
+	default:
+	}
 	select {
 	case <-ctx.Done():
 		return ctx.Err()

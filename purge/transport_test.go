@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -401,4 +402,33 @@ func TestWatchdogDoesNotRestartUnderSteadyPurges(t *testing.T) {
 	if st := e.sub.State(); st.Restarts != 0 || st.Flushes != 0 {
 		t.Fatalf("%d consumer restarts and %d flushes under steady purges", st.Restarts, st.Flushes)
 	}
+}
+
+// An edge that starts before any origin, on a NATS server without the
+// purge stream, creates the stream itself and is caught up as soon as it
+// has subscribed: it never asks for the stream before its session opened
+// it (no "stream not found"), and does not wait for the periodic check,
+// here a quarter of a minute away.
+func TestSubscriberOnEmptyServerIsCaughtUpAtOnce(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, t.TempDir(), 0)
+	cfg := testConfig(srv.ClientURL())
+	cfg.CaughtUpBound = time.Minute
+	e := startEdge(t, cfg, "first")
+	var reasons []string
+	eventually(t, 10*time.Second, "caught up before the periodic check", func() bool {
+		st := e.sub.State()
+		if st.Reason != "" && !slices.Contains(reasons, st.Reason) {
+			reasons = append(reasons, st.Reason)
+		}
+		return st.CaughtUp
+	})
+	for _, r := range reasons {
+		if strings.Contains(r, "not found") {
+			t.Errorf("the edge reported %q", r)
+		}
+	}
+	// The stream it created is the one an origin publishes to.
+	pub := newPublisher(t, cfg)
+	waitApplied(t, e, publish(t, pub, NewFlush("demo")))
 }

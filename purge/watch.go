@@ -8,9 +8,10 @@ import (
 	"github.com/nats-io/nats.go"
 )
 
-// watch checks periodically (a quarter of the caught-up bound) and on
-// every reconnection whether the edge is caught up with the stream; it
-// restarts a consumer that stalls, and trims the index.
+// watch checks periodically (a quarter of the caught-up bound), on every
+// reconnection and as soon as a session has subscribed whether the edge is
+// caught up with the stream; it restarts a consumer that stalls, and trims
+// the index.
 func (s *Subscriber) watch(ctx context.Context) {
 	status := s.nc.StatusChanged(nats.CONNECTED)
 	defer s.nc.RemoveStatusListener(status)
@@ -25,6 +26,7 @@ func (s *Subscriber) watch(ctx context.Context) {
 			return
 		case <-tick.C:
 		case <-status:
+		case <-s.checkNow:
 		case <-trim.C:
 			s.ix.Trim()
 		}
@@ -39,6 +41,11 @@ func (s *Subscriber) check(ctx context.Context) {
 	s.applyMu.Lock()
 	appliedBefore, createdBefore := s.applied(), s.created
 	s.applyMu.Unlock()
+	if createdBefore.IsZero() {
+		// No session has opened the stream yet (it creates a missing one,
+		// and records why it could not): nothing to check against.
+		return
+	}
 	cctx, cancel := context.WithTimeout(ctx, s.cfg.CaughtUpBound)
 	defer cancel()
 	st, err := s.js.Stream(cctx, s.cfg.StreamName())
@@ -52,10 +59,6 @@ func (s *Subscriber) check(ctx context.Context) {
 	s.applyMu.Lock()
 	applied, created := s.applied(), s.created
 	s.applyMu.Unlock()
-	if created.IsZero() {
-		s.cu.failed(errors.New("not subscribed yet"))
-		return
-	}
 	if !created.Equal(createdBefore) {
 		return // a session resumed meanwhile; the next check judges it
 	}

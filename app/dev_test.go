@@ -1,0 +1,207 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/mediacdn/mediacdn/internal/testcorpus"
+)
+
+// syncBuffer is a bytes.Buffer safe for one writer and concurrent readers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// freeAddr is a loopback address with a port free a moment ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// devStack is a running `mediacdn dev`.
+type devStack struct {
+	edge, api, nats string
+	stdout, stderr  *syncBuffer
+	done            chan error
+}
+
+// startDev runs the dev command on free ports with an empty data
+// directory; it stops when the test ends.
+func startDev(t *testing.T) *devStack {
+	t.Helper()
+	d := &devStack{edge: freeAddr(t), api: freeAddr(t), nats: freeAddr(t),
+		stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan error, 1)}
+	ctx, cancel := context.WithCancel(context.Background())
+	args := []string{"-edge-listen", d.edge, "-api-listen", d.api, "-nats-listen", d.nats, "-data", t.TempDir()}
+	go func() {
+		d.done <- Dev(ctx, args, &IO{Stdout: d.stdout, Stderr: d.stderr, DevConfig: devYAML(t)})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-d.done; err != nil {
+			t.Errorf("dev: %v", err)
+		}
+	})
+	return d
+}
+
+// A fresh `mediacdn dev` (empty data directory) prints its banner only once
+// the edge is ready, its edge never finds the purge stream missing, and
+// version busting holds right after the banner: an overwrite without
+// invalidate does not show through an unversioned URL cached before it.
+func TestDevOnEmptyDirectoryIsReadyAtOnce(t *testing.T) {
+	d := startDev(t)
+	// Every /readyz answer from start to banner.
+	var answers []string
+	waitFor(t, "the banner", func() bool {
+		select {
+		case err := <-d.done:
+			t.Fatalf("dev ended: %v\n%s", err, d.stderr.String())
+		default:
+		}
+		if strings.Contains(d.stdout.String(), "CLOUDINARY_URL") {
+			return true
+		}
+		if resp, err := http.Get("http://" + d.edge + "/readyz"); err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			answers = append(answers, strconv.Itoa(resp.StatusCode)+" "+string(b))
+		}
+		return false
+	})
+	banner := d.stdout.String()
+	resp, err := http.Get("http://" + d.edge + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("readyz right after the banner: %d %s", resp.StatusCode, b)
+	}
+	for _, a := range append(answers, d.stderr.String()) {
+		if strings.Contains(a, "not found") {
+			t.Errorf("the edge found no purge stream: %s", a)
+		}
+	}
+	ready := regexp.MustCompile(`ready \(in ([^)]+)\)`).FindStringSubmatch(banner)
+	if ready == nil {
+		t.Fatalf("banner without its start-up time:\n%s", banner)
+	}
+	t.Logf("ready in %s (%d /readyz answers before the banner)", ready[1], len(answers))
+
+	// Version busting, right after the banner.
+	api := "http://" + d.api
+	first := devUpload(t, api, "busting", "rocket.jpg")
+	unversioned := "http://" + d.edge + "/demo/image/upload/busting.jpg"
+	fetchURL(t, unversioned)
+	cached := fetchURL(t, unversioned)
+	if cached.status != 200 || cached.cache != "mediacdn; hit" {
+		t.Fatalf("unversioned URL not cached: %+v", cached)
+	}
+	second := devUpload(t, api, "busting", "chelsea.png")
+	if second.Version == first.Version {
+		t.Fatalf("the overwrite kept version %d", first.Version)
+	}
+	if g := fetchURL(t, unversioned); g.sum != cached.sum || g.cache != "mediacdn; hit" {
+		t.Errorf("an overwrite without invalidate showed through the cached unversioned URL: %+v", g)
+	}
+	versioned := "http://" + d.edge + "/demo/image/upload/v" + strconv.FormatInt(second.Version, 10) + "/busting.jpg"
+	if g := fetchURL(t, versioned); g.status != 200 || g.sum == cached.sum {
+		t.Errorf("the new version's URL: %+v", g)
+	}
+}
+
+// The banner names every part's URL, the dev cloud's credentials, one
+// request to try and the CLOUDINARY_URL for the SDKs.
+func TestDevBanner(t *testing.T) {
+	d := startDev(t)
+	waitFor(t, "the banner", func() bool { return strings.Contains(d.stdout.String(), "CLOUDINARY_URL") })
+	banner := d.stdout.String()
+	for _, want := range []string{
+		"edge (delivery)       http://" + d.edge + "\n",
+		"API (Upload, Admin)   http://" + d.api + "/v1_1/demo/\n",
+		"NATS (purges)         nats://" + d.nats + "\n",
+		"api_key demo_key   api_secret demo_secret",
+		"curl -u demo_key:demo_secret -F file=@testdata/corpus/rocket.jpg -F public_id=rocket http://" + d.api + "/v1_1/demo/image/upload\n",
+		"export CLOUDINARY_URL='cloudinary://demo_key:demo_secret@demo?upload_prefix=http://" + d.api + "&secure=false&cname=" + d.edge + "'\n",
+	} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("banner lacks %q:\n%s", want, banner)
+		}
+	}
+	if strings.Count(banner, "CLOUDINARY_URL") != 1 {
+		t.Errorf("banner printed more than once:\n%s", banner)
+	}
+	// The example it shows: that upload, then that URL.
+	up := devUpload(t, "http://"+d.api, "rocket", "rocket.jpg")
+	if g := fetchURL(t, "http://"+d.edge+"/demo/image/upload/c_fill,h_200,w_300/rocket.jpg"); g.status != 200 || up.PublicID != "rocket" {
+		t.Errorf("the banner's example: %+v %+v", up, g)
+	}
+	if strings.Contains(d.stderr.String(), "msg=\"memory limit\"") {
+		t.Errorf("the bare memory limit line is back:\n%s", d.stderr.String())
+	}
+}
+
+// devUpload uploads a corpus file to the dev cloud with HTTP Basic auth.
+func devUpload(t *testing.T, api, publicID, file string) apiResult {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	w.WriteField("public_id", publicID)
+	fw, _ := w.CreateFormFile("file", file)
+	fw.Write(testcorpus.Read(t, file))
+	w.Close()
+	req, _ := http.NewRequest(http.MethodPost, api+"/v1_1/demo/image/upload", &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.SetBasicAuth("demo_key", "demo_secret")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r apiResult
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || r.Error != nil {
+		t.Fatalf("upload %s: %d %v %+v", publicID, resp.StatusCode, err, r.Error)
+	}
+	return r
+}
+
+// devYAML is the built-in dev configuration the binary embeds.
+func devYAML(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile("../configs/dev.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
