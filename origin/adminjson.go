@@ -51,7 +51,7 @@ func (c *call) resource(a *meta.Asset, inc include) resourceJSON {
 	j := resourceJSON{
 		AssetID: a.AssetID, PublicID: a.PublicID, Version: a.Version, ResourceType: a.ResourceType,
 		Type: a.Type, CreatedAt: timeJSON(a.CreatedAt), Bytes: a.Bytes, Width: a.Width, Height: a.Height,
-		Backup: c.cl.Backup, AccessMode: accessModeOf(a), AssetFolder: a.AssetFolder, DisplayName: a.DisplayName,
+		Backup: a.BackedUp(c.cl.Backup), AccessMode: accessModeOf(a), AssetFolder: a.AssetFolder, DisplayName: a.DisplayName,
 	}
 	if a.ResourceType != "raw" {
 		j.Format = a.Format

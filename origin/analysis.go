@@ -32,32 +32,86 @@ type analysis struct {
 	XMP             map[string]string    `json:"xmp,omitempty"`
 }
 
-// addAnalysis adds colors, phash, image_metadata and exif as flags ask.
-func (c *call) addAnalysis(a *meta.Asset, flags map[string]bool, j *detailJSON) error {
+// analysisFlags are the analyses a call asks to see: colors, phash,
+// image_metadata and exif (upload, explicit and the Admin API's details).
+type analysisFlags struct {
+	colors, phash, imageMetadata, exif bool
+}
+
+func (f analysisFlags) any() bool { return f.colors || f.phash || f.imageMetadata || f.exif }
+
+// parseAnalysisFlags reads the Upload API's analysis parameters;
+// media_metadata is Cloudinary's newer name for image_metadata and is
+// answered the same way, in image_metadata.
+func parseAnalysisFlags(p *Params) (analysisFlags, error) {
+	var f analysisFlags
+	var media bool
+	for _, b := range []struct {
+		dst *bool
+		key string
+	}{{&f.colors, "colors"}, {&f.phash, "phash"}, {&f.imageMetadata, "image_metadata"},
+		{&media, "media_metadata"}, {&f.exif, "exif"}} {
+		v, err := p.Bool(b.key, false)
+		if err != nil {
+			return f, err
+		}
+		*b.dst = v
+	}
+	f.imageMetadata = f.imageMetadata || media
+	return f, nil
+}
+
+// analysisJSON is what the analysis flags add to an answer, field for
+// field as Cloudinary's upload response and resource details carry it.
+type analysisJSON struct {
+	Colors          [][2]any           `json:"colors,omitempty"`
+	Predominant     *predominantJSON   `json:"predominant,omitempty"`
+	Grayscale       *bool              `json:"grayscale,omitempty"`
+	SemiTransparent *bool              `json:"semi_transparent,omitempty"`
+	Phash           string             `json:"phash,omitempty"`
+	ImageMetadata   *map[string]string `json:"image_metadata,omitempty"`
+	Exif            *map[string]string `json:"exif,omitempty"`
+}
+
+// analysisFields computes (once per version) and returns what flags ask.
+func (c *call) analysisFields(a *meta.Asset, flags analysisFlags) (analysisJSON, error) {
+	var j analysisJSON
 	an, err := c.s.analysis(c.ctx(), a)
 	if err != nil {
-		return err
+		return j, err
 	}
-	if flags["colors"] && an.Pixels {
+	if flags.colors && an.Pixels {
 		j.Colors = shareList(an.Colors)
 		named := shareList(an.Predominant)
 		j.Predominant = &predominantJSON{Google: named, Cloudinary: named}
 		j.Grayscale, j.SemiTransparent = &an.Grayscale, &an.SemiTransparent
 	}
-	if flags["phash"] && an.Pixels {
+	if flags.phash && an.Pixels {
 		j.Phash = an.PHash
 	}
-	if flags["image_metadata"] {
+	if flags.imageMetadata {
 		all := imagemeta.Metadata{EXIF: an.EXIF, IPTC: an.IPTC, XMP: an.XMP}.All()
 		j.ImageMetadata = &all
 	}
-	if flags["exif"] {
+	if flags.exif {
 		exif := an.EXIF
 		if exif == nil {
 			exif = map[string]string{}
 		}
 		j.Exif = &exif
 	}
+	return j, nil
+}
+
+// addAnalysis adds colors, phash, image_metadata and exif as flags ask.
+func (c *call) addAnalysis(a *meta.Asset, flags map[string]bool, j *detailJSON) error {
+	an, err := c.analysisFields(a, analysisFlags{colors: flags["colors"], phash: flags["phash"],
+		imageMetadata: flags["image_metadata"], exif: flags["exif"]})
+	if err != nil {
+		return err
+	}
+	j.Colors, j.Predominant, j.Grayscale, j.SemiTransparent = an.Colors, an.Predominant, an.Grayscale, an.SemiTransparent
+	j.Phash, j.ImageMetadata, j.Exif = an.Phash, an.ImageMetadata, an.Exif
 	return nil
 }
 

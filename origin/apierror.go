@@ -54,6 +54,10 @@ func asAPIError(err error) *APIError {
 	if errors.As(err, &ie) {
 		return &APIError{Status: ie.Status, Message: ie.Message, RetryAfter: ie.RetryAfter, cause: err}
 	}
+	var de *deliveryError // a transformation the API expands as delivery does (named.go)
+	if errors.As(err, &de) {
+		return &APIError{Status: de.status, Message: de.msg, RetryAfter: de.retry, cause: err}
+	}
 	return internal(err)
 }
 

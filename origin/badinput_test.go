@@ -109,7 +109,7 @@ func TestBadUploads(t *testing.T) {
 		msg    string
 	}{
 		{"missing file", "/image/upload", nil, nil, true, 400, "Missing required parameter - file"},
-		{"zero bytes", "/image/upload", [][2]string{{"public_id", "z"}}, []byte{}, true, 400, "Invalid image file"},
+		{"zero bytes", "/image/upload", [][2]string{{"public_id", "z"}}, []byte{}, true, 400, "Empty file"},
 		{"text as image", "/image/upload", [][2]string{{"public_id", "z"}}, []byte("hello, world, not an image"), true, 400, "Invalid image file"},
 		{"truncated jpeg", "/image/upload", [][2]string{{"public_id", "z"}}, jpg[:300], true, 400, "Invalid image file"},
 		{"decompression bomb", "/image/upload", [][2]string{{"public_id", "z"}}, huge, true, 400, "Image is too large - 100000x100000 is more than the limit of 50000000 pixels"},

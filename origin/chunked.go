@@ -18,7 +18,10 @@ const chunkTTL = time.Hour
 
 // chunkStore assembles chunked uploads: each chunk is a full upload POST
 // with X-Unique-Upload-Id and Content-Range: bytes a-b/total (the Go SDK
-// chunks files above 20 MB, the Node SDK's upload_large always does).
+// chunks files above 20 MB and gives the total on every chunk; the Node
+// SDK's upload_large always chunks, and sends bytes a-b/-1 until the last
+// chunk, which alone says the total). As Cloudinary requires, every chunk
+// but the last is at least minChunkSize.
 //
 // mu guards uploads; each upload's file is written only under mu.
 type chunkStore struct {
@@ -27,12 +30,18 @@ type chunkStore struct {
 	uploads map[string]*chunkUpload
 }
 
+// minChunkSize is Cloudinary's smallest chunk (all but the last): 5 MB.
+const minChunkSize = 5 << 20
+
 type chunkUpload struct {
 	path     string
-	total    int64
+	total    int64 // -1 until a chunk says it
 	received int64
 	ranges   map[int64]int64 // start → end (inclusive) already written
 	touched  time.Time
+	// failed is why a chunk of this upload was refused: every later chunk
+	// gets the same answer (the Go SDK reads only the last chunk's).
+	failed *APIError
 }
 
 func newChunkStore(dir string) (*chunkStore, error) {
@@ -45,7 +54,8 @@ func newChunkStore(dir string) (*chunkStore, error) {
 	return &chunkStore{dir: dir, uploads: map[string]*chunkUpload{}}, nil
 }
 
-// parseContentRange parses "bytes a-b/total".
+// parseContentRange parses "bytes a-b/total", where total is -1 while the
+// client does not know it yet.
 func parseContentRange(h string) (start, end, total int64, ok bool) {
 	spec, found := strings.CutPrefix(strings.TrimSpace(h), "bytes ")
 	if !found {
@@ -60,7 +70,7 @@ func parseContentRange(h string) (start, end, total int64, ok bool) {
 	start, err1 = strconv.ParseInt(a, 10, 64)
 	end, err2 = strconv.ParseInt(b, 10, 64)
 	total, err3 = strconv.ParseInt(tot, 10, 64)
-	ok = err1 == nil && err2 == nil && err3 == nil && start >= 0 && end >= start && end < total
+	ok = err1 == nil && err2 == nil && err3 == nil && start >= 0 && end >= start && (end < total || total == -1)
 	return start, end, total, ok
 }
 
@@ -77,18 +87,24 @@ func validUploadID(id string) bool {
 }
 
 // add writes one chunk. It returns the whole file once every byte has
-// arrived (and forgets the upload), else nil.
+// arrived and the total is known (and forgets the upload), else nil.
 func (cs *chunkStore) add(cloud, id, contentRange string, data []byte, limit int64, now time.Time) ([]byte, error) {
-	start, end, total, ok := parseContentRange(contentRange)
-	switch {
-	case !validUploadID(id):
+	if !validUploadID(id) {
 		return nil, badRequest("Invalid X-Unique-Upload-Id header")
+	}
+	start, end, total, ok := parseContentRange(contentRange)
+	var refused *APIError
+	switch {
 	case !ok:
-		return nil, badRequest("Invalid Content-Range header - %s", clip(contentRange))
+		refused = badRequest("Invalid Content-Range header - %s", clip(contentRange))
 	case total > limit:
-		return nil, fileTooLarge(total, limit)
+		refused = fileTooLarge(total, limit)
+	case end >= limit:
+		refused = fileTooLarge(end+1, limit)
 	case end-start+1 != int64(len(data)):
-		return nil, badRequest("Chunk size %d does not match Content-Range %s", len(data), clip(contentRange))
+		refused = badRequest("Chunk size %d does not match Content-Range %s", len(data), clip(contentRange))
+	case end+1 != total && len(data) < minChunkSize:
+		refused = badRequest("All parts except EOF-chunk must be larger than 5mb")
 	}
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
@@ -97,33 +113,55 @@ func (cs *chunkStore) add(cloud, id, contentRange string, data []byte, limit int
 	up := cs.uploads[key]
 	if up == nil {
 		sum := sha256.Sum256([]byte(key))
-		up = &chunkUpload{path: filepath.Join(cs.dir, hex.EncodeToString(sum[:16])), total: total, ranges: map[int64]int64{}}
+		up = &chunkUpload{path: filepath.Join(cs.dir, hex.EncodeToString(sum[:16])), total: -1, ranges: map[int64]int64{}}
 		cs.uploads[key] = up
 	}
-	if up.total != total {
-		return nil, badRequest("Content-Range total %d differs from earlier chunks (%d)", total, up.total)
-	}
 	up.touched = now
-	if prevEnd, seen := up.ranges[start]; !seen || prevEnd != end {
-		for s, e := range up.ranges {
-			if start <= e && s <= end && !(s == start && e == end) {
-				return nil, badRequest("Chunk %d-%d overlaps an earlier chunk", start, end)
+	if up.failed != nil {
+		return nil, up.failed
+	}
+	switch {
+	case refused != nil:
+	case total != -1 && up.total != -1 && up.total != total:
+		refused = badRequest("Content-Range total %d differs from earlier chunks (%d)", total, up.total)
+	case total != -1 && up.total == -1:
+		for _, e := range up.ranges {
+			if e >= total {
+				refused = badRequest("Content-Range total %d is less than earlier chunks", total)
 			}
 		}
+		up.total = total
+	case up.total != -1 && end >= up.total:
+		refused = badRequest("Chunk %d-%d is past the total of earlier chunks (%d)", start, end, up.total)
+	}
+	if refused == nil {
+		for s, e := range up.ranges {
+			if start <= e && s <= end && !(s == start && e == end) {
+				refused = badRequest("Chunk %d-%d overlaps an earlier chunk", start, end)
+			}
+		}
+	}
+	if refused != nil {
+		// The upload cannot complete: drop what it sent and refuse the rest.
+		os.Remove(up.path)
+		up.failed, up.ranges, up.received = refused, nil, 0
+		return nil, refused
+	}
+	if prevEnd, seen := up.ranges[start]; !seen || prevEnd != end {
 		if err := writeAt(up.path, start, data); err != nil {
 			return nil, internal(err)
 		}
 		up.ranges[start] = end
 		up.received += end - start + 1
 	}
-	if up.received < up.total {
+	if up.total == -1 || up.received < up.total {
 		return nil, nil
 	}
 	whole, err := os.ReadFile(up.path)
 	os.Remove(up.path)
 	delete(cs.uploads, key)
-	if err != nil || int64(len(whole)) != total {
-		return nil, internal(fmt.Errorf("chunked upload %s: %v (%d of %d bytes)", id, err, len(whole), total))
+	if err != nil || int64(len(whole)) != up.total {
+		return nil, internal(fmt.Errorf("chunked upload %s: %v (%d of %d bytes)", id, err, len(whole), up.total))
 	}
 	return whole, nil
 }

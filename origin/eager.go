@@ -8,21 +8,12 @@ import (
 )
 
 // eager generates an asset's eager transformations ("tx" or "tx/format";
-// the asset's own format when none is given) as derived resources, in the
-// background with eager_async, and describes them for the response.
-func (c *call) eager(a *meta.Asset, eager []string, async bool) ([]eagerJSON, error) {
+// the asset's own format when none is given) as derived resources before
+// the call answers, and describes them for the response. (eager_async,
+// which would make them in the background, is refused until it reports
+// them as Cloudinary does: paramspec_upload.go.)
+func (c *call) eager(a *meta.Asset, eager []string) ([]eagerJSON, error) {
 	if len(eager) == 0 || a.ResourceType != "image" {
-		return nil, nil
-	}
-	if async {
-		ctx := context.WithoutCancel(c.ctx())
-		go func() {
-			for _, e := range eager {
-				if _, err := c.s.makeEager(ctx, c, a, e); err != nil {
-					c.s.log.Warn("eager transformation failed", "public_id", a.PublicID, "eager", e, "err", err)
-				}
-			}
-		}()
 		return nil, nil
 	}
 	out := make([]eagerJSON, 0, len(eager))

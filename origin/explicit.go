@@ -8,7 +8,8 @@ import (
 )
 
 // explicit serves POST /<rt>/explicit: updates an uploaded asset's tags,
-// context and eager transformations, and can invalidate it.
+// context, display name, asset folder, moderation and eager
+// transformations, answers the analyses asked for, and can invalidate it.
 func (c *call) explicit(rt string, p *Params) {
 	id := p.Get("public_id")
 	if id == "" {
@@ -22,6 +23,9 @@ func (c *call) explicit(rt string, p *Params) {
 	}
 	key := meta.Key{Cloud: c.cloud, ResourceType: uploadRT(rt, p), Type: o.typ, PublicID: id}
 	a, err := c.s.meta.Update(c.ctx(), key, func(a *meta.Asset) error {
+		if len(o.eager) > 0 && a.ResourceType != "image" {
+			return eagerNotForKind(a.ResourceType)
+		}
 		if o.accessMode != "" {
 			a.AccessMode = o.accessMode
 		}
@@ -34,6 +38,15 @@ func (c *call) explicit(rt string, p *Params) {
 		if o.eagerGiven {
 			a.Eager = addTags(a.Eager, o.eager)
 		}
+		if o.displayNameGiven {
+			a.DisplayName = o.displayName
+		}
+		if o.assetFolderGiven {
+			a.AssetFolder = o.assetFolder
+		}
+		if o.moderation != "" { // (re)queued for a decision
+			a.ModerationKind, a.ModerationStatus = o.moderation, "pending"
+		}
 		a.UpdatedAt = c.s.now().UTC()
 		return nil
 	})
@@ -42,7 +55,7 @@ func (c *call) explicit(rt string, p *Params) {
 		return
 	}
 	if err != nil {
-		c.fail(internal(err))
+		c.fail(asAPIError(err))
 		return
 	}
 	inv, err := c.s.events.Emit(c.ctx(), Event{Kind: EventMetadataChanged, Asset: key, OldVersion: a.Version,
@@ -53,8 +66,11 @@ func (c *call) explicit(rt string, p *Params) {
 	}
 	j := c.assetResponse(a)
 	j.Invalidation = c.report(p, inv)
-	async, _ := p.Bool("eager_async", false)
-	if j.Eager, err = c.eager(a, o.eager, async); err != nil {
+	if j.Eager, err = c.eager(a, o.eager); err != nil {
+		c.fail(err)
+		return
+	}
+	if err := c.addUploadAnalysis(a, o.analyse, &j); err != nil {
 		c.fail(err)
 		return
 	}

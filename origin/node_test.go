@@ -12,7 +12,8 @@ import (
 
 // The official Node SDK (npm cloudinary, installed by `make test` into
 // test/node) uploads, overwrites, renames and destroys through a real
-// origin: it sends everything as multipart.
+// origin: it sends everything as multipart. upload_large sends a 12 MB BMP
+// in 5 MB chunks (bytes a-b/-1 until the last).
 func TestNodeSDKUpload(t *testing.T) {
 	o := startOrigin(t, nil)
 	// The raw upload reads README.md beside the photos: give the script both.

@@ -41,6 +41,10 @@ type assetJSON struct {
 	DeleteToken      string              `json:"delete_token,omitempty"`
 	APIKey           string              `json:"api_key,omitempty"`
 	Invalidation     *InvalidationStatus `json:"invalidation,omitempty"`
+	Moderation       []moderationJSON    `json:"moderation,omitempty"`
+	// analysisJSON carries colors, phash, image_metadata and exif when
+	// the call asks for them.
+	analysisJSON
 }
 
 type contextJSON struct {
@@ -79,6 +83,9 @@ func (c *call) assetResponse(a *meta.Asset) assetJSON {
 		for k, v := range a.Metadata {
 			j.Metadata[k] = v
 		}
+	}
+	if a.ModerationKind != "" {
+		j.Moderation = []moderationJSON{{Kind: a.ModerationKind, Status: a.ModerationStatus}}
 	}
 	return j
 }

@@ -236,21 +236,3 @@ func TestGoSDKRawAndVideo(t *testing.T) {
 		t.Fatalf("auto-detected raw: %+v %v", auto, err)
 	}
 }
-
-// The Go SDK uploads files above its chunk size in chunks (20 MB by
-// default; 64 KiB here), each a full request with Content-Range.
-func TestGoSDKChunkedUpload(t *testing.T) {
-	o := startOrigin(t, nil)
-	o.Cld.Config.API.ChunkSize = 64 << 10
-	res, err := o.Cld.Upload.Upload(context.Background(), corpusPath(t, "LadyBird.jpg"), uploader.UploadParams{PublicID: "chunked"})
-	if msg := sdkFailure(err, res); msg != "" {
-		t.Fatalf("chunked upload: %s", msg)
-	}
-	data := readCorpus(t, "LadyBird.jpg")
-	if res.Bytes != len(data) || res.Etag != md5hex(data) || res.Width != 2560 {
-		t.Fatalf("chunked upload result: %+v", res)
-	}
-	if n := countBlobs(t, o); n != 1 {
-		t.Fatalf("%d blobs after a chunked upload", n)
-	}
-}

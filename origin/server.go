@@ -226,7 +226,8 @@ func (c *call) routeUpload(rest string) bool {
 		"tags": c.tags, "context": c.context, "delete_by_token": c.deleteByToken, "text": c.text,
 	}
 	h, ok := handlers[action]
-	if !ok {
+	spec, known := uploadMethodParams(action)
+	if !ok || !known {
 		return false
 	}
 	if c.r.Method != http.MethodPost {
@@ -249,6 +250,12 @@ func (c *call) routeUpload(rest string) bool {
 			c.fail(err)
 			return true
 		}
+	}
+	// A Cloudinary parameter the server does not implement is refused
+	// before anything is read, stored or fetched (paramspec_upload.go).
+	if err := spec.check(p); err != nil {
+		c.fail(err)
+		return true
 	}
 	h(rt, p)
 	return true

@@ -11,14 +11,14 @@ import (
 
 	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/blob"
-	"github.com/mediacdn/mediacdn/origin/imaging"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
 // deleteTokenTTL is how long an upload's delete token works.
 const deleteTokenTTL = 10 * 60 // seconds
 
-// uploadOptions are the upload parameters the origin acts on.
+// uploadOptions are the upload parameters the origin acts on
+// (paramspec_upload.go lists them; docs/upload-api.md describes them).
 type uploadOptions struct {
 	publicID, folder            string
 	useFilename, uniqueFilename bool
@@ -33,15 +33,32 @@ type uploadOptions struct {
 	displayName, assetFolder    string
 	contextGiven, tagsGiven     bool
 	eagerGiven                  bool
+	displayNameGiven            bool
+	assetFolderGiven            bool
 	resourceTypeOverride        string
 	moderation                  string // "" or manual: the asset waits in the manual moderation queue
 	accessMode                  string // "" (an overwrite keeps the asset's), public or authenticated
+	// transformation is the incoming transformation (incoming.go).
+	transformation string
+	// filenameOverride replaces the uploaded file's name.
+	filenameOverride string
+	// useFilenameAsDisplayName names the asset after its file when no
+	// display_name is given; discardOriginalFilename keeps no file name.
+	useFilenameAsDisplayName, discardOriginalFilename bool
+	// backup overrides the cloud's backup setting for this version (nil:
+	// the cloud's setting).
+	backup *bool
+	// analyse asks for colors, phash, image_metadata (or media_metadata)
+	// and exif in the response.
+	analyse analysisFlags
 }
 
 func parseUploadOptions(p *Params) (*uploadOptions, error) {
 	o := &uploadOptions{publicID: p.Get("public_id"), typ: p.Get("type"), format: strings.ToLower(p.Get("format")),
-		displayName: p.Get("display_name"), resourceTypeOverride: p.Get("resource_type")}
+		displayName: p.Get("display_name"), resourceTypeOverride: p.Get("resource_type"),
+		transformation: p.Get("transformation"), filenameOverride: p.Get("filename_override")}
 	var err error
+	var prefixByAssetFolder bool
 	bools := []struct {
 		dst *bool
 		key string
@@ -50,13 +67,31 @@ func parseUploadOptions(p *Params) (*uploadOptions, error) {
 		{&o.useFilename, "use_filename", false}, {&o.uniqueFilename, "unique_filename", true},
 		{&o.overwrite, "overwrite", true}, {&o.invalidate, "invalidate", false},
 		{&o.returnDeleteToken, "return_delete_token", false},
+		{&o.useFilenameAsDisplayName, "use_filename_as_display_name", false},
+		{&o.discardOriginalFilename, "discard_original_filename", false},
+		{&prefixByAssetFolder, "use_asset_folder_as_public_id_prefix", false},
 	}
 	for _, b := range bools {
 		if *b.dst, err = p.Bool(b.key, b.def); err != nil {
 			return nil, err
 		}
 	}
+	if p.Has("backup") && p.Get("backup") != "" {
+		b, err := p.Bool("backup", false)
+		if err != nil {
+			return nil, err
+		}
+		o.backup = &b
+	}
+	if o.analyse, err = parseAnalysisFlags(p); err != nil {
+		return nil, err
+	}
 	o.folder = strings.Trim(p.Get("folder"), "/")
+	af := strings.Trim(p.Get("asset_folder"), "/")
+	o.assetFolderGiven, o.displayNameGiven = p.Has("asset_folder"), p.Has("display_name")
+	if prefixByAssetFolder && af != "" {
+		o.folder = af // the asset folder is the public ID's prefix
+	}
 	if prefix := strings.Trim(p.Get("public_id_prefix"), "/"); prefix != "" {
 		o.folder = strings.Trim(o.folder+"/"+prefix, "/")
 	}
@@ -64,8 +99,8 @@ func parseUploadOptions(p *Params) (*uploadOptions, error) {
 		return nil, err
 	}
 	o.assetFolder = o.folder
-	if af := p.Get("asset_folder"); af != "" {
-		o.assetFolder = strings.Trim(af, "/")
+	if af != "" || o.assetFolderGiven {
+		o.assetFolder = af
 	}
 	switch o.typ {
 	case "":
@@ -114,6 +149,12 @@ func parseEager(s string) ([]string, error) {
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// eagerNotForKind refuses eager transformations of what this server only
+// transforms as images.
+func eagerNotForKind(rt string) *APIError {
+	return badRequest("Parameter eager is not supported by this server for %s files", rt)
 }
 
 // splitEagerFormat splits "c_fill,w_100/jpg" into the transformation and
@@ -193,19 +234,6 @@ func choosePublicID(o *uploadOptions, kind fileKind, filename string) (id, origi
 	return id, stem, checkPublicID(id)
 }
 
-func checkAllowedFormats(kind fileKind, allowed []string) error {
-	if len(allowed) == 0 || kind.rt == "raw" {
-		return nil
-	}
-	f, _ := delivery.ParseFormat(kind.format)
-	for _, a := range allowed {
-		if af, ok := delivery.ParseFormat(a); ok && af == f {
-			return nil
-		}
-	}
-	return badRequest("Image format %s not allowed - allowed formats are %s", kind.format, strings.Join(allowed, ", "))
-}
-
 // upload serves POST /v1_1/<cloud>/<rt>/upload.
 func (c *call) upload(rt string, p *Params) {
 	o, err := parseUploadOptions(p)
@@ -216,6 +244,10 @@ func (c *call) upload(rt string, p *Params) {
 	src, err := c.s.readSource(c.ctx(), p)
 	if err != nil {
 		c.fail(err)
+		return
+	}
+	if len(src.data) == 0 {
+		c.fail(badRequest("Empty file"))
 		return
 	}
 	if id := c.r.Header.Get("X-Unique-Upload-Id"); id != "" {
@@ -231,30 +263,42 @@ func (c *call) upload(rt string, p *Params) {
 		}
 		src.data = whole
 	}
+	if o.filenameOverride != "" {
+		src.name = o.filenameOverride
+	}
 	kind, err := c.classify(rt, o.resourceTypeOverride, src.data)
 	if err != nil {
 		c.fail(err)
 		return
 	}
-	if err := checkAllowedFormats(kind, o.allowedFormats); err != nil {
+	if len(o.eager) > 0 && kind.rt != "image" {
+		c.fail(eagerNotForKind(kind.rt))
+		return
+	}
+	plan, err := planIncoming(o, kind)
+	if err != nil {
 		c.fail(err)
 		return
 	}
-	if o.format != "" && kind.rt == "image" && o.format != kind.format {
-		if src.data, kind, err = c.convert(src.data, kind, o.format); err != nil {
-			c.fail(err)
-			return
-		}
+	if src.data, kind, err = c.applyIncoming(src.data, kind, plan); err != nil {
+		c.fail(err)
+		return
 	}
 	id, original, err := choosePublicID(o, kind, src.name)
 	if err != nil {
 		c.fail(err)
 		return
 	}
+	if o.discardOriginalFilename {
+		original = ""
+	}
 	a, err := c.storeNew(src.data, kind, id, original, o)
 	if err != nil {
 		c.fail(err)
 		return
+	}
+	if o.useFilenameAsDisplayName && !o.displayNameGiven {
+		a.DisplayName, _ = filenameStem(src.name)
 	}
 	c.commitUpload(a, o, p)
 }
@@ -279,6 +323,7 @@ func (c *call) storeNew(data []byte, kind fileKind, id, original string, o *uplo
 		Tags: o.tags, Context: o.context, OriginalFilename: original, AssetFolder: o.assetFolder,
 		DisplayName: display, Eager: o.eager, ModerationKind: moderationKind(o), ModerationStatus: moderationStatus(o),
 		AccessMode: o.accessMode,
+		Backup:     o.backup,
 	}, nil
 }
 
@@ -298,6 +343,10 @@ func (c *call) commitUpload(a *meta.Asset, o *uploadOptions, p *Params) {
 		c.s.deleteBlobs(a.Blob)
 		j := c.assetResponse(res.Prev)
 		j.Existing = true
+		if err := c.addUploadAnalysis(res.Prev, o.analyse, &j); err != nil {
+			c.fail(err)
+			return
+		}
 		c.ok(j)
 		return
 	}
@@ -321,12 +370,18 @@ func (c *call) commitUpload(a *meta.Asset, o *uploadOptions, p *Params) {
 	j := c.assetResponse(a)
 	j.Overwritten = res.Prev != nil
 	j.Invalidation = c.report(p, inv)
-	async, _ := p.Bool("eager_async", false)
-	if j.Eager, err = c.eager(a, o.eager, async); err != nil {
+	if j.Eager, err = c.eager(a, o.eager); err != nil {
 		c.fail(err)
 		return
 	}
-	c.s.analyser.add(a)
+	if o.analyse.any() {
+		if err := c.addUploadAnalysis(a, o.analyse, &j); err != nil {
+			c.fail(err)
+			return
+		}
+	} else {
+		c.s.analyser.add(a)
+	}
 	if o.returnDeleteToken {
 		token := randomHex(20)
 		exp := a.UpdatedAt.Add(deleteTokenTTL * 1e9)
@@ -337,6 +392,20 @@ func (c *call) commitUpload(a *meta.Asset, o *uploadOptions, p *Params) {
 		j.DeleteToken = token
 	}
 	c.ok(j)
+}
+
+// addUploadAnalysis adds to an Upload API answer the analyses the call
+// asks for (computed now, and stored with the version for later calls).
+func (c *call) addUploadAnalysis(a *meta.Asset, flags analysisFlags, j *assetJSON) error {
+	if !flags.any() {
+		return nil
+	}
+	an, err := c.analysisFields(a, flags)
+	if err != nil {
+		return err
+	}
+	j.analysisJSON = an
+	return nil
 }
 
 // writeBlob stores data as a new blob, durably, and returns its key.
@@ -387,19 +456,4 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// convert re-encodes an uploaded image to the format parameter's format
-// before it is stored.
-func (c *call) convert(data []byte, kind fileKind, format string) ([]byte, fileKind, error) {
-	f, ok := delivery.ParseFormat(format)
-	if !ok {
-		return nil, kind, badRequest("Invalid format - %s", clip(format))
-	}
-	res, err := c.s.images.Transform(c.ctx(), data, imaging.Request{Format: f})
-	if err != nil {
-		return nil, kind, err
-	}
-	kind.format, kind.width, kind.height = res.Format.String(), res.Width, res.Height
-	return res.Body, kind, nil
 }

@@ -25,6 +25,8 @@ func FuzzProbe(f *testing.F) {
 	f.Add([]byte("RIFF\x00\x00\x00\x00WEBPVP8 "))
 	f.Add([]byte("\x00\x00\x00\x18ftypavif"))
 	f.Add([]byte("II*\x00\x08\x00\x00\x00"))
+	f.Add(writeBMP(f, image.NewGray(image.Rect(0, 0, 5, 3)), 8, false))
+	f.Add(writeBMP(f, image.NewNRGBA(image.Rect(0, 0, 3, 2)), 32, true))
 	p := newProcessor(f, Config{MaxInputPixels: 4_000_000})
 	tr := mustParse(f, "c_fill,w_32,h_32")
 	f.Fuzz(func(t *testing.T, b []byte) {

@@ -39,9 +39,13 @@ type header struct {
 }
 
 // readHeader opens src lazily (libvips reads only the header) and returns
-// the image, which the arena owns.
-func readHeader(a *arena, src source) (*C.VipsImage, header, error) {
+// the image, which the arena owns. A BMP is decoded whole instead (bmp.go),
+// once its header is within maxPixels.
+func readHeader(a *arena, src source, maxPixels int64) (*C.VipsImage, header, error) {
 	var im *C.VipsImage
+	if src.kind == loaderBMP {
+		return readBMP(a, src, maxPixels)
+	}
 	if C.mc_load(C.int(src.kind), src.data, src.size, 1, 0, &im) != 0 {
 		return nil, header{}, invalidImage(failed("header"))
 	}
@@ -57,6 +61,33 @@ func readHeader(a *arena, src source) (*C.VipsImage, header, error) {
 		hd.orientation = 1
 	}
 	return im, hd, nil
+}
+
+// readBMP decodes a BMP source into a memory image.
+func readBMP(a *arena, src source, maxPixels int64) (*C.VipsImage, header, error) {
+	b := unsafe.Slice((*byte)(src.data), int(src.size))
+	h, err := bmpHeader(b)
+	if err != nil {
+		return nil, header{}, invalidImage(err)
+	}
+	if int64(h.width)*int64(h.height) > maxPixels {
+		return nil, header{}, tooLarge(h.width, h.height, maxPixels)
+	}
+	n := h.width * h.height * h.bands()
+	buf := C.mc_pixels_alloc(C.size_t(n))
+	if buf == nil {
+		return nil, header{}, internalError(errors.New("out of memory for a BMP"))
+	}
+	if err := decodeBMP(b, h, unsafe.Slice((*byte)(buf), n)); err != nil {
+		C.mc_free(buf)
+		return nil, header{}, invalidImage(err)
+	}
+	var im *C.VipsImage // owns buf from here
+	if C.mc_from_pixels(buf, C.size_t(n), C.int(h.width), C.int(h.height), C.int(h.bands()), &im) != 0 {
+		return nil, header{}, internalError(failed("bmp"))
+	}
+	a.keep(im)
+	return im, header{width: h.width, height: h.height, pages: 1, alpha: h.alpha, orientation: 1}, nil
 }
 
 // swapped reports whether the EXIF orientation turns the image a quarter.
@@ -95,7 +126,7 @@ func (p *Processor) checkPixels(h header, kind loader, page int) error {
 // shrunk on load as far as the first step allows (JPEG, WebP), turned
 // upright by its EXIF orientation and converted to 8-bit sRGB.
 func (pl *pipeline) load(p *Processor, src source, pln *plan) error {
-	im, h, err := readHeader(&pl.a, src)
+	im, h, err := readHeader(&pl.a, src, p.cfg.MaxInputPixels)
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func TestBadInput(t *testing.T) {
 		{"PNG declaring 100000x100000", craftPNGHeader(100000, 100000),
 			"Image is too large - 100000x100000 is more than the limit of 50000000 pixels"},
 		{"text file", []byte("hello, this is a text file and not an image\n"), "Invalid image file"},
-		{"BMP (ImageMagick only)", bmp, "Invalid image file"},
+		{"BM and zeros (no BMP header)", bmp, "Invalid image file"},
 		{"PDF", []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), "Invalid image file"},
 		{"JPEG magic then garbage", append([]byte{0xff, 0xd8, 0xff, 0xe0}, []byte(strings.Repeat("garbage ", 20))...), "Invalid image file"},
 	} {

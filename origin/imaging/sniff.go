@@ -27,6 +27,7 @@ const (
 	loaderGIF  loader = C.MC_LOAD_GIF
 	loaderTIFF loader = C.MC_LOAD_TIFF
 	loaderHEIF loader = C.MC_LOAD_HEIF
+	loaderBMP  loader = C.MC_LOAD_BMP // decoded in Go (bmp.go)
 	loaderSVG  loader = 100
 )
 
@@ -47,6 +48,8 @@ func sniff(b []byte) loader {
 		return loaderTIFF
 	case isHEIF(b):
 		return loaderHEIF
+	case isBMP(b):
+		return loaderBMP
 	case isSVG(b):
 		return loaderSVG
 	}
@@ -102,6 +105,8 @@ func (l loader) format(av1 bool) delivery.Format {
 			return delivery.AVIF
 		}
 		return delivery.HEIC
+	case loaderBMP:
+		return delivery.BMP
 	case loaderSVG:
 		return delivery.SVG
 	}

@@ -100,6 +100,33 @@ int mc_load(int kind, const void *buf, size_t len, int shrink, int page, VipsIma
 	return -1;
 }
 
+static void mc_free_pixels(VipsImage *im, void *pixels)
+{
+	g_free(pixels);
+}
+
+// mc_from_pixels makes an 8-bit sRGB image (3 bands, or 4 with alpha) of
+// pixels decoded by Go into memory from g_try_malloc. The image owns the
+// memory (freed when it closes), even when this fails.
+int mc_from_pixels(void *pixels, size_t len, int width, int height, int bands, VipsImage **out)
+{
+	VipsImage *im = vips_image_new_from_memory(pixels, len, width, height, bands, VIPS_FORMAT_UCHAR);
+
+	if (!im) {
+		g_free(pixels);
+		return -1;
+	}
+	g_signal_connect(im, "postclose", G_CALLBACK(mc_free_pixels), pixels);
+	im->Type = VIPS_INTERPRETATION_sRGB;
+	*out = im;
+	return 0;
+}
+
+void *mc_pixels_alloc(size_t len)
+{
+	return g_try_malloc(len);
+}
+
 void mc_read_header(VipsImage *im, mc_header *h)
 {
 	const char *compression = NULL;

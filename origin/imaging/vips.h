@@ -19,6 +19,7 @@ enum {
 	MC_LOAD_GIF,
 	MC_LOAD_TIFF,
 	MC_LOAD_HEIF,
+	MC_LOAD_BMP,    // decoded in Go (bmp.go); mc_load refuses it
 };
 
 // Encoders.
@@ -58,6 +59,8 @@ int mc_malloc_trim(void);
 int mc_loader_kind(const void *buf, size_t len);
 int mc_load(int kind, const void *buf, size_t len, int shrink, int page, VipsImage **out);
 void mc_read_header(VipsImage *im, mc_header *h);
+void *mc_pixels_alloc(size_t len);
+int mc_from_pixels(void *pixels, size_t len, int width, int height, int bands, VipsImage **out);
 void mc_set_timeout(VipsImage *im, gint64 remaining_us);
 
 // mc_jpeg_decode returns this when the JPEG is one for libvips' loader.

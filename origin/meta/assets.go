@@ -12,7 +12,7 @@ import (
 const assetColumns = `id, cloud, resource_type, type, public_id, asset_id, version, version_id, format,
 	bytes, width, height, pages, etag, blob, created_at, updated_at, tags, context, metadata,
 	moderation_status, original_filename, asset_folder, display_name, eager, moderation_kind, coordinates,
-	access_mode`
+	access_mode, backup`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -21,10 +21,11 @@ func scanAsset(r rowScanner) (*Asset, int64, error) {
 	var a Asset
 	var id, created, updated int64
 	var tags, ctxJSON, md, eager, coords string
+	var backup sql.NullBool
 	err := r.Scan(&id, &a.Cloud, &a.ResourceType, &a.Type, &a.PublicID, &a.AssetID, &a.Version,
 		&a.VersionID, &a.Format, &a.Bytes, &a.Width, &a.Height, &a.Pages, &a.ETag, &a.Blob,
 		&created, &updated, &tags, &ctxJSON, &md, &a.ModerationStatus, &a.OriginalFilename,
-		&a.AssetFolder, &a.DisplayName, &eager, &a.ModerationKind, &coords, &a.AccessMode)
+		&a.AssetFolder, &a.DisplayName, &eager, &a.ModerationKind, &coords, &a.AccessMode, &backup)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, 0, ErrNotFound
 	}
@@ -32,6 +33,9 @@ func scanAsset(r rowScanner) (*Asset, int64, error) {
 		return nil, 0, fmt.Errorf("meta: scan asset: %w", err)
 	}
 	a.Seq = id
+	if backup.Valid {
+		a.Backup = &backup.Bool
+	}
 	a.CreatedAt = time.Unix(0, created).UTC()
 	a.UpdatedAt = time.Unix(0, updated).UTC()
 	for _, f := range []struct {
@@ -146,13 +150,13 @@ func insertAsset(ctx context.Context, tx *sql.Tx, a *Asset) (int64, error) {
 	r, err := tx.ExecContext(ctx, `INSERT INTO assets (cloud, resource_type, type, public_id, asset_id,
 		version, version_id, format, bytes, width, height, pages, etag, blob, created_at, updated_at,
 		tags, context, metadata, moderation_status, original_filename, asset_folder, display_name, eager,
-		moderation_kind, coordinates, access_mode)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		moderation_kind, coordinates, access_mode, backup)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.Cloud, a.ResourceType, a.Type, a.PublicID, a.AssetID, a.Version, a.VersionID, a.Format,
 		a.Bytes, a.Width, a.Height, a.Pages, a.ETag, a.Blob, a.CreatedAt.UnixNano(), a.UpdatedAt.UnixNano(),
 		jsonText(nonNilTags(a.Tags)), jsonText(nonNilMap(a.Context)), jsonText(nonNilMap(a.Metadata)),
 		a.ModerationStatus, a.OriginalFilename, a.AssetFolder, a.DisplayName, jsonText(nonNilTags(a.Eager)),
-		a.ModerationKind, jsonText(a.Coordinates), accessMode(a.AccessMode))
+		a.ModerationKind, jsonText(a.Coordinates), accessMode(a.AccessMode), nullBool(a.Backup))
 	if err != nil {
 		return 0, fmt.Errorf("meta: insert asset: %w", err)
 	}
@@ -164,13 +168,13 @@ func updateAsset(ctx context.Context, tx *sql.Tx, id int64, a *Asset) error {
 		asset_id = ?, version = ?, version_id = ?, format = ?, bytes = ?, width = ?, height = ?, pages = ?,
 		etag = ?, blob = ?, created_at = ?, updated_at = ?, tags = ?, context = ?, metadata = ?,
 		moderation_status = ?, original_filename = ?, asset_folder = ?, display_name = ?, eager = ?,
-		moderation_kind = ?, coordinates = ?, access_mode = ?
+		moderation_kind = ?, coordinates = ?, access_mode = ?, backup = ?
 		WHERE id = ?`,
 		a.Cloud, a.ResourceType, a.Type, a.PublicID, a.AssetID, a.Version, a.VersionID, a.Format,
 		a.Bytes, a.Width, a.Height, a.Pages, a.ETag, a.Blob, a.CreatedAt.UnixNano(), a.UpdatedAt.UnixNano(),
 		jsonText(nonNilTags(a.Tags)), jsonText(nonNilMap(a.Context)), jsonText(nonNilMap(a.Metadata)),
 		a.ModerationStatus, a.OriginalFilename, a.AssetFolder, a.DisplayName, jsonText(nonNilTags(a.Eager)),
-		a.ModerationKind, jsonText(a.Coordinates), accessMode(a.AccessMode), id)
+		a.ModerationKind, jsonText(a.Coordinates), accessMode(a.AccessMode), nullBool(a.Backup), id)
 	if err != nil {
 		return fmt.Errorf("meta: update asset: %w", err)
 	}
@@ -205,7 +209,7 @@ func (s *SQLite) Update(ctx context.Context, k Key, fn func(*Asset) error) (*Ass
 		}
 		a.Key, a.AssetID, a.Version, a.VersionID, a.Blob = keep.Key, keep.AssetID, keep.Version, keep.VersionID, keep.Blob
 		a.Format, a.Bytes, a.Width, a.Height, a.Pages, a.ETag = keep.Format, keep.Bytes, keep.Width, keep.Height, keep.Pages, keep.ETag
-		a.CreatedAt, a.Seq = keep.CreatedAt, keep.Seq
+		a.CreatedAt, a.Seq, a.Backup = keep.CreatedAt, keep.Seq, keep.Backup
 		if err := updateAsset(ctx, tx, id, a); err != nil {
 			return err
 		}
@@ -344,6 +348,14 @@ func accessMode(m string) string {
 		return AccessPublic
 	}
 	return m
+}
+
+// nullBool stores an optional boolean (NULL when unset).
+func nullBool(b *bool) sql.NullBool {
+	if b == nil {
+		return sql.NullBool{}
+	}
+	return sql.NullBool{Bool: *b, Valid: true}
 }
 
 func nonNilTags(t []string) []string {

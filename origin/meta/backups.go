@@ -64,10 +64,21 @@ func (s *SQLite) SetBackupPolicy(backup func(cloud string) bool) {
 	s.backup.fn = backup
 }
 
+// BackedUp says whether the asset's original is kept as a backup when it
+// stops being current: by its own upload's backup parameter, else by its
+// cloud's setting, cloud.
+func (a *Asset) BackedUp(cloud bool) bool {
+	if a.Backup != nil {
+		return *a.Backup
+	}
+	return cloud
+}
+
 // retire handles the original of a version that stops being current:
-// kept as a backup when the cloud backs up, else reported as an orphan.
+// kept as a backup when the version's own setting says so, or, without
+// one, when the cloud backs up; else reported as an orphan.
 func (s *SQLite) retire(ctx context.Context, tx *sql.Tx, a *Asset, res *PutResult) error {
-	if !s.backup.on(a.Cloud) {
+	if !a.BackedUp(s.backup.on(a.Cloud)) {
 		res.Orphans = append(res.Orphans, a.Blob)
 		return nil
 	}

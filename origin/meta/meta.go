@@ -57,6 +57,11 @@ type Asset struct {
 	// through signed URLs, whatever the type). Put stores "" as the
 	// overwritten asset's mode, or AccessPublic for a new asset.
 	AccessMode string
+	// Backup overrides the cloud's backup setting for this version (the
+	// Upload API's backup parameter): true keeps its original as a backup
+	// when it stops being current, false never does; nil follows the
+	// cloud's setting.
+	Backup *bool
 }
 
 // Access modes of an asset.

@@ -200,6 +200,9 @@ var migrations = []string{
 	// 5: an asset's access mode (public or authenticated: delivered only
 	// through signed URLs), set on upload, explicit and the Admin API.
 	`ALTER TABLE assets ADD COLUMN access_mode TEXT NOT NULL DEFAULT 'public';`,
+	// 6: a version's own backup setting (the upload's backup parameter);
+	// NULL follows the cloud's.
+	`ALTER TABLE assets ADD COLUMN backup INTEGER;`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

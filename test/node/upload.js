@@ -7,6 +7,7 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
+const os = require('node:os');
 
 // The Node SDK picks http or https once, at load, from CLOUDINARY_URL's
 // upload_prefix: set it before require (cloudinary-compat.md §6).
@@ -70,7 +71,93 @@ async function main() {
   assert.equal(bad.http_code, 400);
   assert.equal(bad.message, 'Invalid image file');
 
-  console.log(JSON.stringify({ ok: true, checks: 'upload overwrite explicit add_tag rename destroy raw error' }));
+  await largeUploads();
+  await uploadParams();
+
+  console.log(JSON.stringify({ ok: true, checks: 'upload overwrite explicit add_tag rename destroy raw error ' +
+    'upload_large chunk_rule moderation empty_file refused_param' }));
+}
+
+// bmp24 is a width × height 24-bit BMP (BITMAPINFOHEADER, bottom-up): a
+// colour gradient.
+function bmp24(width, height) {
+  const stride = Math.ceil((width * 3) / 4) * 4;
+  const buf = Buffer.alloc(54 + stride * height);
+  buf.write('BM', 0, 'latin1');
+  buf.writeUInt32LE(buf.length, 2);
+  buf.writeUInt32LE(54, 10);
+  buf.writeUInt32LE(40, 14);
+  buf.writeInt32LE(width, 18);
+  buf.writeInt32LE(height, 22);
+  buf.writeUInt16LE(1, 26);
+  buf.writeUInt16LE(24, 28);
+  buf.writeUInt32LE(stride * height, 34);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = 54 + y * stride + x * 3;
+      buf[i] = x & 0xff; buf[i + 1] = y & 0xff; buf[i + 2] = 128;
+    }
+  }
+  return buf;
+}
+
+// uploadLarge wraps the SDK's callback-only upload_large in a promise.
+function uploadLarge(file, options) {
+  return new Promise((resolve, reject) => {
+    cloudinary.uploader.upload_large(file, options, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+// upload_large sends every chunk but the last as bytes a-b/-1: a 12 MB
+// BMP made here goes up in 5 MB chunks and is stored as one image; chunks
+// under 5 MB are refused with Cloudinary's message.
+async function largeUploads() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mediacdn-node-'));
+  try {
+    const big = path.join(dir, 'gradient.bmp');
+    const data = bmp24(2000, 2000); // 12,000,054 bytes
+    fs.writeFileSync(big, data);
+    const res = await uploadLarge(big, { resource_type: 'image', public_id: 'node/large', chunk_size: 5 * 1024 * 1024 });
+    assert.equal(res.public_id, 'node/large');
+    assert.equal(res.resource_type, 'image');
+    assert.equal(res.format, 'bmp');
+    assert.equal(res.width, 2000);
+    assert.equal(res.height, 2000);
+    assert.equal(res.bytes, data.length);
+    assert.equal(res.etag, crypto.createHash('md5').update(data).digest('hex'));
+    assert.equal(res.original_filename, 'gradient');
+
+    const small = await uploadLarge(big, { resource_type: 'image', public_id: 'node/small_chunks', chunk_size: 1024 * 1024 })
+      .catch((e) => e);
+    assert.equal(small.http_code, 400);
+    assert.equal(small.message, 'All parts except EOF-chunk must be larger than 5mb');
+
+    const empty = path.join(dir, 'empty.png');
+    fs.writeFileSync(empty, Buffer.alloc(0));
+    const none = await cloudinary.uploader.upload(empty, { public_id: 'node/empty' }).catch((e) => e);
+    assert.equal(none.http_code, 400);
+    assert.equal(none.message, 'Empty file');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Moderation on upload and explicit, and a refused parameter, as the Node
+// SDK sends them. (Its add_tag with exclusive: true would ask for
+// set_exclusive, but cloudinary 2.11.0 passes option_consume's arguments
+// the wrong way round and sends command=add; origin/upload_params_test.go
+// tests set_exclusive over HTTP.)
+async function uploadParams() {
+  const first = await cloudinary.uploader.upload(file('rocket.jpg'), { public_id: 'node/one', moderation: 'manual' });
+  assert.deepEqual(first.moderation, [{ kind: 'manual', status: 'pending' }]);
+  await cloudinary.uploader.upload(file('chelsea.png'), { public_id: 'node/two' });
+  const exp = await cloudinary.uploader.explicit('node/two', { type: 'upload', moderation: 'manual' });
+  assert.deepEqual(exp.moderation, [{ kind: 'manual', status: 'pending' }]);
+
+  const refused = await cloudinary.uploader.upload(file('rocket.jpg'), { notification_url: 'https://example.com/hook' })
+    .catch((e) => e);
+  assert.equal(refused.http_code, 400);
+  assert.equal(refused.message, 'Parameter notification_url is not supported by this server');
 }
 
 main().catch((err) => {

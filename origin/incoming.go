@@ -1,0 +1,94 @@
+package origin
+
+import (
+	"strings"
+
+	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/imaging"
+)
+
+// An upload's file can be changed before it is stored: the transformation
+// parameter (an incoming transformation) and the format parameter turn an
+// image into the original the asset keeps, as Cloudinary does. The stored
+// bytes, and the width, height, format, bytes and etag the response and
+// the asset report, are those of the result.
+
+// incomingPlan says what to do to an upload's file before storing it.
+type incomingPlan struct {
+	tx     string // the transformation parameter, "" for none
+	format string // the format to convert to, "" to keep the file's
+}
+
+// planIncoming decides the incoming transformation and conversion of an
+// upload of kind: allowed_formats refuses a file in another format, unless
+// format is given, in which case only such files are converted and files
+// already in an allowed format are stored as they are (Cloudinary's
+// allowed_formats with format).
+func planIncoming(o *uploadOptions, kind fileKind) (incomingPlan, error) {
+	plan := incomingPlan{tx: o.transformation, format: o.format}
+	if len(o.allowedFormats) > 0 && kind.rt != "raw" {
+		if formatAllowed(kind, o.allowedFormats) {
+			plan.format = ""
+		} else if o.format == "" {
+			return plan, badRequest("Image format %s not allowed - allowed formats are %s", kind.format,
+				strings.Join(o.allowedFormats, ", "))
+		}
+	}
+	if plan.format == kind.format {
+		plan.format = ""
+	}
+	if kind.rt != "image" {
+		switch {
+		case plan.tx != "":
+			return plan, badRequest("Parameter transformation is not supported by this server for %s files", kind.rt)
+		case plan.format != "":
+			return plan, badRequest("Parameter format is not supported by this server for %s files", kind.rt)
+		}
+	}
+	return plan, nil
+}
+
+// formatAllowed reports whether the file's format is in allowed.
+func formatAllowed(kind fileKind, allowed []string) bool {
+	f, _ := delivery.ParseFormat(kind.format)
+	for _, a := range allowed {
+		if af, ok := delivery.ParseFormat(a); ok && af == f {
+			return true
+		}
+	}
+	return false
+}
+
+// applyIncoming runs the plan on an image's bytes and returns the result
+// and what it is. Named transformations expand as in delivery URLs.
+func (c *call) applyIncoming(data []byte, kind fileKind, plan incomingPlan) ([]byte, fileKind, error) {
+	if plan.tx == "" && plan.format == "" {
+		return data, kind, nil
+	}
+	var tr delivery.Transformation
+	if plan.tx != "" {
+		parsed, err := delivery.ParseTransformation(plan.tx)
+		if err != nil {
+			return nil, kind, badRequest("Invalid transformation %s - %s", clip(plan.tx), err.Error())
+		}
+		if tr, _, err = c.s.expand(c.ctx(), c.cloud, parsed, 0); err != nil {
+			return nil, kind, asAPIError(err)
+		}
+	}
+	f := delivery.FormatNone
+	if plan.format != "" {
+		var ok bool
+		if f, ok = delivery.ParseFormat(plan.format); !ok {
+			return nil, kind, badRequest("Invalid format - %s", clip(plan.format))
+		}
+	}
+	res, err := c.s.images.Transform(c.ctx(), data, imaging.Request{Transformation: tr, Format: wantedFormat(tr, f)})
+	if err != nil {
+		return nil, kind, asAPIError(err)
+	}
+	out := fileKind{rt: "image", format: res.Format.String(), width: res.Width, height: res.Height, pages: 1}
+	if info, err := c.s.images.Probe(res.Body); err == nil {
+		out.pages = max(info.Pages, 1)
+	}
+	return res.Body, out, nil
+}

@@ -1,0 +1,231 @@
+package origin_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/cloudinary/cloudinary-go/v2/api"
+	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
+	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin"
+	"github.com/mediacdn/mediacdn/origin/meta"
+)
+
+// sdkLargeBMP is the file of cloudinary-go's TestUploader_UploadLargeFile
+// (api/uploader/upload_asset_test.go): a 1400x1400 24-bit BMP with a
+// BITMAPV5HEADER, white, 5,880,138 bytes.
+func sdkLargeBMP() []byte {
+	head := "BMJ\xB9Y\x00\x00\x00\x00\x00\x8A\x00\x00\x00|\x00\x00\x00x\x05\x00\x00x\x05\x00\x00\x01\x00\x18\x00" +
+		"\x00\x00\x00\x00\xC0\xB8Y\x00a\x0F\x00\x00a\x0F\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xFF" +
+		"\x00\x00\xFF\x00\x00\xFF\x00\x00\x00\x00\x00\x00\xFFBGRs\x00\x00\x00\x00\x00\x00\x00\x00T\xB8\x1E" +
+		"\xFC\x00\x00\x00\x00\x00\x00\x00\x00fff\xFC\x00\x00\x00\x00\x00\x00\x00\x00\xC4\xF5(\xFF\x00\x00\x00" +
+		"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+	return append([]byte(head), bytes.Repeat([]byte{0xff}, 5880138-len(head))...)
+}
+
+// gradientTIFF is a w × h baseline TIFF: uncompressed 8-bit RGB in one
+// strip, a colour gradient.
+func gradientTIFF(w, h int) []byte {
+	le := binary.LittleEndian
+	type entry struct{ tag, typ, count, value uint32 }
+	const nEntries = 10
+	ifd := 8
+	bps := ifd + 2 + nEntries*12 + 4 // BitsPerSample's three values
+	pixels := bps + 6
+	entries := []entry{
+		{256, 4, 1, uint32(w)}, {257, 4, 1, uint32(h)}, {258, 3, 3, uint32(bps)}, {259, 3, 1, 1},
+		{262, 3, 1, 2}, {273, 4, 1, uint32(pixels)}, {277, 3, 1, 3}, {278, 4, 1, uint32(h)},
+		{279, 4, 1, uint32(w * h * 3)}, {284, 3, 1, 1},
+	}
+	out := make([]byte, pixels+w*h*3)
+	copy(out, "II*\x00")
+	le.PutUint32(out[4:], uint32(ifd))
+	le.PutUint16(out[ifd:], nEntries)
+	for i, e := range entries {
+		b := out[ifd+2+12*i:]
+		le.PutUint16(b[0:], uint16(e.tag))
+		le.PutUint16(b[2:], uint16(e.typ))
+		le.PutUint32(b[4:], e.count)
+		if e.typ == 3 && e.count == 1 {
+			le.PutUint16(b[8:], uint16(e.value))
+		} else {
+			le.PutUint32(b[8:], e.value)
+		}
+	}
+	for i := 0; i < 3; i++ {
+		le.PutUint16(out[bps+2*i:], 8)
+	}
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			p := out[pixels+3*(y*w+x):]
+			p[0], p[1], p[2] = byte(x*255/w), byte(y*255/h), 128
+		}
+	}
+	return out
+}
+
+// writeTemp writes data to a file in a test's temporary folder.
+func writeTemp(t testing.TB, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// BMP, TIFF and HEIC uploads are images with Cloudinary's format names:
+// probed, stored as they are, delivered as they are, and transformed.
+func TestUploadBMPTIFFHEIC(t *testing.T) {
+	o := startOrigin(t, nil)
+	ctx := context.Background()
+	for _, c := range []struct {
+		name, format, contentType string
+		data                      []byte
+		w, h                      int
+	}{
+		{"white.bmp", "bmp", "image/bmp", sdkLargeBMP(), 1400, 1400},
+		{"gradient.tif", "tiff", "image/tiff", gradientTIFF(120, 80), 120, 80},
+		{"rocket.heic", "heic", "image/heic", readCorpus(t, "rocket.heic"), 160, 107},
+	} {
+		id := "formats/" + c.format
+		res, err := o.Cld.Upload.Upload(ctx, writeTemp(t, c.name, c.data), uploader.UploadParams{PublicID: id})
+		if msg := sdkFailure(err, res); msg != "" {
+			t.Fatalf("%s: %s", c.name, msg)
+		}
+		if res.ResourceType != "image" || res.Format != c.format || res.Width != c.w || res.Height != c.h ||
+			res.Bytes != len(c.data) || res.Etag != md5hex(c.data) {
+			t.Errorf("%s: %+v", c.name, res)
+		}
+		orig := fetch(t, o.URL+"/demo/image/upload/"+id+"."+c.format)
+		if orig.status != 200 || !bytes.Equal(orig.body, c.data) || orig.header.Get("Content-Type") != c.contentType {
+			t.Errorf("%s: original %d %q, %d bytes", c.name, orig.status, orig.header.Get("Content-Type"), len(orig.body))
+		}
+		small := fetch(t, o.URL+"/demo/image/upload/w_40/"+id+".jpg")
+		if info := probe(t, small.body); small.status != 200 || info.Format != delivery.JPG || info.Width != 40 {
+			t.Errorf("%s: w_40 .jpg %d %+v", c.name, small.status, info)
+		}
+		// Without an extension or f_, a format this server does not write
+		// is delivered as JPEG (PNG with alpha), as Cloudinary does for
+		// formats browsers do not show.
+		if kept := fetch(t, o.URL+"/demo/image/upload/w_40/"+id); kept.status != 200 || probe(t, kept.body).Width != 40 {
+			t.Errorf("%s: w_40 without a format: %d", c.name, kept.status)
+		}
+	}
+}
+
+// The Go SDK's own large-file test, against this server: its 1400x1400
+// BMP uploaded from a path, an *os.File and an *io.SectionReader in
+// chunks of 5,243,000 bytes (every chunk but the last at least 5 MB).
+func TestGoSDKLargeFileInChunks(t *testing.T) {
+	o := startOrigin(t, nil)
+	o.Cld.Upload.Config.API.ChunkSize = 5243000
+	data := sdkLargeBMP()
+	path := writeTemp(t, "go_test_large_image.bmp", data)
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for i, file := range []any{path, f, io.NewSectionReader(f, 0, int64(len(data)))} {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			t.Fatal(err)
+		}
+		id := "go_test_large_image_" + strconv.Itoa(i)
+		res, err := o.Cld.Upload.Upload(context.Background(), file, uploader.UploadParams{PublicID: id, Overwrite: api.Bool(true)})
+		if msg := sdkFailure(err, res); msg != "" {
+			t.Fatalf("%T: %s", file, msg)
+		}
+		if res.PublicID != id || res.Width != 1400 || res.Height != 1400 || res.Format != "bmp" ||
+			res.Bytes != len(data) || res.Etag != md5hex(data) {
+			t.Fatalf("%T: %+v", file, res)
+		}
+	}
+	if n := countBlobs(t, o); n != 3 {
+		t.Fatalf("%d blobs after three chunked uploads", n)
+	}
+	// Chunks under 5 MB but the last are refused as Cloudinary refuses
+	// them, and the Go SDK (which reads the last chunk's answer only)
+	// sees the refusal: a refused chunk makes every later one of the same
+	// upload answer the same.
+	o.Cld.Upload.Config.API.ChunkSize = 1 << 20
+	res, err := o.Cld.Upload.Upload(context.Background(), path, uploader.UploadParams{PublicID: "small_chunks"})
+	if err != nil || res.Error.Message != "All parts except EOF-chunk must be larger than 5mb" {
+		t.Fatalf("1 MB chunks: %+v %v", res, err)
+	}
+	if _, err := o.Store.Meta.Asset(context.Background(), meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: "small_chunks"}); err == nil {
+		t.Fatal("an upload in refused chunks was stored")
+	}
+}
+
+// Chunks as the Node SDK sends them (bytes a-b/-1 until the last) and the
+// rules on them, over plain HTTP.
+func TestChunkedUploadRanges(t *testing.T) {
+	o := startOrigin(t, func(cfg *origin.Config) { cfg.MaxUploadSize = 16 << 20 })
+	data := sdkLargeBMP()
+	chunk := func(id string, start, end int, total string) (int, string) {
+		t.Helper()
+		ct, body := form(t, [][2]string{{"public_id", id}}, "big.bmp", data[start:end+1])
+		return postWith(t, o.URL+"/v1_1/demo/image/upload", ct, body, "X-Unique-Upload-Id", "up-"+id,
+			"Content-Range", "bytes "+strconv.Itoa(start)+"-"+strconv.Itoa(end)+"/"+total)
+	}
+	n := len(data)
+	if status, resp := chunk("node", 0, 5<<20-1, "-1"); status != 200 || resp != `{"done":false}` {
+		t.Fatalf("first chunk: %d %s", status, resp)
+	}
+	if status, resp := chunk("node", 5<<20, n-1, strconv.Itoa(n)); status != 200 || !strings.Contains(resp, `"bytes":`+strconv.Itoa(n)+`,`) {
+		t.Fatalf("last chunk: %d %s", status, resp)
+	}
+	for _, c := range []struct {
+		name       string
+		start, end int
+		total, msg string
+	}{
+		{"small first chunk", 0, 1<<20 - 1, "-1", "All parts except EOF-chunk must be larger than 5mb"},
+		{"small middle chunk", 0, 1<<20 - 1, strconv.Itoa(n), "All parts except EOF-chunk must be larger than 5mb"},
+		{"past the limit", 0, 5<<20 - 1, strconv.Itoa(17 << 20), "File size too large. Got 17825792. Maximum is 16777216."},
+		{"bad range", 0, 5<<20 - 1, "x", "Invalid Content-Range header - bytes 0-5242879/x"},
+	} {
+		if status, resp := chunk(c.name[:4], c.start, c.end, c.total); status != 400 || errorMessage(t, resp) != c.msg {
+			t.Errorf("%s: %d %s", c.name, status, resp)
+		}
+	}
+	// Once refused, an upload stays refused: its last chunk cannot
+	// complete it with what was missed.
+	if status, resp := chunk("smal", 1<<20, n-1, strconv.Itoa(n)); status != 400 ||
+		errorMessage(t, resp) != "All parts except EOF-chunk must be larger than 5mb" {
+		t.Errorf("last chunk of a refused upload: %d %s", status, resp)
+	}
+	if count := countBlobs(t, o); count != 1 {
+		t.Errorf("%d blobs, want the one complete upload's", count)
+	}
+}
+
+// postWith posts with basic auth and extra headers (name, value pairs).
+func postWith(t testing.TB, url, contentType string, body io.Reader, headers ...string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	req.SetBasicAuth(apiKey, apiSecret)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, strings.TrimSpace(string(b))
+}
