@@ -163,3 +163,20 @@ func do(t testing.TB, method, url string, headers ...string) fetched {
 	}
 	return fetched{resp.StatusCode, resp.Header, []byte(b.String())}
 }
+
+// fl_attachment on a fetch URL: the default name is the remote file's,
+// without its extension, plus the delivered format's.
+func TestFetchAttachmentFileName(t *testing.T) {
+	rs := startRemote(t, map[string][]byte{"/pics/rocket.jpeg": readCorpus(t, "rocket.jpg")})
+	o := startFetchOrigin(t, nil, "127.0.0.1")
+	for _, c := range []struct{ path, want string }{
+		{"/demo/image/fetch/fl_attachment/" + rs.URL + "/pics/rocket.jpeg", `attachment; filename="rocket.jpg"`},
+		{"/demo/image/fetch/f_png,fl_attachment/" + rs.URL + "/pics/rocket.jpeg", `attachment; filename="rocket.png"`},
+		{"/demo/image/fetch/fl_attachment:mine/" + rs.URL + "/pics/rocket.jpeg", `attachment; filename="mine.jpg"`},
+	} {
+		r := fetch(t, o.URL+c.path)
+		if r.status != 200 || r.header.Get("Content-Disposition") != c.want {
+			t.Errorf("%s: %d %q, want %q (%s)", c.path, r.status, r.header.Get("Content-Disposition"), c.want, r.header.Get("X-Cld-Error"))
+		}
+	}
+}
