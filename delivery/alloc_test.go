@@ -29,13 +29,15 @@ func TestParseAllocatesNothing(t *testing.T) {
 			t.Errorf("Parse(%q) + Class + AppendCacheKey: %v allocations, want 0", uri, n)
 		}
 	}
-	n := testing.AllocsPerRun(200, func() {
-		if _, err := ParseHost("demo", "/image/upload/w_100/sample.jpg"); err != nil {
-			t.Fatal(err)
+	for _, uri := range []string{"/image/upload/w_100/sample.jpg", "/demo/image/upload/w_100/sample.jpg"} {
+		n := testing.AllocsPerRun(200, func() {
+			if _, err := ParseHost("demo", uri); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if n != 0 {
+			t.Errorf("ParseHost(%q): %v allocations, want 0", uri, n)
 		}
-	})
-	if n != 0 {
-		t.Errorf("ParseHost: %v allocations, want 0", n)
 	}
 }
 

@@ -1,6 +1,7 @@
 // Package delivery is the grammar that edges and origins share: Cloudinary
 // delivery URLs and their transformation strings, URL signatures, the cache
-// key and the URL's class for purge matching.
+// key and the URL's class for purge matching, and the HTTP policy both
+// answer with (Vary for client hints, CORS preflights).
 //
 // It imports the standard library only. Parsing a typical URL allocates
 // nothing: every string in a parsed URL is a substring of the input, so a
@@ -16,6 +17,6 @@
 //	/<cloud>/[...]/<public_id>.<ext>                   (use_root_path: image/upload)
 //
 // A private-CDN host stands for the cloud and drops the /<cloud> segment
-// (ParseHost). Query parameters (the SDKs' analytics ?_a=...) never change
+// (ParseHost), or keeps it (CloudPrefixed), for the same object. Query parameters (the SDKs' analytics ?_a=...) never change
 // routing, signatures or the cache key.
 package delivery

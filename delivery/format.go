@@ -122,6 +122,20 @@ func (f Format) ContentType() string {
 	return "application/octet-stream"
 }
 
+// FormatOf is the format whose media type is contentType (parameters
+// ignored; the first format listed when several share the type), or
+// FormatNone.
+func FormatOf(contentType string) Format {
+	mt, _, _ := cut(contentType, ';')
+	mt = trimSpace(mt)
+	for f := JPG; f < formatCount; f++ {
+		if formatTypes[f] != "" && equalFoldTrim(mt, formatTypes[f]) {
+			return f
+		}
+	}
+	return FormatNone
+}
+
 // IsImage reports whether f is an image (or document rendered as one) format.
 func (f Format) IsImage() bool { return f >= JPG && f < MP4 }
 

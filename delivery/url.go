@@ -71,7 +71,8 @@ type Parser struct {
 func Parse(uri string) (URL, error) { return Parser{}.Parse(uri) }
 
 // ParseHost parses a request URI that arrived on a private-CDN host, whose
-// cloud is given and whose path has no cloud segment.
+// cloud is given and whose path has no cloud segment (or has the cloud's
+// own: see CloudPrefixed).
 func ParseHost(cloud, uri string) (URL, error) { return Parser{}.ParseHost(cloud, uri) }
 
 // Parse parses a path-form request URI.
@@ -81,14 +82,42 @@ func (p Parser) Parse(uri string) (URL, error) {
 	return u, err
 }
 
-// ParseHost parses a host-form request URI for the given cloud.
+// ParseHost parses a host-form request URI for the given cloud. A path that
+// starts with the cloud's own /<cloud>/ segment (CloudPrefixed) is parsed
+// in path form: it is the same URL, and gets the same cache key.
 func (p Parser) ParseHost(cloud, uri string) (URL, error) {
 	var u URL
 	if !validCloud(cloud) {
 		return u, badRequest("Invalid cloud name - %s", sanitize(cloud))
 	}
+	if CloudPrefixed(cloud, uri) {
+		err := p.parse(&u, "", uri)
+		return u, err
+	}
 	err := p.parse(&u, cloud, uri)
 	return u, err
+}
+
+// CloudPrefixed reports whether a request URI that arrived on cloud's
+// private-CDN host names the cloud in its path anyway, as the SDKs write
+// URLs for a cname without private_cdn: /<cloud>/ followed by a resource
+// type and a type (/<cloud>/image/upload/...), an SEO segment
+// (/<cloud>/images/...) or /iu/. A root-form path (use_root_path) keeps its
+// host-form meaning: on the host, /<cloud>/pic.jpg is the public ID
+// "<cloud>/pic".
+func CloudPrefixed(cloud, uri string) bool {
+	if len(uri) < len(cloud)+2 || uri[0] != '/' || uri[1:1+len(cloud)] != cloud || uri[1+len(cloud)] != '/' {
+		return false
+	}
+	seg, rest, more := cut(uri[len(cloud)+2:], '/')
+	if !more || rest == "" {
+		return false
+	}
+	if _, ok := ParseResourceType(seg); ok {
+		return true
+	}
+	_, _, seo := seoSegment(seg)
+	return seo || seg == "iu"
 }
 
 func (p Parser) parse(u *URL, hostCloud, uri string) error {

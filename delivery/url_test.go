@@ -318,6 +318,11 @@ func TestCacheKey(t *testing.T) {
 		{"/demo/image/upload/q_auto/sample", "", "webp", "/demo/image/upload/q_auto/sample#webp"},
 		{"/demo/image/upload/q_auto/sample", "", "", "/demo/image/upload/q_auto/sample"},
 		{"/image/upload/f_auto/sample.jpg", "demo", "webp", "/demo/image/upload/f_auto/sample.jpg#webp"},
+		// A private-CDN host URL that names its cloud: the same key.
+		{"/demo/image/upload/f_auto/sample.jpg", "demo", "webp", "/demo/image/upload/f_auto/sample.jpg#webp"},
+		// dpr_auto is keyed on the DPR hint.
+		{"/demo/image/upload/dpr_auto,w_100/sample.jpg", "", ";dpr=2", "/demo/image/upload/dpr_auto,w_100/sample.jpg#;dpr=2"},
+		{"/demo/image/upload/dpr_auto/f_auto/sample", "", "avif;dpr=1.5", "/demo/image/upload/dpr_auto/f_auto/sample#avif;dpr=1.5"},
 	} {
 		var u URL
 		var err error

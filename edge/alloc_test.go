@@ -38,3 +38,36 @@ func TestHitPathAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+// Hits on a private-CDN host allocate nothing either: host form, the path
+// that names the cloud, a Host in other case with a port, and a dpr_auto
+// variant.
+func TestHostFormHitAllocatesNothing(t *testing.T) {
+	o := startTestOrigin(t, imageOrigin)
+	e := startEdge(t, func(c *Config) { c.Hosts = map[string]string{"cdn.example": "demo"} }, o.URL)
+	for _, c := range []struct {
+		path    string
+		headers []string
+	}{
+		{"/image/upload/w_10/v1/pic.jpg", nil},
+		{"/demo/image/upload/w_10/v1/pic.jpg", nil},
+		{"/demo/image/upload/w_10/v1/pic.jpg", []string{"Host", "CDN.example:8080"}},
+		{"/image/upload/dpr_auto,w_10/v1/pic.jpg", []string{"Sec-CH-DPR", "2"}},
+	} {
+		ctx := hitCtx(c.path, c.headers...)
+		e.handle(ctx) // fills the cache (or hits it already)
+		allocs := testing.AllocsPerRun(500, func() {
+			ctx.Response.Reset()
+			e.serve(ctx)
+			if ctx.Response.StatusCode() != 200 || string(ctx.Response.Header.Peek("Cache-Status")) != "mediacdn; hit" {
+				t.Fatalf("%s %v: not a hit: %d %q", c.path, c.headers, ctx.Response.StatusCode(), ctx.Response.Header.Peek("Cache-Status"))
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%s %v: %v allocations per hit, want 0", c.path, c.headers, allocs)
+		}
+	}
+	if o.count.Load() != 2 {
+		t.Errorf("origin requests %d, want 2 (one per object)", o.count.Load())
+	}
+}

@@ -18,7 +18,10 @@ type Config struct {
 	// headers and bookkeeping. Default 512MiB.
 	CacheSize config.Size `yaml:"cache_size"`
 	// MaxObjectSize is the largest response kept in the cache; larger
-	// ones are streamed to the client and not cached. Default 16MiB.
+	// ones are streamed to the client and not cached, with the headers of
+	// a cached answer; the edge keeps their headers only, to skip the
+	// buffered attempt next time and answer matching conditional requests
+	// with 304 (pass.go). Default 16MiB.
 	MaxObjectSize config.Size `yaml:"max_object_size"`
 	// VersionedMaxAge is the Cache-Control max-age sent with versioned
 	// URLs (which also get immutable). Default 720h (30 days).
@@ -81,7 +84,8 @@ type Config struct {
 	MemoryLimit config.Size `yaml:"memory_limit"`
 
 	// Clouds are the cloud names served, and Hosts map private-CDN host
-	// names to clouds. The app fills both from the file's clouds section.
+	// names (optionally host:port, matched ignoring case and the request's
+	// port) to clouds. The app fills both from the file's clouds section.
 	Clouds []string          `yaml:"-"`
 	Hosts  map[string]string `yaml:"-"`
 }

@@ -23,14 +23,13 @@ type entry struct {
 	disposition  []byte // Content-Disposition
 	csp          []byte // Content-Security-Policy (SVG)
 
-	versioned  bool // the URL has a version: immutable for browsers
-	negotiated bool // f_auto, q_auto or dpr_auto: Vary: Accept
-	// marker entries live under a negotiated URL's plain key and only say
-	// that the real entries are under key#variant (autoDPR: the variant
-	// includes the DPR hint). A marker is never served.
-	marker   bool
-	autoDPR  bool
-	negative bool // a cached 404/400, or a d_ default image standing in for one
+	versioned bool   // the URL has a version: immutable for browsers
+	vary      string // the Vary header (delivery.URL.Vary), "" for none
+	kind      entryKind
+	// varyAccept and varyDPR are a marker's: which request headers make
+	// the variant (the Accept token, the DPR hint).
+	varyAccept, varyDPR bool
+	negative            bool // a cached 404/400, or a d_ default image standing in for one
 
 	stored  int64 // unix nanoseconds when the response arrived
 	expires int64 // unix nanoseconds when it stops being fresh
@@ -44,6 +43,23 @@ type entry struct {
 
 	cost int64
 }
+
+// entryKind tells what an entry holds.
+type entryKind uint8
+
+const (
+	// kindContent is a response to serve.
+	kindContent entryKind = iota
+	// kindMarker lives under a varying URL's plain key and only says that
+	// the real entries are under key#variant (the variant made of the
+	// request headers varyAccept and varyDPR name). It is never served.
+	kindMarker
+	// kindPass is a response too large to cache (max_object_size): its
+	// headers and validators without the body. Requests for it are
+	// streamed from an origin without a first buffered attempt, and a
+	// conditional request that matches is answered 304 from it, as a hit.
+	kindPass
+)
 
 // entryOverhead approximates an entry's memory besides its byte slices.
 const entryOverhead = 320

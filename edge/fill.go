@@ -3,7 +3,6 @@ package edge
 import (
 	"bytes"
 	"errors"
-	"io"
 	"strconv"
 	"time"
 
@@ -30,7 +29,12 @@ func (s *Server) miss(ctx *fasthttp.RequestCtx, u *delivery.URL, key []byte, var
 		// started.
 		if e, ok := s.cache.get(key); ok && e != stale && !e.purged(s.purges) &&
 			e.fresh(s.now().UnixNano()) && (e.versioned || s.caughtUp()) {
-			return &fillResult{e: e}, nil
+			switch e.kind {
+			case kindContent:
+				return &fillResult{e: e}, nil
+			case kindPass:
+				return &fillResult{pass: true}, nil
+			}
 		}
 		return s.fetch(u, []byte(k), variant, stale)
 	})
@@ -54,8 +58,7 @@ func (s *Server) miss(ctx *fasthttp.RequestCtx, u *delivery.URL, key []byte, var
 	}
 	r := v.(*fillResult)
 	if r.pass {
-		s.m.passThrough.Add(1)
-		s.passThrough(ctx, u, variant)
+		s.passThrough(ctx, u, key, variant, nil)
 		return
 	}
 	if r.e.status >= 500 && stale != nil && stale.status == fasthttp.StatusOK &&
@@ -90,7 +93,7 @@ func (s *Server) originRequest(req *fasthttp.Request, u *delivery.URL, variant s
 	} else {
 		req.SetRequestURI(u.Path)
 	}
-	if u.Negotiated() || u.AutoDPR() {
+	if u.Varies() {
 		tok, dpr, _ := cutVariant(variant)
 		switch tok {
 		case "avif":
@@ -154,12 +157,14 @@ func (s *Server) fetch(u *delivery.URL, key []byte, variant string, stale *entry
 	if status >= 500 {
 		s.m.originErrors.Add(1)
 	}
-	e := s.newEntry(u, key, variant, resp, now, seq)
+	e := s.newEntry(u, key, resp, now, seq)
+	e.body = append([]byte(nil), resp.Body()...)
+	e.cost = e.computeCost()
 	if cacheable(status) {
 		s.store(e)
-		if e.negotiated {
-			s.store(&entry{key: u.AppendCacheKey(nil, ""), marker: true, autoDPR: u.AutoDPR(),
-				cost: entryOverhead + int64(len(u.Path)+len(u.Cloud))})
+		if u.Varies() {
+			s.store(&entry{key: u.AppendCacheKey(nil, ""), kind: kindMarker, varyAccept: u.Negotiated(),
+				varyDPR: u.AutoDPR(), cost: entryOverhead + int64(len(u.Path)+len(u.Cloud))})
 		}
 	}
 	return &fillResult{e: e, fill: took}, nil
@@ -174,15 +179,15 @@ func cacheable(status int) bool {
 // store puts e in the cache; a dropped Set is only a future miss.
 func (s *Server) store(e *entry) { s.cache.set(e) }
 
-// newEntry builds an entry from an origin response, copying everything
-// out of fasthttp's buffers.
-func (s *Server) newEntry(u *delivery.URL, key []byte, variant string, resp *fasthttp.Response, now int64, seq uint64) *entry {
+// newEntry builds an entry from an origin response's headers, copying
+// everything out of fasthttp's buffers; the caller adds the body and the
+// cost.
+func (s *Server) newEntry(u *delivery.URL, key []byte, resp *fasthttp.Response, now int64, seq uint64) *entry {
 	status := resp.StatusCode()
 	h := &resp.Header
 	e := &entry{
 		key:          key,
 		status:       status,
-		body:         append([]byte(nil), resp.Body()...),
 		contentType:  copyBytes(h.ContentType()),
 		etag:         copyBytes(h.PeekBytes(hETag)),
 		lastModified: copyBytes(h.PeekBytes(hLastModified)),
@@ -191,7 +196,7 @@ func (s *Server) newEntry(u *delivery.URL, key []byte, variant string, resp *fas
 		disposition:  copyBytes(h.PeekBytes(hDisposition)),
 		csp:          copyBytes(h.PeekBytes(hCSP)),
 		versioned:    u.HasVersion,
-		negotiated:   u.Negotiated() || u.AutoDPR(),
+		vary:         u.Vary(),
 		negative:     status == fasthttp.StatusNotFound || status == fasthttp.StatusBadRequest || len(h.PeekBytes(hDefaultImage)) > 0,
 		stored:       now,
 		fillSeq:      seq,
@@ -200,7 +205,6 @@ func (s *Server) newEntry(u *delivery.URL, key []byte, variant string, resp *fas
 		Transformation: clone(u.Transformation), Class: u.Class(), Version: u.Version, Negative: e.negative}
 	e.expires = now + int64(s.ttl(e, h))
 	e.checked.Store(seq)
-	e.cost = e.computeCost()
 	return e
 }
 
@@ -208,7 +212,7 @@ func (s *Server) newEntry(u *delivery.URL, key []byte, variant string, resp *fas
 func (s *Server) renewed(old *entry, resp *fasthttp.Response, now int64, seq uint64) *entry {
 	e := &entry{key: old.key, status: old.status, body: old.body, contentType: old.contentType, etag: old.etag,
 		lastModified: old.lastModified, version: old.version, cldError: old.cldError, disposition: old.disposition,
-		csp: old.csp, versioned: old.versioned, negotiated: old.negotiated, negative: old.negative,
+		csp: old.csp, versioned: old.versioned, vary: old.vary, negative: old.negative,
 		stored: now, target: old.target, fillSeq: seq, cost: old.cost}
 	if v := resp.Header.PeekBytes(hOriginVersion); len(v) > 0 {
 		e.version = copyBytes(v)
@@ -274,53 +278,4 @@ func copyBytes(b []byte) []byte {
 		return nil
 	}
 	return append([]byte(nil), b...)
-}
-
-// passThrough streams a response too large to cache straight from the
-// origin to this client, forwarding its Range.
-func (s *Server) passThrough(ctx *fasthttp.RequestCtx, u *delivery.URL, variant string) {
-	req := fasthttp.AcquireRequest()
-	resp := fasthttp.AcquireResponse()
-	defer fasthttp.ReleaseRequest(req)
-	s.originRequest(req, u, variant)
-	if rg := ctx.Request.Header.PeekBytes(hRange); len(rg) > 0 {
-		req.Header.SetBytesV("Range", rg)
-	}
-	s.m.originReqs.Add(1)
-	if err := s.origins.do(req, resp, true); err != nil {
-		fasthttp.ReleaseResponse(resp)
-		s.m.originErrors.Add(1)
-		s.fail(ctx, fasthttp.StatusBadGateway, "Origin unavailable")
-		return
-	}
-	ctx.Response.SetStatusCode(resp.StatusCode())
-	for k, v := range resp.Header.All() {
-		switch string(k) {
-		case "Content-Type", "Etag", "ETag", "Last-Modified", "Content-Range", "Accept-Ranges",
-			"X-Asset-Version", "X-Cld-Error", "Content-Disposition":
-			ctx.Response.Header.SetBytesKV(k, v)
-		}
-	}
-	ctx.Response.Header.SetCanonical(hCacheStatus, s2b(cacheStatusValues[statusPass][0]))
-	ctx.Response.Header.SetCanonical(hACAO, vStar)
-	n := resp.Header.ContentLength()
-	ctx.SetBodyStream(&releasingReader{r: resp.BodyStream(), resp: resp}, n)
-}
-
-// releasingReader returns the origin response to its pool once the body
-// has been copied to the client.
-type releasingReader struct {
-	r    io.Reader
-	resp *fasthttp.Response
-}
-
-func (rr *releasingReader) Read(p []byte) (int, error) { return rr.r.Read(p) }
-
-func (rr *releasingReader) Close() error {
-	if rr.resp != nil {
-		rr.resp.CloseBodyStream()
-		fasthttp.ReleaseResponse(rr.resp)
-		rr.resp = nil
-	}
-	return nil
 }

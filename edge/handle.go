@@ -35,11 +35,15 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 	if logged {
 		start = time.Now()
 	}
-	if !ctx.IsGet() && !ctx.IsHead() {
-		ctx.Response.Header.Set("Allow", "GET, HEAD")
-		s.fail(ctx, fasthttp.StatusMethodNotAllowed, "Method not allowed")
-	} else {
+	switch {
+	case ctx.IsGet() || ctx.IsHead():
 		s.deliver(ctx)
+	case ctx.IsOptions():
+		s.options(ctx)
+	default:
+		s.m.requests.Add(1)
+		ctx.Response.Header.SetCanonical(hAllow, vAllowedMethods)
+		s.fail(ctx, fasthttp.StatusMethodNotAllowed, "Method not allowed")
 	}
 	if logged {
 		s.accessLog(ctx, time.Since(start))
@@ -73,10 +77,8 @@ func (s *Server) parse(ctx *fasthttp.RequestCtx) (delivery.URL, error) {
 
 func (s *Server) parseURI(host, uri string) (delivery.URL, error) {
 	p := delivery.Parser{MaxLength: s.cfg.MaxURLLength}
-	if s.hostForm {
-		if cloud, ok := s.hosts[host]; ok {
-			return p.ParseHost(cloud, uri)
-		}
+	if cloud, ok := s.hostCloud(host); ok {
+		return p.ParseHost(cloud, uri)
 	}
 	return p.Parse(uri)
 }
@@ -106,7 +108,7 @@ func (s *Server) deliver(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	variant := ""
-	if u.Negotiated() || u.AutoDPR() {
+	if u.Varies() {
 		variant = s.variant(ctx, &u)
 	}
 	kb := s.keys.Get().(*keyBuf)
@@ -119,6 +121,15 @@ func (s *Server) deliver(ctx *fasthttp.RequestCtx) {
 		s.cache.del(key)
 		s.m.purged.Add(1)
 		e, ok = nil, false
+	}
+	if ok && e.kind == kindPass {
+		// Known too large: straight to the origin, or a 304 from what the
+		// entry knows while it is fresh.
+		if !e.fresh(now) || !(e.versioned || s.caughtUp()) {
+			e = nil
+		}
+		s.passThrough(ctx, &u, key, variant, e)
+		return
 	}
 	if ok {
 		trusted := e.versioned || s.caughtUp()
@@ -153,37 +164,77 @@ func (s *Server) fastHit(ctx *fasthttp.RequestCtx, now int64) *entry {
 	defer s.keys.Put(kb)
 	key := kb.b[:0]
 	if s.hostForm {
-		if cloud, ok := s.hosts[b2s(ctx.Host())]; ok {
+		// The key of a host-form URL has the host's cloud in front; one
+		// that names the cloud itself is keyed as sent.
+		if cloud, ok := s.hostCloud(b2s(ctx.Host())); ok && !delivery.CloudPrefixed(cloud, b2s(uri)) {
 			key = append(append(key, '/'), cloud...)
 		}
 	}
 	key = append(key, uri...)
 	e, ok := s.cache.get(key)
-	if ok && e.marker {
-		key = append(key, '#')
-		key = append(key, variantToken(delivery.Negotiate(b2s(ctx.Request.Header.PeekBytes(hAccept))))...)
-		if e.autoDPR {
-			key = append(key, ";dpr="...)
-			key = strconv.AppendFloat(key, dprHint(ctx), 'f', -1, 64)
-		}
+	if ok && e.kind == kindMarker {
+		key = appendVariant(append(key, '#'), ctx, e.varyAccept, e.varyDPR)
 		e, ok = s.cache.get(key)
 	}
 	kb.b = key
-	if !ok || e.marker || e.purged(s.purges) || !e.fresh(now) || !(e.versioned || s.caughtUp()) {
+	if !ok || e.kind != kindContent || e.purged(s.purges) || !e.fresh(now) || !(e.versioned || s.caughtUp()) {
 		return nil
 	}
 	return e
 }
 
-// variant is the negotiated token an f_auto/q_auto/dpr_auto URL is cached
-// under: avif, webp or "" from Accept, plus the DPR client hint for dpr_auto.
-// The raw Accept header never reaches the key.
-func (s *Server) variant(ctx *fasthttp.RequestCtx, u *delivery.URL) string {
-	v := variantToken(delivery.Negotiate(b2s(ctx.Request.Header.Peek("Accept"))))
-	if u.AutoDPR() {
-		v += ";dpr=" + strconv.FormatFloat(dprHint(ctx), 'f', -1, 64)
+// hostCloud is the cloud whose private-CDN host the request's Host names:
+// as configured, or ignoring case and the port (as the origin matches it).
+// It does not allocate.
+func (s *Server) hostCloud(host string) (string, bool) {
+	if !s.hostForm {
+		return "", false
 	}
-	return v
+	if cloud, ok := s.hosts[host]; ok {
+		return cloud, true
+	}
+	var buf [256]byte
+	if len(host) > len(buf) {
+		return "", false
+	}
+	b := buf[:len(host)]
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	if cloud, ok := s.hosts[string(b)]; ok {
+		return cloud, true
+	}
+	if i := bytes.LastIndexByte(b, ':'); i > 0 && bytes.IndexByte(b[i:], ']') < 0 {
+		if cloud, ok := s.hosts[string(b[:i])]; ok {
+			return cloud, true
+		}
+	}
+	return "", false
+}
+
+// variant is the token a varying URL (f_auto, q_auto, dpr_auto) is cached
+// under: avif, webp or std from Accept for f_auto and q_auto, then
+// ";dpr=" and the DPR client hint for dpr_auto. Raw headers never reach
+// the key.
+func (s *Server) variant(ctx *fasthttp.RequestCtx, u *delivery.URL) string {
+	return string(appendVariant(nil, ctx, u.Negotiated(), u.AutoDPR()))
+}
+
+// appendVariant appends the variant token of a URL whose bytes depend on
+// Accept (accept) and on the DPR hint (dpr).
+func appendVariant(dst []byte, ctx *fasthttp.RequestCtx, accept, dpr bool) []byte {
+	if accept {
+		dst = append(dst, variantToken(delivery.Negotiate(b2s(ctx.Request.Header.PeekBytes(hAccept))))...)
+	}
+	if dpr {
+		dst = append(dst, ";dpr="...)
+		dst = strconv.AppendFloat(dst, dprHint(ctx), 'f', -1, 64)
+	}
+	return dst
 }
 
 // variantToken names a negotiated format in cache keys; "std" stands for
@@ -200,10 +251,11 @@ func variantToken(f delivery.Format) string {
 	return "std"
 }
 
-// dprHint reads Sec-CH-DPR or DPR, rounded to a tenth and bounded to 1-4.
+// dprHint reads Sec-CH-DPR or DPR, rounded to a tenth and bounded to 1-4;
+// 1 without either.
 func dprHint(ctx *fasthttp.RequestCtx) float64 {
-	for _, h := range []string{"Sec-CH-DPR", "DPR"} {
-		if v, err := strconv.ParseFloat(string(bytes.TrimSpace(ctx.Request.Header.Peek(h))), 64); err == nil && v > 0 {
+	for _, h := range [...][]byte{hSecCHDPR, hDPR} {
+		if v, err := strconv.ParseFloat(b2s(bytes.TrimSpace(ctx.Request.Header.PeekBytes(h))), 64); err == nil && v > 0 {
 			return float64(int(min(max(v, 1), 4)*10+0.5)) / 10
 		}
 	}

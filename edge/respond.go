@@ -18,7 +18,8 @@ const (
 	statusMiss
 	statusCollapsed
 	statusRevalidated
-	statusPass
+	statusPass    // too large to cache (max_object_size): streamed
+	statusPassHit // a 304 for a too-large object, from what the edge knows of it
 )
 
 var cacheStatusValues = [...][2]string{
@@ -27,7 +28,8 @@ var cacheStatusValues = [...][2]string{
 	statusMiss:        {"mediacdn; fwd=miss; stored", "MISS"},
 	statusCollapsed:   {"mediacdn; fwd=miss; collapsed", "MISS"},
 	statusRevalidated: {"mediacdn; fwd=stale; fwd-status=304", "REVALIDATED"},
-	statusPass:        {"mediacdn; fwd=bypass", "PASS"},
+	statusPass:        {"mediacdn; fwd=miss; detail=too-large", "PASS"},
+	statusPassHit:     {"mediacdn; hit; detail=too-large", "PASSHIT"},
 }
 
 // headerValues are rendered once per server.
@@ -71,6 +73,9 @@ var (
 	hAcceptRanges  = []byte("Accept-Ranges")
 	hContentRange  = []byte("Content-Range")
 	hServerTiming  = []byte("Server-Timing")
+	hAllow         = []byte("Allow")
+	hSecCHDPR      = []byte("Sec-CH-DPR")
+	hDPR           = []byte("DPR")
 	vStar          = []byte("*")
 	vNoSniff       = []byte("nosniff")
 	vBytes         = []byte("bytes")
@@ -93,23 +98,11 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, e *entry, now int64, st cacheSt
 	h.DisableNormalizing() // every name below is canonical already
 	s.commonHeaders(h, e, now, st)
 	if e.status == fasthttp.StatusOK && s.notModified(ctx, e) {
-		s.m.notModified.Add(1)
-		ctx.Response.SetStatusCode(fasthttp.StatusNotModified)
-		ctx.Response.SkipBody = true
+		s.answerNotModified(ctx)
 		return
 	}
-	h.SetContentTypeBytes(e.contentType)
 	ctx.Response.SetStatusCode(e.status)
-	if len(e.cldError) > 0 {
-		h.SetCanonical(hCldError, e.cldError)
-		h.SetCanonical(hACEH, vCldError)
-	}
-	if len(e.disposition) > 0 {
-		h.SetCanonical(hDisposition, e.disposition)
-	}
-	if len(e.csp) > 0 {
-		h.SetCanonical(hCSP, e.csp)
-	}
+	entityHeaders(h, e)
 	body := e.body
 	if e.status == fasthttp.StatusOK {
 		h.SetCanonical(hAcceptRanges, vBytes)
@@ -126,6 +119,29 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, e *entry, now int64, st cacheSt
 	}
 	s.m.bytes.Add(int64(len(body)))
 	ctx.Response.SetBodyRaw(body)
+}
+
+// answerNotModified turns the answer into a 304 (the headers are set).
+func (s *Server) answerNotModified(ctx *fasthttp.RequestCtx) {
+	s.m.notModified.Add(1)
+	ctx.Response.SetStatusCode(fasthttp.StatusNotModified)
+	ctx.Response.SkipBody = true
+}
+
+// entityHeaders describe the body of an answer built from an entry (not
+// sent with 304s).
+func entityHeaders(h *fasthttp.ResponseHeader, e *entry) {
+	h.SetContentTypeBytes(e.contentType)
+	if len(e.cldError) > 0 {
+		h.SetCanonical(hCldError, e.cldError)
+		h.SetCanonical(hACEH, vCldError)
+	}
+	if len(e.disposition) > 0 {
+		h.SetCanonical(hDisposition, e.disposition)
+	}
+	if len(e.csp) > 0 {
+		h.SetCanonical(hCSP, e.csp)
+	}
 }
 
 // commonHeaders are sent with every answer built from an entry, 304s too.
@@ -146,8 +162,8 @@ func (s *Server) commonHeaders(h *fasthttp.ResponseHeader, e *entry, now int64, 
 	default:
 		h.SetCanonical(hCacheControl, s.hv.ccUnversioned)
 	}
-	if e.negotiated {
-		h.SetCanonical(hVary, hAccept)
+	if e.vary != "" {
+		h.SetCanonical(hVary, s2b(e.vary))
 	}
 	if len(e.version) > 0 {
 		h.SetCanonical(hVersion, e.version)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
@@ -95,7 +96,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		s.clouds[name] = true
 	}
 	for h, cloud := range cfg.Hosts {
-		s.hosts[h] = cloud
+		s.hosts[strings.ToLower(h)] = cloud
 		s.hostForm = true
 	}
 	// Client timeouts are the watchdog's (conntimeouts.go), not fasthttp's

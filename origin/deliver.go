@@ -48,7 +48,7 @@ type delivered struct {
 	modified     time.Time
 	version      int64
 	defaultImage string
-	attachment   string
+	attachment   string // fl_attachment's file name (attachment.go)
 	// width, height and size describe a derived image (for eager answers).
 	width, height int
 	size          int64
@@ -57,8 +57,13 @@ type delivered struct {
 // serveDelivery answers GET and HEAD of a delivery URL: an original, or a
 // derived image made (once) and stored.
 func (s *Server) serveDelivery(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+	case http.MethodOptions:
+		deliveryOptions(w, r) // delivercors.go
+		return
+	default:
+		w.Header().Set("Allow", delivery.AllowedMethods)
 		s.deliveryFail(w, deliveryErr(http.StatusMethodNotAllowed, "Method not allowed"))
 		return
 	}
@@ -261,14 +266,14 @@ func (s *Server) writeDelivered(w http.ResponseWriter, r *http.Request, u *deliv
 	default:
 		h.Set("Cache-Control", maxAge(s.cfg.UnversionedMaxAge, false))
 	}
-	if u.Negotiated() || u.AutoDPR() {
-		h.Set("Vary", "Accept")
+	if v := u.Vary(); v != "" {
+		h.Set("Vary", v)
 	}
 	if strings.HasPrefix(d.contentType, "image/svg") {
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
 	}
 	if d.attachment != "" {
-		h.Set("Content-Disposition", `attachment; filename="`+d.attachment+`"`)
+		h.Set("Content-Disposition", contentDisposition(d.attachment))
 	}
 	if d.body != nil {
 		http.ServeContent(w, r, "", d.modified, bytes.NewReader(d.body))

@@ -352,7 +352,7 @@ func TestDeliveryDetails(t *testing.T) {
 		t.Fatalf("default image: %d %v", d.status, d.header)
 	}
 	a := fetch(t, o.URL+"/demo/image/upload/fl_attachment:my-pic,w_40/rocket.jpg")
-	if a.header.Get("Content-Disposition") != `attachment; filename="my-pic"` {
+	if a.header.Get("Content-Disposition") != `attachment; filename="my-pic.jpg"` {
 		t.Fatalf("attachment: %q", a.header.Get("Content-Disposition"))
 	}
 }

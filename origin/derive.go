@@ -243,22 +243,3 @@ func formatContentType(name string, f delivery.Format) string {
 	}
 	return f.ContentType()
 }
-
-// attachmentName is the file name of fl_attachment, "" without the flag.
-func attachmentName(tr delivery.Transformation, publicID, contentType string) string {
-	for _, c := range tr.Components {
-		if c.Has(delivery.KeyFlags) && c.Flags.Has(delivery.FlagAttachment) {
-			name := c.Flags.AttachmentName
-			if name == "" {
-				name = publicID[strings.LastIndexByte(publicID, '/')+1:]
-			}
-			return strings.Map(func(r rune) rune {
-				if r < 0x20 || r == '"' || r == '\\' {
-					return '_'
-				}
-				return r
-			}, name)
-		}
-	}
-	return ""
-}

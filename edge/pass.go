@@ -1,0 +1,123 @@
+package edge
+
+import (
+	"errors"
+	"io"
+
+	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/valyala/fasthttp"
+)
+
+// passThrough streams a response too large to cache (max_object_size) from
+// an origin to this client, with the headers a cached answer would have
+// (commonHeaders) and a Cache-Status that says why it was not stored.
+//
+// pe is the key's fresh pass entry, or nil: a conditional request that
+// matches it is answered 304 at once, as a hit would be. Otherwise the
+// request's Range and conditional headers go to the origin, which answers
+// them itself. A 200 whose body is too large leaves (or renews) a pass
+// entry under key, so that the next request skips the buffered attempt; one
+// whose body fits again drops it, so that the next request caches it.
+func (s *Server) passThrough(ctx *fasthttp.RequestCtx, u *delivery.URL, key []byte, variant string, pe *entry) {
+	h := &ctx.Response.Header
+	h.DisableNormalizing() // every name set below is canonical already
+	if pe != nil && pe.status == fasthttp.StatusOK && s.notModified(ctx, pe) {
+		s.commonHeaders(h, pe, s.now().UnixNano(), statusPassHit)
+		s.answerNotModified(ctx)
+		return
+	}
+	s.m.passThrough.Add(1)
+	seq := s.purges.Seq()
+	req := fasthttp.AcquireRequest()
+	resp := fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	s.originRequest(req, u, variant)
+	for _, name := range passedRequestHeaders {
+		if v := ctx.Request.Header.PeekBytes(name); len(v) > 0 {
+			req.Header.SetCanonical(name, v)
+		}
+	}
+	s.m.originReqs.Add(1)
+	if err := s.origins.do(req, resp, true); err != nil {
+		fasthttp.ReleaseResponse(resp)
+		s.m.originErrors.Add(1)
+		if errors.Is(err, fasthttp.ErrTimeout) {
+			s.fail(ctx, fasthttp.StatusGatewayTimeout, "Origin timeout")
+			return
+		}
+		s.fail(ctx, fasthttp.StatusBadGateway, "Origin unavailable")
+		return
+	}
+	now := s.now().UnixNano()
+	status := resp.StatusCode()
+	e := s.newEntry(u, append([]byte(nil), key...), resp, now, seq)
+	e.kind = kindPass
+	if status == fasthttp.StatusPartialContent || status == fasthttp.StatusNotModified {
+		// A part of the object, or its confirmation: headers as for the
+		// whole object.
+		e.status = fasthttp.StatusOK
+		e.expires = now + int64(s.ttl(e, &resp.Header))
+	}
+	n := resp.Header.ContentLength()
+	if status == fasthttp.StatusOK {
+		if n < 0 || int64(n) > int64(s.cfg.MaxObjectSize) {
+			e.cost = e.computeCost()
+			s.store(e)
+		} else {
+			s.cache.del(e.key)
+		}
+	}
+	if status >= 500 {
+		s.m.originErrors.Add(1)
+	}
+	s.commonHeaders(h, e, now, statusPass)
+	if status == fasthttp.StatusNotModified {
+		resp.CloseBodyStream()
+		fasthttp.ReleaseResponse(resp)
+		s.answerNotModified(ctx)
+		return
+	}
+	ctx.Response.SetStatusCode(status)
+	entityHeaders(h, e)
+	for _, name := range passedResponseHeaders {
+		if v := resp.Header.PeekBytes(name); len(v) > 0 {
+			h.SetCanonical(name, v)
+		}
+	}
+	switch {
+	case status >= 500:
+		s.m.serverErrors.Add(1)
+	case status >= 400:
+		s.m.clientErrors.Add(1)
+	}
+	if n > 0 {
+		s.m.bytes.Add(int64(n))
+	}
+	ctx.SetBodyStream(&releasingReader{r: resp.BodyStream(), resp: resp}, n)
+}
+
+var (
+	// passedRequestHeaders go from the client to the origin with a
+	// streamed request: the origin answers ranges and conditions itself.
+	passedRequestHeaders = [][]byte{hRange, hIfRange, hIfNoneMatch, hIfModSince}
+	// passedResponseHeaders come back from the origin as they are.
+	passedResponseHeaders = [][]byte{hAcceptRanges, hContentRange}
+)
+
+// releasingReader returns the origin response to its pool once the body
+// has been copied to the client.
+type releasingReader struct {
+	r    io.Reader
+	resp *fasthttp.Response
+}
+
+func (rr *releasingReader) Read(p []byte) (int, error) { return rr.r.Read(p) }
+
+func (rr *releasingReader) Close() error {
+	if rr.resp != nil {
+		rr.resp.CloseBodyStream()
+		fasthttp.ReleaseResponse(rr.resp)
+		rr.resp = nil
+	}
+	return nil
+}
