@@ -258,3 +258,50 @@ func TestUpdateAccessMode(t *testing.T) {
 		t.Fatal("a refused call changed an asset")
 	}
 }
+
+// The derived resources a transformation lists carry the URLs their asset's
+// details give: signed for an asset whose access mode is authenticated, so
+// that they are served (200), not refused (401).
+func TestTransformationListsSignedURLsOfAuthenticatedAssets(t *testing.T) {
+	o := startOrigin(t, nil)
+	status, up := uploadForm(t, o, "upload", "rocket.jpg", [2]string{"public_id", "locked"},
+		[2]string{"access_mode", "authenticated"}, [2]string{"eager", "w_50"})
+	if status != 200 {
+		t.Fatalf("upload: %d %v", status, up)
+	}
+	uploadAs(t, o, "chelsea.png", "open")
+	if r := fetch(t, o.URL+"/demo/image/upload/w_50/open.png"); r.status != 200 {
+		t.Fatalf("open derived: %d", r.status)
+	}
+	d := adminGet(t, o, "resources/image/upload/locked")
+	derived, _ := d.body["derived"].([]any)
+	if d.status != 200 || len(derived) != 1 {
+		t.Fatalf("details: %d %s", d.status, d.raw)
+	}
+	want := derived[0].(map[string]any)
+	for _, path := range []string{"transformations?transformation=w_50", "transformations/w_50"} {
+		a := adminGet(t, o, path)
+		list, _ := a.body["derived"].([]any)
+		if a.status != 200 || len(list) != 2 {
+			t.Fatalf("%s: %d %s", path, a.status, a.raw)
+		}
+		for _, e := range list {
+			e := e.(map[string]any)
+			u, _ := url.Parse(e["url"].(string))
+			signed := strings.Contains(u.Path, "/s--")
+			switch e["public_id"] {
+			case "locked":
+				if !signed || e["url"] != want["url"] || e["secure_url"] != want["secure_url"] {
+					t.Errorf("%s: locked: %v, details say %v", path, e, want)
+				}
+			case "open":
+				if signed {
+					t.Errorf("%s: open is signed: %v", path, e)
+				}
+			}
+			if r := fetch(t, o.URL+u.Path); r.status != 200 {
+				t.Errorf("%s: %s answers %d %s", path, u.Path, r.status, r.header.Get("X-Cld-Error"))
+			}
+		}
+	}
+}

@@ -183,7 +183,7 @@ func (c *call) getTransformation(x string, p *Params) {
 			out.NextCursor = cursor{Kind: "transformation", Seq: refs[n-1].ID}.encode()
 			break
 		}
-		a := &meta.Asset{Key: r.Asset, Version: r.Version}
+		a := &meta.Asset{Key: r.Asset, Version: r.Version, AccessMode: r.AccessMode}
 		u, su := c.assetURLs(a, r.Transformation, r.Format)
 		out.Derived = append(out.Derived, derivedRefJSON{PublicID: r.Asset.PublicID, ResourceType: r.Asset.ResourceType,
 			Type: r.Asset.Type, Format: r.Format, URL: u, SecureURL: su, Bytes: r.Bytes, ID: derivedID(r.ID)})

@@ -212,7 +212,9 @@ func TestTransformations(t *testing.T) {
 	if err := s.CreateNamed(ctx, seed); !errors.Is(err, ErrExists) {
 		t.Fatalf("create existing: %v", err)
 	}
-	a := put(t, s, asset("pic", "b"))
+	locked := asset("pic", "b")
+	locked.AccessMode = AccessAuthenticated
+	a := put(t, s, locked)
 	derived(t, s, a.Key, a.Version, "t_thumb")
 	derived(t, s, a.Key, a.Version, "t_thumb,w_5")
 	named := true
@@ -225,7 +227,7 @@ func TestTransformations(t *testing.T) {
 		t.Fatalf("all %+v", all)
 	}
 	refs, _ := s.DerivedUsing(ctx, "demo", true, "thumb", 0, 10)
-	if len(refs) != 2 {
+	if len(refs) != 2 || refs[0].Asset != a.Key || refs[0].AccessMode != AccessAuthenticated {
 		t.Fatalf("using %+v", refs)
 	}
 	if _, err := s.DeleteTransformation(ctx, "demo", true, "thumb", 1); !errors.Is(err, ErrTooMany) {
