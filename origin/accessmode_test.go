@@ -305,3 +305,50 @@ func TestTransformationListsSignedURLsOfAuthenticatedAssets(t *testing.T) {
 		}
 	}
 }
+
+// update_access_mode emits the events of a call in one Emit (one
+// invalidation for the call): setting authenticated restricts every asset
+// selected, also one that already was (a retried call still purges), the
+// way update and explicit restrict theirs; setting public restricts none,
+// and an asset whose mode does not change is no event.
+func TestUpdateAccessModeRestrictsInOneEmit(t *testing.T) {
+	o := startOrigin(t, nil)
+	seedAssets(t, o, "r/", 3, func(i int, a *meta.Asset) {
+		if i == 0 {
+			a.AccessMode = meta.AccessAuthenticated
+		}
+	})
+	seedAssets(t, o, "s/", 1, nil)
+	call := func(body string) []origin.Event {
+		t.Helper()
+		before := len(o.Events.all())
+		a := adminDo(t, o, http.MethodPost, "resources/raw/upload/update_access_mode", "application/x-www-form-urlencoded", body)
+		if a.status != 200 {
+			t.Fatalf("%s: %d %s", body, a.status, a.raw)
+		}
+		evs := o.Events.all()[before:]
+		if n := o.Events.lastBatch(); n != len(evs) {
+			t.Fatalf("%s: %d events in %d Emits", body, len(evs), len(o.Events.batches))
+		}
+		return evs
+	}
+	describe := func(evs []origin.Event) string {
+		var out []string
+		for _, e := range evs {
+			out = append(out, e.Asset.PublicID+" "+string(e.Kind)+" restricted="+strconv.FormatBool(e.Restricted))
+		}
+		return strings.Join(out, "; ")
+	}
+	for _, c := range []struct{ body, want string }{
+		{"access_mode=authenticated&prefix=r/", "r/00000 metadata_changed restricted=true; " +
+			"r/00001 metadata_changed restricted=true; r/00002 metadata_changed restricted=true"},
+		{"access_mode=public&public_ids[]=r/00001&public_ids[]=r/00002", "r/00001 metadata_changed restricted=false; " +
+			"r/00002 metadata_changed restricted=false"},
+		{"access_mode=public&prefix=r/", "r/00000 metadata_changed restricted=false"},
+		{"access_mode=public&prefix=r/", ""},
+	} {
+		if got := describe(call(c.body)); got != c.want {
+			t.Errorf("%s: events %q, want %q", c.body, got, c.want)
+		}
+	}
+}

@@ -321,7 +321,7 @@ func (c *call) deleteDerived(p *Params) {
 			continue
 		}
 		out.Deleted[id] = "deleted"
-		rules = append(rules, derivedRule(c.cloud, purge.ModeOf(c.cl), o.Key, o.Version, o.Transformation))
+		rules = append(rules, derivedRule(purge.ModeOf(c.cl), o.Key, o.Version, o.Transformation))
 	}
 	if invalidate {
 		inv, err := c.publish(rules...)
@@ -336,10 +336,8 @@ func (c *call) deleteDerived(p *Params) {
 }
 
 // derivedRule covers one asset's URLs with one transformation.
-func derivedRule(cloud string, mode purge.Mode, k meta.Key, version int64, tx string) *purge.Rule {
-	rt, _ := delivery.ParseResourceType(k.ResourceType)
-	typ, _ := delivery.ParseDeliveryType(k.Type)
-	r := purge.NewAsset(cloud, mode, rt, typ, k.PublicID, uint64(max(version, 0)))
+func derivedRule(mode purge.Mode, k meta.Key, version int64, tx string) *purge.Rule {
+	r := assetRule(k, mode, version)
 	r.Scope, r.Transformations = purge.ScopeTransformations, []string{tx}
 	return r
 }

@@ -343,7 +343,7 @@ func (c *call) deleteTransformation(x string, p *Params) {
 	for i, r := range refs {
 		blobs[i] = r.Blob
 		if !t.Named {
-			rules = append(rules, derivedRule(c.cloud, mode, r.Asset, r.Version, r.Transformation))
+			rules = append(rules, derivedRule(mode, r.Asset, r.Version, r.Transformation))
 		}
 	}
 	c.s.deleteBlobs(blobs...)
