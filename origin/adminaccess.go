@@ -46,18 +46,11 @@ func (c *call) updateAccessMode(rt, typ string, p *Params) {
 	if prefix := p.Get("prefix"); prefix != "" {
 		sel.Prefixes = []string{prefix}
 	}
-	given := 0
-	for _, g := range []bool{len(sel.PublicIDs) > 0, len(sel.Prefixes) > 0, sel.Tag != ""} {
-		if g {
-			given++
-		}
-	}
+	err = exactlyOne(selector{"public_ids", len(sel.PublicIDs) > 0}, selector{"prefix", len(sel.Prefixes) > 0},
+		selector{"tag", sel.Tag != ""})
 	switch {
-	case given == 0:
-		c.fail(badRequest("Missing required parameter - public_ids, prefix or tag"))
-		return
-	case given > 1:
-		c.fail(badRequest("Give only one of public_ids, prefix and tag"))
+	case err != nil:
+		c.fail(err)
 		return
 	case len(sel.PublicIDs) > maxAccessModePerCall:
 		c.fail(badRequest("Too many public_ids - at most %d per call", maxAccessModePerCall))
