@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
@@ -260,8 +261,9 @@ func TestUpdateAccessMode(t *testing.T) {
 }
 
 // The derived resources a transformation lists carry the URLs their asset's
-// details give: signed for an asset whose access mode is authenticated, so
-// that they are served (200), not refused (401).
+// details (and its upload's eager entries) give: signed for an asset whose
+// access mode is authenticated, so that they are served (200), not refused
+// (401).
 func TestTransformationListsSignedURLsOfAuthenticatedAssets(t *testing.T) {
 	o := startOrigin(t, nil)
 	status, up := uploadForm(t, o, "upload", "rocket.jpg", [2]string{"public_id", "locked"},
@@ -279,6 +281,9 @@ func TestTransformationListsSignedURLsOfAuthenticatedAssets(t *testing.T) {
 		t.Fatalf("details: %d %s", d.status, d.raw)
 	}
 	want := derived[0].(map[string]any)
+	if eager, _ := up["eager"].([]any); len(eager) != 1 || eager[0].(map[string]any)["url"] != want["url"] {
+		t.Errorf("upload's eager entry: %v, details say %v", up["eager"], want)
+	}
 	for _, path := range []string{"transformations?transformation=w_50", "transformations/w_50"} {
 		a := adminGet(t, o, path)
 		list, _ := a.body["derived"].([]any)
@@ -351,4 +356,94 @@ func TestUpdateAccessModeRestrictsInOneEmit(t *testing.T) {
 			t.Errorf("%s: events %q, want %q", c.body, got, c.want)
 		}
 	}
+}
+
+// A deleted asset comes back from its backup with the access mode it had
+// when it was deleted, whichever version is restored (by public ID or asset
+// ID): an authenticated one authenticated, its unsigned URLs refused and
+// its url signed; a public one public. While the asset exists, a restore
+// keeps its current mode, as an overwrite does.
+func TestRestoreKeepsAccessMode(t *testing.T) {
+	o := startOriginClouds(t, t.TempDir(), config.Cloud{APIKey: apiKey, APISecret: apiSecret, Backup: true})
+	status, up := uploadForm(t, o, "upload", "rocket.jpg", [2]string{"public_id", "locked"},
+		[2]string{"access_mode", "authenticated"})
+	if status != 200 {
+		t.Fatalf("upload: %d %v", status, up)
+	}
+	assetID := up["asset_id"].(string)
+	uploadAs(t, o, "chelsea.png", "open")
+	restore := func(body string) map[string]any {
+		t.Helper()
+		a := adminDo(t, o, http.MethodPost, "resources/image/upload/restore", "application/x-www-form-urlencoded", body)
+		if a.status != 200 {
+			t.Fatalf("restore %s: %d %s", body, a.status, a.raw)
+		}
+		return a.body
+	}
+	del := func(id string) {
+		t.Helper()
+		if a := adminDo(t, o, http.MethodDelete, "resources/image/upload?public_ids[]="+id, "", ""); a.status != 200 {
+			t.Fatalf("delete %s: %d %s", id, a.status, a.raw)
+		}
+	}
+	check := func(when, id, ext, mode string) {
+		t.Helper()
+		if d := adminGet(t, o, "resources/image/upload/"+id); d.body["access_mode"] != mode {
+			t.Errorf("%s: %s is %v, want %s", when, id, d.body["access_mode"], mode)
+		}
+		want := 200
+		if mode == meta.AccessAuthenticated {
+			want = 401
+		}
+		if r := fetch(t, o.URL+"/demo/image/upload/"+id+"."+ext); r.status != want {
+			t.Errorf("%s: unsigned %s: %d, want %d", when, id, r.status, want)
+		}
+	}
+
+	del("locked")
+	got := restore("public_ids[]=locked")["locked"].(map[string]any)
+	u, _ := url.Parse(got["url"].(string))
+	if got["access_mode"] != "authenticated" || !strings.Contains(u.Path, "/s--") {
+		t.Fatalf("restored: %v", got)
+	}
+	if r := fetch(t, o.URL+u.Path); r.status != 200 {
+		t.Fatalf("restored, signed: %d", r.status)
+	}
+	check("restored by public ID", "locked", "jpg", "authenticated")
+
+	del("locked")
+	a := adminDo(t, o, http.MethodPost, "resources/restore", "application/x-www-form-urlencoded", "asset_ids[]="+assetID)
+	if a.status != 200 || a.body[assetID].(map[string]any)["access_mode"] != "authenticated" {
+		t.Fatalf("restore by asset ID: %d %s", a.status, a.raw)
+	}
+	check("restored by asset ID", "locked", "jpg", "authenticated")
+
+	del("open")
+	if got := restore("public_ids[]=open")["open"].(map[string]any); got["access_mode"] != "public" {
+		t.Fatalf("public restored: %v", got)
+	}
+	check("public restored", "open", "png", "public")
+
+	// An existing asset keeps its mode whatever the backup's.
+	if a := adminDo(t, o, http.MethodPost, "resources/image/upload/open", "application/x-www-form-urlencoded",
+		"access_mode=authenticated"); a.status != 200 {
+		t.Fatalf("update: %d %s", a.status, a.raw)
+	}
+	backups, err := o.Store.Meta.Backups(context.Background(), meta.Key{Cloud: cloudName, ResourceType: "image",
+		Type: "upload", PublicID: "open"})
+	if err != nil || len(backups) != 1 || backups[0].AccessMode != meta.AccessPublic {
+		t.Fatalf("backups of open: %+v %v", backups, err)
+	}
+	public := backups[0].VersionID
+	if got := restore("public_ids[]=open&versions[]=" + public)["open"].(map[string]any); got["access_mode"] != "authenticated" {
+		t.Fatalf("restored over an authenticated asset: %v", got)
+	}
+	check("restored over an authenticated asset", "open", "png", "authenticated")
+	// Deleted when authenticated: an older version restored comes back
+	// authenticated too.
+	del("open")
+	if got := restore("public_ids[]=open&versions[]=" + public)["open"].(map[string]any); got["access_mode"] != "authenticated" {
+		t.Fatalf("older version restored: %v", got)
+	}
+	check("older version restored", "open", "png", "authenticated")
 }

@@ -168,7 +168,9 @@ func TestBackupsKeepRetiredOriginals(t *testing.T) {
 	a := asset("x", "b1")
 	a.AssetID = "ax"
 	put(t, s, a)
-	res, _ = s.Put(ctx, asset("x", "b2"), true)
+	b2 := asset("x", "b2")
+	b2.AccessMode = AccessAuthenticated
+	res, _ = s.Put(ctx, b2, true)
 	if len(res.Orphans) != 0 {
 		t.Fatalf("overwrite with backup: orphans %v", res.Orphans)
 	}
@@ -177,7 +179,8 @@ func TestBackupsKeepRetiredOriginals(t *testing.T) {
 		t.Fatalf("delete with backup: orphans %v", del.Orphans)
 	}
 	b, err := s.Backups(ctx, a.Key)
-	if err != nil || len(b) != 2 || b[0].Blob != "b2" || b[1].Blob != "b1" || b[0].AssetID != "ax" {
+	if err != nil || len(b) != 2 || b[0].Blob != "b2" || b[1].Blob != "b1" || b[0].AssetID != "ax" ||
+		b[0].AccessMode != AccessAuthenticated || b[1].AccessMode != AccessPublic {
 		t.Fatalf("backups %+v %v", b, err)
 	}
 	byID, _ := s.BackupsByAssetID(ctx, "demo", "ax")
