@@ -7,8 +7,9 @@ import "github.com/mediacdn/mediacdn/origin/meta"
 // its type were authenticated, while its URLs keep their type. Upload and
 // explicit set it (access_mode), the Admin API's update sets it for one
 // asset and update_access_mode for many (adminaccess.go). Switching an
-// asset to authenticated purges its URLs from the edges (restrictRule):
-// the unsigned ones cached there stop being public. Every call that sets an
+// asset to authenticated purges its URLs from the edges: the call's event
+// says Restricted, and the Purger publishes a rule in restrictedMode, for
+// the unsigned URLs cached there stop being public. Every call that sets an
 // existing asset's mode to authenticated does so, also when the asset
 // already was: a call retried after its purge failed to publish still
 // purges.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
@@ -257,4 +258,192 @@ func TestUpdateAccessMode(t *testing.T) {
 	if mode("p/00001") != "authenticated" {
 		t.Fatal("a refused call changed an asset")
 	}
+}
+
+// The derived resources a transformation lists carry the URLs their asset's
+// details (and its upload's eager entries) give: signed for an asset whose
+// access mode is authenticated, so that they are served (200), not refused
+// (401).
+func TestTransformationListsSignedURLsOfAuthenticatedAssets(t *testing.T) {
+	o := startOrigin(t, nil)
+	status, up := uploadForm(t, o, "upload", "rocket.jpg", [2]string{"public_id", "locked"},
+		[2]string{"access_mode", "authenticated"}, [2]string{"eager", "w_50"})
+	if status != 200 {
+		t.Fatalf("upload: %d %v", status, up)
+	}
+	uploadAs(t, o, "chelsea.png", "open")
+	if r := fetch(t, o.URL+"/demo/image/upload/w_50/open.png"); r.status != 200 {
+		t.Fatalf("open derived: %d", r.status)
+	}
+	d := adminGet(t, o, "resources/image/upload/locked")
+	derived, _ := d.body["derived"].([]any)
+	if d.status != 200 || len(derived) != 1 {
+		t.Fatalf("details: %d %s", d.status, d.raw)
+	}
+	want := derived[0].(map[string]any)
+	if eager, _ := up["eager"].([]any); len(eager) != 1 || eager[0].(map[string]any)["url"] != want["url"] {
+		t.Errorf("upload's eager entry: %v, details say %v", up["eager"], want)
+	}
+	for _, path := range []string{"transformations?transformation=w_50", "transformations/w_50"} {
+		a := adminGet(t, o, path)
+		list, _ := a.body["derived"].([]any)
+		if a.status != 200 || len(list) != 2 {
+			t.Fatalf("%s: %d %s", path, a.status, a.raw)
+		}
+		for _, e := range list {
+			e := e.(map[string]any)
+			u, _ := url.Parse(e["url"].(string))
+			signed := strings.Contains(u.Path, "/s--")
+			switch e["public_id"] {
+			case "locked":
+				if !signed || e["url"] != want["url"] || e["secure_url"] != want["secure_url"] {
+					t.Errorf("%s: locked: %v, details say %v", path, e, want)
+				}
+			case "open":
+				if signed {
+					t.Errorf("%s: open is signed: %v", path, e)
+				}
+			}
+			if r := fetch(t, o.URL+u.Path); r.status != 200 {
+				t.Errorf("%s: %s answers %d %s", path, u.Path, r.status, r.header.Get("X-Cld-Error"))
+			}
+		}
+	}
+}
+
+// update_access_mode emits the events of a call in one Emit (one
+// invalidation for the call): setting authenticated restricts every asset
+// selected, also one that already was (a retried call still purges), the
+// way update and explicit restrict theirs; setting public restricts none,
+// and an asset whose mode does not change is no event.
+func TestUpdateAccessModeRestrictsInOneEmit(t *testing.T) {
+	o := startOrigin(t, nil)
+	seedAssets(t, o, "r/", 3, func(i int, a *meta.Asset) {
+		if i == 0 {
+			a.AccessMode = meta.AccessAuthenticated
+		}
+	})
+	seedAssets(t, o, "s/", 1, nil)
+	call := func(body string) []origin.Event {
+		t.Helper()
+		before := len(o.Events.all())
+		a := adminDo(t, o, http.MethodPost, "resources/raw/upload/update_access_mode", "application/x-www-form-urlencoded", body)
+		if a.status != 200 {
+			t.Fatalf("%s: %d %s", body, a.status, a.raw)
+		}
+		evs := o.Events.all()[before:]
+		if n := o.Events.lastBatch(); n != len(evs) {
+			t.Fatalf("%s: %d events in %d Emits", body, len(evs), len(o.Events.batches))
+		}
+		return evs
+	}
+	describe := func(evs []origin.Event) string {
+		var out []string
+		for _, e := range evs {
+			out = append(out, e.Asset.PublicID+" "+string(e.Kind)+" restricted="+strconv.FormatBool(e.Restricted))
+		}
+		return strings.Join(out, "; ")
+	}
+	for _, c := range []struct{ body, want string }{
+		{"access_mode=authenticated&prefix=r/", "r/00000 metadata_changed restricted=true; " +
+			"r/00001 metadata_changed restricted=true; r/00002 metadata_changed restricted=true"},
+		{"access_mode=public&public_ids[]=r/00001&public_ids[]=r/00002", "r/00001 metadata_changed restricted=false; " +
+			"r/00002 metadata_changed restricted=false"},
+		{"access_mode=public&prefix=r/", "r/00000 metadata_changed restricted=false"},
+		{"access_mode=public&prefix=r/", ""},
+	} {
+		if got := describe(call(c.body)); got != c.want {
+			t.Errorf("%s: events %q, want %q", c.body, got, c.want)
+		}
+	}
+}
+
+// A deleted asset comes back from its backup with the access mode it had
+// when it was deleted, whichever version is restored (by public ID or asset
+// ID): an authenticated one authenticated, its unsigned URLs refused and
+// its url signed; a public one public. While the asset exists, a restore
+// keeps its current mode, as an overwrite does.
+func TestRestoreKeepsAccessMode(t *testing.T) {
+	o := startOriginClouds(t, t.TempDir(), config.Cloud{APIKey: apiKey, APISecret: apiSecret, Backup: true})
+	status, up := uploadForm(t, o, "upload", "rocket.jpg", [2]string{"public_id", "locked"},
+		[2]string{"access_mode", "authenticated"})
+	if status != 200 {
+		t.Fatalf("upload: %d %v", status, up)
+	}
+	assetID := up["asset_id"].(string)
+	uploadAs(t, o, "chelsea.png", "open")
+	restore := func(body string) map[string]any {
+		t.Helper()
+		a := adminDo(t, o, http.MethodPost, "resources/image/upload/restore", "application/x-www-form-urlencoded", body)
+		if a.status != 200 {
+			t.Fatalf("restore %s: %d %s", body, a.status, a.raw)
+		}
+		return a.body
+	}
+	del := func(id string) {
+		t.Helper()
+		if a := adminDo(t, o, http.MethodDelete, "resources/image/upload?public_ids[]="+id, "", ""); a.status != 200 {
+			t.Fatalf("delete %s: %d %s", id, a.status, a.raw)
+		}
+	}
+	check := func(when, id, ext, mode string) {
+		t.Helper()
+		if d := adminGet(t, o, "resources/image/upload/"+id); d.body["access_mode"] != mode {
+			t.Errorf("%s: %s is %v, want %s", when, id, d.body["access_mode"], mode)
+		}
+		want := 200
+		if mode == meta.AccessAuthenticated {
+			want = 401
+		}
+		if r := fetch(t, o.URL+"/demo/image/upload/"+id+"."+ext); r.status != want {
+			t.Errorf("%s: unsigned %s: %d, want %d", when, id, r.status, want)
+		}
+	}
+
+	del("locked")
+	got := restore("public_ids[]=locked")["locked"].(map[string]any)
+	u, _ := url.Parse(got["url"].(string))
+	if got["access_mode"] != "authenticated" || !strings.Contains(u.Path, "/s--") {
+		t.Fatalf("restored: %v", got)
+	}
+	if r := fetch(t, o.URL+u.Path); r.status != 200 {
+		t.Fatalf("restored, signed: %d", r.status)
+	}
+	check("restored by public ID", "locked", "jpg", "authenticated")
+
+	del("locked")
+	a := adminDo(t, o, http.MethodPost, "resources/restore", "application/x-www-form-urlencoded", "asset_ids[]="+assetID)
+	if a.status != 200 || a.body[assetID].(map[string]any)["access_mode"] != "authenticated" {
+		t.Fatalf("restore by asset ID: %d %s", a.status, a.raw)
+	}
+	check("restored by asset ID", "locked", "jpg", "authenticated")
+
+	del("open")
+	if got := restore("public_ids[]=open")["open"].(map[string]any); got["access_mode"] != "public" {
+		t.Fatalf("public restored: %v", got)
+	}
+	check("public restored", "open", "png", "public")
+
+	// An existing asset keeps its mode whatever the backup's.
+	if a := adminDo(t, o, http.MethodPost, "resources/image/upload/open", "application/x-www-form-urlencoded",
+		"access_mode=authenticated"); a.status != 200 {
+		t.Fatalf("update: %d %s", a.status, a.raw)
+	}
+	backups, err := o.Store.Meta.Backups(context.Background(), meta.Key{Cloud: cloudName, ResourceType: "image",
+		Type: "upload", PublicID: "open"})
+	if err != nil || len(backups) != 1 || backups[0].AccessMode != meta.AccessPublic {
+		t.Fatalf("backups of open: %+v %v", backups, err)
+	}
+	public := backups[0].VersionID
+	if got := restore("public_ids[]=open&versions[]=" + public)["open"].(map[string]any); got["access_mode"] != "authenticated" {
+		t.Fatalf("restored over an authenticated asset: %v", got)
+	}
+	check("restored over an authenticated asset", "open", "png", "authenticated")
+	// Deleted when authenticated: an older version restored comes back
+	// authenticated too.
+	del("open")
+	if got := restore("public_ids[]=open&versions[]=" + public)["open"].(map[string]any); got["access_mode"] != "authenticated" {
+		t.Fatalf("older version restored: %v", got)
+	}
+	check("older version restored", "open", "png", "authenticated")
 }

@@ -22,10 +22,13 @@ type adminEndpoint struct {
 // adminRoutes are a path's methods.
 type adminRoutes map[string]adminEndpoint
 
-// adminTops are the first path segments of the Admin API.
-var adminTops = map[string]bool{
-	"ping": true, "usage": true, "resources": true, "derived_resources": true, "tags": true,
-	"transformations": true,
+// isAdminTop reports the first path segments of the Admin API.
+func isAdminTop(s string) bool {
+	switch s {
+	case "ping", "usage", "resources", "derived_resources", "tags", "transformations":
+		return true
+	}
+	return false
 }
 
 // routeAdmin serves the Admin API under /v1_1/<cloud>/: HTTP Basic auth
@@ -34,7 +37,7 @@ var adminTops = map[string]bool{
 // call. It reports false for paths that are not the Admin API's.
 func (c *call) routeAdmin(rest string) bool {
 	top, tail, _ := strings.Cut(rest, "/")
-	if !adminTops[top] {
+	if !isAdminTop(top) {
 		return false
 	}
 	limit := c.cl.Admin.EffectiveRateLimit()

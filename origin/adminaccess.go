@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/mediacdn/mediacdn/origin/meta"
-	"github.com/mediacdn/mediacdn/purge"
 )
 
 // maxAccessModePerCall bounds the assets one update_access_mode call
@@ -28,8 +27,8 @@ type accessModeFailedJSON struct {
 // of public_ids (at most 100), prefix or tag. A prefix or tag selecting
 // more than 100 assets is done in pages: the answer has next_cursor and the
 // caller repeats the call with it. Setting authenticated purges the
-// assets' URLs from the edges (restrictRule) once the change is committed,
-// for every asset the call selected, even one that already was
+// assets' URLs from the edges (Event.Restricted) once the change is
+// committed, for every asset the call selected, even one that already was
 // authenticated, so that a call retried after a failed publish still
 // purges.
 func (c *call) updateAccessMode(rt, typ string, p *Params) {
@@ -47,18 +46,11 @@ func (c *call) updateAccessMode(rt, typ string, p *Params) {
 	if prefix := p.Get("prefix"); prefix != "" {
 		sel.Prefixes = []string{prefix}
 	}
-	given := 0
-	for _, g := range []bool{len(sel.PublicIDs) > 0, len(sel.Prefixes) > 0, sel.Tag != ""} {
-		if g {
-			given++
-		}
-	}
+	err = exactlyOne(selector{"public_ids", len(sel.PublicIDs) > 0}, selector{"prefix", len(sel.Prefixes) > 0},
+		selector{"tag", sel.Tag != ""})
 	switch {
-	case given == 0:
-		c.fail(badRequest("Missing required parameter - public_ids, prefix or tag"))
-		return
-	case given > 1:
-		c.fail(badRequest("Give only one of public_ids, prefix and tag"))
+	case err != nil:
+		c.fail(err)
 		return
 	case len(sel.PublicIDs) > maxAccessModePerCall:
 		c.fail(badRequest("Too many public_ids - at most %d per call", maxAccessModePerCall))
@@ -87,22 +79,24 @@ func (c *call) updateAccessMode(rt, typ string, p *Params) {
 	if res.Next != 0 {
 		out.NextCursor = cursor{Kind: "access_mode", Seq: res.Next}.encode()
 	}
-	var rules []*purge.Rule
+	restricted := mode == meta.AccessAuthenticated
+	var events []Event
 	for _, a := range res.Assets {
 		if !a.Found {
 			out.Failed = append(out.Failed, accessModeFailedJSON{PublicID: a.PublicID, Error: "not_found"})
 			continue
 		}
 		out.Updated = append(out.Updated, accessModeJSON{PublicID: a.PublicID, AccessMode: mode})
-		if a.Prev != mode {
-			c.s.events.Emit(c.ctx(), Event{Kind: EventMetadataChanged, Asset: a.Key, OldVersion: a.Version,
-				NewVersion: a.Version, Time: q.Time})
-		}
-		if mode == meta.AccessAuthenticated {
-			rules = append(rules, restrictRule(a.Key))
+		if a.Prev != mode || restricted {
+			events = append(events, Event{Kind: EventMetadataChanged, Asset: a.Key, OldVersion: a.Version,
+				NewVersion: a.Version, Restricted: restricted, Time: q.Time})
 		}
 	}
-	inv, err := c.publish(rules...)
+	// The events go in one Emit, not one per asset as update and explicit
+	// emit theirs: the call answers one invalidation (one id to report and
+	// to wait for) covering up to 100 assets, published in one go, and
+	// fails once (503) if it cannot be.
+	inv, err := c.s.events.Emit(c.ctx(), events...)
 	if err != nil {
 		c.fail(apiErr(http.StatusServiceUnavailable,
 			"The access mode was changed but the invalidation could not be published - retry the request"))

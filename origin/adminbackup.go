@@ -99,7 +99,8 @@ func (c *call) restoreEach(ids []string, p *Params, find func(string) ([]meta.Ba
 }
 
 // restoreOne makes a backed-up version current again: its file is copied
-// to a new blob and put as a new version.
+// to a new blob and put as a new version. backups are the asset's, newest
+// first.
 func (c *call) restoreOne(backups []meta.Backup, cur *meta.Asset, want string, invalidate bool) (*meta.Asset, error) {
 	b, err := pickBackup(backups, want)
 	if err != nil {
@@ -121,8 +122,14 @@ func (c *call) restoreOne(backups []meta.Backup, cur *meta.Asset, want string, i
 		Width: b.Width, Height: b.Height, Pages: b.Pages, ETag: b.ETag, Blob: key, CreatedAt: now, UpdatedAt: now,
 		DisplayName: b.PublicID[lastSlash(b.PublicID)+1:]}
 	if cur != nil {
+		// The asset keeps what describes it, its access mode included (as
+		// an overwrite does: Put).
 		a.Key, a.Tags, a.Context, a.Metadata = cur.Key, cur.Tags, cur.Context, cur.Metadata
 		a.AssetFolder, a.DisplayName, a.OriginalFilename = cur.AssetFolder, cur.DisplayName, cur.OriginalFilename
+	} else {
+		// A deleted asset comes back with the access mode it had when it
+		// was deleted (the newest backup's), whichever version is restored.
+		a.AccessMode = backups[0].AccessMode
 	}
 	res, err := c.s.meta.Put(c.ctx(), a, true)
 	if err != nil {
@@ -133,6 +140,9 @@ func (c *call) restoreOne(backups []meta.Backup, cur *meta.Asset, want string, i
 	ev := Event{Kind: EventCreated, Asset: a.Key, NewVersion: a.Version, Time: now}
 	if res.Prev != nil {
 		ev.Kind, ev.OldVersion, ev.Invalidate = EventOverwritten, res.Prev.Version, invalidate
+		// An asset uploaded since the restore looked is overwritten with
+		// the mode restored: authenticated restricts it, as on upload.
+		ev.Restricted = a.AccessMode == meta.AccessAuthenticated && cur == nil
 	}
 	if _, err := c.s.events.Emit(c.ctx(), ev); err != nil {
 		return nil, apiErr(http.StatusServiceUnavailable,

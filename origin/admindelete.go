@@ -136,18 +136,11 @@ func (c *call) deleteResources(rt, typ string, p *Params) {
 	}
 	sel := meta.Selection{Cloud: c.cloud, ResourceType: rt, Type: typ, PublicIDs: dedupe(p.List("public_ids")),
 		Prefixes: splitRaw(p.Values("prefix")), All: all}
-	given := 0
-	for _, g := range []bool{len(sel.PublicIDs) > 0, len(sel.Prefixes) > 0, all} {
-		if g {
-			given++
-		}
-	}
+	err = exactlyOne(selector{"public_ids", len(sel.PublicIDs) > 0}, selector{"prefix", len(sel.Prefixes) > 0},
+		selector{"all", all})
 	switch {
-	case given == 0:
-		c.fail(badRequest("Missing required parameter - public_ids, prefix or all"))
-		return
-	case given > 1:
-		c.fail(badRequest("Give only one of public_ids, prefix and all"))
+	case err != nil:
+		c.fail(err)
 		return
 	case len(sel.PublicIDs) > maxDeleteIDs:
 		c.fail(badRequest("Too many public_ids - at most %d per call", maxDeleteIDs))
@@ -321,7 +314,7 @@ func (c *call) deleteDerived(p *Params) {
 			continue
 		}
 		out.Deleted[id] = "deleted"
-		rules = append(rules, derivedRule(c.cloud, purge.ModeOf(c.cl), o.Key, o.Version, o.Transformation))
+		rules = append(rules, derivedRule(purge.ModeOf(c.cl), o.Key, o.Version, o.Transformation))
 	}
 	if invalidate {
 		inv, err := c.publish(rules...)
@@ -336,10 +329,8 @@ func (c *call) deleteDerived(p *Params) {
 }
 
 // derivedRule covers one asset's URLs with one transformation.
-func derivedRule(cloud string, mode purge.Mode, k meta.Key, version int64, tx string) *purge.Rule {
-	rt, _ := delivery.ParseResourceType(k.ResourceType)
-	typ, _ := delivery.ParseDeliveryType(k.Type)
-	r := purge.NewAsset(cloud, mode, rt, typ, k.PublicID, uint64(max(version, 0)))
+func derivedRule(mode purge.Mode, k meta.Key, version int64, tx string) *purge.Rule {
+	r := assetRule(k, mode, version)
 	r.Scope, r.Transformations = purge.ScopeTransformations, []string{tx}
 	return r
 }

@@ -3,7 +3,6 @@ package origin
 import (
 	"encoding/json"
 	"strconv"
-	"strings"
 
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
@@ -89,9 +88,7 @@ type listJSON struct {
 // only the fields named (onlyFields).
 func (c *call) listAnswer(assets []*meta.Asset, inc include, fields []string, next string) (listJSON, error) {
 	if len(fields) > 0 {
-		// The fields named decide what is shown, whatever the flags say.
-		inc = include{tags: named(fields, "tags"), context: named(fields, "context"),
-			metadata: named(fields, "metadata"), moderations: named(fields, "moderation", "moderation_status")}
+		inc = fieldsInclude(fields)
 	}
 	full := make([]resourceJSON, len(assets))
 	for i, a := range assets {
@@ -108,61 +105,6 @@ func (c *call) listAnswer(assets []*meta.Asset, inc include, fields []string, ne
 		}
 	}
 	return listJSON{Resources: cut, NextCursor: next}, nil
-}
-
-// named reports whether fields names any of names.
-func named(fields []string, names ...string) bool {
-	for _, f := range fields {
-		for _, n := range names {
-			if f == n {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// emptyFields are the values of fields that a full answer leaves out when
-// they are empty, for when fields names them: every field named is
-// answered, empty ones included (tags [], context {}), as Cloudinary does.
-var emptyFields = map[string]json.RawMessage{
-	"tags": json.RawMessage(`[]`), "context": json.RawMessage(`{}`), "metadata": json.RawMessage(`{}`),
-	"moderation": json.RawMessage(`[]`), "moderation_status": json.RawMessage(`""`), "format": json.RawMessage(`""`),
-	"width": json.RawMessage(`0`), "height": json.RawMessage(`0`), "pages": json.RawMessage(`0`),
-	"backup": json.RawMessage(`false`), "original_filename": json.RawMessage(`""`),
-}
-
-// onlyFields encodes v (an asset's listing entry or details) with only
-// public_id, asset_id and folder (the public ID's folder: what Cloudinary
-// always answers with fields) and the fields named, empty ones included.
-// Names that are no field of v are left out.
-func onlyFields(v any, a *meta.Asset, fields []string) (json.RawMessage, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var all map[string]json.RawMessage
-	if err := json.Unmarshal(b, &all); err != nil {
-		return nil, err
-	}
-	folder, _ := json.Marshal(folderOf(a.PublicID))
-	out := map[string]json.RawMessage{"public_id": all["public_id"], "asset_id": all["asset_id"], "folder": folder}
-	for _, f := range fields {
-		if val, ok := all[f]; ok {
-			out[f] = val
-		} else if val, ok := emptyFields[f]; ok {
-			out[f] = val
-		}
-	}
-	return json.Marshal(out)
-}
-
-// folderOf is the folder part of a public ID ("" at the root).
-func folderOf(publicID string) string {
-	if i := strings.LastIndexByte(publicID, '/'); i >= 0 {
-		return publicID[:i]
-	}
-	return ""
 }
 
 // derivedJSON is a derived resource in an asset's details.

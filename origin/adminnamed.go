@@ -183,7 +183,7 @@ func (c *call) getTransformation(x string, p *Params) {
 			out.NextCursor = cursor{Kind: "transformation", Seq: refs[n-1].ID}.encode()
 			break
 		}
-		a := &meta.Asset{Key: r.Asset, Version: r.Version}
+		a := &meta.Asset{Key: r.Asset, Version: r.Version, AccessMode: r.AccessMode}
 		u, su := c.assetURLs(a, r.Transformation, r.Format)
 		out.Derived = append(out.Derived, derivedRefJSON{PublicID: r.Asset.PublicID, ResourceType: r.Asset.ResourceType,
 			Type: r.Asset.Type, Format: r.Format, URL: u, SecureURL: su, Bytes: r.Bytes, ID: derivedID(r.ID)})
@@ -343,7 +343,7 @@ func (c *call) deleteTransformation(x string, p *Params) {
 	for i, r := range refs {
 		blobs[i] = r.Blob
 		if !t.Named {
-			rules = append(rules, derivedRule(c.cloud, mode, r.Asset, r.Version, r.Transformation))
+			rules = append(rules, derivedRule(mode, r.Asset, r.Version, r.Transformation))
 		}
 	}
 	c.s.deleteBlobs(blobs...)
@@ -362,13 +362,64 @@ func (c *call) deleteTransformation(x string, p *Params) {
 	}{"deleted", c.report(p, inv)})
 }
 
-// paramNames are Cloudinary's names of transformation keys, for info.
-var paramNames = map[string]string{
-	"w": "width", "h": "height", "c": "crop", "g": "gravity", "q": "quality", "f": "fetch_format",
-	"e": "effect", "r": "radius", "a": "angle", "b": "background", "bo": "border", "o": "opacity",
-	"x": "x", "y": "y", "z": "zoom", "fl": "flags", "t": "transformation", "ar": "aspect_ratio",
-	"dpr": "dpr", "d": "default_image", "pg": "page", "co": "color", "cs": "color_space", "dn": "density",
-	"l": "overlay", "u": "underlay", "if": "if", "dl": "delay", "p": "prefix", "fn": "custom_function",
+// paramName is Cloudinary's name of a transformation key, for info; the
+// key itself when it has none.
+func paramName(k string) string {
+	switch k {
+	case "w":
+		return "width"
+	case "h":
+		return "height"
+	case "c":
+		return "crop"
+	case "g":
+		return "gravity"
+	case "q":
+		return "quality"
+	case "f":
+		return "fetch_format"
+	case "e":
+		return "effect"
+	case "r":
+		return "radius"
+	case "a":
+		return "angle"
+	case "b":
+		return "background"
+	case "bo":
+		return "border"
+	case "o":
+		return "opacity"
+	case "z":
+		return "zoom"
+	case "fl":
+		return "flags"
+	case "t":
+		return "transformation"
+	case "ar":
+		return "aspect_ratio"
+	case "d":
+		return "default_image"
+	case "pg":
+		return "page"
+	case "co":
+		return "color"
+	case "cs":
+		return "color_space"
+	case "dn":
+		return "density"
+	case "l":
+		return "overlay"
+	case "u":
+		return "underlay"
+	case "dl":
+		return "delay"
+	case "p":
+		return "prefix"
+	case "fn":
+		return "custom_function"
+	}
+	return k // x, y, dpr, if and keys without a longer name
 }
 
 // transformationInfo describes a transformation string: one object per
@@ -382,9 +433,7 @@ func transformationInfo(tx string) []map[string]any {
 			if !ok || k == "" {
 				continue
 			}
-			if name, ok := paramNames[k]; ok {
-				k = name
-			}
+			k = paramName(k)
 			if n, err := strconv.Atoi(v); err == nil {
 				m[k] = n
 			} else if f, err := strconv.ParseFloat(v, 64); err == nil {

@@ -50,18 +50,22 @@ type Invalidation struct {
 }
 
 // Events receives every mutation. It is the one place purges are published
-// from: Emit returns once an invalidation the event calls for is durably
-// stored, so that an API response never reports a purge that could be lost.
+// from: Emit takes the events of one call, in order, and returns once the
+// invalidation they call for (one for all of them) is durably stored, so
+// that an API response never reports a purge that could be lost.
 type Events interface {
-	Emit(ctx context.Context, e Event) (Invalidation, error)
+	Emit(ctx context.Context, events ...Event) (Invalidation, error)
 }
 
 // LogEvents only logs events; it publishes nothing.
 type LogEvents struct{ Log *slog.Logger }
 
-// Emit logs e.
-func (l LogEvents) Emit(_ context.Context, e Event) (Invalidation, error) {
-	l.Log.Debug("asset event", "kind", e.Kind, "cloud", e.Asset.Cloud, "public_id", e.Asset.PublicID,
-		"old_version", e.OldVersion, "new_version", e.NewVersion, "invalidate", e.Invalidate)
+// Emit logs the events.
+func (l LogEvents) Emit(_ context.Context, events ...Event) (Invalidation, error) {
+	for _, e := range events {
+		l.Log.Debug("asset event", "kind", e.Kind, "cloud", e.Asset.Cloud, "public_id", e.Asset.PublicID,
+			"old_version", e.OldVersion, "new_version", e.NewVersion, "invalidate", e.Invalidate,
+			"restricted", e.Restricted)
+	}
 	return Invalidation{}, nil
 }

@@ -86,17 +86,30 @@ func startOriginWith(t testing.TB, mutate func(*origin.Config), now func() time.
 	return &testOrigin{URL: hs.URL, Dir: dir, Server: srv, Store: store, Events: events, Cld: cld}
 }
 
-// recordedEvents keeps every event the origin emits.
+// recordedEvents keeps every event the origin emits, and how many each
+// Emit carried.
 type recordedEvents struct {
-	mu     sync.Mutex
-	events []origin.Event
+	mu      sync.Mutex
+	events  []origin.Event
+	batches []int
 }
 
-func (r *recordedEvents) Emit(_ context.Context, e origin.Event) (origin.Invalidation, error) {
+func (r *recordedEvents) Emit(_ context.Context, events ...origin.Event) (origin.Invalidation, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.events = append(r.events, e)
+	r.events = append(r.events, events...)
+	r.batches = append(r.batches, len(events))
 	return origin.Invalidation{}, nil
+}
+
+// lastBatch is how many events the last Emit carried.
+func (r *recordedEvents) lastBatch() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.batches) == 0 {
+		return 0
+	}
+	return r.batches[len(r.batches)-1]
 }
 
 func (r *recordedEvents) all() []origin.Event {

@@ -56,66 +56,87 @@ func (p *Purger) publisher(ctx context.Context) (*purge.Publisher, error) {
 	return p.pub, nil
 }
 
-// Emit publishes the rules an event calls for: "created" for every asset
-// that appears under a public ID (so edges drop cached 404s); when the
-// caller asked to invalidate, the asset's URLs as the cloud's mode says;
-// when the asset stopped being public, all its URLs (restrictRule).
-func (p *Purger) Emit(ctx context.Context, e Event) (Invalidation, error) {
-	var rules []*purge.Rule
-	switch e.Kind {
-	case EventCreated:
-		rules = append(rules, p.created(e.Asset))
-	case EventOverwritten, EventDestroyed, EventMetadataChanged:
-		if e.Invalidate {
-			rules = append(rules, p.asset(e.Asset, e.OldVersion))
-		}
-	case EventRenamed:
-		if e.Invalidate {
-			rules = append(rules, p.asset(e.Asset, e.OldVersion))
-			if e.ReplacedVersion > 0 {
-				rules = append(rules, p.asset(e.To, e.ReplacedVersion))
-			}
-		}
-		rules = append(rules, p.created(e.To))
+// Emit publishes the rules that the events of one call need (rules) as one
+// invalidation: one id, returned once every rule is stored.
+func (p *Purger) Emit(ctx context.Context, events ...Event) (Invalidation, error) {
+	if len(events) == 0 {
+		return Invalidation{}, nil
 	}
-	if e.Restricted {
-		rules = append(rules, restrictRule(e.Asset))
+	var rules []*purge.Rule
+	needed := false
+	for _, e := range events {
+		rules = append(rules, p.rules(e)...)
+		needed = needed || e.Invalidate || e.Restricted
 	}
 	inv, err := p.Publish(ctx, rules...)
-	if !e.Invalidate && !e.Restricted {
+	if !needed {
 		// "created" rules are housekeeping: if NATS is down, edges keep a
 		// cached 404 until it expires (edge.negative_ttl); the upload stands.
 		if err != nil {
-			p.log.Warn("created rule not published; cached 404s expire on their own", "public_id", e.Asset.PublicID, "err", err)
+			p.log.Warn("created rule not published; cached 404s expire on their own",
+				"public_id", events[0].Asset.PublicID, "events", len(events), "err", err)
 		}
 		return Invalidation{}, nil
 	}
 	return inv, err
 }
 
-func (p *Purger) asset(k meta.Key, latest int64) *purge.Rule {
-	rt, _ := delivery.ParseResourceType(k.ResourceType)
-	typ, _ := delivery.ParseDeliveryType(k.Type)
-	return purge.NewAsset(k.Cloud, purge.ModeOf(p.clouds[k.Cloud]), rt, typ, k.PublicID, uint64(max(latest, 0)))
+// rules are the rules an event calls for: "created" for every asset that
+// appears under a public ID (so edges drop cached 404s); when the caller
+// asked to invalidate, the asset's URLs as the cloud's mode says; when the
+// asset stopped being public, all its URLs (restrictedMode).
+func (p *Purger) rules(e Event) []*purge.Rule {
+	mode := purge.ModeOf(p.clouds[e.Asset.Cloud])
+	var rules []*purge.Rule
+	switch e.Kind {
+	case EventCreated:
+		rules = append(rules, createdRule(e.Asset))
+	case EventOverwritten, EventDestroyed, EventMetadataChanged:
+		if e.Invalidate {
+			rules = append(rules, assetRule(e.Asset, mode, e.OldVersion))
+		}
+	case EventRenamed:
+		if e.Invalidate {
+			rules = append(rules, assetRule(e.Asset, mode, e.OldVersion))
+			if e.ReplacedVersion > 0 {
+				rules = append(rules, assetRule(e.To, mode, e.ReplacedVersion))
+			}
+		}
+		rules = append(rules, createdRule(e.To))
+	}
+	if e.Restricted {
+		rules = append(rules, assetRule(e.Asset, restrictedMode(), 0))
+	}
+	return rules
 }
 
-// restrictRule covers the URLs of an asset whose access mode became
-// authenticated: every unsigned URL, with any transformation and any or no
-// version, must stop being served from edge caches. No rule kind selects
-// unsigned URLs only, so this is an asset rule in global mode, whatever the
-// cloud's invalidation setting (legacy mode would leave versioned URLs
-// cached): it also drops the signed URLs, which edges then fetch again
-// (over-covering is allowed, under-covering never).
-func restrictRule(k meta.Key) *purge.Rule {
-	rt, _ := delivery.ParseResourceType(k.ResourceType)
-	typ, _ := delivery.ParseDeliveryType(k.Type)
-	return purge.NewAsset(k.Cloud, purge.Mode{Invalidation: config.Global}, rt, typ, k.PublicID, 0)
+// assetRule covers an asset's URLs as mode says; latest is its newest
+// version the rule is for (0: any).
+func assetRule(k meta.Key, mode purge.Mode, latest int64) *purge.Rule {
+	rt, typ := urlKinds(k)
+	return purge.NewAsset(k.Cloud, mode, rt, typ, k.PublicID, uint64(max(latest, 0)))
 }
 
-func (p *Purger) created(k meta.Key) *purge.Rule {
-	rt, _ := delivery.ParseResourceType(k.ResourceType)
-	typ, _ := delivery.ParseDeliveryType(k.Type)
+// restrictedMode is how the URLs of an asset whose access mode became
+// authenticated are purged: every unsigned URL, with any transformation
+// and any or no version, must stop being served from edge caches. No rule
+// kind selects unsigned URLs only, so this is an asset rule in global mode,
+// whatever the cloud's invalidation setting (legacy mode would leave
+// versioned URLs cached): it also drops the signed URLs, which edges then
+// fetch again (over-covering is allowed, under-covering never).
+func restrictedMode() purge.Mode { return purge.Mode{Invalidation: config.Global} }
+
+// createdRule tells edges that an asset appeared under a public ID.
+func createdRule(k meta.Key) *purge.Rule {
+	rt, typ := urlKinds(k)
 	return purge.NewCreated(k.Cloud, rt, typ, k.PublicID)
+}
+
+// urlKinds are the resource and delivery types of an asset's URLs.
+func urlKinds(k meta.Key) (delivery.ResourceType, delivery.DeliveryType) {
+	rt, _ := delivery.ParseResourceType(k.ResourceType)
+	typ, _ := delivery.ParseDeliveryType(k.Type)
+	return rt, typ
 }
 
 // Publish stores rules in the stream, in order, and returns the

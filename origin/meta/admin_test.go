@@ -168,7 +168,9 @@ func TestBackupsKeepRetiredOriginals(t *testing.T) {
 	a := asset("x", "b1")
 	a.AssetID = "ax"
 	put(t, s, a)
-	res, _ = s.Put(ctx, asset("x", "b2"), true)
+	b2 := asset("x", "b2")
+	b2.AccessMode = AccessAuthenticated
+	res, _ = s.Put(ctx, b2, true)
 	if len(res.Orphans) != 0 {
 		t.Fatalf("overwrite with backup: orphans %v", res.Orphans)
 	}
@@ -177,7 +179,8 @@ func TestBackupsKeepRetiredOriginals(t *testing.T) {
 		t.Fatalf("delete with backup: orphans %v", del.Orphans)
 	}
 	b, err := s.Backups(ctx, a.Key)
-	if err != nil || len(b) != 2 || b[0].Blob != "b2" || b[1].Blob != "b1" || b[0].AssetID != "ax" {
+	if err != nil || len(b) != 2 || b[0].Blob != "b2" || b[1].Blob != "b1" || b[0].AssetID != "ax" ||
+		b[0].AccessMode != AccessAuthenticated || b[1].AccessMode != AccessPublic {
 		t.Fatalf("backups %+v %v", b, err)
 	}
 	byID, _ := s.BackupsByAssetID(ctx, "demo", "ax")
@@ -212,7 +215,9 @@ func TestTransformations(t *testing.T) {
 	if err := s.CreateNamed(ctx, seed); !errors.Is(err, ErrExists) {
 		t.Fatalf("create existing: %v", err)
 	}
-	a := put(t, s, asset("pic", "b"))
+	locked := asset("pic", "b")
+	locked.AccessMode = AccessAuthenticated
+	a := put(t, s, locked)
 	derived(t, s, a.Key, a.Version, "t_thumb")
 	derived(t, s, a.Key, a.Version, "t_thumb,w_5")
 	named := true
@@ -225,7 +230,7 @@ func TestTransformations(t *testing.T) {
 		t.Fatalf("all %+v", all)
 	}
 	refs, _ := s.DerivedUsing(ctx, "demo", true, "thumb", 0, 10)
-	if len(refs) != 2 {
+	if len(refs) != 2 || refs[0].Asset != a.Key || refs[0].AccessMode != AccessAuthenticated {
 		t.Fatalf("using %+v", refs)
 	}
 	if _, err := s.DeleteTransformation(ctx, "demo", true, "thumb", 1); !errors.Is(err, ErrTooMany) {

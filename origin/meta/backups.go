@@ -39,6 +39,7 @@ type Backup struct {
 	Pages         int
 	ETag          string
 	Blob          string
+	AccessMode    string    // the asset's when this version stopped being current
 	CreatedAt     time.Time // when this version was uploaded
 	BackedUpAt    time.Time // when it stopped being current
 }
@@ -83,10 +84,11 @@ func (s *SQLite) retire(ctx context.Context, tx *sql.Tx, a *Asset, res *PutResul
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO backups (cloud, resource_type, type, public_id, asset_id,
-		version, version_id, format, bytes, width, height, pages, etag, blob, created_at, backed_up_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		version, version_id, format, bytes, width, height, pages, etag, blob, access_mode, created_at, backed_up_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.Cloud, a.ResourceType, a.Type, a.PublicID, a.AssetID, a.Version, a.VersionID, a.Format,
-		a.Bytes, a.Width, a.Height, a.Pages, a.ETag, a.Blob, a.CreatedAt.UnixNano(), time.Now().UnixNano())
+		a.Bytes, a.Width, a.Height, a.Pages, a.ETag, a.Blob, accessMode(a.AccessMode), a.CreatedAt.UnixNano(),
+		time.Now().UnixNano())
 	if err != nil {
 		return fmt.Errorf("meta: backup: %w", err)
 	}
@@ -94,7 +96,7 @@ func (s *SQLite) retire(ctx context.Context, tx *sql.Tx, a *Asset, res *PutResul
 }
 
 const backupColumns = `id, cloud, resource_type, type, public_id, asset_id, version, version_id, format,
-	bytes, width, height, pages, etag, blob, created_at, backed_up_at`
+	bytes, width, height, pages, etag, blob, access_mode, created_at, backed_up_at`
 
 func scanBackups(rows *sql.Rows, err error) ([]Backup, error) {
 	if err != nil {
@@ -107,7 +109,7 @@ func scanBackups(rows *sql.Rows, err error) ([]Backup, error) {
 		var created, backed int64
 		if err := rows.Scan(&b.ID, &b.Cloud, &b.ResourceType, &b.Type, &b.PublicID, &b.AssetID, &b.Version,
 			&b.VersionID, &b.Format, &b.Bytes, &b.Width, &b.Height, &b.Pages, &b.ETag, &b.Blob,
-			&created, &backed); err != nil {
+			&b.AccessMode, &created, &backed); err != nil {
 			return nil, fmt.Errorf("meta: backups: %w", err)
 		}
 		b.CreatedAt, b.BackedUpAt = time.Unix(0, created).UTC(), time.Unix(0, backed).UTC()

@@ -203,6 +203,9 @@ var migrations = []string{
 	// 6: a version's own backup setting (the upload's backup parameter);
 	// NULL follows the cloud's.
 	`ALTER TABLE assets ADD COLUMN backup INTEGER;`,
+	// 7: a backed-up version's access mode, which a restore of a deleted
+	// asset gives back (backups made before it count as public).
+	`ALTER TABLE backups ADD COLUMN access_mode TEXT NOT NULL DEFAULT 'public';`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

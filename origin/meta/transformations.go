@@ -80,10 +80,12 @@ type TransformationQuery struct {
 	Limit int
 }
 
-// DerivedRef is a derived resource with its asset.
+// DerivedRef is a derived resource with what its URLs need of its asset:
+// the key and the access mode (an authenticated asset's URLs are signed).
 type DerivedRef struct {
 	Derived
-	Asset Key
+	Asset      Key
+	AccessMode string
 }
 
 const transformationColumns = `cloud, named, name, transformation, canonical, allowed_for_strict, used,
@@ -228,7 +230,7 @@ func (s *SQLite) UpdateTransformation(ctx context.Context, cloud string, named b
 
 // derivedUsingSQL selects derived resources made with a transformation.
 func derivedUsingSQL(named bool) string {
-	q := `SELECT ` + derivedColumns + `, a.resource_type, a.type, a.public_id
+	q := `SELECT ` + derivedColumns + `, a.resource_type, a.type, a.public_id, a.access_mode
 		FROM derived d JOIN assets a ON a.id = d.asset WHERE a.cloud = ? AND d.id > ? AND `
 	if named {
 		// Candidates mention t_<name>; usesNamed decides.
@@ -258,7 +260,8 @@ func derivedUsing(ctx context.Context, q queryer, cloud string, named bool, name
 		var r DerivedRef
 		var created int64
 		err := rows.Scan(&r.ID, &r.Version, &r.Transformation, &r.Format, &r.Variant, &r.Bytes, &r.Width,
-			&r.Height, &r.ETag, &r.Blob, &created, &r.Asset.ResourceType, &r.Asset.Type, &r.Asset.PublicID)
+			&r.Height, &r.ETag, &r.Blob, &created, &r.Asset.ResourceType, &r.Asset.Type, &r.Asset.PublicID,
+			&r.AccessMode)
 		if err != nil {
 			return nil, fmt.Errorf("meta: derived using: %w", err)
 		}
