@@ -37,7 +37,7 @@ func (s *syncBuffer) String() string {
 }
 
 // freeAddr is a loopback address with a port free a moment ago.
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -74,14 +74,10 @@ func startDev(t *testing.T) *devStack {
 	return d
 }
 
-// A fresh `mediacdn dev` (empty data directory) prints its banner only once
-// the edge is ready, its edge never finds the purge stream missing, and
-// version busting holds right after the banner: an overwrite without
-// invalidate does not show through an unversioned URL cached before it.
-func TestDevOnEmptyDirectoryIsReadyAtOnce(t *testing.T) {
-	d := startDev(t)
-	// Every /readyz answer from start to banner.
-	var answers []string
+// waitBanner waits for dev's banner on stdout, failing the test if dev
+// ends first.
+func (d *devStack) waitBanner(t *testing.T, each func()) {
+	t.Helper()
 	waitFor(t, "the banner", func() bool {
 		select {
 		case err := <-d.done:
@@ -91,14 +87,30 @@ func TestDevOnEmptyDirectoryIsReadyAtOnce(t *testing.T) {
 		if strings.Contains(d.stdout.String(), "CLOUDINARY_URL") {
 			return true
 		}
+		if each != nil {
+			each()
+		}
+		return false
+	})
+}
+
+// A fresh `mediacdn dev` (empty data directory) never reports the purge
+// stream missing: no /readyz answer from start to banner, and no log line
+// up to the banner, says "not found" (the origin created the stream before
+// the edge subscribed). Its banner comes only once the edge is ready:
+// /readyz answers 200 right after it. How long start-up takes is
+// BenchmarkDevReady's to report.
+func TestDevOnEmptyDirectoryHasStreamAndIsReadyAtBanner(t *testing.T) {
+	d := startDev(t)
+	// Every /readyz answer from start to banner.
+	var answers []string
+	d.waitBanner(t, func() {
 		if resp, err := http.Get("http://" + d.edge + "/readyz"); err == nil {
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			answers = append(answers, strconv.Itoa(resp.StatusCode)+" "+string(b))
 		}
-		return false
 	})
-	banner := d.stdout.String()
 	resp, err := http.Get("http://" + d.edge + "/readyz")
 	if err != nil {
 		t.Fatal(err)
@@ -113,13 +125,16 @@ func TestDevOnEmptyDirectoryIsReadyAtOnce(t *testing.T) {
 			t.Errorf("the edge found no purge stream: %s", a)
 		}
 	}
-	ready := regexp.MustCompile(`ready \(in ([^)]+)\)`).FindStringSubmatch(banner)
-	if ready == nil {
-		t.Fatalf("banner without its start-up time:\n%s", banner)
-	}
-	t.Logf("ready in %s (%d /readyz answers before the banner)", ready[1], len(answers))
+}
 
-	// Version busting, right after the banner.
+// Right after the banner of a fresh `mediacdn dev`, version busting holds:
+// an unversioned URL cached before an overwrite without invalidate keeps
+// its bytes (the edge is caught up with the purge stream, so it serves
+// from cache rather than revalidating), and the new version's URL serves
+// the new bytes.
+func TestDevVersionBustingRightAfterBanner(t *testing.T) {
+	d := startDev(t)
+	d.waitBanner(t, nil)
 	api := "http://" + d.api
 	first := devUpload(t, api, "busting", "rocket.jpg")
 	unversioned := "http://" + d.edge + "/demo/image/upload/busting.jpg"
@@ -141,12 +156,16 @@ func TestDevOnEmptyDirectoryIsReadyAtOnce(t *testing.T) {
 	}
 }
 
-// The banner names every part's URL, the dev cloud's credentials, one
-// request to try and the CLOUDINARY_URL for the SDKs.
+// The banner says how long start-up took and names every part's URL, the
+// dev cloud's credentials, one request to try and the CLOUDINARY_URL for
+// the SDKs.
 func TestDevBanner(t *testing.T) {
 	d := startDev(t)
-	waitFor(t, "the banner", func() bool { return strings.Contains(d.stdout.String(), "CLOUDINARY_URL") })
+	d.waitBanner(t, nil)
 	banner := d.stdout.String()
+	if !regexp.MustCompile(`mediacdn dev is ready \(in [0-9.]+[mµn]?s\)`).MatchString(banner) {
+		t.Errorf("banner without its start-up time:\n%s", banner)
+	}
 	for _, want := range []string{
 		"edge (delivery)       http://" + d.edge + "\n",
 		"API (Upload, Admin)   http://" + d.api + "/v1_1/demo/\n",
@@ -197,7 +216,7 @@ func devUpload(t *testing.T, api, publicID, file string) apiResult {
 }
 
 // devYAML is the built-in dev configuration the binary embeds.
-func devYAML(t *testing.T) []byte {
+func devYAML(t testing.TB) []byte {
 	t.Helper()
 	b, err := os.ReadFile("../configs/dev.yaml")
 	if err != nil {

@@ -67,7 +67,8 @@ func (f *File) finish() {
 }
 
 // Validate checks the sections role needs; the error names the field by its
-// YAML path. Outside dev, placeholder secrets ("change-me") are refused.
+// YAML path. Outside dev, placeholder secrets ("change-me") that role uses
+// are refused (checkSecrets).
 func (f *File) Validate(role Role) error {
 	if err := f.Log.Validate(); err != nil {
 		return config.Prefix("log", err)
@@ -79,7 +80,7 @@ func (f *File) Validate(role Role) error {
 		return config.Prefix("nats", err)
 	}
 	if role != RoleDev {
-		if err := f.checkSecrets(); err != nil {
+		if err := f.checkSecrets(role); err != nil {
 			return err
 		}
 	}
@@ -103,11 +104,17 @@ func (f *File) Validate(role Role) error {
 	return fmt.Errorf("unknown role %q (want dev, origin or edge)", role)
 }
 
-// checkSecrets refuses placeholder secrets ("change-me") in the clouds and
-// the NATS credentials: an example file's stand-ins run in dev only.
-func (f *File) checkSecrets() error {
-	if err := f.Clouds.CheckSecrets(); err != nil {
-		return err
+// checkSecrets refuses the placeholder secrets ("change-me") that role
+// uses: an example file's stand-ins run in dev only. Origins and edges use
+// the NATS credentials; only origins use the clouds' API secrets (they
+// check API calls and URL signatures; an edge fills every URL, signed or
+// not, from its origin, which checks it), so placeholder API secrets in an
+// edge's file are left alone.
+func (f *File) checkSecrets(role Role) error {
+	if role != RoleEdge {
+		if err := f.Clouds.CheckSecrets(); err != nil {
+			return err
+		}
 	}
 	for _, s := range []struct{ field, value, env string }{
 		{"nats.password", f.NATS.Password, "MEDIACDN_NATS_PASSWORD"},

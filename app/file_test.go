@@ -143,8 +143,10 @@ func TestCheckConfigCommand(t *testing.T) {
 }
 
 // A placeholder secret (configs/origin.yaml ships api_secret: change-me) is
-// refused outside dev, by check-config and at origin and edge start-up,
-// with the environment variable that sets a real one.
+// refused outside dev, by check-config and at start-up, with the
+// environment variable that sets a real one: a cloud's API secret by
+// origins, NATS credentials by origins and edges. Edges, which never read
+// a cloud's API secret, accept a placeholder one; dev accepts them all.
 func TestPlaceholderSecretsOnlyInDev(t *testing.T) {
 	t.Setenv("MEDIACDN_CLOUDS_SHOP_API_SECRET", "")
 	os.Unsetenv("MEDIACDN_CLOUDS_SHOP_API_SECRET")
@@ -162,8 +164,17 @@ func TestPlaceholderSecretsOnlyInDev(t *testing.T) {
 	if err := os.WriteFile(edge, []byte("clouds:\n  shop: {api_key: k, api_secret: <your secret>}\nnats: {urls: [nats://127.0.0.1:1]}\nedge: {listen: 127.0.0.1:0}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := Edge(t.Context(), []string{"-config", edge}, io); err == nil || !strings.Contains(err.Error(), `clouds.shop.api_secret: "<your secret>" is a placeholder`) {
-		t.Fatalf("edge start-up: %v", err)
+	out.Reset()
+	if err := CheckConfig(t.Context(), []string{edge}, io); err != nil || !strings.Contains(out.String(), "valid edge configuration") {
+		t.Fatalf("check-config of an edge with a placeholder API secret: %v %q", err, out.String())
+	}
+	edgeNATS := filepath.Join(dir, "edge-nats.yaml")
+	if err := os.WriteFile(edgeNATS, []byte("clouds:\n  shop: {api_key: k, api_secret: <your secret>}\nnats: {urls: [nats://127.0.0.1:1], password: xxx, user: edge}\nedge: {listen: 127.0.0.1:0}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Refused for its NATS password, not for the cloud's API secret.
+	if err := Edge(t.Context(), []string{"-config", edgeNATS}, io); err == nil || !strings.Contains(err.Error(), `nats.password: "xxx" is a placeholder, accepted by dev only: set the real one in MEDIACDN_NATS_PASSWORD`) {
+		t.Fatalf("edge start-up with a placeholder NATS password: %v", err)
 	}
 	nats := filepath.Join(dir, "origin.yaml")
 	if err := os.WriteFile(nats, []byte("clouds:\n  shop: {api_key: k, api_secret: s3cr3t}\nnats: {urls: [nats://127.0.0.1:1], token: CHANGE_ME}\norigin: {}\n"), 0o600); err != nil {
@@ -179,8 +190,9 @@ func TestPlaceholderSecretsOnlyInDev(t *testing.T) {
 	}
 	// dev takes any secret: the same file checked as dev is valid.
 	os.Unsetenv("MEDIACDN_CLOUDS_SHOP_API_SECRET")
-	if err := CheckConfig(t.Context(), []string{"-role", "dev", "../configs/dev.yaml"}, io); err != nil {
-		t.Fatalf("dev: %v", err)
+	out.Reset()
+	if err := CheckConfig(t.Context(), []string{"-role", "dev", "../configs/origin.yaml"}, io); err != nil || !strings.Contains(out.String(), "valid dev configuration") {
+		t.Fatalf("configs/origin.yaml as dev: %v %q", err, out.String())
 	}
 	f, err := ParseFile([]byte("clouds:\n  demo: {api_key: k, api_secret: change-me}\nnats: {embedded: {enabled: true}}\n"))
 	if err != nil {

@@ -47,10 +47,10 @@ func (o *originService) Start(ctx context.Context) error {
 	if o.nc, err = purge.Connect(natsCfg, "mediacdn-origin"); err != nil {
 		return err
 	}
-	ensurePurgeStream(ctx, o.nc, natsCfg, o.log)
 	if o.purger, err = origin.NewPurger(o.nc, natsCfg, o.f.Clouds, o.log); err != nil {
 		return err
 	}
+	o.purger.Start(ctx)
 	srv, err := origin.New(o.f.Origin, o.f.Clouds, origin.Deps{
 		Meta: store.Meta, Blobs: store.Blobs, Images: o.images, Purger: o.purger, Log: o.log,
 	})

@@ -3,19 +3,24 @@ package app
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
 
 // mediacdn purge takes a key and its secret together: one without the
 // other is refused, naming the missing one, before anything is sent (the
-// built-in dev credentials would otherwise have been used, and worked).
+// built-in dev credentials would otherwise have been used, and worked):
+// the origin's count of API requests does not move, while each purge that
+// is sent moves it by one.
 func TestPurgeCredentialsComeTogether(t *testing.T) {
-	c := startCluster(t, ClusterOptions{Configure: fastPurgeTimers})
-	waitFor(t, "the edge", func() bool { return c.EdgeState(0).CaughtUp })
+	cluster := startCluster(t, ClusterOptions{Configure: fastPurgeTimers})
+	waitFor(t, "the edge", func() bool { return cluster.EdgeState(0).CaughtUp })
 	run := func(args ...string) (string, error) {
 		var out, errOut bytes.Buffer
-		err := Purge(context.Background(), append([]string{"-api", c.OriginURL, "-wait", "0"}, args...),
+		err := Purge(context.Background(), append([]string{"-api", cluster.OriginURL, "-wait", "0"}, args...),
 			&IO{Stdout: &out, Stderr: &errOut, DevConfig: devYAML(t)})
 		return out.String(), err
 	}
@@ -35,9 +40,13 @@ func TestPurgeCredentialsComeTogether(t *testing.T) {
 			for k, v := range c.env {
 				t.Setenv(k, v)
 			}
+			before := originAPICalls(t, cluster.OriginURL)
 			out, err := run(append(c.args, "cloud")...)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("got %v (printed %q), want an error with %q", err, out, c.want)
+			}
+			if n := originAPICalls(t, cluster.OriginURL) - before; n != 0 {
+				t.Errorf("refused, yet the origin got %d API requests", n)
 			}
 			if len(c.args) > 0 && !IsUsage(err) {
 				t.Errorf("a flag error is a usage error (exit status 2): %v", err)
@@ -48,8 +57,12 @@ func TestPurgeCredentialsComeTogether(t *testing.T) {
 	t.Setenv("MEDIACDN_API_KEY", "")
 	t.Setenv("MEDIACDN_API_SECRET", "")
 	for _, args := range [][]string{{"-key", "demo_key", "-secret", "demo_secret"}, nil} {
+		before := originAPICalls(t, cluster.OriginURL)
 		if out, err := run(append(args, "cloud")...); err != nil || !strings.Contains(out, `"status"`) {
 			t.Errorf("purge %v: %v %q", args, err, out)
+		}
+		if n := originAPICalls(t, cluster.OriginURL) - before; n != 1 {
+			t.Errorf("purge %v: the origin counted %d API requests, want 1", args, n)
 		}
 	}
 	// A wrong pair is the origin's to refuse.
@@ -64,4 +77,31 @@ func keys(m map[string]string) []string {
 		ks = append(ks, k)
 	}
 	return ks
+}
+
+// originAPICalls is the origin's count of Upload and Admin API requests
+// (invalidations among them), read from its /metrics.
+func originAPICalls(t *testing.T, origin string) int64 {
+	t.Helper()
+	resp, err := http.Get(origin + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const series = `mediacdn_origin_requests_total{kind="api"} `
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, series); ok {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil {
+				t.Fatalf("%s%s: %v", series, v, err)
+			}
+			return n
+		}
+	}
+	t.Fatalf("the origin's /metrics has no %s:\n%s", series, b)
+	return 0
 }

@@ -113,8 +113,9 @@ func CloudEnv(name, setting string) string {
 	return EnvPrefix + "CLOUDS_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_")) + "_" + setting
 }
 
-// CheckSecrets refuses placeholder API secrets ("change-me"): only dev
-// runs with one. The error says how to set a real one.
+// CheckSecrets refuses placeholder API secrets ("change-me"), which only
+// dev runs with; origins call it (edges never read a cloud's secret). The
+// error says how to set a real one.
 func (c Clouds) CheckSecrets() error {
 	for _, name := range c.Names() {
 		if s := c[name].APISecret; s != "" && Placeholder(s) {

@@ -27,7 +27,7 @@ type Purger struct {
 	log     *slog.Logger
 
 	mu  sync.Mutex       // guards pub
-	pub *purge.Publisher // made on first use: NATS may be down at start
+	pub *purge.Publisher // made by Start, else on first use (NATS was down at start)
 }
 
 // NewPurger publishes on nc and follows edge heartbeats.
@@ -41,6 +41,26 @@ func NewPurger(nc *nats.Conn, cfg purge.Config, clouds config.Clouds, log *slog.
 
 // Close stops following heartbeats.
 func (p *Purger) Close() error { return p.tracker.Close() }
+
+// startTimeout bounds creating the purge stream in Start.
+const startTimeout = 10 * time.Second
+
+// Start makes the publisher, which creates the purge stream (or updates it
+// to this origin's settings), as the origin starts: the stream then exists
+// before any edge of the same process subscribes. A failure is only
+// logged: the origin starts anyway, and the first purge (or an edge that
+// subscribes first) creates the stream.
+func (p *Purger) Start(ctx context.Context) {
+	if !p.nc.IsConnected() {
+		p.log.Warn("NATS not reachable yet: the purge stream will be created by the first purge or edge")
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	if _, err := p.publisher(ctx); err != nil {
+		p.log.Warn("purge stream not created yet: the first purge or edge will create it", "err", err)
+	}
+}
 
 // publisher returns the publisher, creating the stream on first use.
 func (p *Purger) publisher(ctx context.Context) (*purge.Publisher, error) {
