@@ -62,6 +62,11 @@ type Asset struct {
 	// when it stops being current, false never does; nil follows the
 	// cloud's setting.
 	Backup *bool
+	// Analysis, when set, is stored by Put as the new version's analysis
+	// (AnalysisStore) in the same transaction, so that the version and what
+	// was computed from it are committed together. Nothing reads it back:
+	// Analysis returns it.
+	Analysis []byte
 }
 
 // Access modes of an asset.
