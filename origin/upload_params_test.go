@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -345,5 +346,63 @@ func TestTagsSetExclusive(t *testing.T) {
 	ct, body := form(t, [][2]string{{"command", "set_exclusive"}, {"public_ids", "c"}}, "", nil)
 	if status, resp := post(t, o.URL+"/v1_1/demo/image/tags", ct, body, true); status != 400 || errorMessage(t, resp) != "Missing required parameter - tag" {
 		t.Fatalf("without a tag: %d %s", status, resp)
+	}
+}
+
+// set_exclusive is all or nothing: when one of the assets named cannot
+// take the tag (it has 1,000 already), no asset gains it and none loses
+// it, and no event is emitted.
+func TestTagsSetExclusiveAllOrNothing(t *testing.T) {
+	o := startOrigin(t, nil)
+	ctx := context.Background()
+	for _, id := range []string{"a", "full", "other"} {
+		uploadAs(t, o, "chelsea.png", id)
+	}
+	full := make([]string, 1000)
+	for i := range full {
+		full[i] = "t" + strconv.Itoa(i)
+	}
+	key := func(id string) meta.Key {
+		return meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: id}
+	}
+	if _, err := o.Store.Meta.Update(ctx, key("full"), func(a *meta.Asset) error { a.Tags = full; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Cld.Upload.AddTag(ctx, uploader.AddTagParams{Tag: "hero", PublicIDs: []string{"other"}}); err != nil {
+		t.Fatal(err)
+	}
+	events := len(o.Events.all())
+	ct, body := form(t, [][2]string{{"command", "set_exclusive"}, {"tag", "hero"}, {"public_ids", "a,full"}}, "", nil)
+	if status, resp := post(t, o.URL+"/v1_1/demo/image/tags", ct, body, true); status != 400 ||
+		errorMessage(t, resp) != "Too many tags - an asset can have at most 1000 tags" {
+		t.Fatalf("set_exclusive past an asset's tag limit: %d %s", status, resp)
+	}
+	for id, want := range map[string]int{"a": 0, "full": 1000, "other": 1} {
+		a, err := o.Store.Meta.Asset(ctx, key(id))
+		if err != nil || len(a.Tags) != want || (id == "other" && a.Tags[0] != "hero") {
+			t.Errorf("%s after a refused set_exclusive: %v %v", id, a.Tags, err)
+		}
+	}
+	if n := len(o.Events.all()); n != events {
+		t.Errorf("%d events for a refused set_exclusive", n-events)
+	}
+}
+
+// A tags call's operations (public IDs times tags) are counted on the IDs
+// it changes, whichever parameter names them.
+func TestTagOperationsLimit(t *testing.T) {
+	o := startOrigin(t, nil)
+	tags := make([]string, 600)
+	for i := range tags {
+		tags[i] = "t" + strconv.Itoa(i)
+	}
+	for _, cmd := range []string{"add", "set_exclusive"} {
+		for _, param := range []string{"public_ids", "public_id"} {
+			ct, body := form(t, [][2]string{{"command", cmd}, {"tag", strings.Join(tags, ",")}, {param, "a,b"}}, "", nil)
+			if status, resp := post(t, o.URL+"/v1_1/demo/image/tags", ct, body, true); status != 400 ||
+				errorMessage(t, resp) != "Too many tag operations - public_ids times tags is 1200, at most 1000" {
+				t.Errorf("%s with %s: %d %s", cmd, param, status, resp)
+			}
+		}
 	}
 }

@@ -93,7 +93,8 @@ type Coordinates struct {
 
 // Store is the metadata store: assets and derived resources, plus what the
 // Admin API needs (listing, bulk deletion, named transformations, related
-// assets, backups, analyses and usage), each a small interface of its own.
+// assets, backups, analyses, usage, bulk access modes and exclusive tags),
+// each a small interface of its own.
 type Store interface {
 	Lister
 	BulkDeleter
@@ -103,6 +104,7 @@ type Store interface {
 	AnalysisStore
 	UsageStore
 	AccessModeStore
+	TagStore
 
 	// Asset returns the asset at k, or ErrNotFound.
 	Asset(ctx context.Context, k Key) (*Asset, error)
