@@ -64,6 +64,18 @@ func TestUploadIncomingTransformation(t *testing.T) {
 	if msg := sdkFailure(err, res); msg != "" || res.Format != "webp" || res.Width != 64 {
 		t.Fatalf("with format: %s %+v", msg, res)
 	}
+	// format is applied after the transformation: it wins over its f_,
+	// even when it is the file's own format.
+	for _, format := range []string{"webp", "jpg"} {
+		res, err = o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "last",
+			Transformation: "w_100,f_png", Format: format})
+		if msg := sdkFailure(err, res); msg != "" || res.Format != format || res.Width != 100 {
+			t.Fatalf("w_100,f_png with format %s: %s %+v", format, msg, res)
+		}
+		if info := probe(t, fetch(t, o.URL+"/demo/image/upload/last."+format).body); info.Format.String() != format {
+			t.Fatalf("w_100,f_png with format %s stored as %v", format, info.Format)
+		}
+	}
 	for _, c := range []struct {
 		params uploader.UploadParams
 		file   string
@@ -121,6 +133,17 @@ func TestUploadFormatWithAllowedFormats(t *testing.T) {
 	always, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "always", Format: "png"})
 	if msg := sdkFailure(err, always); msg != "" || always.Format != "png" {
 		t.Fatalf("format alone: %s %+v", msg, always)
+	}
+	// A file already in the format asked for, whatever its spelling, is
+	// stored as it is, with or without allowed_formats.
+	for _, format := range []string{"jpg", "jpeg", "JPG", "JPEG"} {
+		for _, allowed := range []api.CldAPIArray{nil, {"JPEG"}, {"png"}} {
+			res, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "same",
+				Format: format, AllowedFormats: allowed})
+			if msg := sdkFailure(err, res); msg != "" || res.Format != "jpg" || res.Etag != md5hex(jpg) {
+				t.Errorf("format %s, allowed %v: %s %+v", format, allowed, msg, res)
+			}
+		}
 	}
 }
 
