@@ -429,3 +429,29 @@ func TestTagOperationsLimit(t *testing.T) {
 		}
 	}
 }
+
+// fl_attachment without a name names the download after the uploaded
+// file, as Cloudinary does; with discard_original_filename, after the
+// public ID's last segment.
+func TestAttachmentNameIsTheOriginalFilename(t *testing.T) {
+	o := startOrigin(t, nil)
+	ctx := context.Background()
+	for _, c := range []struct {
+		params uploader.UploadParams
+		want   string
+	}{
+		{uploader.UploadParams{PublicID: "folder/kept"}, `attachment; filename="rocket.png"`},
+		{uploader.UploadParams{PublicID: "folder/override", FilenameOverride: "launch.jpg"}, `attachment; filename="launch.png"`},
+		{uploader.UploadParams{PublicID: "folder/discarded", DiscardOriginalFilename: api.Bool(true)},
+			`attachment; filename="discarded.png"`},
+	} {
+		res, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), c.params)
+		if msg := sdkFailure(err, res); msg != "" {
+			t.Fatal(msg)
+		}
+		r := fetch(t, o.URL+"/demo/image/upload/fl_attachment,w_40/"+c.params.PublicID+".png")
+		if got := r.header.Get("Content-Disposition"); r.status != 200 || got != c.want {
+			t.Errorf("%s: %d %q, want %q", c.params.PublicID, r.status, got, c.want)
+		}
+	}
+}
