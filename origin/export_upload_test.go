@@ -3,8 +3,8 @@ package origin
 // UploadMethodParams exposes an Upload API method's parameter policy
 // (paramspec_upload.go) to the tests of package origin_test.
 func UploadMethodParams(action string) (implemented, refused []string, ok bool) {
-	m, ok := uploadMethodParams(action)
-	return m.implemented, m.refused, ok
+	e, ok := (&call{}).uploadEndpoint(action)
+	return e.params.implemented, e.params.refused, ok
 }
 
 // ChunkUploads reports how many chunked uploads are in progress and how
