@@ -26,7 +26,7 @@ func (c *call) explicit(rt string, p *Params) {
 	// that a failure (the processor busy or timing out) changes nothing;
 	// the change then applies only to the version analysed.
 	var analysed int64
-	var an analysisJSON
+	var answer analysisJSON
 	if o.analyse.any() {
 		cur, err := c.s.meta.Asset(c.ctx(), key)
 		if isNotFound(err) {
@@ -37,11 +37,12 @@ func (c *call) explicit(rt string, p *Params) {
 			c.fail(internal(err))
 			return
 		}
-		if an, err = c.analysisFor(cur, o.analyse); err != nil {
+		an, err := c.s.analysis(c.ctx(), cur)
+		if err != nil {
 			c.fail(err)
 			return
 		}
-		analysed = cur.Version
+		analysed, answer = cur.Version, an.answer(o.analyse)
 	}
 	a, err := c.s.meta.Update(c.ctx(), key, func(a *meta.Asset) error {
 		if o.analyse.any() && a.Version != analysed {
@@ -94,6 +95,6 @@ func (c *call) explicit(rt string, p *Params) {
 		c.fail(err)
 		return
 	}
-	j.analysisJSON = an
+	j.analysisJSON = answer
 	c.ok(j)
 }
