@@ -115,13 +115,22 @@ func (c *call) analysisFor(a *meta.Asset, flags analysisFlags) (analysisJSON, er
 
 // analyseUpload computes the analysis of an upload's file before anything
 // is stored, so that a failure (the processor busy or timing out) refuses
-// the upload with nothing stored; nil when the call asks for none. The
-// upload stores it with the version (meta.Asset.Analysis).
-func (c *call) analyseUpload(rt string, data []byte, flags analysisFlags) (*analysis, error) {
+// the upload with nothing stored, and returns it with the form the upload
+// stores with the version (meta.Asset.Analysis); nil when the call asks
+// for none.
+func (c *call) analyseUpload(rt string, data []byte, flags analysisFlags) (*analysis, []byte, error) {
 	if !flags.any() {
-		return nil, nil
+		return nil, nil, nil
 	}
-	return c.s.analyseData(c.ctx(), rt, data)
+	an, err := c.s.analyseData(c.ctx(), rt, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	stored, err := json.Marshal(an)
+	if err != nil {
+		return nil, nil, internal(err)
+	}
+	return an, stored, nil
 }
 
 func shareList(s []imaging.ColorShare) [][2]any {

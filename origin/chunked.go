@@ -1,7 +1,6 @@
 package origin
 
 import (
-	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -156,7 +155,9 @@ func (cs *chunkStore) add(cloud, id, contentRange string, data []byte, limit int
 	}
 	if up != nil {
 		up.touched = now
-		refused = cmp.Or(refused, up.check(start, end, total))
+		if refused == nil {
+			refused = up.check(start, end, total)
+		}
 	}
 	if refused != nil {
 		// The upload cannot complete: drop what it sent and refuse the rest.

@@ -3,7 +3,7 @@ package origin
 // UploadMethodParams exposes an Upload API method's parameter policy
 // (paramspec_upload.go) to the tests of package origin_test.
 func UploadMethodParams(action string) (implemented, refused []string, ok bool) {
-	e, ok := (&call{}).uploadEndpoint(action)
+	e, ok := (&call{}).uploadRoute(action)
 	return e.params.implemented, e.params.refused, ok
 }
 

@@ -3,13 +3,15 @@ package origin
 import "slices"
 
 // The Upload API's parameter policy: for each action routeUpload serves
-// (uploadEndpoint pairs each with its handler), the Cloudinary parameters
+// (uploadRoute pairs each with its handler), the Cloudinary parameters
 // the server acts on and those it refuses with "Parameter <name> is not
 // supported by this server" (paramspec.go). docs/upload-api.md describes
 // each parameter; paramspec_upload_test.go checks that every parameter the
 // official SDKs send for a method is in one list or the other, and that
 // each refusal happens before anything is decoded, fetched or stored.
 
+// uploadSpec is the upload method's policy; the other methods' follow,
+// one function each.
 func uploadSpec() methodParams {
 	return signedParams(methodParams{implemented: uploadImplemented(), refused: uploadRefused()})
 }

@@ -221,7 +221,7 @@ func (c *call) routeUpload(rest string) bool {
 	default:
 		return false
 	}
-	e, ok := c.uploadEndpoint(action)
+	e, ok := c.uploadRoute(action)
 	if !ok {
 		return false
 	}
@@ -263,9 +263,9 @@ type uploadEndpoint struct {
 	serve  func(rt string, p *Params)
 }
 
-// uploadEndpoint returns an action's endpoint; false for an action the
+// uploadRoute returns an action's endpoint; false for an action the
 // server does not route.
-func (c *call) uploadEndpoint(action string) (uploadEndpoint, bool) {
+func (c *call) uploadRoute(action string) (uploadEndpoint, bool) {
 	switch action {
 	case "upload":
 		return uploadEndpoint{uploadSpec(), c.upload}, true

@@ -4,7 +4,6 @@ import (
 	"crypto/md5"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
@@ -293,7 +292,7 @@ func (c *call) upload(rt string, p *Params) {
 	if o.discardOriginalFilename {
 		original = ""
 	}
-	an, err := c.analyseUpload(kind.rt, src.data, o.analyse)
+	an, stored, err := c.analyseUpload(kind.rt, src.data, o.analyse)
 	if err != nil {
 		c.fail(err)
 		return
@@ -303,13 +302,7 @@ func (c *call) upload(rt string, p *Params) {
 		c.fail(err)
 		return
 	}
-	if an != nil {
-		if a.Analysis, err = json.Marshal(an); err != nil {
-			c.s.deleteBlobs(a.Blob)
-			c.fail(internal(err))
-			return
-		}
-	}
+	a.Analysis = stored
 	if o.useFilenameAsDisplayName && !o.displayNameGiven {
 		a.DisplayName, _ = filenameStem(src.name)
 	}
