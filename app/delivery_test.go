@@ -79,7 +79,7 @@ func TestAttachmentThroughEdge(t *testing.T) {
 	c := startCaughtUp(t, ClusterOptions{})
 	call(t, c, "upload", map[string]string{"public_id": "folder/pic"}, "rocket.jpg")
 	for _, tc := range []struct{ path, header, name string }{
-		{"/demo/image/upload/fl_attachment/folder/pic.jpg", `attachment; filename="pic.jpg"`, "pic.jpg"},
+		{"/demo/image/upload/fl_attachment/folder/pic.jpg", `attachment; filename="rocket.jpg"`, "rocket.jpg"}, // the uploaded file's name
 		{"/demo/image/upload/fl_attachment:caf%C3%A9,w_40/folder/pic.png",
 			`attachment; filename="caf_.png"; filename*=UTF-8''caf%C3%A9.png`, "café.png"},
 	} {

@@ -10,27 +10,23 @@ import (
 // field for field as the Go SDK's admin.AssetResult decodes them.
 type detailJSON struct {
 	resourceJSON
-	ETag              string             `json:"etag"`
-	Placeholder       bool               `json:"placeholder"`
-	Pages             int                `json:"pages,omitempty"`
-	OriginalFilename  string             `json:"original_filename,omitempty"`
-	LastUpdated       lastUpdatedJSON    `json:"last_updated"`
-	Derived           []derivedJSON      `json:"derived"`
-	NextCursor        string             `json:"next_cursor,omitempty"`
-	DerivedNextCursor string             `json:"derived_next_cursor,omitempty"`
-	Colors            [][2]any           `json:"colors,omitempty"`
-	Predominant       *predominantJSON   `json:"predominant,omitempty"`
-	Grayscale         *bool              `json:"grayscale,omitempty"`
-	SemiTransparent   *bool              `json:"semi_transparent,omitempty"`
-	Phash             string             `json:"phash,omitempty"`
-	ImageMetadata     *map[string]string `json:"image_metadata,omitempty"`
-	Exif              *map[string]string `json:"exif,omitempty"`
-	Faces             *[][4]int          `json:"faces,omitempty"`
-	FaceDetection     string             `json:"face_detection,omitempty"`
-	Coordinates       *coordinatesJSON   `json:"coordinates,omitempty"`
-	RelatedAssets     *[]resourceJSON    `json:"related_assets,omitempty"`
-	RelatedNextCursor string             `json:"related_next_cursor,omitempty"`
-	Versions          *[]versionJSON     `json:"versions,omitempty"`
+	ETag              string          `json:"etag"`
+	Placeholder       bool            `json:"placeholder"`
+	Pages             int             `json:"pages,omitempty"`
+	OriginalFilename  string          `json:"original_filename,omitempty"`
+	LastUpdated       lastUpdatedJSON `json:"last_updated"`
+	Derived           []derivedJSON   `json:"derived"`
+	NextCursor        string          `json:"next_cursor,omitempty"`
+	DerivedNextCursor string          `json:"derived_next_cursor,omitempty"`
+	// analysisJSON carries colors, phash, image_metadata and exif when
+	// the call asks for them.
+	analysisJSON
+	Faces             *[][4]int        `json:"faces,omitempty"`
+	FaceDetection     string           `json:"face_detection,omitempty"`
+	Coordinates       *coordinatesJSON `json:"coordinates,omitempty"`
+	RelatedAssets     *[]resourceJSON  `json:"related_assets,omitempty"`
+	RelatedNextCursor string           `json:"related_next_cursor,omitempty"`
+	Versions          *[]versionJSON   `json:"versions,omitempty"`
 	// Invalidation is an update's purge, when it published one.
 	Invalidation *InvalidationStatus `json:"invalidation,omitempty"`
 }
@@ -118,17 +114,18 @@ func (c *call) answerDetails(a *meta.Asset, p *Params) {
 
 // assetDetails builds the details with what p asks for.
 func (c *call) assetDetails(a *meta.Asset, p *Params) (*detailJSON, error) {
+	analyse, err := parseAnalysisFlags(p)
+	if err != nil {
+		return nil, err
+	}
 	flags := map[string]bool{}
-	for _, k := range []string{"colors", "image_metadata", "media_metadata", "exif", "faces", "pages", "phash",
-		"coordinates", "related", "versions"} {
+	for _, k := range []string{"faces", "pages", "coordinates", "related", "versions"} {
 		v, err := p.Bool(k, false)
 		if err != nil {
 			return nil, err
 		}
 		flags[k] = v
 	}
-	// media_metadata is image_metadata's newer name.
-	flags["image_metadata"] = flags["image_metadata"] || flags["media_metadata"]
 	j := &detailJSON{
 		resourceJSON: c.resource(a, include{tags: true, context: true, metadata: len(a.Metadata) > 0,
 			moderations: true}),
@@ -138,10 +135,8 @@ func (c *call) assetDetails(a *meta.Asset, p *Params) (*detailJSON, error) {
 	if err := c.derivedPage(a, p, j); err != nil {
 		return nil, err
 	}
-	if flags["colors"] || flags["phash"] || flags["image_metadata"] || flags["exif"] {
-		if err := c.addAnalysis(a, flags, j); err != nil {
-			return nil, err
-		}
+	if j.analysisJSON, err = c.analysisFor(a, analyse); err != nil {
+		return nil, err
 	}
 	if flags["faces"] {
 		faces := nonNilCoords(a.Coordinates.Faces)

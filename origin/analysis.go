@@ -73,13 +73,9 @@ type analysisJSON struct {
 	Exif            *map[string]string `json:"exif,omitempty"`
 }
 
-// analysisFields computes (once per version) and returns what flags ask.
-func (c *call) analysisFields(a *meta.Asset, flags analysisFlags) (analysisJSON, error) {
+// answer is what flags ask of the analysis.
+func (an *analysis) answer(flags analysisFlags) analysisJSON {
 	var j analysisJSON
-	an, err := c.s.analysis(c.ctx(), a)
-	if err != nil {
-		return j, err
-	}
 	if flags.colors && an.Pixels {
 		j.Colors = shareList(an.Colors)
 		named := shareList(an.Predominant)
@@ -100,19 +96,41 @@ func (c *call) analysisFields(a *meta.Asset, flags analysisFlags) (analysisJSON,
 		}
 		j.Exif = &exif
 	}
-	return j, nil
+	return j
 }
 
-// addAnalysis adds colors, phash, image_metadata and exif as flags ask.
-func (c *call) addAnalysis(a *meta.Asset, flags map[string]bool, j *detailJSON) error {
-	an, err := c.analysisFields(a, analysisFlags{colors: flags["colors"], phash: flags["phash"],
-		imageMetadata: flags["image_metadata"], exif: flags["exif"]})
-	if err != nil {
-		return err
+// analysisFor answers what flags ask of an asset version's analysis,
+// computed (and stored) when first asked for; nothing when they ask for
+// nothing.
+func (c *call) analysisFor(a *meta.Asset, flags analysisFlags) (analysisJSON, error) {
+	if !flags.any() {
+		return analysisJSON{}, nil
 	}
-	j.Colors, j.Predominant, j.Grayscale, j.SemiTransparent = an.Colors, an.Predominant, an.Grayscale, an.SemiTransparent
-	j.Phash, j.ImageMetadata, j.Exif = an.Phash, an.ImageMetadata, an.Exif
-	return nil
+	an, err := c.s.analysis(c.ctx(), a)
+	if err != nil {
+		return analysisJSON{}, err
+	}
+	return an.answer(flags), nil
+}
+
+// analyseUpload computes the analysis of an upload's file before anything
+// is stored, so that a failure (the processor busy or timing out) refuses
+// the upload with nothing stored, and returns it with the form the upload
+// stores with the version (meta.Asset.Analysis); nil when the call asks
+// for none.
+func (c *call) analyseUpload(rt string, data []byte, flags analysisFlags) (*analysis, []byte, error) {
+	if !flags.any() {
+		return nil, nil, nil
+	}
+	an, err := c.s.analyseData(c.ctx(), rt, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	stored, err := json.Marshal(an)
+	if err != nil {
+		return nil, nil, internal(err)
+	}
+	return an, stored, nil
 }
 
 func shareList(s []imaging.ColorShare) [][2]any {
@@ -146,30 +164,18 @@ func (s *Server) analysis(ctx context.Context, a *meta.Asset) (*analysis, error)
 	return v.(*analysis), nil
 }
 
-// analyse computes and stores an analysis.
+// analyse computes and stores the analysis of an asset's version.
 func (s *Server) analyse(ctx context.Context, a *meta.Asset) (*analysis, error) {
-	s.analyses.Add(1)
 	src, err := blob.ReadAll(s.blobs, a.Blob)
 	if errors.Is(err, blob.ErrNotFound) {
-		return nil, apiErr(http.StatusConflict, "Resource %s changed while it was read - retry", clip(a.PublicID))
+		return nil, changedMeanwhile(a.PublicID)
 	}
 	if err != nil {
 		return nil, internal(err)
 	}
-	md := imagemeta.Extract(src)
-	an := &analysis{EXIF: md.EXIF, IPTC: md.IPTC, XMP: md.XMP}
-	if a.ResourceType == "image" {
-		res, err := s.images.Analyze(ctx, src)
-		var ie *imaging.Error
-		switch {
-		case err == nil:
-			an.Pixels, an.Colors, an.Predominant = true, res.Colors, res.Predominant
-			an.PHash, an.Grayscale, an.SemiTransparent = imaging.PHashHex(res.PHash), res.Grayscale, res.SemiTransparent
-		case errors.As(err, &ie) && ie.Status == http.StatusBadRequest:
-			// Not pixels this processor reads (SVG, oversized): no colours.
-		default:
-			return nil, asAPIError(err)
-		}
+	an, err := s.analyseData(ctx, a.ResourceType, src)
+	if err != nil {
+		return nil, err
 	}
 	data, err := json.Marshal(an)
 	if err != nil {
@@ -179,4 +185,32 @@ func (s *Server) analyse(ctx context.Context, a *meta.Asset) (*analysis, error) 
 		s.log.Warn("analysis not stored", "public_id", a.PublicID, "err", err)
 	}
 	return an, nil
+}
+
+// analyseData computes the analysis of an original of resource type rt.
+func (s *Server) analyseData(ctx context.Context, rt string, src []byte) (*analysis, error) {
+	s.analyses.Add(1)
+	md := imagemeta.Extract(src)
+	an := &analysis{EXIF: md.EXIF, IPTC: md.IPTC, XMP: md.XMP}
+	if rt != "image" {
+		return an, nil
+	}
+	res, err := s.images.Analyze(ctx, src)
+	var ie *imaging.Error
+	switch {
+	case err == nil:
+		an.Pixels, an.Colors, an.Predominant = true, res.Colors, res.Predominant
+		an.PHash, an.Grayscale, an.SemiTransparent = imaging.PHashHex(res.PHash), res.Grayscale, res.SemiTransparent
+	case errors.As(err, &ie) && ie.Status == http.StatusBadRequest:
+		// Not pixels this processor reads (SVG, oversized): no colours.
+	default:
+		return nil, asAPIError(err)
+	}
+	return an, nil
+}
+
+// changedMeanwhile answers a call that found the asset it read changed
+// (overwritten or deleted) before it could finish.
+func changedMeanwhile(publicID string) *APIError {
+	return apiErr(http.StatusConflict, "Resource %s changed while it was read - retry", clip(publicID))
 }

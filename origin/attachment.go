@@ -5,27 +5,30 @@ import (
 	"strings"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
 // fl_attachment[:name] delivers a derived image as a download:
 // Content-Disposition: attachment; filename="<name>.<ext>", the extension
 // being the delivered format's, as Cloudinary adds it (names are written
-// without one). Without a name, the last segment of the public ID is used
-// (for fetch, of the remote URL's path, without its extension). The name is
+// without one). Without a name, an uploaded asset's original file name is
+// used, as on Cloudinary (whose discard_original_filename upload parameter
+// exists for this), else the last segment of its public ID; for fetch, the
+// last segment of the remote URL's path, without its extension. The name is
 // decoded twice: once from the URL, once more as Cloudinary does, so that
 // %252E (its spelling of a dot, which would otherwise separate flags)
 // gives ".".
 
 // attachmentName is the file name fl_attachment asks for, extension
 // included, or "" without the flag.
-func attachmentName(tr delivery.Transformation, publicID, contentType string) string {
+func attachmentName(tr delivery.Transformation, a *meta.Asset, contentType string) string {
 	for _, c := range tr.Components {
 		if !c.Has(delivery.KeyFlags) || !c.Flags.Has(delivery.FlagAttachment) {
 			continue
 		}
 		name := safeFileName(decodeTwice(c.Flags.AttachmentName))
 		if name == "" {
-			name = defaultAttachmentName(publicID)
+			name = defaultAttachmentName(a)
 		}
 		if ext := delivery.FormatOf(contentType).String(); ext != "" {
 			name += "." + ext
@@ -35,13 +38,19 @@ func attachmentName(tr delivery.Transformation, publicID, contentType string) st
 	return ""
 }
 
-// defaultAttachmentName is the last segment of a public ID; for a fetched
-// URL, the last segment of its path without the extension.
-func defaultAttachmentName(publicID string) string {
-	name := publicID
-	remote := strings.Contains(publicID, "://")
+// defaultAttachmentName is an uploaded asset's original file name, else
+// the last segment of its public ID; for a fetched URL, the last segment
+// of its path without the extension.
+func defaultAttachmentName(a *meta.Asset) string {
+	remote := a.Type == "fetch"
+	if !remote {
+		if name := safeFileName(a.OriginalFilename); name != "" {
+			return name
+		}
+	}
+	name := a.PublicID
 	if remote {
-		if u, err := url.Parse(publicID); err == nil {
+		if u, err := url.Parse(a.PublicID); err == nil {
 			name = u.Path
 		}
 	}

@@ -16,6 +16,16 @@ import (
 // chunkTTL is how long an unfinished chunked upload is kept.
 const chunkTTL = time.Hour
 
+// Bounds on what chunked uploads keep between requests: at most
+// maxChunkUploads uploads in progress (each a file of up to
+// max_upload_size under <data_dir>/chunks; a new one past it is refused),
+// and at most maxChunkRefusals refused uploads remembered (no file; the
+// oldest is forgotten first).
+const (
+	maxChunkUploads  = 128
+	maxChunkRefusals = 1024
+)
+
 // chunkStore assembles chunked uploads: each chunk is a full upload POST
 // with X-Unique-Upload-Id and Content-Range: bytes a-b/total (the Go SDK
 // chunks files above 20 MB and gives the total on every chunk; the Node
@@ -23,11 +33,22 @@ const chunkTTL = time.Hour
 // chunk, which alone says the total). As Cloudinary requires, every chunk
 // but the last is at least minChunkSize.
 //
-// mu guards uploads; each upload's file is written only under mu.
+// A chunk refused for what its own headers say (the upload ID, the
+// Content-Range, its size against the range, a total past the limit)
+// leaves nothing behind when it is its upload's first: the next chunk is
+// judged on its own. Once an upload is refused otherwise (a chunk under
+// minChunkSize, chunks that disagree), every later chunk of it gets the
+// same answer: the Go SDK reads only the last chunk's, which is itself
+// allowed to be small.
+//
+// mu guards uploads and refused; each upload's file is written only
+// under mu.
 type chunkStore struct {
 	dir     string
+	limit   int // maxChunkUploads; tests lower it
 	mu      sync.Mutex
 	uploads map[string]*chunkUpload
+	refused map[string]*chunkRefusal
 }
 
 // minChunkSize is Cloudinary's smallest chunk (all but the last): 5 MB.
@@ -39,9 +60,12 @@ type chunkUpload struct {
 	received int64
 	ranges   map[int64]int64 // start → end (inclusive) already written
 	touched  time.Time
-	// failed is why a chunk of this upload was refused: every later chunk
-	// gets the same answer (the Go SDK reads only the last chunk's).
-	failed *APIError
+}
+
+// chunkRefusal is why an upload was refused, for its later chunks.
+type chunkRefusal struct {
+	err     *APIError
+	touched time.Time
 }
 
 func newChunkStore(dir string) (*chunkStore, error) {
@@ -51,7 +75,8 @@ func newChunkStore(dir string) (*chunkStore, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, err
 	}
-	return &chunkStore{dir: dir, uploads: map[string]*chunkUpload{}}, nil
+	return &chunkStore{dir: dir, limit: maxChunkUploads, uploads: map[string]*chunkUpload{},
+		refused: map[string]*chunkRefusal{}}, nil
 }
 
 // parseContentRange parses "bytes a-b/total", where total is -1 while the
@@ -93,7 +118,7 @@ func (cs *chunkStore) add(cloud, id, contentRange string, data []byte, limit int
 		return nil, badRequest("Invalid X-Unique-Upload-Id header")
 	}
 	start, end, total, ok := parseContentRange(contentRange)
-	var refused *APIError
+	var refused *APIError // by the chunk's own headers
 	switch {
 	case !ok:
 		refused = badRequest("Invalid Content-Range header - %s", clip(contentRange))
@@ -103,48 +128,40 @@ func (cs *chunkStore) add(cloud, id, contentRange string, data []byte, limit int
 		refused = fileTooLarge(end+1, limit)
 	case end-start+1 != int64(len(data)):
 		refused = badRequest("Chunk size %d does not match Content-Range %s", len(data), clip(contentRange))
-	case end+1 != total && len(data) < minChunkSize:
-		refused = badRequest("All parts except EOF-chunk must be larger than 5mb")
 	}
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	cs.expire(now)
 	key := cloud + "\x00" + id
+	if r := cs.refused[key]; r != nil {
+		r.touched = now
+		return nil, r.err
+	}
 	up := cs.uploads[key]
-	if up == nil {
+	if up == nil && refused != nil {
+		return nil, refused
+	}
+	if refused == nil && end+1 != total && len(data) < minChunkSize {
+		refused = badRequest("All parts except EOF-chunk must be larger than 5mb")
+	}
+	if up == nil && refused == nil {
+		if len(cs.uploads) >= cs.limit {
+			return nil, &APIError{Status: 420, RetryAfter: time.Minute, Message: fmt.Sprintf(
+				"Rate Limit Exceeded. Limit of %d chunked uploads in progress reached. Try again later", cs.limit)}
+		}
 		sum := sha256.Sum256([]byte(key))
 		up = &chunkUpload{path: filepath.Join(cs.dir, hex.EncodeToString(sum[:16])), total: -1, ranges: map[int64]int64{}}
 		cs.uploads[key] = up
 	}
-	up.touched = now
-	if up.failed != nil {
-		return nil, up.failed
-	}
-	switch {
-	case refused != nil:
-	case total != -1 && up.total != -1 && up.total != total:
-		refused = badRequest("Content-Range total %d differs from earlier chunks (%d)", total, up.total)
-	case total != -1 && up.total == -1:
-		for _, e := range up.ranges {
-			if e >= total {
-				refused = badRequest("Content-Range total %d is less than earlier chunks", total)
-			}
-		}
-		up.total = total
-	case up.total != -1 && end >= up.total:
-		refused = badRequest("Chunk %d-%d is past the total of earlier chunks (%d)", start, end, up.total)
-	}
-	if refused == nil {
-		for s, e := range up.ranges {
-			if start <= e && s <= end && !(s == start && e == end) {
-				refused = badRequest("Chunk %d-%d overlaps an earlier chunk", start, end)
-			}
+	if up != nil {
+		up.touched = now
+		if refused == nil {
+			refused = up.check(start, end, total)
 		}
 	}
 	if refused != nil {
 		// The upload cannot complete: drop what it sent and refuse the rest.
-		os.Remove(up.path)
-		up.failed, up.ranges, up.received = refused, nil, 0
+		cs.refuse(key, refused, now)
 		return nil, refused
 	}
 	if prevEnd, seen := up.ranges[start]; !seen || prevEnd != end {
@@ -153,6 +170,9 @@ func (cs *chunkStore) add(cloud, id, contentRange string, data []byte, limit int
 		}
 		up.ranges[start] = end
 		up.received += end - start + 1
+	}
+	if total != -1 {
+		up.total = total
 	}
 	if up.total == -1 || up.received < up.total {
 		return nil, nil
@@ -166,12 +186,61 @@ func (cs *chunkStore) add(cloud, id, contentRange string, data []byte, limit int
 	return whole, nil
 }
 
-// expire drops uploads untouched for chunkTTL. mu must be held.
+// check refuses a chunk that disagrees with the upload's earlier ones:
+// another total, a range past the total, or an overlap.
+func (up *chunkUpload) check(start, end, total int64) *APIError {
+	switch {
+	case total != -1 && up.total != -1 && up.total != total:
+		return badRequest("Content-Range total %d differs from earlier chunks (%d)", total, up.total)
+	case total != -1 && up.total == -1:
+		for _, e := range up.ranges {
+			if e >= total {
+				return badRequest("Content-Range total %d is less than earlier chunks", total)
+			}
+		}
+	case up.total != -1 && end >= up.total:
+		return badRequest("Chunk %d-%d is past the total of earlier chunks (%d)", start, end, up.total)
+	}
+	for s, e := range up.ranges {
+		if start <= e && s <= end && !(s == start && e == end) {
+			return badRequest("Chunk %d-%d overlaps an earlier chunk", start, end)
+		}
+	}
+	return nil
+}
+
+// refuse forgets the upload's chunks and remembers why it was refused,
+// forgetting the oldest refusal when maxChunkRefusals are remembered. mu
+// must be held.
+func (cs *chunkStore) refuse(key string, err *APIError, now time.Time) {
+	if up := cs.uploads[key]; up != nil {
+		os.Remove(up.path)
+		delete(cs.uploads, key)
+	}
+	if len(cs.refused) >= maxChunkRefusals {
+		oldest := ""
+		for k, r := range cs.refused {
+			if oldest == "" || r.touched.Before(cs.refused[oldest].touched) {
+				oldest = k
+			}
+		}
+		delete(cs.refused, oldest)
+	}
+	cs.refused[key] = &chunkRefusal{err: err, touched: now}
+}
+
+// expire drops uploads and refusals untouched for chunkTTL. mu must be
+// held.
 func (cs *chunkStore) expire(now time.Time) {
 	for k, up := range cs.uploads {
 		if now.Sub(up.touched) > chunkTTL {
 			os.Remove(up.path)
 			delete(cs.uploads, k)
+		}
+	}
+	for k, r := range cs.refused {
+		if now.Sub(r.touched) > chunkTTL {
+			delete(cs.refused, k)
 		}
 	}
 }

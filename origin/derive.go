@@ -58,7 +58,7 @@ func (s *Server) derive(r *http.Request, u *delivery.URL, cl config.Cloud, a *me
 	if err != nil {
 		return nil, err
 	}
-	d.attachment = attachmentName(expanded, a.PublicID, d.contentType)
+	d.attachment = attachmentName(expanded, a, d.contentType)
 	return d, nil
 }
 

@@ -7,13 +7,15 @@ import (
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
-// eager generates an asset's eager transformations ("tx" or "tx/format";
+// eager generates an image's eager transformations ("tx" or "tx/format";
 // the asset's own format when none is given) as derived resources before
-// the call answers, and describes them for the response. (eager_async,
-// which would make them in the background, is refused until it reports
-// them as Cloudinary does: paramspec_upload.go.)
+// the call answers, and describes them for the response. Its callers
+// refuse eager transformations of other resource types first
+// (eagerNotForKind). (eager_async, which would make them in the
+// background, is refused until it reports them as Cloudinary does:
+// paramspec_upload.go.)
 func (c *call) eager(a *meta.Asset, eager []string) ([]eagerJSON, error) {
-	if len(eager) == 0 || a.ResourceType != "image" {
+	if len(eager) == 0 {
 		return nil, nil
 	}
 	out := make([]eagerJSON, 0, len(eager))

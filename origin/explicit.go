@@ -22,7 +22,32 @@ func (c *call) explicit(rt string, p *Params) {
 		return
 	}
 	key := meta.Key{Cloud: c.cloud, ResourceType: uploadRT(rt, p), Type: o.typ, PublicID: id}
+	// The analyses asked for are computed before anything changes, so
+	// that a failure (the processor busy or timing out) changes nothing;
+	// the change then applies only to the version analysed.
+	var analysed int64
+	var answer analysisJSON
+	if o.analyse.any() {
+		cur, err := c.s.meta.Asset(c.ctx(), key)
+		if isNotFound(err) {
+			c.fail(notFound(id))
+			return
+		}
+		if err != nil {
+			c.fail(internal(err))
+			return
+		}
+		an, err := c.s.analysis(c.ctx(), cur)
+		if err != nil {
+			c.fail(err)
+			return
+		}
+		analysed, answer = cur.Version, an.answer(o.analyse)
+	}
 	a, err := c.s.meta.Update(c.ctx(), key, func(a *meta.Asset) error {
+		if o.analyse.any() && a.Version != analysed {
+			return changedMeanwhile(id)
+		}
 		if len(o.eager) > 0 && a.ResourceType != "image" {
 			return eagerNotForKind(a.ResourceType)
 		}
@@ -70,9 +95,6 @@ func (c *call) explicit(rt string, p *Params) {
 		c.fail(err)
 		return
 	}
-	if err := c.addUploadAnalysis(a, o.analyse, &j); err != nil {
-		c.fail(err)
-		return
-	}
+	j.analysisJSON = answer
 	c.ok(j)
 }

@@ -3,6 +3,22 @@ package origin
 // UploadMethodParams exposes an Upload API method's parameter policy
 // (paramspec_upload.go) to the tests of package origin_test.
 func UploadMethodParams(action string) (implemented, refused []string, ok bool) {
-	m, ok := uploadMethodParams(action)
-	return m.implemented, m.refused, ok
+	e, ok := (&call{}).uploadRoute(action)
+	return e.params.implemented, e.params.refused, ok
+}
+
+// ChunkUploads reports how many chunked uploads are in progress and how
+// many refused ones are remembered (chunked.go).
+func (s *Server) ChunkUploads() (inProgress, refused int) {
+	s.chunks.mu.Lock()
+	defer s.chunks.mu.Unlock()
+	return len(s.chunks.uploads), len(s.chunks.refused)
+}
+
+// LimitChunkUploads lowers the number of chunked uploads that may be in
+// progress at once (maxChunkUploads).
+func (s *Server) LimitChunkUploads(n int) {
+	s.chunks.mu.Lock()
+	defer s.chunks.mu.Unlock()
+	s.chunks.limit = n
 }

@@ -162,8 +162,9 @@ func countBlobs(t testing.TB, o *testOrigin) int {
 	return n
 }
 
-// post sends a raw request and returns status and body.
-func post(t testing.TB, url, contentType string, body io.Reader, basicAuth bool) (int, string) {
+// post sends a raw request, with extra headers (name, value pairs), and
+// returns status and body.
+func post(t testing.TB, url, contentType string, body io.Reader, basicAuth bool, headers ...string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, url, body)
 	if err != nil {
@@ -174,6 +175,9 @@ func post(t testing.TB, url, contentType string, body io.Reader, basicAuth bool)
 	}
 	if basicAuth {
 		req.SetBasicAuth(apiKey, apiSecret)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -9,9 +9,10 @@ import (
 
 // An upload's file can be changed before it is stored: the transformation
 // parameter (an incoming transformation) and the format parameter turn an
-// image into the original the asset keeps, as Cloudinary does. The stored
-// bytes, and the width, height, format, bytes and etag the response and
-// the asset report, are those of the result.
+// image into the original the asset keeps, as Cloudinary does. The format
+// parameter is applied last: it wins over an f_ of the transformation. The
+// stored bytes, and the width, height, format, bytes and etag the response
+// and the asset report, are those of the result.
 
 // incomingPlan says what to do to an upload's file before storing it.
 type incomingPlan struct {
@@ -34,8 +35,8 @@ func planIncoming(o *uploadOptions, kind fileKind) (incomingPlan, error) {
 				strings.Join(o.allowedFormats, ", "))
 		}
 	}
-	if plan.format == kind.format {
-		plan.format = ""
+	if plan.tx == "" && sameFormat(plan.format, kind.format) {
+		plan.format = "" // already in it: stored as it is
 	}
 	if kind.rt != "image" {
 		switch {
@@ -50,13 +51,20 @@ func planIncoming(o *uploadOptions, kind fileKind) (incomingPlan, error) {
 
 // formatAllowed reports whether the file's format is in allowed.
 func formatAllowed(kind fileKind, allowed []string) bool {
-	f, _ := delivery.ParseFormat(kind.format)
 	for _, a := range allowed {
-		if af, ok := delivery.ParseFormat(a); ok && af == f {
+		if sameFormat(a, kind.format) {
 			return true
 		}
 	}
 	return false
+}
+
+// sameFormat reports whether two format names name the same known format
+// (jpg, jpeg and JPG do).
+func sameFormat(a, b string) bool {
+	fa, ok := delivery.ParseFormat(a)
+	fb, ok2 := delivery.ParseFormat(b)
+	return ok && ok2 && fa == fb
 }
 
 // applyIncoming runs the plan on an image's bytes and returns the result
@@ -82,7 +90,10 @@ func (c *call) applyIncoming(data []byte, kind fileKind, plan incomingPlan) ([]b
 			return nil, kind, badRequest("Invalid format - %s", clip(plan.format))
 		}
 	}
-	res, err := c.s.images.Transform(c.ctx(), data, imaging.Request{Transformation: tr, Format: wantedFormat(tr, f)})
+	if f == delivery.FormatNone {
+		f = wantedFormat(tr, f) // the transformation's last f_, if any
+	}
+	res, err := c.s.images.Transform(c.ctx(), data, imaging.Request{Transformation: tr, Format: f})
 	if err != nil {
 		return nil, kind, asAPIError(err)
 	}

@@ -84,23 +84,6 @@ var nodeSDKParams = []struct {
 	{http.MethodGet, "resources/by_asset_ids", []string{"asset_ids", "tags", "context", "moderations", "fields"}},
 }
 
-// jsonNames are the parameter names of a params struct: its json tags
-// (the Go admin SDK's params have no form or url tags), less "-".
-func jsonNames(t *testing.T, typ reflect.Type) []string {
-	t.Helper()
-	var out []string
-	for i := 0; i < typ.NumField(); i++ {
-		f := typ.Field(i)
-		for _, tag := range []string{"json", "form", "url"} {
-			name, _, _ := strings.Cut(f.Tag.Get(tag), ",")
-			if name != "" && name != "-" && !slices.Contains(out, name) {
-				out = append(out, name)
-			}
-		}
-	}
-	return out
-}
-
 // fill gives v a value that is not empty, as a caller setting the field
 // would.
 func fill(v reflect.Value, depth int) {
@@ -232,7 +215,7 @@ func TestAdminParamsImplementedOrRefused(t *testing.T) {
 	refusedSeen := 0
 	for _, m := range adminSDKMethods {
 		path := expand(m.path)
-		for _, name := range jsonNames(t, reflect.TypeOf(m.params)) {
+		for _, name := range paramNames(m.params) {
 			refused, ok := classify(m.method, path, name)
 			if !ok || !refused {
 				continue

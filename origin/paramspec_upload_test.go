@@ -17,15 +17,18 @@ import (
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
-// formNames lists the form parameters a Go SDK params struct sends: its
-// fields' json names ("-" fields go in the URL, not the form).
-func formNames(v any) []string {
+// paramNames are the parameters a Go SDK params struct sends: its fields'
+// json, form or url names, each once ("-" fields are not parameters: the
+// SDK puts them in the path). The Upload and Admin API tests both use it.
+func paramNames(v any) []string {
 	var out []string
 	t := reflect.TypeOf(v)
 	for i := 0; i < t.NumField(); i++ {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		if name != "" && name != "-" {
-			out = append(out, name)
+		for _, tag := range []string{"json", "form", "url"} {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get(tag), ",")
+			if name != "" && name != "-" && !slices.Contains(out, name) {
+				out = append(out, name)
+			}
 		}
 	}
 	return out
@@ -55,24 +58,24 @@ type uploadMethod struct {
 }
 
 func uploadMethods() []uploadMethod {
-	upload := append(formNames(uploader.UploadParams{}), "file")
+	upload := append(paramNames(uploader.UploadParams{}), "file")
 	upload = append(append(upload, compatUploadParams...), nodeUploadParams...)
 	var tags, ctx []string
 	for _, v := range []any{uploader.AddTagParams{}, uploader.RemoveTagParams{}, uploader.ReplaceTagParams{},
 		uploader.RemoveAllTagsParams{}} {
-		tags = append(tags, formNames(v)...)
+		tags = append(tags, paramNames(v)...)
 	}
 	for _, v := range []any{uploader.AddContextParams{}, uploader.RemoveAllContextParams{}} {
-		ctx = append(ctx, formNames(v)...)
+		ctx = append(ctx, paramNames(v)...)
 	}
 	return []uploadMethod{
 		{"upload", "/image/upload", upload},
-		{"explicit", "/image/explicit", append(formNames(uploader.ExplicitParams{}), nodeUploadParams...)},
-		{"rename", "/image/rename", formNames(uploader.RenameParams{})},
-		{"destroy", "/image/destroy", formNames(uploader.DestroyParams{})},
+		{"explicit", "/image/explicit", append(paramNames(uploader.ExplicitParams{}), nodeUploadParams...)},
+		{"rename", "/image/rename", paramNames(uploader.RenameParams{})},
+		{"destroy", "/image/destroy", paramNames(uploader.DestroyParams{})},
 		{"tags", "/image/tags", append(tags, "command")},
 		{"context", "/image/context", append(ctx, "command")},
-		{"text", "/image/text", append(formNames(uploader.TextParams{}), nodeTextParams...)},
+		{"text", "/image/text", append(paramNames(uploader.TextParams{}), nodeTextParams...)},
 		{"delete_by_token", "/delete_by_token", []string{"token"}},
 	}
 }

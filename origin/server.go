@@ -221,13 +221,8 @@ func (c *call) routeUpload(rest string) bool {
 	default:
 		return false
 	}
-	handlers := map[string]func(rt string, p *Params){
-		"upload": c.upload, "destroy": c.destroy, "rename": c.rename, "explicit": c.explicit,
-		"tags": c.tags, "context": c.context, "delete_by_token": c.deleteByToken, "text": c.text,
-	}
-	h, ok := handlers[action]
-	spec, known := uploadMethodParams(action)
-	if !ok || !known {
+	e, ok := c.uploadRoute(action)
+	if !ok {
 		return false
 	}
 	if c.r.Method != http.MethodPost {
@@ -252,11 +247,42 @@ func (c *call) routeUpload(rest string) bool {
 		}
 	}
 	// A Cloudinary parameter the server does not implement is refused
-	// before anything is read, stored or fetched (paramspec_upload.go).
-	if err := spec.check(p); err != nil {
+	// before anything is decoded, fetched or stored (paramspec_upload.go).
+	if err := e.params.check(p); err != nil {
 		c.fail(err)
 		return true
 	}
-	h(rt, p)
+	e.serve(rt, p)
 	return true
+}
+
+// uploadEndpoint is one Upload API action: its Cloudinary parameters
+// (paramspec_upload.go) and its handler.
+type uploadEndpoint struct {
+	params methodParams
+	serve  func(rt string, p *Params)
+}
+
+// uploadRoute returns an action's endpoint; false for an action the
+// server does not route.
+func (c *call) uploadRoute(action string) (uploadEndpoint, bool) {
+	switch action {
+	case "upload":
+		return uploadEndpoint{uploadSpec(), c.upload}, true
+	case "explicit":
+		return uploadEndpoint{explicitSpec(), c.explicit}, true
+	case "rename":
+		return uploadEndpoint{renameSpec(), c.rename}, true
+	case "destroy":
+		return uploadEndpoint{destroySpec(), c.destroy}, true
+	case "tags":
+		return uploadEndpoint{tagsSpec(), c.tags}, true
+	case "context":
+		return uploadEndpoint{contextSpec(), c.context}, true
+	case "text":
+		return uploadEndpoint{textSpec(), c.text}, true
+	case "delete_by_token":
+		return uploadEndpoint{deleteByTokenSpec(), c.deleteByToken}, true
+	}
+	return uploadEndpoint{}, false
 }

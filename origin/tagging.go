@@ -3,6 +3,7 @@ package origin
 import (
 	"errors"
 	"maps"
+	"slices"
 
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
@@ -21,8 +22,6 @@ type idsResult struct {
 
 // tags serves POST /<rt>/tags: command add, remove, replace, remove_all
 // or set_exclusive, tag (comma-separated for several), public_ids, type.
-// set_exclusive adds the tags to the assets given and removes them from
-// every other asset of the resource type, whatever its delivery type.
 func (c *call) tags(rt string, p *Params) {
 	cmd := p.Get("command")
 	tags := dedupe(p.List("tag"))
@@ -44,13 +43,13 @@ func (c *call) tags(rt string, p *Params) {
 		c.fail(err)
 		return
 	}
-	if n := len(p.List("public_ids")) * max(len(tags), 1); n > maxTagOperations {
-		c.fail(badRequest("Too many tag operations - public_ids times tags is %d, at most %d", n, maxTagOperations))
+	if cmd == "set_exclusive" {
+		c.setExclusive(rt, p, tags)
 		return
 	}
-	done, ok := c.updateEach(rt, p, func(a *meta.Asset) error {
+	done, ok := c.updateEach(rt, p, max(len(tags), 1), func(a *meta.Asset) error {
 		switch cmd {
-		case "add", "set_exclusive":
+		case "add":
 			a.Tags = addTags(a.Tags, tags)
 		case "remove":
 			a.Tags = removeTags(a.Tags, tags)
@@ -61,53 +60,41 @@ func (c *call) tags(rt string, p *Params) {
 		}
 		return checkTags(a.Tags)
 	})
-	if !ok {
-		return
+	if ok {
+		c.ok(idsResult{PublicIDs: nonNil(done)})
 	}
-	if cmd == "set_exclusive" {
-		if err := c.untagOthers(uploadRT(rt, p), tags, done); err != nil {
-			c.fail(err)
-			return
-		}
-	}
-	c.ok(idsResult{PublicIDs: nonNil(done.ids)})
 }
 
-// untagOthers removes tags from every asset of the resource type but
-// those kept (set_exclusive).
-func (c *call) untagOthers(rt string, tags []string, keep taggedSet) error {
-	for _, tag := range tags {
-		q := meta.ListQuery{Cloud: c.cloud, ResourceType: rt, Tag: tag, Order: meta.OldestFirst, Limit: 500}
-		for {
-			page, err := c.s.meta.List(c.ctx(), q)
-			if err != nil {
-				return internal(err)
-			}
-			for _, a := range page.Assets {
-				if keep.keys[a.Key] {
-					continue
-				}
-				updated, err := c.s.meta.Update(c.ctx(), a.Key, func(a *meta.Asset) error {
-					a.Tags = removeTags(a.Tags, []string{tag})
-					a.UpdatedAt = c.s.now().UTC()
-					return nil
-				})
-				if errors.Is(err, meta.ErrNotFound) {
-					continue // deleted meanwhile
-				}
-				if err != nil {
-					return internal(err)
-				}
-				c.s.events.Emit(c.ctx(), Event{Kind: EventMetadataChanged, Asset: a.Key, OldVersion: updated.Version,
-					NewVersion: updated.Version, Time: updated.UpdatedAt})
-			}
-			if page.Next == nil {
-				return nil
-			}
-			q.After = page.Next
-		}
+// setExclusive gives the tags to the assets of public_ids and removes
+// them from every other asset of the resource type, whatever its delivery
+// type, in one transaction of the store: a failure changes nothing.
+func (c *call) setExclusive(rt string, p *Params, tags []string) {
+	ids, err := targetIDs(p, len(tags))
+	if err != nil {
+		c.fail(err)
+		return
 	}
-	return nil
+	typ, err := typeParam(p, "type")
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	now := c.s.now().UTC()
+	res, err := c.s.meta.SetExclusiveTags(c.ctx(), meta.ExclusiveTags{Cloud: c.cloud, ResourceType: uploadRT(rt, p),
+		Type: typ, PublicIDs: ids, Tags: tags, Check: checkTags, Time: now})
+	if err != nil {
+		c.fail(asAPIError(err))
+		return
+	}
+	for _, r := range slices.Concat(res.Tagged, res.Untagged) {
+		c.s.events.Emit(c.ctx(), Event{Kind: EventMetadataChanged, Asset: r.Key, OldVersion: r.Version,
+			NewVersion: r.Version, Time: now})
+	}
+	done := make([]string, 0, len(res.Tagged))
+	for _, r := range res.Tagged {
+		done = append(done, r.PublicID)
+	}
+	c.ok(idsResult{PublicIDs: done})
 }
 
 // context serves POST /<rt>/context: command add (merge), remove (the
@@ -133,7 +120,7 @@ func (c *call) context(rt string, p *Params) {
 		c.fail(badRequest("Invalid command - %s (must be add, remove or remove_all)", clip(cmd)))
 		return
 	}
-	done, ok := c.updateEach(rt, p, func(a *meta.Asset) error {
+	done, ok := c.updateEach(rt, p, 1, func(a *meta.Asset) error {
 		switch cmd {
 		case "add":
 			if a.Context == nil {
@@ -153,38 +140,46 @@ func (c *call) context(rt string, p *Params) {
 		return nil
 	})
 	if ok {
-		c.ok(idsResult{PublicIDs: nonNil(done.ids)})
+		c.ok(idsResult{PublicIDs: nonNil(done)})
 	}
 }
 
-// taggedSet is what updateEach changed: the public IDs, in order, and
-// their keys.
-type taggedSet struct {
-	ids  []string
-	keys map[meta.Key]bool
-}
-
-// updateEach applies fn to every asset of public_ids and reports those
-// that exist; false when it failed (and answered the error).
-func (c *call) updateEach(rt string, p *Params, fn func(*meta.Asset) error) (taggedSet, bool) {
-	done := taggedSet{keys: map[meta.Key]bool{}}
+// targetIDs reads the public IDs a tags or context call changes
+// (public_ids, else public_id) and checks how many: at most
+// maxPublicIDsPerCall, and at most maxTagOperations operations when each
+// ID takes perID of them (a tags call's tags).
+func targetIDs(p *Params, perID int) ([]string, error) {
 	ids := p.List("public_ids")
 	if len(ids) == 0 {
 		ids = p.List("public_id")
 	}
-	if len(ids) == 0 {
-		c.fail(badRequest("Missing required parameter - public_ids"))
-		return done, false
+	switch {
+	case len(ids) == 0:
+		return nil, badRequest("Missing required parameter - public_ids")
+	case len(ids) > maxPublicIDsPerCall:
+		return nil, badRequest("Too many public_ids - at most %d", maxPublicIDsPerCall)
+	case len(ids)*perID > maxTagOperations:
+		return nil, badRequest("Too many tag operations - public_ids times tags is %d, at most %d",
+			len(ids)*perID, maxTagOperations)
 	}
-	if len(ids) > maxPublicIDsPerCall {
-		c.fail(badRequest("Too many public_ids - at most %d", maxPublicIDsPerCall))
-		return done, false
+	return ids, nil
+}
+
+// updateEach applies fn to every asset of public_ids (perID operations
+// each: targetIDs) and returns the public IDs of those that exist; false
+// when it failed (and answered the error).
+func (c *call) updateEach(rt string, p *Params, perID int, fn func(*meta.Asset) error) ([]string, bool) {
+	ids, err := targetIDs(p, perID)
+	if err != nil {
+		c.fail(err)
+		return nil, false
 	}
 	typ, err := typeParam(p, "type")
 	if err != nil {
 		c.fail(err)
-		return done, false
+		return nil, false
 	}
+	var done []string
 	for _, id := range ids {
 		key := meta.Key{Cloud: c.cloud, ResourceType: uploadRT(rt, p), Type: typ, PublicID: id}
 		a, err := c.s.meta.Update(c.ctx(), key, func(a *meta.Asset) error {
@@ -200,8 +195,7 @@ func (c *call) updateEach(rt string, p *Params, fn func(*meta.Asset) error) (tag
 		}
 		c.s.events.Emit(c.ctx(), Event{Kind: EventMetadataChanged, Asset: key, OldVersion: a.Version,
 			NewVersion: a.Version, Time: a.UpdatedAt})
-		done.ids = append(done.ids, id)
-		done.keys[key] = true
+		done = append(done, id)
 	}
 	return done, true
 }

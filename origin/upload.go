@@ -99,7 +99,7 @@ func parseUploadOptions(p *Params) (*uploadOptions, error) {
 		return nil, err
 	}
 	o.assetFolder = o.folder
-	if af != "" || o.assetFolderGiven {
+	if o.assetFolderGiven {
 		o.assetFolder = af
 	}
 	switch o.typ {
@@ -292,15 +292,21 @@ func (c *call) upload(rt string, p *Params) {
 	if o.discardOriginalFilename {
 		original = ""
 	}
+	an, stored, err := c.analyseUpload(kind.rt, src.data, o.analyse)
+	if err != nil {
+		c.fail(err)
+		return
+	}
 	a, err := c.storeNew(src.data, kind, id, original, o)
 	if err != nil {
 		c.fail(err)
 		return
 	}
+	a.Analysis = stored
 	if o.useFilenameAsDisplayName && !o.displayNameGiven {
 		a.DisplayName, _ = filenameStem(src.name)
 	}
-	c.commitUpload(a, o, p)
+	c.commitUpload(a, an, o, p)
 }
 
 // storeNew writes the blob and builds the asset row (not yet committed).
@@ -336,14 +342,15 @@ func moderationStatus(o *uploadOptions) string {
 	return ""
 }
 
-// commitUpload records the asset, cleans up, emits the event and answers.
-func (c *call) commitUpload(a *meta.Asset, o *uploadOptions, p *Params) {
+// commitUpload records the asset (with an, the analysis the call asked
+// for, computed beforehand), cleans up, emits the event and answers.
+func (c *call) commitUpload(a *meta.Asset, an *analysis, o *uploadOptions, p *Params) {
 	res, err := c.s.meta.Put(c.ctx(), a, o.overwrite)
 	if errors.Is(err, meta.ErrExists) {
 		c.s.deleteBlobs(a.Blob)
 		j := c.assetResponse(res.Prev)
 		j.Existing = true
-		if err := c.addUploadAnalysis(res.Prev, o.analyse, &j); err != nil {
+		if j.analysisJSON, err = c.analysisFor(res.Prev, o.analyse); err != nil {
 			c.fail(err)
 			return
 		}
@@ -374,11 +381,8 @@ func (c *call) commitUpload(a *meta.Asset, o *uploadOptions, p *Params) {
 		c.fail(err)
 		return
 	}
-	if o.analyse.any() {
-		if err := c.addUploadAnalysis(a, o.analyse, &j); err != nil {
-			c.fail(err)
-			return
-		}
+	if an != nil {
+		j.analysisJSON = an.answer(o.analyse)
 	} else {
 		c.s.analyser.add(a)
 	}
@@ -392,20 +396,6 @@ func (c *call) commitUpload(a *meta.Asset, o *uploadOptions, p *Params) {
 		j.DeleteToken = token
 	}
 	c.ok(j)
-}
-
-// addUploadAnalysis adds to an Upload API answer the analyses the call
-// asks for (computed now, and stored with the version for later calls).
-func (c *call) addUploadAnalysis(a *meta.Asset, flags analysisFlags, j *assetJSON) error {
-	if !flags.any() {
-		return nil
-	}
-	an, err := c.analysisFields(a, flags)
-	if err != nil {
-		return err
-	}
-	j.analysisJSON = an
-	return nil
 }
 
 // writeBlob stores data as a new blob, durably, and returns its key.

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -42,5 +43,59 @@ func TestAnalysisAtUpload(t *testing.T) {
 			t.Fatal("no analysis stored after the upload")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// An analysis that fails (here every image operation times out) refuses
+// the call before anything changes: an upload stores no asset and no blob
+// and emits no event; an overwrite leaves the current version; explicit
+// leaves the asset as it was.
+func TestAnalysisFailureChangesNothing(t *testing.T) {
+	o := startOrigin(t, func(cfg *origin.Config) { cfg.Imaging.Timeout = time.Nanosecond })
+	jpg := readCorpus(t, "rocket.jpg")
+	upload := func(fields ...[2]string) (int, string) {
+		t.Helper()
+		ct, body := form(t, fields, "rocket.jpg", jpg)
+		return post(t, o.URL+"/v1_1/demo/image/upload", ct, body, true)
+	}
+	timedOut := "Image transformation timed out"
+	if status, resp := upload([2]string{"public_id", "fresh"}, [2]string{"colors", "true"},
+		[2]string{"return_delete_token", "true"}); status != 504 || errorMessage(t, resp) != timedOut {
+		t.Fatalf("new asset: %d %s", status, resp)
+	}
+	assertNothingStored(t, o, "fresh")
+	if n := len(o.Events.all()); n != 0 {
+		t.Fatalf("%d events for a refused upload", n)
+	}
+
+	if status, resp := upload([2]string{"public_id", "kept"}, [2]string{"tags", "v1"}); status != 200 {
+		t.Fatalf("upload without analyses: %d %s", status, resp)
+	}
+	key := meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: "kept"}
+	before, err := o.Store.Meta.Asset(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := len(o.Events.all())
+	if status, resp := upload([2]string{"public_id", "kept"}, [2]string{"tags", "v2"},
+		[2]string{"phash", "true"}); status != 504 || errorMessage(t, resp) != timedOut {
+		t.Fatalf("overwrite: %d %s", status, resp)
+	}
+	ct, body := form(t, [][2]string{{"public_id", "kept"}, {"type", "upload"}, {"tags", "changed"},
+		{"image_metadata", "true"}, {"colors", "true"}}, "", nil)
+	if status, resp := post(t, o.URL+"/v1_1/demo/image/explicit", ct, body, true); status != 504 ||
+		errorMessage(t, resp) != timedOut {
+		t.Fatalf("explicit: %d %s", status, resp)
+	}
+	after, err := o.Store.Meta.Asset(context.Background(), key)
+	if err != nil || after.Version != before.Version || after.Blob != before.Blob ||
+		strings.Join(after.Tags, ",") != "v1" || !after.UpdatedAt.Equal(before.UpdatedAt) {
+		t.Fatalf("asset changed by refused calls: %+v -> %+v (%v)", before, after, err)
+	}
+	if n := len(o.Events.all()); n != events {
+		t.Fatalf("%d events for refused calls", n-events)
+	}
+	if n := countBlobs(t, o); n != 1 {
+		t.Fatalf("%d blobs, want the one asset's", n)
 	}
 }

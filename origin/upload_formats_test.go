@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -167,14 +166,14 @@ func TestGoSDKLargeFileInChunks(t *testing.T) {
 }
 
 // Chunks as the Node SDK sends them (bytes a-b/-1 until the last) and the
-// rules on them, over plain HTTP.
+// rules on them, over plain HTTP. Each case is an upload of its own.
 func TestChunkedUploadRanges(t *testing.T) {
 	o := startOrigin(t, func(cfg *origin.Config) { cfg.MaxUploadSize = 16 << 20 })
 	data := sdkLargeBMP()
-	chunk := func(id string, start, end int, total string) (int, string) {
+	chunk := func(upload string, start, end int, total string) (int, string) {
 		t.Helper()
-		ct, body := form(t, [][2]string{{"public_id", id}}, "big.bmp", data[start:end+1])
-		return postWith(t, o.URL+"/v1_1/demo/image/upload", ct, body, "X-Unique-Upload-Id", "up-"+id,
+		ct, body := form(t, [][2]string{{"public_id", upload}}, "big.bmp", data[start:end+1])
+		return post(t, o.URL+"/v1_1/demo/image/upload", ct, body, true, "X-Unique-Upload-Id", upload,
 			"Content-Range", "bytes "+strconv.Itoa(start)+"-"+strconv.Itoa(end)+"/"+total)
 	}
 	n := len(data)
@@ -184,48 +183,73 @@ func TestChunkedUploadRanges(t *testing.T) {
 	if status, resp := chunk("node", 5<<20, n-1, strconv.Itoa(n)); status != 200 || !strings.Contains(resp, `"bytes":`+strconv.Itoa(n)+`,`) {
 		t.Fatalf("last chunk: %d %s", status, resp)
 	}
+	small := "All parts except EOF-chunk must be larger than 5mb"
 	for _, c := range []struct {
-		name       string
+		upload     string
 		start, end int
 		total, msg string
 	}{
-		{"small first chunk", 0, 1<<20 - 1, "-1", "All parts except EOF-chunk must be larger than 5mb"},
-		{"small middle chunk", 0, 1<<20 - 1, strconv.Itoa(n), "All parts except EOF-chunk must be larger than 5mb"},
-		{"past the limit", 0, 5<<20 - 1, strconv.Itoa(17 << 20), "File size too large. Got 17825792. Maximum is 16777216."},
-		{"bad range", 0, 5<<20 - 1, "x", "Invalid Content-Range header - bytes 0-5242879/x"},
+		{"small-first", 0, 1<<20 - 1, "-1", small},
+		{"small-middle", 0, 1<<20 - 1, strconv.Itoa(n), small},
+		{"past-the-limit", 0, 5<<20 - 1, strconv.Itoa(17 << 20), "File size too large. Got 17825792. Maximum is 16777216."},
+		{"bad-range", 0, 5<<20 - 1, "x", "Invalid Content-Range header - bytes 0-5242879/x"},
 	} {
-		if status, resp := chunk(c.name[:4], c.start, c.end, c.total); status != 400 || errorMessage(t, resp) != c.msg {
-			t.Errorf("%s: %d %s", c.name, status, resp)
+		if status, resp := chunk(c.upload, c.start, c.end, c.total); status != 400 || errorMessage(t, resp) != c.msg {
+			t.Errorf("%s: %d %s", c.upload, status, resp)
 		}
 	}
 	// Once refused, an upload stays refused: its last chunk cannot
 	// complete it with what was missed.
-	if status, resp := chunk("smal", 1<<20, n-1, strconv.Itoa(n)); status != 400 ||
-		errorMessage(t, resp) != "All parts except EOF-chunk must be larger than 5mb" {
-		t.Errorf("last chunk of a refused upload: %d %s", status, resp)
+	for _, upload := range []string{"small-first", "small-middle"} {
+		if status, resp := chunk(upload, 1<<20, n-1, strconv.Itoa(n)); status != 400 || errorMessage(t, resp) != small {
+			t.Errorf("last chunk of %s: %d %s", upload, status, resp)
+		}
 	}
-	if count := countBlobs(t, o); count != 1 {
-		t.Errorf("%d blobs, want the one complete upload's", count)
+	// A first chunk refused for its own headers leaves nothing behind:
+	// the upload can start again with good chunks.
+	if inProgress, refused := o.Server.ChunkUploads(); inProgress != 0 || refused != 2 {
+		t.Errorf("%d uploads in progress, %d refusals remembered; want 0 and the 2 small-chunk ones", inProgress, refused)
+	}
+	if status, resp := chunk("bad-range", 0, 5<<20-1, strconv.Itoa(n)); status != 200 || resp != `{"done":false}` {
+		t.Errorf("good first chunk after a bad one: %d %s", status, resp)
+	}
+	if status, resp := chunk("bad-range", 5<<20, n-1, strconv.Itoa(n)); status != 200 || !strings.Contains(resp, `"bytes":`+strconv.Itoa(n)+`,`) {
+		t.Errorf("its last chunk: %d %s", status, resp)
+	}
+	if count := countBlobs(t, o); count != 2 {
+		t.Errorf("%d blobs, want the two complete uploads'", count)
 	}
 }
 
-// postWith posts with basic auth and extra headers (name, value pairs).
-func postWith(t testing.TB, url, contentType string, body io.Reader, headers ...string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, body)
-	if err != nil {
-		t.Fatal(err)
+// At most so many chunked uploads are in progress at once: a new one past
+// that is refused, leaving nothing behind, until one completes.
+func TestChunkedUploadsBounded(t *testing.T) {
+	o := startOrigin(t, nil)
+	o.Server.LimitChunkUploads(2)
+	data := sdkLargeBMP()
+	n := len(data)
+	chunk := func(upload string, start, end int) (int, string) {
+		t.Helper()
+		ct, body := form(t, [][2]string{{"public_id", upload}}, "big.bmp", data[start:end+1])
+		return post(t, o.URL+"/v1_1/demo/image/upload", ct, body, true, "X-Unique-Upload-Id", upload,
+			"Content-Range", "bytes "+strconv.Itoa(start)+"-"+strconv.Itoa(end)+"/"+strconv.Itoa(n))
 	}
-	req.Header.Set("Content-Type", contentType)
-	req.SetBasicAuth(apiKey, apiSecret)
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
+	for _, upload := range []string{"one", "two"} {
+		if status, resp := chunk(upload, 0, 5<<20-1); status != 200 || resp != `{"done":false}` {
+			t.Fatalf("%s: %d %s", upload, status, resp)
+		}
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	if status, resp := chunk("three", 0, 5<<20-1); status != 420 ||
+		errorMessage(t, resp) != "Rate Limit Exceeded. Limit of 2 chunked uploads in progress reached. Try again later" {
+		t.Fatalf("a third upload: %d %s", status, resp)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, strings.TrimSpace(string(b))
+	if inProgress, refused := o.Server.ChunkUploads(); inProgress != 2 || refused != 0 {
+		t.Fatalf("%d in progress, %d refusals after a refused third", inProgress, refused)
+	}
+	if status, resp := chunk("one", 5<<20, n-1); status != 200 || !strings.Contains(resp, `"public_id":"one"`) {
+		t.Fatalf("one's last chunk: %d %s", status, resp)
+	}
+	if status, resp := chunk("three", 0, 5<<20-1); status != 200 || resp != `{"done":false}` {
+		t.Fatalf("the third once one completed: %d %s", status, resp)
+	}
 }

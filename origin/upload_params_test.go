@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -62,6 +63,18 @@ func TestUploadIncomingTransformation(t *testing.T) {
 		Transformation: "c_scale,w_64", Format: "webp"})
 	if msg := sdkFailure(err, res); msg != "" || res.Format != "webp" || res.Width != 64 {
 		t.Fatalf("with format: %s %+v", msg, res)
+	}
+	// format is applied after the transformation: it wins over its f_,
+	// even when it is the file's own format.
+	for _, format := range []string{"webp", "jpg"} {
+		res, err = o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "last",
+			Transformation: "w_100,f_png", Format: format})
+		if msg := sdkFailure(err, res); msg != "" || res.Format != format || res.Width != 100 {
+			t.Fatalf("w_100,f_png with format %s: %s %+v", format, msg, res)
+		}
+		if info := probe(t, fetch(t, o.URL+"/demo/image/upload/last."+format).body); info.Format.String() != format {
+			t.Fatalf("w_100,f_png with format %s stored as %v", format, info.Format)
+		}
 	}
 	for _, c := range []struct {
 		params uploader.UploadParams
@@ -120,6 +133,17 @@ func TestUploadFormatWithAllowedFormats(t *testing.T) {
 	always, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "always", Format: "png"})
 	if msg := sdkFailure(err, always); msg != "" || always.Format != "png" {
 		t.Fatalf("format alone: %s %+v", msg, always)
+	}
+	// A file already in the format asked for, whatever its spelling, is
+	// stored as it is, with or without allowed_formats.
+	for _, format := range []string{"jpg", "jpeg", "JPG", "JPEG"} {
+		for _, allowed := range []api.CldAPIArray{nil, {"JPEG"}, {"png"}} {
+			res, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "same",
+				Format: format, AllowedFormats: allowed})
+			if msg := sdkFailure(err, res); msg != "" || res.Format != "jpg" || res.Etag != md5hex(jpg) {
+				t.Errorf("format %s, allowed %v: %s %+v", format, allowed, msg, res)
+			}
+		}
 	}
 }
 
@@ -345,5 +369,89 @@ func TestTagsSetExclusive(t *testing.T) {
 	ct, body := form(t, [][2]string{{"command", "set_exclusive"}, {"public_ids", "c"}}, "", nil)
 	if status, resp := post(t, o.URL+"/v1_1/demo/image/tags", ct, body, true); status != 400 || errorMessage(t, resp) != "Missing required parameter - tag" {
 		t.Fatalf("without a tag: %d %s", status, resp)
+	}
+}
+
+// set_exclusive is all or nothing: when one of the assets named cannot
+// take the tag (it has 1,000 already), no asset gains it and none loses
+// it, and no event is emitted.
+func TestTagsSetExclusiveAllOrNothing(t *testing.T) {
+	o := startOrigin(t, nil)
+	ctx := context.Background()
+	for _, id := range []string{"a", "full", "other"} {
+		uploadAs(t, o, "chelsea.png", id)
+	}
+	full := make([]string, 1000)
+	for i := range full {
+		full[i] = "t" + strconv.Itoa(i)
+	}
+	key := func(id string) meta.Key {
+		return meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: id}
+	}
+	if _, err := o.Store.Meta.Update(ctx, key("full"), func(a *meta.Asset) error { a.Tags = full; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Cld.Upload.AddTag(ctx, uploader.AddTagParams{Tag: "hero", PublicIDs: []string{"other"}}); err != nil {
+		t.Fatal(err)
+	}
+	events := len(o.Events.all())
+	ct, body := form(t, [][2]string{{"command", "set_exclusive"}, {"tag", "hero"}, {"public_ids", "a,full"}}, "", nil)
+	if status, resp := post(t, o.URL+"/v1_1/demo/image/tags", ct, body, true); status != 400 ||
+		errorMessage(t, resp) != "Too many tags - an asset can have at most 1000 tags" {
+		t.Fatalf("set_exclusive past an asset's tag limit: %d %s", status, resp)
+	}
+	for id, want := range map[string]int{"a": 0, "full": 1000, "other": 1} {
+		a, err := o.Store.Meta.Asset(ctx, key(id))
+		if err != nil || len(a.Tags) != want || (id == "other" && a.Tags[0] != "hero") {
+			t.Errorf("%s after a refused set_exclusive: %v %v", id, a.Tags, err)
+		}
+	}
+	if n := len(o.Events.all()); n != events {
+		t.Errorf("%d events for a refused set_exclusive", n-events)
+	}
+}
+
+// A tags call's operations (public IDs times tags) are counted on the IDs
+// it changes, whichever parameter names them.
+func TestTagOperationsLimit(t *testing.T) {
+	o := startOrigin(t, nil)
+	tags := make([]string, 600)
+	for i := range tags {
+		tags[i] = "t" + strconv.Itoa(i)
+	}
+	for _, cmd := range []string{"add", "set_exclusive"} {
+		for _, param := range []string{"public_ids", "public_id"} {
+			ct, body := form(t, [][2]string{{"command", cmd}, {"tag", strings.Join(tags, ",")}, {param, "a,b"}}, "", nil)
+			if status, resp := post(t, o.URL+"/v1_1/demo/image/tags", ct, body, true); status != 400 ||
+				errorMessage(t, resp) != "Too many tag operations - public_ids times tags is 1200, at most 1000" {
+				t.Errorf("%s with %s: %d %s", cmd, param, status, resp)
+			}
+		}
+	}
+}
+
+// fl_attachment without a name names the download after the uploaded
+// file, as Cloudinary does; with discard_original_filename, after the
+// public ID's last segment.
+func TestAttachmentNameIsTheOriginalFilename(t *testing.T) {
+	o := startOrigin(t, nil)
+	ctx := context.Background()
+	for _, c := range []struct {
+		params uploader.UploadParams
+		want   string
+	}{
+		{uploader.UploadParams{PublicID: "folder/kept"}, `attachment; filename="rocket.png"`},
+		{uploader.UploadParams{PublicID: "folder/override", FilenameOverride: "launch.jpg"}, `attachment; filename="launch.png"`},
+		{uploader.UploadParams{PublicID: "folder/discarded", DiscardOriginalFilename: api.Bool(true)},
+			`attachment; filename="discarded.png"`},
+	} {
+		res, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), c.params)
+		if msg := sdkFailure(err, res); msg != "" {
+			t.Fatal(msg)
+		}
+		r := fetch(t, o.URL+"/demo/image/upload/fl_attachment,w_40/"+c.params.PublicID+".png")
+		if got := r.header.Get("Content-Disposition"); r.status != 200 || got != c.want {
+			t.Errorf("%s: %d %q, want %q", c.params.PublicID, r.status, got, c.want)
+		}
 	}
 }

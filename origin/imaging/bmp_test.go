@@ -171,3 +171,22 @@ func TestBMPRefused(t *testing.T) {
 		t.Errorf("good BMP: %dx%d", res.Width, res.Height)
 	}
 }
+
+// Reading a BMP's header decodes nothing, whatever the caller: a file
+// whose pixels are corrupt (palette indexes past its palette) has a header
+// that reads, including through probeHeader, and fails only once decoded.
+func TestBMPHeaderDecodesNothing(t *testing.T) {
+	src := writeBMP(t, image.NewGray(image.Rect(0, 0, 4, 2)), 8, false) // a palette of one colour
+	for i := int(binary.LittleEndian.Uint32(src[10:])); i < len(src); i++ {
+		src[i] = 200
+	}
+	if h, err := probeHeader(src, loaderBMP); err != nil || h.width != 4 || h.height != 2 {
+		t.Fatalf("probeHeader: %+v %v", h, err)
+	}
+	p := newProcessor(t, Config{})
+	if info, err := p.Probe(src); err != nil || info.Width != 4 {
+		t.Fatalf("Probe: %+v %v", info, err)
+	}
+	_, err := try(t, p, src, "w_2", delivery.PNG)
+	wantError(t, err, 400, "Invalid image file")
+}

@@ -29,6 +29,9 @@ func newSource(b []byte, kind loader) source {
 
 func (s source) free() { C.free(s.data) }
 
+// bytes is the source's C memory as a slice, valid until free.
+func (s source) bytes() []byte { return unsafe.Slice((*byte)(s.data), int(s.size)) }
+
 // header is what the loader says before decoding pixels.
 type header struct {
 	width, height int // one page, as stored
@@ -39,13 +42,15 @@ type header struct {
 }
 
 // readHeader opens src lazily (libvips reads only the header) and returns
-// the image, which the arena owns. A BMP is decoded whole instead (bmp.go),
-// once its header is within maxPixels.
-func readHeader(a *arena, src source, maxPixels int64) (*C.VipsImage, header, error) {
-	var im *C.VipsImage
+// the image, which the arena owns. Nothing is decoded: a BMP's header is
+// read in Go (bmp.go) and no image is returned for it; decodeBMPSource decodes
+// it once the caller has checked its pixels.
+func readHeader(a *arena, src source) (*C.VipsImage, header, error) {
 	if src.kind == loaderBMP {
-		return readBMP(a, src, maxPixels)
+		h, err := readBMPHeader(src.bytes())
+		return nil, h, err
 	}
+	var im *C.VipsImage
 	if C.mc_load(C.int(src.kind), src.data, src.size, 1, 0, &im) != 0 {
 		return nil, header{}, invalidImage(failed("header"))
 	}
@@ -63,31 +68,38 @@ func readHeader(a *arena, src source, maxPixels int64) (*C.VipsImage, header, er
 	return im, hd, nil
 }
 
-// readBMP decodes a BMP source into a memory image.
-func readBMP(a *arena, src source, maxPixels int64) (*C.VipsImage, header, error) {
-	b := unsafe.Slice((*byte)(src.data), int(src.size))
+// readBMPHeader reads a BMP's header (and palette) only.
+func readBMPHeader(b []byte) (header, error) {
 	h, err := bmpHeader(b)
 	if err != nil {
-		return nil, header{}, invalidImage(err)
+		return header{}, invalidImage(err)
 	}
-	if int64(h.width)*int64(h.height) > maxPixels {
-		return nil, header{}, tooLarge(h.width, h.height, maxPixels)
+	return header{width: h.width, height: h.height, pages: 1, alpha: h.alpha, orientation: 1}, nil
+}
+
+// decodeBMPSource decodes a BMP source, whose header the caller has checked,
+// into a memory image the arena owns.
+func decodeBMPSource(a *arena, src source) (*C.VipsImage, error) {
+	b := src.bytes()
+	h, err := bmpHeader(b)
+	if err != nil {
+		return nil, invalidImage(err)
 	}
 	n := h.width * h.height * h.bands()
 	buf := C.mc_pixels_alloc(C.size_t(n))
 	if buf == nil {
-		return nil, header{}, internalError(errors.New("out of memory for a BMP"))
+		return nil, internalError(errors.New("out of memory for a BMP"))
 	}
 	if err := decodeBMP(b, h, unsafe.Slice((*byte)(buf), n)); err != nil {
 		C.mc_free(buf)
-		return nil, header{}, invalidImage(err)
+		return nil, invalidImage(err)
 	}
 	var im *C.VipsImage // owns buf from here
 	if C.mc_from_pixels(buf, C.size_t(n), C.int(h.width), C.int(h.height), C.int(h.bands()), &im) != 0 {
-		return nil, header{}, internalError(failed("bmp"))
+		return nil, internalError(failed("bmp"))
 	}
 	a.keep(im)
-	return im, header{width: h.width, height: h.height, pages: 1, alpha: h.alpha, orientation: 1}, nil
+	return im, nil
 }
 
 // swapped reports whether the EXIF orientation turns the image a quarter.
@@ -126,7 +138,7 @@ func (p *Processor) checkPixels(h header, kind loader, page int) error {
 // shrunk on load as far as the first step allows (JPEG, WebP), turned
 // upright by its EXIF orientation and converted to 8-bit sRGB.
 func (pl *pipeline) load(p *Processor, src source, pln *plan) error {
-	im, h, err := readHeader(&pl.a, src, p.cfg.MaxInputPixels)
+	im, h, err := readHeader(&pl.a, src)
 	if err != nil {
 		return err
 	}
@@ -136,6 +148,11 @@ func (pl *pipeline) load(p *Processor, src source, pln *plan) error {
 	}
 	if err := p.checkPixels(h, src.kind, page); err != nil {
 		return err
+	}
+	if src.kind == loaderBMP {
+		if im, err = decodeBMPSource(&pl.a, src); err != nil {
+			return err
+		}
 	}
 	if pln.noAutoRotate {
 		h.orientation = 1

@@ -24,12 +24,12 @@ func (p *Processor) Probe(b []byte) (Info, error) {
 	case loaderSVG:
 		w, h, _ := svgSize(b)
 		return Info{Format: delivery.SVG, Width: w, Height: h, Alpha: true, Pages: 1}, nil
-	case loaderBMP: // its header is read in Go (bmp.go)
-		h, err := bmpHeader(b)
+	case loaderBMP: // its header is read in Go (bmp.go), with no copy for libvips
+		h, err := readBMPHeader(b)
 		if err != nil {
-			return Info{}, invalidImage(err)
+			return Info{}, err
 		}
-		if err := p.checkPixels(header{width: h.width, height: h.height}, kind, 0); err != nil {
+		if err := p.checkPixels(h, kind, 0); err != nil {
 			return Info{}, err
 		}
 		return Info{Format: delivery.BMP, Width: h.width, Height: h.height, Alpha: h.alpha, Pages: 1}, nil
@@ -62,7 +62,7 @@ func probeHeader(b []byte, kind loader) (header, error) {
 	defer src.free()
 	var a arena
 	defer a.release()
-	_, h, err := readHeader(&a, src, 1<<62) // the caller checks the pixels
+	_, h, err := readHeader(&a, src) // decodes nothing: the caller checks the pixels
 	if err != nil {
 		return header{}, err
 	}

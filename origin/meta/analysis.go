@@ -40,14 +40,23 @@ func (s *SQLite) PutAnalysis(ctx context.Context, k Key, version int64, data []b
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM analyses WHERE asset = ? AND version != ?`, id, version); err != nil {
-			return fmt.Errorf("meta: analysis: %w", err)
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO analyses (asset, version, data) VALUES (?, ?, ?)
-			ON CONFLICT (asset, version) DO UPDATE SET data = excluded.data`, id, version, string(data))
-		if err != nil {
-			return fmt.Errorf("meta: analysis: %w", err)
-		}
-		return nil
+		return setAnalysis(ctx, tx, id, version, data)
 	})
+}
+
+// setAnalysis drops the analyses of the asset's other versions and, when
+// data is not nil, stores version's.
+func setAnalysis(ctx context.Context, tx *sql.Tx, asset, version int64, data []byte) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM analyses WHERE asset = ? AND version != ?`, asset, version); err != nil {
+		return fmt.Errorf("meta: analysis: %w", err)
+	}
+	if data == nil {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO analyses (asset, version, data) VALUES (?, ?, ?)
+		ON CONFLICT (asset, version) DO UPDATE SET data = excluded.data`, asset, version, string(data))
+	if err != nil {
+		return fmt.Errorf("meta: analysis: %w", err)
+	}
+	return nil
 }

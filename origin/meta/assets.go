@@ -141,6 +141,11 @@ func (s *SQLite) Put(ctx context.Context, a *Asset, overwrite bool) (PutResult, 
 		}
 		a.Seq = id
 		res.Prev = prev
+		if a.Analysis != nil || prev != nil {
+			if err := setAnalysis(ctx, tx, id, a.Version, a.Analysis); err != nil {
+				return err
+			}
+		}
 		return setIndexes(ctx, tx, id, a)
 	})
 	return res, err

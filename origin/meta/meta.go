@@ -62,6 +62,11 @@ type Asset struct {
 	// when it stops being current, false never does; nil follows the
 	// cloud's setting.
 	Backup *bool
+	// Analysis, when set, is stored by Put as the new version's analysis
+	// (AnalysisStore) in the same transaction, so that the version and what
+	// was computed from it are committed together. Nothing reads it back:
+	// Analysis returns it.
+	Analysis []byte
 }
 
 // Access modes of an asset.
@@ -88,7 +93,8 @@ type Coordinates struct {
 
 // Store is the metadata store: assets and derived resources, plus what the
 // Admin API needs (listing, bulk deletion, named transformations, related
-// assets, backups, analyses and usage), each a small interface of its own.
+// assets, backups, analyses, usage, bulk access modes and exclusive tags),
+// each a small interface of its own.
 type Store interface {
 	Lister
 	BulkDeleter
@@ -98,6 +104,7 @@ type Store interface {
 	AnalysisStore
 	UsageStore
 	AccessModeStore
+	TagStore
 
 	// Asset returns the asset at k, or ErrNotFound.
 	Asset(ctx context.Context, k Key) (*Asset, error)

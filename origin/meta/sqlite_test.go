@@ -294,3 +294,36 @@ func writerSync(t *testing.T, s *SQLite) int {
 	}
 	return v
 }
+
+// Put stores an analysis given with the version in the same transaction;
+// an overwrite drops the analyses of earlier versions.
+func TestPutStoresAnalysis(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	a := asset("analysed", "b1")
+	a.Analysis = []byte(`{"pixels":true}`)
+	if _, err := s.Put(ctx, a, true); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := s.Analysis(ctx, a.Key, a.Version); err != nil || string(d) != `{"pixels":true}` {
+		t.Fatalf("analysis put with the version: %s %v", d, err)
+	}
+	b := asset("analysed", "b2")
+	if _, err := s.Put(ctx, b, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Analysis(ctx, a.Key, a.Version); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the overwritten version's analysis: %v", err)
+	}
+	if _, err := s.Analysis(ctx, b.Key, b.Version); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("an analysis for a version put without one: %v", err)
+	}
+	c := asset("analysed", "b3")
+	c.Analysis = []byte(`{}`)
+	if _, err := s.Put(ctx, c, false); !errors.Is(err, ErrExists) {
+		t.Fatal(err)
+	}
+	if _, err := s.Analysis(ctx, b.Key, b.Version); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("an analysis stored by a Put that changed nothing: %v", err)
+	}
+}

@@ -1,0 +1,159 @@
+package meta
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+)
+
+// TagStore changes tags across assets.
+type TagStore interface {
+	// SetExclusiveTags gives q.Tags to the assets of q.PublicIDs (of
+	// q.Type) and removes them from every other asset of the cloud and
+	// resource type, whatever its type, in one transaction: when an error
+	// comes (Check's included), nothing has changed.
+	SetExclusiveTags(ctx context.Context, q ExclusiveTags) (ExclusiveTagsResult, error)
+}
+
+// ExclusiveTags is one set_exclusive call.
+type ExclusiveTags struct {
+	Cloud, ResourceType, Type string
+	PublicIDs                 []string
+	Tags                      []string
+	// Check vets an asset's tags once they are added (the limit on an
+	// asset's tags); its error aborts the whole change.
+	Check func(tags []string) error
+	// Time is the changed assets' new updated_at.
+	Time time.Time
+}
+
+// Retagged is an asset whose tags a call changed.
+type Retagged struct {
+	Key
+	Version int64
+	Tags    []string // after the change
+}
+
+// ExclusiveTagsResult is what SetExclusiveTags did.
+type ExclusiveTagsResult struct {
+	// Tagged are the assets of PublicIDs that exist, in that order, each
+	// once.
+	Tagged []Retagged
+	// Untagged are the other assets the tags were removed from, by Seq.
+	Untagged []Retagged
+}
+
+// SetExclusiveTags tags the assets named and untags every other one.
+func (s *SQLite) SetExclusiveTags(ctx context.Context, q ExclusiveTags) (ExclusiveTagsResult, error) {
+	var res ExclusiveTagsResult
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res = ExclusiveTagsResult{}
+		kept := map[int64]bool{}
+		for _, id := range q.PublicIDs {
+			a, row, err := getAsset(ctx, tx, Key{q.Cloud, q.ResourceType, q.Type, id})
+			if errors.Is(err, ErrNotFound) || kept[row] {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			kept[row] = true
+			for _, t := range q.Tags {
+				if !slices.Contains(a.Tags, t) {
+					a.Tags = append(a.Tags, t)
+				}
+			}
+			if q.Check != nil {
+				if err := q.Check(a.Tags); err != nil {
+					return err
+				}
+			}
+			a.UpdatedAt = q.Time
+			if err := updateAsset(ctx, tx, row, a); err != nil {
+				return err
+			}
+			if err := setTags(ctx, tx, row, a); err != nil {
+				return err
+			}
+			res.Tagged = append(res.Tagged, Retagged{Key: a.Key, Version: a.Version, Tags: a.Tags})
+		}
+		others, err := taggedAssets(ctx, tx, q.Cloud, q.ResourceType, q.Tags)
+		if err != nil {
+			return err
+		}
+		for _, row := range others {
+			if kept[row] {
+				continue
+			}
+			r, err := untag(ctx, tx, row, q.Tags, q.Time)
+			if err != nil {
+				return err
+			}
+			res.Untagged = append(res.Untagged, r)
+		}
+		return nil
+	})
+	return res, err
+}
+
+// taggedAssets are the rows of the assets of a cloud and resource type
+// with any of tags (the tag index), in Seq order.
+func taggedAssets(ctx context.Context, tx *sql.Tx, cloud, rt string, tags []string) ([]int64, error) {
+	seen := map[int64]bool{}
+	var out []int64
+	for _, tag := range tags {
+		rows, err := tx.QueryContext(ctx, `SELECT asset FROM asset_tags WHERE cloud = ? AND resource_type = ? AND tag = ?`,
+			cloud, rt, tag)
+		if err != nil {
+			return nil, fmt.Errorf("meta: tagged assets: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("meta: tagged assets: %w", err)
+			}
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("meta: tagged assets: %w", err)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out, nil
+}
+
+// untag removes tags from the asset at row.
+func untag(ctx context.Context, tx *sql.Tx, row int64, tags []string, now time.Time) (Retagged, error) {
+	var r Retagged
+	var have string
+	err := tx.QueryRowContext(ctx, `SELECT cloud, resource_type, type, public_id, version, tags FROM assets WHERE id = ?`,
+		row).Scan(&r.Cloud, &r.ResourceType, &r.Type, &r.PublicID, &r.Version, &have)
+	if err != nil {
+		return r, fmt.Errorf("meta: untag: %w", err)
+	}
+	if err := json.Unmarshal([]byte(have), &r.Tags); err != nil {
+		return r, fmt.Errorf("meta: untag %d: %w", row, err)
+	}
+	r.Tags = slices.DeleteFunc(r.Tags, func(t string) bool { return slices.Contains(tags, t) })
+	if _, err := tx.ExecContext(ctx, `UPDATE assets SET tags = ?, updated_at = ? WHERE id = ?`,
+		jsonText(nonNilTags(r.Tags)), now.UnixNano(), row); err != nil {
+		return r, fmt.Errorf("meta: untag: %w", err)
+	}
+	for _, t := range tags {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM asset_tags WHERE asset = ? AND tag = ?`, row, t); err != nil {
+			return r, fmt.Errorf("meta: untag: %w", err)
+		}
+	}
+	return r, nil
+}
