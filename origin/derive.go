@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/delivery"
@@ -164,13 +163,11 @@ func (s *Server) make(ctx context.Context, flight string, req *deriveRequest, a 
 		return nil, err
 	}
 	defer src.Close()
-	s.transforms.Add(1)
-	start := time.Now()
-	res, err := s.images.TransformReader(ctx, src, src.Size(), imaging.Request{Transformation: req.tr,
-		Format: req.format, Accept: req.accept, DPR: req.dpr})
-	s.m.transformTime.Observe(time.Since(start))
+	res, err := s.timedTransform(func() (imaging.Result, error) {
+		return s.images.TransformReader(ctx, src, src.Size(), imaging.Request{Transformation: req.tr,
+			Format: req.format, Accept: req.accept, DPR: req.dpr})
+	})
 	if err != nil {
-		s.m.transformErrors.Add(1)
 		return nil, err
 	}
 	d := &meta.Derived{DerivedKey: req.dk, Bytes: int64(len(res.Body)), Width: res.Width, Height: res.Height,
@@ -198,19 +195,26 @@ func (s *Server) make(ctx context.Context, flight string, req *deriveRequest, a 
 // made checks it against its ETag when it is read.
 func (s *Server) record(ctx context.Context, flight string, req *deriveRequest, d *meta.Derived, body []byte) {
 	defer s.pending.Delete(flight)
+	s.storeDerived(ctx, req.key, d, body)
+}
+
+// storeDerived writes a derived image's blob (not fsynced) and its row. An
+// image of a version overwritten or deleted meanwhile is dropped; a
+// failure is logged: the image is made again when it is asked for.
+func (s *Server) storeDerived(ctx context.Context, key meta.Key, d *meta.Derived, body []byte) {
 	var err error
 	if d.Blob, err = s.writeBlobUnsynced(body); err != nil {
-		s.log.Error("derived image not recorded", "public_id", req.key.PublicID, "err", err)
+		s.log.Error("derived image not recorded", "public_id", key.PublicID, "err", err)
 		return
 	}
-	_, pr, err := s.meta.PutDerived(ctx, req.key, d)
+	_, pr, err := s.meta.PutDerived(ctx, key, d)
 	switch {
 	case errors.Is(err, meta.ErrStale) || errors.Is(err, meta.ErrNotFound):
 		s.deleteBlobs(d.Blob)
 		return
 	case err != nil:
 		s.deleteBlobs(d.Blob)
-		s.log.Error("derived image not recorded", "public_id", req.key.PublicID, "err", err)
+		s.log.Error("derived image not recorded", "public_id", key.PublicID, "err", err)
 		return
 	}
 	s.deleteBlobs(pr.Orphans...)

@@ -22,12 +22,15 @@ func (c *call) explicit(rt string, p *Params) {
 		return
 	}
 	key := meta.Key{Cloud: c.cloud, ResourceType: uploadRT(rt, p), Type: o.typ, PublicID: id}
-	// The analyses asked for are computed before anything changes, so
-	// that a failure (the processor busy or timing out) changes nothing;
-	// the change then applies only to the version analysed.
-	var analysed int64
+	// The analyses and eager images asked for are made before anything
+	// changes, so that a failure (the processor busy or timing out)
+	// changes nothing; the change then applies only to the version they
+	// were made of.
+	var made int64
 	var answer analysisJSON
-	if o.analyse.any() {
+	var eager []eagerImage
+	before := o.analyse.any() || len(o.eager) > 0
+	if before {
 		cur, err := c.s.meta.Asset(c.ctx(), key)
 		if isNotFound(err) {
 			c.fail(notFound(id))
@@ -37,19 +40,27 @@ func (c *call) explicit(rt string, p *Params) {
 			c.fail(internal(err))
 			return
 		}
-		an, err := c.s.analysis(c.ctx(), cur)
-		if err != nil {
+		if len(o.eager) > 0 && cur.ResourceType != "image" {
+			c.fail(eagerNotForKind(cur.ResourceType))
+			return
+		}
+		if o.analyse.any() {
+			an, err := c.s.analysis(c.ctx(), cur)
+			if err != nil {
+				c.fail(err)
+				return
+			}
+			answer = an.answer(o.analyse)
+		}
+		if eager, err = c.eagerOf(cur, o.eager); err != nil {
 			c.fail(err)
 			return
 		}
-		analysed, answer = cur.Version, an.answer(o.analyse)
+		made = cur.Version
 	}
 	a, err := c.s.meta.Update(c.ctx(), key, func(a *meta.Asset) error {
-		if o.analyse.any() && a.Version != analysed {
+		if before && a.Version != made {
 			return changedMeanwhile(id)
-		}
-		if len(o.eager) > 0 && a.ResourceType != "image" {
-			return eagerNotForKind(a.ResourceType)
 		}
 		if o.accessMode != "" {
 			a.AccessMode = o.accessMode
@@ -91,10 +102,7 @@ func (c *call) explicit(rt string, p *Params) {
 	}
 	j := c.assetResponse(a)
 	j.Invalidation = c.report(p, inv)
-	if j.Eager, err = c.eager(a, o.eager); err != nil {
-		c.fail(err)
-		return
-	}
+	j.Eager = c.eagerAnswer(a, eager)
 	j.analysisJSON = answer
 	c.ok(j)
 }

@@ -292,7 +292,14 @@ func (c *call) upload(rt string, p *Params) {
 	if o.discardOriginalFilename {
 		original = ""
 	}
+	// The analyses and eager images asked for are made before anything is
+	// stored: one that fails refuses the upload with nothing changed.
 	an, stored, err := c.analyseUpload(kind.rt, src.data, o.analyse)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	made, err := c.makeEagerFrom(src.data, kind.format, o.eager)
 	if err != nil {
 		c.fail(err)
 		return
@@ -306,7 +313,7 @@ func (c *call) upload(rt string, p *Params) {
 	if o.useFilenameAsDisplayName && !o.displayNameGiven {
 		a.DisplayName, _ = filenameStem(src.name)
 	}
-	c.commitUpload(a, an, o, p)
+	c.commitUpload(a, an, made, o, p)
 }
 
 // storeNew writes the blob and builds the asset row (not yet committed).
@@ -342,9 +349,10 @@ func moderationStatus(o *uploadOptions) string {
 	return ""
 }
 
-// commitUpload records the asset (with an, the analysis the call asked
-// for, computed beforehand), cleans up, emits the event and answers.
-func (c *call) commitUpload(a *meta.Asset, an *analysis, o *uploadOptions, p *Params) {
+// commitUpload records the asset (with an and made, the analysis and the
+// eager images the call asked for, made beforehand), cleans up, emits the
+// event and answers.
+func (c *call) commitUpload(a *meta.Asset, an *analysis, made []madeEager, o *uploadOptions, p *Params) {
 	res, err := c.s.meta.Put(c.ctx(), a, o.overwrite)
 	if errors.Is(err, meta.ErrExists) {
 		c.s.deleteBlobs(a.Blob)
@@ -377,10 +385,7 @@ func (c *call) commitUpload(a *meta.Asset, an *analysis, o *uploadOptions, p *Pa
 	j := c.assetResponse(a)
 	j.Overwritten = res.Prev != nil
 	j.Invalidation = c.report(p, inv)
-	if j.Eager, err = c.eager(a, o.eager); err != nil {
-		c.fail(err)
-		return
-	}
+	j.Eager = c.eagerAnswer(a, c.recordEager(a, made))
 	if an != nil {
 		j.analysisJSON = an.answer(o.analyse)
 	} else {

@@ -46,11 +46,11 @@ func TestAnalysisAtUpload(t *testing.T) {
 	}
 }
 
-// An analysis that fails (here every image operation times out) refuses
-// the call before anything changes: an upload stores no asset and no blob
-// and emits no event; an overwrite leaves the current version; explicit
-// leaves the asset as it was.
-func TestAnalysisFailureChangesNothing(t *testing.T) {
+// An analysis or an eager transformation that fails (here every image
+// operation times out) refuses the call before anything changes: an upload
+// stores no asset and no blob and emits no event; an overwrite leaves the
+// current version; explicit leaves the asset as it was.
+func TestAnalysisOrEagerFailureChangesNothing(t *testing.T) {
 	o := startOrigin(t, func(cfg *origin.Config) { cfg.Imaging.Timeout = time.Nanosecond })
 	jpg := readCorpus(t, "rocket.jpg")
 	upload := func(fields ...[2]string) (int, string) {
@@ -64,8 +64,13 @@ func TestAnalysisFailureChangesNothing(t *testing.T) {
 		t.Fatalf("new asset: %d %s", status, resp)
 	}
 	assertNothingStored(t, o, "fresh")
+	if status, resp := upload([2]string{"public_id", "fresh"}, [2]string{"eager", "c_scale,w_100|w_50/png"},
+		[2]string{"return_delete_token", "true"}); status != 504 || errorMessage(t, resp) != timedOut {
+		t.Fatalf("new asset with eager: %d %s", status, resp)
+	}
+	assertNothingStored(t, o, "fresh")
 	if n := len(o.Events.all()); n != 0 {
-		t.Fatalf("%d events for a refused upload", n)
+		t.Fatalf("%d events for refused uploads", n)
 	}
 
 	if status, resp := upload([2]string{"public_id", "kept"}, [2]string{"tags", "v1"}); status != 200 {
@@ -81,11 +86,20 @@ func TestAnalysisFailureChangesNothing(t *testing.T) {
 		[2]string{"phash", "true"}); status != 504 || errorMessage(t, resp) != timedOut {
 		t.Fatalf("overwrite: %d %s", status, resp)
 	}
-	ct, body := form(t, [][2]string{{"public_id", "kept"}, {"type", "upload"}, {"tags", "changed"},
-		{"image_metadata", "true"}, {"colors", "true"}}, "", nil)
-	if status, resp := post(t, o.URL+"/v1_1/demo/image/explicit", ct, body, true); status != 504 ||
-		errorMessage(t, resp) != timedOut {
-		t.Fatalf("explicit: %d %s", status, resp)
+	if status, resp := upload([2]string{"public_id", "kept"}, [2]string{"tags", "v2"},
+		[2]string{"eager", "w_30"}); status != 504 || errorMessage(t, resp) != timedOut {
+		t.Fatalf("overwrite with eager: %d %s", status, resp)
+	}
+	for _, fields := range [][][2]string{
+		{{"image_metadata", "true"}, {"colors", "true"}},
+		{{"eager", "c_fill,h_20,w_20"}},
+	} {
+		ct, body := form(t, append([][2]string{{"public_id", "kept"}, {"type", "upload"}, {"tags", "changed"}},
+			fields...), "", nil)
+		if status, resp := post(t, o.URL+"/v1_1/demo/image/explicit", ct, body, true); status != 504 ||
+			errorMessage(t, resp) != timedOut {
+			t.Fatalf("explicit %v: %d %s", fields, status, resp)
+		}
 	}
 	after, err := o.Store.Meta.Asset(context.Background(), key)
 	if err != nil || after.Version != before.Version || after.Blob != before.Blob ||
