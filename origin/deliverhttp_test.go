@@ -120,7 +120,7 @@ func TestClientHintVary(t *testing.T) {
 // On a private-CDN host the path may name the cloud too (an SDK with cname
 // but not private_cdn): both forms serve the same object.
 func TestPrivateCDNHostAcceptsCloudPath(t *testing.T) {
-	o := startOriginClouds(t, t.TempDir(), config.Cloud{APIKey: apiKey, APISecret: apiSecret, Hosts: []string{"img.test"}})
+	o := startOriginClouds(t, t.TempDir(), config.Cloud{APIKey: apiKey, APISecret: apiSecret, Hosts: []string{"img.test:8443"}})
 	uploadAs(t, o, "rocket.jpg", "pic")
 	hostForm := do(t, http.MethodGet, o.URL+"/image/upload/w_50/pic.jpg", "Host", "img.test")
 	cloudPath := do(t, http.MethodGet, o.URL+"/demo/image/upload/w_50/pic.jpg", "Host", "IMG.test:8080")
