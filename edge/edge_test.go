@@ -3,6 +3,7 @@ package edge
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -61,6 +62,13 @@ func TestHostForm(t *testing.T) {
 	b := get(t, e.URL+"/demo/image/upload/pic.jpg")
 	if a.status != 200 || b.status != 200 || o.count.Load() != 1 || o.hits("/demo/image/upload/pic.jpg") != 1 {
 		t.Fatalf("host form: %d %d, origin %d", a.status, b.status, o.count.Load())
+	}
+	// One host name (whatever the case and port) for two clouds is refused.
+	_, err := New(Config{Origins: []string{o.URL}, Clouds: []string{"a", "b"},
+		Hosts: map[string]string{"img.example": "a", "IMG.example:8080": "b"}},
+		Deps{Log: slog.New(slog.DiscardHandler), Purges: purge.NewIndex(purge.IndexConfig{})})
+	if err == nil || err.Error() != `edge: hosts: host "img.example" is used by clouds "a" and "b"` {
+		t.Errorf("two clouds on one host: %v", err)
 	}
 }
 
