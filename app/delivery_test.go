@@ -5,13 +5,13 @@ import (
 	"image"
 	_ "image/jpeg"
 	_ "image/png"
-	"io"
 	"mime"
 	"net/http"
 	"strconv"
 	"testing"
 
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/internal/testhttp"
 )
 
 // answer is one delivery response, body included.
@@ -22,30 +22,11 @@ type answer struct {
 }
 
 // request sends method to url with headers ("Host" sets the request's
-// host).
+// host; testhttp.Do).
 func request(t *testing.T, method, url string, headers ...string) answer {
 	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		if headers[i] == "Host" {
-			req.Host = headers[i+1]
-			continue
-		}
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return answer{resp.StatusCode, resp.Header, b}
+	a := testhttp.Do(t, method, url, headers...)
+	return answer{a.Status, a.Header, a.Body}
 }
 
 func width(t *testing.T, b []byte) int {

@@ -43,8 +43,9 @@ type Cloud struct {
 	// Backup keeps deleted and overwritten originals so they can be
 	// restored. Default false.
 	Backup bool `yaml:"backup"`
-	// Hosts are private-CDN host names (optionally host:port) that deliver
-	// this cloud without a /<cloud> path segment. Default none.
+	// Hosts are private-CDN host names that deliver this cloud without a
+	// /<cloud> path segment, matched by name whatever the case and port (a
+	// port written here is ignored: delivery.HostName). Default none.
 	Hosts []string `yaml:"hosts"`
 	// NamedTransformations seed the cloud's named transformations (t_<name>
 	// in URLs): name → transformation string. They are allowed for strict
@@ -142,10 +143,11 @@ func (c Clouds) Validate(secrets bool) error {
 			return Prefix("clouds."+name, err)
 		}
 		for _, h := range c[name].Hosts {
-			if other, dup := hosts[strings.ToLower(h)]; dup {
+			// Hosts match by name, whatever the case and port.
+			if other, dup := hosts[delivery.HostName(h)]; dup && other != name {
 				return Errorf("clouds."+name+".hosts", "host %q is already used by cloud %q", h, other)
 			}
-			hosts[strings.ToLower(h)] = name
+			hosts[delivery.HostName(h)] = name
 		}
 	}
 	return nil

@@ -55,3 +55,26 @@ func TestVerifySignatureAllocatesNothing(t *testing.T) {
 		t.Errorf("VerifySignature: %v allocations, want 0", n)
 	}
 }
+
+// Matching a request's Host against private-CDN hosts allocates nothing,
+// whatever its case and port.
+func TestHostMapAllocatesNothing(t *testing.T) {
+	m, err := NewHostMap(map[string]string{"cdn.example": "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, host := range []string{"cdn.example", "CDN.Example:8080", "127.0.0.1:8080", "Other.example"} {
+		n := testing.AllocsPerRun(200, func() {
+			if cloud, ok := m.Cloud(host); ok != (cloud == "demo") {
+				t.Fatal(host)
+			}
+		})
+		if n != 0 {
+			t.Errorf("Cloud(%q): %v allocations, want 0", host, n)
+		}
+	}
+	n := testing.AllocsPerRun(200, func() { _ = DPRHint(" 2.25", "") })
+	if n != 0 {
+		t.Errorf("DPRHint: %v allocations, want 0", n)
+	}
+}

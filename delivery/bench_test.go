@@ -66,3 +66,31 @@ func BenchmarkParseTransformation(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkHostMap matches the Host of a request against a cloud's
+// private-CDN hosts, as an edge does on every hit once some are
+// configured: a Host that is not one of them (path-form traffic on an
+// address), one that is, and one in other case with a port.
+func BenchmarkHostMap(b *testing.B) {
+	m, err := NewHostMap(map[string]string{"img.example": "demo"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name, host string
+		ok         bool
+	}{
+		{"other", "127.0.0.1:8080", false},
+		{"exact", "img.example", true},
+		{"case-and-port", "IMG.example:8443", true},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, ok := m.Cloud(bc.host); ok != bc.ok {
+					b.Fatal(bc.host)
+				}
+			}
+		})
+	}
+}

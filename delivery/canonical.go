@@ -42,7 +42,9 @@ func (u *URL) AppendCanonical(dst []byte) []byte {
 	}
 	dst = append(dst, '/')
 	if u.Type == Fetch {
-		return AppendEscaped(dst, u.PublicID)
+		// The remote URL, whose first segment may mislead too.
+		dst, id := u.appendFirstFolder(dst, u.PublicID)
+		return AppendEscaped(dst, id)
 	}
 	dst = u.appendEscapedID(dst)
 	if u.Resource != Raw && u.Ext != "" {
@@ -55,19 +57,26 @@ func (u *URL) AppendCanonical(dst []byte) []byte {
 // String returns the canonical path (see AppendCanonical).
 func (u *URL) String() string { return string(u.AppendCanonical(nil)) }
 
-func (u *URL) appendEscapedID(dst []byte) []byte {
-	id := u.PublicID
-	if first, rest, folders := cut(id, '/'); folders && !u.HasVersion {
-		start := len(dst)
-		dst = AppendEscaped(dst, first)
-		if misleadsAsFirst(string(dst[start:])) {
-			// Escape the first byte so that the segment stays part of the ID.
-			dst = appendEscapedByte(dst[:start], first[0], false)
-			dst = AppendEscaped(dst, first[1:])
-		}
-		dst = append(dst, '/')
-		id = rest
+// appendFirstFolder appends the first folder of id, if it has one, and
+// returns the rest of id. Without a version before it, a first segment
+// shaped like a signature, a transformation or a version would read back
+// as one: its first byte is escaped so that it stays part of the ID.
+func (u *URL) appendFirstFolder(dst []byte, id string) ([]byte, string) {
+	first, rest, folders := cut(id, '/')
+	if !folders || u.HasVersion {
+		return dst, id
 	}
+	start := len(dst)
+	dst = AppendEscaped(dst, first)
+	if misleadsAsFirst(string(dst[start:])) {
+		dst = appendEscapedByte(dst[:start], first[0], false)
+		dst = AppendEscaped(dst, first[1:])
+	}
+	return append(dst, '/'), rest
+}
+
+func (u *URL) appendEscapedID(dst []byte) []byte {
+	dst, id := u.appendFirstFolder(dst, u.PublicID)
 	lastStart := 0
 	for i := len(id) - 1; i >= 0; i-- {
 		if id[i] == '/' {

@@ -58,6 +58,11 @@ func TestCanonical(t *testing.T) {
 		{"/demo/image/upload/v1/a%20b/c%2Bd.jpg", "", "/demo/image/upload/v1/a%20b/c%2Bd.jpg"},
 		{"/demo/image/upload/v0001/sample.jpg", "", "/demo/image/upload/v1/sample.jpg"},
 		{"/demo/image/fetch/w_100/http://a.com/x%20y.jpg%3Fz%3D1", "", "/demo/image/fetch/w_100/http://a.com/x%20y.jpg%3Fz%3D1"},
+		// A remote URL's first segment is escaped like a public ID's.
+		{"/demo/image/fetch/a_,/", "", "/demo/image/fetch/%61_%2C/"},
+		{"/0/image/fetch/a_,/", "", "/0/image/fetch/%61_%2C/"},
+		{"/demo/image/fetch/v1/v2/x", "", "/demo/image/fetch/v1/v2/x"},
+		{"/demo/image/fetch/%762/x", "", "/demo/image/fetch/%762/x"},
 		// Decoded IDs that would read back as something else get escaped.
 		{"/demo/image/upload/%77_100/x.jpg", "", "/demo/image/upload/%77_100/x.jpg"},
 		{"/demo/image/upload/w_100%2Fx.jpg", "", "/demo/image/upload/%77_100/x.jpg"},

@@ -1,7 +1,8 @@
 // Package delivery is the grammar that edges and origins share: Cloudinary
 // delivery URLs and their transformation strings, URL signatures, the cache
 // key and the URL's class for purge matching, and the HTTP policy both
-// answer with (Vary for client hints, CORS preflights).
+// answer with (private-CDN host matching, Vary and the DPR client hint,
+// CORS preflights).
 //
 // It imports the standard library only. Parsing a typical URL allocates
 // nothing: every string in a parsed URL is a substring of the input, so a

@@ -1,5 +1,7 @@
 package delivery
 
+import "strconv"
+
 // Varies reports whether the URL's bytes depend on request headers besides
 // the URL: f_auto and q_auto on Accept, dpr_auto on the DPR client hint.
 // Such URLs are cached per variant (AppendCacheKey) and answered with the
@@ -20,4 +22,17 @@ func (u *URL) Vary() string {
 		return "Sec-CH-DPR, DPR"
 	}
 	return ""
+}
+
+// DPRHint is the device pixel ratio a dpr_auto URL is made for, from the
+// request's Sec-CH-DPR client hint, else its older DPR header (each "" when
+// absent): rounded to a tenth and bounded to 1-4; 1 when neither is a
+// positive number.
+func DPRHint(secCHDPR, dpr string) float64 {
+	for _, v := range [...]string{secCHDPR, dpr} {
+		if f, err := strconv.ParseFloat(trimSpace(v), 64); err == nil && f > 0 {
+			return float64(int(min(max(f, 1), 4)*10+0.5)) / 10
+		}
+	}
+	return 1
 }

@@ -53,10 +53,10 @@ func TestPreflight(t *testing.T) {
 // On a private-CDN host, the URL with the cloud's /<cloud>/ segment (an SDK
 // with cname but not private_cdn) and without it are one entry, with the
 // path-form URL on any host; a purge covers all three. The host matches
-// whatever its case and port.
+// whatever its case and port (the configured one's too).
 func TestHostFormNamesItsCloud(t *testing.T) {
 	o := startTestOrigin(t, imageOrigin)
-	e := startEdge(t, func(c *Config) { c.Hosts = map[string]string{"Img.example": "demo"} }, o.URL)
+	e := startEdge(t, func(c *Config) { c.Hosts = map[string]string{"Img.example:8443": "demo"} }, o.URL)
 	forms := [][]string{
 		{"/image/upload/w_10/v1/a/pic.jpg", "Host", "img.example"},
 		{"/demo/image/upload/w_10/v1/a/pic.jpg", "Host", "img.example"},

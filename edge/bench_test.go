@@ -13,19 +13,31 @@ import (
 // connection timeout bookkeeping included (no network):
 //
 //	go test ./edge -run '^$' -bench Hit -benchmem
+//
+// The cases on an edge with private-CDN hosts: a path-form hit whose Host
+// is not one of them (an IP and port), and a host-form hit on one.
 func BenchmarkHit(b *testing.B) {
 	o := startTestOrigin(b, imageOrigin)
-	for _, bc := range []struct{ name, path string }{
-		{"original", "/demo/image/upload/v1/sample.jpg"},
-		{"derived", "/demo/image/upload/c_fill,g_auto,h_200,w_300/f_auto/q_auto/v1712345678/folder/photo.jpg?_a=BAMAROfk0"},
+	withHosts := func(c *Config) { c.Hosts = map[string]string{"img.example": "demo"} }
+	for _, bc := range []struct {
+		name, path, host string
+		mutate           func(*Config)
+	}{
+		{"original", "/demo/image/upload/v1/sample.jpg", "cdn.example", nil},
+		{"derived", "/demo/image/upload/c_fill,g_auto,h_200,w_300/f_auto/q_auto/v1712345678/folder/photo.jpg?_a=BAMAROfk0", "cdn.example", nil},
+		{"original/hosts/path-form", "/demo/image/upload/v1/sample.jpg", "127.0.0.1:8080", withHosts},
+		{"original/hosts/host-form", "/image/upload/v1/sample.jpg", "img.example", withHosts},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			e := startEdge(b, nil, o.URL)
-			warm := hitCtx(bc.path, "Accept", "image/webp,*/*")
+			e := startEdge(b, bc.mutate, o.URL)
+			warm := hitCtx(bc.path, "Accept", "image/webp,*/*", "Host", bc.host)
 			e.handle(warm)
+			if st := string(warm.Response.Header.Peek("Cache-Status")); warm.Response.StatusCode() != 200 {
+				b.Fatalf("warm-up: %d %q", warm.Response.StatusCode(), st)
+			}
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
-				ctx := hitCtx(bc.path, "Accept", "image/webp,*/*")
+				ctx := hitCtx(bc.path, "Accept", "image/webp,*/*", "Host", bc.host)
 				for pb.Next() {
 					ctx.Response.Reset()
 					e.serve(ctx)

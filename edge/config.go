@@ -84,8 +84,9 @@ type Config struct {
 	MemoryLimit config.Size `yaml:"memory_limit"`
 
 	// Clouds are the cloud names served, and Hosts map private-CDN host
-	// names (optionally host:port, matched ignoring case and the request's
-	// port) to clouds. The app fills both from the file's clouds section.
+	// names to clouds, matched by name whatever the case and port, the
+	// request's or the one written here (delivery.HostMap). The app fills
+	// both from the file's clouds section.
 	Clouds []string          `yaml:"-"`
 	Hosts  map[string]string `yaml:"-"`
 }

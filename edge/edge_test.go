@@ -3,6 +3,7 @@ package edge
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -61,6 +62,13 @@ func TestHostForm(t *testing.T) {
 	b := get(t, e.URL+"/demo/image/upload/pic.jpg")
 	if a.status != 200 || b.status != 200 || o.count.Load() != 1 || o.hits("/demo/image/upload/pic.jpg") != 1 {
 		t.Fatalf("host form: %d %d, origin %d", a.status, b.status, o.count.Load())
+	}
+	// One host name (whatever the case and port) for two clouds is refused.
+	_, err := New(Config{Origins: []string{o.URL}, Clouds: []string{"a", "b"},
+		Hosts: map[string]string{"img.example": "a", "IMG.example:8080": "b"}},
+		Deps{Log: slog.New(slog.DiscardHandler), Purges: purge.NewIndex(purge.IndexConfig{})})
+	if err == nil || err.Error() != `edge: hosts: host "img.example" is used by clouds "a" and "b"` {
+		t.Errorf("two clouds on one host: %v", err)
 	}
 }
 
@@ -160,6 +168,52 @@ func TestConditionalRequests(t *testing.T) {
 	} {
 		if r := get(t, url, h...); r.status != 200 || r.body != full.body {
 			t.Errorf("%v: %d", h, r.status)
+		}
+	}
+}
+
+// A Last-Modified is never later than the Date it comes with (RFC 9110
+// 8.8.2), though fasthttp's Date runs up to a second behind the clock and
+// an origin's clock may run ahead: a fill right after an upload, or from
+// such an origin, answers the Date instead, on the miss, on hits, and on a
+// streamed object too large to cache; If-Modified-Since with it is a 304.
+func TestLastModifiedNotAfterDate(t *testing.T) {
+	ahead := time.Now().Add(time.Hour)
+	o := startTestOrigin(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/jpeg")
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		w.Header().Set("ETag", `"e1"`)
+		body := "small"
+		if strings.Contains(r.URL.Path, "big") {
+			body = strings.Repeat("x", 8<<10)
+		}
+		lm := time.Now() // the upload's second, as the origin stamps it
+		if strings.Contains(r.URL.Path, "ahead") {
+			lm = ahead
+		}
+		http.ServeContent(w, r, "", lm, strings.NewReader(body))
+	})
+	e := startEdge(t, func(c *Config) { c.MaxObjectSize = 4 << 10 }, o.URL)
+	for _, path := range []string{"/demo/image/upload/v1/fresh.jpg", "/demo/image/upload/v1/ahead.jpg", "/demo/image/upload/v1/big-ahead.jpg"} {
+		for i := 0; i < 2; i++ {
+			r := get(t, e.URL+path)
+			date, err := http.ParseTime(r.header.Get("Date"))
+			if err != nil {
+				t.Fatalf("%s: Date %q: %v", path, r.header.Get("Date"), err)
+			}
+			lm, err := http.ParseTime(r.header.Get("Last-Modified"))
+			if r.status != 200 || err != nil {
+				t.Fatalf("%s: %d, Last-Modified %q: %v", path, r.status, r.header.Get("Last-Modified"), err)
+			}
+			if lm.After(date) {
+				t.Errorf("%s, %s: Last-Modified %s after Date %s", path, r.header.Get("Cache-Status"), lm, date)
+			}
+			if strings.Contains(path, "ahead") && lm.After(time.Now()) {
+				t.Errorf("%s: Last-Modified %s in the future", path, lm)
+			}
+			if c := get(t, e.URL+path, "If-Modified-Since", r.header.Get("Last-Modified")); c.status != 304 {
+				t.Errorf("%s: If-Modified-Since its Last-Modified: %d", path, c.status)
+			}
 		}
 	}
 }

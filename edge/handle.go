@@ -77,7 +77,7 @@ func (s *Server) parse(ctx *fasthttp.RequestCtx) (delivery.URL, error) {
 
 func (s *Server) parseURI(host, uri string) (delivery.URL, error) {
 	p := delivery.Parser{MaxLength: s.cfg.MaxURLLength}
-	if cloud, ok := s.hostCloud(host); ok {
+	if cloud, ok := s.hosts.Cloud(host); ok {
 		return p.ParseHost(cloud, uri)
 	}
 	return p.Parse(uri)
@@ -163,12 +163,10 @@ func (s *Server) fastHit(ctx *fasthttp.RequestCtx, now int64) *entry {
 	kb := s.keys.Get().(*keyBuf)
 	defer s.keys.Put(kb)
 	key := kb.b[:0]
-	if s.hostForm {
-		// The key of a host-form URL has the host's cloud in front; one
-		// that names the cloud itself is keyed as sent.
-		if cloud, ok := s.hostCloud(b2s(ctx.Host())); ok && !delivery.CloudPrefixed(cloud, b2s(uri)) {
-			key = append(append(key, '/'), cloud...)
-		}
+	// The key of a host-form URL has the host's cloud in front; one that
+	// names the cloud itself is keyed as sent.
+	if cloud, ok := s.hosts.Cloud(b2s(ctx.Host())); ok && !delivery.CloudPrefixed(cloud, b2s(uri)) {
+		key = append(append(key, '/'), cloud...)
 	}
 	key = append(key, uri...)
 	e, ok := s.cache.get(key)
@@ -181,39 +179,6 @@ func (s *Server) fastHit(ctx *fasthttp.RequestCtx, now int64) *entry {
 		return nil
 	}
 	return e
-}
-
-// hostCloud is the cloud whose private-CDN host the request's Host names:
-// as configured, or ignoring case and the port (as the origin matches it).
-// It does not allocate.
-func (s *Server) hostCloud(host string) (string, bool) {
-	if !s.hostForm {
-		return "", false
-	}
-	if cloud, ok := s.hosts[host]; ok {
-		return cloud, true
-	}
-	var buf [256]byte
-	if len(host) > len(buf) {
-		return "", false
-	}
-	b := buf[:len(host)]
-	for i := 0; i < len(host); i++ {
-		c := host[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b[i] = c
-	}
-	if cloud, ok := s.hosts[string(b)]; ok {
-		return cloud, true
-	}
-	if i := bytes.LastIndexByte(b, ':'); i > 0 && bytes.IndexByte(b[i:], ']') < 0 {
-		if cloud, ok := s.hosts[string(b[:i])]; ok {
-			return cloud, true
-		}
-	}
-	return "", false
 }
 
 // variant is the token a varying URL (f_auto, q_auto, dpr_auto) is cached
@@ -232,7 +197,8 @@ func appendVariant(dst []byte, ctx *fasthttp.RequestCtx, accept, dpr bool) []byt
 	}
 	if dpr {
 		dst = append(dst, ";dpr="...)
-		dst = strconv.AppendFloat(dst, dprHint(ctx), 'f', -1, 64)
+		h := &ctx.Request.Header
+		dst = strconv.AppendFloat(dst, delivery.DPRHint(b2s(h.PeekBytes(hSecCHDPR)), b2s(h.PeekBytes(hDPR))), 'f', -1, 64)
 	}
 	return dst
 }
@@ -249,15 +215,4 @@ func variantToken(f delivery.Format) string {
 		return "webp"
 	}
 	return "std"
-}
-
-// dprHint reads Sec-CH-DPR or DPR, rounded to a tenth and bounded to 1-4;
-// 1 without either.
-func dprHint(ctx *fasthttp.RequestCtx) float64 {
-	for _, h := range [...][]byte{hSecCHDPR, hDPR} {
-		if v, err := strconv.ParseFloat(b2s(bytes.TrimSpace(ctx.Request.Header.PeekBytes(h))), 64); err == nil && v > 0 {
-			return float64(int(min(max(v, 1), 4)*10+0.5)) / 10
-		}
-	}
-	return 1
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mediacdn/mediacdn/internal/testhttp"
 	"github.com/mediacdn/mediacdn/purge"
 	"github.com/valyala/fasthttp"
 )
@@ -145,26 +146,11 @@ func get(t testing.TB, url string, headers ...string) result {
 	return do(t, http.MethodGet, url, headers...)
 }
 
+// do sends a request (testhttp.Do).
 func do(t testing.TB, method, url string, headers ...string) result {
 	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		if headers[i] == "Host" {
-			req.Host = headers[i+1]
-			continue
-		}
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return result{resp.StatusCode, resp.Header, string(b)}
+	a := testhttp.Do(t, method, url, headers...)
+	return result{a.Status, a.Header, string(a.Body)}
 }
 
 // waitFor polls cond until it holds or the deadline passes.

@@ -32,11 +32,7 @@ func (s *Server) passThrough(ctx *fasthttp.RequestCtx, u *delivery.URL, key []by
 	resp := fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
 	s.originRequest(req, u, variant)
-	for _, name := range passedRequestHeaders {
-		if v := ctx.Request.Header.PeekBytes(name); len(v) > 0 {
-			req.Header.SetCanonical(name, v)
-		}
-	}
+	passRequestHeaders(&req.Header, &ctx.Request.Header)
 	s.m.originReqs.Add(1)
 	if err := s.origins.do(req, resp, true); err != nil {
 		fasthttp.ReleaseResponse(resp)
@@ -79,11 +75,7 @@ func (s *Server) passThrough(ctx *fasthttp.RequestCtx, u *delivery.URL, key []by
 	}
 	ctx.Response.SetStatusCode(status)
 	entityHeaders(h, e)
-	for _, name := range passedResponseHeaders {
-		if v := resp.Header.PeekBytes(name); len(v) > 0 {
-			h.SetCanonical(name, v)
-		}
-	}
+	passResponseHeaders(h, &resp.Header)
 	switch {
 	case status >= 500:
 		s.m.serverErrors.Add(1)
@@ -96,13 +88,25 @@ func (s *Server) passThrough(ctx *fasthttp.RequestCtx, u *delivery.URL, key []by
 	ctx.SetBodyStream(&releasingReader{r: resp.BodyStream(), resp: resp}, n)
 }
 
-var (
-	// passedRequestHeaders go from the client to the origin with a
-	// streamed request: the origin answers ranges and conditions itself.
-	passedRequestHeaders = [][]byte{hRange, hIfRange, hIfNoneMatch, hIfModSince}
-	// passedResponseHeaders come back from the origin as they are.
-	passedResponseHeaders = [][]byte{hAcceptRanges, hContentRange}
-)
+// passRequestHeaders copies the client's headers that go to the origin
+// with a streamed request: the origin answers ranges and conditions itself.
+func passRequestHeaders(dst, src *fasthttp.RequestHeader) {
+	for _, name := range [...][]byte{hRange, hIfRange, hIfNoneMatch, hIfModSince} {
+		if v := src.PeekBytes(name); len(v) > 0 {
+			dst.SetCanonical(name, v)
+		}
+	}
+}
+
+// passResponseHeaders copies the origin's headers that come back with a
+// streamed response as they are.
+func passResponseHeaders(dst, src *fasthttp.ResponseHeader) {
+	for _, name := range [...][]byte{hAcceptRanges, hContentRange} {
+		if v := src.PeekBytes(name); len(v) > 0 {
+			dst.SetCanonical(name, v)
+		}
+	}
+}
 
 // releasingReader returns the origin response to its pool once the body
 // has been copied to the client.

@@ -7,10 +7,10 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/purge"
 	"github.com/valyala/fasthttp"
 	"golang.org/x/sync/singleflight"
@@ -53,7 +53,7 @@ type Server struct {
 	cache   *cache
 	origins *origins
 	clouds  map[string]bool
-	hosts   map[string]string
+	hosts   delivery.HostMap   // private-CDN hosts → clouds
 	fills   singleflight.Group // one origin fill per cache key
 	refresh singleflight.Group // one background revalidation per key
 	m       counters
@@ -62,8 +62,6 @@ type Server struct {
 	srv     *fasthttp.Server
 	watch   *connWatch // client timeouts (conntimeouts.go)
 	ln      net.Listener
-	// hostForm is set when some cloud has private-CDN hosts.
-	hostForm bool
 }
 
 // New validates cfg (after defaults) and builds an edge.
@@ -82,22 +80,23 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("edge: cache: %w", err)
 	}
+	hosts, err := delivery.NewHostMap(cfg.Hosts)
+	if err != nil {
+		c.close()
+		return nil, fmt.Errorf("edge: hosts: %w", err)
+	}
 	og, err := newOrigins(&cfg)
 	if err != nil {
 		c.close()
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: d.Log, purges: d.Purges, sync: d.Sync, now: d.Now, cache: c, origins: og,
-		clouds: map[string]bool{}, hosts: map[string]string{}}
+		clouds: map[string]bool{}, hosts: hosts}
 	s.m.fill = newFillHistogram()
 	s.keys.New = func() any { return &keyBuf{b: make([]byte, 0, 512)} }
 	s.initHeaders()
 	for _, name := range cfg.Clouds {
 		s.clouds[name] = true
-	}
-	for h, cloud := range cfg.Hosts {
-		s.hosts[strings.ToLower(h)] = cloud
-		s.hostForm = true
 	}
 	// Client timeouts are the watchdog's (conntimeouts.go), not fasthttp's
 	// socket deadlines.

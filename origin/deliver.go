@@ -85,7 +85,7 @@ func (s *Server) serveDelivery(w http.ResponseWriter, r *http.Request) {
 func (s *Server) parseDelivery(r *http.Request) (delivery.URL, config.Cloud, error) {
 	var u delivery.URL
 	var err error
-	if cloud, ok := s.hostCloud(r.Host); ok {
+	if cloud, ok := s.hosts.Cloud(r.Host); ok {
 		u, err = delivery.ParseHost(cloud, r.RequestURI)
 	} else {
 		u, err = delivery.Parse(r.RequestURI)
@@ -104,22 +104,16 @@ func (s *Server) parseDelivery(r *http.Request) (delivery.URL, config.Cloud, err
 	return u, cl, nil
 }
 
-func (s *Server) hostCloud(host string) (string, bool) {
-	for name, cl := range s.clouds {
+// hostMap maps the clouds' private-CDN hosts to their clouds, matched as
+// edges match them (delivery.HostMap).
+func hostMap(clouds config.Clouds) (delivery.HostMap, error) {
+	hosts := map[string]string{}
+	for name, cl := range clouds {
 		for _, h := range cl.Hosts {
-			if strings.EqualFold(h, host) || strings.EqualFold(h, stripPort(host)) {
-				return name, true
-			}
+			hosts[h] = name
 		}
 	}
-	return "", false
-}
-
-func stripPort(host string) string {
-	if i := strings.LastIndexByte(host, ':'); i > 0 && !strings.Contains(host[i:], "]") {
-		return host[:i]
-	}
-	return host
+	return delivery.NewHostMap(hosts)
 }
 
 // resolve finds or makes the bytes for a URL.

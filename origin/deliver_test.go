@@ -18,6 +18,7 @@ import (
 	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testhttp"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/imaging"
 	"github.com/mediacdn/mediacdn/origin/meta"
@@ -29,19 +30,18 @@ type fetched struct {
 	body   []byte
 }
 
+// do sends a request with the given method and headers ("Host" sets the
+// request's host).
+func do(t testing.TB, method, url string, headers ...string) fetched {
+	t.Helper()
+	a := testhttp.Do(t, method, url, headers...)
+	return fetched{a.Status, a.Header, a.Body}
+}
+
+// fetch GETs url (headers as in do).
 func fetch(t testing.TB, url string, headers ...string) fetched {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, url, nil)
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return fetched{resp.StatusCode, resp.Header, b}
+	return do(t, http.MethodGet, url, headers...)
 }
 
 func probe(t testing.TB, b []byte) imaging.Info {

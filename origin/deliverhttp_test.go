@@ -1,10 +1,8 @@
 package origin_test
 
 import (
-	"io"
 	"mime"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/mediacdn/mediacdn/config"
@@ -120,7 +118,7 @@ func TestClientHintVary(t *testing.T) {
 // On a private-CDN host the path may name the cloud too (an SDK with cname
 // but not private_cdn): both forms serve the same object.
 func TestPrivateCDNHostAcceptsCloudPath(t *testing.T) {
-	o := startOriginClouds(t, t.TempDir(), config.Cloud{APIKey: apiKey, APISecret: apiSecret, Hosts: []string{"img.test"}})
+	o := startOriginClouds(t, t.TempDir(), config.Cloud{APIKey: apiKey, APISecret: apiSecret, Hosts: []string{"img.test:8443"}})
 	uploadAs(t, o, "rocket.jpg", "pic")
 	hostForm := do(t, http.MethodGet, o.URL+"/image/upload/w_50/pic.jpg", "Host", "img.test")
 	cloudPath := do(t, http.MethodGet, o.URL+"/demo/image/upload/w_50/pic.jpg", "Host", "IMG.test:8080")
@@ -135,33 +133,6 @@ func TestPrivateCDNHostAcceptsCloudPath(t *testing.T) {
 	if r := do(t, http.MethodGet, o.URL+"/demo/pic.jpg", "Host", "img.test"); r.status != 404 || r.header.Get("X-Cld-Error") != "Resource not found - demo/pic" {
 		t.Errorf("root form on the host: %d %q", r.status, r.header.Get("X-Cld-Error"))
 	}
-}
-
-// do sends a request with the given method and headers ("Host" sets the
-// request's host).
-func do(t testing.TB, method, url string, headers ...string) fetched {
-	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		if headers[i] == "Host" {
-			req.Host = headers[i+1]
-			continue
-		}
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var b strings.Builder
-	if _, err := io.Copy(&b, resp.Body); err != nil {
-		t.Fatal(err)
-	}
-	return fetched{resp.StatusCode, resp.Header, []byte(b.String())}
 }
 
 // fl_attachment on a fetch URL: the default name is the remote file's,

@@ -49,7 +49,7 @@ func (s *Server) derive(r *http.Request, u *delivery.URL, cl config.Cloud, a *me
 		req.accept = delivery.Negotiate(r.Header.Get("Accept"))
 		req.dk.Variant = req.accept.String()
 		if u.AutoDPR() {
-			req.dpr = dprHint(r)
+			req.dpr = delivery.DPRHint(r.Header.Get("Sec-CH-DPR"), r.Header.Get("DPR"))
 			req.dk.Variant += ";dpr=" + strconv.FormatFloat(req.dpr, 'f', -1, 64)
 		}
 	}
@@ -70,17 +70,6 @@ func wantedFormat(tr delivery.Transformation, ext delivery.Format) delivery.Form
 		}
 	}
 	return ext
-}
-
-// dprHint reads a client hint (Sec-CH-DPR or DPR) for dpr_auto, rounded to
-// a tenth and bounded to 1-4; 1 without one.
-func dprHint(r *http.Request) float64 {
-	for _, h := range []string{"Sec-CH-DPR", "DPR"} {
-		if v, err := strconv.ParseFloat(strings.TrimSpace(r.Header.Get(h)), 64); err == nil && v > 0 {
-			return float64(int(min(max(v, 1), 4)*10+0.5)) / 10
-		}
-	}
-	return 1
 }
 
 func containsString(list []string, s string) bool {

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/blob"
 	"github.com/mediacdn/mediacdn/origin/imaging"
 	"github.com/mediacdn/mediacdn/origin/meta"
@@ -27,6 +28,7 @@ import (
 type Server struct {
 	cfg    Config
 	clouds config.Clouds
+	hosts  delivery.HostMap // the clouds' private-CDN hosts (deliver.go)
 	meta   meta.Store
 	blobs  blob.Store
 	images *imaging.Processor
@@ -103,11 +105,15 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	hosts, err := hostMap(clouds)
+	if err != nil {
+		return nil, fmt.Errorf("origin: hosts: %w", err)
+	}
 	chunks, err := newChunkStore(filepath.Join(cfg.DataDir, "chunks"))
 	if err != nil {
 		return nil, fmt.Errorf("origin: chunk store: %w", err)
 	}
-	s := &Server{cfg: cfg, clouds: clouds, meta: d.Meta, blobs: d.Blobs, images: d.Images,
+	s := &Server{cfg: cfg, clouds: clouds, hosts: hosts, meta: d.Meta, blobs: d.Blobs, images: d.Images,
 		events: d.Events, purger: d.Purger, log: d.Log, now: d.Now, chunks: chunks,
 		recordSlots: make(chan struct{}, maxBackgroundRecords), recording: newRecordings(),
 		fetch: newFetcher(cfg.Fetch, int64(cfg.MaxUploadSize)), admin: newAdminState(), m: newCounters()}
