@@ -66,13 +66,9 @@ const (
 
 // details serves GET /resources/<rt>/<type>/<public_id>.
 func (c *call) details(rt, typ, id string, p *Params) {
-	a, err := c.s.meta.Asset(c.ctx(), meta.Key{Cloud: c.cloud, ResourceType: rt, Type: typ, PublicID: id})
-	if isNotFound(err) {
-		c.fail(notFound(id))
-		return
-	}
+	a, err := c.asset(meta.Key{Cloud: c.cloud, ResourceType: rt, Type: typ, PublicID: id})
 	if err != nil {
-		c.fail(internal(err))
+		c.fail(err)
 		return
 	}
 	c.answerDetails(a, p)
@@ -244,3 +240,16 @@ func (c *call) versions(a *meta.Asset, j *detailJSON) error {
 }
 
 func isNotFound(err error) bool { return errors.Is(err, meta.ErrNotFound) }
+
+// asset reads the asset at key, or answers why not: Resource not found
+// (404), or an internal error.
+func (c *call) asset(key meta.Key) (*meta.Asset, error) {
+	a, err := c.s.meta.Asset(c.ctx(), key)
+	if isNotFound(err) {
+		return nil, notFound(key.PublicID)
+	}
+	if err != nil {
+		return nil, internal(err)
+	}
+	return a, nil
+}

@@ -31,13 +31,9 @@ func (c *call) explicit(rt string, p *Params) {
 	var eager []eagerImage
 	before := o.analyse.any() || len(o.eager) > 0
 	if before {
-		cur, err := c.s.meta.Asset(c.ctx(), key)
-		if isNotFound(err) {
-			c.fail(notFound(id))
-			return
-		}
+		cur, err := c.asset(key)
 		if err != nil {
-			c.fail(internal(err))
+			c.fail(err)
 			return
 		}
 		if len(o.eager) > 0 && cur.ResourceType != "image" {

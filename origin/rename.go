@@ -48,13 +48,9 @@ func (c *call) rename(rt string, p *Params) {
 	rtName := uploadRT(rt, p)
 	fromKey := meta.Key{Cloud: c.cloud, ResourceType: rtName, Type: typ, PublicID: from}
 	toKey := meta.Key{Cloud: c.cloud, ResourceType: rtName, Type: toType, PublicID: to}
-	old, err := c.s.meta.Asset(c.ctx(), fromKey)
-	if errors.Is(err, meta.ErrNotFound) {
-		c.fail(notFound(from))
-		return
-	}
+	old, err := c.asset(fromKey)
 	if err != nil {
-		c.fail(internal(err))
+		c.fail(err)
 		return
 	}
 	a, res, err := c.s.meta.Rename(c.ctx(), fromKey, toKey, overwrite)
