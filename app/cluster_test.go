@@ -53,6 +53,13 @@ type apiResult struct {
 // call posts a multipart Upload API request with HTTP Basic auth.
 func call(t *testing.T, c *Cluster, action string, fields map[string]string, file string) apiResult {
 	t.Helper()
+	return callAPI(t, c.OriginURL, action, fields, file)
+}
+
+// callAPI posts a multipart Upload API request to the origin at api with
+// HTTP Basic auth, and fails the test unless it succeeds.
+func callAPI(t *testing.T, api, action string, fields map[string]string, file string) apiResult {
+	t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	for k, v := range fields {
@@ -64,7 +71,7 @@ func call(t *testing.T, c *Cluster, action string, fields map[string]string, fil
 		fw.Write(b)
 	}
 	w.Close()
-	req, _ := http.NewRequest(http.MethodPost, c.OriginURL+"/v1_1/demo/image/"+action, &buf)
+	req, _ := http.NewRequest(http.MethodPost, api+"/v1_1/demo/image/"+action, &buf)
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	req.SetBasicAuth("demo_key", "demo_secret")
 	resp, err := http.DefaultClient.Do(req)

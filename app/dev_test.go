@@ -3,9 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
-	"mime/multipart"
 	"net"
 	"net/http"
 	"os"
@@ -14,8 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/mediacdn/mediacdn/internal/testcorpus"
 )
 
 // syncBuffer is a bytes.Buffer safe for one writer and concurrent readers.
@@ -194,25 +190,7 @@ func TestDevBanner(t *testing.T) {
 // devUpload uploads a corpus file to the dev cloud with HTTP Basic auth.
 func devUpload(t *testing.T, api, publicID, file string) apiResult {
 	t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	w.WriteField("public_id", publicID)
-	fw, _ := w.CreateFormFile("file", file)
-	fw.Write(testcorpus.Read(t, file))
-	w.Close()
-	req, _ := http.NewRequest(http.MethodPost, api+"/v1_1/demo/image/upload", &buf)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.SetBasicAuth("demo_key", "demo_secret")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var r apiResult
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || r.Error != nil {
-		t.Fatalf("upload %s: %d %v %+v", publicID, resp.StatusCode, err, r.Error)
-	}
-	return r
+	return callAPI(t, api, "upload", map[string]string{"public_id": publicID}, file)
 }
 
 // devYAML is the built-in dev configuration the binary embeds.
