@@ -9,7 +9,7 @@ GOFILES      = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/n
 FUZZTIME    ?= 20s
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all run build test deps node-deps testdata bench-deps bench fuzz lint clean
+.PHONY: all run build test deps node-deps testdata bench-deps bench sdk-suite fuzz lint clean
 
 all: build
 
@@ -100,6 +100,20 @@ test: deps node-deps testdata
 BENCH_FLAGS ?= -transforms 3000 -rounds 5
 bench: bench-deps build
 	./$(BIN) bench $(BENCH_FLAGS) all
+
+# sdk-suite runs the official Go SDK's own end-to-end tests (the version in
+# go.mod, copied from the module cache) against `mediacdn dev` inside a
+# loopback-only network namespace (unshare; as root or with unprivileged
+# user namespaces), prints per package what passes, fails and skips, each
+# failing test's first error line and what changed against
+# test/sdksuite/baseline.txt, and writes a report and the logs to a new
+# directory under $$TMPDIR (docs/compatibility.md). Failing tests are the
+# measurement: it fails only when it could not measure. Not part of `make
+# test`. SDK_SUITE_FLAGS passes flags: SDK_SUITE_FLAGS='-wire -out
+# bench/results' logs every request and response and keeps the report there.
+SDK_SUITE_FLAGS ?=
+sdk-suite: build
+	$(GO) run ./test/sdksuite -go $(GO) -mediacdn $(BIN) $(SDK_SUITE_FLAGS)
 
 # fuzz runs every fuzz target for FUZZTIME each.
 fuzz:

@@ -1,0 +1,407 @@
+// Command sdksuite runs the official Cloudinary Go SDK's own end-to-end
+// tests against a mediacdn dev stack, and reports per package how many
+// tests pass, fail and skip, and for every failing test its first error
+// line. It is the yardstick behind `make sdk-suite` (docs/compatibility.md,
+// "Measuring against the SDKs' own suites").
+//
+// From the top of the checkout, after `make build`:
+//
+//	go run ./test/sdksuite [-out dir] [-baseline file|off] [-wire] [-pkg re] [-run re]
+//
+// What it does, in order:
+//
+//  1. copies the SDK (github.com/cloudinary/cloudinary-go/v2 at the version
+//     in go.mod) from the module cache into a temporary directory;
+//  2. sets aside its *_acceptance_test.go files: they check the SDK's
+//     requests against mock servers of their own and measure nothing here;
+//  3. points internal/cldtest's LogoURL and VideoURL (Cloudinary-hosted
+//     samples that uploads by URL fetch) at a sample server on
+//     127.0.0.1:8090, by replacing the two constants verbatim; if either is
+//     not found exactly once the run stops, since the SDK changed;
+//  4. builds one test binary per SDK package that has tests, outside any
+//     namespace (so the module proxy may be used; nothing later needs the
+//     network);
+//  5. re-executes itself inside a loopback-only network namespace
+//     (`unshare -n` as root, `unshare -rn` otherwise), brings lo up, serves
+//     the SDK's own internal/cldtest/testdata files as the samples, starts
+//     `bin/mediacdn dev` with test/sdksuite/dev.yaml on a temporary data
+//     directory, waits for "is ready", and runs each test binary with
+//     CLOUDINARY_URL=cloudinary://demo_key:demo_secret@demo?upload_prefix=http://127.0.0.1:8081;
+//     when a test panics (the SDK's tests index empty slices once a call
+//     failed), the binary stops, and the tests that had not run yet are
+//     run again in a new process;
+//  6. prints the summary, writes a markdown report, a JSON file and the
+//     logs (test output, mediacdn's log, with -wire every request and
+//     response) into -out, and compares with -baseline, the tests expected
+//     to fail today: it lists those that newly fail and newly pass.
+//
+// The exit status is non-zero only when the runner itself failed (the SDK
+// could not be copied, patched or built, mediacdn did not start, the
+// namespace could not be made, the time ran out): failing tests are the
+// measurement. Every process it starts is stopped and every temporary
+// directory removed (-keep keeps the SDK copy and the data directory).
+//
+// The report goes by default to a new directory under $TMPDIR: a run writes
+// several megabytes of logs that belong to one machine and one moment, and
+// `make sdk-suite` must leave the checkout clean; the figures worth keeping
+// go to docs/compatibility.md and test/sdksuite/baseline.txt.
+// -out bench/results puts the report beside the benchmarks'.
+package main
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+)
+
+//go:embed dev.yaml
+var devYAML []byte
+
+//go:embed baseline.txt
+var baselineTxt []byte
+
+// Addresses inside the namespace. dev.yaml holds the origin's, edge's and
+// NATS's; the sample server and the wire proxy are the runner's own.
+const (
+	sampleAddr = "127.0.0.1:8090"
+	apiAddr    = "127.0.0.1:8081"
+	wireAddr   = "127.0.0.1:8082"
+)
+
+// sdkModule is the module whose tests are run.
+const sdkModule = "github.com/cloudinary/cloudinary-go/v2"
+
+type options struct {
+	goCmd       string
+	mediacdn    string
+	config      string
+	baseline    string
+	out         string
+	wire        bool
+	netns       bool
+	keep        bool
+	pkg         string
+	run         string
+	features    string
+	timeout     time.Duration
+	testTimeout time.Duration
+	inner       string
+}
+
+func main() {
+	var o options
+	fs := flag.NewFlagSet("sdksuite", flag.ExitOnError)
+	fs.StringVar(&o.goCmd, "go", "go", "the go `command` that builds the SDK's test binaries")
+	fs.StringVar(&o.mediacdn, "mediacdn", "bin/mediacdn", "the mediacdn `binary` to run (make build)")
+	fs.StringVar(&o.config, "config", "", "mediacdn dev configuration `file` (default: test/sdksuite/dev.yaml, built in)")
+	fs.StringVar(&o.baseline, "baseline", "", "`file` of the tests expected to fail; off: no comparison (default: test/sdksuite/baseline.txt, built in)")
+	fs.StringVar(&o.out, "out", "", "write the report and logs into this `directory` (default: a new one under $TMPDIR)")
+	fs.BoolVar(&o.wire, "wire", false, "log every API request and response beside the tests' output (a proxy on "+wireAddr+")")
+	fs.BoolVar(&o.netns, "netns", true, "run inside a loopback-only network namespace; false runs on this host's network, needing ports 4222, 8080-8082 and 8090 free")
+	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (SDK copy, test binaries, data)")
+	fs.StringVar(&o.pkg, "pkg", "", "run only the SDK packages whose path (such as api/admin) matches this `regexp`")
+	fs.StringVar(&o.run, "run", "", "run only the top-level tests whose name matches this `regexp`")
+	fs.StringVar(&o.features, "features", "", "CLD_TEST_FEATURES for the SDK's tests: `features` (all, or names such as dynamic_folders) whose tests it skips otherwise")
+	fs.DurationVar(&o.timeout, "timeout", 20*time.Minute, "bound on the whole run")
+	fs.DurationVar(&o.testTimeout, "test-timeout", 5*time.Minute, "bound on each run of a test binary")
+	fs.StringVar(&o.inner, "inner", "", "(internal) run the plan in this `file`: what the runner does inside the namespace")
+	fs.Parse(os.Args[1:])
+	if fs.NArg() != 0 {
+		fs.Usage()
+		os.Exit(2)
+	}
+	if o.inner != "" {
+		if err := inner(o.inner); err != nil {
+			fmt.Fprintln(os.Stderr, "sdksuite (inside):", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := outer(o); err != nil {
+		fmt.Fprintln(os.Stderr, "sdksuite:", err)
+		os.Exit(1)
+	}
+}
+
+// outer prepares the SDK outside the namespace, runs the plan inside it,
+// and reports.
+func outer(o options) (err error) {
+	begun := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
+	defer cancel()
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if o.timeout <= 0 || o.testTimeout <= 0 {
+		return errors.New("-timeout and -test-timeout must be positive")
+	}
+	var pkgRE *regexp.Regexp
+	if o.pkg != "" {
+		if pkgRE, err = regexp.Compile(o.pkg); err != nil {
+			return fmt.Errorf("-pkg: %w", err)
+		}
+	}
+	if _, err = regexp.Compile(o.run); err != nil {
+		return fmt.Errorf("-run: %w", err)
+	}
+	base, baseName, err := loadBaseline(o.baseline)
+	if err != nil {
+		return err
+	}
+	mediacdn, err := filepath.Abs(o.mediacdn)
+	if err != nil {
+		return err
+	}
+	if st, err := os.Stat(mediacdn); err != nil || st.IsDir() {
+		return fmt.Errorf("no mediacdn binary at %s (make build makes one; -mediacdn names another)", o.mediacdn)
+	}
+	version := mediacdnVersion(ctx, mediacdn)
+
+	tmp, err := os.MkdirTemp("", "mediacdn-sdk-suite-")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if o.keep {
+			fmt.Printf("kept %s\n", tmp)
+			return
+		}
+		if rmErr := os.RemoveAll(tmp); rmErr != nil && err == nil {
+			err = fmt.Errorf("removing %s: %w", tmp, rmErr)
+		}
+	}()
+
+	cfg := filepath.Join(tmp, "dev.yaml")
+	if o.config != "" {
+		b, err := os.ReadFile(o.config)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(cfg, b, 0o644); err != nil {
+			return err
+		}
+	} else if err := os.WriteFile(cfg, devYAML, 0o644); err != nil {
+		return err
+	}
+
+	sdk, err := prepareSDK(ctx, o.goCmd, filepath.Join(tmp, "sdk"), filepath.Join(tmp, "aside"))
+	if err != nil {
+		return err
+	}
+	fmt.Printf("SDK %s %s copied from %s; %d acceptance test files set aside; cldtest points at http://%s\n",
+		sdkModule, sdk.Version, sdk.From, len(sdk.Aside), sampleAddr)
+
+	var pkgs []plannedPackage
+	for _, rel := range sdk.Packages {
+		if pkgRE != nil && !pkgRE.MatchString(rel) {
+			continue
+		}
+		pkgs = append(pkgs, plannedPackage{Rel: rel, Name: logName(rel)})
+	}
+	if len(pkgs) == 0 {
+		return fmt.Errorf("no SDK package with tests matches -pkg %q (packages: %s)", o.pkg, strings.Join(sdk.Packages, " "))
+	}
+	fmt.Printf("building the test binaries of %d packages\n", len(pkgs))
+	for i := range pkgs {
+		p := &pkgs[i]
+		p.Dir = filepath.Join(sdk.Dir, p.Rel)
+		p.Bin = filepath.Join(tmp, "bin", p.Name+".test")
+		if err := buildTestBinary(ctx, o.goCmd, sdk.Dir, p.Rel, p.Bin); err != nil {
+			return err
+		}
+	}
+
+	out := o.out
+	if out == "" {
+		if out, err = os.MkdirTemp("", "mediacdn-sdk-suite-report-"); err != nil {
+			return err
+		}
+	} else if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	stamp := begun.Format("20060102-1504")
+	logDir := filepath.Join(out, stamp+"-sdk-suite-logs")
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		return err
+	}
+	dataDir := filepath.Join(tmp, "data")
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return err
+	}
+	prefix := "http://" + apiAddr
+	if o.wire {
+		prefix = "http://" + wireAddr
+	}
+	deadline, _ := ctx.Deadline()
+	pl := plan{
+		Mediacdn:      mediacdn,
+		Config:        cfg,
+		DataDir:       dataDir,
+		LogDir:        logDir,
+		Samples:       sdk.Samples,
+		Wire:          o.wire,
+		NetNS:         o.netns,
+		CloudinaryURL: "cloudinary://demo_key:demo_secret@demo?upload_prefix=" + prefix,
+		Features:      o.features,
+		Run:           o.run,
+		TestTimeout:   o.testTimeout,
+		Deadline:      deadline.Add(-20 * time.Second),
+		Packages:      pkgs,
+		Results:       filepath.Join(tmp, "results.json"),
+	}
+	planFile := filepath.Join(tmp, "plan.json")
+	b, err := json.MarshalIndent(pl, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(planFile, b, 0o644); err != nil {
+		return err
+	}
+	if err := runInner(ctx, o.netns, planFile, deadline); err != nil {
+		return err
+	}
+	b, err = os.ReadFile(pl.Results)
+	if err != nil {
+		return fmt.Errorf("the run inside the namespace left no results: %w", err)
+	}
+	var res results
+	if err := json.Unmarshal(b, &res); err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	rep := report{
+		Begun:         begun,
+		Took:          time.Since(begun),
+		SDKVersion:    sdk.Version,
+		Mediacdn:      version,
+		CloudinaryURL: pl.CloudinaryURL,
+		Aside:         sdk.Aside,
+		Filtered:      o.pkg != "" || o.run != "",
+		Flags:         strings.Join(os.Args[1:], " "),
+		Results:       res,
+		Baseline:      base,
+		BaselineName:  baseName,
+	}
+	rep.compare()
+	rep.writeText(os.Stdout)
+	md := filepath.Join(out, stamp+"-sdk-suite.md")
+	if err := writeFile(md, rep.writeMarkdown); err != nil {
+		return err
+	}
+	js := filepath.Join(out, stamp+"-sdk-suite.json")
+	if err := writeFile(js, rep.writeJSON); err != nil {
+		return err
+	}
+	fmt.Printf("\nreport %s\njson   %s\nlogs   %s\n", md, js, logDir)
+	if res.Incomplete != "" {
+		return fmt.Errorf("the run is incomplete: %s", res.Incomplete)
+	}
+	return nil
+}
+
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// mediacdnVersion is what `mediacdn version` says of the binary: its
+// version and revision, or, when it was built without the revision, the
+// checkout's (git describe), which `make build` built it from.
+func mediacdnVersion(ctx context.Context, bin string) string {
+	out, err := exec.CommandContext(ctx, bin, "version").Output()
+	if err != nil {
+		return "unknown (" + err.Error() + ")"
+	}
+	fields := map[string]string{}
+	for _, l := range strings.Split(string(out), "\n") {
+		k, v, _ := strings.Cut(strings.TrimSpace(l), " ")
+		fields[k] = strings.TrimSpace(v)
+	}
+	v := fields["mediacdn"]
+	if rev := fields["revision"]; rev != "" && !strings.HasPrefix(rev, "unknown") {
+		return v + ", revision " + rev
+	}
+	if d, err := exec.CommandContext(ctx, "git", "describe", "--always", "--dirty").Output(); err == nil {
+		return v + ", checkout " + strings.TrimSpace(string(d))
+	}
+	return v
+}
+
+// runInner re-executes this program with -inner inside a new network
+// namespace, in a process group of its own so that everything it started
+// can be stopped at once, whatever happened to it.
+func runInner(ctx context.Context, netns bool, planFile string, deadline time.Time) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	var argv []string
+	if netns {
+		unshare, err := exec.LookPath("unshare")
+		if err != nil {
+			return errors.New("unshare (util-linux) is needed to make a loopback-only network namespace; -netns=false runs on this host's network")
+		}
+		flags := "-rn"
+		if os.Geteuid() == 0 {
+			flags = "-n"
+		}
+		if out, err := exec.CommandContext(ctx, unshare, flags, "true").CombinedOutput(); err != nil {
+			return fmt.Errorf("unshare %s true: %v: %s\n(as a user this needs unprivileged user namespaces: sysctl kernel.unprivileged_userns_clone=1, or on Ubuntu kernel.apparmor_restrict_unprivileged_userns=0; or run as root; -netns=false runs on this host's network)",
+				flags, err, strings.TrimSpace(string(out)))
+		}
+		argv = []string{unshare, flags, self}
+	} else {
+		argv = []string{self}
+	}
+	argv = append(argv, "-inner", planFile)
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.SysProcAttr = groupAttr()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var runErr error
+	select {
+	case runErr = <-done:
+	case <-ctx.Done():
+		// The inner run stops at its own deadline, a little earlier; this
+		// is for when it could not (or for Ctrl-C).
+		killGroup(cmd.Process.Pid)
+		<-done
+		runErr = fmt.Errorf("stopped: %w", context.Cause(ctx))
+	}
+	// Whatever is left in the group (mediacdn, a test binary) goes too.
+	killGroup(cmd.Process.Pid)
+	if runErr != nil {
+		return fmt.Errorf("the run inside the namespace: %w", runErr)
+	}
+	return nil
+}
+
+// logName is the log file name of a package: root for the SDK's top level.
+func logName(rel string) string {
+	if rel == "." {
+		return "root"
+	}
+	return strings.ReplaceAll(rel, "/", "_")
+}
