@@ -28,6 +28,7 @@ var commands = []app.Command{
 	{Name: "purge", Summary: "ask an origin to invalidate assets, prefixes, transformations or a cloud", Run: app.Purge},
 	{Name: "bench", Summary: "run load tests and side-by-side comparisons", Run: app.Bench},
 	{Name: "check-config", Summary: "validate a configuration file", Run: app.CheckConfig},
+	{Name: "fsck", Summary: "check a stopped origin's storage: orphaned blobs, rows whose blob is missing", Run: app.Fsck},
 	{Name: "version", Summary: "print the version", Run: app.Version},
 }
 

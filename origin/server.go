@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -126,32 +125,6 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 	}
 	return s, nil
 }
-
-// Storage is the origin's storage opened from its data directory.
-type Storage struct {
-	Meta  *meta.SQLite
-	Blobs *blob.FS
-}
-
-// OpenStorage opens (creating) <data_dir>/meta.db and <data_dir>/blobs.
-func OpenStorage(dataDir string) (*Storage, error) {
-	if err := os.MkdirAll(dataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("origin: data dir: %w", err)
-	}
-	m, err := meta.OpenSQLite(filepath.Join(dataDir, "meta.db"))
-	if err != nil {
-		return nil, err
-	}
-	b, err := blob.NewFS(filepath.Join(dataDir, "blobs"), time.Hour)
-	if err != nil {
-		m.Close()
-		return nil, err
-	}
-	return &Storage{Meta: m, Blobs: b}, nil
-}
-
-// Close closes the metadata database.
-func (s *Storage) Close() error { return s.Meta.Close() }
 
 // ServeHTTP routes a request. Delivery and API requests are counted for
 // the metrics; /healthz and /metrics are not.

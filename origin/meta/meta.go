@@ -105,6 +105,7 @@ type Store interface {
 	UsageStore
 	AccessModeStore
 	TagStore
+	BlobRefStore
 
 	// Asset returns the asset at k, or ErrNotFound.
 	Asset(ctx context.Context, k Key) (*Asset, error)
