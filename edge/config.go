@@ -59,7 +59,9 @@ type Config struct {
 	OriginTransformConns int `yaml:"origin_transform_conns"`
 	// OriginConnWait is how long a request waits for a free connection of
 	// its budget; past it (on every origin) the edge answers 503 with
-	// Retry-After: it sheds the request, as a busy origin would. Default 1s.
+	// Retry-After: it sheds the request, as a busy origin would. The wait
+	// counts in OriginTimeout and must be shorter. Default 1s, or half of
+	// OriginTimeout when that is shorter.
 	OriginConnWait time.Duration `yaml:"origin_conn_wait"`
 	// ReadTimeout bounds reading a client's request head, from its first
 	// byte (from accept on a new connection), however steadily it
@@ -130,7 +132,7 @@ func (c *Config) ApplyDefaults() {
 	setDur(&c.OriginTimeout, 30*time.Second)
 	setDur(&c.OriginConnectTimeout, 2*time.Second)
 	setDur(&c.OriginDownFor, 5*time.Second)
-	setDur(&c.OriginConnWait, time.Second)
+	setDur(&c.OriginConnWait, min(time.Second, c.OriginTimeout/2))
 	setDur(&c.ReadTimeout, 10*time.Second)
 	setDur(&c.WriteTimeout, time.Minute)
 	setDur(&c.IdleTimeout, 2*time.Minute)
@@ -196,6 +198,8 @@ func (c *Config) Validate() error {
 		return config.Errorf("max_conns", "at least 1")
 	case c.Procs < 0:
 		return config.Errorf("procs", "must not be negative")
+	case c.OriginConnWait >= c.OriginTimeout && c.OriginTimeout > 0:
+		return config.Errorf("origin_conn_wait", "below origin_timeout (%v), got %v", c.OriginTimeout, c.OriginConnWait)
 	case c.MemoryLimit > 0 && c.MemoryLimit < c.CacheSize:
 		return config.Errorf("memory_limit", "below cache_size (%v < %v)", c.MemoryLimit, c.CacheSize)
 	}

@@ -91,12 +91,13 @@ func TestOrigin503ServesStale(t *testing.T) {
 // Transformations and originals use separate connection budgets: with the
 // one transformation connection held by a slow transform, another
 // transformation waits origin_conn_wait and is answered 503 with
-// Retry-After by the edge (the origin is not marked down), while an
-// original is filled at once on its own budget.
+// Retry-After by the edge (the origin is not marked down), or from its
+// stale copy while stale-if-error allows, while an original is filled at
+// once on its own budget.
 func TestTransformationBudgetDoesNotStarveOriginals(t *testing.T) {
 	gate := make(chan struct{})
 	o := startTestOrigin(t, func(w http.ResponseWriter, r *http.Request) {
-		if strings.Contains(r.URL.Path, "/w_") {
+		if strings.Contains(r.URL.Path, "slow") {
 			<-gate
 		}
 		imageOrigin(w, r)
@@ -105,7 +106,13 @@ func TestTransformationBudgetDoesNotStarveOriginals(t *testing.T) {
 		c.OriginMaxConns = 1
 		c.OriginTransformConns = 1
 		c.OriginConnWait = 50 * time.Millisecond
+		c.StaleWhileRevalidate = -1
 	}, o.URL)
+	cached := e.URL + "/demo/image/upload/w_30/cached.jpg"
+	if r := get(t, cached); r.status != 200 {
+		t.Fatal(r.status)
+	}
+	e.Clock.advance(2 * time.Hour) // expired (max-age 3600), within stale-if-error
 	slow := make(chan result, 1)
 	go func() { slow <- get(t, e.URL+"/demo/image/upload/w_10/slow.jpg") }()
 	waitFor(t, "the slow transform at the origin", func() bool { return o.hits("/demo/image/upload/w_10/slow.jpg") == 1 })
@@ -116,6 +123,9 @@ func TestTransformationBudgetDoesNotStarveOriginals(t *testing.T) {
 		t.Errorf("a transformation past its budget: %d Retry-After %q X-Cld-Error %q Cache-Control %q", r.status,
 			r.header.Get("Retry-After"), r.header.Get("X-Cld-Error"), r.header.Get("Cache-Control"))
 	}
+	if r := get(t, cached); r.status != 200 || xcache(r) != "STALE" {
+		t.Errorf("an expired transformation past its budget: %d %q, want its stale copy", r.status, xcache(r))
+	}
 	for i := 0; i < 3; i++ {
 		if r := get(t, e.URL+"/demo/image/upload/v"+itoa(i+1)+"/original.jpg"); r.status != 200 {
 			t.Errorf("an original while the transformation budget is busy: %d %q", r.status, r.header.Get("X-Cld-Error"))
@@ -124,8 +134,8 @@ func TestTransformationBudgetDoesNotStarveOriginals(t *testing.T) {
 	if e.origins.healthy() != 1 {
 		t.Error("a busy budget marked the origin down")
 	}
-	if busy, errs := e.m.originBusy.Load(), e.m.originErrors.Load(); busy != 1 || errs != 0 {
-		t.Errorf("busy fills %d (want 1), origin errors %d (want 0)", busy, errs)
+	if busy, errs := e.m.originBusy.Load(), e.m.originErrors.Load(); busy != 2 || errs != 0 {
+		t.Errorf("busy fills %d (want 2), origin errors %d (want 0)", busy, errs)
 	}
 	close(gate)
 	if r := <-slow; r.status != 200 {
