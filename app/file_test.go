@@ -71,6 +71,8 @@ nats:
 		{base + "edge: {origins: [ftp://x]}", "edge", "edge.origins: origin 0"},
 		{base + "edge: {cache_size: 1KiB}", "edge", "edge.cache_size: at least 1MiB"},
 		{base + "edge: {procs: -2}", "edge", "edge.procs: must not be negative"},
+		{base + "edge: {origin_transform_conns: -1}", "edge", "edge.origin_transform_conns: at least 1"},
+		{base + "edge: {origin_timeout: 2s, origin_conn_wait: 2s}", "edge", "edge.origin_conn_wait: below origin_timeout"},
 		{base + "origin: {delivery_url: not a url}", "origin", "origin.delivery_url"},
 		{"clouds:\n  demo: {api_key: k, api_secret: s}\nnats: {}", "origin", "nats.urls: required unless embedded.enabled is true"},
 		{base + "log: {level: loud}", "dev", "log.level: must be debug, info, warn or error"},

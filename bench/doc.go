@@ -15,6 +15,9 @@
 //	           answer until every edge serves the new bytes
 //	coalesce   a storm on cold URLs; origin requests per URL, counted by
 //	           a proxy between edge and origin
+//	storm      1,000 connections over 1,000 distinct new transformations
+//	           with originals asked for meanwhile: status shares (only 200
+//	           or 503 with Retry-After), originals' success rate
 //	soak       many distinct objects through one edge; RSS and cache
 //	           bytes over time against the budget
 //
@@ -42,5 +45,6 @@
 //	svg.go                 charts: CDF, histogram, time series
 //	progress.go            live lines and bars
 //	hit.go, compare*.go, transform*.go, floor*.go, purge.go,
-//	coalesce.go, soak.go   the scenarios
+//	coalesce.go, storm.go,
+//	soak.go                the scenarios
 package bench

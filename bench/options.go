@@ -69,6 +69,10 @@ type Options struct {
 	// coalesce
 	StormURLs    int
 	StormClients int
+	// storm
+	StormConns      int
+	StormTransforms int
+	StormTime       time.Duration
 	// soak
 	Objects   int
 	CacheSize int64
@@ -119,6 +123,9 @@ func DefineFlags(fs *flag.FlagSet) *Options {
 	fs.IntVar(&o.Purges, "purges", 1000, "purge: overwrites with invalidate")
 	fs.IntVar(&o.StormURLs, "storm-urls", 64, "coalesce: distinct cold URLs")
 	fs.IntVar(&o.StormClients, "storm-clients", 48, "coalesce: concurrent requests per URL")
+	fs.IntVar(&o.StormConns, "storm-conns", 1000, "storm: connections asking for new transformations")
+	fs.IntVar(&o.StormTransforms, "storm-transforms", 1000, "storm: distinct new transformations they ask for, round robin")
+	fs.DurationVar(&o.StormTime, "storm-time", 20*time.Second, "storm: duration")
 	fs.IntVar(&o.Objects, "objects", 200000, "soak: distinct objects pushed through the edge")
 	fs.Func("cache-size", "soak: edge cache budget (default 512MiB)", func(s string) error {
 		var sz config.Size
@@ -152,13 +159,15 @@ func (o *Options) applyDefaults() {
 	setDefault(&o.APIKey, d.APIKey)
 	setDefault(&o.APISecret, d.APISecret)
 	for _, p := range []struct{ v, d *time.Duration }{{&o.Timeout, &d.Timeout}, {&o.Duration, &d.Duration},
-		{&o.Warmup, &d.Warmup}, {&o.RoundTime, &d.RoundTime}, {&o.SoakTime, &d.SoakTime}} {
+		{&o.Warmup, &d.Warmup}, {&o.RoundTime, &d.RoundTime}, {&o.SoakTime, &d.SoakTime},
+		{&o.StormTime, &d.StormTime}} {
 		setDefault(p.v, *p.d)
 	}
 	for _, p := range []struct{ v, d *int }{{&o.Conns, &d.Conns}, {&o.URLs, &d.URLs}, {&o.Rounds, &d.Rounds},
 		{&o.WrkThreads, &d.WrkThreads}, {&o.MixURLs, &d.MixURLs}, {&o.Transforms, &d.Transforms},
 		{&o.TransformClients, &d.TransformClients}, {&o.Edges, &d.Edges}, {&o.Purges, &d.Purges},
 		{&o.StormURLs, &d.StormURLs}, {&o.StormClients, &d.StormClients}, {&o.Objects, &d.Objects},
+		{&o.StormConns, &d.StormConns}, {&o.StormTransforms, &d.StormTransforms},
 		{&o.SoakConns, &d.SoakConns}} {
 		setDefault(p.v, *p.d)
 	}
@@ -206,9 +215,10 @@ func (o *Options) validate() error {
 	switch {
 	case o.Zipf <= 1:
 		return bad("-zipf must be greater than 1")
-	case o.Conns < 1 || o.SoakConns < 1 || o.TransformClients < 1 || o.StormClients < 1:
+	case o.Conns < 1 || o.SoakConns < 1 || o.TransformClients < 1 || o.StormClients < 1 || o.StormConns < 1:
 		return bad("connection and client counts must be at least 1")
-	case o.URLs < 1 || o.MixURLs < 1 || o.Transforms < 3 || o.Purges < 1 || o.StormURLs < 1 || o.Objects < 1:
+	case o.URLs < 1 || o.MixURLs < 1 || o.Transforms < 3 || o.Purges < 1 || o.StormURLs < 1 || o.Objects < 1 ||
+		o.StormTransforms < 1:
 		return bad("counts must be positive (-transforms at least 3)")
 	case o.EdgeProcs < -1:
 		return bad("-edge-procs is -1, 0 or a count")
@@ -216,11 +226,11 @@ func (o *Options) validate() error {
 		return bad("-edges must be between 1 and 16")
 	case o.Rounds < 1 || o.Rounds > 20:
 		return bad("-rounds must be between 1 and 20")
-	case o.RoundTime < time.Second || o.Duration < time.Second:
-		return bad("-round-time and -duration must be at least 1s")
+	case o.RoundTime < time.Second || o.Duration < time.Second || o.StormTime < time.Second:
+		return bad("-round-time, -duration and -storm-time must be at least 1s")
 	case o.CacheSize < int64(config.MiB):
 		return bad("-cache-size must be at least 1MiB")
-	case o.Conns > 4096 || o.StormURLs*o.StormClients > 20000:
+	case o.Conns > 4096 || o.StormURLs*o.StormClients > 20000 || o.StormConns > 10000:
 		return bad("too many connections for one machine")
 	}
 	if o.Child == "" && o.Servers == ServersSpawn && o.OriginURL == "" && o.Binary == "" {

@@ -45,7 +45,8 @@ func TestOptionsRejects(t *testing.T) {
 	for _, args := range [][]string{
 		{"nosuch"}, {"-zipf", "1"}, {"-targets", "huge"}, {"-servers", "docker"},
 		{"-edge", "http://127.0.0.1:1"}, {"-origin", "http://10.0.0.1:8081"}, {"-origin", "https://127.0.0.1:1"},
-		{"-edges", "17"}, {"-transforms", "2"}, {"-round-time", "10ms"},
+		{"-edges", "17"}, {"-transforms", "2"}, {"-round-time", "10ms"}, {"-storm-time", "10ms"},
+		{"-storm-conns", "20000"},
 	} {
 		_, err := parseOptions(t, args...)
 		if !errors.Is(err, ErrUsage) {

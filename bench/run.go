@@ -26,6 +26,7 @@ func scenarios() []scenario {
 		{"transform", "origin transforms over HTTP beside a plain bimg loop", runTransform},
 		{"purge", "time from an overwrite's API answer until every edge serves the new bytes", runPurge},
 		{"coalesce", "a storm of requests for cold URLs: origin requests per URL", runCoalesce},
+		{"storm", "1,000 connections over 1,000 new transformations: only 200 or 503, originals unaffected", runStorm},
 		{"soak", "many distinct objects through one edge: memory over time", runSoak},
 	}
 }

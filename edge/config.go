@@ -47,8 +47,22 @@ type Config struct {
 	// OriginDownFor is how long an origin that refused or failed is
 	// skipped (passive health). Default 5s.
 	OriginDownFor time.Duration `yaml:"origin_down_for"`
-	// OriginMaxConns bounds keep-alive connections per origin. Default 512.
+	// OriginMaxConns bounds the connections per origin of requests for
+	// stored files: URLs without a transformation (originals), fetch
+	// excepted. Default 512.
 	OriginMaxConns int `yaml:"origin_max_conns"`
+	// OriginTransformConns bounds the connections per origin of requests
+	// that may make the origin work: URLs with a transformation, and fetch
+	// URLs. It is a budget of its own, so that a storm of new
+	// transformations cannot take the connections originals need.
+	// Default 64.
+	OriginTransformConns int `yaml:"origin_transform_conns"`
+	// OriginConnWait is how long a request waits for a free connection of
+	// its budget; past it (on every origin) the edge answers 503 with
+	// Retry-After: it sheds the request, as a busy origin would. The wait
+	// counts in OriginTimeout and must be shorter. Default 1s, or half of
+	// OriginTimeout when that is shorter.
+	OriginConnWait time.Duration `yaml:"origin_conn_wait"`
 	// ReadTimeout bounds reading a client's request head, from its first
 	// byte (from accept on a new connection), however steadily it
 	// trickles. Default 10s. The three client timeouts are enforced by a
@@ -118,12 +132,16 @@ func (c *Config) ApplyDefaults() {
 	setDur(&c.OriginTimeout, 30*time.Second)
 	setDur(&c.OriginConnectTimeout, 2*time.Second)
 	setDur(&c.OriginDownFor, 5*time.Second)
+	setDur(&c.OriginConnWait, min(time.Second, c.OriginTimeout/2))
 	setDur(&c.ReadTimeout, 10*time.Second)
 	setDur(&c.WriteTimeout, time.Minute)
 	setDur(&c.IdleTimeout, 2*time.Minute)
 	setSize(&c.MaxHeaderBytes, 8*config.KiB)
 	if c.OriginMaxConns == 0 {
 		c.OriginMaxConns = 512
+	}
+	if c.OriginTransformConns == 0 {
+		c.OriginTransformConns = 64
 	}
 	if c.MaxConns == 0 {
 		c.MaxConns = 20000
@@ -174,10 +192,14 @@ func (c *Config) Validate() error {
 		return config.Errorf("max_url_length", "at least 256, got %d", c.MaxURLLength)
 	case c.OriginMaxConns < 1:
 		return config.Errorf("origin_max_conns", "at least 1")
+	case c.OriginTransformConns < 1:
+		return config.Errorf("origin_transform_conns", "at least 1")
 	case c.MaxConns < 1:
 		return config.Errorf("max_conns", "at least 1")
 	case c.Procs < 0:
 		return config.Errorf("procs", "must not be negative")
+	case c.OriginConnWait >= c.OriginTimeout && c.OriginTimeout > 0:
+		return config.Errorf("origin_conn_wait", "below origin_timeout (%v), got %v", c.OriginTimeout, c.OriginConnWait)
 	case c.MemoryLimit > 0 && c.MemoryLimit < c.CacheSize:
 		return config.Errorf("memory_limit", "below cache_size (%v < %v)", c.MemoryLimit, c.CacheSize)
 	}
@@ -185,7 +207,8 @@ func (c *Config) Validate() error {
 		"versioned_max_age": c.VersionedMaxAge, "unversioned_max_age": c.UnversionedMaxAge,
 		"negative_ttl": c.NegativeTTL, "origin_timeout": c.OriginTimeout,
 		"origin_connect_timeout": c.OriginConnectTimeout, "origin_down_for": c.OriginDownFor,
-		"read_timeout": c.ReadTimeout, "write_timeout": c.WriteTimeout, "idle_timeout": c.IdleTimeout,
+		"origin_conn_wait": c.OriginConnWait,
+		"read_timeout":     c.ReadTimeout, "write_timeout": c.WriteTimeout, "idle_timeout": c.IdleTimeout,
 	} {
 		if d < 0 {
 			return config.Errorf(name, "must not be negative")

@@ -22,6 +22,7 @@ type entry struct {
 	cldError     []byte // X-Cld-Error of a cached error
 	disposition  []byte // Content-Disposition
 	csp          []byte // Content-Security-Policy (SVG)
+	retryAfter   []byte // Retry-After of a 503 or 429 (never cached)
 
 	versioned bool   // the URL has a version: immutable for browsers
 	vary      string // the Vary header (delivery.URL.Vary), "" for none

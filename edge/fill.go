@@ -43,17 +43,12 @@ func (s *Server) miss(ctx *fasthttp.RequestCtx, u *delivery.URL, key []byte, var
 		s.m.coalesced.Add(1)
 	}
 	if err != nil {
-		s.m.originErrors.Add(1)
 		if stale != nil && stale.status == fasthttp.StatusOK && now < stale.expires+int64(s.cfg.StaleIfError) {
 			s.m.stale.Add(1)
 			s.serve(ctx, stale, now, statusStale)
 			return
 		}
-		if errors.Is(err, fasthttp.ErrTimeout) {
-			s.fail(ctx, fasthttp.StatusGatewayTimeout, "Origin timeout")
-			return
-		}
-		s.fail(ctx, fasthttp.StatusBadGateway, "Origin unavailable")
+		s.originFailed(ctx, err)
 		return
 	}
 	r := v.(*fillResult)
@@ -61,6 +56,8 @@ func (s *Server) miss(ctx *fasthttp.RequestCtx, u *delivery.URL, key []byte, var
 		s.passThrough(ctx, u, key, variant, nil)
 		return
 	}
+	// A 5xx, a 503 shedding load included: a stale copy is the better
+	// answer while stale-if-error allows it.
 	if r.e.status >= 500 && stale != nil && stale.status == fasthttp.StatusOK &&
 		now < stale.expires+int64(s.cfg.StaleIfError) {
 		s.m.stale.Add(1)
@@ -137,10 +134,12 @@ func (s *Server) fetch(u *delivery.URL, key []byte, variant string, stale *entry
 		s.m.revalidations.Add(1)
 	}
 	start := time.Now()
-	s.m.originReqs.Add(1)
-	err := s.origins.do(req, resp, false)
+	err := s.origins.do(req, resp, budgetOf(u), false)
 	took := time.Since(start)
-	s.m.fill.Observe(took)
+	s.countOrigin(err, resp)
+	if !errors.Is(err, errBusy) {
+		s.m.fill.Observe(took)
+	}
 	if errors.Is(err, fasthttp.ErrBodyTooLarge) {
 		return &fillResult{pass: true}, nil
 	}
@@ -153,9 +152,6 @@ func (s *Server) fetch(u *delivery.URL, key []byte, variant string, stale *entry
 		e := s.renewed(stale, resp, now, seq)
 		s.store(e)
 		return &fillResult{e: e, fill: took, reval: true}, nil
-	}
-	if status >= 500 {
-		s.m.originErrors.Add(1)
 	}
 	e := s.newEntry(u, key, resp, now, seq)
 	e.body = append([]byte(nil), resp.Body()...)
@@ -197,6 +193,7 @@ func (s *Server) newEntry(u *delivery.URL, key []byte, resp *fasthttp.Response, 
 		csp:          copyBytes(h.PeekBytes(hCSP)),
 		versioned:    u.HasVersion,
 		vary:         u.Vary(),
+		retryAfter:   retryAfterOf(status, h),
 		negative:     status == fasthttp.StatusNotFound || status == fasthttp.StatusBadRequest || len(h.PeekBytes(hDefaultImage)) > 0,
 		stored:       now,
 		fillSeq:      seq,

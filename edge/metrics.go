@@ -23,7 +23,9 @@ type counters struct {
 	clientErrors  atomic.Int64       // 4xx answered
 	serverErrors  atomic.Int64       // 5xx answered
 	originReqs    atomic.Int64       // requests sent to origins
-	originErrors  atomic.Int64       // origin requests that failed or answered 5xx
+	originErrors  atomic.Int64       // origin requests without an answer, or answered a 5xx but 503
+	originShed    atomic.Int64       // origin requests answered 503 (the origin shedding load)
+	originBusy    atomic.Int64       // origin requests not sent: their connection budget stayed busy
 	purged        atomic.Int64       // entries dropped because a purge covered them
 	passThrough   atomic.Int64       // responses too large to cache, streamed
 	revalidations atomic.Int64       // conditional requests to origins
@@ -69,7 +71,9 @@ func (m *counters) write(w io.Writer, cs cacheStats) {
 	counter("mediacdn_edge_server_errors_total", "5xx answers.", m.serverErrors.Load())
 	counter("mediacdn_edge_bytes_sent_total", "Response body bytes sent.", m.bytes.Load())
 	counter("mediacdn_edge_origin_requests_total", "Requests sent to origins.", m.originReqs.Load())
-	counter("mediacdn_edge_origin_errors_total", "Origin requests that failed or answered 5xx.", m.originErrors.Load())
+	counter("mediacdn_edge_origin_errors_total", "Origin requests that got no answer, or answered a 5xx other than 503.", m.originErrors.Load())
+	counter("mediacdn_edge_origin_shed_total", "Origin requests answered 503: the origin shedding load (passed through with Retry-After, or a stale copy served).", m.originShed.Load())
+	counter("mediacdn_edge_origin_busy_total", "Origin requests not sent because every connection of their budget (origin_max_conns, origin_transform_conns) stayed busy for origin_conn_wait; answered 503 with Retry-After, or a stale copy.", m.originBusy.Load())
 	counter("mediacdn_edge_revalidations_total", "Conditional requests sent to origins.", m.revalidations.Load())
 	counter("mediacdn_edge_purged_entries_total", "Cached entries dropped because a purge covered them.", m.purged.Load())
 	counter("mediacdn_edge_pass_through_total", "Responses too large to cache, streamed through.", m.passThrough.Load())

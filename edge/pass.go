@@ -1,7 +1,6 @@
 package edge
 
 import (
-	"errors"
 	"io"
 
 	"github.com/mediacdn/mediacdn/delivery"
@@ -33,15 +32,11 @@ func (s *Server) passThrough(ctx *fasthttp.RequestCtx, u *delivery.URL, key []by
 	defer fasthttp.ReleaseRequest(req)
 	s.originRequest(req, u, variant)
 	passRequestHeaders(&req.Header, &ctx.Request.Header)
-	s.m.originReqs.Add(1)
-	if err := s.origins.do(req, resp, true); err != nil {
+	err := s.origins.do(req, resp, budgetOf(u), true)
+	s.countOrigin(err, resp)
+	if err != nil {
 		fasthttp.ReleaseResponse(resp)
-		s.m.originErrors.Add(1)
-		if errors.Is(err, fasthttp.ErrTimeout) {
-			s.fail(ctx, fasthttp.StatusGatewayTimeout, "Origin timeout")
-			return
-		}
-		s.fail(ctx, fasthttp.StatusBadGateway, "Origin unavailable")
+		s.originFailed(ctx, err)
 		return
 	}
 	now := s.now().UnixNano()
@@ -62,9 +57,6 @@ func (s *Server) passThrough(ctx *fasthttp.RequestCtx, u *delivery.URL, key []by
 		} else {
 			s.cache.del(e.key)
 		}
-	}
-	if status >= 500 {
-		s.m.originErrors.Add(1)
 	}
 	s.commonHeaders(h, e, now, statusPass)
 	if status == fasthttp.StatusNotModified {

@@ -142,6 +142,9 @@ func entityHeaders(h *fasthttp.ResponseHeader, e *entry) {
 	if len(e.csp) > 0 {
 		h.SetCanonical(hCSP, e.csp)
 	}
+	if len(e.retryAfter) > 0 {
+		h.SetCanonical(hRetryAfter, e.retryAfter)
+	}
 }
 
 // commonHeaders are sent with every answer built from an entry, 304s too.

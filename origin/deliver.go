@@ -302,7 +302,13 @@ func (s *Server) deliveryFail(w http.ResponseWriter, err error) {
 	var de *deliveryError
 	if !errors.As(err, &de) {
 		ae := asAPIError(err)
-		if ae.Status >= 500 {
+		switch {
+		case ae.Status >= 500 && ae.RetryAfter > 0:
+			// Shedding load (the transform queue is full, or shutting
+			// down): an answer, not a failure. Logged per request as an
+			// error, a storm would write thousands of lines a second.
+			s.log.Debug("delivery shed", "status", ae.Status, "err", err)
+		case ae.Status >= 500:
 			s.log.Error("delivery failed", "err", err)
 		}
 		de = &deliveryError{status: ae.Status, msg: ae.Message, retry: ae.RetryAfter}
