@@ -60,6 +60,10 @@ type Uploads struct {
 	// Default 8; -1 means no per-client bound (behind a proxy, where
 	// every client has the proxy's address).
 	PerClient int `yaml:"per_client"`
+	// IdleTimeout drops a request whose body sends nothing for this long
+	// (408), freeing its slot: a stalled client cannot hold one. Default
+	// 30s; negative means no bound.
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
 }
 
 // Fetch configures remote fetches for uploads.
@@ -106,6 +110,9 @@ func (c *Config) ApplyDefaults() {
 	}
 	if c.Uploads.PerClient == 0 {
 		c.Uploads.PerClient = 8
+	}
+	if c.Uploads.IdleTimeout == 0 {
+		c.Uploads.IdleTimeout = 30 * time.Second
 	}
 	if c.Fetch.Timeout == 0 {
 		c.Fetch.Timeout = 30 * time.Second

@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"strings"
 )
@@ -152,16 +153,20 @@ func (b *bodyReader) file(r io.Reader, name string, part bool, malformed string)
 }
 
 // readFailure words a failure to read the body: past the body's limit it
-// stays a *http.MaxBytesError (routeUpload answers File size too large),
-// an *APIError is kept, anything else is malformed.
+// stays a *http.MaxBytesError (readUpload answers File size too large),
+// an *APIError is kept, a client that stopped sending is a 408, anything
+// else is malformed.
 func readFailure(err error, malformed string) error {
 	var mbe *http.MaxBytesError
 	var ae *APIError
+	var ne net.Error
 	switch {
 	case errors.As(err, &mbe):
 		return mbe
 	case errors.As(err, &ae):
 		return ae
+	case errors.As(err, &ne) && ne.Timeout():
+		return apiErr(http.StatusRequestTimeout, "Request Timeout - the request body stopped arriving")
 	}
 	return badRequest("%s", malformed)
 }

@@ -85,7 +85,8 @@ func formToken(br *bufio.Reader, isKey bool, key string) (tok string, end byte, 
 func unescapeQuery(s string) (string, error) { return url.QueryUnescape(s) }
 
 // formValue reads one urlencoded value as it streams, decoded, up to the
-// '&' that ends it (consumed) or the end of the body.
+// '&' that ends it (consumed) or the end of the body. It decodes the bytes
+// buffered in br in place of reading them one by one (a file of 100 MB).
 type formValue struct {
 	br   *bufio.Reader
 	done bool
@@ -94,30 +95,50 @@ type formValue struct {
 func (v *formValue) Read(p []byte) (int, error) {
 	n := 0
 	for n < len(p) && !v.done {
-		c, err := v.br.ReadByte()
-		switch {
-		case err == io.EOF:
-			v.done = true
-			continue
-		case err != nil:
-			return n, err
-		}
-		switch c {
-		case '&':
-			v.done = true
-			continue
-		case '+':
-			c = ' '
-		case '%':
-			hi, err1 := v.br.ReadByte()
-			lo, err2 := v.br.ReadByte()
-			if err1 != nil || err2 != nil || !isHex(hi) || !isHex(lo) {
-				return n, badRequest("Malformed request body")
+		if v.br.Buffered() == 0 {
+			if _, err := v.br.Peek(1); err == io.EOF {
+				v.done = true
+				break
+			} else if err != nil {
+				return n, err
 			}
-			c = unhex(hi)<<4 | unhex(lo)
 		}
-		p[n] = c
-		n++
+		buf, _ := v.br.Peek(v.br.Buffered())
+		i := 0
+	scan:
+		for ; i < len(buf) && n < len(p); i++ {
+			c := buf[i]
+			switch c {
+			case '&':
+				i++
+				v.done = true
+				break scan
+			case '+':
+				c = ' '
+			case '%':
+				if i+2 >= len(buf) {
+					if i > 0 {
+						break scan // decoded with what follows, next round
+					}
+					esc, err := v.br.Peek(3)
+					if err != nil && err != io.EOF {
+						return n, err
+					}
+					if len(esc) < 3 {
+						return n, badRequest("Malformed request body")
+					}
+					buf = esc
+				}
+				if !isHex(buf[i+1]) || !isHex(buf[i+2]) {
+					return n, badRequest("Malformed request body")
+				}
+				c = unhex(buf[i+1])<<4 | unhex(buf[i+2])
+				i += 2
+			}
+			p[n] = c
+			n++
+		}
+		v.br.Discard(i)
 	}
 	if n == 0 && v.done {
 		return 0, io.EOF

@@ -204,22 +204,32 @@ func (s *jsonString) Read(p []byte) (int, error) {
 		if s.done {
 			break
 		}
-		c, err := s.br.ReadByte()
-		if err != nil {
-			return n, io.ErrUnexpectedEOF
+		if s.br.Buffered() == 0 {
+			if _, err := s.br.Peek(1); err != nil {
+				return n, io.ErrUnexpectedEOF
+			}
 		}
-		switch {
+		// Copy the run of plain bytes buffered, then handle what ends it.
+		buf, _ := s.br.Peek(s.br.Buffered())
+		i := 0
+		for i < len(buf) && n < len(p) && buf[i] != '"' && buf[i] != '\\' && buf[i] >= 0x20 {
+			p[n] = buf[i]
+			n++
+			i++
+		}
+		s.br.Discard(i)
+		if i == len(buf) || n == len(p) {
+			continue
+		}
+		switch c, _ := s.br.ReadByte(); {
 		case c == '"':
 			s.done = true
-		case c < 0x20:
-			return n, badRequest("Malformed JSON body")
 		case c == '\\':
 			if err := s.escape(); err != nil {
 				return n, err
 			}
 		default:
-			p[n] = c
-			n++
+			return n, badRequest("Malformed JSON body")
 		}
 	}
 	if n == 0 && s.done {

@@ -103,7 +103,7 @@ func (s *Server) decodeDataURI(src *upfile, max int64) (*upfile, error) {
 	var r io.Reader = &percentDecoder{br: body}
 	bad := "Invalid data URI - bad escaping"
 	if bytes.HasSuffix(head[:comma], []byte(";base64")) {
-		r = base64.NewDecoder(base64.RawStdEncoding, &base64Text{br: body})
+		r = base64.NewDecoder(base64.RawStdEncoding, &base64Text{r: body})
 		bad = "Invalid data URI - bad base64"
 	}
 	out, err := s.spool.create()
@@ -133,46 +133,43 @@ func (s *Server) decodeDataURI(src *upfile, max int64) (*upfile, error) {
 
 // base64Text hands a data URI's base64 text to a RawStdEncoding decoder:
 // white space dropped, the URL-safe alphabet (- _) read as the standard
-// one (+ /) unless the text mixes them, = only as padding at the end.
+// one (+ /) unless the text mixes them, = only as padding at the end. It
+// filters what it reads in place.
 type base64Text struct {
-	br            *bufio.Reader
+	r             io.Reader
 	std, url, pad bool
 }
 
 var errBadBase64 = errors.New("bad base64")
 
 func (t *base64Text) Read(p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		c, err := t.br.ReadByte()
-		if err != nil {
-			if n > 0 && err == io.EOF {
-				break
+	for {
+		n, err := t.r.Read(p)
+		k := 0
+		for _, c := range p[:n] {
+			switch c {
+			case ' ', '\t', '\n', '\r':
+				continue
+			case '=':
+				t.pad = true
+				continue
+			case '-':
+				t.url, c = true, '+'
+			case '_':
+				t.url, c = true, '/'
+			case '+', '/':
+				t.std = true
 			}
-			return n, err
+			if t.pad || t.std && t.url {
+				return k, errBadBase64
+			}
+			p[k] = c
+			k++
 		}
-		switch {
-		case isSpace(c):
-			continue
-		case c == '=':
-			t.pad = true
-			continue
-		case t.pad:
-			return n, errBadBase64
-		case c == '-':
-			t.url, c = true, '+'
-		case c == '_':
-			t.url, c = true, '/'
-		case c == '+' || c == '/':
-			t.std = true
+		if k > 0 || err != nil {
+			return k, err
 		}
-		if t.std && t.url {
-			return n, errBadBase64
-		}
-		p[n] = c
-		n++
 	}
-	return n, nil
 }
 
 // percentDecoder decodes %XX escapes (a data URI without ;base64).

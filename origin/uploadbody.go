@@ -54,8 +54,10 @@ func (c *call) admitUpload(action string) (release func(), err error) {
 // the caller closes them.
 func (c *call) readUpload(action string) (*Params, error) {
 	max := int64(c.s.cfg.MaxUploadSize)
-	c.body = &trackedBody{ReadCloser: http.MaxBytesReader(unwrapped(c.w), c.r.Body, c.uploadBodyLimit())}
+	c.body = &trackedBody{ReadCloser: http.MaxBytesReader(unwrapped(c.w), c.r.Body, c.uploadBodyLimit()),
+		rc: http.NewResponseController(unwrapped(c.w)), idle: c.s.cfg.Uploads.IdleTimeout}
 	c.r.Body = c.body
+	defer c.body.done()
 	b := &bodyReader{p: newParams(), budget: maxUploadFieldsBytes, spool: c.s.spool, fileLimit: max}
 	signed := action != "delete_by_token"
 	if basic, _ := authenticateHeaders(c.r, c.cl); basic {
@@ -98,16 +100,33 @@ func (c *call) refuse(err error) {
 	c.fail(err)
 }
 
-// trackedBody notes that a request body was read to its end.
+// trackedBody is an upload's body: it drops a client that sends nothing
+// for idle (each read must end within it), and notes that the body was
+// read to its end.
 type trackedBody struct {
 	io.ReadCloser
-	eof bool
+	rc   *http.ResponseController
+	idle time.Duration // ≤ 0: no bound
+	eof  bool
 }
 
 func (b *trackedBody) Read(p []byte) (int, error) {
+	if b.idle > 0 {
+		b.rc.SetReadDeadline(time.Now().Add(b.idle))
+	}
 	n, err := b.ReadCloser.Read(p)
 	if err == io.EOF {
 		b.eof = true
 	}
 	return n, err
+}
+
+// done lifts the idle bound once the body has been read: net/http reads
+// the connection in the background while the request is served, to see
+// the client leave, and a deadline would end that read, and the request
+// with it.
+func (b *trackedBody) done() {
+	if b.idle > 0 {
+		b.rc.SetReadDeadline(time.Time{})
+	}
 }

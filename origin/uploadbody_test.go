@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -385,5 +386,54 @@ func TestDataURIBodies(t *testing.T) {
 		if status != 400 || errorMessage(t, resp) != c.msg {
 			t.Errorf("%s: %d %s, want 400 %q", c.name, status, resp, c.msg)
 		}
+	}
+}
+
+// A client that stops sending its body is dropped after
+// uploads.idle_timeout (408), and its slot is free again: stalled clients
+// cannot hold the uploads in progress.
+func TestStalledUploadDropped(t *testing.T) {
+	o := startOrigin(t, func(cfg *origin.Config) { cfg.Uploads.IdleTimeout = 200 * time.Millisecond })
+	ct, head := formHead(t, [][2]string{{"public_id", "slow"}}, readCorpus(t, "chelsea.png")[:100])
+	answer, _ := stalledUpload(t, o.URL+"/v1_1/demo/image/upload", ct, head, true)
+	select {
+	case resp := <-answer:
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 408 || errorMessage(t, string(b)) != "Request Timeout - the request body stopped arriving" {
+			t.Fatalf("got %d %s %s", resp.StatusCode, resp.Status, b)
+		}
+	case <-time.After(10 * time.Second): // generous: the bound is 200ms
+		t.Fatal("a stalled upload was not dropped")
+	}
+	checkFor(t, 10*time.Second, func() error {
+		if n := o.Server.UploadsInProgress(); n != 0 {
+			return fmt.Errorf("%d uploads in progress after the stalled one was dropped", n)
+		}
+		return nil
+	})
+	if files := openSpoolFiles(t, o); len(files) != 0 {
+		t.Errorf("spool files left: %v", files)
+	}
+}
+
+// A signed upload that takes longer than uploads.idle_timeout to process
+// once its body is read (here: a slow remote file) is not cut short: the
+// bound is on the body's reads only.
+func TestIdleTimeoutSparesProcessing(t *testing.T) {
+	png := readCorpus(t, "chelsea.png")
+	remote := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(600 * time.Millisecond) // three idle timeouts: the upload must still succeed
+		w.Write(png)
+	}))
+	defer remote.Close()
+	o := startOrigin(t, func(cfg *origin.Config) {
+		cfg.Uploads.IdleTimeout = 200 * time.Millisecond
+		cfg.Fetch.AllowNetworks = []string{"127.0.0.0/8"}
+	})
+	body := url.Values{"file": {remote.URL + "/c.png"}, "public_id": {"slow-remote"}}.Encode()
+	status, resp := post(t, o.URL+"/v1_1/demo/image/upload", "application/x-www-form-urlencoded", strings.NewReader(body), true)
+	if status != 200 || !strings.Contains(resp, `"etag":"`+md5hex(png)+`"`) {
+		t.Fatalf("%d %s", status, resp)
 	}
 }
