@@ -30,7 +30,10 @@ type bodyReader struct {
 	// a URL, the file's own text) may be 4/3 of it plus 1 KiB.
 	fileLimit  int64
 	beforeFile func(*Params) error
-	buf        []byte // the copy buffer of file values
+	// pending, when set, gives the parameters read so far, for
+	// beforeFile, where p does not hold them all yet (JSON).
+	pending func() *Params
+	buf     []byte // the copy buffer of file values
 }
 
 // Limits on request parameters.
@@ -119,7 +122,11 @@ func (b *bodyReader) file(r io.Reader, name string, part bool, malformed string)
 		return badRequest("Parameter file is given more than once")
 	}
 	if b.beforeFile != nil {
-		if err := b.beforeFile(b.p); err != nil {
+		before := b.p
+		if b.pending != nil {
+			before = b.pending()
+		}
+		if err := b.beforeFile(before); err != nil {
 			return err
 		}
 	}

@@ -25,6 +25,15 @@ func (b *bodyReader) json(br *bufio.Reader) error {
 		return malformed
 	}
 	members := map[string]any{}
+	b.pending = func() *Params { // the query's and the members read so far
+		view := &Params{vals: make(map[string][]string, len(b.p.vals))}
+		for k, v := range b.p.vals {
+			view.vals[k] = v[:len(v):len(v)]
+		}
+		addJSONMembers(members, func(k, v string) error { view.add(k, v); return nil })
+		return view
+	}
+	defer func() { b.pending = nil }()
 	for first := true; ; first = false {
 		if err := skipSpace(br); err != nil {
 			return malformed
@@ -32,7 +41,7 @@ func (b *bodyReader) json(br *bufio.Reader) error {
 		c, _ := br.ReadByte()
 		switch {
 		case c == '}' && first:
-			return b.jsonMembers(members)
+			return addJSONMembers(members, b.field)
 		case c != '"':
 			return malformed
 		}
@@ -75,21 +84,21 @@ func (b *bodyReader) json(br *bufio.Reader) error {
 		switch c, _ := br.ReadByte(); c {
 		case ',':
 		case '}':
-			return b.jsonMembers(members) // what follows the object is ignored
+			return addJSONMembers(members, b.field) // what follows the object is ignored
 		default:
 			return malformed
 		}
 	}
 }
 
-// jsonMembers adds the members read, arrays as repeated values and
-// objects (context, metadata) as k=v|k2=v2.
-func (b *bodyReader) jsonMembers(members map[string]any) error {
+// addJSONMembers adds the members read with add, arrays as repeated
+// values and objects (context, metadata) as k=v|k2=v2.
+func addJSONMembers(members map[string]any, add func(k, v string) error) error {
 	for k, v := range members {
 		switch v := v.(type) {
 		case []any:
 			for _, e := range v {
-				if err := b.field(k, jsonScalar(e)); err != nil {
+				if err := add(k, jsonScalar(e)); err != nil {
 					return err
 				}
 			}
@@ -103,11 +112,11 @@ func (b *bodyReader) jsonMembers(members map[string]any) error {
 			for i, mk := range keys {
 				parts[i] = escapeContext(mk) + "=" + escapeContext(jsonScalar(v[mk]))
 			}
-			if err := b.field(k, strings.Join(parts, "|")); err != nil {
+			if err := add(k, strings.Join(parts, "|")); err != nil {
 				return err
 			}
 		default:
-			if err := b.field(k, jsonScalar(v)); err != nil {
+			if err := add(k, jsonScalar(v)); err != nil {
 				return err
 			}
 		}

@@ -437,3 +437,38 @@ func TestIdleTimeoutSparesProcessing(t *testing.T) {
 		t.Fatalf("%d %s", status, resp)
 	}
 }
+
+// A JSON body is judged before its file too: its members before the file
+// count with the query's parameters (here the credentials) for the
+// signature, and a bad signature is answered while the file still comes.
+func TestSignedJSONUpload(t *testing.T) {
+	o := startOrigin(t, nil)
+	png := readCorpus(t, "chelsea.png")
+	uri := "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
+	now := time.Now().Unix()
+	query := func(secret string) string {
+		v := url.Values{}
+		for _, f := range signed([][2]string{{"public_id", "j"}, {"tags", "a,b"}}, now, secret) {
+			if f[0] != "public_id" && f[0] != "tags" {
+				v.Set(f[0], f[1])
+			}
+		}
+		return v.Encode()
+	}
+	body := `{"public_id": "j", "tags": "a,b", "file": "` + uri + `"}`
+	status, resp := post(t, o.URL+"/v1_1/demo/image/upload?"+query(apiSecret), "application/json", strings.NewReader(body), false)
+	if status != 200 || !strings.Contains(resp, `"tags":["a","b"]`) {
+		t.Fatalf("signed JSON: %d %s", status, resp)
+	}
+	head := `{"public_id": "j", "tags": "a,b", "file": "` + uri[:100]
+	answer, _ := stalledUpload(t, o.URL+"/v1_1/demo/image/upload?"+query("wrong"), "application/json", []byte(head), false)
+	select {
+	case resp := <-answer:
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 401 || !strings.Contains(string(b), "Invalid Signature") {
+			t.Fatalf("badly signed JSON: %d %s", resp.StatusCode, b)
+		}
+	case <-time.After(10 * time.Second): // generous: the answer comes in milliseconds
+		t.Fatal("no answer while the file was still being sent")
+	}
+}
