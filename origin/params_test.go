@@ -101,6 +101,8 @@ func TestBodyReaderBounds(t *testing.T) {
 	for _, c := range []struct{ name, ct, body, msg string }{
 		{"many tiny fields", "application/x-www-form-urlencoded", many, "Request parameters are too large"},
 		{"long field", "application/x-www-form-urlencoded", "a=" + strings.Repeat("x", maxFieldBytes+1), "Parameter a is too long"},
+		{"json array of many tiny values", "application/json", `{"a": [` + strings.Repeat("1,", maxUploadFieldsBytes/fieldOverhead) + `1]}`,
+			"Request parameters are too large"},
 		{"long json field", "application/json", `{"a": "` + strings.Repeat("x", maxFieldBytes+1) + `"}`, "Parameter a is too long"},
 		{"file text too long", "application/x-www-form-urlencoded", "file=" + strings.Repeat("x", 4<<10), "Parameter file is too long"},
 		{"file given twice", "application/x-www-form-urlencoded", "file=a&file=b", "Parameter file is given more than once"},

@@ -15,7 +15,8 @@ import (
 // A JSON body is one object of parameters, read member by member as it
 // streams: the file parameter's string is decoded straight into its
 // temporary file; every other member's value (at most maxFieldBytes as
-// sent) is read into memory and decoded with encoding/json. As with
+// sent) is read into memory and turned into parameter values at once,
+// each counted against the fields' budget as it is made. As with
 // encoding/json into a map, a key given twice keeps its last value.
 
 // json reads a JSON object body.
@@ -24,13 +25,25 @@ func (b *bodyReader) json(br *bufio.Reader) error {
 	if c, err := br.ReadByte(); err != nil || c != '{' {
 		return malformed
 	}
-	members := map[string]any{}
+	members := map[string][]string{}
+	add := func() error {
+		for k, vs := range members {
+			for _, v := range vs {
+				b.p.add(k, v) // counted as they were made
+			}
+		}
+		return nil
+	}
 	b.pending = func() *Params { // the query's and the members read so far
 		view := &Params{vals: make(map[string][]string, len(b.p.vals))}
 		for k, v := range b.p.vals {
 			view.vals[k] = v[:len(v):len(v)]
 		}
-		addJSONMembers(members, func(k, v string) error { view.add(k, v); return nil })
+		for k, vs := range members {
+			for _, v := range vs {
+				view.add(k, v)
+			}
+		}
 		return view
 	}
 	defer func() { b.pending = nil }()
@@ -41,7 +54,7 @@ func (b *bodyReader) json(br *bufio.Reader) error {
 		c, _ := br.ReadByte()
 		switch {
 		case c == '}' && first:
-			return addJSONMembers(members, b.field)
+			return add()
 		case c != '"':
 			return malformed
 		}
@@ -69,14 +82,11 @@ func (b *bodyReader) json(br *bufio.Reader) error {
 				return malformed
 			}
 		} else {
-			v, err := jsonValue(br, key)
+			vs, err := b.jsonValue(br, key)
 			if err != nil {
 				return err
 			}
-			if b.budget -= int64(len(key)) + fieldOverhead; b.budget < 0 {
-				return errFieldsTooLarge()
-			}
-			members[key] = v
+			members[key] = vs
 		}
 		if skipSpace(br) != nil {
 			return malformed
@@ -84,44 +94,94 @@ func (b *bodyReader) json(br *bufio.Reader) error {
 		switch c, _ := br.ReadByte(); c {
 		case ',':
 		case '}':
-			return addJSONMembers(members, b.field) // what follows the object is ignored
+			return add() // what follows the object is ignored
 		default:
 			return malformed
 		}
 	}
 }
 
-// addJSONMembers adds the members read with add, arrays as repeated
-// values and objects (context, metadata) as k=v|k2=v2.
-func addJSONMembers(members map[string]any, add func(k, v string) error) error {
-	for k, v := range members {
-		switch v := v.(type) {
-		case []any:
-			for _, e := range v {
-				if err := add(k, jsonScalar(e)); err != nil {
-					return err
-				}
-			}
-		case map[string]any:
-			keys := make([]string, 0, len(v))
-			for mk := range v {
-				keys = append(keys, mk)
-			}
-			sort.Strings(keys)
-			parts := make([]string, len(keys))
-			for i, mk := range keys {
-				parts[i] = escapeContext(mk) + "=" + escapeContext(jsonScalar(v[mk]))
-			}
-			if err := add(k, strings.Join(parts, "|")); err != nil {
-				return err
-			}
-		default:
-			if err := add(k, jsonScalar(v)); err != nil {
-				return err
-			}
-		}
+// charge counts one value of key against the fields' budget.
+func (b *bodyReader) charge(key, value string) error {
+	if b.budget -= int64(len(key)+len(value)) + fieldOverhead; b.budget < 0 {
+		return errFieldsTooLarge()
 	}
 	return nil
+}
+
+// jsonValue reads one JSON value of member key (at most maxFieldBytes as
+// sent) and returns the parameter values it makes: a scalar's text, an
+// array's elements, an object (context, metadata) as k=v|k2=v2. An array
+// or object is decoded one element at a time.
+func (b *bodyReader) jsonValue(br *bufio.Reader, key string) ([]string, error) {
+	malformed := badRequest("Malformed JSON body")
+	raw, err := rawJSONValue(br, key)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, malformed
+	}
+	var out []string
+	switch tok {
+	case json.Delim('['):
+		for dec.More() {
+			var e any
+			if err := dec.Decode(&e); err != nil {
+				return nil, malformed
+			}
+			v := jsonScalar(e)
+			if err := b.charge(key, v); err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+	case json.Delim('{'):
+		obj := map[string]string{}
+		for dec.More() {
+			kt, err := dec.Token()
+			mk, ok := kt.(string)
+			var e any
+			if err != nil || !ok || dec.Decode(&e) != nil {
+				return nil, malformed
+			}
+			v := jsonScalar(e)
+			if err := b.charge(mk, v); err != nil {
+				return nil, err
+			}
+			obj[mk] = v
+		}
+		keys := make([]string, 0, len(obj))
+		for mk := range obj {
+			keys = append(keys, mk)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, mk := range keys {
+			parts[i] = escapeContext(mk) + "=" + escapeContext(obj[mk])
+		}
+		out = []string{strings.Join(parts, "|")}
+		if err := b.charge(key, out[0]); err != nil { // kept, besides the parts made
+			return nil, err
+		}
+	default:
+		out = []string{jsonScalar(tok)}
+		if err := b.charge(key, out[0]); err != nil {
+			return nil, err
+		}
+	}
+	if _, isDelim := tok.(json.Delim); isDelim {
+		if _, err := dec.Token(); err != nil { // the closing bracket
+			return nil, malformed
+		}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, malformed
+	}
+	return out, nil
 }
 
 func jsonScalar(v any) string {
@@ -139,9 +199,9 @@ func jsonScalar(v any) string {
 	return string(b)
 }
 
-// jsonValue reads one JSON value of member key (at most maxFieldBytes as
-// sent) and decodes it.
-func jsonValue(br *bufio.Reader, key string) (any, error) {
+// rawJSONValue reads one JSON value of member key, at most maxFieldBytes
+// as sent, up to the ',' or '}' after it.
+func rawJSONValue(br *bufio.Reader, key string) ([]byte, error) {
 	malformed := badRequest("Malformed JSON body")
 	var raw bytes.Buffer
 	depth, inString, escaped := 0, false, false
@@ -183,13 +243,7 @@ func jsonValue(br *bufio.Reader, key string) (any, error) {
 			whole = depth == 0
 		}
 	}
-	dec := json.NewDecoder(&raw)
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil || dec.More() {
-		return nil, malformed
-	}
-	return v, nil
+	return raw.Bytes(), nil
 }
 
 // jsonString reads the rest of a JSON string whose opening quote has been
