@@ -61,7 +61,7 @@ func (c *call) routeAdmin(rest string) bool {
 	// API lists and deletes what is recorded, so it waits for them first.
 	c.s.WaitRecorded()
 	c.r.Body = http.MaxBytesReader(unwrapped(c.w), c.r.Body, maxFieldsBytes+64<<10)
-	p, err := parseParams(c.r, 0)
+	p, err := parseParams(c.r)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {

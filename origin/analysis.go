@@ -118,11 +118,15 @@ func (c *call) analysisFor(a *meta.Asset, flags analysisFlags) (analysisJSON, er
 // the upload with nothing stored, and returns it with the form the upload
 // stores with the version (meta.Asset.Analysis); nil when the call asks
 // for none.
-func (c *call) analyseUpload(rt string, data []byte, flags analysisFlags) (*analysis, []byte, error) {
+func (c *call) analyseUpload(rt string, src *upfile, flags analysisFlags) (*analysis, []byte, error) {
 	if !flags.any() {
 		return nil, nil, nil
 	}
-	an, err := c.s.analyseData(c.ctx(), rt, data)
+	m, err := src.mapped()
+	if err != nil {
+		return nil, nil, err
+	}
+	an, err := c.s.analyseData(c.ctx(), rt, m.Bytes(), m)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -173,7 +177,7 @@ func (s *Server) analyse(ctx context.Context, a *meta.Asset) (*analysis, error) 
 	if err != nil {
 		return nil, internal(err)
 	}
-	an, err := s.analyseData(ctx, a.ResourceType, src)
+	an, err := s.analyseData(ctx, a.ResourceType, src, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -187,15 +191,23 @@ func (s *Server) analyse(ctx context.Context, a *meta.Asset) (*analysis, error) 
 	return an, nil
 }
 
-// analyseData computes the analysis of an original of resource type rt.
-func (s *Server) analyseData(ctx context.Context, rt string, src []byte) (*analysis, error) {
+// analyseData computes the analysis of an original of resource type rt:
+// src, which the processor reads from m when it is not nil (an upload's
+// file, mapped).
+func (s *Server) analyseData(ctx context.Context, rt string, src []byte, m *imaging.Mapped) (*analysis, error) {
 	s.analyses.Add(1)
 	md := imagemeta.Extract(src)
 	an := &analysis{EXIF: md.EXIF, IPTC: md.IPTC, XMP: md.XMP}
 	if rt != "image" {
 		return an, nil
 	}
-	res, err := s.images.Analyze(ctx, src)
+	var res imaging.Analysis
+	var err error
+	if m != nil {
+		res, err = s.images.AnalyzeMapped(ctx, m)
+	} else {
+		res, err = s.images.Analyze(ctx, src)
+	}
 	var ie *imaging.Error
 	switch {
 	case err == nil:

@@ -21,18 +21,48 @@ const signatureMaxAge = time.Hour
 // SHA-256, signature version 1 or 2) or HTTP Basic with the cloud's key and
 // secret. A bearer token is refused (invalidToken).
 func authenticate(r *http.Request, cl config.Cloud, p *Params, now time.Time) error {
+	if basic, err := authenticateHeaders(r, cl); basic || err != nil {
+		return err
+	}
+	return checkSignedParams(cl, p, now, false)
+}
+
+// authenticateHeaders judges what a request's headers carry, before its
+// body is read: HTTP Basic is accepted (basic) or refused, a bearer token
+// refused. Neither leaves the judgment to the signed parameters.
+func authenticateHeaders(r *http.Request, cl config.Cloud) (basic bool, err error) {
 	if user, pass, ok := r.BasicAuth(); ok {
 		if equal(user, cl.APIKey) && equal(pass, cl.APISecret) {
-			return nil
+			return true, nil
 		}
-		return apiErr(http.StatusUnauthorized, "Invalid API key or secret")
+		return false, apiErr(http.StatusUnauthorized, "Invalid API key or secret")
 	}
 	if hasBearer(r) {
-		return invalidToken()
+		return false, invalidToken()
 	}
+	return false, nil
+}
+
+// authenticateBeforeFile judges the credentials among the parameters read
+// before an upload's file, so that a request they refuse is answered
+// before its file is read: an unknown api_key, a timestamp out of bounds,
+// or a signature that does not match the parameters so far (with the
+// signature before the file, every signed parameter must come before it
+// too, as the SDKs send them). What is missing may still come after the
+// file: it is judged once the body is read.
+func authenticateBeforeFile(cl config.Cloud, p *Params, now time.Time) error {
+	return checkSignedParams(cl, p, now, true)
+}
+
+// checkSignedParams checks api_key, timestamp and signature. With early,
+// a missing parameter is not (yet) an error.
+func checkSignedParams(cl config.Cloud, p *Params, now time.Time, early bool) error {
 	key := p.Get("api_key")
 	if key == "" {
-		if p.Get("upload_preset") != "" {
+		switch {
+		case early:
+			return nil
+		case p.Get("upload_preset") != "":
 			return badRequest("Upload preset not found - %s", clip(p.Get("upload_preset")))
 		}
 		return apiErr(http.StatusUnauthorized, "Must supply api_key")
@@ -42,6 +72,9 @@ func authenticate(r *http.Request, cl config.Cloud, p *Params, now time.Time) er
 	}
 	ts := p.Get("timestamp")
 	if ts == "" {
+		if early {
+			return nil
+		}
 		return badRequest("Missing required parameter - timestamp")
 	}
 	sec, err := strconv.ParseInt(ts, 10, 64)
@@ -59,6 +92,9 @@ func authenticate(r *http.Request, cl config.Cloud, p *Params, now time.Time) er
 	}
 	sig := p.Get("signature")
 	if sig == "" {
+		if early {
+			return nil
+		}
 		return badRequest("Missing required parameter - signature")
 	}
 	toSign := p.stringToSign(true)

@@ -111,9 +111,10 @@ func validUploadID(id string) bool {
 	return true
 }
 
-// add writes one chunk. It returns the whole file once every byte has
-// arrived and the total is known (and forgets the upload), else nil.
-func (cs *chunkStore) add(cloud, id, contentRange string, data []byte, limit int64, now time.Time) ([]byte, error) {
+// add writes one chunk, copied from its upload's file. It returns the
+// whole file, assembled on disk, once every byte has arrived and the total
+// is known (and forgets the upload), else nil.
+func (cs *chunkStore) add(cloud, id, contentRange string, chunk *upfile, limit int64, now time.Time) (*upfile, error) {
 	if !validUploadID(id) {
 		return nil, badRequest("Invalid X-Unique-Upload-Id header")
 	}
@@ -126,8 +127,8 @@ func (cs *chunkStore) add(cloud, id, contentRange string, data []byte, limit int
 		refused = fileTooLarge(total, limit)
 	case end >= limit:
 		refused = fileTooLarge(end+1, limit)
-	case end-start+1 != int64(len(data)):
-		refused = badRequest("Chunk size %d does not match Content-Range %s", len(data), clip(contentRange))
+	case end-start+1 != chunk.size:
+		refused = badRequest("Chunk size %d does not match Content-Range %s", chunk.size, clip(contentRange))
 	}
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
@@ -141,7 +142,7 @@ func (cs *chunkStore) add(cloud, id, contentRange string, data []byte, limit int
 	if up == nil && refused != nil {
 		return nil, refused
 	}
-	if refused == nil && end+1 != total && len(data) < minChunkSize {
+	if refused == nil && end+1 != total && chunk.size < minChunkSize {
 		refused = badRequest("All parts except EOF-chunk must be larger than 5mb")
 	}
 	if up == nil && refused == nil {
@@ -165,7 +166,7 @@ func (cs *chunkStore) add(cloud, id, contentRange string, data []byte, limit int
 		return nil, refused
 	}
 	if prevEnd, seen := up.ranges[start]; !seen || prevEnd != end {
-		if err := writeAt(up.path, start, data); err != nil {
+		if err := writeAt(up.path, start, chunk.reader()); err != nil {
 			return nil, internal(err)
 		}
 		up.ranges[start] = end
@@ -177,13 +178,32 @@ func (cs *chunkStore) add(cloud, id, contentRange string, data []byte, limit int
 	if up.total == -1 || up.received < up.total {
 		return nil, nil
 	}
-	whole, err := os.ReadFile(up.path)
-	os.Remove(up.path)
 	delete(cs.uploads, key)
-	if err != nil || int64(len(whole)) != up.total {
-		return nil, internal(fmt.Errorf("chunked upload %s: %v (%d of %d bytes)", id, err, len(whole), up.total))
+	whole, err := openWhole(up.path)
+	if err != nil {
+		return nil, internal(fmt.Errorf("chunked upload %s: %w", id, err))
+	}
+	if whole.size != up.total {
+		whole.close()
+		return nil, internal(fmt.Errorf("chunked upload %s: %d of %d bytes", id, whole.size, up.total))
 	}
 	return whole, nil
+}
+
+// openWhole opens an assembled file as an upfile and unlinks it: it is
+// gone once the upload closes it.
+func openWhole(path string) (*upfile, error) {
+	f, err := os.Open(path)
+	os.Remove(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &upfile{f: f, size: st.Size()}, nil
 }
 
 // check refuses a chunk that disagrees with the upload's earlier ones:
@@ -245,7 +265,8 @@ func (cs *chunkStore) expire(now time.Time) {
 	}
 }
 
-func writeAt(path string, off int64, data []byte) error {
+// writeAt copies r into the file at path from offset off.
+func writeAt(path string, off int64, r io.Reader) error {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
@@ -254,7 +275,7 @@ func writeAt(path string, off int64, data []byte) error {
 		f.Close()
 		return err
 	}
-	if _, err := f.Write(data); err != nil {
+	if _, err := io.Copy(f, r); err != nil {
 		f.Close()
 		return err
 	}

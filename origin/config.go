@@ -24,6 +24,8 @@ type Config struct {
 	SecureDeliveryURL string `yaml:"secure_delivery_url"`
 	// MaxUploadSize is the largest file one upload may carry. Default 100MiB.
 	MaxUploadSize config.Size `yaml:"max_upload_size"`
+	// Uploads bounds the Upload API requests served at once.
+	Uploads Uploads `yaml:"uploads"`
 	// Fetch configures uploads whose file is a remote http(s) URL.
 	Fetch Fetch `yaml:"fetch"`
 	// Imaging bounds image processing.
@@ -38,6 +40,30 @@ type Config struct {
 	// ErrorMaxAge is how long 4xx answers of delivery URLs may be cached.
 	// Default 60s.
 	ErrorMaxAge time.Duration `yaml:"error_max_age"`
+}
+
+// Uploads bounds the Upload API requests (upload, explicit, destroy, …)
+// in progress, from the moment their credentials are checked until they
+// are answered. Each holds at most 2 MiB of parameters and 128 KiB of
+// buffers in memory while its body is read (its file goes to a temporary
+// file, never to memory), so the body reading of all of them holds at most
+// MaxInFlight × 2.125 MiB (docs/configuration.md). Past a bound a request
+// answers 420 Rate Limit Exceeded with Retry-After: 1, before its body is
+// read.
+type Uploads struct {
+	// MaxInFlight is how many are served at once over all clouds and
+	// clients. Default 64.
+	MaxInFlight int `yaml:"max_in_flight"`
+	// PerCloud is how many one cloud may have in progress. Default 32.
+	PerCloud int `yaml:"per_cloud"`
+	// PerClient is how many one client address may have in progress.
+	// Default 8; -1 means no per-client bound (behind a proxy, where
+	// every client has the proxy's address).
+	PerClient int `yaml:"per_client"`
+	// IdleTimeout drops a request whose body sends nothing for this long
+	// (408), freeing its slot: a stalled client cannot hold one. Default
+	// 30s; negative means no bound.
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
 }
 
 // Fetch configures remote fetches for uploads.
@@ -76,6 +102,18 @@ func (c *Config) ApplyDefaults() {
 	if c.MaxUploadSize == 0 {
 		c.MaxUploadSize = 100 * config.MiB
 	}
+	if c.Uploads.MaxInFlight == 0 {
+		c.Uploads.MaxInFlight = 64
+	}
+	if c.Uploads.PerCloud == 0 {
+		c.Uploads.PerCloud = 32
+	}
+	if c.Uploads.PerClient == 0 {
+		c.Uploads.PerClient = 8
+	}
+	if c.Uploads.IdleTimeout == 0 {
+		c.Uploads.IdleTimeout = 30 * time.Second
+	}
 	if c.Fetch.Timeout == 0 {
 		c.Fetch.Timeout = 30 * time.Second
 	}
@@ -110,6 +148,14 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxUploadSize < config.KiB {
 		return config.Errorf("max_upload_size", "at least 1KiB, got %v", c.MaxUploadSize)
+	}
+	switch {
+	case c.Uploads.MaxInFlight < 0:
+		return config.Errorf("uploads.max_in_flight", "must not be negative")
+	case c.Uploads.PerCloud < 0:
+		return config.Errorf("uploads.per_cloud", "must not be negative")
+	case c.Uploads.PerClient < -1:
+		return config.Errorf("uploads.per_client", "must be -1 (no bound) or more")
 	}
 	for _, n := range c.Fetch.AllowNetworks {
 		if _, _, err := net.ParseCIDR(n); err != nil {

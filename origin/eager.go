@@ -61,11 +61,15 @@ type madeEager struct {
 	res imaging.Result
 }
 
-// makeEagerFrom makes a call's eager images from data, the image (of
+// makeEagerFrom makes a call's eager images from src, the image (of
 // format assetFormat) an upload is about to store. Nothing is stored.
-func (c *call) makeEagerFrom(data []byte, assetFormat string, eager []string) ([]madeEager, error) {
+func (c *call) makeEagerFrom(src *upfile, assetFormat string, eager []string) ([]madeEager, error) {
 	if len(eager) == 0 {
 		return nil, nil
+	}
+	m, err := src.mapped()
+	if err != nil {
+		return nil, err
 	}
 	specs, err := c.s.eagerSpecs(c.ctx(), c.cloud, eager, assetFormat)
 	if err != nil {
@@ -74,7 +78,7 @@ func (c *call) makeEagerFrom(data []byte, assetFormat string, eager []string) ([
 	out := make([]madeEager, 0, len(specs))
 	for _, sp := range specs {
 		res, err := c.s.timedTransform(func() (imaging.Result, error) {
-			return c.s.images.Transform(c.ctx(), data, imaging.Request{Transformation: sp.tr,
+			return c.s.images.TransformMapped(c.ctx(), m, imaging.Request{Transformation: sp.tr,
 				Format: wantedFormat(sp.tr, sp.format)})
 		})
 		if err != nil {

@@ -22,3 +22,7 @@ func (s *Server) LimitChunkUploads(n int) {
 	defer s.chunks.mu.Unlock()
 	s.chunks.limit = n
 }
+
+// UploadsInProgress is how many Upload API requests hold a slot
+// (uploadslots.go).
+func (s *Server) UploadsInProgress() int { return s.uploads.inProgress() }

@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -132,12 +133,25 @@ var specialNets = []netip.Prefix{
 	netip.MustParsePrefix("64:ff9b::/96"), // NAT64 can reach IPv4 internals
 }
 
-// get downloads rawURL, at most maxSize bytes. allowHost, when not nil,
-// must accept every host a redirect leads to. Failures are *fetchError.
+// get downloads rawURL into memory, at most maxSize bytes (fetch
+// delivery URLs); it is getTo's.
 func (f *fetcher) get(ctx context.Context, rawURL string, allowHost func(string) bool) ([]byte, string, error) {
+	var buf bytes.Buffer
+	name, err := f.getTo(ctx, rawURL, allowHost, &buf)
+	if err != nil {
+		return nil, "", err
+	}
+	return buf.Bytes(), name, nil
+}
+
+// getTo downloads rawURL into w as it arrives, at most maxSize bytes, and
+// returns the URL's base name. allowHost, when not nil, must accept every
+// host a redirect leads to. Failures are *fetchError, but for a failure to
+// write to w (internal).
+func (f *fetcher) getTo(ctx context.Context, rawURL string, allowHost func(string) bool, w io.Writer) (string, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, "", &fetchError{badRequest("Invalid URL for file - %s", clip(rawURL)), fetchRefused}
+		return "", &fetchError{badRequest("Invalid URL for file - %s", clip(rawURL)), fetchRefused}
 	}
 	fail := func(why fetchFailure, reason string) error {
 		return &fetchError{badRequest("Error in loading %s - %s", clip(rawURL), reason), why}
@@ -147,20 +161,20 @@ func (f *fetcher) get(ctx context.Context, rawURL string, allowHost func(string)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, "", fail(fetchRefused, "invalid URL")
+		return "", fail(fetchRefused, "invalid URL")
 	}
 	req.Header.Set("User-Agent", "mediacdn-fetch/1")
 	resp, err := f.client.Do(req)
 	if err != nil {
 		switch {
 		case errors.Is(err, errForbiddenAddr):
-			return nil, "", fail(fetchRefused, "address not allowed")
+			return "", fail(fetchRefused, "address not allowed")
 		case errors.Is(err, errHostNotAllowed):
-			return nil, "", fail(fetchRefused, "redirect to a host not allowed")
+			return "", fail(fetchRefused, "redirect to a host not allowed")
 		case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-			return nil, "", fail(fetchTimeout, "timeout")
+			return "", fail(fetchTimeout, "timeout")
 		}
-		return nil, "", fail(fetchUnavailable, "could not connect")
+		return "", fail(fetchUnavailable, "could not connect")
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -168,22 +182,24 @@ func (f *fetcher) get(ctx context.Context, rawURL string, allowHost func(string)
 		if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone {
 			why = fetchNotFound
 		}
-		return nil, "", fail(why, fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode)))
+		return "", fail(why, fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode)))
 	}
 	if resp.ContentLength > f.maxSize {
-		return nil, "", &fetchError{fileTooLarge(resp.ContentLength, f.maxSize), fetchTooLarge}
+		return "", &fetchError{fileTooLarge(resp.ContentLength, f.maxSize), fetchTooLarge}
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, f.maxSize+1))
-	if err != nil {
-		if isTimeout(err) || errors.Is(err, context.DeadlineExceeded) {
-			return nil, "", fail(fetchTimeout, "timeout")
-		}
-		return nil, "", fail(fetchUnavailable, "read failed")
+	n, err := io.Copy(w, &sourceReader{r: io.LimitReader(resp.Body, f.maxSize+1)})
+	var se *sourceError
+	switch {
+	case errors.As(err, &se) && (isTimeout(se.err) || errors.Is(se.err, context.DeadlineExceeded)):
+		return "", fail(fetchTimeout, "timeout")
+	case errors.As(err, &se):
+		return "", fail(fetchUnavailable, "read failed")
+	case err != nil:
+		return "", internal(fmt.Errorf("storing a fetched file: %w", err))
+	case n > f.maxSize:
+		return "", &fetchError{fileTooLarge(n, f.maxSize), fetchTooLarge}
 	}
-	if int64(len(data)) > f.maxSize {
-		return nil, "", &fetchError{fileTooLarge(int64(len(data)), f.maxSize), fetchTooLarge}
-	}
-	return data, path.Base(u.Path), nil
+	return path.Base(u.Path), nil
 }
 
 func isTimeout(err error) bool {

@@ -67,39 +67,49 @@ func sameFormat(a, b string) bool {
 	return ok && ok2 && fa == fb
 }
 
-// applyIncoming runs the plan on an image's bytes and returns the result
-// and what it is. Named transformations expand as in delivery URLs.
-func (c *call) applyIncoming(data []byte, kind fileKind, plan incomingPlan) ([]byte, fileKind, error) {
+// applyIncoming runs the plan on an image and returns the result, in a
+// new file (src is closed then), and what it is. Named transformations
+// expand as in delivery URLs.
+func (c *call) applyIncoming(src *upfile, kind fileKind, plan incomingPlan) (*upfile, fileKind, error) {
 	if plan.tx == "" && plan.format == "" {
-		return data, kind, nil
+		return src, kind, nil
 	}
 	var tr delivery.Transformation
 	if plan.tx != "" {
 		parsed, err := delivery.ParseTransformation(plan.tx)
 		if err != nil {
-			return nil, kind, badRequest("Invalid transformation %s - %s", clip(plan.tx), err.Error())
+			return src, kind, badRequest("Invalid transformation %s - %s", clip(plan.tx), err.Error())
 		}
 		if tr, _, err = c.s.expand(c.ctx(), c.cloud, parsed, 0); err != nil {
-			return nil, kind, asAPIError(err)
+			return src, kind, asAPIError(err)
 		}
 	}
 	f := delivery.FormatNone
 	if plan.format != "" {
 		var ok bool
 		if f, ok = delivery.ParseFormat(plan.format); !ok {
-			return nil, kind, badRequest("Invalid format - %s", clip(plan.format))
+			return src, kind, badRequest("Invalid format - %s", clip(plan.format))
 		}
 	}
 	if f == delivery.FormatNone {
 		f = wantedFormat(tr, f) // the transformation's last f_, if any
 	}
-	res, err := c.s.images.Transform(c.ctx(), data, imaging.Request{Transformation: tr, Format: f})
+	m, err := src.mapped()
 	if err != nil {
-		return nil, kind, asAPIError(err)
+		return src, kind, err
+	}
+	res, err := c.s.images.TransformMapped(c.ctx(), m, imaging.Request{Transformation: tr, Format: f})
+	if err != nil {
+		return src, kind, asAPIError(err)
 	}
 	out := fileKind{rt: "image", format: res.Format.String(), width: res.Width, height: res.Height, pages: 1}
 	if info, err := c.s.images.Probe(res.Body); err == nil {
 		out.pages = max(info.Pages, 1)
 	}
-	return res.Body, out, nil
+	result, err := c.s.spool.upfileOf(res.Body, src.name)
+	if err != nil {
+		return src, kind, internal(err)
+	}
+	src.close()
+	return result, out, nil
 }

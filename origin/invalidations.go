@@ -39,7 +39,7 @@ func (c *call) routeInvalidations(rest string) bool {
 		return false
 	}
 	id = strings.TrimPrefix(id, "/")
-	p, err := parseParams(c.r, 0)
+	p, err := parseParams(c.r)
 	if err != nil {
 		c.fail(err)
 		return true

@@ -1,13 +1,7 @@
 package origin
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,22 +9,35 @@ import (
 
 // Params are a request's parameters merged from the query, an urlencoded
 // or JSON body (read even without a Content-Type, as the Go SDK sends some
-// bodies) and multipart fields. Array parameters arrive as x, x[] or x[N]
-// (and comma-joined strings); Values collects all of them under x in order.
+// bodies) and multipart fields (paramsbody.go). Array parameters arrive as
+// x, x[] or x[N] (and comma-joined strings); Values collects all of them
+// under x in order.
 type Params struct {
 	vals map[string][]string
-	// File is the multipart file part's content, if one was sent.
-	File *FilePart
-}
-
-// FilePart is an uploaded file.
-type FilePart struct {
-	Name string // client's file name
-	Data []byte
+	// file is the Upload API's file parameter from the body, on disk: a
+	// multipart file part, or, with fileText, the text of a file field (a
+	// data URI, a URL or the file's own text; source.go reads it). nil
+	// when the body has none (a file in the query is in vals).
+	file     *upfile
+	fileText bool
 }
 
 func newParams() *Params {
 	return &Params{vals: map[string][]string{}}
+}
+
+// Close removes the file read with the parameters, if any.
+func (p *Params) Close() {
+	if p != nil {
+		p.file.close()
+		p.file = nil
+	}
+}
+
+// takeFile hands the file over to the caller, who closes it.
+func (p *Params) takeFile() (f *upfile, text bool) {
+	f, text, p.file = p.file, p.fileText, nil
+	return f, text
 }
 
 // add records one value under its key, x[] and x[N] under x, in the order
@@ -51,8 +58,12 @@ func (p *Params) Get(key string) string {
 	return ""
 }
 
-// Has reports whether key was sent (even empty).
-func (p *Params) Has(key string) bool { _, ok := p.vals[key]; return ok }
+// Has reports whether key was sent (even empty); the body's file counts
+// as file.
+func (p *Params) Has(key string) bool {
+	_, ok := p.vals[key]
+	return ok || key == "file" && p.file != nil
+}
 
 // List returns an array parameter: every value, comma-split, trimmed,
 // empties dropped.
@@ -141,168 +152,19 @@ func nonEmpty(vs []string) []string {
 	return out
 }
 
-// Limits on request parameters.
-const (
-	maxFieldBytes  = 1 << 20 // one non-file field
-	maxFieldsBytes = 8 << 20 // all non-file fields together
-)
-
-// parseParams reads the query and body. fileLimit bounds a multipart file
-// part; a larger one fails with Cloudinary's "File size too large".
-func parseParams(r *http.Request, fileLimit int64) (*Params, error) {
-	p := newParams()
-	if err := p.addQuery(r.URL.RawQuery); err != nil {
+// parseParams reads the query and the body of a request that carries no
+// file (the Admin API, invalidations): all its parameters are fields, at
+// most maxFieldsBytes of them.
+func parseParams(r *http.Request) (*Params, error) {
+	b := &bodyReader{p: newParams(), budget: maxFieldsBytes}
+	if err := b.read(r); err != nil {
 		return nil, err
 	}
-	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
-		return p, nil
-	}
-	ct, ctParams, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	switch {
-	case ct == "multipart/form-data":
-		return p, p.readMultipart(r.Body, ctParams["boundary"], fileLimit)
-	case ct == "application/json":
-		return p, p.readJSON(io.LimitReader(r.Body, maxFieldsBytes+fileLimit*4/3+1024))
-	default:
-		// urlencoded, or no Content-Type at all (Go SDK destroy/rename).
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxFieldsBytes+fileLimit*4/3+1024))
-		if err != nil {
-			return nil, badRequest("Could not read the request body")
-		}
-		body = bytes.TrimSpace(body)
-		if len(body) > 0 && body[0] == '{' {
-			return p, p.readJSON(bytes.NewReader(body))
-		}
-		if err := p.addQuery(string(body)); err != nil {
-			return nil, badRequest("Malformed request body")
-		}
-		return p, nil
-	}
-}
-
-// addQuery adds urlencoded pairs in the order they were sent (so that
-// x[0]=a&x[1]=b stays a, b).
-func (p *Params) addQuery(q string) error {
-	for q != "" {
-		var pair string
-		pair, q, _ = strings.Cut(q, "&")
-		if pair == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(pair, "=")
-		key, err1 := url.QueryUnescape(k)
-		val, err2 := url.QueryUnescape(v)
-		if err1 != nil || err2 != nil {
-			return badRequest("Malformed query string")
-		}
-		p.add(key, val)
-	}
-	return nil
-}
-
-func (p *Params) readMultipart(body io.Reader, boundary string, fileLimit int64) error {
-	if boundary == "" {
-		return badRequest("Malformed multipart request: no boundary")
-	}
-	mr := multipart.NewReader(body, boundary)
-	var fieldBytes int64
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return badRequest("Malformed multipart request")
-		}
-		name := part.FormName()
-		if name == "file" && part.FileName() != "" {
-			if err := p.readFilePart(part, fileLimit); err != nil {
-				return err
-			}
-			continue
-		}
-		limit := int64(maxFieldBytes)
-		if name == "file" {
-			limit = fileLimit*4/3 + 1024 // a data URI or URL in a text field
-		}
-		v, err := io.ReadAll(io.LimitReader(part, limit+1))
-		if err != nil {
-			return badRequest("Malformed multipart request")
-		}
-		if int64(len(v)) > limit {
-			return badRequest("Parameter %s is too long", clip(name))
-		}
-		if name != "file" {
-			if fieldBytes += int64(len(v)); fieldBytes > maxFieldsBytes {
-				return badRequest("Request parameters are too large")
-			}
-		}
-		p.add(name, string(v))
-	}
-}
-
-func (p *Params) readFilePart(part *multipart.Part, limit int64) error {
-	data, err := io.ReadAll(io.LimitReader(part, limit+1))
-	if err != nil {
-		return badRequest("Malformed multipart request")
-	}
-	if int64(len(data)) > limit {
-		n, _ := io.Copy(io.Discard, io.LimitReader(part, 4*limit))
-		return fileTooLarge(int64(len(data))+n, limit)
-	}
-	p.File = &FilePart{Name: part.FileName(), Data: data}
-	return nil
+	return b.p, nil
 }
 
 func fileTooLarge(got, limit int64) *APIError {
 	return badRequest("File size too large. Got %d. Maximum is %d.", got, limit)
-}
-
-func (p *Params) readJSON(r io.Reader) error {
-	var obj map[string]any
-	dec := json.NewDecoder(r)
-	dec.UseNumber()
-	if err := dec.Decode(&obj); err != nil {
-		return badRequest("Malformed JSON body")
-	}
-	for k, v := range obj {
-		switch v := v.(type) {
-		case []any:
-			for _, e := range v {
-				p.add(k, jsonScalar(e))
-			}
-		case map[string]any:
-			// context / metadata objects: k=v|k2=v2
-			keys := make([]string, 0, len(v))
-			for mk := range v {
-				keys = append(keys, mk)
-			}
-			sort.Strings(keys)
-			parts := make([]string, len(keys))
-			for i, mk := range keys {
-				parts[i] = escapeContext(mk) + "=" + escapeContext(jsonScalar(v[mk]))
-			}
-			p.add(k, strings.Join(parts, "|"))
-		default:
-			p.add(k, jsonScalar(v))
-		}
-	}
-	return nil
-}
-
-func jsonScalar(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return v
-	case bool:
-		return strconv.FormatBool(v)
-	case json.Number:
-		return v.String()
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
 }
 
 // clip shortens user text echoed in an error message.

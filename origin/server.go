@@ -37,6 +37,10 @@ type Server struct {
 	fetch  *fetcher
 	chunks *chunkStore
 	now    func() time.Time
+	// spool holds the files of the uploads being served (upfile.go);
+	// uploads bounds those requests (uploadslots.go).
+	spool   spoolDir
+	uploads *uploadSlots
 
 	// flights makes one transform per missing derived image.
 	flights singleflight.Group
@@ -112,8 +116,13 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("origin: chunk store: %w", err)
 	}
+	spool, err := newSpoolDir(filepath.Join(cfg.DataDir, "uploads"))
+	if err != nil {
+		return nil, fmt.Errorf("origin: upload spool: %w", err)
+	}
 	s := &Server{cfg: cfg, clouds: clouds, hosts: hosts, meta: d.Meta, blobs: d.Blobs, images: d.Images,
 		events: d.Events, purger: d.Purger, log: d.Log, now: d.Now, chunks: chunks,
+		spool: spool, uploads: newUploadSlots(cfg.Uploads),
 		recordSlots: make(chan struct{}, maxBackgroundRecords), recording: newRecordings(),
 		fetch: newFetcher(cfg.Fetch, int64(cfg.MaxUploadSize)), admin: newAdminState(), m: newCounters()}
 	s.analyser = newAnalyser(s)
@@ -171,6 +180,7 @@ type call struct {
 	r     *http.Request
 	cloud string
 	cl    config.Cloud
+	body  *trackedBody // an Upload API request's body (uploadbody.go)
 }
 
 func (c *call) ctx() context.Context { return c.r.Context() }
@@ -209,21 +219,20 @@ func (c *call) routeUpload(rest string) bool {
 		c.fail(apiErr(http.StatusMethodNotAllowed, "Method not allowed - use POST"))
 		return true
 	}
-	c.r.Body = http.MaxBytesReader(unwrapped(c.w), c.r.Body, int64(c.s.cfg.MaxUploadSize)*4/3+maxFieldsBytes+64<<10)
-	p, err := parseParams(c.r, int64(c.s.cfg.MaxUploadSize))
+	// Credentials are checked, and the request counted among those in
+	// progress, before its body is read; its file is read to disk, after
+	// the credentials before it (uploadbody.go).
+	release, err := c.admitUpload(action)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			err = fileTooLarge(mbe.Limit, int64(c.s.cfg.MaxUploadSize))
-		}
-		c.fail(err)
+		c.refuse(err)
 		return true
 	}
-	if action != "delete_by_token" {
-		if err := authenticate(c.r, c.cl, p, c.s.now()); err != nil {
-			c.fail(err)
-			return true
-		}
+	defer release()
+	p, err := c.readUpload(action)
+	defer p.Close() // its file, on every path
+	if err != nil {
+		c.refuse(err)
+		return true
 	}
 	// A Cloudinary parameter the server does not implement is refused
 	// before anything is decoded, fetched or stored (paramspec_upload.go).

@@ -1,48 +1,75 @@
 package origin
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/base64"
-	"net/url"
+	"errors"
+	"io"
 	"strings"
 )
 
-// source is an upload's file, read into memory (at most MaxUploadSize).
-type source struct {
-	data []byte
-	name string // the client's file name, URL base name or "file"
+// maxURLBytes bounds a file parameter read as a URL.
+const maxURLBytes = maxFieldBytes
+
+// readSource resolves the file parameter into a file on disk, which the
+// caller closes: a multipart file part as it came; the text of a file
+// field (or the query's file parameter), which is a data URI (base64 or
+// percent-encoded) to decode, an http(s) URL for the origin to fetch, or
+// else the file's own text. Nothing is held in memory.
+func (s *Server) readSource(ctx context.Context, p *Params) (_ *upfile, err error) {
+	src, text := p.takeFile()
+	if src == nil {
+		v := p.Get("file")
+		if v == "" {
+			return nil, badRequest("Missing required parameter - file")
+		}
+		if src, err = s.spool.upfileOf([]byte(v), "file"); err != nil {
+			return nil, internal(err)
+		}
+		text = true
+	}
+	if !text {
+		return src, nil
+	}
+	keep := false
+	defer func() {
+		if !keep {
+			src.close()
+		}
+	}()
+	max := int64(s.cfg.MaxUploadSize)
+	switch {
+	case src.size == 0:
+		return nil, badRequest("Missing required parameter - file")
+	case src.hasPrefix("data:"):
+		return s.decodeDataURI(src, max)
+	case src.hasPrefix("http://") || src.hasPrefix("https://"):
+		if src.size > maxURLBytes {
+			return nil, badRequest("Invalid URL for file - %s", clip(string(src.head(101))))
+		}
+		return s.fetchSource(ctx, strings.TrimRight(src.text(), " \t\r\n"))
+	case hasURLScheme(string(src.head(16))):
+		return nil, badRequest("Unsupported source URL - %s", clip(string(src.head(101))))
+	case src.size > max:
+		return nil, fileTooLarge(src.size, max)
+	}
+	src.name, keep = "file", true
+	return src, nil
 }
 
-// readSource resolves the file parameter: a multipart file part, a base64
-// data URI, an http(s) URL fetched by the origin, or the field's text.
-func (s *Server) readSource(ctx context.Context, p *Params) (*source, error) {
-	if p.File != nil {
-		return &source{data: p.File.Data, name: p.File.Name}, nil
+// fetchSource downloads rawURL into a new file.
+func (s *Server) fetchSource(ctx context.Context, rawURL string) (*upfile, error) {
+	out, err := s.spool.create()
+	if err != nil {
+		return nil, internal(err)
 	}
-	f := p.Get("file")
-	switch {
-	case f == "":
-		return nil, badRequest("Missing required parameter - file")
-	case strings.HasPrefix(f, "data:"):
-		data, err := decodeDataURI(f, int64(s.cfg.MaxUploadSize))
-		if err != nil {
-			return nil, err
-		}
-		return &source{data: data, name: "file"}, nil
-	case strings.HasPrefix(f, "http://") || strings.HasPrefix(f, "https://"):
-		data, name, err := s.fetch.get(ctx, f, nil)
-		if err != nil {
-			return nil, err
-		}
-		return &source{data: data, name: name}, nil
-	case hasURLScheme(f):
-		return nil, badRequest("Unsupported source URL - %s", clip(f))
+	if out.name, err = s.fetch.getTo(ctx, rawURL, nil, out); err != nil {
+		out.close()
+		return nil, err
 	}
-	if int64(len(f)) > int64(s.cfg.MaxUploadSize) {
-		return nil, fileTooLarge(int64(len(f)), int64(s.cfg.MaxUploadSize))
-	}
-	return &source{data: []byte(f), name: "file"}, nil
+	return out, nil
 }
 
 // hasURLScheme reports whether s starts like scheme:// (s3://, ftp://...).
@@ -59,42 +86,119 @@ func hasURLScheme(s string) bool {
 	return true
 }
 
-// decodeDataURI decodes data:[<type>][;base64],<data>.
-func decodeDataURI(s string, max int64) ([]byte, error) {
-	head, body, ok := strings.Cut(s[len("data:"):], ",")
-	if !ok {
+// maxDataURIHead bounds a data URI's part before its comma.
+const maxDataURIHead = 4096
+
+// decodeDataURI decodes the data URI src holds, data:[<type>][;base64],
+// <data>, into a new file of at most max bytes.
+func (s *Server) decodeDataURI(src *upfile, max int64) (*upfile, error) {
+	const prefix = int64(len("data:"))
+	head := src.head(int(prefix) + maxDataURIHead)[prefix:]
+	comma := bytes.IndexByte(head, ',')
+	if comma < 0 {
 		return nil, badRequest("Invalid data URI - no comma")
 	}
-	if !strings.HasSuffix(head, ";base64") {
-		data, err := url.PathUnescape(body)
-		if err != nil {
-			return nil, badRequest("Invalid data URI - bad escaping")
-		}
-		if int64(len(data)) > max {
-			return nil, fileTooLarge(int64(len(data)), max)
-		}
-		return []byte(data), nil
+	start := prefix + int64(comma) + 1
+	body := bufio.NewReaderSize(io.NewSectionReader(src.f, start, src.size-start), 32<<10)
+	var r io.Reader = &percentDecoder{br: body}
+	bad := "Invalid data URI - bad escaping"
+	if bytes.HasSuffix(head[:comma], []byte(";base64")) {
+		r = base64.NewDecoder(base64.RawStdEncoding, &base64Text{r: body})
+		bad = "Invalid data URI - bad base64"
 	}
-	body = strings.TrimRight(strings.Map(dropSpace, body), "=")
-	if n := int64(base64.RawStdEncoding.DecodedLen(len(body))); n > max {
-		return nil, fileTooLarge(n, max)
-	}
-	enc := base64.RawStdEncoding
-	if strings.ContainsAny(body, "-_") {
-		enc = base64.RawURLEncoding
-	}
-	data, err := enc.DecodeString(body)
+	out, err := s.spool.create()
 	if err != nil {
-		return nil, badRequest("Invalid data URI - bad base64")
+		return nil, internal(err)
 	}
-	return data, nil
+	out.name = "file"
+	buf := make([]byte, copyBufferBytes)
+	err = out.fill(r, max, buf)
+	if err == errPastLimit {
+		// Cloudinary says how large the file was: decode the rest.
+		var n int64
+		if n, err = io.CopyBuffer(io.Discard, r, buf); err == nil {
+			err = fileTooLarge(out.size+n, max)
+		}
+	}
+	if err != nil {
+		out.close()
+		var ae *APIError
+		if errors.As(err, &ae) {
+			return nil, ae
+		}
+		return nil, badRequest("%s", bad)
+	}
+	return out, nil
 }
 
-func dropSpace(r rune) rune {
-	if r == ' ' || r == '\n' || r == '\r' || r == '\t' {
-		return -1
+// base64Text hands a data URI's base64 text to a RawStdEncoding decoder:
+// white space dropped, the URL-safe alphabet (- _) read as the standard
+// one (+ /) unless the text mixes them, = only as padding at the end. It
+// filters what it reads in place.
+type base64Text struct {
+	r             io.Reader
+	std, url, pad bool
+}
+
+var errBadBase64 = errors.New("bad base64")
+
+func (t *base64Text) Read(p []byte) (int, error) {
+	for {
+		n, err := t.r.Read(p)
+		k := 0
+		for _, c := range p[:n] {
+			switch c {
+			case ' ', '\t', '\n', '\r':
+				continue
+			case '=':
+				t.pad = true
+				continue
+			case '-':
+				t.url, c = true, '+'
+			case '_':
+				t.url, c = true, '/'
+			case '+', '/':
+				t.std = true
+			}
+			if t.pad || t.std && t.url {
+				return k, errBadBase64
+			}
+			p[k] = c
+			k++
+		}
+		if k > 0 || err != nil {
+			return k, err
+		}
 	}
-	return r
+}
+
+// percentDecoder decodes %XX escapes (a data URI without ;base64).
+type percentDecoder struct{ br *bufio.Reader }
+
+var errBadEscape = errors.New("bad escaping")
+
+func (d *percentDecoder) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		c, err := d.br.ReadByte()
+		if err != nil {
+			if n > 0 && err == io.EOF {
+				break
+			}
+			return n, err
+		}
+		if c == '%' {
+			hi, err1 := d.br.ReadByte()
+			lo, err2 := d.br.ReadByte()
+			if err1 != nil || err2 != nil || !isHex(hi) || !isHex(lo) {
+				return n, errBadEscape
+			}
+			c = unhex(hi)<<4 | unhex(lo)
+		}
+		p[n] = c
+		n++
+	}
+	return n, nil
 }
 
 // sniffVideo recognises video and audio containers by their magic bytes

@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"bytes"
 	"strconv"
 
 	"github.com/mediacdn/mediacdn/origin/imaging"
@@ -48,7 +49,7 @@ func (c *call) text(rt string, p *Params) {
 		c.fail(err)
 		return
 	}
-	a, err := c.storeNew(res.Body, kind, id, "text", o)
+	a, err := c.storeNew(bytes.NewReader(res.Body), kind, id, "text", o)
 	if err != nil {
 		c.fail(err)
 		return

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -176,9 +177,12 @@ type fileKind struct {
 	pages         int
 }
 
+// sniffBytes is how much of a file sniffVideo reads.
+const sniffBytes = 256
+
 // classify decides the resource type (detecting it for auto) and reads an
 // image's format and size from its header.
-func (c *call) classify(rt, override string, data []byte) (fileKind, error) {
+func (c *call) classify(rt, override string, src *upfile) (fileKind, error) {
 	if rt == "auto" {
 		switch override {
 		case "image", "video", "raw":
@@ -187,13 +191,17 @@ func (c *call) classify(rt, override string, data []byte) (fileKind, error) {
 	}
 	switch rt {
 	case "image":
-		info, err := c.s.images.Probe(data)
+		m, err := src.mapped()
+		if err != nil {
+			return fileKind{}, err
+		}
+		info, err := c.s.images.ProbeMapped(m)
 		if err != nil {
 			return fileKind{}, err
 		}
 		return fileKind{rt: "image", format: info.Format.String(), width: info.Width, height: info.Height, pages: max(info.Pages, 1)}, nil
 	case "video":
-		f, ok := sniffVideo(data)
+		f, ok := sniffVideo(src.head(sniffBytes))
 		if !ok {
 			return fileKind{}, badRequest("Invalid video file")
 		}
@@ -201,11 +209,11 @@ func (c *call) classify(rt, override string, data []byte) (fileKind, error) {
 	case "raw":
 		return fileKind{rt: "raw"}, nil
 	}
-	if k, err := c.classify("image", "", data); err == nil {
+	if k, err := c.classify("image", "", src); err == nil {
 		return k, nil
 	}
-	if _, ok := sniffVideo(data); ok {
-		return c.classify("video", "", data)
+	if _, ok := sniffVideo(src.head(sniffBytes)); ok {
+		return c.classify("video", "", src)
 	}
 	return fileKind{rt: "raw"}, nil
 }
@@ -234,7 +242,9 @@ func choosePublicID(o *uploadOptions, kind fileKind, filename string) (id, origi
 	return id, stem, checkPublicID(id)
 }
 
-// upload serves POST /v1_1/<cloud>/<rt>/upload.
+// upload serves POST /v1_1/<cloud>/<rt>/upload. The file is read from
+// disk (upfile.go) at every step: probed, transformed and analysed from a
+// mapping, streamed into the blob store.
 func (c *call) upload(rt string, p *Params) {
 	o, err := parseUploadOptions(p)
 	if err != nil {
@@ -246,12 +256,13 @@ func (c *call) upload(rt string, p *Params) {
 		c.fail(err)
 		return
 	}
-	if len(src.data) == 0 {
+	defer func() { src.close() }() // src changes below
+	if src.size == 0 {
 		c.fail(badRequest("Empty file"))
 		return
 	}
 	if id := c.r.Header.Get("X-Unique-Upload-Id"); id != "" {
-		whole, err := c.s.chunks.add(c.cloud, id, c.r.Header.Get("Content-Range"), src.data,
+		whole, err := c.s.chunks.add(c.cloud, id, c.r.Header.Get("Content-Range"), src,
 			int64(c.s.cfg.MaxUploadSize), c.s.now())
 		if err != nil {
 			c.fail(err)
@@ -261,12 +272,14 @@ func (c *call) upload(rt string, p *Params) {
 			c.ok(map[string]any{"done": false})
 			return
 		}
-		src.data = whole
+		whole.name = src.name
+		src.close()
+		src = whole
 	}
 	if o.filenameOverride != "" {
 		src.name = o.filenameOverride
 	}
-	kind, err := c.classify(rt, o.resourceTypeOverride, src.data)
+	kind, err := c.classify(rt, o.resourceTypeOverride, src)
 	if err != nil {
 		c.fail(err)
 		return
@@ -280,7 +293,7 @@ func (c *call) upload(rt string, p *Params) {
 		c.fail(err)
 		return
 	}
-	if src.data, kind, err = c.applyIncoming(src.data, kind, plan); err != nil {
+	if src, kind, err = c.applyIncoming(src, kind, plan); err != nil {
 		c.fail(err)
 		return
 	}
@@ -294,17 +307,17 @@ func (c *call) upload(rt string, p *Params) {
 	}
 	// The analyses and eager images asked for are made before anything is
 	// stored: one that fails refuses the upload with nothing changed.
-	an, stored, err := c.analyseUpload(kind.rt, src.data, o.analyse)
+	an, stored, err := c.analyseUpload(kind.rt, src, o.analyse)
 	if err != nil {
 		c.fail(err)
 		return
 	}
-	made, err := c.makeEagerFrom(src.data, kind.format, o.eager)
+	made, err := c.makeEagerFrom(src, kind.format, o.eager)
 	if err != nil {
 		c.fail(err)
 		return
 	}
-	a, err := c.storeNew(src.data, kind, id, original, o)
+	a, err := c.storeNew(src.reader(), kind, id, original, o)
 	if err != nil {
 		c.fail(err)
 		return
@@ -316,13 +329,13 @@ func (c *call) upload(rt string, p *Params) {
 	c.commitUpload(a, an, made, o, p)
 }
 
-// storeNew writes the blob and builds the asset row (not yet committed).
-func (c *call) storeNew(data []byte, kind fileKind, id, original string, o *uploadOptions) (*meta.Asset, error) {
-	key, err := c.s.writeBlob(data)
+// storeNew writes the blob from r, its md5 taken on the way, and builds
+// the asset row (not yet committed).
+func (c *call) storeNew(r io.Reader, kind fileKind, id, original string, o *uploadOptions) (*meta.Asset, error) {
+	key, size, sum, err := c.s.writeBlobFrom(r)
 	if err != nil {
 		return nil, internal(err)
 	}
-	sum := md5.Sum(data)
 	now := c.s.now().UTC()
 	display := o.displayName
 	if display == "" {
@@ -331,8 +344,8 @@ func (c *call) storeNew(data []byte, kind fileKind, id, original string, o *uplo
 	return &meta.Asset{
 		Key:     meta.Key{Cloud: c.cloud, ResourceType: kind.rt, Type: o.typ, PublicID: id},
 		AssetID: randomHex(16), VersionID: randomHex(16), Format: kind.format,
-		Bytes: int64(len(data)), Width: kind.width, Height: kind.height, Pages: kind.pages,
-		ETag: hex.EncodeToString(sum[:]), Blob: key, CreatedAt: now, UpdatedAt: now,
+		Bytes: size, Width: kind.width, Height: kind.height, Pages: kind.pages,
+		ETag: hex.EncodeToString(sum), Blob: key, CreatedAt: now, UpdatedAt: now,
 		Tags: o.tags, Context: o.context, OriginalFilename: original, AssetFolder: o.assetFolder,
 		DisplayName: display, Eager: o.eager, ModerationKind: moderationKind(o), ModerationStatus: moderationStatus(o),
 		AccessMode: o.accessMode,
@@ -420,6 +433,24 @@ func (s *Server) writeBlobUnsynced(data []byte) (string, error) {
 		return "", err
 	}
 	return w.CommitUnsynced()
+}
+
+// writeBlobFrom stores what r reads as a new blob, durably, and returns
+// its key, size and md5.
+func (s *Server) writeBlobFrom(r io.Reader) (key string, size int64, sum []byte, err error) {
+	w, err := s.blobs.Create()
+	if err != nil {
+		return "", 0, nil, err
+	}
+	h := md5.New()
+	if size, err = io.Copy(io.MultiWriter(w, h), r); err != nil {
+		w.Abort()
+		return "", 0, nil, err
+	}
+	if key, err = w.Commit(); err != nil {
+		return "", 0, nil, err
+	}
+	return key, size, h.Sum(nil), nil
 }
 
 func (s *Server) stageBlob(data []byte) (blob.Writer, error) {

@@ -55,11 +55,16 @@ const analysisSide = 64
 // of Transform (400 for what is not an image this processor reads, 503 when
 // the queue is full).
 func (p *Processor) Analyze(ctx context.Context, src []byte) (Analysis, error) {
+	return p.analyze(func(req Request) (Result, error) { return p.Transform(ctx, src, req) })
+}
+
+// analyze computes the analysis from the rendering transform makes.
+func (p *Processor) analyze(transform func(Request) (Result, error)) (Analysis, error) {
 	tr, err := delivery.ParseTransformation("c_scale,h_" + strconv.Itoa(analysisSide) + ",w_" + strconv.Itoa(analysisSide))
 	if err != nil {
 		return Analysis{}, internalError(err)
 	}
-	res, err := p.Transform(ctx, src, Request{Transformation: tr, Format: delivery.PNG})
+	res, err := transform(Request{Transformation: tr, Format: delivery.PNG})
 	if err != nil {
 		return Analysis{}, err
 	}

@@ -180,7 +180,7 @@ func TestBMPHeaderDecodesNothing(t *testing.T) {
 	for i := int(binary.LittleEndian.Uint32(src[10:])); i < len(src); i++ {
 		src[i] = 200
 	}
-	if h, err := probeHeader(src, loaderBMP); err != nil || h.width != 4 || h.height != 2 {
+	if h, err := probeHeader(newSource(src, loaderBMP)); err != nil || h.width != 4 || h.height != 2 {
 		t.Fatalf("probeHeader: %+v %v", h, err)
 	}
 	p := newProcessor(t, Config{})

@@ -25,6 +25,7 @@
 //	pool.go       the bounded pool of transform slots and its queue (503, 504)
 //	text.go       Text (the Upload API's text method)
 //	probe.go      Probe (the upload API's header check)
+//	mapped.go     Mapped: an input file read in place (uploads), and its Probe, Transform, Analyze
 //	sniff.go      format detection by magic bytes (no libvips code runs)
 //	svg.go        the SVG policy and SVG size from its root element
 //	memory.go     periodic malloc_trim

@@ -16,18 +16,26 @@ import (
 
 // source is an input image copied into C memory: libvips reads it lazily
 // across several cgo calls, which Go memory may not be held through, and
-// the caller may reuse its buffer once Transform returns.
+// the caller may reuse its buffer once Transform returns. A source with an
+// owner reads a Mapped file in place instead (mapped.go).
 type source struct {
-	data unsafe.Pointer
-	size C.size_t
-	kind loader
+	data  unsafe.Pointer
+	size  C.size_t
+	kind  loader
+	owner *Mapped
 }
 
 func newSource(b []byte, kind loader) source {
 	return source{data: C.CBytes(b), size: C.size_t(len(b)), kind: kind}
 }
 
-func (s source) free() { C.free(s.data) }
+func (s source) free() {
+	if s.owner != nil {
+		s.owner.release()
+		return
+	}
+	C.free(s.data)
+}
 
 // bytes is the source's C memory as a slice, valid until free.
 func (s source) bytes() []byte { return unsafe.Slice((*byte)(s.data), int(s.size)) }

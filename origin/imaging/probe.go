@@ -16,6 +16,12 @@ import (
 // cheap) and is safe for concurrent use. SVG is accepted with the size its
 // root element declares (see svg.go); it is never decoded.
 func (p *Processor) Probe(b []byte) (Info, error) {
+	return p.probe(b, func(kind loader) source { return newSource(b, kind) })
+}
+
+// probe does Probe's work on b; hold turns it into the source libvips
+// reads the header from.
+func (p *Processor) probe(b []byte, hold func(loader) source) (Info, error) {
 	kind, err := p.admit(b)
 	if err != nil {
 		return Info{}, err
@@ -34,7 +40,7 @@ func (p *Processor) Probe(b []byte) (Info, error) {
 		}
 		return Info{Format: delivery.BMP, Width: h.width, Height: h.height, Alpha: h.alpha, Pages: 1}, nil
 	}
-	h, err := probeHeader(b, kind)
+	h, err := probeHeader(hold(kind))
 	if err != nil {
 		return Info{}, err
 	}
@@ -52,13 +58,12 @@ func (p *Processor) Probe(b []byte) (Info, error) {
 	return info, nil
 }
 
-// probeHeader reads the header on a locked thread and frees libvips'
-// per-thread state afterwards.
-func probeHeader(b []byte, kind loader) (header, error) {
+// probeHeader reads src's header on a locked thread, frees libvips'
+// per-thread state afterwards, and frees src.
+func probeHeader(src source) (header, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	defer threadDone()
-	src := newSource(b, kind)
 	defer src.free()
 	var a arena
 	defer a.release()
