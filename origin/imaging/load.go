@@ -10,7 +10,6 @@ import "C"
 import (
 	"errors"
 	"strconv"
-	"time"
 	"unsafe"
 )
 
@@ -208,10 +207,8 @@ const maxDirectDecode = 24 << 20
 // thread, keeping the metadata of header; false when it is one for
 // libvips' loader instead (CMYK, YCCK, or too large decoded).
 func (pl *pipeline) decodeJPEG(src source, header *C.VipsImage, shrink int) (bool, error) {
-	remaining := max(time.Until(pl.deadline).Microseconds(), 0)
 	var out *C.VipsImage
-	switch C.mc_jpeg_decode(src.data, src.size, C.int(shrink), maxDirectDecode,
-		C.gint64(remaining), header, &out) {
+	switch C.mc_jpeg_decode(src.data, src.size, C.int(shrink), maxDirectDecode, header, &out) {
 	case 0:
 		pl.set(out)
 		pl.seq = false
