@@ -148,11 +148,6 @@ func (pl *pipeline) load(p *Processor, src source, pln *plan) error {
 	if err := p.checkPixels(h, src.kind, page); err != nil {
 		return err
 	}
-	if src.kind == loaderBMP {
-		if im, err = decodeBMPSource(&pl.a, src); err != nil {
-			return err
-		}
-	}
 	if pln.noAutoRotate {
 		h.orientation = 1
 	}
@@ -164,8 +159,17 @@ func (pl *pipeline) load(p *Processor, src source, pln *plan) error {
 	if len(pln.steps) > 0 && (src.kind == loaderJPEG || src.kind == loaderWebP) {
 		shrink = pln.steps[0].geometry(pl.lw, pl.lh).shrinkFactor(pl.lw, pl.lh)
 	}
+	direct := shrink > 1 && page == 0 && src.kind == loaderJPEG && !p.cfg.LibvipsJPEG
+	if err := p.checkCost(pln, h, src.kind, page, shrink, direct, pl.out); err != nil {
+		return err
+	}
+	if src.kind == loaderBMP {
+		if im, err = decodeBMPSource(&pl.a, src); err != nil {
+			return err
+		}
+	}
 	pl.img, pl.seq = im, true
-	if shrink > 1 && page == 0 && src.kind == loaderJPEG && !p.cfg.LibvipsJPEG {
+	if direct {
 		direct, err := pl.decodeJPEG(src, im, shrink)
 		if err != nil {
 			return err
