@@ -21,6 +21,7 @@ type Processor struct {
 
 	start sync.Once
 	pool  atomic.Pointer[pool] // set once, by workers()
+	stop  sync.Once            // Close
 	quit  chan struct{}
 	done  sync.WaitGroup
 	// life ends at Close, with errClosing: it ends the contexts of the
@@ -70,20 +71,18 @@ func (p *Processor) startedPool() *pool { return p.pool.Load() }
 
 // Close stops the pool: running transforms are killed and answer 503,
 // queued ones answer 503, and Close returns once every one has left its
-// slot. Later calls answer 503 too. Close is idempotent.
+// slot. Later calls answer 503 too. Close is idempotent and safe to call
+// from several goroutines: each call returns once the pool has stopped.
 func (p *Processor) Close() {
-	p.start.Do(func() {}) // a pool started after Close would never stop
-	select {
-	case <-p.quit:
-		return
-	default:
+	p.stop.Do(func() {
+		p.start.Do(func() {}) // a pool started after Close would never stop
 		close(p.quit)
-	}
-	p.closing(errClosing)
-	if pool := p.pool.Load(); pool != nil {
-		pool.close()
-	}
-	p.done.Wait()
+		p.closing(errClosing)
+		if pool := p.pool.Load(); pool != nil {
+			pool.close()
+		}
+		p.done.Wait()
+	})
 }
 
 // run queues work with the processor's deadline: cfg.Timeout from now, or
