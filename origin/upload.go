@@ -191,7 +191,10 @@ func (c *call) classify(rt, override string, data []byte) (fileKind, error) {
 		if err != nil {
 			return fileKind{}, err
 		}
-		return fileKind{rt: "image", format: info.Format.String(), width: info.Width, height: info.Height, pages: max(info.Pages, 1)}, nil
+		// A truncated or corrupt image is refused here, not stored to fail
+		// every transform: kind says it is an image all the same.
+		kind := fileKind{rt: "image", format: info.Format.String(), width: info.Width, height: info.Height, pages: max(info.Pages, 1)}
+		return kind, c.s.images.Verify(c.ctx(), data)
 	case "video":
 		f, ok := sniffVideo(data)
 		if !ok {
@@ -201,8 +204,8 @@ func (c *call) classify(rt, override string, data []byte) (fileKind, error) {
 	case "raw":
 		return fileKind{rt: "raw"}, nil
 	}
-	if k, err := c.classify("image", "", data); err == nil {
-		return k, nil
+	if k, err := c.classify("image", "", data); err == nil || k.rt == "image" {
+		return k, err
 	}
 	if _, ok := sniffVideo(data); ok {
 		return c.classify("video", "", data)

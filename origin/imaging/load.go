@@ -151,15 +151,9 @@ func (pl *pipeline) load(p *Processor, src source, pln *plan) error {
 	if pln.noAutoRotate {
 		h.orientation = 1
 	}
-	pl.lw, pl.lh = h.width, h.height
-	if h.swapped() {
-		pl.lw, pl.lh = h.height, h.width
-	}
-	shrink := 1
-	if len(pln.steps) > 0 && (src.kind == loaderJPEG || src.kind == loaderWebP) {
-		shrink = pln.steps[0].geometry(pl.lw, pl.lh).shrinkFactor(pl.lw, pl.lh)
-	}
-	direct := shrink > 1 && page == 0 && src.kind == loaderJPEG && !p.cfg.LibvipsJPEG
+	var shrink int
+	var direct bool
+	pl.lw, pl.lh, shrink, direct = p.shape(h, src.kind, page, pln)
 	if err := p.checkCost(pln, h, src.kind, page, shrink, direct, pl.out); err != nil {
 		return err
 	}
@@ -187,6 +181,23 @@ func (pl *pipeline) load(p *Processor, src source, pln *plan) error {
 		pl.img = im
 	}
 	return pl.finishLoad(h.orientation)
+}
+
+// shape is how load opens an input with header h for pln: its size
+// upright (the first step's geometry is computed on it), the
+// shrink-on-load factor, and whether the JPEG decoder is tried
+// (decodeJPEG).
+func (p *Processor) shape(h header, kind loader, page int, pln *plan) (lw, lh, shrink int, direct bool) {
+	lw, lh = h.width, h.height
+	if h.swapped() {
+		lw, lh = h.height, h.width
+	}
+	shrink = 1
+	if len(pln.steps) > 0 && (kind == loaderJPEG || kind == loaderWebP) {
+		shrink = pln.steps[0].geometry(lw, lh).shrinkFactor(lw, lh)
+	}
+	direct = shrink > 1 && page == 0 && kind == loaderJPEG && !p.cfg.LibvipsJPEG
+	return lw, lh, shrink, direct
 }
 
 // finishLoad turns the loaded image upright and into 8-bit sRGB or grey.

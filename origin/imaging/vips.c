@@ -100,6 +100,13 @@ int mc_load(int kind, const void *buf, size_t len, int shrink, int page, VipsIma
 	return -1;
 }
 
+int mc_verify(VipsImage *in)
+{
+	double mean;
+
+	return vips_avg(in, &mean, NULL);
+}
+
 static void mc_free_pixels(VipsImage *im, void *pixels)
 {
 	g_free(pixels);

@@ -78,6 +78,16 @@ void mc_kill(VipsImage *im);
 int mc_jpeg_decode(const void *buf, size_t len, int shrink, size_t max_bytes,
 	VipsImage *header, VipsImage **out);
 
+// mc_jpeg_verify decodes a whole JPEG stream at 1/8 scale, keeping no
+// pixels, through to its end-of-image marker: -1 for one that is corrupt,
+// truncated or missing its end (as mc_jpeg_decode refuses), or once
+// header's kill flag is set.
+int mc_jpeg_verify(const void *buf, size_t len, VipsImage *header);
+
+// mc_verify decodes every pixel of in (a loader's image, opened with
+// fail_on truncated), keeping none.
+int mc_verify(VipsImage *in);
+
 int mc_normalize(VipsImage *in, VipsImage **out);
 int mc_autorot(VipsImage *in, VipsImage **out);
 int mc_copy_memory(VipsImage *in, VipsImage **out);
