@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"runtime"
 )
 
 // Verify decodes the whole of the encoded image b, keeping no pixels, and
@@ -21,15 +22,17 @@ import (
 // whole stream is entropy-decoded, the inverse DCT is one value a block), a
 // PNG its IEND chunk; the first page of the other formats must decode with
 // libvips' fail_on=truncated. Its pixels are checked against the limits
-// before anything is decoded. The work runs in a pool slot like a
-// transform's, with the same timeout and the same 503 past the queue. SVG
-// is never decoded; a BMP shorter than its pixels fails Probe already.
+// before anything is decoded. Like Probe, it runs on the caller's
+// goroutine, not in the transforms' pool (an upload in progress is bounded
+// where uploads are), and it stops when ctx ends (504 past its deadline,
+// 503 when canceled). SVG is never decoded; a BMP shorter than its pixels
+// fails Probe already.
 func (p *Processor) Verify(ctx context.Context, b []byte) error {
 	return p.verify(ctx, b, func(kind loader) source { return newSource(b, kind) })
 }
 
-// verify does Verify's work on b; hold turns it into the source the queued
-// work decodes (and frees), as for transformView.
+// verify does Verify's work on b; hold turns it into the source that is
+// decoded (and freed), as for transformView.
 func (p *Processor) verify(ctx context.Context, b []byte, hold func(loader) source) error {
 	kind, err := p.admit(b)
 	if err != nil {
@@ -43,21 +46,21 @@ func (p *Processor) verify(ctx context.Context, b []byte, hold func(loader) sour
 			return invalidImage(err)
 		}
 	}
-	s := hold(kind)
-	work := func(ctx context.Context) (Result, error) {
-		defer s.free()
-		if err := ctx.Err(); err != nil {
-			return Result{}, stopError(ctx, err)
-		}
-		return Result{}, p.decodeAll(ctx, s)
+	if err := ctx.Err(); err != nil {
+		return stopError(ctx, err)
 	}
-	_, err = p.run(ctx, work, s.free)
+	s := hold(kind)
+	defer s.free()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	defer threadDone()
+	err = p.decodeAll(ctx, s)
 	p.logFailure(err)
 	return err
 }
 
-// decodeAll decodes src's first page, keeping nothing; it runs in a pool
-// slot.
+// decodeAll decodes src's first page, keeping nothing, on a locked
+// thread.
 func (p *Processor) decodeAll(ctx context.Context, src source) error {
 	pl := newPipeline(ctx, &p.cfg, output{})
 	defer pl.close()

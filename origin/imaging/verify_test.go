@@ -63,3 +63,11 @@ func wantErrorNamed(t *testing.T, name string, err error, status int, msg string
 		t.Errorf("%s: got %v, want %d %s", name, err, status, msg)
 	}
 }
+
+// Verify stops when its context ends (here before it starts).
+func TestVerifyStops(t *testing.T) {
+	p := newProcessor(t, Config{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	wantError(t, p.Verify(ctx, readCorpus(t, "Aqua.jpg")), 503, "Image transformation canceled")
+}
