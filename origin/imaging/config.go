@@ -28,10 +28,11 @@ type Config struct {
 	// get 503 with Retry-After. Zero means 4 × Workers.
 	Queue int `yaml:"queue"`
 	// Timeout bounds one transform, waiting included: the wait for a slot
-	// and libvips' evaluation of pixels stop at it (504). An encoder that
-	// compresses the whole picture in one call at the end (WebP, AVIF,
-	// HEIF) is not interrupted once started, so such an answer can come
-	// that encode's time after it. Zero means 30s.
+	// and libvips' evaluation of pixels stop at it (504), every stage of
+	// the pipeline killed (kill.go). An encoder that compresses the whole
+	// picture in one call at the end (WebP, AVIF, HEIF) is not interrupted
+	// once started, so such an answer can come that encode's time after
+	// it. Zero means 30s.
 	Timeout time.Duration `yaml:"timeout"`
 	// MaxCost is the most work one transform may be estimated to take,
 	// as time on one core of a reference machine: the estimate follows the
