@@ -5,6 +5,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/imaging"
@@ -63,9 +64,16 @@ func (o *originService) Start(ctx context.Context) error {
 }
 
 // Close stops serving, then releases NATS, libvips workers and storage.
+// Requests in flight get half of ctx's time to finish; transforms still
+// running then are killed (their requests answer 503), so that the
+// requests end and the rest of the shutdown fits in the other half.
 func (o *originService) Close(ctx context.Context) error {
 	var err error
 	if o.http != nil {
+		if d, ok := ctx.Deadline(); ok && o.images != nil {
+			kill := time.AfterFunc(time.Until(d)/2, o.images.Close)
+			defer kill.Stop()
+		}
 		err = o.http.Close(ctx)
 	}
 	if o.srv != nil {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/delivery"
@@ -82,7 +83,8 @@ func containsString(list []string, s string) bool {
 }
 
 // findOrMake returns the stored derived image, or makes it under a
-// singleflight key so that concurrent misses make one transform.
+// singleflight key so that concurrent misses make one transform. The
+// transform outlives any one waiting client, not all of them (waiters.go).
 func (s *Server) findOrMake(ctx context.Context, req *deriveRequest, a *meta.Asset) (*delivered, error) {
 	flight := strings.Join([]string{req.key.Cloud, req.key.ResourceType, req.key.Type, req.key.PublicID,
 		strconv.FormatInt(req.dk.Version, 10), req.dk.Transformation, req.dk.Format, req.dk.Variant}, "\x00")
@@ -92,20 +94,27 @@ func (s *Server) findOrMake(ctx context.Context, req *deriveRequest, a *meta.Ass
 	if req.strict && !req.allowed {
 		return nil, deliveryErr(http.StatusUnauthorized, "Transformation %s/ is not allowed", req.dk.Transformation)
 	}
-	v, err, _ := s.flights.Do(flight, func() (any, error) {
+	key, fctx, leave := s.waiters.join(ctx, flight)
+	defer leave()
+	ch := s.flights.DoChan(key, func() (any, error) {
 		// A flight that ended since the lookup above left its image in
 		// pending or, recorded already, in the store.
-		if d, ok, err := s.made(ctx, flight, req); ok || err != nil {
+		if d, ok, err := s.made(fctx, flight, req); ok || err != nil {
 			return d, err
 		}
-		// The transform outlives any one waiting client.
-		return s.make(context.WithoutCancel(ctx), flight, req, a)
+		return s.make(fctx, flight, req, a)
 	})
-	if err != nil {
-		return nil, err
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		d := *r.Val.(*delivered)
+		return &d, nil
+	case <-ctx.Done():
+		return nil, &deliveryError{status: http.StatusServiceUnavailable, msg: "Image transformation canceled",
+			retry: time.Second}
 	}
-	d := *v.(*delivered)
-	return &d, nil
 }
 
 // made finds a derived image already made: one still being recorded

@@ -3,6 +3,8 @@ package origin
 import (
 	"net/http/httptest"
 	"strings"
+
+	"github.com/mediacdn/mediacdn/origin/imaging"
 )
 
 // AdminParams returns the Cloudinary parameters an Admin API method
@@ -13,4 +15,19 @@ func AdminParams(method, path string) (implemented, refused []string, err error)
 	top, tail, _ := strings.Cut(path, "/")
 	e, err := c.adminRoute(top, tail)
 	return e.params.implemented, e.params.refused, err
+}
+
+// ImageStats is the server's image processor's load.
+func (s *Server) ImageStats() imaging.Stats { return s.images.Stats() }
+
+// FlightWaiters is how many delivery requests wait for a derived image
+// being made (waiters.go).
+func (s *Server) FlightWaiters() int {
+	s.waiters.mu.Lock()
+	defer s.waiters.mu.Unlock()
+	n := 0
+	for _, f := range s.waiters.m {
+		n += f.n
+	}
+	return n
 }

@@ -42,8 +42,10 @@ type Server struct {
 	spool   spoolDir
 	uploads *uploadSlots
 
-	// flights makes one transform per missing derived image.
+	// flights makes one transform per missing derived image; waiters
+	// stops one nobody waits for any more (waiters.go).
 	flights singleflight.Group
+	waiters waiters
 	// pending holds derived images made but not yet recorded, by flight
 	// key (*delivered); recordSlots bounds the background recordings and
 	// recording counts them.

@@ -199,7 +199,10 @@ func (c *call) classify(rt, override string, src *upfile) (fileKind, error) {
 		if err != nil {
 			return fileKind{}, err
 		}
-		return fileKind{rt: "image", format: info.Format.String(), width: info.Width, height: info.Height, pages: max(info.Pages, 1)}, nil
+		// A truncated or corrupt image is refused here, not stored to fail
+		// every transform: kind says it is an image all the same.
+		kind := fileKind{rt: "image", format: info.Format.String(), width: info.Width, height: info.Height, pages: max(info.Pages, 1)}
+		return kind, c.s.images.VerifyMapped(c.ctx(), m)
 	case "video":
 		f, ok := sniffVideo(src.head(sniffBytes))
 		if !ok {
@@ -209,8 +212,8 @@ func (c *call) classify(rt, override string, src *upfile) (fileKind, error) {
 	case "raw":
 		return fileKind{rt: "raw"}, nil
 	}
-	if k, err := c.classify("image", "", src); err == nil {
-		return k, nil
+	if k, err := c.classify("image", "", src); err == nil || k.rt == "image" {
+		return k, err
 	}
 	if _, ok := sniffVideo(src.head(sniffBytes)); ok {
 		return c.classify("video", "", src)

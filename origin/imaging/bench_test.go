@@ -2,7 +2,9 @@ package imaging
 
 import (
 	"context"
+	"errors"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -144,4 +146,152 @@ func procStatusKiB(tb testing.TB, name string) int64 {
 		}
 	}
 	return 0
+}
+
+// BenchmarkVerify is the cost of Verify, the whole-file check of an
+// upload, on a 2560x1600 photo as JPEG and as PNG, next to Probe's header
+// check that runs before it:
+//
+//	go test -run '^$' -bench Verify -cpu 2 -count 5 ./origin/imaging
+func BenchmarkVerify(b *testing.B) {
+	jpg := readCorpus(b, "LadyBird.jpg")
+	p := newProcessor(b, Config{Workers: 2, Queue: 64})
+	res, err := p.Transform(context.Background(), jpg, Request{Format: delivery.PNG})
+	if err != nil {
+		b.Fatal(err)
+	}
+	png := res.Body
+	for _, c := range []struct {
+		name string
+		op   func() error
+	}{
+		{"jpeg-2560x1600", func() error { return p.Verify(context.Background(), jpg) }},
+		{"png-2560x1600", func() error { return p.Verify(context.Background(), png) }},
+		{"probe-jpeg-2560x1600", func() error { _, err := p.Probe(jpg); return err }},
+	} {
+		b.Run(c.name, func(b *testing.B) { measure(b, c.op) })
+	}
+}
+
+// BenchmarkKilledTransform runs issue 15's blur chain after an upscale to
+// 40 megapixels (a minute of work) with a 2s timeout, one at a time, and
+// reports how long after the deadline the transform returned (its slot
+// free), and the process's resident memory before the first, at its peak
+// and after the last:
+//
+//	go test -run '^$' -bench KilledTransform -benchtime 5x ./origin/imaging
+func BenchmarkKilledTransform(b *testing.B) {
+	const timeout = 2 * time.Second
+	p := newProcessor(b, Config{Workers: 1, Timeout: timeout, MaxCost: -1, ReleaseInterval: -1})
+	src := readCorpus(b, "Aqua.jpg")
+	tr, err := delivery.ParseTransformation(hostileChain)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := p.Transform(context.Background(), src, Request{Transformation: mustParse(b, "w_100"), Format: delivery.JPG}); err != nil {
+		b.Fatal(err)
+	}
+	before := procStatusKiB(b, "VmRSS")
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+	var late, worst time.Duration
+	b.ResetTimer()
+	for range b.N {
+		start := time.Now()
+		_, err := p.Transform(context.Background(), src, Request{Transformation: tr, Format: delivery.JPG})
+		var e *Error
+		if !errors.As(err, &e) || e.Status != 504 {
+			b.Fatalf("got %v, want 504", err)
+		}
+		l := time.Since(start) - timeout
+		late += l
+		worst = max(worst, l)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(late.Milliseconds())/float64(b.N), "ms-past-deadline")
+	b.ReportMetric(float64(worst.Milliseconds()), "max-ms-past-deadline")
+	b.ReportMetric(float64(before)/1024, "RSS-before-MiB")
+	b.ReportMetric(float64(procStatusKiB(b, "VmHWM"))/1024, "peak-RSS-MiB")
+	b.ReportMetric(float64(procStatusKiB(b, "VmRSS"))/1024, "RSS-after-MiB")
+}
+
+// BenchmarkCostModel runs transformations of the kinds the cost budget
+// weighs and reports, next to each one's time, the budget's estimate of it
+// (cost.go) and their ratio: the estimate is meant to be within a factor
+// of two of the time on the machine the weights were measured on, mostly
+// above it.
+//
+//	go test -run '^$' -bench CostModel -benchtime 3x ./origin/imaging
+func BenchmarkCostModel(b *testing.B) {
+	p := newProcessor(b, Config{Workers: 1, Timeout: 5 * time.Minute, MaxCost: -1})
+	photo := readCorpus(b, "Aqua.jpg") // 2560x1600
+	big := do(b, p, photo, "w_6000", delivery.JPG).Body
+	png := do(b, p, photo, "w_2000", delivery.PNG).Body
+	for _, c := range []struct {
+		name string
+		src  []byte
+		tx   string
+		f    delivery.Format
+	}{
+		{"jpeg", photo, "f_jpg", delivery.JPG},
+		{"png", photo, "f_jpg", delivery.PNG},
+		{"webp", photo, "f_jpg", delivery.WebP},
+		{"avif", photo, "f_jpg", delivery.AVIF},
+		{"gif", photo, "f_jpg", delivery.GIF},
+		{"png-input", png, "w_100", delivery.JPG},
+		{"fill", photo, "c_fill,w_400,h_300", delivery.JPG},
+		{"fill-auto", photo, "c_fill,w_400,h_300,g_auto", delivery.JPG},
+		{"blur300", photo, "e_blur:300", delivery.JPG},
+		{"blur399", photo, "e_blur:399", delivery.JPG},
+		{"blur2000", photo, "e_blur:2000", delivery.JPG},
+		{"sharpen", photo, "e_sharpen", delivery.JPG},
+		{"sharpen1000", photo, "e_sharpen:1000", delivery.JPG},
+		{"rotate45", photo, "a_45", delivery.JPG},
+		{"rotate90", photo, "a_90", delivery.JPG},
+		{"grayscale", photo, "e_grayscale", delivery.JPG},
+		{"round-png", photo, "r_max", delivery.PNG},
+		{"border", photo, "bo_10px_solid_red", delivery.JPG},
+		{"upscale-8000", photo, "w_8000", delivery.JPG},
+		{"pad-4000", photo, "c_pad,w_4000,h_4000", delivery.JPG},
+		{"opacity-png", photo, "o_50", delivery.PNG},
+		{"big-jpeg", big, "f_jpg", delivery.JPG},
+		{"big-blur2000", big, "e_blur:2000", delivery.JPG},
+		{"big-chain-webp", big, "w_2000/e_blur:300", delivery.WebP},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			est := estimateOf(b, p, c.src, c.tx, c.f)
+			for b.Loop() {
+				do(b, p, c.src, c.tx, c.f)
+			}
+			took := b.Elapsed() / time.Duration(b.N)
+			b.ReportMetric(float64(est.Microseconds())/1000, "estimate-ms")
+			b.ReportMetric(est.Seconds()/took.Seconds(), "estimate/time")
+		})
+	}
+}
+
+// estimateOf is the cost budget's estimate for one transform (page 0).
+func estimateOf(tb testing.TB, p *Processor, src []byte, tx string, f delivery.Format) time.Duration {
+	tb.Helper()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	defer threadDone()
+	kind := sniff(src)
+	pln, err := newPlan(mustParse(tb, tx), 0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out, err := chooseOutput(f, 0, kind.format(isAVIF(src)), p.avif)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s := newSource(src, kind)
+	defer s.free()
+	var a arena
+	defer a.release()
+	_, h, err := readHeader(&a, s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	_, _, shrink, direct := p.shape(h, kind, 0, &pln)
+	return estimate(&p.cfg, &pln, h, kind, 0, shrink, direct, out)
 }

@@ -28,11 +28,20 @@ type Config struct {
 	// get 503 with Retry-After. Zero means 4 × Workers.
 	Queue int `yaml:"queue"`
 	// Timeout bounds one transform, waiting included: the wait for a slot
-	// and libvips' evaluation of pixels stop at it (504). An encoder that
-	// compresses the whole picture in one call at the end (WebP, AVIF,
-	// HEIF) is not interrupted once started, so such an answer can come
-	// that encode's time after it. Zero means 30s.
+	// and libvips' evaluation of pixels stop at it (504), every stage of
+	// the pipeline killed (kill.go). An encoder that compresses the whole
+	// picture in one call at the end (WebP, AVIF, HEIF) is not interrupted
+	// once started, so such an answer can come that encode's time after
+	// it. Zero means 30s.
 	Timeout time.Duration `yaml:"timeout"`
+	// MaxCost is the most work one transform may be estimated to take,
+	// as time on one core of a reference machine: the estimate follows the
+	// sizes the transformation goes through from the input's header alone
+	// (pixels × a cost per pixel for each operation, blur radius, frames
+	// decoded, encoder), before any pixel is decoded. Past it the
+	// transformation answers 400 "Transformation too expensive". Zero
+	// means 10s; negative disables the check.
+	MaxCost time.Duration `yaml:"max_cost"`
 	// LibvipsJPEG decodes every JPEG with libvips' own loader. By default
 	// a JPEG shrunk on load (a resize to half its size or less) whose
 	// shrunk pixels fit in 24 MiB is decoded by libjpeg straight into
@@ -67,6 +76,9 @@ func (c *Config) ApplyDefaults() {
 	}
 	if c.Timeout == 0 {
 		c.Timeout = 30 * time.Second
+	}
+	if c.MaxCost == 0 {
+		c.MaxCost = 10 * time.Second
 	}
 	if c.ReleaseInterval == 0 {
 		c.ReleaseInterval = 10 * time.Second

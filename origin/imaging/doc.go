@@ -20,12 +20,15 @@
 //	load.go       header checks, page, shrink-on-load, EXIF orientation
 //	steps.go      one component applied: geometry, then angle
 //	effects.go    e_, r_, bo_, o_ and b_
-//	pipeline.go   the libvips image in flight, limits, timeout, encoding
+//	pipeline.go   the libvips image in flight, limits, encoding
+//	kill.go       stopping libvips when a transform's context ends (deadline, caller gone, Close)
+//	cost.go       the cost budget: a plan's work estimated from the header (400 too expensive)
 //	format.go     output format (f_auto) and quality (q_auto)
 //	pool.go       the bounded pool of transform slots and its queue (503, 504)
 //	text.go       Text (the Upload API's text method)
 //	probe.go      Probe (the upload API's header check)
 //	mapped.go     Mapped: an input file read in place (uploads), and its Probe, Transform, Analyze
+//	verify.go     Verify (the upload API's whole-file check: truncated or corrupt images)
 //	sniff.go      format detection by magic bytes (no libvips code runs)
 //	svg.go        the SVG policy and SVG size from its root element
 //	memory.go     periodic malloc_trim

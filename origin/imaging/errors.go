@@ -42,6 +42,13 @@ func invalidValue(name, value string) *Error {
 		Message: "Invalid " + name + " in transformation: " + value}
 }
 
+// tooExpensive refuses a plan whose estimated work is over the budget.
+func tooExpensive(est, limit time.Duration) *Error {
+	return &Error{Status: http.StatusBadRequest, Message: fmt.Sprintf(
+		"Transformation too expensive - estimated work of %v is more than the limit of %v",
+		est.Round(time.Millisecond), limit)}
+}
+
 func outputTooLarge(w, h int, perSide int, pixels int64) *Error {
 	if w > perSide || h > perSide {
 		return &Error{Status: http.StatusBadRequest, Message: fmt.Sprintf(

@@ -8,7 +8,7 @@
 #include <jpeglib.h>
 #include <jerror.h>
 
-// Rows decoded between two looks at the deadline: a few milliseconds of
+// Rows decoded between two looks at the kill flag: a few milliseconds of
 // work even for the widest images the limits let through.
 #define MC_JPEG_ROWS_PER_CHECK 32
 
@@ -68,9 +68,8 @@ static void *mc_copy_meta(VipsImage *from, const char *name, GValue *value, void
 }
 
 int mc_jpeg_decode(const void *buf, size_t len, int shrink, size_t max_bytes,
-	gint64 remaining_us, VipsImage *header, VipsImage **out)
+	VipsImage *header, VipsImage **out)
 {
-	const gint64 deadline = g_get_monotonic_time() + remaining_us;
 	struct jpeg_decompress_struct cinfo;
 	mc_jpeg_errors err;
 	unsigned char *volatile pixels = NULL;
@@ -147,8 +146,8 @@ int mc_jpeg_decode(const void *buf, size_t len, int shrink, size_t max_bytes,
 		}
 		if (err.truncated || err.pub.num_warnings >= MC_JPEG_MAX_WARNINGS)
 			break;
-		if (g_get_monotonic_time() > deadline) {
-			vips_error("mediacdn", "jpeg: decode past its deadline");
+		if (g_atomic_int_get(&header->kill)) {
+			vips_error("mediacdn", "jpeg: decode killed");
 			longjmp(err.jmp, 1);
 		}
 	}
@@ -182,5 +181,67 @@ int mc_jpeg_decode(const void *buf, size_t len, int shrink, size_t max_bytes,
 	im->Yres = header->Yres;
 	vips_image_map(header, mc_copy_meta, im);
 	*out = im;
+	return 0;
+}
+
+int mc_jpeg_verify(const void *buf, size_t len, VipsImage *header)
+{
+	struct jpeg_decompress_struct cinfo;
+	mc_jpeg_errors err;
+	unsigned char *volatile row = NULL;
+
+	memset(&err, 0, sizeof(err));
+	cinfo.err = jpeg_std_error(&err.pub);
+	err.pub.error_exit = mc_jpeg_error_exit;
+	err.pub.emit_message = mc_jpeg_emit_message;
+	if (setjmp(err.jmp)) {
+		jpeg_destroy_decompress(&cinfo);
+		g_free(row);
+		return -1;
+	}
+	jpeg_create_decompress(&cinfo);
+	jpeg_mem_src(&cinfo, (const unsigned char *) buf, len);
+	if (jpeg_read_header(&cinfo, TRUE) != JPEG_HEADER_OK) {
+		vips_error("mediacdn", "jpeg: no image in the stream");
+		longjmp(err.jmp, 1);
+	}
+	// Every coefficient is still entropy-decoded at 1/8 scale; only the
+	// inverse DCT shrinks to one value a block.
+	cinfo.scale_num = 1;
+	cinfo.scale_denom = 8;
+	cinfo.dct_method = JDCT_IFAST;
+	cinfo.do_fancy_upsampling = FALSE;
+	jpeg_start_decompress(&cinfo);
+	if (!(row = g_try_malloc((size_t) cinfo.output_width * cinfo.output_components))) {
+		vips_error("mediacdn", "jpeg: out of memory for a row");
+		longjmp(err.jmp, 1);
+	}
+	while (cinfo.output_scanline < cinfo.output_height) {
+		JSAMPROW rows[1] = { row };
+
+		for (int n = 0; n < MC_JPEG_ROWS_PER_CHECK && cinfo.output_scanline < cinfo.output_height; n++)
+			if (jpeg_read_scanlines(&cinfo, rows, 1) != 1) {
+				vips_error("mediacdn", "jpeg: decoder stalled");
+				longjmp(err.jmp, 1);
+			}
+		if (err.truncated || err.pub.num_warnings >= MC_JPEG_MAX_WARNINGS)
+			break;
+		if (g_atomic_int_get(&header->kill)) {
+			vips_error("mediacdn", "jpeg: verify killed");
+			longjmp(err.jmp, 1);
+		}
+	}
+	if (!err.truncated && err.pub.num_warnings < MC_JPEG_MAX_WARNINGS)
+		jpeg_finish_decompress(&cinfo); // reads on to the end-of-image marker
+	if (err.truncated) {
+		vips_error("mediacdn", "jpeg: premature end of JPEG file");
+		longjmp(err.jmp, 1);
+	}
+	if (err.pub.num_warnings >= MC_JPEG_MAX_WARNINGS) {
+		vips_error("mediacdn", "jpeg: too many decoder warnings");
+		longjmp(err.jmp, 1);
+	}
+	jpeg_destroy_decompress(&cinfo);
+	g_free(row);
 	return 0;
 }

@@ -10,7 +10,6 @@ import "C"
 import (
 	"errors"
 	"strconv"
-	"time"
 	"unsafe"
 )
 
@@ -157,24 +156,22 @@ func (pl *pipeline) load(p *Processor, src source, pln *plan) error {
 	if err := p.checkPixels(h, src.kind, page); err != nil {
 		return err
 	}
+	if pln.noAutoRotate {
+		h.orientation = 1
+	}
+	var shrink int
+	var direct bool
+	pl.lw, pl.lh, shrink, direct = p.shape(h, src.kind, page, pln)
+	if err := p.checkCost(pln, h, src.kind, page, shrink, direct, pl.out); err != nil {
+		return err
+	}
 	if src.kind == loaderBMP {
 		if im, err = decodeBMPSource(&pl.a, src); err != nil {
 			return err
 		}
 	}
-	if pln.noAutoRotate {
-		h.orientation = 1
-	}
-	pl.lw, pl.lh = h.width, h.height
-	if h.swapped() {
-		pl.lw, pl.lh = h.height, h.width
-	}
-	shrink := 1
-	if len(pln.steps) > 0 && (src.kind == loaderJPEG || src.kind == loaderWebP) {
-		shrink = pln.steps[0].geometry(pl.lw, pl.lh).shrinkFactor(pl.lw, pl.lh)
-	}
 	pl.img, pl.seq = im, true
-	if shrink > 1 && page == 0 && src.kind == loaderJPEG && !p.cfg.LibvipsJPEG {
+	if direct {
 		direct, err := pl.decodeJPEG(src, im, shrink)
 		if err != nil {
 			return err
@@ -192,6 +189,23 @@ func (pl *pipeline) load(p *Processor, src source, pln *plan) error {
 		pl.img = im
 	}
 	return pl.finishLoad(h.orientation)
+}
+
+// shape is how load opens an input with header h for pln: its size
+// upright (the first step's geometry is computed on it), the
+// shrink-on-load factor, and whether the JPEG decoder is tried
+// (decodeJPEG).
+func (p *Processor) shape(h header, kind loader, page int, pln *plan) (lw, lh, shrink int, direct bool) {
+	lw, lh = h.width, h.height
+	if h.swapped() {
+		lw, lh = h.height, h.width
+	}
+	shrink = 1
+	if len(pln.steps) > 0 && (kind == loaderJPEG || kind == loaderWebP) {
+		shrink = pln.steps[0].geometry(lw, lh).shrinkFactor(lw, lh)
+	}
+	direct = shrink > 1 && page == 0 && kind == loaderJPEG && !p.cfg.LibvipsJPEG
+	return lw, lh, shrink, direct
 }
 
 // finishLoad turns the loaded image upright and into 8-bit sRGB or grey.
@@ -216,10 +230,8 @@ const maxDirectDecode = 24 << 20
 // thread, keeping the metadata of header; false when it is one for
 // libvips' loader instead (CMYK, YCCK, or too large decoded).
 func (pl *pipeline) decodeJPEG(src source, header *C.VipsImage, shrink int) (bool, error) {
-	remaining := max(time.Until(pl.deadline).Microseconds(), 0)
 	var out *C.VipsImage
-	switch C.mc_jpeg_decode(src.data, src.size, C.int(shrink), maxDirectDecode,
-		C.gint64(remaining), header, &out) {
+	switch C.mc_jpeg_decode(src.data, src.size, C.int(shrink), maxDirectDecode, header, &out) {
 	case 0:
 		pl.set(out)
 		pl.seq = false

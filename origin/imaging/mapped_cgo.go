@@ -24,6 +24,12 @@ func (m *Mapped) source(kind loader) source {
 // ProbeMapped is Probe for a mapped file; nothing is copied.
 func (p *Processor) ProbeMapped(m *Mapped) (Info, error) { return p.probe(m.b, m.source) }
 
+// VerifyMapped is Verify for a mapped file: the whole image is decoded
+// from the mapping, with no copy of the input.
+func (p *Processor) VerifyMapped(ctx context.Context, m *Mapped) error {
+	return p.verify(ctx, m.b, m.source)
+}
+
 // TransformMapped is Transform for a mapped file: libvips decodes from the
 // mapping, with no copy of the input.
 func (p *Processor) TransformMapped(ctx context.Context, m *Mapped, req Request) (Result, error) {

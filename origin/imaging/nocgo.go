@@ -36,6 +36,9 @@ func unavailable() *Error {
 // Probe fails.
 func (p *Processor) Probe([]byte) (Info, error) { return Info{}, unavailable() }
 
+// Verify fails.
+func (p *Processor) Verify(context.Context, []byte) error { return unavailable() }
+
 // Transform fails.
 func (p *Processor) Transform(context.Context, []byte, Request) (Result, error) {
 	return Result{}, unavailable()

@@ -8,8 +8,8 @@ package imaging
 import "C"
 
 import (
+	"context"
 	"errors"
-	"time"
 	"unsafe"
 
 	"github.com/mediacdn/mediacdn/delivery"
@@ -18,17 +18,37 @@ import (
 // pipeline is one transform in progress on a locked OS thread (pool.do):
 // the current libvips image and the images it depends on.
 type pipeline struct {
-	cfg      *Config
-	a        arena
-	img      *C.VipsImage
-	seq      bool      // pixels still stream from a sequential loader
-	deadline time.Time // evaluation is killed past it
-	out      output
-	bg       delivery.Color // last b_, used when flattening for JPEG
-	hasBG    bool
+	cfg     *Config
+	ctx     context.Context // its end kills the evaluation (kill.go)
+	a       arena
+	unwatch func()
+	img     *C.VipsImage
+	seq     bool // pixels still stream from a sequential loader
+	out     output
+	bg      delivery.Color // last b_, used when flattening for JPEG
+	hasBG   bool
 	// lw, lh is the size the first step is computed on: the input's, after
 	// EXIF orientation, before any shrink-on-load.
 	lw, lh int
+}
+
+// newPipeline starts a pipeline whose evaluation stops when ctx ends;
+// close ends it.
+func newPipeline(ctx context.Context, cfg *Config, out output) *pipeline {
+	pl := &pipeline{cfg: cfg, ctx: ctx, out: out}
+	pl.unwatch = watch(ctx, &pl.a)
+	return pl
+}
+
+// close releases the pipeline's images. After a killed evaluation it also
+// hands the memory libvips freed back to the system at once: a killed
+// transform is typically one that had grown large.
+func (pl *pipeline) close() {
+	pl.unwatch()
+	pl.a.release()
+	if pl.ctx.Err() != nil {
+		C.mc_malloc_trim()
+	}
 }
 
 // set makes im the current image.
@@ -45,19 +65,14 @@ func (pl *pipeline) hasAlpha() bool {
 	return C.vips_image_hasalpha(pl.img) != 0
 }
 
-// arm makes evaluating im fail once the deadline has passed.
-func (pl *pipeline) arm(im *C.VipsImage) {
-	remaining := time.Until(pl.deadline).Microseconds()
-	C.mc_set_timeout(im, C.gint64(max(remaining, 0)))
-}
-
-// fail wraps a libvips failure: past the deadline it is a timeout, else
-// the input could not be decoded (libvips decodes lazily, so a broken file
-// can fail at any step).
+// fail wraps a libvips failure: once the pipeline's context has ended it
+// is that end's error (504 past the deadline, 503 when canceled or
+// closing), else the input could not be decoded (libvips decodes lazily,
+// so a broken file can fail at any step).
 func (pl *pipeline) fail(op string) error {
 	err := failed(op)
-	if !time.Now().Before(pl.deadline) {
-		return timedOut(err)
+	if pl.ctx.Err() != nil {
+		return stopError(pl.ctx, err)
 	}
 	return invalidImage(err)
 }
@@ -70,7 +85,6 @@ func (pl *pipeline) materialize() error {
 	if !pl.seq {
 		return nil
 	}
-	pl.arm(pl.img)
 	var out *C.VipsImage
 	if C.mc_copy_memory(pl.img, &out) != 0 {
 		return pl.fail("copy_memory")
@@ -123,7 +137,6 @@ func (pl *pipeline) save(enc encoder, p *plan) ([]byte, error) {
 		keep_iptc: cbool(p.keepIPTC),
 		effort:    C.int(effort(enc)),
 	}
-	pl.arm(pl.img)
 	var buf unsafe.Pointer
 	var n C.size_t
 	if C.mc_save(pl.img, &o, &buf, &n) != 0 {

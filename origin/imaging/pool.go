@@ -49,9 +49,9 @@ func newPool(workers, queue int) *pool {
 
 // do runs work once a slot is free, on this goroutine, and returns its
 // outcome. It answers 503 at once past the queue or after close, and 504
-// or 503 when ctx ends while waiting. Once started, work runs to its end
-// (it bounds itself with ctx's deadline, see pipeline.arm). cleanup, when
-// not nil, runs if work never does.
+// or 503 when ctx ends while waiting. Once started, work runs until it
+// returns: it stops itself when ctx ends (kill.go). cleanup, when not nil,
+// runs if work never does.
 func (p *pool) do(ctx context.Context, work func(context.Context) (Result, error), cleanup func()) (Result, error) {
 	if err := p.admit(); err != nil {
 		if cleanup != nil {
@@ -87,7 +87,7 @@ func (p *pool) admit() error {
 // queue, if there is room in it.
 func (p *pool) acquire(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
-		return ctxError(err)
+		return stopError(ctx, err)
 	}
 	select {
 	case <-p.stop:
@@ -105,19 +105,29 @@ func (p *pool) acquire(ctx context.Context) error {
 	case p.slots <- struct{}{}:
 		return nil
 	case <-ctx.Done():
-		return ctxError(ctx.Err())
+		return stopError(ctx, ctx.Err())
 	case <-p.stop:
 		return closed()
 	}
 }
 
-// ctxError is the public error for a context's end: 504 past the
-// deadline, 503 when the caller canceled.
-func ctxError(err error) *Error {
-	if errors.Is(err, context.DeadlineExceeded) {
-		return timedOut(err)
+// errClosing is the cause that ends the contexts of the work in flight
+// when the processor closes (Processor.run).
+var errClosing = errors.New("imaging: the processor is closing")
+
+// stopError is the public error for the end of ctx, with cause for the
+// logs: 504 past the deadline, 503 when the processor is closing or the
+// caller canceled.
+func stopError(ctx context.Context, cause error) *Error {
+	switch why := context.Cause(ctx); {
+	case errors.Is(why, errClosing):
+		e := closed()
+		e.cause = cause
+		return e
+	case errors.Is(why, context.DeadlineExceeded):
+		return timedOut(cause)
 	}
-	return canceled(err)
+	return canceled(cause)
 }
 
 // execute runs work on the locked thread, frees the thread's libvips

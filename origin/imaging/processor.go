@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // Processor does image work within its Config's bounds. Create one per
@@ -22,8 +21,13 @@ type Processor struct {
 
 	start sync.Once
 	pool  atomic.Pointer[pool] // set once, by workers()
+	stop  sync.Once            // Close
 	quit  chan struct{}
 	done  sync.WaitGroup
+	// life ends at Close, with errClosing: it ends the contexts of the
+	// work in flight, which kills their evaluation (kill.go).
+	life    context.Context
+	closing context.CancelCauseFunc
 }
 
 // New validates cfg (after defaults) and prepares libvips.
@@ -39,6 +43,7 @@ func New(cfg Config, log *slog.Logger) (*Processor, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	p := &Processor{cfg: cfg, log: log, quit: make(chan struct{})}
+	p.life, p.closing = context.WithCancelCause(context.Background())
 	p.avif = vipsAVIF
 	if !p.avif {
 		log.Warn("imaging: AVIF encoder unavailable; f_avif answers 400 and f_auto falls back to WebP")
@@ -64,24 +69,25 @@ func (p *Processor) workers() *pool {
 // startedPool is the pool if it has started, else nil.
 func (p *Processor) startedPool() *pool { return p.pool.Load() }
 
-// Close stops the pool once its running transforms end; queued ones
-// answer 503. Later calls answer 503 too. Close is idempotent.
+// Close stops the pool: running transforms are killed and answer 503,
+// queued ones answer 503, and Close returns once every one has left its
+// slot. Later calls answer 503 too. Close is idempotent and safe to call
+// from several goroutines: each call returns once the pool has stopped.
 func (p *Processor) Close() {
-	p.start.Do(func() {}) // a pool started after Close would never stop
-	select {
-	case <-p.quit:
-		return
-	default:
+	p.stop.Do(func() {
+		p.start.Do(func() {}) // a pool started after Close would never stop
 		close(p.quit)
-	}
-	if pool := p.pool.Load(); pool != nil {
-		pool.close()
-	}
-	p.done.Wait()
+		p.closing(errClosing)
+		if pool := p.pool.Load(); pool != nil {
+			pool.close()
+		}
+		p.done.Wait()
+	})
 }
 
 // run queues work with the processor's deadline: cfg.Timeout from now, or
-// ctx's own if earlier.
+// ctx's own if earlier. The context work gets also ends when ctx is
+// canceled and when the processor closes; its end stops libvips (kill.go).
 func (p *Processor) run(ctx context.Context, work func(context.Context) (Result, error), cleanup func()) (Result, error) {
 	pool := p.workers()
 	if pool == nil {
@@ -92,14 +98,8 @@ func (p *Processor) run(ctx context.Context, work func(context.Context) (Result,
 	}
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
 	defer cancel()
+	ctx, end := context.WithCancelCause(ctx)
+	defer end(nil)
+	defer context.AfterFunc(p.life, func() { end(errClosing) })()
 	return pool.do(ctx, work, cleanup)
-}
-
-// deadlineOf is ctx's deadline (always set by run).
-func deadlineOf(ctx context.Context) time.Time {
-	d, ok := ctx.Deadline()
-	if !ok {
-		return time.Now().Add(time.Hour)
-	}
-	return d
 }

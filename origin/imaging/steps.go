@@ -71,7 +71,6 @@ func (pl *pipeline) cut(r rect, smart bool) error {
 		if err := pl.materialize(); err != nil {
 			return err
 		}
-		pl.arm(pl.img)
 		if C.mc_smartcrop(pl.img, &out, C.int(r.w), C.int(r.h)) != 0 {
 			return pl.fail("smartcrop")
 		}

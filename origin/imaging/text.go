@@ -43,7 +43,7 @@ func (p *Processor) Text(ctx context.Context, r TextRequest) (Result, error) {
 	}
 	work := func(ctx context.Context) (Result, error) {
 		if err := ctx.Err(); err != nil {
-			return Result{}, ctxError(err)
+			return Result{}, stopError(ctx, err)
 		}
 		return p.renderText(ctx, st)
 	}
@@ -165,8 +165,8 @@ func textColor(param, s, def string) (delivery.Color, error) {
 
 // renderText runs in a pool slot (pool.do).
 func (p *Processor) renderText(ctx context.Context, st textStyle) (Result, error) {
-	pl := pipeline{cfg: &p.cfg, deadline: deadlineOf(ctx), out: output{enc: encPNG, alpha: alphaAlways}}
-	defer pl.a.release()
+	pl := newPipeline(ctx, &p.cfg, output{enc: encPNG, alpha: alphaAlways})
+	defer pl.close()
 	markup, font := C.CString(st.markup), C.CString(st.font)
 	defer C.free(unsafe.Pointer(markup))
 	defer C.free(unsafe.Pointer(font))

@@ -80,7 +80,7 @@ func (p *Processor) transformView(ctx context.Context, src []byte, hold func(loa
 	work := func(ctx context.Context) (Result, error) {
 		defer s.free()
 		if err := ctx.Err(); err != nil {
-			return Result{}, ctxError(err)
+			return Result{}, stopError(ctx, err)
 		}
 		return p.transform(ctx, s, &pln, out)
 	}
@@ -106,8 +106,8 @@ func (p *Processor) admit(src []byte) (loader, error) {
 
 // transform runs in a pool slot (pool.do).
 func (p *Processor) transform(ctx context.Context, src source, pln *plan, out output) (Result, error) {
-	pl := pipeline{cfg: &p.cfg, deadline: deadlineOf(ctx), out: out}
-	defer pl.a.release()
+	pl := newPipeline(ctx, &p.cfg, out)
+	defer pl.close()
 	if err := pl.load(p, src, pln); err != nil {
 		return Result{}, err
 	}

@@ -66,23 +66,46 @@ func (e *vipsFailure) Error() string { return "vips " + e.op + ": " + e.msg }
 func failed(op string) error { return &vipsFailure{op: op, msg: takeVipsError()} }
 
 // arena owns the images one pipeline creates and releases them together.
-// It must stay on one goroutine (locked to its OS thread by pool.do).
+// keep and release are called on the pipeline's goroutine (locked to its
+// OS thread by pool.do); kill may come from any goroutine (kill.go), hence
+// the lock, which also keeps kill off images already released.
 type arena struct {
+	mu     sync.Mutex
 	images []*C.VipsImage
+	killed bool // every image kept is killed
 }
 
-// keep registers im for release and returns it.
+// keep registers im for release and returns it; in a killed arena, im is
+// killed too.
 func (a *arena) keep(im *C.VipsImage) *C.VipsImage {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	a.images = append(a.images, im)
+	if a.killed {
+		C.mc_kill(im)
+	}
 	return im
+}
+
+// kill sets the kill flag of every image kept so far and of those kept
+// later: libvips fails the evaluation that next looks at one.
+func (a *arena) kill() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.killed = true
+	for _, im := range a.images {
+		C.mc_kill(im)
+	}
 }
 
 // release unrefs every image, newest first.
 func (a *arena) release() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	for i := len(a.images) - 1; i >= 0; i-- {
 		C.mc_unref(a.images[i])
 	}
-	a.images = a.images[:0]
+	a.images = nil
 }
 
 // cbool converts a Go bool for C.

@@ -61,7 +61,7 @@ int mc_load(int kind, const void *buf, size_t len, int shrink, int page, VipsIma
 void mc_read_header(VipsImage *im, mc_header *h);
 void *mc_pixels_alloc(size_t len);
 int mc_from_pixels(void *pixels, size_t len, int width, int height, int bands, VipsImage **out);
-void mc_set_timeout(VipsImage *im, gint64 remaining_us);
+void mc_kill(VipsImage *im);
 
 // mc_jpeg_decode returns this when the JPEG is one for libvips' loader.
 #define MC_JPEG_UNHANDLED 1
@@ -73,10 +73,20 @@ void mc_set_timeout(VipsImage *im, gint64 remaining_us);
 // worker thread; this costs about 15% less CPU for the same pixels. It
 // returns MC_JPEG_UNHANDLED, without an error, for colour spaces libjpeg
 // does not turn into RGB or grey itself (CMYK, YCCK) and for images over
-// max_bytes decoded; -1 for a corrupt or truncated stream, or one still
-// decoding when remaining_us have passed.
+// max_bytes decoded; -1 for a corrupt or truncated stream, or once
+// header's kill flag is set (mc_kill).
 int mc_jpeg_decode(const void *buf, size_t len, int shrink, size_t max_bytes,
-	gint64 remaining_us, VipsImage *header, VipsImage **out);
+	VipsImage *header, VipsImage **out);
+
+// mc_jpeg_verify decodes a whole JPEG stream at 1/8 scale, keeping no
+// pixels, through to its end-of-image marker: -1 for one that is corrupt,
+// truncated or missing its end (as mc_jpeg_decode refuses), or once
+// header's kill flag is set.
+int mc_jpeg_verify(const void *buf, size_t len, VipsImage *header);
+
+// mc_verify decodes every pixel of in (a loader's image, opened with
+// fail_on truncated), keeping none.
+int mc_verify(VipsImage *in);
 
 int mc_normalize(VipsImage *in, VipsImage **out);
 int mc_autorot(VipsImage *in, VipsImage **out);
