@@ -304,12 +304,3 @@ func jsonScalar(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
-
-// clip shortens user text echoed in an error message.
-func clip(s string) string {
-	const max = 100
-	if len(s) <= max {
-		return s
-	}
-	return s[:max] + "..."
-}
