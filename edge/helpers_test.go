@@ -168,13 +168,23 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 }
 
 // hitCtx prepares a request context for path, as fasthttp would hand it
-// to the handler.
+// to the handler: parsed from the bytes a client would send (so that the
+// raw header block is there too), with Host cdn.example unless headers
+// (name, value pairs) name one.
 func hitCtx(path string, headers ...string) *fasthttp.RequestCtx {
-	var req fasthttp.Request
-	req.SetRequestURI(path)
-	req.Header.SetHost("cdn.example")
+	wire := "GET " + path + " HTTP/1.1\r\n"
+	host := "cdn.example"
 	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
+		if strings.EqualFold(headers[i], "Host") {
+			host = headers[i+1]
+			continue
+		}
+		wire += headers[i] + ": " + headers[i+1] + "\r\n"
+	}
+	wire = strings.Replace(wire, "\r\n", "\r\nHost: "+host+"\r\n", 1) + "\r\n"
+	var req fasthttp.Request
+	if err := req.Read(bufio.NewReader(strings.NewReader(wire))); err != nil {
+		panic("hitCtx: " + err.Error())
 	}
 	ctx := &fasthttp.RequestCtx{}
 	ctx.Init(&req, nil, nil)
