@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // Config is the edge's section of the YAML file.
@@ -76,9 +77,13 @@ type Config struct {
 	IdleTimeout time.Duration `yaml:"idle_timeout"`
 	// MaxConns bounds concurrent client connections. Default 20000.
 	MaxConns int `yaml:"max_conns"`
-	// MaxHeaderBytes bounds a request's line and headers. Default 8KiB.
+	// MaxHeaderBytes bounds a request's headers; more gets 431. Default
+	// 8KiB. The request line has a bound of its own, MaxURLLength: the
+	// head buffer of each client connection holds both (strict.go).
 	MaxHeaderBytes config.Size `yaml:"max_header_bytes"`
-	// MaxURLLength bounds the request URI; longer gets 414. Default 8KiB.
+	// MaxURLLength bounds the request URI, in bytes; longer gets 414.
+	// Default and most 8192, the origin's own bound on delivery URLs
+	// (delivery.DefaultMaxLength).
 	MaxURLLength int `yaml:"max_url_length"`
 	// AccessLogSample is the fraction of requests logged, 0 to 1.
 	// Default 0 (off).
@@ -147,7 +152,7 @@ func (c *Config) ApplyDefaults() {
 		c.MaxConns = 20000
 	}
 	if c.MaxURLLength == 0 {
-		c.MaxURLLength = 8 << 10
+		c.MaxURLLength = delivery.DefaultMaxLength
 	}
 	if c.MemoryLimit == 0 {
 		c.MemoryLimit = c.CacheSize + 48*config.MiB
@@ -188,8 +193,9 @@ func (c *Config) Validate() error {
 		return config.Errorf("access_log_sample", "between 0 and 1, got %v", c.AccessLogSample)
 	case c.MaxHeaderBytes < config.KiB:
 		return config.Errorf("max_header_bytes", "at least 1KiB, got %v", c.MaxHeaderBytes)
-	case c.MaxURLLength < 256:
-		return config.Errorf("max_url_length", "at least 256, got %d", c.MaxURLLength)
+	case c.MaxURLLength < 256 || c.MaxURLLength > delivery.DefaultMaxLength:
+		return config.Errorf("max_url_length", "between 256 and %d (origins refuse longer delivery URLs), got %d",
+			delivery.DefaultMaxLength, c.MaxURLLength)
 	case c.OriginMaxConns < 1:
 		return config.Errorf("origin_max_conns", "at least 1")
 	case c.OriginTransformConns < 1:

@@ -105,7 +105,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 		Handler:                       s.watch.handler(s.handle),
 		ConnState:                     s.watch.connState,
 		Name:                          "mediacdn",
-		ReadBufferSize:                int(cfg.MaxHeaderBytes),
+		ReadBufferSize:                headBufferSize(&cfg), // strict.go
+		ErrorHandler:                  s.parseError,
 		MaxRequestBodySize:            4 << 10,
 		Concurrency:                   cfg.MaxConns,
 		LazyRequestTime:               true, // the clock is read only if a handler asks
