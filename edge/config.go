@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"strings"
 	"time"
 
 	"github.com/mediacdn/mediacdn/config"
@@ -11,6 +12,12 @@ import (
 type Config struct {
 	// Listen is the delivery address, host:port. Default 127.0.0.1:8080.
 	Listen string `yaml:"listen"`
+	// MetricsListen is the address of the metrics listener, host:port:
+	// GET /metrics in the Prometheus text format, kept off the public
+	// delivery port. Empty (the default) serves no metrics; the built-in
+	// dev configuration sets 127.0.0.1:8090. A production edge names a
+	// private address its scraper reaches.
+	MetricsListen string `yaml:"metrics_listen"`
 	// Origins are the origin servers' base URLs (http://host:port), tried
 	// in order; a failing one is skipped for OriginDownFor.
 	// Default [http://127.0.0.1:8081].
@@ -175,6 +182,14 @@ func setSize(s *config.Size, def config.Size) {
 func (c *Config) Validate() error {
 	if err := config.CheckHostPort(c.Listen); err != nil {
 		return config.Errorf("listen", "%v", err)
+	}
+	if c.MetricsListen != "" {
+		if err := config.CheckHostPort(c.MetricsListen); err != nil {
+			return config.Errorf("metrics_listen", "%v", err)
+		}
+		if c.MetricsListen == c.Listen && !strings.HasSuffix(c.Listen, ":0") {
+			return config.Errorf("metrics_listen", "must differ from listen (%s): metrics stay off the delivery port", c.Listen)
+		}
 	}
 	if len(c.Origins) == 0 {
 		return config.Errorf("origins", "at least one origin is required")

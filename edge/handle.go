@@ -31,7 +31,9 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		s.ready(ctx)
 		return
 	case bytes.Equal(path, pathMetrics):
-		s.writeMetrics(ctx)
+		// Served on MetricsListen only (metricsserver.go).
+		s.m.requests.Add(1)
+		s.fail(ctx, fasthttp.StatusNotFound, "Not found")
 		return
 	}
 	var start time.Time
