@@ -119,9 +119,7 @@ func TestRequestLimits(t *testing.T) {
 	}
 	// A head longer than both limits together cannot be read: 431.
 	a := rawExchange(t, e.Addr(), "GET "+url(20000)+" HTTP/1.1\r\nHost: x\r\n\r\n")
-	if a.code() != http.StatusRequestHeaderFieldsTooLarge {
-		t.Errorf("a 20 KB URL: %q", a.status)
-	}
+	checkRefused(t, "a 20 KB URL", a, http.StatusRequestHeaderFieldsTooLarge, "Request header fields too large", true)
 	if r := get(t, e.URL+"/demo/image/upload/pic.jpg"); r.status != 200 {
 		t.Fatalf("the edge stopped serving: %d", r.status)
 	}
@@ -141,5 +139,28 @@ func TestMaxURLLengthBound(t *testing.T) {
 	c.ApplyDefaults()
 	if err := c.Validate(); err != nil {
 		t.Error(err)
+	}
+}
+
+// Requests fasthttp cannot read at all are answered as the edge answers
+// its own errors, with X-Cld-Error, and the connection closed: before,
+// fasthttp's bare text ("Error when parsing request") without it.
+func TestUnreadableRequests(t *testing.T) {
+	o := startTestOrigin(t, imageOrigin)
+	e := startEdge(t, nil, o.URL)
+	for _, c := range []struct {
+		name, req string
+		status    int
+		msg       string
+	}{
+		{"garbage", "\x00\x01\x02\r\n\r\n", http.StatusBadRequest, "Malformed request"},
+		{"no Host", "GET /demo/image/upload/pic.jpg HTTP/1.1\r\n\r\n", http.StatusBadRequest, "Malformed request"},
+		{"body over 4 KiB", "POST /demo/image/upload/pic.jpg HTTP/1.1\r\nHost: x\r\nContent-Length: 10000\r\n\r\n" +
+			strings.Repeat("b", 10000), http.StatusRequestEntityTooLarge, "Request body too large"},
+	} {
+		checkRefused(t, c.name, rawExchange(t, e.Addr(), c.req), c.status, c.msg, true)
+	}
+	if r := get(t, e.URL+"/demo/image/upload/pic.jpg"); r.status != 200 {
+		t.Fatalf("the edge stopped serving: %d", r.status)
 	}
 }
