@@ -99,3 +99,28 @@ func BenchmarkHitWithPurgeLog(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAdmit is the cost of the RFC 9112 checks (strict.go) on a
+// browser's request, the part of a hit they add:
+//
+//	go test ./edge -run '^$' -bench Admit -benchmem
+func BenchmarkAdmit(b *testing.B) {
+	s := &Server{cfg: Config{MaxURLLength: 8192, MaxHeaderBytes: 8192}}
+	for _, bc := range []struct {
+		name    string
+		headers []string
+	}{
+		{"two-headers", []string{"Accept", "image/webp,*/*"}},
+		{"browser", browserHeaders("cdn.example")},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			ctx := hitCtx("/demo/image/upload/v1/sample.jpg", bc.headers...)
+			b.ReportAllocs()
+			for b.Loop() {
+				if !s.admit(ctx) {
+					b.Fatal("refused")
+				}
+			}
+		})
+	}
+}
