@@ -15,6 +15,9 @@ type devBanner struct {
 	// Edge, API and NATS are the parts' URLs (http://host:port,
 	// nats://host:port).
 	Edge, API, NATS string
+	// EdgeMetrics and APIMetrics are the metrics listeners' URLs
+	// (http://host:port), "" when off.
+	EdgeMetrics, APIMetrics string
 	// Data is the data directory.
 	Data string
 	// Cloud, Key and Secret are the cloud to try and its credentials.
@@ -33,7 +36,7 @@ mediacdn dev is ready (in %v); data in %s, Ctrl-C stops it.
   edge (delivery)       %s
   API (Upload, Admin)   %s/v1_1/%s/
   NATS (purges)         %s
-  cloud                 %s   api_key %s   api_secret %s   (dev only)
+%s  cloud                 %s   api_key %s   api_secret %s   (dev only)
 
 Try (from the checkout):
   curl -u %s:%s -F file=@testdata/corpus/rocket.jpg -F public_id=rocket %s/v1_1/%s/image/upload
@@ -43,6 +46,22 @@ The official SDKs read their settings from:
   export CLOUDINARY_URL='%s'
 
 `, b.Ready.Round(time.Millisecond), b.Data,
-		b.Edge, b.API, b.Cloud, b.NATS, b.Cloud, b.Key, b.Secret,
+		b.Edge, b.API, b.Cloud, b.NATS, b.metricsLine(), b.Cloud, b.Key, b.Secret,
 		b.Key, b.Secret, b.API, b.Cloud, b.Edge, b.Cloud, cldURL)
+}
+
+// metricsLine is the banner's line for the metrics listeners, "" when
+// both are off.
+func (b devBanner) metricsLine() string {
+	var parts []string
+	if b.EdgeMetrics != "" {
+		parts = append(parts, b.EdgeMetrics+"/metrics (edge)")
+	}
+	if b.APIMetrics != "" {
+		parts = append(parts, b.APIMetrics+"/metrics (origin)")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "  metrics               " + strings.Join(parts, "   ") + "\n"
 }

@@ -46,5 +46,6 @@ func startInProcess(ctx context.Context, s bench.InProcessSpec) (bench.Endpoints
 	if err != nil {
 		return bench.Endpoints{}, nil, err
 	}
-	return bench.Endpoints{OriginURL: c.OriginURL, EdgeURLs: c.EdgeURLs}, func() { c.Close() }, nil
+	return bench.Endpoints{OriginURL: c.OriginURL, EdgeURLs: c.EdgeURLs,
+		OriginMetrics: c.OriginMetricsURL, EdgeMetrics: c.EdgeMetricsURLs}, func() { c.Close() }, nil
 }

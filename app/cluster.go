@@ -38,6 +38,11 @@ type Cluster struct {
 	NATSURL   string
 	OriginURL string
 	EdgeURLs  []string
+	// OriginMetricsURL and EdgeMetricsURLs are the metrics listeners
+	// (http://host:port; "" for a part whose metrics_listen Configure
+	// emptied).
+	OriginMetricsURL string
+	EdgeMetricsURLs  []string
 	// EdgeIDs name the edges in purge heartbeats.
 	EdgeIDs []string
 
@@ -63,6 +68,7 @@ func StartCluster(ctx context.Context, o ClusterOptions) (*Cluster, error) {
 	f.NATS.Embedded = purge.Embedded{Enabled: true, Listen: "127.0.0.1:0", StoreDir: filepath.Join(o.Dir, "nats")}
 	f.Origin.Listen, f.Origin.DataDir = "127.0.0.1:0", filepath.Join(o.Dir, "origin")
 	f.Edge.Listen = "127.0.0.1:0"
+	f.Origin.MetricsListen, f.Edge.MetricsListen = "127.0.0.1:0", "127.0.0.1:0"
 	if o.Configure != nil {
 		o.Configure(f)
 	}
@@ -88,6 +94,7 @@ func StartCluster(ctx context.Context, o ClusterOptions) (*Cluster, error) {
 		return nil, err
 	}
 	c.OriginURL = "http://" + og.(interface{ Addr() string }).Addr()
+	c.OriginMetricsURL = httpURL(og.(interface{ MetricsAddr() string }).MetricsAddr())
 	f.Edge.Origins = []string{c.OriginURL}
 	for i := 0; i < o.Edges; i++ {
 		cfg := natsCfg
@@ -112,6 +119,7 @@ func StartCluster(ctx context.Context, o ClusterOptions) (*Cluster, error) {
 		}
 		c.edges = append(c.edges, e)
 		c.EdgeURLs = append(c.EdgeURLs, "http://"+e.Addr())
+		c.EdgeMetricsURLs = append(c.EdgeMetricsURLs, httpURL(e.MetricsAddr()))
 		c.EdgeIDs = append(c.EdgeIDs, id)
 	}
 	return c, nil
@@ -123,6 +131,14 @@ func (c *Cluster) start(ctx context.Context, s service) error {
 	}
 	c.services = append(c.services, s)
 	return nil
+}
+
+// httpURL is http://addr, or "" for no address.
+func httpURL(addr string) string {
+	if addr == "" {
+		return ""
+	}
+	return "http://" + addr
 }
 
 func hostPort(natsURL string) string {

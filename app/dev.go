@@ -16,6 +16,8 @@ func Dev(ctx context.Context, args []string, io *IO) error {
 	cfgPath := fs.String("config", "", "YAML configuration `file` (default: the built-in configs/dev.yaml)")
 	edgeListen := fs.String("edge-listen", "", "edge (delivery) address (default 127.0.0.1:8080)")
 	apiListen := fs.String("api-listen", "", "origin address: Upload and Admin API, delivery for edges (default 127.0.0.1:8081)")
+	edgeMetrics := fs.String("edge-metrics-listen", "", "the edge's metrics address, GET /metrics (default 127.0.0.1:8090)")
+	apiMetrics := fs.String("api-metrics-listen", "", "the origin's metrics address, GET /metrics (default 127.0.0.1:8091)")
 	natsListen := fs.String("nats-listen", "", "embedded NATS address (default 127.0.0.1:4222)")
 	data := fs.String("data", "", "data `directory` (default ./data)")
 	pprofAddr := fs.String("pprof", "", "serve Go's profiler on this `address` (off by default)")
@@ -32,6 +34,8 @@ func Dev(ctx context.Context, args []string, io *IO) error {
 	}
 	setIf(&f.Edge.Listen, *edgeListen)
 	setIf(&f.Origin.Listen, *apiListen)
+	setIf(&f.Edge.MetricsListen, *edgeMetrics)
+	setIf(&f.Origin.MetricsListen, *apiMetrics)
 	setIf(&f.NATS.Embedded.Listen, *natsListen)
 	setIf(&f.Origin.DataDir, *data)
 	// dev wires its parts together: the edge fills from this origin, API
@@ -58,6 +62,7 @@ func Dev(ctx context.Context, args []string, io *IO) error {
 	// The origin shares the process: room for a few uploads in memory.
 	e.extraMemory = 4 * int64(f.Origin.MaxUploadSize)
 	log.Info("mediacdn dev starting", "edge", f.Edge.Listen, "api", f.Origin.Listen,
+		"edge_metrics", f.Edge.MetricsListen, "api_metrics", f.Origin.MetricsListen,
 		"nats", f.NATS.Embedded.Listen, "data", f.Origin.DataDir, "clouds", f.Clouds.Names())
 	// Once everything listens, the banner waits for the edge to be ready:
 	// an origin reachable and the purge stream caught up, so that what the
@@ -68,7 +73,8 @@ func Dev(ctx context.Context, args []string, io *IO) error {
 			return
 		}
 		b := devBanner{Edge: "http://" + e.Addr(), API: "http://" + o.(interface{ Addr() string }).Addr(),
-			NATS: nats.URL(), Data: f.Origin.DataDir, Ready: time.Since(begun)}
+			NATS: nats.URL(), Data: f.Origin.DataDir, Ready: time.Since(begun),
+			EdgeMetrics: httpURL(e.MetricsAddr()), APIMetrics: httpURL(o.(interface{ MetricsAddr() string }).MetricsAddr())}
 		b.Cloud = devCloud(f.Clouds)
 		b.Key, b.Secret = f.Clouds[b.Cloud].APIKey, f.Clouds[b.Cloud].APISecret
 		log.Info("mediacdn dev ready", "after", b.Ready.Round(time.Millisecond))

@@ -31,7 +31,8 @@ func BenchmarkDevReady(b *testing.B) {
 	yaml := devYAML(b)
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		args := []string{"-edge-listen", freeAddr(b), "-api-listen", freeAddr(b), "-nats-listen", freeAddr(b), "-data", b.TempDir()}
+		args := []string{"-edge-listen", freeAddr(b), "-api-listen", freeAddr(b), "-nats-listen", freeAddr(b),
+			"-edge-metrics-listen", freeAddr(b), "-api-metrics-listen", freeAddr(b), "-data", b.TempDir()}
 		stdout := &bannerWriter{printed: make(chan struct{})}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)

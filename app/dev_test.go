@@ -46,18 +46,21 @@ func freeAddr(t testing.TB) string {
 // devStack is a running `mediacdn dev`.
 type devStack struct {
 	edge, api, nats string
-	stdout, stderr  *syncBuffer
-	done            chan error
+	// edgeMetrics and apiMetrics are the metrics listeners.
+	edgeMetrics, apiMetrics string
+	stdout, stderr          *syncBuffer
+	done                    chan error
 }
 
 // startDev runs the dev command on free ports with an empty data
 // directory; it stops when the test ends.
 func startDev(t *testing.T) *devStack {
 	t.Helper()
-	d := &devStack{edge: freeAddr(t), api: freeAddr(t), nats: freeAddr(t),
+	d := &devStack{edge: freeAddr(t), api: freeAddr(t), nats: freeAddr(t), edgeMetrics: freeAddr(t), apiMetrics: freeAddr(t),
 		stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan error, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
-	args := []string{"-edge-listen", d.edge, "-api-listen", d.api, "-nats-listen", d.nats, "-data", t.TempDir()}
+	args := []string{"-edge-listen", d.edge, "-api-listen", d.api, "-nats-listen", d.nats,
+		"-edge-metrics-listen", d.edgeMetrics, "-api-metrics-listen", d.apiMetrics, "-data", t.TempDir()}
 	go func() {
 		d.done <- Dev(ctx, args, &IO{Stdout: d.stdout, Stderr: d.stderr, DevConfig: devYAML(t)})
 	}()
@@ -166,6 +169,7 @@ func TestDevBanner(t *testing.T) {
 		"edge (delivery)       http://" + d.edge + "\n",
 		"API (Upload, Admin)   http://" + d.api + "/v1_1/demo/\n",
 		"NATS (purges)         nats://" + d.nats + "\n",
+		"metrics               http://" + d.edgeMetrics + "/metrics (edge)   http://" + d.apiMetrics + "/metrics (origin)\n",
 		"api_key demo_key   api_secret demo_secret",
 		"curl -u demo_key:demo_secret -F file=@testdata/corpus/rocket.jpg -F public_id=rocket http://" + d.api + "/v1_1/demo/image/upload\n",
 		"export CLOUDINARY_URL='cloudinary://demo_key:demo_secret@demo?upload_prefix=http://" + d.api + "&secure=false&cname=" + d.edge + "'\n",

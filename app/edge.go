@@ -22,6 +22,7 @@ func Edge(ctx context.Context, args []string, io *IO) error {
 	fs := newFlags("edge", "edge [flags]", io)
 	cfgPath := fs.String("config", "", "YAML configuration `file` (default: built-in defaults)")
 	listen := fs.String("listen", "", "delivery address (default 127.0.0.1:8080)")
+	metricsListen := fs.String("metrics-listen", "", "metrics address, GET /metrics (default: edge.metrics_listen of the file)")
 	origins := fs.String("origin", "", "comma-separated origin base `urls` (default http://127.0.0.1:8081)")
 	natsURLs := fs.String("nats", "", "comma-separated NATS `urls` (default: from the file)")
 	id := fs.String("id", "", "edge `id` in purge heartbeats (default hostname:port)")
@@ -35,6 +36,7 @@ func Edge(ctx context.Context, args []string, io *IO) error {
 		return err
 	}
 	setIf(&f.Edge.Listen, *listen)
+	setIf(&f.Edge.MetricsListen, *metricsListen)
 	if *origins != "" {
 		f.Edge.Origins = strings.Split(*origins, ",")
 	}
@@ -169,11 +171,19 @@ func (e *edgeService) Start(ctx context.Context) error {
 		}
 	}()
 	e.log.Info("edge listening", "addr", srv.Addr(), "origins", cfg.Origins, "id", id)
+	if a := srv.MetricsAddr(); a != "" {
+		e.log.Info("edge metrics listening", "addr", a)
+	} else {
+		e.log.Info("edge metrics off (edge.metrics_listen is empty)")
+	}
 	return nil
 }
 
 // Addr is the bound address.
 func (e *edgeService) Addr() string { return e.srv.Addr() }
+
+// MetricsAddr is the metrics listener's bound address, "" without one.
+func (e *edgeService) MetricsAddr() string { return e.srv.MetricsAddr() }
 
 // Close stops the edge, then the subscriber and the connection.
 func (e *edgeService) Close(ctx context.Context) error {

@@ -14,6 +14,7 @@ func Origin(ctx context.Context, args []string, io *IO) error {
 	fs := newFlags("origin", "origin [flags]", io)
 	cfgPath := fs.String("config", "", "YAML configuration `file` (default: built-in defaults)")
 	listen := fs.String("listen", "", "API and delivery address (default 127.0.0.1:8081)")
+	metricsListen := fs.String("metrics-listen", "", "metrics address, GET /metrics (default: origin.metrics_listen of the file)")
 	data := fs.String("data", "", "data `directory` (default ./data)")
 	natsURLs := fs.String("nats", "", "comma-separated NATS `urls` (default: from the file)")
 	pprofAddr := fs.String("pprof", "", "serve Go's profiler on this `address` (off by default)")
@@ -25,6 +26,7 @@ func Origin(ctx context.Context, args []string, io *IO) error {
 		return err
 	}
 	setIf(&f.Origin.Listen, *listen)
+	setIf(&f.Origin.MetricsListen, *metricsListen)
 	setIf(&f.Origin.DataDir, *data)
 	if *natsURLs != "" {
 		f.NATS.URLs = strings.Split(*natsURLs, ",")

@@ -27,6 +27,8 @@ type originService struct {
 	purger *origin.Purger
 	srv    *origin.Server
 	http   *httpService
+	// metrics serves /metrics on origin.metrics_listen (nil without one).
+	metrics *httpService
 }
 
 func newOrigin(f *File, log *slog.Logger, failed chan<- error, natsCfg func() purge.Config) (service, error) {
@@ -59,6 +61,15 @@ func (o *originService) Start(ctx context.Context) error {
 		return err
 	}
 	o.srv = srv
+	if a := o.f.Origin.MetricsListen; a != "" {
+		o.metrics = &httpService{name: "origin metrics", addr: a, handler: srv.MetricsHandler(), log: o.log, failed: o.failed}
+		if err := o.metrics.Start(ctx); err != nil {
+			o.metrics = nil
+			return err
+		}
+	} else {
+		o.log.Info("origin metrics off (origin.metrics_listen is empty)")
+	}
 	o.http = &httpService{name: "origin", addr: o.f.Origin.Listen, handler: srv, log: o.log, failed: o.failed}
 	return o.http.Start(ctx)
 }
@@ -79,6 +90,9 @@ func (o *originService) Close(ctx context.Context) error {
 	if o.srv != nil {
 		o.srv.Close() // background recordings finish before storage closes
 	}
+	if o.metrics != nil {
+		o.metrics.Close(ctx)
+	}
 	if o.purger != nil {
 		o.purger.Close()
 	}
@@ -98,3 +112,11 @@ func (o *originService) Close(ctx context.Context) error {
 
 // Addr is the origin's bound address.
 func (o *originService) Addr() string { return o.http.Addr() }
+
+// MetricsAddr is the metrics listener's bound address, "" without one.
+func (o *originService) MetricsAddr() string {
+	if o.metrics == nil {
+		return ""
+	}
+	return o.metrics.Addr()
+}

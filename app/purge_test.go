@@ -40,12 +40,12 @@ func TestPurgeCredentialsComeTogether(t *testing.T) {
 			for k, v := range c.env {
 				t.Setenv(k, v)
 			}
-			before := originAPICalls(t, cluster.OriginURL)
+			before := originAPICalls(t, cluster.OriginMetricsURL)
 			out, err := run(append(c.args, "cloud")...)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("got %v (printed %q), want an error with %q", err, out, c.want)
 			}
-			if n := originAPICalls(t, cluster.OriginURL) - before; n != 0 {
+			if n := originAPICalls(t, cluster.OriginMetricsURL) - before; n != 0 {
 				t.Errorf("refused, yet the origin got %d API requests", n)
 			}
 			if len(c.args) > 0 && !IsUsage(err) {
@@ -57,11 +57,11 @@ func TestPurgeCredentialsComeTogether(t *testing.T) {
 	t.Setenv("MEDIACDN_API_KEY", "")
 	t.Setenv("MEDIACDN_API_SECRET", "")
 	for _, args := range [][]string{{"-key", "demo_key", "-secret", "demo_secret"}, nil} {
-		before := originAPICalls(t, cluster.OriginURL)
+		before := originAPICalls(t, cluster.OriginMetricsURL)
 		if out, err := run(append(args, "cloud")...); err != nil || !strings.Contains(out, `"status"`) {
 			t.Errorf("purge %v: %v %q", args, err, out)
 		}
-		if n := originAPICalls(t, cluster.OriginURL) - before; n != 1 {
+		if n := originAPICalls(t, cluster.OriginMetricsURL) - before; n != 1 {
 			t.Errorf("purge %v: the origin counted %d API requests, want 1", args, n)
 		}
 	}
@@ -80,7 +80,7 @@ func keys(m map[string]string) []string {
 }
 
 // originAPICalls is the origin's count of Upload and Admin API requests
-// (invalidations among them), read from its /metrics.
+// (invalidations among them), read from its metrics listener.
 func originAPICalls(t *testing.T, origin string) int64 {
 	t.Helper()
 	resp, err := http.Get(origin + "/metrics")

@@ -18,6 +18,10 @@ import (
 type cluster struct {
 	OriginURL string
 	EdgeURLs  []string
+	// OriginMetrics and EdgeMetrics are the servers' metrics listeners
+	// (http://host:port), "" where unknown (metrics.go).
+	OriginMetrics string
+	EdgeMetrics   []string
 	// originPID and edgePIDs are the processes to measure; 0 when unknown
 	// (a remote-looking URL) and the bench's own pid in-process.
 	originPID int
@@ -92,10 +96,16 @@ func urlCluster(o *Options, spec clusterSpec) (*cluster, error) {
 	if len(o.EdgeURLs) < spec.Edges {
 		return nil, fmt.Errorf("bench: this scenario needs %d edge URLs (-edge), got %d", spec.Edges, len(o.EdgeURLs))
 	}
-	c := &cluster{mode: "url", OriginURL: o.OriginURL, originPID: pidListening(portOf(o.OriginURL))}
-	for _, u := range o.EdgeURLs[:spec.Edges] {
+	c := &cluster{mode: "url", OriginURL: o.OriginURL, originPID: pidListening(portOf(o.OriginURL)),
+		OriginMetrics: o.OriginMetrics}
+	for i, u := range o.EdgeURLs[:spec.Edges] {
 		c.EdgeURLs = append(c.EdgeURLs, u)
 		c.edgePIDs = append(c.edgePIDs, pidListening(portOf(u)))
+		m := ""
+		if i < len(o.EdgeMetrics) {
+			m = o.EdgeMetrics[i]
+		}
+		c.EdgeMetrics = append(c.EdgeMetrics, m)
 	}
 	return c, nil
 }
@@ -116,6 +126,7 @@ func inProcessCluster(ctx context.Context, e *env, spec clusterSpec) (*cluster, 
 		return nil, err
 	}
 	c := &cluster{mode: "inproc", OriginURL: ep.OriginURL, EdgeURLs: ep.EdgeURLs[:spec.Edges],
+		OriginMetrics: ep.OriginMetrics, EdgeMetrics: ep.EdgeMetrics[:spec.Edges],
 		originPID: os.Getpid(), closers: []func(){closeFn}}
 	for range c.EdgeURLs {
 		c.edgePIDs = append(c.edgePIDs, os.Getpid())
@@ -168,7 +179,11 @@ func startOrigin(ctx context.Context, e *env, c *cluster, dir string, natsPort i
 	if err != nil {
 		return err
 	}
-	cfg := originYAML(e.o, loopbackAddr(port), loopbackAddr(natsPort), dir, spec.TransformQueue)
+	mport, err := freePort()
+	if err != nil {
+		return err
+	}
+	cfg := originYAML(e.o, loopbackAddr(port), loopbackAddr(mport), loopbackAddr(natsPort), dir, spec.TransformQueue)
 	path := filepath.Join(dir, "origin.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		return err
@@ -179,6 +194,7 @@ func startOrigin(ctx context.Context, e *env, c *cluster, dir string, natsPort i
 	}
 	c.children = append(c.children, ch)
 	c.OriginURL, c.originPID = "http://"+loopbackAddr(port), ch.pid()
+	c.OriginMetrics = "http://" + loopbackAddr(mport)
 	return ch.waitHTTP(ctx, c.OriginURL+"/healthz", 60*time.Second)
 }
 
@@ -187,8 +203,12 @@ func startEdge(ctx context.Context, e *env, c *cluster, dir string, i, natsPort 
 	if err != nil {
 		return err
 	}
+	mport, err := freePort()
+	if err != nil {
+		return err
+	}
 	name := "edge-" + strconv.Itoa(i)
-	cfg := edgeYAML(e.o.Cloud, loopbackAddr(port), loopbackAddr(natsPort), fill, spec.CacheSize, e.o.edgeProcs(spec.Wrk))
+	cfg := edgeYAML(e.o.Cloud, loopbackAddr(port), loopbackAddr(mport), loopbackAddr(natsPort), fill, spec.CacheSize, e.o.edgeProcs(spec.Wrk))
 	path := filepath.Join(dir, name+".yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		return err
@@ -200,13 +220,15 @@ func startEdge(ctx context.Context, e *env, c *cluster, dir string, i, natsPort 
 	c.children = append(c.children, ch)
 	u := "http://" + loopbackAddr(port)
 	c.EdgeURLs, c.edgePIDs = append(c.EdgeURLs, u), append(c.edgePIDs, ch.pid())
+	c.EdgeMetrics = append(c.EdgeMetrics, "http://"+loopbackAddr(mport))
 	// Ready means an origin is reachable and the purge stream caught up.
 	return ch.waitHTTP(ctx, u+"/readyz", 60*time.Second)
 }
 
 // originYAML configures a bench origin: quiet logs, the bench's cloud,
-// an embedded NATS server, data in the scratch directory.
-func originYAML(o *Options, listen, natsListen, dir string, queue int) string {
+// an embedded NATS server, data in the scratch directory, metrics on
+// metricsListen.
+func originYAML(o *Options, listen, metricsListen, natsListen, dir string, queue int) string {
 	s := fmt.Sprintf(`log: {level: warn, format: text}
 clouds:
   %s: {api_key: %q, api_secret: %q}
@@ -214,17 +236,18 @@ nats:
   embedded: {enabled: true, listen: %q, store_dir: %q}
 origin:
   listen: %q
+  metrics_listen: %q
   data_dir: %q
-`, o.Cloud, o.APIKey, o.APISecret, natsListen, filepath.Join(dir, "nats"), listen, filepath.Join(dir, "origin"))
+`, o.Cloud, o.APIKey, o.APISecret, natsListen, filepath.Join(dir, "nats"), listen, metricsListen, filepath.Join(dir, "origin"))
 	if queue > 0 {
 		s += fmt.Sprintf("  imaging: {queue: %d}\n", queue)
 	}
 	return s
 }
 
-// edgeYAML configures a bench edge; procs is its edge.procs (0: Go's
-// default).
-func edgeYAML(cloud, listen, natsAddr, origin string, cacheSize int64, procs int) string {
+// edgeYAML configures a bench edge, its metrics on metricsListen; procs
+// is its edge.procs (0: Go's default).
+func edgeYAML(cloud, listen, metricsListen, natsAddr, origin string, cacheSize int64, procs int) string {
 	s := fmt.Sprintf(`log: {level: warn, format: text}
 clouds:
   %s: {}
@@ -232,8 +255,9 @@ nats:
   urls: [%q]
 edge:
   listen: %q
+  metrics_listen: %q
   origins: [%q]
-`, cloud, "nats://"+natsAddr, listen, origin)
+`, cloud, "nats://"+natsAddr, listen, metricsListen, origin)
 	if cacheSize > 0 {
 		s += fmt.Sprintf("  cache_size: %d\n", cacheSize)
 	}

@@ -60,13 +60,13 @@ func runCoalesce(ctx context.Context, e *env) (*Report, error) {
 	for k := range paths {
 		paths[k] = deliveryPath(o.Cloud, variant{"c_fill,h_200,w_300,q_80,d_c" + run + "x" + strconv.Itoa(k), "jpg"}, 1, lady.ID)
 	}
-	m0, _ := scrapeMetrics(c.EdgeURLs[0])
+	m0, _ := scrapeMetrics(c.EdgeMetrics[0])
 	e.p.logf("  storm: %d URLs × %d concurrent requests", o.StormURLs, o.StormClients)
 	d, err := storm(ctx, c.EdgeURLs[0], paths, o.StormClients)
 	if err != nil {
 		return nil, err
 	}
-	m1, _ := scrapeMetrics(c.EdgeURLs[0])
+	m1, _ := scrapeMetrics(c.EdgeMetrics[0])
 	d.Coalesced = int64(m1["mediacdn_edge_coalesced_total"] - m0["mediacdn_edge_coalesced_total"])
 	countOrigin(&d, proxy, paths, m1["mediacdn_edge_origin_requests_total"]-m0["mediacdn_edge_origin_requests_total"])
 	return coalesceReport(c, d), nil

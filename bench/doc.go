@@ -38,7 +38,7 @@
 //	ops.go                 a bounded pool of numbered operations
 //	zipf.go, corpus.go     the popularity law; photos, variants and URLs
 //	api.go, fetch.go       Upload API client; GETs
-//	proc.go, metrics.go    /proc CPU, RSS, listeners; the edge's /metrics
+//	proc.go, metrics.go    /proc CPU, RSS, listeners; /metrics of the metrics listeners
 //	countproxy.go          the origin-request counter of coalesce
 //	hist.go, stats.go      latency histogram; quantiles and medians
 //	report.go, machine.go  reports (markdown, JSON); the machine header

@@ -49,7 +49,7 @@ func runHit(ctx context.Context, e *env) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	m0, _ := scrapeMetrics(c.EdgeURLs[0])
+	m0, _ := scrapeMetrics(c.EdgeMetrics[0])
 	cpu0 := treeCPU([]int{c.edgePIDs[0]})
 	spec.Label, spec.Duration, spec.Requests, spec.Pick = "hit", o.Duration, int64(o.Duration.Seconds()*1e6), zipfPicker(mix, 200)
 	res, err := runLoad(ctx, spec, e.p)
@@ -57,7 +57,7 @@ func runHit(ctx context.Context, e *env) (*Report, error) {
 		return nil, err
 	}
 	cpu := treeCPU([]int{c.edgePIDs[0]}) - cpu0
-	m1, _ := scrapeMetrics(c.EdgeURLs[0])
+	m1, _ := scrapeMetrics(c.EdgeMetrics[0])
 	d := hitData{URLs: len(paths), Requests: res.Requests, Errors: res.Errors, RPS: res.RPS(), HitRatio: res.HitRatio(),
 		BytesPerSec: float64(res.Bytes) / res.Elapsed.Seconds(), Latency: res.Latency.Percentiles(),
 		OriginReqs:    int64(m1["mediacdn_edge_origin_requests_total"] - m0["mediacdn_edge_origin_requests_total"]),

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,9 +11,13 @@ import (
 	"time"
 )
 
-// scrapeMetrics reads an edge's /metrics: the value of every sample
-// without labels, by name.
+// scrapeMetrics reads /metrics from a server's metrics listener (base is
+// its URL: cluster.EdgeMetrics, cluster.OriginMetrics; the public ports
+// answer /metrics 404): the value of every sample without labels, by name.
 func scrapeMetrics(base string) (map[string]float64, error) {
+	if base == "" {
+		return nil, errors.New("no metrics listener known (-origin-metrics, -edge-metrics)")
+	}
 	hc := &http.Client{Timeout: 5 * time.Second}
 	resp, err := hc.Get(base + "/metrics")
 	if err != nil {

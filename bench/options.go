@@ -35,6 +35,12 @@ type Options struct {
 	Servers   string   // ServersSpawn or ServersInProcess
 	OriginURL string   // a running origin to use instead (http://127.0.0.1:port)
 	EdgeURLs  []string // running edges to use with OriginURL
+	// OriginMetrics and EdgeMetrics are the metrics listeners of the
+	// running origin and edges (their metrics_listen), where the figures
+	// read from /metrics come from; without them those figures are 0.
+	OriginMetrics string
+	EdgeMetrics   []string
+
 	Cloud     string
 	APIKey    string
 	APISecret string
@@ -94,6 +100,11 @@ func DefineFlags(fs *flag.FlagSet) *Options {
 	fs.StringVar(&o.OriginURL, "origin", "", "use this running origin (`url`) instead of starting one")
 	fs.Func("edge", "use these running edges (comma-separated `urls`; needs -origin)", func(s string) error {
 		o.EdgeURLs = append(o.EdgeURLs, strings.Split(s, ",")...)
+		return nil
+	})
+	fs.StringVar(&o.OriginMetrics, "origin-metrics", "", "the running origin's metrics listener (`url`, its origin.metrics_listen)")
+	fs.Func("edge-metrics", "the running edges' metrics listeners (comma-separated `urls`, in -edge's order)", func(s string) error {
+		o.EdgeMetrics = append(o.EdgeMetrics, strings.Split(s, ",")...)
 		return nil
 	})
 	fs.StringVar(&o.Cloud, "cloud", "demo", "cloud `name`")
@@ -255,6 +266,23 @@ func (o *Options) checkURLs() error {
 		}
 		o.EdgeURLs[i] = u
 	}
+	if o.OriginMetrics != "" {
+		u, err := checkBaseURL(o.OriginMetrics)
+		if err != nil {
+			return err
+		}
+		o.OriginMetrics = u
+	}
+	if len(o.EdgeMetrics) > len(o.EdgeURLs) {
+		return fmt.Errorf("-edge-metrics names %d listeners for %d edges", len(o.EdgeMetrics), len(o.EdgeURLs))
+	}
+	for i, e := range o.EdgeMetrics {
+		u, err := checkBaseURL(e)
+		if err != nil {
+			return err
+		}
+		o.EdgeMetrics[i] = u
+	}
 	return nil
 }
 
@@ -277,10 +305,13 @@ type InProcessSpec struct {
 	APISecret      string
 }
 
-// Endpoints are the URLs of started servers.
+// Endpoints are the URLs of started servers, and of their metrics
+// listeners.
 type Endpoints struct {
-	OriginURL string
-	EdgeURLs  []string
+	OriginURL     string
+	EdgeURLs      []string
+	OriginMetrics string
+	EdgeMetrics   []string
 }
 
 // edgeProcs is the edge.procs spawned edges get (see EdgeProcs); wrk says

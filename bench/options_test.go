@@ -75,8 +75,8 @@ func TestCommandLine(t *testing.T) {
 	if got := CommandLine(fs); got != "mediacdn bench -transforms=3000 hit" {
 		t.Errorf("%q", got)
 	}
-	y := edgeYAML("demo", "127.0.0.1:1", "127.0.0.1:2", "http://127.0.0.1:3", 1<<20, 1)
-	if !strings.HasPrefix(y, "log:") || !strings.Contains(y, "\n  procs: 1\n") {
+	y := edgeYAML("demo", "127.0.0.1:1", "127.0.0.1:4", "127.0.0.1:2", "http://127.0.0.1:3", 1<<20, 1)
+	if !strings.HasPrefix(y, "log:") || !strings.Contains(y, "\n  procs: 1\n") || !strings.Contains(y, "\n  metrics_listen: \"127.0.0.1:4\"\n") {
 		t.Errorf("edge yaml %q", y)
 	}
 }

@@ -72,7 +72,7 @@ func runSoak(ctx context.Context, e *env) (*Report, error) {
 	if c.measurable() {
 		pid = c.edgePIDs[0]
 	}
-	stopSampling := sampleMemory(c.EdgeURLs[0], pid, &next)
+	stopSampling := sampleMemory(c.EdgeMetrics[0], pid, &next)
 	res, err := runLoad(ctx, spec, e.p)
 	got := stopSampling()
 	if err != nil {
@@ -115,8 +115,9 @@ func soakPaths(cloud string, photos []photo, n int) []string {
 }
 
 // sampleMemory reads the edge's RSS (when pid is known) and cache bytes
-// every 500ms until stopped; stop returns the samples.
-func sampleMemory(edge string, pid int, objects *atomic.Int64) (stop func() []soakSample) {
+// (from its metrics listener) every 500ms until stopped; stop returns the
+// samples.
+func sampleMemory(edgeMetrics string, pid int, objects *atomic.Int64) (stop func() []soakSample) {
 	var out []soakSample
 	done := make(chan struct{})
 	var wg sync.WaitGroup
@@ -126,7 +127,7 @@ func sampleMemory(edge string, pid int, objects *atomic.Int64) (stop func() []so
 		if pid > 0 {
 			s.RSSMiB = rssMiB(pid)
 		}
-		if m, err := scrapeMetrics(edge); err == nil {
+		if m, err := scrapeMetrics(edgeMetrics); err == nil {
 			s.CacheMiB = m["mediacdn_edge_cache_bytes"] / (1 << 20)
 		}
 		out = append(out, s)

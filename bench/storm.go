@@ -185,8 +185,8 @@ func runStorm(ctx context.Context, e *env) (*Report, error) {
 		return nil, fmt.Errorf("bench: storm: making the derived image before the storm: %d %v", f.Status, err)
 	}
 
-	m0, _ := scrapeMetrics(edge)
-	om0, _ := scrapeMetrics(c.OriginURL)
+	m0, _ := scrapeMetrics(c.EdgeMetrics[0])
+	om0, _ := scrapeMetrics(c.OriginMetrics)
 	e.p.logf("  storm: %d connections over %d distinct transformations for %v; originals and a stored derived image meanwhile",
 		o.StormConns, o.StormTransforms, o.StormTime)
 	start := time.Now()
@@ -254,14 +254,14 @@ func runStorm(ctx context.Context, e *env) (*Report, error) {
 	d.Originals, _ = originals.result()
 	d.Derived, _ = der.result()
 	made.Range(func(any, any) bool { d.Made++; return true })
-	if m1, err := scrapeMetrics(edge); err == nil {
+	if m1, err := scrapeMetrics(c.EdgeMetrics[0]); err == nil {
 		for _, name := range []string{"requests_total", "cache_hits_total", "cache_misses_total", "cache_stale_total",
 			"origin_requests_total", "origin_errors_total", "origin_shed_total", "origin_busy_total", "server_errors_total"} {
 			name = "mediacdn_edge_" + name
 			d.Edge[name] = m1[name] - m0[name]
 		}
 	}
-	if om1, err := scrapeMetrics(c.OriginURL); err == nil {
+	if om1, err := scrapeMetrics(c.OriginMetrics); err == nil {
 		d.OriginTransforms = om1["mediacdn_origin_transforms_total"] - om0["mediacdn_origin_transforms_total"]
 	}
 	return stormReport(c, d), ctx.Err()

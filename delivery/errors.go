@@ -22,9 +22,9 @@ func badRequest(format string, args ...any) *Error {
 // invalidParam is Cloudinary's wording for a bad transformation value:
 // "Invalid width in transformation: abc".
 func invalidParam(name, value string) *Error {
-	return badRequest("Invalid %s in transformation: %s", name, sanitize(value))
+	return badRequest("Invalid %s in transformation: %s", name, Echo(value, EchoLimit))
 }
 
 func invalidComponent(token string) *Error {
-	return badRequest("Invalid transformation component - %s", sanitize(token))
+	return badRequest("Invalid transformation component - %s", Echo(token, EchoLimit))
 }

@@ -88,7 +88,7 @@ func (p Parser) Parse(uri string) (URL, error) {
 func (p Parser) ParseHost(cloud, uri string) (URL, error) {
 	var u URL
 	if !validCloud(cloud) {
-		return u, badRequest("Invalid cloud name - %s", sanitize(cloud))
+		return u, badRequest("Invalid cloud name - %s", Echo(cloud, EchoLimit))
 	}
 	if CloudPrefixed(cloud, uri) {
 		err := p.parse(&u, "", uri)
@@ -136,7 +136,7 @@ func (p Parser) parse(u *URL, hostCloud, uri string) error {
 		}
 	}
 	if len(path) < 2 || path[0] != '/' {
-		return badRequest("Invalid URL - %s", sanitize(path))
+		return badRequest("Invalid URL - %s", Echo(path, EchoLimit))
 	}
 	u.Path = path
 	rest := path[1:]
@@ -146,7 +146,7 @@ func (p Parser) parse(u *URL, hostCloud, uri string) error {
 		var more bool
 		u.Cloud, rest, more = cut(rest, '/')
 		if !validCloud(u.Cloud) {
-			return badRequest("Invalid cloud name - %s", sanitize(u.Cloud))
+			return badRequest("Invalid cloud name - %s", Echo(u.Cloud, EchoLimit))
 		}
 		if !more {
 			return badRequest("Missing public ID")
@@ -176,7 +176,7 @@ func (u *URL) parseKind(rest string) (string, error) {
 		typ, after2, more2 := cut(after, '/')
 		t, ok := ParseDeliveryType(typ)
 		if !ok {
-			return "", badRequest("Invalid delivery type - %s", sanitize(typ))
+			return "", badRequest("Invalid delivery type - %s", Echo(typ, EchoLimit))
 		}
 		if !more2 || after2 == "" {
 			return "", badRequest("Missing public ID")
@@ -205,7 +205,7 @@ func (u *URL) parseSignature(rest string) (string, error) {
 	}
 	sig := seg[3 : len(seg)-2]
 	if len(sig) != ShortSignatureLength && len(sig) != LongSignatureLength || !isBase64URL(sig) {
-		return "", badRequest("Invalid URL signature - %s", sanitize(seg))
+		return "", badRequest("Invalid URL signature - %s", Echo(seg, EchoLimit))
 	}
 	u.Signature = sig
 	return after, nil
@@ -257,7 +257,7 @@ func (u *URL) parseVersion(rest string) (string, error) {
 		return rest, nil
 	}
 	if len(seg) > 20 {
-		return "", badRequest("Invalid version - %s", sanitize(seg))
+		return "", badRequest("Invalid version - %s", Echo(seg, EchoLimit))
 	}
 	var v uint64
 	for i := 1; i < len(seg); i++ {
@@ -319,7 +319,7 @@ func (u *URL) parsePublicID(rest string) error {
 	}
 	if seo {
 		if stem == "" {
-			return badRequest("Invalid URL suffix - %s", sanitize(last))
+			return badRequest("Invalid URL suffix - %s", Echo(last, EchoLimit))
 		}
 		u.Suffix = stem
 		u.RawPublicID = prefix
@@ -344,7 +344,7 @@ func (u *URL) decodePublicID(raw, ext string, maxRunes int) error {
 	if hasEscape(raw) || ext != "" {
 		b, ok := unescape(make([]byte, 0, len(raw)+1+len(ext)), raw)
 		if !ok {
-			return badRequest("Invalid public ID - %s", sanitize(raw))
+			return badRequest("Invalid public ID - %s", Echo(raw, EchoLimit))
 		}
 		if ext != "" {
 			b = append(append(b, '.'), ext...)
@@ -352,7 +352,7 @@ func (u *URL) decodePublicID(raw, ext string, maxRunes int) error {
 		id = string(b)
 	}
 	if !validPublicID(id, u.Type == Fetch) || utf8.RuneCountInString(id) > maxRunes {
-		return badRequest("Invalid public ID - %s", sanitize(raw))
+		return badRequest("Invalid public ID - %s", Echo(raw, EchoLimit))
 	}
 	u.PublicID = id
 	return nil
@@ -405,33 +405,6 @@ func isBase64URL(s string) bool {
 		}
 	}
 	return true
-}
-
-// sanitize makes URL text safe to echo in an error message and a header:
-// control bytes become "?" and long text is cut at 120 bytes.
-func sanitize(s string) string {
-	const max = 120
-	clean := len(s) <= max
-	for i := 0; clean && i < len(s); i++ {
-		if s[i] < 0x20 || s[i] >= 0x7f {
-			clean = false
-		}
-	}
-	if clean {
-		return s
-	}
-	b := make([]byte, 0, max+3)
-	for i := 0; i < len(s) && len(b) < max; i++ {
-		c := s[i]
-		if c < 0x20 || c >= 0x7f {
-			c = '?'
-		}
-		b = append(b, c)
-	}
-	if len(s) > max {
-		b = append(b, "..."...)
-	}
-	return string(b)
 }
 
 // AutoFormat reports whether the URL asks for f_auto.

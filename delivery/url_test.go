@@ -218,7 +218,7 @@ var errorCases = []struct {
 	{"/demo/image/upload/a%zzb.jpg", 400, "Invalid public ID - a%zzb"},
 	{"/demo/image/upload/a%0Ab.jpg", 400, "Invalid public ID - a%0Ab"},
 	{"/demo/image/upload/a%2", 400, "Invalid public ID - a%2"},
-	{"/demo/image/upload/a\x01b.jpg", 400, "Invalid public ID - a?b"},
+	{"/demo/image/upload/a\x01b.jpg", 400, "Invalid public ID - a%01b"},
 	{"/demo/images/v1/folder/.jpg", 400, "Invalid URL suffix - .jpg"},
 	{"/demo/files/v1/docs/report/annual.", 400, "Invalid extension in transformation: "},
 	{"/demo/image/upload/v1/" + strings.Repeat("a", 256) + ".jpg", 400, "Invalid public ID - " + strings.Repeat("a", 120) + "..."},

@@ -15,7 +15,8 @@ import (
 //	go test ./edge -run '^$' -bench Hit -benchmem
 //
 // The cases on an edge with private-CDN hosts: a path-form hit whose Host
-// is not one of them (an IP and port), and a host-form hit on one.
+// is not one of them (an IP and port), and a host-form hit on one; and an
+// original requested with the ten headers a browser sends.
 func BenchmarkHit(b *testing.B) {
 	o := startTestOrigin(b, imageOrigin)
 	withHosts := func(c *Config) { c.Hosts = map[string]string{"img.example": "demo"} }
@@ -27,23 +28,45 @@ func BenchmarkHit(b *testing.B) {
 		{"derived", "/demo/image/upload/c_fill,g_auto,h_200,w_300/f_auto/q_auto/v1712345678/folder/photo.jpg?_a=BAMAROfk0", "cdn.example", nil},
 		{"original/hosts/path-form", "/demo/image/upload/v1/sample.jpg", "127.0.0.1:8080", withHosts},
 		{"original/hosts/host-form", "/image/upload/v1/sample.jpg", "img.example", withHosts},
+		{"original/browser", "/demo/image/upload/v1/sample.jpg", "cdn.example", nil},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			e := startEdge(b, bc.mutate, o.URL)
-			warm := hitCtx(bc.path, "Accept", "image/webp,*/*", "Host", bc.host)
+			headers := []string{"Accept", "image/webp,*/*", "Host", bc.host}
+			if bc.name == "original/browser" {
+				headers = browserHeaders(bc.host)
+			}
+			warm := hitCtx(bc.path, headers...)
 			e.handle(warm)
 			if st := string(warm.Response.Header.Peek("Cache-Status")); warm.Response.StatusCode() != 200 {
 				b.Fatalf("warm-up: %d %q", warm.Response.StatusCode(), st)
 			}
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
-				ctx := hitCtx(bc.path, "Accept", "image/webp,*/*", "Host", bc.host)
+				ctx := hitCtx(bc.path, headers...)
 				for pb.Next() {
 					ctx.Response.Reset()
 					e.serve(ctx)
 				}
 			})
 		})
+	}
+}
+
+// browserHeaders are the headers a browser sends with an image request
+// from a page.
+func browserHeaders(host string) []string {
+	return []string{
+		"Host", host,
+		"Connection", "keep-alive",
+		"User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+		"Accept", "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8",
+		"Sec-Fetch-Site", "cross-site",
+		"Sec-Fetch-Mode", "no-cors",
+		"Sec-Fetch-Dest", "image",
+		"Referer", "https://www.example.com/articles/2026/12/a-long-article-title-with-pictures",
+		"Accept-Encoding", "gzip, deflate, br, zstd",
+		"Accept-Language", "en-GB,en;q=0.9,fr;q=0.8",
 	}
 }
 
@@ -71,6 +94,31 @@ func BenchmarkHitWithPurgeLog(b *testing.B) {
 				e.serve(ctx)
 				if ctx.Response.StatusCode() != fasthttp.StatusOK {
 					b.Fatal(ctx.Response.StatusCode())
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkAdmit is the cost of the RFC 9112 checks (strict.go) on a
+// browser's request, the part of a hit they add:
+//
+//	go test ./edge -run '^$' -bench Admit -benchmem
+func BenchmarkAdmit(b *testing.B) {
+	s := &Server{cfg: Config{MaxURLLength: 8192, MaxHeaderBytes: 8192}}
+	for _, bc := range []struct {
+		name    string
+		headers []string
+	}{
+		{"two-headers", []string{"Accept", "image/webp,*/*"}},
+		{"browser", browserHeaders("cdn.example")},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			ctx := hitCtx("/demo/image/upload/v1/sample.jpg", bc.headers...)
+			b.ReportAllocs()
+			for b.Loop() {
+				if !s.admit(ctx) {
+					b.Fatal("refused")
 				}
 			}
 		})

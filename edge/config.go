@@ -1,15 +1,23 @@
 package edge
 
 import (
+	"strings"
 	"time"
 
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // Config is the edge's section of the YAML file.
 type Config struct {
 	// Listen is the delivery address, host:port. Default 127.0.0.1:8080.
 	Listen string `yaml:"listen"`
+	// MetricsListen is the address of the metrics listener, host:port:
+	// GET /metrics in the Prometheus text format, kept off the public
+	// delivery port. Empty (the default) serves no metrics; the built-in
+	// dev configuration sets 127.0.0.1:8090. A production edge names a
+	// private address its scraper reaches.
+	MetricsListen string `yaml:"metrics_listen"`
 	// Origins are the origin servers' base URLs (http://host:port), tried
 	// in order; a failing one is skipped for OriginDownFor.
 	// Default [http://127.0.0.1:8081].
@@ -76,9 +84,13 @@ type Config struct {
 	IdleTimeout time.Duration `yaml:"idle_timeout"`
 	// MaxConns bounds concurrent client connections. Default 20000.
 	MaxConns int `yaml:"max_conns"`
-	// MaxHeaderBytes bounds a request's line and headers. Default 8KiB.
+	// MaxHeaderBytes bounds a request's headers; more gets 431. Default
+	// 8KiB. The request line has a bound of its own, MaxURLLength: the
+	// head buffer of each client connection holds both (strict.go).
 	MaxHeaderBytes config.Size `yaml:"max_header_bytes"`
-	// MaxURLLength bounds the request URI; longer gets 414. Default 8KiB.
+	// MaxURLLength bounds the request URI, in bytes; longer gets 414.
+	// Default and most 8192, the origin's own bound on delivery URLs
+	// (delivery.DefaultMaxLength).
 	MaxURLLength int `yaml:"max_url_length"`
 	// AccessLogSample is the fraction of requests logged, 0 to 1.
 	// Default 0 (off).
@@ -147,7 +159,7 @@ func (c *Config) ApplyDefaults() {
 		c.MaxConns = 20000
 	}
 	if c.MaxURLLength == 0 {
-		c.MaxURLLength = 8 << 10
+		c.MaxURLLength = delivery.DefaultMaxLength
 	}
 	if c.MemoryLimit == 0 {
 		c.MemoryLimit = c.CacheSize + 48*config.MiB
@@ -171,6 +183,14 @@ func (c *Config) Validate() error {
 	if err := config.CheckHostPort(c.Listen); err != nil {
 		return config.Errorf("listen", "%v", err)
 	}
+	if c.MetricsListen != "" {
+		if err := config.CheckHostPort(c.MetricsListen); err != nil {
+			return config.Errorf("metrics_listen", "%v", err)
+		}
+		if c.MetricsListen == c.Listen && !strings.HasSuffix(c.Listen, ":0") {
+			return config.Errorf("metrics_listen", "must differ from listen (%s): metrics stay off the delivery port", c.Listen)
+		}
+	}
 	if len(c.Origins) == 0 {
 		return config.Errorf("origins", "at least one origin is required")
 	}
@@ -188,8 +208,9 @@ func (c *Config) Validate() error {
 		return config.Errorf("access_log_sample", "between 0 and 1, got %v", c.AccessLogSample)
 	case c.MaxHeaderBytes < config.KiB:
 		return config.Errorf("max_header_bytes", "at least 1KiB, got %v", c.MaxHeaderBytes)
-	case c.MaxURLLength < 256:
-		return config.Errorf("max_url_length", "at least 256, got %d", c.MaxURLLength)
+	case c.MaxURLLength < 256 || c.MaxURLLength > delivery.DefaultMaxLength:
+		return config.Errorf("max_url_length", "between 256 and %d (origins refuse longer delivery URLs), got %d",
+			delivery.DefaultMaxLength, c.MaxURLLength)
 	case c.OriginMaxConns < 1:
 		return config.Errorf("origin_max_conns", "at least 1")
 	case c.OriginTransformConns < 1:

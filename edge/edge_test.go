@@ -467,17 +467,51 @@ func TestLargeObjectsStreamWithoutCaching(t *testing.T) {
 	}
 }
 
+// /metrics is served on the metrics listener only: the delivery port
+// answers it 404 (before, it served the counters to anyone).
 func TestMetricsEndpoint(t *testing.T) {
 	o := startTestOrigin(t, imageOrigin)
-	e := startEdge(t, nil, o.URL)
+	e := startEdge(t, func(c *Config) { c.MetricsListen = "127.0.0.1:0" }, o.URL)
 	get(t, e.URL+"/demo/image/upload/m.jpg")
 	get(t, e.URL+"/demo/image/upload/m.jpg")
-	r := get(t, e.URL+"/metrics")
+	metrics := "http://" + e.MetricsAddr()
+	if e.MetricsAddr() == "" || e.MetricsAddr() == e.Addr() {
+		t.Fatalf("metrics listener %q, delivery %q", e.MetricsAddr(), e.Addr())
+	}
+	r := get(t, metrics+"/metrics")
+	if r.status != 200 || r.header.Get("Content-Type") != "text/plain; version=0.0.4; charset=utf-8" {
+		t.Fatalf("metrics listener: %d %q", r.status, r.header.Get("Content-Type"))
+	}
 	for _, want := range []string{"mediacdn_edge_cache_hits_total 1", "mediacdn_edge_cache_misses_total 1",
 		"mediacdn_edge_requests_total 2", "mediacdn_edge_fill_duration_seconds_count 1", "mediacdn_edge_cache_bytes "} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("metrics lack %q:\n%s", want, r.body)
 		}
+	}
+	if r := get(t, e.URL+"/metrics"); r.status != 404 || strings.Contains(r.body, "mediacdn_edge") {
+		t.Errorf("/metrics on the delivery port: %d %q", r.status, r.body)
+	}
+	// The metrics listener serves nothing else, and health stays on the
+	// delivery port.
+	for _, path := range []string{"/healthz", "/demo/image/upload/m.jpg", "/metrics/x"} {
+		if r := get(t, metrics+path); r.status != 404 {
+			t.Errorf("%s on the metrics listener: %d", path, r.status)
+		}
+	}
+	if r := get(t, e.URL+"/healthz"); r.status != 200 {
+		t.Errorf("/healthz: %d", r.status)
+	}
+}
+
+// Without metrics_listen an edge serves no metrics at all.
+func TestNoMetricsListener(t *testing.T) {
+	o := startTestOrigin(t, imageOrigin)
+	e := startEdge(t, nil, o.URL)
+	if e.MetricsAddr() != "" {
+		t.Errorf("metrics listener %q without metrics_listen", e.MetricsAddr())
+	}
+	if r := get(t, e.URL+"/metrics"); r.status != 404 {
+		t.Errorf("/metrics: %d", r.status)
 	}
 }
 

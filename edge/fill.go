@@ -188,7 +188,7 @@ func (s *Server) newEntry(u *delivery.URL, key []byte, resp *fasthttp.Response, 
 		etag:         copyBytes(h.PeekBytes(hETag)),
 		lastModified: lastModified(h.PeekBytes(hLastModified)),
 		version:      copyBytes(h.PeekBytes(hOriginVersion)),
-		cldError:     copyBytes(h.PeekBytes(hCldError)),
+		cldError:     cldError(h),
 		disposition:  copyBytes(h.PeekBytes(hDisposition)),
 		csp:          copyBytes(h.PeekBytes(hCSP)),
 		versioned:    u.HasVersion,
@@ -203,6 +203,17 @@ func (s *Server) newEntry(u *delivery.URL, key []byte, resp *fasthttp.Response, 
 	e.expires = now + int64(s.ttl(e, h))
 	e.checked.Store(seq)
 	return e
+}
+
+// cldError copies an origin's X-Cld-Error through delivery.Echo: an origin
+// that quotes a request's bytes raw (an older one) cannot make the edge
+// send them.
+func cldError(h *fasthttp.ResponseHeader) []byte {
+	v := h.PeekBytes(hCldError)
+	if len(v) == 0 {
+		return nil
+	}
+	return []byte(delivery.Echo(b2s(v), delivery.MessageLimit))
 }
 
 // renewed is a stale entry confirmed by a 304: same content, new dates.

@@ -10,8 +10,12 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// handle routes every request: the operations endpoints, then delivery.
+// handle routes every request the edge admits (strict.go): the
+// operations endpoints, then delivery.
 func (s *Server) handle(ctx *fasthttp.RequestCtx) {
+	if !s.admit(ctx) {
+		return
+	}
 	// The raw request path, not ctx.Path(): that would parse and normalise
 	// the URI on every request.
 	path := ctx.Request.Header.RequestURI()
@@ -27,7 +31,9 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		s.ready(ctx)
 		return
 	case bytes.Equal(path, pathMetrics):
-		s.writeMetrics(ctx)
+		// Served on MetricsListen only (metricsserver.go).
+		s.m.requests.Add(1)
+		s.fail(ctx, fasthttp.StatusNotFound, "Not found")
 		return
 	}
 	var start time.Time

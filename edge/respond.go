@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/valyala/fasthttp"
 )
 
@@ -315,12 +316,14 @@ func parseDigits(b []byte) (int64, bool) {
 }
 
 // fail answers an error the edge decided itself (bad URL, unknown cloud,
-// origin unreachable), with X-Cld-Error.
+// origin unreachable), with X-Cld-Error and the same text in the body,
+// through delivery.Echo (the pieces of the URL in it are already).
 func (s *Server) fail(ctx *fasthttp.RequestCtx, status int, msg string) {
+	msg = delivery.Echo(msg, delivery.MessageLimit)
 	h := &ctx.Response.Header
 	ctx.Response.SetStatusCode(status)
 	h.SetContentTypeBytes(vTextPlain)
-	h.SetCanonical(hCldError, s2b(headerSafe(msg)))
+	h.SetCanonical(hCldError, s2b(msg))
 	h.SetCanonical(hACEH, vCldError)
 	h.SetCanonical(hACAO, vStar)
 	h.SetCanonical(hNoSniff, vNoSniff)
@@ -331,21 +334,5 @@ func (s *Server) fail(ctx *fasthttp.RequestCtx, status int, msg string) {
 		h.SetCanonical(hCacheControl, s.hv.ccNegative)
 		s.m.clientErrors.Add(1)
 	}
-	ctx.Response.SetBodyString(headerSafe(msg) + "\n")
-}
-
-// headerSafe replaces bytes that cannot appear in a header value.
-func headerSafe(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f {
-			b := []byte(s)
-			for j := range b {
-				if b[j] < 0x20 || b[j] == 0x7f {
-					b[j] = '?'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
+	ctx.Response.SetBodyString(msg + "\n")
 }

@@ -62,6 +62,10 @@ type Server struct {
 	srv     *fasthttp.Server
 	watch   *connWatch // client timeouts (conntimeouts.go)
 	ln      net.Listener
+	// msrv and mln serve /metrics on MetricsListen (metricsserver.go);
+	// nil without one.
+	msrv *fasthttp.Server
+	mln  net.Listener
 }
 
 // New validates cfg (after defaults) and builds an edge.
@@ -105,7 +109,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 		Handler:                       s.watch.handler(s.handle),
 		ConnState:                     s.watch.connState,
 		Name:                          "mediacdn",
-		ReadBufferSize:                int(cfg.MaxHeaderBytes),
+		ReadBufferSize:                headBufferSize(&cfg), // strict.go
+		ErrorHandler:                  s.parseError,
 		MaxRequestBodySize:            4 << 10,
 		Concurrency:                   cfg.MaxConns,
 		LazyRequestTime:               true, // the clock is read only if a handler asks
@@ -117,27 +122,56 @@ func New(cfg Config, d Deps) (*Server, error) {
 	return s, nil
 }
 
-// Listen binds the configured address.
+// Listen binds the configured addresses: delivery, and metrics when
+// MetricsListen is set.
 func (s *Server) Listen() error {
 	ln, err := net.Listen("tcp", s.cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("edge: listen %s: %w", s.cfg.Listen, err)
+	}
+	if err := s.listenMetrics(); err != nil {
+		ln.Close()
+		return err
 	}
 	s.ln = ln
 	s.watch.start()
 	return nil
 }
 
-// Addr is the bound address.
+// Addr is the bound delivery address.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
-// Serve serves on the bound listener until Shutdown.
-func (s *Server) Serve() error { return s.srv.Serve(s.ln) }
+// Serve serves on the bound listeners until Shutdown; it returns the
+// delivery server's error (or the metrics server's, if that fails first).
+func (s *Server) Serve() error {
+	if s.msrv == nil {
+		return s.srv.Serve(s.ln)
+	}
+	failed := make(chan error, 1)
+	go func() {
+		if err := s.msrv.Serve(s.mln); err != nil {
+			failed <- fmt.Errorf("metrics: %w", err)
+		}
+	}()
+	served := make(chan error, 1)
+	go func() { served <- s.srv.Serve(s.ln) }()
+	select {
+	case err := <-served:
+		return err
+	case err := <-failed:
+		return err
+	}
+}
 
 // Shutdown stops accepting, waits for requests in flight (up to ctx), and
 // releases the cache.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.srv.ShutdownWithContext(ctx)
+	if s.msrv != nil {
+		if merr := s.msrv.ShutdownWithContext(ctx); err == nil {
+			err = merr
+		}
+	}
 	s.watch.close()
 	s.cache.close()
 	return err

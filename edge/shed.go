@@ -3,6 +3,7 @@ package edge
 import (
 	"errors"
 
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/valyala/fasthttp"
 )
 
@@ -59,7 +60,7 @@ func retryAfterOf(status int, h *fasthttp.ResponseHeader) []byte {
 		return nil
 	}
 	if v := h.PeekBytes(hRetryAfter); len(v) > 0 {
-		return []byte(headerSafe(string(v)))
+		return []byte(delivery.Echo(b2s(v), 0)) // a copy, safe to send
 	}
 	if status == fasthttp.StatusServiceUnavailable {
 		return vRetryAfter

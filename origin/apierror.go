@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/imaging"
 )
 
@@ -39,6 +40,10 @@ func notFound(publicID string) *APIError {
 	return apiErr(http.StatusNotFound, "Resource not found - %s", publicID)
 }
 
+// clip makes request text safe to quote in an error message, and short
+// (delivery.Echo).
+func clip(s string) string { return delivery.Echo(s, delivery.EchoLimit) }
+
 // internal hides an unexpected failure behind a generic message.
 func internal(cause error) *APIError {
 	return &APIError{Status: http.StatusInternalServerError, Message: "Internal error", cause: cause}
@@ -67,7 +72,9 @@ type errorBody struct {
 	} `json:"error"`
 }
 
-// writeError answers with the error JSON and logs internal causes.
+// writeError answers with the error JSON and logs internal causes. The
+// message goes out through delivery.Echo: a piece of the request quoted
+// without clip is escaped too, and the whole is bounded.
 func writeError(w http.ResponseWriter, log *slog.Logger, r *http.Request, err error) {
 	ae := asAPIError(err)
 	if ae.Status >= 500 {
@@ -79,7 +86,7 @@ func writeError(w http.ResponseWriter, log *slog.Logger, r *http.Request, err er
 		w.Header().Set("Retry-After", strconv.Itoa(int(ae.RetryAfter.Round(time.Second)/time.Second)))
 	}
 	var body errorBody
-	body.Error.Message = ae.Message
+	body.Error.Message = delivery.Echo(ae.Message, delivery.MessageLimit)
 	writeJSON(w, ae.Status, body)
 }
 

@@ -13,6 +13,12 @@ type Config struct {
 	// Listen is the address of the Upload API, the Admin API (under
 	// /v1_1/) and delivery for edges, host:port. Default 127.0.0.1:8081.
 	Listen string `yaml:"listen"`
+	// MetricsListen is the address of the metrics listener, host:port:
+	// GET /metrics in the Prometheus text format, kept off the public API
+	// port. Empty (the default) serves no metrics; the built-in dev
+	// configuration sets 127.0.0.1:8091. A production origin names a
+	// private address its scraper reaches.
+	MetricsListen string `yaml:"metrics_listen"`
 	// DataDir holds blobs, the metadata database and, in dev, JetStream.
 	// Default ./data.
 	DataDir string `yaml:"data_dir"`
@@ -136,6 +142,9 @@ func (c *Config) ApplyDefaults() {
 func (c *Config) Validate() error {
 	if err := config.CheckHostPort(c.Listen); err != nil {
 		return config.Errorf("listen", "%v", err)
+	}
+	if err := checkMetricsListen(c.MetricsListen, c.Listen); err != nil {
+		return err
 	}
 	if c.DataDir == "" {
 		return config.Errorf("data_dir", "required")

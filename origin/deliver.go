@@ -297,7 +297,8 @@ func maxAge(d time.Duration, immutable bool) string {
 }
 
 // deliveryFail answers a delivery error: the status, X-Cld-Error, a short
-// text body; 4xx answers may be cached briefly, 5xx never.
+// text body; 4xx answers may be cached briefly, 5xx never. The message goes
+// out through delivery.Echo, as writeError's.
 func (s *Server) deliveryFail(w http.ResponseWriter, err error) {
 	var de *deliveryError
 	if !errors.As(err, &de) {
@@ -313,8 +314,9 @@ func (s *Server) deliveryFail(w http.ResponseWriter, err error) {
 		}
 		de = &deliveryError{status: ae.Status, msg: ae.Message, retry: ae.RetryAfter}
 	}
+	msg := delivery.Echo(de.msg, delivery.MessageLimit)
 	h := w.Header()
-	h.Set("X-Cld-Error", de.msg)
+	h.Set("X-Cld-Error", msg)
 	h.Set("Access-Control-Allow-Origin", "*")
 	h.Set("Access-Control-Expose-Headers", "X-Cld-Error")
 	h.Set("Content-Type", "text/plain; charset=utf-8")
@@ -328,5 +330,5 @@ func (s *Server) deliveryFail(w http.ResponseWriter, err error) {
 		h.Set("Cache-Control", "no-store")
 	}
 	w.WriteHeader(de.status)
-	w.Write([]byte(de.msg + "\n"))
+	w.Write([]byte(msg + "\n"))
 }

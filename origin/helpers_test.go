@@ -27,14 +27,16 @@ const (
 	apiSecret = "demo_secret"
 )
 
-// testOrigin is a real origin on a loopback port.
+// testOrigin is a real origin on a loopback port, and its metrics
+// listener on another.
 type testOrigin struct {
-	URL    string
-	Dir    string // data directory
-	Server *origin.Server
-	Store  *origin.Storage
-	Events *recordedEvents
-	Cld    *cloudinary.Cloudinary
+	URL        string
+	MetricsURL string
+	Dir        string // data directory
+	Server     *origin.Server
+	Store      *origin.Storage
+	Events     *recordedEvents
+	Cld        *cloudinary.Cloudinary
 }
 
 // startOrigin starts an origin with storage in a temporary directory.
@@ -78,12 +80,14 @@ func startOriginWith(t testing.TB, mutate func(*origin.Config), now func() time.
 	t.Cleanup(func() { srv.Close() }) // runs before the store closes
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
+	ms := httptest.NewServer(srv.MetricsHandler())
+	t.Cleanup(ms.Close)
 	cld, err := cloudinary.NewFromURL("cloudinary://" + apiKey + ":" + apiSecret + "@" + cloudName +
 		"?upload_prefix=" + hs.URL + "&secure=false&analytics=false")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testOrigin{URL: hs.URL, Dir: dir, Server: srv, Store: store, Events: events, Cld: cld}
+	return &testOrigin{URL: hs.URL, MetricsURL: ms.URL, Dir: dir, Server: srv, Store: store, Events: events, Cld: cld}
 }
 
 // recordedEvents keeps every event the origin emits, and how many each

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"strings"
 	"sync/atomic"
 
+	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/metrics"
 )
 
@@ -40,6 +42,31 @@ func (s *Server) counted(w http.ResponseWriter, r *http.Request, serve http.Hand
 	if class := sw.code()/100 - 2; class >= 0 && class < len(s.m.responses) {
 		s.m.responses[class].Add(1)
 	}
+}
+
+// MetricsHandler serves GET /metrics in the Prometheus text format, and
+// 404 for anything else: the handler of the metrics listener
+// (Config.MetricsListen), kept off the public API port, which answers
+// /metrics 404.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /metrics", s.serveMetrics)
+	return mux
+}
+
+// checkMetricsListen checks Config.MetricsListen: empty, or host:port
+// other than the API's.
+func checkMetricsListen(addr, listen string) error {
+	if addr == "" {
+		return nil
+	}
+	if err := config.CheckHostPort(addr); err != nil {
+		return config.Errorf("metrics_listen", "%v", err)
+	}
+	if addr == listen && !strings.HasSuffix(listen, ":0") {
+		return config.Errorf("metrics_listen", "must differ from listen (%s): metrics stay off the API port", listen)
+	}
+	return nil
 }
 
 // serveMetrics answers /metrics in the Prometheus text format.

@@ -11,9 +11,10 @@ import (
 	"time"
 )
 
-// The origin's /metrics counts delivery and API requests, responses by
-// class, transforms with their duration, and derived images served
-// already made; scraping it and /healthz counts nothing.
+// The origin's /metrics, on its metrics listener, counts delivery and API
+// requests, responses by class, transforms with their duration, and
+// derived images served already made; scraping it and /healthz counts
+// nothing, and the API port answers /metrics 404.
 func TestMetrics(t *testing.T) {
 	o := startOrigin(t, nil)
 	uploadAs(t, o, "LadyBird.jpg", "metrics/bird")
@@ -35,6 +36,14 @@ func TestMetrics(t *testing.T) {
 	if r := fetch(t, o.URL+"/healthz"); r.status != 200 {
 		t.Fatalf("healthz: %d", r.status)
 	}
+	if r := fetch(t, o.URL+"/metrics"); r.status != 404 || strings.Contains(string(r.body), "mediacdn_origin") {
+		t.Fatalf("/metrics on the API port: %d %q", r.status, r.body)
+	}
+	for _, path := range []string{"/healthz", "/demo/image/upload/c_fill,h_100,w_150/metrics/bird.jpg", "/v1_1/demo/usage"} {
+		if r := fetch(t, o.MetricsURL+path); r.status != 404 {
+			t.Fatalf("%s on the metrics listener: %d", path, r.status)
+		}
+	}
 
 	want := map[string]float64{
 		`mediacdn_origin_requests_total{kind="delivery"}`:              4,
@@ -51,7 +60,7 @@ func TestMetrics(t *testing.T) {
 	}
 	var got map[string]float64
 	checkFor(t, 10*time.Second, func() error {
-		got = scrape(t, o.URL)
+		got = scrape(t, o.MetricsURL)
 		for series, v := range want {
 			if got[series] != v {
 				return fmt.Errorf("%s = %v, want %v", series, got[series], v)

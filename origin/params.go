@@ -166,12 +166,3 @@ func parseParams(r *http.Request) (*Params, error) {
 func fileTooLarge(got, limit int64) *APIError {
 	return badRequest("File size too large. Got %d. Maximum is %d.", got, limit)
 }
-
-// clip shortens user text echoed in an error message.
-func clip(s string) string {
-	const max = 100
-	if len(s) <= max {
-		return s
-	}
-	return s[:max] + "..."
-}

@@ -29,7 +29,7 @@ func checkPublicID(id string) error {
 	}
 	for _, r := range id {
 		if r < 0x20 || r == 0x7f || r == '?' || r == '#' || r == '\\' {
-			return badRequest("Invalid public_id %s - must not contain control characters, ?, # or \\", clip(sanitizeText(id)))
+			return badRequest("Invalid public_id %s - must not contain control characters, ?, # or \\", clip(id))
 		}
 	}
 	segs := strings.Split(id, "/")
@@ -104,14 +104,4 @@ func filenameStem(name string) (stem, ext string) {
 		stem = "file"
 	}
 	return stem, strings.TrimPrefix(ext, ".")
-}
-
-// sanitizeText replaces control characters for echoing in a message.
-func sanitizeText(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return '?'
-		}
-		return r
-	}, s)
 }

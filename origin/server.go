@@ -138,13 +138,14 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 }
 
 // ServeHTTP routes a request. Delivery and API requests are counted for
-// the metrics; /healthz and /metrics are not.
+// the metrics; /healthz is not, and /metrics answers 404 (it is served by
+// MetricsHandler, on a listener of its own).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/healthz":
 		w.Write([]byte("ok\n"))
 	case r.URL.Path == "/metrics":
-		s.serveMetrics(w, r)
+		s.deliveryFail(w, deliveryErr(http.StatusNotFound, "Not found"))
 	case strings.HasPrefix(r.URL.Path, "/v1_1/"):
 		s.m.apiCalls.Add(1)
 		s.counted(w, r, s.serveAPI)

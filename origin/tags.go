@@ -23,7 +23,7 @@ func checkTags(tags []string) error {
 			return badRequest("Tag %s is too long - a tag has at most %d characters", clip(t), maxTagRunes)
 		}
 		if strings.ContainsAny(t, "\x00\n\r") {
-			return badRequest("Invalid tag %s", clip(sanitizeText(t)))
+			return badRequest("Invalid tag %s", clip(t))
 		}
 	}
 	return nil
