@@ -79,6 +79,8 @@ type Options struct {
 	StormConns      int
 	StormTransforms int
 	StormTime       time.Duration
+	// chaos
+	ImagingTimeout time.Duration // the imaging.timeout of the origin given by -origin
 	// soak
 	Objects   int
 	CacheSize int64
@@ -137,6 +139,7 @@ func DefineFlags(fs *flag.FlagSet) *Options {
 	fs.IntVar(&o.StormConns, "storm-conns", 1000, "storm: connections asking for new transformations")
 	fs.IntVar(&o.StormTransforms, "storm-transforms", 1000, "storm: distinct new transformations they ask for, round robin")
 	fs.DurationVar(&o.StormTime, "storm-time", 20*time.Second, "storm: duration")
+	fs.DurationVar(&o.ImagingTimeout, "imaging-timeout", 30*time.Second, "chaos: the imaging.timeout of the origin given with -origin (origins the bench starts get 1s)")
 	fs.IntVar(&o.Objects, "objects", 200000, "soak: distinct objects pushed through the edge")
 	fs.Func("cache-size", "soak: edge cache budget (default 512MiB)", func(s string) error {
 		var sz config.Size
@@ -171,7 +174,7 @@ func (o *Options) applyDefaults() {
 	setDefault(&o.APISecret, d.APISecret)
 	for _, p := range []struct{ v, d *time.Duration }{{&o.Timeout, &d.Timeout}, {&o.Duration, &d.Duration},
 		{&o.Warmup, &d.Warmup}, {&o.RoundTime, &d.RoundTime}, {&o.SoakTime, &d.SoakTime},
-		{&o.StormTime, &d.StormTime}} {
+		{&o.StormTime, &d.StormTime}, {&o.ImagingTimeout, &d.ImagingTimeout}} {
 		setDefault(p.v, *p.d)
 	}
 	for _, p := range []struct{ v, d *int }{{&o.Conns, &d.Conns}, {&o.URLs, &d.URLs}, {&o.Rounds, &d.Rounds},
@@ -188,7 +191,7 @@ func (o *Options) applyDefaults() {
 		o.Targets = []string{"small", "large", "mix"}
 	}
 	if len(o.Scenarios) == 0 || slices.Equal(o.Scenarios, []string{"all"}) {
-		o.Scenarios = scenarioNames()
+		o.Scenarios = allNames(o.Servers == ServersInProcess && o.OriginURL == "")
 	}
 }
 
@@ -216,6 +219,9 @@ func (o *Options) validate() error {
 	}
 	if o.Servers != ServersSpawn && o.Servers != ServersInProcess {
 		return bad("-servers is spawn or inproc, not %q", o.Servers)
+	}
+	if slices.Contains(o.Scenarios, "chaos") && o.Servers == ServersInProcess && o.OriginURL == "" {
+		return bad("chaos kills, freezes and measures its servers' processes: run it with -servers spawn or -origin/-edge")
 	}
 	if len(o.EdgeURLs) > 0 && o.OriginURL == "" {
 		return bad("-edge needs -origin (uploads go to the origin)")
