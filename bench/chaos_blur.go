@@ -92,11 +92,11 @@ func chaosBlur(ctx context.Context, e *env, d *chaosData) error {
 	// (a new version) even on a running one that served earlier runs.
 	api := newAPIClient(c.OriginURL, o)
 	ladyID, rocketID := "bench/chaos-ladybird", "bench/chaos-rocket"
-	for _, u := range [][2]any{{ladyID, lady}, {rocketID, rocket}} {
-		p := u[1].(photo)
-		if _, err := api.upload(ctx, u[0].(string), p.File, p.Data, nil); err != nil {
-			return err
-		}
+	if _, err := api.upload(ctx, ladyID, lady.File, lady.Data, nil); err != nil {
+		return err
+	}
+	if _, err := api.upload(ctx, rocketID, rocket.File, rocket.Data, nil); err != nil {
+		return err
 	}
 	spawned := c.mode == ServersSpawn
 	deadline := o.ImagingTimeout
