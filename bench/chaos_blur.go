@@ -185,6 +185,7 @@ func chaosBlur(ctx context.Context, e *env, d *chaosData) error {
 			break
 		}
 		if time.Since(from) > chaosRSSReturn {
+			b.RSSAfter = rssMiB(pid)
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -235,7 +236,7 @@ func blurRows(d *chaosData, b *blurData, spawned bool, deadline time.Duration, b
 	d.add("origin RSS after the blur chains",
 		fmt.Sprintf("back under RSS before + %d MiB within %v", chaosRSSBudgetMiB, chaosRSSReturn),
 		fmt.Sprintf("before %s MiB, peak %s MiB, %s (limit %s MiB)", f0(b.RSSBefore), f0(b.RSSPeak), back, f0(limit)),
-		b.RSSBackMs >= 0)
+		b.RSSBackMs >= 0 && b.RSSBackMs <= ms(chaosRSSReturn))
 }
 
 // text is an answer as a table cell.
