@@ -185,7 +185,6 @@ func chaosBlur(ctx context.Context, e *env, d *chaosData) error {
 			break
 		}
 		if time.Since(from) > chaosRSSReturn {
-			b.RSSAfter = rssMiB(pid)
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
