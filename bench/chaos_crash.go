@@ -5,7 +5,6 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,7 +24,7 @@ const (
 // crashData is the SIGKILL case's figures.
 type crashData struct {
 	Acked      int `json:"acknowledged"`
-	Unanswered int `json:"unanswered"` // uploads cut off by the kill (no answer)
+	Unanswered int `json:"unanswered"` // uploads in flight at the kill, never answered
 	// RestartMs is from the kill until the restarted origin answered
 	// /healthz.
 	RestartMs   float64  `json:"restart_ms"`
@@ -75,6 +74,7 @@ func chaosCrash(ctx context.Context, e *env, d *chaosData) error {
 		acks       []ack
 		n, acked   atomic.Int64
 		unanswered atomic.Int64
+		killedAt   atomic.Int64 // UnixNano of the SIGKILL
 		stop       = make(chan struct{})
 		wg         sync.WaitGroup
 	)
@@ -94,10 +94,11 @@ func chaosCrash(ctx context.Context, e *env, d *chaosData) error {
 					id = crashPrefix + "same" // overwrites race with the kill too
 				}
 				f := files[i%int64(len(files))]
+				sent := time.Now().UnixNano()
 				r, err := api.upload(ctx, id, f.File, f.Data, nil)
 				if err != nil {
-					if !strings.Contains(err.Error(), "connection refused") {
-						unanswered.Add(1)
+					if k := killedAt.Load(); k != 0 && sent < k {
+						unanswered.Add(1) // in flight at the kill
 					}
 					continue
 				}
@@ -112,6 +113,7 @@ func chaosCrash(ctx context.Context, e *env, d *chaosData) error {
 		time.Sleep(5 * time.Millisecond)
 	}
 	killed := time.Now()
+	killedAt.Store(killed.UnixNano())
 	kerr := c.killOrigin()
 	close(stop)
 	wg.Wait()
