@@ -93,10 +93,11 @@ test: deps node-deps testdata
 	MEDIACDN_NODE_SDK=required $(GO) test -race ./...
 
 # bench runs every scenario of `mediacdn bench` (hit, compare, transform,
-# purge, coalesce, storm, soak; about 7 minutes on 2 cores, bounded at 10) and
-# writes markdown, JSON and SVG charts to bench/results/. The transform
-# count is cut from issue 4's 10,000 to fit; BENCH_FLAGS='-transforms 10000'
-# runs them all. Go micro-benchmarks: go test -run '^$$' -bench . ./...
+# purge, coalesce, storm, soak, chaos; about 6.5 minutes on 2 cores, bounded
+# at 10; it fails when a chaos case does) and writes markdown, JSON and SVG
+# charts to bench/results/. The transform count is cut from issue 4's 10,000
+# to fit; BENCH_FLAGS='-transforms 10000' runs them all. Go micro-benchmarks:
+# go test -run '^$$' -bench . ./...
 BENCH_FLAGS ?= -transforms 3000 -rounds 5
 bench: bench-deps build
 	./$(BIN) bench $(BENCH_FLAGS) all

@@ -13,7 +13,8 @@ import (
 // writes their reports.
 func Bench(ctx context.Context, args []string, io *IO) error {
 	fs := newFlags("bench", "bench [flags] [scenario ...]\n\nScenarios (default all, in this order): "+
-		"hit compare transform purge coalesce storm soak.\nReports, JSON and SVG charts go to -out.", io)
+		"hit compare transform purge coalesce storm soak chaos\n(chaos: issue 15's hostile cases; it fails the run when "+
+		"one fails, and needs its servers as processes).\nReports, JSON and SVG charts go to -out.", io)
 	o := bench.DefineFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -8,6 +8,8 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -29,6 +31,7 @@ func newAPIClient(base string, o *Options) *apiClient {
 type uploadResult struct {
 	PublicID     string `json:"public_id"`
 	Version      int64  `json:"version"`
+	Format       string `json:"format"`
 	ETag         string `json:"etag"`
 	Bytes        int64  `json:"bytes"`
 	Invalidation *struct {
@@ -75,6 +78,93 @@ func (a *apiClient) upload(ctx context.Context, publicID, filename string, file 
 		return nil, fmt.Errorf("upload %s: %d %s", publicID, resp.StatusCode, tail(msg, 200))
 	}
 	return &r, nil
+}
+
+// destroy deletes an asset (Upload API destroy); errors are the caller's
+// to ignore or report.
+func (a *apiClient) destroy(ctx context.Context, resourceType, publicID string) error {
+	form := url.Values{"public_id": {publicID}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.base+"/v1_1/"+a.cloud+"/"+resourceType+"/destroy",
+		strings.NewReader(form.Encode()))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	var r struct {
+		Result string `json:"result"`
+	}
+	if err := a.do(req, &r); err != nil {
+		return err
+	}
+	if r.Result != "ok" {
+		return fmt.Errorf("destroy %s: %s", publicID, r.Result)
+	}
+	return nil
+}
+
+// assetEntry is the part of an Admin API asset the bench reads.
+type assetEntry struct {
+	PublicID string `json:"public_id"`
+	Version  int64  `json:"version"`
+	Format   string `json:"format"`
+	ETag     string `json:"etag"` // details only
+	Bytes    int64  `json:"bytes"`
+}
+
+// asset reads an image's details (Admin API).
+func (a *apiClient) asset(ctx context.Context, publicID string) (*assetEntry, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
+		a.base+"/v1_1/"+a.cloud+"/resources/image/upload/"+publicID, nil)
+	if err != nil {
+		return nil, err
+	}
+	var r assetEntry
+	return &r, a.do(req, &r)
+}
+
+// list lists every image whose public ID starts with prefix (Admin API,
+// 500 a page).
+func (a *apiClient) list(ctx context.Context, prefix string) ([]assetEntry, error) {
+	var out []assetEntry
+	cursor := ""
+	for {
+		q := url.Values{"prefix": {prefix}, "max_results": {"500"}}
+		if cursor != "" {
+			q.Set("next_cursor", cursor)
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet,
+			a.base+"/v1_1/"+a.cloud+"/resources/image/upload?"+q.Encode(), nil)
+		if err != nil {
+			return nil, err
+		}
+		var page struct {
+			Resources  []assetEntry `json:"resources"`
+			NextCursor string       `json:"next_cursor"`
+		}
+		if err := a.do(req, &page); err != nil {
+			return nil, err
+		}
+		out = append(out, page.Resources...)
+		if cursor = page.NextCursor; cursor == "" {
+			return out, nil
+		}
+	}
+}
+
+// do sends an API request with HTTP Basic auth and decodes a 200 answer's
+// JSON into v.
+func (a *apiClient) do(req *http.Request, v any) error {
+	req.SetBasicAuth(a.key, a.secret)
+	resp, err := a.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s %s: %d %s", req.Method, req.URL.Path, resp.StatusCode, tail(string(body), 200))
+	}
+	return json.Unmarshal(body, v)
 }
 
 // uploadAll uploads the photos under their IDs, four at a time.

@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -28,9 +30,14 @@ type cluster struct {
 	edgePIDs  []int
 	// mode is spawn, inproc or url.
 	mode      string
-	children  []*child
+	children  []*child // spawned: the origin first, then the edges
 	closers   []func()
 	closeOnce sync.Once
+	// dir holds a spawned cluster's configuration, logs and data;
+	// originArgs start its origin (again, after a crash).
+	dir        string
+	originArgs []string
+	restarts   int
 }
 
 // clusterSpec says what a scenario needs.
@@ -39,6 +46,10 @@ type clusterSpec struct {
 	CacheSize int64 // each edge's cache budget in bytes; 0 means the default
 	// TransformQueue bounds the origin's transform queue; 0 means its default.
 	TransformQueue int
+	// ImagingTimeout and UploadsPerClient set a spawned origin's
+	// imaging.timeout and uploads.per_client; 0 means their defaults.
+	ImagingTimeout   time.Duration
+	UploadsPerClient int
 	// Wrk says that wrk loads the edges, so that they get the cores it
 	// leaves (Options.EdgeProcs).
 	Wrk bool
@@ -52,7 +63,8 @@ type clusterSpec struct {
 // their own (not the bench's process).
 func (c *cluster) measurable() bool { return c.mode != "inproc" }
 
-// Close stops what the bench started, edges first; later calls do nothing.
+// Close stops what the bench started, edges first, and removes a spawned
+// cluster's data; later calls do nothing.
 func (c *cluster) Close() {
 	c.closeOnce.Do(func() {
 		for i := len(c.children) - 1; i >= 0; i-- {
@@ -60,6 +72,9 @@ func (c *cluster) Close() {
 		}
 		for i := len(c.closers) - 1; i >= 0; i-- {
 			c.closers[i]()
+		}
+		if c.dir != "" {
+			os.RemoveAll(c.dir)
 		}
 	})
 }
@@ -144,7 +159,7 @@ func spawnCluster(ctx context.Context, e *env, spec clusterSpec) (c *cluster, er
 	if err != nil {
 		return nil, err
 	}
-	c = &cluster{mode: "spawn"}
+	c = &cluster{mode: "spawn", dir: dir}
 	defer func() {
 		if err != nil {
 			c.Close()
@@ -183,12 +198,13 @@ func startOrigin(ctx context.Context, e *env, c *cluster, dir string, natsPort i
 	if err != nil {
 		return err
 	}
-	cfg := originYAML(e.o, loopbackAddr(port), loopbackAddr(mport), loopbackAddr(natsPort), dir, spec.TransformQueue)
+	cfg := originYAML(e.o, loopbackAddr(port), loopbackAddr(mport), loopbackAddr(natsPort), dir, spec)
 	path := filepath.Join(dir, "origin.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		return err
 	}
-	ch, err := startChild("origin", filepath.Join(dir, "origin.log"), e.o.Binary, "origin", "-config", path)
+	c.originArgs = []string{e.o.Binary, "origin", "-config", path}
+	ch, err := startChild("origin", filepath.Join(dir, "origin.log"), c.originArgs[0], c.originArgs[1:]...)
 	if err != nil {
 		return err
 	}
@@ -227,8 +243,8 @@ func startEdge(ctx context.Context, e *env, c *cluster, dir string, i, natsPort 
 
 // originYAML configures a bench origin: quiet logs, the bench's cloud,
 // an embedded NATS server, data in the scratch directory, metrics on
-// metricsListen.
-func originYAML(o *Options, listen, metricsListen, natsListen, dir string, queue int) string {
+// metricsListen, and the origin settings spec names.
+func originYAML(o *Options, listen, metricsListen, natsListen, dir string, spec clusterSpec) string {
 	s := fmt.Sprintf(`log: {level: warn, format: text}
 clouds:
   %s: {api_key: %q, api_secret: %q}
@@ -239,10 +255,50 @@ origin:
   metrics_listen: %q
   data_dir: %q
 `, o.Cloud, o.APIKey, o.APISecret, natsListen, filepath.Join(dir, "nats"), listen, metricsListen, filepath.Join(dir, "origin"))
-	if queue > 0 {
-		s += fmt.Sprintf("  imaging: {queue: %d}\n", queue)
+	var imaging []string
+	if spec.TransformQueue > 0 {
+		imaging = append(imaging, fmt.Sprintf("queue: %d", spec.TransformQueue))
+	}
+	if spec.ImagingTimeout > 0 {
+		imaging = append(imaging, "timeout: "+spec.ImagingTimeout.String())
+	}
+	if len(imaging) > 0 {
+		s += "  imaging: {" + strings.Join(imaging, ", ") + "}\n"
+	}
+	if spec.UploadsPerClient != 0 {
+		s += fmt.Sprintf("  uploads: {per_client: %d}\n", spec.UploadsPerClient)
 	}
 	return s
+}
+
+// killOrigin ends a spawned origin at once with SIGKILL, as a crash
+// would, and waits until it is gone.
+func (c *cluster) killOrigin() error {
+	if c.mode != "spawn" {
+		return errors.New("bench: only an origin the bench started can be killed")
+	}
+	ch := c.children[0]
+	if err := ch.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		return fmt.Errorf("bench: SIGKILL origin: %w", err)
+	}
+	<-ch.exited
+	return nil
+}
+
+// restartOrigin starts a killed spawned origin again with the same
+// configuration: the same data directory, ports and embedded NATS server.
+func (c *cluster) restartOrigin(ctx context.Context) error {
+	if c.mode != "spawn" {
+		return errors.New("bench: only an origin the bench started can be restarted")
+	}
+	c.restarts++
+	log := filepath.Join(c.dir, "origin-"+strconv.Itoa(c.restarts)+".log")
+	ch, err := startChild("origin", log, c.originArgs[0], c.originArgs[1:]...)
+	if err != nil {
+		return err
+	}
+	c.children[0], c.originPID = ch, ch.pid()
+	return ch.waitHTTP(ctx, c.OriginURL+"/healthz", 60*time.Second)
 }
 
 // edgeYAML configures a bench edge, its metrics on metricsListen; procs

@@ -2,7 +2,8 @@
 // as its users and its rivals would take them, on one machine, over
 // loopback only, with every load loop bounded in requests and in time.
 //
-// Scenarios (Run runs them in this order; `all` runs every one):
+// Scenarios (Run runs them in this order; `all` runs every one, chaos
+// only where the servers are processes):
 //
 //	hit        one edge under a Zipf mix of many URLs: req/s, latency
 //	           percentiles, hit ratio, bytes/s, edge CPU per request
@@ -20,6 +21,13 @@
 //	           or 503 with Retry-After), originals' success rate
 //	soak       many distinct objects through one edge; RSS and cache
 //	           bytes over time against the budget
+//	chaos      issue 15's hostile cases, pass or fail (the run fails with
+//	           them): blur chains against the cost budget and the
+//	           deadline (transform slots free, RSS back), floods of large
+//	           uploads without and with credentials (the origin's peak
+//	           RSS), the storm, SIGKILL during uploads (nothing
+//	           acknowledged lost), an edge stopped with SIGSTOP while
+//	           purges are published (fresh within caught_up_bound)
 //
 // Servers are child processes of the mediacdn binary by default (so /proc
 // shows each one's own CPU and memory), or run inside the bench process
@@ -37,8 +45,8 @@
 //	load.go, wrk.go        the built-in closed-loop generator; wrk and its Lua
 //	ops.go                 a bounded pool of numbered operations
 //	zipf.go, corpus.go     the popularity law; photos, variants and URLs
-//	api.go, fetch.go       Upload API client; GETs
-//	proc.go, metrics.go    /proc CPU, RSS, listeners; /metrics of the metrics listeners
+//	api.go, fetch.go       Upload and Admin API client; GETs
+//	proc.go, metrics.go    /proc CPU, RSS (its peak reset), listeners; /metrics of the metrics listeners
 //	countproxy.go          the origin-request counter of coalesce
 //	hist.go, stats.go      latency histogram; quantiles and medians
 //	report.go, machine.go  reports (markdown, JSON); the machine header
@@ -47,4 +55,7 @@
 //	hit.go, compare*.go, transform*.go, floor*.go, purge.go,
 //	coalesce.go, storm.go,
 //	soak.go                the scenarios
+//	chaos.go               the chaos scenario: its table and report;
+//	chaos_blur.go, chaos_flood.go, chaos_crash.go,
+//	chaos_freeze.go        its cases
 package bench

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -79,6 +80,8 @@ type Options struct {
 	StormConns      int
 	StormTransforms int
 	StormTime       time.Duration
+	// chaos
+	ImagingTimeout time.Duration // the imaging.timeout of the origin given by -origin
 	// soak
 	Objects   int
 	CacheSize int64
@@ -98,15 +101,9 @@ func DefineFlags(fs *flag.FlagSet) *Options {
 	fs.StringVar(&o.Binary, "binary", "", "mediacdn `binary` for spawned servers (default: this one)")
 	fs.StringVar(&o.Servers, "servers", ServersSpawn, "start servers as child processes (spawn) or inside the bench (inproc)")
 	fs.StringVar(&o.OriginURL, "origin", "", "use this running origin (`url`) instead of starting one")
-	fs.Func("edge", "use these running edges (comma-separated `urls`; needs -origin)", func(s string) error {
-		o.EdgeURLs = append(o.EdgeURLs, strings.Split(s, ",")...)
-		return nil
-	})
+	fs.Var(listFlag{list: &o.EdgeURLs}, "edge", "use these running edges (comma-separated `urls`; needs -origin)")
 	fs.StringVar(&o.OriginMetrics, "origin-metrics", "", "the running origin's metrics listener (`url`, its origin.metrics_listen)")
-	fs.Func("edge-metrics", "the running edges' metrics listeners (comma-separated `urls`, in -edge's order)", func(s string) error {
-		o.EdgeMetrics = append(o.EdgeMetrics, strings.Split(s, ",")...)
-		return nil
-	})
+	fs.Var(listFlag{list: &o.EdgeMetrics}, "edge-metrics", "the running edges' metrics listeners (comma-separated `urls`, in -edge's order)")
 	fs.StringVar(&o.Cloud, "cloud", "demo", "cloud `name`")
 	fs.StringVar(&o.APIKey, "key", "demo_key", "API key for uploads")
 	fs.StringVar(&o.APISecret, "secret", "demo_secret", "API secret for uploads")
@@ -123,10 +120,7 @@ func DefineFlags(fs *flag.FlagSet) *Options {
 	fs.DurationVar(&o.RoundTime, "round-time", 4*time.Second, "compare: wrk duration per server per round")
 	fs.IntVar(&o.WrkThreads, "wrk-threads", 1, "compare: wrk threads")
 	fs.IntVar(&o.EdgeProcs, "edge-procs", -1, "GOMAXPROCS of spawned edges (-1: under wrk the cores it leaves, CPUs minus -wrk-threads, else one per CPU; 0: one per CPU)")
-	fs.Func("targets", "compare: comma-separated objects among small, large, mix, sweep (default small,large,mix; sweep: single objects of 64 to 333 KB)", func(s string) error {
-		o.Targets = strings.Split(s, ",")
-		return nil
-	})
+	fs.Var(listFlag{list: &o.Targets, replace: true}, "targets", "compare: comma-separated objects among small, large, mix, sweep (default small,large,mix; sweep: single objects of 64 to 333 KB)")
 	fs.IntVar(&o.MixURLs, "mix-urls", 2000, "compare: distinct URLs in the mix target")
 	fs.IntVar(&o.Transforms, "transforms", 10000, "transform: transforms through HTTP, and again through the bimg floor")
 	fs.IntVar(&o.TransformClients, "transform-clients", 2, "transform: concurrent clients")
@@ -137,18 +131,54 @@ func DefineFlags(fs *flag.FlagSet) *Options {
 	fs.IntVar(&o.StormConns, "storm-conns", 1000, "storm: connections asking for new transformations")
 	fs.IntVar(&o.StormTransforms, "storm-transforms", 1000, "storm: distinct new transformations they ask for, round robin")
 	fs.DurationVar(&o.StormTime, "storm-time", 20*time.Second, "storm: duration")
+	fs.DurationVar(&o.ImagingTimeout, "imaging-timeout", 30*time.Second, "chaos: the imaging.timeout of the origin given with -origin (origins the bench starts get 1s)")
 	fs.IntVar(&o.Objects, "objects", 200000, "soak: distinct objects pushed through the edge")
-	fs.Func("cache-size", "soak: edge cache budget (default 512MiB)", func(s string) error {
-		var sz config.Size
-		if err := sz.UnmarshalText([]byte(s)); err != nil {
-			return err
-		}
-		o.CacheSize = int64(sz)
-		return nil
-	})
+	fs.Var(sizeFlag{&o.CacheSize}, "cache-size", "soak: edge cache budget (default 512MiB)")
 	fs.IntVar(&o.SoakConns, "soak-conns", 16, "soak: client connections")
 	fs.DurationVar(&o.SoakTime, "soak-time", 4*time.Minute, "soak: time bound")
 	return o
+}
+
+// listFlag is a flag of comma-separated values: each use adds to the
+// list, or replaces it. Its String gives them back, for CommandLine.
+type listFlag struct {
+	list    *[]string
+	replace bool
+}
+
+func (l listFlag) String() string {
+	if l.list == nil {
+		return ""
+	}
+	return strings.Join(*l.list, ",")
+}
+
+func (l listFlag) Set(s string) error {
+	if l.replace {
+		*l.list = nil
+	}
+	*l.list = append(*l.list, strings.Split(s, ",")...)
+	return nil
+}
+
+// sizeFlag is a size flag (bytes, or a number with a unit as in the
+// configuration files).
+type sizeFlag struct{ v *int64 }
+
+func (f sizeFlag) String() string {
+	if f.v == nil || *f.v == 0 {
+		return ""
+	}
+	return strconv.FormatInt(*f.v, 10)
+}
+
+func (f sizeFlag) Set(s string) error {
+	var sz config.Size
+	if err := sz.UnmarshalText([]byte(s)); err != nil {
+		return err
+	}
+	*f.v = int64(sz)
+	return nil
 }
 
 // CommandLine is the command that reproduces a parsed flag set's run.
@@ -171,7 +201,7 @@ func (o *Options) applyDefaults() {
 	setDefault(&o.APISecret, d.APISecret)
 	for _, p := range []struct{ v, d *time.Duration }{{&o.Timeout, &d.Timeout}, {&o.Duration, &d.Duration},
 		{&o.Warmup, &d.Warmup}, {&o.RoundTime, &d.RoundTime}, {&o.SoakTime, &d.SoakTime},
-		{&o.StormTime, &d.StormTime}} {
+		{&o.StormTime, &d.StormTime}, {&o.ImagingTimeout, &d.ImagingTimeout}} {
 		setDefault(p.v, *p.d)
 	}
 	for _, p := range []struct{ v, d *int }{{&o.Conns, &d.Conns}, {&o.URLs, &d.URLs}, {&o.Rounds, &d.Rounds},
@@ -188,7 +218,7 @@ func (o *Options) applyDefaults() {
 		o.Targets = []string{"small", "large", "mix"}
 	}
 	if len(o.Scenarios) == 0 || slices.Equal(o.Scenarios, []string{"all"}) {
-		o.Scenarios = scenarioNames()
+		o.Scenarios = allNames(o.Servers == ServersInProcess && o.OriginURL == "")
 	}
 }
 
@@ -216,6 +246,9 @@ func (o *Options) validate() error {
 	}
 	if o.Servers != ServersSpawn && o.Servers != ServersInProcess {
 		return bad("-servers is spawn or inproc, not %q", o.Servers)
+	}
+	if slices.Contains(o.Scenarios, "chaos") && o.Servers == ServersInProcess && o.OriginURL == "" {
+		return bad("chaos kills, freezes and measures its servers' processes: run it with -servers spawn or -origin/-edge")
 	}
 	if len(o.EdgeURLs) > 0 && o.OriginURL == "" {
 		return bad("-edge needs -origin (uploads go to the origin)")

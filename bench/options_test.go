@@ -75,6 +75,16 @@ func TestCommandLine(t *testing.T) {
 	if got := CommandLine(fs); got != "mediacdn bench -transforms=3000 hit" {
 		t.Errorf("%q", got)
 	}
+	// List and size flags come back as given, so that a report's command
+	// reproduces its run.
+	fs = flag.NewFlagSet("bench", flag.ContinueOnError)
+	DefineFlags(fs)
+	fs.Parse([]string{"-edge", "http://127.0.0.1:1,http://127.0.0.1:2", "-edge", "http://127.0.0.1:3", "-targets", "mix",
+		"-cache-size", "64MiB", "-origin", "http://127.0.0.1:4", "chaos"})
+	if got, want := CommandLine(fs), "mediacdn bench -cache-size=67108864 -edge=http://127.0.0.1:1,http://127.0.0.1:2,http://127.0.0.1:3 "+
+		"-origin=http://127.0.0.1:4 -targets=mix chaos"; got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
 	y := edgeYAML("demo", "127.0.0.1:1", "127.0.0.1:4", "127.0.0.1:2", "http://127.0.0.1:3", 1<<20, 1)
 	if !strings.HasPrefix(y, "log:") || !strings.Contains(y, "\n  procs: 1\n") || !strings.Contains(y, "\n  metrics_listen: \"127.0.0.1:4\"\n") {
 		t.Errorf("edge yaml %q", y)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -155,4 +156,47 @@ func listenInodes(b []byte, port int) []string {
 		out = append(out, f[9])
 	}
 	return out
+}
+
+// resetPeakRSS sets a process's peak resident set (VmHWM) back to its
+// current one (clear_refs 5, Linux 4.0 and later), so that a measurement
+// sees the peak of its own span; an error where that is not allowed (a
+// process of another user) or not supported.
+func resetPeakRSS(pid int) error {
+	if pid <= 0 {
+		return fmt.Errorf("bench: no process to measure")
+	}
+	return os.WriteFile("/proc/"+strconv.Itoa(pid)+"/clear_refs", []byte("5"), 0)
+}
+
+// sampleRSS reads a process's VmRSS every interval until stop, which
+// returns the largest value read, in MiB (0 without a process).
+func sampleRSS(pid int, interval time.Duration) (stop func() float64) {
+	done := make(chan struct{})
+	peak := make(chan float64, 1)
+	go func() {
+		top := 0.0
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			if pid > 0 {
+				top = max(top, rssMiB(pid))
+			}
+			select {
+			case <-done:
+				peak <- top
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	var once sync.Once
+	var top float64
+	return func() float64 {
+		once.Do(func() {
+			close(done)
+			top = <-peak
+		})
+		return top
+	}
 }

@@ -40,6 +40,7 @@ type Table struct {
 	Header []string   `json:"header"`
 	Rows   [][]string `json:"rows"`
 	Detail bool       `json:"detail,omitempty"` // left out of summaries
+	Text   bool       `json:"-"`                // every column is text: aligned left
 }
 
 // Check compares a figure with its target.
@@ -56,6 +57,17 @@ type Chart struct {
 	Title string `json:"title"`
 	File  string `json:"file"` // set when written
 	SVG   []byte `json:"-"`
+}
+
+// missed lists the checks that failed, with what they measured.
+func (r *Report) missed() []string {
+	var out []string
+	for _, c := range r.Checks {
+		if !c.Pass {
+			out = append(out, c.Name+": "+c.Got+", target "+c.Target)
+		}
+	}
+	return out
 }
 
 // param makes a Param with fmt.Sprint of v.
@@ -144,7 +156,7 @@ func (t Table) markdown() string {
 	sep := make([]string, len(t.Header))
 	for i := range sep {
 		sep[i] = "---"
-		if i > 0 {
+		if i > 0 && !t.Text {
 			sep[i] = "---:"
 		}
 	}

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,25 +17,47 @@ type scenario struct {
 	name    string
 	summary string
 	run     func(ctx context.Context, e *env) (*Report, error)
+	// processes: it kills, freezes and measures its servers' processes,
+	// so it cannot run on servers inside the bench (-servers inproc);
+	// `all` leaves it out there.
+	processes bool
+	// strict: a check that fails fails the run (once the report is
+	// written), so that the command exits non-zero.
+	strict bool
 }
 
 // scenarios lists every scenario in the order `all` runs them.
 func scenarios() []scenario {
 	return []scenario{
-		{"hit", "an edge under a Zipf mix of many URLs", runHit},
-		{"compare", "the edge beside nginx proxy_cache and Varnish, interleaved wrk rounds", runCompare},
-		{"transform", "origin transforms over HTTP beside a plain bimg loop", runTransform},
-		{"purge", "time from an overwrite's API answer until every edge serves the new bytes", runPurge},
-		{"coalesce", "a storm of requests for cold URLs: origin requests per URL", runCoalesce},
-		{"storm", "1,000 connections over 1,000 new transformations: only 200 or 503, originals unaffected", runStorm},
-		{"soak", "many distinct objects through one edge: memory over time", runSoak},
+		{name: "hit", summary: "an edge under a Zipf mix of many URLs", run: runHit},
+		{name: "compare", summary: "the edge beside nginx proxy_cache and Varnish, interleaved wrk rounds", run: runCompare},
+		{name: "transform", summary: "origin transforms over HTTP beside a plain bimg loop", run: runTransform},
+		{name: "purge", summary: "time from an overwrite's API answer until every edge serves the new bytes", run: runPurge},
+		{name: "coalesce", summary: "a storm of requests for cold URLs: origin requests per URL", run: runCoalesce},
+		{name: "storm", summary: "1,000 connections over 1,000 new transformations: only 200 or 503, originals unaffected", run: runStorm},
+		{name: "soak", summary: "many distinct objects through one edge: memory over time", run: runSoak},
+		{name: "chaos", summary: "issue 15's hostile cases: blur chains, upload floods, the storm, SIGKILL, a frozen edge",
+			run: runChaos, processes: true, strict: true},
 	}
 }
 
+// scenarioNames lists every scenario's name.
 func scenarioNames() []string {
 	var out []string
 	for _, s := range scenarios() {
 		out = append(out, s.name)
+	}
+	return out
+}
+
+// allNames lists the scenarios `all` runs: every one, but those that
+// need their servers as processes when inproc says they are not.
+func allNames(inproc bool) []string {
+	var out []string
+	for _, s := range scenarios() {
+		if !s.processes || !inproc {
+			out = append(out, s.name)
+		}
 	}
 	return out
 }
@@ -80,17 +103,18 @@ func Run(ctx context.Context, o Options, deps Deps, stdout, stderr io.Writer) er
 	var files, failed []string
 	for _, name := range o.Scenarios {
 		r, path, err := runOne(ctx, &o, deps, p, scratch, photos, m, stamp, name)
+		if r != nil {
+			reports, files = append(reports, r), append(files, path)
+			fmt.Fprintf(stdout, "\n%s", r.headline())
+			p.logf("%s: report %s", name, path)
+		}
 		if err != nil {
 			p.logf("%s failed: %v", name, err)
 			failed = append(failed, name+": "+err.Error())
 			if ctx.Err() != nil {
 				break
 			}
-			continue
 		}
-		reports, files = append(reports, r), append(files, path)
-		fmt.Fprintf(stdout, "\n%s", r.headline())
-		p.logf("%s: report %s", name, path)
 	}
 	if len(o.Scenarios) > 1 && len(reports) > 0 {
 		sum := filepath.Join(o.OutDir, stem(stamp, "summary")+".md")
@@ -107,7 +131,8 @@ func Run(ctx context.Context, o Options, deps Deps, stdout, stderr io.Writer) er
 }
 
 // runOne runs one scenario in its own scratch directory and writes its
-// report.
+// report; a strict scenario whose checks fail returns the report and an
+// error.
 func runOne(ctx context.Context, o *Options, deps Deps, p *progress, scratch string, photos []photo, m Machine, stamp, name string) (*Report, string, error) {
 	var sc scenario
 	for _, s := range scenarios() {
@@ -130,7 +155,13 @@ func runOne(ctx context.Context, o *Options, deps Deps, p *progress, scratch str
 	r.Scenario, r.Started, r.Seconds, r.Machine = name, start, time.Since(start).Seconds(), m
 	r.Command = scenarioCommand(o.Command, name)
 	path, err := r.write(o.OutDir, stamp)
-	return r, path, err
+	if err != nil {
+		return nil, "", err
+	}
+	if missed := r.missed(); sc.strict && len(missed) > 0 {
+		return r, path, errors.New(strings.Join(missed, "; "))
+	}
+	return r, path, nil
 }
 
 // scenarioCommand turns the run's command into one that runs only this

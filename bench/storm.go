@@ -148,24 +148,33 @@ const stormTimeout = time.Minute
 // image made before the storm (likewise). Every answer must be 200 or 503
 // with Retry-After, and every original 200.
 func runStorm(ctx context.Context, e *env) (*Report, error) {
-	o := e.o
 	c, err := startCluster(ctx, e, clusterSpec{Edges: 1})
 	if err != nil {
 		return nil, err
 	}
 	defer c.Close()
-	lady, err := findPhoto(e.photos, "LadyBird.jpg")
+	d, err := stormOn(ctx, e, c)
 	if err != nil {
 		return nil, err
 	}
+	return stormReport(c, d), ctx.Err()
+}
+
+// stormOn runs the storm through c's first edge (runStorm).
+func stormOn(ctx context.Context, e *env, c *cluster) (stormData, error) {
+	o := e.o
+	lady, err := findPhoto(e.photos, "LadyBird.jpg")
+	if err != nil {
+		return stormData{}, err
+	}
 	rocket, err := findPhoto(e.photos, "rocket.jpg")
 	if err != nil {
-		return nil, err
+		return stormData{}, err
 	}
 	api := newAPIClient(c.OriginURL, o)
 	for _, p := range []photo{lady, rocket} {
 		if _, err := api.upload(ctx, p.ID, p.File, p.Data, nil); err != nil {
-			return nil, err
+			return stormData{}, err
 		}
 	}
 	edge := c.EdgeURLs[0]
@@ -179,10 +188,10 @@ func runStorm(ctx context.Context, e *env) (*Report, error) {
 	derived := variant{"c_fill,h_200,w_300,q_80,d_s" + run, "jpg"}
 	ohc, err := newHostClient(c.OriginURL, 1, stormTimeout)
 	if err != nil {
-		return nil, err
+		return stormData{}, err
 	}
 	if f, err := getRetrying(ctx, ohc, c.OriginURL, deliveryPath(o.Cloud, derived, 0, rocket.ID)); err != nil || f.Status != 200 {
-		return nil, fmt.Errorf("bench: storm: making the derived image before the storm: %d %v", f.Status, err)
+		return stormData{}, fmt.Errorf("bench: storm: making the derived image before the storm: %d %v", f.Status, err)
 	}
 
 	m0, _ := scrapeMetrics(c.EdgeMetrics[0])
@@ -226,12 +235,12 @@ func runStorm(ctx context.Context, e *env) (*Report, error) {
 	}
 	shc, err := newHostClient(edge, o.StormConns, stormTimeout)
 	if err != nil {
-		return nil, err
+		return stormData{}, err
 	}
 	defer shc.CloseIdleConnections()
 	phc, err := newHostClient(edge, 2*stormProbeConns, stormTimeout)
 	if err != nil {
-		return nil, err
+		return stormData{}, err
 	}
 	defer phc.CloseIdleConnections()
 	for range o.StormConns {
@@ -264,7 +273,7 @@ func runStorm(ctx context.Context, e *env) (*Report, error) {
 	if om1, err := scrapeMetrics(c.OriginMetrics); err == nil {
 		d.OriginTransforms = om1["mediacdn_origin_transforms_total"] - om0["mediacdn_origin_transforms_total"]
 	}
-	return stormReport(c, d), ctx.Err()
+	return d, nil
 }
 
 func stormReport(c *cluster, d stormData) *Report {
