@@ -240,6 +240,10 @@ func TestFetchRefresh(t *testing.T) {
 		t.Fatal("a stale copy was not served at once")
 	}
 	waitFor("the unchanged refresh", func() bool { return stored().UpdatedAt.After(checked) })
+	// The refresh has recorded its check; wait until it has ended too, so
+	// that the next stale read starts a refresh of its own rather than
+	// finding this one still running.
+	o.Server.WaitRecorded()
 	if rs.count("/p.jpg") != 2 || stored().Version != first.version(t) {
 		t.Fatalf("unchanged remote: %d requests, version %d (was %s)", rs.count("/p.jpg"), stored().Version, version)
 	}
