@@ -82,6 +82,13 @@ type Fetch struct {
 	// loopback, link-local, private or otherwise internal (refused by
 	// default to stop server-side request forgery). Default none.
 	AllowNetworks []string `yaml:"allow_networks"`
+	// MaxInFlight bounds the downloads of fetch delivery URLs in progress
+	// (first downloads and background refreshes of distinct remote URLs;
+	// uploads from a URL count as uploads). Past it a fetch URL without a
+	// stored copy answers 503 with Retry-After, and a refresh waits for a
+	// later request. Each download goes to a temporary file, so this
+	// bounds disk (MaxInFlight × max_upload_size), not memory. Default 16.
+	MaxInFlight int `yaml:"max_in_flight"`
 }
 
 // Defaults for the origin.
@@ -122,6 +129,9 @@ func (c *Config) ApplyDefaults() {
 	}
 	if c.Fetch.Timeout == 0 {
 		c.Fetch.Timeout = 30 * time.Second
+	}
+	if c.Fetch.MaxInFlight == 0 {
+		c.Fetch.MaxInFlight = 16
 	}
 	if c.Fetch.MaxRedirects == 0 {
 		c.Fetch.MaxRedirects = 5
@@ -173,6 +183,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Fetch.Timeout < 0 {
 		return config.Errorf("fetch.timeout", "must not be negative")
+	}
+	if c.Fetch.MaxInFlight < 0 {
+		return config.Errorf("fetch.max_in_flight", "must not be negative")
 	}
 	if err := c.Imaging.Validate(); err != nil {
 		return config.Prefix("imaging", err)

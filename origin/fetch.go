@@ -1,7 +1,6 @@
 package origin
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -131,17 +130,6 @@ var specialNets = []netip.Prefix{
 	netip.MustParsePrefix("198.18.0.0/15"),
 	netip.MustParsePrefix("240.0.0.0/4"),
 	netip.MustParsePrefix("64:ff9b::/96"), // NAT64 can reach IPv4 internals
-}
-
-// get downloads rawURL into memory, at most maxSize bytes (fetch
-// delivery URLs); it is getTo's.
-func (f *fetcher) get(ctx context.Context, rawURL string, allowHost func(string) bool) ([]byte, string, error) {
-	var buf bytes.Buffer
-	name, err := f.getTo(ctx, rawURL, allowHost, &buf)
-	if err != nil {
-		return nil, "", err
-	}
-	return buf.Bytes(), name, nil
 }
 
 // getTo downloads rawURL into w as it arrives, at most maxSize bytes, and

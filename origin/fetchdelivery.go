@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -64,6 +65,11 @@ func (s *Server) fetched(ctx context.Context, u *delivery.URL, cl config.Cloud) 
 		if a, err := s.meta.Asset(ctx, key); err == nil { // a flight that just ended stored it
 			return a, nil
 		}
+		if !s.takeFetchSlot() {
+			return nil, &deliveryError{status: http.StatusServiceUnavailable, retry: fetchBusyRetry,
+				msg: "Too many fetches in progress - try again later"}
+		}
+		defer s.releaseFetchSlot()
 		return s.download(context.WithoutCancel(ctx), key, remote.String(), nil, cl)
 	})
 	select {
@@ -83,9 +89,14 @@ func (s *Server) refreshInBackground(flight string, key meta.Key, rawURL string,
 	if _, busy := s.refreshing.LoadOrStore(flight, true); busy {
 		return
 	}
+	if !s.takeFetchSlot() { // a later request of the stale copy asks again
+		s.refreshing.Delete(flight)
+		return
+	}
 	ticket := s.recording.start()
 	go func() {
 		defer s.recording.done(ticket)
+		defer s.releaseFetchSlot()
 		defer s.refreshing.Delete(flight)
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
@@ -117,10 +128,36 @@ func fetchTarget(u *delivery.URL) (*url.URL, error) {
 	return remote, nil
 }
 
+// fetchBusyRetry is the Retry-After of a fetch URL refused because too
+// many downloads are in progress.
+const fetchBusyRetry = time.Second
+
+// takeFetchSlot takes one of the Fetch.MaxInFlight download slots, or
+// reports false when none is free.
+func (s *Server) takeFetchSlot() bool {
+	select {
+	case s.fetching <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func (s *Server) releaseFetchSlot() { <-s.fetching }
+
 // download fetches rawURL and stores it at key; prev is the stored copy
-// being refreshed, nil for the first download.
+// being refreshed, nil for the first download. The remote file goes to a
+// temporary file of the spool (never to memory), its MD5 taken as it
+// arrives; it is probed mapped in place and copied into a blob only when
+// it differs from prev.
 func (s *Server) download(ctx context.Context, key meta.Key, rawURL string, prev *meta.Asset, cl config.Cloud) (*meta.Asset, error) {
-	data, name, err := s.fetch.get(ctx, rawURL, cl.FetchAllowed)
+	src, err := s.spool.create()
+	if err != nil {
+		return nil, internal(err)
+	}
+	defer src.close()
+	h := md5.New()
+	name, err := s.fetch.getTo(ctx, rawURL, cl.FetchAllowed, io.MultiWriter(src, h))
 	if err != nil {
 		if prev != nil {
 			s.log.Warn("fetch refresh failed; serving the stored copy", "url", clip(rawURL), "err", err)
@@ -132,23 +169,26 @@ func (s *Server) download(ctx context.Context, key meta.Key, rawURL string, prev
 		}
 		return nil, fetchDeliveryErr(err)
 	}
-	info, err := s.images.Probe(data)
+	m, err := src.mapped()
+	if err != nil {
+		return nil, internal(err)
+	}
+	info, err := s.images.ProbeMapped(m)
 	if err != nil {
 		return nil, deliveryErr(http.StatusBadRequest, "Invalid image file - %s", clip(rawURL))
 	}
-	sum := md5.Sum(data)
-	etag := hex.EncodeToString(sum[:])
+	etag := hex.EncodeToString(h.Sum(nil))
 	now := s.now().UTC()
 	if prev != nil && prev.ETag == etag {
 		return s.meta.Update(ctx, key, func(a *meta.Asset) error { a.UpdatedAt = now; return nil })
 	}
-	blobKey, err := s.writeBlob(data)
+	blobKey, size, _, err := s.writeBlobFrom(src.reader())
 	if err != nil {
 		return nil, internal(err)
 	}
 	display := strings.TrimSuffix(name, "."+info.Format.String())
 	a := &meta.Asset{Key: key, AssetID: randomHex(16), VersionID: randomHex(16), Format: info.Format.String(),
-		Bytes: int64(len(data)), Width: info.Width, Height: info.Height, Pages: max(info.Pages, 1),
+		Bytes: size, Width: info.Width, Height: info.Height, Pages: max(info.Pages, 1),
 		ETag: etag, Blob: blobKey, CreatedAt: now, UpdatedAt: now, OriginalFilename: display, DisplayName: display}
 	res, err := s.meta.Put(ctx, a, true)
 	if err != nil {

@@ -343,3 +343,52 @@ func TestFetchSignedOnly(t *testing.T) {
 		t.Fatalf("SDK-signed fetch URL %s: %d %q", path, f.status, f.header.Get("X-Cld-Error"))
 	}
 }
+
+// Downloads of fetch URLs in progress are bounded (fetch.max_in_flight):
+// past the bound a URL without a stored copy answers 503 with
+// Retry-After, without asking its remote; once the download ends, it is
+// fetched as usual.
+func TestFetchDownloadsBounded(t *testing.T) {
+	rocket := readCorpus(t, "rocket.jpg")
+	release := make(chan struct{})
+	started := make(chan struct{}, 1)
+	var mu sync.Mutex
+	hits := map[string]int{}
+	remote := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits[r.URL.Path]++
+		mu.Unlock()
+		if r.URL.Path == "/slow.jpg" {
+			started <- struct{}{}
+			<-release
+		}
+		w.Write(rocket)
+	}))
+	t.Cleanup(remote.Close)
+	t.Cleanup(func() { close(release) })
+	o := startOriginWith(t, func(c *origin.Config) {
+		c.Fetch.AllowNetworks = []string{"127.0.0.0/8"}
+		c.Fetch.MaxInFlight = 1
+	}, nil, config.Cloud{APIKey: apiKey, APISecret: apiSecret, FetchDomains: []string{"127.0.0.1"}})
+	base := o.URL + "/demo/image/fetch/" + remote.URL
+	slow := make(chan fetched, 1)
+	go func() { slow <- fetch(t, base+"/slow.jpg") }()
+	<-started
+	busy := fetch(t, base+"/other.jpg")
+	if busy.status != http.StatusServiceUnavailable || busy.header.Get("Retry-After") != "1" {
+		t.Fatalf("second download while one is in progress: %d %v", busy.status, busy.header)
+	}
+	mu.Lock()
+	asked := hits["/other.jpg"]
+	mu.Unlock()
+	if asked != 0 {
+		t.Fatalf("the refused fetch asked its remote %d times", asked)
+	}
+	release <- struct{}{}
+	if r := <-slow; r.status != 200 || !bytes.Equal(r.body, rocket) {
+		t.Fatalf("the slow download: %d", r.status)
+	}
+	if r := fetch(t, base+"/other.jpg"); r.status != 200 || !bytes.Equal(r.body, rocket) {
+		t.Fatalf("after the first download ended: %d", r.status)
+	}
+}

@@ -62,6 +62,9 @@ type Server struct {
 	admin *adminState
 	// analyser analyses uploaded images in the background.
 	analyser *analyser
+	// fetching bounds the fetch delivery downloads in progress
+	// (Fetch.MaxInFlight): one token per download.
+	fetching chan struct{}
 	// refreshing holds the fetch flights whose stored copy is being
 	// refreshed in the background (fetchdelivery.go).
 	refreshing sync.Map
@@ -124,7 +127,7 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, clouds: clouds, hosts: hosts, meta: d.Meta, blobs: d.Blobs, images: d.Images,
 		events: d.Events, purger: d.Purger, log: d.Log, now: d.Now, chunks: chunks,
-		spool: spool, uploads: newUploadSlots(cfg.Uploads),
+		spool: spool, uploads: newUploadSlots(cfg.Uploads), fetching: make(chan struct{}, cfg.Fetch.MaxInFlight),
 		recordSlots: make(chan struct{}, maxBackgroundRecords), recording: newRecordings(),
 		fetch: newFetcher(cfg.Fetch, int64(cfg.MaxUploadSize)), admin: newAdminState(), m: newCounters()}
 	s.analyser = newAnalyser(s)
