@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -28,19 +29,30 @@ func (c *call) report(p *Params, inv Invalidation) *InvalidationStatus {
 	return &st
 }
 
+// maxInvalidationBody bounds an invalidation request's body.
+const maxInvalidationBody = 64 << 10
+
 // routeInvalidations serves our extension of the API:
 //
 //	GET  /v1_1/<cloud>/invalidations/<id>  how many live edges applied it
 //	POST /v1_1/<cloud>/invalidations       purge by public_id, prefix,
 //	                                       transformation (named) or all
+//
 func (c *call) routeInvalidations(rest string) bool {
 	id, isInv := strings.CutPrefix(rest, "invalidations")
 	if !isInv || id != "" && id[0] != '/' {
 		return false
 	}
 	id = strings.TrimPrefix(id, "/")
+	// An invalidation's parameters are a few short fields: a larger body
+	// is refused before anything else is read, credentials or not.
+	c.r.Body = http.MaxBytesReader(unwrapped(c.w), c.r.Body, maxInvalidationBody)
 	p, err := parseParams(c.r)
 	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			err = badRequest("Request parameters are too large")
+		}
 		c.fail(err)
 		return true
 	}
