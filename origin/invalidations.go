@@ -37,7 +37,6 @@ const maxInvalidationBody = 64 << 10
 //	GET  /v1_1/<cloud>/invalidations/<id>  how many live edges applied it
 //	POST /v1_1/<cloud>/invalidations       purge by public_id, prefix,
 //	                                       transformation (named) or all
-//
 func (c *call) routeInvalidations(rest string) bool {
 	id, isInv := strings.CutPrefix(rest, "invalidations")
 	if !isInv || id != "" && id[0] != '/' {
