@@ -235,7 +235,9 @@ func (c *call) routeUpload(rest string) bool {
 	}
 	defer release()
 	p, err := c.readUpload(action)
-	defer p.Close() // its file, on every path
+	if p != nil { // a refused body may have spooled a file too
+		defer p.Close() // its file, on every path
+	}
 	if err != nil {
 		c.refuse(err)
 		return true
