@@ -23,7 +23,7 @@ func TestParseAllocatesNothing(t *testing.T) {
 				t.Fatal(err)
 			}
 			_ = u.Class()
-			_ = u.AppendCacheKey(key[:0], Negotiate("image/avif,image/webp,*/*").String())
+			_ = u.AppendCacheKey(key[:0], u.Variant("image/avif,image/webp,*/*", "2", ""))
 		})
 		if n != 0 {
 			t.Errorf("Parse(%q) + Class + AppendCacheKey: %v allocations, want 0", uri, n)
@@ -76,5 +76,28 @@ func TestHostMapAllocatesNothing(t *testing.T) {
 	n := testing.AllocsPerRun(200, func() { _ = DPRHint(" 2.25", "") })
 	if n != 0 {
 		t.Errorf("DPRHint: %v allocations, want 0", n)
+	}
+}
+
+// An edge's lookup before parsing allocates nothing: the raw request's
+// key, the variant from its headers and the variant's part of the key;
+// nor does reading a variant's text.
+func TestRequestKeyAllocatesNothing(t *testing.T) {
+	var key [256]byte
+	for _, c := range []struct{ cloud, uri string }{
+		{"", "/demo/image/upload/dpr_auto/f_auto/v1/pic?_a=BAMAROfk0"},
+		{"demo", "/image/upload/dpr_auto/f_auto/v1/pic"},
+		{"demo", "/demo/image/upload/dpr_auto/f_auto/v1/pic"},
+	} {
+		n := testing.AllocsPerRun(200, func() {
+			v := NegotiateVariant(true, true, "image/avif,image/webp,*/*", "2.25", "")
+			_ = AppendVariantKey(AppendRequestKey(key[:0], c.cloud, c.uri), v)
+			if back, ok := ParseVariant("avif;dpr=2.3"); !ok || back != v {
+				t.Fatalf("ParseVariant: %+v %v, want %+v", back, ok, v)
+			}
+		})
+		if n != 0 {
+			t.Errorf("%q on %q: %v allocations, want 0", c.uri, c.cloud, n)
+		}
 	}
 }

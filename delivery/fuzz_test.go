@@ -11,7 +11,8 @@ import (
 )
 
 // FuzzParse checks that no input panics, that every failure is an *Error
-// with a sane status, and that parse → format → parse round-trips.
+// with a sane status, that parse → format → parse round-trips, and that
+// the key an edge builds from the raw request is the parsed URL's.
 func FuzzParse(f *testing.F) {
 	for _, c := range urlCases {
 		if c.host == "" {
@@ -30,7 +31,17 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		checkAccepted(t, uri, &u)
+		checkRequestKey(t, "", uri, &u)
 	})
+}
+
+// checkRequestKey asserts that the key of a raw request URI (as an edge
+// looks it up before parsing) is the key of the URL it parsed to.
+func checkRequestKey(t *testing.T, hostCloud, uri string, u *URL) {
+	t.Helper()
+	if raw, key := AppendRequestKey(nil, hostCloud, uri), u.AppendCacheKey(nil, Variant{}); string(raw) != string(key) {
+		t.Fatalf("%q on %q: request key %q, URL's key %q", uri, hostCloud, raw, key)
+	}
 }
 
 // checkParseError asserts a parse failure is an *Error with a status to
@@ -58,8 +69,9 @@ func checkAccepted(t *testing.T, uri string, u *URL) {
 
 // FuzzParseHost checks ParseHost as FuzzParse checks Parse, and what edges
 // rely on to key both forms alike: a path that names the host's cloud
-// (CloudPrefixed) reads exactly as in path form, and any other URL's cache
-// key, read as a path-form URL, is the same object.
+// (CloudPrefixed) reads exactly as in path form, any other URL's cache
+// key, read as a path-form URL, is the same object, and the raw request's
+// key is the URL's.
 func FuzzParseHost(f *testing.F) {
 	for _, c := range urlCases {
 		if c.host != "" {
@@ -98,13 +110,14 @@ func FuzzParseHost(f *testing.F) {
 				t.Fatalf("ParseHost(%q, %q) = %+v; Parse: %+v, %v", cloud, uri, u, p, err)
 			}
 		} else {
-			key := string(u.AppendCacheKey(nil, ""))
+			key := string(u.AppendCacheKey(nil, Variant{}))
 			p, err := Parser{MaxLength: max(DefaultMaxLength, len(key))}.Parse(key)
 			if err != nil || semanticOf(&p) != semanticOf(&u) {
 				t.Fatalf("ParseHost(%q, %q) = %+v; its key %q reads as %+v, %v", cloud, uri, semanticOf(&u), key, semanticOf(&p), err)
 			}
 		}
 		checkAccepted(t, uri, &u)
+		checkRequestKey(t, cloud, uri, &u)
 	})
 }
 

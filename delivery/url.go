@@ -128,13 +128,7 @@ func (p Parser) parse(u *URL, hostCloud, uri string) error {
 	if len(uri) > max {
 		return &Error{Status: http.StatusRequestURITooLong, Message: "URL too long"}
 	}
-	path := uri
-	for i := 0; i < len(uri); i++ {
-		if uri[i] == '?' || uri[i] == '#' {
-			path = uri[:i]
-			break
-		}
-	}
+	path := pathOf(uri)
 	if len(path) < 2 || path[0] != '/' {
 		return badRequest("Invalid URL - %s", Echo(path, EchoLimit))
 	}

@@ -309,20 +309,26 @@ func TestClass(t *testing.T) {
 
 func TestCacheKey(t *testing.T) {
 	t.Parallel()
+	avif := Variant{Negotiated: true, Format: AVIF}
+	webp := Variant{Negotiated: true, Format: WebP}
 	for _, c := range []struct {
-		uri, host, variant, want string
+		uri, host string
+		variant   Variant
+		want      string
 	}{
-		{"/demo/image/upload/sample.jpg?_a=BAMAROfk0", "", "", "/demo/image/upload/sample.jpg"},
-		{"/demo/image/upload/sample.jpg?_a=AQC1Sop&utm=1", "", "webp", "/demo/image/upload/sample.jpg"},
-		{"/demo/image/upload/f_auto/sample?_a=x", "", "avif", "/demo/image/upload/f_auto/sample#avif"},
-		{"/demo/image/upload/q_auto/sample", "", "webp", "/demo/image/upload/q_auto/sample#webp"},
-		{"/demo/image/upload/q_auto/sample", "", "", "/demo/image/upload/q_auto/sample"},
-		{"/image/upload/f_auto/sample.jpg", "demo", "webp", "/demo/image/upload/f_auto/sample.jpg#webp"},
+		{"/demo/image/upload/sample.jpg?_a=BAMAROfk0", "", Variant{}, "/demo/image/upload/sample.jpg"},
+		{"/demo/image/upload/sample.jpg?_a=AQC1Sop&utm=1", "", webp, "/demo/image/upload/sample.jpg"},
+		{"/demo/image/upload/f_auto/sample?_a=x", "", avif, "/demo/image/upload/f_auto/sample#avif"},
+		{"/demo/image/upload/q_auto/sample", "", webp, "/demo/image/upload/q_auto/sample#webp"},
+		{"/demo/image/upload/q_auto/sample", "", Variant{Negotiated: true}, "/demo/image/upload/q_auto/sample#std"},
+		{"/demo/image/upload/q_auto/sample", "", Variant{}, "/demo/image/upload/q_auto/sample"},
+		{"/image/upload/f_auto/sample.jpg", "demo", webp, "/demo/image/upload/f_auto/sample.jpg#webp"},
 		// A private-CDN host URL that names its cloud: the same key.
-		{"/demo/image/upload/f_auto/sample.jpg", "demo", "webp", "/demo/image/upload/f_auto/sample.jpg#webp"},
+		{"/demo/image/upload/f_auto/sample.jpg", "demo", webp, "/demo/image/upload/f_auto/sample.jpg#webp"},
 		// dpr_auto is keyed on the DPR hint.
-		{"/demo/image/upload/dpr_auto,w_100/sample.jpg", "", ";dpr=2", "/demo/image/upload/dpr_auto,w_100/sample.jpg#;dpr=2"},
-		{"/demo/image/upload/dpr_auto/f_auto/sample", "", "avif;dpr=1.5", "/demo/image/upload/dpr_auto/f_auto/sample#avif;dpr=1.5"},
+		{"/demo/image/upload/dpr_auto,w_100/sample.jpg", "", Variant{DPR: 2}, "/demo/image/upload/dpr_auto,w_100/sample.jpg#;dpr=2"},
+		{"/demo/image/upload/dpr_auto/f_auto/sample", "", Variant{Negotiated: true, Format: AVIF, DPR: 1.5},
+			"/demo/image/upload/dpr_auto/f_auto/sample#avif;dpr=1.5"},
 	} {
 		var u URL
 		var err error
@@ -336,6 +342,14 @@ func TestCacheKey(t *testing.T) {
 		}
 		if got := string(u.AppendCacheKey(nil, c.variant)); got != c.want {
 			t.Errorf("%s: key %q, want %q", c.uri, got, c.want)
+		}
+		// The raw request's key, as an edge builds it before parsing.
+		v := c.variant
+		if !u.Varies() {
+			v = Variant{}
+		}
+		if got := string(AppendVariantKey(AppendRequestKey(nil, c.host, c.uri), v)); got != c.want {
+			t.Errorf("%s on %q: request key %q, want %q", c.uri, c.host, got, c.want)
 		}
 	}
 }

@@ -4,8 +4,8 @@ import "strconv"
 
 // Varies reports whether the URL's bytes depend on request headers besides
 // the URL: f_auto and q_auto on Accept, dpr_auto on the DPR client hint.
-// Such URLs are cached per variant (AppendCacheKey) and answered with the
-// Vary header Vary gives.
+// Such URLs are made and cached per Variant and answered with the Vary
+// header Vary gives.
 func (u *URL) Varies() bool { return u.Negotiated() || u.AutoDPR() }
 
 // Vary is the Vary header of the URL's responses: the request headers its
@@ -15,11 +15,11 @@ func (u *URL) Varies() bool { return u.Negotiated() || u.AutoDPR() }
 func (u *URL) Vary() string {
 	switch neg, dpr := u.Negotiated(), u.AutoDPR(); {
 	case neg && dpr:
-		return "Accept, Sec-CH-DPR, DPR"
+		return HeaderAccept + ", " + HeaderSecCHDPR + ", " + HeaderDPR
 	case neg:
-		return "Accept"
+		return HeaderAccept
 	case dpr:
-		return "Sec-CH-DPR, DPR"
+		return HeaderSecCHDPR + ", " + HeaderDPR
 	}
 	return ""
 }

@@ -28,7 +28,8 @@ type entry struct {
 	vary      string // the Vary header (delivery.URL.Vary), "" for none
 	kind      entryKind
 	// varyAccept and varyDPR are a marker's: which request headers make
-	// the variant (the Accept token, the DPR hint).
+	// the variant (the Accept token, the DPR hint: the URL's Negotiated and
+	// AutoDPR).
 	varyAccept, varyDPR bool
 	negative            bool // a cached 404/400, or a d_ default image standing in for one
 
@@ -52,8 +53,9 @@ const (
 	// kindContent is a response to serve.
 	kindContent entryKind = iota
 	// kindMarker lives under a varying URL's plain key and only says that
-	// the real entries are under key#variant (the variant made of the
-	// request headers varyAccept and varyDPR name). It is never served.
+	// the real entries are under the key with a variant
+	// (delivery.AppendVariantKey), the variant made of the request headers
+	// varyAccept and varyDPR name. It is never served.
 	kindMarker
 	// kindPass is a response too large to cache (max_object_size): its
 	// headers and validators without the body. Requests for it are

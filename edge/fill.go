@@ -22,9 +22,9 @@ type fillResult struct {
 // miss fills key from an origin, once however many requests wait, and
 // serves the result. stale is an expired (or untrusted) entry for the key:
 // it makes the origin request conditional and stands in on origin errors.
-func (s *Server) miss(ctx *fasthttp.RequestCtx, u *delivery.URL, key []byte, variant string, stale *entry) {
+func (s *Server) miss(ctx *fasthttp.RequestCtx, u *delivery.URL, key []byte, v delivery.Variant, stale *entry) {
 	k := string(key)
-	v, err, shared := s.fills.Do(k, func() (any, error) {
+	res, err, shared := s.fills.Do(k, func() (any, error) {
 		// Another fill for this key may have finished just before this one
 		// started.
 		if e, ok := s.cache.get(key); ok && e != stale && !e.purged(s.purges) &&
@@ -36,7 +36,7 @@ func (s *Server) miss(ctx *fasthttp.RequestCtx, u *delivery.URL, key []byte, var
 				return &fillResult{pass: true}, nil
 			}
 		}
-		return s.fetch(u, []byte(k), variant, stale)
+		return s.fetch(u, []byte(k), v, stale)
 	})
 	now := s.now().UnixNano()
 	if shared {
@@ -51,9 +51,9 @@ func (s *Server) miss(ctx *fasthttp.RequestCtx, u *delivery.URL, key []byte, var
 		s.originFailed(ctx, err)
 		return
 	}
-	r := v.(*fillResult)
+	r := res.(*fillResult)
 	if r.pass {
-		s.passThrough(ctx, u, key, variant, nil)
+		s.passThrough(ctx, u, key, v, nil)
 		return
 	}
 	// A 5xx, a 503 shedding load included: a stale copy is the better
@@ -82,7 +82,7 @@ func (s *Server) miss(ctx *fasthttp.RequestCtx, u *delivery.URL, key []byte, var
 // originRequest prepares the request an origin sees: the path in path form
 // (no query), a normalised Accept carrying only the negotiated token, and
 // the DPR hint for dpr_auto.
-func (s *Server) originRequest(req *fasthttp.Request, u *delivery.URL, variant string) {
+func (s *Server) originRequest(req *fasthttp.Request, u *delivery.URL, v delivery.Variant) {
 	req.Header.SetMethod(fasthttp.MethodGet)
 	req.URI().DisablePathNormalizing = true
 	if u.HostForm {
@@ -91,44 +91,30 @@ func (s *Server) originRequest(req *fasthttp.Request, u *delivery.URL, variant s
 		req.SetRequestURI(u.Path)
 	}
 	if u.Varies() {
-		tok, dpr, _ := cutVariant(variant)
-		switch tok {
-		case "avif":
+		switch v.Format {
+		case delivery.AVIF:
 			req.Header.Set("Accept", "image/avif,image/webp,*/*")
-		case "webp":
+		case delivery.WebP:
 			req.Header.Set("Accept", "image/webp,*/*")
 		default:
 			req.Header.Set("Accept", "*/*")
 		}
-		if dpr != "" {
-			req.Header.Set("DPR", dpr)
+		if v.DPR != 0 {
+			req.Header.Set("DPR", strconv.FormatFloat(v.DPR, 'f', -1, 64))
 		}
 	}
-}
-
-func cutVariant(v string) (tok, dpr string, ok bool) {
-	for i := 0; i < len(v); i++ {
-		if v[i] == ';' {
-			const p = ";dpr="
-			if len(v) >= i+len(p) && v[i:i+len(p)] == p {
-				return v[:i], v[i+len(p):], true
-			}
-			return v[:i], "", true
-		}
-	}
-	return v, "", false
 }
 
 // fetch asks the origins and turns the answer into an entry, cached when
 // cacheable. The purge sequence is read before the request leaves, so a
 // purge that lands while the fill is in flight covers its result.
-func (s *Server) fetch(u *delivery.URL, key []byte, variant string, stale *entry) (*fillResult, error) {
+func (s *Server) fetch(u *delivery.URL, key []byte, v delivery.Variant, stale *entry) (*fillResult, error) {
 	seq := s.purges.Seq()
 	req := fasthttp.AcquireRequest()
 	resp := fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
 	defer fasthttp.ReleaseResponse(resp)
-	s.originRequest(req, u, variant)
+	s.originRequest(req, u, v)
 	if stale != nil && len(stale.etag) > 0 {
 		req.Header.SetBytesV("If-None-Match", stale.etag)
 		s.m.revalidations.Add(1)
@@ -159,7 +145,7 @@ func (s *Server) fetch(u *delivery.URL, key []byte, variant string, stale *entry
 	if cacheable(status) {
 		s.store(e)
 		if u.Varies() {
-			s.store(&entry{key: u.AppendCacheKey(nil, ""), kind: kindMarker, varyAccept: u.Negotiated(),
+			s.store(&entry{key: u.AppendCacheKey(nil, delivery.Variant{}), kind: kindMarker, varyAccept: u.Negotiated(),
 				varyDPR: u.AutoDPR(), cost: entryOverhead + int64(len(u.Path)+len(u.Cloud))})
 		}
 	}

@@ -3,7 +3,6 @@ package edge
 import (
 	"bytes"
 	"errors"
-	"strconv"
 	"time"
 
 	"github.com/mediacdn/mediacdn/delivery"
@@ -113,13 +112,10 @@ func (s *Server) deliver(ctx *fasthttp.RequestCtx) {
 		s.fail(ctx, fasthttp.StatusNotFound, "Unknown cloud_name "+u.Cloud)
 		return
 	}
-	variant := ""
-	if u.Varies() {
-		variant = s.variant(ctx, &u)
-	}
+	v := requestVariant(&ctx.Request.Header, u.Negotiated(), u.AutoDPR())
 	kb := s.keys.Get().(*keyBuf)
 	defer s.keys.Put(kb)
-	kb.b = u.AppendCacheKey(kb.b[:0], variant)
+	kb.b = u.AppendCacheKey(kb.b[:0], v)
 	key := kb.b
 
 	e, ok := s.cache.get(key)
@@ -134,7 +130,7 @@ func (s *Server) deliver(ctx *fasthttp.RequestCtx) {
 		if !e.fresh(now) || !(e.versioned || s.caughtUp()) {
 			e = nil
 		}
-		s.passThrough(ctx, &u, key, variant, e)
+		s.passThrough(ctx, &u, key, v, e)
 		return
 	}
 	if ok {
@@ -146,38 +142,32 @@ func (s *Server) deliver(ctx *fasthttp.RequestCtx) {
 			return
 		case trusted && now < e.expires+int64(s.cfg.StaleWhileRevalidate) && e.status == fasthttp.StatusOK:
 			s.m.stale.Add(1)
-			s.revalidateInBackground(ctx, key, e)
+			s.revalidateInBackground(ctx, key, v, e)
 			s.serve(ctx, e, now, statusStale)
 			return
 		}
 	}
-	s.miss(ctx, &u, key, variant, e)
+	s.miss(ctx, &u, key, v, e)
 }
 
-// fastHit looks the request up by its raw path, without parsing it: only
-// URLs that parsed before have entries, so a fresh, trusted, unpurged entry
-// under the path's key can be served as is. Anything else (including any
+// fastHit looks the request up by its raw path, without parsing it
+// (delivery.AppendRequestKey): only URLs that parsed before have entries,
+// so a fresh, trusted, unpurged entry under the path's key can be served
+// as is. A varying URL's plain key holds a marker naming the headers its
+// variant is made of. Anything else (including any
 // error) goes the full way.
 func (s *Server) fastHit(ctx *fasthttp.RequestCtx, now int64) *entry {
 	uri := ctx.Request.Header.RequestURI()
 	if len(uri) > s.cfg.MaxURLLength {
 		return nil
 	}
-	if i := bytes.IndexAny(uri, "?#"); i >= 0 {
-		uri = uri[:i]
-	}
 	kb := s.keys.Get().(*keyBuf)
 	defer s.keys.Put(kb)
-	key := kb.b[:0]
-	// The key of a host-form URL has the host's cloud in front; one that
-	// names the cloud itself is keyed as sent.
-	if cloud, ok := s.hosts.Cloud(b2s(ctx.Host())); ok && !delivery.CloudPrefixed(cloud, b2s(uri)) {
-		key = append(append(key, '/'), cloud...)
-	}
-	key = append(key, uri...)
+	cloud, _ := s.hosts.Cloud(b2s(ctx.Host()))
+	key := delivery.AppendRequestKey(kb.b[:0], cloud, b2s(uri))
 	e, ok := s.cache.get(key)
 	if ok && e.kind == kindMarker {
-		key = appendVariant(append(key, '#'), ctx, e.varyAccept, e.varyDPR)
+		key = delivery.AppendVariantKey(key, requestVariant(&ctx.Request.Header, e.varyAccept, e.varyDPR))
 		e, ok = s.cache.get(key)
 	}
 	kb.b = key
@@ -187,38 +177,18 @@ func (s *Server) fastHit(ctx *fasthttp.RequestCtx, now int64) *entry {
 	return e
 }
 
-// variant is the token a varying URL (f_auto, q_auto, dpr_auto) is cached
-// under: avif, webp or std from Accept for f_auto and q_auto, then
-// ";dpr=" and the DPR client hint for dpr_auto. Raw headers never reach
-// the key.
-func (s *Server) variant(ctx *fasthttp.RequestCtx, u *delivery.URL) string {
-	return string(appendVariant(nil, ctx, u.Negotiated(), u.AutoDPR()))
-}
-
-// appendVariant appends the variant token of a URL whose bytes depend on
-// Accept (accept) and on the DPR hint (dpr).
-func appendVariant(dst []byte, ctx *fasthttp.RequestCtx, accept, dpr bool) []byte {
-	if accept {
-		dst = append(dst, variantToken(delivery.Negotiate(b2s(ctx.Request.Header.PeekBytes(hAccept))))...)
+// requestVariant is the variant a request asks for of a URL whose bytes
+// depend on Accept (negotiated: f_auto, q_auto) and on the DPR hint
+// (autoDPR: dpr_auto); the zero Variant for a URL that varies on neither.
+// Only the headers the URL depends on are read; raw headers never reach a
+// key.
+func requestVariant(h *fasthttp.RequestHeader, negotiated, autoDPR bool) delivery.Variant {
+	var accept, secCHDPR, dpr []byte
+	if negotiated {
+		accept = h.PeekBytes(hAccept)
 	}
-	if dpr {
-		dst = append(dst, ";dpr="...)
-		h := &ctx.Request.Header
-		dst = strconv.AppendFloat(dst, delivery.DPRHint(b2s(h.PeekBytes(hSecCHDPR)), b2s(h.PeekBytes(hDPR))), 'f', -1, 64)
+	if autoDPR {
+		secCHDPR, dpr = h.PeekBytes(hSecCHDPR), h.PeekBytes(hDPR)
 	}
-	return dst
-}
-
-// variantToken names a negotiated format in cache keys; "std" stands for
-// neither AVIF nor WebP (the origin then picks JPEG or PNG), so that a
-// negotiated URL always has a variant and its plain key is free for the
-// marker.
-func variantToken(f delivery.Format) string {
-	switch f {
-	case delivery.AVIF:
-		return "avif"
-	case delivery.WebP:
-		return "webp"
-	}
-	return "std"
+	return delivery.NegotiateVariant(negotiated, autoDPR, b2s(accept), b2s(secCHDPR), b2s(dpr))
 }

@@ -17,7 +17,7 @@ import (
 // them itself. A 200 whose body is too large leaves (or renews) a pass
 // entry under key, so that the next request skips the buffered attempt; one
 // whose body fits again drops it, so that the next request caches it.
-func (s *Server) passThrough(ctx *fasthttp.RequestCtx, u *delivery.URL, key []byte, variant string, pe *entry) {
+func (s *Server) passThrough(ctx *fasthttp.RequestCtx, u *delivery.URL, key []byte, v delivery.Variant, pe *entry) {
 	h := &ctx.Response.Header
 	h.DisableNormalizing() // every name set below is canonical already
 	if pe != nil && pe.status == fasthttp.StatusOK && s.notModified(ctx, pe) {
@@ -30,7 +30,7 @@ func (s *Server) passThrough(ctx *fasthttp.RequestCtx, u *delivery.URL, key []by
 	req := fasthttp.AcquireRequest()
 	resp := fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
-	s.originRequest(req, u, variant)
+	s.originRequest(req, u, v)
 	passRequestHeaders(&req.Header, &ctx.Request.Header)
 	err := s.origins.do(req, resp, budgetOf(u), true)
 	s.countOrigin(err, resp)

@@ -1,15 +1,15 @@
 package edge
 
 import (
-	"strings"
-
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/valyala/fasthttp"
 )
 
 // revalidateInBackground refreshes a stale entry once per key while
 // requests keep getting the stale copy. The request's buffers are copied:
-// the goroutine outlives the request.
-func (s *Server) revalidateInBackground(ctx *fasthttp.RequestCtx, key []byte, stale *entry) {
+// the goroutine outlives the request; v, the variant the key holds, is a
+// value.
+func (s *Server) revalidateInBackground(ctx *fasthttp.RequestCtx, key []byte, v delivery.Variant, stale *entry) {
 	k := string(key)
 	uri := string(ctx.Request.Header.RequestURI())
 	host := string(ctx.Host())
@@ -23,10 +23,6 @@ func (s *Server) revalidateInBackground(ctx *fasthttp.RequestCtx, key []byte, st
 		if err != nil {
 			return nil, err
 		}
-		variant := ""
-		if i := strings.LastIndexByte(k, '#'); i >= 0 {
-			variant = k[i+1:]
-		}
-		return s.fetch(&u, []byte(k), variant, stale)
+		return s.fetch(&u, []byte(k), v, stale)
 	})
 }

@@ -1,0 +1,29 @@
+package delivery
+
+// The HTTP headers of the edge–origin contract, in canonical form: what an
+// edge sends an origin, what an origin answers besides the standard
+// headers, and what both answer clients with.
+const (
+	// HeaderVariant names the variant an edge wants of a varying URL, in
+	// the variant's text form (Variant.String). An origin makes that
+	// variant, whatever the request's Accept and client hints say; without
+	// the header it negotiates the variant from them itself.
+	HeaderVariant = "X-Delivery-Variant"
+	// HeaderVersion carries the asset's current version on delivered
+	// content; edges pass it on to clients.
+	HeaderVersion = "X-Asset-Version"
+	// HeaderDefaultImage marks a response served from d_<default> because
+	// the asset does not exist: edges cache it like a 404.
+	HeaderDefaultImage = "X-Default-Image"
+	// HeaderError is Cloudinary's error header: the public message of an
+	// error answer (passed through Echo), exposed to scripts by CORS.
+	HeaderError = "X-Cld-Error"
+
+	// HeaderAccept, HeaderSecCHDPR and HeaderDPR are the request headers
+	// a variant is negotiated from (NegotiateVariant): f_auto and q_auto
+	// read Accept, dpr_auto the Sec-CH-DPR client hint or the older DPR
+	// header.
+	HeaderAccept   = "Accept"
+	HeaderSecCHDPR = "Sec-CH-DPR"
+	HeaderDPR      = "DPR"
+)
