@@ -46,13 +46,12 @@ func (s *Server) derive(r *http.Request, u *delivery.URL, cl config.Cloud, a *me
 		allowed: allowed || containsString(a.Eager, u.Transformation) || containsString(a.Eager, u.Transformation+"/"+u.Format.String()),
 		dk:      meta.DerivedKey{Version: a.Version, Transformation: u.Transformation, Format: u.Format.String()},
 	}
-	if u.Negotiated() || u.AutoDPR() {
-		req.accept = delivery.Negotiate(r.Header.Get("Accept"))
-		req.dk.Variant = req.accept.String()
-		if u.AutoDPR() {
-			req.dpr = delivery.DPRHint(r.Header.Get("Sec-CH-DPR"), r.Header.Get("DPR"))
-			req.dk.Variant += ";dpr=" + strconv.FormatFloat(req.dpr, 'f', -1, 64)
+	if u.Varies() {
+		v, err := requestVariant(r, u)
+		if err != nil {
+			return nil, err
 		}
+		req.accept, req.dpr, req.dk.Variant = v.Format, v.DPR, storedVariant(v)
 	}
 	d, err := s.findOrMake(r.Context(), req, a)
 	if err != nil {
@@ -60,6 +59,34 @@ func (s *Server) derive(r *http.Request, u *delivery.URL, cl config.Cloud, a *me
 	}
 	d.attachment = attachmentName(expanded, a, d.contentType)
 	return d, nil
+}
+
+// requestVariant is the variant to make of a varying URL: the one an edge
+// names (delivery.HeaderVariant), whatever Accept and the client hints
+// say; else, for a request from anyone else (a browser, another CDN), the
+// one they negotiate, as an edge would.
+func requestVariant(r *http.Request, u *delivery.URL) (delivery.Variant, error) {
+	h := r.Header.Get(delivery.HeaderVariant)
+	if h == "" {
+		return u.Variant(r.Header.Get(delivery.HeaderAccept), r.Header.Get(delivery.HeaderSecCHDPR),
+			r.Header.Get(delivery.HeaderDPR)), nil
+	}
+	v, ok := delivery.ParseVariant(h)
+	if !ok || !u.VariantFits(v) {
+		return v, deliveryErr(http.StatusBadRequest, "Invalid %s - %s", delivery.HeaderVariant,
+			delivery.Echo(h, delivery.EchoLimit))
+	}
+	return v, nil
+}
+
+// storedVariant is how derived rows name a variant: its text form, with
+// the format neither AVIF nor WebP left out ("" rather than "std"), as
+// rows recorded before the variant had a text form name it.
+func storedVariant(v delivery.Variant) string {
+	if v.Format != delivery.AVIF && v.Format != delivery.WebP {
+		v.Negotiated = false
+	}
+	return v.String()
 }
 
 // wantedFormat is the last f_ of the transformation, else the URL's
