@@ -159,6 +159,33 @@ func TestClientHintsThroughEdge(t *testing.T) {
 	}
 }
 
+// f_auto through an edge: the format follows the client's Accept (AVIF,
+// WebP, else JPEG), each variant is made once and cached apart, and Vary
+// names Accept. The edge names the variant to the origin; the origin makes
+// that one.
+func TestNegotiatedFormatThroughEdge(t *testing.T) {
+	c := startCaughtUp(t, ClusterOptions{})
+	call(t, c, "upload", map[string]string{"public_id": "pic"}, "rocket.jpg")
+	url := c.EdgeURLs[0] + "/demo/image/upload/f_auto,w_100/pic"
+	for _, tc := range []struct {
+		accept, contentType, cache string
+	}{
+		{"image/avif,image/webp,*/*", "image/avif", "mediacdn; fwd=miss; stored"},
+		{"image/webp,*/*", "image/webp", "mediacdn; fwd=miss; stored"},
+		{"text/html,*/*", "image/jpeg", "mediacdn; fwd=miss; stored"},
+		{"image/avif", "image/avif", "mediacdn; hit"},
+		{"image/webp;q=0.9", "image/webp", "mediacdn; hit"},
+		{"", "image/jpeg", "mediacdn; hit"},
+	} {
+		a := request(t, http.MethodGet, url, "Accept", tc.accept)
+		if a.status != 200 || a.header.Get("Content-Type") != tc.contentType || a.header.Get("Vary") != "Accept" ||
+			a.header.Get("Cache-Status") != tc.cache {
+			t.Errorf("Accept %q: %d %s Vary %q %q, want %s %q", tc.accept, a.status, a.header.Get("Content-Type"),
+				a.header.Get("Vary"), a.header.Get("Cache-Status"), tc.contentType, tc.cache)
+		}
+	}
+}
+
 // An original over the edge's max_object_size: streamed with the headers a
 // cached one has, and 304 for a matching If-None-Match from the edge.
 func TestLargeObjectThroughEdge(t *testing.T) {
