@@ -95,12 +95,14 @@ func TestHostFormNamesItsCloud(t *testing.T) {
 }
 
 // dpr_auto is cached per DPR hint (rounded; Accept does not split it) and
-// says so in Vary; with f_auto too, per format and hint.
+// says so in Vary; with f_auto too, per format and hint. The origin is
+// told the variant, never the client's headers.
 func TestClientHintVariants(t *testing.T) {
 	o := startTestOrigin(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "image/jpeg")
 		w.Header().Set("Cache-Control", "public, max-age=3600")
-		w.Write([]byte("dpr=" + r.Header.Get("DPR") + " accept=" + r.Header.Get("Accept")))
+		w.Write([]byte("variant=" + r.Header.Get(delivery.HeaderVariant) + " accept=" + r.Header.Get("Accept") +
+			" hints=" + r.Header.Get("Sec-CH-DPR") + r.Header.Get("DPR")))
 	})
 	e := startEdge(t, nil, o.URL)
 	url := e.URL + "/demo/image/upload/dpr_auto,w_100/v1/pic.jpg"
@@ -110,12 +112,12 @@ func TestClientHintVariants(t *testing.T) {
 		cache   string
 		origin  int64
 	}{
-		{[]string{"Sec-CH-DPR", "2"}, "dpr=2 accept=*/*", "MISS", 1},
-		{[]string{"Sec-CH-DPR", "2", "Accept", "image/avif"}, "dpr=2 accept=*/*", "HIT", 1},
-		{[]string{"DPR", "2.01"}, "dpr=2 accept=*/*", "HIT", 1},
-		{nil, "dpr=1 accept=*/*", "MISS", 2},
-		{[]string{"Sec-CH-DPR", "1"}, "dpr=1 accept=*/*", "HIT", 2},
-		{[]string{"Sec-CH-DPR", "3", "DPR", "1"}, "dpr=3 accept=*/*", "MISS", 3},
+		{[]string{"Sec-CH-DPR", "2"}, "variant=;dpr=2 accept= hints=", "MISS", 1},
+		{[]string{"Sec-CH-DPR", "2", "Accept", "image/avif"}, "variant=;dpr=2 accept= hints=", "HIT", 1},
+		{[]string{"DPR", "2.01"}, "variant=;dpr=2 accept= hints=", "HIT", 1},
+		{nil, "variant=;dpr=1 accept= hints=", "MISS", 2},
+		{[]string{"Sec-CH-DPR", "1"}, "variant=;dpr=1 accept= hints=", "HIT", 2},
+		{[]string{"Sec-CH-DPR", "3", "DPR", "1"}, "variant=;dpr=3 accept= hints=", "MISS", 3},
 	} {
 		r := get(t, url, c.headers...)
 		if r.status != 200 || r.body != c.body || xcache(r) != c.cache || o.count.Load() != c.origin ||
@@ -128,7 +130,7 @@ func TestClientHintVariants(t *testing.T) {
 	a := get(t, both, "Sec-CH-DPR", "2", "Accept", "image/webp")
 	b := get(t, both, "Sec-CH-DPR", "2", "Accept", "image/webp,*/*")
 	c := get(t, both, "Sec-CH-DPR", "2", "Accept", "image/avif")
-	if a.body != "dpr=2 accept=image/webp,*/*" || xcache(b) != "HIT" || c.body != "dpr=2 accept=image/avif,image/webp,*/*" ||
+	if a.body != "variant=webp;dpr=2 accept= hints=" || xcache(b) != "HIT" || c.body != "variant=avif;dpr=2 accept= hints=" ||
 		a.header.Get("Vary") != "Accept, Sec-CH-DPR, DPR" || b.header.Get("Vary") != "Accept, Sec-CH-DPR, DPR" {
 		t.Errorf("dpr_auto with f_auto: %q %q %q, Vary %q", a.body, xcache(b), c.body, a.header.Get("Vary"))
 	}

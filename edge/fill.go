@@ -80,8 +80,9 @@ func (s *Server) miss(ctx *fasthttp.RequestCtx, u *delivery.URL, key []byte, v d
 }
 
 // originRequest prepares the request an origin sees: the path in path form
-// (no query), a normalised Accept carrying only the negotiated token, and
-// the DPR hint for dpr_auto.
+// (no query) and, for a varying URL, the variant the key holds, named in
+// delivery.HeaderVariant (the origin makes that one). The client's own
+// Accept and client hints stay at the edge.
 func (s *Server) originRequest(req *fasthttp.Request, u *delivery.URL, v delivery.Variant) {
 	req.Header.SetMethod(fasthttp.MethodGet)
 	req.URI().DisablePathNormalizing = true
@@ -91,17 +92,8 @@ func (s *Server) originRequest(req *fasthttp.Request, u *delivery.URL, v deliver
 		req.SetRequestURI(u.Path)
 	}
 	if u.Varies() {
-		switch v.Format {
-		case delivery.AVIF:
-			req.Header.Set("Accept", "image/avif,image/webp,*/*")
-		case delivery.WebP:
-			req.Header.Set("Accept", "image/webp,*/*")
-		default:
-			req.Header.Set("Accept", "*/*")
-		}
-		if v.DPR != 0 {
-			req.Header.Set("DPR", strconv.FormatFloat(v.DPR, 'f', -1, 64))
-		}
+		var buf [16]byte
+		req.Header.SetCanonical(hVariant, v.Append(buf[:0]))
 	}
 }
 

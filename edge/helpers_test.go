@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/internal/testhttp"
 	"github.com/mediacdn/mediacdn/purge"
 	"github.com/valyala/fasthttp"
@@ -68,9 +69,14 @@ func (o *testOrigin) hits(path string) int64 {
 }
 
 // imageOrigin answers every path with a small JPEG-typed body naming the
-// path, versioned cache headers, an ETag and X-Asset-Version.
+// path and the variant asked for (and any Accept header the origin saw:
+// an edge sends none), versioned cache headers, an ETag and
+// X-Asset-Version.
 func imageOrigin(w http.ResponseWriter, r *http.Request) {
-	body := "image:" + r.URL.Path + ":" + r.Header.Get("Accept")
+	body := "image:" + r.URL.Path + ":" + r.Header.Get(delivery.HeaderVariant)
+	if a := r.Header.Get("Accept"); a != "" {
+		body += " accept=" + a
+	}
 	w.Header().Set("Content-Type", "image/jpeg")
 	w.Header().Set("ETag", `"etag-`+itoa(len(body))+`"`)
 	w.Header().Set("Last-Modified", "Tue, 24 Nov 2026 10:00:00 GMT")

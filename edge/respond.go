@@ -77,6 +77,7 @@ var (
 	hAllow         = []byte("Allow")
 	hSecCHDPR      = []byte("Sec-CH-DPR")
 	hDPR           = []byte("DPR")
+	hVariant       = []byte(delivery.HeaderVariant)
 	vStar          = []byte("*")
 	vNoSniff       = []byte("nosniff")
 	vBytes         = []byte("bytes")
