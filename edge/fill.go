@@ -165,7 +165,7 @@ func (s *Server) newEntry(u *delivery.URL, key []byte, resp *fasthttp.Response, 
 		contentType:  copyBytes(h.ContentType()),
 		etag:         copyBytes(h.PeekBytes(hETag)),
 		lastModified: lastModified(h.PeekBytes(hLastModified)),
-		version:      copyBytes(h.PeekBytes(hOriginVersion)),
+		version:      copyBytes(h.PeekBytes(hVersion)),
 		cldError:     cldError(h),
 		disposition:  copyBytes(h.PeekBytes(hDisposition)),
 		csp:          copyBytes(h.PeekBytes(hCSP)),
@@ -200,7 +200,7 @@ func (s *Server) renewed(old *entry, resp *fasthttp.Response, now int64, seq uin
 		lastModified: old.lastModified, version: old.version, cldError: old.cldError, disposition: old.disposition,
 		csp: old.csp, versioned: old.versioned, vary: old.vary, negative: old.negative,
 		stored: now, target: old.target, fillSeq: seq, cost: old.cost}
-	if v := resp.Header.PeekBytes(hOriginVersion); len(v) > 0 {
+	if v := resp.Header.PeekBytes(hVersion); len(v) > 0 {
 		e.version = copyBytes(v)
 	}
 	e.expires = now + int64(s.ttl(e, &resp.Header))

@@ -17,15 +17,6 @@ import (
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
-// Response headers the origin adds to delivered content.
-const (
-	// HeaderVersion carries the asset's current version.
-	HeaderVersion = "X-Asset-Version"
-	// HeaderDefaultImage marks a response served from d_<default> because
-	// the asset does not exist: edges cache it like a 404.
-	HeaderDefaultImage = "X-Default-Image"
-)
-
 // deliveryError is a delivery failure: a status and the X-Cld-Error text.
 type deliveryError struct {
 	status int
@@ -247,13 +238,13 @@ func (s *Server) writeDelivered(w http.ResponseWriter, r *http.Request, u *deliv
 	h := w.Header()
 	h.Set("Content-Type", d.contentType)
 	h.Set("ETag", `"`+d.etag+`"`)
-	h.Set(HeaderVersion, strconv.FormatInt(d.version, 10))
+	h.Set(delivery.HeaderVersion, strconv.FormatInt(d.version, 10))
 	h.Set("Access-Control-Allow-Origin", "*")
 	h.Set("Timing-Allow-Origin", "*")
 	h.Set("X-Content-Type-Options", "nosniff")
 	switch {
 	case d.defaultImage != "":
-		h.Set(HeaderDefaultImage, d.defaultImage)
+		h.Set(delivery.HeaderDefaultImage, d.defaultImage)
 		h.Set("Cache-Control", maxAge(s.cfg.ErrorMaxAge, false))
 	case u.HasVersion:
 		h.Set("Cache-Control", maxAge(s.cfg.VersionedMaxAge, true))
@@ -278,7 +269,7 @@ func (s *Server) writeDelivered(w http.ResponseWriter, r *http.Request, u *deliv
 		if errors.Is(err, blob.ErrNotFound) {
 			s.log.Error("asset blob missing", "blob", d.blobKey, "path", r.URL.Path)
 		}
-		for _, k := range []string{"ETag", HeaderVersion, "Cache-Control", "Vary"} {
+		for _, k := range []string{"ETag", delivery.HeaderVersion, "Cache-Control", "Vary"} {
 			h.Del(k)
 		}
 		s.deliveryFail(w, deliveryErr(http.StatusInternalServerError, "Internal error"))
@@ -316,9 +307,9 @@ func (s *Server) deliveryFail(w http.ResponseWriter, err error) {
 	}
 	msg := delivery.Echo(de.msg, delivery.MessageLimit)
 	h := w.Header()
-	h.Set("X-Cld-Error", msg)
+	h.Set(delivery.HeaderError, msg)
 	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("Access-Control-Expose-Headers", "X-Cld-Error")
+	h.Set("Access-Control-Expose-Headers", delivery.HeaderError)
 	h.Set("Content-Type", "text/plain; charset=utf-8")
 	h.Set("X-Content-Type-Options", "nosniff")
 	if de.retry > 0 {
