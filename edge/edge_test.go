@@ -388,6 +388,44 @@ func TestStaleWhileRevalidate(t *testing.T) {
 	}
 }
 
+// A purge applied while a fill is failing covers the stale copy that would
+// stand in for the failure: the client gets the origin's error, never the
+// purged content.
+func TestStaleIfErrorNotAfterPurge(t *testing.T) {
+	var mode atomicString
+	mode.set("ok")
+	var purgeDuringFill func()
+	o := startTestOrigin(t, func(w http.ResponseWriter, r *http.Request) {
+		switch mode.get() {
+		case "purge, then 500":
+			purgeDuringFill()
+			w.WriteHeader(500)
+		case "500":
+			w.WriteHeader(500)
+		default:
+			w.Header().Set("Cache-Control", "public, max-age=60")
+			io.WriteString(w, "content")
+		}
+	})
+	e := startEdge(t, func(c *Config) { c.StaleWhileRevalidate = -1 }, o.URL)
+	purgeDuringFill = func() {
+		rule := purge.NewAsset("demo", purge.ModeOf(config.Cloud{}), delivery.Image, delivery.Upload, "sie", 0)
+		rule.Seq = 1
+		e.Index.Apply(rule)
+	}
+	url := e.URL + "/demo/image/upload/sie.jpg"
+	get(t, url)
+	e.Clock.advance(2 * time.Minute)
+	mode.set("500")
+	if r := get(t, url); r.status != 200 || r.body != "content" || xcache(r) != "STALE" {
+		t.Fatalf("stale-if-error on 500: %d %q %s", r.status, r.body, xcache(r))
+	}
+	mode.set("purge, then 500")
+	if r := get(t, url); r.status != 500 || r.body == "content" {
+		t.Fatalf("purged during a failing fill: %d %q %s, want the origin's 500", r.status, r.body, xcache(r))
+	}
+}
+
 func TestStaleIfErrorAndTimeouts(t *testing.T) {
 	var mode atomicString
 	mode.set("ok")

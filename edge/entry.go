@@ -2,8 +2,10 @@ package edge
 
 import (
 	"sync/atomic"
+	"time"
 
 	"github.com/mediacdn/mediacdn/purge"
+	"github.com/valyala/fasthttp"
 )
 
 // entry is one cached response. Everything but checked is immutable once
@@ -67,8 +69,61 @@ const (
 // entryOverhead approximates an entry's memory besides its byte slices.
 const entryOverhead = 320
 
-// fresh reports whether the entry may be served without asking the origin.
-func (e *entry) fresh(now int64) bool { return now < e.expires }
+// uses is what a cached entry may be served as at a given time: a set of
+// the use bits, empty when it may not be served at all.
+type uses uint8
+
+const (
+	// useHit: served as is, without asking an origin.
+	useHit uses = 1 << iota
+	// useRevalidating: served while an origin is asked in the background
+	// (stale-while-revalidate).
+	useRevalidating
+	// useOnError: served in place of an origin's failure, a 5xx included
+	// (stale-if-error).
+	useOnError
+	// usePurged: a purge the edge has applied covers the entry; it is
+	// never served again (no other bit is set), and the caller drops it.
+	usePurged
+)
+
+// servable answers "may this entry be served?", the core of never serving
+// purged content, for the hit path, the fill path and stale-if-error alike.
+// It takes what the answer depends on besides the entry: the time, the
+// purge index p, the edge's caught-up state (sync; nil for an edge no
+// subscriber feeds, which counts as caught up) and the stale windows past
+// expiry (stale_while_revalidate, stale_if_error; negative: none).
+//
+//   - Never when a purge in p covers it (usePurged).
+//   - As a hit while it is fresh and trusted: versioned, or the edge is
+//     caught up with purges.
+//   - While revalidating: a trusted 200 expired less than swr ago.
+//   - On an origin's failure: a 200 expired less than sie ago, trusted or
+//     not (an edge cut off from purges still stands in for a failing
+//     origin).
+//
+// It does not allocate; the caught-up state is read only when it matters.
+func (e *entry) servable(now int64, p Purges, sync Sync, swr, sie time.Duration) uses {
+	if e.purged(p) {
+		return usePurged
+	}
+	fresh, ok := now < e.expires, e.status == fasthttp.StatusOK
+	var u uses
+	if ok && now < e.expires+int64(sie) {
+		u |= useOnError
+	}
+	if !fresh && !(ok && now < e.expires+int64(swr)) {
+		return u
+	}
+	if e.versioned || sync == nil || sync.CaughtUp() {
+		if fresh {
+			u |= useHit
+		} else {
+			u |= useRevalidating
+		}
+	}
+	return u
+}
 
 // ageSeconds is the Age header's value.
 func (e *entry) ageSeconds(now int64) int64 {

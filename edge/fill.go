@@ -27,8 +27,7 @@ func (s *Server) miss(ctx *fasthttp.RequestCtx, u *delivery.URL, key []byte, v d
 	res, err, shared := s.fills.Do(k, func() (any, error) {
 		// Another fill for this key may have finished just before this one
 		// started.
-		if e, ok := s.cache.get(key); ok && e != stale && !e.purged(s.purges) &&
-			e.fresh(s.now().UnixNano()) && (e.versioned || s.caughtUp()) {
+		if e, ok := s.cache.get(key); ok && e != stale && s.servable(e, s.now().UnixNano())&useHit != 0 {
 			switch e.kind {
 			case kindContent:
 				return &fillResult{e: e}, nil
@@ -43,7 +42,7 @@ func (s *Server) miss(ctx *fasthttp.RequestCtx, u *delivery.URL, key []byte, v d
 		s.m.coalesced.Add(1)
 	}
 	if err != nil {
-		if stale != nil && stale.status == fasthttp.StatusOK && now < stale.expires+int64(s.cfg.StaleIfError) {
+		if stale != nil && s.servable(stale, now)&useOnError != 0 {
 			s.m.stale.Add(1)
 			s.serve(ctx, stale, now, statusStale)
 			return
@@ -58,8 +57,7 @@ func (s *Server) miss(ctx *fasthttp.RequestCtx, u *delivery.URL, key []byte, v d
 	}
 	// A 5xx, a 503 shedding load included: a stale copy is the better
 	// answer while stale-if-error allows it.
-	if r.e.status >= 500 && stale != nil && stale.status == fasthttp.StatusOK &&
-		now < stale.expires+int64(s.cfg.StaleIfError) {
+	if r.e.status >= 500 && stale != nil && s.servable(stale, now)&useOnError != 0 {
 		s.m.stale.Add(1)
 		s.serve(ctx, stale, now, statusStale)
 		return

@@ -119,43 +119,44 @@ func (s *Server) deliver(ctx *fasthttp.RequestCtx) {
 	key := kb.b
 
 	e, ok := s.cache.get(key)
-	if ok && e.purged(s.purges) {
+	var use uses
+	if ok {
+		use = s.servable(e, now)
+	}
+	if use&usePurged != 0 {
 		s.cache.del(key)
 		s.m.purged.Add(1)
 		e, ok = nil, false
 	}
 	if ok && e.kind == kindPass {
 		// Known too large: straight to the origin, or a 304 from what the
-		// entry knows while it is fresh.
-		if !e.fresh(now) || !(e.versioned || s.caughtUp()) {
+		// entry knows while it may be served as a hit.
+		if use&useHit == 0 {
 			e = nil
 		}
 		s.passThrough(ctx, &u, key, v, e)
 		return
 	}
-	if ok {
-		trusted := e.versioned || s.caughtUp()
-		switch {
-		case e.fresh(now) && trusted:
-			s.m.hits.Add(1)
-			s.serve(ctx, e, now, statusHit)
-			return
-		case trusted && now < e.expires+int64(s.cfg.StaleWhileRevalidate) && e.status == fasthttp.StatusOK:
-			s.m.stale.Add(1)
-			s.revalidateInBackground(ctx, key, v, e)
-			s.serve(ctx, e, now, statusStale)
-			return
-		}
+	switch {
+	case use&useHit != 0:
+		s.m.hits.Add(1)
+		s.serve(ctx, e, now, statusHit)
+		return
+	case use&useRevalidating != 0:
+		s.m.stale.Add(1)
+		s.revalidateInBackground(ctx, key, v, e)
+		s.serve(ctx, e, now, statusStale)
+		return
 	}
 	s.miss(ctx, &u, key, v, e)
 }
 
 // fastHit looks the request up by its raw path, without parsing it
 // (delivery.AppendRequestKey): only URLs that parsed before have entries,
-// so a fresh, trusted, unpurged entry under the path's key can be served
-// as is. A varying URL's plain key holds a marker naming the headers its
-// variant is made of. Anything else (including any
-// error) goes the full way.
+// so an entry under the path's key that may be served as a hit
+// (entry.servable) is served as is. A varying URL's plain key holds a
+// marker naming the headers its variant is made of. Anything else
+// (including any error) goes the full way.
 func (s *Server) fastHit(ctx *fasthttp.RequestCtx, now int64) *entry {
 	uri := ctx.Request.Header.RequestURI()
 	if len(uri) > s.cfg.MaxURLLength {
@@ -171,7 +172,7 @@ func (s *Server) fastHit(ctx *fasthttp.RequestCtx, now int64) *entry {
 		e, ok = s.cache.get(key)
 	}
 	kb.b = key
-	if !ok || e.kind != kindContent || e.purged(s.purges) || !e.fresh(now) || !(e.versioned || s.caughtUp()) {
+	if !ok || e.kind != kindContent || s.servable(e, now)&useHit == 0 {
 		return nil
 	}
 	return e

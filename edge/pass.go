@@ -11,10 +11,10 @@ import (
 // an origin to this client, with the headers a cached answer would have
 // (commonHeaders) and a Cache-Status that says why it was not stored.
 //
-// pe is the key's fresh pass entry, or nil: a conditional request that
-// matches it is answered 304 at once, as a hit would be. Otherwise the
-// request's Range and conditional headers go to the origin, which answers
-// them itself. A 200 whose body is too large leaves (or renews) a pass
+// pe is the key's pass entry while it may be served as a hit, or nil: a
+// conditional request that matches it is answered 304 at once, as a hit
+// would be. Otherwise the request's Range and conditional headers go to the
+// origin, which answers them itself. A 200 whose body is too large leaves (or renews) a pass
 // entry under key, so that the next request skips the buffered attempt; one
 // whose body fits again drops it, so that the next request caches it.
 func (s *Server) passThrough(ctx *fasthttp.RequestCtx, u *delivery.URL, key []byte, v delivery.Variant, pe *entry) {

@@ -184,6 +184,12 @@ func (s *Server) Flush() { s.cache.clear() }
 // asking the origin.
 func (s *Server) caughtUp() bool { return s.sync == nil || s.sync.CaughtUp() }
 
+// servable is how the cached entry e may be served at now, by this edge's
+// purges, caught-up state and stale windows (entry.servable).
+func (s *Server) servable(e *entry, now int64) uses {
+	return e.servable(now, s.purges, s.sync, s.cfg.StaleWhileRevalidate, s.cfg.StaleIfError)
+}
+
 // sampled reports whether this request goes to the access log.
 func (s *Server) sampled() bool {
 	return s.cfg.AccessLogSample > 0 && rand.Float64() < s.cfg.AccessLogSample
