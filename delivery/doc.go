@@ -18,6 +18,40 @@
 //	/<cloud>/[...]/<public_id>.<ext>                   (use_root_path: image/upload)
 //
 // A private-CDN host stands for the cloud and drops the /<cloud> segment
-// (ParseHost), or keeps it (CloudPrefixed), for the same object. Query parameters (the SDKs' analytics ?_a=...) never change
-// routing, signatures or the cache key.
+// (ParseHost), or keeps it (CloudPrefixed), for the same object. Query
+// parameters (the SDKs' analytics ?_a=...) never change routing,
+// signatures or the cache key.
+//
+// The edge–origin contract lives here, so that both sides read it from one
+// place: a varying URL's Variant (the format token f_auto and q_auto
+// negotiate from Accept, the DPR dpr_auto reads from the client hints), its
+// one text form and its place in the cache key, the header it travels to
+// the origin in (HeaderVariant: an origin makes the variant it names, and
+// negotiates from Accept and the client hints itself without it), and the
+// other header names both sides use (headers.go).
+//
+// Files, one concept each:
+//
+//	url.go             URL, Parser, Parse, ParseHost, CloudPrefixed: the path grammar above
+//	types.go           ResourceType, DeliveryType and their parsing
+//	transformation.go  Transformation, Component, Param: transformation strings
+//	keys.go            Key: the transformation parameter keys
+//	values.go          the typed parameter values: Dimension, Quality, DPR, Gravity, Effect, Radius, Angle...
+//	enums.go           Crop, GravityMode, EffectName, Flag, AngleMode: enumerated values
+//	colors.go          Color: colour values
+//	format.go          Format: extensions and f_ values, media types
+//	numbers.go         decimal and integer parsing, float formatting
+//	escape.go          percent-decoding and AppendEscaped (the SDKs' escaping)
+//	canonical.go       AppendCanonical, String: a URL written back
+//	signature.go       Sign: URL signatures (s--...--)
+//	class.go           Class, VersionClass: what purge rules match a URL by
+//	host.go            HostMap, HostName: private-CDN hosts
+//	negotiate.go       Negotiate: Accept collapsed into one format token
+//	vary.go            Varies, Vary, DPRHint: what a URL's bytes depend on
+//	variant.go         Variant: NegotiateVariant, its text form (Append, ParseVariant), VariantFits
+//	cachekey.go        AppendCacheKey, AppendRequestKey, AppendVariantKey: cache keys
+//	headers.go         the header names of the edge–origin contract
+//	cors.go            AllowHeaders, AllowedMethods, PreflightMaxAge: CORS of delivery URLs
+//	errors.go          Error: a malformed URL's status and public message
+//	echo.go            Echo: request text made safe to quote in an error
 package delivery

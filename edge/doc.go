@@ -3,4 +3,39 @@
 // (ristretto), fills misses from the origin once per key, and never serves
 // what an applied purge covers. It is pure Go: it imports neither the
 // origin nor libvips.
+//
+// A request's way: handle admits and routes it; deliver first tries
+// fastHit, a lookup by the raw request path (delivery.AppendRequestKey)
+// that parses nothing and allocates nothing; otherwise it parses the URL,
+// negotiates the variant of a varying URL (f_auto, q_auto, dpr_auto:
+// delivery.NegotiateVariant from Accept and the client hints) and looks up
+// the full key. Whether an entry found may be served (as a hit, while it
+// is revalidated, or in place of an origin's failure) is one question,
+// entry.servable: never once an applied purge covers it, and an
+// unversioned entry only while the edge is caught up with purges. A miss
+// asks an origin once per key (fill.go), naming the variant in
+// delivery.HeaderVariant: the origin makes that variant, and the client's
+// own Accept and client hints stay at the edge.
+//
+// Files, one concept each:
+//
+//	server.go          Server, New, Deps, Listen, Serve, Shutdown; the Purges and Sync it reads
+//	config.go          Config: the edge's section of the YAML file, defaults, validation
+//	strict.go          HTTP/1.1 strictness fasthttp lacks (framing, bad heads refused)
+//	conntimeouts.go    client read, idle and write timeouts by a watchdog
+//	handle.go          routing, deliver, fastHit, the request's variant
+//	entry.go           entry, a cached response, and servable: may it be served?
+//	cache.go           the ristretto cache of entries, cost in bytes
+//	fill.go            miss, fetch: one origin fill per key, what the origin is asked
+//	revalidate.go      stale-while-revalidate: one background refresh per key
+//	pass.go            responses too large to cache, streamed (max_object_size)
+//	origins.go         the origins, their connection budgets and passive health
+//	shed.go            origin failures and shedding answered (502, 503, 504, Retry-After)
+//	respond.go         serving an entry: headers, conditional requests, ranges, Cache-Status
+//	lastmodified.go    Last-Modified never later than Date
+//	cors.go            OPTIONS and CORS preflights, answered at the edge
+//	ops.go             /readyz and the /metrics answer (handle.go answers /healthz)
+//	metrics.go         the edge's counters and cache statistics
+//	metricsserver.go   /metrics on a listener of its own (metrics_listen)
+//	bytes.go           byte/string views without copies, pooled key buffers
 package edge
