@@ -123,7 +123,7 @@ func splitRaw(values []string) []string {
 
 // deleteResources serves DELETE /resources/<rt>/<type>: exactly one of
 // public_ids (at most 100), prefix (one or more) or all=true.
-func (c *call) deleteResources(rt, typ string, p *Params) {
+func (c *call) deleteResources(rt delivery.ResourceType, typ delivery.DeliveryType, p *Params) {
 	o, err := parseDeleteOptions(p)
 	if err != nil {
 		c.fail(err)
@@ -150,7 +150,7 @@ func (c *call) deleteResources(rt, typ string, p *Params) {
 }
 
 // deleteByTag serves DELETE /resources/<rt>/tags/<tag>.
-func (c *call) deleteByTag(rt, tag string, p *Params) {
+func (c *call) deleteByTag(rt delivery.ResourceType, tag string, p *Params) {
 	o, err := parseDeleteOptions(p)
 	if err != nil {
 		c.fail(err)
@@ -249,8 +249,7 @@ func bulkRules(cloud string, mode purge.Mode, sel meta.Selection, o deleteOption
 		}
 		return r
 	}
-	rt, _ := delivery.ParseResourceType(sel.ResourceType)
-	typ, _ := delivery.ParseDeliveryType(sel.Type)
+	rt, typ := sel.ResourceType, sel.Type
 	var rules []*purge.Rule
 	switch {
 	case len(sel.Prefixes) > 0:
@@ -264,9 +263,7 @@ func bulkRules(cloud string, mode purge.Mode, sel meta.Selection, o deleteOption
 			if !d.Found && len(sel.PublicIDs) == 0 {
 				continue
 			}
-			art, _ := delivery.ParseResourceType(d.ResourceType)
-			atyp, _ := delivery.ParseDeliveryType(d.Type)
-			rules = append(rules, scope(purge.NewAsset(cloud, mode, art, atyp, d.PublicID, uint64(max(d.Version, 0)))))
+			rules = append(rules, scope(purge.NewAsset(cloud, mode, d.ResourceType, d.Type, d.PublicID, uint64(max(d.Version, 0)))))
 		}
 	}
 	return rules

@@ -185,8 +185,8 @@ func (c *call) getTransformation(x string, p *Params) {
 		}
 		a := &meta.Asset{Key: r.Asset, Version: r.Version, AccessMode: r.AccessMode}
 		u, su := c.assetURLs(a, r.Transformation, r.Format)
-		out.Derived = append(out.Derived, derivedRefJSON{PublicID: r.Asset.PublicID, ResourceType: r.Asset.ResourceType,
-			Type: r.Asset.Type, Format: r.Format, URL: u, SecureURL: su, Bytes: r.Bytes, ID: derivedID(r.ID)})
+		out.Derived = append(out.Derived, derivedRefJSON{PublicID: r.Asset.PublicID, ResourceType: r.Asset.ResourceType.String(),
+			Type: r.Asset.Type.String(), Format: r.Format, URL: u, SecureURL: su, Bytes: r.Bytes, ID: derivedID(r.ID)})
 	}
 	c.ok(out)
 }

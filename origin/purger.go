@@ -10,7 +10,6 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/mediacdn/mediacdn/config"
-	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/meta"
 	"github.com/mediacdn/mediacdn/purge"
 )
@@ -133,8 +132,7 @@ func (p *Purger) rules(e Event) []*purge.Rule {
 // assetRule covers an asset's URLs as mode says; latest is its newest
 // version the rule is for (0: any).
 func assetRule(k meta.Key, mode purge.Mode, latest int64) *purge.Rule {
-	rt, typ := urlKinds(k)
-	return purge.NewAsset(k.Cloud, mode, rt, typ, k.PublicID, uint64(max(latest, 0)))
+	return purge.NewAsset(k.Cloud, mode, k.ResourceType, k.Type, k.PublicID, uint64(max(latest, 0)))
 }
 
 // restrictedMode is how the URLs of an asset whose access mode became
@@ -148,15 +146,7 @@ func restrictedMode() purge.Mode { return purge.Mode{Invalidation: config.Global
 
 // createdRule tells edges that an asset appeared under a public ID.
 func createdRule(k meta.Key) *purge.Rule {
-	rt, typ := urlKinds(k)
-	return purge.NewCreated(k.Cloud, rt, typ, k.PublicID)
-}
-
-// urlKinds are the resource and delivery types of an asset's URLs.
-func urlKinds(k meta.Key) (delivery.ResourceType, delivery.DeliveryType) {
-	rt, _ := delivery.ParseResourceType(k.ResourceType)
-	typ, _ := delivery.ParseDeliveryType(k.Type)
-	return rt, typ
+	return purge.NewCreated(k.Cloud, k.ResourceType, k.Type, k.PublicID)
 }
 
 // Publish stores rules in the stream, in order, and returns the
