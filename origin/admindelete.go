@@ -230,45 +230,6 @@ func (c *call) publish(rules ...*purge.Rule) (Invalidation, error) {
 	return c.s.purger.Publish(c.ctx(), rules...)
 }
 
-// bulkRules are the purge rules of a bulk deletion: one prefix rule per
-// prefix (an empty prefix for all), else one asset rule per asset (for
-// public IDs, also those not found, so that a retried call after a failed
-// publish still purges). keep_original narrows them to derived URLs,
-// transformations to those transformations.
-func bulkRules(cloud string, mode purge.Mode, sel meta.Selection, o deleteOptions, res meta.DeleteResult) []*purge.Rule {
-	scope := func(r *purge.Rule) *purge.Rule {
-		switch {
-		case len(o.transformations) > 0:
-			r.Scope = purge.ScopeTransformations
-			for _, t := range o.transformations {
-				tx, _ := splitEagerFormat(t)
-				r.Transformations = append(r.Transformations, tx)
-			}
-		case o.keepOriginal:
-			r.Scope = purge.ScopeDerived
-		}
-		return r
-	}
-	rt, typ := sel.ResourceType, sel.Type
-	var rules []*purge.Rule
-	switch {
-	case len(sel.Prefixes) > 0:
-		for _, prefix := range sel.Prefixes {
-			rules = append(rules, scope(purge.NewPrefix(cloud, mode, rt, typ, prefix)))
-		}
-	case sel.All:
-		rules = append(rules, scope(purge.NewPrefix(cloud, mode, rt, typ, "")))
-	default:
-		for _, d := range res.Assets {
-			if !d.Found && len(sel.PublicIDs) == 0 {
-				continue
-			}
-			rules = append(rules, scope(purge.NewAsset(cloud, mode, d.ResourceType, d.Type, d.PublicID, uint64(max(d.Version, 0)))))
-		}
-	}
-	return rules
-}
-
 // deleteDerived serves DELETE /derived_resources: derived_resource_ids (at
 // most 100), optionally invalidating their URLs.
 func (c *call) deleteDerived(p *Params) {
@@ -323,11 +284,4 @@ func (c *call) deleteDerived(p *Params) {
 		out.Invalidation = c.report(p, inv)
 	}
 	c.ok(out)
-}
-
-// derivedRule covers one asset's URLs with one transformation.
-func derivedRule(mode purge.Mode, k meta.Key, version int64, tx string) *purge.Rule {
-	r := assetRule(k, mode, version)
-	r.Scope, r.Transformations = purge.ScopeTransformations, []string{tx}
-	return r
 }
