@@ -9,7 +9,6 @@ import (
 
 	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/meta"
-	"github.com/mediacdn/mediacdn/purge"
 )
 
 // maxTransformationDerived is how many derived resources deleting a
@@ -338,19 +337,20 @@ func (c *call) deleteTransformation(x string, p *Params) {
 		return
 	}
 	blobs := make([]string, len(refs))
-	var rules []*purge.Rule
-	mode := purge.ModeOf(c.cl)
+	// Each derived resource's URLs are purged, or, for a named
+	// transformation, every URL that uses it (one rule).
+	now := c.s.now()
+	events := make([]Event, 0, len(refs)+1)
 	for i, r := range refs {
 		blobs[i] = r.Blob
-		if !t.Named {
-			rules = append(rules, derivedRule(mode, r.Asset, r.Version, r.Transformation))
-		}
+		events = append(events, derivedDeleted(r.Asset, r.Version, r.Transformation, !t.Named, now))
 	}
 	c.s.deleteBlobs(blobs...)
 	if t.Named {
-		rules = []*purge.Rule{purge.NewNamed(c.cloud, t.Name)}
+		events = append(events, Event{Kind: EventTransformationDeleted, Asset: meta.Key{Cloud: c.cloud},
+			Named: "t_" + t.Name, Invalidate: true, Time: now})
 	}
-	inv, err := c.publish(rules...)
+	inv, err := c.s.events.Emit(c.ctx(), events...)
 	if err != nil {
 		c.fail(apiErr(http.StatusServiceUnavailable,
 			"The transformation was deleted but its invalidation could not be published - retry the request"))

@@ -14,8 +14,8 @@ import (
 )
 
 // Purger turns asset events into purge rules (purgerules.go) and publishes
-// them over JetStream; it is the origin's Events when NATS is configured. Publish
-// returns only once the stream has stored every rule.
+// them over JetStream; it is the origin's Events when NATS is configured.
+// Emit returns only once the stream has stored every rule.
 type Purger struct {
 	nc      *nats.Conn
 	cfg     purge.Config
@@ -86,7 +86,7 @@ func (p *Purger) Emit(ctx context.Context, events ...Event) (Invalidation, error
 		rules = append(rules, rulesOf(e, purge.ModeOf(p.clouds[e.Asset.Cloud]))...)
 		needed = needed || e.Invalidate || e.Restricted
 	}
-	inv, err := p.Publish(ctx, rules...)
+	inv, err := p.publish(ctx, rules...)
 	if !needed {
 		// "created" rules are housekeeping: if NATS is down, edges keep a
 		// cached 404 until it expires (edge.negative_ttl); the upload stands.
@@ -99,10 +99,10 @@ func (p *Purger) Emit(ctx context.Context, events ...Event) (Invalidation, error
 	return inv, err
 }
 
-// Publish stores rules in the stream, in order, and returns the
+// publish stores rules in the stream, in order, and returns the
 // invalidation: the first rule's id and the last rule's sequence (edges
 // apply in order, so the last one applied means all are).
-func (p *Purger) Publish(ctx context.Context, rules ...*purge.Rule) (Invalidation, error) {
+func (p *Purger) publish(ctx context.Context, rules ...*purge.Rule) (Invalidation, error) {
 	var inv Invalidation
 	for _, r := range rules {
 		if r == nil {

@@ -1,19 +1,35 @@
 package origin
 
 import (
+	"strings"
+
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/origin/meta"
 	"github.com/mediacdn/mediacdn/purge"
 )
 
-// This file is where the origin builds purge rules (Purger publishes them;
-// edges match them, purge/match.go).
+// This file is where the origin builds purge rules, from the events of
+// one call (Purger.Emit publishes them; edges match them, purge/match.go).
+// Each event calls for these, in a cloud whose invalidation mode is mode:
+//
+//	created                 "created" for the asset (edges drop its cached 404s)
+//	overwritten, destroyed, with Invalidate: the asset's URLs as mode says, for
+//	metadata_changed        the version before the change
+//	renamed                 with Invalidate: the old key's URLs, and those of an asset
+//	                        the rename replaced; always "created" for the new key
+//	derived_deleted         with Invalidate: the asset's URLs with a transformation
+//	                        (those transformations only, when named)
+//	prefix_deleted          with Invalidate: the URLs of the assets under the prefix
+//	                        (derived only, or those transformations, when so limited)
+//	transformation_deleted  with Invalidate (always set): every URL that uses the
+//	                        named transformation
+//	invalidated             with Invalidate (always set): the asset's, the prefix's
+//	                        or the named transformation's URLs, or every URL of the
+//	                        cloud (narrowed like derived_deleted, when so limited)
+//	any, when Restricted    every URL of the asset, whatever mode (restrictedMode)
 
-// rulesOf are the rules an event calls for, in a cloud of the given mode:
-// "created" for every asset that appears under a public ID (so edges drop
-// cached 404s); when the caller asked to invalidate, the asset's URLs as
-// the mode says; when the asset stopped being public, all its URLs
-// (restrictedMode).
+// rulesOf are the rules an event calls for, in a cloud of the given mode,
+// in the order they are published.
 func rulesOf(e Event, mode purge.Mode) []*purge.Rule {
 	var rules []*purge.Rule
 	switch e.Kind {
@@ -31,6 +47,22 @@ func rulesOf(e Event, mode purge.Mode) []*purge.Rule {
 			}
 		}
 		rules = append(rules, createdRule(e.To))
+	case EventDerivedDeleted:
+		if e.Invalidate {
+			rules = append(rules, scoped(assetRule(e.Asset, mode, e.OldVersion), e))
+		}
+	case EventPrefixDeleted:
+		if e.Invalidate {
+			rules = append(rules, scoped(prefixRule(e, mode), e))
+		}
+	case EventTransformationDeleted:
+		if e.Invalidate {
+			rules = append(rules, namedRule(e))
+		}
+	case EventInvalidated:
+		if e.Invalidate {
+			rules = append(rules, invalidationRule(e, mode))
+		}
 	}
 	if e.Restricted {
 		rules = append(rules, assetRule(e.Asset, restrictedMode(), 0))
@@ -38,10 +70,64 @@ func rulesOf(e Event, mode purge.Mode) []*purge.Rule {
 	return rules
 }
 
+// checkRules reports the first of an event's rules, in cloud cl, that is
+// not complete (an operator's invalidation of "t_"), before anything is
+// published.
+func checkRules(e Event, cl config.Cloud) error {
+	for _, r := range rulesOf(e, purge.ModeOf(cl)) {
+		if err := r.Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // assetRule covers an asset's URLs as mode says; latest is its newest
 // version the rule is for (0: any).
 func assetRule(k meta.Key, mode purge.Mode, latest int64) *purge.Rule {
 	return purge.NewAsset(k.Cloud, mode, k.ResourceType, k.Type, k.PublicID, uint64(max(latest, 0)))
+}
+
+// prefixRule covers the URLs of the assets under an event's prefix, of its
+// resource type and type ("" prefix: all of them).
+func prefixRule(e Event, mode purge.Mode) *purge.Rule {
+	return purge.NewPrefix(e.Asset.Cloud, mode, e.Asset.ResourceType, e.Asset.Type, e.Prefix)
+}
+
+// namedRule covers every URL of the cloud that uses an event's named
+// transformation.
+func namedRule(e Event) *purge.Rule {
+	return purge.NewNamed(e.Asset.Cloud, strings.TrimPrefix(e.Named, "t_"))
+}
+
+// invalidationRule is the rule of an EventInvalidated: its asset, named
+// transformation, whole cloud, or else prefix.
+func invalidationRule(e Event, mode purge.Mode) *purge.Rule {
+	switch {
+	case e.Asset.PublicID != "":
+		return scoped(assetRule(e.Asset, mode, e.OldVersion), e)
+	case e.Named != "":
+		return namedRule(e)
+	case e.All:
+		return purge.NewFlush(e.Asset.Cloud)
+	}
+	return scoped(prefixRule(e, mode), e)
+}
+
+// scoped narrows an asset or prefix rule to what the event limits itself
+// to: those transformations (in any format), or derived URLs.
+func scoped(r *purge.Rule, e Event) *purge.Rule {
+	switch {
+	case len(e.Transformations) > 0:
+		r.Scope = purge.ScopeTransformations
+		for _, t := range e.Transformations {
+			tx, _ := splitEagerFormat(t)
+			r.Transformations = append(r.Transformations, tx)
+		}
+	case e.Derived:
+		r.Scope = purge.ScopeDerived
+	}
+	return r
 }
 
 // restrictedMode is how the URLs of an asset whose access mode became
@@ -56,50 +142,4 @@ func restrictedMode() purge.Mode { return purge.Mode{Invalidation: config.Global
 // createdRule tells edges that an asset appeared under a public ID.
 func createdRule(k meta.Key) *purge.Rule {
 	return purge.NewCreated(k.Cloud, k.ResourceType, k.Type, k.PublicID)
-}
-
-// bulkRules are the purge rules of a bulk deletion: one prefix rule per
-// prefix (an empty prefix for all), else one asset rule per asset (for
-// public IDs, also those not found, so that a retried call after a failed
-// publish still purges). keep_original narrows them to derived URLs,
-// transformations to those transformations.
-func bulkRules(cloud string, mode purge.Mode, sel meta.Selection, o deleteOptions, res meta.DeleteResult) []*purge.Rule {
-	scope := func(r *purge.Rule) *purge.Rule {
-		switch {
-		case len(o.transformations) > 0:
-			r.Scope = purge.ScopeTransformations
-			for _, t := range o.transformations {
-				tx, _ := splitEagerFormat(t)
-				r.Transformations = append(r.Transformations, tx)
-			}
-		case o.keepOriginal:
-			r.Scope = purge.ScopeDerived
-		}
-		return r
-	}
-	rt, typ := sel.ResourceType, sel.Type
-	var rules []*purge.Rule
-	switch {
-	case len(sel.Prefixes) > 0:
-		for _, prefix := range sel.Prefixes {
-			rules = append(rules, scope(purge.NewPrefix(cloud, mode, rt, typ, prefix)))
-		}
-	case sel.All:
-		rules = append(rules, scope(purge.NewPrefix(cloud, mode, rt, typ, "")))
-	default:
-		for _, d := range res.Assets {
-			if !d.Found && len(sel.PublicIDs) == 0 {
-				continue
-			}
-			rules = append(rules, scope(purge.NewAsset(cloud, mode, d.ResourceType, d.Type, d.PublicID, uint64(max(d.Version, 0)))))
-		}
-	}
-	return rules
-}
-
-// derivedRule covers one asset's URLs with one transformation.
-func derivedRule(mode purge.Mode, k meta.Key, version int64, tx string) *purge.Rule {
-	r := assetRule(k, mode, version)
-	r.Scope, r.Transformations = purge.ScopeTransformations, []string{tx}
-	return r
 }

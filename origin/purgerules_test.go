@@ -28,6 +28,10 @@ type ruleLog struct {
 	name   string // the stream's
 	seen   uint64 // the last sequence read
 	origin int64  // versions are described relative to it
+	// The origin's recorded events, and how many of them and of their
+	// batches were read.
+	ev                  *recordedEvents
+	evSeen, batchesSeen int
 }
 
 // startPurgingOrigin starts an origin that publishes its purges on a NATS
@@ -61,7 +65,7 @@ func startPurgingOrigin(t *testing.T, cl config.Cloud) (*testOrigin, *ruleLog) {
 	}
 	start := time.Now().Truncate(time.Second)
 	o := startOriginPurger(t, nil, func() time.Time { return start }, cl, p)
-	return o, &ruleLog{t: t, js: js, name: cfg.StreamName(), origin: start.Unix()}
+	return o, &ruleLog{t: t, js: js, name: cfg.StreamName(), origin: start.Unix(), ev: o.Events}
 }
 
 // next returns the rules stored since the last call.
@@ -141,6 +145,61 @@ func (l *ruleLog) expect(step string, want ...string) []*purge.Rule {
 	return rules
 }
 
+// skipEvents passes over the events emitted since the last call.
+func (l *ruleLog) skipEvents() {
+	l.ev.mu.Lock()
+	defer l.ev.mu.Unlock()
+	l.evSeen, l.batchesSeen = len(l.ev.events), len(l.ev.batches)
+}
+
+// events checks the events emitted since the last call, in order, and
+// that one Emit carried them all.
+func (l *ruleLog) events(step string, want ...string) {
+	l.t.Helper()
+	l.ev.mu.Lock()
+	evs, batches := l.ev.events[l.evSeen:], len(l.ev.batches)-l.batchesSeen
+	l.ev.mu.Unlock()
+	l.skipEvents()
+	got := make([]string, len(evs))
+	for i, e := range evs {
+		got[i] = describeEvent(e)
+	}
+	if want == nil {
+		want = []string{}
+	}
+	if !reflect.DeepEqual(got, want) || batches != 1 {
+		l.t.Errorf("%s: %d Emit calls of events\n\t%s\nwant 1 of\n\t%s", step, batches, strings.Join(got, "\n\t"),
+			strings.Join(want, "\n\t"))
+	}
+}
+
+// describeEvent spells an event for comparison: kind, what it is about
+// (an asset, a prefix*, a named transformation or all), derived,
+// transformations, invalidate.
+func describeEvent(e origin.Event) string {
+	s := string(e.Kind) + " "
+	switch {
+	case e.Named != "":
+		s += e.Named
+	case e.All:
+		s += "all"
+	case e.Asset.PublicID != "":
+		s += e.Asset.ResourceType.String() + "/" + e.Asset.Type.String() + "/" + e.Asset.PublicID
+	default:
+		s += e.Asset.ResourceType.String() + "/" + e.Asset.Type.String() + "/" + e.Prefix + "*"
+	}
+	if e.Derived {
+		s += " derived"
+	}
+	if len(e.Transformations) > 0 {
+		s += " [" + strings.Join(e.Transformations, " ") + "]"
+	}
+	if e.Invalidate {
+		s += " invalidate"
+	}
+	return s
+}
+
 // invalidationOf checks that an answer reports rules as one invalidation:
 // the first rule's id, the last rule's sequence.
 func invalidationOf(t *testing.T, step string, a adminAnswer, rules []*purge.Rule) {
@@ -207,12 +266,15 @@ func TestPurgeRulesOfEveryCall(t *testing.T) {
 		}
 	}
 	rules.expect("derived images made")
+	rules.skipEvents()
 
 	a := adminDo(t, o, http.MethodDelete, "resources/image/upload", formType,
 		formOf("public_ids[]", "k", "public_ids[]", "nope", "transformations", "w_40", "invalidate", "true"))
 	invalidationOf(t, "by public IDs, transformations", a, rules.expect("by public IDs, transformations",
 		"asset image/upload/k transformations [w_40] legacy+versioned v+1",
 		"asset image/upload/nope transformations [w_40] legacy+versioned"))
+	rules.events("by public IDs, transformations", "derived_deleted image/upload/k derived [w_40] invalidate",
+		"invalidated image/upload/nope derived [w_40] invalidate")
 
 	var w50 string
 	for _, d := range adminGet(t, o, "resources/image/upload/k").body["derived"].([]any) {
@@ -224,37 +286,55 @@ func TestPurgeRulesOfEveryCall(t *testing.T) {
 		formOf("derived_resource_ids[]", w50, "derived_resource_ids[]", "999999", "invalidate", "true"))
 	invalidationOf(t, "derived resources", a, rules.expect("derived resources",
 		"asset image/upload/k transformations [w_50] legacy+versioned v+1"))
+	rules.events("derived resources", "derived_deleted image/upload/k derived [w_50] invalidate")
 
 	a = adminDo(t, o, http.MethodDelete, "transformations", formType, formOf("transformation", "t_thumb"))
 	invalidationOf(t, "named transformation", a, rules.expect("named transformation", "named t_thumb"))
+	rules.events("named transformation", "derived_deleted image/upload/k derived [t_thumb]",
+		"transformation_deleted t_thumb invalidate")
 
 	a = adminDo(t, o, http.MethodDelete, "transformations", formType, formOf("transformation", "w_60"))
 	invalidationOf(t, "unnamed transformation", a, rules.expect("unnamed transformation",
 		"asset image/upload/pre/a transformations [w_60] legacy+versioned v+0"))
+	rules.events("unnamed transformation", "derived_deleted image/upload/pre/a derived [w_60] invalidate")
 
 	a = adminDo(t, o, http.MethodDelete, "resources/image/upload", formType,
 		formOf("prefix", "pre/", "keep_original", "true", "invalidate", "true"))
 	invalidationOf(t, "by prefix, keep_original", a, rules.expect("by prefix, keep_original",
 		"prefix image/upload/pre/ derived legacy+versioned"))
+	rules.events("by prefix, keep_original", "derived_deleted image/upload/pre/a derived",
+		"derived_deleted image/upload/pre/b derived", "prefix_deleted image/upload/pre/* derived invalidate")
 
 	a = adminDo(t, o, http.MethodDelete, "resources/image/upload", formType,
 		formOf("prefix", "pre/", "prefix", "none/", "transformations", "w_40|c_scale,w_10/png"))
 	invalidationOf(t, "by prefix without invalidate", a, rules.expect("by prefix without invalidate"))
+	rules.events("by prefix without invalidate",
+		"derived_deleted image/upload/pre/a derived [w_40 c_scale,w_10/png]",
+		"derived_deleted image/upload/pre/b derived [w_40 c_scale,w_10/png]",
+		"prefix_deleted image/upload/pre/* derived [w_40 c_scale,w_10/png]",
+		"prefix_deleted image/upload/none/* derived [w_40 c_scale,w_10/png]")
 
 	a = adminDo(t, o, http.MethodDelete, "resources/image/upload", formType,
 		formOf("prefix", "pre/", "prefix", "none/", "transformations", "w_40|c_scale,w_10/png", "invalidate", "true"))
 	invalidationOf(t, "by prefixes, transformations", a, rules.expect("by prefixes, transformations",
 		"prefix image/upload/pre/ transformations [w_40 c_scale,w_10] legacy+versioned",
 		"prefix image/upload/none/ transformations [w_40 c_scale,w_10] legacy+versioned"))
+	rules.events("by prefixes, transformations",
+		"derived_deleted image/upload/pre/a derived [w_40 c_scale,w_10/png]",
+		"derived_deleted image/upload/pre/b derived [w_40 c_scale,w_10/png]",
+		"prefix_deleted image/upload/pre/* derived [w_40 c_scale,w_10/png] invalidate",
+		"prefix_deleted image/upload/none/* derived [w_40 c_scale,w_10/png] invalidate")
 
 	a = adminDo(t, o, http.MethodDelete, "resources/image/tags/old", formType, formOf("invalidate", "true"))
 	invalidationOf(t, "by tag", a, rules.expect("by tag", "asset image/upload/tag/c legacy+versioned v+0"))
+	rules.events("by tag", "destroyed image/upload/tag/c invalidate")
 
 	b := adminGet(t, o, "resources/image/upload/pre/b")
 	a = adminDo(t, o, http.MethodDelete, "resources", formType,
 		formOf("asset_ids[]", b.body["asset_id"].(string), "keep_original", "true", "invalidate", "true"))
 	invalidationOf(t, "by asset IDs, keep_original", a, rules.expect("by asset IDs, keep_original",
 		"asset image/upload/pre/b derived legacy+versioned v+0"))
+	rules.events("by asset IDs, keep_original", "derived_deleted image/upload/pre/b derived invalidate")
 
 	a = adminDo(t, o, http.MethodPost, "resources/image/upload/update_access_mode", formType,
 		formOf("public_ids[]", "r", "access_mode", "authenticated"))
@@ -271,28 +351,37 @@ func TestPurgeRulesOfEveryCall(t *testing.T) {
 		t.Fatalf("destroy: %s", sdkFailure(err, res))
 	}
 	rules.expect("destroy with invalidate", "asset image/upload/r legacy+versioned v+0")
+	rules.skipEvents()
 
 	a = adminDo(t, o, http.MethodDelete, "resources/image/upload", formType, formOf("all", "true", "invalidate", "true"))
 	invalidationOf(t, "all", a, rules.expect("all", "prefix image/upload/ legacy+versioned"))
+	rules.events("all", "destroyed image/upload/k", "destroyed image/upload/pre/a", "destroyed image/upload/pre/b",
+		"destroyed image/upload/n", "prefix_deleted image/upload/* invalidate")
 
 	for _, c := range []struct {
-		form string
-		want []string
+		form  string
+		want  []string
+		event string
 	}{
-		{formOf("public_id", "p", "resource_type", "video", "type", "private"), []string{"asset video/private/p legacy+versioned"}},
-		{formOf("prefix", "q/"), []string{"prefix image/upload/q/ legacy+versioned"}},
-		{formOf("prefix", ""), []string{"prefix image/upload/ legacy+versioned"}},
-		{formOf("transformation", "t_thumb"), []string{"named t_thumb"}},
-		{formOf("all", "true", "resource_type", "raw"), []string{"flush"}},
+		{formOf("public_id", "p", "resource_type", "video", "type", "private"),
+			[]string{"asset video/private/p legacy+versioned"}, "invalidated video/private/p invalidate"},
+		{formOf("prefix", "q/"), []string{"prefix image/upload/q/ legacy+versioned"}, "invalidated image/upload/q/* invalidate"},
+		{formOf("prefix", ""), []string{"prefix image/upload/ legacy+versioned"}, "invalidated image/upload/* invalidate"},
+		{formOf("transformation", "t_thumb"), []string{"named t_thumb"}, "invalidated t_thumb invalidate"},
+		{formOf("all", "true", "resource_type", "raw"), []string{"flush"}, "invalidated all invalidate"},
 	} {
 		a := adminDo(t, o, http.MethodPost, "invalidations", formType, c.form)
 		invalidationOf(t, "invalidation "+c.form, wrapInvalidation(a), rules.expect("invalidation "+c.form, c.want...))
+		rules.events("invalidation "+c.form, c.event)
 	}
 	a = adminDo(t, o, http.MethodPost, "invalidations", formType, formOf("transformation", "t_"))
 	if a.status != http.StatusBadRequest || !strings.Contains(a.errorMessage(), "needs a name") {
 		t.Errorf("invalidation of t_: %d %s", a.status, a.raw)
 	}
 	rules.expect("invalid invalidation")
+	if n := len(o.Events.all()); n != rules.evSeen {
+		t.Errorf("invalid invalidation: %d events emitted", n-rules.evSeen)
+	}
 }
 
 // wrapInvalidation puts an invalidation's answer (the status itself) where
