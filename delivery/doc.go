@@ -4,6 +4,9 @@
 // answer with (private-CDN host matching, Vary and the DPR client hint,
 // CORS preflights).
 //
+// ResourceType and DeliveryType are stored in SQL as their names
+// (sqlvalue.go), so that a store holds them typed.
+//
 // It imports the standard library only. Parsing a typical URL allocates
 // nothing: every string in a parsed URL is a substring of the input, so a
 // caller that parses a request buffer must copy what it keeps after the

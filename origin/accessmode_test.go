@@ -12,6 +12,8 @@ import (
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // uploadForm uploads a corpus file through the Upload API (multipart, HTTP
@@ -165,7 +167,7 @@ func TestAccessModeAuthenticated(t *testing.T) {
 	if status != 400 || bad["error"].(map[string]any)["message"] != "Invalid access_mode - secret (must be public or authenticated)" {
 		t.Fatalf("bad mode on upload: %d %v", status, bad)
 	}
-	if _, err := o.Store.Meta.Asset(context.Background(), meta.Key{Cloud: cloudName, ResourceType: "image", Type: "upload",
+	if _, err := o.Store.Meta.Asset(context.Background(), meta.Key{Cloud: cloudName, ResourceType: delivery.Image, Type: delivery.Upload,
 		PublicID: "bad"}); err == nil || countBlobs(t, o) != blobs {
 		t.Fatal("a refused upload stored something")
 	}
@@ -182,7 +184,7 @@ func TestUpdateAccessMode(t *testing.T) {
 	})
 	seedAssets(t, o, "q/", 1, nil)
 	mode := func(id string) string {
-		a, err := o.Store.Meta.Asset(context.Background(), meta.Key{Cloud: cloudName, ResourceType: "raw", Type: "upload", PublicID: id})
+		a, err := o.Store.Meta.Asset(context.Background(), meta.Key{Cloud: cloudName, ResourceType: delivery.Raw, Type: delivery.Upload, PublicID: id})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -429,8 +431,8 @@ func TestRestoreKeepsAccessMode(t *testing.T) {
 		"access_mode=authenticated"); a.status != 200 {
 		t.Fatalf("update: %d %s", a.status, a.raw)
 	}
-	backups, err := o.Store.Meta.Backups(context.Background(), meta.Key{Cloud: cloudName, ResourceType: "image",
-		Type: "upload", PublicID: "open"})
+	backups, err := o.Store.Meta.Backups(context.Background(), meta.Key{Cloud: cloudName, ResourceType: delivery.Image,
+		Type: delivery.Upload, PublicID: "open"})
 	if err != nil || len(backups) != 1 || backups[0].AccessMode != meta.AccessPublic {
 		t.Fatalf("backups of open: %+v %v", backups, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // adminHandler serves one Admin API call with its parameters.
@@ -112,10 +113,11 @@ func (c *call) adminRoute(top, tail string) (adminEndpoint, error) {
 	case "usage":
 		routes = adminRoutes{http.MethodGet: {methodParams{}, func(p *Params) { c.usage(tail, p) }}}
 	case "tags":
-		if !isResourceType(tail) {
+		rt, ok := delivery.ParseResourceType(tail)
+		if !ok {
 			return adminEndpoint{}, adminNotFound()
 		}
-		routes = adminRoutes{http.MethodGet: {tagsListSpec(), func(p *Params) { c.listTags(tail, p) }}}
+		routes = adminRoutes{http.MethodGet: {tagsListSpec(), func(p *Params) { c.listTags(rt, p) }}}
 	case "derived_resources":
 		if tail != "" {
 			return adminEndpoint{}, adminNotFound()
@@ -187,15 +189,15 @@ func (c *call) resourceRoutes(tail string) (adminRoutes, error) {
 	case "related_assets":
 		return c.relatedRoutes(rest)
 	}
-	if !isResourceType(first) {
+	rt, ok := delivery.ParseResourceType(first)
+	if !ok {
 		if isAssetID(first) && rest == "" {
 			return adminRoutes{http.MethodGet: {detailsSpec(), func(p *Params) { c.detailsByAssetID(first, p) }}}, nil
 		}
 		return nil, adminNotFound()
 	}
-	rt := first
 	if rest == "" {
-		return adminRoutes{http.MethodGet: {listSpec(), func(p *Params) { c.listResources(rt, "", p) }}}, nil
+		return adminRoutes{http.MethodGet: {listSpec(), func(p *Params) { c.listResources(rt, delivery.TypeNone, p) }}}, nil
 	}
 	second, rest2, _ := strings.Cut(rest, "/")
 	switch second {
@@ -216,9 +218,9 @@ func (c *call) resourceRoutes(tail string) (adminRoutes, error) {
 		}
 		return adminRoutes{http.MethodGet: {listByModerationSpec(), func(p *Params) { c.listByModeration(rt, kind, status, p) }}}, nil
 	}
-	typ := second
-	if !isStoredType(typ) && typ != "fetch" { // fetched images are listed, inspected and deleted too
-		return nil, badRequest("Invalid type - %s (must be upload, private, authenticated or fetch)", clip(typ))
+	typ, ok := delivery.ParseDeliveryType(second)
+	if !ok || !isStoredType(typ) && typ != delivery.Fetch { // fetched images are listed, inspected and deleted too
+		return nil, badRequest("Invalid type - %s (must be upload, private, authenticated or fetch)", clip(second))
 	}
 	if rest2 == "" {
 		return adminRoutes{
@@ -245,13 +247,15 @@ func (c *call) relatedRoutes(rest string) (adminRoutes, error) {
 	if isAssetID(rest) {
 		from = func() (relatedSource, error) { return relatedSource{assetID: rest}, nil }
 	} else {
-		rt, r1, _ := strings.Cut(rest, "/")
-		typ, id, _ := strings.Cut(r1, "/")
-		if !isResourceType(rt) || id == "" {
+		rtName, r1, _ := strings.Cut(rest, "/")
+		typName, id, _ := strings.Cut(r1, "/")
+		rt, ok := delivery.ParseResourceType(rtName)
+		if !ok || id == "" {
 			return nil, adminNotFound()
 		}
-		if !isStoredType(typ) {
-			return nil, badRequest("Invalid type - %s (must be upload, private or authenticated)", clip(typ))
+		typ, ok := delivery.ParseDeliveryType(typName)
+		if !ok || !isStoredType(typ) {
+			return nil, badRequest("Invalid type - %s (must be upload, private or authenticated)", clip(typName))
 		}
 		from = func() (relatedSource, error) { return relatedSource{rt: rt, typ: typ, publicID: id}, nil }
 	}
@@ -261,10 +265,10 @@ func (c *call) relatedRoutes(rest string) (adminRoutes, error) {
 	}, nil
 }
 
-func isResourceType(s string) bool { return s == "image" || s == "video" || s == "raw" }
-
 // isStoredType reports the delivery types assets are stored under.
-func isStoredType(s string) bool { return s == "upload" || s == "private" || s == "authenticated" }
+func isStoredType(t delivery.DeliveryType) bool {
+	return t == delivery.Upload || t == delivery.Private || t == delivery.Authenticated
+}
 
 // isAssetID reports an asset ID's shape: 32 lower-case hex digits.
 func isAssetID(s string) bool {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/origin/meta"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // BenchmarkAdminListPrefix measures the Admin API listing a page of 500
@@ -32,7 +34,7 @@ func BenchmarkAdminListPrefix(b *testing.B) {
 	batch := make([]*meta.Asset, 0, 5000)
 	for i := 0; i < total; i++ {
 		id := fmt.Sprintf("p/%06d", i)
-		batch = append(batch, &meta.Asset{Key: meta.Key{Cloud: cloudName, ResourceType: "image", Type: "upload",
+		batch = append(batch, &meta.Asset{Key: meta.Key{Cloud: cloudName, ResourceType: delivery.Image, Type: delivery.Upload,
 			PublicID: id}, AssetID: fmt.Sprintf("%016x%016x", rand.Uint64(), rand.Uint64()), VersionID: "v",
 			Format: "jpg", Bytes: 100_000, Width: 800, Height: 600, Pages: 1, ETag: "e", Blob: "none",
 			CreatedAt: now, UpdatedAt: now, DisplayName: id, Tags: []string{"bench"}})

@@ -16,6 +16,8 @@ import (
 	"github.com/cloudinary/cloudinary-go/v2/api"
 	"github.com/cloudinary/cloudinary-go/v2/api/admin"
 	"github.com/mediacdn/mediacdn/origin/meta"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // delete_all_resources over 2,500 assets, 1,000 per call, the caller
@@ -103,7 +105,7 @@ func TestAdminListingDuringUploads(t *testing.T) {
 						return
 					default:
 					}
-					a := &meta.Asset{Key: meta.Key{Cloud: cloudName, ResourceType: "raw", Type: "upload",
+					a := &meta.Asset{Key: meta.Key{Cloud: cloudName, ResourceType: delivery.Raw, Type: delivery.Upload,
 						PublicID: fmt.Sprintf("free/%d", i)}, AssetID: fmt.Sprintf("%032x", rand.Uint64()),
 						VersionID: "v", Blob: "none", ETag: "e"}
 					if err := o.Store.Meta.Import(ctx, []*meta.Asset{a}); err != nil {

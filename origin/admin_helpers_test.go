@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/origin/meta"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // adminAnswer is an Admin API response.
@@ -94,7 +96,7 @@ func seedAssets(t testing.TB, o *testOrigin, prefix string, n int, mutate func(i
 			t.Fatal(err)
 		}
 		id := fmt.Sprintf("%s%05d", prefix, i)
-		a := &meta.Asset{Key: meta.Key{Cloud: cloudName, ResourceType: "raw", Type: "upload", PublicID: id},
+		a := &meta.Asset{Key: meta.Key{Cloud: cloudName, ResourceType: delivery.Raw, Type: delivery.Upload, PublicID: id},
 			AssetID: fmt.Sprintf("%016x%016x", rand.Uint64(), rand.Uint64()), VersionID: "v", Bytes: 7, ETag: "e",
 			Blob: key, CreatedAt: now, UpdatedAt: now, DisplayName: id}
 		if mutate != nil {

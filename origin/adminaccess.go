@@ -3,6 +3,7 @@ package origin
 import (
 	"net/http"
 
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -31,7 +32,7 @@ type accessModeFailedJSON struct {
 // committed, for every asset the call selected, even one that already was
 // authenticated, so that a call retried after a failed publish still
 // purges.
-func (c *call) updateAccessMode(rt, typ string, p *Params) {
+func (c *call) updateAccessMode(rt delivery.ResourceType, typ delivery.DeliveryType, p *Params) {
 	mode, err := parseAccessMode(p)
 	switch {
 	case err != nil:

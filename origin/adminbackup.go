@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/blob"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
@@ -22,7 +23,7 @@ const maxRestoreIDs = 100
 // optionally versions (version IDs or version numbers, one per public ID)
 // to restore; the newest backed-up version otherwise. The restored file
 // becomes the asset's new version; the current one, if any, is backed up.
-func (c *call) restore(rt, typ string, p *Params) {
+func (c *call) restore(rt delivery.ResourceType, typ delivery.DeliveryType, p *Params) {
 	ids := p.List("public_ids")
 	c.restoreEach(ids, p, func(id string) ([]meta.Backup, *meta.Asset, error) {
 		k := meta.Key{Cloud: c.cloud, ResourceType: rt, Type: typ, PublicID: id}

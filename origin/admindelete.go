@@ -3,10 +3,10 @@ package origin
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/meta"
-	"github.com/mediacdn/mediacdn/purge"
 )
 
 // Bulk deletion limits (Cloudinary's).
@@ -123,7 +123,7 @@ func splitRaw(values []string) []string {
 
 // deleteResources serves DELETE /resources/<rt>/<type>: exactly one of
 // public_ids (at most 100), prefix (one or more) or all=true.
-func (c *call) deleteResources(rt, typ string, p *Params) {
+func (c *call) deleteResources(rt delivery.ResourceType, typ delivery.DeliveryType, p *Params) {
 	o, err := parseDeleteOptions(p)
 	if err != nil {
 		c.fail(err)
@@ -150,7 +150,7 @@ func (c *call) deleteResources(rt, typ string, p *Params) {
 }
 
 // deleteByTag serves DELETE /resources/<rt>/tags/<tag>.
-func (c *call) deleteByTag(rt, tag string, p *Params) {
+func (c *call) deleteByTag(rt delivery.ResourceType, tag string, p *Params) {
 	o, err := parseDeleteOptions(p)
 	if err != nil {
 		c.fail(err)
@@ -180,8 +180,8 @@ func (c *call) deleteByAssetIDs(p *Params) {
 
 // bulkDelete runs one call of a bulk deletion: at most 1,000 originals;
 // when more remain, partial and next_cursor say so and the caller repeats.
-// With invalidate, the purge rules are published once the deletion is
-// committed (wait=<ms> waits for the edges).
+// Its events go in one Emit once the deletion is committed; with
+// invalidate, that publishes the purge (wait=<ms> waits for the edges).
 func (c *call) bulkDelete(sel meta.Selection, o deleteOptions, p *Params) {
 	res, err := c.s.meta.DeleteAssets(c.ctx(), meta.DeleteQuery{Selection: sel, After: o.after,
 		Limit: maxDeletePerCall, KeepOriginal: o.keepOriginal, Derived: o.match, ClearBackups: o.clearBackups})
@@ -205,71 +205,55 @@ func (c *call) bulkDelete(sel meta.Selection, o deleteOptions, p *Params) {
 		}
 		out.Deleted[name] = "deleted"
 		out.DeletedCounts[name] = deletedCounts{Original: d.Original, Derived: d.Derived}
-		if d.Original == 1 {
-			c.s.events.Emit(c.ctx(), Event{Kind: EventDestroyed, Asset: d.Key, OldVersion: d.Version, Time: c.s.now()})
-		}
 	}
-	if o.invalidate {
-		inv, err := c.publish(bulkRules(c.cloud, purge.ModeOf(c.cl), sel, o, res)...)
-		if err != nil {
-			c.fail(apiErr(http.StatusServiceUnavailable,
-				"The resources were deleted but their invalidation could not be published - retry the request"))
-			return
-		}
-		out.Invalidation = c.report(p, inv)
+	inv, err := c.s.events.Emit(c.ctx(), c.bulkEvents(sel, o, res)...)
+	if err != nil {
+		c.fail(apiErr(http.StatusServiceUnavailable,
+			"The resources were deleted but their invalidation could not be published - retry the request"))
+		return
 	}
+	out.Invalidation = c.report(p, inv)
 	c.ok(out)
 }
 
-// publish publishes rules when the origin has NATS; without it there is no
-// edge to tell and nothing is published.
-func (c *call) publish(rules ...*purge.Rule) (Invalidation, error) {
-	if c.s.purger == nil || len(rules) == 0 {
-		return Invalidation{}, nil
-	}
-	return c.s.purger.Publish(c.ctx(), rules...)
-}
-
-// bulkRules are the purge rules of a bulk deletion: one prefix rule per
-// prefix (an empty prefix for all), else one asset rule per asset (for
-// public IDs, also those not found, so that a retried call after a failed
-// publish still purges). keep_original narrows them to derived URLs,
-// transformations to those transformations.
-func bulkRules(cloud string, mode purge.Mode, sel meta.Selection, o deleteOptions, res meta.DeleteResult) []*purge.Rule {
-	scope := func(r *purge.Rule) *purge.Rule {
+// bulkEvents are the events of a bulk deletion: each asset's (destroyed,
+// or derived_deleted with keep_original); with invalidate, one
+// prefix_deleted per prefix (an empty prefix for all) carries the
+// invalidation, else each asset's event does, and a public ID not found
+// gets an invalidated event (so that a call retried after a failed
+// publish still purges).
+func (c *call) bulkEvents(sel meta.Selection, o deleteOptions, res meta.DeleteResult) []Event {
+	byPrefix := len(sel.Prefixes) > 0 || sel.All
+	now := c.s.now()
+	var events []Event
+	for _, d := range res.Assets {
+		e := Event{Asset: d.Key, OldVersion: d.Version, Invalidate: o.invalidate && !byPrefix, Time: now}
 		switch {
-		case len(o.transformations) > 0:
-			r.Scope = purge.ScopeTransformations
-			for _, t := range o.transformations {
-				tx, _ := splitEagerFormat(t)
-				r.Transformations = append(r.Transformations, tx)
-			}
-		case o.keepOriginal:
-			r.Scope = purge.ScopeDerived
+		case d.Found && d.Original == 1:
+			e.Kind = EventDestroyed
+		case d.Found:
+			e.Kind, e.Derived, e.Transformations = EventDerivedDeleted, true, o.transformations
+		case len(sel.PublicIDs) > 0 && o.invalidate:
+			e.Kind, e.Derived, e.Transformations = EventInvalidated, o.keepOriginal, o.transformations
+		default:
+			continue
 		}
-		return r
+		events = append(events, e)
 	}
-	rt, _ := delivery.ParseResourceType(sel.ResourceType)
-	typ, _ := delivery.ParseDeliveryType(sel.Type)
-	var rules []*purge.Rule
-	switch {
-	case len(sel.Prefixes) > 0:
-		for _, prefix := range sel.Prefixes {
-			rules = append(rules, scope(purge.NewPrefix(cloud, mode, rt, typ, prefix)))
-		}
-	case sel.All:
-		rules = append(rules, scope(purge.NewPrefix(cloud, mode, rt, typ, "")))
-	default:
-		for _, d := range res.Assets {
-			if !d.Found && len(sel.PublicIDs) == 0 {
-				continue
-			}
-			art, _ := delivery.ParseResourceType(d.ResourceType)
-			atyp, _ := delivery.ParseDeliveryType(d.Type)
-			rules = append(rules, scope(purge.NewAsset(cloud, mode, art, atyp, d.PublicID, uint64(max(d.Version, 0)))))
-		}
+	if !byPrefix {
+		return events
 	}
-	return rules
+	prefixes := sel.Prefixes
+	if sel.All {
+		prefixes = []string{""}
+	}
+	for _, prefix := range prefixes {
+		events = append(events, Event{Kind: EventPrefixDeleted,
+			Asset:  meta.Key{Cloud: c.cloud, ResourceType: sel.ResourceType, Type: sel.Type},
+			Prefix: prefix, Derived: o.keepOriginal, Transformations: o.transformations,
+			Invalidate: o.invalidate, Time: now})
+	}
+	return events
 }
 
 // deleteDerived serves DELETE /derived_resources: derived_resource_ids (at
@@ -305,7 +289,7 @@ func (c *call) deleteDerived(p *Params) {
 		Deleted      map[string]string   `json:"deleted"`
 		Invalidation *InvalidationStatus `json:"invalidation,omitempty"`
 	}{Deleted: map[string]string{}}
-	var rules []*purge.Rule
+	var events []Event
 	for _, id := range ids {
 		n, _ := parseDerivedID(id)
 		o, ok := res.Deleted[n]
@@ -314,23 +298,21 @@ func (c *call) deleteDerived(p *Params) {
 			continue
 		}
 		out.Deleted[id] = "deleted"
-		rules = append(rules, derivedRule(purge.ModeOf(c.cl), o.Key, o.Version, o.Transformation))
+		events = append(events, derivedDeleted(o.Key, o.Version, o.Transformation, invalidate, c.s.now()))
 	}
-	if invalidate {
-		inv, err := c.publish(rules...)
-		if err != nil {
-			c.fail(apiErr(http.StatusServiceUnavailable,
-				"The derived resources were deleted but their invalidation could not be published - retry the request"))
-			return
-		}
-		out.Invalidation = c.report(p, inv)
+	inv, err := c.s.events.Emit(c.ctx(), events...)
+	if err != nil {
+		c.fail(apiErr(http.StatusServiceUnavailable,
+			"The derived resources were deleted but their invalidation could not be published - retry the request"))
+		return
 	}
+	out.Invalidation = c.report(p, inv)
 	c.ok(out)
 }
 
-// derivedRule covers one asset's URLs with one transformation.
-func derivedRule(mode purge.Mode, k meta.Key, version int64, tx string) *purge.Rule {
-	r := assetRule(k, mode, version)
-	r.Scope, r.Transformations = purge.ScopeTransformations, []string{tx}
-	return r
+// derivedDeleted is the event of one derived resource deleted: the asset
+// k at version, made with transformation tx.
+func derivedDeleted(k meta.Key, version int64, tx string, invalidate bool, now time.Time) Event {
+	return Event{Kind: EventDerivedDeleted, Asset: k, OldVersion: version, Derived: true,
+		Transformations: []string{tx}, Invalidate: invalidate, Time: now}
 }

@@ -3,6 +3,7 @@ package origin
 import (
 	"errors"
 
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -65,7 +66,7 @@ const (
 )
 
 // details serves GET /resources/<rt>/<type>/<public_id>.
-func (c *call) details(rt, typ, id string, p *Params) {
+func (c *call) details(rt delivery.ResourceType, typ delivery.DeliveryType, id string, p *Params) {
 	a, err := c.asset(meta.Key{Cloud: c.cloud, ResourceType: rt, Type: typ, PublicID: id})
 	if err != nil {
 		c.fail(err)

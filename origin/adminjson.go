@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -48,11 +49,11 @@ type include struct {
 // resource builds an asset's listing entry.
 func (c *call) resource(a *meta.Asset, inc include) resourceJSON {
 	j := resourceJSON{
-		AssetID: a.AssetID, PublicID: a.PublicID, Version: a.Version, ResourceType: a.ResourceType,
-		Type: a.Type, CreatedAt: timeJSON(a.CreatedAt), Bytes: a.Bytes, Width: a.Width, Height: a.Height,
+		AssetID: a.AssetID, PublicID: a.PublicID, Version: a.Version, ResourceType: a.ResourceType.String(),
+		Type: a.Type.String(), CreatedAt: timeJSON(a.CreatedAt), Bytes: a.Bytes, Width: a.Width, Height: a.Height,
 		Backup: a.BackedUp(c.cl.Backup), AccessMode: accessModeOf(a), AssetFolder: a.AssetFolder, DisplayName: a.DisplayName,
 	}
-	if a.ResourceType != "raw" {
+	if a.ResourceType != delivery.Raw {
 		j.Format = a.Format
 	}
 	j.URL, j.SecureURL = c.assetURLs(a, "", a.Format)

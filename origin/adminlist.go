@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -15,15 +16,15 @@ const maxListIDs = 100
 // listResources serves GET /resources/<rt>[/<type>]: by public_ids (at
 // most 100), or by prefix (ordered by public ID), or all (ordered by
 // creation, newest first), with start_at and direction.
-func (c *call) listResources(rt, typ string, p *Params) {
+func (c *call) listResources(rt delivery.ResourceType, typ delivery.DeliveryType, p *Params) {
 	lp, err := parseListParams(p, "next_cursor")
 	if err != nil {
 		c.fail(err)
 		return
 	}
 	if ids := p.List("public_ids"); len(ids) > 0 {
-		if typ == "" {
-			typ = "upload"
+		if typ == delivery.TypeNone {
+			typ = delivery.Upload
 		}
 		c.listByIDs(ids, func(id string) (*meta.Asset, error) {
 			return c.s.meta.Asset(c.ctx(), meta.Key{Cloud: c.cloud, ResourceType: rt, Type: typ, PublicID: id})
@@ -41,7 +42,7 @@ func (c *call) listResources(rt, typ string, p *Params) {
 }
 
 // listByTag serves GET /resources/<rt>/tags/<tag>.
-func (c *call) listByTag(rt, tag string, p *Params) {
+func (c *call) listByTag(rt delivery.ResourceType, tag string, p *Params) {
 	lp, err := parseListParams(p, "next_cursor")
 	if err != nil {
 		c.fail(err)
@@ -51,7 +52,7 @@ func (c *call) listByTag(rt, tag string, p *Params) {
 }
 
 // listByContext serves GET /resources/<rt>/context?key=&value=.
-func (c *call) listByContext(rt string, p *Params) {
+func (c *call) listByContext(rt delivery.ResourceType, p *Params) {
 	lp, err := parseListParams(p, "next_cursor")
 	if err != nil {
 		c.fail(err)
@@ -70,7 +71,7 @@ func (c *call) listByContext(rt string, p *Params) {
 }
 
 // listByModeration serves GET /resources/<rt>/moderations/<kind>/<status>.
-func (c *call) listByModeration(rt, kind, status string, p *Params) {
+func (c *call) listByModeration(rt delivery.ResourceType, kind, status string, p *Params) {
 	lp, err := parseListParams(p, "next_cursor")
 	if err != nil {
 		c.fail(err)

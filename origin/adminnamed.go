@@ -9,7 +9,6 @@ import (
 
 	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/meta"
-	"github.com/mediacdn/mediacdn/purge"
 )
 
 // maxTransformationDerived is how many derived resources deleting a
@@ -185,8 +184,8 @@ func (c *call) getTransformation(x string, p *Params) {
 		}
 		a := &meta.Asset{Key: r.Asset, Version: r.Version, AccessMode: r.AccessMode}
 		u, su := c.assetURLs(a, r.Transformation, r.Format)
-		out.Derived = append(out.Derived, derivedRefJSON{PublicID: r.Asset.PublicID, ResourceType: r.Asset.ResourceType,
-			Type: r.Asset.Type, Format: r.Format, URL: u, SecureURL: su, Bytes: r.Bytes, ID: derivedID(r.ID)})
+		out.Derived = append(out.Derived, derivedRefJSON{PublicID: r.Asset.PublicID, ResourceType: r.Asset.ResourceType.String(),
+			Type: r.Asset.Type.String(), Format: r.Format, URL: u, SecureURL: su, Bytes: r.Bytes, ID: derivedID(r.ID)})
 	}
 	c.ok(out)
 }
@@ -338,19 +337,20 @@ func (c *call) deleteTransformation(x string, p *Params) {
 		return
 	}
 	blobs := make([]string, len(refs))
-	var rules []*purge.Rule
-	mode := purge.ModeOf(c.cl)
+	// Each derived resource's URLs are purged, or, for a named
+	// transformation, every URL that uses it (one rule).
+	now := c.s.now()
+	events := make([]Event, 0, len(refs)+1)
 	for i, r := range refs {
 		blobs[i] = r.Blob
-		if !t.Named {
-			rules = append(rules, derivedRule(mode, r.Asset, r.Version, r.Transformation))
-		}
+		events = append(events, derivedDeleted(r.Asset, r.Version, r.Transformation, !t.Named, now))
 	}
 	c.s.deleteBlobs(blobs...)
 	if t.Named {
-		rules = []*purge.Rule{purge.NewNamed(c.cloud, t.Name)}
+		events = append(events, Event{Kind: EventTransformationDeleted, Asset: meta.Key{Cloud: c.cloud},
+			Named: "t_" + t.Name, Invalidate: true, Time: now})
 	}
-	inv, err := c.publish(rules...)
+	inv, err := c.s.events.Emit(c.ctx(), events...)
 	if err != nil {
 		c.fail(apiErr(http.StatusServiceUnavailable,
 			"The transformation was deleted but its invalidation could not be published - retry the request"))

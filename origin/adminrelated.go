@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -12,8 +13,10 @@ const maxRelatePerCall = 10
 
 // relatedSource names the asset relations are added to or removed from.
 type relatedSource struct {
-	assetID           string
-	rt, typ, publicID string
+	assetID  string
+	rt       delivery.ResourceType
+	typ      delivery.DeliveryType
+	publicID string
 }
 
 // relationJSON is one relation's outcome.
@@ -98,9 +101,11 @@ func (c *call) assetRef(s string) (meta.AssetRef, bool) {
 	if isAssetID(s) {
 		return meta.AssetRef{Key: meta.Key{Cloud: c.cloud}, AssetID: s}, true
 	}
-	rt, rest, _ := strings.Cut(s, "/")
-	typ, id, _ := strings.Cut(rest, "/")
-	if !isResourceType(rt) || !isStoredType(typ) || id == "" {
+	rtName, rest, _ := strings.Cut(s, "/")
+	typName, id, _ := strings.Cut(rest, "/")
+	rt, rtOK := delivery.ParseResourceType(rtName)
+	typ, typOK := delivery.ParseDeliveryType(typName)
+	if !rtOK || !typOK || !isStoredType(typ) || id == "" {
 		return meta.AssetRef{}, false
 	}
 	return meta.AssetRef{Key: meta.Key{Cloud: c.cloud, ResourceType: rt, Type: typ, PublicID: id}}, true

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -17,7 +18,7 @@ import (
 // authenticated).
 // Parameters that need add-ons and the like are refused before it runs
 // (updateSpec).
-func (c *call) update(rt, typ, id string, p *Params) {
+func (c *call) update(rt delivery.ResourceType, typ delivery.DeliveryType, id string, p *Params) {
 	edit, err := parseUpdate(p)
 	if err != nil {
 		c.fail(err)

@@ -4,6 +4,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -107,7 +108,7 @@ func (c *call) servedByEdges() (int64, int64, error) {
 }
 
 // listTags serves GET /tags/<rt>: prefix, max_results, next_cursor.
-func (c *call) listTags(rt string, p *Params) {
+func (c *call) listTags(rt delivery.ResourceType, p *Params) {
 	lp, err := parseListParams(p, "next_cursor")
 	if err != nil {
 		c.fail(err)

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -47,7 +48,7 @@ func newAnalyser(s *Server) *analyser {
 
 // add queues an image version for analysis; it never blocks.
 func (an *analyser) add(a *meta.Asset) {
-	if a.ResourceType != "image" {
+	if a.ResourceType != delivery.Image {
 		return
 	}
 	an.startOnce.Do(func() { go an.run() })

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/origin/meta"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // An upload is analysed in the background once its version has settled:
@@ -15,7 +17,7 @@ func TestAnalysisAfterUploadOnlyOfTheVersionThatStays(t *testing.T) {
 	o := startOrigin(t, nil)
 	uploadAs(t, o, "Storm.jpg", "settle")
 	second := uploadAs(t, o, "LadyBird.jpg", "settle")
-	key := meta.Key{Cloud: cloudName, ResourceType: "image", Type: "upload", PublicID: "settle"}
+	key := meta.Key{Cloud: cloudName, ResourceType: delivery.Image, Type: delivery.Upload, PublicID: "settle"}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if _, err := o.Store.Meta.Analysis(context.Background(), key, int64(second.Version)); err == nil {

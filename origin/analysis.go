@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/blob"
 	"github.com/mediacdn/mediacdn/origin/imagemeta"
 	"github.com/mediacdn/mediacdn/origin/imaging"
@@ -118,7 +119,7 @@ func (c *call) analysisFor(a *meta.Asset, flags analysisFlags) (analysisJSON, er
 // the upload with nothing stored, and returns it with the form the upload
 // stores with the version (meta.Asset.Analysis); nil when the call asks
 // for none.
-func (c *call) analyseUpload(rt string, src *upfile, flags analysisFlags) (*analysis, []byte, error) {
+func (c *call) analyseUpload(rt delivery.ResourceType, src *upfile, flags analysisFlags) (*analysis, []byte, error) {
 	if !flags.any() {
 		return nil, nil, nil
 	}
@@ -157,7 +158,7 @@ func (s *Server) analysis(ctx context.Context, a *meta.Asset) (*analysis, error)
 	} else if !isNotFound(err) {
 		return nil, internal(err)
 	}
-	flight := strings.Join([]string{"analysis", a.Cloud, a.ResourceType, a.Type, a.PublicID,
+	flight := strings.Join([]string{"analysis", a.Cloud, a.ResourceType.String(), a.Type.String(), a.PublicID,
 		strconv.FormatInt(a.Version, 10)}, "\x00")
 	v, err, _ := s.flights.Do(flight, func() (any, error) {
 		return s.analyse(context.WithoutCancel(ctx), a)
@@ -194,11 +195,11 @@ func (s *Server) analyse(ctx context.Context, a *meta.Asset) (*analysis, error) 
 // analyseData computes the analysis of an original of resource type rt:
 // src, which the processor reads from m when it is not nil (an upload's
 // file, mapped).
-func (s *Server) analyseData(ctx context.Context, rt string, src []byte, m *imaging.Mapped) (*analysis, error) {
+func (s *Server) analyseData(ctx context.Context, rt delivery.ResourceType, src []byte, m *imaging.Mapped) (*analysis, error) {
 	s.analyses.Add(1)
 	md := imagemeta.Extract(src)
 	an := &analysis{EXIF: md.EXIF, IPTC: md.IPTC, XMP: md.XMP}
-	if rt != "image" {
+	if rt != delivery.Image {
 		return an, nil
 	}
 	var res imaging.Analysis

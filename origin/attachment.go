@@ -42,7 +42,7 @@ func attachmentName(tr delivery.Transformation, a *meta.Asset, contentType strin
 // the last segment of its public ID; for a fetched URL, the last segment
 // of its path without the extension.
 func defaultAttachmentName(a *meta.Asset) string {
-	remote := a.Type == "fetch"
+	remote := a.Type == delivery.Fetch
 	if !remote {
 		if name := safeFileName(a.OriginalFilename); name != "" {
 			return name

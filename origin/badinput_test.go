@@ -21,6 +21,8 @@ import (
 
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // form builds a multipart body: fields in order, then a file part.
@@ -87,8 +89,8 @@ func assertNothingStored(t *testing.T, o *testOrigin, publicIDs ...string) {
 		t.Errorf("%d blobs stored", n)
 	}
 	for _, id := range publicIDs {
-		for _, rt := range []string{"image", "video", "raw"} {
-			if _, err := o.Store.Meta.Asset(context.Background(), meta.Key{Cloud: "demo", ResourceType: rt, Type: "upload", PublicID: id}); err == nil {
+		for _, rt := range []delivery.ResourceType{delivery.Image, delivery.Video, delivery.Raw} {
+			if _, err := o.Store.Meta.Asset(context.Background(), meta.Key{Cloud: "demo", ResourceType: rt, Type: delivery.Upload, PublicID: id}); err == nil {
 				t.Errorf("asset %s/%s stored", rt, id)
 			}
 		}
@@ -260,7 +262,7 @@ func TestDeleteByToken(t *testing.T) {
 	if status, _ := del(tok); status != 401 {
 		t.Fatalf("expired token accepted: %d", status)
 	}
-	if _, err := o.Store.Meta.Asset(context.Background(), meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: "expires"}); err != nil {
+	if _, err := o.Store.Meta.Asset(context.Background(), meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: "expires"}); err != nil {
 		t.Fatalf("asset deleted by an expired token: %v", err)
 	}
 }

@@ -25,6 +25,8 @@ import (
 	"github.com/mediacdn/mediacdn/origin/blob"
 	"github.com/mediacdn/mediacdn/origin/imaging"
 	"github.com/mediacdn/mediacdn/origin/meta"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // TestCrashChild is the origin process the crash test kills; it only runs
@@ -171,7 +173,7 @@ func TestUploadsSurviveSIGKILL(t *testing.T) {
 	}
 	maxSame := int64(0)
 	for _, a := range acks {
-		got, err := store.Asset(context.Background(), meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: a.publicID})
+		got, err := store.Asset(context.Background(), meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: a.publicID})
 		if err != nil {
 			t.Fatalf("acknowledged %s lost: %v", a.publicID, err)
 		}
@@ -184,7 +186,7 @@ func TestUploadsSurviveSIGKILL(t *testing.T) {
 		}
 	}
 	if maxSame > 0 {
-		got, _ := store.Asset(context.Background(), meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: "crash/same"})
+		got, _ := store.Asset(context.Background(), meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: "crash/same"})
 		if got.Version < maxSame {
 			t.Fatalf("overwritten asset went back to version %d, acknowledged %d", got.Version, maxSame)
 		}

@@ -123,7 +123,7 @@ func (s *Server) resolve(r *http.Request, u *delivery.URL, cl config.Cloud) (*de
 	if u.Type == delivery.Fetch {
 		a, err = s.fetched(r.Context(), u, cl) // fetchdelivery.go
 	} else {
-		key := meta.Key{Cloud: u.Cloud, ResourceType: u.Resource.String(), Type: u.Type.String(), PublicID: u.PublicID}
+		key := meta.Key{Cloud: u.Cloud, ResourceType: u.Resource, Type: u.Type, PublicID: u.PublicID}
 		a, err = s.meta.Asset(r.Context(), key)
 	}
 	fallback := ""
@@ -188,7 +188,7 @@ func (s *Server) defaultImage(r *http.Request, u *delivery.URL, cause error) (*m
 		}
 		id := strings.ReplaceAll(c.DefaultImage, ":", "/")
 		id = strings.TrimSuffix(id, path.Ext(id))
-		a, err := s.meta.Asset(r.Context(), meta.Key{Cloud: u.Cloud, ResourceType: "image", Type: "upload", PublicID: id})
+		a, err := s.meta.Asset(r.Context(), meta.Key{Cloud: u.Cloud, ResourceType: delivery.Image, Type: delivery.Upload, PublicID: id})
 		if err == nil {
 			return a, id, nil
 		}
@@ -224,7 +224,7 @@ func (s *Server) original(a *meta.Asset, u *delivery.URL) *delivered {
 	if f, ok := delivery.ParseFormat(a.Format); ok {
 		ct = f.ContentType()
 	}
-	if a.ResourceType == "raw" {
+	if a.ResourceType == delivery.Raw {
 		if t := mime.TypeByExtension(path.Ext(a.PublicID)); t != "" {
 			ct = t
 		}

@@ -105,7 +105,7 @@ func TestDeliverOriginalAndDerived(t *testing.T) {
 	if !bytes.Equal(again.body, fill.body) || o.Server.Transforms() != before {
 		t.Fatalf("derived not reused: %d transforms", o.Server.Transforms()-before)
 	}
-	key := meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: "garden/ladybird"}
+	key := meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: "garden/ladybird"}
 	o.Server.WaitRecorded()
 	list, err := o.Store.Meta.ListDerived(context.Background(), key)
 	if err != nil || len(list) != 1 || list[0].Transformation != "c_fill,h_200,w_300" || list[0].Format != "webp" ||
@@ -143,7 +143,7 @@ func TestDamagedDerivedFileIsMadeAgain(t *testing.T) {
 	if want.status != 200 {
 		t.Fatalf("derived: %d %s", want.status, want.header.Get("X-Cld-Error"))
 	}
-	key := meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: "bird"}
+	key := meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: "bird"}
 	for _, c := range []struct {
 		name   string
 		damage func(path string) error

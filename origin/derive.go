@@ -113,7 +113,7 @@ func containsString(list []string, s string) bool {
 // singleflight key so that concurrent misses make one transform. The
 // transform outlives any one waiting client, not all of them (waiters.go).
 func (s *Server) findOrMake(ctx context.Context, req *deriveRequest, a *meta.Asset) (*delivered, error) {
-	flight := strings.Join([]string{req.key.Cloud, req.key.ResourceType, req.key.Type, req.key.PublicID,
+	flight := strings.Join([]string{req.key.Cloud, req.key.ResourceType.String(), req.key.Type.String(), req.key.PublicID,
 		strconv.FormatInt(req.dk.Version, 10), req.dk.Transformation, req.dk.Format, req.dk.Variant}, "\x00")
 	if d, ok, err := s.made(ctx, flight, req); ok || err != nil {
 		return d, err

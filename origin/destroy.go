@@ -4,31 +4,34 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
-// uploadRT maps the Upload API path's resource type to a stored one; auto
-// (which only upload detects) means image.
-func uploadRT(rt string, p *Params) string {
+// uploadRT maps the Upload API path's resource type (image, video, raw or
+// auto) to a stored one; auto (which only upload detects) means the
+// resource_type parameter when it names one, else image.
+func uploadRT(rt string, p *Params) delivery.ResourceType {
 	if rt == "auto" {
-		switch v := p.Get("resource_type"); v {
-		case "image", "video", "raw":
-			return v
-		}
-		return "image"
+		rt = p.Get("resource_type")
 	}
-	return rt
+	if r, ok := delivery.ParseResourceType(rt); ok {
+		return r
+	}
+	return delivery.Image
 }
 
-func typeParam(p *Params, key string) (string, error) {
-	switch t := p.Get(key); t {
-	case "":
-		return "upload", nil
-	case "upload", "private", "authenticated":
-		return t, nil
-	default:
-		return "", badRequest("Invalid %s - %s", key, clip(t))
+// typeParam reads a stored type parameter (type, to_type): upload when
+// absent.
+func typeParam(p *Params, key string) (delivery.DeliveryType, error) {
+	t := p.Get(key)
+	if t == "" {
+		return delivery.Upload, nil
 	}
+	if typ, ok := delivery.ParseDeliveryType(t); ok && isStoredType(typ) {
+		return typ, nil
+	}
+	return delivery.TypeNone, badRequest("Invalid %s - %s", key, clip(t))
 }
 
 // destroy serves POST /<rt>/destroy: {"result":"ok"}, or {"result":"not

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -36,7 +37,7 @@ func (c *call) explicit(rt string, p *Params) {
 			c.fail(err)
 			return
 		}
-		if len(o.eager) > 0 && cur.ResourceType != "image" {
+		if len(o.eager) > 0 && cur.ResourceType != delivery.Image {
 			c.fail(eagerNotForKind(cur.ResourceType))
 			return
 		}

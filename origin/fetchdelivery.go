@@ -49,7 +49,7 @@ func (s *Server) fetched(ctx context.Context, u *delivery.URL, cl config.Cloud) 
 	if !cl.FetchAllowed(remote.Hostname()) {
 		return nil, deliveryErr(http.StatusForbidden, "Fetch from %s is not allowed for cloud %s", clip(remote.Hostname()), u.Cloud)
 	}
-	key := meta.Key{Cloud: u.Cloud, ResourceType: "image", Type: "fetch", PublicID: u.PublicID}
+	key := meta.Key{Cloud: u.Cloud, ResourceType: delivery.Image, Type: delivery.Fetch, PublicID: u.PublicID}
 	flight := "fetch\x00" + u.Cloud + "\x00" + u.PublicID
 	a, err := s.meta.Asset(ctx, key)
 	switch {

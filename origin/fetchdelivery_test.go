@@ -17,6 +17,8 @@ import (
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // remoteSite serves the photos a fetch URL points at, counting requests
@@ -205,7 +207,7 @@ func TestFetchRefresh(t *testing.T) {
 	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
 	o := startFetchOrigin(t, now, "127.0.0.1")
 	url := o.URL + "/demo/image/fetch/" + rs.URL + "/p.jpg"
-	key := meta.Key{Cloud: cloudName, ResourceType: "image", Type: "fetch", PublicID: rs.URL + "/p.jpg"}
+	key := meta.Key{Cloud: cloudName, ResourceType: delivery.Image, Type: delivery.Fetch, PublicID: rs.URL + "/p.jpg"}
 	stored := func() *meta.Asset {
 		a, err := o.Store.Meta.Asset(context.Background(), key)
 		if err != nil {
@@ -259,7 +261,7 @@ func TestFetchRefresh(t *testing.T) {
 	// trail the row the wait above saw.
 	waitFor("the purge of the replaced copy (a changed remote image was replaced without a purge)", func() bool {
 		for _, e := range o.Events.all() {
-			if e.Kind == origin.EventOverwritten && e.Invalidate && e.Asset.Type == "fetch" {
+			if e.Kind == origin.EventOverwritten && e.Invalidate && e.Asset.Type == delivery.Fetch {
 				return true
 			}
 		}

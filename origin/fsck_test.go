@@ -9,6 +9,8 @@ import (
 
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // Fsck finds a blob no row refers to and rows whose blob is gone; repair
@@ -33,7 +35,7 @@ func TestFsck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kept, err := o.Store.Meta.Asset(ctx, meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: "kept"})
+	kept, err := o.Store.Meta.Asset(ctx, meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: "kept"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +43,7 @@ func TestFsck(t *testing.T) {
 	if err != nil || len(derived) != 1 {
 		t.Fatalf("derived of kept: %v %v", derived, err)
 	}
-	lostAsset, err := o.Store.Meta.Asset(ctx, meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: "lost"})
+	lostAsset, err := o.Store.Meta.Asset(ctx, meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: "lost"})
 	if err != nil || lostAsset.Version != int64(lost.Version) {
 		t.Fatalf("lost: %+v %v", lostAsset, err)
 	}

@@ -54,6 +54,14 @@ func startOriginClock(t testing.TB, mutate func(*origin.Config), now func() time
 // startOriginWith is startOrigin with a clock and the demo cloud's settings.
 func startOriginWith(t testing.TB, mutate func(*origin.Config), now func() time.Time, cl config.Cloud) *testOrigin {
 	t.Helper()
+	return startOriginPurger(t, mutate, now, cl, nil)
+}
+
+// startOriginPurger is startOriginWith with a purger: the events the
+// origin emits are recorded, then passed on to it.
+func startOriginPurger(t testing.TB, mutate func(*origin.Config), now func() time.Time, cl config.Cloud,
+	purger *origin.Purger) *testOrigin {
+	t.Helper()
 	dir := t.TempDir()
 	cfg := origin.Config{DataDir: dir, DeliveryURL: "http://cdn.test", SecureDeliveryURL: "https://cdn.test"}
 	if mutate != nil {
@@ -71,9 +79,12 @@ func startOriginWith(t testing.TB, mutate func(*origin.Config), now func() time.
 		t.Fatal(err)
 	}
 	events := &recordedEvents{}
+	if purger != nil {
+		events.next = purger
+	}
 	clouds := config.Clouds{cloudName: cl}
 	srv, err := origin.New(cfg, clouds, origin.Deps{Meta: store.Meta, Blobs: store.Blobs, Images: images,
-		Events: events, Log: log, Now: now})
+		Events: events, Purger: purger, Log: log, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,19 +102,23 @@ func startOriginWith(t testing.TB, mutate func(*origin.Config), now func() time.
 }
 
 // recordedEvents keeps every event the origin emits, and how many each
-// Emit carried.
+// Emit carried, and passes them on to next (when set).
 type recordedEvents struct {
+	next    origin.Events
 	mu      sync.Mutex
 	events  []origin.Event
 	batches []int
 }
 
-func (r *recordedEvents) Emit(_ context.Context, events ...origin.Event) (origin.Invalidation, error) {
+func (r *recordedEvents) Emit(ctx context.Context, events ...origin.Event) (origin.Invalidation, error) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.events = append(r.events, events...)
 	r.batches = append(r.batches, len(events))
-	return origin.Invalidation{}, nil
+	r.mu.Unlock()
+	if r.next == nil {
+		return origin.Invalidation{}, nil
+	}
+	return r.next.Emit(ctx, events...)
 }
 
 // lastBatch is how many events the last Emit carried.

@@ -27,7 +27,7 @@ type incomingPlan struct {
 // allowed_formats with format).
 func planIncoming(o *uploadOptions, kind fileKind) (incomingPlan, error) {
 	plan := incomingPlan{tx: o.transformation, format: o.format}
-	if len(o.allowedFormats) > 0 && kind.rt != "raw" {
+	if len(o.allowedFormats) > 0 && kind.rt != delivery.Raw {
 		if formatAllowed(kind, o.allowedFormats) {
 			plan.format = ""
 		} else if o.format == "" {
@@ -38,7 +38,7 @@ func planIncoming(o *uploadOptions, kind fileKind) (incomingPlan, error) {
 	if plan.tx == "" && sameFormat(plan.format, kind.format) {
 		plan.format = "" // already in it: stored as it is
 	}
-	if kind.rt != "image" {
+	if kind.rt != delivery.Image {
 		switch {
 		case plan.tx != "":
 			return plan, badRequest("Parameter transformation is not supported by this server for %s files", kind.rt)
@@ -102,7 +102,7 @@ func (c *call) applyIncoming(src *upfile, kind fileKind, plan incomingPlan) (*up
 	if err != nil {
 		return src, kind, asAPIError(err)
 	}
-	out := fileKind{rt: "image", format: res.Format.String(), width: res.Width, height: res.Height, pages: 1}
+	out := fileKind{rt: delivery.Image, format: res.Format.String(), width: res.Width, height: res.Height, pages: 1}
 	if info, err := c.s.images.Probe(res.Body); err == nil {
 		out.pages = max(info.Pages, 1)
 	}

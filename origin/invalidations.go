@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/delivery"
-	"github.com/mediacdn/mediacdn/purge"
+	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
 // maxWait bounds the wait parameter of mutating calls.
@@ -102,26 +102,26 @@ func (c *call) invalidate(p *Params) {
 		c.fail(err)
 		return
 	}
-	mode := purge.ModeOf(c.cl)
-	var rule *purge.Rule
+	ev := Event{Kind: EventInvalidated, Asset: meta.Key{Cloud: c.cloud, ResourceType: rt, Type: typ},
+		Invalidate: true, Time: c.s.now()}
 	switch {
 	case p.Get("public_id") != "":
-		rule = purge.NewAsset(c.cloud, mode, rt, typ, p.Get("public_id"), 0)
+		ev.Asset.PublicID = p.Get("public_id")
 	case p.Has("prefix"):
-		rule = purge.NewPrefix(c.cloud, mode, rt, typ, p.Get("prefix"))
+		ev.Prefix = p.Get("prefix")
 	case p.Get("transformation") != "":
-		rule = purge.NewNamed(c.cloud, strings.TrimPrefix(p.Get("transformation"), "t_"))
+		ev.Named = p.Get("transformation")
 	case all:
-		rule = purge.NewFlush(c.cloud)
+		ev.All = true
 	default:
 		c.fail(badRequest("Missing required parameter - one of public_id, prefix, transformation or all=true"))
 		return
 	}
-	if err := rule.Validate(); err != nil {
+	if err := checkRules(ev, c.cl); err != nil {
 		c.fail(badRequest("%s", err.Error()))
 		return
 	}
-	inv, err := c.s.purger.Publish(c.ctx(), rule)
+	inv, err := c.s.events.Emit(c.ctx(), ev)
 	if err != nil {
 		c.fail(apiErr(http.StatusServiceUnavailable, "The invalidation could not be published - retry the request"))
 		return

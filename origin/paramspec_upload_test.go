@@ -15,6 +15,8 @@ import (
 	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // paramNames are the parameters a Go SDK params struct sends: its fields'
@@ -168,7 +170,7 @@ func TestUploadParamRefusedChangesNothing(t *testing.T) {
 	ctx := context.Background()
 	up := uploadAs(t, o, "rocket.jpg", "target")
 	o.Cld.Upload.AddTag(ctx, uploader.AddTagParams{Tag: "orig", PublicIDs: []string{"target"}})
-	target := meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: "target"}
+	target := meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: "target"}
 	before, err := o.Store.Meta.Asset(ctx, target)
 	if err != nil {
 		t.Fatal(err)
@@ -207,7 +209,7 @@ func TestUploadParamRefusedChangesNothing(t *testing.T) {
 		len(after.Context) != 0 || after.ModerationKind != "" || !after.UpdatedAt.Equal(before.UpdatedAt) {
 		t.Errorf("target changed by refused calls: %+v", after)
 	}
-	if _, err := o.Store.Meta.Asset(ctx, meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: "new"}); err == nil {
+	if _, err := o.Store.Meta.Asset(ctx, meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: "new"}); err == nil {
 		t.Error("a refused upload stored its asset")
 	}
 	if n := countBlobs(t, o); n != 1 {

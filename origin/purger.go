@@ -10,14 +10,12 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/mediacdn/mediacdn/config"
-	"github.com/mediacdn/mediacdn/delivery"
-	"github.com/mediacdn/mediacdn/origin/meta"
 	"github.com/mediacdn/mediacdn/purge"
 )
 
-// Purger turns asset events into purge rules and publishes them over
-// JetStream; it is the origin's Events when NATS is configured. Publish
-// returns only once the stream has stored every rule.
+// Purger turns asset events into purge rules (purgerules.go) and publishes
+// them over JetStream; it is the origin's Events when NATS is configured.
+// Emit returns only once the stream has stored every rule.
 type Purger struct {
 	nc      *nats.Conn
 	cfg     purge.Config
@@ -76,8 +74,8 @@ func (p *Purger) publisher(ctx context.Context) (*purge.Publisher, error) {
 	return p.pub, nil
 }
 
-// Emit publishes the rules that the events of one call need (rules) as one
-// invalidation: one id, returned once every rule is stored.
+// Emit publishes the rules that the events of one call need (rulesOf) as
+// one invalidation: one id, returned once every rule is stored.
 func (p *Purger) Emit(ctx context.Context, events ...Event) (Invalidation, error) {
 	if len(events) == 0 {
 		return Invalidation{}, nil
@@ -85,10 +83,10 @@ func (p *Purger) Emit(ctx context.Context, events ...Event) (Invalidation, error
 	var rules []*purge.Rule
 	needed := false
 	for _, e := range events {
-		rules = append(rules, p.rules(e)...)
+		rules = append(rules, rulesOf(e, purge.ModeOf(p.clouds[e.Asset.Cloud]))...)
 		needed = needed || e.Invalidate || e.Restricted
 	}
-	inv, err := p.Publish(ctx, rules...)
+	inv, err := p.publish(ctx, rules...)
 	if !needed {
 		// "created" rules are housekeeping: if NATS is down, edges keep a
 		// cached 404 until it expires (edge.negative_ttl); the upload stands.
@@ -101,68 +99,10 @@ func (p *Purger) Emit(ctx context.Context, events ...Event) (Invalidation, error
 	return inv, err
 }
 
-// rules are the rules an event calls for: "created" for every asset that
-// appears under a public ID (so edges drop cached 404s); when the caller
-// asked to invalidate, the asset's URLs as the cloud's mode says; when the
-// asset stopped being public, all its URLs (restrictedMode).
-func (p *Purger) rules(e Event) []*purge.Rule {
-	mode := purge.ModeOf(p.clouds[e.Asset.Cloud])
-	var rules []*purge.Rule
-	switch e.Kind {
-	case EventCreated:
-		rules = append(rules, createdRule(e.Asset))
-	case EventOverwritten, EventDestroyed, EventMetadataChanged:
-		if e.Invalidate {
-			rules = append(rules, assetRule(e.Asset, mode, e.OldVersion))
-		}
-	case EventRenamed:
-		if e.Invalidate {
-			rules = append(rules, assetRule(e.Asset, mode, e.OldVersion))
-			if e.ReplacedVersion > 0 {
-				rules = append(rules, assetRule(e.To, mode, e.ReplacedVersion))
-			}
-		}
-		rules = append(rules, createdRule(e.To))
-	}
-	if e.Restricted {
-		rules = append(rules, assetRule(e.Asset, restrictedMode(), 0))
-	}
-	return rules
-}
-
-// assetRule covers an asset's URLs as mode says; latest is its newest
-// version the rule is for (0: any).
-func assetRule(k meta.Key, mode purge.Mode, latest int64) *purge.Rule {
-	rt, typ := urlKinds(k)
-	return purge.NewAsset(k.Cloud, mode, rt, typ, k.PublicID, uint64(max(latest, 0)))
-}
-
-// restrictedMode is how the URLs of an asset whose access mode became
-// authenticated are purged: every unsigned URL, with any transformation
-// and any or no version, must stop being served from edge caches. No rule
-// kind selects unsigned URLs only, so this is an asset rule in global mode,
-// whatever the cloud's invalidation setting (legacy mode would leave
-// versioned URLs cached): it also drops the signed URLs, which edges then
-// fetch again (over-covering is allowed, under-covering never).
-func restrictedMode() purge.Mode { return purge.Mode{Invalidation: config.Global} }
-
-// createdRule tells edges that an asset appeared under a public ID.
-func createdRule(k meta.Key) *purge.Rule {
-	rt, typ := urlKinds(k)
-	return purge.NewCreated(k.Cloud, rt, typ, k.PublicID)
-}
-
-// urlKinds are the resource and delivery types of an asset's URLs.
-func urlKinds(k meta.Key) (delivery.ResourceType, delivery.DeliveryType) {
-	rt, _ := delivery.ParseResourceType(k.ResourceType)
-	typ, _ := delivery.ParseDeliveryType(k.Type)
-	return rt, typ
-}
-
-// Publish stores rules in the stream, in order, and returns the
+// publish stores rules in the stream, in order, and returns the
 // invalidation: the first rule's id and the last rule's sequence (edges
 // apply in order, so the last one applied means all are).
-func (p *Purger) Publish(ctx context.Context, rules ...*purge.Rule) (Invalidation, error) {
+func (p *Purger) publish(ctx context.Context, rules ...*purge.Rule) (Invalidation, error) {
 	var inv Invalidation
 	for _, r := range rules {
 		if r == nil {

@@ -69,9 +69,9 @@ func (c *call) assetResponse(a *meta.Asset) assetJSON {
 	j := assetJSON{
 		AssetID: a.AssetID, PublicID: a.PublicID, Version: a.Version, VersionID: a.VersionID,
 		Signature: responseSignature(a.PublicID, a.Version, c.cl.APISecret),
-		Width:     a.Width, Height: a.Height, Format: a.Format, ResourceType: a.ResourceType,
+		Width:     a.Width, Height: a.Height, Format: a.Format, ResourceType: a.ResourceType.String(),
 		CreatedAt: timeJSON(a.CreatedAt), Tags: nonNil(a.Tags), Pages: a.Pages, Bytes: a.Bytes,
-		Type: a.Type, ETag: a.ETag, AccessMode: accessModeOf(a), AssetFolder: a.AssetFolder,
+		Type: a.Type.String(), ETag: a.ETag, AccessMode: accessModeOf(a), AssetFolder: a.AssetFolder,
 		DisplayName: a.DisplayName, OriginalFilename: a.OriginalFilename, APIKey: c.cl.APIKey,
 	}
 	j.URL, j.SecureURL = c.assetURLs(a, "", a.Format)
@@ -104,8 +104,7 @@ func accessModeOf(a *meta.Asset) string {
 // authenticated assets, and assets whose access mode is authenticated) on
 // the configured delivery hosts.
 func (c *call) assetURLs(a *meta.Asset, transformation, format string) (string, string) {
-	rt, _ := delivery.ParseResourceType(a.ResourceType)
-	typ, _ := delivery.ParseDeliveryType(a.Type)
+	rt, typ := a.ResourceType, a.Type
 	u := delivery.URL{Cloud: c.cloud, Resource: rt, Type: typ, Transformation: transformation,
 		Version: uint64(a.Version), HasVersion: true, PublicID: a.PublicID}
 	if rt != delivery.Raw {

@@ -13,6 +13,8 @@ import (
 	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // The official Go SDK drives the Upload API; every field is checked.
@@ -135,7 +137,7 @@ func TestGoSDKDestroyRenameExplicit(t *testing.T) {
 	if err != nil || ren.Error != nil || ren.PublicID != "new/name" || ren.Version != up.Version || ren.Format != "jpg" {
 		t.Fatalf("rename: %+v %v", ren, err)
 	}
-	if _, err := o.Store.Meta.Asset(ctx, meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: "old/name"}); err == nil {
+	if _, err := o.Store.Meta.Asset(ctx, meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: "old/name"}); err == nil {
 		t.Fatal("old public ID still exists")
 	}
 	missing, err := o.Cld.Upload.Rename(ctx, uploader.RenameParams{FromPublicID: "nope", ToPublicID: "x"})
@@ -183,7 +185,7 @@ func TestGoSDKTagsAndContext(t *testing.T) {
 		o.Cld.Upload.Upload(ctx, corpusPath(t, "chelsea.png"), uploader.UploadParams{PublicID: id, Tags: api.CldAPIArray{"keep"}})
 	}
 	tags := func(id string) string {
-		a, err := o.Store.Meta.Asset(ctx, meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: id})
+		a, err := o.Store.Meta.Asset(ctx, meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: id})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -209,7 +211,7 @@ func TestGoSDKTagsAndContext(t *testing.T) {
 	if err != nil || ac.Error.Message != "" || strings.Join(ac.PublicIDs, ",") != "a" {
 		t.Fatalf("add context: %+v %v", ac, err)
 	}
-	a, _ := o.Store.Meta.Asset(ctx, meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: "a"})
+	a, _ := o.Store.Meta.Asset(ctx, meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: "a"})
 	if a.Context["alt"] != "hello world" {
 		t.Fatalf("context %v", a.Context)
 	}
@@ -217,7 +219,7 @@ func TestGoSDKTagsAndContext(t *testing.T) {
 	if err != nil || rc.Error.Message != "" {
 		t.Fatalf("remove all context: %+v %v", rc, err)
 	}
-	a, _ = o.Store.Meta.Asset(ctx, meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: "a"})
+	a, _ = o.Store.Meta.Asset(ctx, meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: "a"})
 	if len(a.Context) != 0 {
 		t.Fatalf("context after remove_all: %v", a.Context)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strconv"
 
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/imaging"
 )
 
@@ -43,7 +44,7 @@ func (c *call) text(rt string, p *Params) {
 		c.fail(err)
 		return
 	}
-	kind := fileKind{rt: "image", format: res.Format.String(), width: res.Width, height: res.Height, pages: 1}
+	kind := fileKind{rt: delivery.Image, format: res.Format.String(), width: res.Width, height: res.Height, pages: 1}
 	id, _, err := choosePublicID(o, kind, "text")
 	if err != nil {
 		c.fail(err)

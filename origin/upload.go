@@ -25,7 +25,7 @@ type uploadOptions struct {
 	useFilename, uniqueFilename bool
 	overwrite, invalidate       bool
 	returnDeleteToken           bool
-	typ                         string
+	typ                         delivery.DeliveryType
 	tags                        []string
 	context                     map[string]string
 	format                      string
@@ -55,7 +55,7 @@ type uploadOptions struct {
 }
 
 func parseUploadOptions(p *Params) (*uploadOptions, error) {
-	o := &uploadOptions{publicID: p.Get("public_id"), typ: p.Get("type"), format: strings.ToLower(p.Get("format")),
+	o := &uploadOptions{publicID: p.Get("public_id"), format: strings.ToLower(p.Get("format")),
 		displayName: p.Get("display_name"), resourceTypeOverride: p.Get("resource_type"),
 		transformation: p.Get("transformation"), filenameOverride: p.Get("filename_override")}
 	var err error
@@ -103,12 +103,13 @@ func parseUploadOptions(p *Params) (*uploadOptions, error) {
 	if o.assetFolderGiven {
 		o.assetFolder = af
 	}
-	switch o.typ {
-	case "":
-		o.typ = "upload"
-	case "upload", "private", "authenticated":
-	default:
-		return nil, badRequest("Invalid type - %s (must be upload, private or authenticated)", clip(o.typ))
+	o.typ = delivery.Upload
+	if t := p.Get("type"); t != "" {
+		typ, ok := delivery.ParseDeliveryType(t)
+		if !ok || !isStoredType(typ) {
+			return nil, badRequest("Invalid type - %s (must be upload, private or authenticated)", clip(t))
+		}
+		o.typ = typ
 	}
 	o.tagsGiven = p.Has("tags")
 	o.tags = dedupe(p.List("tags"))
@@ -154,7 +155,7 @@ func parseEager(s string) ([]string, error) {
 
 // eagerNotForKind refuses eager transformations of what this server only
 // transforms as images.
-func eagerNotForKind(rt string) *APIError {
+func eagerNotForKind(rt delivery.ResourceType) *APIError {
 	return badRequest("Parameter eager is not supported by this server for %s files", rt)
 }
 
@@ -171,7 +172,7 @@ func splitEagerFormat(e string) (tx, format string) {
 
 // fileKind is what an upload turned out to be.
 type fileKind struct {
-	rt            string
+	rt            delivery.ResourceType
 	format        string
 	width, height int
 	pages         int
@@ -201,24 +202,24 @@ func (c *call) classify(rt, override string, src *upfile) (fileKind, error) {
 		}
 		// A truncated or corrupt image is refused here, not stored to fail
 		// every transform: kind says it is an image all the same.
-		kind := fileKind{rt: "image", format: info.Format.String(), width: info.Width, height: info.Height, pages: max(info.Pages, 1)}
+		kind := fileKind{rt: delivery.Image, format: info.Format.String(), width: info.Width, height: info.Height, pages: max(info.Pages, 1)}
 		return kind, c.s.images.VerifyMapped(c.ctx(), m)
 	case "video":
 		f, ok := sniffVideo(src.head(sniffBytes))
 		if !ok {
 			return fileKind{}, badRequest("Invalid video file")
 		}
-		return fileKind{rt: "video", format: f, pages: 1}, nil
+		return fileKind{rt: delivery.Video, format: f, pages: 1}, nil
 	case "raw":
-		return fileKind{rt: "raw"}, nil
+		return fileKind{rt: delivery.Raw}, nil
 	}
-	if k, err := c.classify("image", "", src); err == nil || k.rt == "image" {
+	if k, err := c.classify("image", "", src); err == nil || k.rt == delivery.Image {
 		return k, err
 	}
 	if _, ok := sniffVideo(src.head(sniffBytes)); ok {
 		return c.classify("video", "", src)
 	}
-	return fileKind{rt: "raw"}, nil
+	return fileKind{rt: delivery.Raw}, nil
 }
 
 // choosePublicID applies public_id, folder, use_filename and
@@ -236,7 +237,7 @@ func choosePublicID(o *uploadOptions, kind fileKind, filename string) (id, origi
 	default:
 		id = randomID(20)
 	}
-	if o.publicID == "" && kind.rt == "raw" && ext != "" {
+	if o.publicID == "" && kind.rt == delivery.Raw && ext != "" {
 		id += "." + ext
 	}
 	if o.folder != "" {
@@ -287,7 +288,7 @@ func (c *call) upload(rt string, p *Params) {
 		c.fail(err)
 		return
 	}
-	if len(o.eager) > 0 && kind.rt != "image" {
+	if len(o.eager) > 0 && kind.rt != delivery.Image {
 		c.fail(eagerNotForKind(kind.rt))
 		return
 	}

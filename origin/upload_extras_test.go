@@ -8,6 +8,8 @@ import (
 
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // moderation=manual puts the upload in the manual queue, pending.
@@ -33,7 +35,7 @@ func TestUploadModeration(t *testing.T) {
 func TestAnalysisAtUpload(t *testing.T) {
 	o := startOrigin(t, nil)
 	res := uploadAs(t, o, "rocket.jpg", "analysed")
-	key := meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: "analysed"}
+	key := meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: "analysed"}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if _, err := o.Store.Meta.Analysis(context.Background(), key, int64(res.Version)); err == nil {
@@ -76,7 +78,7 @@ func TestAnalysisOrEagerFailureChangesNothing(t *testing.T) {
 	if status, resp := upload([2]string{"public_id", "kept"}, [2]string{"tags", "v1"}); status != 200 {
 		t.Fatalf("upload without analyses: %d %s", status, resp)
 	}
-	key := meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: "kept"}
+	key := meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: "kept"}
 	before, err := o.Store.Meta.Asset(context.Background(), key)
 	if err != nil {
 		t.Fatal(err)

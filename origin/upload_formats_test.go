@@ -160,7 +160,7 @@ func TestGoSDKLargeFileInChunks(t *testing.T) {
 	if err != nil || res.Error.Message != "All parts except EOF-chunk must be larger than 5mb" {
 		t.Fatalf("1 MB chunks: %+v %v", res, err)
 	}
-	if _, err := o.Store.Meta.Asset(context.Background(), meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: "small_chunks"}); err == nil {
+	if _, err := o.Store.Meta.Asset(context.Background(), meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: "small_chunks"}); err == nil {
 		t.Fatal("an upload in refused chunks was stored")
 	}
 }

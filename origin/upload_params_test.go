@@ -45,7 +45,7 @@ func TestUploadIncomingTransformation(t *testing.T) {
 		res.Bytes != len(orig.body) || res.Etag != md5hex(orig.body) || len(orig.body) >= len(readCorpus(t, "LadyBird.jpg")) {
 		t.Fatalf("stored %+v, delivered %+v (%d bytes)", res, info, len(orig.body))
 	}
-	a, err := o.Store.Meta.Asset(ctx, meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: "limited"})
+	a, err := o.Store.Meta.Asset(ctx, meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: "limited"})
 	if err != nil || a.Width != 500 || a.Bytes != int64(len(orig.body)) {
 		t.Fatalf("asset %+v %v", a, err)
 	}
@@ -98,8 +98,8 @@ func TestUploadIncomingTransformation(t *testing.T) {
 // assertNothingStoredAs checks that no asset of any resource type has id.
 func assertNothingStoredAs(t *testing.T, o *testOrigin, id string) {
 	t.Helper()
-	for _, rt := range []string{"image", "video", "raw"} {
-		if _, err := o.Store.Meta.Asset(context.Background(), meta.Key{Cloud: "demo", ResourceType: rt, Type: "upload", PublicID: id}); err == nil {
+	for _, rt := range []delivery.ResourceType{delivery.Image, delivery.Video, delivery.Raw} {
+		if _, err := o.Store.Meta.Asset(context.Background(), meta.Key{Cloud: "demo", ResourceType: rt, Type: delivery.Upload, PublicID: id}); err == nil {
 			t.Errorf("%s/%s was stored", rt, id)
 		}
 	}
@@ -352,15 +352,15 @@ func TestTagsSetExclusive(t *testing.T) {
 		}
 	}
 	raw("c")
-	tags := func(id, typ string) string {
-		a, err := o.Store.Meta.Asset(ctx, meta.Key{Cloud: "demo", ResourceType: "image", Type: typ, PublicID: id})
+	tags := func(id string, typ delivery.DeliveryType) string {
+		a, err := o.Store.Meta.Asset(ctx, meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: typ, PublicID: id})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return strings.Join(a.Tags, ",")
 	}
-	if tags("a", "upload") != "keep" || tags("b", "upload") != "keep" || tags("c", "upload") != "hero" || tags("p", "private") != "" {
-		t.Fatalf("after set_exclusive: a=%q b=%q c=%q p=%q", tags("a", "upload"), tags("b", "upload"), tags("c", "upload"), tags("p", "private"))
+	if tags("a", delivery.Upload) != "keep" || tags("b", delivery.Upload) != "keep" || tags("c", delivery.Upload) != "hero" || tags("p", delivery.Private) != "" {
+		t.Fatalf("after set_exclusive: a=%q b=%q c=%q p=%q", tags("a", delivery.Upload), tags("b", delivery.Upload), tags("c", delivery.Upload), tags("p", delivery.Private))
 	}
 	listed := adminGet(t, o, "resources/image/tags/hero")
 	if n := len(listed.body["resources"].([]any)); n != 1 {
@@ -386,7 +386,7 @@ func TestTagsSetExclusiveAllOrNothing(t *testing.T) {
 		full[i] = "t" + strconv.Itoa(i)
 	}
 	key := func(id string) meta.Key {
-		return meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: id}
+		return meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: id}
 	}
 	if _, err := o.Store.Meta.Update(ctx, key("full"), func(a *meta.Asset) error { a.Tags = full; return nil }); err != nil {
 		t.Fatal(err)

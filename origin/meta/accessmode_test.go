@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"testing"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // A new asset is public unless it says otherwise; an overwrite keeps the
@@ -41,10 +43,10 @@ func TestSetAccessMode(t *testing.T) {
 		put(t, s, asset(fmt.Sprintf("p/%d", i), fmt.Sprint("b", i)))
 	}
 	other := asset("p/private", "bp")
-	other.Type, other.AccessMode = "private", AccessAuthenticated
+	other.Type, other.AccessMode = delivery.Private, AccessAuthenticated
 	put(t, s, other)
 
-	sel := Selection{Cloud: "demo", ResourceType: "image", Type: "upload", PublicIDs: []string{"p/1", "nope"}}
+	sel := Selection{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicIDs: []string{"p/1", "nope"}}
 	res, err := s.SetAccessMode(ctx, AccessModeQuery{Selection: sel, Mode: AccessAuthenticated, Limit: 100, Time: now})
 	if err != nil || len(res.Assets) != 2 || !res.Assets[0].Found || res.Assets[0].Prev != AccessPublic ||
 		res.Assets[1].Found || res.Assets[1].PublicID != "nope" || res.Next != 0 {
@@ -54,7 +56,7 @@ func TestSetAccessMode(t *testing.T) {
 		t.Fatalf("p/1: %q", a.AccessMode)
 	}
 
-	sel = Selection{Cloud: "demo", ResourceType: "image", Type: "upload", Prefixes: []string{"p/"}}
+	sel = Selection{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, Prefixes: []string{"p/"}}
 	var after int64
 	var seen []string
 	for calls := 0; calls < 10; calls++ {
@@ -73,12 +75,12 @@ func TestSetAccessMode(t *testing.T) {
 		t.Fatalf("by prefix: %v", seen)
 	}
 
-	sel = Selection{Cloud: "demo", ResourceType: "image", Type: "upload", Tag: "t1"}
+	sel = Selection{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, Tag: "t1"}
 	res, err = s.SetAccessMode(ctx, AccessModeQuery{Selection: sel, Mode: AccessPublic, Limit: 100, Time: now})
 	if err != nil || len(res.Assets) != 5 {
 		t.Fatalf("by tag: %+v %v", res, err)
 	}
-	if a, _ := s.Asset(ctx, Key{"demo", "image", "private", "p/private"}); a.AccessMode != AccessAuthenticated {
+	if a, _ := s.Asset(ctx, Key{"demo", delivery.Image, delivery.Private, "p/private"}); a.AccessMode != AccessAuthenticated {
 		t.Fatalf("another type changed: %q", a.AccessMode)
 	}
 	for i := 0; i < 5; i++ {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 func put(t *testing.T, s *SQLite, a *Asset) *Asset {
@@ -17,7 +19,7 @@ func put(t *testing.T, s *SQLite, a *Asset) *Asset {
 	return a
 }
 
-func key(id string) Key { return Key{"demo", "image", "upload", id} }
+func key(id string) Key { return Key{"demo", delivery.Image, delivery.Upload, id} }
 
 func listIDs(t *testing.T, s *SQLite, q ListQuery) []string {
 	t.Helper()
@@ -46,7 +48,7 @@ func TestListOrdersAndFilters(t *testing.T) {
 		a.Context = map[string]string{"k": fmt.Sprint(i % 2)}
 		put(t, s, a)
 	}
-	base := ListQuery{Cloud: "demo", ResourceType: "image", Type: "upload", Limit: 1}
+	base := ListQuery{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, Limit: 1}
 	cases := []struct {
 		mod  func(*ListQuery)
 		want string
@@ -55,10 +57,10 @@ func TestListOrdersAndFilters(t *testing.T) {
 		{func(q *ListQuery) { q.Order = OldestFirst }, "b a/1 a/2 c"},
 		{func(q *ListQuery) { q.Order, q.Prefix = ByPublicID, "a/" }, "a/1 a/2"},
 		{func(q *ListQuery) { q.Order, q.Prefix = ByPublicIDDesc, "a" }, "a/2 a/1"},
-		{func(q *ListQuery) { q.Tag, q.Type = "t1", "" }, "c a/1"},
+		{func(q *ListQuery) { q.Tag, q.Type = "t1", delivery.TypeNone }, "c a/1"},
 		{func(q *ListQuery) { q.ContextKey, q.ContextValue, q.MatchContextValue = "k", "0", true }, "a/2 b"},
 		{func(q *ListQuery) { q.ContextKey = "k" }, "c a/2 a/1 b"},
-		{func(q *ListQuery) { q.Type = "private" }, ""},
+		{func(q *ListQuery) { q.Type = delivery.Private }, ""},
 	}
 	for i, c := range cases {
 		q := base
@@ -78,11 +80,11 @@ func TestListOrdersAndFilters(t *testing.T) {
 	if strings.Join(rts, ",") != "image" {
 		t.Errorf("resource types %v", rts)
 	}
-	tags, _ := s.Tags(context.Background(), TagQuery{Cloud: "demo", ResourceType: "image", Limit: 10})
+	tags, _ := s.Tags(context.Background(), TagQuery{Cloud: "demo", ResourceType: delivery.Image, Limit: 10})
 	if strings.Join(tags, ",") != "t0,t1" {
 		t.Errorf("tags %v", tags)
 	}
-	tags, _ = s.Tags(context.Background(), TagQuery{Cloud: "demo", ResourceType: "image", After: "t0", Limit: 10})
+	tags, _ = s.Tags(context.Background(), TagQuery{Cloud: "demo", ResourceType: delivery.Image, After: "t0", Limit: 10})
 	if strings.Join(tags, ",") != "t1" {
 		t.Errorf("tags after t0: %v", tags)
 	}
@@ -115,7 +117,7 @@ func TestDeleteAssetsPaged(t *testing.T) {
 		derived(t, s, a.Key, a.Version, "w_1")
 		derived(t, s, a.Key, a.Version, "w_2")
 	}
-	sel := Selection{Cloud: "demo", ResourceType: "image", Type: "upload", Prefixes: []string{"p/"}}
+	sel := Selection{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, Prefixes: []string{"p/"}}
 	// keep_original, only w_1, two per call: the cursor walks past the kept originals.
 	var after int64
 	seen := map[string]int{}
@@ -149,8 +151,8 @@ func TestDeleteAssetsPaged(t *testing.T) {
 	if err != nil || len(res.Assets) != 5 || res.Next != 0 || len(res.Orphans) != 10 {
 		t.Fatalf("%+v %v", res, err)
 	}
-	ids, err := s.DeleteAssets(ctx, DeleteQuery{Selection: Selection{Cloud: "demo", ResourceType: "image",
-		Type: "upload", PublicIDs: []string{"p/0", "zz"}}, Limit: 10})
+	ids, err := s.DeleteAssets(ctx, DeleteQuery{Selection: Selection{Cloud: "demo", ResourceType: delivery.Image,
+		Type: delivery.Upload, PublicIDs: []string{"p/0", "zz"}}, Limit: 10})
 	if err != nil || len(ids.Assets) != 2 || ids.Assets[0].Found || ids.Assets[1].PublicID != "zz" {
 		t.Fatalf("by ids after delete: %+v %v", ids, err)
 	}
@@ -192,7 +194,7 @@ func TestBackupsKeepRetiredOriginals(t *testing.T) {
 		t.Fatalf("delete backups %+v %v", gone, err)
 	}
 	put(t, s, asset("x", "b3"))
-	cl, _ := s.DeleteAssets(ctx, DeleteQuery{Selection: Selection{Cloud: "demo", ResourceType: "image", Type: "upload",
+	cl, _ := s.DeleteAssets(ctx, DeleteQuery{Selection: Selection{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload,
 		PublicIDs: []string{"x"}}, Limit: 1, ClearBackups: true})
 	if strings.Join(cl.Orphans, ",") != "b2,b3" {
 		t.Fatalf("clear backups orphans %v", cl.Orphans)

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // BulkDeleter deletes assets and derived resources in bulk.
@@ -28,8 +30,8 @@ type BulkDeleter interface {
 // of precedence).
 type Selection struct {
 	Cloud        string
-	ResourceType string // required except with AssetIDs
-	Type         string // required with PublicIDs, Prefixes and All; any with Tag
+	ResourceType delivery.ResourceType // required except with AssetIDs
+	Type         delivery.DeliveryType // required with PublicIDs, Prefixes and All; any (TypeNone) with Tag
 	PublicIDs    []string
 	AssetIDs     []string
 	Prefixes     []string
@@ -185,7 +187,7 @@ func selectPage(ctx context.Context, tx *sql.Tx, q DeleteQuery) ([]target, int64
 		query += ` JOIN asset_tags t ON t.asset = a.id AND t.cloud = a.cloud AND t.resource_type = a.resource_type`
 		where = append(where, `t.tag = ?`)
 		args = append(args, sel.Tag)
-		if sel.Type != "" {
+		if sel.Type != delivery.TypeNone {
 			where = append(where, `a.type = ?`)
 			args = append(args, sel.Type)
 		}

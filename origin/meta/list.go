@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // Lister finds assets for the Admin API's listings.
@@ -37,7 +39,8 @@ const (
 )
 
 // Position is where a listing stopped: the last asset returned. Seq
-// orders use Seq; public ID orders use PublicID and Type.
+// orders use Seq; public ID orders use PublicID and Type, the type's name
+// as the listing orders by it (a cursor carries it as it came).
 type Position struct {
 	Seq      int64
 	PublicID string
@@ -47,8 +50,8 @@ type Position struct {
 // ListQuery selects assets. Empty fields select anything.
 type ListQuery struct {
 	Cloud        string // required
-	ResourceType string
-	Type         string
+	ResourceType delivery.ResourceType
+	Type         delivery.DeliveryType
 	// Prefix selects public IDs that start with it.
 	Prefix string
 	// Tag selects assets with the tag.
@@ -82,10 +85,11 @@ type ListPage struct {
 
 // TagQuery selects tags.
 type TagQuery struct {
-	Cloud, ResourceType string
-	Prefix              string
-	After               string // the last tag of the previous page
-	Limit               int
+	Cloud        string
+	ResourceType delivery.ResourceType
+	Prefix       string
+	After        string // the last tag of the previous page
+	Limit        int
 }
 
 // List runs a listing query.
@@ -113,7 +117,7 @@ func (s *SQLite) List(ctx context.Context, q ListQuery) (ListPage, error) {
 	if len(page.Assets) > q.Limit {
 		page.Assets = page.Assets[:q.Limit]
 		last := page.Assets[q.Limit-1]
-		page.Next = &Position{Seq: last.Seq, PublicID: last.PublicID, Type: last.Type}
+		page.Next = &Position{Seq: last.Seq, PublicID: last.PublicID, Type: last.Type.String()}
 	}
 	return page, nil
 }
@@ -138,10 +142,10 @@ func listSQL(q ListQuery) (string, []any) {
 		}
 	}
 	cond(`a.cloud = ?`, q.Cloud)
-	if q.ResourceType != "" {
+	if q.ResourceType != delivery.ResourceNone {
 		cond(`a.resource_type = ?`, q.ResourceType)
 	}
-	if q.Type != "" {
+	if q.Type != delivery.TypeNone {
 		cond(`a.type = ?`, q.Type)
 	}
 	if q.Prefix != "" {

@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // Errors of the store.
@@ -16,11 +18,13 @@ var (
 	ErrExists   = errors.New("meta: already exists")
 )
 
-// Key identifies an asset.
+// Key identifies an asset. Its resource type and type are the URL's typed
+// values; the store writes and reads them as their names (delivery's Value
+// and Scan), so nothing parses them back.
 type Key struct {
 	Cloud        string
-	ResourceType string // image, video or raw
-	Type         string // upload, private or authenticated
+	ResourceType delivery.ResourceType // image, video or raw
+	Type         delivery.DeliveryType // upload, private, authenticated or fetch
 	PublicID     string
 }
 

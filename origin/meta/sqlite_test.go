@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 func openTest(t *testing.T) *SQLite {
@@ -22,7 +24,7 @@ func openTest(t *testing.T) *SQLite {
 var now = time.Unix(1_800_000_000, 0).UTC()
 
 func asset(id, blob string) *Asset {
-	return &Asset{Key: Key{"demo", "image", "upload", id}, AssetID: "a-" + blob, VersionID: "v-" + blob,
+	return &Asset{Key: Key{"demo", delivery.Image, delivery.Upload, id}, AssetID: "a-" + blob, VersionID: "v-" + blob,
 		Format: "jpg", Bytes: 10, Width: 4, Height: 3, Pages: 1, ETag: "e", Blob: blob,
 		CreatedAt: now, UpdatedAt: now, Tags: []string{"t1", "t2"}, Context: map[string]string{"k": "v"}}
 }
@@ -62,7 +64,7 @@ func TestPutWithoutOverwrite(t *testing.T) {
 	if !errors.Is(err, ErrExists) || res.Prev == nil || res.Prev.Blob != "b1" {
 		t.Fatalf("put without overwrite: %+v %v", res, err)
 	}
-	got, _ := s.Asset(ctx, Key{"demo", "image", "upload", "x"})
+	got, _ := s.Asset(ctx, Key{"demo", delivery.Image, delivery.Upload, "x"})
 	if got.Blob != "b1" {
 		t.Fatalf("asset changed: %+v", got)
 	}
@@ -96,7 +98,7 @@ func TestRename(t *testing.T) {
 	c := asset("taken", "b2")
 	c.AssetID = "a-c"
 	s.Put(ctx, c, true)
-	to := Key{"demo", "image", "upload", "taken"}
+	to := Key{"demo", delivery.Image, delivery.Upload, "taken"}
 	if _, _, err := s.Rename(ctx, a.Key, to, false); !errors.Is(err, ErrExists) {
 		t.Fatalf("rename onto existing: %v", err)
 	}
@@ -111,7 +113,7 @@ func TestRename(t *testing.T) {
 	if _, err := s.Asset(ctx, a.Key); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("old key still there: %v", err)
 	}
-	if _, _, err := s.Rename(ctx, a.Key, Key{"demo", "image", "upload", "z"}, false); !errors.Is(err, ErrNotFound) {
+	if _, _, err := s.Rename(ctx, a.Key, Key{"demo", delivery.Image, delivery.Upload, "z"}, false); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("rename missing: %v", err)
 	}
 }
@@ -139,7 +141,7 @@ func TestUpdateKeepsIdentity(t *testing.T) {
 func TestDeleteTokens(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
-	k := Key{"demo", "image", "upload", "x"}
+	k := Key{"demo", delivery.Image, delivery.Upload, "x"}
 	s.SaveDeleteToken(ctx, "tok", k, now.Add(10*time.Minute))
 	s.SaveDeleteToken(ctx, "old", k, now.Add(-time.Second))
 	if _, err := s.TakeDeleteToken(ctx, "old", now); !errors.Is(err, ErrNotFound) {
@@ -325,5 +327,34 @@ func TestPutStoresAnalysis(t *testing.T) {
 	}
 	if _, err := s.Analysis(ctx, b.Key, b.Version); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("an analysis stored by a Put that changed nothing: %v", err)
+	}
+}
+
+// A key's resource type and type are stored as their names (what the
+// indexes, migrations and `sqlite3` see), read back typed, and a name the
+// store does not know is an error, never the zero value.
+func TestKeyStoredByName(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	a := asset("named", "b1")
+	a.ResourceType, a.Type = delivery.Video, delivery.Authenticated
+	if _, err := s.Put(ctx, a, true); err != nil {
+		t.Fatal(err)
+	}
+	var rt, typ string
+	if err := s.r.QueryRowContext(ctx, `SELECT resource_type, type FROM assets WHERE public_id = 'named'`).
+		Scan(&rt, &typ); err != nil || rt != "video" || typ != "authenticated" {
+		t.Fatalf("stored %q %q, %v; want video authenticated", rt, typ, err)
+	}
+	got, err := s.Asset(ctx, a.Key)
+	if err != nil || got.Key != a.Key {
+		t.Fatalf("Asset = %+v, %v; want key %+v", got, err, a.Key)
+	}
+	if _, err := s.w.ExecContext(ctx, `UPDATE assets SET type = 'bogus' WHERE public_id = 'named'`); err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.List(ctx, ListQuery{Cloud: "demo", Limit: 10})
+	if err == nil {
+		t.Fatalf("a damaged type listed without an error: %+v", page.Assets[0].Key)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // TagStore changes tags across assets.
@@ -22,9 +24,11 @@ type TagStore interface {
 
 // ExclusiveTags is one set_exclusive call.
 type ExclusiveTags struct {
-	Cloud, ResourceType, Type string
-	PublicIDs                 []string
-	Tags                      []string
+	Cloud        string
+	ResourceType delivery.ResourceType
+	Type         delivery.DeliveryType
+	PublicIDs    []string
+	Tags         []string
 	// Check vets an asset's tags once they are added (the limit on an
 	// asset's tags); its error aborts the whole change.
 	Check func(tags []string) error
@@ -103,7 +107,7 @@ func (s *SQLite) SetExclusiveTags(ctx context.Context, q ExclusiveTags) (Exclusi
 
 // taggedAssets are the rows of the assets of a cloud and resource type
 // with any of tags (the tag index), in Seq order.
-func taggedAssets(ctx context.Context, tx *sql.Tx, cloud, rt string, tags []string) ([]int64, error) {
+func taggedAssets(ctx context.Context, tx *sql.Tx, cloud string, rt delivery.ResourceType, tags []string) ([]int64, error) {
 	seen := map[int64]bool{}
 	var out []int64
 	for _, tag := range tags {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // SetExclusiveTags tags the assets named (once each, those that exist)
@@ -13,19 +15,19 @@ import (
 func TestSetExclusiveTags(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
-	put := func(id, typ, rt string, tags ...string) {
+	put := func(id string, typ delivery.DeliveryType, rt delivery.ResourceType, tags ...string) {
 		t.Helper()
-		a := asset(id, "b-"+id+typ+rt)
+		a := asset(id, "b-"+id+typ.String()+rt.String())
 		a.Type, a.ResourceType, a.Tags = typ, rt, tags
 		if _, err := s.Put(ctx, a, true); err != nil {
 			t.Fatal(err)
 		}
 	}
-	put("a", "upload", "image", "hero", "keep")
-	put("b", "upload", "image")
-	put("p", "private", "image", "hero")
-	put("v", "upload", "video", "hero")
-	tags := func(id, typ, rt string) string {
+	put("a", delivery.Upload, delivery.Image, "hero", "keep")
+	put("b", delivery.Upload, delivery.Image)
+	put("p", delivery.Private, delivery.Image, "hero")
+	put("v", delivery.Upload, delivery.Video, "hero")
+	tags := func(id string, typ delivery.DeliveryType, rt delivery.ResourceType) string {
 		t.Helper()
 		a, err := s.Asset(ctx, Key{"demo", rt, typ, id})
 		if err != nil {
@@ -34,25 +36,25 @@ func TestSetExclusiveTags(t *testing.T) {
 		return strings.Join(a.Tags, ",")
 	}
 	later := now.Add(60e9)
-	q := ExclusiveTags{Cloud: "demo", ResourceType: "image", Type: "upload", PublicIDs: []string{"b", "missing", "b"},
+	q := ExclusiveTags{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicIDs: []string{"b", "missing", "b"},
 		Tags: []string{"hero"}, Time: later}
 	res, err := s.SetExclusiveTags(ctx, q)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Tagged) != 1 || res.Tagged[0].PublicID != "b" || len(res.Untagged) != 2 ||
-		res.Untagged[0].PublicID != "a" || res.Untagged[1].PublicID != "p" || res.Untagged[1].Type != "private" {
+		res.Untagged[0].PublicID != "a" || res.Untagged[1].PublicID != "p" || res.Untagged[1].Type != delivery.Private {
 		t.Fatalf("result %+v", res)
 	}
-	if tags("a", "upload", "image") != "keep" || tags("b", "upload", "image") != "hero" ||
-		tags("p", "private", "image") != "" || tags("v", "upload", "video") != "hero" {
-		t.Fatalf("after: a=%q b=%q p=%q v=%q", tags("a", "upload", "image"), tags("b", "upload", "image"),
-			tags("p", "private", "image"), tags("v", "upload", "video"))
+	if tags("a", delivery.Upload, delivery.Image) != "keep" || tags("b", delivery.Upload, delivery.Image) != "hero" ||
+		tags("p", delivery.Private, delivery.Image) != "" || tags("v", delivery.Upload, delivery.Video) != "hero" {
+		t.Fatalf("after: a=%q b=%q p=%q v=%q", tags("a", delivery.Upload, delivery.Image), tags("b", delivery.Upload, delivery.Image),
+			tags("p", delivery.Private, delivery.Image), tags("v", delivery.Upload, delivery.Video))
 	}
-	if a, _ := s.Asset(ctx, Key{"demo", "image", "private", "p"}); !a.UpdatedAt.Equal(later) {
+	if a, _ := s.Asset(ctx, Key{"demo", delivery.Image, delivery.Private, "p"}); !a.UpdatedAt.Equal(later) {
 		t.Fatalf("untagged asset's updated_at %v", a.UpdatedAt)
 	}
-	page, err := s.List(ctx, ListQuery{Cloud: "demo", ResourceType: "image", Tag: "hero", Limit: 10})
+	page, err := s.List(ctx, ListQuery{Cloud: "demo", ResourceType: delivery.Image, Tag: "hero", Limit: 10})
 	if err != nil || len(page.Assets) != 1 || page.Assets[0].PublicID != "b" {
 		t.Fatalf("listed by tag: %+v %v", page.Assets, err)
 	}
@@ -63,7 +65,7 @@ func TestSetExclusiveTags(t *testing.T) {
 	if _, err := s.SetExclusiveTags(ctx, q); !errors.Is(err, refuse) {
 		t.Fatalf("check's error: %v", err)
 	}
-	if tags("a", "upload", "image") != "keep" || tags("b", "upload", "image") != "hero" {
-		t.Fatalf("a refused change changed a=%q b=%q", tags("a", "upload", "image"), tags("b", "upload", "image"))
+	if tags("a", delivery.Upload, delivery.Image) != "keep" || tags("b", delivery.Upload, delivery.Image) != "hero" {
+		t.Fatalf("a refused change changed a=%q b=%q", tags("a", delivery.Upload, delivery.Image), tags("b", delivery.Upload, delivery.Image))
 	}
 }
