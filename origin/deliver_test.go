@@ -322,7 +322,7 @@ func TestVariantHeader(t *testing.T) {
 	// Derived rows name a variant as they always have (std as ""), so
 	// that images recorded before the header existed are found.
 	o.Server.WaitRecorded()
-	key := meta.Key{Cloud: "demo", ResourceType: "image", Type: "upload", PublicID: "rocket"}
+	key := meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: "rocket"}
 	list, err := o.Store.Meta.ListDerived(context.Background(), key)
 	if err != nil {
 		t.Fatal(err)
