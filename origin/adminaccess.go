@@ -99,7 +99,7 @@ func (c *call) updateAccessMode(rt delivery.ResourceType, typ delivery.DeliveryT
 	// fails once (503) if it cannot be.
 	inv, err := c.s.events.Emit(c.ctx(), events...)
 	if err != nil {
-		c.fail(apiErr(http.StatusServiceUnavailable,
+		c.fail(delivery.Errorf(http.StatusServiceUnavailable,
 			"The access mode was changed but the invalidation could not be published - retry the request"))
 		return
 	}

@@ -84,7 +84,7 @@ func (c *call) restoreEach(ids []string, p *Params, find func(string) ([]meta.Ba
 			return
 		}
 		a, err := c.restoreOne(backups, cur, want, invalidate)
-		var ae *APIError
+		var ae *delivery.Error
 		if errors.As(err, &ae) && ae.Status < 500 {
 			out[id] = restoreJSON{Error: ae.Message}
 			continue
@@ -146,7 +146,7 @@ func (c *call) restoreOne(backups []meta.Backup, cur *meta.Asset, want string, i
 		ev.Restricted = a.AccessMode == meta.AccessAuthenticated && cur == nil
 	}
 	if _, err := c.s.events.Emit(c.ctx(), ev); err != nil {
-		return nil, apiErr(http.StatusServiceUnavailable,
+		return nil, delivery.Errorf(http.StatusServiceUnavailable,
 			"The asset was restored but its invalidation could not be published - retry the request")
 	}
 	return a, nil
@@ -156,7 +156,7 @@ func (c *call) restoreOne(backups []meta.Backup, cur *meta.Asset, want string, i
 // else the newest.
 func pickBackup(backups []meta.Backup, want string) (meta.Backup, error) {
 	if len(backups) == 0 {
-		return meta.Backup{}, apiErr(http.StatusNotFound, "No backup found")
+		return meta.Backup{}, delivery.Errorf(http.StatusNotFound, "No backup found")
 	}
 	if want == "" {
 		return backups[0], nil
@@ -166,7 +166,7 @@ func pickBackup(backups []meta.Backup, want string) (meta.Backup, error) {
 			return b, nil
 		}
 	}
-	return meta.Backup{}, apiErr(http.StatusNotFound, "No backup found for version %s", clip(want))
+	return meta.Backup{}, delivery.Errorf(http.StatusNotFound, "No backup found for version %s", clip(want))
 }
 
 func lastSlash(s string) int {
@@ -183,7 +183,7 @@ func lastSlash(s string) int {
 func (c *call) deleteBackups(assetID string, p *Params) {
 	gone, err := c.s.meta.DeleteBackups(c.ctx(), c.cloud, assetID, p.List("version_ids"))
 	if isNotFound(err) {
-		c.fail(apiErr(http.StatusNotFound, "No backup found - %s", clip(assetID)))
+		c.fail(delivery.Errorf(http.StatusNotFound, "No backup found - %s", clip(assetID)))
 		return
 	}
 	if err != nil {

@@ -208,7 +208,7 @@ func (c *call) bulkDelete(sel meta.Selection, o deleteOptions, p *Params) {
 	}
 	inv, err := c.s.events.Emit(c.ctx(), c.bulkEvents(sel, o, res)...)
 	if err != nil {
-		c.fail(apiErr(http.StatusServiceUnavailable,
+		c.fail(delivery.Errorf(http.StatusServiceUnavailable,
 			"The resources were deleted but their invalidation could not be published - retry the request"))
 		return
 	}
@@ -302,7 +302,7 @@ func (c *call) deleteDerived(p *Params) {
 	}
 	inv, err := c.s.events.Emit(c.ctx(), events...)
 	if err != nil {
-		c.fail(apiErr(http.StatusServiceUnavailable,
+		c.fail(delivery.Errorf(http.StatusServiceUnavailable,
 			"The derived resources were deleted but their invalidation could not be published - retry the request"))
 		return
 	}

@@ -125,7 +125,7 @@ func (c *call) resolveTransformation(x string) (*meta.Transformation, error) {
 	}
 	t, err := c.s.meta.Transformation(c.ctx(), c.cloud, false, x)
 	if isNotFound(err) {
-		return nil, apiErr(http.StatusNotFound, "Transformation not found - %s", clip(x))
+		return nil, delivery.Errorf(http.StatusNotFound, "Transformation not found - %s", clip(x))
 	}
 	if err != nil {
 		return nil, internal(err)
@@ -216,7 +216,7 @@ func (c *call) createTransformation(name string, p *Params) {
 	err = c.s.meta.CreateNamed(c.ctx(), &meta.Transformation{Cloud: c.cloud, Named: true, Name: name,
 		Transformation: def, AllowedForStrict: allowed, CreatedAt: now, UpdatedAt: now})
 	if errors.Is(err, meta.ErrExists) {
-		c.fail(apiErr(http.StatusConflict, "Transformation %s already exists", name))
+		c.fail(delivery.Errorf(http.StatusConflict, "Transformation %s already exists", name))
 		return
 	}
 	if err != nil {
@@ -253,7 +253,7 @@ func checkNamedDefinition(name, def string) error {
 // its derived resources are kept and not invalidated, as Cloudinary does).
 func (c *call) updateTransformation(x string, p *Params) {
 	t, err := c.resolveTransformation(x)
-	var ae *APIError
+	var ae *delivery.Error
 	switch {
 	case errors.As(err, &ae) && ae.Status == http.StatusNotFound && !config.ValidTransformationName(strings.TrimPrefix(x, "t_")):
 		// An unnamed transformation not used yet can be allowed in advance.
@@ -304,7 +304,7 @@ func (c *call) updateTransformation(x string, p *Params) {
 		return nil
 	})
 	if isNotFound(err) {
-		c.fail(apiErr(http.StatusNotFound, "Transformation not found - %s", clip(x)))
+		c.fail(delivery.Errorf(http.StatusNotFound, "Transformation not found - %s", clip(x)))
 		return
 	}
 	if err != nil {
@@ -326,11 +326,11 @@ func (c *call) deleteTransformation(x string, p *Params) {
 	refs, err := c.s.meta.DeleteTransformation(c.ctx(), c.cloud, t.Named, t.Name, maxTransformationDerived)
 	switch {
 	case errors.Is(err, meta.ErrTooMany):
-		c.fail(apiErr(http.StatusForbidden, "Transformation %s has more than %d derived resources - delete them first",
+		c.fail(delivery.Errorf(http.StatusForbidden, "Transformation %s has more than %d derived resources - delete them first",
 			clip(x), maxTransformationDerived))
 		return
 	case isNotFound(err):
-		c.fail(apiErr(http.StatusNotFound, "Transformation not found - %s", clip(x)))
+		c.fail(delivery.Errorf(http.StatusNotFound, "Transformation not found - %s", clip(x)))
 		return
 	case err != nil:
 		c.fail(internal(err))
@@ -352,7 +352,7 @@ func (c *call) deleteTransformation(x string, p *Params) {
 	}
 	inv, err := c.s.events.Emit(c.ctx(), events...)
 	if err != nil {
-		c.fail(apiErr(http.StatusServiceUnavailable,
+		c.fail(delivery.Errorf(http.StatusServiceUnavailable,
 			"The transformation was deleted but its invalidation could not be published - retry the request"))
 		return
 	}

@@ -34,13 +34,13 @@ func (c *call) update(rt delivery.ResourceType, typ delivery.DeliveryType, id st
 		return
 	}
 	if err != nil {
-		c.fail(asAPIError(err))
+		c.fail(delivery.AsError(err))
 		return
 	}
 	inv, err := c.s.events.Emit(c.ctx(), Event{Kind: EventMetadataChanged, Asset: key, OldVersion: a.Version,
 		NewVersion: a.Version, Restricted: p.Get("access_mode") == meta.AccessAuthenticated, Time: a.UpdatedAt})
 	if err != nil {
-		c.fail(apiErr(http.StatusServiceUnavailable,
+		c.fail(delivery.Errorf(http.StatusServiceUnavailable,
 			"The asset was updated but its invalidation could not be published - retry the request"))
 		return
 	}

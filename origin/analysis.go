@@ -209,7 +209,7 @@ func (s *Server) analyseData(ctx context.Context, rt delivery.ResourceType, src 
 	} else {
 		res, err = s.images.Analyze(ctx, src)
 	}
-	var ie *imaging.Error
+	var ie *delivery.Error
 	switch {
 	case err == nil:
 		an.Pixels, an.Colors, an.Predominant = true, res.Colors, res.Predominant
@@ -217,13 +217,13 @@ func (s *Server) analyseData(ctx context.Context, rt delivery.ResourceType, src 
 	case errors.As(err, &ie) && ie.Status == http.StatusBadRequest:
 		// Not pixels this processor reads (SVG, oversized): no colours.
 	default:
-		return nil, asAPIError(err)
+		return nil, delivery.AsError(err)
 	}
 	return an, nil
 }
 
 // changedMeanwhile answers a call that found the asset it read changed
 // (overwritten or deleted) before it could finish.
-func changedMeanwhile(publicID string) *APIError {
-	return apiErr(http.StatusConflict, "Resource %s changed while it was read - retry", clip(publicID))
+func changedMeanwhile(publicID string) *delivery.Error {
+	return delivery.Errorf(http.StatusConflict, "Resource %s changed while it was read - retry", clip(publicID))
 }

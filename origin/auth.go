@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // signatureMaxAge is how old a signed request's timestamp may be.
@@ -35,7 +36,7 @@ func authenticateHeaders(r *http.Request, cl config.Cloud) (basic bool, err erro
 		if equal(user, cl.APIKey) && equal(pass, cl.APISecret) {
 			return true, nil
 		}
-		return false, apiErr(http.StatusUnauthorized, "Invalid API key or secret")
+		return false, delivery.Errorf(http.StatusUnauthorized, "Invalid API key or secret")
 	}
 	if hasBearer(r) {
 		return false, invalidToken()
@@ -65,10 +66,10 @@ func checkSignedParams(cl config.Cloud, p *Params, now time.Time, early bool) er
 		case p.Get("upload_preset") != "":
 			return badRequest("Upload preset not found - %s", clip(p.Get("upload_preset")))
 		}
-		return apiErr(http.StatusUnauthorized, "Must supply api_key")
+		return delivery.Errorf(http.StatusUnauthorized, "Must supply api_key")
 	}
 	if !equal(key, cl.APIKey) {
-		return apiErr(http.StatusUnauthorized, "Unknown API key %s", clip(key))
+		return delivery.Errorf(http.StatusUnauthorized, "Unknown API key %s", clip(key))
 	}
 	ts := p.Get("timestamp")
 	if ts == "" {
@@ -101,7 +102,7 @@ func checkSignedParams(cl config.Cloud, p *Params, now time.Time, early bool) er
 	if checkSignature(sig, toSign, cl.APISecret) || checkSignature(sig, p.stringToSign(false), cl.APISecret) {
 		return nil
 	}
-	return apiErr(http.StatusUnauthorized, "Invalid Signature %s. String to sign - '%s'.", clip(sig), toSign)
+	return delivery.Errorf(http.StatusUnauthorized, "Invalid Signature %s. String to sign - '%s'.", clip(sig), toSign)
 }
 
 // checkSignature compares a hex signature with SHA-1 or SHA-256 (by its
@@ -132,7 +133,7 @@ func hasBearer(r *http.Request) bool {
 // invalidToken refuses a bearer token with Cloudinary's answer to an
 // invalid one (401 Invalid token): this server implements no OAuth, so no
 // token is valid.
-func invalidToken() *APIError { return apiErr(http.StatusUnauthorized, "Invalid token") }
+func invalidToken() *delivery.Error { return delivery.Errorf(http.StatusUnauthorized, "Invalid token") }
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 

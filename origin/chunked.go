@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // chunkTTL is how long an unfinished chunked upload is kept.
@@ -64,7 +66,7 @@ type chunkUpload struct {
 
 // chunkRefusal is why an upload was refused, for its later chunks.
 type chunkRefusal struct {
-	err     *APIError
+	err     *delivery.Error
 	touched time.Time
 }
 
@@ -119,7 +121,7 @@ func (cs *chunkStore) add(cloud, id, contentRange string, chunk *upfile, limit i
 		return nil, badRequest("Invalid X-Unique-Upload-Id header")
 	}
 	start, end, total, ok := parseContentRange(contentRange)
-	var refused *APIError // by the chunk's own headers
+	var refused *delivery.Error // by the chunk's own headers
 	switch {
 	case !ok:
 		refused = badRequest("Invalid Content-Range header - %s", clip(contentRange))
@@ -147,7 +149,7 @@ func (cs *chunkStore) add(cloud, id, contentRange string, chunk *upfile, limit i
 	}
 	if up == nil && refused == nil {
 		if len(cs.uploads) >= cs.limit {
-			return nil, &APIError{Status: 420, RetryAfter: time.Minute, Message: fmt.Sprintf(
+			return nil, &delivery.Error{Status: 420, RetryAfter: time.Minute, Message: fmt.Sprintf(
 				"Rate Limit Exceeded. Limit of %d chunked uploads in progress reached. Try again later", cs.limit)}
 		}
 		sum := sha256.Sum256([]byte(key))
@@ -208,7 +210,7 @@ func openWhole(path string) (*upfile, error) {
 
 // check refuses a chunk that disagrees with the upload's earlier ones:
 // another total, a range past the total, or an overlap.
-func (up *chunkUpload) check(start, end, total int64) *APIError {
+func (up *chunkUpload) check(start, end, total int64) *delivery.Error {
 	switch {
 	case total != -1 && up.total != -1 && up.total != total:
 		return badRequest("Content-Range total %d differs from earlier chunks (%d)", total, up.total)
@@ -232,7 +234,7 @@ func (up *chunkUpload) check(start, end, total int64) *APIError {
 // refuse forgets the upload's chunks and remembers why it was refused,
 // forgetting the oldest refusal when maxChunkRefusals are remembered. mu
 // must be held.
-func (cs *chunkStore) refuse(key string, err *APIError, now time.Time) {
+func (cs *chunkStore) refuse(key string, err *delivery.Error, now time.Time) {
 	if up := cs.uploads[key]; up != nil {
 		os.Remove(up.path)
 		delete(cs.uploads, key)

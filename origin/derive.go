@@ -34,7 +34,7 @@ type deriveRequest struct {
 func (s *Server) derive(r *http.Request, u *delivery.URL, cl config.Cloud, a *meta.Asset) (*delivered, error) {
 	tr, err := delivery.ParseTransformation(u.Transformation)
 	if err != nil {
-		return nil, deliveryErr(http.StatusBadRequest, "%s", err.Error())
+		return nil, delivery.Errorf(http.StatusBadRequest, "%s", err.Error())
 	}
 	expanded, allowed, err := s.expand(r.Context(), u.Cloud, tr, 0)
 	if err != nil {
@@ -73,7 +73,7 @@ func requestVariant(r *http.Request, u *delivery.URL) (delivery.Variant, error) 
 	}
 	v, ok := delivery.ParseVariant(h)
 	if !ok || !u.VariantFits(v) {
-		return v, deliveryErr(http.StatusBadRequest, "Invalid %s - %s", delivery.HeaderVariant,
+		return v, delivery.Errorf(http.StatusBadRequest, "Invalid %s - %s", delivery.HeaderVariant,
 			delivery.Echo(h, delivery.EchoLimit))
 	}
 	return v, nil
@@ -119,7 +119,7 @@ func (s *Server) findOrMake(ctx context.Context, req *deriveRequest, a *meta.Ass
 		return d, err
 	}
 	if req.strict && !req.allowed {
-		return nil, deliveryErr(http.StatusUnauthorized, "Transformation %s/ is not allowed", req.dk.Transformation)
+		return nil, delivery.Errorf(http.StatusUnauthorized, "Transformation %s/ is not allowed", req.dk.Transformation)
 	}
 	key, fctx, leave := s.waiters.join(ctx, flight)
 	defer leave()
@@ -139,8 +139,8 @@ func (s *Server) findOrMake(ctx context.Context, req *deriveRequest, a *meta.Ass
 		d := *r.Val.(*delivered)
 		return &d, nil
 	case <-ctx.Done():
-		return nil, &deliveryError{status: http.StatusServiceUnavailable, msg: "Image transformation canceled",
-			retry: time.Second}
+		return nil, &delivery.Error{Status: http.StatusServiceUnavailable, Message: "Image transformation canceled",
+			RetryAfter: time.Second}
 	}
 }
 

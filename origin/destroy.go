@@ -81,7 +81,7 @@ func (s *Server) destroy(c *call, key meta.Key, invalidate bool) (Invalidation, 
 	inv, err := s.events.Emit(c.ctx(), Event{Kind: EventDestroyed, Asset: key, OldVersion: res.Prev.Version,
 		Invalidate: invalidate, Time: s.now()})
 	if err != nil {
-		return Invalidation{}, true, apiErr(http.StatusServiceUnavailable,
+		return Invalidation{}, true, delivery.Errorf(http.StatusServiceUnavailable,
 			"The asset was deleted but its invalidation could not be published - retry the request")
 	}
 	return inv, true, nil
@@ -97,7 +97,7 @@ func (c *call) deleteByToken(_ string, p *Params) {
 	}
 	key, err := c.s.meta.TakeDeleteToken(c.ctx(), token, c.s.now())
 	if errors.Is(err, meta.ErrNotFound) || err == nil && key.Cloud != c.cloud {
-		c.fail(apiErr(http.StatusUnauthorized, "Stale or invalid delete token"))
+		c.fail(delivery.Errorf(http.StatusUnauthorized, "Stale or invalid delete token"))
 		return
 	}
 	if err != nil {

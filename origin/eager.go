@@ -47,7 +47,7 @@ func (s *Server) eagerSpecs(ctx context.Context, cloud string, eager []string, a
 		}
 		expanded, _, err := s.expand(ctx, cloud, tr, 0)
 		if err != nil {
-			return nil, asAPIError(err)
+			return nil, delivery.AsError(err)
 		}
 		out = append(out, eagerSpec{tx: tx, format: f, tr: expanded})
 	}

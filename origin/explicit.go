@@ -88,13 +88,13 @@ func (c *call) explicit(rt string, p *Params) {
 		return
 	}
 	if err != nil {
-		c.fail(asAPIError(err))
+		c.fail(delivery.AsError(err))
 		return
 	}
 	inv, err := c.s.events.Emit(c.ctx(), Event{Kind: EventMetadataChanged, Asset: key, OldVersion: a.Version,
 		NewVersion: a.Version, Invalidate: o.invalidate, Restricted: o.accessMode == meta.AccessAuthenticated, Time: a.UpdatedAt})
 	if err != nil {
-		c.fail(apiErr(http.StatusServiceUnavailable, "The invalidation could not be published - retry the request"))
+		c.fail(delivery.Errorf(http.StatusServiceUnavailable, "The invalidation could not be published - retry the request"))
 		return
 	}
 	j := c.assetResponse(a)

@@ -12,6 +12,8 @@ import (
 	"path"
 	"syscall"
 	"time"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // fetcher downloads upload sources from remote http(s) URLs, refusing
@@ -46,11 +48,12 @@ const (
 
 // fetchError is a failed fetch: the upload API's answer (400) and why.
 type fetchError struct {
-	*APIError
+	pub *delivery.Error
 	why fetchFailure
 }
 
-func (e *fetchError) Unwrap() error { return e.APIError }
+func (e *fetchError) Error() string { return e.pub.Message }
+func (e *fetchError) Unwrap() error { return e.pub }
 
 func newFetcher(cfg Fetch, maxSize int64) *fetcher {
 	var allow []netip.Prefix

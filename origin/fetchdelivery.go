@@ -44,10 +44,10 @@ func (s *Server) fetched(ctx context.Context, u *delivery.URL, cl config.Cloud) 
 		return nil, err
 	}
 	if cl.FetchSignedOnly && !u.Signed() { // a signature present was checked already
-		return nil, deliveryErr(http.StatusUnauthorized, "Missing URL signature - fetch URLs of cloud %s must be signed", u.Cloud)
+		return nil, delivery.Errorf(http.StatusUnauthorized, "Missing URL signature - fetch URLs of cloud %s must be signed", u.Cloud)
 	}
 	if !cl.FetchAllowed(remote.Hostname()) {
-		return nil, deliveryErr(http.StatusForbidden, "Fetch from %s is not allowed for cloud %s", clip(remote.Hostname()), u.Cloud)
+		return nil, delivery.Errorf(http.StatusForbidden, "Fetch from %s is not allowed for cloud %s", clip(remote.Hostname()), u.Cloud)
 	}
 	key := meta.Key{Cloud: u.Cloud, ResourceType: delivery.Image, Type: delivery.Fetch, PublicID: u.PublicID}
 	flight := "fetch\x00" + u.Cloud + "\x00" + u.PublicID
@@ -66,15 +66,15 @@ func (s *Server) fetched(ctx context.Context, u *delivery.URL, cl config.Cloud) 
 			return a, nil
 		}
 		if !s.takeFetchSlot() {
-			return nil, &deliveryError{status: http.StatusServiceUnavailable, retry: fetchBusyRetry,
-				msg: "Too many fetches in progress - try again later"}
+			return nil, &delivery.Error{Status: http.StatusServiceUnavailable, RetryAfter: fetchBusyRetry,
+				Message: "Too many fetches in progress - try again later"}
 		}
 		defer s.releaseFetchSlot()
 		return s.download(context.WithoutCancel(ctx), key, remote.String(), nil, cl)
 	})
 	select {
 	case <-ctx.Done():
-		return nil, deliveryErr(http.StatusGatewayTimeout, "Fetch of %s not finished", clip(u.PublicID))
+		return nil, delivery.Errorf(http.StatusGatewayTimeout, "Fetch of %s not finished", clip(u.PublicID))
 	case r := <-ch:
 		if r.Err != nil {
 			return nil, r.Err
@@ -123,7 +123,7 @@ func fetchTarget(u *delivery.URL) (*url.URL, error) {
 	}
 	remote, err := url.Parse(raw)
 	if err != nil || (remote.Scheme != "http" && remote.Scheme != "https") || remote.Hostname() == "" || remote.User != nil {
-		return nil, deliveryErr(http.StatusBadRequest, "Invalid fetch URL - %s", clip(u.PublicID))
+		return nil, delivery.Errorf(http.StatusBadRequest, "Invalid fetch URL - %s", clip(u.PublicID))
 	}
 	return remote, nil
 }
@@ -175,7 +175,7 @@ func (s *Server) download(ctx context.Context, key meta.Key, rawURL string, prev
 	}
 	info, err := s.images.ProbeMapped(m)
 	if err != nil {
-		return nil, deliveryErr(http.StatusBadRequest, "Invalid image file - %s", clip(rawURL))
+		return nil, delivery.Errorf(http.StatusBadRequest, "Invalid image file - %s", clip(rawURL))
 	}
 	etag := hex.EncodeToString(h.Sum(nil))
 	now := s.now().UTC()
@@ -219,5 +219,5 @@ func fetchDeliveryErr(err error) error {
 	status := map[fetchFailure]int{fetchNotFound: http.StatusNotFound, fetchRefused: http.StatusForbidden,
 		fetchTimeout: http.StatusGatewayTimeout, fetchUnavailable: http.StatusBadGateway,
 		fetchTooLarge: http.StatusBadRequest}[fe.why]
-	return deliveryErr(status, "%s", fe.Message)
+	return delivery.Errorf(status, "%s", fe.pub.Message)
 }

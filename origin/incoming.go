@@ -81,7 +81,7 @@ func (c *call) applyIncoming(src *upfile, kind fileKind, plan incomingPlan) (*up
 			return src, kind, badRequest("Invalid transformation %s - %s", clip(plan.tx), err.Error())
 		}
 		if tr, _, err = c.s.expand(c.ctx(), c.cloud, parsed, 0); err != nil {
-			return src, kind, asAPIError(err)
+			return src, kind, delivery.AsError(err)
 		}
 	}
 	f := delivery.FormatNone
@@ -100,7 +100,7 @@ func (c *call) applyIncoming(src *upfile, kind fileKind, plan incomingPlan) (*up
 	}
 	res, err := c.s.images.TransformMapped(c.ctx(), m, imaging.Request{Transformation: tr, Format: f})
 	if err != nil {
-		return src, kind, asAPIError(err)
+		return src, kind, delivery.AsError(err)
 	}
 	out := fileKind{rt: delivery.Image, format: res.Format.String(), width: res.Width, height: res.Height, pages: 1}
 	if info, err := c.s.images.Probe(res.Body); err == nil {

@@ -60,14 +60,14 @@ func (c *call) routeInvalidations(rest string) bool {
 		return true
 	}
 	if c.s.purger == nil {
-		c.fail(apiErr(http.StatusServiceUnavailable, "Invalidations need NATS: this origin has none configured"))
+		c.fail(delivery.Errorf(http.StatusServiceUnavailable, "Invalidations need NATS: this origin has none configured"))
 		return true
 	}
 	switch {
 	case c.r.Method == http.MethodGet && id != "":
 		st, ok := c.s.purger.Status(id)
 		if !ok {
-			c.fail(apiErr(http.StatusNotFound, "Invalidation not found - %s", clip(id)))
+			c.fail(delivery.Errorf(http.StatusNotFound, "Invalidation not found - %s", clip(id)))
 			return true
 		}
 		c.ok(st)
@@ -75,7 +75,7 @@ func (c *call) routeInvalidations(rest string) bool {
 		c.invalidate(p)
 	default:
 		c.w.Header().Set("Allow", "GET, POST")
-		c.fail(apiErr(http.StatusMethodNotAllowed, "Method not allowed"))
+		c.fail(delivery.Errorf(http.StatusMethodNotAllowed, "Method not allowed"))
 	}
 	return true
 }
@@ -123,7 +123,7 @@ func (c *call) invalidate(p *Params) {
 	}
 	inv, err := c.s.events.Emit(c.ctx(), ev)
 	if err != nil {
-		c.fail(apiErr(http.StatusServiceUnavailable, "The invalidation could not be published - retry the request"))
+		c.fail(delivery.Errorf(http.StatusServiceUnavailable, "The invalidation could not be published - retry the request"))
 		return
 	}
 	c.ok(c.report(p, inv))

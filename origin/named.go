@@ -68,7 +68,7 @@ func (s *Server) seedNamed(ctx context.Context) error {
 // with strict transformations, was itself allowed through the Admin API.
 func (s *Server) expand(ctx context.Context, cloud string, tr delivery.Transformation, depth int) (delivery.Transformation, bool, error) {
 	if depth > maxNamedDepth {
-		return tr, false, deliveryErr(http.StatusBadRequest, "Named transformations are nested too deeply")
+		return tr, false, delivery.Errorf(http.StatusBadRequest, "Named transformations are nested too deeply")
 	}
 	out := delivery.Transformation{Components: make([]delivery.Component, 0, len(tr.Components))}
 	allowed := len(tr.Components) > 0
@@ -84,11 +84,11 @@ func (s *Server) expand(ctx context.Context, cloud string, tr delivery.Transform
 				return tr, false, err
 			}
 			if !ok {
-				return tr, false, deliveryErr(http.StatusBadRequest, "Unknown transformation %s", name)
+				return tr, false, delivery.Errorf(http.StatusBadRequest, "Unknown transformation %s", name)
 			}
 			named, err := delivery.ParseTransformation(tx)
 			if err != nil {
-				return tr, false, deliveryErr(http.StatusBadRequest, "Named transformation %s is invalid: %v", name, err)
+				return tr, false, delivery.Errorf(http.StatusBadRequest, "Named transformation %s is invalid: %v", name, err)
 			}
 			inner, _, err := s.expand(ctx, cloud, named, depth+1)
 			if err != nil {

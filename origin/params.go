@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // Params are a request's parameters merged from the query, an urlencoded
@@ -163,6 +165,6 @@ func parseParams(r *http.Request) (*Params, error) {
 	return b.p, nil
 }
 
-func fileTooLarge(got, limit int64) *APIError {
+func fileTooLarge(got, limit int64) *delivery.Error {
 	return badRequest("File size too large. Got %d. Maximum is %d.", got, limit)
 }

@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // bodyReader reads a request's parameters from its body as it streams:
@@ -52,7 +54,7 @@ const (
 )
 
 // errFieldsTooLarge refuses fields past the budget.
-func errFieldsTooLarge() *APIError { return badRequest("Request parameters are too large") }
+func errFieldsTooLarge() *delivery.Error { return badRequest("Request parameters are too large") }
 
 // read reads the query and the body.
 func (b *bodyReader) read(r *http.Request) error {
@@ -161,11 +163,11 @@ func (b *bodyReader) file(r io.Reader, name string, part bool, malformed string)
 
 // readFailure words a failure to read the body: past the body's limit it
 // stays a *http.MaxBytesError (readUpload answers File size too large),
-// an *APIError is kept, a client that stopped sending is a 408, anything
+// an *delivery.Error is kept, a client that stopped sending is a 408, anything
 // else is malformed.
 func readFailure(err error, malformed string) error {
 	var mbe *http.MaxBytesError
-	var ae *APIError
+	var ae *delivery.Error
 	var ne net.Error
 	switch {
 	case errors.As(err, &mbe):
@@ -173,7 +175,7 @@ func readFailure(err error, malformed string) error {
 	case errors.As(err, &ae):
 		return ae
 	case errors.As(err, &ne) && ne.Timeout():
-		return apiErr(http.StatusRequestTimeout, "Request Timeout - the request body stopped arriving")
+		return delivery.Errorf(http.StatusRequestTimeout, "Request Timeout - the request body stopped arriving")
 	}
 	return badRequest("%s", malformed)
 }

@@ -1,5 +1,7 @@
 package origin
 
+import "github.com/mediacdn/mediacdn/delivery"
+
 // An API method's parameters fall in three kinds: Cloudinary parameters
 // the server implements, Cloudinary parameters it does not (yet), and
 // anything else. The second kind is refused with a 400 that names the
@@ -35,6 +37,6 @@ func (m methodParams) check(p *Params) error {
 
 // unsupportedParam is the answer to a Cloudinary parameter the server does
 // not implement.
-func unsupportedParam(name string) *APIError {
+func unsupportedParam(name string) *delivery.Error {
 	return badRequest("Parameter %s is not supported by this server", name)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -77,7 +78,7 @@ func (c *call) rename(rt string, p *Params) {
 	}
 	inv, err := c.s.events.Emit(c.ctx(), ev)
 	if err != nil {
-		c.fail(apiErr(http.StatusServiceUnavailable,
+		c.fail(delivery.Errorf(http.StatusServiceUnavailable,
 			"The asset was renamed but its invalidation could not be published - retry the request"))
 		return
 	}

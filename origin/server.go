@@ -148,7 +148,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/healthz":
 		w.Write([]byte("ok\n"))
 	case r.URL.Path == "/metrics":
-		s.deliveryFail(w, deliveryErr(http.StatusNotFound, "Not found"))
+		s.deliveryFail(w, delivery.Errorf(http.StatusNotFound, "Not found"))
 	case strings.HasPrefix(r.URL.Path, "/v1_1/"):
 		s.m.apiCalls.Add(1)
 		s.counted(w, r, s.serveAPI)
@@ -170,12 +170,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	cloudName, rest, _ := strings.Cut(decoded, "/")
 	cl, ok := s.clouds[cloudName]
 	if !ok || cloudName == "" {
-		writeError(w, s.log, r, apiErr(http.StatusUnauthorized, "Invalid cloud_name %s", clip(cloudName)))
+		writeError(w, s.log, r, delivery.Errorf(http.StatusUnauthorized, "Invalid cloud_name %s", clip(cloudName)))
 		return
 	}
 	c := &call{s: s, w: w, r: r, cloud: cloudName, cl: cl}
 	if !c.routeInvalidations(rest) && !c.routeUpload(rest) && !c.routeAdmin(rest) {
-		writeError(w, s.log, r, apiErr(http.StatusNotFound, "Not found"))
+		writeError(w, s.log, r, delivery.Errorf(http.StatusNotFound, "Not found"))
 	}
 }
 
@@ -222,7 +222,7 @@ func (c *call) routeUpload(rest string) bool {
 	}
 	if c.r.Method != http.MethodPost {
 		c.w.Header().Set("Allow", "POST")
-		c.fail(apiErr(http.StatusMethodNotAllowed, "Method not allowed - use POST"))
+		c.fail(delivery.Errorf(http.StatusMethodNotAllowed, "Method not allowed - use POST"))
 		return true
 	}
 	// Credentials are checked, and the request counted among those in

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"io"
 	"strings"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // maxURLBytes bounds a file parameter read as a URL.
@@ -122,7 +124,7 @@ func (s *Server) decodeDataURI(src *upfile, max int64) (*upfile, error) {
 	}
 	if err != nil {
 		out.close()
-		var ae *APIError
+		var ae *delivery.Error
 		if errors.As(err, &ae) {
 			return nil, ae
 		}

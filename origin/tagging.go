@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -83,7 +84,7 @@ func (c *call) setExclusive(rt string, p *Params, tags []string) {
 	res, err := c.s.meta.SetExclusiveTags(c.ctx(), meta.ExclusiveTags{Cloud: c.cloud, ResourceType: uploadRT(rt, p),
 		Type: typ, PublicIDs: ids, Tags: tags, Check: checkTags, Time: now})
 	if err != nil {
-		c.fail(asAPIError(err))
+		c.fail(delivery.AsError(err))
 		return
 	}
 	for _, r := range slices.Concat(res.Tagged, res.Untagged) {
@@ -190,7 +191,7 @@ func (c *call) updateEach(rt string, p *Params, perID int, fn func(*meta.Asset) 
 			continue
 		}
 		if err != nil {
-			c.fail(asAPIError(err))
+			c.fail(delivery.AsError(err))
 			return done, false
 		}
 		c.s.events.Emit(c.ctx(), Event{Kind: EventMetadataChanged, Asset: key, OldVersion: a.Version,

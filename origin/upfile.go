@@ -75,7 +75,7 @@ var errPastLimit = errors.New("past the limit")
 
 // fill appends r to the file, at most limit bytes: with more, it reads no
 // further and answers errPastLimit. buf is the copy buffer. A failure to
-// write is internal (*APIError); a failure to read is r's own error, for
+// write is internal (*delivery.Error); a failure to read is r's own error, for
 // the caller to word (readFailure).
 func (u *upfile) fill(r io.Reader, limit int64, buf []byte) error {
 	n, err := io.CopyBuffer(u, &sourceReader{r: io.LimitReader(r, limit+1)}, buf)

@@ -155,7 +155,7 @@ func parseEager(s string) ([]string, error) {
 
 // eagerNotForKind refuses eager transformations of what this server only
 // transforms as images.
-func eagerNotForKind(rt delivery.ResourceType) *APIError {
+func eagerNotForKind(rt delivery.ResourceType) *delivery.Error {
 	return badRequest("Parameter eager is not supported by this server for %s files", rt)
 }
 
@@ -395,7 +395,7 @@ func (c *call) commitUpload(a *meta.Asset, an *analysis, made []madeEager, o *up
 	}
 	inv, err := c.s.events.Emit(c.ctx(), ev)
 	if err != nil {
-		c.fail(apiErr(http.StatusServiceUnavailable,
+		c.fail(delivery.Errorf(http.StatusServiceUnavailable,
 			"The asset was saved but its invalidation could not be published - retry the request"))
 		return
 	}

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // uploadRetryAfter is the Retry-After of a request refused for the
@@ -31,7 +33,7 @@ func newUploadSlots(cfg Uploads) *uploadSlots {
 
 // acquire takes a slot for a request of cloud from client, or answers
 // 420 with Retry-After when a bound is reached. release gives it back.
-func (u *uploadSlots) acquire(cloud, client string) (release func(), err *APIError) {
+func (u *uploadSlots) acquire(cloud, client string) (release func(), err *delivery.Error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	var what string
@@ -45,7 +47,7 @@ func (u *uploadSlots) acquire(cloud, client string) (release func(), err *APIErr
 		what, limit = "Upload API requests in progress from one address", u.cfg.PerClient
 	}
 	if what != "" {
-		return nil, &APIError{Status: 420, RetryAfter: uploadRetryAfter,
+		return nil, &delivery.Error{Status: 420, RetryAfter: uploadRetryAfter,
 			Message: fmt.Sprintf("Rate Limit Exceeded. Limit of %d %s reached. Try again later", limit, what)}
 	}
 	u.total++

@@ -1,7 +1,8 @@
 // Package imaging turns originals into derived images with libvips. It is
 // the only package that imports github.com/h2non/bimg (and the only one
 // that needs cgo for images): everything else sees bytes, delivery
-// transformation values, and errors with a public message.
+// transformation values, and errors as *delivery.Error (a status and a
+// public message; libvips' text is only its hidden cause).
 //
 // bimg's Options pipeline cannot express Cloudinary's chained components,
 // shrinks JPEGs on load less than it could, decodes truncated files
@@ -34,6 +35,7 @@
 //	memory.go     periodic malloc_trim
 //	stats.go      Stats for metrics
 //	vips.go       libvips set-up, errors, image lifetimes (vips.c, vips.h)
+//	errors.go     the public failures (*delivery.Error): 400 invalid, 503 busy, 504 timed out
 //
 // Threads: all libvips work runs on the pool's goroutines, each locked to
 // its own OS thread for life; per-thread libvips state is freed on the
