@@ -14,6 +14,7 @@ import (
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/meta"
+	"github.com/mediacdn/mediacdn/origin/remote"
 )
 
 // Fetch delivery: /<cloud>/image/fetch/<transformation>/<remote URL>
@@ -157,7 +158,7 @@ func (s *Server) download(ctx context.Context, key meta.Key, rawURL string, prev
 	}
 	defer src.close()
 	h := md5.New()
-	name, err := s.fetch.getTo(ctx, rawURL, cl.FetchAllowed, io.MultiWriter(src, h))
+	name, err := s.fetch.GetTo(ctx, rawURL, cl.FetchAllowed, io.MultiWriter(src, h))
 	if err != nil {
 		if prev != nil {
 			s.log.Warn("fetch refresh failed; serving the stored copy", "url", clip(rawURL), "err", err)
@@ -167,7 +168,7 @@ func (s *Server) download(ctx context.Context, key meta.Key, rawURL string, prev
 			}
 			return prev, nil
 		}
-		return nil, fetchDeliveryErr(err)
+		return nil, s.fetchDeliveryErr(err, rawURL)
 	}
 	m, err := src.mapped()
 	if err != nil {
@@ -209,15 +210,16 @@ func (s *Server) download(ctx context.Context, key meta.Key, rawURL string, prev
 }
 
 // fetchDeliveryErr answers a failed first download: 404 when the remote
-// said so, 403 when an address or redirect was refused, 504 on a timeout,
-// 502 when the remote could not be reached or failed, 400 when too large.
-func fetchDeliveryErr(err error) error {
-	var fe *fetchError
-	if !errors.As(err, &fe) {
-		return err
+// said so, 403 when a URL, address or redirect was refused, 504 on a
+// timeout, 502 when the remote could not be reached or failed, 400 when
+// too large; the message is the Upload API's (fetchFailed).
+func (s *Server) fetchDeliveryErr(err error, rawURL string) error {
+	var re *remote.Error
+	if !errors.As(err, &re) {
+		return s.fetchFailed(err, rawURL)
 	}
-	status := map[fetchFailure]int{fetchNotFound: http.StatusNotFound, fetchRefused: http.StatusForbidden,
-		fetchTimeout: http.StatusGatewayTimeout, fetchUnavailable: http.StatusBadGateway,
-		fetchTooLarge: http.StatusBadRequest}[fe.why]
-	return delivery.Errorf(status, "%s", fe.pub.Message)
+	status := map[remote.Failure]int{remote.NotFound: http.StatusNotFound, remote.Refused: http.StatusForbidden,
+		remote.BadURL: http.StatusForbidden, remote.Timeout: http.StatusGatewayTimeout,
+		remote.Unavailable: http.StatusBadGateway, remote.TooLarge: http.StatusBadRequest}[re.Why]
+	return delivery.Errorf(status, "%s", s.fetchFailed(err, rawURL).Message)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/mediacdn/mediacdn/origin/blob"
 	"github.com/mediacdn/mediacdn/origin/imaging"
 	"github.com/mediacdn/mediacdn/origin/meta"
+	"github.com/mediacdn/mediacdn/origin/remote"
 )
 
 // Server is the origin: the Upload API under /v1_1/<cloud>/, and (in later
@@ -34,7 +35,7 @@ type Server struct {
 	events Events
 	purger *Purger
 	log    *slog.Logger
-	fetch  *fetcher
+	fetch  *remote.Fetcher
 	chunks *chunkStore
 	now    func() time.Time
 	// spool holds the files of the uploads being served (upfile.go);
@@ -129,7 +130,8 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 		events: d.Events, purger: d.Purger, log: d.Log, now: d.Now, chunks: chunks,
 		spool: spool, uploads: newUploadSlots(cfg.Uploads), fetching: make(chan struct{}, cfg.Fetch.MaxInFlight),
 		recordSlots: make(chan struct{}, maxBackgroundRecords), recording: newRecordings(),
-		fetch: newFetcher(cfg.Fetch, int64(cfg.MaxUploadSize)), admin: newAdminState(), m: newCounters()}
+		fetch: remote.New(remote.Options{Timeout: cfg.Fetch.Timeout, MaxRedirects: cfg.Fetch.MaxRedirects,
+			AllowNetworks: cfg.Fetch.AllowNetworks, MaxSize: int64(cfg.MaxUploadSize)}), admin: newAdminState(), m: newCounters()}
 	s.analyser = newAnalyser(s)
 	// Clouds with backup keep deleted and overwritten originals; named
 	// transformations from configuration seed the store (admin*.go).

@@ -6,10 +6,12 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/remote"
 )
 
 // maxURLBytes bounds a file parameter read as a URL.
@@ -67,11 +69,27 @@ func (s *Server) fetchSource(ctx context.Context, rawURL string) (*upfile, error
 	if err != nil {
 		return nil, internal(err)
 	}
-	if out.name, err = s.fetch.getTo(ctx, rawURL, nil, out); err != nil {
+	if out.name, err = s.fetch.GetTo(ctx, rawURL, nil, out); err != nil {
 		out.close()
-		return nil, err
+		return nil, s.fetchFailed(err, rawURL)
 	}
 	return out, nil
+}
+
+// fetchFailed words a failed download (origin/remote) as the Upload API
+// answers it: 400 with Cloudinary's message. A failure to store what
+// arrived is internal.
+func (s *Server) fetchFailed(err error, rawURL string) *delivery.Error {
+	var re *remote.Error
+	switch {
+	case !errors.As(err, &re):
+		return internal(fmt.Errorf("storing a fetched file: %w", err))
+	case re.Why == remote.BadURL:
+		return badRequest("Invalid URL for file - %s", clip(rawURL))
+	case re.Why == remote.TooLarge:
+		return fileTooLarge(re.Size, int64(s.cfg.MaxUploadSize))
+	}
+	return badRequest("Error in loading %s - %s", clip(rawURL), re.Reason).Because(err)
 }
 
 // hasURLScheme reports whether s starts like scheme:// (s3://, ftp://...).
