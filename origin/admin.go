@@ -14,7 +14,7 @@ import (
 type adminHandler func(p *Params)
 
 // adminEndpoint is one Admin API method of a path: its Cloudinary
-// parameters (paramspec_admin.go) and its handler.
+// parameters (admin_paramspec.go) and its handler.
 type adminEndpoint struct {
 	params methodParams
 	serve  adminHandler

@@ -25,7 +25,7 @@ type delivered struct {
 	modified     time.Time
 	version      int64
 	defaultImage string
-	attachment   string // fl_attachment's file name (attachment.go)
+	attachment   string // fl_attachment's file name (deliver_attachment.go)
 	// width, height and size describe a derived image (for eager answers).
 	width, height int
 	size          int64
@@ -37,7 +37,7 @@ func (s *Server) serveDelivery(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 	case http.MethodOptions:
-		deliveryOptions(w, r) // delivercors.go
+		deliveryOptions(w, r) // deliver_cors.go
 		return
 	default:
 		w.Header().Set("Allow", delivery.AllowedMethods)
@@ -107,7 +107,7 @@ func (s *Server) resolve(r *http.Request, u *delivery.URL, cl config.Cloud) (*de
 	var a *meta.Asset
 	var err error
 	if u.Type == delivery.Fetch {
-		a, err = s.fetched(r.Context(), u, cl) // fetchdelivery.go
+		a, err = s.fetched(r.Context(), u, cl) // deliver_fetch.go
 	} else {
 		key := meta.Key{Cloud: u.Cloud, ResourceType: u.Resource, Type: u.Type, PublicID: u.PublicID}
 		a, err = s.meta.Asset(r.Context(), key)

@@ -38,13 +38,13 @@ type Server struct {
 	fetch  *remote.Fetcher
 	chunks *chunkStore
 	now    func() time.Time
-	// spool holds the files of the uploads being served (upfile.go);
-	// uploads bounds those requests (uploadslots.go).
+	// spool holds the files of the uploads being served (upload_spool.go);
+	// uploads bounds those requests (upload_slots.go).
 	spool   spoolDir
 	uploads *uploadSlots
 
 	// flights makes one transform per missing derived image; waiters
-	// stops one nobody waits for any more (waiters.go).
+	// stops one nobody waits for any more (deliver_waiters.go).
 	flights singleflight.Group
 	waiters waiters
 	// pending holds derived images made but not yet recorded, by flight
@@ -67,7 +67,7 @@ type Server struct {
 	// (Fetch.MaxInFlight): one token per download.
 	fetching chan struct{}
 	// refreshing holds the fetch flights whose stored copy is being
-	// refreshed in the background (fetchdelivery.go).
+	// refreshed in the background (deliver_fetch.go).
 	refreshing sync.Map
 }
 
@@ -188,7 +188,7 @@ type call struct {
 	r     *http.Request
 	cloud string
 	cl    config.Cloud
-	body  *trackedBody // an Upload API request's body (uploadbody.go)
+	body  *trackedBody // an Upload API request's body (upload_body.go)
 }
 
 func (c *call) ctx() context.Context { return c.r.Context() }
@@ -229,7 +229,7 @@ func (c *call) routeUpload(rest string) bool {
 	}
 	// Credentials are checked, and the request counted among those in
 	// progress, before its body is read; its file is read to disk, after
-	// the credentials before it (uploadbody.go).
+	// the credentials before it (upload_body.go).
 	release, err := c.admitUpload(action)
 	if err != nil {
 		c.refuse(err)
@@ -245,7 +245,7 @@ func (c *call) routeUpload(rest string) bool {
 		return true
 	}
 	// A Cloudinary parameter the server does not implement is refused
-	// before anything is decoded, fetched or stored (paramspec_upload.go).
+	// before anything is decoded, fetched or stored (upload_paramspec.go).
 	if err := e.params.check(p); err != nil {
 		c.fail(err)
 		return true
@@ -255,7 +255,7 @@ func (c *call) routeUpload(rest string) bool {
 }
 
 // uploadEndpoint is one Upload API action: its Cloudinary parameters
-// (paramspec_upload.go) and its handler.
+// (upload_paramspec.go) and its handler.
 type uploadEndpoint struct {
 	params methodParams
 	serve  func(rt string, p *Params)

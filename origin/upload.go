@@ -19,7 +19,7 @@ import (
 const deleteTokenTTL = 10 * 60 // seconds
 
 // uploadOptions are the upload parameters the origin acts on
-// (paramspec_upload.go lists them; docs/upload-api.md describes them).
+// (upload_paramspec.go lists them; docs/upload-api.md describes them).
 type uploadOptions struct {
 	publicID, folder            string
 	useFilename, uniqueFilename bool
@@ -39,7 +39,7 @@ type uploadOptions struct {
 	resourceTypeOverride        string
 	moderation                  string // "" or manual: the asset waits in the manual moderation queue
 	accessMode                  string // "" (an overwrite keeps the asset's), public or authenticated
-	// transformation is the incoming transformation (incoming.go).
+	// transformation is the incoming transformation (upload_incoming.go).
 	transformation string
 	// filenameOverride replaces the uploaded file's name.
 	filenameOverride string
@@ -247,7 +247,7 @@ func choosePublicID(o *uploadOptions, kind fileKind, filename string) (id, origi
 }
 
 // upload serves POST /v1_1/<cloud>/<rt>/upload. The file is read from
-// disk (upfile.go) at every step: probed, transformed and analysed from a
+// disk (upload_spool.go) at every step: probed, transformed and analysed from a
 // mapping, streamed into the blob store.
 func (c *call) upload(rt string, p *Params) {
 	o, err := parseUploadOptions(p)

@@ -96,7 +96,7 @@ type Invalidation struct {
 
 // Events receives every mutation. It is the one way a purge leaves the
 // origin: Emit takes the events of one call, in order, and returns once the
-// invalidation they call for (one for all of them; purgerules.go says
+// invalidation they call for (one for all of them; purge_rules.go says
 // which rules) is durably stored, so that an API response never reports a
 // purge that could be lost.
 type Events interface {

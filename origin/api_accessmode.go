@@ -6,7 +6,7 @@ import "github.com/mediacdn/mediacdn/origin/meta"
 // is delivered, original and derived alike, only through signed URLs, as if
 // its type were authenticated, while its URLs keep their type. Upload and
 // explicit set it (access_mode), the Admin API's update sets it for one
-// asset and update_access_mode for many (adminaccess.go). Switching an
+// asset and update_access_mode for many (admin_access.go). Switching an
 // asset to authenticated purges its URLs from the edges: the call's event
 // says Restricted, and the Purger publishes a rule in restrictedMode, for
 // the unsigned URLs cached there stop being public. Every call that sets an

@@ -15,7 +15,7 @@ import (
 
 // bodyReader reads a request's parameters from its body as it streams:
 // the fields into memory, within a budget, and, on the Upload API, the
-// file parameter to a temporary file (upfile.go), never into memory.
+// file parameter to a temporary file (upload_spool.go), never into memory.
 // Whatever the encoding (multipart, urlencoded, JSON), beforeFile is
 // called as the file's value starts, with the fields read so far: the
 // credentials among them are checked there, so a request refused for them

@@ -13,7 +13,7 @@ import (
 	"github.com/mediacdn/mediacdn/purge"
 )
 
-// Purger turns asset events into purge rules (purgerules.go) and publishes
+// Purger turns asset events into purge rules (purge_rules.go) and publishes
 // them over JetStream; it is the origin's Events when NATS is configured.
 // Emit returns only once the stream has stored every rule.
 type Purger struct {

@@ -10,7 +10,7 @@ import (
 )
 
 // Uploaded images are analysed (colours, perceptual hash, embedded
-// metadata: origin/analysis.go) in the background so that the Admin API's
+// metadata: origin/upload_analysis.go) in the background so that the Admin API's
 // details answer from a stored result. That work decodes the whole image,
 // so it must not compete with what clients wait for: one analysis runs at
 // a time, each starts only once its version has been current for

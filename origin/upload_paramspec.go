@@ -5,7 +5,7 @@ import "slices"
 // The Upload API's parameter policy: for each action routeUpload serves
 // (uploadRoute pairs each with its handler), the Cloudinary parameters
 // the server acts on and those it refuses with "Parameter <name> is not
-// supported by this server" (paramspec.go). docs/upload-api.md describes
+// supported by this server" (api_paramspec.go). docs/upload-api.md describes
 // each parameter; paramspec_upload_test.go checks that every parameter the
 // official SDKs send for a method is in one list or the other, and that
 // each refusal happens before anything is decoded, fetched or stored.
@@ -84,7 +84,7 @@ func textSpec() methodParams {
 // deleteByTokenSpec: the token is the only credential.
 func deleteByTokenSpec() methodParams { return methodParams{implemented: []string{"token"}} }
 
-// signedParams adds the parameters that authenticate a call (auth.go).
+// signedParams adds the parameters that authenticate a call (api_auth.go).
 func signedParams(m methodParams) methodParams {
 	m.implemented = append(m.implemented, "api_key", "timestamp", "signature", "signature_algorithm")
 	return m

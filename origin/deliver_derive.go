@@ -111,7 +111,7 @@ func containsString(list []string, s string) bool {
 
 // findOrMake returns the stored derived image, or makes it under a
 // singleflight key so that concurrent misses make one transform. The
-// transform outlives any one waiting client, not all of them (waiters.go).
+// transform outlives any one waiting client, not all of them (deliver_waiters.go).
 func (s *Server) findOrMake(ctx context.Context, req *deriveRequest, a *meta.Asset) (*delivered, error) {
 	flight := strings.Join([]string{req.key.Cloud, req.key.ResourceType.String(), req.key.Type.String(), req.key.PublicID,
 		strconv.FormatInt(req.dk.Version, 10), req.dk.Transformation, req.dk.Format, req.dk.Variant}, "\x00")

@@ -22,7 +22,7 @@ import (
 // Callers refuse eager transformations of other resource types first
 // (eagerNotForKind). eager_async, which would make them in the
 // background, is refused until it reports them as Cloudinary does
-// (paramspec_upload.go).
+// (upload_paramspec.go).
 
 // eagerSpec is one eager entry, parsed and expanded.
 type eagerSpec struct {

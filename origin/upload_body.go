@@ -12,7 +12,7 @@ import (
 //
 //   - before its body is read (admitUpload): HTTP Basic credentials that
 //     do not match, a bearer token, a body declared larger than an upload
-//     may be, too many requests in progress (uploadslots.go);
+//     may be, too many requests in progress (upload_slots.go);
 //   - as its body streams (readUpload): fields past their budget, and the
 //     credentials among the fields before the file (authenticateBeforeFile):
 //     the SDKs send every field before the file, so a bad signature is
@@ -20,7 +20,7 @@ import (
 //   - once the body is read: the credentials, all of them (a file before
 //     the fields is read to disk first, then judged).
 //
-// The file goes to a temporary file (upfile.go) as it arrives, and the
+// The file goes to a temporary file (upload_spool.go) as it arrives, and the
 // rest of the upload reads it from there; nothing is stored before the
 // credentials check out. A request refused before its body's end gets its
 // answer at once and its connection closed (refuse).

@@ -11,14 +11,14 @@ import (
 
 // Params are a request's parameters merged from the query, an urlencoded
 // or JSON body (read even without a Content-Type, as the Go SDK sends some
-// bodies) and multipart fields (paramsbody.go). Array parameters arrive as
+// bodies) and multipart fields (api_params_body.go). Array parameters arrive as
 // x, x[] or x[N] (and comma-joined strings); Values collects all of them
 // under x in order.
 type Params struct {
 	vals map[string][]string
 	// file is the Upload API's file parameter from the body, on disk: a
 	// multipart file part, or, with fileText, the text of a file field (a
-	// data URI, a URL or the file's own text; source.go reads it). nil
+	// data URI, a URL or the file's own text; upload_source.go reads it). nil
 	// when the body has none (a file in the query is in vals).
 	file     *upfile
 	fileText bool
