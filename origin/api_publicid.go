@@ -2,6 +2,7 @@ package origin
 
 import (
 	"crypto/rand"
+	"encoding/hex"
 	"path"
 	"strings"
 	"unicode/utf8"
@@ -104,4 +105,11 @@ func filenameStem(name string) (stem, ext string) {
 		stem = "file"
 	}
 	return stem, strings.TrimPrefix(ext, ".")
+}
+
+// randomHex is n random bytes in hex: asset, version and token IDs.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }
