@@ -23,63 +23,17 @@ func (c *call) explicit(rt string, p *Params) {
 		return
 	}
 	key := meta.Key{Cloud: c.cloud, ResourceType: uploadRT(rt, p), Type: o.typ, PublicID: id}
-	// The analyses and eager images asked for are made before anything
-	// changes, so that a failure (the processor busy or timing out)
-	// changes nothing; the change then applies only to the version they
-	// were made of.
-	var made int64
-	var answer analysisJSON
-	var eager []eagerImage
-	before := o.analyse.any() || len(o.eager) > 0
-	if before {
-		cur, err := c.asset(key)
-		if err != nil {
-			c.fail(err)
-			return
-		}
-		if len(o.eager) > 0 && cur.ResourceType != delivery.Image {
-			c.fail(eagerNotForKind(cur.ResourceType))
-			return
-		}
-		if o.analyse.any() {
-			an, err := c.s.analysis(c.ctx(), cur)
-			if err != nil {
-				c.fail(err)
-				return
-			}
-			answer = an.answer(o.analyse)
-		}
-		if eager, err = c.eagerOf(cur, o.eager); err != nil {
-			c.fail(err)
-			return
-		}
-		made = cur.Version
+	made, answer, eager, err := c.explicitBefore(key, o)
+	if err != nil {
+		c.fail(err)
+		return
 	}
+	before := o.analyse.any() || len(o.eager) > 0
 	a, err := c.s.meta.Update(c.ctx(), key, func(a *meta.Asset) error {
 		if before && a.Version != made {
 			return changedMeanwhile(id)
 		}
-		if o.accessMode != "" {
-			a.AccessMode = o.accessMode
-		}
-		if o.tagsGiven {
-			a.Tags = o.tags
-		}
-		if o.contextGiven {
-			a.Context = o.context
-		}
-		if o.eagerGiven {
-			a.Eager = addTags(a.Eager, o.eager)
-		}
-		if o.displayNameGiven {
-			a.DisplayName = o.displayName
-		}
-		if o.assetFolderGiven {
-			a.AssetFolder = o.assetFolder
-		}
-		if o.moderation != "" { // (re)queued for a decision
-			a.ModerationKind, a.ModerationStatus = o.moderation, "pending"
-		}
+		o.applyExplicit(a)
 		a.UpdatedAt = c.s.now().UTC()
 		return nil
 	})
@@ -102,4 +56,57 @@ func (c *call) explicit(rt string, p *Params) {
 	j.Eager = c.eagerAnswer(a, eager)
 	j.analysisJSON = answer
 	c.ok(j)
+}
+
+// explicitBefore makes the analyses and eager images asked for before
+// anything changes, so that a failure (the processor busy or timing out)
+// changes nothing; the change then applies only to the version they were
+// made of (made).
+func (c *call) explicitBefore(key meta.Key, o *uploadOptions) (made int64, answer analysisJSON, eager []eagerImage, err error) {
+	if !o.analyse.any() && len(o.eager) == 0 {
+		return 0, answer, nil, nil
+	}
+	cur, err := c.asset(key)
+	if err != nil {
+		return 0, answer, nil, err
+	}
+	if len(o.eager) > 0 && cur.ResourceType != delivery.Image {
+		return 0, answer, nil, eagerNotForKind(cur.ResourceType)
+	}
+	if o.analyse.any() {
+		an, err := c.s.analysis(c.ctx(), cur)
+		if err != nil {
+			return 0, answer, nil, err
+		}
+		answer = an.answer(o.analyse)
+	}
+	if eager, err = c.eagerOf(cur, o.eager); err != nil {
+		return 0, answer, nil, err
+	}
+	return cur.Version, answer, eager, nil
+}
+
+// applyExplicit sets on a what an explicit call gave.
+func (o *uploadOptions) applyExplicit(a *meta.Asset) {
+	if o.accessMode != "" {
+		a.AccessMode = o.accessMode
+	}
+	if o.tagsGiven {
+		a.Tags = o.tags
+	}
+	if o.contextGiven {
+		a.Context = o.context
+	}
+	if o.eagerGiven {
+		a.Eager = addTags(a.Eager, o.eager)
+	}
+	if o.displayNameGiven {
+		a.DisplayName = o.displayName
+	}
+	if o.assetFolderGiven {
+		a.AssetFolder = o.assetFolder
+	}
+	if o.moderation != "" { // (re)queued for a decision
+		a.ModerationKind, a.ModerationStatus = o.moderation, "pending"
+	}
 }
