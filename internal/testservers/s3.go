@@ -54,7 +54,7 @@ func StartS3(tb testing.TB) *S3Server {
 	dir := xattrDir(tb)
 	s := &S3Server{AccessKey: "mediacdn-test", SecretKey: "mediacdn-test-secret", Bucket: "mediacdn-test",
 		Region: "us-east-1", exited: make(chan struct{}), log: &lockedBuffer{}}
-	addr := freePort(tb)
+	addr := FreePort(tb)
 	s.Endpoint = "http://" + addr
 	s.cmd = exec.Command(bin, "--port", addr, "--access", s.AccessKey, "--secret", s.SecretKey,
 		"--region", s.Region, "--quiet", "posix", dir)
@@ -100,6 +100,16 @@ func (s *S3Server) Stop() {
 		s.cmd.Process.Kill()
 		<-s.exited
 	})
+}
+
+// Freeze stops the server's process (SIGSTOP) without closing its
+// connections: it accepts and answers nothing until it is killed, as a
+// hung server does.
+func (s *S3Server) Freeze(tb testing.TB) {
+	tb.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 // Log is what the server printed.
@@ -188,8 +198,8 @@ func probeXattr(dir string) error {
 	return syscall.Removexattr(dir, name)
 }
 
-// freePort is a loopback address no one listens on now.
-func freePort(tb testing.TB) string {
+// FreePort is a loopback address no one listens on now.
+func FreePort(tb testing.TB) string {
 	tb.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
