@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -42,7 +43,7 @@ type S3Server struct {
 }
 
 // versitygw is the S3 server the tests run; the Makefile's deps target
-// installs this version (`go install` into ./bin).
+// installs it at a pinned version into the module's bin/.
 const versitygw = "versitygw"
 
 // StartS3 starts versitygw's POSIX backend on a temporary directory and a
@@ -115,29 +116,39 @@ func (s *S3Server) Freeze(tb testing.TB) {
 // Log is what the server printed.
 func (s *S3Server) Log() string { return s.log.String() }
 
-// Find is the path of a program the Makefile's deps target installs: on
-// PATH, in $(go env GOPATH)/bin, or in the module's bin/. When it is in
-// none, the test fails saying to run `make deps`.
+// Find is the path of a program the Makefile's deps target installs: in
+// the module's bin/ (where deps puts it, at the pinned version), else on
+// PATH, else in $(go env GOPATH)/bin. When it is in none, the test fails
+// saying to run `make deps`.
 func Find(tb testing.TB, name string) string {
 	tb.Helper()
+	var looked []string
+	if root, err := moduleRoot(); err == nil {
+		p := filepath.Join(root, "bin", name)
+		if executable(p) {
+			return p
+		}
+		looked = append(looked, filepath.Dir(p))
+	}
 	if p, err := exec.LookPath(name); err == nil {
 		return p
 	}
-	dirs := []string{}
+	looked = append(looked, "PATH")
 	if gp := build.Default.GOPATH; gp != "" {
-		dirs = append(dirs, filepath.Join(filepath.SplitList(gp)[0], "bin"))
-	}
-	if root, err := moduleRoot(); err == nil {
-		dirs = append(dirs, filepath.Join(root, "bin"))
-	}
-	for _, d := range dirs {
-		p := filepath.Join(d, name)
-		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+		p := filepath.Join(filepath.SplitList(gp)[0], "bin", name)
+		if executable(p) {
 			return p
 		}
+		looked = append(looked, filepath.Dir(p))
 	}
-	tb.Fatalf("testservers: %s is not installed (looked on PATH and in %v): run `make deps`, which installs it", name, dirs)
+	tb.Fatalf("testservers: %s is not installed (looked in %s): run `make deps`, which installs it",
+		name, strings.Join(looked, ", "))
 	return ""
+}
+
+func executable(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
 }
 
 // moduleRoot is the first directory upwards from the working directory
