@@ -8,13 +8,19 @@ SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 GOFILES      = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/node_modules/*')
 FUZZTIME    ?= 20s
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# VERSITYGW is the S3 server the tests start (internal/testservers).
+VERSITYGW   := github.com/versity/versitygw/cmd/versitygw
+VERSITYGW_VERSION := v1.8.0
 
 .PHONY: all run build test deps node-deps testdata bench-deps bench sdk-suite fuzz lint clean
 
 all: build
 
 # deps installs the system packages the build needs: a C compiler and
-# libvips and libjpeg for the origin's transforms (pkg-config finds them).
+# libvips and libjpeg for the origin's transforms (pkg-config finds them);
+# and the servers the tests start: versitygw (S3, with its POSIX backend)
+# at VERSITYGW_VERSION into bin/ with go install, when bin/versitygw is
+# missing or another version (about 1.5 minutes of compiling, once).
 deps:
 	@command -v $(GO) >/dev/null || { echo "Go 1.26 or newer is required (https://go.dev/dl/)"; exit 1; }
 	@missing=""; \
@@ -27,6 +33,9 @@ deps:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+	@$(GO) version -m bin/versitygw 2>/dev/null | grep -Eq "^\s+mod\s+github.com/versity/versitygw\s+$(VERSITYGW_VERSION)\s" || { \
+		echo "installing: versitygw $(VERSITYGW_VERSION) into bin/"; \
+		GOBIN=$(CURDIR)/bin $(GO) install $(VERSITYGW)@$(VERSITYGW_VERSION); }
 
 # testdata puts the GPL-2+ photos of the test corpus into testdata/corpus
 # (git ignores them there) from Debian's mate-backgrounds package, then
