@@ -12,15 +12,12 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 VERSITYGW   := github.com/versity/versitygw/cmd/versitygw
 VERSITYGW_VERSION := v1.8.0
 
-.PHONY: all run build test deps node-deps testdata bench-deps bench sdk-suite fuzz lint clean
+.PHONY: all run build test deps test-deps node-deps testdata bench-deps bench sdk-suite fuzz lint clean
 
 all: build
 
 # deps installs the system packages the build needs: a C compiler and
-# libvips and libjpeg for the origin's transforms (pkg-config finds them);
-# and the servers the tests start: versitygw (S3, with its POSIX backend)
-# at VERSITYGW_VERSION into bin/ with go install, when bin/versitygw is
-# missing or another version (about 1.5 minutes of compiling, once).
+# libvips and libjpeg for the origin's transforms (pkg-config finds them).
 deps:
 	@command -v $(GO) >/dev/null || { echo "Go 1.26 or newer is required (https://go.dev/dl/)"; exit 1; }
 	@missing=""; \
@@ -33,6 +30,12 @@ deps:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+
+# test-deps installs the servers the tests start (internal/testservers):
+# versitygw (S3, with its POSIX backend) at VERSITYGW_VERSION into bin/
+# with go install, when bin/versitygw is missing or another version (about
+# 1.5 minutes of compiling, once).
+test-deps: deps
 	@$(GO) version -m bin/versitygw 2>/dev/null | grep -Eq "^\s+mod\s+github.com/versity/versitygw\s+$(VERSITYGW_VERSION)\s" || { \
 		echo "installing: versitygw $(VERSITYGW_VERSION) into bin/"; \
 		GOBIN=$(CURDIR)/bin $(GO) install $(VERSITYGW)@$(VERSITYGW_VERSION); }
@@ -95,7 +98,7 @@ node-deps:
 	fi
 	npm ci --prefix test/node --no-audit --no-fund --loglevel=error
 
-test: deps node-deps testdata
+test: test-deps node-deps testdata
 	@unformatted=$$(gofmt -l $(GOFILES)); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...

@@ -1,7 +1,7 @@
 // Package testservers starts real servers for tests, each on a temporary
 // directory and a free loopback port, stopped when the test ends: an S3
 // server (versitygw with its POSIX backend). A server whose program is
-// missing fails the test with a message naming `make deps`, which
+// missing fails the test with a message naming `make test-deps`, which
 // installs it; the test never runs on without it.
 package testservers
 
@@ -119,7 +119,7 @@ func (s *S3Server) Log() string { return s.log.String() }
 // Find is the path of a program the Makefile's deps target installs: in
 // the module's bin/ (where deps puts it, at the pinned version), else on
 // PATH, else in $(go env GOPATH)/bin. When it is in none, the test fails
-// saying to run `make deps`.
+// saying to run `make test-deps`.
 func Find(tb testing.TB, name string) string {
 	tb.Helper()
 	var looked []string
@@ -141,7 +141,7 @@ func Find(tb testing.TB, name string) string {
 		}
 		looked = append(looked, filepath.Dir(p))
 	}
-	tb.Fatalf("testservers: %s is not installed (looked in %s): run `make deps`, which installs it",
+	tb.Fatalf("testservers: %s is not installed (looked in %s): run `make test-deps`, which installs it",
 		name, strings.Join(looked, ", "))
 	return ""
 }

@@ -27,7 +27,7 @@ func TestStartS3(t *testing.T) {
 	s.Stop() // a second Stop (and the cleanup's) does nothing
 }
 
-// A missing program fails the test with a message naming make deps; the
+// A missing program fails the test with a message naming make test-deps; the
 // failure is seen from a subprocess test, as a test cannot watch itself
 // fail.
 func TestFindMissing(t *testing.T) {
@@ -37,10 +37,10 @@ func TestFindMissing(t *testing.T) {
 	}
 	out, err := runSelf(t, "TestFindMissing", "TESTSERVERS_FIND=mediacdn-no-such-program")
 	if err == nil || !strings.Contains(out, "mediacdn-no-such-program is not installed") ||
-		!strings.Contains(out, "run `make deps`") {
+		!strings.Contains(out, "run `make test-deps`") {
 		t.Fatalf("err %v, output:\n%s", err, out)
 	}
-	// make deps puts versitygw in the module's bin/, which comes first.
+	// make test-deps puts versitygw in the module's bin/, which comes first.
 	root, _ := moduleRoot()
 	if p := Find(t, "versitygw"); p != filepath.Join(root, "bin", "versitygw") {
 		t.Errorf("Find(versitygw) = %s, want the module's bin/versitygw", p)
