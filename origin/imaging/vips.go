@@ -18,6 +18,26 @@ import (
 	"unsafe"
 )
 
+// The Go values of loader (sniff.go) and encoder (format.go) are the C
+// enums MC_LOAD_* and MC_SAVE_* of vips.h, so that those files build
+// without cgo: each index below is out of range, and does not compile,
+// when a pair differs.
+var (
+	_ = [1]struct{}{}[loaderNone-C.MC_LOAD_NONE]
+	_ = [1]struct{}{}[loaderJPEG-C.MC_LOAD_JPEG]
+	_ = [1]struct{}{}[loaderPNG-C.MC_LOAD_PNG]
+	_ = [1]struct{}{}[loaderWebP-C.MC_LOAD_WEBP]
+	_ = [1]struct{}{}[loaderGIF-C.MC_LOAD_GIF]
+	_ = [1]struct{}{}[loaderTIFF-C.MC_LOAD_TIFF]
+	_ = [1]struct{}{}[loaderHEIF-C.MC_LOAD_HEIF]
+	_ = [1]struct{}{}[loaderBMP-C.MC_LOAD_BMP]
+	_ = [1]struct{}{}[encJPEG-C.MC_SAVE_JPEG]
+	_ = [1]struct{}{}[encPNG-C.MC_SAVE_PNG]
+	_ = [1]struct{}{}[encWebP-C.MC_SAVE_WEBP]
+	_ = [1]struct{}{}[encAVIF-C.MC_SAVE_AVIF]
+	_ = [1]struct{}{}[encGIF-C.MC_SAVE_GIF]
+)
+
 // vipsOnce guards libvips' process-wide settings (see mc_init in vips.c).
 // bimg's package init has already called vips_init; mc_init repeats it
 // harmlessly, then turns the operation cache off and blocks untrusted
