@@ -530,14 +530,19 @@ int mc_opacity(VipsImage *in, VipsImage **out, double factor)
 
 // mc_corner_tile renders one corner of a rounded-rectangle mask: a tile of
 // ceil(rx) × ceil(ry) with antialiased coverage of the ellipse quadrant.
-// corner is 0 top-left, 1 top-right, 2 bottom-right, 3 bottom-left.
+// corner is 0 top-left, 1 top-right, 2 bottom-right, 3 bottom-left. NULL,
+// with libvips' error set, when the memory for the tile cannot be had.
 static VipsImage *mc_corner_tile(double rx, double ry, int corner)
 {
 	int tw = (int) ceil(rx), th = (int) ceil(ry);
-	unsigned char *buf = g_malloc((size_t) tw * th);
+	unsigned char *buf = g_try_malloc((size_t) tw * th);
 	VipsImage *tile;
 	int i, j;
 
+	if (!buf) {
+		vips_error("mediacdn", "out of memory for a %dx%d corner", tw, th);
+		return NULL;
+	}
 	for (j = 0; j < th; j++) {
 		for (i = 0; i < tw; i++) {
 			double dx = rx - (i + 0.5), dy = ry - (j + 0.5), cov = 1;
