@@ -667,7 +667,7 @@ int mc_border(VipsImage *in, VipsImage **out, int width, const double radii[4], 
 int mc_text(VipsImage **out, const char *markup, const char *font,
 	double r, double g, double b, double a, double br, double bg, double bb, double ba)
 {
-	MC_LOCAL(base, t, 7);
+	MC_LOCAL(base, t, 8);
 
 	if (vips_text(&t[0], markup, "font", font, "dpi", 72, NULL) ||
 		mc_solid(t[0]->Xsize, t[0]->Ysize, r, g, b, 255, &t[1]) ||
@@ -678,16 +678,10 @@ int mc_text(VipsImage **out, const char *markup, const char *font,
 		return mc_done(base, -1);
 	if (ba <= 0)
 		return mc_done(base, vips_copy(t[5], out, NULL));
-	if (mc_solid(t[0]->Xsize, t[0]->Ysize, br, bg, bb, ba, &t[6]))
-		return mc_done(base, -1);
-	{
-		VipsImage *c = NULL;
-		int res = vips_composite2(t[6], t[5], &c, VIPS_BLEND_MODE_OVER, NULL) ||
-			vips_cast(c, out, VIPS_FORMAT_UCHAR, NULL);
-		if (c)
-			g_object_unref(c);
-		return mc_done(base, res);
-	}
+	return mc_done(base,
+		mc_solid(t[0]->Xsize, t[0]->Ysize, br, bg, bb, ba, &t[6]) ||
+		vips_composite2(t[6], t[5], &t[7], VIPS_BLEND_MODE_OVER, NULL) ||
+		vips_cast(t[7], out, VIPS_FORMAT_UCHAR, NULL));
 }
 
 // ---- saving ---------------------------------------------------------------------
