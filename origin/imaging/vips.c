@@ -686,12 +686,28 @@ int mc_text(VipsImage **out, const char *markup, const char *font,
 
 // ---- saving ---------------------------------------------------------------------
 
-static void *mc_drop_meta(VipsImage *im, const char *name, GValue *value, void *a)
+// mc_meta_to_drop adds to names (a GPtrArray of g_strdup'd strings) each
+// metadata item that fl_keep_iptc drops: EXIF, XMP, the ICC profile and the
+// orientation. It only reads: vips_image_map walks the image's field table,
+// which must not change under it.
+static void *mc_meta_to_drop(VipsImage *im, const char *name, GValue *value, void *names)
 {
 	if (vips_isprefix("exif-", name) || strcmp(name, VIPS_META_XMP_NAME) == 0 ||
 		strcmp(name, VIPS_META_ICC_NAME) == 0 || strcmp(name, VIPS_META_ORIENTATION) == 0)
-		vips_image_remove(im, name);
+		g_ptr_array_add((GPtrArray *) names, g_strdup(name));
 	return NULL;
+}
+
+// mc_drop_meta removes from im what mc_meta_to_drop names, after the walk.
+static void mc_drop_meta(VipsImage *im)
+{
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	guint i;
+
+	vips_image_map(im, mc_meta_to_drop, names);
+	for (i = 0; i < names->len; i++)
+		vips_image_remove(im, g_ptr_array_index(names, i));
+	g_ptr_array_unref(names);
 }
 
 static int mc_subsample(int chroma)
@@ -719,7 +735,7 @@ int mc_save(VipsImage *in, const mc_save_options *o, void **buf, size_t *len)
 	x = t[0];
 	vips_image_remove(x, VIPS_META_ICC_NAME);
 	if (o->keep_iptc)
-		vips_image_map(x, mc_drop_meta, NULL);
+		mc_drop_meta(x);
 	switch (o->format) {
 	case MC_SAVE_JPEG:
 		res = vips_jpegsave_buffer(x, buf, len, "Q", o->quality, "interlace", o->interlace,
