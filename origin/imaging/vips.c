@@ -63,12 +63,10 @@ void mc_free(void *p)
 	g_free(p);
 }
 
-int mc_malloc_trim(void)
+void mc_malloc_trim(void)
 {
 #ifdef __GLIBC__
-	return malloc_trim(0);
-#else
-	return 0;
+	malloc_trim(0);
 #endif
 }
 
@@ -165,10 +163,12 @@ void mc_kill(VipsImage *im)
 	VipsImage *base = vips_image_new(); \
 	VipsImage **t = (VipsImage **) vips_object_local_array(VIPS_OBJECT(base), n)
 
+// mc_done releases a function's local images and turns res (a libvips
+// result, or a chain of them joined with ||) into 0 or -1.
 static int mc_done(VipsImage *base, int res)
 {
 	g_object_unref(base);
-	return res;
+	return res ? -1 : 0;
 }
 
 static int mc_colour_bands(VipsImage *im)
@@ -209,8 +209,10 @@ static int mc_split(VipsImage *in, VipsImage **colour, VipsImage **alpha)
 	*alpha = NULL;
 	if (!vips_image_hasalpha(in))
 		return vips_copy(in, colour, NULL);
-	return vips_extract_band(in, colour, 0, "n", in->Bands - 1, NULL) ||
-		vips_extract_band(in, alpha, in->Bands - 1, NULL);
+	if (vips_extract_band(in, colour, 0, "n", in->Bands - 1, NULL) ||
+		vips_extract_band(in, alpha, in->Bands - 1, NULL))
+		return -1;
+	return 0;
 }
 
 // mc_join puts alpha back (when there is one), keeping in's interpretation.
@@ -794,5 +796,5 @@ int mc_avif_works(void)
 	if (!ok)
 		vips_error_clear();
 	vips_thread_shutdown();
-	return mc_done(base, ok);
+	return mc_done(base, !ok);
 }

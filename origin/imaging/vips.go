@@ -140,7 +140,7 @@ func cbool(b bool) C.int {
 func avifWorks() bool {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	return C.mc_avif_works() == 1
+	return C.mc_avif_works() == 0
 }
 
 // threadDone frees the calling thread's libvips state; the caller must be
