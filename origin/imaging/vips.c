@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#include <vips/vector.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -14,15 +15,20 @@ static void mc_quiet_log(const char *domain, GLogLevelFlags level, const char *m
 {
 }
 
-// mc_init configures libvips once per process: no operation cache, one
-// libvips thread per pipeline (the pool's slots give the parallelism),
-// untrusted loaders (ImageMagick, PDF, SVG, ...) blocked, decoder warnings
-// dropped, and at most two glibc malloc arenas unless MALLOC_ARENA_MAX says
-// otherwise (glibc fragmentation is what makes libvips processes grow).
-int mc_init(void)
+// mc_configure applies mediacdn's process-wide libvips settings, once, after
+// bimg's package init has started libvips (vips_init) with its own (see
+// "libvips settings" in doc.go): no operation cache, one libvips thread per
+// pipeline (the pool's slots give the parallelism) unless VIPS_CONCURRENCY
+// says otherwise, untrusted loaders (ImageMagick, PDF, SVG, ...) blocked,
+// decoder warnings dropped, and at most two glibc malloc arenas unless
+// MALLOC_ARENA_MAX says otherwise (glibc fragmentation is what makes libvips
+// processes grow). It starts nothing itself: -1 when libvips is not started.
+int mc_configure(void)
 {
-	if (VIPS_INIT("mediacdn"))
+	if (!vips_get_argv0()) {
+		vips_error("mediacdn", "libvips is not started (bimg's package init starts it)");
 		return -1;
+	}
 	vips_cache_set_max(0);
 	vips_cache_set_max_mem(0);
 	vips_cache_set_max_files(0);
@@ -36,6 +42,16 @@ int mc_init(void)
 		mallopt(M_ARENA_MAX, 2);
 #endif
 	return 0;
+}
+
+void mc_read_settings(mc_settings *s)
+{
+	s->argv0 = vips_get_argv0();
+	s->cache_max = vips_cache_get_max();
+	s->cache_max_mem = vips_cache_get_max_mem();
+	s->cache_max_files = vips_cache_get_max_files();
+	s->concurrency = vips_concurrency_get();
+	s->vector = vips_vector_isenabled();
 }
 
 // mc_error_copy takes (and clears) libvips' process-wide error text under

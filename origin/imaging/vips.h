@@ -59,7 +59,18 @@ typedef struct {
 	int av1;            // HEIF with AV1 compression (AVIF)
 } mc_header;
 
-int mc_init(void);
+// The process-wide libvips settings, as libvips reports them (mc_read_settings).
+typedef struct {
+	const char *argv0;  // the name libvips was started with (vips_init)
+	int cache_max;      // operations in the cache
+	size_t cache_max_mem;
+	int cache_max_files;
+	int concurrency;    // worker threads per pipeline
+	int vector;         // SIMD (highway/orc) paths enabled
+} mc_settings;
+
+int mc_configure(void);
+void mc_read_settings(mc_settings *s);
 char *mc_error_copy(void);
 void mc_thread_done(void);
 void mc_unref(VipsImage *im);
