@@ -11,7 +11,7 @@ import (
 	"github.com/mediacdn/mediacdn/delivery"
 )
 
-func put(t *testing.T, s *SQLite, a *Asset) *Asset {
+func put(t *testing.T, s Store, a *Asset) *Asset {
 	t.Helper()
 	if _, err := s.Put(context.Background(), a, true); err != nil {
 		t.Fatal(err)
@@ -21,7 +21,7 @@ func put(t *testing.T, s *SQLite, a *Asset) *Asset {
 
 func key(id string) Key { return Key{"demo", delivery.Image, delivery.Upload, id} }
 
-func listIDs(t *testing.T, s *SQLite, q ListQuery) []string {
+func listIDs(t *testing.T, s Store, q ListQuery) []string {
 	t.Helper()
 	var out []string
 	for {
@@ -39,8 +39,9 @@ func listIDs(t *testing.T, s *SQLite, q ListQuery) []string {
 	}
 }
 
-func TestListOrdersAndFilters(t *testing.T) {
-	s := openTest(t)
+func TestListOrdersAndFilters(t *testing.T) { forEachStore(t, testListOrdersAndFilters) }
+
+func testListOrdersAndFilters(t *testing.T, s Store) {
 	for i, id := range []string{"b", "a/1", "a/2", "c"} {
 		a := asset(id, "blob"+id)
 		a.AssetID = fmt.Sprintf("id%d", i)
@@ -99,7 +100,7 @@ func TestPrefixEnd(t *testing.T) {
 	}
 }
 
-func derived(t *testing.T, s *SQLite, k Key, version int64, tx string) {
+func derived(t *testing.T, s Store, k Key, version int64, tx string) {
 	t.Helper()
 	d := &Derived{DerivedKey: DerivedKey{Version: version, Transformation: tx, Format: "jpg"}, Bytes: 5,
 		Blob: "d-" + k.PublicID + "-" + tx, CreatedAt: now}
@@ -108,8 +109,9 @@ func derived(t *testing.T, s *SQLite, k Key, version int64, tx string) {
 	}
 }
 
-func TestDeleteAssetsPaged(t *testing.T) {
-	s := openTest(t)
+func TestDeleteAssetsPaged(t *testing.T) { forEachStore(t, testDeleteAssetsPaged) }
+
+func testDeleteAssetsPaged(t *testing.T, s Store) {
 	ctx := context.Background()
 	for i := 0; i < 5; i++ {
 		a := put(t, s, asset(fmt.Sprintf("p/%d", i), fmt.Sprint("b", i)))
@@ -158,8 +160,9 @@ func TestDeleteAssetsPaged(t *testing.T) {
 	}
 }
 
-func TestBackupsKeepRetiredOriginals(t *testing.T) {
-	s := openTest(t)
+func TestBackupsKeepRetiredOriginals(t *testing.T) { forEachStore(t, testBackupsKeepRetiredOriginals) }
+
+func testBackupsKeepRetiredOriginals(t *testing.T, s Store) {
 	ctx := context.Background()
 	put(t, s, asset("nob", "n1"))
 	res, _ := s.Put(ctx, asset("nob", "n2"), true)
@@ -204,8 +207,9 @@ func TestBackupsKeepRetiredOriginals(t *testing.T) {
 	}
 }
 
-func TestTransformations(t *testing.T) {
-	s := openTest(t)
+func TestTransformations(t *testing.T) { forEachStore(t, testTransformations) }
+
+func testTransformations(t *testing.T, s Store) {
 	ctx := context.Background()
 	seed := &Transformation{Cloud: "demo", Name: "thumb", Transformation: "w_10", AllowedForStrict: true}
 	if ok, err := s.SeedNamed(ctx, seed); !ok || err != nil {
@@ -257,8 +261,9 @@ func TestTransformations(t *testing.T) {
 	}
 }
 
-func TestRelatedAndUsage(t *testing.T) {
-	s := openTest(t)
+func TestRelatedAndUsage(t *testing.T) { forEachStore(t, testRelatedAndUsage) }
+
+func testRelatedAndUsage(t *testing.T, s Store) {
 	ctx := context.Background()
 	a, b := asset("a", "ba"), asset("b", "bb")
 	b.AssetID = "a-other"

@@ -5,6 +5,14 @@ import (
 	"errors"
 )
 
+// Importer loads assets in bulk.
+type Importer interface {
+	// Import inserts many new assets in one transaction, as Put would one
+	// by one without overwrite; ErrExists, inserting nothing, if any key
+	// is taken.
+	Import(ctx context.Context, assets []*Asset) error
+}
+
 // Import inserts many new assets in one transaction, as Put would one by
 // one without overwrite (bulk loading: migrations and benchmarks). It fails
 // with ErrExists, inserting nothing, if any key is taken.

@@ -110,6 +110,7 @@ type Store interface {
 	AccessModeStore
 	TagStore
 	BlobRefStore
+	Importer
 
 	// Asset returns the asset at k, or ErrNotFound.
 	Asset(ctx context.Context, k Key) (*Asset, error)
