@@ -305,3 +305,59 @@ func testRelatedAndUsage(t *testing.T, s Store) {
 		t.Fatalf("other version: %v", err)
 	}
 }
+
+// Listings by public ID and tags are in byte order, whatever the
+// database's own collation (the test PostgreSQL's is en-US), and a prefix
+// ending in any character, ASCII or not, selects exactly the public IDs
+// that start with it.
+func TestListByteOrder(t *testing.T) { forEachStore(t, testListByteOrder) }
+
+func testListByteOrder(t *testing.T, s Store) {
+	ids := []string{"B", "_x", "a", "a-b", "a/c", "aB", "ab", "é", "éa", "éz", "ê", "\u07ff", "\u0800", "\U0010ffff"}
+	for i, id := range ids {
+		a := asset(id, fmt.Sprint("b", i))
+		a.AssetID = fmt.Sprint("id", i)
+		a.Tags = []string{id}
+		put(t, s, a)
+	}
+	base := ListQuery{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, Order: ByPublicID, Limit: 3}
+	if got := strings.Join(listIDs(t, s, base), " "); got != strings.Join(ids, " ") {
+		t.Errorf("by public ID: %q, want %q", got, strings.Join(ids, " "))
+	}
+	for prefix, want := range map[string]string{"a": "a a-b a/c aB ab", "é": "é éa éz", "\u07ff": "\u07ff", "\U0010ffff": "\U0010ffff"} {
+		q := base
+		q.Prefix = prefix
+		if got := strings.Join(listIDs(t, s, q), " "); got != want {
+			t.Errorf("prefix %q: %q, want %q", prefix, got, want)
+		}
+	}
+	tags, err := s.Tags(context.Background(), TagQuery{Cloud: "demo", ResourceType: delivery.Image, Limit: 100})
+	if err != nil || strings.Join(tags, " ") != strings.Join(ids, " ") {
+		t.Errorf("tags: %q %v", tags, err)
+	}
+}
+
+// A new asset whose asset ID another asset has is refused with ErrExists,
+// changing nothing.
+func TestPutTakenAssetID(t *testing.T) { forEachStore(t, testPutTakenAssetID) }
+
+func testPutTakenAssetID(t *testing.T, s Store) {
+	put(t, s, asset("one", "b1"))
+	twin := asset("two", "b1") // the same AssetID
+	if _, err := s.Put(context.Background(), twin, true); !errors.Is(err, ErrExists) {
+		t.Fatalf("put with a taken asset ID: %v", err)
+	}
+	if _, err := s.Asset(context.Background(), key("two")); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("refused asset stored: %v", err)
+	}
+}
+
+func TestPrefixEndRunes(t *testing.T) {
+	for in, want := range map[string]string{"a": "b", "a/": "a0", "é": "ê", "a\u00bf": "a\u00c0", "\ud7ff": "\ue000",
+		"a\U0010ffff": "b", "\U0010ffff": "", "a\xff": "b"} {
+		got, ok := prefixEndRunes(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("prefixEndRunes(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+}

@@ -61,7 +61,9 @@ func testPutWithoutOverwrite(t *testing.T, s Store) {
 	}
 }
 
-func TestVersionNeverReusedAfterDelete(t *testing.T) { forEachStore(t, testVersionNeverReusedAfterDelete) }
+func TestVersionNeverReusedAfterDelete(t *testing.T) {
+	forEachStore(t, testVersionNeverReusedAfterDelete)
+}
 
 func testVersionNeverReusedAfterDelete(t *testing.T, s Store) {
 	ctx := context.Background()
