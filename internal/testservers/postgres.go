@@ -46,7 +46,7 @@ type Postgres struct {
 type PostgresServer struct {
 	Host string
 	Port int
-	User string // the superuser, with trust authentication over loopback
+	User string // the superuser, who logs in without a password (other roles need theirs)
 
 	bin  string // the directory of initdb, pg_ctl and postgres
 	dir  string // everything: data, socket, log
@@ -149,6 +149,13 @@ func NewPostgresServer() (*PostgresServer, error) {
 	if err != nil {
 		os.RemoveAll(s.dir)
 		return nil, fmt.Errorf("testservers: initdb: %v\n%s", err, out)
+	}
+	// The superuser logs in without a password; any other role with its
+	// password (to test logins).
+	hba := "local all all trust\nhost all " + s.User + " 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n"
+	if err := os.WriteFile(filepath.Join(s.data(), "pg_hba.conf"), []byte(hba), 0o600); err != nil {
+		os.RemoveAll(s.dir)
+		return nil, fmt.Errorf("testservers: %w", err)
 	}
 	// A port found free may be taken before the server binds it: a few
 	// tries with another.
@@ -323,4 +330,16 @@ func unprivileged() (*syscall.Credential, error) {
 // String describes the server, for logs.
 func (s *PostgresServer) String() string {
 	return strings.TrimSuffix(s.url(""), "/?sslmode=disable")
+}
+
+// Exec runs statements on the database as the superuser, failing the
+// test on an error.
+func (p Postgres) Exec(t testing.TB, stmts ...string) {
+	t.Helper()
+	db := p.Open(t)
+	for _, stmt := range stmts {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
 }

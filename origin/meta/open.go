@@ -89,7 +89,12 @@ func redacted(err error) error {
 	}
 	var pe *pgconn.ParseConfigError
 	if errors.As(err, &pe) {
-		return errors.New("invalid connection settings")
+		// "cannot parse `<the URL>`: why": only why.
+		msg := pe.Error()
+		if i := strings.Index(msg, "`: "); i >= 0 {
+			msg = msg[i+3:]
+		}
+		return errors.New("invalid connection settings: " + msg)
 	}
 	return err
 }
