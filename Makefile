@@ -14,7 +14,9 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 all: build
 
 # deps installs the system packages the build needs: a C compiler and
-# libvips and libjpeg for the origin's transforms (pkg-config finds them).
+# libvips and libjpeg for the origin's transforms (pkg-config finds them);
+# and PostgreSQL, whose initdb and server the metadata tests run
+# (internal/testservers: Debian puts them in /usr/lib/postgresql/<N>/bin).
 deps:
 	@command -v $(GO) >/dev/null || { echo "Go 1.26 or newer is required (https://go.dev/dl/)"; exit 1; }
 	@missing=""; \
@@ -22,6 +24,7 @@ deps:
 	command -v pkg-config >/dev/null || missing="$$missing pkg-config"; \
 	pkg-config --exists vips 2>/dev/null || missing="$$missing libvips-dev"; \
 	pkg-config --exists libjpeg 2>/dev/null || missing="$$missing libjpeg-dev"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && \
