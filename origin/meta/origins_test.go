@@ -359,3 +359,51 @@ func TestOriginsUpdateOneAsset(t *testing.T) {
 		}
 	})
 }
+
+// Two origins locking the same assets in opposite orders deadlock;
+// PostgreSQL aborts one transaction, which is run again: both calls
+// succeed. (Check holds each transaction, its first asset locked, until
+// both are there, so that they deadlock every time.)
+func TestPostgresDeadlockRetried(t *testing.T) {
+	pg := testservers.StartPostgres(t)
+	a, b := openPostgres(t, pg.URL), openPostgres(t, pg.URL)
+	defer a.Close()
+	defer b.Close()
+	put(t, a, asset("x", "bx"))
+	y := asset("y", "by")
+	y.AssetID = "a-y"
+	put(t, a, y)
+	var both sync.WaitGroup
+	both.Add(2)
+	var wg sync.WaitGroup
+	for i, s := range []Store{a, b} {
+		ids := []string{"x", "y"}
+		if i == 1 {
+			ids = []string{"y", "x"}
+		}
+		first := true
+		q := ExclusiveTags{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicIDs: ids,
+			Tags: []string{fmt.Sprint("by", i)}, Time: now, Check: func([]string) error {
+				if first {
+					first = false
+					both.Done()
+					both.Wait()
+				}
+				return nil
+			}}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := s.SetExclusiveTags(context.Background(), q); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, id := range []string{"x", "y"} {
+		got, err := a.Asset(context.Background(), key(id))
+		if err != nil || len(got.Tags) != 4 {
+			t.Fatalf("%s: tags %v, %v; want both calls' tags", id, got.Tags, err)
+		}
+	}
+}
