@@ -23,9 +23,11 @@ func BenchmarkStore(b *testing.B) {
 		if err := s.Import(ctx, batch); err != nil {
 			b.Fatal(err)
 		}
+		n := 0 // new public IDs across runs (-count)
 		b.Run("put-new", func(b *testing.B) {
-			for i := 0; b.Loop(); i++ {
-				a := asset(fmt.Sprintf("new/%d", i), fmt.Sprint("new", i))
+			for b.Loop() {
+				n++
+				a := asset(fmt.Sprintf("new/%d", n), fmt.Sprint("new", n))
 				if _, err := s.Put(ctx, a, false); err != nil {
 					b.Fatal(err)
 				}
