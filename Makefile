@@ -32,10 +32,15 @@ deps:
 	fi
 
 # test-deps installs the servers the tests start (internal/testservers):
-# versitygw (S3, with its POSIX backend) at VERSITYGW_VERSION into bin/
-# with go install, when bin/versitygw is missing or another version (about
-# 1.5 minutes of compiling, once).
+# PostgreSQL (Debian's package: initdb and the server in
+# /usr/lib/postgresql/<N>/bin), and versitygw (S3, with its POSIX backend)
+# at VERSITYGW_VERSION into bin/ with go install, when bin/versitygw is
+# missing or another version (about 1.5 minutes of compiling, once).
 test-deps: deps
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { \
+		echo "installing: postgresql"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends postgresql; }
 	@$(GO) version -m bin/versitygw 2>/dev/null | grep -Eq "^\s+mod\s+github.com/versity/versitygw\s+$(VERSITYGW_VERSION)\s" || { \
 		echo "installing: versitygw $(VERSITYGW_VERSION) into bin/"; \
 		GOBIN=$(CURDIR)/bin $(GO) install $(VERSITYGW)@$(VERSITYGW_VERSION); }

@@ -1,8 +1,3 @@
-// Package testservers starts real servers for tests, each on a temporary
-// directory and a free loopback port, stopped when the test ends: an S3
-// server (versitygw with its POSIX backend). A server whose program is
-// missing fails the test with a message naming `make test-deps`, which
-// installs it; the test never runs on without it.
 package testservers
 
 import (
