@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/mattn/go-sqlite3"
 )
 
 // db is the store both SQLite and Postgres are: every method of Store is
@@ -111,11 +110,7 @@ func uniqueViolation(err error) bool {
 	if errors.As(err, &pe) {
 		return pe.Code == "23505"
 	}
-	var se sqlite3.Error
-	if errors.As(err, &se) {
-		return se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey
-	}
-	return false
+	return sqliteUniqueViolation(err)
 }
 
 // pool runs queries outside transactions.
