@@ -2,6 +2,7 @@ package main
 
 import (
 	"os/exec"
+	"path"
 	"strings"
 	"testing"
 )
@@ -60,6 +61,29 @@ func TestDependencyDirection(t *testing.T) {
 		for _, imp := range strings.Fields(imports) {
 			if imp == "github.com/h2non/bimg" && pkg != module+"/origin/imaging" {
 				t.Errorf("%s imports bimg; only origin/imaging may", pkg)
+			}
+		}
+	}
+}
+
+// internal/testkit is for tests only: it imports the standard library only
+// (so that the internal tests of any package, edge's among them, can use
+// it), and only tests and other test kits (internal/test…, a package named
+// …test) import it.
+func TestTestKitIsForTestsOnly(t *testing.T) {
+	const kit = module + "/internal/testkit"
+	for _, line := range goList(t, "-deps", "-f", "{{.ImportPath}} {{.Standard}}", "./internal/testkit") {
+		p, std, _ := strings.Cut(line, " ")
+		if std != "true" && p != kit {
+			t.Errorf("testkit depends on %s, which is not in the standard library", p)
+		}
+	}
+	for _, line := range goList(t, "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./...") {
+		pkg, imports, _ := strings.Cut(line, " ")
+		testKit := strings.HasPrefix(pkg, module+"/internal/test") || strings.HasSuffix(path.Base(pkg), "test")
+		for _, imp := range strings.Fields(imports) {
+			if imp == kit && !testKit {
+				t.Errorf("%s imports testkit outside its tests", pkg)
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // Switching an asset to access mode authenticated purges its URLs from
@@ -15,8 +16,7 @@ import (
 // there stop being served, while signed ones still are.
 func TestAccessModeSwitchPurgesUnsignedURLs(t *testing.T) {
 	clouds := config.Clouds{"demo": {APIKey: "demo_key", APISecret: "demo_secret", Invalidation: config.Legacy}}
-	c := startCluster(t, ClusterOptions{Edges: 2, Clouds: clouds, Configure: fastPurgeTimers})
-	waitFor(t, "two live edges", func() bool { return c.EdgeState(0).CaughtUp && c.EdgeState(1).CaughtUp })
+	c := startCaughtUp(t, ClusterOptions{Edges: 2, Clouds: clouds})
 	up := call(t, c, "upload", map[string]string{"public_id": "pic"}, "rocket.jpg")
 	latest := "v" + strconv.FormatInt(up.Version, 10)
 	unsigned := []string{"/demo/image/upload/pic.jpg", "/demo/image/upload/" + latest + "/pic.jpg",
@@ -30,12 +30,12 @@ func TestAccessModeSwitchPurgesUnsignedURLs(t *testing.T) {
 		t.Helper()
 		for _, e := range c.EdgeURLs {
 			for _, p := range append(append([]string{}, unsigned...), signed...) {
-				fetchURL(t, e+p)
-				g := fetchURL(t, e+p)
-				if g.status != 200 || g.cache != "mediacdn; hit" {
+				testkit.Get(t, e+p)
+				g := testkit.Get(t, e+p)
+				if g.Status != 200 || g.Header.Get("Cache-Status") != "mediacdn; hit" {
 					t.Fatalf("%s%s not cached: %+v", e, p, g)
 				}
-				sums[p] = g.sum
+				sums[p] = string(g.Body)
 			}
 		}
 	}
@@ -43,12 +43,12 @@ func TestAccessModeSwitchPurgesUnsignedURLs(t *testing.T) {
 		t.Helper()
 		for _, e := range c.EdgeURLs {
 			for _, p := range unsigned {
-				if g := fetchURL(t, e+p); g.status != unsignedStatus {
+				if g := testkit.Get(t, e+p); g.Status != unsignedStatus {
 					t.Errorf("%s: %s%s: %+v, want %d", when, e, p, g, unsignedStatus)
 				}
 			}
 			for _, p := range signed {
-				if g := fetchURL(t, e+p); g.status != 200 || g.sum != sums[p] {
+				if g := testkit.Get(t, e+p); g.Status != 200 || string(g.Body) != sums[p] {
 					t.Errorf("%s: signed %s%s: %+v", when, e, p, g)
 				}
 			}

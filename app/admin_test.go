@@ -2,7 +2,7 @@ package app
 
 import (
 	"bytes"
-	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // adminResult is a bulk deletion or transformation answer.
@@ -57,8 +58,7 @@ func admin(t testing.TB, c *Cluster, method, path, body string) adminResult {
 func TestAdminDeletesPurgeEdges(t *testing.T) {
 	clouds := config.Clouds{"demo": {APIKey: "demo_key", APISecret: "demo_secret",
 		NamedTransformations: map[string]string{"thumb": "c_fill,h_30,w_30"}}}
-	c := startCluster(t, ClusterOptions{Edges: 2, Clouds: clouds, Configure: fastPurgeTimers})
-	waitFor(t, "edges", func() bool { return c.EdgeState(0).CaughtUp && c.EdgeState(1).CaughtUp })
+	c := startCaughtUp(t, ClusterOptions{Edges: 2, Clouds: clouds})
 	for _, id := range []string{"del/a", "del/b", "keep/c"} {
 		call(t, c, "upload", map[string]string{"public_id": id}, "rocket.jpg")
 	}
@@ -75,9 +75,9 @@ func TestAdminDeletesPurgeEdges(t *testing.T) {
 	warm := func() {
 		for _, e := range c.EdgeURLs {
 			for _, p := range paths {
-				fetchURL(t, e+p)
+				testkit.Get(t, e+p)
 				served++
-				if g := fetchURL(t, e+p); g.status == 200 && g.cache != "mediacdn; hit" {
+				if g := testkit.Get(t, e+p); g.Status == 200 && g.Header.Get("Cache-Status") != "mediacdn; hit" {
 					t.Fatalf("%s not cached: %+v", p, g)
 				}
 				served++
@@ -91,9 +91,9 @@ func TestAdminDeletesPurgeEdges(t *testing.T) {
 		for _, n := range names {
 			out[n] = true
 			for _, e := range c.EdgeURLs {
-				g := fetchURL(t, e+paths[n])
+				g := testkit.Get(t, e+paths[n])
 				served++
-				out[n] = out[n] && g.cache == "mediacdn; hit" && g.status == 200
+				out[n] = out[n] && g.Header.Get("Cache-Status") == "mediacdn; hit" && g.Status == 200
 			}
 		}
 		return out
@@ -141,29 +141,30 @@ func TestAdminDeletesPurgeEdges(t *testing.T) {
 	}
 	for _, e := range c.EdgeURLs {
 		for _, n := range []string{"a", "a w_40", "b w_40"} {
-			if g := fetchURL(t, e+paths[n]); g.status != 404 {
+			if g := testkit.Get(t, e+paths[n]); g.Status != 404 {
 				t.Errorf("%s on %s after delete: %+v", n, e, g)
 			}
 		}
 	}
 
 	// The edges' heartbeats carry what they served; /usage sums it.
-	waitFor(t, "usage to count the edges' requests", func() bool {
+	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte("demo_key:demo_secret"))
+	testkit.CheckFor(t, testkit.Timeout, func() error {
 		var u struct {
 			Requests  int64 `json:"requests"`
 			Bandwidth struct {
 				Usage int64 `json:"usage"`
 			} `json:"bandwidth"`
 		}
-		req, _ := http.NewRequest(http.MethodGet, c.OriginURL+"/v1_1/demo/usage", nil)
-		req.SetBasicAuth("demo_key", "demo_secret")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
+		a := testkit.Get(t, c.OriginURL+"/v1_1/demo/usage", "Authorization", auth)
+		if err := json.Unmarshal(a.Body, &u); err != nil {
+			return fmt.Errorf("usage: %v: %v", err, a)
 		}
-		defer resp.Body.Close()
-		json.NewDecoder(resp.Body).Decode(&u)
-		return u.Requests >= int64(served) && u.Bandwidth.Usage > int64(served)*100
+		if u.Requests < int64(served) || u.Bandwidth.Usage <= int64(served)*100 {
+			return fmt.Errorf("usage counts %d requests and %d bytes; want at least %d requests and more than %d bytes",
+				u.Requests, u.Bandwidth.Usage, served, served*100)
+		}
+		return nil
 	})
 }
 
@@ -205,7 +206,7 @@ func BenchmarkAdminDeleteByPrefix10k(b *testing.B) {
 		// Cached copies on the edges, so the purges have work to do.
 		for _, e := range c.EdgeURLs {
 			for j := 0; j < 200; j++ {
-				if st := statusOf(b, fmt.Sprintf("%s/demo/raw/upload/bench/%05d", e, j*50)); st != 200 {
+				if st := testkit.Get(b, fmt.Sprintf("%s/demo/raw/upload/bench/%05d", e, j*50)).Status; st != 200 {
 					b.Fatalf("warming: %d", st)
 				}
 			}
@@ -231,20 +232,14 @@ func BenchmarkAdminDeleteByPrefix10k(b *testing.B) {
 			cursor = r.NextCursor
 		}
 		total := time.Since(start)
-		deadline := start.Add(time.Minute)
-		for !edgesApplied(c, lastSeq) {
-			if time.Now().After(deadline) {
-				b.Fatal("the edges did not apply the purges within a minute")
-			}
-			time.Sleep(100 * time.Microsecond)
-		}
+		testkit.Eventually(b, time.Minute, "the edges to apply the purges", func() bool { return edgesApplied(c, lastSeq) })
 		applied := time.Since(start)
 		b.StopTimer()
 		if deleted != n || calls != n/1000 {
 			b.Fatalf("%d deleted in %d calls", deleted, calls)
 		}
 		for _, e := range c.EdgeURLs {
-			if st := statusOf(b, e+"/demo/raw/upload/bench/00050"); st != 404 {
+			if st := testkit.Get(b, e+"/demo/raw/upload/bench/00050").Status; st != 404 {
 				b.Fatalf("purged asset still served: %d", st)
 			}
 		}
@@ -265,33 +260,8 @@ func edgesApplied(c *Cluster, seq uint64) bool {
 // startBenchCluster starts NATS, an origin and two edges for a benchmark.
 func startBenchCluster(b *testing.B) *Cluster {
 	b.Helper()
-	c, err := StartCluster(context.Background(), ClusterOptions{Dir: b.TempDir(), Edges: 2, Configure: fastPurgeTimers,
-		Clouds: config.Clouds{"demo": {APIKey: "demo_key", APISecret: "demo_secret",
-			Admin: config.AdminAPI{RateLimit: 1 << 20}}}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { c.Close() })
-	deadline := time.Now().Add(15 * time.Second)
-	for !(c.EdgeState(0).CaughtUp && c.EdgeState(1).CaughtUp) {
-		if time.Now().After(deadline) {
-			b.Fatal("edges did not catch up")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	return c
-}
-
-// statusOf GETs a URL and returns the status.
-func statusOf(b *testing.B, url string) int {
-	b.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode
+	return startCaughtUp(b, ClusterOptions{Edges: 2, Clouds: config.Clouds{"demo": {APIKey: "demo_key", APISecret: "demo_secret",
+		Admin: config.AdminAPI{RateLimit: 1 << 20}}}})
 }
 
 // seedRaw uploads n small raw files bench/00000... through the Upload API,

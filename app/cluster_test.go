@@ -3,10 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"encoding/json"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"strconv"
@@ -15,10 +12,13 @@ import (
 
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/delivery"
-	"github.com/mediacdn/mediacdn/internal/testcorpus"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
-func startCluster(t *testing.T, o ClusterOptions) *Cluster {
+// startCluster is app's tests' one way to run an installation: StartCluster
+// (the starter mediacdn bench runs too) in a temporary directory, closed
+// when the test ends.
+func startCluster(t testing.TB, o ClusterOptions) *Cluster {
 	t.Helper()
 	o.Dir = t.TempDir()
 	c, err := StartCluster(context.Background(), o)
@@ -27,6 +27,34 @@ func startCluster(t *testing.T, o ClusterOptions) *Cluster {
 	}
 	t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// startCaughtUp starts a cluster with the short purge timers of
+// fastPurgeTimers (before o.Configure) and waits until every edge has
+// confirmed the purge stream (so that unversioned entries are hits).
+func startCaughtUp(t testing.TB, o ClusterOptions) *Cluster {
+	t.Helper()
+	configure := o.Configure
+	o.Configure = func(f *File) {
+		fastPurgeTimers(f)
+		if configure != nil {
+			configure(f)
+		}
+	}
+	c := startCluster(t, o)
+	testkit.Eventually(t, testkit.Timeout, "every edge to catch up", func() bool { return allCaughtUp(c) })
+	return c
+}
+
+// allCaughtUp reports whether every edge of c has confirmed the purge
+// stream.
+func allCaughtUp(c *Cluster) bool {
+	for i := range c.EdgeURLs {
+		if !c.EdgeState(i).CaughtUp {
+			return false
+		}
+	}
+	return true
 }
 
 // fastPurgeTimers shortens the catch-up bound and heartbeats for tests.
@@ -66,7 +94,7 @@ func callAPI(t *testing.T, api, action string, fields map[string]string, file st
 		w.WriteField(k, v)
 	}
 	if file != "" {
-		b := testcorpus.Read(t, file)
+		b := testkit.Read(t, file)
 		fw, _ := w.CreateFormFile("file", file)
 		fw.Write(b)
 	}
@@ -86,54 +114,22 @@ func callAPI(t *testing.T, api, action string, fields map[string]string, file st
 	return r
 }
 
-type got struct {
-	status int
-	sum    string
-	cache  string
-}
-
-func fetchURL(t *testing.T, url string) got {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	s := md5.Sum(b)
-	return got{resp.StatusCode, hex.EncodeToString(s[:]), resp.Header.Get("Cache-Status")}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // Origin + three edges: an overwrite with invalidate reaches all three, a
 // destroy makes them answer 404, a rename makes the old URL 404.
 func TestPurgeReachesEveryEdge(t *testing.T) {
-	c := startCluster(t, ClusterOptions{Edges: 3, Configure: fastPurgeTimers})
-	waitFor(t, "three live edges", func() bool {
-		return c.EdgeState(0).CaughtUp && c.EdgeState(1).CaughtUp && c.EdgeState(2).CaughtUp
-	})
+	c := startCaughtUp(t, ClusterOptions{Edges: 3})
 	up := call(t, c, "upload", map[string]string{"public_id": "pic"}, "rocket.jpg")
 	paths := []string{"/demo/image/upload/pic.jpg", "/demo/image/upload/c_fill,h_50,w_50/pic.jpg",
 		"/demo/image/upload/v" + strconv.FormatInt(up.Version, 10) + "/pic.jpg", "/demo/images/v1/pic/seo-name.jpg"}
 	old := map[string]string{}
 	for _, e := range c.EdgeURLs {
 		for _, p := range paths {
-			fetchURL(t, e+p)
-			g := fetchURL(t, e+p)
-			if g.status != 200 || g.cache != "mediacdn; hit" {
+			testkit.Get(t, e+p)
+			g := testkit.Get(t, e+p)
+			if g.Status != 200 || g.Header.Get("Cache-Status") != "mediacdn; hit" {
 				t.Fatalf("%s%s not cached: %+v", e, p, g)
 			}
-			old[p] = g.sum
+			old[p] = string(g.Body)
 		}
 	}
 	over := call(t, c, "upload", map[string]string{"public_id": "pic", "invalidate": "true", "wait": "5000"}, "chelsea.png")
@@ -142,7 +138,7 @@ func TestPurgeReachesEveryEdge(t *testing.T) {
 	}
 	for _, e := range c.EdgeURLs {
 		for _, p := range paths {
-			if g := fetchURL(t, e+p); g.status != 200 || g.sum == old[p] {
+			if g := testkit.Get(t, e+p); g.Status != 200 || string(g.Body) == old[p] {
 				t.Errorf("%s%s still old after the purge was applied: %+v", e, p, g)
 			}
 		}
@@ -153,22 +149,22 @@ func TestPurgeReachesEveryEdge(t *testing.T) {
 	}
 	for _, e := range c.EdgeURLs {
 		for _, p := range paths {
-			if g := fetchURL(t, e+p); g.status != 404 {
+			if g := testkit.Get(t, e+p); g.Status != 404 {
 				t.Errorf("%s%s after destroy: %+v", e, p, g)
 			}
 		}
 	}
 	call(t, c, "upload", map[string]string{"public_id": "a/b"}, "rocket.jpg")
 	for _, e := range c.EdgeURLs {
-		fetchURL(t, e+"/demo/image/upload/v1/a/b.jpg")
-		fetchURL(t, e+"/demo/image/upload/v1/c/d.jpg") // a cached 404 for the new name
+		testkit.Get(t, e+"/demo/image/upload/v1/a/b.jpg")
+		testkit.Get(t, e+"/demo/image/upload/v1/c/d.jpg") // a cached 404 for the new name
 	}
 	call(t, c, "rename", map[string]string{"from_public_id": "a/b", "to_public_id": "c/d", "invalidate": "true", "wait": "5000"}, "")
 	for _, e := range c.EdgeURLs {
-		if g := fetchURL(t, e+"/demo/image/upload/v1/a/b.jpg"); g.status != 404 {
+		if g := testkit.Get(t, e+"/demo/image/upload/v1/a/b.jpg"); g.Status != 404 {
 			t.Errorf("old name after rename on %s: %+v", e, g)
 		}
-		if g := fetchURL(t, e+"/demo/image/upload/v1/c/d.jpg"); g.status != 200 {
+		if g := testkit.Get(t, e+"/demo/image/upload/v1/c/d.jpg"); g.Status != 200 {
 			t.Errorf("new name after rename on %s: %+v (the created rule must clear the cached 404)", e, g)
 		}
 	}
@@ -180,8 +176,7 @@ func TestLegacyMatrixEndToEnd(t *testing.T) {
 		t.Run("invalidate_versioned_urls="+strconv.FormatBool(versioned), func(t *testing.T) {
 			clouds := config.Clouds{"demo": {APIKey: "demo_key", APISecret: "demo_secret",
 				Invalidation: config.Legacy, InvalidateVersionedURLs: versioned}}
-			c := startCluster(t, ClusterOptions{Edges: 1, Clouds: clouds, Configure: fastPurgeTimers})
-			waitFor(t, "the edge", func() bool { return c.EdgeState(0).CaughtUp })
+			c := startCaughtUp(t, ClusterOptions{Edges: 1, Clouds: clouds})
 			edge := c.EdgeURLs[0]
 			for _, id := range []string{"flat", "dir/nested"} {
 				up := call(t, c, "upload", map[string]string{"public_id": id}, "rocket.jpg")
@@ -199,8 +194,8 @@ func TestLegacyMatrixEndToEnd(t *testing.T) {
 				}
 				old := map[string]string{}
 				for name, u := range urls {
-					fetchURL(t, edge+u)
-					old[name] = fetchURL(t, edge+u).sum
+					testkit.Get(t, edge+u)
+					old[name] = string(testkit.Get(t, edge+u).Body)
 				}
 				call(t, c, "upload", map[string]string{"public_id": id, "invalidate": "true", "wait": "5000"}, "chelsea.png")
 				slash := id == "dir/nested"
@@ -216,7 +211,7 @@ func TestLegacyMatrixEndToEnd(t *testing.T) {
 					default:
 						want = name == "none" || name == "derived none"
 					}
-					purged := fetchURL(t, edge+u).sum != old[name]
+					purged := string(testkit.Get(t, edge+u).Body) != old[name]
 					if purged != want {
 						t.Errorf("%s %s (%s): purged=%v, want %v", id, name, u, purged, want)
 					}
@@ -229,48 +224,44 @@ func TestLegacyMatrixEndToEnd(t *testing.T) {
 // An edge cut off from NATS while purges are published catches up when it
 // reconnects; meanwhile, past the bound, it revalidates unversioned entries.
 func TestEdgeCatchesUpAfterPartition(t *testing.T) {
-	c := startCluster(t, ClusterOptions{Edges: 2, Partitionable: true, Configure: fastPurgeTimers})
-	waitFor(t, "edges caught up", func() bool { return c.EdgeState(0).CaughtUp && c.EdgeState(1).CaughtUp })
+	c := startCaughtUp(t, ClusterOptions{Edges: 2, Partitionable: true})
 	up := call(t, c, "upload", map[string]string{"public_id": "p"}, "rocket.jpg")
 	versioned := "/demo/image/upload/v" + strconv.FormatInt(up.Version, 10) + "/p.jpg"
 	unversioned := "/demo/image/upload/p.jpg"
 	for _, e := range c.EdgeURLs {
-		fetchURL(t, e+versioned)
-		fetchURL(t, e+unversioned)
+		testkit.Get(t, e+versioned)
+		testkit.Get(t, e+unversioned)
 	}
-	old := fetchURL(t, c.EdgeURLs[0]+versioned).sum
+	old := string(testkit.Get(t, c.EdgeURLs[0]+versioned).Body)
 	c.Partition(0, true)
-	waitFor(t, "the cut edge to stop trusting itself", func() bool { return !c.EdgeState(0).CaughtUp })
-	r, _ := http.Get(c.EdgeURLs[0] + "/readyz")
-	r.Body.Close()
-	if r.StatusCode != 503 {
-		t.Fatalf("readyz of a partitioned edge: %d", r.StatusCode)
+	testkit.Eventually(t, testkit.Timeout, "the cut edge to stop trusting itself", func() bool { return !c.EdgeState(0).CaughtUp })
+	if r := testkit.Get(t, c.EdgeURLs[0]+"/readyz"); r.Status != 503 {
+		t.Fatalf("readyz of a partitioned edge: %v", r)
 	}
 	call(t, c, "upload", map[string]string{"public_id": "p", "invalidate": "true", "wait": "2000"}, "chelsea.png")
-	if g := fetchURL(t, c.EdgeURLs[1]+versioned); g.sum == old {
+	if g := testkit.Get(t, c.EdgeURLs[1]+versioned); string(g.Body) == old {
 		t.Fatal("the connected edge serves the old bytes")
 	}
 	// Unversioned: revalidated with the origin, so already fresh.
-	if g := fetchURL(t, c.EdgeURLs[0]+unversioned); g.cache == "mediacdn; hit" {
+	if g := testkit.Get(t, c.EdgeURLs[0]+unversioned); g.Header.Get("Cache-Status") == "mediacdn; hit" {
 		t.Fatalf("a partitioned edge served an unversioned entry blindly: %+v", g)
 	}
 	c.Partition(0, false)
-	waitFor(t, "the edge to catch up and drop the purged entry", func() bool {
-		return fetchURL(t, c.EdgeURLs[0]+versioned).sum != old
+	testkit.Eventually(t, testkit.Timeout, "the edge to catch up and drop the purged entry", func() bool {
+		return string(testkit.Get(t, c.EdgeURLs[0]+versioned).Body) != old
 	})
-	waitFor(t, "caught up again", func() bool { return c.EdgeState(0).CaughtUp })
+	testkit.Eventually(t, testkit.Timeout, "caught up again", func() bool { return c.EdgeState(0).CaughtUp })
 }
 
 // With the stream truncated while an edge was away, it cannot replay what
 // it missed: it flushes instead.
 func TestEdgeFlushesWhenStreamLostRules(t *testing.T) {
-	c := startCluster(t, ClusterOptions{Edges: 1, Partitionable: true, Configure: fastPurgeTimers})
-	waitFor(t, "edge caught up", func() bool { return c.EdgeState(0).CaughtUp })
+	c := startCaughtUp(t, ClusterOptions{Edges: 1, Partitionable: true})
 	up := call(t, c, "upload", map[string]string{"public_id": "q"}, "rocket.jpg")
 	versioned := "/demo/image/upload/v" + strconv.FormatInt(up.Version, 10) + "/q.jpg"
 	edge := c.EdgeURLs[0]
-	fetchURL(t, edge+versioned)
-	old := fetchURL(t, edge+versioned).sum
+	testkit.Get(t, edge+versioned)
+	old := string(testkit.Get(t, edge+versioned).Body)
 	flushes := c.EdgeState(0).Flushes
 	c.Partition(0, true)
 	call(t, c, "upload", map[string]string{"public_id": "q", "invalidate": "true"}, "chelsea.png")
@@ -278,8 +269,8 @@ func TestEdgeFlushesWhenStreamLostRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Partition(0, false)
-	waitFor(t, "the flush", func() bool { return c.EdgeState(0).Flushes > flushes })
-	if g := fetchURL(t, edge+versioned); g.sum == old {
+	testkit.Eventually(t, testkit.Timeout, "the flush", func() bool { return c.EdgeState(0).Flushes > flushes })
+	if g := testkit.Get(t, edge+versioned); string(g.Body) == old {
 		t.Fatal("stale bytes after the edge flushed")
 	}
 }
@@ -289,8 +280,7 @@ func TestEdgeFlushesWhenStreamLostRules(t *testing.T) {
 func TestPurgeCommand(t *testing.T) {
 	clouds := config.Clouds{"demo": {APIKey: "demo_key", APISecret: "demo_secret",
 		NamedTransformations: map[string]string{"thumb": "c_fill,h_30,w_30"}}}
-	c := startCluster(t, ClusterOptions{Edges: 2, Clouds: clouds, Configure: fastPurgeTimers})
-	waitFor(t, "edges", func() bool { return c.EdgeState(0).CaughtUp && c.EdgeState(1).CaughtUp })
+	c := startCaughtUp(t, ClusterOptions{Edges: 2, Clouds: clouds})
 	for _, id := range []string{"sun/a", "sun/b", "moon/c"} {
 		call(t, c, "upload", map[string]string{"public_id": id}, "rocket.jpg")
 	}
@@ -301,8 +291,8 @@ func TestPurgeCommand(t *testing.T) {
 	warm := func() {
 		for _, e := range c.EdgeURLs {
 			for _, p := range paths {
-				fetchURL(t, e+p)
-				if g := fetchURL(t, e+p); g.cache != "mediacdn; hit" {
+				testkit.Get(t, e+p)
+				if g := testkit.Get(t, e+p); g.Header.Get("Cache-Status") != "mediacdn; hit" {
 					t.Fatalf("%s not cached: %+v", p, g)
 				}
 			}
@@ -310,7 +300,7 @@ func TestPurgeCommand(t *testing.T) {
 	}
 	purged := func(name string) bool {
 		for _, e := range c.EdgeURLs {
-			if fetchURL(t, e+paths[name]).cache == "mediacdn; hit" {
+			if testkit.Get(t, e+paths[name]).Header.Get("Cache-Status") == "mediacdn; hit" {
 				return false
 			}
 		}

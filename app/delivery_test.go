@@ -11,23 +11,8 @@ import (
 	"testing"
 
 	"github.com/mediacdn/mediacdn/config"
-	"github.com/mediacdn/mediacdn/internal/testhttp"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
-
-// answer is one delivery response, body included.
-type answer struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-// request sends method to url with headers ("Host" sets the request's
-// host; testhttp.Do).
-func request(t *testing.T, method, url string, headers ...string) answer {
-	t.Helper()
-	a := testhttp.Do(t, method, url, headers...)
-	return answer{a.Status, a.Header, a.Body}
-}
 
 func width(t *testing.T, b []byte) int {
 	t.Helper()
@@ -36,22 +21,6 @@ func width(t *testing.T, b []byte) int {
 		t.Fatalf("delivered bytes are not an image: %v", err)
 	}
 	return cfg.Width
-}
-
-// startCaughtUp starts a cluster with one edge and waits until the edge
-// has confirmed the purge stream (so that unversioned entries are hits).
-func startCaughtUp(t *testing.T, o ClusterOptions) *Cluster {
-	t.Helper()
-	configure := o.Configure
-	o.Configure = func(f *File) {
-		fastPurgeTimers(f)
-		if configure != nil {
-			configure(f)
-		}
-	}
-	c := startCluster(t, o)
-	waitFor(t, "the edge to catch up", func() bool { return c.EdgeState(0).CaughtUp })
-	return c
 }
 
 // fl_attachment through an edge: the origin's Content-Disposition, on the
@@ -65,11 +34,11 @@ func TestAttachmentThroughEdge(t *testing.T) {
 			`attachment; filename="caf_.png"; filename*=UTF-8''caf%C3%A9.png`, "café.png"},
 	} {
 		for _, want := range []string{"mediacdn; fwd=miss; stored", "mediacdn; hit"} {
-			a := request(t, http.MethodGet, c.EdgeURLs[0]+tc.path)
-			got := a.header.Get("Content-Disposition")
+			a := testkit.Get(t, c.EdgeURLs[0]+tc.path)
+			got := a.Header.Get("Content-Disposition")
 			_, params, _ := mime.ParseMediaType(got)
-			if a.status != 200 || a.header.Get("Cache-Status") != want || got != tc.header || params["filename"] != tc.name {
-				t.Errorf("%s: %d %q %q (name %q), want %q %q", tc.path, a.status, a.header.Get("Cache-Status"), got,
+			if a.Status != 200 || a.Header.Get("Cache-Status") != want || got != tc.header || params["filename"] != tc.name {
+				t.Errorf("%s: %d %q %q (name %q), want %q %q", tc.path, a.Status, a.Header.Get("Cache-Status"), got,
 					params["filename"], want, tc.header)
 			}
 		}
@@ -92,14 +61,14 @@ func TestPrivateCDNHostThroughEdge(t *testing.T) {
 	check := func(when string, firstStatus string) []byte {
 		var first []byte
 		for i, f := range forms {
-			a := request(t, http.MethodGet, f[0], f[1:]...)
+			a := testkit.Get(t, f[0], f[1:]...)
 			want := "mediacdn; hit"
 			if i == 0 {
-				want, first = firstStatus, a.body
+				want, first = firstStatus, a.Body
 			}
-			if a.status != 200 || !bytes.Equal(a.body, first) || a.header.Get("Cache-Status") != want {
-				t.Errorf("%s, %v: %d %q (%d bytes, first %d), want %q", when, f, a.status, a.header.Get("Cache-Status"),
-					len(a.body), len(first), want)
+			if a.Status != 200 || !bytes.Equal(a.Body, first) || a.Header.Get("Cache-Status") != want {
+				t.Errorf("%s, %v: %d %q (%d bytes, first %d), want %q", when, f, a.Status, a.Header.Get("Cache-Status"),
+					len(a.Body), len(first), want)
 			}
 		}
 		return first
@@ -120,16 +89,16 @@ func TestPrivateCDNHostThroughEdge(t *testing.T) {
 func TestPreflightAtEdgeAndOrigin(t *testing.T) {
 	c := startCaughtUp(t, ClusterOptions{})
 	for _, base := range []string{c.EdgeURLs[0], c.OriginURL} {
-		a := request(t, http.MethodOptions, base+"/demo/image/upload/w_10/nothere.jpg", "Origin", "https://app.example",
+		a := testkit.Do(t, http.MethodOptions, base+"/demo/image/upload/w_10/nothere.jpg", "Origin", "https://app.example",
 			"Access-Control-Request-Method", "GET", "Access-Control-Request-Headers", "x-requested-with")
-		if a.status != http.StatusNoContent || a.header.Get("Access-Control-Allow-Origin") != "*" ||
-			a.header.Get("Access-Control-Allow-Methods") != "GET, HEAD, OPTIONS" ||
-			a.header.Get("Access-Control-Allow-Headers") != "x-requested-with" || a.header.Get("Access-Control-Max-Age") != "86400" {
-			t.Errorf("%s preflight: %d %v", base, a.status, a.header)
+		if a.Status != http.StatusNoContent || a.Header.Get("Access-Control-Allow-Origin") != "*" ||
+			a.Header.Get("Access-Control-Allow-Methods") != "GET, HEAD, OPTIONS" ||
+			a.Header.Get("Access-Control-Allow-Headers") != "x-requested-with" || a.Header.Get("Access-Control-Max-Age") != "86400" {
+			t.Errorf("%s preflight: %d %v", base, a.Status, a.Header)
 		}
-		if a := request(t, http.MethodOptions, base+"/demo/image/upload/pic.jpg"); a.status != http.StatusNoContent ||
-			a.header.Get("Allow") != "GET, HEAD, OPTIONS" {
-			t.Errorf("%s plain OPTIONS: %d %v", base, a.status, a.header)
+		if a := testkit.Do(t, http.MethodOptions, base+"/demo/image/upload/pic.jpg"); a.Status != http.StatusNoContent ||
+			a.Header.Get("Allow") != "GET, HEAD, OPTIONS" {
+			t.Errorf("%s plain OPTIONS: %d %v", base, a.Status, a.Header)
 		}
 	}
 }
@@ -150,11 +119,11 @@ func TestClientHintsThroughEdge(t *testing.T) {
 		{[]string{"Sec-CH-DPR", "2", "Accept", "image/webp"}, 200, "mediacdn; hit"},
 		{[]string{"DPR", "1"}, 100, "mediacdn; hit"},
 	} {
-		a := request(t, http.MethodGet, url, tc.headers...)
-		if a.status != 200 || width(t, a.body) != tc.width || a.header.Get("Vary") != "Sec-CH-DPR, DPR" ||
-			a.header.Get("Cache-Status") != tc.cache {
-			t.Errorf("%v: %d width %d Vary %q %q, want width %d %q", tc.headers, a.status, width(t, a.body),
-				a.header.Get("Vary"), a.header.Get("Cache-Status"), tc.width, tc.cache)
+		a := testkit.Get(t, url, tc.headers...)
+		if a.Status != 200 || width(t, a.Body) != tc.width || a.Header.Get("Vary") != "Sec-CH-DPR, DPR" ||
+			a.Header.Get("Cache-Status") != tc.cache {
+			t.Errorf("%v: %d width %d Vary %q %q, want width %d %q", tc.headers, a.Status, width(t, a.Body),
+				a.Header.Get("Vary"), a.Header.Get("Cache-Status"), tc.width, tc.cache)
 		}
 	}
 }
@@ -177,11 +146,11 @@ func TestNegotiatedFormatThroughEdge(t *testing.T) {
 		{"image/webp;q=0.9", "image/webp", "mediacdn; hit"},
 		{"", "image/jpeg", "mediacdn; hit"},
 	} {
-		a := request(t, http.MethodGet, url, "Accept", tc.accept)
-		if a.status != 200 || a.header.Get("Content-Type") != tc.contentType || a.header.Get("Vary") != "Accept" ||
-			a.header.Get("Cache-Status") != tc.cache {
-			t.Errorf("Accept %q: %d %s Vary %q %q, want %s %q", tc.accept, a.status, a.header.Get("Content-Type"),
-				a.header.Get("Vary"), a.header.Get("Cache-Status"), tc.contentType, tc.cache)
+		a := testkit.Get(t, url, "Accept", tc.accept)
+		if a.Status != 200 || a.Header.Get("Content-Type") != tc.contentType || a.Header.Get("Vary") != "Accept" ||
+			a.Header.Get("Cache-Status") != tc.cache {
+			t.Errorf("Accept %q: %d %s Vary %q %q, want %s %q", tc.accept, a.Status, a.Header.Get("Content-Type"),
+				a.Header.Get("Vary"), a.Header.Get("Cache-Status"), tc.contentType, tc.cache)
 		}
 	}
 }
@@ -194,22 +163,22 @@ func TestLargeObjectThroughEdge(t *testing.T) {
 	url := c.EdgeURLs[0] + "/demo/image/upload/v" + strconv.FormatInt(up.Version, 10) + "/pic.jpg"
 	var etag string
 	for i := 0; i < 2; i++ {
-		a := request(t, http.MethodGet, url)
-		etag = a.header.Get("ETag")
-		if a.status != 200 || len(a.body) < 16<<10 || etag == "" || a.header.Get("Cache-Control") != "public, max-age=2592000, immutable" ||
-			a.header.Get("X-Content-Type-Options") != "nosniff" || a.header.Get("Timing-Allow-Origin") != "*" ||
-			a.header.Get("Access-Control-Allow-Origin") != "*" || a.header.Get("Cache-Status") != "mediacdn; fwd=miss; detail=too-large" {
-			t.Errorf("large original, request %d: %d, %d bytes, %v", i, a.status, len(a.body), a.header)
+		a := testkit.Get(t, url)
+		etag = a.Header.Get("ETag")
+		if a.Status != 200 || len(a.Body) < 16<<10 || etag == "" || a.Header.Get("Cache-Control") != "public, max-age=2592000, immutable" ||
+			a.Header.Get("X-Content-Type-Options") != "nosniff" || a.Header.Get("Timing-Allow-Origin") != "*" ||
+			a.Header.Get("Access-Control-Allow-Origin") != "*" || a.Header.Get("Cache-Status") != "mediacdn; fwd=miss; detail=too-large" {
+			t.Errorf("large original, request %d: %d, %d bytes, %v", i, a.Status, len(a.Body), a.Header)
 		}
 	}
-	a := request(t, http.MethodGet, url, "If-None-Match", etag)
-	if a.status != http.StatusNotModified || len(a.body) != 0 || a.header.Get("Cache-Status") != "mediacdn; hit; detail=too-large" ||
-		a.header.Get("ETag") != etag || a.header.Get("Cache-Control") != "public, max-age=2592000, immutable" {
-		t.Errorf("If-None-Match: %d %v", a.status, a.header)
+	a := testkit.Get(t, url, "If-None-Match", etag)
+	if a.Status != http.StatusNotModified || len(a.Body) != 0 || a.Header.Get("Cache-Status") != "mediacdn; hit; detail=too-large" ||
+		a.Header.Get("ETag") != etag || a.Header.Get("Cache-Control") != "public, max-age=2592000, immutable" {
+		t.Errorf("If-None-Match: %d %v", a.Status, a.Header)
 	}
 	small := c.EdgeURLs[0] + "/demo/image/upload/w_20/pic.jpg"
-	request(t, http.MethodGet, small)
-	if a := request(t, http.MethodGet, small); a.header.Get("Cache-Status") != "mediacdn; hit" {
-		t.Errorf("a small derived image is not cached: %q", a.header.Get("Cache-Status"))
+	testkit.Get(t, small)
+	if a := testkit.Get(t, small); a.Header.Get("Cache-Status") != "mediacdn; hit" {
+		t.Errorf("a small derived image is not cached: %q", a.Header.Get("Cache-Status"))
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // syncBuffer is a bytes.Buffer safe for one writer and concurrent readers.
@@ -77,7 +79,7 @@ func startDev(t *testing.T) *devStack {
 // ends first.
 func (d *devStack) waitBanner(t *testing.T, each func()) {
 	t.Helper()
-	waitFor(t, "the banner", func() bool {
+	testkit.Eventually(t, testkit.Timeout, "the banner", func() bool {
 		select {
 		case err := <-d.done:
 			t.Fatalf("dev ended: %v\n%s", err, d.stderr.String())
@@ -104,20 +106,15 @@ func TestDevOnEmptyDirectoryHasStreamAndIsReadyAtBanner(t *testing.T) {
 	// Every /readyz answer from start to banner.
 	var answers []string
 	d.waitBanner(t, func() {
+		// Not testkit.Get: until the edge listens, the request fails.
 		if resp, err := http.Get("http://" + d.edge + "/readyz"); err == nil {
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			answers = append(answers, strconv.Itoa(resp.StatusCode)+" "+string(b))
 		}
 	})
-	resp, err := http.Get("http://" + d.edge + "/readyz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("readyz right after the banner: %d %s", resp.StatusCode, b)
+	if a := testkit.Get(t, "http://"+d.edge+"/readyz"); a.Status != http.StatusOK {
+		t.Fatalf("readyz right after the banner: %v", a)
 	}
 	for _, a := range append(answers, d.stderr.String()) {
 		if strings.Contains(a, "not found") {
@@ -137,20 +134,20 @@ func TestDevVersionBustingRightAfterBanner(t *testing.T) {
 	api := "http://" + d.api
 	first := devUpload(t, api, "busting", "rocket.jpg")
 	unversioned := "http://" + d.edge + "/demo/image/upload/busting.jpg"
-	fetchURL(t, unversioned)
-	cached := fetchURL(t, unversioned)
-	if cached.status != 200 || cached.cache != "mediacdn; hit" {
+	testkit.Get(t, unversioned)
+	cached := testkit.Get(t, unversioned)
+	if cached.Status != 200 || cached.Header.Get("Cache-Status") != "mediacdn; hit" {
 		t.Fatalf("unversioned URL not cached: %+v", cached)
 	}
 	second := devUpload(t, api, "busting", "chelsea.png")
 	if second.Version == first.Version {
 		t.Fatalf("the overwrite kept version %d", first.Version)
 	}
-	if g := fetchURL(t, unversioned); g.sum != cached.sum || g.cache != "mediacdn; hit" {
+	if g := testkit.Get(t, unversioned); string(g.Body) != string(cached.Body) || g.Header.Get("Cache-Status") != "mediacdn; hit" {
 		t.Errorf("an overwrite without invalidate showed through the cached unversioned URL: %+v", g)
 	}
 	versioned := "http://" + d.edge + "/demo/image/upload/v" + strconv.FormatInt(second.Version, 10) + "/busting.jpg"
-	if g := fetchURL(t, versioned); g.status != 200 || g.sum == cached.sum {
+	if g := testkit.Get(t, versioned); g.Status != 200 || string(g.Body) == string(cached.Body) {
 		t.Errorf("the new version's URL: %+v", g)
 	}
 }
@@ -183,7 +180,7 @@ func TestDevBanner(t *testing.T) {
 	}
 	// The example it shows: that upload, then that URL.
 	up := devUpload(t, "http://"+d.api, "rocket", "rocket.jpg")
-	if g := fetchURL(t, "http://"+d.edge+"/demo/image/upload/c_fill,h_200,w_300/rocket.jpg"); g.status != 200 || up.PublicID != "rocket" {
+	if g := testkit.Get(t, "http://"+d.edge+"/demo/image/upload/c_fill,h_200,w_300/rocket.jpg"); g.Status != 200 || up.PublicID != "rocket" {
 		t.Errorf("the banner's example: %+v %+v", up, g)
 	}
 	if strings.Contains(d.stderr.String(), "msg=\"memory limit\"") {

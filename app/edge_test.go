@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -10,6 +11,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // TestEdgeProcs runs the edge command with -procs 1: while it serves,
@@ -36,18 +39,22 @@ func TestEdgeProcs(t *testing.T) {
 		done <- Edge(ctx, []string{"-config", cfg, "-listen", addr, "-nats", "nats://127.0.0.1:1", "-procs", "1"},
 			&IO{Stdout: io.Discard, Stderr: io.Discard})
 	}()
-	waitFor(t, "the edge to serve", func() bool {
+	testkit.CheckFor(t, testkit.Timeout, func() error {
 		select {
 		case err := <-done:
 			t.Fatalf("edge ended: %v", err)
 		default:
 		}
+		// Not testkit.Get: until the edge listens, the request fails.
 		res, err := http.Get("http://" + addr + "/healthz")
 		if err != nil {
-			return false
+			return err
 		}
 		res.Body.Close()
-		return res.StatusCode == http.StatusOK
+		if res.StatusCode != http.StatusOK {
+			return fmt.Errorf("healthz: %d", res.StatusCode)
+		}
+		return nil
 	})
 	if n := runtime.GOMAXPROCS(0); n != 1 {
 		t.Fatalf("GOMAXPROCS while serving = %d, want 1", n)

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // URLs over the length limit answer what docs/configuration.md says, at
@@ -18,15 +20,15 @@ func TestURLLengthLimits(t *testing.T) {
 		return base + p + strings.Repeat("a", n-len(p)-len(".jpg")) + ".jpg"
 	}
 	for _, base := range []string{c.EdgeURLs[0], c.OriginURL} {
-		a := request(t, http.MethodGet, url(base, 8193))
-		if a.status != http.StatusRequestURITooLong || a.header.Get("X-Cld-Error") != "URL too long" {
-			t.Errorf("%s: 8193 bytes: %d %q", base, a.status, a.header.Get("X-Cld-Error"))
+		a := testkit.Get(t, url(base, 8193))
+		if a.Status != http.StatusRequestURITooLong || a.Header.Get("X-Cld-Error") != "URL too long" {
+			t.Errorf("%s: 8193 bytes: %d %q", base, a.Status, a.Header.Get("X-Cld-Error"))
 		}
-		if a := request(t, http.MethodGet, url(base, 8192)); a.status != http.StatusBadRequest {
-			t.Errorf("%s: 8192 bytes: %d %q", base, a.status, a.header.Get("X-Cld-Error"))
+		if a := testkit.Get(t, url(base, 8192)); a.Status != http.StatusBadRequest {
+			t.Errorf("%s: 8192 bytes: %d %q", base, a.Status, a.Header.Get("X-Cld-Error"))
 		}
 	}
-	if a := request(t, http.MethodGet, url(c.OriginURL, 200<<10)); a.status != http.StatusRequestHeaderFieldsTooLarge {
-		t.Errorf("origin: a 200 KiB URL: %d", a.status)
+	if a := testkit.Get(t, url(c.OriginURL, 200<<10)); a.Status != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("origin: a 200 KiB URL: %d", a.Status)
 	}
 }

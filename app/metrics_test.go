@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // The counters are on the metrics listeners, never on the public ports: an
@@ -15,20 +17,20 @@ func TestMetricsListeners(t *testing.T) {
 	if c.EdgeMetricsURLs[0] == "" || c.OriginMetricsURL == "" {
 		t.Fatalf("metrics listeners: edge %q, origin %q", c.EdgeMetricsURLs[0], c.OriginMetricsURL)
 	}
-	request(t, http.MethodGet, c.EdgeURLs[0]+"/demo/image/upload/nothing.jpg")
+	testkit.Get(t, c.EdgeURLs[0]+"/demo/image/upload/nothing.jpg")
 	for _, base := range []string{c.EdgeURLs[0], c.OriginURL} {
-		a := request(t, http.MethodGet, base+"/metrics")
-		if a.status != http.StatusNotFound || strings.Contains(string(a.body), "mediacdn_") {
-			t.Errorf("%s/metrics: %d %q", base, a.status, a.body)
+		a := testkit.Get(t, base+"/metrics")
+		if a.Status != http.StatusNotFound || strings.Contains(string(a.Body), "mediacdn_") {
+			t.Errorf("%s/metrics: %d %q", base, a.Status, a.Body)
 		}
 	}
 	for base, want := range map[string]string{
 		c.EdgeMetricsURLs[0]: "mediacdn_edge_requests_total 2", // the miss and the 404 for /metrics
 		c.OriginMetricsURL:   `mediacdn_origin_requests_total{kind="delivery"} 1`,
 	} {
-		a := request(t, http.MethodGet, base+"/metrics")
-		if a.status != http.StatusOK || !strings.Contains(string(a.body), want) {
-			t.Errorf("%s/metrics: %d, want %q in:\n%s", base, a.status, want, a.body)
+		a := testkit.Get(t, base+"/metrics")
+		if a.Status != http.StatusOK || !strings.Contains(string(a.Body), want) {
+			t.Errorf("%s/metrics: %d, want %q in:\n%s", base, a.Status, want, a.Body)
 		}
 	}
 }
@@ -47,13 +49,13 @@ func TestDevMetrics(t *testing.T) {
 	d := startDev(t)
 	d.waitBanner(t, nil)
 	for _, base := range []string{d.edgeMetrics, d.apiMetrics} {
-		if a := request(t, http.MethodGet, "http://"+base+"/metrics"); a.status != http.StatusOK || !strings.Contains(string(a.body), "_requests_total") {
-			t.Errorf("%s/metrics: %d", base, a.status)
+		if a := testkit.Get(t, "http://"+base+"/metrics"); a.Status != http.StatusOK || !strings.Contains(string(a.Body), "_requests_total") {
+			t.Errorf("%s/metrics: %d", base, a.Status)
 		}
 	}
 	for _, base := range []string{d.edge, d.api} {
-		if a := request(t, http.MethodGet, "http://"+base+"/metrics"); a.status != http.StatusNotFound {
-			t.Errorf("%s/metrics: %d", base, a.status)
+		if a := testkit.Get(t, "http://"+base+"/metrics"); a.Status != http.StatusNotFound {
+			t.Errorf("%s/metrics: %d", base, a.Status)
 		}
 	}
 }

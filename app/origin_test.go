@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/purge"
 )
 
@@ -127,9 +128,9 @@ func TestOriginStartsBeforeNATS(t *testing.T) {
 		t.Errorf("the origin did not say why the stream is not there yet:\n%s", logs)
 	}
 	ns := startNATS(t, addr)
-	waitFor(t, "a purge to go through once NATS is up", func() bool {
+	testkit.CheckFor(t, testkit.Timeout, func() error {
 		_, err := adminPurge(t, api, url.Values{"all": {"true"}})
-		return err == nil
+		return err
 	})
 	nc, err := nats.Connect(ns.URL())
 	if err != nil {

@@ -3,11 +3,11 @@ package app
 import (
 	"bytes"
 	"context"
-	"io"
-	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // mediacdn purge takes a key and its secret together: one without the
@@ -16,8 +16,7 @@ import (
 // the origin's count of API requests does not move, while each purge that
 // is sent moves it by one.
 func TestPurgeCredentialsComeTogether(t *testing.T) {
-	cluster := startCluster(t, ClusterOptions{Configure: fastPurgeTimers})
-	waitFor(t, "the edge", func() bool { return cluster.EdgeState(0).CaughtUp })
+	cluster := startCaughtUp(t, ClusterOptions{})
 	run := func(args ...string) (string, error) {
 		var out, errOut bytes.Buffer
 		err := Purge(context.Background(), append([]string{"-api", cluster.OriginURL, "-wait", "0"}, args...),
@@ -83,15 +82,7 @@ func keys(m map[string]string) []string {
 // (invalidations among them), read from its metrics listener.
 func originAPICalls(t *testing.T, origin string) int64 {
 	t.Helper()
-	resp, err := http.Get(origin + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := testkit.Get(t, origin+"/metrics").Body
 	const series = `mediacdn_origin_requests_total{kind="api"} `
 	for line := range strings.Lines(string(b)) {
 		if v, ok := strings.CutPrefix(line, series); ok {

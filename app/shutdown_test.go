@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/purge"
 )
 
@@ -41,11 +42,11 @@ func TestOriginShutdownKillsTransformInFlight(t *testing.T) {
 	}
 	api := "http://" + o.Addr()
 	callAPI(t, api, "upload", map[string]string{"public_id": "sigterm/aqua"}, "Aqua.jpg")
-	waitFor(t, "the upload's analysis", func() bool { return o.srv.Analyses() == 1 && o.images.Stats().Busy == 0 })
+	testkit.Eventually(t, testkit.Timeout, "the upload's analysis", func() bool { return o.srv.Analyses() == 1 && o.images.Stats().Busy == 0 })
 
 	chain := "w_8000/" + strings.TrimSuffix(strings.Repeat("e_blur:1998/", 10), "/")
 	status := make(chan int, 1)
-	go func() {
+	go func() { // not testkit.Get, which fails the test: this goroutine is not the test's
 		resp, err := http.Get(api + "/demo/image/upload/" + chain + "/sigterm/aqua.jpg")
 		if err != nil {
 			status <- 0
@@ -54,7 +55,7 @@ func TestOriginShutdownKillsTransformInFlight(t *testing.T) {
 		resp.Body.Close()
 		status <- resp.StatusCode
 	}()
-	waitFor(t, "the transform", func() bool { return o.srv.Transforms() == 1 && o.images.Stats().Busy == 1 })
+	testkit.Eventually(t, testkit.Timeout, "the transform", func() bool { return o.srv.Transforms() == 1 && o.images.Stats().Busy == 1 })
 
 	start := time.Now()
 	sigterm()

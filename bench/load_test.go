@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 func TestIsHit(t *testing.T) {
@@ -92,14 +94,8 @@ func TestCountingProxy(t *testing.T) {
 	}
 	defer p.close()
 	for _, path := range []string{"/x", "/x", "/y?q=1"} {
-		resp, err := http.Get(p.url() + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if !strings.HasPrefix(path, string(b)) {
-			t.Errorf("%s answered %q", path, b)
+		if a := testkit.Get(t, p.url()+path); a.Status != http.StatusOK || !strings.HasPrefix(path, string(a.Body)) {
+			t.Errorf("%s answered %v", path, a)
 		}
 	}
 	if p.count("/x") != 2 || p.count("/y?q=1") != 1 || p.count("/z") != 0 {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/purge"
 )
 
@@ -19,31 +20,31 @@ func TestPreflight(t *testing.T) {
 	o := startTestOrigin(t, imageOrigin)
 	e := startEdge(t, nil, o.URL)
 	url := e.URL + "/demo/image/upload/w_100/v1/pic.jpg"
-	r := do(t, http.MethodOptions, url, "Origin", "https://app.example", "Access-Control-Request-Method", "GET",
+	r := testkit.Do(t, http.MethodOptions, url, "Origin", "https://app.example", "Access-Control-Request-Method", "GET",
 		"Access-Control-Request-Headers", "x-requested-with, range")
-	if r.status != http.StatusNoContent || r.body != "" {
-		t.Fatalf("preflight: %d %q", r.status, r.body)
+	if r.Status != http.StatusNoContent || string(r.Body) != "" {
+		t.Fatalf("preflight: %d %q", r.Status, string(r.Body))
 	}
 	for k, v := range map[string]string{"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
 		"Access-Control-Allow-Headers": "x-requested-with, range", "Access-Control-Max-Age": "86400",
 		"Allow": "GET, HEAD, OPTIONS", "Vary": "Access-Control-Request-Headers"} {
-		if got := r.header.Get(k); got != v {
+		if got := r.Header.Get(k); got != v {
 			t.Errorf("preflight %s = %q, want %q", k, got, v)
 		}
 	}
-	r = do(t, http.MethodOptions, url, "Origin", "https://app.example", "Access-Control-Request-Method", "GET",
+	r = testkit.Do(t, http.MethodOptions, url, "Origin", "https://app.example", "Access-Control-Request-Method", "GET",
 		"Access-Control-Request-Headers", "bad header")
-	if r.status != http.StatusNoContent || r.header.Get("Access-Control-Allow-Headers") != "" {
-		t.Errorf("preflight with a malformed header list: %d %v", r.status, r.header)
+	if r.Status != http.StatusNoContent || r.Header.Get("Access-Control-Allow-Headers") != "" {
+		t.Errorf("preflight with a malformed header list: %d %v", r.Status, r.Header)
 	}
-	r = do(t, http.MethodOptions, url)
-	if r.status != http.StatusNoContent || r.header.Get("Allow") != "GET, HEAD, OPTIONS" ||
-		r.header.Get("Access-Control-Allow-Methods") != "" {
-		t.Errorf("plain OPTIONS: %d %v", r.status, r.header)
+	r = testkit.Do(t, http.MethodOptions, url)
+	if r.Status != http.StatusNoContent || r.Header.Get("Allow") != "GET, HEAD, OPTIONS" ||
+		r.Header.Get("Access-Control-Allow-Methods") != "" {
+		t.Errorf("plain OPTIONS: %d %v", r.Status, r.Header)
 	}
-	r = do(t, http.MethodPost, url)
-	if r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != "GET, HEAD, OPTIONS" {
-		t.Errorf("POST: %d %v", r.status, r.header)
+	r = testkit.Do(t, http.MethodPost, url)
+	if r.Status != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "GET, HEAD, OPTIONS" {
+		t.Errorf("POST: %d %v", r.Status, r.Header)
 	}
 	if o.count.Load() != 0 {
 		t.Errorf("OPTIONS reached the origin: %d requests", o.count.Load())
@@ -63,13 +64,13 @@ func TestHostFormNamesItsCloud(t *testing.T) {
 		{"/demo/image/upload/w_10/v1/a/pic.jpg", "Host", "IMG.example:8080"},
 		{"/demo/image/upload/w_10/v1/a/pic.jpg"},
 	}
-	var first result
+	var first testkit.Answer
 	for i, f := range forms {
-		r := get(t, e.URL+f[0], f[1:]...)
+		r := testkit.Get(t, e.URL+f[0], f[1:]...)
 		if i == 0 {
 			first = r
-		} else if r.status != 200 || r.body != first.body || xcache(r) != "HIT" {
-			t.Errorf("%v: %d %q %q, want a hit on %q", f, r.status, r.body, xcache(r), first.body)
+		} else if r.Status != 200 || string(r.Body) != string(first.Body) || xcache(r) != "HIT" {
+			t.Errorf("%v: %d %q %q, want a hit on %q", f, r.Status, string(r.Body), xcache(r), string(first.Body))
 		}
 	}
 	if o.count.Load() != 1 || o.hits("/demo/image/upload/w_10/v1/a/pic.jpg") != 1 {
@@ -79,8 +80,8 @@ func TestHostFormNamesItsCloud(t *testing.T) {
 	rule.Seq = 1
 	e.Index.Apply(rule)
 	for _, f := range forms[1:] {
-		if r := get(t, e.URL+f[0], f[1:]...); r.status != 200 || xcache(r) == "HIT" && o.count.Load() == 1 {
-			t.Errorf("%v after the purge: %d %q", f, r.status, xcache(r))
+		if r := testkit.Get(t, e.URL+f[0], f[1:]...); r.Status != 200 || xcache(r) == "HIT" && o.count.Load() == 1 {
+			t.Errorf("%v after the purge: %d %q", f, r.Status, xcache(r))
 		}
 	}
 	if o.count.Load() != 2 {
@@ -88,7 +89,7 @@ func TestHostFormNamesItsCloud(t *testing.T) {
 	}
 	// A root-form path on the host is a public ID in a folder named like
 	// the cloud: another object.
-	get(t, e.URL+"/demo/pic.jpg", "Host", "img.example")
+	testkit.Get(t, e.URL+"/demo/pic.jpg", "Host", "img.example")
 	if o.hits("/demo/demo/pic.jpg") != 1 {
 		t.Errorf("root form on the host: origin saw %d requests for /demo/demo/pic.jpg", o.hits("/demo/demo/pic.jpg"))
 	}
@@ -119,20 +120,20 @@ func TestClientHintVariants(t *testing.T) {
 		{[]string{"Sec-CH-DPR", "1"}, "variant=;dpr=1 accept= hints=", "HIT", 2},
 		{[]string{"Sec-CH-DPR", "3", "DPR", "1"}, "variant=;dpr=3 accept= hints=", "MISS", 3},
 	} {
-		r := get(t, url, c.headers...)
-		if r.status != 200 || r.body != c.body || xcache(r) != c.cache || o.count.Load() != c.origin ||
-			r.header.Get("Vary") != "Sec-CH-DPR, DPR" {
-			t.Errorf("%v: %d %q %s vary %q, origin %d; want %q %s origin %d", c.headers, r.status, r.body, xcache(r),
-				r.header.Get("Vary"), o.count.Load(), c.body, c.cache, c.origin)
+		r := testkit.Get(t, url, c.headers...)
+		if r.Status != 200 || string(r.Body) != c.body || xcache(r) != c.cache || o.count.Load() != c.origin ||
+			r.Header.Get("Vary") != "Sec-CH-DPR, DPR" {
+			t.Errorf("%v: %d %q %s vary %q, origin %d; want %q %s origin %d", c.headers, r.Status, string(r.Body), xcache(r),
+				r.Header.Get("Vary"), o.count.Load(), c.body, c.cache, c.origin)
 		}
 	}
 	both := e.URL + "/demo/image/upload/dpr_auto,f_auto,w_100/v1/pic"
-	a := get(t, both, "Sec-CH-DPR", "2", "Accept", "image/webp")
-	b := get(t, both, "Sec-CH-DPR", "2", "Accept", "image/webp,*/*")
-	c := get(t, both, "Sec-CH-DPR", "2", "Accept", "image/avif")
-	if a.body != "variant=webp;dpr=2 accept= hints=" || xcache(b) != "HIT" || c.body != "variant=avif;dpr=2 accept= hints=" ||
-		a.header.Get("Vary") != "Accept, Sec-CH-DPR, DPR" || b.header.Get("Vary") != "Accept, Sec-CH-DPR, DPR" {
-		t.Errorf("dpr_auto with f_auto: %q %q %q, Vary %q", a.body, xcache(b), c.body, a.header.Get("Vary"))
+	a := testkit.Get(t, both, "Sec-CH-DPR", "2", "Accept", "image/webp")
+	b := testkit.Get(t, both, "Sec-CH-DPR", "2", "Accept", "image/webp,*/*")
+	c := testkit.Get(t, both, "Sec-CH-DPR", "2", "Accept", "image/avif")
+	if string(a.Body) != "variant=webp;dpr=2 accept= hints=" || xcache(b) != "HIT" || string(c.Body) != "variant=avif;dpr=2 accept= hints=" ||
+		a.Header.Get("Vary") != "Accept, Sec-CH-DPR, DPR" || b.Header.Get("Vary") != "Accept, Sec-CH-DPR, DPR" {
+		t.Errorf("dpr_auto with f_auto: %q %q %q, Vary %q", string(a.Body), xcache(b), string(c.Body), a.Header.Get("Vary"))
 	}
 }
 
@@ -163,12 +164,12 @@ func TestLargeObjectHeaders(t *testing.T) {
 		"Cache-Status": "mediacdn; fwd=miss; detail=too-large",
 	}
 	for i := 0; i < 2; i++ {
-		r := get(t, url)
-		if r.status != 200 || r.body != big {
-			t.Fatalf("large object: %d, %d bytes", r.status, len(r.body))
+		r := testkit.Get(t, url)
+		if r.Status != 200 || string(r.Body) != big {
+			t.Fatalf("large object: %d, %d bytes", r.Status, len(r.Body))
 		}
 		for k, v := range want {
-			if got := r.header.Get(k); got != v {
+			if got := r.Header.Get(k); got != v {
 				t.Errorf("request %d: %s = %q, want %q", i, k, got, v)
 			}
 		}
@@ -178,25 +179,25 @@ func TestLargeObjectHeaders(t *testing.T) {
 	}
 	for _, h := range [][]string{{"If-None-Match", `"big-1"`}, {"If-None-Match", `W/"big-1", "other"`},
 		{"If-Modified-Since", "Tue, 24 Nov 2026 10:00:00 GMT"}} {
-		r := get(t, url, h...)
-		if r.status != 304 || r.body != "" || r.header.Get("ETag") != `"big-1"` ||
-			r.header.Get("Cache-Control") != want["Cache-Control"] || r.header.Get("Cache-Status") != "mediacdn; hit; detail=too-large" {
-			t.Errorf("%v: %d, %d bytes, %v", h, r.status, len(r.body), r.header)
+		r := testkit.Get(t, url, h...)
+		if r.Status != 304 || string(r.Body) != "" || r.Header.Get("ETag") != `"big-1"` ||
+			r.Header.Get("Cache-Control") != want["Cache-Control"] || r.Header.Get("Cache-Status") != "mediacdn; hit; detail=too-large" {
+			t.Errorf("%v: %d, %d bytes, %v", h, r.Status, len(r.Body), r.Header)
 		}
 	}
 	if n := o.hits(path); n != 3 {
 		t.Errorf("304s went to the origin: %d requests", n)
 	}
-	if r := get(t, url, "If-None-Match", `"other"`); r.status != 200 || r.body != big {
-		t.Errorf("non-matching If-None-Match: %d", r.status)
+	if r := testkit.Get(t, url, "If-None-Match", `"other"`); r.Status != 200 || string(r.Body) != big {
+		t.Errorf("non-matching If-None-Match: %d", r.Status)
 	}
-	r := get(t, url, "Range", "bytes=10-19")
-	if r.status != 206 || r.body != big[10:20] || r.header.Get("Content-Range") != "bytes 10-19/100000" ||
-		r.header.Get("Cache-Control") != want["Cache-Control"] || r.header.Get("ETag") != `"big-1"` {
-		t.Errorf("range: %d, %d bytes, %v", r.status, len(r.body), r.header)
+	r := testkit.Get(t, url, "Range", "bytes=10-19")
+	if r.Status != 206 || string(r.Body) != big[10:20] || r.Header.Get("Content-Range") != "bytes 10-19/100000" ||
+		r.Header.Get("Cache-Control") != want["Cache-Control"] || r.Header.Get("ETag") != `"big-1"` {
+		t.Errorf("range: %d, %d bytes, %v", r.Status, len(r.Body), r.Header)
 	}
-	if unversioned := get(t, e.URL+"/demo/video/upload/big.mp4"); unversioned.header.Get("Cache-Control") != "public, max-age=3600" {
-		t.Errorf("unversioned large object: Cache-Control %q", unversioned.header.Get("Cache-Control"))
+	if unversioned := testkit.Get(t, e.URL+"/demo/video/upload/big.mp4"); unversioned.Header.Get("Cache-Control") != "public, max-age=3600" {
+		t.Errorf("unversioned large object: Cache-Control %q", unversioned.Header.Get("Cache-Control"))
 	}
 	// After a purge the edge knows nothing: a buffered attempt again, then
 	// the origin answers the condition.
@@ -204,10 +205,10 @@ func TestLargeObjectHeaders(t *testing.T) {
 	rule := purge.NewAsset("demo", purge.ModeOf(config.Cloud{}), delivery.Video, delivery.Upload, "big", 0)
 	rule.Seq = 1
 	e.Index.Apply(rule)
-	r = get(t, url, "If-None-Match", `"big-1"`)
-	if r.status != 304 || r.header.Get("Cache-Status") != "mediacdn; fwd=miss; detail=too-large" || o.hits(path) != before+2 ||
-		r.header.Get("ETag") != `"big-1"` || r.header.Get("Cache-Control") != want["Cache-Control"] {
-		t.Errorf("after a purge: %d %v, %d origin requests", r.status, r.header, o.hits(path)-before)
+	r = testkit.Get(t, url, "If-None-Match", `"big-1"`)
+	if r.Status != 304 || r.Header.Get("Cache-Status") != "mediacdn; fwd=miss; detail=too-large" || o.hits(path) != before+2 ||
+		r.Header.Get("ETag") != `"big-1"` || r.Header.Get("Cache-Control") != want["Cache-Control"] {
+		t.Errorf("after a purge: %d %v, %d origin requests", r.Status, r.Header, o.hits(path)-before)
 	}
 }
 
@@ -223,17 +224,17 @@ func TestLargeObjectThatShrinksIsCached(t *testing.T) {
 	})
 	e := startEdge(t, func(c *Config) { c.MaxObjectSize = 4 << 10 }, o.URL)
 	url := e.URL + "/demo/video/upload/v1/clip.mp4"
-	if r := get(t, url); xcache(r) != "PASS" || len(r.body) != 100_000 {
-		t.Fatalf("large: %q %d", xcache(r), len(r.body))
+	if r := testkit.Get(t, url); xcache(r) != "PASS" || len(r.Body) != 100_000 {
+		t.Fatalf("large: %q %d", xcache(r), len(r.Body))
 	}
 	size.Store(1000)
-	if r := get(t, url); xcache(r) != "PASS" || len(r.body) != 1000 {
-		t.Fatalf("first request after it shrank: %q %d", xcache(r), len(r.body))
+	if r := testkit.Get(t, url); xcache(r) != "PASS" || len(r.Body) != 1000 {
+		t.Fatalf("first request after it shrank: %q %d", xcache(r), len(r.Body))
 	}
-	if r := get(t, url); xcache(r) != "MISS" || len(r.body) != 1000 {
-		t.Fatalf("second request after it shrank: %q %d", xcache(r), len(r.body))
+	if r := testkit.Get(t, url); xcache(r) != "MISS" || len(r.Body) != 1000 {
+		t.Fatalf("second request after it shrank: %q %d", xcache(r), len(r.Body))
 	}
-	if r := get(t, url); xcache(r) != "HIT" {
+	if r := testkit.Get(t, url); xcache(r) != "HIT" {
 		t.Fatalf("third request after it shrank: %q", xcache(r))
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/purge"
 )
 
@@ -19,38 +20,38 @@ func TestHitAfterMiss(t *testing.T) {
 	o := startTestOrigin(t, imageOrigin)
 	e := startEdge(t, nil, o.URL)
 	url := e.URL + "/demo/image/upload/c_fill,w_100/v1712345678/folder/pic.jpg"
-	first := get(t, url)
-	second := get(t, url+"?_a=BAMAROfk0")
-	if first.status != 200 || second.status != 200 || first.body != second.body {
+	first := testkit.Get(t, url)
+	second := testkit.Get(t, url+"?_a=BAMAROfk0")
+	if first.Status != 200 || second.Status != 200 || string(first.Body) != string(second.Body) {
 		t.Fatalf("first %+v second %+v", first, second)
 	}
 	if o.count.Load() != 1 {
 		t.Fatalf("origin requests = %d, want 1 (the query must not split the cache)", o.count.Load())
 	}
-	if got := first.header.Get("Cache-Status"); got != "mediacdn; fwd=miss; stored" {
+	if got := first.Header.Get("Cache-Status"); got != "mediacdn; fwd=miss; stored" {
 		t.Errorf("miss Cache-Status %q", got)
 	}
-	if xcache(first) != "MISS" || !strings.HasPrefix(first.header.Get("Server-Timing"), "fill;dur=") {
-		t.Errorf("miss headers %v", first.header)
+	if xcache(first) != "MISS" || !strings.HasPrefix(first.Header.Get("Server-Timing"), "fill;dur=") {
+		t.Errorf("miss headers %v", first.Header)
 	}
 	want := map[string]string{
-		"Content-Type": "image/jpeg", "Etag": `"etag-` + itoa(len(first.body)) + `"`,
+		"Content-Type": "image/jpeg", "Etag": `"etag-` + itoa(len(first.Body)) + `"`,
 		"Last-Modified": "Tue, 24 Nov 2026 10:00:00 GMT", "Cache-Control": "public, max-age=2592000, immutable",
 		"Cache-Status": "mediacdn; hit", "Access-Control-Allow-Origin": "*",
 		"Timing-Allow-Origin": "*", "X-Content-Type-Options": "nosniff", "X-Asset-Version": "1712345678",
 		"Age": "0", "Accept-Ranges": "bytes", "Server": "mediacdn",
 	}
 	for k, v := range want {
-		if got := second.header.Get(k); got != v {
+		if got := second.Header.Get(k); got != v {
 			t.Errorf("hit %s = %q, want %q", k, got, v)
 		}
 	}
 	e.Clock.advance(90 * time.Second)
-	if got := get(t, url).header.Get("Age"); got != "90" {
+	if got := testkit.Get(t, url).Header.Get("Age"); got != "90" {
 		t.Errorf("Age after 90s = %q", got)
 	}
 	// Unversioned URLs are not immutable.
-	if cc := get(t, e.URL+"/demo/image/upload/pic.jpg").header.Get("Cache-Control"); cc != "public, max-age=3600" {
+	if cc := testkit.Get(t, e.URL+"/demo/image/upload/pic.jpg").Header.Get("Cache-Control"); cc != "public, max-age=3600" {
 		t.Errorf("unversioned Cache-Control %q", cc)
 	}
 }
@@ -58,10 +59,10 @@ func TestHitAfterMiss(t *testing.T) {
 func TestHostForm(t *testing.T) {
 	o := startTestOrigin(t, imageOrigin)
 	e := startEdge(t, func(c *Config) { c.Hosts = map[string]string{"img.example": "demo"} }, o.URL)
-	a := get(t, e.URL+"/image/upload/pic.jpg", "Host", "img.example")
-	b := get(t, e.URL+"/demo/image/upload/pic.jpg")
-	if a.status != 200 || b.status != 200 || o.count.Load() != 1 || o.hits("/demo/image/upload/pic.jpg") != 1 {
-		t.Fatalf("host form: %d %d, origin %d", a.status, b.status, o.count.Load())
+	a := testkit.Get(t, e.URL+"/image/upload/pic.jpg", "Host", "img.example")
+	b := testkit.Get(t, e.URL+"/demo/image/upload/pic.jpg")
+	if a.Status != 200 || b.Status != 200 || o.count.Load() != 1 || o.hits("/demo/image/upload/pic.jpg") != 1 {
+		t.Fatalf("host form: %d %d, origin %d", a.Status, b.Status, o.count.Load())
 	}
 	// One host name (whatever the case and port) for two clouds is refused.
 	_, err := New(Config{Origins: []string{o.URL}, Clouds: []string{"a", "b"},
@@ -101,7 +102,7 @@ func TestCoalescing(t *testing.T) {
 			}
 		}()
 	}
-	waitFor(t, "requests to reach the edge", func() bool { return e.m.requests.Load() >= n/2 })
+	testkit.Eventually(t, testkit.Timeout, "requests to reach the edge", func() bool { return e.m.requests.Load() >= n/2 })
 	close(release)
 	wg.Wait()
 	close(errs)
@@ -118,27 +119,27 @@ func TestNegotiatedVariants(t *testing.T) {
 	o := startTestOrigin(t, imageOrigin)
 	e := startEdge(t, nil, o.URL)
 	url := e.URL + "/demo/image/upload/f_auto,q_auto/v1/pic.jpg"
-	avif := get(t, url, "Accept", "image/avif,image/webp,image/apng,*/*;q=0.8")
-	avif2 := get(t, url, "Accept", "image/avif;q=0.9, image/png")
-	webp := get(t, url, "Accept", "image/webp,*/*")
-	plain := get(t, url, "Accept", "text/html,*/*")
-	none := get(t, url)
+	avif := testkit.Get(t, url, "Accept", "image/avif,image/webp,image/apng,*/*;q=0.8")
+	avif2 := testkit.Get(t, url, "Accept", "image/avif;q=0.9, image/png")
+	webp := testkit.Get(t, url, "Accept", "image/webp,*/*")
+	plain := testkit.Get(t, url, "Accept", "text/html,*/*")
+	none := testkit.Get(t, url)
 	if o.count.Load() != 3 {
 		t.Fatalf("origin requests = %d, want 3 (avif, webp, other)", o.count.Load())
 	}
-	if avif.body != avif2.body || xcache(avif2) != "HIT" || plain.body != none.body {
-		t.Fatalf("variants not shared: %q %q / %q %q", avif.body, avif2.body, plain.body, none.body)
+	if string(avif.Body) != string(avif2.Body) || xcache(avif2) != "HIT" || string(plain.Body) != string(none.Body) {
+		t.Fatalf("variants not shared: %q %q / %q %q", string(avif.Body), string(avif2.Body), string(plain.Body), string(none.Body))
 	}
-	if !strings.HasSuffix(avif.body, ":avif") || !strings.HasSuffix(webp.body, ":webp") ||
-		!strings.HasSuffix(plain.body, ":std") {
-		t.Fatalf("origin saw raw Accept headers, or no variant: %q %q %q", avif.body, webp.body, plain.body)
+	if !strings.HasSuffix(string(avif.Body), ":avif") || !strings.HasSuffix(string(webp.Body), ":webp") ||
+		!strings.HasSuffix(string(plain.Body), ":std") {
+		t.Fatalf("origin saw raw Accept headers, or no variant: %q %q %q", string(avif.Body), string(webp.Body), string(plain.Body))
 	}
-	for _, r := range []result{avif, webp, plain} {
-		if r.header.Get("Vary") != "Accept" {
-			t.Fatalf("Vary = %q", r.header.Get("Vary"))
+	for _, r := range []testkit.Answer{avif, webp, plain} {
+		if r.Header.Get("Vary") != "Accept" {
+			t.Fatalf("Vary = %q", r.Header.Get("Vary"))
 		}
 	}
-	if v := get(t, e.URL+"/demo/image/upload/w_10/pic.jpg").header.Get("Vary"); v != "" {
+	if v := testkit.Get(t, e.URL+"/demo/image/upload/w_10/pic.jpg").Header.Get("Vary"); v != "" {
 		t.Fatalf("Vary on a non-negotiated URL: %q", v)
 	}
 }
@@ -147,8 +148,8 @@ func TestConditionalRequests(t *testing.T) {
 	o := startTestOrigin(t, imageOrigin)
 	e := startEdge(t, nil, o.URL)
 	url := e.URL + "/demo/image/upload/v1/pic.jpg"
-	full := get(t, url)
-	etag := full.header.Get("ETag")
+	full := testkit.Get(t, url)
+	etag := full.Header.Get("ETag")
 	for _, h := range [][]string{
 		{"If-None-Match", etag},
 		{"If-None-Match", `"other", ` + etag},
@@ -157,17 +158,17 @@ func TestConditionalRequests(t *testing.T) {
 		{"If-Modified-Since", "Tue, 24 Nov 2026 10:00:00 GMT"},
 		{"If-Modified-Since", "Wed, 25 Nov 2026 10:00:00 GMT"},
 	} {
-		r := get(t, url, h...)
-		if r.status != 304 || r.body != "" || r.header.Get("ETag") != etag || r.header.Get("Cache-Control") == "" {
-			t.Errorf("%v: %d %q %v", h, r.status, r.body, r.header)
+		r := testkit.Get(t, url, h...)
+		if r.Status != 304 || string(r.Body) != "" || r.Header.Get("ETag") != etag || r.Header.Get("Cache-Control") == "" {
+			t.Errorf("%v: %d %q %v", h, r.Status, string(r.Body), r.Header)
 		}
 	}
 	for _, h := range [][]string{
 		{"If-None-Match", `"other"`},
 		{"If-Modified-Since", "Mon, 23 Nov 2026 10:00:00 GMT"},
 	} {
-		if r := get(t, url, h...); r.status != 200 || r.body != full.body {
-			t.Errorf("%v: %d", h, r.status)
+		if r := testkit.Get(t, url, h...); r.Status != 200 || string(r.Body) != string(full.Body) {
+			t.Errorf("%v: %d", h, r.Status)
 		}
 	}
 }
@@ -196,23 +197,23 @@ func TestLastModifiedNotAfterDate(t *testing.T) {
 	e := startEdge(t, func(c *Config) { c.MaxObjectSize = 4 << 10 }, o.URL)
 	for _, path := range []string{"/demo/image/upload/v1/fresh.jpg", "/demo/image/upload/v1/ahead.jpg", "/demo/image/upload/v1/big-ahead.jpg"} {
 		for i := 0; i < 2; i++ {
-			r := get(t, e.URL+path)
-			date, err := http.ParseTime(r.header.Get("Date"))
+			r := testkit.Get(t, e.URL+path)
+			date, err := http.ParseTime(r.Header.Get("Date"))
 			if err != nil {
-				t.Fatalf("%s: Date %q: %v", path, r.header.Get("Date"), err)
+				t.Fatalf("%s: Date %q: %v", path, r.Header.Get("Date"), err)
 			}
-			lm, err := http.ParseTime(r.header.Get("Last-Modified"))
-			if r.status != 200 || err != nil {
-				t.Fatalf("%s: %d, Last-Modified %q: %v", path, r.status, r.header.Get("Last-Modified"), err)
+			lm, err := http.ParseTime(r.Header.Get("Last-Modified"))
+			if r.Status != 200 || err != nil {
+				t.Fatalf("%s: %d, Last-Modified %q: %v", path, r.Status, r.Header.Get("Last-Modified"), err)
 			}
 			if lm.After(date) {
-				t.Errorf("%s, %s: Last-Modified %s after Date %s", path, r.header.Get("Cache-Status"), lm, date)
+				t.Errorf("%s, %s: Last-Modified %s after Date %s", path, r.Header.Get("Cache-Status"), lm, date)
 			}
 			if strings.Contains(path, "ahead") && lm.After(time.Now()) {
 				t.Errorf("%s: Last-Modified %s in the future", path, lm)
 			}
-			if c := get(t, e.URL+path, "If-Modified-Since", r.header.Get("Last-Modified")); c.status != 304 {
-				t.Errorf("%s: If-Modified-Since its Last-Modified: %d", path, c.status)
+			if c := testkit.Get(t, e.URL+path, "If-Modified-Since", r.Header.Get("Last-Modified")); c.Status != 304 {
+				t.Errorf("%s: If-Modified-Since its Last-Modified: %d", path, c.Status)
 			}
 		}
 	}
@@ -222,7 +223,7 @@ func TestRanges(t *testing.T) {
 	o := startTestOrigin(t, imageOrigin)
 	e := startEdge(t, nil, o.URL)
 	url := e.URL + "/demo/raw/upload/v1/doc.txt"
-	full := get(t, url).body
+	full := string(testkit.Get(t, url).Body)
 	n := len(full)
 	cases := []struct {
 		rng    string
@@ -240,9 +241,9 @@ func TestRanges(t *testing.T) {
 		{"items=0-1", 200, full, ""},
 	}
 	for _, c := range cases {
-		r := get(t, url, "Range", c.rng)
-		if r.status != c.status || r.body != c.body || r.header.Get("Content-Range") != c.cr {
-			t.Errorf("%s: %d %q %q", c.rng, r.status, r.body, r.header.Get("Content-Range"))
+		r := testkit.Get(t, url, "Range", c.rng)
+		if r.Status != c.status || string(r.Body) != c.body || r.Header.Get("Content-Range") != c.cr {
+			t.Errorf("%s: %d %q %q", c.rng, r.Status, string(r.Body), r.Header.Get("Content-Range"))
 		}
 	}
 }
@@ -264,15 +265,15 @@ func TestBadRequests(t *testing.T) {
 		{"DELETE", "/demo/image/upload/pic.jpg", 405, "Method not allowed"},
 	}
 	for _, c := range cases {
-		r := do(t, c.method, e.URL+c.path)
-		if r.status != c.status || r.header.Get("X-Cld-Error") != c.cldError {
-			t.Errorf("%s %s: %d %q", c.method, c.path, r.status, r.header.Get("X-Cld-Error"))
+		r := testkit.Do(t, c.method, e.URL+c.path)
+		if r.Status != c.status || r.Header.Get("X-Cld-Error") != c.cldError {
+			t.Errorf("%s %s: %d %q", c.method, c.path, r.Status, r.Header.Get("X-Cld-Error"))
 		}
 	}
 	if o.count.Load() != 0 {
 		t.Fatalf("bad requests reached the origin %d times", o.count.Load())
 	}
-	if r := get(t, e.URL+"/healthz"); r.status != 200 || r.body != "ok\n" {
+	if r := testkit.Get(t, e.URL+"/healthz"); r.Status != 200 || string(r.Body) != "ok\n" {
 		t.Fatalf("healthz %+v", r)
 	}
 }
@@ -282,9 +283,9 @@ func TestNegativeCaching(t *testing.T) {
 	e := startEdge(t, nil, o.URL)
 	url := e.URL + "/demo/image/upload/missing.jpg"
 	for i := 0; i < 3; i++ {
-		r := get(t, url)
-		if r.status != 404 || r.header.Get("X-Cld-Error") != "Resource not found - missing" ||
-			r.header.Get("Cache-Control") != "public, max-age=10" {
+		r := testkit.Get(t, url)
+		if r.Status != 404 || r.Header.Get("X-Cld-Error") != "Resource not found - missing" ||
+			r.Header.Get("Cache-Control") != "public, max-age=10" {
 			t.Fatalf("404: %+v", r)
 		}
 	}
@@ -295,13 +296,13 @@ func TestNegativeCaching(t *testing.T) {
 	r := purge.NewCreated("demo", delivery.Image, delivery.Upload, "missing")
 	r.Seq = 1
 	e.Index.Apply(r)
-	get(t, url)
+	testkit.Get(t, url)
 	if o.count.Load() != 2 {
 		t.Fatalf("created rule did not clear the 404: %d origin requests", o.count.Load())
 	}
 	// And it expires after NegativeTTL.
 	e.Clock.advance(11 * time.Second)
-	get(t, url)
+	testkit.Get(t, url)
 	if o.count.Load() != 3 {
 		t.Fatalf("404 outlived the negative TTL: %d", o.count.Load())
 	}
@@ -313,13 +314,13 @@ func TestPurgeDropsEntries(t *testing.T) {
 	urls := []string{"/demo/image/upload/v5/a/pic.jpg", "/demo/image/upload/c_fill,w_10/a/pic.jpg",
 		"/demo/images/v5/a/pic/seo-name.jpg", "/demo/image/upload/other.jpg"}
 	for _, u := range urls {
-		get(t, e.URL+u)
+		testkit.Get(t, e.URL+u)
 	}
 	rule := purge.NewAsset("demo", purge.ModeOf(config.Cloud{}), delivery.Image, delivery.Upload, "a/pic", 5)
 	rule.Seq = 1
 	e.Index.Apply(rule)
 	for _, u := range urls {
-		get(t, e.URL+u)
+		testkit.Get(t, e.URL+u)
 	}
 	for _, u := range urls[:3] {
 		p := strings.SplitN(u, "?", 2)[0]
@@ -346,17 +347,17 @@ func TestFillRacingPurge(t *testing.T) {
 	})
 	e := startEdge(t, nil, o.URL)
 	url := e.URL + "/demo/image/upload/race.jpg"
-	done := make(chan result)
-	go func() { done <- get(t, url) }()
+	done := make(chan testkit.Answer)
+	go func() { done <- testkit.Get(t, url) }()
 	<-entered // the fill is at the origin
 	rule := purge.NewAsset("demo", purge.ModeOf(config.Cloud{}), delivery.Image, delivery.Upload, "race", 0)
 	rule.Seq = 1
 	e.Index.Apply(rule)
 	close(release)
-	if r := <-done; r.status != 200 {
-		t.Fatalf("racing request: %d", r.status)
+	if r := <-done; r.Status != 200 {
+		t.Fatalf("racing request: %d", r.Status)
 	}
-	get(t, url)
+	testkit.Get(t, url)
 	if o.count.Load() != 2 {
 		t.Fatalf("the fill that raced the purge was served again: %d origin requests", o.count.Load())
 	}
@@ -372,17 +373,17 @@ func TestStaleWhileRevalidate(t *testing.T) {
 	})
 	e := startEdge(t, nil, o.URL)
 	url := e.URL + "/demo/image/upload/swr.jpg"
-	if r := get(t, url); r.body != "one" {
-		t.Fatal(r.body)
+	if r := testkit.Get(t, url); string(r.Body) != "one" {
+		t.Fatal(string(r.Body))
 	}
 	version.set("two")
 	e.Clock.advance(70 * time.Second) // expired, within stale-while-revalidate (60s)
-	r := get(t, url)
-	if r.body != "one" || xcache(r) != "STALE" {
-		t.Fatalf("stale answer: %q %v", r.body, xcache(r))
+	r := testkit.Get(t, url)
+	if string(r.Body) != "one" || xcache(r) != "STALE" {
+		t.Fatalf("stale answer: %q %v", string(r.Body), xcache(r))
 	}
-	waitFor(t, "the background refresh", func() bool { return o.count.Load() == 2 })
-	waitFor(t, "the refreshed entry", func() bool { return get(t, url).body == "two" })
+	testkit.Eventually(t, testkit.Timeout, "the background refresh", func() bool { return o.count.Load() == 2 })
+	testkit.Eventually(t, testkit.Timeout, "the refreshed entry", func() bool { return string(testkit.Get(t, url).Body) == "two" })
 	if o.count.Load() != 2 {
 		t.Fatalf("origin requests %d, want 2", o.count.Load())
 	}
@@ -414,15 +415,15 @@ func TestStaleIfErrorNotAfterPurge(t *testing.T) {
 		e.Index.Apply(rule)
 	}
 	url := e.URL + "/demo/image/upload/sie.jpg"
-	get(t, url)
+	testkit.Get(t, url)
 	e.Clock.advance(2 * time.Minute)
 	mode.set("500")
-	if r := get(t, url); r.status != 200 || r.body != "content" || xcache(r) != "STALE" {
-		t.Fatalf("stale-if-error on 500: %d %q %s", r.status, r.body, xcache(r))
+	if r := testkit.Get(t, url); r.Status != 200 || string(r.Body) != "content" || xcache(r) != "STALE" {
+		t.Fatalf("stale-if-error on 500: %d %q %s", r.Status, string(r.Body), xcache(r))
 	}
 	mode.set("purge, then 500")
-	if r := get(t, url); r.status != 500 || r.body == "content" {
-		t.Fatalf("purged during a failing fill: %d %q %s, want the origin's 500", r.status, r.body, xcache(r))
+	if r := testkit.Get(t, url); r.Status != 500 || string(r.Body) == "content" {
+		t.Fatalf("purged during a failing fill: %d %q %s, want the origin's 500", r.Status, string(r.Body), xcache(r))
 	}
 }
 
@@ -442,21 +443,21 @@ func TestStaleIfErrorAndTimeouts(t *testing.T) {
 	})
 	e := startEdge(t, func(c *Config) { c.OriginTimeout = 300 * time.Millisecond; c.StaleWhileRevalidate = -1 }, o.URL)
 	url := e.URL + "/demo/image/upload/sie.jpg"
-	get(t, url)
+	testkit.Get(t, url)
 	mode.set("500")
 	e.Clock.advance(2 * time.Minute)
-	if r := get(t, url); r.status != 200 || r.body != "content" || xcache(r) != "STALE" {
-		t.Fatalf("stale-if-error on 500: %d %q", r.status, r.body)
+	if r := testkit.Get(t, url); r.Status != 200 || string(r.Body) != "content" || xcache(r) != "STALE" {
+		t.Fatalf("stale-if-error on 500: %d %q", r.Status, string(r.Body))
 	}
 	e.Clock.advance(25 * time.Hour) // past stale-if-error
-	if r := get(t, url); r.status != 500 {
-		t.Fatalf("past stale-if-error: %d", r.status)
+	if r := testkit.Get(t, url); r.Status != 500 {
+		t.Fatalf("past stale-if-error: %d", r.Status)
 	}
 	mode.set("slow")
 	start := time.Now()
-	r := get(t, e.URL+"/demo/image/upload/slow.jpg")
-	if r.status != 504 || r.header.Get("X-Cld-Error") != "Origin timeout" || time.Since(start) > 1500*time.Millisecond {
-		t.Fatalf("slow origin: %d %q after %v", r.status, r.header.Get("X-Cld-Error"), time.Since(start))
+	r := testkit.Get(t, e.URL+"/demo/image/upload/slow.jpg")
+	if r.Status != 504 || r.Header.Get("X-Cld-Error") != "Origin timeout" || time.Since(start) > 1500*time.Millisecond {
+		t.Fatalf("slow origin: %d %q after %v", r.Status, r.Header.Get("X-Cld-Error"), time.Since(start))
 	}
 }
 
@@ -467,8 +468,8 @@ func TestOriginFailover(t *testing.T) {
 	o := startTestOrigin(t, imageOrigin)
 	e := startEdge(t, nil, deadURL, o.URL)
 	for i := 0; i < 3; i++ {
-		if r := get(t, e.URL+fmt.Sprintf("/demo/image/upload/f%d.jpg", i)); r.status != 200 {
-			t.Fatalf("failover: %d", r.status)
+		if r := testkit.Get(t, e.URL+fmt.Sprintf("/demo/image/upload/f%d.jpg", i)); r.Status != 200 {
+			t.Fatalf("failover: %d", r.Status)
 		}
 	}
 	if o.count.Load() != 3 {
@@ -477,9 +478,9 @@ func TestOriginFailover(t *testing.T) {
 	if e.origins.healthy() != 1 {
 		t.Fatalf("dead origin not marked down")
 	}
-	r := get(t, e.URL+"/readyz")
-	if r.status != 200 {
-		t.Fatalf("readyz with one healthy origin: %d %s", r.status, r.body)
+	r := testkit.Get(t, e.URL+"/readyz")
+	if r.Status != 200 {
+		t.Fatalf("readyz with one healthy origin: %d %s", r.Status, string(r.Body))
 	}
 }
 
@@ -492,13 +493,13 @@ func TestLargeObjectsStreamWithoutCaching(t *testing.T) {
 	e := startEdge(t, func(c *Config) { c.MaxObjectSize = 4 << 10 }, o.URL)
 	url := e.URL + "/demo/video/upload/v1/big.mp4"
 	for i := 0; i < 2; i++ {
-		r := get(t, url)
-		if r.status != 200 || len(r.body) != len(big) || xcache(r) != "PASS" {
-			t.Fatalf("large object: %d, %d bytes, %q", r.status, len(r.body), xcache(r))
+		r := testkit.Get(t, url)
+		if r.Status != 200 || len(r.Body) != len(big) || xcache(r) != "PASS" {
+			t.Fatalf("large object: %d, %d bytes, %q", r.Status, len(r.Body), xcache(r))
 		}
 	}
-	if r := get(t, url, "Range", "bytes=10-19"); r.status != 206 || r.body != big[10:20] {
-		t.Fatalf("range on a large object: %d %q", r.status, r.body)
+	if r := testkit.Get(t, url, "Range", "bytes=10-19"); r.Status != 206 || string(r.Body) != big[10:20] {
+		t.Fatalf("range on a large object: %d %q", r.Status, string(r.Body))
 	}
 	if o.count.Load() < 3 {
 		t.Fatalf("large object cached: %d origin requests", o.count.Load())
@@ -510,34 +511,34 @@ func TestLargeObjectsStreamWithoutCaching(t *testing.T) {
 func TestMetricsEndpoint(t *testing.T) {
 	o := startTestOrigin(t, imageOrigin)
 	e := startEdge(t, func(c *Config) { c.MetricsListen = "127.0.0.1:0" }, o.URL)
-	get(t, e.URL+"/demo/image/upload/m.jpg")
-	get(t, e.URL+"/demo/image/upload/m.jpg")
+	testkit.Get(t, e.URL+"/demo/image/upload/m.jpg")
+	testkit.Get(t, e.URL+"/demo/image/upload/m.jpg")
 	metrics := "http://" + e.MetricsAddr()
 	if e.MetricsAddr() == "" || e.MetricsAddr() == e.Addr() {
 		t.Fatalf("metrics listener %q, delivery %q", e.MetricsAddr(), e.Addr())
 	}
-	r := get(t, metrics+"/metrics")
-	if r.status != 200 || r.header.Get("Content-Type") != "text/plain; version=0.0.4; charset=utf-8" {
-		t.Fatalf("metrics listener: %d %q", r.status, r.header.Get("Content-Type"))
+	r := testkit.Get(t, metrics+"/metrics")
+	if r.Status != 200 || r.Header.Get("Content-Type") != "text/plain; version=0.0.4; charset=utf-8" {
+		t.Fatalf("metrics listener: %d %q", r.Status, r.Header.Get("Content-Type"))
 	}
 	for _, want := range []string{"mediacdn_edge_cache_hits_total 1", "mediacdn_edge_cache_misses_total 1",
 		"mediacdn_edge_requests_total 2", "mediacdn_edge_fill_duration_seconds_count 1", "mediacdn_edge_cache_bytes "} {
-		if !strings.Contains(r.body, want) {
-			t.Errorf("metrics lack %q:\n%s", want, r.body)
+		if !strings.Contains(string(r.Body), want) {
+			t.Errorf("metrics lack %q:\n%s", want, string(r.Body))
 		}
 	}
-	if r := get(t, e.URL+"/metrics"); r.status != 404 || strings.Contains(r.body, "mediacdn_edge") {
-		t.Errorf("/metrics on the delivery port: %d %q", r.status, r.body)
+	if r := testkit.Get(t, e.URL+"/metrics"); r.Status != 404 || strings.Contains(string(r.Body), "mediacdn_edge") {
+		t.Errorf("/metrics on the delivery port: %d %q", r.Status, string(r.Body))
 	}
 	// The metrics listener serves nothing else, and health stays on the
 	// delivery port.
 	for _, path := range []string{"/healthz", "/demo/image/upload/m.jpg", "/metrics/x"} {
-		if r := get(t, metrics+path); r.status != 404 {
-			t.Errorf("%s on the metrics listener: %d", path, r.status)
+		if r := testkit.Get(t, metrics+path); r.Status != 404 {
+			t.Errorf("%s on the metrics listener: %d", path, r.Status)
 		}
 	}
-	if r := get(t, e.URL+"/healthz"); r.status != 200 {
-		t.Errorf("/healthz: %d", r.status)
+	if r := testkit.Get(t, e.URL+"/healthz"); r.Status != 200 {
+		t.Errorf("/healthz: %d", r.Status)
 	}
 }
 
@@ -548,8 +549,8 @@ func TestNoMetricsListener(t *testing.T) {
 	if e.MetricsAddr() != "" {
 		t.Errorf("metrics listener %q without metrics_listen", e.MetricsAddr())
 	}
-	if r := get(t, e.URL+"/metrics"); r.status != 404 {
-		t.Errorf("/metrics: %d", r.status)
+	if r := testkit.Get(t, e.URL+"/metrics"); r.Status != 404 {
+		t.Errorf("/metrics: %d", r.Status)
 	}
 }
 
@@ -562,9 +563,9 @@ func (a *atomicString) set(s string) { a.mu.Lock(); a.s = s; a.mu.Unlock() }
 func (a *atomicString) get() string  { a.mu.Lock(); defer a.mu.Unlock(); return a.s }
 
 // xcache names how the edge answered, from Cache-Status.
-func xcache(r result) string {
+func xcache(r testkit.Answer) string {
 	for _, st := range cacheStatusValues {
-		if r.header.Get("Cache-Status") == st[0] {
+		if r.Header.Get("Cache-Status") == st[0] {
 			return st[1]
 		}
 	}

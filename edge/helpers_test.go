@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/delivery"
-	"github.com/mediacdn/mediacdn/internal/testhttp"
 	"github.com/mediacdn/mediacdn/purge"
 	"github.com/valyala/fasthttp"
 )
@@ -141,36 +140,6 @@ func startEdge(t testing.TB, mutate func(*Config), origins ...string) *testEdge 
 		s.Shutdown(ctx)
 	})
 	return &testEdge{Server: s, URL: "http://" + s.Addr(), Index: ix, Clock: clock}
-}
-
-type result struct {
-	status int
-	header http.Header
-	body   string
-}
-
-func get(t testing.TB, url string, headers ...string) result {
-	t.Helper()
-	return do(t, http.MethodGet, url, headers...)
-}
-
-// do sends a request (testhttp.Do).
-func do(t testing.TB, method, url string, headers ...string) result {
-	t.Helper()
-	a := testhttp.Do(t, method, url, headers...)
-	return result{a.Status, a.Header, string(a.Body)}
-}
-
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
 }
 
 // hitCtx prepares a request context for path, as fasthttp would hand it

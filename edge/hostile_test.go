@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // Oversized request headers get 431 (or the connection closed), never a
@@ -28,8 +30,8 @@ func TestOversizedHeaders(t *testing.T) {
 	if line != "" && !strings.Contains(line, "431") && !strings.Contains(line, "400") {
 		t.Fatalf("oversized headers answered %q", line)
 	}
-	if r := get(t, e.URL+"/demo/image/upload/pic.jpg"); r.status != 200 {
-		t.Fatalf("edge stopped serving: %d", r.status)
+	if r := testkit.Get(t, e.URL+"/demo/image/upload/pic.jpg"); r.Status != 200 {
+		t.Fatalf("edge stopped serving: %d", r.Status)
 	}
 }
 
@@ -70,8 +72,8 @@ func TestGarbageRequests(t *testing.T) {
 		bufio.NewReader(conn).ReadString('\n')
 		conn.Close()
 	}
-	if r := get(t, e.URL+"/demo/image/upload/pic.jpg"); r.status != 200 {
-		t.Fatalf("edge stopped serving: %d", r.status)
+	if r := testkit.Get(t, e.URL+"/demo/image/upload/pic.jpg"); r.Status != 200 {
+		t.Fatalf("edge stopped serving: %d", r.Status)
 	}
 }
 
@@ -80,7 +82,7 @@ func TestAccessLogSampling(t *testing.T) {
 	var buf syncBuffer
 	e := startEdge(t, func(c *Config) { c.AccessLogSample = 1 }, o.URL)
 	e.log = slog.New(slog.NewTextHandler(&buf, nil))
-	get(t, e.URL+"/demo/image/upload/logged.jpg?_a=1")
+	testkit.Get(t, e.URL+"/demo/image/upload/logged.jpg?_a=1")
 	out := buf.String()
 	for _, want := range []string{"msg=access", "uri=\"/demo/image/upload/logged.jpg?_a=1\"", "status=200", "cache=\"mediacdn; fwd=miss; stored\""} {
 		if !strings.Contains(out, want) {

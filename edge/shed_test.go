@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // sheddingOrigin answers 503 (with Retry-After: 7 unless the path says
@@ -40,12 +42,12 @@ func TestOrigin503IsPassedThrough(t *testing.T) {
 		{"/demo/image/upload/shed.jpg", "7"},
 	} {
 		for i := 0; i < 2; i++ { // the second one is not served from the cache
-			r := get(t, e.URL+c.path)
-			if r.status != 503 || r.header.Get("Retry-After") != c.retry ||
-				r.header.Get("X-Cld-Error") != "Too many image transformations in progress, try again later" ||
-				r.header.Get("Cache-Control") != "no-store" {
-				t.Fatalf("%s: %d Retry-After %q, X-Cld-Error %q, Cache-Control %q", c.path, r.status,
-					r.header.Get("Retry-After"), r.header.Get("X-Cld-Error"), r.header.Get("Cache-Control"))
+			r := testkit.Get(t, e.URL+c.path)
+			if r.Status != 503 || r.Header.Get("Retry-After") != c.retry ||
+				r.Header.Get("X-Cld-Error") != "Too many image transformations in progress, try again later" ||
+				r.Header.Get("Cache-Control") != "no-store" {
+				t.Fatalf("%s: %d Retry-After %q, X-Cld-Error %q, Cache-Control %q", c.path, r.Status,
+					r.Header.Get("Retry-After"), r.Header.Get("X-Cld-Error"), r.Header.Get("Cache-Control"))
 			}
 		}
 		if n := o.hits(c.path); n != 2 {
@@ -55,15 +57,15 @@ func TestOrigin503IsPassedThrough(t *testing.T) {
 	if e.origins.healthy() != 1 {
 		t.Error("an origin answering 503 was marked down")
 	}
-	if r := get(t, e.URL+"/readyz"); r.status != 200 {
-		t.Errorf("readyz while the origin sheds: %d %s", r.status, r.body)
+	if r := testkit.Get(t, e.URL+"/readyz"); r.Status != 200 {
+		t.Errorf("readyz while the origin sheds: %d %s", r.Status, string(r.Body))
 	}
 	if shedN, errs := e.m.originShed.Load(), e.m.originErrors.Load(); shedN != 6 || errs != 0 {
 		t.Errorf("origin 503s counted as shed %d (want 6), as errors %d (want 0)", shedN, errs)
 	}
 	shed.set("no")
-	if r := get(t, e.URL+"/demo/image/upload/w_10/shed.jpg"); r.status != 200 {
-		t.Errorf("after the origin stopped shedding: %d", r.status)
+	if r := testkit.Get(t, e.URL+"/demo/image/upload/w_10/shed.jpg"); r.Status != 200 {
+		t.Errorf("after the origin stopped shedding: %d", r.Status)
 	}
 }
 
@@ -74,17 +76,17 @@ func TestOrigin503ServesStale(t *testing.T) {
 	o := startTestOrigin(t, sheddingOrigin(&shed))
 	e := startEdge(t, func(c *Config) { c.StaleWhileRevalidate = -1 }, o.URL)
 	url := e.URL + "/demo/image/upload/w_10/stale.jpg"
-	if r := get(t, url); r.status != 200 {
-		t.Fatal(r.status)
+	if r := testkit.Get(t, url); r.Status != 200 {
+		t.Fatal(r.Status)
 	}
 	shed.set("yes")
 	e.Clock.advance(2 * time.Hour) // expired (max-age 3600), within stale-if-error
-	if r := get(t, url); r.status != 200 || xcache(r) != "STALE" || r.header.Get("Retry-After") != "" {
-		t.Fatalf("stale on 503: %d %q Retry-After %q", r.status, xcache(r), r.header.Get("Retry-After"))
+	if r := testkit.Get(t, url); r.Status != 200 || xcache(r) != "STALE" || r.Header.Get("Retry-After") != "" {
+		t.Fatalf("stale on 503: %d %q Retry-After %q", r.Status, xcache(r), r.Header.Get("Retry-After"))
 	}
 	e.Clock.advance(25 * time.Hour) // past stale-if-error
-	if r := get(t, url); r.status != 503 || r.header.Get("Retry-After") != "7" {
-		t.Fatalf("past stale-if-error: %d Retry-After %q", r.status, r.header.Get("Retry-After"))
+	if r := testkit.Get(t, url); r.Status != 503 || r.Header.Get("Retry-After") != "7" {
+		t.Fatalf("past stale-if-error: %d Retry-After %q", r.Status, r.Header.Get("Retry-After"))
 	}
 }
 
@@ -109,26 +111,26 @@ func TestTransformationBudgetDoesNotStarveOriginals(t *testing.T) {
 		c.StaleWhileRevalidate = -1
 	}, o.URL)
 	cached := e.URL + "/demo/image/upload/w_30/cached.jpg"
-	if r := get(t, cached); r.status != 200 {
-		t.Fatal(r.status)
+	if r := testkit.Get(t, cached); r.Status != 200 {
+		t.Fatal(r.Status)
 	}
 	e.Clock.advance(2 * time.Hour) // expired (max-age 3600), within stale-if-error
-	slow := make(chan result, 1)
-	go func() { slow <- get(t, e.URL+"/demo/image/upload/w_10/slow.jpg") }()
-	waitFor(t, "the slow transform at the origin", func() bool { return o.hits("/demo/image/upload/w_10/slow.jpg") == 1 })
+	slow := make(chan testkit.Answer, 1)
+	go func() { slow <- testkit.Get(t, e.URL+"/demo/image/upload/w_10/slow.jpg") }()
+	testkit.Eventually(t, testkit.Timeout, "the slow transform at the origin", func() bool { return o.hits("/demo/image/upload/w_10/slow.jpg") == 1 })
 
-	r := get(t, e.URL+"/demo/image/upload/w_20/next.jpg")
-	if r.status != 503 || r.header.Get("Retry-After") != "1" || r.header.Get("X-Cld-Error") != "Origin busy" ||
-		r.header.Get("Cache-Control") != "no-store" {
-		t.Errorf("a transformation past its budget: %d Retry-After %q X-Cld-Error %q Cache-Control %q", r.status,
-			r.header.Get("Retry-After"), r.header.Get("X-Cld-Error"), r.header.Get("Cache-Control"))
+	r := testkit.Get(t, e.URL+"/demo/image/upload/w_20/next.jpg")
+	if r.Status != 503 || r.Header.Get("Retry-After") != "1" || r.Header.Get("X-Cld-Error") != "Origin busy" ||
+		r.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("a transformation past its budget: %d Retry-After %q X-Cld-Error %q Cache-Control %q", r.Status,
+			r.Header.Get("Retry-After"), r.Header.Get("X-Cld-Error"), r.Header.Get("Cache-Control"))
 	}
-	if r := get(t, cached); r.status != 200 || xcache(r) != "STALE" {
-		t.Errorf("an expired transformation past its budget: %d %q, want its stale copy", r.status, xcache(r))
+	if r := testkit.Get(t, cached); r.Status != 200 || xcache(r) != "STALE" {
+		t.Errorf("an expired transformation past its budget: %d %q, want its stale copy", r.Status, xcache(r))
 	}
 	for i := 0; i < 3; i++ {
-		if r := get(t, e.URL+"/demo/image/upload/v"+itoa(i+1)+"/original.jpg"); r.status != 200 {
-			t.Errorf("an original while the transformation budget is busy: %d %q", r.status, r.header.Get("X-Cld-Error"))
+		if r := testkit.Get(t, e.URL+"/demo/image/upload/v"+itoa(i+1)+"/original.jpg"); r.Status != 200 {
+			t.Errorf("an original while the transformation budget is busy: %d %q", r.Status, r.Header.Get("X-Cld-Error"))
 		}
 	}
 	if e.origins.healthy() != 1 {
@@ -138,11 +140,11 @@ func TestTransformationBudgetDoesNotStarveOriginals(t *testing.T) {
 		t.Errorf("busy fills %d (want 2), origin errors %d (want 0)", busy, errs)
 	}
 	close(gate)
-	if r := <-slow; r.status != 200 {
-		t.Errorf("the slow transform: %d", r.status)
+	if r := <-slow; r.Status != 200 {
+		t.Errorf("the slow transform: %d", r.Status)
 	}
-	if r := get(t, e.URL+"/demo/image/upload/w_20/next.jpg"); r.status != 200 {
-		t.Errorf("the shed transformation, asked again: %d", r.status)
+	if r := testkit.Get(t, e.URL+"/demo/image/upload/w_20/next.jpg"); r.Status != 200 {
+		t.Errorf("the shed transformation, asked again: %d", r.Status)
 	}
 }
 
@@ -153,9 +155,9 @@ func TestUnreachableOriginIs502(t *testing.T) {
 	o.Close()
 	e := startEdge(t, nil, url)
 	for _, p := range []string{"/demo/image/upload/w_10/x.jpg", "/demo/image/upload/x.jpg"} {
-		r := get(t, e.URL+p)
-		if r.status != 502 || r.header.Get("X-Cld-Error") != "Origin unavailable" || r.header.Get("Retry-After") != "" {
-			t.Errorf("%s with the origin gone: %d %q", p, r.status, r.header.Get("X-Cld-Error"))
+		r := testkit.Get(t, e.URL+p)
+		if r.Status != 502 || r.Header.Get("X-Cld-Error") != "Origin unavailable" || r.Header.Get("Retry-After") != "" {
+			t.Errorf("%s with the origin gone: %d %q", p, r.Status, r.Header.Get("X-Cld-Error"))
 		}
 	}
 	if e.origins.healthy() != 0 {

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // checkRefused fails unless a is status with the edge's error text, and
@@ -120,8 +122,8 @@ func TestRequestLimits(t *testing.T) {
 	// A head longer than both limits together cannot be read: 431.
 	a := rawExchange(t, e.Addr(), "GET "+url(20000)+" HTTP/1.1\r\nHost: x\r\n\r\n")
 	checkRefused(t, "a 20 KB URL", a, http.StatusRequestHeaderFieldsTooLarge, "Request header fields too large", true)
-	if r := get(t, e.URL+"/demo/image/upload/pic.jpg"); r.status != 200 {
-		t.Fatalf("the edge stopped serving: %d", r.status)
+	if r := testkit.Get(t, e.URL+"/demo/image/upload/pic.jpg"); r.Status != 200 {
+		t.Fatalf("the edge stopped serving: %d", r.Status)
 	}
 }
 
@@ -160,7 +162,7 @@ func TestUnreadableRequests(t *testing.T) {
 	} {
 		checkRefused(t, c.name, rawExchange(t, e.Addr(), c.req), c.status, c.msg, true)
 	}
-	if r := get(t, e.URL+"/demo/image/upload/pic.jpg"); r.status != 200 {
-		t.Fatalf("the edge stopped serving: %d", r.status)
+	if r := testkit.Get(t, e.URL+"/demo/image/upload/pic.jpg"); r.Status != 200 {
+		t.Fatalf("the edge stopped serving: %d", r.Status)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // An edge's heartbeats carry what it served; the tracker keeps the latest.
@@ -29,7 +31,7 @@ func TestHeartbeatCarriesServed(t *testing.T) {
 	sub.Start(context.Background())
 	t.Cleanup(sub.Close)
 	requests.Store(7)
-	eventually(t, 5*time.Second, "the tracker to hear 7 requests", func() bool {
+	testkit.Eventually(t, testkit.Timeout, "the tracker to hear 7 requests", func() bool {
 		e := tr.Edges()
 		return len(e) == 1 && e[0].Served.Requests == 7 && e[0].Served.Bytes == 70 && e[0].Served.Started.Equal(started)
 	})

@@ -110,20 +110,6 @@ func waitApplied(t testing.TB, e *edge, seq uint64) {
 	}
 }
 
-// eventually polls cond until it holds, failing the test after d.
-func eventually(t testing.TB, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("after %v: %s", d, what)
-		}
-		<-tick.C
-	}
-}
-
 // proxy is a TCP proxy in front of the NATS server that can cut every
 // connection through it and refuse new ones: a network partition of the
 // clients that use it.

@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 func caughtUp(e *edge) func() bool { return e.sub.CaughtUp }
@@ -28,7 +29,7 @@ func TestPublishReachesThreeSubscribers(t *testing.T) {
 	defer tr.Close()
 	edges := []*edge{startEdge(t, cfg, "e1"), startEdge(t, cfg, "e2"), startEdge(t, cfg, "e3", "demo")}
 	for _, e := range edges {
-		eventually(t, 5*time.Second, "edge caught up", caughtUp(e))
+		testkit.Eventually(t, testkit.Timeout, "edge caught up", caughtUp(e))
 	}
 	tg := target(t, "/demo/image/upload/c_fill,w_10/v3/folder/pic.jpg", false)
 	stamps := make([]uint64, len(edges))
@@ -54,7 +55,7 @@ func TestPublishReachesThreeSubscribers(t *testing.T) {
 	if err := tr.Wait(ctx, seq); err != nil {
 		t.Fatalf("tracker Wait: %v", err)
 	}
-	eventually(t, 5*time.Second, "tracker sees 3 edges", func() bool {
+	testkit.Eventually(t, testkit.Timeout, "tracker sees 3 edges", func() bool {
 		applied, live := tr.Count(seq)
 		return applied == 3 && live == 3
 	})
@@ -100,11 +101,11 @@ func TestSubscriberCatchesUpAfterPartition(t *testing.T) {
 	defer tr.Close()
 	px := newProxy(t, srv.ClientURL())
 	e := startEdge(t, testConfig(px.URL()), "cut")
-	eventually(t, 5*time.Second, "caught up", caughtUp(e))
+	testkit.Eventually(t, testkit.Timeout, "caught up", caughtUp(e))
 	stamp := e.ix.Seq()
 
 	px.cut()
-	eventually(t, 5*time.Second, "not caught up after the bound", func() bool { return !e.sub.CaughtUp() })
+	testkit.Eventually(t, testkit.Timeout, "not caught up after the bound", func() bool { return !e.sub.CaughtUp() })
 	if st := e.sub.State(); st.CaughtUp || st.Reason == "" {
 		t.Errorf("state while cut: %+v", st)
 	}
@@ -112,7 +113,7 @@ func TestSubscriberCatchesUpAfterPartition(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		last = publish(t, pub, NewAsset("demo", Mode{}, delivery.Image, delivery.Upload, fmt.Sprint("a", i), 0))
 	}
-	eventually(t, 5*time.Second, "silent edge dropped by the tracker", func() bool {
+	testkit.Eventually(t, testkit.Timeout, "silent edge dropped by the tracker", func() bool {
 		_, live := tr.Count(last)
 		return live == 0
 	})
@@ -124,7 +125,7 @@ func TestSubscriberCatchesUpAfterPartition(t *testing.T) {
 
 	px.restore()
 	waitApplied(t, e, last)
-	eventually(t, 5*time.Second, "caught up again", caughtUp(e))
+	testkit.Eventually(t, testkit.Timeout, "caught up again", caughtUp(e))
 	for i := 0; i < 5; i++ {
 		tg := target(t, fmt.Sprintf("/demo/image/upload/a%d.jpg", i), false)
 		if !e.ix.Covered(&tg, stamp) {
@@ -134,7 +135,7 @@ func TestSubscriberCatchesUpAfterPartition(t *testing.T) {
 	if st := e.sub.State(); st.Flushes != 0 || st.Applied != last {
 		t.Errorf("state after catching up: %+v", st)
 	}
-	eventually(t, 5*time.Second, "tracker counts the edge again", func() bool {
+	testkit.Eventually(t, testkit.Timeout, "tracker counts the edge again", func() bool {
 		applied, live := tr.Count(last)
 		return applied == 1 && live == 1
 	})
@@ -149,7 +150,7 @@ func TestSubscriberFlushesWhenStreamLostRules(t *testing.T) {
 	pub := newPublisher(t, cfg)
 	px := newProxy(t, srv.ClientURL())
 	e := startEdge(t, testConfig(px.URL()), "gap", "demo", "shop")
-	eventually(t, 5*time.Second, "caught up", caughtUp(e))
+	testkit.Eventually(t, testkit.Timeout, "caught up", caughtUp(e))
 	first := publish(t, pub, NewNamed("demo", "x"))
 	waitApplied(t, e, first)
 	stamp := e.ix.Seq()
@@ -175,7 +176,7 @@ func TestSubscriberFlushesWhenStreamLostRules(t *testing.T) {
 
 	px.restore()
 	waitApplied(t, e, after)
-	eventually(t, 5*time.Second, "caught up again", caughtUp(e))
+	testkit.Eventually(t, testkit.Timeout, "caught up again", caughtUp(e))
 	if st := e.sub.State(); st.Flushes == 0 {
 		t.Errorf("no flush after losing rules: %+v", st)
 	}
@@ -200,16 +201,16 @@ func TestSubscriberResumesAfterServerRestart(t *testing.T) {
 	cfg := testConfig(srv.ClientURL())
 	pub := newPublisher(t, cfg)
 	e := startEdge(t, cfg, "restart")
-	eventually(t, 5*time.Second, "caught up", caughtUp(e))
+	testkit.Eventually(t, testkit.Timeout, "caught up", caughtUp(e))
 	s1 := publish(t, pub, NewFlush("demo"))
 	waitApplied(t, e, s1)
 
 	srv.Shutdown()
-	eventually(t, 5*time.Second, "not caught up while the server is down", func() bool { return !e.sub.CaughtUp() })
+	testkit.Eventually(t, testkit.Timeout, "not caught up while the server is down", func() bool { return !e.sub.CaughtUp() })
 	startServer(t, dir, port)
 
 	var s2 uint64
-	eventually(t, 10*time.Second, "publish after restart", func() bool {
+	testkit.Eventually(t, testkit.Timeout, "publish after restart", func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		seq, err := pub.Publish(ctx, NewAsset("demo", Mode{}, delivery.Raw, delivery.Upload, "doc.pdf", 0))
@@ -220,7 +221,7 @@ func TestSubscriberResumesAfterServerRestart(t *testing.T) {
 		t.Errorf("sequence after restart %d, want %d", s2, s1+1)
 	}
 	waitApplied(t, e, s2)
-	eventually(t, 10*time.Second, "caught up after restart", caughtUp(e))
+	testkit.Eventually(t, testkit.Timeout, "caught up after restart", caughtUp(e))
 	if st := e.sub.State(); st.Flushes != 0 {
 		t.Errorf("flushed across a restart that lost nothing: %+v", st)
 	}
@@ -233,7 +234,7 @@ func TestSubscriberFlushesOnUndecodableRule(t *testing.T) {
 	cfg := testConfig(srv.ClientURL())
 	newPublisher(t, cfg) // creates the stream
 	e := startEdge(t, cfg, "odd")
-	eventually(t, 5*time.Second, "caught up", caughtUp(e))
+	testkit.Eventually(t, testkit.Timeout, "caught up", caughtUp(e))
 	stamp := e.ix.Seq()
 	js, err := jetstream.New(connect(t, cfg, "raw"))
 	if err != nil {
@@ -267,7 +268,7 @@ func TestTrackerWaitPending(t *testing.T) {
 	ecfg := testConfig(px.URL())
 	ecfg.LiveWindow = cfg.LiveWindow
 	e := startEdge(t, ecfg, "slow")
-	eventually(t, 5*time.Second, "edge live", func() bool { _, live := tr.Count(0); return live == 1 })
+	testkit.Eventually(t, testkit.Timeout, "edge live", func() bool { _, live := tr.Count(0); return live == 1 })
 	px.cut()
 	seq := publish(t, pub, NewNamed("demo", "x"))
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -304,9 +305,9 @@ func BenchmarkPropagation(b *testing.B) {
 	defer tr.Close()
 	edges := []*edge{startEdge(b, cfg, "b1"), startEdge(b, cfg, "b2"), startEdge(b, cfg, "b3")}
 	for _, e := range edges {
-		eventually(b, 5*time.Second, "caught up", caughtUp(e))
+		testkit.Eventually(b, testkit.Timeout, "caught up", caughtUp(e))
 	}
-	eventually(b, 5*time.Second, "tracker sees 3 edges", func() bool { _, live := tr.Count(0); return live == 3 })
+	testkit.Eventually(b, testkit.Timeout, "tracker sees 3 edges", func() bool { _, live := tr.Count(0); return live == 3 })
 	applied := make([]time.Duration, 0, b.N)
 	confirmed := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
@@ -348,7 +349,7 @@ func TestSubscriberSurvivesReplacedStream(t *testing.T) {
 	cfg := testConfig(srv.ClientURL())
 	pub := newPublisher(t, cfg)
 	e := startEdge(t, cfg, "replaced")
-	eventually(t, 5*time.Second, "caught up", caughtUp(e))
+	testkit.Eventually(t, testkit.Timeout, "caught up", caughtUp(e))
 	publish(t, pub, NewNamed("demo", "a"))
 	waitApplied(t, e, publish(t, pub, NewNamed("demo", "b")))
 	stamp := e.ix.Seq()
@@ -367,7 +368,7 @@ func TestSubscriberSurvivesReplacedStream(t *testing.T) {
 	if seq != 1 {
 		t.Fatalf("new stream's first sequence %d", seq)
 	}
-	eventually(t, 5*time.Second, "flush after the stream was replaced", func() bool { return e.sub.State().Flushes > 0 })
+	testkit.Eventually(t, testkit.Timeout, "flush after the stream was replaced", func() bool { return e.sub.State().Flushes > 0 })
 	tg := target(t, "/demo/image/upload/new.jpg", false)
 	if !e.ix.Covered(&tg, stamp) {
 		t.Error("entry filled before the replacement not covered")
@@ -379,7 +380,7 @@ func TestSubscriberSurvivesReplacedStream(t *testing.T) {
 	if !e.ix.Covered(&tg, stamp) {
 		t.Error("rule of the new stream not applied")
 	}
-	eventually(t, 5*time.Second, "caught up with the new stream", caughtUp(e))
+	testkit.Eventually(t, testkit.Timeout, "caught up with the new stream", caughtUp(e))
 }
 
 // The watchdog asks the stream for its last sequence while rules keep
@@ -393,7 +394,7 @@ func TestWatchdogDoesNotRestartUnderSteadyPurges(t *testing.T) {
 	cfg.CaughtUpBound = 40 * time.Millisecond // a check every 10 ms
 	pub := newPublisher(t, cfg)
 	e := startEdge(t, cfg, "e1")
-	eventually(t, 5*time.Second, "edge caught up", caughtUp(e))
+	testkit.Eventually(t, testkit.Timeout, "edge caught up", caughtUp(e))
 	var seq uint64
 	for i := 0; i < 1500; i++ {
 		seq = publish(t, pub, NewAsset("demo", Mode{}, delivery.Image, delivery.Upload, fmt.Sprintf("p/%d", i), 3))
@@ -416,7 +417,7 @@ func TestSubscriberOnEmptyServerIsCaughtUpAtOnce(t *testing.T) {
 	cfg.CaughtUpBound = time.Minute
 	e := startEdge(t, cfg, "first")
 	var reasons []string
-	eventually(t, 10*time.Second, "caught up before the periodic check", func() bool {
+	testkit.Eventually(t, 10*time.Second, "caught up before the periodic check", func() bool {
 		st := e.sub.State()
 		if st.Reason != "" && !slices.Contains(reasons, st.Reason) {
 			reasons = append(reasons, st.Reason)

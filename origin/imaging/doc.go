@@ -14,11 +14,15 @@
 // Files, one concept each:
 //
 //	processor.go  Processor, New, Close
-//	transform.go  Request, Result, Transform
+//	config.go     Config: the limits of one origin's image work, defaults, validation
+//	types.go      Info, Request, Result, TextRequest, Stats (shared by both builds)
+//	errors.go     Error: HTTP status and a public message in Cloudinary's wording
+//	transform.go  Transform, TransformReader: admission, plan, pipeline, SVG pass-through
 //	plan.go       a delivery.Transformation checked into steps (400 Unsupported)
 //	geometry.go   crop modes and shrink-on-load, as pure arithmetic
 //	gravity.go    where a region or a padded image goes (g_, x_, y_)
 //	load.go       header checks, page, shrink-on-load, EXIF orientation
+//	bmp.go        BMP decoded in Go (libvips has no safe loader for it)
 //	steps.go      one component applied: geometry, then angle
 //	effects.go    e_, r_, bo_, o_ and b_
 //	pipeline.go   the libvips image in flight, limits, encoding
@@ -28,14 +32,44 @@
 //	pool.go       the bounded pool of transform slots and its queue (503, 504)
 //	text.go       Text (the Upload API's text method)
 //	probe.go      Probe (the upload API's header check)
-//	mapped.go     Mapped: an input file read in place (uploads), and its Probe, Transform, Analyze
+//	analyze.go    Analyze (the Admin API's colors and phash)
+//	mapped.go     Mapped: an input file read in place (uploads), MapFile, Close, AnalyzeMapped
+//	mapped_cgo.go ProbeMapped, VerifyMapped, TransformMapped
 //	verify.go     Verify (the upload API's whole-file check: truncated or corrupt images)
 //	sniff.go      format detection by magic bytes (no libvips code runs)
 //	svg.go        the SVG policy and SVG size from its root element
 //	memory.go     periodic malloc_trim
-//	stats.go      Stats for metrics
-//	vips.go       libvips set-up, errors, image lifetimes (vips.c, vips.h)
+//	stats.go      Stats for metrics (libvips' memory through bimg)
+//	floor.go      Floor: a plain bimg resize, the benchmark floor
+//	vips.go       libvips settings, errors, image lifetimes (the arena)
 //	errors.go     the public failures (*delivery.Error): 400 invalid, 503 busy, 504 timed out
+//	vips.h        the C layer's declarations and its return convention
+//	vips.c        the C layer: loaders, colour, geometry, effects, corners, text, savers
+//	jpeg.c        direct JPEG decoding and verifying with libjpeg
+//	nocgo.go, mapped_nocgo.go  the stand-ins of a build without cgo (edges only): every call fails with 503
+//
+// Without cgo the package builds (for edges): the files without a
+// `//go:build cgo` line (plan, geometry, gravity, format, sniff, svg, bmp,
+// analyze, mapped, config, types, errors) need no libvips, nocgo.go and
+// mapped_nocgo.go stand in for the rest, and geometry_test.go runs under
+// `CGO_ENABLED=0 go test` (TestArithmeticWithoutCgo checks it does);
+// every other test file carries `//go:build cgo`.
+//
+// libvips settings: libvips is started once per process, by bimg's package
+// init (vips_init, named "bimg"), which Go runs before this package's code.
+// New then applies this package's settings over bimg's, once (mc_configure
+// in vips.c). What wins:
+//
+//	operation cache   off: 0 operations, 0 bytes, 0 files (bimg's 500 operations and 100 MiB are replaced)
+//	concurrency       1 libvips thread per pipeline (both set it) unless VIPS_CONCURRENCY is set; the pool gives the parallelism
+//	vector (SIMD)     libvips' default, on unless VIPS_NOVECTOR is set (neither changes it)
+//	untrusted loaders blocked (ImageMagick, PDF, SVG, ...); bimg leaves them open
+//	libvips warnings  dropped (a log handler for the VIPS domain)
+//	malloc arenas     at most 2 (mallopt) unless MALLOC_ARENA_MAX is set
+//	cache trace       bimg's VIPS_TRACE switch, moot with the cache off
+//
+// Floor (bimg's own pipeline) runs under the same settings once a
+// Processor exists. TestLibvipsSettings (vips_test.go) checks them.
 //
 // Threads: all libvips work runs on the pool's goroutines, each locked to
 // its own OS thread for life; per-thread libvips state is freed on the

@@ -1,23 +1,17 @@
-//go:build cgo
-
 package imaging
-
-/*
-#include "vips.h"
-*/
-import "C"
 
 import "github.com/mediacdn/mediacdn/delivery"
 
-// encoder is an output format (values match MC_SAVE_* in vips.h).
+// encoder is an output format. Its values are vips.h's MC_SAVE_*, which
+// vips.go checks when it compiles.
 type encoder int
 
 const (
-	encJPEG encoder = C.MC_SAVE_JPEG
-	encPNG  encoder = C.MC_SAVE_PNG
-	encWebP encoder = C.MC_SAVE_WEBP
-	encAVIF encoder = C.MC_SAVE_AVIF
-	encGIF  encoder = C.MC_SAVE_GIF
+	encJPEG encoder = iota + 1
+	encPNG
+	encWebP
+	encAVIF
+	encGIF
 )
 
 // encoderFor maps the formats this package writes.

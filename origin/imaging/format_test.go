@@ -1,3 +1,5 @@
+//go:build cgo
+
 package imaging
 
 import (
@@ -70,15 +72,6 @@ func TestFormatAuto(t *testing.T) {
 	if err != nil || res.Format != delivery.JPG {
 		t.Errorf("padded photo: %v %v, want jpg", res.Format, err)
 	}
-}
-
-func mustParse(t testing.TB, s string) delivery.Transformation {
-	t.Helper()
-	tr, err := delivery.ParseTransformation(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tr
 }
 
 // q_ and q_auto levels order file sizes; the mapping follows imgproxy's

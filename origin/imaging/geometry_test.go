@@ -6,6 +6,16 @@ import (
 	"github.com/mediacdn/mediacdn/delivery"
 )
 
+// mustParse parses a transformation string the test trusts.
+func mustParse(t testing.TB, s string) delivery.Transformation {
+	t.Helper()
+	tr, err := delivery.ParseTransformation(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
 func TestShrinkOnLoadFactor(t *testing.T) {
 	for _, c := range []struct {
 		tx   string

@@ -68,7 +68,7 @@ static void *mc_copy_meta(VipsImage *from, const char *name, GValue *value, void
 }
 
 int mc_jpeg_decode(const void *buf, size_t len, int shrink, size_t max_bytes,
-	VipsImage *header, VipsImage **out)
+	VipsImage *header, VipsImage **out, int *handled)
 {
 	struct jpeg_decompress_struct cinfo;
 	mc_jpeg_errors err;
@@ -77,6 +77,7 @@ int mc_jpeg_decode(const void *buf, size_t len, int shrink, size_t max_bytes,
 	int width, height, bands;
 	VipsImage *im;
 
+	*handled = 1;
 	memset(&err, 0, sizeof(err));
 	cinfo.err = jpeg_std_error(&err.pub);
 	err.pub.error_exit = mc_jpeg_error_exit;
@@ -104,7 +105,8 @@ int mc_jpeg_decode(const void *buf, size_t len, int shrink, size_t max_bytes,
 		break;
 	default:
 		jpeg_destroy_decompress(&cinfo);
-		return MC_JPEG_UNHANDLED;
+		*handled = 0;
+		return 0;
 	}
 	cinfo.scale_num = 1;
 	cinfo.scale_denom = shrink > 1 ? shrink : 1;
@@ -120,7 +122,8 @@ int mc_jpeg_decode(const void *buf, size_t len, int shrink, size_t max_bytes,
 	if (stride == 0 || width > (int) cinfo.output_width || height > (int) cinfo.output_height ||
 		size > max_bytes || size / stride != cinfo.output_height) {
 		jpeg_destroy_decompress(&cinfo);
-		return MC_JPEG_UNHANDLED;
+		*handled = 0;
+		return 0;
 	}
 	if (!(pixels = g_try_malloc(size))) {
 		vips_error("mediacdn", "jpeg: out of memory for %zu bytes", size);

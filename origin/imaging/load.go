@@ -231,15 +231,16 @@ const maxDirectDecode = 24 << 20
 // libvips' loader instead (CMYK, YCCK, or too large decoded).
 func (pl *pipeline) decodeJPEG(src source, header *C.VipsImage, shrink int) (bool, error) {
 	var out *C.VipsImage
-	switch C.mc_jpeg_decode(src.data, src.size, C.int(shrink), maxDirectDecode, header, &out) {
-	case 0:
-		pl.set(out)
-		pl.seq = false
-		return true, nil
-	case C.MC_JPEG_UNHANDLED:
+	var handled C.int
+	if C.mc_jpeg_decode(src.data, src.size, C.int(shrink), maxDirectDecode, header, &out, &handled) != 0 {
+		return false, pl.fail("jpeg decode")
+	}
+	if handled == 0 {
 		return false, nil
 	}
-	return false, pl.fail("jpeg decode")
+	pl.set(out)
+	pl.seq = false
+	return true, nil
 }
 
 // upright applies the EXIF orientation (and drops the tag).

@@ -11,7 +11,7 @@ import "time"
 
 // releaseLoop hands memory libvips has freed back to the operating system
 // every interval (glibc keeps freed memory in its arenas; imgproxy does the
-// same with malloc_trim). mc_init has already capped glibc at two arenas
+// same with malloc_trim). mc_configure has already capped glibc at two arenas
 // unless MALLOC_ARENA_MAX is set; running under jemalloc (LD_PRELOAD)
 // makes malloc_trim a no-op, which is fine.
 func (p *Processor) releaseLoop(interval time.Duration) {

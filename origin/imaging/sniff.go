@@ -1,11 +1,4 @@
-//go:build cgo
-
 package imaging
-
-/*
-#include "vips.h"
-*/
-import "C"
 
 import (
 	"bytes"
@@ -13,22 +6,22 @@ import (
 	"github.com/mediacdn/mediacdn/delivery"
 )
 
-// loader is one of the libvips loaders accepted for untrusted input.
+// loader is one of the libvips loaders accepted for untrusted input. Its
+// values are vips.h's MC_LOAD_*, which vips.go checks when it compiles.
 type loader int
 
-// Accepted loaders (values match MC_LOAD_* in vips.h). loaderSVG is
-// recognised for Probe only: libvips marks its SVG loader untrusted, so SVG
-// is never decoded here.
+// Accepted loaders. loaderSVG is recognised for Probe only: libvips marks
+// its SVG loader untrusted, so SVG is never decoded here.
 const (
-	loaderNone loader = C.MC_LOAD_NONE
-	loaderJPEG loader = C.MC_LOAD_JPEG
-	loaderPNG  loader = C.MC_LOAD_PNG
-	loaderWebP loader = C.MC_LOAD_WEBP
-	loaderGIF  loader = C.MC_LOAD_GIF
-	loaderTIFF loader = C.MC_LOAD_TIFF
-	loaderHEIF loader = C.MC_LOAD_HEIF
-	loaderBMP  loader = C.MC_LOAD_BMP // decoded in Go (bmp.go)
-	loaderSVG  loader = 100
+	loaderNone loader = iota
+	loaderJPEG
+	loaderPNG
+	loaderWebP
+	loaderGIF
+	loaderTIFF
+	loaderHEIF
+	loaderBMP              // decoded in Go (bmp.go)
+	loaderSVG loader = 100 // no MC_LOAD_*: never handed to libvips
 )
 
 // sniff picks the loader from the file's magic bytes, without running any

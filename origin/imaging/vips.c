@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#include <vips/vector.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -14,15 +15,20 @@ static void mc_quiet_log(const char *domain, GLogLevelFlags level, const char *m
 {
 }
 
-// mc_init configures libvips once per process: no operation cache, one
-// libvips thread per pipeline (the pool's slots give the parallelism),
-// untrusted loaders (ImageMagick, PDF, SVG, ...) blocked, decoder warnings
-// dropped, and at most two glibc malloc arenas unless MALLOC_ARENA_MAX says
-// otherwise (glibc fragmentation is what makes libvips processes grow).
-int mc_init(void)
+// mc_configure applies mediacdn's process-wide libvips settings, once, after
+// bimg's package init has started libvips (vips_init) with its own (see
+// "libvips settings" in doc.go): no operation cache, one libvips thread per
+// pipeline (the pool's slots give the parallelism) unless VIPS_CONCURRENCY
+// says otherwise, untrusted loaders (ImageMagick, PDF, SVG, ...) blocked,
+// decoder warnings dropped, and at most two glibc malloc arenas unless
+// MALLOC_ARENA_MAX says otherwise (glibc fragmentation is what makes libvips
+// processes grow). It starts nothing itself: -1 when libvips is not started.
+int mc_configure(void)
 {
-	if (VIPS_INIT("mediacdn"))
+	if (!vips_get_argv0()) {
+		vips_error("mediacdn", "libvips is not started (bimg's package init starts it)");
 		return -1;
+	}
 	vips_cache_set_max(0);
 	vips_cache_set_max_mem(0);
 	vips_cache_set_max_files(0);
@@ -36,6 +42,16 @@ int mc_init(void)
 		mallopt(M_ARENA_MAX, 2);
 #endif
 	return 0;
+}
+
+void mc_read_settings(mc_settings *s)
+{
+	s->argv0 = vips_get_argv0();
+	s->cache_max = vips_cache_get_max();
+	s->cache_max_mem = vips_cache_get_max_mem();
+	s->cache_max_files = vips_cache_get_max_files();
+	s->concurrency = vips_concurrency_get();
+	s->vector = vips_vector_isenabled();
 }
 
 // mc_error_copy takes (and clears) libvips' process-wide error text under
@@ -63,12 +79,10 @@ void mc_free(void *p)
 	g_free(p);
 }
 
-int mc_malloc_trim(void)
+void mc_malloc_trim(void)
 {
 #ifdef __GLIBC__
-	return malloc_trim(0);
-#else
-	return 0;
+	malloc_trim(0);
 #endif
 }
 
@@ -165,10 +179,12 @@ void mc_kill(VipsImage *im)
 	VipsImage *base = vips_image_new(); \
 	VipsImage **t = (VipsImage **) vips_object_local_array(VIPS_OBJECT(base), n)
 
+// mc_done releases a function's local images and turns res (a libvips
+// result, or a chain of them joined with ||) into 0 or -1.
 static int mc_done(VipsImage *base, int res)
 {
 	g_object_unref(base);
-	return res;
+	return res ? -1 : 0;
 }
 
 static int mc_colour_bands(VipsImage *im)
@@ -209,8 +225,10 @@ static int mc_split(VipsImage *in, VipsImage **colour, VipsImage **alpha)
 	*alpha = NULL;
 	if (!vips_image_hasalpha(in))
 		return vips_copy(in, colour, NULL);
-	return vips_extract_band(in, colour, 0, "n", in->Bands - 1, NULL) ||
-		vips_extract_band(in, alpha, in->Bands - 1, NULL);
+	if (vips_extract_band(in, colour, 0, "n", in->Bands - 1, NULL) ||
+		vips_extract_band(in, alpha, in->Bands - 1, NULL))
+		return -1;
+	return 0;
 }
 
 // mc_join puts alpha back (when there is one), keeping in's interpretation.
@@ -530,14 +548,19 @@ int mc_opacity(VipsImage *in, VipsImage **out, double factor)
 
 // mc_corner_tile renders one corner of a rounded-rectangle mask: a tile of
 // ceil(rx) × ceil(ry) with antialiased coverage of the ellipse quadrant.
-// corner is 0 top-left, 1 top-right, 2 bottom-right, 3 bottom-left.
+// corner is 0 top-left, 1 top-right, 2 bottom-right, 3 bottom-left. NULL,
+// with libvips' error set, when the memory for the tile cannot be had.
 static VipsImage *mc_corner_tile(double rx, double ry, int corner)
 {
 	int tw = (int) ceil(rx), th = (int) ceil(ry);
-	unsigned char *buf = g_malloc((size_t) tw * th);
+	unsigned char *buf = g_try_malloc((size_t) tw * th);
 	VipsImage *tile;
 	int i, j;
 
+	if (!buf) {
+		vips_error("mediacdn", "out of memory for a %dx%d corner", tw, th);
+		return NULL;
+	}
 	for (j = 0; j < th; j++) {
 		for (i = 0; i < tw; i++) {
 			double dx = rx - (i + 0.5), dy = ry - (j + 0.5), cov = 1;
@@ -662,7 +685,7 @@ int mc_border(VipsImage *in, VipsImage **out, int width, const double radii[4], 
 int mc_text(VipsImage **out, const char *markup, const char *font,
 	double r, double g, double b, double a, double br, double bg, double bb, double ba)
 {
-	MC_LOCAL(base, t, 7);
+	MC_LOCAL(base, t, 8);
 
 	if (vips_text(&t[0], markup, "font", font, "dpi", 72, NULL) ||
 		mc_solid(t[0]->Xsize, t[0]->Ysize, r, g, b, 255, &t[1]) ||
@@ -673,26 +696,36 @@ int mc_text(VipsImage **out, const char *markup, const char *font,
 		return mc_done(base, -1);
 	if (ba <= 0)
 		return mc_done(base, vips_copy(t[5], out, NULL));
-	if (mc_solid(t[0]->Xsize, t[0]->Ysize, br, bg, bb, ba, &t[6]))
-		return mc_done(base, -1);
-	{
-		VipsImage *c = NULL;
-		int res = vips_composite2(t[6], t[5], &c, VIPS_BLEND_MODE_OVER, NULL) ||
-			vips_cast(c, out, VIPS_FORMAT_UCHAR, NULL);
-		if (c)
-			g_object_unref(c);
-		return mc_done(base, res);
-	}
+	return mc_done(base,
+		mc_solid(t[0]->Xsize, t[0]->Ysize, br, bg, bb, ba, &t[6]) ||
+		vips_composite2(t[6], t[5], &t[7], VIPS_BLEND_MODE_OVER, NULL) ||
+		vips_cast(t[7], out, VIPS_FORMAT_UCHAR, NULL));
 }
 
 // ---- saving ---------------------------------------------------------------------
 
-static void *mc_drop_meta(VipsImage *im, const char *name, GValue *value, void *a)
+// mc_meta_to_drop adds to names (a GPtrArray of g_strdup'd strings) each
+// metadata item that fl_keep_iptc drops: EXIF, XMP, the ICC profile and the
+// orientation. It only reads: vips_image_map walks the image's field table,
+// which must not change under it.
+static void *mc_meta_to_drop(VipsImage *im, const char *name, GValue *value, void *names)
 {
 	if (vips_isprefix("exif-", name) || strcmp(name, VIPS_META_XMP_NAME) == 0 ||
 		strcmp(name, VIPS_META_ICC_NAME) == 0 || strcmp(name, VIPS_META_ORIENTATION) == 0)
-		vips_image_remove(im, name);
+		g_ptr_array_add((GPtrArray *) names, g_strdup(name));
 	return NULL;
+}
+
+// mc_drop_meta removes from im what mc_meta_to_drop names, after the walk.
+static void mc_drop_meta(VipsImage *im)
+{
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	guint i;
+
+	vips_image_map(im, mc_meta_to_drop, names);
+	for (i = 0; i < names->len; i++)
+		vips_image_remove(im, g_ptr_array_index(names, i));
+	g_ptr_array_unref(names);
 }
 
 static int mc_subsample(int chroma)
@@ -720,7 +753,7 @@ int mc_save(VipsImage *in, const mc_save_options *o, void **buf, size_t *len)
 	x = t[0];
 	vips_image_remove(x, VIPS_META_ICC_NAME);
 	if (o->keep_iptc)
-		vips_image_map(x, mc_drop_meta, NULL);
+		mc_drop_meta(x);
 	switch (o->format) {
 	case MC_SAVE_JPEG:
 		res = vips_jpegsave_buffer(x, buf, len, "Q", o->quality, "interlace", o->interlace,
@@ -779,5 +812,5 @@ int mc_avif_works(void)
 	if (!ok)
 		vips_error_clear();
 	vips_thread_shutdown();
-	return mc_done(base, ok);
+	return mc_done(base, !ok);
 }

@@ -16,30 +16,74 @@ import (
 	"strings"
 	"sync"
 	"unsafe"
+
+	// bimg's package init starts libvips; initVips only configures it.
+	_ "github.com/h2non/bimg"
 )
 
-// vipsOnce guards libvips' process-wide settings (see mc_init in vips.c).
-// bimg's package init has already called vips_init; mc_init repeats it
-// harmlessly, then turns the operation cache off and blocks untrusted
-// loaders.
-var vipsOnce sync.Once
-
-// vipsInitErr and vipsAVIF are written once inside vipsOnce and only read
-// after it.
+// The Go values of loader (sniff.go) and encoder (format.go) are the C
+// enums MC_LOAD_* and MC_SAVE_* of vips.h, so that those files build
+// without cgo: each index below is out of range, and does not compile,
+// when a pair differs.
 var (
+	_ = [1]struct{}{}[loaderNone-C.MC_LOAD_NONE]
+	_ = [1]struct{}{}[loaderJPEG-C.MC_LOAD_JPEG]
+	_ = [1]struct{}{}[loaderPNG-C.MC_LOAD_PNG]
+	_ = [1]struct{}{}[loaderWebP-C.MC_LOAD_WEBP]
+	_ = [1]struct{}{}[loaderGIF-C.MC_LOAD_GIF]
+	_ = [1]struct{}{}[loaderTIFF-C.MC_LOAD_TIFF]
+	_ = [1]struct{}{}[loaderHEIF-C.MC_LOAD_HEIF]
+	_ = [1]struct{}{}[loaderBMP-C.MC_LOAD_BMP]
+	_ = [1]struct{}{}[encJPEG-C.MC_SAVE_JPEG]
+	_ = [1]struct{}{}[encPNG-C.MC_SAVE_PNG]
+	_ = [1]struct{}{}[encWebP-C.MC_SAVE_WEBP]
+	_ = [1]struct{}{}[encAVIF-C.MC_SAVE_AVIF]
+	_ = [1]struct{}{}[encGIF-C.MC_SAVE_GIF]
+)
+
+// libvips is started once per process, by bimg's package init (vips_init,
+// with bimg's cache and concurrency settings); Go runs it before this
+// package's code. initVips then applies this package's settings over
+// bimg's, once (mc_configure in vips.c; doc.go says which settings win).
+// vipsOnce guards that; vipsInitErr and vipsAVIF are written once inside
+// it and only read after it.
+var (
+	vipsOnce    sync.Once
 	vipsInitErr error
 	vipsAVIF    bool
 )
 
 func initVips() error {
 	vipsOnce.Do(func() {
-		if C.mc_init() != 0 {
+		if C.mc_configure() != 0 {
 			vipsInitErr = errors.New("imaging: libvips failed to start: " + takeVipsError())
 			return
 		}
 		vipsAVIF = avifWorks()
 	})
 	return vipsInitErr
+}
+
+// vipsSettings are libvips' process-wide settings as it reports them.
+type vipsSettings struct {
+	argv0                   string
+	cacheMax, cacheMaxFiles int
+	cacheMaxMem             uint64
+	concurrency             int
+	vector                  bool
+}
+
+func readVipsSettings() vipsSettings {
+	var s C.mc_settings
+	C.mc_read_settings(&s)
+	return vipsSettings{
+		argv0:         C.GoString(s.argv0),
+		cacheMax:      int(s.cache_max),
+		cacheMaxFiles: int(s.cache_max_files),
+		cacheMaxMem:   uint64(s.cache_max_mem),
+		concurrency:   int(s.concurrency),
+		vector:        s.vector != 0,
+	}
 }
 
 // takeVipsError copies and clears libvips' error text. libvips keeps one
@@ -120,7 +164,7 @@ func cbool(b bool) C.int {
 func avifWorks() bool {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	return C.mc_avif_works() == 1
+	return C.mc_avif_works() == 0
 }
 
 // threadDone frees the calling thread's libvips state; the caller must be

@@ -1,8 +1,18 @@
 // The C side of package imaging: thin wrappers over libvips' variadic
 // operations (cgo cannot call those directly) and the few pieces of pixel
-// work that are simpler in C. Every function returns 0 on success and
-// non-zero on failure, with libvips' error buffer set; the Go side never
-// shows that text to clients.
+// work that are simpler in C.
+//
+// One return convention:
+//   - a function returning int returns 0 on success and -1 on failure, with
+//     libvips' error buffer set (the Go side logs that text, never shows it
+//     to clients); an image out-parameter is set only on success, and the
+//     caller owns (unrefs) it;
+//   - an answer that is not a failure comes back through an out-parameter
+//     (mc_jpeg_decode's handled), never as another return value;
+//   - a function returning a pointer returns NULL on failure;
+//   - a void function cannot fail.
+// The one exception is mc_avif_works, a probe: -1 means "no AVIF encoder",
+// and its error text is cleared.
 #ifndef MEDIACDN_IMAGING_VIPS_H
 #define MEDIACDN_IMAGING_VIPS_H
 
@@ -49,34 +59,42 @@ typedef struct {
 	int av1;            // HEIF with AV1 compression (AVIF)
 } mc_header;
 
-int mc_init(void);
+// The process-wide libvips settings, as libvips reports them (mc_read_settings).
+typedef struct {
+	const char *argv0;  // the name libvips was started with (vips_init)
+	int cache_max;      // operations in the cache
+	size_t cache_max_mem;
+	int cache_max_files;
+	int concurrency;    // worker threads per pipeline
+	int vector;         // SIMD (highway/orc) paths enabled
+} mc_settings;
+
+int mc_configure(void);
+void mc_read_settings(mc_settings *s);
 char *mc_error_copy(void);
 void mc_thread_done(void);
 void mc_unref(VipsImage *im);
 void mc_free(void *p);
-int mc_malloc_trim(void);
+void mc_malloc_trim(void);
 
-int mc_loader_kind(const void *buf, size_t len);
 int mc_load(int kind, const void *buf, size_t len, int shrink, int page, VipsImage **out);
 void mc_read_header(VipsImage *im, mc_header *h);
 void *mc_pixels_alloc(size_t len);
 int mc_from_pixels(void *pixels, size_t len, int width, int height, int bands, VipsImage **out);
 void mc_kill(VipsImage *im);
 
-// mc_jpeg_decode returns this when the JPEG is one for libvips' loader.
-#define MC_JPEG_UNHANDLED 1
-
 // mc_jpeg_decode decodes a whole JPEG at once, on the calling thread,
 // shrunk by 1/shrink in the DCT, into a memory image that carries the
 // metadata and resolution of header (the file's libvips header image).
 // libvips' own loader reads through a 4 KiB buffer and hands the rows to a
-// worker thread; this costs about 15% less CPU for the same pixels. It
-// returns MC_JPEG_UNHANDLED, without an error, for colour spaces libjpeg
-// does not turn into RGB or grey itself (CMYK, YCCK) and for images over
-// max_bytes decoded; -1 for a corrupt or truncated stream, or once
-// header's kill flag is set (mc_kill).
+// worker thread; this costs about 15% less CPU for the same pixels. It sets
+// *handled to 0 (returning 0, *out untouched) for a JPEG that is one for
+// libvips' loader instead: colour spaces libjpeg does not turn into RGB or
+// grey itself (CMYK, YCCK) and images over max_bytes decoded. It returns -1
+// for a corrupt or truncated stream, or once header's kill flag is set
+// (mc_kill).
 int mc_jpeg_decode(const void *buf, size_t len, int shrink, size_t max_bytes,
-	VipsImage *header, VipsImage **out);
+	VipsImage *header, VipsImage **out, int *handled);
 
 // mc_jpeg_verify decodes a whole JPEG stream at 1/8 scale, keeping no
 // pixels, through to its end-of-image marker: -1 for one that is corrupt,
@@ -113,6 +131,8 @@ int mc_border(VipsImage *in, VipsImage **out, int width, const double radii[4], 
 int mc_text(VipsImage **out, const char *markup, const char *font,
 	double r, double g, double b, double a, double br, double bg, double bb, double ba);
 int mc_save(VipsImage *in, const mc_save_options *o, void **buf, size_t *len);
+// mc_avif_works returns 0 when libvips can encode AVIF (heifsave with an
+// AV1 encoder), -1 when it cannot.
 int mc_avif_works(void);
 
 #endif

@@ -2,7 +2,6 @@ package meta
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -52,7 +51,7 @@ type AccessModeResult struct {
 }
 
 // SetAccessMode changes access modes in bulk.
-func (s *SQLite) SetAccessMode(ctx context.Context, q AccessModeQuery) (AccessModeResult, error) {
+func (s *db) SetAccessMode(ctx context.Context, q AccessModeQuery) (AccessModeResult, error) {
 	if q.Limit < 1 {
 		return AccessModeResult{}, fmt.Errorf("meta: access mode: limit %d", q.Limit)
 	}
@@ -60,7 +59,7 @@ func (s *SQLite) SetAccessMode(ctx context.Context, q AccessModeQuery) (AccessMo
 		return AccessModeResult{}, fmt.Errorf("meta: access mode %q", q.Mode)
 	}
 	var res AccessModeResult
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		res = AccessModeResult{}
 		targets, next, err := selectTargets(ctx, tx, DeleteQuery{Selection: q.Selection, After: q.After, Limit: q.Limit})
 		if err != nil {

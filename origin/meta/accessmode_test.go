@@ -10,8 +10,9 @@ import (
 
 // A new asset is public unless it says otherwise; an overwrite keeps the
 // mode unless it sets one; Update changes it.
-func TestAccessModeStored(t *testing.T) {
-	s := openTest(t)
+func TestAccessModeStored(t *testing.T) { forEachStore(t, testAccessModeStored) }
+
+func testAccessModeStored(t *testing.T, s Store) {
 	ctx := context.Background()
 	a := put(t, s, asset("pic", "b1"))
 	if a.AccessMode != AccessPublic {
@@ -36,8 +37,9 @@ func TestAccessModeStored(t *testing.T) {
 
 // SetAccessMode by public IDs (with one not found), by prefix in pages of
 // two, and by tag (only the type asked for).
-func TestSetAccessMode(t *testing.T) {
-	s := openTest(t)
+func TestSetAccessMode(t *testing.T) { forEachStore(t, testSetAccessMode) }
+
+func testSetAccessMode(t *testing.T, s Store) {
 	ctx := context.Background()
 	for i := 0; i < 5; i++ {
 		put(t, s, asset(fmt.Sprintf("p/%d", i), fmt.Sprint("b", i)))

@@ -11,7 +11,7 @@ import (
 	"github.com/mediacdn/mediacdn/delivery"
 )
 
-func put(t *testing.T, s *SQLite, a *Asset) *Asset {
+func put(t *testing.T, s Store, a *Asset) *Asset {
 	t.Helper()
 	if _, err := s.Put(context.Background(), a, true); err != nil {
 		t.Fatal(err)
@@ -21,7 +21,7 @@ func put(t *testing.T, s *SQLite, a *Asset) *Asset {
 
 func key(id string) Key { return Key{"demo", delivery.Image, delivery.Upload, id} }
 
-func listIDs(t *testing.T, s *SQLite, q ListQuery) []string {
+func listIDs(t *testing.T, s Store, q ListQuery) []string {
 	t.Helper()
 	var out []string
 	for {
@@ -39,8 +39,9 @@ func listIDs(t *testing.T, s *SQLite, q ListQuery) []string {
 	}
 }
 
-func TestListOrdersAndFilters(t *testing.T) {
-	s := openTest(t)
+func TestListOrdersAndFilters(t *testing.T) { forEachStore(t, testListOrdersAndFilters) }
+
+func testListOrdersAndFilters(t *testing.T, s Store) {
 	for i, id := range []string{"b", "a/1", "a/2", "c"} {
 		a := asset(id, "blob"+id)
 		a.AssetID = fmt.Sprintf("id%d", i)
@@ -99,7 +100,7 @@ func TestPrefixEnd(t *testing.T) {
 	}
 }
 
-func derived(t *testing.T, s *SQLite, k Key, version int64, tx string) {
+func derived(t *testing.T, s Store, k Key, version int64, tx string) {
 	t.Helper()
 	d := &Derived{DerivedKey: DerivedKey{Version: version, Transformation: tx, Format: "jpg"}, Bytes: 5,
 		Blob: "d-" + k.PublicID + "-" + tx, CreatedAt: now}
@@ -108,8 +109,9 @@ func derived(t *testing.T, s *SQLite, k Key, version int64, tx string) {
 	}
 }
 
-func TestDeleteAssetsPaged(t *testing.T) {
-	s := openTest(t)
+func TestDeleteAssetsPaged(t *testing.T) { forEachStore(t, testDeleteAssetsPaged) }
+
+func testDeleteAssetsPaged(t *testing.T, s Store) {
 	ctx := context.Background()
 	for i := 0; i < 5; i++ {
 		a := put(t, s, asset(fmt.Sprintf("p/%d", i), fmt.Sprint("b", i)))
@@ -158,8 +160,9 @@ func TestDeleteAssetsPaged(t *testing.T) {
 	}
 }
 
-func TestBackupsKeepRetiredOriginals(t *testing.T) {
-	s := openTest(t)
+func TestBackupsKeepRetiredOriginals(t *testing.T) { forEachStore(t, testBackupsKeepRetiredOriginals) }
+
+func testBackupsKeepRetiredOriginals(t *testing.T, s Store) {
 	ctx := context.Background()
 	put(t, s, asset("nob", "n1"))
 	res, _ := s.Put(ctx, asset("nob", "n2"), true)
@@ -204,8 +207,9 @@ func TestBackupsKeepRetiredOriginals(t *testing.T) {
 	}
 }
 
-func TestTransformations(t *testing.T) {
-	s := openTest(t)
+func TestTransformations(t *testing.T) { forEachStore(t, testTransformations) }
+
+func testTransformations(t *testing.T, s Store) {
 	ctx := context.Background()
 	seed := &Transformation{Cloud: "demo", Name: "thumb", Transformation: "w_10", AllowedForStrict: true}
 	if ok, err := s.SeedNamed(ctx, seed); !ok || err != nil {
@@ -257,8 +261,9 @@ func TestTransformations(t *testing.T) {
 	}
 }
 
-func TestRelatedAndUsage(t *testing.T) {
-	s := openTest(t)
+func TestRelatedAndUsage(t *testing.T) { forEachStore(t, testRelatedAndUsage) }
+
+func testRelatedAndUsage(t *testing.T, s Store) {
 	ctx := context.Background()
 	a, b := asset("a", "ba"), asset("b", "bb")
 	b.AssetID = "a-other"
@@ -298,5 +303,61 @@ func TestRelatedAndUsage(t *testing.T) {
 	}
 	if _, err := s.Analysis(ctx, a.Key, a.Version+1); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("other version: %v", err)
+	}
+}
+
+// Listings by public ID and tags are in byte order, whatever the
+// database's own collation (the test PostgreSQL's is en-US), and a prefix
+// ending in any character, ASCII or not, selects exactly the public IDs
+// that start with it.
+func TestListByteOrder(t *testing.T) { forEachStore(t, testListByteOrder) }
+
+func testListByteOrder(t *testing.T, s Store) {
+	ids := []string{"B", "_x", "a", "a-b", "a/c", "aB", "ab", "é", "éa", "éz", "ê", "\u07ff", "\u0800", "\U0010ffff"}
+	for i, id := range ids {
+		a := asset(id, fmt.Sprint("b", i))
+		a.AssetID = fmt.Sprint("id", i)
+		a.Tags = []string{id}
+		put(t, s, a)
+	}
+	base := ListQuery{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, Order: ByPublicID, Limit: 3}
+	if got := strings.Join(listIDs(t, s, base), " "); got != strings.Join(ids, " ") {
+		t.Errorf("by public ID: %q, want %q", got, strings.Join(ids, " "))
+	}
+	for prefix, want := range map[string]string{"a": "a a-b a/c aB ab", "é": "é éa éz", "\u07ff": "\u07ff", "\U0010ffff": "\U0010ffff"} {
+		q := base
+		q.Prefix = prefix
+		if got := strings.Join(listIDs(t, s, q), " "); got != want {
+			t.Errorf("prefix %q: %q, want %q", prefix, got, want)
+		}
+	}
+	tags, err := s.Tags(context.Background(), TagQuery{Cloud: "demo", ResourceType: delivery.Image, Limit: 100})
+	if err != nil || strings.Join(tags, " ") != strings.Join(ids, " ") {
+		t.Errorf("tags: %q %v", tags, err)
+	}
+}
+
+// A new asset whose asset ID another asset has is refused with ErrExists,
+// changing nothing.
+func TestPutTakenAssetID(t *testing.T) { forEachStore(t, testPutTakenAssetID) }
+
+func testPutTakenAssetID(t *testing.T, s Store) {
+	put(t, s, asset("one", "b1"))
+	twin := asset("two", "b1") // the same AssetID
+	if _, err := s.Put(context.Background(), twin, true); !errors.Is(err, ErrExists) {
+		t.Fatalf("put with a taken asset ID: %v", err)
+	}
+	if _, err := s.Asset(context.Background(), key("two")); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("refused asset stored: %v", err)
+	}
+}
+
+func TestPrefixEndRunes(t *testing.T) {
+	for in, want := range map[string]string{"a": "b", "a/": "a0", "é": "ê", "a\u00bf": "a\u00c0", "\ud7ff": "\ue000",
+		"a\U0010ffff": "b", "\U0010ffff": "", "a\xff": "b"} {
+		got, ok := prefixEndRunes(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("prefixEndRunes(%q) = %q, %v; want %q", in, got, ok, want)
+		}
 	}
 }

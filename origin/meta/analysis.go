@@ -19,7 +19,7 @@ type AnalysisStore interface {
 }
 
 // Analysis reads a stored analysis.
-func (s *SQLite) Analysis(ctx context.Context, k Key, version int64) ([]byte, error) {
+func (s *db) Analysis(ctx context.Context, k Key, version int64) ([]byte, error) {
 	var data string
 	err := s.r.QueryRowContext(ctx, `SELECT n.data FROM analyses n JOIN assets a ON a.id = n.asset
 		WHERE a.cloud = ? AND a.resource_type = ? AND a.type = ? AND a.public_id = ? AND n.version = ?`,
@@ -34,8 +34,8 @@ func (s *SQLite) Analysis(ctx context.Context, k Key, version int64) ([]byte, er
 }
 
 // PutAnalysis stores an analysis, dropping those of other versions.
-func (s *SQLite) PutAnalysis(ctx context.Context, k Key, version int64, data []byte) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+func (s *db) PutAnalysis(ctx context.Context, k Key, version int64, data []byte) error {
+	return s.tx(ctx, func(tx *txn) error {
 		_, id, err := getAsset(ctx, tx, k)
 		if err != nil {
 			return err
@@ -46,7 +46,7 @@ func (s *SQLite) PutAnalysis(ctx context.Context, k Key, version int64, data []b
 
 // setAnalysis drops the analyses of the asset's other versions and, when
 // data is not nil, stores version's.
-func setAnalysis(ctx context.Context, tx *sql.Tx, asset, version int64, data []byte) error {
+func setAnalysis(ctx context.Context, tx *txn, asset, version int64, data []byte) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM analyses WHERE asset = ? AND version != ?`, asset, version); err != nil {
 		return fmt.Errorf("meta: analysis: %w", err)
 	}

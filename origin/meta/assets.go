@@ -1,11 +1,13 @@
 package meta
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -55,21 +57,49 @@ func jsonText(v any) string {
 }
 
 // Asset reads one asset.
-func (s *SQLite) Asset(ctx context.Context, k Key) (*Asset, error) {
+func (s *db) Asset(ctx context.Context, k Key) (*Asset, error) {
 	a, _, err := scanAsset(s.r.QueryRowContext(ctx, `SELECT `+assetColumns+` FROM assets
 		WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ?`,
 		k.Cloud, k.ResourceType, k.Type, k.PublicID))
 	return a, err
 }
 
-func getAsset(ctx context.Context, tx *sql.Tx, k Key) (*Asset, int64, error) {
+// getAsset reads an asset in a write transaction, locking its row on
+// PostgreSQL until the commit.
+func getAsset(ctx context.Context, tx *txn, k Key) (*Asset, int64, error) {
 	return scanAsset(tx.QueryRowContext(ctx, `SELECT `+assetColumns+` FROM assets
-		WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ?`,
+		WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ?`+tx.d.forUpdate(),
 		k.Cloud, k.ResourceType, k.Type, k.PublicID))
 }
 
+// lockKeys makes the transaction the only writer of the keys until it
+// commits, whether or not an asset is there: on PostgreSQL it locks their
+// rows of versions (creating them if need be), in one order so that two
+// transactions locking the same keys never wait for each other in a
+// circle. A writer that creates, replaces or renames an asset locks its
+// key first, then reads it; SQLite has one writer and needs nothing.
+func lockKeys(ctx context.Context, tx *txn, keys ...Key) error {
+	if !tx.d.postgres {
+		return nil
+	}
+	slices.SortFunc(keys, func(a, b Key) int {
+		return cmp.Or(cmp.Compare(a.Cloud, b.Cloud), cmp.Compare(a.ResourceType.String(), b.ResourceType.String()),
+			cmp.Compare(a.Type.String(), b.Type.String()), cmp.Compare(a.PublicID, b.PublicID))
+	})
+	for _, k := range keys {
+		_, err := tx.ExecContext(ctx, `INSERT INTO versions (cloud, resource_type, type, public_id, last_version)
+			VALUES (?, ?, ?, ?, 0)
+			ON CONFLICT (cloud, resource_type, type, public_id) DO UPDATE SET last_version = versions.last_version`,
+			k.Cloud, k.ResourceType, k.Type, k.PublicID)
+		if err != nil {
+			return fmt.Errorf("meta: lock key: %w", err)
+		}
+	}
+	return nil
+}
+
 // nextVersion returns max(now, the key's last version + 1) and records it.
-func nextVersion(ctx context.Context, tx *sql.Tx, k Key, now int64) (int64, error) {
+func nextVersion(ctx context.Context, tx *txn, k Key, now int64) (int64, error) {
 	var last int64
 	err := tx.QueryRowContext(ctx, `SELECT last_version FROM versions
 		WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ?`,
@@ -84,10 +114,11 @@ func nextVersion(ctx context.Context, tx *sql.Tx, k Key, now int64) (int64, erro
 	return v, nil
 }
 
-func recordVersion(ctx context.Context, tx *sql.Tx, k Key, v int64) error {
+func recordVersion(ctx context.Context, tx *txn, k Key, v int64) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO versions (cloud, resource_type, type, public_id, last_version)
 		VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (cloud, resource_type, type, public_id) DO UPDATE SET last_version = max(last_version, excluded.last_version)`,
+		ON CONFLICT (cloud, resource_type, type, public_id) DO UPDATE SET last_version = CASE WHEN excluded.last_version > versions.last_version
+			THEN excluded.last_version ELSE versions.last_version END`,
 		k.Cloud, k.ResourceType, k.Type, k.PublicID, v)
 	if err != nil {
 		return fmt.Errorf("meta: record version: %w", err)
@@ -96,9 +127,14 @@ func recordVersion(ctx context.Context, tx *sql.Tx, k Key, v int64) error {
 }
 
 // Put creates or overwrites an asset.
-func (s *SQLite) Put(ctx context.Context, a *Asset, overwrite bool) (PutResult, error) {
+func (s *db) Put(ctx context.Context, a *Asset, overwrite bool) (PutResult, error) {
 	var res PutResult
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	given := *a
+	err := s.tx(ctx, func(tx *txn) error {
+		*a, res = given, PutResult{} // from scratch if run again
+		if err := lockKeys(ctx, tx, a.Key); err != nil {
+			return err
+		}
 		prev, id, err := getAsset(ctx, tx, a.Key)
 		switch {
 		case errors.Is(err, ErrNotFound):
@@ -151,24 +187,26 @@ func (s *SQLite) Put(ctx context.Context, a *Asset, overwrite bool) (PutResult, 
 	return res, err
 }
 
-func insertAsset(ctx context.Context, tx *sql.Tx, a *Asset) (int64, error) {
-	r, err := tx.ExecContext(ctx, `INSERT INTO assets (cloud, resource_type, type, public_id, asset_id,
+func insertAsset(ctx context.Context, tx *txn, a *Asset) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO assets (cloud, resource_type, type, public_id, asset_id,
 		version, version_id, format, bytes, width, height, pages, etag, blob, created_at, updated_at,
 		tags, context, metadata, moderation_status, original_filename, asset_folder, display_name, eager,
 		moderation_kind, coordinates, access_mode, backup)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		RETURNING id`,
 		a.Cloud, a.ResourceType, a.Type, a.PublicID, a.AssetID, a.Version, a.VersionID, a.Format,
 		a.Bytes, a.Width, a.Height, a.Pages, a.ETag, a.Blob, a.CreatedAt.UnixNano(), a.UpdatedAt.UnixNano(),
 		jsonText(nonNilTags(a.Tags)), jsonText(nonNilMap(a.Context)), jsonText(nonNilMap(a.Metadata)),
 		a.ModerationStatus, a.OriginalFilename, a.AssetFolder, a.DisplayName, jsonText(nonNilTags(a.Eager)),
-		a.ModerationKind, jsonText(a.Coordinates), accessMode(a.AccessMode), nullBool(a.Backup))
+		a.ModerationKind, jsonText(a.Coordinates), accessMode(a.AccessMode), nullBool(a.Backup)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("meta: insert asset: %w", err)
 	}
-	return r.LastInsertId()
+	return id, nil
 }
 
-func updateAsset(ctx context.Context, tx *sql.Tx, id int64, a *Asset) error {
+func updateAsset(ctx context.Context, tx *txn, id int64, a *Asset) error {
 	_, err := tx.ExecContext(ctx, `UPDATE assets SET cloud = ?, resource_type = ?, type = ?, public_id = ?,
 		asset_id = ?, version = ?, version_id = ?, format = ?, bytes = ?, width = ?, height = ?, pages = ?,
 		etag = ?, blob = ?, created_at = ?, updated_at = ?, tags = ?, context = ?, metadata = ?,
@@ -186,13 +224,13 @@ func updateAsset(ctx context.Context, tx *sql.Tx, id int64, a *Asset) error {
 	return nil
 }
 
-func setTags(ctx context.Context, tx *sql.Tx, id int64, a *Asset) error {
+func setTags(ctx context.Context, tx *txn, id int64, a *Asset) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM asset_tags WHERE asset = ?`, id); err != nil {
 		return fmt.Errorf("meta: tags: %w", err)
 	}
 	for _, t := range a.Tags {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO asset_tags (asset, cloud, resource_type, tag)
-			VALUES (?, ?, ?, ?)`, id, a.Cloud, a.ResourceType, t); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO asset_tags (asset, cloud, resource_type, tag)
+			VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, id, a.Cloud, a.ResourceType, t); err != nil {
 			return fmt.Errorf("meta: tags: %w", err)
 		}
 	}
@@ -201,9 +239,9 @@ func setTags(ctx context.Context, tx *sql.Tx, id int64, a *Asset) error {
 
 // Update applies fn to the asset in one transaction. fn may change only
 // descriptive fields; identity, version and file fields are kept.
-func (s *SQLite) Update(ctx context.Context, k Key, fn func(*Asset) error) (*Asset, error) {
+func (s *db) Update(ctx context.Context, k Key, fn func(*Asset) error) (*Asset, error) {
 	var out *Asset
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		a, id, err := getAsset(ctx, tx, k)
 		if err != nil {
 			return err
@@ -225,9 +263,10 @@ func (s *SQLite) Update(ctx context.Context, k Key, fn func(*Asset) error) (*Ass
 }
 
 // Delete removes an asset.
-func (s *SQLite) Delete(ctx context.Context, k Key) (PutResult, error) {
+func (s *db) Delete(ctx context.Context, k Key) (PutResult, error) {
 	var res PutResult
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
+		res = PutResult{} // from scratch if run again
 		a, id, err := getAsset(ctx, tx, k)
 		if err != nil {
 			return err
@@ -247,10 +286,14 @@ func (s *SQLite) Delete(ctx context.Context, k Key) (PutResult, error) {
 }
 
 // Rename moves an asset to another key.
-func (s *SQLite) Rename(ctx context.Context, from, to Key, overwrite bool) (*Asset, PutResult, error) {
+func (s *db) Rename(ctx context.Context, from, to Key, overwrite bool) (*Asset, PutResult, error) {
 	var res PutResult
 	var out *Asset
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
+		res, out = PutResult{}, nil // from scratch if run again
+		if err := lockKeys(ctx, tx, from, to); err != nil {
+			return err
+		}
 		a, id, err := getAsset(ctx, tx, from)
 		if err != nil {
 			return err
@@ -307,8 +350,8 @@ func (s *SQLite) Rename(ctx context.Context, from, to Key, overwrite bool) (*Ass
 }
 
 // SaveDeleteToken stores a delete token.
-func (s *SQLite) SaveDeleteToken(ctx context.Context, token string, k Key, expires time.Time) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+func (s *db) SaveDeleteToken(ctx context.Context, token string, k Key, expires time.Time) error {
+	return s.tx(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO delete_tokens (token, cloud, resource_type, type, public_id, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, token, k.Cloud, k.ResourceType, k.Type, k.PublicID, expires.UnixNano())
 		if err != nil {
@@ -320,29 +363,28 @@ func (s *SQLite) SaveDeleteToken(ctx context.Context, token string, k Key, expir
 	})
 }
 
-// TakeDeleteToken consumes a token.
-func (s *SQLite) TakeDeleteToken(ctx context.Context, token string, now time.Time) (Key, error) {
+// TakeDeleteToken consumes a token: one statement finds and deletes it,
+// so that of two origins taking it at once only one gets it.
+func (s *db) TakeDeleteToken(ctx context.Context, token string, now time.Time) (Key, error) {
 	var k Key
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var exp int64
-		err := tx.QueryRowContext(ctx, `SELECT cloud, resource_type, type, public_id, expires_at
-			FROM delete_tokens WHERE token = ?`, token).Scan(&k.Cloud, &k.ResourceType, &k.Type, &k.PublicID, &exp)
+	var exp int64
+	err := s.tx(ctx, func(tx *txn) error {
+		err := tx.QueryRowContext(ctx, `DELETE FROM delete_tokens WHERE token = ?
+			RETURNING cloud, resource_type, type, public_id, expires_at`, token).
+			Scan(&k.Cloud, &k.ResourceType, &k.Type, &k.PublicID, &exp)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
 		if err != nil {
 			return fmt.Errorf("meta: token: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM delete_tokens WHERE token = ?`, token); err != nil {
-			return fmt.Errorf("meta: token: %w", err)
-		}
-		if now.UnixNano() > exp {
-			return ErrNotFound
-		}
 		return nil
 	})
 	if err != nil {
 		return Key{}, err
+	}
+	if now.UnixNano() > exp {
+		return Key{}, ErrNotFound
 	}
 	return k, nil
 }

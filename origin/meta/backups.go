@@ -59,7 +59,7 @@ func (p *backupPolicy) on(cloud string) bool {
 }
 
 // SetBackupPolicy sets which clouds back up.
-func (s *SQLite) SetBackupPolicy(backup func(cloud string) bool) {
+func (s *db) SetBackupPolicy(backup func(cloud string) bool) {
 	s.backup.mu.Lock()
 	defer s.backup.mu.Unlock()
 	s.backup.fn = backup
@@ -78,7 +78,7 @@ func (a *Asset) BackedUp(cloud bool) bool {
 // retire handles the original of a version that stops being current:
 // kept as a backup when the version's own setting says so, or, without
 // one, when the cloud backs up; else reported as an orphan.
-func (s *SQLite) retire(ctx context.Context, tx *sql.Tx, a *Asset, res *PutResult) error {
+func (s *db) retire(ctx context.Context, tx *txn, a *Asset, res *PutResult) error {
 	if !a.BackedUp(s.backup.on(a.Cloud)) {
 		res.Orphans = append(res.Orphans, a.Blob)
 		return nil
@@ -119,24 +119,24 @@ func scanBackups(rows *sql.Rows, err error) ([]Backup, error) {
 }
 
 // Backups lists an asset's backups.
-func (s *SQLite) Backups(ctx context.Context, k Key) ([]Backup, error) {
+func (s *db) Backups(ctx context.Context, k Key) ([]Backup, error) {
 	return scanBackups(s.r.QueryContext(ctx, `SELECT `+backupColumns+` FROM backups
 		WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ?
 		ORDER BY version DESC, id DESC`, k.Cloud, k.ResourceType, k.Type, k.PublicID))
 }
 
 // BackupsByAssetID lists backups by asset ID.
-func (s *SQLite) BackupsByAssetID(ctx context.Context, cloud, assetID string) ([]Backup, error) {
+func (s *db) BackupsByAssetID(ctx context.Context, cloud, assetID string) ([]Backup, error) {
 	return scanBackups(s.r.QueryContext(ctx, `SELECT `+backupColumns+` FROM backups
 		WHERE cloud = ? AND asset_id = ? ORDER BY version DESC, id DESC`, cloud, assetID))
 }
 
 // DeleteBackups deletes backups by version ID.
-func (s *SQLite) DeleteBackups(ctx context.Context, cloud, assetID string, versionIDs []string) ([]Backup, error) {
+func (s *db) DeleteBackups(ctx context.Context, cloud, assetID string, versionIDs []string) ([]Backup, error) {
 	var out []Backup
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		all, err := scanBackups(tx.QueryContext(ctx, `SELECT `+backupColumns+` FROM backups
-			WHERE cloud = ? AND asset_id = ? ORDER BY version DESC, id DESC`, cloud, assetID))
+			WHERE cloud = ? AND asset_id = ? ORDER BY version DESC, id DESC`+tx.d.forUpdate(), cloud, assetID))
 		if err != nil {
 			return err
 		}
@@ -166,9 +166,9 @@ func (s *SQLite) DeleteBackups(ctx context.Context, cloud, assetID string, versi
 }
 
 // clearBackups deletes every backup of a key and returns the blobs.
-func clearBackups(ctx context.Context, tx *sql.Tx, k Key) ([]string, error) {
+func clearBackups(ctx context.Context, tx *txn, k Key) ([]string, error) {
 	all, err := scanBackups(tx.QueryContext(ctx, `SELECT `+backupColumns+` FROM backups
-		WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ?`,
+		WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ?`+tx.d.forUpdate(),
 		k.Cloud, k.ResourceType, k.Type, k.PublicID))
 	if err != nil {
 		return nil, err

@@ -35,7 +35,7 @@ const (
 )
 
 // BlobRefs implements BlobRefStore.
-func (s *SQLite) BlobRefs(ctx context.Context, fn func(BlobRef) error) error {
+func (s *db) BlobRefs(ctx context.Context, fn func(BlobRef) error) error {
 	rows, err := s.r.QueryContext(ctx, `
 		SELECT 'asset', cloud, resource_type, type, public_id, version, 0, blob FROM assets
 		UNION ALL

@@ -96,12 +96,12 @@ type DerivedOwner struct {
 }
 
 // DeleteAssets deletes in bulk.
-func (s *SQLite) DeleteAssets(ctx context.Context, q DeleteQuery) (DeleteResult, error) {
+func (s *db) DeleteAssets(ctx context.Context, q DeleteQuery) (DeleteResult, error) {
 	if q.Limit < 1 {
 		return DeleteResult{}, fmt.Errorf("meta: delete: limit %d", q.Limit)
 	}
 	var res DeleteResult
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		res = DeleteResult{}
 		targets, next, err := selectTargets(ctx, tx, q)
 		if err != nil {
@@ -129,7 +129,7 @@ type target struct {
 
 // selectTargets resolves the selection to asset keys: IDs in request
 // order, pages in Seq order with the position of the next page.
-func selectTargets(ctx context.Context, tx *sql.Tx, q DeleteQuery) ([]target, int64, error) {
+func selectTargets(ctx context.Context, tx *txn, q DeleteQuery) ([]target, int64, error) {
 	sel := q.Selection
 	switch {
 	case len(sel.PublicIDs) > 0:
@@ -147,7 +147,7 @@ func selectTargets(ctx context.Context, tx *sql.Tx, q DeleteQuery) ([]target, in
 		out := make([]target, 0, len(sel.AssetIDs))
 		for _, id := range sel.AssetIDs {
 			a, _, err := scanAsset(tx.QueryRowContext(ctx, `SELECT `+assetColumns+` FROM assets
-				WHERE asset_id = ? AND cloud = ?`, id, sel.Cloud))
+				WHERE asset_id = ? AND cloud = ?`+tx.d.forUpdate(), id, sel.Cloud))
 			if err != nil && !errors.Is(err, ErrNotFound) {
 				return nil, 0, err
 			}
@@ -163,7 +163,7 @@ func selectTargets(ctx context.Context, tx *sql.Tx, q DeleteQuery) ([]target, in
 }
 
 // selectPage selects up to q.Limit assets after q.After, by Seq.
-func selectPage(ctx context.Context, tx *sql.Tx, q DeleteQuery) ([]target, int64, error) {
+func selectPage(ctx context.Context, tx *txn, q DeleteQuery) ([]target, int64, error) {
 	sel := q.Selection
 	query := `SELECT a.id, a.resource_type, a.type, a.public_id FROM assets a`
 	where := []string{`a.cloud = ?`, `a.resource_type = ?`, `a.id > ?`}
@@ -174,7 +174,7 @@ func selectPage(ctx context.Context, tx *sql.Tx, q DeleteQuery) ([]target, int64
 		args = append(args, sel.Type)
 		var ors []string
 		for _, p := range sel.Prefixes {
-			if end, ok := prefixEnd(p); ok {
+			if end, ok := tx.d.prefixEnd(p); ok {
 				ors = append(ors, `(a.public_id >= ? AND a.public_id < ?)`)
 				args = append(args, p, end)
 			} else {
@@ -226,7 +226,7 @@ func selectPage(ctx context.Context, tx *sql.Tx, q DeleteQuery) ([]target, int64
 
 // deleteOne deletes one target's derived resources and (unless
 // KeepOriginal) its original, recording what happened.
-func (s *SQLite) deleteOne(ctx context.Context, tx *sql.Tx, t target, q DeleteQuery, res *DeleteResult) (DeletedAsset, error) {
+func (s *db) deleteOne(ctx context.Context, tx *txn, t target, q DeleteQuery, res *DeleteResult) (DeletedAsset, error) {
 	d := DeletedAsset{Key: t.key, AssetID: t.assetID}
 	if !t.found || t.key.PublicID == "" {
 		return d, clearMissing(ctx, tx, t, q, res)
@@ -274,7 +274,7 @@ func (s *SQLite) deleteOne(ctx context.Context, tx *sql.Tx, t target, q DeleteQu
 
 // clearMissing clears the backups of a requested public ID whose asset is
 // gone, when the deletion asks to clear backups.
-func clearMissing(ctx context.Context, tx *sql.Tx, t target, q DeleteQuery, res *DeleteResult) error {
+func clearMissing(ctx context.Context, tx *txn, t target, q DeleteQuery, res *DeleteResult) error {
 	if !q.ClearBackups || t.key.PublicID == "" {
 		return nil
 	}
@@ -285,7 +285,7 @@ func clearMissing(ctx context.Context, tx *sql.Tx, t target, q DeleteQuery, res 
 
 // dropSomeDerived deletes the asset's derived resources that match (all
 // when match is nil) and returns them.
-func dropSomeDerived(ctx context.Context, tx *sql.Tx, asset int64, match func(*Derived) bool) ([]Derived, error) {
+func dropSomeDerived(ctx context.Context, tx *txn, asset int64, match func(*Derived) bool) ([]Derived, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT `+derivedColumns+` FROM derived d WHERE d.asset = ? ORDER BY d.id`, asset)
 	if err != nil {
 		return nil, fmt.Errorf("meta: derived: %w", err)
@@ -313,25 +313,30 @@ func dropSomeDerived(ctx context.Context, tx *sql.Tx, asset int64, match func(*D
 	return gone, nil
 }
 
-// DeleteDerived deletes derived resources by ID.
-func (s *SQLite) DeleteDerived(ctx context.Context, cloud string, ids []int64) (DeleteDerivedResult, error) {
+// DeleteDerived deletes derived resources by ID. Each is found and
+// deleted by one statement, so that of two origins deleting it at once
+// only one reports it.
+func (s *db) DeleteDerived(ctx context.Context, cloud string, ids []int64) (DeleteDerivedResult, error) {
 	var res DeleteDerivedResult
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		res = DeleteDerivedResult{Deleted: map[int64]DerivedOwner{}}
 		for _, id := range ids {
 			var o DerivedOwner
+			var asset int64
 			var blob string
-			err := tx.QueryRowContext(ctx, `SELECT a.resource_type, a.type, a.public_id, a.version,
-				d.transformation, d.format, d.blob
-				FROM derived d JOIN assets a ON a.id = d.asset WHERE d.id = ? AND a.cloud = ?`, id, cloud).
-				Scan(&o.ResourceType, &o.Type, &o.PublicID, &o.Version, &o.Transformation, &o.Format, &blob)
+			err := tx.QueryRowContext(ctx, `DELETE FROM derived
+				WHERE id = ? AND asset IN (SELECT id FROM assets WHERE cloud = ?)
+				RETURNING asset, transformation, format, blob`, id, cloud).
+				Scan(&asset, &o.Transformation, &o.Format, &blob)
 			if errors.Is(err, sql.ErrNoRows) {
 				continue
 			}
 			if err != nil {
 				return fmt.Errorf("meta: delete derived: %w", err)
 			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM derived WHERE id = ?`, id); err != nil {
+			err = tx.QueryRowContext(ctx, `SELECT resource_type, type, public_id, version FROM assets WHERE id = ?`,
+				asset).Scan(&o.ResourceType, &o.Type, &o.PublicID, &o.Version)
+			if err != nil {
 				return fmt.Errorf("meta: delete derived: %w", err)
 			}
 			o.Cloud = cloud
@@ -344,7 +349,7 @@ func (s *SQLite) DeleteDerived(ctx context.Context, cloud string, ids []int64) (
 }
 
 // ListDerivedAfter pages through an asset's derived resources.
-func (s *SQLite) ListDerivedAfter(ctx context.Context, k Key, after int64, limit int) ([]Derived, error) {
+func (s *db) ListDerivedAfter(ctx context.Context, k Key, after int64, limit int) ([]Derived, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+derivedColumns+`
 		FROM derived d JOIN assets a ON a.id = d.asset
 		WHERE a.cloud = ? AND a.resource_type = ? AND a.type = ? AND a.public_id = ? AND d.id > ?

@@ -26,7 +26,7 @@ func scanDerived(r rowScanner) (*Derived, error) {
 }
 
 // Derived finds one derived resource of the asset's current version.
-func (s *SQLite) Derived(ctx context.Context, k Key, dk DerivedKey) (*Derived, error) {
+func (s *db) Derived(ctx context.Context, k Key, dk DerivedKey) (*Derived, error) {
 	// The asset is a subquery, not a join: this join form cost 33 µs a
 	// lookup (SQLite re-planned it at every step), the subquery 6 µs.
 	return scanDerived(s.r.QueryRowContext(ctx, `SELECT `+derivedColumns+` FROM derived d
@@ -38,10 +38,11 @@ func (s *SQLite) Derived(ctx context.Context, k Key, dk DerivedKey) (*Derived, e
 // PutDerived records a derived resource if its asset version is current.
 // The commit does not wait for the disk (txRelaxed): a derived image lost
 // in a crash is made again on its next request.
-func (s *SQLite) PutDerived(ctx context.Context, k Key, d *Derived) (*Derived, PutResult, error) {
+func (s *db) PutDerived(ctx context.Context, k Key, d *Derived) (*Derived, PutResult, error) {
 	var res PutResult
 	var out *Derived
-	err := s.txRelaxed(ctx, func(tx *sql.Tx) error {
+	err := s.txRelaxed(ctx, func(tx *txn) error {
+		res, out = PutResult{}, nil // from scratch if run again
 		a, id, err := getAsset(ctx, tx, k)
 		if err != nil {
 			return err
@@ -60,15 +61,14 @@ func (s *SQLite) PutDerived(ctx context.Context, k Key, d *Derived) (*Derived, P
 		if !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		r, err := tx.ExecContext(ctx, `INSERT INTO derived (asset, version, transformation, format, variant,
-			bytes, width, height, etag, blob, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		cp := *d
+		err = tx.QueryRowContext(ctx, `INSERT INTO derived (asset, version, transformation, format, variant,
+			bytes, width, height, etag, blob, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			id, d.Version, d.Transformation, d.Format, d.Variant, d.Bytes, d.Width, d.Height, d.ETag, d.Blob,
-			d.CreatedAt.UnixNano())
+			d.CreatedAt.UnixNano()).Scan(&cp.ID)
 		if err != nil {
 			return fmt.Errorf("meta: insert derived: %w", err)
 		}
-		cp := *d
-		cp.ID, _ = r.LastInsertId()
 		out = &cp
 		if err := noteUsed(ctx, tx, k.Cloud, d.Transformation, d.CreatedAt); err != nil {
 			return err
@@ -79,7 +79,7 @@ func (s *SQLite) PutDerived(ctx context.Context, k Key, d *Derived) (*Derived, P
 }
 
 // ListDerived lists an asset's derived resources.
-func (s *SQLite) ListDerived(ctx context.Context, k Key) ([]Derived, error) {
+func (s *db) ListDerived(ctx context.Context, k Key) ([]Derived, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+derivedColumns+`
 		FROM derived d JOIN assets a ON a.id = d.asset
 		WHERE a.cloud = ? AND a.resource_type = ? AND a.type = ? AND a.public_id = ?
@@ -106,7 +106,7 @@ func scanDerivedRows(rows *sql.Rows, err error) ([]Derived, error) {
 
 // derivedBlobs returns the blobs of an asset's derived resources, all or
 // only those of versions other than keep (keep < 0: all).
-func derivedBlobs(ctx context.Context, tx *sql.Tx, asset int64, keep int64) ([]string, error) {
+func derivedBlobs(ctx context.Context, tx *txn, asset int64, keep int64) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT blob FROM derived WHERE asset = ? AND version != ?`, asset, keep)
 	if err != nil {
 		return nil, fmt.Errorf("meta: derived blobs: %w", err)
@@ -125,7 +125,7 @@ func derivedBlobs(ctx context.Context, tx *sql.Tx, asset int64, keep int64) ([]s
 
 // dropDerived deletes an asset's derived resources of versions other
 // than keep (keep < 0: all) and returns their blobs.
-func dropDerived(ctx context.Context, tx *sql.Tx, asset, keep int64) ([]string, error) {
+func dropDerived(ctx context.Context, tx *txn, asset, keep int64) ([]string, error) {
 	blobs, err := derivedBlobs(ctx, tx, asset, keep)
 	if err != nil {
 		return nil, err

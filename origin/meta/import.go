@@ -2,16 +2,26 @@ package meta
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 )
+
+// Importer loads assets in bulk.
+type Importer interface {
+	// Import inserts many new assets in one transaction, as Put would one
+	// by one without overwrite; ErrExists, inserting nothing, if any key
+	// is taken.
+	Import(ctx context.Context, assets []*Asset) error
+}
 
 // Import inserts many new assets in one transaction, as Put would one by
 // one without overwrite (bulk loading: migrations and benchmarks). It fails
 // with ErrExists, inserting nothing, if any key is taken.
-func (s *SQLite) Import(ctx context.Context, assets []*Asset) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+func (s *db) Import(ctx context.Context, assets []*Asset) error {
+	return s.tx(ctx, func(tx *txn) error {
 		for _, a := range assets {
+			if err := lockKeys(ctx, tx, a.Key); err != nil {
+				return err
+			}
 			if _, _, err := getAsset(ctx, tx, a.Key); err == nil {
 				return ErrExists
 			} else if !errors.Is(err, ErrNotFound) {

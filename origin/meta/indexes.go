@@ -2,20 +2,19 @@ package meta
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 )
 
 // setIndexes rewrites the rows that let assets be found by tag and by
 // context key and value. It runs in every transaction that writes an asset.
-func setIndexes(ctx context.Context, tx *sql.Tx, id int64, a *Asset) error {
+func setIndexes(ctx context.Context, tx *txn, id int64, a *Asset) error {
 	if err := setTags(ctx, tx, id, a); err != nil {
 		return err
 	}
 	return setContext(ctx, tx, id, a)
 }
 
-func setContext(ctx context.Context, tx *sql.Tx, id int64, a *Asset) error {
+func setContext(ctx context.Context, tx *txn, id int64, a *Asset) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM asset_context WHERE asset = ?`, id); err != nil {
 		return fmt.Errorf("meta: context: %w", err)
 	}

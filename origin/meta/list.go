@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mediacdn/mediacdn/delivery"
 )
@@ -93,11 +94,11 @@ type TagQuery struct {
 }
 
 // List runs a listing query.
-func (s *SQLite) List(ctx context.Context, q ListQuery) (ListPage, error) {
+func (s *db) List(ctx context.Context, q ListQuery) (ListPage, error) {
 	if q.Limit < 1 {
 		return ListPage{}, fmt.Errorf("meta: list: limit %d", q.Limit)
 	}
-	query, args := listSQL(q)
+	query, args := listSQL(q, s.d)
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return ListPage{}, fmt.Errorf("meta: list: %w", err)
@@ -124,7 +125,7 @@ func (s *SQLite) List(ctx context.Context, q ListQuery) (ListPage, error) {
 
 // listSQL builds the query: one more row than the page, to know whether
 // another page follows.
-func listSQL(q ListQuery) (string, []any) {
+func listSQL(q ListQuery, d dialect) (string, []any) {
 	var b strings.Builder
 	b.WriteString(`SELECT ` + prefixed("a.", assetColumns) + ` FROM assets a`)
 	var where []string
@@ -150,7 +151,7 @@ func listSQL(q ListQuery) (string, []any) {
 	}
 	if q.Prefix != "" {
 		cond(`a.public_id >= ?`, q.Prefix)
-		if end, ok := prefixEnd(q.Prefix); ok {
+		if end, ok := d.prefixEnd(q.Prefix); ok {
 			cond(`a.public_id < ?`, end)
 		}
 	}
@@ -213,20 +214,44 @@ func prefixEnd(prefix string) (string, bool) {
 	return "", false
 }
 
+// prefixEndRunes is prefixEnd for valid UTF-8: the smallest string above
+// every string that starts with prefix, in code point order, made by
+// moving its last character up (past the surrogates, which UTF-8 never
+// encodes); false when there is none. Text that is not valid UTF-8 falls
+// back to prefixEnd.
+func prefixEndRunes(prefix string) (string, bool) {
+	if !utf8.ValidString(prefix) {
+		return prefixEnd(prefix)
+	}
+	r := []rune(prefix)
+	for i := len(r) - 1; i >= 0; i-- {
+		switch {
+		case r[i] == 0xd7ff:
+			r[i] = 0xe000
+		case r[i] < utf8.MaxRune:
+			r[i]++
+		default:
+			continue
+		}
+		return string(r[:i+1]), true
+	}
+	return "", false
+}
+
 // AssetByID finds an asset by asset ID.
-func (s *SQLite) AssetByID(ctx context.Context, cloud, assetID string) (*Asset, error) {
+func (s *db) AssetByID(ctx context.Context, cloud, assetID string) (*Asset, error) {
 	a, _, err := scanAsset(s.r.QueryRowContext(ctx, `SELECT `+assetColumns+` FROM assets
 		WHERE asset_id = ? AND cloud = ?`, assetID, cloud))
 	return a, err
 }
 
 // ResourceTypes lists the resource types in use.
-func (s *SQLite) ResourceTypes(ctx context.Context, cloud string) ([]string, error) {
+func (s *db) ResourceTypes(ctx context.Context, cloud string) ([]string, error) {
 	var out []string
 	for _, rt := range []string{"image", "raw", "video"} {
 		var one int
 		err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM assets
-			WHERE cloud = ? AND resource_type = ? LIMIT 1)`, cloud, rt).Scan(&one)
+			WHERE cloud = ? AND resource_type = ? LIMIT 1) AS one`, cloud, rt).Scan(&one)
 		if err != nil {
 			return nil, fmt.Errorf("meta: resource types: %w", err)
 		}
@@ -238,13 +263,13 @@ func (s *SQLite) ResourceTypes(ctx context.Context, cloud string) ([]string, err
 }
 
 // Tags lists distinct tags.
-func (s *SQLite) Tags(ctx context.Context, q TagQuery) ([]string, error) {
+func (s *db) Tags(ctx context.Context, q TagQuery) ([]string, error) {
 	query := `SELECT DISTINCT tag FROM asset_tags WHERE cloud = ? AND resource_type = ? AND tag > ?`
 	args := []any{q.Cloud, q.ResourceType, q.After}
 	if q.Prefix != "" {
 		query += ` AND tag >= ?`
 		args = append(args, q.Prefix)
-		if end, ok := prefixEnd(q.Prefix); ok {
+		if end, ok := s.d.prefixEnd(q.Prefix); ok {
 			query += ` AND tag < ?`
 			args = append(args, end)
 		}

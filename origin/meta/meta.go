@@ -1,7 +1,9 @@
 // Package meta stores asset metadata: assets with their versions, tags and
 // context, derived resources, and delete tokens. Store is the interface the
-// origin uses; SQLite (WAL, embedded) implements it, and a PostgreSQL
-// implementation can fill the same interface when one origin is not enough.
+// origin uses; SQLite (WAL, embedded) implements it for one origin, and
+// Postgres for any number of origins sharing one database. Both run the
+// same SQL (db, with a dialect where the engines differ), and the same
+// contract tests; Open picks one by URL (origin.metadata_url).
 package meta
 
 import (
@@ -110,6 +112,7 @@ type Store interface {
 	AccessModeStore
 	TagStore
 	BlobRefStore
+	Importer
 
 	// Asset returns the asset at k, or ErrNotFound.
 	Asset(ctx context.Context, k Key) (*Asset, error)

@@ -39,14 +39,14 @@ const (
 )
 
 // resolveRef finds an asset's row id.
-func resolveRef(ctx context.Context, tx *sql.Tx, r AssetRef) (int64, error) {
+func resolveRef(ctx context.Context, tx *txn, r AssetRef) (int64, error) {
 	var id int64
 	var err error
 	if r.AssetID != "" {
-		err = tx.QueryRowContext(ctx, `SELECT id FROM assets WHERE asset_id = ? AND cloud = ?`, r.AssetID, r.Cloud).Scan(&id)
+		err = tx.QueryRowContext(ctx, `SELECT id FROM assets WHERE asset_id = ? AND cloud = ?`+tx.d.forKeyShare(), r.AssetID, r.Cloud).Scan(&id)
 	} else {
 		err = tx.QueryRowContext(ctx, `SELECT id FROM assets WHERE cloud = ? AND resource_type = ? AND type = ?
-			AND public_id = ?`, r.Cloud, r.ResourceType, r.Type, r.PublicID).Scan(&id)
+			AND public_id = ?`+tx.d.forKeyShare(), r.Cloud, r.ResourceType, r.Type, r.PublicID).Scan(&id)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, ErrNotFound
@@ -59,10 +59,10 @@ func resolveRef(ctx context.Context, tx *sql.Tx, r AssetRef) (int64, error) {
 
 // relate runs fn for each target in one transaction; ErrNotFound when the
 // source does not exist.
-func (s *SQLite) relate(ctx context.Context, from AssetRef, to []AssetRef,
-	fn func(tx *sql.Tx, a, b int64) (RelateOutcome, error)) ([]RelateOutcome, error) {
+func (s *db) relate(ctx context.Context, from AssetRef, to []AssetRef,
+	fn func(tx *txn, a, b int64) (RelateOutcome, error)) ([]RelateOutcome, error) {
 	var out []RelateOutcome
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		out = make([]RelateOutcome, len(to))
 		a, err := resolveRef(ctx, tx, from)
 		if err != nil {
@@ -90,10 +90,11 @@ func (s *SQLite) relate(ctx context.Context, from AssetRef, to []AssetRef,
 }
 
 // Relate relates assets both ways.
-func (s *SQLite) Relate(ctx context.Context, from AssetRef, to []AssetRef) ([]RelateOutcome, error) {
+func (s *db) Relate(ctx context.Context, from AssetRef, to []AssetRef) ([]RelateOutcome, error) {
 	now := time.Now().UnixNano()
-	return s.relate(ctx, from, to, func(tx *sql.Tx, a, b int64) (RelateOutcome, error) {
-		r, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO related (a, b, created_at) VALUES (?, ?, ?), (?, ?, ?)`,
+	return s.relate(ctx, from, to, func(tx *txn, a, b int64) (RelateOutcome, error) {
+		r, err := tx.ExecContext(ctx, `INSERT INTO related (a, b, created_at) VALUES (?, ?, ?), (?, ?, ?)
+			ON CONFLICT DO NOTHING`,
 			a, b, now, b, a, now)
 		if err != nil {
 			return 0, fmt.Errorf("meta: relate: %w", err)
@@ -106,8 +107,8 @@ func (s *SQLite) Relate(ctx context.Context, from AssetRef, to []AssetRef) ([]Re
 }
 
 // Unrelate removes relations both ways.
-func (s *SQLite) Unrelate(ctx context.Context, from AssetRef, to []AssetRef) ([]RelateOutcome, error) {
-	return s.relate(ctx, from, to, func(tx *sql.Tx, a, b int64) (RelateOutcome, error) {
+func (s *db) Unrelate(ctx context.Context, from AssetRef, to []AssetRef) ([]RelateOutcome, error) {
+	return s.relate(ctx, from, to, func(tx *txn, a, b int64) (RelateOutcome, error) {
 		r, err := tx.ExecContext(ctx, `DELETE FROM related WHERE (a = ? AND b = ?) OR (a = ? AND b = ?)`, a, b, b, a)
 		if err != nil {
 			return 0, fmt.Errorf("meta: unrelate: %w", err)
@@ -120,7 +121,7 @@ func (s *SQLite) Unrelate(ctx context.Context, from AssetRef, to []AssetRef) ([]
 }
 
 // Related lists related assets.
-func (s *SQLite) Related(ctx context.Context, k Key, after int64, limit int) ([]*Asset, error) {
+func (s *db) Related(ctx context.Context, k Key, after int64, limit int) ([]*Asset, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+prefixed("o.", assetColumns)+`
 		FROM assets a JOIN related r ON r.a = a.id JOIN assets o ON o.id = r.b
 		WHERE a.cloud = ? AND a.resource_type = ? AND a.type = ? AND a.public_id = ? AND o.id > ?

@@ -17,10 +17,7 @@ import (
 // Writes go through one connection (SQLite has one writer); reads use a
 // pool.
 type SQLite struct {
-	w *sql.DB // one connection: every write transaction
-	r *sql.DB // read-only pool
-
-	backup backupPolicy
+	db
 }
 
 // OpenSQLite opens (creating and migrating) the database at path.
@@ -51,7 +48,7 @@ func OpenSQLite(path string) (*SQLite, error) {
 		return nil, fmt.Errorf("meta: %w", err)
 	}
 	r.SetMaxOpenConns(2 * runtime.GOMAXPROCS(0))
-	return &SQLite{w: w, r: r}, nil
+	return &SQLite{db{w: w, r: pool{DB: r}}}, nil
 }
 
 // Close closes both pools.
@@ -64,12 +61,11 @@ func (s *SQLite) Close() error {
 	return err2
 }
 
-// txRelaxed runs fn in a write transaction committed without waiting for
-// the disk (synchronous=NORMAL), for records of things that can be made
-// again (derived images). In WAL mode the database stays consistent
-// either way; a crash may lose the last such commits, until the next
-// ordinary (FULL) commit syncs the log and them with it.
-func (s *SQLite) txRelaxed(ctx context.Context, fn func(*sql.Tx) error) error {
+// sqliteRelaxed runs fn in a write transaction committed with
+// synchronous=NORMAL. In WAL mode the database stays consistent either
+// way; a crash may lose the last such commits, until the next ordinary
+// (FULL) commit syncs the log and them with it.
+func (s *db) sqliteRelaxed(ctx context.Context, fn func(*txn) error) error {
 	c, err := s.w.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("meta: %w", err)
@@ -85,29 +81,5 @@ func (s *SQLite) txRelaxed(ctx context.Context, fn func(*sql.Tx) error) error {
 			_ = c.Raw(func(any) error { return driver.ErrBadConn })
 		}
 	}()
-	return inTx(ctx, c, fn)
-}
-
-// tx runs fn in a write transaction.
-func (s *SQLite) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	return inTx(ctx, s.w, fn)
-}
-
-// inTx runs fn in a transaction begun on db (the pool or one connection
-// of it), committing if fn succeeds and rolling back if not.
-func inTx(ctx context.Context, db interface {
-	BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
-}, fn func(*sql.Tx) error) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("meta: begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("meta: commit: %w", err)
-	}
-	return nil
+	return inTx(ctx, c, s.d, true, fn)
 }

@@ -2,7 +2,6 @@ package meta
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -53,9 +52,9 @@ type ExclusiveTagsResult struct {
 }
 
 // SetExclusiveTags tags the assets named and untags every other one.
-func (s *SQLite) SetExclusiveTags(ctx context.Context, q ExclusiveTags) (ExclusiveTagsResult, error) {
+func (s *db) SetExclusiveTags(ctx context.Context, q ExclusiveTags) (ExclusiveTagsResult, error) {
 	var res ExclusiveTagsResult
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		res = ExclusiveTagsResult{}
 		kept := map[int64]bool{}
 		for _, id := range q.PublicIDs {
@@ -107,7 +106,7 @@ func (s *SQLite) SetExclusiveTags(ctx context.Context, q ExclusiveTags) (Exclusi
 
 // taggedAssets are the rows of the assets of a cloud and resource type
 // with any of tags (the tag index), in Seq order.
-func taggedAssets(ctx context.Context, tx *sql.Tx, cloud string, rt delivery.ResourceType, tags []string) ([]int64, error) {
+func taggedAssets(ctx context.Context, tx *txn, cloud string, rt delivery.ResourceType, tags []string) ([]int64, error) {
 	seen := map[int64]bool{}
 	var out []int64
 	for _, tag := range tags {
@@ -138,10 +137,10 @@ func taggedAssets(ctx context.Context, tx *sql.Tx, cloud string, rt delivery.Res
 }
 
 // untag removes tags from the asset at row.
-func untag(ctx context.Context, tx *sql.Tx, row int64, tags []string, now time.Time) (Retagged, error) {
+func untag(ctx context.Context, tx *txn, row int64, tags []string, now time.Time) (Retagged, error) {
 	var r Retagged
 	var have string
-	err := tx.QueryRowContext(ctx, `SELECT cloud, resource_type, type, public_id, version, tags FROM assets WHERE id = ?`,
+	err := tx.QueryRowContext(ctx, `SELECT cloud, resource_type, type, public_id, version, tags FROM assets WHERE id = ?`+tx.d.forUpdate(),
 		row).Scan(&r.Cloud, &r.ResourceType, &r.Type, &r.PublicID, &r.Version, &have)
 	if err != nil {
 		return r, fmt.Errorf("meta: untag: %w", err)

@@ -12,8 +12,9 @@ import (
 // SetExclusiveTags tags the assets named (once each, those that exist)
 // and untags every other asset of the resource type, whatever its type;
 // an error from Check leaves everything as it was.
-func TestSetExclusiveTags(t *testing.T) {
-	s := openTest(t)
+func TestSetExclusiveTags(t *testing.T) { forEachStore(t, testSetExclusiveTags) }
+
+func testSetExclusiveTags(t *testing.T, s Store) {
 	ctx := context.Background()
 	put := func(id string, typ delivery.DeliveryType, rt delivery.ResourceType, tags ...string) {
 		t.Helper()

@@ -107,12 +107,12 @@ func scanTransformation(r rowScanner) (*Transformation, error) {
 }
 
 // listedName is how a transformation appears in listings.
-const listedName = `CASE WHEN named = 1 THEN 't_' || name ELSE name END`
+const listedName = `CASE WHEN named THEN 't_' || name ELSE name END`
 
 // Transformations lists transformations.
-func (s *SQLite) Transformations(ctx context.Context, q TransformationQuery) ([]Transformation, error) {
+func (s *db) Transformations(ctx context.Context, q TransformationQuery) ([]Transformation, error) {
 	query := `SELECT ` + transformationColumns + ` FROM transformations
-		WHERE cloud = ? AND deleted = 0 AND ` + listedName + ` > ?`
+		WHERE cloud = ? AND NOT deleted AND ` + listedName + ` > ?`
 	args := []any{q.Cloud, q.After}
 	if q.Named != nil {
 		query += ` AND named = ?`
@@ -137,16 +137,16 @@ func (s *SQLite) Transformations(ctx context.Context, q TransformationQuery) ([]
 }
 
 // Transformation finds one transformation.
-func (s *SQLite) Transformation(ctx context.Context, cloud string, named bool, name string) (*Transformation, error) {
+func (s *db) Transformation(ctx context.Context, cloud string, named bool, name string) (*Transformation, error) {
 	return scanTransformation(s.r.QueryRowContext(ctx, `SELECT `+transformationColumns+` FROM transformations
-		WHERE cloud = ? AND named = ? AND name = ? AND deleted = 0`, cloud, named, name))
+		WHERE cloud = ? AND named = ? AND name = ? AND NOT deleted`, cloud, named, name))
 }
 
 // AllowedForStrict looks an unnamed transformation up by canonical spelling.
-func (s *SQLite) AllowedForStrict(ctx context.Context, cloud, canonical string) (bool, error) {
+func (s *db) AllowedForStrict(ctx context.Context, cloud, canonical string) (bool, error) {
 	var n int
 	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM transformations
-		WHERE cloud = ? AND canonical = ? AND named = 0 AND allowed_for_strict = 1 AND deleted = 0`,
+		WHERE cloud = ? AND canonical = ? AND NOT named AND allowed_for_strict AND NOT deleted`,
 		cloud, canonical).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("meta: allowed for strict: %w", err)
@@ -154,12 +154,12 @@ func (s *SQLite) AllowedForStrict(ctx context.Context, cloud, canonical string) 
 	return n > 0, nil
 }
 
-func upsertTransformation(ctx context.Context, tx *sql.Tx, t *Transformation) error {
+func upsertTransformation(ctx context.Context, tx *txn, t *Transformation) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO transformations (`+transformationColumns+`, deleted)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE)
 		ON CONFLICT (cloud, named, name) DO UPDATE SET transformation = excluded.transformation,
 		canonical = excluded.canonical, allowed_for_strict = excluded.allowed_for_strict, used = excluded.used,
-		created_at = excluded.created_at, updated_at = excluded.updated_at, deleted = 0`,
+		created_at = excluded.created_at, updated_at = excluded.updated_at, deleted = FALSE`,
 		t.Cloud, t.Named, t.Name, t.Transformation, t.Canonical, t.AllowedForStrict, t.Used,
 		t.CreatedAt.UnixNano(), t.UpdatedAt.UnixNano())
 	if err != nil {
@@ -168,52 +168,66 @@ func upsertTransformation(ctx context.Context, tx *sql.Tx, t *Transformation) er
 	return nil
 }
 
-// CreateNamed creates a named transformation.
-func (s *SQLite) CreateNamed(ctx context.Context, t *Transformation) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		var deleted int
-		err := tx.QueryRowContext(ctx, `SELECT deleted FROM transformations WHERE cloud = ? AND named = 1
-			AND name = ?`, t.Cloud, t.Name).Scan(&deleted)
-		switch {
-		case err == nil && deleted == 0:
-			return ErrExists
-		case err != nil && !errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("meta: create transformation: %w", err)
-		}
-		cp := *t
-		cp.Named = true
-		cp.Used, err = namedUsed(ctx, tx, t.Cloud, t.Name)
+// CreateNamed creates a named transformation. One statement creates it,
+// or revives a deleted one, or finds a live one there (ErrExists), so
+// that of two origins creating it at once only one does.
+func (s *db) CreateNamed(ctx context.Context, t *Transformation) error {
+	return s.tx(ctx, func(tx *txn) error {
+		used, err := namedUsed(ctx, tx, t.Cloud, t.Name)
 		if err != nil {
 			return err
 		}
-		return upsertTransformation(ctx, tx, &cp)
+		var name string
+		err = tx.QueryRowContext(ctx, `INSERT INTO transformations (`+transformationColumns+`, deleted)
+			VALUES (?, TRUE, ?, ?, ?, ?, ?, ?, ?, FALSE)
+			ON CONFLICT (cloud, named, name) DO UPDATE SET transformation = excluded.transformation,
+			canonical = excluded.canonical, allowed_for_strict = excluded.allowed_for_strict, used = excluded.used,
+			created_at = excluded.created_at, updated_at = excluded.updated_at, deleted = FALSE
+			WHERE transformations.deleted
+			RETURNING name`,
+			t.Cloud, t.Name, t.Transformation, t.Canonical, t.AllowedForStrict, used,
+			t.CreatedAt.UnixNano(), t.UpdatedAt.UnixNano()).Scan(&name)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrExists
+		}
+		if err != nil {
+			return fmt.Errorf("meta: create transformation: %w", err)
+		}
+		return nil
 	})
 }
 
-// SeedNamed creates a named transformation from configuration once.
-func (s *SQLite) SeedNamed(ctx context.Context, t *Transformation) (bool, error) {
+// SeedNamed creates a named transformation from configuration once: one
+// statement creates it unless the name has ever existed, so that origins
+// starting together seed it once.
+func (s *db) SeedNamed(ctx context.Context, t *Transformation) (bool, error) {
 	created := false
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM transformations WHERE cloud = ? AND named = 1
-			AND name = ?`, t.Cloud, t.Name).Scan(&n); err != nil {
+	err := s.tx(ctx, func(tx *txn) error {
+		var name string
+		err := tx.QueryRowContext(ctx, `INSERT INTO transformations (`+transformationColumns+`, deleted)
+			VALUES (?, TRUE, ?, ?, ?, ?, ?, ?, ?, FALSE)
+			ON CONFLICT (cloud, named, name) DO NOTHING
+			RETURNING name`,
+			t.Cloud, t.Name, t.Transformation, t.Canonical, t.AllowedForStrict, t.Used,
+			t.CreatedAt.UnixNano(), t.UpdatedAt.UnixNano()).Scan(&name)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			created = false
+		case err != nil:
 			return fmt.Errorf("meta: seed transformation: %w", err)
+		default:
+			created = true
 		}
-		if n > 0 {
-			return nil
-		}
-		cp := *t
-		cp.Named, created = true, true
-		return upsertTransformation(ctx, tx, &cp)
+		return nil
 	})
 	return created, err
 }
 
 // UpdateTransformation changes a transformation.
-func (s *SQLite) UpdateTransformation(ctx context.Context, cloud string, named bool, name string, fn func(*Transformation) error) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+func (s *db) UpdateTransformation(ctx context.Context, cloud string, named bool, name string, fn func(*Transformation) error) error {
+	return s.tx(ctx, func(tx *txn) error {
 		t, err := scanTransformation(tx.QueryRowContext(ctx, `SELECT `+transformationColumns+` FROM transformations
-			WHERE cloud = ? AND named = ? AND name = ? AND deleted = 0`, cloud, named, name))
+			WHERE cloud = ? AND named = ? AND name = ? AND NOT deleted`+tx.d.forUpdate(), cloud, named, name))
 		switch {
 		case errors.Is(err, ErrNotFound) && !named:
 			t = &Transformation{Cloud: cloud, Name: name, Transformation: name, CreatedAt: time.Now().UTC()}
@@ -229,18 +243,29 @@ func (s *SQLite) UpdateTransformation(ctx context.Context, cloud string, named b
 }
 
 // derivedUsingSQL selects derived resources made with a transformation.
-func derivedUsingSQL(named bool) string {
+func derivedUsingSQL(d dialect, named bool) string {
 	q := `SELECT ` + derivedColumns + `, a.resource_type, a.type, a.public_id, a.access_mode
 		FROM derived d JOIN assets a ON a.id = d.asset WHERE a.cloud = ? AND d.id > ? AND `
 	if named {
 		// Candidates mention t_<name>; usesNamed decides.
-		return q + `instr(d.transformation, ?) > 0 ORDER BY d.id`
+		return q + d.contains(`d.transformation`) + ` ORDER BY d.id`
 	}
 	return q + `d.transformation = ? ORDER BY d.id`
 }
 
 type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// dialectOf is the dialect a pool or transaction speaks.
+func dialectOf(q queryer) dialect {
+	switch q := q.(type) {
+	case *txn:
+		return q.d
+	case pool:
+		return q.d
+	}
+	return dialect{}
 }
 
 // derivedUsing runs derivedUsingSQL, keeping at most limit rows (limit <
@@ -250,7 +275,7 @@ func derivedUsing(ctx context.Context, q queryer, cloud string, named bool, name
 	if named {
 		arg = "t_" + name
 	}
-	rows, err := q.QueryContext(ctx, derivedUsingSQL(named), cloud, after, arg)
+	rows, err := q.QueryContext(ctx, derivedUsingSQL(dialectOf(q), named), cloud, after, arg)
 	if err != nil {
 		return nil, fmt.Errorf("meta: derived using: %w", err)
 	}
@@ -276,14 +301,14 @@ func derivedUsing(ctx context.Context, q queryer, cloud string, named bool, name
 }
 
 // DerivedUsing lists derived resources made with a transformation.
-func (s *SQLite) DerivedUsing(ctx context.Context, cloud string, named bool, name string, after int64, limit int) ([]DerivedRef, error) {
+func (s *db) DerivedUsing(ctx context.Context, cloud string, named bool, name string, after int64, limit int) ([]DerivedRef, error) {
 	return derivedUsing(ctx, s.r, cloud, named, name, after, limit+1)
 }
 
 // DeleteTransformation deletes a transformation and its derived resources.
-func (s *SQLite) DeleteTransformation(ctx context.Context, cloud string, named bool, name string, maxDerived int) ([]DerivedRef, error) {
+func (s *db) DeleteTransformation(ctx context.Context, cloud string, named bool, name string, maxDerived int) ([]DerivedRef, error) {
 	var out []DerivedRef
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		refs, err := derivedUsing(ctx, tx, cloud, named, name, 0, maxDerived+1)
 		if err != nil {
 			return err
@@ -291,8 +316,8 @@ func (s *SQLite) DeleteTransformation(ctx context.Context, cloud string, named b
 		if len(refs) > maxDerived {
 			return ErrTooMany
 		}
-		r, err := tx.ExecContext(ctx, `UPDATE transformations SET deleted = 1, updated_at = ?
-			WHERE cloud = ? AND named = ? AND name = ? AND deleted = 0`, time.Now().UnixNano(), cloud, named, name)
+		r, err := tx.ExecContext(ctx, `UPDATE transformations SET deleted = TRUE, updated_at = ?
+			WHERE cloud = ? AND named = ? AND name = ? AND NOT deleted`, time.Now().UnixNano(), cloud, named, name)
 		if err != nil {
 			return fmt.Errorf("meta: delete transformation: %w", err)
 		}
@@ -300,7 +325,7 @@ func (s *SQLite) DeleteTransformation(ctx context.Context, cloud string, named b
 			return ErrNotFound
 		}
 		if !named {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM transformations WHERE cloud = ? AND named = 0
+			if _, err := tx.ExecContext(ctx, `DELETE FROM transformations WHERE cloud = ? AND NOT named
 				AND name = ?`, cloud, name); err != nil {
 				return fmt.Errorf("meta: delete transformation: %w", err)
 			}
@@ -319,15 +344,15 @@ func (s *SQLite) DeleteTransformation(ctx context.Context, cloud string, named b
 // noteUsed records, in PutDerived's transaction, that a transformation made
 // a derived resource: unnamed ones are listed from then on, and named ones
 // it refers to are marked used.
-func noteUsed(ctx context.Context, tx *sql.Tx, cloud, transformation string, at time.Time) error {
+func noteUsed(ctx context.Context, tx *txn, cloud, transformation string, at time.Time) error {
 	if !onlyNamed(transformation) {
 		if err := noteUnnamed(ctx, tx, cloud, transformation, at); err != nil {
 			return err
 		}
 	}
 	for _, name := range namedIn(transformation) {
-		if _, err := tx.ExecContext(ctx, `UPDATE transformations SET used = 1 WHERE cloud = ? AND named = 1
-			AND name = ? AND used = 0`, cloud, name); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE transformations SET used = TRUE WHERE cloud = ? AND named
+			AND name = ? AND NOT used`, cloud, name); err != nil {
 			return fmt.Errorf("meta: note transformation: %w", err)
 		}
 	}
@@ -347,10 +372,10 @@ func onlyNamed(tx string) bool {
 	return true
 }
 
-func noteUnnamed(ctx context.Context, tx *sql.Tx, cloud, transformation string, at time.Time) error {
+func noteUnnamed(ctx context.Context, tx *txn, cloud, transformation string, at time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO transformations (`+transformationColumns+`, deleted)
-		VALUES (?, 0, ?, ?, '', 0, 1, ?, ?, 0)
-		ON CONFLICT (cloud, named, name) DO UPDATE SET used = 1, deleted = 0`,
+		VALUES (?, FALSE, ?, ?, '', FALSE, TRUE, ?, ?, FALSE)
+		ON CONFLICT (cloud, named, name) DO UPDATE SET used = TRUE, deleted = FALSE`,
 		cloud, transformation, transformation, at.UnixNano(), at.UnixNano())
 	if err != nil {
 		return fmt.Errorf("meta: note transformation: %w", err)
@@ -359,7 +384,7 @@ func noteUnnamed(ctx context.Context, tx *sql.Tx, cloud, transformation string, 
 }
 
 // namedUsed reports whether derived resources already use t_<name>.
-func namedUsed(ctx context.Context, tx *sql.Tx, cloud, name string) (bool, error) {
+func namedUsed(ctx context.Context, tx *txn, cloud, name string) (bool, error) {
 	refs, err := derivedUsing(ctx, tx, cloud, true, name, 0, 1)
 	return len(refs) > 0, err
 }

@@ -2,7 +2,6 @@ package meta
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -41,9 +40,9 @@ type Served struct {
 // counterTransformations counts derived resources made, per cloud.
 const counterTransformations = "transformations"
 
-func addCounter(ctx context.Context, tx *sql.Tx, cloud, name string, n int64) error {
+func addCounter(ctx context.Context, tx *txn, cloud, name string, n int64) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO counters (cloud, name, value) VALUES (?, ?, ?)
-		ON CONFLICT (cloud, name) DO UPDATE SET value = value + excluded.value`, cloud, name, n)
+		ON CONFLICT (cloud, name) DO UPDATE SET value = counters.value + excluded.value`, cloud, name, n)
 	if err != nil {
 		return fmt.Errorf("meta: counter: %w", err)
 	}
@@ -51,18 +50,18 @@ func addCounter(ctx context.Context, tx *sql.Tx, cloud, name string, n int64) er
 }
 
 // Usage counts a cloud's use.
-func (s *SQLite) Usage(ctx context.Context, cloud string) (Usage, error) {
+func (s *db) Usage(ctx context.Context, cloud string) (Usage, error) {
 	var u Usage
 	queries := []struct {
 		q    string
 		dst  []any
 		what string
 	}{
-		{`SELECT count(*), coalesce(sum(bytes), 0) FROM assets WHERE cloud = ?`, []any{&u.Assets, &u.AssetBytes}, "assets"},
-		{`SELECT count(*), coalesce(sum(d.bytes), 0) FROM derived d JOIN assets a ON a.id = d.asset WHERE a.cloud = ?`,
+		{`SELECT count(*), CAST(coalesce(sum(bytes), 0) AS BIGINT) FROM assets WHERE cloud = ?`, []any{&u.Assets, &u.AssetBytes}, "assets"},
+		{`SELECT count(*), CAST(coalesce(sum(d.bytes), 0) AS BIGINT) FROM derived d JOIN assets a ON a.id = d.asset WHERE a.cloud = ?`,
 			[]any{&u.Derived, &u.DerivedBytes}, "derived"},
-		{`SELECT count(*), coalesce(sum(bytes), 0) FROM backups WHERE cloud = ?`, []any{&u.Backups, &u.BackupBytes}, "backups"},
-		{`SELECT coalesce(sum(value), 0) FROM counters WHERE cloud = ? AND name = '` + counterTransformations + `'`,
+		{`SELECT count(*), CAST(coalesce(sum(bytes), 0) AS BIGINT) FROM backups WHERE cloud = ?`, []any{&u.Backups, &u.BackupBytes}, "backups"},
+		{`SELECT CAST(coalesce(sum(value), 0) AS BIGINT) FROM counters WHERE cloud = ? AND name = '` + counterTransformations + `'`,
 			[]any{&u.Transformations}, "counters"},
 	}
 	for _, q := range queries {
@@ -74,16 +73,18 @@ func (s *SQLite) Usage(ctx context.Context, cloud string) (Usage, error) {
 }
 
 // RecordServed upserts edges' counters, keeping the highest.
-func (s *SQLite) RecordServed(ctx context.Context, served []Served) error {
+func (s *db) RecordServed(ctx context.Context, served []Served) error {
 	if len(served) == 0 {
 		return nil
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		for _, sv := range served {
 			_, err := tx.ExecContext(ctx, `INSERT INTO served (edge, started, requests, bytes, updated_at)
 				VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (edge, started) DO UPDATE SET requests = max(requests, excluded.requests),
-				bytes = max(bytes, excluded.bytes), updated_at = excluded.updated_at`,
+				ON CONFLICT (edge, started) DO UPDATE SET
+				requests = CASE WHEN excluded.requests > served.requests THEN excluded.requests ELSE served.requests END,
+				bytes = CASE WHEN excluded.bytes > served.bytes THEN excluded.bytes ELSE served.bytes END,
+				updated_at = excluded.updated_at`,
 				sv.Edge, sv.Started.UnixNano(), sv.Requests, sv.Bytes, time.Now().UnixNano())
 			if err != nil {
 				return fmt.Errorf("meta: record served: %w", err)
@@ -94,9 +95,9 @@ func (s *SQLite) RecordServed(ctx context.Context, served []Served) error {
 }
 
 // Served sums the recorded counters.
-func (s *SQLite) Served(ctx context.Context) (int64, int64, error) {
+func (s *db) Served(ctx context.Context) (int64, int64, error) {
 	var req, bytes int64
-	err := s.r.QueryRowContext(ctx, `SELECT coalesce(sum(requests), 0), coalesce(sum(bytes), 0) FROM served`).
+	err := s.r.QueryRowContext(ctx, `SELECT CAST(coalesce(sum(requests), 0) AS BIGINT), CAST(coalesce(sum(bytes), 0) AS BIGINT) FROM served`).
 		Scan(&req, &bytes)
 	if err != nil {
 		return 0, 0, fmt.Errorf("meta: served: %w", err)

@@ -3,23 +3,12 @@ package meta
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/mediacdn/mediacdn/delivery"
 )
-
-func openTest(t *testing.T) *SQLite {
-	t.Helper()
-	s, err := OpenSQLite(filepath.Join(t.TempDir(), "meta.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
 
 var now = time.Unix(1_800_000_000, 0).UTC()
 
@@ -29,8 +18,9 @@ func asset(id, blob string) *Asset {
 		CreatedAt: now, UpdatedAt: now, Tags: []string{"t1", "t2"}, Context: map[string]string{"k": "v"}}
 }
 
-func TestPutVersionsStrictlyIncrease(t *testing.T) {
-	s := openTest(t)
+func TestPutVersionsStrictlyIncrease(t *testing.T) { forEachStore(t, testPutVersionsStrictlyIncrease) }
+
+func testPutVersionsStrictlyIncrease(t *testing.T, s Store) {
 	ctx := context.Background()
 	a := asset("folder/pic", "b1")
 	res, err := s.Put(ctx, a, true)
@@ -56,8 +46,9 @@ func TestPutVersionsStrictlyIncrease(t *testing.T) {
 	}
 }
 
-func TestPutWithoutOverwrite(t *testing.T) {
-	s := openTest(t)
+func TestPutWithoutOverwrite(t *testing.T) { forEachStore(t, testPutWithoutOverwrite) }
+
+func testPutWithoutOverwrite(t *testing.T, s Store) {
 	ctx := context.Background()
 	s.Put(ctx, asset("x", "b1"), true)
 	res, err := s.Put(ctx, asset("x", "b2"), false)
@@ -71,7 +62,10 @@ func TestPutWithoutOverwrite(t *testing.T) {
 }
 
 func TestVersionNeverReusedAfterDelete(t *testing.T) {
-	s := openTest(t)
+	forEachStore(t, testVersionNeverReusedAfterDelete)
+}
+
+func testVersionNeverReusedAfterDelete(t *testing.T, s Store) {
 	ctx := context.Background()
 	a := asset("x", "b1")
 	s.Put(ctx, a, true)
@@ -90,8 +84,9 @@ func TestVersionNeverReusedAfterDelete(t *testing.T) {
 	}
 }
 
-func TestRename(t *testing.T) {
-	s := openTest(t)
+func TestRename(t *testing.T) { forEachStore(t, testRename) }
+
+func testRename(t *testing.T, s Store) {
 	ctx := context.Background()
 	a := asset("old", "b1")
 	s.Put(ctx, a, true)
@@ -118,8 +113,9 @@ func TestRename(t *testing.T) {
 	}
 }
 
-func TestUpdateKeepsIdentity(t *testing.T) {
-	s := openTest(t)
+func TestUpdateKeepsIdentity(t *testing.T) { forEachStore(t, testUpdateKeepsIdentity) }
+
+func testUpdateKeepsIdentity(t *testing.T, s Store) {
 	ctx := context.Background()
 	a := asset("x", "b1")
 	s.Put(ctx, a, true)
@@ -138,8 +134,9 @@ func TestUpdateKeepsIdentity(t *testing.T) {
 	}
 }
 
-func TestDeleteTokens(t *testing.T) {
-	s := openTest(t)
+func TestDeleteTokens(t *testing.T) { forEachStore(t, testDeleteTokens) }
+
+func testDeleteTokens(t *testing.T, s Store) {
 	ctx := context.Background()
 	k := Key{"demo", delivery.Image, delivery.Upload, "x"}
 	s.SaveDeleteToken(ctx, "tok", k, now.Add(10*time.Minute))
@@ -156,8 +153,9 @@ func TestDeleteTokens(t *testing.T) {
 	}
 }
 
-func TestConcurrentPutsSerialize(t *testing.T) {
-	s := openTest(t)
+func TestConcurrentPutsSerialize(t *testing.T) { forEachStore(t, testConcurrentPutsSerialize) }
+
+func testConcurrentPutsSerialize(t *testing.T, s Store) {
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	versions := make(chan int64, 20)
@@ -183,8 +181,9 @@ func TestConcurrentPutsSerialize(t *testing.T) {
 	}
 }
 
-func TestDerivedLifecycle(t *testing.T) {
-	s := openTest(t)
+func TestDerivedLifecycle(t *testing.T) { forEachStore(t, testDerivedLifecycle) }
+
+func testDerivedLifecycle(t *testing.T, s Store) {
 	ctx := context.Background()
 	a := asset("pic", "orig1")
 	s.Put(ctx, a, true)
@@ -246,52 +245,53 @@ func TestDerivedLifecycle(t *testing.T) {
 // A derived ID the Admin API handed out never names another derived file,
 // not even after its own was deleted and the database reopened.
 func TestDerivedIDNeverReused(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "meta.db")
-	s, err := OpenSQLite(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	a := asset("pic", "orig1")
-	if _, err := s.Put(ctx, a, true); err != nil {
-		t.Fatal(err)
-	}
-	put := func(s *SQLite, tr string) int64 {
-		t.Helper()
-		d := &Derived{DerivedKey: DerivedKey{Version: a.Version, Transformation: tr, Format: "jpg"}, Blob: tr, CreatedAt: now}
-		got, _, err := s.PutDerived(ctx, a.Key, d)
-		if err != nil {
+	forEachReopened(t, func(t *testing.T, open func() Store) {
+		s := open()
+		ctx := context.Background()
+		a := asset("pic", "orig1")
+		if _, err := s.Put(ctx, a, true); err != nil {
 			t.Fatal(err)
 		}
-		return got.ID
-	}
-	first := put(s, "w_1")
-	if _, err := s.DeleteDerived(ctx, "demo", []int64{first}); err != nil {
-		t.Fatal(err)
-	}
-	second := put(s, "w_2")
-	if second <= first {
-		t.Fatalf("derived ID %d reused after delete (first was %d)", second, first)
-	}
-	if _, err := s.DeleteDerived(ctx, "demo", []int64{second}); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	s, err = OpenSQLite(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if third := put(s, "w_3"); third <= second {
-		t.Fatalf("derived ID %d reused after reopening (last was %d)", third, second)
-	}
+		put := func(s Store, tr string) int64 {
+			t.Helper()
+			d := &Derived{DerivedKey: DerivedKey{Version: a.Version, Transformation: tr, Format: "jpg"}, Blob: tr, CreatedAt: now}
+			got, _, err := s.PutDerived(ctx, a.Key, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got.ID
+		}
+		first := put(s, "w_1")
+		if _, err := s.DeleteDerived(ctx, "demo", []int64{first}); err != nil {
+			t.Fatal(err)
+		}
+		second := put(s, "w_2")
+		if second <= first {
+			t.Fatalf("derived ID %d reused after delete (first was %d)", second, first)
+		}
+		if _, err := s.DeleteDerived(ctx, "demo", []int64{second}); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		s = open()
+		defer s.Close()
+		if third := put(s, "w_3"); third <= second {
+			t.Fatalf("derived ID %d reused after reopening (last was %d)", third, second)
+		}
+	})
 }
 
-// writerSync is the write connection's PRAGMA synchronous (2 is FULL).
-func writerSync(t *testing.T, s *SQLite) int {
+// writerSync is SQLite's write connection's PRAGMA synchronous (2 is
+// FULL); PostgreSQL's relaxed commits are for their transaction only
+// (SET LOCAL): 2 there.
+func writerSync(t *testing.T, s Store) int {
 	t.Helper()
+	sq, ok := s.(*SQLite)
+	if !ok {
+		return 2
+	}
 	var v int
-	if err := s.w.QueryRow("PRAGMA synchronous").Scan(&v); err != nil {
+	if err := sq.w.QueryRow("PRAGMA synchronous").Scan(&v); err != nil {
 		t.Fatal(err)
 	}
 	return v
@@ -299,8 +299,9 @@ func writerSync(t *testing.T, s *SQLite) int {
 
 // Put stores an analysis given with the version in the same transaction;
 // an overwrite drops the analyses of earlier versions.
-func TestPutStoresAnalysis(t *testing.T) {
-	s := openTest(t)
+func TestPutStoresAnalysis(t *testing.T) { forEachStore(t, testPutStoresAnalysis) }
+
+func testPutStoresAnalysis(t *testing.T, s Store) {
 	ctx := context.Background()
 	a := asset("analysed", "b1")
 	a.Analysis = []byte(`{"pixels":true}`)
@@ -333,8 +334,9 @@ func TestPutStoresAnalysis(t *testing.T) {
 // A key's resource type and type are stored as their names (what the
 // indexes, migrations and `sqlite3` see), read back typed, and a name the
 // store does not know is an error, never the zero value.
-func TestKeyStoredByName(t *testing.T) {
-	s := openTest(t)
+func TestKeyStoredByName(t *testing.T) { forEachStore(t, testKeyStoredByName) }
+
+func testKeyStoredByName(t *testing.T, s Store) {
 	ctx := context.Background()
 	a := asset("named", "b1")
 	a.ResourceType, a.Type = delivery.Video, delivery.Authenticated
@@ -342,7 +344,7 @@ func TestKeyStoredByName(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rt, typ string
-	if err := s.r.QueryRowContext(ctx, `SELECT resource_type, type FROM assets WHERE public_id = 'named'`).
+	if err := rawDB(s).r.QueryRowContext(ctx, `SELECT resource_type, type FROM assets WHERE public_id = 'named'`).
 		Scan(&rt, &typ); err != nil || rt != "video" || typ != "authenticated" {
 		t.Fatalf("stored %q %q, %v; want video authenticated", rt, typ, err)
 	}
@@ -350,7 +352,7 @@ func TestKeyStoredByName(t *testing.T) {
 	if err != nil || got.Key != a.Key {
 		t.Fatalf("Asset = %+v, %v; want key %+v", got, err, a.Key)
 	}
-	if _, err := s.w.ExecContext(ctx, `UPDATE assets SET type = 'bogus' WHERE public_id = 'named'`); err != nil {
+	if _, err := rawDB(s).w.ExecContext(ctx, `UPDATE assets SET type = 'bogus' WHERE public_id = 'named'`); err != nil {
 		t.Fatal(err)
 	}
 	page, err := s.List(ctx, ListQuery{Cloud: "demo", Limit: 10})

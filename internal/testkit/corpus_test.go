@@ -1,4 +1,4 @@
-package testcorpus
+package testkit
 
 import (
 	"os"
@@ -16,7 +16,7 @@ func TestCommittedImagesAreFound(t *testing.T) {
 }
 
 // A missing photo of the fetched kind names `make testdata`; any other
-// missing file is the file system's error.
+// missing file is the file system's error; Path fails the test with it.
 func TestMissingImages(t *testing.T) {
 	dir := t.TempDir()
 	if _, err := locate(dir, "LadyBird.jpg"); err == nil || !strings.Contains(err.Error(), "make testdata") {
@@ -30,5 +30,8 @@ func TestMissingImages(t *testing.T) {
 	}
 	if p, err := locate(dir, "Wood.jpg"); err != nil || p != filepath.Join(dir, "Wood.jpg") {
 		t.Fatalf("present photo: %q %v", p, err)
+	}
+	if fatal := run(func(tb testing.TB) { Path(tb, "nothere.jpg") }); !strings.Contains(fatal, "nothere.jpg") {
+		t.Fatalf("Path of a missing image: fatal %q", fatal)
 	}
 }
