@@ -20,14 +20,34 @@ func goList(t *testing.T, args ...string) []string {
 }
 
 // The dependency direction of design.md: delivery and metrics use the
-// standard library only; edges import neither the origin nor libvips; only
-// origin/imaging imports bimg.
+// standard library only; the origin's leaves nothing of the origin; edges
+// import neither the origin nor libvips; only origin/imaging imports bimg.
 func TestDependencyDirection(t *testing.T) {
 	for _, pkg := range []string{"delivery", "metrics"} {
 		for _, line := range goList(t, "-deps", "-f", "{{.ImportPath}} {{.Standard}}", "./"+pkg) {
 			path, std, _ := strings.Cut(line, " ")
 			if std != "true" && path != module+"/"+pkg {
 				t.Errorf("%s depends on %s, which is not in the standard library", pkg, path)
+			}
+		}
+	}
+	// The origin's leaves import nothing of the origin: the remote fetcher
+	// the standard library only, the HTTP API's plumbing config and
+	// delivery only.
+	for pkg, allowed := range map[string][]string{
+		"origin/remote": nil,
+	} {
+		for _, line := range goList(t, "-deps", "-f", "{{.ImportPath}} {{.Standard}}", "./"+pkg) {
+			path, std, _ := strings.Cut(line, " ")
+			if std == "true" || path == module+"/"+pkg {
+				continue
+			}
+			ok := false
+			for _, a := range allowed {
+				ok = ok || path == module+"/"+a
+			}
+			if !ok {
+				t.Errorf("%s depends on %s; it may import only the standard library and %v", pkg, path, allowed)
 			}
 		}
 	}

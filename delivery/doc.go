@@ -55,6 +55,6 @@
 //	cachekey.go        AppendCacheKey, AppendRequestKey, AppendVariantKey: cache keys
 //	headers.go         the header names of the edge–origin contract
 //	cors.go            AllowHeaders, AllowedMethods, PreflightMaxAge: CORS of delivery URLs
-//	errors.go          Error: a malformed URL's status and public message
+//	errors.go          Error: the one public failure (status, message, Retry-After, hidden cause), RetryAfterHeader
 //	echo.go            Echo: request text made safe to quote in an error
 package delivery

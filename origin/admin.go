@@ -14,7 +14,7 @@ import (
 type adminHandler func(p *Params)
 
 // adminEndpoint is one Admin API method of a path: its Cloudinary
-// parameters (paramspec_admin.go) and its handler.
+// parameters (admin_paramspec.go) and its handler.
 type adminEndpoint struct {
 	params methodParams
 	serve  adminHandler
@@ -49,7 +49,7 @@ func (c *call) routeAdmin(rest string) bool {
 		return true
 	}
 	if !c.s.admin.limits.writeHeaders(c.w, c.cloud, limit, c.s.now(), true) {
-		c.fail(&APIError{Status: 420, Message: "Rate Limit Exceeded",
+		c.fail(&delivery.Error{Status: 420, Message: "Rate Limit Exceeded",
 			RetryAfter: c.s.admin.limits.untilReset(c.s.now())})
 		return true
 	}
@@ -90,11 +90,11 @@ func adminAuthenticate(r *http.Request, cl config.Cloud) error {
 	user, pass, ok := r.BasicAuth()
 	switch {
 	case !ok || user == "":
-		return apiErr(http.StatusUnauthorized, "Must supply api_key")
+		return delivery.Errorf(http.StatusUnauthorized, "Must supply api_key")
 	case !equal(user, cl.APIKey):
-		return apiErr(http.StatusUnauthorized, "Unknown API key %s", clip(user))
+		return delivery.Errorf(http.StatusUnauthorized, "Unknown API key %s", clip(user))
 	case !equal(pass, cl.APISecret):
-		return apiErr(http.StatusUnauthorized, "api_secret mismatch")
+		return delivery.Errorf(http.StatusUnauthorized, "api_secret mismatch")
 	}
 	return nil
 }
@@ -144,10 +144,10 @@ func (c *call) adminRoute(top, tail string) (adminEndpoint, error) {
 		}
 	}
 	c.w.Header().Set("Allow", strings.Join(allowed, ", "))
-	return adminEndpoint{}, apiErr(http.StatusMethodNotAllowed, "Method not allowed - use %s", strings.Join(allowed, " or "))
+	return adminEndpoint{}, delivery.Errorf(http.StatusMethodNotAllowed, "Method not allowed - use %s", strings.Join(allowed, " or "))
 }
 
-func adminNotFound() *APIError { return apiErr(http.StatusNotFound, "Not found") }
+func adminNotFound() *delivery.Error { return delivery.Errorf(http.StatusNotFound, "Not found") }
 
 // resourceRoutes routes /resources/...:
 //

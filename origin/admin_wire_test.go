@@ -181,3 +181,19 @@ func TestAdminErrors(t *testing.T) {
 		}
 	}
 }
+
+// Retry-After rounds up (delivery.RetryAfterHeader, the one rule of every
+// path): 1.4 s before the hour asks for 2 s, never for the 1 s that would
+// come back too early.
+func TestAdminRateLimitRetryAfterRoundsUp(t *testing.T) {
+	clock := time.Date(2030, 1, 2, 10, 59, 58, 600_000_000, time.UTC)
+	now := func() time.Time { return clock }
+	cl := config.Cloud{APIKey: apiKey, APISecret: apiSecret, Admin: config.AdminAPI{RateLimit: 1}}
+	o := startOriginWith(t, nil, now, cl)
+	if a := adminGet(t, o, "ping"); a.status != 200 {
+		t.Fatalf("first call: %d %s", a.status, a.raw)
+	}
+	if a := adminGet(t, o, "ping"); a.status != 420 || a.header.Get("Retry-After") != "2" {
+		t.Fatalf("past the limit 1.4 s before the hour: %d Retry-After %q", a.status, a.header.Get("Retry-After"))
+	}
+}

@@ -3,7 +3,6 @@ package origin
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"mime"
 	"net/http"
 	"path"
@@ -17,19 +16,6 @@ import (
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
-// deliveryError is a delivery failure: a status and the X-Cld-Error text.
-type deliveryError struct {
-	status int
-	msg    string
-	retry  time.Duration
-}
-
-func (e *deliveryError) Error() string { return e.msg }
-
-func deliveryErr(status int, format string, args ...any) *deliveryError {
-	return &deliveryError{status: status, msg: fmt.Sprintf(format, args...)}
-}
-
 // delivered is what a delivery request resolved to.
 type delivered struct {
 	body         []byte // in memory (derived, or small originals)
@@ -39,7 +25,7 @@ type delivered struct {
 	modified     time.Time
 	version      int64
 	defaultImage string
-	attachment   string // fl_attachment's file name (attachment.go)
+	attachment   string // fl_attachment's file name (deliver_attachment.go)
 	// width, height and size describe a derived image (for eager answers).
 	width, height int
 	size          int64
@@ -51,11 +37,11 @@ func (s *Server) serveDelivery(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 	case http.MethodOptions:
-		deliveryOptions(w, r) // delivercors.go
+		deliveryOptions(w, r) // deliver_cors.go
 		return
 	default:
 		w.Header().Set("Allow", delivery.AllowedMethods)
-		s.deliveryFail(w, deliveryErr(http.StatusMethodNotAllowed, "Method not allowed"))
+		s.deliveryFail(w, delivery.Errorf(http.StatusMethodNotAllowed, "Method not allowed"))
 		return
 	}
 	u, cl, err := s.parseDelivery(r)
@@ -84,13 +70,13 @@ func (s *Server) parseDelivery(r *http.Request) (delivery.URL, config.Cloud, err
 	if err != nil {
 		var de *delivery.Error
 		if errors.As(err, &de) {
-			return u, config.Cloud{}, deliveryErr(de.Status, "%s", de.Message)
+			return u, config.Cloud{}, delivery.Errorf(de.Status, "%s", de.Message)
 		}
-		return u, config.Cloud{}, deliveryErr(http.StatusBadRequest, "Invalid URL")
+		return u, config.Cloud{}, delivery.Errorf(http.StatusBadRequest, "Invalid URL")
 	}
 	cl, ok := s.clouds[u.Cloud]
 	if !ok {
-		return u, cl, deliveryErr(http.StatusNotFound, "Unknown cloud_name %s", u.Cloud)
+		return u, cl, delivery.Errorf(http.StatusNotFound, "Unknown cloud_name %s", u.Cloud)
 	}
 	return u, cl, nil
 }
@@ -113,7 +99,7 @@ func (s *Server) resolve(r *http.Request, u *delivery.URL, cl config.Cloud) (*de
 	case u.Type == delivery.Upload || u.Type == delivery.Private || u.Type == delivery.Authenticated:
 	case u.Type == delivery.Fetch && u.Resource == delivery.Image:
 	default:
-		return nil, deliveryErr(http.StatusBadRequest, "Unsupported delivery type - %s", u.Type)
+		return nil, delivery.Errorf(http.StatusBadRequest, "Unsupported delivery type - %s", u.Type)
 	}
 	if err := checkURLSignature(u, cl); err != nil {
 		return nil, err
@@ -121,7 +107,7 @@ func (s *Server) resolve(r *http.Request, u *delivery.URL, cl config.Cloud) (*de
 	var a *meta.Asset
 	var err error
 	if u.Type == delivery.Fetch {
-		a, err = s.fetched(r.Context(), u, cl) // fetchdelivery.go
+		a, err = s.fetched(r.Context(), u, cl) // deliver_fetch.go
 	} else {
 		key := meta.Key{Cloud: u.Cloud, ResourceType: u.Resource, Type: u.Type, PublicID: u.PublicID}
 		a, err = s.meta.Asset(r.Context(), key)
@@ -134,19 +120,19 @@ func (s *Server) resolve(r *http.Request, u *delivery.URL, cl config.Cloud) (*de
 		return nil, err
 	}
 	if a.AccessMode == meta.AccessAuthenticated && !u.Signed() {
-		return nil, deliveryErr(http.StatusUnauthorized,
+		return nil, delivery.Errorf(http.StatusUnauthorized,
 			"Missing URL signature - assets whose access mode is authenticated need a signed URL")
 	}
 	if isOriginal(u, a) {
 		if u.Type == delivery.Private && !u.Signed() {
-			return nil, deliveryErr(http.StatusUnauthorized, "Missing URL signature - private originals need a signed URL")
+			return nil, delivery.Errorf(http.StatusUnauthorized, "Missing URL signature - private originals need a signed URL")
 		}
 		d := s.original(a, u)
 		d.defaultImage = fallback
 		return d, nil
 	}
 	if u.Resource != delivery.Image {
-		return nil, deliveryErr(http.StatusBadRequest, "Transformations are not supported for %s files", u.Resource)
+		return nil, delivery.Errorf(http.StatusBadRequest, "Transformations are not supported for %s files", u.Resource)
 	}
 	d, err := s.derive(r, u, cl, a)
 	if err != nil {
@@ -162,16 +148,16 @@ func (s *Server) resolve(r *http.Request, u *delivery.URL, cl config.Cloud) (*de
 func checkURLSignature(u *delivery.URL, cl config.Cloud) error {
 	switch {
 	case u.Signed() && !u.VerifySignature(cl.APISecret):
-		return deliveryErr(http.StatusUnauthorized, "Invalid URL signature")
+		return delivery.Errorf(http.StatusUnauthorized, "Invalid URL signature")
 	case !u.Signed() && u.Type == delivery.Authenticated:
-		return deliveryErr(http.StatusUnauthorized, "Missing URL signature - authenticated assets need a signed URL")
+		return delivery.Errorf(http.StatusUnauthorized, "Missing URL signature - authenticated assets need a signed URL")
 	}
 	return nil
 }
 
 // defaultImage serves d_<id> when the asset is missing.
 func (s *Server) defaultImage(r *http.Request, u *delivery.URL, cause error) (*meta.Asset, string, error) {
-	var notFound error = deliveryErr(http.StatusNotFound, "Resource not found - %s", u.PublicID)
+	var notFound error = delivery.Errorf(http.StatusNotFound, "Resource not found - %s", u.PublicID)
 	if isDeliveryStatus(cause, http.StatusNotFound) {
 		notFound = cause // a fetch's own reason
 	}
@@ -202,8 +188,8 @@ func (s *Server) defaultImage(r *http.Request, u *delivery.URL, cause error) (*m
 // isDeliveryStatus reports whether err is a delivery error with this
 // status.
 func isDeliveryStatus(err error, status int) bool {
-	var de *deliveryError
-	return errors.As(err, &de) && de.status == status
+	var de *delivery.Error
+	return errors.As(err, &de) && de.Status == status
 }
 
 // isOriginal reports whether a URL asks for the stored file as is: no
@@ -272,7 +258,7 @@ func (s *Server) writeDelivered(w http.ResponseWriter, r *http.Request, u *deliv
 		for _, k := range []string{"ETag", delivery.HeaderVersion, "Cache-Control", "Vary"} {
 			h.Del(k)
 		}
-		s.deliveryFail(w, deliveryErr(http.StatusInternalServerError, "Internal error"))
+		s.deliveryFail(w, delivery.Errorf(http.StatusInternalServerError, "Internal error"))
 		return
 	}
 	defer f.Close()
@@ -291,35 +277,33 @@ func maxAge(d time.Duration, immutable bool) string {
 // text body; 4xx answers may be cached briefly, 5xx never. The message goes
 // out through delivery.Echo, as writeError's.
 func (s *Server) deliveryFail(w http.ResponseWriter, err error) {
-	var de *deliveryError
-	if !errors.As(err, &de) {
-		ae := asAPIError(err)
-		switch {
-		case ae.Status >= 500 && ae.RetryAfter > 0:
-			// Shedding load (the transform queue is full, or shutting
-			// down): an answer, not a failure. Logged per request as an
-			// error, a storm would write thousands of lines a second.
-			s.log.Debug("delivery shed", "status", ae.Status, "err", err)
-		case ae.Status >= 500:
-			s.log.Error("delivery failed", "err", err)
-		}
-		de = &deliveryError{status: ae.Status, msg: ae.Message, retry: ae.RetryAfter}
+	de := delivery.AsError(err)
+	switch {
+	case de.Status >= 500 && de.RetryAfter > 0:
+		// Shedding load (the transform queue is full, or shutting down):
+		// an answer, not a failure. Logged per request as an error, a
+		// storm would write thousands of lines a second.
+		s.log.Debug("delivery shed", "status", de.Status, "err", err)
+	case de.Status >= 500 && de.Unwrap() != nil:
+		// An internal failure (its cause is for operators); delivery's
+		// own 5xx answers (a fetch's remote down) carry none.
+		s.log.Error("delivery failed", "err", err)
 	}
-	msg := delivery.Echo(de.msg, delivery.MessageLimit)
+	msg := delivery.Echo(de.Message, delivery.MessageLimit)
 	h := w.Header()
 	h.Set(delivery.HeaderError, msg)
 	h.Set("Access-Control-Allow-Origin", "*")
 	h.Set("Access-Control-Expose-Headers", delivery.HeaderError)
 	h.Set("Content-Type", "text/plain; charset=utf-8")
 	h.Set("X-Content-Type-Options", "nosniff")
-	if de.retry > 0 {
-		h.Set("Retry-After", strconv.Itoa(int((de.retry+time.Second-1)/time.Second)))
+	if de.RetryAfter > 0 {
+		h.Set("Retry-After", delivery.RetryAfterHeader(de.RetryAfter))
 	}
-	if de.status < 500 {
+	if de.Status < 500 {
 		h.Set("Cache-Control", maxAge(s.cfg.ErrorMaxAge, false))
 	} else {
 		h.Set("Cache-Control", "no-store")
 	}
-	w.WriteHeader(de.status)
+	w.WriteHeader(de.Status)
 	w.Write([]byte(msg + "\n"))
 }

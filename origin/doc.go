@@ -1,6 +1,97 @@
 // Package origin is the asset service: durable storage of originals and
 // derived files, Cloudinary's Upload and Admin APIs under /v1_1/<cloud>/,
-// and delivery of originals and transformations to edges. Image work goes
-// through the Transformer interface, which origin/imaging implements with
-// libvips; this package itself needs no cgo.
+// delivery of originals and transformations to edges, and the purge
+// events that tell every edge what to drop. Images are made by
+// origin/imaging (libvips, through cgo) and metadata kept by origin/meta
+// (SQLite, through cgo); a build without cgo compiles, and its origin
+// refuses to run.
+//
+// Sub-packages: meta (asset metadata, meta.Store), blob (file storage,
+// blob.Store), imaging (libvips transforms), imagemeta (EXIF, IPTC, XMP
+// read from a file), remote (the SSRF-guarded downloader, a
+// standard-library leaf).
+//
+// The files are cut by role, the role in the name's prefix. Errors of
+// every role are *delivery.Error (status, public message, Retry-After,
+// hidden cause).
+//
+// The server:
+//
+//	server.go                 Server, New, ServeHTTP: routing to delivery, the APIs and /invalidations; call
+//	config.go                 Config and its defaults
+//	metrics.go                the origin's Prometheus counters
+//	storage.go                Storage, OpenStorage (meta.db, blobs, LOCK); blob writes and deletes
+//	storage_fsck.go           Fsck: metadata and blobs checked against each other
+//
+// The HTTP API's plumbing (no Server, no call):
+//
+//	api_params.go             Params: a request's parameters, typed getters, the string to sign
+//	api_params_body.go        bodyReader: query, multipart and the file part, bounded as they stream
+//	api_params_form.go        urlencoded bodies
+//	api_params_json.go        JSON bodies
+//	api_paramspec.go          methodParams: implemented and refused Cloudinary parameters (400 naming one)
+//	api_auth.go               signatures, Basic and Bearer authentication
+//	api_errors.go             writeError, writeJSON: {"error":{"message":"..."}}
+//	api_statuswriter.go       statusWriter: the status a handler wrote, for metrics and logs
+//	api_cursor.go             next_cursor encoded and decoded
+//	api_ratelimit.go          the Admin API's hourly rate limit (X-FeatureRateLimit-*, 420)
+//	api_publicid.go           public ID and folder checks, random IDs
+//	api_tags.go               tag checks, adding and removing tags
+//	api_context.go            the context parameter (k=v|k2=v2) parsed and escaped
+//	api_accessmode.go         access_mode (public, authenticated)
+//
+// The Upload API (/v1_1/<cloud>/<rt>/<action>):
+//
+//	upload.go                 upload: options, classify, choose the public ID, store, answer
+//	upload_paramspec.go       each action's implemented and refused parameters
+//	upload_body.go            an upload's body: refused early, never held in memory
+//	upload_slots.go           bounds on uploads in progress (420 with Retry-After)
+//	upload_spool.go           upfile: an upload's file on disk, and the spool directory
+//	upload_source.go          the file parameter: a file, a data URI or a remote URL (origin/remote)
+//	upload_chunked.go         chunked uploads (X-Unique-Upload-Id, Content-Range)
+//	upload_incoming.go        incoming transformations and format conversion
+//	upload_eager.go           eager transformations
+//	upload_analysis.go        analysis: colours, phash and embedded metadata of a version
+//	upload_analyser.go        the background analyser that computes it
+//	upload_response.go        assetJSON: the upload answer
+//	upload_explicit.go        explicit
+//	upload_rename.go          rename
+//	upload_destroy.go         destroy, delete_by_token
+//	upload_tags.go            tags, context (add, remove, replace)
+//	upload_text.go            text: an image of a text string
+//
+// The Admin API (/v1_1/<cloud>/resources..., tags, transformations, usage):
+//
+//	admin.go                  routing, adminHandler, the rate limit applied
+//	admin_paramspec.go        each method's implemented and refused parameters
+//	admin_list.go             listings (by type, prefix, tag, context, moderation, IDs)
+//	admin_select.go           how a bulk call selects its assets
+//	admin_json.go             resourceJSON: an asset in a listing
+//	admin_fields.go           the fields parameter
+//	admin_details.go          one asset's details
+//	admin_update.go           update one asset
+//	admin_access.go           update_access_mode
+//	admin_delete.go           bulk deletes, derived deletes
+//	admin_backup.go           backups and restore
+//	admin_related.go          related assets
+//	admin_transformations.go  named transformations: list, create, update, delete
+//	admin_usage.go            usage
+//
+// Delivery for edges (/<cloud>/<rt>/<type>/...):
+//
+//	deliver.go                serveDelivery: parse, resolve, answer; deliveryFail (X-Cld-Error)
+//	deliver_derive.go         a derived image found or made once (X-Delivery-Variant), stored
+//	deliver_named.go          named transformations expanded; strict transformations
+//	deliver_fetch.go          fetch delivery URLs: a remote image downloaded, kept and refreshed
+//	deliver_attachment.go     fl_attachment
+//	deliver_cors.go           OPTIONS on delivery paths
+//	deliver_waiters.go        a transform stops when the last client waiting for it leaves
+//	deliver_recordings.go     derived images being recorded in the background
+//
+// Purges (see docs/architecture.md, "Purges"):
+//
+//	purge_events.go           Event, Events.Emit: the only way a purge leaves the origin
+//	purge_rules.go            every purge rule built from events
+//	purge_publish.go          Purger: rules stored, published on NATS, their status
+//	purge_invalidations.go    /invalidations: a purge asked for, and how many edges applied it
 package origin

@@ -21,7 +21,7 @@ func AdminParams(method, path string) (implemented, refused []string, err error)
 func (s *Server) ImageStats() imaging.Stats { return s.images.Stats() }
 
 // FlightWaiters is how many delivery requests wait for a derived image
-// being made (waiters.go).
+// being made (deliver_waiters.go).
 func (s *Server) FlightWaiters() int {
 	s.waiters.mu.Lock()
 	defer s.waiters.mu.Unlock()

@@ -1,14 +1,14 @@
 package origin
 
 // UploadMethodParams exposes an Upload API method's parameter policy
-// (paramspec_upload.go) to the tests of package origin_test.
+// (upload_paramspec.go) to the tests of package origin_test.
 func UploadMethodParams(action string) (implemented, refused []string, ok bool) {
 	e, ok := (&call{}).uploadRoute(action)
 	return e.params.implemented, e.params.refused, ok
 }
 
 // ChunkUploads reports how many chunked uploads are in progress and how
-// many refused ones are remembered (chunked.go).
+// many refused ones are remembered (upload_chunked.go).
 func (s *Server) ChunkUploads() (inProgress, refused int) {
 	s.chunks.mu.Lock()
 	defer s.chunks.mu.Unlock()
@@ -24,5 +24,5 @@ func (s *Server) LimitChunkUploads(n int) {
 }
 
 // UploadsInProgress is how many Upload API requests hold a slot
-// (uploadslots.go).
+// (upload_slots.go).
 func (s *Server) UploadsInProgress() int { return s.uploads.inProgress() }

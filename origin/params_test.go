@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // Indexed array parameters are signed in the order they were sent: the
@@ -110,7 +112,7 @@ func TestBodyReaderBounds(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := readBody(t, c.ct, c.body, 1<<10)
-			var ae *APIError
+			var ae *delivery.Error
 			if !errors.As(err, &ae) || ae.Message != c.msg {
 				t.Fatalf("got %v, want %q", err, c.msg)
 			}

@@ -20,6 +20,7 @@ import (
 	"github.com/mediacdn/mediacdn/origin/blob"
 	"github.com/mediacdn/mediacdn/origin/imaging"
 	"github.com/mediacdn/mediacdn/origin/meta"
+	"github.com/mediacdn/mediacdn/origin/remote"
 )
 
 // Server is the origin: the Upload API under /v1_1/<cloud>/, and (in later
@@ -34,16 +35,16 @@ type Server struct {
 	events Events
 	purger *Purger
 	log    *slog.Logger
-	fetch  *fetcher
+	fetch  *remote.Fetcher
 	chunks *chunkStore
 	now    func() time.Time
-	// spool holds the files of the uploads being served (upfile.go);
-	// uploads bounds those requests (uploadslots.go).
+	// spool holds the files of the uploads being served (upload_spool.go);
+	// uploads bounds those requests (upload_slots.go).
 	spool   spoolDir
 	uploads *uploadSlots
 
 	// flights makes one transform per missing derived image; waiters
-	// stops one nobody waits for any more (waiters.go).
+	// stops one nobody waits for any more (deliver_waiters.go).
 	flights singleflight.Group
 	waiters waiters
 	// pending holds derived images made but not yet recorded, by flight
@@ -66,7 +67,7 @@ type Server struct {
 	// (Fetch.MaxInFlight): one token per download.
 	fetching chan struct{}
 	// refreshing holds the fetch flights whose stored copy is being
-	// refreshed in the background (fetchdelivery.go).
+	// refreshed in the background (deliver_fetch.go).
 	refreshing sync.Map
 }
 
@@ -129,7 +130,8 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 		events: d.Events, purger: d.Purger, log: d.Log, now: d.Now, chunks: chunks,
 		spool: spool, uploads: newUploadSlots(cfg.Uploads), fetching: make(chan struct{}, cfg.Fetch.MaxInFlight),
 		recordSlots: make(chan struct{}, maxBackgroundRecords), recording: newRecordings(),
-		fetch: newFetcher(cfg.Fetch, int64(cfg.MaxUploadSize)), admin: newAdminState(), m: newCounters()}
+		fetch: remote.New(remote.Options{Timeout: cfg.Fetch.Timeout, MaxRedirects: cfg.Fetch.MaxRedirects,
+			AllowNetworks: cfg.Fetch.AllowNetworks, MaxSize: int64(cfg.MaxUploadSize)}), admin: newAdminState(), m: newCounters()}
 	s.analyser = newAnalyser(s)
 	// Clouds with backup keep deleted and overwritten originals; named
 	// transformations from configuration seed the store (admin*.go).
@@ -148,7 +150,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/healthz":
 		w.Write([]byte("ok\n"))
 	case r.URL.Path == "/metrics":
-		s.deliveryFail(w, deliveryErr(http.StatusNotFound, "Not found"))
+		s.deliveryFail(w, delivery.Errorf(http.StatusNotFound, "Not found"))
 	case strings.HasPrefix(r.URL.Path, "/v1_1/"):
 		s.m.apiCalls.Add(1)
 		s.counted(w, r, s.serveAPI)
@@ -170,12 +172,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	cloudName, rest, _ := strings.Cut(decoded, "/")
 	cl, ok := s.clouds[cloudName]
 	if !ok || cloudName == "" {
-		writeError(w, s.log, r, apiErr(http.StatusUnauthorized, "Invalid cloud_name %s", clip(cloudName)))
+		writeError(w, s.log, r, delivery.Errorf(http.StatusUnauthorized, "Invalid cloud_name %s", clip(cloudName)))
 		return
 	}
 	c := &call{s: s, w: w, r: r, cloud: cloudName, cl: cl}
 	if !c.routeInvalidations(rest) && !c.routeUpload(rest) && !c.routeAdmin(rest) {
-		writeError(w, s.log, r, apiErr(http.StatusNotFound, "Not found"))
+		writeError(w, s.log, r, delivery.Errorf(http.StatusNotFound, "Not found"))
 	}
 }
 
@@ -186,7 +188,7 @@ type call struct {
 	r     *http.Request
 	cloud string
 	cl    config.Cloud
-	body  *trackedBody // an Upload API request's body (uploadbody.go)
+	body  *trackedBody // an Upload API request's body (upload_body.go)
 }
 
 func (c *call) ctx() context.Context { return c.r.Context() }
@@ -222,12 +224,12 @@ func (c *call) routeUpload(rest string) bool {
 	}
 	if c.r.Method != http.MethodPost {
 		c.w.Header().Set("Allow", "POST")
-		c.fail(apiErr(http.StatusMethodNotAllowed, "Method not allowed - use POST"))
+		c.fail(delivery.Errorf(http.StatusMethodNotAllowed, "Method not allowed - use POST"))
 		return true
 	}
 	// Credentials are checked, and the request counted among those in
 	// progress, before its body is read; its file is read to disk, after
-	// the credentials before it (uploadbody.go).
+	// the credentials before it (upload_body.go).
 	release, err := c.admitUpload(action)
 	if err != nil {
 		c.refuse(err)
@@ -243,7 +245,7 @@ func (c *call) routeUpload(rest string) bool {
 		return true
 	}
 	// A Cloudinary parameter the server does not implement is refused
-	// before anything is decoded, fetched or stored (paramspec_upload.go).
+	// before anything is decoded, fetched or stored (upload_paramspec.go).
 	if err := e.params.check(p); err != nil {
 		c.fail(err)
 		return true
@@ -253,7 +255,7 @@ func (c *call) routeUpload(rest string) bool {
 }
 
 // uploadEndpoint is one Upload API action: its Cloudinary parameters
-// (paramspec_upload.go) and its handler.
+// (upload_paramspec.go) and its handler.
 type uploadEndpoint struct {
 	params methodParams
 	serve  func(rt string, p *Params)

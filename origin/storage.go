@@ -1,10 +1,13 @@
 package origin
 
 import (
+	"crypto/md5"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"syscall"
 
 	"github.com/mediacdn/mediacdn/origin/blob"
@@ -71,4 +74,69 @@ func lockDir(dataDir string) (*os.File, error) {
 		return nil, fmt.Errorf("origin: data dir lock: %w", err)
 	}
 	return f, nil
+}
+
+// The Server's blob writes and deletes, used by every call that stores or
+// drops a file.
+
+// writeBlob stores data as a new blob, durably, and returns its key.
+func (s *Server) writeBlob(data []byte) (string, error) {
+	w, err := s.stageBlob(data)
+	if err != nil {
+		return "", err
+	}
+	return w.Commit()
+}
+
+// writeBlobUnsynced stores bytes that can be made again (blob.Writer's
+// CommitUnsynced).
+func (s *Server) writeBlobUnsynced(data []byte) (string, error) {
+	w, err := s.stageBlob(data)
+	if err != nil {
+		return "", err
+	}
+	return w.CommitUnsynced()
+}
+
+// writeBlobFrom stores what r reads as a new blob, durably, and returns
+// its key, size and md5.
+func (s *Server) writeBlobFrom(r io.Reader) (key string, size int64, sum []byte, err error) {
+	w, err := s.blobs.Create()
+	if err != nil {
+		return "", 0, nil, err
+	}
+	h := md5.New()
+	if size, err = io.Copy(io.MultiWriter(w, h), r); err != nil {
+		w.Abort()
+		return "", 0, nil, err
+	}
+	if key, err = w.Commit(); err != nil {
+		return "", 0, nil, err
+	}
+	return key, size, h.Sum(nil), nil
+}
+
+func (s *Server) stageBlob(data []byte) (blob.Writer, error) {
+	w, err := s.blobs.Create()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(data); err != nil {
+		w.Abort()
+		return nil, err
+	}
+	return w, nil
+}
+
+// deleteBlobs removes blobs no row refers to; a failure only leaves an
+// orphan file behind, so it is logged, not returned.
+func (s *Server) deleteBlobs(keys ...string) {
+	for _, k := range slices.Compact(slices.Sorted(slices.Values(keys))) {
+		if k == "" {
+			continue
+		}
+		if err := s.blobs.Delete(k); err != nil {
+			s.log.Warn("orphan blob left behind", "blob", k, "err", err)
+		}
+	}
 }

@@ -1,17 +1,13 @@
 package origin
 
 import (
-	"crypto/md5"
-	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/mediacdn/mediacdn/delivery"
-	"github.com/mediacdn/mediacdn/origin/blob"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -19,7 +15,7 @@ import (
 const deleteTokenTTL = 10 * 60 // seconds
 
 // uploadOptions are the upload parameters the origin acts on
-// (paramspec_upload.go lists them; docs/upload-api.md describes them).
+// (upload_paramspec.go lists them; docs/upload-api.md describes them).
 type uploadOptions struct {
 	publicID, folder            string
 	useFilename, uniqueFilename bool
@@ -39,7 +35,7 @@ type uploadOptions struct {
 	resourceTypeOverride        string
 	moderation                  string // "" or manual: the asset waits in the manual moderation queue
 	accessMode                  string // "" (an overwrite keeps the asset's), public or authenticated
-	// transformation is the incoming transformation (incoming.go).
+	// transformation is the incoming transformation (upload_incoming.go).
 	transformation string
 	// filenameOverride replaces the uploaded file's name.
 	filenameOverride string
@@ -155,7 +151,7 @@ func parseEager(s string) ([]string, error) {
 
 // eagerNotForKind refuses eager transformations of what this server only
 // transforms as images.
-func eagerNotForKind(rt delivery.ResourceType) *APIError {
+func eagerNotForKind(rt delivery.ResourceType) *delivery.Error {
 	return badRequest("Parameter eager is not supported by this server for %s files", rt)
 }
 
@@ -247,7 +243,7 @@ func choosePublicID(o *uploadOptions, kind fileKind, filename string) (id, origi
 }
 
 // upload serves POST /v1_1/<cloud>/<rt>/upload. The file is read from
-// disk (upfile.go) at every step: probed, transformed and analysed from a
+// disk (upload_spool.go) at every step: probed, transformed and analysed from a
 // mapping, streamed into the blob store.
 func (c *call) upload(rt string, p *Params) {
 	o, err := parseUploadOptions(p)
@@ -395,7 +391,7 @@ func (c *call) commitUpload(a *meta.Asset, an *analysis, made []madeEager, o *up
 	}
 	inv, err := c.s.events.Emit(c.ctx(), ev)
 	if err != nil {
-		c.fail(apiErr(http.StatusServiceUnavailable,
+		c.fail(delivery.Errorf(http.StatusServiceUnavailable,
 			"The asset was saved but its invalidation could not be published - retry the request"))
 		return
 	}
@@ -418,72 +414,4 @@ func (c *call) commitUpload(a *meta.Asset, an *analysis, made []madeEager, o *up
 		j.DeleteToken = token
 	}
 	c.ok(j)
-}
-
-// writeBlob stores data as a new blob, durably, and returns its key.
-func (s *Server) writeBlob(data []byte) (string, error) {
-	w, err := s.stageBlob(data)
-	if err != nil {
-		return "", err
-	}
-	return w.Commit()
-}
-
-// writeBlobUnsynced stores bytes that can be made again (blob.Writer's
-// CommitUnsynced).
-func (s *Server) writeBlobUnsynced(data []byte) (string, error) {
-	w, err := s.stageBlob(data)
-	if err != nil {
-		return "", err
-	}
-	return w.CommitUnsynced()
-}
-
-// writeBlobFrom stores what r reads as a new blob, durably, and returns
-// its key, size and md5.
-func (s *Server) writeBlobFrom(r io.Reader) (key string, size int64, sum []byte, err error) {
-	w, err := s.blobs.Create()
-	if err != nil {
-		return "", 0, nil, err
-	}
-	h := md5.New()
-	if size, err = io.Copy(io.MultiWriter(w, h), r); err != nil {
-		w.Abort()
-		return "", 0, nil, err
-	}
-	if key, err = w.Commit(); err != nil {
-		return "", 0, nil, err
-	}
-	return key, size, h.Sum(nil), nil
-}
-
-func (s *Server) stageBlob(data []byte) (blob.Writer, error) {
-	w, err := s.blobs.Create()
-	if err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(data); err != nil {
-		w.Abort()
-		return nil, err
-	}
-	return w, nil
-}
-
-// deleteBlobs removes blobs no row refers to; a failure only leaves an
-// orphan file behind, so it is logged, not returned.
-func (s *Server) deleteBlobs(keys ...string) {
-	for _, k := range slices.Compact(slices.Sorted(slices.Values(keys))) {
-		if k == "" {
-			continue
-		}
-		if err := s.blobs.Delete(k); err != nil {
-			s.log.Warn("orphan blob left behind", "blob", k, "err", err)
-		}
-	}
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -200,7 +200,7 @@ func BenchmarkKilledTransform(b *testing.B) {
 	for range b.N {
 		start := time.Now()
 		_, err := p.Transform(context.Background(), src, Request{Transformation: tr, Format: delivery.JPG})
-		var e *Error
+		var e *delivery.Error
 		if !errors.As(err, &e) || e.Status != 504 {
 			b.Fatalf("got %v, want 504", err)
 		}

@@ -50,7 +50,7 @@ func TestCostBudget(t *testing.T) {
 		"w_4000/e_blur:300/a_33/e_sharpen:1500/e_blur:300/a_-33/e_sharpen:1500/e_blur:300",
 	} {
 		_, err := try(t, p, src, tx, delivery.PNG)
-		var e *Error
+		var e *delivery.Error
 		if !errors.As(err, &e) || e.Status != 400 || !strings.HasPrefix(e.Message, "Transformation too expensive - ") {
 			t.Errorf("%s: %v, want 400 Transformation too expensive", tx, err)
 		}

@@ -1,7 +1,8 @@
 // Package imaging turns originals into derived images with libvips. It is
 // the only package that imports github.com/h2non/bimg (and the only one
 // that needs cgo for images): everything else sees bytes, delivery
-// transformation values, and errors with a public message.
+// transformation values, and errors as *delivery.Error (a status and a
+// public message; libvips' text is only its hidden cause).
 //
 // bimg's Options pipeline cannot express Cloudinary's chained components,
 // shrinks JPEGs on load less than it could, decodes truncated files
@@ -41,6 +42,7 @@
 //	stats.go      Stats for metrics (libvips' memory through bimg)
 //	floor.go      Floor: a plain bimg resize, the benchmark floor
 //	vips.go       libvips settings, errors, image lifetimes (the arena)
+//	errors.go     the public failures (*delivery.Error): 400 invalid, 503 busy, 504 timed out
 //	vips.h        the C layer's declarations and its return convention
 //	vips.c        the C layer: loaders, colour, geometry, effects, corners, text, savers
 //	jpeg.c        direct JPEG decoding and verifying with libjpeg

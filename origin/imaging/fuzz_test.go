@@ -59,7 +59,7 @@ func smallJPEG(t testing.TB, w, h int) []byte {
 
 func wantStatus(t *testing.T, err error, status int) {
 	t.Helper()
-	e, ok := err.(*Error)
+	e, ok := err.(*delivery.Error)
 	if !ok || e.Status != status {
 		t.Fatalf("%v (%T), want status %d", err, err, status)
 	}

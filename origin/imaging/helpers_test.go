@@ -38,12 +38,12 @@ func try(t testing.TB, p *Processor, src []byte, tx string, f delivery.Format) (
 	return p.Transform(context.Background(), src, Request{Transformation: tr, Format: f})
 }
 
-// wantError checks err is an *Error with this status and message.
+// wantError checks err is a *delivery.Error with this status and message.
 func wantError(t testing.TB, err error, status int, msg string) {
 	t.Helper()
-	var e *Error
+	var e *delivery.Error
 	if !errors.As(err, &e) {
-		t.Fatalf("got %v, want *Error %d %q", err, status, msg)
+		t.Fatalf("got %v, want *delivery.Error %d %q", err, status, msg)
 	}
 	if e.Status != status || (msg != "" && e.Message != msg) {
 		t.Fatalf("got %d %q, want %d %q", e.Status, e.Message, status, msg)

@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // errNoCgo is why nothing works in a build without cgo: libvips is C.
@@ -29,8 +31,8 @@ func (p *Processor) Close() {}
 // Stats is empty.
 func (p *Processor) Stats() Stats { return Stats{} }
 
-func unavailable() *Error {
-	return &Error{Status: http.StatusServiceUnavailable, Message: "Image processing is not available", cause: errNoCgo}
+func unavailable() *delivery.Error {
+	return delivery.Errorf(http.StatusServiceUnavailable, "Image processing is not available").Because(errNoCgo)
 }
 
 // Probe fails.

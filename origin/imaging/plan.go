@@ -58,7 +58,7 @@ func (l length) of(size int) float64 {
 	return l.v
 }
 
-// newPlan checks t; the error is an *Error naming the first parameter that
+// newPlan checks t; the error is a *delivery.Error naming the first parameter that
 // is not implemented. dprHint stands for dpr_auto (0 means 1).
 func newPlan(t delivery.Transformation, dprHint float64) (plan, error) {
 	var p plan

@@ -14,6 +14,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // pool bounds libvips work: at most workers jobs run at once and at most
@@ -118,12 +120,10 @@ var errClosing = errors.New("imaging: the processor is closing")
 // stopError is the public error for the end of ctx, with cause for the
 // logs: 504 past the deadline, 503 when the processor is closing or the
 // caller canceled.
-func stopError(ctx context.Context, cause error) *Error {
+func stopError(ctx context.Context, cause error) *delivery.Error {
 	switch why := context.Cause(ctx); {
 	case errors.Is(why, errClosing):
-		e := closed()
-		e.cause = cause
-		return e
+		return closed().Because(cause)
 	case errors.Is(why, context.DeadlineExceeded):
 		return timedOut(cause)
 	}

@@ -64,7 +64,7 @@ func TestProbeRejects(t *testing.T) {
 		{"too many pixels", jpg, "Image is too large - 2560x1600 is more than the limit of 1000000 pixels"},
 	} {
 		_, err := p.Probe(c.b)
-		var e *Error
+		var e *delivery.Error
 		if !errors.As(err, &e) || e.Status != 400 || e.Message != c.msg {
 			t.Errorf("%s: %v, want 400 %q", c.name, err, c.msg)
 		}

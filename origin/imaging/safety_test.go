@@ -31,7 +31,7 @@ func TestUnsupportedParameters(t *testing.T) {
 		"c_scale,w_100,z_2", "f_jxl", "f_pdf", "dn_300", "cs_srgb", "fn_wasm:blur",
 	} {
 		_, err := try(t, p, src, tx, delivery.JPG)
-		var e *Error
+		var e *delivery.Error
 		if !errors.As(err, &e) || e.Status != 400 || !strings.HasPrefix(e.Message, "Unsupported transformation parameter: ") {
 			t.Errorf("%s: %v, want 400 Unsupported", tx, err)
 			continue
@@ -73,7 +73,7 @@ func TestBadInput(t *testing.T) {
 	} {
 		for _, tx := range []string{"", "c_fill,w_100,h_100"} {
 			_, err := try(t, p, c.src, tx, delivery.JPG)
-			var e *Error
+			var e *delivery.Error
 			if !errors.As(err, &e) || e.Status != 400 || e.Message != c.msg {
 				t.Errorf("%s %q: %v, want 400 %q", c.name, tx, err, c.msg)
 			}
@@ -176,7 +176,7 @@ func TestQueueFull(t *testing.T) {
 	poll(t, func() bool { return p.Stats().Queued == 1 })
 	_, err := try(t, p, src, "w_10", delivery.JPG)
 	wantError(t, err, 503, "")
-	var e *Error
+	var e *delivery.Error
 	if errors.As(err, &e); e.RetryAfter <= 0 {
 		t.Errorf("503 without RetryAfter: %+v", e)
 	}
@@ -234,7 +234,7 @@ func TestCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := p.Transform(ctx, readCorpus(t, "rocket.jpg"), Request{Format: delivery.JPG})
-	var e *Error
+	var e *delivery.Error
 	if !errors.As(err, &e) || e.Status != 503 && e.Status != 504 {
 		t.Errorf("canceled: %v", err)
 	}
@@ -284,7 +284,7 @@ func TestConcurrentFailuresDoNotCrossTalk(t *testing.T) {
 					continue
 				}
 				_, err := try(t, p, bad[(g+i)%len(bad)], "c_fill,w_64,h_64", delivery.JPG)
-				var e *Error
+				var e *delivery.Error
 				if !errors.As(err, &e) || e.Status != 400 || e.Message != "Invalid image file" {
 					errs <- "bad input: " + errString(err)
 				}

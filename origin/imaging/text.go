@@ -52,8 +52,8 @@ func (p *Processor) Text(ctx context.Context, r TextRequest) (Result, error) {
 	return res, err
 }
 
-func badText(msg string) *Error {
-	return &Error{Status: http.StatusBadRequest, Message: msg}
+func badText(msg string) *delivery.Error {
+	return &delivery.Error{Status: http.StatusBadRequest, Message: msg}
 }
 
 // newTextStyle checks r and builds the Pango markup and font description.

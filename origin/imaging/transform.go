@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"unsafe"
 
 	"github.com/mediacdn/mediacdn/delivery"
@@ -20,7 +21,7 @@ import (
 
 // Transform applies req to the encoded image src and encodes the result.
 // src is copied before Transform queues the work, so the caller may reuse
-// it as soon as Transform returns. Errors are *Error: 400 for bad input,
+// it as soon as Transform returns. Errors are *delivery.Error: 400 for bad input,
 // unsupported parameters and limits, 503 with RetryAfter when the queue is
 // full, 504 past the timeout (see Config.Timeout for what it stops).
 func (p *Processor) Transform(ctx context.Context, src []byte, req Request) (Result, error) {
@@ -123,7 +124,7 @@ func (p *Processor) transform(ctx context.Context, src source, pln *plan, out ou
 // SVG is never rasterised (see svg.go).
 func svgPassthrough(src []byte, pln *plan, f delivery.Format) (Result, error) {
 	if !pln.empty() || f != delivery.FormatNone && f != delivery.SVG {
-		return Result{}, &Error{Status: 400, Message: "Transformations of SVG images are not supported"}
+		return Result{}, delivery.Errorf(http.StatusBadRequest, "Transformations of SVG images are not supported")
 	}
 	w, h, ok := svgSize(src)
 	if !ok {
@@ -134,13 +135,13 @@ func svgPassthrough(src []byte, pln *plan, f delivery.Format) (Result, error) {
 
 // logFailure logs internal causes of errors (libvips' text, for operators).
 func (p *Processor) logFailure(err error) {
-	var e *Error
-	if err == nil || !errors.As(err, &e) || e.cause == nil {
+	var e *delivery.Error
+	if err == nil || !errors.As(err, &e) || e.Unwrap() == nil {
 		return
 	}
 	if e.Status >= 500 {
-		p.log.Warn("imaging: transform failed", "status", e.Status, "err", e.cause)
+		p.log.Warn("imaging: transform failed", "status", e.Status, "err", e.Unwrap())
 		return
 	}
-	p.log.Debug("imaging: transform refused", "status", e.Status, "msg", e.Message, "err", e.cause)
+	p.log.Debug("imaging: transform refused", "status", e.Status, "msg", e.Message, "err", e.Unwrap())
 }

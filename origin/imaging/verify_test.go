@@ -60,7 +60,7 @@ func TestVerify(t *testing.T) {
 // wantErrorNamed is wantError that names the case and goes on.
 func wantErrorNamed(t *testing.T, name string, err error, status int, msg string) {
 	t.Helper()
-	var e *Error
+	var e *delivery.Error
 	if !errors.As(err, &e) || e.Status != status || e.Message != msg {
 		t.Errorf("%s: got %v, want %d %s", name, err, status, msg)
 	}

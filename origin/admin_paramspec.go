@@ -1,0 +1,139 @@
+package origin
+
+// The Cloudinary parameters of each Admin API method (api_paramspec.go says
+// what the lists mean); adminRoute gives each route its own. Sources:
+// Cloudinary's Admin API reference, the Go SDK's admin param structs
+// (paramspec_admin_test.go walks all of them) and the Node SDK's api.js.
+// Parameters in the path (resource type, type, public ID, tag, asset ID)
+// are not listed.
+
+// listFlagNames are what every paged listing takes besides its selection.
+func listFlagNames(more ...string) []string {
+	return append(more, "max_results", "next_cursor", "direction", "tags", "context", "moderations", "metadata", "fields")
+}
+
+// deleteOptionNames are what every bulk deletion takes besides its
+// selection (clear_backups is ours: the Media Library's "clear backed-up
+// versions").
+func deleteOptionNames(more ...string) []string {
+	return append(more, "keep_original", "invalidate", "transformations", "next_cursor", "clear_backups")
+}
+
+// only is a method that implements every Cloudinary parameter it has.
+func only(names ...string) methodParams { return methodParams{implemented: names} }
+
+// Listings: all or by prefix or public IDs, by tag, context, moderation
+// queue, asset folder; by asset IDs (no paging or order).
+func listSpec() methodParams {
+	return only(listFlagNames("prefix", "public_ids", "start_at")...)
+}
+
+func listByTagSpec() methodParams {
+	return only(listFlagNames()...)
+}
+
+func listByContextSpec() methodParams {
+	return only(listFlagNames("key", "value")...)
+}
+
+func listByModerationSpec() methodParams {
+	return only(listFlagNames()...)
+}
+
+func listByFolderSpec() methodParams {
+	return only(listFlagNames("asset_folder")...)
+}
+
+func listByAssetIDsSpec() methodParams {
+	return only("asset_ids", "tags", "context", "moderations", "metadata", "fields")
+}
+
+// detailsSpec is GET resources/<rt>/<type>/<public_id> and
+// resources/<asset_id>.
+func detailsSpec() methodParams {
+	return methodParams{
+		implemented: []string{"colors", "exif", "faces", "image_metadata", "media_metadata", "phash", "pages",
+			"coordinates", "max_results", "derived_next_cursor", "related", "related_next_cursor", "versions", "fields"},
+		refused: []string{"quality_analysis", "accessibility_analysis", "cinemagraph_analysis",
+			"related_complementary", "related_complementary_next_cursor"},
+	}
+}
+
+// updateSpec is POST resources/<rt>/<type>/<public_id>: what needs
+// add-ons, notifications, access control and the rest this server does not
+// have is refused.
+func updateSpec() methodParams {
+	return methodParams{
+		implemented: []string{"tags", "context", "metadata", "face_coordinates", "custom_coordinates",
+			"moderation_status", "display_name", "asset_folder", "access_mode"},
+		refused: []string{"unique_display_name", "raw_convert", "ocr", "categorization", "detection",
+			"similarity_search", "visual_search", "auto_tagging", "background_removal", "quality_override",
+			"notification_url", "admin_context", "access_control", "clear_invalid", "headers", "regions",
+			"auto_transcription"},
+	}
+}
+
+func updateAccessModeSpec() methodParams {
+	return only("access_mode", "public_ids", "prefix", "tag", "next_cursor")
+}
+
+// Bulk deletions: by public IDs, prefix or all; by tag; by asset IDs;
+// derived resources by ID.
+func deleteSpec() methodParams {
+	return only(deleteOptionNames("public_ids", "prefix", "all")...)
+}
+
+func deleteByTagSpec() methodParams {
+	return only(deleteOptionNames()...)
+}
+
+func deleteByAssetIDsSpec() methodParams {
+	return only(deleteOptionNames("asset_ids")...)
+}
+
+func deleteDerivedSpec() methodParams {
+	return only("derived_resource_ids", "invalidate")
+}
+
+// Backups and related assets.
+func restoreSpec() methodParams {
+	return only("public_ids", "versions", "invalidate")
+}
+
+func restoreByAssetIDsSpec() methodParams {
+	return only("asset_ids", "versions", "invalidate")
+}
+
+func deleteBackupsSpec() methodParams {
+	return only("version_ids")
+}
+
+func relateSpec() methodParams {
+	return only("assets_to_relate")
+}
+
+func unrelateSpec() methodParams {
+	return only("assets_to_unrelate")
+}
+
+// tagsListSpec is GET tags/<rt>.
+func tagsListSpec() methodParams {
+	return only("prefix", "max_results", "next_cursor")
+}
+
+// Transformations: GET lists them, or with transformation gets one.
+func transformationGetSpec() methodParams {
+	return only("transformation", "named", "max_results", "next_cursor")
+}
+
+func transformationCreateSpec() methodParams {
+	return only("name", "transformation", "allowed_for_strict")
+}
+
+func transformationUpdateSpec() methodParams {
+	return only("transformation", "allowed_for_strict", "unsafe_update")
+}
+
+func transformationDeleteSpec() methodParams {
+	return only("transformation")
+}

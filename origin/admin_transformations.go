@@ -1,0 +1,450 @@
+package origin
+
+import (
+	"errors"
+	"github.com/mediacdn/mediacdn/config"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/meta"
+)
+
+// maxTransformationDerived is how many derived resources deleting a
+// transformation may take with it; above, Cloudinary refuses (403).
+const maxTransformationDerived = 1000
+
+// transformationJSON is a transformation in a listing.
+type transformationJSON struct {
+	Name             string `json:"name"`
+	AllowedForStrict bool   `json:"allowed_for_strict"`
+	Used             bool   `json:"used"`
+	Named            bool   `json:"named"`
+}
+
+// transformationRoutes routes /transformations and /transformations/<x>:
+// the SDKs name the transformation in the parameters, the docs in the path.
+func (c *call) transformationRoutes(tail string) adminRoutes {
+	target := func(p *Params) string {
+		if tail != "" {
+			return tail
+		}
+		return p.Get("transformation")
+	}
+	return adminRoutes{
+		http.MethodGet: {transformationGetSpec(), func(p *Params) {
+			if t := target(p); t != "" {
+				c.getTransformation(t, p)
+				return
+			}
+			c.listTransformations(p)
+		}},
+		http.MethodPost: {transformationCreateSpec(), func(p *Params) {
+			name := tail
+			if name == "" {
+				name = p.Get("name")
+			}
+			c.createTransformation(name, p)
+		}},
+		http.MethodPut:    {transformationUpdateSpec(), func(p *Params) { c.updateTransformation(target(p), p) }},
+		http.MethodDelete: {transformationDeleteSpec(), func(p *Params) { c.deleteTransformation(target(p), p) }},
+	}
+}
+
+// listTransformations serves GET /transformations: named (only named with
+// true, only unnamed with false), max_results, next_cursor.
+func (c *call) listTransformations(p *Params) {
+	lp, err := parseListParams(p, "next_cursor")
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	q := meta.TransformationQuery{Cloud: c.cloud, Limit: lp.max + 1}
+	if p.Has("named") && p.Get("named") != "" {
+		named, err := p.Bool("named", false)
+		if err != nil {
+			c.fail(err)
+			return
+		}
+		q.Named = &named
+	}
+	cur, err := decodeCursor(lp.cursor, "transformations")
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	if cur != nil {
+		q.After = cur.Name
+	}
+	list, err := c.s.meta.Transformations(c.ctx(), q)
+	if err != nil {
+		c.fail(internal(err))
+		return
+	}
+	out := struct {
+		Transformations []transformationJSON `json:"transformations"`
+		NextCursor      string               `json:"next_cursor,omitempty"`
+	}{Transformations: []transformationJSON{}}
+	for i, t := range list {
+		if i == lp.max {
+			out.NextCursor = cursor{Kind: "transformations", Name: listedName(&list[i-1])}.encode()
+			break
+		}
+		out.Transformations = append(out.Transformations, transformationItem(&t))
+	}
+	c.ok(out)
+}
+
+func listedName(t *meta.Transformation) string {
+	if t.Named {
+		return "t_" + t.Name
+	}
+	return t.Name
+}
+
+func transformationItem(t *meta.Transformation) transformationJSON {
+	return transformationJSON{Name: listedName(t), AllowedForStrict: t.AllowedForStrict, Used: t.Used, Named: t.Named}
+}
+
+// resolveTransformation finds what a name or transformation string refers
+// to: a named transformation ("name" or "t_name"), else an unnamed one.
+func (c *call) resolveTransformation(x string) (*meta.Transformation, error) {
+	if x == "" {
+		return nil, badRequest("Missing required parameter - transformation")
+	}
+	name := strings.TrimPrefix(x, "t_")
+	if config.ValidTransformationName(name) {
+		t, err := c.s.meta.Transformation(c.ctx(), c.cloud, true, name)
+		if err == nil {
+			return t, nil
+		}
+		if !isNotFound(err) {
+			return nil, internal(err)
+		}
+	}
+	t, err := c.s.meta.Transformation(c.ctx(), c.cloud, false, x)
+	if isNotFound(err) {
+		return nil, delivery.Errorf(http.StatusNotFound, "Transformation not found - %s", clip(x))
+	}
+	if err != nil {
+		return nil, internal(err)
+	}
+	return t, nil
+}
+
+// getTransformation serves GET /transformations/<x>: the transformation
+// with its parameters (info) and a page of its derived resources.
+func (c *call) getTransformation(x string, p *Params) {
+	t, err := c.resolveTransformation(x)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	n, err := maxResults(p, defaultDerivedResults, maxDerivedResults)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	cur, err := decodeCursor(p.Get("next_cursor"), "transformation")
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	after := int64(0)
+	if cur != nil {
+		after = cur.Seq
+	}
+	refs, err := c.s.meta.DerivedUsing(c.ctx(), c.cloud, t.Named, t.Name, after, n)
+	if err != nil {
+		c.fail(internal(err))
+		return
+	}
+	type derivedRefJSON struct {
+		PublicID     string `json:"public_id"`
+		ResourceType string `json:"resource_type"`
+		Type         string `json:"type"`
+		Format       string `json:"format"`
+		URL          string `json:"url"`
+		SecureURL    string `json:"secure_url"`
+		Bytes        int64  `json:"bytes"`
+		ID           string `json:"id"`
+	}
+	out := struct {
+		transformationJSON
+		Info       []map[string]any `json:"info"`
+		Derived    []derivedRefJSON `json:"derived"`
+		NextCursor string           `json:"next_cursor,omitempty"`
+	}{transformationJSON: transformationItem(t), Info: transformationInfo(t.Transformation),
+		Derived: []derivedRefJSON{}}
+	for i, r := range refs {
+		if i == n {
+			out.NextCursor = cursor{Kind: "transformation", Seq: refs[n-1].ID}.encode()
+			break
+		}
+		a := &meta.Asset{Key: r.Asset, Version: r.Version, AccessMode: r.AccessMode}
+		u, su := c.assetURLs(a, r.Transformation, r.Format)
+		out.Derived = append(out.Derived, derivedRefJSON{PublicID: r.Asset.PublicID, ResourceType: r.Asset.ResourceType.String(),
+			Type: r.Asset.Type.String(), Format: r.Format, URL: u, SecureURL: su, Bytes: r.Bytes, ID: derivedID(r.ID)})
+	}
+	c.ok(out)
+}
+
+// createTransformation serves POST /transformations (name and
+// transformation in the parameters) and POST /transformations/<name>.
+func (c *call) createTransformation(name string, p *Params) {
+	name = strings.TrimPrefix(name, "t_")
+	if name == "" {
+		c.fail(badRequest("Missing required parameter - name"))
+		return
+	}
+	if !config.ValidTransformationName(name) {
+		c.fail(badRequest("Invalid transformation name - %s (letters, digits, _ and - only)", clip(name)))
+		return
+	}
+	def := p.Get("transformation")
+	if err := checkNamedDefinition(name, def); err != nil {
+		c.fail(err)
+		return
+	}
+	allowed, err := p.Bool("allowed_for_strict", true)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	now := c.s.now().UTC()
+	err = c.s.meta.CreateNamed(c.ctx(), &meta.Transformation{Cloud: c.cloud, Named: true, Name: name,
+		Transformation: def, AllowedForStrict: allowed, CreatedAt: now, UpdatedAt: now})
+	if errors.Is(err, meta.ErrExists) {
+		c.fail(delivery.Errorf(http.StatusConflict, "Transformation %s already exists", name))
+		return
+	}
+	if err != nil {
+		c.fail(internal(err))
+		return
+	}
+	c.ok(map[string]string{"message": "created"})
+}
+
+// checkNamedDefinition checks a named transformation's definition: it
+// parses and does not use itself.
+func checkNamedDefinition(name, def string) error {
+	if def == "" {
+		return badRequest("Missing required parameter - transformation")
+	}
+	tr, err := delivery.ParseTransformation(def)
+	if err != nil {
+		return badRequest("Invalid transformation - %s", err.Error())
+	}
+	for _, comp := range tr.Components {
+		if comp.Has(delivery.KeyNamed) {
+			for _, n := range strings.Split(comp.Named, ".") {
+				if n == name {
+					return badRequest("Invalid transformation - %s refers to itself", name)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// updateTransformation serves PUT /transformations[/<x>]: allowed_for_strict
+// (named or not), unsafe_update (a named transformation's new definition;
+// its derived resources are kept and not invalidated, as Cloudinary does).
+func (c *call) updateTransformation(x string, p *Params) {
+	t, err := c.resolveTransformation(x)
+	var ae *delivery.Error
+	switch {
+	case errors.As(err, &ae) && ae.Status == http.StatusNotFound && !config.ValidTransformationName(strings.TrimPrefix(x, "t_")):
+		// An unnamed transformation not used yet can be allowed in advance.
+		t = &meta.Transformation{Cloud: c.cloud, Name: x, Transformation: x}
+	case err != nil:
+		c.fail(err)
+		return
+	}
+	unsafe := p.Get("unsafe_update")
+	if !p.Has("allowed_for_strict") && unsafe == "" {
+		c.fail(badRequest("Missing required parameter - allowed_for_strict or unsafe_update"))
+		return
+	}
+	allowed, err := p.Bool("allowed_for_strict", t.AllowedForStrict)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	var canon string
+	if t.Named {
+		if unsafe != "" {
+			if err := checkNamedDefinition(t.Name, unsafe); err != nil {
+				c.fail(err)
+				return
+			}
+		}
+	} else {
+		if unsafe != "" {
+			c.fail(badRequest("unsafe_update applies to named transformations only"))
+			return
+		}
+		tr, err := delivery.ParseTransformation(t.Name)
+		if err != nil {
+			c.fail(badRequest("Invalid transformation - %s", err.Error()))
+			return
+		}
+		canon = tr.String()
+	}
+	err = c.s.meta.UpdateTransformation(c.ctx(), c.cloud, t.Named, t.Name, func(mt *meta.Transformation) error {
+		mt.AllowedForStrict = allowed
+		mt.UpdatedAt = c.s.now().UTC()
+		if unsafe != "" {
+			mt.Transformation = unsafe
+		}
+		if !t.Named {
+			mt.Canonical = canon
+		}
+		return nil
+	})
+	if isNotFound(err) {
+		c.fail(delivery.Errorf(http.StatusNotFound, "Transformation not found - %s", clip(x)))
+		return
+	}
+	if err != nil {
+		c.fail(internal(err))
+		return
+	}
+	c.ok(map[string]string{"message": "updated"})
+}
+
+// deleteTransformation serves DELETE /transformations[/<x>]: the
+// transformation goes with its derived resources, whose URLs are purged;
+// more than 1,000 derived resources: 403.
+func (c *call) deleteTransformation(x string, p *Params) {
+	t, err := c.resolveTransformation(x)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	refs, err := c.s.meta.DeleteTransformation(c.ctx(), c.cloud, t.Named, t.Name, maxTransformationDerived)
+	switch {
+	case errors.Is(err, meta.ErrTooMany):
+		c.fail(delivery.Errorf(http.StatusForbidden, "Transformation %s has more than %d derived resources - delete them first",
+			clip(x), maxTransformationDerived))
+		return
+	case isNotFound(err):
+		c.fail(delivery.Errorf(http.StatusNotFound, "Transformation not found - %s", clip(x)))
+		return
+	case err != nil:
+		c.fail(internal(err))
+		return
+	}
+	blobs := make([]string, len(refs))
+	// Each derived resource's URLs are purged, or, for a named
+	// transformation, every URL that uses it (one rule).
+	now := c.s.now()
+	events := make([]Event, 0, len(refs)+1)
+	for i, r := range refs {
+		blobs[i] = r.Blob
+		events = append(events, derivedDeleted(r.Asset, r.Version, r.Transformation, !t.Named, now))
+	}
+	c.s.deleteBlobs(blobs...)
+	if t.Named {
+		events = append(events, Event{Kind: EventTransformationDeleted, Asset: meta.Key{Cloud: c.cloud},
+			Named: "t_" + t.Name, Invalidate: true, Time: now})
+	}
+	inv, err := c.s.events.Emit(c.ctx(), events...)
+	if err != nil {
+		c.fail(delivery.Errorf(http.StatusServiceUnavailable,
+			"The transformation was deleted but its invalidation could not be published - retry the request"))
+		return
+	}
+	c.ok(struct {
+		Message      string              `json:"message"`
+		Invalidation *InvalidationStatus `json:"invalidation,omitempty"`
+	}{"deleted", c.report(p, inv)})
+}
+
+// paramName is Cloudinary's name of a transformation key, for info; the
+// key itself when it has none.
+func paramName(k string) string {
+	switch k {
+	case "w":
+		return "width"
+	case "h":
+		return "height"
+	case "c":
+		return "crop"
+	case "g":
+		return "gravity"
+	case "q":
+		return "quality"
+	case "f":
+		return "fetch_format"
+	case "e":
+		return "effect"
+	case "r":
+		return "radius"
+	case "a":
+		return "angle"
+	case "b":
+		return "background"
+	case "bo":
+		return "border"
+	case "o":
+		return "opacity"
+	case "z":
+		return "zoom"
+	case "fl":
+		return "flags"
+	case "t":
+		return "transformation"
+	case "ar":
+		return "aspect_ratio"
+	case "d":
+		return "default_image"
+	case "pg":
+		return "page"
+	case "co":
+		return "color"
+	case "cs":
+		return "color_space"
+	case "dn":
+		return "density"
+	case "l":
+		return "overlay"
+	case "u":
+		return "underlay"
+	case "dl":
+		return "delay"
+	case "p":
+		return "prefix"
+	case "fn":
+		return "custom_function"
+	}
+	return k // x, y, dpr, if and keys without a longer name
+}
+
+// transformationInfo describes a transformation string: one object per
+// component, Cloudinary parameter names to values (numbers as numbers).
+func transformationInfo(tx string) []map[string]any {
+	out := []map[string]any{}
+	for _, comp := range strings.Split(tx, "/") {
+		m := map[string]any{}
+		for _, tok := range strings.Split(comp, ",") {
+			k, v, ok := strings.Cut(tok, "_")
+			if !ok || k == "" {
+				continue
+			}
+			k = paramName(k)
+			if n, err := strconv.Atoi(v); err == nil {
+				m[k] = n
+			} else if f, err := strconv.ParseFloat(v, 64); err == nil {
+				m[k] = f
+			} else {
+				m[k] = v
+			}
+		}
+		if len(m) > 0 {
+			out = append(out, m)
+		}
+	}
+	return out
+}

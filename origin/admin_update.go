@@ -1,0 +1,199 @@
+package origin
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/meta"
+)
+
+// update serves POST /resources/<rt>/<type>/<public_id>: tags (replace),
+// context (replace), metadata, face_coordinates, custom_coordinates,
+// moderation_status, display_name, asset_folder, access_mode. It answers
+// the details (with the invalidation when it set access_mode to
+// authenticated).
+// Parameters that need add-ons and the like are refused before it runs
+// (updateSpec).
+func (c *call) update(rt delivery.ResourceType, typ delivery.DeliveryType, id string, p *Params) {
+	edit, err := parseUpdate(p)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	key := meta.Key{Cloud: c.cloud, ResourceType: rt, Type: typ, PublicID: id}
+	a, err := c.s.meta.Update(c.ctx(), key, func(a *meta.Asset) error {
+		a.UpdatedAt = c.s.now().UTC()
+		return edit(a)
+	})
+	if isNotFound(err) {
+		c.fail(notFound(id))
+		return
+	}
+	if err != nil {
+		c.fail(delivery.AsError(err))
+		return
+	}
+	inv, err := c.s.events.Emit(c.ctx(), Event{Kind: EventMetadataChanged, Asset: key, OldVersion: a.Version,
+		NewVersion: a.Version, Restricted: p.Get("access_mode") == meta.AccessAuthenticated, Time: a.UpdatedAt})
+	if err != nil {
+		c.fail(delivery.Errorf(http.StatusServiceUnavailable,
+			"The asset was updated but its invalidation could not be published - retry the request"))
+		return
+	}
+	j, err := c.assetDetails(a, p)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	j.Invalidation = c.report(p, inv)
+	c.ok(j)
+}
+
+// parseUpdate reads the update parameters into an edit of the asset.
+func parseUpdate(p *Params) (func(*meta.Asset) error, error) {
+	var edits []func(*meta.Asset) error
+	add := func(f func(*meta.Asset) error) { edits = append(edits, f) }
+	if p.Has("tags") {
+		tags := dedupe(p.List("tags"))
+		if err := checkTags(tags); err != nil {
+			return nil, err
+		}
+		add(func(a *meta.Asset) error { a.Tags = tags; return nil })
+	}
+	for _, k := range []string{"context", "metadata"} {
+		if !p.Has(k) {
+			continue
+		}
+		m, err := parseContext(strings.Join(p.Values(k), "|"))
+		if err != nil {
+			return nil, err
+		}
+		if k == "context" {
+			add(func(a *meta.Asset) error { a.Context = m; return nil })
+		} else {
+			add(func(a *meta.Asset) error { a.Metadata = m; return nil })
+		}
+	}
+	for _, k := range []string{"face_coordinates", "custom_coordinates"} {
+		if !p.Has(k) {
+			continue
+		}
+		regions, err := parseCoordinates(p.Values(k))
+		if err != nil {
+			return nil, badRequest("Invalid %s - %s", k, err.Error())
+		}
+		if k == "face_coordinates" {
+			add(func(a *meta.Asset) error { a.Coordinates.Faces = regions; return nil })
+		} else {
+			add(func(a *meta.Asset) error { a.Coordinates.Custom = regions; return nil })
+		}
+	}
+	if p.Has("moderation_status") {
+		st := p.Get("moderation_status")
+		switch st {
+		case "approved", "rejected", "pending":
+		default:
+			return nil, badRequest("Invalid moderation_status - %s (must be approved, rejected or pending)", clip(st))
+		}
+		add(func(a *meta.Asset) error {
+			a.ModerationStatus = st
+			if a.ModerationKind == "" {
+				a.ModerationKind = "manual"
+			}
+			return nil
+		})
+	}
+	if p.Has("display_name") {
+		name := p.Get("display_name")
+		add(func(a *meta.Asset) error { a.DisplayName = name; return nil })
+	}
+	if p.Has("asset_folder") {
+		folder := strings.Trim(p.Get("asset_folder"), "/")
+		if err := checkFolder(folder); err != nil {
+			return nil, err
+		}
+		add(func(a *meta.Asset) error { a.AssetFolder = folder; return nil })
+	}
+	mode, err := parseAccessMode(p)
+	if err != nil {
+		return nil, err
+	}
+	if mode != "" {
+		add(func(a *meta.Asset) error { a.AccessMode = mode; return nil })
+	}
+	return func(a *meta.Asset) error {
+		for _, e := range edits {
+			if err := e(a); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, nil
+}
+
+// maxRegions bounds the regions of one coordinates parameter.
+const maxRegions = 100
+
+// parseCoordinates reads regions: "x,y,w,h|x,y,w,h" (the Node SDK), JSON
+// arrays of four numbers (the Go SDK's api.Coordinates), or one region per
+// value. An empty value clears.
+func parseCoordinates(values []string) ([][4]int, error) {
+	var out [][4]int
+	for _, v := range values {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		if strings.HasPrefix(v, "[") {
+			var arr [][]int
+			if err := json.Unmarshal([]byte(v), &arr); err != nil {
+				var one []int
+				if err := json.Unmarshal([]byte(v), &one); err != nil {
+					return nil, &coordError{v}
+				}
+				arr = [][]int{one}
+			}
+			for _, r := range arr {
+				if len(r) != 4 {
+					return nil, &coordError{v}
+				}
+				out = append(out, [4]int{r[0], r[1], r[2], r[3]})
+			}
+			continue
+		}
+		for _, region := range strings.Split(v, "|") {
+			var r [4]int
+			nums := strings.Split(region, ",")
+			if len(nums) != 4 {
+				return nil, &coordError{region}
+			}
+			for i, n := range nums {
+				x, err := strconv.Atoi(strings.TrimSpace(n))
+				if err != nil {
+					return nil, &coordError{region}
+				}
+				r[i] = x
+			}
+			out = append(out, r)
+		}
+	}
+	if len(out) > maxRegions {
+		return nil, &coordError{"more than 100 regions"}
+	}
+	for _, r := range out {
+		if r[0] < 0 || r[1] < 0 || r[2] <= 0 || r[3] <= 0 {
+			return nil, &coordError{fmt.Sprintf("%d,%d,%d,%d", r[0], r[1], r[2], r[3])}
+		}
+	}
+	return out, nil
+}
+
+type coordError struct{ v string }
+
+func (e *coordError) Error() string {
+	return clip(e.v) + " (want x,y,width,height with width and height above 0, regions separated by |)"
+}

@@ -1,0 +1,170 @@
+package origin
+
+import (
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/mediacdn/mediacdn/delivery"
+)
+
+// Params are a request's parameters merged from the query, an urlencoded
+// or JSON body (read even without a Content-Type, as the Go SDK sends some
+// bodies) and multipart fields (api_params_body.go). Array parameters arrive as
+// x, x[] or x[N] (and comma-joined strings); Values collects all of them
+// under x in order.
+type Params struct {
+	vals map[string][]string
+	// file is the Upload API's file parameter from the body, on disk: a
+	// multipart file part, or, with fileText, the text of a file field (a
+	// data URI, a URL or the file's own text; upload_source.go reads it). nil
+	// when the body has none (a file in the query is in vals).
+	file     *upfile
+	fileText bool
+}
+
+func newParams() *Params {
+	return &Params{vals: map[string][]string{}}
+}
+
+// Close removes the file read with the parameters, if any.
+func (p *Params) Close() {
+	if p != nil {
+		p.file.close()
+		p.file = nil
+	}
+}
+
+// takeFile hands the file over to the caller, who closes it.
+func (p *Params) takeFile() (f *upfile, text bool) {
+	f, text, p.file = p.file, p.fileText, nil
+	return f, text
+}
+
+// add records one value under its key, x[] and x[N] under x, in the order
+// they arrive (which is also the order the SDKs sign them in).
+func (p *Params) add(key, value string) {
+	base := key
+	if i := strings.IndexByte(key, '['); i > 0 && strings.HasSuffix(key, "]") {
+		base = key[:i]
+	}
+	p.vals[base] = append(p.vals[base], value)
+}
+
+// Get returns the first value of key ("" when absent).
+func (p *Params) Get(key string) string {
+	if v := p.vals[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// Has reports whether key was sent (even empty); the body's file counts
+// as file.
+func (p *Params) Has(key string) bool {
+	_, ok := p.vals[key]
+	return ok || key == "file" && p.file != nil
+}
+
+// List returns an array parameter: every value, comma-split, trimmed,
+// empties dropped.
+func (p *Params) List(key string) []string {
+	var out []string
+	for _, v := range p.vals[key] {
+		for _, s := range strings.Split(v, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// Values returns an array parameter's values without splitting on commas.
+func (p *Params) Values(key string) []string { return p.vals[key] }
+
+// Bool parses a boolean parameter ("1", "true", "0", "false"); def when absent.
+func (p *Params) Bool(key string, def bool) (bool, error) {
+	v := p.Get(key)
+	if !p.Has(key) || v == "" {
+		return def, nil
+	}
+	switch strings.ToLower(v) {
+	case "1", "true", "yes":
+		return true, nil
+	case "0", "false", "no":
+		return false, nil
+	}
+	return false, badRequest("Invalid value %s for parameter %s", clip(v), key)
+}
+
+// Int parses an integer parameter; def when absent.
+func (p *Params) Int(key string, def int) (int, error) {
+	v := p.Get(key)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, badRequest("Invalid value %s for parameter %s", clip(v), key)
+	}
+	return n, nil
+}
+
+// stringToSign builds what the SDKs sign: every non-empty parameter except
+// file, cloud_name, resource_type, api_key and signature; x[]/x[N] collapsed
+// to x with values comma-joined; sorted by key; k=v joined by &. With
+// escapeAmp (signature version 2), an & inside a value is %26.
+func (p *Params) stringToSign(escapeAmp bool) string {
+	keys := make([]string, 0, len(p.vals))
+	for k, vs := range p.vals {
+		switch k {
+		case "file", "cloud_name", "resource_type", "api_key", "signature":
+			continue
+		}
+		if strings.Join(vs, "") != "" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		v := strings.Join(nonEmpty(p.vals[k]), ",")
+		if escapeAmp {
+			v = strings.ReplaceAll(v, "&", "%26")
+		}
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(v)
+	}
+	return b.String()
+}
+
+func nonEmpty(vs []string) []string {
+	out := vs[:0:0]
+	for _, v := range vs {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// parseParams reads the query and the body of a request that carries no
+// file (the Admin API, invalidations): all its parameters are fields, at
+// most maxFieldsBytes of them.
+func parseParams(r *http.Request) (*Params, error) {
+	b := &bodyReader{p: newParams(), budget: maxFieldsBytes}
+	if err := b.read(r); err != nil {
+		return nil, err
+	}
+	return b.p, nil
+}
+
+func fileTooLarge(got, limit int64) *delivery.Error {
+	return badRequest("File size too large. Got %d. Maximum is %d.", got, limit)
+}

@@ -1,0 +1,115 @@
+package origin
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"path"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxPublicIDRunes is Cloudinary's public ID length limit.
+const maxPublicIDRunes = 255
+
+// checkPublicID refuses public IDs no URL could carry safely: empty,
+// leading or trailing "/" or space, "." or ".." segments, empty segments,
+// control characters, "?" "#" "\", a v<digits> folder (it would read as a
+// version), or more than 255 characters.
+func checkPublicID(id string) error {
+	switch {
+	case id == "":
+		return badRequest("Invalid public_id - must not be empty")
+	case utf8.RuneCountInString(id) > maxPublicIDRunes:
+		return badRequest("Invalid public_id - longer than %d characters", maxPublicIDRunes)
+	case !utf8.ValidString(id):
+		return badRequest("Invalid public_id - not valid UTF-8")
+	case strings.HasPrefix(id, "/") || strings.HasSuffix(id, "/"):
+		return badRequest("Invalid public_id %s - must not start or end with /", clip(id))
+	case strings.TrimSpace(id) != id:
+		return badRequest("Invalid public_id %s - must not start or end with a space", clip(id))
+	}
+	for _, r := range id {
+		if r < 0x20 || r == 0x7f || r == '?' || r == '#' || r == '\\' {
+			return badRequest("Invalid public_id %s - must not contain control characters, ?, # or \\", clip(id))
+		}
+	}
+	segs := strings.Split(id, "/")
+	for i, seg := range segs {
+		switch {
+		case seg == "" || seg == "." || seg == "..":
+			return badRequest("Invalid public_id %s - empty, '.' and '..' path segments are not allowed", clip(id))
+		case i < len(segs)-1 && isVersionSegment(seg):
+			return badRequest("Invalid public_id %s - a folder must not look like a version (v<digits>)", clip(id))
+		}
+	}
+	return nil
+}
+
+func isVersionSegment(s string) bool {
+	if len(s) < 2 || s[0] != 'v' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// checkFolder checks a folder or public_id_prefix parameter.
+func checkFolder(f string) error {
+	f = strings.Trim(f, "/")
+	if f == "" {
+		return nil
+	}
+	if err := checkPublicID(f + "/x"); err != nil {
+		return badRequest("Invalid folder %s", clip(f))
+	}
+	return nil
+}
+
+const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+// randomID returns n random lower-case letters and digits, like
+// Cloudinary's generated public IDs.
+func randomID(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	for i := range b {
+		b[i] = idAlphabet[int(b[i])%len(idAlphabet)]
+	}
+	return string(b)
+}
+
+// filenameStem turns a client's file name into a public ID stem: the base
+// name without extension, with characters outside letters, digits, "-",
+// "_" and "." replaced by "_".
+func filenameStem(name string) (stem, ext string) {
+	base := path.Base(strings.ReplaceAll(name, "\\", "/"))
+	ext = path.Ext(base)
+	stem = strings.TrimSuffix(base, ext)
+	var b strings.Builder
+	for _, r := range stem {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		case r > 0x7f && r != utf8.RuneError:
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	stem = strings.Trim(b.String(), ".")
+	if stem == "" || stem == "." {
+		stem = "file"
+	}
+	return stem, strings.TrimPrefix(ext, ".")
+}
+
+// randomHex is n random bytes in hex: asset, version and token IDs.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,112 @@
+package origin
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/meta"
+)
+
+// uploadRT maps the Upload API path's resource type (image, video, raw or
+// auto) to a stored one; auto (which only upload detects) means the
+// resource_type parameter when it names one, else image.
+func uploadRT(rt string, p *Params) delivery.ResourceType {
+	if rt == "auto" {
+		rt = p.Get("resource_type")
+	}
+	if r, ok := delivery.ParseResourceType(rt); ok {
+		return r
+	}
+	return delivery.Image
+}
+
+// typeParam reads a stored type parameter (type, to_type): upload when
+// absent.
+func typeParam(p *Params, key string) (delivery.DeliveryType, error) {
+	t := p.Get(key)
+	if t == "" {
+		return delivery.Upload, nil
+	}
+	if typ, ok := delivery.ParseDeliveryType(t); ok && isStoredType(typ) {
+		return typ, nil
+	}
+	return delivery.TypeNone, badRequest("Invalid %s - %s", key, clip(t))
+}
+
+// destroy serves POST /<rt>/destroy: {"result":"ok"}, or {"result":"not
+// found"} with status 200, as Cloudinary answers.
+func (c *call) destroy(rt string, p *Params) {
+	id := p.Get("public_id")
+	if id == "" {
+		c.fail(badRequest("Missing required parameter - public_id"))
+		return
+	}
+	typ, err := typeParam(p, "type")
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	invalidate, err := p.Bool("invalidate", false)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	key := meta.Key{Cloud: c.cloud, ResourceType: uploadRT(rt, p), Type: typ, PublicID: id}
+	inv, found, err := c.s.destroy(c, key, invalidate)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	if !found {
+		c.ok(map[string]string{"result": "not found"})
+		return
+	}
+	c.ok(struct {
+		Result       string              `json:"result"`
+		Invalidation *InvalidationStatus `json:"invalidation,omitempty"`
+	}{"ok", c.report(p, inv)})
+}
+
+// destroy deletes an asset and its blobs and emits the event.
+func (s *Server) destroy(c *call, key meta.Key, invalidate bool) (Invalidation, bool, error) {
+	res, err := s.meta.Delete(c.ctx(), key)
+	if errors.Is(err, meta.ErrNotFound) {
+		return Invalidation{}, false, nil
+	}
+	if err != nil {
+		return Invalidation{}, false, internal(err)
+	}
+	s.deleteBlobs(res.Orphans...)
+	inv, err := s.events.Emit(c.ctx(), Event{Kind: EventDestroyed, Asset: key, OldVersion: res.Prev.Version,
+		Invalidate: invalidate, Time: s.now()})
+	if err != nil {
+		return Invalidation{}, true, delivery.Errorf(http.StatusServiceUnavailable,
+			"The asset was deleted but its invalidation could not be published - retry the request")
+	}
+	return inv, true, nil
+}
+
+// deleteByToken serves POST /v1_1/<cloud>/delete_by_token: unsigned, with a
+// token from an upload's return_delete_token, valid 10 minutes, once.
+func (c *call) deleteByToken(_ string, p *Params) {
+	token := p.Get("token")
+	if token == "" {
+		c.fail(badRequest("Missing required parameter - token"))
+		return
+	}
+	key, err := c.s.meta.TakeDeleteToken(c.ctx(), token, c.s.now())
+	if errors.Is(err, meta.ErrNotFound) || err == nil && key.Cloud != c.cloud {
+		c.fail(delivery.Errorf(http.StatusUnauthorized, "Stale or invalid delete token"))
+		return
+	}
+	if err != nil {
+		c.fail(internal(err))
+		return
+	}
+	if _, _, err := c.s.destroy(c, key, false); err != nil {
+		c.fail(err)
+		return
+	}
+	c.ok(map[string]string{"result": "ok"})
+}

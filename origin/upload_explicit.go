@@ -1,0 +1,112 @@
+package origin
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/meta"
+)
+
+// explicit serves POST /<rt>/explicit: updates an uploaded asset's tags,
+// context, display name, asset folder, moderation and eager
+// transformations, answers the analyses asked for, and can invalidate it.
+func (c *call) explicit(rt string, p *Params) {
+	id := p.Get("public_id")
+	if id == "" {
+		c.fail(badRequest("Missing required parameter - public_id"))
+		return
+	}
+	o, err := parseUploadOptions(p)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	key := meta.Key{Cloud: c.cloud, ResourceType: uploadRT(rt, p), Type: o.typ, PublicID: id}
+	made, answer, eager, err := c.explicitBefore(key, o)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	before := o.analyse.any() || len(o.eager) > 0
+	a, err := c.s.meta.Update(c.ctx(), key, func(a *meta.Asset) error {
+		if before && a.Version != made {
+			return changedMeanwhile(id)
+		}
+		o.applyExplicit(a)
+		a.UpdatedAt = c.s.now().UTC()
+		return nil
+	})
+	if errors.Is(err, meta.ErrNotFound) {
+		c.fail(notFound(id))
+		return
+	}
+	if err != nil {
+		c.fail(delivery.AsError(err))
+		return
+	}
+	inv, err := c.s.events.Emit(c.ctx(), Event{Kind: EventMetadataChanged, Asset: key, OldVersion: a.Version,
+		NewVersion: a.Version, Invalidate: o.invalidate, Restricted: o.accessMode == meta.AccessAuthenticated, Time: a.UpdatedAt})
+	if err != nil {
+		c.fail(delivery.Errorf(http.StatusServiceUnavailable, "The invalidation could not be published - retry the request"))
+		return
+	}
+	j := c.assetResponse(a)
+	j.Invalidation = c.report(p, inv)
+	j.Eager = c.eagerAnswer(a, eager)
+	j.analysisJSON = answer
+	c.ok(j)
+}
+
+// explicitBefore makes the analyses and eager images asked for before
+// anything changes, so that a failure (the processor busy or timing out)
+// changes nothing; the change then applies only to the version they were
+// made of (made).
+func (c *call) explicitBefore(key meta.Key, o *uploadOptions) (made int64, answer analysisJSON, eager []eagerImage, err error) {
+	if !o.analyse.any() && len(o.eager) == 0 {
+		return 0, answer, nil, nil
+	}
+	cur, err := c.asset(key)
+	if err != nil {
+		return 0, answer, nil, err
+	}
+	if len(o.eager) > 0 && cur.ResourceType != delivery.Image {
+		return 0, answer, nil, eagerNotForKind(cur.ResourceType)
+	}
+	if o.analyse.any() {
+		an, err := c.s.analysis(c.ctx(), cur)
+		if err != nil {
+			return 0, answer, nil, err
+		}
+		answer = an.answer(o.analyse)
+	}
+	if eager, err = c.eagerOf(cur, o.eager); err != nil {
+		return 0, answer, nil, err
+	}
+	return cur.Version, answer, eager, nil
+}
+
+// applyExplicit sets on a what an explicit call gave.
+func (o *uploadOptions) applyExplicit(a *meta.Asset) {
+	if o.accessMode != "" {
+		a.AccessMode = o.accessMode
+	}
+	if o.tagsGiven {
+		a.Tags = o.tags
+	}
+	if o.contextGiven {
+		a.Context = o.context
+	}
+	if o.eagerGiven {
+		a.Eager = addTags(a.Eager, o.eager)
+	}
+	if o.displayNameGiven {
+		a.DisplayName = o.displayName
+	}
+	if o.assetFolderGiven {
+		a.AssetFolder = o.assetFolder
+	}
+	if o.moderation != "" { // (re)queued for a decision
+		a.ModerationKind, a.ModerationStatus = o.moderation, "pending"
+	}
+}

@@ -1,0 +1,88 @@
+package origin
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/meta"
+)
+
+// rename serves POST /<rt>/rename: from_public_id, to_public_id, type,
+// to_type, overwrite (default false), invalidate.
+func (c *call) rename(rt string, p *Params) {
+	from, to := p.Get("from_public_id"), p.Get("to_public_id")
+	switch {
+	case from == "":
+		c.fail(badRequest("Missing required parameter - from_public_id"))
+		return
+	case to == "":
+		c.fail(badRequest("Missing required parameter - to_public_id"))
+		return
+	}
+	if err := checkPublicID(to); err != nil {
+		c.fail(err)
+		return
+	}
+	typ, err := typeParam(p, "type")
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	toType := typ
+	if p.Get("to_type") != "" {
+		if toType, err = typeParam(p, "to_type"); err != nil {
+			c.fail(err)
+			return
+		}
+	}
+	overwrite, err := p.Bool("overwrite", false)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	invalidate, err := p.Bool("invalidate", false)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	rtName := uploadRT(rt, p)
+	fromKey := meta.Key{Cloud: c.cloud, ResourceType: rtName, Type: typ, PublicID: from}
+	toKey := meta.Key{Cloud: c.cloud, ResourceType: rtName, Type: toType, PublicID: to}
+	old, err := c.asset(fromKey)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	a, res, err := c.s.meta.Rename(c.ctx(), fromKey, toKey, overwrite)
+	switch {
+	case errors.Is(err, meta.ErrNotFound):
+		c.fail(notFound(from))
+		return
+	case errors.Is(err, meta.ErrExists):
+		c.fail(badRequest("Resource already exists - %s", clip(to)))
+		return
+	case err != nil:
+		c.fail(internal(err))
+		return
+	}
+	c.s.deleteBlobs(res.Orphans...)
+	if fromKey == toKey {
+		c.ok(c.assetResponse(a))
+		return
+	}
+	ev := Event{Kind: EventRenamed, Asset: fromKey, To: toKey, OldVersion: old.Version, NewVersion: a.Version,
+		Invalidate: invalidate, Time: c.s.now()}
+	if res.Prev != nil {
+		ev.ReplacedVersion = res.Prev.Version
+	}
+	inv, err := c.s.events.Emit(c.ctx(), ev)
+	if err != nil {
+		c.fail(delivery.Errorf(http.StatusServiceUnavailable,
+			"The asset was renamed but its invalidation could not be published - retry the request"))
+		return
+	}
+	j := c.assetResponse(a)
+	j.Invalidation = c.report(p, inv)
+	c.ok(j)
+}

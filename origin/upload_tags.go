@@ -1,0 +1,202 @@
+package origin
+
+import (
+	"errors"
+	"maps"
+	"slices"
+
+	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/meta"
+)
+
+// maxPublicIDsPerCall bounds the public_ids of a tags or context call;
+// maxTagOperations bounds public_ids times tags of a tags call (Cloudinary's
+// limit of 1,000 operations per call).
+const (
+	maxPublicIDsPerCall = 1000
+	maxTagOperations    = 1000
+)
+
+type idsResult struct {
+	PublicIDs []string `json:"public_ids"`
+}
+
+// tags serves POST /<rt>/tags: command add, remove, replace, remove_all
+// or set_exclusive, tag (comma-separated for several), public_ids, type.
+func (c *call) tags(rt string, p *Params) {
+	cmd := p.Get("command")
+	tags := dedupe(p.List("tag"))
+	switch cmd {
+	case "add", "remove", "replace", "set_exclusive":
+		if len(tags) == 0 {
+			c.fail(badRequest("Missing required parameter - tag"))
+			return
+		}
+	case "remove_all":
+	case "":
+		c.fail(badRequest("Missing required parameter - command"))
+		return
+	default:
+		c.fail(badRequest("Invalid command - %s (must be add, remove, replace, remove_all or set_exclusive)", clip(cmd)))
+		return
+	}
+	if err := checkTags(tags); err != nil {
+		c.fail(err)
+		return
+	}
+	if cmd == "set_exclusive" {
+		c.setExclusive(rt, p, tags)
+		return
+	}
+	done, ok := c.updateEach(rt, p, max(len(tags), 1), func(a *meta.Asset) error {
+		switch cmd {
+		case "add":
+			a.Tags = addTags(a.Tags, tags)
+		case "remove":
+			a.Tags = removeTags(a.Tags, tags)
+		case "replace":
+			a.Tags = tags
+		case "remove_all":
+			a.Tags = nil
+		}
+		return checkTags(a.Tags)
+	})
+	if ok {
+		c.ok(idsResult{PublicIDs: nonNil(done)})
+	}
+}
+
+// setExclusive gives the tags to the assets of public_ids and removes
+// them from every other asset of the resource type, whatever its delivery
+// type, in one transaction of the store: a failure changes nothing.
+func (c *call) setExclusive(rt string, p *Params, tags []string) {
+	ids, err := targetIDs(p, len(tags))
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	typ, err := typeParam(p, "type")
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	now := c.s.now().UTC()
+	res, err := c.s.meta.SetExclusiveTags(c.ctx(), meta.ExclusiveTags{Cloud: c.cloud, ResourceType: uploadRT(rt, p),
+		Type: typ, PublicIDs: ids, Tags: tags, Check: checkTags, Time: now})
+	if err != nil {
+		c.fail(delivery.AsError(err))
+		return
+	}
+	for _, r := range slices.Concat(res.Tagged, res.Untagged) {
+		c.s.events.Emit(c.ctx(), Event{Kind: EventMetadataChanged, Asset: r.Key, OldVersion: r.Version,
+			NewVersion: r.Version, Time: now})
+	}
+	done := make([]string, 0, len(res.Tagged))
+	for _, r := range res.Tagged {
+		done = append(done, r.PublicID)
+	}
+	c.ok(idsResult{PublicIDs: done})
+}
+
+// context serves POST /<rt>/context: command add (merge), remove (the
+// keys named in context) or remove_all, with public_ids and type.
+func (c *call) context(rt string, p *Params) {
+	cmd := p.Get("command")
+	ctx, err := parseContext(p.Get("context"))
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	switch cmd {
+	case "add", "remove":
+		if len(ctx) == 0 {
+			c.fail(badRequest("Missing required parameter - context"))
+			return
+		}
+	case "remove_all":
+	case "":
+		c.fail(badRequest("Missing required parameter - command"))
+		return
+	default:
+		c.fail(badRequest("Invalid command - %s (must be add, remove or remove_all)", clip(cmd)))
+		return
+	}
+	done, ok := c.updateEach(rt, p, 1, func(a *meta.Asset) error {
+		switch cmd {
+		case "add":
+			if a.Context == nil {
+				a.Context = map[string]string{}
+			}
+			maps.Copy(a.Context, ctx)
+		case "remove":
+			for k := range ctx {
+				delete(a.Context, k)
+			}
+		case "remove_all":
+			a.Context = nil
+		}
+		if len(a.Context) > maxContextKeys {
+			return badRequest("Too many context keys - at most %d", maxContextKeys)
+		}
+		return nil
+	})
+	if ok {
+		c.ok(idsResult{PublicIDs: nonNil(done)})
+	}
+}
+
+// targetIDs reads the public IDs a tags or context call changes
+// (public_ids, else public_id) and checks how many: at most
+// maxPublicIDsPerCall, and at most maxTagOperations operations when each
+// ID takes perID of them (a tags call's tags).
+func targetIDs(p *Params, perID int) ([]string, error) {
+	ids := p.List("public_ids")
+	if len(ids) == 0 {
+		ids = p.List("public_id")
+	}
+	switch {
+	case len(ids) == 0:
+		return nil, badRequest("Missing required parameter - public_ids")
+	case len(ids) > maxPublicIDsPerCall:
+		return nil, badRequest("Too many public_ids - at most %d", maxPublicIDsPerCall)
+	case len(ids)*perID > maxTagOperations:
+		return nil, badRequest("Too many tag operations - public_ids times tags is %d, at most %d",
+			len(ids)*perID, maxTagOperations)
+	}
+	return ids, nil
+}
+
+// updateEach applies fn to every asset of public_ids (perID operations
+// each: targetIDs) and returns the public IDs of those that exist; false
+// when it failed (and answered the error).
+func (c *call) updateEach(rt string, p *Params, perID int, fn func(*meta.Asset) error) ([]string, bool) {
+	ids, err := targetIDs(p, perID)
+	if err != nil {
+		c.fail(err)
+		return nil, false
+	}
+	typ, err := typeParam(p, "type")
+	if err != nil {
+		c.fail(err)
+		return nil, false
+	}
+	var done []string
+	for _, id := range ids {
+		key := meta.Key{Cloud: c.cloud, ResourceType: uploadRT(rt, p), Type: typ, PublicID: id}
+		a, err := c.s.meta.Update(c.ctx(), key, func(a *meta.Asset) error {
+			a.UpdatedAt = c.s.now().UTC()
+			return fn(a)
+		})
+		if errors.Is(err, meta.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			c.fail(delivery.AsError(err))
+			return done, false
+		}
+		c.s.events.Emit(c.ctx(), Event{Kind: EventMetadataChanged, Asset: key, OldVersion: a.Version,
+			NewVersion: a.Version, Time: a.UpdatedAt})
+		done = append(done, id)
+	}
+	return done, true
+}
