@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/mediacdn/mediacdn/origin"
+	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
 // fsckStorage opens an origin's storage (failing when an origin holds its
@@ -34,6 +35,9 @@ func fsckStorage(ctx context.Context, cfg origin.Config, opt fsckOptions, io *IO
 		what := fmt.Sprintf("%s %s/%s/%s/%s version %d", m.Kind, m.Cloud, m.ResourceType, m.Type, m.PublicID, m.Version)
 		if m.DerivedID != 0 {
 			what += fmt.Sprintf(" (derived resource %d)", m.DerivedID)
+		}
+		if m.Kind == meta.RefChunk {
+			what = fmt.Sprintf("chunk at byte %d of chunked upload %s/%s", m.Version, m.Cloud, m.UploadID)
 		}
 		fmt.Fprintf(io.Stdout, "missing blob %s of %s\n", m.Blob, what)
 	}
