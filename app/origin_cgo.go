@@ -38,7 +38,7 @@ func newOrigin(f *File, log *slog.Logger, failed chan<- error, natsCfg func() pu
 func (o *originService) Name() string { return "origin" }
 
 func (o *originService) Start(ctx context.Context) error {
-	store, err := origin.OpenStorage(o.f.Origin.DataDir)
+	store, err := origin.OpenStorageConfig(ctx, o.f.Origin)
 	if err != nil {
 		return err
 	}

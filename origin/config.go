@@ -20,8 +20,22 @@ type Config struct {
 	// private address its scraper reaches.
 	MetricsListen string `yaml:"metrics_listen"`
 	// DataDir holds blobs, the metadata database and, in dev, JetStream.
-	// Default ./data.
+	// Default ./data. Every origin has one of its own (a second process
+	// on it fails at once), also when its metadata and blobs are shared.
 	DataDir string `yaml:"data_dir"`
+	// MetadataURL is where the metadata is kept: empty (the default) is
+	// the SQLite file <data_dir>/meta.db; sqlite:///path/meta.db a SQLite
+	// file elsewhere (one origin's); postgres://user@host:5432/db?sslmode=…
+	// a PostgreSQL database any number of origins share, its password
+	// from MEDIACDN_ORIGIN_METADATA_PASSWORD, else the URL
+	// (config.CheckMetadataURL).
+	MetadataURL string `yaml:"metadata_url"`
+	// BlobsURL is where originals and derived files are kept: empty (the
+	// default) is the folder <data_dir>/blobs; file:///path a folder
+	// elsewhere (one origin's); s3://bucket/prefix?endpoint=…&region=…&
+	// path_style=… an S3 bucket any number of origins share
+	// (config.BlobsURL).
+	BlobsURL config.BlobsURL `yaml:"blobs_url"`
 	// DeliveryURL is the base of the url field in API responses: where
 	// browsers fetch assets (an edge), such as http://127.0.0.1:8080.
 	// Default http://127.0.0.1:8080.
@@ -158,6 +172,12 @@ func (c *Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		return config.Errorf("data_dir", "required")
+	}
+	if err := config.CheckMetadataURL(c.MetadataURL); err != nil {
+		return config.Errorf("metadata_url", "%v", err)
+	}
+	if err := c.BlobsURL.Validate(); err != nil {
+		return config.Errorf("blobs_url", "%v", err)
 	}
 	if err := config.CheckURL(c.DeliveryURL, "http", "https"); err != nil {
 		return config.Errorf("delivery_url", "%v", err)

@@ -20,7 +20,7 @@
 //	server.go                 Server, New, ServeHTTP: routing to delivery, the APIs and /invalidations; call
 //	config.go                 Config and its defaults
 //	metrics.go                the origin's Prometheus counters
-//	storage.go                Storage, OpenStorage (meta.db, blobs, LOCK); blob writes and deletes
+//	storage.go                Storage, OpenStorageConfig (metadata_url, blobs_url, LOCK); blob writes and deletes
 //	storage_fsck.go           Fsck: metadata and blobs checked against each other
 //
 // The HTTP API's plumbing (no Server, no call):

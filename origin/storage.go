@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"context"
 	"crypto/md5"
 	"errors"
 	"fmt"
@@ -10,38 +11,54 @@ import (
 	"slices"
 	"syscall"
 
+	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/origin/blob"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
-// Storage is the origin's storage opened from its data directory: the
-// metadata database, the blob store, and the lock that keeps any other
-// process out of the directory while it is open.
+// Storage is the origin's storage: the metadata store and the blob store
+// its configuration names (metadata_url, blobs_url; by default SQLite and
+// a folder in the data directory), and the lock that keeps any other
+// process out of the data directory while it is open.
 type Storage struct {
-	Meta  *meta.SQLite
-	Blobs *blob.FS
+	Meta  meta.Store
+	Blobs blob.Store
 	lock  *os.File
 }
 
-// OpenStorage opens (creating) <data_dir>/meta.db and <data_dir>/blobs.
-// It holds an exclusive lock on <data_dir>/LOCK until Close, so a second
-// origin (or `mediacdn fsck`) on the same directory fails at once instead
-// of sharing it. Blobs staged by a process that crashed are removed: with
-// the lock held, nothing else is writing them.
+// OpenStorage opens (creating) the default storage of dataDir:
+// <data_dir>/meta.db and <data_dir>/blobs (OpenStorageConfig with only
+// the data directory set).
 func OpenStorage(dataDir string) (*Storage, error) {
-	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+	return OpenStorageConfig(context.Background(), Config{DataDir: dataDir})
+}
+
+// OpenStorageConfig opens the stores cfg names: meta.Open of
+// cfg.MetadataURL and blob.OpenURL of cfg.BlobsURL, each defaulting to
+// its place in cfg.DataDir. Opening checks, within ctx, that a PostgreSQL
+// server or an S3 bucket answers and takes the credentials; its errors
+// name the key (origin.metadata_url, origin.blobs_url) and say what is
+// wrong. It holds an exclusive lock on <data_dir>/LOCK until Close, so a
+// second origin (or `mediacdn fsck`) on the same directory fails at once
+// instead of sharing it: each origin has a data directory of its own,
+// also when its stores are shared. A file blob store drops the staging
+// files a crashed process left: with the lock held, nothing else writes
+// the default folder (a file:// folder elsewhere must be this origin's
+// alone).
+func OpenStorageConfig(ctx context.Context, cfg Config) (*Storage, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("origin: data dir: %w", err)
 	}
-	lock, err := lockDir(dataDir)
+	lock, err := lockDir(cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
-	m, err := meta.OpenSQLite(filepath.Join(dataDir, "meta.db"))
+	m, err := meta.Open(ctx, config.MetadataURL(cfg.MetadataURL, cfg.DataDir), os.Getenv(config.EnvMetadataPassword))
 	if err != nil {
 		lock.Close()
 		return nil, err
 	}
-	b, err := blob.NewFS(filepath.Join(dataDir, "blobs"), 0)
+	b, err := blob.OpenURL(ctx, string(cfg.BlobsURL.Resolve(cfg.DataDir)))
 	if err != nil {
 		m.Close()
 		lock.Close()
@@ -50,7 +67,16 @@ func OpenStorage(dataDir string) (*Storage, error) {
 	return &Storage{Meta: m, Blobs: b, lock: lock}, nil
 }
 
-// Close closes the metadata database and releases the directory.
+// Shared reports storage that other origins may be using at the same
+// time: metadata on PostgreSQL or blobs on S3. (SQLite files and blob
+// folders are one origin's, behind its data directory's lock.)
+func (s *Storage) Shared() bool {
+	_, sqlite := s.Meta.(*meta.SQLite)
+	_, files := s.Blobs.(*blob.FS)
+	return !sqlite || !files
+}
+
+// Close closes the metadata store and releases the directory.
 func (s *Storage) Close() error {
 	err := s.Meta.Close()
 	s.lock.Close()

@@ -2,9 +2,11 @@ package origin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
+	"github.com/mediacdn/mediacdn/origin/blob"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -31,9 +33,14 @@ func (r FsckReport) Unrepaired() int {
 
 // Fsck checks an origin's storage: every blob a row refers to exists, and
 // every blob is referred to. With repair it deletes orphaned blobs and
-// drops derived rows whose blob is missing. The storage must not be in
-// use by a running origin (OpenStorage's lock sees to that): a blob just
-// written for an upload not yet committed would look orphaned. It holds
+// drops derived rows whose blob is missing. Repair needs every origin
+// using the storage stopped: a blob just written for an upload not yet
+// committed would look orphaned and be deleted. OpenStorage's lock keeps
+// the origin of the data directory out; on shared storage (Shared:
+// PostgreSQL, S3) the caller makes sure of the others (mediacdn fsck asks
+// for -all-origins-stopped). Without repair it may run beside origins: a
+// row whose blob was not listed is looked up again before it is reported
+// missing (the blob may have been written after the listing). It holds
 // one map entry per blob (about 100 bytes each).
 func Fsck(ctx context.Context, st *Storage, repair bool) (FsckReport, error) {
 	var r FsckReport
@@ -48,7 +55,13 @@ func Fsck(ctx context.Context, st *Storage, repair bool) (FsckReport, error) {
 	if err := st.Meta.BlobRefs(ctx, func(ref meta.BlobRef) error {
 		r.Refs++
 		if _, ok := referenced[ref.Blob]; !ok {
-			r.Missing = append(r.Missing, ref)
+			ok, err := blobExists(st.Blobs, ref.Blob)
+			if err != nil {
+				return fmt.Errorf("blob %s: %w", ref.Blob, err)
+			}
+			if !ok {
+				r.Missing = append(r.Missing, ref)
+			}
 			return nil
 		}
 		referenced[ref.Blob] = true
@@ -86,4 +99,17 @@ func Fsck(ctx context.Context, st *Storage, repair bool) (FsckReport, error) {
 		r.DroppedDerived += len(res.Deleted)
 	}
 	return r, nil
+}
+
+// blobExists looks a blob up.
+func blobExists(s blob.Store, key string) (bool, error) {
+	rd, err := s.Open(key)
+	if errors.Is(err, blob.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	rd.Close()
+	return true, nil
 }

@@ -8,8 +8,8 @@ import (
 // BlobRefStore lists the blobs the metadata refers to, for a consistency
 // check of the blob store (`mediacdn fsck`).
 type BlobRefStore interface {
-	// BlobRefs calls fn with every blob an asset, a derived resource or a
-	// backup refers to, in no particular order; an error from fn stops it.
+	// BlobRefs calls fn with every blob an asset, a derived resource, a
+	// backup or a chunk of a chunked upload in progress refers to, in no particular order; an error from fn stops it.
 	// fn must not write to the store.
 	BlobRefs(ctx context.Context, fn func(BlobRef) error) error
 }
@@ -19,9 +19,12 @@ type BlobRef struct {
 	Kind BlobRefKind
 	Key
 	Version int64
-	// DerivedID is the derived resource's ID (KindDerived only).
+	// DerivedID is the derived resource's ID (RefDerived only).
 	DerivedID int64
-	Blob      string
+	// UploadID is the chunked upload's (RefChunk only, whose Key has only
+	// the cloud) and Version the chunk's first byte.
+	UploadID string
+	Blob     string
 }
 
 // BlobRefKind says which kind of row refers to a blob.
@@ -32,17 +35,20 @@ const (
 	RefAsset   BlobRefKind = "asset"   // an asset's current original
 	RefDerived BlobRefKind = "derived" // a derived resource
 	RefBackup  BlobRefKind = "backup"  // a backed-up original
+	RefChunk   BlobRefKind = "chunk"   // a chunk of a chunked upload in progress
 )
 
 // BlobRefs implements BlobRefStore.
 func (s *db) BlobRefs(ctx context.Context, fn func(BlobRef) error) error {
 	rows, err := s.r.QueryContext(ctx, `
-		SELECT 'asset', cloud, resource_type, type, public_id, version, 0, blob FROM assets
+		SELECT 'asset', cloud, resource_type, type, public_id, version, 0, '', blob FROM assets
 		UNION ALL
-		SELECT 'derived', a.cloud, a.resource_type, a.type, a.public_id, d.version, d.id, d.blob
+		SELECT 'derived', a.cloud, a.resource_type, a.type, a.public_id, d.version, d.id, '', d.blob
 			FROM derived d JOIN assets a ON a.id = d.asset
 		UNION ALL
-		SELECT 'backup', cloud, resource_type, type, public_id, version, 0, blob FROM backups`)
+		SELECT 'backup', cloud, resource_type, type, public_id, version, 0, '', blob FROM backups
+		UNION ALL
+		SELECT 'chunk', cloud, '', '', '', range_start, 0, upload_id, blob FROM chunks`)
 	if err != nil {
 		return fmt.Errorf("meta: blob refs: %w", err)
 	}
@@ -50,7 +56,7 @@ func (s *db) BlobRefs(ctx context.Context, fn func(BlobRef) error) error {
 	for rows.Next() {
 		var r BlobRef
 		if err := rows.Scan(&r.Kind, &r.Cloud, &r.ResourceType, &r.Type, &r.PublicID, &r.Version, &r.DerivedID,
-			&r.Blob); err != nil {
+			&r.UploadID, &r.Blob); err != nil {
 			return fmt.Errorf("meta: blob refs: %w", err)
 		}
 		if err := fn(r); err != nil {

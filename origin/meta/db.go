@@ -97,6 +97,17 @@ func (d dialect) prefixEnd(prefix string) (string, bool) {
 	return prefixEnd(prefix)
 }
 
+// now is the database's clock as SQL, in unix nanoseconds: the one clock
+// every origin of a shared database reads, so that a lease expires at the
+// same moment for all of them whatever their own clocks say. (SQLite's
+// has a millisecond's resolution.)
+func (d dialect) now() string {
+	if d.postgres {
+		return `CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000000 AS BIGINT)`
+	}
+	return `CAST((julianday('now') - 2440587.5) * 86400000000000 AS INTEGER)`
+}
+
 // retryable reports an error after which the whole transaction may be run
 // again: PostgreSQL's serialisation failures and deadlocks.
 func (d dialect) retryable(err error) bool {
@@ -130,6 +141,11 @@ func (p pool) QueryContext(ctx context.Context, q string, args ...any) (*sql.Row
 func (p pool) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
 	return p.DB.QueryRowContext(ctx, p.d.bind(q), args...)
 }
+
+// writes runs single statements on the write pool, outside transactions
+// (each statement is its own): SQLite's one writer connection, or
+// PostgreSQL's pool.
+func (s *db) writes() pool { return pool{DB: s.w, d: s.d} }
 
 // txn is a write transaction.
 type txn struct {

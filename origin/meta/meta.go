@@ -1,9 +1,3 @@
-// Package meta stores asset metadata: assets with their versions, tags and
-// context, derived resources, and delete tokens. Store is the interface the
-// origin uses; SQLite (WAL, embedded) implements it for one origin, and
-// Postgres for any number of origins sharing one database. Both run the
-// same SQL (db, with a dialect where the engines differ), and the same
-// contract tests; Open picks one by URL (origin.metadata_url).
 package meta
 
 import (
@@ -99,8 +93,9 @@ type Coordinates struct {
 
 // Store is the metadata store: assets and derived resources, plus what the
 // Admin API needs (listing, bulk deletion, named transformations, related
-// assets, backups, analyses, usage, bulk access modes and exclusive tags),
-// each a small interface of its own.
+// assets, backups, analyses, usage, bulk access modes and exclusive tags)
+// and what origins sharing the store coordinate by (leases, counts per
+// time window, chunked uploads), each a small interface of its own.
 type Store interface {
 	Lister
 	BulkDeleter
@@ -113,6 +108,9 @@ type Store interface {
 	TagStore
 	BlobRefStore
 	Importer
+	LeaseStore
+	CountStore
+	ChunkStore
 
 	// Asset returns the asset at k, or ErrNotFound.
 	Asset(ctx context.Context, k Key) (*Asset, error)

@@ -206,7 +206,45 @@ var migrations = []string{
 	// 7: a backed-up version's access mode, which a restore of a deleted
 	// asset gives back (backups made before it count as public).
 	`ALTER TABLE backups ADD COLUMN access_mode TEXT NOT NULL DEFAULT 'public';`,
+	// 8: what several origins share besides assets: leases on work done
+	// once, counts per time window (rate limits), chunks of chunked
+	// uploads and the refusals of chunked uploads.
+	sharedSchema,
 }
+
+// sharedSchema is migration 8 of SQLite and 2 of PostgreSQL (the same
+// SQL: BIGINT is INTEGER to SQLite). Times are unix nanoseconds.
+const sharedSchema = `CREATE TABLE leases (
+		name    TEXT PRIMARY KEY,
+		holder  TEXT NOT NULL,
+		expires BIGINT NOT NULL
+	);
+	CREATE TABLE window_counts (
+		name         TEXT NOT NULL,
+		window_start BIGINT NOT NULL,
+		n            BIGINT NOT NULL,
+		PRIMARY KEY (name, window_start)
+	);
+	CREATE TABLE chunks (
+		cloud       TEXT NOT NULL,
+		upload_id   TEXT NOT NULL,
+		range_start BIGINT NOT NULL,
+		range_end   BIGINT NOT NULL,
+		total       BIGINT NOT NULL,
+		blob        TEXT NOT NULL,
+		created_at  BIGINT NOT NULL,
+		PRIMARY KEY (cloud, upload_id, range_start)
+	);
+	CREATE INDEX chunks_created ON chunks (created_at);
+	CREATE TABLE chunk_refusals (
+		cloud      TEXT NOT NULL,
+		upload_id  TEXT NOT NULL,
+		status     BIGINT NOT NULL,
+		message    TEXT NOT NULL,
+		expires_at BIGINT NOT NULL,
+		PRIMARY KEY (cloud, upload_id)
+	);
+	CREATE INDEX chunk_refusals_expires ON chunk_refusals (expires_at);`
 
 func migrate(ctx context.Context, db *sql.DB) error {
 	var have int

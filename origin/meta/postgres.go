@@ -267,4 +267,5 @@ var pgMigrations = []string{
 		updated_at BIGINT NOT NULL,
 		PRIMARY KEY (edge, started)
 	);`,
+	sharedSchema,
 }

@@ -1,0 +1,57 @@
+// Package meta stores asset metadata: assets with their versions, tags and
+// context, derived resources, and delete tokens, plus what origins sharing
+// one store coordinate by. Store is the interface the origin uses; SQLite
+// (WAL, embedded) implements it for one origin, and Postgres for any
+// number of origins sharing one database. Both run the same SQL (db, with
+// a dialect where the engines differ), and the same contract tests
+// (forEachStore); Open picks one by URL (origin.metadata_url).
+//
+// The stores:
+//
+//	meta.go             Store, Asset, Key, Derived: the interface and its types
+//	open.go             Open: a store from origin.metadata_url, errors naming the key
+//	db.go               db: every method in SQL both engines run; the dialect, transactions, retries
+//	sqlite.go           SQLite: one file, one writer connection, relaxed commits
+//	sqliteerr_cgo.go    the SQLite unique-violation check (cgo builds)
+//	sqliteerr_nocgo.go  the same without cgo (no SQLite: never true)
+//	postgres.go         Postgres: the pool, migrations under an advisory lock, its schema
+//	migrate.go          SQLite's migrations; the schema both share from migration 8
+//
+// Assets and what hangs off them:
+//
+//	assets.go           Put, Update, Delete, Rename (versions strictly increasing), delete tokens
+//	indexes.go          the tag and context index rows of an asset
+//	derived.go          derived resources: found, recorded once per twin, listed
+//	analysis.go         AnalysisStore: what was computed from a version
+//	backups.go          BackupStore: backed-up versions and the backup policy
+//	related.go          RelationStore: related assets
+//	import.go           Importer: assets in bulk
+//
+// What the Admin API asks:
+//
+//	list.go             Lister: listings by type, prefix, tag, context, moderation, IDs; cursors
+//	bulk.go             BulkDeleter: deletes of assets and derived resources in bulk
+//	tags.go             TagStore: tags across assets
+//	accessmode.go       AccessModeStore: access modes in bulk
+//	transformations.go  TransformationStore: named and used transformations
+//	usage.go            UsageStore: usage counters and what edges served
+//	blobrefs.go         BlobRefStore: every blob a row refers to (fsck)
+//
+// What origins sharing a store coordinate by:
+//
+//	leases.go           LeaseStore: work done once across origins (take, renew, release)
+//	counts.go           CountStore: counts per time window (the Admin API's hourly limit)
+//	chunks.go           ChunkStore: chunked uploads' chunks and refusals
+//
+// Tests (each contract test runs on SQLite and PostgreSQL, forEachStore):
+//
+//	stores_test.go      TestMain (the PostgreSQL server), forEachStore, forEachReopened
+//	store_test.go       assets, versions, derived resources, tokens
+//	admin_test.go       listings, bulk deletes, transformations, usage, backups
+//	accessmode_test.go  access modes
+//	tags_test.go        tags across assets
+//	origins_test.go     two origins writing one database at once
+//	shared_test.go      leases, counts, chunks, alone and from two origins at once
+//	open_test.go        Open by URL and its errors
+//	bench_test.go       the hot calls on both engines
+package meta
