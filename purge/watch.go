@@ -69,16 +69,19 @@ func (s *Subscriber) check(ctx context.Context) {
 		return
 	}
 	s.cu.observed(at, info.State.LastSeq, applied)
-	if s.cu.stalled(2 * s.cfg.CaughtUpBound) {
+	if s.cu.stalled(2*s.cfg.CaughtUpBound) && s.requestRestart() {
 		s.log.Warn("purge consumer stalled; restarting", "applied", applied, "stream_last", info.State.LastSeq)
-		s.requestRestart()
 	}
 }
 
-func (s *Subscriber) requestRestart() {
+// requestRestart asks the running session to end (run starts another);
+// false when a request is pending already.
+func (s *Subscriber) requestRestart() bool {
 	select {
 	case s.restart <- struct{}{}:
 		s.restarts.Add(1)
-	default: // one is pending already
+		return true
+	default:
+		return false
 	}
 }
