@@ -234,6 +234,9 @@ func (s *Subscriber) session(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if leaderless(st.CachedInfo()) {
+		return errNoLeader
+	}
 	start := s.resume(st.CachedInfo())
 	hb := min(max(s.cfg.CaughtUpBound/2, 500*time.Millisecond), 5*time.Second)
 	cons, err := s.js.CreateConsumer(octx, s.cfg.StreamName(), jetstream.ConsumerConfig{
