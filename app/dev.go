@@ -47,6 +47,9 @@ func Dev(ctx context.Context, args []string, io *IO) error {
 	if err := f.Validate(RoleDev); err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
+	if err := checkDevNATS(f); err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
 	log := f.Log.Logger(io.Stderr)
 	if f.Edge.Procs > 0 {
 		log.Warn("edge.procs is ignored by dev: its one process also runs the origin")

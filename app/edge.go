@@ -67,11 +67,9 @@ func Edge(ctx context.Context, args []string, io *IO) error {
 	}
 	failed := make(chan error, 4)
 	var services []service
-	natsCfg := func() purge.Config { return f.NATS }
-	if f.NATS.Embedded.Enabled && len(f.NATS.URLs) == 0 {
-		ns := &natsService{cfg: f.NATS.Embedded, dataDir: "./data", log: log}
+	ns, natsCfg := embeddedNATS(f, "./data", log)
+	if ns != nil {
 		services = append(services, ns)
-		natsCfg = ns.clientConfig(f.NATS)
 	}
 	services = append(services, newEdgeService(f, *id, log, failed, natsCfg))
 	return runServices(ctx, log, failed, nil, withPprof(services, *pprofAddr, log, failed)...)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-
-	"github.com/mediacdn/mediacdn/purge"
 )
 
 // Origin runs an origin: storage, the Upload and Admin APIs, transforms and
@@ -38,11 +36,9 @@ func Origin(ctx context.Context, args []string, io *IO) error {
 	log := f.Log.Logger(io.Stderr)
 	failed := make(chan error, 4)
 	var services []service
-	natsCfg := func() purge.Config { return f.NATS }
-	if f.NATS.Embedded.Enabled && len(f.NATS.URLs) == 0 {
-		ns := &natsService{cfg: f.NATS.Embedded, dataDir: f.Origin.DataDir, log: log}
+	ns, natsCfg := embeddedNATS(f, f.Origin.DataDir, log)
+	if ns != nil {
 		services = append(services, ns)
-		natsCfg = ns.clientConfig(f.NATS)
 	}
 	o, err := newOrigin(f, log, failed, natsCfg)
 	if err != nil {

@@ -81,6 +81,14 @@ func (c *catchup) applied(seq uint64) {
 	c.mu.Unlock()
 }
 
+// started notes that a consumer has just started: it has until the stall
+// bound to deliver before it counts as stalled.
+func (c *catchup) started() {
+	c.mu.Lock()
+	c.progress = c.now()
+	c.mu.Unlock()
+}
+
 // reset forgets pending checks (the stream was replaced). c.mu must not be
 // held.
 func (c *catchup) reset() {

@@ -1,6 +1,7 @@
 package purge
 
 import (
+	"net/url"
 	"os"
 	"time"
 
@@ -27,9 +28,21 @@ type Config struct {
 	Token string `yaml:"token"`
 	// TLS configures a TLS connection. Default off.
 	TLS TLS `yaml:"tls"`
-	// ReconnectWait is the pause between reconnection attempts; a client
-	// reconnects forever. Zero means 250ms.
+	// ReconnectWait is the first pause between reconnection attempts (after
+	// every server of URLs, and those the cluster announced, was tried); a
+	// client reconnects forever, doubling the pause up to ReconnectMaxWait,
+	// with jitter. Zero means 250ms.
 	ReconnectWait time.Duration `yaml:"reconnect_wait"`
+	// ReconnectMaxWait bounds the pause between reconnection attempts and
+	// between retries of a purge whose storing was not acknowledged. Zero
+	// means 2s; at least ReconnectWait.
+	ReconnectMaxWait time.Duration `yaml:"reconnect_max_wait"`
+	// PublishTimeout bounds how long an origin keeps retrying to store a
+	// purge (a lost acknowledgement, a stream leader being elected, a
+	// reconnection) before the API call that made it fails. A retry carries
+	// the same message id, so the stream stores the purge once. Zero means
+	// 15s.
+	PublishTimeout time.Duration `yaml:"publish_timeout"`
 
 	// Stream is the JetStream stream that holds purge rules.
 	Stream Stream `yaml:"stream"`
@@ -80,7 +93,36 @@ type Embedded struct {
 	// ReadyTimeout bounds how long start-up waits for the server to accept
 	// connections. Zero means 10s.
 	ReadyTimeout time.Duration `yaml:"ready_timeout"`
+	// ServerName names the server to its cluster; required, and unique in
+	// the cluster, when Cluster.Name is set. Empty means
+	// "mediacdn-embedded" (a lone server).
+	ServerName string `yaml:"server_name"`
+	// Cluster makes the server one of a NATS cluster of JetStream servers
+	// (three of them keep purges flowing when one dies, with
+	// stream.replicas 3). Default: a lone server.
+	Cluster EmbeddedCluster `yaml:"cluster"`
 }
+
+// EmbeddedCluster joins the embedded server to other NATS servers with
+// JetStream (embedded in other mediacdn processes, or ordinary
+// nats-server processes with the same cluster name).
+type EmbeddedCluster struct {
+	// Name is the cluster's name, the same on every server of it. Empty
+	// means no cluster: the other fields are ignored.
+	Name string `yaml:"name"`
+	// Listen is the address other servers connect to (host:port); it must
+	// be reachable from them. Default 127.0.0.1:6222; port 0 picks a free
+	// port.
+	Listen string `yaml:"listen"`
+	// Routes are the cluster addresses of the servers of the cluster,
+	// nats-route://host:port, this one's included or not. JetStream counts
+	// them to know the cluster's size, so list every server. Required
+	// with Name.
+	Routes []string `yaml:"routes"`
+}
+
+// Clustered reports whether the embedded server joins a cluster.
+func (e *Embedded) Clustered() bool { return e.Cluster.Name != "" }
 
 // TLS is a client TLS setting: a CA to trust and an optional client
 // certificate.
@@ -95,11 +137,18 @@ type TLS struct {
 // Defaults of the settings above.
 const (
 	// DefaultListen is the embedded server's default client address.
-	DefaultListen            = "127.0.0.1:4222"
-	DefaultStreamName        = "MEDIACDN_PURGE"
-	DefaultSubjectPrefix     = "mediacdn"
-	DefaultMaxAge            = 31 * 24 * time.Hour
-	DefaultReconnectWait     = 250 * time.Millisecond
+	DefaultListen           = "127.0.0.1:4222"
+	DefaultStreamName       = "MEDIACDN_PURGE"
+	DefaultSubjectPrefix    = "mediacdn"
+	DefaultMaxAge           = 31 * 24 * time.Hour
+	DefaultReconnectWait    = 250 * time.Millisecond
+	DefaultReconnectMaxWait = 2 * time.Second
+	DefaultPublishTimeout   = 15 * time.Second
+	// DefaultClusterListen is the embedded server's default cluster
+	// address.
+	DefaultClusterListen = "127.0.0.1:6222"
+	// DefaultServerName names a lone embedded server.
+	DefaultServerName        = "mediacdn-embedded"
 	DefaultCaughtUpBound     = 2 * time.Second
 	DefaultHeartbeatInterval = time.Second
 	DefaultLiveWindow        = 5 * time.Second
@@ -113,8 +162,13 @@ func (c *Config) ApplyDefaults() {
 	if c.Embedded.ReadyTimeout == 0 {
 		c.Embedded.ReadyTimeout = 10 * time.Second
 	}
+	if c.Embedded.Clustered() && c.Embedded.Cluster.Listen == "" {
+		c.Embedded.Cluster.Listen = DefaultClusterListen
+	}
 	c.Stream.applyDefaults()
 	setDuration(&c.ReconnectWait, DefaultReconnectWait)
+	setDuration(&c.ReconnectMaxWait, max(DefaultReconnectMaxWait, c.ReconnectWait))
+	setDuration(&c.PublishTimeout, DefaultPublishTimeout)
 	setDuration(&c.CaughtUpBound, DefaultCaughtUpBound)
 	setDuration(&c.HeartbeatInterval, DefaultHeartbeatInterval)
 	setDuration(&c.LiveWindow, DefaultLiveWindow)
@@ -162,8 +216,8 @@ func (c *Config) Validate() error {
 		return config.Errorf("tls", "cert and key go together")
 	}
 	if c.Embedded.Enabled {
-		if err := config.CheckHostPort(c.Embedded.Listen); err != nil {
-			return config.Errorf("embedded.listen", "%v", err)
+		if err := c.Embedded.validate(); err != nil {
+			return config.Prefix("embedded", err)
 		}
 	}
 	if err := c.Stream.validate(); err != nil {
@@ -177,18 +231,70 @@ func (c *Config) validateTimes() error {
 		field string
 		v     time.Duration
 	}{
-		{"reconnect_wait", c.ReconnectWait}, {"caught_up_bound", c.CaughtUpBound},
+		{"reconnect_wait", c.ReconnectWait}, {"reconnect_max_wait", c.ReconnectMaxWait},
+		{"publish_timeout", c.PublishTimeout}, {"caught_up_bound", c.CaughtUpBound},
 		{"heartbeat_interval", c.HeartbeatInterval}, {"live_window", c.LiveWindow},
 	} {
 		if d.v < 0 {
 			return config.Errorf(d.field, "must not be negative, got %v", d.v)
 		}
 	}
+	if c.ReconnectMaxWait > 0 && c.ReconnectMaxWait < c.ReconnectWait {
+		return config.Errorf("reconnect_max_wait", "must be at least reconnect_wait (%v), got %v", c.ReconnectWait, c.ReconnectMaxWait)
+	}
 	hb, live := c.HeartbeatInterval, c.LiveWindow
 	setDuration(&hb, DefaultHeartbeatInterval)
 	setDuration(&live, DefaultLiveWindow)
 	if live <= hb {
 		return config.Errorf("live_window", "must exceed heartbeat_interval (%v), got %v", hb, live)
+	}
+	return nil
+}
+
+func (e *Embedded) validate() error {
+	if err := config.CheckHostPort(e.Listen); err != nil {
+		return config.Errorf("listen", "%v", err)
+	}
+	if e.ServerName != "" && !validToken(e.ServerName, true) {
+		return config.Errorf("server_name", "dot-separated letters, digits, '_' and '-', got %q", e.ServerName)
+	}
+	if !e.Clustered() {
+		return nil
+	}
+	if e.ServerName == "" || e.ServerName == DefaultServerName {
+		return config.Errorf("server_name", "required in a cluster, and unique in it (e.g. the machine's name)")
+	}
+	return config.Prefix("cluster", e.Cluster.validate(e.ServerName))
+}
+
+func (c *EmbeddedCluster) validate(serverName string) error {
+	if !validToken(c.Name, false) {
+		return config.Errorf("name", "letters, digits, '_' and '-' only, got %q", c.Name)
+	}
+	if c.Name == serverName {
+		return config.Errorf("name", "%q is also the server's name: name the cluster, and each server, apart", c.Name)
+	}
+	if c.Listen != "" {
+		if err := config.CheckHostPort(c.Listen); err != nil {
+			return config.Errorf("listen", "%v", err)
+		}
+	}
+	if len(c.Routes) == 0 {
+		return config.Errorf("routes", "required in a cluster: the nats-route://host:port of every server")
+	}
+	seen := map[string]bool{}
+	for _, r := range c.Routes {
+		u, err := url.Parse(r)
+		if err != nil || u.Scheme != "nats-route" || u.Hostname() == "" || u.Port() == "" || (u.Path != "" && u.Path != "/") {
+			return config.Errorf("routes", "%q is not nats-route://host:port", r)
+		}
+		if err := config.CheckHostPort(u.Host); err != nil || u.Port() == "0" {
+			return config.Errorf("routes", "%q has no valid port", r)
+		}
+		if seen[u.Host] {
+			return config.Errorf("routes", "%s is listed twice", u.Host)
+		}
+		seen[u.Host] = true
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"strings"
 	"time"
@@ -14,9 +15,14 @@ import (
 // Connect connects to NATS as cfg says: cfg.URLs (or, when they are empty
 // and the embedded server is enabled, nats://<embedded.listen>; set URLs to
 // the embedded server's ClientURL when it listens on port 0), with the
-// credentials file, user/password or token, and TLS of cfg. The connection
-// reconnects forever, waiting cfg.ReconnectWait between attempts; name
-// identifies the client to the server (e.g. "mediacdn-edge-<id>").
+// credentials file, user/password or token, and TLS of cfg. Every URL is
+// given to the client, which also learns the other servers of a cluster
+// from the one it reaches, and moves to another server when one dies. The
+// connection reconnects forever: it tries every known server, then waits
+// (backoff: cfg.ReconnectWait doubling up to cfg.ReconnectMaxWait, with
+// jitter) before trying them all again. What is published meanwhile is
+// buffered (reconnectBufSize) and sent on reconnection. name identifies
+// the client to the server (e.g. "mediacdn-edge-<id>").
 func Connect(cfg Config, name string) (*nats.Conn, error) {
 	cfg.ApplyDefaults()
 	url, err := cfg.serverURL()
@@ -29,13 +35,25 @@ func Connect(cfg Config, name string) (*nats.Conn, error) {
 		nats.MaxReconnects(-1),
 		// An edge starts (and serves, revalidating) while NATS is down.
 		nats.RetryOnFailedConnect(true),
-		nats.ReconnectWait(cfg.ReconnectWait),
-		nats.ReconnectJitter(cfg.ReconnectWait/4, cfg.ReconnectWait/2),
+		nats.CustomReconnectDelay(func(attempts int) time.Duration {
+			return backoff(cfg.ReconnectWait, cfg.ReconnectMaxWait, attempts)
+		}),
+		nats.ReconnectBufSize(reconnectBufSize),
 		nats.PingInterval(5 * time.Second),
 		nats.MaxPingsOutstanding(2),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil {
 				log.Warn("NATS disconnected", "err", err)
+			}
+		}),
+		nats.ErrorHandler(func(nc *nats.Conn, _ *nats.Subscription, err error) {
+			// A connection that breaks reports its failed writes before
+			// its disconnection (DisconnectErrHandler).
+			var netErr *net.OpError
+			if errors.As(err, &netErr) || !nc.IsConnected() {
+				log.Debug("NATS connection error", "err", err)
+			} else {
+				log.Warn("NATS error", "err", err)
 			}
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
@@ -48,6 +66,26 @@ func Connect(cfg Config, name string) (*nats.Conn, error) {
 		return nil, fmt.Errorf("nats: connect to %s: %w", redact(url), err)
 	}
 	return nc, nil
+}
+
+// reconnectBufSize bounds what a client buffers while it reconnects
+// (heartbeats, and purges that are then retried); past it a publish fails
+// at once, and Publisher.Publish retries it.
+const reconnectBufSize = 8 << 20
+
+// backoff is the pause before attempt (1, 2, …): first doubling from
+// first up to limit, then drawn uniformly from its upper half (jitter, so
+// that many clients do not retry in step).
+func backoff(first, limit time.Duration, attempt int) time.Duration {
+	d := first
+	for i := 1; i < attempt && d < limit; i++ {
+		d *= 2
+	}
+	d = min(d, limit)
+	if d <= 1 {
+		return d
+	}
+	return d/2 + rand.N(d/2+1)
 }
 
 // serverURL is the comma-separated server list Connect dials.

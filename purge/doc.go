@@ -16,6 +16,16 @@
 // limits retention, Config.Stream) on the subjects mediacdn.purge.<cloud>;
 // edges report on mediacdn.edges.heartbeat (core NATS).
 //
+// # Cluster
+//
+// Embedded.Cluster makes the embedded server one of a NATS cluster of
+// JetStream servers; StartCluster runs n of them in one process (tests,
+// mediacdn cluster). With Stream.Replicas 3 over three servers, purges
+// survive one server's death: Publish retries an unacknowledged rule under
+// its message id (stored once), clients reconnect to another server with
+// backoff, and a subscriber starts a new consumer after its last applied
+// rule.
+//
 // # Origin
 //
 //	nc, _ := purge.Connect(cfg.NATS, "mediacdn-origin")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -80,13 +81,38 @@ func (c *Config) streamConfig() jetstream.StreamConfig {
 const defaultDuplicates = 2 * time.Minute
 
 // EnsureStream creates the purge stream, or updates it to cfg's settings.
-// It is idempotent; origins call it (NewPublisher does).
+// It is idempotent; origins call it (NewPublisher does). The stream is
+// created with cfg.Stream.Replicas replicas (more than one needs a NATS
+// cluster of at least as many JetStream servers); an existing stream with
+// another count is scaled to it. When the servers refuse to scale it (too
+// few of them are up), the stream keeps its count and its other settings
+// are updated: purges keep flowing, and the refusal is logged as an error
+// naming both counts.
 func EnsureStream(ctx context.Context, js jetstream.JetStream, cfg Config) (jetstream.Stream, error) {
-	s, err := js.CreateOrUpdateStream(ctx, cfg.streamConfig())
-	if err != nil {
-		return nil, fmt.Errorf("nats: create or update stream %s: %w", cfg.StreamName(), err)
+	want := cfg.streamConfig()
+	s, err := js.CreateOrUpdateStream(ctx, want)
+	if err == nil {
+		return s, nil
 	}
-	return s, nil
+	cur, serr := js.Stream(ctx, want.Name)
+	if serr != nil {
+		if want.Replicas > 1 {
+			return nil, fmt.Errorf("nats: create stream %s with %d replicas (stream.replicas; needs a NATS cluster of as many JetStream servers): %w", want.Name, want.Replicas, err)
+		}
+		return nil, fmt.Errorf("nats: create or update stream %s: %w", want.Name, err)
+	}
+	have := cur.CachedInfo().Config.Replicas
+	if have == want.Replicas {
+		return nil, fmt.Errorf("nats: update stream %s: %w", want.Name, err)
+	}
+	keep := want
+	keep.Replicas = have
+	if s, kerr := js.UpdateStream(ctx, keep); kerr == nil {
+		slog.Default().Error("purge stream not scaled: it keeps its replicas",
+			"component", "nats", "stream", want.Name, "replicas", have, "stream.replicas", want.Replicas, "err", err)
+		return s, nil
+	}
+	return nil, fmt.Errorf("nats: stream %s has %d replicas, stream.replicas is %d, and the servers refused the change: %w", want.Name, have, want.Replicas, err)
 }
 
 // openStream returns the purge stream, creating it with cfg's settings when

@@ -212,7 +212,17 @@ func (s *Subscriber) run(ctx context.Context) {
 var errRestart = errors.New("purge: consumer restarted")
 
 // session opens the stream, decides where to resume, and consumes until
-// ctx ends, the consumer closes, or the watchdog asks for a restart.
+// ctx ends, the consumer fails, or the watchdog asks for a restart.
+//
+// The consumer is the edge's own: ephemeral, in memory, on one server,
+// starting after the last applied rule. Every step that needs the servers
+// is bounded by cfg.CaughtUpBound, so that a server or leader lost in a
+// NATS cluster costs a retry on another, not a long wait; and any error
+// the consumer reports (a missed heartbeat: its server died; a
+// reconnection; a deleted consumer) or a message delivered out of order
+// ends the session, the next one resuming from the last applied rule. The
+// rules a session delivers are therefore contiguous: a skipped stream
+// sequence means the stream lost rules (handle flushes).
 func (s *Subscriber) session(ctx context.Context) error {
 	select {
 	case <-s.restart: // a restart asked for while no session ran
@@ -224,23 +234,64 @@ func (s *Subscriber) session(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if leaderless(st.CachedInfo()) {
+		return errNoLeader
+	}
 	start := s.resume(st.CachedInfo())
-	cons, err := s.js.OrderedConsumer(octx, s.cfg.StreamName(), jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{s.cfg.RuleSubjects()},
-		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
-		OptStartSeq:    start,
+	hb := min(max(s.cfg.CaughtUpBound/2, 500*time.Millisecond), 5*time.Second)
+	cons, err := s.js.CreateConsumer(octx, s.cfg.StreamName(), jetstream.ConsumerConfig{
+		Description:       "mediacdn edge " + s.opts.EdgeID,
+		DeliverPolicy:     jetstream.DeliverByStartSequencePolicy,
+		OptStartSeq:       start,
+		AckPolicy:         jetstream.AckNonePolicy,
+		FilterSubject:     s.cfg.RuleSubjects(),
+		InactiveThreshold: max(10*hb, time.Minute),
+		Replicas:          1,
+		MemoryStorage:     true,
 	})
 	if err != nil {
-		return fmt.Errorf("nats: ordered consumer: %w", err)
+		return fmt.Errorf("nats: create consumer: %w", err)
 	}
-	cc, err := cons.Consume(s.handle, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-		s.log.Debug("purge consumer", "err", err)
-	}))
+	defer s.deleteConsumer(cons.CachedInfo().Name)
+	failed := make(chan error, 1)
+	fail := func(err error) {
+		select {
+		case failed <- err:
+		default:
+		}
+	}
+	var stopped atomic.Bool
+	var delivered uint64 // the consumer's sequence; the handler runs on one goroutine
+	cc, err := cons.Consume(func(msg jetstream.Msg) {
+		if stopped.Load() {
+			return
+		}
+		md, err := msg.Metadata()
+		if err != nil {
+			s.log.Warn("purge message without metadata", "err", err)
+			return
+		}
+		if md.Sequence.Consumer != delivered+1 {
+			stopped.Store(true)
+			fail(fmt.Errorf("nats: delivery %d after %d", md.Sequence.Consumer, delivered))
+			return
+		}
+		delivered = md.Sequence.Consumer
+		s.handle(msg.Subject(), msg.Data(), md.Sequence.Stream)
+	}, jetstream.PullHeartbeat(hb), jetstream.PullExpiry(max(4*hb, 10*time.Second)),
+		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+			s.log.Debug("purge consumer", "err", err)
+			fail(err)
+		}))
 	if err != nil {
 		return fmt.Errorf("nats: consume: %w", err)
 	}
-	defer cc.Stop()
+	defer func() {
+		stopped.Store(true)
+		cc.Stop()
+	}()
 	s.log.Debug("purge subscription started", "from", start)
+	s.cu.started()
 	select {
 	case s.checkNow <- struct{}{}:
 	default:
@@ -248,11 +299,25 @@ func (s *Subscriber) session(ctx context.Context) error {
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
+	case err := <-failed:
+		return fmt.Errorf("nats: consumer: %w", err)
 	case <-cc.Closed():
 		return errors.New("nats: consumer closed")
 	case <-s.restart:
 		return errRestart
 	}
+}
+
+// deleteConsumer deletes a session's consumer in the background (the
+// server also drops it once it has been inactive for a while).
+func (s *Subscriber) deleteConsumer(name string) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.CaughtUpBound)
+		defer cancel()
+		_ = s.js.DeleteConsumer(ctx, s.cfg.StreamName(), name)
+	}()
 }
 
 // resume decides the stream sequence to consume from, flushing what the
@@ -304,15 +369,9 @@ func (s *Subscriber) flushServed(seq uint64) {
 	}
 }
 
-// handle applies one stream message. The ordered consumer calls it from
-// one goroutine, in stream order.
-func (s *Subscriber) handle(msg jetstream.Msg) {
-	md, err := msg.Metadata()
-	if err != nil {
-		s.log.Warn("purge message without metadata", "err", err)
-		return
-	}
-	seq := md.Sequence.Stream
+// handle applies the rule stored at stream sequence seq. A session's
+// consumer calls it from one goroutine, in stream order.
+func (s *Subscriber) handle(subject string, data []byte, seq uint64) {
 	s.applyMu.Lock()
 	applied := s.applied()
 	if seq <= applied {
@@ -322,7 +381,7 @@ func (s *Subscriber) handle(msg jetstream.Msg) {
 	if seq > applied+1 {
 		s.gap(applied, seq)
 	}
-	s.apply(msg.Subject(), msg.Data(), seq)
+	s.apply(subject, data, seq)
 	s.applyMu.Unlock()
 	s.afterApply(seq)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // watch checks periodically (a quarter of the caught-up bound), on every
@@ -56,6 +57,12 @@ func (s *Subscriber) check(ctx context.Context) {
 		return
 	}
 	info := st.CachedInfo()
+	if leaderless(info) {
+		// A replica's answer while the stream elects its leader: its last
+		// sequence may be behind what the stream acknowledged.
+		s.cu.failed(errNoLeader)
+		return
+	}
 	s.applyMu.Lock()
 	applied, created := s.applied(), s.created
 	s.applyMu.Unlock()
@@ -69,16 +76,28 @@ func (s *Subscriber) check(ctx context.Context) {
 		return
 	}
 	s.cu.observed(at, info.State.LastSeq, applied)
-	if s.cu.stalled(2 * s.cfg.CaughtUpBound) {
+	if s.cu.stalled(2*s.cfg.CaughtUpBound) && s.requestRestart() {
 		s.log.Warn("purge consumer stalled; restarting", "applied", applied, "stream_last", info.State.LastSeq)
-		s.requestRestart()
 	}
 }
 
-func (s *Subscriber) requestRestart() {
+var errNoLeader = errors.New("purge stream has no leader (electing one)")
+
+// leaderless reports whether info comes from a replica of a stream in a
+// NATS cluster that has no leader: the replica answers with its own state,
+// which may lack rules the stream has stored.
+func leaderless(info *jetstream.StreamInfo) bool {
+	return info.Cluster != nil && info.Cluster.Leader == ""
+}
+
+// requestRestart asks the running session to end (run starts another);
+// false when a request is pending already.
+func (s *Subscriber) requestRestart() bool {
 	select {
 	case s.restart <- struct{}{}:
 		s.restarts.Add(1)
-	default: // one is pending already
+		return true
+	default:
+		return false
 	}
 }
