@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"log/slog"
 	"slices"
 	"strings"
@@ -83,7 +84,7 @@ func TestOriginsRunAClusteredNATS(t *testing.T) {
 	}
 	defer nc.Close()
 	var pub *purge.Publisher
-	waitFor(t, "an R3 purge stream created", func() bool {
+	testkit.Eventually(t, testkit.Timeout, "an R3 purge stream created", func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		pub, err = purge.NewPublisher(ctx, nc, cfg)

@@ -3,6 +3,7 @@ package purge
 import (
 	"context"
 	"fmt"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"slices"
 	"sync"
 	"testing"
@@ -52,7 +53,7 @@ func streamInfo(t testing.TB, js jetstream.JetStream, cfg Config) (*jetstream.St
 func waitStreamHealthy(t testing.TB, js jetstream.JetStream, cfg Config, want ...string) string {
 	t.Helper()
 	var leader string
-	eventually(t, 30*time.Second, "stream with a leader and current replicas "+fmt.Sprint(want), func() bool {
+	testkit.Eventually(t, 30*time.Second, "stream with a leader and current replicas "+fmt.Sprint(want), func() bool {
 		info, err := streamInfo(t, js, cfg)
 		if err != nil || info.Cluster == nil || info.Cluster.Leader == "" {
 			return false
@@ -186,7 +187,7 @@ func checkApplied(t *testing.T, js jetstream.JetStream, cfg Config, edges []*edg
 // steer reconnects nc until it is connected to url.
 func steer(t testing.TB, nc *nats.Conn, url string) {
 	t.Helper()
-	eventually(t, 10*time.Second, "connected to "+url, func() bool {
+	testkit.Eventually(t, 10*time.Second, "connected to "+url, func() bool {
 		if !nc.IsConnected() {
 			return false
 		}
@@ -232,7 +233,7 @@ func stormFailover(t *testing.T, stopLeader bool) {
 		if k < 2 {
 			steer(t, e.sub.nc, victimURL)
 		}
-		eventually(t, 10*time.Second, "edge caught up", caughtUp(e))
+		testkit.Eventually(t, 10*time.Second, "edge caught up", caughtUp(e))
 		edges = append(edges, e)
 		stamps = append(stamps, e.ix.Seq())
 	}
@@ -295,7 +296,7 @@ func TestClusterServerRejoins(t *testing.T) {
 		t.Fatalf("stream not scaled to 3 replicas: %+v, %v", info.Config, err)
 	}
 	e := startEdge(t, clusterConfig(cl, 2), "edge")
-	eventually(t, 10*time.Second, "edge caught up", caughtUp(e))
+	testkit.Eventually(t, 10*time.Second, "edge caught up", caughtUp(e))
 	stamp := e.ix.Seq()
 
 	cl.Stop(1)

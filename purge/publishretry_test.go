@@ -2,6 +2,7 @@ package purge
 
 import (
 	"context"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +25,7 @@ func TestPublishRetriesUntilStored(t *testing.T) {
 	}
 
 	px.cut()
-	eventually(t, 5*time.Second, "origin disconnected", func() bool { return !nc.IsConnected() })
+	testkit.Eventually(t, 5*time.Second, "origin disconnected", func() bool { return !nc.IsConnected() })
 	type result struct {
 		seq uint64
 		err error
@@ -36,7 +37,7 @@ func TestPublishRetriesUntilStored(t *testing.T) {
 		seq, err := pub.Publish(ctx, NewNamed("demo", "thumb"))
 		done <- result{seq, err}
 	}()
-	eventually(t, 10*time.Second, "a publish attempt retried", func() bool { return pub.Retries() > 0 })
+	testkit.Eventually(t, 10*time.Second, "a publish attempt retried", func() bool { return pub.Retries() > 0 })
 	px.restore()
 	r := <-done
 	if r.err != nil {
