@@ -48,7 +48,7 @@
 //	upload_slots.go           bounds on uploads in progress (420 with Retry-After)
 //	upload_spool.go           upfile: an upload's file on disk, and the spool directory
 //	upload_source.go          the file parameter: a file, a data URI or a remote URL (origin/remote)
-//	upload_chunked.go         chunked uploads (X-Unique-Upload-Id, Content-Range)
+//	upload_chunked.go         chunked uploads (X-Unique-Upload-Id, Content-Range): chunk blobs, records in meta
 //	upload_incoming.go        incoming transformations and format conversion
 //	upload_eager.go           eager transformations
 //	upload_analysis.go        analysis: colours, phash and embedded metadata of a version

@@ -38,6 +38,9 @@ type Server struct {
 	fetch  *remote.Fetcher
 	chunks *chunkStore
 	now    func() time.Time
+	// holder names this origin in the leases of the metadata store
+	// (random, new at every start).
+	holder string
 	// spool holds the files of the uploads being served (upload_spool.go);
 	// uploads bounds those requests (upload_slots.go).
 	spool   spoolDir
@@ -127,7 +130,7 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 		return nil, fmt.Errorf("origin: upload spool: %w", err)
 	}
 	s := &Server{cfg: cfg, clouds: clouds, hosts: hosts, meta: d.Meta, blobs: d.Blobs, images: d.Images,
-		events: d.Events, purger: d.Purger, log: d.Log, now: d.Now, chunks: chunks,
+		events: d.Events, purger: d.Purger, log: d.Log, now: d.Now, chunks: chunks, holder: randomHex(16),
 		spool: spool, uploads: newUploadSlots(cfg.Uploads), fetching: make(chan struct{}, cfg.Fetch.MaxInFlight),
 		recordSlots: make(chan struct{}, maxBackgroundRecords), recording: newRecordings(),
 		fetch: remote.New(remote.Options{Timeout: cfg.Fetch.Timeout, MaxRedirects: cfg.Fetch.MaxRedirects,

@@ -262,8 +262,8 @@ func (c *call) upload(rt string, p *Params) {
 		return
 	}
 	if id := c.r.Header.Get("X-Unique-Upload-Id"); id != "" {
-		whole, err := c.s.chunks.add(c.cloud, id, c.r.Header.Get("Content-Range"), src,
-			int64(c.s.cfg.MaxUploadSize), c.s.now())
+		whole, err := c.s.addChunk(c.ctx(), c.cloud, id, c.r.Header.Get("Content-Range"), src,
+			int64(c.s.cfg.MaxUploadSize))
 		if err != nil {
 			c.fail(err)
 			return
