@@ -12,8 +12,13 @@ type adminState struct {
 	limits *rateLimiter
 }
 
-func newAdminState() *adminState {
-	return &adminState{limits: &rateLimiter{windows: map[string]rateWindow{}}}
+// newAdminState counts Admin API calls with counter (nil: in memory, for
+// this process alone).
+func newAdminState(counter rateCounter) *adminState {
+	if counter == nil {
+		counter = &memoryCounter{windows: map[string]rateWindow{}}
+	}
+	return &adminState{limits: &rateLimiter{counter: counter}}
 }
 
 // Rate-limit headers of every Admin API response (Cloudinary's names).
@@ -25,9 +30,20 @@ const (
 
 // rateLimiter counts Admin API calls per cloud in fixed windows of one
 // clock hour (UTC), as Cloudinary's hourly limit does.
+type rateLimiter struct {
+	counter rateCounter
+}
+
+// rateCounter counts a cloud's calls in an hour: add adds n (0 reads) and
+// returns the count after it.
+type rateCounter interface {
+	add(cloud string, hour time.Time, n int64) int64
+}
+
+// memoryCounter is a rateCounter of one process.
 //
 // Locking: mu guards windows.
-type rateLimiter struct {
+type memoryCounter struct {
 	mu      sync.Mutex
 	windows map[string]rateWindow
 }
@@ -35,31 +51,36 @@ type rateLimiter struct {
 // rateWindow is one cloud's count in the current hour.
 type rateWindow struct {
 	hour time.Time // start of the hour counted
-	used int
+	used int64
 }
 
-// writeHeaders sets the X-FeatureRateLimit-* headers. With take, it counts
-// the call first and reports false (nothing counted) when the cloud has
-// used its limit this hour.
-func (l *rateLimiter) writeHeaders(w http.ResponseWriter, cloud string, limit int, now time.Time, take bool) bool {
-	hour := now.UTC().Truncate(time.Hour)
-	l.mu.Lock()
-	win := l.windows[cloud]
+func (m *memoryCounter) add(cloud string, hour time.Time, n int64) int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	win := m.windows[cloud]
 	if !win.hour.Equal(hour) {
 		win = rateWindow{hour: hour}
 	}
-	allowed := win.used < limit
-	if take && allowed {
-		win.used++
+	win.used += n
+	m.windows[cloud] = win
+	return win.used
+}
+
+// writeHeaders sets the X-FeatureRateLimit-* headers. With take, it counts
+// the call first and reports false when that is past the cloud's limit
+// this hour (the refused call counts, and leaves 0 remaining).
+func (l *rateLimiter) writeHeaders(w http.ResponseWriter, cloud string, limit int, now time.Time, take bool) bool {
+	hour := now.UTC().Truncate(time.Hour)
+	var n int64
+	if take {
+		n = 1
 	}
-	l.windows[cloud] = win
-	used := win.used
-	l.mu.Unlock()
+	used := l.counter.add(cloud, hour, n)
 	h := w.Header()
 	h.Set(headerRateLimit, strconv.Itoa(limit))
-	h.Set(headerRateRemaining, strconv.Itoa(max(limit-used, 0)))
+	h.Set(headerRateRemaining, strconv.FormatInt(max(int64(limit)-used, 0), 10))
 	h.Set(headerRateReset, hour.Add(time.Hour).Format(http.TimeFormat))
-	return allowed
+	return used <= int64(limit)
 }
 
 // untilReset is the time left in the current hour.

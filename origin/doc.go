@@ -35,6 +35,7 @@
 //	api_statuswriter.go       statusWriter: the status a handler wrote, for metrics and logs
 //	api_cursor.go             next_cursor encoded and decoded
 //	api_ratelimit.go          the Admin API's hourly rate limit (X-FeatureRateLimit-*, 420)
+//	admin_ratelimit_shared.go the rate limit counted in the metadata store, over every origin (PostgreSQL)
 //	api_publicid.go           public ID and folder checks, random IDs
 //	api_tags.go               tag checks, adding and removing tags
 //	api_context.go            the context parameter (k=v|k2=v2) parsed and escaped

@@ -72,6 +72,8 @@ type Server struct {
 	// refreshing holds the fetch flights whose stored copy is being
 	// refreshed in the background (deliver_fetch.go).
 	refreshing sync.Map
+	// fetchLeaseTTL is fetchRefreshLease; tests shorten it.
+	fetchLeaseTTL time.Duration
 }
 
 // maxBackgroundRecords bounds derived images waiting to be recorded.
@@ -130,11 +132,11 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 		return nil, fmt.Errorf("origin: upload spool: %w", err)
 	}
 	s := &Server{cfg: cfg, clouds: clouds, hosts: hosts, meta: d.Meta, blobs: d.Blobs, images: d.Images,
-		events: d.Events, purger: d.Purger, log: d.Log, now: d.Now, chunks: chunks, holder: randomHex(16),
+		events: d.Events, purger: d.Purger, log: d.Log, now: d.Now, chunks: chunks, holder: randomHex(16), fetchLeaseTTL: fetchRefreshLease,
 		spool: spool, uploads: newUploadSlots(cfg.Uploads), fetching: make(chan struct{}, cfg.Fetch.MaxInFlight),
 		recordSlots: make(chan struct{}, maxBackgroundRecords), recording: newRecordings(),
 		fetch: remote.New(remote.Options{Timeout: cfg.Fetch.Timeout, MaxRedirects: cfg.Fetch.MaxRedirects,
-			AllowNetworks: cfg.Fetch.AllowNetworks, MaxSize: int64(cfg.MaxUploadSize)}), admin: newAdminState(), m: newCounters()}
+			AllowNetworks: cfg.Fetch.AllowNetworks, MaxSize: int64(cfg.MaxUploadSize)}), admin: newAdminState(adminCounter(d.Meta, d.Log)), m: newCounters()}
 	s.analyser = newAnalyser(s)
 	// Clouds with backup keep deleted and overwritten originals; named
 	// transformations from configuration seed the store (admin*.go).
