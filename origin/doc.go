@@ -35,7 +35,6 @@
 //	api_statuswriter.go       statusWriter: the status a handler wrote, for metrics and logs
 //	api_cursor.go             next_cursor encoded and decoded
 //	api_ratelimit.go          the Admin API's hourly rate limit (X-FeatureRateLimit-*, 420)
-//	admin_ratelimit_shared.go the rate limit counted in the metadata store, over every origin (PostgreSQL)
 //	api_publicid.go           public ID and folder checks, random IDs
 //	api_tags.go               tag checks, adding and removing tags
 //	api_context.go            the context parameter (k=v|k2=v2) parsed and escaped
@@ -64,6 +63,7 @@
 // The Admin API (/v1_1/<cloud>/resources..., tags, transformations, usage):
 //
 //	admin.go                  routing, adminHandler, the rate limit applied
+//	admin_ratelimit_shared.go the rate limit counted in the metadata store, over every origin (PostgreSQL)
 //	admin_paramspec.go        each method's implemented and refused parameters
 //	admin_list.go             listings (by type, prefix, tag, context, moderation, IDs)
 //	admin_select.go           how a bulk call selects its assets
