@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -32,17 +33,17 @@ type accessModeFailedJSON struct {
 // committed, for every asset the call selected, even one that already was
 // authenticated, so that a call retried after a failed publish still
 // purges.
-func (c *call) updateAccessMode(rt delivery.ResourceType, typ delivery.DeliveryType, p *Params) {
-	mode, err := parseAccessMode(p)
+func (c *call) updateAccessMode(rt delivery.ResourceType, typ delivery.DeliveryType, p *api.Params) {
+	mode, err := api.ParseAccessMode(p)
 	switch {
 	case err != nil:
 		c.fail(err)
 		return
 	case mode == "":
-		c.fail(badRequest("Missing required parameter - access_mode"))
+		c.fail(api.BadRequest("Missing required parameter - access_mode"))
 		return
 	}
-	sel := meta.Selection{Cloud: c.cloud, ResourceType: rt, Type: typ, PublicIDs: dedupe(p.List("public_ids")),
+	sel := meta.Selection{Cloud: c.cloud, ResourceType: rt, Type: typ, PublicIDs: api.Dedupe(p.List("public_ids")),
 		Tag: p.Get("tag")}
 	if prefix := p.Get("prefix"); prefix != "" {
 		sel.Prefixes = []string{prefix}
@@ -54,10 +55,10 @@ func (c *call) updateAccessMode(rt delivery.ResourceType, typ delivery.DeliveryT
 		c.fail(err)
 		return
 	case len(sel.PublicIDs) > maxAccessModePerCall:
-		c.fail(badRequest("Too many public_ids - at most %d per call", maxAccessModePerCall))
+		c.fail(api.BadRequest("Too many public_ids - at most %d per call", maxAccessModePerCall))
 		return
 	}
-	cur, err := decodeCursor(p.Get("next_cursor"), "access_mode")
+	cur, err := api.DecodeCursor(p.Get("next_cursor"), "access_mode")
 	if err != nil {
 		c.fail(err)
 		return
@@ -68,7 +69,7 @@ func (c *call) updateAccessMode(rt delivery.ResourceType, typ delivery.DeliveryT
 	}
 	res, err := c.s.meta.SetAccessMode(c.ctx(), q)
 	if err != nil {
-		c.fail(internal(err))
+		c.fail(delivery.Internal(err))
 		return
 	}
 	out := struct {
@@ -78,7 +79,7 @@ func (c *call) updateAccessMode(rt delivery.ResourceType, typ delivery.DeliveryT
 		Invalidation *InvalidationStatus    `json:"invalidation,omitempty"`
 	}{Updated: []accessModeJSON{}, Failed: []accessModeFailedJSON{}}
 	if res.Next != 0 {
-		out.NextCursor = cursor{Kind: "access_mode", Seq: res.Next}.encode()
+		out.NextCursor = api.Cursor{Kind: "access_mode", Seq: res.Next}.Encode()
 	}
 	restricted := mode == meta.AccessAuthenticated
 	var events []Event

@@ -5,22 +5,23 @@ import (
 	"net/http"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
 // rename serves POST /<rt>/rename: from_public_id, to_public_id, type,
 // to_type, overwrite (default false), invalidate.
-func (c *call) rename(rt string, p *Params) {
+func (c *call) rename(rt string, p *api.Params) {
 	from, to := p.Get("from_public_id"), p.Get("to_public_id")
 	switch {
 	case from == "":
-		c.fail(badRequest("Missing required parameter - from_public_id"))
+		c.fail(api.BadRequest("Missing required parameter - from_public_id"))
 		return
 	case to == "":
-		c.fail(badRequest("Missing required parameter - to_public_id"))
+		c.fail(api.BadRequest("Missing required parameter - to_public_id"))
 		return
 	}
-	if err := checkPublicID(to); err != nil {
+	if err := api.CheckPublicID(to); err != nil {
 		c.fail(err)
 		return
 	}
@@ -57,13 +58,13 @@ func (c *call) rename(rt string, p *Params) {
 	a, res, err := c.s.meta.Rename(c.ctx(), fromKey, toKey, overwrite)
 	switch {
 	case errors.Is(err, meta.ErrNotFound):
-		c.fail(notFound(from))
+		c.fail(api.NotFound(from))
 		return
 	case errors.Is(err, meta.ErrExists):
-		c.fail(badRequest("Resource already exists - %s", clip(to)))
+		c.fail(api.BadRequest("Resource already exists - %s", api.Clip(to)))
 		return
 	case err != nil:
-		c.fail(internal(err))
+		c.fail(delivery.Internal(err))
 		return
 	}
 	c.s.deleteBlobs(res.Orphans...)
