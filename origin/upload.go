@@ -55,50 +55,15 @@ func parseUploadOptions(p *api.Params) (*uploadOptions, error) {
 	o := &uploadOptions{publicID: p.Get("public_id"), format: strings.ToLower(p.Get("format")),
 		displayName: p.Get("display_name"), resourceTypeOverride: p.Get("resource_type"),
 		transformation: p.Get("transformation"), filenameOverride: p.Get("filename_override")}
-	var err error
-	var prefixByAssetFolder bool
-	bools := []struct {
-		dst *bool
-		key string
-		def bool
-	}{
-		{&o.useFilename, "use_filename", false}, {&o.uniqueFilename, "unique_filename", true},
-		{&o.overwrite, "overwrite", true}, {&o.invalidate, "invalidate", false},
-		{&o.returnDeleteToken, "return_delete_token", false},
-		{&o.useFilenameAsDisplayName, "use_filename_as_display_name", false},
-		{&o.discardOriginalFilename, "discard_original_filename", false},
-		{&prefixByAssetFolder, "use_asset_folder_as_public_id_prefix", false},
-	}
-	for _, b := range bools {
-		if *b.dst, err = p.Bool(b.key, b.def); err != nil {
-			return nil, err
-		}
-	}
-	if p.Has("backup") && p.Get("backup") != "" {
-		b, err := p.Bool("backup", false)
-		if err != nil {
-			return nil, err
-		}
-		o.backup = &b
+	prefixByAssetFolder, err := o.parseFlags(p)
+	if err != nil {
+		return nil, err
 	}
 	if o.analyse, err = parseAnalysisFlags(p); err != nil {
 		return nil, err
 	}
-	o.folder = strings.Trim(p.Get("folder"), "/")
-	af := strings.Trim(p.Get("asset_folder"), "/")
-	o.assetFolderGiven, o.displayNameGiven = p.Has("asset_folder"), p.Has("display_name")
-	if prefixByAssetFolder && af != "" {
-		o.folder = af // the asset folder is the public ID's prefix
-	}
-	if prefix := strings.Trim(p.Get("public_id_prefix"), "/"); prefix != "" {
-		o.folder = strings.Trim(o.folder+"/"+prefix, "/")
-	}
-	if err := api.CheckFolder(o.folder); err != nil {
+	if err := o.parseFolders(p, prefixByAssetFolder); err != nil {
 		return nil, err
-	}
-	o.assetFolder = o.folder
-	if o.assetFolderGiven {
-		o.assetFolder = af
 	}
 	o.typ = delivery.Upload
 	if t := p.Get("type"); t != "" {
@@ -131,6 +96,60 @@ func parseUploadOptions(p *api.Params) (*uploadOptions, error) {
 		return nil, err
 	}
 	return o, nil
+}
+
+// parseFlags reads the upload's boolean options and backup;
+// prefixByAssetFolder is use_asset_folder_as_public_id_prefix, for
+// parseFolders.
+func (o *uploadOptions) parseFlags(p *api.Params) (prefixByAssetFolder bool, err error) {
+	bools := []struct {
+		dst *bool
+		key string
+		def bool
+	}{
+		{&o.useFilename, "use_filename", false}, {&o.uniqueFilename, "unique_filename", true},
+		{&o.overwrite, "overwrite", true}, {&o.invalidate, "invalidate", false},
+		{&o.returnDeleteToken, "return_delete_token", false},
+		{&o.useFilenameAsDisplayName, "use_filename_as_display_name", false},
+		{&o.discardOriginalFilename, "discard_original_filename", false},
+		{&prefixByAssetFolder, "use_asset_folder_as_public_id_prefix", false},
+	}
+	for _, b := range bools {
+		if *b.dst, err = p.Bool(b.key, b.def); err != nil {
+			return false, err
+		}
+	}
+	if p.Has("backup") && p.Get("backup") != "" {
+		b, err := p.Bool("backup", false)
+		if err != nil {
+			return false, err
+		}
+		o.backup = &b
+	}
+	return prefixByAssetFolder, nil
+}
+
+// parseFolders reads where the asset goes: the public ID's folder (folder,
+// public_id_prefix, or the asset folder with prefixByAssetFolder) and the
+// asset folder (asset_folder, else the folder).
+func (o *uploadOptions) parseFolders(p *api.Params, prefixByAssetFolder bool) error {
+	o.folder = strings.Trim(p.Get("folder"), "/")
+	af := strings.Trim(p.Get("asset_folder"), "/")
+	o.assetFolderGiven, o.displayNameGiven = p.Has("asset_folder"), p.Has("display_name")
+	if prefixByAssetFolder && af != "" {
+		o.folder = af // the asset folder is the public ID's prefix
+	}
+	if prefix := strings.Trim(p.Get("public_id_prefix"), "/"); prefix != "" {
+		o.folder = strings.Trim(o.folder+"/"+prefix, "/")
+	}
+	if err := api.CheckFolder(o.folder); err != nil {
+		return err
+	}
+	o.assetFolder = o.folder
+	if o.assetFolderGiven {
+		o.assetFolder = af
+	}
+	return nil
 }
 
 // parseEager checks an eager list: transformations separated by "|", each
@@ -252,49 +271,21 @@ func (c *call) upload(rt string, p *api.Params) {
 		c.fail(err)
 		return
 	}
-	src, err := c.s.readSource(c.ctx(), p)
+	src, err := c.uploadedFile(p, o)
 	if err != nil {
 		c.fail(err)
+		return
+	}
+	if src == nil {
+		c.ok(map[string]any{"done": false}) // a chunk, not the last
 		return
 	}
 	defer func() { src.close() }() // src changes below
-	if src.Size() == 0 {
-		c.fail(api.BadRequest("Empty file"))
-		return
-	}
-	if id := c.r.Header.Get("X-Unique-Upload-Id"); id != "" {
-		whole, err := c.s.chunks.add(c.cloud, id, c.r.Header.Get("Content-Range"), src,
-			int64(c.s.cfg.MaxUploadSize), c.s.now())
-		if err != nil {
-			c.fail(err)
-			return
-		}
-		if whole == nil {
-			c.ok(map[string]any{"done": false})
-			return
-		}
-		whole.Name = src.Name
-		src.close()
-		src = whole
-	}
-	if o.filenameOverride != "" {
-		src.Name = o.filenameOverride
-	}
 	kind, err := c.classify(rt, o.resourceTypeOverride, src)
+	if err == nil {
+		src, kind, err = c.incoming(src, kind, o)
+	}
 	if err != nil {
-		c.fail(err)
-		return
-	}
-	if len(o.eager) > 0 && kind.rt != delivery.Image {
-		c.fail(eagerNotForKind(kind.rt))
-		return
-	}
-	plan, err := planIncoming(o, kind)
-	if err != nil {
-		c.fail(err)
-		return
-	}
-	if src, kind, err = c.applyIncoming(src, kind, plan); err != nil {
 		c.fail(err)
 		return
 	}
@@ -328,6 +319,57 @@ func (c *call) upload(rt string, p *api.Params) {
 		a.DisplayName, _ = api.FilenameStem(src.Name)
 	}
 	c.commitUpload(a, an, made, o, p)
+}
+
+// uploadedFile reads the file parameter (readSource); of a chunked upload
+// (X-Unique-Upload-Id), it adds the chunk and returns the whole file once
+// its last chunk is in, nil before. filename_override renames it.
+func (c *call) uploadedFile(p *api.Params, o *uploadOptions) (*upfile, error) {
+	src, err := c.s.readSource(c.ctx(), p)
+	if err != nil {
+		return nil, err
+	}
+	if src.Size() == 0 {
+		src.close()
+		return nil, api.BadRequest("Empty file")
+	}
+	if id := c.r.Header.Get("X-Unique-Upload-Id"); id != "" {
+		whole, err := c.addChunk(id, src)
+		src.close()
+		if whole == nil || err != nil {
+			return nil, err
+		}
+		src = whole
+	}
+	if o.filenameOverride != "" {
+		src.Name = o.filenameOverride
+	}
+	return src, nil
+}
+
+// addChunk adds src, one chunk of the chunked upload id, and returns the
+// whole file, named as src, once its last chunk is in (nil before).
+func (c *call) addChunk(id string, src *upfile) (*upfile, error) {
+	whole, err := c.s.chunks.add(c.cloud, id, c.r.Header.Get("Content-Range"), src,
+		int64(c.s.cfg.MaxUploadSize), c.s.now())
+	if whole != nil {
+		whole.Name = src.Name
+	}
+	return whole, err
+}
+
+// incoming refuses eager transformations of what is not an image and
+// applies the incoming transformation and format conversion asked for
+// (upload_incoming.go): src, or the file made from it, with its kind.
+func (c *call) incoming(src *upfile, kind fileKind, o *uploadOptions) (*upfile, fileKind, error) {
+	if len(o.eager) > 0 && kind.rt != delivery.Image {
+		return src, kind, eagerNotForKind(kind.rt)
+	}
+	plan, err := planIncoming(o, kind)
+	if err != nil {
+		return src, kind, err
+	}
+	return c.applyIncoming(src, kind, plan)
 }
 
 // storeNew writes the blob from r, its md5 taken on the way, and builds
