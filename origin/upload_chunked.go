@@ -121,18 +121,7 @@ func (cs *chunkStore) add(cloud, id, contentRange string, chunk *upfile, limit i
 	if !validUploadID(id) {
 		return nil, api.BadRequest("Invalid X-Unique-Upload-Id header")
 	}
-	start, end, total, ok := parseContentRange(contentRange)
-	var refused *delivery.Error // by the chunk's own headers
-	switch {
-	case !ok:
-		refused = api.BadRequest("Invalid Content-Range header - %s", api.Clip(contentRange))
-	case total > limit:
-		refused = api.FileTooLarge(total, limit)
-	case end >= limit:
-		refused = api.FileTooLarge(end+1, limit)
-	case end-start+1 != chunk.Size():
-		refused = api.BadRequest("Chunk size %d does not match Content-Range %s", chunk.Size(), api.Clip(contentRange))
-	}
+	start, end, total, refused := chunkRange(contentRange, chunk.Size(), limit)
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	cs.expire(now)
@@ -182,6 +171,29 @@ func (cs *chunkStore) add(cloud, id, contentRange string, chunk *upfile, limit i
 		return nil, nil
 	}
 	delete(cs.uploads, key)
+	return up.whole(id)
+}
+
+// chunkRange reads a chunk's Content-Range (start, end, total or -1);
+// refused is the answer to a range that is malformed, past limit or not
+// the chunk's size.
+func chunkRange(contentRange string, size, limit int64) (start, end, total int64, refused *delivery.Error) {
+	start, end, total, ok := parseContentRange(contentRange)
+	switch {
+	case !ok:
+		refused = api.BadRequest("Invalid Content-Range header - %s", api.Clip(contentRange))
+	case total > limit:
+		refused = api.FileTooLarge(total, limit)
+	case end >= limit:
+		refused = api.FileTooLarge(end+1, limit)
+	case end-start+1 != size:
+		refused = api.BadRequest("Chunk size %d does not match Content-Range %s", size, api.Clip(contentRange))
+	}
+	return start, end, total, refused
+}
+
+// whole opens the assembled file of the upload id, all of it received.
+func (up *chunkUpload) whole(id string) (*upfile, error) {
 	whole, err := openWhole(up.path)
 	if err != nil {
 		return nil, delivery.Internal(fmt.Errorf("chunked upload %s: %w", id, err))
