@@ -54,6 +54,47 @@ func (c *call) update(rt delivery.ResourceType, typ delivery.DeliveryType, id st
 	c.ok(j)
 }
 
+// contextEdits are the edits of context and metadata (k=v|k2=v2 each).
+func contextEdits(p *api.Params) ([]func(*meta.Asset) error, error) {
+	var edits []func(*meta.Asset) error
+	for _, k := range []string{"context", "metadata"} {
+		if !p.Has(k) {
+			continue
+		}
+		m, err := api.ParseContext(strings.Join(p.Values(k), "|"))
+		if err != nil {
+			return nil, err
+		}
+		if k == "context" {
+			edits = append(edits, func(a *meta.Asset) error { a.Context = m; return nil })
+		} else {
+			edits = append(edits, func(a *meta.Asset) error { a.Metadata = m; return nil })
+		}
+	}
+	return edits, nil
+}
+
+// coordinateEdits are the edits of face_coordinates and
+// custom_coordinates.
+func coordinateEdits(p *api.Params) ([]func(*meta.Asset) error, error) {
+	var edits []func(*meta.Asset) error
+	for _, k := range []string{"face_coordinates", "custom_coordinates"} {
+		if !p.Has(k) {
+			continue
+		}
+		regions, err := parseCoordinates(p.Values(k))
+		if err != nil {
+			return nil, api.BadRequest("Invalid %s - %s", k, err.Error())
+		}
+		if k == "face_coordinates" {
+			edits = append(edits, func(a *meta.Asset) error { a.Coordinates.Faces = regions; return nil })
+		} else {
+			edits = append(edits, func(a *meta.Asset) error { a.Coordinates.Custom = regions; return nil })
+		}
+	}
+	return edits, nil
+}
+
 // parseUpdate reads the update parameters into an edit of the asset.
 func parseUpdate(p *api.Params) (func(*meta.Asset) error, error) {
 	var edits []func(*meta.Asset) error
@@ -65,33 +106,12 @@ func parseUpdate(p *api.Params) (func(*meta.Asset) error, error) {
 		}
 		add(func(a *meta.Asset) error { a.Tags = tags; return nil })
 	}
-	for _, k := range []string{"context", "metadata"} {
-		if !p.Has(k) {
-			continue
-		}
-		m, err := api.ParseContext(strings.Join(p.Values(k), "|"))
+	for _, parse := range []func(*api.Params) ([]func(*meta.Asset) error, error){contextEdits, coordinateEdits} {
+		e, err := parse(p)
 		if err != nil {
 			return nil, err
 		}
-		if k == "context" {
-			add(func(a *meta.Asset) error { a.Context = m; return nil })
-		} else {
-			add(func(a *meta.Asset) error { a.Metadata = m; return nil })
-		}
-	}
-	for _, k := range []string{"face_coordinates", "custom_coordinates"} {
-		if !p.Has(k) {
-			continue
-		}
-		regions, err := parseCoordinates(p.Values(k))
-		if err != nil {
-			return nil, api.BadRequest("Invalid %s - %s", k, err.Error())
-		}
-		if k == "face_coordinates" {
-			add(func(a *meta.Asset) error { a.Coordinates.Faces = regions; return nil })
-		} else {
-			add(func(a *meta.Asset) error { a.Coordinates.Custom = regions; return nil })
-		}
+		edits = append(edits, e...)
 	}
 	if p.Has("moderation_status") {
 		st := p.Get("moderation_status")
