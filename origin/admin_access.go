@@ -24,24 +24,16 @@ type accessModeFailedJSON struct {
 	Error    string `json:"error"`
 }
 
-// updateAccessMode serves POST /resources/<rt>/<type>/update_access_mode:
-// access_mode (public or authenticated) for the assets given by exactly one
-// of public_ids (at most 100), prefix or tag. A prefix or tag selecting
-// more than 100 assets is done in pages: the answer has next_cursor and the
-// caller repeats the call with it. Setting authenticated purges the
-// assets' URLs from the edges (Event.Restricted) once the change is
-// committed, for every asset the call selected, even one that already was
-// authenticated, so that a call retried after a failed publish still
-// purges.
-func (c *call) updateAccessMode(rt delivery.ResourceType, typ delivery.DeliveryType, p *api.Params) {
+// accessModeQuery reads an update_access_mode call: the mode, the assets
+// (exactly one of public_ids, prefix and tag) and where the last call
+// stopped (next_cursor).
+func (c *call) accessModeQuery(rt delivery.ResourceType, typ delivery.DeliveryType, p *api.Params) (meta.AccessModeQuery, error) {
 	mode, err := api.ParseAccessMode(p)
 	switch {
 	case err != nil:
-		c.fail(err)
-		return
+		return meta.AccessModeQuery{}, err
 	case mode == "":
-		c.fail(api.BadRequest("Missing required parameter - access_mode"))
-		return
+		return meta.AccessModeQuery{}, api.BadRequest("Missing required parameter - access_mode")
 	}
 	sel := meta.Selection{Cloud: c.cloud, ResourceType: rt, Type: typ, PublicIDs: api.Dedupe(p.List("public_ids")),
 		Tag: p.Get("tag")}
@@ -52,21 +44,37 @@ func (c *call) updateAccessMode(rt delivery.ResourceType, typ delivery.DeliveryT
 		selector{"tag", sel.Tag != ""})
 	switch {
 	case err != nil:
-		c.fail(err)
-		return
+		return meta.AccessModeQuery{}, err
 	case len(sel.PublicIDs) > maxAccessModePerCall:
-		c.fail(api.BadRequest("Too many public_ids - at most %d per call", maxAccessModePerCall))
-		return
+		return meta.AccessModeQuery{}, api.BadRequest("Too many public_ids - at most %d per call", maxAccessModePerCall)
 	}
 	cur, err := api.DecodeCursor(p.Get("next_cursor"), "access_mode")
 	if err != nil {
-		c.fail(err)
-		return
+		return meta.AccessModeQuery{}, err
 	}
 	q := meta.AccessModeQuery{Selection: sel, Mode: mode, Limit: maxAccessModePerCall, Time: c.s.now().UTC()}
 	if cur != nil {
 		q.After = cur.Seq
 	}
+	return q, nil
+}
+
+// updateAccessMode serves POST /resources/<rt>/<type>/update_access_mode:
+// access_mode (public or authenticated) for the assets given by exactly one
+// of public_ids (at most 100), prefix or tag. A prefix or tag selecting
+// more than 100 assets is done in pages: the answer has next_cursor and the
+// caller repeats the call with it. Setting authenticated purges the
+// assets' URLs from the edges (Event.Restricted) once the change is
+// committed, for every asset the call selected, even one that already was
+// authenticated, so that a call retried after a failed publish still
+// purges.
+func (c *call) updateAccessMode(rt delivery.ResourceType, typ delivery.DeliveryType, p *api.Params) {
+	q, err := c.accessModeQuery(rt, typ, p)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	mode := q.Mode
 	res, err := c.s.meta.SetAccessMode(c.ctx(), q)
 	if err != nil {
 		c.fail(delivery.Internal(err))

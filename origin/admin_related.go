@@ -83,6 +83,12 @@ func (c *call) relate(from func() (relatedSource, error), add bool, p *api.Param
 		r.Asset = names[valid[i]]
 		results[valid[i]] = r
 	}
+	c.ok(relationsAnswer(results))
+}
+
+// relationsAnswer is a relate or unrelate call's answer: its results,
+// success and failed.
+func relationsAnswer(results []relationJSON) any {
 	out := struct {
 		Success []relationJSON `json:"success"`
 		Failed  []relationJSON `json:"failed"`
@@ -94,7 +100,7 @@ func (c *call) relate(from func() (relatedSource, error), add bool, p *api.Param
 			out.Failed = append(out.Failed, r)
 		}
 	}
-	c.ok(out)
+	return out
 }
 
 // assetRef parses "<rt>/<type>/<public_id>" or an asset ID.

@@ -250,6 +250,26 @@ func checkNamedDefinition(name, def string) error {
 	return nil
 }
 
+// checkTransformationUpdate checks an update of t: a named
+// transformation's new definition (unsafe_update), or, of an unnamed one,
+// that none is given; canon is an unnamed transformation's canonical form.
+func checkTransformationUpdate(t *meta.Transformation, unsafe string) (canon string, err error) {
+	if t.Named {
+		if unsafe != "" {
+			return "", checkNamedDefinition(t.Name, unsafe)
+		}
+		return "", nil
+	}
+	if unsafe != "" {
+		return "", api.BadRequest("unsafe_update applies to named transformations only")
+	}
+	tr, err := delivery.ParseTransformation(t.Name)
+	if err != nil {
+		return "", api.BadRequest("Invalid transformation - %s", err.Error())
+	}
+	return tr.String(), nil
+}
+
 // updateTransformation serves PUT /transformations[/<x>]: allowed_for_strict
 // (named or not), unsafe_update (a named transformation's new definition;
 // its derived resources are kept and not invalidated, as Cloudinary does).
@@ -274,25 +294,10 @@ func (c *call) updateTransformation(x string, p *api.Params) {
 		c.fail(err)
 		return
 	}
-	var canon string
-	if t.Named {
-		if unsafe != "" {
-			if err := checkNamedDefinition(t.Name, unsafe); err != nil {
-				c.fail(err)
-				return
-			}
-		}
-	} else {
-		if unsafe != "" {
-			c.fail(api.BadRequest("unsafe_update applies to named transformations only"))
-			return
-		}
-		tr, err := delivery.ParseTransformation(t.Name)
-		if err != nil {
-			c.fail(api.BadRequest("Invalid transformation - %s", err.Error()))
-			return
-		}
-		canon = tr.String()
+	canon, err := checkTransformationUpdate(t, unsafe)
+	if err != nil {
+		c.fail(err)
+		return
 	}
 	err = c.s.meta.UpdateTransformation(c.ctx(), c.cloud, t.Named, t.Name, func(mt *meta.Transformation) error {
 		mt.AllowedForStrict = allowed
