@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 )
 
 // chunkTTL is how long an unfinished chunked upload is kept.
@@ -118,20 +119,9 @@ func validUploadID(id string) bool {
 // is known (and forgets the upload), else nil.
 func (cs *chunkStore) add(cloud, id, contentRange string, chunk *upfile, limit int64, now time.Time) (*upfile, error) {
 	if !validUploadID(id) {
-		return nil, badRequest("Invalid X-Unique-Upload-Id header")
+		return nil, api.BadRequest("Invalid X-Unique-Upload-Id header")
 	}
-	start, end, total, ok := parseContentRange(contentRange)
-	var refused *delivery.Error // by the chunk's own headers
-	switch {
-	case !ok:
-		refused = badRequest("Invalid Content-Range header - %s", clip(contentRange))
-	case total > limit:
-		refused = fileTooLarge(total, limit)
-	case end >= limit:
-		refused = fileTooLarge(end+1, limit)
-	case end-start+1 != chunk.size:
-		refused = badRequest("Chunk size %d does not match Content-Range %s", chunk.size, clip(contentRange))
-	}
+	start, end, total, refused := chunkRange(contentRange, chunk.Size(), limit)
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	cs.expire(now)
@@ -144,8 +134,8 @@ func (cs *chunkStore) add(cloud, id, contentRange string, chunk *upfile, limit i
 	if up == nil && refused != nil {
 		return nil, refused
 	}
-	if refused == nil && end+1 != total && chunk.size < minChunkSize {
-		refused = badRequest("All parts except EOF-chunk must be larger than 5mb")
+	if refused == nil && end+1 != total && chunk.Size() < minChunkSize {
+		refused = api.BadRequest("All parts except EOF-chunk must be larger than 5mb")
 	}
 	if up == nil && refused == nil {
 		if len(cs.uploads) >= cs.limit {
@@ -168,8 +158,8 @@ func (cs *chunkStore) add(cloud, id, contentRange string, chunk *upfile, limit i
 		return nil, refused
 	}
 	if prevEnd, seen := up.ranges[start]; !seen || prevEnd != end {
-		if err := writeAt(up.path, start, chunk.reader()); err != nil {
-			return nil, internal(err)
+		if err := writeAt(up.path, start, chunk.Reader()); err != nil {
+			return nil, delivery.Internal(err)
 		}
 		up.ranges[start] = end
 		up.received += end - start + 1
@@ -181,13 +171,36 @@ func (cs *chunkStore) add(cloud, id, contentRange string, chunk *upfile, limit i
 		return nil, nil
 	}
 	delete(cs.uploads, key)
+	return up.whole(id)
+}
+
+// chunkRange reads a chunk's Content-Range (start, end, total or -1);
+// refused is the answer to a range that is malformed, past limit or not
+// the chunk's size.
+func chunkRange(contentRange string, size, limit int64) (start, end, total int64, refused *delivery.Error) {
+	start, end, total, ok := parseContentRange(contentRange)
+	switch {
+	case !ok:
+		refused = api.BadRequest("Invalid Content-Range header - %s", api.Clip(contentRange))
+	case total > limit:
+		refused = api.FileTooLarge(total, limit)
+	case end >= limit:
+		refused = api.FileTooLarge(end+1, limit)
+	case end-start+1 != size:
+		refused = api.BadRequest("Chunk size %d does not match Content-Range %s", size, api.Clip(contentRange))
+	}
+	return start, end, total, refused
+}
+
+// whole opens the assembled file of the upload id, all of it received.
+func (up *chunkUpload) whole(id string) (*upfile, error) {
 	whole, err := openWhole(up.path)
 	if err != nil {
-		return nil, internal(fmt.Errorf("chunked upload %s: %w", id, err))
+		return nil, delivery.Internal(fmt.Errorf("chunked upload %s: %w", id, err))
 	}
-	if whole.size != up.total {
+	if whole.Size() != up.total {
 		whole.close()
-		return nil, internal(fmt.Errorf("chunked upload %s: %d of %d bytes", id, whole.size, up.total))
+		return nil, delivery.Internal(fmt.Errorf("chunked upload %s: %d of %d bytes", id, whole.Size(), up.total))
 	}
 	return whole, nil
 }
@@ -205,7 +218,7 @@ func openWhole(path string) (*upfile, error) {
 		f.Close()
 		return nil, err
 	}
-	return &upfile{f: f, size: st.Size()}, nil
+	return &upfile{File: api.OpenFile(f, st.Size())}, nil
 }
 
 // check refuses a chunk that disagrees with the upload's earlier ones:
@@ -213,19 +226,19 @@ func openWhole(path string) (*upfile, error) {
 func (up *chunkUpload) check(start, end, total int64) *delivery.Error {
 	switch {
 	case total != -1 && up.total != -1 && up.total != total:
-		return badRequest("Content-Range total %d differs from earlier chunks (%d)", total, up.total)
+		return api.BadRequest("Content-Range total %d differs from earlier chunks (%d)", total, up.total)
 	case total != -1 && up.total == -1:
 		for _, e := range up.ranges {
 			if e >= total {
-				return badRequest("Content-Range total %d is less than earlier chunks", total)
+				return api.BadRequest("Content-Range total %d is less than earlier chunks", total)
 			}
 		}
 	case up.total != -1 && end >= up.total:
-		return badRequest("Chunk %d-%d is past the total of earlier chunks (%d)", start, end, up.total)
+		return api.BadRequest("Chunk %d-%d is past the total of earlier chunks (%d)", start, end, up.total)
 	}
 	for s, e := range up.ranges {
 		if start <= e && s <= end && !(s == start && e == end) {
-			return badRequest("Chunk %d-%d overlaps an earlier chunk", start, end)
+			return api.BadRequest("Chunk %d-%d overlaps an earlier chunk", start, end)
 		}
 	}
 	return nil
