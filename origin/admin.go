@@ -1,22 +1,21 @@
 package origin
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 
-	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 )
 
 // adminHandler serves one Admin API call with its parameters.
-type adminHandler func(p *Params)
+type adminHandler func(p *api.Params)
 
 // adminEndpoint is one Admin API method of a path: its Cloudinary
 // parameters (admin_paramspec.go) and its handler.
 type adminEndpoint struct {
-	params methodParams
+	params api.MethodParams
 	serve  adminHandler
 }
 
@@ -42,15 +41,14 @@ func (c *call) routeAdmin(rest string) bool {
 		return false
 	}
 	limit := c.cl.Admin.EffectiveRateLimit()
-	if err := adminAuthenticate(c.r, c.cl); err != nil {
-		c.s.admin.limits.writeHeaders(c.w, c.cloud, limit, c.s.now(), false)
+	if err := api.AuthenticateAdmin(c.r, c.cl); err != nil {
+		c.s.limits.Show(c.ctx(), c.w, c.cloud, limit, c.s.now())
 		c.w.Header().Set("WWW-Authenticate", `Basic realm="Admin API"`)
 		c.fail(err)
 		return true
 	}
-	if !c.s.admin.limits.writeHeaders(c.w, c.cloud, limit, c.s.now(), true) {
-		c.fail(&delivery.Error{Status: 420, Message: "Rate Limit Exceeded",
-			RetryAfter: c.s.admin.limits.untilReset(c.s.now())})
+	if err := c.s.limits.Take(c.ctx(), c.w, c.cloud, limit, c.s.now()); err != nil {
+		c.fail(err)
 		return true
 	}
 	e, err := c.adminRoute(top, tail)
@@ -61,42 +59,17 @@ func (c *call) routeAdmin(rest string) bool {
 	// Derived images just made are recorded in the background: the Admin
 	// API lists and deletes what is recorded, so it waits for them first.
 	c.s.WaitRecorded()
-	c.r.Body = http.MaxBytesReader(unwrapped(c.w), c.r.Body, maxFieldsBytes+64<<10)
-	p, err := parseParams(c.r)
+	p, err := api.ReadParams(c.w, c.r, api.MaxFieldsBytes+64<<10)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			err = badRequest("Request parameters are too large")
-		}
 		c.fail(err)
 		return true
 	}
-	if err := e.params.check(p); err != nil {
+	if err := e.params.Check(p); err != nil {
 		c.fail(err)
 		return true
 	}
 	e.serve(p)
 	return true
-}
-
-// adminAuthenticate accepts HTTP Basic with the cloud's API key and
-// secret only (the Admin API takes no signed requests). OAuth tokens are
-// not implemented: a bearer token is refused as Cloudinary refuses an
-// invalid one (invalidToken).
-func adminAuthenticate(r *http.Request, cl config.Cloud) error {
-	if hasBearer(r) {
-		return invalidToken()
-	}
-	user, pass, ok := r.BasicAuth()
-	switch {
-	case !ok || user == "":
-		return delivery.Errorf(http.StatusUnauthorized, "Must supply api_key")
-	case !equal(user, cl.APIKey):
-		return delivery.Errorf(http.StatusUnauthorized, "Unknown API key %s", clip(user))
-	case !equal(pass, cl.APISecret):
-		return delivery.Errorf(http.StatusUnauthorized, "api_secret mismatch")
-	}
-	return nil
 }
 
 // adminRoute picks the endpoint for a method and path; errors are 404 for
@@ -106,18 +79,18 @@ func (c *call) adminRoute(top, tail string) (adminEndpoint, error) {
 	var routes adminRoutes
 	switch top {
 	case "ping":
-		routes = adminRoutes{http.MethodGet: {methodParams{}, c.ping}}
+		routes = adminRoutes{http.MethodGet: {api.MethodParams{}, c.ping}}
 		if tail != "" {
 			return adminEndpoint{}, adminNotFound()
 		}
 	case "usage":
-		routes = adminRoutes{http.MethodGet: {methodParams{}, func(p *Params) { c.usage(tail, p) }}}
+		routes = adminRoutes{http.MethodGet: {api.MethodParams{}, func(p *api.Params) { c.usage(tail, p) }}}
 	case "tags":
 		rt, ok := delivery.ParseResourceType(tail)
 		if !ok {
 			return adminEndpoint{}, adminNotFound()
 		}
-		routes = adminRoutes{http.MethodGet: {tagsListSpec(), func(p *Params) { c.listTags(rt, p) }}}
+		routes = adminRoutes{http.MethodGet: {tagsListSpec(), func(p *api.Params) { c.listTags(rt, p) }}}
 	case "derived_resources":
 		if tail != "" {
 			return adminEndpoint{}, adminNotFound()
@@ -169,7 +142,7 @@ func adminNotFound() *delivery.Error { return delivery.Errorf(http.StatusNotFoun
 func (c *call) resourceRoutes(tail string) (adminRoutes, error) {
 	if tail == "" {
 		return adminRoutes{
-			http.MethodGet:    {methodParams{}, c.resourceTypes},
+			http.MethodGet:    {api.MethodParams{}, c.resourceTypes},
 			http.MethodDelete: {deleteByAssetIDsSpec(), c.deleteByAssetIDs},
 		}, nil
 	}
@@ -185,19 +158,19 @@ func (c *call) resourceRoutes(tail string) (adminRoutes, error) {
 		if rest == "" {
 			return nil, adminNotFound()
 		}
-		return adminRoutes{http.MethodDelete: {deleteBackupsSpec(), func(p *Params) { c.deleteBackups(rest, p) }}}, nil
+		return adminRoutes{http.MethodDelete: {deleteBackupsSpec(), func(p *api.Params) { c.deleteBackups(rest, p) }}}, nil
 	case "related_assets":
 		return c.relatedRoutes(rest)
 	}
 	rt, ok := delivery.ParseResourceType(first)
 	if !ok {
 		if isAssetID(first) && rest == "" {
-			return adminRoutes{http.MethodGet: {detailsSpec(), func(p *Params) { c.detailsByAssetID(first, p) }}}, nil
+			return adminRoutes{http.MethodGet: {detailsSpec(), func(p *api.Params) { c.detailsByAssetID(first, p) }}}, nil
 		}
 		return nil, adminNotFound()
 	}
 	if rest == "" {
-		return adminRoutes{http.MethodGet: {listSpec(), func(p *Params) { c.listResources(rt, delivery.TypeNone, p) }}}, nil
+		return adminRoutes{http.MethodGet: {listSpec(), func(p *api.Params) { c.listResources(rt, delivery.TypeNone, p) }}}, nil
 	}
 	second, rest2, _ := strings.Cut(rest, "/")
 	switch second {
@@ -206,37 +179,37 @@ func (c *call) resourceRoutes(tail string) (adminRoutes, error) {
 			return nil, adminNotFound()
 		}
 		return adminRoutes{
-			http.MethodGet:    {listByTagSpec(), func(p *Params) { c.listByTag(rt, rest2, p) }},
-			http.MethodDelete: {deleteByTagSpec(), func(p *Params) { c.deleteByTag(rt, rest2, p) }},
+			http.MethodGet:    {listByTagSpec(), func(p *api.Params) { c.listByTag(rt, rest2, p) }},
+			http.MethodDelete: {deleteByTagSpec(), func(p *api.Params) { c.deleteByTag(rt, rest2, p) }},
 		}, nil
 	case "context":
-		return adminRoutes{http.MethodGet: {listByContextSpec(), func(p *Params) { c.listByContext(rt, p) }}}, nil
+		return adminRoutes{http.MethodGet: {listByContextSpec(), func(p *api.Params) { c.listByContext(rt, p) }}}, nil
 	case "moderations":
 		kind, status, ok := strings.Cut(rest2, "/")
 		if !ok || kind == "" || status == "" || strings.Contains(status, "/") {
 			return nil, adminNotFound()
 		}
-		return adminRoutes{http.MethodGet: {listByModerationSpec(), func(p *Params) { c.listByModeration(rt, kind, status, p) }}}, nil
+		return adminRoutes{http.MethodGet: {listByModerationSpec(), func(p *api.Params) { c.listByModeration(rt, kind, status, p) }}}, nil
 	}
 	typ, ok := delivery.ParseDeliveryType(second)
 	if !ok || !isStoredType(typ) && typ != delivery.Fetch { // fetched images are listed, inspected and deleted too
-		return nil, badRequest("Invalid type - %s (must be upload, private, authenticated or fetch)", clip(second))
+		return nil, api.BadRequest("Invalid type - %s (must be upload, private, authenticated or fetch)", api.Clip(second))
 	}
 	if rest2 == "" {
 		return adminRoutes{
-			http.MethodGet:    {listSpec(), func(p *Params) { c.listResources(rt, typ, p) }},
-			http.MethodDelete: {deleteSpec(), func(p *Params) { c.deleteResources(rt, typ, p) }},
+			http.MethodGet:    {listSpec(), func(p *api.Params) { c.listResources(rt, typ, p) }},
+			http.MethodDelete: {deleteSpec(), func(p *api.Params) { c.deleteResources(rt, typ, p) }},
 		}, nil
 	}
 	routes := adminRoutes{
-		http.MethodGet:  {detailsSpec(), func(p *Params) { c.details(rt, typ, rest2, p) }},
-		http.MethodPost: {updateSpec(), func(p *Params) { c.update(rt, typ, rest2, p) }},
+		http.MethodGet:  {detailsSpec(), func(p *api.Params) { c.details(rt, typ, rest2, p) }},
+		http.MethodPost: {updateSpec(), func(p *api.Params) { c.update(rt, typ, rest2, p) }},
 	}
 	switch rest2 {
 	case "restore":
-		routes[http.MethodPost] = adminEndpoint{restoreSpec(), func(p *Params) { c.restore(rt, typ, p) }}
+		routes[http.MethodPost] = adminEndpoint{restoreSpec(), func(p *api.Params) { c.restore(rt, typ, p) }}
 	case "update_access_mode":
-		routes[http.MethodPost] = adminEndpoint{updateAccessModeSpec(), func(p *Params) { c.updateAccessMode(rt, typ, p) }}
+		routes[http.MethodPost] = adminEndpoint{updateAccessModeSpec(), func(p *api.Params) { c.updateAccessMode(rt, typ, p) }}
 	}
 	return routes, nil
 }
@@ -255,13 +228,13 @@ func (c *call) relatedRoutes(rest string) (adminRoutes, error) {
 		}
 		typ, ok := delivery.ParseDeliveryType(typName)
 		if !ok || !isStoredType(typ) {
-			return nil, badRequest("Invalid type - %s (must be upload, private or authenticated)", clip(typName))
+			return nil, api.BadRequest("Invalid type - %s (must be upload, private or authenticated)", api.Clip(typName))
 		}
 		from = func() (relatedSource, error) { return relatedSource{rt: rt, typ: typ, publicID: id}, nil }
 	}
 	return adminRoutes{
-		http.MethodPost:   {relateSpec(), func(p *Params) { c.relate(from, true, p) }},
-		http.MethodDelete: {unrelateSpec(), func(p *Params) { c.relate(from, false, p) }},
+		http.MethodPost:   {relateSpec(), func(p *api.Params) { c.relate(from, true, p) }},
+		http.MethodDelete: {unrelateSpec(), func(p *api.Params) { c.relate(from, false, p) }},
 	}, nil
 }
 
@@ -284,13 +257,13 @@ func isAssetID(s string) bool {
 }
 
 // ping serves GET /ping.
-func (c *call) ping(*Params) { c.ok(map[string]string{"status": "ok"}) }
+func (c *call) ping(*api.Params) { c.ok(map[string]string{"status": "ok"}) }
 
 // resourceTypes serves GET /resources: the resource types the cloud has.
-func (c *call) resourceTypes(*Params) {
+func (c *call) resourceTypes(*api.Params) {
 	rts, err := c.s.meta.ResourceTypes(c.ctx(), c.cloud)
 	if err != nil {
-		c.fail(internal(err))
+		c.fail(delivery.Internal(err))
 		return
 	}
 	c.ok(map[string][]string{"resource_types": nonNil(rts)})
@@ -312,7 +285,7 @@ const (
 
 // parseListParams reads max_results (default 10, at most 500: larger
 // values are lowered), next_cursor and the inclusion flags.
-func parseListParams(p *Params, cursorKey string) (listParams, error) {
+func parseListParams(p *api.Params, cursorKey string) (listParams, error) {
 	var lp listParams
 	var err error
 	if lp.max, err = maxResults(p, defaultMaxResults, maxMaxResults); err != nil {
@@ -332,13 +305,13 @@ func parseListParams(p *Params, cursorKey string) (listParams, error) {
 }
 
 // maxResults reads max_results: def when absent or 0, at most most.
-func maxResults(p *Params, def, most int) (int, error) {
+func maxResults(p *api.Params, def, most int) (int, error) {
 	n, err := p.Int("max_results", def)
 	switch {
 	case err != nil:
 		return 0, err
 	case n < 0:
-		return 0, badRequest("Invalid value %s for parameter max_results - must be between 1 and %d", strconv.Itoa(n), most)
+		return 0, api.BadRequest("Invalid value %s for parameter max_results - must be between 1 and %d", strconv.Itoa(n), most)
 	case n == 0:
 		return def, nil
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -23,6 +24,41 @@ type accessModeFailedJSON struct {
 	Error    string `json:"error"`
 }
 
+// accessModeQuery reads an update_access_mode call: the mode, the assets
+// (exactly one of public_ids, prefix and tag) and where the last call
+// stopped (next_cursor).
+func (c *call) accessModeQuery(rt delivery.ResourceType, typ delivery.DeliveryType, p *api.Params) (meta.AccessModeQuery, error) {
+	mode, err := api.ParseAccessMode(p)
+	switch {
+	case err != nil:
+		return meta.AccessModeQuery{}, err
+	case mode == "":
+		return meta.AccessModeQuery{}, api.BadRequest("Missing required parameter - access_mode")
+	}
+	sel := meta.Selection{Cloud: c.cloud, ResourceType: rt, Type: typ, PublicIDs: api.Dedupe(p.List("public_ids")),
+		Tag: p.Get("tag")}
+	if prefix := p.Get("prefix"); prefix != "" {
+		sel.Prefixes = []string{prefix}
+	}
+	err = exactlyOne(selector{"public_ids", len(sel.PublicIDs) > 0}, selector{"prefix", len(sel.Prefixes) > 0},
+		selector{"tag", sel.Tag != ""})
+	switch {
+	case err != nil:
+		return meta.AccessModeQuery{}, err
+	case len(sel.PublicIDs) > maxAccessModePerCall:
+		return meta.AccessModeQuery{}, api.BadRequest("Too many public_ids - at most %d per call", maxAccessModePerCall)
+	}
+	cur, err := api.DecodeCursor(p.Get("next_cursor"), "access_mode")
+	if err != nil {
+		return meta.AccessModeQuery{}, err
+	}
+	q := meta.AccessModeQuery{Selection: sel, Mode: mode, Limit: maxAccessModePerCall, Time: c.s.now().UTC()}
+	if cur != nil {
+		q.After = cur.Seq
+	}
+	return q, nil
+}
+
 // updateAccessMode serves POST /resources/<rt>/<type>/update_access_mode:
 // access_mode (public or authenticated) for the assets given by exactly one
 // of public_ids (at most 100), prefix or tag. A prefix or tag selecting
@@ -32,43 +68,16 @@ type accessModeFailedJSON struct {
 // committed, for every asset the call selected, even one that already was
 // authenticated, so that a call retried after a failed publish still
 // purges.
-func (c *call) updateAccessMode(rt delivery.ResourceType, typ delivery.DeliveryType, p *Params) {
-	mode, err := parseAccessMode(p)
-	switch {
-	case err != nil:
-		c.fail(err)
-		return
-	case mode == "":
-		c.fail(badRequest("Missing required parameter - access_mode"))
-		return
-	}
-	sel := meta.Selection{Cloud: c.cloud, ResourceType: rt, Type: typ, PublicIDs: dedupe(p.List("public_ids")),
-		Tag: p.Get("tag")}
-	if prefix := p.Get("prefix"); prefix != "" {
-		sel.Prefixes = []string{prefix}
-	}
-	err = exactlyOne(selector{"public_ids", len(sel.PublicIDs) > 0}, selector{"prefix", len(sel.Prefixes) > 0},
-		selector{"tag", sel.Tag != ""})
-	switch {
-	case err != nil:
-		c.fail(err)
-		return
-	case len(sel.PublicIDs) > maxAccessModePerCall:
-		c.fail(badRequest("Too many public_ids - at most %d per call", maxAccessModePerCall))
-		return
-	}
-	cur, err := decodeCursor(p.Get("next_cursor"), "access_mode")
+func (c *call) updateAccessMode(rt delivery.ResourceType, typ delivery.DeliveryType, p *api.Params) {
+	q, err := c.accessModeQuery(rt, typ, p)
 	if err != nil {
 		c.fail(err)
 		return
 	}
-	q := meta.AccessModeQuery{Selection: sel, Mode: mode, Limit: maxAccessModePerCall, Time: c.s.now().UTC()}
-	if cur != nil {
-		q.After = cur.Seq
-	}
+	mode := q.Mode
 	res, err := c.s.meta.SetAccessMode(c.ctx(), q)
 	if err != nil {
-		c.fail(internal(err))
+		c.fail(delivery.Internal(err))
 		return
 	}
 	out := struct {
@@ -78,7 +87,7 @@ func (c *call) updateAccessMode(rt delivery.ResourceType, typ delivery.DeliveryT
 		Invalidation *InvalidationStatus    `json:"invalidation,omitempty"`
 	}{Updated: []accessModeJSON{}, Failed: []accessModeFailedJSON{}}
 	if res.Next != 0 {
-		out.NextCursor = cursor{Kind: "access_mode", Seq: res.Next}.encode()
+		out.NextCursor = api.Cursor{Kind: "access_mode", Seq: res.Next}.Encode()
 	}
 	restricted := mode == meta.AccessAuthenticated
 	var events []Event

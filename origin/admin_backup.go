@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/blob"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
@@ -23,7 +24,7 @@ const maxRestoreIDs = 100
 // optionally versions (version IDs or version numbers, one per public ID)
 // to restore; the newest backed-up version otherwise. The restored file
 // becomes the asset's new version; the current one, if any, is backed up.
-func (c *call) restore(rt delivery.ResourceType, typ delivery.DeliveryType, p *Params) {
+func (c *call) restore(rt delivery.ResourceType, typ delivery.DeliveryType, p *api.Params) {
 	ids := p.List("public_ids")
 	c.restoreEach(ids, p, func(id string) ([]meta.Backup, *meta.Asset, error) {
 		k := meta.Key{Cloud: c.cloud, ResourceType: rt, Type: typ, PublicID: id}
@@ -40,7 +41,7 @@ func (c *call) restore(rt delivery.ResourceType, typ delivery.DeliveryType, p *P
 }
 
 // restoreByAssetIDs serves POST /resources/restore with asset_ids.
-func (c *call) restoreByAssetIDs(p *Params) {
+func (c *call) restoreByAssetIDs(p *api.Params) {
 	ids := p.List("asset_ids")
 	c.restoreEach(ids, p, func(id string) ([]meta.Backup, *meta.Asset, error) {
 		backups, err := c.s.meta.BackupsByAssetID(c.ctx(), c.cloud, id)
@@ -57,13 +58,13 @@ func (c *call) restoreByAssetIDs(p *Params) {
 
 // restoreEach restores each ID with the backups find gives, answering a
 // map from ID to the restored asset or an error.
-func (c *call) restoreEach(ids []string, p *Params, find func(string) ([]meta.Backup, *meta.Asset, error)) {
+func (c *call) restoreEach(ids []string, p *api.Params, find func(string) ([]meta.Backup, *meta.Asset, error)) {
 	switch {
 	case len(ids) == 0:
-		c.fail(badRequest("Missing required parameter - public_ids"))
+		c.fail(api.BadRequest("Missing required parameter - public_ids"))
 		return
 	case len(ids) > maxRestoreIDs:
-		c.fail(badRequest("Too many IDs - at most %d per call", maxRestoreIDs))
+		c.fail(api.BadRequest("Too many IDs - at most %d per call", maxRestoreIDs))
 		return
 	}
 	versions := p.List("versions")
@@ -80,7 +81,7 @@ func (c *call) restoreEach(ids []string, p *Params, find func(string) ([]meta.Ba
 		}
 		backups, cur, err := find(id)
 		if err != nil {
-			c.fail(internal(err))
+			c.fail(delivery.Internal(err))
 			return
 		}
 		a, err := c.restoreOne(backups, cur, want, invalidate)
@@ -112,14 +113,14 @@ func (c *call) restoreOne(backups []meta.Backup, cur *meta.Asset, want string, i
 	}
 	data, err := blob.ReadAll(c.s.blobs, b.Blob)
 	if err != nil {
-		return nil, internal(err)
+		return nil, delivery.Internal(err)
 	}
 	key, err := c.s.writeBlob(data)
 	if err != nil {
-		return nil, internal(err)
+		return nil, delivery.Internal(err)
 	}
 	now := c.s.now().UTC()
-	a := &meta.Asset{Key: b.Key, AssetID: b.AssetID, VersionID: randomHex(16), Format: b.Format, Bytes: b.Bytes,
+	a := &meta.Asset{Key: b.Key, AssetID: b.AssetID, VersionID: api.RandomHex(16), Format: b.Format, Bytes: b.Bytes,
 		Width: b.Width, Height: b.Height, Pages: b.Pages, ETag: b.ETag, Blob: key, CreatedAt: now, UpdatedAt: now,
 		DisplayName: b.PublicID[lastSlash(b.PublicID)+1:]}
 	if cur != nil {
@@ -135,7 +136,7 @@ func (c *call) restoreOne(backups []meta.Backup, cur *meta.Asset, want string, i
 	res, err := c.s.meta.Put(c.ctx(), a, true)
 	if err != nil {
 		c.s.deleteBlobs(key)
-		return nil, internal(err)
+		return nil, delivery.Internal(err)
 	}
 	c.s.deleteBlobs(res.Orphans...)
 	ev := Event{Kind: EventCreated, Asset: a.Key, NewVersion: a.Version, Time: now}
@@ -166,7 +167,7 @@ func pickBackup(backups []meta.Backup, want string) (meta.Backup, error) {
 			return b, nil
 		}
 	}
-	return meta.Backup{}, delivery.Errorf(http.StatusNotFound, "No backup found for version %s", clip(want))
+	return meta.Backup{}, delivery.Errorf(http.StatusNotFound, "No backup found for version %s", api.Clip(want))
 }
 
 func lastSlash(s string) int {
@@ -180,14 +181,14 @@ func lastSlash(s string) int {
 
 // deleteBackups serves DELETE /resources/backup/<asset_id>: version_ids
 // (all backed-up versions when none are given).
-func (c *call) deleteBackups(assetID string, p *Params) {
+func (c *call) deleteBackups(assetID string, p *api.Params) {
 	gone, err := c.s.meta.DeleteBackups(c.ctx(), c.cloud, assetID, p.List("version_ids"))
 	if isNotFound(err) {
-		c.fail(delivery.Errorf(http.StatusNotFound, "No backup found - %s", clip(assetID)))
+		c.fail(delivery.Errorf(http.StatusNotFound, "No backup found - %s", api.Clip(assetID)))
 		return
 	}
 	if err != nil {
-		c.fail(internal(err))
+		c.fail(delivery.Internal(err))
 		return
 	}
 	blobs := make([]string, len(gone))

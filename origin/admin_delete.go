@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -41,7 +42,7 @@ type deleteOptions struct {
 	after           int64
 }
 
-func parseDeleteOptions(p *Params) (deleteOptions, error) {
+func parseDeleteOptions(p *api.Params) (deleteOptions, error) {
 	var o deleteOptions
 	var err error
 	for _, b := range []struct {
@@ -58,7 +59,7 @@ func parseDeleteOptions(p *Params) (deleteOptions, error) {
 	if len(o.transformations) > 0 {
 		o.keepOriginal = true
 	}
-	cur, err := decodeCursor(p.Get("next_cursor"), "delete")
+	cur, err := api.DecodeCursor(p.Get("next_cursor"), "delete")
 	if err != nil {
 		return o, err
 	}
@@ -83,7 +84,7 @@ func parseTransformationsParam(values []string) ([]string, func(*meta.Derived) b
 			tx, format := splitEagerFormat(e)
 			tr, err := delivery.ParseTransformation(tx)
 			if err != nil || len(tr.Components) == 0 {
-				return nil, nil, badRequest("Invalid transformation - %s", clip(e))
+				return nil, nil, api.BadRequest("Invalid transformation - %s", api.Clip(e))
 			}
 			txs = append(txs, e)
 			wants = append(wants, want{canon: tr.String(), format: format})
@@ -123,7 +124,7 @@ func splitRaw(values []string) []string {
 
 // deleteResources serves DELETE /resources/<rt>/<type>: exactly one of
 // public_ids (at most 100), prefix (one or more) or all=true.
-func (c *call) deleteResources(rt delivery.ResourceType, typ delivery.DeliveryType, p *Params) {
+func (c *call) deleteResources(rt delivery.ResourceType, typ delivery.DeliveryType, p *api.Params) {
 	o, err := parseDeleteOptions(p)
 	if err != nil {
 		c.fail(err)
@@ -134,7 +135,7 @@ func (c *call) deleteResources(rt delivery.ResourceType, typ delivery.DeliveryTy
 		c.fail(err)
 		return
 	}
-	sel := meta.Selection{Cloud: c.cloud, ResourceType: rt, Type: typ, PublicIDs: dedupe(p.List("public_ids")),
+	sel := meta.Selection{Cloud: c.cloud, ResourceType: rt, Type: typ, PublicIDs: api.Dedupe(p.List("public_ids")),
 		Prefixes: splitRaw(p.Values("prefix")), All: all}
 	err = exactlyOne(selector{"public_ids", len(sel.PublicIDs) > 0}, selector{"prefix", len(sel.Prefixes) > 0},
 		selector{"all", all})
@@ -143,14 +144,14 @@ func (c *call) deleteResources(rt delivery.ResourceType, typ delivery.DeliveryTy
 		c.fail(err)
 		return
 	case len(sel.PublicIDs) > maxDeleteIDs:
-		c.fail(badRequest("Too many public_ids - at most %d per call", maxDeleteIDs))
+		c.fail(api.BadRequest("Too many public_ids - at most %d per call", maxDeleteIDs))
 		return
 	}
 	c.bulkDelete(sel, o, p)
 }
 
 // deleteByTag serves DELETE /resources/<rt>/tags/<tag>.
-func (c *call) deleteByTag(rt delivery.ResourceType, tag string, p *Params) {
+func (c *call) deleteByTag(rt delivery.ResourceType, tag string, p *api.Params) {
 	o, err := parseDeleteOptions(p)
 	if err != nil {
 		c.fail(err)
@@ -160,19 +161,19 @@ func (c *call) deleteByTag(rt delivery.ResourceType, tag string, p *Params) {
 }
 
 // deleteByAssetIDs serves DELETE /resources with asset_ids (at most 100).
-func (c *call) deleteByAssetIDs(p *Params) {
+func (c *call) deleteByAssetIDs(p *api.Params) {
 	o, err := parseDeleteOptions(p)
 	if err != nil {
 		c.fail(err)
 		return
 	}
-	ids := dedupe(p.List("asset_ids"))
+	ids := api.Dedupe(p.List("asset_ids"))
 	switch {
 	case len(ids) == 0:
-		c.fail(badRequest("Missing required parameter - asset_ids"))
+		c.fail(api.BadRequest("Missing required parameter - asset_ids"))
 		return
 	case len(ids) > maxDeleteIDs:
-		c.fail(badRequest("Too many asset_ids - at most %d per call", maxDeleteIDs))
+		c.fail(api.BadRequest("Too many asset_ids - at most %d per call", maxDeleteIDs))
 		return
 	}
 	c.bulkDelete(meta.Selection{Cloud: c.cloud, AssetIDs: ids}, o, p)
@@ -182,17 +183,17 @@ func (c *call) deleteByAssetIDs(p *Params) {
 // when more remain, partial and next_cursor say so and the caller repeats.
 // Its events go in one Emit once the deletion is committed; with
 // invalidate, that publishes the purge (wait=<ms> waits for the edges).
-func (c *call) bulkDelete(sel meta.Selection, o deleteOptions, p *Params) {
+func (c *call) bulkDelete(sel meta.Selection, o deleteOptions, p *api.Params) {
 	res, err := c.s.meta.DeleteAssets(c.ctx(), meta.DeleteQuery{Selection: sel, After: o.after,
 		Limit: maxDeletePerCall, KeepOriginal: o.keepOriginal, Derived: o.match, ClearBackups: o.clearBackups})
 	if err != nil {
-		c.fail(internal(err))
+		c.fail(delivery.Internal(err))
 		return
 	}
 	c.s.deleteBlobs(res.Orphans...)
 	out := deleteJSON{Deleted: map[string]string{}, DeletedCounts: map[string]deletedCounts{}, Partial: res.Next != 0}
 	if res.Next != 0 {
-		out.NextCursor = cursor{Kind: "delete", Seq: res.Next}.encode()
+		out.NextCursor = api.Cursor{Kind: "delete", Seq: res.Next}.Encode()
 	}
 	for _, d := range res.Assets {
 		name := d.PublicID
@@ -258,14 +259,14 @@ func (c *call) bulkEvents(sel meta.Selection, o deleteOptions, res meta.DeleteRe
 
 // deleteDerived serves DELETE /derived_resources: derived_resource_ids (at
 // most 100), optionally invalidating their URLs.
-func (c *call) deleteDerived(p *Params) {
-	ids := dedupe(p.List("derived_resource_ids"))
+func (c *call) deleteDerived(p *api.Params) {
+	ids := api.Dedupe(p.List("derived_resource_ids"))
 	switch {
 	case len(ids) == 0:
-		c.fail(badRequest("Missing required parameter - derived_resource_ids"))
+		c.fail(api.BadRequest("Missing required parameter - derived_resource_ids"))
 		return
 	case len(ids) > maxDeleteIDs:
-		c.fail(badRequest("Too many derived_resource_ids - at most %d per call", maxDeleteIDs))
+		c.fail(api.BadRequest("Too many derived_resource_ids - at most %d per call", maxDeleteIDs))
 		return
 	}
 	invalidate, err := p.Bool("invalidate", false)
@@ -281,7 +282,7 @@ func (c *call) deleteDerived(p *Params) {
 	}
 	res, err := c.s.meta.DeleteDerived(c.ctx(), c.cloud, nums)
 	if err != nil {
-		c.fail(internal(err))
+		c.fail(delivery.Internal(err))
 		return
 	}
 	c.s.deleteBlobs(res.Orphans...)

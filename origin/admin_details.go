@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -66,7 +67,7 @@ const (
 )
 
 // details serves GET /resources/<rt>/<type>/<public_id>.
-func (c *call) details(rt delivery.ResourceType, typ delivery.DeliveryType, id string, p *Params) {
+func (c *call) details(rt delivery.ResourceType, typ delivery.DeliveryType, id string, p *api.Params) {
 	a, err := c.asset(meta.Key{Cloud: c.cloud, ResourceType: rt, Type: typ, PublicID: id})
 	if err != nil {
 		c.fail(err)
@@ -76,14 +77,14 @@ func (c *call) details(rt delivery.ResourceType, typ delivery.DeliveryType, id s
 }
 
 // detailsByAssetID serves GET /resources/<asset_id>.
-func (c *call) detailsByAssetID(assetID string, p *Params) {
+func (c *call) detailsByAssetID(assetID string, p *api.Params) {
 	a, err := c.s.meta.AssetByID(c.ctx(), c.cloud, assetID)
 	if isNotFound(err) {
-		c.fail(notFound(assetID))
+		c.fail(api.NotFound(assetID))
 		return
 	}
 	if err != nil {
-		c.fail(internal(err))
+		c.fail(delivery.Internal(err))
 		return
 	}
 	c.answerDetails(a, p)
@@ -91,7 +92,7 @@ func (c *call) detailsByAssetID(assetID string, p *Params) {
 
 // answerDetails answers the details, with fields only those fields
 // (onlyFields).
-func (c *call) answerDetails(a *meta.Asset, p *Params) {
+func (c *call) answerDetails(a *meta.Asset, p *api.Params) {
 	j, err := c.assetDetails(a, p)
 	if err != nil {
 		c.fail(err)
@@ -100,7 +101,7 @@ func (c *call) answerDetails(a *meta.Asset, p *Params) {
 	if fields := p.List("fields"); len(fields) > 0 {
 		cut, err := onlyFields(j, a, fields)
 		if err != nil {
-			c.fail(internal(err))
+			c.fail(delivery.Internal(err))
 			return
 		}
 		c.ok(cut)
@@ -110,7 +111,7 @@ func (c *call) answerDetails(a *meta.Asset, p *Params) {
 }
 
 // assetDetails builds the details with what p asks for.
-func (c *call) assetDetails(a *meta.Asset, p *Params) (*detailJSON, error) {
+func (c *call) assetDetails(a *meta.Asset, p *api.Params) (*detailJSON, error) {
 	analyse, err := parseAnalysisFlags(p)
 	if err != nil {
 		return nil, err
@@ -164,12 +165,12 @@ func nonNilCoords(c [][4]int) [][4]int {
 
 // derivedPage adds a page of derived resources: max_results (default 10,
 // at most 500) after derived_next_cursor.
-func (c *call) derivedPage(a *meta.Asset, p *Params, j *detailJSON) error {
+func (c *call) derivedPage(a *meta.Asset, p *api.Params, j *detailJSON) error {
 	n, err := maxResults(p, defaultDerivedResults, maxDerivedResults)
 	if err != nil {
 		return err
 	}
-	cur, err := decodeCursor(p.Get("derived_next_cursor"), "derived")
+	cur, err := api.DecodeCursor(p.Get("derived_next_cursor"), "derived")
 	if err != nil {
 		return err
 	}
@@ -179,12 +180,12 @@ func (c *call) derivedPage(a *meta.Asset, p *Params, j *detailJSON) error {
 	}
 	list, err := c.s.meta.ListDerivedAfter(c.ctx(), a.Key, after, n)
 	if err != nil {
-		return internal(err)
+		return delivery.Internal(err)
 	}
 	j.Derived = make([]derivedJSON, 0, min(len(list), n))
 	for i, d := range list {
 		if i == n {
-			next := cursor{Kind: "derived", Seq: list[n-1].ID}.encode()
+			next := api.Cursor{Kind: "derived", Seq: list[n-1].ID}.Encode()
 			j.NextCursor, j.DerivedNextCursor = next, next
 			break
 		}
@@ -195,12 +196,12 @@ func (c *call) derivedPage(a *meta.Asset, p *Params, j *detailJSON) error {
 
 // relatedPage adds a page of related assets (max_results after
 // related_next_cursor).
-func (c *call) relatedPage(a *meta.Asset, p *Params, j *detailJSON) error {
+func (c *call) relatedPage(a *meta.Asset, p *api.Params, j *detailJSON) error {
 	n, err := maxResults(p, defaultDerivedResults, maxDerivedResults)
 	if err != nil {
 		return err
 	}
-	cur, err := decodeCursor(p.Get("related_next_cursor"), "related")
+	cur, err := api.DecodeCursor(p.Get("related_next_cursor"), "related")
 	if err != nil {
 		return err
 	}
@@ -210,12 +211,12 @@ func (c *call) relatedPage(a *meta.Asset, p *Params, j *detailJSON) error {
 	}
 	list, err := c.s.meta.Related(c.ctx(), a.Key, after, n)
 	if err != nil {
-		return internal(err)
+		return delivery.Internal(err)
 	}
 	out := make([]resourceJSON, 0, min(len(list), n))
 	for i, r := range list {
 		if i == n {
-			j.RelatedNextCursor = cursor{Kind: "related", Seq: list[n-1].Seq}.encode()
+			j.RelatedNextCursor = api.Cursor{Kind: "related", Seq: list[n-1].Seq}.Encode()
 			break
 		}
 		out = append(out, c.resource(r, include{}))
@@ -228,7 +229,7 @@ func (c *call) relatedPage(a *meta.Asset, p *Params, j *detailJSON) error {
 func (c *call) versions(a *meta.Asset, j *detailJSON) error {
 	backups, err := c.s.meta.Backups(c.ctx(), a.Key)
 	if err != nil {
-		return internal(err)
+		return delivery.Internal(err)
 	}
 	out := []versionJSON{{VersionID: a.VersionID, Version: a.Version, Format: a.Format, Size: a.Bytes,
 		Time: timeJSON(a.UpdatedAt), Restorable: false}}
@@ -247,10 +248,10 @@ func isNotFound(err error) bool { return errors.Is(err, meta.ErrNotFound) }
 func (c *call) asset(key meta.Key) (*meta.Asset, error) {
 	a, err := c.s.meta.Asset(c.ctx(), key)
 	if isNotFound(err) {
-		return nil, notFound(key.PublicID)
+		return nil, api.NotFound(key.PublicID)
 	}
 	if err != nil {
-		return nil, internal(err)
+		return nil, delivery.Internal(err)
 	}
 	return a, nil
 }

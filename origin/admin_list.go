@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -16,7 +17,7 @@ const maxListIDs = 100
 // listResources serves GET /resources/<rt>[/<type>]: by public_ids (at
 // most 100), or by prefix (ordered by public ID), or all (ordered by
 // creation, newest first), with start_at and direction.
-func (c *call) listResources(rt delivery.ResourceType, typ delivery.DeliveryType, p *Params) {
+func (c *call) listResources(rt delivery.ResourceType, typ delivery.DeliveryType, p *api.Params) {
 	lp, err := parseListParams(p, "next_cursor")
 	if err != nil {
 		c.fail(err)
@@ -42,7 +43,7 @@ func (c *call) listResources(rt delivery.ResourceType, typ delivery.DeliveryType
 }
 
 // listByTag serves GET /resources/<rt>/tags/<tag>.
-func (c *call) listByTag(rt delivery.ResourceType, tag string, p *Params) {
+func (c *call) listByTag(rt delivery.ResourceType, tag string, p *api.Params) {
 	lp, err := parseListParams(p, "next_cursor")
 	if err != nil {
 		c.fail(err)
@@ -52,7 +53,7 @@ func (c *call) listByTag(rt delivery.ResourceType, tag string, p *Params) {
 }
 
 // listByContext serves GET /resources/<rt>/context?key=&value=.
-func (c *call) listByContext(rt delivery.ResourceType, p *Params) {
+func (c *call) listByContext(rt delivery.ResourceType, p *api.Params) {
 	lp, err := parseListParams(p, "next_cursor")
 	if err != nil {
 		c.fail(err)
@@ -60,7 +61,7 @@ func (c *call) listByContext(rt delivery.ResourceType, p *Params) {
 	}
 	key := p.Get("key")
 	if key == "" {
-		c.fail(badRequest("Missing required parameter - key"))
+		c.fail(api.BadRequest("Missing required parameter - key"))
 		return
 	}
 	q := meta.ListQuery{Cloud: c.cloud, ResourceType: rt, ContextKey: key}
@@ -71,7 +72,7 @@ func (c *call) listByContext(rt delivery.ResourceType, p *Params) {
 }
 
 // listByModeration serves GET /resources/<rt>/moderations/<kind>/<status>.
-func (c *call) listByModeration(rt delivery.ResourceType, kind, status string, p *Params) {
+func (c *call) listByModeration(rt delivery.ResourceType, kind, status string, p *api.Params) {
 	lp, err := parseListParams(p, "next_cursor")
 	if err != nil {
 		c.fail(err)
@@ -80,21 +81,21 @@ func (c *call) listByModeration(rt delivery.ResourceType, kind, status string, p
 	switch status {
 	case "pending", "approved", "rejected":
 	default:
-		c.fail(badRequest("Invalid moderation status - %s (must be pending, approved or rejected)", clip(status)))
+		c.fail(api.BadRequest("Invalid moderation status - %s (must be pending, approved or rejected)", api.Clip(status)))
 		return
 	}
 	c.list(meta.ListQuery{Cloud: c.cloud, ResourceType: rt, ModerationKind: kind, ModerationStatus: status}, p, lp, false)
 }
 
 // listByAssetFolder serves GET /resources/by_asset_folder?asset_folder=.
-func (c *call) listByAssetFolder(p *Params) {
+func (c *call) listByAssetFolder(p *api.Params) {
 	lp, err := parseListParams(p, "next_cursor")
 	if err != nil {
 		c.fail(err)
 		return
 	}
 	if !p.Has("asset_folder") {
-		c.fail(badRequest("Missing required parameter - asset_folder"))
+		c.fail(api.BadRequest("Missing required parameter - asset_folder"))
 		return
 	}
 	c.list(meta.ListQuery{Cloud: c.cloud, AssetFolder: strings.Trim(p.Get("asset_folder"), "/"), ByAssetFolder: true},
@@ -102,7 +103,7 @@ func (c *call) listByAssetFolder(p *Params) {
 }
 
 // listByAssetIDs serves GET /resources/by_asset_ids?asset_ids[]=.
-func (c *call) listByAssetIDs(p *Params) {
+func (c *call) listByAssetIDs(p *api.Params) {
 	lp, err := parseListParams(p, "next_cursor")
 	if err != nil {
 		c.fail(err)
@@ -110,7 +111,7 @@ func (c *call) listByAssetIDs(p *Params) {
 	}
 	ids := p.List("asset_ids")
 	if len(ids) == 0 {
-		c.fail(badRequest("Missing required parameter - asset_ids"))
+		c.fail(api.BadRequest("Missing required parameter - asset_ids"))
 		return
 	}
 	c.listByIDs(ids, func(id string) (*meta.Asset, error) { return c.s.meta.AssetByID(c.ctx(), c.cloud, id) }, lp)
@@ -120,7 +121,7 @@ func (c *call) listByAssetIDs(p *Params) {
 // ones that do not exist.
 func (c *call) listByIDs(ids []string, find func(string) (*meta.Asset, error), lp listParams) {
 	if len(ids) > maxListIDs {
-		c.fail(badRequest("Too many IDs - at most %d per call", maxListIDs))
+		c.fail(api.BadRequest("Too many IDs - at most %d per call", maxListIDs))
 		return
 	}
 	var assets []*meta.Asset
@@ -135,7 +136,7 @@ func (c *call) listByIDs(ids []string, find func(string) (*meta.Asset, error), l
 			continue
 		}
 		if err != nil {
-			c.fail(internal(err))
+			c.fail(delivery.Internal(err))
 			return
 		}
 		assets = append(assets, a)
@@ -145,7 +146,7 @@ func (c *call) listByIDs(ids []string, find func(string) (*meta.Asset, error), l
 
 // list runs a paged listing: by creation (newest first unless direction
 // says asc) or, byID, by public ID (ascending unless direction says desc).
-func (c *call) list(q meta.ListQuery, p *Params, lp listParams, byID bool) {
+func (c *call) list(q meta.ListQuery, p *api.Params, lp listParams, byID bool) {
 	asc, err := direction(p, byID)
 	if err != nil {
 		c.fail(err)
@@ -162,7 +163,7 @@ func (c *call) list(q meta.ListQuery, p *Params, lp listParams, byID bool) {
 		q.Order = meta.NewestFirst
 	}
 	kind := "list" + strconv.Itoa(int(q.Order))
-	cur, err := decodeCursor(lp.cursor, kind)
+	cur, err := api.DecodeCursor(lp.cursor, kind)
 	if err != nil {
 		c.fail(err)
 		return
@@ -173,12 +174,12 @@ func (c *call) list(q meta.ListQuery, p *Params, lp listParams, byID bool) {
 	q.Limit = lp.max
 	page, err := c.s.meta.List(c.ctx(), q)
 	if err != nil {
-		c.fail(internal(err))
+		c.fail(delivery.Internal(err))
 		return
 	}
 	next := ""
 	if page.Next != nil {
-		next = cursor{Kind: kind, Seq: page.Next.Seq, PublicID: page.Next.PublicID, Type: page.Next.Type}.encode()
+		next = api.Cursor{Kind: kind, Seq: page.Next.Seq, PublicID: page.Next.PublicID, Type: page.Next.Type}.Encode()
 	}
 	c.answerList(page.Assets, lp, next)
 }
@@ -187,7 +188,7 @@ func (c *call) answerList(assets []*meta.Asset, lp listParams, next string) {
 	inc := include{tags: lp.tags, context: lp.context, metadata: lp.metadata, moderations: lp.moderations}
 	out, err := c.listAnswer(assets, inc, lp.fields, next)
 	if err != nil {
-		c.fail(internal(err))
+		c.fail(delivery.Internal(err))
 		return
 	}
 	c.ok(out)
@@ -195,7 +196,7 @@ func (c *call) answerList(assets []*meta.Asset, lp listParams, next string) {
 
 // direction reads direction: asc, desc, 1 or -1; the default is asc when
 // ordering by public ID, desc otherwise.
-func direction(p *Params, byID bool) (bool, error) {
+func direction(p *api.Params, byID bool) (bool, error) {
 	switch d := strings.ToLower(p.Get("direction")); d {
 	case "":
 		return byID, nil
@@ -204,7 +205,7 @@ func direction(p *Params, byID bool) (bool, error) {
 	case "desc", "-1", "descending":
 		return false, nil
 	default:
-		return false, badRequest("Invalid direction - %s (must be asc, desc, 1 or -1)", clip(d))
+		return false, api.BadRequest("Invalid direction - %s (must be asc, desc, 1 or -1)", api.Clip(d))
 	}
 }
 
@@ -219,5 +220,5 @@ func parseStartAt(s string) (time.Time, error) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return time.Unix(n, 0), nil
 	}
-	return time.Time{}, badRequest("Invalid start_at - %s", clip(s))
+	return time.Time{}, api.BadRequest("Invalid start_at - %s", api.Clip(s))
 }

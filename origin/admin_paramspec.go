@@ -1,6 +1,8 @@
 package origin
 
-// The Cloudinary parameters of each Admin API method (api_paramspec.go says
+import "github.com/mediacdn/mediacdn/origin/api"
+
+// The Cloudinary parameters of each Admin API method (origin/api/paramspec.go says
 // what the lists mean); adminRoute gives each route its own. Sources:
 // Cloudinary's Admin API reference, the Go SDK's admin param structs
 // (paramspec_admin_test.go walks all of them) and the Node SDK's api.js.
@@ -20,41 +22,41 @@ func deleteOptionNames(more ...string) []string {
 }
 
 // only is a method that implements every Cloudinary parameter it has.
-func only(names ...string) methodParams { return methodParams{implemented: names} }
+func only(names ...string) api.MethodParams { return api.MethodParams{Implemented: names} }
 
 // Listings: all or by prefix or public IDs, by tag, context, moderation
 // queue, asset folder; by asset IDs (no paging or order).
-func listSpec() methodParams {
+func listSpec() api.MethodParams {
 	return only(listFlagNames("prefix", "public_ids", "start_at")...)
 }
 
-func listByTagSpec() methodParams {
+func listByTagSpec() api.MethodParams {
 	return only(listFlagNames()...)
 }
 
-func listByContextSpec() methodParams {
+func listByContextSpec() api.MethodParams {
 	return only(listFlagNames("key", "value")...)
 }
 
-func listByModerationSpec() methodParams {
+func listByModerationSpec() api.MethodParams {
 	return only(listFlagNames()...)
 }
 
-func listByFolderSpec() methodParams {
+func listByFolderSpec() api.MethodParams {
 	return only(listFlagNames("asset_folder")...)
 }
 
-func listByAssetIDsSpec() methodParams {
+func listByAssetIDsSpec() api.MethodParams {
 	return only("asset_ids", "tags", "context", "moderations", "metadata", "fields")
 }
 
 // detailsSpec is GET resources/<rt>/<type>/<public_id> and
 // resources/<asset_id>.
-func detailsSpec() methodParams {
-	return methodParams{
-		implemented: []string{"colors", "exif", "faces", "image_metadata", "media_metadata", "phash", "pages",
+func detailsSpec() api.MethodParams {
+	return api.MethodParams{
+		Implemented: []string{"colors", "exif", "faces", "image_metadata", "media_metadata", "phash", "pages",
 			"coordinates", "max_results", "derived_next_cursor", "related", "related_next_cursor", "versions", "fields"},
-		refused: []string{"quality_analysis", "accessibility_analysis", "cinemagraph_analysis",
+		Refused: []string{"quality_analysis", "accessibility_analysis", "cinemagraph_analysis",
 			"related_complementary", "related_complementary_next_cursor"},
 	}
 }
@@ -62,78 +64,78 @@ func detailsSpec() methodParams {
 // updateSpec is POST resources/<rt>/<type>/<public_id>: what needs
 // add-ons, notifications, access control and the rest this server does not
 // have is refused.
-func updateSpec() methodParams {
-	return methodParams{
-		implemented: []string{"tags", "context", "metadata", "face_coordinates", "custom_coordinates",
+func updateSpec() api.MethodParams {
+	return api.MethodParams{
+		Implemented: []string{"tags", "context", "metadata", "face_coordinates", "custom_coordinates",
 			"moderation_status", "display_name", "asset_folder", "access_mode"},
-		refused: []string{"unique_display_name", "raw_convert", "ocr", "categorization", "detection",
+		Refused: []string{"unique_display_name", "raw_convert", "ocr", "categorization", "detection",
 			"similarity_search", "visual_search", "auto_tagging", "background_removal", "quality_override",
 			"notification_url", "admin_context", "access_control", "clear_invalid", "headers", "regions",
 			"auto_transcription"},
 	}
 }
 
-func updateAccessModeSpec() methodParams {
+func updateAccessModeSpec() api.MethodParams {
 	return only("access_mode", "public_ids", "prefix", "tag", "next_cursor")
 }
 
 // Bulk deletions: by public IDs, prefix or all; by tag; by asset IDs;
 // derived resources by ID.
-func deleteSpec() methodParams {
+func deleteSpec() api.MethodParams {
 	return only(deleteOptionNames("public_ids", "prefix", "all")...)
 }
 
-func deleteByTagSpec() methodParams {
+func deleteByTagSpec() api.MethodParams {
 	return only(deleteOptionNames()...)
 }
 
-func deleteByAssetIDsSpec() methodParams {
+func deleteByAssetIDsSpec() api.MethodParams {
 	return only(deleteOptionNames("asset_ids")...)
 }
 
-func deleteDerivedSpec() methodParams {
+func deleteDerivedSpec() api.MethodParams {
 	return only("derived_resource_ids", "invalidate")
 }
 
 // Backups and related assets.
-func restoreSpec() methodParams {
+func restoreSpec() api.MethodParams {
 	return only("public_ids", "versions", "invalidate")
 }
 
-func restoreByAssetIDsSpec() methodParams {
+func restoreByAssetIDsSpec() api.MethodParams {
 	return only("asset_ids", "versions", "invalidate")
 }
 
-func deleteBackupsSpec() methodParams {
+func deleteBackupsSpec() api.MethodParams {
 	return only("version_ids")
 }
 
-func relateSpec() methodParams {
+func relateSpec() api.MethodParams {
 	return only("assets_to_relate")
 }
 
-func unrelateSpec() methodParams {
+func unrelateSpec() api.MethodParams {
 	return only("assets_to_unrelate")
 }
 
 // tagsListSpec is GET tags/<rt>.
-func tagsListSpec() methodParams {
+func tagsListSpec() api.MethodParams {
 	return only("prefix", "max_results", "next_cursor")
 }
 
 // Transformations: GET lists them, or with transformation gets one.
-func transformationGetSpec() methodParams {
+func transformationGetSpec() api.MethodParams {
 	return only("transformation", "named", "max_results", "next_cursor")
 }
 
-func transformationCreateSpec() methodParams {
+func transformationCreateSpec() api.MethodParams {
 	return only("name", "transformation", "allowed_for_strict")
 }
 
-func transformationUpdateSpec() methodParams {
+func transformationUpdateSpec() api.MethodParams {
 	return only("transformation", "allowed_for_strict", "unsafe_update")
 }
 
-func transformationDeleteSpec() methodParams {
+func transformationDeleteSpec() api.MethodParams {
 	return only("transformation")
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -31,7 +32,7 @@ type relationJSON struct {
 // /resources/related_assets/<rt>/<type>/<public_id> and
 // /resources/related_assets/<asset_id>: up to 10 assets, each
 // "<rt>/<type>/<public_id>" or an asset ID; relations go both ways.
-func (c *call) relate(from func() (relatedSource, error), add bool, p *Params) {
+func (c *call) relate(from func() (relatedSource, error), add bool, p *api.Params) {
 	src, err := from()
 	if err != nil {
 		c.fail(err)
@@ -41,13 +42,13 @@ func (c *call) relate(from func() (relatedSource, error), add bool, p *Params) {
 	if !add {
 		param = "assets_to_unrelate"
 	}
-	names := dedupe(p.List(param))
+	names := api.Dedupe(p.List(param))
 	switch {
 	case len(names) == 0:
-		c.fail(badRequest("Missing required parameter - %s", param))
+		c.fail(api.BadRequest("Missing required parameter - %s", param))
 		return
 	case len(names) > maxRelatePerCall:
-		c.fail(badRequest("Too many %s - at most %d per call", param, maxRelatePerCall))
+		c.fail(api.BadRequest("Too many %s - at most %d per call", param, maxRelatePerCall))
 		return
 	}
 	results := make([]relationJSON, len(names))
@@ -70,11 +71,11 @@ func (c *call) relate(from func() (relatedSource, error), add bool, p *Params) {
 	}
 	outcomes, err := relateFn(c.ctx(), source, refs)
 	if isNotFound(err) {
-		c.fail(notFound(src.publicID + src.assetID))
+		c.fail(api.NotFound(src.publicID + src.assetID))
 		return
 	}
 	if err != nil {
-		c.fail(internal(err))
+		c.fail(delivery.Internal(err))
 		return
 	}
 	for i, o := range outcomes {
@@ -82,6 +83,12 @@ func (c *call) relate(from func() (relatedSource, error), add bool, p *Params) {
 		r.Asset = names[valid[i]]
 		results[valid[i]] = r
 	}
+	c.ok(relationsAnswer(results))
+}
+
+// relationsAnswer is a relate or unrelate call's answer: its results,
+// success and failed.
+func relationsAnswer(results []relationJSON) any {
 	out := struct {
 		Success []relationJSON `json:"success"`
 		Failed  []relationJSON `json:"failed"`
@@ -93,7 +100,7 @@ func (c *call) relate(from func() (relatedSource, error), add bool, p *Params) {
 			out.Failed = append(out.Failed, r)
 		}
 	}
-	c.ok(out)
+	return out
 }
 
 // assetRef parses "<rt>/<type>/<public_id>" or an asset ID.

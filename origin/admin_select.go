@@ -1,6 +1,10 @@
 package origin
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/mediacdn/mediacdn/origin/api"
+)
 
 // selector is one way a bulk Admin API call selects its assets: the
 // parameter's name and whether the call gave it.
@@ -25,9 +29,9 @@ func exactlyOne(ways ...selector) error {
 	head, last := strings.Join(names[:len(names)-1], ", "), names[len(names)-1]
 	switch {
 	case given == 0:
-		return badRequest("Missing required parameter - %s or %s", head, last)
+		return api.BadRequest("Missing required parameter - %s or %s", head, last)
 	case given > 1:
-		return badRequest("Give only one of %s and %s", head, last)
+		return api.BadRequest("Give only one of %s and %s", head, last)
 	}
 	return nil
 }

@@ -2,12 +2,14 @@ package origin
 
 import (
 	"errors"
-	"github.com/mediacdn/mediacdn/config"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/mediacdn/mediacdn/config"
+
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -26,35 +28,35 @@ type transformationJSON struct {
 // transformationRoutes routes /transformations and /transformations/<x>:
 // the SDKs name the transformation in the parameters, the docs in the path.
 func (c *call) transformationRoutes(tail string) adminRoutes {
-	target := func(p *Params) string {
+	target := func(p *api.Params) string {
 		if tail != "" {
 			return tail
 		}
 		return p.Get("transformation")
 	}
 	return adminRoutes{
-		http.MethodGet: {transformationGetSpec(), func(p *Params) {
+		http.MethodGet: {transformationGetSpec(), func(p *api.Params) {
 			if t := target(p); t != "" {
 				c.getTransformation(t, p)
 				return
 			}
 			c.listTransformations(p)
 		}},
-		http.MethodPost: {transformationCreateSpec(), func(p *Params) {
+		http.MethodPost: {transformationCreateSpec(), func(p *api.Params) {
 			name := tail
 			if name == "" {
 				name = p.Get("name")
 			}
 			c.createTransformation(name, p)
 		}},
-		http.MethodPut:    {transformationUpdateSpec(), func(p *Params) { c.updateTransformation(target(p), p) }},
-		http.MethodDelete: {transformationDeleteSpec(), func(p *Params) { c.deleteTransformation(target(p), p) }},
+		http.MethodPut:    {transformationUpdateSpec(), func(p *api.Params) { c.updateTransformation(target(p), p) }},
+		http.MethodDelete: {transformationDeleteSpec(), func(p *api.Params) { c.deleteTransformation(target(p), p) }},
 	}
 }
 
 // listTransformations serves GET /transformations: named (only named with
 // true, only unnamed with false), max_results, next_cursor.
-func (c *call) listTransformations(p *Params) {
+func (c *call) listTransformations(p *api.Params) {
 	lp, err := parseListParams(p, "next_cursor")
 	if err != nil {
 		c.fail(err)
@@ -69,7 +71,7 @@ func (c *call) listTransformations(p *Params) {
 		}
 		q.Named = &named
 	}
-	cur, err := decodeCursor(lp.cursor, "transformations")
+	cur, err := api.DecodeCursor(lp.cursor, "transformations")
 	if err != nil {
 		c.fail(err)
 		return
@@ -79,7 +81,7 @@ func (c *call) listTransformations(p *Params) {
 	}
 	list, err := c.s.meta.Transformations(c.ctx(), q)
 	if err != nil {
-		c.fail(internal(err))
+		c.fail(delivery.Internal(err))
 		return
 	}
 	out := struct {
@@ -88,7 +90,7 @@ func (c *call) listTransformations(p *Params) {
 	}{Transformations: []transformationJSON{}}
 	for i, t := range list {
 		if i == lp.max {
-			out.NextCursor = cursor{Kind: "transformations", Name: listedName(&list[i-1])}.encode()
+			out.NextCursor = api.Cursor{Kind: "transformations", Name: listedName(&list[i-1])}.Encode()
 			break
 		}
 		out.Transformations = append(out.Transformations, transformationItem(&t))
@@ -111,7 +113,7 @@ func transformationItem(t *meta.Transformation) transformationJSON {
 // to: a named transformation ("name" or "t_name"), else an unnamed one.
 func (c *call) resolveTransformation(x string) (*meta.Transformation, error) {
 	if x == "" {
-		return nil, badRequest("Missing required parameter - transformation")
+		return nil, api.BadRequest("Missing required parameter - transformation")
 	}
 	name := strings.TrimPrefix(x, "t_")
 	if config.ValidTransformationName(name) {
@@ -120,22 +122,22 @@ func (c *call) resolveTransformation(x string) (*meta.Transformation, error) {
 			return t, nil
 		}
 		if !isNotFound(err) {
-			return nil, internal(err)
+			return nil, delivery.Internal(err)
 		}
 	}
 	t, err := c.s.meta.Transformation(c.ctx(), c.cloud, false, x)
 	if isNotFound(err) {
-		return nil, delivery.Errorf(http.StatusNotFound, "Transformation not found - %s", clip(x))
+		return nil, delivery.Errorf(http.StatusNotFound, "Transformation not found - %s", api.Clip(x))
 	}
 	if err != nil {
-		return nil, internal(err)
+		return nil, delivery.Internal(err)
 	}
 	return t, nil
 }
 
 // getTransformation serves GET /transformations/<x>: the transformation
 // with its parameters (info) and a page of its derived resources.
-func (c *call) getTransformation(x string, p *Params) {
+func (c *call) getTransformation(x string, p *api.Params) {
 	t, err := c.resolveTransformation(x)
 	if err != nil {
 		c.fail(err)
@@ -146,7 +148,7 @@ func (c *call) getTransformation(x string, p *Params) {
 		c.fail(err)
 		return
 	}
-	cur, err := decodeCursor(p.Get("next_cursor"), "transformation")
+	cur, err := api.DecodeCursor(p.Get("next_cursor"), "transformation")
 	if err != nil {
 		c.fail(err)
 		return
@@ -157,7 +159,7 @@ func (c *call) getTransformation(x string, p *Params) {
 	}
 	refs, err := c.s.meta.DerivedUsing(c.ctx(), c.cloud, t.Named, t.Name, after, n)
 	if err != nil {
-		c.fail(internal(err))
+		c.fail(delivery.Internal(err))
 		return
 	}
 	type derivedRefJSON struct {
@@ -179,7 +181,7 @@ func (c *call) getTransformation(x string, p *Params) {
 		Derived: []derivedRefJSON{}}
 	for i, r := range refs {
 		if i == n {
-			out.NextCursor = cursor{Kind: "transformation", Seq: refs[n-1].ID}.encode()
+			out.NextCursor = api.Cursor{Kind: "transformation", Seq: refs[n-1].ID}.Encode()
 			break
 		}
 		a := &meta.Asset{Key: r.Asset, Version: r.Version, AccessMode: r.AccessMode}
@@ -192,14 +194,14 @@ func (c *call) getTransformation(x string, p *Params) {
 
 // createTransformation serves POST /transformations (name and
 // transformation in the parameters) and POST /transformations/<name>.
-func (c *call) createTransformation(name string, p *Params) {
+func (c *call) createTransformation(name string, p *api.Params) {
 	name = strings.TrimPrefix(name, "t_")
 	if name == "" {
-		c.fail(badRequest("Missing required parameter - name"))
+		c.fail(api.BadRequest("Missing required parameter - name"))
 		return
 	}
 	if !config.ValidTransformationName(name) {
-		c.fail(badRequest("Invalid transformation name - %s (letters, digits, _ and - only)", clip(name)))
+		c.fail(api.BadRequest("Invalid transformation name - %s (letters, digits, _ and - only)", api.Clip(name)))
 		return
 	}
 	def := p.Get("transformation")
@@ -220,7 +222,7 @@ func (c *call) createTransformation(name string, p *Params) {
 		return
 	}
 	if err != nil {
-		c.fail(internal(err))
+		c.fail(delivery.Internal(err))
 		return
 	}
 	c.ok(map[string]string{"message": "created"})
@@ -230,17 +232,17 @@ func (c *call) createTransformation(name string, p *Params) {
 // parses and does not use itself.
 func checkNamedDefinition(name, def string) error {
 	if def == "" {
-		return badRequest("Missing required parameter - transformation")
+		return api.BadRequest("Missing required parameter - transformation")
 	}
 	tr, err := delivery.ParseTransformation(def)
 	if err != nil {
-		return badRequest("Invalid transformation - %s", err.Error())
+		return api.BadRequest("Invalid transformation - %s", err.Error())
 	}
 	for _, comp := range tr.Components {
 		if comp.Has(delivery.KeyNamed) {
 			for _, n := range strings.Split(comp.Named, ".") {
 				if n == name {
-					return badRequest("Invalid transformation - %s refers to itself", name)
+					return api.BadRequest("Invalid transformation - %s refers to itself", name)
 				}
 			}
 		}
@@ -248,10 +250,30 @@ func checkNamedDefinition(name, def string) error {
 	return nil
 }
 
+// checkTransformationUpdate checks an update of t: a named
+// transformation's new definition (unsafe_update), or, of an unnamed one,
+// that none is given; canon is an unnamed transformation's canonical form.
+func checkTransformationUpdate(t *meta.Transformation, unsafe string) (canon string, err error) {
+	if t.Named {
+		if unsafe != "" {
+			return "", checkNamedDefinition(t.Name, unsafe)
+		}
+		return "", nil
+	}
+	if unsafe != "" {
+		return "", api.BadRequest("unsafe_update applies to named transformations only")
+	}
+	tr, err := delivery.ParseTransformation(t.Name)
+	if err != nil {
+		return "", api.BadRequest("Invalid transformation - %s", err.Error())
+	}
+	return tr.String(), nil
+}
+
 // updateTransformation serves PUT /transformations[/<x>]: allowed_for_strict
 // (named or not), unsafe_update (a named transformation's new definition;
 // its derived resources are kept and not invalidated, as Cloudinary does).
-func (c *call) updateTransformation(x string, p *Params) {
+func (c *call) updateTransformation(x string, p *api.Params) {
 	t, err := c.resolveTransformation(x)
 	var ae *delivery.Error
 	switch {
@@ -264,7 +286,7 @@ func (c *call) updateTransformation(x string, p *Params) {
 	}
 	unsafe := p.Get("unsafe_update")
 	if !p.Has("allowed_for_strict") && unsafe == "" {
-		c.fail(badRequest("Missing required parameter - allowed_for_strict or unsafe_update"))
+		c.fail(api.BadRequest("Missing required parameter - allowed_for_strict or unsafe_update"))
 		return
 	}
 	allowed, err := p.Bool("allowed_for_strict", t.AllowedForStrict)
@@ -272,25 +294,10 @@ func (c *call) updateTransformation(x string, p *Params) {
 		c.fail(err)
 		return
 	}
-	var canon string
-	if t.Named {
-		if unsafe != "" {
-			if err := checkNamedDefinition(t.Name, unsafe); err != nil {
-				c.fail(err)
-				return
-			}
-		}
-	} else {
-		if unsafe != "" {
-			c.fail(badRequest("unsafe_update applies to named transformations only"))
-			return
-		}
-		tr, err := delivery.ParseTransformation(t.Name)
-		if err != nil {
-			c.fail(badRequest("Invalid transformation - %s", err.Error()))
-			return
-		}
-		canon = tr.String()
+	canon, err := checkTransformationUpdate(t, unsafe)
+	if err != nil {
+		c.fail(err)
+		return
 	}
 	err = c.s.meta.UpdateTransformation(c.ctx(), c.cloud, t.Named, t.Name, func(mt *meta.Transformation) error {
 		mt.AllowedForStrict = allowed
@@ -304,11 +311,11 @@ func (c *call) updateTransformation(x string, p *Params) {
 		return nil
 	})
 	if isNotFound(err) {
-		c.fail(delivery.Errorf(http.StatusNotFound, "Transformation not found - %s", clip(x)))
+		c.fail(delivery.Errorf(http.StatusNotFound, "Transformation not found - %s", api.Clip(x)))
 		return
 	}
 	if err != nil {
-		c.fail(internal(err))
+		c.fail(delivery.Internal(err))
 		return
 	}
 	c.ok(map[string]string{"message": "updated"})
@@ -317,7 +324,7 @@ func (c *call) updateTransformation(x string, p *Params) {
 // deleteTransformation serves DELETE /transformations[/<x>]: the
 // transformation goes with its derived resources, whose URLs are purged;
 // more than 1,000 derived resources: 403.
-func (c *call) deleteTransformation(x string, p *Params) {
+func (c *call) deleteTransformation(x string, p *api.Params) {
 	t, err := c.resolveTransformation(x)
 	if err != nil {
 		c.fail(err)
@@ -327,13 +334,13 @@ func (c *call) deleteTransformation(x string, p *Params) {
 	switch {
 	case errors.Is(err, meta.ErrTooMany):
 		c.fail(delivery.Errorf(http.StatusForbidden, "Transformation %s has more than %d derived resources - delete them first",
-			clip(x), maxTransformationDerived))
+			api.Clip(x), maxTransformationDerived))
 		return
 	case isNotFound(err):
-		c.fail(delivery.Errorf(http.StatusNotFound, "Transformation not found - %s", clip(x)))
+		c.fail(delivery.Errorf(http.StatusNotFound, "Transformation not found - %s", api.Clip(x)))
 		return
 	case err != nil:
-		c.fail(internal(err))
+		c.fail(delivery.Internal(err))
 		return
 	}
 	blobs := make([]string, len(refs))

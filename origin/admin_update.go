@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -18,7 +19,7 @@ import (
 // authenticated).
 // Parameters that need add-ons and the like are refused before it runs
 // (updateSpec).
-func (c *call) update(rt delivery.ResourceType, typ delivery.DeliveryType, id string, p *Params) {
+func (c *call) update(rt delivery.ResourceType, typ delivery.DeliveryType, id string, p *api.Params) {
 	edit, err := parseUpdate(p)
 	if err != nil {
 		c.fail(err)
@@ -30,7 +31,7 @@ func (c *call) update(rt delivery.ResourceType, typ delivery.DeliveryType, id st
 		return edit(a)
 	})
 	if isNotFound(err) {
-		c.fail(notFound(id))
+		c.fail(api.NotFound(id))
 		return
 	}
 	if err != nil {
@@ -53,51 +54,71 @@ func (c *call) update(rt delivery.ResourceType, typ delivery.DeliveryType, id st
 	c.ok(j)
 }
 
-// parseUpdate reads the update parameters into an edit of the asset.
-func parseUpdate(p *Params) (func(*meta.Asset) error, error) {
+// contextEdits are the edits of context and metadata (k=v|k2=v2 each).
+func contextEdits(p *api.Params) ([]func(*meta.Asset) error, error) {
 	var edits []func(*meta.Asset) error
-	add := func(f func(*meta.Asset) error) { edits = append(edits, f) }
-	if p.Has("tags") {
-		tags := dedupe(p.List("tags"))
-		if err := checkTags(tags); err != nil {
-			return nil, err
-		}
-		add(func(a *meta.Asset) error { a.Tags = tags; return nil })
-	}
 	for _, k := range []string{"context", "metadata"} {
 		if !p.Has(k) {
 			continue
 		}
-		m, err := parseContext(strings.Join(p.Values(k), "|"))
+		m, err := api.ParseContext(strings.Join(p.Values(k), "|"))
 		if err != nil {
 			return nil, err
 		}
 		if k == "context" {
-			add(func(a *meta.Asset) error { a.Context = m; return nil })
+			edits = append(edits, func(a *meta.Asset) error { a.Context = m; return nil })
 		} else {
-			add(func(a *meta.Asset) error { a.Metadata = m; return nil })
+			edits = append(edits, func(a *meta.Asset) error { a.Metadata = m; return nil })
 		}
 	}
+	return edits, nil
+}
+
+// coordinateEdits are the edits of face_coordinates and
+// custom_coordinates.
+func coordinateEdits(p *api.Params) ([]func(*meta.Asset) error, error) {
+	var edits []func(*meta.Asset) error
 	for _, k := range []string{"face_coordinates", "custom_coordinates"} {
 		if !p.Has(k) {
 			continue
 		}
 		regions, err := parseCoordinates(p.Values(k))
 		if err != nil {
-			return nil, badRequest("Invalid %s - %s", k, err.Error())
+			return nil, api.BadRequest("Invalid %s - %s", k, err.Error())
 		}
 		if k == "face_coordinates" {
-			add(func(a *meta.Asset) error { a.Coordinates.Faces = regions; return nil })
+			edits = append(edits, func(a *meta.Asset) error { a.Coordinates.Faces = regions; return nil })
 		} else {
-			add(func(a *meta.Asset) error { a.Coordinates.Custom = regions; return nil })
+			edits = append(edits, func(a *meta.Asset) error { a.Coordinates.Custom = regions; return nil })
 		}
+	}
+	return edits, nil
+}
+
+// parseUpdate reads the update parameters into an edit of the asset.
+func parseUpdate(p *api.Params) (func(*meta.Asset) error, error) {
+	var edits []func(*meta.Asset) error
+	add := func(f func(*meta.Asset) error) { edits = append(edits, f) }
+	if p.Has("tags") {
+		tags := api.Dedupe(p.List("tags"))
+		if err := api.CheckTags(tags); err != nil {
+			return nil, err
+		}
+		add(func(a *meta.Asset) error { a.Tags = tags; return nil })
+	}
+	for _, parse := range []func(*api.Params) ([]func(*meta.Asset) error, error){contextEdits, coordinateEdits} {
+		e, err := parse(p)
+		if err != nil {
+			return nil, err
+		}
+		edits = append(edits, e...)
 	}
 	if p.Has("moderation_status") {
 		st := p.Get("moderation_status")
 		switch st {
 		case "approved", "rejected", "pending":
 		default:
-			return nil, badRequest("Invalid moderation_status - %s (must be approved, rejected or pending)", clip(st))
+			return nil, api.BadRequest("Invalid moderation_status - %s (must be approved, rejected or pending)", api.Clip(st))
 		}
 		add(func(a *meta.Asset) error {
 			a.ModerationStatus = st
@@ -113,12 +134,12 @@ func parseUpdate(p *Params) (func(*meta.Asset) error, error) {
 	}
 	if p.Has("asset_folder") {
 		folder := strings.Trim(p.Get("asset_folder"), "/")
-		if err := checkFolder(folder); err != nil {
+		if err := api.CheckFolder(folder); err != nil {
 			return nil, err
 		}
 		add(func(a *meta.Asset) error { a.AssetFolder = folder; return nil })
 	}
-	mode, err := parseAccessMode(p)
+	mode, err := api.ParseAccessMode(p)
 	if err != nil {
 		return nil, err
 	}
@@ -195,5 +216,5 @@ func parseCoordinates(values []string) ([][4]int, error) {
 type coordError struct{ v string }
 
 func (e *coordError) Error() string {
-	return clip(e.v) + " (want x,y,width,height with width and height above 0, regions separated by |)"
+	return api.Clip(e.v) + " (want x,y,width,height with width and height above 0, regions separated by |)"
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -49,27 +50,27 @@ func entry(usage, limit int64) usageEntry {
 // usage serves GET /usage and /usage/<dd-mm-yyyy> (today's date only: no
 // history is kept). Bandwidth and requests are what every edge reported
 // serving, for all clouds together (edges do not count per cloud).
-func (c *call) usage(date string, _ *Params) {
+func (c *call) usage(date string, _ *api.Params) {
 	today := c.s.now().UTC()
 	if date != "" {
 		d, err := time.Parse("02-01-2006", date)
 		if err != nil {
-			c.fail(badRequest("Invalid date - %s (want dd-mm-yyyy)", clip(date)))
+			c.fail(api.BadRequest("Invalid date - %s (want dd-mm-yyyy)", api.Clip(date)))
 			return
 		}
 		if d.Format("2006-01-02") != today.Format("2006-01-02") {
-			c.fail(badRequest("Usage history is not kept - only today's usage is available"))
+			c.fail(api.BadRequest("Usage history is not kept - only today's usage is available"))
 			return
 		}
 	}
 	u, err := c.s.meta.Usage(c.ctx(), c.cloud)
 	if err != nil {
-		c.fail(internal(err))
+		c.fail(delivery.Internal(err))
 		return
 	}
 	requests, bytes, err := c.servedByEdges()
 	if err != nil {
-		c.fail(internal(err))
+		c.fail(delivery.Internal(err))
 		return
 	}
 	lim := c.cl.Admin.Limits
@@ -108,13 +109,13 @@ func (c *call) servedByEdges() (int64, int64, error) {
 }
 
 // listTags serves GET /tags/<rt>: prefix, max_results, next_cursor.
-func (c *call) listTags(rt delivery.ResourceType, p *Params) {
+func (c *call) listTags(rt delivery.ResourceType, p *api.Params) {
 	lp, err := parseListParams(p, "next_cursor")
 	if err != nil {
 		c.fail(err)
 		return
 	}
-	cur, err := decodeCursor(lp.cursor, "tags")
+	cur, err := api.DecodeCursor(lp.cursor, "tags")
 	if err != nil {
 		c.fail(err)
 		return
@@ -125,7 +126,7 @@ func (c *call) listTags(rt delivery.ResourceType, p *Params) {
 	}
 	tags, err := c.s.meta.Tags(c.ctx(), q)
 	if err != nil {
-		c.fail(internal(err))
+		c.fail(delivery.Internal(err))
 		return
 	}
 	out := struct {
@@ -134,7 +135,7 @@ func (c *call) listTags(rt delivery.ResourceType, p *Params) {
 	}{Tags: nonNil(tags)}
 	if len(tags) > lp.max {
 		out.Tags = tags[:lp.max]
-		out.NextCursor = cursor{Kind: "tags", Name: tags[lp.max-1]}.encode()
+		out.NextCursor = api.Cursor{Kind: "tags", Name: tags[lp.max-1]}.Encode()
 	}
 	c.ok(out)
 }

@@ -275,7 +275,7 @@ func maxAge(d time.Duration, immutable bool) string {
 
 // deliveryFail answers a delivery error: the status, X-Cld-Error, a short
 // text body; 4xx answers may be cached briefly, 5xx never. The message goes
-// out through delivery.Echo, as writeError's.
+// out through delivery.Echo, as api.WriteError's.
 func (s *Server) deliveryFail(w http.ResponseWriter, err error) {
 	de := delivery.AsError(err)
 	switch {

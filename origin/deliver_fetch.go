@@ -13,6 +13,7 @@ import (
 
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/meta"
 	"github.com/mediacdn/mediacdn/origin/remote"
 )
@@ -48,7 +49,7 @@ func (s *Server) fetched(ctx context.Context, u *delivery.URL, cl config.Cloud) 
 		return nil, delivery.Errorf(http.StatusUnauthorized, "Missing URL signature - fetch URLs of cloud %s must be signed", u.Cloud)
 	}
 	if !cl.FetchAllowed(remote.Hostname()) {
-		return nil, delivery.Errorf(http.StatusForbidden, "Fetch from %s is not allowed for cloud %s", clip(remote.Hostname()), u.Cloud)
+		return nil, delivery.Errorf(http.StatusForbidden, "Fetch from %s is not allowed for cloud %s", api.Clip(remote.Hostname()), u.Cloud)
 	}
 	key := meta.Key{Cloud: u.Cloud, ResourceType: delivery.Image, Type: delivery.Fetch, PublicID: u.PublicID}
 	flight := "fetch\x00" + u.Cloud + "\x00" + u.PublicID
@@ -60,7 +61,7 @@ func (s *Server) fetched(ctx context.Context, u *delivery.URL, cl config.Cloud) 
 		}
 		return a, nil
 	case !errors.Is(err, meta.ErrNotFound):
-		return nil, internal(err)
+		return nil, delivery.Internal(err)
 	}
 	ch := s.flights.DoChan(flight, func() (any, error) {
 		if a, err := s.meta.Asset(ctx, key); err == nil { // a flight that just ended stored it
@@ -75,7 +76,7 @@ func (s *Server) fetched(ctx context.Context, u *delivery.URL, cl config.Cloud) 
 	})
 	select {
 	case <-ctx.Done():
-		return nil, delivery.Errorf(http.StatusGatewayTimeout, "Fetch of %s not finished", clip(u.PublicID))
+		return nil, delivery.Errorf(http.StatusGatewayTimeout, "Fetch of %s not finished", api.Clip(u.PublicID))
 	case r := <-ch:
 		if r.Err != nil {
 			return nil, r.Err
@@ -112,7 +113,7 @@ func (s *Server) refreshInBackground(flight string, key meta.Key, rawURL string,
 		lease := "fetch:" + key.Cloud + "/" + key.PublicID
 		got, err := s.meta.TakeLease(ctx, lease, s.holder, s.fetchLeaseTTL)
 		if err != nil {
-			s.log.Warn("fetch refresh not started", "url", clip(rawURL), "err", err)
+			s.log.Warn("fetch refresh not started", "url", api.Clip(rawURL), "err", err)
 		}
 		if !got {
 			return // another origin refreshes it
@@ -123,7 +124,7 @@ func (s *Server) refreshInBackground(flight string, key meta.Key, rawURL string,
 			return // gone, or refreshed meanwhile
 		}
 		if _, err := s.download(ctx, key, rawURL, prev, cl); err != nil {
-			s.log.Warn("fetch refresh failed", "url", clip(rawURL), "err", err)
+			s.log.Warn("fetch refresh failed", "url", api.Clip(rawURL), "err", err)
 		}
 	}()
 }
@@ -141,7 +142,7 @@ func fetchTarget(u *delivery.URL) (*url.URL, error) {
 	}
 	remote, err := url.Parse(raw)
 	if err != nil || (remote.Scheme != "http" && remote.Scheme != "https") || remote.Hostname() == "" || remote.User != nil {
-		return nil, delivery.Errorf(http.StatusBadRequest, "Invalid fetch URL - %s", clip(u.PublicID))
+		return nil, delivery.Errorf(http.StatusBadRequest, "Invalid fetch URL - %s", api.Clip(u.PublicID))
 	}
 	return remote, nil
 }
@@ -169,19 +170,19 @@ func (s *Server) releaseFetchSlot() { <-s.fetching }
 // arrives; it is probed mapped in place and copied into a blob only when
 // it differs from prev.
 func (s *Server) download(ctx context.Context, key meta.Key, rawURL string, prev *meta.Asset, cl config.Cloud) (*meta.Asset, error) {
-	src, err := s.spool.create()
+	src, err := s.newUpfile()
 	if err != nil {
-		return nil, internal(err)
+		return nil, delivery.Internal(err)
 	}
 	defer src.close()
 	h := md5.New()
 	name, err := s.fetch.GetTo(ctx, rawURL, cl.FetchAllowed, io.MultiWriter(src, h))
 	if err != nil {
 		if prev != nil {
-			s.log.Warn("fetch refresh failed; serving the stored copy", "url", clip(rawURL), "err", err)
+			s.log.Warn("fetch refresh failed; serving the stored copy", "url", api.Clip(rawURL), "err", err)
 			retryAt := s.now().Add(fetchRetry - fetchRefresh).UTC()
 			if _, err := s.meta.Update(ctx, key, func(a *meta.Asset) error { a.UpdatedAt = retryAt; return nil }); err != nil {
-				s.log.Warn("fetch refresh not rescheduled", "url", clip(rawURL), "err", err)
+				s.log.Warn("fetch refresh not rescheduled", "url", api.Clip(rawURL), "err", err)
 			}
 			return prev, nil
 		}
@@ -189,29 +190,29 @@ func (s *Server) download(ctx context.Context, key meta.Key, rawURL string, prev
 	}
 	m, err := src.mapped()
 	if err != nil {
-		return nil, internal(err)
+		return nil, delivery.Internal(err)
 	}
 	info, err := s.images.ProbeMapped(m)
 	if err != nil {
-		return nil, delivery.Errorf(http.StatusBadRequest, "Invalid image file - %s", clip(rawURL))
+		return nil, delivery.Errorf(http.StatusBadRequest, "Invalid image file - %s", api.Clip(rawURL))
 	}
 	etag := hex.EncodeToString(h.Sum(nil))
 	now := s.now().UTC()
 	if prev != nil && prev.ETag == etag {
 		return s.meta.Update(ctx, key, func(a *meta.Asset) error { a.UpdatedAt = now; return nil })
 	}
-	blobKey, size, _, err := s.writeBlobFrom(src.reader())
+	blobKey, size, _, err := s.writeBlobFrom(src.Reader())
 	if err != nil {
-		return nil, internal(err)
+		return nil, delivery.Internal(err)
 	}
 	display := strings.TrimSuffix(name, "."+info.Format.String())
-	a := &meta.Asset{Key: key, AssetID: randomHex(16), VersionID: randomHex(16), Format: info.Format.String(),
+	a := &meta.Asset{Key: key, AssetID: api.RandomHex(16), VersionID: api.RandomHex(16), Format: info.Format.String(),
 		Bytes: size, Width: info.Width, Height: info.Height, Pages: max(info.Pages, 1),
 		ETag: etag, Blob: blobKey, CreatedAt: now, UpdatedAt: now, OriginalFilename: display, DisplayName: display}
 	res, err := s.meta.Put(ctx, a, true)
 	if err != nil {
 		s.deleteBlobs(blobKey)
-		return nil, internal(err)
+		return nil, delivery.Internal(err)
 	}
 	s.deleteBlobs(res.Orphans...)
 	ev := Event{Kind: EventCreated, Asset: key, NewVersion: a.Version, Time: now}
@@ -221,7 +222,7 @@ func (s *Server) download(ctx context.Context, key meta.Key, rawURL string, prev
 		ev.Kind, ev.OldVersion, ev.Invalidate = EventOverwritten, res.Prev.Version, true
 	}
 	if _, err := s.events.Emit(ctx, ev); err != nil {
-		s.log.Warn("fetched image stored but its event was not published", "url", clip(rawURL), "err", err)
+		s.log.Warn("fetched image stored but its event was not published", "url", api.Clip(rawURL), "err", err)
 	}
 	return a, nil
 }

@@ -9,7 +9,9 @@
 // Sub-packages: meta (asset metadata, meta.Store), blob (file storage,
 // blob.Store), imaging (libvips transforms), imagemeta (EXIF, IPTC, XMP
 // read from a file), remote (the SSRF-guarded downloader, a
-// standard-library leaf).
+// standard-library leaf), api (the HTTP APIs' plumbing: parameters, the
+// upload's file on disk, signatures, errors, cursors, the rate limit; a
+// leaf that imports config and delivery only).
 //
 // The files are cut by role, the role in the name's prefix. Errors of
 // every role are *delivery.Error (status, public message, Retry-After,
@@ -23,30 +25,13 @@
 //	storage.go                Storage, OpenStorageConfig (metadata_url, blobs_url, LOCK); blob writes and deletes
 //	storage_fsck.go           Fsck: metadata and blobs checked against each other
 //
-// The HTTP API's plumbing (no Server, no call):
-//
-//	api_params.go             Params: a request's parameters, typed getters, the string to sign
-//	api_params_body.go        bodyReader: query, multipart and the file part, bounded as they stream
-//	api_params_form.go        urlencoded bodies
-//	api_params_json.go        JSON bodies
-//	api_paramspec.go          methodParams: implemented and refused Cloudinary parameters (400 naming one)
-//	api_auth.go               signatures, Basic and Bearer authentication
-//	api_errors.go             writeError, writeJSON: {"error":{"message":"..."}}
-//	api_statuswriter.go       statusWriter: the status a handler wrote, for metrics and logs
-//	api_cursor.go             next_cursor encoded and decoded
-//	api_ratelimit.go          the Admin API's hourly rate limit (X-FeatureRateLimit-*, 420)
-//	api_publicid.go           public ID and folder checks, random IDs
-//	api_tags.go               tag checks, adding and removing tags
-//	api_context.go            the context parameter (k=v|k2=v2) parsed and escaped
-//	api_accessmode.go         access_mode (public, authenticated)
-//
 // The Upload API (/v1_1/<cloud>/<rt>/<action>):
 //
 //	upload.go                 upload: options, classify, choose the public ID, store, answer
 //	upload_paramspec.go       each action's implemented and refused parameters
 //	upload_body.go            an upload's body: refused early, never held in memory
 //	upload_slots.go           bounds on uploads in progress (420 with Retry-After)
-//	upload_spool.go           upfile: an upload's file on disk, and the spool directory
+//	upload_spool.go           upfile: an upload's file on disk (api.File), mapped for the image processor
 //	upload_source.go          the file parameter: a file, a data URI or a remote URL (origin/remote)
 //	upload_chunked.go         chunked uploads (X-Unique-Upload-Id, Content-Range): chunk blobs, records in meta
 //	upload_incoming.go        incoming transformations and format conversion
@@ -62,7 +47,7 @@
 //
 // The Admin API (/v1_1/<cloud>/resources..., tags, transformations, usage):
 //
-//	admin.go                  routing, adminHandler, the rate limit applied
+//	admin.go                  routing, adminHandler, authentication and the rate limit applied
 //	admin_ratelimit_shared.go the rate limit counted in the metadata store, over every origin (PostgreSQL)
 //	admin_paramspec.go        each method's implemented and refused parameters
 //	admin_list.go             listings (by type, prefix, tag, context, moderation, IDs)

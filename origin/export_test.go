@@ -14,7 +14,7 @@ func AdminParams(method, path string) (implemented, refused []string, err error)
 	c := &call{r: httptest.NewRequest(method, "/", nil), w: httptest.NewRecorder()}
 	top, tail, _ := strings.Cut(path, "/")
 	e, err := c.adminRoute(top, tail)
-	return e.params.implemented, e.params.refused, err
+	return e.params.Implemented, e.params.Refused, err
 }
 
 // ImageStats is the server's image processor's load.

@@ -6,7 +6,7 @@ import "context"
 // (upload_paramspec.go) to the tests of package origin_test.
 func UploadMethodParams(action string) (implemented, refused []string, ok bool) {
 	e, ok := (&call{}).uploadRoute(action)
-	return e.params.implemented, e.params.refused, ok
+	return e.params.Implemented, e.params.Refused, ok
 }
 
 // ChunkUploads reports how many chunked uploads of cloud are in progress

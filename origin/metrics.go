@@ -9,6 +9,7 @@ import (
 
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/metrics"
+	"github.com/mediacdn/mediacdn/origin/api"
 )
 
 // counters are the origin's Prometheus counters: atomics updated on the
@@ -37,9 +38,9 @@ func newCounters() *counters {
 
 // counted serves r through serve, counting its response by status class.
 func (s *Server) counted(w http.ResponseWriter, r *http.Request, serve http.HandlerFunc) {
-	sw := &statusWriter{ResponseWriter: w}
+	sw := &api.StatusWriter{ResponseWriter: w}
 	serve(sw, r)
-	if class := sw.code()/100 - 2; class >= 0 && class < len(s.m.responses) {
+	if class := sw.Code()/100 - 2; class >= 0 && class < len(s.m.responses) {
 		s.m.responses[class].Add(1)
 	}
 }

@@ -1,12 +1,12 @@
 package origin
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -16,7 +16,7 @@ const maxWait = 60 * time.Second
 // report is the invalidation field of a mutating call's response. With
 // wait=<milliseconds> it answers only once every live edge has applied the
 // purge, or the time ran out (status "pending").
-func (c *call) report(p *Params, inv Invalidation) *InvalidationStatus {
+func (c *call) report(p *api.Params, inv Invalidation) *InvalidationStatus {
 	if inv.ID == "" {
 		return nil
 	}
@@ -45,17 +45,12 @@ func (c *call) routeInvalidations(rest string) bool {
 	id = strings.TrimPrefix(id, "/")
 	// An invalidation's parameters are a few short fields: a larger body
 	// is refused before anything else is read, credentials or not.
-	c.r.Body = http.MaxBytesReader(unwrapped(c.w), c.r.Body, maxInvalidationBody)
-	p, err := parseParams(c.r)
+	p, err := api.ReadParams(c.w, c.r, maxInvalidationBody)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			err = badRequest("Request parameters are too large")
-		}
 		c.fail(err)
 		return true
 	}
-	if err := authenticate(c.r, c.cl, p, c.s.now()); err != nil {
+	if err := api.Authenticate(c.r, c.cl, p, c.s.now()); err != nil {
 		c.fail(err)
 		return true
 	}
@@ -67,7 +62,7 @@ func (c *call) routeInvalidations(rest string) bool {
 	case c.r.Method == http.MethodGet && id != "":
 		st, ok := c.s.purger.Status(id)
 		if !ok {
-			c.fail(delivery.Errorf(http.StatusNotFound, "Invalidation not found - %s", clip(id)))
+			c.fail(delivery.Errorf(http.StatusNotFound, "Invalidation not found - %s", api.Clip(id)))
 			return true
 		}
 		c.ok(st)
@@ -81,19 +76,19 @@ func (c *call) routeInvalidations(rest string) bool {
 }
 
 // invalidate publishes an operator's purge (mediacdn purge).
-func (c *call) invalidate(p *Params) {
+func (c *call) invalidate(p *api.Params) {
 	rt, typ := delivery.Image, delivery.Upload
 	if v := p.Get("resource_type"); v != "" {
 		var ok bool
 		if rt, ok = delivery.ParseResourceType(v); !ok {
-			c.fail(badRequest("Invalid resource_type - %s", clip(v)))
+			c.fail(api.BadRequest("Invalid resource_type - %s", api.Clip(v)))
 			return
 		}
 	}
 	if v := p.Get("type"); v != "" {
 		var ok bool
 		if typ, ok = delivery.ParseDeliveryType(v); !ok {
-			c.fail(badRequest("Invalid type - %s", clip(v)))
+			c.fail(api.BadRequest("Invalid type - %s", api.Clip(v)))
 			return
 		}
 	}
@@ -114,11 +109,11 @@ func (c *call) invalidate(p *Params) {
 	case all:
 		ev.All = true
 	default:
-		c.fail(badRequest("Missing required parameter - one of public_id, prefix, transformation or all=true"))
+		c.fail(api.BadRequest("Missing required parameter - one of public_id, prefix, transformation or all=true"))
 		return
 	}
 	if err := checkRules(ev, c.cl); err != nil {
-		c.fail(badRequest("%s", err.Error()))
+		c.fail(api.BadRequest("%s", err.Error()))
 		return
 	}
 	inv, err := c.s.events.Emit(c.ctx(), ev)

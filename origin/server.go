@@ -17,6 +17,7 @@ import (
 
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/blob"
 	"github.com/mediacdn/mediacdn/origin/imaging"
 	"github.com/mediacdn/mediacdn/origin/meta"
@@ -43,7 +44,7 @@ type Server struct {
 	holder string
 	// spool holds the files of the uploads being served (upload_spool.go);
 	// uploads bounds those requests (upload_slots.go).
-	spool   spoolDir
+	spool   api.Spool
 	uploads *uploadSlots
 
 	// flights makes one transform per missing derived image; waiters
@@ -62,8 +63,8 @@ type Server struct {
 	m *counters
 	// analyses counts image analyses computed (for tests).
 	analyses atomic.Int64
-	// admin is the Admin API's state (rate limits).
-	admin *adminState
+	// limits is the Admin API's hourly rate limit (admin.go).
+	limits *api.RateLimiter
 	// analyser analyses uploaded images in the background.
 	analyser *analyser
 	// fetching bounds the fetch delivery downloads in progress
@@ -127,16 +128,16 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("origin: chunk store: %w", err)
 	}
-	spool, err := newSpoolDir(filepath.Join(cfg.DataDir, "uploads"))
+	spool, err := api.NewSpool(filepath.Join(cfg.DataDir, "uploads"))
 	if err != nil {
 		return nil, fmt.Errorf("origin: upload spool: %w", err)
 	}
 	s := &Server{cfg: cfg, clouds: clouds, hosts: hosts, meta: d.Meta, blobs: d.Blobs, images: d.Images,
-		events: d.Events, purger: d.Purger, log: d.Log, now: d.Now, chunks: chunks, holder: randomHex(16), fetchLeaseTTL: fetchRefreshLease,
+		events: d.Events, purger: d.Purger, log: d.Log, now: d.Now, chunks: chunks, holder: api.RandomHex(16), fetchLeaseTTL: fetchRefreshLease,
 		spool: spool, uploads: newUploadSlots(cfg.Uploads), fetching: make(chan struct{}, cfg.Fetch.MaxInFlight),
 		recordSlots: make(chan struct{}, maxBackgroundRecords), recording: newRecordings(),
 		fetch: remote.New(remote.Options{Timeout: cfg.Fetch.Timeout, MaxRedirects: cfg.Fetch.MaxRedirects,
-			AllowNetworks: cfg.Fetch.AllowNetworks, MaxSize: int64(cfg.MaxUploadSize)}), admin: newAdminState(adminCounter(d.Meta, d.Log)), m: newCounters()}
+			AllowNetworks: cfg.Fetch.AllowNetworks, MaxSize: int64(cfg.MaxUploadSize)}), limits: api.NewRateLimiter(adminCounter(d.Meta)), m: newCounters()}
 	s.analyser = newAnalyser(s)
 	// Clouds with backup keep deleted and overwritten originals; named
 	// transformations from configuration seed the store (admin*.go).
@@ -171,18 +172,18 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	raw := strings.TrimPrefix(r.URL.EscapedPath(), "/v1_1/")
 	decoded, err := url.PathUnescape(raw)
 	if err != nil {
-		writeError(w, s.log, r, badRequest("Malformed URL path"))
+		api.WriteError(w, s.log, r, api.BadRequest("Malformed URL path"))
 		return
 	}
 	cloudName, rest, _ := strings.Cut(decoded, "/")
 	cl, ok := s.clouds[cloudName]
 	if !ok || cloudName == "" {
-		writeError(w, s.log, r, delivery.Errorf(http.StatusUnauthorized, "Invalid cloud_name %s", clip(cloudName)))
+		api.WriteError(w, s.log, r, delivery.Errorf(http.StatusUnauthorized, "Invalid cloud_name %s", api.Clip(cloudName)))
 		return
 	}
 	c := &call{s: s, w: w, r: r, cloud: cloudName, cl: cl}
 	if !c.routeInvalidations(rest) && !c.routeUpload(rest) && !c.routeAdmin(rest) {
-		writeError(w, s.log, r, delivery.Errorf(http.StatusNotFound, "Not found"))
+		api.WriteError(w, s.log, r, delivery.Errorf(http.StatusNotFound, "Not found"))
 	}
 }
 
@@ -198,9 +199,9 @@ type call struct {
 
 func (c *call) ctx() context.Context { return c.r.Context() }
 
-func (c *call) fail(err error) { writeError(c.w, c.s.log, c.r, err) }
+func (c *call) fail(err error) { api.WriteError(c.w, c.s.log, c.r, err) }
 
-func (c *call) ok(v any) { writeJSON(c.w, http.StatusOK, v) }
+func (c *call) ok(v any) { api.WriteJSON(c.w, http.StatusOK, v) }
 
 // routeUpload serves the Upload API: /<rt>/<action>, /upload and
 // /delete_by_token. It reports false for paths it does not know.
@@ -251,7 +252,7 @@ func (c *call) routeUpload(rest string) bool {
 	}
 	// A Cloudinary parameter the server does not implement is refused
 	// before anything is decoded, fetched or stored (upload_paramspec.go).
-	if err := e.params.check(p); err != nil {
+	if err := e.params.Check(p); err != nil {
 		c.fail(err)
 		return true
 	}
@@ -262,8 +263,8 @@ func (c *call) routeUpload(rest string) bool {
 // uploadEndpoint is one Upload API action: its Cloudinary parameters
 // (upload_paramspec.go) and its handler.
 type uploadEndpoint struct {
-	params methodParams
-	serve  func(rt string, p *Params)
+	params api.MethodParams
+	serve  func(rt string, p *api.Params)
 }
 
 // uploadRoute returns an action's endpoint; false for an action the

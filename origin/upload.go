@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -50,12 +51,57 @@ type uploadOptions struct {
 	analyse analysisFlags
 }
 
-func parseUploadOptions(p *Params) (*uploadOptions, error) {
+func parseUploadOptions(p *api.Params) (*uploadOptions, error) {
 	o := &uploadOptions{publicID: p.Get("public_id"), format: strings.ToLower(p.Get("format")),
 		displayName: p.Get("display_name"), resourceTypeOverride: p.Get("resource_type"),
 		transformation: p.Get("transformation"), filenameOverride: p.Get("filename_override")}
-	var err error
-	var prefixByAssetFolder bool
+	prefixByAssetFolder, err := o.parseFlags(p)
+	if err != nil {
+		return nil, err
+	}
+	if o.analyse, err = parseAnalysisFlags(p); err != nil {
+		return nil, err
+	}
+	if err := o.parseFolders(p, prefixByAssetFolder); err != nil {
+		return nil, err
+	}
+	o.typ = delivery.Upload
+	if t := p.Get("type"); t != "" {
+		typ, ok := delivery.ParseDeliveryType(t)
+		if !ok || !isStoredType(typ) {
+			return nil, api.BadRequest("Invalid type - %s (must be upload, private or authenticated)", api.Clip(t))
+		}
+		o.typ = typ
+	}
+	o.tagsGiven = p.Has("tags")
+	o.tags = api.Dedupe(p.List("tags"))
+	if err := api.CheckTags(o.tags); err != nil {
+		return nil, err
+	}
+	o.contextGiven = p.Has("context")
+	if o.context, err = api.ParseContext(strings.Join(p.Values("context"), "|")); err != nil {
+		return nil, err
+	}
+	o.allowedFormats = p.List("allowed_formats")
+	switch o.moderation = p.Get("moderation"); o.moderation {
+	case "", "manual":
+	default:
+		return nil, api.BadRequest("Unsupported moderation - %s (only manual is available)", api.Clip(o.moderation))
+	}
+	if o.accessMode, err = api.ParseAccessMode(p); err != nil {
+		return nil, err
+	}
+	o.eagerGiven = p.Has("eager")
+	if o.eager, err = parseEager(strings.Join(p.Values("eager"), "|")); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// parseFlags reads the upload's boolean options and backup;
+// prefixByAssetFolder is use_asset_folder_as_public_id_prefix, for
+// parseFolders.
+func (o *uploadOptions) parseFlags(p *api.Params) (prefixByAssetFolder bool, err error) {
 	bools := []struct {
 		dst *bool
 		key string
@@ -70,19 +116,23 @@ func parseUploadOptions(p *Params) (*uploadOptions, error) {
 	}
 	for _, b := range bools {
 		if *b.dst, err = p.Bool(b.key, b.def); err != nil {
-			return nil, err
+			return false, err
 		}
 	}
 	if p.Has("backup") && p.Get("backup") != "" {
 		b, err := p.Bool("backup", false)
 		if err != nil {
-			return nil, err
+			return false, err
 		}
 		o.backup = &b
 	}
-	if o.analyse, err = parseAnalysisFlags(p); err != nil {
-		return nil, err
-	}
+	return prefixByAssetFolder, nil
+}
+
+// parseFolders reads where the asset goes: the public ID's folder (folder,
+// public_id_prefix, or the asset folder with prefixByAssetFolder) and the
+// asset folder (asset_folder, else the folder).
+func (o *uploadOptions) parseFolders(p *api.Params, prefixByAssetFolder bool) error {
 	o.folder = strings.Trim(p.Get("folder"), "/")
 	af := strings.Trim(p.Get("asset_folder"), "/")
 	o.assetFolderGiven, o.displayNameGiven = p.Has("asset_folder"), p.Has("display_name")
@@ -92,44 +142,14 @@ func parseUploadOptions(p *Params) (*uploadOptions, error) {
 	if prefix := strings.Trim(p.Get("public_id_prefix"), "/"); prefix != "" {
 		o.folder = strings.Trim(o.folder+"/"+prefix, "/")
 	}
-	if err := checkFolder(o.folder); err != nil {
-		return nil, err
+	if err := api.CheckFolder(o.folder); err != nil {
+		return err
 	}
 	o.assetFolder = o.folder
 	if o.assetFolderGiven {
 		o.assetFolder = af
 	}
-	o.typ = delivery.Upload
-	if t := p.Get("type"); t != "" {
-		typ, ok := delivery.ParseDeliveryType(t)
-		if !ok || !isStoredType(typ) {
-			return nil, badRequest("Invalid type - %s (must be upload, private or authenticated)", clip(t))
-		}
-		o.typ = typ
-	}
-	o.tagsGiven = p.Has("tags")
-	o.tags = dedupe(p.List("tags"))
-	if err := checkTags(o.tags); err != nil {
-		return nil, err
-	}
-	o.contextGiven = p.Has("context")
-	if o.context, err = parseContext(strings.Join(p.Values("context"), "|")); err != nil {
-		return nil, err
-	}
-	o.allowedFormats = p.List("allowed_formats")
-	switch o.moderation = p.Get("moderation"); o.moderation {
-	case "", "manual":
-	default:
-		return nil, badRequest("Unsupported moderation - %s (only manual is available)", clip(o.moderation))
-	}
-	if o.accessMode, err = parseAccessMode(p); err != nil {
-		return nil, err
-	}
-	o.eagerGiven = p.Has("eager")
-	if o.eager, err = parseEager(strings.Join(p.Values("eager"), "|")); err != nil {
-		return nil, err
-	}
-	return o, nil
+	return nil
 }
 
 // parseEager checks an eager list: transformations separated by "|", each
@@ -142,7 +162,7 @@ func parseEager(s string) ([]string, error) {
 		}
 		tx, _ := splitEagerFormat(e)
 		if _, err := delivery.ParseTransformation(tx); err != nil {
-			return nil, badRequest("Invalid eager transformation %s - %s", clip(e), err.Error())
+			return nil, api.BadRequest("Invalid eager transformation %s - %s", api.Clip(e), err.Error())
 		}
 		out = append(out, e)
 	}
@@ -152,7 +172,7 @@ func parseEager(s string) ([]string, error) {
 // eagerNotForKind refuses eager transformations of what this server only
 // transforms as images.
 func eagerNotForKind(rt delivery.ResourceType) *delivery.Error {
-	return badRequest("Parameter eager is not supported by this server for %s files", rt)
+	return api.BadRequest("Parameter eager is not supported by this server for %s files", rt)
 }
 
 // splitEagerFormat splits "c_fill,w_100/jpg" into the transformation and
@@ -201,9 +221,9 @@ func (c *call) classify(rt, override string, src *upfile) (fileKind, error) {
 		kind := fileKind{rt: delivery.Image, format: info.Format.String(), width: info.Width, height: info.Height, pages: max(info.Pages, 1)}
 		return kind, c.s.images.VerifyMapped(c.ctx(), m)
 	case "video":
-		f, ok := sniffVideo(src.head(sniffBytes))
+		f, ok := sniffVideo(src.Head(sniffBytes))
 		if !ok {
-			return fileKind{}, badRequest("Invalid video file")
+			return fileKind{}, api.BadRequest("Invalid video file")
 		}
 		return fileKind{rt: delivery.Video, format: f, pages: 1}, nil
 	case "raw":
@@ -212,7 +232,7 @@ func (c *call) classify(rt, override string, src *upfile) (fileKind, error) {
 	if k, err := c.classify("image", "", src); err == nil || k.rt == delivery.Image {
 		return k, err
 	}
-	if _, ok := sniffVideo(src.head(sniffBytes)); ok {
+	if _, ok := sniffVideo(src.Head(sniffBytes)); ok {
 		return c.classify("video", "", src)
 	}
 	return fileKind{rt: delivery.Raw}, nil
@@ -221,17 +241,17 @@ func (c *call) classify(rt, override string, src *upfile) (fileKind, error) {
 // choosePublicID applies public_id, folder, use_filename and
 // unique_filename. A raw file's generated ID keeps the file's extension.
 func choosePublicID(o *uploadOptions, kind fileKind, filename string) (id, original string, err error) {
-	stem, ext := filenameStem(filename)
+	stem, ext := api.FilenameStem(filename)
 	switch {
 	case o.publicID != "":
 		id = o.publicID
 	case o.useFilename:
 		id = stem
 		if o.uniqueFilename {
-			id += "_" + randomID(6)
+			id += "_" + api.RandomID(6)
 		}
 	default:
-		id = randomID(20)
+		id = api.RandomID(20)
 	}
 	if o.publicID == "" && kind.rt == delivery.Raw && ext != "" {
 		id += "." + ext
@@ -239,65 +259,37 @@ func choosePublicID(o *uploadOptions, kind fileKind, filename string) (id, origi
 	if o.folder != "" {
 		id = o.folder + "/" + id
 	}
-	return id, stem, checkPublicID(id)
+	return id, stem, api.CheckPublicID(id)
 }
 
 // upload serves POST /v1_1/<cloud>/<rt>/upload. The file is read from
 // disk (upload_spool.go) at every step: probed, transformed and analysed from a
 // mapping, streamed into the blob store.
-func (c *call) upload(rt string, p *Params) {
+func (c *call) upload(rt string, p *api.Params) {
 	o, err := parseUploadOptions(p)
 	if err != nil {
 		c.fail(err)
 		return
 	}
-	src, err := c.s.readSource(c.ctx(), p)
+	src, err := c.uploadedFile(p, o)
 	if err != nil {
 		c.fail(err)
+		return
+	}
+	if src == nil {
+		c.ok(map[string]any{"done": false}) // a chunk, not the last
 		return
 	}
 	defer func() { src.close() }() // src changes below
-	if src.size == 0 {
-		c.fail(badRequest("Empty file"))
-		return
-	}
-	if id := c.r.Header.Get("X-Unique-Upload-Id"); id != "" {
-		whole, err := c.s.addChunk(c.ctx(), c.cloud, id, c.r.Header.Get("Content-Range"), src,
-			int64(c.s.cfg.MaxUploadSize))
-		if err != nil {
-			c.fail(err)
-			return
-		}
-		if whole == nil {
-			c.ok(map[string]any{"done": false})
-			return
-		}
-		whole.name = src.name
-		src.close()
-		src = whole
-	}
-	if o.filenameOverride != "" {
-		src.name = o.filenameOverride
-	}
 	kind, err := c.classify(rt, o.resourceTypeOverride, src)
+	if err == nil {
+		src, kind, err = c.incoming(src, kind, o)
+	}
 	if err != nil {
 		c.fail(err)
 		return
 	}
-	if len(o.eager) > 0 && kind.rt != delivery.Image {
-		c.fail(eagerNotForKind(kind.rt))
-		return
-	}
-	plan, err := planIncoming(o, kind)
-	if err != nil {
-		c.fail(err)
-		return
-	}
-	if src, kind, err = c.applyIncoming(src, kind, plan); err != nil {
-		c.fail(err)
-		return
-	}
-	id, original, err := choosePublicID(o, kind, src.name)
+	id, original, err := choosePublicID(o, kind, src.Name)
 	if err != nil {
 		c.fail(err)
 		return
@@ -317,16 +309,67 @@ func (c *call) upload(rt string, p *Params) {
 		c.fail(err)
 		return
 	}
-	a, err := c.storeNew(src.reader(), kind, id, original, o)
+	a, err := c.storeNew(src.Reader(), kind, id, original, o)
 	if err != nil {
 		c.fail(err)
 		return
 	}
 	a.Analysis = stored
 	if o.useFilenameAsDisplayName && !o.displayNameGiven {
-		a.DisplayName, _ = filenameStem(src.name)
+		a.DisplayName, _ = api.FilenameStem(src.Name)
 	}
 	c.commitUpload(a, an, made, o, p)
+}
+
+// uploadedFile reads the file parameter (readSource); of a chunked upload
+// (X-Unique-Upload-Id), it adds the chunk and returns the whole file once
+// its last chunk is in, nil before. filename_override renames it.
+func (c *call) uploadedFile(p *api.Params, o *uploadOptions) (*upfile, error) {
+	src, err := c.s.readSource(c.ctx(), p)
+	if err != nil {
+		return nil, err
+	}
+	if src.Size() == 0 {
+		src.close()
+		return nil, api.BadRequest("Empty file")
+	}
+	if id := c.r.Header.Get("X-Unique-Upload-Id"); id != "" {
+		whole, err := c.addChunk(id, src)
+		src.close()
+		if whole == nil || err != nil {
+			return nil, err
+		}
+		src = whole
+	}
+	if o.filenameOverride != "" {
+		src.Name = o.filenameOverride
+	}
+	return src, nil
+}
+
+// addChunk adds src, one chunk of the chunked upload id, and returns the
+// whole file, named as src, once its last chunk is in (nil before).
+func (c *call) addChunk(id string, src *upfile) (*upfile, error) {
+	whole, err := c.s.storeChunk(c.ctx(), c.cloud, id, c.r.Header.Get("Content-Range"), src,
+		int64(c.s.cfg.MaxUploadSize))
+	if whole != nil {
+		whole.Name = src.Name
+	}
+	return whole, err
+}
+
+// incoming refuses eager transformations of what is not an image and
+// applies the incoming transformation and format conversion asked for
+// (upload_incoming.go): src, or the file made from it, with its kind.
+func (c *call) incoming(src *upfile, kind fileKind, o *uploadOptions) (*upfile, fileKind, error) {
+	if len(o.eager) > 0 && kind.rt != delivery.Image {
+		return src, kind, eagerNotForKind(kind.rt)
+	}
+	plan, err := planIncoming(o, kind)
+	if err != nil {
+		return src, kind, err
+	}
+	return c.applyIncoming(src, kind, plan)
 }
 
 // storeNew writes the blob from r, its md5 taken on the way, and builds
@@ -334,7 +377,7 @@ func (c *call) upload(rt string, p *Params) {
 func (c *call) storeNew(r io.Reader, kind fileKind, id, original string, o *uploadOptions) (*meta.Asset, error) {
 	key, size, sum, err := c.s.writeBlobFrom(r)
 	if err != nil {
-		return nil, internal(err)
+		return nil, delivery.Internal(err)
 	}
 	now := c.s.now().UTC()
 	display := o.displayName
@@ -343,7 +386,7 @@ func (c *call) storeNew(r io.Reader, kind fileKind, id, original string, o *uplo
 	}
 	return &meta.Asset{
 		Key:     meta.Key{Cloud: c.cloud, ResourceType: kind.rt, Type: o.typ, PublicID: id},
-		AssetID: randomHex(16), VersionID: randomHex(16), Format: kind.format,
+		AssetID: api.RandomHex(16), VersionID: api.RandomHex(16), Format: kind.format,
 		Bytes: size, Width: kind.width, Height: kind.height, Pages: kind.pages,
 		ETag: hex.EncodeToString(sum), Blob: key, CreatedAt: now, UpdatedAt: now,
 		Tags: o.tags, Context: o.context, OriginalFilename: original, AssetFolder: o.assetFolder,
@@ -365,7 +408,7 @@ func moderationStatus(o *uploadOptions) string {
 // commitUpload records the asset (with an and made, the analysis and the
 // eager images the call asked for, made beforehand), cleans up, emits the
 // event and answers.
-func (c *call) commitUpload(a *meta.Asset, an *analysis, made []madeEager, o *uploadOptions, p *Params) {
+func (c *call) commitUpload(a *meta.Asset, an *analysis, made []madeEager, o *uploadOptions, p *api.Params) {
 	res, err := c.s.meta.Put(c.ctx(), a, o.overwrite)
 	if errors.Is(err, meta.ErrExists) {
 		c.s.deleteBlobs(a.Blob)
@@ -380,7 +423,7 @@ func (c *call) commitUpload(a *meta.Asset, an *analysis, made []madeEager, o *up
 	}
 	if err != nil {
 		c.s.deleteBlobs(a.Blob)
-		c.fail(internal(err))
+		c.fail(delivery.Internal(err))
 		return
 	}
 	c.s.deleteBlobs(res.Orphans...)
@@ -405,10 +448,10 @@ func (c *call) commitUpload(a *meta.Asset, an *analysis, made []madeEager, o *up
 		c.s.analyser.add(a)
 	}
 	if o.returnDeleteToken {
-		token := randomHex(20)
+		token := api.RandomHex(20)
 		exp := a.UpdatedAt.Add(deleteTokenTTL * 1e9)
 		if err := c.s.meta.SaveDeleteToken(c.ctx(), token, a.Key, exp); err != nil {
-			c.fail(internal(err))
+			c.fail(delivery.Internal(err))
 			return
 		}
 		j.DeleteToken = token

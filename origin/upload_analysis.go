@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/blob"
 	"github.com/mediacdn/mediacdn/origin/imagemeta"
 	"github.com/mediacdn/mediacdn/origin/imaging"
@@ -44,7 +45,7 @@ func (f analysisFlags) any() bool { return f.colors || f.phash || f.imageMetadat
 // parseAnalysisFlags reads the Upload API's analysis parameters;
 // media_metadata is Cloudinary's newer name for image_metadata and is
 // answered the same way, in image_metadata.
-func parseAnalysisFlags(p *Params) (analysisFlags, error) {
+func parseAnalysisFlags(p *api.Params) (analysisFlags, error) {
 	var f analysisFlags
 	var media bool
 	for _, b := range []struct {
@@ -133,7 +134,7 @@ func (c *call) analyseUpload(rt delivery.ResourceType, src *upfile, flags analys
 	}
 	stored, err := json.Marshal(an)
 	if err != nil {
-		return nil, nil, internal(err)
+		return nil, nil, delivery.Internal(err)
 	}
 	return an, stored, nil
 }
@@ -152,11 +153,11 @@ func (s *Server) analysis(ctx context.Context, a *meta.Asset) (*analysis, error)
 	if data, err := s.meta.Analysis(ctx, a.Key, a.Version); err == nil {
 		var an analysis
 		if err := json.Unmarshal(data, &an); err != nil {
-			return nil, internal(err)
+			return nil, delivery.Internal(err)
 		}
 		return &an, nil
 	} else if !isNotFound(err) {
-		return nil, internal(err)
+		return nil, delivery.Internal(err)
 	}
 	flight := strings.Join([]string{"analysis", a.Cloud, a.ResourceType.String(), a.Type.String(), a.PublicID,
 		strconv.FormatInt(a.Version, 10)}, "\x00")
@@ -176,7 +177,7 @@ func (s *Server) analyse(ctx context.Context, a *meta.Asset) (*analysis, error) 
 		return nil, changedMeanwhile(a.PublicID)
 	}
 	if err != nil {
-		return nil, internal(err)
+		return nil, delivery.Internal(err)
 	}
 	an, err := s.analyseData(ctx, a.ResourceType, src, nil)
 	if err != nil {
@@ -184,7 +185,7 @@ func (s *Server) analyse(ctx context.Context, a *meta.Asset) (*analysis, error) 
 	}
 	data, err := json.Marshal(an)
 	if err != nil {
-		return nil, internal(err)
+		return nil, delivery.Internal(err)
 	}
 	if err := s.meta.PutAnalysis(ctx, a.Key, a.Version, data); err != nil && !isNotFound(err) {
 		s.log.Warn("analysis not stored", "public_id", a.PublicID, "err", err)
@@ -225,5 +226,5 @@ func (s *Server) analyseData(ctx context.Context, rt delivery.ResourceType, src 
 // changedMeanwhile answers a call that found the asset it read changed
 // (overwritten or deleted) before it could finish.
 func changedMeanwhile(publicID string) *delivery.Error {
-	return delivery.Errorf(http.StatusConflict, "Resource %s changed while it was read - retry", clip(publicID))
+	return delivery.Errorf(http.StatusConflict, "Resource %s changed while it was read - retry", api.Clip(publicID))
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/mediacdn/mediacdn/origin/api"
 )
 
 // An Upload API request is refused as soon as what refuses it is known,
@@ -14,7 +16,7 @@ import (
 //     do not match, a bearer token, a body declared larger than an upload
 //     may be, too many requests in progress (upload_slots.go);
 //   - as its body streams (readUpload): fields past their budget, and the
-//     credentials among the fields before the file (authenticateBeforeFile):
+//     credentials among the fields before the file (api.AuthenticateBeforeFile):
 //     the SDKs send every field before the file, so a bad signature is
 //     answered before the file is read;
 //   - once the body is read: the credentials, all of them (a file before
@@ -28,19 +30,19 @@ import (
 // uploadBodyLimit is the largest body an Upload API request may have: a
 // file of MaxUploadSize as base64 text, the fields, and room for framing.
 func (c *call) uploadBodyLimit() int64 {
-	return int64(c.s.cfg.MaxUploadSize)*4/3 + maxUploadFieldsBytes + 64<<10
+	return int64(c.s.cfg.MaxUploadSize)*4/3 + api.MaxUploadFieldsBytes + 64<<10
 }
 
 // admitUpload checks what can be checked before the body is read and takes
 // a slot among the uploads in progress; release gives it back.
 func (c *call) admitUpload(action string) (release func(), err error) {
 	if action != "delete_by_token" {
-		if _, err := authenticateHeaders(c.r, c.cl); err != nil {
+		if _, err := api.AuthenticateHeaders(c.r, c.cl); err != nil {
 			return nil, err
 		}
 	}
 	if n := c.r.ContentLength; n > c.uploadBodyLimit() {
-		return nil, fileTooLarge(n, int64(c.s.cfg.MaxUploadSize))
+		return nil, api.FileTooLarge(n, int64(c.s.cfg.MaxUploadSize))
 	}
 	release, aerr := c.s.uploads.acquire(c.cloud, clientAddr(c.r))
 	if aerr != nil {
@@ -52,33 +54,34 @@ func (c *call) admitUpload(action string) (release func(), err error) {
 // readUpload reads the parameters, the file to disk, and authenticates
 // them. The Params it returns (even with an error) hold the file, if any:
 // the caller closes them.
-func (c *call) readUpload(action string) (*Params, error) {
+func (c *call) readUpload(action string) (*api.Params, error) {
 	max := int64(c.s.cfg.MaxUploadSize)
-	c.body = &trackedBody{ReadCloser: http.MaxBytesReader(unwrapped(c.w), c.r.Body, c.uploadBodyLimit()),
-		rc: http.NewResponseController(unwrapped(c.w)), idle: c.s.cfg.Uploads.IdleTimeout}
+	c.body = &trackedBody{ReadCloser: http.MaxBytesReader(api.Unwrapped(c.w), c.r.Body, c.uploadBodyLimit()),
+		rc: http.NewResponseController(api.Unwrapped(c.w)), idle: c.s.cfg.Uploads.IdleTimeout}
 	c.r.Body = c.body
 	defer c.body.done()
-	b := &bodyReader{p: newParams(), budget: maxUploadFieldsBytes, spool: c.s.spool, fileLimit: max}
+	var beforeFile func(*api.Params) error
 	signed := action != "delete_by_token"
-	if basic, _ := authenticateHeaders(c.r, c.cl); basic {
+	if basic, _ := api.AuthenticateHeaders(c.r, c.cl); basic {
 		signed = false
 	}
 	if signed {
-		b.beforeFile = func(p *Params) error { return authenticateBeforeFile(c.cl, p, c.s.now()) }
+		beforeFile = func(p *api.Params) error { return api.AuthenticateBeforeFile(c.cl, p, c.s.now()) }
 	}
-	if err := b.read(c.r); err != nil {
+	p, err := api.ReadUpload(c.r, c.s.spool, max, beforeFile)
+	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			err = fileTooLarge(mbe.Limit, max)
+			err = api.FileTooLarge(mbe.Limit, max)
 		}
-		return b.p, err
+		return p, err
 	}
 	if action != "delete_by_token" {
-		if err := authenticate(c.r, c.cl, b.p, c.s.now()); err != nil {
-			return b.p, err
+		if err := api.Authenticate(c.r, c.cl, p, c.s.now()); err != nil {
+			return p, err
 		}
 	}
-	return b.p, nil
+	return p, nil
 }
 
 // refusedBodyGrace is how long the server may still read a refused
@@ -95,7 +98,7 @@ const refusedBodyGrace = 2 * time.Second
 func (c *call) refuse(err error) {
 	if c.r.ContentLength != 0 && (c.body == nil || !c.body.eof) {
 		c.w.Header().Set("Connection", "close")
-		http.NewResponseController(unwrapped(c.w)).SetReadDeadline(time.Now().Add(refusedBodyGrace))
+		http.NewResponseController(api.Unwrapped(c.w)).SetReadDeadline(time.Now().Add(refusedBodyGrace))
 	}
 	c.fail(err)
 }

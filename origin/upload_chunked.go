@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -80,6 +81,24 @@ func newChunkStore(dir string) (*chunkStore, error) {
 	return &chunkStore{limit: maxChunkUploads}, nil
 }
 
+// chunkRange reads a chunk's Content-Range (start, end, total or -1);
+// refused is the answer to a range that is malformed, past limit or not
+// the chunk's size.
+func chunkRange(contentRange string, size, limit int64) (start, end, total int64, refused *delivery.Error) {
+	start, end, total, ok := parseContentRange(contentRange)
+	switch {
+	case !ok:
+		refused = api.BadRequest("Invalid Content-Range header - %s", api.Clip(contentRange))
+	case total > limit:
+		refused = api.FileTooLarge(total, limit)
+	case end >= limit:
+		refused = api.FileTooLarge(end+1, limit)
+	case end-start+1 != size:
+		refused = api.BadRequest("Chunk size %d does not match Content-Range %s", size, api.Clip(contentRange))
+	}
+	return start, end, total, refused
+}
+
 // parseContentRange parses "bytes a-b/total", where total is -1 while the
 // client does not know it yet.
 func parseContentRange(h string) (start, end, total int64, ok bool) {
@@ -112,25 +131,14 @@ func validUploadID(id string) bool {
 	return true
 }
 
-// addChunk stores one chunk of an upload (its bytes read from chunk). It
+// storeChunk stores one chunk of an upload (its bytes read from chunk). It
 // returns the whole file, assembled in the spool, once the recorded
 // chunks cover it and this origin took them, else nil.
-func (s *Server) addChunk(ctx context.Context, cloud, id, contentRange string, chunk *upfile, limit int64) (*upfile, error) {
+func (s *Server) storeChunk(ctx context.Context, cloud, id, contentRange string, chunk *upfile, limit int64) (*upfile, error) {
 	if !validUploadID(id) {
-		return nil, badRequest("Invalid X-Unique-Upload-Id header")
+		return nil, api.BadRequest("Invalid X-Unique-Upload-Id header")
 	}
-	start, end, total, ok := parseContentRange(contentRange)
-	var refused *delivery.Error // by the chunk's own headers
-	switch {
-	case !ok:
-		refused = badRequest("Invalid Content-Range header - %s", clip(contentRange))
-	case total > limit:
-		refused = fileTooLarge(total, limit)
-	case end >= limit:
-		refused = fileTooLarge(end+1, limit)
-	case end-start+1 != chunk.size:
-		refused = badRequest("Chunk size %d does not match Content-Range %s", chunk.size, clip(contentRange))
-	}
+	start, end, total, refused := chunkRange(contentRange, chunk.Size(), limit)
 	now := s.now()
 	s.sweepChunksInBackground(now)
 	r, err := s.meta.ChunkRefusal(ctx, cloud, id, now)
@@ -138,22 +146,22 @@ func (s *Server) addChunk(ctx context.Context, cloud, id, contentRange string, c
 	case err == nil:
 		return nil, &delivery.Error{Status: r.Status, Message: r.Message}
 	case !errors.Is(err, meta.ErrNotFound):
-		return nil, internal(err)
+		return nil, delivery.Internal(err)
 	}
 	chunks, err := s.meta.Chunks(ctx, cloud, id)
 	if err != nil {
-		return nil, internal(err)
+		return nil, delivery.Internal(err)
 	}
 	if len(chunks) == 0 && refused != nil {
 		return nil, refused
 	}
-	if refused == nil && end+1 != total && chunk.size < minChunkSize {
-		refused = badRequest("All parts except EOF-chunk must be larger than 5mb")
+	if refused == nil && end+1 != total && chunk.Size() < minChunkSize {
+		refused = api.BadRequest("All parts except EOF-chunk must be larger than 5mb")
 	}
 	if len(chunks) == 0 && refused == nil {
 		n, err := s.meta.ChunkUploads(ctx, cloud)
 		if err != nil {
-			return nil, internal(err)
+			return nil, delivery.Internal(err)
 		}
 		if limit := s.chunks.uploadLimit(); n >= limit {
 			return nil, &delivery.Error{Status: 420, RetryAfter: time.Minute, Message: fmt.Sprintf(
@@ -168,28 +176,28 @@ func (s *Server) addChunk(ctx context.Context, cloud, id, contentRange string, c
 		return nil, s.refuseChunks(ctx, cloud, id, refused, now)
 	}
 	if !hasChunk(chunks, start, end) {
-		key, _, _, err := s.writeBlobFrom(chunk.reader())
+		key, _, _, err := s.writeBlobFrom(chunk.Reader())
 		if err != nil {
-			return nil, internal(err)
+			return nil, delivery.Internal(err)
 		}
 		err = s.meta.AddChunk(ctx, meta.Chunk{ChunkUpload: meta.ChunkUpload{Cloud: cloud, UploadID: id},
 			Start: start, End: end, Total: total, Blob: key, Created: now})
 		if err != nil {
 			s.deleteBlobs(key)
 			if !errors.Is(err, meta.ErrExists) { // else the same chunk was just stored by another request
-				return nil, internal(err)
+				return nil, delivery.Internal(err)
 			}
 		}
 	}
 	if chunks, err = s.meta.Chunks(ctx, cloud, id); err != nil {
-		return nil, internal(err)
+		return nil, delivery.Internal(err)
 	}
 	if _, whole := chunksCover(chunks, total); !whole {
 		return nil, nil
 	}
 	taken, err := s.meta.TakeChunks(ctx, cloud, id)
 	if err != nil {
-		return nil, internal(err)
+		return nil, delivery.Internal(err)
 	}
 	if len(taken) == 0 {
 		return nil, nil // another request took them and assembles the file
@@ -197,7 +205,7 @@ func (s *Server) addChunk(ctx context.Context, cloud, id, contentRange string, c
 	defer s.deleteChunkBlobs(taken)
 	size, whole := chunksCover(taken, total)
 	if !whole {
-		return nil, internal(fmt.Errorf("chunked upload %s: the chunks taken do not cover the file", id))
+		return nil, delivery.Internal(fmt.Errorf("chunked upload %s: the chunks taken do not cover the file", id))
 	}
 	return s.assembleChunks(taken, size)
 }
@@ -205,20 +213,20 @@ func (s *Server) addChunk(ctx context.Context, cloud, id, contentRange string, c
 // assembleChunks streams the chunks' blobs, in order, into a new file of
 // the spool.
 func (s *Server) assembleChunks(chunks []meta.Chunk, size int64) (*upfile, error) {
-	whole, err := s.spool.create()
+	whole, err := s.newUpfile()
 	if err != nil {
-		return nil, internal(err)
+		return nil, delivery.Internal(err)
 	}
 	buf := make([]byte, 256<<10)
 	for _, c := range chunks {
 		if err := copyBlob(whole, s, c.Blob, buf); err != nil {
 			whole.close()
-			return nil, internal(fmt.Errorf("chunked upload %s: chunk %d: %w", c.UploadID, c.Start, err))
+			return nil, delivery.Internal(fmt.Errorf("chunked upload %s: chunk %d: %w", c.UploadID, c.Start, err))
 		}
 	}
-	if whole.size != size {
+	if whole.Size() != size {
 		whole.close()
-		return nil, internal(fmt.Errorf("chunked upload: %d of %d bytes", whole.size, size))
+		return nil, delivery.Internal(fmt.Errorf("chunked upload: %d of %d bytes", whole.Size(), size))
 	}
 	return whole, nil
 }
@@ -240,7 +248,7 @@ func (s *Server) refuseChunks(ctx context.Context, cloud, id string, refused *de
 	taken, err := s.meta.RefuseChunkUpload(ctx, cloud, id,
 		meta.ChunkRefusal{Status: refused.Status, Message: refused.Message, Expires: now.Add(chunkTTL)}, now)
 	if err != nil {
-		return internal(err)
+		return delivery.Internal(err)
 	}
 	s.deleteChunkBlobs(taken)
 	return refused
@@ -314,19 +322,19 @@ func checkChunk(chunks []meta.Chunk, start, end, total int64) *delivery.Error {
 	known := knownTotal(chunks)
 	switch {
 	case total != -1 && known != -1 && known != total:
-		return badRequest("Content-Range total %d differs from earlier chunks (%d)", total, known)
+		return api.BadRequest("Content-Range total %d differs from earlier chunks (%d)", total, known)
 	case total != -1 && known == -1:
 		for _, c := range chunks {
 			if c.End >= total {
-				return badRequest("Content-Range total %d is less than earlier chunks", total)
+				return api.BadRequest("Content-Range total %d is less than earlier chunks", total)
 			}
 		}
 	case known != -1 && end >= known:
-		return badRequest("Chunk %d-%d is past the total of earlier chunks (%d)", start, end, known)
+		return api.BadRequest("Chunk %d-%d is past the total of earlier chunks (%d)", start, end, known)
 	}
 	for _, c := range chunks {
 		if start <= c.End && c.Start <= end && !(c.Start == start && c.End == end) {
-			return badRequest("Chunk %d-%d overlaps an earlier chunk", start, end)
+			return api.BadRequest("Chunk %d-%d overlaps an earlier chunk", start, end)
 		}
 	}
 	return nil

@@ -5,13 +5,14 @@ import (
 	"net/http"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
 // uploadRT maps the Upload API path's resource type (image, video, raw or
 // auto) to a stored one; auto (which only upload detects) means the
 // resource_type parameter when it names one, else image.
-func uploadRT(rt string, p *Params) delivery.ResourceType {
+func uploadRT(rt string, p *api.Params) delivery.ResourceType {
 	if rt == "auto" {
 		rt = p.Get("resource_type")
 	}
@@ -23,7 +24,7 @@ func uploadRT(rt string, p *Params) delivery.ResourceType {
 
 // typeParam reads a stored type parameter (type, to_type): upload when
 // absent.
-func typeParam(p *Params, key string) (delivery.DeliveryType, error) {
+func typeParam(p *api.Params, key string) (delivery.DeliveryType, error) {
 	t := p.Get(key)
 	if t == "" {
 		return delivery.Upload, nil
@@ -31,15 +32,15 @@ func typeParam(p *Params, key string) (delivery.DeliveryType, error) {
 	if typ, ok := delivery.ParseDeliveryType(t); ok && isStoredType(typ) {
 		return typ, nil
 	}
-	return delivery.TypeNone, badRequest("Invalid %s - %s", key, clip(t))
+	return delivery.TypeNone, api.BadRequest("Invalid %s - %s", key, api.Clip(t))
 }
 
 // destroy serves POST /<rt>/destroy: {"result":"ok"}, or {"result":"not
 // found"} with status 200, as Cloudinary answers.
-func (c *call) destroy(rt string, p *Params) {
+func (c *call) destroy(rt string, p *api.Params) {
 	id := p.Get("public_id")
 	if id == "" {
-		c.fail(badRequest("Missing required parameter - public_id"))
+		c.fail(api.BadRequest("Missing required parameter - public_id"))
 		return
 	}
 	typ, err := typeParam(p, "type")
@@ -75,7 +76,7 @@ func (s *Server) destroy(c *call, key meta.Key, invalidate bool) (Invalidation, 
 		return Invalidation{}, false, nil
 	}
 	if err != nil {
-		return Invalidation{}, false, internal(err)
+		return Invalidation{}, false, delivery.Internal(err)
 	}
 	s.deleteBlobs(res.Orphans...)
 	inv, err := s.events.Emit(c.ctx(), Event{Kind: EventDestroyed, Asset: key, OldVersion: res.Prev.Version,
@@ -89,10 +90,10 @@ func (s *Server) destroy(c *call, key meta.Key, invalidate bool) (Invalidation, 
 
 // deleteByToken serves POST /v1_1/<cloud>/delete_by_token: unsigned, with a
 // token from an upload's return_delete_token, valid 10 minutes, once.
-func (c *call) deleteByToken(_ string, p *Params) {
+func (c *call) deleteByToken(_ string, p *api.Params) {
 	token := p.Get("token")
 	if token == "" {
-		c.fail(badRequest("Missing required parameter - token"))
+		c.fail(api.BadRequest("Missing required parameter - token"))
 		return
 	}
 	key, err := c.s.meta.TakeDeleteToken(c.ctx(), token, c.s.now())
@@ -101,7 +102,7 @@ func (c *call) deleteByToken(_ string, p *Params) {
 		return
 	}
 	if err != nil {
-		c.fail(internal(err))
+		c.fail(delivery.Internal(err))
 		return
 	}
 	if _, _, err := c.s.destroy(c, key, false); err != nil {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/imaging"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
@@ -43,7 +44,7 @@ func (s *Server) eagerSpecs(ctx context.Context, cloud string, eager []string, a
 		f, _ := delivery.ParseFormat(format)
 		tr, err := delivery.ParseTransformation(tx)
 		if err != nil {
-			return nil, badRequest("Invalid eager transformation %s - %s", clip(e), err.Error())
+			return nil, api.BadRequest("Invalid eager transformation %s - %s", api.Clip(e), err.Error())
 		}
 		expanded, _, err := s.expand(ctx, cloud, tr, 0)
 		if err != nil {

@@ -5,16 +5,17 @@ import (
 	"net/http"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
 // explicit serves POST /<rt>/explicit: updates an uploaded asset's tags,
 // context, display name, asset folder, moderation and eager
 // transformations, answers the analyses asked for, and can invalidate it.
-func (c *call) explicit(rt string, p *Params) {
+func (c *call) explicit(rt string, p *api.Params) {
 	id := p.Get("public_id")
 	if id == "" {
-		c.fail(badRequest("Missing required parameter - public_id"))
+		c.fail(api.BadRequest("Missing required parameter - public_id"))
 		return
 	}
 	o, err := parseUploadOptions(p)
@@ -38,7 +39,7 @@ func (c *call) explicit(rt string, p *Params) {
 		return nil
 	})
 	if errors.Is(err, meta.ErrNotFound) {
-		c.fail(notFound(id))
+		c.fail(api.NotFound(id))
 		return
 	}
 	if err != nil {
@@ -98,7 +99,7 @@ func (o *uploadOptions) applyExplicit(a *meta.Asset) {
 		a.Context = o.context
 	}
 	if o.eagerGiven {
-		a.Eager = addTags(a.Eager, o.eager)
+		a.Eager = api.AddTags(a.Eager, o.eager)
 	}
 	if o.displayNameGiven {
 		a.DisplayName = o.displayName

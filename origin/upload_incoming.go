@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/imaging"
 )
 
@@ -31,7 +32,7 @@ func planIncoming(o *uploadOptions, kind fileKind) (incomingPlan, error) {
 		if formatAllowed(kind, o.allowedFormats) {
 			plan.format = ""
 		} else if o.format == "" {
-			return plan, badRequest("Image format %s not allowed - allowed formats are %s", kind.format,
+			return plan, api.BadRequest("Image format %s not allowed - allowed formats are %s", kind.format,
 				strings.Join(o.allowedFormats, ", "))
 		}
 	}
@@ -41,9 +42,9 @@ func planIncoming(o *uploadOptions, kind fileKind) (incomingPlan, error) {
 	if kind.rt != delivery.Image {
 		switch {
 		case plan.tx != "":
-			return plan, badRequest("Parameter transformation is not supported by this server for %s files", kind.rt)
+			return plan, api.BadRequest("Parameter transformation is not supported by this server for %s files", kind.rt)
 		case plan.format != "":
-			return plan, badRequest("Parameter format is not supported by this server for %s files", kind.rt)
+			return plan, api.BadRequest("Parameter format is not supported by this server for %s files", kind.rt)
 		}
 	}
 	return plan, nil
@@ -78,7 +79,7 @@ func (c *call) applyIncoming(src *upfile, kind fileKind, plan incomingPlan) (*up
 	if plan.tx != "" {
 		parsed, err := delivery.ParseTransformation(plan.tx)
 		if err != nil {
-			return src, kind, badRequest("Invalid transformation %s - %s", clip(plan.tx), err.Error())
+			return src, kind, api.BadRequest("Invalid transformation %s - %s", api.Clip(plan.tx), err.Error())
 		}
 		if tr, _, err = c.s.expand(c.ctx(), c.cloud, parsed, 0); err != nil {
 			return src, kind, delivery.AsError(err)
@@ -88,7 +89,7 @@ func (c *call) applyIncoming(src *upfile, kind fileKind, plan incomingPlan) (*up
 	if plan.format != "" {
 		var ok bool
 		if f, ok = delivery.ParseFormat(plan.format); !ok {
-			return src, kind, badRequest("Invalid format - %s", clip(plan.format))
+			return src, kind, api.BadRequest("Invalid format - %s", api.Clip(plan.format))
 		}
 	}
 	if f == delivery.FormatNone {
@@ -106,9 +107,9 @@ func (c *call) applyIncoming(src *upfile, kind fileKind, plan incomingPlan) (*up
 	if info, err := c.s.images.Probe(res.Body); err == nil {
 		out.pages = max(info.Pages, 1)
 	}
-	result, err := c.s.spool.upfileOf(res.Body, src.name)
+	result, err := c.s.upfileOf(res.Body, src.Name)
 	if err != nil {
-		return src, kind, internal(err)
+		return src, kind, delivery.Internal(err)
 	}
 	src.close()
 	return result, out, nil

@@ -1,19 +1,23 @@
 package origin
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/mediacdn/mediacdn/origin/api"
+)
 
 // The Upload API's parameter policy: for each action routeUpload serves
 // (uploadRoute pairs each with its handler), the Cloudinary parameters
 // the server acts on and those it refuses with "Parameter <name> is not
-// supported by this server" (api_paramspec.go). docs/upload-api.md describes
+// supported by this server" (origin/api/paramspec.go). docs/upload-api.md describes
 // each parameter; paramspec_upload_test.go checks that every parameter the
 // official SDKs send for a method is in one list or the other, and that
 // each refusal happens before anything is decoded, fetched or stored.
 
 // uploadSpec is the upload method's policy; the other methods' follow,
 // one function each.
-func uploadSpec() methodParams {
-	return signedParams(methodParams{implemented: uploadImplemented(), refused: uploadRefused()})
+func uploadSpec() api.MethodParams {
+	return signedParams(api.MethodParams{Implemented: uploadImplemented(), Refused: uploadRefused()})
 }
 
 // uploadImplemented are the upload method's Cloudinary parameters that
@@ -33,60 +37,60 @@ func uploadImplemented() []string {
 // nothing here, what only an upload does (the file, naming, conversion,
 // storage): upload's implemented parameters that explicit does not
 // implement.
-func explicitSpec() methodParams {
-	m := methodParams{
-		implemented: []string{
+func explicitSpec() api.MethodParams {
+	m := api.MethodParams{
+		Implemented: []string{
 			"public_id", "resource_type", "type", "tags", "context", "eager", "invalidate", "moderation",
 			"display_name", "asset_folder", "access_mode", "colors", "phash", "image_metadata", "media_metadata",
 			"exif",
 		},
-		refused: uploadRefused(),
+		Refused: uploadRefused(),
 	}
 	for _, name := range uploadImplemented() {
-		if !slices.Contains(m.implemented, name) {
-			m.refused = append(m.refused, name)
+		if !slices.Contains(m.Implemented, name) {
+			m.Refused = append(m.Refused, name)
 		}
 	}
 	return signedParams(m)
 }
 
-func renameSpec() methodParams {
-	return signedParams(methodParams{
-		implemented: []string{"from_public_id", "to_public_id", "resource_type", "type", "to_type",
+func renameSpec() api.MethodParams {
+	return signedParams(api.MethodParams{
+		Implemented: []string{"from_public_id", "to_public_id", "resource_type", "type", "to_type",
 			"overwrite", "invalidate"},
-		refused: []string{"context", "metadata", "notification_url"},
+		Refused: []string{"context", "metadata", "notification_url"},
 	})
 }
 
-func destroySpec() methodParams {
-	return signedParams(methodParams{
-		implemented: []string{"public_id", "resource_type", "type", "invalidate"},
-		refused:     []string{"notification_url", "callback"},
+func destroySpec() api.MethodParams {
+	return signedParams(api.MethodParams{
+		Implemented: []string{"public_id", "resource_type", "type", "invalidate"},
+		Refused:     []string{"notification_url", "callback"},
 	})
 }
 
-func tagsSpec() methodParams {
-	return signedParams(methodParams{implemented: []string{"command", "tag", "public_ids", "resource_type", "type"}})
+func tagsSpec() api.MethodParams {
+	return signedParams(api.MethodParams{Implemented: []string{"command", "tag", "public_ids", "resource_type", "type"}})
 }
 
-func contextSpec() methodParams {
-	return signedParams(methodParams{implemented: []string{"command", "context", "public_ids", "resource_type", "type"}})
+func contextSpec() api.MethodParams {
+	return signedParams(api.MethodParams{Implemented: []string{"command", "context", "public_ids", "resource_type", "type"}})
 }
 
-func textSpec() methodParams {
-	return signedParams(methodParams{
-		implemented: []string{"text", "public_id", "font_family", "font_size", "font_color", "font_weight",
+func textSpec() api.MethodParams {
+	return signedParams(api.MethodParams{
+		Implemented: []string{"text", "public_id", "font_family", "font_size", "font_color", "font_weight",
 			"font_style", "background", "opacity", "text_decoration"},
-		refused: []string{"text_align", "line_spacing", "font_hinting", "font_antialiasing"},
+		Refused: []string{"text_align", "line_spacing", "font_hinting", "font_antialiasing"},
 	})
 }
 
 // deleteByTokenSpec: the token is the only credential.
-func deleteByTokenSpec() methodParams { return methodParams{implemented: []string{"token"}} }
+func deleteByTokenSpec() api.MethodParams { return api.MethodParams{Implemented: []string{"token"}} }
 
-// signedParams adds the parameters that authenticate a call (api_auth.go).
-func signedParams(m methodParams) methodParams {
-	m.implemented = append(m.implemented, "api_key", "timestamp", "signature", "signature_algorithm")
+// signedParams adds the parameters that authenticate a call (origin/api/auth.go).
+func signedParams(m api.MethodParams) api.MethodParams {
+	m.Implemented = append(m.Implemented, "api_key", "timestamp", "signature", "signature_algorithm")
 	return m
 }
 

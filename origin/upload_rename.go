@@ -5,36 +5,45 @@ import (
 	"net/http"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
-// rename serves POST /<rt>/rename: from_public_id, to_public_id, type,
-// to_type, overwrite (default false), invalidate.
-func (c *call) rename(rt string, p *Params) {
-	from, to := p.Get("from_public_id"), p.Get("to_public_id")
+// renameKeys reads what a rename moves and where: from_public_id and type,
+// to_public_id and to_type (type when not given).
+func (c *call) renameKeys(rt string, p *api.Params) (from, to meta.Key, err error) {
+	fromID, toID := p.Get("from_public_id"), p.Get("to_public_id")
 	switch {
-	case from == "":
-		c.fail(badRequest("Missing required parameter - from_public_id"))
-		return
-	case to == "":
-		c.fail(badRequest("Missing required parameter - to_public_id"))
-		return
+	case fromID == "":
+		return from, to, api.BadRequest("Missing required parameter - from_public_id")
+	case toID == "":
+		return from, to, api.BadRequest("Missing required parameter - to_public_id")
 	}
-	if err := checkPublicID(to); err != nil {
-		c.fail(err)
-		return
+	if err := api.CheckPublicID(toID); err != nil {
+		return from, to, err
 	}
 	typ, err := typeParam(p, "type")
 	if err != nil {
-		c.fail(err)
-		return
+		return from, to, err
 	}
 	toType := typ
 	if p.Get("to_type") != "" {
 		if toType, err = typeParam(p, "to_type"); err != nil {
-			c.fail(err)
-			return
+			return from, to, err
 		}
+	}
+	rtName := uploadRT(rt, p)
+	return meta.Key{Cloud: c.cloud, ResourceType: rtName, Type: typ, PublicID: fromID},
+		meta.Key{Cloud: c.cloud, ResourceType: rtName, Type: toType, PublicID: toID}, nil
+}
+
+// rename serves POST /<rt>/rename: from_public_id, to_public_id, type,
+// to_type, overwrite (default false), invalidate.
+func (c *call) rename(rt string, p *api.Params) {
+	fromKey, toKey, err := c.renameKeys(rt, p)
+	if err != nil {
+		c.fail(err)
+		return
 	}
 	overwrite, err := p.Bool("overwrite", false)
 	if err != nil {
@@ -46,9 +55,7 @@ func (c *call) rename(rt string, p *Params) {
 		c.fail(err)
 		return
 	}
-	rtName := uploadRT(rt, p)
-	fromKey := meta.Key{Cloud: c.cloud, ResourceType: rtName, Type: typ, PublicID: from}
-	toKey := meta.Key{Cloud: c.cloud, ResourceType: rtName, Type: toType, PublicID: to}
+	from, to := fromKey.PublicID, toKey.PublicID
 	old, err := c.asset(fromKey)
 	if err != nil {
 		c.fail(err)
@@ -57,13 +64,13 @@ func (c *call) rename(rt string, p *Params) {
 	a, res, err := c.s.meta.Rename(c.ctx(), fromKey, toKey, overwrite)
 	switch {
 	case errors.Is(err, meta.ErrNotFound):
-		c.fail(notFound(from))
+		c.fail(api.NotFound(from))
 		return
 	case errors.Is(err, meta.ErrExists):
-		c.fail(badRequest("Resource already exists - %s", clip(to)))
+		c.fail(api.BadRequest("Resource already exists - %s", api.Clip(to)))
 		return
 	case err != nil:
-		c.fail(internal(err))
+		c.fail(delivery.Internal(err))
 		return
 	}
 	c.s.deleteBlobs(res.Orphans...)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -68,7 +69,7 @@ func timeJSON(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z"
 func (c *call) assetResponse(a *meta.Asset) assetJSON {
 	j := assetJSON{
 		AssetID: a.AssetID, PublicID: a.PublicID, Version: a.Version, VersionID: a.VersionID,
-		Signature: responseSignature(a.PublicID, a.Version, c.cl.APISecret),
+		Signature: api.ResponseSignature(a.PublicID, a.Version, c.cl.APISecret),
 		Width:     a.Width, Height: a.Height, Format: a.Format, ResourceType: a.ResourceType.String(),
 		CreatedAt: timeJSON(a.CreatedAt), Tags: nonNil(a.Tags), Pages: a.Pages, Bytes: a.Bytes,
 		Type: a.Type.String(), ETag: a.ETag, AccessMode: accessModeOf(a), AssetFolder: a.AssetFolder,

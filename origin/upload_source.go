@@ -5,32 +5,37 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/remote"
 )
 
 // maxURLBytes bounds a file parameter read as a URL.
-const maxURLBytes = maxFieldBytes
+const maxURLBytes = api.MaxFieldBytes
 
 // readSource resolves the file parameter into a file on disk, which the
 // caller closes: a multipart file part as it came; the text of a file
 // field (or the query's file parameter), which is a data URI (base64 or
 // percent-encoded) to decode, an http(s) URL for the origin to fetch, or
 // else the file's own text. Nothing is held in memory.
-func (s *Server) readSource(ctx context.Context, p *Params) (_ *upfile, err error) {
-	src, text := p.takeFile()
-	if src == nil {
+func (s *Server) readSource(ctx context.Context, p *api.Params) (_ *upfile, err error) {
+	f, text := p.TakeFile()
+	var src *upfile
+	if f != nil {
+		src = &upfile{File: f}
+	} else {
 		v := p.Get("file")
 		if v == "" {
-			return nil, badRequest("Missing required parameter - file")
+			return nil, api.BadRequest("Missing required parameter - file")
 		}
-		if src, err = s.spool.upfileOf([]byte(v), "file"); err != nil {
-			return nil, internal(err)
+		if src, err = s.upfileOf([]byte(v), "file"); err != nil {
+			return nil, delivery.Internal(err)
 		}
 		text = true
 	}
@@ -45,31 +50,31 @@ func (s *Server) readSource(ctx context.Context, p *Params) (_ *upfile, err erro
 	}()
 	max := int64(s.cfg.MaxUploadSize)
 	switch {
-	case src.size == 0:
-		return nil, badRequest("Missing required parameter - file")
-	case src.hasPrefix("data:"):
+	case src.Size() == 0:
+		return nil, api.BadRequest("Missing required parameter - file")
+	case src.HasPrefix("data:"):
 		return s.decodeDataURI(src, max)
-	case src.hasPrefix("http://") || src.hasPrefix("https://"):
-		if src.size > maxURLBytes {
-			return nil, badRequest("Invalid URL for file - %s", clip(string(src.head(101))))
+	case src.HasPrefix("http://") || src.HasPrefix("https://"):
+		if src.Size() > maxURLBytes {
+			return nil, api.BadRequest("Invalid URL for file - %s", api.Clip(string(src.Head(101))))
 		}
-		return s.fetchSource(ctx, strings.TrimRight(src.text(), " \t\r\n"))
-	case hasURLScheme(string(src.head(16))):
-		return nil, badRequest("Unsupported source URL - %s", clip(string(src.head(101))))
-	case src.size > max:
-		return nil, fileTooLarge(src.size, max)
+		return s.fetchSource(ctx, strings.TrimRight(src.Text(), " \t\r\n"))
+	case hasURLScheme(string(src.Head(16))):
+		return nil, api.BadRequest("Unsupported source URL - %s", api.Clip(string(src.Head(101))))
+	case src.Size() > max:
+		return nil, api.FileTooLarge(src.Size(), max)
 	}
-	src.name, keep = "file", true
+	src.Name, keep = "file", true
 	return src, nil
 }
 
 // fetchSource downloads rawURL into a new file.
 func (s *Server) fetchSource(ctx context.Context, rawURL string) (*upfile, error) {
-	out, err := s.spool.create()
+	out, err := s.newUpfile()
 	if err != nil {
-		return nil, internal(err)
+		return nil, delivery.Internal(err)
 	}
-	if out.name, err = s.fetch.GetTo(ctx, rawURL, nil, out); err != nil {
+	if out.Name, err = s.fetch.GetTo(ctx, rawURL, nil, out); err != nil {
 		out.close()
 		return nil, s.fetchFailed(err, rawURL)
 	}
@@ -83,13 +88,13 @@ func (s *Server) fetchFailed(err error, rawURL string) *delivery.Error {
 	var re *remote.Error
 	switch {
 	case !errors.As(err, &re):
-		return internal(fmt.Errorf("storing a fetched file: %w", err))
+		return delivery.Internal(fmt.Errorf("storing a fetched file: %w", err))
 	case re.Why == remote.BadURL:
-		return badRequest("Invalid URL for file - %s", clip(rawURL))
+		return api.BadRequest("Invalid URL for file - %s", api.Clip(rawURL))
 	case re.Why == remote.TooLarge:
-		return fileTooLarge(re.Size, int64(s.cfg.MaxUploadSize))
+		return api.FileTooLarge(re.Size, int64(s.cfg.MaxUploadSize))
 	}
-	return badRequest("Error in loading %s - %s", clip(rawURL), re.Reason).Because(err)
+	return api.BadRequest("Error in loading %s - %s", api.Clip(rawURL), re.Reason).Because(err)
 }
 
 // hasURLScheme reports whether s starts like scheme:// (s3://, ftp://...).
@@ -113,31 +118,31 @@ const maxDataURIHead = 4096
 // <data>, into a new file of at most max bytes.
 func (s *Server) decodeDataURI(src *upfile, max int64) (*upfile, error) {
 	const prefix = int64(len("data:"))
-	head := src.head(int(prefix) + maxDataURIHead)[prefix:]
+	head := src.Head(int(prefix) + maxDataURIHead)[prefix:]
 	comma := bytes.IndexByte(head, ',')
 	if comma < 0 {
-		return nil, badRequest("Invalid data URI - no comma")
+		return nil, api.BadRequest("Invalid data URI - no comma")
 	}
 	start := prefix + int64(comma) + 1
-	body := bufio.NewReaderSize(io.NewSectionReader(src.f, start, src.size-start), 32<<10)
+	body := bufio.NewReaderSize(io.NewSectionReader(src, start, src.Size()-start), 32<<10)
 	var r io.Reader = &percentDecoder{br: body}
 	bad := "Invalid data URI - bad escaping"
 	if bytes.HasSuffix(head[:comma], []byte(";base64")) {
 		r = base64.NewDecoder(base64.RawStdEncoding, &base64Text{r: body})
 		bad = "Invalid data URI - bad base64"
 	}
-	out, err := s.spool.create()
+	out, err := s.newUpfile()
 	if err != nil {
-		return nil, internal(err)
+		return nil, delivery.Internal(err)
 	}
-	out.name = "file"
-	buf := make([]byte, copyBufferBytes)
-	err = out.fill(r, max, buf)
-	if err == errPastLimit {
+	out.Name = "file"
+	buf := make([]byte, 32<<10)
+	err = out.Fill(r, max, buf)
+	if err == api.ErrPastLimit {
 		// Cloudinary says how large the file was: decode the rest.
 		var n int64
 		if n, err = io.CopyBuffer(io.Discard, r, buf); err == nil {
-			err = fileTooLarge(out.size+n, max)
+			err = api.FileTooLarge(out.Size()+n, max)
 		}
 	}
 	if err != nil {
@@ -146,7 +151,7 @@ func (s *Server) decodeDataURI(src *upfile, max int64) (*upfile, error) {
 		if errors.As(err, &ae) {
 			return nil, ae
 		}
-		return nil, badRequest("%s", bad)
+		return nil, api.BadRequest("%s", bad)
 	}
 	return out, nil
 }
@@ -210,10 +215,11 @@ func (d *percentDecoder) Read(p []byte) (int, error) {
 		if c == '%' {
 			hi, err1 := d.br.ReadByte()
 			lo, err2 := d.br.ReadByte()
-			if err1 != nil || err2 != nil || !isHex(hi) || !isHex(lo) {
+			var b [1]byte
+			if _, err := hex.Decode(b[:], []byte{hi, lo}); err1 != nil || err2 != nil || err != nil {
 				return n, errBadEscape
 			}
-			c = unhex(hi)<<4 | unhex(lo)
+			c = b[0]
 		}
 		p[n] = c
 		n++

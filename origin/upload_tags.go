@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -23,24 +24,24 @@ type idsResult struct {
 
 // tags serves POST /<rt>/tags: command add, remove, replace, remove_all
 // or set_exclusive, tag (comma-separated for several), public_ids, type.
-func (c *call) tags(rt string, p *Params) {
+func (c *call) tags(rt string, p *api.Params) {
 	cmd := p.Get("command")
-	tags := dedupe(p.List("tag"))
+	tags := api.Dedupe(p.List("tag"))
 	switch cmd {
 	case "add", "remove", "replace", "set_exclusive":
 		if len(tags) == 0 {
-			c.fail(badRequest("Missing required parameter - tag"))
+			c.fail(api.BadRequest("Missing required parameter - tag"))
 			return
 		}
 	case "remove_all":
 	case "":
-		c.fail(badRequest("Missing required parameter - command"))
+		c.fail(api.BadRequest("Missing required parameter - command"))
 		return
 	default:
-		c.fail(badRequest("Invalid command - %s (must be add, remove, replace, remove_all or set_exclusive)", clip(cmd)))
+		c.fail(api.BadRequest("Invalid command - %s (must be add, remove, replace, remove_all or set_exclusive)", api.Clip(cmd)))
 		return
 	}
-	if err := checkTags(tags); err != nil {
+	if err := api.CheckTags(tags); err != nil {
 		c.fail(err)
 		return
 	}
@@ -51,15 +52,15 @@ func (c *call) tags(rt string, p *Params) {
 	done, ok := c.updateEach(rt, p, max(len(tags), 1), func(a *meta.Asset) error {
 		switch cmd {
 		case "add":
-			a.Tags = addTags(a.Tags, tags)
+			a.Tags = api.AddTags(a.Tags, tags)
 		case "remove":
-			a.Tags = removeTags(a.Tags, tags)
+			a.Tags = api.RemoveTags(a.Tags, tags)
 		case "replace":
 			a.Tags = tags
 		case "remove_all":
 			a.Tags = nil
 		}
-		return checkTags(a.Tags)
+		return api.CheckTags(a.Tags)
 	})
 	if ok {
 		c.ok(idsResult{PublicIDs: nonNil(done)})
@@ -69,7 +70,7 @@ func (c *call) tags(rt string, p *Params) {
 // setExclusive gives the tags to the assets of public_ids and removes
 // them from every other asset of the resource type, whatever its delivery
 // type, in one transaction of the store: a failure changes nothing.
-func (c *call) setExclusive(rt string, p *Params, tags []string) {
+func (c *call) setExclusive(rt string, p *api.Params, tags []string) {
 	ids, err := targetIDs(p, len(tags))
 	if err != nil {
 		c.fail(err)
@@ -82,7 +83,7 @@ func (c *call) setExclusive(rt string, p *Params, tags []string) {
 	}
 	now := c.s.now().UTC()
 	res, err := c.s.meta.SetExclusiveTags(c.ctx(), meta.ExclusiveTags{Cloud: c.cloud, ResourceType: uploadRT(rt, p),
-		Type: typ, PublicIDs: ids, Tags: tags, Check: checkTags, Time: now})
+		Type: typ, PublicIDs: ids, Tags: tags, Check: api.CheckTags, Time: now})
 	if err != nil {
 		c.fail(delivery.AsError(err))
 		return
@@ -100,9 +101,9 @@ func (c *call) setExclusive(rt string, p *Params, tags []string) {
 
 // context serves POST /<rt>/context: command add (merge), remove (the
 // keys named in context) or remove_all, with public_ids and type.
-func (c *call) context(rt string, p *Params) {
+func (c *call) context(rt string, p *api.Params) {
 	cmd := p.Get("command")
-	ctx, err := parseContext(p.Get("context"))
+	ctx, err := api.ParseContext(p.Get("context"))
 	if err != nil {
 		c.fail(err)
 		return
@@ -110,15 +111,15 @@ func (c *call) context(rt string, p *Params) {
 	switch cmd {
 	case "add", "remove":
 		if len(ctx) == 0 {
-			c.fail(badRequest("Missing required parameter - context"))
+			c.fail(api.BadRequest("Missing required parameter - context"))
 			return
 		}
 	case "remove_all":
 	case "":
-		c.fail(badRequest("Missing required parameter - command"))
+		c.fail(api.BadRequest("Missing required parameter - command"))
 		return
 	default:
-		c.fail(badRequest("Invalid command - %s (must be add, remove or remove_all)", clip(cmd)))
+		c.fail(api.BadRequest("Invalid command - %s (must be add, remove or remove_all)", api.Clip(cmd)))
 		return
 	}
 	done, ok := c.updateEach(rt, p, 1, func(a *meta.Asset) error {
@@ -135,8 +136,8 @@ func (c *call) context(rt string, p *Params) {
 		case "remove_all":
 			a.Context = nil
 		}
-		if len(a.Context) > maxContextKeys {
-			return badRequest("Too many context keys - at most %d", maxContextKeys)
+		if len(a.Context) > api.MaxContextKeys {
+			return api.BadRequest("Too many context keys - at most %d", api.MaxContextKeys)
 		}
 		return nil
 	})
@@ -149,18 +150,18 @@ func (c *call) context(rt string, p *Params) {
 // (public_ids, else public_id) and checks how many: at most
 // maxPublicIDsPerCall, and at most maxTagOperations operations when each
 // ID takes perID of them (a tags call's tags).
-func targetIDs(p *Params, perID int) ([]string, error) {
+func targetIDs(p *api.Params, perID int) ([]string, error) {
 	ids := p.List("public_ids")
 	if len(ids) == 0 {
 		ids = p.List("public_id")
 	}
 	switch {
 	case len(ids) == 0:
-		return nil, badRequest("Missing required parameter - public_ids")
+		return nil, api.BadRequest("Missing required parameter - public_ids")
 	case len(ids) > maxPublicIDsPerCall:
-		return nil, badRequest("Too many public_ids - at most %d", maxPublicIDsPerCall)
+		return nil, api.BadRequest("Too many public_ids - at most %d", maxPublicIDsPerCall)
 	case len(ids)*perID > maxTagOperations:
-		return nil, badRequest("Too many tag operations - public_ids times tags is %d, at most %d",
+		return nil, api.BadRequest("Too many tag operations - public_ids times tags is %d, at most %d",
 			len(ids)*perID, maxTagOperations)
 	}
 	return ids, nil
@@ -169,7 +170,7 @@ func targetIDs(p *Params, perID int) ([]string, error) {
 // updateEach applies fn to every asset of public_ids (perID operations
 // each: targetIDs) and returns the public IDs of those that exist; false
 // when it failed (and answered the error).
-func (c *call) updateEach(rt string, p *Params, perID int, fn func(*meta.Asset) error) ([]string, bool) {
+func (c *call) updateEach(rt string, p *api.Params, perID int, fn func(*meta.Asset) error) ([]string, bool) {
 	ids, err := targetIDs(p, perID)
 	if err != nil {
 		c.fail(err)

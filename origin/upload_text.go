@@ -5,19 +5,20 @@ import (
 	"strconv"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/imaging"
 )
 
 // text serves POST /image/text: an image of a text string (seed 003),
 // stored as a PNG asset and answered like an upload.
-func (c *call) text(rt string, p *Params) {
+func (c *call) text(rt string, p *api.Params) {
 	if rt != "image" && rt != "auto" {
-		c.fail(badRequest("Text images are images: use /image/text"))
+		c.fail(api.BadRequest("Text images are images: use /image/text"))
 		return
 	}
 	txt := p.Get("text")
 	if txt == "" {
-		c.fail(badRequest("Missing required parameter - text"))
+		c.fail(api.BadRequest("Missing required parameter - text"))
 		return
 	}
 	size, err := p.Int("font_size", 12)

@@ -3,6 +3,15 @@
 // and XMP, from JPEG, PNG and WebP containers. It is pure Go, reads only
 // the bytes it is given, and bounds everything it follows, so it is safe
 // on hostile input.
+//
+// Files:
+//
+//	imagemeta.go   Metadata, Extract: the blocks of a file found, each parsed
+//	containers.go  the metadata blocks of JPEG (APP1, APP13), PNG (eXIf, iTXt) and WebP (EXIF, XMP) files
+//	exif.go        EXIF: a TIFF structure's IFDs, the Exif and GPS sub-IFDs, values as text
+//	iptc.go        IPTC-IIM records from a Photoshop APP13 resource
+//	xmp.go         XMP: an RDF/XML packet's properties, flattened
+//	tags.go        the names of EXIF, GPS and IPTC tags
 package imagemeta
 
 // Metadata is what an image file carries, by tag name, every value as

@@ -1,22 +1,22 @@
-package origin
+package api
 
 import (
 	"io"
 	"net/http"
 )
 
-// statusWriter records the status of the response written through it, for
+// StatusWriter records the status of the response written through it, for
 // the metrics. It keeps what the origin's handlers and net/http rely on:
 // io.ReaderFrom (http.ServeContent sends files with sendfile through the
 // server's ReadFrom), http.Flusher, and Unwrap, through which
 // http.ResponseController reaches the server's writer.
-type statusWriter struct {
+type StatusWriter struct {
 	http.ResponseWriter
 	status int // the final status written; 0 before the header
 }
 
 // WriteHeader records the first final (non-1xx) status.
-func (w *statusWriter) WriteHeader(code int) {
+func (w *StatusWriter) WriteHeader(code int) {
 	if w.status == 0 && code >= 200 {
 		w.status = code
 	}
@@ -24,14 +24,14 @@ func (w *statusWriter) WriteHeader(code int) {
 }
 
 // Write writes body bytes; without a header written, the status is 200.
-func (w *statusWriter) Write(b []byte) (int, error) {
+func (w *StatusWriter) Write(b []byte) (int, error) {
 	w.implicitOK()
 	return w.ResponseWriter.Write(b)
 }
 
 // ReadFrom copies r to the response through the server's ReadFrom, which
 // sends files with sendfile.
-func (w *statusWriter) ReadFrom(r io.Reader) (int64, error) {
+func (w *StatusWriter) ReadFrom(r io.Reader) (int64, error) {
 	w.implicitOK()
 	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
 		return rf.ReadFrom(r)
@@ -41,7 +41,7 @@ func (w *statusWriter) ReadFrom(r io.Reader) (int64, error) {
 
 // Flush sends what is buffered; without a header written, the status is
 // 200.
-func (w *statusWriter) Flush() {
+func (w *StatusWriter) Flush() {
 	w.implicitOK()
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
@@ -49,10 +49,10 @@ func (w *statusWriter) Flush() {
 }
 
 // Unwrap is the wrapped writer, for http.ResponseController.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *StatusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// code is the status the client got: 200 when the handler wrote nothing.
-func (w *statusWriter) code() int {
+// Code is the status the client got: 200 when the handler wrote nothing.
+func (w *StatusWriter) Code() int {
 	if w.status == 0 {
 		return http.StatusOK
 	}
@@ -61,17 +61,17 @@ func (w *statusWriter) code() int {
 
 // implicitOK records the 200 net/http sends when a body is written before
 // a header.
-func (w *statusWriter) implicitOK() {
+func (w *StatusWriter) implicitOK() {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
 }
 
-// unwrapped is the server's own writer under a statusWriter, for
+// Unwrapped is the server's own writer under a StatusWriter, for
 // http.MaxBytesReader: only the server's writer learns from it that the
 // body was cut, to close the connection after the reply.
-func unwrapped(w http.ResponseWriter) http.ResponseWriter {
-	if sw, ok := w.(*statusWriter); ok {
+func Unwrapped(w http.ResponseWriter) http.ResponseWriter {
+	if sw, ok := w.(*StatusWriter); ok {
 		return sw.ResponseWriter
 	}
 	return w

@@ -1,4 +1,4 @@
-package origin
+package api
 
 import (
 	"bufio"
@@ -14,14 +14,14 @@ import (
 
 // A JSON body is one object of parameters, read member by member as it
 // streams: the file parameter's string is decoded straight into its
-// temporary file; every other member's value (at most maxFieldBytes as
+// temporary file; every other member's value (at most MaxFieldBytes as
 // sent) is read into memory and turned into parameter values at once,
 // each counted against the fields' budget as it is made. As with
 // encoding/json into a map, a key given twice keeps its last value.
 
 // json reads a JSON object body.
 func (b *bodyReader) json(br *bufio.Reader) error {
-	malformed := badRequest("Malformed JSON body")
+	malformed := BadRequest("Malformed JSON body")
 	if c, err := br.ReadByte(); err != nil || c != '{' {
 		return malformed
 	}
@@ -58,8 +58,8 @@ func (b *bodyReader) json(br *bufio.Reader) error {
 		case c != '"':
 			return malformed
 		}
-		raw, err := io.ReadAll(io.LimitReader(&jsonString{br: br}, maxFieldBytes+1))
-		if err != nil || len(raw) > maxFieldBytes {
+		raw, err := io.ReadAll(io.LimitReader(&jsonString{br: br}, MaxFieldBytes+1))
+		if err != nil || len(raw) > MaxFieldBytes {
 			return malformed
 		}
 		key := string(raw)
@@ -109,12 +109,12 @@ func (b *bodyReader) charge(key, value string) error {
 	return nil
 }
 
-// jsonValue reads one JSON value of member key (at most maxFieldBytes as
+// jsonValue reads one JSON value of member key (at most MaxFieldBytes as
 // sent) and returns the parameter values it makes: a scalar's text, an
 // array's elements, an object (context, metadata) as k=v|k2=v2. An array
 // or object is decoded one element at a time.
 func (b *bodyReader) jsonValue(br *bufio.Reader, key string) ([]string, error) {
-	malformed := badRequest("Malformed JSON body")
+	malformed := BadRequest("Malformed JSON body")
 	raw, err := rawJSONValue(br, key)
 	if err != nil {
 		return nil, err
@@ -199,10 +199,10 @@ func jsonScalar(v any) string {
 	return string(b)
 }
 
-// rawJSONValue reads one JSON value of member key, at most maxFieldBytes
+// rawJSONValue reads one JSON value of member key, at most MaxFieldBytes
 // as sent, up to the ',' or '}' after it.
 func rawJSONValue(br *bufio.Reader, key string) ([]byte, error) {
-	malformed := badRequest("Malformed JSON body")
+	malformed := BadRequest("Malformed JSON body")
 	var raw bytes.Buffer
 	depth, inString, escaped := 0, false, false
 	for whole := false; !whole; {
@@ -217,8 +217,8 @@ func rawJSONValue(br *bufio.Reader, key string) ([]byte, error) {
 			br.UnreadByte() // ends a number, true, false or null
 			break
 		}
-		if raw.Len() >= maxFieldBytes {
-			return nil, badRequest("Parameter %s is too long", clip(key))
+		if raw.Len() >= MaxFieldBytes {
+			return nil, BadRequest("Parameter %s is too long", Clip(key))
 		}
 		raw.WriteByte(c)
 		switch {
@@ -292,7 +292,7 @@ func (s *jsonString) Read(p []byte) (int, error) {
 				return n, err
 			}
 		default:
-			return n, badRequest("Malformed JSON body")
+			return n, BadRequest("Malformed JSON body")
 		}
 	}
 	if n == 0 && s.done {
@@ -303,7 +303,7 @@ func (s *jsonString) Read(p []byte) (int, error) {
 
 // escape decodes an escape after its backslash into pending.
 func (s *jsonString) escape() error {
-	malformed := badRequest("Malformed JSON body")
+	malformed := BadRequest("Malformed JSON body")
 	c, err := s.br.ReadByte()
 	if err != nil {
 		return malformed

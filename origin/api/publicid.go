@@ -1,4 +1,4 @@
-package origin
+package api
 
 import (
 	"crypto/rand"
@@ -11,35 +11,35 @@ import (
 // maxPublicIDRunes is Cloudinary's public ID length limit.
 const maxPublicIDRunes = 255
 
-// checkPublicID refuses public IDs no URL could carry safely: empty,
+// CheckPublicID refuses public IDs no URL could carry safely: empty,
 // leading or trailing "/" or space, "." or ".." segments, empty segments,
 // control characters, "?" "#" "\", a v<digits> folder (it would read as a
 // version), or more than 255 characters.
-func checkPublicID(id string) error {
+func CheckPublicID(id string) error {
 	switch {
 	case id == "":
-		return badRequest("Invalid public_id - must not be empty")
+		return BadRequest("Invalid public_id - must not be empty")
 	case utf8.RuneCountInString(id) > maxPublicIDRunes:
-		return badRequest("Invalid public_id - longer than %d characters", maxPublicIDRunes)
+		return BadRequest("Invalid public_id - longer than %d characters", maxPublicIDRunes)
 	case !utf8.ValidString(id):
-		return badRequest("Invalid public_id - not valid UTF-8")
+		return BadRequest("Invalid public_id - not valid UTF-8")
 	case strings.HasPrefix(id, "/") || strings.HasSuffix(id, "/"):
-		return badRequest("Invalid public_id %s - must not start or end with /", clip(id))
+		return BadRequest("Invalid public_id %s - must not start or end with /", Clip(id))
 	case strings.TrimSpace(id) != id:
-		return badRequest("Invalid public_id %s - must not start or end with a space", clip(id))
+		return BadRequest("Invalid public_id %s - must not start or end with a space", Clip(id))
 	}
 	for _, r := range id {
 		if r < 0x20 || r == 0x7f || r == '?' || r == '#' || r == '\\' {
-			return badRequest("Invalid public_id %s - must not contain control characters, ?, # or \\", clip(id))
+			return BadRequest("Invalid public_id %s - must not contain control characters, ?, # or \\", Clip(id))
 		}
 	}
 	segs := strings.Split(id, "/")
 	for i, seg := range segs {
 		switch {
 		case seg == "" || seg == "." || seg == "..":
-			return badRequest("Invalid public_id %s - empty, '.' and '..' path segments are not allowed", clip(id))
+			return BadRequest("Invalid public_id %s - empty, '.' and '..' path segments are not allowed", Clip(id))
 		case i < len(segs)-1 && isVersionSegment(seg):
-			return badRequest("Invalid public_id %s - a folder must not look like a version (v<digits>)", clip(id))
+			return BadRequest("Invalid public_id %s - a folder must not look like a version (v<digits>)", Clip(id))
 		}
 	}
 	return nil
@@ -57,23 +57,23 @@ func isVersionSegment(s string) bool {
 	return true
 }
 
-// checkFolder checks a folder or public_id_prefix parameter.
-func checkFolder(f string) error {
+// CheckFolder checks a folder or public_id_prefix parameter.
+func CheckFolder(f string) error {
 	f = strings.Trim(f, "/")
 	if f == "" {
 		return nil
 	}
-	if err := checkPublicID(f + "/x"); err != nil {
-		return badRequest("Invalid folder %s", clip(f))
+	if err := CheckPublicID(f + "/x"); err != nil {
+		return BadRequest("Invalid folder %s", Clip(f))
 	}
 	return nil
 }
 
 const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 
-// randomID returns n random lower-case letters and digits, like
+// RandomID returns n random lower-case letters and digits, like
 // Cloudinary's generated public IDs.
-func randomID(n int) string {
+func RandomID(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	for i := range b {
@@ -82,10 +82,10 @@ func randomID(n int) string {
 	return string(b)
 }
 
-// filenameStem turns a client's file name into a public ID stem: the base
+// FilenameStem turns a client's file name into a public ID stem: the base
 // name without extension, with characters outside letters, digits, "-",
 // "_" and "." replaced by "_".
-func filenameStem(name string) (stem, ext string) {
+func FilenameStem(name string) (stem, ext string) {
 	base := path.Base(strings.ReplaceAll(name, "\\", "/"))
 	ext = path.Ext(base)
 	stem = strings.TrimSuffix(base, ext)
@@ -107,8 +107,8 @@ func filenameStem(name string) (stem, ext string) {
 	return stem, strings.TrimPrefix(ext, ".")
 }
 
-// randomHex is n random bytes in hex: asset, version and token IDs.
-func randomHex(n int) string {
+// RandomHex is n random bytes in hex: asset, version and token IDs.
+func RandomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)

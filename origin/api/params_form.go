@@ -1,4 +1,4 @@
-package origin
+package api
 
 import (
 	"bufio"
@@ -51,7 +51,7 @@ func (b *bodyReader) form(br *bufio.Reader) error {
 }
 
 // formToken reads a key (up to '=' or '&') or the value of key (up to
-// '&'), decoded, at most maxFieldBytes as sent. end is the byte that ended
+// '&'), decoded, at most MaxFieldBytes as sent. end is the byte that ended
 // it, 0 at the end of the body.
 func formToken(br *bufio.Reader, isKey bool, key string) (tok string, end byte, err error) {
 	var sb strings.Builder
@@ -67,17 +67,17 @@ func formToken(br *bufio.Reader, isKey bool, key string) (tok string, end byte, 
 			end = c
 			break
 		}
-		if sb.Len() >= maxFieldBytes {
+		if sb.Len() >= MaxFieldBytes {
 			if isKey {
 				key = sb.String()
 			}
-			return "", 0, badRequest("Parameter %s is too long", clip(key))
+			return "", 0, BadRequest("Parameter %s is too long", Clip(key))
 		}
 		sb.WriteByte(c)
 	}
 	tok, err = unescapeQuery(sb.String())
 	if err != nil {
-		return "", 0, badRequest("Malformed request body")
+		return "", 0, BadRequest("Malformed request body")
 	}
 	return tok, end, nil
 }
@@ -125,12 +125,12 @@ func (v *formValue) Read(p []byte) (int, error) {
 						return n, err
 					}
 					if len(esc) < 3 {
-						return n, badRequest("Malformed request body")
+						return n, BadRequest("Malformed request body")
 					}
 					buf = esc
 				}
 				if !isHex(buf[i+1]) || !isHex(buf[i+2]) {
-					return n, badRequest("Malformed request body")
+					return n, BadRequest("Malformed request body")
 				}
 				c = unhex(buf[i+1])<<4 | unhex(buf[i+2])
 				i += 2

@@ -1,4 +1,4 @@
-package origin
+package api
 
 import (
 	"bytes"
@@ -20,8 +20,8 @@ func TestStatusWriter(t *testing.T) {
 	want := testcorpus.Read(t, "LadyBird.jpg")
 	statuses := make(chan int, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &statusWriter{ResponseWriter: w}
-		defer func() { statuses <- sw.code() }()
+		sw := &StatusWriter{ResponseWriter: w}
+		defer func() { statuses <- sw.Code() }()
 		if r.URL.Path == "/nothing" {
 			return
 		}

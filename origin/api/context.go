@@ -1,4 +1,4 @@
-package origin
+package api
 
 import (
 	"strings"
@@ -6,19 +6,19 @@ import (
 
 // Context limits.
 const (
-	maxContextKeys  = 100
+	MaxContextKeys  = 100
 	maxContextBytes = 64 << 10
 )
 
-// parseContext parses Cloudinary's context string "k=v|k2=v2", where "\|"
+// ParseContext parses Cloudinary's context string "k=v|k2=v2", where "\|"
 // and "\=" escape the separators inside keys and values.
-func parseContext(s string) (map[string]string, error) {
+func ParseContext(s string) (map[string]string, error) {
 	out := map[string]string{}
 	if s == "" {
 		return out, nil
 	}
 	if len(s) > maxContextBytes {
-		return nil, badRequest("Context is too large - at most %d bytes", maxContextBytes)
+		return nil, BadRequest("Context is too large - at most %d bytes", maxContextBytes)
 	}
 	for _, pair := range splitEscaped(s, '|') {
 		if pair == "" {
@@ -31,12 +31,12 @@ func parseContext(s string) (map[string]string, error) {
 			v = unescapeContext(strings.Join(kv[1:], "="))
 		}
 		if k == "" {
-			return nil, badRequest("Invalid context - empty key in %s", clip(pair))
+			return nil, BadRequest("Invalid context - empty key in %s", Clip(pair))
 		}
 		out[k] = v
 	}
-	if len(out) > maxContextKeys {
-		return nil, badRequest("Too many context keys - at most %d", maxContextKeys)
+	if len(out) > MaxContextKeys {
+		return nil, BadRequest("Too many context keys - at most %d", MaxContextKeys)
 	}
 	return out, nil
 }

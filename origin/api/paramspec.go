@@ -1,4 +1,4 @@
-package origin
+package api
 
 import "github.com/mediacdn/mediacdn/delivery"
 
@@ -13,21 +13,21 @@ import "github.com/mediacdn/mediacdn/delivery"
 // Each method lists both Cloudinary kinds. Only the refused list matters at
 // run time; the implemented list documents the method and lets the tests
 // check that every parameter the official SDKs send for it is one or the
-// other (paramspec_test.go).
+// other (origin's paramspec_admin_test.go and paramspec_upload_test.go).
 
-// methodParams are one API method's Cloudinary parameters.
-type methodParams struct {
-	// implemented are the Cloudinary parameters the method acts on.
-	implemented []string
-	// refused are Cloudinary parameters of the method that this server
+// MethodParams are one API method's Cloudinary parameters.
+type MethodParams struct {
+	// Implemented are the Cloudinary parameters the method acts on.
+	Implemented []string
+	// Refused are Cloudinary parameters of the method that this server
 	// does not implement; a request carrying one (even empty) fails.
-	refused []string
+	Refused []string
 }
 
-// check refuses a request that carries a refused parameter, naming the
+// Check refuses a request that carries a refused parameter, naming the
 // first of them in the method's order.
-func (m methodParams) check(p *Params) error {
-	for _, k := range m.refused {
+func (m MethodParams) Check(p *Params) error {
+	for _, k := range m.Refused {
 		if p.Has(k) {
 			return unsupportedParam(k)
 		}
@@ -38,5 +38,5 @@ func (m methodParams) check(p *Params) error {
 // unsupportedParam is the answer to a Cloudinary parameter the server does
 // not implement.
 func unsupportedParam(name string) *delivery.Error {
-	return badRequest("Parameter %s is not supported by this server", name)
+	return BadRequest("Parameter %s is not supported by this server", name)
 }

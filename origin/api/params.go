@@ -1,6 +1,7 @@
-package origin
+package api
 
 import (
+	"errors"
 	"net/http"
 	"sort"
 	"strconv"
@@ -11,7 +12,7 @@ import (
 
 // Params are a request's parameters merged from the query, an urlencoded
 // or JSON body (read even without a Content-Type, as the Go SDK sends some
-// bodies) and multipart fields (api_params_body.go). Array parameters arrive as
+// bodies) and multipart fields (params_body.go). Array parameters arrive as
 // x, x[] or x[N] (and comma-joined strings); Values collects all of them
 // under x in order.
 type Params struct {
@@ -20,7 +21,7 @@ type Params struct {
 	// multipart file part, or, with fileText, the text of a file field (a
 	// data URI, a URL or the file's own text; upload_source.go reads it). nil
 	// when the body has none (a file in the query is in vals).
-	file     *upfile
+	file     *File
 	fileText bool
 }
 
@@ -31,13 +32,15 @@ func newParams() *Params {
 // Close removes the file read with the parameters, if any.
 func (p *Params) Close() {
 	if p != nil {
-		p.file.close()
+		p.file.Close()
 		p.file = nil
 	}
 }
 
-// takeFile hands the file over to the caller, who closes it.
-func (p *Params) takeFile() (f *upfile, text bool) {
+// TakeFile hands the body's file parameter over to the caller, who closes
+// it: nil when the body had none. With text, the file holds the text of a
+// file field (a data URI, a URL or the file's own text), not a file part.
+func (p *Params) TakeFile() (f *File, text bool) {
 	f, text, p.file = p.file, p.fileText, nil
 	return f, text
 }
@@ -96,7 +99,7 @@ func (p *Params) Bool(key string, def bool) (bool, error) {
 	case "0", "false", "no":
 		return false, nil
 	}
-	return false, badRequest("Invalid value %s for parameter %s", clip(v), key)
+	return false, BadRequest("Invalid value %s for parameter %s", Clip(v), key)
 }
 
 // Int parses an integer parameter; def when absent.
@@ -107,7 +110,7 @@ func (p *Params) Int(key string, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, badRequest("Invalid value %s for parameter %s", clip(v), key)
+		return 0, BadRequest("Invalid value %s for parameter %s", Clip(v), key)
 	}
 	return n, nil
 }
@@ -154,17 +157,35 @@ func nonEmpty(vs []string) []string {
 	return out
 }
 
-// parseParams reads the query and the body of a request that carries no
+// ReadParams reads the query and the body of a request that carries no
 // file (the Admin API, invalidations): all its parameters are fields, at
-// most maxFieldsBytes of them.
-func parseParams(r *http.Request) (*Params, error) {
-	b := &bodyReader{p: newParams(), budget: maxFieldsBytes}
+// most MaxFieldsBytes of them, in a body of at most limit bytes (more is
+// refused before anything else is read).
+func ReadParams(w http.ResponseWriter, r *http.Request, limit int64) (*Params, error) {
+	r.Body = http.MaxBytesReader(Unwrapped(w), r.Body, limit)
+	b := &bodyReader{p: newParams(), budget: MaxFieldsBytes}
 	if err := b.read(r); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			err = BadRequest("Request parameters are too large")
+		}
 		return nil, err
 	}
 	return b.p, nil
 }
 
-func fileTooLarge(got, limit int64) *delivery.Error {
-	return badRequest("File size too large. Got %d. Maximum is %d.", got, limit)
+// ReadUpload reads an Upload API request's parameters, at most
+// MaxUploadFieldsBytes of fields, and its file parameter into a File of
+// spool of at most fileLimit bytes. beforeFile, when set, judges the fields
+// read before the file, as the file's value starts. The Params it returns
+// (even with an error) hold the file, if any: the caller closes them.
+func ReadUpload(r *http.Request, spool Spool, fileLimit int64, beforeFile func(*Params) error) (*Params, error) {
+	b := &bodyReader{p: newParams(), budget: MaxUploadFieldsBytes, spool: spool, fileLimit: fileLimit,
+		beforeFile: beforeFile}
+	return b.p, b.read(r)
+}
+
+// FileTooLarge is the answer to a file larger than limit.
+func FileTooLarge(got, limit int64) *delivery.Error {
+	return BadRequest("File size too large. Got %d. Maximum is %d.", got, limit)
 }

@@ -1,4 +1,4 @@
-package origin
+package api
 
 import (
 	"encoding/json"
@@ -14,20 +14,19 @@ import (
 // hidden cause), answered as {"error":{"message":"..."}}. Internal causes
 // go to the log, never to the client.
 
-func badRequest(format string, args ...any) *delivery.Error {
+// BadRequest is a 400 with a message in Cloudinary's wording.
+func BadRequest(format string, args ...any) *delivery.Error {
 	return delivery.Errorf(http.StatusBadRequest, format, args...)
 }
 
-func notFound(publicID string) *delivery.Error {
+// NotFound is Cloudinary's 404 for a missing asset.
+func NotFound(publicID string) *delivery.Error {
 	return delivery.Errorf(http.StatusNotFound, "Resource not found - %s", publicID)
 }
 
-// clip makes request text safe to quote in an error message, and short
+// Clip makes request text safe to quote in an error message, and short
 // (delivery.Echo).
-func clip(s string) string { return delivery.Echo(s, delivery.EchoLimit) }
-
-// internal hides an unexpected failure behind a generic message.
-func internal(cause error) *delivery.Error { return delivery.Internal(cause) }
+func Clip(s string) string { return delivery.Echo(s, delivery.EchoLimit) }
 
 type errorBody struct {
 	Error struct {
@@ -35,10 +34,10 @@ type errorBody struct {
 	} `json:"error"`
 }
 
-// writeError answers with the error JSON and logs internal causes. The
+// WriteError answers with the error JSON and logs internal causes. The
 // message goes out through delivery.Echo: a piece of the request quoted
-// without clip is escaped too, and the whole is bounded.
-func writeError(w http.ResponseWriter, log *slog.Logger, r *http.Request, err error) {
+// without Clip is escaped too, and the whole is bounded.
+func WriteError(w http.ResponseWriter, log *slog.Logger, r *http.Request, err error) {
 	ae := delivery.AsError(err)
 	if ae.Status >= 500 {
 		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", ae.Status, "err", err)
@@ -50,10 +49,11 @@ func writeError(w http.ResponseWriter, log *slog.Logger, r *http.Request, err er
 	}
 	var body errorBody
 	body.Error.Message = delivery.Echo(ae.Message, delivery.MessageLimit)
-	writeJSON(w, ae.Status, body)
+	WriteJSON(w, ae.Status, body)
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// WriteJSON answers status with v as JSON.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		status = http.StatusInternalServerError

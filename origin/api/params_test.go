@@ -1,4 +1,4 @@
-package origin
+package api
 
 import (
 	"errors"
@@ -33,7 +33,7 @@ func TestStringToSignKeepsArrayOrder(t *testing.T) {
 // spools the file (under t's temporary directory) with fileLimit.
 func readBody(t *testing.T, ct, body string, fileLimit int64) (*Params, error) {
 	t.Helper()
-	spool, err := newSpoolDir(t.TempDir())
+	spool, err := NewSpool(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func readBody(t *testing.T, ct, body string, fileLimit int64) (*Params, error) {
 	if ct != "" {
 		r.Header.Set("Content-Type", ct)
 	}
-	b := &bodyReader{p: newParams(), budget: maxUploadFieldsBytes, spool: spool, fileLimit: fileLimit}
+	b := &bodyReader{p: newParams(), budget: MaxUploadFieldsBytes, spool: spool, fileLimit: fileLimit}
 	err = b.read(r)
 	t.Cleanup(b.p.Close)
 	return b.p, err
@@ -84,7 +84,7 @@ func TestBodyReaders(t *testing.T) {
 			}
 			got := ""
 			if p.file != nil {
-				got = p.file.text()
+				got = p.file.Text()
 			}
 			if got != c.file || (c.file != "") != p.fileText {
 				t.Errorf("file %q (text %v), want %q", got, p.fileText, c.file)
@@ -96,16 +96,16 @@ func TestBodyReaders(t *testing.T) {
 // Every read is bounded: fields past their budget, a field past its
 // length, a file past its limit, part headers past theirs.
 func TestBodyReaderBounds(t *testing.T) {
-	many := strings.Repeat("a=&", maxUploadFieldsBytes/fieldOverhead)
+	many := strings.Repeat("a=&", MaxUploadFieldsBytes/fieldOverhead)
 	var mp strings.Builder
 	mp.WriteString("--b\r\nContent-Disposition: form-data; name=\"x\"\r\n")
 	mp.WriteString("X-Pad: " + strings.Repeat("p", maxPartHeaderBytes) + "\r\n\r\nv\r\n--b--\r\n")
 	for _, c := range []struct{ name, ct, body, msg string }{
 		{"many tiny fields", "application/x-www-form-urlencoded", many, "Request parameters are too large"},
-		{"long field", "application/x-www-form-urlencoded", "a=" + strings.Repeat("x", maxFieldBytes+1), "Parameter a is too long"},
-		{"json array of many tiny values", "application/json", `{"a": [` + strings.Repeat("1,", maxUploadFieldsBytes/fieldOverhead) + `1]}`,
+		{"long field", "application/x-www-form-urlencoded", "a=" + strings.Repeat("x", MaxFieldBytes+1), "Parameter a is too long"},
+		{"json array of many tiny values", "application/json", `{"a": [` + strings.Repeat("1,", MaxUploadFieldsBytes/fieldOverhead) + `1]}`,
 			"Request parameters are too large"},
-		{"long json field", "application/json", `{"a": "` + strings.Repeat("x", maxFieldBytes+1) + `"}`, "Parameter a is too long"},
+		{"long json field", "application/json", `{"a": "` + strings.Repeat("x", MaxFieldBytes+1) + `"}`, "Parameter a is too long"},
 		{"file text too long", "application/x-www-form-urlencoded", "file=" + strings.Repeat("x", 4<<10), "Parameter file is too long"},
 		{"file given twice", "application/x-www-form-urlencoded", "file=a&file=b", "Parameter file is given more than once"},
 		{"part headers", "multipart/form-data; boundary=b", mp.String(), "Malformed multipart request: part headers are too large"},

@@ -1,4 +1,4 @@
-package origin
+package api
 
 import (
 	"bufio"
@@ -15,7 +15,7 @@ import (
 
 // bodyReader reads a request's parameters from its body as it streams:
 // the fields into memory, within a budget, and, on the Upload API, the
-// file parameter to a temporary file (upload_spool.go), never into memory.
+// file parameter to a temporary file (file.go), never into memory.
 // Whatever the encoding (multipart, urlencoded, JSON), beforeFile is
 // called as the file's value starts, with the fields read so far: the
 // credentials among them are checked there, so a request refused for them
@@ -27,7 +27,7 @@ type bodyReader struct {
 	budget int64
 	// spool receives the file parameter; "" makes it an ordinary field
 	// (the Admin API, invalidations).
-	spool spoolDir
+	spool Spool
 	// fileLimit bounds a file part; the text of a file field (a data URI,
 	// a URL, the file's own text) may be 4/3 of it plus 1 KiB.
 	fileLimit  int64
@@ -40,11 +40,11 @@ type bodyReader struct {
 
 // Limits on request parameters.
 const (
-	maxFieldBytes  = 1 << 20 // one non-file field
-	maxFieldsBytes = 8 << 20 // all non-file fields together, Admin API
-	// maxUploadFieldsBytes bounds the fields of an Upload API request,
+	MaxFieldBytes  = 1 << 20 // one non-file field
+	MaxFieldsBytes = 8 << 20 // all non-file fields together, Admin API
+	// MaxUploadFieldsBytes bounds the fields of an Upload API request,
 	// each value counted with fieldOverhead more.
-	maxUploadFieldsBytes = 2 << 20
+	MaxUploadFieldsBytes = 2 << 20
 	fieldOverhead        = 64
 	// maxPartHeaderBytes bounds what multipart reads to find a part's
 	// headers (the standard library's own bound is 10 MiB).
@@ -54,7 +54,7 @@ const (
 )
 
 // errFieldsTooLarge refuses fields past the budget.
-func errFieldsTooLarge() *delivery.Error { return badRequest("Request parameters are too large") }
+func errFieldsTooLarge() *delivery.Error { return BadRequest("Request parameters are too large") }
 
 // read reads the query and the body.
 func (b *bodyReader) read(r *http.Request) error {
@@ -95,7 +95,7 @@ func (b *bodyReader) query(q string) error {
 		key, err1 := unescapeQuery(k)
 		val, err2 := unescapeQuery(v)
 		if err1 != nil || err2 != nil {
-			return badRequest("Malformed query string")
+			return BadRequest("Malformed query string")
 		}
 		if err := b.field(key, val); err != nil {
 			return err
@@ -121,7 +121,7 @@ func (b *bodyReader) isFile(name string) bool { return name == "file" && b.spool
 // is the answer to a body that breaks off or breaks its encoding.
 func (b *bodyReader) file(r io.Reader, name string, part bool, malformed string) error {
 	if b.p.file != nil {
-		return badRequest("Parameter file is given more than once")
+		return BadRequest("Parameter file is given more than once")
 	}
 	if b.beforeFile != nil {
 		before := b.p
@@ -132,11 +132,11 @@ func (b *bodyReader) file(r io.Reader, name string, part bool, malformed string)
 			return err
 		}
 	}
-	u, err := b.spool.create()
+	u, err := b.spool.Create()
 	if err != nil {
-		return internal(err)
+		return delivery.Internal(err)
 	}
-	u.name = name
+	u.Name = name
 	b.p.file, b.p.fileText = u, !part
 	if b.buf == nil {
 		b.buf = make([]byte, copyBufferBytes)
@@ -145,16 +145,16 @@ func (b *bodyReader) file(r io.Reader, name string, part bool, malformed string)
 	if !part {
 		limit = limit*4/3 + 1024
 	}
-	switch err := u.fill(r, limit, b.buf); {
-	case err == errPastLimit && part:
+	switch err := u.Fill(r, limit, b.buf); {
+	case err == ErrPastLimit && part:
 		// Cloudinary says how large the file was: count the rest.
 		n, err := io.CopyBuffer(io.Discard, io.LimitReader(r, 4*limit), b.buf)
 		if err != nil {
 			return readFailure(err, malformed)
 		}
-		return fileTooLarge(u.size+n, limit)
-	case err == errPastLimit:
-		return badRequest("Parameter file is too long")
+		return FileTooLarge(u.size+n, limit)
+	case err == ErrPastLimit:
+		return BadRequest("Parameter file is too long")
 	case err != nil:
 		return readFailure(err, malformed)
 	}
@@ -177,13 +177,13 @@ func readFailure(err error, malformed string) error {
 	case errors.As(err, &ne) && ne.Timeout():
 		return delivery.Errorf(http.StatusRequestTimeout, "Request Timeout - the request body stopped arriving")
 	}
-	return badRequest("%s", malformed)
+	return BadRequest("%s", malformed)
 }
 
 // multipart reads a multipart body part by part.
 func (b *bodyReader) multipart(body io.Reader, boundary string) error {
 	if boundary == "" {
-		return badRequest("Malformed multipart request: no boundary")
+		return BadRequest("Malformed multipart request: no boundary")
 	}
 	hb := &headerBudget{r: body}
 	mr := multipart.NewReader(hb, boundary)
@@ -204,12 +204,12 @@ func (b *bodyReader) multipart(body io.Reader, boundary string) error {
 			}
 			continue
 		}
-		v, err := io.ReadAll(io.LimitReader(part, min(maxFieldBytes, b.budget)+1))
+		v, err := io.ReadAll(io.LimitReader(part, min(MaxFieldBytes, b.budget)+1))
 		if err != nil {
 			return readFailure(err, "Malformed multipart request")
 		}
-		if len(v) > maxFieldBytes {
-			return badRequest("Parameter %s is too long", clip(name))
+		if len(v) > MaxFieldBytes {
+			return BadRequest("Parameter %s is too long", Clip(name))
 		}
 		if err := b.field(name, string(v)); err != nil {
 			return err
@@ -226,7 +226,7 @@ type headerBudget struct {
 
 func (h *headerBudget) Read(p []byte) (int, error) {
 	if h.left == 0 {
-		return 0, badRequest("Malformed multipart request: part headers are too large")
+		return 0, BadRequest("Malformed multipart request: part headers are too large")
 	}
 	if h.left > 0 && len(p) > h.left {
 		p = p[:h.left]
