@@ -85,8 +85,16 @@ func (s *Server) fetched(ctx context.Context, u *delivery.URL, cl config.Cloud) 
 	}
 }
 
+// fetchRefreshLease is how long an origin holds the lease of a fetched
+// copy's refresh: longer than the refresh may take (its timeout), so it
+// is never renewed; it is released when the refresh ends, and expires if
+// its origin dies meanwhile.
+const fetchRefreshLease = 3 * time.Minute
+
 // refreshInBackground asks the remote again for a stale copy, once at a
-// time per URL; Close waits for it.
+// time per URL: in this process (refreshing) and across the origins
+// sharing the metadata store (a lease named after the URL, taken before
+// the copy is read again). Close waits for it.
 func (s *Server) refreshInBackground(flight string, key meta.Key, rawURL string, cl config.Cloud) {
 	if _, busy := s.refreshing.LoadOrStore(flight, true); busy {
 		return
@@ -102,6 +110,15 @@ func (s *Server) refreshInBackground(flight string, key meta.Key, rawURL string,
 		defer s.refreshing.Delete(flight)
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
+		lease := "fetch:" + key.Cloud + "/" + key.PublicID
+		got, err := s.meta.TakeLease(ctx, lease, s.holder, s.fetchLeaseTTL)
+		if err != nil {
+			s.log.Warn("fetch refresh not started", "url", api.Clip(rawURL), "err", err)
+		}
+		if !got {
+			return // another origin refreshes it
+		}
+		defer s.meta.ReleaseLease(context.WithoutCancel(ctx), lease, s.holder)
 		prev, err := s.meta.Asset(ctx, key)
 		if err != nil || s.now().Sub(prev.UpdatedAt) < fetchRefresh {
 			return // gone, or refreshed meanwhile

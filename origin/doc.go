@@ -33,7 +33,7 @@
 //	upload_slots.go           bounds on uploads in progress (420 with Retry-After)
 //	upload_spool.go           upfile: an upload's file on disk (api.File), mapped for the image processor
 //	upload_source.go          the file parameter: a file, a data URI or a remote URL (origin/remote)
-//	upload_chunked.go         chunked uploads (X-Unique-Upload-Id, Content-Range)
+//	upload_chunked.go         chunked uploads (X-Unique-Upload-Id, Content-Range): chunk blobs, records in meta
 //	upload_incoming.go        incoming transformations and format conversion
 //	upload_eager.go           eager transformations
 //	upload_analysis.go        analysis: colours, phash and embedded metadata of a version
@@ -48,6 +48,7 @@
 // The Admin API (/v1_1/<cloud>/resources..., tags, transformations, usage):
 //
 //	admin.go                  routing, adminHandler, authentication and the rate limit applied
+//	admin_ratelimit_shared.go the rate limit counted in the metadata store, over every origin (PostgreSQL)
 //	admin_paramspec.go        each method's implemented and refused parameters
 //	admin_list.go             listings (by type, prefix, tag, context, moderation, IDs)
 //	admin_select.go           how a bulk call selects its assets

@@ -39,6 +39,9 @@ type Server struct {
 	fetch  *remote.Fetcher
 	chunks *chunkStore
 	now    func() time.Time
+	// holder names this origin in the leases of the metadata store
+	// (random, new at every start).
+	holder string
 	// spool holds the files of the uploads being served (upload_spool.go);
 	// uploads bounds those requests (upload_slots.go).
 	spool   api.Spool
@@ -70,6 +73,8 @@ type Server struct {
 	// refreshing holds the fetch flights whose stored copy is being
 	// refreshed in the background (deliver_fetch.go).
 	refreshing sync.Map
+	// fetchLeaseTTL is fetchRefreshLease; tests shorten it.
+	fetchLeaseTTL time.Duration
 }
 
 // maxBackgroundRecords bounds derived images waiting to be recorded.
@@ -128,11 +133,11 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 		return nil, fmt.Errorf("origin: upload spool: %w", err)
 	}
 	s := &Server{cfg: cfg, clouds: clouds, hosts: hosts, meta: d.Meta, blobs: d.Blobs, images: d.Images,
-		events: d.Events, purger: d.Purger, log: d.Log, now: d.Now, chunks: chunks,
+		events: d.Events, purger: d.Purger, log: d.Log, now: d.Now, chunks: chunks, holder: api.RandomHex(16), fetchLeaseTTL: fetchRefreshLease,
 		spool: spool, uploads: newUploadSlots(cfg.Uploads), fetching: make(chan struct{}, cfg.Fetch.MaxInFlight),
 		recordSlots: make(chan struct{}, maxBackgroundRecords), recording: newRecordings(),
 		fetch: remote.New(remote.Options{Timeout: cfg.Fetch.Timeout, MaxRedirects: cfg.Fetch.MaxRedirects,
-			AllowNetworks: cfg.Fetch.AllowNetworks, MaxSize: int64(cfg.MaxUploadSize)}), limits: api.NewRateLimiter(nil), m: newCounters()}
+			AllowNetworks: cfg.Fetch.AllowNetworks, MaxSize: int64(cfg.MaxUploadSize)}), limits: api.NewRateLimiter(adminCounter(d.Meta)), m: newCounters()}
 	s.analyser = newAnalyser(s)
 	// Clouds with backup keep deleted and overwritten originals; named
 	// transformations from configuration seed the store (admin*.go).

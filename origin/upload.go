@@ -350,8 +350,8 @@ func (c *call) uploadedFile(p *api.Params, o *uploadOptions) (*upfile, error) {
 // addChunk adds src, one chunk of the chunked upload id, and returns the
 // whole file, named as src, once its last chunk is in (nil before).
 func (c *call) addChunk(id string, src *upfile) (*upfile, error) {
-	whole, err := c.s.chunks.add(c.cloud, id, c.r.Header.Get("Content-Range"), src,
-		int64(c.s.cfg.MaxUploadSize), c.s.now())
+	whole, err := c.s.storeChunk(c.ctx(), c.cloud, id, c.r.Header.Get("Content-Range"), src,
+		int64(c.s.cfg.MaxUploadSize))
 	if whole != nil {
 		whole.Name = src.Name
 	}

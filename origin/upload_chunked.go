@@ -1,12 +1,11 @@
 package origin
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,72 +13,90 @@ import (
 
 	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/api"
+	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
-// chunkTTL is how long an unfinished chunked upload is kept.
+// chunkTTL is how long an unfinished chunked upload is kept after its
+// latest chunk, and how long a refused one is remembered.
 const chunkTTL = time.Hour
 
-// Bounds on what chunked uploads keep between requests: at most
-// maxChunkUploads uploads in progress (each a file of up to
-// max_upload_size under <data_dir>/chunks; a new one past it is refused),
-// and at most maxChunkRefusals refused uploads remembered (no file; the
-// oldest is forgotten first).
+// maxChunkUploads bounds a cloud's chunked uploads in progress (each up
+// to max_upload_size of chunk blobs): a new one past it is refused. The
+// count is the metadata store's, over every origin sharing it, and read
+// before a new upload's first chunk is stored: two origins starting
+// uploads at the same moment may both pass it, so across origins it is a
+// soft bound (exceeded by at most one upload per origin at once).
+const maxChunkUploads = 128
+
+// chunkSweepEvery spaces an origin's sweeps of abandoned chunked uploads;
+// chunkSweepBatch bounds the uploads one sweep drops, and chunkSweepLease
+// is the lease that makes one origin at a time sweep.
 const (
-	maxChunkUploads  = 128
-	maxChunkRefusals = 1024
+	chunkSweepEvery = time.Minute
+	chunkSweepBatch = 100
+	chunkSweepLease = "chunks:sweep"
 )
 
-// chunkStore assembles chunked uploads: each chunk is a full upload POST
-// with X-Unique-Upload-Id and Content-Range: bytes a-b/total (the Go SDK
+// Chunked uploads: each chunk is a full upload POST with
+// X-Unique-Upload-Id and Content-Range: bytes a-b/total (the Go SDK
 // chunks files above 20 MB and gives the total on every chunk; the Node
 // SDK's upload_large always chunks, and sends bytes a-b/-1 until the last
 // chunk, which alone says the total). As Cloudinary requires, every chunk
 // but the last is at least minChunkSize.
 //
+// The chunks of one upload may land on different origins: each chunk is
+// kept as a blob of the blob store and recorded in the metadata store
+// (meta.ChunkStore: upload ID, range, blob, time). The chunk whose record
+// completes the file takes the upload's records (meta's TakeChunks: of
+// two origins, one gets them), streams the chunk blobs in order into an
+// upload file of the spool (upload_spool.go; bounded memory, one copy
+// buffer), deletes the chunk blobs, and the upload goes on as any other.
+// An origin whose chunk completes the file while another took the records
+// answers {"done":false}, as for any chunk but the last.
+//
 // A chunk refused for what its own headers say (the upload ID, the
 // Content-Range, its size against the range, a total past the limit)
 // leaves nothing behind when it is its upload's first: the next chunk is
 // judged on its own. Once an upload is refused otherwise (a chunk under
-// minChunkSize, chunks that disagree), every later chunk of it gets the
-// same answer: the Go SDK reads only the last chunk's, which is itself
-// allowed to be small.
-//
-// mu guards uploads and refused; each upload's file is written only
-// under mu.
+// minChunkSize, chunks that disagree), the refusal is recorded in the
+// metadata store for chunkTTL and every later chunk of it, on any origin,
+// gets the same answer: the Go SDK reads only the last chunk's, which is
+// itself allowed to be small. Uploads abandoned for chunkTTL are dropped
+// (records and blobs) by a sweep that one origin at a time runs.
 type chunkStore struct {
-	dir     string
-	limit   int // maxChunkUploads; tests lower it
-	mu      sync.Mutex
-	uploads map[string]*chunkUpload
-	refused map[string]*chunkRefusal
+	mu        sync.Mutex
+	limit     int       // maxChunkUploads; tests lower it
+	lastSweep time.Time // when this origin last started a sweep
 }
 
 // minChunkSize is Cloudinary's smallest chunk (all but the last): 5 MB.
 const minChunkSize = 5 << 20
 
-type chunkUpload struct {
-	path     string
-	total    int64 // -1 until a chunk says it
-	received int64
-	ranges   map[int64]int64 // start → end (inclusive) already written
-	touched  time.Time
-}
-
-// chunkRefusal is why an upload was refused, for its later chunks.
-type chunkRefusal struct {
-	err     *delivery.Error
-	touched time.Time
-}
-
 func newChunkStore(dir string) (*chunkStore, error) {
-	if err := os.RemoveAll(dir); err != nil { // unfinished uploads do not survive a restart
+	// Earlier versions assembled chunks in <data_dir>/chunks: what is
+	// left there is of no use.
+	if err := os.RemoveAll(dir); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, err
+	return &chunkStore{limit: maxChunkUploads}, nil
+}
+
+// chunkRange reads a chunk's Content-Range (start, end, total or -1);
+// refused is the answer to a range that is malformed, past limit or not
+// the chunk's size.
+func chunkRange(contentRange string, size, limit int64) (start, end, total int64, refused *delivery.Error) {
+	start, end, total, ok := parseContentRange(contentRange)
+	switch {
+	case !ok:
+		refused = api.BadRequest("Invalid Content-Range header - %s", api.Clip(contentRange))
+	case total > limit:
+		refused = api.FileTooLarge(total, limit)
+	case end >= limit:
+		refused = api.FileTooLarge(end+1, limit)
+	case end-start+1 != size:
+		refused = api.BadRequest("Chunk size %d does not match Content-Range %s", size, api.Clip(contentRange))
 	}
-	return &chunkStore{dir: dir, limit: maxChunkUploads, uploads: map[string]*chunkUpload{},
-		refused: map[string]*chunkRefusal{}}, nil
+	return start, end, total, refused
 }
 
 // parseContentRange parses "bytes a-b/total", where total is -1 while the
@@ -114,185 +131,252 @@ func validUploadID(id string) bool {
 	return true
 }
 
-// add writes one chunk, copied from its upload's file. It returns the
-// whole file, assembled on disk, once every byte has arrived and the total
-// is known (and forgets the upload), else nil.
-func (cs *chunkStore) add(cloud, id, contentRange string, chunk *upfile, limit int64, now time.Time) (*upfile, error) {
+// storeChunk stores one chunk of an upload (its bytes read from chunk). It
+// returns the whole file, assembled in the spool, once the recorded
+// chunks cover it and this origin took them, else nil.
+func (s *Server) storeChunk(ctx context.Context, cloud, id, contentRange string, chunk *upfile, limit int64) (*upfile, error) {
 	if !validUploadID(id) {
 		return nil, api.BadRequest("Invalid X-Unique-Upload-Id header")
 	}
 	start, end, total, refused := chunkRange(contentRange, chunk.Size(), limit)
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	cs.expire(now)
-	key := cloud + "\x00" + id
-	if r := cs.refused[key]; r != nil {
-		r.touched = now
-		return nil, r.err
+	now := s.now()
+	s.sweepChunksInBackground(now)
+	r, err := s.meta.ChunkRefusal(ctx, cloud, id, now)
+	switch {
+	case err == nil:
+		return nil, &delivery.Error{Status: r.Status, Message: r.Message}
+	case !errors.Is(err, meta.ErrNotFound):
+		return nil, delivery.Internal(err)
 	}
-	up := cs.uploads[key]
-	if up == nil && refused != nil {
+	chunks, err := s.meta.Chunks(ctx, cloud, id)
+	if err != nil {
+		return nil, delivery.Internal(err)
+	}
+	if len(chunks) == 0 && refused != nil {
 		return nil, refused
 	}
 	if refused == nil && end+1 != total && chunk.Size() < minChunkSize {
 		refused = api.BadRequest("All parts except EOF-chunk must be larger than 5mb")
 	}
-	if up == nil && refused == nil {
-		if len(cs.uploads) >= cs.limit {
+	if len(chunks) == 0 && refused == nil {
+		n, err := s.meta.ChunkUploads(ctx, cloud)
+		if err != nil {
+			return nil, delivery.Internal(err)
+		}
+		if limit := s.chunks.uploadLimit(); n >= limit {
 			return nil, &delivery.Error{Status: 420, RetryAfter: time.Minute, Message: fmt.Sprintf(
-				"Rate Limit Exceeded. Limit of %d chunked uploads in progress reached. Try again later", cs.limit)}
+				"Rate Limit Exceeded. Limit of %d chunked uploads in progress reached. Try again later", limit)}
 		}
-		sum := sha256.Sum256([]byte(key))
-		up = &chunkUpload{path: filepath.Join(cs.dir, hex.EncodeToString(sum[:16])), total: -1, ranges: map[int64]int64{}}
-		cs.uploads[key] = up
 	}
-	if up != nil {
-		up.touched = now
-		if refused == nil {
-			refused = up.check(start, end, total)
-		}
+	if refused == nil {
+		refused = checkChunk(chunks, start, end, total)
 	}
 	if refused != nil {
 		// The upload cannot complete: drop what it sent and refuse the rest.
-		cs.refuse(key, refused, now)
-		return nil, refused
+		return nil, s.refuseChunks(ctx, cloud, id, refused, now)
 	}
-	if prevEnd, seen := up.ranges[start]; !seen || prevEnd != end {
-		if err := writeAt(up.path, start, chunk.Reader()); err != nil {
+	if !hasChunk(chunks, start, end) {
+		key, _, _, err := s.writeBlobFrom(chunk.Reader())
+		if err != nil {
 			return nil, delivery.Internal(err)
 		}
-		up.ranges[start] = end
-		up.received += end - start + 1
+		err = s.meta.AddChunk(ctx, meta.Chunk{ChunkUpload: meta.ChunkUpload{Cloud: cloud, UploadID: id},
+			Start: start, End: end, Total: total, Blob: key, Created: now})
+		if err != nil {
+			s.deleteBlobs(key)
+			if !errors.Is(err, meta.ErrExists) { // else the same chunk was just stored by another request
+				return nil, delivery.Internal(err)
+			}
+		}
 	}
-	if total != -1 {
-		up.total = total
+	if chunks, err = s.meta.Chunks(ctx, cloud, id); err != nil {
+		return nil, delivery.Internal(err)
 	}
-	if up.total == -1 || up.received < up.total {
+	if _, whole := chunksCover(chunks, total); !whole {
 		return nil, nil
 	}
-	delete(cs.uploads, key)
-	return up.whole(id)
-}
-
-// chunkRange reads a chunk's Content-Range (start, end, total or -1);
-// refused is the answer to a range that is malformed, past limit or not
-// the chunk's size.
-func chunkRange(contentRange string, size, limit int64) (start, end, total int64, refused *delivery.Error) {
-	start, end, total, ok := parseContentRange(contentRange)
-	switch {
-	case !ok:
-		refused = api.BadRequest("Invalid Content-Range header - %s", api.Clip(contentRange))
-	case total > limit:
-		refused = api.FileTooLarge(total, limit)
-	case end >= limit:
-		refused = api.FileTooLarge(end+1, limit)
-	case end-start+1 != size:
-		refused = api.BadRequest("Chunk size %d does not match Content-Range %s", size, api.Clip(contentRange))
-	}
-	return start, end, total, refused
-}
-
-// whole opens the assembled file of the upload id, all of it received.
-func (up *chunkUpload) whole(id string) (*upfile, error) {
-	whole, err := openWhole(up.path)
+	taken, err := s.meta.TakeChunks(ctx, cloud, id)
 	if err != nil {
-		return nil, delivery.Internal(fmt.Errorf("chunked upload %s: %w", id, err))
+		return nil, delivery.Internal(err)
 	}
-	if whole.Size() != up.total {
+	if len(taken) == 0 {
+		return nil, nil // another request took them and assembles the file
+	}
+	defer s.deleteChunkBlobs(taken)
+	size, whole := chunksCover(taken, total)
+	if !whole {
+		return nil, delivery.Internal(fmt.Errorf("chunked upload %s: the chunks taken do not cover the file", id))
+	}
+	return s.assembleChunks(taken, size)
+}
+
+// assembleChunks streams the chunks' blobs, in order, into a new file of
+// the spool.
+func (s *Server) assembleChunks(chunks []meta.Chunk, size int64) (*upfile, error) {
+	whole, err := s.newUpfile()
+	if err != nil {
+		return nil, delivery.Internal(err)
+	}
+	buf := make([]byte, 256<<10)
+	for _, c := range chunks {
+		if err := copyBlob(whole, s, c.Blob, buf); err != nil {
+			whole.close()
+			return nil, delivery.Internal(fmt.Errorf("chunked upload %s: chunk %d: %w", c.UploadID, c.Start, err))
+		}
+	}
+	if whole.Size() != size {
 		whole.close()
-		return nil, delivery.Internal(fmt.Errorf("chunked upload %s: %d of %d bytes", id, whole.Size(), up.total))
+		return nil, delivery.Internal(fmt.Errorf("chunked upload: %d of %d bytes", whole.Size(), size))
 	}
 	return whole, nil
 }
 
-// openWhole opens an assembled file as an upfile and unlinks it: it is
-// gone once the upload closes it.
-func openWhole(path string) (*upfile, error) {
-	f, err := os.Open(path)
-	os.Remove(path)
+// copyBlob appends a blob to w.
+func copyBlob(w io.Writer, s *Server, key string, buf []byte) error {
+	r, err := s.blobs.Open(key)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return &upfile{File: api.OpenFile(f, st.Size())}, nil
+	defer r.Close()
+	_, err = io.CopyBuffer(w, r, buf)
+	return err
 }
 
-// check refuses a chunk that disagrees with the upload's earlier ones:
-// another total, a range past the total, or an overlap.
-func (up *chunkUpload) check(start, end, total int64) *delivery.Error {
+// refuseChunks records the refusal of an upload, for its later chunks on
+// any origin, drops its chunks and returns the refusal.
+func (s *Server) refuseChunks(ctx context.Context, cloud, id string, refused *delivery.Error, now time.Time) error {
+	taken, err := s.meta.RefuseChunkUpload(ctx, cloud, id,
+		meta.ChunkRefusal{Status: refused.Status, Message: refused.Message, Expires: now.Add(chunkTTL)}, now)
+	if err != nil {
+		return delivery.Internal(err)
+	}
+	s.deleteChunkBlobs(taken)
+	return refused
+}
+
+func (s *Server) deleteChunkBlobs(chunks []meta.Chunk) {
+	keys := make([]string, len(chunks))
+	for i, c := range chunks {
+		keys[i] = c.Blob
+	}
+	s.deleteBlobs(keys...)
+}
+
+// uploadLimit is the bound on a cloud's chunked uploads in progress.
+func (cs *chunkStore) uploadLimit() int {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	return cs.limit
+}
+
+// sweepChunksInBackground starts a sweep of abandoned uploads when this
+// origin has not started one for chunkSweepEvery; Close waits for it.
+func (s *Server) sweepChunksInBackground(now time.Time) {
+	s.chunks.mu.Lock()
+	due := now.Sub(s.chunks.lastSweep) >= chunkSweepEvery || now.Before(s.chunks.lastSweep)
+	if due {
+		s.chunks.lastSweep = now
+	}
+	s.chunks.mu.Unlock()
+	if !due {
+		return
+	}
+	ticket := s.recording.start()
+	go func() {
+		defer s.recording.done(ticket)
+		ctx, cancel := context.WithTimeout(context.Background(), chunkSweepEvery)
+		defer cancel()
+		if err := s.sweepChunks(ctx, now); err != nil {
+			s.log.Warn("sweep of abandoned chunked uploads failed", "err", err)
+		}
+	}()
+}
+
+// sweepChunks drops the chunks of uploads untouched for chunkTTL (at
+// most chunkSweepBatch uploads), under a lease: while one origin sweeps,
+// the others skip their turn.
+func (s *Server) sweepChunks(ctx context.Context, now time.Time) error {
+	got, err := s.meta.TakeLease(ctx, chunkSweepLease, s.holder, chunkSweepEvery)
+	if err != nil || !got {
+		return err
+	}
+	defer s.meta.ReleaseLease(context.WithoutCancel(ctx), chunkSweepLease, s.holder)
+	expired, err := s.meta.ExpiredChunkUploads(ctx, now.Add(-chunkTTL), chunkSweepBatch)
+	if err != nil {
+		return err
+	}
+	for _, u := range expired {
+		taken, err := s.meta.TakeChunks(ctx, u.Cloud, u.UploadID)
+		if err != nil {
+			return err
+		}
+		s.deleteChunkBlobs(taken)
+	}
+	return nil
+}
+
+// checkChunk refuses a chunk that disagrees with the upload's recorded
+// ones: another total, a range past the total, or an overlap. A chunk
+// equal to a recorded one (sent again) is not refused.
+func checkChunk(chunks []meta.Chunk, start, end, total int64) *delivery.Error {
+	known := knownTotal(chunks)
 	switch {
-	case total != -1 && up.total != -1 && up.total != total:
-		return api.BadRequest("Content-Range total %d differs from earlier chunks (%d)", total, up.total)
-	case total != -1 && up.total == -1:
-		for _, e := range up.ranges {
-			if e >= total {
+	case total != -1 && known != -1 && known != total:
+		return api.BadRequest("Content-Range total %d differs from earlier chunks (%d)", total, known)
+	case total != -1 && known == -1:
+		for _, c := range chunks {
+			if c.End >= total {
 				return api.BadRequest("Content-Range total %d is less than earlier chunks", total)
 			}
 		}
-	case up.total != -1 && end >= up.total:
-		return api.BadRequest("Chunk %d-%d is past the total of earlier chunks (%d)", start, end, up.total)
+	case known != -1 && end >= known:
+		return api.BadRequest("Chunk %d-%d is past the total of earlier chunks (%d)", start, end, known)
 	}
-	for s, e := range up.ranges {
-		if start <= e && s <= end && !(s == start && e == end) {
+	for _, c := range chunks {
+		if start <= c.End && c.Start <= end && !(c.Start == start && c.End == end) {
 			return api.BadRequest("Chunk %d-%d overlaps an earlier chunk", start, end)
 		}
 	}
 	return nil
 }
 
-// refuse forgets the upload's chunks and remembers why it was refused,
-// forgetting the oldest refusal when maxChunkRefusals are remembered. mu
-// must be held.
-func (cs *chunkStore) refuse(key string, err *delivery.Error, now time.Time) {
-	if up := cs.uploads[key]; up != nil {
-		os.Remove(up.path)
-		delete(cs.uploads, key)
-	}
-	if len(cs.refused) >= maxChunkRefusals {
-		oldest := ""
-		for k, r := range cs.refused {
-			if oldest == "" || r.touched.Before(cs.refused[oldest].touched) {
-				oldest = k
-			}
+// hasChunk reports a recorded chunk of exactly this range.
+func hasChunk(chunks []meta.Chunk, start, end int64) bool {
+	for _, c := range chunks {
+		if c.Start == start && c.End == end {
+			return true
 		}
-		delete(cs.refused, oldest)
 	}
-	cs.refused[key] = &chunkRefusal{err: err, touched: now}
+	return false
 }
 
-// expire drops uploads and refusals untouched for chunkTTL. mu must be
-// held.
-func (cs *chunkStore) expire(now time.Time) {
-	for k, up := range cs.uploads {
-		if now.Sub(up.touched) > chunkTTL {
-			os.Remove(up.path)
-			delete(cs.uploads, k)
+// knownTotal is the file's size as the chunks say it, -1 while none does.
+func knownTotal(chunks []meta.Chunk) int64 {
+	for _, c := range chunks {
+		if c.Total != -1 {
+			return c.Total
 		}
 	}
-	for k, r := range cs.refused {
-		if now.Sub(r.touched) > chunkTTL {
-			delete(cs.refused, k)
-		}
-	}
+	return -1
 }
 
-// writeAt copies r into the file at path from offset off.
-func writeAt(path string, off int64, r io.Reader) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
+// chunksCover reports whether chunks (by their start) cover the whole
+// file, one after the other from byte 0, and its size. total is the
+// current chunk's, in case it alone says it (a chunk sent again, with
+// the total this time).
+func chunksCover(chunks []meta.Chunk, total int64) (int64, bool) {
+	if known := knownTotal(chunks); known != -1 {
+		total = known
 	}
-	if _, err := f.Seek(off, io.SeekStart); err != nil {
-		f.Close()
-		return err
+	if total == -1 {
+		return 0, false
 	}
-	if _, err := io.Copy(f, r); err != nil {
-		f.Close()
-		return err
+	var next int64
+	for _, c := range chunks {
+		if c.Start != next {
+			return 0, false
+		}
+		next = c.End + 1
 	}
-	return f.Close()
+	return total, next == total
 }

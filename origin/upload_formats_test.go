@@ -207,7 +207,7 @@ func TestChunkedUploadRanges(t *testing.T) {
 	}
 	// A first chunk refused for its own headers leaves nothing behind:
 	// the upload can start again with good chunks.
-	if inProgress, refused := o.Server.ChunkUploads(); inProgress != 0 || refused != 2 {
+	if inProgress, refused := o.Server.ChunkUploads("demo", "small-first", "small-middle", "past-the-limit", "bad-range"); inProgress != 0 || refused != 2 {
 		t.Errorf("%d uploads in progress, %d refusals remembered; want 0 and the 2 small-chunk ones", inProgress, refused)
 	}
 	if status, resp := chunk("bad-range", 0, 5<<20-1, strconv.Itoa(n)); status != 200 || resp != `{"done":false}` {
@@ -243,7 +243,7 @@ func TestChunkedUploadsBounded(t *testing.T) {
 		errorMessage(t, resp) != "Rate Limit Exceeded. Limit of 2 chunked uploads in progress reached. Try again later" {
 		t.Fatalf("a third upload: %d %s", status, resp)
 	}
-	if inProgress, refused := o.Server.ChunkUploads(); inProgress != 2 || refused != 0 {
+	if inProgress, refused := o.Server.ChunkUploads("demo", "three"); inProgress != 2 || refused != 0 {
 		t.Fatalf("%d in progress, %d refusals after a refused third", inProgress, refused)
 	}
 	if status, resp := chunk("one", 5<<20, n-1); status != 200 || !strings.Contains(resp, `"public_id":"one"`) {
