@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
 
@@ -23,7 +24,7 @@ func uploadForm(t *testing.T, o *testOrigin, action, file string, fields ...[2]s
 	var data []byte
 	name := ""
 	if file != "" {
-		data, name = readCorpus(t, file), file
+		data, name = testkit.Read(t, file), file
 	}
 	ct, body := form(t, fields, name, data)
 	status, raw := post(t, o.URL+"/v1_1/demo/image/"+action, ct, body, true)

@@ -12,6 +12,7 @@ import (
 	"github.com/cloudinary/cloudinary-go/v2/api/admin"
 	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 )
 
@@ -36,7 +37,7 @@ func check(t *testing.T, what string, conds map[string]bool) {
 func TestGoSDKAdminRead(t *testing.T) {
 	o := startOrigin(t, nil)
 	ctx := context.Background()
-	up, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "shots/rocket",
+	up, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "shots/rocket",
 		Tags: api.CldAPIArray{"space", "red"}, Context: api.CldAPIMap{"alt": "A rocket"}, Eager: "c_scale,w_100|c_fill,h_50,w_50"})
 	if msg := sdkFailure(err, up); msg != "" {
 		t.Fatal(msg)
@@ -518,7 +519,7 @@ func TestGoSDKAdminBackups(t *testing.T) {
 	if got.Format != "jpg" || got.Version <= v2.Version || got.Width != 640 || (*res)["nope"].Error != "No backup found" {
 		t.Fatalf("restore: %+v", *res)
 	}
-	if r := fetch(t, o.URL+"/demo/image/upload/pic"); md5hex(r.body) != md5hex(readCorpus(t, "rocket.jpg")) {
+	if r := fetch(t, o.URL+"/demo/image/upload/pic"); md5hex(r.body) != md5hex(testkit.Read(t, "rocket.jpg")) {
 		t.Fatalf("restored content differs")
 	}
 	// Deleted, then restored: the newest backup is the JPEG that was current.

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/blob"
 	"github.com/mediacdn/mediacdn/origin/imaging"
@@ -95,7 +96,7 @@ func TestUploadsSurviveSIGKILL(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	child := startCrashChild(t, dir, addr)
-	files := [][]byte{readCorpus(t, "rocket.jpg"), readCorpus(t, "chelsea.png"), readCorpus(t, "coffee.png")}
+	files := [][]byte{testkit.Read(t, "rocket.jpg"), testkit.Read(t, "chelsea.png"), testkit.Read(t, "coffee.png")}
 
 	var (
 		mu      sync.Mutex

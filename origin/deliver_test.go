@@ -20,6 +20,7 @@ import (
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/internal/testhttp"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/imaging"
 	"github.com/mediacdn/mediacdn/origin/meta"
@@ -69,7 +70,7 @@ func uploadAs(t testing.TB, o *testOrigin, file, id string, extra ...string) *up
 			params.Eager = extra[i+1]
 		}
 	}
-	res, err := o.Cld.Upload.Upload(context.Background(), corpusPath(t, file), params)
+	res, err := o.Cld.Upload.Upload(context.Background(), testkit.Path(t, file), params)
 	if msg := sdkFailure(err, res); msg != "" {
 		t.Fatalf("upload %s: %s", file, msg)
 	}
@@ -79,7 +80,7 @@ func uploadAs(t testing.TB, o *testOrigin, file, id string, extra ...string) *up
 func TestDeliverOriginalAndDerived(t *testing.T) {
 	o := startOrigin(t, nil)
 	up := uploadAs(t, o, "LadyBird.jpg", "garden/ladybird")
-	data := readCorpus(t, "LadyBird.jpg")
+	data := testkit.Read(t, "LadyBird.jpg")
 
 	orig := fetch(t, o.URL+"/demo/image/upload/garden/ladybird.jpg")
 	if orig.status != 200 || !bytes.Equal(orig.body, data) || orig.header.Get("Content-Type") != "image/jpeg" ||
@@ -118,7 +119,7 @@ func TestDeliverOriginalAndDerived(t *testing.T) {
 	blobsBefore := countBlobs(t, o)
 	up2 := uploadAs(t, o, "Storm.jpg", "garden/ladybird")
 	old := fetch(t, o.URL+"/demo/image/upload/v"+strconv.Itoa(up.Version)+"/garden/ladybird.jpg")
-	if !bytes.Equal(old.body, readCorpus(t, "Storm.jpg")) || old.header.Get("X-Asset-Version") != strconv.Itoa(up2.Version) {
+	if !bytes.Equal(old.body, testkit.Read(t, "Storm.jpg")) || old.header.Get("X-Asset-Version") != strconv.Itoa(up2.Version) {
 		t.Fatal("an old version number did not serve the newest copy")
 	}
 	if list, _ := o.Store.Meta.ListDerived(context.Background(), key); len(list) != 0 {
@@ -261,7 +262,7 @@ func TestVariantHeader(t *testing.T) {
 	o := startOrigin(t, nil)
 	uploadAs(t, o, "rocket.jpg", "rocket")
 	uploadAs(t, o, "logo.png", "logo")
-	rocket := probe(t, readCorpus(t, "rocket.jpg"))
+	rocket := probe(t, testkit.Read(t, "rocket.jpg"))
 	for _, c := range []struct {
 		path, variant string
 		headers       []string
@@ -467,7 +468,7 @@ func startOriginClouds(t testing.TB, dir string, cl config.Cloud) *testOrigin {
 
 func TestUploadFormatAndText(t *testing.T) {
 	o := startOrigin(t, nil)
-	ct, body := form(t, [][2]string{{"public_id", "converted"}, {"format", "webp"}}, "c.png", readCorpus(t, "chelsea.png"))
+	ct, body := form(t, [][2]string{{"public_id", "converted"}, {"format", "webp"}}, "c.png", testkit.Read(t, "chelsea.png"))
 	status, resp := post(t, o.URL+"/v1_1/demo/image/upload", ct, body, true)
 	if status != 200 || !strings.Contains(resp, `"format":"webp"`) || !strings.Contains(resp, `"width":451`) {
 		t.Fatalf("format conversion: %d %s", status, resp)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // fl_attachment names the download after the flag's name (or the public
@@ -138,7 +139,7 @@ func TestPrivateCDNHostAcceptsCloudPath(t *testing.T) {
 // fl_attachment on a fetch URL: the default name is the remote file's,
 // without its extension, plus the delivered format's.
 func TestFetchAttachmentFileName(t *testing.T) {
-	rs := startRemote(t, map[string][]byte{"/pics/rocket.jpeg": readCorpus(t, "rocket.jpg")})
+	rs := startRemote(t, map[string][]byte{"/pics/rocket.jpeg": testkit.Read(t, "rocket.jpg")})
 	o := startFetchOrigin(t, nil, "127.0.0.1")
 	for _, c := range []struct{ path, want string }{
 		{"/demo/image/fetch/fl_attachment/" + rs.URL + "/pics/rocket.jpeg", `attachment; filename="rocket.jpg"`},

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cloudinary/cloudinary-go/v2/api"
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
 
@@ -87,8 +88,8 @@ func startFetchOrigin(t *testing.T, now func() time.Time, domains ...string) *te
 // is asked once however many requests and transformations follow, and the
 // copy is an asset of type fetch in the Admin API.
 func TestFetchDelivery(t *testing.T) {
-	lady := readCorpus(t, "LadyBird.jpg")
-	rocket := readCorpus(t, "rocket.jpg")
+	lady := testkit.Read(t, "LadyBird.jpg")
+	rocket := testkit.Read(t, "rocket.jpg")
 	rs := startRemote(t, map[string][]byte{"/pics/lady.jpg": lady, "/notes.txt": []byte("just text"),
 		"/a b.jpg?v=2": rocket})
 	o := startFetchOrigin(t, nil, "127.0.0.1")
@@ -178,7 +179,7 @@ func TestFetchDelivery(t *testing.T) {
 // Without fetch_domains a cloud refuses fetch URLs; with "*" it still may
 // not reach internal addresses unless origin.fetch allows them.
 func TestFetchRefusals(t *testing.T) {
-	rs := startRemote(t, map[string][]byte{"/a.jpg": readCorpus(t, "rocket.jpg")})
+	rs := startRemote(t, map[string][]byte{"/a.jpg": testkit.Read(t, "rocket.jpg")})
 	off := startOrigin(t, nil)
 	if f := fetch(t, off.URL+"/demo/image/fetch/"+rs.URL+"/a.jpg"); f.status != 403 ||
 		!strings.Contains(f.header.Get("X-Cld-Error"), "not allowed") {
@@ -199,7 +200,7 @@ func TestFetchRefusals(t *testing.T) {
 // bytes keep the version, changed bytes make a new one (with a purge), and
 // a failed refresh keeps the copy and is retried an hour later.
 func TestFetchRefresh(t *testing.T) {
-	rocket, aqua := readCorpus(t, "rocket.jpg"), readCorpus(t, "Aqua.jpg")
+	rocket, aqua := testkit.Read(t, "rocket.jpg"), testkit.Read(t, "Aqua.jpg")
 	rs := startRemote(t, map[string][]byte{"/p.jpg": rocket})
 	var mu sync.Mutex
 	clock := time.Unix(1_800_000_000, 0)
@@ -295,7 +296,7 @@ const fetchRetryForTest = time.Hour + time.Minute
 
 // A redirect may only lead to an allowed host.
 func TestFetchRedirectToOtherHost(t *testing.T) {
-	target := startRemote(t, map[string][]byte{"/secret.jpg": readCorpus(t, "rocket.jpg")})
+	target := startRemote(t, map[string][]byte{"/secret.jpg": testkit.Read(t, "rocket.jpg")})
 	hop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, target.URL+"/secret.jpg", http.StatusFound) // to 127.0.0.1
 	}))
@@ -315,7 +316,7 @@ func TestFetchRedirectToOtherHost(t *testing.T) {
 // With fetch_signed_only, only signed fetch URLs (as the SDKs sign them)
 // download anything.
 func TestFetchSignedOnly(t *testing.T) {
-	rs := startRemote(t, map[string][]byte{"/s.jpg": readCorpus(t, "rocket.jpg")})
+	rs := startRemote(t, map[string][]byte{"/s.jpg": testkit.Read(t, "rocket.jpg")})
 	o := startOriginWith(t, func(c *origin.Config) { c.Fetch.AllowNetworks = []string{"127.0.0.0/8"} }, nil,
 		config.Cloud{APIKey: apiKey, APISecret: apiSecret, FetchDomains: []string{"127.0.0.1"}, FetchSignedOnly: true})
 	remote := rs.URL + "/s.jpg"
@@ -351,7 +352,7 @@ func TestFetchSignedOnly(t *testing.T) {
 // Retry-After, without asking its remote; once the download ends, it is
 // fetched as usual.
 func TestFetchDownloadsBounded(t *testing.T) {
-	rocket := readCorpus(t, "rocket.jpg")
+	rocket := testkit.Read(t, "rocket.jpg")
 	release := make(chan struct{})
 	started := make(chan struct{}, 1)
 	var mu sync.Mutex

@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/purge"
 )
@@ -247,14 +248,14 @@ func TestPurgeRulesOfEveryCall(t *testing.T) {
 	for _, id := range []string{"k", "pre/a", "pre/b", "m", "r"} {
 		uploadAs(t, o, "rocket.jpg", id)
 	}
-	if res, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "tag/c",
+	if res, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "tag/c",
 		Tags: api.CldAPIArray{"old"}}); sdkFailure(err, res) != "" {
 		t.Fatalf("upload tag/c: %s", sdkFailure(err, res))
 	}
 	rules.expect("uploads", "created image/upload/k", "created image/upload/pre/a", "created image/upload/pre/b",
 		"created image/upload/m", "created image/upload/r", "created image/upload/tag/c")
 
-	if res, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "chelsea.png"), uploader.UploadParams{PublicID: "k",
+	if res, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "chelsea.png"), uploader.UploadParams{PublicID: "k",
 		Overwrite: api.Bool(true), Invalidate: api.Bool(true)}); sdkFailure(err, res) != "" {
 		t.Fatalf("overwrite k: %s", sdkFailure(err, res))
 	}

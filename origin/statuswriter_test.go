@@ -9,15 +9,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mediacdn/mediacdn/internal/testcorpus"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // The status-recording writer keeps what net/http's own writer offers:
 // io.ReaderFrom (sendfile), http.Flusher, and http.ResponseController
 // through Unwrap; it records the status the client gets.
 func TestStatusWriter(t *testing.T) {
-	file := testcorpus.Path(t, "LadyBird.jpg")
-	want := testcorpus.Read(t, "LadyBird.jpg")
+	file := testkit.Path(t, "LadyBird.jpg")
+	want := testkit.Read(t, "LadyBird.jpg")
 	statuses := make(chan int, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sw := &statusWriter{ResponseWriter: w}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
 
@@ -15,7 +16,7 @@ import (
 // moderation=manual puts the upload in the manual queue, pending.
 func TestUploadModeration(t *testing.T) {
 	o := startOrigin(t, nil)
-	ct, body := form(t, [][2]string{{"public_id", "moderated"}, {"moderation", "manual"}}, "c.png", readCorpus(t, "chelsea.png"))
+	ct, body := form(t, [][2]string{{"public_id", "moderated"}, {"moderation", "manual"}}, "c.png", testkit.Read(t, "chelsea.png"))
 	if status, resp := post(t, o.URL+"/v1_1/demo/image/upload", ct, body, true); status != 200 {
 		t.Fatalf("upload: %d %s", status, resp)
 	}
@@ -23,7 +24,7 @@ func TestUploadModeration(t *testing.T) {
 	if q.status != 200 || !strings.Contains(q.raw, `"public_id":"moderated"`) {
 		t.Fatalf("moderation queue: %d %s", q.status, q.raw)
 	}
-	ct, body = form(t, [][2]string{{"public_id", "x"}, {"moderation", "webpurify"}}, "c.png", readCorpus(t, "chelsea.png"))
+	ct, body = form(t, [][2]string{{"public_id", "x"}, {"moderation", "webpurify"}}, "c.png", testkit.Read(t, "chelsea.png"))
 	if status, resp := post(t, o.URL+"/v1_1/demo/image/upload", ct, body, true); status != 400 ||
 		errorMessage(t, resp) != "Unsupported moderation - webpurify (only manual is available)" {
 		t.Fatalf("unsupported moderation: %d %s", status, resp)
@@ -54,7 +55,7 @@ func TestAnalysisAtUpload(t *testing.T) {
 // current version; explicit leaves the asset as it was.
 func TestAnalysisOrEagerFailureChangesNothing(t *testing.T) {
 	o := startOrigin(t, func(cfg *origin.Config) { cfg.Imaging.Timeout = time.Nanosecond })
-	jpg := readCorpus(t, "rocket.jpg")
+	jpg := testkit.Read(t, "rocket.jpg")
 	upload := func(fields ...[2]string) (int, string) {
 		t.Helper()
 		ct, body := form(t, fields, "rocket.jpg", jpg)

@@ -14,6 +14,7 @@ import (
 	"github.com/cloudinary/cloudinary-go/v2/api"
 	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
@@ -93,7 +94,7 @@ func TestUploadBMPTIFFHEIC(t *testing.T) {
 	}{
 		{"white.bmp", "bmp", "image/bmp", sdkLargeBMP(), 1400, 1400},
 		{"gradient.tif", "tiff", "image/tiff", gradientTIFF(120, 80), 120, 80},
-		{"rocket.heic", "heic", "image/heic", readCorpus(t, "rocket.heic"), 160, 107},
+		{"rocket.heic", "heic", "image/heic", testkit.Read(t, "rocket.heic"), 160, 107},
 	} {
 		id := "formats/" + c.format
 		res, err := o.Cld.Upload.Upload(ctx, writeTemp(t, c.name, c.data), uploader.UploadParams{PublicID: id})

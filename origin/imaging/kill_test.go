@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // hostileChain is issue 15's blur chain after an upscale to 40 megapixels:
@@ -27,7 +28,7 @@ const stopBound = 5 * time.Second
 // returned channel gives its error and the time it returned.
 func startHostile(t *testing.T, ctx context.Context, p *Processor) <-chan stopped {
 	t.Helper()
-	src := readCorpus(t, "Aqua.jpg")
+	src := testkit.Read(t, "Aqua.jpg")
 	tr := mustParse(t, hostileChain)
 	done := make(chan stopped, 1)
 	go func() {
@@ -46,7 +47,7 @@ type stopped struct {
 func checkFreed(t *testing.T, p *Processor) {
 	t.Helper()
 	poll(t, func() bool { return p.Stats().Busy == 0 })
-	if res := do(t, p, readCorpus(t, "rocket.jpg"), "w_100", delivery.JPG); res.Width != 100 {
+	if res := do(t, p, testkit.Read(t, "rocket.jpg"), "w_100", delivery.JPG); res.Width != 100 {
 		t.Errorf("next transform: %dx%d", res.Width, res.Height)
 	}
 }
