@@ -262,8 +262,8 @@ func TestPurgeRulesOfEveryCall(t *testing.T) {
 	rules.expect("overwrite with invalidate", "asset image/upload/k legacy+versioned v+0")
 
 	for _, p := range []string{"w_40/k.jpg", "w_50/k.jpg", "t_thumb/k.jpg", "w_60/pre/a.jpg", "w_40/pre/b.jpg"} {
-		if f := fetch(t, o.URL+"/demo/image/upload/"+p); f.status != 200 {
-			t.Fatalf("%s: %d", p, f.status)
+		if f := testkit.Get(t, o.URL+"/demo/image/upload/"+p); f.Status != 200 {
+			t.Fatalf("%s: %d", p, f.Status)
 		}
 	}
 	rules.expect("derived images made")
@@ -402,8 +402,8 @@ func TestPurgeNotPublished(t *testing.T) {
 		NamedTransformations: map[string]string{"thumb": "c_fill,h_30,w_30"}}
 	o, rules := startPurgingOrigin(t, cl)
 	uploadAs(t, o, "rocket.jpg", "a")
-	if f := fetch(t, o.URL+"/demo/image/upload/w_40/a.jpg"); f.status != 200 {
-		t.Fatalf("derived: %d", f.status)
+	if f := testkit.Get(t, o.URL+"/demo/image/upload/w_40/a.jpg"); f.Status != 200 {
+		t.Fatalf("derived: %d", f.Status)
 	}
 	derived := adminGet(t, o, "resources/image/upload/a").body["derived"].([]any)
 	if err := rules.js.DeleteStream(context.Background(), rules.name); err != nil {

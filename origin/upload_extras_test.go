@@ -2,6 +2,7 @@ package origin_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -37,16 +38,12 @@ func TestAnalysisAtUpload(t *testing.T) {
 	o := startOrigin(t, nil)
 	res := uploadAs(t, o, "rocket.jpg", "analysed")
 	key := meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: "analysed"}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := o.Store.Meta.Analysis(context.Background(), key, int64(res.Version)); err == nil {
-			break
+	testkit.CheckFor(t, testkit.Timeout, func() error {
+		if _, err := o.Store.Meta.Analysis(context.Background(), key, int64(res.Version)); err != nil {
+			return fmt.Errorf("no analysis stored after the upload: %w", err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("no analysis stored after the upload")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 // An analysis or an eager transformation that fails (here every image

@@ -40,14 +40,14 @@ func TestUploadIncomingTransformation(t *testing.T) {
 	if msg := sdkFailure(err, res); msg != "" {
 		t.Fatal(msg)
 	}
-	orig := fetch(t, o.URL+"/demo/image/upload/limited.jpg")
-	info := probe(t, orig.body)
+	orig := testkit.Get(t, o.URL+"/demo/image/upload/limited.jpg")
+	info := probe(t, orig.Body)
 	if res.Width != 500 || res.Height != 313 || res.Format != "jpg" || info.Width != 500 || info.Height != 313 ||
-		res.Bytes != len(orig.body) || res.Etag != md5hex(orig.body) || len(orig.body) >= len(testkit.Read(t, "LadyBird.jpg")) {
-		t.Fatalf("stored %+v, delivered %+v (%d bytes)", res, info, len(orig.body))
+		res.Bytes != len(orig.Body) || res.Etag != md5hex(orig.Body) || len(orig.Body) >= len(testkit.Read(t, "LadyBird.jpg")) {
+		t.Fatalf("stored %+v, delivered %+v (%d bytes)", res, info, len(orig.Body))
 	}
 	a, err := o.Store.Meta.Asset(ctx, meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: "limited"})
-	if err != nil || a.Width != 500 || a.Bytes != int64(len(orig.body)) {
+	if err != nil || a.Width != 500 || a.Bytes != int64(len(orig.Body)) {
 		t.Fatalf("asset %+v %v", a, err)
 	}
 	// f_ in the transformation, or the format parameter, sets the stored
@@ -57,7 +57,7 @@ func TestUploadIncomingTransformation(t *testing.T) {
 	if msg := sdkFailure(err, res); msg != "" || res.Format != "png" || res.Width != 100 {
 		t.Fatalf("w_100,f_png: %s %+v", msg, res)
 	}
-	if info := probe(t, fetch(t, o.URL+"/demo/image/upload/small.png").body); info.Format != delivery.PNG || info.Width != 100 {
+	if info := probe(t, testkit.Get(t, o.URL+"/demo/image/upload/small.png").Body); info.Format != delivery.PNG || info.Width != 100 {
 		t.Fatalf("stored w_100,f_png: %+v", info)
 	}
 	res, err = o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "webp",
@@ -73,7 +73,7 @@ func TestUploadIncomingTransformation(t *testing.T) {
 		if msg := sdkFailure(err, res); msg != "" || res.Format != format || res.Width != 100 {
 			t.Fatalf("w_100,f_png with format %s: %s %+v", format, msg, res)
 		}
-		if info := probe(t, fetch(t, o.URL+"/demo/image/upload/last."+format).body); info.Format.String() != format {
+		if info := probe(t, testkit.Get(t, o.URL+"/demo/image/upload/last."+format).Body); info.Format.String() != format {
 			t.Fatalf("w_100,f_png with format %s stored as %v", format, info.Format)
 		}
 	}
@@ -117,7 +117,7 @@ func TestUploadFormatWithAllowedFormats(t *testing.T) {
 	if msg := sdkFailure(err, conv); msg != "" || conv.Format != "png" || conv.Width != 640 {
 		t.Fatalf("not allowed, converted: %s %+v", msg, conv)
 	}
-	if info := probe(t, fetch(t, o.URL+"/demo/image/upload/conv.png").body); info.Format != delivery.PNG {
+	if info := probe(t, testkit.Get(t, o.URL+"/demo/image/upload/conv.png").Body); info.Format != delivery.PNG {
 		t.Fatalf("stored as %v", info.Format)
 	}
 	kept, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "kept",
@@ -265,7 +265,7 @@ func TestUploadBackupParam(t *testing.T) {
 			if len(versions) != 2 || got.Format != "jpg" || got.Width != 640 {
 				t.Errorf("backup=true on a cloud without backup: versions %v, restore %+v", versions, got)
 			}
-			if r := fetch(t, o.URL+"/demo/image/upload/pic"); !bytes.Equal(r.body, testkit.Read(t, "rocket.jpg")) {
+			if r := testkit.Get(t, o.URL+"/demo/image/upload/pic"); !bytes.Equal(r.Body, testkit.Read(t, "rocket.jpg")) {
 				t.Error("restored content differs")
 			}
 		} else if len(versions) != 1 || got.Error == "" {
@@ -450,9 +450,9 @@ func TestAttachmentNameIsTheOriginalFilename(t *testing.T) {
 		if msg := sdkFailure(err, res); msg != "" {
 			t.Fatal(msg)
 		}
-		r := fetch(t, o.URL+"/demo/image/upload/fl_attachment,w_40/"+c.params.PublicID+".png")
-		if got := r.header.Get("Content-Disposition"); r.status != 200 || got != c.want {
-			t.Errorf("%s: %d %q, want %q", c.params.PublicID, r.status, got, c.want)
+		r := testkit.Get(t, o.URL+"/demo/image/upload/fl_attachment,w_40/"+c.params.PublicID+".png")
+		if got := r.Header.Get("Content-Disposition"); r.Status != 200 || got != c.want {
+			t.Errorf("%s: %d %q, want %q", c.params.PublicID, r.Status, got, c.want)
 		}
 	}
 }

@@ -219,7 +219,7 @@ func TestUploadsInProgressBounded(t *testing.T) {
 				_, stop := stalledUpload(t, o.URL+"/v1_1/demo/image/upload", ct, head, true)
 				stops = append(stops, stop)
 			}
-			checkFor(t, 10*time.Second, func() error {
+			testkit.CheckFor(t, testkit.Timeout, func() error {
 				if n := o.Server.UploadsInProgress(); n != 2 {
 					return fmt.Errorf("%d uploads in progress, want 2", n)
 				}
@@ -239,7 +239,7 @@ func TestUploadsInProgressBounded(t *testing.T) {
 				t.Fatalf("third upload: %d Retry-After %q %s", resp.StatusCode, resp.Header.Get("Retry-After"), b)
 			}
 			stops[0]()
-			checkFor(t, 10*time.Second, func() error {
+			testkit.CheckFor(t, testkit.Timeout, func() error {
 				fct, body := form(t, [][2]string{{"public_id", "next"}}, "c.png", png)
 				if status, resp := post(t, o.URL+"/v1_1/demo/image/upload", fct, body, true); status != 200 {
 					return fmt.Errorf("after a slot was freed: %d %s", status, resp)
@@ -331,7 +331,7 @@ func TestUploadLeavesNoTemporaryFile(t *testing.T) {
 	// A client that gives up in the middle of its file.
 	ct, head := formHead(t, [][2]string{{"public_id", "z"}}, png[:1000])
 	answer, stop := stalledUpload(t, o.URL+"/v1_1/demo/image/upload", ct, head, true)
-	checkFor(t, 10*time.Second, func() error {
+	testkit.CheckFor(t, testkit.Timeout, func() error {
 		if files := openSpoolFiles(t, o); len(files) != 1 {
 			return fmt.Errorf("spool files of the stalled upload: %v", files)
 		}
@@ -339,7 +339,7 @@ func TestUploadLeavesNoTemporaryFile(t *testing.T) {
 	})
 	stop()
 	<-answer
-	checkFor(t, 10*time.Second, func() error {
+	testkit.CheckFor(t, testkit.Timeout, func() error {
 		if files := openSpoolFiles(t, o); len(files) != 0 {
 			return fmt.Errorf("spool files left by an upload given up: %v", files)
 		}
@@ -407,7 +407,7 @@ func TestStalledUploadDropped(t *testing.T) {
 	case <-time.After(10 * time.Second): // generous: the bound is 200ms
 		t.Fatal("a stalled upload was not dropped")
 	}
-	checkFor(t, 10*time.Second, func() error {
+	testkit.CheckFor(t, testkit.Timeout, func() error {
 		if n := o.Server.UploadsInProgress(); n != 0 {
 			return fmt.Errorf("%d uploads in progress after the stalled one was dropped", n)
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // A delivery URL over 8 KiB (delivery.DefaultMaxLength, the edges' largest
@@ -26,7 +27,7 @@ func TestDeliveryURLTooLong(t *testing.T) {
 	if !strings.Contains(a.status, " 400 ") || !strings.HasPrefix(a.header("X-Cld-Error"), "Invalid public ID - ") {
 		t.Errorf("at the bound: %q, X-Cld-Error %q", a.status, a.header("X-Cld-Error"))
 	}
-	if r := fetch(t, o.URL+"/demo/image/upload/x.jpg"); r.status != http.StatusNotFound {
-		t.Errorf("the origin stopped serving: %d", r.status)
+	if r := testkit.Get(t, o.URL+"/demo/image/upload/x.jpg"); r.Status != http.StatusNotFound {
+		t.Errorf("the origin stopped serving: %d", r.Status)
 	}
 }

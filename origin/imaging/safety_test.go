@@ -151,20 +151,8 @@ func blockWorkers(t *testing.T, p *Processor) (release func()) {
 			}, nil)
 		}()
 	}
-	poll(t, func() bool { return p.Stats().Busy == p.cfg.Workers })
+	testkit.Eventually(t, testkit.Timeout, "every worker busy", func() bool { return p.Stats().Busy == p.cfg.Workers })
 	return func() { close(gate); wg.Wait() }
-}
-
-// poll waits for cond, checking often, without sleeping a fixed time.
-func poll(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not reached in 10s")
-		}
-		time.Sleep(time.Millisecond) // a poll interval, not a wait for an outcome
-	}
 }
 
 // Past the queue, Transform answers 503 with Retry-After at once.
@@ -174,7 +162,7 @@ func TestQueueFull(t *testing.T) {
 	release := blockWorkers(t, p)
 	queued := make(chan error, 1)
 	go func() { _, err := try(t, p, src, "w_10", delivery.JPG); queued <- err }()
-	poll(t, func() bool { return p.Stats().Queued == 1 })
+	testkit.Eventually(t, testkit.Timeout, "one transform queued", func() bool { return p.Stats().Queued == 1 })
 	_, err := try(t, p, src, "w_10", delivery.JPG)
 	wantError(t, err, 503, "")
 	var e *delivery.Error
@@ -188,7 +176,7 @@ func TestQueueFull(t *testing.T) {
 	if err := <-queued; err != nil {
 		t.Errorf("queued transform: %v", err)
 	}
-	poll(t, func() bool { return p.Stats().Busy == 0 })
+	testkit.Eventually(t, testkit.Timeout, "every worker free", func() bool { return p.Stats().Busy == 0 })
 }
 
 // A transform that cannot start before the timeout answers 504, and the
