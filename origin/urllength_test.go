@@ -15,17 +15,18 @@ import (
 func TestDeliveryURLTooLong(t *testing.T) {
 	o := startOrigin(t, nil)
 	addr := strings.TrimPrefix(o.URL, "http://")
-	url := func(n int) string {
+	get := func(n int) testkit.RawAnswer {
 		p := "/demo/image/upload/"
-		return p + strings.Repeat("a", n-len(p)-len(".jpg")) + ".jpg"
+		url := p + strings.Repeat("a", n-len(p)-len(".jpg")) + ".jpg"
+		return testkit.RawExchange(t, addr, "GET "+url+" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
 	}
-	a := rawGet(t, addr, url(delivery.DefaultMaxLength+1))
-	if !strings.Contains(a.status, " 414 ") || a.header("X-Cld-Error") != "URL too long" {
-		t.Errorf("over the bound: %q, X-Cld-Error %q", a.status, a.header("X-Cld-Error"))
+	a := get(delivery.DefaultMaxLength + 1)
+	if !strings.Contains(a.StatusLine, " 414 ") || a.Header("X-Cld-Error") != "URL too long" {
+		t.Errorf("over the bound: %q, X-Cld-Error %q", a.StatusLine, a.Header("X-Cld-Error"))
 	}
-	a = rawGet(t, addr, url(delivery.DefaultMaxLength))
-	if !strings.Contains(a.status, " 400 ") || !strings.HasPrefix(a.header("X-Cld-Error"), "Invalid public ID - ") {
-		t.Errorf("at the bound: %q, X-Cld-Error %q", a.status, a.header("X-Cld-Error"))
+	a = get(delivery.DefaultMaxLength)
+	if !strings.Contains(a.StatusLine, " 400 ") || !strings.HasPrefix(a.Header("X-Cld-Error"), "Invalid public ID - ") {
+		t.Errorf("at the bound: %q, X-Cld-Error %q", a.StatusLine, a.Header("X-Cld-Error"))
 	}
 	if r := testkit.Get(t, o.URL+"/demo/image/upload/x.jpg"); r.Status != http.StatusNotFound {
 		t.Errorf("the origin stopped serving: %d", r.Status)
