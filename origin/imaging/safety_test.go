@@ -135,7 +135,8 @@ func TestSVG(t *testing.T) {
 }
 
 // blockWorkers occupies every worker of p until the returned func is
-// called, and returns once they are all busy.
+// called (or the test ends, so that a test that fails before it releases
+// them ends too), and returns once they are all busy.
 func blockWorkers(t *testing.T, p *Processor) (release func()) {
 	t.Helper()
 	gate := make(chan struct{})
@@ -151,8 +152,10 @@ func blockWorkers(t *testing.T, p *Processor) (release func()) {
 			}, nil)
 		}()
 	}
+	release = sync.OnceFunc(func() { close(gate); wg.Wait() })
+	t.Cleanup(release)
 	testkit.Eventually(t, testkit.Timeout, "every worker busy", func() bool { return p.Stats().Busy == p.cfg.Workers })
-	return func() { close(gate); wg.Wait() }
+	return release
 }
 
 // Past the queue, Transform answers 503 with Retry-After at once.
