@@ -45,7 +45,7 @@ type ack struct {
 
 // chaosCrash kills the origin with SIGKILL in the middle of concurrent
 // uploads, starts it again on the same data directory, and checks every
-// acknowledged upload and every listed asset (origin/crash_test.go's
+// acknowledged upload and every listed asset (origin/storage_crash_test.go's
 // TestUploadsSurviveSIGKILL, through the APIs).
 func chaosCrash(ctx context.Context, e *env, d *chaosData) error {
 	const name, expect = "SIGKILL during uploads, restart on the same data", "every acknowledged upload there, its bytes matching its etag"

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // checkSafeText fails unless s is text delivery.Echo leaves as it is:
@@ -34,17 +35,17 @@ func TestEdgeErrorEscapesRequestText(t *testing.T) {
 		{"/demo/image/upload/w_" + strings.Repeat("\xff", 2000) + "/pic.jpg",
 			"Invalid width in transformation: " + strings.Repeat("%FF", 40) + "..."},
 	} {
-		a := rawExchange(t, e.Addr(), "GET "+c.target+" HTTP/1.1\r\nHost: x\r\n\r\n")
-		if a.code() != http.StatusBadRequest || a.header("X-Cld-Error") != c.want || a.body != c.want+"\n" {
-			t.Errorf("%.60q: %q, X-Cld-Error %.80q, body %.80q; want %.80q", c.target, a.status, a.header("X-Cld-Error"), a.body, c.want)
+		a := testkit.RawExchange(t, e.Addr(), "GET "+c.target+" HTTP/1.1\r\nHost: x\r\n\r\n")
+		if a.Code() != http.StatusBadRequest || a.Header("X-Cld-Error") != c.want || a.Body != c.want+"\n" {
+			t.Errorf("%.60q: %q, X-Cld-Error %.80q, body %.80q; want %.80q", c.target, a.StatusLine, a.Header("X-Cld-Error"), a.Body, c.want)
 		}
-		if a.header("X-Injected") != "" {
+		if a.Header("X-Injected") != "" {
 			t.Errorf("%q: a header was injected", c.target)
 		}
-		for _, h := range a.headers {
+		for _, h := range a.Lines {
 			checkSafeText(t, "header", h)
 		}
-		checkSafeText(t, "body", strings.TrimSuffix(a.body, "\n"))
+		checkSafeText(t, "body", strings.TrimSuffix(a.Body, "\n"))
 	}
 	if o.count.Load() != 0 {
 		t.Errorf("bad URLs reached the origin %d times", o.count.Load())
@@ -63,9 +64,9 @@ func TestEdgeEscapesOriginError(t *testing.T) {
 	})
 	e := startEdge(t, nil, o.URL)
 	for range 2 {
-		a := rawExchange(t, e.Addr(), "GET /demo/image/upload/%c0%ae.jpg HTTP/1.1\r\nHost: x\r\n\r\n")
-		if a.code() != http.StatusNotFound || a.header("X-Cld-Error") != "Resource not found - %C0%AE" {
-			t.Errorf("%q, X-Cld-Error %q", a.status, a.header("X-Cld-Error"))
+		a := testkit.RawExchange(t, e.Addr(), "GET /demo/image/upload/%c0%ae.jpg HTTP/1.1\r\nHost: x\r\n\r\n")
+		if a.Code() != http.StatusNotFound || a.Header("X-Cld-Error") != "Resource not found - %C0%AE" {
+			t.Errorf("%q, X-Cld-Error %q", a.StatusLine, a.Header("X-Cld-Error"))
 		}
 	}
 	if n := o.count.Load(); n != 1 {

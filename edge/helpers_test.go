@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -164,71 +163,4 @@ func hitCtx(path string, headers ...string) *fasthttp.RequestCtx {
 	ctx := &fasthttp.RequestCtx{}
 	ctx.Init(&req, nil, nil)
 	return ctx
-}
-
-// rawAnswer is a response read off the wire as it came: its status line,
-// its header lines and its body, bytes untouched by an HTTP client.
-type rawAnswer struct {
-	status  string
-	headers []string
-	body    string
-}
-
-// header is the value of the first header named name ("" when absent).
-func (a rawAnswer) header(name string) string {
-	for _, h := range a.headers {
-		if k, v, ok := strings.Cut(h, ":"); ok && strings.EqualFold(k, name) {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
-}
-
-// code is the status code of the answer (0 when there was none).
-func (a rawAnswer) code() int {
-	_, rest, _ := strings.Cut(a.status, " ")
-	n, _ := strconv.Atoi(strings.SplitN(rest, " ", 2)[0])
-	return n
-}
-
-// rawExchange writes req to a new connection to addr as it is (no client
-// checks or fixes it), then reads the answer until the server closes the
-// connection or stops sending: an empty status means none came.
-func rawExchange(t testing.TB, addr, req string) rawAnswer {
-	t.Helper()
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := io.WriteString(conn, req); err != nil {
-		t.Fatal(err)
-	}
-	br := bufio.NewReader(conn)
-	var a rawAnswer
-	for first := true; ; first = false {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			return a
-		}
-		line = strings.TrimSuffix(line, "\r\n")
-		if first {
-			a.status = line
-			continue
-		}
-		if line == "" {
-			break
-		}
-		a.headers = append(a.headers, line)
-	}
-	if n, err := strconv.Atoi(a.header("Content-Length")); err == nil {
-		b := make([]byte, n)
-		_, err := io.ReadFull(br, b)
-		if err != nil {
-			t.Fatalf("reading a %d-byte body: %v", n, err)
-		}
-		a.body = string(b)
-	}
-	return a
 }

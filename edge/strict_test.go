@@ -10,13 +10,13 @@ import (
 
 // checkRefused fails unless a is status with the edge's error text, and
 // the edge closes the connection after it when close is set.
-func checkRefused(t *testing.T, what string, a rawAnswer, status int, msg string, close bool) {
+func checkRefused(t *testing.T, what string, a testkit.RawAnswer, status int, msg string, close bool) {
 	t.Helper()
-	if a.code() != status || a.header("X-Cld-Error") != msg {
-		t.Errorf("%s: %q, X-Cld-Error %q; want %d %q", what, a.status, a.header("X-Cld-Error"), status, msg)
+	if a.Code() != status || a.Header("X-Cld-Error") != msg {
+		t.Errorf("%s: %q, X-Cld-Error %q; want %d %q", what, a.StatusLine, a.Header("X-Cld-Error"), status, msg)
 	}
-	if close && !strings.EqualFold(a.header("Connection"), "close") {
-		t.Errorf("%s: the connection is kept (Connection %q)", what, a.header("Connection"))
+	if close && !strings.EqualFold(a.Header("Connection"), "close") {
+		t.Errorf("%s: the connection is kept (Connection %q)", what, a.Header("Connection"))
 	}
 }
 
@@ -28,14 +28,14 @@ func TestHTTPVersions(t *testing.T) {
 	e := startEdge(t, nil, o.URL)
 	for _, v := range []string{"HTTP/9.9", "HTTP/2.0", "HTTP/0.9", "HTTP/3.1"} {
 		for _, path := range []string{"/healthz", "/demo/image/upload/pic.jpg"} {
-			a := rawExchange(t, e.Addr(), "GET "+path+" "+v+"\r\nHost: x\r\n\r\n")
+			a := testkit.RawExchange(t, e.Addr(), "GET "+path+" "+v+"\r\nHost: x\r\n\r\n")
 			checkRefused(t, v+" "+path, a, http.StatusHTTPVersionNotSupported, "HTTP version not supported", true)
 		}
 	}
 	for _, v := range []string{"HTTP/1.1", "HTTP/1.0", "HTTP/1.2"} {
-		a := rawExchange(t, e.Addr(), "GET /demo/image/upload/pic.jpg "+v+"\r\nHost: x\r\n\r\n")
-		if a.code() != http.StatusOK {
-			t.Errorf("%s: %q", v, a.status)
+		a := testkit.RawExchange(t, e.Addr(), "GET /demo/image/upload/pic.jpg "+v+"\r\nHost: x\r\n\r\n")
+		if a.Code() != http.StatusOK {
+			t.Errorf("%s: %q", v, a.StatusLine)
 		}
 	}
 	if n := o.hits("/demo/image/upload/pic.jpg"); n != 1 {
@@ -67,7 +67,7 @@ func TestFramingAmbiguitiesRefused(t *testing.T) {
 		{"identity", get + "Content-Length: 0\r\nTransfer-Encoding: identity\r\n\r\n",
 			"Transfer-Encoding and Content-Length in one request"},
 	} {
-		a := rawExchange(t, e.Addr(), c.req)
+		a := testkit.RawExchange(t, e.Addr(), c.req)
 		checkRefused(t, c.name, a, http.StatusBadRequest, c.msg, true)
 	}
 	if n := o.count.Load(); n != 0 {
@@ -80,8 +80,8 @@ func TestFramingAmbiguitiesRefused(t *testing.T) {
 		get + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
 		get + "X-A: a b\r\nX-B:\tc\r\n\r\n",
 	} {
-		if a := rawExchange(t, e.Addr(), req); a.code() != http.StatusOK {
-			t.Errorf("%q: %q", req, a.status)
+		if a := testkit.RawExchange(t, e.Addr(), req); a.Code() != http.StatusOK {
+			t.Errorf("%q: %q", req, a.StatusLine)
 		}
 	}
 }
@@ -113,14 +113,14 @@ func TestRequestLimits(t *testing.T) {
 		{"headers over", "GET /demo/image/upload/pic.jpg HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("b", 8200) + "\r\n\r\n",
 			431, "Request header fields too large"},
 	} {
-		a := rawExchange(t, e.Addr(), c.req)
+		a := testkit.RawExchange(t, e.Addr(), c.req)
 		checkRefused(t, c.name, a, c.status, c.msg, false)
 	}
 	if n := o.count.Load(); n != 0 {
 		t.Errorf("refused requests reached the origin %d times", n)
 	}
 	// A head longer than both limits together cannot be read: 431.
-	a := rawExchange(t, e.Addr(), "GET "+url(20000)+" HTTP/1.1\r\nHost: x\r\n\r\n")
+	a := testkit.RawExchange(t, e.Addr(), "GET "+url(20000)+" HTTP/1.1\r\nHost: x\r\n\r\n")
 	checkRefused(t, "a 20 KB URL", a, http.StatusRequestHeaderFieldsTooLarge, "Request header fields too large", true)
 	if r := testkit.Get(t, e.URL+"/demo/image/upload/pic.jpg"); r.Status != 200 {
 		t.Fatalf("the edge stopped serving: %d", r.Status)
@@ -160,7 +160,7 @@ func TestUnreadableRequests(t *testing.T) {
 		{"body over 4 KiB", "POST /demo/image/upload/pic.jpg HTTP/1.1\r\nHost: x\r\nContent-Length: 10000\r\n\r\n" +
 			strings.Repeat("b", 10000), http.StatusRequestEntityTooLarge, "Request body too large"},
 	} {
-		checkRefused(t, c.name, rawExchange(t, e.Addr(), c.req), c.status, c.msg, true)
+		checkRefused(t, c.name, testkit.RawExchange(t, e.Addr(), c.req), c.status, c.msg, true)
 	}
 	if r := testkit.Get(t, e.URL+"/demo/image/upload/pic.jpg"); r.Status != 200 {
 		t.Fatalf("the edge stopped serving: %d", r.Status)

@@ -9,6 +9,7 @@ import (
 	"github.com/cloudinary/cloudinary-go/v2/api"
 	"github.com/cloudinary/cloudinary-go/v2/api/admin"
 	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // keysOf lists an object's keys, sorted.
@@ -27,7 +28,7 @@ func keysOf(m map[string]any) string {
 func TestFieldsAnswersEveryNamedField(t *testing.T) {
 	o := startOrigin(t, nil)
 	ctx := context.Background()
-	up, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "f/rich",
+	up, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "f/rich",
 		Tags: api.CldAPIArray{"space"}, Context: api.CldAPIMap{"alt": "A rocket"}, AssetFolder: "shelf",
 		Moderation: "manual"})
 	if msg := sdkFailure(err, up); msg != "" {

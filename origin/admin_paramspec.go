@@ -5,7 +5,7 @@ import "github.com/mediacdn/mediacdn/origin/api"
 // The Cloudinary parameters of each Admin API method (origin/api/paramspec.go says
 // what the lists mean); adminRoute gives each route its own. Sources:
 // Cloudinary's Admin API reference, the Go SDK's admin param structs
-// (paramspec_admin_test.go walks all of them) and the Node SDK's api.js.
+// (admin_paramspec_test.go walks all of them) and the Node SDK's api.js.
 // Parameters in the path (resource type, type, public ID, tag, asset ID)
 // are not listed.
 

@@ -12,6 +12,7 @@ import (
 	"github.com/cloudinary/cloudinary-go/v2/api/admin"
 	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 )
 
@@ -36,7 +37,7 @@ func check(t *testing.T, what string, conds map[string]bool) {
 func TestGoSDKAdminRead(t *testing.T) {
 	o := startOrigin(t, nil)
 	ctx := context.Background()
-	up, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "shots/rocket",
+	up, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "shots/rocket",
 		Tags: api.CldAPIArray{"space", "red"}, Context: api.CldAPIMap{"alt": "A rocket"}, Eager: "c_scale,w_100|c_fill,h_50,w_50"})
 	if msg := sdkFailure(err, up); msg != "" {
 		t.Fatal(msg)
@@ -278,8 +279,8 @@ func TestGoSDKAdminWrite(t *testing.T) {
 	if keep.Deleted["b"] != "deleted" || keep.DeletedCounts["b"].(map[string]any)["original"].(float64) != 0 {
 		t.Fatalf("keep_original: %+v", keep)
 	}
-	if r := fetch(t, o.URL+"/demo/image/upload/b.jpg"); r.status != 200 {
-		t.Fatalf("keep_original removed the original: %d", r.status)
+	if r := testkit.Get(t, o.URL+"/demo/image/upload/b.jpg"); r.Status != 200 {
+		t.Fatalf("keep_original removed the original: %d", r.Status)
 	}
 	if b := adminGet(t, o, "resources/image/upload/b"); len(b.body["derived"].([]any)) != 0 {
 		t.Fatalf("derived left: %s", b.raw)
@@ -364,8 +365,8 @@ func TestGoSDKAdminTransformations(t *testing.T) {
 	if a := adminDo(t, o, "POST", "transformations/docs_style?transformation=c_scale,w_60", "", ""); a.status != 200 {
 		t.Fatalf("docs-style create: %d %s", a.status, a.raw)
 	}
-	if r := fetch(t, o.URL+"/demo/image/upload/t_small/pic.jpg"); r.status != 200 || probe(t, r.body).Width != 30 {
-		t.Fatalf("t_small: %d", r.status)
+	if r := testkit.Get(t, o.URL+"/demo/image/upload/t_small/pic.jpg"); r.Status != 200 || probe(t, r.Body).Width != 30 {
+		t.Fatalf("t_small: %d", r.Status)
 	}
 	got, err := o.Cld.Admin.GetTransformation(ctx, admin.GetTransformationParams{Transformation: "t_small"})
 	if err != nil || got.Name != "t_small" || !got.Named || !got.Used || len(got.Derived) != 1 ||
@@ -381,24 +382,24 @@ func TestGoSDKAdminTransformations(t *testing.T) {
 	if err != nil || up.Message != "updated" {
 		t.Fatalf("update: %+v %v", up, err)
 	}
-	if r := fetch(t, o.URL+"/demo/image/upload/t_docs_style/pic.jpg"); r.status != 401 {
-		t.Fatalf("not allowed for strict: %d", r.status)
+	if r := testkit.Get(t, o.URL+"/demo/image/upload/t_docs_style/pic.jpg"); r.Status != 401 {
+		t.Fatalf("not allowed for strict: %d", r.Status)
 	}
 	// An unnamed transformation allowed for strict is generated on the fly.
-	if r := fetch(t, o.URL+"/demo/image/upload/w_70,c_scale/pic.jpg"); r.status != 401 {
-		t.Fatalf("unnamed before allowing: %d", r.status)
+	if r := testkit.Get(t, o.URL+"/demo/image/upload/w_70,c_scale/pic.jpg"); r.Status != 401 {
+		t.Fatalf("unnamed before allowing: %d", r.Status)
 	}
 	if a := adminDo(t, o, "PUT", "transformations", "application/json", `{"transformation":"c_scale,w_70","allowed_for_strict":true}`); a.status != 200 {
 		t.Fatalf("allow unnamed: %s", a.raw)
 	}
-	if r := fetch(t, o.URL+"/demo/image/upload/w_70,c_scale/pic.jpg"); r.status != 200 {
-		t.Fatalf("unnamed allowed: %d %s", r.status, r.header.Get("X-Cld-Error"))
+	if r := testkit.Get(t, o.URL+"/demo/image/upload/w_70,c_scale/pic.jpg"); r.Status != 200 {
+		t.Fatalf("unnamed allowed: %d %s", r.Status, r.Header.Get("X-Cld-Error"))
 	}
 	// unsafe_update changes the definition; existing derived stay.
 	if a := adminDo(t, o, "PUT", "transformations/small?unsafe_update=c_fill,h_35,w_35", "", ""); a.status != 200 {
 		t.Fatalf("unsafe update: %s", a.raw)
 	}
-	if r := fetch(t, o.URL+"/demo/image/upload/t_small/pic.jpg"); probe(t, r.body).Width != 30 {
+	if r := testkit.Get(t, o.URL+"/demo/image/upload/t_small/pic.jpg"); probe(t, r.Body).Width != 30 {
 		t.Fatalf("unsafe_update regenerated the derived resource")
 	}
 	named, _ := o.Cld.Admin.ListTransformations(ctx, admin.ListTransformationsParams{Named: api.Bool(true)})
@@ -417,8 +418,8 @@ func TestGoSDKAdminTransformations(t *testing.T) {
 	if err != nil || del.Message != "deleted" {
 		t.Fatalf("delete: %+v %v", del, err)
 	}
-	if r := fetch(t, o.URL+"/demo/image/upload/t_small/pic.jpg"); r.status != 400 {
-		t.Fatalf("deleted named still delivered: %d", r.status)
+	if r := testkit.Get(t, o.URL+"/demo/image/upload/t_small/pic.jpg"); r.Status != 400 {
+		t.Fatalf("deleted named still delivered: %d", r.Status)
 	}
 	if a := adminGet(t, o, "resources/image/upload/pic"); len(a.body["derived"].([]any)) != 1 {
 		t.Fatalf("derived of the deleted transformation kept: %s", a.raw)
@@ -518,7 +519,7 @@ func TestGoSDKAdminBackups(t *testing.T) {
 	if got.Format != "jpg" || got.Version <= v2.Version || got.Width != 640 || (*res)["nope"].Error != "No backup found" {
 		t.Fatalf("restore: %+v", *res)
 	}
-	if r := fetch(t, o.URL+"/demo/image/upload/pic"); md5hex(r.body) != md5hex(readCorpus(t, "rocket.jpg")) {
+	if r := testkit.Get(t, o.URL+"/demo/image/upload/pic"); md5hex(r.Body) != md5hex(testkit.Read(t, "rocket.jpg")) {
 		t.Fatalf("restored content differs")
 	}
 	// Deleted, then restored: the newest backup is the JPEG that was current.

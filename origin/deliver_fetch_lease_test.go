@@ -47,7 +47,7 @@ func sameStores(t *testing.T, o *testOrigin, now func() time.Time, cl config.Clo
 // an origin that died), the other serves the stale copy without asking
 // the remote; once the lease expires, the other refreshes it.
 func TestFetchRefreshLeaseAcrossOrigins(t *testing.T) {
-	rocket, aqua := readCorpus(t, "rocket.jpg"), readCorpus(t, "Aqua.jpg")
+	rocket, aqua := testkit.Read(t, "rocket.jpg"), testkit.Read(t, "Aqua.jpg")
 	var mu sync.Mutex
 	hits := 0
 	hung := make(chan struct{})
@@ -80,17 +80,17 @@ func TestFetchRefreshLeaseAcrossOrigins(t *testing.T) {
 	path := "/demo/image/fetch/" + remote.URL + "/p.jpg"
 	key := meta.Key{Cloud: cloudName, ResourceType: delivery.Image, Type: delivery.Fetch, PublicID: remote.URL + "/p.jpg"}
 
-	if f := fetch(t, a.URL+path); f.status != 200 || !bytes.Equal(f.body, rocket) {
-		t.Fatalf("first fetch: %d", f.status)
+	if f := testkit.Get(t, a.URL+path); f.Status != 200 || !bytes.Equal(f.Body, rocket) {
+		t.Fatalf("first fetch: %d", f.Status)
 	}
 	cmu.Lock()
 	clock = clock.Add(8 * 24 * time.Hour)
 	cmu.Unlock()
-	fetch(t, a.URL+path) // stale: the first origin starts a refresh, which hangs
+	testkit.Get(t, a.URL+path) // stale: the first origin starts a refresh, which hangs
 	testkit.Eventually(t, 10*time.Second, "the first origin's refresh", func() bool { return count() == 2 })
 
-	if f := fetch(t, bURL+path); f.status != 200 || !bytes.Equal(f.body, rocket) {
-		t.Fatalf("the stale copy on the second origin: %d", f.status)
+	if f := testkit.Get(t, bURL+path); f.Status != 200 || !bytes.Equal(f.Body, rocket) {
+		t.Fatalf("the stale copy on the second origin: %d", f.Status)
 	}
 	b.WaitRecorded()
 	if n := count(); n != 2 {
@@ -99,7 +99,7 @@ func TestFetchRefreshLeaseAcrossOrigins(t *testing.T) {
 	// The first origin never finishes; its lease expires and the second
 	// takes the refresh over.
 	testkit.Eventually(t, 30*time.Second, "the second origin's refresh", func() bool {
-		fetch(t, bURL+path)
+		testkit.Get(t, bURL+path)
 		b.WaitRecorded()
 		return count() >= 3
 	})

@@ -19,31 +19,11 @@ import (
 	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/delivery"
-	"github.com/mediacdn/mediacdn/internal/testhttp"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/imaging"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
-
-type fetched struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-// do sends a request with the given method and headers ("Host" sets the
-// request's host).
-func do(t testing.TB, method, url string, headers ...string) fetched {
-	t.Helper()
-	a := testhttp.Do(t, method, url, headers...)
-	return fetched{a.Status, a.Header, a.Body}
-}
-
-// fetch GETs url (headers as in do).
-func fetch(t testing.TB, url string, headers ...string) fetched {
-	t.Helper()
-	return do(t, http.MethodGet, url, headers...)
-}
 
 func probe(t testing.TB, b []byte) imaging.Info {
 	t.Helper()
@@ -69,7 +49,7 @@ func uploadAs(t testing.TB, o *testOrigin, file, id string, extra ...string) *up
 			params.Eager = extra[i+1]
 		}
 	}
-	res, err := o.Cld.Upload.Upload(context.Background(), corpusPath(t, file), params)
+	res, err := o.Cld.Upload.Upload(context.Background(), testkit.Path(t, file), params)
 	if msg := sdkFailure(err, res); msg != "" {
 		t.Fatalf("upload %s: %s", file, msg)
 	}
@@ -79,37 +59,37 @@ func uploadAs(t testing.TB, o *testOrigin, file, id string, extra ...string) *up
 func TestDeliverOriginalAndDerived(t *testing.T) {
 	o := startOrigin(t, nil)
 	up := uploadAs(t, o, "LadyBird.jpg", "garden/ladybird")
-	data := readCorpus(t, "LadyBird.jpg")
+	data := testkit.Read(t, "LadyBird.jpg")
 
-	orig := fetch(t, o.URL+"/demo/image/upload/garden/ladybird.jpg")
-	if orig.status != 200 || !bytes.Equal(orig.body, data) || orig.header.Get("Content-Type") != "image/jpeg" ||
-		orig.header.Get("ETag") != `"`+md5hex(data)+`"` || orig.header.Get("Cache-Control") != "public, max-age=3600" ||
-		orig.header.Get("X-Asset-Version") != strconv.Itoa(up.Version) || orig.header.Get("Last-Modified") == "" {
-		t.Fatalf("original: %d %v", orig.status, orig.header)
+	orig := testkit.Get(t, o.URL+"/demo/image/upload/garden/ladybird.jpg")
+	if orig.Status != 200 || !bytes.Equal(orig.Body, data) || orig.Header.Get("Content-Type") != "image/jpeg" ||
+		orig.Header.Get("ETag") != `"`+md5hex(data)+`"` || orig.Header.Get("Cache-Control") != "public, max-age=3600" ||
+		orig.Header.Get("X-Asset-Version") != strconv.Itoa(up.Version) || orig.Header.Get("Last-Modified") == "" {
+		t.Fatalf("original: %d %v", orig.Status, orig.Header)
 	}
-	versioned := fetch(t, o.URL+"/demo/image/upload/v"+strconv.Itoa(up.Version)+"/garden/ladybird.jpg")
-	if versioned.header.Get("Cache-Control") != "public, max-age=2592000, immutable" {
-		t.Fatalf("versioned Cache-Control %q", versioned.header.Get("Cache-Control"))
+	versioned := testkit.Get(t, o.URL+"/demo/image/upload/v"+strconv.Itoa(up.Version)+"/garden/ladybird.jpg")
+	if versioned.Header.Get("Cache-Control") != "public, max-age=2592000, immutable" {
+		t.Fatalf("versioned Cache-Control %q", versioned.Header.Get("Cache-Control"))
 	}
 
-	fill := fetch(t, o.URL+"/demo/image/upload/c_fill,h_200,w_300/garden/ladybird.webp")
-	if fill.status != 200 || fill.header.Get("Content-Type") != "image/webp" {
-		t.Fatalf("derived: %d %v %s", fill.status, fill.header, fill.header.Get("X-Cld-Error"))
+	fill := testkit.Get(t, o.URL+"/demo/image/upload/c_fill,h_200,w_300/garden/ladybird.webp")
+	if fill.Status != 200 || fill.Header.Get("Content-Type") != "image/webp" {
+		t.Fatalf("derived: %d %v %s", fill.Status, fill.Header, fill.Header.Get("X-Cld-Error"))
 	}
-	if info := probe(t, fill.body); info.Width != 300 || info.Height != 200 || info.Format != delivery.WebP {
+	if info := probe(t, fill.Body); info.Width != 300 || info.Height != 200 || info.Format != delivery.WebP {
 		t.Fatalf("derived image: %+v", info)
 	}
 	// Recorded as a derived resource of this version, served from store.
 	before := o.Server.Transforms()
-	again := fetch(t, o.URL+"/demo/image/upload/c_fill,h_200,w_300/v1/garden/ladybird.webp")
-	if !bytes.Equal(again.body, fill.body) || o.Server.Transforms() != before {
+	again := testkit.Get(t, o.URL+"/demo/image/upload/c_fill,h_200,w_300/v1/garden/ladybird.webp")
+	if !bytes.Equal(again.Body, fill.Body) || o.Server.Transforms() != before {
 		t.Fatalf("derived not reused: %d transforms", o.Server.Transforms()-before)
 	}
 	key := meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: "garden/ladybird"}
 	o.Server.WaitRecorded()
 	list, err := o.Store.Meta.ListDerived(context.Background(), key)
 	if err != nil || len(list) != 1 || list[0].Transformation != "c_fill,h_200,w_300" || list[0].Format != "webp" ||
-		list[0].Width != 300 || list[0].Height != 200 || list[0].Bytes != int64(len(fill.body)) || list[0].Version != int64(up.Version) {
+		list[0].Width != 300 || list[0].Height != 200 || list[0].Bytes != int64(len(fill.Body)) || list[0].Version != int64(up.Version) {
 		t.Fatalf("derived records: %+v %v", list, err)
 	}
 
@@ -117,8 +97,8 @@ func TestDeliverOriginalAndDerived(t *testing.T) {
 	// files unreachable.
 	blobsBefore := countBlobs(t, o)
 	up2 := uploadAs(t, o, "Storm.jpg", "garden/ladybird")
-	old := fetch(t, o.URL+"/demo/image/upload/v"+strconv.Itoa(up.Version)+"/garden/ladybird.jpg")
-	if !bytes.Equal(old.body, readCorpus(t, "Storm.jpg")) || old.header.Get("X-Asset-Version") != strconv.Itoa(up2.Version) {
+	old := testkit.Get(t, o.URL+"/demo/image/upload/v"+strconv.Itoa(up.Version)+"/garden/ladybird.jpg")
+	if !bytes.Equal(old.Body, testkit.Read(t, "Storm.jpg")) || old.Header.Get("X-Asset-Version") != strconv.Itoa(up2.Version) {
 		t.Fatal("an old version number did not serve the newest copy")
 	}
 	if list, _ := o.Store.Meta.ListDerived(context.Background(), key); len(list) != 0 {
@@ -127,8 +107,8 @@ func TestDeliverOriginalAndDerived(t *testing.T) {
 	if n := countBlobs(t, o); n != blobsBefore-1 {
 		t.Fatalf("blobs after overwrite: %d, want %d (old original and derived gone, new original in)", n, blobsBefore-1)
 	}
-	refill := fetch(t, o.URL+"/demo/image/upload/c_fill,h_200,w_300/garden/ladybird.webp")
-	if bytes.Equal(refill.body, fill.body) {
+	refill := testkit.Get(t, o.URL+"/demo/image/upload/c_fill,h_200,w_300/garden/ladybird.webp")
+	if bytes.Equal(refill.Body, fill.Body) {
 		t.Fatal("derived image of the old version served after an overwrite")
 	}
 }
@@ -139,9 +119,9 @@ func TestDamagedDerivedFileIsMadeAgain(t *testing.T) {
 	o := startOrigin(t, nil)
 	uploadAs(t, o, "LadyBird.jpg", "bird")
 	url := o.URL + "/demo/image/upload/c_fill,h_200,w_300/bird.jpg"
-	want := fetch(t, url)
-	if want.status != 200 {
-		t.Fatalf("derived: %d %s", want.status, want.header.Get("X-Cld-Error"))
+	want := testkit.Get(t, url)
+	if want.Status != 200 {
+		t.Fatalf("derived: %d %s", want.Status, want.Header.Get("X-Cld-Error"))
 	}
 	key := meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: "bird"}
 	for _, c := range []struct {
@@ -150,7 +130,7 @@ func TestDamagedDerivedFileIsMadeAgain(t *testing.T) {
 	}{
 		{"truncated", func(p string) error { return os.Truncate(p, 100) }},
 		{"same size, other bytes", func(p string) error {
-			return os.WriteFile(p, bytes.Repeat([]byte{0}, len(want.body)), 0o600)
+			return os.WriteFile(p, bytes.Repeat([]byte{0}, len(want.Body)), 0o600)
 		}},
 		{"missing", os.Remove},
 	} {
@@ -164,10 +144,10 @@ func TestDamagedDerivedFileIsMadeAgain(t *testing.T) {
 			t.Fatal(err)
 		}
 		before := o.Server.Transforms()
-		got := fetch(t, url)
-		if got.status != 200 || !bytes.Equal(got.body, want.body) || got.header.Get("ETag") != want.header.Get("ETag") {
-			t.Fatalf("%s: %d, %d bytes, ETag %s (want %d bytes, %s)", c.name, got.status, len(got.body),
-				got.header.Get("ETag"), len(want.body), want.header.Get("ETag"))
+		got := testkit.Get(t, url)
+		if got.Status != 200 || !bytes.Equal(got.Body, want.Body) || got.Header.Get("ETag") != want.Header.Get("ETag") {
+			t.Fatalf("%s: %d, %d bytes, ETag %s (want %d bytes, %s)", c.name, got.Status, len(got.Body),
+				got.Header.Get("ETag"), len(want.Body), want.Header.Get("ETag"))
 		}
 		if n := o.Server.Transforms() - before; n != 1 {
 			t.Fatalf("%s: %d transforms, want 1", c.name, n)
@@ -244,10 +224,10 @@ func TestNegotiatedFormat(t *testing.T) {
 		{"/demo/image/upload/f_auto,w_100/logo", "*/*", "image/png"},
 		{"/demo/image/upload/f_auto,q_auto,w_100/logo", "image/webp", "image/webp"},
 	} {
-		r := fetch(t, o.URL+c.path, "Accept", c.accept)
-		if r.status != 200 || r.header.Get("Content-Type") != c.ct || r.header.Get("Vary") != "Accept" {
-			t.Errorf("%s with %s: %d %s vary=%q err=%q", c.path, c.accept, r.status, r.header.Get("Content-Type"),
-				r.header.Get("Vary"), r.header.Get("X-Cld-Error"))
+		r := testkit.Get(t, o.URL+c.path, "Accept", c.accept)
+		if r.Status != 200 || r.Header.Get("Content-Type") != c.ct || r.Header.Get("Vary") != "Accept" {
+			t.Errorf("%s with %s: %d %s vary=%q err=%q", c.path, c.accept, r.Status, r.Header.Get("Content-Type"),
+				r.Header.Get("Vary"), r.Header.Get("X-Cld-Error"))
 		}
 	}
 }
@@ -261,7 +241,7 @@ func TestVariantHeader(t *testing.T) {
 	o := startOrigin(t, nil)
 	uploadAs(t, o, "rocket.jpg", "rocket")
 	uploadAs(t, o, "logo.png", "logo")
-	rocket := probe(t, readCorpus(t, "rocket.jpg"))
+	rocket := probe(t, testkit.Read(t, "rocket.jpg"))
 	for _, c := range []struct {
 		path, variant string
 		headers       []string
@@ -279,13 +259,13 @@ func TestVariantHeader(t *testing.T) {
 		{"/demo/image/upload/w_100/rocket.jpg", "avif;dpr=4", []string{"Accept", "image/avif"}, "image/jpeg", 100},
 		{"/demo/image/upload/rocket.jpg", "bogus", nil, "image/jpeg", rocket.Width},
 	} {
-		r := fetch(t, o.URL+c.path, append([]string{delivery.HeaderVariant, c.variant}, c.headers...)...)
-		if r.status != 200 || r.header.Get("Content-Type") != c.ct {
-			t.Errorf("%s as %q with %v: %d %s %q", c.path, c.variant, c.headers, r.status, r.header.Get("Content-Type"),
-				r.header.Get("X-Cld-Error"))
+		r := testkit.Get(t, o.URL+c.path, append([]string{delivery.HeaderVariant, c.variant}, c.headers...)...)
+		if r.Status != 200 || r.Header.Get("Content-Type") != c.ct {
+			t.Errorf("%s as %q with %v: %d %s %q", c.path, c.variant, c.headers, r.Status, r.Header.Get("Content-Type"),
+				r.Header.Get("X-Cld-Error"))
 			continue
 		}
-		if w := probe(t, r.body).Width; w != c.width {
+		if w := probe(t, r.Body).Width; w != c.width {
 			t.Errorf("%s as %q with %v: width %d, want %d", c.path, c.variant, c.headers, w, c.width)
 		}
 	}
@@ -306,12 +286,12 @@ func TestVariantHeader(t *testing.T) {
 		{"/demo/image/upload/dpr_auto,f_auto,w_100/rocket", []string{"Accept", "image/webp", "Sec-CH-DPR", "1.5"}, delivery.WebP, 150},
 		{"/demo/image/upload/dpr_auto,w_100/rocket.jpg", []string{"DPR", "2", "Accept", "image/avif"}, delivery.JPG, 200},
 	} {
-		r := fetch(t, o.URL+c.path, c.headers...)
-		if r.status != 200 {
-			t.Errorf("%s with %v: %d %q", c.path, c.headers, r.status, r.header.Get("X-Cld-Error"))
+		r := testkit.Get(t, o.URL+c.path, c.headers...)
+		if r.Status != 200 {
+			t.Errorf("%s with %v: %d %q", c.path, c.headers, r.Status, r.Header.Get("X-Cld-Error"))
 			continue
 		}
-		if info := probe(t, r.body); info.Format != c.format || info.Width != c.width {
+		if info := probe(t, r.Body); info.Format != c.format || info.Width != c.width {
 			t.Errorf("%s with %v: %s %d wide, want %s %d", c.path, c.headers, info.Format, info.Width, c.format, c.width)
 		}
 	}
@@ -346,9 +326,9 @@ func TestVariantHeader(t *testing.T) {
 		{"/demo/image/upload/dpr_auto,w_100/rocket", ";dpr=2.0"},
 		{"/demo/image/upload/dpr_auto,f_auto,w_100/rocket", ";dpr=2"},
 	} {
-		r := fetch(t, o.URL+c.path, delivery.HeaderVariant, c.variant)
-		if want := "Invalid X-Delivery-Variant - " + c.variant; r.status != 400 || r.header.Get("X-Cld-Error") != want {
-			t.Errorf("%s as %q: %d %q, want 400 %q", c.path, c.variant, r.status, r.header.Get("X-Cld-Error"), want)
+		r := testkit.Get(t, o.URL+c.path, delivery.HeaderVariant, c.variant)
+		if want := "Invalid X-Delivery-Variant - " + c.variant; r.Status != 400 || r.Header.Get("X-Cld-Error") != want {
+			t.Errorf("%s as %q: %d %q, want 400 %q", c.path, c.variant, r.Status, r.Header.Get("X-Cld-Error"), want)
 		}
 	}
 }
@@ -382,9 +362,9 @@ func TestDeliveryAccess(t *testing.T) {
 		{"/demo/image/upload/l_text:Arial_20:Hi/pub.jpg", 400, "Unsupported transformation parameter"},
 	}
 	for _, c := range cases {
-		r := fetch(t, o.URL+c.path)
-		if r.status != c.status || !strings.HasPrefix(r.header.Get("X-Cld-Error"), c.err) {
-			t.Errorf("%s: %d %q, want %d %q", c.path, r.status, r.header.Get("X-Cld-Error"), c.status, c.err)
+		r := testkit.Get(t, o.URL+c.path)
+		if r.Status != c.status || !strings.HasPrefix(r.Header.Get("X-Cld-Error"), c.err) {
+			t.Errorf("%s: %d %q, want %d %q", c.path, r.Status, r.Header.Get("X-Cld-Error"), c.status, c.err)
 		}
 	}
 }
@@ -404,15 +384,15 @@ func TestStrictTransformations(t *testing.T) {
 		{"/demo/image/upload/c_scale,w_80/pic.jpg", 200}, // eager: pre-generated
 		{"/demo/image/upload/" + delivery.Sign("c_scale,w_10", "pic.jpg", apiSecret, delivery.SHA1, false) + "/c_scale,w_10/pic.jpg", 200}, // signed
 	} {
-		r := fetch(t, o.URL+c.path)
-		if r.status != c.status {
-			t.Errorf("%s: %d %q", c.path, r.status, r.header.Get("X-Cld-Error"))
+		r := testkit.Get(t, o.URL+c.path)
+		if r.Status != c.status {
+			t.Errorf("%s: %d %q", c.path, r.Status, r.Header.Get("X-Cld-Error"))
 		}
 	}
-	if r := fetch(t, o.URL+"/demo/image/upload/c_scale,w_20/pic.jpg"); r.header.Get("X-Cld-Error") != "Transformation c_scale,w_20/ is not allowed" {
-		t.Errorf("strict error %q", r.header.Get("X-Cld-Error"))
+	if r := testkit.Get(t, o.URL+"/demo/image/upload/c_scale,w_20/pic.jpg"); r.Header.Get("X-Cld-Error") != "Transformation c_scale,w_20/ is not allowed" {
+		t.Errorf("strict error %q", r.Header.Get("X-Cld-Error"))
 	}
-	if info := probe(t, fetch(t, o.URL+"/demo/image/upload/t_thumb/pic.jpg").body); info.Width != 50 || info.Height != 50 {
+	if info := probe(t, testkit.Get(t, o.URL+"/demo/image/upload/t_thumb/pic.jpg").Body); info.Width != 50 || info.Height != 50 {
 		t.Errorf("named transformation result %+v", info)
 	}
 }
@@ -426,9 +406,9 @@ func TestEagerOnUpload(t *testing.T) {
 		t.Fatalf("eager: %+v", res.Eager)
 	}
 	before := o.Server.Transforms()
-	r := fetch(t, o.URL+"/demo/image/upload/c_fill,h_100,w_100/eager.jpg")
-	if r.status != 200 || o.Server.Transforms() != before {
-		t.Fatalf("eager derived not reused: %d, %d transforms", r.status, o.Server.Transforms()-before)
+	r := testkit.Get(t, o.URL+"/demo/image/upload/c_fill,h_100,w_100/eager.jpg")
+	if r.Status != 200 || o.Server.Transforms() != before {
+		t.Fatalf("eager derived not reused: %d, %d transforms", r.Status, o.Server.Transforms()-before)
 	}
 }
 
@@ -437,25 +417,25 @@ func TestDeliveryDetails(t *testing.T) {
 	uploadAs(t, o, "rocket.jpg", "rocket")
 	uploadAs(t, o, "chelsea.png", "avatar")
 	url := o.URL + "/demo/image/upload/rocket.jpg"
-	full := fetch(t, url)
-	if r := fetch(t, url, "If-None-Match", full.header.Get("ETag")); r.status != 304 || len(r.body) != 0 {
-		t.Fatalf("conditional: %d", r.status)
+	full := testkit.Get(t, url)
+	if r := testkit.Get(t, url, "If-None-Match", full.Header.Get("ETag")); r.Status != 304 || len(r.Body) != 0 {
+		t.Fatalf("conditional: %d", r.Status)
 	}
-	if r := fetch(t, url, "Range", "bytes=0-99"); r.status != 206 || len(r.body) != 100 {
-		t.Fatalf("range: %d %d", r.status, len(r.body))
+	if r := testkit.Get(t, url, "Range", "bytes=0-99"); r.Status != 206 || len(r.Body) != 100 {
+		t.Fatalf("range: %d %d", r.Status, len(r.Body))
 	}
 	resp, err := http.Head(url)
-	if err != nil || resp.StatusCode != 200 || resp.ContentLength != int64(len(full.body)) {
+	if err != nil || resp.StatusCode != 200 || resp.ContentLength != int64(len(full.Body)) {
 		t.Fatalf("HEAD: %v %+v", err, resp)
 	}
 	resp.Body.Close()
-	d := fetch(t, o.URL+"/demo/image/upload/d_avatar.png,w_40/nobody.jpg")
-	if d.status != 200 || d.header.Get("X-Default-Image") != "avatar" || d.header.Get("Cache-Control") != "public, max-age=60" {
-		t.Fatalf("default image: %d %v", d.status, d.header)
+	d := testkit.Get(t, o.URL+"/demo/image/upload/d_avatar.png,w_40/nobody.jpg")
+	if d.Status != 200 || d.Header.Get("X-Default-Image") != "avatar" || d.Header.Get("Cache-Control") != "public, max-age=60" {
+		t.Fatalf("default image: %d %v", d.Status, d.Header)
 	}
-	a := fetch(t, o.URL+"/demo/image/upload/fl_attachment:my-pic,w_40/rocket.jpg")
-	if a.header.Get("Content-Disposition") != `attachment; filename="my-pic.jpg"` {
-		t.Fatalf("attachment: %q", a.header.Get("Content-Disposition"))
+	a := testkit.Get(t, o.URL+"/demo/image/upload/fl_attachment:my-pic,w_40/rocket.jpg")
+	if a.Header.Get("Content-Disposition") != `attachment; filename="my-pic.jpg"` {
+		t.Fatalf("attachment: %q", a.Header.Get("Content-Disposition"))
 	}
 }
 
@@ -467,13 +447,13 @@ func startOriginClouds(t testing.TB, dir string, cl config.Cloud) *testOrigin {
 
 func TestUploadFormatAndText(t *testing.T) {
 	o := startOrigin(t, nil)
-	ct, body := form(t, [][2]string{{"public_id", "converted"}, {"format", "webp"}}, "c.png", readCorpus(t, "chelsea.png"))
+	ct, body := form(t, [][2]string{{"public_id", "converted"}, {"format", "webp"}}, "c.png", testkit.Read(t, "chelsea.png"))
 	status, resp := post(t, o.URL+"/v1_1/demo/image/upload", ct, body, true)
 	if status != 200 || !strings.Contains(resp, `"format":"webp"`) || !strings.Contains(resp, `"width":451`) {
 		t.Fatalf("format conversion: %d %s", status, resp)
 	}
-	stored := fetch(t, o.URL+"/demo/image/upload/converted.webp")
-	if info := probe(t, stored.body); info.Format != delivery.WebP {
+	stored := testkit.Get(t, o.URL+"/demo/image/upload/converted.webp")
+	if info := probe(t, stored.Body); info.Format != delivery.WebP {
 		t.Fatalf("stored format %v", info.Format)
 	}
 	ct, body = form(t, [][2]string{{"text", "Sample Name"}, {"public_id", "dark_name"}, {"font_family", "Arial"},
@@ -482,9 +462,9 @@ func TestUploadFormatAndText(t *testing.T) {
 	if status != 200 || !strings.Contains(resp, `"public_id":"dark_name"`) || !strings.Contains(resp, `"format":"png"`) {
 		t.Fatalf("text: %d %s", status, resp)
 	}
-	img := fetch(t, o.URL+"/demo/image/upload/dark_name.png")
-	if info := probe(t, img.body); img.status != 200 || info.Width < 20 || info.Height < 8 {
-		t.Fatalf("text image: %d %+v", img.status, info)
+	img := testkit.Get(t, o.URL+"/demo/image/upload/dark_name.png")
+	if info := probe(t, img.Body); img.Status != 200 || info.Width < 20 || info.Height < 8 {
+		t.Fatalf("text image: %d %+v", img.Status, info)
 	}
 	ct, body = form(t, [][2]string{{"public_id", "x"}}, "", nil)
 	if status, resp := post(t, o.URL+"/v1_1/demo/image/text", ct, body, true); status != 400 || errorMessage(t, resp) != "Missing required parameter - text" {

@@ -1,75 +1,15 @@
 package origin_test
 
 import (
-	"bufio"
 	"encoding/json"
-	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
-
-// rawAnswer is a response read off the wire as it came: its status line,
-// its header block and its body, bytes untouched by an HTTP client.
-type rawAnswer struct {
-	status  string
-	headers []string
-	body    string
-}
-
-// header is the value of the first header named name ("" when absent).
-func (a rawAnswer) header(name string) string {
-	for _, h := range a.headers {
-		if k, v, ok := strings.Cut(h, ":"); ok && strings.EqualFold(k, name) {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
-}
-
-// rawGet sends "GET <target> HTTP/1.1" with the target's bytes as given
-// (no client escapes or checks them) and reads the whole answer.
-func rawGet(t testing.TB, addr, target string, headers ...string) rawAnswer {
-	t.Helper()
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(10 * time.Second))
-	req := "GET " + target + " HTTP/1.1\r\nHost: " + addr + "\r\nConnection: close\r\n"
-	for i := 0; i+1 < len(headers); i += 2 {
-		req += headers[i] + ": " + headers[i+1] + "\r\n"
-	}
-	if _, err := io.WriteString(conn, req+"\r\n"); err != nil {
-		t.Fatal(err)
-	}
-	br := bufio.NewReader(conn)
-	var a rawAnswer
-	for first := true; ; first = false {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			t.Fatalf("GET %q: reading the head: %v", target, err)
-		}
-		line = strings.TrimSuffix(line, "\r\n")
-		if first {
-			a.status = line
-			continue
-		}
-		if line == "" {
-			break
-		}
-		a.headers = append(a.headers, line)
-	}
-	body, _ := io.ReadAll(br)
-	a.body = string(body)
-	return a
-}
 
 // checkSafeText fails unless s is text Echo would leave as it is: valid
 // UTF-8 with only characters that print, no CR or LF.
@@ -119,19 +59,20 @@ func TestAPIErrorEscapesRequestText(t *testing.T) {
 // (read off the wire, not through a JSON decoder that would hide them).
 func TestAPIErrorBodyOnTheWire(t *testing.T) {
 	o := startOrigin(t, nil)
-	a := rawGet(t, strings.TrimPrefix(o.URL, "http://"), "/v1_1/demo/resources/image/upload/%C0%AE%0D%0A",
-		"Authorization", "Basic ZGVtb19rZXk6ZGVtb19zZWNyZXQ=") // demo_key:demo_secret
-	if !strings.Contains(a.status, " 404 ") {
-		t.Fatalf("status %q", a.status)
+	a := testkit.RawExchange(t, strings.TrimPrefix(o.URL, "http://"),
+		"GET /v1_1/demo/resources/image/upload/%C0%AE%0D%0A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"+
+			"Authorization: Basic ZGVtb19rZXk6ZGVtb19zZWNyZXQ=\r\n\r\n") // demo_key:demo_secret
+	if !strings.Contains(a.StatusLine, " 404 ") {
+		t.Fatalf("status %q", a.StatusLine)
 	}
-	if !utf8.ValidString(a.body) || strings.Contains(a.body, `\r`) || strings.Contains(a.body, `\ufffd`) {
-		t.Errorf("body %q", a.body)
+	if !utf8.ValidString(a.Body) || strings.Contains(a.Body, `\r`) || strings.Contains(a.Body, `\ufffd`) {
+		t.Errorf("body %q", a.Body)
 	}
 	var e struct {
 		Error struct{ Message string } `json:"error"`
 	}
-	if err := json.Unmarshal([]byte(a.body), &e); err != nil || e.Error.Message != "Resource not found - %C0%AE%0D%0A" {
-		t.Errorf("body %q: %v", a.body, err)
+	if err := json.Unmarshal([]byte(a.Body), &e); err != nil || e.Error.Message != "Resource not found - %C0%AE%0D%0A" {
+		t.Errorf("body %q: %v", a.Body, err)
 	}
 }
 
@@ -153,17 +94,17 @@ func TestDeliveryErrorEscapesRequestText(t *testing.T) {
 		{"/demo/image/upload/" + strings.Repeat("%ff", 255) + ".jpg", "Resource not found - " + strings.Repeat("%FF", 255)},
 		{"/demo/image/upload/w_" + strings.Repeat("\xff", 2000) + "/pic.jpg", "Invalid width in transformation: " + strings.Repeat("%FF", 40) + "..."},
 	} {
-		a := rawGet(t, addr, c.target)
-		got := a.header("X-Cld-Error")
-		if got != c.want || a.body != c.want+"\n" {
-			t.Errorf("%.60q: %s, X-Cld-Error %.80q, body %.80q; want %.80q", c.target, a.status, got, a.body, c.want)
+		a := testkit.RawExchange(t, addr, "GET "+c.target+" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+		got := a.Header("X-Cld-Error")
+		if got != c.want || a.Body != c.want+"\n" {
+			t.Errorf("%.60q: %s, X-Cld-Error %.80q, body %.80q; want %.80q", c.target, a.StatusLine, got, a.Body, c.want)
 		}
-		if a.header("X-Injected") != "" {
+		if a.Header("X-Injected") != "" {
 			t.Errorf("%q: a header was injected", c.target)
 		}
-		for _, h := range a.headers {
+		for _, h := range a.Lines {
 			checkSafeText(t, "header", h)
 		}
-		checkSafeText(t, "body", strings.TrimSuffix(a.body, "\n"))
+		checkSafeText(t, "body", strings.TrimSuffix(a.Body, "\n"))
 	}
 }

@@ -9,7 +9,7 @@ import (
 
 // AdminParams returns the Cloudinary parameters an Admin API method
 // implements and refuses, for a method and a path after /v1_1/<cloud>/
-// (paramspec_admin_test.go checks them against the SDKs').
+// (admin_paramspec_test.go checks them against the SDKs').
 func AdminParams(method, path string) (implemented, refused []string, err error) {
 	c := &call{r: httptest.NewRequest(method, "/", nil), w: httptest.NewRecorder()}
 	top, tail, _ := strings.Cut(path, "/")

@@ -16,7 +16,6 @@ import (
 
 	"github.com/cloudinary/cloudinary-go/v2"
 	"github.com/mediacdn/mediacdn/config"
-	"github.com/mediacdn/mediacdn/internal/testcorpus"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/imaging"
 )
@@ -152,18 +151,6 @@ func sdkFailure(err error, res any) string {
 		return "server answered: " + msg.String()
 	}
 	return ""
-}
-
-// corpusPath is the path of a test image of testdata/corpus.
-func corpusPath(t testing.TB, name string) string {
-	t.Helper()
-	return testcorpus.Path(t, name)
-}
-
-// readCorpus reads a test image of testdata/corpus.
-func readCorpus(t testing.TB, name string) []byte {
-	t.Helper()
-	return testcorpus.Read(t, name)
 }
 
 func md5hex(b []byte) string {

@@ -4,11 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // The origin's /metrics, on its metrics listener, counts delivery and API
@@ -19,29 +19,29 @@ func TestMetrics(t *testing.T) {
 	o := startOrigin(t, nil)
 	uploadAs(t, o, "LadyBird.jpg", "metrics/bird")
 	url := o.URL + "/demo/image/upload/c_fill,h_100,w_150/metrics/bird.jpg"
-	made := fetch(t, url)
-	if made.status != 200 {
-		t.Fatalf("derived: %d %s", made.status, made.header.Get("X-Cld-Error"))
+	made := testkit.Get(t, url)
+	if made.Status != 200 {
+		t.Fatalf("derived: %d %s", made.Status, made.Header.Get("X-Cld-Error"))
 	}
-	again := fetch(t, url)
-	if again.status != 200 || !bytes.Equal(again.body, made.body) {
-		t.Fatalf("derived again: %d", again.status)
+	again := testkit.Get(t, url)
+	if again.Status != 200 || !bytes.Equal(again.Body, made.Body) {
+		t.Fatalf("derived again: %d", again.Status)
 	}
-	if r := fetch(t, o.URL+"/demo/image/upload/c_fill,h_100,w_150/metrics/missing.jpg"); r.status != 404 {
-		t.Fatalf("missing asset: %d, want 404", r.status)
+	if r := testkit.Get(t, o.URL+"/demo/image/upload/c_fill,h_100,w_150/metrics/missing.jpg"); r.Status != 404 {
+		t.Fatalf("missing asset: %d, want 404", r.Status)
 	}
-	if r := fetch(t, o.URL+"/demo/image/upload/w_abc/metrics/bird.jpg"); r.status != 400 {
-		t.Fatalf("bad transformation: %d, want 400", r.status)
+	if r := testkit.Get(t, o.URL+"/demo/image/upload/w_abc/metrics/bird.jpg"); r.Status != 400 {
+		t.Fatalf("bad transformation: %d, want 400", r.Status)
 	}
-	if r := fetch(t, o.URL+"/healthz"); r.status != 200 {
-		t.Fatalf("healthz: %d", r.status)
+	if r := testkit.Get(t, o.URL+"/healthz"); r.Status != 200 {
+		t.Fatalf("healthz: %d", r.Status)
 	}
-	if r := fetch(t, o.URL+"/metrics"); r.status != 404 || strings.Contains(string(r.body), "mediacdn_origin") {
-		t.Fatalf("/metrics on the API port: %d %q", r.status, r.body)
+	if r := testkit.Get(t, o.URL+"/metrics"); r.Status != 404 || strings.Contains(string(r.Body), "mediacdn_origin") {
+		t.Fatalf("/metrics on the API port: %d %q", r.Status, r.Body)
 	}
 	for _, path := range []string{"/healthz", "/demo/image/upload/c_fill,h_100,w_150/metrics/bird.jpg", "/v1_1/demo/usage"} {
-		if r := fetch(t, o.MetricsURL+path); r.status != 404 {
-			t.Fatalf("%s on the metrics listener: %d", path, r.status)
+		if r := testkit.Get(t, o.MetricsURL+path); r.Status != 404 {
+			t.Fatalf("%s on the metrics listener: %d", path, r.Status)
 		}
 	}
 
@@ -59,7 +59,7 @@ func TestMetrics(t *testing.T) {
 		`mediacdn_origin_derived_hits_total`:                           1,
 	}
 	var got map[string]float64
-	checkFor(t, 10*time.Second, func() error {
+	testkit.CheckFor(t, testkit.Timeout, func() error {
 		got = scrape(t, o.MetricsURL)
 		for series, v := range want {
 			if got[series] != v {
@@ -85,41 +85,17 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
-// checkFor polls check until it returns nil, failing the test with its
-// last error after timeout.
-func checkFor(t testing.TB, timeout time.Duration, check func() error) {
-	t.Helper()
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	deadline := time.After(timeout)
-	for {
-		err := check()
-		if err == nil {
-			return
-		}
-		select {
-		case <-deadline:
-			t.Fatal(err)
-		case <-tick.C:
-		}
-	}
-}
-
 // scrape reads /metrics with a real client and returns its samples by
 // series (name and labels). Every sample must follow its family's TYPE.
 func scrape(t testing.TB, base string) map[string]float64 {
 	t.Helper()
-	resp, err := http.Get(base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if ct := resp.Header.Get("Content-Type"); resp.StatusCode != 200 || ct != "text/plain; version=0.0.4; charset=utf-8" {
-		t.Fatalf("/metrics: %d, Content-Type %q", resp.StatusCode, ct)
+	a := testkit.Get(t, base+"/metrics")
+	if ct := a.Header.Get("Content-Type"); a.Status != 200 || ct != "text/plain; version=0.0.4; charset=utf-8" {
+		t.Fatalf("/metrics: %v", a)
 	}
 	samples := map[string]float64{}
 	typed := map[string]bool{}
-	sc := bufio.NewScanner(resp.Body)
+	sc := bufio.NewScanner(bytes.NewReader(a.Body))
 	for sc.Scan() {
 		line := sc.Text()
 		if rest, ok := strings.CutPrefix(line, "# TYPE "); ok {

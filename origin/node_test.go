@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mediacdn/mediacdn/internal/testcorpus"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // The official Node SDK (npm cloudinary, installed by `make test` into
@@ -19,7 +19,7 @@ func TestNodeSDKUpload(t *testing.T) {
 	// The raw upload reads README.md beside the photos: give the script both.
 	corpusDir := t.TempDir()
 	for _, name := range []string{"rocket.jpg", "chelsea.png"} {
-		if err := os.Symlink(mustAbs(t, corpusPath(t, name)), filepath.Join(corpusDir, name)); err != nil {
+		if err := os.Symlink(mustAbs(t, testkit.Path(t, name)), filepath.Join(corpusDir, name)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -33,7 +33,7 @@ func TestNodeSDKUpload(t *testing.T) {
 // origin (test/node/admin.js checks every answer field by field).
 func TestNodeSDKAdmin(t *testing.T) {
 	o := startOrigin(t, nil)
-	runNode(t, "admin.js", o.URL, testcorpus.Dir(t))
+	runNode(t, "admin.js", o.URL, testkit.Dir(t))
 }
 
 // runNode runs a script of test/node against the origin at api. Where node

@@ -9,6 +9,7 @@ import (
 	"github.com/cloudinary/cloudinary-go/v2"
 	"github.com/cloudinary/cloudinary-go/v2/api/admin"
 	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // The Go SDK configured with an OAuth token sends it as a bearer token
@@ -34,7 +35,7 @@ func TestOAuthTokenRefused(t *testing.T) {
 	if err != nil || details.Error.Message != "Invalid token" {
 		t.Fatalf("admin details: %+v %v", details, err)
 	}
-	up, err := cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "oauth"})
+	up, err := cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "oauth"})
 	if err != nil || up.Error.Message != "Invalid token" {
 		t.Fatalf("upload: %+v %v", up, err)
 	}

@@ -2,10 +2,12 @@ package origin_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
 
@@ -15,7 +17,7 @@ import (
 // moderation=manual puts the upload in the manual queue, pending.
 func TestUploadModeration(t *testing.T) {
 	o := startOrigin(t, nil)
-	ct, body := form(t, [][2]string{{"public_id", "moderated"}, {"moderation", "manual"}}, "c.png", readCorpus(t, "chelsea.png"))
+	ct, body := form(t, [][2]string{{"public_id", "moderated"}, {"moderation", "manual"}}, "c.png", testkit.Read(t, "chelsea.png"))
 	if status, resp := post(t, o.URL+"/v1_1/demo/image/upload", ct, body, true); status != 200 {
 		t.Fatalf("upload: %d %s", status, resp)
 	}
@@ -23,7 +25,7 @@ func TestUploadModeration(t *testing.T) {
 	if q.status != 200 || !strings.Contains(q.raw, `"public_id":"moderated"`) {
 		t.Fatalf("moderation queue: %d %s", q.status, q.raw)
 	}
-	ct, body = form(t, [][2]string{{"public_id", "x"}, {"moderation", "webpurify"}}, "c.png", readCorpus(t, "chelsea.png"))
+	ct, body = form(t, [][2]string{{"public_id", "x"}, {"moderation", "webpurify"}}, "c.png", testkit.Read(t, "chelsea.png"))
 	if status, resp := post(t, o.URL+"/v1_1/demo/image/upload", ct, body, true); status != 400 ||
 		errorMessage(t, resp) != "Unsupported moderation - webpurify (only manual is available)" {
 		t.Fatalf("unsupported moderation: %d %s", status, resp)
@@ -36,16 +38,12 @@ func TestAnalysisAtUpload(t *testing.T) {
 	o := startOrigin(t, nil)
 	res := uploadAs(t, o, "rocket.jpg", "analysed")
 	key := meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: "analysed"}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := o.Store.Meta.Analysis(context.Background(), key, int64(res.Version)); err == nil {
-			break
+	testkit.CheckFor(t, testkit.Timeout, func() error {
+		if _, err := o.Store.Meta.Analysis(context.Background(), key, int64(res.Version)); err != nil {
+			return fmt.Errorf("no analysis stored after the upload: %w", err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("no analysis stored after the upload")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 // An analysis or an eager transformation that fails (here every image
@@ -54,7 +52,7 @@ func TestAnalysisAtUpload(t *testing.T) {
 // current version; explicit leaves the asset as it was.
 func TestAnalysisOrEagerFailureChangesNothing(t *testing.T) {
 	o := startOrigin(t, func(cfg *origin.Config) { cfg.Imaging.Timeout = time.Nanosecond })
-	jpg := readCorpus(t, "rocket.jpg")
+	jpg := testkit.Read(t, "rocket.jpg")
 	upload := func(fields ...[2]string) (int, string) {
 		t.Helper()
 		ct, body := form(t, fields, "rocket.jpg", jpg)

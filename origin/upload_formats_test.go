@@ -14,6 +14,7 @@ import (
 	"github.com/cloudinary/cloudinary-go/v2/api"
 	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
@@ -93,7 +94,7 @@ func TestUploadBMPTIFFHEIC(t *testing.T) {
 	}{
 		{"white.bmp", "bmp", "image/bmp", sdkLargeBMP(), 1400, 1400},
 		{"gradient.tif", "tiff", "image/tiff", gradientTIFF(120, 80), 120, 80},
-		{"rocket.heic", "heic", "image/heic", readCorpus(t, "rocket.heic"), 160, 107},
+		{"rocket.heic", "heic", "image/heic", testkit.Read(t, "rocket.heic"), 160, 107},
 	} {
 		id := "formats/" + c.format
 		res, err := o.Cld.Upload.Upload(ctx, writeTemp(t, c.name, c.data), uploader.UploadParams{PublicID: id})
@@ -104,19 +105,19 @@ func TestUploadBMPTIFFHEIC(t *testing.T) {
 			res.Bytes != len(c.data) || res.Etag != md5hex(c.data) {
 			t.Errorf("%s: %+v", c.name, res)
 		}
-		orig := fetch(t, o.URL+"/demo/image/upload/"+id+"."+c.format)
-		if orig.status != 200 || !bytes.Equal(orig.body, c.data) || orig.header.Get("Content-Type") != c.contentType {
-			t.Errorf("%s: original %d %q, %d bytes", c.name, orig.status, orig.header.Get("Content-Type"), len(orig.body))
+		orig := testkit.Get(t, o.URL+"/demo/image/upload/"+id+"."+c.format)
+		if orig.Status != 200 || !bytes.Equal(orig.Body, c.data) || orig.Header.Get("Content-Type") != c.contentType {
+			t.Errorf("%s: original %d %q, %d bytes", c.name, orig.Status, orig.Header.Get("Content-Type"), len(orig.Body))
 		}
-		small := fetch(t, o.URL+"/demo/image/upload/w_40/"+id+".jpg")
-		if info := probe(t, small.body); small.status != 200 || info.Format != delivery.JPG || info.Width != 40 {
-			t.Errorf("%s: w_40 .jpg %d %+v", c.name, small.status, info)
+		small := testkit.Get(t, o.URL+"/demo/image/upload/w_40/"+id+".jpg")
+		if info := probe(t, small.Body); small.Status != 200 || info.Format != delivery.JPG || info.Width != 40 {
+			t.Errorf("%s: w_40 .jpg %d %+v", c.name, small.Status, info)
 		}
 		// Without an extension or f_, a format this server does not write
 		// is delivered as JPEG (PNG with alpha), as Cloudinary does for
 		// formats browsers do not show.
-		if kept := fetch(t, o.URL+"/demo/image/upload/w_40/"+id); kept.status != 200 || probe(t, kept.body).Width != 40 {
-			t.Errorf("%s: w_40 without a format: %d", c.name, kept.status)
+		if kept := testkit.Get(t, o.URL+"/demo/image/upload/w_40/"+id); kept.Status != 200 || probe(t, kept.Body).Width != 40 {
+			t.Errorf("%s: w_40 without a format: %d", c.name, kept.Status)
 		}
 	}
 }

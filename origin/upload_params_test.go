@@ -15,6 +15,7 @@ import (
 	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -34,32 +35,32 @@ func rawResult(t testing.TB, res *uploader.UploadResult) map[string]any {
 func TestUploadIncomingTransformation(t *testing.T) {
 	o := startOrigin(t, nil)
 	ctx := context.Background()
-	res, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "LadyBird.jpg"), uploader.UploadParams{PublicID: "limited",
+	res, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "LadyBird.jpg"), uploader.UploadParams{PublicID: "limited",
 		Transformation: "c_limit,w_500"})
 	if msg := sdkFailure(err, res); msg != "" {
 		t.Fatal(msg)
 	}
-	orig := fetch(t, o.URL+"/demo/image/upload/limited.jpg")
-	info := probe(t, orig.body)
+	orig := testkit.Get(t, o.URL+"/demo/image/upload/limited.jpg")
+	info := probe(t, orig.Body)
 	if res.Width != 500 || res.Height != 313 || res.Format != "jpg" || info.Width != 500 || info.Height != 313 ||
-		res.Bytes != len(orig.body) || res.Etag != md5hex(orig.body) || len(orig.body) >= len(readCorpus(t, "LadyBird.jpg")) {
-		t.Fatalf("stored %+v, delivered %+v (%d bytes)", res, info, len(orig.body))
+		res.Bytes != len(orig.Body) || res.Etag != md5hex(orig.Body) || len(orig.Body) >= len(testkit.Read(t, "LadyBird.jpg")) {
+		t.Fatalf("stored %+v, delivered %+v (%d bytes)", res, info, len(orig.Body))
 	}
 	a, err := o.Store.Meta.Asset(ctx, meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: "limited"})
-	if err != nil || a.Width != 500 || a.Bytes != int64(len(orig.body)) {
+	if err != nil || a.Width != 500 || a.Bytes != int64(len(orig.Body)) {
 		t.Fatalf("asset %+v %v", a, err)
 	}
 	// f_ in the transformation, or the format parameter, sets the stored
 	// format; a named transformation expands as in URLs.
-	res, err = o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "small",
+	res, err = o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "small",
 		Transformation: "w_100,f_png"})
 	if msg := sdkFailure(err, res); msg != "" || res.Format != "png" || res.Width != 100 {
 		t.Fatalf("w_100,f_png: %s %+v", msg, res)
 	}
-	if info := probe(t, fetch(t, o.URL+"/demo/image/upload/small.png").body); info.Format != delivery.PNG || info.Width != 100 {
+	if info := probe(t, testkit.Get(t, o.URL+"/demo/image/upload/small.png").Body); info.Format != delivery.PNG || info.Width != 100 {
 		t.Fatalf("stored w_100,f_png: %+v", info)
 	}
-	res, err = o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "webp",
+	res, err = o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "webp",
 		Transformation: "c_scale,w_64", Format: "webp"})
 	if msg := sdkFailure(err, res); msg != "" || res.Format != "webp" || res.Width != 64 {
 		t.Fatalf("with format: %s %+v", msg, res)
@@ -67,12 +68,12 @@ func TestUploadIncomingTransformation(t *testing.T) {
 	// format is applied after the transformation: it wins over its f_,
 	// even when it is the file's own format.
 	for _, format := range []string{"webp", "jpg"} {
-		res, err = o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "last",
+		res, err = o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "last",
 			Transformation: "w_100,f_png", Format: format})
 		if msg := sdkFailure(err, res); msg != "" || res.Format != format || res.Width != 100 {
 			t.Fatalf("w_100,f_png with format %s: %s %+v", format, msg, res)
 		}
-		if info := probe(t, fetch(t, o.URL+"/demo/image/upload/last."+format).body); info.Format.String() != format {
+		if info := probe(t, testkit.Get(t, o.URL+"/demo/image/upload/last."+format).Body); info.Format.String() != format {
 			t.Fatalf("w_100,f_png with format %s stored as %v", format, info.Format)
 		}
 	}
@@ -87,7 +88,7 @@ func TestUploadIncomingTransformation(t *testing.T) {
 		{uploader.UploadParams{PublicID: "bad", Format: "png", ResourceType: "raw"}, "rocket.jpg", "Parameter format is not supported by this server for raw files"},
 		{uploader.UploadParams{PublicID: "bad", Eager: "w_10", ResourceType: "raw"}, "rocket.jpg", "Parameter eager is not supported by this server for raw files"},
 	} {
-		res, err := o.Cld.Upload.Upload(ctx, corpusPath(t, c.file), c.params)
+		res, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, c.file), c.params)
 		if err != nil || res.Error.Message != c.msg {
 			t.Errorf("%+v: %+v %v", c.params, res, err)
 		}
@@ -110,27 +111,27 @@ func assertNothingStoredAs(t *testing.T, o *testOrigin, id string) {
 func TestUploadFormatWithAllowedFormats(t *testing.T) {
 	o := startOrigin(t, nil)
 	ctx := context.Background()
-	jpg := readCorpus(t, "rocket.jpg")
-	conv, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "conv",
+	jpg := testkit.Read(t, "rocket.jpg")
+	conv, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "conv",
 		AllowedFormats: api.CldAPIArray{"png", "webp"}, Format: "png"})
 	if msg := sdkFailure(err, conv); msg != "" || conv.Format != "png" || conv.Width != 640 {
 		t.Fatalf("not allowed, converted: %s %+v", msg, conv)
 	}
-	if info := probe(t, fetch(t, o.URL+"/demo/image/upload/conv.png").body); info.Format != delivery.PNG {
+	if info := probe(t, testkit.Get(t, o.URL+"/demo/image/upload/conv.png").Body); info.Format != delivery.PNG {
 		t.Fatalf("stored as %v", info.Format)
 	}
-	kept, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "kept",
+	kept, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "kept",
 		AllowedFormats: api.CldAPIArray{"jpg", "png"}, Format: "webp"})
 	if msg := sdkFailure(err, kept); msg != "" || kept.Format != "jpg" || kept.Etag != md5hex(jpg) {
 		t.Fatalf("allowed, kept: %s %+v", msg, kept)
 	}
-	refused, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "refused",
+	refused, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "refused",
 		AllowedFormats: api.CldAPIArray{"png"}})
 	if err != nil || refused.Error.Message != "Image format jpg not allowed - allowed formats are png" {
 		t.Fatalf("not allowed, no format: %+v %v", refused, err)
 	}
 	// Without allowed_formats, format always converts.
-	always, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "always", Format: "png"})
+	always, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "always", Format: "png"})
 	if msg := sdkFailure(err, always); msg != "" || always.Format != "png" {
 		t.Fatalf("format alone: %s %+v", msg, always)
 	}
@@ -138,7 +139,7 @@ func TestUploadFormatWithAllowedFormats(t *testing.T) {
 	// stored as it is, with or without allowed_formats.
 	for _, format := range []string{"jpg", "jpeg", "JPG", "JPEG"} {
 		for _, allowed := range []api.CldAPIArray{nil, {"JPEG"}, {"png"}} {
-			res, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "same",
+			res, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "same",
 				Format: format, AllowedFormats: allowed})
 			if msg := sdkFailure(err, res); msg != "" || res.Format != "jpg" || res.Etag != md5hex(jpg) {
 				t.Errorf("format %s, allowed %v: %s %+v", format, allowed, msg, res)
@@ -155,7 +156,7 @@ func TestUploadNamingParams(t *testing.T) {
 	ctx := context.Background()
 	up := func(p uploader.UploadParams) *uploader.UploadResult {
 		t.Helper()
-		res, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "coffee.png"), p)
+		res, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "coffee.png"), p)
 		if msg := sdkFailure(err, res); msg != "" {
 			t.Fatalf("%+v: %s", p, msg)
 		}
@@ -198,7 +199,7 @@ func TestUploadNamingParams(t *testing.T) {
 func TestUploadAnalysisParams(t *testing.T) {
 	o := startOrigin(t, nil)
 	ctx := context.Background()
-	res, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "Storm.jpg"), uploader.UploadParams{PublicID: "storm",
+	res, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "Storm.jpg"), uploader.UploadParams{PublicID: "storm",
 		Colors: api.Bool(true), Phash: api.Bool(true), MediaMetadata: api.Bool(true), Exif: api.Bool(true)})
 	if msg := sdkFailure(err, res); msg != "" {
 		t.Fatal(msg)
@@ -242,7 +243,7 @@ func TestUploadBackupParam(t *testing.T) {
 		cloudBackup, param bool
 	}{{false, true}, {true, false}} {
 		o := startOriginWith(t, nil, nil, config.Cloud{APIKey: apiKey, APISecret: apiSecret, Backup: c.cloudBackup})
-		v1, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "pic",
+		v1, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "pic",
 			Backup: api.Bool(c.param)})
 		if msg := sdkFailure(err, v1); msg != "" {
 			t.Fatal(msg)
@@ -264,7 +265,7 @@ func TestUploadBackupParam(t *testing.T) {
 			if len(versions) != 2 || got.Format != "jpg" || got.Width != 640 {
 				t.Errorf("backup=true on a cloud without backup: versions %v, restore %+v", versions, got)
 			}
-			if r := fetch(t, o.URL+"/demo/image/upload/pic"); !bytes.Equal(r.body, readCorpus(t, "rocket.jpg")) {
+			if r := testkit.Get(t, o.URL+"/demo/image/upload/pic"); !bytes.Equal(r.Body, testkit.Read(t, "rocket.jpg")) {
 				t.Error("restored content differs")
 			}
 		} else if len(versions) != 1 || got.Error == "" {
@@ -278,7 +279,7 @@ func TestUploadBackupParam(t *testing.T) {
 func TestUploadAndExplicitModeration(t *testing.T) {
 	o := startOrigin(t, nil)
 	ctx := context.Background()
-	res, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "chelsea.png"), uploader.UploadParams{PublicID: "moderated",
+	res, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "chelsea.png"), uploader.UploadParams{PublicID: "moderated",
 		Moderation: "manual"})
 	if msg := sdkFailure(err, res); msg != "" {
 		t.Fatal(msg)
@@ -445,13 +446,13 @@ func TestAttachmentNameIsTheOriginalFilename(t *testing.T) {
 		{uploader.UploadParams{PublicID: "folder/discarded", DiscardOriginalFilename: api.Bool(true)},
 			`attachment; filename="discarded.png"`},
 	} {
-		res, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), c.params)
+		res, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), c.params)
 		if msg := sdkFailure(err, res); msg != "" {
 			t.Fatal(msg)
 		}
-		r := fetch(t, o.URL+"/demo/image/upload/fl_attachment,w_40/"+c.params.PublicID+".png")
-		if got := r.header.Get("Content-Disposition"); r.status != 200 || got != c.want {
-			t.Errorf("%s: %d %q, want %q", c.params.PublicID, r.status, got, c.want)
+		r := testkit.Get(t, o.URL+"/demo/image/upload/fl_attachment,w_40/"+c.params.PublicID+".png")
+		if got := r.Header.Get("Content-Disposition"); r.Status != 200 || got != c.want {
+			t.Errorf("%s: %d %q, want %q", c.params.PublicID, r.Status, got, c.want)
 		}
 	}
 }

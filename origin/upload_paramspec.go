@@ -10,7 +10,7 @@ import (
 // (uploadRoute pairs each with its handler), the Cloudinary parameters
 // the server acts on and those it refuses with "Parameter <name> is not
 // supported by this server" (origin/api/paramspec.go). docs/upload-api.md describes
-// each parameter; paramspec_upload_test.go checks that every parameter the
+// each parameter; upload_paramspec_test.go checks that every parameter the
 // official SDKs send for a method is in one list or the other, and that
 // each refusal happens before anything is decoded, fetched or stored.
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cloudinary/cloudinary-go/v2/api"
 	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // A truncated image (a JPEG without its end, a PNG without IEND) is
@@ -17,7 +18,7 @@ import (
 // is an image: stored, it would fail every later transform (issue 15).
 func TestTruncatedImageRefusedAtUpload(t *testing.T) {
 	o := startOrigin(t, nil)
-	jpg, png := readCorpus(t, "Aqua.jpg"), readCorpus(t, "coffee.png")
+	jpg, png := testkit.Read(t, "Aqua.jpg"), testkit.Read(t, "coffee.png")
 	dir := t.TempDir()
 	for _, c := range []struct {
 		name string
@@ -44,7 +45,7 @@ func TestTruncatedImageRefusedAtUpload(t *testing.T) {
 		}
 		assertNothingStored(t, o, id)
 	}
-	res, err := o.Cld.Upload.Upload(context.Background(), corpusPath(t, "Aqua.jpg"),
+	res, err := o.Cld.Upload.Upload(context.Background(), testkit.Path(t, "Aqua.jpg"),
 		uploader.UploadParams{PublicID: "whole", Overwrite: api.Bool(true)})
 	if err != nil || res.Error.Message != "" || res.Width != 2560 {
 		t.Errorf("a whole image: %v %+v", err, res)

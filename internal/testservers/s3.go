@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 )
@@ -68,24 +69,20 @@ func StartS3(tb testing.TB) *S3Server {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	testkit.CheckFor(tb, 30*time.Second, func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		err = client.MakeBucket(ctx, s.Bucket, minio.MakeBucketOptions{Region: s.Region})
+		err := client.MakeBucket(ctx, s.Bucket, minio.MakeBucketOptions{Region: s.Region})
 		cancel()
 		if err == nil || minio.ToErrorResponse(err).Code == "BucketAlreadyOwnedByYou" {
-			break
+			return nil
 		}
 		select {
 		case <-s.exited:
 			tb.Fatalf("testservers: %s exited: %v\n%s", bin, s.cmd.ProcessState, s.log)
 		default:
 		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("testservers: %s did not answer on %s within 30s: %v\n%s", bin, addr, err, s.log)
-		}
-		<-time.After(20 * time.Millisecond) // poll
-	}
+		return fmt.Errorf("testservers: %s did not answer on %s: %v\n%s", bin, addr, err, s.log)
+	})
 	return s
 }
 

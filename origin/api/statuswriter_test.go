@@ -9,15 +9,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mediacdn/mediacdn/internal/testcorpus"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // The status-recording writer keeps what net/http's own writer offers:
 // io.ReaderFrom (sendfile), http.Flusher, and http.ResponseController
 // through Unwrap; it records the status the client gets.
 func TestStatusWriter(t *testing.T) {
-	file := testcorpus.Path(t, "LadyBird.jpg")
-	want := testcorpus.Read(t, "LadyBird.jpg")
+	file := testkit.Path(t, "LadyBird.jpg")
+	want := testkit.Read(t, "LadyBird.jpg")
 	statuses := make(chan int, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sw := &StatusWriter{ResponseWriter: w}
@@ -66,14 +66,9 @@ func TestStatusWriter(t *testing.T) {
 		{"/nothing", http.StatusOK, nil},
 		{"/teapot", http.StatusTeapot, nil},
 	} {
-		resp, err := http.Get(srv.URL + c.path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != c.status || !bytes.Equal(body, c.body) {
-			t.Errorf("%s: %d, %d bytes; want %d, %d bytes", c.path, resp.StatusCode, len(body), c.status, len(c.body))
+		a := testkit.Get(t, srv.URL+c.path)
+		if a.Status != c.status || !bytes.Equal(a.Body, c.body) {
+			t.Errorf("%s: %d, %d bytes; want %d, %d bytes", c.path, a.Status, len(a.Body), c.status, len(c.body))
 		}
 		if got := <-statuses; got != c.status {
 			t.Errorf("%s: recorded %d, want %d", c.path, got, c.status)

@@ -4,17 +4,12 @@ import (
 	"encoding/binary"
 	"testing"
 
-	"github.com/mediacdn/mediacdn/internal/testcorpus"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
-
-func read(t testing.TB, name string) []byte {
-	t.Helper()
-	return testcorpus.Read(t, name)
-}
 
 // The corpus photographs carry camera EXIF; chelsea.png carries XMP.
 func TestExtractCorpus(t *testing.T) {
-	storm := Extract(read(t, "Storm.jpg"))
+	storm := Extract(testkit.Read(t, "Storm.jpg"))
 	if storm.EXIF["Make"] != "Canon" || storm.EXIF["Model"] != "Canon EOS 400D DIGITAL" {
 		t.Fatalf("Storm.jpg EXIF: %v", storm.EXIF)
 	}
@@ -26,15 +21,15 @@ func TestExtractCorpus(t *testing.T) {
 	if v := storm.EXIF["ExifVersion"]; v != "48, 50, 50, 49" && v != "48, 50, 50, 48" && v != "48, 50, 51, 48" {
 		t.Errorf("ExifVersion %q: undefined bytes are listed as decimals", v)
 	}
-	wood := Extract(read(t, "Wood.jpg"))
+	wood := Extract(testkit.Read(t, "Wood.jpg"))
 	if wood.EXIF["Make"] != "KONICA MINOLTA" || wood.EXIF["Model"] != "DiMAGE Z5" {
 		t.Fatalf("Wood.jpg EXIF: %v", wood.EXIF)
 	}
-	chelsea := Extract(read(t, "chelsea.png"))
+	chelsea := Extract(testkit.Read(t, "chelsea.png"))
 	if len(chelsea.XMP) == 0 {
 		t.Fatalf("chelsea.png: no XMP")
 	}
-	if m := Extract(read(t, "coffee.png")); !m.Empty() {
+	if m := Extract(testkit.Read(t, "coffee.png")); !m.Empty() {
 		t.Fatalf("coffee.png has no metadata, got %+v", m)
 	}
 	all := storm.All()

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // The perceptual hash survives resizing and re-encoding and tells
@@ -17,7 +18,7 @@ import (
 func TestAnalyzePHashAndColours(t *testing.T) {
 	p := newProcessor(t, Config{})
 	ctx := context.Background()
-	storm := readCorpus(t, "Storm.jpg")
+	storm := testkit.Read(t, "Storm.jpg")
 	a, err := p.Analyze(ctx, storm)
 	if err != nil {
 		t.Fatal(err)
@@ -31,7 +32,7 @@ func TestAnalyzePHashAndColours(t *testing.T) {
 		t.Errorf("resized copy differs in %d bits (%s vs %s)", d, PHashHex(a.PHash), PHashHex(b.PHash))
 	}
 	for _, other := range []string{"LadyBird.jpg", "Wood.jpg", "coffee.png"} {
-		o, err := p.Analyze(ctx, readCorpus(t, other))
+		o, err := p.Analyze(ctx, testkit.Read(t, other))
 		if err != nil {
 			t.Fatal(err)
 		}

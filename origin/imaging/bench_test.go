@@ -15,6 +15,7 @@ import (
 
 	"github.com/h2non/bimg"
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // The three operations of the throughput target, on LadyBird.jpg
@@ -43,7 +44,7 @@ var benchOps = []struct {
 }
 
 func BenchmarkTransform(b *testing.B) {
-	src := readCorpus(b, "LadyBird.jpg")
+	src := testkit.Read(b, "LadyBird.jpg")
 	p := newProcessor(b, Config{Workers: 2, Queue: 64})
 	defer p.Close()
 	for _, op := range benchOps {
@@ -62,7 +63,7 @@ func BenchmarkTransform(b *testing.B) {
 }
 
 func BenchmarkBimg(b *testing.B) {
-	src := readCorpus(b, "LadyBird.jpg")
+	src := testkit.Read(b, "LadyBird.jpg")
 	for _, op := range benchOps {
 		b.Run(op.name, func(b *testing.B) {
 			measure(b, func() error {
@@ -109,7 +110,7 @@ func cpuTime() time.Duration {
 //
 //	go test -run '^$' -bench PeakRSS -benchtime 10000x -cpu 2 ./origin/imaging
 func BenchmarkPeakRSS(b *testing.B) {
-	src := readCorpus(b, "LadyBird.jpg")
+	src := testkit.Read(b, "LadyBird.jpg")
 	p := newProcessor(b, Config{Workers: 2, Queue: 64})
 	defer p.Close()
 	reqs := make([]Request, len(benchOps))
@@ -156,7 +157,7 @@ func procStatusKiB(tb testing.TB, name string) int64 {
 //
 //	go test -run '^$' -bench Verify -cpu 2 -count 5 ./origin/imaging
 func BenchmarkVerify(b *testing.B) {
-	jpg := readCorpus(b, "LadyBird.jpg")
+	jpg := testkit.Read(b, "LadyBird.jpg")
 	p := newProcessor(b, Config{Workers: 2, Queue: 64})
 	res, err := p.Transform(context.Background(), jpg, Request{Format: delivery.PNG})
 	if err != nil {
@@ -185,7 +186,7 @@ func BenchmarkVerify(b *testing.B) {
 func BenchmarkKilledTransform(b *testing.B) {
 	const timeout = 2 * time.Second
 	p := newProcessor(b, Config{Workers: 1, Timeout: timeout, MaxCost: -1, ReleaseInterval: -1})
-	src := readCorpus(b, "Aqua.jpg")
+	src := testkit.Read(b, "Aqua.jpg")
 	tr, err := delivery.ParseTransformation(hostileChain)
 	if err != nil {
 		b.Fatal(err)
@@ -225,7 +226,7 @@ func BenchmarkKilledTransform(b *testing.B) {
 //	go test -run '^$' -bench CostModel -benchtime 3x ./origin/imaging
 func BenchmarkCostModel(b *testing.B) {
 	p := newProcessor(b, Config{Workers: 1, Timeout: 5 * time.Minute, MaxCost: -1})
-	photo := readCorpus(b, "Aqua.jpg") // 2560x1600
+	photo := testkit.Read(b, "Aqua.jpg") // 2560x1600
 	big := do(b, p, photo, "w_6000", delivery.JPG).Body
 	png := do(b, p, photo, "w_2000", delivery.PNG).Body
 	for _, c := range []struct {

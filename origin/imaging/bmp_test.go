@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // writeBMP encodes img as a BMP: 24 bits (BI_RGB), 32 bits with an alpha
@@ -95,7 +96,7 @@ func writeBMP(t testing.TB, img image.Image, bpp int, topDown bool) []byte {
 // pixels, whatever their depth and row order, probe as bmp, and transform.
 func TestBMPInput(t *testing.T) {
 	p := newProcessor(t, Config{})
-	photo := decode(t, do(t, p, readCorpus(t, "rocket.jpg"), "w_64", delivery.PNG)) // 64x43
+	photo := decode(t, do(t, p, testkit.Read(t, "rocket.jpg"), "w_64", delivery.PNG)) // 64x43
 	gray := image.NewGray(image.Rect(0, 0, 9, 5))
 	for i := range gray.Pix {
 		gray.Pix[i] = byte(i * 5)

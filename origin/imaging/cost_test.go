@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // Under the default budget, chains Cloudinary users write every day go
@@ -16,7 +17,7 @@ import (
 // with 400 before any pixel is decoded.
 func TestCostBudget(t *testing.T) {
 	p := newProcessor(t, Config{})
-	src := readCorpus(t, "Aqua.jpg")
+	src := testkit.Read(t, "Aqua.jpg")
 	blurChain := strings.TrimSuffix(strings.Repeat("e_blur:1998/", 10), "/")
 	for _, c := range []struct {
 		tx string
@@ -62,7 +63,7 @@ func TestCostBudget(t *testing.T) {
 // turns the check off.
 func TestCostBudgetLimits(t *testing.T) {
 	p := newProcessor(t, Config{})
-	src := readCorpus(t, "rocket.jpg")
+	src := testkit.Read(t, "rocket.jpg")
 	_, err := try(t, p, src, strings.Repeat("e_blur:1000/", 50)+"w_20000", delivery.JPG)
 	wantError(t, err, 400, "Requested image size 20000x13344 exceeds the limit of 16384 pixels per side")
 	tiny := newProcessor(t, Config{MaxCost: time.Millisecond})

@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // Colour effects, checked on pixels of coffee.png (600x400, no profile).
 func TestColourEffects(t *testing.T) {
 	p := newProcessor(t, Config{})
-	src := readCorpus(t, "coffee.png")
+	src := testkit.Read(t, "coffee.png")
 	in := decodeFile(t, src)
 	points := [][2]int{{10, 10}, {300, 200}, {550, 350}, {123, 321}}
 
@@ -59,13 +60,13 @@ func colourDistance(a, b interface {
 // are transparent. (logo.png has an alpha channel, but it is opaque.)
 func transparentPNG(t testing.TB, p *Processor) []byte {
 	t.Helper()
-	return do(t, p, readCorpus(t, "coffee.png"), "c_pad,w_600,h_600", delivery.PNG).Body
+	return do(t, p, testkit.Read(t, "coffee.png"), "c_pad,w_600,h_600", delivery.PNG).Body
 }
 
 // e_blur smooths (more with a higher level), e_sharpen does the reverse.
 func TestBlurSharpen(t *testing.T) {
 	p := newProcessor(t, Config{})
-	src := readCorpus(t, "coffee.png")
+	src := testkit.Read(t, "coffee.png")
 	orig := edges(decode(t, do(t, p, src, "w_300", delivery.PNG)))
 	blur := edges(decode(t, do(t, p, src, "w_300/e_blur", delivery.PNG)))
 	blur2 := edges(decode(t, do(t, p, src, "w_300/e_blur:1000", delivery.PNG)))
@@ -85,7 +86,7 @@ func TestBlurSharpen(t *testing.T) {
 // a_ turns clockwise; hflip mirrors left-right, vflip top-bottom.
 func TestAngle(t *testing.T) {
 	p := newProcessor(t, Config{})
-	src := readCorpus(t, "coffee.png") // 600x400
+	src := testkit.Read(t, "coffee.png") // 600x400
 	in := decodeFile(t, src)
 	for _, c := range []struct {
 		tx   string
@@ -135,7 +136,7 @@ func TestAngle(t *testing.T) {
 // makes the image translucent.
 func TestBackgroundBorderRadiusOpacity(t *testing.T) {
 	p := newProcessor(t, Config{})
-	logo, photo := transparentPNG(t, p), readCorpus(t, "coffee.png")
+	logo, photo := transparentPNG(t, p), testkit.Read(t, "coffee.png")
 	red := color.NRGBA{255, 0, 0, 255}
 
 	if c := px(decode(t, do(t, p, logo, "b_rgb:ff0000", delivery.PNG)), 2, 2); !near(c, red, 0) {
@@ -212,7 +213,7 @@ func TestPage(t *testing.T) {
 		_, err := try(t, p, src, tx, delivery.PNG)
 		wantError(t, err, 400, "Invalid page in transformation: "+tx[3:])
 	}
-	_, err = try(t, p, readCorpus(t, "rocket.jpg"), "pg_2", delivery.JPG)
+	_, err = try(t, p, testkit.Read(t, "rocket.jpg"), "pg_2", delivery.JPG)
 	wantError(t, err, 400, "Invalid page in transformation: 2")
 	if r := do(t, p, src, "pg_2", delivery.FormatNone); r.Format != delivery.GIF || r.Width != 20 {
 		t.Errorf("GIF kept as GIF: %v %dx%d", r.Format, r.Width, r.Height)
@@ -222,7 +223,7 @@ func TestPage(t *testing.T) {
 // Components apply in order.
 func TestChainOrder(t *testing.T) {
 	p := newProcessor(t, Config{})
-	src := readCorpus(t, "coffee.png")
+	src := testkit.Read(t, "coffee.png")
 	// Pad then grayscale: the padding is grey too. Grayscale then pad with
 	// red: the padding stays red.
 	a := decode(t, do(t, p, src, "c_pad,w_600,h_600,b_red/e_grayscale", delivery.PNG))

@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // f_jpg, f_png, f_webp, f_avif and f_gif write what they say (checked by
 // reading the bytes back).
 func TestOutputFormats(t *testing.T) {
 	p := newProcessor(t, Config{})
-	src := readCorpus(t, "rocket.jpg")
+	src := testkit.Read(t, "rocket.jpg")
 	for _, f := range []delivery.Format{delivery.JPG, delivery.PNG, delivery.WebP, delivery.AVIF, delivery.GIF} {
 		res := do(t, p, src, "w_200", f)
 		if res.Format != f || res.Width != 200 {
@@ -31,11 +32,11 @@ func TestOutputFormats(t *testing.T) {
 func TestKeepInputFormat(t *testing.T) {
 	p := newProcessor(t, Config{})
 	for name, f := range map[string]delivery.Format{"rocket.jpg": delivery.JPG, "logo.png": delivery.PNG} {
-		if res := do(t, p, readCorpus(t, name), "w_100", delivery.FormatNone); res.Format != f {
+		if res := do(t, p, testkit.Read(t, name), "w_100", delivery.FormatNone); res.Format != f {
 			t.Errorf("%s: %v, want %v", name, res.Format, f)
 		}
 	}
-	webp := do(t, p, readCorpus(t, "rocket.jpg"), "w_300", delivery.WebP)
+	webp := do(t, p, testkit.Read(t, "rocket.jpg"), "w_300", delivery.WebP)
 	if res := do(t, p, webp.Body, "w_100", delivery.FormatNone); res.Format != delivery.WebP {
 		t.Errorf("webp input: %v", res.Format)
 	}
@@ -45,7 +46,7 @@ func TestKeepInputFormat(t *testing.T) {
 // result has alpha.
 func TestFormatAuto(t *testing.T) {
 	p := newProcessor(t, Config{})
-	photo, logo := readCorpus(t, "rocket.jpg"), readCorpus(t, "logo.png")
+	photo, logo := testkit.Read(t, "rocket.jpg"), testkit.Read(t, "logo.png")
 	tr, _ := delivery.ParseTransformation("w_100,f_auto")
 	for _, c := range []struct {
 		src    []byte
@@ -78,7 +79,7 @@ func TestFormatAuto(t *testing.T) {
 // defaults.
 func TestQuality(t *testing.T) {
 	p := newProcessor(t, Config{})
-	src := readCorpus(t, "Garden.jpg")
+	src := testkit.Read(t, "Garden.jpg")
 	size := func(tx string, f delivery.Format) int { return len(do(t, p, src, tx, f).Body) }
 	for _, f := range []delivery.Format{delivery.JPG, delivery.WebP, delivery.AVIF} {
 		if lo, hi := size("w_400,q_10", f), size("w_400,q_90", f); lo >= hi {
@@ -120,7 +121,7 @@ func TestQuality(t *testing.T) {
 // the default is baseline.
 func TestProgressive(t *testing.T) {
 	p := newProcessor(t, Config{})
-	src := readCorpus(t, "rocket.jpg")
+	src := testkit.Read(t, "rocket.jpg")
 	sof2 := []byte{0xff, 0xc2}
 	if b := do(t, p, src, "w_100", delivery.JPG).Body; bytes.Contains(b, sof2) {
 		t.Error("baseline JPEG has SOF2")
@@ -142,7 +143,7 @@ func TestProgressive(t *testing.T) {
 // drop ICC profiles.
 func TestMetadata(t *testing.T) {
 	p := newProcessor(t, Config{})
-	src := withIPTC(withEXIF(readCorpus(t, "rocket.jpg"), 1, "Secret Photographer"), "(c) Copyright Holder")
+	src := withIPTC(withEXIF(testkit.Read(t, "rocket.jpg"), 1, "Secret Photographer"), "(c) Copyright Holder")
 	if info, err := p.Probe(src); err != nil || info.Width != 640 {
 		t.Fatalf("crafted input: %+v %v", info, err)
 	}
@@ -163,7 +164,7 @@ func TestMetadata(t *testing.T) {
 	for _, name := range []string{"astronaut.png", "rocket.jpg"} {
 		for _, tx := range []string{"w_100", "w_100,fl_strip_profile", "w_100,fl_strip_profile.keep_iptc"} {
 			for _, f := range []delivery.Format{delivery.PNG, delivery.JPG, delivery.WebP} {
-				b := do(t, p, readCorpus(t, name), tx, f).Body
+				b := do(t, p, testkit.Read(t, name), tx, f).Body
 				if bytes.Contains(b, []byte("iCCP")) || bytes.Contains(b, []byte("ICC_PROFILE")) || bytes.Contains(b, []byte("ICCP")) {
 					t.Errorf("%s %s %v keeps an ICC profile", name, tx, f)
 				}
@@ -176,7 +177,7 @@ func TestMetadata(t *testing.T) {
 // the upright size; a_ignore keeps the stored orientation.
 func TestEXIFOrientation(t *testing.T) {
 	p := newProcessor(t, Config{})
-	jpg := do(t, p, readCorpus(t, "coffee.png"), "", delivery.JPG).Body // 600x400 JPEG, no EXIF
+	jpg := do(t, p, testkit.Read(t, "coffee.png"), "", delivery.JPG).Body // 600x400 JPEG, no EXIF
 	src := withEXIF(jpg, 6, "someone")
 	info, err := p.Probe(src)
 	if err != nil || info.Width != 400 || info.Height != 600 || info.Orientation != 6 {
@@ -212,7 +213,7 @@ func TestEXIFOrientation(t *testing.T) {
 // An AVIF input keeps its format; a HEIC one (not written here) becomes JPEG.
 func TestKeepAVIF(t *testing.T) {
 	p := newProcessor(t, Config{})
-	avif := do(t, p, readCorpus(t, "rocket.jpg"), "w_200", delivery.AVIF)
+	avif := do(t, p, testkit.Read(t, "rocket.jpg"), "w_200", delivery.AVIF)
 	if !isAVIF(avif.Body) || !isHEIF(avif.Body) {
 		t.Fatalf("ftyp of our AVIF: %q", avif.Body[:32])
 	}

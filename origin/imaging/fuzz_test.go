@@ -10,13 +10,14 @@ import (
 	"testing"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // FuzzProbe feeds arbitrary bytes to Probe and Transform: they must answer
 // (an image or a 4xx) and never crash the process.
 func FuzzProbe(f *testing.F) {
 	for _, name := range []string{"rocket.jpg", "chelsea.png"} {
-		b := readCorpus(f, name)
+		b := testkit.Read(f, name)
 		f.Add(b[:min(len(b), 4096)])
 	}
 	f.Add(smallJPEG(f, 96, 64)) // whole, and shrunk by 2 for the fill: jpeg.c decodes it

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // The direct JPEG decoder (jpeg.c) gives exactly the pixels of libvips'
@@ -29,7 +30,7 @@ func TestDirectJPEGMatchesLibvips(t *testing.T) {
 	if err := jpeg.Encode(&greyJPEG, grey, &jpeg.Options{Quality: 90}); err != nil {
 		t.Fatal(err)
 	}
-	progressive := do(t, viaVips, readCorpus(t, "Aqua.jpg"), "fl_progressive", delivery.JPG).Body
+	progressive := do(t, viaVips, testkit.Read(t, "Aqua.jpg"), "fl_progressive", delivery.JPG).Body
 	if !bytes.Contains(progressive, []byte{0xff, 0xc2}) {
 		t.Fatal("fl_progressive made no progressive (SOF2) JPEG")
 	}
@@ -37,12 +38,12 @@ func TestDirectJPEGMatchesLibvips(t *testing.T) {
 		name string
 		src  []byte
 	}{
-		{"LadyBird.jpg", readCorpus(t, "LadyBird.jpg")},
-		{"Storm.jpg", readCorpus(t, "Storm.jpg")},
-		{"Wood.jpg", readCorpus(t, "Wood.jpg")},
-		{"rocket.jpg (ICC profile)", readCorpus(t, "rocket.jpg")},
+		{"LadyBird.jpg", testkit.Read(t, "LadyBird.jpg")},
+		{"Storm.jpg", testkit.Read(t, "Storm.jpg")},
+		{"Wood.jpg", testkit.Read(t, "Wood.jpg")},
+		{"rocket.jpg (ICC profile)", testkit.Read(t, "rocket.jpg")},
 		{"grey JPEG", greyJPEG.Bytes()},
-		{"EXIF orientation 6", withEXIF(readCorpus(t, "Garden.jpg"), 6, "someone")},
+		{"EXIF orientation 6", withEXIF(testkit.Read(t, "Garden.jpg"), 6, "someone")},
 		{"progressive", progressive},
 	}
 	for _, in := range inputs {
@@ -74,7 +75,7 @@ func TestDirectJPEGMatchesLibvips(t *testing.T) {
 // the header: fl_keep_iptc keeps IPTC, EXIF is stripped.
 func TestDirectJPEGScope(t *testing.T) {
 	p := newProcessor(t, Config{})
-	src := withIPTC(withEXIF(readCorpus(t, "LadyBird.jpg"), 1, "Secret Photographer"), "(c) Copyright Holder")
+	src := withIPTC(withEXIF(testkit.Read(t, "LadyBird.jpg"), 1, "Secret Photographer"), "(c) Copyright Holder")
 	before := p.Stats().DirectJPEGDecodes
 	if res := do(t, p, src, "c_crop,w_200,h_100", delivery.JPG); res.Width != 200 {
 		t.Fatalf("crop: %dx%d", res.Width, res.Height)
@@ -96,7 +97,7 @@ func TestDirectJPEGScope(t *testing.T) {
 // with 504.
 func TestDirectJPEGBadInput(t *testing.T) {
 	p := newProcessor(t, Config{})
-	src := readCorpus(t, "Storm.jpg")
+	src := testkit.Read(t, "Storm.jpg")
 	flipped := bytes.Clone(src)
 	for i := len(flipped) / 3; i < len(flipped)/3+4000; i += 7 {
 		flipped[i] ^= 0x55

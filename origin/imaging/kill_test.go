@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // hostileChain is issue 15's blur chain after an upscale to 40 megapixels:
@@ -27,7 +28,7 @@ const stopBound = 5 * time.Second
 // returned channel gives its error and the time it returned.
 func startHostile(t *testing.T, ctx context.Context, p *Processor) <-chan stopped {
 	t.Helper()
-	src := readCorpus(t, "Aqua.jpg")
+	src := testkit.Read(t, "Aqua.jpg")
 	tr := mustParse(t, hostileChain)
 	done := make(chan stopped, 1)
 	go func() {
@@ -45,8 +46,8 @@ type stopped struct {
 // checkFreed checks that the slot is free again and the processor works.
 func checkFreed(t *testing.T, p *Processor) {
 	t.Helper()
-	poll(t, func() bool { return p.Stats().Busy == 0 })
-	if res := do(t, p, readCorpus(t, "rocket.jpg"), "w_100", delivery.JPG); res.Width != 100 {
+	testkit.Eventually(t, testkit.Timeout, "the slot freed", func() bool { return p.Stats().Busy == 0 })
+	if res := do(t, p, testkit.Read(t, "rocket.jpg"), "w_100", delivery.JPG); res.Width != 100 {
 		t.Errorf("next transform: %dx%d", res.Width, res.Height)
 	}
 }
@@ -73,7 +74,7 @@ func TestCancelStopsLibvips(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := startHostile(t, ctx, p)
-	poll(t, func() bool { return p.Stats().Busy == 1 })
+	testkit.Eventually(t, testkit.Timeout, "the hostile transform running", func() bool { return p.Stats().Busy == 1 })
 	canceled := time.Now()
 	cancel()
 	r := <-done
@@ -88,7 +89,7 @@ func TestCancelStopsLibvips(t *testing.T) {
 func TestCloseStopsLibvips(t *testing.T) {
 	p := newProcessor(t, Config{Workers: 2, Timeout: time.Hour, MaxCost: -1})
 	a, b := startHostile(t, context.Background(), p), startHostile(t, context.Background(), p)
-	poll(t, func() bool { return p.Stats().Busy == 2 })
+	testkit.Eventually(t, testkit.Timeout, "both hostile transforms running", func() bool { return p.Stats().Busy == 2 })
 	start := time.Now()
 	p.Close()
 	if took := time.Since(start); took > stopBound {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // mapFile writes b to a file and maps it.
@@ -37,7 +38,7 @@ func mapFile(t *testing.T, b []byte) *Mapped {
 func TestMappedAnswersAsBytes(t *testing.T) {
 	p := newProcessor(t, Config{})
 	for _, name := range []string{"rocket.jpg", "chelsea.png", "logo.png"} {
-		src := readCorpus(t, name)
+		src := testkit.Read(t, name)
 		m := mapFile(t, src)
 		if !bytes.Equal(m.Bytes(), src) {
 			t.Fatalf("%s: mapped bytes differ", name)
@@ -68,7 +69,7 @@ func TestMappedAnswersAsBytes(t *testing.T) {
 // A source holds the mapping: the owner's Close unmaps it only once the
 // last source is freed.
 func TestMappedUnmapsAfterLastSource(t *testing.T) {
-	m := mapFile(t, readCorpus(t, "rocket.jpg"))
+	m := mapFile(t, testkit.Read(t, "rocket.jpg"))
 	src := m.source(loaderJPEG)
 	m.Close()
 	if m.refs != 1 {

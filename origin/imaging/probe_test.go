@@ -8,14 +8,8 @@ import (
 	"testing"
 
 	"github.com/mediacdn/mediacdn/delivery"
-	"github.com/mediacdn/mediacdn/internal/testcorpus"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
-
-// readCorpus reads a test image of testdata/corpus.
-func readCorpus(t testing.TB, name string) []byte {
-	t.Helper()
-	return testcorpus.Read(t, name)
-}
 
 func newProcessor(t testing.TB, cfg Config) *Processor {
 	t.Helper()
@@ -40,7 +34,7 @@ func TestProbeCorpus(t *testing.T) {
 		{"logo.png", delivery.PNG, 500, 500, true},
 		{"chelsea.png", delivery.PNG, 451, 300, false},
 	} {
-		info, err := p.Probe(readCorpus(t, c.name))
+		info, err := p.Probe(testkit.Read(t, c.name))
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -52,7 +46,7 @@ func TestProbeCorpus(t *testing.T) {
 
 func TestProbeRejects(t *testing.T) {
 	p := newProcessor(t, Config{MaxInputPixels: 1_000_000})
-	jpg := readCorpus(t, "LadyBird.jpg")
+	jpg := testkit.Read(t, "LadyBird.jpg")
 	for _, c := range []struct {
 		name string
 		b    []byte
@@ -74,7 +68,7 @@ func TestProbeRejects(t *testing.T) {
 // Probe reports pages, AVIF vs HEIC, and upright sizes.
 func TestProbeMore(t *testing.T) {
 	p := newProcessor(t, Config{})
-	src := readCorpus(t, "rocket.jpg")
+	src := testkit.Read(t, "rocket.jpg")
 	for _, c := range []struct {
 		f     delivery.Format
 		alpha bool
@@ -99,7 +93,7 @@ func TestStats(t *testing.T) {
 	if s.Workers != 3 || s.QueueCapacity != 7 || s.Busy != 0 || s.Queued != 0 {
 		t.Errorf("before work: %+v", s)
 	}
-	do(t, p, readCorpus(t, "rocket.jpg"), "w_10", delivery.JPG)
+	do(t, p, testkit.Read(t, "rocket.jpg"), "w_10", delivery.JPG)
 	if s := p.Stats(); s.Busy != 0 || s.VipsMemoryHighwater <= 0 {
 		t.Errorf("after work: %+v", s)
 	}

@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // Sizes of every crop mode, on a large JPEG (LadyBird 2560x1600) and a
 // small PNG (chelsea 451x300).
 func TestCropModeSizes(t *testing.T) {
 	p := newProcessor(t, Config{})
-	big, small := readCorpus(t, "LadyBird.jpg"), readCorpus(t, "chelsea.png")
+	big, small := testkit.Read(t, "LadyBird.jpg"), testkit.Read(t, "chelsea.png")
 	for _, c := range []struct {
 		src  []byte
 		tx   string
@@ -67,7 +68,7 @@ func TestCropModeSizes(t *testing.T) {
 // dpr_auto takes the request's DPR hint; 0 means 1.
 func TestDPRAuto(t *testing.T) {
 	p := newProcessor(t, Config{})
-	src := readCorpus(t, "LadyBird.jpg")
+	src := testkit.Read(t, "LadyBird.jpg")
 	tr, _ := delivery.ParseTransformation("w_100,dpr_auto")
 	for _, c := range []struct {
 		hint float64
@@ -83,7 +84,7 @@ func TestDPRAuto(t *testing.T) {
 // c_crop takes exactly the region x, y, w, h asks for, by gravity.
 func TestCropRegion(t *testing.T) {
 	p := newProcessor(t, Config{})
-	src := readCorpus(t, "coffee.png") // 600x400, no ICC profile: pixels survive exactly
+	src := testkit.Read(t, "coffee.png") // 600x400, no ICC profile: pixels survive exactly
 	in := decodeFile(t, src)
 	for _, c := range []struct {
 		tx   string
@@ -114,7 +115,7 @@ func TestCropRegion(t *testing.T) {
 // g_west keeps the left edge and g_east the right one.
 func TestFillGravity(t *testing.T) {
 	p := newProcessor(t, Config{})
-	src := readCorpus(t, "coffee.png")
+	src := testkit.Read(t, "coffee.png")
 	in := decodeFile(t, src)
 	for _, c := range []struct {
 		tx string
@@ -137,7 +138,7 @@ func TestFillGravity(t *testing.T) {
 // g_faces give exactly what g_auto gives.
 func TestGravityAutoAndFaceFallback(t *testing.T) {
 	p := newProcessor(t, Config{})
-	src := readCorpus(t, "LadyBird.jpg")
+	src := testkit.Read(t, "LadyBird.jpg")
 	auto := do(t, p, src, "c_fill,g_auto,w_300,h_300", delivery.PNG)
 	if auto.Width != 300 || auto.Height != 300 {
 		t.Fatalf("g_auto: %dx%d", auto.Width, auto.Height)
@@ -165,7 +166,7 @@ func TestGravityAutoAndFaceFallback(t *testing.T) {
 // where the format keeps alpha; lpad does not enlarge, mpad does.
 func TestPadding(t *testing.T) {
 	p := newProcessor(t, Config{})
-	big, small := readCorpus(t, "LadyBird.jpg"), readCorpus(t, "coffee.png")
+	big, small := testkit.Read(t, "LadyBird.jpg"), testkit.Read(t, "coffee.png")
 	green := color.NRGBA{0, 255, 0, 255}
 	white := color.NRGBA{255, 255, 255, 255}
 
@@ -200,7 +201,7 @@ func TestPadding(t *testing.T) {
 // Output limits are checked before the work is done.
 func TestOutputLimits(t *testing.T) {
 	p := newProcessor(t, Config{MaxOutputDimension: 4000, MaxOutputPixels: 4_000_000})
-	src := readCorpus(t, "chelsea.png")
+	src := testkit.Read(t, "chelsea.png")
 	_, err := try(t, p, src, "w_5000", delivery.PNG)
 	wantError(t, err, 400, "Requested image size 5000x3326 exceeds the limit of 4000 pixels per side")
 	_, err = try(t, p, src, "c_lpad,w_3000,h_3000", delivery.PNG)

@@ -11,13 +11,14 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // Everything valid in Cloudinary that is not implemented answers 400
 // naming the parameter; nothing is silently ignored.
 func TestUnsupportedParameters(t *testing.T) {
 	p := newProcessor(t, Config{})
-	src := readCorpus(t, "rocket.jpg")
+	src := testkit.Read(t, "rocket.jpg")
 	for _, tx := range []string{
 		"l_logo", "u_logo", "l_text:Arial_20:Hello", "co_red", "if_w_gt_100", "$size_100", "t_thumb",
 		"c_imagga_crop", "c_imagga_scale", "c_fill_pad", "c_auto", "c_auto_pad",
@@ -53,7 +54,7 @@ func TestUnsupportedParameters(t *testing.T) {
 // Bad input gets a clear 4xx, and the processor keeps serving.
 func TestBadInput(t *testing.T) {
 	p := newProcessor(t, Config{})
-	jpg, pngFile := readCorpus(t, "LadyBird.jpg"), readCorpus(t, "coffee.png")
+	jpg, pngFile := testkit.Read(t, "LadyBird.jpg"), testkit.Read(t, "coffee.png")
 	bmp := append([]byte("BM"), make([]byte, 60)...)
 	for _, c := range []struct {
 		name string
@@ -90,16 +91,16 @@ func TestBadInput(t *testing.T) {
 // Input limits: file size and pixel count, from the header.
 func TestInputLimits(t *testing.T) {
 	p := newProcessor(t, Config{MaxInputSize: 100_000, MaxInputPixels: 1_000_000})
-	_, err := try(t, p, readCorpus(t, "LadyBird.jpg"), "w_10", delivery.JPG)
+	_, err := try(t, p, testkit.Read(t, "LadyBird.jpg"), "w_10", delivery.JPG)
 	wantError(t, err, 400, "File size too large. Got 351588. Maximum is 100000.")
-	_, err = try(t, p, readCorpus(t, "rocket.jpg")[:], "w_10", delivery.JPG) // 640x427: fine
+	_, err = try(t, p, testkit.Read(t, "rocket.jpg")[:], "w_10", delivery.JPG) // 640x427: fine
 	if err == nil {
 		t.Fatal("rocket.jpg is 112 KB, over the 100 KB limit")
 	}
 	q := newProcessor(t, Config{MaxInputPixels: 1_000_000})
-	_, err = try(t, q, readCorpus(t, "LadyBird.jpg"), "w_10", delivery.JPG)
+	_, err = try(t, q, testkit.Read(t, "LadyBird.jpg"), "w_10", delivery.JPG)
 	wantError(t, err, 400, "Image is too large - 2560x1600 is more than the limit of 1000000 pixels")
-	if _, err := try(t, q, readCorpus(t, "rocket.jpg"), "w_10", delivery.JPG); err != nil {
+	if _, err := try(t, q, testkit.Read(t, "rocket.jpg"), "w_10", delivery.JPG); err != nil {
 		t.Errorf("rocket.jpg (273,280 pixels): %v", err)
 	}
 }
@@ -134,7 +135,8 @@ func TestSVG(t *testing.T) {
 }
 
 // blockWorkers occupies every worker of p until the returned func is
-// called, and returns once they are all busy.
+// called (or the test ends, so that a test that fails before it releases
+// them ends too), and returns once they are all busy.
 func blockWorkers(t *testing.T, p *Processor) (release func()) {
 	t.Helper()
 	gate := make(chan struct{})
@@ -150,30 +152,20 @@ func blockWorkers(t *testing.T, p *Processor) (release func()) {
 			}, nil)
 		}()
 	}
-	poll(t, func() bool { return p.Stats().Busy == p.cfg.Workers })
-	return func() { close(gate); wg.Wait() }
-}
-
-// poll waits for cond, checking often, without sleeping a fixed time.
-func poll(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not reached in 10s")
-		}
-		time.Sleep(time.Millisecond) // a poll interval, not a wait for an outcome
-	}
+	release = sync.OnceFunc(func() { close(gate); wg.Wait() })
+	t.Cleanup(release)
+	testkit.Eventually(t, testkit.Timeout, "every worker busy", func() bool { return p.Stats().Busy == p.cfg.Workers })
+	return release
 }
 
 // Past the queue, Transform answers 503 with Retry-After at once.
 func TestQueueFull(t *testing.T) {
 	p := newProcessor(t, Config{Workers: 1, Queue: 1})
-	src := readCorpus(t, "rocket.jpg")
+	src := testkit.Read(t, "rocket.jpg")
 	release := blockWorkers(t, p)
 	queued := make(chan error, 1)
 	go func() { _, err := try(t, p, src, "w_10", delivery.JPG); queued <- err }()
-	poll(t, func() bool { return p.Stats().Queued == 1 })
+	testkit.Eventually(t, testkit.Timeout, "one transform queued", func() bool { return p.Stats().Queued == 1 })
 	_, err := try(t, p, src, "w_10", delivery.JPG)
 	wantError(t, err, 503, "")
 	var e *delivery.Error
@@ -187,7 +179,7 @@ func TestQueueFull(t *testing.T) {
 	if err := <-queued; err != nil {
 		t.Errorf("queued transform: %v", err)
 	}
-	poll(t, func() bool { return p.Stats().Busy == 0 })
+	testkit.Eventually(t, testkit.Timeout, "every worker free", func() bool { return p.Stats().Busy == 0 })
 }
 
 // A transform that cannot start before the timeout answers 504, and the
@@ -196,7 +188,7 @@ func TestTimeoutWhileQueued(t *testing.T) {
 	p := newProcessor(t, Config{Workers: 1, Queue: 4, Timeout: 50 * time.Millisecond})
 	release := blockWorkers(t, p)
 	defer release()
-	_, err := try(t, p, readCorpus(t, "rocket.jpg"), "w_10", delivery.JPG)
+	_, err := try(t, p, testkit.Read(t, "rocket.jpg"), "w_10", delivery.JPG)
 	wantError(t, err, 504, "Image transformation timed out")
 }
 
@@ -204,7 +196,7 @@ func TestTimeoutWhileQueued(t *testing.T) {
 // 504 and frees its worker.
 func TestTimeoutKillsLibvips(t *testing.T) {
 	p := newProcessor(t, Config{})
-	src := readCorpus(t, "Wood.jpg")
+	src := testkit.Read(t, "Wood.jpg")
 	pln, err := newPlan(mustParse(t, "e_blur:2000"), 0)
 	if err != nil {
 		t.Fatal(err)
@@ -233,7 +225,7 @@ func TestCanceled(t *testing.T) {
 	defer release()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := p.Transform(ctx, readCorpus(t, "rocket.jpg"), Request{Format: delivery.JPG})
+	_, err := p.Transform(ctx, testkit.Read(t, "rocket.jpg"), Request{Format: delivery.JPG})
 	var e *delivery.Error
 	if !errors.As(err, &e) || e.Status != 503 && e.Status != 504 {
 		t.Errorf("canceled: %v", err)
@@ -243,7 +235,7 @@ func TestCanceled(t *testing.T) {
 // After Close, work is refused with 503; Close is idempotent.
 func TestClose(t *testing.T) {
 	p := newProcessor(t, Config{})
-	src := readCorpus(t, "rocket.jpg")
+	src := testkit.Read(t, "rocket.jpg")
 	do(t, p, src, "w_10", delivery.JPG)
 	p.Close()
 	p.Close()
@@ -264,11 +256,11 @@ func TestClose(t *testing.T) {
 // good input succeeds and every bad one gets the same 400.
 func TestConcurrentFailuresDoNotCrossTalk(t *testing.T) {
 	p := newProcessor(t, Config{Workers: 2, Queue: 64})
-	good := readCorpus(t, "rocket.jpg")
+	good := testkit.Read(t, "rocket.jpg")
 	bad := [][]byte{
 		good[:len(good)/2],
 		append([]byte{0xff, 0xd8, 0xff, 0xe0, 0, 16}, []byte(strings.Repeat("JFIF garbage ", 8))...),
-		append(append([]byte{}, readCorpus(t, "coffee.png")[:33]...), []byte(strings.Repeat("garbage ", 8))...),
+		append(append([]byte{}, testkit.Read(t, "coffee.png")[:33]...), []byte(strings.Repeat("garbage ", 8))...),
 	}
 	var wg sync.WaitGroup
 	errs := make(chan string, 64)

@@ -10,6 +10,7 @@ import (
 	"testing/iotest"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // TransformReader gives Transform's result from a reader, and refuses
@@ -17,7 +18,7 @@ import (
 // touching the rest of the processor.
 func TestTransformReader(t *testing.T) {
 	p := newProcessor(t, Config{MaxInputSize: 400_000})
-	src := readCorpus(t, "LadyBird.jpg") // 351,588 bytes
+	src := testkit.Read(t, "LadyBird.jpg") // 351,588 bytes
 	tr := mustParse(t, "c_fill,w_120,h_80")
 	want := do(t, p, src, "c_fill,w_120,h_80", delivery.PNG)
 	got, err := p.TransformReader(t.Context(), iotest.OneByteReader(bytes.NewReader(src)), int64(len(src)),

@@ -10,19 +10,20 @@ import (
 	"testing"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // Verify accepts whole images of every format and refuses truncated ones
 // (Probe, a header check, accepts them all) with 400 Invalid image file.
 func TestVerify(t *testing.T) {
 	p := newProcessor(t, Config{})
-	jpg := readCorpus(t, "Aqua.jpg")
-	png := readCorpus(t, "coffee.png")
+	jpg := testkit.Read(t, "Aqua.jpg")
+	png := testkit.Read(t, "coffee.png")
 	webp := do(t, p, png, "w_300", delivery.WebP).Body
 	gif := do(t, p, png, "w_300", delivery.GIF).Body
-	heic := readCorpus(t, "rocket.heic")
+	heic := testkit.Read(t, "rocket.heic")
 	avif := do(t, p, png, "w_300", delivery.AVIF).Body
-	whole := map[string][]byte{"jpeg": jpg, "png": png, "alpha png": readCorpus(t, "logo.png"),
+	whole := map[string][]byte{"jpeg": jpg, "png": png, "alpha png": testkit.Read(t, "logo.png"),
 		"webp": webp, "gif": gif, "animated gif": animatedGIF(t, color.RGBA{255, 0, 0, 255}, color.RGBA{0, 255, 0, 255}), "heic": heic, "avif": avif,
 		"jpeg with trailing bytes": append(bytes.Clone(jpg), "trailer"...),
 		"png with trailing bytes":  append(bytes.Clone(png), "trailer"...)}
@@ -71,5 +72,5 @@ func TestVerifyStops(t *testing.T) {
 	p := newProcessor(t, Config{})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	wantError(t, p.Verify(ctx, readCorpus(t, "Aqua.jpg")), 503, "Image transformation canceled")
+	wantError(t, p.Verify(ctx, testkit.Read(t, "Aqua.jpg")), 503, "Image transformation canceled")
 }

@@ -2,9 +2,11 @@ package origin_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin/meta"
 
 	"github.com/mediacdn/mediacdn/delivery"
@@ -18,16 +20,12 @@ func TestAnalysisAfterUploadOnlyOfTheVersionThatStays(t *testing.T) {
 	uploadAs(t, o, "Storm.jpg", "settle")
 	second := uploadAs(t, o, "LadyBird.jpg", "settle")
 	key := meta.Key{Cloud: cloudName, ResourceType: delivery.Image, Type: delivery.Upload, PublicID: "settle"}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if _, err := o.Store.Meta.Analysis(context.Background(), key, int64(second.Version)); err == nil {
-			break
+	testkit.CheckFor(t, 30*time.Second, func() error {
+		if _, err := o.Store.Meta.Analysis(context.Background(), key, int64(second.Version)); err != nil {
+			return fmt.Errorf("version %d not analysed in the background (%d analyses): %w", second.Version, o.Server.Analyses(), err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("version %d not analysed in the background (%d analyses)", second.Version, o.Server.Analyses())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return nil
+	})
 	if n := o.Server.Analyses(); n != 1 {
 		t.Fatalf("%d analyses for one version that stayed, want 1", n)
 	}

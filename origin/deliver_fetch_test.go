@@ -15,6 +15,7 @@ import (
 
 	"github.com/cloudinary/cloudinary-go/v2/api"
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
 
@@ -57,17 +58,18 @@ func (rs *remoteSite) count(path string) int {
 	return rs.hits[path]
 }
 
-// version is the X-Asset-Version of a delivery answer.
-func (f fetched) version(t *testing.T) int64 {
-	v, err := strconv.ParseInt(f.header.Get("X-Asset-Version"), 10, 64)
+// assetVersion is the X-Asset-Version of a delivery answer.
+func assetVersion(t *testing.T, a testkit.Answer) int64 {
+	t.Helper()
+	v, err := strconv.ParseInt(a.Header.Get("X-Asset-Version"), 10, 64)
 	if err != nil {
-		t.Fatalf("X-Asset-Version %q", f.header.Get("X-Asset-Version"))
+		t.Fatalf("X-Asset-Version %q", a.Header.Get("X-Asset-Version"))
 	}
 	return v
 }
 
 // etag is a delivery answer's ETag without quotes.
-func (f fetched) etag() string { return strings.Trim(f.header.Get("ETag"), `"`) }
+func etag(a testkit.Answer) string { return strings.Trim(a.Header.Get("ETag"), `"`) }
 
 func (rs *remoteSite) set(path string, b []byte) {
 	rs.mu.Lock()
@@ -87,16 +89,16 @@ func startFetchOrigin(t *testing.T, now func() time.Time, domains ...string) *te
 // is asked once however many requests and transformations follow, and the
 // copy is an asset of type fetch in the Admin API.
 func TestFetchDelivery(t *testing.T) {
-	lady := readCorpus(t, "LadyBird.jpg")
-	rocket := readCorpus(t, "rocket.jpg")
+	lady := testkit.Read(t, "LadyBird.jpg")
+	rocket := testkit.Read(t, "rocket.jpg")
 	rs := startRemote(t, map[string][]byte{"/pics/lady.jpg": lady, "/notes.txt": []byte("just text"),
 		"/a b.jpg?v=2": rocket})
 	o := startFetchOrigin(t, nil, "127.0.0.1")
 	remote := rs.URL + "/pics/lady.jpg"
 
-	orig := fetch(t, o.URL+"/demo/image/fetch/"+remote)
-	if orig.status != 200 || md5.Sum(orig.body) != md5.Sum(lady) || orig.header.Get("Content-Type") != "image/jpeg" {
-		t.Fatalf("original: %d %s, %d bytes", orig.status, orig.header.Get("Content-Type"), len(orig.body))
+	orig := testkit.Get(t, o.URL+"/demo/image/fetch/"+remote)
+	if orig.Status != 200 || md5.Sum(orig.Body) != md5.Sum(lady) || orig.Header.Get("Content-Type") != "image/jpeg" {
+		t.Fatalf("original: %d %s, %d bytes", orig.Status, orig.Header.Get("Content-Type"), len(orig.Body))
 	}
 	var wg sync.WaitGroup
 	var bad atomic.Int32
@@ -104,8 +106,8 @@ func TestFetchDelivery(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			f := fetch(t, o.URL+"/demo/image/fetch/c_fill,h_100,w_150/"+remote)
-			if info := probe(t, f.body); f.status != 200 || info.Width != 150 || info.Height != 100 {
+			f := testkit.Get(t, o.URL+"/demo/image/fetch/c_fill,h_100,w_150/"+remote)
+			if info := probe(t, f.Body); f.Status != 200 || info.Width != 150 || info.Height != 100 {
 				bad.Add(1)
 			}
 		}()
@@ -114,9 +116,9 @@ func TestFetchDelivery(t *testing.T) {
 	if bad.Load() != 0 {
 		t.Fatalf("%d transformed fetches failed", bad.Load())
 	}
-	webp := fetch(t, o.URL+"/demo/image/fetch/f_webp,w_200/"+remote)
-	if webp.status != 200 || webp.header.Get("Content-Type") != "image/webp" || probe(t, webp.body).Width != 200 {
-		t.Fatalf("f_webp: %d %s", webp.status, webp.header.Get("Content-Type"))
+	webp := testkit.Get(t, o.URL+"/demo/image/fetch/f_webp,w_200/"+remote)
+	if webp.Status != 200 || webp.Header.Get("Content-Type") != "image/webp" || probe(t, webp.Body).Width != 200 {
+		t.Fatalf("f_webp: %d %s", webp.Status, webp.Header.Get("Content-Type"))
 	}
 	if n := rs.count("/pics/lady.jpg"); n != 1 {
 		t.Fatalf("the remote was asked %d times, want 1", n)
@@ -133,8 +135,8 @@ func TestFetchDelivery(t *testing.T) {
 	}
 
 	// The Node SDK escapes the remote URL's space and query into the path.
-	if f := fetch(t, o.URL+"/demo/image/fetch/w_40/"+rs.URL+"/a%20b.jpg%3Fv%3D2?_a=BAMAROfk0"); f.status != 200 || probe(t, f.body).Width != 40 {
-		t.Fatalf("escaped remote URL: %d %q", f.status, f.header.Get("X-Cld-Error"))
+	if f := testkit.Get(t, o.URL+"/demo/image/fetch/w_40/"+rs.URL+"/a%20b.jpg%3Fv%3D2?_a=BAMAROfk0"); f.Status != 200 || probe(t, f.Body).Width != 40 {
+		t.Fatalf("escaped remote URL: %d %q", f.Status, f.Header.Get("X-Cld-Error"))
 	}
 
 	// Failures answer with the reason and store nothing.
@@ -149,9 +151,9 @@ func TestFetchDelivery(t *testing.T) {
 		{"/demo/image/fetch/https://example.com/a.jpg", 403, "Fetch from example.com is not allowed for cloud demo"},
 		{"/demo/raw/fetch/" + remote, 400, "Unsupported delivery type - fetch"},
 	} {
-		f := fetch(t, o.URL+c.path)
-		if f.status != c.status || !strings.Contains(f.header.Get("X-Cld-Error"), c.msg) {
-			t.Errorf("%s: %d %q, want %d %q", c.path, f.status, f.header.Get("X-Cld-Error"), c.status, c.msg)
+		f := testkit.Get(t, o.URL+c.path)
+		if f.Status != c.status || !strings.Contains(f.Header.Get("X-Cld-Error"), c.msg) {
+			t.Errorf("%s: %d %q, want %d %q", c.path, f.Status, f.Header.Get("X-Cld-Error"), c.status, c.msg)
 		}
 	}
 	if list := adminGet(t, o, "resources/image/fetch"); len(list.body["resources"].([]any)) != 2 {
@@ -169,25 +171,25 @@ func TestFetchDelivery(t *testing.T) {
 
 	// A missing remote image falls back to d_ like a missing upload.
 	uploadAs(t, o, "rocket.jpg", "fallback")
-	f := fetch(t, o.URL+"/demo/image/fetch/d_fallback,w_50/"+rs.URL+"/missing.jpg")
-	if f.status != 200 || probe(t, f.body).Width != 50 {
-		t.Fatalf("default image for a missing remote: %d %q", f.status, f.header.Get("X-Cld-Error"))
+	f := testkit.Get(t, o.URL+"/demo/image/fetch/d_fallback,w_50/"+rs.URL+"/missing.jpg")
+	if f.Status != 200 || probe(t, f.Body).Width != 50 {
+		t.Fatalf("default image for a missing remote: %d %q", f.Status, f.Header.Get("X-Cld-Error"))
 	}
 }
 
 // Without fetch_domains a cloud refuses fetch URLs; with "*" it still may
 // not reach internal addresses unless origin.fetch allows them.
 func TestFetchRefusals(t *testing.T) {
-	rs := startRemote(t, map[string][]byte{"/a.jpg": readCorpus(t, "rocket.jpg")})
+	rs := startRemote(t, map[string][]byte{"/a.jpg": testkit.Read(t, "rocket.jpg")})
 	off := startOrigin(t, nil)
-	if f := fetch(t, off.URL+"/demo/image/fetch/"+rs.URL+"/a.jpg"); f.status != 403 ||
-		!strings.Contains(f.header.Get("X-Cld-Error"), "not allowed") {
-		t.Fatalf("fetch without fetch_domains: %d %q", f.status, f.header.Get("X-Cld-Error"))
+	if f := testkit.Get(t, off.URL+"/demo/image/fetch/"+rs.URL+"/a.jpg"); f.Status != 403 ||
+		!strings.Contains(f.Header.Get("X-Cld-Error"), "not allowed") {
+		t.Fatalf("fetch without fetch_domains: %d %q", f.Status, f.Header.Get("X-Cld-Error"))
 	}
 	open := startOriginWith(t, nil, nil, config.Cloud{APIKey: apiKey, APISecret: apiSecret, FetchDomains: []string{"*"}})
-	if f := fetch(t, open.URL+"/demo/image/fetch/"+rs.URL+"/a.jpg"); f.status != 403 ||
-		!strings.Contains(f.header.Get("X-Cld-Error"), "address not allowed") {
-		t.Fatalf("fetch of a loopback address: %d %q", f.status, f.header.Get("X-Cld-Error"))
+	if f := testkit.Get(t, open.URL+"/demo/image/fetch/"+rs.URL+"/a.jpg"); f.Status != 403 ||
+		!strings.Contains(f.Header.Get("X-Cld-Error"), "address not allowed") {
+		t.Fatalf("fetch of a loopback address: %d %q", f.Status, f.Header.Get("X-Cld-Error"))
 	}
 	if rs.count("/a.jpg") != 0 {
 		t.Fatal("a refused fetch reached the remote")
@@ -199,7 +201,7 @@ func TestFetchRefusals(t *testing.T) {
 // bytes keep the version, changed bytes make a new one (with a purge), and
 // a failed refresh keeps the copy and is retried an hour later.
 func TestFetchRefresh(t *testing.T) {
-	rocket, aqua := readCorpus(t, "rocket.jpg"), readCorpus(t, "Aqua.jpg")
+	rocket, aqua := testkit.Read(t, "rocket.jpg"), testkit.Read(t, "Aqua.jpg")
 	rs := startRemote(t, map[string][]byte{"/p.jpg": rocket})
 	var mu sync.Mutex
 	clock := time.Unix(1_800_000_000, 0)
@@ -215,20 +217,10 @@ func TestFetchRefresh(t *testing.T) {
 		}
 		return a
 	}
-	waitFor := func(what string, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s", what)
-			}
-			time.Sleep(2 * time.Millisecond)
-		}
-	}
-	first := fetch(t, url)
-	version := first.header.Get("X-Asset-Version")
+	first := testkit.Get(t, url)
+	version := first.Header.Get("X-Asset-Version")
 	advance(6 * 24 * time.Hour)
-	if f := fetch(t, url); !bytes.Equal(f.body, rocket) {
+	if f := testkit.Get(t, url); !bytes.Equal(f.Body, rocket) {
 		t.Fatal("copy changed within seven days")
 	}
 	o.Server.WaitRecorded()
@@ -238,28 +230,28 @@ func TestFetchRefresh(t *testing.T) {
 
 	advance(2 * 24 * time.Hour) // unchanged remote
 	checked := stored().UpdatedAt
-	if f := fetch(t, url); f.header.Get("X-Asset-Version") != version {
+	if f := testkit.Get(t, url); f.Header.Get("X-Asset-Version") != version {
 		t.Fatal("a stale copy was not served at once")
 	}
-	waitFor("the unchanged refresh", func() bool { return stored().UpdatedAt.After(checked) })
+	testkit.Eventually(t, testkit.Timeout, "the unchanged refresh", func() bool { return stored().UpdatedAt.After(checked) })
 	// The refresh has recorded its check; wait until it has ended too, so
 	// that the next stale read starts a refresh of its own rather than
 	// finding this one still running.
 	o.Server.WaitRecorded()
-	if rs.count("/p.jpg") != 2 || stored().Version != first.version(t) {
+	if rs.count("/p.jpg") != 2 || stored().Version != assetVersion(t, first) {
 		t.Fatalf("unchanged remote: %d requests, version %d (was %s)", rs.count("/p.jpg"), stored().Version, version)
 	}
 
 	rs.set("/p.jpg", aqua) // changed remote
 	advance(8 * 24 * time.Hour)
-	fetch(t, url)
-	waitFor("the changed refresh", func() bool { return stored().ETag != first.etag() })
-	if f := fetch(t, url); !bytes.Equal(f.body, aqua) || f.header.Get("X-Asset-Version") == version {
-		t.Fatalf("changed remote: version %s, %d bytes", f.header.Get("X-Asset-Version"), len(f.body))
+	testkit.Get(t, url)
+	testkit.Eventually(t, testkit.Timeout, "the changed refresh", func() bool { return stored().ETag != etag(first) })
+	if f := testkit.Get(t, url); !bytes.Equal(f.Body, aqua) || f.Header.Get("X-Asset-Version") == version {
+		t.Fatalf("changed remote: version %s, %d bytes", f.Header.Get("X-Asset-Version"), len(f.Body))
 	}
 	// The purge is published once the new copy is recorded, so it can
 	// trail the row the wait above saw.
-	waitFor("the purge of the replaced copy (a changed remote image was replaced without a purge)", func() bool {
+	testkit.Eventually(t, testkit.Timeout, "the purge of the replaced copy (a changed remote image was replaced without a purge)", func() bool {
 		for _, e := range o.Events.all() {
 			if e.Kind == origin.EventOverwritten && e.Invalidate && e.Asset.Type == delivery.Fetch {
 				return true
@@ -274,19 +266,19 @@ func TestFetchRefresh(t *testing.T) {
 	rs.mu.Unlock()
 	advance(8 * 24 * time.Hour)
 	asked := rs.count("/p.jpg")
-	if f := fetch(t, url); f.status != 200 || !bytes.Equal(f.body, aqua) {
-		t.Fatalf("stored copy not served while the remote fails: %d", f.status)
+	if f := testkit.Get(t, url); f.Status != 200 || !bytes.Equal(f.Body, aqua) {
+		t.Fatalf("stored copy not served while the remote fails: %d", f.Status)
 	}
-	waitFor("the failed refresh", func() bool { return rs.count("/p.jpg") == asked+1 })
+	testkit.Eventually(t, testkit.Timeout, "the failed refresh", func() bool { return rs.count("/p.jpg") == asked+1 })
 	o.Server.WaitRecorded()
-	fetch(t, url)
+	testkit.Get(t, url)
 	o.Server.WaitRecorded()
 	if rs.count("/p.jpg") != asked+1 {
 		t.Fatal("a failed refresh was retried at once")
 	}
 	advance(fetchRetryForTest)
-	fetch(t, url)
-	waitFor("the retry an hour later", func() bool { return rs.count("/p.jpg") == asked+2 })
+	testkit.Get(t, url)
+	testkit.Eventually(t, testkit.Timeout, "the retry an hour later", func() bool { return rs.count("/p.jpg") == asked+2 })
 	o.Server.WaitRecorded()
 }
 
@@ -295,7 +287,7 @@ const fetchRetryForTest = time.Hour + time.Minute
 
 // A redirect may only lead to an allowed host.
 func TestFetchRedirectToOtherHost(t *testing.T) {
-	target := startRemote(t, map[string][]byte{"/secret.jpg": readCorpus(t, "rocket.jpg")})
+	target := startRemote(t, map[string][]byte{"/secret.jpg": testkit.Read(t, "rocket.jpg")})
 	hop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, target.URL+"/secret.jpg", http.StatusFound) // to 127.0.0.1
 	}))
@@ -303,9 +295,9 @@ func TestFetchRedirectToOtherHost(t *testing.T) {
 	o := startOriginWith(t, func(c *origin.Config) { c.Fetch.AllowNetworks = []string{"127.0.0.0/8", "::1/128"} }, nil,
 		config.Cloud{APIKey: apiKey, APISecret: apiSecret, FetchDomains: []string{"localhost"}})
 	hopURL := strings.Replace(hop.URL, "127.0.0.1", "localhost", 1)
-	f := fetch(t, o.URL+"/demo/image/fetch/"+hopURL+"/go.jpg")
-	if f.status != 403 || !strings.Contains(f.header.Get("X-Cld-Error"), "redirect to a host not allowed") {
-		t.Fatalf("redirect to a host outside fetch_domains: %d %q", f.status, f.header.Get("X-Cld-Error"))
+	f := testkit.Get(t, o.URL+"/demo/image/fetch/"+hopURL+"/go.jpg")
+	if f.Status != 403 || !strings.Contains(f.Header.Get("X-Cld-Error"), "redirect to a host not allowed") {
+		t.Fatalf("redirect to a host outside fetch_domains: %d %q", f.Status, f.Header.Get("X-Cld-Error"))
 	}
 	if target.count("/secret.jpg") != 0 {
 		t.Fatal("the redirect reached the other host")
@@ -315,16 +307,16 @@ func TestFetchRedirectToOtherHost(t *testing.T) {
 // With fetch_signed_only, only signed fetch URLs (as the SDKs sign them)
 // download anything.
 func TestFetchSignedOnly(t *testing.T) {
-	rs := startRemote(t, map[string][]byte{"/s.jpg": readCorpus(t, "rocket.jpg")})
+	rs := startRemote(t, map[string][]byte{"/s.jpg": testkit.Read(t, "rocket.jpg")})
 	o := startOriginWith(t, func(c *origin.Config) { c.Fetch.AllowNetworks = []string{"127.0.0.0/8"} }, nil,
 		config.Cloud{APIKey: apiKey, APISecret: apiSecret, FetchDomains: []string{"127.0.0.1"}, FetchSignedOnly: true})
 	remote := rs.URL + "/s.jpg"
-	if f := fetch(t, o.URL+"/demo/image/fetch/w_60/"+remote); f.status != 401 ||
-		!strings.Contains(f.header.Get("X-Cld-Error"), "Missing URL signature") {
-		t.Fatalf("unsigned fetch URL: %d %q", f.status, f.header.Get("X-Cld-Error"))
+	if f := testkit.Get(t, o.URL+"/demo/image/fetch/w_60/"+remote); f.Status != 401 ||
+		!strings.Contains(f.Header.Get("X-Cld-Error"), "Missing URL signature") {
+		t.Fatalf("unsigned fetch URL: %d %q", f.Status, f.Header.Get("X-Cld-Error"))
 	}
-	if f := fetch(t, o.URL+"/demo/image/fetch/s--AAAAAAAA--/w_60/"+remote); f.status != 401 {
-		t.Fatalf("badly signed fetch URL: %d %q", f.status, f.header.Get("X-Cld-Error"))
+	if f := testkit.Get(t, o.URL+"/demo/image/fetch/s--AAAAAAAA--/w_60/"+remote); f.Status != 401 {
+		t.Fatalf("badly signed fetch URL: %d %q", f.Status, f.Header.Get("X-Cld-Error"))
 	}
 	if rs.count("/s.jpg") != 0 {
 		t.Fatal("an unsigned fetch URL reached the remote")
@@ -341,8 +333,8 @@ func TestFetchSignedOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := signed[strings.Index(signed, "/demo/image/fetch/"):]
-	if f := fetch(t, o.URL+path); f.status != 200 || probe(t, f.body).Width != 60 {
-		t.Fatalf("SDK-signed fetch URL %s: %d %q", path, f.status, f.header.Get("X-Cld-Error"))
+	if f := testkit.Get(t, o.URL+path); f.Status != 200 || probe(t, f.Body).Width != 60 {
+		t.Fatalf("SDK-signed fetch URL %s: %d %q", path, f.Status, f.Header.Get("X-Cld-Error"))
 	}
 }
 
@@ -351,7 +343,7 @@ func TestFetchSignedOnly(t *testing.T) {
 // Retry-After, without asking its remote; once the download ends, it is
 // fetched as usual.
 func TestFetchDownloadsBounded(t *testing.T) {
-	rocket := readCorpus(t, "rocket.jpg")
+	rocket := testkit.Read(t, "rocket.jpg")
 	release := make(chan struct{})
 	started := make(chan struct{}, 1)
 	var mu sync.Mutex
@@ -373,12 +365,12 @@ func TestFetchDownloadsBounded(t *testing.T) {
 		c.Fetch.MaxInFlight = 1
 	}, nil, config.Cloud{APIKey: apiKey, APISecret: apiSecret, FetchDomains: []string{"127.0.0.1"}})
 	base := o.URL + "/demo/image/fetch/" + remote.URL
-	slow := make(chan fetched, 1)
-	go func() { slow <- fetch(t, base+"/slow.jpg") }()
+	slow := make(chan testkit.Answer, 1)
+	go func() { slow <- testkit.Get(t, base+"/slow.jpg") }()
 	<-started
-	busy := fetch(t, base+"/other.jpg")
-	if busy.status != http.StatusServiceUnavailable || busy.header.Get("Retry-After") != "1" {
-		t.Fatalf("second download while one is in progress: %d %v", busy.status, busy.header)
+	busy := testkit.Get(t, base+"/other.jpg")
+	if busy.Status != http.StatusServiceUnavailable || busy.Header.Get("Retry-After") != "1" {
+		t.Fatalf("second download while one is in progress: %d %v", busy.Status, busy.Header)
 	}
 	mu.Lock()
 	asked := hits["/other.jpg"]
@@ -387,10 +379,10 @@ func TestFetchDownloadsBounded(t *testing.T) {
 		t.Fatalf("the refused fetch asked its remote %d times", asked)
 	}
 	release <- struct{}{}
-	if r := <-slow; r.status != 200 || !bytes.Equal(r.body, rocket) {
-		t.Fatalf("the slow download: %d", r.status)
+	if r := <-slow; r.Status != 200 || !bytes.Equal(r.Body, rocket) {
+		t.Fatalf("the slow download: %d", r.Status)
 	}
-	if r := fetch(t, base+"/other.jpg"); r.status != 200 || !bytes.Equal(r.body, rocket) {
-		t.Fatalf("after the first download ended: %d", r.status)
+	if r := testkit.Get(t, base+"/other.jpg"); r.Status != 200 || !bytes.Equal(r.Body, rocket) {
+		t.Fatalf("after the first download ended: %d", r.Status)
 	}
 }

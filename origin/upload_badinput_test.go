@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
 
@@ -98,7 +99,7 @@ func assertNothingStored(t *testing.T, o *testOrigin, publicIDs ...string) {
 }
 
 func TestBadUploads(t *testing.T) {
-	jpg := readCorpus(t, "rocket.jpg")
+	jpg := testkit.Read(t, "rocket.jpg")
 	now := time.Now().Unix()
 	huge := pngHeader(100_000, 100_000)
 	cases := []struct {
@@ -161,7 +162,7 @@ func TestBadUploads(t *testing.T) {
 
 func TestUploadTooLarge(t *testing.T) {
 	o := startOrigin(t, func(cfg *origin.Config) { cfg.MaxUploadSize = 100 << 10 })
-	big := readCorpus(t, "LadyBird.jpg")
+	big := testkit.Read(t, "LadyBird.jpg")
 	ct, body := form(t, [][2]string{{"public_id", "big"}}, "big.jpg", big)
 	status, resp := post(t, o.URL+"/v1_1/demo/image/upload", ct, body, true)
 	want := fmt.Sprintf("File size too large. Got %d. Maximum is %d.", len(big), 100<<10)
@@ -170,7 +171,7 @@ func TestUploadTooLarge(t *testing.T) {
 	}
 	assertNothingStored(t, o, "big")
 	// The server keeps serving.
-	ct, body = form(t, [][2]string{{"public_id", "small"}}, "s.png", readCorpus(t, "chelsea.png")[:0])
+	ct, body = form(t, [][2]string{{"public_id", "small"}}, "s.png", testkit.Read(t, "chelsea.png")[:0])
 	if status, _ := post(t, o.URL+"/v1_1/demo/image/upload", ct, body, true); status != 400 {
 		t.Fatalf("next request: %d", status)
 	}
@@ -178,7 +179,7 @@ func TestUploadTooLarge(t *testing.T) {
 
 func TestSignedUploadAsSDKsSignIt(t *testing.T) {
 	o := startOrigin(t, nil)
-	jpg := readCorpus(t, "rocket.jpg")
+	jpg := testkit.Read(t, "rocket.jpg")
 	fields := signed([][2]string{{"public_id", "signed"}, {"tags", "a&b,c"}, {"eager", "c_fill,w_100|w_50/png"}}, time.Now().Unix(), apiSecret)
 	ct, body := form(t, fields, "r.jpg", jpg)
 	status, resp := post(t, o.URL+"/v1_1/demo/image/upload", ct, body, false)
@@ -197,7 +198,7 @@ func TestSignedUploadAsSDKsSignIt(t *testing.T) {
 }
 
 func TestDataURIAndRemoteURL(t *testing.T) {
-	png := readCorpus(t, "chelsea.png")
+	png := testkit.Read(t, "chelsea.png")
 	remote := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/cat.png":
@@ -235,7 +236,7 @@ func TestDeleteByToken(t *testing.T) {
 	clock := time.Now()
 	o := startOriginClock(t, nil, func() time.Time { return clock })
 	upload := func(id string) string {
-		ct, body := form(t, [][2]string{{"public_id", id}, {"return_delete_token", "1"}}, "c.png", readCorpus(t, "chelsea.png"))
+		ct, body := form(t, [][2]string{{"public_id", id}, {"return_delete_token", "1"}}, "c.png", testkit.Read(t, "chelsea.png"))
 		status, resp := post(t, o.URL+"/v1_1/demo/image/upload", ct, body, true)
 		var r struct {
 			DeleteToken string `json:"delete_token"`
@@ -269,7 +270,7 @@ func TestDeleteByToken(t *testing.T) {
 
 func TestContextEscaping(t *testing.T) {
 	o := startOrigin(t, nil)
-	ct, body := form(t, [][2]string{{"public_id", "c"}, {"context", `caption=a\=b\|c|alt=x`}}, "c.png", readCorpus(t, "chelsea.png"))
+	ct, body := form(t, [][2]string{{"public_id", "c"}, {"context", `caption=a\=b\|c|alt=x`}}, "c.png", testkit.Read(t, "chelsea.png"))
 	status, resp := post(t, o.URL+"/v1_1/demo/image/upload", ct, body, true)
 	if status != 200 || !strings.Contains(resp, `"context":{"custom":{"alt":"x","caption":"a=b|c"}}`) {
 		t.Fatalf("%d %s", status, resp)
@@ -300,18 +301,4 @@ func manyTags(n int) string {
 		tags[i] = "t" + strconv.Itoa(i)
 	}
 	return strings.Join(tags, ",")
-}
-
-// An invalidation's body is a few short fields: a large one is refused
-// whoever sends it, before it is read whole or its credentials checked.
-func TestInvalidationBodyBounded(t *testing.T) {
-	o := startOrigin(t, nil)
-	body := "public_id=x&pad=" + strings.Repeat("a", 200<<10)
-	for _, auth := range []bool{false, true} {
-		status, resp := post(t, o.URL+"/v1_1/demo/invalidations", "application/x-www-form-urlencoded",
-			strings.NewReader(body), auth)
-		if status != http.StatusBadRequest || errorMessage(t, resp) != "Request parameters are too large" {
-			t.Fatalf("large invalidation body (auth %v): %d %s", auth, status, resp)
-		}
-	}
 }

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // BenchmarkUpload measures uploads per second of LadyBird.jpg (351 KB)
@@ -20,7 +22,7 @@ func BenchmarkUpload(b *testing.B) {
 	for _, clients := range []int{1, 4} {
 		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
 			o := startOrigin(b, nil)
-			jpg := readCorpus(b, "LadyBird.jpg")
+			jpg := testkit.Read(b, "LadyBird.jpg")
 			var buf bytes.Buffer
 			w := multipart.NewWriter(&buf)
 			fw, _ := w.CreateFormFile("file", "LadyBird.jpg")

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
 
@@ -23,7 +24,7 @@ func uploadForm(t *testing.T, o *testOrigin, action, file string, fields ...[2]s
 	var data []byte
 	name := ""
 	if file != "" {
-		data, name = readCorpus(t, file), file
+		data, name = testkit.Read(t, file), file
 	}
 	ct, body := form(t, fields, name, data)
 	status, raw := post(t, o.URL+"/v1_1/demo/image/"+action, ct, body, true)
@@ -98,10 +99,10 @@ func TestAccessModeAuthenticated(t *testing.T) {
 		{sdkSigned(t, o, "locked", ""), 200},
 		{sdkSigned(t, o, "locked", "w_50"), 200},
 	} {
-		r := fetch(t, o.URL+c.path)
-		if r.status != c.status || c.status == 401 && !strings.HasPrefix(r.header.Get("X-Cld-Error"), "Invalid URL signature") &&
-			r.header.Get("X-Cld-Error") != refused {
-			t.Errorf("%s: %d %q, want %d", c.path, r.status, r.header.Get("X-Cld-Error"), c.status)
+		r := testkit.Get(t, o.URL+c.path)
+		if r.Status != c.status || c.status == 401 && !strings.HasPrefix(r.Header.Get("X-Cld-Error"), "Invalid URL signature") &&
+			r.Header.Get("X-Cld-Error") != refused {
+			t.Errorf("%s: %d %q, want %d", c.path, r.Status, r.Header.Get("X-Cld-Error"), c.status)
 		}
 	}
 	if d := adminGet(t, o, "resources/image/upload/locked"); d.body["access_mode"] != "authenticated" {
@@ -119,23 +120,23 @@ func TestAccessModeAuthenticated(t *testing.T) {
 
 	// A public asset next to it; then the Admin API's update switches it.
 	uploadAs(t, o, "rocket.jpg", "open")
-	if r := fetch(t, o.URL+"/demo/image/upload/open.jpg"); r.status != 200 {
-		t.Fatalf("public asset: %d", r.status)
+	if r := testkit.Get(t, o.URL+"/demo/image/upload/open.jpg"); r.Status != 200 {
+		t.Fatalf("public asset: %d", r.Status)
 	}
 	upd := adminDo(t, o, http.MethodPost, "resources/image/upload/open", "application/x-www-form-urlencoded",
 		"access_mode=authenticated")
 	if upd.status != 200 || upd.body["access_mode"] != "authenticated" || !lastEvent(t, o, "open").Restricted {
 		t.Fatalf("update to authenticated: %d %s %+v", upd.status, upd.raw, lastEvent(t, o, "open"))
 	}
-	if r := fetch(t, o.URL+"/demo/image/upload/w_40/open.jpg"); r.status != 401 {
-		t.Fatalf("after update: %d", r.status)
+	if r := testkit.Get(t, o.URL+"/demo/image/upload/w_40/open.jpg"); r.Status != 401 {
+		t.Fatalf("after update: %d", r.Status)
 	}
 	upd = adminDo(t, o, http.MethodPost, "resources/image/upload/open", "application/json", `{"access_mode":"public"}`)
 	if upd.status != 200 || upd.body["access_mode"] != "public" || lastEvent(t, o, "open").Restricted {
 		t.Fatalf("update to public: %d %s", upd.status, upd.raw)
 	}
-	if r := fetch(t, o.URL+"/demo/image/upload/w_40/open.jpg"); r.status != 200 {
-		t.Fatalf("public again: %d", r.status)
+	if r := testkit.Get(t, o.URL+"/demo/image/upload/w_40/open.jpg"); r.Status != 200 {
+		t.Fatalf("public again: %d", r.Status)
 	}
 	if bad := adminDo(t, o, http.MethodPost, "resources/image/upload/open", "application/json", `{"access_mode":"private"}`); bad.status != 400 ||
 		bad.errorMessage() != "Invalid access_mode - private (must be public or authenticated)" {
@@ -274,8 +275,8 @@ func TestTransformationListsSignedURLsOfAuthenticatedAssets(t *testing.T) {
 		t.Fatalf("upload: %d %v", status, up)
 	}
 	uploadAs(t, o, "chelsea.png", "open")
-	if r := fetch(t, o.URL+"/demo/image/upload/w_50/open.png"); r.status != 200 {
-		t.Fatalf("open derived: %d", r.status)
+	if r := testkit.Get(t, o.URL+"/demo/image/upload/w_50/open.png"); r.Status != 200 {
+		t.Fatalf("open derived: %d", r.Status)
 	}
 	d := adminGet(t, o, "resources/image/upload/locked")
 	derived, _ := d.body["derived"].([]any)
@@ -306,8 +307,8 @@ func TestTransformationListsSignedURLsOfAuthenticatedAssets(t *testing.T) {
 					t.Errorf("%s: open is signed: %v", path, e)
 				}
 			}
-			if r := fetch(t, o.URL+u.Path); r.status != 200 {
-				t.Errorf("%s: %s answers %d %s", path, u.Path, r.status, r.header.Get("X-Cld-Error"))
+			if r := testkit.Get(t, o.URL+u.Path); r.Status != 200 {
+				t.Errorf("%s: %s answers %d %s", path, u.Path, r.Status, r.Header.Get("X-Cld-Error"))
 			}
 		}
 	}
@@ -397,8 +398,8 @@ func TestRestoreKeepsAccessMode(t *testing.T) {
 		if mode == meta.AccessAuthenticated {
 			want = 401
 		}
-		if r := fetch(t, o.URL+"/demo/image/upload/"+id+"."+ext); r.status != want {
-			t.Errorf("%s: unsigned %s: %d, want %d", when, id, r.status, want)
+		if r := testkit.Get(t, o.URL+"/demo/image/upload/"+id+"."+ext); r.Status != want {
+			t.Errorf("%s: unsigned %s: %d, want %d", when, id, r.Status, want)
 		}
 	}
 
@@ -408,8 +409,8 @@ func TestRestoreKeepsAccessMode(t *testing.T) {
 	if got["access_mode"] != "authenticated" || !strings.Contains(u.Path, "/s--") {
 		t.Fatalf("restored: %v", got)
 	}
-	if r := fetch(t, o.URL+u.Path); r.status != 200 {
-		t.Fatalf("restored, signed: %d", r.status)
+	if r := testkit.Get(t, o.URL+u.Path); r.Status != 200 {
+		t.Fatalf("restored, signed: %d", r.Status)
 	}
 	check("restored by public ID", "locked", "jpg", "authenticated")
 

@@ -15,6 +15,7 @@ import (
 	"github.com/cloudinary/cloudinary-go/v2/api/admin"
 	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 )
 
@@ -173,7 +174,7 @@ func TestAdminParamsImplementedOrRefused(t *testing.T) {
 	o := startOriginWith(t, nil, nil, config.Cloud{APIKey: apiKey, APISecret: apiSecret,
 		Admin: config.AdminAPI{RateLimit: 1_000_000}})
 	ctx := context.Background()
-	up, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "sample",
+	up, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "sample",
 		Tags: api.CldAPIArray{"t"}, Context: api.CldAPIMap{"k": "v"}, Eager: "w_30"})
 	if msg := sdkFailure(err, up); msg != "" {
 		t.Fatal(msg)

@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/purge"
 )
@@ -247,22 +248,22 @@ func TestPurgeRulesOfEveryCall(t *testing.T) {
 	for _, id := range []string{"k", "pre/a", "pre/b", "m", "r"} {
 		uploadAs(t, o, "rocket.jpg", id)
 	}
-	if res, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "tag/c",
+	if res, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "tag/c",
 		Tags: api.CldAPIArray{"old"}}); sdkFailure(err, res) != "" {
 		t.Fatalf("upload tag/c: %s", sdkFailure(err, res))
 	}
 	rules.expect("uploads", "created image/upload/k", "created image/upload/pre/a", "created image/upload/pre/b",
 		"created image/upload/m", "created image/upload/r", "created image/upload/tag/c")
 
-	if res, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "chelsea.png"), uploader.UploadParams{PublicID: "k",
+	if res, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "chelsea.png"), uploader.UploadParams{PublicID: "k",
 		Overwrite: api.Bool(true), Invalidate: api.Bool(true)}); sdkFailure(err, res) != "" {
 		t.Fatalf("overwrite k: %s", sdkFailure(err, res))
 	}
 	rules.expect("overwrite with invalidate", "asset image/upload/k legacy+versioned v+0")
 
 	for _, p := range []string{"w_40/k.jpg", "w_50/k.jpg", "t_thumb/k.jpg", "w_60/pre/a.jpg", "w_40/pre/b.jpg"} {
-		if f := fetch(t, o.URL+"/demo/image/upload/"+p); f.status != 200 {
-			t.Fatalf("%s: %d", p, f.status)
+		if f := testkit.Get(t, o.URL+"/demo/image/upload/"+p); f.Status != 200 {
+			t.Fatalf("%s: %d", p, f.Status)
 		}
 	}
 	rules.expect("derived images made")
@@ -401,8 +402,8 @@ func TestPurgeNotPublished(t *testing.T) {
 		NamedTransformations: map[string]string{"thumb": "c_fill,h_30,w_30"}}
 	o, rules := startPurgingOrigin(t, cl)
 	uploadAs(t, o, "rocket.jpg", "a")
-	if f := fetch(t, o.URL+"/demo/image/upload/w_40/a.jpg"); f.status != 200 {
-		t.Fatalf("derived: %d", f.status)
+	if f := testkit.Get(t, o.URL+"/demo/image/upload/w_40/a.jpg"); f.Status != 200 {
+		t.Fatalf("derived: %d", f.Status)
 	}
 	derived := adminGet(t, o, "resources/image/upload/a").body["derived"].([]any)
 	if err := rules.js.DeleteStream(context.Background(), rules.name); err != nil {

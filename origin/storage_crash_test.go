@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/blob"
 	"github.com/mediacdn/mediacdn/origin/imaging"
@@ -63,18 +64,17 @@ func startCrashChild(t *testing.T, dir, addr string) *exec.Cmd {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
-			resp.Body.Close()
-			return cmd
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	// http.Get, not testkit.Get: it fails until the child listens.
+	testkit.CheckFor(t, 20*time.Second, func() error {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err != nil {
+			return fmt.Errorf("crash child did not start: %w", err)
 		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatal("crash child did not start")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		resp.Body.Close()
+		return nil
+	})
+	return cmd
 }
 
 type acked struct {
@@ -95,7 +95,7 @@ func TestUploadsSurviveSIGKILL(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	child := startCrashChild(t, dir, addr)
-	files := [][]byte{readCorpus(t, "rocket.jpg"), readCorpus(t, "chelsea.png"), readCorpus(t, "coffee.png")}
+	files := [][]byte{testkit.Read(t, "rocket.jpg"), testkit.Read(t, "chelsea.png"), testkit.Read(t, "coffee.png")}
 
 	var (
 		mu      sync.Mutex
@@ -105,6 +105,8 @@ func TestUploadsSurviveSIGKILL(t *testing.T) {
 		stop    = make(chan struct{})
 		counter atomic.Int64
 	)
+	stopWorkers := sync.OnceFunc(func() { close(stop); wg.Wait() })
+	defer stopWorkers() // when the wait below fails the test too
 	client := &http.Client{Timeout: 10 * time.Second}
 	for w := 0; w < 6; w++ {
 		wg.Add(1)
@@ -146,17 +148,13 @@ func TestUploadsSurviveSIGKILL(t *testing.T) {
 			}
 		}(w)
 	}
-	for ackN.Load() < 40 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	testkit.Eventually(t, testkit.Timeout, "40 acknowledged uploads", func() bool { return ackN.Load() >= 40 })
 	child.Process.Signal(syscall.SIGKILL)
 	child.Wait()
-	close(stop)
-	wg.Wait()
+	stopWorkers()
 
 	// Restart: the origin opens the same data directory and serves.
-	child = startCrashChild(t, dir, addr)
-	defer func() { child.Process.Kill(); child.Wait() }()
+	startCrashChild(t, dir, addr) // killed when the test ends
 	ct, body := form(t, [][2]string{{"public_id", "after-restart"}}, "f", files[0])
 	if status, resp := post(t, "http://"+addr+"/v1_1/demo/image/upload", ct, body, true); status != 200 {
 		t.Fatalf("upload after restart: %d %s", status, resp)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 // fl_attachment names the download after the flag's name (or the public
@@ -34,10 +35,10 @@ func TestAttachmentFileName(t *testing.T) {
 		{"fl_attachment:100%25/folder/rocket.jpg", "",
 			`attachment; filename="100_.jpg"; filename*=UTF-8''100%25.jpg`, "100%.jpg"},
 	} {
-		r := fetch(t, o.URL+"/demo/image/upload/"+c.path, "Accept", c.accept)
-		got := r.header.Get("Content-Disposition")
-		if r.status != 200 || got != c.header {
-			t.Errorf("%s: %d %q, want %q (%s)", c.path, r.status, got, c.header, r.header.Get("X-Cld-Error"))
+		r := testkit.Get(t, o.URL+"/demo/image/upload/"+c.path, "Accept", c.accept)
+		got := r.Header.Get("Content-Disposition")
+		if r.Status != 200 || got != c.header {
+			t.Errorf("%s: %d %q, want %q (%s)", c.path, r.Status, got, c.header, r.Header.Get("X-Cld-Error"))
 			continue
 		}
 		disp, params, err := mime.ParseMediaType(got)
@@ -45,8 +46,8 @@ func TestAttachmentFileName(t *testing.T) {
 			t.Errorf("%s: a client reads %q %q (%v), want %q", c.path, disp, params["filename"], err, c.name)
 		}
 	}
-	if r := fetch(t, o.URL+"/demo/image/upload/w_40/folder/rocket.jpg"); r.header.Get("Content-Disposition") != "" {
-		t.Errorf("Content-Disposition without fl_attachment: %q", r.header.Get("Content-Disposition"))
+	if r := testkit.Get(t, o.URL+"/demo/image/upload/w_40/folder/rocket.jpg"); r.Header.Get("Content-Disposition") != "" {
+		t.Errorf("Content-Disposition without fl_attachment: %q", r.Header.Get("Content-Disposition"))
 	}
 }
 
@@ -56,32 +57,32 @@ func TestAttachmentFileName(t *testing.T) {
 func TestDeliveryPreflight(t *testing.T) {
 	o := startOrigin(t, nil)
 	url := o.URL + "/demo/image/upload/w_100/nothere.jpg" // answered without looking
-	r := do(t, http.MethodOptions, url, "Origin", "https://app.example", "Access-Control-Request-Method", "GET",
+	r := testkit.Do(t, http.MethodOptions, url, "Origin", "https://app.example", "Access-Control-Request-Method", "GET",
 		"Access-Control-Request-Headers", "x-requested-with, range")
 	want := map[string]string{"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
 		"Access-Control-Allow-Headers": "x-requested-with, range", "Access-Control-Max-Age": "86400",
 		"Allow": "GET, HEAD, OPTIONS"}
-	if r.status != http.StatusNoContent || len(r.body) != 0 {
-		t.Fatalf("preflight: %d %q", r.status, r.body)
+	if r.Status != http.StatusNoContent || len(r.Body) != 0 {
+		t.Fatalf("preflight: %d %q", r.Status, r.Body)
 	}
 	for k, v := range want {
-		if got := r.header.Get(k); got != v {
+		if got := r.Header.Get(k); got != v {
 			t.Errorf("preflight %s = %q, want %q", k, got, v)
 		}
 	}
-	r = do(t, http.MethodOptions, url, "Origin", "https://app.example", "Access-Control-Request-Method", "GET",
+	r = testkit.Do(t, http.MethodOptions, url, "Origin", "https://app.example", "Access-Control-Request-Method", "GET",
 		"Access-Control-Request-Headers", "bad header")
-	if r.status != http.StatusNoContent || r.header.Get("Access-Control-Allow-Headers") != "" {
-		t.Errorf("preflight with a malformed header list: %d %v", r.status, r.header)
+	if r.Status != http.StatusNoContent || r.Header.Get("Access-Control-Allow-Headers") != "" {
+		t.Errorf("preflight with a malformed header list: %d %v", r.Status, r.Header)
 	}
-	r = do(t, http.MethodOptions, url)
-	if r.status != http.StatusNoContent || r.header.Get("Allow") != "GET, HEAD, OPTIONS" ||
-		r.header.Get("Access-Control-Allow-Methods") != "" {
-		t.Errorf("plain OPTIONS: %d %v", r.status, r.header)
+	r = testkit.Do(t, http.MethodOptions, url)
+	if r.Status != http.StatusNoContent || r.Header.Get("Allow") != "GET, HEAD, OPTIONS" ||
+		r.Header.Get("Access-Control-Allow-Methods") != "" {
+		t.Errorf("plain OPTIONS: %d %v", r.Status, r.Header)
 	}
-	r = do(t, http.MethodDelete, url)
-	if r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != "GET, HEAD, OPTIONS" {
-		t.Errorf("DELETE: %d %v", r.status, r.header)
+	r = testkit.Do(t, http.MethodDelete, url)
+	if r.Status != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "GET, HEAD, OPTIONS" {
+		t.Errorf("DELETE: %d %v", r.Status, r.Header)
 	}
 }
 
@@ -103,13 +104,13 @@ func TestClientHintVary(t *testing.T) {
 			"Accept, Sec-CH-DPR, DPR", 200},
 		{"/demo/image/upload/dpr_2.0,w_100/rocket.jpg", []string{"Sec-CH-DPR", "3"}, "", 200},
 	} {
-		r := fetch(t, o.URL+c.path, c.headers...)
-		if r.status != 200 || r.header.Get("Vary") != c.vary {
-			t.Errorf("%s %v: %d Vary %q, want %q (%s)", c.path, c.headers, r.status, r.header.Get("Vary"), c.vary,
-				r.header.Get("X-Cld-Error"))
+		r := testkit.Get(t, o.URL+c.path, c.headers...)
+		if r.Status != 200 || r.Header.Get("Vary") != c.vary {
+			t.Errorf("%s %v: %d Vary %q, want %q (%s)", c.path, c.headers, r.Status, r.Header.Get("Vary"), c.vary,
+				r.Header.Get("X-Cld-Error"))
 			continue
 		}
-		if info := probe(t, r.body); info.Width != c.width {
+		if info := probe(t, r.Body); info.Width != c.width {
 			t.Errorf("%s %v: width %d, want %d", c.path, c.headers, info.Width, c.width)
 		}
 	}
@@ -120,34 +121,34 @@ func TestClientHintVary(t *testing.T) {
 func TestPrivateCDNHostAcceptsCloudPath(t *testing.T) {
 	o := startOriginClouds(t, t.TempDir(), config.Cloud{APIKey: apiKey, APISecret: apiSecret, Hosts: []string{"img.test:8443"}})
 	uploadAs(t, o, "rocket.jpg", "pic")
-	hostForm := do(t, http.MethodGet, o.URL+"/image/upload/w_50/pic.jpg", "Host", "img.test")
-	cloudPath := do(t, http.MethodGet, o.URL+"/demo/image/upload/w_50/pic.jpg", "Host", "IMG.test:8080")
-	plain := fetch(t, o.URL+"/demo/image/upload/w_50/pic.jpg")
-	if hostForm.status != 200 || cloudPath.status != 200 || plain.status != 200 ||
-		hostForm.header.Get("ETag") != cloudPath.header.Get("ETag") || plain.header.Get("ETag") != cloudPath.header.Get("ETag") {
-		t.Fatalf("host form %d %q, cloud path %d %q (%s), path form %d %q", hostForm.status, hostForm.header.Get("ETag"),
-			cloudPath.status, cloudPath.header.Get("ETag"), cloudPath.header.Get("X-Cld-Error"), plain.status, plain.header.Get("ETag"))
+	hostForm := testkit.Do(t, http.MethodGet, o.URL+"/image/upload/w_50/pic.jpg", "Host", "img.test")
+	cloudPath := testkit.Do(t, http.MethodGet, o.URL+"/demo/image/upload/w_50/pic.jpg", "Host", "IMG.test:8080")
+	plain := testkit.Get(t, o.URL+"/demo/image/upload/w_50/pic.jpg")
+	if hostForm.Status != 200 || cloudPath.Status != 200 || plain.Status != 200 ||
+		hostForm.Header.Get("ETag") != cloudPath.Header.Get("ETag") || plain.Header.Get("ETag") != cloudPath.Header.Get("ETag") {
+		t.Fatalf("host form %d %q, cloud path %d %q (%s), path form %d %q", hostForm.Status, hostForm.Header.Get("ETag"),
+			cloudPath.Status, cloudPath.Header.Get("ETag"), cloudPath.Header.Get("X-Cld-Error"), plain.Status, plain.Header.Get("ETag"))
 	}
 	// A root-form path keeps its host-form meaning: /demo/pic.jpg on the
 	// host is the public ID demo/pic.
-	if r := do(t, http.MethodGet, o.URL+"/demo/pic.jpg", "Host", "img.test"); r.status != 404 || r.header.Get("X-Cld-Error") != "Resource not found - demo/pic" {
-		t.Errorf("root form on the host: %d %q", r.status, r.header.Get("X-Cld-Error"))
+	if r := testkit.Do(t, http.MethodGet, o.URL+"/demo/pic.jpg", "Host", "img.test"); r.Status != 404 || r.Header.Get("X-Cld-Error") != "Resource not found - demo/pic" {
+		t.Errorf("root form on the host: %d %q", r.Status, r.Header.Get("X-Cld-Error"))
 	}
 }
 
 // fl_attachment on a fetch URL: the default name is the remote file's,
 // without its extension, plus the delivered format's.
 func TestFetchAttachmentFileName(t *testing.T) {
-	rs := startRemote(t, map[string][]byte{"/pics/rocket.jpeg": readCorpus(t, "rocket.jpg")})
+	rs := startRemote(t, map[string][]byte{"/pics/rocket.jpeg": testkit.Read(t, "rocket.jpg")})
 	o := startFetchOrigin(t, nil, "127.0.0.1")
 	for _, c := range []struct{ path, want string }{
 		{"/demo/image/fetch/fl_attachment/" + rs.URL + "/pics/rocket.jpeg", `attachment; filename="rocket.jpg"`},
 		{"/demo/image/fetch/f_png,fl_attachment/" + rs.URL + "/pics/rocket.jpeg", `attachment; filename="rocket.png"`},
 		{"/demo/image/fetch/fl_attachment:mine/" + rs.URL + "/pics/rocket.jpeg", `attachment; filename="mine.jpg"`},
 	} {
-		r := fetch(t, o.URL+c.path)
-		if r.status != 200 || r.header.Get("Content-Disposition") != c.want {
-			t.Errorf("%s: %d %q, want %q (%s)", c.path, r.status, r.header.Get("Content-Disposition"), c.want, r.header.Get("X-Cld-Error"))
+		r := testkit.Get(t, o.URL+c.path)
+		if r.Status != 200 || r.Header.Get("Content-Disposition") != c.want {
+			t.Errorf("%s: %d %q, want %q (%s)", c.path, r.Status, r.Header.Get("Content-Disposition"), c.want, r.Header.Get("X-Cld-Error"))
 		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 )
 
@@ -73,7 +74,7 @@ func formHead(t *testing.T, fields [][2]string, file []byte) (contentType string
 func TestBadSignatureAnsweredBeforeTheFile(t *testing.T) {
 	o := startOrigin(t, nil)
 	now := time.Now().Unix()
-	jpg := readCorpus(t, "rocket.jpg")
+	jpg := testkit.Read(t, "rocket.jpg")
 	for _, c := range []struct {
 		name   string
 		fields [][2]string
@@ -148,7 +149,7 @@ func TestUploadRefusedBeforeTheBody(t *testing.T) {
 // otherwise.
 func TestFileBeforeCredentials(t *testing.T) {
 	o := startOrigin(t, nil)
-	png := readCorpus(t, "chelsea.png")
+	png := testkit.Read(t, "chelsea.png")
 	send := func(fields [][2]string) (int, string) {
 		var buf bytes.Buffer
 		w := multipart.NewWriter(&buf)
@@ -200,7 +201,7 @@ func assertStoredOnly(t *testing.T, o *testOrigin, ids ...string) {
 // all: past a bound, 420 with Retry-After at once; a slot freed serves the
 // next request.
 func TestUploadsInProgressBounded(t *testing.T) {
-	png := readCorpus(t, "chelsea.png")
+	png := testkit.Read(t, "chelsea.png")
 	for _, c := range []struct {
 		name   string
 		limits origin.Uploads
@@ -218,7 +219,7 @@ func TestUploadsInProgressBounded(t *testing.T) {
 				_, stop := stalledUpload(t, o.URL+"/v1_1/demo/image/upload", ct, head, true)
 				stops = append(stops, stop)
 			}
-			checkFor(t, 10*time.Second, func() error {
+			testkit.CheckFor(t, testkit.Timeout, func() error {
 				if n := o.Server.UploadsInProgress(); n != 2 {
 					return fmt.Errorf("%d uploads in progress, want 2", n)
 				}
@@ -238,7 +239,7 @@ func TestUploadsInProgressBounded(t *testing.T) {
 				t.Fatalf("third upload: %d Retry-After %q %s", resp.StatusCode, resp.Header.Get("Retry-After"), b)
 			}
 			stops[0]()
-			checkFor(t, 10*time.Second, func() error {
+			testkit.CheckFor(t, testkit.Timeout, func() error {
 				fct, body := form(t, [][2]string{{"public_id", "next"}}, "c.png", png)
 				if status, resp := post(t, o.URL+"/v1_1/demo/image/upload", fct, body, true); status != 200 {
 					return fmt.Errorf("after a slot was freed: %d %s", status, resp)
@@ -279,7 +280,7 @@ func openSpoolFiles(t *testing.T, o *testOrigin) []string {
 // behind, on disk or open.
 func TestUploadLeavesNoTemporaryFile(t *testing.T) {
 	o := startOrigin(t, func(cfg *origin.Config) { cfg.MaxUploadSize = 1 << 20 })
-	png := readCorpus(t, "chelsea.png")
+	png := testkit.Read(t, "chelsea.png")
 	now := time.Now().Unix()
 	pngURI := "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
 	multipartCase := func(fields [][2]string, file []byte) func() (int, string) {
@@ -330,7 +331,7 @@ func TestUploadLeavesNoTemporaryFile(t *testing.T) {
 	// A client that gives up in the middle of its file.
 	ct, head := formHead(t, [][2]string{{"public_id", "z"}}, png[:1000])
 	answer, stop := stalledUpload(t, o.URL+"/v1_1/demo/image/upload", ct, head, true)
-	checkFor(t, 10*time.Second, func() error {
+	testkit.CheckFor(t, testkit.Timeout, func() error {
 		if files := openSpoolFiles(t, o); len(files) != 1 {
 			return fmt.Errorf("spool files of the stalled upload: %v", files)
 		}
@@ -338,7 +339,7 @@ func TestUploadLeavesNoTemporaryFile(t *testing.T) {
 	})
 	stop()
 	<-answer
-	checkFor(t, 10*time.Second, func() error {
+	testkit.CheckFor(t, testkit.Timeout, func() error {
 		if files := openSpoolFiles(t, o); len(files) != 0 {
 			return fmt.Errorf("spool files left by an upload given up: %v", files)
 		}
@@ -351,7 +352,7 @@ func TestUploadLeavesNoTemporaryFile(t *testing.T) {
 // alphabet in the base64 are read as before.
 func TestDataURIBodies(t *testing.T) {
 	o := startOrigin(t, nil)
-	png := readCorpus(t, "chelsea.png")
+	png := testkit.Read(t, "chelsea.png")
 	b64 := base64.StdEncoding.EncodeToString(png)
 	urlSafe := base64.RawURLEncoding.EncodeToString(png)
 	jsonEscaped := strings.ReplaceAll(b64, "/", `\/`)
@@ -394,7 +395,7 @@ func TestDataURIBodies(t *testing.T) {
 // cannot hold the uploads in progress.
 func TestStalledUploadDropped(t *testing.T) {
 	o := startOrigin(t, func(cfg *origin.Config) { cfg.Uploads.IdleTimeout = 200 * time.Millisecond })
-	ct, head := formHead(t, [][2]string{{"public_id", "slow"}}, readCorpus(t, "chelsea.png")[:100])
+	ct, head := formHead(t, [][2]string{{"public_id", "slow"}}, testkit.Read(t, "chelsea.png")[:100])
 	answer, _ := stalledUpload(t, o.URL+"/v1_1/demo/image/upload", ct, head, true)
 	select {
 	case resp := <-answer:
@@ -406,7 +407,7 @@ func TestStalledUploadDropped(t *testing.T) {
 	case <-time.After(10 * time.Second): // generous: the bound is 200ms
 		t.Fatal("a stalled upload was not dropped")
 	}
-	checkFor(t, 10*time.Second, func() error {
+	testkit.CheckFor(t, testkit.Timeout, func() error {
 		if n := o.Server.UploadsInProgress(); n != 0 {
 			return fmt.Errorf("%d uploads in progress after the stalled one was dropped", n)
 		}
@@ -421,7 +422,7 @@ func TestStalledUploadDropped(t *testing.T) {
 // once its body is read (here: a slow remote file) is not cut short: the
 // bound is on the body's reads only.
 func TestIdleTimeoutSparesProcessing(t *testing.T) {
-	png := readCorpus(t, "chelsea.png")
+	png := testkit.Read(t, "chelsea.png")
 	remote := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(600 * time.Millisecond) // three idle timeouts: the upload must still succeed
 		w.Write(png)
@@ -443,7 +444,7 @@ func TestIdleTimeoutSparesProcessing(t *testing.T) {
 // signature, and a bad signature is answered while the file still comes.
 func TestSignedJSONUpload(t *testing.T) {
 	o := startOrigin(t, nil)
-	png := readCorpus(t, "chelsea.png")
+	png := testkit.Read(t, "chelsea.png")
 	uri := "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
 	now := time.Now().Unix()
 	query := func(secret string) string {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cloudinary/cloudinary-go/v2/api"
 	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
 
@@ -22,14 +23,14 @@ func TestGoSDKUpload(t *testing.T) {
 	o := startOrigin(t, nil)
 	ctx := context.Background()
 	before := time.Now().Add(-time.Second)
-	res, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "LadyBird.jpg"), uploader.UploadParams{
+	res, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "LadyBird.jpg"), uploader.UploadParams{
 		PublicID: "folder/ladybird", Tags: api.CldAPIArray{"insect", "red"},
 		Context: api.CldAPIMap{"alt": "A ladybird"},
 	})
 	if msg := sdkFailure(err, res); msg != "" {
 		t.Fatalf("upload: %s", msg)
 	}
-	data := readCorpus(t, "LadyBird.jpg")
+	data := testkit.Read(t, "LadyBird.jpg")
 	sig := sha1.Sum([]byte("public_id=folder/ladybird&version=" + strconv.Itoa(res.Version) + apiSecret))
 	checks := []struct {
 		name string
@@ -71,11 +72,11 @@ func TestGoSDKUpload(t *testing.T) {
 func TestGoSDKOverwriteAndExisting(t *testing.T) {
 	o := startOrigin(t, nil)
 	ctx := context.Background()
-	first, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "pic"})
+	first, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "pic"})
 	if msg := sdkFailure(err, first); msg != "" {
 		t.Fatal(msg)
 	}
-	second, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "chelsea.png"), uploader.UploadParams{PublicID: "pic",
+	second, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "chelsea.png"), uploader.UploadParams{PublicID: "pic",
 		Overwrite: api.Bool(true), Invalidate: api.Bool(true)})
 	if msg := sdkFailure(err, second); msg != "" {
 		t.Fatal(msg)
@@ -85,7 +86,7 @@ func TestGoSDKOverwriteAndExisting(t *testing.T) {
 		t.Fatalf("overwrite: first %+v second %+v", first, second)
 	}
 	// overwrite=false with an existing ID returns the existing asset unchanged.
-	third, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "pic",
+	third, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "pic",
 		Overwrite: api.Bool(false)})
 	if msg := sdkFailure(err, third); msg != "" {
 		t.Fatal(msg)
@@ -106,7 +107,7 @@ func TestGoSDKOverwriteAndExisting(t *testing.T) {
 func TestGoSDKFilenames(t *testing.T) {
 	o := startOrigin(t, nil)
 	ctx := context.Background()
-	unique, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "coffee.png"), uploader.UploadParams{
+	unique, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "coffee.png"), uploader.UploadParams{
 		UseFilename: api.Bool(true), Folder: "drinks"})
 	if msg := sdkFailure(err, unique); msg != "" {
 		t.Fatal(msg)
@@ -114,7 +115,7 @@ func TestGoSDKFilenames(t *testing.T) {
 	if !strings.HasPrefix(unique.PublicID, "drinks/coffee_") || len(unique.PublicID) != len("drinks/coffee_")+6 {
 		t.Fatalf("unique filename: %q", unique.PublicID)
 	}
-	plain, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "coffee.png"), uploader.UploadParams{
+	plain, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "coffee.png"), uploader.UploadParams{
 		UseFilename: api.Bool(true), UniqueFilename: api.Bool(false)})
 	if msg := sdkFailure(err, plain); msg != "" {
 		t.Fatalf("use_filename without unique: %s", msg)
@@ -122,7 +123,7 @@ func TestGoSDKFilenames(t *testing.T) {
 	if plain.PublicID != "coffee" {
 		t.Fatalf("use_filename without unique: %q", plain.PublicID)
 	}
-	random, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "coffee.png"), uploader.UploadParams{})
+	random, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "coffee.png"), uploader.UploadParams{})
 	if err != nil || len(random.PublicID) != 20 {
 		t.Fatalf("random id: %q %v", random.PublicID, err)
 	}
@@ -131,7 +132,7 @@ func TestGoSDKFilenames(t *testing.T) {
 func TestGoSDKDestroyRenameExplicit(t *testing.T) {
 	o := startOrigin(t, nil)
 	ctx := context.Background()
-	up, _ := o.Cld.Upload.Upload(ctx, corpusPath(t, "rocket.jpg"), uploader.UploadParams{PublicID: "old/name", Tags: api.CldAPIArray{"x"}})
+	up, _ := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "old/name", Tags: api.CldAPIArray{"x"}})
 
 	ren, err := o.Cld.Upload.Rename(ctx, uploader.RenameParams{FromPublicID: "old/name", ToPublicID: "new/name", Invalidate: api.Bool(true)})
 	if err != nil || ren.Error != nil || ren.PublicID != "new/name" || ren.Version != up.Version || ren.Format != "jpg" {
@@ -182,7 +183,7 @@ func TestGoSDKTagsAndContext(t *testing.T) {
 	o := startOrigin(t, nil)
 	ctx := context.Background()
 	for _, id := range []string{"a", "b"} {
-		o.Cld.Upload.Upload(ctx, corpusPath(t, "chelsea.png"), uploader.UploadParams{PublicID: id, Tags: api.CldAPIArray{"keep"}})
+		o.Cld.Upload.Upload(ctx, testkit.Path(t, "chelsea.png"), uploader.UploadParams{PublicID: id, Tags: api.CldAPIArray{"keep"}})
 	}
 	tags := func(id string) string {
 		a, err := o.Store.Meta.Asset(ctx, meta.Key{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicID: id})

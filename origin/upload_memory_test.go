@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/imaging"
 )
@@ -91,7 +92,7 @@ func startFloodChild(t *testing.T) *floodChild {
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	c := &floodChild{cmd: cmd, url: "http://" + addr}
-	checkFor(t, 20*time.Second, func() error {
+	testkit.CheckFor(t, 20*time.Second, func() error {
 		resp, err := http.Get(c.url + "/healthz")
 		if err != nil {
 			return fmt.Errorf("the child origin does not answer: %w", err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cloudinary/cloudinary-go/v2/api"
 	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
 
@@ -122,7 +123,7 @@ func refusal(p string) string { return "Parameter " + p + " is not supported by 
 // "1", does not suit every parameter).
 func TestUploadParamPolicyOnTheWire(t *testing.T) {
 	o := startOrigin(t, nil)
-	png := readCorpus(t, "chelsea.png")
+	png := testkit.Read(t, "chelsea.png")
 	uploadAs(t, o, "rocket.jpg", "target")
 	base := map[string][][2]string{
 		"upload":   {{"public_id", "new"}},
@@ -163,7 +164,7 @@ func TestUploadParamRefusedChangesNothing(t *testing.T) {
 	var fetches atomic.Int64
 	remote := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fetches.Add(1)
-		w.Write(readCorpus(t, "chelsea.png"))
+		w.Write(testkit.Read(t, "chelsea.png"))
 	}))
 	defer remote.Close()
 	o := startOrigin(t, func(cfg *origin.Config) { cfg.Fetch.AllowNetworks = []string{"127.0.0.0/8"} })
@@ -234,7 +235,7 @@ func TestUploadParamRefusedChangesNothing(t *testing.T) {
 func TestUploadParamRefusedThroughGoSDK(t *testing.T) {
 	o := startOrigin(t, nil)
 	ctx := context.Background()
-	res, err := o.Cld.Upload.Upload(ctx, corpusPath(t, "chelsea.png"), uploader.UploadParams{PublicID: "n",
+	res, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "chelsea.png"), uploader.UploadParams{PublicID: "n",
 		NotificationURL: "https://example.com/hook"})
 	if err != nil || res.Error.Message != refusal("notification_url") {
 		t.Fatalf("upload with notification_url: %+v %v", res, err)
@@ -245,19 +246,19 @@ func TestUploadParamRefusedThroughGoSDK(t *testing.T) {
 	if err != nil || exp.Error.Message != refusal("eager_async") {
 		t.Fatalf("explicit with eager_async: %+v %v", exp, err)
 	}
-	res, err = o.Cld.Upload.Upload(ctx, corpusPath(t, "chelsea.png"), uploader.UploadParams{PublicID: "n",
+	res, err = o.Cld.Upload.Upload(ctx, testkit.Path(t, "chelsea.png"), uploader.UploadParams{PublicID: "n",
 		QualityAnalysis: api.Bool(true)})
 	if err != nil || res.Error.Message != refusal("quality_analysis") {
 		t.Fatalf("upload with quality_analysis: %+v %v", res, err)
 	}
-	res, err = o.Cld.Upload.Upload(ctx, corpusPath(t, "chelsea.png"), uploader.UploadParams{PublicID: "n",
+	res, err = o.Cld.Upload.Upload(ctx, testkit.Path(t, "chelsea.png"), uploader.UploadParams{PublicID: "n",
 		UploadPreset: "preset"})
 	if err != nil || res.Error.Message != refusal("upload_preset") {
 		t.Fatalf("signed upload with a preset: %+v %v", res, err)
 	}
 	// What is not a Cloudinary parameter is ignored, as Cloudinary does:
 	// the Go SDK's unsigned flag is one.
-	res, err = o.Cld.Upload.Upload(ctx, corpusPath(t, "chelsea.png"), uploader.UploadParams{PublicID: "n",
+	res, err = o.Cld.Upload.Upload(ctx, testkit.Path(t, "chelsea.png"), uploader.UploadParams{PublicID: "n",
 		Unsigned: api.Bool(false)})
 	if msg := sdkFailure(err, res); msg != "" || res.PublicID != "n" {
 		t.Fatalf("upload with unsigned=false: %s %+v", msg, res)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 )
 
@@ -41,7 +42,7 @@ func TestFlightStopsWhenNobodyWaits(t *testing.T) {
 			return nil
 		}
 	}
-	checkFor(t, 10*time.Second, busy(0))
+	testkit.CheckFor(t, testkit.Timeout, busy(0))
 	base := o.URL + "/demo/image/upload/"
 
 	// Two clients share one transform of a few seconds; the first leaves.
@@ -51,7 +52,7 @@ func TestFlightStopsWhenNobodyWaits(t *testing.T) {
 	second := make(chan int, 1)
 	go getCtx(first, url)
 	go func() { second <- getCtx(context.Background(), url) }()
-	checkFor(t, 10*time.Second, func() error {
+	testkit.CheckFor(t, testkit.Timeout, func() error {
 		if n := o.Server.FlightWaiters(); n != 2 {
 			return fmt.Errorf("%d clients waiting, want 2", n)
 		}
@@ -70,7 +71,7 @@ func TestFlightStopsWhenNobodyWaits(t *testing.T) {
 	only, gone := context.WithCancel(context.Background())
 	defer gone()
 	go getCtx(only, hostile)
-	checkFor(t, 10*time.Second, func() error {
+	testkit.CheckFor(t, testkit.Timeout, func() error {
 		if n := o.Server.Transforms(); n != 2 {
 			return fmt.Errorf("%d transforms started, want 2", n)
 		}
@@ -79,8 +80,8 @@ func TestFlightStopsWhenNobodyWaits(t *testing.T) {
 	gone()
 	// Measured in tens of milliseconds; generous for a loaded machine, and
 	// far below the ten seconds the transform takes.
-	checkFor(t, 5*time.Second, busy(0))
-	if r := fetch(t, base+"c_fill,w_100,h_100/flight/aqua.jpg"); r.status != 200 {
-		t.Errorf("next transform: %d", r.status)
+	testkit.CheckFor(t, testkit.Timeout, busy(0))
+	if r := testkit.Get(t, base+"c_fill,w_100,h_100/flight/aqua.jpg"); r.Status != 200 {
+		t.Errorf("next transform: %d", r.Status)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
 
@@ -72,8 +73,8 @@ func TestFsck(t *testing.T) {
 	if err != nil || r.RemovedBlobs != 1 || r.DroppedDerived != 1 || r.Unrepaired() != 1 {
 		t.Fatalf("repair: %+v %v", r, err)
 	}
-	if got := fetch(t, o.URL+"/demo/image/upload/w_40/kept.jpg"); got.status != 200 {
-		t.Fatalf("derived image after repair: %d", got.status)
+	if got := testkit.Get(t, o.URL+"/demo/image/upload/w_40/kept.jpg"); got.Status != 200 {
+		t.Fatalf("derived image after repair: %d", got.Status)
 	}
 	o.Server.WaitRecorded()
 	if r, err := origin.Fsck(ctx, o.Store, false); err != nil || len(r.Orphans) != 0 || len(r.Missing) != 1 ||
