@@ -13,7 +13,7 @@ import "github.com/mediacdn/mediacdn/delivery"
 // Each method lists both Cloudinary kinds. Only the refused list matters at
 // run time; the implemented list documents the method and lets the tests
 // check that every parameter the official SDKs send for it is one or the
-// other (origin's paramspec_admin_test.go and paramspec_upload_test.go).
+// other (origin's admin_paramspec_test.go and upload_paramspec_test.go).
 
 // MethodParams are one API method's Cloudinary parameters.
 type MethodParams struct {
