@@ -96,6 +96,15 @@ DEV_FLAGS ?=
 run: build
 	./$(BIN) dev $(DEV_FLAGS)
 
+# cluster starts `mediacdn cluster`: a many-machine installation on this
+# machine (three clustered NATS servers, PostgreSQL and versitygw on a
+# temporary directory, two origins, three edges), prints every address
+# and the CLOUDINARY_URL, and stops everything on Ctrl-C. CLUSTER_FLAGS
+# passes flags: make cluster CLUSTER_FLAGS='-origins 3 -data /var/tmp/try'.
+CLUSTER_FLAGS ?=
+cluster: servers build
+	./$(BIN) cluster $(CLUSTER_FLAGS)
+
 # node-deps installs Node.js (Debian's nodejs and npm, when node is missing)
 # and the Node SDK the tests drive, pinned by test/node/package-lock.json.
 node-deps:

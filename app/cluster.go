@@ -31,6 +31,9 @@ type ClusterOptions struct {
 	// Edges is how many edges to run. Zero means 1. Each edge's origins
 	// lists every origin.
 	Edges int
+	// EdgeListens are the edges' addresses, by index; an edge past its
+	// end listens on edge.listen of the file (127.0.0.1:0: a free port).
+	EdgeListens []string
 	// NATSServers is how many NATS servers to run. Zero or 1: one lone
 	// embedded server (nats.embedded of the file, as dev runs it). More:
 	// a JetStream cluster of them (purge.StartCluster, stores in
@@ -100,8 +103,13 @@ type Cluster struct {
 	proxies     []*tcpProxy
 	pg          *localsrv.PostgresServer
 	s3          *localsrv.S3Server
+	failed      chan error // a part that stopped serving on its own
 	log         *slog.Logger
 }
+
+// Failed receives an error when a part stops serving on its own (a
+// listener that fails).
+func (c *Cluster) Failed() <-chan error { return c.failed }
 
 // StartCluster starts the stores (LocalStores), NATS, the origins and the
 // edges. On an error it stops what it started.
@@ -134,7 +142,7 @@ func StartCluster(ctx context.Context, o ClusterOptions) (*Cluster, error) {
 	case o.Origins > 1 && !o.LocalStores && (o.MetadataURL == "" || o.BlobsURL == ""):
 		return nil, fmt.Errorf("cluster: %d origins share their stores: set MetadataURL and BlobsURL, or LocalStores", o.Origins)
 	}
-	c := &Cluster{log: o.Log, MetadataURL: o.MetadataURL, BlobsURL: o.BlobsURL}
+	c := &Cluster{log: o.Log, MetadataURL: o.MetadataURL, BlobsURL: o.BlobsURL, failed: make(chan error, 16)}
 	if err := c.startStores(ctx, o); err != nil {
 		c.Close()
 		return nil, err
@@ -179,7 +187,7 @@ func StartCluster(ctx context.Context, o ClusterOptions) (*Cluster, error) {
 		o.Progress("NATS: one embedded server")
 	}
 	c.NATSURL = c.NATSURLs[0]
-	failed := make(chan error, 16)
+	failed := c.failed
 	for i := 0; i < o.Origins; i++ {
 		of := f
 		if o.Origins > 1 {
@@ -221,7 +229,13 @@ func StartCluster(ctx context.Context, o ClusterOptions) (*Cluster, error) {
 			}
 		}
 		id := "edge-" + strconv.Itoa(i)
-		e := newEdgeService(f, id, o.Log, failed, cfg)
+		ef := f
+		if i < len(o.EdgeListens) {
+			copied := *f
+			copied.Edge.Listen = o.EdgeListens[i]
+			ef = &copied
+		}
+		e := newEdgeService(ef, id, o.Log, failed, cfg)
 		if err := c.start(ctx, e); err != nil {
 			c.Close()
 			return nil, err
