@@ -16,6 +16,7 @@ import (
 	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/internal/testkit"
+	natsserver "github.com/nats-io/nats-server/v2/server"
 )
 
 // Issue 17's installation, in one process: two origins sharing
@@ -181,5 +182,46 @@ func TestStartClusterRefuses(t *testing.T) {
 			}
 			t.Errorf("%+v: %v, want %q", c.o, err, c.want)
 		}
+	}
+}
+
+// The files of a multi-machine installation the README shows: every
+// origin's and edge's pass mediacdn check-config, and nats-server reads
+// the NATS servers' as a JetStream cluster of three.
+func TestManyMachinesConfigs(t *testing.T) {
+	t.Setenv("MEDIACDN_CLOUDS_SHOP_API_SECRET", "a-real-secret") // configs/origin.yaml's is a placeholder
+	for file, role := range map[string]Role{"../configs/origin.yaml": RoleOrigin, "../configs/edge.yaml": RoleEdge} {
+		var out strings.Builder
+		if err := CheckConfig(t.Context(), []string{file}, &IO{Stdout: &out, Stderr: &out}); err != nil ||
+			!strings.Contains(out.String(), "valid "+string(role)) {
+			t.Errorf("check-config %s: %v %s", file, err, out.String())
+		}
+		f, err := LoadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(f.NATS.URLs) != 3 {
+			t.Errorf("%s: nats.urls %v, want the three servers", file, f.NATS.URLs)
+		}
+		switch role {
+		case RoleOrigin:
+			if !strings.HasPrefix(f.Origin.MetadataURL, "postgres://") || !strings.HasPrefix(string(f.Origin.BlobsURL), "s3://") ||
+				f.NATS.Stream.Replicas != 3 {
+				t.Errorf("%s: metadata_url %q, blobs_url %q, stream replicas %d: not a shared origin's", file,
+					f.Origin.MetadataURL, f.Origin.BlobsURL, f.NATS.Stream.Replicas)
+			}
+		case RoleEdge:
+			if len(f.Edge.Origins) < 2 {
+				t.Errorf("%s: origins %v, want several", file, f.Edge.Origins)
+			}
+		}
+	}
+	opts, err := natsserver.ProcessConfigFile("../configs/nats.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !opts.JetStream || opts.ServerName == "" || opts.Cluster.Name == "" || len(opts.Routes) != 3 {
+		t.Errorf("configs/nats.conf: jetstream %v, server_name %q, cluster %q, %d routes", opts.JetStream,
+			opts.ServerName, opts.Cluster.Name, len(opts.Routes))
 	}
 }
