@@ -52,12 +52,15 @@ func (og *origins) out(o *origin, now int64) bool {
 	return og.h.probeEvery > 0 || o.outUntil.Load() > now
 }
 
-// answered records that o answered: it is in, its failures forgotten.
-func (og *origins) answered(o *origin) {
+// answered records that o answered a request sent at sent (unix
+// nanoseconds): its failures are forgotten, and it is back in if it was
+// out, unless the request left before the takeout (an answer on its way
+// when the origin died says nothing of it now).
+func (og *origins) answered(o *origin, sent int64) {
 	if o.fails.Load() != 0 {
 		o.fails.Store(0)
 	}
-	if o.out.Load() && o.out.CompareAndSwap(true, false) {
+	if o.out.Load() && sent >= o.outAt.Load() && o.out.CompareAndSwap(true, false) {
 		og.h.log.Info("origin back in: it answered a request", "origin", o.addr)
 	}
 }
@@ -69,7 +72,9 @@ func (og *origins) failed(o *origin, err error) {
 	if o.fails.Add(1) < og.h.failAfter {
 		return
 	}
-	o.outUntil.Store(time.Now().Add(og.h.downFor).UnixNano())
+	now := time.Now()
+	o.outUntil.Store(now.Add(og.h.downFor).UnixNano())
+	o.outAt.Store(now.UnixNano())
 	if !o.out.CompareAndSwap(false, true) {
 		return
 	}

@@ -50,6 +50,7 @@ type origin struct {
 
 	fails    atomic.Int32 // failures in a row
 	out      atomic.Bool  // taken out
+	outAt    atomic.Int64 // unix nanoseconds of its last failure while out
 	outUntil atomic.Int64 // with probing off: unix nanoseconds until it is tried again
 
 	sent, failures, takeouts, probes atomic.Int64 // for /metrics
@@ -181,7 +182,7 @@ func (og *origins) do(req *fasthttp.Request, resp *fasthttp.Response, b budget, 
 		}
 		switch {
 		case err == nil, errors.Is(err, fasthttp.ErrBodyTooLarge):
-			og.answered(o)
+			og.answered(o, now)
 			return err
 		case errors.Is(err, fasthttp.ErrTimeout):
 			if b == budgetStored {
