@@ -30,6 +30,9 @@ type pipeline struct {
 	// lw, lh is the size the first step is computed on: the input's, after
 	// EXIF orientation, before any shrink-on-load.
 	lw, lh int
+	// proc and layerData serve image layers (layers_apply.go).
+	proc      *Processor
+	layerData map[string][]byte
 }
 
 // newPipeline starts a pipeline whose evaluation stops when ctx ends;
