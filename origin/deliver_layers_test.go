@@ -22,9 +22,15 @@ import (
 // uploadRedLogo uploads a 50×40 opaque red PNG as id (of delivery type typ).
 func uploadRedLogo(t *testing.T, o *testOrigin, id, typ string) {
 	t.Helper()
-	img := image.NewNRGBA(image.Rect(0, 0, 50, 40))
+	uploadSolid(t, o, id, typ, 50, 40, color.NRGBA{255, 0, 0, 255})
+}
+
+// uploadSolid uploads a w×h PNG of one colour as id (of delivery type typ).
+func uploadSolid(t *testing.T, o *testOrigin, id, typ string, w, h int, c color.NRGBA) {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
 	for i := 0; i < len(img.Pix); i += 4 {
-		copy(img.Pix[i:], []byte{255, 0, 0, 255})
+		copy(img.Pix[i:], []byte{c.R, c.G, c.B, c.A})
 	}
 	var b bytes.Buffer
 	if err := png.Encode(&b, img); err != nil {
@@ -151,5 +157,28 @@ func TestEagerLayers(t *testing.T) {
 		uploader.UploadParams{PublicID: "x", Eager: "l_nologo/fl_layer_apply"})
 	if msg := sdkFailure(err, bad); msg != "server answered: Resource not found - nologo" {
 		t.Errorf("eager with a missing layer: %q", msg)
+	}
+}
+
+// Text layers through a URL: the SDKs' escapes (%2C, %2F, %20, UTF-8
+// emoji) reach the text decoded; the text is drawn.
+func TestDeliverTextLayer(t *testing.T) {
+	o := startOrigin(t, nil)
+	uploadSolid(t, o, "white", "upload", 400, 200, color.NRGBA{255, 255, 255, 255})
+	for _, tx := range []string{
+		"l_text:Arial_40_bold:Sale%2C%2050%25%20off%2F,co_red/fl_layer_apply,g_north",
+		"l_text:Helvetica_30:%F0%9F%98%80%20smile,b_red/fl_layer_apply",
+	} {
+		r := testkit.Get(t, o.URL+"/demo/image/upload/"+tx+"/white.png")
+		if r.Status != 200 {
+			t.Fatalf("%s: %d %s", tx, r.Status, r.Header.Get("X-Cld-Error"))
+		}
+		if got, _ := redBox(t, r.Body); got.Dx() < 100 || got.Dy() < 20 {
+			t.Errorf("%s: red text box %v", tx, got)
+		}
+	}
+	r := testkit.Get(t, o.URL+"/demo/image/upload/l_text:Wingdings_40:x/white.png")
+	if r.Status != 400 || r.Header.Get("X-Cld-Error") != "Unsupported font family - Wingdings" {
+		t.Errorf("unknown font: %d %q", r.Status, r.Header.Get("X-Cld-Error"))
 	}
 }
