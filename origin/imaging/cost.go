@@ -168,6 +168,7 @@ func estimate(cfg *Config, pln *plan, h header, kind loader, page, shrink int, d
 // when a size is past the limits (the run refuses the plan there).
 func (c *costing) step(s *step, g geometry) bool {
 	if s.layer != nil {
+		c.materialize()
 		c.add(costLayer)
 		return true
 	}

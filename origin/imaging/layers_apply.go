@@ -24,12 +24,23 @@ func (pl *pipeline) applyLayer(ls *layerSpec) error {
 	bg, hasBG := pl.bg, pl.hasBG
 	bw, bh := pl.size()
 	err := pl.makeLayer(ls, bw, bh)
+	if err == nil && ls.tiled {
+		err = pl.materialize() // tiles read the layer over and over
+	}
 	layer := pl.img
 	pl.img, pl.seq, pl.lw, pl.lh, pl.bg, pl.hasBG = base, baseSeq, lw, lh, bg, hasBG
 	if err != nil {
 		return err
 	}
+	// The composite reads the part under the layer before the rest: the
+	// image is made once, in memory (else the part would be made twice,
+	// and a sequential loader cannot read out of order).
 	var out *C.VipsImage
+	if C.mc_copy_memory(pl.img, &out) != 0 {
+		return pl.fail("copy_memory")
+	}
+	pl.set(out)
+	pl.seq = false
 	x, y := 0, 0
 	if ls.tiled {
 		if C.mc_layer_tile(layer, C.int(bw), C.int(bh), &out) != 0 {
@@ -96,8 +107,8 @@ func (pl *pipeline) makeLayer(ls *layerSpec, bw, bh int) error {
 	return nil
 }
 
-// imageLayer decodes an image layer's original, checked against the
-// input limits and the cost budget like any input, into memory.
+// imageLayer opens an image layer's original, checked against the input
+// limits and the cost budget like any input.
 func (pl *pipeline) imageLayer(ls *layerSpec) error {
 	data, ok := pl.layerData[ls.key]
 	if !ok {
@@ -111,7 +122,7 @@ func (pl *pipeline) imageLayer(ls *layerSpec) error {
 		return delivery.Errorf(http.StatusBadRequest, "SVG layers are not supported - %s", ls.layer.PublicID)
 	}
 	src := newSource(data, kind)
-	defer src.free() // the layer is copied to memory before this returns
+	pl.layerSources = append(pl.layerSources, src) // freed by close, after the images reading it
 	im, h, err := readHeader(&pl.a, src)
 	if err != nil {
 		return err
@@ -131,12 +142,6 @@ func (pl *pipeline) imageLayer(ls *layerSpec) error {
 	if err := pl.finishLoad(h.orientation); err != nil {
 		return err
 	}
-	var out *C.VipsImage
-	if C.mc_copy_memory(pl.img, &out) != 0 {
-		return pl.fail("layer copy")
-	}
-	pl.set(out)
-	pl.seq = false
 	pl.lw, pl.lh = pl.size()
 	return nil
 }
