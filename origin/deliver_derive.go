@@ -25,9 +25,10 @@ type deriveRequest struct {
 	format  delivery.Format         // wanted output (FormatAuto to negotiate, FormatNone to keep)
 	accept  delivery.Format
 	dpr     float64
-	strict  bool // generation needs strict-transformation approval
-	signed  bool // a signed URL or an API call: authenticated layers allowed (deliver_layers.go)
-	allowed bool // the transformation is allowed under strict transformations
+	strict  bool         // generation needs strict-transformation approval
+	signed  bool         // a signed URL or an API call: authenticated layers allowed (deliver_layers.go)
+	cloud   config.Cloud // the cloud's settings, for fetch layers
+	allowed bool         // the transformation is allowed under strict transformations
 }
 
 // derive serves a derived image of a: stored if it exists, else made once
@@ -43,8 +44,8 @@ func (s *Server) derive(r *http.Request, u *delivery.URL, cl config.Cloud, a *me
 	}
 	req := &deriveRequest{
 		key: a.Key, tr: expanded, format: wantedFormat(expanded, u.Format),
-		strict:  cl.StrictTransformations && !u.Signed(),
-		signed:  u.Signed(),
+		strict: cl.StrictTransformations && !u.Signed(),
+		signed: u.Signed(), cloud: cl,
 		allowed: allowed || containsString(a.Eager, u.Transformation) || containsString(a.Eager, u.Transformation+"/"+u.Format.String()),
 		dk:      meta.DerivedKey{Version: a.Version, Transformation: u.Transformation, Format: u.Format.String()},
 	}

@@ -3,6 +3,7 @@ package origin_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"image"
 	"image/color"
 	"image/png"
@@ -17,6 +18,7 @@ import (
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/internal/testkit"
+	"github.com/mediacdn/mediacdn/origin"
 )
 
 // uploadRedLogo uploads a 50×40 opaque red PNG as id (of delivery type typ).
@@ -105,7 +107,7 @@ func TestDeliverImageLayers(t *testing.T) {
 		// The signature covers the whole transformation, layers included.
 		{"/demo/image/upload/" + sign(watermark) + "/" + strings.Replace(watermark, "l_logo", "l_private:plogo", 1) + "/ladybird.png", 401, "Invalid URL signature"},
 		{"/demo/image/upload/" + sign(watermark) + "/" + strings.Replace(watermark, "g_south_east", "g_north_west", 1) + "/ladybird.png", 401, "Invalid URL signature"},
-		{"/demo/image/upload/l_fetch:aHR0cHM6Ly9leGFtcGxlLmNvbS9sb2dvLnBuZw/fl_layer_apply/ladybird.png", 400, "Unsupported transformation parameter: l_fetch"},
+		{"/demo/image/upload/l_fetch:aHR0cHM6Ly9leGFtcGxlLmNvbS9sb2dvLnBuZw/fl_layer_apply/ladybird.png", 403, "Fetch from example.com is not allowed for cloud demo"},
 		{"/demo/image/upload/l_video:dog/ladybird.png", 400, "Unsupported layer type - video"},
 	} {
 		r := testkit.Get(t, o.URL+c.path)
@@ -182,3 +184,53 @@ func TestDeliverTextLayer(t *testing.T) {
 		t.Errorf("unknown font: %d %q", r.Status, r.Header.Get("X-Cld-Error"))
 	}
 }
+
+// l_fetch: the remote image is fetched as a fetch URL would be (the
+// cloud's fetch_domains, the guarded fetcher, a stored copy) and laid over.
+func TestDeliverFetchLayer(t *testing.T) {
+	img := image.NewNRGBA(image.Rect(0, 0, 50, 40))
+	for i := 0; i < len(img.Pix); i += 4 {
+		copy(img.Pix[i:], []byte{255, 0, 0, 255})
+	}
+	var logo bytes.Buffer
+	if err := png.Encode(&logo, img); err != nil {
+		t.Fatal(err)
+	}
+	remote := startRemote(t, map[string][]byte{"/logo.png": logo.Bytes()})
+	o := startOriginWith(t, func(c *origin.Config) { c.Fetch.AllowNetworks = []string{"127.0.0.0/8"} }, nil,
+		config.Cloud{APIKey: apiKey, APISecret: apiSecret, FetchDomains: []string{"127.0.0.1"}})
+	uploadSolid(t, o, "white", "upload", 400, 300, color.NRGBA{255, 255, 255, 255})
+	layer := func(u string) string { return "l_fetch:" + base64.RawURLEncoding.EncodeToString([]byte(u)) }
+
+	for i := 0; i < 2; i++ { // the second request, another transformation, reads the stored copy
+		tx := layer(remote.URL+"/logo.png") + "/fl_layer_apply,g_south_east"
+		if i == 1 {
+			tx += ",x_10"
+		}
+		r := testkit.Get(t, o.URL+"/demo/image/upload/"+tx+"/white.png")
+		if r.Status != 200 {
+			t.Fatalf("%s: %d %s", tx, r.Status, r.Header.Get("X-Cld-Error"))
+		}
+		if got, want := first(redBox(t, r.Body)), image.Rect(350-10*i, 260, 400-10*i, 300); got != want {
+			t.Errorf("%s: red box %v, want %v", tx, got, want)
+		}
+	}
+	if n := remote.count("/logo.png"); n != 1 {
+		t.Errorf("remote asked %d times, want once", n)
+	}
+	for _, c := range []struct {
+		u      string
+		status int
+		err    string
+	}{
+		{remote.URL + "/missing.png", 404, ""},
+		{"http://example.com/logo.png", 403, "Fetch from example.com is not allowed for cloud demo"},
+	} {
+		r := testkit.Get(t, o.URL+"/demo/image/upload/"+layer(c.u)+"/white.png")
+		if r.Status != c.status || c.err != "" && r.Header.Get("X-Cld-Error") != c.err {
+			t.Errorf("%s: %d %q, want %d %q", c.u, r.Status, r.Header.Get("X-Cld-Error"), c.status, c.err)
+		}
+	}
+}
+
+func first(r, _ image.Rectangle) image.Rectangle { return r }

@@ -78,7 +78,7 @@ func (c *call) makeEagerFrom(src *upfile, assetFormat string, eager []string) ([
 	}
 	out := make([]madeEager, 0, len(specs))
 	for _, sp := range specs {
-		layers, err := c.s.layerAssets(c.ctx(), &deriveRequest{key: meta.Key{Cloud: c.cloud}, tr: sp.tr, signed: true})
+		layers, err := c.s.layerAssets(c.ctx(), &deriveRequest{key: meta.Key{Cloud: c.cloud}, tr: sp.tr, signed: true, cloud: c.cl})
 		if err != nil {
 			return nil, err
 		}
@@ -128,7 +128,7 @@ func (c *call) eagerOf(a *meta.Asset, eager []string) ([]eagerImage, error) {
 	}
 	out := make([]eagerImage, 0, len(specs))
 	for _, sp := range specs {
-		req := &deriveRequest{key: a.Key, tr: sp.tr, format: wantedFormat(sp.tr, sp.format), signed: true,
+		req := &deriveRequest{key: a.Key, tr: sp.tr, format: wantedFormat(sp.tr, sp.format), signed: true, cloud: c.cl,
 			dk: meta.DerivedKey{Version: a.Version, Transformation: sp.tx, Format: sp.format.String()}}
 		d, err := c.s.findOrMake(c.ctx(), req, a)
 		if err != nil {

@@ -100,7 +100,7 @@ func (c *call) applyIncoming(src *upfile, kind fileKind, plan incomingPlan) (*up
 	if err != nil {
 		return src, kind, err
 	}
-	layers, err := c.s.layerAssets(c.ctx(), &deriveRequest{key: meta.Key{Cloud: c.cloud}, tr: tr, signed: true})
+	layers, err := c.s.layerAssets(c.ctx(), &deriveRequest{key: meta.Key{Cloud: c.cloud}, tr: tr, signed: true, cloud: c.cl})
 	if err != nil {
 		return src, kind, err
 	}

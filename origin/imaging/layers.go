@@ -99,10 +99,6 @@ func (p *plan) components(cs []delivery.Component, depth int, dprHint float64) (
 // component (its fl_layer_apply, or i itself when the layer has none and
 // its own component places it).
 func (p *plan) layer(cs []delivery.Component, i int, under bool, v string, depth int, dprHint float64) (step, int, error) {
-	key := "l_"
-	if under {
-		key = "u_"
-	}
 	if depth >= maxLayerDepth {
 		return step{}, 0, delivery.Errorf(http.StatusBadRequest, "Too many nested layers - the limit is %d", maxLayerDepth)
 	}
@@ -112,9 +108,6 @@ func (p *plan) layer(cs []delivery.Component, i int, under bool, v string, depth
 	l, err := delivery.ParseLayer(v)
 	if err != nil {
 		return step{}, 0, err
-	}
-	if l.Kind == delivery.LayerFetch {
-		return step{}, 0, unsupported(key + "fetch")
 	}
 	ls := &layerSpec{under: under, layer: l, key: v}
 	end := applyIndex(cs, i)

@@ -112,7 +112,11 @@ func (pl *pipeline) makeLayer(ls *layerSpec, bw, bh int) error {
 func (pl *pipeline) imageLayer(ls *layerSpec) error {
 	data, ok := pl.layerData[ls.key]
 	if !ok {
-		return delivery.Errorf(http.StatusNotFound, "Resource not found - %s", ls.layer.PublicID)
+		name := ls.layer.PublicID
+		if ls.layer.Kind == delivery.LayerFetch {
+			name = ls.layer.URL
+		}
+		return delivery.Errorf(http.StatusNotFound, "Resource not found - %s", name)
 	}
 	kind, err := pl.proc.admit(data)
 	if err != nil {

@@ -263,7 +263,7 @@ func TestLayerRefusals(t *testing.T) {
 	}{
 		{"l_missing/fl_layer_apply", http.StatusNotFound, "Resource not found - missing"},
 		{"l_folder:missing", http.StatusNotFound, "Resource not found - folder/missing"},
-		{"l_fetch:aHR0cHM6Ly9leGFtcGxlLmNvbS9sb2dvLnBuZw/fl_layer_apply", 400, "Unsupported transformation parameter: l_fetch"},
+		{"l_fetch:aHR0cHM6Ly9leGFtcGxlLmNvbS9sb2dvLnBuZw/fl_layer_apply", http.StatusNotFound, "Resource not found - https://example.com/logo.png"},
 		{"l_logo,co_red/fl_layer_apply", 400, "Unsupported transformation parameter: co_red"},
 		{"l_logo/fl_layer_apply,w_10", 400, "Unsupported transformation parameter: w_10"},
 		{"fl_layer_apply", 400, "Unsupported transformation parameter: fl_layer_apply"},
