@@ -34,7 +34,8 @@ const (
 	costRotate       = 15 // any other angle, per output pixel
 	costFlip         = 3
 	costBlend        = 5  // o_, b_ flattening, per pixel
-	costLayer        = 15 // compositing a layer, per pixel of the image under it (the layer's own work is checked when it is decoded)
+	costLayer        = 15 // compositing a layer, per pixel of the image under it (an image layer's own work is checked when it is decoded)
+	costText         = 20 // rendering a text layer, per estimated pixel
 )
 
 // decodeCost is a loader's cost per decoded pixel.
@@ -170,6 +171,7 @@ func (c *costing) step(s *step, g geometry) bool {
 	if s.layer != nil {
 		c.materialize()
 		c.add(costLayer)
+		c.ns += costText * s.layer.text.pixels
 		return true
 	}
 	if !g.pre.none() {

@@ -39,6 +39,7 @@ type textLayer struct {
 	align        int // -1 left, 0 centre, 1 right
 	justify      bool
 	spacing      int
+	pixels       float64 // the rendering's estimated size (a glyph about 0.5 × 1.5 of the font size)
 }
 
 // layerParam is the component's l_ or u_ value, if it has one.
@@ -268,7 +269,8 @@ func (ls *layerSpec) textStyle() error {
 	if err != nil || size < 1 || size > maxLayerFontSize {
 		return invalidValue("font size", parts[1])
 	}
-	if float64(len([]rune(l.Text)))*float64(size*size)*0.75 > maxLayerTextPixels {
+	t.pixels = float64(len([]rune(l.Text))) * float64(size*size) * 0.75
+	if t.pixels > maxLayerTextPixels {
 		return delivery.Errorf(http.StatusBadRequest, "Text image too large - reduce the text or the font size")
 	}
 	weight, style, letter := "", "", 0

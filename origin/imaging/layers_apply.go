@@ -152,6 +152,9 @@ func (pl *pipeline) imageLayer(ls *layerSpec) error {
 
 // textLayer renders a text layer.
 func (pl *pipeline) textLayer(t *textLayer) error {
+	if t.pixels > float64(pl.cfg.MaxOutputPixels) {
+		return delivery.Errorf(http.StatusBadRequest, "Text image too large - reduce the text or the font size")
+	}
 	markup, font := C.CString(t.markup), C.CString(t.font)
 	defer C.free(unsafe.Pointer(markup))
 	defer C.free(unsafe.Pointer(font))

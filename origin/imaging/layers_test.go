@@ -278,8 +278,12 @@ func TestLayerRefusals(t *testing.T) {
 		_, err := layered(t, p, base, c.tx, layers)
 		wantError(t, err, c.status, c.msg)
 	}
+	// A text layer's estimated size counts against the output limit.
+	tight := newProcessor(t, Config{MaxOutputPixels: 100_000})
+	_, err := layered(t, tight, base, "l_text:Arial_200:"+strings.Repeat("W", 10), nil)
+	wantError(t, err, 400, "Text image too large - reduce the text or the font size")
 	// A layer's pixels count against the input limit.
 	small := newProcessor(t, Config{MaxInputPixels: 5000})
-	_, err := layered(t, small, base, "l_big/fl_layer_apply", map[string][]byte{"big": solidPNG(t, 100, 60, red, nil)})
+	_, err = layered(t, small, base, "l_big/fl_layer_apply", map[string][]byte{"big": solidPNG(t, 100, 60, red, nil)})
 	wantError(t, err, 400, "")
 }
