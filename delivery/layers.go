@@ -28,7 +28,8 @@ type Layer struct {
 	// (the URL writes them with ":").
 	PublicID string
 	// Style is a text layer's style ("Arial_60_bold"), Text its text with
-	// the SDKs' escapes (%2C, %2F, %3A, UTF-8 as %XX) decoded.
+	// the SDKs' escapes decoded: %XX once, and twice where the SDKs escape
+	// twice (%252C for ",", %252F for "/").
 	Style, Text string
 	// URL is a fetch layer's remote URL, decoded from base64url.
 	URL string
@@ -55,6 +56,12 @@ func ParseLayer(v string) (Layer, error) {
 		b, ok := unescape(make([]byte, 0, len(text)), text)
 		if !ok || len(b) == 0 {
 			return Layer{}, invalidParam("text layer", v)
+		}
+		// The SDKs escape "," and "/" twice (%252C, %252F: Cloudinary
+		// decodes the path, then the text), everything else once; the
+		// path reaches here undecoded.
+		if hasEscape(string(b)) {
+			b = unescapeLenient(b)
 		}
 		if len(b) > MaxLayerText {
 			return Layer{}, badRequest("Text layer is too long - the limit is %d bytes", MaxLayerText)
@@ -101,4 +108,23 @@ func padBase64(s string) string {
 		return s + strings.Repeat("=", 4-n)
 	}
 	return s
+}
+
+// unescapeLenient decodes the %XX escapes of b and keeps any other "%"
+// (a literal one, once decoded).
+func unescapeLenient(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		if b[i] == '%' && i+2 < len(b) {
+			hi, ok1 := hexVal(b[i+1])
+			lo, ok2 := hexVal(b[i+2])
+			if ok1 && ok2 {
+				out = append(out, hi<<4|lo)
+				i += 2
+				continue
+			}
+		}
+		out = append(out, b[i])
+	}
+	return out
 }

@@ -16,6 +16,8 @@ var layerCases = []struct {
 	{"image:private:logo", Layer{Kind: LayerImage, Type: Private, PublicID: "logo"}},
 	{"text:Arial_60:Hello%2C%20world%2F%F0%9F%98%80", Layer{Kind: LayerText, Style: "Arial_60", Text: "Hello, world/😀"}},
 	{"text:Arial_20_bold:a:b", Layer{Kind: LayerText, Style: "Arial_20_bold", Text: "a:b"}},
+	// As the Node SDK writes "Sale, 50% off/now" (",", "/" escaped twice).
+	{"text:Arial_20:Sale%252C%2050%25%20off%252Fnow", Layer{Kind: LayerText, Style: "Arial_20", Text: "Sale, 50% off/now"}},
 	{"fetch:aHR0cHM6Ly9leGFtcGxlLmNvbS9sb2dvLnBuZw", Layer{Kind: LayerFetch, URL: "https://example.com/logo.png"}},
 	{"fetch:aHR0cHM6Ly9leGFtcGxlLmNvbS9sb2dvLnBuZw==", Layer{Kind: LayerFetch, URL: "https://example.com/logo.png"}},
 }

@@ -162,13 +162,13 @@ func TestEagerLayers(t *testing.T) {
 	}
 }
 
-// Text layers through a URL: the SDKs' escapes (%2C, %2F, %20, UTF-8
-// emoji) reach the text decoded; the text is drawn.
+// Text layers through a URL: the SDKs' escapes (%252C, %252F, %20,
+// UTF-8 emoji) reach the text decoded; the text is drawn.
 func TestDeliverTextLayer(t *testing.T) {
 	o := startOrigin(t, nil)
 	uploadSolid(t, o, "white", "upload", 400, 200, color.NRGBA{255, 255, 255, 255})
 	for _, tx := range []string{
-		"l_text:Arial_40_bold:Sale%2C%2050%25%20off%2F,co_red/fl_layer_apply,g_north",
+		"l_text:Arial_40_bold:Sale%252C%2050%25%20off%252F,co_red/fl_layer_apply,g_north",
 		"l_text:Helvetica_30:%F0%9F%98%80%20smile,b_red/fl_layer_apply",
 	} {
 		r := testkit.Get(t, o.URL+"/demo/image/upload/"+tx+"/white.png")
