@@ -204,6 +204,13 @@ func (c *costing) step(s *step, g geometry) bool {
 		c.add(costSharpen + costSharpenSigma*sharpenSigma(s.effect))
 	case delivery.EffectGrayscale, delivery.EffectSepia, delivery.EffectNegate:
 		c.add(costColour)
+	default:
+		if perPixel, random := moreEffectCost(s.effect); perPixel > 0 {
+			if random {
+				c.materialize()
+			}
+			c.add(perPixel)
+		}
 	}
 	if s.border.Width > 0 {
 		if !c.resize(c.w+2*s.border.Width, c.h+2*s.border.Width) {

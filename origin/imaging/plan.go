@@ -32,6 +32,7 @@ type step struct {
 	zoom    float64 // 0 when not given
 
 	effect     delivery.Effect
+	region     region // e_pixelate_region, e_blur_region (effects_plan.go)
 	radius     delivery.Radius
 	hasRadius  bool
 	angle      delivery.Angle
@@ -147,6 +148,12 @@ func (p *plan) flags(f delivery.Flags) error {
 // newStep types one component's size and effect parameters.
 func newStep(c *delivery.Component, dprHint float64) (step, error) {
 	s := step{dpr: 1}
+	if c.Has(delivery.KeyEffect) && isRegionEffect(c.Effect.Name) {
+		var err error
+		if s.region, c, err = regionOf(c); err != nil {
+			return step{}, err
+		}
+	}
 	if err := s.size(c, dprHint); err != nil {
 		return step{}, err
 	}
@@ -262,7 +269,9 @@ func (s *step) effects(c *delivery.Component) error {
 			}
 		case delivery.EffectBlur, delivery.EffectSharpen, delivery.EffectSepia:
 		default:
-			return unsupported(token(c, "e"))
+			if err := checkEffect(c); err != nil {
+				return err
+			}
 		}
 		s.effect = c.Effect
 	}

@@ -131,6 +131,24 @@ int mc_border(VipsImage *in, VipsImage **out, int width, const double radii[4], 
 int mc_text(VipsImage **out, const char *markup, const char *font,
 	double r, double g, double b, double a, double br, double bg, double bb, double ba);
 int mc_save(VipsImage *in, const mc_save_options *o, void **buf, size_t *len);
+// e_ effects beyond the first five (vips_effects.c, effects_more.go).
+enum {
+	MC_FX_AUTO_BRIGHTNESS = 1,
+	MC_FX_AUTO_CONTRAST,
+	MC_FX_AUTO_COLOR,
+};
+enum {
+	MC_FX_REGION_PIXELATE = 1,
+	MC_FX_REGION_BLUR,
+};
+int mc_fx_linear(VipsImage *in, VipsImage **out, double a, double b);
+int mc_fx_gamma(VipsImage *in, VipsImage **out, double exponent);
+int mc_fx_lch(VipsImage *in, VipsImage **out, double chroma_mul, double hue_add, double vibrance);
+int mc_fx_auto(VipsImage *in, VipsImage **out, int kind, double blend);
+int mc_fx_unsharp(VipsImage *in, VipsImage **out, double sigma, double amount);
+int mc_fx_pixelate(VipsImage *in, VipsImage **out, int size);
+int mc_fx_region(VipsImage *in, VipsImage **out, int left, int top, int width, int height, int kind, double param);
+int mc_fx_vignette(VipsImage *in, VipsImage **out, double strength);
 // mc_avif_works returns 0 when libvips can encode AVIF (heifsave with an
 // AV1 encoder), -1 when it cannot.
 int mc_avif_works(void);

@@ -1,0 +1,162 @@
+package imaging
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/mediacdn/mediacdn/delivery"
+)
+
+// The e_ effects beyond grayscale, sepia, negate, blur and sharpen
+// (effects.go): which are implemented, their levels with Cloudinary's
+// defaults, the region of e_pixelate_region and e_blur_region, and their
+// cost. effects_more.go applies them; docs/transformations.md gives the
+// formulas.
+
+// Default levels, Cloudinary's.
+const (
+	defBrightness = 80
+	defContrast   = 0
+	defSaturation = 80
+	defHue        = 80
+	defGamma      = 0
+	defVibrance   = 20
+	defAutoBlend  = 100
+	defUnsharp    = 100
+	defVignette   = 20
+	defRegionBlur = 100
+)
+
+// Costs, ns per pixel (cost.go's units).
+const (
+	costAdjust   = 10 // a linear map or gamma of the colour bands
+	costLCh      = 60 // e_saturation, e_hue, e_vibrance: to LCh and back
+	costStats    = 15 // e_auto_*, e_improve: the statistics pass and the map
+	costPixelate = 10
+	costVignette = 20
+)
+
+// region is the rectangle of e_pixelate_region and e_blur_region: x_, y_,
+// w_, h_ (pixels or relative); absent w_ and h_ reach the image's far
+// edges, so no region at all is the whole image.
+type region struct {
+	x, y, w, h length
+}
+
+// rect resolves the region on a w × h image, clipped to it.
+func (r region) rect(w, h int) rect {
+	x := min(max(pixels(r.x.of(w)), 0), w)
+	y := min(max(pixels(r.y.of(h)), 0), h)
+	rw, rh := w-x, h-y
+	if r.w.set {
+		rw = min(max(pixels(r.w.of(w)), 0), w-x)
+	}
+	if r.h.set {
+		rh = min(max(pixels(r.h.of(h)), 0), h-y)
+	}
+	return rect{x: x, y: y, w: rw, h: rh}
+}
+
+func isRegionEffect(e delivery.EffectName) bool {
+	return e == delivery.EffectPixelateRegion || e == delivery.EffectBlurRegion
+}
+
+// regionOf takes x_, y_, w_ and h_ of a region effect's component as its
+// region and returns the component without them (they do not resize).
+func regionOf(c *delivery.Component) (region, *delivery.Component, error) {
+	var r region
+	var err error
+	if c.Has(delivery.KeyWidth) {
+		if r.w, err = dimension(c, "w", c.Width); err != nil {
+			return region{}, nil, err
+		}
+	}
+	if c.Has(delivery.KeyHeight) {
+		if r.h, err = dimension(c, "h", c.Height); err != nil {
+			return region{}, nil, err
+		}
+	}
+	if c.Has(delivery.KeyX) {
+		r.x = length{v: c.X.Value, rel: c.X.Relative, set: true}
+	}
+	if c.Has(delivery.KeyY) {
+		r.y = length{v: c.Y.Value, rel: c.Y.Relative, set: true}
+	}
+	rest := c.Without(delivery.KeyWidth).Without(delivery.KeyHeight).Without(delivery.KeyX).Without(delivery.KeyY)
+	return r, &rest, nil
+}
+
+// checkEffect accepts the effects effects_more.go implements and refuses
+// the rest with a 400 naming them: the ones that need face detection or a
+// model, saying so.
+func checkEffect(c *delivery.Component) error {
+	e := c.Effect
+	switch e.Name {
+	case delivery.EffectBrightness, delivery.EffectContrast, delivery.EffectSaturation,
+		delivery.EffectHue, delivery.EffectGamma, delivery.EffectVibrance,
+		delivery.EffectAutoBrightness, delivery.EffectAutoContrast, delivery.EffectAutoColor,
+		delivery.EffectUnsharpMask, delivery.EffectPixelate, delivery.EffectPixelateRegion,
+		delivery.EffectBlurRegion, delivery.EffectVignette:
+		return nil // levels checked by the grammar
+	case delivery.EffectImprove:
+		if _, ok := improveBlend(e.Args); !ok {
+			return invalidValue("effect", "improve:"+e.Args)
+		}
+		return nil
+	case delivery.EffectBlurFaces, delivery.EffectPixelateFaces:
+		return &delivery.Error{Status: http.StatusBadRequest,
+			Message: "e_" + e.Name.String() + " needs face detection, which this server does not have yet"}
+	case delivery.EffectBackgroundRemoval, delivery.EffectGenFill, delivery.EffectUpscale,
+		delivery.EffectEnhance, delivery.EffectViesusCorrect:
+		return &delivery.Error{Status: http.StatusBadRequest,
+			Message: "e_" + e.Name.String() + " is unavailable: it needs an AI model or a paid add-on that this server does not have"}
+	}
+	return unsupported(token(c, "e"))
+}
+
+// improveBlend reads e_improve's arguments, [indoor|outdoor][:blend]
+// (blend 0-100, default 100; the mode changes nothing here).
+func improveBlend(args string) (int, bool) {
+	if args == "" {
+		return defAutoBlend, true
+	}
+	mode, blend, hasBlend := strings.Cut(args, ":")
+	if mode != "indoor" && mode != "outdoor" {
+		if hasBlend {
+			return 0, false
+		}
+		mode, blend, hasBlend = "", mode, true
+	}
+	if !hasBlend {
+		return defAutoBlend, true
+	}
+	n, err := strconv.Atoi(blend)
+	if err != nil || n < 0 || n > 100 || blend[0] == '+' {
+		return 0, false
+	}
+	return n, true
+}
+
+// level is e's level, or def when the URL gives none.
+func level(e delivery.Effect, def int) float64 {
+	if e.HasLevel {
+		return float64(e.Level)
+	}
+	return float64(def)
+}
+
+// pixelateSize is the square size of e_pixelate and e_pixelate_region: the
+// level, else a 40th of the image's longer side (at least 4 pixels).
+func pixelateSize(e delivery.Effect, w, h int) int {
+	if e.HasLevel {
+		return e.Level
+	}
+	return max(max(w, h)/40, 4)
+}
+
+// unsharpSigma is e_unsharp_mask's blur sigma: its strength (1-2000,
+// default 100) over 100, within 0.5-10 as e_sharpen's.
+func unsharpSigma(e delivery.Effect) float64 {
+	return min(max(level(e, defUnsharp)/100, 0.5), 10)
+}

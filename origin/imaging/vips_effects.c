@@ -1,0 +1,226 @@
+// The C side of the e_ effects added after the first five (grayscale,
+// sepia, negate, blur, sharpen live in vips.c): colour adjustments,
+// automatic corrections, unsharp mask, pixelation, regions and vignette.
+// Same return convention as vips.c (vips.h). Each works on the colour
+// bands of an 8-bit image and keeps its alpha as it is.
+#include "vips.h"
+
+#define FX_LOCAL(base, t, n) \
+	VipsImage *base = vips_image_new(); \
+	VipsImage **t = (VipsImage **) vips_object_local_array(VIPS_OBJECT(base), n)
+
+static int fx_done(VipsImage *base, int res)
+{
+	g_object_unref(base);
+	return res ? -1 : 0;
+}
+
+// fx_split separates colour bands and alpha; alpha is NULL without one.
+static int fx_split(VipsImage *in, VipsImage **colour, VipsImage **alpha)
+{
+	*alpha = NULL;
+	if (!vips_image_hasalpha(in))
+		return vips_copy(in, colour, NULL);
+	if (vips_extract_band(in, colour, 0, "n", in->Bands - 1, NULL) ||
+		vips_extract_band(in, alpha, in->Bands - 1, NULL))
+		return -1;
+	return 0;
+}
+
+// fx_join casts colour to 8 bits (clipping) and puts alpha back.
+static int fx_join(VipsImage *colour, VipsImage *alpha, VipsInterpretation type, VipsImage **out)
+{
+	FX_LOCAL(base, t, 2);
+
+	if (vips_cast(colour, &t[0], VIPS_FORMAT_UCHAR, NULL))
+		return fx_done(base, -1);
+	if (!alpha)
+		return fx_done(base, vips_copy(t[0], out, "interpretation", type, NULL));
+	return fx_done(base, vips_bandjoin2(t[0], alpha, &t[1], NULL) ||
+		vips_copy(t[1], out, "interpretation", type, NULL));
+}
+
+int mc_fx_linear(VipsImage *in, VipsImage **out, double a, double b)
+{
+	FX_LOCAL(base, t, 3);
+
+	return fx_done(base,
+		fx_split(in, &t[0], &t[1]) ||
+		vips_linear1(t[0], &t[2], a, b, NULL) ||
+		fx_join(t[2], t[1], in->Type, out));
+}
+
+int mc_fx_gamma(VipsImage *in, VipsImage **out, double exponent)
+{
+	FX_LOCAL(base, t, 3);
+
+	return fx_done(base,
+		fx_split(in, &t[0], &t[1]) ||
+		vips_gamma(t[0], &t[2], "exponent", exponent, NULL) ||
+		fx_join(t[2], t[1], in->Type, out));
+}
+
+// mc_fx_lch works in LCh: chroma times chroma_mul, then times
+// 1 + vibrance * exp(-C/40) (most for the dullest colours), hue plus
+// hue_add degrees.
+int mc_fx_lch(VipsImage *in, VipsImage **out, double chroma_mul, double hue_add, double vibrance)
+{
+	FX_LOCAL(base, t, 16);
+
+	if (fx_split(in, &t[0], &t[1]) ||
+		vips_colourspace(t[0], &t[2], VIPS_INTERPRETATION_LCH, NULL) ||
+		vips_extract_band(t[2], &t[3], 0, NULL) ||
+		vips_extract_band(t[2], &t[4], 1, NULL) ||
+		vips_extract_band(t[2], &t[5], 2, NULL) ||
+		vips_linear1(t[4], &t[6], chroma_mul, 0, NULL) ||
+		vips_linear1(t[4], &t[7], -1.0 / 40, 0, NULL) ||
+		vips_exp(t[7], &t[8], NULL) ||
+		vips_linear1(t[8], &t[9], vibrance, 1, NULL) ||
+		vips_multiply(t[6], t[9], &t[10], NULL) ||
+		vips_linear1(t[5], &t[11], 1, hue_add + 360, NULL) ||
+		vips_remainder_const1(t[11], &t[12], 360, NULL))
+		return fx_done(base, -1);
+	{
+		VipsImage *bands[3] = {t[3], t[10], t[12]};
+		if (vips_bandjoin(bands, &t[13], 3, NULL) ||
+			vips_copy(t[13], &t[14], "interpretation", VIPS_INTERPRETATION_LCH, NULL) ||
+			vips_colourspace(t[14], &t[15], VIPS_INTERPRETATION_sRGB, NULL))
+			return fx_done(base, -1);
+	}
+	return fx_done(base, fx_join(t[15], t[1], VIPS_INTERPRETATION_sRGB, out));
+}
+
+// fx_band_stats reads, for each colour band of colour, its mean and the
+// values below which lo_pct and hi_pct percent of its pixels lie.
+static int fx_band_stats(VipsImage *colour, double *mean, double *lo, double *hi, int lo_pct, int hi_pct)
+{
+	int i;
+
+	for (i = 0; i < colour->Bands && i < 4; i++) {
+		VipsImage *b = NULL;
+		int lv = 0, hv = 0, r;
+
+		if (vips_extract_band(colour, &b, i, NULL))
+			return -1;
+		r = vips_avg(b, &mean[i], NULL) ||
+			vips_percent(b, lo_pct, &lv, NULL) ||
+			vips_percent(b, hi_pct, &hv, NULL);
+		g_object_unref(b);
+		if (r)
+			return -1;
+		lo[i] = lv;
+		hi[i] = hv;
+	}
+	return 0;
+}
+
+// mc_fx_auto applies an automatic correction blended with the original by
+// blend (0-1): MC_FX_AUTO_BRIGHTNESS moves the mean to mid-grey,
+// MC_FX_AUTO_CONTRAST stretches the 1st-99th percentile of all bands
+// together to the full range, MC_FX_AUTO_COLOR scales each band so that
+// its mean is the mean of all (grey world). in must allow out-of-order
+// reads (it is read twice).
+int mc_fx_auto(VipsImage *in, VipsImage **out, int kind, double blend)
+{
+	FX_LOCAL(base, t, 3);
+	double mean[4], lo[4], hi[4], a[4], b[4], all = 0, lmin = 255, lmax = 0;
+	int i, n;
+
+	if (fx_split(in, &t[0], &t[1]))
+		return fx_done(base, -1);
+	n = t[0]->Bands > 4 ? 4 : t[0]->Bands;
+	if (fx_band_stats(t[0], mean, lo, hi, 1, 99))
+		return fx_done(base, -1);
+	for (i = 0; i < n; i++) {
+		all += mean[i] / n;
+		lmin = lo[i] < lmin ? lo[i] : lmin;
+		lmax = hi[i] > lmax ? hi[i] : lmax;
+	}
+	for (i = 0; i < n; i++) {
+		double ga = 1, gb = 0;
+
+		switch (kind) {
+		case MC_FX_AUTO_BRIGHTNESS:
+			gb = 127.5 - all;
+			break;
+		case MC_FX_AUTO_CONTRAST:
+			if (lmax - lmin >= 1) {
+				ga = 255 / (lmax - lmin);
+				gb = -lmin * ga;
+			}
+			break;
+		case MC_FX_AUTO_COLOR:
+			if (mean[i] >= 1) {
+				ga = all / mean[i];
+				ga = ga < 0.5 ? 0.5 : ga > 2 ? 2 : ga;
+			}
+			break;
+		}
+		a[i] = 1 + blend * (ga - 1);
+		b[i] = blend * gb;
+	}
+	return fx_done(base,
+		vips_linear(t[0], &t[2], a, b, n, NULL) ||
+		fx_join(t[2], t[1], in->Type, out));
+}
+
+// mc_fx_unsharp adds amount times the difference between in and its blur
+// of sigma.
+int mc_fx_unsharp(VipsImage *in, VipsImage **out, double sigma, double amount)
+{
+	FX_LOCAL(base, t, 6);
+
+	return fx_done(base,
+		fx_split(in, &t[0], &t[1]) ||
+		mc_blur(t[0], &t[2], sigma) ||
+		vips_subtract(t[0], t[2], &t[3], NULL) ||
+		vips_linear1(t[3], &t[4], amount, 0, NULL) ||
+		vips_add(t[0], t[4], &t[5], NULL) ||
+		fx_join(t[5], t[1], in->Type, out));
+}
+
+// mc_fx_pixelate replaces each size × size square by its mean.
+int mc_fx_pixelate(VipsImage *in, VipsImage **out, int size)
+{
+	FX_LOCAL(base, t, 2);
+
+	if (size <= 1)
+		return fx_done(base, vips_copy(in, out, NULL));
+	return fx_done(base,
+		vips_shrink(in, &t[0], size, size, NULL) ||
+		vips_zoom(t[0], &t[1], size, size, NULL) ||
+		vips_embed(t[1], out, 0, 0, in->Xsize, in->Ysize, "extend", VIPS_EXTEND_COPY, NULL));
+}
+
+// mc_fx_region applies MC_FX_REGION_PIXELATE (param: square size) or
+// MC_FX_REGION_BLUR (param: sigma) to the rectangle left, top, width,
+// height of in (inside it) and leaves the rest as it is.
+int mc_fx_region(VipsImage *in, VipsImage **out, int left, int top, int width, int height, int kind, double param)
+{
+	FX_LOCAL(base, t, 2);
+
+	if (vips_extract_area(in, &t[0], left, top, width, height, NULL))
+		return fx_done(base, -1);
+	if (kind == MC_FX_REGION_PIXELATE ? mc_fx_pixelate(t[0], &t[1], (int) param) : mc_blur(t[0], &t[1], param))
+		return fx_done(base, -1);
+	return fx_done(base, vips_insert(in, t[1], out, left, top, NULL));
+}
+
+// mc_fx_vignette darkens towards the corners: each colour band times
+// 1 - strength * r², r the distance from the centre, 1 at the corners.
+int mc_fx_vignette(VipsImage *in, VipsImage **out, double strength)
+{
+	FX_LOCAL(base, t, 8);
+	double a[2] = {2.0 / in->Xsize, 2.0 / in->Ysize};
+	double b[2] = {-1 + 1.0 / in->Xsize, -1 + 1.0 / in->Ysize};
+
+	return fx_done(base,
+		fx_split(in, &t[0], &t[1]) ||
+		vips_xyz(&t[2], in->Xsize, in->Ysize, NULL) ||
+		vips_linear(t[2], &t[3], a, b, 2, NULL) ||
+		vips_multiply(t[3], t[3], &t[4], NULL) ||
+		vips_bandmean(t[4], &t[5], NULL) ||
+		vips_linear1(t[5], &t[6], -strength, 1, NULL) ||
+		vips_multiply(t[0], t[6], &t[7], NULL) ||
+		fx_join(t[7], t[1], in->Type, out));
+}
