@@ -205,7 +205,7 @@ func (c *costing) step(s *step, g geometry) bool {
 	case delivery.EffectGrayscale, delivery.EffectSepia, delivery.EffectNegate:
 		c.add(costColour)
 	default:
-		if perPixel, random := moreEffectCost(s.effect); perPixel > 0 {
+		if perPixel, random := moreEffectCost(s.effect, &s.fx); perPixel > 0 {
 			if random {
 				c.materialize()
 			}

@@ -17,7 +17,7 @@ import (
 // in docs/transformations.md).
 func (pl *pipeline) moreEffect(s *step) error {
 	e := s.effect
-	if _, random := moreEffectCost(e); random {
+	if _, random := moreEffectCost(e, &s.fx); random {
 		if err := pl.materialize(); err != nil {
 			return err
 		}
@@ -60,7 +60,7 @@ func (pl *pipeline) moreEffect(s *step) error {
 	case delivery.EffectPixelate:
 		rc = C.mc_fx_pixelate(pl.img, &out, C.int(pixelateSize(e, w, h)))
 	case delivery.EffectPixelateRegion, delivery.EffectBlurRegion:
-		r := s.region.rect(w, h)
+		r := s.fx.region.rect(w, h)
 		if r.w == 0 || r.h == 0 {
 			return nil
 		}
@@ -72,8 +72,34 @@ func (pl *pipeline) moreEffect(s *step) error {
 		rc = C.mc_fx_region(pl.img, &out, C.int(r.x), C.int(r.y), C.int(r.w), C.int(r.h), kind, C.double(param))
 	case delivery.EffectVignette:
 		rc = C.mc_fx_vignette(pl.img, &out, C.double(level(e, defVignette)/100))
+	case delivery.EffectTrim:
+		r, g, b, err := pl.colourOr(s.fx.colour, s.fx.hasColour, false)
+		if err != nil {
+			return err
+		}
+		rc = C.mc_fx_trim(pl.img, &out, C.double(2.55*s.fx.amount), r, g, b)
+	case delivery.EffectColorize:
+		r, g, b, _ := rgba(s.fx.colour)
+		rc = C.mc_fx_colorize(pl.img, &out, C.double(s.fx.amount/100), r, g, b)
+	case delivery.EffectTint:
+		r, g, b, _ := rgba(s.fx.colour)
+		rc = C.mc_fx_tint(pl.img, &out, C.double(s.fx.amount/100), r, g, b)
+	case delivery.EffectReplaceColor:
+		fr, fg, fb, err := pl.colourOr(s.fx.from, s.fx.hasFrom, true)
+		if err != nil {
+			return err
+		}
+		tr, tg, tb, _ := rgba(s.fx.colour)
+		from, to := [3]C.double{fr, fg, fb}, [3]C.double{tr, tg, tb}
+		rc = C.mc_fx_replace(pl.img, &out, C.double(s.fx.amount), &from[0], &to[0])
+	case delivery.EffectMakeTransparent:
+		r, g, b, err := pl.colourOr(s.fx.colour, s.fx.hasColour, false)
+		if err != nil {
+			return err
+		}
+		rc = C.mc_fx_make_transparent(pl.img, &out, C.double(s.fx.amount), r, g, b)
 	default:
-		return unsupported("e_" + e.Name.String()) // checkEffect lets nothing else through
+		return unsupported("e_" + e.Name.String()) // takeEffectArgs lets nothing else through
 	}
 	if rc != 0 {
 		return pl.fail("effect " + e.Name.String())
@@ -82,10 +108,28 @@ func (pl *pipeline) moreEffect(s *step) error {
 	return nil
 }
 
+// colourOr is c when given, else the image's predominant colour
+// (predominant set) or its top-left pixel's. The image must allow
+// out-of-order reads.
+func (pl *pipeline) colourOr(c delivery.Color, given, predominant bool) (r, g, b C.double, err error) {
+	if given {
+		r, g, b, _ = rgba(c)
+		return r, g, b, nil
+	}
+	rc := C.mc_fx_corner(pl.img, &r, &g, &b)
+	if predominant {
+		rc = C.mc_fx_predominant(pl.img, &r, &g, &b)
+	}
+	if rc != 0 {
+		return 0, 0, 0, pl.fail("effect colour")
+	}
+	return r, g, b, nil
+}
+
 // moreEffectCost is the per-pixel cost of an effect effects_more.go
 // applies, and whether it reads its input more than once (so needs a copy
 // in memory).
-func moreEffectCost(e delivery.Effect) (perPixel float64, random bool) {
+func moreEffectCost(e delivery.Effect, fx *effectArgs) (perPixel float64, random bool) {
 	switch e.Name {
 	case delivery.EffectBrightness, delivery.EffectContrast, delivery.EffectGamma:
 		return costAdjust, false
@@ -105,6 +149,23 @@ func moreEffectCost(e delivery.Effect) (perPixel float64, random bool) {
 		return blurCost(blurSigma(delivery.Effect{Level: int(level(e, defRegionBlur)), HasLevel: true})), true
 	case delivery.EffectVignette:
 		return costVignette, false
+	case delivery.EffectTrim:
+		return costStats, true
+	case delivery.EffectColorize:
+		return costAdjust, false
+	case delivery.EffectTint:
+		return 2 * costAdjust, false
+	case delivery.EffectReplaceColor, delivery.EffectMakeTransparent:
+		// To Lab for the distance; without its colour, a look at the
+		// pixels first.
+		given := fx.hasColour
+		if e.Name == delivery.EffectReplaceColor {
+			given = fx.hasFrom
+		}
+		if !given {
+			return costLCh + costStats, true
+		}
+		return costLCh, false
 	}
 	return 0, false
 }

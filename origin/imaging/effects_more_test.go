@@ -4,6 +4,7 @@ package imaging
 
 import (
 	"image"
+	"image/color"
 	"math"
 	"net/http"
 	"testing"
@@ -228,17 +229,131 @@ func TestEffectsRefused(t *testing.T) {
 	p := newProcessor(t, Config{})
 	src := testkit.Read(t, "coffee.png")
 	for tx, msg := range map[string]string{
-		"e_blur_faces":         "e_blur_faces needs face detection, which this server does not have yet",
-		"e_pixelate_faces:10":  "e_pixelate_faces needs face detection, which this server does not have yet",
-		"e_background_removal": "e_background_removal is unavailable: it needs an AI model or a paid add-on that this server does not have",
-		"e_upscale":            "e_upscale is unavailable: it needs an AI model or a paid add-on that this server does not have",
-		"e_gen_fill":           "e_gen_fill is unavailable: it needs an AI model or a paid add-on that this server does not have",
-		"e_shadow":             "Unsupported transformation parameter: e_shadow",
-		"e_trim:10":            "Unsupported transformation parameter: e_trim:10",
-		"e_improve:foo":        "Invalid effect in transformation: improve:foo",
-		"e_improve:indoor:101": "Invalid effect in transformation: improve:indoor:101",
+		"e_blur_faces":                        "e_blur_faces needs face detection, which this server does not have yet",
+		"e_pixelate_faces:10":                 "e_pixelate_faces needs face detection, which this server does not have yet",
+		"e_background_removal":                "e_background_removal is unavailable: it needs an AI model or a paid add-on that this server does not have",
+		"e_upscale":                           "e_upscale is unavailable: it needs an AI model or a paid add-on that this server does not have",
+		"e_gen_fill":                          "e_gen_fill is unavailable: it needs an AI model or a paid add-on that this server does not have",
+		"e_shadow":                            "Unsupported transformation parameter: e_shadow",
+		"e_tint:equalize:80:red:50p:blue:60p": "Unsupported transformation parameter: e_tint:equalize:80:red:50p:blue:60p",
+		"e_trim:101":                          "Invalid effect in transformation: trim:101",
+		"e_trim:10:nocolour":                  "Invalid effect in transformation: trim:10:nocolour",
+		"e_replace_color":                     "Invalid effect in transformation: replace_color:",
+		"e_improve:foo":                       "Invalid effect in transformation: improve:foo",
+		"e_improve:indoor:101":                "Invalid effect in transformation: improve:indoor:101",
 	} {
 		_, err := try(t, p, src, tx, delivery.PNG)
 		wantError(t, err, http.StatusBadRequest, msg)
 	}
+}
+
+// e_trim crops a uniform frame away: the corner's colour by default, or
+// the colour given.
+func TestTrim(t *testing.T) {
+	p := newProcessor(t, Config{})
+	src := testkit.Read(t, "coffee.png") // 600x400
+	framed := do(t, p, src, "bo_100px_solid_rgb:f0f0f0", delivery.PNG).Body
+	for _, tx := range []string{"e_trim", "e_trim:20", "e_trim:10:rgb:f0f0f0", "e_trim:5:f0f0f0"} {
+		res := do(t, p, framed, tx, delivery.PNG)
+		if abs(res.Width-600) > 4 || abs(res.Height-400) > 4 {
+			t.Errorf("%s: %dx%d, want about 600x400", tx, res.Width, res.Height)
+		}
+	}
+	// A colour that is not the frame's trims nothing; a trimmed image is
+	// the input of the next component.
+	if res := do(t, p, framed, "e_trim:10:black", delivery.PNG); res.Width != 800 || res.Height != 600 {
+		t.Errorf("e_trim:10:black: %dx%d, want 800x600", res.Width, res.Height)
+	}
+	if res := do(t, p, framed, "e_trim/w_0.5", delivery.PNG); abs(res.Width-300) > 2 {
+		t.Errorf("e_trim/w_0.5: width %d, want about 300", res.Width)
+	}
+	// An image of one colour is left as it is.
+	flat := do(t, p, src, "e_colorize,co_red", delivery.PNG).Body
+	if res := do(t, p, flat, "e_trim", delivery.PNG); res.Width != 600 || res.Height != 400 {
+		t.Errorf("e_trim of a flat image: %dx%d", res.Width, res.Height)
+	}
+}
+
+// e_colorize blends towards co_ (grey without it); e_tint colours the
+// luminance (red by default).
+func TestColorizeTint(t *testing.T) {
+	p := newProcessor(t, Config{})
+	src := testkit.Read(t, "coffee.png")
+	in := decodeFile(t, src)
+	get := func(tx string) image.Image { return decode(t, do(t, p, src, tx, delivery.PNG)) }
+	for tx, want := range map[string]color.NRGBA{
+		"e_colorize,co_red":            {255, 0, 0, 255},
+		"e_colorize:100,co_rgb:00ff00": {0, 255, 0, 255},
+		"e_colorize":                   {128, 128, 128, 255},
+	} {
+		out := get(tx)
+		for _, pt := range [][2]int{{0, 0}, {300, 200}, {599, 399}} {
+			if c := px(out, pt[0], pt[1]); !near(c, want, 1) {
+				t.Errorf("%s at %v: %v, want %v", tx, pt, c, want)
+			}
+		}
+	}
+	half := get("e_colorize:50,co_blue")
+	if b0, b1 := mean(in, 2), mean(half, 2); math.Abs(b1-(b0/2+127.5)) > 2 {
+		t.Errorf("e_colorize:50,co_blue: blue mean %.1f → %.1f, want %.1f", b0, b1, b0/2+127.5)
+	}
+	blue := get("e_tint:100:blue")
+	if r, g, b := mean(blue, 0), mean(blue, 1), mean(blue, 2); r > 1 || g > 1 || b < 30 {
+		t.Errorf("e_tint:100:blue: means %.1f %.1f %.1f, want blue only", r, g, b)
+	}
+	red := get("e_tint")
+	share := func(img image.Image) float64 { return mean(img, 0) / (mean(img, 0) + mean(img, 1) + mean(img, 2)) }
+	if s0, s1 := share(in), share(red); s1 < s0+0.1 {
+		t.Errorf("e_tint: red share %.2f → %.2f, want redder", s0, s1)
+	}
+	if d := colourDistance(in, get("e_tint:0")); d > float64(600*400/49*3) {
+		t.Errorf("e_tint:0 moved the colours by %.0f", d)
+	}
+	if a, b := px(blue, 10, 10).B, px(blue, 300, 200).B; a == b {
+		t.Errorf("e_tint:100:blue lost the shading: %d and %d", a, b)
+	}
+}
+
+// e_replace_color changes the colour given (or the predominant one) and
+// leaves the rest; e_make_transparent makes the background colour (co_,
+// else the corner's) transparent, white in JPEG.
+func TestReplaceColorMakeTransparent(t *testing.T) {
+	p := newProcessor(t, Config{})
+	src := testkit.Read(t, "coffee.png") // 600x400, padded to 1200x1200 below
+	framed := do(t, p, src, "c_pad,w_1200,h_1200,b_red", delivery.PNG).Body
+	centre := px(decode(t, do(t, p, framed, "f_png", delivery.PNG)), 600, 600)
+	for tx, want := range map[string]color.NRGBA{
+		"e_replace_color:blue:30:red":   {0, 0, 255, 255},
+		"e_replace_color:green":         {0, 128, 0, 255},
+		"e_replace_color:00ff00:20":     {0, 255, 0, 255},
+		"e_replace_color:blue:30:black": {255, 0, 0, 255},
+	} {
+		out := decode(t, do(t, p, framed, tx, delivery.PNG))
+		if c := px(out, 5, 5); !near(c, want, 1) {
+			t.Errorf("%s: frame %v, want %v", tx, c, want)
+		}
+		if c := px(out, 600, 600); c != centre {
+			t.Errorf("%s: centre %v, was %v", tx, c, centre)
+		}
+	}
+	for tx, cornerAlpha := range map[string]uint8{
+		"e_make_transparent":          0,
+		"e_make_transparent:5,co_red": 0,
+		"e_make_transparent,co_black": 255,
+	} {
+		out := decode(t, do(t, p, framed, tx, delivery.PNG))
+		if c := px(out, 5, 5); c.A != cornerAlpha {
+			t.Errorf("%s: frame %v, want alpha %d", tx, c, cornerAlpha)
+		}
+		if c := px(out, 600, 600); c.A != 255 {
+			t.Errorf("%s: centre %v, want opaque", tx, c)
+		}
+	}
+	if c := px(decode(t, do(t, p, framed, "e_make_transparent", delivery.JPG)), 5, 5); !near(c, color.NRGBA{255, 255, 255, 255}, 3) {
+		t.Errorf("e_make_transparent as JPEG: frame %v, want white", c)
+	}
+	_, err := try(t, p, framed, "e_make_transparent,co_zzz", delivery.PNG)
+	wantError(t, err, http.StatusBadRequest, "Invalid color in transformation: zzz")
+	_, err = try(t, p, framed, "co_red", delivery.PNG)
+	wantError(t, err, http.StatusBadRequest, "Unsupported transformation parameter: co_red")
 }

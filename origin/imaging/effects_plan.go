@@ -26,7 +26,139 @@ const (
 	defUnsharp    = 100
 	defVignette   = 20
 	defRegionBlur = 100
+	defTrim       = 10  // tolerance
+	defColorize   = 100 // level
+	defTint       = 60  // amount
+	defReplace    = 50  // tolerance
+	defMakeTransp = 10  // tolerance
 )
+
+// greyColour is e_colorize's colour without co_; red is e_tint's without
+// a colour argument.
+var (
+	greyColour = delivery.Color{Kind: delivery.ColorNamed, R: 0x80, G: 0x80, B: 0x80, A: 0xff}
+	redColour  = delivery.Color{Kind: delivery.ColorNamed, R: 0xff, A: 0xff}
+)
+
+// effectArgs is what an effect reads besides its level: the region, co_,
+// and the numbers and colours in its arguments, typed at plan time.
+type effectArgs struct {
+	region    region
+	colour    delivery.Color // co_, or a colour argument (e_trim, e_tint, e_replace_color's "to")
+	hasColour bool
+	from      delivery.Color // e_replace_color's colour to replace
+	hasFrom   bool
+	amount    float64 // e_trim's, e_replace_color's tolerance, e_tint's amount, e_improve's blend
+}
+
+// readsColor reports whether an effect reads co_.
+func readsColor(e delivery.EffectName) bool {
+	return e == delivery.EffectColorize || e == delivery.EffectMakeTransparent
+}
+
+// takeEffectArgs types c's effect arguments and returns c without the
+// parameters they consumed (a region's x_, y_, w_, h_; co_ when the
+// effect reads it), or the 400 for an effect not implemented.
+func takeEffectArgs(c *delivery.Component) (effectArgs, *delivery.Component, error) {
+	var fx effectArgs
+	if !c.Has(delivery.KeyEffect) {
+		return fx, c, nil
+	}
+	e := c.Effect
+	switch e.Name {
+	case delivery.EffectGrayscale, delivery.EffectNegate, delivery.EffectBlur,
+		delivery.EffectSharpen, delivery.EffectSepia:
+		return fx, c, nil // effects.go
+	}
+	if err := checkEffect(c); err != nil {
+		return fx, nil, err
+	}
+	if isRegionEffect(e.Name) {
+		var err error
+		if fx.region, c, err = regionOf(c); err != nil {
+			return fx, nil, err
+		}
+	}
+	if readsColor(e.Name) {
+		col, ok, err := c.ColorParam()
+		if err != nil {
+			return fx, nil, err
+		}
+		if ok {
+			if col.Kind != delivery.ColorNamed && col.Kind != delivery.ColorRGB {
+				return fx, nil, unsupported(token(c, "co"))
+			}
+			fx.colour, fx.hasColour = col, true
+		}
+		rest := c.Without(delivery.KeyColor)
+		c = &rest
+	}
+	bad := func() (effectArgs, *delivery.Component, error) {
+		return effectArgs{}, nil, invalidValue("effect", e.Name.String()+":"+e.Args)
+	}
+	var ok bool
+	switch e.Name {
+	case delivery.EffectImprove:
+		var n int
+		n, ok = improveBlend(e.Args)
+		fx.amount = float64(n)
+	case delivery.EffectTrim:
+		// [tolerance[:colour]]
+		tol, col, _ := strings.Cut(e.Args, ":")
+		if fx.amount, ok = percent(tol, defTrim); ok && col != "" {
+			fx.colour, ok = delivery.ParseColor(col)
+			fx.hasColour = true
+		}
+	case delivery.EffectMakeTransparent:
+		fx.amount, ok = percent(e.Args, defMakeTransp)
+	case delivery.EffectColorize:
+		fx.amount, ok = level(e, defColorize), true
+		if !fx.hasColour {
+			fx.colour = greyColour
+		}
+	case delivery.EffectTint:
+		// [amount[:colour]]; equalize and several colours with positions
+		// are not implemented.
+		amount, col, _ := strings.Cut(e.Args, ":")
+		if amount == "equalize" || strings.Contains(col, ":") && !strings.HasPrefix(col, "rgb:") ||
+			strings.Count(col, ":") > 1 {
+			return effectArgs{}, nil, unsupported(token(c, "e"))
+		}
+		fx.colour = redColour
+		if fx.amount, ok = percent(amount, defTint); ok && col != "" {
+			fx.colour, ok = delivery.ParseColor(col)
+		}
+	case delivery.EffectReplaceColor:
+		// to[:tolerance[:from]]
+		to, rest, _ := strings.Cut(e.Args, ":")
+		tol, from, _ := strings.Cut(rest, ":")
+		if fx.colour, ok = delivery.ParseColor(to); ok {
+			fx.hasColour = true
+			if fx.amount, ok = percent(tol, defReplace); ok && from != "" {
+				fx.from, ok = delivery.ParseColor(from)
+				fx.hasFrom = true
+			}
+		}
+	default:
+		ok = true
+	}
+	if !ok {
+		return bad()
+	}
+	return fx, c, nil
+}
+
+// percent reads an integer 0-100, def when s is empty.
+func percent(s string, def int) (float64, bool) {
+	if s == "" {
+		return float64(def), true
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > 100 || s[0] == '+' {
+		return 0, false
+	}
+	return float64(n), true
+}
 
 // Costs, ns per pixel (cost.go's units).
 const (
@@ -97,13 +229,10 @@ func checkEffect(c *delivery.Component) error {
 		delivery.EffectHue, delivery.EffectGamma, delivery.EffectVibrance,
 		delivery.EffectAutoBrightness, delivery.EffectAutoContrast, delivery.EffectAutoColor,
 		delivery.EffectUnsharpMask, delivery.EffectPixelate, delivery.EffectPixelateRegion,
-		delivery.EffectBlurRegion, delivery.EffectVignette:
-		return nil // levels checked by the grammar
-	case delivery.EffectImprove:
-		if _, ok := improveBlend(e.Args); !ok {
-			return invalidValue("effect", "improve:"+e.Args)
-		}
-		return nil
+		delivery.EffectBlurRegion, delivery.EffectVignette, delivery.EffectImprove,
+		delivery.EffectTrim, delivery.EffectColorize, delivery.EffectTint,
+		delivery.EffectReplaceColor, delivery.EffectMakeTransparent:
+		return nil // levels checked by the grammar, arguments by takeEffectArgs
 	case delivery.EffectBlurFaces, delivery.EffectPixelateFaces:
 		return &delivery.Error{Status: http.StatusBadRequest,
 			Message: "e_" + e.Name.String() + " needs face detection, which this server does not have yet"}

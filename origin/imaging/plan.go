@@ -32,7 +32,7 @@ type step struct {
 	zoom    float64 // 0 when not given
 
 	effect     delivery.Effect
-	region     region // e_pixelate_region, e_blur_region (effects_plan.go)
+	fx         effectArgs // the effect's region, colours and arguments (effects_plan.go)
 	radius     delivery.Radius
 	hasRadius  bool
 	angle      delivery.Angle
@@ -65,7 +65,10 @@ func newPlan(t delivery.Transformation, dprHint float64) (plan, error) {
 	var p plan
 	p.steps = make([]step, 0, len(t.Components))
 	for i := range t.Components {
-		c := &t.Components[i]
+		fx, c, err := takeEffectArgs(&t.Components[i])
+		if err != nil {
+			return plan{}, err
+		}
 		if err := p.global(c); err != nil {
 			return plan{}, err
 		}
@@ -73,6 +76,7 @@ func newPlan(t delivery.Transformation, dprHint float64) (plan, error) {
 		if err != nil {
 			return plan{}, err
 		}
+		s.fx = fx
 		p.steps = append(p.steps, s)
 	}
 	return p, nil
@@ -148,12 +152,6 @@ func (p *plan) flags(f delivery.Flags) error {
 // newStep types one component's size and effect parameters.
 func newStep(c *delivery.Component, dprHint float64) (step, error) {
 	s := step{dpr: 1}
-	if c.Has(delivery.KeyEffect) && isRegionEffect(c.Effect.Name) {
-		var err error
-		if s.region, c, err = regionOf(c); err != nil {
-			return step{}, err
-		}
-	}
 	if err := s.size(c, dprHint); err != nil {
 		return step{}, err
 	}
@@ -269,9 +267,7 @@ func (s *step) effects(c *delivery.Component) error {
 			}
 		case delivery.EffectBlur, delivery.EffectSharpen, delivery.EffectSepia:
 		default:
-			if err := checkEffect(c); err != nil {
-				return err
-			}
+			// takeEffectArgs has checked it
 		}
 		s.effect = c.Effect
 	}

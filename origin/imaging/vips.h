@@ -149,6 +149,13 @@ int mc_fx_unsharp(VipsImage *in, VipsImage **out, double sigma, double amount);
 int mc_fx_pixelate(VipsImage *in, VipsImage **out, int size);
 int mc_fx_region(VipsImage *in, VipsImage **out, int left, int top, int width, int height, int kind, double param);
 int mc_fx_vignette(VipsImage *in, VipsImage **out, double strength);
+int mc_fx_corner(VipsImage *in, double *r, double *g, double *b);
+int mc_fx_predominant(VipsImage *in, double *r, double *g, double *b);
+int mc_fx_trim(VipsImage *in, VipsImage **out, double threshold, double r, double g, double b);
+int mc_fx_colorize(VipsImage *in, VipsImage **out, double level, double r, double g, double b);
+int mc_fx_tint(VipsImage *in, VipsImage **out, double amount, double r, double g, double b);
+int mc_fx_replace(VipsImage *in, VipsImage **out, double dE, const double from[3], const double to[3]);
+int mc_fx_make_transparent(VipsImage *in, VipsImage **out, double dE, double r, double g, double b);
 // mc_avif_works returns 0 when libvips can encode AVIF (heifsave with an
 // AV1 encoder), -1 when it cannot.
 int mc_avif_works(void);

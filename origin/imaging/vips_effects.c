@@ -224,3 +224,185 @@ int mc_fx_vignette(VipsImage *in, VipsImage **out, double strength)
 		vips_multiply(t[0], t[6], &t[7], NULL) ||
 		fx_join(t[7], t[1], in->Type, out));
 }
+
+// fx_srgb makes colour (no alpha) three-band sRGB.
+static int fx_srgb(VipsImage *colour, VipsImage **out)
+{
+	if (colour->Bands >= 3)
+		return vips_copy(colour, out, NULL);
+	return vips_colourspace(colour, out, VIPS_INTERPRETATION_sRGB, NULL);
+}
+
+// mc_fx_corner reads the colour of in's top-left pixel (0-255).
+int mc_fx_corner(VipsImage *in, double *r, double *g, double *b)
+{
+	FX_LOCAL(base, t, 3);
+	double *v = NULL;
+	int n = 0;
+
+	if (fx_split(in, &t[0], &t[1]) || fx_srgb(t[0], &t[2]) ||
+		vips_getpoint(t[2], &v, &n, 0, 0, NULL))
+		return fx_done(base, -1);
+	*r = v[0], *g = v[1], *b = v[2];
+	g_free(v);
+	return fx_done(base, 0);
+}
+
+// mc_fx_trim crops away the edges that differ from the colour r, g, b by
+// less than threshold (vips_find_trim); an image all of that colour is
+// left as it is. in must allow out-of-order reads.
+int mc_fx_trim(VipsImage *in, VipsImage **out, double threshold, double r, double g, double b)
+{
+	FX_LOCAL(base, t, 3);
+	int left, top, width, height;
+	VipsArrayDouble *bg;
+	int res;
+
+	if (fx_split(in, &t[0], &t[1]) || fx_srgb(t[0], &t[2]))
+		return fx_done(base, -1);
+	bg = vips_array_double_newv(3, r, g, b);
+	res = vips_find_trim(t[2], &left, &top, &width, &height,
+		"threshold", threshold, "background", bg, NULL);
+	vips_area_unref(VIPS_AREA(bg));
+	if (res)
+		return fx_done(base, -1);
+	if (width <= 0 || height <= 0)
+		return fx_done(base, vips_copy(in, out, NULL));
+	return fx_done(base, vips_extract_area(in, out, left, top, width, height, NULL));
+}
+
+// mc_fx_colorize blends the colour bands with r, g, b by level (0-1).
+int mc_fx_colorize(VipsImage *in, VipsImage **out, double level, double r, double g, double b)
+{
+	FX_LOCAL(base, t, 4);
+	double a[3] = {1 - level, 1 - level, 1 - level};
+	double c[3] = {r * level, g * level, b * level};
+
+	return fx_done(base,
+		fx_split(in, &t[0], &t[1]) ||
+		fx_srgb(t[0], &t[2]) ||
+		vips_linear(t[2], &t[3], a, c, 3, NULL) ||
+		fx_join(t[3], t[1], VIPS_INTERPRETATION_sRGB, out));
+}
+
+// mc_fx_tint blends the colour bands by amount (0-1) with the image's
+// luminance in the colour r, g, b (white stays white, black black).
+int mc_fx_tint(VipsImage *in, VipsImage **out, double amount, double r, double g, double b)
+{
+	FX_LOCAL(base, t, 7);
+	double a[3] = {r / 255 * amount, g / 255 * amount, b / 255 * amount};
+	double zero[3] = {0, 0, 0};
+
+	return fx_done(base,
+		fx_split(in, &t[0], &t[1]) ||
+		fx_srgb(t[0], &t[2]) ||
+		vips_colourspace(t[2], &t[3], VIPS_INTERPRETATION_B_W, NULL) ||
+		vips_linear(t[3], &t[4], a, zero, 3, NULL) ||
+		vips_linear1(t[2], &t[5], 1 - amount, 0, NULL) ||
+		vips_add(t[4], t[5], &t[6], NULL) ||
+		fx_join(t[6], t[1], VIPS_INTERPRETATION_sRGB, out));
+}
+
+// fx_near is a one-band mask (255 where true) of the pixels of rgb (sRGB)
+// within distance dE (CIE76) of the colour r, g, b.
+static int fx_near(VipsImage *rgb, double r, double g, double b, double dE, VipsImage **out)
+{
+	FX_LOCAL(base, t, 10);
+	double *lab = NULL;
+	int n = 0;
+	double one[3] = {1, 1, 1}, zero[3] = {0, 0, 0}, c[3] = {r, g, b};
+
+	if (vips_black(&t[0], 1, 1, "bands", 3, NULL) ||
+		vips_linear(t[0], &t[1], zero, c, 3, NULL) ||
+		vips_cast(t[1], &t[2], VIPS_FORMAT_UCHAR, NULL) ||
+		vips_copy(t[2], &t[3], "interpretation", VIPS_INTERPRETATION_sRGB, NULL) ||
+		vips_colourspace(t[3], &t[4], VIPS_INTERPRETATION_LAB, NULL) ||
+		vips_getpoint(t[4], &lab, &n, 0, 0, NULL))
+		return fx_done(base, -1);
+	{
+		double neg[3] = {-lab[0], -lab[1], -lab[2]};
+		g_free(lab);
+		if (vips_colourspace(rgb, &t[5], VIPS_INTERPRETATION_LAB, NULL) ||
+			vips_linear(t[5], &t[6], one, neg, 3, NULL) ||
+			vips_multiply(t[6], t[6], &t[7], NULL) ||
+			vips_bandmean(t[7], &t[8], NULL) ||
+			vips_relational_const1(t[8], out, VIPS_OPERATION_RELATIONAL_LESS, dE * dE / 3, NULL))
+			return fx_done(base, -1);
+	}
+	return fx_done(base, 0);
+}
+
+// mc_fx_predominant finds the most common colour of in: the mean of the
+// pixels within distance 20 of the centre of the fullest cell of an
+// 8 × 8 × 8 histogram. in must allow out-of-order reads.
+int mc_fx_predominant(VipsImage *in, double *r, double *g, double *b)
+{
+	FX_LOCAL(base, t, 9);
+	double max, m, c[3], *v = NULL;
+	int x = 0, y = 0, n = 0, i, best = 0;
+
+	if (fx_split(in, &t[0], &t[1]) || fx_srgb(t[0], &t[2]) ||
+		vips_hist_find_ndim(t[2], &t[3], "bins", 8, NULL) ||
+		vips_max(t[3], &max, "x", &x, "y", &y, NULL) ||
+		vips_getpoint(t[3], &v, &n, x, y, NULL))
+		return fx_done(base, -1);
+	for (i = 1; i < n; i++)
+		if (v[i] > v[best])
+			best = i;
+	g_free(v);
+	c[0] = x * 32 + 16, c[1] = y * 32 + 16, c[2] = best * 32 + 16;
+	if (fx_near(t[2], c[0], c[1], c[2], 20, &t[4]) ||
+		vips_avg(t[4], &m, NULL))
+		return fx_done(base, -1);
+	if (m > 0) {
+		for (i = 0; i < 3; i++) {
+			double s;
+			if (vips_extract_band(t[2], &t[5 + i], i, NULL) ||
+				vips_multiply(t[5 + i], t[4], &t[8], NULL) ||
+				vips_avg(t[8], &s, NULL))
+				return fx_done(base, -1);
+			g_object_unref(t[8]);
+			t[8] = NULL;
+			c[i] = s / m;
+		}
+	}
+	*r = c[0], *g = c[1], *b = c[2];
+	return fx_done(base, 0);
+}
+
+// mc_fx_replace shifts the pixels within distance dE of the colour from
+// by (to − from), keeping their shading.
+int mc_fx_replace(VipsImage *in, VipsImage **out, double dE, const double from[3], const double to[3])
+{
+	FX_LOCAL(base, t, 6);
+	double one[3] = {1, 1, 1};
+	double shift[3] = {to[0] - from[0], to[1] - from[1], to[2] - from[2]};
+
+	return fx_done(base,
+		fx_split(in, &t[0], &t[1]) ||
+		fx_srgb(t[0], &t[2]) ||
+		fx_near(t[2], from[0], from[1], from[2], dE, &t[3]) ||
+		vips_linear(t[2], &t[4], one, shift, 3, NULL) ||
+		vips_ifthenelse(t[3], t[4], t[2], &t[5], NULL) ||
+		fx_join(t[5], t[1], VIPS_INTERPRETATION_sRGB, out));
+}
+
+// mc_fx_make_transparent makes the pixels within distance dE of the
+// colour r, g, b transparent (adding alpha).
+int mc_fx_make_transparent(VipsImage *in, VipsImage **out, double dE, double r, double g, double b)
+{
+	FX_LOCAL(base, t, 7);
+
+	if (fx_split(in, &t[0], &t[1]) || fx_srgb(t[0], &t[2]) ||
+		fx_near(t[2], r, g, b, dE, &t[3]) ||
+		vips_linear1(t[3], &t[4], -1.0 / 255, 1, NULL))
+		return fx_done(base, -1);
+	if (t[1]) {
+		if (vips_multiply(t[1], t[4], &t[5], NULL))
+			return fx_done(base, -1);
+	} else if (vips_linear1(t[4], &t[5], 255, 0, NULL))
+		return fx_done(base, -1);
+	return fx_done(base,
+		vips_cast(t[5], &t[6], VIPS_FORMAT_UCHAR, NULL) ||
+		fx_join(t[2], t[6], VIPS_INTERPRETATION_sRGB, out));
+}
