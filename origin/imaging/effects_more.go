@@ -150,22 +150,18 @@ func moreEffectCost(e delivery.Effect, fx *effectArgs) (perPixel float64, random
 	case delivery.EffectVignette:
 		return costVignette, false
 	case delivery.EffectTrim:
-		return costStats, true
+		return costTrim, true
 	case delivery.EffectColorize:
 		return costAdjust, false
 	case delivery.EffectTint:
-		return 2 * costAdjust, false
-	case delivery.EffectReplaceColor, delivery.EffectMakeTransparent:
-		// To Lab for the distance; without its colour, a look at the
-		// pixels first.
-		given := fx.hasColour
-		if e.Name == delivery.EffectReplaceColor {
-			given = fx.hasFrom
+		return costTint, false
+	case delivery.EffectReplaceColor:
+		if !fx.hasFrom {
+			return costLab + costPredominant, true
 		}
-		if !given {
-			return costLCh + costStats, true
-		}
-		return costLCh, false
+		return costLab, false
+	case delivery.EffectMakeTransparent:
+		return costLab, !fx.hasColour // the corner's colour is read first
 	}
 	return 0, false
 }

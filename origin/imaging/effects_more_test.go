@@ -3,10 +3,12 @@
 package imaging
 
 import (
+	"errors"
 	"image"
 	"image/color"
 	"math"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/mediacdn/mediacdn/delivery"
@@ -356,4 +358,39 @@ func TestReplaceColorMakeTransparent(t *testing.T) {
 	wantError(t, err, http.StatusBadRequest, "Invalid color in transformation: zzz")
 	_, err = try(t, p, framed, "co_red", delivery.PNG)
 	wantError(t, err, http.StatusBadRequest, "Unsupported transformation parameter: co_red")
+}
+
+// The cost budget counts the effects: everyday ones on a 2560x1600 photo
+// go through, the same repeated on an upscale are refused before any
+// pixel is decoded, and each adds to the estimate.
+func TestEffectCosts(t *testing.T) {
+	p := newProcessor(t, Config{})
+	src := testkit.Read(t, "Aqua.jpg")
+	for _, tx := range []string{
+		"e_improve", "e_vibrance:40", "e_replace_color:blue", "e_trim/e_auto_color",
+		"e_blur_region:2000,w_0.5,h_0.5", "c_fill,w_800,h_600/e_hue:20/e_vignette",
+	} {
+		if _, err := try(t, p, src, tx, delivery.JPG); err != nil {
+			t.Errorf("%s: %v", tx, err)
+		}
+	}
+	for _, tx := range []string{
+		"w_8000/" + strings.TrimSuffix(strings.Repeat("e_hue/", 10), "/"),
+		"w_8000/" + strings.TrimSuffix(strings.Repeat("e_replace_color:red/", 6), "/"),
+		"w_8000/" + strings.TrimSuffix(strings.Repeat("e_trim:1/", 6), "/"),
+	} {
+		_, err := try(t, p, src, tx, delivery.JPG)
+		var e *delivery.Error
+		if !errors.As(err, &e) || e.Status != 400 || !strings.HasPrefix(e.Message, "Transformation too expensive - ") {
+			t.Errorf("%s: %v, want 400 Transformation too expensive", tx, err)
+		}
+	}
+	base := estimateOf(t, p, src, "f_jpg", delivery.JPG)
+	for _, tx := range []string{"e_brightness", "e_hue", "e_auto_color", "e_improve", "e_unsharp_mask", "e_pixelate",
+		"e_pixelate_region", "e_blur_region", "e_vignette", "e_trim", "e_colorize", "e_tint",
+		"e_replace_color:red", "e_make_transparent"} {
+		if est := estimateOf(t, p, src, tx, delivery.JPG); est <= base {
+			t.Errorf("%s: estimate %v, no more than the plain encode's %v", tx, est, base)
+		}
+	}
 }

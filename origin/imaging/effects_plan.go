@@ -160,13 +160,18 @@ func percent(s string, def int) (float64, bool) {
 	return float64(n), true
 }
 
-// Costs, ns per pixel (cost.go's units).
+// Costs, ns per pixel (cost.go's units), measured with
+// BenchmarkEffectCosts (bench_effects_test.go) on a 2560x1600 photo.
 const (
-	costAdjust   = 10 // a linear map or gamma of the colour bands
-	costLCh      = 60 // e_saturation, e_hue, e_vibrance: to LCh and back
-	costStats    = 15 // e_auto_*, e_improve: the statistics pass and the map
-	costPixelate = 10
-	costVignette = 20
+	costAdjust      = 3  // a linear map or gamma of the colour bands (fused into the pipeline)
+	costTint        = 15 // e_tint: luminance, then a blend
+	costLCh         = 80 // e_saturation, e_hue, e_vibrance: to LCh and back
+	costStats       = 15 // e_auto_*: one histogram pass, then the map
+	costLab         = 25 // e_replace_color, e_make_transparent: the distance in Lab
+	costPredominant = 90 // e_replace_color without its colour: histogram, mask and means
+	costTrim        = 90 // e_trim: vips_find_trim
+	costPixelate    = 4
+	costVignette    = 20
 )
 
 // region is the rectangle of e_pixelate_region and e_blur_region: x_, y_,

@@ -90,28 +90,45 @@ int mc_fx_lch(VipsImage *in, VipsImage **out, double chroma_mul, double hue_add,
 	return fx_done(base, fx_join(t[15], t[1], VIPS_INTERPRETATION_sRGB, out));
 }
 
-// fx_band_stats reads, for each colour band of colour, its mean and the
-// values below which lo_pct and hi_pct percent of its pixels lie.
+// fx_band_stats reads, for each colour band of colour (8-bit, at most
+// four bands), its mean and the values below which lo_pct and hi_pct
+// percent of its pixels lie, from one histogram pass.
 static int fx_band_stats(VipsImage *colour, double *mean, double *lo, double *hi, int lo_pct, int hi_pct)
 {
-	int i;
+	FX_LOCAL(base, t, 3);
+	unsigned int *h;
+	size_t size;
+	double total = (double) colour->Xsize * colour->Ysize;
+	int n = colour->Bands, i, v;
 
-	for (i = 0; i < colour->Bands && i < 4; i++) {
-		VipsImage *b = NULL;
-		int lv = 0, hv = 0, r;
+	if (n > 4 || vips_cast(colour, &t[0], VIPS_FORMAT_UCHAR, NULL) ||
+		vips_hist_find(t[0], &t[1], NULL) ||
+		vips_cast(t[1], &t[2], VIPS_FORMAT_UINT, NULL))
+		return fx_done(base, -1);
+	if (!(h = vips_image_write_to_memory(t[2], &size)))
+		return fx_done(base, -1);
+	for (i = 0; i < n; i++) {
+		double sum = 0, seen = 0;
+		int got_lo = 0, got_hi = 0;
 
-		if (vips_extract_band(colour, &b, i, NULL))
-			return -1;
-		r = vips_avg(b, &mean[i], NULL) ||
-			vips_percent(b, lo_pct, &lv, NULL) ||
-			vips_percent(b, hi_pct, &hv, NULL);
-		g_object_unref(b);
-		if (r)
-			return -1;
-		lo[i] = lv;
-		hi[i] = hv;
+		lo[i] = 0, hi[i] = 255;
+		for (v = 0; v < 256; v++) {
+			double c = h[v * n + i];
+			sum += c * v;
+			seen += c;
+			if (!got_lo && seen >= total * lo_pct / 100) {
+				lo[i] = v;
+				got_lo = 1;
+			}
+			if (!got_hi && seen >= total * hi_pct / 100) {
+				hi[i] = v;
+				got_hi = 1;
+			}
+		}
+		mean[i] = total > 0 ? sum / total : 0;
 	}
-	return 0;
+	g_free(h);
+	return fx_done(base, 0);
 }
 
 // mc_fx_auto applies an automatic correction blended with the original by
