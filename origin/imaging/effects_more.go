@@ -98,6 +98,25 @@ func (pl *pipeline) moreEffect(s *step) error {
 			return err
 		}
 		rc = C.mc_fx_make_transparent(pl.img, &out, C.double(s.fx.amount), r, g, b)
+	case delivery.EffectGradientFade:
+		// Over y_ (default half the height) or x_ from the top or left,
+		// from the bottom or right when negative; the strength bends the
+		// ramp (20 is linear).
+		xl, yl := s.fx.region.x.of(w), s.fx.region.y.of(h)
+		if !s.fx.region.x.set && !s.fx.region.y.set {
+			yl = 0.5 * float64(h)
+		}
+		rc = C.mc_fx_fade(pl.img, &out, C.double(xl), C.double(yl), cbool(s.fx.symmetric),
+			C.double(max(s.fx.amount, 1)/defFade))
+	case delivery.EffectShadow:
+		dx, dy := shadowOffset(s.fx, w, h)
+		sigma := shadowSigma(s.fx)
+		pad := int(math.Ceil(3 * sigma))
+		if err := pl.checkSize(w+max(dx, -dx)+2*pad, h+max(dy, -dy)+2*pad); err != nil {
+			return err
+		}
+		r, g, b, _ := rgba(s.fx.colour)
+		rc = C.mc_fx_shadow(pl.img, &out, C.int(dx), C.int(dy), C.double(sigma), 0.8, r, g, b)
 	default:
 		return unsupported("e_" + e.Name.String()) // takeEffectArgs lets nothing else through
 	}
@@ -107,6 +126,21 @@ func (pl *pipeline) moreEffect(s *step) error {
 	pl.set(out)
 	return nil
 }
+
+// shadowOffset is e_shadow's x_ and y_ in pixels (default 10 each).
+func shadowOffset(fx effectArgs, w, h int) (dx, dy int) {
+	dx, dy = defShadowXY, defShadowXY
+	if fx.region.x.set {
+		dx = int(math.Round(fx.region.x.of(w)))
+	}
+	if fx.region.y.set {
+		dy = int(math.Round(fx.region.y.of(h)))
+	}
+	return dx, dy
+}
+
+// shadowSigma is e_shadow's blur: strength / 10 (default 40 → 4 px).
+func shadowSigma(fx effectArgs) float64 { return fx.amount / 10 }
 
 // colourOr is c when given, else the image's predominant colour
 // (predominant set) or its top-left pixel's. The image must allow
@@ -162,6 +196,10 @@ func moreEffectCost(e delivery.Effect, fx *effectArgs) (perPixel float64, random
 		return costLab, false
 	case delivery.EffectMakeTransparent:
 		return costLab, !fx.hasColour // the corner's colour is read first
+	case delivery.EffectGradientFade:
+		return costFade, false
+	case delivery.EffectShadow:
+		return blurCost(shadowSigma(*fx)) + costPad + 2*costBlend, false
 	}
 	return 0, false
 }

@@ -236,7 +236,8 @@ func TestEffectsRefused(t *testing.T) {
 		"e_background_removal":                "e_background_removal is unavailable: it needs an AI model or a paid add-on that this server does not have",
 		"e_upscale":                           "e_upscale is unavailable: it needs an AI model or a paid add-on that this server does not have",
 		"e_gen_fill":                          "e_gen_fill is unavailable: it needs an AI model or a paid add-on that this server does not have",
-		"e_shadow":                            "Unsupported transformation parameter: e_shadow",
+		"e_outline:outer:5":                   "Unsupported transformation parameter: e_outline:outer:5",
+		"e_shadow:101":                        "Invalid effect in transformation: shadow:101",
 		"e_tint:equalize:80:red:50p:blue:60p": "Unsupported transformation parameter: e_tint:equalize:80:red:50p:blue:60p",
 		"e_trim:101":                          "Invalid effect in transformation: trim:101",
 		"e_trim:10:nocolour":                  "Invalid effect in transformation: trim:10:nocolour",
@@ -392,5 +393,75 @@ func TestEffectCosts(t *testing.T) {
 		if est := estimateOf(t, p, src, tx, delivery.JPG); est <= base {
 			t.Errorf("%s: estimate %v, no more than the plain encode's %v", tx, est, base)
 		}
+	}
+}
+
+// e_gradient_fade makes the image transparent towards an edge: the top
+// half by default, over x_ or y_ (negative from the right or bottom),
+// both edges with symmetric; the strength bends the ramp.
+func TestGradientFade(t *testing.T) {
+	p := newProcessor(t, Config{})
+	src := testkit.Read(t, "coffee.png") // 600x400
+	alpha := func(tx string, x, y int) int {
+		return int(px(decode(t, do(t, p, src, tx, delivery.PNG)), x, y).A)
+	}
+	for _, c := range []struct {
+		tx     string
+		x, y   int
+		lo, hi int
+	}{
+		{"e_gradient_fade", 300, 0, 0, 3},
+		{"e_gradient_fade", 300, 100, 115, 140},
+		{"e_gradient_fade", 300, 300, 255, 255},
+		{"e_gradient_fade:60", 300, 100, 20, 45}, // (1/2)^3
+		{"e_gradient_fade,x_-0.25", 599, 200, 0, 3},
+		{"e_gradient_fade,x_-0.25", 525, 200, 115, 140},
+		{"e_gradient_fade,x_-0.25", 10, 200, 255, 255},
+		{"e_gradient_fade:symmetric,y_100", 300, 399, 0, 3},
+		{"e_gradient_fade:symmetric,y_100", 300, 1, 0, 5},
+		{"e_gradient_fade:symmetric,y_100", 300, 200, 255, 255},
+	} {
+		if a := alpha(c.tx, c.x, c.y); a < c.lo || a > c.hi {
+			t.Errorf("%s at (%d,%d): alpha %d, want %d-%d", c.tx, c.x, c.y, a, c.lo, c.hi)
+		}
+	}
+	if c := px(decode(t, do(t, p, src, "e_gradient_fade", delivery.JPG)), 300, 0); !near(c, color.NRGBA{255, 255, 255, 255}, 3) {
+		t.Errorf("e_gradient_fade as JPEG: top %v, want white", c)
+	}
+	_, err := try(t, p, src, "e_gradient_fade:symmetric_pad", delivery.PNG)
+	wantError(t, err, http.StatusBadRequest, "Unsupported transformation parameter: e_gradient_fade:symmetric_pad")
+}
+
+// e_shadow puts a blurred copy of the shape under the image, offset by
+// x_, y_ (10 px by default), in co_ (grey by default), on a larger canvas.
+func TestShadow(t *testing.T) {
+	p := newProcessor(t, Config{})
+	src := testkit.Read(t, "coffee.png") // 600x400, opaque
+	in := decodeFile(t, src)
+	res := do(t, p, src, "e_shadow", delivery.PNG)
+	// sigma 4, pad 12: 2 px left and top, 22 right and bottom.
+	if res.Width != 624 || res.Height != 424 {
+		t.Fatalf("e_shadow: %dx%d, want 624x424", res.Width, res.Height)
+	}
+	out := decode(t, res)
+	if c := px(out, 302, 202); c != px(in, 300, 200) {
+		t.Errorf("e_shadow moved the image: %v, want %v", c, px(in, 300, 200))
+	}
+	if c := px(out, 0, 0); c.A > 5 {
+		t.Errorf("e_shadow: corner away from the shadow %v, want transparent", c)
+	}
+	if c := px(out, 606, 300); c.A < 150 || !near(color.NRGBA{c.R, c.G, c.B, 255}, color.NRGBA{128, 128, 128, 255}, 2) {
+		t.Errorf("e_shadow: right of the image %v, want grey shadow", c)
+	}
+	left := decode(t, do(t, p, src, "e_shadow:20,co_red,x_-20,y_0", delivery.PNG))
+	// sigma 2, pad 6: 26 px on the left, none on the right.
+	if b := left.Bounds(); b.Dx() != 626 || b.Dy() != 412 {
+		t.Errorf("e_shadow:20,x_-20: %dx%d, want 626x412", b.Dx(), b.Dy())
+	}
+	if c := px(left, 15, 200); c.A < 150 || c.R < 250 || c.G > 5 {
+		t.Errorf("e_shadow,co_red,x_-20: left of the image %v, want red shadow", c)
+	}
+	if c := px(left, 625, 200); c.A != 255 || c != px(in, 599, 194) {
+		t.Errorf("e_shadow,x_-20: right edge %v, want the image's %v", c, px(in, 599, 194))
 	}
 }

@@ -31,6 +31,9 @@ const (
 	defTint       = 60  // amount
 	defReplace    = 50  // tolerance
 	defMakeTransp = 10  // tolerance
+	defFade       = 20  // strength
+	defShadow     = 40  // strength
+	defShadowXY   = 10  // offset in pixels
 )
 
 // greyColour is e_colorize's colour without co_; red is e_tint's without
@@ -48,12 +51,19 @@ type effectArgs struct {
 	hasColour bool
 	from      delivery.Color // e_replace_color's colour to replace
 	hasFrom   bool
-	amount    float64 // e_trim's, e_replace_color's tolerance, e_tint's amount, e_improve's blend
+	amount    float64 // e_trim's, e_replace_color's tolerance, e_tint's amount, e_improve's blend, strengths
+	symmetric bool    // e_gradient_fade:symmetric
 }
 
 // readsColor reports whether an effect reads co_.
 func readsColor(e delivery.EffectName) bool {
-	return e == delivery.EffectColorize || e == delivery.EffectMakeTransparent
+	return e == delivery.EffectColorize || e == delivery.EffectMakeTransparent || e == delivery.EffectShadow
+}
+
+// takesOffset reports whether an effect reads x_ and y_ (into its region's
+// x and y) and leaves w_ and h_ to the geometry.
+func takesOffset(e delivery.EffectName) bool {
+	return e == delivery.EffectGradientFade || e == delivery.EffectShadow
 }
 
 // takeEffectArgs types c's effect arguments and returns c without the
@@ -78,6 +88,15 @@ func takeEffectArgs(c *delivery.Component) (effectArgs, *delivery.Component, err
 		if fx.region, c, err = regionOf(c); err != nil {
 			return fx, nil, err
 		}
+	}
+	if takesOffset(e.Name) {
+		full, _, err := regionOf(c)
+		if err != nil {
+			return fx, nil, err
+		}
+		fx.region.x, fx.region.y = full.x, full.y
+		rest := c.Without(delivery.KeyX).Without(delivery.KeyY)
+		c = &rest
 	}
 	if readsColor(e.Name) {
 		col, ok, err := c.ColorParam()
@@ -139,6 +158,26 @@ func takeEffectArgs(c *delivery.Component) (effectArgs, *delivery.Component, err
 				fx.hasFrom = true
 			}
 		}
+	case delivery.EffectGradientFade:
+		// [symmetric][:strength]; symmetric_pad is not implemented.
+		kind, strength, more := strings.Cut(e.Args, ":")
+		switch kind {
+		case "symmetric":
+			fx.symmetric = true
+		case "symmetric_pad":
+			return effectArgs{}, nil, unsupported(token(c, "e"))
+		default:
+			if more {
+				return bad()
+			}
+			strength = kind
+		}
+		fx.amount, ok = percent(strength, defFade)
+	case delivery.EffectShadow:
+		fx.amount, ok = percent(e.Args, defShadow)
+		if !fx.hasColour {
+			fx.colour = greyColour
+		}
 	default:
 		ok = true
 	}
@@ -172,6 +211,7 @@ const (
 	costTrim        = 90 // e_trim: vips_find_trim
 	costPixelate    = 4
 	costVignette    = 20
+	costFade        = 20
 )
 
 // region is the rectangle of e_pixelate_region and e_blur_region: x_, y_,
@@ -236,7 +276,8 @@ func checkEffect(c *delivery.Component) error {
 		delivery.EffectUnsharpMask, delivery.EffectPixelate, delivery.EffectPixelateRegion,
 		delivery.EffectBlurRegion, delivery.EffectVignette, delivery.EffectImprove,
 		delivery.EffectTrim, delivery.EffectColorize, delivery.EffectTint,
-		delivery.EffectReplaceColor, delivery.EffectMakeTransparent:
+		delivery.EffectReplaceColor, delivery.EffectMakeTransparent, delivery.EffectGradientFade,
+		delivery.EffectShadow:
 		return nil // levels checked by the grammar, arguments by takeEffectArgs
 	case delivery.EffectBlurFaces, delivery.EffectPixelateFaces:
 		return &delivery.Error{Status: http.StatusBadRequest,

@@ -3,6 +3,8 @@
 // automatic corrections, unsharp mask, pixelation, regions and vignette.
 // Same return convention as vips.c (vips.h). Each works on the colour
 // bands of an 8-bit image and keeps its alpha as it is.
+#include <math.h>
+
 #include "vips.h"
 
 #define FX_LOCAL(base, t, n) \
@@ -422,4 +424,134 @@ int mc_fx_make_transparent(VipsImage *in, VipsImage **out, double dE, double r, 
 	return fx_done(base,
 		vips_cast(t[5], &t[6], VIPS_FORMAT_UCHAR, NULL) ||
 		fx_join(t[2], t[6], VIPS_INTERPRETATION_sRGB, out));
+}
+
+// fx_alpha is in's alpha, or an opaque one.
+static int fx_alpha(VipsImage *in, VipsImage **out)
+{
+	FX_LOCAL(base, t, 2);
+
+	if (vips_image_hasalpha(in))
+		return fx_done(base, vips_extract_band(in, out, in->Bands - 1, NULL));
+	return fx_done(base,
+		vips_black(&t[0], in->Xsize, in->Ysize, NULL) ||
+		vips_linear1(t[0], &t[1], 1, 255, NULL) ||
+		vips_cast(t[1], out, VIPS_FORMAT_UCHAR, NULL));
+}
+
+// fx_edge is a one-band 8-bit image of in's size: 255 × the distance from
+// the left or top edge (or the right or bottom one, far set) over len,
+// clipped at 255.
+static int fx_edge(VipsImage *in, int vertical, double len, int far, VipsImage **out)
+{
+	FX_LOCAL(base, t, 3);
+	double size = vertical ? in->Ysize : in->Xsize;
+	double a = 255 / len, b = 0;
+
+	if (far)
+		a = -a, b = 255 * (size - 1) / len;
+	return fx_done(base,
+		vips_xyz(&t[0], in->Xsize, in->Ysize, NULL) ||
+		vips_extract_band(t[0], &t[1], vertical ? 1 : 0, NULL) ||
+		vips_linear1(t[1], &t[2], a, b, NULL) ||
+		vips_cast(t[2], out, VIPS_FORMAT_UCHAR, NULL));
+}
+
+// fx_ramp is a one-band float image of in's size going from 0 at one edge
+// to 1 at len pixels from it (the left or top edge, or the right or
+// bottom for a negative len), 1 beyond; with both set, the product of
+// both edges' ramps along that axis.
+static int fx_ramp(VipsImage *in, int vertical, double len, int both, VipsImage **out)
+{
+	FX_LOCAL(base, t, 3);
+	double l = fabs(len);
+
+	if (!both)
+		return fx_done(base,
+			fx_edge(in, vertical, l, len < 0, &t[0]) ||
+			vips_linear1(t[0], out, 1.0 / 255, 0, NULL));
+	return fx_done(base,
+		fx_edge(in, vertical, l, 0, &t[0]) ||
+		fx_edge(in, vertical, l, 1, &t[1]) ||
+		vips_multiply(t[0], t[1], &t[2], NULL) ||
+		vips_linear1(t[2], out, 1.0 / (255 * 255), 0, NULL));
+}
+
+// mc_fx_fade multiplies alpha (adding one) by a ramp from the edge: along
+// x over xlen pixels and along y over ylen (either 0 for none; negative
+// from the right or bottom), both edges of the axis when symmetric, the
+// ramp raised to exponent.
+int mc_fx_fade(VipsImage *in, VipsImage **out, double xlen, double ylen, int symmetric, double exponent)
+{
+	FX_LOCAL(base, t, 12);
+	VipsImage *f;
+
+	if (fx_split(in, &t[0], &t[1]) || fx_alpha(in, &t[2]) ||
+		vips_black(&t[3], in->Xsize, in->Ysize, NULL) ||
+		vips_linear1(t[3], &t[4], 1, 1, NULL))
+		return fx_done(base, -1);
+	f = t[4];
+	if (xlen != 0) {
+		if (fx_ramp(in, 0, xlen, symmetric, &t[5]) || vips_multiply(f, t[5], &t[6], NULL))
+			return fx_done(base, -1);
+		f = t[6];
+	}
+	if (ylen != 0) {
+		if (fx_ramp(in, 1, ylen, symmetric, &t[7]) || vips_multiply(f, t[7], &t[8], NULL))
+			return fx_done(base, -1);
+		f = t[8];
+	}
+	return fx_done(base,
+		vips_pow_const1(f, &t[9], exponent, NULL) ||
+		vips_multiply(t[2], t[9], &t[10], NULL) ||
+		vips_cast(t[10], &t[11], VIPS_FORMAT_UCHAR, NULL) ||
+		fx_join(t[0], t[11], in->Type, out));
+}
+
+// mc_fx_shadow puts a shadow of in's shape (its alpha, or its rectangle)
+// under it: the colour r, g, b at opacity, offset by dx, dy and blurred by
+// sigma, on a canvas enlarged to hold it (transparent around).
+int mc_fx_shadow(VipsImage *in, VipsImage **out, int dx, int dy, double sigma, double opacity,
+	double r, double g, double b)
+{
+	FX_LOCAL(base, t, 13);
+	int pad = (int) ceil(3 * sigma);
+	int left = MAX(0, pad - dx), top = MAX(0, pad - dy);
+	int width = in->Xsize + left + MAX(0, dx + pad);
+	int height = in->Ysize + top + MAX(0, dy + pad);
+	double zero[3] = {0, 0, 0}, c[3] = {r, g, b};
+
+	if (fx_alpha(in, &t[0]) ||
+		vips_embed(t[0], &t[1], left + dx, top + dy, width, height, NULL) ||
+		mc_blur(t[1], &t[2], sigma) ||
+		vips_linear1(t[2], &t[3], opacity, 0, NULL) ||
+		vips_cast(t[3], &t[4], VIPS_FORMAT_UCHAR, NULL) ||
+		vips_black(&t[5], width, height, "bands", 3, NULL) ||
+		vips_linear(t[5], &t[6], zero, c, 3, NULL) ||
+		vips_cast(t[6], &t[7], VIPS_FORMAT_UCHAR, NULL) ||
+		vips_bandjoin2(t[7], t[4], &t[8], NULL) ||
+		vips_copy(t[8], &t[9], "interpretation", VIPS_INTERPRETATION_sRGB, NULL))
+		return fx_done(base, -1);
+	{
+		VipsImage *rgba = NULL;
+		int res;
+		// in as sRGB with alpha, on the canvas.
+		if (vips_image_hasalpha(in) && in->Bands >= 4)
+			res = vips_copy(in, &rgba, NULL);
+		else {
+			VipsImage *x = NULL, *y = NULL, *a = NULL;
+			res = fx_split(in, &x, &a) || fx_srgb(x, &y) ||
+				(a ? vips_bandjoin2(y, a, &rgba, NULL) : vips_addalpha(y, &rgba, NULL));
+			if (x) g_object_unref(x);
+			if (y) g_object_unref(y);
+			if (a) g_object_unref(a);
+		}
+		if (res)
+			return fx_done(base, -1);
+		t[10] = rgba;
+	}
+	return fx_done(base,
+		vips_embed(t[10], &t[11], left, top, width, height, NULL) ||
+		vips_composite2(t[9], t[11], &t[12], VIPS_BLEND_MODE_OVER, NULL) ||
+		fx_join(t[12], NULL, VIPS_INTERPRETATION_sRGB, out));
 }
