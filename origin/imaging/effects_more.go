@@ -108,6 +108,16 @@ func (pl *pipeline) moreEffect(s *step) error {
 		}
 		rc = C.mc_fx_fade(pl.img, &out, C.double(xl), C.double(yl), cbool(s.fx.symmetric),
 			C.double(max(s.fx.amount, 1)/defFade))
+	case delivery.EffectOutline:
+		sigma := outlineSigma(s.fx)
+		if s.fx.mode != outlineInner {
+			grow := s.fx.width + int(math.Ceil(3*sigma))
+			if err := pl.checkSize(w+2*grow, h+2*grow); err != nil {
+				return err
+			}
+		}
+		r, g, b, _ := rgba(s.fx.colour)
+		rc = C.mc_fx_outline(pl.img, &out, C.int(s.fx.mode), C.int(s.fx.width), C.double(sigma), r, g, b)
 	case delivery.EffectShadow:
 		dx, dy := shadowOffset(s.fx, w, h)
 		sigma := shadowSigma(s.fx)
@@ -137,6 +147,15 @@ func shadowOffset(fx effectArgs, w, h int) (dx, dy int) {
 		dy = int(math.Round(fx.region.y.of(h)))
 	}
 	return dx, dy
+}
+
+// outlineSigma is the blur of e_outline's band: its blur level as e_blur's
+// (sigma level / 20), 0 for none.
+func outlineSigma(fx effectArgs) float64 {
+	if fx.blur == 0 {
+		return 0
+	}
+	return blurSigma(delivery.Effect{Level: fx.blur, HasLevel: true})
 }
 
 // shadowSigma is e_shadow's blur: strength / 10 (default 40 → 4 px).
@@ -199,7 +218,17 @@ func moreEffectCost(e delivery.Effect, fx *effectArgs) (perPixel float64, random
 	case delivery.EffectGradientFade:
 		return costFade, false
 	case delivery.EffectShadow:
-		return blurCost(shadowSigma(*fx)) + costPad + 2*costBlend, false
+		return blurCost(shadowSigma(*fx)) + costPad + 2*costBlend, true
+	case delivery.EffectOutline:
+		passes := 2.0
+		if fx.mode == outlineBoth {
+			passes = 4
+		}
+		cost := passes*costRankTap*float64(2*fx.width+1) + costPad + 2*costBlend
+		if fx.blur > 0 {
+			cost += blurCost(outlineSigma(*fx))
+		}
+		return cost, true
 	}
 	return 0, false
 }

@@ -236,7 +236,6 @@ func TestEffectsRefused(t *testing.T) {
 		"e_background_removal":                "e_background_removal is unavailable: it needs an AI model or a paid add-on that this server does not have",
 		"e_upscale":                           "e_upscale is unavailable: it needs an AI model or a paid add-on that this server does not have",
 		"e_gen_fill":                          "e_gen_fill is unavailable: it needs an AI model or a paid add-on that this server does not have",
-		"e_outline:outer:5":                   "Unsupported transformation parameter: e_outline:outer:5",
 		"e_shadow:101":                        "Invalid effect in transformation: shadow:101",
 		"e_tint:equalize:80:red:50p:blue:60p": "Unsupported transformation parameter: e_tint:equalize:80:red:50p:blue:60p",
 		"e_trim:101":                          "Invalid effect in transformation: trim:101",
@@ -369,7 +368,7 @@ func TestEffectCosts(t *testing.T) {
 	src := testkit.Read(t, "Aqua.jpg")
 	for _, tx := range []string{
 		"e_improve", "e_vibrance:40", "e_replace_color:blue", "e_trim/e_auto_color",
-		"e_blur_region:2000,w_0.5,h_0.5", "c_fill,w_800,h_600/e_hue:20/e_vignette",
+		"e_blur_region:2000,w_0.5,h_0.5", "c_fill,w_800,h_600/e_hue:20/e_vignette", "e_outline:inner:20/e_shadow/e_gradient_fade",
 	} {
 		if _, err := try(t, p, src, tx, delivery.JPG); err != nil {
 			t.Errorf("%s: %v", tx, err)
@@ -379,6 +378,7 @@ func TestEffectCosts(t *testing.T) {
 		"w_8000/" + strings.TrimSuffix(strings.Repeat("e_hue/", 10), "/"),
 		"w_8000/" + strings.TrimSuffix(strings.Repeat("e_replace_color:red/", 6), "/"),
 		"w_8000/" + strings.TrimSuffix(strings.Repeat("e_trim:1/", 6), "/"),
+		"w_8000/e_outline:outer:100",
 	} {
 		_, err := try(t, p, src, tx, delivery.JPG)
 		var e *delivery.Error
@@ -389,7 +389,7 @@ func TestEffectCosts(t *testing.T) {
 	base := estimateOf(t, p, src, "f_jpg", delivery.JPG)
 	for _, tx := range []string{"e_brightness", "e_hue", "e_auto_color", "e_improve", "e_unsharp_mask", "e_pixelate",
 		"e_pixelate_region", "e_blur_region", "e_vignette", "e_trim", "e_colorize", "e_tint",
-		"e_replace_color:red", "e_make_transparent"} {
+		"e_replace_color:red", "e_make_transparent", "e_gradient_fade", "e_shadow", "e_outline"} {
 		if est := estimateOf(t, p, src, tx, delivery.JPG); est <= base {
 			t.Errorf("%s: estimate %v, no more than the plain encode's %v", tx, est, base)
 		}
@@ -463,5 +463,89 @@ func TestShadow(t *testing.T) {
 	}
 	if c := px(left, 625, 200); c.A != 255 || c != px(in, 599, 194) {
 		t.Errorf("e_shadow,x_-20: right edge %v, want the image's %v", c, px(in, 599, 194))
+	}
+}
+
+// e_outline draws a band along the shape's edge: outside and inside by
+// default, or one of them, in co_ (black by default), blurred on request.
+func TestOutline(t *testing.T) {
+	p := newProcessor(t, Config{})
+	padded := transparentPNG(t, p) // 600x600, opaque rows 100-499
+	in := decodeFile(t, padded)
+	black, red := color.NRGBA{0, 0, 0, 255}, color.NRGBA{255, 0, 0, 255}
+	out := decode(t, do(t, p, padded, "e_outline", delivery.PNG))
+	if b := out.Bounds(); b.Dx() != 610 || b.Dy() != 610 {
+		t.Fatalf("e_outline: %dx%d, want 610x610", b.Dx(), b.Dy())
+	}
+	// The shape is at rows 105-504 now: the band is 100-109 and 500-509.
+	for _, c := range []struct {
+		x, y int
+		want color.NRGBA
+	}{
+		{300, 102, black}, {300, 107, black}, {300, 502, black}, {300, 507, black}, {2, 300, black}, {7, 300, black},
+		{300, 97, color.NRGBA{}}, {300, 300, px(in, 295, 295)}, {300, 111, px(in, 295, 106)},
+	} {
+		if got := px(out, c.x, c.y); got != c.want && !(c.want.A == 0 && got.A == 0) {
+			t.Errorf("e_outline at (%d,%d): %v, want %v", c.x, c.y, got, c.want)
+		}
+	}
+	outer := decode(t, do(t, p, padded, "e_outline:outer:10,co_red", delivery.PNG))
+	if b := outer.Bounds(); b.Dx() != 620 || b.Dy() != 620 {
+		t.Fatalf("e_outline:outer:10: %dx%d, want 620x620", b.Dx(), b.Dy())
+	}
+	if got := px(outer, 300, 105); got != red {
+		t.Errorf("e_outline:outer:10,co_red above the shape: %v, want red", got)
+	}
+	if got, want := px(outer, 310, 112), px(in, 300, 102); got != want {
+		t.Errorf("e_outline:outer:10 inside the shape: %v, want the image's %v", got, want)
+	}
+	photo := testkit.Read(t, "coffee.png")
+	inner := decode(t, do(t, p, photo, "e_outline:inner:3", delivery.PNG))
+	if b := inner.Bounds(); b.Dx() != 600 || b.Dy() != 400 {
+		t.Errorf("e_outline:inner: %dx%d, want 600x400", b.Dx(), b.Dy())
+	}
+	orig := decodeFile(t, photo)
+	if got := px(inner, 300, 1); got != black {
+		t.Errorf("e_outline:inner:3 at the edge: %v, want black", got)
+	}
+	if got, want := px(inner, 300, 4), px(orig, 300, 4); got != want {
+		t.Errorf("e_outline:inner:3 past the band: %v, want the image's %v", got, want)
+	}
+	blurred := decode(t, do(t, p, padded, "e_outline:outer:5:200", delivery.PNG))
+	if a := px(blurred, 300, 60).A; a != 0 {
+		t.Errorf("e_outline:outer:5:200 far from the band: alpha %d", a)
+	}
+	// sigma 10, the canvas grows 35 px: the band is rows 130-134.
+	if a := px(blurred, 300, 120).A; a == 0 || a == 255 {
+		t.Errorf("e_outline:outer:5:200 beside the band: alpha %d, want partial", a)
+	}
+	for tx, msg := range map[string]string{
+		"e_outline:fill":       "Unsupported transformation parameter: e_outline:fill",
+		"e_outline:inner_fill": "Unsupported transformation parameter: e_outline:inner_fill",
+		"e_outline:outer:101":  "Invalid effect in transformation: outline:outer:101",
+		"e_outline:5:2001":     "Invalid effect in transformation: outline:5:2001",
+	} {
+		_, err := try(t, p, padded, tx, delivery.PNG)
+		wantError(t, err, http.StatusBadRequest, msg)
+	}
+}
+
+// Every effect works on images of one, two or three pixels a side (no
+// "Invalid image file" from a window or a shrink larger than the image).
+func TestEffectsOnTinyImages(t *testing.T) {
+	p := newProcessor(t, Config{})
+	src := testkit.Read(t, "coffee.png")
+	for _, size := range []string{"c_scale,w_1,h_1", "c_scale,w_3,h_2", "c_pad,w_2,h_9"} {
+		tiny := do(t, p, src, size, delivery.PNG).Body
+		for _, e := range []string{"e_brightness", "e_contrast", "e_gamma:50", "e_saturation", "e_hue", "e_vibrance",
+			"e_auto_brightness", "e_auto_contrast", "e_auto_color", "e_improve", "e_unsharp_mask:2000",
+			"e_pixelate", "e_pixelate:200", "e_pixelate_region,w_1,h_1", "e_blur_region:2000",
+			"e_pixelate_region,x_5000,y_5000", "e_vignette:100", "e_trim", "e_colorize", "e_tint",
+			"e_replace_color:blue", "e_make_transparent", "e_gradient_fade", "e_gradient_fade:symmetric,x_-1.0",
+			"e_shadow:100", "e_outline:100:2000", "e_outline:inner:100"} {
+			if _, err := try(t, p, tiny, e, delivery.JPG); err != nil {
+				t.Errorf("%s/%s: %v", size, e, err)
+			}
+		}
 	}
 }

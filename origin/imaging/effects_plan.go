@@ -16,32 +16,70 @@ import (
 
 // Default levels, Cloudinary's.
 const (
-	defBrightness = 80
-	defContrast   = 0
-	defSaturation = 80
-	defHue        = 80
-	defGamma      = 0
-	defVibrance   = 20
-	defAutoBlend  = 100
-	defUnsharp    = 100
-	defVignette   = 20
-	defRegionBlur = 100
-	defTrim       = 10  // tolerance
-	defColorize   = 100 // level
-	defTint       = 60  // amount
-	defReplace    = 50  // tolerance
-	defMakeTransp = 10  // tolerance
-	defFade       = 20  // strength
-	defShadow     = 40  // strength
-	defShadowXY   = 10  // offset in pixels
+	defBrightness   = 80
+	defContrast     = 0
+	defSaturation   = 80
+	defHue          = 80
+	defGamma        = 0
+	defVibrance     = 20
+	defAutoBlend    = 100
+	defUnsharp      = 100
+	defVignette     = 20
+	defRegionBlur   = 100
+	defTrim         = 10  // tolerance
+	defColorize     = 100 // level
+	defTint         = 60  // amount
+	defReplace      = 50  // tolerance
+	defMakeTransp   = 10  // tolerance
+	defFade         = 20  // strength
+	defShadow       = 40  // strength
+	defShadowXY     = 10  // offset in pixels
+	defOutlineWidth = 5
 )
 
 // greyColour is e_colorize's colour without co_; red is e_tint's without
 // a colour argument.
 var (
-	greyColour = delivery.Color{Kind: delivery.ColorNamed, R: 0x80, G: 0x80, B: 0x80, A: 0xff}
-	redColour  = delivery.Color{Kind: delivery.ColorNamed, R: 0xff, A: 0xff}
+	greyColour  = delivery.Color{Kind: delivery.ColorNamed, R: 0x80, G: 0x80, B: 0x80, A: 0xff}
+	redColour   = delivery.Color{Kind: delivery.ColorNamed, R: 0xff, A: 0xff}
+	blackColour = delivery.Color{Kind: delivery.ColorNamed, A: 0xff}
 )
+
+// outlineArgs reads e_outline's [mode][:width[:blur]] (width 1-100,
+// default 5; blur 0-2000, default 0).
+func outlineArgs(fx effectArgs, args string) (effectArgs, bool) {
+	fx.width = defOutlineWidth
+	parts := strings.Split(args, ":")
+	if args == "" {
+		parts = nil
+	}
+	if len(parts) > 0 {
+		switch parts[0] {
+		case "outer":
+			fx.mode, parts = outlineOuter, parts[1:]
+		case "inner":
+			fx.mode, parts = outlineInner, parts[1:]
+		}
+	}
+	if len(parts) > 2 {
+		return fx, false
+	}
+	if len(parts) > 0 {
+		n, err := strconv.Atoi(parts[0])
+		if err != nil || n < 1 || n > 100 || parts[0][0] == '+' {
+			return fx, false
+		}
+		fx.width = n
+	}
+	if len(parts) > 1 {
+		n, err := strconv.Atoi(parts[1])
+		if err != nil || n < 0 || n > 2000 || parts[1][0] == '+' {
+			return fx, false
+		}
+		fx.blur = n
+	}
+	return fx, true
+}
 
 // effectArgs is what an effect reads besides its level: the region, co_,
 // and the numbers and colours in its arguments, typed at plan time.
@@ -53,11 +91,25 @@ type effectArgs struct {
 	hasFrom   bool
 	amount    float64 // e_trim's, e_replace_color's tolerance, e_tint's amount, e_improve's blend, strengths
 	symmetric bool    // e_gradient_fade:symmetric
+	mode      int     // e_outline's: outlineBoth, outlineOuter, outlineInner
+	width     int     // e_outline's
+	blur      int     // e_outline's blur level (0-2000, as e_blur's)
 }
+
+// e_outline's modes (MC_FX_OUTLINE_* in vips.h).
+const (
+	outlineBoth = iota
+	outlineOuter
+	outlineInner
+)
 
 // readsColor reports whether an effect reads co_.
 func readsColor(e delivery.EffectName) bool {
-	return e == delivery.EffectColorize || e == delivery.EffectMakeTransparent || e == delivery.EffectShadow
+	switch e {
+	case delivery.EffectColorize, delivery.EffectMakeTransparent, delivery.EffectShadow, delivery.EffectOutline:
+		return true
+	}
+	return false
 }
 
 // takesOffset reports whether an effect reads x_ and y_ (into its region's
@@ -173,6 +225,14 @@ func takeEffectArgs(c *delivery.Component) (effectArgs, *delivery.Component, err
 			strength = kind
 		}
 		fx.amount, ok = percent(strength, defFade)
+	case delivery.EffectOutline:
+		if fx, ok = outlineArgs(fx, e.Args); !ok && strings.HasPrefix(e.Args, "inner_fill") ||
+			strings.HasPrefix(e.Args, "fill") {
+			return effectArgs{}, nil, unsupported(token(c, "e"))
+		}
+		if !fx.hasColour {
+			fx.colour = blackColour
+		}
 	case delivery.EffectShadow:
 		fx.amount, ok = percent(e.Args, defShadow)
 		if !fx.hasColour {
@@ -212,6 +272,7 @@ const (
 	costPixelate    = 4
 	costVignette    = 20
 	costFade        = 20
+	costRankTap     = 3 // e_outline: per pixel and window pixel of each pass (vips_rank)
 )
 
 // region is the rectangle of e_pixelate_region and e_blur_region: x_, y_,
@@ -277,7 +338,7 @@ func checkEffect(c *delivery.Component) error {
 		delivery.EffectBlurRegion, delivery.EffectVignette, delivery.EffectImprove,
 		delivery.EffectTrim, delivery.EffectColorize, delivery.EffectTint,
 		delivery.EffectReplaceColor, delivery.EffectMakeTransparent, delivery.EffectGradientFade,
-		delivery.EffectShadow:
+		delivery.EffectShadow, delivery.EffectOutline:
 		return nil // levels checked by the grammar, arguments by takeEffectArgs
 	case delivery.EffectBlurFaces, delivery.EffectPixelateFaces:
 		return &delivery.Error{Status: http.StatusBadRequest,

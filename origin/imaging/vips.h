@@ -156,6 +156,13 @@ int mc_fx_colorize(VipsImage *in, VipsImage **out, double level, double r, doubl
 int mc_fx_tint(VipsImage *in, VipsImage **out, double amount, double r, double g, double b);
 int mc_fx_replace(VipsImage *in, VipsImage **out, double dE, const double from[3], const double to[3]);
 int mc_fx_make_transparent(VipsImage *in, VipsImage **out, double dE, double r, double g, double b);
+enum {
+	MC_FX_OUTLINE_BOTH = 0,
+	MC_FX_OUTLINE_OUTER,
+	MC_FX_OUTLINE_INNER,
+};
+int mc_fx_outline(VipsImage *in, VipsImage **out, int mode, int width, double sigma,
+	double r, double g, double b);
 int mc_fx_fade(VipsImage *in, VipsImage **out, double xlen, double ylen, int symmetric, double exponent);
 int mc_fx_shadow(VipsImage *in, VipsImage **out, int dx, int dy, double sigma, double opacity,
 	double r, double g, double b);

@@ -203,11 +203,13 @@ int mc_fx_pixelate(VipsImage *in, VipsImage **out, int size)
 {
 	FX_LOCAL(base, t, 2);
 
-	if (size <= 1)
+	int hs = MIN(size, in->Xsize), vs = MIN(size, in->Ysize);
+
+	if (hs <= 1 && vs <= 1)
 		return fx_done(base, vips_copy(in, out, NULL));
 	return fx_done(base,
-		vips_shrink(in, &t[0], size, size, NULL) ||
-		vips_zoom(t[0], &t[1], size, size, NULL) ||
+		vips_shrink(in, &t[0], hs, vs, NULL) ||
+		vips_zoom(t[0], &t[1], hs, vs, NULL) ||
 		vips_embed(t[1], out, 0, 0, in->Xsize, in->Ysize, "extend", VIPS_EXTEND_COPY, NULL));
 }
 
@@ -277,6 +279,9 @@ int mc_fx_trim(VipsImage *in, VipsImage **out, double threshold, double r, doubl
 	VipsArrayDouble *bg;
 	int res;
 
+	// vips_find_trim smooths with a 3 × 3 median first.
+	if (in->Xsize < 3 || in->Ysize < 3)
+		return fx_done(base, vips_copy(in, out, NULL));
 	if (fx_split(in, &t[0], &t[1]) || fx_srgb(t[0], &t[2]))
 		return fx_done(base, -1);
 	bg = vips_array_double_newv(3, r, g, b);
@@ -554,4 +559,91 @@ int mc_fx_shadow(VipsImage *in, VipsImage **out, int dx, int dy, double sigma, d
 		vips_embed(t[10], &t[11], left, top, width, height, NULL) ||
 		vips_composite2(t[9], t[11], &t[12], VIPS_BLEND_MODE_OVER, NULL) ||
 		fx_join(t[12], NULL, VIPS_INTERPRETATION_sRGB, out));
+}
+
+// fx_rgba is in as sRGB with alpha.
+static int fx_rgba(VipsImage *in, VipsImage **out)
+{
+	FX_LOCAL(base, t, 3);
+
+	if (fx_split(in, &t[0], &t[1]) || fx_srgb(t[0], &t[2]))
+		return fx_done(base, -1);
+	if (t[1])
+		return fx_done(base, vips_bandjoin2(t[2], t[1], out, NULL));
+	return fx_done(base, vips_addalpha(t[2], out, NULL));
+}
+
+// fx_square_rank is the max (dilate) or min (erode) of mask over a square
+// of side 2 radius + 1: two one-dimensional passes.
+static int fx_square_rank(VipsImage *mask, int radius, int dilate, VipsImage **out)
+{
+	FX_LOCAL(base, t, 1);
+	int side = 2 * radius + 1;
+
+	return fx_done(base,
+		vips_rank(mask, &t[0], side, 1, dilate ? side - 1 : 0, NULL) ||
+		vips_rank(t[0], out, 1, side, dilate ? side - 1 : 0, NULL));
+}
+
+// mc_fx_outline draws a band of width pixels along in's shape (alpha, or
+// its rectangle) in the colour r, g, b, blurred by sigma (0 for none):
+// outside the shape (MC_FX_OUTLINE_OUTER, under the image, on a canvas
+// grown to hold it), inside it (MC_FX_OUTLINE_INNER, over the image), or
+// both (MC_FX_OUTLINE_BOTH).
+int mc_fx_outline(VipsImage *in, VipsImage **out, int mode, int width, double sigma,
+	double r, double g, double b)
+{
+	FX_LOCAL(base, t, 16);
+	int grow = mode == MC_FX_OUTLINE_INNER ? 0 : width + (int) ceil(3 * sigma);
+	int cw = in->Xsize + 2 * grow, ch = in->Ysize + 2 * grow;
+	int m = width + 1; // margin so that erosion sees transparency past the edges
+	double zero[3] = {0, 0, 0}, c[3] = {r, g, b};
+	VipsImage *outer, *inner, *band;
+
+	if (fx_alpha(in, &t[0]) ||
+		vips_embed(t[0], &t[1], grow + m, grow + m, cw + 2 * m, ch + 2 * m, NULL) ||
+		vips_extract_area(t[1], &t[2], m, m, cw, ch, NULL))
+		return fx_done(base, -1);
+	outer = inner = t[2];
+	if (mode != MC_FX_OUTLINE_INNER) {
+		if (fx_square_rank(t[1], width, 1, &t[3]) ||
+			vips_extract_area(t[3], &t[4], m, m, cw, ch, NULL))
+			return fx_done(base, -1);
+		outer = t[4];
+	}
+	if (mode != MC_FX_OUTLINE_OUTER) {
+		if (fx_square_rank(t[1], width, 0, &t[5]) ||
+			vips_extract_area(t[5], &t[6], m, m, cw, ch, NULL))
+			return fx_done(base, -1);
+		inner = t[6];
+	}
+	if (vips_subtract(outer, inner, &t[7], NULL) ||
+		vips_cast(t[7], &t[8], VIPS_FORMAT_UCHAR, NULL))
+		return fx_done(base, -1);
+	band = t[8];
+	if (sigma > 0) {
+		if (mc_blur(band, &t[9], sigma))
+			return fx_done(base, -1);
+		band = t[9];
+	}
+	if (vips_black(&t[10], cw, ch, "bands", 3, NULL) ||
+		vips_linear(t[10], &t[11], zero, c, 3, NULL) ||
+		vips_cast(t[11], &t[12], VIPS_FORMAT_UCHAR, NULL) ||
+		vips_bandjoin2(t[12], band, &t[13], NULL) ||
+		vips_copy(t[13], &t[14], "interpretation", VIPS_INTERPRETATION_sRGB, NULL) ||
+		fx_rgba(in, &t[15]))
+		return fx_done(base, -1);
+	{
+		VipsImage *img = NULL, *comp = NULL;
+		int res = vips_embed(t[15], &img, grow, grow, cw, ch, NULL) ||
+			(mode == MC_FX_OUTLINE_OUTER ?
+				vips_composite2(t[14], img, &comp, VIPS_BLEND_MODE_OVER, NULL) :
+				vips_composite2(img, t[14], &comp, VIPS_BLEND_MODE_OVER, NULL)) ||
+			fx_join(comp, NULL, VIPS_INTERPRETATION_sRGB, out);
+		if (img)
+			g_object_unref(img);
+		if (comp)
+			g_object_unref(comp);
+		return fx_done(base, res);
+	}
 }
