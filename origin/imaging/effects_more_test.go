@@ -549,3 +549,26 @@ func TestEffectsOnTinyImages(t *testing.T) {
 		}
 	}
 }
+
+// A region's x_ and y_ start at 0 (not 1, as sizes do), relative values
+// are fractions of the image, and the region is clipped to it.
+func TestRegionRect(t *testing.T) {
+	px := func(v float64) length { return length{v: v, set: true} }
+	rel := func(v float64) length { return length{v: v, rel: true, set: true} }
+	for _, c := range []struct {
+		r    region
+		want rect
+	}{
+		{region{}, rect{0, 0, 600, 400}},
+		{region{x: px(0), y: px(0), w: px(100), h: px(50)}, rect{0, 0, 100, 50}},
+		{region{x: px(550), y: px(390), w: px(100), h: px(50)}, rect{550, 390, 50, 10}},
+		{region{x: rel(0.5), y: rel(0.25), w: rel(0.25), h: rel(0.5)}, rect{300, 100, 150, 200}},
+		{region{x: px(-20), y: px(700)}, rect{0, 400, 600, 0}},
+		{region{w: px(0)}, rect{0, 0, 0, 400}},
+		{region{x: px(1e300)}, rect{600, 0, 0, 400}},
+	} {
+		if got := c.r.rect(600, 400); got != c.want {
+			t.Errorf("%+v: %+v, want %+v", c.r, got, c.want)
+		}
+	}
+}

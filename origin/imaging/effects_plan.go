@@ -1,6 +1,7 @@
 package imaging
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -284,14 +285,15 @@ type region struct {
 
 // rect resolves the region on a w × h image, clipped to it.
 func (r region) rect(w, h int) rect {
-	x := min(max(pixels(r.x.of(w)), 0), w)
-	y := min(max(pixels(r.y.of(h)), 0), h)
+	px := func(v float64) int { return int(max(min(math.Round(v), math.MaxInt32), math.MinInt32)) }
+	x := min(max(px(r.x.of(w)), 0), w)
+	y := min(max(px(r.y.of(h)), 0), h)
 	rw, rh := w-x, h-y
 	if r.w.set {
-		rw = min(max(pixels(r.w.of(w)), 0), w-x)
+		rw = min(max(px(r.w.of(w)), 0), w-x)
 	}
 	if r.h.set {
-		rh = min(max(pixels(r.h.of(h)), 0), h-y)
+		rh = min(max(px(r.h.of(h)), 0), h-y)
 	}
 	return rect{x: x, y: y, w: rw, h: rh}
 }
