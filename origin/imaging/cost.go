@@ -155,7 +155,7 @@ func estimate(cfg *Config, pln *plan, h header, kind loader, page, shrink int, d
 		if !c.step(s, s.geometry(gw, gh)) {
 			break
 		}
-		alpha = alpha || s.hasRadius || s.hasOpacity || s.angle.HasDegrees && s.angle.Degrees%90 != 0
+		alpha = alpha || s.hasRadius || s.hasOpacity || s.angle.HasDegrees && s.angle.Degrees%90 != 0 || addsAlpha(s.effect.Name)
 	}
 	if !c.over {
 		c.add(encodeCost(out.resolve(alpha)))

@@ -386,6 +386,15 @@ func TestEffectCosts(t *testing.T) {
 			t.Errorf("%s: %v, want 400 Transformation too expensive", tx, err)
 		}
 	}
+	// An effect that makes pixels transparent makes f_auto keep alpha
+	// (PNG here), whose encoder the estimate counts.
+	if opaque, clear := estimateOf(t, p, src, "e_colorize", delivery.FormatAuto),
+		estimateOf(t, p, src, "e_gradient_fade", delivery.FormatAuto); clear < 5*opaque {
+		t.Errorf("f_auto: e_gradient_fade estimated at %v, e_colorize at %v", clear, opaque)
+	}
+	if res := do(t, p, src, "e_gradient_fade", delivery.FormatAuto); res.Format == delivery.JPG {
+		t.Errorf("e_gradient_fade with f_auto: %v, want a format with alpha", res.Format)
+	}
 	base := estimateOf(t, p, src, "f_jpg", delivery.JPG)
 	for _, tx := range []string{"e_brightness", "e_hue", "e_auto_color", "e_improve", "e_unsharp_mask", "e_pixelate",
 		"e_pixelate_region", "e_blur_region", "e_vignette", "e_trim", "e_colorize", "e_tint",

@@ -113,6 +113,16 @@ func readsColor(e delivery.EffectName) bool {
 	return false
 }
 
+// addsAlpha reports whether an effect makes some pixels transparent (so
+// that f_auto and the cost budget choose an encoder that keeps alpha).
+func addsAlpha(e delivery.EffectName) bool {
+	switch e {
+	case delivery.EffectMakeTransparent, delivery.EffectGradientFade, delivery.EffectShadow, delivery.EffectOutline:
+		return true
+	}
+	return false
+}
+
 // takesOffset reports whether an effect reads x_ and y_ (into its region's
 // x and y) and leaves w_ and h_ to the geometry.
 func takesOffset(e delivery.EffectName) bool {
