@@ -186,8 +186,10 @@ func moreEffectCost(e delivery.Effect, fx *effectArgs) (perPixel float64, random
 	switch e.Name {
 	case delivery.EffectBrightness, delivery.EffectContrast, delivery.EffectGamma:
 		return costAdjust, false
-	case delivery.EffectSaturation, delivery.EffectHue, delivery.EffectVibrance:
+	case delivery.EffectSaturation, delivery.EffectHue:
 		return costLCh, false
+	case delivery.EffectVibrance:
+		return costVibrance, false
 	case delivery.EffectAutoBrightness, delivery.EffectAutoContrast, delivery.EffectAutoColor:
 		return costStats, true
 	case delivery.EffectImprove:

@@ -275,7 +275,8 @@ func percent(s string, def int) (float64, bool) {
 const (
 	costAdjust      = 3  // a linear map or gamma of the colour bands (fused into the pipeline)
 	costTint        = 15 // e_tint: luminance, then a blend
-	costLCh         = 80 // e_saturation, e_hue, e_vibrance: to LCh and back
+	costLCh         = 40 // e_saturation, e_hue: to Lab and back, a and b recombined
+	costVibrance    = 60 // e_vibrance: and the chroma-dependent factor
 	costStats       = 15 // e_auto_*: one histogram pass, then the map
 	costLab         = 25 // e_replace_color, e_make_transparent: the distance in Lab
 	costPredominant = 90 // e_replace_color without its colour: histogram, mask and means
