@@ -43,6 +43,7 @@
 //	values.go          the typed parameter values: Dimension, Quality, DPR, Gravity, Effect, Radius, Angle...
 //	enums.go           Crop, GravityMode, EffectName, Flag, AngleMode: enumerated values
 //	colors.go          Color: colour values
+//	effects.go         ParseColor, Component.ColorParam: the colours effects read (co_, arguments)
 //	format.go          Format: extensions and f_ values, media types
 //	numbers.go         decimal and integer parsing, float formatting
 //	escape.go          percent-decoding and AppendEscaped (the SDKs' escaping)

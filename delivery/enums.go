@@ -173,8 +173,7 @@ func (e EffectName) String() string { return enumName(effectNames[:], int(e)) }
 // effectTakesNoArgs lists effects that take no ":" argument.
 func effectTakesNoArgs(e EffectName) bool {
 	switch e {
-	case EffectGrayscale, EffectNegate, EffectBlackwhite, EffectRedEye, EffectAutoBrightness,
-		EffectAutoColor, EffectAutoContrast:
+	case EffectGrayscale, EffectNegate, EffectBlackwhite, EffectRedEye:
 		return true
 	}
 	return false
@@ -190,10 +189,16 @@ func effectRange(e EffectName) (lo, hi int, ok bool) {
 		return 1, 2000, true
 	case EffectSepia:
 		return 1, 100, true
-	case EffectPixelate:
+	case EffectPixelate, EffectPixelateRegion:
 		return 1, 200, true
-	case EffectBrightness, EffectContrast, EffectSaturation, EffectVibrance:
+	case EffectBlurRegion:
+		return 1, 2000, true
+	case EffectBrightness:
+		return -99, 100, true
+	case EffectContrast, EffectSaturation, EffectVibrance:
 		return -100, 100, true
+	case EffectAutoBrightness, EffectAutoColor, EffectAutoContrast:
+		return 0, 100, true
 	case EffectGamma:
 		return -50, 150, true
 	case EffectHue:

@@ -85,6 +85,15 @@ var typedCases = []struct {
 	{"e_sharpen", func(c *Component) bool { return c.Effect == Effect{Name: EffectSharpen} }},
 	{"e_negate", func(c *Component) bool { return c.Effect == Effect{Name: EffectNegate} }},
 	{"e_brightness:-20", func(c *Component) bool { return c.Effect == Effect{Name: EffectBrightness, Level: -20, HasLevel: true} }},
+	{"e_auto_brightness:50", func(c *Component) bool {
+		return c.Effect == Effect{Name: EffectAutoBrightness, Level: 50, HasLevel: true}
+	}},
+	{"e_auto_color", func(c *Component) bool { return c.Effect == Effect{Name: EffectAutoColor} }},
+	{"e_pixelate_region:20", func(c *Component) bool {
+		return c.Effect == Effect{Name: EffectPixelateRegion, Level: 20, HasLevel: true}
+	}},
+	{"e_blur_region:500", func(c *Component) bool { return c.Effect == Effect{Name: EffectBlurRegion, Level: 500, HasLevel: true} }},
+	{"e_improve:indoor:50", func(c *Component) bool { return c.Effect == Effect{Name: EffectImprove, Args: "indoor:50"} }},
 	{"e_art:incognito", func(c *Component) bool { return c.Effect == Effect{Name: EffectArt, Args: "incognito"} }},
 	{"r_max", func(c *Component) bool { return c.Radius == Radius{Max: true} }},
 	{"r_20", func(c *Component) bool { return c.Radius == Radius{N: 1, V: [4]int{20}} }},

@@ -100,6 +100,8 @@ var urlCases = []urlCase{
 	{uri: "/demo/image/upload/bo_4px_solid_rgb:000,b_rgb:ff0000/sample.jpg", cloud: "demo", rt: Image, typ: Upload, tx: "bo_4px_solid_rgb:000,b_rgb:ff0000", raw: "sample", id: "sample", ext: "jpg", format: JPG},
 	{uri: "/demo/image/upload/l_folder:logo/c_scale,w_100/fl_layer_apply,g_north_west,x_10,y_10/f_auto/q_auto/sample.jpg", cloud: "demo", rt: Image, typ: Upload, tx: "l_folder:logo/c_scale,w_100/fl_layer_apply,g_north_west,x_10,y_10/f_auto/q_auto", raw: "sample", id: "sample", ext: "jpg", format: JPG},
 	{uri: "/demo/image/upload/co_yellow,l_text:Arial_40:Hello%20World/fl_layer_apply,g_south/f_auto/q_auto/sample.jpg", cloud: "demo", rt: Image, typ: Upload, tx: "co_yellow,l_text:Arial_40:Hello%20World/fl_layer_apply,g_south/f_auto/q_auto", raw: "sample", id: "sample", ext: "jpg", format: JPG},
+	{uri: "/demo/image/upload/e_pixelate_region:12,h_40,w_60,x_10,y_20/e_auto_brightness:70/sample.jpg", cloud: "demo", rt: Image, typ: Upload, tx: "e_pixelate_region:12,h_40,w_60,x_10,y_20/e_auto_brightness:70", raw: "sample", id: "sample", ext: "jpg", format: JPG},
+	{uri: "/demo/image/upload/co_red,e_outline:outer:10:200/e_replace_color:blue:30:red/e_gradient_fade:symmetric,y_100/e_trim:10:white/sample.png", cloud: "demo", rt: Image, typ: Upload, tx: "co_red,e_outline:outer:10:200/e_replace_color:blue:30:red/e_gradient_fade:symmetric,y_100/e_trim:10:white", raw: "sample", id: "sample", ext: "png", format: PNG},
 	{uri: "/demo/image/upload/e_background_removal/f_png/q_auto/sample.jpg", cloud: "demo", rt: Image, typ: Upload, tx: "e_background_removal/f_png/q_auto", raw: "sample", id: "sample", ext: "jpg", format: JPG},
 	{uri: "/demo/image/upload/c_fill,g_auto,h_300,w_400/f_auto/q_auto/sample", cloud: "demo", rt: Image, typ: Upload, tx: "c_fill,g_auto,h_300,w_400/f_auto/q_auto", raw: "sample", id: "sample"},
 	// Seed 004: Admin API reference URLs.
@@ -194,6 +196,9 @@ var errorCases = []struct {
 	{"/demo/image/upload/pg_0/sample.jpg", 400, "Invalid page in transformation: 0"},
 	{"/demo/image/upload/pg_2-0/sample.jpg", 400, "Invalid page in transformation: 2-0"},
 	{"/demo/image/upload/e_grayscale:50/sample.jpg", 400, "Invalid effect in transformation: grayscale:50"},
+	{"/demo/image/upload/e_brightness:-100/sample.jpg", 400, "Invalid effect in transformation: brightness:-100"},
+	{"/demo/image/upload/e_auto_contrast:101/sample.jpg", 400, "Invalid effect in transformation: auto_contrast:101"},
+	{"/demo/image/upload/e_pixelate_region:0/sample.jpg", 400, "Invalid effect in transformation: pixelate_region:0"},
 	{"/demo/image/upload/fl_progressive:fast/sample.jpg", 400, "Invalid flag in transformation: progressive:fast"},
 	{"/demo/image/upload/ar_0/sample.jpg", 400, "Invalid aspect ratio in transformation: 0"},
 	{"/demo/image/upload/ab_cd/sample.jpg", 400, "Invalid transformation component - ab_cd"},

@@ -157,7 +157,7 @@ func estimate(cfg *Config, pln *plan, h header, kind loader, page, shrink int, d
 		if !c.step(s, s.geometry(gw, gh)) {
 			break
 		}
-		alpha = alpha || s.hasRadius || s.hasOpacity || s.angle.HasDegrees && s.angle.Degrees%90 != 0
+		alpha = alpha || s.hasRadius || s.hasOpacity || s.angle.HasDegrees && s.angle.Degrees%90 != 0 || addsAlpha(s.effect.Name)
 	}
 	if !c.over {
 		c.add(encodeCost(out.resolve(alpha)))
@@ -212,6 +212,13 @@ func (c *costing) step(s *step, g geometry) bool {
 		c.add(costSharpen + costSharpenSigma*sharpenSigma(s.effect))
 	case delivery.EffectGrayscale, delivery.EffectSepia, delivery.EffectNegate:
 		c.add(costColour)
+	default:
+		if perPixel, random := moreEffectCost(s.effect, &s.fx); perPixel > 0 {
+			if random {
+				c.materialize()
+			}
+			c.add(perPixel)
+		}
 	}
 	if s.border.Width > 0 {
 		if !c.resize(c.w+2*s.border.Width, c.h+2*s.border.Width) {

@@ -48,6 +48,8 @@ func (pl *pipeline) effect(s *step) error {
 		rc = C.mc_blur(pl.img, &out, C.double(max(level(100)/20, 0.5)))
 	case delivery.EffectSharpen:
 		rc = C.mc_sharpen(pl.img, &out, C.double(min(max(level(100)/100, 0.5), 10)))
+	default:
+		return pl.moreEffect(s)
 	}
 	if rc != 0 {
 		return pl.fail("effect " + e.Name.String())

@@ -84,6 +84,10 @@ func (p *plan) components(cs []delivery.Component, depth int, dprHint float64) (
 				}
 			}
 		}
+		fx, c, err := takeEffectArgs(c)
+		if err != nil {
+			return nil, err
+		}
 		if err := p.global(c); err != nil {
 			return nil, err
 		}
@@ -91,6 +95,7 @@ func (p *plan) components(cs []delivery.Component, depth int, dprHint float64) (
 		if err != nil {
 			return nil, err
 		}
+		s.fx = fx
 		steps = append(steps, s)
 	}
 	return steps, nil

@@ -34,6 +34,7 @@ type step struct {
 	zoom    float64 // 0 when not given
 
 	effect     delivery.Effect
+	fx         effectArgs // the effect's region, colours and arguments (effects_plan.go)
 	radius     delivery.Radius
 	hasRadius  bool
 	angle      delivery.Angle
@@ -259,7 +260,7 @@ func (s *step) effects(c *delivery.Component) error {
 			}
 		case delivery.EffectBlur, delivery.EffectSharpen, delivery.EffectSepia:
 		default:
-			return unsupported(token(c, "e"))
+			// takeEffectArgs has checked it
 		}
 		s.effect = c.Effect
 	}

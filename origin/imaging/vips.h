@@ -144,6 +144,41 @@ int mc_layer_text(VipsImage **out, const char *markup, const char *font, int wid
 	int justify, int spacing, double r, double g, double b, double a);
 
 int mc_save(VipsImage *in, const mc_save_options *o, void **buf, size_t *len);
+// e_ effects beyond the first five (vips_effects.c, effects_more.go).
+enum {
+	MC_FX_AUTO_BRIGHTNESS = 1,
+	MC_FX_AUTO_CONTRAST,
+	MC_FX_AUTO_COLOR,
+};
+enum {
+	MC_FX_REGION_PIXELATE = 1,
+	MC_FX_REGION_BLUR,
+};
+int mc_fx_linear(VipsImage *in, VipsImage **out, double a, double b);
+int mc_fx_gamma(VipsImage *in, VipsImage **out, double exponent);
+int mc_fx_lch(VipsImage *in, VipsImage **out, double chroma_mul, double hue_add, double vibrance);
+int mc_fx_auto(VipsImage *in, VipsImage **out, int kind, double blend);
+int mc_fx_unsharp(VipsImage *in, VipsImage **out, double sigma, double amount);
+int mc_fx_pixelate(VipsImage *in, VipsImage **out, int size);
+int mc_fx_region(VipsImage *in, VipsImage **out, int left, int top, int width, int height, int kind, double param);
+int mc_fx_vignette(VipsImage *in, VipsImage **out, double strength);
+int mc_fx_corner(VipsImage *in, double *r, double *g, double *b);
+int mc_fx_predominant(VipsImage *in, double *r, double *g, double *b);
+int mc_fx_trim(VipsImage *in, VipsImage **out, double threshold, double r, double g, double b);
+int mc_fx_colorize(VipsImage *in, VipsImage **out, double level, double r, double g, double b);
+int mc_fx_tint(VipsImage *in, VipsImage **out, double amount, double r, double g, double b);
+int mc_fx_replace(VipsImage *in, VipsImage **out, double dE, const double from[3], const double to[3]);
+int mc_fx_make_transparent(VipsImage *in, VipsImage **out, double dE, double r, double g, double b);
+enum {
+	MC_FX_OUTLINE_BOTH = 0,
+	MC_FX_OUTLINE_OUTER,
+	MC_FX_OUTLINE_INNER,
+};
+int mc_fx_outline(VipsImage *in, VipsImage **out, int mode, int width, double sigma,
+	double r, double g, double b);
+int mc_fx_fade(VipsImage *in, VipsImage **out, double xlen, double ylen, int symmetric, double exponent);
+int mc_fx_shadow(VipsImage *in, VipsImage **out, int dx, int dy, double sigma, double opacity,
+	double r, double g, double b);
 // mc_avif_works returns 0 when libvips can encode AVIF (heifsave with an
 // AV1 encoder), -1 when it cannot.
 int mc_avif_works(void);
