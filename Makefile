@@ -8,11 +8,11 @@ SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 GOFILES      = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/node_modules/*')
 FUZZTIME    ?= 20s
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
-# VERSITYGW is the S3 server the tests start (internal/testservers).
+# VERSITYGW is the S3 server the tests and mediacdn cluster start (internal/localsrv).
 VERSITYGW   := github.com/versity/versitygw/cmd/versitygw
 VERSITYGW_VERSION := v1.8.0
 
-.PHONY: all run build test deps test-deps node-deps testdata bench-deps bench sdk-suite fuzz lint clean
+.PHONY: all run build test deps servers test-deps cluster node-deps testdata bench-deps bench sdk-suite fuzz lint clean
 
 all: build
 
@@ -31,12 +31,13 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-# test-deps installs the servers the tests start (internal/testservers):
-# PostgreSQL (Debian's package: initdb and the server in
-# /usr/lib/postgresql/<N>/bin), and versitygw (S3, with its POSIX backend)
-# at VERSITYGW_VERSION into bin/ with go install, when bin/versitygw is
-# missing or another version (about 1.5 minutes of compiling, once).
-test-deps: deps
+# servers installs the servers the tests and `mediacdn cluster` start
+# (internal/localsrv): PostgreSQL (Debian's package: initdb and the server
+# in /usr/lib/postgresql/<N>/bin), and versitygw (S3, with its POSIX
+# backend) at VERSITYGW_VERSION into bin/ with go install, when
+# bin/versitygw is missing or another version (about 1.5 minutes of
+# compiling, once). test-deps is its name in the tests' messages.
+servers: deps
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { \
 		echo "installing: postgresql"; \
 		$(SUDO) apt-get update -qq && \
@@ -44,6 +45,8 @@ test-deps: deps
 	@$(GO) version -m bin/versitygw 2>/dev/null | grep -Eq "^\s+mod\s+github.com/versity/versitygw\s+$(VERSITYGW_VERSION)\s" || { \
 		echo "installing: versitygw $(VERSITYGW_VERSION) into bin/"; \
 		GOBIN=$(CURDIR)/bin $(GO) install $(VERSITYGW)@$(VERSITYGW_VERSION); }
+
+test-deps: servers
 
 # testdata puts the GPL-2+ photos of the test corpus into testdata/corpus
 # (git ignores them there) from Debian's mate-backgrounds package, then
@@ -92,6 +95,15 @@ build: deps
 DEV_FLAGS ?=
 run: build
 	./$(BIN) dev $(DEV_FLAGS)
+
+# cluster starts `mediacdn cluster`: a many-machine installation on this
+# machine (three clustered NATS servers, PostgreSQL and versitygw on a
+# temporary directory, two origins, three edges), prints every address
+# and the CLOUDINARY_URL, and stops everything on Ctrl-C. CLUSTER_FLAGS
+# passes flags: make cluster CLUSTER_FLAGS='-origins 3 -data /var/tmp/try'.
+CLUSTER_FLAGS ?=
+cluster: servers build
+	./$(BIN) cluster $(CLUSTER_FLAGS)
 
 # node-deps installs Node.js (Debian's nodejs and npm, when node is missing)
 # and the Node SDK the tests drive, pinned by test/node/package-lock.json.

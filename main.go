@@ -25,6 +25,7 @@ var commands = []app.Command{
 	{Name: "dev", Summary: "run NATS, an origin and an edge in one process (the local default)", Run: app.Dev},
 	{Name: "origin", Summary: "run an origin: storage, Upload and Admin API, transforms", Run: app.Origin},
 	{Name: "edge", Summary: "run an edge: delivery from memory, fills from origins, purges", Run: app.Edge},
+	{Name: "cluster", Summary: "run a many-machine installation on this machine: NATS cluster, PostgreSQL, S3, origins, edges", Run: app.RunCluster},
 	{Name: "purge", Summary: "ask an origin to invalidate assets, prefixes, transformations or a cloud", Run: app.Purge},
 	{Name: "bench", Summary: "run load tests and side-by-side comparisons", Run: app.Bench},
 	{Name: "check-config", Summary: "validate a configuration file", Run: app.CheckConfig},

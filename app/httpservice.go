@@ -50,6 +50,14 @@ func (h *httpService) Start(context.Context) error {
 // Addr is the bound address (useful with port 0).
 func (h *httpService) Addr() string { return h.ln.Addr().String() }
 
+// Kill closes the listener and every connection at once: requests in
+// flight get no answer. Close still runs onClose.
+func (h *httpService) Kill() {
+	if h.srv != nil {
+		h.srv.Close()
+	}
+}
+
 // Close shuts the server down gracefully, then runs onClose.
 func (h *httpService) Close(ctx context.Context) error {
 	var err error

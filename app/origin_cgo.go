@@ -110,6 +110,14 @@ func (o *originService) Close(ctx context.Context) error {
 	return err
 }
 
+// Kill drops the origin's connections at once, as a crash would for its
+// clients (requests in flight get no answer); Close releases the rest.
+func (o *originService) Kill() {
+	if o.http != nil {
+		o.http.Kill()
+	}
+}
+
 // Addr is the origin's bound address.
 func (o *originService) Addr() string { return o.http.Addr() }
 

@@ -43,7 +43,7 @@ func CheckMetadataURL(raw string) error {
 		return nil
 	case "postgres", "postgresql":
 		if u.Opaque != "" || u.Hostname() == "" {
-			return fmt.Errorf("%q: want postgres://user@host:5432/database?sslmode=...", u.Redacted())
+			return fmt.Errorf("%q: want postgres://user@host:5432/database?sslmode=verify-full", u.Redacted())
 		}
 		if db := strings.TrimPrefix(u.Path, "/"); db == "" || strings.Contains(db, "/") {
 			return fmt.Errorf("%q: name one database, postgres://user@host:5432/database", u.Redacted())

@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"net/url"
 	"strings"
 	"time"
 
@@ -18,8 +19,11 @@ type Config struct {
 	// dev configuration sets 127.0.0.1:8090. A production edge names a
 	// private address its scraper reaches.
 	MetricsListen string `yaml:"metrics_listen"`
-	// Origins are the origin servers' base URLs (http://host:port), tried
-	// in order; a failing one is skipped for OriginDownFor.
+	// Origins are the origin servers' base URLs (http://host:port), each
+	// listed once. A fill goes to the origin its URL path ranks first by
+	// rendezvous hashing among those in (rendezvous.go): every edge sends a
+	// URL to the same origin. An origin that fails OriginFailAfter requests
+	// in a row is taken out until its /healthz answers 200 (health.go).
 	// Default [http://127.0.0.1:8081].
 	Origins []string `yaml:"origins"`
 	// CacheSize is the memory budget for cached objects: bodies plus
@@ -52,8 +56,17 @@ type Config struct {
 	OriginTimeout time.Duration `yaml:"origin_timeout"`
 	// OriginConnectTimeout bounds connecting to an origin. Default 2s.
 	OriginConnectTimeout time.Duration `yaml:"origin_connect_timeout"`
-	// OriginDownFor is how long an origin that refused or failed is
-	// skipped (passive health). Default 5s.
+	// OriginFailAfter is how many requests in a row an origin fails (no
+	// answer: refused, reset, a connect timeout, a timeout on a stored
+	// file) before it is taken out. Default 2.
+	OriginFailAfter int `yaml:"origin_fail_after"`
+	// OriginProbeInterval is how often an origin that is out is asked for
+	// its /healthz (with a timeout of the shorter of this and
+	// OriginConnectTimeout); the first 200 puts it back. Default 1s;
+	// negative turns probing off (then OriginDownFor applies).
+	OriginProbeInterval time.Duration `yaml:"origin_probe_interval"`
+	// OriginDownFor is, with probing off only, how long an origin taken
+	// out is skipped before requests try it again. Default 5s.
 	OriginDownFor time.Duration `yaml:"origin_down_for"`
 	// OriginMaxConns bounds the connections per origin of requests for
 	// stored files: URLs without a transformation (originals), fetch
@@ -144,6 +157,10 @@ func (c *Config) ApplyDefaults() {
 	setDur(&c.OriginTimeout, 30*time.Second)
 	setDur(&c.OriginConnectTimeout, 2*time.Second)
 	setDur(&c.OriginDownFor, 5*time.Second)
+	setDur(&c.OriginProbeInterval, time.Second)
+	if c.OriginFailAfter == 0 {
+		c.OriginFailAfter = 2
+	}
 	setDur(&c.OriginConnWait, min(time.Second, c.OriginTimeout/2))
 	setDur(&c.ReadTimeout, 10*time.Second)
 	setDur(&c.WriteTimeout, time.Minute)
@@ -194,10 +211,17 @@ func (c *Config) Validate() error {
 	if len(c.Origins) == 0 {
 		return config.Errorf("origins", "at least one origin is required")
 	}
+	seen := map[string]int{}
 	for i, o := range c.Origins {
 		if err := config.CheckURL(o, "http"); err != nil {
 			return config.Errorf("origins", "origin %d: %v", i, err)
 		}
+		u, _ := url.Parse(o)
+		addr := originAddr(u)
+		if j, ok := seen[addr]; ok {
+			return config.Errorf("origins", "origin %d: %s is origin %d already", i, addr, j)
+		}
+		seen[addr] = i
 	}
 	switch {
 	case c.CacheSize < config.MiB:
@@ -215,6 +239,10 @@ func (c *Config) Validate() error {
 		return config.Errorf("origin_max_conns", "at least 1")
 	case c.OriginTransformConns < 1:
 		return config.Errorf("origin_transform_conns", "at least 1")
+	case c.OriginFailAfter < 1:
+		return config.Errorf("origin_fail_after", "at least 1")
+	case c.OriginProbeInterval > 0 && c.OriginProbeInterval < 10*time.Millisecond:
+		return config.Errorf("origin_probe_interval", "at least 10ms (negative turns probing off), got %v", c.OriginProbeInterval)
 	case c.MaxConns < 1:
 		return config.Errorf("max_conns", "at least 1")
 	case c.Procs < 0:

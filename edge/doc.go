@@ -17,6 +17,13 @@
 // delivery.HeaderVariant: the origin makes that variant, and the client's
 // own Accept and client hints stay at the edge.
 //
+// With several origins, a fill goes to the one its URL path ranks first by
+// rendezvous hashing among those in (rendezvous.go), so every edge sends
+// a URL to the same origin and the origin's own once-per-key fill dedups
+// it across edges; an origin that fails origin_fail_after requests in a
+// row is out until its /healthz answers 200 (health.go), and a request
+// that got no answer is resent once, to the key's next origin (origins.go).
+//
 // Files, one concept each:
 //
 //	server.go          Server, New, Deps, Listen, Serve, Shutdown; the Purges and Sync it reads
@@ -29,7 +36,9 @@
 //	fill.go            miss, fetch: one origin fill per key, what the origin is asked
 //	revalidate.go      stale-while-revalidate: one background refresh per key
 //	pass.go            responses too large to cache, streamed (max_object_size)
-//	origins.go         the origins, their connection budgets and passive health
+//	origins.go         the origins, their connection budgets; do: which origin, retry once
+//	rendezvous.go      which origin fills a key: rendezvous hashing, and why not round-robin
+//	health.go          taking an origin out after failures, probing its /healthz back in
 //	shed.go            origin failures and shedding answered (502, 503, 504, Retry-After)
 //	respond.go         serving an entry: headers, conditional requests, ranges, Cache-Status
 //	lastmodified.go    Last-Modified never later than Date

@@ -7,14 +7,13 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// ready answers /readyz: 200 when an origin is reachable (by passive
-// health) and the purge stream is caught up, else 503 with the reason.
+// ready answers /readyz: 200 when an origin is in (health.go) and the purge stream is caught up, else 503 with the reason.
 func (s *Server) ready(ctx *fasthttp.RequestCtx) {
 	ctx.SetContentType("text/plain; charset=utf-8")
 	ctx.Response.Header.Set("Cache-Control", "no-store")
 	if s.origins.healthy() == 0 {
 		ctx.SetStatusCode(fasthttp.StatusServiceUnavailable)
-		ctx.SetBodyString("not ready: every origin failed recently\n")
+		ctx.SetBodyString("not ready: every origin is out (origin_fail_after failures in a row)\n")
 		return
 	}
 	if s.sync != nil {
@@ -40,6 +39,7 @@ func (s *Server) writeMetrics(ctx *fasthttp.RequestCtx) {
 		cs.purgeFlushes, cs.purgeRestarts = st.Flushes, st.Restarts
 	}
 	s.m.write(&b, cs)
+	s.origins.write(&b)
 	ctx.SetContentType("text/plain; version=0.0.4; charset=utf-8")
 	ctx.Response.Header.Set("Cache-Control", "no-store")
 	ctx.SetBody(b.Bytes())

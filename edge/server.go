@@ -89,7 +89,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		c.close()
 		return nil, fmt.Errorf("edge: hosts: %w", err)
 	}
-	og, err := newOrigins(&cfg)
+	og, err := newOrigins(&cfg, d.Log)
 	if err != nil {
 		c.close()
 		return nil, err
@@ -163,8 +163,8 @@ func (s *Server) Serve() error {
 	}
 }
 
-// Shutdown stops accepting, waits for requests in flight (up to ctx), and
-// releases the cache.
+// Shutdown stops accepting, waits for requests in flight (up to ctx), stops
+// probing origins, and releases the cache.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.srv.ShutdownWithContext(ctx)
 	if s.msrv != nil {
@@ -173,6 +173,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 	}
 	s.watch.close()
+	s.origins.close()
 	s.cache.close()
 	return err
 }

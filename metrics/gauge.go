@@ -10,3 +10,13 @@ func Gauge(w io.Writer, name, help string, v float64) {
 	header(w, name, help, "gauge")
 	fmt.Fprintf(w, "%s %g\n", name, v)
 }
+
+// Gauges writes a gauge family whose series differ in one label, such as
+// origin_up{origin="10.0.0.1:8081"}: HELP and TYPE once, then one line per
+// series in the order given.
+func Gauges(w io.Writer, name, help, label string, series ...Labeled) {
+	header(w, name, help, "gauge")
+	for _, s := range series {
+		fmt.Fprintf(w, "%s{%s=\"%s\"} %d\n", name, label, escapeLabel(s.Label), s.Value)
+	}
+}

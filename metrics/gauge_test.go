@@ -24,3 +24,12 @@ func TestGauge(t *testing.T) {
 		}
 	}
 }
+
+func TestGauges(t *testing.T) {
+	var b strings.Builder
+	Gauges(&b, "x_up", "1 when up.", "origin", Labeled{"a:1", 1}, Labeled{`b"2`, 0})
+	want := "# HELP x_up 1 when up.\n# TYPE x_up gauge\nx_up{origin=\"a:1\"} 1\nx_up{origin=\"b\\\"2\"} 0\n"
+	if got := b.String(); got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+}

@@ -77,6 +77,15 @@ func (c *Config) streamConfig() jetstream.StreamConfig {
 	return cfg
 }
 
+// A stream create that fails is tried again createTries times in all,
+// pausing createPause more each time: two creates of one stream at once
+// (an origin's and an edge's) can make the server refuse one ("error
+// creating store for stream") while the other is being made.
+const (
+	createTries = 3
+	createPause = 50 * time.Millisecond
+)
+
 // defaultDuplicates is the stream's de-duplication window.
 const defaultDuplicates = 2 * time.Minute
 
@@ -88,9 +97,19 @@ const defaultDuplicates = 2 * time.Minute
 // few of them are up), the stream keeps its count and its other settings
 // are updated: purges keep flowing, and the refusal is logged as an error
 // naming both counts.
+//
+// A create that races another (an edge's openStream, another origin) may
+// be refused by the server while the other is being made: it is tried
+// again, at most createTries times in all.
 func EnsureStream(ctx context.Context, js jetstream.JetStream, cfg Config) (jetstream.Stream, error) {
 	want := cfg.streamConfig()
 	s, err := js.CreateOrUpdateStream(ctx, want)
+	for try := 1; err != nil && try < createTries && ctx.Err() == nil; try++ {
+		if !pause(ctx, time.Duration(try)*createPause) {
+			break
+		}
+		s, err = js.CreateOrUpdateStream(ctx, want)
+	}
 	if err == nil {
 		return s, nil
 	}
@@ -121,7 +140,9 @@ func openStream(ctx context.Context, js jetstream.JetStream, cfg Config) (jetstr
 	s, err := js.Stream(ctx, cfg.StreamName())
 	if errors.Is(err, jetstream.ErrStreamNotFound) {
 		s, err = js.CreateStream(ctx, cfg.streamConfig())
-		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+		if err != nil && pause(ctx, createPause) {
+			// Made by someone else meanwhile (already in use), or
+			// refused while another create of it was under way.
 			s, err = js.Stream(ctx, cfg.StreamName())
 		}
 	}

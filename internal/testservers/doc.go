@@ -1,8 +1,9 @@
 // Package testservers starts real servers for tests, each on a temporary
 // directory and a free loopback port, stopped when the test (or, for
-// PostgreSQL, the test binary) ends. A server whose program is missing
-// fails the test with a message naming `make test-deps`, which installs
-// it; the test never runs on without it.
+// PostgreSQL, the test binary) ends: thin testing.TB wrappers of
+// internal/localsrv, which starts them for `mediacdn cluster` too. A
+// server whose program is missing fails the test with a message naming
+// `make test-deps`, which installs it; the test never runs on without it.
 //
 // Files:
 //   - s3.go: StartS3, versitygw with its POSIX backend, one per test; Find

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/mediacdn/mediacdn/internal/localsrv"
 )
 
 func TestMain(m *testing.M) { os.Exit(RunPostgres(m)) }
@@ -27,7 +29,7 @@ func TestStartPostgres(t *testing.T) {
 		t.Fatalf("user %q collation %q superuser %v: %v", who, collation, super, err)
 	}
 	if os.Geteuid() == 0 {
-		st, err := os.Stat(a.Server.data())
+		st, err := os.Stat(a.Server.DataDir())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -39,9 +41,9 @@ func TestStartPostgres(t *testing.T) {
 
 // Without PostgreSQL's binaries the error says how to get them.
 func TestPostgresBinMissing(t *testing.T) {
-	t.Setenv("PATH", t.TempDir())
-	_, err := postgresBinUnder(t.TempDir())
-	if err == nil || !strings.Contains(err.Error(), "make test-deps") {
+	err := wrap(&localsrv.MissingError{Program: "PostgreSQL", Looked: "no initdb"})
+	if err == nil || !strings.Contains(err.Error(), "testservers: PostgreSQL is not installed (no initdb): "+
+		"run `make test-deps`, which installs Debian's postgresql package") {
 		t.Fatalf("error %v, want one naming make test-deps", err)
 	}
 }

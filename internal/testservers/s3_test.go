@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mediacdn/mediacdn/internal/localsrv"
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 )
@@ -41,7 +42,7 @@ func TestFindMissing(t *testing.T) {
 		t.Fatalf("err %v, output:\n%s", err, out)
 	}
 	// make test-deps puts versitygw in the module's bin/, which comes first.
-	root, _ := moduleRoot()
+	root, _ := localsrv.ModuleRoot()
 	if p := Find(t, "versitygw"); p != filepath.Join(root, "bin", "versitygw") {
 		t.Errorf("Find(versitygw) = %s, want the module's bin/versitygw", p)
 	}

@@ -105,8 +105,3 @@ func (l loader) format(av1 bool) delivery.Format {
 	}
 	return delivery.FormatNone
 }
-
-// multiPage reports whether the loader takes a page number.
-func (l loader) multiPage() bool {
-	return l == loaderWebP || l == loaderGIF || l == loaderTIFF || l == loaderHEIF
-}

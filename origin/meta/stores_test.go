@@ -61,17 +61,6 @@ func openPostgres(t testing.TB, url string) *Postgres {
 	return s
 }
 
-// openTest opens a SQLite store, for what is SQLite's own.
-func openTest(t *testing.T) *SQLite {
-	t.Helper()
-	s, err := OpenSQLite(filepath.Join(t.TempDir(), "meta.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
 // rawDB is the SQL store under a Store, to look at its tables.
 func rawDB(s Store) *db {
 	switch s := s.(type) {
