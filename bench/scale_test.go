@@ -42,3 +42,33 @@ func TestScalePurgeRatio(t *testing.T) {
 		t.Errorf("no p99 at the first count: %v", r)
 	}
 }
+
+// timeline counts answers by when they ended, per second of each
+// bucket; a 503 is neither a success nor an error.
+func TestTimeline(t *testing.T) {
+	start := time.Unix(100, 0)
+	at := func(ms int) time.Time { return start.Add(time.Duration(ms) * time.Millisecond) }
+	events := []missEvent{
+		{t1: at(10), ok: true}, {t1: at(90), ok: true}, {t1: at(150)}, {t1: at(250), shed: true},
+		{t1: at(-5), ok: true}, {t1: at(320), ok: true},
+	}
+	ok, failed := timeline(events, start, 100*time.Millisecond)
+	if !slices.Equal(ok, []float64{20, 0, 0, 10}) || !slices.Equal(failed, []float64{0, 10, 0, 0}) {
+		t.Errorf("ok %v, failed %v", ok, failed)
+	}
+	if ok, failed := timeline(nil, start, time.Second); ok != nil || failed != nil {
+		t.Errorf("no events: %v %v", ok, failed)
+	}
+}
+
+// The i-th transformation differs from every other.
+func TestMissPathDistinct(t *testing.T) {
+	seen := map[string]bool{}
+	for i := range 5000 {
+		p := missPath("demo", "scale/src", i)
+		if seen[p] {
+			t.Fatalf("%s asked twice (i = %d)", p, i)
+		}
+		seen[p] = true
+	}
+}
