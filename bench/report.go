@@ -156,7 +156,7 @@ func (r *Report) markdown() string {
 	if len(sections) > 0 && len(r.Checks) > 0 {
 		b.WriteString("## Targets\n\n")
 	}
-	b.WriteString(checksMarkdown(r.Checks))
+	b.WriteString(checksMarkdown(r.Checks, len(sections) == 0))
 	for _, c := range r.Charts {
 		if !slices.Contains(sections, c.Section) {
 			fmt.Fprintf(&b, "![%s](%s)\n\n", c.Title, c.File)
@@ -197,11 +197,16 @@ func (t Table) markdown() string {
 	return b.String()
 }
 
-func checksMarkdown(cs []Check) string {
+// checksMarkdown renders the checks as a table, with its title when
+// titled (a sectioned report gives them a heading instead).
+func checksMarkdown(cs []Check, titled bool) string {
 	if len(cs) == 0 {
 		return ""
 	}
-	t := Table{Title: "Targets", Header: []string{"check", "measured", "target", "met"}}
+	t := Table{Header: []string{"check", "measured", "target", "met"}}
+	if titled {
+		t.Title = "Targets"
+	}
 	for _, c := range cs {
 		t.Rows = append(t.Rows, []string{c.Name, c.Got, c.Target, yesNo(c.Pass)})
 	}
@@ -241,6 +246,6 @@ func (r *Report) digest() string {
 			b.WriteString(t.markdown())
 		}
 	}
-	b.WriteString(checksMarkdown(r.Checks))
+	b.WriteString(checksMarkdown(r.Checks, true))
 	return b.String()
 }

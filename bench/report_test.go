@@ -52,7 +52,7 @@ func TestReportSections(t *testing.T) {
 	r.Charts[0].File = "latency.svg"
 	md := r.markdown()
 	order := []string{"**Main**", "## Part 1", "**One**", "**One more**", "![Chart one](one.svg)", "## Part 2", "**Two**",
-		"![Chart two](two.svg)", "## Targets", "| fast |", "![Latency](latency.svg)", "- a note"}
+		"![Chart two](two.svg)", "## Targets\n\n| check |", "| fast |", "![Latency](latency.svg)", "- a note"}
 	at := 0
 	for _, want := range order {
 		i := strings.Index(md[at:], want)

@@ -54,7 +54,7 @@ type scaleFailoverData struct {
 
 const (
 	scaleUploaders = 2                      // concurrent uploads during the failover load
-	scaleBucket    = 100 * time.Millisecond // failover timeline resolution
+	scaleBucket    = 250 * time.Millisecond // failover timeline resolution
 	// scaleKilled is the origin killed: not the first, which runs the
 	// embedded NATS server (a NATS server dying is the NATS cluster's
 	// test, not this one).

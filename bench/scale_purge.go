@@ -16,7 +16,12 @@ type scalePurgeRow struct {
 	P50Ms    float64 `json:"p50_ms"`
 	P99Ms    float64 `json:"p99_ms"`
 	MaxMs    float64 `json:"max_ms"`
-	APIP50Ms float64 `json:"api_p50_ms"`
+	// FirstP50Ms is the median delay until the first edge served the new
+	// bytes: the gap to P50Ms is how far the edges spread.
+	FirstP50Ms float64 `json:"first_edge_p50_ms"`
+	// EdgeP99Ms is each edge's own p99, in the order they started.
+	EdgeP99Ms []float64 `json:"edge_p99_ms"`
+	APIP50Ms  float64   `json:"api_p50_ms"`
 	// ServerCores and BenchCores are the CPU time the servers (origin
 	// and edges) and the bench process used over the measurement's wall
 	// time: 2 is both cores of this machine busy all along.
@@ -81,7 +86,7 @@ func runScalePurge(ctx context.Context, e *env, d *scaleData) error {
 		}
 		row := scalePurgeRow{Edges: n, Purges: pd.Purges, Timeouts: pd.Timeouts, PollUs: float64(poll) / float64(time.Microsecond),
 			P50Ms: quantile(pd.FreshMs, 0.5), P99Ms: quantile(pd.FreshMs, 0.99), MaxMs: quantile(pd.FreshMs, 1),
-			APIP50Ms:    quantile(pd.APIMs, 0.5),
+			APIP50Ms: quantile(pd.APIMs, 0.5), FirstP50Ms: quantile(pd.FirstMs, 0.5), EdgeP99Ms: pd.EdgeFresh,
 			ServerCores: (treeCPU(pids) - cpu0).Seconds() / wall, BenchCores: (procCPU(os.Getpid()) - bench0).Seconds() / wall,
 			FreshMs: pd.FreshMs}
 		for _, pid := range c.edgePIDs {
@@ -114,14 +119,14 @@ func scalePurgeReport(o *Options, d *scaleData, r *Report, section string) {
 		return
 	}
 	t := Table{Section: section, Title: "API answer → every edge serves the new bytes, by number of edge processes",
-		Header: []string{"edges", "purges", "p50 ms", "p99 ms", "max ms", "timeouts", "API call p50 ms", "poll every µs",
+		Header: []string{"edges", "purges", "p50 ms", "p99 ms", "max ms", "first edge fresh p50 ms", "timeouts", "API call p50 ms", "poll every µs",
 			"servers' CPU (cores)", "bench CPU (cores)", "edge RSS MiB"}}
 	var p50, p99, top series
 	p50.Name, p99.Name, top.Name = "p50", "p99", "max"
 	var counts []float64
 	for _, row := range d.Purge {
 		t.Rows = append(t.Rows, []string{fmt.Sprint(row.Edges), fmt.Sprint(row.Purges), f2(row.P50Ms), f2(row.P99Ms), f2(row.MaxMs),
-			fmt.Sprint(row.Timeouts), f2(row.APIP50Ms), f0(row.PollUs), f2(row.ServerCores), f2(row.BenchCores), f0(row.EdgeRSSMiB)})
+			f2(row.FirstP50Ms), fmt.Sprint(row.Timeouts), f2(row.APIP50Ms), f0(row.PollUs), f2(row.ServerCores), f2(row.BenchCores), f0(row.EdgeRSSMiB)})
 		x := float64(row.Edges)
 		counts = append(counts, x)
 		p50.Points = append(p50.Points, point{x, row.P50Ms})
