@@ -17,7 +17,9 @@ VERSITYGW_VERSION := v1.8.0
 all: build
 
 # deps installs the system packages the build needs: a C compiler and
-# libvips and libjpeg for the origin's transforms (pkg-config finds them).
+# libvips and libjpeg for the origin's transforms (pkg-config finds them),
+# and the fonts of text layers (docs/transformations.md maps Cloudinary's
+# font names to them).
 deps:
 	@command -v $(GO) >/dev/null || { echo "Go 1.26 or newer is required (https://go.dev/dl/)"; exit 1; }
 	@missing=""; \
@@ -25,6 +27,8 @@ deps:
 	command -v pkg-config >/dev/null || missing="$$missing pkg-config"; \
 	pkg-config --exists vips 2>/dev/null || missing="$$missing libvips-dev"; \
 	pkg-config --exists libjpeg 2>/dev/null || missing="$$missing libjpeg-dev"; \
+	fc-list 2>/dev/null | grep -q "Liberation Sans" || missing="$$missing fonts-liberation"; \
+	fc-list 2>/dev/null | grep -q "DejaVu Sans" || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && \

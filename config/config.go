@@ -1,7 +1,3 @@
-// Package config holds what every component's configuration shares: the
-// per-cloud settings, logging, byte sizes, and strict YAML loading with
-// environment overrides for secrets. Each component (edge, origin, purge)
-// defines its own Config with documented fields, defaults and Validate.
 package config
 
 import (

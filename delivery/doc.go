@@ -39,6 +39,7 @@
 //	types.go           ResourceType, DeliveryType and their parsing
 //	transformation.go  Transformation, Component, Param: transformation strings
 //	keys.go            Key: the transformation parameter keys
+//	layers.go          Layer, ParseLayer: l_ and u_ values (image, text, fetch)
 //	values.go          the typed parameter values: Dimension, Quality, DPR, Gravity, Effect, Radius, Angle...
 //	enums.go           Crop, GravityMode, EffectName, Flag, AngleMode: enumerated values
 //	colors.go          Color: colour values

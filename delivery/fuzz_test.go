@@ -239,6 +239,9 @@ func FuzzTransformation(f *testing.F) {
 			f.Add(c.tx)
 		}
 	}
+	for _, s := range layerSeeds {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		tr, err := ParseTransformation(s)
 		if err != nil {
@@ -256,6 +259,16 @@ func FuzzTransformation(f *testing.F) {
 			t.Fatalf("%q: canonical form not idempotent: %q then %q", s, canon, c2)
 		}
 	})
+}
+
+// layerSeeds are the layer forms (layers.go) in whole transformations.
+var layerSeeds = []string{
+	"l_logo,w_200/fl_layer_apply,g_south_east,x_10,y_0.1",
+	"u_brand:logo,w_0.5,fl_relative/fl_layer_apply,fl_tiled,o_50",
+	"c_scale,l_text:Arial_60:Hello%2C%20world,w_100",
+	"l_text:Times_40_bold_italic_underline_letter_spacing_4_center:A%2FB,co_red,b_white,w_300,c_fit",
+	"l_private:logo,a_90/l_logo/fl_layer_apply/fl_layer_apply,g_north",
+	"l_fetch:aHR0cHM6Ly9leGFtcGxlLmNvbS9sb2dvLnBuZw/fl_layer_apply",
 }
 
 // normalized puts each component's verbatim parameters in canonical order

@@ -25,8 +25,10 @@ type deriveRequest struct {
 	format  delivery.Format         // wanted output (FormatAuto to negotiate, FormatNone to keep)
 	accept  delivery.Format
 	dpr     float64
-	strict  bool // generation needs strict-transformation approval
-	allowed bool // the transformation is allowed under strict transformations
+	strict  bool         // generation needs strict-transformation approval
+	signed  bool         // a signed URL or an API call: authenticated layers allowed (deliver_layers.go)
+	cloud   config.Cloud // the cloud's settings, for fetch layers
+	allowed bool         // the transformation is allowed under strict transformations
 }
 
 // derive serves a derived image of a: stored if it exists, else made once
@@ -42,9 +44,13 @@ func (s *Server) derive(r *http.Request, u *delivery.URL, cl config.Cloud, a *me
 	}
 	req := &deriveRequest{
 		key: a.Key, tr: expanded, format: wantedFormat(expanded, u.Format),
-		strict:  cl.StrictTransformations && !u.Signed(),
+		strict: cl.StrictTransformations && !u.Signed(),
+		signed: u.Signed(), cloud: cl,
 		allowed: allowed || containsString(a.Eager, u.Transformation) || containsString(a.Eager, u.Transformation+"/"+u.Format.String()),
 		dk:      meta.DerivedKey{Version: a.Version, Transformation: u.Transformation, Format: u.Format.String()},
+	}
+	if _, err := layerRefs(expanded, req.signed); err != nil {
+		return nil, err
 	}
 	if u.Varies() {
 		v, err := requestVariant(r, u)
@@ -183,6 +189,10 @@ func (s *Server) made(ctx context.Context, flight string, req *deriveRequest) (*
 // too many results waiting to be recorded, the request records its own
 // before answering.
 func (s *Server) make(ctx context.Context, flight string, req *deriveRequest, a *meta.Asset) (*delivered, error) {
+	layers, err := s.layerAssets(ctx, req)
+	if err != nil {
+		return nil, err
+	}
 	src, err := s.blobs.Open(a.Blob)
 	if err != nil {
 		return nil, err
@@ -190,7 +200,7 @@ func (s *Server) make(ctx context.Context, flight string, req *deriveRequest, a 
 	defer src.Close()
 	res, err := s.timedTransform(func() (imaging.Result, error) {
 		return s.images.TransformReader(ctx, src, src.Size(), imaging.Request{Transformation: req.tr,
-			Format: req.format, Accept: req.accept, DPR: req.dpr})
+			Format: req.format, Accept: req.accept, DPR: req.dpr, Layers: layers})
 	})
 	if err != nil {
 		return nil, err

@@ -359,7 +359,7 @@ func TestDeliveryAccess(t *testing.T) {
 		{"/other/image/upload/secret.jpg", 404, "Unknown cloud_name other"},
 		{"/demo/image/fetch/http://example.com/a.jpg", 403, "Fetch from example.com is not allowed for cloud demo"},
 		{"/demo/image/facebook/zuck.jpg", 400, "Unsupported delivery type - facebook"},
-		{"/demo/image/upload/l_text:Arial_20:Hi/pub.jpg", 400, "Unsupported transformation parameter"},
+		{"/demo/image/upload/l_video:dog/pub.jpg", 400, "Unsupported layer type - video"},
 	}
 	for _, c := range cases {
 		r := testkit.Get(t, o.URL+c.path)

@@ -67,6 +67,7 @@
 //
 //	deliver.go                serveDelivery: parse, resolve, answer; deliveryFail (X-Cld-Error)
 //	deliver_derive.go         a derived image found or made once (X-Delivery-Variant), stored
+//	deliver_layers.go         the originals of a transformation's image layers (l_, u_), read for imaging
 //	deliver_named.go          named transformations expanded; strict transformations
 //	deliver_fetch.go          fetch delivery URLs: a remote image downloaded, kept and refreshed
 //	deliver_attachment.go     fl_attachment

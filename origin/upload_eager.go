@@ -78,9 +78,13 @@ func (c *call) makeEagerFrom(src *upfile, assetFormat string, eager []string) ([
 	}
 	out := make([]madeEager, 0, len(specs))
 	for _, sp := range specs {
+		layers, err := c.s.layerAssets(c.ctx(), &deriveRequest{key: meta.Key{Cloud: c.cloud}, tr: sp.tr, signed: true, cloud: c.cl})
+		if err != nil {
+			return nil, err
+		}
 		res, err := c.s.timedTransform(func() (imaging.Result, error) {
 			return c.s.images.TransformMapped(c.ctx(), m, imaging.Request{Transformation: sp.tr,
-				Format: wantedFormat(sp.tr, sp.format)})
+				Format: wantedFormat(sp.tr, sp.format), Layers: layers})
 		})
 		if err != nil {
 			return nil, err
@@ -124,7 +128,7 @@ func (c *call) eagerOf(a *meta.Asset, eager []string) ([]eagerImage, error) {
 	}
 	out := make([]eagerImage, 0, len(specs))
 	for _, sp := range specs {
-		req := &deriveRequest{key: a.Key, tr: sp.tr, format: wantedFormat(sp.tr, sp.format),
+		req := &deriveRequest{key: a.Key, tr: sp.tr, format: wantedFormat(sp.tr, sp.format), signed: true, cloud: c.cl,
 			dk: meta.DerivedKey{Version: a.Version, Transformation: sp.tx, Format: sp.format.String()}}
 		d, err := c.s.findOrMake(c.ctx(), req, a)
 		if err != nil {

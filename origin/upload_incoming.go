@@ -6,6 +6,7 @@ import (
 	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/imaging"
+	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
 // An upload's file can be changed before it is stored: the transformation
@@ -99,7 +100,11 @@ func (c *call) applyIncoming(src *upfile, kind fileKind, plan incomingPlan) (*up
 	if err != nil {
 		return src, kind, err
 	}
-	res, err := c.s.images.TransformMapped(c.ctx(), m, imaging.Request{Transformation: tr, Format: f})
+	layers, err := c.s.layerAssets(c.ctx(), &deriveRequest{key: meta.Key{Cloud: c.cloud}, tr: tr, signed: true, cloud: c.cl})
+	if err != nil {
+		return src, kind, err
+	}
+	res, err := c.s.images.TransformMapped(c.ctx(), m, imaging.Request{Transformation: tr, Format: f, Layers: layers})
 	if err != nil {
 		return src, kind, delivery.AsError(err)
 	}

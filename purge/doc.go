@@ -49,4 +49,27 @@
 //	//              }
 //	//              if !versioned && !sub.CaughtUp() { revalidate with If-None-Match }
 //	// readiness:   sub.State()
+//
+// # Files
+//
+// Files, one concept each:
+//
+//	rule.go        Rule, Kind, Scope, Mode and the New* constructors, Validate
+//	match.go       Rule.Matches: which cached responses (Target) a rule covers
+//	target.go      Target, TargetOf: what an edge knows of one cached response
+//	wire.go        a rule's versioned JSON (WireVersion), DecodeRule
+//	config.go      Config, Stream, Embedded, EmbeddedCluster, TLS: defaults, env, validation
+//	stream.go      subjects, the stream's name and settings, EnsureStream (a racing create tried again)
+//	connect.go     Connect: URLs, auth, TLS, reconnect backoff
+//	embedded.go    EmbeddedServer, StartEmbedded: a NATS server with JetStream in this process
+//	cluster.go     Cluster, StartCluster: n clustered embedded servers (tests, mediacdn cluster)
+//	publisher.go   Publisher: Publish stores a rule, retried under its message id; NewID
+//	ledger.go      Ledger: invalidation id to stream sequence, on the origin
+//	tracker.go     Tracker, EdgeStatus: the origin follows edge heartbeats, Wait for a sequence
+//	index.go       Index, IndexConfig: an edge's applied rules, Covered, Seq, retention
+//	rulelog.go     ruleList, ruleLog: the index's rules in sequence order, for lookups and retention
+//	subscriber.go  Subscriber, SubscriberOptions, State: the edge's consumer, applying rules in order
+//	catchup.go     catchup: is the edge caught up with the stream, within the bound?
+//	watch.go       the subscriber's periodic check: caught up, stalled consumer restarted, index trimmed
+//	heartbeat.go   Heartbeat, Served: what an edge reports, and when
 package purge

@@ -1,10 +1,3 @@
-// Package blob stores immutable byte blobs (originals and derived files)
-// under random keys (32 hex digits). A blob is either absent or complete:
-// FS stages into a temporary file, fsyncs it, and renames it into place;
-// S3 makes an object in one PUT or a multipart upload, which the store
-// shows only once completed. So a crash never leaves a half-written blob
-// under a key. Keys never derive from public IDs. OpenURL opens either
-// from origin.blobs_url; package blobtest is the contract both pass.
 package blob
 
 import (

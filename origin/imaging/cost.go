@@ -33,7 +33,9 @@ const (
 	costRot90        = 3  // a_90, a_180, a_270, per pixel
 	costRotate       = 15 // any other angle, per output pixel
 	costFlip         = 3
-	costBlend        = 5 // o_, b_ flattening, per pixel
+	costBlend        = 5  // o_, b_ flattening, per pixel
+	costLayer        = 15 // compositing a layer, per pixel of the image under it (an image layer's own work is checked when it is decoded)
+	costText         = 20 // rendering a text layer, per estimated pixel
 )
 
 // decodeCost is a loader's cost per decoded pixel.
@@ -166,6 +168,12 @@ func estimate(cfg *Config, pln *plan, h header, kind loader, page, shrink int, d
 // step adds one step's work, in the order pipeline.run applies it; false
 // when a size is past the limits (the run refuses the plan there).
 func (c *costing) step(s *step, g geometry) bool {
+	if s.layer != nil {
+		c.materialize()
+		c.add(costLayer)
+		c.ns += costText * s.layer.text.pixels
+		return true
+	}
 	if !g.pre.none() {
 		if g.preSmart {
 			c.materialize()

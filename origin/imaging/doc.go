@@ -25,6 +25,8 @@
 //	bmp.go        BMP decoded in Go (libvips has no safe loader for it)
 //	steps.go      one component applied: geometry, then angle
 //	effects.go    e_, r_, bo_, o_ and b_
+//	layers.go     l_ and u_ checked into layer steps: nesting, placement, text styles, fonts
+//	layers_apply.go a layer made (image or text) and composited
 //	pipeline.go   the libvips image in flight, limits, encoding
 //	kill.go       stopping libvips when a transform's context ends (deadline, caller gone, Close)
 //	cost.go       the cost budget: a plan's work estimated from the header (400 too expensive)
@@ -45,11 +47,12 @@
 //	errors.go     the public failures (*delivery.Error): 400 invalid, 503 busy, 504 timed out
 //	vips.h        the C layer's declarations and its return convention
 //	vips.c        the C layer: loaders, colour, geometry, effects, corners, text, savers
+//	vips_layers.c the C layer of layers: compositing in place, tiling, text layers
 //	jpeg.c        direct JPEG decoding and verifying with libjpeg
 //	nocgo.go, mapped_nocgo.go  the stand-ins of a build without cgo (edges only): every call fails with 503
 //
 // Without cgo the package builds (for edges): the files without a
-// `//go:build cgo` line (plan, geometry, gravity, format, sniff, svg, bmp,
+// `//go:build cgo` line (plan, layers, geometry, gravity, format, sniff, svg, bmp,
 // analyze, mapped, config, types, errors) need no libvips, nocgo.go and
 // mapped_nocgo.go stand in for the rest, and geometry_test.go runs under
 // `CGO_ENABLED=0 go test` (TestArithmeticWithoutCgo checks it does);

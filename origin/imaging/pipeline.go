@@ -30,6 +30,11 @@ type pipeline struct {
 	// lw, lh is the size the first step is computed on: the input's, after
 	// EXIF orientation, before any shrink-on-load.
 	lw, lh int
+	// proc and layerData serve image layers (layers_apply.go);
+	// layerSources are their inputs, freed after the images that read them.
+	proc         *Processor
+	layerData    map[string][]byte
+	layerSources []source
 }
 
 // newPipeline starts a pipeline whose evaluation stops when ctx ends;
@@ -46,6 +51,9 @@ func newPipeline(ctx context.Context, cfg *Config, out output) *pipeline {
 func (pl *pipeline) close() {
 	pl.unwatch()
 	pl.a.release()
+	for _, s := range pl.layerSources {
+		s.free()
+	}
 	if pl.ctx.Err() != nil {
 		C.mc_malloc_trim()
 	}

@@ -15,9 +15,11 @@ type plan struct {
 	page         int // pg_: 1-based page, negative counts from the end, 0 = first
 	quality      delivery.Quality
 	hasQuality   bool
-	progressive  bool // fl_progressive
-	keepIPTC     bool // fl_keep_iptc
-	noAutoRotate bool // a_ignore
+	progressive  bool              // fl_progressive
+	keepIPTC     bool              // fl_keep_iptc
+	noAutoRotate bool              // a_ignore
+	layers       int               // l_ and u_ so far (layers.go)
+	layerData    map[string][]byte // Request.Layers
 }
 
 // step is one component: its geometry and its effects, in the order
@@ -40,6 +42,8 @@ type step struct {
 	border     delivery.Border
 	opacity    int
 	hasOpacity bool
+
+	layer *layerSpec // l_ or u_: the step applies this layer only (layers.go)
 }
 
 // length is a w, h, x or y value: pixels, or a fraction of the current
@@ -62,18 +66,11 @@ func (l length) of(size int) float64 {
 // is not implemented. dprHint stands for dpr_auto (0 means 1).
 func newPlan(t delivery.Transformation, dprHint float64) (plan, error) {
 	var p plan
-	p.steps = make([]step, 0, len(t.Components))
-	for i := range t.Components {
-		c := &t.Components[i]
-		if err := p.global(c); err != nil {
-			return plan{}, err
-		}
-		s, err := newStep(c, dprHint)
-		if err != nil {
-			return plan{}, err
-		}
-		p.steps = append(p.steps, s)
+	steps, err := p.components(t.Components, 0, dprHint)
+	if err != nil {
+		return plan{}, err
 	}
+	p.steps = steps
 	return p, nil
 }
 
@@ -292,7 +289,7 @@ func (s *step) effects(c *delivery.Component) error {
 
 // changes reports whether the step does anything to the pixels.
 func (s *step) changes() bool {
-	return s.crop != delivery.CropNone || s.effect.Name != delivery.EffectNone || s.hasRadius ||
+	return s.layer != nil || s.crop != delivery.CropNone || s.effect.Name != delivery.EffectNone || s.hasRadius ||
 		s.angle.HasDegrees || s.angle.Modes&(delivery.AngleHFlip|delivery.AngleVFlip) != 0 ||
 		s.hasBG || s.border.Width > 0 || s.hasOpacity
 }

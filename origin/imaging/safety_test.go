@@ -20,7 +20,7 @@ func TestUnsupportedParameters(t *testing.T) {
 	p := newProcessor(t, Config{})
 	src := testkit.Read(t, "rocket.jpg")
 	for _, tx := range []string{
-		"l_logo", "u_logo", "l_text:Arial_20:Hello", "co_red", "if_w_gt_100", "$size_100", "t_thumb",
+		"co_red", "if_w_gt_100", "$size_100", "t_thumb",
 		"c_imagga_crop", "c_imagga_scale", "c_fill_pad", "c_auto", "c_auto_pad",
 		"e_art:incognito", "e_pixelate", "e_vignette", "e_trim",
 		"g_ocr_text", "g_custom", "g_auto:subject", "g_body", "g_face:eyes",

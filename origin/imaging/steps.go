@@ -16,6 +16,9 @@ import (
 // input, whose geometry is computed on the input's size before any
 // shrink-on-load.
 func (pl *pipeline) run(s *step, first bool) error {
+	if s.layer != nil {
+		return pl.applyLayer(s.layer)
+	}
 	w, h := pl.size()
 	if first {
 		w, h = pl.lw, pl.lh

@@ -70,6 +70,7 @@ func (p *Processor) transformView(ctx context.Context, src []byte, hold func(loa
 	if err != nil {
 		return Result{}, err
 	}
+	pln.layerData = req.Layers
 	if kind == loaderSVG {
 		return svgPassthrough(bytes.Clone(src), &pln, req.Format)
 	}
@@ -109,6 +110,7 @@ func (p *Processor) admit(src []byte) (loader, error) {
 func (p *Processor) transform(ctx context.Context, src source, pln *plan, out output) (Result, error) {
 	pl := newPipeline(ctx, &p.cfg, out)
 	defer pl.close()
+	pl.proc, pl.layerData = p, pln.layerData
 	if err := pl.load(p, src, pln); err != nil {
 		return Result{}, err
 	}

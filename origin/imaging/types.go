@@ -32,6 +32,12 @@ type Request struct {
 	Accept delivery.Format
 	// DPR is the client hint used for dpr_auto; 0 means 1.
 	DPR float64
+	// Layers holds the encoded originals of the image and fetch layers
+	// (l_, u_) the transformation names, keyed by the layer's value as
+	// written ("logo", "private:folder:logo", "fetch:aHR0..."): the caller
+	// reads them from its store or the remote (delivery.ParseLayer names
+	// them); this package never does. A layer missing here answers 404.
+	Layers map[string][]byte
 }
 
 // Result is an encoded image.

@@ -130,6 +130,19 @@ int mc_border(VipsImage *in, VipsImage **out, int width, const double radii[4], 
 	double r, double g, double b, double a);
 int mc_text(VipsImage **out, const char *markup, const char *font,
 	double r, double g, double b, double a, double br, double bg, double bb, double ba);
+// Layers (vips_layers.c). mc_layer_composite puts layer over in at (x, y),
+// or under it (under set, the layer placed at (x, y) on a transparent
+// canvas of in's size); the result is 8-bit sRGB, with alpha only when in
+// had one. mc_layer_tile repeats layer to cover width × height.
+// mc_layer_text renders Pango markup in font, coloured (r,g,b,a) on a
+// transparent background, wrapped at width pixels (0: no wrapping), align
+// -1 left, 0 centre, 1 right, spacing the line spacing in pixels (0: the
+// font's).
+int mc_layer_composite(VipsImage *in, VipsImage *layer, int x, int y, int under, VipsImage **out);
+int mc_layer_tile(VipsImage *layer, int width, int height, VipsImage **out);
+int mc_layer_text(VipsImage **out, const char *markup, const char *font, int width, int align,
+	int justify, int spacing, double r, double g, double b, double a);
+
 int mc_save(VipsImage *in, const mc_save_options *o, void **buf, size_t *len);
 // mc_avif_works returns 0 when libvips can encode AVIF (heifsave with an
 // AV1 encoder), -1 when it cannot.

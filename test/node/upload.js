@@ -71,11 +71,21 @@ async function main() {
   assert.equal(bad.http_code, 400);
   assert.equal(bad.message, 'Invalid image file');
 
+  // The Node SDK's own Admin API suite sets up with this eager text layer
+  // (its EXPLICIT_TRANSFORMATION): c_scale,l_text:Arial_60:<tag>,w_100.
+  const text = await cloudinary.uploader.upload(file('rocket.jpg'), {
+    public_id: 'node/eager_text', eager: [{ width: 100, crop: 'scale', overlay: 'text:Arial_60:api_test_tag_1234' }],
+  });
+  assert.equal(text.eager.length, 1);
+  assert.equal(text.eager[0].transformation, 'c_scale,l_text:Arial_60:api_test_tag_1234,w_100');
+  assert.equal(text.eager[0].width, 640);
+  assert.equal(text.eager[0].height, 427);
+
   await largeUploads();
   await uploadParams();
 
   console.log(JSON.stringify({ ok: true, checks: 'upload overwrite explicit add_tag rename destroy raw error ' +
-    'upload_large chunk_rule moderation empty_file refused_param' }));
+    'eager_text_layer upload_large chunk_rule moderation empty_file refused_param' }));
 }
 
 // bmp24 is a width × height 24-bit BMP (BITMAPINFOHEADER, bottom-up): a

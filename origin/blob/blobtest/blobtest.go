@@ -1,5 +1,3 @@
-// Package blobtest is the contract every blob.Store implementation
-// passes: Run(t, open) runs it against the stores open makes.
 package blobtest
 
 import (

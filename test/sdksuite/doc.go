@@ -1,0 +1,62 @@
+// Command sdksuite runs the official Cloudinary Go SDK's own end-to-end
+// tests against a mediacdn dev stack, and reports per package how many
+// tests pass, fail and skip, and for every failing test its first error
+// line. It is the yardstick behind `make sdk-suite` (docs/compatibility.md,
+// "Measuring against the SDKs' own suites").
+//
+// From the top of the checkout, after `make build`:
+//
+//	go run ./test/sdksuite [-out dir] [-baseline file|off] [-wire] [-pkg re] [-run re]
+//
+// What it does, in order:
+//
+//  1. copies the SDK (github.com/cloudinary/cloudinary-go/v2 at the version
+//     in go.mod) from the module cache into a temporary directory;
+//  2. sets aside its *_acceptance_test.go files: they check the SDK's
+//     requests against mock servers of their own and measure nothing here;
+//  3. points internal/cldtest's LogoURL and VideoURL (Cloudinary-hosted
+//     samples that uploads by URL fetch) at a sample server on
+//     127.0.0.1:8090, by replacing the two constants verbatim; if either is
+//     not found exactly once the run stops, since the SDK changed;
+//  4. builds one test binary per SDK package that has tests, outside any
+//     namespace (so the module proxy may be used; nothing later needs the
+//     network);
+//  5. re-executes itself inside a loopback-only network namespace
+//     (`unshare -n` as root, `unshare -rn` otherwise), brings lo up, serves
+//     the SDK's own internal/cldtest/testdata files as the samples, starts
+//     `bin/mediacdn dev` with test/sdksuite/dev.yaml on a temporary data
+//     directory, waits for "is ready", and runs each test binary with
+//     CLOUDINARY_URL=cloudinary://demo_key:demo_secret@demo?upload_prefix=http://127.0.0.1:8081;
+//     when a test panics (the SDK's tests index empty slices once a call
+//     failed), the binary stops, and the tests that had not run yet are
+//     run again in a new process;
+//  6. prints the summary, writes a markdown report, a JSON file and the
+//     logs (test output, mediacdn's log, with -wire every request and
+//     response) into -out, and compares with -baseline, the tests expected
+//     to fail today: it lists those that newly fail and newly pass.
+//
+// The exit status is non-zero only when the runner itself failed (the SDK
+// could not be copied, patched or built, mediacdn did not start, the
+// namespace could not be made, the time ran out): failing tests are the
+// measurement. Every process it starts is stopped and every temporary
+// directory removed (-keep keeps the SDK copy and the data directory).
+//
+// The report goes by default to a new directory under $TMPDIR: a run writes
+// several megabytes of logs that belong to one machine and one moment, and
+// `make sdk-suite` must leave the checkout clean; the figures worth keeping
+// go to docs/compatibility.md and test/sdksuite/baseline.txt.
+// -out bench/results puts the report beside the benchmarks'.
+//
+// Files, one concept each:
+//
+//	main.go         flags, outer: prepare outside the namespace, run the plan inside, report; runInner
+//	sdk.go          prepareSDK: the SDK copied, acceptance tests set aside, cldtest patched, test binaries built
+//	inner.go        inner: the plan run inside the namespace, the sample server, mediacdn dev, runPackage
+//	parse.go        parseTestOutput: a test binary's -test.v output, each test's status and first error
+//	report.go       the baseline, report: the text summary, markdown and JSON, newly failing and passing
+//	wire.go         logSink, serveWire: the tests' log, and with -wire a proxy logging every exchange
+//	procs_linux.go  loopbackUp (lo up without iproute2), process groups, killGroup
+//	procs_other.go  their stand-ins elsewhere: loopbackUp fails (namespaces need Linux), the rest do nothing
+//	dev.yaml        mediacdn dev's configuration for the run (embedded)
+//	baseline.txt    the tests expected to fail today (embedded)
+package main
