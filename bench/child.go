@@ -25,11 +25,19 @@ type child struct {
 // startChild starts bin with args; the process gets SIGTERM if the bench
 // dies first.
 func startChild(name, logPath, bin string, args ...string) (*child, error) {
+	return startChildEnv(name, logPath, nil, bin, args...)
+}
+
+// startChildEnv is startChild with env added to the bench's environment.
+func startChildEnv(name, logPath string, env []string, bin string, args ...string) (*child, error) {
 	lf, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(bin, args...)
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdout, cmd.Stderr = lf, lf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {

@@ -38,6 +38,11 @@ type cluster struct {
 	dir        string
 	originArgs []string
 	restarts   int
+	// natsPort, fill and spec start more edges (addEdges): the embedded
+	// NATS server's port, the URL edges fill from, the cluster's spec.
+	natsPort int
+	fill     string
+	spec     clusterSpec
 }
 
 // clusterSpec says what a scenario needs.
@@ -159,7 +164,7 @@ func spawnCluster(ctx context.Context, e *env, spec clusterSpec) (c *cluster, er
 	if err != nil {
 		return nil, err
 	}
-	c = &cluster{mode: "spawn", dir: dir}
+	c = &cluster{mode: "spawn", dir: dir, spec: spec}
 	defer func() {
 		if err != nil {
 			c.Close()
@@ -181,12 +186,25 @@ func spawnCluster(ctx context.Context, e *env, spec clusterSpec) (c *cluster, er
 		fill = u
 		c.closers = append(c.closers, closeFn)
 	}
-	for i := range spec.Edges {
-		if err := startEdge(ctx, e, c, dir, i, natsPort, fill, spec); err != nil {
-			return nil, err
-		}
+	c.natsPort, c.fill = natsPort, fill
+	if err := c.addEdges(ctx, e, spec.Edges); err != nil {
+		return nil, err
 	}
 	return c, nil
+}
+
+// addEdges starts n more edges in a spawned cluster, each waited for
+// until ready.
+func (c *cluster) addEdges(ctx context.Context, e *env, n int) error {
+	if c.mode != "spawn" {
+		return errors.New("bench: only a cluster the bench started can grow")
+	}
+	for range n {
+		if err := startEdge(ctx, e, c, c.dir, len(c.EdgeURLs), c.natsPort, []string{c.fill}, c.spec); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func startOrigin(ctx context.Context, e *env, c *cluster, dir string, natsPort int, spec clusterSpec) error {
@@ -214,7 +232,9 @@ func startOrigin(ctx context.Context, e *env, c *cluster, dir string, natsPort i
 	return ch.waitHTTP(ctx, c.OriginURL+"/healthz", 60*time.Second)
 }
 
-func startEdge(ctx context.Context, e *env, c *cluster, dir string, i, natsPort int, fill string, spec clusterSpec) error {
+// startEdge starts edge i, filling from origins (in its order of
+// preference).
+func startEdge(ctx context.Context, e *env, c *cluster, dir string, i, natsPort int, origins []string, spec clusterSpec) error {
 	port, err := freePort()
 	if err != nil {
 		return err
@@ -224,7 +244,7 @@ func startEdge(ctx context.Context, e *env, c *cluster, dir string, i, natsPort 
 		return err
 	}
 	name := "edge-" + strconv.Itoa(i)
-	cfg := edgeYAML(e.o.Cloud, loopbackAddr(port), loopbackAddr(mport), loopbackAddr(natsPort), fill, spec.CacheSize, e.o.edgeProcs(spec.Wrk))
+	cfg := edgeYAML(e.o.Cloud, loopbackAddr(port), loopbackAddr(mport), loopbackAddr(natsPort), origins, spec.CacheSize, e.o.edgeProcs(spec.Wrk))
 	path := filepath.Join(dir, name+".yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		return err
@@ -301,9 +321,13 @@ func (c *cluster) restartOrigin(ctx context.Context) error {
 	return ch.waitHTTP(ctx, c.OriginURL+"/healthz", 60*time.Second)
 }
 
-// edgeYAML configures a bench edge, its metrics on metricsListen; procs
-// is its edge.procs (0: Go's default).
-func edgeYAML(cloud, listen, metricsListen, natsAddr, origin string, cacheSize int64, procs int) string {
+// edgeYAML configures a bench edge, its metrics on metricsListen, filling
+// from origins; procs is its edge.procs (0: Go's default).
+func edgeYAML(cloud, listen, metricsListen, natsAddr string, origins []string, cacheSize int64, procs int) string {
+	quoted := make([]string, len(origins))
+	for i, o := range origins {
+		quoted[i] = strconv.Quote(o)
+	}
 	s := fmt.Sprintf(`log: {level: warn, format: text}
 clouds:
   %s: {}
@@ -312,8 +336,8 @@ nats:
 edge:
   listen: %q
   metrics_listen: %q
-  origins: [%q]
-`, cloud, "nats://"+natsAddr, listen, metricsListen, origin)
+  origins: [%s]
+`, cloud, "nats://"+natsAddr, listen, metricsListen, strings.Join(quoted, ", "))
 	if cacheSize > 0 {
 		s += fmt.Sprintf("  cache_size: %d\n", cacheSize)
 	}

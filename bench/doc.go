@@ -28,6 +28,16 @@
 //	           RSS), the storm, SIGKILL during uploads (nothing
 //	           acknowledged lost), an edge stopped with SIGSTOP while
 //	           purges are published (fresh within caught_up_bound)
+//	scale      issue 17, run only when named (`mediacdn bench scale`;
+//	           about 2 minutes, more than `all`'s budget leaves, and it
+//	           needs PostgreSQL and versitygw, `make servers`): purge
+//	           propagation to 1, 4, 16 and 32 edge processes (p99 at the
+//	           most within 2× of the fewest, pass or fail); uploads and
+//	           misses per second with one origin on SQLite and files, one
+//	           and two on PostgreSQL and S3; an origin SIGKILLed under a
+//	           miss-heavy load (client errors against the requests in
+//	           flight to it, how long edges kept sending it fills, every
+//	           upload acknowledged before the kill intact)
 //
 // Servers are child processes of the mediacdn binary by default (so /proc
 // shows each one's own CPU and memory), or run inside the bench process
@@ -58,4 +68,12 @@
 //	chaos.go               the chaos scenario: its table and report;
 //	chaos_blur.go, chaos_flood.go, chaos_crash.go,
 //	chaos_freeze.go        its cases
+//	scale.go               the scale scenario: its parts and report;
+//	scale_purge.go,
+//	scale_throughput.go,
+//	scale_failover.go      its parts
+//	scale_fleet.go         several origins on shared PostgreSQL and S3
+//	                       (internal/localsrv), edges filling from all
+//	scale_gate.go          the proxy in front of an origin that sees
+//	                       what edges send it, before and after its death
 package bench

@@ -82,6 +82,12 @@ type Options struct {
 	StormTime       time.Duration
 	// chaos
 	ImagingTimeout time.Duration // the imaging.timeout of the origin given by -origin
+	// scale
+	ScaleEdges  []int         // edge counts of the purge part, ascending
+	ScalePurges int           // purges measured per edge count
+	ScaleTime   time.Duration // each throughput measurement, and the failover load
+	ScaleParts  []string      // the parts to run (purge, throughput, failover)
+	scaleEdges  string        // -scale-edges as given
 	// soak
 	Objects   int
 	CacheSize int64
@@ -132,6 +138,10 @@ func DefineFlags(fs *flag.FlagSet) *Options {
 	fs.IntVar(&o.StormTransforms, "storm-transforms", 1000, "storm: distinct new transformations they ask for, round robin")
 	fs.DurationVar(&o.StormTime, "storm-time", 20*time.Second, "storm: duration")
 	fs.DurationVar(&o.ImagingTimeout, "imaging-timeout", 30*time.Second, "chaos: the imaging.timeout of the origin given with -origin (origins the bench starts get 1s)")
+	fs.StringVar(&o.scaleEdges, "scale-edges", "1,4,16,32", "scale: edge process counts of the purge part (comma-separated, ascending, at most 64)")
+	fs.IntVar(&o.ScalePurges, "scale-purges", 300, "scale: purges measured per edge count")
+	fs.DurationVar(&o.ScaleTime, "scale-time", 10*time.Second, "scale: duration of each uploads and misses measurement, and of the failover load")
+	fs.Var(listFlag{list: &o.ScaleParts, replace: true}, "scale-parts", "scale: comma-separated parts among purge, throughput, failover (default all three)")
 	fs.IntVar(&o.Objects, "objects", 200000, "soak: distinct objects pushed through the edge")
 	fs.Var(sizeFlag{&o.CacheSize}, "cache-size", "soak: edge cache budget (default 512MiB)")
 	fs.IntVar(&o.SoakConns, "soak-conns", 16, "soak: client connections")
@@ -201,7 +211,7 @@ func (o *Options) applyDefaults() {
 	setDefault(&o.APISecret, d.APISecret)
 	for _, p := range []struct{ v, d *time.Duration }{{&o.Timeout, &d.Timeout}, {&o.Duration, &d.Duration},
 		{&o.Warmup, &d.Warmup}, {&o.RoundTime, &d.RoundTime}, {&o.SoakTime, &d.SoakTime},
-		{&o.StormTime, &d.StormTime}, {&o.ImagingTimeout, &d.ImagingTimeout}} {
+		{&o.StormTime, &d.StormTime}, {&o.ImagingTimeout, &d.ImagingTimeout}, {&o.ScaleTime, &d.ScaleTime}} {
 		setDefault(p.v, *p.d)
 	}
 	for _, p := range []struct{ v, d *int }{{&o.Conns, &d.Conns}, {&o.URLs, &d.URLs}, {&o.Rounds, &d.Rounds},
@@ -209,13 +219,17 @@ func (o *Options) applyDefaults() {
 		{&o.TransformClients, &d.TransformClients}, {&o.Edges, &d.Edges}, {&o.Purges, &d.Purges},
 		{&o.StormURLs, &d.StormURLs}, {&o.StormClients, &d.StormClients}, {&o.Objects, &d.Objects},
 		{&o.StormConns, &d.StormConns}, {&o.StormTransforms, &d.StormTransforms},
-		{&o.SoakConns, &d.SoakConns}} {
+		{&o.SoakConns, &d.SoakConns}, {&o.ScalePurges, &d.ScalePurges}} {
 		setDefault(p.v, *p.d)
 	}
 	setDefault(&o.Zipf, d.Zipf)
 	setDefault(&o.CacheSize, int64(512*config.MiB))
 	if len(o.Targets) == 0 {
 		o.Targets = []string{"small", "large", "mix"}
+	}
+	setDefault(&o.scaleEdges, d.scaleEdges)
+	if len(o.ScaleParts) == 0 {
+		o.ScaleParts = scaleParts()
 	}
 	if len(o.Scenarios) == 0 || slices.Equal(o.Scenarios, []string{"all"}) {
 		o.Scenarios = allNames(o.Servers == ServersInProcess && o.OriginURL == "")
@@ -249,6 +263,24 @@ func (o *Options) validate() error {
 	}
 	if slices.Contains(o.Scenarios, "chaos") && o.Servers == ServersInProcess && o.OriginURL == "" {
 		return bad("chaos kills, freezes and measures its servers' processes: run it with -servers spawn or -origin/-edge")
+	}
+	if slices.Contains(o.Scenarios, "scale") && (o.Servers == ServersInProcess || o.OriginURL != "") {
+		return bad("scale starts its own origins, edges, PostgreSQL and S3 server as processes: run it with -servers spawn and without -origin/-edge")
+	}
+	if o.ScaleEdges == nil {
+		counts, err := parseCounts(o.scaleEdges, 64)
+		if err != nil {
+			return bad("-scale-edges: %v", err)
+		}
+		o.ScaleEdges = counts
+	}
+	for _, p := range o.ScaleParts {
+		if !slices.Contains(scaleParts(), p) {
+			return bad("unknown scale part %q (%s)", p, strings.Join(scaleParts(), ", "))
+		}
+	}
+	if o.ScalePurges < 10 || o.ScaleTime < time.Second {
+		return bad("-scale-purges must be at least 10 and -scale-time at least 1s")
 	}
 	if len(o.EdgeURLs) > 0 && o.OriginURL == "" {
 		return bad("-edge needs -origin (uploads go to the origin)")

@@ -26,7 +26,7 @@ func TestOptionsDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(o.Scenarios, scenarioNames()) || o.CacheSize != 512<<20 || o.Conns != 64 || o.Edges != 3 ||
+	if !slices.Equal(o.Scenarios, allNames(false)) || slices.Contains(o.Scenarios, "scale") || o.CacheSize != 512<<20 || o.Conns != 64 || o.Edges != 3 ||
 		!slices.Equal(o.Targets, []string{"small", "large", "mix"}) {
 		t.Errorf("defaults %+v", o)
 	}
@@ -47,11 +47,33 @@ func TestOptionsRejects(t *testing.T) {
 		{"-edge", "http://127.0.0.1:1"}, {"-origin", "http://10.0.0.1:8081"}, {"-origin", "https://127.0.0.1:1"},
 		{"-edges", "17"}, {"-transforms", "2"}, {"-round-time", "10ms"}, {"-storm-time", "10ms"},
 		{"-storm-conns", "20000"},
+		{"-scale-edges", "4,1"}, {"-scale-edges", "0"}, {"-scale-edges", "65"}, {"-scale-edges", "1,x"},
+		{"-scale-parts", "purge,nosuch"}, {"-scale-purges", "5"},
+		{"-servers", "inproc", "scale"}, {"-origin", "http://127.0.0.1:3", "scale"},
 	} {
 		_, err := parseOptions(t, args...)
 		if !errors.Is(err, ErrUsage) {
 			t.Errorf("%v: %v, want a usage error", args, err)
 		}
+	}
+}
+
+// scale runs only when named, with its parts and edge counts parsed.
+func TestOptionsScale(t *testing.T) {
+	o, err := parseOptions(t, "-scale-edges", "2, 8", "-scale-parts", "failover,purge", "scale")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(o.Scenarios, []string{"scale"}) || !slices.Equal(o.ScaleEdges, []int{2, 8}) ||
+		!slices.Equal(o.ScaleParts, []string{"failover", "purge"}) {
+		t.Errorf("parsed %v %v %v", o.Scenarios, o.ScaleEdges, o.ScaleParts)
+	}
+	o, err = parseOptions(t, "scale")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(o.ScaleEdges, []int{1, 4, 16, 32}) || !slices.Equal(o.ScaleParts, scaleParts()) {
+		t.Errorf("defaults %v %v", o.ScaleEdges, o.ScaleParts)
 	}
 }
 
@@ -85,7 +107,7 @@ func TestCommandLine(t *testing.T) {
 		"-origin=http://127.0.0.1:4 -targets=mix chaos"; got != want {
 		t.Errorf("%q, want %q", got, want)
 	}
-	y := edgeYAML("demo", "127.0.0.1:1", "127.0.0.1:4", "127.0.0.1:2", "http://127.0.0.1:3", 1<<20, 1)
+	y := edgeYAML("demo", "127.0.0.1:1", "127.0.0.1:4", "127.0.0.1:2", []string{"http://127.0.0.1:3"}, 1<<20, 1)
 	if !strings.HasPrefix(y, "log:") || !strings.Contains(y, "\n  procs: 1\n") || !strings.Contains(y, "\n  metrics_listen: \"127.0.0.1:4\"\n") {
 		t.Errorf("edge yaml %q", y)
 	}

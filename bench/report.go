@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -41,6 +42,9 @@ type Table struct {
 	Rows   [][]string `json:"rows"`
 	Detail bool       `json:"detail,omitempty"` // left out of summaries
 	Text   bool       `json:"-"`                // every column is text: aligned left
+	// Section, when set, puts the table under a heading of that name,
+	// with the charts of the same section after it.
+	Section string `json:"section,omitempty"`
 }
 
 // Check compares a figure with its target.
@@ -57,6 +61,8 @@ type Chart struct {
 	Title string `json:"title"`
 	File  string `json:"file"` // set when written
 	SVG   []byte `json:"-"`
+	// Section puts the chart after the tables of that section (Table.Section).
+	Section string `json:"section,omitempty"`
 }
 
 // missed lists the checks that failed, with what they measured.
@@ -126,12 +132,35 @@ func (r *Report) markdown() string {
 		}
 		fmt.Fprintf(&b, "Settings: %s.\n\n", strings.Join(parts, "; "))
 	}
+	var sections []string
 	for _, t := range r.Tables {
-		b.WriteString(t.markdown())
+		if t.Section == "" {
+			b.WriteString(t.markdown())
+		} else if !slices.Contains(sections, t.Section) {
+			sections = append(sections, t.Section)
+		}
 	}
-	b.WriteString(checksMarkdown(r.Checks))
+	for _, sec := range sections {
+		fmt.Fprintf(&b, "## %s\n\n", sec)
+		for _, t := range r.Tables {
+			if t.Section == sec {
+				b.WriteString(t.markdown())
+			}
+		}
+		for _, c := range r.Charts {
+			if c.Section == sec {
+				fmt.Fprintf(&b, "![%s](%s)\n\n", c.Title, c.File)
+			}
+		}
+	}
+	if len(sections) > 0 && len(r.Checks) > 0 {
+		b.WriteString("## Targets\n\n")
+	}
+	b.WriteString(checksMarkdown(r.Checks, len(sections) == 0))
 	for _, c := range r.Charts {
-		fmt.Fprintf(&b, "![%s](%s)\n\n", c.Title, c.File)
+		if !slices.Contains(sections, c.Section) {
+			fmt.Fprintf(&b, "![%s](%s)\n\n", c.Title, c.File)
+		}
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "- %s\n", n)
@@ -168,11 +197,16 @@ func (t Table) markdown() string {
 	return b.String()
 }
 
-func checksMarkdown(cs []Check) string {
+// checksMarkdown renders the checks as a table, with its title when
+// titled (a sectioned report gives them a heading instead).
+func checksMarkdown(cs []Check, titled bool) string {
 	if len(cs) == 0 {
 		return ""
 	}
-	t := Table{Title: "Targets", Header: []string{"check", "measured", "target", "met"}}
+	t := Table{Header: []string{"check", "measured", "target", "met"}}
+	if titled {
+		t.Title = "Targets"
+	}
 	for _, c := range cs {
 		t.Rows = append(t.Rows, []string{c.Name, c.Got, c.Target, yesNo(c.Pass)})
 	}
@@ -212,6 +246,6 @@ func (r *Report) digest() string {
 			b.WriteString(t.markdown())
 		}
 	}
-	b.WriteString(checksMarkdown(r.Checks))
+	b.WriteString(checksMarkdown(r.Checks, true))
 	return b.String()
 }

@@ -41,6 +41,28 @@ func TestReportMarkdown(t *testing.T) {
 	}
 }
 
+// Sectioned tables come under their heading, each section's charts after
+// its tables; charts of no section come after the checks.
+func TestReportSections(t *testing.T) {
+	r := testReport()
+	r.Tables = append(r.Tables, Table{Title: "One", Section: "Part 1", Header: []string{"a"}},
+		Table{Title: "Two", Section: "Part 2", Header: []string{"b"}}, Table{Title: "One more", Section: "Part 1", Header: []string{"c"}})
+	r.Charts = append(r.Charts, Chart{Name: "p2", Title: "Chart two", File: "two.svg", Section: "Part 2"},
+		Chart{Name: "p1", Title: "Chart one", File: "one.svg", Section: "Part 1"})
+	r.Charts[0].File = "latency.svg"
+	md := r.markdown()
+	order := []string{"**Main**", "## Part 1", "**One**", "**One more**", "![Chart one](one.svg)", "## Part 2", "**Two**",
+		"![Chart two](two.svg)", "## Targets\n\n| check |", "| fast |", "![Latency](latency.svg)", "- a note"}
+	at := 0
+	for _, want := range order {
+		i := strings.Index(md[at:], want)
+		if i < 0 {
+			t.Fatalf("markdown lacks %q after position %d:\n%s", want, at, md)
+		}
+		at += i + len(want)
+	}
+}
+
 func TestReportWrite(t *testing.T) {
 	dir := t.TempDir()
 	r := testReport()

@@ -24,6 +24,9 @@ type scenario struct {
 	// strict: a check that fails fails the run (once the report is
 	// written), so that the command exits non-zero.
 	strict bool
+	// alone: it runs only when named, as it does not fit the time `all`
+	// is given (make bench's budget).
+	alone bool
 }
 
 // scenarios lists every scenario in the order `all` runs them.
@@ -38,6 +41,8 @@ func scenarios() []scenario {
 		{name: "soak", summary: "many distinct objects through one edge: memory over time", run: runSoak},
 		{name: "chaos", summary: "issue 15's hostile cases: blur chains, upload floods, the storm, SIGKILL, a frozen edge",
 			run: runChaos, processes: true, strict: true},
+		{name: "scale", summary: "issue 17: purges to 1-32 edge processes, uploads and misses on one origin and two, an origin SIGKILLed",
+			run: runScale, processes: true, strict: true, alone: true},
 	}
 }
 
@@ -50,12 +55,13 @@ func scenarioNames() []string {
 	return out
 }
 
-// allNames lists the scenarios `all` runs: every one, but those that
-// need their servers as processes when inproc says they are not.
+// allNames lists the scenarios `all` runs: every one, but those that run
+// only when named and those that need their servers as processes when
+// inproc says they are not.
 func allNames(inproc bool) []string {
 	var out []string
 	for _, s := range scenarios() {
-		if !s.processes || !inproc {
+		if !s.alone && (!s.processes || !inproc) {
 			out = append(out, s.name)
 		}
 	}

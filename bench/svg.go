@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"math"
+	"slices"
 	"strconv"
 )
 
@@ -32,8 +33,12 @@ type ref struct {
 	Label string
 }
 
-// barBin is one histogram bar from X0 to X1, Count high.
-type barBin struct{ X0, X1, Count float64 }
+// barBin is one bar from X0 to X1, Count high, in palette colour
+// Colour.
+type barBin struct {
+	X0, X1, Count float64
+	Colour        int
+}
 
 // tick is an axis mark.
 type tick struct {
@@ -152,7 +157,7 @@ func (p *plot) bars(b *bytes.Buffer) {
 		xa, xb := p.px(bin.X0), p.px(bin.X1)
 		y := p.py(bin.Count)
 		fmt.Fprintf(b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" fill-opacity="0.75"/>`+"\n",
-			xa, y, math.Max(xb-xa-1, 0.5), svgH-padB-y, palette(0))
+			xa, y, math.Max(xb-xa-1, 0.5), svgH-padB-y, palette(bin.Colour))
 	}
 }
 
@@ -326,5 +331,56 @@ func timeChart(title, ylabel string, lines []series, refs []ref) []byte {
 		yhi = math.Max(yhi, r.At*1.05)
 	}
 	p := &plot{Title: title, X: linearAxis("time (s)", 0, xhi), Y: linearAxis(ylabel, 0, yhi), Lines: lines, HRefs: refs}
+	return p.svg()
+}
+
+// scalingChart draws figures against a count (edges, origins) on a log
+// x axis with a tick at each count, with horizontal reference lines.
+func scalingChart(title, xlabel, ylabel string, counts []float64, lines []series, refs []ref) []byte {
+	yhi := 1.0
+	for _, s := range lines {
+		for _, pt := range s.Points {
+			yhi = math.Max(yhi, pt.Y)
+		}
+	}
+	for _, r := range refs {
+		yhi = math.Max(yhi, r.At*1.05)
+	}
+	lo, hi := 1.0, 2.0
+	if len(counts) > 0 {
+		lo, hi = slices.Min(counts), slices.Max(counts)
+	}
+	if hi <= lo {
+		lo, hi = lo/2, hi*2
+	}
+	x := axis{Label: xlabel, Log: true, Min: lo, Max: hi}
+	for _, c := range counts {
+		x.Ticks = append(x.Ticks, tick{At: c, Label: num(c)})
+	}
+	p := &plot{Title: title, X: x, Y: linearAxis(ylabel, 0, yhi), Lines: lines, HRefs: refs}
+	return p.svg()
+}
+
+// groupedBarChart draws one group of bars per group name, one bar per
+// series in each (values[group][series]), coloured by series.
+func groupedBarChart(title, ylabel string, groups, names []string, values [][]float64) []byte {
+	peak := 1.0
+	p := &plot{Title: title}
+	n := float64(max(len(names), 1))
+	for g, row := range values {
+		for k, v := range row {
+			x0 := float64(g) + 0.1 + 0.8*float64(k)/n
+			p.Bars = append(p.Bars, barBin{X0: x0, X1: x0 + 0.8/n, Count: v, Colour: k})
+			peak = math.Max(peak, v)
+		}
+	}
+	p.X = axis{Min: 0, Max: float64(max(len(groups), 1))}
+	for g, name := range groups {
+		p.X.Ticks = append(p.X.Ticks, tick{At: float64(g) + 0.5, Label: name})
+	}
+	p.Y = linearAxis(ylabel, 0, peak)
+	for _, name := range names {
+		p.Lines = append(p.Lines, series{Name: name}) // no points: a legend entry only
+	}
 	return p.svg()
 }

@@ -98,3 +98,29 @@ func TestAxes(t *testing.T) {
 		t.Errorf("nines position of 0.99: %v", p)
 	}
 }
+
+func TestScalingChart(t *testing.T) {
+	s := wellFormed(t, scalingChart("purge", "edges", "ms", []float64{1, 4, 16, 32},
+		[]series{{Name: "p99", Points: []point{{1, 2}, {4, 3}, {16, 5}, {32, 9}}}}, []ref{{4, "2 × p99 at 1"}}))
+	for _, want := range []string{">p99<", ">2 × p99 at 1<", ">32<", ">16<", "<polyline"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("chart lacks %q", want)
+		}
+	}
+	wellFormed(t, scalingChart("one", "edges", "ms", []float64{1}, nil, nil))
+	wellFormed(t, scalingChart("none", "edges", "ms", nil, nil, nil))
+}
+
+func TestGroupedBarChart(t *testing.T) {
+	s := wellFormed(t, groupedBarChart("throughput", "per second", []string{"SQLite", "PG+S3"}, []string{"uploads", "misses"},
+		[][]float64{{10, 20}, {5, 0}}))
+	if n := strings.Count(s, `fill-opacity="0.75"`); n != 4 {
+		t.Errorf("%d bars, want 4", n)
+	}
+	for _, want := range []string{">SQLite<", ">PG+S3<", ">uploads<", ">misses<", `fill="#d62728"`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("chart lacks %q", want)
+		}
+	}
+	wellFormed(t, groupedBarChart("none", "per second", nil, nil, nil))
+}
