@@ -259,6 +259,9 @@ func TestFetchRefresh(t *testing.T) {
 		}
 		return false
 	})
+	// Let that refresh end too (its purge can be published before it has
+	// let go of the URL), so that the next stale read starts its own.
+	o.Server.WaitRecorded()
 
 	// The remote fails: the copy stays, and the next try is an hour later.
 	rs.mu.Lock()
