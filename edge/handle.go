@@ -156,12 +156,10 @@ func (s *Server) deliver(ctx *fasthttp.RequestCtx) {
 // so an entry under the path's key that may be served as a hit
 // (entry.servable) is served as is. A varying URL's plain key holds a
 // marker naming the headers its variant is made of. Anything else
-// (including any error) goes the full way.
+// (including any error) goes the full way. The URI is within
+// max_url_length: admit refused longer ones.
 func (s *Server) fastHit(ctx *fasthttp.RequestCtx, now int64) *entry {
 	uri := ctx.Request.Header.RequestURI()
-	if len(uri) > s.cfg.MaxURLLength {
-		return nil
-	}
 	kb := s.keys.Get().(*keyBuf)
 	defer s.keys.Put(kb)
 	cloud, _ := s.hosts.Cloud(b2s(ctx.Host()))

@@ -22,8 +22,5 @@ type Labeled struct {
 // as requests_total{kind="api"}: HELP and TYPE once, then one line per
 // series in the order given.
 func Counters(w io.Writer, name, help, label string, series ...Labeled) {
-	header(w, name, help, "counter")
-	for _, s := range series {
-		fmt.Fprintf(w, "%s{%s=\"%s\"} %d\n", name, label, escapeLabel(s.Label), s.Value)
-	}
+	labeled(w, name, help, "counter", label, series)
 }

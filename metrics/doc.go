@@ -16,5 +16,5 @@
 //	counter.go    Counter, Counters, Labeled: counter families
 //	gauge.go      Gauge, Gauges: gauge families
 //	histogram.go  Histogram, NewHistogram, Observe, Write: fixed buckets in seconds, two atomics per Observe
-//	text.go       the HELP and TYPE lines, HELP and label value escaping
+//	text.go       the HELP and TYPE lines, a labelled family's lines, HELP and label value escaping
 package metrics

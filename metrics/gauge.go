@@ -15,8 +15,5 @@ func Gauge(w io.Writer, name, help string, v float64) {
 // origin_up{origin="10.0.0.1:8081"}: HELP and TYPE once, then one line per
 // series in the order given.
 func Gauges(w io.Writer, name, help, label string, series ...Labeled) {
-	header(w, name, help, "gauge")
-	for _, s := range series {
-		fmt.Fprintf(w, "%s{%s=\"%s\"} %d\n", name, label, escapeLabel(s.Label), s.Value)
-	}
+	labeled(w, name, help, "gauge", label, series)
 }
