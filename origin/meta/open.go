@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// Key is the configuration key Open's URL comes from; its errors name it.
+// urlKey is the configuration key Open's URL comes from; its errors name it.
 const urlKey = "origin.metadata_url"
 
 // Open opens the store rawURL names (the origin's metadata_url):
