@@ -23,5 +23,5 @@
 //	size.go         Size: byte counts in YAML ("512MiB"), ParseSize
 //	addr.go         CheckHostPort, CheckURL: listen addresses and URLs
 //	blobs.go        BlobsURL, BlobsLocation: origin.blobs_url (file or s3), S3 credentials' variables
-//	metadata.go     origin.metadata_url (SQLite or PostgreSQL): CheckMetadataURL, MetadataURL
+//	metadata.go     origin.metadata_url (SQLite or PostgreSQL): CheckMetadataURL, ParseMetadataURL, MetadataURL
 package config

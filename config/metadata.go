@@ -18,11 +18,19 @@ import (
 //     password comes from EnvMetadataPassword, else from the URL.
 //
 // The origin's Config holds it as MetadataURL (yaml metadata_url);
-// CheckMetadataURL validates it and MetadataURL resolves the default.
+// CheckMetadataURL validates it, ParseMetadataURL says which store it
+// names and MetadataURL resolves the default.
 
 // EnvMetadataPassword is the environment variable with the password of a
 // postgres:// metadata_url; set, it wins over the URL's.
 const EnvMetadataPassword = EnvPrefix + "ORIGIN_METADATA_PASSWORD"
+
+// MetadataLocation is a parsed metadata URL: Scheme "sqlite" with the
+// file's Path, or "postgres" (whose URL goes to the driver whole).
+type MetadataLocation struct {
+	Scheme string
+	Path   string
+}
 
 // CheckMetadataURL checks the form of origin.metadata_url (not whether
 // the database can be reached: opening it says so). Its errors never show
@@ -31,26 +39,38 @@ func CheckMetadataURL(raw string) error {
 	if raw == "" {
 		return nil
 	}
+	_, err := ParseMetadataURL(raw)
+	return err
+}
+
+// ParseMetadataURL checks a metadata URL as CheckMetadataURL does, and
+// says which store it names; an empty one is refused (MetadataURL
+// resolves the default).
+func ParseMetadataURL(raw string) (MetadataLocation, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("not a URL: want sqlite:///path/to/meta.db or postgres://user@host:5432/db")
+		return MetadataLocation{}, fmt.Errorf("not a URL: want sqlite:///path/to/meta.db or postgres://user@host:5432/db")
 	}
 	switch u.Scheme {
 	case "sqlite":
-		if u.Host != "" || (u.Path == "" && u.Opaque == "") || u.RawQuery != "" {
-			return fmt.Errorf("%q: want sqlite:///absolute/path/meta.db or sqlite:relative/path/meta.db", u.Redacted())
+		path := u.Path
+		if u.Opaque != "" {
+			path = u.Opaque
 		}
-		return nil
+		if u.Host != "" || path == "" || u.RawQuery != "" {
+			return MetadataLocation{}, fmt.Errorf("%q: want sqlite:///absolute/path/meta.db or sqlite:relative/path/meta.db", u.Redacted())
+		}
+		return MetadataLocation{Scheme: "sqlite", Path: path}, nil
 	case "postgres", "postgresql":
 		if u.Opaque != "" || u.Hostname() == "" {
-			return fmt.Errorf("%q: want postgres://user@host:5432/database?sslmode=verify-full", u.Redacted())
+			return MetadataLocation{}, fmt.Errorf("%q: want postgres://user@host:5432/database?sslmode=verify-full", u.Redacted())
 		}
 		if db := strings.TrimPrefix(u.Path, "/"); db == "" || strings.Contains(db, "/") {
-			return fmt.Errorf("%q: name one database, postgres://user@host:5432/database", u.Redacted())
+			return MetadataLocation{}, fmt.Errorf("%q: name one database, postgres://user@host:5432/database", u.Redacted())
 		}
-		return nil
+		return MetadataLocation{Scheme: "postgres"}, nil
 	}
-	return fmt.Errorf("%q: want a sqlite:// or postgres:// URL", u.Redacted())
+	return MetadataLocation{}, fmt.Errorf("%q: want a sqlite:// or postgres:// URL", u.Redacted())
 }
 
 // MetadataURL is the metadata URL an origin opens: raw, or when raw is

@@ -20,6 +20,7 @@ func TestCheckMetadataURL(t *testing.T) {
 		"/var/lib/meta.db":                "want a sqlite:// or postgres:// URL",
 		"sqlite://host/meta.db":           "want sqlite:///absolute/path/meta.db",
 		"sqlite:":                         "want sqlite:///absolute/path/meta.db",
+		"sqlite:///var/meta.db?mode=ro":   "want sqlite:///absolute/path/meta.db",
 		"postgres:///db":                  "want postgres://user@host:5432/database",
 		"postgres://u:secret@host":        "name one database",
 		"postgres://u:secret@host/a/b":    "name one database",

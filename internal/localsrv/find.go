@@ -30,7 +30,7 @@ func (e *MissingError) Error() string {
 // none, the error is a *MissingError.
 func Find(name string, dirs ...string) (string, error) {
 	var looked []string
-	if root, err := moduleRoot(); err == nil {
+	if root, err := ModuleRoot(); err == nil {
 		dirs = append([]string{filepath.Join(root, "bin")}, dirs...)
 	}
 	for _, d := range dirs {
@@ -61,9 +61,7 @@ func executable(p string) bool {
 
 // ModuleRoot is the first directory upwards from the working directory
 // that holds go.mod.
-func ModuleRoot() (string, error) { return moduleRoot() }
-
-func moduleRoot() (string, error) {
+func ModuleRoot() (string, error) {
 	wd, err := os.Getwd()
 	if err != nil {
 		return "", err

@@ -140,9 +140,6 @@ func (s *S3Server) Stop() {
 // hung server does.
 func (s *S3Server) Freeze() error { return s.cmd.Process.Signal(syscall.SIGSTOP) }
 
-// Log is what the server printed.
-func (s *S3Server) Log() string { return s.log.String() }
-
 // ProbeXattr checks that dir's file system takes user extended
 // attributes; an error wrapping syscall.ENOTSUP means it does not.
 func ProbeXattr(dir string) error {

@@ -9,9 +9,11 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/mediacdn/mediacdn/config"
 )
 
-// Key is the configuration key Open's URL comes from; its errors name it.
+// urlKey is the configuration key Open's URL comes from; its errors name it.
 const urlKey = "origin.metadata_url"
 
 // Open opens the store rawURL names (the origin's metadata_url):
@@ -26,36 +28,26 @@ const urlKey = "origin.metadata_url"
 // or a database that is not there fail with an error naming
 // origin.metadata_url and saying which, never the password.
 func Open(ctx context.Context, rawURL, password string) (Store, error) {
-	u, err := url.Parse(rawURL)
+	loc, err := config.ParseMetadataURL(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a URL: %v", urlKey, redacted(err))
+		return nil, fmt.Errorf("%s: %w", urlKey, err)
 	}
-	switch u.Scheme {
-	case "sqlite":
-		path := u.Path
-		if u.Opaque != "" {
-			path = u.Opaque
-		}
-		if u.Host != "" || path == "" {
-			return nil, fmt.Errorf("%s: want sqlite:///absolute/path/meta.db or sqlite:relative/path/meta.db, got %q", urlKey, rawURL)
-		}
-		s, err := OpenSQLite(path)
+	if loc.Scheme == "sqlite" {
+		s, err := OpenSQLite(loc.Path)
 		if err != nil {
-			return nil, fmt.Errorf("%s: SQLite database %s: %w", urlKey, path, err)
-		}
-		return s, nil
-	case "postgres", "postgresql":
-		cfg, err := pgx.ParseConfig(rawURL)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", urlKey, redacted(err))
-		}
-		s, err := OpenPostgres(ctx, rawURL, password)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %s", urlKey, pgOpenError(cfg, err))
+			return nil, fmt.Errorf("%s: SQLite database %s: %w", urlKey, loc.Path, err)
 		}
 		return s, nil
 	}
-	return nil, fmt.Errorf("%s: want a sqlite:// or postgres:// URL, got scheme %q", urlKey, u.Scheme)
+	cfg, err := pgx.ParseConfig(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", urlKey, redacted(err))
+	}
+	s, err := OpenPostgres(ctx, rawURL, password)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s", urlKey, pgOpenError(cfg, err))
+	}
+	return s, nil
 }
 
 // pgOpenError says why PostgreSQL could not be opened, for the operator.

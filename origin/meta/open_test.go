@@ -74,8 +74,8 @@ func TestOpenErrors(t *testing.T) {
 	l.Close()
 	at := fmt.Sprintf("%s:%d", pg.Host, pg.Port)
 	for _, c := range []struct{ url, password, want string }{
-		{"mysql://u@h/db", "", `want a sqlite:// or postgres:// URL, got scheme "mysql"`},
-		{"/var/lib/meta.db", "", `want a sqlite:// or postgres:// URL, got scheme ""`},
+		{"mysql://u@h/db", "", `"mysql://u@h/db": want a sqlite:// or postgres:// URL`},
+		{"/var/lib/meta.db", "", `"/var/lib/meta.db": want a sqlite:// or postgres:// URL`},
 		{"sqlite://host/meta.db", "", "want sqlite:///absolute/path/meta.db"},
 		{"sqlite:///no/such/dir/meta.db", "", "SQLite database /no/such/dir/meta.db"},
 		{"postgres://app:sesame@" + closed + "/db?sslmode=disable", "", "cannot reach PostgreSQL at 127.0.0.1"},
