@@ -169,9 +169,11 @@ func (pl *pipeline) colourOr(c delivery.Color, given, predominant bool) (r, g, b
 		r, g, b, _ = rgba(c)
 		return r, g, b, nil
 	}
-	rc := C.mc_fx_corner(pl.img, &r, &g, &b)
+	var rc C.int
 	if predominant {
 		rc = C.mc_fx_predominant(pl.img, &r, &g, &b)
+	} else {
+		rc = C.mc_fx_corner(pl.img, &r, &g, &b)
 	}
 	if rc != 0 {
 		return 0, 0, 0, pl.fail("effect colour")
