@@ -48,8 +48,7 @@ func (pl *pipeline) moreEffect(s *step) error {
 		rc = C.mc_fx_auto(pl.img, &out, C.MC_FX_AUTO_COLOR, C.double(level(e, defAutoBlend)/100))
 	case delivery.EffectImprove:
 		// Grey-world colour balance, then the contrast stretch.
-		b, _ := improveBlend(e.Args)
-		blend := C.double(float64(b) / 100)
+		blend := C.double(s.fx.amount / 100)
 		if C.mc_fx_auto(pl.img, &out, C.MC_FX_AUTO_COLOR, blend) != 0 {
 			return pl.fail("effect improve")
 		}
