@@ -66,23 +66,16 @@ func encodeCost(e encoder) float64 {
 	return 4 // JPEG
 }
 
-// blurSigma is e_blur's sigma for a level (Cloudinary's 1-2000, default
-// 100).
+// blurSigma is e_blur's (and e_blur_region's) sigma for a level
+// (Cloudinary's 1-2000, default 100).
 func blurSigma(e delivery.Effect) float64 {
-	level := 100.0
-	if e.HasLevel {
-		level = float64(e.Level)
-	}
-	return max(level/20, 0.5)
+	return max(level(e, 100)/20, 0.5)
 }
 
-// sharpenSigma is e_sharpen's sigma for a level (1-2000, default 100).
+// sharpenSigma is e_sharpen's (and e_unsharp_mask's) sigma for a level
+// (1-2000, default 100).
 func sharpenSigma(e delivery.Effect) float64 {
-	level := 100.0
-	if e.HasLevel {
-		level = float64(e.Level)
-	}
-	return min(max(level/100, 0.5), 10)
+	return min(max(level(e, 100)/100, 0.5), 10)
 }
 
 // blurCost is a blur's cost per pixel: a direct blur's grows with its

@@ -48,15 +48,14 @@ func (pl *pipeline) moreEffect(s *step) error {
 		rc = C.mc_fx_auto(pl.img, &out, C.MC_FX_AUTO_COLOR, C.double(level(e, defAutoBlend)/100))
 	case delivery.EffectImprove:
 		// Grey-world colour balance, then the contrast stretch.
-		b, _ := improveBlend(e.Args)
-		blend := C.double(float64(b) / 100)
+		blend := C.double(s.fx.amount / 100)
 		if C.mc_fx_auto(pl.img, &out, C.MC_FX_AUTO_COLOR, blend) != 0 {
 			return pl.fail("effect improve")
 		}
 		pl.set(out)
 		rc = C.mc_fx_auto(pl.img, &out, C.MC_FX_AUTO_CONTRAST, blend)
 	case delivery.EffectUnsharpMask:
-		rc = C.mc_fx_unsharp(pl.img, &out, C.double(unsharpSigma(e)), 1.5)
+		rc = C.mc_fx_unsharp(pl.img, &out, C.double(sharpenSigma(e)), 1.5)
 	case delivery.EffectPixelate:
 		rc = C.mc_fx_pixelate(pl.img, &out, C.int(pixelateSize(e, w, h)))
 	case delivery.EffectPixelateRegion, delivery.EffectBlurRegion:
@@ -67,7 +66,7 @@ func (pl *pipeline) moreEffect(s *step) error {
 		kind, param := C.int(C.MC_FX_REGION_PIXELATE), float64(pixelateSize(e, w, h))
 		if e.Name == delivery.EffectBlurRegion {
 			kind = C.MC_FX_REGION_BLUR
-			param = blurSigma(delivery.Effect{Level: int(level(e, defRegionBlur)), HasLevel: true})
+			param = blurSigma(e)
 		}
 		rc = C.mc_fx_region(pl.img, &out, C.int(r.x), C.int(r.y), C.int(r.w), C.int(r.h), kind, C.double(param))
 	case delivery.EffectVignette:
@@ -169,9 +168,11 @@ func (pl *pipeline) colourOr(c delivery.Color, given, predominant bool) (r, g, b
 		r, g, b, _ = rgba(c)
 		return r, g, b, nil
 	}
-	rc := C.mc_fx_corner(pl.img, &r, &g, &b)
+	var rc C.int
 	if predominant {
 		rc = C.mc_fx_predominant(pl.img, &r, &g, &b)
+	} else {
+		rc = C.mc_fx_corner(pl.img, &r, &g, &b)
 	}
 	if rc != 0 {
 		return 0, 0, 0, pl.fail("effect colour")
@@ -195,13 +196,13 @@ func moreEffectCost(e delivery.Effect, fx *effectArgs) (perPixel float64, random
 	case delivery.EffectImprove:
 		return 2 * costStats, true
 	case delivery.EffectUnsharpMask:
-		return blurCost(unsharpSigma(e)) + costAdjust, false
+		return blurCost(sharpenSigma(e)) + costAdjust, false
 	case delivery.EffectPixelate:
 		return costPixelate, false
 	case delivery.EffectPixelateRegion:
 		return costPixelate, true
 	case delivery.EffectBlurRegion:
-		return blurCost(blurSigma(delivery.Effect{Level: int(level(e, defRegionBlur)), HasLevel: true})), true
+		return blurCost(blurSigma(e)), true
 	case delivery.EffectVignette:
 		return costVignette, false
 	case delivery.EffectTrim:

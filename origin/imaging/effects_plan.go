@@ -24,9 +24,7 @@ const (
 	defGamma        = 0
 	defVibrance     = 20
 	defAutoBlend    = 100
-	defUnsharp      = 100
 	defVignette     = 20
-	defRegionBlur   = 100
 	defTrim         = 10  // tolerance
 	defColorize     = 100 // level
 	defTint         = 60  // amount
@@ -402,10 +400,4 @@ func pixelateSize(e delivery.Effect, w, h int) int {
 		return e.Level
 	}
 	return max(max(w, h)/40, 4)
-}
-
-// unsharpSigma is e_unsharp_mask's blur sigma: its strength (1-2000,
-// default 100) over 100, within 0.5-10 as e_sharpen's.
-func unsharpSigma(e delivery.Effect) float64 {
-	return min(max(level(e, defUnsharp)/100, 0.5), 10)
 }

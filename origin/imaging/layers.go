@@ -1,6 +1,7 @@
 package imaging
 
 import (
+	"html"
 	"net/http"
 	"strconv"
 	"strings"
@@ -318,7 +319,7 @@ func (ls *layerSpec) textStyle() error {
 		}
 	}
 	t.font = family + weight + style + " " + strconv.Itoa(size)
-	text := htmlEscape(l.Text)
+	text := html.EscapeString(l.Text) // as text.go
 	if letter != 0 {
 		// Pango's letter_spacing is in 1/1024 points.
 		text = `<span letter_spacing="` + strconv.Itoa(letter*1024) + `">` + text + `</span>`
@@ -353,9 +354,4 @@ func fontFamily(name string) (string, bool) {
 		return "DejaVu Sans Mono", true
 	}
 	return "", false
-}
-
-// htmlEscape escapes text for Pango markup.
-func htmlEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;").Replace(s)
 }

@@ -175,13 +175,7 @@ void mc_kill(VipsImage *im)
 
 // ---- helpers --------------------------------------------------------------
 
-#define MC_LOCAL(base, t, n) \
-	VipsImage *base = vips_image_new(); \
-	VipsImage **t = (VipsImage **) vips_object_local_array(VIPS_OBJECT(base), n)
-
-// mc_done releases a function's local images and turns res (a libvips
-// result, or a chain of them joined with ||) into 0 or -1.
-static int mc_done(VipsImage *base, int res)
+int mc_done(VipsImage *base, int res)
 {
 	g_object_unref(base);
 	return res ? -1 : 0;
@@ -220,7 +214,7 @@ static VipsArrayDouble *mc_background(VipsImage *im, double r, double g, double 
 }
 
 // mc_split separates colour bands and alpha; alpha is NULL without one.
-static int mc_split(VipsImage *in, VipsImage **colour, VipsImage **alpha)
+int mc_split(VipsImage *in, VipsImage **colour, VipsImage **alpha)
 {
 	*alpha = NULL;
 	if (!vips_image_hasalpha(in))

@@ -183,4 +183,16 @@ int mc_fx_shadow(VipsImage *in, VipsImage **out, int dx, int dy, double sigma, d
 // AV1 encoder), -1 when it cannot.
 int mc_avif_works(void);
 
+// Shared by the C files (vips.c, vips_effects.c, vips_layers.c).
+//
+// MC_LOCAL declares base, an image that owns n local images t[0..n-1];
+// mc_done releases them and turns res (a libvips result, or a chain of
+// them joined with ||) into 0 or -1.
+#define MC_LOCAL(base, t, n) \
+	VipsImage *base = vips_image_new(); \
+	VipsImage **t = (VipsImage **) vips_object_local_array(VIPS_OBJECT(base), n)
+int mc_done(VipsImage *base, int res);
+// mc_split separates colour bands and alpha; alpha is NULL without one.
+int mc_split(VipsImage *in, VipsImage **colour, VipsImage **alpha);
+
 #endif
