@@ -27,9 +27,7 @@ type devBanner struct {
 }
 
 func (b devBanner) write(w io.Writer) {
-	edgeHost := strings.TrimPrefix(b.Edge, "http://")
-	cldURL := "cloudinary://" + url.PathEscape(b.Key) + ":" + url.PathEscape(b.Secret) + "@" + b.Cloud +
-		"?upload_prefix=" + b.API + "&secure=false&cname=" + edgeHost
+	cldURL := cloudinaryURL(b.Cloud, b.Key, b.Secret, b.API, b.Edge)
 	fmt.Fprintf(w, `
 mediacdn dev is ready (in %v); data in %s, Ctrl-C stops it.
 
@@ -64,4 +62,11 @@ func (b devBanner) metricsLine() string {
 		return ""
 	}
 	return "  metrics               " + strings.Join(parts, "   ") + "\n"
+}
+
+// cloudinaryURL is the CLOUDINARY_URL the official SDKs read to upload to
+// api and deliver from edge (both http://host:port).
+func cloudinaryURL(cloud, key, secret, api, edge string) string {
+	return "cloudinary://" + url.PathEscape(key) + ":" + url.PathEscape(secret) + "@" + cloud +
+		"?upload_prefix=" + api + "&secure=false&cname=" + strings.TrimPrefix(edge, "http://")
 }

@@ -179,8 +179,7 @@ func (b clusterBanner) write(w io.Writer) {
 	}
 	row("cloud", cloud+"   api_key "+key+"   api_secret "+secret+"   (a trial's)")
 	edge := c.EdgeURLs[0]
-	cldURL := "cloudinary://" + url.PathEscape(key) + ":" + url.PathEscape(secret) + "@" + cloud +
-		"?upload_prefix=" + c.OriginURLs[0] + "&secure=false&cname=" + strings.TrimPrefix(edge, "http://")
+	cldURL := cloudinaryURL(cloud, key, secret, c.OriginURLs[0], edge)
 	fmt.Fprintf(w, `
 Delivery base (any edge): %s/%s/image/upload/
 

@@ -79,12 +79,8 @@ func (p *Publisher) Publish(ctx context.Context, r *Rule) (uint64, error) {
 			return 0, fmt.Errorf("nats: publish rule %s (%d attempts): %w", r.ID, attempt, err)
 		}
 		p.retries.Add(1)
-		t := time.NewTimer(backoff(p.cfg.ReconnectWait, p.cfg.ReconnectMaxWait, attempt))
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !pause(ctx, backoff(p.cfg.ReconnectWait, p.cfg.ReconnectMaxWait, attempt)) {
 			return 0, fmt.Errorf("nats: publish rule %s (%d attempts): %w", r.ID, attempt, err)
-		case <-t.C:
 		}
 	}
 }
