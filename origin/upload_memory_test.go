@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -19,10 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
-	"github.com/mediacdn/mediacdn/origin/imaging"
 )
 
 // The upload flood tests run an origin in a child process (this test
@@ -52,23 +49,7 @@ func TestUploadFloodChild(t *testing.T) {
 	}
 	cfg := origin.Config{DataDir: dir}
 	cfg.Uploads.PerClient = floodUploads // the flood comes from one address
-	cfg.ApplyDefaults()
-	store, err := origin.OpenStorage(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.DiscardHandler)
-	images, _ := imaging.New(cfg.Imaging, log)
-	srv, err := origin.New(cfg, config.Clouds{cloudName: {APIKey: apiKey, APISecret: apiSecret}},
-		origin.Deps{Meta: store.Meta, Blobs: store.Blobs, Images: images, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	http.Serve(ln, srv) // until killed
+	serveChildOrigin(t, cfg, addr)       // until killed
 }
 
 // floodChild is a running child origin.
