@@ -107,7 +107,7 @@ func (s *Server) resolve(r *http.Request, u *delivery.URL, cl config.Cloud) (*de
 	var a *meta.Asset
 	var err error
 	if u.Type == delivery.Fetch {
-		a, err = s.fetched(r.Context(), u, cl) // deliver_fetch.go
+		a, err = s.fetched(r.Context(), u, cl, u.Signed()) // deliver_fetch.go
 	} else {
 		key := meta.Key{Cloud: u.Cloud, ResourceType: u.Resource, Type: u.Type, PublicID: u.PublicID}
 		a, err = s.meta.Asset(r.Context(), key)

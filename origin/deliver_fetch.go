@@ -39,13 +39,15 @@ const (
 
 // fetched returns the stored copy of the URL's remote image, downloading
 // it when there is none, and refreshing it in the background when it is
-// older than fetchRefresh.
-func (s *Server) fetched(ctx context.Context, u *delivery.URL, cl config.Cloud) (*meta.Asset, error) {
+// older than fetchRefresh. signed tells whether the request is signed (a
+// signed URL, whose signature was checked already, or an API call): under
+// fetch_signed_only it must be.
+func (s *Server) fetched(ctx context.Context, u *delivery.URL, cl config.Cloud, signed bool) (*meta.Asset, error) {
 	remote, err := fetchTarget(u)
 	if err != nil {
 		return nil, err
 	}
-	if cl.FetchSignedOnly && !u.Signed() { // a signature present was checked already
+	if cl.FetchSignedOnly && !signed {
 		return nil, delivery.Errorf(http.StatusUnauthorized, "Missing URL signature - fetch URLs of cloud %s must be signed", u.Cloud)
 	}
 	if !cl.FetchAllowed(remote.Hostname()) {

@@ -90,14 +90,8 @@ func (s *Server) layerAssets(ctx context.Context, req *deriveRequest) (map[strin
 // downloading it first when there is none. Under fetch_signed_only the
 // request itself must be signed (a signed URL or an API call).
 func (s *Server) fetchLayer(ctx context.Context, req *deriveRequest, remote string) ([]byte, error) {
-	cl := req.cloud
-	if cl.FetchSignedOnly && !req.signed {
-		return nil, delivery.Errorf(http.StatusUnauthorized,
-			"Missing URL signature - fetch URLs of cloud %s must be signed", req.key.Cloud)
-	}
-	cl.FetchSignedOnly = false // checked above, for the request that names the layer
 	u := &delivery.URL{Cloud: req.key.Cloud, Resource: delivery.Image, Type: delivery.Fetch, PublicID: remote}
-	a, err := s.fetched(ctx, u, cl)
+	a, err := s.fetched(ctx, u, req.cloud, req.signed)
 	if err != nil {
 		return nil, err
 	}

@@ -234,3 +234,39 @@ func TestDeliverFetchLayer(t *testing.T) {
 }
 
 func first(r, _ image.Rectangle) image.Rectangle { return r }
+
+// Under fetch_signed_only a fetch layer (l_fetch) is held to what a fetch
+// URL is: an unsigned URL naming one answers 401 without asking the
+// remote, a signed one lays it over.
+func TestDeliverFetchLayerSignedOnly(t *testing.T) {
+	remote := startRemote(t, map[string][]byte{"/logo.png": testkit.Read(t, "rocket.jpg")})
+	o := startOriginWith(t, func(c *origin.Config) { c.Fetch.AllowNetworks = []string{"127.0.0.0/8"} }, nil,
+		config.Cloud{APIKey: apiKey, APISecret: apiSecret, FetchDomains: []string{"127.0.0.1"}, FetchSignedOnly: true})
+	uploadSolid(t, o, "white", "upload", 400, 300, color.NRGBA{255, 255, 255, 255})
+	tx := "l_fetch:" + base64.RawURLEncoding.EncodeToString([]byte(remote.URL+"/logo.png")) + ",w_50/fl_layer_apply"
+
+	r := testkit.Get(t, o.URL+"/demo/image/upload/"+tx+"/white.png")
+	if r.Status != 401 || r.Header.Get("X-Cld-Error") != "Missing URL signature - fetch URLs of cloud demo must be signed" {
+		t.Fatalf("unsigned URL with a fetch layer: %d %q", r.Status, r.Header.Get("X-Cld-Error"))
+	}
+	if n := remote.count("/logo.png"); n != 0 {
+		t.Fatalf("an unsigned URL asked the remote %d times", n)
+	}
+	img, err := o.Cld.Image("white.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img.Transformation = tx
+	img.Config.URL.SignURL = true
+	signed, err := img.String()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := signed[strings.Index(signed, "/demo/image/upload/"):]
+	if r := testkit.Get(t, o.URL+path); r.Status != 200 {
+		t.Fatalf("signed URL with a fetch layer %s: %d %q", path, r.Status, r.Header.Get("X-Cld-Error"))
+	}
+	if n := remote.count("/logo.png"); n != 1 {
+		t.Errorf("remote asked %d times, want once", n)
+	}
+}

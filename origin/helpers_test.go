@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -192,4 +193,27 @@ func post(t testing.TB, url, contentType string, body io.Reader, basicAuth bool,
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, strings.TrimSpace(string(b))
+}
+
+// serveChildOrigin is the body of a child process a parent test starts and
+// kills: an origin with cfg (defaults applied) on the storage of
+// cfg.DataDir, served on addr until the process is killed.
+func serveChildOrigin(t *testing.T, cfg origin.Config, addr string) {
+	cfg.ApplyDefaults()
+	store, err := origin.OpenStorage(cfg.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	images, _ := imaging.New(cfg.Imaging, log)
+	srv, err := origin.New(cfg, config.Clouds{cloudName: {APIKey: apiKey, APISecret: apiSecret}},
+		origin.Deps{Meta: store.Meta, Blobs: store.Blobs, Images: images, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	http.Serve(ln, srv)
 }

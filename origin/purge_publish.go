@@ -105,9 +105,6 @@ func (p *Purger) Emit(ctx context.Context, events ...Event) (Invalidation, error
 func (p *Purger) publish(ctx context.Context, rules ...*purge.Rule) (Invalidation, error) {
 	var inv Invalidation
 	for _, r := range rules {
-		if r == nil {
-			continue
-		}
 		if inv.ID == "" {
 			if r.ID == "" {
 				r.ID = purge.NewID()

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -20,11 +19,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/blob"
-	"github.com/mediacdn/mediacdn/origin/imaging"
 	"github.com/mediacdn/mediacdn/origin/meta"
 
 	"github.com/mediacdn/mediacdn/delivery"
@@ -37,24 +34,7 @@ func TestCrashChild(t *testing.T) {
 	if dir == "" {
 		t.Skip("helper process for TestUploadsSurviveSIGKILL")
 	}
-	cfg := origin.Config{DataDir: dir}
-	cfg.ApplyDefaults()
-	store, err := origin.OpenStorage(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.DiscardHandler)
-	images, _ := imaging.New(cfg.Imaging, log)
-	srv, err := origin.New(cfg, config.Clouds{cloudName: {APIKey: apiKey, APISecret: apiSecret}},
-		origin.Deps{Meta: store.Meta, Blobs: store.Blobs, Images: images, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	http.Serve(ln, srv) // until SIGKILL
+	serveChildOrigin(t, origin.Config{DataDir: dir}, addr) // until SIGKILL
 }
 
 func startCrashChild(t *testing.T, dir, addr string) *exec.Cmd {

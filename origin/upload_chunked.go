@@ -155,10 +155,14 @@ func (s *Server) storeChunk(ctx context.Context, cloud, id, contentRange string,
 	if len(chunks) == 0 && refused != nil {
 		return nil, refused
 	}
-	if refused == nil && end+1 != total && chunk.Size() < minChunkSize {
-		refused = api.BadRequest("All parts except EOF-chunk must be larger than 5mb")
+	if refused == nil {
+		refused = checkChunk(chunks, start, end, total, chunk.Size())
 	}
-	if len(chunks) == 0 && refused == nil {
+	if refused != nil {
+		// The upload cannot complete: drop what it sent and refuse the rest.
+		return nil, s.refuseChunks(ctx, cloud, id, refused, now)
+	}
+	if len(chunks) == 0 {
 		n, err := s.meta.ChunkUploads(ctx, cloud)
 		if err != nil {
 			return nil, delivery.Internal(err)
@@ -167,13 +171,6 @@ func (s *Server) storeChunk(ctx context.Context, cloud, id, contentRange string,
 			return nil, &delivery.Error{Status: 420, RetryAfter: time.Minute, Message: fmt.Sprintf(
 				"Rate Limit Exceeded. Limit of %d chunked uploads in progress reached. Try again later", limit)}
 		}
-	}
-	if refused == nil {
-		refused = checkChunk(chunks, start, end, total)
-	}
-	if refused != nil {
-		// The upload cannot complete: drop what it sent and refuse the rest.
-		return nil, s.refuseChunks(ctx, cloud, id, refused, now)
 	}
 	if !hasChunk(chunks, start, end) {
 		key, _, _, err := s.writeBlobFrom(chunk.Reader())
@@ -315,12 +312,16 @@ func (s *Server) sweepChunks(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-// checkChunk refuses a chunk that disagrees with the upload's recorded
-// ones: another total, a range past the total, or an overlap. A chunk
-// equal to a recorded one (sent again) is not refused.
-func checkChunk(chunks []meta.Chunk, start, end, total int64) *delivery.Error {
+// checkChunk refuses a chunk of size bytes under minChunkSize that is not
+// the last, and one that disagrees with the upload's recorded chunks:
+// another total, a range past the total, or an overlap. A chunk equal to
+// a recorded one (sent again) is not refused. The upload's first chunk
+// can only be refused for its size.
+func checkChunk(chunks []meta.Chunk, start, end, total, size int64) *delivery.Error {
 	known := knownTotal(chunks)
 	switch {
+	case end+1 != total && size < minChunkSize:
+		return api.BadRequest("All parts except EOF-chunk must be larger than 5mb")
 	case total != -1 && known != -1 && known != total:
 		return api.BadRequest("Content-Range total %d differs from earlier chunks (%d)", total, known)
 	case total != -1 && known == -1:

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -19,10 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
-	"github.com/mediacdn/mediacdn/origin/imaging"
 )
 
 // The upload flood tests run an origin in a child process (this test
@@ -52,23 +49,7 @@ func TestUploadFloodChild(t *testing.T) {
 	}
 	cfg := origin.Config{DataDir: dir}
 	cfg.Uploads.PerClient = floodUploads // the flood comes from one address
-	cfg.ApplyDefaults()
-	store, err := origin.OpenStorage(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.DiscardHandler)
-	images, _ := imaging.New(cfg.Imaging, log)
-	srv, err := origin.New(cfg, config.Clouds{cloudName: {APIKey: apiKey, APISecret: apiSecret}},
-		origin.Deps{Meta: store.Meta, Blobs: store.Blobs, Images: images, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	http.Serve(ln, srv) // until killed
+	serveChildOrigin(t, cfg, addr)       // until killed
 }
 
 // floodChild is a running child origin.
@@ -108,6 +89,19 @@ func (c *floodChild) rss(t *testing.T) int64 { return c.status(t, "VmRSS") }
 
 // peakRSS is the child's peak resident set (VmHWM), in bytes.
 func (c *floodChild) peakRSS(t *testing.T) int64 { return c.status(t, "VmHWM") }
+
+// checkGrowth reports how much the child's peak RSS grew past before
+// during a flood of what uploads of size bytes, and fails the test past
+// floodGrowthBound.
+func (c *floodChild) checkGrowth(t *testing.T, what string, size, before int64) {
+	t.Helper()
+	growth := c.peakRSS(t) - before
+	t.Logf("%d %s uploads of %d MiB: RSS %d MiB before, peak grew by %d MiB",
+		floodUploads, what, size>>20, before>>20, growth>>20)
+	if growth > floodGrowthBound {
+		t.Errorf("peak RSS grew by %d MiB, more than %d MiB", growth>>20, floodGrowthBound>>20)
+	}
+}
 
 // status reads a size field of the child's /proc status, in bytes.
 func (c *floodChild) status(t *testing.T, field string) int64 {
@@ -242,17 +236,12 @@ func TestUnauthenticatedUploadFloodMemory(t *testing.T) {
 	size := floodSize(t)
 	before := c.rss(t)
 	got := c.flood(t, "/v1_1/demo/image/upload", size, func(int) [][2]string { return [][2]string{{"public_id", "flood"}} })
-	growth := c.peakRSS(t) - before
 	for i, g := range got {
 		if g != `401 {"error":{"message":"Must supply api_key"}}` {
 			t.Errorf("upload %d: %s", i, g)
 		}
 	}
-	t.Logf("%d unauthenticated uploads of %d MiB: RSS %d MiB before, peak grew by %d MiB",
-		floodUploads, size>>20, before>>20, growth>>20)
-	if growth > floodGrowthBound {
-		t.Errorf("peak RSS grew by %d MiB, more than %d MiB", growth>>20, floodGrowthBound>>20)
-	}
+	c.checkGrowth(t, "unauthenticated", size, before)
 }
 
 // Sixteen concurrent signed uploads (allowed: they are stored) are
@@ -274,17 +263,12 @@ func TestSignedUploadFloodMemory(t *testing.T) {
 	got := c.flood(t, "/v1_1/demo/auto/upload", size, func(i int) [][2]string {
 		return signed([][2]string{{"public_id", fmt.Sprintf("flood-%d", i)}}, now, apiSecret)
 	})
-	growth := c.peakRSS(t) - before
 	for i, g := range got {
 		if !strings.HasPrefix(g, "200 ") || !strings.Contains(g, `"bytes":`+strconv.FormatInt(size, 10)+`,`) {
 			t.Errorf("upload %d: %.300s", i, g)
 		}
 	}
-	t.Logf("%d signed uploads of %d MiB: RSS %d MiB before, peak grew by %d MiB",
-		floodUploads, size>>20, before>>20, growth>>20)
-	if growth > floodGrowthBound {
-		t.Errorf("peak RSS grew by %d MiB, more than %d MiB", growth>>20, floodGrowthBound>>20)
-	}
+	c.checkGrowth(t, "signed", size, before)
 }
 
 // Sixteen concurrent signed uploads of base64 data URIs in urlencoded
@@ -306,15 +290,10 @@ func TestDataURIUploadFloodMemory(t *testing.T) {
 	got := c.flood(t, "/v1_1/demo/auto/upload", size, func(i int) [][2]string {
 		return signed([][2]string{{"public_id", fmt.Sprintf("flood-%d", i)}}, now, apiSecret)
 	}, true)
-	growth := c.peakRSS(t) - before
 	for i, g := range got {
 		if !strings.HasPrefix(g, "200 ") || !strings.Contains(g, `"resource_type":"raw"`) {
 			t.Errorf("upload %d: %.300s", i, g)
 		}
 	}
-	t.Logf("%d data URI uploads of %d MiB: RSS %d MiB before, peak grew by %d MiB",
-		floodUploads, size>>20, before>>20, growth>>20)
-	if growth > floodGrowthBound {
-		t.Errorf("peak RSS grew by %d MiB, more than %d MiB", growth>>20, floodGrowthBound>>20)
-	}
+	c.checkGrowth(t, "data URI", size, before)
 }
