@@ -175,7 +175,7 @@ func (c *cpuGroups) use() cpuUse {
 		u.Cores[name], u.Waiting[name] = t.Seconds()/wall, max(0, st.wait.Seconds())/wall
 	}
 	if p, ok := cpuPressure(); ok {
-		u.Pressure = (p - c.pressure).Seconds() / wall
+		u.Pressure = min(1, (p-c.pressure).Seconds()/wall) // read a little after the wall time ends
 	}
 	return u
 }
