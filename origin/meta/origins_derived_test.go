@@ -19,18 +19,29 @@ import (
 // heldDerived begins a transaction that records a derived resource of the
 // asset with the given ID and version, as another origin's PutDerived
 // does, and leaves it open (the caller commits or rolls back): the asset
-// row stays key-share locked by the derived row's foreign key.
+// row stays key-share locked by the derived row's foreign key, and the
+// cloud's count of transformations made is added to in the one row it
+// had before it was sharded (addCounter), which stays locked too.
 func heldDerived(t *testing.T, db *sql.DB, asset, version int64, blob string) *sql.Tx {
 	t.Helper()
 	tx, err := db.Begin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tx.Exec(`INSERT INTO derived (asset, version, transformation, format, variant,
-		bytes, width, height, etag, blob, created_at) VALUES ($1, $2, 'w_held', 'jpg', '', 1, 1, 1, 'e', $3, 0)`,
-		asset, version, blob); err != nil {
-		tx.Rollback()
-		t.Fatal(err)
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO derived (asset, version, transformation, format, variant,
+			bytes, width, height, etag, blob, created_at) VALUES ($1, $2, 'w_held', 'jpg', '', 1, 1, 1, 'e', $3, 0)`,
+			[]any{asset, version, blob}},
+		{`INSERT INTO counters (cloud, name, value) VALUES ('demo', $1, 1)
+			ON CONFLICT (cloud, name) DO UPDATE SET value = counters.value + 1`, []any{counterTransformations}},
+	} {
+		if _, err := tx.Exec(q.sql, q.args...); err != nil {
+			tx.Rollback()
+			t.Fatal(err)
+		}
 	}
 	return tx
 }
@@ -63,7 +74,9 @@ func lockWaiter(t *testing.T, db *sql.DB, blocker int) string {
 // without waiting for it: derived inserts do not lock their asset's row
 // against each other (they did: FOR UPDATE, so that every new derived
 // image of an asset queued behind the one before, across origins, holding
-// a pooled connection while it waited).
+// a pooled connection while it waited), nor all add to one counter row
+// (which then became the queue). The count of transformations made sums
+// every shard.
 func TestOriginsPutDerivedDoNotWaitForEachOther(t *testing.T) {
 	pg := testservers.StartPostgres(t)
 	a, b := openPostgres(t, pg.URL), openPostgres(t, pg.URL)
@@ -121,6 +134,9 @@ func TestOriginsPutDerivedDoNotWaitForEachOther(t *testing.T) {
 	list, err := b.ListDerived(ctx, x.Key)
 	if err != nil || len(list) != inserts+1 {
 		t.Fatalf("ListDerived: %d, %v; want %d", len(list), err, inserts+1)
+	}
+	if u, err := a.Usage(ctx, "demo"); err != nil || u.Transformations != inserts+1 {
+		t.Fatalf("usage %+v, %v: want %d transformations counted", u, err, inserts+1)
 	}
 }
 
