@@ -88,6 +88,11 @@ type Options struct {
 	ScaleTime   time.Duration // each throughput measurement, and the failover load
 	ScaleParts  []string      // the parts to run (purge, throughput, failover)
 	scaleEdges  string        // -scale-edges as given
+	// ScaleOriginProcs is the GOMAXPROCS of the throughput and failover
+	// parts' origins: -1 gives each max(1, CPUs / origins), so that the
+	// origins of a setup together run on as many threads as there are
+	// cores; 0 leaves Go's default (one per CPU).
+	ScaleOriginProcs int
 	// soak
 	Objects   int
 	CacheSize int64
@@ -141,6 +146,7 @@ func DefineFlags(fs *flag.FlagSet) *Options {
 	fs.StringVar(&o.scaleEdges, "scale-edges", "1,4,16,32", "scale: edge process counts of the purge part (comma-separated, ascending, at most 64)")
 	fs.IntVar(&o.ScalePurges, "scale-purges", 300, "scale: purges measured per edge count")
 	fs.DurationVar(&o.ScaleTime, "scale-time", 10*time.Second, "scale: duration of each uploads and misses measurement, and of the failover load")
+	fs.IntVar(&o.ScaleOriginProcs, "scale-origin-procs", -1, "scale: GOMAXPROCS of each origin of the throughput and failover parts (-1: max(1, CPUs / origins); 0: one per CPU)")
 	fs.Var(listFlag{list: &o.ScaleParts, replace: true}, "scale-parts", "scale: comma-separated parts among purge, throughput, failover (default all three)")
 	fs.IntVar(&o.Objects, "objects", 200000, "soak: distinct objects pushed through the edge")
 	fs.Var(sizeFlag{&o.CacheSize}, "cache-size", "soak: edge cache budget (default 512MiB)")
@@ -298,6 +304,8 @@ func (o *Options) validate() error {
 		return bad("counts must be positive (-transforms at least 3)")
 	case o.EdgeProcs < -1:
 		return bad("-edge-procs is -1, 0 or a count")
+	case o.ScaleOriginProcs < -1:
+		return bad("-scale-origin-procs is -1, 0 or a count")
 	case o.Edges < 1 || o.Edges > 16:
 		return bad("-edges must be between 1 and 16")
 	case o.Rounds < 1 || o.Rounds > 20:
@@ -377,6 +385,15 @@ type Endpoints struct {
 	EdgeURLs      []string
 	OriginMetrics string
 	EdgeMetrics   []string
+}
+
+// originProcs is the GOMAXPROCS each of n origins of the scale scenario
+// gets (see ScaleOriginProcs); 0 leaves Go's default.
+func (o *Options) originProcs(n int) int {
+	if o.ScaleOriginProcs >= 0 {
+		return o.ScaleOriginProcs
+	}
+	return max(1, runtime.NumCPU()/max(n, 1))
 }
 
 // edgeProcs is the edge.procs spawned edges get (see EdgeProcs); wrk says
