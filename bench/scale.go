@@ -15,6 +15,7 @@ type scaleData struct {
 	Purge        []scalePurgeRow      `json:"purge,omitempty"`
 	PurgePoll    string               `json:"purge_poll,omitempty"`
 	PurgeMeasure string               `json:"purge_measure,omitempty"`
+	PurgeProcs   string               `json:"purge_edge_procs,omitempty"`
 	Throughput   []scaleThroughputRow `json:"throughput,omitempty"`
 	Failover     *scaleFailoverData   `json:"failover,omitempty"`
 	Errors       map[string]string    `json:"errors,omitempty"`

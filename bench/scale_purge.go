@@ -49,6 +49,11 @@ const (
 	// scaleEdgeCache is each edge's cache budget in the purge part: many
 	// edge processes on one machine, each small.
 	scaleEdgeCache = 16 << 20
+	// scaleEdgeProcs is each edge's edge.procs (GOMAXPROCS) in the purge
+	// part, unless -edge-procs says otherwise: many small edges share the
+	// machine's cores, and one thread running Go code per edge halves the
+	// thread hand-offs (context switches) a purge costs each of them.
+	scaleEdgeProcs = 1
 	// scaleWarmPurges run unmeasured after edges join.
 	scaleWarmPurges = 5
 	// pollBudget bounds the polls per second over all edges while a purge
@@ -74,13 +79,17 @@ func runScalePurge(ctx context.Context, e *env, d *scaleData) error {
 	if err != nil {
 		return err
 	}
-	c, err := startCluster(ctx, e, clusterSpec{Edges: counts[0], CacheSize: scaleEdgeCache})
+	c, err := startCluster(ctx, e, clusterSpec{Edges: counts[0], CacheSize: scaleEdgeCache, EdgeProcs: scaleEdgeProcs})
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	d.PurgePoll = fmt.Sprintf("each edge every max(%v, edges × %v)", pollEvery, time.Second/pollBudget)
 	d.PurgeMeasure = e.o.ScalePurgeMeasure
+	d.PurgeProcs = "1 (one thread running Go code each)"
+	if e.o.EdgeProcs >= 0 {
+		d.PurgeProcs = fmt.Sprintf("%d (-edge-procs; 0: one per CPU)", e.o.EdgeProcs)
+	}
 	var hb *heartbeatWatch
 	if e.o.ScalePurgeMeasure != "poll" {
 		if hb, err = watchHeartbeats(c.natsPort); err != nil {
@@ -231,8 +240,8 @@ func scalePurgeReport(o *Options, d *scaleData, r *Report, section string) {
 		SVG: scalingChart("purge: API answer → every edge", "edge processes (log scale)", "milliseconds", counts,
 			lines, refs)})
 	r.Notes = append(r.Notes, "purge part: one origin with the embedded NATS server; each edge a `mediacdn edge` process "+
-		fmt.Sprintf("with a %d MiB cache; the edges of a count stay for the next (edges are added, never restarted); %d unmeasured "+
-			"purges after edges join, for each measure. ", scaleEdgeCache>>20, scaleWarmPurges)+
+		fmt.Sprintf("with a %d MiB cache and edge.procs %s; the edges of a count stay for the next (edges are added, never restarted); %d unmeasured "+
+			"purges after edges join, for each measure. ", scaleEdgeCache>>20, d.PurgeProcs, scaleWarmPurges)+
 		"Measure \"applied\": after each overwrite (invalidate=true) the bench waits for every edge's heartbeat saying it applied the "+
 		"invalidation's sequence (edges send one right after applying; the bench subscribes like the origin), then reads once from each "+
 		"edge's metrics listener (GET /purge/applies) when it applied that rule, by its own clock: the moment its cache stopped "+
