@@ -400,8 +400,8 @@ func (s *Subscriber) handle(subject string, data []byte, seq uint64, stored time
 		s.gap(applied, seq)
 	}
 	s.apply(subject, data, seq)
-	s.applyMu.Unlock()
 	now := time.Now()
+	s.applyMu.Unlock()
 	s.recent.add(Apply{Seq: seq, Stored: stored, Applied: now})
 	s.delay.Observe(max(now.Sub(stored), 0))
 	s.afterApply(seq)
