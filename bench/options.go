@@ -87,7 +87,11 @@ type Options struct {
 	ScalePurges int           // purges measured per edge count
 	ScaleTime   time.Duration // each throughput measurement, and the failover load
 	ScaleParts  []string      // the parts to run (purge, throughput, failover)
-	scaleEdges  string        // -scale-edges as given
+	// ScalePurgeMeasure is how the purge part measures: "applied" (each
+	// edge's own apply times, nothing polled), "poll" (every edge polled
+	// until it serves the new bytes) or "both" (one after the other).
+	ScalePurgeMeasure string
+	scaleEdges        string // -scale-edges as given
 	// ScaleOriginProcs is the GOMAXPROCS of the throughput and failover
 	// parts' origins: -1 gives each max(1, CPUs / origins), so that the
 	// origins of a setup together run on as many threads as there are
@@ -147,6 +151,7 @@ func DefineFlags(fs *flag.FlagSet) *Options {
 	fs.IntVar(&o.ScalePurges, "scale-purges", 300, "scale: purges measured per edge count")
 	fs.DurationVar(&o.ScaleTime, "scale-time", 10*time.Second, "scale: duration of each uploads and misses measurement, and of the failover load")
 	fs.IntVar(&o.ScaleOriginProcs, "scale-origin-procs", -1, "scale: GOMAXPROCS of each origin of the throughput and failover parts (-1: max(1, CPUs / origins); 0: one per CPU)")
+	fs.StringVar(&o.ScalePurgeMeasure, "scale-purge-measure", "applied", "scale: how the purge part measures: applied (each edge's own apply times), poll (edges polled until fresh, the polls take CPU from them) or both")
 	fs.Var(listFlag{list: &o.ScaleParts, replace: true}, "scale-parts", "scale: comma-separated parts among purge, throughput, failover (default all three)")
 	fs.IntVar(&o.Objects, "objects", 200000, "soak: distinct objects pushed through the edge")
 	fs.Var(sizeFlag{&o.CacheSize}, "cache-size", "soak: edge cache budget (default 512MiB)")
@@ -234,6 +239,7 @@ func (o *Options) applyDefaults() {
 		o.Targets = []string{"small", "large", "mix"}
 	}
 	setDefault(&o.scaleEdges, d.scaleEdges)
+	setDefault(&o.ScalePurgeMeasure, d.ScalePurgeMeasure)
 	if len(o.ScaleParts) == 0 {
 		o.ScaleParts = scaleParts()
 	}
@@ -284,6 +290,9 @@ func (o *Options) validate() error {
 		if !slices.Contains(scaleParts(), p) {
 			return bad("unknown scale part %q (%s)", p, strings.Join(scaleParts(), ", "))
 		}
+	}
+	if !slices.Contains(purgeMeasures, o.ScalePurgeMeasure) {
+		return bad("-scale-purge-measure is %s, not %q", strings.Join(purgeMeasures, ", "), o.ScalePurgeMeasure)
 	}
 	if o.ScalePurges < 10 || o.ScaleTime < time.Second {
 		return bad("-scale-purges must be at least 10 and -scale-time at least 1s")
