@@ -311,6 +311,10 @@ func (f *Flow) Decide(holds bool) {
 // Runs reports whether the component last entered applies its parameters.
 func (f *Flow) Runs() bool { return f.run }
 
+// Conditional reports whether the component last entered belongs to a
+// condition (its own, or a branch).
+func (f *Flow) Conditional() bool { return f.mode != flowNone }
+
 // checkFlow checks a transformation's conditions are well placed (each
 // condition decided false: only the structure counts).
 func (f *Flow) check(c *Component) error {

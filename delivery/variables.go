@@ -434,3 +434,12 @@ func isExprValue(v string) bool {
 	}
 	return v[0] == '$' || isPredefined(v) || strings.IndexByte(v, '_') >= 0
 }
+
+// Set parses one key_value token into the component, as the grammar
+// would (the origin sets the values it evaluated from expressions).
+func (c *Component) Set(tok string) error {
+	if _, _, ok := splitToken(tok); !ok {
+		return invalidComponent(tok)
+	}
+	return c.parseParam(tok)
+}
