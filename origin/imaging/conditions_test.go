@@ -197,3 +197,30 @@ func TestConditionErrors(t *testing.T) {
 		wantError(t, err, http.StatusBadRequest, c.msg)
 	}
 }
+
+// FuzzResolve transforms a small image with arbitrary conditional and
+// variable transformations: each answers an image or a 400, never a
+// crash or a 5xx (a layer it names and the test does not give is a
+// 404; division by zero, huge powers, deep chains...).
+func FuzzResolve(f *testing.F) {
+	for _, s := range []string{
+		"if_ar_lt_1.0/c_pad,h_50,w_50/if_end", "$w_20/w_$w_mul_2", "w_iw_div_0", "w_iw_pow_100",
+		"if_w_gt_10_and_h_lt_100_or_ar_eq_3:2,w_10/if_else,w_20/if_end", "c_crop,h_ih_div_2,w_iw_sub_1",
+		"a_$a,$a_10", "$a_45/a_$a/if_w_gt_ih/e_grayscale/if_end", "x_w_mod_7,y_h_div_3,c_crop,w_10,h_10",
+		"o_iw_sub_90", "if_!a!_in_tags/w_10/if_end", "if_ctx:!k!_eq_!!/w_10/if_end", "$v_!x!/w_$v",
+	} {
+		f.Add(s)
+	}
+	p := newProcessor(f, Config{MaxInputPixels: 4_000_000, MaxOutputPixels: 4_000_000})
+	src := smallJPEG(f, 96, 64)
+	f.Fuzz(func(t *testing.T, tx string) {
+		tr, err := delivery.ParseTransformation(tx)
+		if err != nil {
+			return
+		}
+		_, err = p.Transform(t.Context(), src, Request{Transformation: tr, Format: delivery.PNG, Tags: []string{"a"}})
+		if e, ok := err.(*delivery.Error); err != nil && (!ok || e.Status != 400 && e.Status != 404) {
+			t.Fatalf("%q: %v (%T), want a 400 or 404 (a layer not given)", tx, err, err)
+		}
+	})
+}
