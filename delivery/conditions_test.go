@@ -28,6 +28,12 @@ var conditionCases = []struct{ tx, canon string }{
 	{"if_md:!sku!_eq_!a!/e_negate/if_end", ""},
 	{"h_initial_height_mul_0.5,w_initial_width_div_2", ""},
 	{"if_initial_aspect_ratio_lt_1/w_width_div_2/if_end", ""},
+	// What the Node SDK (2.11) builds from the symbol forms: {if: "w > 100
+	// && aspect_ratio < 1.0 || initial_width <= 400"}, {width: "iw / 2"},
+	// {width: "$w * 2 + 10"}, {if: "page_count >= 2 && initial_height != 100"}.
+	{"if_w_gt_100_and_ar_lt_1.0_or_iw_lte_400/c_scale,w_iw_div_2/if_else/w_$w_mul_2_add_10/if_end", ""},
+	{"if_pc_gte_2_and_ih_ne_100/w_iw_pow_1_sub_5/if_end", ""},
+	{"if_fc_gt_0,$foo_10,w_50", ""},
 }
 
 // conditionErrors answer 400 with these messages.

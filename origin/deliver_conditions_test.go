@@ -26,7 +26,7 @@ func TestDeliverConditions(t *testing.T) {
 	upload := func(file, id string, tags []string, cx map[string]string) {
 		t.Helper()
 		res, err := o.Cld.Upload.Upload(ctx, file, uploader.UploadParams{PublicID: id, Overwrite: api.Bool(true),
-			Tags: tags, Context: cx})
+			Tags: tags, Context: cx, Eager: "if_!sale!_in_tags/e_grayscale/if_end/c_scale,w_100/png"})
 		if msg := sdkFailure(err, res); msg != "" {
 			t.Fatalf("upload %s: %s", id, msg)
 		}
@@ -54,6 +54,12 @@ func TestDeliverConditions(t *testing.T) {
 			t.Errorf("%s: tagged grey %v, plain grey %v; want only the tagged one", tx, greyImage(get(tx, "tagged")),
 				greyImage(get(tx, "plain")))
 		}
+	}
+	// The eager image was made at upload with the upload's tags; its URL
+	// serves it as stored.
+	o.Server.WaitRecorded()
+	if !greyImage(get("if_!sale!_in_tags/e_grayscale/if_end/c_scale,w_100", "tagged")) {
+		t.Error("the eager image of the tagged upload is not grey")
 	}
 	// Pad if portrait: the portrait is padded, the landscape left alone.
 	const pad = "if_ar_lt_1.0/c_pad,h_500,w_500/if_end"

@@ -163,7 +163,7 @@ func TestVariablesAndArithmetic(t *testing.T) {
 		{"c_crop,h_ih_div_2,w_iw_div_3", 200, 200},
 		{"$a_100,$b_$a_mul_2/c_fill,h_$a,w_$b_add_$a", 300, 100},
 		{"c_scale,w_300/c_crop,h_h_div_2,w_w_sub_100", 200, 100},
-		{"$s_0.5/w_$s", 300, 200}, // a fraction, as w_0.5
+		{"$s_0.5/w_$s", 300, 200},                     // a fraction, as w_0.5
 		{"w_iw_mul_2_add_ih_mul_2_div_10", 1280, 853}, // (600×2) + (400×2÷10)
 		{"$side_100/if_w_gt_$side/c_fill,h_$side,w_$side/if_end", 100, 100},
 	} {
