@@ -61,6 +61,17 @@ func TestDeliverConditions(t *testing.T) {
 	if !greyImage(get("if_!sale!_in_tags/e_grayscale/if_end/c_scale,w_100", "tagged")) {
 		t.Error("the eager image of the tagged upload is not grey")
 	}
+	// An incoming transformation reads the upload's tags too.
+	res, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "coffee.png"), uploader.UploadParams{PublicID: "incoming",
+		Tags: []string{"sale"}, Transformation: "if_!sale!_in_tags/e_grayscale/if_end"})
+	if msg := sdkFailure(err, res); msg != "" {
+		t.Fatalf("upload with an incoming transformation: %s", msg)
+	}
+	if r := testkit.Get(t, o.URL+"/demo/image/upload/incoming.png"); r.Status != 200 {
+		t.Fatalf("incoming: %d", r.Status)
+	} else if img, err := png.Decode(bytes.NewReader(r.Body)); err != nil || !greyImage(img) {
+		t.Errorf("the tagged upload's incoming transformation did not apply (%v)", err)
+	}
 	// Pad if portrait: the portrait is padded, the landscape left alone.
 	const pad = "if_ar_lt_1.0/c_pad,h_500,w_500/if_end"
 	if b := get(pad, "portrait").Bounds(); b.Dx() != 500 || b.Dy() != 500 {
