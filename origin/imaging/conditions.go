@@ -27,9 +27,10 @@ import (
 //   - fc: the face count, which needs face detection (faceCount);
 //   - tags and ctx: Request.Tags and Request.Context.
 //
-// Conditions inside a layer's own components, and w, h, ar read there,
-// answer 400: Cloudinary reads them of the layer, which is not decoded
-// yet when the main image's transformation is resolved.
+// Conditions inside a layer's own components (from its l_ to before its
+// fl_layer_apply), and predefined values read there, answer 400:
+// Cloudinary reads them of the layer, which is not decoded when the main
+// image's transformation is resolved. Variables and numbers work there.
 
 // needsResolve reports whether t has conditions, variables or expressions.
 func needsResolve(t delivery.Transformation) bool {
@@ -109,13 +110,13 @@ func resolve(req Request, info Info) (delivery.Transformation, error) {
 	return delivery.Transformation{Components: r.out}, nil
 }
 
-// layerInsides marks the components between a layer's own and its
-// fl_layer_apply (layers.go: applyIndex).
+// layerInsides marks a layer's own components: the one that opens it and
+// those before its fl_layer_apply (layers.go: applyIndex).
 func layerInsides(cs []delivery.Component) []bool {
 	inside := make([]bool, len(cs))
 	for i := range cs {
 		if _, _, ok := layerParam(&cs[i]); ok {
-			for k := i + 1; k < applyIndex(cs, i); k++ {
+			for k := i; k < max(applyIndex(cs, i), i+1); k++ {
 				inside[k] = true
 			}
 		}
@@ -195,6 +196,9 @@ func valueText(v float64) string {
 
 // Predefined gives the predefined values (delivery.Env).
 func (r *resolver) Predefined(name string) (delivery.Value, error) {
+	if r.inLayer {
+		return delivery.Value{}, delivery.Errorf(http.StatusBadRequest, "%s inside a layer is not supported", name)
+	}
 	switch name {
 	case "iw":
 		return delivery.Value{Num: float64(r.info.Width)}, nil
@@ -207,9 +211,6 @@ func (r *resolver) Predefined(name string) (delivery.Value, error) {
 	case "fc":
 		n, err := faceCount(r.info)
 		return delivery.Value{Num: float64(n)}, err
-	}
-	if r.inLayer {
-		return delivery.Value{}, delivery.Errorf(http.StatusBadRequest, "%s inside a layer is not supported", name)
 	}
 	w, h, err := r.current()
 	if err != nil {

@@ -190,6 +190,7 @@ func TestConditionErrors(t *testing.T) {
 		{"if_w_gt_1/f_png/if_end", "f_png inside a condition is not supported"},
 		{"l_logo/if_w_gt_1/w_10/if_end/fl_layer_apply", "Conditions inside a layer are not supported: if_w_gt_1"},
 		{"l_logo/w_w_div_2/fl_layer_apply", "w inside a layer is not supported"},
+		{"l_logo,w_iw_div_2/fl_layer_apply", "iw inside a layer is not supported"},
 		{"$v_!x!/l_$v", "Variables are not supported in l_$v"},
 		{"fn_wasm:blur.wasm", "Unsupported transformation parameter: fn_wasm:blur.wasm"},
 	} {
@@ -223,4 +224,30 @@ func FuzzResolve(f *testing.F) {
 			t.Fatalf("%q: %v (%T), want a 400 or 404 (a layer not given)", tx, err, err)
 		}
 	})
+}
+
+// A variable sizes a layer as the literal would.
+func TestVariableInLayer(t *testing.T) {
+	p := newProcessor(t, Config{})
+	src := testkit.Read(t, "coffee.png")
+	layers := map[string][]byte{"logo": testkit.Read(t, "logo.png")}
+	run := func(tx string) Result {
+		tr, err := delivery.ParseTransformation(tx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := p.Transform(context.Background(), src, Request{Transformation: tr, Format: delivery.PNG, Layers: layers})
+		if err != nil {
+			t.Fatalf("%s: %v", tx, err)
+		}
+		return res
+	}
+	want := decode(t, run("l_logo,w_100/fl_layer_apply,g_north_west"))
+	got := decode(t, run("$lw_50/l_logo,w_$lw_mul_2/fl_layer_apply,g_north_west"))
+	if d := colourDistance(want, got); d != 0 {
+		t.Errorf("w_$lw_mul_2 in a layer differs from w_100 by %.0f", d)
+	}
+	if d := colourDistance(want, decode(t, run("l_logo,w_200/fl_layer_apply,g_north_west"))); d == 0 {
+		t.Error("the comparison cannot fail: w_200 looks like w_100")
+	}
 }
