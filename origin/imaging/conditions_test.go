@@ -251,3 +251,20 @@ func TestVariableInLayer(t *testing.T) {
 		t.Error("the comparison cannot fail: w_200 looks like w_100")
 	}
 }
+
+// BenchmarkConditionOverhead compares a fill with the same fill inside a
+// condition (a second header read and the resolution).
+func BenchmarkConditionOverhead(b *testing.B) {
+	p := newProcessor(b, Config{})
+	src := testkit.Read(b, "LadyBird.jpg")
+	for _, tx := range []string{"c_fill,h_500,w_800", "if_ar_gt_1/c_fill,h_500,w_800/if_end", "$w_800/c_fill,h_500,w_$w"} {
+		tr := mustParse(b, tx)
+		b.Run(tx, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := p.Transform(context.Background(), src, Request{Transformation: tr, Format: delivery.JPG}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
