@@ -40,6 +40,8 @@
 //	transformation.go  Transformation, Component, Param: transformation strings
 //	keys.go            Key: the transformation parameter keys
 //	layers.go          Layer, ParseLayer: l_ and u_ values (image, text, fetch)
+//	conditions.go      Condition, ParseCondition, Flow: if_ conditions, if_else, if_end
+//	variables.go       Expr, ParseExpr, Value, Env: $variables and arithmetic expressions
 //	values.go          the typed parameter values: Dimension, Quality, DPR, Gravity, Effect, Radius, Angle...
 //	enums.go           Crop, GravityMode, EffectName, Flag, AngleMode: enumerated values
 //	colors.go          Color: colour values

@@ -210,6 +210,7 @@ func (u *URL) parseSignature(rest string) (string, error) {
 func (u *URL) parseTransformations(rest string) (string, error) {
 	start := len(u.Path) - len(rest)
 	end := start
+	var flow Flow
 	for {
 		seg, after, more := cut(rest, '/')
 		if !more || !isTransformationSegment(seg) {
@@ -217,6 +218,9 @@ func (u *URL) parseTransformations(rest string) (string, error) {
 		}
 		var c Component
 		if err := parseComponent(seg, &c); err != nil {
+			return "", err
+		}
+		if err := flow.check(&c); err != nil {
 			return "", err
 		}
 		u.noteFeatures(&c)

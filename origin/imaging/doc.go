@@ -18,6 +18,7 @@
 //	types.go      Info, Request, Result, TextRequest, Stats (shared by both builds)
 //	errors.go     Error: HTTP status and a public message in Cloudinary's wording
 //	transform.go  Transform, TransformReader: admission, plan, pipeline, SVG pass-through
+//	conditions.go if_ conditions decided, $variables defined, expressions evaluated, before planning
 //	plan.go       a delivery.Transformation checked into steps (400 Unsupported)
 //	geometry.go   crop modes and shrink-on-load, as pure arithmetic
 //	gravity.go    where a region or a padded image goes (g_, x_, y_)

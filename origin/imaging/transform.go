@@ -66,6 +66,16 @@ func (p *Processor) transformView(ctx context.Context, src []byte, hold func(loa
 	if err != nil {
 		return Result{}, err
 	}
+	if needsResolve(req.Transformation) {
+		// Conditions and expressions read the input's header (conditions.go).
+		info, err := p.Probe(src)
+		if err != nil {
+			return Result{}, err
+		}
+		if req.Transformation, err = resolve(req, info); err != nil {
+			return Result{}, err
+		}
+	}
 	pln, err := newPlan(req.Transformation, req.DPR)
 	if err != nil {
 		return Result{}, err

@@ -38,6 +38,10 @@ type Request struct {
 	// reads them from its store or the remote (delivery.ParseLayer names
 	// them); this package never does. A layer missing here answers 404.
 	Layers map[string][]byte
+	// Tags and Context are the asset's, which conditions read
+	// (if_!sale!_in_tags, if_ctx:!key!_eq_!value!: conditions.go).
+	Tags    []string
+	Context map[string]string
 }
 
 // Result is an encoded image.
