@@ -149,6 +149,11 @@ func (pl *pipeline) load(p *Processor, src source, pln *plan) error {
 	if err != nil {
 		return err
 	}
+	if ok, err := pl.animates(h, src.kind, pln); err != nil {
+		return err
+	} else if ok {
+		return pl.loadFrames(p, src, h, pln)
+	}
 	page, err := pageIndex(pln.page, h.pages)
 	if err != nil {
 		return err

@@ -71,6 +71,7 @@ func (p *Processor) transformView(ctx context.Context, src []byte, hold func(loa
 		return Result{}, err
 	}
 	pln.layerData = req.Layers
+	pln.anim.format, pln.anim.accept = req.Format, req.Accept
 	if kind == loaderSVG {
 		return svgPassthrough(bytes.Clone(src), &pln, req.Format)
 	}
@@ -113,6 +114,9 @@ func (p *Processor) transform(ctx context.Context, src source, pln *plan, out ou
 	pl.proc, pl.layerData = p, pln.layerData
 	if err := pl.load(p, src, pln); err != nil {
 		return Result{}, err
+	}
+	if pl.frames != nil {
+		return pl.runFrames(pln)
 	}
 	for i := range pln.steps {
 		if err := pl.run(&pln.steps[i], i == 0); err != nil {

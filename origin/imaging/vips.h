@@ -183,6 +183,16 @@ int mc_fx_shadow(VipsImage *in, VipsImage **out, int dx, int dy, double sigma, d
 // AV1 encoder), -1 when it cannot.
 int mc_avif_works(void);
 
+// Animation (vips_anim.c, anim.go). mc_anim_load opens n frames (-1: to
+// the end) from page as one image of frames stacked top to bottom, its
+// page-height one frame's. mc_anim_meta reads n frames' delays (ms; a
+// frame without one gets the GIF delay, else 100) and the loop count (0:
+// forever). mc_anim_join stacks n frames of one size the same way, with
+// these delays and loop count; frames of different sizes fail.
+int mc_anim_load(int kind, const void *buf, size_t len, int page, int n, VipsImage **out);
+void mc_anim_meta(VipsImage *im, int *delays, int n, int *loop);
+int mc_anim_join(VipsImage **frames, int n, const int *delays, int loop, VipsImage **out);
+
 // Shared by the C files (vips.c, vips_effects.c, vips_layers.c).
 //
 // MC_LOCAL declares base, an image that owns n local images t[0..n-1];
