@@ -72,11 +72,14 @@ func runTransform(ctx context.Context, e *env) (*Report, error) {
 		}
 		d.Floor, d.FloorPeakRSSMiB = append(d.Floor, fl.Ops...), max(d.FloorPeakRSSMiB, fl.PeakRSSMiB)
 	}
+	if c.measurable() && c.originPID > 0 {
+		d.OriginPeakRSSMiB = peakRSSMiB(c.originPID)
+	}
 	if d.Anim, err = runAnim(ctx, e, c, hc, run, max(4, min(d.PerOp/20, 20)), deadline); err != nil {
 		return nil, err
 	}
 	if c.measurable() && c.originPID > 0 {
-		d.OriginPeakRSSMiB = peakRSSMiB(c.originPID)
+		d.Anim.OriginPeakRSSMiB = peakRSSMiB(c.originPID)
 	}
 	return transformReport(o, c, d), nil
 }
