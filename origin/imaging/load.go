@@ -158,6 +158,9 @@ func (pl *pipeline) load(p *Processor, src source, pln *plan) error {
 	if err != nil {
 		return err
 	}
+	if src.kind == loaderPDF {
+		return pl.loadPDF(p, src, page, pln)
+	}
 	if err := p.checkPixels(h, src.kind, page); err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ type plan struct {
 	layers       int               // l_ and u_ so far (layers.go)
 	layerData    map[string][]byte // Request.Layers
 	anim         animation         // frames, delay, loop of an animated input (anim_plan.go)
+	density      int               // dn_: a PDF's dots per inch, 0 for 72 (pdf_plan.go)
 }
 
 // step is one component: its geometry and its effects, in the order

@@ -30,6 +30,7 @@ enum {
 	MC_LOAD_TIFF,
 	MC_LOAD_HEIF,
 	MC_LOAD_BMP,    // decoded in Go (bmp.go); mc_load refuses it
+	MC_LOAD_PDF,    // poppler, the one untrusted loader let through (vips_pdf.c)
 };
 
 // Encoders.
@@ -192,6 +193,12 @@ int mc_avif_works(void);
 int mc_anim_load(int kind, const void *buf, size_t len, int page, int n, VipsImage **out);
 void mc_anim_meta(VipsImage *im, int *delays, int n, int *loop);
 int mc_anim_join(VipsImage **frames, int n, const int *delays, int loop, VipsImage **out);
+
+// PDF (vips_pdf.c, pdf.go). mc_pdf_unblock lets poppler's PDF loader
+// through libvips' block on untrusted loaders (the others stay blocked).
+// mc_pdf_load opens page (0-based) rasterised at dpi.
+void mc_pdf_unblock(void);
+int mc_pdf_load(const void *buf, size_t len, int page, double dpi, VipsImage **out);
 
 // Shared by the C files (vips.c, vips_effects.c, vips_layers.c).
 //
