@@ -29,7 +29,7 @@ func TestUnsupportedParameters(t *testing.T) {
 		"a_auto_right", "a_auto_left",
 		"q_jpegmini", "pg_name:cover",
 		"fl_lossy", "fl_getinfo", "fl_png8", "fl_layer_apply", "fl_keep_attribution",
-		"c_scale,w_100,z_2", "f_jxl", "f_pdf", "dn_300", "cs_srgb", "fn_wasm:blur",
+		"c_scale,w_100,z_2", "f_jxl", "f_pdf", "cs_srgb", "fn_wasm:blur",
 	} {
 		_, err := try(t, p, src, tx, delivery.JPG)
 		var e *delivery.Error
@@ -45,7 +45,7 @@ func TestUnsupportedParameters(t *testing.T) {
 	// Flags that only concern the HTTP response are the caller's; d_ is the
 	// caller's fallback: they are accepted.
 	for _, tx := range []string{"fl_attachment", "fl_attachment:name", "fl_immutable_cache", "d_avatar.png", "a_exif", "fl_force_strip", "fl_preserve_transparency",
-		"fl_awebp", "fl_animated", "dl_100", "e_loop"} {
+		"fl_awebp", "fl_animated", "dl_100", "e_loop", "dn_300"} {
 		if _, err := try(t, p, src, tx, delivery.JPG); err != nil {
 			t.Errorf("%s: %v", tx, err)
 		}
