@@ -19,7 +19,8 @@
 #include <stdlib.h>
 #include <vips/vips.h>
 
-// Loaders accepted for untrusted input. Anything else (ImageMagick, PDF,
+// Loaders accepted for untrusted input (PDF through poppler alone, see
+// vips_pdf.c). Anything else (ImageMagick,
 // SVG, JPEG XL, ...) is refused before libvips sees the bytes.
 enum {
 	MC_LOAD_NONE = 0,
