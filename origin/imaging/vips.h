@@ -19,9 +19,9 @@
 #include <stdlib.h>
 #include <vips/vips.h>
 
-// Loaders accepted for untrusted input (PDF through poppler alone, see
-// vips_pdf.c). Anything else (ImageMagick,
-// SVG, JPEG XL, ...) is refused before libvips sees the bytes.
+// Loaders accepted for untrusted input (of libvips' untrusted loaders,
+// poppler's PDF alone: vips_pdf.c). Anything else (ImageMagick, SVG,
+// JPEG XL, ...) is refused before libvips sees the bytes.
 enum {
 	MC_LOAD_NONE = 0,
 	MC_LOAD_JPEG,
