@@ -375,3 +375,27 @@ func TestAnimatedDeadline(t *testing.T) {
 	}
 	checkFreed(t, p)
 }
+
+// A layer is composited on every frame.
+func TestAnimatedLayer(t *testing.T) {
+	p := newProcessor(t, Config{})
+	src := fixture(t)
+	res := do(t, p, src, "w_240/l_text:Arial_40_bold:Hi,co_rgb:00ff00/fl_layer_apply,g_north_west", delivery.GIF)
+	out, _, _ := gifFrames(t, res.Body)
+	if len(out) != 30 {
+		t.Fatalf("%d frames", len(out))
+	}
+	for k, f := range out {
+		green := 0
+		for y := 0; y < 50; y++ {
+			for x := 0; x < 60; x++ {
+				if c := f.RGBAAt(x, y); c.G > 200 && c.R < 80 && c.B < 80 {
+					green++
+				}
+			}
+		}
+		if green < 100 {
+			t.Errorf("frame %d: %d green text pixels at the top left", k, green)
+		}
+	}
+}
