@@ -74,13 +74,15 @@ testdata:
 	fi; \
 	cd $(CORPUS) && sha256sum --quiet -c SHA256SUMS || { echo "testdata: $(CORPUS) does not match its SHA256SUMS"; exit 1; }
 
-# bench-deps installs the rivals and the load generator for side-by-side runs,
+# bench-deps installs the rivals and the load generator for side-by-side runs
+# (and libvips' own CLI, the animated GIF's reference),
 # and the photo corpus `mediacdn bench` uploads (-corpus testdata/corpus).
 bench-deps: deps testdata
 	@missing=""; \
 	command -v nginx >/dev/null || missing="$$missing nginx"; \
 	command -v varnishd >/dev/null || missing="$$missing varnish"; \
 	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	command -v vips >/dev/null || missing="$$missing libvips-tools"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && \

@@ -21,6 +21,7 @@ type transformData struct {
 	Floor            []opResult `json:"floor"`
 	OriginPeakRSSMiB float64    `json:"origin_peak_rss_mib"` // 0 when not measurable
 	FloorPeakRSSMiB  float64    `json:"floor_peak_rss_mib"`
+	Anim             *animData  `json:"animated,omitempty"` // transform_anim.go
 }
 
 // The imgproxy anchor measured on this machine (the brief of issue 4).
@@ -73,6 +74,12 @@ func runTransform(ctx context.Context, e *env) (*Report, error) {
 	}
 	if c.measurable() && c.originPID > 0 {
 		d.OriginPeakRSSMiB = peakRSSMiB(c.originPID)
+	}
+	if d.Anim, err = runAnim(ctx, e, c, hc, run, max(4, min(d.PerOp/20, 20)), deadline); err != nil {
+		return nil, err
+	}
+	if c.measurable() && c.originPID > 0 {
+		d.Anim.OriginPeakRSSMiB = peakRSSMiB(c.originPID)
 	}
 	return transformReport(o, c, d), nil
 }

@@ -55,6 +55,8 @@ var urlCases = []urlCase{
 	{uri: "/demo/raw/upload/archive.tar.gz", cloud: "demo", rt: Raw, typ: Upload, raw: "archive.tar", id: "archive.tar.gz", ext: "gz"},
 	{uri: "/demo/raw/upload/noext", cloud: "demo", rt: Raw, typ: Upload, raw: "noext", id: "noext"},
 	{uri: "/demo/video/upload/c_scale,w_300/v5/dog.mp4", cloud: "demo", rt: Video, typ: Upload, tx: "c_scale,w_300", version: 5, hasV: true, raw: "dog", id: "dog", ext: "mp4", format: MP4},
+	// Animation: frame ranges and lists, delay, loop, flags.
+	{uri: "/demo/image/upload/fl_animated.awebp,pg_2-4,w_240/dl_200,e_loop:2/pg_3-/pg_2;4/anim.gif", cloud: "demo", rt: Image, typ: Upload, tx: "fl_animated.awebp,pg_2-4,w_240/dl_200,e_loop:2/pg_3-/pg_2;4", raw: "anim", id: "anim", ext: "gif", format: GIF},
 	// Every delivery type.
 	{uri: "/demo/image/private/v3/secret.png", cloud: "demo", rt: Image, typ: Private, version: 3, hasV: true, raw: "secret", id: "secret", ext: "png", format: PNG},
 	{uri: "/demo/image/authenticated/s--AbCdEfGh--/v3/secret.png", cloud: "demo", rt: Image, typ: Authenticated, sig: "AbCdEfGh", version: 3, hasV: true, raw: "secret", id: "secret", ext: "png", format: PNG},

@@ -42,6 +42,13 @@ type Config struct {
 	// transformation answers 400 "Transformation too expensive". Zero
 	// means 10s; negative disables the check.
 	MaxCost time.Duration `yaml:"max_cost"`
+	// MaxFrames is the most frames an animated result (GIF or WebP in,
+	// GIF or WebP out) keeps; an animated input asked for more (all its
+	// frames, or a pg_ range) answers 400 "Animated image has too many
+	// frames". The frames decoded count against MaxInputPixels (frames ×
+	// width × height), the frames produced against MaxOutputPixels, and
+	// each frame's work against MaxCost. Zero means 400 (13 s at 30 fps).
+	MaxFrames int `yaml:"max_frames"`
 	// LibvipsJPEG decodes every JPEG with libvips' own loader. By default
 	// a JPEG shrunk on load (a resize to half its size or less) whose
 	// shrunk pixels fit in 24 MiB is decoded by libjpeg straight into
@@ -74,6 +81,9 @@ func (c *Config) ApplyDefaults() {
 	if c.Queue == 0 {
 		c.Queue = 4 * c.Workers
 	}
+	if c.MaxFrames == 0 {
+		c.MaxFrames = 400
+	}
 	if c.Timeout == 0 {
 		c.Timeout = 30 * time.Second
 	}
@@ -98,6 +108,8 @@ func (c *Config) Validate() error {
 		return config.Errorf("max_input_size", "must not be negative")
 	case c.Workers < 0:
 		return config.Errorf("workers", "must not be negative")
+	case c.MaxFrames < 0:
+		return config.Errorf("max_frames", "must not be negative")
 	case c.Queue < 0:
 		return config.Errorf("queue", "must not be negative")
 	case c.Timeout < 0:

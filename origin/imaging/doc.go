@@ -24,6 +24,9 @@
 //	gravity.go    where a region or a padded image goes (g_, x_, y_)
 //	load.go       header checks, page, shrink-on-load, EXIF orientation
 //	bmp.go        BMP decoded in Go (libvips has no safe loader for it)
+//	pdf.go        a PDF page rasterised by poppler at dn_ (pdf_plan.go: dn_ checked)
+//	anim.go       animated GIF and WebP: frames loaded, every step run per frame, joined back
+//	anim_plan.go  pg_ ranges and lists, dl_, e_loop, fl_animated: checked; the animated output chosen
 //	steps.go      one component applied: geometry, then angle
 //	effects.go    e_ (grayscale, sepia, negate, blur, sharpen), r_, bo_, o_ and b_
 //	effects_plan.go  the other e_ effects checked and typed: levels, defaults, region, colours (400 for the rest)
@@ -52,12 +55,14 @@
 //	vips.c        the C layer: loaders, colour, geometry, effects, corners, text, savers
 //	vips_layers.c the C layer of layers: compositing in place, tiling, text layers
 //	vips_effects.c the C layer of effects_more.go
+//	vips_anim.c   the C layer of animation: frames loaded as one tall image, delays, loop, joining
+//	vips_pdf.c    the C layer of PDF: poppler let through the untrusted block, a page at a density
 //	jpeg.c        direct JPEG decoding and verifying with libjpeg
 //	nocgo.go, mapped_nocgo.go  the stand-ins of a build without cgo (edges only): every call fails with 503
 //
 // Without cgo the package builds (for edges): the files without a
-// `//go:build cgo` line (plan, effects_plan, layers, geometry, gravity, format, sniff, svg, bmp,
-// analyze, mapped, config, types, errors) need no libvips, nocgo.go and
+// `//go:build cgo` line (plan, effects_plan, anim_plan, pdf_plan, layers, geometry, gravity,
+// format, sniff, svg, bmp, analyze, mapped, config, types, errors) need no libvips, nocgo.go and
 // mapped_nocgo.go stand in for the rest, and geometry_test.go runs under
 // `CGO_ENABLED=0 go test` (TestArithmeticWithoutCgo checks it does);
 // every other test file carries `//go:build cgo`.
@@ -70,7 +75,7 @@
 //	operation cache   off: 0 operations, 0 bytes, 0 files (bimg's 500 operations and 100 MiB are replaced)
 //	concurrency       1 libvips thread per pipeline (both set it) unless VIPS_CONCURRENCY is set; the pool gives the parallelism
 //	vector (SIMD)     libvips' default, on unless VIPS_NOVECTOR is set (neither changes it)
-//	untrusted loaders blocked (ImageMagick, PDF, SVG, ...); bimg leaves them open
+//	untrusted loaders blocked (ImageMagick, SVG, JPEG XL, ...) but poppler's PDF loader; bimg leaves them open
 //	libvips warnings  dropped (a log handler for the VIPS domain)
 //	malloc arenas     at most 2 (mallopt) unless MALLOC_ARENA_MAX is set
 //	cache trace       bimg's VIPS_TRACE switch, moot with the cache off

@@ -149,9 +149,17 @@ func (pl *pipeline) load(p *Processor, src source, pln *plan) error {
 	if err != nil {
 		return err
 	}
+	if ok, err := pl.animates(h, src.kind, pln); err != nil {
+		return err
+	} else if ok {
+		return pl.loadFrames(p, src, h, pln)
+	}
 	page, err := pageIndex(pln.page, h.pages)
 	if err != nil {
 		return err
+	}
+	if src.kind == loaderPDF {
+		return pl.loadPDF(p, src, page, pln)
 	}
 	if err := p.checkPixels(h, src.kind, page); err != nil {
 		return err

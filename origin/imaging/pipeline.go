@@ -35,6 +35,8 @@ type pipeline struct {
 	proc         *Processor
 	layerData    map[string][]byte
 	layerSources []source
+	// frames is an animated input's, whose steps run frame by frame (anim.go).
+	frames *frameSet
 }
 
 // newPipeline starts a pipeline whose evaluation stops when ctx ends;

@@ -1,7 +1,6 @@
 package imaging
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/mediacdn/mediacdn/delivery"
@@ -20,6 +19,8 @@ type plan struct {
 	noAutoRotate bool              // a_ignore
 	layers       int               // l_ and u_ so far (layers.go)
 	layerData    map[string][]byte // Request.Layers
+	anim         animation         // frames, delay, loop of an animated input (anim_plan.go)
+	density      int               // dn_: a PDF's dots per inch, 0 for 72 (pdf_plan.go)
 }
 
 // step is one component: its geometry and its effects, in the order
@@ -82,7 +83,7 @@ func (p *plan) empty() bool {
 			return false
 		}
 	}
-	return p.page == 0 && !p.noAutoRotate
+	return p.page == 0 && p.anim.spans == nil && !p.noAutoRotate
 }
 
 // global takes the parameters that apply to the whole result.
@@ -110,14 +111,9 @@ func (p *plan) global(c *delivery.Component) error {
 		}
 	}
 	if c.Has(delivery.KeyPage) {
-		n, err := strconv.Atoi(c.Page)
-		switch {
-		case err != nil:
-			return unsupported("pg_" + c.Page)
-		case n == 0:
-			return invalidValue("page", c.Page)
+		if err := p.pages(c.Page); err != nil {
+			return err
 		}
-		p.page = n
 	}
 	if c.Has(delivery.KeyAngle) && c.Angle.Modes&delivery.AngleIgnore != 0 {
 		p.noAutoRotate = true
@@ -129,7 +125,7 @@ func (p *plan) global(c *delivery.Component) error {
 // response (the caller's job), which it accepts and leaves alone.
 const (
 	honouredFlags = delivery.FlagProgressive | delivery.FlagStripProfile | delivery.FlagKeepIPTC |
-		delivery.FlagForceStrip | delivery.FlagPreserveTransparency
+		delivery.FlagForceStrip | delivery.FlagPreserveTransparency | delivery.FlagAnimated | delivery.FlagAWebP
 	responseFlags = delivery.FlagAttachment | delivery.FlagImmutableCache
 )
 
@@ -139,6 +135,8 @@ func (p *plan) flags(f delivery.Flags) error {
 	}
 	p.progressive = p.progressive || f.Has(delivery.FlagProgressive)
 	p.keepIPTC = p.keepIPTC || f.Has(delivery.FlagKeepIPTC)
+	p.anim.animated = p.anim.animated || f.Has(delivery.FlagAnimated)
+	p.anim.awebp = p.anim.awebp || f.Has(delivery.FlagAWebP)
 	return nil
 }
 

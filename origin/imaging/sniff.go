@@ -21,6 +21,7 @@ const (
 	loaderTIFF
 	loaderHEIF
 	loaderBMP              // decoded in Go (bmp.go)
+	loaderPDF              // rasterised by poppler (pdf.go)
 	loaderSVG loader = 100 // no MC_LOAD_*: never handed to libvips
 )
 
@@ -43,6 +44,8 @@ func sniff(b []byte) loader {
 		return loaderHEIF
 	case isBMP(b):
 		return loaderBMP
+	case bytes.HasPrefix(b, []byte("%PDF-")):
+		return loaderPDF
 	case isSVG(b):
 		return loaderSVG
 	}
@@ -102,6 +105,8 @@ func (l loader) format(av1 bool) delivery.Format {
 		return delivery.BMP
 	case loaderSVG:
 		return delivery.SVG
+	case loaderPDF:
+		return delivery.PDF
 	}
 	return delivery.FormatNone
 }

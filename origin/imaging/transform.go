@@ -81,6 +81,7 @@ func (p *Processor) transformView(ctx context.Context, src []byte, hold func(loa
 		return Result{}, err
 	}
 	pln.layerData = req.Layers
+	pln.anim.format, pln.anim.accept = req.Format, req.Accept
 	if kind == loaderSVG {
 		return svgPassthrough(bytes.Clone(src), &pln, req.Format)
 	}
@@ -123,6 +124,9 @@ func (p *Processor) transform(ctx context.Context, src source, pln *plan, out ou
 	pl.proc, pl.layerData = p, pln.layerData
 	if err := pl.load(p, src, pln); err != nil {
 		return Result{}, err
+	}
+	if pl.frames != nil {
+		return pl.runFrames(pln)
 	}
 	for i := range pln.steps {
 		if err := pl.run(&pln.steps[i], i == 0); err != nil {

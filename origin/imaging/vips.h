@@ -19,8 +19,9 @@
 #include <stdlib.h>
 #include <vips/vips.h>
 
-// Loaders accepted for untrusted input. Anything else (ImageMagick, PDF,
-// SVG, JPEG XL, ...) is refused before libvips sees the bytes.
+// Loaders accepted for untrusted input (of libvips' untrusted loaders,
+// poppler's PDF alone: vips_pdf.c). Anything else (ImageMagick, SVG,
+// JPEG XL, ...) is refused before libvips sees the bytes.
 enum {
 	MC_LOAD_NONE = 0,
 	MC_LOAD_JPEG,
@@ -30,6 +31,7 @@ enum {
 	MC_LOAD_TIFF,
 	MC_LOAD_HEIF,
 	MC_LOAD_BMP,    // decoded in Go (bmp.go); mc_load refuses it
+	MC_LOAD_PDF,    // poppler, the one untrusted loader let through (vips_pdf.c)
 };
 
 // Encoders.
@@ -182,6 +184,22 @@ int mc_fx_shadow(VipsImage *in, VipsImage **out, int dx, int dy, double sigma, d
 // mc_avif_works returns 0 when libvips can encode AVIF (heifsave with an
 // AV1 encoder), -1 when it cannot.
 int mc_avif_works(void);
+
+// Animation (vips_anim.c, anim.go). mc_anim_load opens n frames (-1: to
+// the end) from page as one image of frames stacked top to bottom, its
+// page-height one frame's. mc_anim_meta reads n frames' delays (ms; a
+// frame without one gets the GIF delay, else 100) and the loop count (0:
+// forever). mc_anim_join stacks n frames of one size the same way, with
+// these delays and loop count; frames of different sizes fail.
+int mc_anim_load(int kind, const void *buf, size_t len, int page, int n, VipsImage **out);
+void mc_anim_meta(VipsImage *im, int *delays, int n, int *loop);
+int mc_anim_join(VipsImage **frames, int n, const int *delays, int loop, VipsImage **out);
+
+// PDF (vips_pdf.c, pdf.go). mc_pdf_unblock lets poppler's PDF loader
+// through libvips' block on untrusted loaders (the others stay blocked).
+// mc_pdf_load opens page (0-based) rasterised at dpi.
+void mc_pdf_unblock(void);
+int mc_pdf_load(const void *buf, size_t len, int page, double dpi, VipsImage **out);
 
 // Shared by the C files (vips.c, vips_effects.c, vips_layers.c).
 //
