@@ -242,6 +242,9 @@ func FuzzTransformation(f *testing.F) {
 	for _, s := range layerSeeds {
 		f.Add(s)
 	}
+	for _, s := range cropSeeds {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		tr, err := ParseTransformation(s)
 		if err != nil {
