@@ -36,7 +36,7 @@ const (
 	costBlend        = 5  // o_, b_ flattening, per pixel
 	costLayer        = 15 // compositing a layer, per pixel of the image under it (an image layer's own work is checked when it is decoded)
 	costText         = 20 // rendering a text layer, per estimated pixel
-	costAutoBG       = 50 // b_auto: the predominant colour measured, per pixel of the image padded (crops.go)
+	costAutoBG       = 70 // b_auto: the predominant colour measured, per pixel of the image padded (crops.go)
 )
 
 // decodeCost is a loader's cost per decoded pixel.
