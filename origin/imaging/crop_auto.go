@@ -7,18 +7,24 @@ package imaging
 */
 import "C"
 
+import "unsafe"
+
 // salient replaces a salient crop's estimate (crops.go) with its geometry
 // on the current image, once its salient region is measured.
 func (pl *pipeline) salient(s *step, g geometry) (geometry, error) {
 	if err := pl.materialize(); err != nil {
 		return geometry{}, err
 	}
-	var x, y, w, h C.int
-	if C.mc_crop_salient(pl.img, &x, &y, &w, &h) != 0 {
-		return geometry{}, pl.fail("crop_salient")
+	var m *C.float
+	var w, h C.int
+	if C.mc_crop_saliency(pl.img, &m, &w, &h) != 0 {
+		return geometry{}, pl.fail("crop_saliency")
 	}
+	defer C.mc_free(unsafe.Pointer(m))
 	iw, ih := pl.size()
-	return s.salientGeometry(iw, ih, rect{int(x), int(y), int(w), int(h)}, g.tw, g.th), nil
+	sal := saliency{w: int(w), h: int(h), iw: iw, ih: ih, v: make([]float32, int(w)*int(h))}
+	copy(sal.v, unsafe.Slice((*float32)(unsafe.Pointer(m)), len(sal.v)))
+	return s.salientGeometry(iw, ih, &sal, g.tw, g.th), nil
 }
 
 // padFill is the padding's colour: b_auto's, measured on the current

@@ -140,13 +140,30 @@ func salientEstimate(w, h int, tw, th float64) geometry {
 		salient: true, tw: tw, th: th}
 }
 
+// salientMap is what salientGeometry asks of the measured saliency
+// (crop_saliency.go).
+type salientMap interface {
+	region() rect                // the salient region
+	place(bw, bh int) (int, int) // where a box holds the most salient weight
+	within(b rect) rect          // the salient region inside b
+}
+
 // salientGeometry is the geometry of a salient crop to tw × th on a
-// w × h image whose salient region is r.
-func (s *step) salientGeometry(w, h int, r rect, tw, th float64) geometry {
+// w × h image with saliency m. A box that holds the salient region is
+// centred on it (as far as the image allows); a smaller one goes to the
+// most salient spot. For c_auto, a region that no box of the ratio
+// holds (objects far apart) gives way to the most salient part of it.
+func (s *step) salientGeometry(w, h int, m salientMap, tw, th float64) geometry {
 	ar := tw / th
 	fw, fh := boxInside(w, h, ar)
+	r := m.region()
 	// The smallest box of the ratio around the region.
 	bw := math.Max(float64(r.w), float64(r.h)*ar)
+	if s.crop == delivery.CropAuto && pixels(bw) > fw {
+		x, y := m.place(fw, fh)
+		r = m.within(rect{x, y, fw, fh})
+		bw = math.Max(float64(r.w), float64(r.h)*ar)
+	}
 	bh := bw / ar
 	cx, cy := float64(r.x)+float64(r.w)/2, float64(r.y)+float64(r.h)/2
 	tiw, tih := pixels(tw), pixels(th)
@@ -163,6 +180,9 @@ func (s *step) salientGeometry(w, h int, r rect, tw, th float64) geometry {
 		cw, ch := min(pixels(rw), fw), min(pixels(rw/ar), fh)
 		x := clamp(int(math.Round(cx-float64(cw)/2)), 0, w-cw)
 		y := clamp(int(math.Round(cy-float64(ch)/2)), 0, h-ch)
+		if cw < r.w || ch < r.h {
+			x, y = m.place(cw, ch)
+		}
 		g := geometry{scaleW: tiw, scaleH: tih}
 		if cw != w || ch != h {
 			g.pre = rect{x, y, cw, ch}

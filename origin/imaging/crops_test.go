@@ -253,7 +253,7 @@ func TestSalientGeometry(t *testing.T) {
 			pad: rect{0, 67, 100, 200}}},
 	} {
 		s := step{crop: c.crop, zoom: c.zoom}
-		if got := s.salientGeometry(600, 400, c.region, c.tw, c.th); got != c.want {
+		if got := s.salientGeometry(600, 400, fixedSalient{c.region, 600, 400}, c.tw, c.th); got != c.want {
 			t.Errorf("%v z %v region %v to %vx%v: %+v, want %+v", c.crop, c.zoom, c.region, c.tw, c.th, got, c.want)
 		}
 	}
@@ -272,5 +272,63 @@ func TestCropCosts(t *testing.T) {
 	if pad, auto := estimateOf(t, p, src, "c_pad,h_400,w_800", delivery.JPG),
 		estimateOf(t, p, src, "b_auto,c_pad,h_400,w_800", delivery.JPG); auto <= pad {
 		t.Errorf("b_auto: estimate %v, no more than c_pad's %v", auto, pad)
+	}
+}
+
+// fixedSalient is a salient region without a map: boxes are centred on
+// it.
+type fixedSalient struct {
+	r    rect
+	w, h int
+}
+
+func (f fixedSalient) region() rect { return f.r }
+
+func (f fixedSalient) place(bw, bh int) (int, int) {
+	return clamp(f.r.x+f.r.w/2-bw/2, 0, f.w-bw), clamp(f.r.y+f.r.h/2-bh/2, 0, f.h-bh)
+}
+
+func (f fixedSalient) within(b rect) rect {
+	x0, y0 := max(f.r.x, b.x), max(f.r.y, b.y)
+	x1, y1 := min(f.r.x+f.r.w, b.x+b.w), min(f.r.y+f.r.h, b.y+b.h)
+	if x1 <= x0 || y1 <= y0 {
+		return b
+	}
+	return rect{x0, y0, x1 - x0, y1 - y0}
+}
+
+// A saliency map with two blobs far apart: the region spans both, a box
+// too small for both goes to the stronger, and c_auto crops tightly to
+// that one.
+func TestSaliencyMap(t *testing.T) {
+	m := saliency{w: 60, h: 20, iw: 600, ih: 200, v: make([]float32, 60*20)}
+	blob := func(x0, y0, n int, v float32) {
+		for y := y0; y < y0+n; y++ {
+			for x := x0; x < x0+n; x++ {
+				m.v[y*m.w+x] = v
+			}
+		}
+	}
+	blob(2, 6, 6, 60)  // image pixels 20..80, 60..120
+	blob(50, 8, 6, 80) // image pixels 500..560, 80..140: stronger
+	if r := m.region(); r != (rect{20, 60, 540, 80}) {
+		t.Errorf("region %+v", r)
+	}
+	// Of the places that hold the blob whole, the nearest the region's
+	// centre.
+	if x, y := m.place(200, 200); x != 360 || y != 0 {
+		t.Errorf("place(200, 200) = %d, %d", x, y)
+	}
+	if r := m.within(rect{360, 0, 200, 200}); r != (rect{500, 80, 60, 60}) {
+		t.Errorf("within: %+v", r)
+	}
+	s := step{crop: delivery.CropAuto}
+	if g := s.salientGeometry(600, 200, &m, 60, 60); g != (geometry{pre: rect{500, 80, 60, 60}}) {
+		t.Errorf("c_auto to 60x60: %+v", g)
+	}
+	// Nothing stands out: the whole image.
+	flat := saliency{w: 4, h: 2, iw: 40, ih: 20, v: make([]float32, 8)}
+	if r := flat.region(); r != (rect{0, 0, 40, 20}) {
+		t.Errorf("flat region %+v", r)
 	}
 }

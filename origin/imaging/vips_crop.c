@@ -16,53 +16,20 @@ static int crop_srgb(VipsImage *in, VipsImage **out)
 	return mc_done(base, vips_colourspace(t[0], out, VIPS_INTERPRETATION_sRGB, NULL));
 }
 
-// crop_span is where the middle (1 - 2 trim) of the mass of v[0..n-1]
-// lies: the first and last index past trim of the total from each end.
-static void crop_span(const double *v, int n, double trim, int *lo, int *hi)
-{
-	double total = 0, acc = 0;
-	int i;
-
-	for (i = 0; i < n; i++)
-		total += v[i];
-	*lo = 0, *hi = n - 1;
-	for (i = 0; i < n; i++) {
-		acc += v[i];
-		if (acc > total * trim) {
-			*lo = i;
-			break;
-		}
-	}
-	acc = 0;
-	for (i = n - 1; i >= 0; i--) {
-		acc += v[i];
-		if (acc > total * trim) {
-			*hi = i;
-			break;
-		}
-	}
-	if (*hi < *lo)
-		*hi = *lo;
-}
-
-// mc_crop_salient finds the salient region of in: frequency-tuned saliency
-// (Achanta et al., 2009: each pixel's CIELAB distance, after a slight blur,
-// from the image's mean colour) on a copy at most 256 pixels on its long
-// side; the pixels over twice the mean saliency weigh in by their
-// saliency, and the region holds the middle 96% of that weight across and
-// down. An image with no salient pixel is salient all over. in must allow
-// out-of-order reads.
-int mc_crop_salient(VipsImage *in, int *left, int *top, int *width, int *height)
+// mc_crop_saliency is the frequency-tuned saliency map of in (Achanta et
+// al., 2009: each pixel's CIELAB distance, after a slight blur, from the
+// image's mean colour) on a copy at most 256 pixels on its long side:
+// *width × *height floats in *map, which the caller frees (mc_free). in
+// must allow out-of-order reads.
+int mc_crop_saliency(VipsImage *in, float **map, int *width, int *height)
 {
 	MC_LOCAL(base, t, 9);
 	double scale = 256.0 / VIPS_MAX(in->Xsize, in->Ysize);
 	double mean[3], neg[3], one[3] = {1, 1, 1};
-	double sum = 0, thresh, *col = NULL, *row = NULL;
 	float *s = NULL;
 	size_t len = 0;
-	int w, h, x, y, i, x0, x1, y0, y1;
+	int i;
 
-	*left = 0, *top = 0, *width = in->Xsize, *height = in->Ysize;
 	if (scale > 1)
 		scale = 1;
 	if (crop_srgb(in, &t[0]) ||
@@ -83,38 +50,14 @@ int mc_crop_salient(VipsImage *in, int *left, int *top, int *width, int *height)
 		vips_cast(t[7], &t[8], VIPS_FORMAT_FLOAT, NULL) ||
 		!(s = vips_image_write_to_memory(t[8], &len)))
 		return mc_done(base, -1);
-	w = t[8]->Xsize, h = t[8]->Ysize;
-	if (len < (size_t) w * h * sizeof(float)) {
+	if (len < (size_t) t[8]->Xsize * t[8]->Ysize * sizeof(float)) {
 		g_free(s);
-		vips_error("mc_crop_salient", "short saliency map");
+		vips_error("mc_crop_saliency", "short saliency map");
 		return mc_done(base, -1);
 	}
-	for (i = 0; i < w * h; i++) {
-		s[i] = sqrtf(s[i] * 3); // bandmean of squares: the distance
-		sum += s[i];
-	}
-	thresh = 2 * sum / (w * h);
-	col = g_new0(double, w);
-	row = g_new0(double, h);
-	sum = 0;
-	for (y = 0; y < h; y++)
-		for (x = 0; x < w; x++) {
-			double v = s[y * w + x];
-			if (v > thresh && v > 1) {
-				col[x] += v, row[y] += v, sum += v;
-			}
-		}
-	if (sum > 0) {
-		crop_span(col, w, 0.02, &x0, &x1);
-		crop_span(row, h, 0.02, &y0, &y1);
-		*left = VIPS_CLIP(0, (int) floor(x0 / scale), in->Xsize - 1);
-		*top = VIPS_CLIP(0, (int) floor(y0 / scale), in->Ysize - 1);
-		*width = VIPS_CLIP(1, (int) ceil((x1 + 1) / scale) - *left, in->Xsize - *left);
-		*height = VIPS_CLIP(1, (int) ceil((y1 + 1) / scale) - *top, in->Ysize - *top);
-	}
-	g_free(s);
-	g_free(col);
-	g_free(row);
+	for (i = 0; i < t[8]->Xsize * t[8]->Ysize; i++)
+		s[i] = sqrtf(s[i] * 3); // the mean of three squares: the distance
+	*map = s, *width = t[8]->Xsize, *height = t[8]->Ysize;
 	return mc_done(base, 0);
 }
 
