@@ -2,7 +2,6 @@
 #include "vips.h"
 
 #include <math.h>
-#include <string.h>
 
 // crop_srgb makes in's colour bands (no alpha) three-band sRGB.
 static int crop_srgb(VipsImage *in, VipsImage **out)
