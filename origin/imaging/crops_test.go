@@ -332,3 +332,25 @@ func TestSaliencyMap(t *testing.T) {
 		t.Errorf("flat region %+v", r)
 	}
 }
+
+// The salient crops and b_auto work on images of a few pixels, and never
+// give another size than the one asked for.
+func TestCropsOnTinyImages(t *testing.T) {
+	p := newProcessor(t, Config{})
+	for _, sz := range [][2]int{{1, 1}, {2, 3}, {3, 1}, {5, 5}} {
+		src := scene(t, sz[0], sz[1], dark, square{image.Rect(0, 0, 1, 1), bright})
+		for tx, want := range map[string][2]int{
+			"c_auto,h_10,w_10":                            {10, 10},
+			"c_fill_pad,g_auto,h_10,w_30":                 {30, 10},
+			"b_auto,c_auto_pad,g_auto,h_1,w_10":           {10, 1},
+			"b_auto,c_pad,h_10,w_10":                      {10, 10},
+			"b_auto:predominant_contrast,c_pad,h_10,w_10": {10, 10},
+			"c_auto,h_1,w_1,z_100":                        {1, 1},
+		} {
+			res, err := try(t, p, src, tx, delivery.PNG)
+			if err != nil || res.Width != want[0] || res.Height != want[1] {
+				t.Errorf("%dx%d %s: %dx%d %v, want %dx%d", sz[0], sz[1], tx, res.Width, res.Height, err, want[0], want[1])
+			}
+		}
+	}
+}
