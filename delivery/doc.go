@@ -46,6 +46,7 @@
 //	enums.go           Crop, GravityMode, EffectName, Flag, AngleMode: enumerated values
 //	colors.go          Color: colour values
 //	effects.go         ParseColor, Component.ColorParam: the colours effects read (co_, arguments)
+//	crops.go           AutoBackground: b_auto values read and checked
 //	format.go          Format: extensions and f_ values, media types
 //	numbers.go         decimal and integer parsing, float formatting
 //	escape.go          percent-decoding and AppendEscaped (the SDKs' escaping)

@@ -251,6 +251,9 @@ func FuzzTransformation(f *testing.F) {
 	for _, c := range conditionErrors {
 		f.Add(c.tx)
 	}
+	for _, s := range cropSeeds {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		tr, err := ParseTransformation(s)
 		if err != nil {

@@ -36,6 +36,7 @@ const (
 	costBlend        = 5  // o_, b_ flattening, per pixel
 	costLayer        = 15 // compositing a layer, per pixel of the image under it (an image layer's own work is checked when it is decoded)
 	costText         = 20 // rendering a text layer, per estimated pixel
+	costAutoBG       = 70 // b_auto: the predominant colour measured, per pixel of the image padded (crops.go)
 )
 
 // decodeCost is a loader's cost per decoded pixel.
@@ -191,6 +192,10 @@ func (c *costing) step(s *step, g geometry) bool {
 		if !c.resize(g.crop.w, g.crop.h) {
 			return false
 		}
+	}
+	if s.autoBG != nil && (!g.pad.none() || g.salient) {
+		c.materialize()
+		c.add(costAutoBG)
 	}
 	if !g.pad.none() {
 		if !c.resize(g.pad.w, g.pad.h) {

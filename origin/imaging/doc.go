@@ -28,6 +28,9 @@
 //	anim.go       animated GIF and WebP: frames loaded, every step run per frame, joined back
 //	anim_plan.go  pg_ ranges and lists, dl_, e_loop, fl_animated: checked; the animated output chosen
 //	steps.go      one component applied: geometry, then angle
+//	crops.go      c_auto, c_fill_pad, c_auto_pad, g_auto's options, z_ and b_auto checked; their geometry
+//	crop_saliency.go the saliency map read: the salient region, where a box holds the most of it
+//	crop_auto.go  the salient crops and b_auto's colour measured on the pixels
 //	effects.go    e_ (grayscale, sepia, negate, blur, sharpen), r_, bo_, o_ and b_
 //	effects_plan.go  the other e_ effects checked and typed: levels, defaults, region, colours (400 for the rest)
 //	effects_more.go  the other e_ effects applied, and their cost
@@ -57,12 +60,13 @@
 //	vips_effects.c the C layer of effects_more.go
 //	vips_anim.c   the C layer of animation: frames loaded as one tall image, delays, loop, joining
 //	vips_pdf.c    the C layer of PDF: poppler let through the untrusted block, a page at a density
+//	vips_crop.c   the C layer of crop_auto.go: the saliency map, the border's colour
 //	jpeg.c        direct JPEG decoding and verifying with libjpeg
 //	nocgo.go, mapped_nocgo.go  the stand-ins of a build without cgo (edges only): every call fails with 503
 //
 // Without cgo the package builds (for edges): the files without a
-// `//go:build cgo` line (plan, effects_plan, anim_plan, pdf_plan, layers, geometry, gravity,
-// format, sniff, svg, bmp, analyze, mapped, config, types, errors) need no libvips, nocgo.go and
+// `//go:build cgo` line (plan, effects_plan, anim_plan, pdf_plan, layers, geometry, gravity, crops,
+// crop_saliency, format, sniff, svg, bmp, analyze, mapped, config, types, errors) need no libvips, nocgo.go and
 // mapped_nocgo.go stand in for the rest, and geometry_test.go runs under
 // `CGO_ENABLED=0 go test` (TestArithmeticWithoutCgo checks it does);
 // every other test file carries `//go:build cgo`.

@@ -23,6 +23,9 @@ type geometry struct {
 	crop     rect
 	smart    bool
 	pad      rect
+
+	salient bool    // a salient crop to tw × th: measured on the pixels when it runs (crops.go)
+	tw, th  float64 // salient only
 }
 
 // geometry computes the step's work on an image of w × h pixels.
@@ -49,6 +52,10 @@ func (s *step) geometry(w, h int) geometry {
 		return s.fillGeometry(w, h, tw, th, true)
 	case delivery.CropPad, delivery.CropLPad, delivery.CropMPad:
 		return s.padGeometry(w, h, tw, th)
+	case delivery.CropAuto, delivery.CropFillPad, delivery.CropAutoPad:
+		if tw > 0 && th > 0 {
+			return salientEstimate(w, h, tw, th) // crops.go
+		}
 	}
 	return scaleGeometry(w, h, tw, th)
 }

@@ -41,6 +41,7 @@ type step struct {
 	angle      delivery.Angle
 	background delivery.Color
 	hasBG      bool
+	autoBG     *delivery.AutoBackground // b_auto: the padding's colour is measured (crops.go)
 	border     delivery.Border
 	opacity    int
 	hasOpacity bool
@@ -152,6 +153,9 @@ func newStep(c *delivery.Component, dprHint float64) (step, error) {
 	if err := s.effects(c); err != nil {
 		return step{}, err
 	}
+	if err := s.checkCrops(c); err != nil {
+		return step{}, err
+	}
 	return s, nil
 }
 
@@ -182,8 +186,7 @@ func (s *step) size(c *delivery.Component, dprHint float64) error {
 	}
 	if c.Has(delivery.KeyCrop) {
 		switch c.Crop {
-		case delivery.CropFillPad, delivery.CropAuto, delivery.CropAutoPad,
-			delivery.CropImaggaCrop, delivery.CropImaggaScale:
+		case delivery.CropImaggaCrop, delivery.CropImaggaScale:
 			return unsupported("c_" + c.Crop.String())
 		}
 		s.crop = c.Crop
@@ -221,10 +224,7 @@ func (s *step) placement(c *delivery.Component) error {
 		s.y = length{v: c.Y.Value, rel: c.Y.Relative, set: true}
 	}
 	if c.Has(delivery.KeyZoom) {
-		if s.crop != delivery.CropCrop && s.crop != delivery.CropThumb {
-			return unsupported(token(c, "z"))
-		}
-		s.zoom = c.Zoom
+		s.zoom = c.Zoom // checkCrops checks the crop mode
 	}
 	return nil
 }
@@ -238,8 +238,8 @@ func gravity(c *delivery.Component) (delivery.GravityMode, error) {
 		if g.Param == "" {
 			return g.Mode, nil
 		}
-	case g.Mode == delivery.GravityAuto && g.Param == "":
-		return delivery.GravityAuto, nil
+	case g.Mode == delivery.GravityAuto:
+		return autoGravity(c) // crops.go
 	case g.Mode == delivery.GravityFace || g.Mode == delivery.GravityFaces:
 		if g.Param == "" || g.Param == "center" || g.Param == "auto" {
 			return delivery.GravityAuto, nil
@@ -272,10 +272,16 @@ func (s *step) effects(c *delivery.Component) error {
 		s.angle = c.Angle
 	}
 	if c.Has(delivery.KeyBackground) {
-		if k := c.Background.Kind; k != delivery.ColorNamed && k != delivery.ColorRGB {
+		switch c.Background.Kind {
+		case delivery.ColorNamed, delivery.ColorRGB:
+			s.background, s.hasBG = c.Background, true
+		case delivery.ColorAuto:
+			if err := s.autoBackground(c); err != nil { // crops.go
+				return err
+			}
+		default:
 			return unsupported(token(c, "b"))
 		}
-		s.background, s.hasBG = c.Background, true
 	}
 	if c.Has(delivery.KeyBorder) {
 		s.border = c.Border

@@ -181,6 +181,12 @@ int mc_fx_outline(VipsImage *in, VipsImage **out, int mode, int width, double si
 int mc_fx_fade(VipsImage *in, VipsImage **out, double xlen, double ylen, int symmetric, double exponent);
 int mc_fx_shadow(VipsImage *in, VipsImage **out, int dx, int dy, double sigma, double opacity,
 	double r, double g, double b);
+// Salient crops and b_auto (vips_crop.c, crop_auto.go). mc_crop_saliency
+// is in's saliency map, at most 256 pixels on its long side (the caller
+// frees *map with mc_free); mc_crop_border_colour the predominant colour
+// of in's border. in must allow out-of-order reads.
+int mc_crop_saliency(VipsImage *in, float **map, int *width, int *height);
+int mc_crop_border_colour(VipsImage *in, double *r, double *g, double *b);
 // mc_avif_works returns 0 when libvips can encode AVIF (heifsave with an
 // AV1 encoder), -1 when it cannot.
 int mc_avif_works(void);
