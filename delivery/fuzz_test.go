@@ -24,6 +24,9 @@ func FuzzParse(f *testing.F) {
 			f.Add(c.uri)
 		}
 	}
+	for _, s := range autoWidthSeeds {
+		f.Add("/demo/image/upload/" + s + "/pic.jpg")
+	}
 	f.Fuzz(func(t *testing.T, uri string) {
 		u, err := Parse(uri)
 		if err != nil {
@@ -240,6 +243,9 @@ func FuzzTransformation(f *testing.F) {
 		}
 	}
 	for _, s := range layerSeeds {
+		f.Add(s)
+	}
+	for _, s := range autoWidthSeeds {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

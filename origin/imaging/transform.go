@@ -66,7 +66,7 @@ func (p *Processor) transformView(ctx context.Context, src []byte, hold func(loa
 	if err != nil {
 		return Result{}, err
 	}
-	pln, err := newPlan(req.Transformation, req.DPR)
+	pln, err := newPlan(autoWidthTransformation(&req), req.DPR)
 	if err != nil {
 		return Result{}, err
 	}
