@@ -25,7 +25,8 @@ const (
 	DefaultAutoWidthStep = 100
 	// MaxAutoWidth bounds the width a hint can ask for (8K): past it a
 	// hint gives MaxAutoWidth. With the rounding, a URL has at most
-	// MaxAutoWidth/Step+1 widths, whatever the headers say.
+	// MaxAutoWidth/Step+2 widths (the multiples of Step, MaxAutoWidth and the
+	// fallback), whatever the headers say.
 	MaxAutoWidth = 8192
 )
 
