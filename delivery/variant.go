@@ -170,7 +170,7 @@ func ParseVariant(s string) (Variant, bool) {
 		if !more {
 			return v, true
 		}
-		part, after, more = cut(after, ';')
+		part, _, more = cut(after, ';')
 	}
 	width, ok := strings.CutPrefix(part, variantWidth[1:])
 	if !ok || more {
