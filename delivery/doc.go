@@ -27,7 +27,8 @@
 //
 // The edge–origin contract lives here, so that both sides read it from one
 // place: a varying URL's Variant (the format token f_auto and q_auto
-// negotiate from Accept, the DPR dpr_auto reads from the client hints), its
+// negotiate from Accept, the DPR dpr_auto reads from the client hints, the
+// width w_auto reads from them, rounded), its
 // one text form and its place in the cache key, the header it travels to
 // the origin in (HeaderVariant: an origin makes the variant it names, and
 // negotiates from Accept and the client hints itself without it), and the
@@ -56,7 +57,8 @@
 //	host.go            HostMap, HostName: private-CDN hosts
 //	negotiate.go       Negotiate: Accept collapsed into one format token
 //	vary.go            Varies, Vary, DPRHint: what a URL's bytes depend on
-//	variant.go         Variant: NegotiateVariant, its text form (Append, ParseVariant), VariantFits
+//	autowidth.go       AutoWidth: w_auto's step and fallback, the width from the client hints
+//	variant.go         Variant, Depends, Hints: NegotiateVariant, its text form (Append, ParseVariant), VariantFits
 //	cachekey.go        AppendCacheKey, AppendRequestKey, AppendVariantKey: cache keys
 //	headers.go         the header names of the edge–origin contract
 //	cors.go            AllowHeaders, AllowedMethods, PreflightMaxAge: CORS of delivery URLs

@@ -27,6 +27,9 @@ func FuzzParse(f *testing.F) {
 	for _, c := range conditionCases {
 		f.Add("/demo/image/upload/" + c.tx + "/sample.jpg")
 	}
+	for _, s := range autoWidthSeeds {
+		f.Add("/demo/image/upload/" + s + "/pic.jpg")
+	}
 	f.Fuzz(func(t *testing.T, uri string) {
 		u, err := Parse(uri)
 		if err != nil {
@@ -252,6 +255,9 @@ func FuzzTransformation(f *testing.F) {
 		f.Add(c.tx)
 	}
 	for _, s := range cropSeeds {
+		f.Add(s)
+	}
+	for _, s := range autoWidthSeeds {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

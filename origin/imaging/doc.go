@@ -20,6 +20,7 @@
 //	transform.go  Transform, TransformReader: admission, plan, pipeline, SVG pass-through
 //	conditions.go if_ conditions decided, $variables defined, expressions evaluated, before planning
 //	plan.go       a delivery.Transformation checked into steps (400 Unsupported)
+//	autowidth.go  w_auto replaced by the width the caller resolved from the client hints
 //	geometry.go   crop modes and shrink-on-load, as pure arithmetic
 //	gravity.go    where a region or a padded image goes (g_, x_, y_)
 //	load.go       header checks, page, shrink-on-load, EXIF orientation

@@ -66,6 +66,7 @@ func (p *Processor) transformView(ctx context.Context, src []byte, hold func(loa
 	if err != nil {
 		return Result{}, err
 	}
+	req.Transformation = autoWidthTransformation(&req)
 	if needsResolve(req.Transformation) {
 		// Conditions and expressions read the input's header (conditions.go).
 		info, err := p.Probe(src)

@@ -32,6 +32,12 @@ type Request struct {
 	Accept delivery.Format
 	// DPR is the client hint used for dpr_auto; 0 means 1.
 	DPR float64
+	// AutoWidth is the width w_auto stands for, in device pixels, when
+	// HasAutoWidth: delivery.AutoWidth.Width of the request's hints (0
+	// keeps the image's own width). Without HasAutoWidth, w_auto answers
+	// 400 (autowidth.go).
+	AutoWidth    int
+	HasAutoWidth bool
 	// Layers holds the encoded originals of the image and fetch layers
 	// (l_, u_) the transformation names, keyed by the layer's value as
 	// written ("logo", "private:folder:logo", "fetch:aHR0..."): the caller
