@@ -35,6 +35,7 @@ type pipeline struct {
 	proc         *Processor
 	layerData    map[string][]byte
 	layerSources []source
+	faceCache    faceCache // the last face detection (faces.go)
 }
 
 // newPipeline starts a pipeline whose evaluation stops when ctx ends;

@@ -32,6 +32,11 @@ type step struct {
 	gravity delivery.GravityMode
 	x, y    length
 	zoom    float64 // 0 when not given
+	// faceFallback is g_face's and g_faces' gravity when no face is found;
+	// focus is the face box, set by the pipeline before the geometry
+	// (faces_plan.go).
+	faceFallback delivery.GravityMode
+	focus        *focus
 
 	effect     delivery.Effect
 	fx         effectArgs // the effect's region, colours and arguments (effects_plan.go)
@@ -215,6 +220,7 @@ func (s *step) placement(c *delivery.Component) error {
 			return err
 		}
 		s.gravity = g
+		s.faceFallback, _ = faceFallback(c.Gravity.Param)
 	}
 	if c.Has(delivery.KeyX) {
 		s.x = length{v: c.X.Value, rel: c.X.Relative, set: true}
@@ -231,8 +237,8 @@ func (s *step) placement(c *delivery.Component) error {
 	return nil
 }
 
-// gravity maps g_ to what is implemented. Faces are not detected: g_face
-// and g_faces fall back to g_auto (libvips' attention-based smart crop).
+// gravity maps g_ to what is implemented. g_face and g_faces are detected
+// faces (faces_plan.go), with :center or :auto for when there is none.
 func gravity(c *delivery.Component) (delivery.GravityMode, error) {
 	g := c.Gravity
 	switch {
@@ -243,8 +249,8 @@ func gravity(c *delivery.Component) (delivery.GravityMode, error) {
 	case g.Mode == delivery.GravityAuto && g.Param == "":
 		return delivery.GravityAuto, nil
 	case g.Mode == delivery.GravityFace || g.Mode == delivery.GravityFaces:
-		if g.Param == "" || g.Param == "center" || g.Param == "auto" {
-			return delivery.GravityAuto, nil
+		if _, ok := faceFallback(g.Param); ok {
+			return g.Mode, nil
 		}
 	}
 	return 0, unsupported(token(c, "g"))
