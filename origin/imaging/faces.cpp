@@ -10,6 +10,7 @@
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
+#include <opencv2/core/utils/logger.hpp>
 #include <opencv2/objdetect.hpp>
 
 namespace {
@@ -41,6 +42,7 @@ extern "C" int mc_faces_init(const char *cascade)
 {
 	try {
 		cv::setNumThreads(1);
+		cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
 		cv::CascadeClassifier cc;
 		return cc.load(cascade) && !cc.empty() ? 0 : -1;
 	} catch (const std::exception &) {

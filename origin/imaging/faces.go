@@ -13,8 +13,8 @@ import "C"
 import (
 	"context"
 	"errors"
-	"slices"
 	"log/slog"
+	"slices"
 	"unsafe"
 
 	"github.com/mediacdn/mediacdn/delivery"

@@ -13,7 +13,8 @@ extern "C" {
 #define MC_FACES_MAX 64
 
 // mc_faces_init sets OpenCV to one thread per call (the transform pool
-// gives the parallelism, as with libvips) and checks that cascade is a
+// gives the parallelism, as with libvips), silences its log (failures are
+// reported through the return value) and checks that cascade is a
 // cascade file OpenCV loads; -1 when it is missing or not one.
 int mc_faces_init(const char *cascade);
 
