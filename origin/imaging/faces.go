@@ -152,6 +152,11 @@ func (pl *pipeline) faceCount() (int, error) {
 	return len(faces), err
 }
 
+// FacesAvailable reports whether the face cascade loaded: without it face
+// gravities, face effects and DetectFaces answer 400 "face detection
+// unavailable".
+func (p *Processor) FacesAvailable() bool { return p.faces }
+
 // DetectFaces finds the faces of the encoded image src (the Upload API's
 // and Admin API's faces=true): x, y, width, height in the pixels of the
 // image as displayed (after its EXIF orientation), the largest first.
