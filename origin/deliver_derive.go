@@ -200,7 +200,8 @@ func (s *Server) make(ctx context.Context, flight string, req *deriveRequest, a 
 	defer src.Close()
 	res, err := s.timedTransform(func() (imaging.Result, error) {
 		return s.images.TransformReader(ctx, src, src.Size(), imaging.Request{Transformation: req.tr,
-			Format: req.format, Accept: req.accept, DPR: req.dpr, Layers: layers})
+			Format: req.format, Accept: req.accept, DPR: req.dpr, Layers: layers,
+			Faces: a.Coordinates.Faces, Custom: a.Coordinates.Custom})
 	})
 	if err != nil {
 		return nil, err

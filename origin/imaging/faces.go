@@ -99,12 +99,32 @@ func (pl *pipeline) faces() ([]rect, error) {
 	return faces, nil
 }
 
-// faceStep is s with its face gravity resolved on the current image:
-// the focus set on the largest face (g_face) or the box around all
-// (g_faces), else the fallback gravity.
-func (pl *pipeline) faceStep(s *step) (*step, error) {
+// faceStep is s with its face or custom gravity resolved on the current
+// image: the focus set on the largest face (g_face) or the box around all
+// (g_faces), else the fallback gravity. The first step reads the asset's
+// stored coordinates (in the input's upright pixels) where it has them:
+// custom_coordinates for g_custom, face_coordinates instead of detection.
+func (pl *pipeline) faceStep(s *step, first bool) (*step, error) {
 	fs := *s
-	if !isFaceGravity(s.gravity) || s.crop == delivery.CropNone {
+	if s.crop == delivery.CropNone {
+		return &fs, nil
+	}
+	if s.gravity == delivery.GravityCustom {
+		if custom := boxes(pl.coords.custom); first && len(custom) > 0 {
+			fs.focus = &focus{box: custom[0], frameW: pl.lw, frameH: pl.lh}
+			return &fs, nil
+		}
+		fs.gravity, fs.faceFallback = s.faceFallback, delivery.GravityNorth
+		if !isFaceGravity(fs.gravity) {
+			return &fs, nil
+		}
+	}
+	if !isFaceGravity(fs.gravity) {
+		return &fs, nil
+	}
+	if stored := boxes(pl.coords.faces); first && len(stored) > 0 {
+		box, _ := focusOf(fs.gravity, stored)
+		fs.focus = &focus{box: box, frameW: pl.lw, frameH: pl.lh}
 		return &fs, nil
 	}
 	faces, err := pl.faces()
@@ -112,10 +132,10 @@ func (pl *pipeline) faceStep(s *step) (*step, error) {
 		return nil, err
 	}
 	cw, ch := pl.size()
-	if box, ok := focusOf(s.gravity, faces); ok {
+	if box, ok := focusOf(fs.gravity, faces); ok {
 		fs.focus = &focus{box: box, frameW: cw, frameH: ch}
 	} else {
-		fs.gravity = s.faceFallback
+		fs.gravity = fs.faceFallback
 	}
 	return &fs, nil
 }

@@ -28,6 +28,38 @@ func faceFallback(param string) (delivery.GravityMode, bool) {
 	return 0, false
 }
 
+// customFallback is g_custom's gravity when the asset has no
+// custom_coordinates: centre for g_custom, face detection for
+// g_custom:face and g_custom:faces.
+func customFallback(param string) (delivery.GravityMode, bool) {
+	switch param {
+	case "":
+		return delivery.GravityCenter, true
+	case "face":
+		return delivery.GravityFace, true
+	case "faces":
+		return delivery.GravityFaces, true
+	}
+	return 0, false
+}
+
+// coordinates are an asset's stored face_coordinates and
+// custom_coordinates (Request.Faces and Request.Custom).
+type coordinates struct {
+	faces, custom [][4]int
+}
+
+// boxes turns stored coordinates into rects.
+func boxes(c [][4]int) []rect {
+	out := make([]rect, 0, len(c))
+	for _, b := range c {
+		if b[2] > 0 && b[3] > 0 {
+			out = append(out, rect{b[0], b[1], b[2], b[3]})
+		}
+	}
+	return out
+}
+
 // isFaceGravity reports whether g is g_face or g_faces.
 func isFaceGravity(g delivery.GravityMode) bool {
 	return g == delivery.GravityFace || g == delivery.GravityFaces
@@ -38,16 +70,18 @@ func isFaceEffect(e delivery.EffectName) bool {
 	return e == delivery.EffectBlurFaces || e == delivery.EffectPixelateFaces
 }
 
-// needsFaces reports whether the step detects faces before it runs.
+// needsFaces reports whether the step finds faces (or stored
+// coordinates) before it runs.
 func (s *step) needsFaces() bool {
-	return s.layer == nil && (isFaceGravity(s.gravity) && s.crop != delivery.CropNone || isFaceEffect(s.effect.Name))
+	focused := isFaceGravity(s.gravity) || s.gravity == delivery.GravityCustom
+	return s.layer == nil && (focused && s.crop != delivery.CropNone || isFaceEffect(s.effect.Name))
 }
 
 // faceThumb reports whether the step is c_thumb around faces, whose size
 // on the input depends on the faces found: the first such step reads the
 // input at full size (no shrink-on-load).
 func (s *step) faceThumb() bool {
-	return s.crop == delivery.CropThumb && isFaceGravity(s.gravity)
+	return s.crop == delivery.CropThumb && (isFaceGravity(s.gravity) || s.gravity == delivery.GravityCustom)
 }
 
 // facesUnavailable is the answer to a face gravity or effect when the

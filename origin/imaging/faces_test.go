@@ -268,3 +268,54 @@ func TestFacesUnavailable(t *testing.T) {
 		do(t, p, src, "c_fill,g_center,w_100,h_100", delivery.PNG)
 	}
 }
+
+// withCoords runs tx with the asset's stored face and custom coordinates.
+func withCoords(t testing.TB, p *Processor, src []byte, tx string, faces, custom [][4]int) image.Image {
+	t.Helper()
+	tr, err := delivery.ParseTransformation(tx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Transform(context.Background(), src, Request{Transformation: tr, Format: delivery.PNG, Faces: faces, Custom: custom})
+	if err != nil {
+		t.Fatalf("%s: %v", tx, err)
+	}
+	return decode(t, res)
+}
+
+// TestStoredCoordinates: g_custom centres on the first custom_coordinates
+// box (centre without any), g_custom:face falls back to detection, and
+// stored face_coordinates replace detection for g_face (so they work
+// without a cascade); later components detect.
+func TestStoredCoordinates(t *testing.T) {
+	p := newProcessor(t, Config{})
+	off := newProcessor(t, Config{FaceCascade: "none"})
+	src := testkit.Read(t, "astronaut.png")
+	same := func(name string, got, want image.Image) {
+		t.Helper()
+		if d := meanDiff(got, want); d > 0.5 {
+			t.Errorf("%s: differs by %.1f", name, d)
+		}
+	}
+	custom := [][4]int{{400, 380, 60, 60}, {0, 0, 10, 10}}
+	same("g_custom", withCoords(t, p, src, "c_crop,g_custom,w_100,h_100", nil, custom),
+		decode(t, do(t, p, src, "c_crop,x_380,y_360,w_100,h_100", delivery.PNG)))
+	same("g_custom without custom_coordinates", withCoords(t, p, src, "c_crop,g_custom,w_100,h_100", nil, nil),
+		decode(t, do(t, p, src, "c_crop,g_center,w_100,h_100", delivery.PNG)))
+	same("g_custom:face without custom_coordinates", withCoords(t, p, src, "c_crop,g_custom:face,w_100,h_100", nil, nil),
+		decode(t, do(t, p, src, "c_crop,g_face,w_100,h_100", delivery.PNG)))
+	stored := [][4]int{{10, 400, 40, 40}, {300, 420, 80, 80}}
+	same("g_face with face_coordinates", withCoords(t, off, src, "c_crop,g_face,w_100,h_100", stored, nil),
+		decode(t, do(t, p, src, "c_crop,x_290,y_410,w_100,h_100", delivery.PNG)))
+	same("g_faces with face_coordinates", withCoords(t, off, src, "c_crop,g_faces,w_100,h_100", stored, nil),
+		decode(t, do(t, p, src, "c_crop,x_145,y_400,w_100,h_100", delivery.PNG)))
+	detected := decode(t, do(t, p, src, "c_crop,g_face,w_100,h_100", delivery.PNG))
+	if d := meanDiff(detected, withCoords(t, p, src, "c_crop,g_face,w_100,h_100", stored, nil)); d < 5 {
+		t.Errorf("face_coordinates did not replace detection (difference %.1f)", d)
+	}
+	_, err := p.Transform(context.Background(), src, Request{Transformation: mustParse(t, "a_hflip/c_crop,g_face,w_100,h_100"),
+		Format: delivery.PNG, Faces: stored})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

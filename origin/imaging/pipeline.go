@@ -35,7 +35,8 @@ type pipeline struct {
 	proc         *Processor
 	layerData    map[string][]byte
 	layerSources []source
-	faceCache    faceCache // the last face detection (faces.go)
+	faceCache    faceCache   // the last face detection (faces.go)
+	coords       coordinates // the asset's stored coordinates (Request.Faces, Request.Custom)
 }
 
 // newPipeline starts a pipeline whose evaluation stops when ctx ends;

@@ -20,6 +20,7 @@ type plan struct {
 	noAutoRotate bool              // a_ignore
 	layers       int               // l_ and u_ so far (layers.go)
 	layerData    map[string][]byte // Request.Layers
+	coords       coordinates       // Request.Faces and Request.Custom
 }
 
 // step is one component: its geometry and its effects, in the order
@@ -220,7 +221,11 @@ func (s *step) placement(c *delivery.Component) error {
 			return err
 		}
 		s.gravity = g
-		s.faceFallback, _ = faceFallback(c.Gravity.Param)
+		if g == delivery.GravityCustom {
+			s.faceFallback, _ = customFallback(c.Gravity.Param)
+		} else {
+			s.faceFallback, _ = faceFallback(c.Gravity.Param)
+		}
 	}
 	if c.Has(delivery.KeyX) {
 		s.x = length{v: c.X.Value, rel: c.X.Relative, set: true}
@@ -250,6 +255,10 @@ func gravity(c *delivery.Component) (delivery.GravityMode, error) {
 		return delivery.GravityAuto, nil
 	case g.Mode == delivery.GravityFace || g.Mode == delivery.GravityFaces:
 		if _, ok := faceFallback(g.Param); ok {
+			return g.Mode, nil
+		}
+	case g.Mode == delivery.GravityCustom:
+		if _, ok := customFallback(g.Param); ok {
 			return g.Mode, nil
 		}
 	}

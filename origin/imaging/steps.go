@@ -20,7 +20,7 @@ func (pl *pipeline) run(s *step, first bool) error {
 		return pl.applyLayer(s.layer)
 	}
 	if s.needsFaces() {
-		fs, err := pl.faceStep(s)
+		fs, err := pl.faceStep(s, first)
 		if err != nil {
 			return err
 		}

@@ -71,6 +71,7 @@ func (p *Processor) transformView(ctx context.Context, src []byte, hold func(loa
 		return Result{}, err
 	}
 	pln.layerData = req.Layers
+	pln.coords = coordinates{faces: req.Faces, custom: req.Custom}
 	if kind == loaderSVG {
 		return svgPassthrough(bytes.Clone(src), &pln, req.Format)
 	}
@@ -110,7 +111,7 @@ func (p *Processor) admit(src []byte) (loader, error) {
 func (p *Processor) transform(ctx context.Context, src source, pln *plan, out output) (Result, error) {
 	pl := newPipeline(ctx, &p.cfg, out)
 	defer pl.close()
-	pl.proc, pl.layerData = p, pln.layerData
+	pl.proc, pl.layerData, pl.coords = p, pln.layerData, pln.coords
 	if err := pl.load(p, src, pln); err != nil {
 		return Result{}, err
 	}

@@ -38,6 +38,11 @@ type Request struct {
 	// reads them from its store or the remote (delivery.ParseLayer names
 	// them); this package never does. A layer missing here answers 404.
 	Layers map[string][]byte
+	// Faces and Custom are the asset's face_coordinates and
+	// custom_coordinates (x, y, width, height in the original's pixels as
+	// displayed): a first component's g_face and g_faces use Faces instead
+	// of detecting, g_custom the first of Custom (faces_plan.go).
+	Faces, Custom [][4]int
 }
 
 // Result is an encoded image.
