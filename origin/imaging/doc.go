@@ -27,6 +27,8 @@
 //	effects.go    e_ (grayscale, sepia, negate, blur, sharpen), r_, bo_, o_ and b_
 //	effects_plan.go  the other e_ effects checked and typed: levels, defaults, region, colours (400 for the rest)
 //	effects_more.go  the other e_ effects applied, and their cost
+//	faces_plan.go face and custom gravities as arithmetic: fallbacks, focus, c_thumb's region
+//	faces.go      faces detected (OpenCV) for g_face, g_faces, e_blur_faces, e_pixelate_faces, DetectFaces
 //	layers.go     l_ and u_ checked into layer steps: nesting, placement, text styles, fonts
 //	layers_apply.go a layer made (image or text) and composited
 //	pipeline.go   the libvips image in flight, limits, encoding
@@ -51,11 +53,13 @@
 //	vips.c        the C layer: loaders, colour, geometry, effects, corners, text, savers
 //	vips_layers.c the C layer of layers: compositing in place, tiling, text layers
 //	vips_effects.c the C layer of effects_more.go
+//	vips_faces.c  the greyscale copy face detection reads
+//	faces.h, faces.cpp  OpenCV's cascade classifier behind a C API (objdetect, imgproc, core)
 //	jpeg.c        direct JPEG decoding and verifying with libjpeg
 //	nocgo.go, mapped_nocgo.go  the stand-ins of a build without cgo (edges only): every call fails with 503
 //
 // Without cgo the package builds (for edges): the files without a
-// `//go:build cgo` line (plan, effects_plan, layers, geometry, gravity, format, sniff, svg, bmp,
+// `//go:build cgo` line (plan, effects_plan, faces_plan, layers, geometry, gravity, format, sniff, svg, bmp,
 // analyze, mapped, config, types, errors) need no libvips, nocgo.go and
 // mapped_nocgo.go stand in for the rest, and geometry_test.go runs under
 // `CGO_ENABLED=0 go test` (TestArithmeticWithoutCgo checks it does);
