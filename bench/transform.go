@@ -19,7 +19,7 @@ type transformData struct {
 	Clients          int        `json:"clients"`
 	HTTP             []opResult `json:"http"`
 	Floor            []opResult `json:"floor"`
-	Faces            []opResult `json:"faces"` // face operations on a portrait (transform_faces.go)
+	Faces            []opResult `json:"faces"`               // face operations on a portrait (transform_faces.go)
 	OriginPeakRSSMiB float64    `json:"origin_peak_rss_mib"` // 0 when not measurable
 	FloorPeakRSSMiB  float64    `json:"floor_peak_rss_mib"`
 }
