@@ -19,7 +19,7 @@ import (
 
 // astronautFaces is the face OpenCV's cascade finds in the corpus
 // portrait astronaut.png (origin/imaging's TestDetectFaces checks it).
-var astronautFaces = [][]int{{178, 67, 94, 94}}
+var astronautFaces = [][]int{{175, 66, 96, 96}}
 
 // TestUploadAndDetailsFaces: faces=true on upload answers the faces
 // detected; the Admin API's details (through the Go SDK) answer the same,
@@ -61,15 +61,15 @@ func TestUploadAndDetailsFaces(t *testing.T) {
 }
 
 // TestDeliverFaceCrop: a face crop delivered through the origin holds the
-// face: c_thumb,g_face,w_100,h_100 of astronaut.png is the 200 × 200
-// region around the face box (the face is 94 pixels, twice that a side)
+// face: c_thumb,g_face,w_100,h_100 of astronaut.png is the 192 × 192
+// region around the face box (the face is 96 pixels, twice that a side)
 // scaled down, and differs from the centre crop.
 func TestDeliverFaceCrop(t *testing.T) {
 	o := startOrigin(t, nil)
 	uploadAs(t, o, "astronaut.png", "astro")
 	face := testkit.Get(t, o.URL+"/demo/image/upload/c_thumb,g_face,w_100,h_100/astro.png")
 	centre := testkit.Get(t, o.URL+"/demo/image/upload/c_thumb,g_center,w_100,h_100/astro.png")
-	region := testkit.Get(t, o.URL+"/demo/image/upload/c_crop,h_188,w_188,x_131,y_20/c_scale,w_100,h_100/astro.png")
+	region := testkit.Get(t, o.URL+"/demo/image/upload/c_crop,h_192,w_192,x_127,y_18/c_scale,w_100,h_100/astro.png")
 	for _, r := range []testkit.Answer{face, centre, region} {
 		if r.Status != 200 {
 			t.Fatalf("%d %s", r.Status, r.Header.Get("X-Cld-Error"))

@@ -56,7 +56,8 @@ type faceCache struct {
 }
 
 // faces is the current image's faces, in its pixels (detected once per
-// image).
+// image). Its length is the face count (fc in conditions); its error is
+// 400 "face detection unavailable" without a cascade.
 func (pl *pipeline) faces() ([]rect, error) {
 	if pl.faceCache.img != nil && pl.faceCache.img == pl.img {
 		return pl.faceCache.faces, nil
@@ -164,13 +165,6 @@ func (pl *pipeline) faceEffect(s *step) error {
 	return nil
 }
 
-// faceCount is the number of faces detected in the current image (the
-// condition fc of if_fc_…); 400 "face detection unavailable" without a
-// cascade.
-func (pl *pipeline) faceCount() (int, error) {
-	faces, err := pl.faces()
-	return len(faces), err
-}
 
 // FacesAvailable reports whether the face cascade loaded: without it face
 // gravities, face effects and DetectFaces answer 400 "face detection

@@ -23,7 +23,7 @@ func TestUnsupportedParameters(t *testing.T) {
 		"co_red", "if_w_gt_100", "$size_100", "t_thumb",
 		"c_imagga_crop", "c_imagga_scale", "c_fill_pad", "c_auto", "c_auto_pad",
 		"e_art:incognito", "e_noise", "e_cartoonify", "e_oil_paint",
-		"g_ocr_text", "g_custom", "g_auto:subject", "g_body", "g_face:eyes",
+		"g_ocr_text", "g_custom:adv_face", "g_auto:subject", "g_body", "g_face:eyes",
 		"w_auto", "w_iw_div_2", "h_ih_mul_0.5",
 		"b_auto", "b_auto:predominant", "b_blurred", "b_gen_fill",
 		"a_auto_right", "a_auto_left",
