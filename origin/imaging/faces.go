@@ -165,7 +165,6 @@ func (pl *pipeline) faceEffect(s *step) error {
 	return nil
 }
 
-
 // FacesAvailable reports whether the face cascade loaded: without it face
 // gravities, face effects and DetectFaces answer 400 "face detection
 // unavailable".
