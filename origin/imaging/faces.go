@@ -107,7 +107,7 @@ func (pl *pipeline) faces() ([]rect, error) {
 // custom_coordinates for g_custom, face_coordinates instead of detection.
 func (pl *pipeline) faceStep(s *step, first bool) (*step, error) {
 	fs := *s
-	if s.crop == delivery.CropNone {
+	if !cropsByGravity(s.crop) {
 		return &fs, nil
 	}
 	if s.gravity == delivery.GravityCustom {

@@ -71,10 +71,21 @@ func isFaceEffect(e delivery.EffectName) bool {
 }
 
 // needsFaces reports whether the step finds faces (or stored
-// coordinates) before it runs.
+// coordinates) before it runs: a face or custom gravity of a mode that
+// crops, or a face effect.
 func (s *step) needsFaces() bool {
 	focused := isFaceGravity(s.gravity) || s.gravity == delivery.GravityCustom
-	return s.layer == nil && (focused && s.crop != delivery.CropNone || isFaceEffect(s.effect.Name))
+	return s.layer == nil && (focused && cropsByGravity(s.crop) || isFaceEffect(s.effect.Name))
+}
+
+// cropsByGravity reports whether gravity chooses the region crop mode c
+// keeps (the others scale or pad, and a face gravity changes nothing).
+func cropsByGravity(c delivery.Crop) bool {
+	switch c {
+	case delivery.CropFill, delivery.CropLFill, delivery.CropCrop, delivery.CropThumb:
+		return true
+	}
+	return false
 }
 
 // faceThumb reports whether the step is c_thumb around faces, whose size
