@@ -16,17 +16,21 @@ VERSITYGW_VERSION := v1.8.0
 
 all: build
 
-# deps installs the system packages the build needs: a C compiler and
+# deps installs the system packages the build needs: a C and C++ compiler,
 # libvips and libjpeg for the origin's transforms (pkg-config finds them),
-# and the fonts of text layers (docs/transformations.md maps Cloudinary's
-# font names to them).
+# OpenCV's objdetect (headers and libraries: core, imgproc, objdetect) and
+# its cascades (opencv-data) for face detection, and the fonts of text
+# layers (docs/transformations.md maps Cloudinary's font names to them).
 deps:
 	@command -v $(GO) >/dev/null || { echo "Go 1.26 or newer is required (https://go.dev/dl/)"; exit 1; }
 	@missing=""; \
 	command -v gcc >/dev/null || missing="$$missing gcc libc6-dev"; \
+	command -v g++ >/dev/null || missing="$$missing g++"; \
 	command -v pkg-config >/dev/null || missing="$$missing pkg-config"; \
 	pkg-config --exists vips 2>/dev/null || missing="$$missing libvips-dev"; \
 	pkg-config --exists libjpeg 2>/dev/null || missing="$$missing libjpeg-dev"; \
+	[ -f /usr/include/opencv4/opencv2/objdetect.hpp ] || missing="$$missing libopencv-objdetect-dev"; \
+	[ -f /usr/share/opencv4/haarcascades/haarcascade_frontalface_alt2.xml ] || missing="$$missing opencv-data"; \
 	fc-list 2>/dev/null | grep -q "Liberation Sans" || missing="$$missing fonts-liberation"; \
 	fc-list 2>/dev/null | grep -q "DejaVu Sans" || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \

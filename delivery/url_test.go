@@ -201,6 +201,8 @@ var errorCases = []struct {
 	{"/demo/image/upload/e_brightness:-100/sample.jpg", 400, "Invalid effect in transformation: brightness:-100"},
 	{"/demo/image/upload/e_auto_contrast:101/sample.jpg", 400, "Invalid effect in transformation: auto_contrast:101"},
 	{"/demo/image/upload/e_pixelate_region:0/sample.jpg", 400, "Invalid effect in transformation: pixelate_region:0"},
+	{"/demo/image/upload/e_blur_faces:2001/sample.jpg", 400, "Invalid effect in transformation: blur_faces:2001"},
+	{"/demo/image/upload/e_pixelate_faces:abc/sample.jpg", 400, "Invalid effect in transformation: pixelate_faces:abc"},
 	{"/demo/image/upload/fl_progressive:fast/sample.jpg", 400, "Invalid flag in transformation: progressive:fast"},
 	{"/demo/image/upload/ar_0/sample.jpg", 400, "Invalid aspect ratio in transformation: 0"},
 	{"/demo/image/upload/ab_cd/sample.jpg", 400, "Invalid transformation component - ab_cd"},

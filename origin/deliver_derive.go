@@ -205,7 +205,7 @@ func (s *Server) make(ctx context.Context, flight string, req *deriveRequest, a 
 	res, err := s.timedTransform(func() (imaging.Result, error) {
 		return s.images.TransformReader(ctx, src, src.Size(), imaging.Request{Transformation: req.tr,
 			Format: req.format, Accept: req.accept, DPR: req.dpr, Layers: layers, Tags: a.Tags, Context: a.Context,
-			AutoWidth: req.autoWidth, HasAutoWidth: req.hasAutoWidth})
+			AutoWidth: req.autoWidth, HasAutoWidth: req.hasAutoWidth, Faces: a.Coordinates.Faces, Custom: a.Coordinates.Custom})
 	})
 	if err != nil {
 		return nil, err

@@ -24,7 +24,7 @@ import (
 //     the components that run before (resize, crop, pad, rotation,
 //     border), as libvips will make it;
 //   - pc: the page count from the header;
-//   - fc: the face count, which needs face detection (faceCount);
+//   - fc: the face count: stored face coordinates, else face detection;
 //   - tags and ctx: Request.Tags and Request.Context.
 //
 // Conditions inside a layer's own components (from its l_ to before its
@@ -45,12 +45,6 @@ func needsResolve(t delivery.Transformation) bool {
 	return false
 }
 
-// faceCount is the seam for fc: the number of faces in the input. Until
-// face detection exists it answers 400.
-func faceCount(info Info) (int, error) {
-	return 0, delivery.Errorf(http.StatusBadRequest, "fc needs face detection, which is not available")
-}
-
 // resolver is the delivery.Env of one resolution.
 type resolver struct {
 	req     *Request
@@ -58,14 +52,19 @@ type resolver struct {
 	vars    map[string]delivery.Value
 	out     []delivery.Component
 	inLayer bool // the component being resolved is inside a layer
+	// faceCount gives fc, the number of faces in the input: the asset's
+	// stored face coordinates, else face detection (transform.go); its
+	// error is detection's (400 "face detection unavailable" without a
+	// cascade).
+	faceCount func() (int, error)
 	// the current size, computed for len(out) components (sized < 0: none)
 	sized, w, h int
 }
 
 // resolve gives req's transformation with its conditions decided, its
 // variables defined and its expressions evaluated, for an input of info.
-func resolve(req Request, info Info) (delivery.Transformation, error) {
-	r := &resolver{req: &req, info: info, vars: map[string]delivery.Value{}, sized: -1}
+func resolve(req Request, info Info, faceCount func() (int, error)) (delivery.Transformation, error) {
+	r := &resolver{req: &req, info: info, vars: map[string]delivery.Value{}, sized: -1, faceCount: faceCount}
 	cs := req.Transformation.Components
 	inside := layerInsides(cs)
 	var flow delivery.Flow
@@ -209,7 +208,7 @@ func (r *resolver) Predefined(name string) (delivery.Value, error) {
 	case "pc":
 		return delivery.Value{Num: float64(max(r.info.Pages, 1))}, nil
 	case "fc":
-		n, err := faceCount(r.info)
+		n, err := r.faceCount()
 		return delivery.Value{Num: float64(n)}, err
 	}
 	w, h, err := r.current()

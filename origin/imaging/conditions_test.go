@@ -185,7 +185,6 @@ func TestConditionErrors(t *testing.T) {
 		{"o_iw", "Invalid opacity in transformation: 600 (from o_iw)"},
 		{"w_iw_pow_10", "Expression iw_pow_10 is out of range"},
 		{"$w_!abc!/w_$w", "Expression w_$w is not a number"},
-		{"if_fc_gt_0/e_blur/if_end", "fc needs face detection, which is not available"},
 		{"if_md:!sku!_eq_!a!/e_blur/if_end", "Structured metadata (md) is not supported: md:!sku!_eq_!a!"},
 		{"if_w_gt_1/f_png/if_end", "f_png inside a condition is not supported"},
 		{"l_logo/if_w_gt_1/w_10/if_end/fl_layer_apply", "Conditions inside a layer are not supported: if_w_gt_1"},

@@ -59,7 +59,18 @@ type Config struct {
 	// to the operating system (glibc malloc_trim). Zero means 10s; negative
 	// disables it.
 	ReleaseInterval time.Duration `yaml:"release_interval"`
+	// FaceCascade is the OpenCV cascade file g_face, g_faces,
+	// e_blur_faces and e_pixelate_faces detect faces with (Debian's
+	// opencv-data package installs it; `make deps` does). It is loaded at
+	// start-up: when it is missing or not a cascade, those answer 400 "face
+	// detection unavailable" (and the origin logs a warning). Empty means
+	// DefaultFaceCascade; "none" turns face detection off.
+	FaceCascade string `yaml:"face_cascade"`
 }
+
+// DefaultFaceCascade is Config.FaceCascade's default: OpenCV's frontal
+// face Haar cascade "alt2".
+const DefaultFaceCascade = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_alt2.xml"
 
 // ApplyDefaults fills unset fields.
 func (c *Config) ApplyDefaults() {
@@ -92,6 +103,9 @@ func (c *Config) ApplyDefaults() {
 	}
 	if c.ReleaseInterval == 0 {
 		c.ReleaseInterval = 10 * time.Second
+	}
+	if c.FaceCascade == "" {
+		c.FaceCascade = DefaultFaceCascade
 	}
 }
 

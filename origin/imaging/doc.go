@@ -35,6 +35,8 @@
 //	effects.go    e_ (grayscale, sepia, negate, blur, sharpen), r_, bo_, o_ and b_
 //	effects_plan.go  the other e_ effects checked and typed: levels, defaults, region, colours (400 for the rest)
 //	effects_more.go  the other e_ effects applied, and their cost
+//	faces_plan.go face and custom gravities as arithmetic: fallbacks, focus, c_thumb's region
+//	faces.go      faces detected (OpenCV) for g_face, g_faces, e_blur_faces, e_pixelate_faces, DetectFaces
 //	layers.go     l_ and u_ checked into layer steps: nesting, placement, text styles, fonts
 //	layers_apply.go a layer made (image or text) and composited
 //	pipeline.go   the libvips image in flight, limits, encoding
@@ -62,11 +64,13 @@
 //	vips_anim.c   the C layer of animation: frames loaded as one tall image, delays, loop, joining
 //	vips_pdf.c    the C layer of PDF: poppler let through the untrusted block, a page at a density
 //	vips_crop.c   the C layer of crop_auto.go: the saliency map, the border's colour
+//	vips_faces.c  the greyscale copy face detection reads
+//	faces.h, faces.cpp  OpenCV's cascade classifier behind a C API (objdetect, imgproc, core)
 //	jpeg.c        direct JPEG decoding and verifying with libjpeg
 //	nocgo.go, mapped_nocgo.go  the stand-ins of a build without cgo (edges only): every call fails with 503
 //
 // Without cgo the package builds (for edges): the files without a
-// `//go:build cgo` line (plan, effects_plan, anim_plan, pdf_plan, layers, geometry, gravity, crops,
+// `//go:build cgo` line (plan, effects_plan, anim_plan, pdf_plan, faces_plan, layers, geometry, gravity, crops,
 // crop_saliency, format, sniff, svg, bmp, analyze, mapped, config, types, errors) need no libvips, nocgo.go and
 // mapped_nocgo.go stand in for the rest, and geometry_test.go runs under
 // `CGO_ENABLED=0 go test` (TestArithmeticWithoutCgo checks it does);

@@ -246,7 +246,11 @@ func (s *step) cropGeometry(w, h int, tw, th float64) geometry {
 		bh = h
 	}
 	rw, rh := bw, bh
-	if s.zoom > 0 {
+	switch {
+	case s.focus != nil && !s.w.set && !s.h.set:
+		bw, bh = s.faceCropBox(w, h)
+		rw, rh = bw, bh
+	case s.zoom > 0:
 		rw, rh = pixels(float64(bw)/s.zoom), pixels(float64(bh)/s.zoom)
 	}
 	rw, rh = min(rw, w), min(rh, h)
@@ -272,6 +276,9 @@ func (s *step) cropGeometry(w, h int, tw, th float64) geometry {
 // thumbGeometry is fill, after cutting a 1/z region around the gravity
 // point when z_ zooms in.
 func (s *step) thumbGeometry(w, h int, tw, th float64) geometry {
+	if s.focus != nil {
+		return s.faceThumbGeometry(w, h, tw, th)
+	}
 	var pre rect
 	if s.zoom > 1 {
 		rw, rh := pixels(float64(w)/s.zoom), pixels(float64(h)/s.zoom)

@@ -209,7 +209,7 @@ func (p *Processor) shape(h header, kind loader, page int, pln *plan) (lw, lh, s
 		lw, lh = h.height, h.width
 	}
 	shrink = 1
-	if len(pln.steps) > 0 && (kind == loaderJPEG || kind == loaderWebP) {
+	if len(pln.steps) > 0 && (kind == loaderJPEG || kind == loaderWebP) && !pln.steps[0].faceThumb() {
 		shrink = pln.steps[0].geometry(lw, lh).shrinkFactor(lw, lh)
 	}
 	direct = shrink > 1 && page == 0 && kind == loaderJPEG && !p.cfg.LibvipsJPEG

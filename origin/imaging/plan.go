@@ -21,6 +21,7 @@ type plan struct {
 	layerData    map[string][]byte // Request.Layers
 	anim         animation         // frames, delay, loop of an animated input (anim_plan.go)
 	density      int               // dn_: a PDF's dots per inch, 0 for 72 (pdf_plan.go)
+	coords       coordinates       // Request.Faces and Request.Custom
 }
 
 // step is one component: its geometry and its effects, in the order
@@ -33,6 +34,11 @@ type step struct {
 	gravity delivery.GravityMode
 	x, y    length
 	zoom    float64 // 0 when not given
+	// faceFallback is g_face's and g_faces' gravity when no face is found;
+	// focus is the face box, set by the pipeline before the geometry
+	// (faces_plan.go).
+	faceFallback delivery.GravityMode
+	focus        *focus
 
 	effect     delivery.Effect
 	fx         effectArgs // the effect's region, colours and arguments (effects_plan.go)
@@ -216,6 +222,11 @@ func (s *step) placement(c *delivery.Component) error {
 			return err
 		}
 		s.gravity = g
+		if g == delivery.GravityCustom {
+			s.faceFallback, _ = customFallback(c.Gravity.Param)
+		} else {
+			s.faceFallback, _ = faceFallback(c.Gravity.Param)
+		}
 	}
 	if c.Has(delivery.KeyX) {
 		s.x = length{v: c.X.Value, rel: c.X.Relative, set: true}
@@ -229,8 +240,8 @@ func (s *step) placement(c *delivery.Component) error {
 	return nil
 }
 
-// gravity maps g_ to what is implemented. Faces are not detected: g_face
-// and g_faces fall back to g_auto (libvips' attention-based smart crop).
+// gravity maps g_ to what is implemented. g_face and g_faces are detected
+// faces (faces_plan.go), with :center or :auto for when there is none.
 func gravity(c *delivery.Component) (delivery.GravityMode, error) {
 	g := c.Gravity
 	switch {
@@ -241,8 +252,12 @@ func gravity(c *delivery.Component) (delivery.GravityMode, error) {
 	case g.Mode == delivery.GravityAuto:
 		return autoGravity(c) // crops.go
 	case g.Mode == delivery.GravityFace || g.Mode == delivery.GravityFaces:
-		if g.Param == "" || g.Param == "center" || g.Param == "auto" {
-			return delivery.GravityAuto, nil
+		if _, ok := faceFallback(g.Param); ok {
+			return g.Mode, nil
+		}
+	case g.Mode == delivery.GravityCustom:
+		if _, ok := customFallback(g.Param); ok {
+			return g.Mode, nil
 		}
 	}
 	return 0, unsupported(token(c, "g"))

@@ -23,7 +23,7 @@ func TestUnsupportedParameters(t *testing.T) {
 		"co_red", "t_thumb",
 		"c_imagga_crop", "c_imagga_scale", "c_auto,g_north,h_10,w_10", "c_auto_pad,g_face,h_10,w_10",
 		"e_art:incognito", "e_noise", "e_cartoonify", "e_oil_paint",
-		"g_ocr_text", "g_custom", "g_body", "g_face:eyes",
+		"g_ocr_text", "g_custom:adv_face", "g_body", "g_face:eyes",
 		"w_auto",
 		"b_auto,c_fill,h_10,w_10", "b_auto:predominant_gradient,c_pad,h_10,w_10", "b_blurred", "b_gen_fill",
 		"a_auto_right", "a_auto_left",

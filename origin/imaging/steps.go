@@ -19,6 +19,13 @@ func (pl *pipeline) run(s *step, first bool) error {
 	if s.layer != nil {
 		return pl.applyLayer(s.layer)
 	}
+	if s.needsFaces() {
+		fs, err := pl.faceStep(s, first)
+		if err != nil {
+			return err
+		}
+		s = fs
+	}
 	w, h := pl.size()
 	if first {
 		w, h = pl.lw, pl.lh

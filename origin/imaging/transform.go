@@ -73,7 +73,14 @@ func (p *Processor) transformView(ctx context.Context, src []byte, hold func(loa
 		if err != nil {
 			return Result{}, err
 		}
-		if req.Transformation, err = resolve(req, info); err != nil {
+		faceCount := func() (int, error) {
+			if len(req.Faces) > 0 {
+				return len(req.Faces), nil
+			}
+			faces, err := p.DetectFaces(ctx, src)
+			return len(faces), err
+		}
+		if req.Transformation, err = resolve(req, info, faceCount); err != nil {
 			return Result{}, err
 		}
 	}
@@ -83,6 +90,7 @@ func (p *Processor) transformView(ctx context.Context, src []byte, hold func(loa
 	}
 	pln.layerData = req.Layers
 	pln.anim.format, pln.anim.accept = req.Format, req.Accept
+	pln.coords = coordinates{faces: req.Faces, custom: req.Custom}
 	if kind == loaderSVG {
 		return svgPassthrough(bytes.Clone(src), &pln, req.Format)
 	}
@@ -122,7 +130,7 @@ func (p *Processor) admit(src []byte) (loader, error) {
 func (p *Processor) transform(ctx context.Context, src source, pln *plan, out output) (Result, error) {
 	pl := newPipeline(ctx, &p.cfg, out)
 	defer pl.close()
-	pl.proc, pl.layerData = p, pln.layerData
+	pl.proc, pl.layerData, pl.coords = p, pln.layerData, pln.coords
 	if err := pl.load(p, src, pln); err != nil {
 		return Result{}, err
 	}

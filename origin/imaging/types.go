@@ -48,6 +48,11 @@ type Request struct {
 	// (if_!sale!_in_tags, if_ctx:!key!_eq_!value!: conditions.go).
 	Tags    []string
 	Context map[string]string
+	// Faces and Custom are the asset's face_coordinates and
+	// custom_coordinates (x, y, width, height in the original's pixels as
+	// displayed): a first component's g_face and g_faces use Faces instead
+	// of detecting, g_custom the first of Custom (faces_plan.go).
+	Faces, Custom [][4]int
 }
 
 // Result is an encoded image.

@@ -207,7 +207,12 @@ int mc_anim_join(VipsImage **frames, int n, const int *delays, int loop, VipsIma
 void mc_pdf_unblock(void);
 int mc_pdf_load(const void *buf, size_t len, int page, double dpi, VipsImage **out);
 
-// Shared by the C files (vips.c, vips_effects.c, vips_layers.c).
+// ---- faces (vips_faces.c; the detector itself is faces.h) ----
+// mc_faces_grey writes in as 8-bit greyscale, its longer side at most
+// max_side, into *buf (*len bytes, *width × *height; free with mc_free).
+int mc_faces_grey(VipsImage *in, int max_side, void **buf, size_t *len, int *width, int *height);
+
+// Shared by the C files (vips.c, vips_effects.c, vips_layers.c, vips_faces.c).
 //
 // MC_LOCAL declares base, an image that owns n local images t[0..n-1];
 // mc_done releases them and turns res (a libvips result, or a chain of
