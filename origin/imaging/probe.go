@@ -39,6 +39,8 @@ func (p *Processor) probe(b []byte, hold func(loader) source) (Info, error) {
 			return Info{}, err
 		}
 		return Info{Format: delivery.BMP, Width: h.width, Height: h.height, Alpha: h.alpha, Pages: 1}, nil
+	case loaderICO, loaderJXL:
+		return p.probeInGo(b, kind)
 	}
 	h, err := probeHeader(hold(kind))
 	if err != nil {

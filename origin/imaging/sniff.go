@@ -22,6 +22,8 @@ const (
 	loaderHEIF
 	loaderBMP              // decoded in Go (bmp.go)
 	loaderSVG loader = 100 // no MC_LOAD_*: never handed to libvips
+	loaderICO loader = 101 // no MC_LOAD_*: decoded in Go (ico.go)
+	loaderJXL loader = 102 // no MC_LOAD_*: libvips' loader is untrusted; never decoded (jxl.go)
 )
 
 // sniff picks the loader from the file's magic bytes, without running any
@@ -43,6 +45,10 @@ func sniff(b []byte) loader {
 		return loaderHEIF
 	case isBMP(b):
 		return loaderBMP
+	case isICO(b):
+		return loaderICO
+	case isJXL(b):
+		return loaderJXL
 	case isSVG(b):
 		return loaderSVG
 	}
@@ -102,6 +108,10 @@ func (l loader) format(av1 bool) delivery.Format {
 		return delivery.BMP
 	case loaderSVG:
 		return delivery.SVG
+	case loaderICO:
+		return delivery.ICO
+	case loaderJXL:
+		return delivery.JXL
 	}
 	return delivery.FormatNone
 }

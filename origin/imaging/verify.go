@@ -41,6 +41,8 @@ func (p *Processor) verify(ctx context.Context, b []byte, hold func(loader) sour
 	switch kind {
 	case loaderSVG, loaderBMP:
 		return nil
+	case loaderICO, loaderJXL:
+		return p.verifyInGo(b, kind)
 	case loaderPNG:
 		if err := pngComplete(b); err != nil {
 			return invalidImage(err)
