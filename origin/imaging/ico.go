@@ -208,7 +208,7 @@ func encodeICO(pix []byte, width, height, bands int) []byte {
 	le.PutUint16(out[4:], 1) // one image
 	d := out[6:]
 	d[0], d[1] = byte(width%maxICOSide), byte(height%maxICOSide) // 256 is written 0
-	le.PutUint16(d[4:], 1)                                      // planes
+	le.PutUint16(d[4:], 1)                                       // planes
 	le.PutUint16(d[6:], 32)
 	le.PutUint32(d[8:], uint32(dib))
 	le.PutUint32(d[12:], 6+16)

@@ -4,8 +4,8 @@ package imaging
 
 import (
 	"bytes"
-	"errors"
 	"encoding/binary"
+	"errors"
 	"image"
 	"image/png"
 	"os"
