@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -29,7 +30,9 @@ import (
 // Two origins on one PostgreSQL database and one S3 bucket, the API calls
 // spread over both: what one writes the other reads and changes, chunks of
 // one upload land on both, the Admin API's hourly limit is the cloud's
-// over both, and a derived image both make at once is stored once.
+// over both, a derived image both make at once is stored once, a backup
+// made on one is restored through the other, and a delete token sent to
+// both deletes once.
 func TestTwoOriginsOnSharedStores(t *testing.T) {
 	stores := startSharedStores(t)
 	ns := startNATS(t, "127.0.0.1:0")
@@ -199,6 +202,115 @@ func TestTwoOriginsOnSharedStores(t *testing.T) {
 			}
 		}
 	})
+
+	t.Run("delete tokens and backups from either origin", func(t *testing.T) {
+		// A backup written by one origin is restored through the other.
+		callAPI(t, a.api, "upload", map[string]string{"public_id": "two/kept", "backup": "true"}, "rocket.jpg")
+		callAPI(t, a.api, "upload", map[string]string{"public_id": "two/kept", "backup": "true"}, "chelsea.png")
+		r := adminPost(t, b.api, "demo", "resources/image/upload/restore", url.Values{"public_ids[]": {"two/kept"}})
+		var restored map[string]struct {
+			Version int64  `json:"version"`
+			Format  string `json:"format"`
+			Error   string `json:"error"`
+		}
+		if err := json.Unmarshal(r.Body, &restored); r.Status != 200 || err != nil || restored["two/kept"].Format != "jpg" {
+			t.Fatalf("restore on the other origin: %v", r)
+		}
+		g := testkit.Get(t, a.api+fmt.Sprintf("/demo/image/upload/v%d/two/kept.jpg", restored["two/kept"].Version))
+		if g.Status != 200 || !bytes.Equal(g.Body, testkit.Read(t, "rocket.jpg")) {
+			t.Fatalf("the restored version on the first origin: %v", g)
+		}
+		// A delete token sent to both origins at once deletes once: one
+		// answer is ok, the other says the token is stale.
+		for i := 0; i < 5; i++ {
+			id := fmt.Sprint("two/token", i)
+			token := uploadForToken(t, []sharedOrigin{a, b}[i%2].api, id)
+			var answers [2]testkit.Answer
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for j, o := range origins {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					answers[j] = postForm(t, o.api+"/v1_1/demo/delete_by_token", url.Values{"token": {token}})
+				}()
+			}
+			close(start)
+			wg.Wait()
+			ok, stale := 0, 0
+			for _, ans := range answers {
+				switch {
+				case ans.Status == 200 && string(ans.Body) == `{"result":"ok"}`:
+					ok++
+				case ans.Status == 401 && strings.Contains(string(ans.Body), "Stale or invalid delete token"):
+					stale++
+				}
+			}
+			if ok != 1 || stale != 1 {
+				t.Fatalf("token of %s sent to both origins: %v and %v; want one ok, one stale", id, answers[0], answers[1])
+			}
+			if d := adminGet(t, b.api, "demo", "resources/image/upload/"+id); d.Status != 404 {
+				t.Fatalf("%s after its delete token: %v", id, d)
+			}
+		}
+	})
+}
+
+// adminPost posts a form to the Admin API of cloud with the demo key.
+func adminPost(t *testing.T, api, cloud, path string, form url.Values) testkit.Answer {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, api+"/v1_1/"+cloud+"/"+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("demo_key", "demo_secret")
+	return doRequest(t, req)
+}
+
+// postForm posts a form without credentials.
+func postForm(t *testing.T, u string, form url.Values) testkit.Answer {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return doRequest(t, req)
+}
+
+// doRequest sends req and reads the whole answer (safe to call from any
+// goroutine: it reports errors with t.Error).
+func doRequest(t *testing.T, req *http.Request) testkit.Answer {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Error(err)
+		return testkit.Answer{}
+	}
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	buf.ReadFrom(resp.Body)
+	return testkit.Answer{Status: resp.StatusCode, Header: resp.Header, Body: bytes.TrimSpace(buf.Bytes())}
+}
+
+// uploadForToken uploads rocket.jpg as publicID with return_delete_token
+// and returns the token.
+func uploadForToken(t *testing.T, api, publicID string) string {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	w.WriteField("public_id", publicID)
+	w.WriteField("return_delete_token", "1")
+	fw, _ := w.CreateFormFile("file", "rocket.jpg")
+	fw.Write(testkit.Read(t, "rocket.jpg"))
+	w.Close()
+	req, _ := http.NewRequest(http.MethodPost, api+"/v1_1/demo/image/upload", &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.SetBasicAuth("demo_key", "demo_secret")
+	ans := doRequest(t, req)
+	var r struct {
+		DeleteToken string `json:"delete_token"`
+	}
+	if err := json.Unmarshal(ans.Body, &r); ans.Status != 200 || err != nil || r.DeleteToken == "" {
+		t.Fatalf("upload with return_delete_token: %v", ans)
+	}
+	return r.DeleteToken
 }
 
 // sharedOrigin is a running origin: its API and metrics URLs.

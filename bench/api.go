@@ -35,8 +35,9 @@ type uploadResult struct {
 	ETag         string `json:"etag"`
 	Bytes        int64  `json:"bytes"`
 	Invalidation *struct {
-		ID     string `json:"id"`
-		Status string `json:"status"`
+		ID       string `json:"id"`
+		Sequence uint64 `json:"sequence"` // the purge stream sequence of its last rule
+		Status   string `json:"status"`
 	} `json:"invalidation"`
 	Error *struct {
 		Message string `json:"message"`

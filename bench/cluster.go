@@ -58,6 +58,9 @@ type clusterSpec struct {
 	// Wrk says that wrk loads the edges, so that they get the cores it
 	// leaves (Options.EdgeProcs).
 	Wrk bool
+	// EdgeProcs is the edges' edge.procs unless -edge-procs sets it; 0
+	// leaves it to Options.EdgeProcs' default.
+	EdgeProcs int
 	// Interpose, when set, returns the URL edges fill from instead of the
 	// origin's (a counting proxy in front of it) and its closer. Only
 	// spawned clusters use it.
@@ -244,7 +247,11 @@ func startEdge(ctx context.Context, e *env, c *cluster, dir string, i, natsPort 
 		return err
 	}
 	name := "edge-" + strconv.Itoa(i)
-	cfg := edgeYAML(e.o.Cloud, loopbackAddr(port), loopbackAddr(mport), loopbackAddr(natsPort), origins, spec.CacheSize, e.o.edgeProcs(spec.Wrk))
+	procs := e.o.edgeProcs(spec.Wrk)
+	if e.o.EdgeProcs < 0 && spec.EdgeProcs > 0 {
+		procs = spec.EdgeProcs
+	}
+	cfg := edgeYAML(e.o.Cloud, loopbackAddr(port), loopbackAddr(mport), loopbackAddr(natsPort), origins, spec.CacheSize, procs)
 	path := filepath.Join(dir, name+".yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		return err

@@ -31,8 +31,10 @@
 //	scale      issue 17, run only when named (`mediacdn bench scale`;
 //	           about 2 minutes, more than `all`'s budget leaves, and it
 //	           needs PostgreSQL and versitygw, `make servers`): purge
-//	           propagation to 1, 4, 16 and 32 edge processes (p99 at the
-//	           most within 2× of the fewest, pass or fail); uploads and
+//	           propagation to 1, 4, 16 and 32 edge processes, from each
+//	           edge's own apply times (-scale-purge-measure applied; poll
+//	           polls them instead, both does both) (p99 at the most
+//	           within 2× of the fewest, pass or fail); uploads and
 //	           misses per second with one origin on SQLite and files, one
 //	           and two on PostgreSQL and S3; an origin SIGKILLed under a
 //	           miss-heavy load (client errors against the requests in
@@ -70,6 +72,7 @@
 //	chaos_freeze.go        its cases
 //	scale.go               the scale scenario: its parts and report;
 //	scale_purge.go,
+//	scale_purge_applied.go,
 //	scale_throughput.go,
 //	scale_failover.go      its parts
 //	scale_fleet.go         several origins on shared PostgreSQL and S3

@@ -87,7 +87,16 @@ type Options struct {
 	ScalePurges int           // purges measured per edge count
 	ScaleTime   time.Duration // each throughput measurement, and the failover load
 	ScaleParts  []string      // the parts to run (purge, throughput, failover)
-	scaleEdges  string        // -scale-edges as given
+	// ScalePurgeMeasure is how the purge part measures: "applied" (each
+	// edge's own apply times, nothing polled), "poll" (every edge polled
+	// until it serves the new bytes) or "both" (one after the other).
+	ScalePurgeMeasure string
+	scaleEdges        string // -scale-edges as given
+	// ScaleOriginProcs is the GOMAXPROCS of the throughput and failover
+	// parts' origins: -1 gives each max(1, CPUs / origins), so that the
+	// origins of a setup together run on as many threads as there are
+	// cores; 0 leaves Go's default (one per CPU).
+	ScaleOriginProcs int
 	// soak
 	Objects   int
 	CacheSize int64
@@ -141,6 +150,8 @@ func DefineFlags(fs *flag.FlagSet) *Options {
 	fs.StringVar(&o.scaleEdges, "scale-edges", "1,4,16,32", "scale: edge process counts of the purge part (comma-separated, ascending, at most 64)")
 	fs.IntVar(&o.ScalePurges, "scale-purges", 300, "scale: purges measured per edge count")
 	fs.DurationVar(&o.ScaleTime, "scale-time", 10*time.Second, "scale: duration of each uploads and misses measurement, and of the failover load")
+	fs.IntVar(&o.ScaleOriginProcs, "scale-origin-procs", -1, "scale: GOMAXPROCS of each origin of the throughput and failover parts (-1: max(1, CPUs / origins); 0: one per CPU)")
+	fs.StringVar(&o.ScalePurgeMeasure, "scale-purge-measure", "applied", "scale: how the purge part measures: applied (each edge's own apply times), poll (edges polled until fresh, the polls take CPU from them) or both")
 	fs.Var(listFlag{list: &o.ScaleParts, replace: true}, "scale-parts", "scale: comma-separated parts among purge, throughput, failover (default all three)")
 	fs.IntVar(&o.Objects, "objects", 200000, "soak: distinct objects pushed through the edge")
 	fs.Var(sizeFlag{&o.CacheSize}, "cache-size", "soak: edge cache budget (default 512MiB)")
@@ -228,6 +239,7 @@ func (o *Options) applyDefaults() {
 		o.Targets = []string{"small", "large", "mix"}
 	}
 	setDefault(&o.scaleEdges, d.scaleEdges)
+	setDefault(&o.ScalePurgeMeasure, d.ScalePurgeMeasure)
 	if len(o.ScaleParts) == 0 {
 		o.ScaleParts = scaleParts()
 	}
@@ -279,6 +291,9 @@ func (o *Options) validate() error {
 			return bad("unknown scale part %q (%s)", p, strings.Join(scaleParts(), ", "))
 		}
 	}
+	if !slices.Contains(purgeMeasures, o.ScalePurgeMeasure) {
+		return bad("-scale-purge-measure is %s, not %q", strings.Join(purgeMeasures, ", "), o.ScalePurgeMeasure)
+	}
 	if o.ScalePurges < 10 || o.ScaleTime < time.Second {
 		return bad("-scale-purges must be at least 10 and -scale-time at least 1s")
 	}
@@ -298,6 +313,8 @@ func (o *Options) validate() error {
 		return bad("counts must be positive (-transforms at least 3)")
 	case o.EdgeProcs < -1:
 		return bad("-edge-procs is -1, 0 or a count")
+	case o.ScaleOriginProcs < -1:
+		return bad("-scale-origin-procs is -1, 0 or a count")
 	case o.Edges < 1 || o.Edges > 16:
 		return bad("-edges must be between 1 and 16")
 	case o.Rounds < 1 || o.Rounds > 20:
@@ -377,6 +394,15 @@ type Endpoints struct {
 	EdgeURLs      []string
 	OriginMetrics string
 	EdgeMetrics   []string
+}
+
+// originProcs is the GOMAXPROCS each of n origins of the scale scenario
+// gets (see ScaleOriginProcs); 0 leaves Go's default.
+func (o *Options) originProcs(n int) int {
+	if o.ScaleOriginProcs >= 0 {
+		return o.ScaleOriginProcs
+	}
+	return max(1, runtime.NumCPU()/max(n, 1))
 }
 
 // edgeProcs is the edge.procs spawned edges get (see EdgeProcs); wrk says

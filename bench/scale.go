@@ -12,11 +12,13 @@ import (
 // scaleData is the scale scenario's JSON: each part's figures, and the
 // parts that could not run.
 type scaleData struct {
-	Purge      []scalePurgeRow      `json:"purge,omitempty"`
-	PurgePoll  string               `json:"purge_poll,omitempty"`
-	Throughput []scaleThroughputRow `json:"throughput,omitempty"`
-	Failover   *scaleFailoverData   `json:"failover,omitempty"`
-	Errors     map[string]string    `json:"errors,omitempty"`
+	Purge        []scalePurgeRow      `json:"purge,omitempty"`
+	PurgePoll    string               `json:"purge_poll,omitempty"`
+	PurgeMeasure string               `json:"purge_measure,omitempty"`
+	PurgeProcs   string               `json:"purge_edge_procs,omitempty"`
+	Throughput   []scaleThroughputRow `json:"throughput,omitempty"`
+	Failover     *scaleFailoverData   `json:"failover,omitempty"`
+	Errors       map[string]string    `json:"errors,omitempty"`
 }
 
 // scalePart is one part of the scale scenario: it adds its figures to d

@@ -68,17 +68,16 @@ func missingHint(err error) error {
 	return err
 }
 
-// pids are the stores' processes (PostgreSQL with its backends, the S3
-// server), found by their ports.
-func (s *sharedStores) pids() []int {
-	var out []int
+// groupPIDs are the stores' processes, found by their ports: PostgreSQL
+// with its backends, and the S3 server.
+func (s *sharedStores) groupPIDs() (postgres, versitygw []int) {
 	if p := pidListening(s.pg.Port); p != 0 {
-		out = append(out, processTree(p)...)
+		postgres = processTree(p)
 	}
 	if p := pidListening(portOf(s.s3.Endpoint)); p != 0 {
-		out = append(out, p)
+		versitygw = []int{p}
 	}
-	return out
+	return postgres, versitygw
 }
 
 func (s *sharedStores) close() {
@@ -94,6 +93,8 @@ type fleet struct {
 	*cluster
 	origins []*fleetOrigin
 	stores  *sharedStores
+	// procs is each origin's GOMAXPROCS (0: Go's default).
+	procs int
 }
 
 // fleetOrigin is one origin process.
@@ -127,7 +128,7 @@ func startFleet(ctx context.Context, e *env, spec fleetSpec) (f *fleet, err erro
 		return nil, err
 	}
 	c := &cluster{mode: "spawn", dir: dir}
-	f = &fleet{cluster: c, stores: spec.Stores}
+	f = &fleet{cluster: c, stores: spec.Stores, procs: e.o.originProcs(spec.Origins)}
 	defer func() {
 		if err != nil {
 			c.Close()
@@ -182,7 +183,10 @@ func (f *fleet) startOrigin(ctx context.Context, e *env, i int) (*fleetOrigin, e
 	}
 	var env []string
 	if f.stores != nil {
-		env = f.stores.Env
+		env = append(env, f.stores.Env...)
+	}
+	if f.procs > 0 {
+		env = append(env, "GOMAXPROCS="+strconv.Itoa(f.procs))
 	}
 	ch, err := startChildEnv(name, filepath.Join(f.dir, name+".log"), env, e.o.Binary, "origin", "-config", path)
 	if err != nil {

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -70,5 +71,37 @@ func TestMissPathDistinct(t *testing.T) {
 			t.Fatalf("%s asked twice (i = %d)", p, i)
 		}
 		seen[p] = true
+	}
+}
+
+func TestParseSchedstat(t *testing.T) {
+	if got := parseSchedstat([]byte("123456789 987654321 42\n")); got != (schedTimes{run: 123456789, wait: 987654321}) {
+		t.Errorf("schedstat: %+v", got)
+	}
+	if got := parseSchedstat([]byte("")); got != (schedTimes{}) {
+		t.Errorf("empty: %+v", got)
+	}
+	psi := []byte("some avg10=96.73 avg60=97.82 avg300=79.08 total=8431116847\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n")
+	if d, ok := parsePressure(psi); !ok || d != 8431116847*time.Microsecond {
+		t.Errorf("pressure: %v %v", d, ok)
+	}
+	if _, ok := parsePressure([]byte("full avg10=0 total=1\n")); ok {
+		t.Error("pressure without a some line")
+	}
+}
+
+// Origins get GOMAXPROCS = max(1, CPUs / origins) unless told.
+func TestOriginProcs(t *testing.T) {
+	o := &Options{ScaleOriginProcs: -1}
+	if got, want := o.originProcs(2), max(1, runtime.NumCPU()/2); got != want {
+		t.Errorf("2 origins: %d, want %d", got, want)
+	}
+	if got := o.originProcs(runtime.NumCPU() + 1); got != 1 {
+		t.Errorf("more origins than CPUs: %d", got)
+	}
+	for _, n := range []int{0, 3} {
+		if got := (&Options{ScaleOriginProcs: n}).originProcs(2); got != n {
+			t.Errorf("-scale-origin-procs %d: %d", n, got)
+		}
 	}
 }

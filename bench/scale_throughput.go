@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -12,11 +13,14 @@ import (
 
 // scaleThroughputRow is one setup's uploads and misses per second.
 type scaleThroughputRow struct {
-	Setup   string    `json:"setup"`
-	Origins int       `json:"origins"`
-	Stores  string    `json:"stores"`
-	Uploads scaleLoad `json:"uploads"`
-	Misses  scaleLoad `json:"misses"`
+	Setup   string `json:"setup"`
+	Origins int    `json:"origins"`
+	Stores  string `json:"stores"`
+	// OriginProcs is each origin's GOMAXPROCS (0: Go's default, one per
+	// CPU).
+	OriginProcs int       `json:"origin_procs"`
+	Uploads     scaleLoad `json:"uploads"`
+	Misses      scaleLoad `json:"misses"`
 }
 
 // scaleLoad is one load's figures.
@@ -29,9 +33,17 @@ type scaleLoad struct {
 	P99Ms   float64 `json:"p99_ms"`
 	Seconds float64 `json:"seconds"`
 	// Cores is the CPU time each group of processes used over the wall
-	// time: origins, edges, stores (PostgreSQL and S3), the bench.
-	Cores    map[string]float64 `json:"cores"`
-	FirstErr string             `json:"first_error,omitempty"`
+	// time: origins, edges, postgres, versitygw, the bench. Waiting is
+	// the time their threads were runnable but waited for a core, over
+	// the wall time (cores' worth of waiting).
+	Cores   map[string]float64 `json:"cores"`
+	Waiting map[string]float64 `json:"waiting"`
+	// Pressure is the share of the time some task of the machine waited
+	// for a core (/proc/pressure/cpu; -1 without it); Load the 1-minute
+	// load average at the start.
+	Pressure float64 `json:"cpu_pressure"`
+	Load     float64 `json:"load_average"`
+	FirstErr string  `json:"first_error,omitempty"`
 }
 
 const (
@@ -87,6 +99,7 @@ func runScaleThroughput(ctx context.Context, e *env, d *scaleData) error {
 				return err
 			}
 			defer f.Close()
+			row.OriginProcs = f.procs
 			row.Uploads, err = scaleUploads(ctx, e, f, src, "scale/up/")
 			if err != nil {
 				return err
@@ -102,45 +115,78 @@ func runScaleThroughput(ctx context.Context, e *env, d *scaleData) error {
 	return nil
 }
 
-// cpuGroups samples the CPU time of the fleet's groups of processes.
+// cpuGroups samples the CPU time of the fleet's groups of processes, the
+// time their threads waited for a core, and the machine's CPU pressure.
 type cpuGroups struct {
-	f     *fleet
-	start map[string]map[int]time.Duration
-	at    time.Time
+	f        *fleet
+	cpu      map[string]map[int]time.Duration
+	sched    map[string]map[int]schedTimes
+	pressure time.Duration
+	load     float64
+	at       time.Time
 }
 
+// groups are the fleet's processes by what they are: origins, edges,
+// PostgreSQL (with its backends), versitygw and the bench.
 func (f *fleet) groups() map[string][]int {
 	g := map[string][]int{"origins": f.originPIDs(), "edges": f.edgePIDs, "bench": {os.Getpid()}}
 	if f.stores != nil {
-		g["stores"] = f.stores.pids()
+		g["postgres"], g["versitygw"] = f.stores.groupPIDs()
 	}
 	return g
 }
 
 func startCPU(f *fleet) *cpuGroups {
-	c := &cpuGroups{f: f, start: map[string]map[int]time.Duration{}, at: time.Now()}
+	c := &cpuGroups{f: f, cpu: map[string]map[int]time.Duration{}, sched: map[string]map[int]schedTimes{}, load: loadAverage()}
 	for name, pids := range f.groups() {
-		c.start[name] = map[int]time.Duration{}
+		c.cpu[name], c.sched[name] = map[int]time.Duration{}, map[int]schedTimes{}
 		for _, p := range pids {
-			c.start[name][p] = procCPU(p)
+			c.cpu[name][p], c.sched[name][p] = procCPU(p), procSched(p)
 		}
 	}
+	c.pressure, _ = cpuPressure()
+	c.at = time.Now()
 	return c
 }
 
-// cores is each group's CPU time since the start over the wall time; a
-// process that appeared since counts whole.
-func (c *cpuGroups) cores() map[string]float64 {
+// cpuUse is what a load cost in CPU: per group, the cores it kept busy
+// and the cores' worth of time its threads waited for one; the share of
+// the time some task of the machine waited for a core; the load average
+// at the start.
+type cpuUse struct {
+	Cores    map[string]float64
+	Waiting  map[string]float64
+	Pressure float64
+	Load     float64
+}
+
+// use is each group's CPU time and wait for a core since the start over
+// the wall time; a process that appeared since counts whole.
+func (c *cpuGroups) use() cpuUse {
 	wall := time.Since(c.at).Seconds()
-	out := map[string]float64{}
+	u := cpuUse{Cores: map[string]float64{}, Waiting: map[string]float64{}, Load: c.load, Pressure: -1}
 	for name, pids := range c.f.groups() {
 		var t time.Duration
+		var st schedTimes
 		for _, p := range pids {
-			t += procCPU(p) - c.start[name][p]
+			t += procCPU(p) - c.cpu[name][p]
+			st = st.plus(procSched(p).minus(c.sched[name][p]))
 		}
-		out[name] = t.Seconds() / wall
+		u.Cores[name], u.Waiting[name] = t.Seconds()/wall, max(0, st.wait.Seconds())/wall
 	}
-	return out
+	if p, ok := cpuPressure(); ok {
+		u.Pressure = min(1, (p-c.pressure).Seconds()/wall) // read a little after the wall time ends
+	}
+	return u
+}
+
+// newScaleLoad fills a load's figures from the ops' stats and what they cost.
+func newScaleLoad(st *opStats, u cpuUse) scaleLoad {
+	l := scaleLoad{Done: st.Done - st.Errors, Errors: st.Errors, Seconds: st.Elapsed.Seconds(), Cores: u.Cores,
+		Waiting: u.Waiting, Pressure: u.Pressure, Load: u.Load,
+		P50Ms: ms(st.Latency.Quantile(0.5)), P99Ms: ms(st.Latency.Quantile(0.99)), FirstErr: st.FirstErr}
+	l.PerSec = float64(l.Done) / l.Seconds
+	return l
 }
 
 // scaleUploads uploads distinct public IDs (prefix + n) of src for
@@ -161,10 +207,7 @@ func scaleUploads(ctx context.Context, e *env, f *fleet, src photo, prefix strin
 		return err
 	})
 	stop()
-	l := scaleLoad{Done: st.Done - st.Errors, Errors: st.Errors, Seconds: st.Elapsed.Seconds(), Cores: cpu.cores(),
-		P50Ms: ms(st.Latency.Quantile(0.5)), P99Ms: ms(st.Latency.Quantile(0.99)), FirstErr: st.FirstErr}
-	l.PerSec = float64(l.Done) / l.Seconds
-	return l, ctx.Err()
+	return newScaleLoad(st, cpu.use()), ctx.Err()
 }
 
 // scaleMisses uploads src as id, then asks the edges (request i from
@@ -213,9 +256,8 @@ func scaleMisses(ctx context.Context, e *env, f *fleet, src photo, id string, at
 		}
 	})
 	stop()
-	l := scaleLoad{Done: st.Done - st.Errors, Errors: st.Errors, Shed: shed.Load(), Seconds: st.Elapsed.Seconds(),
-		Cores: cpu.cores(), P50Ms: ms(st.Latency.Quantile(0.5)), P99Ms: ms(st.Latency.Quantile(0.99)), FirstErr: st.FirstErr}
-	l.PerSec = float64(l.Done) / l.Seconds
+	l := newScaleLoad(st, cpu.use())
+	l.Shed = shed.Load()
 	return l, ctx.Err()
 }
 
@@ -239,19 +281,43 @@ func scaleThroughputReport(o *Options, d *scaleData, r *Report, section string) 
 	}
 	t := Table{Section: section, Title: fmt.Sprintf("Uploads straight to the origins (%d clients) and distinct new transformations "+
 		"through %d edges (%d clients), %v each", scaleUploadClients, scaleEdges, scaleMissClients, o.ScaleTime),
-		Header: []string{"setup", "uploads/s", "upload p50 ms", "upload p99 ms", "upload errors", "misses/s", "miss p50 ms", "miss p99 ms",
-			"miss errors", "503s (asked again)", "CPU (cores) uploads: origins / stores", "misses: origins / stores / edges"}}
+		Header: []string{"setup", "GOMAXPROCS per origin", "uploads/s", "upload p50 ms", "upload p99 ms", "upload errors", "misses/s",
+			"miss p50 ms", "miss p99 ms", "miss errors", "503s (asked again)"}}
+	cpu := Table{Section: section, Title: "What each load cost in CPU: per group of processes, cores used / cores' worth of time " +
+		"waited for a core (runnable, not running), over the wall time",
+		Header: []string{"setup", "load", "load average at start", "CPU pressure", "origins", "postgres", "versitygw", "edges", "bench"}}
 	var groups []string
 	var values [][]float64
 	for _, row := range d.Throughput {
 		u, m := row.Uploads, row.Misses
-		t.Rows = append(t.Rows, []string{row.Setup, f1(u.PerSec), f1(u.P50Ms), f1(u.P99Ms), fmt.Sprint(u.Errors), f1(m.PerSec), f1(m.P50Ms),
-			f1(m.P99Ms), fmt.Sprint(m.Errors), fmt.Sprint(m.Shed), f2(u.Cores["origins"]) + " / " + f2(u.Cores["stores"]),
-			f2(m.Cores["origins"]) + " / " + f2(m.Cores["stores"]) + " / " + f2(m.Cores["edges"])})
+		t.Rows = append(t.Rows, []string{row.Setup, procsText(row.OriginProcs), f1(u.PerSec), f1(u.P50Ms), f1(u.P99Ms), fmt.Sprint(u.Errors),
+			f1(m.PerSec), f1(m.P50Ms), f1(m.P99Ms), fmt.Sprint(m.Errors), fmt.Sprint(m.Shed)})
+		for _, l := range []struct {
+			name string
+			l    scaleLoad
+		}{{"uploads", u}, {"misses", m}} {
+			line := []string{row.Setup, l.name, f1(l.l.Load), pressureText(l.l.Pressure)}
+			for _, g := range []string{"origins", "postgres", "versitygw", "edges", "bench"} {
+				line = append(line, runWaitText(l.l, g))
+			}
+			cpu.Rows = append(cpu.Rows, line)
+		}
 		groups = append(groups, row.Setup)
 		values = append(values, []float64{u.PerSec, m.PerSec})
 	}
-	r.Tables = append(r.Tables, t)
+	r.Tables = append(r.Tables, t, cpu)
+	for _, row := range d.Throughput {
+		for _, l := range []struct {
+			name string
+			l    scaleLoad
+		}{{"uploads", row.Uploads}, {"misses", row.Misses}} {
+			if run, wait := l.l.Cores["origins"], l.l.Waiting["origins"]; run > 0 && wait > run {
+				r.Notes = append(r.Notes, fmt.Sprintf("%s, %s: CPU-bound, the origins' threads waited %s cores' worth for a core "+
+					"while they used %s (%.1f× as long as they ran; CPU pressure %s, load average %s)", row.Setup, l.name,
+					f2(wait), f2(run), wait/run, pressureText(l.l.Pressure), f1(l.l.Load)))
+			}
+		}
+	}
 	base := d.Throughput[0]
 	ratios := Table{Section: section, Title: "Against 1 origin on SQLite + files", Header: []string{"setup", "uploads/s", "misses/s"}}
 	for _, row := range d.Throughput[1:] {
@@ -266,5 +332,35 @@ func scaleThroughputReport(o *Options, d *scaleData, r *Report, section string) 
 		"each setup on fresh servers. Uploads are distinct public IDs of %s, upload i sent to origin i mod the origins. Misses are "+
 		"distinct c_fill sizes of it asked of the edges in turn (each edge lists every origin); a 503 (an origin shedding load) "+
 		"is asked again 20 ms later and counted in the 503s column; the latency includes those waits. "+
-		"All on one machine: two origins share its cores with the stores, the edges and the bench.", scaleMissSource))
+		"All on one machine: two origins share its cores with the stores, the edges and the bench. "+
+		"Each origin runs with the GOMAXPROCS its column says (-scale-origin-procs; by default max(1, CPUs / origins)). "+
+		"The CPU table reads /proc/<pid>/stat (cores used), /proc/<pid>/task/*/schedstat (time runnable but waiting for a core; "+
+		"threads that ended during the load are not counted) and /proc/pressure/cpu (the share of the time some task of the "+
+		"machine waited for a core).", scaleMissSource))
+}
+
+// procsText is a GOMAXPROCS setting: 0 is Go's default.
+func procsText(n int) string {
+	if n == 0 {
+		return "one per CPU"
+	}
+	return strconv.Itoa(n)
+}
+
+// pressureText is a CPU pressure share as a percentage ("n/a" without).
+func pressureText(p float64) string {
+	if p < 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f%%", 100*p)
+}
+
+// runWaitText is a group's cores used / cores' worth waited ("" when the
+// setup has no such group).
+func runWaitText(l scaleLoad, group string) string {
+	run, ok := l.Cores[group]
+	if !ok {
+		return ""
+	}
+	return f2(run) + " / " + f2(l.Waiting[group])
 }

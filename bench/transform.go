@@ -19,8 +19,10 @@ type transformData struct {
 	Clients          int        `json:"clients"`
 	HTTP             []opResult `json:"http"`
 	Floor            []opResult `json:"floor"`
+	Faces            []opResult `json:"faces"`               // face operations on a portrait (transform_faces.go)
 	OriginPeakRSSMiB float64    `json:"origin_peak_rss_mib"` // 0 when not measurable
 	FloorPeakRSSMiB  float64    `json:"floor_peak_rss_mib"`
+	Anim             *animData  `json:"animated,omitempty"` // transform_anim.go
 }
 
 // The imgproxy anchor measured on this machine (the brief of issue 4).
@@ -71,8 +73,17 @@ func runTransform(ctx context.Context, e *env) (*Report, error) {
 		}
 		d.Floor, d.FloorPeakRSSMiB = append(d.Floor, fl.Ops...), max(d.FloorPeakRSSMiB, fl.PeakRSSMiB)
 	}
+	if d.Faces, err = transformFaces(ctx, e, c, hc, run, d.PerOp, deadline); err != nil {
+		return nil, err
+	}
 	if c.measurable() && c.originPID > 0 {
 		d.OriginPeakRSSMiB = peakRSSMiB(c.originPID)
+	}
+	if d.Anim, err = runAnim(ctx, e, c, hc, run, max(4, min(d.PerOp/20, 20)), deadline); err != nil {
+		return nil, err
+	}
+	if c.measurable() && c.originPID > 0 {
+		d.Anim.OriginPeakRSSMiB = peakRSSMiB(c.originPID)
 	}
 	return transformReport(o, c, d), nil
 }

@@ -66,6 +66,13 @@ type Cloud struct {
 	// URLs your own code built can make the origin download and store.
 	// Default false.
 	FetchSignedOnly bool `yaml:"fetch_signed_only"`
+	// ClientHints sends Accept-CH: Sec-CH-DPR, Sec-CH-Width,
+	// Sec-CH-Viewport-Width with the cloud's delivery answers, asking
+	// browsers for the hints dpr_auto and w_auto read. Browsers honour it
+	// on the page's own answer, so a page on another host still opts in
+	// itself (Accept-CH, Permissions-Policy or a delegate-ch meta tag, as
+	// Cloudinary documents). Default false.
+	ClientHints bool `yaml:"client_hints"`
 }
 
 // FetchAllowed reports whether fetch URLs of this cloud may download from

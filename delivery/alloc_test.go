@@ -23,7 +23,7 @@ func TestParseAllocatesNothing(t *testing.T) {
 				t.Fatal(err)
 			}
 			_ = u.Class()
-			_ = u.AppendCacheKey(key[:0], u.Variant("image/avif,image/webp,*/*", "2", ""))
+			_ = u.AppendCacheKey(key[:0], u.Variant(Hints{Accept: "image/avif,image/webp,*/*", SecCHDPR: "2"}))
 		})
 		if n != 0 {
 			t.Errorf("Parse(%q) + Class + AppendCacheKey: %v allocations, want 0", uri, n)
@@ -90,7 +90,7 @@ func TestRequestKeyAllocatesNothing(t *testing.T) {
 		{"demo", "/demo/image/upload/dpr_auto/f_auto/v1/pic"},
 	} {
 		n := testing.AllocsPerRun(200, func() {
-			v := NegotiateVariant(true, true, "image/avif,image/webp,*/*", "2.25", "")
+			v := NegotiateVariant(Depends{Negotiated: true, AutoDPR: true}, Hints{Accept: "image/avif,image/webp,*/*", SecCHDPR: "2.25"})
 			_ = AppendVariantKey(AppendRequestKey(key[:0], c.cloud, c.uri), v)
 			if back, ok := ParseVariant("avif;dpr=2.3"); !ok || back != v {
 				t.Fatalf("ParseVariant: %+v %v, want %+v", back, ok, v)

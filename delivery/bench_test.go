@@ -41,7 +41,7 @@ func BenchmarkCacheKey(b *testing.B) {
 	var buf [256]byte
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = u.AppendCacheKey(buf[:0], u.Variant("image/avif,image/webp,image/apng,*/*;q=0.8", "", ""))
+		_ = u.AppendCacheKey(buf[:0], u.Variant(Hints{Accept: "image/avif,image/webp,image/apng,*/*;q=0.8"}))
 	}
 }
 

@@ -49,6 +49,9 @@ func parseColor(s string, computed bool) (Color, bool) {
 			if !isArgText(args) || (args == "" && len(name) != len(s)) {
 				return Color{}, false
 			}
+			if kind == ColorAuto && !validAutoBackground(args) {
+				return Color{}, false // crops.go
+			}
 			return Color{Kind: kind, Text: args}, true
 		}
 	}

@@ -27,7 +27,8 @@
 //
 // The edge–origin contract lives here, so that both sides read it from one
 // place: a varying URL's Variant (the format token f_auto and q_auto
-// negotiate from Accept, the DPR dpr_auto reads from the client hints), its
+// negotiate from Accept, the DPR dpr_auto reads from the client hints, the
+// width w_auto reads from them, rounded), its
 // one text form and its place in the cache key, the header it travels to
 // the origin in (HeaderVariant: an origin makes the variant it names, and
 // negotiates from Accept and the client hints itself without it), and the
@@ -40,10 +41,13 @@
 //	transformation.go  Transformation, Component, Param: transformation strings
 //	keys.go            Key: the transformation parameter keys
 //	layers.go          Layer, ParseLayer: l_ and u_ values (image, text, fetch)
+//	conditions.go      Condition, ParseCondition, Flow: if_ conditions, if_else, if_end
+//	variables.go       Expr, ParseExpr, Value, Env: $variables and arithmetic expressions
 //	values.go          the typed parameter values: Dimension, Quality, DPR, Gravity, Effect, Radius, Angle...
 //	enums.go           Crop, GravityMode, EffectName, Flag, AngleMode: enumerated values
 //	colors.go          Color: colour values
 //	effects.go         ParseColor, Component.ColorParam: the colours effects read (co_, arguments)
+//	crops.go           AutoBackground: b_auto values read and checked
 //	format.go          Format: extensions and f_ values, media types
 //	numbers.go         decimal and integer parsing, float formatting
 //	escape.go          percent-decoding and AppendEscaped (the SDKs' escaping)
@@ -53,7 +57,8 @@
 //	host.go            HostMap, HostName: private-CDN hosts
 //	negotiate.go       Negotiate: Accept collapsed into one format token
 //	vary.go            Varies, Vary, DPRHint: what a URL's bytes depend on
-//	variant.go         Variant: NegotiateVariant, its text form (Append, ParseVariant), VariantFits
+//	autowidth.go       AutoWidth: w_auto's step and fallback, the width from the client hints
+//	variant.go         Variant, Depends, Hints: NegotiateVariant, its text form (Append, ParseVariant), VariantFits
 //	cachekey.go        AppendCacheKey, AppendRequestKey, AppendVariantKey: cache keys
 //	headers.go         the header names of the edge–origin contract
 //	cors.go            AllowHeaders, AllowedMethods, PreflightMaxAge: CORS of delivery URLs

@@ -189,9 +189,9 @@ func effectRange(e EffectName) (lo, hi int, ok bool) {
 		return 1, 2000, true
 	case EffectSepia:
 		return 1, 100, true
-	case EffectPixelate, EffectPixelateRegion:
+	case EffectPixelate, EffectPixelateRegion, EffectPixelateFaces:
 		return 1, 200, true
-	case EffectBlurRegion:
+	case EffectBlurRegion, EffectBlurFaces:
 		return 1, 2000, true
 	case EffectBrightness:
 		return -99, 100, true

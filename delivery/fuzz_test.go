@@ -24,6 +24,12 @@ func FuzzParse(f *testing.F) {
 			f.Add(c.uri)
 		}
 	}
+	for _, c := range conditionCases {
+		f.Add("/demo/image/upload/" + c.tx + "/sample.jpg")
+	}
+	for _, s := range autoWidthSeeds {
+		f.Add("/demo/image/upload/" + s + "/pic.jpg")
+	}
 	f.Fuzz(func(t *testing.T, uri string) {
 		u, err := Parse(uri)
 		if err != nil {
@@ -242,6 +248,18 @@ func FuzzTransformation(f *testing.F) {
 	for _, s := range layerSeeds {
 		f.Add(s)
 	}
+	for _, c := range conditionCases {
+		f.Add(c.tx)
+	}
+	for _, c := range conditionErrors {
+		f.Add(c.tx)
+	}
+	for _, s := range cropSeeds {
+		f.Add(s)
+	}
+	for _, s := range autoWidthSeeds {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		tr, err := ParseTransformation(s)
 		if err != nil {
@@ -287,6 +305,11 @@ func normalized(t Transformation) Transformation {
 	for i, c := range t.Components {
 		c.Other = append([]Param(nil), c.Other...)
 		sort.SliceStable(c.Other, func(a, b int) bool { return rank(c.Other[a]) < rank(c.Other[b]) })
+		c.Exprs = append([]Param(nil), c.Exprs...)
+		sort.SliceStable(c.Exprs, func(a, b int) bool { return c.Exprs[a].Key < c.Exprs[b].Key })
+		if len(c.Exprs) == 0 {
+			c.Exprs = nil
+		}
 		out.Components[i] = c
 	}
 	return out

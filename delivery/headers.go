@@ -19,11 +19,22 @@ const (
 	// error answer (passed through Echo), exposed to scripts by CORS.
 	HeaderError = "X-Cld-Error"
 
-	// HeaderAccept, HeaderSecCHDPR and HeaderDPR are the request headers
-	// a variant is negotiated from (NegotiateVariant): f_auto and q_auto
-	// read Accept, dpr_auto the Sec-CH-DPR client hint or the older DPR
-	// header.
-	HeaderAccept   = "Accept"
-	HeaderSecCHDPR = "Sec-CH-DPR"
-	HeaderDPR      = "DPR"
+	// HeaderAccept, HeaderSecCHDPR, HeaderDPR and the width hints are
+	// the request headers a variant is negotiated from (NegotiateVariant,
+	// Hints): f_auto and q_auto read Accept, dpr_auto the Sec-CH-DPR
+	// client hint or the older DPR header, w_auto the width hints
+	// (AutoWidth).
+	HeaderAccept             = "Accept"
+	HeaderSecCHDPR           = "Sec-CH-DPR"
+	HeaderDPR                = "DPR"
+	HeaderSecCHWidth         = "Sec-CH-Width"
+	HeaderWidth              = "Width"
+	HeaderSecCHViewportWidth = "Sec-CH-Viewport-Width"
+	HeaderViewportWidth      = "Viewport-Width"
+
+	// HeaderAcceptCH asks browsers for client hints; AcceptCH is its value
+	// on the delivery answers of a cloud that enables client hints: the
+	// hints dpr_auto and w_auto read.
+	HeaderAcceptCH = "Accept-CH"
+	AcceptCH       = HeaderSecCHDPR + ", " + HeaderSecCHWidth + ", " + HeaderSecCHViewportWidth
 )

@@ -38,6 +38,10 @@ type Component struct {
 	Page          string // pg_: verbatim ("2", "2-4", "2;4", "name:x")
 	DefaultImage  string // d_: public ID of the fallback image, ":" for folders
 	Other         []Param
+	// Exprs are the numeric parameters given as expressions (w_$w_mul_2,
+	// w_iw_div_2: variables.go), which the origin evaluates; their keys
+	// are not set until then.
+	Exprs []Param
 }
 
 // Param is a parameter the grammar keeps verbatim.
@@ -51,7 +55,7 @@ type Param struct {
 func (c *Component) Has(k Key) bool { return c.set&(1<<k) != 0 }
 
 // Empty reports whether the component sets nothing.
-func (c *Component) Empty() bool { return c.set == 0 }
+func (c *Component) Empty() bool { return c.set == 0 && len(c.Exprs) == 0 }
 
 // ParseTransformation parses a transformation string such as
 // "c_fill,h_200,w_300/e_grayscale". An empty string is no transformation.
@@ -62,6 +66,7 @@ func ParseTransformation(s string) (Transformation, error) {
 	}
 	n := strings.Count(s, "/") + 1
 	t.Components = make([]Component, 0, n)
+	var flow Flow
 	for {
 		seg, rest, more := cut(s, '/')
 		var c Component
@@ -69,6 +74,9 @@ func ParseTransformation(s string) (Transformation, error) {
 			return Transformation{}, invalidComponent(seg)
 		}
 		if err := parseComponent(seg, &c); err != nil {
+			return Transformation{}, err
+		}
+		if err := flow.check(&c); err != nil {
 			return Transformation{}, err
 		}
 		t.Components = append(t.Components, c)
@@ -127,7 +135,44 @@ func parseComponent(seg string, c *Component) error {
 	}
 }
 
+// parseParam parses one key_value token: a literal value, else (for the
+// numeric keys) an expression.
 func (c *Component) parseParam(tok string) error {
+	err := c.parseLiteral(tok)
+	name, v, _ := splitToken(tok)
+	k := lookupKey(name)
+	if err == nil {
+		if len(c.Exprs) > 0 {
+			c.dropExpr(k)
+		}
+		if k == KeyWidth && c.Width.Kind == DimExpr || k == KeyHeight && c.Height.Kind == DimExpr {
+			_, err = ParseExpr(v, false) // w_ and h_ keep theirs in Dimension
+		}
+		return err
+	}
+	if !exprKey(k) || !isExprValue(v) {
+		return err
+	}
+	if _, err := ParseExpr(v, false); err != nil {
+		return err
+	}
+	c.dropExpr(k)
+	c.set &^= 1 << k
+	c.Exprs = append(c.Exprs, Param{Key: k, Name: name, Value: v})
+	return nil
+}
+
+// dropExpr forgets the expression given for k, if any.
+func (c *Component) dropExpr(k Key) {
+	for i, p := range c.Exprs {
+		if p.Key == k {
+			c.Exprs = append(c.Exprs[:i:i], c.Exprs[i+1:]...)
+			return
+		}
+	}
+}
+
+func (c *Component) parseLiteral(tok string) error {
 	name, v, _ := splitToken(tok)
 	k := lookupKey(name)
 	ok := true
@@ -246,6 +291,9 @@ func (c *Component) parseParam(tok string) error {
 		if !isValueText(v) {
 			return invalidComponent(tok)
 		}
+		if err := checkControl(c, k, v); err != nil {
+			return err
+		}
 		c.Other = append(c.Other, Param{Key: k, Name: name, Value: v})
 	}
 	c.set |= 1 << k
@@ -274,6 +322,11 @@ func (c *Component) AppendTo(dst []byte) []byte {
 	}
 	for k := KeyAngle; k < KeyVariable; k++ {
 		if !c.Has(k) || k == KeyIf {
+			for _, p := range c.Exprs {
+				if p.Key == k {
+					dst = append(sep(dst, p.Name), p.Value...)
+				}
+			}
 			continue
 		}
 		switch k {
@@ -334,6 +387,10 @@ func (c *Component) AppendTo(dst []byte) []byte {
 // kept verbatim, without their values).
 func (c Component) Without(k Key) Component {
 	c.set &^= 1 << k
+	if len(c.Exprs) > 0 {
+		c.Exprs = append([]Param(nil), c.Exprs...)
+		c.dropExpr(k)
+	}
 	if len(c.Other) > 0 {
 		other := make([]Param, 0, len(c.Other))
 		for _, p := range c.Other {

@@ -67,6 +67,9 @@ var typedCases = []struct {
 	{"g_xy_center", func(c *Component) bool { return c.Gravity.Mode == GravityXYCenter && !c.Gravity.Mode.Compass() }},
 	{"g_auto:subject", func(c *Component) bool { return c.Gravity == Gravity{Mode: GravityAuto, Param: "subject"} }},
 	{"g_faces:center", func(c *Component) bool { return c.Gravity == Gravity{Mode: GravityFaces, Param: "center"} }},
+	{"c_thumb,g_face:auto,z_1.5", func(c *Component) bool {
+		return c.Crop == CropThumb && c.Gravity == Gravity{Mode: GravityFace, Param: "auto"} && c.Zoom == 1.5
+	}},
 	{"q_80", func(c *Component) bool { return c.Quality == Quality{Value: 80} }},
 	{"q_80:420", func(c *Component) bool { return c.Quality == Quality{Value: 80, Chroma: 420} }},
 	{"q_auto:best", func(c *Component) bool { return c.Quality == Quality{Auto: AutoQualityBest} }},
@@ -93,6 +96,10 @@ var typedCases = []struct {
 		return c.Effect == Effect{Name: EffectPixelateRegion, Level: 20, HasLevel: true}
 	}},
 	{"e_blur_region:500", func(c *Component) bool { return c.Effect == Effect{Name: EffectBlurRegion, Level: 500, HasLevel: true} }},
+	{"e_blur_faces:800", func(c *Component) bool { return c.Effect == Effect{Name: EffectBlurFaces, Level: 800, HasLevel: true} }},
+	{"e_pixelate_faces:9", func(c *Component) bool {
+		return c.Effect == Effect{Name: EffectPixelateFaces, Level: 9, HasLevel: true}
+	}},
 	{"e_improve:indoor:50", func(c *Component) bool { return c.Effect == Effect{Name: EffectImprove, Args: "indoor:50"} }},
 	{"e_art:incognito", func(c *Component) bool { return c.Effect == Effect{Name: EffectArt, Args: "incognito"} }},
 	{"r_max", func(c *Component) bool { return c.Radius == Radius{Max: true} }},

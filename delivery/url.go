@@ -48,8 +48,9 @@ type URL struct {
 	Ext    string
 	Format Format
 
-	features uint8
-	idStart  int // offset of the public ID in Path
+	features  uint8
+	autoWidth AutoWidth // w_auto's rounding, zero without w_auto
+	idStart   int       // offset of the public ID in Path
 }
 
 const (
@@ -210,6 +211,7 @@ func (u *URL) parseSignature(rest string) (string, error) {
 func (u *URL) parseTransformations(rest string) (string, error) {
 	start := len(u.Path) - len(rest)
 	end := start
+	var flow Flow
 	for {
 		seg, after, more := cut(rest, '/')
 		if !more || !isTransformationSegment(seg) {
@@ -219,7 +221,12 @@ func (u *URL) parseTransformations(rest string) (string, error) {
 		if err := parseComponent(seg, &c); err != nil {
 			return "", err
 		}
-		u.noteFeatures(&c)
+		if err := flow.check(&c); err != nil {
+			return "", err
+		}
+		if err := u.noteFeatures(&c); err != nil {
+			return "", err
+		}
 		end = len(u.Path) - len(after) - 1
 		rest = after
 	}
@@ -229,7 +236,7 @@ func (u *URL) parseTransformations(rest string) (string, error) {
 	return rest, nil
 }
 
-func (u *URL) noteFeatures(c *Component) {
+func (u *URL) noteFeatures(c *Component) error {
 	if c.Has(KeyFormat) && c.Format == FormatAuto {
 		u.features |= featAutoFormat
 	}
@@ -242,6 +249,7 @@ func (u *URL) noteFeatures(c *Component) {
 	if c.Has(KeyDPR) && c.DPR.Auto {
 		u.features |= featAutoDPR
 	}
+	return u.noteAutoWidth(c)
 }
 
 // parseVersion reads a v<digits> segment that is not the last segment.

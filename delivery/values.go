@@ -13,7 +13,7 @@ const (
 	DimNone     DimensionKind = iota
 	DimPixels                 // w_100
 	DimRelative               // w_0.5: a fraction of the input, written with a "."
-	DimAuto                   // w_auto, w_auto:100:400 (Expr holds "100:400")
+	DimAuto                   // w_auto, w_auto:100:400 (Expr holds "100:400"; autowidth.go)
 	DimExpr                   // w_iw_div_2 (Expr holds the expression)
 )
 
@@ -30,7 +30,7 @@ func parseDimension(s string) (Dimension, bool) {
 		if len(s) > 5 {
 			args = s[5:]
 		}
-		return Dimension{Kind: DimAuto, Expr: args}, isArgText(args)
+		return Dimension{Kind: DimAuto, Expr: args}, isAutoWidthArgs(args)
 	}
 	if n, ok := parseInt(s); ok {
 		return Dimension{Kind: DimPixels, Value: float64(n)}, n >= 1 && n <= maxPixels

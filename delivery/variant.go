@@ -1,14 +1,18 @@
 package delivery
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // Variant is what the bytes of a varying URL (Varies) depend on besides
-// the URL: the format token f_auto and q_auto negotiate from Accept, and
-// the device pixel ratio dpr_auto reads from the client hints. An edge
-// negotiates it once per request (NegotiateVariant), keys the cache on it
-// (AppendCacheKey) and names it to the origin (HeaderVariant), which makes
-// that variant; an origin asked without the header negotiates it the same
-// way. The zero Variant is that of a URL that does not vary.
+// the URL: the format token f_auto and q_auto negotiate from Accept, the
+// device pixel ratio dpr_auto reads from the client hints, and the width
+// w_auto reads from them. An edge negotiates it once per request
+// (NegotiateVariant), keys the cache on it (AppendCacheKey) and names it
+// to the origin (HeaderVariant), which makes that variant; an origin asked
+// without the header negotiates it the same way. The zero Variant is that
+// of a URL that does not vary.
 type Variant struct {
 	// Negotiated is set for URLs with f_auto or q_auto; Format is then the
 	// token from Accept: AVIF, WebP, or FormatNone for neither (the origin
@@ -18,50 +22,95 @@ type Variant struct {
 	// DPR is dpr_auto's device pixel ratio (DPRHint: 1 to 4 in tenths),
 	// 0 for URLs without dpr_auto.
 	DPR float64
+	// AutoWidth is set for URLs with w_auto; Width is then the width in
+	// device pixels the hints give (AutoWidth.Width: rounded up to the
+	// step, or the fallback), 0 for the image's own width.
+	AutoWidth bool
+	Width     int
 }
 
-// NegotiateVariant is the variant of a URL whose bytes depend on Accept
-// (negotiated: f_auto, q_auto) and on the DPR hint (autoDPR: dpr_auto), for
-// a request with these Accept, Sec-CH-DPR and DPR headers ("" when absent;
-// each is read only when the URL depends on it). It does not allocate: an
-// edge calls it with a request's raw header bytes.
-func NegotiateVariant(negotiated, autoDPR bool, accept, secCHDPR, dpr string) Variant {
+// Depends is what a URL's bytes depend on besides the URL (URL.Depends):
+// the zero Depends for a URL that does not vary. An edge keeps it with a
+// varying URL's plain key, to make a request's variant without parsing the
+// URL again.
+type Depends struct {
+	Negotiated bool      // f_auto, q_auto: Accept
+	AutoDPR    bool      // dpr_auto: Sec-CH-DPR, DPR
+	AutoWidth  AutoWidth // w_auto: the width hints, and the DPR hint for a viewport width
+}
+
+// Varies reports whether d depends on any request header.
+func (d Depends) Varies() bool { return d.Negotiated || d.AutoDPR || d.AutoWidth.Has() }
+
+// Hints are the request headers a variant is negotiated from, each "" when
+// absent (the names in headers.go).
+type Hints struct {
+	Accept             string
+	SecCHDPR, DPR      string
+	SecCHWidth, Width  string
+	SecCHViewportWidth string
+	ViewportWidth      string
+}
+
+// NegotiateVariant is the variant of a URL whose bytes depend on d, for a
+// request with these hints; each header is read only when the URL depends
+// on it. It does not allocate: an edge calls it with a request's raw
+// header bytes.
+func NegotiateVariant(d Depends, h Hints) Variant {
 	var v Variant
-	if negotiated {
-		v.Negotiated, v.Format = true, Negotiate(accept)
+	if d.Negotiated {
+		v.Negotiated, v.Format = true, Negotiate(h.Accept)
 	}
-	if autoDPR {
-		v.DPR = DPRHint(secCHDPR, dpr)
+	if d.AutoDPR {
+		v.DPR = DPRHint(h.SecCHDPR, h.DPR)
+	}
+	if d.AutoWidth.Has() {
+		v.AutoWidth = true
+		v.Width = d.AutoWidth.Width(h.SecCHWidth, h.Width, h.SecCHViewportWidth, h.ViewportWidth,
+			DPRHint(h.SecCHDPR, h.DPR))
 	}
 	return v
 }
 
-// Variant is the URL's variant for a request with these Accept, Sec-CH-DPR
-// and DPR headers: the zero Variant when the URL does not vary.
-func (u *URL) Variant(accept, secCHDPR, dpr string) Variant {
-	return NegotiateVariant(u.Negotiated(), u.AutoDPR(), accept, secCHDPR, dpr)
+// Depends is what the URL's bytes depend on besides the URL.
+func (u *URL) Depends() Depends {
+	return Depends{Negotiated: u.Negotiated(), AutoDPR: u.AutoDPR(), AutoWidth: u.autoWidth}
 }
 
+// Variant is the URL's variant for a request with these hints: the zero
+// Variant when the URL does not vary.
+func (u *URL) Variant(h Hints) Variant { return NegotiateVariant(u.Depends(), h) }
+
 // VariantFits reports whether v is a variant of the URL: it has the
-// format token when the URL negotiates, and a DPR when the URL has
-// dpr_auto, and nothing else.
+// format token when the URL negotiates, a DPR when the URL has dpr_auto,
+// and a width the URL's w_auto can give (AutoWidth.Fits) when it has one,
+// and nothing else.
 func (u *URL) VariantFits(v Variant) bool {
-	return v.Negotiated == u.Negotiated() && (v.DPR != 0) == u.AutoDPR() &&
+	d := u.Depends()
+	width := v.Width == 0
+	if v.AutoWidth {
+		width = d.AutoWidth.Fits(v.Width)
+	}
+	return v.Negotiated == d.Negotiated && (v.DPR != 0) == d.AutoDPR && v.AutoWidth == d.AutoWidth.Has() && width &&
 		(v.Negotiated || v.Format == FormatNone)
 }
 
 // The variant's text form, in cache keys and in HeaderVariant:
 //
-//	variant = [ token ] [ ";dpr=" ratio ]
+//	variant = [ token ] [ ";dpr=" ratio ] [ ";w=" width ]
 //	token   = "avif" / "webp" / "std"      (std: neither AVIF nor WebP)
 //	ratio   = "1" / "2" / "3" / "4" / ( "1" / "2" / "3" ) "." ( "1" - "9" )
+//	width   = "0" / a whole number of pixels up to MaxAutoWidth, no leading zeros
 //
-// "avif", ";dpr=2" and "std;dpr=1.5" are variants; "" is the zero
-// Variant. The form is canonical: each Variant has one text, and
+// "avif", ";dpr=2", "std;dpr=1.5" and "webp;w=400" are variants; "" is
+// the zero Variant. The form is canonical: each Variant has one text, and
 // ParseVariant accepts nothing else.
 const (
-	variantStd = "std"
-	variantDPR = ";dpr="
+	variantStd   = "std"
+	variantDPR   = ";dpr="
+	variantWidth = ";w="
+	// variantMaxLen is the longest text form ("webp;dpr=1.5;w=8192").
+	variantMaxLen = 24
 )
 
 // Append appends the variant's text form to dst. It does not
@@ -79,12 +128,16 @@ func (v Variant) Append(dst []byte) []byte {
 		dst = append(dst, variantDPR...)
 		dst = strconv.AppendFloat(dst, v.DPR, 'f', -1, 64)
 	}
+	if v.AutoWidth {
+		dst = append(dst, variantWidth...)
+		dst = strconv.AppendInt(dst, int64(v.Width), 10)
+	}
 	return dst
 }
 
 // String is the variant's text form.
 func (v Variant) String() string {
-	var buf [16]byte
+	var buf [variantMaxLen]byte
 	return string(v.Append(buf[:0]))
 }
 
@@ -92,7 +145,7 @@ func (v Variant) String() string {
 // it reports false for anything that is not one. It does not allocate.
 func ParseVariant(s string) (Variant, bool) {
 	var v Variant
-	tok, ratio, hasDPR := cut(s, ';')
+	tok, rest, more := cut(s, ';')
 	switch tok {
 	case "":
 	case "avif":
@@ -104,18 +157,31 @@ func ParseVariant(s string) (Variant, bool) {
 	default:
 		return Variant{}, false
 	}
-	if !hasDPR {
+	if !more {
 		return v, true
 	}
-	const p = "dpr=" // variantDPR after the ';' cut at
-	if len(ratio) < len(p) || ratio[:len(p)] != p {
+	part, after, more := cut(rest, ';')
+	if ratio, ok := strings.CutPrefix(part, variantDPR[1:]); ok {
+		tenths, ok := parseRatio(ratio)
+		if !ok {
+			return Variant{}, false
+		}
+		v.DPR = float64(tenths) / 10
+		if !more {
+			return v, true
+		}
+		part, _, more = cut(after, ';')
+	}
+	width, ok := strings.CutPrefix(part, variantWidth[1:])
+	if !ok || more {
 		return Variant{}, false
 	}
-	tenths, ok := parseRatio(ratio[len(p):])
-	if !ok {
-		return Variant{}, false
+	if width != "0" {
+		if v.Width, ok = parseWholePixels(width, MaxAutoWidth); !ok {
+			return Variant{}, false
+		}
 	}
-	v.DPR = float64(tenths) / 10
+	v.AutoWidth = true
 	return v, true
 }
 

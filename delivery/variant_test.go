@@ -30,7 +30,7 @@ func TestVariant(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v := u.Variant(c.accept, c.secCH, c.dpr)
+		v := u.Variant(Hints{Accept: c.accept, SecCHDPR: c.secCH, DPR: c.dpr})
 		if v != c.want || v.String() != c.text || !u.VariantFits(v) {
 			t.Errorf("%s (%q, %q, %q): %+v %q fits %v, want %+v %q", c.uri, c.accept, c.secCH, c.dpr, v, v.String(),
 				u.VariantFits(v), c.want, c.text)
@@ -110,7 +110,8 @@ func TestVariantFits(t *testing.T) {
 // accepts is the text of what it read, and any variant negotiated from any
 // headers reads back from its text as itself.
 func FuzzVariant(f *testing.F) {
-	for _, s := range []string{"", "avif", "webp", "std", ";dpr=2", "std;dpr=1.5", "avif;dpr=4", ";dpr=2.0", "x;dpr=1"} {
+	for _, s := range []string{"", "avif", "webp", "std", ";dpr=2", "std;dpr=1.5", "avif;dpr=4", ";dpr=2.0", "x;dpr=1",
+		";w=400", "webp;dpr=1.5;w=8192", "std;w=0", ";w=08", ";dpr=2;w=1"} {
 		f.Add(s, true, true, "image/avif", "2")
 	}
 	f.Add("", false, true, "", "1.75")
@@ -124,11 +125,17 @@ func FuzzVariant(f *testing.F) {
 				t.Fatalf("ParseVariant(%q) = %+v", s, v)
 			}
 		}
-		v := NegotiateVariant(negotiated, autoDPR, accept, hint, hint)
+		v := NegotiateVariant(Depends{Negotiated: negotiated, AutoDPR: autoDPR}, Hints{Accept: accept, SecCHDPR: hint, DPR: hint})
 		back, ok := ParseVariant(v.String())
 		if !ok || back != v {
 			t.Fatalf("NegotiateVariant(%v, %v, %q, %q) = %+v, text %q reads back as %+v, %v", negotiated, autoDPR,
 				accept, hint, v, v.String(), back, ok)
+		}
+		// w_auto's width from the same hints, read as every width header.
+		d := Depends{Negotiated: negotiated, AutoDPR: autoDPR, AutoWidth: AutoWidth{Step: 50, Fallback: 300}}
+		w := NegotiateVariant(d, Hints{Accept: accept, SecCHDPR: hint, SecCHWidth: hint, Width: hint, ViewportWidth: hint})
+		if back, ok := ParseVariant(w.String()); !ok || back != w || !d.AutoWidth.Fits(w.Width) {
+			t.Fatalf("%+v: text %q reads back as %+v, %v", w, w.String(), back, ok)
 		}
 		if (v == Variant{}) != (v.String() == "") {
 			t.Fatalf("%+v: text %q", v, v.String())

@@ -3,23 +3,38 @@ package delivery
 import "strconv"
 
 // Varies reports whether the URL's bytes depend on request headers besides
-// the URL: f_auto and q_auto on Accept, dpr_auto on the DPR client hint.
-// Such URLs are made and cached per Variant and answered with the Vary
-// header Vary gives.
-func (u *URL) Varies() bool { return u.Negotiated() || u.AutoDPR() }
+// the URL: f_auto and q_auto on Accept, dpr_auto on the DPR client hint,
+// w_auto on the width hints. Such URLs are made and cached per Variant and
+// answered with the Vary header Vary gives.
+func (u *URL) Varies() bool { return u.Depends().Varies() }
+
+// The Vary values, one per combination of what a URL depends on.
+const (
+	varyDPR   = HeaderSecCHDPR + ", " + HeaderDPR
+	varyWidth = HeaderSecCHWidth + ", " + HeaderWidth + ", " + HeaderSecCHViewportWidth + ", " +
+		HeaderViewportWidth + ", " + varyDPR
+)
 
 // Vary is the Vary header of the URL's responses: the request headers its
 // bytes depend on, "" for none. f_auto and q_auto pick the format and
 // quality from Accept; dpr_auto reads the device pixel ratio from the
-// Sec-CH-DPR client hint or the older DPR header, as Cloudinary does.
+// Sec-CH-DPR client hint or the older DPR header, as Cloudinary does;
+// w_auto reads the width from Sec-CH-Width or Width, else from the
+// viewport's width (Sec-CH-Viewport-Width or Viewport-Width) times the DPR
+// hint. It does not allocate.
 func (u *URL) Vary() string {
-	switch neg, dpr := u.Negotiated(), u.AutoDPR(); {
-	case neg && dpr:
-		return HeaderAccept + ", " + HeaderSecCHDPR + ", " + HeaderDPR
-	case neg:
+	d := u.Depends()
+	switch {
+	case d.Negotiated && d.AutoWidth.Has():
+		return HeaderAccept + ", " + varyWidth
+	case d.Negotiated && d.AutoDPR:
+		return HeaderAccept + ", " + varyDPR
+	case d.Negotiated:
 		return HeaderAccept
-	case dpr:
-		return HeaderSecCHDPR + ", " + HeaderDPR
+	case d.AutoWidth.Has():
+		return varyWidth
+	case d.AutoDPR:
+		return varyDPR
 	}
 	return ""
 }

@@ -17,6 +17,8 @@ func TestHitPathAllocatesNothing(t *testing.T) {
 	}{
 		{"/demo/image/upload/c_fill,g_auto,h_200,w_300/v1712345678/folder/pic.jpg?_a=BAMAROfk0", nil, 200},
 		{"/demo/image/upload/f_auto,q_auto/v1/folder/pic.jpg", []string{"Accept", "image/avif,image/webp,*/*"}, 200},
+		{"/demo/image/upload/c_limit,dpr_auto,w_auto:100:400/f_auto/v1/folder/pic.jpg",
+			[]string{"Accept", "image/webp", "Sec-CH-DPR", "2", "Sec-CH-Width", "333", "Viewport-Width", "800"}, 200},
 		{"/demo/image/upload/v1/folder/pic.jpg", []string{"If-None-Match", `"etag-` + itoa(len("image:/demo/image/upload/v1/folder/pic.jpg:")) + `"`}, 304},
 		{"/demo/image/upload/v1/folder/pic.jpg", []string{"Range", "bytes=0-3"}, 206},
 		{"/demo/image/upload/missing.jpg", nil, 404},

@@ -7,15 +7,18 @@
 // A request's way: handle admits and routes it; deliver first tries
 // fastHit, a lookup by the raw request path (delivery.AppendRequestKey)
 // that parses nothing and allocates nothing; otherwise it parses the URL,
-// negotiates the variant of a varying URL (f_auto, q_auto, dpr_auto:
-// delivery.NegotiateVariant from Accept and the client hints) and looks up
+// negotiates the variant of a varying URL (f_auto, q_auto, dpr_auto,
+// w_auto: delivery.NegotiateVariant from Accept and the client hints, the
+// width rounded to w_auto's step, never a raw header) and looks up
 // the full key. Whether an entry found may be served (as a hit, while it
 // is revalidated, or in place of an origin's failure) is one question,
 // entry.servable: never once an applied purge covers it, and an
 // unversioned entry only while the edge is caught up with purges. A miss
 // asks an origin once per key (fill.go), naming the variant in
 // delivery.HeaderVariant: the origin makes that variant, and the client's
-// own Accept and client hints stay at the edge.
+// own Accept and client hints stay at the edge. The origin's Accept-CH (a
+// cloud with client_hints) is kept with the entry and sent with every
+// answer made of it.
 //
 // With several origins, a fill goes to the one its URL path ranks first by
 // rendezvous hashing among those in (rendezvous.go), so every edge sends

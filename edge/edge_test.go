@@ -535,9 +535,10 @@ func TestMetricsEndpoint(t *testing.T) {
 	if r := testkit.Get(t, e.URL+"/metrics"); r.Status != 404 || strings.Contains(string(r.Body), "mediacdn_edge") {
 		t.Errorf("/metrics on the delivery port: %d %q", r.Status, string(r.Body))
 	}
-	// The metrics listener serves nothing else, and health stays on the
+	// The metrics listener serves nothing else (/purge/applies needs a
+	// purge subscriber, which this edge has not), and health stays on the
 	// delivery port.
-	for _, path := range []string{"/healthz", "/demo/image/upload/m.jpg", "/metrics/x"} {
+	for _, path := range []string{"/healthz", "/demo/image/upload/m.jpg", "/metrics/x", "/purge/applies"} {
 		if r := testkit.Get(t, metrics+path); r.Status != 404 {
 			t.Errorf("%s on the metrics listener: %d", path, r.Status)
 		}

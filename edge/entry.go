@@ -4,6 +4,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/purge"
 	"github.com/valyala/fasthttp"
 )
@@ -29,11 +30,14 @@ type entry struct {
 	versioned bool   // the URL has a version: immutable for browsers
 	vary      string // the Vary header (delivery.URL.Vary), "" for none
 	kind      entryKind
-	// varyAccept and varyDPR are a marker's: which request headers make
-	// the variant (the Accept token, the DPR hint: the URL's Negotiated and
-	// AutoDPR).
-	varyAccept, varyDPR bool
-	negative            bool // a cached 404/400, or a d_ default image standing in for one
+	// depends is a marker's: which request headers make the variant (the
+	// Accept token, the DPR hint, the width hints and w_auto's rounding:
+	// the URL's Depends).
+	depends  delivery.Depends
+	negative bool // a cached 404/400, or a d_ default image standing in for one
+	// acceptCH is the origin's Accept-CH (a cloud that asks browsers for
+	// client hints), passed on with every answer.
+	acceptCH []byte
 
 	stored  int64 // unix nanoseconds when the response arrived
 	expires int64 // unix nanoseconds when it stops being fresh
@@ -57,7 +61,7 @@ const (
 	// kindMarker lives under a varying URL's plain key and only says that
 	// the real entries are under the key with a variant
 	// (delivery.AppendVariantKey), the variant made of the request headers
-	// varyAccept and varyDPR name. It is never served.
+	// its depends names. It is never served.
 	kindMarker
 	// kindPass is a response too large to cache (max_object_size): its
 	// headers and validators without the body. Requests for it are
@@ -137,7 +141,7 @@ func (e *entry) ageSeconds(now int64) int64 {
 // includes the allocator's rounding), so that the budget holds in RSS.
 func (e *entry) computeCost() int64 {
 	n := cap(e.key) + cap(e.body) + len(e.contentType) + len(e.etag) + len(e.lastModified) +
-		len(e.version) + len(e.cldError) + len(e.disposition) + len(e.csp) +
+		len(e.version) + len(e.cldError) + len(e.disposition) + len(e.csp) + len(e.acceptCH) +
 		len(e.target.Cloud) + len(e.target.PublicID) + len(e.target.Transformation)
 	return int64(n) + entryOverhead
 }

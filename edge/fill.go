@@ -90,7 +90,7 @@ func (s *Server) originRequest(req *fasthttp.Request, u *delivery.URL, v deliver
 		req.SetRequestURI(u.Path)
 	}
 	if u.Varies() {
-		var buf [16]byte
+		var buf [32]byte
 		req.Header.SetCanonical(hVariant, v.Append(buf[:0]))
 	}
 }
@@ -135,8 +135,8 @@ func (s *Server) fetch(u *delivery.URL, key []byte, v delivery.Variant, stale *e
 	if cacheable(status) {
 		s.store(e)
 		if u.Varies() {
-			s.store(&entry{key: u.AppendCacheKey(nil, delivery.Variant{}), kind: kindMarker, varyAccept: u.Negotiated(),
-				varyDPR: u.AutoDPR(), cost: entryOverhead + int64(len(u.Path)+len(u.Cloud))})
+			s.store(&entry{key: u.AppendCacheKey(nil, delivery.Variant{}), kind: kindMarker, depends: u.Depends(),
+				cost: entryOverhead + int64(len(u.Path)+len(u.Cloud))})
 		}
 	}
 	return &fillResult{e: e, fill: took}, nil
@@ -167,6 +167,7 @@ func (s *Server) newEntry(u *delivery.URL, key []byte, resp *fasthttp.Response, 
 		cldError:     cldError(h),
 		disposition:  copyBytes(h.PeekBytes(hDisposition)),
 		csp:          copyBytes(h.PeekBytes(hCSP)),
+		acceptCH:     copyBytes(h.PeekBytes(hAcceptCH)),
 		versioned:    u.HasVersion,
 		vary:         u.Vary(),
 		retryAfter:   retryAfterOf(status, h),
@@ -196,7 +197,7 @@ func cldError(h *fasthttp.ResponseHeader) []byte {
 func (s *Server) renewed(old *entry, resp *fasthttp.Response, now int64, seq uint64) *entry {
 	e := &entry{key: old.key, status: old.status, body: old.body, contentType: old.contentType, etag: old.etag,
 		lastModified: old.lastModified, version: old.version, cldError: old.cldError, disposition: old.disposition,
-		csp: old.csp, versioned: old.versioned, vary: old.vary, negative: old.negative,
+		csp: old.csp, acceptCH: old.acceptCH, versioned: old.versioned, vary: old.vary, negative: old.negative,
 		stored: now, target: old.target, fillSeq: seq, cost: old.cost}
 	if v := resp.Header.PeekBytes(hVersion); len(v) > 0 {
 		e.version = copyBytes(v)

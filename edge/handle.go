@@ -112,7 +112,7 @@ func (s *Server) deliver(ctx *fasthttp.RequestCtx) {
 		s.fail(ctx, fasthttp.StatusNotFound, "Unknown cloud_name "+u.Cloud)
 		return
 	}
-	v := requestVariant(&ctx.Request.Header, u.Negotiated(), u.AutoDPR())
+	v := requestVariant(&ctx.Request.Header, u.Depends())
 	kb := s.keys.Get().(*keyBuf)
 	defer s.keys.Put(kb)
 	kb.b = u.AppendCacheKey(kb.b[:0], v)
@@ -166,7 +166,7 @@ func (s *Server) fastHit(ctx *fasthttp.RequestCtx, now int64) *entry {
 	key := delivery.AppendRequestKey(kb.b[:0], cloud, b2s(uri))
 	e, ok := s.cache.get(key)
 	if ok && e.kind == kindMarker {
-		key = delivery.AppendVariantKey(key, requestVariant(&ctx.Request.Header, e.varyAccept, e.varyDPR))
+		key = delivery.AppendVariantKey(key, requestVariant(&ctx.Request.Header, e.depends))
 		e, ok = s.cache.get(key)
 	}
 	kb.b = key
@@ -177,17 +177,23 @@ func (s *Server) fastHit(ctx *fasthttp.RequestCtx, now int64) *entry {
 }
 
 // requestVariant is the variant a request asks for of a URL whose bytes
-// depend on Accept (negotiated: f_auto, q_auto) and on the DPR hint
-// (autoDPR: dpr_auto); the zero Variant for a URL that varies on neither.
-// Only the headers the URL depends on are read; raw headers never reach a
-// key.
-func requestVariant(h *fasthttp.RequestHeader, negotiated, autoDPR bool) delivery.Variant {
-	var accept, secCHDPR, dpr []byte
-	if negotiated {
-		accept = h.PeekBytes(hAccept)
+// depend on d (Accept for f_auto and q_auto, the DPR hint for dpr_auto, the
+// width hints for w_auto); the zero Variant for a URL that varies on
+// nothing. Only the headers the URL depends on are read; raw headers never
+// reach a key: the variant holds the negotiated token, the rounded DPR and
+// the rounded width.
+func requestVariant(h *fasthttp.RequestHeader, d delivery.Depends) delivery.Variant {
+	var hints delivery.Hints
+	if d.Negotiated {
+		hints.Accept = b2s(h.PeekBytes(hAccept))
 	}
-	if autoDPR {
-		secCHDPR, dpr = h.PeekBytes(hSecCHDPR), h.PeekBytes(hDPR)
+	if d.AutoDPR || d.AutoWidth.Has() {
+		hints.SecCHDPR, hints.DPR = b2s(h.PeekBytes(hSecCHDPR)), b2s(h.PeekBytes(hDPR))
 	}
-	return delivery.NegotiateVariant(negotiated, autoDPR, b2s(accept), b2s(secCHDPR), b2s(dpr))
+	if d.AutoWidth.Has() {
+		hints.SecCHWidth, hints.Width = b2s(h.PeekBytes(hSecCHWidth)), b2s(h.PeekBytes(hWidth))
+		hints.SecCHViewportWidth = b2s(h.PeekBytes(hSecCHViewportWidth))
+		hints.ViewportWidth = b2s(h.PeekBytes(hViewportWidth))
+	}
+	return delivery.NegotiateVariant(d, hints)
 }

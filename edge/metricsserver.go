@@ -14,17 +14,23 @@ import (
 // anyone who can reach its delivery port to read. The delivery port
 // answers /metrics 404.
 
-// metricsServer serves /metrics, and 404 for anything else.
+// metricsServer serves /metrics and /purge/applies (applies.go), and
+// 404 for anything else.
 func (s *Server) metricsServer() *fasthttp.Server {
 	return &fasthttp.Server{
 		Handler: func(ctx *fasthttp.RequestCtx) {
-			if !bytes.Equal(ctx.Path(), pathMetrics) {
+			path := ctx.Path()
+			if !bytes.Equal(path, pathMetrics) && !bytes.Equal(path, pathApplies) {
 				ctx.Error("Not found", fasthttp.StatusNotFound)
 				return
 			}
 			if !ctx.IsGet() && !ctx.IsHead() {
 				ctx.Response.Header.Set("Allow", "GET, HEAD")
 				ctx.Error("Method not allowed", fasthttp.StatusMethodNotAllowed)
+				return
+			}
+			if bytes.Equal(path, pathApplies) {
+				s.writeApplies(ctx)
 				return
 			}
 			s.writeMetrics(ctx)

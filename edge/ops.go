@@ -39,6 +39,10 @@ func (s *Server) writeMetrics(ctx *fasthttp.RequestCtx) {
 		cs.purgeFlushes, cs.purgeRestarts = st.Flushes, st.Restarts
 	}
 	s.m.write(&b, cs)
+	if l := s.applyLog(); l != nil {
+		l.ApplyDelay().Write(&b, "mediacdn_edge_purge_apply_delay_seconds",
+			"Delay between the purge stream storing a rule and this edge applying it (the two machines' clocks).")
+	}
 	s.origins.write(&b)
 	ctx.SetContentType("text/plain; version=0.0.4; charset=utf-8")
 	ctx.Response.Header.Set("Cache-Control", "no-store")

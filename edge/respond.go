@@ -78,6 +78,9 @@ var (
 	hAllow        = []byte("Allow")
 	hSecCHDPR     = []byte(delivery.HeaderSecCHDPR)
 	hDPR          = []byte(delivery.HeaderDPR)
+	hSecCHWidth   = []byte(delivery.HeaderSecCHWidth)
+	hWidth        = []byte(delivery.HeaderWidth)
+	hAcceptCH     = []byte(delivery.HeaderAcceptCH)
 	hVariant      = []byte(delivery.HeaderVariant)
 	vStar         = []byte("*")
 	vNoSniff      = []byte("nosniff")
@@ -91,6 +94,12 @@ var (
 	vRangePrefix  = []byte("bytes=")
 	vWeakPrefix   = []byte("W/")
 	hDefaultImage = []byte(delivery.HeaderDefaultImage)
+)
+
+// The viewport width hints w_auto reads (delivery.AutoWidth).
+var (
+	hSecCHViewportWidth = []byte(delivery.HeaderSecCHViewportWidth)
+	hViewportWidth      = []byte(delivery.HeaderViewportWidth)
 )
 
 // serve writes a cached (or just filled) entry, answering conditional and
@@ -172,6 +181,9 @@ func (s *Server) commonHeaders(h *fasthttp.ResponseHeader, e *entry, now int64, 
 	}
 	if len(e.version) > 0 {
 		h.SetCanonical(hVersion, e.version)
+	}
+	if len(e.acceptCH) > 0 {
+		h.SetCanonical(hAcceptCH, e.acceptCH)
 	}
 	var age [20]byte
 	h.SetCanonical(hAge, strconv.AppendInt(age[:0], e.ageSeconds(now), 10))

@@ -23,7 +23,6 @@ type detailJSON struct {
 	// analysisJSON carries colors, phash, image_metadata and exif when
 	// the call asks for them.
 	analysisJSON
-	Faces             *[][4]int        `json:"faces,omitempty"`
 	FaceDetection     string           `json:"face_detection,omitempty"`
 	Coordinates       *coordinatesJSON `json:"coordinates,omitempty"`
 	RelatedAssets     *[]resourceJSON  `json:"related_assets,omitempty"`
@@ -57,8 +56,9 @@ type versionJSON struct {
 	Restorable bool   `json:"restorable"`
 }
 
-// faceDetectionNote says what faces=true can and cannot give.
-const faceDetectionNote = "not available: this server detects no faces; faces lists the face_coordinates set through the API"
+// faceDetectionNote says what faces=true gives on a server without face
+// detection (no face cascade: imaging.Config.FaceCascade).
+const faceDetectionNote = "unavailable: this server has no face cascade; faces lists the face_coordinates set through the API"
 
 // Page sizes of derived resources in details.
 const (
@@ -117,7 +117,7 @@ func (c *call) assetDetails(a *meta.Asset, p *api.Params) (*detailJSON, error) {
 		return nil, err
 	}
 	flags := map[string]bool{}
-	for _, k := range []string{"faces", "pages", "coordinates", "related", "versions"} {
+	for _, k := range []string{"pages", "coordinates", "related", "versions"} {
 		v, err := p.Bool(k, false)
 		if err != nil {
 			return nil, err
@@ -133,10 +133,14 @@ func (c *call) assetDetails(a *meta.Asset, p *api.Params) (*detailJSON, error) {
 	if err := c.derivedPage(a, p, j); err != nil {
 		return nil, err
 	}
+	noDetection := analyse.faces && !c.s.images.FacesAvailable()
+	if noDetection {
+		analyse.faces = false
+	}
 	if j.analysisJSON, err = c.analysisFor(a, analyse); err != nil {
 		return nil, err
 	}
-	if flags["faces"] {
+	if noDetection {
 		faces := nonNilCoords(a.Coordinates.Faces)
 		j.Faces, j.FaceDetection = &faces, faceDetectionNote
 	}

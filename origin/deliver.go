@@ -49,6 +49,7 @@ func (s *Server) serveDelivery(w http.ResponseWriter, r *http.Request) {
 		s.deliveryFail(w, err)
 		return
 	}
+	acceptClientHints(w.Header(), cl)
 	d, err := s.resolve(r, &u, cl)
 	if err != nil {
 		s.deliveryFail(w, err)

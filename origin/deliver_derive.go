@@ -29,6 +29,10 @@ type deriveRequest struct {
 	signed  bool         // a signed URL or an API call: authenticated layers allowed (deliver_layers.go)
 	cloud   config.Cloud // the cloud's settings, for fetch layers
 	allowed bool         // the transformation is allowed under strict transformations
+
+	// autoWidth is w_auto's width (Variant.Width) when hasAutoWidth.
+	autoWidth    int
+	hasAutoWidth bool
 }
 
 // derive serves a derived image of a: stored if it exists, else made once
@@ -58,6 +62,7 @@ func (s *Server) derive(r *http.Request, u *delivery.URL, cl config.Cloud, a *me
 			return nil, err
 		}
 		req.accept, req.dpr, req.dk.Variant = v.Format, v.DPR, storedVariant(v)
+		req.autoWidth, req.hasAutoWidth = v.Width, v.AutoWidth
 	}
 	d, err := s.findOrMake(r.Context(), req, a)
 	if err != nil {
@@ -74,8 +79,7 @@ func (s *Server) derive(r *http.Request, u *delivery.URL, cl config.Cloud, a *me
 func requestVariant(r *http.Request, u *delivery.URL) (delivery.Variant, error) {
 	h := r.Header.Get(delivery.HeaderVariant)
 	if h == "" {
-		return u.Variant(r.Header.Get(delivery.HeaderAccept), r.Header.Get(delivery.HeaderSecCHDPR),
-			r.Header.Get(delivery.HeaderDPR)), nil
+		return u.Variant(requestHints(r.Header)), nil
 	}
 	v, ok := delivery.ParseVariant(h)
 	if !ok || !u.VariantFits(v) {
@@ -200,7 +204,8 @@ func (s *Server) make(ctx context.Context, flight string, req *deriveRequest, a 
 	defer src.Close()
 	res, err := s.timedTransform(func() (imaging.Result, error) {
 		return s.images.TransformReader(ctx, src, src.Size(), imaging.Request{Transformation: req.tr,
-			Format: req.format, Accept: req.accept, DPR: req.dpr, Layers: layers})
+			Format: req.format, Accept: req.accept, DPR: req.dpr, Layers: layers, Tags: a.Tags, Context: a.Context,
+			AutoWidth: req.autoWidth, HasAutoWidth: req.hasAutoWidth, Faces: a.Coordinates.Faces, Custom: a.Coordinates.Custom})
 	})
 	if err != nil {
 		return nil, err

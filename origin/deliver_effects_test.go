@@ -46,7 +46,7 @@ func TestDeliverEffects(t *testing.T) {
 		t.Errorf("e_pixelate_region changed pixels outside %v: %.2f → %.2f", region, a, b)
 	}
 	for tx, msg := range map[string]string{
-		"e_blur_faces/":         "e_blur_faces needs face detection, which this server does not have yet",
+		"e_blur_faces:0/":       "Invalid effect in transformation: blur_faces:0",
 		"e_background_removal/": "e_background_removal is unavailable: it needs an AI model or a paid add-on",
 		"e_brightness:101/":     "Invalid effect in transformation: brightness:101",
 		"e_outline:fill/":       "Unsupported transformation parameter: e_outline:fill",

@@ -70,6 +70,7 @@
 //	deliver_layers.go         the originals of a transformation's image layers (l_, u_), read for imaging
 //	deliver_named.go          named transformations expanded; strict transformations
 //	deliver_fetch.go          fetch delivery URLs: a remote image downloaded, kept and refreshed
+//	deliver_hints.go          the client hints a variant is made of; Accept-CH for clouds with client_hints
 //	deliver_attachment.go     fl_attachment
 //	deliver_cors.go           OPTIONS on delivery paths
 //	deliver_waiters.go        a transform stops when the last client waiting for it leaves

@@ -304,7 +304,7 @@ func (c *call) upload(rt string, p *api.Params) {
 		c.fail(err)
 		return
 	}
-	made, err := c.makeEagerFrom(src, kind.format, o.eager)
+	made, err := c.makeEagerFrom(src, kind.format, o)
 	if err != nil {
 		c.fail(err)
 		return
@@ -369,6 +369,7 @@ func (c *call) incoming(src *upfile, kind fileKind, o *uploadOptions) (*upfile, 
 	if err != nil {
 		return src, kind, err
 	}
+	plan.tags, plan.context = o.tags, o.context
 	return c.applyIncoming(src, kind, plan)
 }
 

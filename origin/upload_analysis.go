@@ -32,15 +32,20 @@ type analysis struct {
 	EXIF            map[string]string    `json:"exif,omitempty"`
 	IPTC            map[string]string    `json:"iptc,omitempty"`
 	XMP             map[string]string    `json:"xmp,omitempty"`
+	// Faces are the faces detected (x, y, width, height), once a call
+	// has asked for them (FacesDetected): detection runs only then.
+	Faces         [][4]int `json:"faces,omitempty"`
+	FacesDetected bool     `json:"faces_detected,omitempty"`
 }
 
 // analysisFlags are the analyses a call asks to see: colors, phash,
-// image_metadata and exif (upload, explicit and the Admin API's details).
+// image_metadata, exif and faces (upload, explicit and the Admin API's
+// details).
 type analysisFlags struct {
-	colors, phash, imageMetadata, exif bool
+	colors, phash, imageMetadata, exif, faces bool
 }
 
-func (f analysisFlags) any() bool { return f.colors || f.phash || f.imageMetadata || f.exif }
+func (f analysisFlags) any() bool { return f.colors || f.phash || f.imageMetadata || f.exif || f.faces }
 
 // parseAnalysisFlags reads the Upload API's analysis parameters;
 // media_metadata is Cloudinary's newer name for image_metadata and is
@@ -52,7 +57,7 @@ func parseAnalysisFlags(p *api.Params) (analysisFlags, error) {
 		dst *bool
 		key string
 	}{{&f.colors, "colors"}, {&f.phash, "phash"}, {&f.imageMetadata, "image_metadata"},
-		{&media, "media_metadata"}, {&f.exif, "exif"}} {
+		{&media, "media_metadata"}, {&f.exif, "exif"}, {&f.faces, "faces"}} {
 		v, err := p.Bool(b.key, false)
 		if err != nil {
 			return f, err
@@ -73,6 +78,7 @@ type analysisJSON struct {
 	Phash           string             `json:"phash,omitempty"`
 	ImageMetadata   *map[string]string `json:"image_metadata,omitempty"`
 	Exif            *map[string]string `json:"exif,omitempty"`
+	Faces           *[][4]int          `json:"faces,omitempty"`
 }
 
 // answer is what flags ask of the analysis.
@@ -98,6 +104,10 @@ func (an *analysis) answer(flags analysisFlags) analysisJSON {
 		}
 		j.Exif = &exif
 	}
+	if flags.faces && an.FacesDetected {
+		faces := nonNilCoords(an.Faces)
+		j.Faces = &faces
+	}
 	return j
 }
 
@@ -109,10 +119,20 @@ func (c *call) analysisFor(a *meta.Asset, flags analysisFlags) (analysisJSON, er
 		return analysisJSON{}, nil
 	}
 	an, err := c.s.analysis(c.ctx(), a)
+	if err == nil && flags.faces {
+		an, err = c.s.withFaces(c.ctx(), a, an)
+	}
 	if err != nil {
 		return analysisJSON{}, err
 	}
-	return an.answer(flags), nil
+	j := an.answer(flags)
+	if flags.faces && len(a.Coordinates.Faces) > 0 {
+		// face_coordinates set through the API win over detection, as at
+		// Cloudinary.
+		faces := a.Coordinates.Faces
+		j.Faces = &faces
+	}
+	return j, nil
 }
 
 // analyseUpload computes the analysis of an upload's file before anything
@@ -129,6 +149,9 @@ func (c *call) analyseUpload(rt delivery.ResourceType, src *upfile, flags analys
 		return nil, nil, err
 	}
 	an, err := c.s.analyseData(c.ctx(), rt, m.Bytes(), m)
+	if err == nil && flags.faces {
+		err = c.s.detectFaces(c.ctx(), rt, m.Bytes(), an)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -227,4 +250,65 @@ func (s *Server) analyseData(ctx context.Context, rt delivery.ResourceType, src 
 // (overwritten or deleted) before it could finish.
 func changedMeanwhile(publicID string) *delivery.Error {
 	return delivery.Errorf(http.StatusConflict, "Resource %s changed while it was read - retry", api.Clip(publicID))
+}
+
+// withFaces is an with the faces of a's original detected, computing
+// and storing them with the version's analysis when no call has asked for
+// them before (once, however many ask at the same time).
+func (s *Server) withFaces(ctx context.Context, a *meta.Asset, an *analysis) (*analysis, error) {
+	if an.FacesDetected {
+		return an, nil
+	}
+	flight := strings.Join([]string{"faces", a.Cloud, a.ResourceType.String(), a.Type.String(), a.PublicID,
+		strconv.FormatInt(a.Version, 10)}, "\x00")
+	v, err, _ := s.flights.Do(flight, func() (any, error) {
+		ctx := context.WithoutCancel(ctx)
+		src, err := blob.ReadAll(s.blobs, a.Blob)
+		if errors.Is(err, blob.ErrNotFound) {
+			return nil, changedMeanwhile(a.PublicID)
+		}
+		if err != nil {
+			return nil, delivery.Internal(err)
+		}
+		with := *an
+		if err := s.detectFaces(ctx, a.ResourceType, src, &with); err != nil {
+			return nil, err
+		}
+		data, err := json.Marshal(&with)
+		if err != nil {
+			return nil, delivery.Internal(err)
+		}
+		if err := s.meta.PutAnalysis(ctx, a.Key, a.Version, data); err != nil && !isNotFound(err) {
+			s.log.Warn("analysis not stored", "public_id", a.PublicID, "err", err)
+		}
+		return &with, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*analysis), nil
+}
+
+// detectFaces sets an's faces from the original src of resource type rt:
+// none for what is not an image the processor reads; 400 "face detection
+// unavailable" when the processor has no face cascade.
+func (s *Server) detectFaces(ctx context.Context, rt delivery.ResourceType, src []byte, an *analysis) error {
+	if !s.images.FacesAvailable() {
+		return delivery.Errorf(http.StatusBadRequest, "face detection unavailable")
+	}
+	an.Faces, an.FacesDetected = nil, true
+	if rt != delivery.Image {
+		return nil
+	}
+	faces, err := s.images.DetectFaces(ctx, src)
+	var ie *delivery.Error
+	switch {
+	case err == nil:
+		an.Faces = faces
+	case errors.As(err, &ie) && ie.Status == http.StatusBadRequest:
+		// Not pixels this processor reads (oversized, broken): no faces.
+	default:
+		return delivery.AsError(err)
+	}
+	return nil
 }

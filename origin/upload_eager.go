@@ -62,9 +62,11 @@ type madeEager struct {
 	res imaging.Result
 }
 
-// makeEagerFrom makes a call's eager images from src, the image (of
-// format assetFormat) an upload is about to store. Nothing is stored.
-func (c *call) makeEagerFrom(src *upfile, assetFormat string, eager []string) ([]madeEager, error) {
+// makeEagerFrom makes an upload's eager images (o.eager, conditions
+// reading o's tags and context) from src, the image (of format
+// assetFormat) it is about to store. Nothing is stored.
+func (c *call) makeEagerFrom(src *upfile, assetFormat string, o *uploadOptions) ([]madeEager, error) {
+	eager := o.eager
 	if len(eager) == 0 {
 		return nil, nil
 	}
@@ -84,7 +86,7 @@ func (c *call) makeEagerFrom(src *upfile, assetFormat string, eager []string) ([
 		}
 		res, err := c.s.timedTransform(func() (imaging.Result, error) {
 			return c.s.images.TransformMapped(c.ctx(), m, imaging.Request{Transformation: sp.tr,
-				Format: wantedFormat(sp.tr, sp.format), Layers: layers})
+				Format: wantedFormat(sp.tr, sp.format), Layers: layers, Tags: o.tags, Context: o.context})
 		})
 		if err != nil {
 			return nil, err

@@ -75,11 +75,9 @@ func (c *call) explicitBefore(key meta.Key, o *uploadOptions) (made int64, answe
 		return 0, answer, nil, eagerNotForKind(cur.ResourceType)
 	}
 	if o.analyse.any() {
-		an, err := c.s.analysis(c.ctx(), cur)
-		if err != nil {
+		if answer, err = c.analysisFor(cur, o.analyse); err != nil {
 			return 0, answer, nil, err
 		}
-		answer = an.answer(o.analyse)
 	}
 	if eager, err = c.eagerOf(cur, o.eager); err != nil {
 		return 0, answer, nil, err

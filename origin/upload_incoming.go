@@ -20,6 +20,9 @@ import (
 type incomingPlan struct {
 	tx     string // the transformation parameter, "" for none
 	format string // the format to convert to, "" to keep the file's
+	// tags and context are the upload's, which conditions read.
+	tags    []string
+	context map[string]string
 }
 
 // planIncoming decides the incoming transformation and conversion of an
@@ -104,7 +107,8 @@ func (c *call) applyIncoming(src *upfile, kind fileKind, plan incomingPlan) (*up
 	if err != nil {
 		return src, kind, err
 	}
-	res, err := c.s.images.TransformMapped(c.ctx(), m, imaging.Request{Transformation: tr, Format: f, Layers: layers})
+	res, err := c.s.images.TransformMapped(c.ctx(), m, imaging.Request{Transformation: tr, Format: f, Layers: layers,
+		Tags: plan.tags, Context: plan.context})
 	if err != nil {
 		return src, kind, delivery.AsError(err)
 	}

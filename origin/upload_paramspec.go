@@ -29,7 +29,7 @@ func uploadImplemented() []string {
 		"use_asset_folder_as_public_id_prefix", "filename_override", "discard_original_filename",
 		"overwrite", "tags", "context", "transformation", "format", "allowed_formats", "eager",
 		"invalidate", "return_delete_token", "moderation", "backup", "access_mode",
-		"colors", "phash", "image_metadata", "media_metadata", "exif",
+		"colors", "phash", "image_metadata", "media_metadata", "exif", "faces",
 	}
 }
 
@@ -42,7 +42,7 @@ func explicitSpec() api.MethodParams {
 		Implemented: []string{
 			"public_id", "resource_type", "type", "tags", "context", "eager", "invalidate", "moderation",
 			"display_name", "asset_folder", "access_mode", "colors", "phash", "image_metadata", "media_metadata",
-			"exif",
+			"exif", "faces",
 		},
 		Refused: uploadRefused(),
 	}
@@ -97,7 +97,7 @@ func signedParams(m api.MethodParams) api.MethodParams {
 // uploadRefused are the upload method's Cloudinary parameters that this
 // server does not implement yet: notifications and callbacks, asynchronous
 // processing, structured metadata, access control lists, upload presets, face
-// detection and coordinates, responsive breakpoints, add-ons and AI
+// and custom coordinates, responsive breakpoints, add-ons and AI
 // analyses. Later issues move them to the implemented list as they land.
 func uploadRefused() []string {
 	return []string{
@@ -106,7 +106,7 @@ func uploadRefused() []string {
 		"metadata", "clear_invalid",
 		"access_control",
 		"upload_preset",
-		"faces", "face_coordinates", "custom_coordinates", "regions",
+		"face_coordinates", "custom_coordinates", "regions",
 		"responsive_breakpoints",
 		"unique_display_name", "public_ids", "proxy", "headers",
 		"raw_convert", "categorization", "auto_tagging", "detection", "ocr", "background_removal",

@@ -312,3 +312,41 @@ func TestClusterServerRejoins(t *testing.T) {
 	t.Logf("%d publish attempts retried", pub.Retries())
 	checkApplied(t, js, cfg, []*edge{e}, []uint64{stamp}, acked, 400)
 }
+
+// When the servers refuse to scale the purge stream to stream.replicas
+// (five asked of a cluster of three servers), EnsureStream keeps the
+// stream's replica count and still updates its other settings, and purges
+// keep flowing. (A server merely down does not make JetStream refuse: it
+// places a replica on it, to be caught up when it is back.)
+func TestStreamKeepsReplicasWhenScalingRefused(t *testing.T) {
+	cl := startTestCluster(t)
+	one := clusterConfig(cl, 0)
+	one.Stream.Replicas = 1
+	js, err := jetstream.New(connect(t, one, "admin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := EnsureStream(ctx, js, one); err != nil {
+		t.Fatal(err)
+	}
+	waitStreamHealthy(t, js, one)
+	five := clusterConfig(cl, 1)
+	five.Stream.Replicas = 5
+	five.Stream.MaxAge = 3 * time.Hour
+	pub, err := NewPublisher(ctx, connect(t, five, "origin"), five)
+	if err != nil {
+		t.Fatalf("a publisher asking for 5 replicas of 3 servers: %v", err)
+	}
+	info, err := streamInfo(t, js, one)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := info.Config; c.Replicas != 1 || c.MaxAge != 3*time.Hour {
+		t.Errorf("stream after a refused scale: replicas %d, max age %v; want 1 and 3h (kept, updated)", c.Replicas, c.MaxAge)
+	}
+	e := startEdge(t, clusterConfig(cl, 2), "edge")
+	testkit.Eventually(t, 10*time.Second, "edge caught up", caughtUp(e))
+	waitApplied(t, e, publish(t, pub, NewFlush("demo")))
+}

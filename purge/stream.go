@@ -93,10 +93,11 @@ const defaultDuplicates = 2 * time.Minute
 // It is idempotent; origins call it (NewPublisher does). The stream is
 // created with cfg.Stream.Replicas replicas (more than one needs a NATS
 // cluster of at least as many JetStream servers); an existing stream with
-// another count is scaled to it. When the servers refuse to scale it (too
-// few of them are up), the stream keeps its count and its other settings
-// are updated: purges keep flowing, and the refusal is logged as an error
-// naming both counts.
+// another count is scaled to it. When the servers refuse to scale it (the
+// cluster has fewer JetStream servers than the count; a server merely down
+// does not make them refuse, they place a replica on it), the stream keeps
+// its count and its other settings are updated: purges keep flowing, and
+// the refusal is logged as an error naming both counts.
 //
 // A create that races another (an edge's openStream, another origin) may
 // be refused by the server while the other is being made: it is tried

@@ -11,6 +11,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/mediacdn/mediacdn/metrics"
 )
 
 // SubscriberOptions say who an edge is and what it serves.
@@ -75,6 +77,11 @@ type Subscriber struct {
 	// a replaced stream.
 	created time.Time
 
+	// recent remembers when the newest rules were applied; delay is the
+	// stored → applied histogram of every rule applied.
+	recent applies
+	delay  *metrics.Histogram
+
 	flushes  atomic.Uint64
 	restarts atomic.Uint64
 	kick     chan struct{} // a heartbeat is due (buffered 1)
@@ -109,6 +116,7 @@ func NewSubscriber(nc *nats.Conn, ix *Index, cfg Config, opts SubscriberOptions)
 		restart:  make(chan struct{}, 1),
 		checkNow: make(chan struct{}, 1),
 		notify:   make(chan struct{}),
+		delay:    newApplyDelayHistogram(),
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -166,6 +174,15 @@ func (s *Subscriber) State() State {
 	s.cu.state(&st)
 	return st
 }
+
+// Applies returns when the newest rules above stream sequence seq were
+// applied (up to the last 1,024 applied), oldest first.
+func (s *Subscriber) Applies(seq uint64) []Apply { return s.recent.since(seq) }
+
+// ApplyDelay is the histogram of the delays between the stream storing a
+// rule and this edge applying it (seconds; the two clocks may differ
+// across machines).
+func (s *Subscriber) ApplyDelay() *metrics.Histogram { return s.delay }
 
 // WaitApplied returns once the stream sequence seq is applied, or with the
 // context's error.
@@ -277,7 +294,7 @@ func (s *Subscriber) session(ctx context.Context) error {
 			return
 		}
 		delivered = md.Sequence.Consumer
-		s.handle(msg.Subject(), msg.Data(), md.Sequence.Stream)
+		s.handle(msg.Subject(), msg.Data(), md.Sequence.Stream, md.Timestamp)
 	}, jetstream.PullHeartbeat(hb), jetstream.PullExpiry(max(4*hb, 10*time.Second)),
 		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 			s.log.Debug("purge consumer", "err", err)
@@ -369,9 +386,10 @@ func (s *Subscriber) flushServed(seq uint64) {
 	}
 }
 
-// handle applies the rule stored at stream sequence seq. A session's
-// consumer calls it from one goroutine, in stream order.
-func (s *Subscriber) handle(subject string, data []byte, seq uint64) {
+// handle applies the rule the stream stored at sequence seq at time
+// stored. A session's consumer calls it from one goroutine, in stream
+// order.
+func (s *Subscriber) handle(subject string, data []byte, seq uint64, stored time.Time) {
 	s.applyMu.Lock()
 	applied := s.applied()
 	if seq <= applied {
@@ -382,7 +400,10 @@ func (s *Subscriber) handle(subject string, data []byte, seq uint64) {
 		s.gap(applied, seq)
 	}
 	s.apply(subject, data, seq)
+	now := time.Now()
 	s.applyMu.Unlock()
+	s.recent.add(Apply{Seq: seq, Stored: stored, Applied: now})
+	s.delay.Observe(max(now.Sub(stored), 0))
 	s.afterApply(seq)
 }
 

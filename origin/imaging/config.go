@@ -42,6 +42,13 @@ type Config struct {
 	// transformation answers 400 "Transformation too expensive". Zero
 	// means 10s; negative disables the check.
 	MaxCost time.Duration `yaml:"max_cost"`
+	// MaxFrames is the most frames an animated result (GIF or WebP in,
+	// GIF or WebP out) keeps; an animated input asked for more (all its
+	// frames, or a pg_ range) answers 400 "Animated image has too many
+	// frames". The frames decoded count against MaxInputPixels (frames ×
+	// width × height), the frames produced against MaxOutputPixels, and
+	// each frame's work against MaxCost. Zero means 400 (13 s at 30 fps).
+	MaxFrames int `yaml:"max_frames"`
 	// LibvipsJPEG decodes every JPEG with libvips' own loader. By default
 	// a JPEG shrunk on load (a resize to half its size or less) whose
 	// shrunk pixels fit in 24 MiB is decoded by libjpeg straight into
@@ -52,7 +59,18 @@ type Config struct {
 	// to the operating system (glibc malloc_trim). Zero means 10s; negative
 	// disables it.
 	ReleaseInterval time.Duration `yaml:"release_interval"`
+	// FaceCascade is the OpenCV cascade file g_face, g_faces,
+	// e_blur_faces and e_pixelate_faces detect faces with (Debian's
+	// opencv-data package installs it; `make deps` does). It is loaded at
+	// start-up: when it is missing or not a cascade, those answer 400 "face
+	// detection unavailable" (and the origin logs a warning). Empty means
+	// DefaultFaceCascade; "none" turns face detection off.
+	FaceCascade string `yaml:"face_cascade"`
 }
+
+// DefaultFaceCascade is Config.FaceCascade's default: OpenCV's frontal
+// face Haar cascade "alt2".
+const DefaultFaceCascade = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_alt2.xml"
 
 // ApplyDefaults fills unset fields.
 func (c *Config) ApplyDefaults() {
@@ -74,6 +92,9 @@ func (c *Config) ApplyDefaults() {
 	if c.Queue == 0 {
 		c.Queue = 4 * c.Workers
 	}
+	if c.MaxFrames == 0 {
+		c.MaxFrames = 400
+	}
 	if c.Timeout == 0 {
 		c.Timeout = 30 * time.Second
 	}
@@ -82,6 +103,9 @@ func (c *Config) ApplyDefaults() {
 	}
 	if c.ReleaseInterval == 0 {
 		c.ReleaseInterval = 10 * time.Second
+	}
+	if c.FaceCascade == "" {
+		c.FaceCascade = DefaultFaceCascade
 	}
 }
 
@@ -98,6 +122,8 @@ func (c *Config) Validate() error {
 		return config.Errorf("max_input_size", "must not be negative")
 	case c.Workers < 0:
 		return config.Errorf("workers", "must not be negative")
+	case c.MaxFrames < 0:
+		return config.Errorf("max_frames", "must not be negative")
 	case c.Queue < 0:
 		return config.Errorf("queue", "must not be negative")
 	case c.Timeout < 0:

@@ -33,9 +33,12 @@ const (
 	costRot90        = 3  // a_90, a_180, a_270, per pixel
 	costRotate       = 15 // any other angle, per output pixel
 	costFlip         = 3
-	costBlend        = 5  // o_, b_ flattening, per pixel
-	costLayer        = 15 // compositing a layer, per pixel of the image under it (an image layer's own work is checked when it is decoded)
-	costText         = 20 // rendering a text layer, per estimated pixel
+	costBlend        = 5    // o_, b_ flattening, per pixel
+	costLayer        = 15   // compositing a layer, per pixel of the image under it (an image layer's own work is checked when it is decoded)
+	costText         = 20   // rendering a text layer, per estimated pixel
+	costFaceGrey     = 6    // face detection's greyscale copy (at most 1024 px a side), per pixel of the image read
+	costFaceDetect   = 60e6 // face detection (faces.go) on that copy: fixed, its size being bounded
+	costAutoBG       = 70   // b_auto: the predominant colour measured, per pixel of the image padded (crops.go)
 )
 
 // decodeCost is a loader's cost per decoded pixel.
@@ -169,6 +172,9 @@ func (c *costing) step(s *step, g geometry) bool {
 		c.ns += costText * s.layer.text.pixels
 		return true
 	}
+	if s.needsFaces() {
+		c.faces(s)
+	}
 	if !g.pre.none() {
 		if g.preSmart {
 			c.materialize()
@@ -193,6 +199,10 @@ func (c *costing) step(s *step, g geometry) bool {
 		if !c.resize(g.crop.w, g.crop.h) {
 			return false
 		}
+	}
+	if s.autoBG != nil && (!g.pad.none() || g.salient) {
+		c.materialize()
+		c.add(costAutoBG)
 	}
 	if !g.pad.none() {
 		if !c.resize(g.pad.w, g.pad.h) {
@@ -232,6 +242,17 @@ func (c *costing) step(s *step, g geometry) bool {
 		c.add(costBlend)
 	}
 	return true
+}
+
+// faces adds a face detection, and the smart crop of g_face:auto should
+// it find no face.
+func (c *costing) faces(s *step) {
+	c.materialize()
+	c.add(costFaceGrey)
+	c.ns += costFaceDetect
+	if isFaceGravity(s.gravity) && s.faceFallback == delivery.GravityAuto {
+		c.add(costSmartCrop)
+	}
 }
 
 // angle adds a_'s rotation and flips.

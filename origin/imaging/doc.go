@@ -18,7 +18,9 @@
 //	types.go      Info, Request, Result, TextRequest, Stats (shared by both builds)
 //	errors.go     Error: HTTP status and a public message in Cloudinary's wording
 //	transform.go  Transform, TransformReader: admission, plan, pipeline, SVG pass-through
+//	conditions.go if_ conditions decided, $variables defined, expressions evaluated, before planning
 //	plan.go       a delivery.Transformation checked into steps (400 Unsupported)
+//	autowidth.go  w_auto replaced by the width the caller resolved from the client hints
 //	geometry.go   crop modes and shrink-on-load, as pure arithmetic
 //	gravity.go    where a region or a padded image goes (g_, x_, y_)
 //	load.go       header checks, page, shrink-on-load, EXIF orientation
@@ -27,10 +29,18 @@
 //	ico.go        ICO read and written in Go (the same reason)
 //	jxl.go        the JPEG XL policy: size from the header, never decoded, pass-through
 //	load_formats.go  Probe and Verify of ICO and JPEG XL, an ICO decoded into libvips
+//	pdf.go        a PDF page rasterised by poppler at dn_ (pdf_plan.go: dn_ checked)
+//	anim.go       animated GIF and WebP: frames loaded, every step run per frame, joined back
+//	anim_plan.go  pg_ ranges and lists, dl_, e_loop, fl_animated: checked; the animated output chosen
 //	steps.go      one component applied: geometry, then angle
+//	crops.go      c_auto, c_fill_pad, c_auto_pad, g_auto's options, z_ and b_auto checked; their geometry
+//	crop_saliency.go the saliency map read: the salient region, where a box holds the most of it
+//	crop_auto.go  the salient crops and b_auto's colour measured on the pixels
 //	effects.go    e_ (grayscale, sepia, negate, blur, sharpen), r_, bo_, o_ and b_
 //	effects_plan.go  the other e_ effects checked and typed: levels, defaults, region, colours (400 for the rest)
 //	effects_more.go  the other e_ effects applied, and their cost
+//	faces_plan.go face and custom gravities as arithmetic: fallbacks, focus, c_thumb's region
+//	faces.go      faces detected (OpenCV) for g_face, g_faces, e_blur_faces, e_pixelate_faces, DetectFaces
 //	layers.go     l_ and u_ checked into layer steps: nesting, placement, text styles, fonts
 //	layers_apply.go a layer made (image or text) and composited
 //	pipeline.go   the libvips image in flight, limits, encoding
@@ -58,12 +68,18 @@
 //	vips_layers.c the C layer of layers: compositing in place, tiling, text layers
 //	vips_effects.c the C layer of effects_more.go
 //	vips_formats.c the C layer of save_formats.go
+//	vips_anim.c   the C layer of animation: frames loaded as one tall image, delays, loop, joining
+//	vips_pdf.c    the C layer of PDF: poppler let through the untrusted block, a page at a density
+//	vips_crop.c   the C layer of crop_auto.go: the saliency map, the border's colour
+//	vips_faces.c  the greyscale copy face detection reads
+//	faces.h, faces.cpp  OpenCV's cascade classifier behind a C API (objdetect, imgproc, core)
 //	jpeg.c        direct JPEG decoding and verifying with libjpeg
 //	nocgo.go, mapped_nocgo.go  the stand-ins of a build without cgo (edges only): every call fails with 503
 //
 // Without cgo the package builds (for edges): the files without a
-// `//go:build cgo` line (plan, effects_plan, layers, geometry, gravity, format, format_more,
-// sniff, svg, jxl, bmp, bmp_encode, ico, analyze, mapped, config, types, errors) need no libvips, nocgo.go and
+// `//go:build cgo` line (plan, effects_plan, anim_plan, pdf_plan, faces_plan, layers, geometry, gravity, crops,
+// crop_saliency, format, format_more, sniff, svg, jxl, bmp, bmp_encode, ico, analyze, mapped, config, types,
+// errors) need no libvips, nocgo.go and
 // mapped_nocgo.go stand in for the rest, and geometry_test.go runs under
 // `CGO_ENABLED=0 go test` (TestArithmeticWithoutCgo checks it does);
 // every other test file carries `//go:build cgo`.
@@ -76,7 +92,7 @@
 //	operation cache   off: 0 operations, 0 bytes, 0 files (bimg's 500 operations and 100 MiB are replaced)
 //	concurrency       1 libvips thread per pipeline (both set it) unless VIPS_CONCURRENCY is set; the pool gives the parallelism
 //	vector (SIMD)     libvips' default, on unless VIPS_NOVECTOR is set (neither changes it)
-//	untrusted loaders blocked (ImageMagick, PDF, SVG, JPEG XL, ...); bimg leaves them open;
+//	untrusted loaders blocked (ImageMagick, SVG, JPEG XL, ...) but poppler's PDF loader; bimg leaves them open;
 //	                  the JPEG XL saver (untrusted with its loader in 8.14) is allowed back
 //	libvips warnings  dropped (a log handler for the VIPS domain)
 //	malloc arenas     at most 2 (mallopt) unless MALLOC_ARENA_MAX is set

@@ -58,6 +58,8 @@ func (pl *pipeline) moreEffect(s *step) error {
 		rc = C.mc_fx_unsharp(pl.img, &out, C.double(sharpenSigma(e)), 1.5)
 	case delivery.EffectPixelate:
 		rc = C.mc_fx_pixelate(pl.img, &out, C.int(pixelateSize(e, w, h)))
+	case delivery.EffectBlurFaces, delivery.EffectPixelateFaces:
+		return pl.faceEffect(s)
 	case delivery.EffectPixelateRegion, delivery.EffectBlurRegion:
 		r := s.fx.region.rect(w, h)
 		if r.w == 0 || r.h == 0 {
@@ -199,8 +201,10 @@ func moreEffectCost(e delivery.Effect, fx *effectArgs) (perPixel float64, random
 		return blurCost(sharpenSigma(e)) + costAdjust, false
 	case delivery.EffectPixelate:
 		return costPixelate, false
-	case delivery.EffectPixelateRegion:
+	case delivery.EffectPixelateRegion, delivery.EffectPixelateFaces:
 		return costPixelate, true
+	case delivery.EffectBlurFaces:
+		return blurCost(max(level(e, defBlurFaces)/20, 0.5)), true
 	case delivery.EffectBlurRegion:
 		return blurCost(blurSigma(e)), true
 	case delivery.EffectVignette:

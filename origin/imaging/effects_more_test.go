@@ -225,14 +225,12 @@ func TestVignette(t *testing.T) {
 	}
 }
 
-// Effects that need face detection, a model or an add-on, and those not
+// Effects that need a model or an add-on, bad levels, and those not
 // built yet, answer 400 naming them.
 func TestEffectsRefused(t *testing.T) {
 	p := newProcessor(t, Config{})
 	src := testkit.Read(t, "coffee.png")
 	for tx, msg := range map[string]string{
-		"e_blur_faces":                        "e_blur_faces needs face detection, which this server does not have yet",
-		"e_pixelate_faces:10":                 "e_pixelate_faces needs face detection, which this server does not have yet",
 		"e_background_removal":                "e_background_removal is unavailable: it needs an AI model or a paid add-on that this server does not have",
 		"e_upscale":                           "e_upscale is unavailable: it needs an AI model or a paid add-on that this server does not have",
 		"e_gen_fill":                          "e_gen_fill is unavailable: it needs an AI model or a paid add-on that this server does not have",

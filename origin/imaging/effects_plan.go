@@ -337,8 +337,7 @@ func regionOf(c *delivery.Component) (region, *delivery.Component, error) {
 }
 
 // checkEffect accepts the effects effects_more.go implements and refuses
-// the rest with a 400 naming them: the ones that need face detection or a
-// model, saying so.
+// the rest with a 400 naming them: the ones that need a model, saying so.
 func checkEffect(c *delivery.Component) error {
 	e := c.Effect
 	switch e.Name {
@@ -349,11 +348,8 @@ func checkEffect(c *delivery.Component) error {
 		delivery.EffectBlurRegion, delivery.EffectVignette, delivery.EffectImprove,
 		delivery.EffectTrim, delivery.EffectColorize, delivery.EffectTint,
 		delivery.EffectReplaceColor, delivery.EffectMakeTransparent, delivery.EffectGradientFade,
-		delivery.EffectShadow, delivery.EffectOutline:
+		delivery.EffectShadow, delivery.EffectOutline, delivery.EffectBlurFaces, delivery.EffectPixelateFaces:
 		return nil // levels checked by the grammar, arguments by takeEffectArgs
-	case delivery.EffectBlurFaces, delivery.EffectPixelateFaces:
-		return &delivery.Error{Status: http.StatusBadRequest,
-			Message: "e_" + e.Name.String() + " needs face detection, which this server does not have yet"}
 	case delivery.EffectBackgroundRemoval, delivery.EffectGenFill, delivery.EffectUpscale,
 		delivery.EffectEnhance, delivery.EffectViesusCorrect:
 		return &delivery.Error{Status: http.StatusBadRequest,

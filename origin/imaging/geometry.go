@@ -23,6 +23,9 @@ type geometry struct {
 	crop     rect
 	smart    bool
 	pad      rect
+
+	salient bool    // a salient crop to tw × th: measured on the pixels when it runs (crops.go)
+	tw, th  float64 // salient only
 }
 
 // geometry computes the step's work on an image of w × h pixels.
@@ -49,6 +52,10 @@ func (s *step) geometry(w, h int) geometry {
 		return s.fillGeometry(w, h, tw, th, true)
 	case delivery.CropPad, delivery.CropLPad, delivery.CropMPad:
 		return s.padGeometry(w, h, tw, th)
+	case delivery.CropAuto, delivery.CropFillPad, delivery.CropAutoPad:
+		if tw > 0 && th > 0 {
+			return salientEstimate(w, h, tw, th) // crops.go
+		}
 	}
 	return scaleGeometry(w, h, tw, th)
 }
@@ -239,7 +246,11 @@ func (s *step) cropGeometry(w, h int, tw, th float64) geometry {
 		bh = h
 	}
 	rw, rh := bw, bh
-	if s.zoom > 0 {
+	switch {
+	case s.focus != nil && !s.w.set && !s.h.set:
+		bw, bh = s.faceCropBox(w, h)
+		rw, rh = bw, bh
+	case s.zoom > 0:
 		rw, rh = pixels(float64(bw)/s.zoom), pixels(float64(bh)/s.zoom)
 	}
 	rw, rh = min(rw, w), min(rh, h)
@@ -265,6 +276,9 @@ func (s *step) cropGeometry(w, h int, tw, th float64) geometry {
 // thumbGeometry is fill, after cutting a 1/z region around the gravity
 // point when z_ zooms in.
 func (s *step) thumbGeometry(w, h int, tw, th float64) geometry {
+	if s.focus != nil {
+		return s.faceThumbGeometry(w, h, tw, th)
+	}
 	var pre rect
 	if s.zoom > 1 {
 		rw, rh := pixels(float64(w)/s.zoom), pixels(float64(h)/s.zoom)

@@ -10,6 +10,9 @@ import (
 // when none), with x/y offsets measured inwards from the gravity's edges;
 // xy_center centres the box on (x, y). The box stays inside.
 func (s *step) place(w, h, bw, bh int, def delivery.GravityMode) (int, int) {
+	if s.focus != nil {
+		return s.placeOnFocus(w, h, bw, bh)
+	}
 	return placeBy(s.gravity, w, h, bw, bh, s.x, s.y, def)
 }
 

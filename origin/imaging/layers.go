@@ -85,6 +85,15 @@ func (p *plan) components(cs []delivery.Component, depth int, dprHint float64) (
 				}
 			}
 		}
+		if depth == 0 {
+			var err error
+			if c, err = p.takeAnimation(c); err != nil {
+				return nil, err
+			}
+			if c, err = p.takeDensity(c); err != nil {
+				return nil, err
+			}
+		}
 		fx, c, err := takeEffectArgs(c)
 		if err != nil {
 			return nil, err

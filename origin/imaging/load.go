@@ -153,9 +153,17 @@ func (pl *pipeline) load(p *Processor, src source, pln *plan) error {
 	if err != nil {
 		return err
 	}
+	if ok, err := pl.animates(h, src.kind, pln); err != nil {
+		return err
+	} else if ok {
+		return pl.loadFrames(p, src, h, pln)
+	}
 	page, err := pageIndex(pln.page, h.pages)
 	if err != nil {
 		return err
+	}
+	if src.kind == loaderPDF {
+		return pl.loadPDF(p, src, page, pln)
 	}
 	if err := p.checkPixels(h, src.kind, page); err != nil {
 		return err
@@ -203,7 +211,7 @@ func (p *Processor) shape(h header, kind loader, page int, pln *plan) (lw, lh, s
 		lw, lh = h.height, h.width
 	}
 	shrink = 1
-	if len(pln.steps) > 0 && (kind == loaderJPEG || kind == loaderWebP) {
+	if len(pln.steps) > 0 && (kind == loaderJPEG || kind == loaderWebP) && !pln.steps[0].faceThumb() {
 		shrink = pln.steps[0].geometry(lw, lh).shrinkFactor(lw, lh)
 	}
 	direct = shrink > 1 && page == 0 && kind == loaderJPEG && !p.cfg.LibvipsJPEG

@@ -75,7 +75,7 @@ func TestICOInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := decode(t, do(t, p, photo, "c_fill,w_64,h_48", delivery.PNG))
-	if d := meanDiff(t, decode(t, do(t, p, written, "", delivery.PNG)), want); d != 0 {
+	if d := meanDiffRGBA(t, decode(t, do(t, p, written, "", delivery.PNG)), want); d != 0 {
 		t.Errorf("32-bit ICO: mean difference %.2f", d)
 	}
 
@@ -87,7 +87,7 @@ func TestICOInput(t *testing.T) {
 	if info, err := p.Probe(both); err != nil || info.Width != 64 || info.Height != 48 {
 		t.Fatalf("probe of an ICO with a PNG: %+v %v", info, err)
 	}
-	if d := meanDiff(t, decode(t, do(t, p, both, "", delivery.PNG)), want); d != 0 {
+	if d := meanDiffRGBA(t, decode(t, do(t, p, both, "", delivery.PNG)), want); d != 0 {
 		t.Errorf("PNG in ICO: mean difference %.2f", d)
 	}
 

@@ -55,3 +55,11 @@ func (p *Processor) TransformReader(context.Context, io.Reader, int64, Request) 
 func (p *Processor) Text(context.Context, TextRequest) (Result, error) {
 	return Result{}, unavailable()
 }
+
+// FacesAvailable is false: face detection needs cgo.
+func (p *Processor) FacesAvailable() bool { return false }
+
+// DetectFaces fails.
+func (p *Processor) DetectFaces(context.Context, []byte) ([][4]int, error) {
+	return nil, unavailable()
+}

@@ -35,6 +35,10 @@ type pipeline struct {
 	proc         *Processor
 	layerData    map[string][]byte
 	layerSources []source
+	// frames is an animated input's, whose steps run frame by frame (anim.go).
+	frames    *frameSet
+	faceCache faceCache   // the last face detection (faces.go)
+	coords    coordinates // the asset's stored coordinates (Request.Faces, Request.Custom)
 }
 
 // newPipeline starts a pipeline whose evaluation stops when ctx ends;

@@ -1,7 +1,6 @@
 package imaging
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/mediacdn/mediacdn/delivery"
@@ -20,6 +19,9 @@ type plan struct {
 	noAutoRotate bool              // a_ignore
 	layers       int               // l_ and u_ so far (layers.go)
 	layerData    map[string][]byte // Request.Layers
+	anim         animation         // frames, delay, loop of an animated input (anim_plan.go)
+	density      int               // dn_: a PDF's dots per inch, 0 for 72 (pdf_plan.go)
+	coords       coordinates       // Request.Faces and Request.Custom
 }
 
 // step is one component: its geometry and its effects, in the order
@@ -32,6 +34,11 @@ type step struct {
 	gravity delivery.GravityMode
 	x, y    length
 	zoom    float64 // 0 when not given
+	// faceFallback is g_face's and g_faces' gravity when no face is found;
+	// focus is the face box, set by the pipeline before the geometry
+	// (faces_plan.go).
+	faceFallback delivery.GravityMode
+	focus        *focus
 
 	effect     delivery.Effect
 	fx         effectArgs // the effect's region, colours and arguments (effects_plan.go)
@@ -40,6 +47,7 @@ type step struct {
 	angle      delivery.Angle
 	background delivery.Color
 	hasBG      bool
+	autoBG     *delivery.AutoBackground // b_auto: the padding's colour is measured (crops.go)
 	border     delivery.Border
 	opacity    int
 	hasOpacity bool
@@ -82,7 +90,7 @@ func (p *plan) empty() bool {
 			return false
 		}
 	}
-	return p.page == 0 && !p.noAutoRotate
+	return p.page == 0 && p.anim.spans == nil && !p.noAutoRotate
 }
 
 // global takes the parameters that apply to the whole result.
@@ -110,14 +118,9 @@ func (p *plan) global(c *delivery.Component) error {
 		}
 	}
 	if c.Has(delivery.KeyPage) {
-		n, err := strconv.Atoi(c.Page)
-		switch {
-		case err != nil:
-			return unsupported("pg_" + c.Page)
-		case n == 0:
-			return invalidValue("page", c.Page)
+		if err := p.pages(c.Page); err != nil {
+			return err
 		}
-		p.page = n
 	}
 	if c.Has(delivery.KeyAngle) && c.Angle.Modes&delivery.AngleIgnore != 0 {
 		p.noAutoRotate = true
@@ -129,7 +132,7 @@ func (p *plan) global(c *delivery.Component) error {
 // response (the caller's job), which it accepts and leaves alone.
 const (
 	honouredFlags = delivery.FlagProgressive | delivery.FlagStripProfile | delivery.FlagKeepIPTC |
-		delivery.FlagForceStrip | delivery.FlagPreserveTransparency
+		delivery.FlagForceStrip | delivery.FlagPreserveTransparency | delivery.FlagAnimated | delivery.FlagAWebP
 	responseFlags = delivery.FlagAttachment | delivery.FlagImmutableCache
 )
 
@@ -139,6 +142,8 @@ func (p *plan) flags(f delivery.Flags) error {
 	}
 	p.progressive = p.progressive || f.Has(delivery.FlagProgressive)
 	p.keepIPTC = p.keepIPTC || f.Has(delivery.FlagKeepIPTC)
+	p.anim.animated = p.anim.animated || f.Has(delivery.FlagAnimated)
+	p.anim.awebp = p.anim.awebp || f.Has(delivery.FlagAWebP)
 	return nil
 }
 
@@ -152,6 +157,9 @@ func newStep(c *delivery.Component, dprHint float64) (step, error) {
 		return step{}, err
 	}
 	if err := s.effects(c); err != nil {
+		return step{}, err
+	}
+	if err := s.checkCrops(c); err != nil {
 		return step{}, err
 	}
 	return s, nil
@@ -184,8 +192,7 @@ func (s *step) size(c *delivery.Component, dprHint float64) error {
 	}
 	if c.Has(delivery.KeyCrop) {
 		switch c.Crop {
-		case delivery.CropFillPad, delivery.CropAuto, delivery.CropAutoPad,
-			delivery.CropImaggaCrop, delivery.CropImaggaScale:
+		case delivery.CropImaggaCrop, delivery.CropImaggaScale:
 			return unsupported("c_" + c.Crop.String())
 		}
 		s.crop = c.Crop
@@ -215,6 +222,11 @@ func (s *step) placement(c *delivery.Component) error {
 			return err
 		}
 		s.gravity = g
+		if g == delivery.GravityCustom {
+			s.faceFallback, _ = customFallback(c.Gravity.Param)
+		} else {
+			s.faceFallback, _ = faceFallback(c.Gravity.Param)
+		}
 	}
 	if c.Has(delivery.KeyX) {
 		s.x = length{v: c.X.Value, rel: c.X.Relative, set: true}
@@ -223,16 +235,13 @@ func (s *step) placement(c *delivery.Component) error {
 		s.y = length{v: c.Y.Value, rel: c.Y.Relative, set: true}
 	}
 	if c.Has(delivery.KeyZoom) {
-		if s.crop != delivery.CropCrop && s.crop != delivery.CropThumb {
-			return unsupported(token(c, "z"))
-		}
-		s.zoom = c.Zoom
+		s.zoom = c.Zoom // checkCrops checks the crop mode
 	}
 	return nil
 }
 
-// gravity maps g_ to what is implemented. Faces are not detected: g_face
-// and g_faces fall back to g_auto (libvips' attention-based smart crop).
+// gravity maps g_ to what is implemented. g_face and g_faces are detected
+// faces (faces_plan.go), with :center or :auto for when there is none.
 func gravity(c *delivery.Component) (delivery.GravityMode, error) {
 	g := c.Gravity
 	switch {
@@ -240,11 +249,15 @@ func gravity(c *delivery.Component) (delivery.GravityMode, error) {
 		if g.Param == "" {
 			return g.Mode, nil
 		}
-	case g.Mode == delivery.GravityAuto && g.Param == "":
-		return delivery.GravityAuto, nil
+	case g.Mode == delivery.GravityAuto:
+		return autoGravity(c) // crops.go
 	case g.Mode == delivery.GravityFace || g.Mode == delivery.GravityFaces:
-		if g.Param == "" || g.Param == "center" || g.Param == "auto" {
-			return delivery.GravityAuto, nil
+		if _, ok := faceFallback(g.Param); ok {
+			return g.Mode, nil
+		}
+	case g.Mode == delivery.GravityCustom:
+		if _, ok := customFallback(g.Param); ok {
+			return g.Mode, nil
 		}
 	}
 	return 0, unsupported(token(c, "g"))
@@ -274,10 +287,16 @@ func (s *step) effects(c *delivery.Component) error {
 		s.angle = c.Angle
 	}
 	if c.Has(delivery.KeyBackground) {
-		if k := c.Background.Kind; k != delivery.ColorNamed && k != delivery.ColorRGB {
+		switch c.Background.Kind {
+		case delivery.ColorNamed, delivery.ColorRGB:
+			s.background, s.hasBG = c.Background, true
+		case delivery.ColorAuto:
+			if err := s.autoBackground(c); err != nil { // crops.go
+				return err
+			}
+		default:
 			return unsupported(token(c, "b"))
 		}
-		s.background, s.hasBG = c.Background, true
 	}
 	if c.Has(delivery.KeyBorder) {
 		s.border = c.Border

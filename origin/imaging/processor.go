@@ -13,10 +13,11 @@ import (
 // process with New; it is safe for concurrent use. Its pool of slots starts
 // with the first Transform or Text (Probe needs none); Close stops it.
 type Processor struct {
-	cfg  Config
-	log  *slog.Logger
-	avif bool   // the AVIF encoder works here
-	more savers // the HEIC and JPEG XL encoders that work here
+	cfg   Config
+	log   *slog.Logger
+	avif  bool   // the AVIF encoder works here
+	more  savers // the HEIC and JPEG XL encoders that work here
+	faces bool   // the face cascade loaded (faces.go)
 
 	directJPEG atomic.Int64 // JPEGs decoded by jpeg.c rather than libvips' loader
 
@@ -46,6 +47,7 @@ func New(cfg Config, log *slog.Logger) (*Processor, error) {
 	p := &Processor{cfg: cfg, log: log, quit: make(chan struct{})}
 	p.life, p.closing = context.WithCancelCause(context.Background())
 	p.avif = vipsAVIF
+	p.faces = initFaces(cfg.FaceCascade, log)
 	if !p.avif {
 		log.Warn("imaging: AVIF encoder unavailable; f_avif answers 400 and f_auto falls back to WebP")
 	}

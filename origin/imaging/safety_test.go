@@ -20,16 +20,16 @@ func TestUnsupportedParameters(t *testing.T) {
 	p := newProcessor(t, Config{})
 	src := testkit.Read(t, "rocket.jpg")
 	for _, tx := range []string{
-		"co_red", "if_w_gt_100", "$size_100", "t_thumb",
-		"c_imagga_crop", "c_imagga_scale", "c_fill_pad", "c_auto", "c_auto_pad",
+		"co_red", "t_thumb",
+		"c_imagga_crop", "c_imagga_scale", "c_auto,g_north,h_10,w_10", "c_auto_pad,g_face,h_10,w_10",
 		"e_art:incognito", "e_noise", "e_cartoonify", "e_oil_paint",
-		"g_ocr_text", "g_custom", "g_auto:subject", "g_body", "g_face:eyes",
-		"w_auto", "w_iw_div_2", "h_ih_mul_0.5",
-		"b_auto", "b_auto:predominant", "b_blurred", "b_gen_fill",
+		"g_ocr_text", "g_custom:adv_face", "g_body", "g_face:eyes",
+		"w_auto",
+		"b_auto,c_fill,h_10,w_10", "b_auto:predominant_gradient,c_pad,h_10,w_10", "b_blurred", "b_gen_fill",
 		"a_auto_right", "a_auto_left",
-		"q_jpegmini", "pg_2-4", "pg_2;4", "pg_name:cover",
-		"fl_lossy", "fl_awebp", "fl_getinfo", "fl_png8", "fl_layer_apply", "fl_keep_attribution",
-		"c_scale,w_100,z_2", "f_jp2", "f_pdf", "dn_300", "cs_srgb", "fn_wasm:blur",
+		"q_jpegmini", "pg_name:cover",
+		"fl_lossy", "fl_getinfo", "fl_png8", "fl_layer_apply", "fl_keep_attribution",
+		"c_scale,w_100,z_2", "f_jp2", "f_pdf", "cs_srgb", "fn_wasm:blur",
 	} {
 		_, err := try(t, p, src, tx, delivery.JPG)
 		var e *delivery.Error
@@ -44,7 +44,8 @@ func TestUnsupportedParameters(t *testing.T) {
 	}
 	// Flags that only concern the HTTP response are the caller's; d_ is the
 	// caller's fallback: they are accepted.
-	for _, tx := range []string{"fl_attachment", "fl_attachment:name", "fl_immutable_cache", "d_avatar.png", "a_exif", "fl_force_strip", "fl_preserve_transparency"} {
+	for _, tx := range []string{"fl_attachment", "fl_attachment:name", "fl_immutable_cache", "d_avatar.png", "a_exif", "fl_force_strip", "fl_preserve_transparency",
+		"fl_awebp", "fl_animated", "dl_100", "e_loop", "dn_300"} {
 		if _, err := try(t, p, src, tx, delivery.JPG); err != nil {
 			t.Errorf("%s: %v", tx, err)
 		}

@@ -20,9 +20,9 @@ import (
 	"golang.org/x/image/tiff"
 )
 
-// meanDiff is the mean absolute difference per channel (R, G, B, A)
+// meanDiffRGBA is the mean absolute difference per channel (R, G, B, A)
 // between two images of the same size.
-func meanDiff(t testing.TB, a, b image.Image) float64 {
+func meanDiffRGBA(t testing.TB, a, b image.Image) float64 {
 	t.Helper()
 	if a.Bounds().Size() != b.Bounds().Size() {
 		t.Fatalf("sizes %v and %v", a.Bounds().Size(), b.Bounds().Size())
@@ -128,7 +128,7 @@ func TestMoreOutputFormats(t *testing.T) {
 	want := decode(t, do(t, p, src, tx, delivery.PNG))
 	check := func(f delivery.Format, got image.Image, tol float64) {
 		t.Helper()
-		if d := meanDiff(t, got, want); d > tol {
+		if d := meanDiffRGBA(t, got, want); d > tol {
 			t.Errorf("%v: mean difference %.2f from the PNG, want at most %.1f", f, d, tol)
 		}
 		for ch := 0; ch < 3; ch++ {
@@ -165,7 +165,7 @@ func TestMoreOutputFormats(t *testing.T) {
 		t.Fatalf("ico: got %v %dx%d", icoRes.Format, icoRes.Width, icoRes.Height)
 	}
 	ic, alpha := icoImage(t, icoRes.Body)
-	if d := meanDiff(t, ic, decode(t, do(t, p, src, "c_fill,w_64,h_64", delivery.PNG))); d != 0 {
+	if d := meanDiffRGBA(t, ic, decode(t, do(t, p, src, "c_fill,w_64,h_64", delivery.PNG))); d != 0 {
 		t.Errorf("ico: mean difference %.2f from the PNG", d)
 	}
 	if bytes.Count(alpha, []byte{0xff}) != len(alpha) {
@@ -179,12 +179,12 @@ func TestMoreOutputFormats(t *testing.T) {
 	if len(low.Body) >= len(high.Body) || len(hlow.Body) >= len(hhigh.Body) {
 		t.Errorf("q_10 and q_95: jxl %d and %d bytes, heic %d and %d", len(low.Body), len(high.Body), len(hlow.Body), len(hhigh.Body))
 	}
-	if a, b := meanDiff(t, decodeWithLibvips(t, p, hlow.Body), want), meanDiff(t, decodeWithLibvips(t, p, hhigh.Body), want); a <= b {
+	if a, b := meanDiffRGBA(t, decodeWithLibvips(t, p, hlow.Body), want), meanDiffRGBA(t, decodeWithLibvips(t, p, hhigh.Body), want); a <= b {
 		t.Errorf("heic: q_10 differs by %.2f, q_95 by %.2f", a, b)
 	}
 	jx := decodeJXL(t, results[delivery.JXL].Body, low.Body, high.Body)
 	check(delivery.JXL, jx[0], 8)
-	if a, b := meanDiff(t, jx[1], want), meanDiff(t, jx[2], want); a <= b {
+	if a, b := meanDiffRGBA(t, jx[1], want), meanDiffRGBA(t, jx[2], want); a <= b {
 		t.Errorf("jxl: q_10 differs by %.2f, q_95 by %.2f", a, b)
 	}
 }

@@ -21,6 +21,7 @@ const (
 	loaderTIFF
 	loaderHEIF
 	loaderBMP              // decoded in Go (bmp.go)
+	loaderPDF              // rasterised by poppler (pdf.go)
 	loaderSVG loader = 100 // no MC_LOAD_*: never handed to libvips
 	loaderICO loader = 101 // no MC_LOAD_*: decoded in Go (ico.go)
 	loaderJXL loader = 102 // no MC_LOAD_*: libvips' loader is untrusted; never decoded (jxl.go)
@@ -49,6 +50,8 @@ func sniff(b []byte) loader {
 		return loaderICO
 	case isJXL(b):
 		return loaderJXL
+	case bytes.HasPrefix(b, []byte("%PDF-")):
+		return loaderPDF
 	case isSVG(b):
 		return loaderSVG
 	}
@@ -112,6 +115,8 @@ func (l loader) format(av1 bool) delivery.Format {
 		return delivery.ICO
 	case loaderJXL:
 		return delivery.JXL
+	case loaderPDF:
+		return delivery.PDF
 	}
 	return delivery.FormatNone
 }

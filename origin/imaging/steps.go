@@ -19,6 +19,13 @@ func (pl *pipeline) run(s *step, first bool) error {
 	if s.layer != nil {
 		return pl.applyLayer(s.layer)
 	}
+	if s.needsFaces() {
+		fs, err := pl.faceStep(s, first)
+		if err != nil {
+			return err
+		}
+		s = fs
+	}
 	w, h := pl.size()
 	if first {
 		w, h = pl.lw, pl.lh
@@ -38,6 +45,12 @@ func (pl *pipeline) run(s *step, first bool) error {
 
 // geometry applies pre-crop, resize, crop and padding.
 func (pl *pipeline) geometry(s *step, g geometry) error {
+	if g.salient {
+		var err error
+		if g, err = pl.salient(s, g); err != nil { // crop_auto.go
+			return err
+		}
+	}
 	if err := pl.cut(g.pre, g.preSmart); err != nil {
 		return err
 	}
@@ -55,7 +68,10 @@ func (pl *pipeline) geometry(s *step, g geometry) error {
 	if err := pl.checkSize(g.pad.w, g.pad.h); err != nil {
 		return err
 	}
-	r, gr, b, a := rgba(pl.padColour(s))
+	r, gr, b, a, err := pl.padFill(s) // crop_auto.go: b_auto
+	if err != nil {
+		return err
+	}
 	var out *C.VipsImage
 	if C.mc_embed(pl.img, &out, C.int(g.pad.x), C.int(g.pad.y), C.int(g.pad.w), C.int(g.pad.h), r, gr, b, a) != 0 {
 		return pl.fail("embed")

@@ -66,11 +66,31 @@ func (p *Processor) transformView(ctx context.Context, src []byte, hold func(loa
 	if err != nil {
 		return Result{}, err
 	}
+	req.Transformation = autoWidthTransformation(&req)
+	if needsResolve(req.Transformation) {
+		// Conditions and expressions read the input's header (conditions.go).
+		info, err := p.Probe(src)
+		if err != nil {
+			return Result{}, err
+		}
+		faceCount := func() (int, error) {
+			if len(req.Faces) > 0 {
+				return len(req.Faces), nil
+			}
+			faces, err := p.DetectFaces(ctx, src)
+			return len(faces), err
+		}
+		if req.Transformation, err = resolve(req, info, faceCount); err != nil {
+			return Result{}, err
+		}
+	}
 	pln, err := newPlan(req.Transformation, req.DPR)
 	if err != nil {
 		return Result{}, err
 	}
 	pln.layerData = req.Layers
+	pln.anim.format, pln.anim.accept = req.Format, req.Accept
+	pln.coords = coordinates{faces: req.Faces, custom: req.Custom}
 	if kind == loaderSVG {
 		return svgPassthrough(bytes.Clone(src), &pln, req.Format)
 	}
@@ -116,9 +136,12 @@ func (p *Processor) admit(src []byte) (loader, error) {
 func (p *Processor) transform(ctx context.Context, src source, pln *plan, out output) (Result, error) {
 	pl := newPipeline(ctx, &p.cfg, out)
 	defer pl.close()
-	pl.proc, pl.layerData = p, pln.layerData
+	pl.proc, pl.layerData, pl.coords = p, pln.layerData, pln.coords
 	if err := pl.load(p, src, pln); err != nil {
 		return Result{}, err
+	}
+	if pl.frames != nil {
+		return pl.runFrames(pln)
 	}
 	for i := range pln.steps {
 		if err := pl.run(&pln.steps[i], i == 0); err != nil {

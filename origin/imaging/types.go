@@ -32,12 +32,27 @@ type Request struct {
 	Accept delivery.Format
 	// DPR is the client hint used for dpr_auto; 0 means 1.
 	DPR float64
+	// AutoWidth is the width w_auto stands for, in device pixels, when
+	// HasAutoWidth: delivery.AutoWidth.Width of the request's hints (0
+	// keeps the image's own width). Without HasAutoWidth, w_auto answers
+	// 400 (autowidth.go).
+	AutoWidth    int
+	HasAutoWidth bool
 	// Layers holds the encoded originals of the image and fetch layers
 	// (l_, u_) the transformation names, keyed by the layer's value as
 	// written ("logo", "private:folder:logo", "fetch:aHR0..."): the caller
 	// reads them from its store or the remote (delivery.ParseLayer names
 	// them); this package never does. A layer missing here answers 404.
 	Layers map[string][]byte
+	// Tags and Context are the asset's, which conditions read
+	// (if_!sale!_in_tags, if_ctx:!key!_eq_!value!: conditions.go).
+	Tags    []string
+	Context map[string]string
+	// Faces and Custom are the asset's face_coordinates and
+	// custom_coordinates (x, y, width, height in the original's pixels as
+	// displayed): a first component's g_face and g_faces use Faces instead
+	// of detecting, g_custom the first of Custom (faces_plan.go).
+	Faces, Custom [][4]int
 }
 
 // Result is an encoded image.

@@ -35,6 +35,7 @@ int mc_configure(void)
 	if (!getenv("VIPS_CONCURRENCY"))
 		vips_concurrency_set(1);
 	vips_block_untrusted_set(TRUE);
+	mc_pdf_unblock();
 	g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO,
 		mc_quiet_log, NULL);
 #ifdef __GLIBC__
@@ -109,6 +110,8 @@ int mc_load(int kind, const void *buf, size_t len, int shrink, int page, VipsIma
 		return vips_tiffload_buffer(b, len, out, "access", seq, "fail_on", fail, "page", page, NULL);
 	case MC_LOAD_HEIF:
 		return vips_heifload_buffer(b, len, out, "access", seq, "fail_on", fail, "page", page, NULL);
+	case MC_LOAD_PDF:
+		return mc_pdf_load(buf, len, page, 72, out);
 	}
 	vips_error("mediacdn", "loader %d refused", kind);
 	return -1;

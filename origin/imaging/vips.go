@@ -34,6 +34,7 @@ var (
 	_ = [1]struct{}{}[loaderTIFF-C.MC_LOAD_TIFF]
 	_ = [1]struct{}{}[loaderHEIF-C.MC_LOAD_HEIF]
 	_ = [1]struct{}{}[loaderBMP-C.MC_LOAD_BMP]
+	_ = [1]struct{}{}[loaderPDF-C.MC_LOAD_PDF]
 	_ = [1]struct{}{}[encJPEG-C.MC_SAVE_JPEG]
 	_ = [1]struct{}{}[encPNG-C.MC_SAVE_PNG]
 	_ = [1]struct{}{}[encWebP-C.MC_SAVE_WEBP]

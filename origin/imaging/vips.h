@@ -19,8 +19,9 @@
 #include <stdlib.h>
 #include <vips/vips.h>
 
-// Loaders accepted for untrusted input. Anything else (ImageMagick, PDF,
-// SVG, JPEG XL, ...) is refused before libvips sees the bytes.
+// Loaders accepted for untrusted input (of libvips' untrusted loaders,
+// poppler's PDF alone: vips_pdf.c). Anything else (ImageMagick, SVG,
+// JPEG XL, ...) is refused before libvips sees the bytes.
 enum {
 	MC_LOAD_NONE = 0,
 	MC_LOAD_JPEG,
@@ -30,6 +31,7 @@ enum {
 	MC_LOAD_TIFF,
 	MC_LOAD_HEIF,
 	MC_LOAD_BMP,    // decoded in Go (bmp.go); mc_load refuses it
+	MC_LOAD_PDF,    // poppler, the one untrusted loader let through (vips_pdf.c)
 };
 
 // Encoders.
@@ -194,11 +196,39 @@ int mc_pixels(VipsImage *in, void **buf, size_t *len, int *bands);
 int mc_saver_works(int format);
 void mc_formats_configure(void);
 int mc_subsample(int chroma);
+
+// Salient crops and b_auto (vips_crop.c, crop_auto.go). mc_crop_saliency
+// is in's saliency map, at most 256 pixels on its long side (the caller
+// frees *map with mc_free); mc_crop_border_colour the predominant colour
+// of in's border. in must allow out-of-order reads.
+int mc_crop_saliency(VipsImage *in, float **map, int *width, int *height);
+int mc_crop_border_colour(VipsImage *in, double *r, double *g, double *b);
 // mc_avif_works returns 0 when libvips can encode AVIF (heifsave with an
 // AV1 encoder), -1 when it cannot.
 int mc_avif_works(void);
 
-// Shared by the C files (vips.c, vips_effects.c, vips_layers.c).
+// Animation (vips_anim.c, anim.go). mc_anim_load opens n frames (-1: to
+// the end) from page as one image of frames stacked top to bottom, its
+// page-height one frame's. mc_anim_meta reads n frames' delays (ms; a
+// frame without one gets the GIF delay, else 100) and the loop count (0:
+// forever). mc_anim_join stacks n frames of one size the same way, with
+// these delays and loop count; frames of different sizes fail.
+int mc_anim_load(int kind, const void *buf, size_t len, int page, int n, VipsImage **out);
+void mc_anim_meta(VipsImage *im, int *delays, int n, int *loop);
+int mc_anim_join(VipsImage **frames, int n, const int *delays, int loop, VipsImage **out);
+
+// PDF (vips_pdf.c, pdf.go). mc_pdf_unblock lets poppler's PDF loader
+// through libvips' block on untrusted loaders (the others stay blocked).
+// mc_pdf_load opens page (0-based) rasterised at dpi.
+void mc_pdf_unblock(void);
+int mc_pdf_load(const void *buf, size_t len, int page, double dpi, VipsImage **out);
+
+// ---- faces (vips_faces.c; the detector itself is faces.h) ----
+// mc_faces_grey writes in as 8-bit greyscale, its longer side at most
+// max_side, into *buf (*len bytes, *width × *height; free with mc_free).
+int mc_faces_grey(VipsImage *in, int max_side, void **buf, size_t *len, int *width, int *height);
+
+// Shared by the C files (vips.c, vips_effects.c, vips_layers.c, vips_faces.c).
 //
 // MC_LOCAL declares base, an image that owns n local images t[0..n-1];
 // mc_done releases them and turns res (a libvips result, or a chain of

@@ -65,7 +65,9 @@ func (s *db) Asset(ctx context.Context, k Key) (*Asset, error) {
 }
 
 // getAsset reads an asset in a write transaction, locking its row on
-// PostgreSQL until the commit.
+// PostgreSQL until the commit. Every writer that changes an asset's
+// version or deletes it reads it here first: the FOR UPDATE lock is what
+// makes PutDerived's key-share lock wait for it.
 func getAsset(ctx context.Context, tx *txn, k Key) (*Asset, int64, error) {
 	return scanAsset(tx.QueryRowContext(ctx, `SELECT `+assetColumns+` FROM assets
 		WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ?`+tx.d.forUpdate(),

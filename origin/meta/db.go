@@ -77,6 +77,17 @@ func (d dialect) forKeyShare() string {
 	return ``
 }
 
+// counterShard completes a counter's name with its shard (addCounter):
+// on PostgreSQL ".<k>", k the connection's server process modulo
+// counterShards, so that transactions on different connections seldom
+// add to the same row.
+func (d dialect) counterShard() string {
+	if d.postgres {
+		return ` || '.' || CAST(pg_backend_pid() % ` + strconv.Itoa(counterShards) + ` AS TEXT)`
+	}
+	return ``
+}
+
 // contains is a condition: the column contains the text of the next
 // parameter.
 func (d dialect) contains(column string) string {

@@ -38,34 +38,42 @@ func (s *db) Derived(ctx context.Context, k Key, dk DerivedKey) (*Derived, error
 // PutDerived records a derived resource if its asset version is current.
 // The commit does not wait for the disk (txRelaxed): a derived image lost
 // in a crash is made again on its next request.
+//
+// Derived images of one asset made at once, on one origin or several, do
+// not wait for each other: the row goes in with INSERT … ON CONFLICT DO
+// NOTHING on the derived table's unique key (asset, version,
+// transformation, format, variant), and the loser of a race between twins
+// finds the winner's row and is told its blob is an orphan. The insert
+// reads its asset in the same statement, only at the version the image was
+// made from, under a key-share lock on PostgreSQL: derived inserts share
+// it, while every writer that changes an asset's version or deletes it
+// locks the row FOR UPDATE first (getAsset), so the two take turns. An
+// insert that comes second finds the new version (PostgreSQL re-reads a
+// row it waited for) and inserts nothing (ErrStale); a writer that comes
+// second sees the committed derived row and drops it with the others. No
+// derived row of a version that is gone is left behind. (SQLite has one
+// writer: its transactions never interleave.)
 func (s *db) PutDerived(ctx context.Context, k Key, d *Derived) (*Derived, PutResult, error) {
 	var res PutResult
 	var out *Derived
 	err := s.txRelaxed(ctx, func(tx *txn) error {
 		res, out = PutResult{}, nil // from scratch if run again
-		a, id, err := getAsset(ctx, tx, k)
-		if err != nil {
-			return err
-		}
-		if a.Version != d.Version {
-			return ErrStale
-		}
-		existing, err := scanDerived(tx.QueryRowContext(ctx, `SELECT `+derivedColumns+` FROM derived d
-			WHERE d.asset = ? AND d.version = ? AND d.transformation = ? AND d.format = ? AND d.variant = ?`,
-			id, d.Version, d.Transformation, d.Format, d.Variant))
-		if err == nil {
-			out = existing
-			res.Orphans = append(res.Orphans, d.Blob)
-			return nil
-		}
-		if !errors.Is(err, ErrNotFound) {
-			return err
-		}
 		cp := *d
-		err = tx.QueryRowContext(ctx, `INSERT INTO derived (asset, version, transformation, format, variant,
-			bytes, width, height, etag, blob, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			id, d.Version, d.Transformation, d.Format, d.Variant, d.Bytes, d.Width, d.Height, d.ETag, d.Blob,
-			d.CreatedAt.UnixNano()).Scan(&cp.ID)
+		// The values are cast: PostgreSQL does not type a parameter
+		// in a SELECT list by the column it goes into.
+		err := tx.QueryRowContext(ctx, `INSERT INTO derived (asset, version, transformation, format, variant,
+			bytes, width, height, etag, blob, created_at)
+			SELECT a.id, a.version, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT),
+				CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT)
+			FROM assets a
+			WHERE a.cloud = ? AND a.resource_type = ? AND a.type = ? AND a.public_id = ? AND a.version = ?`+tx.d.forKeyShare()+`
+			ON CONFLICT (asset, version, transformation, format, variant) DO NOTHING
+			RETURNING id`,
+			d.Transformation, d.Format, d.Variant, d.Bytes, d.Width, d.Height, d.ETag, d.Blob, d.CreatedAt.UnixNano(),
+			k.Cloud, k.ResourceType, k.Type, k.PublicID, d.Version).Scan(&cp.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return derivedTwin(ctx, tx, k, d, &out, &res)
+		}
 		if err != nil {
 			return fmt.Errorf("meta: insert derived: %w", err)
 		}
@@ -76,6 +84,35 @@ func (s *db) PutDerived(ctx context.Context, k Key, d *Derived) (*Derived, PutRe
 		return addCounter(ctx, tx, k.Cloud, counterTransformations, 1)
 	})
 	return out, res, err
+}
+
+// derivedTwin answers an insert of a derived resource that inserted
+// nothing: either its twin is there (made at once elsewhere: d's blob is an
+// orphan), or its asset is gone (ErrNotFound) or at another version
+// (ErrStale).
+func derivedTwin(ctx context.Context, tx *txn, k Key, d *Derived, out **Derived, res *PutResult) error {
+	twin, err := scanDerived(tx.QueryRowContext(ctx, `SELECT `+derivedColumns+` FROM derived d
+		WHERE d.asset = (SELECT id FROM assets WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ? AND version = ?)
+		AND d.version = ? AND d.transformation = ? AND d.format = ? AND d.variant = ?`,
+		k.Cloud, k.ResourceType, k.Type, k.PublicID, d.Version, d.Version, d.Transformation, d.Format, d.Variant))
+	if err == nil {
+		*out = twin
+		res.Orphans = append(res.Orphans, d.Blob)
+		return nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	var version int64
+	err = tx.QueryRowContext(ctx, `SELECT version FROM assets WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ?`,
+		k.Cloud, k.ResourceType, k.Type, k.PublicID).Scan(&version)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return ErrNotFound
+	case err != nil:
+		return fmt.Errorf("meta: derived: %w", err)
+	}
+	return ErrStale
 }
 
 // ListDerived lists an asset's derived resources.

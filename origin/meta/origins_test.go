@@ -407,3 +407,67 @@ func TestPostgresDeadlockRetried(t *testing.T) {
 		}
 	}
 }
+
+// A backup one origin made is listed and restored through the other, and
+// deleting it on both at once deletes it once: one gets its blob to delete,
+// the other finds nothing.
+func TestOriginsBackups(t *testing.T) {
+	forEachReopened(t, func(t *testing.T, open func() Store) {
+		a, b := twoOrigins(t, open)
+		ctx := context.Background()
+		for _, s := range []Store{a, b} {
+			s.SetBackupPolicy(func(cloud string) bool { return cloud == "demo" })
+		}
+		for i := 0; i < 5; i++ {
+			id := fmt.Sprint("kept", i)
+			first := asset(id, id+"-v1")
+			first.AssetID = "a-" + id
+			put(t, a, first)
+			if res, err := a.Put(ctx, asset(id, id+"-v2"), true); err != nil || len(res.Orphans) != 0 {
+				t.Fatalf("overwrite: %+v %v", res, err)
+			}
+			backups, err := b.Backups(ctx, key(id))
+			if err != nil || len(backups) != 1 || backups[0].Blob != id+"-v1" {
+				t.Fatalf("backups on the other origin: %+v %v", backups, err)
+			}
+			// A restore: the backed-up file (copied) as the new version.
+			restored := asset(id, id+"-v3")
+			restored.ETag = backups[0].ETag
+			if _, err := b.Put(ctx, restored, true); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := a.Asset(ctx, key(id)); err != nil || got.Blob != id+"-v3" || got.AssetID != "a-"+id {
+				t.Fatalf("the restored asset on the first origin: %+v %v", got, err)
+			}
+			byID, err := a.BackupsByAssetID(ctx, "demo", "a-"+id)
+			if err != nil || len(byID) != 2 {
+				t.Fatalf("backups by asset ID after the restore: %+v %v", byID, err)
+			}
+			gone := make(chan []Backup, 4)
+			var wg sync.WaitGroup
+			for j := 0; j < 4; j++ {
+				s := []Store{a, b}[j%2]
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					got, err := s.DeleteBackups(ctx, "demo", "a-"+id, []string{byID[1].VersionID})
+					if err != nil && !errors.Is(err, ErrNotFound) {
+						t.Error(err)
+					}
+					gone <- got
+				}()
+			}
+			wg.Wait()
+			close(gone)
+			var blobs []string
+			for g := range gone {
+				for _, bk := range g {
+					blobs = append(blobs, bk.Blob)
+				}
+			}
+			if len(blobs) != 1 || blobs[0] != id+"-v1" {
+				t.Fatalf("a backup deleted on both origins at once: blobs to delete %v, want [%s-v1] once", blobs, id)
+			}
+		}
+	})
+}

@@ -16,8 +16,9 @@ import (
 // reached through pgx's database/sql driver, so that it runs the very
 // queries SQLite runs (db). Writers on different origins take turns per
 // asset by row locks (lockKeys, getAsset's FOR UPDATE) in READ COMMITTED
-// transactions; a transaction PostgreSQL aborts as a deadlock is run
-// again. Records of derived images commit without waiting for the disk
+// transactions (derived images, made at once, only share a key-share lock
+// on theirs: PutDerived); a transaction PostgreSQL aborts as a deadlock is
+// run again. Records of derived images commit without waiting for the disk
 // (synchronous_commit off for that transaction only).
 type Postgres struct {
 	db

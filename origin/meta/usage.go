@@ -40,8 +40,14 @@ type Served struct {
 // counterTransformations counts derived resources made, per cloud.
 const counterTransformations = "transformations"
 
+// addCounter adds n to a counter of the cloud. Every derived record adds
+// to one, so on PostgreSQL a counter is kept in shards, rows named
+// "<name>.<k>" with k the connection's server process modulo
+// counterShards, which the readers sum: with one row, derived inserts of
+// every asset of a cloud, on every origin, queued for its lock from their
+// update to their commit. (SQLite has one writer: one row, "<name>".)
 func addCounter(ctx context.Context, tx *txn, cloud, name string, n int64) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO counters (cloud, name, value) VALUES (?, ?, ?)
+	_, err := tx.ExecContext(ctx, `INSERT INTO counters (cloud, name, value) VALUES (?, CAST(? AS TEXT)`+tx.d.counterShard()+`, ?)
 		ON CONFLICT (cloud, name) DO UPDATE SET value = counters.value + excluded.value`, cloud, name, n)
 	if err != nil {
 		return fmt.Errorf("meta: counter: %w", err)
@@ -49,23 +55,33 @@ func addCounter(ctx context.Context, tx *txn, cloud, name string, n int64) error
 	return nil
 }
 
+// counterShards is how many rows a counter is kept in on PostgreSQL.
+const counterShards = 64
+
+// counterRows is a condition on the counters table: the rows of the
+// counter name (its shards included).
+const counterRows = `(name = ? OR name LIKE ? || '.%')`
+
 // Usage counts a cloud's use.
 func (s *db) Usage(ctx context.Context, cloud string) (Usage, error) {
 	var u Usage
 	queries := []struct {
 		q    string
+		args []any
 		dst  []any
 		what string
 	}{
-		{`SELECT count(*), CAST(coalesce(sum(bytes), 0) AS BIGINT) FROM assets WHERE cloud = ?`, []any{&u.Assets, &u.AssetBytes}, "assets"},
+		{`SELECT count(*), CAST(coalesce(sum(bytes), 0) AS BIGINT) FROM assets WHERE cloud = ?`, []any{cloud},
+			[]any{&u.Assets, &u.AssetBytes}, "assets"},
 		{`SELECT count(*), CAST(coalesce(sum(d.bytes), 0) AS BIGINT) FROM derived d JOIN assets a ON a.id = d.asset WHERE a.cloud = ?`,
-			[]any{&u.Derived, &u.DerivedBytes}, "derived"},
-		{`SELECT count(*), CAST(coalesce(sum(bytes), 0) AS BIGINT) FROM backups WHERE cloud = ?`, []any{&u.Backups, &u.BackupBytes}, "backups"},
-		{`SELECT CAST(coalesce(sum(value), 0) AS BIGINT) FROM counters WHERE cloud = ? AND name = '` + counterTransformations + `'`,
-			[]any{&u.Transformations}, "counters"},
+			[]any{cloud}, []any{&u.Derived, &u.DerivedBytes}, "derived"},
+		{`SELECT count(*), CAST(coalesce(sum(bytes), 0) AS BIGINT) FROM backups WHERE cloud = ?`, []any{cloud},
+			[]any{&u.Backups, &u.BackupBytes}, "backups"},
+		{`SELECT CAST(coalesce(sum(value), 0) AS BIGINT) FROM counters WHERE cloud = ? AND ` + counterRows,
+			[]any{cloud, counterTransformations, counterTransformations}, []any{&u.Transformations}, "counters"},
 	}
 	for _, q := range queries {
-		if err := s.r.QueryRowContext(ctx, q.q, cloud).Scan(q.dst...); err != nil {
+		if err := s.r.QueryRowContext(ctx, q.q, q.args...).Scan(q.dst...); err != nil {
 			return Usage{}, fmt.Errorf("meta: usage %s: %w", q.what, err)
 		}
 	}
