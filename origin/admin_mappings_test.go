@@ -90,3 +90,11 @@ func TestUploadMappingsAdminSDK(t *testing.T) {
 		}
 	}
 }
+
+// The official Node SDK's upload mapping calls (urlencoded bodies, the
+// folder as a parameter) run end to end against a real origin
+// (test/node/mappings.js).
+func TestNodeSDKUploadMappings(t *testing.T) {
+	o := startOrigin(t, nil)
+	runNode(t, "mappings.js", o.URL, t.TempDir())
+}
