@@ -139,3 +139,10 @@ func transformationUpdateSpec() api.MethodParams {
 func transformationDeleteSpec() api.MethodParams {
 	return only("transformation")
 }
+
+// Upload mappings (admin_mappings.go).
+func mappingGetSpec() api.MethodParams { return only("folder", "max_results", "next_cursor") }
+
+func mappingWriteSpec() api.MethodParams { return only("folder", "template") }
+
+func mappingDeleteSpec() api.MethodParams { return only("folder") }

@@ -57,6 +57,11 @@ var adminSDKMethods = []sdkMethod{
 	{admin.CreateTransformationParams{}, http.MethodPost, "transformations"},
 	{admin.UpdateTransformationParams{}, http.MethodPut, "transformations"},
 	{admin.DeleteTransformationParams{}, http.MethodDelete, "transformations"},
+	{admin.ListUploadMappingsParams{}, http.MethodGet, "upload_mappings"},
+	{admin.GetUploadMappingParams{}, http.MethodGet, "upload_mappings"},
+	{admin.CreateUploadMappingParams{}, http.MethodPost, "upload_mappings"},
+	{admin.UpdateUploadMappingParams{}, http.MethodPut, "upload_mappings"},
+	{admin.DeleteUploadMappingParams{}, http.MethodDelete, "upload_mappings"},
 }
 
 // nodeSDKParams are the parameters the Node SDK's api.js sends for the

@@ -112,9 +112,12 @@ func (s *Server) resolve(r *http.Request, u *delivery.URL, cl config.Cloud) (*de
 	} else {
 		key := meta.Key{Cloud: u.Cloud, ResourceType: u.Resource, Type: u.Type, PublicID: u.PublicID}
 		a, err = s.meta.Asset(r.Context(), key)
+		if errors.Is(err, meta.ErrNotFound) && u.Type == delivery.Upload && u.Resource == delivery.Image {
+			a, err = s.autoUploaded(r.Context(), u, cl) // deliver_mapped.go
+		}
 	}
 	fallback := ""
-	if errors.Is(err, meta.ErrNotFound) || isDeliveryStatus(err, http.StatusNotFound) && u.Type == delivery.Fetch {
+	if errors.Is(err, meta.ErrNotFound) || isDeliveryStatus(err, http.StatusNotFound) {
 		a, fallback, err = s.defaultImage(r, u, err)
 	}
 	if err != nil {

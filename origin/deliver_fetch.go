@@ -74,7 +74,7 @@ func (s *Server) fetched(ctx context.Context, u *delivery.URL, cl config.Cloud, 
 				Message: "Too many fetches in progress - try again later"}
 		}
 		defer s.releaseFetchSlot()
-		return s.download(context.WithoutCancel(ctx), key, remote.String(), nil, cl)
+		return s.download(context.WithoutCancel(ctx), key, remote.String(), nil, cl.FetchAllowed, true)
 	})
 	select {
 	case <-ctx.Done():
@@ -125,7 +125,7 @@ func (s *Server) refreshInBackground(flight string, key meta.Key, rawURL string,
 		if err != nil || s.now().Sub(prev.UpdatedAt) < fetchRefresh {
 			return // gone, or refreshed meanwhile
 		}
-		if _, err := s.download(ctx, key, rawURL, prev, cl); err != nil {
+		if _, err := s.download(ctx, key, rawURL, prev, cl.FetchAllowed, true); err != nil {
 			s.log.Warn("fetch refresh failed", "url", api.Clip(rawURL), "err", err)
 		}
 	}()
@@ -167,18 +167,21 @@ func (s *Server) takeFetchSlot() bool {
 func (s *Server) releaseFetchSlot() { <-s.fetching }
 
 // download fetches rawURL and stores it at key; prev is the stored copy
-// being refreshed, nil for the first download. The remote file goes to a
+// being refreshed, nil for the first download. allowed says which hosts
+// the URL and its redirects may name. The remote file goes to a
 // temporary file of the spool (never to memory), its MD5 taken as it
 // arrives; it is probed mapped in place and copied into a blob only when
-// it differs from prev.
-func (s *Server) download(ctx context.Context, key meta.Key, rawURL string, prev *meta.Asset, cl config.Cloud) (*meta.Asset, error) {
+// it differs from prev. Without overwrite, an asset stored at key
+// meanwhile (by an upload) is kept and returned.
+func (s *Server) download(ctx context.Context, key meta.Key, rawURL string, prev *meta.Asset, allowed func(host string) bool,
+	overwrite bool) (*meta.Asset, error) {
 	src, err := s.newUpfile()
 	if err != nil {
 		return nil, delivery.Internal(err)
 	}
 	defer src.close()
 	h := md5.New()
-	name, err := s.fetch.GetTo(ctx, rawURL, cl.FetchAllowed, io.MultiWriter(src, h))
+	name, err := s.fetch.GetTo(ctx, rawURL, allowed, io.MultiWriter(src, h))
 	if err != nil {
 		if prev != nil {
 			s.log.Warn("fetch refresh failed; serving the stored copy", "url", api.Clip(rawURL), "err", err)
@@ -211,7 +214,11 @@ func (s *Server) download(ctx context.Context, key meta.Key, rawURL string, prev
 	a := &meta.Asset{Key: key, AssetID: api.RandomHex(16), VersionID: api.RandomHex(16), Format: info.Format.String(),
 		Bytes: size, Width: info.Width, Height: info.Height, Pages: max(info.Pages, 1),
 		ETag: etag, Blob: blobKey, CreatedAt: now, UpdatedAt: now, OriginalFilename: display, DisplayName: display}
-	res, err := s.meta.Put(ctx, a, true)
+	res, err := s.meta.Put(ctx, a, overwrite)
+	if errors.Is(err, meta.ErrExists) && res.Prev != nil && !overwrite {
+		s.deleteBlobs(blobKey)
+		return res.Prev, nil
+	}
 	if err != nil {
 		s.deleteBlobs(blobKey)
 		return nil, delivery.Internal(err)

@@ -61,6 +61,7 @@
 //	admin_backup.go           backups and restore
 //	admin_related.go          related assets
 //	admin_transformations.go  named transformations: list, create, update, delete
+//	admin_mappings.go         upload mappings: list, get, create, update, delete
 //	admin_usage.go            usage
 //
 // Delivery for edges (/<cloud>/<rt>/<type>/...):
@@ -70,6 +71,7 @@
 //	deliver_layers.go         the originals of a transformation's image layers (l_, u_), read for imaging
 //	deliver_named.go          named transformations expanded; strict transformations
 //	deliver_fetch.go          fetch delivery URLs: a remote image downloaded, kept and refreshed
+//	deliver_mapped.go         auto-upload: a mapped folder's missing image fetched from its template, once
 //	deliver_hints.go          the client hints a variant is made of; Accept-CH for clouds with client_hints
 //	deliver_attachment.go     fl_attachment
 //	deliver_cors.go           OPTIONS on delivery paths

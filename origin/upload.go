@@ -38,6 +38,8 @@ type uploadOptions struct {
 	accessMode                  string // "" (an overwrite keeps the asset's), public or authenticated
 	// transformation is the incoming transformation (upload_incoming.go).
 	transformation string
+	// breakpoints are the responsive_breakpoints requests (upload_breakpoints.go).
+	breakpoints []breakpointSpec
 	// filenameOverride replaces the uploaded file's name.
 	filenameOverride string
 	// useFilenameAsDisplayName names the asset after its file when no
@@ -97,6 +99,9 @@ func parseUploadOptions(p *api.Params) (*uploadOptions, error) {
 	}
 	o.eagerGiven = p.Has("eager")
 	if o.eager, err = parseEager(strings.Join(p.Values("eager"), "|")); err != nil {
+		return nil, err
+	}
+	if o.breakpoints, err = parseBreakpoints(p.Get("responsive_breakpoints")); err != nil {
 		return nil, err
 	}
 	if err := o.parseCoordinates(p); err != nil {
@@ -336,6 +341,11 @@ func (c *call) upload(rt string, p *api.Params) {
 		c.fail(err)
 		return
 	}
+	bps, err := c.makeBreakpoints(src, kind.format, o)
+	if err != nil {
+		c.fail(err)
+		return
+	}
 	a, err := c.storeNew(src.Reader(), kind, id, original, o)
 	if err != nil {
 		c.fail(err)
@@ -345,7 +355,7 @@ func (c *call) upload(rt string, p *api.Params) {
 	if o.useFilenameAsDisplayName && !o.displayNameGiven {
 		a.DisplayName, _ = api.FilenameStem(src.Name)
 	}
-	c.commitUpload(a, an, made, o, p)
+	c.commitUpload(a, an, made, bps, o, p)
 }
 
 // uploadedFile reads the file parameter (readSource); of a chunked upload
@@ -392,6 +402,9 @@ func (c *call) incoming(src *upfile, kind fileKind, o *uploadOptions) (*upfile, 
 	if len(o.eager) > 0 && kind.rt != delivery.Image {
 		return src, kind, eagerNotForKind(kind.rt)
 	}
+	if len(o.breakpoints) > 0 && kind.rt != delivery.Image {
+		return src, kind, api.BadRequest("Parameter responsive_breakpoints is not supported by this server for %s files", kind.rt)
+	}
 	plan, err := planIncoming(o, kind)
 	if err != nil {
 		return src, kind, err
@@ -433,10 +446,10 @@ func moderationStatus(o *uploadOptions) string {
 	return ""
 }
 
-// commitUpload records the asset (with an and made, the analysis and the
-// eager images the call asked for, made beforehand), cleans up, emits the
-// event and answers.
-func (c *call) commitUpload(a *meta.Asset, an *analysis, made []madeEager, o *uploadOptions, p *api.Params) {
+// commitUpload records the asset (with an, made and bps, the analysis,
+// the eager images and the responsive breakpoints the call asked for, made
+// beforehand), cleans up, emits the event and answers.
+func (c *call) commitUpload(a *meta.Asset, an *analysis, made []madeEager, bps []madeBreakpoints, o *uploadOptions, p *api.Params) {
 	res, err := c.s.meta.Put(c.ctx(), a, o.overwrite)
 	if errors.Is(err, meta.ErrExists) {
 		c.s.deleteBlobs(a.Blob)
@@ -470,6 +483,7 @@ func (c *call) commitUpload(a *meta.Asset, an *analysis, made []madeEager, o *up
 	j.Overwritten = res.Prev != nil
 	j.Invalidation = c.report(p, inv)
 	j.Eager = c.eagerAnswer(a, c.recordEager(a, made))
+	j.ResponsiveBreakpoints = c.recordBreakpoints(a, bps)
 	if an != nil {
 		j.analysisJSON = an.answer(o.analyse)
 		if o.analyse.faces && len(a.Coordinates.Faces) > 0 {

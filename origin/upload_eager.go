@@ -80,21 +80,30 @@ func (c *call) makeEagerFrom(src *upfile, assetFormat string, o *uploadOptions) 
 	}
 	out := make([]madeEager, 0, len(specs))
 	for _, sp := range specs {
-		layers, err := c.s.layerAssets(c.ctx(), &deriveRequest{key: meta.Key{Cloud: c.cloud}, tr: sp.tr, signed: true, cloud: c.cl})
+		made, err := c.makeOneEager(m, sp, o)
 		if err != nil {
 			return nil, err
 		}
-		res, err := c.s.timedTransform(func() (imaging.Result, error) {
-			return c.s.images.TransformMapped(c.ctx(), m, imaging.Request{Transformation: sp.tr,
-				Format: wantedFormat(sp.tr, sp.format), Layers: layers, Tags: o.tags, Context: o.context,
-				Faces: o.coords.Faces, Custom: o.coords.Custom})
-		})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, madeEager{eagerSpec: sp, res: res})
+		out = append(out, made)
 	}
 	return out, nil
+}
+
+// makeOneEager makes one eager image from the mapped image m.
+func (c *call) makeOneEager(m *imaging.Mapped, sp eagerSpec, o *uploadOptions) (madeEager, error) {
+	layers, err := c.s.layerAssets(c.ctx(), &deriveRequest{key: meta.Key{Cloud: c.cloud}, tr: sp.tr, signed: true, cloud: c.cl})
+	if err != nil {
+		return madeEager{}, err
+	}
+	res, err := c.s.timedTransform(func() (imaging.Result, error) {
+		return c.s.images.TransformMapped(c.ctx(), m, imaging.Request{Transformation: sp.tr,
+			Format: wantedFormat(sp.tr, sp.format), Layers: layers, Tags: o.tags, Context: o.context,
+			Faces: o.coords.Faces, Custom: o.coords.Custom})
+	})
+	if err != nil {
+		return madeEager{}, err
+	}
+	return madeEager{eagerSpec: sp, res: res}, nil
 }
 
 // eagerImage is an eager image stored as a derived resource, as an

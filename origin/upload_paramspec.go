@@ -29,7 +29,7 @@ func uploadImplemented() []string {
 		"use_asset_folder_as_public_id_prefix", "filename_override", "discard_original_filename",
 		"overwrite", "tags", "context", "transformation", "format", "allowed_formats", "eager",
 		"invalidate", "return_delete_token", "moderation", "backup", "access_mode",
-		"colors", "phash", "image_metadata", "media_metadata", "exif", "faces",
+		"colors", "phash", "image_metadata", "media_metadata", "exif", "faces", "responsive_breakpoints",
 		"face_coordinates", "custom_coordinates",
 	}
 }
@@ -98,7 +98,7 @@ func signedParams(m api.MethodParams) api.MethodParams {
 // uploadRefused are the upload method's Cloudinary parameters that this
 // server does not implement yet: notifications and callbacks, asynchronous
 // processing, structured metadata, access control lists, upload presets,
-// regions, responsive breakpoints, add-ons and AI
+// regions, add-ons and AI
 // analyses. Later issues move them to the implemented list as they land.
 func uploadRefused() []string {
 	return []string{
@@ -108,7 +108,6 @@ func uploadRefused() []string {
 		"access_control",
 		"upload_preset",
 		"regions",
-		"responsive_breakpoints",
 		"unique_display_name", "public_ids", "proxy", "headers",
 		"raw_convert", "categorization", "auto_tagging", "detection", "ocr", "background_removal",
 		"visual_search", "similarity_search",

@@ -57,7 +57,7 @@ func (c *call) text(rt string, p *api.Params) {
 		return
 	}
 	a.Context = mergeContext(a.Context, map[string]string{"text": txt, "font_size": strconv.Itoa(size)})
-	c.commitUpload(a, nil, nil, o, p)
+	c.commitUpload(a, nil, nil, nil, o, p)
 }
 
 func mergeContext(a, b map[string]string) map[string]string {

@@ -34,6 +34,7 @@
 //	tags.go             TagStore: tags across assets
 //	accessmode.go       AccessModeStore: access modes in bulk
 //	transformations.go  TransformationStore: named and used transformations
+//	mappings.go         MappingStore: upload mappings (folder to template URL prefix)
 //	usage.go            UsageStore: usage counters and what edges served
 //	blobrefs.go         BlobRefStore: every blob a row refers to (fsck)
 //
@@ -48,6 +49,7 @@
 //	stores_test.go      TestMain (the PostgreSQL server), forEachStore, forEachReopened
 //	store_test.go       assets, versions, derived resources, tokens
 //	admin_test.go       listings, bulk deletes, transformations, usage, backups
+//	mappings_test.go    upload mappings
 //	accessmode_test.go  access modes
 //	tags_test.go        tags across assets
 //	origins_test.go     two origins writing one database at once

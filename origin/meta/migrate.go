@@ -210,6 +210,8 @@ var migrations = []string{
 	// once, counts per time window (rate limits), chunks of chunked
 	// uploads and the refusals of chunked uploads.
 	sharedSchema,
+	// 9: upload mappings (folder to template URL prefix).
+	uploadMappingsSchema(""),
 }
 
 // sharedSchema is migration 8 of SQLite and 2 of PostgreSQL (the same
@@ -272,4 +274,18 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		}
 	}
 	return nil
+}
+
+// uploadMappingsSchema is migration 9 of SQLite and 3 of PostgreSQL: a
+// cloud's upload mappings, by folder (listed in byte order: collate is
+// PostgreSQL's COLLATE "C", "" for SQLite). Times are unix nanoseconds.
+func uploadMappingsSchema(collate string) string {
+	return `CREATE TABLE upload_mappings (
+		cloud      TEXT` + collate + ` NOT NULL,
+		folder     TEXT` + collate + ` NOT NULL,
+		template   TEXT NOT NULL,
+		created_at BIGINT NOT NULL,
+		updated_at BIGINT NOT NULL,
+		PRIMARY KEY (cloud, folder)
+	);`
 }
