@@ -1,0 +1,366 @@
+package origin_test
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/rand"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cloudinary/cloudinary-go/v2/api"
+	"github.com/cloudinary/cloudinary-go/v2/api/admin"
+	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
+	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/internal/testkit"
+	"github.com/mediacdn/mediacdn/origin"
+)
+
+// archiveImages are the corpus images the archive tests upload, by the
+// public ID each gets.
+var archiveImages = map[string]string{
+	"trip/aqua": "Aqua.jpg", "trip/garden": "Garden.jpg", "home/logo": "logo.png",
+}
+
+// uploadTagged uploads archiveImages, each with the tag "trip", and
+// returns each file's bytes by the name it has in an archive.
+func uploadTagged(t *testing.T, o *testOrigin) map[string][]byte {
+	t.Helper()
+	want := map[string][]byte{}
+	for id, file := range archiveImages {
+		res, err := o.Cld.Upload.Upload(context.Background(), testkit.Path(t, file),
+			uploader.UploadParams{PublicID: id, Tags: []string{"trip"}})
+		if msg := sdkFailure(err, res); msg != "" {
+			t.Fatalf("upload %s: %s", file, msg)
+		}
+		want[id+"."+res.Format] = testkit.Read(t, file)
+	}
+	return want
+}
+
+// unzip returns each file of a zip by name, failing on a damaged one.
+func unzip(t *testing.T, b []byte) map[string][]byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatalf("not a zip (%d bytes): %v", len(b), err)
+	}
+	out := map[string][]byte{}
+	for _, f := range zr.File {
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(r) // checks the CRC
+		r.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", f.Name, err)
+		}
+		if _, dup := out[f.Name]; dup {
+			t.Fatalf("%s twice in the zip", f.Name)
+		}
+		out[f.Name] = data
+	}
+	return out
+}
+
+// sameFiles fails unless got holds exactly want's files, byte for byte.
+func sameFiles(t *testing.T, got, want map[string][]byte) {
+	t.Helper()
+	for name, data := range want {
+		if !bytes.Equal(got[name], data) {
+			t.Errorf("%s: %d bytes in the archive, want the original's %d", name, len(got[name]), len(data))
+		}
+	}
+	for name := range got {
+		if _, ok := want[name]; !ok {
+			t.Errorf("%s in the archive, not selected", name)
+		}
+	}
+}
+
+// CreateZip by tag stores a raw asset whose bytes, delivered, unzip to the
+// three originals, and answers Cloudinary's fields.
+func TestArchiveCreateZipByTag(t *testing.T) {
+	o := startOrigin(t, nil)
+	want := uploadTagged(t, o)
+	res, err := o.Cld.Upload.CreateZip(context.Background(), uploader.CreateArchiveParams{
+		Tags: api.CldAPIArray{"trip"}, TargetPublicID: "exports/trip", TargetTags: api.CldAPIArray{"export"}})
+	if msg := sdkFailure(err, res); msg != "" {
+		t.Fatal(msg)
+	}
+	if res.PublicID != "exports/trip.zip" || res.ResourceType != "raw" || res.Type != "upload" ||
+		res.ResourceCount != 3 || res.FileCount != 3 || res.AssetID == "" || res.Version == 0 ||
+		!slices.Equal(res.Tags, []string{"export"}) || res.Bytes == 0 ||
+		!strings.HasPrefix(res.SecureURL, "https://cdn.test/demo/raw/upload/v") {
+		t.Fatalf("answer %+v", res)
+	}
+	got := testkit.Get(t, o.URL+strings.TrimPrefix(res.SecureURL, "https://cdn.test"))
+	if got.Status != 200 || len(got.Body) != res.Bytes || md5hex(got.Body) != res.Etag {
+		t.Fatalf("delivered archive: %v (answer said %d bytes, etag %s)", got, res.Bytes, res.Etag)
+	}
+	sameFiles(t, unzip(t, got.Body), want)
+
+	// The archive is an asset like any other: listed under its tag.
+	list, err := o.Cld.Admin.AssetsByTag(context.Background(), admin.AssetsByTagParams{AssetType: "raw", Tag: "export"})
+	if msg := sdkFailure(err, list); msg != "" || len(list.Assets) != 1 || list.Assets[0].PublicID != "exports/trip.zip" {
+		t.Fatalf("assets tagged export: %s %+v", msg, list)
+	}
+}
+
+// DownloadZipURL is a signed GET that answers the zip itself, stores
+// nothing, and names its file after target_public_id.
+func TestArchiveDownloadZipURL(t *testing.T) {
+	o := startOrigin(t, nil)
+	want := uploadTagged(t, o)
+	blobs := countBlobs(t, o)
+	u, err := o.Cld.Upload.DownloadZipURL(uploader.CreateArchiveParams{
+		PublicIDs: []string{"trip/aqua", "home/logo"}, TargetPublicID: "mine"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := testkit.Get(t, u)
+	if got.Status != 200 || got.Header.Get("Content-Type") != "application/zip" ||
+		got.Header.Get("Content-Disposition") != `attachment; filename="mine.zip"` {
+		t.Fatalf("download: %v", got)
+	}
+	delete(want, "trip/garden.jpg")
+	sameFiles(t, unzip(t, got.Body), want)
+	if n := countBlobs(t, o); n != blobs {
+		t.Errorf("a download stored %d blobs", n-blobs)
+	}
+
+	// The URL is signed: changed, it is refused.
+	bad := testkit.Get(t, strings.Replace(u, "home%2Flogo", "home%2Flogo2", 1))
+	if bad.Status != 401 || !strings.Contains(string(bad.Body), "Invalid Signature") {
+		t.Errorf("tampered URL: %v", bad)
+	}
+}
+
+// A download URL with expires_at is good until then, though its timestamp
+// is more than an hour old, and refused after.
+func TestArchiveDownloadExpiresAt(t *testing.T) {
+	now := time.Now()
+	clock := func() time.Time { return now }
+	o := startOriginClock(t, nil, func() time.Time { return clock() })
+	want := uploadTagged(t, o)
+	exp := now.Add(3 * time.Hour)
+	u, err := o.Cld.Upload.DownloadZipURL(uploader.CreateArchiveParams{Tags: api.CldAPIArray{"trip"}, ExpiresAt: &exp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock = func() time.Time { return now.Add(2 * time.Hour) }
+	got := testkit.Get(t, u)
+	if got.Status != 200 {
+		t.Fatalf("before expires_at: %v", got)
+	}
+	sameFiles(t, unzip(t, got.Body), want)
+	clock = func() time.Time { return now.Add(4 * time.Hour) }
+	if got := testkit.Get(t, u); got.Status == 200 {
+		t.Fatalf("after expires_at: %v", got)
+	}
+	// Without expires_at, an hour-old URL is stale as any signed request.
+	u, err = o.Cld.Upload.DownloadZipURL(uploader.CreateArchiveParams{Tags: api.CldAPIArray{"trip"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := testkit.Get(t, u); got.Status != 400 || !strings.Contains(string(got.Body), "Stale request") {
+		t.Fatalf("stale URL: %v", got)
+	}
+}
+
+// prefixes select by public ID prefix; flatten_folders drops the folders;
+// tgz is a gzipped tar of the same files; download_folder (resource type
+// all) finds raw files too.
+func TestArchivePrefixesFlattenTgz(t *testing.T) {
+	o := startOrigin(t, nil)
+	want := uploadTagged(t, o)
+	got := download(t, o, uploader.CreateArchiveParams{Prefixes: api.CldAPIArray{"trip/"}})
+	delete(want, "home/logo.png")
+	sameFiles(t, unzip(t, got), want)
+
+	got = download(t, o, uploader.CreateArchiveParams{Prefixes: api.CldAPIArray{"trip/"},
+		FlattenFolders: api.Bool(true), TargetFormat: uploader.Tgz})
+	flat := map[string][]byte{}
+	for name, b := range want {
+		flat[filepath.Base(name)] = b
+	}
+	sameFiles(t, untgz(t, got), flat)
+
+	notes := []byte("raw notes\n")
+	path := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(path, notes, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := o.Cld.Upload.Upload(context.Background(), path, uploader.UploadParams{PublicID: "trip/notes.txt",
+		ResourceType: "raw"}); sdkFailure(err, res) != "" {
+		t.Fatal(sdkFailure(err, res))
+	}
+	u, err := o.Cld.Upload.DownloadFolder("trip/", uploader.CreateArchiveParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := testkit.Get(t, u)
+	if a.Status != 200 {
+		t.Fatalf("download_folder: %v", a)
+	}
+	want["trip/notes.txt"] = notes
+	sameFiles(t, unzip(t, a.Body), want)
+}
+
+// download fetches a DownloadArchiveURL.
+func download(t *testing.T, o *testOrigin, p uploader.CreateArchiveParams) []byte {
+	t.Helper()
+	u, err := o.Cld.Upload.DownloadArchiveURL(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := testkit.Get(t, u)
+	if got.Status != 200 {
+		t.Fatalf("download %+v: %v", p, got)
+	}
+	return got.Body
+}
+
+func untgz(t *testing.T, b []byte) map[string][]byte {
+	t.Helper()
+	gz, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(gz)
+	out := map[string][]byte{}
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out[h.Name], err = io.ReadAll(tr); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A selection past the bounds, or of nothing, is refused with a clear
+// message before anything is written or stored; so is a parameter the
+// server does not implement.
+func TestArchiveRefusals(t *testing.T) {
+	o := startOrigin(t, func(c *origin.Config) {
+		c.Archives.MaxFiles = 2
+		c.Archives.MaxBytes = 600 * config.KiB
+	})
+	uploadTagged(t, o) // 3 files, 200 KB + 265 KB + 180 KB
+	blobs := countBlobs(t, o)
+	for _, c := range []struct {
+		p    uploader.CreateArchiveParams
+		want string
+	}{
+		{uploader.CreateArchiveParams{Tags: api.CldAPIArray{"trip"}}, "Too many files to archive: more than the 2"},
+		{uploader.CreateArchiveParams{PublicIDs: []string{"trip/aqua", "trip/garden", "home/logo"}},
+			"Too many files to archive"},
+		{uploader.CreateArchiveParams{PublicIDs: []string{"trip/aqua", "trip/garden"}, Prefixes: api.CldAPIArray{"home/"}},
+			"Too many files"},
+		{uploader.CreateArchiveParams{Prefixes: api.CldAPIArray{"trip/"}, PublicIDs: []string{"trip/aqua"}}, ""},
+		{uploader.CreateArchiveParams{}, "Missing required parameter - public_ids, prefixes or tags"},
+		{uploader.CreateArchiveParams{Tags: api.CldAPIArray{"none"}}, "No resources found for the archive"},
+		{uploader.CreateArchiveParams{PublicIDs: []string{"nope"}}, "Resource not found - nope"},
+		{uploader.CreateArchiveParams{Tags: api.CldAPIArray{"trip"}, Transformations: "w_100"},
+			"Parameter transformations is not supported by this server"},
+		{uploader.CreateArchiveParams{Tags: api.CldAPIArray{"trip"}, TargetFormat: "rar"}, "Invalid target_format - rar"},
+	} {
+		res, err := o.Cld.Upload.CreateArchive(context.Background(), c.p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.want == "" {
+			if res.Error.Message != "" || res.FileCount != 2 {
+				t.Errorf("%+v: %+v", c.p, res)
+			}
+			continue
+		}
+		if res.Error.Message == "" || !strings.Contains(res.Error.Message, c.want) {
+			t.Errorf("%+v: %q, want %q", c.p, res.Error.Message, c.want)
+		}
+	}
+	if n := countBlobs(t, o); n != blobs+1 { // the one archive made
+		t.Errorf("%d blobs stored, want 1", n-blobs)
+	}
+	// Over the bytes bound (Storm.jpg is 695 KB).
+	if res, err := o.Cld.Upload.Upload(context.Background(), testkit.Path(t, "Storm.jpg"),
+		uploader.UploadParams{PublicID: "storm", Tags: []string{"big"}}); sdkFailure(err, res) != "" {
+		t.Fatal(sdkFailure(err, res))
+	}
+	u, err := o.Cld.Upload.DownloadZipURL(uploader.CreateArchiveParams{Tags: api.CldAPIArray{"big"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := testkit.Get(t, u)
+	if got.Status != 400 || !strings.Contains(string(got.Body),
+		"Archive too large: the files selected are more than the 614400 bytes an archive may hold") {
+		t.Errorf("over the bytes bound: %v", got)
+	}
+}
+
+// A client that leaves part way through a download leaves nothing behind:
+// no blob, no asset, and its request stops (its upload slot is given back).
+func TestArchiveDownloadClientGone(t *testing.T) {
+	o := startOrigin(t, func(c *origin.Config) { c.Uploads.PerClient = 1 })
+	big := make([]byte, 16<<20) // more than loopback's socket buffers hold
+	rand.Read(big)
+	path := filepath.Join(t.TempDir(), "big.bin")
+	if err := os.WriteFile(path, big, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := o.Cld.Upload.Upload(context.Background(), path, uploader.UploadParams{PublicID: "big.bin",
+		ResourceType: "raw", Tags: []string{"big"}}); sdkFailure(err, res) != "" {
+		t.Fatal(sdkFailure(err, res))
+	}
+	blobs := countBlobs(t, o)
+	u, err := o.Cld.Upload.DownloadArchiveURL(uploader.CreateArchiveParams{Tags: api.CldAPIArray{"big"},
+		ResourceType: "raw"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	if _, err := io.ReadFull(resp.Body, make([]byte, 64<<10)); err != nil {
+		t.Fatal(err)
+	}
+	// While it is being served, the client's one slot is taken.
+	if got := testkit.Get(t, u); got.Status != 420 {
+		t.Fatalf("second download while the first is served: %v", got)
+	}
+	resp.Body.Close() // the connection goes with it
+	testkit.Eventually(t, testkit.Timeout, "the download's slot given back", func() bool {
+		r, err := http.Get(o.URL + "/v1_1/demo/image/generate_archive?mode=download")
+		if err != nil {
+			return false
+		}
+		r.Body.Close()
+		return r.StatusCode != 420
+	})
+	if n := countBlobs(t, o); n != blobs {
+		t.Errorf("%d blobs left behind", n-blobs)
+	}
+	list, err := o.Cld.Admin.Assets(context.Background(), admin.AssetsParams{AssetType: "raw"})
+	if msg := sdkFailure(err, list); msg != "" || len(list.Assets) != 1 {
+		t.Errorf("raw assets after the download: %s %+v", msg, list)
+	}
+}
