@@ -3,6 +3,7 @@ package origin
 import (
 	"archive/tar"
 	"archive/zip"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"crypto/md5"
@@ -34,10 +35,11 @@ import (
 
 // Archives bounds generate_archive.
 type Archives struct {
-	// MaxFiles is how many assets one archive may hold. Default 1000.
+	// MaxFiles is how many files one archive may hold (each image once
+	// per transformation asked for). Default 1000.
 	MaxFiles int `yaml:"max_files"`
-	// MaxBytes is the total size of the originals one archive may hold.
-	// Default 1GiB.
+	// MaxBytes is the total size of the files (originals, derived
+	// images) one archive may hold. Default 1GiB.
 	MaxBytes config.Size `yaml:"max_bytes"`
 	// Timeout bounds the writing of one archive: past it, a download is
 	// cut off and a create fails with nothing stored. Default 10m.
@@ -70,12 +72,24 @@ func (a *Archives) validate() error {
 	return nil
 }
 
+// check refuses an archive of files files of size bytes past the bounds.
+func (a Archives) check(files int, size int64) error {
+	if files > a.MaxFiles {
+		return api.BadRequest("Too many files to archive: more than the %d an archive may hold", a.MaxFiles)
+	}
+	if size > int64(a.MaxBytes) {
+		return api.BadRequest("Archive too large: the files selected are more than the %d bytes an archive may hold",
+			int64(a.MaxBytes))
+	}
+	return nil
+}
+
 func generateArchiveSpec() api.MethodParams {
 	return signedParams(api.MethodParams{
 		Implemented: []string{"public_ids", "prefixes", "tags", "resource_type", "type", "mode",
 			"target_format", "target_public_id", "target_tags", "flatten_folders", "expires_at",
-			"allow_missing", "use_original_filename"},
-		Refused: []string{"transformations", "flatten_transformations", "skip_transformation_name",
+			"allow_missing", "use_original_filename", "transformations"},
+		Refused: []string{"flatten_transformations", "skip_transformation_name",
 			"keep_derived", "fully_qualified_public_ids", "async", "notification_url", "phash"},
 	})
 }
@@ -93,6 +107,9 @@ type archiveOptions struct {
 	flatten, original   bool
 	allowMissing        bool
 	expiresAt           time.Time // zero: none
+	// transformations are eager-style entries ("tx" or "tx/format"): each
+	// image is archived once per entry, transformed, instead of as is.
+	transformations []string
 }
 
 func parseArchiveOptions(rt string, p *api.Params) (*archiveOptions, error) {
@@ -135,6 +152,9 @@ func parseArchiveOptions(rt string, p *api.Params) (*archiveOptions, error) {
 		}
 		o.expiresAt = time.Unix(sec, 0).UTC()
 	}
+	if o.transformations, err = parseEager(p.Get("transformations")); err != nil {
+		return nil, api.BadRequest("Invalid transformations - %s", api.Clip(p.Get("transformations")))
+	}
 	if len(o.publicIDs)+len(o.prefixes)+len(o.tags) == 0 {
 		return nil, api.BadRequest("Missing required parameter - public_ids, prefixes or tags")
 	}
@@ -162,10 +182,12 @@ func archiveAuthTime(action string, p *api.Params, now time.Time) time.Time {
 	return time.Unix(ts, 0)
 }
 
-// archiveEntry is one file of an archive: its name there and its asset.
+// archiveEntry is one file of an archive: its name there, its asset and,
+// for a derived image, its transformation.
 type archiveEntry struct {
 	name string
 	a    *meta.Asset
+	tx   *eagerSpec // nil: the original
 }
 
 // generateArchive serves /<rt>/generate_archive.
@@ -208,14 +230,7 @@ func (c *call) archiveSelection(o *archiveOptions) ([]archiveEntry, error) {
 		seen[a.Key] = true
 		total += a.Bytes
 		out = append(out, archiveEntry{a: a})
-		if len(out) > bounds.MaxFiles {
-			return api.BadRequest("Too many files to archive: more than the %d an archive may hold", bounds.MaxFiles)
-		}
-		if total > int64(bounds.MaxBytes) {
-			return api.BadRequest("Archive too large: the files selected are more than the %d bytes an archive may hold",
-				int64(bounds.MaxBytes))
-		}
-		return nil
+		return bounds.check(len(out), total)
 	}
 	for _, id := range o.publicIDs {
 		found := false
@@ -257,7 +272,65 @@ func (c *call) archiveSelection(o *archiveOptions) ([]archiveEntry, error) {
 		return nil, api.BadRequest("No resources found for the archive")
 	}
 	nameEntries(out, o)
+	return c.transformEntries(out, o)
+}
+
+// transformEntries replaces each image by one file per transformation of
+// o, named <transformation>/<name>.<format>, each made (or found) through
+// the delivery's derive path and recorded as a derived image, so that a
+// transformation that fails refuses the call before anything is written.
+// Other assets stay originals. The files are bounded as the originals are.
+func (c *call) transformEntries(entries []archiveEntry, o *archiveOptions) ([]archiveEntry, error) {
+	if len(o.transformations) == 0 {
+		return entries, nil
+	}
+	bounds := c.s.cfg.Archives
+	files := 0
+	for _, e := range entries {
+		if e.a.ResourceType == delivery.Image {
+			files += len(o.transformations)
+		} else {
+			files++
+		}
+	}
+	if err := bounds.check(files, 0); err != nil {
+		return nil, err // before any is made
+	}
+	var out []archiveEntry
+	var total int64
+	for _, e := range entries {
+		if e.a.ResourceType != delivery.Image {
+			out = append(out, e)
+			total += e.a.Bytes
+			continue
+		}
+		specs, err := c.s.eagerSpecs(c.ctx(), c.cloud, o.transformations, e.a.Format)
+		if err != nil {
+			return nil, err
+		}
+		stem := strings.TrimSuffix(e.name, path.Ext(e.name))
+		for i := range specs {
+			sp := &specs[i]
+			d, err := c.derivedOf(c.ctx(), e.a, sp)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, archiveEntry{name: sp.tx + "/" + stem + "." + sp.format.String(), a: e.a, tx: sp})
+			total += int64(len(d.body))
+			if err := bounds.check(len(out), total); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return out, nil
+}
+
+// derivedOf finds or makes a's derived image sp, as delivery and explicit's
+// eager do.
+func (c *call) derivedOf(ctx context.Context, a *meta.Asset, sp *eagerSpec) (*delivered, error) {
+	req := &deriveRequest{key: a.Key, tr: sp.tr, format: wantedFormat(sp.tr, sp.format), signed: true, cloud: c.cl,
+		dk: meta.DerivedKey{Version: a.Version, Transformation: sp.tx, Format: sp.format.String()}}
+	return c.s.findOrMake(ctx, req, a)
 }
 
 // archiveTypes are the resource types a public ID is looked up in.
@@ -386,6 +459,13 @@ func (c *call) writeArchive(ctx context.Context, format string, entries []archiv
 }
 
 func (c *call) addBlob(ctx context.Context, aw archiveWriter, e archiveEntry) error {
+	if e.tx != nil {
+		d, err := c.derivedOf(ctx, e.a, e.tx)
+		if err != nil {
+			return fmt.Errorf("archive: %s of %s: %w", e.tx.tx, e.a.PublicID, err)
+		}
+		return aw.add(e.name, d.modified, int64(len(d.body)), false, bytes.NewReader(d.body))
+	}
 	r, err := c.s.blobs.Open(e.a.Blob)
 	if err != nil {
 		return fmt.Errorf("archive: open %s: %w", e.a.PublicID, err)
@@ -488,7 +568,11 @@ func (c *call) createArchive(ctx context.Context, o *archiveOptions, entries []a
 			"The archive was saved but its invalidation could not be published - retry the request"))
 		return
 	}
-	j := archiveJSON{assetJSON: c.assetResponse(a), ResourceCount: len(entries), FileCount: len(entries)}
+	assets := map[meta.Key]bool{}
+	for _, e := range entries {
+		assets[e.a.Key] = true
+	}
+	j := archiveJSON{assetJSON: c.assetResponse(a), ResourceCount: len(assets), FileCount: len(entries)}
 	j.Invalidation = c.report(p, inv)
 	c.ok(j)
 }

@@ -7,7 +7,11 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/rand"
+	"image"
+	_ "image/jpeg"
+	_ "image/png"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -275,8 +279,12 @@ func TestArchiveRefusals(t *testing.T) {
 		{uploader.CreateArchiveParams{}, "Missing required parameter - public_ids, prefixes or tags"},
 		{uploader.CreateArchiveParams{Tags: api.CldAPIArray{"none"}}, "No resources found for the archive"},
 		{uploader.CreateArchiveParams{PublicIDs: []string{"nope"}}, "Resource not found - nope"},
-		{uploader.CreateArchiveParams{Tags: api.CldAPIArray{"trip"}, Transformations: "w_100"},
-			"Parameter transformations is not supported by this server"},
+		{uploader.CreateArchiveParams{Tags: api.CldAPIArray{"trip"}, FlattenTransformations: api.Bool(true)},
+			"Parameter flatten_transformations is not supported by this server"},
+		{uploader.CreateArchiveParams{PublicIDs: []string{"trip/aqua"}, Transformations: "w_10|w_20|w_30"},
+			"Too many files to archive: more than the 2"},
+		{uploader.CreateArchiveParams{PublicIDs: []string{"trip/aqua"}, Transformations: "w_abc"},
+			"Invalid transformations - w_abc"},
 		{uploader.CreateArchiveParams{Tags: api.CldAPIArray{"trip"}, TargetFormat: "rar"}, "Invalid target_format - rar"},
 	} {
 		res, err := o.Cld.Upload.CreateArchive(context.Background(), c.p)
@@ -363,4 +371,41 @@ func TestArchiveDownloadClientGone(t *testing.T) {
 	if msg := sdkFailure(err, list); msg != "" || len(list.Assets) != 1 {
 		t.Errorf("raw assets after the download: %s %+v", msg, list)
 	}
+}
+
+// transformations archive each image once per transformation, made
+// through the derive path (so the archive holds what delivery serves, and
+// delivery then finds it made), in a folder named after it.
+func TestArchiveTransformations(t *testing.T) {
+	o := startOrigin(t, nil)
+	uploadTagged(t, o)
+	res, err := o.Cld.Upload.CreateZip(context.Background(), uploader.CreateArchiveParams{
+		Prefixes: api.CldAPIArray{"trip/"}, Transformations: "w_100|c_fill,h_50,w_50/png"})
+	if msg := sdkFailure(err, res); msg != "" {
+		t.Fatal(msg)
+	}
+	if res.ResourceCount != 2 || res.FileCount != 4 {
+		t.Errorf("resource_count %d, file_count %d; want 2 and 4", res.ResourceCount, res.FileCount)
+	}
+	got := testkit.Get(t, o.URL+strings.TrimPrefix(res.SecureURL, "https://cdn.test"))
+	files := unzip(t, got.Body)
+	want := map[string][2]int{
+		"w_100/trip/aqua.jpg": {100, 0}, "w_100/trip/garden.jpg": {100, 0},
+		"c_fill,h_50,w_50/trip/aqua.png": {50, 50}, "c_fill,h_50,w_50/trip/garden.png": {50, 50},
+	}
+	if len(files) != len(want) {
+		t.Errorf("files %v, want %v", slices.Sorted(maps.Keys(files)), want)
+	}
+	for name, size := range want {
+		cfg, _, err := image.DecodeConfig(bytes.NewReader(files[name]))
+		if err != nil || cfg.Width != size[0] || size[1] != 0 && cfg.Height != size[1] {
+			t.Errorf("%s: %dx%d %v, want %v", name, cfg.Width, cfg.Height, err, size)
+		}
+		tx, id, _ := strings.Cut(name, "/trip/")
+		d := testkit.Get(t, o.URL+"/demo/image/upload/"+tx+"/trip/"+id)
+		if d.Status != 200 || !bytes.Equal(d.Body, files[name]) {
+			t.Errorf("%s: delivered %v, not the archive's %d bytes", name, d, len(files[name]))
+		}
+	}
+	o.Server.WaitRecorded()
 }
