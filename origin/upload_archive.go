@@ -25,8 +25,10 @@ import (
 
 // generate_archive (the SDKs' create_zip, create_archive, download_zip_url,
 // download_archive_url, download_folder): the originals of the assets
-// selected by public_ids, prefixes and tags, in a zip (or tgz) built as it
-// is written, file by file from the blob store, never held whole in memory.
+// selected by public_ids, prefixes and tags (or, with transformations,
+// derived images of them made through the derive path), in a zip (or tgz)
+// built as it is written, file by file from the blob store, never held
+// whole in memory.
 // mode=download (the SDKs' signed download URLs, GET or POST) streams it to
 // the client; mode=create (the default) streams it into the blob store and
 // records it as a raw asset. A selection is bounded in files and bytes
