@@ -89,7 +89,7 @@ func (a Archives) check(files int, size int64) error {
 func generateArchiveSpec() api.MethodParams {
 	return signedParams(api.MethodParams{
 		Implemented: []string{"public_ids", "prefixes", "tags", "resource_type", "type", "mode",
-			"target_format", "target_public_id", "target_tags", "flatten_folders", "expires_at",
+			"target_format", "target_public_id", "target_tags", "target_asset_folder", "flatten_folders", "expires_at",
 			"allow_missing", "use_original_filename", "transformations"},
 		Refused: []string{"flatten_transformations", "skip_transformation_name",
 			"keep_derived", "fully_qualified_public_ids", "async", "notification_url", "phash"},
@@ -106,6 +106,7 @@ type archiveOptions struct {
 	format              string // zip or tgz
 	targetPublicID      string
 	targetTags          []string
+	targetAssetFolder   string
 	flatten, original   bool
 	allowMissing        bool
 	expiresAt           time.Time // zero: none
@@ -116,7 +117,8 @@ type archiveOptions struct {
 
 func parseArchiveOptions(rt string, p *api.Params) (*archiveOptions, error) {
 	o := &archiveOptions{publicIDs: p.Values("public_ids"), prefixes: p.List("prefixes"), tags: p.List("tags"),
-		targetPublicID: p.Get("target_public_id"), targetTags: p.List("target_tags")}
+		targetPublicID: p.Get("target_public_id"), targetTags: p.List("target_tags"),
+		targetAssetFolder: p.Get("target_asset_folder")}
 	if rt != "all" {
 		o.rt = uploadRT(rt, p)
 	}
@@ -552,6 +554,7 @@ func (c *call) createArchive(ctx context.Context, o *archiveOptions, entries []a
 		Key:     meta.Key{Cloud: c.cloud, ResourceType: delivery.Raw, Type: delivery.Upload, PublicID: id},
 		AssetID: api.RandomHex(16), VersionID: api.RandomHex(16), Bytes: cw.n, ETag: hex.EncodeToString(h.Sum(nil)),
 		Blob: key, CreatedAt: now, UpdatedAt: now, Tags: o.targetTags, DisplayName: path.Base(id),
+		AssetFolder: o.targetAssetFolder,
 	}
 	res, err := c.s.meta.Put(c.ctx(), a, true)
 	if err != nil {
