@@ -90,9 +90,9 @@ func generateArchiveSpec() api.MethodParams {
 	return signedParams(api.MethodParams{
 		Implemented: []string{"public_ids", "prefixes", "tags", "resource_type", "type", "mode",
 			"target_format", "target_public_id", "target_tags", "target_asset_folder", "flatten_folders", "expires_at",
-			"allow_missing", "use_original_filename", "transformations"},
-		Refused: []string{"flatten_transformations", "skip_transformation_name",
-			"keep_derived", "fully_qualified_public_ids", "async", "notification_url", "phash"},
+			"allow_missing", "use_original_filename", "transformations", "fully_qualified_public_ids",
+			"flatten_transformations"},
+		Refused: []string{"skip_transformation_name", "keep_derived", "async", "notification_url", "phash"},
 	})
 }
 
@@ -101,6 +101,7 @@ type archiveOptions struct {
 	rt                  delivery.ResourceType // ResourceNone: every type (the path's all)
 	typ                 delivery.DeliveryType
 	publicIDs, prefixes []string
+	qualified           []string // fully_qualified_public_ids
 	tags                []string
 	download            bool
 	format              string // zip or tgz
@@ -108,6 +109,7 @@ type archiveOptions struct {
 	targetTags          []string
 	targetAssetFolder   string
 	flatten, original   bool
+	flattenTx           bool // flatten_transformations
 	allowMissing        bool
 	expiresAt           time.Time // zero: none
 	// transformations are eager-style entries ("tx" or "tx/format"): each
@@ -117,6 +119,7 @@ type archiveOptions struct {
 
 func parseArchiveOptions(rt string, p *api.Params) (*archiveOptions, error) {
 	o := &archiveOptions{publicIDs: p.Values("public_ids"), prefixes: p.List("prefixes"), tags: p.List("tags"),
+		qualified:      p.List("fully_qualified_public_ids"),
 		targetPublicID: p.Get("target_public_id"), targetTags: p.List("target_tags"),
 		targetAssetFolder: p.Get("target_asset_folder")}
 	if rt != "all" {
@@ -144,7 +147,8 @@ func parseArchiveOptions(rt string, p *api.Params) (*archiveOptions, error) {
 	for _, b := range []struct {
 		name string
 		v    *bool
-	}{{"flatten_folders", &o.flatten}, {"use_original_filename", &o.original}, {"allow_missing", &o.allowMissing}} {
+	}{{"flatten_folders", &o.flatten}, {"use_original_filename", &o.original}, {"allow_missing", &o.allowMissing},
+		{"flatten_transformations", &o.flattenTx}} {
 		if *b.v, err = p.Bool(b.name, false); err != nil {
 			return nil, err
 		}
@@ -159,8 +163,8 @@ func parseArchiveOptions(rt string, p *api.Params) (*archiveOptions, error) {
 	if o.transformations, err = parseEager(p.Get("transformations")); err != nil {
 		return nil, api.BadRequest("Invalid transformations - %s", api.Clip(p.Get("transformations")))
 	}
-	if len(o.publicIDs)+len(o.prefixes)+len(o.tags) == 0 {
-		return nil, api.BadRequest("Missing required parameter - public_ids, prefixes or tags")
+	if len(o.publicIDs)+len(o.prefixes)+len(o.tags)+len(o.qualified) == 0 {
+		return nil, api.BadRequest("Missing required parameter - public_ids, prefixes, tags or fully_qualified_public_ids")
 	}
 	if o.targetPublicID != "" {
 		if err := api.CheckPublicID(o.targetPublicID); err != nil {
@@ -236,10 +240,14 @@ func (c *call) archiveSelection(o *archiveOptions) ([]archiveEntry, error) {
 		out = append(out, archiveEntry{a: a})
 		return bounds.check(len(out), total)
 	}
-	for _, id := range o.publicIDs {
+	named, err := archiveNamed(c.cloud, o)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range named {
 		found := false
-		for _, rt := range archiveTypes(o.rt) {
-			a, err := c.s.meta.Asset(c.ctx(), meta.Key{Cloud: c.cloud, ResourceType: rt, Type: o.typ, PublicID: id})
+		for _, k := range n.keys {
+			a, err := c.s.meta.Asset(c.ctx(), k)
 			if errors.Is(err, meta.ErrNotFound) {
 				continue
 			}
@@ -252,7 +260,7 @@ func (c *call) archiveSelection(o *archiveOptions) ([]archiveEntry, error) {
 			}
 		}
 		if !found && !o.allowMissing {
-			return nil, delivery.Errorf(http.StatusNotFound, "Resource not found - %s", api.Clip(id))
+			return nil, delivery.Errorf(http.StatusNotFound, "Resource not found - %s", api.Clip(n.name))
 		}
 	}
 	for _, q := range archiveQueries(c.cloud, o) {
@@ -280,7 +288,8 @@ func (c *call) archiveSelection(o *archiveOptions) ([]archiveEntry, error) {
 }
 
 // transformEntries replaces each image by one file per transformation of
-// o, named <transformation>/<name>.<format>, each made (or found) through
+// o, named <transformation>/<name>.<format> (with flatten_transformations
+// <name>_<transformation>.<format>, its slashes made _), each made (or found) through
 // the delivery's derive path and recorded as a derived image, so that a
 // transformation that fails refuses the call before anything is written.
 // Other assets stay originals. The files are bounded as the originals are.
@@ -319,7 +328,11 @@ func (c *call) transformEntries(entries []archiveEntry, o *archiveOptions) ([]ar
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, archiveEntry{name: sp.tx + "/" + stem + "." + sp.format.String(), a: e.a, tx: sp})
+			name := sp.tx + "/" + stem + "." + sp.format.String()
+			if o.flattenTx {
+				name = stem + "_" + strings.ReplaceAll(sp.tx, "/", "_") + "." + sp.format.String()
+			}
+			out = append(out, archiveEntry{name: name, a: e.a, tx: sp})
 			total += int64(len(d.body))
 			if err := bounds.check(len(out), total); err != nil {
 				return nil, err
@@ -335,6 +348,42 @@ func (c *call) derivedOf(ctx context.Context, a *meta.Asset, sp *eagerSpec) (*de
 	req := &deriveRequest{key: a.Key, tr: sp.tr, format: wantedFormat(sp.tr, sp.format), signed: true, cloud: c.cl,
 		dk: meta.DerivedKey{Version: a.Version, Transformation: sp.tx, Format: sp.format.String()}}
 	return c.s.findOrMake(ctx, req, a)
+}
+
+// namedAsset is an asset a call names, as it names it, and the keys it
+// is looked up at.
+type namedAsset struct {
+	name string
+	keys []meta.Key
+}
+
+// archiveNamed are the assets o names: each of public_ids in the path's
+// resource types (every type for all), of the call's type; each of
+// fully_qualified_public_ids (<resource_type>/<type>/<public_id>) at its
+// key.
+func archiveNamed(cloud string, o *archiveOptions) ([]namedAsset, error) {
+	var out []namedAsset
+	for _, id := range o.publicIDs {
+		n := namedAsset{name: id}
+		for _, rt := range archiveTypes(o.rt) {
+			n.keys = append(n.keys, meta.Key{Cloud: cloud, ResourceType: rt, Type: o.typ, PublicID: id})
+		}
+		out = append(out, n)
+	}
+	for _, fq := range o.qualified {
+		parts := strings.SplitN(fq, "/", 3)
+		if len(parts) == 3 {
+			rt, ok1 := delivery.ParseResourceType(parts[0])
+			typ, ok2 := delivery.ParseDeliveryType(parts[1])
+			if ok1 && ok2 && isStoredType(typ) && parts[2] != "" {
+				out = append(out, namedAsset{name: fq, keys: []meta.Key{{Cloud: cloud, ResourceType: rt, Type: typ,
+					PublicID: parts[2]}}})
+				continue
+			}
+		}
+		return nil, api.BadRequest("Invalid fully_qualified_public_ids - %s", api.Clip(fq))
+	}
+	return out, nil
 }
 
 // archiveTypes are the resource types a public ID is looked up in.

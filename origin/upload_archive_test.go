@@ -276,11 +276,15 @@ func TestArchiveRefusals(t *testing.T) {
 		{uploader.CreateArchiveParams{PublicIDs: []string{"trip/aqua", "trip/garden"}, Prefixes: api.CldAPIArray{"home/"}},
 			"Too many files"},
 		{uploader.CreateArchiveParams{Prefixes: api.CldAPIArray{"trip/"}, PublicIDs: []string{"trip/aqua"}}, ""},
-		{uploader.CreateArchiveParams{}, "Missing required parameter - public_ids, prefixes or tags"},
+		{uploader.CreateArchiveParams{}, "Missing required parameter - public_ids, prefixes, tags or fully_qualified_public_ids"},
 		{uploader.CreateArchiveParams{Tags: api.CldAPIArray{"none"}}, "No resources found for the archive"},
 		{uploader.CreateArchiveParams{PublicIDs: []string{"nope"}}, "Resource not found - nope"},
-		{uploader.CreateArchiveParams{Tags: api.CldAPIArray{"trip"}, FlattenTransformations: api.Bool(true)},
-			"Parameter flatten_transformations is not supported by this server"},
+		{uploader.CreateArchiveParams{Tags: api.CldAPIArray{"trip"}, SkipTransformationName: api.Bool(true)},
+			"Parameter skip_transformation_name is not supported by this server"},
+		{uploader.CreateArchiveParams{FullyQualifiedPublicIDs: api.CldAPIArray{"image/nope/x"}},
+			"Invalid fully_qualified_public_ids - image/nope/x"},
+		{uploader.CreateArchiveParams{FullyQualifiedPublicIDs: api.CldAPIArray{"video/upload/trip/aqua"}},
+			"Resource not found - video/upload/trip/aqua"},
 		{uploader.CreateArchiveParams{PublicIDs: []string{"trip/aqua"}, Transformations: "w_10|w_20|w_30"},
 			"Too many files to archive: more than the 2"},
 		{uploader.CreateArchiveParams{PublicIDs: []string{"trip/aqua"}, Transformations: "w_abc"},
@@ -406,6 +410,17 @@ func TestArchiveTransformations(t *testing.T) {
 		if d.Status != 200 || !bytes.Equal(d.Body, files[name]) {
 			t.Errorf("%s: delivered %v, not the archive's %d bytes", name, d, len(files[name]))
 		}
+	}
+
+	// flatten_transformations puts the transformation in the file's name;
+	// fully_qualified_public_ids names assets with their type.
+	flat := download(t, o, uploader.CreateArchiveParams{Transformations: "w_100|c_fill,h_50,w_50/png",
+		FullyQualifiedPublicIDs: api.CldAPIArray{"image/upload/trip/aqua", "image/upload/home/logo"},
+		FlattenTransformations: api.Bool(true)})
+	names := slices.Sorted(maps.Keys(unzip(t, flat)))
+	if want := []string{"home/logo_c_fill,h_50,w_50.png", "home/logo_w_100.png", "trip/aqua_c_fill,h_50,w_50.png",
+		"trip/aqua_w_100.jpg"}; !slices.Equal(names, want) {
+		t.Errorf("flattened: %q, want %q", names, want)
 	}
 	o.Server.WaitRecorded()
 }
