@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
 	"context"
 	"crypto/md5"
@@ -454,7 +455,13 @@ func newArchiveWriter(format string, w io.Writer) archiveWriter {
 		gz := gzip.NewWriter(w)
 		return &tgzWriter{gz: gz, tw: tar.NewWriter(gz)}
 	}
-	return &zipWriter{zw: zip.NewWriter(w)}
+	zw := zip.NewWriter(w)
+	// Speed over ratio: what is deflated is raw files, written while a
+	// client waits.
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, flate.BestSpeed)
+	})
+	return &zipWriter{zw: zw}
 }
 
 type zipWriter struct{ zw *zip.Writer }

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -416,11 +417,67 @@ func TestArchiveTransformations(t *testing.T) {
 	// fully_qualified_public_ids names assets with their type.
 	flat := download(t, o, uploader.CreateArchiveParams{Transformations: "w_100|c_fill,h_50,w_50/png",
 		FullyQualifiedPublicIDs: api.CldAPIArray{"image/upload/trip/aqua", "image/upload/home/logo"},
-		FlattenTransformations: api.Bool(true)})
+		FlattenTransformations:  api.Bool(true)})
 	names := slices.Sorted(maps.Keys(unzip(t, flat)))
 	if want := []string{"home/logo_c_fill,h_50,w_50.png", "home/logo_w_100.png", "trip/aqua_c_fill,h_50,w_50.png",
 		"trip/aqua_w_100.jpg"}; !slices.Equal(names, want) {
 		t.Errorf("flattened: %q, want %q", names, want)
 	}
 	o.Server.WaitRecorded()
+}
+
+// An archive is written as it is read, in both modes: making one of a
+// 12 MiB file allocates a fraction of that (held whole, it would allocate
+// at least the file's size, and more as a buffer grows).
+func TestArchiveStreamsWithoutHoldingIt(t *testing.T) {
+	o := startOrigin(t, nil)
+	const size = 12 << 20
+	big := make([]byte, size)
+	rand.Read(big)
+	path := filepath.Join(t.TempDir(), "big.bin")
+	if err := os.WriteFile(path, big, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	big = nil
+	if res, err := o.Cld.Upload.Upload(context.Background(), path, uploader.UploadParams{PublicID: "big.bin",
+		ResourceType: "raw"}); sdkFailure(err, res) != "" {
+		t.Fatal(sdkFailure(err, res))
+	}
+	params := uploader.CreateArchiveParams{PublicIDs: []string{"big.bin"}, ResourceType: "raw"}
+	allocated := func(run func()) uint64 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		run()
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	n := allocated(func() {
+		u, err := o.Cld.Upload.DownloadArchiveURL(params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		got, err := io.Copy(io.Discard, resp.Body)
+		if err != nil || resp.StatusCode != 200 || got < size {
+			t.Fatalf("download: %d, %d bytes, %v", resp.StatusCode, got, err)
+		}
+	})
+	t.Logf("download: %d bytes allocated", n)
+	if n > size/3 {
+		t.Errorf("a download of a %d-byte archive allocated %d bytes", size, n)
+	}
+	n = allocated(func() {
+		res, err := o.Cld.Upload.CreateArchive(context.Background(), params)
+		if msg := sdkFailure(err, res); msg != "" || res.Bytes < size {
+			t.Fatalf("create: %s %+v", msg, res)
+		}
+	})
+	t.Logf("create: %d bytes allocated", n)
+	if n > size/3 {
+		t.Errorf("creating a %d-byte archive allocated %d bytes", size, n)
+	}
 }
