@@ -206,17 +206,20 @@ func (c *call) generateArchive(rt string, p *api.Params) {
 		c.fail(err)
 		return
 	}
-	if !o.expiresAt.IsZero() && !c.s.now().Before(o.expiresAt) {
+	if o.download && !o.expiresAt.IsZero() && !c.s.now().Before(o.expiresAt) {
 		c.fail(delivery.Errorf(http.StatusForbidden, "Download URL expired at %s", timeJSON(o.expiresAt)))
-		return
-	}
-	entries, err := c.archiveSelection(o)
-	if err != nil {
-		c.fail(err)
 		return
 	}
 	ctx, cancel := context.WithTimeout(c.ctx(), c.s.cfg.Archives.Timeout)
 	defer cancel()
+	entries, err := c.archiveSelection(ctx, o)
+	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			err = c.archiveTimeout()
+		}
+		c.fail(err)
+		return
+	}
 	if o.download {
 		c.downloadArchive(ctx, o, entries)
 		return
@@ -227,7 +230,7 @@ func (c *call) generateArchive(rt string, p *api.Params) {
 // archiveSelection finds the assets o selects, each once, in the order
 // public_ids, prefixes, tags (each by public ID), named as they will be in
 // the archive, within the configured bounds.
-func (c *call) archiveSelection(o *archiveOptions) ([]archiveEntry, error) {
+func (c *call) archiveSelection(ctx context.Context, o *archiveOptions) ([]archiveEntry, error) {
 	bounds := c.s.cfg.Archives
 	var out []archiveEntry
 	seen := map[meta.Key]bool{}
@@ -248,7 +251,7 @@ func (c *call) archiveSelection(o *archiveOptions) ([]archiveEntry, error) {
 	for _, n := range named {
 		found := false
 		for _, k := range n.keys {
-			a, err := c.s.meta.Asset(c.ctx(), k)
+			a, err := c.s.meta.Asset(ctx, k)
 			if errors.Is(err, meta.ErrNotFound) {
 				continue
 			}
@@ -266,7 +269,7 @@ func (c *call) archiveSelection(o *archiveOptions) ([]archiveEntry, error) {
 	}
 	for _, q := range archiveQueries(c.cloud, o) {
 		for {
-			page, err := c.s.meta.List(c.ctx(), q)
+			page, err := c.s.meta.List(ctx, q)
 			if err != nil {
 				return nil, delivery.Internal(err)
 			}
@@ -285,7 +288,7 @@ func (c *call) archiveSelection(o *archiveOptions) ([]archiveEntry, error) {
 		return nil, api.BadRequest("No resources found for the archive")
 	}
 	nameEntries(out, o)
-	return c.transformEntries(out, o)
+	return c.transformEntries(ctx, out, o)
 }
 
 // transformEntries replaces each image by one file per transformation of
@@ -294,7 +297,7 @@ func (c *call) archiveSelection(o *archiveOptions) ([]archiveEntry, error) {
 // the delivery's derive path and recorded as a derived image, so that a
 // transformation that fails refuses the call before anything is written.
 // Other assets stay originals. The files are bounded as the originals are.
-func (c *call) transformEntries(entries []archiveEntry, o *archiveOptions) ([]archiveEntry, error) {
+func (c *call) transformEntries(ctx context.Context, entries []archiveEntry, o *archiveOptions) ([]archiveEntry, error) {
 	if len(o.transformations) == 0 {
 		return entries, nil
 	}
@@ -318,14 +321,14 @@ func (c *call) transformEntries(entries []archiveEntry, o *archiveOptions) ([]ar
 			total += e.a.Bytes
 			continue
 		}
-		specs, err := c.s.eagerSpecs(c.ctx(), c.cloud, o.transformations, e.a.Format)
+		specs, err := c.s.eagerSpecs(ctx, c.cloud, o.transformations, e.a.Format)
 		if err != nil {
 			return nil, err
 		}
 		stem := strings.TrimSuffix(e.name, path.Ext(e.name))
 		for i := range specs {
 			sp := &specs[i]
-			d, err := c.derivedOf(c.ctx(), e.a, sp)
+			d, err := c.derivedOf(ctx, e.a, sp)
 			if err != nil {
 				return nil, err
 			}
@@ -426,6 +429,7 @@ func nameEntries(entries []archiveEntry, o *archiveOptions) {
 				name += path.Ext(a.PublicID)
 			}
 		}
+		name = strings.TrimPrefix(path.Clean("/"+name), "/") // never out of the archive's root
 		if o.flatten {
 			name = path.Base(name)
 		}
@@ -587,8 +591,11 @@ func (c *call) createArchive(ctx context.Context, o *archiveOptions, entries []a
 	cw := &countingWriter{w: io.MultiWriter(bw, h)}
 	if err := c.writeArchive(ctx, o.format, entries, cw); err != nil {
 		bw.Abort()
-		if errors.Is(err, context.DeadlineExceeded) {
-			c.fail(delivery.Errorf(http.StatusServiceUnavailable, "Archive not made within %s", c.s.cfg.Archives.Timeout))
+		if c.ctx().Err() != nil {
+			return // the client is gone: nobody to answer
+		}
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			c.fail(c.archiveTimeout())
 			return
 		}
 		c.fail(delivery.Internal(err))
@@ -636,6 +643,11 @@ func (c *call) createArchive(ctx context.Context, o *archiveOptions, entries []a
 	j := archiveJSON{assetJSON: c.assetResponse(a), ResourceCount: len(assets), FileCount: len(entries)}
 	j.Invalidation = c.report(p, inv)
 	c.ok(j)
+}
+
+// archiveTimeout is the answer to an archive not made by its deadline.
+func (c *call) archiveTimeout() error {
+	return delivery.Errorf(http.StatusServiceUnavailable, "Archive not made within %s", c.s.cfg.Archives.Timeout)
 }
 
 // archiveJSON is create_archive's answer: the raw asset, and how many

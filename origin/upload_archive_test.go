@@ -481,3 +481,20 @@ func TestArchiveStreamsWithoutHoldingIt(t *testing.T) {
 		t.Errorf("creating a %d-byte archive allocated %d bytes", size, n)
 	}
 }
+
+// An archive not made by archives.timeout answers 503 and stores nothing.
+func TestArchiveDeadline(t *testing.T) {
+	o := startOrigin(t, func(c *origin.Config) { c.Archives.Timeout = time.Nanosecond })
+	uploadTagged(t, o)
+	blobs := countBlobs(t, o)
+	for _, mode := range []uploader.ArchiveMode{uploader.CreateArchive, uploader.DownloadArchive} {
+		res, err := o.Cld.Upload.CreateArchive(context.Background(), uploader.CreateArchiveParams{
+			Tags: api.CldAPIArray{"trip"}, Mode: mode})
+		if err != nil || res.Error.Message != "Archive not made within 1ns" {
+			t.Errorf("%s: %+v %v", mode, res.Error, err)
+		}
+	}
+	if n := countBlobs(t, o); n != blobs {
+		t.Errorf("%d blobs stored", n-blobs)
+	}
+}
