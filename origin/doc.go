@@ -45,6 +45,7 @@
 //	upload_tags.go            tags, context (add, remove, replace)
 //	upload_text.go            text: an image of a text string
 //	upload_archive.go         generate_archive: zip and tgz archives streamed to the client or into a raw asset
+//	upload_explode.go         explode: one derived image per page of a multi-page image
 //
 // The Admin API (/v1_1/<cloud>/resources..., tags, transformations, usage):
 //

@@ -294,6 +294,8 @@ func (c *call) uploadRoute(action string) (uploadEndpoint, bool) {
 		return uploadEndpoint{deleteByTokenSpec(), c.deleteByToken}, true
 	case "generate_archive":
 		return uploadEndpoint{generateArchiveSpec(), c.generateArchive}, true
+	case "explode":
+		return uploadEndpoint{explodeSpec(), c.explode}, true
 	}
 	return uploadEndpoint{}, false
 }

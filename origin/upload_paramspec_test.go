@@ -81,6 +81,7 @@ func uploadMethods() []uploadMethod {
 		{"text", "/image/text", append(paramNames(uploader.TextParams{}), nodeTextParams...)},
 		{"delete_by_token", "/delete_by_token", []string{"token"}},
 		{"generate_archive", "/image/generate_archive", paramNames(uploader.CreateArchiveParams{})},
+		{"explode", "/image/explode", paramNames(uploader.ExplodeParams{})},
 	}
 }
 
@@ -135,6 +136,7 @@ func TestUploadParamPolicyOnTheWire(t *testing.T) {
 		"context":          {{"command", "add"}, {"context", "k=v"}, {"public_ids", "target"}},
 		"text":             {{"text", "hello"}, {"public_id", "text"}},
 		"generate_archive": {{"public_ids", "target"}, {"mode", "download"}},
+		"explode":          {{"public_id", "target"}, {"transformation", "pg_all"}},
 	}
 	send := func(m uploadMethod, param string) (int, string) {
 		fields := append(slices.Clone(base[m.action]), [2]string{param, "1"})
