@@ -48,6 +48,8 @@ type Config struct {
 	Uploads Uploads `yaml:"uploads"`
 	// Fetch configures uploads whose file is a remote http(s) URL.
 	Fetch Fetch `yaml:"fetch"`
+	// Archives bounds generate_archive (upload_archive.go).
+	Archives Archives `yaml:"archives"`
 	// Imaging bounds image processing.
 	Imaging imaging.Config `yaml:"imaging"`
 	// VersionedMaxAge is the browser and edge lifetime of URLs with a
@@ -150,6 +152,7 @@ func (c *Config) ApplyDefaults() {
 	if c.Fetch.MaxRedirects == 0 {
 		c.Fetch.MaxRedirects = 5
 	}
+	c.Archives.applyDefaults()
 	c.Imaging.ApplyDefaults()
 	if c.VersionedMaxAge == 0 {
 		c.VersionedMaxAge = 30 * 24 * time.Hour
@@ -206,6 +209,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Fetch.MaxInFlight < 0 {
 		return config.Errorf("fetch.max_in_flight", "must not be negative")
+	}
+	if err := c.Archives.validate(); err != nil {
+		return err
 	}
 	if err := c.Imaging.Validate(); err != nil {
 		return config.Prefix("imaging", err)

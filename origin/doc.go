@@ -44,6 +44,8 @@
 //	upload_destroy.go         destroy, delete_by_token
 //	upload_tags.go            tags, context (add, remove, replace)
 //	upload_text.go            text: an image of a text string
+//	upload_archive.go         generate_archive: zip and tgz archives streamed to the client or into a raw asset
+//	upload_explode.go         explode: one derived image per page of a multi-page image
 //
 // The Admin API (/v1_1/<cloud>/resources..., tags, transformations, usage):
 //

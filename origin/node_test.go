@@ -36,6 +36,13 @@ func TestNodeSDKAdmin(t *testing.T) {
 	runNode(t, "admin.js", o.URL, testkit.Dir(t))
 }
 
+// The official Node SDK's create_zip and download_zip_url against a real
+// origin (test/node/archive.js).
+func TestNodeSDKArchive(t *testing.T) {
+	o := startOrigin(t, nil)
+	runNode(t, "archive.js", o.URL, testkit.Dir(t))
+}
+
 // runNode runs a script of test/node against the origin at api. Where node
 // or the SDK is missing it skips with a visible message, or fails when
 // MEDIACDN_NODE_SDK=required (make test sets it, after installing both).

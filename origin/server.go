@@ -221,6 +221,10 @@ func (c *call) routeUpload(rest string) bool {
 	}
 	switch rt {
 	case "image", "video", "raw", "auto":
+	case "all": // generate_archive's download_folder
+		if action != "generate_archive" {
+			return false
+		}
 	default:
 		return false
 	}
@@ -228,7 +232,8 @@ func (c *call) routeUpload(rest string) bool {
 	if !ok {
 		return false
 	}
-	if c.r.Method != http.MethodPost {
+	// The SDKs' archive download URLs are GETs (upload_archive.go).
+	if c.r.Method != http.MethodPost && !(action == "generate_archive" && c.r.Method == http.MethodGet) {
 		c.w.Header().Set("Allow", "POST")
 		c.fail(delivery.Errorf(http.StatusMethodNotAllowed, "Method not allowed - use POST"))
 		return true
@@ -287,6 +292,10 @@ func (c *call) uploadRoute(action string) (uploadEndpoint, bool) {
 		return uploadEndpoint{textSpec(), c.text}, true
 	case "delete_by_token":
 		return uploadEndpoint{deleteByTokenSpec(), c.deleteByToken}, true
+	case "generate_archive":
+		return uploadEndpoint{generateArchiveSpec(), c.generateArchive}, true
+	case "explode":
+		return uploadEndpoint{explodeSpec(), c.explode}, true
 	}
 	return uploadEndpoint{}, false
 }

@@ -77,7 +77,7 @@ func (c *call) readUpload(action string) (*api.Params, error) {
 		return p, err
 	}
 	if action != "delete_by_token" {
-		if err := api.Authenticate(c.r, c.cl, p, c.s.now()); err != nil {
+		if err := api.Authenticate(c.r, c.cl, p, archiveAuthTime(action, p, c.s.now())); err != nil {
 			return p, err
 		}
 	}

@@ -80,6 +80,8 @@ func uploadMethods() []uploadMethod {
 		{"context", "/image/context", append(ctx, "command")},
 		{"text", "/image/text", append(paramNames(uploader.TextParams{}), nodeTextParams...)},
 		{"delete_by_token", "/delete_by_token", []string{"token"}},
+		{"generate_archive", "/image/generate_archive", paramNames(uploader.CreateArchiveParams{})},
+		{"explode", "/image/explode", paramNames(uploader.ExplodeParams{})},
 	}
 }
 
@@ -126,13 +128,15 @@ func TestUploadParamPolicyOnTheWire(t *testing.T) {
 	png := testkit.Read(t, "chelsea.png")
 	uploadAs(t, o, "rocket.jpg", "target")
 	base := map[string][][2]string{
-		"upload":   {{"public_id", "new"}},
-		"explicit": {{"public_id", "target"}},
-		"rename":   {{"from_public_id", "target"}, {"to_public_id", "target"}},
-		"destroy":  {{"public_id", "missing"}},
-		"tags":     {{"command", "add"}, {"tag", "t"}, {"public_ids", "target"}},
-		"context":  {{"command", "add"}, {"context", "k=v"}, {"public_ids", "target"}},
-		"text":     {{"text", "hello"}, {"public_id", "text"}},
+		"upload":           {{"public_id", "new"}},
+		"explicit":         {{"public_id", "target"}},
+		"rename":           {{"from_public_id", "target"}, {"to_public_id", "target"}},
+		"destroy":          {{"public_id", "missing"}},
+		"tags":             {{"command", "add"}, {"tag", "t"}, {"public_ids", "target"}},
+		"context":          {{"command", "add"}, {"context", "k=v"}, {"public_ids", "target"}},
+		"text":             {{"text", "hello"}, {"public_id", "text"}},
+		"generate_archive": {{"public_ids", "target"}, {"mode", "download"}},
+		"explode":          {{"public_id", "target"}, {"transformation", "pg_all"}},
 	}
 	send := func(m uploadMethod, param string) (int, string) {
 		fields := append(slices.Clone(base[m.action]), [2]string{param, "1"})
