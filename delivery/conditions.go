@@ -193,19 +193,6 @@ func containsTag(tags []string, t string) bool {
 	return false
 }
 
-// ReadsAsset reports whether the condition reads the asset's tags or
-// context (what its cached result depends on besides the pixels).
-func (c Condition) ReadsAsset() bool {
-	for _, group := range c.any {
-		for _, cmp := range group {
-			if cmp.tags || cmp.l.readsContext() || cmp.r.readsContext() {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // Control is a component's part in a conditional transformation.
 type Control uint8
 
