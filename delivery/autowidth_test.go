@@ -177,12 +177,25 @@ func TestAutoWidthVariantsBounded(t *testing.T) {
 	if back, ok := ParseVariant(v.String()); !ok || back != v {
 		t.Errorf("ParseVariant(%q) = %+v, %v", v.String(), back, ok)
 	}
+	// A fallback past MaxAutoWidth is a variant the origin reads back; no
+	// other width past MaxAutoWidth fits.
+	u, err = Parse("/demo/image/upload/w_auto:100:10000/pic.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v = u.Variant(Hints{})
+	if back, ok := ParseVariant(v.String()); v.Width != 10000 || !ok || back != v || !u.VariantFits(back) {
+		t.Errorf("fallback 10000: %+v %q reads back as %+v, %v", v, v.String(), back, ok)
+	}
+	if v, ok := ParseVariant(";w=8193"); !ok || u.VariantFits(v) {
+		t.Errorf(";w=8193: parsed %v, fits %v", ok, u.VariantFits(v))
+	}
 }
 
 // Only the canonical text of a width variant parses.
 func TestParseVariantWidthRefuses(t *testing.T) {
 	t.Parallel()
-	for _, s := range []string{";w=", ";w=-1", ";w=01", ";w=8193", ";w=1.5", ";w=400;dpr=2", ";w=400;", "avif;w=400;w=400",
+	for _, s := range []string{";w=", ";w=-1", ";w=01", ";w=1048577", ";w=1.5", ";w=400;dpr=2", ";w=400;", "avif;w=400;w=400",
 		";W=400", ";width=400", "w=400", ";w= 400"} {
 		if v, ok := ParseVariant(s); ok {
 			t.Errorf("ParseVariant(%q) = %+v, want refused", s, v)

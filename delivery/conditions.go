@@ -193,19 +193,6 @@ func containsTag(tags []string, t string) bool {
 	return false
 }
 
-// ReadsAsset reports whether the condition reads the asset's tags or
-// context (what its cached result depends on besides the pixels).
-func (c Condition) ReadsAsset() bool {
-	for _, group := range c.any {
-		for _, cmp := range group {
-			if cmp.tags || cmp.l.readsContext() || cmp.r.readsContext() {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // Control is a component's part in a conditional transformation.
 type Control uint8
 
@@ -251,11 +238,10 @@ const (
 // Enter each component in order; when it reports a condition, Decide it;
 // then Runs tells whether the component's own parameters apply.
 type Flow struct {
-	mode    flowMode
-	taken   bool // the current condition held
-	pending bool // Enter met a condition, Decide is due
-	single  bool // the pending condition shares its component with parameters
-	run     bool
+	mode   flowMode
+	taken  bool // the current condition held
+	single bool // the condition Enter met shares its component with parameters
+	run    bool
 }
 
 // Enter reads the next component's control. It answers the condition to
@@ -277,7 +263,6 @@ func (f *Flow) Enter(c *Component) (cond string, ok bool, err error) {
 			return "", false, badRequest("A named transformation cannot share the component of its condition if_%s: put it between if_%s and if_end",
 				Echo(cond, EchoLimit), Echo(cond, EchoLimit))
 		}
-		f.pending = true
 		return cond, true, nil
 	case ControlElse:
 		if f.mode != flowIf && f.mode != flowSingle {
@@ -299,7 +284,6 @@ func (f *Flow) Enter(c *Component) (cond string, ok bool, err error) {
 
 // Decide records whether the condition Enter reported holds.
 func (f *Flow) Decide(holds bool) {
-	f.pending = false
 	f.taken = holds
 	if f.single {
 		f.mode, f.run = flowSingle, holds
@@ -315,7 +299,7 @@ func (f *Flow) Runs() bool { return f.run }
 // condition (its own, or a branch).
 func (f *Flow) Conditional() bool { return f.mode != flowNone }
 
-// checkFlow checks a transformation's conditions are well placed (each
+// check checks a transformation's conditions are well placed (each
 // condition decided false: only the structure counts).
 func (f *Flow) check(c *Component) error {
 	if _, ok, err := f.Enter(c); err != nil {

@@ -38,9 +38,10 @@ type Component struct {
 	Page          string // pg_: verbatim ("2", "2-4", "2;4", "name:x")
 	DefaultImage  string // d_: public ID of the fallback image, ":" for folders
 	Other         []Param
-	// Exprs are the numeric parameters given as expressions (w_$w_mul_2,
-	// w_iw_div_2: variables.go), which the origin evaluates; their keys
-	// are not set until then.
+	// Exprs are the numeric parameters given as expressions (x_$x_add_10,
+	// ar_iw_div_ih: variables.go), which the origin evaluates; their keys
+	// are not set until then. w_ and h_ keep theirs in their Dimension
+	// (DimExpr).
 	Exprs []Param
 }
 
@@ -142,13 +143,8 @@ func (c *Component) parseParam(tok string) error {
 	name, v, _ := splitToken(tok)
 	k := lookupKey(name)
 	if err == nil {
-		if len(c.Exprs) > 0 {
-			c.dropExpr(k)
-		}
-		if k == KeyWidth && c.Width.Kind == DimExpr || k == KeyHeight && c.Height.Kind == DimExpr {
-			_, err = ParseExpr(v, false) // w_ and h_ keep theirs in Dimension
-		}
-		return err
+		c.dropExpr(k) // the literal replaces an earlier expression
+		return nil
 	}
 	if !exprKey(k) || !isExprValue(v) {
 		return err

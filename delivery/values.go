@@ -41,75 +41,18 @@ func parseDimension(s string) (Dimension, bool) {
 		}
 		return Dimension{Kind: DimPixels, Value: v}, v >= 1 && v <= maxPixels
 	}
-	if isExpression(s) {
-		return Dimension{Kind: DimExpr, Expr: s}, true
+	if isExprValue(s) { // variables.go
+		_, err := ParseExpr(s, false)
+		return Dimension{Kind: DimExpr, Expr: s}, err == nil
 	}
 	return Dimension{}, false
 }
 
-// isExpression accepts an arithmetic expression as Cloudinary writes one:
-// operands (numbers, predefined variables such as iw or initial_height,
-// $variables) joined by operators (add, sub, mul, div, mod, pow), "_"
-// between each, with at least one variable.
-func isExpression(s string) bool {
-	operand, vars := true, 0
-	for s != "" {
-		var tok string
-		tok, s = nextExprToken(s)
-		switch {
-		case operand && isExprVariable(tok):
-			vars++
-		case operand && isDecimal(tok):
-		case !operand && (tok == "add" || tok == "sub" || tok == "mul" || tok == "div" ||
-			tok == "mod" || tok == "pow"):
-		default:
-			return false
-		}
-		operand = !operand
-	}
-	return !operand && vars > 0
-}
-
-// nextExprToken splits off the next expression token. Multi-word variable
-// names (initial_width) are one token.
-func nextExprToken(s string) (tok, rest string) {
-	for _, long := range exprLongVariables {
-		if len(s) >= len(long) && s[:len(long)] == long && (len(s) == len(long) || s[len(long)] == '_') {
-			if len(s) == len(long) {
-				return s, ""
-			}
-			return s[:len(long)], s[len(long)+1:]
-		}
-	}
-	tok, rest, _ = cut(s, '_')
-	return tok, rest
-}
-
+// exprLongVariables are the predefined values whose long names hold a
+// "_", one expression token each (exprTokens).
 var exprLongVariables = [...]string{
 	"initial_aspect_ratio", "initial_duration", "initial_height", "initial_width",
 	"aspect_ratio", "current_page", "face_count", "page_count",
-}
-
-func isExprVariable(tok string) bool {
-	switch tok {
-	case "w", "h", "iw", "ih", "cw", "ch", "ar", "iar", "fc", "pc", "cp", "du", "idu",
-		"width", "height", "duration":
-		return true
-	}
-	for _, long := range exprLongVariables {
-		if tok == long {
-			return true
-		}
-	}
-	if len(tok) > 1 && tok[0] == '$' && isAlpha(tok[1]) {
-		for i := 2; i < len(tok); i++ {
-			if !isAlpha(tok[i]) && !isDigit(tok[i]) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
 }
 
 func (d Dimension) appendTo(dst []byte) []byte {

@@ -406,16 +406,6 @@ func (o operand) value(env Env, text string) (Value, error) {
 	return Value{}, badRequest("Structured metadata (md) is not supported: %s", Echo(text, EchoLimit))
 }
 
-// readsContext reports whether e reads the asset's context or metadata.
-func (e Expr) readsContext() bool {
-	for _, o := range e.operands {
-		if o.kind == opContext || o.kind == opMetadata {
-			return true
-		}
-	}
-	return false
-}
-
 // exprKeys are the keys whose values may be expressions: the numeric ones.
 func exprKey(k Key) bool {
 	switch k {

@@ -100,7 +100,9 @@ func (u *URL) VariantFits(v Variant) bool {
 //	variant = [ token ] [ ";dpr=" ratio ] [ ";w=" width ]
 //	token   = "avif" / "webp" / "std"      (std: neither AVIF nor WebP)
 //	ratio   = "1" / "2" / "3" / "4" / ( "1" / "2" / "3" ) "." ( "1" - "9" )
-//	width   = "0" / a whole number of pixels up to MaxAutoWidth, no leading zeros
+//	width   = "0" / a whole number of pixels, no leading zeros: up to
+//	          MaxAutoWidth, or a w_auto fallback up to 1048576 (VariantFits
+//	          checks it is one the URL can give)
 //
 // "avif", ";dpr=2", "std;dpr=1.5" and "webp;w=400" are variants; "" is
 // the zero Variant. The form is canonical: each Variant has one text, and
@@ -109,7 +111,8 @@ const (
 	variantStd   = "std"
 	variantDPR   = ";dpr="
 	variantWidth = ";w="
-	// variantMaxLen is the longest text form ("webp;dpr=1.5;w=8192").
+	// variantMaxLen bounds the text form (the longest is
+	// "webp;dpr=1.5;w=1048576", a w_auto fallback's width).
 	variantMaxLen = 24
 )
 
@@ -177,7 +180,7 @@ func ParseVariant(s string) (Variant, bool) {
 		return Variant{}, false
 	}
 	if width != "0" {
-		if v.Width, ok = parseWholePixels(width, MaxAutoWidth); !ok {
+		if v.Width, ok = parseWholePixels(width, maxPixels); !ok { // a fallback may pass MaxAutoWidth
 			return Variant{}, false
 		}
 	}
