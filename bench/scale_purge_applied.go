@@ -157,7 +157,7 @@ func measurePurgesApplied(ctx context.Context, e *env, c *cluster, hb *heartbeat
 		if err != nil {
 			return d, err
 		}
-		clients[i], metrics[i], ids[i] = hc, mc, "edge-"+strconv.Itoa(i)
+		clients[i], metrics[i], ids[i] = hc, mc, edgeName(i)
 		defer hc.CloseIdleConnections()
 		defer mc.CloseIdleConnections()
 	}
