@@ -75,7 +75,8 @@ type apiResult struct {
 		EdgesApplied int    `json:"edges_applied"`
 		EdgesLive    int    `json:"edges_live"`
 	} `json:"invalidation"`
-	Error *struct{ Message string } `json:"error"`
+	Error       *struct{ Message string } `json:"error"`
+	DeleteToken string                    `json:"delete_token"`
 }
 
 // call posts a multipart Upload API request with HTTP Basic auth.

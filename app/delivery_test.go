@@ -2,7 +2,6 @@ package app
 
 import (
 	"bytes"
-	"image"
 	_ "image/jpeg"
 	_ "image/png"
 	"mime"
@@ -14,13 +13,11 @@ import (
 	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
+// width is a delivered image's width.
 func width(t *testing.T, b []byte) int {
 	t.Helper()
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
-	if err != nil {
-		t.Fatalf("delivered bytes are not an image: %v", err)
-	}
-	return cfg.Width
+	w, _ := size(t, b)
+	return w
 }
 
 // fl_attachment through an edge: the origin's Content-Disposition, on the

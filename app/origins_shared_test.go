@@ -224,7 +224,11 @@ func TestTwoOriginsOnSharedStores(t *testing.T) {
 		// answer is ok, the other says the token is stale.
 		for i := 0; i < 5; i++ {
 			id := fmt.Sprint("two/token", i)
-			token := uploadForToken(t, []sharedOrigin{a, b}[i%2].api, id)
+			token := callAPI(t, []sharedOrigin{a, b}[i%2].api, "upload",
+				map[string]string{"public_id": id, "return_delete_token": "1"}, "rocket.jpg").DeleteToken
+			if token == "" {
+				t.Fatalf("upload of %s with return_delete_token: no delete_token", id)
+			}
 			var answers [2]testkit.Answer
 			var wg sync.WaitGroup
 			start := make(chan struct{})
@@ -287,30 +291,6 @@ func doRequest(t *testing.T, req *http.Request) testkit.Answer {
 	var buf bytes.Buffer
 	buf.ReadFrom(resp.Body)
 	return testkit.Answer{Status: resp.StatusCode, Header: resp.Header, Body: bytes.TrimSpace(buf.Bytes())}
-}
-
-// uploadForToken uploads rocket.jpg as publicID with return_delete_token
-// and returns the token.
-func uploadForToken(t *testing.T, api, publicID string) string {
-	t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	w.WriteField("public_id", publicID)
-	w.WriteField("return_delete_token", "1")
-	fw, _ := w.CreateFormFile("file", "rocket.jpg")
-	fw.Write(testkit.Read(t, "rocket.jpg"))
-	w.Close()
-	req, _ := http.NewRequest(http.MethodPost, api+"/v1_1/demo/image/upload", &buf)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.SetBasicAuth("demo_key", "demo_secret")
-	ans := doRequest(t, req)
-	var r struct {
-		DeleteToken string `json:"delete_token"`
-	}
-	if err := json.Unmarshal(ans.Body, &r); ans.Status != 200 || err != nil || r.DeleteToken == "" {
-		t.Fatalf("upload with return_delete_token: %v", ans)
-	}
-	return r.DeleteToken
 }
 
 // sharedOrigin is a running origin: its API and metrics URLs.

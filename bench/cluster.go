@@ -235,6 +235,10 @@ func startOrigin(ctx context.Context, e *env, c *cluster, dir string, natsPort i
 	return ch.waitHTTP(ctx, c.OriginURL+"/healthz", 60*time.Second)
 }
 
+// edgeName is the name (and -id) of the i-th edge a cluster starts: its
+// heartbeats carry it.
+func edgeName(i int) string { return "edge-" + strconv.Itoa(i) }
+
 // startEdge starts edge i, filling from origins (in its order of
 // preference).
 func startEdge(ctx context.Context, e *env, c *cluster, dir string, i, natsPort int, origins []string, spec clusterSpec) error {
@@ -246,7 +250,7 @@ func startEdge(ctx context.Context, e *env, c *cluster, dir string, i, natsPort 
 	if err != nil {
 		return err
 	}
-	name := "edge-" + strconv.Itoa(i)
+	name := edgeName(i)
 	procs := e.o.edgeProcs(spec.Wrk)
 	if e.o.EdgeProcs < 0 && spec.EdgeProcs > 0 {
 		procs = spec.EdgeProcs

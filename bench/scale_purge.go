@@ -120,22 +120,17 @@ func runScalePurge(ctx context.Context, e *env, d *scaleData) error {
 
 // measureApplied adds the "applied" row of n edges.
 func measureApplied(ctx context.Context, e *env, c *cluster, hb *heartbeatWatch, files [2]photo, n int, d *scaleData) error {
-	if _, err := measurePurgesApplied(ctx, e, c, hb, files, scaleWarmPurges, fmt.Sprintf("warm %d", n)); err != nil {
-		return fmt.Errorf("%d edges, warming up: %w", n, err)
-	}
-	pids := append([]int{c.originPID}, c.edgePIDs...)
-	cpu0, bench0, t0 := treeCPU(pids), procCPU(os.Getpid()), time.Now()
-	pd, err := measurePurgesApplied(ctx, e, c, hb, files, e.o.ScalePurges, fmt.Sprintf("%d edges", n))
-	wall := time.Since(t0).Seconds()
+	pd, server, bench, err := timedPurges(e, c, n, func(purges int, label string) (appliedData, error) {
+		return measurePurgesApplied(ctx, e, c, hb, files, purges, label)
+	})
 	if err != nil {
-		return fmt.Errorf("%d edges: %w", n, err)
+		return err
 	}
 	row := scalePurgeRow{Measure: "applied", Edges: n, Purges: pd.Purges, Timeouts: pd.Timeouts,
 		P50Ms: quantile(pd.AppliedMs, 0.5), P99Ms: quantile(pd.AppliedMs, 0.99), MaxMs: quantile(pd.AppliedMs, 1),
 		APIP50Ms: quantile(pd.APIMs, 0.5), FirstP50Ms: quantile(pd.FirstMs, 0.5),
 		StoredP50Ms: quantile(pd.StoredMs, 0.5), StoredP99Ms: quantile(pd.StoredMs, 0.99),
-		ServerCores: (treeCPU(pids) - cpu0).Seconds() / wall, BenchCores: (procCPU(os.Getpid()) - bench0).Seconds() / wall,
-		FreshMs: pd.AppliedMs}
+		ServerCores: server, BenchCores: bench, FreshMs: pd.AppliedMs}
 	for _, ms := range pd.EdgeMs {
 		row.EdgeP99Ms = append(row.EdgeP99Ms, quantile(ms, 0.99))
 	}
@@ -146,23 +141,35 @@ func measureApplied(ctx context.Context, e *env, c *cluster, hb *heartbeatWatch,
 // measurePolled adds the "poll" row of n edges.
 func measurePolled(ctx context.Context, e *env, c *cluster, files [2]photo, n int, d *scaleData) error {
 	poll := scalePoll(n)
-	if _, err := measurePurges(ctx, e, c, files, scaleWarmPurges, poll, fmt.Sprintf("warm %d", n)); err != nil {
-		return fmt.Errorf("%d edges, warming up: %w", n, err)
-	}
-	pids := append([]int{c.originPID}, c.edgePIDs...)
-	cpu0, bench0, t0 := treeCPU(pids), procCPU(os.Getpid()), time.Now()
-	pd, err := measurePurges(ctx, e, c, files, e.o.ScalePurges, poll, fmt.Sprintf("%d edges", n))
-	wall := time.Since(t0).Seconds()
+	pd, server, bench, err := timedPurges(e, c, n, func(purges int, label string) (purgeData, error) {
+		return measurePurges(ctx, e, c, files, purges, poll, label)
+	})
 	if err != nil {
-		return fmt.Errorf("%d edges: %w", n, err)
+		return err
 	}
 	row := scalePurgeRow{Measure: "poll", Edges: n, Purges: pd.Purges, Timeouts: pd.Timeouts, PollUs: float64(poll) / float64(time.Microsecond),
 		P50Ms: quantile(pd.FreshMs, 0.5), P99Ms: quantile(pd.FreshMs, 0.99), MaxMs: quantile(pd.FreshMs, 1),
 		APIP50Ms: quantile(pd.APIMs, 0.5), FirstP50Ms: quantile(pd.FirstMs, 0.5), EdgeP99Ms: pd.EdgeFresh,
-		ServerCores: (treeCPU(pids) - cpu0).Seconds() / wall, BenchCores: (procCPU(os.Getpid()) - bench0).Seconds() / wall,
-		FreshMs: pd.FreshMs}
+		ServerCores: server, BenchCores: bench, FreshMs: pd.FreshMs}
 	addPurgeRow(e, c, d, row)
 	return nil
+}
+
+// timedPurges runs one measure at n edges: scaleWarmPurges unmeasured,
+// then -scale-purges measured, with the cores the servers and the bench
+// used meanwhile.
+func timedPurges[T any](e *env, c *cluster, n int, run func(purges int, label string) (T, error)) (d T, server, bench float64, err error) {
+	if _, err := run(scaleWarmPurges, fmt.Sprintf("warm %d", n)); err != nil {
+		return d, 0, 0, fmt.Errorf("%d edges, warming up: %w", n, err)
+	}
+	pids := append([]int{c.originPID}, c.edgePIDs...)
+	cpu0, bench0, t0 := treeCPU(pids), procCPU(os.Getpid()), time.Now()
+	d, err = run(e.o.ScalePurges, fmt.Sprintf("%d edges", n))
+	wall := time.Since(t0).Seconds()
+	if err != nil {
+		return d, 0, 0, fmt.Errorf("%d edges: %w", n, err)
+	}
+	return d, (treeCPU(pids) - cpu0).Seconds() / wall, (procCPU(os.Getpid()) - bench0).Seconds() / wall, nil
 }
 
 // addPurgeRow adds row, with the edges' mean RSS, and logs it.

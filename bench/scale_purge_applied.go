@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -45,15 +44,11 @@ type appliedData struct {
 	EdgeMs [][]float64
 }
 
-// heartbeatWatch follows the edges' heartbeats: the last sequence each
-// edge says it applied.
+// heartbeatWatch follows the edges' heartbeats (a purge.Tracker, as the
+// origin's): the last sequence each edge says it applied.
 type heartbeatWatch struct {
-	nc  *nats.Conn
-	sub *nats.Subscription
-
-	mu      sync.Mutex
-	applied map[string]uint64 // edge id → applied sequence
-	changed chan struct{}     // closed and replaced on every heartbeat
+	nc *nats.Conn
+	tr *purge.Tracker
 }
 
 func watchHeartbeats(natsPort int) (*heartbeatWatch, error) {
@@ -61,27 +56,12 @@ func watchHeartbeats(natsPort int) (*heartbeatWatch, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bench: connect to NATS: %w", err)
 	}
-	w := &heartbeatWatch{nc: nc, applied: map[string]uint64{}, changed: make(chan struct{})}
-	var cfg purge.Config
-	cfg.ApplyDefaults()
-	w.sub, err = nc.Subscribe(cfg.HeartbeatSubject(), func(m *nats.Msg) {
-		var hb purge.Heartbeat
-		if json.Unmarshal(m.Data, &hb) != nil {
-			return
-		}
-		w.mu.Lock()
-		if hb.Applied > w.applied[hb.Edge] {
-			w.applied[hb.Edge] = hb.Applied
-			close(w.changed)
-			w.changed = make(chan struct{})
-		}
-		w.mu.Unlock()
-	})
+	tr, err := purge.NewTracker(nc, purge.Config{})
 	if err != nil {
 		nc.Close()
-		return nil, fmt.Errorf("bench: subscribe to heartbeats: %w", err)
+		return nil, fmt.Errorf("bench: %w", err)
 	}
-	return w, nil
+	return &heartbeatWatch{nc: nc, tr: tr}, nil
 }
 
 func (w *heartbeatWatch) close() { w.nc.Close() }
@@ -89,27 +69,9 @@ func (w *heartbeatWatch) close() { w.nc.Close() }
 // wait returns once every edge of ids has said it applied seq; false
 // after d.
 func (w *heartbeatWatch) wait(ids []string, seq uint64, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	for {
-		w.mu.Lock()
-		ch, all := w.changed, true
-		for _, id := range ids {
-			if w.applied[id] < seq {
-				all = false
-				break
-			}
-		}
-		w.mu.Unlock()
-		if all {
-			return true
-		}
-		select {
-		case <-ch:
-		case <-t.C:
-			return false
-		}
-	}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	return w.tr.WaitFor(ctx, ids, seq) == nil
 }
 
 // edgeApply reads when an edge applied the rule at seq from its metrics
@@ -157,7 +119,7 @@ func measurePurgesApplied(ctx context.Context, e *env, c *cluster, hb *heartbeat
 		if err != nil {
 			return d, err
 		}
-		clients[i], metrics[i], ids[i] = hc, mc, "edge-"+strconv.Itoa(i)
+		clients[i], metrics[i], ids[i] = hc, mc, edgeName(i)
 		defer hc.CloseIdleConnections()
 		defer mc.CloseIdleConnections()
 	}

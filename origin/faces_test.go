@@ -175,4 +175,18 @@ func TestUploadCoordinates(t *testing.T) {
 		t.Fatalf("explicit: %s", msg)
 	}
 	same("c_crop,g_face/c_scale,w_1.0", "c_crop,h_80,w_70,x_50,y_60/c_scale,w_1.0")
+	// faces=true beside face_coordinates answers them: nothing is
+	// detected (this server could not), on upload as on explicit.
+	ct, body := form(t, [][2]string{{"public_id", "given"}, {"faces", "true"}, {"face_coordinates", "1,2,3,4"}},
+		"astronaut.png", testkit.Read(t, "astronaut.png"))
+	status, resp := post(t, o.URL+"/v1_1/demo/image/upload", ct, body, true)
+	var up struct{ Faces [][]int }
+	if err := json.Unmarshal([]byte(resp), &up); status != http.StatusOK || err != nil || !reflect.DeepEqual(up.Faces, [][]int{{1, 2, 3, 4}}) {
+		t.Errorf("upload with faces=true and face_coordinates: %d %s", status, resp)
+	}
+	ct, body = form(t, [][2]string{{"public_id", "given"}, {"type", "upload"}, {"faces", "true"}}, "", nil)
+	status, resp = post(t, o.URL+"/v1_1/demo/image/explicit", ct, body, true)
+	if err := json.Unmarshal([]byte(resp), &up); status != http.StatusOK || err != nil || !reflect.DeepEqual(up.Faces, [][]int{{1, 2, 3, 4}}) {
+		t.Errorf("explicit with faces=true: %d %s", status, resp)
+	}
 }

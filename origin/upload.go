@@ -331,7 +331,8 @@ func (c *call) upload(rt string, p *api.Params) {
 	}
 	// The analyses and eager images asked for are made before anything is
 	// stored: one that fails refuses the upload with nothing changed.
-	an, stored, err := c.analyseUpload(kind.rt, src, o.analyse)
+	detect, _ := o.analyse.givenFaces(o.coords.Faces)
+	an, stored, err := c.analyseUpload(kind.rt, src, detect)
 	if err != nil {
 		c.fail(err)
 		return
@@ -484,15 +485,14 @@ func (c *call) commitUpload(a *meta.Asset, an *analysis, made []madeEager, bps [
 	j.Invalidation = c.report(p, inv)
 	j.Eager = c.eagerAnswer(a, c.recordEager(a, made))
 	j.ResponsiveBreakpoints = c.recordBreakpoints(a, bps)
+	flags, given := o.analyse.givenFaces(a.Coordinates.Faces)
 	if an != nil {
-		j.analysisJSON = an.answer(o.analyse)
-		if o.analyse.faces && len(a.Coordinates.Faces) > 0 {
-			// face_coordinates given win over detection, as at Cloudinary.
-			faces := a.Coordinates.Faces
-			j.Faces = &faces
-		}
+		j.analysisJSON = an.answer(flags)
 	} else {
 		c.s.analyser.add(a)
+	}
+	if given != nil {
+		j.Faces = given
 	}
 	if o.returnDeleteToken {
 		token := api.RandomHex(20)

@@ -115,24 +115,35 @@ func (an *analysis) answer(flags analysisFlags) analysisJSON {
 // computed (and stored) when first asked for; nothing when they ask for
 // nothing.
 func (c *call) analysisFor(a *meta.Asset, flags analysisFlags) (analysisJSON, error) {
-	if !flags.any() {
-		return analysisJSON{}, nil
+	flags, given := flags.givenFaces(a.Coordinates.Faces)
+	var j analysisJSON
+	if flags.any() {
+		an, err := c.s.analysis(c.ctx(), a)
+		if err == nil && flags.faces {
+			an, err = c.s.withFaces(c.ctx(), a, an)
+		}
+		if err != nil {
+			return analysisJSON{}, err
+		}
+		j = an.answer(flags)
 	}
-	an, err := c.s.analysis(c.ctx(), a)
-	if err == nil && flags.faces {
-		an, err = c.s.withFaces(c.ctx(), a, an)
-	}
-	if err != nil {
-		return analysisJSON{}, err
-	}
-	j := an.answer(flags)
-	if flags.faces && len(a.Coordinates.Faces) > 0 {
-		// face_coordinates set through the API win over detection, as at
-		// Cloudinary.
-		faces := a.Coordinates.Faces
-		j.Faces = &faces
+	if given != nil {
+		j.Faces = given
 	}
 	return j, nil
+}
+
+// givenFaces takes the faces flag off flags when the asset has
+// face_coordinates (coords, set through the API): they win over
+// detection, as at Cloudinary, so none runs for them, and given is the
+// answer's faces (nil when the call does not ask for faces or there are
+// none).
+func (f analysisFlags) givenFaces(coords [][4]int) (_ analysisFlags, given *[][4]int) {
+	if !f.faces || len(coords) == 0 {
+		return f, nil
+	}
+	f.faces = false
+	return f, &coords
 }
 
 // analyseUpload computes the analysis of an upload's file before anything

@@ -43,3 +43,36 @@ func TestHeartbeatCarriesServed(t *testing.T) {
 		}
 	}
 }
+
+// WaitFor waits for the edges it names, not for every live edge: an edge
+// that lags does not hold it up unless named, and it ends with its context.
+func TestTrackerWaitFor(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, t.TempDir(), 0)
+	cfg := testConfig(srv.ClientURL())
+	tr, err := NewTracker(connect(t, cfg, "tracker"), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	tr.Observe(Heartbeat{Edge: "behind", Applied: 1})
+	done := make(chan error, 1)
+	go func() { done <- tr.WaitFor(context.Background(), []string{"a", "b"}, 5) }()
+	tr.Observe(Heartbeat{Edge: "a", Applied: 5})
+	tr.Observe(Heartbeat{Edge: "b", Applied: 4})
+	if err := tr.WaitFor(cancelled, []string{"a", "b"}, 5); err != context.Canceled {
+		t.Fatalf("WaitFor with b at 4 of 5: %v, want it to wait", err)
+	}
+	tr.Observe(Heartbeat{Edge: "b", Applied: 6})
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.WaitFor(cancelled, []string{"a", "b"}, 5); err != nil {
+		t.Errorf("WaitFor for edges already there: %v", err)
+	}
+	if err := tr.WaitFor(cancelled, []string{"a", "unknown"}, 5); err != context.Canceled {
+		t.Errorf("WaitFor for an edge never heard: %v", err)
+	}
+}

@@ -123,6 +123,31 @@ func (t *Tracker) count(seq uint64) (applied, live int, changed chan struct{}) {
 	return applied, live, t.changed
 }
 
+// WaitFor returns nil once each edge of ids has said it applied seq,
+// whatever other edges are live (Wait waits for every live edge), or the
+// context's error: for a caller that knows the edges it started.
+func (t *Tracker) WaitFor(ctx context.Context, ids []string, seq uint64) error {
+	for {
+		t.mu.Lock()
+		all, changed := true, t.changed
+		for _, id := range ids {
+			if t.edges[id].Applied < seq {
+				all = false
+				break
+			}
+		}
+		t.mu.Unlock()
+		if all {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-changed:
+		}
+	}
+}
+
 // Wait returns nil once every live edge has applied seq (at once when no
 // edge is live: an edge that stops reporting drops out after the live
 // window, and by then it has stopped trusting unversioned entries), or the
