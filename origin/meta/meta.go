@@ -111,6 +111,7 @@ type Store interface {
 	LeaseStore
 	CountStore
 	ChunkStore
+	PresetStore
 
 	// Asset returns the asset at k, or ErrNotFound.
 	Asset(ctx context.Context, k Key) (*Asset, error)

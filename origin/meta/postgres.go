@@ -269,4 +269,6 @@ var pgMigrations = []string{
 		PRIMARY KEY (edge, started)
 	);`,
 	sharedSchema,
+	// 3: upload presets (presets.go).
+	presetsSchema(`COLLATE "C"`),
 }
