@@ -30,6 +30,7 @@ func uploadImplemented() []string {
 		"overwrite", "tags", "context", "transformation", "format", "allowed_formats", "eager",
 		"invalidate", "return_delete_token", "moderation", "backup", "access_mode",
 		"colors", "phash", "image_metadata", "media_metadata", "exif", "faces",
+		"upload_preset",
 	}
 }
 
@@ -96,7 +97,7 @@ func signedParams(m api.MethodParams) api.MethodParams {
 
 // uploadRefused are the upload method's Cloudinary parameters that this
 // server does not implement yet: notifications and callbacks, asynchronous
-// processing, structured metadata, access control lists, upload presets, face
+// processing, structured metadata, access control lists, face
 // and custom coordinates, responsive breakpoints, add-ons and AI
 // analyses. Later issues move them to the implemented list as they land.
 func uploadRefused() []string {
@@ -105,7 +106,6 @@ func uploadRefused() []string {
 		"async", "eager_async",
 		"metadata", "clear_invalid",
 		"access_control",
-		"upload_preset",
 		"face_coordinates", "custom_coordinates", "regions",
 		"responsive_breakpoints",
 		"unique_display_name", "public_ids", "proxy", "headers",
