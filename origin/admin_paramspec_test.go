@@ -57,6 +57,11 @@ var adminSDKMethods = []sdkMethod{
 	{admin.CreateTransformationParams{}, http.MethodPost, "transformations"},
 	{admin.UpdateTransformationParams{}, http.MethodPut, "transformations"},
 	{admin.DeleteTransformationParams{}, http.MethodDelete, "transformations"},
+	{admin.ListUploadPresetsParams{}, http.MethodGet, "upload_presets"},
+	{admin.GetUploadPresetParams{}, http.MethodGet, "upload_presets/p"},
+	{admin.CreateUploadPresetParams{}, http.MethodPost, "upload_presets"},
+	{admin.UpdateUploadPresetParams{}, http.MethodPut, "upload_presets/p"},
+	{admin.DeleteUploadPresetParams{}, http.MethodDelete, "upload_presets/p"},
 }
 
 // nodeSDKParams are the parameters the Node SDK's api.js sends for the

@@ -252,9 +252,9 @@ func TestUploadParamRefusedThroughGoSDK(t *testing.T) {
 		t.Fatalf("upload with quality_analysis: %+v %v", res, err)
 	}
 	res, err = o.Cld.Upload.Upload(ctx, testkit.Path(t, "chelsea.png"), uploader.UploadParams{PublicID: "n",
-		UploadPreset: "preset"})
-	if err != nil || res.Error.Message != refusal("upload_preset") {
-		t.Fatalf("signed upload with a preset: %+v %v", res, err)
+		ResponsiveBreakpoints: uploader.ResponsiveBreakpointsParams{{MaxImages: 2}}})
+	if err != nil || res.Error.Message != refusal("responsive_breakpoints") {
+		t.Fatalf("upload with responsive_breakpoints: %+v %v", res, err)
 	}
 	// What is not a Cloudinary parameter is ignored, as Cloudinary does:
 	// the Go SDK's unsigned flag is one.
