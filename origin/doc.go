@@ -44,6 +44,8 @@
 //	upload_destroy.go         destroy, delete_by_token
 //	upload_tags.go            tags, context (add, remove, replace)
 //	upload_text.go            text: an image of a text string
+//	upload_presets.go         upload presets: the Admin API's upload_presets, applied by upload_preset
+//	upload_unsigned.go        unsigned upload: the parameters an unsigned caller may set, its rates
 //
 // The Admin API (/v1_1/<cloud>/resources..., tags, transformations, usage):
 //
