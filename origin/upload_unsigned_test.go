@@ -91,3 +91,27 @@ func testUnsignedRate(t *testing.T, perClient, perCloud int, message string) {
 	}
 	signed()
 }
+
+// The server's size and pixel bounds hold for unsigned uploads as for any:
+// a file above max_upload_size, an image above the input pixel bound.
+func TestUnsignedUploadBounds(t *testing.T) {
+	o := startOrigin(t, func(c *origin.Config) {
+		c.MaxUploadSize = 150 << 10
+		c.Imaging.MaxInputPixels = 100 * 100
+	})
+	ctx := context.Background()
+	if r, err := o.Cld.Admin.CreateUploadPreset(ctx, admin.CreateUploadPresetParams{Name: "open",
+		Unsigned: api.Bool(true)}); sdkFailure(err, r) != "" {
+		t.Fatal(sdkFailure(err, r))
+	}
+	big := testkit.Read(t, "logo.png") // 176 KiB
+	status, res, _ := unsignedPost(t, o, big, "upload_preset", "open")
+	if status != 400 || !strings.HasPrefix(errMessage(res), "File size too large") {
+		t.Fatalf("too large: %d %v", status, res)
+	}
+	photo := testkit.Read(t, "rocket.jpg") // 110 KiB, 640×427
+	status, res, _ = unsignedPost(t, o, photo, "upload_preset", "open")
+	if status != 400 || !strings.Contains(errMessage(res), "too large") {
+		t.Fatalf("too many pixels: %d %v", status, res)
+	}
+}
