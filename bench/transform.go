@@ -20,6 +20,7 @@ type transformData struct {
 	HTTP             []opResult `json:"http"`
 	Floor            []opResult `json:"floor"`
 	Faces            []opResult `json:"faces"`               // face operations on a portrait (transform_faces.go)
+	Layers           []opResult `json:"layers"`              // watermark and caption (transform_layers.go)
 	OriginPeakRSSMiB float64    `json:"origin_peak_rss_mib"` // 0 when not measurable
 	FloorPeakRSSMiB  float64    `json:"floor_peak_rss_mib"`
 	Anim             *animData  `json:"animated,omitempty"` // transform_anim.go
@@ -74,6 +75,9 @@ func runTransform(ctx context.Context, e *env) (*Report, error) {
 		d.Floor, d.FloorPeakRSSMiB = append(d.Floor, fl.Ops...), max(d.FloorPeakRSSMiB, fl.PeakRSSMiB)
 	}
 	if d.Faces, err = transformFaces(ctx, e, c, hc, run, d.PerOp, deadline); err != nil {
+		return nil, err
+	}
+	if d.Layers, err = transformLayers(ctx, e, c, hc, lady.ID, run, d.PerOp, deadline); err != nil {
 		return nil, err
 	}
 	if c.measurable() && c.originPID > 0 {

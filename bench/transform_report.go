@@ -22,7 +22,7 @@ func transformReport(o *Options, c *cluster, d transformData) *Report {
 		order = append(order, h.Op+" HTTP", h.Op+" floor")
 	}
 	total := int64(0)
-	for _, h := range append(d.HTTP, d.Faces...) {
+	for _, h := range append(append(d.HTTP, d.Faces...), d.Layers...) {
 		total += h.Done
 	}
 	anchor := Table{Title: "Beside imgproxy (anchor from issue 4, measured on a machine of this kind: 207 req/s, 8.1 ms CPU/req, " +
@@ -58,6 +58,9 @@ func transformReport(o *Options, c *cluster, d transformData) *Report {
 			SVG: cdfPairsChart("transform: latency CDF, origin over HTTP (solid) vs bimg floor (dashed)", dists, order)}},
 	}
 	r.Checks = checks
+	lt, lc := layerTable(d)
+	r.Tables = append(r.Tables, lt)
+	r.Checks = append(r.Checks, lc...)
 	if d.Anim != nil {
 		t, ch := animTable(d.Anim)
 		r.Tables = append(r.Tables, t)
@@ -78,7 +81,7 @@ func transformReport(o *Options, c *cluster, d transformData) *Report {
 		r.Notes = append(r.Notes, fmt.Sprintf("%d transforms per side (issue 4 asks for 10,000; `-transforms 10000` runs them, "+
 			"about a minute and a half more on this machine)", d.PerOp*len(d.HTTP)))
 	}
-	for _, h := range append(append(d.HTTP, d.Floor...), d.Faces...) {
+	for _, h := range append(append(append(d.HTTP, d.Floor...), d.Faces...), d.Layers...) {
 		if h.FirstErr != "" {
 			r.Notes = append(r.Notes, h.Op+": first error: "+h.FirstErr)
 		}

@@ -101,7 +101,6 @@ func TestDeliverConditions(t *testing.T) {
 		"w_iw_div_0":                    "Division by zero in expression iw_div_0",
 		"w_$w_div":                      "Invalid expression $w_div",
 		"if_w_gt_1/if_h_gt_1/if_end":    "Nested conditions are not supported: if_h_gt_1",
-		"if_fc_gt_1/e_blur/if_end":      "fc needs face detection",
 		"fn_wasm:blur.wasm":             "Unsupported transformation parameter: fn_wasm:blur.wasm",
 		"if_ar_lt_1.0,t_padsq":          "A named transformation cannot share the component of its condition if_ar_lt_1.0",
 		"if_md:!sku!_eq_!a!/w_1/if_end": "Structured metadata (md) is not supported",

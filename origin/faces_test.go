@@ -12,6 +12,7 @@ import (
 
 	"github.com/cloudinary/cloudinary-go/v2/api"
 	"github.com/cloudinary/cloudinary-go/v2/api/admin"
+	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
 
 	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/origin"
@@ -138,4 +139,40 @@ func absDiff(a, b uint32) uint32 {
 		return a - b
 	}
 	return b - a
+}
+
+// TestUploadCoordinates: face_coordinates and custom_coordinates given on
+// upload (through the Go SDK) are stored: details list the faces given, and
+// g_face and g_custom crop around them, on a server without a face cascade
+// (so nothing is detected); explicit replaces them.
+func TestUploadCoordinates(t *testing.T) {
+	o := startOrigin(t, func(c *origin.Config) { c.Imaging.FaceCascade = "none" })
+	ctx := context.Background()
+	res, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "astronaut.png"), uploader.UploadParams{PublicID: "astro",
+		FaceCoordinates: api.Coordinates{{300, 300, 100, 100}}, CustomCoordinates: api.Coordinates{{0, 0, 128, 128}}})
+	if msg := sdkFailure(err, res); msg != "" {
+		t.Fatalf("upload: %s", msg)
+	}
+	a, err := o.Cld.Admin.Asset(ctx, admin.AssetParams{PublicID: "astro", Faces: api.Bool(true)})
+	if err != nil || a.Error.Message != "" || !reflect.DeepEqual(a.Faces, [][]int{{300, 300, 100, 100}}) {
+		t.Fatalf("details: faces %v (%v %v)", a.Faces, err, a.Error)
+	}
+	same := func(tx, region string) {
+		t.Helper()
+		got, want := testkit.Get(t, o.URL+"/demo/image/upload/"+tx+"/astro.png"), testkit.Get(t, o.URL+"/demo/image/upload/"+region+"/astro.png")
+		if got.Status != 200 || want.Status != 200 {
+			t.Fatalf("%s: %d %q; %s: %d", tx, got.Status, got.Header.Get("X-Cld-Error"), region, want.Status)
+		}
+		if d := diff(decodePNG(t, got.Body), decodePNG(t, want.Body)); d > 1 {
+			t.Errorf("%s differs from %s by %.1f", tx, region, d)
+		}
+	}
+	same("c_crop,g_face", "c_crop,h_100,w_100,x_300,y_300")
+	same("c_crop,g_custom,h_128,w_128", "c_crop,h_128,w_128,x_0,y_0")
+	ex, err := o.Cld.Upload.Explicit(ctx, uploader.ExplicitParams{PublicID: "astro", Type: "upload",
+		FaceCoordinates: api.Coordinates{{50, 60, 70, 80}}})
+	if msg := sdkFailure(err, ex); msg != "" {
+		t.Fatalf("explicit: %s", msg)
+	}
+	same("c_crop,g_face/c_scale,w_1.0", "c_crop,h_80,w_70,x_50,y_60/c_scale,w_1.0")
 }

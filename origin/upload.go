@@ -49,6 +49,10 @@ type uploadOptions struct {
 	// analyse asks for colors, phash, image_metadata (or media_metadata)
 	// and exif in the response.
 	analyse analysisFlags
+	// coords are face_coordinates and custom_coordinates, each stored
+	// when given (facesGiven, customGiven): g_face and g_custom read them.
+	coords                  meta.Coordinates
+	facesGiven, customGiven bool
 }
 
 func parseUploadOptions(p *api.Params) (*uploadOptions, error) {
@@ -95,7 +99,30 @@ func parseUploadOptions(p *api.Params) (*uploadOptions, error) {
 	if o.eager, err = parseEager(strings.Join(p.Values("eager"), "|")); err != nil {
 		return nil, err
 	}
+	if err := o.parseCoordinates(p); err != nil {
+		return nil, err
+	}
 	return o, nil
+}
+
+// parseCoordinates reads face_coordinates and custom_coordinates
+// ("x,y,w,h|x,y,w,h", as the Admin API's update takes them).
+func (o *uploadOptions) parseCoordinates(p *api.Params) error {
+	for _, c := range []struct {
+		key   string
+		dst   *[][4]int
+		given *bool
+	}{{"face_coordinates", &o.coords.Faces, &o.facesGiven}, {"custom_coordinates", &o.coords.Custom, &o.customGiven}} {
+		if !p.Has(c.key) {
+			continue
+		}
+		regions, err := parseCoordinates(p.Values(c.key))
+		if err != nil {
+			return api.BadRequest("Invalid %s - %s", c.key, err.Error())
+		}
+		*c.dst, *c.given = regions, true
+	}
+	return nil
 }
 
 // parseFlags reads the upload's boolean options and backup;
@@ -397,7 +424,7 @@ func (c *call) storeNew(r io.Reader, kind fileKind, id, original string, o *uplo
 		Tags: o.tags, Context: o.context, OriginalFilename: original, AssetFolder: o.assetFolder,
 		DisplayName: display, Eager: o.eager, ModerationKind: moderationKind(o), ModerationStatus: moderationStatus(o),
 		AccessMode: o.accessMode,
-		Backup:     o.backup,
+		Backup:     o.backup, Coordinates: o.coords,
 	}, nil
 }
 
@@ -449,6 +476,11 @@ func (c *call) commitUpload(a *meta.Asset, an *analysis, made []madeEager, o *up
 	j.Eager = c.eagerAnswer(a, c.recordEager(a, made))
 	if an != nil {
 		j.analysisJSON = an.answer(o.analyse)
+		if o.analyse.faces && len(a.Coordinates.Faces) > 0 {
+			// face_coordinates given win over detection, as at Cloudinary.
+			faces := a.Coordinates.Faces
+			j.Faces = &faces
+		}
 	} else {
 		c.s.analyser.add(a)
 	}

@@ -86,7 +86,8 @@ func (c *call) makeEagerFrom(src *upfile, assetFormat string, o *uploadOptions) 
 		}
 		res, err := c.s.timedTransform(func() (imaging.Result, error) {
 			return c.s.images.TransformMapped(c.ctx(), m, imaging.Request{Transformation: sp.tr,
-				Format: wantedFormat(sp.tr, sp.format), Layers: layers, Tags: o.tags, Context: o.context})
+				Format: wantedFormat(sp.tr, sp.format), Layers: layers, Tags: o.tags, Context: o.context,
+				Faces: o.coords.Faces, Custom: o.coords.Custom})
 		})
 		if err != nil {
 			return nil, err

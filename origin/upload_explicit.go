@@ -99,6 +99,12 @@ func (o *uploadOptions) applyExplicit(a *meta.Asset) {
 	if o.eagerGiven {
 		a.Eager = api.AddTags(a.Eager, o.eager)
 	}
+	if o.facesGiven {
+		a.Coordinates.Faces = o.coords.Faces
+	}
+	if o.customGiven {
+		a.Coordinates.Custom = o.coords.Custom
+	}
 	if o.displayNameGiven {
 		a.DisplayName = o.displayName
 	}

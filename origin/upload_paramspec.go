@@ -30,6 +30,7 @@ func uploadImplemented() []string {
 		"overwrite", "tags", "context", "transformation", "format", "allowed_formats", "eager",
 		"invalidate", "return_delete_token", "moderation", "backup", "access_mode",
 		"colors", "phash", "image_metadata", "media_metadata", "exif", "faces",
+		"face_coordinates", "custom_coordinates",
 		"upload_preset",
 	}
 }
@@ -43,7 +44,7 @@ func explicitSpec() api.MethodParams {
 		Implemented: []string{
 			"public_id", "resource_type", "type", "tags", "context", "eager", "invalidate", "moderation",
 			"display_name", "asset_folder", "access_mode", "colors", "phash", "image_metadata", "media_metadata",
-			"exif", "faces",
+			"exif", "faces", "face_coordinates", "custom_coordinates",
 		},
 		Refused: uploadRefused(),
 	}
@@ -97,8 +98,8 @@ func signedParams(m api.MethodParams) api.MethodParams {
 
 // uploadRefused are the upload method's Cloudinary parameters that this
 // server does not implement yet: notifications and callbacks, asynchronous
-// processing, structured metadata, access control lists, face
-// and custom coordinates, responsive breakpoints, add-ons and AI
+// processing, structured metadata, access control lists,
+// regions, responsive breakpoints, add-ons and AI
 // analyses. Later issues move them to the implemented list as they land.
 func uploadRefused() []string {
 	return []string{
@@ -106,7 +107,7 @@ func uploadRefused() []string {
 		"async", "eager_async",
 		"metadata", "clear_invalid",
 		"access_control",
-		"face_coordinates", "custom_coordinates", "regions",
+		"regions",
 		"responsive_breakpoints",
 		"unique_display_name", "public_ids", "proxy", "headers",
 		"raw_convert", "categorization", "auto_tagging", "detection", "ocr", "background_removal",

@@ -169,7 +169,8 @@ func presetFields(p *api.Params) (unsigned, disallow *bool, settings map[string]
 			continue
 		}
 		sep := ","
-		if k == "context" || k == "eager" {
+		switch k {
+		case "context", "eager", "face_coordinates", "custom_coordinates":
 			sep = "|"
 		}
 		v := strings.Join(p.Values(k), sep)

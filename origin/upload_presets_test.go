@@ -189,6 +189,12 @@ func TestUnsignedUpload(t *testing.T) {
 		t.Fatalf("unsigned overwrite: %d %v", status, res)
 	}
 
+	// Coordinates are the caller's to give.
+	status, res, _ = unsignedPost(t, o, png, "upload_preset", "open", "face_coordinates", "1,2,3,4")
+	if status != 200 {
+		t.Fatalf("unsigned upload with face_coordinates: %d %v", status, res)
+	}
+
 	// The Go SDK's UnsignedUpload.
 	sdk, err := o.Cld.Upload.UnsignedUpload(ctx, testkit.Path(t, "rocket.jpg"), "open_jpg",
 		uploader.UploadParams{Tags: api.CldAPIArray{"sdk"}})
@@ -207,7 +213,7 @@ func TestUnsignedUpload(t *testing.T) {
 		{[]string{"upload_preset", "missing"}, "Upload preset not found"},
 		{[]string{"upload_preset", "signed_only"}, "Upload preset must be whitelisted for unsigned uploads"},
 		{[]string{"upload_preset", "open", "transformation", "w_10"},
-			"Transformation parameter is not allowed when using unsigned upload. Only upload_preset,public_id,folder,asset_folder,tags,context,filename_override,public_id_prefix upload parameters are allowed."},
+			"Transformation parameter is not allowed when using unsigned upload. Only upload_preset,public_id,folder,asset_folder,tags,context,face_coordinates,custom_coordinates,filename_override,public_id_prefix upload parameters are allowed."},
 		{[]string{"upload_preset", "open", "overwrite", "true"}, "Overwrite parameter is not allowed when using unsigned upload."},
 		{[]string{"upload_preset", "open_jpg", "public_id", "x"}, "Public_id parameter is not allowed when using unsigned upload."},
 		{[]string{"upload_preset", "open", "notification_url", "http://example.com"}, "Parameter notification_url is not supported by this server"},

@@ -44,7 +44,7 @@ const (
 // decodeCost is a loader's cost per decoded pixel.
 func decodeCost(k loader) float64 {
 	switch k {
-	case loaderJPEG, loaderBMP:
+	case loaderJPEG, loaderBMP, loaderICO:
 		return 4
 	case loaderTIFF:
 		return 8
@@ -65,6 +65,8 @@ func encodeCost(e encoder) float64 {
 		return 60
 	case encAVIF:
 		return 50
+	case encTIFF, encHEIC, encJXL, encBMP, encICO:
+		return moreEncodeCost(e)
 	}
 	return 4 // JPEG
 }

@@ -25,6 +25,10 @@
 //	gravity.go    where a region or a padded image goes (g_, x_, y_)
 //	load.go       header checks, page, shrink-on-load, EXIF orientation
 //	bmp.go        BMP decoded in Go (libvips has no safe loader for it)
+//	bmp_encode.go BMP written in Go (libvips' only BMP saver is ImageMagick's)
+//	ico.go        ICO read and written in Go (the same reason)
+//	jxl.go        the JPEG XL policy: size from the header, never decoded, pass-through
+//	load_formats.go  Probe and Verify of ICO and JPEG XL, an ICO decoded into libvips
 //	pdf.go        a PDF page rasterised by poppler at dn_ (pdf_plan.go: dn_ checked)
 //	anim.go       animated GIF and WebP: frames loaded, every step run per frame, joined back
 //	anim_plan.go  pg_ ranges and lists, dl_, e_loop, fl_animated: checked; the animated output chosen
@@ -43,6 +47,8 @@
 //	kill.go       stopping libvips when a transform's context ends (deadline, caller gone, Close)
 //	cost.go       the cost budget: a plan's work estimated from the header (400 too expensive)
 //	format.go     output format (f_auto) and quality (q_auto)
+//	format_more.go   the outputs beyond the web five: TIFF, HEIC, JPEG XL, BMP, ICO; their cost
+//	save_formats.go  their savers: libvips' (TIFF, HEIC, JPEG XL) or Go's (BMP, ICO), the encoder probes
 //	pool.go       the bounded pool of transform slots and its queue (503, 504)
 //	text.go       Text (the Upload API's text method)
 //	probe.go      Probe (the upload API's header check)
@@ -61,6 +67,7 @@
 //	vips.c        the C layer: loaders, colour, geometry, effects, corners, text, savers
 //	vips_layers.c the C layer of layers: compositing in place, tiling, text layers
 //	vips_effects.c the C layer of effects_more.go
+//	vips_formats.c the C layer of save_formats.go
 //	vips_anim.c   the C layer of animation: frames loaded as one tall image, delays, loop, joining
 //	vips_pdf.c    the C layer of PDF: poppler let through the untrusted block, a page at a density
 //	vips_crop.c   the C layer of crop_auto.go: the saliency map, the border's colour
@@ -71,7 +78,8 @@
 //
 // Without cgo the package builds (for edges): the files without a
 // `//go:build cgo` line (plan, effects_plan, anim_plan, pdf_plan, faces_plan, layers, geometry, gravity, crops,
-// crop_saliency, format, sniff, svg, bmp, analyze, mapped, config, types, errors) need no libvips, nocgo.go and
+// crop_saliency, format, format_more, sniff, svg, jxl, bmp, bmp_encode, ico, analyze, mapped, config, types,
+// errors) need no libvips, nocgo.go and
 // mapped_nocgo.go stand in for the rest, and geometry_test.go runs under
 // `CGO_ENABLED=0 go test` (TestArithmeticWithoutCgo checks it does);
 // every other test file carries `//go:build cgo`.
@@ -84,7 +92,8 @@
 //	operation cache   off: 0 operations, 0 bytes, 0 files (bimg's 500 operations and 100 MiB are replaced)
 //	concurrency       1 libvips thread per pipeline (both set it) unless VIPS_CONCURRENCY is set; the pool gives the parallelism
 //	vector (SIMD)     libvips' default, on unless VIPS_NOVECTOR is set (neither changes it)
-//	untrusted loaders blocked (ImageMagick, SVG, JPEG XL, ...) but poppler's PDF loader; bimg leaves them open
+//	untrusted loaders blocked (ImageMagick, SVG, JPEG XL, ...) but poppler's PDF loader; bimg leaves them open;
+//	                  the JPEG XL saver (untrusted with its loader in 8.14) is allowed back
 //	libvips warnings  dropped (a log handler for the VIPS domain)
 //	malloc arenas     at most 2 (mallopt) unless MALLOC_ARENA_MAX is set
 //	cache trace       bimg's VIPS_TRACE switch, moot with the cache off

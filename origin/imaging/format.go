@@ -12,6 +12,11 @@ const (
 	encWebP
 	encAVIF
 	encGIF
+	encTIFF // the rest: save_formats.go
+	encHEIC
+	encJXL
+	encBMP
+	encICO
 )
 
 // encoderFor maps the formats this package writes.
@@ -28,7 +33,7 @@ func encoderFor(f delivery.Format) (encoder, bool) {
 	case delivery.GIF:
 		return encGIF, true
 	}
-	return 0, false
+	return moreEncoderFor(f)
 }
 
 func (e encoder) format() delivery.Format {
@@ -41,6 +46,8 @@ func (e encoder) format() delivery.Format {
 		return delivery.AVIF
 	case encGIF:
 		return delivery.GIF
+	case encTIFF, encHEIC, encJXL, encBMP, encICO:
+		return e.moreFormat()
 	}
 	return delivery.JPG
 }
@@ -91,7 +98,7 @@ func chooseOutput(want, accept, input delivery.Format, avif bool) (output, error
 		return output{alpha: alphaIfPresent}, nil
 	case delivery.FormatNone:
 		want = input
-		if _, ok := encoderFor(want); !ok {
+		if e, ok := encoderFor(want); !ok || e >= encTIFF {
 			return output{alpha: alphaIfPresent}, nil
 		}
 	}
@@ -107,8 +114,9 @@ func chooseOutput(want, accept, input delivery.Format, avif bool) (output, error
 
 // quality is the encoder quality for q_ (explicit, or q_auto's level) on
 // this encoder. Defaults follow imgproxy's: JPEG 80, WebP 79, AVIF 63,
-// which are q_auto:good; best, eco and low move ten points up or down
-// (AVIF: 73, 53, 45).
+// JPEG XL 77 (HEIC, which imgproxy does not write, 60), which are
+// q_auto:good; best, eco and low move ten points up or down (AVIF: 73, 53,
+// 45). The lossless encoders (PNG, GIF, TIFF, BMP, ICO) ignore it.
 func quality(q delivery.Quality, set bool, e encoder) int {
 	if set && q.Value > 0 {
 		return q.Value
@@ -117,13 +125,17 @@ func quality(q delivery.Quality, set bool, e encoder) int {
 	if set && q.Auto != delivery.AutoQualityNone && q.Auto != delivery.AutoQualityDefault {
 		level = q.Auto
 	}
-	table := [...]int{80, 79, 63} // good: JPEG, WebP, AVIF
+	table := [...]int{80, 79, 63, 60, 77} // good: JPEG, WebP, AVIF, HEIC, JPEG XL
 	i := 0
 	switch e {
 	case encWebP:
 		i = 1
 	case encAVIF:
 		i = 2
+	case encHEIC:
+		i = 3
+	case encJXL:
+		i = 4
 	}
 	v := table[i]
 	switch level {

@@ -13,8 +13,8 @@ import (
 	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
-// FuzzProbe feeds arbitrary bytes to Probe and Transform: they must answer
-// (an image or a 4xx) and never crash the process.
+// FuzzProbe feeds arbitrary bytes to Probe, Transform and Verify: they
+// must answer (an image or a 4xx) and never crash the process.
 func FuzzProbe(f *testing.F) {
 	for _, name := range []string{"rocket.jpg", "chelsea.png"} {
 		b := testkit.Read(f, name)
@@ -30,6 +30,10 @@ func FuzzProbe(f *testing.F) {
 	f.Add([]byte("II*\x00\x08\x00\x00\x00"))
 	f.Add(writeBMP(f, image.NewGray(image.Rect(0, 0, 5, 3)), 8, false))
 	f.Add(writeBMP(f, image.NewNRGBA(image.Rect(0, 0, 3, 2)), 32, true))
+	f.Add(icoFile([][2]int{{16, 16}}, paletteDIB()))
+	f.Add(icoFile([][2]int{{2, 2}}, craftPNGHeader(2, 2)))
+	f.Add(jxlHeader(300, 200, 6))
+	f.Add(append(append([]byte{}, jxlContainer...), "\x00\x00\x00\x0ejxlc\xff\x0a\x4f\x02"...))
 	p := newProcessor(f, Config{MaxInputPixels: 4_000_000})
 	tr := mustParse(f, "c_fill,w_32,h_32")
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -37,6 +41,9 @@ func FuzzProbe(f *testing.F) {
 			wantStatus(t, err, 400)
 		}
 		if _, err := p.Transform(t.Context(), b, Request{Transformation: tr, Format: delivery.PNG}); err != nil {
+			wantStatus(t, err, 400)
+		}
+		if err := p.Verify(t.Context(), b); err != nil {
 			wantStatus(t, err, 400)
 		}
 	})

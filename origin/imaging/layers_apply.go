@@ -125,6 +125,9 @@ func (pl *pipeline) imageLayer(ls *layerSpec) error {
 	if kind == loaderSVG {
 		return delivery.Errorf(http.StatusBadRequest, "SVG layers are not supported - %s", ls.layer.PublicID)
 	}
+	if kind == loaderJXL {
+		return delivery.Errorf(http.StatusBadRequest, "JPEG XL layers are not supported - %s", ls.layer.PublicID)
+	}
 	src := newSource(data, kind)
 	pl.layerSources = append(pl.layerSources, src) // freed by close, after the images reading it
 	im, h, err := readHeader(&pl.a, src)
@@ -137,10 +140,8 @@ func (pl *pipeline) imageLayer(ls *layerSpec) error {
 	if err := pl.proc.checkCost(&plan{steps: ls.steps}, h, kind, 0, 1, false, pl.out); err != nil {
 		return err
 	}
-	if kind == loaderBMP {
-		if im, err = decodeBMPSource(&pl.a, src); err != nil {
-			return err
-		}
+	if im, err = decodeInGo(&pl.a, src, im); err != nil {
+		return err
 	}
 	pl.img, pl.seq = im, true
 	if err := pl.finishLoad(h.orientation); err != nil {

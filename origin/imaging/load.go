@@ -57,6 +57,10 @@ func readHeader(a *arena, src source) (*C.VipsImage, header, error) {
 		h, err := readBMPHeader(src.bytes())
 		return nil, h, err
 	}
+	if src.kind == loaderICO {
+		h, err := readICOHeader(src.bytes())
+		return nil, h, err
+	}
 	var im *C.VipsImage
 	if C.mc_load(C.int(src.kind), src.data, src.size, 1, 0, &im) != 0 {
 		return nil, header{}, invalidImage(failed("header"))
@@ -173,10 +177,8 @@ func (pl *pipeline) load(p *Processor, src source, pln *plan) error {
 	if err := p.checkCost(pln, h, src.kind, page, shrink, direct, pl.out); err != nil {
 		return err
 	}
-	if src.kind == loaderBMP {
-		if im, err = decodeBMPSource(&pl.a, src); err != nil {
-			return err
-		}
+	if im, err = decodeInGo(&pl.a, src, im); err != nil {
+		return err
 	}
 	pl.img, pl.seq = im, true
 	if direct {

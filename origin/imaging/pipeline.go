@@ -141,6 +141,9 @@ func (pl *pipeline) finish(p *plan) (Result, error) {
 // save encodes the current image; metadata is stripped unless
 // fl_keep_iptc keeps the IPTC block.
 func (pl *pipeline) save(enc encoder, p *plan) ([]byte, error) {
+	if writtenInGo(enc) {
+		return pl.saveInGo(enc)
+	}
 	o := C.mc_save_options{
 		format:    C.int(enc),
 		quality:   C.int(quality(p.quality, p.hasQuality, enc)),
@@ -162,10 +165,11 @@ func (pl *pipeline) save(enc encoder, p *plan) ([]byte, error) {
 }
 
 // effort is the encoder speed setting: WebP 4 (libvips' default), AVIF 1
-// (libaom speed 8, imgproxy's default).
+// (libaom speed 8, imgproxy's default), JPEG XL 4 (imgproxy's default;
+// libjxl's own is 7).
 func effort(e encoder) int {
 	switch e {
-	case encWebP:
+	case encWebP, encJXL:
 		return 4
 	case encAVIF:
 		return 1

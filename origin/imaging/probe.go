@@ -14,7 +14,8 @@ import (
 // not an image libvips can read safely, and refuses images above
 // MaxInputPixels. It runs on the caller's goroutine (header parsing is
 // cheap) and is safe for concurrent use. SVG is accepted with the size its
-// root element declares (see svg.go); it is never decoded.
+// root element declares (see svg.go), JPEG XL with the size its codestream
+// header declares (jxl.go); neither is ever decoded.
 func (p *Processor) Probe(b []byte) (Info, error) {
 	return p.probe(b, func(kind loader) source { return newSource(b, kind) })
 }
@@ -39,6 +40,8 @@ func (p *Processor) probe(b []byte, hold func(loader) source) (Info, error) {
 			return Info{}, err
 		}
 		return Info{Format: delivery.BMP, Width: h.width, Height: h.height, Alpha: h.alpha, Pages: 1}, nil
+	case loaderICO, loaderJXL:
+		return p.probeInGo(b, kind)
 	}
 	h, err := probeHeader(hold(kind))
 	if err != nil {

@@ -15,8 +15,9 @@ import (
 type Processor struct {
 	cfg   Config
 	log   *slog.Logger
-	avif  bool // the AVIF encoder works here
-	faces bool // the face cascade loaded (faces.go)
+	avif  bool   // the AVIF encoder works here
+	more  savers // the HEIC and JPEG XL encoders that work here
+	faces bool   // the face cascade loaded (faces.go)
 
 	directJPEG atomic.Int64 // JPEGs decoded by jpeg.c rather than libvips' loader
 
@@ -49,6 +50,11 @@ func New(cfg Config, log *slog.Logger) (*Processor, error) {
 	p.faces = initFaces(cfg.FaceCascade, log)
 	if !p.avif {
 		log.Warn("imaging: AVIF encoder unavailable; f_avif answers 400 and f_auto falls back to WebP")
+	}
+	p.more = vipsSavers
+	if !p.more.heic || !p.more.jxl {
+		log.Warn("imaging: HEIC or JPEG XL encoder unavailable; f_heic or f_jxl answers 400",
+			"heic", p.more.heic, "jxl", p.more.jxl)
 	}
 	return p, nil
 }

@@ -29,7 +29,7 @@ func TestUnsupportedParameters(t *testing.T) {
 		"a_auto_right", "a_auto_left",
 		"q_jpegmini", "pg_name:cover",
 		"fl_lossy", "fl_getinfo", "fl_png8", "fl_layer_apply", "fl_keep_attribution",
-		"c_scale,w_100,z_2", "f_jxl", "f_pdf", "cs_srgb", "fn_wasm:blur",
+		"c_scale,w_100,z_2", "f_jp2", "f_pdf", "cs_srgb", "fn_wasm:blur",
 	} {
 		_, err := try(t, p, src, tx, delivery.JPG)
 		var e *delivery.Error

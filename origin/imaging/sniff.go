@@ -23,6 +23,8 @@ const (
 	loaderBMP              // decoded in Go (bmp.go)
 	loaderPDF              // rasterised by poppler (pdf.go)
 	loaderSVG loader = 100 // no MC_LOAD_*: never handed to libvips
+	loaderICO loader = 101 // no MC_LOAD_*: decoded in Go (ico.go)
+	loaderJXL loader = 102 // no MC_LOAD_*: libvips' loader is untrusted; never decoded (jxl.go)
 )
 
 // sniff picks the loader from the file's magic bytes, without running any
@@ -44,6 +46,10 @@ func sniff(b []byte) loader {
 		return loaderHEIF
 	case isBMP(b):
 		return loaderBMP
+	case isICO(b):
+		return loaderICO
+	case isJXL(b):
+		return loaderJXL
 	case bytes.HasPrefix(b, []byte("%PDF-")):
 		return loaderPDF
 	case isSVG(b):
@@ -105,6 +111,10 @@ func (l loader) format(av1 bool) delivery.Format {
 		return delivery.BMP
 	case loaderSVG:
 		return delivery.SVG
+	case loaderICO:
+		return delivery.ICO
+	case loaderJXL:
+		return delivery.JXL
 	case loaderPDF:
 		return delivery.PDF
 	}

@@ -94,7 +94,13 @@ func (p *Processor) transformView(ctx context.Context, src []byte, hold func(loa
 	if kind == loaderSVG {
 		return svgPassthrough(bytes.Clone(src), &pln, req.Format)
 	}
+	if kind == loaderJXL {
+		return jxlPassthrough(bytes.Clone(src), &pln, req.Format)
+	}
 	out, err := chooseOutput(req.Format, req.Accept, kind.format(isAVIF(src)), p.avif)
+	if err == nil {
+		err = p.more.available(out.enc)
+	}
 	if err != nil {
 		return Result{}, err
 	}

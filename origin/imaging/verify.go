@@ -25,8 +25,9 @@ import (
 // before anything is decoded. Like Probe, it runs on the caller's
 // goroutine, not in the transforms' pool (an upload in progress is bounded
 // where uploads are), and it stops when ctx ends (504 past its deadline,
-// 503 when canceled). SVG is never decoded; a BMP shorter than its pixels
-// fails Probe already.
+// 503 when canceled). SVG and JPEG XL are never decoded (only JPEG XL's
+// header is read); a BMP shorter than its pixels fails Probe already; an
+// ICO's image is decoded in Go.
 func (p *Processor) Verify(ctx context.Context, b []byte) error {
 	return p.verify(ctx, b, func(kind loader) source { return newSource(b, kind) })
 }
@@ -41,6 +42,8 @@ func (p *Processor) verify(ctx context.Context, b []byte, hold func(loader) sour
 	switch kind {
 	case loaderSVG, loaderBMP:
 		return nil
+	case loaderICO, loaderJXL:
+		return p.verifyInGo(b, kind)
 	case loaderPNG:
 		if err := pngComplete(b); err != nil {
 			return invalidImage(err)

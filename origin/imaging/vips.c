@@ -725,7 +725,7 @@ static void mc_drop_meta(VipsImage *im)
 	g_ptr_array_unref(names);
 }
 
-static int mc_subsample(int chroma)
+int mc_subsample(int chroma)
 {
 	switch (chroma) {
 	case 420:
@@ -771,6 +771,11 @@ int mc_save(VipsImage *in, const mc_save_options *o, void **buf, size_t *len)
 		break;
 	case MC_SAVE_GIF:
 		res = vips_gifsave_buffer(x, buf, len, "strip", strip, NULL);
+		break;
+	case MC_SAVE_TIFF:
+	case MC_SAVE_HEIC:
+	case MC_SAVE_JXL:
+		res = mc_save_more(x, o, strip, buf, len);
 		break;
 	default:
 		vips_error("mediacdn", "unknown output format %d", o->format);

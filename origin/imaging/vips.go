@@ -40,18 +40,24 @@ var (
 	_ = [1]struct{}{}[encWebP-C.MC_SAVE_WEBP]
 	_ = [1]struct{}{}[encAVIF-C.MC_SAVE_AVIF]
 	_ = [1]struct{}{}[encGIF-C.MC_SAVE_GIF]
+	_ = [1]struct{}{}[encTIFF-C.MC_SAVE_TIFF]
+	_ = [1]struct{}{}[encHEIC-C.MC_SAVE_HEIC]
+	_ = [1]struct{}{}[encJXL-C.MC_SAVE_JXL]
+	_ = [1]struct{}{}[encBMP-C.MC_SAVE_BMP]
+	_ = [1]struct{}{}[encICO-C.MC_SAVE_ICO]
 )
 
 // libvips is started once per process, by bimg's package init (vips_init,
 // with bimg's cache and concurrency settings); Go runs it before this
 // package's code. initVips then applies this package's settings over
 // bimg's, once (mc_configure in vips.c; doc.go says which settings win).
-// vipsOnce guards that; vipsInitErr and vipsAVIF are written once inside
-// it and only read after it.
+// vipsOnce guards that; vipsInitErr, vipsAVIF and vipsSavers are written
+// once inside it and only read after it.
 var (
 	vipsOnce    sync.Once
 	vipsInitErr error
 	vipsAVIF    bool
+	vipsSavers  savers
 )
 
 func initVips() error {
@@ -61,6 +67,7 @@ func initVips() error {
 			return
 		}
 		vipsAVIF = avifWorks()
+		vipsSavers = saversWork()
 	})
 	return vipsInitErr
 }

@@ -11,8 +11,8 @@
 //     (mc_jpeg_decode's handled), never as another return value;
 //   - a function returning a pointer returns NULL on failure;
 //   - a void function cannot fail.
-// The one exception is mc_avif_works, a probe: -1 means "no AVIF encoder",
-// and its error text is cleared.
+// The exceptions are mc_avif_works and mc_saver_works, probes: -1 means "no
+// such encoder", and its error text is cleared.
 #ifndef MEDIACDN_IMAGING_VIPS_H
 #define MEDIACDN_IMAGING_VIPS_H
 
@@ -41,6 +41,11 @@ enum {
 	MC_SAVE_WEBP,
 	MC_SAVE_AVIF,
 	MC_SAVE_GIF,
+	MC_SAVE_TIFF,   // the rest: save_formats.go, vips_formats.c
+	MC_SAVE_HEIC,
+	MC_SAVE_JXL,
+	MC_SAVE_BMP,    // written in Go (bmp_encode.go); mc_save refuses it
+	MC_SAVE_ICO,    // written in Go (ico.go); mc_save refuses it
 };
 
 typedef struct {
@@ -181,6 +186,17 @@ int mc_fx_outline(VipsImage *in, VipsImage **out, int mode, int width, double si
 int mc_fx_fade(VipsImage *in, VipsImage **out, double xlen, double ylen, int symmetric, double exponent);
 int mc_fx_shadow(VipsImage *in, VipsImage **out, int dx, int dy, double sigma, double opacity,
 	double r, double g, double b);
+// Formats beyond the first five (vips_formats.c, save_formats.go).
+// mc_save_more encodes TIFF, HEIC and JPEG XL (mc_save hands them over);
+// mc_pixels gives 8-bit sRGB rows, 3 or 4 bands, to the encoders written
+// in Go; mc_saver_works probes an encoder as mc_avif_works does;
+// mc_formats_configure allows the JPEG XL saver (not its loader).
+int mc_save_more(VipsImage *x, const mc_save_options *o, int strip, void **buf, size_t *len);
+int mc_pixels(VipsImage *in, void **buf, size_t *len, int *bands);
+int mc_saver_works(int format);
+void mc_formats_configure(void);
+int mc_subsample(int chroma);
+
 // Salient crops and b_auto (vips_crop.c, crop_auto.go). mc_crop_saliency
 // is in's saliency map, at most 256 pixels on its long side (the caller
 // frees *map with mc_free); mc_crop_border_colour the predominant colour
