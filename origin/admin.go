@@ -25,7 +25,7 @@ type adminRoutes map[string]adminEndpoint
 // isAdminTop reports the first path segments of the Admin API.
 func isAdminTop(s string) bool {
 	switch s {
-	case "ping", "usage", "resources", "derived_resources", "tags", "transformations", "upload_mappings":
+	case "ping", "usage", "resources", "derived_resources", "tags", "transformations", "upload_mappings", "upload_presets":
 		return true
 	}
 	return false
@@ -100,6 +100,8 @@ func (c *call) adminRoute(top, tail string) (adminEndpoint, error) {
 		routes = c.transformationRoutes(tail)
 	case "upload_mappings":
 		routes = c.mappingRoutes(tail) // admin_mappings.go
+	case "upload_presets":
+		routes = c.presetRoutes(tail)
 	case "resources":
 		var err error
 		if routes, err = c.resourceRoutes(tail); err != nil {

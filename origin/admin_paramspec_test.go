@@ -62,6 +62,11 @@ var adminSDKMethods = []sdkMethod{
 	{admin.CreateUploadMappingParams{}, http.MethodPost, "upload_mappings"},
 	{admin.UpdateUploadMappingParams{}, http.MethodPut, "upload_mappings"},
 	{admin.DeleteUploadMappingParams{}, http.MethodDelete, "upload_mappings"},
+	{admin.ListUploadPresetsParams{}, http.MethodGet, "upload_presets"},
+	{admin.GetUploadPresetParams{}, http.MethodGet, "upload_presets/p"},
+	{admin.CreateUploadPresetParams{}, http.MethodPost, "upload_presets"},
+	{admin.UpdateUploadPresetParams{}, http.MethodPut, "upload_presets/p"},
+	{admin.DeleteUploadPresetParams{}, http.MethodDelete, "upload_presets/p"},
 }
 
 // nodeSDKParams are the parameters the Node SDK's api.js sends for the

@@ -86,6 +86,14 @@ type Uploads struct {
 	// (408), freeing its slot: a stalled client cannot hold one. Default
 	// 30s; negative means no bound.
 	IdleTimeout time.Duration `yaml:"idle_timeout"`
+	// UnsignedPerCloud is how many unsigned uploads (upload_preset, no
+	// credentials) one cloud accepts a minute, over every client; past it
+	// they answer 420 with Retry-After. Default 600; -1 means no bound.
+	UnsignedPerCloud int `yaml:"unsigned_per_cloud"`
+	// UnsignedPerClient is how many unsigned uploads one client address
+	// may make a minute, per cloud. Default 60; -1 means no bound (behind
+	// a proxy, where every client has the proxy's address).
+	UnsignedPerClient int `yaml:"unsigned_per_client"`
 }
 
 // Fetch configures remote fetches for uploads.
@@ -139,6 +147,12 @@ func (c *Config) ApplyDefaults() {
 	}
 	if c.Uploads.PerClient == 0 {
 		c.Uploads.PerClient = 8
+	}
+	if c.Uploads.UnsignedPerCloud == 0 {
+		c.Uploads.UnsignedPerCloud = 600
+	}
+	if c.Uploads.UnsignedPerClient == 0 {
+		c.Uploads.UnsignedPerClient = 60
 	}
 	if c.Uploads.IdleTimeout == 0 {
 		c.Uploads.IdleTimeout = 30 * time.Second

@@ -46,6 +46,8 @@
 //	upload_text.go            text: an image of a text string
 //	upload_archive.go         generate_archive: zip and tgz archives streamed to the client or into a raw asset
 //	upload_explode.go         explode: one derived image per page of a multi-page image
+//	upload_presets.go         upload presets: the Admin API's upload_presets, applied by upload_preset
+//	upload_unsigned.go        unsigned upload: the parameters an unsigned caller may set, its rates
 //
 // The Admin API (/v1_1/<cloud>/resources..., tags, transformations, usage):
 //

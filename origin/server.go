@@ -65,6 +65,8 @@ type Server struct {
 	analyses atomic.Int64
 	// limits is the Admin API's hourly rate limit (admin.go).
 	limits *api.RateLimiter
+	// unsignedCounts counts unsigned uploads (upload_unsigned.go).
+	unsignedCounts api.Counter
 	// analyser analyses uploaded images in the background.
 	analyser *analyser
 	// fetching bounds the fetch delivery downloads in progress
@@ -137,7 +139,8 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 		spool: spool, uploads: newUploadSlots(cfg.Uploads), fetching: make(chan struct{}, cfg.Fetch.MaxInFlight),
 		recordSlots: make(chan struct{}, maxBackgroundRecords), recording: newRecordings(),
 		fetch: remote.New(remote.Options{Timeout: cfg.Fetch.Timeout, MaxRedirects: cfg.Fetch.MaxRedirects,
-			AllowNetworks: cfg.Fetch.AllowNetworks, MaxSize: int64(cfg.MaxUploadSize)}), limits: api.NewRateLimiter(adminCounter(d.Meta)), m: newCounters()}
+			AllowNetworks: cfg.Fetch.AllowNetworks, MaxSize: int64(cfg.MaxUploadSize)}), limits: api.NewRateLimiter(adminCounter(d.Meta)),
+		unsignedCounts: unsignedCounter(d.Meta), m: newCounters()}
 	s.analyser = newAnalyser(s)
 	// Clouds with backup keep deleted and overwritten originals; named
 	// transformations from configuration seed the store (admin*.go).
@@ -195,6 +198,9 @@ type call struct {
 	cloud string
 	cl    config.Cloud
 	body  *trackedBody // an Upload API request's body (upload_body.go)
+	// unsigned marks an unsigned upload; unsignedCounted, one counted
+	// against the unsigned rates (upload_unsigned.go).
+	unsigned, unsignedCounted bool
 }
 
 func (c *call) ctx() context.Context { return c.r.Context() }

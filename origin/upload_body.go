@@ -66,7 +66,12 @@ func (c *call) readUpload(action string) (*api.Params, error) {
 		signed = false
 	}
 	if signed {
-		beforeFile = func(p *api.Params) error { return api.AuthenticateBeforeFile(c.cl, p, c.s.now()) }
+		beforeFile = func(p *api.Params) error {
+			if isUnsigned(action, false, p) {
+				return c.takeUnsigned() // counted before its file is read
+			}
+			return api.AuthenticateBeforeFile(c.cl, p, c.s.now())
+		}
 	}
 	p, err := api.ReadUpload(c.r, c.s.spool, max, beforeFile)
 	if err != nil {
@@ -75,6 +80,10 @@ func (c *call) readUpload(action string) (*api.Params, error) {
 			err = api.FileTooLarge(mbe.Limit, max)
 		}
 		return p, err
+	}
+	if signed && isUnsigned(action, false, p) {
+		c.unsigned = true
+		return p, c.takeUnsigned()
 	}
 	if action != "delete_by_token" {
 		if err := api.Authenticate(c.r, c.cl, p, archiveAuthTime(action, p, c.s.now())); err != nil {

@@ -31,6 +31,7 @@ func uploadImplemented() []string {
 		"invalidate", "return_delete_token", "moderation", "backup", "access_mode",
 		"colors", "phash", "image_metadata", "media_metadata", "exif", "faces", "responsive_breakpoints",
 		"face_coordinates", "custom_coordinates",
+		"upload_preset",
 	}
 }
 
@@ -97,7 +98,7 @@ func signedParams(m api.MethodParams) api.MethodParams {
 
 // uploadRefused are the upload method's Cloudinary parameters that this
 // server does not implement yet: notifications and callbacks, asynchronous
-// processing, structured metadata, access control lists, upload presets,
+// processing, structured metadata, access control lists,
 // regions, add-ons and AI
 // analyses. Later issues move them to the implemented list as they land.
 func uploadRefused() []string {
@@ -106,7 +107,6 @@ func uploadRefused() []string {
 		"async", "eager_async",
 		"metadata", "clear_invalid",
 		"access_control",
-		"upload_preset",
 		"regions",
 		"unique_display_name", "public_ids", "proxy", "headers",
 		"raw_convert", "categorization", "auto_tagging", "detection", "ocr", "background_removal",

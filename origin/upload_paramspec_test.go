@@ -256,9 +256,9 @@ func TestUploadParamRefusedThroughGoSDK(t *testing.T) {
 		t.Fatalf("upload with quality_analysis: %+v %v", res, err)
 	}
 	res, err = o.Cld.Upload.Upload(ctx, testkit.Path(t, "chelsea.png"), uploader.UploadParams{PublicID: "n",
-		UploadPreset: "preset"})
-	if err != nil || res.Error.Message != refusal("upload_preset") {
-		t.Fatalf("signed upload with a preset: %+v %v", res, err)
+		OCR: "adv_ocr"})
+	if err != nil || res.Error.Message != refusal("ocr") {
+		t.Fatalf("upload with ocr: %+v %v", res, err)
 	}
 	// What is not a Cloudinary parameter is ignored, as Cloudinary does:
 	// the Go SDK's unsigned flag is one.

@@ -35,13 +35,14 @@
 //	accessmode.go       AccessModeStore: access modes in bulk
 //	transformations.go  TransformationStore: named and used transformations
 //	mappings.go         MappingStore: upload mappings (folder to template URL prefix)
+//	presets.go          PresetStore: upload presets
 //	usage.go            UsageStore: usage counters and what edges served
 //	blobrefs.go         BlobRefStore: every blob a row refers to (fsck)
 //
 // What origins sharing a store coordinate by:
 //
 //	leases.go           LeaseStore: work done once across origins (take, renew, release)
-//	counts.go           CountStore: counts per time window (the Admin API's hourly limit)
+//	counts.go           CountStore: counts per time window (the Admin API's hourly limit, unsigned uploads)
 //	chunks.go           ChunkStore: chunked uploads' chunks and refusals
 //
 // Tests (each contract test runs on SQLite and PostgreSQL, forEachStore):

@@ -112,6 +112,7 @@ type Store interface {
 	CountStore
 	ChunkStore
 	MappingStore
+	PresetStore
 
 	// Asset returns the asset at k, or ErrNotFound.
 	Asset(ctx context.Context, k Key) (*Asset, error)

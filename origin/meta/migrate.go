@@ -212,6 +212,8 @@ var migrations = []string{
 	sharedSchema,
 	// 9: upload mappings (folder to template URL prefix).
 	uploadMappingsSchema(""),
+	// 10: upload presets (presets.go).
+	presetsSchema(""),
 }
 
 // sharedSchema is migration 8 of SQLite and 2 of PostgreSQL (the same

@@ -271,4 +271,6 @@ var pgMigrations = []string{
 	sharedSchema,
 	// 3: upload mappings.
 	uploadMappingsSchema(` COLLATE "C"`),
+	// 4: upload presets (presets.go).
+	presetsSchema(`COLLATE "C"`),
 }
