@@ -210,6 +210,8 @@ var migrations = []string{
 	// once, counts per time window (rate limits), chunks of chunked
 	// uploads and the refusals of chunked uploads.
 	sharedSchema,
+	// 9: the outbox of webhooks (outbox.go).
+	outboxSchema(`id INTEGER PRIMARY KEY AUTOINCREMENT`),
 }
 
 // sharedSchema is migration 8 of SQLite and 2 of PostgreSQL (the same

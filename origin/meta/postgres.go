@@ -269,4 +269,6 @@ var pgMigrations = []string{
 		PRIMARY KEY (edge, started)
 	);`,
 	sharedSchema,
+	// 3: the outbox of webhooks (outbox.go).
+	outboxSchema(`id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY`),
 }
