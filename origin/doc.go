@@ -45,6 +45,12 @@
 //	upload_tags.go            tags, context (add, remove, replace)
 //	upload_text.go            text: an image of a text string
 //
+// Webhooks (notification_url; docs/webhooks.md):
+//
+//	webhooks.go               the notifications' bodies, written to the outbox with the change; their signature
+//	webhooks_config.go        Webhooks: timeouts, retries, bounds
+//	webhooks_worker.go        webhookSender: claims due notifications, POSTs them, records the outcome; metrics
+//
 // The Admin API (/v1_1/<cloud>/resources..., tags, transformations, usage):
 //
 //	admin.go                  routing, adminHandler, authentication and the rate limit applied
