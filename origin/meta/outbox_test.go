@@ -140,7 +140,7 @@ func TestOutboxTwoOrigins(t *testing.T) {
 	forEachReopened(t, func(t *testing.T, open func() Store) {
 		a, b := open(), open()
 		t.Cleanup(func() { a.Close(); b.Close() })
-		const n = 40
+		const n = 200
 		for i := range n {
 			if err := a.EnqueueNotification(context.Background(), &Notification{Cloud: "demo", URL: "http://h/",
 				Body: fmt.Appendf(nil, "%d", i), RetryFor: time.Hour}); err != nil {
@@ -150,13 +150,13 @@ func TestOutboxTwoOrigins(t *testing.T) {
 		var mu sync.Mutex
 		seen := map[int64]string{}
 		var wg sync.WaitGroup
-		for i, s := range []Store{a, b, a, b} {
+		for i, s := range []Store{a, b, a, b, a, b, a, b} {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				holder := fmt.Sprint("h", i)
 				for {
-					got, err := s.ClaimNotifications(context.Background(), holder, 3, time.Hour)
+					got, err := s.ClaimNotifications(context.Background(), holder, 2, time.Hour)
 					if err != nil {
 						t.Error(err)
 						return
