@@ -104,7 +104,9 @@ func outboxSchema(id string) string {
 }
 
 // Notify makes the notification of a change from the asset as the
-// change leaves it (a deleted asset as it was); nil writes none.
+// change leaves it (a deleted asset as it was); nil writes none. It runs
+// inside the store's transaction (again if the transaction is run again):
+// it must not call the store.
 type Notify func(a *Asset) (*Notification, error)
 
 type notifyKey struct{}
@@ -176,6 +178,17 @@ func (d dialect) skipLocked() string {
 // origins claiming at once never get the same row.
 func (s *db) ClaimNotifications(ctx context.Context, holder string, limit int, lease time.Duration) ([]Notification, error) {
 	now := s.d.now()
+	// A read first, so that an idle outbox costs every origin's poll no
+	// write (SQLite's one writer connection serves the uploads too).
+	var due int
+	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE state = 'pending'
+		AND next_attempt <= `+now+` AND lease_until <= `+now+` LIMIT 1) d`).Scan(&due)
+	if err != nil {
+		return nil, fmt.Errorf("meta: outbox claim: %w", err)
+	}
+	if due == 0 {
+		return nil, nil
+	}
 	rows, err := s.writes().QueryContext(ctx, `UPDATE outbox SET holder = ?, lease_until = `+now+` + ?
 		WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt <= `+now+`
 			AND lease_until <= `+now+` ORDER BY next_attempt, id LIMIT ?`+s.d.skipLocked()+`)
