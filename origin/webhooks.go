@@ -132,7 +132,10 @@ func (c *call) withWebhook(p *api.Params, kind string, body func(*meta.Asset, no
 			return nil, nil
 		}
 		return &meta.Notification{Cloud: c.cloud, URL: to, Body: b, Algorithm: alg, RetryFor: cfg.RetryFor,
-			MaxPending: cfg.MaxPendingPerCloud}, nil
+			MaxPending: cfg.MaxPendingPerCloud, Dropped: func() {
+				c.s.webhooks.dropped.Add(1)
+				c.s.log.Warn("webhook dropped: too many pending", "cloud", c.cloud)
+			}}, nil
 	}), nil
 }
 

@@ -348,3 +348,34 @@ func TestWebhookSurvivesRestart(t *testing.T) {
 		t.Errorf("%d webhooks received, want 1", n)
 	}
 }
+
+// The bounds: a cloud with webhooks.max_pending_per_cloud webhooks waiting
+// gets no more, and a body over webhooks.max_body_size is not queued; the
+// calls succeed all the same, and the metrics count the webhooks dropped.
+func TestWebhookBounds(t *testing.T) {
+	o := startOrigin(t, func(cfg *origin.Config) {
+		webhookConfig(cfg)
+		cfg.Fetch.AllowNetworks = nil // the receiver is refused: the first webhook stays pending
+		cfg.Webhooks.MaxPendingPerCloud = 1
+		cfg.Webhooks.MaxBodySize = 1024
+	})
+	hs := httptest.NewServer(&receiver{t: t, alg: "sha1"})
+	t.Cleanup(hs.Close)
+	uploadHooked(t, o, "first", hs.URL)
+	uploadHooked(t, o, "second", hs.URL)
+	big, err := o.Cld.Upload.Upload(context.Background(), testkit.Path(t, "rocket.jpg"), uploader.UploadParams{
+		PublicID: "big", NotificationURL: hs.URL, Context: api.CldAPIMap{"alt": strings.Repeat("x", 900)}})
+	if msg := sdkFailure(err, big); msg != "" {
+		t.Fatal(msg)
+	}
+	list, err := o.Store.Meta.ListNotifications(context.Background(), cloudName, 10)
+	if err != nil || len(list) != 1 || !strings.Contains(string(list[0].Body), `"public_id":"first"`) {
+		t.Fatalf("outbox %+v %v", list, err)
+	}
+	m := testkit.Get(t, o.MetricsURL+"/metrics")
+	for _, want := range []string{"mediacdn_origin_webhooks_dropped_total 2\n", "mediacdn_origin_webhooks_pending 1\n"} {
+		if !strings.Contains(string(m.Body), want) {
+			t.Errorf("metrics without %q", want)
+		}
+	}
+}

@@ -43,9 +43,11 @@ type Notification struct {
 	// from the write (on write only).
 	RetryFor time.Duration
 	// MaxPending bounds the cloud's pending notifications: past it the
-	// notification is not written (ID stays 0). 0 means no bound (on write
-	// only).
+	// notification is not written (ID stays 0) and Dropped, when set, is
+	// called (in the transaction: one run again may call it again). 0
+	// means no bound (on write only).
 	MaxPending int
+	Dropped    func()
 
 	// What the store keeps of its delivery (on reads).
 	State     string
@@ -142,6 +144,9 @@ func (s *db) enqueue(ctx context.Context, tx *txn, n *Notification) error {
 			return fmt.Errorf("meta: outbox: %w", err)
 		}
 		if pending >= n.MaxPending {
+			if n.Dropped != nil {
+				n.Dropped()
+			}
 			return nil
 		}
 	}
