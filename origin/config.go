@@ -62,6 +62,9 @@ type Config struct {
 	// ErrorMaxAge is how long 4xx answers of delivery URLs may be cached.
 	// Default 60s.
 	ErrorMaxAge time.Duration `yaml:"error_max_age"`
+	// Webhooks configures the sending of notification_url webhooks
+	// (webhooks_config.go).
+	Webhooks Webhooks `yaml:"webhooks"`
 }
 
 // Uploads bounds the Upload API requests (upload, explicit, destroy, …)
@@ -177,6 +180,7 @@ func (c *Config) ApplyDefaults() {
 	if c.ErrorMaxAge == 0 {
 		c.ErrorMaxAge = time.Minute
 	}
+	c.Webhooks.ApplyDefaults()
 }
 
 // Validate checks the settings; the error names the field.
@@ -236,5 +240,5 @@ func (c *Config) Validate() error {
 			return config.Errorf(name, "must not be negative")
 		}
 	}
-	return nil
+	return config.Prefix("webhooks", c.Webhooks.Validate())
 }

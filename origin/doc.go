@@ -49,6 +49,12 @@
 //	upload_presets.go         upload presets: the Admin API's upload_presets, applied by upload_preset
 //	upload_unsigned.go        unsigned upload: the parameters an unsigned caller may set, its rates
 //
+// Webhooks (notification_url; docs/webhooks.md):
+//
+//	webhooks.go               the notifications' bodies, written to the outbox with the change; their signature
+//	webhooks_config.go        Webhooks: timeouts, retries, bounds
+//	webhooks_worker.go        webhookSender: claims due notifications, POSTs them, records the outcome; metrics
+//
 // The Admin API (/v1_1/<cloud>/resources..., tags, transformations, usage):
 //
 //	admin.go                  routing, adminHandler, authentication and the rate limit applied

@@ -105,4 +105,5 @@ func (s *Server) writeMetrics(w io.Writer) {
 	metrics.Gauge(w, "mediacdn_origin_vips_memory_highwater_bytes", "High-water mark of the memory libvips tracks.", float64(st.VipsMemoryHighwater))
 	metrics.Gauge(w, "mediacdn_origin_vips_allocations", "Allocations libvips tracks.", float64(st.VipsAllocations))
 	metrics.Counter(w, "mediacdn_origin_jpeg_direct_decodes_total", "JPEG inputs decoded by libjpeg straight into memory.", st.DirectJPEGDecodes)
+	s.webhooks.writeMetrics(w)
 }

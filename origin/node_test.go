@@ -43,6 +43,14 @@ func TestNodeSDKArchive(t *testing.T) {
 	runNode(t, "archive.js", o.URL, testkit.Dir(t))
 }
 
+// The official Node SDK's notification_url on upload, rename and destroy
+// reaches a receiver of the script's, which checks each signature with the
+// SDK's verifyNotificationSignature (test/node/webhooks.js).
+func TestNodeSDKWebhooks(t *testing.T) {
+	o := startOrigin(t, webhookConfig)
+	runNode(t, "webhooks.js", o.URL, testkit.Dir(t))
+}
+
 // runNode runs a script of test/node against the origin at api. Where node
 // or the SDK is missing it skips with a visible message, or fails when
 // MEDIACDN_NODE_SDK=required (make test sets it, after installing both).

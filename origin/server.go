@@ -77,6 +77,8 @@ type Server struct {
 	refreshing sync.Map
 	// fetchLeaseTTL is fetchRefreshLease; tests shorten it.
 	fetchLeaseTTL time.Duration
+	// webhooks sends the outbox's webhooks (webhooks_worker.go).
+	webhooks *webhookSender
 }
 
 // maxBackgroundRecords bounds derived images waiting to be recorded.
@@ -142,12 +144,14 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 			AllowNetworks: cfg.Fetch.AllowNetworks, MaxSize: int64(cfg.MaxUploadSize)}), limits: api.NewRateLimiter(adminCounter(d.Meta)),
 		unsignedCounts: unsignedCounter(d.Meta), m: newCounters()}
 	s.analyser = newAnalyser(s)
+	s.webhooks = newWebhookSender(s)
 	// Clouds with backup keep deleted and overwritten originals; named
 	// transformations from configuration seed the store (admin*.go).
 	d.Meta.SetBackupPolicy(func(cloud string) bool { return clouds[cloud].Backup })
 	if err := s.seedNamed(context.Background()); err != nil {
 		return nil, err
 	}
+	s.webhooks.start()
 	return s, nil
 }
 

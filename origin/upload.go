@@ -303,6 +303,9 @@ func (c *call) upload(rt string, p *api.Params) {
 		return
 	}
 	o, err := parseUploadOptions(p)
+	if err == nil {
+		_, err = notificationURL(p) // checked before anything is stored (commitUpload uses it)
+	}
 	if err != nil {
 		c.fail(err)
 		return
@@ -455,7 +458,13 @@ func moderationStatus(o *uploadOptions) string {
 // the eager images and the responsive breakpoints the call asked for, made
 // beforehand), cleans up, emits the event and answers.
 func (c *call) commitUpload(a *meta.Asset, an *analysis, made []madeEager, bps []madeBreakpoints, o *uploadOptions, p *api.Params) {
-	res, err := c.s.meta.Put(c.ctx(), a, o.overwrite)
+	ctx, err := c.withWebhook(p, notifyUpload, c.uploadBody) // its notification_url, in Put's transaction
+	if err != nil {
+		c.s.deleteBlobs(a.Blob)
+		c.fail(err)
+		return
+	}
+	res, err := c.s.meta.Put(ctx, a, o.overwrite)
 	if errors.Is(err, meta.ErrExists) {
 		c.s.deleteBlobs(a.Blob)
 		j := c.assetResponse(res.Prev)
@@ -473,6 +482,7 @@ func (c *call) commitUpload(a *meta.Asset, an *analysis, made []madeEager, bps [
 		return
 	}
 	c.s.deleteBlobs(res.Orphans...)
+	c.s.webhooks.wake()
 	ev := Event{Kind: EventCreated, Asset: a.Key, NewVersion: a.Version, Invalidate: o.invalidate, Time: a.UpdatedAt}
 	if res.Prev != nil {
 		ev.Kind, ev.OldVersion = EventOverwritten, res.Prev.Version

@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -54,7 +55,12 @@ func (c *call) destroy(rt string, p *api.Params) {
 		return
 	}
 	key := meta.Key{Cloud: c.cloud, ResourceType: uploadRT(rt, p), Type: typ, PublicID: id}
-	inv, found, err := c.s.destroy(c, key, invalidate)
+	ctx, err := c.withWebhook(p, notifyDelete, deleteBody) // its notification_url, in Delete's transaction
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	inv, found, err := c.s.destroy(ctx, c, key, invalidate)
 	if err != nil {
 		c.fail(err)
 		return
@@ -69,9 +75,10 @@ func (c *call) destroy(rt string, p *api.Params) {
 	}{"ok", c.report(p, inv)})
 }
 
-// destroy deletes an asset and its blobs and emits the event.
-func (s *Server) destroy(c *call, key meta.Key, invalidate bool) (Invalidation, bool, error) {
-	res, err := s.meta.Delete(c.ctx(), key)
+// destroy deletes an asset and its blobs and emits the event; ctx is
+// the call's, with its webhook (withWebhook).
+func (s *Server) destroy(ctx context.Context, c *call, key meta.Key, invalidate bool) (Invalidation, bool, error) {
+	res, err := s.meta.Delete(ctx, key)
 	if errors.Is(err, meta.ErrNotFound) {
 		return Invalidation{}, false, nil
 	}
@@ -79,6 +86,7 @@ func (s *Server) destroy(c *call, key meta.Key, invalidate bool) (Invalidation, 
 		return Invalidation{}, false, delivery.Internal(err)
 	}
 	s.deleteBlobs(res.Orphans...)
+	s.webhooks.wake()
 	inv, err := s.events.Emit(c.ctx(), Event{Kind: EventDestroyed, Asset: key, OldVersion: res.Prev.Version,
 		Invalidate: invalidate, Time: s.now()})
 	if err != nil {
@@ -105,7 +113,7 @@ func (c *call) deleteByToken(_ string, p *api.Params) {
 		c.fail(delivery.Internal(err))
 		return
 	}
-	if _, _, err := c.s.destroy(c, key, false); err != nil {
+	if _, _, err := c.s.destroy(c.ctx(), c, key, false); err != nil {
 		c.fail(err)
 		return
 	}

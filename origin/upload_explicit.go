@@ -24,13 +24,18 @@ func (c *call) explicit(rt string, p *api.Params) {
 		return
 	}
 	key := meta.Key{Cloud: c.cloud, ResourceType: uploadRT(rt, p), Type: o.typ, PublicID: id}
+	ctx, err := c.withWebhook(p, notifyUpload, c.uploadBody) // its notification_url, in Update's transaction
+	if err != nil {
+		c.fail(err)
+		return
+	}
 	made, answer, eager, err := c.explicitBefore(key, o)
 	if err != nil {
 		c.fail(err)
 		return
 	}
 	before := o.analyse.any() || len(o.eager) > 0
-	a, err := c.s.meta.Update(c.ctx(), key, func(a *meta.Asset) error {
+	a, err := c.s.meta.Update(ctx, key, func(a *meta.Asset) error {
 		if before && a.Version != made {
 			return changedMeanwhile(id)
 		}
@@ -46,6 +51,7 @@ func (c *call) explicit(rt string, p *api.Params) {
 		c.fail(delivery.AsError(err))
 		return
 	}
+	c.s.webhooks.wake()
 	inv, err := c.s.events.Emit(c.ctx(), Event{Kind: EventMetadataChanged, Asset: key, OldVersion: a.Version,
 		NewVersion: a.Version, Invalidate: o.invalidate, Restricted: o.accessMode == meta.AccessAuthenticated, Time: a.UpdatedAt})
 	if err != nil {

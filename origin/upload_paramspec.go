@@ -28,7 +28,7 @@ func uploadImplemented() []string {
 		"display_name", "use_filename", "unique_filename", "use_filename_as_display_name",
 		"use_asset_folder_as_public_id_prefix", "filename_override", "discard_original_filename",
 		"overwrite", "tags", "context", "transformation", "format", "allowed_formats", "eager",
-		"invalidate", "return_delete_token", "moderation", "backup", "access_mode",
+		"invalidate", "return_delete_token", "moderation", "backup", "access_mode", "notification_url",
 		"colors", "phash", "image_metadata", "media_metadata", "exif", "faces", "responsive_breakpoints",
 		"face_coordinates", "custom_coordinates",
 		"upload_preset",
@@ -44,7 +44,7 @@ func explicitSpec() api.MethodParams {
 		Implemented: []string{
 			"public_id", "resource_type", "type", "tags", "context", "eager", "invalidate", "moderation",
 			"display_name", "asset_folder", "access_mode", "colors", "phash", "image_metadata", "media_metadata",
-			"exif", "faces", "face_coordinates", "custom_coordinates",
+			"exif", "faces", "face_coordinates", "custom_coordinates", "notification_url",
 		},
 		Refused: uploadRefused(),
 	}
@@ -59,15 +59,15 @@ func explicitSpec() api.MethodParams {
 func renameSpec() api.MethodParams {
 	return signedParams(api.MethodParams{
 		Implemented: []string{"from_public_id", "to_public_id", "resource_type", "type", "to_type",
-			"overwrite", "invalidate"},
-		Refused: []string{"context", "metadata", "notification_url"},
+			"overwrite", "invalidate", "notification_url"},
+		Refused: []string{"context", "metadata"},
 	})
 }
 
 func destroySpec() api.MethodParams {
 	return signedParams(api.MethodParams{
-		Implemented: []string{"public_id", "resource_type", "type", "invalidate"},
-		Refused:     []string{"notification_url", "callback"},
+		Implemented: []string{"public_id", "resource_type", "type", "invalidate", "notification_url"},
+		Refused:     []string{"callback"},
 	})
 }
 
@@ -97,13 +97,13 @@ func signedParams(m api.MethodParams) api.MethodParams {
 }
 
 // uploadRefused are the upload method's Cloudinary parameters that this
-// server does not implement yet: notifications and callbacks, asynchronous
+// server does not implement yet: eager notifications and callbacks, asynchronous
 // processing, structured metadata, access control lists,
 // regions, add-ons and AI
 // analyses. Later issues move them to the implemented list as they land.
 func uploadRefused() []string {
 	return []string{
-		"notification_url", "eager_notification_url", "callback", "on_success", "eval",
+		"eager_notification_url", "callback", "on_success", "eval",
 		"async", "eager_async",
 		"metadata", "clear_invalid",
 		"access_control",

@@ -186,11 +186,11 @@ func TestUploadParamRefusedChangesNothing(t *testing.T) {
 		fields [][2]string
 		param  string
 	}{
-		{"/image/upload", [][2]string{{"public_id", "new"}, {"file", remote.URL + "/c.png"}}, "notification_url"},
+		{"/image/upload", [][2]string{{"public_id", "new"}, {"file", remote.URL + "/c.png"}}, "eager_notification_url"},
 		{"/image/upload", [][2]string{{"public_id", "target"}, {"file", remote.URL + "/c.png"}}, "eager_async"},
 		{"/image/explicit", [][2]string{{"public_id", "target"}, {"tags", "changed"}, {"moderation", "manual"}}, "async"},
 		{"/image/explicit", [][2]string{{"public_id", "target"}, {"context", "k=v"}}, "transformation"},
-		{"/image/rename", [][2]string{{"from_public_id", "target"}, {"to_public_id", "renamed"}}, "notification_url"},
+		{"/image/rename", [][2]string{{"from_public_id", "target"}, {"to_public_id", "renamed"}}, "metadata"},
 		{"/image/destroy", [][2]string{{"public_id", "target"}}, "callback"},
 		{"/image/text", [][2]string{{"text", "hello"}, {"public_id", "new"}}, "text_align"},
 	} {
@@ -240,9 +240,9 @@ func TestUploadParamRefusedThroughGoSDK(t *testing.T) {
 	o := startOrigin(t, nil)
 	ctx := context.Background()
 	res, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "chelsea.png"), uploader.UploadParams{PublicID: "n",
-		NotificationURL: "https://example.com/hook"})
-	if err != nil || res.Error.Message != refusal("notification_url") {
-		t.Fatalf("upload with notification_url: %+v %v", res, err)
+		EagerNotificationURL: "https://example.com/hook"})
+	if err != nil || res.Error.Message != refusal("eager_notification_url") {
+		t.Fatalf("upload with eager_notification_url: %+v %v", res, err)
 	}
 	uploadAs(t, o, "rocket.jpg", "pic")
 	exp, err := o.Cld.Upload.Explicit(ctx, uploader.ExplicitParams{PublicID: "pic", Type: "upload",

@@ -105,8 +105,8 @@ func TestUploadPresetsSDK(t *testing.T) {
 
 	// A setting this server refuses is named; a bad value is refused.
 	bad, err := adm.CreateUploadPreset(ctx, admin.CreateUploadPresetParams{Name: "n",
-		UploadParams: uploader.UploadParams{NotificationURL: "http://example.com/hook"}})
-	if err != nil || bad.Error.Message != "Parameter notification_url is not supported by this server" {
+		UploadParams: uploader.UploadParams{EagerAsync: api.Bool(true)}})
+	if err != nil || bad.Error.Message != "Parameter eager_async is not supported by this server" {
 		t.Fatalf("refused setting: %+v %v", bad, err)
 	}
 	bad, err = adm.CreateUploadPreset(ctx, admin.CreateUploadPresetParams{Name: "n",
@@ -216,7 +216,8 @@ func TestUnsignedUpload(t *testing.T) {
 			"Transformation parameter is not allowed when using unsigned upload. Only upload_preset,public_id,folder,asset_folder,tags,context,face_coordinates,custom_coordinates,filename_override,public_id_prefix upload parameters are allowed."},
 		{[]string{"upload_preset", "open", "overwrite", "true"}, "Overwrite parameter is not allowed when using unsigned upload."},
 		{[]string{"upload_preset", "open_jpg", "public_id", "x"}, "Public_id parameter is not allowed when using unsigned upload."},
-		{[]string{"upload_preset", "open", "notification_url", "http://example.com"}, "Parameter notification_url is not supported by this server"},
+		{[]string{"upload_preset", "open", "notification_url", "http://example.com"}, "Notification_url parameter is not allowed when using unsigned upload."},
+		{[]string{"upload_preset", "open", "eager_async", "true"}, "Parameter eager_async is not supported by this server"},
 		{[]string{"public_id", "x"}, "Must supply api_key"},
 	}
 	for _, r := range refusals {

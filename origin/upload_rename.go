@@ -56,12 +56,17 @@ func (c *call) rename(rt string, p *api.Params) {
 		return
 	}
 	from, to := fromKey.PublicID, toKey.PublicID
+	ctx, err := c.withWebhook(p, notifyRename, renameBody(fromKey)) // its notification_url, in Rename's transaction
+	if err != nil {
+		c.fail(err)
+		return
+	}
 	old, err := c.asset(fromKey)
 	if err != nil {
 		c.fail(err)
 		return
 	}
-	a, res, err := c.s.meta.Rename(c.ctx(), fromKey, toKey, overwrite)
+	a, res, err := c.s.meta.Rename(ctx, fromKey, toKey, overwrite)
 	switch {
 	case errors.Is(err, meta.ErrNotFound):
 		c.fail(api.NotFound(from))
@@ -74,6 +79,7 @@ func (c *call) rename(rt string, p *api.Params) {
 		return
 	}
 	c.s.deleteBlobs(res.Orphans...)
+	c.s.webhooks.wake()
 	if fromKey == toKey {
 		c.ok(c.assetResponse(a))
 		return

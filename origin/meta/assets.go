@@ -184,7 +184,10 @@ func (s *db) Put(ctx context.Context, a *Asset, overwrite bool) (PutResult, erro
 				return err
 			}
 		}
-		return setIndexes(ctx, tx, id, a)
+		if err := setIndexes(ctx, tx, id, a); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, a)
 	})
 	return res, err
 }
@@ -259,7 +262,10 @@ func (s *db) Update(ctx context.Context, k Key, fn func(*Asset) error) (*Asset, 
 			return err
 		}
 		out = a
-		return setIndexes(ctx, tx, id, a)
+		if err := setIndexes(ctx, tx, id, a); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, a)
 	})
 	return out, err
 }
@@ -282,7 +288,10 @@ func (s *db) Delete(ctx context.Context, k Key) (PutResult, error) {
 		}
 		res.Prev = a
 		res.Orphans = append(res.Orphans, derived...)
-		return s.retire(ctx, tx, a, &res)
+		if err := s.retire(ctx, tx, a, &res); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, a)
 	})
 	return res, err
 }
@@ -346,7 +355,10 @@ func (s *db) Rename(ctx context.Context, from, to Key, overwrite bool) (*Asset, 
 			return err
 		}
 		out = a
-		return setIndexes(ctx, tx, id, a)
+		if err := setIndexes(ctx, tx, id, a); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, a)
 	})
 	return out, res, err
 }

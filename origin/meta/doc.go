@@ -44,6 +44,7 @@
 //	leases.go           LeaseStore: work done once across origins (take, renew, release)
 //	counts.go           CountStore: counts per time window (the Admin API's hourly limit, unsigned uploads)
 //	chunks.go           ChunkStore: chunked uploads' chunks and refusals
+//	outbox.go           OutboxStore: webhooks written with their change, claimed under a lease, their outcome
 //
 // Tests (each contract test runs on SQLite and PostgreSQL, forEachStore):
 //
@@ -55,6 +56,7 @@
 //	tags_test.go        tags across assets
 //	origins_test.go     two origins writing one database at once
 //	shared_test.go      leases, counts, chunks, alone and from two origins at once
+//	outbox_test.go      the outbox: written with the change, claimed once, retried, given up
 //	open_test.go        Open by URL and its errors
 //	bench_test.go       the hot calls on both engines
 package meta

@@ -214,6 +214,8 @@ var migrations = []string{
 	uploadMappingsSchema(""),
 	// 10: upload presets (presets.go).
 	presetsSchema(""),
+	// 11: the outbox of webhooks (outbox.go).
+	outboxSchema(`id INTEGER PRIMARY KEY AUTOINCREMENT`),
 }
 
 // sharedSchema is migration 8 of SQLite and 2 of PostgreSQL (the same

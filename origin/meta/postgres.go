@@ -273,4 +273,6 @@ var pgMigrations = []string{
 	uploadMappingsSchema(` COLLATE "C"`),
 	// 4: upload presets (presets.go).
 	presetsSchema(`COLLATE "C"`),
+	// 5: the outbox of webhooks (outbox.go).
+	outboxSchema(`id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY`),
 }

@@ -1,0 +1,295 @@
+package meta
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// The outbox: webhooks (notification_url) waiting to be sent. A
+// notification is written in the same transaction as the change it tells
+// of (Put, Update, Delete and Rename write the one WithNotify puts in
+// their context), so a change is never committed without its
+// notification nor a notification sent for a change that was rolled
+// back. Origins claim due rows under a lease (ClaimNotifications: on
+// PostgreSQL FOR UPDATE SKIP LOCKED, so several origins never claim the
+// same row), send them and record the outcome (FinishNotification). Rows
+// stay after a restart; delivered and failed ones are kept for a while
+// (PruneNotifications) so the outcome can be looked up.
+
+// States of a notification.
+const (
+	NotificationPending   = "pending"
+	NotificationDelivered = "delivered"
+	NotificationFailed    = "failed"
+)
+
+// Notification is one webhook in the outbox.
+type Notification struct {
+	// ID is set by the store when the row is written (0: not written, the
+	// cloud had MaxPending pending notifications already).
+	ID    int64
+	Cloud string
+	// URL is where it is POSTed.
+	URL string
+	// Body is the JSON sent.
+	Body []byte
+	// Algorithm is the signature's hash: "sha1" or "sha256".
+	Algorithm string
+
+	// RetryFor bounds the time over which a failed send is tried again,
+	// from the write (on write only).
+	RetryFor time.Duration
+	// MaxPending bounds the cloud's pending notifications: past it the
+	// notification is not written (ID stays 0) and Dropped, when set, is
+	// called (in the transaction: one run again may call it again). 0
+	// means no bound (on write only).
+	MaxPending int
+	Dropped    func()
+
+	// What the store keeps of its delivery (on reads).
+	State     string
+	Attempts  int
+	LastError string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// OutboxStore keeps the notifications waiting to be sent and their
+// outcome.
+type OutboxStore interface {
+	// EnqueueNotification writes n on its own (for changes whose write
+	// path has no transaction to write it in); n.ID is set.
+	EnqueueNotification(ctx context.Context, n *Notification) error
+	// ClaimNotifications leases up to limit due pending notifications to
+	// holder for lease (by the database's clock): no other holder claims
+	// them until FinishNotification or the lease's end.
+	ClaimNotifications(ctx context.Context, holder string, limit int, lease time.Duration) ([]Notification, error)
+	// FinishNotification records one attempt of holder's claim id: sent,
+	// or failed with errMsg and to be tried again after retry, unless that
+	// is past the notification's RetryFor (then it is failed for good).
+	// It returns the state the notification is left in ("" when holder's
+	// lease was lost).
+	FinishNotification(ctx context.Context, id int64, holder string, sent bool, errMsg string, retry time.Duration) (string, error)
+	// NotificationCounts counts notifications by state.
+	NotificationCounts(ctx context.Context) (map[string]int64, error)
+	// ListNotifications lists a cloud's notifications, newest first.
+	ListNotifications(ctx context.Context, cloud string, limit int) ([]Notification, error)
+	// PruneNotifications deletes delivered and failed notifications last
+	// changed more than keep ago.
+	PruneNotifications(ctx context.Context, keep time.Duration) (int64, error)
+}
+
+// outboxSchema is the outbox table, with the engine's id column. Times
+// are unix nanoseconds by the database's clock.
+func outboxSchema(id string) string {
+	return `CREATE TABLE outbox (
+		` + id + `,
+		cloud        TEXT NOT NULL,
+		url          TEXT NOT NULL,
+		body         TEXT NOT NULL,
+		algorithm    TEXT NOT NULL,
+		state        TEXT NOT NULL,
+		attempts     BIGINT NOT NULL,
+		next_attempt BIGINT NOT NULL,
+		give_up_at   BIGINT NOT NULL,
+		holder       TEXT NOT NULL,
+		lease_until  BIGINT NOT NULL,
+		last_error   TEXT NOT NULL,
+		created_at   BIGINT NOT NULL,
+		updated_at   BIGINT NOT NULL
+	);
+	CREATE INDEX outbox_due ON outbox (state, next_attempt);
+	CREATE INDEX outbox_cloud ON outbox (cloud, state, id);`
+}
+
+// Notify makes the notification of a change from the asset as the
+// change leaves it (a deleted asset as it was); nil writes none. It runs
+// inside the store's transaction (again if the transaction is run again):
+// it must not call the store.
+type Notify func(a *Asset) (*Notification, error)
+
+type notifyKey struct{}
+
+// WithNotify returns a context whose Put, Update, Delete or Rename writes
+// the notification fn makes in its transaction.
+func WithNotify(ctx context.Context, fn Notify) context.Context {
+	return context.WithValue(ctx, notifyKey{}, fn)
+}
+
+// notify writes, in tx, the notification the context asks for a.
+func (s *db) notify(ctx context.Context, tx *txn, a *Asset) error {
+	fn, _ := ctx.Value(notifyKey{}).(Notify)
+	if fn == nil {
+		return nil
+	}
+	n, err := fn(a)
+	if err != nil || n == nil {
+		return err
+	}
+	return s.enqueue(ctx, tx, n)
+}
+
+// enqueue writes n in tx unless its cloud has MaxPending pending already
+// (a bound checked in the transaction: two at once on PostgreSQL may pass
+// it by one each).
+func (s *db) enqueue(ctx context.Context, tx *txn, n *Notification) error {
+	n.ID = 0
+	if n.MaxPending > 0 {
+		var pending int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE cloud = ? AND state = 'pending'`,
+			n.Cloud).Scan(&pending); err != nil {
+			return fmt.Errorf("meta: outbox: %w", err)
+		}
+		if pending >= n.MaxPending {
+			if n.Dropped != nil {
+				n.Dropped()
+			}
+			return nil
+		}
+	}
+	alg := n.Algorithm
+	if alg == "" {
+		alg = "sha1"
+	}
+	now := s.d.now()
+	err := tx.QueryRowContext(ctx, `INSERT INTO outbox (cloud, url, body, algorithm, state, attempts, next_attempt,
+		give_up_at, holder, lease_until, last_error, created_at, updated_at)
+		VALUES (?, ?, ?, ?, 'pending', 0, `+now+`, `+now+` + ?, '', 0, '', `+now+`, `+now+`)
+		RETURNING id`, n.Cloud, n.URL, string(n.Body), alg, n.RetryFor.Nanoseconds()).Scan(&n.ID)
+	if err != nil {
+		return fmt.Errorf("meta: outbox: %w", err)
+	}
+	return nil
+}
+
+// EnqueueNotification implements OutboxStore.
+func (s *db) EnqueueNotification(ctx context.Context, n *Notification) error {
+	return s.tx(ctx, func(tx *txn) error { return s.enqueue(ctx, tx, n) })
+}
+
+// skipLocked ends the SELECT of rows to claim: on PostgreSQL rows another
+// origin is claiming are passed over (SQLite has one writer).
+func (d dialect) skipLocked() string {
+	if d.postgres {
+		return ` FOR UPDATE SKIP LOCKED`
+	}
+	return ``
+}
+
+// ClaimNotifications implements OutboxStore: one statement, so two
+// origins claiming at once never get the same row.
+func (s *db) ClaimNotifications(ctx context.Context, holder string, limit int, lease time.Duration) ([]Notification, error) {
+	now := s.d.now()
+	// A read first, so that an idle outbox costs every origin's poll no
+	// write (SQLite's one writer connection serves the uploads too).
+	var due int
+	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE state = 'pending'
+		AND next_attempt <= `+now+` AND lease_until <= `+now+` LIMIT 1) d`).Scan(&due)
+	if err != nil {
+		return nil, fmt.Errorf("meta: outbox claim: %w", err)
+	}
+	if due == 0 {
+		return nil, nil
+	}
+	rows, err := s.writes().QueryContext(ctx, `UPDATE outbox SET holder = ?, lease_until = `+now+` + ?
+		WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt <= `+now+`
+			AND lease_until <= `+now+` ORDER BY next_attempt, id LIMIT ?`+s.d.skipLocked()+`)
+		RETURNING id, cloud, url, body, algorithm, attempts, created_at`, holder, lease.Nanoseconds(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("meta: outbox claim: %w", err)
+	}
+	defer rows.Close()
+	var out []Notification
+	for rows.Next() {
+		var n Notification
+		var body string
+		var created int64
+		if err := rows.Scan(&n.ID, &n.Cloud, &n.URL, &body, &n.Algorithm, &n.Attempts, &created); err != nil {
+			return nil, fmt.Errorf("meta: outbox claim: %w", err)
+		}
+		n.Body, n.State, n.CreatedAt = []byte(body), NotificationPending, time.Unix(0, created).UTC()
+		out = append(out, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("meta: outbox claim: %w", err)
+	}
+	return out, nil
+}
+
+// FinishNotification implements OutboxStore.
+func (s *db) FinishNotification(ctx context.Context, id int64, holder string, sent bool, errMsg string, retry time.Duration) (string, error) {
+	now := s.d.now()
+	ok := 0
+	if sent {
+		ok = 1
+	}
+	var state string
+	err := s.writes().QueryRowContext(ctx, `UPDATE outbox SET attempts = attempts + 1, holder = '', lease_until = 0,
+		last_error = ?, updated_at = `+now+`,
+		state = CASE WHEN ? = 1 THEN 'delivered' WHEN `+now+` + ? >= give_up_at THEN 'failed' ELSE 'pending' END,
+		next_attempt = `+now+` + ?
+		WHERE id = ? AND holder = ? AND state = 'pending'
+		RETURNING state`, errMsg, ok, retry.Nanoseconds(), retry.Nanoseconds(), id, holder).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("meta: outbox finish: %w", err)
+	}
+	return state, nil
+}
+
+// NotificationCounts implements OutboxStore.
+func (s *db) NotificationCounts(ctx context.Context) (map[string]int64, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT state, COUNT(*) FROM outbox GROUP BY state`)
+	if err != nil {
+		return nil, fmt.Errorf("meta: outbox counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var state string
+		var n int64
+		if err := rows.Scan(&state, &n); err != nil {
+			return nil, fmt.Errorf("meta: outbox counts: %w", err)
+		}
+		out[state] = n
+	}
+	return out, rows.Err()
+}
+
+// ListNotifications implements OutboxStore.
+func (s *db) ListNotifications(ctx context.Context, cloud string, limit int) ([]Notification, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, cloud, url, body, algorithm, state, attempts, last_error,
+		created_at, updated_at FROM outbox WHERE cloud = ? ORDER BY id DESC LIMIT ?`, cloud, limit)
+	if err != nil {
+		return nil, fmt.Errorf("meta: outbox list: %w", err)
+	}
+	defer rows.Close()
+	var out []Notification
+	for rows.Next() {
+		var n Notification
+		var body string
+		var created, updated int64
+		if err := rows.Scan(&n.ID, &n.Cloud, &n.URL, &body, &n.Algorithm, &n.State, &n.Attempts, &n.LastError,
+			&created, &updated); err != nil {
+			return nil, fmt.Errorf("meta: outbox list: %w", err)
+		}
+		n.Body, n.CreatedAt, n.UpdatedAt = []byte(body), time.Unix(0, created).UTC(), time.Unix(0, updated).UTC()
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// PruneNotifications implements OutboxStore.
+func (s *db) PruneNotifications(ctx context.Context, keep time.Duration) (int64, error) {
+	res, err := s.writes().ExecContext(ctx, `DELETE FROM outbox WHERE state <> 'pending' AND updated_at < `+
+		s.d.now()+` - ?`, keep.Nanoseconds())
+	if err != nil {
+		return 0, fmt.Errorf("meta: outbox prune: %w", err)
+	}
+	return res.RowsAffected()
+}
