@@ -47,6 +47,9 @@ type State struct {
 	Confirmed time.Time
 	// Flushes counts the flushes caused by rules lost from the stream.
 	Flushes uint64
+	// LastFlush says why the last of them happened ("" for none): the
+	// stream replaced, or the sequences it no longer holds.
+	LastFlush string
 	// Restarts counts the consumer restarts the watchdog asked for (a
 	// replaced stream, a stalled consumer).
 	Restarts uint64
@@ -82,11 +85,12 @@ type Subscriber struct {
 	recent applies
 	delay  *metrics.Histogram
 
-	flushes  atomic.Uint64
-	restarts atomic.Uint64
-	kick     chan struct{} // a heartbeat is due (buffered 1)
-	restart  chan struct{} // the consumer must be recreated (buffered 1)
-	checkNow chan struct{} // a session has subscribed: check at once (buffered 1)
+	flushes   atomic.Uint64
+	lastFlush atomic.Pointer[string] // why the last flush happened (State.LastFlush)
+	restarts  atomic.Uint64
+	kick      chan struct{} // a heartbeat is due (buffered 1)
+	restart   chan struct{} // the consumer must be recreated (buffered 1)
+	checkNow  chan struct{} // a session has subscribed: check at once (buffered 1)
 
 	notifyMu sync.Mutex
 	// notify, guarded by notifyMu: closed and replaced after each apply.
@@ -171,6 +175,9 @@ func (s *Subscriber) applied() uint64 { return s.ix.Seq() - s.base }
 // State returns the subscriber's state.
 func (s *Subscriber) State() State {
 	st := State{Applied: s.Applied(), Flushes: s.flushes.Load(), Restarts: s.restarts.Load(), Connected: s.nc.IsConnected()}
+	if why := s.lastFlush.Load(); why != nil {
+		st.LastFlush = *why
+	}
 	s.cu.state(&st)
 	return st
 }
@@ -353,9 +360,10 @@ func (s *Subscriber) resume(info *jetstream.StreamInfo) uint64 {
 	}
 	if last < s.applied() || known && !info.Created.Equal(s.created) {
 		s.log.Warn("purge stream was replaced; flushing", "applied", s.applied(), "stream_last", last)
+		why := fmt.Sprintf("stream replaced: applied %d, stream last %d, created %v (known %v)", s.applied(), last, info.Created, s.created)
 		s.base = s.ix.Seq() + 1
 		s.created = info.Created
-		s.flushServed(s.base + last)
+		s.flushServed(s.base+last, why)
 		s.cu.reset()
 		return last + 1
 	}
@@ -370,13 +378,14 @@ func (s *Subscriber) resume(info *jetstream.StreamInfo) uint64 {
 // applied and before next. s.applyMu must be held.
 func (s *Subscriber) gap(applied, next uint64) {
 	s.log.Warn("purge stream no longer holds missed rules; flushing", "applied", applied, "first_available", next)
-	s.flushServed(s.base + next - 1)
+	s.flushServed(s.base+next-1, fmt.Sprintf("rules lost: applied %d, next available %d", applied, next))
 }
 
-// flushServed flushes every served cloud at index sequence seq. s.applyMu
-// must be held.
-func (s *Subscriber) flushServed(seq uint64) {
+// flushServed flushes every served cloud at index sequence seq, for the
+// reason why. s.applyMu must be held.
+func (s *Subscriber) flushServed(seq uint64, why string) {
 	s.flushes.Add(1)
+	s.lastFlush.Store(&why)
 	if s.served == nil {
 		s.ix.Flush("", seq)
 		return
