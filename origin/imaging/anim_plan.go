@@ -121,17 +121,39 @@ func (a *animation) frames(n int) []int {
 		}
 		return idx
 	}
-	var idx []int
+	idx := make([]int, 0, a.count(n))
 	for _, s := range a.spans {
-		to := s.to
-		if to == 0 || to > n {
-			to = n
-		}
-		for i := s.from; i <= to; i++ {
+		from, to := s.within(n)
+		for i := from; i <= to; i++ {
 			idx = append(idx, i-1)
 		}
 	}
 	return idx
+}
+
+// count is len(a.frames(n)), counted without listing them: a URL of many
+// spans over a GIF of many pages asks for more than the frame limit long
+// before the list is built.
+func (a *animation) count(n int) int {
+	if a.spans == nil {
+		return n
+	}
+	k := 0
+	for _, s := range a.spans {
+		from, to := s.within(n)
+		k += max(to-from+1, 0)
+	}
+	return k
+}
+
+// within is the span's 1-based pages that an input of n pages has (none
+// when to < from).
+func (s pageSpan) within(n int) (from, to int) {
+	to = s.to
+	if to == 0 || to > n {
+		to = n
+	}
+	return s.from, to
 }
 
 // animatedOutput chooses the output of an animated result: the input's

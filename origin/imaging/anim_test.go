@@ -399,3 +399,26 @@ func TestAnimatedLayer(t *testing.T) {
 		}
 	}
 }
+
+// The frame limit is checked on the count of the frames pg_ keeps, which
+// costs nothing to make however many spans the URL repeats: a list of
+// them is only built within the limit.
+func TestAnimationCount(t *testing.T) {
+	for _, v := range []string{"2-4", "28-", "2;4", "1;29-40", "3;1", "31-33", "1-;1-;5"} {
+		var p plan
+		if err := p.pages(v); err != nil {
+			t.Fatal(v, err)
+		}
+		if got, want := p.anim.count(30), len(p.anim.frames(30)); got != want {
+			t.Errorf("pg_%s: count %d, frames %d", v, got, want)
+		}
+	}
+	var p plan
+	if err := p.pages(strings.TrimSuffix(strings.Repeat("1-;", 1000), ";")); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if allocs := testing.AllocsPerRun(10, func() { n = p.anim.count(4097) }); allocs != 0 || n != 4_097_000 {
+		t.Errorf("1000 spans of 4097 pages: count %d with %v allocations", n, allocs)
+	}
+}
