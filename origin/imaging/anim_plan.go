@@ -199,7 +199,11 @@ func (a *animation) checkStill(animatedInput bool) error {
 func checkFrameSteps(steps []step) error {
 	for i := range steps {
 		s := &steps[i]
-		if s.gravity == delivery.GravityAuto && s.crop != delivery.CropNone {
+		// Faces and salient regions are found frame by frame: the crop
+		// would jump about (and c_thumb's size change) between frames.
+		if s.gravity == delivery.GravityAuto && s.crop != delivery.CropNone ||
+			s.layer == nil && cropsByGravity(s.crop) && (isFaceGravity(s.gravity) ||
+				s.gravity == delivery.GravityCustom && isFaceGravity(s.faceFallback)) {
 			return animUnsupported("g_auto (and g_face)")
 		}
 		if s.effect.Name == delivery.EffectTrim {

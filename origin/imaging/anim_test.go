@@ -354,8 +354,11 @@ func TestAnimatedUnsupported(t *testing.T) {
 	p := newProcessor(t, Config{})
 	src := fixture(t)
 	for tx, what := range map[string]string{
-		"c_fill,w_100,h_100,g_auto": "g_auto (and g_face)",
-		"e_trim":                    "e_trim",
+		"c_fill,w_100,h_100,g_auto":   "g_auto (and g_face)",
+		"c_fill,w_100,h_100,g_face":   "g_auto (and g_face)",
+		"c_crop,g_faces":              "g_auto (and g_face)",
+		"c_thumb,w_100,g_custom:face": "g_auto (and g_face)",
+		"e_trim":                      "e_trim",
 	} {
 		_, err := try(t, p, src, tx, delivery.GIF)
 		wantError(t, err, 400, "Unsupported transformation parameter on an animated image: "+what)
