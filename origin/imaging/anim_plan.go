@@ -74,14 +74,9 @@ func (p *plan) pages(v string) error {
 // apply to the whole result.
 func (p *plan) takeAnimation(c *delivery.Component) (*delivery.Component, error) {
 	if c.Has(delivery.KeyDelay) {
-		var v string
-		for _, o := range c.Other {
-			if o.Key == delivery.KeyDelay {
-				v = o.Value
-			}
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > maxDelay || v[0] == '+' {
+		v := otherValue(c, delivery.KeyDelay)
+		n, ok := intIn(v, 0, maxDelay)
+		if !ok {
 			return nil, invalidValue("delay", v)
 		}
 		p.anim.delay = n
@@ -95,8 +90,8 @@ func (p *plan) takeAnimation(c *delivery.Component) (*delivery.Component, error)
 		case e.HasLevel:
 			extra = e.Level
 		case e.Args != "":
-			n, err := strconv.Atoi(e.Args)
-			if err != nil || n < 0 || n > 65534 || e.Args[0] == '+' {
+			n, ok := intIn(e.Args, 0, 65534)
+			if !ok {
 				return nil, invalidValue("loop", e.Args)
 			}
 			extra = n
@@ -109,6 +104,27 @@ func (p *plan) takeAnimation(c *delivery.Component) (*delivery.Component, error)
 		c = &rest
 	}
 	return c, nil
+}
+
+// otherValue is the value of c's parameter k kept in c.Other (the last
+// one given), "" without it.
+func otherValue(c *delivery.Component, k delivery.Key) string {
+	var v string
+	for _, o := range c.Other {
+		if o.Key == k {
+			v = o.Value
+		}
+	}
+	return v
+}
+
+// intIn reads a decimal integer from lo to hi, without a sign.
+func intIn(s string, lo, hi int) (int, bool) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi || s[0] == '+' {
+		return 0, false
+	}
+	return n, true
 }
 
 // frames lists the 0-based frames a plan keeps of an input of n pages:
