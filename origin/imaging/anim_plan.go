@@ -13,12 +13,13 @@ import (
 // WebP with more than one frame): which frames, their delay and loop
 // count, and the output (anim.go runs it).
 type animation struct {
-	spans    []pageSpan // pg_ ranges and lists; nil when pg_ names one page or none
-	delay    int        // dl_ in milliseconds; 0 keeps each frame's
-	loop     int        // e_loop as libvips' loop count (0: forever)
-	hasLoop  bool
-	animated bool // fl_animated
-	awebp    bool // fl_awebp (animated WebP is already the default for f_auto)
+	spans   []pageSpan // pg_ ranges and lists; nil when pg_ names one page or none
+	delay   int        // dl_ in milliseconds; 0 keeps each frame's
+	loop    int        // e_loop as libvips' loop count (0: forever)
+	hasLoop bool
+	// animated is fl_animated. fl_awebp needs no field: an animated input
+	// becomes animated WebP whenever the output is WebP.
+	animated bool
 	// format and accept are the Request's: the output of an animated
 	// result is chosen from them once the header shows the frames.
 	format, accept delivery.Format
