@@ -324,6 +324,10 @@ func TestAnimatedLimits(t *testing.T) {
 	wantError(t, err, 400, "Image is too large - 480x8100 is more than the limit of 2000000 pixels")
 	_, err = try(t, newProcessor(t, Config{MaxCost: 100 * time.Millisecond}), src, "w_100/e_blur:500", delivery.GIF)
 	wantError(t, err, 400, "")
+	if msg := errString(err); !strings.HasPrefix(msg, "Transformation too expensive - estimated work of ") ||
+		!strings.HasSuffix(msg, " is more than the limit of 100ms") {
+		t.Errorf("30 blurred frames in a 100ms budget: %q", msg)
+	}
 	_, err = try(t, newProcessor(t, Config{MaxOutputPixels: 1_000_000}), src, "w_480", delivery.GIF)
 	wantError(t, err, 400, "Requested image size 480x8100 exceeds the limit of 1000000 pixels")
 
