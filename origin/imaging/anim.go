@@ -53,13 +53,13 @@ func (pl *pipeline) animates(h header, kind loader, pln *plan) (bool, error) {
 // is h (im its header image), after checking them against the limits: the
 // frame count, the pixels decoded and the cost of each frame's work.
 func (pl *pipeline) loadFrames(p *Processor, src source, h header, pln *plan) error {
-	idx := pln.anim.frames(h.pages)
-	if len(idx) == 0 {
+	switch n := pln.anim.count(h.pages); {
+	case n == 0:
 		return invalidValue("page", "no frame in range")
+	case n > p.cfg.MaxFrames:
+		return tooManyFrames(n, p.cfg.MaxFrames)
 	}
-	if len(idx) > p.cfg.MaxFrames {
-		return tooManyFrames(len(idx), p.cfg.MaxFrames)
-	}
+	idx := pln.anim.frames(h.pages)
 	if err := checkFrameSteps(pln.steps); err != nil {
 		return err
 	}

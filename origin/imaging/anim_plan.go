@@ -13,12 +13,13 @@ import (
 // WebP with more than one frame): which frames, their delay and loop
 // count, and the output (anim.go runs it).
 type animation struct {
-	spans    []pageSpan // pg_ ranges and lists; nil when pg_ names one page or none
-	delay    int        // dl_ in milliseconds; 0 keeps each frame's
-	loop     int        // e_loop as libvips' loop count (0: forever)
-	hasLoop  bool
-	animated bool // fl_animated
-	awebp    bool // fl_awebp (animated WebP is already the default for f_auto)
+	spans   []pageSpan // pg_ ranges and lists; nil when pg_ names one page or none
+	delay   int        // dl_ in milliseconds; 0 keeps each frame's
+	loop    int        // e_loop as libvips' loop count (0: forever)
+	hasLoop bool
+	// animated is fl_animated. fl_awebp needs no field: an animated input
+	// becomes animated WebP whenever the output is WebP.
+	animated bool
 	// format and accept are the Request's: the output of an animated
 	// result is chosen from them once the header shows the frames.
 	format, accept delivery.Format
@@ -74,14 +75,9 @@ func (p *plan) pages(v string) error {
 // apply to the whole result.
 func (p *plan) takeAnimation(c *delivery.Component) (*delivery.Component, error) {
 	if c.Has(delivery.KeyDelay) {
-		var v string
-		for _, o := range c.Other {
-			if o.Key == delivery.KeyDelay {
-				v = o.Value
-			}
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > maxDelay || v[0] == '+' {
+		v := otherValue(c, delivery.KeyDelay)
+		n, ok := intIn(v, 0, maxDelay)
+		if !ok {
 			return nil, invalidValue("delay", v)
 		}
 		p.anim.delay = n
@@ -95,8 +91,8 @@ func (p *plan) takeAnimation(c *delivery.Component) (*delivery.Component, error)
 		case e.HasLevel:
 			extra = e.Level
 		case e.Args != "":
-			n, err := strconv.Atoi(e.Args)
-			if err != nil || n < 0 || n > 65534 || e.Args[0] == '+' {
+			n, ok := intIn(e.Args, 0, 65534)
+			if !ok {
 				return nil, invalidValue("loop", e.Args)
 			}
 			extra = n
@@ -111,6 +107,27 @@ func (p *plan) takeAnimation(c *delivery.Component) (*delivery.Component, error)
 	return c, nil
 }
 
+// otherValue is the value of c's parameter k kept in c.Other (the last
+// one given), "" without it.
+func otherValue(c *delivery.Component, k delivery.Key) string {
+	var v string
+	for _, o := range c.Other {
+		if o.Key == k {
+			v = o.Value
+		}
+	}
+	return v
+}
+
+// intIn reads a decimal integer from lo to hi, without a sign.
+func intIn(s string, lo, hi int) (int, bool) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi || s[0] == '+' {
+		return 0, false
+	}
+	return n, true
+}
+
 // frames lists the 0-based frames a plan keeps of an input of n pages:
 // every one without pg_ ranges, else the spans' pages that exist.
 func (a *animation) frames(n int) []int {
@@ -121,17 +138,39 @@ func (a *animation) frames(n int) []int {
 		}
 		return idx
 	}
-	var idx []int
+	idx := make([]int, 0, a.count(n))
 	for _, s := range a.spans {
-		to := s.to
-		if to == 0 || to > n {
-			to = n
-		}
-		for i := s.from; i <= to; i++ {
+		from, to := s.within(n)
+		for i := from; i <= to; i++ {
 			idx = append(idx, i-1)
 		}
 	}
 	return idx
+}
+
+// count is len(a.frames(n)), counted without listing them: a URL of many
+// spans over a GIF of many pages asks for more than the frame limit long
+// before the list is built.
+func (a *animation) count(n int) int {
+	if a.spans == nil {
+		return n
+	}
+	k := 0
+	for _, s := range a.spans {
+		from, to := s.within(n)
+		k += max(to-from+1, 0)
+	}
+	return k
+}
+
+// within is the span's 1-based pages that an input of n pages has (none
+// when to < from).
+func (s pageSpan) within(n int) (from, to int) {
+	to = s.to
+	if to == 0 || to > n {
+		to = n
+	}
+	return s.from, to
 }
 
 // animatedOutput chooses the output of an animated result: the input's
@@ -177,7 +216,11 @@ func (a *animation) checkStill(animatedInput bool) error {
 func checkFrameSteps(steps []step) error {
 	for i := range steps {
 		s := &steps[i]
-		if s.gravity == delivery.GravityAuto && s.crop != delivery.CropNone {
+		// Faces and salient regions are found frame by frame: the crop
+		// would jump about (and c_thumb's size change) between frames.
+		if s.gravity == delivery.GravityAuto && s.crop != delivery.CropNone ||
+			s.layer == nil && cropsByGravity(s.crop) && (isFaceGravity(s.gravity) ||
+				s.gravity == delivery.GravityCustom && isFaceGravity(s.faceFallback)) {
 			return animUnsupported("g_auto (and g_face)")
 		}
 		if s.effect.Name == delivery.EffectTrim {

@@ -324,6 +324,10 @@ func TestAnimatedLimits(t *testing.T) {
 	wantError(t, err, 400, "Image is too large - 480x8100 is more than the limit of 2000000 pixels")
 	_, err = try(t, newProcessor(t, Config{MaxCost: 100 * time.Millisecond}), src, "w_100/e_blur:500", delivery.GIF)
 	wantError(t, err, 400, "")
+	if msg := errString(err); !strings.HasPrefix(msg, "Transformation too expensive - estimated work of ") ||
+		!strings.HasSuffix(msg, " is more than the limit of 100ms") {
+		t.Errorf("30 blurred frames in a 100ms budget: %q", msg)
+	}
 	_, err = try(t, newProcessor(t, Config{MaxOutputPixels: 1_000_000}), src, "w_480", delivery.GIF)
 	wantError(t, err, 400, "Requested image size 480x8100 exceeds the limit of 1000000 pixels")
 
@@ -354,8 +358,11 @@ func TestAnimatedUnsupported(t *testing.T) {
 	p := newProcessor(t, Config{})
 	src := fixture(t)
 	for tx, what := range map[string]string{
-		"c_fill,w_100,h_100,g_auto": "g_auto (and g_face)",
-		"e_trim":                    "e_trim",
+		"c_fill,w_100,h_100,g_auto":   "g_auto (and g_face)",
+		"c_fill,w_100,h_100,g_face":   "g_auto (and g_face)",
+		"c_crop,g_faces":              "g_auto (and g_face)",
+		"c_thumb,w_100,g_custom:face": "g_auto (and g_face)",
+		"e_trim":                      "e_trim",
 	} {
 		_, err := try(t, p, src, tx, delivery.GIF)
 		wantError(t, err, 400, "Unsupported transformation parameter on an animated image: "+what)
@@ -397,5 +404,28 @@ func TestAnimatedLayer(t *testing.T) {
 		if green < 100 {
 			t.Errorf("frame %d: %d green text pixels at the top left", k, green)
 		}
+	}
+}
+
+// The frame limit is checked on the count of the frames pg_ keeps, which
+// costs nothing to make however many spans the URL repeats: a list of
+// them is only built within the limit.
+func TestAnimationCount(t *testing.T) {
+	for _, v := range []string{"2-4", "28-", "2;4", "1;29-40", "3;1", "31-33", "1-;1-;5"} {
+		var p plan
+		if err := p.pages(v); err != nil {
+			t.Fatal(v, err)
+		}
+		if got, want := p.anim.count(30), len(p.anim.frames(30)); got != want {
+			t.Errorf("pg_%s: count %d, frames %d", v, got, want)
+		}
+	}
+	var p plan
+	if err := p.pages(strings.TrimSuffix(strings.Repeat("1-;", 1000), ";")); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if allocs := testing.AllocsPerRun(10, func() { n = p.anim.count(4097) }); allocs != 0 || n != 4_097_000 {
+		t.Errorf("1000 spans of 4097 pages: count %d with %v allocations", n, allocs)
 	}
 }

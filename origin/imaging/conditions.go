@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/mediacdn/mediacdn/delivery"
 )
@@ -55,7 +56,7 @@ type resolver struct {
 	// faceCount gives fc, the number of faces in the input: the asset's
 	// stored face coordinates, else face detection (transform.go); its
 	// error is detection's (400 "face detection unavailable" without a
-	// cascade).
+	// cascade). resolve makes it run once however often fc is read.
 	faceCount func() (int, error)
 	// the current size, computed for len(out) components (sized < 0: none)
 	sized, w, h int
@@ -64,7 +65,8 @@ type resolver struct {
 // resolve gives req's transformation with its conditions decided, its
 // variables defined and its expressions evaluated, for an input of info.
 func resolve(req Request, info Info, faceCount func() (int, error)) (delivery.Transformation, error) {
-	r := &resolver{req: &req, info: info, vars: map[string]delivery.Value{}, sized: -1, faceCount: faceCount}
+	r := &resolver{req: &req, info: info, vars: map[string]delivery.Value{}, sized: -1,
+		faceCount: sync.OnceValues(faceCount)}
 	cs := req.Transformation.Components
 	inside := layerInsides(cs)
 	var flow delivery.Flow

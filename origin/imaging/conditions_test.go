@@ -267,3 +267,24 @@ func BenchmarkConditionOverhead(b *testing.B) {
 		})
 	}
 }
+
+// fc is counted once per transformation, however many conditions and
+// expressions read it: each count may be a face detection.
+func TestResolveCountsFacesOnce(t *testing.T) {
+	tr, err := delivery.ParseTransformation("if_fc_gt_0/e_grayscale/if_end/if_fc_gt_1/e_negate/if_end/$n_fc/w_$n_mul_100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	count := func() (int, error) { calls++; return 2, nil }
+	out, err := resolve(Request{Transformation: tr}, Info{Width: 400, Height: 300, Pages: 1}, count)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 {
+		t.Errorf("fc read 3 times: %d face counts", calls)
+	}
+	if got := out.String(); got != "e_grayscale/e_negate/w_200" {
+		t.Errorf("resolved %q", got)
+	}
+}

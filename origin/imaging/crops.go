@@ -3,6 +3,7 @@ package imaging
 import (
 	"math"
 	"net/http"
+	"strings"
 
 	"github.com/mediacdn/mediacdn/delivery"
 )
@@ -95,7 +96,7 @@ func autoGravity(c *delivery.Component) (delivery.GravityMode, error) {
 	algorithm := false
 	for rest != "" {
 		var opt string
-		opt, rest = cutColon(rest)
+		opt, rest, _ = strings.Cut(rest, ":")
 		switch {
 		case (opt == "classic" || opt == "subject") && !algorithm:
 			algorithm = true
@@ -108,15 +109,6 @@ func autoGravity(c *delivery.Component) (delivery.GravityMode, error) {
 		}
 	}
 	return delivery.GravityAuto, nil
-}
-
-func cutColon(s string) (string, string) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == ':' {
-			return s[:i], s[i+1:]
-		}
-	}
-	return s, ""
 }
 
 // autoBackground checks b_auto: its border and predominant colours (with

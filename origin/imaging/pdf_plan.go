@@ -1,10 +1,6 @@
 package imaging
 
-import (
-	"strconv"
-
-	"github.com/mediacdn/mediacdn/delivery"
-)
+import "github.com/mediacdn/mediacdn/delivery"
 
 // maxDensity bounds dn_: a page rasterised at 600 dpi is 8.3 times
 // wider and higher than at 72 (a Letter page, 5100x6600 pixels), and the
@@ -19,14 +15,9 @@ func (p *plan) takeDensity(c *delivery.Component) (*delivery.Component, error) {
 	if !c.Has(delivery.KeyDensity) {
 		return c, nil
 	}
-	var v string
-	for _, o := range c.Other {
-		if o.Key == delivery.KeyDensity {
-			v = o.Value
-		}
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > maxDensity || v[0] == '+' {
+	v := otherValue(c, delivery.KeyDensity) // anim_plan.go
+	n, ok := intIn(v, 1, maxDensity)
+	if !ok {
 		return nil, invalidValue("density", v)
 	}
 	p.density = n

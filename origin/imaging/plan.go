@@ -143,7 +143,6 @@ func (p *plan) flags(f delivery.Flags) error {
 	p.progressive = p.progressive || f.Has(delivery.FlagProgressive)
 	p.keepIPTC = p.keepIPTC || f.Has(delivery.FlagKeepIPTC)
 	p.anim.animated = p.anim.animated || f.Has(delivery.FlagAnimated)
-	p.anim.awebp = p.anim.awebp || f.Has(delivery.FlagAWebP)
 	return nil
 }
 
