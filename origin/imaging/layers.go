@@ -133,9 +133,6 @@ func (p *plan) layer(cs []delivery.Component, i int, under bool, v string, depth
 			return step{}, 0, err
 		}
 	}
-	if head.Has(delivery.KeyColor) {
-		return step{}, 0, unsupported(token(&head, "co"))
-	}
 	apply := &head
 	if end > i {
 		apply = &cs[end]

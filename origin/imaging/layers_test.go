@@ -287,3 +287,28 @@ func TestLayerRefusals(t *testing.T) {
 	_, err = layered(t, small, base, "l_big/fl_layer_apply", map[string][]byte{"big": solidPNG(t, 100, 60, red, nil)})
 	wantError(t, err, 400, "")
 }
+
+// TestLayerHeadEffect: an effect with its co_ in the layer's own component
+// (l_logo,e_colorize,co_blue, Cloudinary's usual form) applies to the
+// layer, as in a component of its own; co_ with no effect to take it
+// answers 400 naming it.
+func TestLayerHeadEffect(t *testing.T) {
+	p := newProcessor(t, Config{})
+	base := solidPNG(t, 400, 300, color.NRGBA{255, 255, 255, 255}, nil)
+	layers := map[string][]byte{"logo": solidPNG(t, 50, 40, color.NRGBA{255, 0, 0, 255}, nil)}
+	for _, tx := range []string{
+		"l_logo,e_colorize,co_blue/fl_layer_apply,g_north_west",
+		"l_logo,co_blue,e_colorize/fl_layer_apply,g_north_west",
+		"l_logo/e_colorize,co_blue/fl_layer_apply,g_north_west",
+	} {
+		img := layeredImage(t, p, base, tx, layers)
+		if c := px(img, 20, 20); c.B < 200 || c.R > 50 {
+			t.Errorf("%s: the layer is %v, want blue", tx, c)
+		}
+		if c := px(img, 200, 200); c.R < 250 || c.B < 250 {
+			t.Errorf("%s: the image under it is %v, want white", tx, c)
+		}
+	}
+	_, err := layered(t, p, base, "l_logo,co_blue/fl_layer_apply", layers)
+	wantError(t, err, 400, "Unsupported transformation parameter: co_blue")
+}
