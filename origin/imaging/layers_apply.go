@@ -81,7 +81,8 @@ func (ls *layerSpec) position(bw, bh, lw, lh int) (int, int) {
 }
 
 // makeLayer leaves the layer, with its own steps applied, as the current
-// image; bw × bh is the image it goes on (fl_relative sizes are of it).
+// image; bw × bh is the image it goes on (fl_relative sizes are of it) A
+// layer the cache holds is opened from it; one it may hold is kept there.
 func (pl *pipeline) makeLayer(ls *layerSpec, bw, bh int) error {
 	key, cached := pl.layerKey(ls, bw, bh)
 	if cached {
