@@ -66,7 +66,19 @@ type Config struct {
 	// detection unavailable" (and the origin logs a warning). Empty means
 	// DefaultFaceCascade; "none" turns face detection off.
 	FaceCascade string `yaml:"face_cascade"`
+	// LayerCache bounds the memory that keeps prepared image layers: an
+	// image or fetch layer's pixels after its own transformation (l_logo,w_200
+	// decoded and resized), uncompressed, so that a watermark put on many
+	// images is decoded once rather than on every request. Entries are
+	// keyed by a hash of the layer's bytes and the text of its own
+	// transformation, the least recently used evicted; a layer larger than
+	// a quarter of the bound is not kept, and the cache holds at most 1024
+	// layers. Zero means 32MiB; negative disables it.
+	LayerCache config.Size `yaml:"layer_cache"`
 }
+
+// DefaultLayerCache is Config.LayerCache's default.
+const DefaultLayerCache = 32 * config.MiB
 
 // DefaultFaceCascade is Config.FaceCascade's default: OpenCV's frontal
 // face Haar cascade "alt2".
@@ -103,6 +115,9 @@ func (c *Config) ApplyDefaults() {
 	}
 	if c.ReleaseInterval == 0 {
 		c.ReleaseInterval = 10 * time.Second
+	}
+	if c.LayerCache == 0 {
+		c.LayerCache = DefaultLayerCache
 	}
 	if c.FaceCascade == "" {
 		c.FaceCascade = DefaultFaceCascade

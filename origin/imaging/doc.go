@@ -43,6 +43,7 @@
 //	faces.go      faces detected (OpenCV) for g_face, g_faces, e_blur_faces, e_pixelate_faces, DetectFaces
 //	layers.go     l_ and u_ checked into layer steps: nesting, placement, text styles, fonts
 //	layers_apply.go a layer made (image or text) and composited
+//	layercache.go prepared image layers kept as pixels, bounded, least recently used out (Config.LayerCache)
 //	pipeline.go   the libvips image in flight, limits, encoding
 //	kill.go       stopping libvips when a transform's context ends (deadline, caller gone, Close)
 //	cost.go       the cost budget: a plan's work estimated from the header (400 too expensive)

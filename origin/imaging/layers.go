@@ -1,6 +1,7 @@
 package imaging
 
 import (
+	"crypto/sha256"
 	"html"
 	"net/http"
 	"strconv"
@@ -29,6 +30,15 @@ type layerSpec struct {
 	x, y     length
 	relative bool // fl_relative: the layer's relative w_ and h_ are of the image under it
 	tiled    bool // fl_tiled: the layer repeats over the whole image
+	// own is the canonical text of the layer's own components (as steps
+	// holds them), nested set when they hold a layer: the layer cache's
+	// key (layers_apply.go: layerKey).
+	own    string
+	nested bool
+	// digest is a hash of the layer's bytes, taken once (hashed) per
+	// request: an animated input's frames each composite the layer.
+	digest [sha256.Size]byte
+	hashed bool
 }
 
 // textLayer is a text layer's rendering: Pango markup and font, colour,
@@ -154,6 +164,10 @@ func (p *plan) layer(cs []delivery.Component, i int, under bool, v string, depth
 	}
 	if ls.steps, err = p.components(sub, depth+1, dprHint); err != nil {
 		return step{}, 0, err
+	}
+	ls.own = delivery.Transformation{Components: sub}.String()
+	for i := range ls.steps {
+		ls.nested = ls.nested || ls.steps[i].layer != nil
 	}
 	return step{dpr: 1, layer: ls}, end, nil
 }

@@ -8,9 +8,11 @@ package imaging
 import "C"
 
 import (
+	"crypto/sha256"
 	"errors"
 	"math"
 	"net/http"
+	"strconv"
 	"unsafe"
 
 	"github.com/mediacdn/mediacdn/delivery"
@@ -79,8 +81,16 @@ func (ls *layerSpec) position(bw, bh, lw, lh int) (int, int) {
 }
 
 // makeLayer leaves the layer, with its own steps applied, as the current
-// image; bw × bh is the image it goes on (fl_relative sizes are of it).
+// image; bw × bh is the image it goes on (fl_relative sizes are of it) A
+// layer the cache holds is opened from it; one it may hold is kept there.
 func (pl *pipeline) makeLayer(ls *layerSpec, bw, bh int) error {
+	key, cached := pl.layerKey(ls, bw, bh)
+	if cached {
+		if e, ok := pl.proc.layers.get(key); ok {
+			pl.proc.layerHits.Add(1)
+			return pl.openLayer(e)
+		}
+	}
 	var err error
 	if ls.layer.Kind == delivery.LayerText {
 		err = pl.textLayer(&ls.text)
@@ -104,6 +114,75 @@ func (pl *pipeline) makeLayer(ls *layerSpec, bw, bh int) error {
 			return err
 		}
 	}
+	if !cached {
+		return nil
+	}
+	return pl.keepLayer(key)
+}
+
+// layerKey is the layer cache's key of the layer (cached false when it is
+// not cached): a hash of the layer's bytes, the text of its own
+// components, the device pixel ratio its steps were sized at (dpr_auto),
+// whether the output keeps alpha (c_pad's colour is transparent then),
+// and for fl_relative the size of the image under it. Image and fetch
+// layers are cached, both bytes given in Request.Layers; text layers are
+// rendered each time (Pango's work, not a decode), and a layer holding a
+// layer is not cached (the inner one is).
+func (pl *pipeline) layerKey(ls *layerSpec, bw, bh int) (string, bool) {
+	if pl.proc.layers == nil || ls.layer.Kind == delivery.LayerText || ls.nested {
+		return "", false
+	}
+	data, ok := pl.layerData[ls.key]
+	if !ok {
+		return "", false // imageLayer answers 404
+	}
+	if !ls.hashed {
+		ls.digest, ls.hashed = sha256.Sum256(data), true // once per request, not per frame
+	}
+	b := make([]byte, 0, len(ls.digest)+len(ls.own)+48)
+	b = append(b, ls.digest[:]...)
+	b = append(b, ls.own...)
+	for i := range ls.steps {
+		b = append(b, '|')
+		b = strconv.AppendFloat(b, ls.steps[i].dpr, 'g', -1, 64)
+	}
+	b = append(b, '|', byte('0'+pl.out.alpha))
+	if ls.relative {
+		b = append(b, '|')
+		b = strconv.AppendInt(b, int64(bw), 10)
+		b = append(b, 'x')
+		b = strconv.AppendInt(b, int64(bh), 10)
+	}
+	return string(b), true
+}
+
+// keepLayer writes the prepared layer (the current image) to memory, keeps
+// it in the layer cache under key and reopens it as the current image: the
+// pixels composited are the same with the cache and from it.
+func (pl *pipeline) keepLayer(key string) error {
+	var buf unsafe.Pointer
+	var n C.size_t
+	if C.mc_layer_pixels(pl.img, &buf, &n) != 0 {
+		return pl.fail("layer pixels")
+	}
+	pix := C.GoBytes(buf, C.int(n))
+	C.g_free(C.gpointer(buf))
+	e := &layerEntry{key: key, pix: pix, width: int(pl.img.Xsize), height: int(pl.img.Ysize),
+		bands: int(pl.img.Bands), format: int(pl.img.BandFmt), interpretation: int(pl.img.Type)}
+	pl.proc.layers.put(e)
+	return pl.openLayer(e)
+}
+
+// openLayer makes a prepared layer the current image.
+func (pl *pipeline) openLayer(e *layerEntry) error {
+	var out *C.VipsImage
+	if C.mc_layer_open(unsafe.Pointer(&e.pix[0]), C.size_t(len(e.pix)), C.int(e.width), C.int(e.height),
+		C.int(e.bands), C.int(e.format), C.int(e.interpretation), &out) != 0 {
+		return internalError(failed("layer open"))
+	}
+	pl.set(out)
+	pl.seq = false
+	pl.lw, pl.lh = e.width, e.height
 	return nil
 }
 
@@ -143,6 +222,7 @@ func (pl *pipeline) imageLayer(ls *layerSpec) error {
 	if im, err = decodeInGo(&pl.a, src, im); err != nil {
 		return err
 	}
+	pl.proc.layerDecodes.Add(1)
 	pl.img, pl.seq = im, true
 	if err := pl.finishLoad(h.orientation); err != nil {
 		return err

@@ -21,6 +21,10 @@ type Processor struct {
 
 	directJPEG atomic.Int64 // JPEGs decoded by jpeg.c rather than libvips' loader
 
+	layers       *layerCache  // prepared image layers (layercache.go); nil when disabled
+	layerDecodes atomic.Int64 // image layers decoded
+	layerHits    atomic.Int64 // image layers taken from the cache
+
 	start sync.Once
 	pool  atomic.Pointer[pool] // set once, by workers()
 	stop  sync.Once            // Close
@@ -46,6 +50,7 @@ func New(cfg Config, log *slog.Logger) (*Processor, error) {
 	}
 	p := &Processor{cfg: cfg, log: log, quit: make(chan struct{})}
 	p.life, p.closing = context.WithCancelCause(context.Background())
+	p.layers = newLayerCache(int64(cfg.LayerCache))
 	p.avif = vipsAVIF
 	p.faces = initFaces(cfg.FaceCascade, log)
 	if !p.avif {

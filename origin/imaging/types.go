@@ -97,4 +97,11 @@ type Stats struct {
 	// DirectJPEGDecodes counts JPEG inputs decoded by libjpeg straight into
 	// memory instead of libvips' loader (see Config.LibvipsJPEG).
 	DirectJPEGDecodes int64
+	// LayerDecodes counts image layers decoded, LayerCacheHits those taken
+	// prepared from the layer cache instead (Config.LayerCache), which
+	// holds LayerCacheBytes of pixels in LayerCacheEntries layers.
+	LayerDecodes      int64
+	LayerCacheHits    int64
+	LayerCacheBytes   int64
+	LayerCacheEntries int
 }

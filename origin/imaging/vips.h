@@ -149,6 +149,13 @@ int mc_layer_composite(VipsImage *in, VipsImage *layer, int x, int y, int under,
 int mc_layer_tile(VipsImage *layer, int width, int height, VipsImage **out);
 int mc_layer_text(VipsImage **out, const char *markup, const char *font, int width, int align,
 	int justify, int spacing, double r, double g, double b, double a);
+// The layer cache (layercache.go): mc_layer_pixels evaluates in into a new
+// buffer of its pixels (*buf, *len: g_free it); mc_layer_open makes an
+// image of a copy of such a buffer, with the layout and interpretation it
+// had.
+int mc_layer_pixels(VipsImage *in, void **buf, size_t *len);
+int mc_layer_open(const void *buf, size_t len, int width, int height, int bands, int format,
+	int interpretation, VipsImage **out);
 
 int mc_save(VipsImage *in, const mc_save_options *o, void **buf, size_t *len);
 // e_ effects beyond the first five (vips_effects.c, effects_more.go).

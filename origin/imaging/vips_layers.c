@@ -144,3 +144,20 @@ int mc_layer_text(VipsImage **out, const char *markup, const char *font, int wid
 		vips_bandjoin2(t[1], t[2], &t[3], NULL) ||
 		vips_copy(t[3], out, "interpretation", VIPS_INTERPRETATION_sRGB, NULL));
 }
+
+int mc_layer_pixels(VipsImage *in, void **buf, size_t *len)
+{
+	*buf = vips_image_write_to_memory(in, len);
+	return *buf ? 0 : -1;
+}
+
+int mc_layer_open(const void *buf, size_t len, int width, int height, int bands, int format,
+	int interpretation, VipsImage **out)
+{
+	MC_LOCAL(base, t, 1);
+
+	t[0] = vips_image_new_from_memory_copy(buf, len, width, height, bands, (VipsBandFormat) format);
+	if (!t[0])
+		return mc_done(base, -1);
+	return mc_done(base, vips_copy(t[0], out, "interpretation", (VipsInterpretation) interpretation, NULL));
+}
