@@ -72,7 +72,7 @@ func TestDeliverCrops(t *testing.T) {
 		t.Errorf("b_auto padding %v, want red", pad.At(100, 5))
 	}
 	for tx, msg := range map[string]string{
-		"c_auto,g_auto:cat,h_60,w_60":            "g_auto:cat is unavailable: it needs face or object detection",
+		"c_auto,g_auto:cat,h_60,w_60":            "g_auto:cat is unavailable: it needs object detection",
 		"c_fill_pad,h_60,w_60":                   "c_fill_pad requires g_auto",
 		"c_fill,h_60,w_60,z_2":                   "Unsupported transformation parameter: z_2 with c_fill",
 		"b_auto:border_gradient,c_pad,h_60,w_60": "Unsupported transformation parameter: b_auto:border_gradient",

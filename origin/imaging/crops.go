@@ -88,9 +88,10 @@ func cropToken(c *delivery.Component) string {
 
 // autoGravity checks g_auto's options: an algorithm (classic or subject,
 // both libvips' attention-based saliency here) and thirds_0 (no rule of
-// thirds, which this server never applies). Focal preferences need
-// detectors this server does not have: faces and bodies, objects (with
-// weights or _avoid) and custom coordinates answer 400 naming them.
+// thirds, which this server never applies). Focal preferences answer 400
+// naming them: faces (g_face:auto and g_faces:auto are the face gravities
+// with this fallback), and bodies, objects (with weights or _avoid) and
+// custom coordinates, which need detectors this server does not have.
 func autoGravity(c *delivery.Component) (delivery.GravityMode, error) {
 	rest := c.Gravity.Param
 	algorithm := false
@@ -103,9 +104,12 @@ func autoGravity(c *delivery.Component) (delivery.GravityMode, error) {
 		case opt == "thirds_0":
 		case opt == "":
 			return 0, unsupported(token(c, "g"))
+		case opt == "face" || opt == "faces" || opt == "no_faces":
+			return 0, &delivery.Error{Status: http.StatusBadRequest, Message: "g_auto:" + opt +
+				" is unavailable: use g_face:auto or g_faces:auto for face-centred crops with the automatic fallback"}
 		default:
 			return 0, &delivery.Error{Status: http.StatusBadRequest, Message: "g_auto:" + opt +
-				" is unavailable: it needs face or object detection that this server does not have"}
+				" is unavailable: it needs object detection that this server does not have"}
 		}
 	}
 	return delivery.GravityAuto, nil
