@@ -270,3 +270,26 @@ func TestDeliverFetchLayerSignedOnly(t *testing.T) {
 		t.Errorf("remote asked %d times, want once", n)
 	}
 }
+
+// TestLayerCacheMetrics: a logo used by two transformations of an image is
+// decoded once and then taken from the layer cache, as /metrics counts.
+func TestLayerCacheMetrics(t *testing.T) {
+	o := startOrigin(t, nil)
+	uploadAs(t, o, "rocket.jpg", "pic")
+	uploadRedLogo(t, o, "logo", "upload")
+	before := scrape(t, o.MetricsURL)
+	for _, tx := range []string{"w_300/l_logo,w_50/fl_layer_apply", "w_200/l_logo,w_50/fl_layer_apply"} {
+		if r := testkit.Get(t, o.URL+"/demo/image/upload/"+tx+"/pic.png"); r.Status != 200 {
+			t.Fatalf("%s: %d %s", tx, r.Status, r.Header.Get("X-Cld-Error"))
+		}
+	}
+	after := scrape(t, o.MetricsURL)
+	for series, want := range map[string]float64{"mediacdn_origin_layer_decodes_total": 1, "mediacdn_origin_layer_cache_hits_total": 1} {
+		if d := after[series] - before[series]; d != want {
+			t.Errorf("%s grew by %v, want %v", series, d, want)
+		}
+	}
+	if after["mediacdn_origin_layer_cache_entries"] < 1 || after["mediacdn_origin_layer_cache_bytes"] <= 0 {
+		t.Errorf("layer cache: %v entries, %v bytes", after["mediacdn_origin_layer_cache_entries"], after["mediacdn_origin_layer_cache_bytes"])
+	}
+}

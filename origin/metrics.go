@@ -105,5 +105,9 @@ func (s *Server) writeMetrics(w io.Writer) {
 	metrics.Gauge(w, "mediacdn_origin_vips_memory_highwater_bytes", "High-water mark of the memory libvips tracks.", float64(st.VipsMemoryHighwater))
 	metrics.Gauge(w, "mediacdn_origin_vips_allocations", "Allocations libvips tracks.", float64(st.VipsAllocations))
 	metrics.Counter(w, "mediacdn_origin_jpeg_direct_decodes_total", "JPEG inputs decoded by libjpeg straight into memory.", st.DirectJPEGDecodes)
+	metrics.Counter(w, "mediacdn_origin_layer_decodes_total", "Image layers decoded and transformed (layer cache misses).", st.LayerDecodes)
+	metrics.Counter(w, "mediacdn_origin_layer_cache_hits_total", "Image layers taken ready from the layer cache.", st.LayerCacheHits)
+	metrics.Gauge(w, "mediacdn_origin_layer_cache_bytes", "Pixels the layer cache holds.", float64(st.LayerCacheBytes))
+	metrics.Gauge(w, "mediacdn_origin_layer_cache_entries", "Layers the layer cache holds.", float64(st.LayerCacheEntries))
 	s.webhooks.writeMetrics(w)
 }

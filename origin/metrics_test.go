@@ -78,7 +78,9 @@ func TestMetrics(t *testing.T) {
 	}
 	for _, series := range []string{"mediacdn_origin_transforms_busy", "mediacdn_origin_transforms_queued",
 		"mediacdn_origin_vips_memory_bytes", "mediacdn_origin_vips_memory_highwater_bytes", "mediacdn_origin_vips_allocations",
-		"mediacdn_origin_jpeg_direct_decodes_total", "mediacdn_origin_derived_recordings_pending"} {
+		"mediacdn_origin_jpeg_direct_decodes_total", "mediacdn_origin_derived_recordings_pending",
+		"mediacdn_origin_layer_decodes_total", "mediacdn_origin_layer_cache_hits_total",
+		"mediacdn_origin_layer_cache_bytes", "mediacdn_origin_layer_cache_entries"} {
 		if v, ok := got[series]; !ok || v < 0 {
 			t.Errorf("%s = %v (present %v), want ≥ 0", series, v, ok)
 		}
