@@ -79,3 +79,55 @@ func TestUploadResponsiveBreakpoints(t *testing.T) {
 
 // cdnPath is the path of a URL an answer gives (on the test's cdn.test).
 func cdnPath(u string) string { return strings.TrimPrefix(u, "https://cdn.test") }
+
+// TestExplicitResponsiveBreakpoints: explicit makes the breakpoints of the
+// stored original (as the Go SDK's own suite asks: two requests, a_90 and
+// a_45), each delivered at its stated width; with create_derived they are
+// recorded, so delivery makes nothing again; a raw asset is refused.
+func TestExplicitResponsiveBreakpoints(t *testing.T) {
+	o := startOrigin(t, nil)
+	ctx := context.Background()
+	uploadAs(t, o, "LadyBird.jpg", "bp")
+	yes, no := true, false
+	res, err := o.Cld.Upload.Explicit(ctx, uploader.ExplicitParams{PublicID: "bp", Type: "upload",
+		ResponsiveBreakpoints: uploader.ResponsiveBreakpointsParams{
+			{CreateDerived: &yes, Transformation: "a_90", MaxWidth: 600, MaxImages: 3},
+			{CreateDerived: &no, Transformation: "a_45", MaxWidth: 300, MaxImages: 1},
+		}})
+	if msg := sdkFailure(err, res); msg != "" {
+		t.Fatal(msg)
+	}
+	if len(res.ResponsiveBreakpoints) != 2 || res.ResponsiveBreakpoints[0].Transformation != "a_90" ||
+		res.ResponsiveBreakpoints[1].Transformation != "a_45" {
+		t.Fatalf("breakpoint sets: %+v", res.ResponsiveBreakpoints)
+	}
+	first := res.ResponsiveBreakpoints[0].Breakpoints
+	if len(first) < 2 || first[0].Width != 600 {
+		t.Fatalf("a_90 set: %+v", first)
+	}
+	before := o.Server.Transforms()
+	for _, bp := range first {
+		a := testkit.Get(t, o.URL+cdnPath(bp.SecureURL))
+		if info := probe(t, a.Body); a.Status != 200 || info.Width != bp.Width || info.Height != bp.Height || len(a.Body) != bp.Bytes {
+			t.Fatalf("breakpoint %+v delivered %d %+v, %d bytes", bp, a.Status, info, len(a.Body))
+		}
+		if bp.Height <= bp.Width { // LadyBird is landscape: a_90 stands it up
+			t.Fatalf("a_90 breakpoint %dx%d is not portrait", bp.Width, bp.Height)
+		}
+	}
+	if n := o.Server.Transforms(); n != before {
+		t.Fatalf("create_derived breakpoints were made again on delivery: %d transforms", n-before)
+	}
+	if second := res.ResponsiveBreakpoints[1].Breakpoints; len(second) != 1 || second[0].Width != 300 {
+		t.Fatalf("a_45 set: %+v", second)
+	}
+	raw, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "notes.txt", ResourceType: "raw"})
+	if msg := sdkFailure(err, raw); msg != "" {
+		t.Fatal(msg)
+	}
+	bad, err := o.Cld.Upload.Explicit(ctx, uploader.ExplicitParams{PublicID: "notes.txt", Type: "upload", ResourceType: "raw",
+		ResponsiveBreakpoints: uploader.ResponsiveBreakpointsParams{{MaxImages: 1}}})
+	if err != nil || bad.Error.Message != "Parameter responsive_breakpoints is not supported by this server for raw files" {
+		t.Fatalf("raw: %+v %v", bad.Error, err)
+	}
+}

@@ -29,12 +29,12 @@ func (c *call) explicit(rt string, p *api.Params) {
 		c.fail(err)
 		return
 	}
-	made, answer, eager, err := c.explicitBefore(key, o)
+	made, answer, eager, bps, err := c.explicitBefore(key, o)
 	if err != nil {
 		c.fail(err)
 		return
 	}
-	before := o.analyse.any() || len(o.eager) > 0
+	before := o.analyse.any() || len(o.eager) > 0 || len(o.breakpoints) > 0
 	a, err := c.s.meta.Update(ctx, key, func(a *meta.Asset) error {
 		if before && a.Version != made {
 			return changedMeanwhile(id)
@@ -61,34 +61,43 @@ func (c *call) explicit(rt string, p *api.Params) {
 	j := c.assetResponse(a)
 	j.Invalidation = c.report(p, inv)
 	j.Eager = c.eagerAnswer(a, eager)
+	j.ResponsiveBreakpoints = c.recordBreakpoints(a, bps)
 	j.analysisJSON = answer
 	c.ok(j)
 }
 
-// explicitBefore makes the analyses and eager images asked for before
-// anything changes, so that a failure (the processor busy or timing out)
-// changes nothing; the change then applies only to the version they were
-// made of (made).
-func (c *call) explicitBefore(key meta.Key, o *uploadOptions) (made int64, answer analysisJSON, eager []eagerImage, err error) {
-	if !o.analyse.any() && len(o.eager) == 0 {
-		return 0, answer, nil, nil
+// explicitBefore makes the analyses, eager images and responsive
+// breakpoints asked for before anything changes, so that a failure (the
+// processor busy or timing out) changes nothing; the change then applies
+// only to the version they were made of (made).
+func (c *call) explicitBefore(key meta.Key, o *uploadOptions) (made int64, answer analysisJSON, eager []eagerImage, bps []madeBreakpoints, err error) {
+	if !o.analyse.any() && len(o.eager) == 0 && len(o.breakpoints) == 0 {
+		return 0, answer, nil, nil, nil
 	}
 	cur, err := c.asset(key)
 	if err != nil {
-		return 0, answer, nil, err
+		return 0, answer, nil, nil, err
 	}
 	if len(o.eager) > 0 && cur.ResourceType != delivery.Image {
-		return 0, answer, nil, eagerNotForKind(cur.ResourceType)
+		return 0, answer, nil, nil, eagerNotForKind(cur.ResourceType)
+	}
+	if len(o.breakpoints) > 0 {
+		if cur.ResourceType != delivery.Image {
+			return 0, answer, nil, nil, api.BadRequest("Parameter responsive_breakpoints is not supported by this server for %s files", cur.ResourceType)
+		}
+		if bps, err = c.originalBreakpoints(cur, o); err != nil {
+			return 0, answer, nil, nil, err
+		}
 	}
 	if o.analyse.any() {
 		if answer, err = c.analysisFor(cur, o.analyse); err != nil {
-			return 0, answer, nil, err
+			return 0, answer, nil, nil, err
 		}
 	}
 	if eager, err = c.eagerOf(cur, o.eager); err != nil {
-		return 0, answer, nil, err
+		return 0, answer, nil, nil, err
 	}
-	return cur.Version, answer, eager, nil
+	return cur.Version, answer, eager, bps, nil
 }
 
 // applyExplicit sets on a what an explicit call gave.
@@ -120,4 +129,19 @@ func (o *uploadOptions) applyExplicit(a *meta.Asset) {
 	if o.moderation != "" { // (re)queued for a decision
 		a.ModerationKind, a.ModerationStatus = o.moderation, "pending"
 	}
+}
+
+// originalBreakpoints makes the responsive breakpoints of a's stored
+// original, copied into the spool (the blob store may be remote) and
+// mapped for the image processor as an upload's file is.
+func (c *call) originalBreakpoints(a *meta.Asset, o *uploadOptions) ([]madeBreakpoints, error) {
+	src, err := c.s.newUpfile()
+	if err != nil {
+		return nil, delivery.Internal(err)
+	}
+	defer src.close()
+	if err := copyBlob(src, c.s, a.Blob, make([]byte, 256<<10)); err != nil {
+		return nil, delivery.Internal(err)
+	}
+	return c.makeBreakpoints(src, a.Format, o)
 }
