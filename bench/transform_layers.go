@@ -9,7 +9,7 @@ import (
 )
 
 // layerLogo is the image layer of the watermark operation: the corpus's
-// logo.png (a 400x200 PNG with alpha), uploaded as the public ID logo.
+// logo.png (a 500x500 RGBA PNG), uploaded as the public ID logo.
 const layerLogo = "logo.png"
 
 // layerOps are issue 18's layer operations on LadyBird.jpg: the plain
