@@ -136,10 +136,10 @@ func measurePurgesApplied(ctx context.Context, e *env, c *cluster, hb *heartbeat
 		return d, fmt.Errorf("bench: the first upload of %s was not applied by every edge within %v", path, purgeWait)
 	}
 	start := time.Now()
-	var done atomic.Int64
+	var done, timeouts atomic.Int64 // the watch reads them from its own goroutine
 	stop := e.p.watch(func() string {
 		k := done.Load()
-		return fmt.Sprintf("%-10s %s %5.1fs %5d/%d purges  timeouts %d", label, bar(float64(k)/float64(n)), since(start), k, n, d.Timeouts)
+		return fmt.Sprintf("%-10s %s %5.1fs %5d/%d purges  timeouts %d", label, bar(float64(k)/float64(n)), since(start), k, n, timeouts.Load())
 	})
 	defer stop()
 	for i := 0; i < n && ctx.Err() == nil && time.Since(start) < purgeBound; i++ {
@@ -160,7 +160,7 @@ func measurePurgesApplied(ctx context.Context, e *env, c *cluster, hb *heartbeat
 		ok := hb.wait(ids, seq, purgeWait)
 		done.Add(1)
 		if !ok {
-			d.Timeouts++
+			timeouts.Add(1)
 			continue
 		}
 		worst, first, stored := time.Duration(0), time.Duration(1<<62), time.Duration(0)
@@ -191,7 +191,7 @@ func measurePurgesApplied(ctx context.Context, e *env, c *cluster, hb *heartbeat
 		d.AppliedMs, d.FirstMs = append(d.AppliedMs, ms(worst)), append(d.FirstMs, ms(first))
 		d.StoredMs, d.APIMs = append(d.StoredMs, ms(stored)), append(d.APIMs, ms(answered.Sub(t0)))
 	}
-	d.Purges = len(d.AppliedMs)
+	d.Purges, d.Timeouts = len(d.AppliedMs), int(timeouts.Load())
 	if d.Purges == 0 {
 		return d, errors.New("bench: no purge was applied by every edge")
 	}

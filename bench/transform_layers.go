@@ -9,7 +9,7 @@ import (
 )
 
 // layerLogo is the image layer of the watermark operation: the corpus's
-// logo.png (a 400x200 PNG with alpha), uploaded as the public ID logo.
+// logo.png (a 500x500 RGBA PNG), uploaded as the public ID logo.
 const layerLogo = "logo.png"
 
 // layerOps are issue 18's layer operations on LadyBird.jpg: the plain
@@ -28,18 +28,7 @@ func layerOps() []transformOp {
 // transformLayers uploads layerLogo as logo and runs layerOps on id (the
 // LadyBird upload) over HTTP, n transforms each.
 func transformLayers(ctx context.Context, e *env, c *cluster, hc *fasthttp.HostClient, id, run string, n int, deadline time.Time) ([]opResult, error) {
-	logo, err := findPhoto(e.photos, layerLogo)
-	if err != nil {
-		return nil, fmt.Errorf("bench: layer operations: %w", err)
-	}
-	if _, err := newAPIClient(c.OriginURL, e.o).upload(ctx, "logo", logo.File, logo.Data, nil); err != nil {
-		return nil, err
-	}
-	var out []opResult
-	for _, op := range layerOps() {
-		out = append(out, transformHTTP(ctx, e, c, hc, op, id, run, n, deadline))
-	}
-	return out, nil
+	return uploadAndRun(ctx, e, c, hc, "layer operations", layerLogo, "logo", layerOps(), id, run, n, deadline)
 }
 
 // layerTable renders the layer operations, each with its CPU over the
@@ -54,8 +43,7 @@ func layerTable(d transformData) (Table, []Check) {
 	fill := d.Layers[0]
 	var checks []Check
 	for _, h := range d.Layers {
-		t.Rows = append(t.Rows, []string{h.Op, f0(h.RPS), f2(quantileOf(h.Percentiles, 0.5)), f2(quantileOf(h.Percentiles, 0.99)),
-			orNA(h.CPUms, f2), ratioOrNA(h.CPUms, fill.CPUms), f1(float64(h.OutBytes) / 1000), fmt.Sprint(h.Errors)})
+		t.Rows = append(t.Rows, opRow(h, []string{ratioOrNA(h.CPUms, fill.CPUms)}))
 		if h.Op == "watermark" && h.CPUms > 0 && fill.CPUms > 0 {
 			r := h.CPUms / fill.CPUms
 			checks = append(checks, check("watermark CPU against the plain fill 800x500", x(r), "<= 1.3×", r <= 1.3))

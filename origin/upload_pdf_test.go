@@ -3,7 +3,6 @@ package origin_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -18,26 +17,12 @@ import (
 // pdfPages is a two-page PDF written here: page 1 is 200x100 points,
 // page 2 300x150.
 func pdfPages() []byte {
-	objs := []string{
+	return testkit.PDF(
 		"<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
 		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] >>",
 		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 150] >>",
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
+	)
 }
 
 // An uploaded PDF is an image asset of format pdf with its pages, in the

@@ -3,8 +3,6 @@
 package imaging
 
 import (
-	"bytes"
-	"fmt"
 	"image/color"
 	"testing"
 
@@ -16,32 +14,14 @@ import (
 // points filled red, page 2 is 300x150 points, its left half blue and the
 // rest blank (white).
 func twoPagePDF() []byte {
-	objs := []string{
+	return testkit.PDF(
 		"<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [3 0 R 5 0 R] /Count 2 >>",
 		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R >>",
-		stream("1 0 0 rg 0 0 200 100 re f"),
+		testkit.PDFStream("1 0 0 rg 0 0 200 100 re f"),
 		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 150] /Contents 6 0 R >>",
-		stream("0 0 1 rg 0 0 150 150 re f"),
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
-}
-
-func stream(s string) string {
-	return fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(s), s)
+		testkit.PDFStream("0 0 1 rg 0 0 150 150 re f"),
+	)
 }
 
 // A PDF is probed as format pdf with its pages, verified, and rasterised:
