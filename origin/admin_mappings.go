@@ -172,14 +172,8 @@ func mappingFolder(p *api.Params) (string, error) {
 	switch {
 	case folder == "":
 		return "", api.BadRequest("Missing required parameter - folder")
-	case !utf8.ValidString(folder) || utf8.RuneCountInString(folder) > maxFolderLength ||
-		strings.Contains(folder, "//") || strings.ContainsAny(folder, "\x00\r\n\t?#\\"):
+	case utf8.RuneCountInString(folder) > maxFolderLength || api.CheckFolder(folder) != nil:
 		return "", api.BadRequest("Invalid folder - %s", api.Clip(folder))
-	}
-	for _, seg := range strings.Split(folder, "/") {
-		if seg == "." || seg == ".." {
-			return "", api.BadRequest("Invalid folder - %s", api.Clip(folder))
-		}
 	}
 	return folder, nil
 }

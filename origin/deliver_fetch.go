@@ -70,8 +70,7 @@ func (s *Server) fetched(ctx context.Context, u *delivery.URL, cl config.Cloud, 
 			return a, nil
 		}
 		if !s.takeFetchSlot() {
-			return nil, &delivery.Error{Status: http.StatusServiceUnavailable, RetryAfter: fetchBusyRetry,
-				Message: "Too many fetches in progress - try again later"}
+			return nil, fetchBusy()
 		}
 		defer s.releaseFetchSlot()
 		return s.download(context.WithoutCancel(ctx), key, remote.String(), nil, cl.FetchAllowed, true)
@@ -152,6 +151,13 @@ func fetchTarget(u *delivery.URL) (*url.URL, error) {
 // fetchBusyRetry is the Retry-After of a fetch URL refused because too
 // many downloads are in progress.
 const fetchBusyRetry = time.Second
+
+// fetchBusy is the 503 of a download refused because all the
+// Fetch.MaxInFlight slots are taken.
+func fetchBusy() error {
+	return &delivery.Error{Status: http.StatusServiceUnavailable, RetryAfter: fetchBusyRetry,
+		Message: "Too many fetches in progress - try again later"}
+}
 
 // takeFetchSlot takes one of the Fetch.MaxInFlight download slots, or
 // reports false when none is free.

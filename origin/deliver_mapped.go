@@ -104,8 +104,7 @@ func (s *Server) autoUpload(ctx context.Context, key meta.Key, rawURL string, al
 		return a, nil
 	}
 	if !s.takeFetchSlot() {
-		return nil, &delivery.Error{Status: http.StatusServiceUnavailable, RetryAfter: fetchBusyRetry,
-			Message: "Too many fetches in progress - try again later"}
+		return nil, fetchBusy()
 	}
 	defer s.releaseFetchSlot()
 	a, err := s.download(ctx, key, rawURL, nil, allowed, false)

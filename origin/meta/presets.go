@@ -157,10 +157,7 @@ func (s *db) DeleteUploadPreset(ctx context.Context, cloud, name string) error {
 		if err != nil {
 			return fmt.Errorf("meta: delete upload preset: %w", err)
 		}
-		if n, _ := r.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		return nil
+		return oneRow(r, ErrNotFound, "delete upload preset")
 	})
 }
 

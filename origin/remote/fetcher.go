@@ -115,15 +115,7 @@ func (f *Fetcher) GetTo(ctx context.Context, rawURL string, allowHost func(strin
 	req.Header.Set("User-Agent", "mediacdn-fetch/1")
 	resp, err := f.client.Do(req)
 	if err != nil {
-		switch {
-		case errors.Is(err, errForbiddenAddr):
-			return "", fail(Refused, "address not allowed")
-		case errors.Is(err, errHostNotAllowed):
-			return "", fail(Refused, "redirect to a host not allowed")
-		case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-			return "", fail(Timeout, "timeout")
-		}
-		return "", fail(Unavailable, "could not connect")
+		return "", doErr(err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -149,6 +141,21 @@ func (f *Fetcher) GetTo(ctx context.Context, rawURL string, allowHost func(strin
 		return "", &Error{Why: TooLarge, Reason: "too large", Size: n}
 	}
 	return path.Base(u.Path), nil
+}
+
+// doErr is the *Error of a request the client could not do: refused
+// (a forbidden address, or a redirect to a host not allowed), a timeout,
+// or no connection.
+func doErr(err error) error {
+	switch {
+	case errors.Is(err, errForbiddenAddr):
+		return &Error{Why: Refused, Reason: "address not allowed"}
+	case errors.Is(err, errHostNotAllowed):
+		return &Error{Why: Refused, Reason: "redirect to a host not allowed"}
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		return &Error{Why: Timeout, Reason: "timeout"}
+	}
+	return &Error{Why: Unavailable, Reason: "could not connect"}
 }
 
 func isTimeout(err error) bool {

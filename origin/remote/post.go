@@ -3,7 +3,6 @@ package remote
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -33,13 +32,7 @@ func (f *Fetcher) Post(ctx context.Context, rawURL string, header http.Header, b
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := client.Do(req)
 	if err != nil {
-		switch {
-		case errors.Is(err, errForbiddenAddr):
-			return fail(Refused, "address not allowed")
-		case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-			return fail(Timeout, "timeout")
-		}
-		return fail(Unavailable, "could not connect")
+		return doErr(err)
 	}
 	defer resp.Body.Close()
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
