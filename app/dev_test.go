@@ -82,6 +82,7 @@ func (d *devStack) waitBanner(t *testing.T, each func()) {
 	testkit.Eventually(t, testkit.Timeout, "the banner", func() bool {
 		select {
 		case err := <-d.done:
+			d.done <- err // for the cleanup, which waits for it
 			t.Fatalf("dev ended: %v\n%s", err, d.stderr.String())
 		default:
 		}
