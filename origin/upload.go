@@ -298,7 +298,7 @@ func choosePublicID(o *uploadOptions, kind fileKind, filename string) (id, origi
 // disk (upload_spool.go) at every step: probed, transformed and analysed from a
 // mapping, streamed into the blob store.
 func (c *call) upload(rt string, p *api.Params) {
-	if err := c.applyPreset(p); err != nil {
+	if err := c.applyPreset(p, nil); err != nil {
 		c.fail(err)
 		return
 	}

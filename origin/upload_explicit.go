@@ -18,6 +18,10 @@ func (c *call) explicit(rt string, p *api.Params) {
 		c.fail(api.BadRequest("Missing required parameter - public_id"))
 		return
 	}
+	if err := c.applyPreset(p, explicitSpec().Implemented); err != nil {
+		c.fail(err)
+		return
+	}
 	o, err := parseUploadOptions(p)
 	if err != nil {
 		c.fail(err)

@@ -45,6 +45,7 @@ func explicitSpec() api.MethodParams {
 			"public_id", "resource_type", "type", "tags", "context", "eager", "invalidate", "moderation",
 			"display_name", "asset_folder", "access_mode", "colors", "phash", "image_metadata", "media_metadata",
 			"exif", "faces", "face_coordinates", "custom_coordinates", "notification_url", "responsive_breakpoints",
+			"upload_preset",
 		},
 		Refused: uploadRefused(),
 	}

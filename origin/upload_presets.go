@@ -45,13 +45,15 @@ func presetGetSpec() api.MethodParams { return only("max_results") }
 
 func presetDeleteSpec() api.MethodParams { return only() }
 
-// presetWriteSpec is create and update: the preset's own fields, and as
+// presetWriteSpec is create and update: the preset's own fields (live
+// marks a live-broadcast preset: kept and answered, it changes nothing for
+// an upload here, this server having no live streaming input), and as
 // settings the upload parameters this server implements; an upload
-// parameter it refuses, or live (live streaming), is refused by name.
+// parameter it refuses is refused by name.
 func presetWriteSpec() api.MethodParams {
 	return api.MethodParams{
-		Implemented: append([]string{"name", "unsigned", "disallow_public_id"}, presetSettingNames()...),
-		Refused:     append(uploadRefused(), "live"),
+		Implemented: append([]string{"name", "unsigned", "disallow_public_id", "live"}, presetSettingNames()...),
+		Refused:     uploadRefused(),
 	}
 }
 
@@ -89,6 +91,9 @@ func presetItem(pr *meta.UploadPreset) presetJSON {
 	}
 	if pr.DisallowPublicID {
 		s["disallow_public_id"] = true
+	}
+	if pr.Live {
+		s["live"] = true
 	}
 	return presetJSON{Name: pr.Name, Unsigned: pr.Unsigned, Settings: s}
 }
@@ -147,18 +152,34 @@ func (c *call) getPreset(name string) {
 	c.ok(presetItem(pr))
 }
 
-// presetFields reads what a create or update sets: unsigned and
-// disallow_public_id (nil when not sent) and the settings sent (a setting
-// sent empty is "", which an update removes).
-func presetFields(p *api.Params) (unsigned, disallow *bool, settings map[string]string, err error) {
+// presetAttrs are a preset's own fields a create or update sets, nil
+// when not sent.
+type presetAttrs struct{ unsigned, disallow, live *bool }
+
+// apply sets the attributes sent on pr.
+func (a presetAttrs) apply(pr *meta.UploadPreset) {
+	for _, f := range []struct {
+		src *bool
+		dst *bool
+	}{{a.unsigned, &pr.Unsigned}, {a.disallow, &pr.DisallowPublicID}, {a.live, &pr.Live}} {
+		if f.src != nil {
+			*f.dst = *f.src
+		}
+	}
+}
+
+// presetFields reads what a create or update sets: the preset's own
+// attributes and the settings sent (a setting sent empty is "", which an
+// update removes).
+func presetFields(p *api.Params) (attrs presetAttrs, settings map[string]string, err error) {
 	for _, f := range []struct {
 		dst **bool
 		key string
-	}{{&unsigned, "unsigned"}, {&disallow, "disallow_public_id"}} {
+	}{{&attrs.unsigned, "unsigned"}, {&attrs.disallow, "disallow_public_id"}, {&attrs.live, "live"}} {
 		if p.Has(f.key) && p.Get(f.key) != "" {
 			b, err := p.Bool(f.key, false)
 			if err != nil {
-				return nil, nil, nil, err
+				return attrs, nil, err
 			}
 			*f.dst = &b
 		}
@@ -177,7 +198,7 @@ func presetFields(p *api.Params) (unsigned, disallow *bool, settings map[string]
 		if slices.Contains(presetBoolSettings, k) && v != "" {
 			b, err := p.Bool(k, false)
 			if err != nil {
-				return nil, nil, nil, err
+				return attrs, nil, err
 			}
 			v = "false"
 			if b {
@@ -186,7 +207,7 @@ func presetFields(p *api.Params) (unsigned, disallow *bool, settings map[string]
 		}
 		settings[k] = v
 	}
-	return unsigned, disallow, settings, nil
+	return attrs, settings, nil
 }
 
 // checkPresetSettings reads settings as an upload would: a value an upload
@@ -206,7 +227,7 @@ func (c *call) createPreset(name string, p *api.Params) {
 		c.fail(api.BadRequest("Invalid upload preset name - %s (letters, digits, _ and - only)", api.Clip(name)))
 		return
 	}
-	unsigned, disallow, settings, err := presetFields(p)
+	attrs, settings, err := presetFields(p)
 	if err != nil {
 		c.fail(err)
 		return
@@ -222,8 +243,7 @@ func (c *call) createPreset(name string, p *api.Params) {
 	}
 	now := c.s.now().UTC()
 	pr := &meta.UploadPreset{Cloud: c.cloud, Name: name, Settings: settings, CreatedAt: now, UpdatedAt: now}
-	pr.Unsigned = unsigned != nil && *unsigned
-	pr.DisallowPublicID = disallow != nil && *disallow
+	attrs.apply(pr)
 	err = c.s.meta.CreateUploadPreset(c.ctx(), pr)
 	if errors.Is(err, meta.ErrExists) {
 		c.fail(delivery.Errorf(http.StatusConflict, "Upload preset %s already exists", name))
@@ -240,18 +260,13 @@ func (c *call) createPreset(name string, p *api.Params) {
 // sent replace the preset's, a setting sent empty is removed, the others
 // are kept.
 func (c *call) updatePreset(name string, p *api.Params) {
-	unsigned, disallow, settings, err := presetFields(p)
+	attrs, settings, err := presetFields(p)
 	if err != nil {
 		c.fail(err)
 		return
 	}
 	err = c.s.meta.UpdateUploadPreset(c.ctx(), c.cloud, name, func(pr *meta.UploadPreset) error {
-		if unsigned != nil {
-			pr.Unsigned = *unsigned
-		}
-		if disallow != nil {
-			pr.DisallowPublicID = *disallow
-		}
+		attrs.apply(pr)
 		for k, v := range settings {
 			if v == "" {
 				delete(pr.Settings, k)
@@ -292,11 +307,13 @@ func (c *call) deletePreset(name string) {
 	c.ok(map[string]string{"message": "deleted"})
 }
 
-// applyPreset applies the upload's upload_preset, if any: the preset's
-// settings under the call's own parameters. An unsigned upload
+// applyPreset applies the call's upload_preset, if any: the preset's
+// settings under the call's own parameters, only those named in only
+// when only is not nil (explicit takes the settings it implements; the
+// others name, convert and store an upload's file). An unsigned upload
 // (c.unsigned) needs an unsigned preset and may set only what
 // unsignedAllowed lists; it does not overwrite unless its preset says so.
-func (c *call) applyPreset(p *api.Params) error {
+func (c *call) applyPreset(p *api.Params, only []string) error {
 	name := p.Get("upload_preset")
 	if name == "" {
 		if c.unsigned {
@@ -317,7 +334,9 @@ func (c *call) applyPreset(p *api.Params) error {
 		}
 	}
 	for k, v := range pr.Settings {
-		p.Default(k, v)
+		if only == nil || slices.Contains(only, k) {
+			p.Default(k, v)
+		}
 	}
 	if c.unsigned {
 		p.Default("overwrite", "false")

@@ -25,7 +25,7 @@ func TestUploadPresetsSDK(t *testing.T) {
 	adm := o.Cld.Admin
 
 	cr, err := adm.CreateUploadPreset(ctx, admin.CreateUploadPresetParams{Name: "widget", Unsigned: api.Bool(true),
-		DisallowPublicID: api.Bool(true), UploadParams: uploader.UploadParams{Folder: "from_widget",
+		DisallowPublicID: api.Bool(true), Live: api.Bool(true), UploadParams: uploader.UploadParams{Folder: "from_widget",
 			Tags: api.CldAPIArray{"t1", "t2"}, AllowedFormats: api.CldAPIArray{"jpg", "png"},
 			UniqueFilename: api.Bool(false)}})
 	if msg := sdkFailure(err, cr); msg != "" || cr.Message != "created" || cr.Name != "widget" {
@@ -45,7 +45,7 @@ func TestUploadPresetsSDK(t *testing.T) {
 		t.Fatalf("get: %+v %s", got, msg)
 	}
 	want := map[string]any{"folder": "from_widget", "tags": "t1,t2", "allowed_formats": "jpg,png",
-		"unique_filename": false, "disallow_public_id": true}
+		"unique_filename": false, "disallow_public_id": true, "live": true}
 	settings, _ := got.Settings.(map[string]any)
 	for k, v := range want {
 		if settings[k] != v {
@@ -54,13 +54,14 @@ func TestUploadPresetsSDK(t *testing.T) {
 	}
 
 	up, err := adm.UpdateUploadPreset(ctx, admin.UpdateUploadPresetParams{Name: "widget", Unsigned: api.Bool(false),
-		UploadParams: uploader.UploadParams{Tags: api.CldAPIArray{"t3"}}})
+		Live: api.Bool(false), UploadParams: uploader.UploadParams{Tags: api.CldAPIArray{"t3"}}})
 	if msg := sdkFailure(err, up); msg != "" || up.Message != "updated" {
 		t.Fatalf("update: %+v %s", up, msg)
 	}
 	got, _ = adm.GetUploadPreset(ctx, admin.GetUploadPresetParams{Name: "widget"})
 	settings, _ = got.Settings.(map[string]any)
-	if got.Unsigned || settings["tags"] != "t3" || settings["folder"] != "from_widget" {
+	if got.Unsigned || settings["tags"] != "t3" || settings["folder"] != "from_widget" || settings["live"] != nil ||
+		settings["disallow_public_id"] != true {
 		t.Fatalf("after update: %+v", got)
 	}
 
@@ -241,5 +242,38 @@ func TestUnsignedUpload(t *testing.T) {
 	missing, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{UploadPreset: "missing"})
 	if err != nil || missing.Error.Message != "Upload preset not found" {
 		t.Fatalf("signed upload, missing preset: %+v %v", missing, err)
+	}
+}
+
+// Explicit with upload_preset takes the preset's settings explicit acts
+// on (tags, context, eager) under its own parameters, and leaves those
+// that only name and store an upload's file (folder, use_filename).
+func TestExplicitWithUploadPreset(t *testing.T) {
+	o := startOrigin(t, nil)
+	ctx := context.Background()
+	if r, err := o.Cld.Admin.CreateUploadPreset(ctx, admin.CreateUploadPresetParams{Name: "retag",
+		UploadParams: uploader.UploadParams{Folder: "elsewhere", UseFilename: api.Bool(true),
+			Tags: api.CldAPIArray{"from_preset"}, Context: api.CldAPIMap{"by": "preset"}, Eager: "w_30"}}); sdkFailure(err, r) != "" {
+		t.Fatalf("create: %s", sdkFailure(err, r))
+	}
+	up, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "ex"})
+	if msg := sdkFailure(err, up); msg != "" {
+		t.Fatal(msg)
+	}
+	ex, err := o.Cld.Upload.Explicit(ctx, uploader.ExplicitParams{PublicID: "ex", Type: "upload", UploadPreset: "retag",
+		Context: api.CldAPIMap{"by": "caller"}})
+	if msg := sdkFailure(err, ex); msg != "" || ex.PublicID != "ex" {
+		t.Fatalf("explicit with a preset: %+v %s", ex, msg)
+	}
+	if len(ex.Tags) != 1 || ex.Tags[0] != "from_preset" || len(ex.Eager) != 1 || ex.Eager[0].Width != 30 {
+		t.Fatalf("the preset's tags and eager: %+v", ex)
+	}
+	det := adminGet(t, o, "resources/image/upload/ex?context=true")
+	if !strings.Contains(det.raw, `"by":"caller"`) {
+		t.Fatalf("the caller's context wins: %s", det.raw)
+	}
+	missing, err := o.Cld.Upload.Explicit(ctx, uploader.ExplicitParams{PublicID: "ex", Type: "upload", UploadPreset: "missing"})
+	if err != nil || missing.Error.Message != "Upload preset not found" {
+		t.Fatalf("explicit, missing preset: %+v %v", missing, err)
 	}
 }

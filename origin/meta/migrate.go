@@ -216,6 +216,8 @@ var migrations = []string{
 	presetsSchema(""),
 	// 11: the outbox of webhooks (outbox.go).
 	outboxSchema(`id INTEGER PRIMARY KEY AUTOINCREMENT`),
+	// 12: an upload preset's live attribute (presets.go).
+	presetsLive,
 }
 
 // sharedSchema is migration 8 of SQLite and 2 of PostgreSQL (the same

@@ -13,7 +13,7 @@ func testUploadPresets(t *testing.T, s Store) {
 	ctx := context.Background()
 	now := time.Now().UTC()
 	for _, name := range []string{"b", "a", "c"} {
-		p := &UploadPreset{Cloud: "demo", Name: name, Unsigned: name == "a",
+		p := &UploadPreset{Cloud: "demo", Name: name, Unsigned: name == "a", Live: name == "c",
 			Settings: map[string]string{"folder": "f_" + name}, CreatedAt: now, UpdatedAt: now}
 		if err := s.CreateUploadPreset(ctx, p); err != nil {
 			t.Fatalf("create %s: %v", name, err)
@@ -31,11 +31,11 @@ func testUploadPresets(t *testing.T, s Store) {
 		t.Fatalf("first page: %+v %v", page, err)
 	}
 	page, err = s.UploadPresets(ctx, "demo", "b", 2)
-	if err != nil || len(page) != 1 || page[0].Name != "c" || page[0].Settings["folder"] != "f_c" {
+	if err != nil || len(page) != 1 || page[0].Name != "c" || page[0].Settings["folder"] != "f_c" || !page[0].Live {
 		t.Fatalf("second page: %+v %v", page, err)
 	}
 	err = s.UpdateUploadPreset(ctx, "demo", "b", func(p *UploadPreset) error {
-		p.DisallowPublicID = true
+		p.DisallowPublicID, p.Live = true, true
 		p.Settings["tags"] = "x,y"
 		return nil
 	})
@@ -43,7 +43,7 @@ func testUploadPresets(t *testing.T, s Store) {
 		t.Fatal(err)
 	}
 	got, err := s.UploadPreset(ctx, "demo", "b")
-	if err != nil || !got.DisallowPublicID || got.Settings["tags"] != "x,y" || got.Settings["folder"] != "f_b" {
+	if err != nil || !got.DisallowPublicID || !got.Live || got.Settings["tags"] != "x,y" || got.Settings["folder"] != "f_b" {
 		t.Fatalf("after update: %+v %v", got, err)
 	}
 	if err := s.UpdateUploadPreset(ctx, "demo", "zz", func(*UploadPreset) error { return nil }); !errors.Is(err, ErrNotFound) {
