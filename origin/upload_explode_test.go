@@ -46,7 +46,7 @@ func TestExplodePDF(t *testing.T) {
 	if strings.Join(got, " ") != "pg_1/png pg_2/png" {
 		t.Fatalf("derived after explode: %q, want pg_1/png and pg_2/png", got)
 	}
-	for path, w := range map[string]int{"pg_1/doc.png": 200, "pg_2/doc.png": 300} {
+	for path, w := range map[string]int{"pg_1/doc.png": 417, "pg_2/doc.png": 625} {
 		r := testkit.Get(t, o.URL+"/demo/image/upload/"+path)
 		img, err := png.Decode(bytes.NewReader(r.Body))
 		if r.Status != 200 || err != nil || img.Bounds().Dx() != w {

@@ -48,7 +48,7 @@ func TestUploadPDF(t *testing.T) {
 	if a.Format != "pdf" || a.Pages != 2 {
 		t.Errorf("details: %s, %d pages", a.Format, a.Pages)
 	}
-	for path, w := range map[string]int{"doc.png": 200, "pg_2/doc.png": 300, "pg_2,dn_144/doc.png": 600} {
+	for path, w := range map[string]int{"doc.png": 417, "pg_2/doc.png": 625, "pg_2,dn_72/doc.png": 300, "pg_2,dn_144/doc.png": 600} {
 		r := testkit.Get(t, o.URL+"/demo/image/upload/"+path)
 		if r.Status != 200 {
 			t.Fatalf("%s: %d %s", path, r.Status, r.Body)

@@ -7,9 +7,10 @@ package imaging
 */
 import "C"
 
-// pdfDPI is the resolution a PDF page is rasterised at without dn_: one
-// pixel a point, the size Probe reports.
-const pdfDPI = 72
+// pdfDPI is the resolution a PDF page is rasterised at without dn_,
+// Cloudinary's default (Probe reports the page in points, 72 dpi, as its
+// upload does).
+const pdfDPI = 150
 
 // loadPDF opens page (0-based) of a PDF, rasterised at pln's density,
 // after checking that page's size at that density against the limits.

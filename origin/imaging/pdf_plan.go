@@ -8,9 +8,8 @@ import "github.com/mediacdn/mediacdn/delivery"
 const maxDensity = 600
 
 // takeDensity takes dn_ from a top-level component: the resolution a PDF
-// page is rasterised at (Cloudinary's default is 150; here 72, a point a
-// pixel, the size the upload reports). It changes nothing for raster
-// inputs, as at Cloudinary.
+// page is rasterised at (pdfDPI without it, 150 as at Cloudinary). It
+// changes nothing for raster inputs, as at Cloudinary.
 func (p *plan) takeDensity(c *delivery.Component) (*delivery.Component, error) {
 	if !c.Has(delivery.KeyDensity) {
 		return c, nil

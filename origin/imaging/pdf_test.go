@@ -25,7 +25,8 @@ func twoPagePDF() []byte {
 }
 
 // A PDF is probed as format pdf with its pages, verified, and rasterised:
-// page 1 by default at 72 dpi, pg_ another page, dn_ the density.
+// page 1 by default at 150 dpi (Cloudinary's default), pg_ another page,
+// dn_ the density.
 func TestPDF(t *testing.T) {
 	p := newProcessor(t, Config{})
 	src := twoPagePDF()
@@ -37,13 +38,13 @@ func TestPDF(t *testing.T) {
 		t.Fatalf("verify: %v", err)
 	}
 	res := do(t, p, src, "", delivery.FormatNone)
-	if res.Format != delivery.PNG || res.Width != 200 || res.Height != 100 {
+	if res.Format != delivery.PNG || res.Width != 417 || res.Height != 208 {
 		t.Fatalf("page 1: %v %dx%d", res.Format, res.Width, res.Height)
 	}
-	if c := px(decode(t, res), 100, 50); !near(c, color.NRGBA{255, 0, 0, 255}, 8) {
+	if c := px(decode(t, res), 200, 100); !near(c, color.NRGBA{255, 0, 0, 255}, 8) {
 		t.Errorf("page 1: %v, want red", c)
 	}
-	two := decode(t, do(t, p, src, "pg_2", delivery.PNG))
+	two := decode(t, do(t, p, src, "pg_2,dn_72", delivery.PNG))
 	if b := two.Bounds(); b.Dx() != 300 || b.Dy() != 150 {
 		t.Fatalf("pg_2: %v", b)
 	}
