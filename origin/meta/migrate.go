@@ -216,6 +216,8 @@ var migrations = []string{
 	presetsSchema(""),
 	// 11: the outbox of webhooks (outbox.go).
 	outboxSchema(`id INTEGER PRIMARY KEY AUTOINCREMENT`),
+	// 12: background jobs (jobs.go).
+	jobsSchema(`id INTEGER PRIMARY KEY AUTOINCREMENT`),
 }
 
 // sharedSchema is migration 8 of SQLite and 2 of PostgreSQL (the same
