@@ -36,11 +36,11 @@ type uploadOptions struct {
 	// (upload_eager_async.go).
 	eagerAsync           bool
 	eagerNotificationURL string
-	displayNameGiven            bool
-	assetFolderGiven            bool
-	resourceTypeOverride        string
-	moderation                  string // "" or manual: the asset waits in the manual moderation queue
-	accessMode                  string // "" (an overwrite keeps the asset's), public or authenticated
+	displayNameGiven     bool
+	assetFolderGiven     bool
+	resourceTypeOverride string
+	moderation           string // "" or manual: the asset waits in the manual moderation queue
+	accessMode           string // "" (an overwrite keeps the asset's), public or authenticated
 	// transformation is the incoming transformation (upload_incoming.go).
 	transformation string
 	// breakpoints are the responsive_breakpoints requests (upload_breakpoints.go).
