@@ -31,16 +31,11 @@ type uploadOptions struct {
 	displayName, assetFolder    string
 	contextGiven, tagsGiven     bool
 	eagerGiven                  bool
-	// eagerAsync makes the eager images in the background, notifying
-	// eagerNotificationURL (else notification_url) when they are made
-	// (upload_eager_async.go).
-	eagerAsync           bool
-	eagerNotificationURL string
-	displayNameGiven     bool
-	assetFolderGiven     bool
-	resourceTypeOverride string
-	moderation           string // "" or manual: the asset waits in the manual moderation queue
-	accessMode           string // "" (an overwrite keeps the asset's), public or authenticated
+	displayNameGiven            bool
+	assetFolderGiven            bool
+	resourceTypeOverride        string
+	moderation                  string // "" or manual: the asset waits in the manual moderation queue
+	accessMode                  string // "" (an overwrite keeps the asset's), public or authenticated
 	// transformation is the incoming transformation (upload_incoming.go).
 	transformation string
 	// breakpoints are the responsive_breakpoints requests (upload_breakpoints.go).
@@ -60,6 +55,11 @@ type uploadOptions struct {
 	// when given (facesGiven, customGiven): g_face and g_custom read them.
 	coords                  meta.Coordinates
 	facesGiven, customGiven bool
+	// eagerAsync makes the eager images in the background, notifying
+	// eagerNotificationURL (else notification_url) when they are made
+	// (upload_eager_async.go).
+	eagerAsync           bool
+	eagerNotificationURL string
 }
 
 func parseUploadOptions(p *api.Params) (*uploadOptions, error) {
