@@ -42,8 +42,14 @@ type jobRunner struct {
 
 // jobFunc does one job. It returns the notification the job's end sends
 // (nil: none): of the outcome when it succeeds, of err when it fails (sent
-// only when that was the last attempt).
-type jobFunc func(ctx context.Context, j meta.Job) (*meta.Notification, error)
+// only when that was the last attempt, or err is a finalJobError), and
+// what to clean up when it fails for good (nil: nothing).
+type jobFunc func(ctx context.Context, j meta.Job) (n *meta.Notification, cleanup func(), err error)
+
+// finalJobError fails a job for good, without another attempt.
+type finalJobError struct{ error }
+
+func (e finalJobError) Unwrap() error { return e.error }
 
 // jobPruneEvery is how often done and failed jobs older than KeepFor are
 // deleted.
@@ -53,7 +59,7 @@ func newJobRunner(s *Server) *jobRunner {
 	base, cancel := context.WithCancel(context.Background())
 	w := &jobRunner{s: s, cfg: s.cfg.Jobs, wakeup: make(chan struct{}, 1), stop: make(chan struct{}),
 		done: make(chan struct{}), base: base, cancel: cancel}
-	w.kinds = map[string]jobFunc{jobEager: s.runEagerJob}
+	w.kinds = map[string]jobFunc{jobEager: s.runEagerJob, jobUpload: s.runUploadJob}
 	return w
 }
 
@@ -141,10 +147,11 @@ func (w *jobRunner) round() {
 func (w *jobRunner) do(j meta.Job) {
 	run, ok := w.kinds[j.Kind]
 	var n *meta.Notification
+	var cleanup func()
 	err := errors.New("unknown job kind")
 	if ok {
 		ctx, cancel := context.WithTimeout(w.base, w.cfg.Timeout)
-		n, err = run(ctx, j)
+		n, cleanup, err = run(ctx, j)
 		cancel()
 	}
 	if w.base.Err() != nil {
@@ -154,9 +161,13 @@ func (w *jobRunner) do(j meta.Job) {
 	if err != nil {
 		msg = delivery.AsError(err).Message // what the notification and the store say; the cause is logged
 	}
+	retry := w.cfg.RetryAfter
+	if errors.As(err, new(finalJobError)) {
+		retry = -1 // failed for good
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	state, ferr := w.s.meta.FinishJob(ctx, j.ID, w.s.holder, msg, w.cfg.RetryAfter, n)
+	state, ferr := w.s.meta.FinishJob(ctx, j.ID, w.s.holder, msg, retry, n)
 	switch {
 	case ferr != nil:
 		w.s.log.Error("jobs: record", "id", j.ID, "err", ferr)
@@ -169,9 +180,10 @@ func (w *jobRunner) do(j meta.Job) {
 		w.failed.Add(1)
 		w.s.log.Warn("job failed for good", "id", j.ID, "kind", j.Kind, "attempts", j.Attempts+1, "err", err)
 	}
-	if n != nil && state != meta.JobPending && state != "" {
-		w.s.webhooks.wake()
+	if state == meta.JobFailed && cleanup != nil {
+		cleanup()
 	}
+	w.s.webhooks.wake()
 }
 
 // prune deletes done and failed jobs older than KeepFor.

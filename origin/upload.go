@@ -60,6 +60,8 @@ type uploadOptions struct {
 	// (upload_eager_async.go).
 	eagerAsync           bool
 	eagerNotificationURL string
+	// async stores the upload in the background (upload_async.go).
+	async bool
 }
 
 func parseUploadOptions(p *api.Params) (*uploadOptions, error) {
@@ -107,6 +109,9 @@ func parseUploadOptions(p *api.Params) (*uploadOptions, error) {
 		return nil, err
 	}
 	if err := o.parseEagerAsync(p); err != nil {
+		return nil, err
+	}
+	if o.async, err = p.Bool("async", false); err != nil {
 		return nil, err
 	}
 	if o.breakpoints, err = parseBreakpoints(p.Get("responsive_breakpoints")); err != nil {
@@ -318,6 +323,10 @@ func (c *call) upload(rt string, p *api.Params) {
 		c.fail(err)
 		return
 	}
+	if o.async {
+		c.uploadAsync(rt, p, o) // upload_async.go
+		return
+	}
 	src, err := c.uploadedFile(p, o)
 	if err != nil {
 		c.fail(err)
@@ -327,6 +336,12 @@ func (c *call) upload(rt string, p *api.Params) {
 		c.ok(map[string]any{"done": false}) // a chunk, not the last
 		return
 	}
+	c.uploadFrom(rt, p, o, src)
+}
+
+// uploadFrom stores src, the upload's whole file, which it closes, and
+// answers.
+func (c *call) uploadFrom(rt string, p *api.Params, o *uploadOptions, src *upfile) {
 	defer func() { src.close() }() // src changes below
 	kind, err := c.classify(rt, o.resourceTypeOverride, src)
 	if err == nil {

@@ -104,10 +104,7 @@ func (c *call) withEagerJob(ctx context.Context, p *api.Params, o *uploadOptions
 	if to == "" {
 		to, _ = notificationURL(p) // checked by parseUploadOptions' caller
 	}
-	alg := "sha1"
-	if p.Get("signature_algorithm") == "sha256" || len(p.Get("signature")) == 64 {
-		alg = "sha256"
-	}
+	alg := signatureAlgorithm(p)
 	cfg := c.s.cfg.Jobs
 	return meta.WithJob(ctx, func(a *meta.Asset) (*meta.Job, error) {
 		if a.ResourceType != delivery.Image {
@@ -152,14 +149,14 @@ func (c *call) eagerAsyncAnswer(a *meta.Asset, eager []string, batch string) []e
 // runEagerJob makes an eager_async job's images for the version the call
 // left, as delivery makes them, and waits until they are recorded. The
 // notification tells of them, or of the error.
-func (s *Server) runEagerJob(ctx context.Context, j meta.Job) (*meta.Notification, error) {
+func (s *Server) runEagerJob(ctx context.Context, j meta.Job) (*meta.Notification, func(), error) {
 	var job eagerJob
 	if err := json.Unmarshal(j.Payload, &job); err != nil {
-		return nil, fmt.Errorf("eager job %d: %w", j.ID, err)
+		return nil, nil, fmt.Errorf("eager job %d: %w", j.ID, err)
 	}
 	cl, ok := s.clouds[j.Cloud]
 	if !ok {
-		return nil, fmt.Errorf("eager job %d: unknown cloud %q", j.ID, j.Cloud)
+		return nil, nil, fmt.Errorf("eager job %d: unknown cloud %q", j.ID, j.Cloud)
 	}
 	c := &call{s: s, cloud: j.Cloud, cl: cl} // for URLs and signatures: no request
 	rt, _ := delivery.ParseResourceType(job.ResourceType)
@@ -168,9 +165,9 @@ func (s *Server) runEagerJob(ctx context.Context, j meta.Job) (*meta.Notificatio
 	a, images, err := s.makeEagerJob(ctx, c, key, job)
 	n, nerr := s.eagerNotice(c, job, key, a, images, err)
 	if nerr != nil {
-		return nil, nerr
+		return nil, nil, nerr
 	}
-	return n, err
+	return n, nil, err
 }
 
 // makeEagerJob makes job's images of the asset at key and checks that
@@ -234,15 +231,22 @@ func (s *Server) eagerNotice(c *call, job eagerJob, key meta.Key, a *meta.Asset,
 	if err != nil {
 		return nil, err
 	}
+	return s.outboxNotification(c.cloud, job.NotificationURL, job.Algorithm, b), nil
+}
+
+// outboxNotification is a job's notification of body for the outbox,
+// under the webhooks' bounds (nil, and counted as dropped, when body is
+// too large).
+func (s *Server) outboxNotification(cloud, to, alg string, body []byte) *meta.Notification {
 	cfg := s.cfg.Webhooks
-	if len(b) > int(cfg.MaxBodySize) {
+	if len(body) > int(cfg.MaxBodySize) {
 		s.webhooks.dropped.Add(1)
-		s.log.Warn("webhook dropped: body too large", "cloud", c.cloud, "bytes", len(b))
-		return nil, nil
+		s.log.Warn("webhook dropped: body too large", "cloud", cloud, "bytes", len(body))
+		return nil
 	}
-	return &meta.Notification{Cloud: c.cloud, URL: job.NotificationURL, Body: b, Algorithm: job.Algorithm,
+	return &meta.Notification{Cloud: cloud, URL: to, Body: body, Algorithm: alg,
 		RetryFor: cfg.RetryFor, MaxPending: cfg.MaxPendingPerCloud, Dropped: func() {
 			s.webhooks.dropped.Add(1)
-			s.log.Warn("webhook dropped: too many pending", "cloud", c.cloud)
-		}}, nil
+			s.log.Warn("webhook dropped: too many pending", "cloud", cloud)
+		}}
 }

@@ -198,8 +198,9 @@ func TestEagerAsyncSurvivesRestart(t *testing.T) {
 	}
 }
 
-// Past jobs.max_queued_per_cloud, a call that would queue a job answers
-// 420 with Retry-After and stores nothing.
+// Past jobs.max_queued_per_cloud, a call that would queue a job (an
+// eager_async, an async upload) answers 420 with Retry-After and stores
+// nothing.
 func TestEagerAsyncQueueBound(t *testing.T) {
 	o := startOrigin(t, func(cfg *origin.Config) {
 		jobsConfig(cfg)
@@ -216,6 +217,15 @@ func TestEagerAsyncQueueBound(t *testing.T) {
 	if _, err := o.Store.Meta.Asset(context.Background(), meta.Key{Cloud: cloudName, ResourceType: delivery.Image,
 		Type: delivery.Upload, PublicID: "two"}); err == nil {
 		t.Error("the refused upload was stored")
+	}
+	status, body = post(t, o.URL+"/v1_1/demo/image/upload", "application/x-www-form-urlencoded",
+		strings.NewReader(url.Values{"file": {"data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(testkit.Read(t, "rocket.jpg"))},
+			"public_id": {"four"}, "async": {"true"}}.Encode()), true)
+	if status != 420 || errorMessage(t, body) != "Rate Limit Exceeded" {
+		t.Errorf("an async upload past the bound: %d %s", status, body)
+	}
+	if n := countBlobs(t, o); n != 1 {
+		t.Errorf("%d blobs after the refused calls, want the first upload's only", n)
 	}
 	// Without eager_async the upload needs no job.
 	uploadAs(t, o, "rocket.jpg", "three", "eager", "w_10")

@@ -28,7 +28,7 @@ func uploadImplemented() []string {
 		"display_name", "use_filename", "unique_filename", "use_filename_as_display_name",
 		"use_asset_folder_as_public_id_prefix", "filename_override", "discard_original_filename",
 		"overwrite", "tags", "context", "transformation", "format", "allowed_formats", "eager",
-		"eager_async", "eager_notification_url",
+		"eager_async", "eager_notification_url", "async",
 		"invalidate", "return_delete_token", "moderation", "backup", "access_mode", "notification_url",
 		"colors", "phash", "image_metadata", "media_metadata", "exif", "faces", "responsive_breakpoints",
 		"face_coordinates", "custom_coordinates",
@@ -99,13 +99,12 @@ func signedParams(m api.MethodParams) api.MethodParams {
 }
 
 // uploadRefused are the upload method's Cloudinary parameters that this
-// server does not implement yet: callbacks, asynchronous uploads, structured metadata, access control lists,
+// server does not implement yet: callbacks, structured metadata, access control lists,
 // regions, add-ons and AI
 // analyses. Later issues move them to the implemented list as they land.
 func uploadRefused() []string {
 	return []string{
 		"callback", "on_success", "eval",
-		"async",
 		"metadata", "clear_invalid",
 		"access_control",
 		"regions",

@@ -31,6 +31,10 @@ const (
 // cloud's MaxQueued pending jobs; nothing is written.
 var ErrJobQueueFull = errors.New("meta: job queue full")
 
+// ErrJobLost is returned by a write under WithJobDone whose holder no
+// longer holds the job; nothing is written.
+var ErrJobLost = errors.New("meta: job no longer held")
+
 // Job is one piece of background work.
 type Job struct {
 	// ID is set by the store when the row is written.
@@ -58,6 +62,9 @@ type Job struct {
 
 // JobStore keeps the background jobs and their outcome.
 type JobStore interface {
+	// EnqueueJob writes j on its own (for work that changes no asset
+	// yet); j.ID is set. Past j.MaxQueued it fails with ErrJobQueueFull.
+	EnqueueJob(ctx context.Context, j *Job) error
 	// ClaimJobs leases up to limit due pending jobs to holder for lease
 	// (by the database's clock): no other holder claims them until
 	// FinishJob or the lease's end. Attempts counts the attempts finished
@@ -65,7 +72,8 @@ type JobStore interface {
 	ClaimJobs(ctx context.Context, holder string, limit int, lease time.Duration) ([]Job, error)
 	// FinishJob records one attempt of holder's claim id: done when errMsg
 	// is "", else failed with errMsg and tried again after retry unless
-	// it was the job's last attempt (then it is failed for good). When the
+	// it was the job's last attempt or retry is negative (then it is
+	// failed for good). When the
 	// job ends (done or failed for good), n, if not nil, is written to the
 	// outbox in the same transaction. It returns the state the job is left
 	// in ("" when holder's lease was lost: nothing is written).
@@ -106,14 +114,42 @@ type MakeJob func(a *Asset) (*Job, error)
 
 type jobKey struct{}
 
+// jobDoneKey carries the job a write completes (WithJobDone).
+type jobDoneKey struct{}
+
+type jobDone struct {
+	id     int64
+	holder string
+}
+
+// WithJobDone returns a context whose Put or Update also marks holder's
+// claim id done, in its transaction: the change is committed with the
+// job's end, once, or (ErrJobLost: another holder has the job now) not
+// at all.
+func WithJobDone(ctx context.Context, id int64, holder string) context.Context {
+	return context.WithValue(ctx, jobDoneKey{}, jobDone{id: id, holder: holder})
+}
+
 // WithJob returns a context whose Put or Update writes the job fn makes
 // in its transaction.
 func WithJob(ctx context.Context, fn MakeJob) context.Context {
 	return context.WithValue(ctx, jobKey{}, fn)
 }
 
-// jobFor writes, in tx, the job the context asks for a.
+// jobFor writes, in tx, the job the context asks for a, and marks done
+// the job it completes.
 func (s *db) jobFor(ctx context.Context, tx *txn, a *Asset) error {
+	if done, ok := ctx.Value(jobDoneKey{}).(jobDone); ok {
+		res, err := tx.ExecContext(ctx, `UPDATE jobs SET state = 'done', attempts = attempts + 1, holder = '',
+			lease_until = 0, last_error = '', updated_at = `+s.d.now()+`
+			WHERE id = ? AND holder = ? AND state = 'pending'`, done.id, done.holder)
+		if err != nil {
+			return fmt.Errorf("meta: jobs: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return ErrJobLost
+		}
+	}
 	fn, _ := ctx.Value(jobKey{}).(MakeJob)
 	if fn == nil {
 		return nil
@@ -122,6 +158,16 @@ func (s *db) jobFor(ctx context.Context, tx *txn, a *Asset) error {
 	if err != nil || j == nil {
 		return err
 	}
+	return s.insertJob(ctx, tx, j)
+}
+
+// EnqueueJob implements JobStore.
+func (s *db) EnqueueJob(ctx context.Context, j *Job) error {
+	return s.tx(ctx, func(tx *txn) error { return s.insertJob(ctx, tx, j) })
+}
+
+// insertJob writes j in tx unless its cloud has MaxQueued pending jobs.
+func (s *db) insertJob(ctx context.Context, tx *txn, j *Job) error {
 	j.ID = 0
 	if j.MaxQueued > 0 {
 		var pending int
@@ -134,7 +180,7 @@ func (s *db) jobFor(ctx context.Context, tx *txn, a *Asset) error {
 		}
 	}
 	now := s.d.now()
-	err = tx.QueryRowContext(ctx, `INSERT INTO jobs (cloud, kind, payload, state, attempts, max_attempts,
+	err := tx.QueryRowContext(ctx, `INSERT INTO jobs (cloud, kind, payload, state, attempts, max_attempts,
 		next_attempt, holder, lease_until, last_error, created_at, updated_at)
 		VALUES (?, ?, ?, 'pending', 0, ?, `+now+`, '', 0, '', `+now+`, `+now+`)
 		RETURNING id`, j.Cloud, j.Kind, string(j.Payload), max(j.MaxAttempts, 1)).Scan(&j.ID)
@@ -195,10 +241,10 @@ func (s *db) FinishJob(ctx context.Context, id int64, holder, errMsg string, ret
 		}
 		err := tx.QueryRowContext(ctx, `UPDATE jobs SET attempts = attempts + 1, holder = '', lease_until = 0,
 			last_error = ?, updated_at = `+now+`,
-			state = CASE WHEN ? = 1 THEN 'done' WHEN attempts + 1 >= max_attempts THEN 'failed' ELSE 'pending' END,
+			state = CASE WHEN ? = 1 THEN 'done' WHEN attempts + 1 >= max_attempts OR ? < 0 THEN 'failed' ELSE 'pending' END,
 			next_attempt = `+now+` + ?
 			WHERE id = ? AND holder = ? AND state = 'pending'
-			RETURNING state`, errMsg, ok, retry.Nanoseconds(), id, holder).Scan(&state)
+			RETURNING state`, errMsg, ok, retry.Nanoseconds(), retry.Nanoseconds(), id, holder).Scan(&state)
 		if errors.Is(err, sql.ErrNoRows) {
 			state = ""
 			return nil

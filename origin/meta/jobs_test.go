@@ -167,3 +167,48 @@ func TestJobsTwoOrigins(t *testing.T) {
 		}
 	})
 }
+
+// A job enqueued on its own is bounded as the others; a write under
+// WithJobDone commits with the job's end, and not at all for a holder
+// that lost it; a negative retry fails a job for good at once.
+func TestJobDoneWithWrite(t *testing.T) { forEachStore(t, testJobDoneWithWrite) }
+
+func testJobDoneWithWrite(t *testing.T, s Store) {
+	bg := context.Background()
+	for i := range 3 {
+		j := &Job{Cloud: "demo", Kind: "upload", Payload: fmt.Appendf(nil, "%d", i), MaxAttempts: 3, MaxQueued: 2}
+		err := s.EnqueueJob(bg, j)
+		if i < 2 && (err != nil || j.ID == 0) {
+			t.Fatalf("enqueue %d: %d %v", i, j.ID, err)
+		}
+		if i == 2 && !errors.Is(err, ErrJobQueueFull) {
+			t.Fatalf("a third job in a queue of 2: %v", err)
+		}
+	}
+	got, err := s.ClaimJobs(bg, "h1", 10, time.Hour)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("claim: %+v %v", got, err)
+	}
+	if _, err := s.Put(WithJobDone(bg, got[0].ID, "h2"), asset("lost", "b1"), false); !errors.Is(err, ErrJobLost) {
+		t.Fatalf("a write for a holder without the job: %v", err)
+	}
+	if _, err := s.Asset(bg, outboxKey("lost")); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the lost holder's write was committed: %v", err)
+	}
+	if _, err := s.Put(WithJobDone(bg, got[0].ID, "h1"), asset("kept", "b2"), false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Put(WithJobDone(bg, got[0].ID, "h1"), asset("again", "b3"), false); !errors.Is(err, ErrJobLost) {
+		t.Fatalf("a second write for a done job: %v", err)
+	}
+	if st, err := s.FinishJob(bg, got[0].ID, "h1", "", 0, nil); err != nil || st != "" {
+		t.Fatalf("finishing a job its write ended: %q %v", st, err)
+	}
+	if st, err := s.FinishJob(bg, got[1].ID, "h1", "Invalid image file", -1, nil); err != nil || st != JobFailed {
+		t.Fatalf("a failure not to retry: %q %v", st, err)
+	}
+	list, err := s.ListJobs(bg, "demo", 10)
+	if err != nil || len(list) != 2 || list[1].State != JobDone || list[1].Attempts != 1 || list[0].State != JobFailed {
+		t.Fatalf("jobs %+v %v", list, err)
+	}
+}
