@@ -106,7 +106,7 @@ func (c *call) uploadAsync(rt string, p *api.Params, o *uploadOptions) {
 	b, err := json.Marshal(job)
 	if err == nil {
 		cfg := c.s.cfg.Jobs
-		err = c.s.meta.EnqueueJob(c.ctx(), &meta.Job{Cloud: c.cloud, Kind: jobUpload, Payload: b,
+		err = c.s.meta.EnqueueJob(c.ctx(), &meta.Job{Cloud: c.cloud, Kind: jobUpload, Payload: b, Blob: key,
 			MaxAttempts: cfg.MaxAttempts, MaxQueued: cfg.MaxQueuedPerCloud})
 	}
 	if err != nil {

@@ -44,6 +44,9 @@ type Job struct {
 	// of it (JSON), opaque to the store.
 	Kind    string
 	Payload []byte
+	// Blob is a blob the job keeps until it ends ("": none): an async
+	// upload's file. BlobRefs lists it while the job is pending.
+	Blob string
 	// MaxAttempts bounds the attempts: a job whose last attempt fails is
 	// failed for good.
 	MaxAttempts int
@@ -93,6 +96,7 @@ func jobsSchema(id string) string {
 		cloud        TEXT NOT NULL,
 		kind         TEXT NOT NULL,
 		payload      TEXT NOT NULL,
+		blob         TEXT NOT NULL,
 		state        TEXT NOT NULL,
 		attempts     BIGINT NOT NULL,
 		max_attempts BIGINT NOT NULL,
@@ -180,10 +184,10 @@ func (s *db) insertJob(ctx context.Context, tx *txn, j *Job) error {
 		}
 	}
 	now := s.d.now()
-	err := tx.QueryRowContext(ctx, `INSERT INTO jobs (cloud, kind, payload, state, attempts, max_attempts,
+	err := tx.QueryRowContext(ctx, `INSERT INTO jobs (cloud, kind, payload, blob, state, attempts, max_attempts,
 		next_attempt, holder, lease_until, last_error, created_at, updated_at)
-		VALUES (?, ?, ?, 'pending', 0, ?, `+now+`, '', 0, '', `+now+`, `+now+`)
-		RETURNING id`, j.Cloud, j.Kind, string(j.Payload), max(j.MaxAttempts, 1)).Scan(&j.ID)
+		VALUES (?, ?, ?, ?, 'pending', 0, ?, `+now+`, '', 0, '', `+now+`, `+now+`)
+		RETURNING id`, j.Cloud, j.Kind, string(j.Payload), j.Blob, max(j.MaxAttempts, 1)).Scan(&j.ID)
 	if err != nil {
 		return fmt.Errorf("meta: jobs: %w", err)
 	}
@@ -208,7 +212,7 @@ func (s *db) ClaimJobs(ctx context.Context, holder string, limit int, lease time
 	rows, err := s.writes().QueryContext(ctx, `UPDATE jobs SET holder = ?, lease_until = `+now+` + ?
 		WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND next_attempt <= `+now+`
 			AND lease_until <= `+now+` ORDER BY next_attempt, id LIMIT ?`+s.d.skipLocked()+`)
-		RETURNING id, cloud, kind, payload, attempts, max_attempts, created_at`, holder, lease.Nanoseconds(), limit)
+		RETURNING id, cloud, kind, payload, blob, attempts, max_attempts, created_at`, holder, lease.Nanoseconds(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("meta: jobs claim: %w", err)
 	}
@@ -218,7 +222,7 @@ func (s *db) ClaimJobs(ctx context.Context, holder string, limit int, lease time
 		var j Job
 		var payload string
 		var created int64
-		if err := rows.Scan(&j.ID, &j.Cloud, &j.Kind, &payload, &j.Attempts, &j.MaxAttempts, &created); err != nil {
+		if err := rows.Scan(&j.ID, &j.Cloud, &j.Kind, &payload, &j.Blob, &j.Attempts, &j.MaxAttempts, &created); err != nil {
 			return nil, fmt.Errorf("meta: jobs claim: %w", err)
 		}
 		j.Payload, j.State, j.CreatedAt = []byte(payload), JobPending, time.Unix(0, created).UTC()
@@ -262,7 +266,7 @@ func (s *db) FinishJob(ctx context.Context, id int64, holder, errMsg string, ret
 
 // ListJobs implements JobStore.
 func (s *db) ListJobs(ctx context.Context, cloud string, limit int) ([]Job, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, cloud, kind, payload, state, attempts, max_attempts, last_error,
+	rows, err := s.r.QueryContext(ctx, `SELECT id, cloud, kind, payload, blob, state, attempts, max_attempts, last_error,
 		created_at, updated_at FROM jobs WHERE cloud = ? ORDER BY id DESC LIMIT ?`, cloud, limit)
 	if err != nil {
 		return nil, fmt.Errorf("meta: jobs list: %w", err)
@@ -273,7 +277,7 @@ func (s *db) ListJobs(ctx context.Context, cloud string, limit int) ([]Job, erro
 		var j Job
 		var payload string
 		var created, updated int64
-		if err := rows.Scan(&j.ID, &j.Cloud, &j.Kind, &payload, &j.State, &j.Attempts, &j.MaxAttempts, &j.LastError,
+		if err := rows.Scan(&j.ID, &j.Cloud, &j.Kind, &payload, &j.Blob, &j.State, &j.Attempts, &j.MaxAttempts, &j.LastError,
 			&created, &updated); err != nil {
 			return nil, fmt.Errorf("meta: jobs list: %w", err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -176,7 +177,8 @@ func TestJobDoneWithWrite(t *testing.T) { forEachStore(t, testJobDoneWithWrite) 
 func testJobDoneWithWrite(t *testing.T, s Store) {
 	bg := context.Background()
 	for i := range 3 {
-		j := &Job{Cloud: "demo", Kind: "upload", Payload: fmt.Appendf(nil, "%d", i), MaxAttempts: 3, MaxQueued: 2}
+		j := &Job{Cloud: "demo", Kind: "upload", Payload: fmt.Appendf(nil, "%d", i), Blob: fmt.Sprint("jb", i),
+			MaxAttempts: 3, MaxQueued: 2}
 		err := s.EnqueueJob(bg, j)
 		if i < 2 && (err != nil || j.ID == 0) {
 			t.Fatalf("enqueue %d: %d %v", i, j.ID, err)
@@ -185,8 +187,11 @@ func testJobDoneWithWrite(t *testing.T, s Store) {
 			t.Fatalf("a third job in a queue of 2: %v", err)
 		}
 	}
+	if refs := jobBlobs(t, s); refs != "[jb0 jb1]" {
+		t.Fatalf("blobs of pending jobs %s", refs)
+	}
 	got, err := s.ClaimJobs(bg, "h1", 10, time.Hour)
-	if err != nil || len(got) != 2 {
+	if err != nil || len(got) != 2 || got[0].Blob != "jb0" {
 		t.Fatalf("claim: %+v %v", got, err)
 	}
 	if _, err := s.Put(WithJobDone(bg, got[0].ID, "h2"), asset("lost", "b1"), false); !errors.Is(err, ErrJobLost) {
@@ -211,4 +216,23 @@ func testJobDoneWithWrite(t *testing.T, s Store) {
 	if err != nil || len(list) != 2 || list[1].State != JobDone || list[1].Attempts != 1 || list[0].State != JobFailed {
 		t.Fatalf("jobs %+v %v", list, err)
 	}
+	if refs := jobBlobs(t, s); refs != "[]" {
+		t.Fatalf("blobs of ended jobs %s", refs)
+	}
+}
+
+// jobBlobs lists the blobs BlobRefs reports for jobs, sorted.
+func jobBlobs(t *testing.T, s Store) string {
+	t.Helper()
+	var out []string
+	if err := s.BlobRefs(context.Background(), func(r BlobRef) error {
+		if r.Kind == RefJob {
+			out = append(out, r.Blob)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return fmt.Sprint(out)
 }
