@@ -9,10 +9,12 @@ import (
 )
 
 // Jobs: work an API call leaves to be done in the background
-// (eager_async's eager images). A job is written in the same transaction
-// as the change that asks for it (Put and Update write the one WithJob
-// puts in their context), so an upload is never committed without its
-// job nor a job left for an upload that was rolled back. Origins claim
+// (eager_async's eager images, async uploads). A job is written in the
+// same transaction as the change that asks for it (Put and Update write
+// the one WithJob puts in their context; EnqueueJob writes one alone), so
+// an upload is never committed without its job nor a job left for an
+// upload that was rolled back. A job whose work is itself a write (an
+// async upload's Put) ends in that write's transaction (WithJobDone). Origins claim
 // due jobs under a lease (ClaimJobs: on PostgreSQL FOR UPDATE SKIP
 // LOCKED, so several origins never claim the same job), do them and
 // record the outcome (FinishJob), which writes the job's notification to
