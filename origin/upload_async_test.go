@@ -15,6 +15,7 @@ import (
 
 	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/internal/testkit"
+	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -126,4 +127,42 @@ func TestAsyncUploadFails(t *testing.T) {
 		t.Errorf("jobs %+v %v", jobs, err)
 	}
 	testkit.Eventually(t, testkit.Timeout, "the kept file removed", func() bool { return countBlobs(t, o) == 0 })
+}
+
+// An async upload queued when its origin stops is stored once the origin
+// runs again on the same data, and notified once.
+func TestAsyncUploadSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	first := startOrigin(t, func(cfg *origin.Config) {
+		jobsConfig(cfg)
+		cfg.DataDir = dir
+		cfg.Jobs.Disabled = true // the job waits
+	})
+	rcv, hook := hookReceiver(t, first)
+	up, err := first.Cld.Upload.Upload(context.Background(), testkit.Path(t, "rocket.jpg"), uploader.UploadParams{
+		PublicID: "waiting", Async: api.Bool(true), NotificationURL: hook})
+	if msg := sdkFailure(err, up); msg != "" {
+		t.Fatal(msg)
+	}
+	if n := countBlobs(t, first); n != 1 {
+		t.Fatalf("%d blobs while the upload waits, want its kept file", n)
+	}
+	first.Server.Close()
+	if err := first.Store.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	second := startOrigin(t, func(cfg *origin.Config) {
+		jobsConfig(cfg)
+		cfg.DataDir = dir
+	})
+	h := rcv.waitHooks(1)[0].body
+	if h["notification_type"] != "upload" || h["public_id"] != "waiting" || h["width"] != float64(640) {
+		t.Errorf("notification after the restart %v", h)
+	}
+	waitDelivered(t, second.Store.Meta, 1)
+	testkit.Eventually(t, testkit.Timeout, "the kept file removed", func() bool { return countBlobs(t, second) == 1 })
+	if n := len(rcv.hooks()); n != 1 {
+		t.Errorf("%d notifications, want 1", n)
+	}
 }

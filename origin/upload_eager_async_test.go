@@ -250,3 +250,28 @@ func TestEagerAsyncFails(t *testing.T) {
 		t.Errorf("jobs %+v %v", jobs, err)
 	}
 }
+
+// An unsigned upload through a preset whose settings hold eager_async and
+// eager_notification_url makes its eager images in the background and
+// notifies.
+func TestEagerAsyncFromPreset(t *testing.T) {
+	o := startOrigin(t, jobsConfig)
+	rcv, hook := hookReceiver(t, o)
+	ctx := context.Background()
+	created, err := o.Cld.Admin.CreateUploadPreset(ctx, admin.CreateUploadPresetParams{Name: "later", Unsigned: api.Bool(true),
+		UploadParams: uploader.UploadParams{Eager: "c_fill,w_30,h_20", EagerAsync: api.Bool(true), EagerNotificationURL: hook}})
+	if msg := sdkFailure(err, created); msg != "" {
+		t.Fatal(msg)
+	}
+	up, err := o.Cld.Upload.UnsignedUpload(ctx, testkit.Path(t, "rocket.jpg"), "later", uploader.UploadParams{})
+	if msg := sdkFailure(err, up); msg != "" {
+		t.Fatal(msg)
+	}
+	if e := rawEager(t, up.Response); len(e) != 1 || e[0]["status"] != "processing" {
+		t.Fatalf("eager answer %v", up.Response)
+	}
+	h := rcv.waitHooks(1)[0].body
+	if made, _ := h["eager"].([]any); h["notification_type"] != "eager" || h["public_id"] != up.PublicID || len(made) != 1 {
+		t.Errorf("eager notification %v", h)
+	}
+}
