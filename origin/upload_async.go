@@ -69,6 +69,10 @@ type asyncFailure struct {
 // uploadAsync reads the upload's file (a chunked upload's once its last
 // chunk is in), keeps it and queues the job that stores it.
 func (c *call) uploadAsync(rt string, p *api.Params, o *uploadOptions) {
+	if o.returnDeleteToken { // the answer is gone by the time there is an asset to delete
+		c.fail(api.BadRequest("Parameter return_delete_token is not supported by this server with async"))
+		return
+	}
 	src, err := c.uploadedFile(p, o)
 	if err != nil {
 		c.fail(err)

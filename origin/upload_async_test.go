@@ -127,6 +127,13 @@ func TestAsyncUploadFails(t *testing.T) {
 		t.Errorf("jobs %+v %v", jobs, err)
 	}
 	testkit.Eventually(t, testkit.Timeout, "the kept file removed", func() bool { return countBlobs(t, o) == 0 })
+
+	// A delete token could not be answered: refused.
+	status, body = post(t, o.URL+"/v1_1/demo/image/upload", "application/x-www-form-urlencoded",
+		strings.NewReader(url.Values{"file": {corrupt}, "async": {"true"}, "return_delete_token": {"true"}}.Encode()), true)
+	if status != 400 || errorMessage(t, body) != "Parameter return_delete_token is not supported by this server with async" {
+		t.Errorf("async with return_delete_token: %d %s", status, body)
+	}
 }
 
 // An async upload queued when its origin stops is stored once the origin

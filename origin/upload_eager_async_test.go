@@ -249,6 +249,16 @@ func TestEagerAsyncFails(t *testing.T) {
 	if err != nil || len(jobs) != 1 || jobs[0].State != meta.JobFailed || jobs[0].Attempts != 2 || jobs[0].LastError != e["message"] {
 		t.Errorf("jobs %+v %v", jobs, err)
 	}
+	testkit.CheckFor(t, testkit.Timeout, func() error { // counted once recorded
+		m := testkit.Get(t, o.MetricsURL+"/metrics")
+		for _, want := range []string{"mediacdn_origin_jobs_done_total 0\n", "mediacdn_origin_jobs_retried_total 1\n",
+			"mediacdn_origin_jobs_failed_total 1\n"} {
+			if !strings.Contains(string(m.Body), want) {
+				return fmt.Errorf("metrics without %q", want)
+			}
+		}
+		return nil
+	})
 }
 
 // An unsigned upload through a preset whose settings hold eager_async and
