@@ -171,8 +171,8 @@ func (w *jobRunner) do(j meta.Job) {
 	switch {
 	case ferr != nil:
 		w.s.log.Error("jobs: record", "id", j.ID, "err", ferr)
-	case state == meta.JobDone:
-		w.finished.Add(1)
+	case state == meta.JobDone || (err == nil && state == ""):
+		w.finished.Add(1) // "": an async upload's store write ended the job
 	case state == meta.JobPending:
 		w.retried.Add(1)
 		w.s.log.Info("job failed; will retry", "id", j.ID, "kind", j.Kind, "err", err)

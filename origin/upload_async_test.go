@@ -64,6 +64,9 @@ func TestAsyncUpload(t *testing.T) {
 		t.Errorf("jobs %+v %v", jobs, err)
 	}
 	testkit.Eventually(t, testkit.Timeout, "the kept file removed", func() bool { return countBlobs(t, o) == 1 })
+	testkit.Eventually(t, testkit.Timeout, "the job counted", func() bool {
+		return strings.Contains(string(testkit.Get(t, o.MetricsURL+"/metrics").Body), "mediacdn_origin_jobs_done_total 1\n")
+	})
 
 	named, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "chelsea.png"), uploader.UploadParams{Folder: "later",
 		Async: api.Bool(true)})
