@@ -65,6 +65,8 @@ type Config struct {
 	// Webhooks configures the sending of notification_url webhooks
 	// (webhooks_config.go).
 	Webhooks Webhooks `yaml:"webhooks"`
+	// Jobs configures background jobs: eager_async (jobs_config.go).
+	Jobs Jobs `yaml:"jobs"`
 }
 
 // Uploads bounds the Upload API requests (upload, explicit, destroy, …)
@@ -181,6 +183,7 @@ func (c *Config) ApplyDefaults() {
 		c.ErrorMaxAge = time.Minute
 	}
 	c.Webhooks.ApplyDefaults()
+	c.Jobs.ApplyDefaults()
 }
 
 // Validate checks the settings; the error names the field.
@@ -240,5 +243,8 @@ func (c *Config) Validate() error {
 			return config.Errorf(name, "must not be negative")
 		}
 	}
-	return config.Prefix("webhooks", c.Webhooks.Validate())
+	if err := config.Prefix("webhooks", c.Webhooks.Validate()); err != nil {
+		return err
+	}
+	return config.Prefix("jobs", c.Jobs.Validate())
 }

@@ -266,6 +266,7 @@ func (s *Server) WaitRecorded() { s.recording.wait() }
 // Close waits for background work; the storage may be closed after it.
 func (s *Server) Close() error {
 	s.analyser.close()
+	s.jobs.close()
 	s.webhooks.close()
 	s.WaitRecorded()
 	return nil

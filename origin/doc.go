@@ -36,6 +36,8 @@
 //	upload_chunked.go         chunked uploads (X-Unique-Upload-Id, Content-Range): chunk blobs, records in meta
 //	upload_incoming.go        incoming transformations and format conversion
 //	upload_eager.go           eager transformations
+//	upload_eager_async.go     eager_async: the job that makes them in the background, its eager notification
+//	upload_async.go           async uploads: the file kept, the job that stores it, its failure notified
 //	upload_analysis.go        analysis: colours, phash and embedded metadata of a version
 //	upload_analyser.go        the background analyser that computes it
 //	upload_response.go        assetJSON: the upload answer
@@ -54,6 +56,11 @@
 //	webhooks.go               the notifications' bodies, written to the outbox with the change; their signature
 //	webhooks_config.go        Webhooks: timeouts, retries, bounds
 //	webhooks_worker.go        webhookSender: claims due notifications, POSTs them, records the outcome; metrics
+//
+// Background jobs (eager_async, async; meta's jobs):
+//
+//	jobs_config.go            Jobs: concurrency, timeout, attempts, bounds
+//	jobs_worker.go            jobRunner: claims due jobs, does them, records the outcome with their notification
 //
 // The Admin API (/v1_1/<cloud>/resources..., tags, transformations, usage):
 //

@@ -110,4 +110,5 @@ func (s *Server) writeMetrics(w io.Writer) {
 	metrics.Gauge(w, "mediacdn_origin_layer_cache_bytes", "Pixels the layer cache holds.", float64(st.LayerCacheBytes))
 	metrics.Gauge(w, "mediacdn_origin_layer_cache_entries", "Layers the layer cache holds.", float64(st.LayerCacheEntries))
 	s.webhooks.writeMetrics(w)
+	s.jobs.writeMetrics(w)
 }

@@ -55,6 +55,13 @@ type uploadOptions struct {
 	// when given (facesGiven, customGiven): g_face and g_custom read them.
 	coords                  meta.Coordinates
 	facesGiven, customGiven bool
+	// eagerAsync makes the eager images in the background, notifying
+	// eagerNotificationURL (else notification_url) when they are made
+	// (upload_eager_async.go).
+	eagerAsync           bool
+	eagerNotificationURL string
+	// async stores the upload in the background (upload_async.go).
+	async bool
 }
 
 func parseUploadOptions(p *api.Params) (*uploadOptions, error) {
@@ -99,6 +106,12 @@ func parseUploadOptions(p *api.Params) (*uploadOptions, error) {
 	}
 	o.eagerGiven = p.Has("eager")
 	if o.eager, err = parseEager(strings.Join(p.Values("eager"), "|")); err != nil {
+		return nil, err
+	}
+	if err := o.parseEagerAsync(p); err != nil {
+		return nil, err
+	}
+	if o.async, err = p.Bool("async", false); err != nil {
 		return nil, err
 	}
 	if o.breakpoints, err = parseBreakpoints(p.Get("responsive_breakpoints")); err != nil {
@@ -310,6 +323,10 @@ func (c *call) upload(rt string, p *api.Params) {
 		c.fail(err)
 		return
 	}
+	if o.async {
+		c.uploadAsync(rt, p, o) // upload_async.go
+		return
+	}
 	src, err := c.uploadedFile(p, o)
 	if err != nil {
 		c.fail(err)
@@ -319,6 +336,12 @@ func (c *call) upload(rt string, p *api.Params) {
 		c.ok(map[string]any{"done": false}) // a chunk, not the last
 		return
 	}
+	c.uploadFrom(rt, p, o, src)
+}
+
+// uploadFrom stores src, the upload's whole file, which it closes, and
+// answers.
+func (c *call) uploadFrom(rt string, p *api.Params, o *uploadOptions, src *upfile) {
 	defer func() { src.close() }() // src changes below
 	kind, err := c.classify(rt, o.resourceTypeOverride, src)
 	if err == nil {
@@ -407,7 +430,7 @@ func (c *call) addChunk(id string, src *upfile) (*upfile, error) {
 // applies the incoming transformation and format conversion asked for
 // (upload_incoming.go): src, or the file made from it, with its kind.
 func (c *call) incoming(src *upfile, kind fileKind, o *uploadOptions) (*upfile, fileKind, error) {
-	if len(o.eager) > 0 && kind.rt != delivery.Image {
+	if len(o.eager) > 0 && kind.rt != delivery.Image { // eager_async's too
 		return src, kind, eagerNotForKind(kind.rt)
 	}
 	if len(o.breakpoints) > 0 && kind.rt != delivery.Image {
@@ -464,6 +487,7 @@ func (c *call) commitUpload(a *meta.Asset, an *analysis, made []madeEager, bps [
 		c.fail(err)
 		return
 	}
+	ctx, batch := c.withEagerJob(ctx, p, o) // eager_async's job, in Put's transaction
 	res, err := c.s.meta.Put(ctx, a, o.overwrite)
 	if errors.Is(err, meta.ErrExists) {
 		c.s.deleteBlobs(a.Blob)
@@ -478,11 +502,12 @@ func (c *call) commitUpload(a *meta.Asset, an *analysis, made []madeEager, bps [
 	}
 	if err != nil {
 		c.s.deleteBlobs(a.Blob)
-		c.fail(delivery.Internal(err))
+		c.fail(delivery.AsError(c.jobQueueFull(err)))
 		return
 	}
 	c.s.deleteBlobs(res.Orphans...)
 	c.s.webhooks.wake()
+	c.s.jobs.wake()
 	ev := Event{Kind: EventCreated, Asset: a.Key, NewVersion: a.Version, Invalidate: o.invalidate, Time: a.UpdatedAt}
 	if res.Prev != nil {
 		ev.Kind, ev.OldVersion = EventOverwritten, res.Prev.Version
@@ -498,6 +523,9 @@ func (c *call) commitUpload(a *meta.Asset, an *analysis, made []madeEager, bps [
 	j.Overwritten = res.Prev != nil
 	j.Invalidation = c.report(p, inv)
 	j.Eager = c.eagerAnswer(a, c.recordEager(a, made))
+	if batch != "" {
+		j.Eager = c.eagerAsyncAnswer(a, o.eager, batch)
+	}
 	j.ResponsiveBreakpoints = c.recordBreakpoints(a, bps)
 	flags, given := o.analyse.givenFaces(a.Coordinates.Faces)
 	if an != nil {

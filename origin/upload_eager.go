@@ -21,9 +21,8 @@ import (
 //     would (eagerOf), before it changes the asset's metadata.
 //
 // Callers refuse eager transformations of other resource types first
-// (eagerNotForKind). eager_async, which would make them in the
-// background, is refused until it reports them as Cloudinary does
-// (upload_paramspec.go).
+// (eagerNotForKind). With eager_async they are made in the background
+// instead (upload_eager_async.go).
 
 // eagerSpec is one eager entry, parsed and expanded.
 type eagerSpec struct {
@@ -66,7 +65,7 @@ type madeEager struct {
 // reading o's tags and context) from src, the image (of format
 // assetFormat) it is about to store. Nothing is stored.
 func (c *call) makeEagerFrom(src *upfile, assetFormat string, o *uploadOptions) ([]madeEager, error) {
-	eager := o.eager
+	eager := o.eagerNow()
 	if len(eager) == 0 {
 		return nil, nil
 	}

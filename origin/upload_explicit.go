@@ -33,12 +33,13 @@ func (c *call) explicit(rt string, p *api.Params) {
 		c.fail(err)
 		return
 	}
+	ctx, batch := c.withEagerJob(ctx, p, o) // eager_async's job, in Update's transaction
 	made, answer, eager, bps, err := c.explicitBefore(key, o)
 	if err != nil {
 		c.fail(err)
 		return
 	}
-	before := o.analyse.any() || len(o.eager) > 0 || len(o.breakpoints) > 0
+	before := o.analyse.any() || len(o.eagerNow()) > 0 || len(o.breakpoints) > 0
 	a, err := c.s.meta.Update(ctx, key, func(a *meta.Asset) error {
 		if before && a.Version != made {
 			return changedMeanwhile(id)
@@ -52,10 +53,11 @@ func (c *call) explicit(rt string, p *api.Params) {
 		return
 	}
 	if err != nil {
-		c.fail(delivery.AsError(err))
+		c.fail(delivery.AsError(c.jobQueueFull(err)))
 		return
 	}
 	c.s.webhooks.wake()
+	c.s.jobs.wake()
 	inv, err := c.s.events.Emit(c.ctx(), Event{Kind: EventMetadataChanged, Asset: key, OldVersion: a.Version,
 		NewVersion: a.Version, Invalidate: o.invalidate, Restricted: o.accessMode == meta.AccessAuthenticated, Time: a.UpdatedAt})
 	if err != nil {
@@ -65,6 +67,9 @@ func (c *call) explicit(rt string, p *api.Params) {
 	j := c.assetResponse(a)
 	j.Invalidation = c.report(p, inv)
 	j.Eager = c.eagerAnswer(a, eager)
+	if batch != "" {
+		j.Eager = c.eagerAsyncAnswer(a, o.eager, batch)
+	}
 	j.ResponsiveBreakpoints = c.recordBreakpoints(a, bps)
 	j.analysisJSON = answer
 	c.ok(j)
@@ -75,14 +80,14 @@ func (c *call) explicit(rt string, p *api.Params) {
 // processor busy or timing out) changes nothing; the change then applies
 // only to the version they were made of (made).
 func (c *call) explicitBefore(key meta.Key, o *uploadOptions) (made int64, answer analysisJSON, eager []eagerImage, bps []madeBreakpoints, err error) {
-	if !o.analyse.any() && len(o.eager) == 0 && len(o.breakpoints) == 0 {
+	if !o.analyse.any() && len(o.eagerNow()) == 0 && len(o.breakpoints) == 0 {
 		return 0, answer, nil, nil, nil
 	}
 	cur, err := c.asset(key)
 	if err != nil {
 		return 0, answer, nil, nil, err
 	}
-	if len(o.eager) > 0 && cur.ResourceType != delivery.Image {
+	if len(o.eagerNow()) > 0 && cur.ResourceType != delivery.Image {
 		return 0, answer, nil, nil, eagerNotForKind(cur.ResourceType)
 	}
 	if len(o.breakpoints) > 0 {
@@ -98,7 +103,7 @@ func (c *call) explicitBefore(key meta.Key, o *uploadOptions) (made int64, answe
 			return 0, answer, nil, nil, err
 		}
 	}
-	if eager, err = c.eagerOf(cur, o.eager); err != nil {
+	if eager, err = c.eagerOf(cur, o.eagerNow()); err != nil {
 		return 0, answer, nil, nil, err
 	}
 	return cur.Version, answer, eager, bps, nil

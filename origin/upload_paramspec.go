@@ -28,6 +28,7 @@ func uploadImplemented() []string {
 		"display_name", "use_filename", "unique_filename", "use_filename_as_display_name",
 		"use_asset_folder_as_public_id_prefix", "filename_override", "discard_original_filename",
 		"overwrite", "tags", "context", "transformation", "format", "allowed_formats", "eager",
+		"eager_async", "eager_notification_url", "async",
 		"invalidate", "return_delete_token", "moderation", "backup", "access_mode", "notification_url",
 		"colors", "phash", "image_metadata", "media_metadata", "exif", "faces", "responsive_breakpoints",
 		"face_coordinates", "custom_coordinates",
@@ -45,7 +46,7 @@ func explicitSpec() api.MethodParams {
 			"public_id", "resource_type", "type", "tags", "context", "eager", "invalidate", "moderation",
 			"display_name", "asset_folder", "access_mode", "colors", "phash", "image_metadata", "media_metadata",
 			"exif", "faces", "face_coordinates", "custom_coordinates", "notification_url", "responsive_breakpoints",
-			"upload_preset",
+			"upload_preset", "eager_async", "eager_notification_url",
 		},
 		Refused: uploadRefused(),
 	}
@@ -98,14 +99,12 @@ func signedParams(m api.MethodParams) api.MethodParams {
 }
 
 // uploadRefused are the upload method's Cloudinary parameters that this
-// server does not implement yet: eager notifications and callbacks, asynchronous
-// processing, structured metadata, access control lists,
+// server does not implement yet: callbacks, structured metadata, access control lists,
 // regions, add-ons and AI
 // analyses. Later issues move them to the implemented list as they land.
 func uploadRefused() []string {
 	return []string{
-		"eager_notification_url", "callback", "on_success", "eval",
-		"async", "eager_async",
+		"callback", "on_success", "eval",
 		"metadata", "clear_invalid",
 		"access_control",
 		"regions",

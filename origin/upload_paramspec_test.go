@@ -186,8 +186,8 @@ func TestUploadParamRefusedChangesNothing(t *testing.T) {
 		fields [][2]string
 		param  string
 	}{
-		{"/image/upload", [][2]string{{"public_id", "new"}, {"file", remote.URL + "/c.png"}}, "eager_notification_url"},
-		{"/image/upload", [][2]string{{"public_id", "target"}, {"file", remote.URL + "/c.png"}}, "eager_async"},
+		{"/image/upload", [][2]string{{"public_id", "new"}, {"file", remote.URL + "/c.png"}}, "on_success"},
+		{"/image/upload", [][2]string{{"public_id", "target"}, {"file", remote.URL + "/c.png"}}, "eval"},
 		{"/image/explicit", [][2]string{{"public_id", "target"}, {"tags", "changed"}, {"moderation", "manual"}}, "async"},
 		{"/image/explicit", [][2]string{{"public_id", "target"}, {"context", "k=v"}}, "transformation"},
 		{"/image/rename", [][2]string{{"from_public_id", "target"}, {"to_public_id", "renamed"}}, "metadata"},
@@ -240,15 +240,15 @@ func TestUploadParamRefusedThroughGoSDK(t *testing.T) {
 	o := startOrigin(t, nil)
 	ctx := context.Background()
 	res, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "chelsea.png"), uploader.UploadParams{PublicID: "n",
-		EagerNotificationURL: "https://example.com/hook"})
-	if err != nil || res.Error.Message != refusal("eager_notification_url") {
-		t.Fatalf("upload with eager_notification_url: %+v %v", res, err)
+		Callback: "https://example.com/cors.html"})
+	if err != nil || res.Error.Message != refusal("callback") {
+		t.Fatalf("upload with callback: %+v %v", res, err)
 	}
 	uploadAs(t, o, "rocket.jpg", "pic")
 	exp, err := o.Cld.Upload.Explicit(ctx, uploader.ExplicitParams{PublicID: "pic", Type: "upload",
-		Eager: "w_10", EagerAsync: api.Bool(true)})
-	if err != nil || exp.Error.Message != refusal("eager_async") {
-		t.Fatalf("explicit with eager_async: %+v %v", exp, err)
+		Eager: "w_10", Async: api.Bool(true)})
+	if err != nil || exp.Error.Message != refusal("async") {
+		t.Fatalf("explicit with async: %+v %v", exp, err)
 	}
 	res, err = o.Cld.Upload.Upload(ctx, testkit.Path(t, "chelsea.png"), uploader.UploadParams{PublicID: "n",
 		QualityAnalysis: api.Bool(true)})

@@ -106,8 +106,8 @@ func TestUploadPresetsSDK(t *testing.T) {
 
 	// A setting this server refuses is named; a bad value is refused.
 	bad, err := adm.CreateUploadPreset(ctx, admin.CreateUploadPresetParams{Name: "n",
-		UploadParams: uploader.UploadParams{EagerAsync: api.Bool(true)}})
-	if err != nil || bad.Error.Message != "Parameter eager_async is not supported by this server" {
+		UploadParams: uploader.UploadParams{QualityAnalysis: api.Bool(true)}})
+	if err != nil || bad.Error.Message != "Parameter quality_analysis is not supported by this server" {
 		t.Fatalf("refused setting: %+v %v", bad, err)
 	}
 	bad, err = adm.CreateUploadPreset(ctx, admin.CreateUploadPresetParams{Name: "n",
@@ -218,7 +218,8 @@ func TestUnsignedUpload(t *testing.T) {
 		{[]string{"upload_preset", "open", "overwrite", "true"}, "Overwrite parameter is not allowed when using unsigned upload."},
 		{[]string{"upload_preset", "open_jpg", "public_id", "x"}, "Public_id parameter is not allowed when using unsigned upload."},
 		{[]string{"upload_preset", "open", "notification_url", "http://example.com"}, "Notification_url parameter is not allowed when using unsigned upload."},
-		{[]string{"upload_preset", "open", "eager_async", "true"}, "Parameter eager_async is not supported by this server"},
+		{[]string{"upload_preset", "open", "eager_async", "true"}, "Eager_async parameter is not allowed when using unsigned upload."},
+		{[]string{"upload_preset", "open", "ocr", "adv_ocr"}, "Parameter ocr is not supported by this server"},
 		{[]string{"public_id", "x"}, "Must supply api_key"},
 	}
 	for _, r := range refusals {

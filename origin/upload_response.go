@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -62,6 +63,26 @@ type eagerJSON struct {
 	Format         string `json:"format"`
 	URL            string `json:"url"`
 	SecureURL      string `json:"secure_url"`
+	// Status ("processing") and BatchID describe an image eager_async
+	// is making (upload_eager_async.go): it has no size yet.
+	Status  string `json:"-"`
+	BatchID string `json:"-"`
+}
+
+// MarshalJSON writes an image being made as Cloudinary answers
+// eager_async: its transformation, status, batch ID and URLs.
+func (e eagerJSON) MarshalJSON() ([]byte, error) {
+	if e.Status == "" {
+		type made eagerJSON
+		return json.Marshal(made(e))
+	}
+	return json.Marshal(struct {
+		Transformation string `json:"transformation"`
+		Status         string `json:"status"`
+		BatchID        string `json:"batch_id"`
+		URL            string `json:"url"`
+		SecureURL      string `json:"secure_url"`
+	}{e.Transformation, e.Status, e.BatchID, e.URL, e.SecureURL})
 }
 
 // timeJSON formats a time as Cloudinary does: RFC 3339 in UTC, seconds.

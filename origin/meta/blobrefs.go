@@ -9,7 +9,8 @@ import (
 // check of the blob store (`mediacdn fsck`).
 type BlobRefStore interface {
 	// BlobRefs calls fn with every blob an asset, a derived resource, a
-	// backup or a chunk of a chunked upload in progress refers to, in no particular order; an error from fn stops it.
+	// backup, a chunk of a chunked upload in progress or a pending job
+	// (an async upload's file) refers to, in no particular order; an error from fn stops it.
 	// fn must not write to the store.
 	BlobRefs(ctx context.Context, fn func(BlobRef) error) error
 }
@@ -36,6 +37,7 @@ const (
 	RefDerived BlobRefKind = "derived" // a derived resource
 	RefBackup  BlobRefKind = "backup"  // a backed-up original
 	RefChunk   BlobRefKind = "chunk"   // a chunk of a chunked upload in progress
+	RefJob     BlobRefKind = "job"     // a file a pending job keeps (Version is the job's ID)
 )
 
 // BlobRefs implements BlobRefStore.
@@ -48,7 +50,9 @@ func (s *db) BlobRefs(ctx context.Context, fn func(BlobRef) error) error {
 		UNION ALL
 		SELECT 'backup', cloud, resource_type, type, public_id, version, 0, '', blob FROM backups
 		UNION ALL
-		SELECT 'chunk', cloud, '', '', '', range_start, 0, upload_id, blob FROM chunks`)
+		SELECT 'chunk', cloud, '', '', '', range_start, 0, upload_id, blob FROM chunks
+		UNION ALL
+		SELECT 'job', cloud, '', '', '', id, 0, '', blob FROM jobs WHERE blob <> '' AND state = 'pending'`)
 	if err != nil {
 		return fmt.Errorf("meta: blob refs: %w", err)
 	}

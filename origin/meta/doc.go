@@ -45,6 +45,7 @@
 //	counts.go           CountStore: counts per time window (the Admin API's hourly limit, unsigned uploads)
 //	chunks.go           ChunkStore: chunked uploads' chunks and refusals
 //	outbox.go           OutboxStore: webhooks written with their change, claimed under a lease, their outcome
+//	jobs.go             JobStore: background jobs written with their change, claimed under a lease, ended with their notification
 //
 // Tests (each contract test runs on SQLite and PostgreSQL, forEachStore):
 //
@@ -57,6 +58,7 @@
 //	origins_test.go     two origins writing one database at once
 //	shared_test.go      leases, counts, chunks, alone and from two origins at once
 //	outbox_test.go      the outbox: written with the change, claimed once, retried, given up
+//	jobs_test.go        jobs: written with the change, bounded, claimed once, retried, ended once with their notification
 //	open_test.go        Open by URL and its errors
 //	bench_test.go       the hot calls on both engines
 package meta

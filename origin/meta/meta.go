@@ -98,7 +98,8 @@ type Coordinates struct {
 // time window, chunked uploads, the outbox of webhooks), each a small
 // interface of its own. Put, Update, Delete and Rename write the
 // notification a context made by WithNotify asks for in their
-// transaction (outbox.go).
+// transaction (outbox.go), Put and Update the job WithJob asks for
+// (jobs.go).
 type Store interface {
 	Lister
 	BulkDeleter
@@ -117,6 +118,7 @@ type Store interface {
 	MappingStore
 	PresetStore
 	OutboxStore
+	JobStore
 
 	// Asset returns the asset at k, or ErrNotFound.
 	Asset(ctx context.Context, k Key) (*Asset, error)

@@ -218,6 +218,8 @@ var migrations = []string{
 	outboxSchema(`id INTEGER PRIMARY KEY AUTOINCREMENT`),
 	// 12: an upload preset's live attribute (presets.go).
 	presetsLive,
+	// 13: background jobs (jobs.go).
+	jobsSchema(`id INTEGER PRIMARY KEY AUTOINCREMENT`),
 }
 
 // sharedSchema is migration 8 of SQLite and 2 of PostgreSQL (the same

@@ -119,8 +119,12 @@ func WithNotify(ctx context.Context, fn Notify) context.Context {
 	return context.WithValue(ctx, notifyKey{}, fn)
 }
 
-// notify writes, in tx, the notification the context asks for a.
+// notify writes, in tx, the job (jobs.go) and the notification the
+// context asks for a.
 func (s *db) notify(ctx context.Context, tx *txn, a *Asset) error {
+	if err := s.jobFor(ctx, tx, a); err != nil {
+		return err
+	}
 	fn, _ := ctx.Value(notifyKey{}).(Notify)
 	if fn == nil {
 		return nil

@@ -277,4 +277,6 @@ var pgMigrations = []string{
 	outboxSchema(`id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY`),
 	// 6: an upload preset's live attribute (presets.go).
 	presetsLive,
+	// 7: background jobs (jobs.go).
+	jobsSchema(`id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY`),
 }

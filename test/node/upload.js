@@ -164,10 +164,10 @@ async function uploadParams() {
   const exp = await cloudinary.uploader.explicit('node/two', { type: 'upload', moderation: 'manual' });
   assert.deepEqual(exp.moderation, [{ kind: 'manual', status: 'pending' }]);
 
-  const refused = await cloudinary.uploader.upload(file('rocket.jpg'), { eager_notification_url: 'https://example.com/hook' })
+  const refused = await cloudinary.uploader.upload(file('rocket.jpg'), { on_success: 'current_asset.update({tags: ["x"]})' })
     .catch((e) => e);
   assert.equal(refused.http_code, 400);
-  assert.equal(refused.message, 'Parameter eager_notification_url is not supported by this server');
+  assert.equal(refused.message, 'Parameter on_success is not supported by this server');
 }
 
 main().catch((err) => {
