@@ -216,6 +216,9 @@ var migrations = []string{
 	presetsSchema(""),
 	// 11: the outbox of webhooks (outbox.go).
 	outboxSchema(`id INTEGER PRIMARY KEY AUTOINCREMENT`),
+	// 12: structured metadata fields and the index of the assets' values
+	// (metadata_fields.go, metadata_values.go).
+	metadataFieldsSchema("", "INTEGER", "0"),
 }
 
 // sharedSchema is migration 8 of SQLite and 2 of PostgreSQL (the same
