@@ -306,6 +306,10 @@ func (c *call) upload(rt string, p *api.Params) {
 	if err == nil {
 		_, err = notificationURL(p) // checked before anything is stored (commitUpload uses it)
 	}
+	var md map[string]any
+	if err == nil {
+		md, err = c.uploadMetadata(p) // checked before the file is read (metadata_values.go)
+	}
 	if err != nil {
 		c.fail(err)
 		return
@@ -360,6 +364,7 @@ func (c *call) upload(rt string, p *api.Params) {
 		return
 	}
 	a.Analysis = stored
+	a.Metadata = md
 	if o.useFilenameAsDisplayName && !o.displayNameGiven {
 		a.DisplayName, _ = api.FilenameStem(src.Name)
 	}

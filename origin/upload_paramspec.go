@@ -30,7 +30,7 @@ func uploadImplemented() []string {
 		"overwrite", "tags", "context", "transformation", "format", "allowed_formats", "eager",
 		"invalidate", "return_delete_token", "moderation", "backup", "access_mode", "notification_url",
 		"colors", "phash", "image_metadata", "media_metadata", "exif", "faces", "responsive_breakpoints",
-		"face_coordinates", "custom_coordinates",
+		"face_coordinates", "custom_coordinates", "metadata",
 		"upload_preset",
 	}
 }
@@ -45,6 +45,7 @@ func explicitSpec() api.MethodParams {
 			"public_id", "resource_type", "type", "tags", "context", "eager", "invalidate", "moderation",
 			"display_name", "asset_folder", "access_mode", "colors", "phash", "image_metadata", "media_metadata",
 			"exif", "faces", "face_coordinates", "custom_coordinates", "notification_url", "responsive_breakpoints",
+			"metadata",
 		},
 		Refused: uploadRefused(),
 	}
@@ -87,6 +88,12 @@ func textSpec() api.MethodParams {
 	})
 }
 
+// metadataSpec is the metadata method (metadata_values.go).
+func metadataSpec() api.MethodParams {
+	return signedParams(api.MethodParams{Implemented: []string{"metadata", "public_ids", "type", "resource_type"},
+		Refused: []string{"clear_invalid"}})
+}
+
 // deleteByTokenSpec: the token is the only credential.
 func deleteByTokenSpec() api.MethodParams { return api.MethodParams{Implemented: []string{"token"}} }
 
@@ -98,14 +105,14 @@ func signedParams(m api.MethodParams) api.MethodParams {
 
 // uploadRefused are the upload method's Cloudinary parameters that this
 // server does not implement yet: eager notifications and callbacks, asynchronous
-// processing, structured metadata, access control lists,
+// processing, clearing invalid metadata values, access control lists,
 // regions, add-ons and AI
 // analyses. Later issues move them to the implemented list as they land.
 func uploadRefused() []string {
 	return []string{
 		"eager_notification_url", "callback", "on_success", "eval",
 		"async", "eager_async",
-		"metadata", "clear_invalid",
+		"clear_invalid",
 		"access_control",
 		"regions",
 		"unique_display_name", "public_ids", "proxy", "headers",
