@@ -400,3 +400,11 @@ func TestGoSDKMetadataValues(t *testing.T) {
 		t.Fatalf("a deleted field set: %+v", um)
 	}
 }
+
+// The official Node SDK's metadata field calls (JSON bodies, which its
+// Admin API suite needs before it starts) and metadata values on upload,
+// update_metadata and update (test/node/metadata.js).
+func TestNodeSDKMetadata(t *testing.T) {
+	o := startOrigin(t, nil)
+	runNode(t, "metadata.js", o.URL, testkit.Dir(t))
+}
