@@ -2,8 +2,8 @@ package meta
 
 import (
 	"context"
-	"encoding/json"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
