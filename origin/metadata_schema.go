@@ -154,13 +154,40 @@ func checkLabel(what, s string) error {
 	return nil
 }
 
-// parseValidation reads the validation parameter: an object, which the
-// parameters' reader hands over as k=v|k2=v2 (nested rules as JSON).
+// objectParam reads a parameter that is an object: JSON text (a form's
+// value), or what the parameters' reader makes of a JSON body's object,
+// k=v|k2=v2 with nested values as JSON. Values come back as JSON text
+// (strings as they are).
+func objectParam(raw string) (map[string]string, error) {
+	if !strings.HasPrefix(strings.TrimSpace(raw), "{") {
+		return api.ParseContext(raw)
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(raw), &obj); err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(obj))
+	for k, v := range obj {
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			out[k] = s
+			continue
+		}
+		out[k] = string(v)
+		if string(v) == "null" {
+			out[k] = ""
+		}
+	}
+	return out, nil
+}
+
+// parseValidation reads the validation parameter, an object
+// (objectParam).
 func parseValidation(typ, raw string) (*mdValidation, error) {
 	if raw == "" {
 		return nil, nil
 	}
-	obj, err := api.ParseContext(raw)
+	obj, err := objectParam(raw)
 	if err != nil {
 		return nil, api.BadRequest("Invalid validation - %s", api.Clip(raw))
 	}
@@ -338,14 +365,14 @@ func compareInts(a, b int64) int {
 	return 0
 }
 
-// parseDatasource reads the datasource parameter: an object with values,
-// which the parameters' reader hands over as values=<JSON list>. Entries
-// without an external ID get one; state is active unless given.
+// parseDatasource reads the datasource parameter, an object with values
+// (objectParam). Entries without an external ID get one; state is active
+// unless given.
 func parseDatasource(raw string) (*mdDatasource, error) {
 	if raw == "" {
 		return nil, nil
 	}
-	obj, err := api.ParseContext(raw)
+	obj, err := objectParam(raw)
 	if err != nil {
 		return nil, api.BadRequest("Invalid datasource - %s", api.Clip(raw))
 	}

@@ -226,6 +226,24 @@ func TestGoSDKMetadataFields(t *testing.T) {
 	if a.status != http.StatusBadRequest || a.errorMessage() != "Parameter restrictions is not supported by this server" {
 		t.Errorf("restrictions: %d %s", a.status, a.raw)
 	}
+
+	// A form's objects and lists are JSON text.
+	a = adminDo(t, o, http.MethodPost, "metadata_fields", "application/x-www-form-urlencoded", url.Values{
+		"type": {"set"}, "external_id": {"formset"}, "label": {"Form set"}, "mandatory": {"true"},
+		"default_value": {`["x","y"]`}, "datasource": {`{"values":[{"external_id":"x","value":"X"},{"external_id":"y","value":"Y"}]}`},
+	}.Encode())
+	if a.status != http.StatusOK || fmt.Sprint(a.body["default_value"]) != "[x y]" ||
+		fmt.Sprint(a.body["datasource"]) != "map[values:[map[external_id:x state:active value:X] map[external_id:y state:active value:Y]]]" {
+		t.Errorf("form set: %d %s", a.status, a.raw)
+	}
+	a = adminDo(t, o, http.MethodPost, "metadata_fields", "application/x-www-form-urlencoded", url.Values{
+		"type": {"integer"}, "external_id": {"formint"}, "label": {"Form integer"},
+		"validation": {`{"type":"and","rules":[{"type":"less_than","value":5}]}`}, "default_value": {"4"},
+	}.Encode())
+	if a.status != http.StatusOK || a.body["default_value"] != 4.0 ||
+		fmt.Sprint(a.body["validation"]) != "map[rules:[map[equals:false type:less_than value:5]] type:and]" {
+		t.Errorf("form integer: %d %s", a.status, a.raw)
+	}
 }
 
 // setDemoFields creates the fields the value tests use: alt (string of 2
