@@ -197,7 +197,7 @@ func (f *mdField) edit(p *api.Params, create bool) error {
 		}
 	}
 	if isListType(f.Type) && (f.Datasource == nil || len(f.Datasource.Values) == 0) {
-		return api.BadRequest("Missing required parameter - datasource (an %s field needs values)", f.Type)
+		return api.BadRequest("Missing required parameter - datasource (%s field needs values)", withArticle(f.Type))
 	}
 	if p.Has("default_value") {
 		f.DefaultValue = nil

@@ -124,6 +124,14 @@ func (f *mdField) definition() string {
 	return string(b)
 }
 
+// withArticle is a type with its indefinite article ("an enum").
+func withArticle(typ string) string {
+	if strings.ContainsAny(typ[:1], "aeiou") {
+		return "an " + typ
+	}
+	return "a " + typ
+}
+
 // isListType reports the types with a datasource.
 func isListType(typ string) bool { return typ == meta.MetadataTypeEnum || typ == meta.MetadataTypeSet }
 
@@ -463,7 +471,7 @@ func (f *mdField) value(texts []string) (any, error) {
 		return api.BadRequest("Invalid metadata value for field %s - "+format, append([]any{f.ExternalID}, args...)...)
 	}
 	if f.Type != meta.MetadataTypeSet && len(texts) != 1 {
-		return nil, bad("a %s field takes one value", f.Type)
+		return nil, bad("%s field takes one value", withArticle(f.Type))
 	}
 	var out any
 	switch f.Type {

@@ -315,7 +315,7 @@ func TestGoSDKMetadataValues(t *testing.T) {
 		{api.Metadata{"shot": "29/02/2024"}, "Invalid metadata value for field shot - 29/02/2024 is not a date (YYYY-MM-DD)"},
 		{api.Metadata{"shot": "2030-01-01"}, "Invalid metadata value for field shot - must be less than 2030-01-01"},
 		{api.Metadata{"mood": "sad"}, "Invalid metadata value for field mood - sad is not an active value of its datasource"},
-		{api.Metadata{"mood": []string{"calm", "wild"}}, "Invalid metadata value for field mood - a enum field takes one value"},
+		{api.Metadata{"mood": []string{"calm", "wild"}}, "Invalid metadata value for field mood - an enum field takes one value"},
 		{api.Metadata{"colors": []string{"red", "pink"}}, "Invalid metadata value for field colors - pink is not an active value of its datasource"},
 		{api.Metadata{"colors": ""}, "Metadata field colors is mandatory and cannot be cleared"},
 	} {
