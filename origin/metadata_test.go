@@ -227,6 +227,21 @@ func TestGoSDKMetadataFields(t *testing.T) {
 		t.Errorf("restrictions: %d %s", a.status, a.raw)
 	}
 
+	many := make([]string, 3001)
+	for i := range many {
+		many[i] = fmt.Sprintf(`{"value":"v%d"}`, i)
+	}
+	a = adminDo(t, o, http.MethodPut, "metadata_fields/mood/datasource", "application/json",
+		`{"values":[`+strings.Join(many[:3000], ",")+`]}`)
+	if a.status != http.StatusBadRequest || a.errorMessage() != "Invalid datasource - more than 3000 values" {
+		t.Errorf("datasource past 3000 entries (with the field's 4): %d %.200s", a.status, a.raw)
+	}
+	a = adminDo(t, o, http.MethodPost, "metadata_fields", "application/json",
+		`{"type":"enum","external_id":"big","label":"Big","datasource":{"values":[`+strings.Join(many, ",")+`]}}`)
+	if a.status != http.StatusBadRequest || a.errorMessage() != "Invalid datasource - more than 3000 values" {
+		t.Errorf("a datasource of 3001 entries: %d %.200s", a.status, a.raw)
+	}
+
 	// A form's objects and lists are JSON text.
 	a = adminDo(t, o, http.MethodPost, "metadata_fields", "application/x-www-form-urlencoded", url.Values{
 		"type": {"set"}, "external_id": {"formset"}, "label": {"Form set"}, "mandatory": {"true"},
@@ -310,6 +325,7 @@ func TestGoSDKMetadataValues(t *testing.T) {
 		{api.Metadata{"nope": "x"}, "Metadata field nope does not exist"},
 		{api.Metadata{"alt": "A long text"}, "Invalid metadata value for field alt - longer than 6 characters"},
 		{api.Metadata{"alt": "A"}, "Invalid metadata value for field alt - shorter than 2 characters"},
+		{api.Metadata{"alt": strings.Repeat("x", 4097)}, "Invalid metadata value for field alt - longer than 4096 characters"},
 		{api.Metadata{"size": 10}, "Invalid metadata value for field size - must be greater than 10"},
 		{api.Metadata{"size": "ten"}, "Invalid metadata value for field size - ten is not an integer"},
 		{api.Metadata{"shot": "29/02/2024"}, "Invalid metadata value for field shot - 29/02/2024 is not a date (YYYY-MM-DD)"},
