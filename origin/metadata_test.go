@@ -344,6 +344,27 @@ func TestGoSDKMetadataValues(t *testing.T) {
 		t.Fatalf("a refused upload stored its asset: %d", a.status)
 	}
 
+	// An upload preset's metadata; the call's own replaces it.
+	if a := adminDo(t, o, http.MethodPost, "upload_presets", "application/x-www-form-urlencoded",
+		url.Values{"name": {"tagged"}, "metadata": {"alt=preset|size=20"}}.Encode()); a.status != http.StatusOK {
+		t.Fatalf("preset: %d %s", a.status, a.raw)
+	}
+	pre, err := o.Cld.Upload.Upload(ctx, file, uploader.UploadParams{PublicID: "preset", UploadPreset: "tagged"})
+	if msg := sdkFailure(err, pre); msg != "" {
+		t.Fatal(msg)
+	}
+	if !reflect.DeepEqual(pre.Metadata, api.Metadata{"alt": "preset", "size": 20.0, "colors": []any{"red"}}) {
+		t.Fatalf("upload through a preset: %#v", pre.Metadata)
+	}
+	pre, err = o.Cld.Upload.Upload(ctx, file, uploader.UploadParams{PublicID: "preset", UploadPreset: "tagged",
+		Metadata: api.Metadata{"size": 30}})
+	if msg := sdkFailure(err, pre); msg != "" {
+		t.Fatal(msg)
+	}
+	if !reflect.DeepEqual(pre.Metadata, api.Metadata{"size": 30.0, "colors": []any{"red"}}) {
+		t.Fatalf("upload through a preset with metadata: %#v", pre.Metadata)
+	}
+
 	// update_metadata over several public IDs, one missing: merged.
 	um, err := o.Cld.Upload.UpdateMetadata(ctx, uploader.UpdateMetadataParams{PublicIDs: []string{"full", "missing", plain},
 		Metadata: api.CldAPIMap{"size": "50", "mood": "wild"}})
