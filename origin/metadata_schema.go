@@ -96,12 +96,12 @@ func fieldOf(m *meta.MetadataField) (*mdField, error) {
 	if err := dec.Decode(&f.mdDefinition); err != nil {
 		return nil, fmt.Errorf("metadata field %s: %w", m.ExternalID, err)
 	}
-	f.DefaultValue = normalDefault(f.Type, f.DefaultValue)
+	f.DefaultValue = normalDefault(f.DefaultValue)
 	return f, nil
 }
 
 // normalDefault turns a decoded default value back into its Go form.
-func normalDefault(typ string, v any) any {
+func normalDefault(v any) any {
 	switch v := v.(type) {
 	case json.Number:
 		if n, err := v.Int64(); err == nil {

@@ -308,7 +308,7 @@ func (c *call) upload(rt string, p *api.Params) {
 	}
 	var md map[string]any
 	if err == nil {
-		md, err = c.uploadMetadata(p) // checked before the file is read (metadata_values.go)
+		md, err = c.uploadMetadata(p) // checked before the file is processed (metadata_values.go)
 	}
 	if err != nil {
 		c.fail(err)
