@@ -21,7 +21,7 @@ import (
 
 // Bounds of the schema and of the values.
 const (
-	maxMetadataFields      = 1000 // fields per cloud
+	maxMetadataFields      = 100  // fields per cloud (Cloudinary's bound; deleted ones do not count)
 	maxDatasourceEntries   = 3000 // entries of one enum or set datasource
 	maxMetadataIDLength    = 255  // a field's or an entry's external ID, in characters
 	maxMetadataLabelLength = 255  // a field's label, an entry's value

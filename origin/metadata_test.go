@@ -463,3 +463,26 @@ func TestNodeSDKMetadata(t *testing.T) {
 	o := startOrigin(t, nil)
 	runNode(t, "metadata.js", o.URL, testkit.Dir(t))
 }
+
+// A cloud has at most 100 fields; a deleted one does not count.
+func TestMetadataFieldsBound(t *testing.T) {
+	o := startOrigin(t, nil)
+	create := func(i int) adminAnswer {
+		return adminDo(t, o, http.MethodPost, "metadata_fields", "application/json",
+			fmt.Sprintf(`{"type":"string","external_id":"f%d","label":"F %d"}`, i, i))
+	}
+	for i := range 100 {
+		if a := create(i); a.status != http.StatusOK {
+			t.Fatalf("field %d: %d %s", i, a.status, a.raw)
+		}
+	}
+	if a := create(100); a.status != http.StatusBadRequest || a.errorMessage() != "Too many metadata fields - at most 100" {
+		t.Fatalf("field 101: %d %s", a.status, a.raw)
+	}
+	if a := adminDo(t, o, http.MethodDelete, "metadata_fields/f7", "", ""); a.status != http.StatusOK {
+		t.Fatalf("delete: %d %s", a.status, a.raw)
+	}
+	if a := create(100); a.status != http.StatusOK {
+		t.Fatalf("field 101 after a delete: %d %s", a.status, a.raw)
+	}
+}
