@@ -25,7 +25,7 @@ const (
 	maxDatasourceEntries   = 3000 // entries of one enum or set datasource
 	maxMetadataIDLength    = 255  // a field's or an entry's external ID, in characters
 	maxMetadataLabelLength = 255  // a field's label, an entry's value
-	maxMetadataValueLength = 4096 // a string value, in characters
+	maxMetadataValueBytes  = 1024 // a string value, in bytes of UTF-8 (indexed: PostgreSQL's index rows are bounded)
 	maxValidationRules     = 10   // the rules of an and validation
 )
 
@@ -476,8 +476,8 @@ func (f *mdField) value(texts []string) (any, error) {
 	var out any
 	switch f.Type {
 	case meta.MetadataTypeString:
-		if utf8.RuneCountInString(texts[0]) > maxMetadataValueLength {
-			return nil, bad("longer than %d characters", maxMetadataValueLength)
+		if len(texts[0]) > maxMetadataValueBytes {
+			return nil, bad("longer than %d bytes", maxMetadataValueBytes)
 		}
 		out = texts[0]
 	case meta.MetadataTypeInteger:

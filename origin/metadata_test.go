@@ -325,7 +325,7 @@ func TestGoSDKMetadataValues(t *testing.T) {
 		{api.Metadata{"nope": "x"}, "Metadata field nope does not exist"},
 		{api.Metadata{"alt": "A long text"}, "Invalid metadata value for field alt - longer than 6 characters"},
 		{api.Metadata{"alt": "A"}, "Invalid metadata value for field alt - shorter than 2 characters"},
-		{api.Metadata{"alt": strings.Repeat("x", 4097)}, "Invalid metadata value for field alt - longer than 4096 characters"},
+		{api.Metadata{"alt": strings.Repeat("x", 1025)}, "Invalid metadata value for field alt - longer than 1024 bytes"},
 		{api.Metadata{"size": 10}, "Invalid metadata value for field size - must be greater than 10"},
 		{api.Metadata{"size": "ten"}, "Invalid metadata value for field size - ten is not an integer"},
 		{api.Metadata{"shot": "29/02/2024"}, "Invalid metadata value for field shot - 29/02/2024 is not a date (YYYY-MM-DD)"},

@@ -123,6 +123,15 @@ func testMetadataValuesIndex(t *testing.T, s Store) {
 			t.Fatal(err)
 		}
 	}
+	long := strings.Repeat("é", 512) // 1,024 bytes, the origin's bound: an index row PostgreSQL takes
+	b := asset("long", "b2")
+	b.Metadata = map[string]any{"alt": long}
+	if _, err := s.Put(ctx, b, false); err != nil {
+		t.Fatalf("a value of 1,024 bytes: %v", err)
+	}
+	if _, err := s.Delete(ctx, b.Key); err != nil {
+		t.Fatal(err)
+	}
 	a := asset("pic", "b1")
 	a.Metadata = map[string]any{"alt": "A cat", "size": int64(9007199254740993), "shot": "2024-02-29",
 		"mood": "calm", "colors": []string{"red", "green"}, "gone": "not a field"}
