@@ -12,28 +12,32 @@ import (
 // (the Go SDK's api.BriefAssetResult decodes it). Optional parts appear
 // when the listing asks for them (tags, context, metadata, moderations).
 type resourceJSON struct {
-	AssetID          string           `json:"asset_id"`
-	PublicID         string           `json:"public_id"`
-	Format           string           `json:"format,omitempty"`
-	Version          int64            `json:"version"`
-	ResourceType     string           `json:"resource_type"`
-	Type             string           `json:"type"`
-	CreatedAt        string           `json:"created_at"`
-	Bytes            int64            `json:"bytes"`
-	Width            int              `json:"width,omitempty"`
-	Height           int              `json:"height,omitempty"`
-	Backup           bool             `json:"backup,omitempty"`
-	AccessMode       string           `json:"access_mode"`
-	URL              string           `json:"url"`
-	SecureURL        string           `json:"secure_url"`
-	AssetFolder      string           `json:"asset_folder"`
-	DisplayName      string           `json:"display_name"`
-	Tags             *[]string        `json:"tags,omitempty"`
-	Context          *contextJSON     `json:"context,omitempty"`
-	Metadata         *map[string]any  `json:"metadata,omitempty"`
-	ModerationStatus string           `json:"moderation_status,omitempty"`
-	Moderation       []moderationJSON `json:"moderation,omitempty"`
+	AssetID          string             `json:"asset_id"`
+	PublicID         string             `json:"public_id"`
+	Format           string             `json:"format,omitempty"`
+	Version          int64              `json:"version"`
+	ResourceType     string             `json:"resource_type"`
+	Type             string             `json:"type"`
+	CreatedAt        string             `json:"created_at"`
+	Bytes            int64              `json:"bytes"`
+	Width            int                `json:"width,omitempty"`
+	Height           int                `json:"height,omitempty"`
+	Backup           bool               `json:"backup,omitempty"`
+	AccessMode       string             `json:"access_mode"`
+	URL              string             `json:"url"`
+	SecureURL        string             `json:"secure_url"`
+	AssetFolder      string             `json:"asset_folder"`
+	DisplayName      string             `json:"display_name"`
+	Tags             *[]string          `json:"tags,omitempty"`
+	Context          *contextJSON       `json:"context,omitempty"`
+	Metadata         *metadataValueJSON `json:"metadata,omitempty"`
+	ModerationStatus string             `json:"moderation_status,omitempty"`
+	Moderation       []moderationJSON   `json:"moderation,omitempty"`
 }
+
+// metadataValueJSON is an asset's structured metadata values by field
+// (metadata_values.go).
+type metadataValueJSON = map[string]any
 
 // moderationJSON is one moderation of an asset.
 type moderationJSON struct {

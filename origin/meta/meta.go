@@ -31,25 +31,20 @@ type Asset struct {
 	// asset is created, increasing with creation order, and kept across
 	// overwrites, updates and renames (so a listing cursor stays stable).
 	// Set by the store; ignored on writes.
-	Seq           int64
-	AssetID       string // random 32-hex id, stable across overwrites and renames
-	Version       int64  // unix seconds of this version, strictly increasing per key
-	VersionID     string // random 32-hex id of this version
-	Format        string // jpg, png, mp4... ("" for raw files)
-	Bytes         int64
-	Width, Height int
-	Pages         int
-	ETag          string // md5 hex of the bytes
-	Blob          string // blob key of the original
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	Tags          []string
-	Context       map[string]string
-	// Metadata are the values of the cloud's structured metadata fields by
-	// external ID: a string (string, date, an enum's entry), an integer
-	// (int64 written, json.Number read) or a list of strings (a set's
-	// entries). The origin validates them against the fields; the store
-	// indexes them (metadata_values.go).
+	Seq              int64
+	AssetID          string // random 32-hex id, stable across overwrites and renames
+	Version          int64  // unix seconds of this version, strictly increasing per key
+	VersionID        string // random 32-hex id of this version
+	Format           string // jpg, png, mp4... ("" for raw files)
+	Bytes            int64
+	Width, Height    int
+	Pages            int
+	ETag             string // md5 hex of the bytes
+	Blob             string // blob key of the original
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	Tags             []string
+	Context          map[string]string
 	Metadata         map[string]any
 	ModerationStatus string // pending, approved or rejected ("" when never moderated)
 	ModerationKind   string // the moderation queue: manual, webpurify...

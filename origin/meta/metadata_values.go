@@ -7,6 +7,12 @@ import (
 	"strconv"
 )
 
+// Asset.Metadata holds an asset's structured metadata values by field
+// external ID: a string (string, date, an enum's entry), an integer (int64
+// written, json.Number read) or a list of strings (a set's entries). The
+// origin checks them against the fields; the store keeps them with the
+// asset and indexes them.
+//
 // The index of the assets' structured metadata: one row per asset, field
 // and value (one per element of a set) in MetadataValuesTable, written in
 // every transaction that writes an asset (setIndexes) from Asset.Metadata
