@@ -25,7 +25,8 @@ type adminRoutes map[string]adminEndpoint
 // isAdminTop reports the first path segments of the Admin API.
 func isAdminTop(s string) bool {
 	switch s {
-	case "ping", "usage", "resources", "derived_resources", "tags", "transformations", "upload_mappings", "upload_presets":
+	case "ping", "usage", "resources", "derived_resources", "tags", "transformations", "upload_mappings", "upload_presets",
+		"metadata_fields":
 		return true
 	}
 	return false
@@ -102,6 +103,8 @@ func (c *call) adminRoute(top, tail string) (adminEndpoint, error) {
 		routes = c.mappingRoutes(tail) // admin_mappings.go
 	case "upload_presets":
 		routes = c.presetRoutes(tail)
+	case "metadata_fields":
+		routes = c.metadataFieldRoutes(tail) // admin_metadata_fields.go
 	case "resources":
 		var err error
 		if routes, err = c.resourceRoutes(tail); err != nil {

@@ -125,7 +125,7 @@ func (c *call) assetDetails(a *meta.Asset, p *api.Params) (*detailJSON, error) {
 		flags[k] = v
 	}
 	j := &detailJSON{
-		resourceJSON: c.resource(a, include{tags: true, context: true, metadata: len(a.Metadata) > 0,
+		resourceJSON: c.resource(a, include{tags: true, context: true, metadata: len(c.visibleMetadata(a)) > 0,
 			moderations: true}),
 		ETag: a.ETag, Pages: a.Pages, OriginalFilename: a.OriginalFilename,
 		LastUpdated: lastUpdatedJSON{UpdatedAt: timeJSON(a.UpdatedAt)},

@@ -30,10 +30,14 @@ type resourceJSON struct {
 	DisplayName      string             `json:"display_name"`
 	Tags             *[]string          `json:"tags,omitempty"`
 	Context          *contextJSON       `json:"context,omitempty"`
-	Metadata         *map[string]string `json:"metadata,omitempty"`
+	Metadata         *metadataValueJSON `json:"metadata,omitempty"`
 	ModerationStatus string             `json:"moderation_status,omitempty"`
 	Moderation       []moderationJSON   `json:"moderation,omitempty"`
 }
+
+// metadataValueJSON is an asset's structured metadata values by field
+// (metadata_values.go).
+type metadataValueJSON = map[string]any
 
 // moderationJSON is one moderation of an asset.
 type moderationJSON struct {
@@ -65,10 +69,7 @@ func (c *call) resource(a *meta.Asset, inc include) resourceJSON {
 		j.Context = &contextJSON{Custom: a.Context}
 	}
 	if inc.metadata {
-		md := a.Metadata
-		if md == nil {
-			md = map[string]string{}
-		}
+		md := c.visibleMetadata(a)
 		j.Metadata = &md
 	}
 	if inc.moderations && a.ModerationStatus != "" {

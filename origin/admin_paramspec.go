@@ -146,3 +146,19 @@ func mappingGetSpec() api.MethodParams { return only("folder", "max_results", "n
 func mappingWriteSpec() api.MethodParams { return only("folder", "template") }
 
 func mappingDeleteSpec() api.MethodParams { return only("folder") }
+
+// Structured metadata fields (admin_metadata_fields.go): a field's
+// definition (restrictions and dynamic lists of the Media Library are
+// refused), a datasource's entries, entry IDs, an order.
+func metadataFieldSpec() api.MethodParams {
+	return api.MethodParams{
+		Implemented: []string{"external_id", "type", "label", "mandatory", "default_value", "validation", "datasource"},
+		Refused:     []string{"restrictions", "default_disabled", "allow_dynamic_list_values"},
+	}
+}
+
+func datasourceSpec() api.MethodParams { return only("values") }
+
+func entryIDsSpec() api.MethodParams { return only("external_ids") }
+
+func orderSpec() api.MethodParams { return only("order_by", "direction") }

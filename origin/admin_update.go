@@ -25,9 +25,17 @@ func (c *call) update(rt delivery.ResourceType, typ delivery.DeliveryType, id st
 		c.fail(err)
 		return
 	}
+	md, err := c.metadataEdit(p) // merged into the asset's values (metadata_values.go)
+	if err != nil {
+		c.fail(err)
+		return
+	}
 	key := meta.Key{Cloud: c.cloud, ResourceType: rt, Type: typ, PublicID: id}
 	a, err := c.s.meta.Update(c.ctx(), key, func(a *meta.Asset) error {
 		a.UpdatedAt = c.s.now().UTC()
+		if md != nil {
+			md.apply(a)
+		}
 		return edit(a)
 	})
 	if isNotFound(err) {
@@ -54,24 +62,16 @@ func (c *call) update(rt delivery.ResourceType, typ delivery.DeliveryType, id st
 	c.ok(j)
 }
 
-// contextEdits are the edits of context and metadata (k=v|k2=v2 each).
+// contextEdits are the edits of context (k=v|k2=v2, replaced).
 func contextEdits(p *api.Params) ([]func(*meta.Asset) error, error) {
-	var edits []func(*meta.Asset) error
-	for _, k := range []string{"context", "metadata"} {
-		if !p.Has(k) {
-			continue
-		}
-		m, err := api.ParseContext(strings.Join(p.Values(k), "|"))
-		if err != nil {
-			return nil, err
-		}
-		if k == "context" {
-			edits = append(edits, func(a *meta.Asset) error { a.Context = m; return nil })
-		} else {
-			edits = append(edits, func(a *meta.Asset) error { a.Metadata = m; return nil })
-		}
+	if !p.Has("context") {
+		return nil, nil
 	}
-	return edits, nil
+	m, err := api.ParseContext(strings.Join(p.Values("context"), "|"))
+	if err != nil {
+		return nil, err
+	}
+	return []func(*meta.Asset) error{func(a *meta.Asset) error { a.Context = m; return nil }}, nil
 }
 
 // coordinateEdits are the edits of face_coordinates and

@@ -79,7 +79,13 @@
 //	admin_related.go          related assets
 //	admin_transformations.go  named transformations: list, create, update, delete
 //	admin_mappings.go         upload mappings: list, get, create, update, delete
+//	admin_metadata_fields.go  structured metadata fields and their datasources (docs/metadata.md)
 //	admin_usage.go            usage
+//
+// Structured metadata values (docs/metadata.md):
+//
+//	metadata_schema.go        a field's definition, validation rules and datasource; a value checked against it
+//	metadata_values.go        the metadata parameter: parsed, checked, merged; the metadata method; what answers show
 //
 // Delivery for edges (/<cloud>/<rt>/<type>/...):
 //

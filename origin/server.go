@@ -209,6 +209,9 @@ type call struct {
 	// unsigned marks an unsigned upload; unsignedCounted, one counted
 	// against the unsigned rates (upload_unsigned.go).
 	unsigned, unsignedCounted bool
+	// mdSchema is the cloud's structured metadata fields, read at most
+	// once per call (metadata_values.go).
+	mdSchema *mdSchema
 }
 
 func (c *call) ctx() context.Context { return c.r.Context() }
@@ -310,6 +313,8 @@ func (c *call) uploadRoute(action string) (uploadEndpoint, bool) {
 		return uploadEndpoint{generateArchiveSpec(), c.generateArchive}, true
 	case "explode":
 		return uploadEndpoint{explodeSpec(), c.explode}, true
+	case "metadata":
+		return uploadEndpoint{metadataSpec(), c.updateMetadata}, true
 	}
 	return uploadEndpoint{}, false
 }

@@ -319,6 +319,10 @@ func (c *call) upload(rt string, p *api.Params) {
 	if err == nil {
 		_, err = notificationURL(p) // checked before anything is stored (commitUpload uses it)
 	}
+	var md map[string]any
+	if err == nil {
+		md, err = c.uploadMetadata(p) // checked before the file is processed (metadata_values.go)
+	}
 	if err != nil {
 		c.fail(err)
 		return
@@ -336,12 +340,12 @@ func (c *call) upload(rt string, p *api.Params) {
 		c.ok(map[string]any{"done": false}) // a chunk, not the last
 		return
 	}
-	c.uploadFrom(rt, p, o, src)
+	c.uploadFrom(rt, p, o, md, src)
 }
 
-// uploadFrom stores src, the upload's whole file, which it closes, and
-// answers.
-func (c *call) uploadFrom(rt string, p *api.Params, o *uploadOptions, src *upfile) {
+// uploadFrom stores src, the upload's whole file, which it closes, with
+// the structured metadata md, and answers.
+func (c *call) uploadFrom(rt string, p *api.Params, o *uploadOptions, md map[string]any, src *upfile) {
 	defer func() { src.close() }() // src changes below
 	kind, err := c.classify(rt, o.resourceTypeOverride, src)
 	if err == nil {
@@ -383,6 +387,7 @@ func (c *call) uploadFrom(rt string, p *api.Params, o *uploadOptions, src *upfil
 		return
 	}
 	a.Analysis = stored
+	a.Metadata = md
 	if o.useFilenameAsDisplayName && !o.displayNameGiven {
 		a.DisplayName, _ = api.FilenameStem(src.Name)
 	}

@@ -189,7 +189,12 @@ func (s *Server) replayUpload(ctx context.Context, j meta.Job, cl config.Cloud, 
 	}
 	w := &answerRecorder{header: http.Header{}}
 	c := &call{s: s, w: w, r: req, cloud: j.Cloud, cl: cl}
-	c.uploadFrom(job.ResourceType, p, o, src)
+	md, err := c.uploadMetadata(p) // checked again: the fields may have changed since the call
+	if err != nil {
+		src.close()
+		return 0, "", finalJobError{err}
+	}
+	c.uploadFrom(job.ResourceType, p, o, md, src)
 	if w.status == http.StatusOK {
 		return w.status, "", nil
 	}

@@ -176,3 +176,33 @@ func TestAsyncUploadSurvivesRestart(t *testing.T) {
 		t.Errorf("%d notifications, want 1", n)
 	}
 }
+
+// An async upload stores the structured metadata it was sent, checked
+// when the call is answered (a bad value refuses it at once) and again
+// when the job stores it.
+func TestAsyncUploadMetadata(t *testing.T) {
+	o := startOrigin(t, jobsConfig)
+	setDemoFields(t, o)
+	ctx := context.Background()
+	bad, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "md_bad",
+		Async: api.Bool(true), Metadata: api.Metadata{"nope": "x"}})
+	if err != nil || bad.Error.Message != "Metadata field nope does not exist" {
+		t.Fatalf("async upload with a bad value: %+v %v", bad.Error, err)
+	}
+	up, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "md",
+		Async: api.Bool(true), Metadata: api.Metadata{"alt": "A cat", "mood": "calm"}})
+	if msg := sdkFailure(err, up); msg != "" {
+		t.Fatal(msg)
+	}
+	want := api.Metadata{"alt": "A cat", "mood": "calm", "colors": []any{"red"}}
+	testkit.CheckFor(t, testkit.Timeout, func() error {
+		d, err := o.Cld.Admin.Asset(ctx, admin.AssetParams{PublicID: "md"})
+		if err != nil || d.Error.Message != "" {
+			return fmt.Errorf("details: %+v %v", d.Error, err)
+		}
+		if fmt.Sprint(d.Metadata) != fmt.Sprint(want) {
+			return fmt.Errorf("metadata %v, want %v", d.Metadata, want)
+		}
+		return nil
+	})
+}

@@ -27,6 +27,11 @@ func (c *call) explicit(rt string, p *api.Params) {
 		c.fail(err)
 		return
 	}
+	md, err := c.metadataEdit(p) // merged into the asset's values (metadata_values.go)
+	if err != nil {
+		c.fail(err)
+		return
+	}
 	key := meta.Key{Cloud: c.cloud, ResourceType: uploadRT(rt, p), Type: o.typ, PublicID: id}
 	ctx, err := c.withWebhook(p, notifyUpload, c.uploadBody) // its notification_url, in Update's transaction
 	if err != nil {
@@ -45,6 +50,9 @@ func (c *call) explicit(rt string, p *api.Params) {
 			return changedMeanwhile(id)
 		}
 		o.applyExplicit(a)
+		if md != nil {
+			md.apply(a)
+		}
 		a.UpdatedAt = c.s.now().UTC()
 		return nil
 	})

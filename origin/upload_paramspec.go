@@ -31,7 +31,7 @@ func uploadImplemented() []string {
 		"eager_async", "eager_notification_url", "async",
 		"invalidate", "return_delete_token", "moderation", "backup", "access_mode", "notification_url",
 		"colors", "phash", "image_metadata", "media_metadata", "exif", "faces", "responsive_breakpoints",
-		"face_coordinates", "custom_coordinates",
+		"face_coordinates", "custom_coordinates", "metadata",
 		"upload_preset",
 	}
 }
@@ -46,7 +46,7 @@ func explicitSpec() api.MethodParams {
 			"public_id", "resource_type", "type", "tags", "context", "eager", "invalidate", "moderation",
 			"display_name", "asset_folder", "access_mode", "colors", "phash", "image_metadata", "media_metadata",
 			"exif", "faces", "face_coordinates", "custom_coordinates", "notification_url", "responsive_breakpoints",
-			"upload_preset", "eager_async", "eager_notification_url",
+			"upload_preset", "eager_async", "eager_notification_url", "metadata",
 		},
 		Refused: uploadRefused(),
 	}
@@ -89,6 +89,12 @@ func textSpec() api.MethodParams {
 	})
 }
 
+// metadataSpec is the metadata method (metadata_values.go).
+func metadataSpec() api.MethodParams {
+	return signedParams(api.MethodParams{Implemented: []string{"metadata", "public_ids", "type", "resource_type"},
+		Refused: []string{"clear_invalid"}})
+}
+
 // deleteByTokenSpec: the token is the only credential.
 func deleteByTokenSpec() api.MethodParams { return api.MethodParams{Implemented: []string{"token"}} }
 
@@ -99,13 +105,13 @@ func signedParams(m api.MethodParams) api.MethodParams {
 }
 
 // uploadRefused are the upload method's Cloudinary parameters that this
-// server does not implement yet: callbacks, structured metadata, access control lists,
+// server does not implement yet: callbacks, clearing invalid metadata values, access control lists,
 // regions, add-ons and AI
 // analyses. Later issues move them to the implemented list as they land.
 func uploadRefused() []string {
 	return []string{
 		"callback", "on_success", "eval",
-		"metadata", "clear_invalid",
+		"clear_invalid",
 		"access_control",
 		"regions",
 		"unique_display_name", "public_ids", "proxy", "headers",

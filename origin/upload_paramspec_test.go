@@ -82,6 +82,8 @@ func uploadMethods() []uploadMethod {
 		{"delete_by_token", "/delete_by_token", []string{"token"}},
 		{"generate_archive", "/image/generate_archive", paramNames(uploader.CreateArchiveParams{})},
 		{"explode", "/image/explode", paramNames(uploader.ExplodeParams{})},
+		// The Node SDK's update_metadata sends clear_invalid too.
+		{"metadata", "/image/metadata", append(paramNames(uploader.UpdateMetadataParams{}), "clear_invalid")},
 	}
 }
 
@@ -137,6 +139,7 @@ func TestUploadParamPolicyOnTheWire(t *testing.T) {
 		"text":             {{"text", "hello"}, {"public_id", "text"}},
 		"generate_archive": {{"public_ids", "target"}, {"mode", "download"}},
 		"explode":          {{"public_id", "target"}, {"transformation", "pg_all"}},
+		"metadata":         {{"public_ids", "target"}},
 	}
 	send := func(m uploadMethod, param string) (int, string) {
 		fields := append(slices.Clone(base[m.action]), [2]string{param, "1"})

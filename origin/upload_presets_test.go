@@ -214,7 +214,7 @@ func TestUnsignedUpload(t *testing.T) {
 		{[]string{"upload_preset", "missing"}, "Upload preset not found"},
 		{[]string{"upload_preset", "signed_only"}, "Upload preset must be whitelisted for unsigned uploads"},
 		{[]string{"upload_preset", "open", "transformation", "w_10"},
-			"Transformation parameter is not allowed when using unsigned upload. Only upload_preset,public_id,folder,asset_folder,tags,context,face_coordinates,custom_coordinates,filename_override,public_id_prefix upload parameters are allowed."},
+			"Transformation parameter is not allowed when using unsigned upload. Only upload_preset,public_id,folder,asset_folder,tags,context,metadata,face_coordinates,custom_coordinates,filename_override,public_id_prefix upload parameters are allowed."},
 		{[]string{"upload_preset", "open", "overwrite", "true"}, "Overwrite parameter is not allowed when using unsigned upload."},
 		{[]string{"upload_preset", "open_jpg", "public_id", "x"}, "Public_id parameter is not allowed when using unsigned upload."},
 		{[]string{"upload_preset", "open", "notification_url", "http://example.com"}, "Notification_url parameter is not allowed when using unsigned upload."},

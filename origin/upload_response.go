@@ -102,11 +102,8 @@ func (c *call) assetResponse(a *meta.Asset) assetJSON {
 	if len(a.Context) > 0 {
 		j.Context = &contextJSON{Custom: a.Context}
 	}
-	if len(a.Metadata) > 0 {
-		j.Metadata = map[string]any{}
-		for k, v := range a.Metadata {
-			j.Metadata[k] = v
-		}
+	if md := c.visibleMetadata(a); len(md) > 0 {
+		j.Metadata = md
 	}
 	if a.ModerationKind != "" {
 		j.Moderation = []moderationJSON{{Kind: a.ModerationKind, Status: a.ModerationStatus}}

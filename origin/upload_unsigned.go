@@ -29,7 +29,7 @@ import (
 // manifest_json, template, template_vars, regions, public_id_prefix)
 // less what this server refuses in every upload.
 var unsignedAllowed = []string{"upload_preset", "public_id", "folder", "asset_folder", "tags", "context",
-	"face_coordinates", "custom_coordinates", "filename_override", "public_id_prefix"}
+	"metadata", "face_coordinates", "custom_coordinates", "filename_override", "public_id_prefix"}
 
 // unsignedTransport are what carries an unsigned upload rather than sets
 // it: the file, the resource type the SDKs send as a field, and empty or

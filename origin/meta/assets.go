@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -43,10 +44,15 @@ func scanAsset(r rowScanner) (*Asset, int64, error) {
 	for _, f := range []struct {
 		s   string
 		dst any
-	}{{tags, &a.Tags}, {ctxJSON, &a.Context}, {md, &a.Metadata}, {eager, &a.Eager}, {coords, &a.Coordinates}} {
+	}{{tags, &a.Tags}, {ctxJSON, &a.Context}, {eager, &a.Eager}, {coords, &a.Coordinates}} {
 		if err := json.Unmarshal([]byte(f.s), f.dst); err != nil {
 			return nil, 0, fmt.Errorf("meta: decode asset %d: %w", id, err)
 		}
+	}
+	dec := json.NewDecoder(strings.NewReader(md)) // integers stay json.Number
+	dec.UseNumber()
+	if err := dec.Decode(&a.Metadata); err != nil {
+		return nil, 0, fmt.Errorf("meta: decode asset %d metadata: %w", id, err)
 	}
 	return &a, id, nil
 }
@@ -202,7 +208,7 @@ func insertAsset(ctx context.Context, tx *txn, a *Asset) (int64, error) {
 		RETURNING id`,
 		a.Cloud, a.ResourceType, a.Type, a.PublicID, a.AssetID, a.Version, a.VersionID, a.Format,
 		a.Bytes, a.Width, a.Height, a.Pages, a.ETag, a.Blob, a.CreatedAt.UnixNano(), a.UpdatedAt.UnixNano(),
-		jsonText(nonNilTags(a.Tags)), jsonText(nonNilMap(a.Context)), jsonText(nonNilMap(a.Metadata)),
+		jsonText(nonNilTags(a.Tags)), jsonText(nonNilMap(a.Context)), jsonText(nonNilValues(a.Metadata)),
 		a.ModerationStatus, a.OriginalFilename, a.AssetFolder, a.DisplayName, jsonText(nonNilTags(a.Eager)),
 		a.ModerationKind, jsonText(a.Coordinates), accessMode(a.AccessMode), nullBool(a.Backup)).Scan(&id)
 	if err != nil {
@@ -220,7 +226,7 @@ func updateAsset(ctx context.Context, tx *txn, id int64, a *Asset) error {
 		WHERE id = ?`,
 		a.Cloud, a.ResourceType, a.Type, a.PublicID, a.AssetID, a.Version, a.VersionID, a.Format,
 		a.Bytes, a.Width, a.Height, a.Pages, a.ETag, a.Blob, a.CreatedAt.UnixNano(), a.UpdatedAt.UnixNano(),
-		jsonText(nonNilTags(a.Tags)), jsonText(nonNilMap(a.Context)), jsonText(nonNilMap(a.Metadata)),
+		jsonText(nonNilTags(a.Tags)), jsonText(nonNilMap(a.Context)), jsonText(nonNilValues(a.Metadata)),
 		a.ModerationStatus, a.OriginalFilename, a.AssetFolder, a.DisplayName, jsonText(nonNilTags(a.Eager)),
 		a.ModerationKind, jsonText(a.Coordinates), accessMode(a.AccessMode), nullBool(a.Backup), id)
 	if err != nil {
@@ -429,6 +435,13 @@ func nonNilTags(t []string) []string {
 func nonNilMap(m map[string]string) map[string]string {
 	if m == nil {
 		return map[string]string{}
+	}
+	return m
+}
+
+func nonNilValues(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
 	}
 	return m
 }

@@ -20,7 +20,8 @@
 // Assets and what hangs off them:
 //
 //	assets.go           Put, Update, Delete, Rename (versions strictly increasing), delete tokens
-//	indexes.go          the tag and context index rows of an asset
+//	indexes.go          the tag, context and metadata index rows of an asset
+//	metadata_values.go  the index of an asset's structured metadata values; its table and columns for search
 //	derived.go          derived resources: found, recorded once per twin, listed
 //	analysis.go         AnalysisStore: what was computed from a version
 //	backups.go          BackupStore: backed-up versions and the backup policy
@@ -36,6 +37,7 @@
 //	transformations.go  TransformationStore: named and used transformations
 //	mappings.go         MappingStore: upload mappings (folder to template URL prefix)
 //	presets.go          PresetStore: upload presets
+//	metadata_fields.go  MetadataFieldStore: structured metadata fields (tombstones when deleted)
 //	usage.go            UsageStore: usage counters and what edges served
 //	blobrefs.go         BlobRefStore: every blob a row refers to (fsck)
 //
@@ -53,6 +55,7 @@
 //	store_test.go       assets, versions, derived resources, tokens
 //	admin_test.go       listings, bulk deletes, transformations, usage, backups
 //	mappings_test.go    upload mappings
+//	metadata_test.go    metadata fields, the index of the assets' values
 //	accessmode_test.go  access modes
 //	tags_test.go        tags across assets
 //	origins_test.go     two origins writing one database at once

@@ -5,13 +5,17 @@ import (
 	"fmt"
 )
 
-// setIndexes rewrites the rows that let assets be found by tag and by
-// context key and value. It runs in every transaction that writes an asset.
+// setIndexes rewrites the rows that let assets be found by tag, by
+// context key and value and by structured metadata. It runs in every
+// transaction that writes an asset.
 func setIndexes(ctx context.Context, tx *txn, id int64, a *Asset) error {
 	if err := setTags(ctx, tx, id, a); err != nil {
 		return err
 	}
-	return setContext(ctx, tx, id, a)
+	if err := setContext(ctx, tx, id, a); err != nil {
+		return err
+	}
+	return setMetadata(ctx, tx, id, a)
 }
 
 func setContext(ctx context.Context, tx *txn, id int64, a *Asset) error {

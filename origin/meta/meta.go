@@ -45,7 +45,7 @@ type Asset struct {
 	UpdatedAt        time.Time
 	Tags             []string
 	Context          map[string]string
-	Metadata         map[string]string
+	Metadata         map[string]any
 	ModerationStatus string // pending, approved or rejected ("" when never moderated)
 	ModerationKind   string // the moderation queue: manual, webpurify...
 	Coordinates      Coordinates
@@ -119,6 +119,7 @@ type Store interface {
 	PresetStore
 	OutboxStore
 	JobStore
+	MetadataFieldStore
 
 	// Asset returns the asset at k, or ErrNotFound.
 	Asset(ctx context.Context, k Key) (*Asset, error)

@@ -220,6 +220,9 @@ var migrations = []string{
 	presetsLive,
 	// 13: background jobs (jobs.go).
 	jobsSchema(`id INTEGER PRIMARY KEY AUTOINCREMENT`),
+	// 14: structured metadata fields and the index of the assets' values
+	// (metadata_fields.go, metadata_values.go).
+	metadataFieldsSchema("", "INTEGER", "0"),
 }
 
 // sharedSchema is migration 8 of SQLite and 2 of PostgreSQL (the same

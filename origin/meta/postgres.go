@@ -279,4 +279,6 @@ var pgMigrations = []string{
 	presetsLive,
 	// 7: background jobs (jobs.go).
 	jobsSchema(`id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY`),
+	// 8: structured metadata fields and the index of the assets' values.
+	metadataFieldsSchema(` COLLATE "C"`, "BOOLEAN", "FALSE"),
 }

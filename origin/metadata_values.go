@@ -1,0 +1,259 @@
+package origin
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin/api"
+	"github.com/mediacdn/mediacdn/origin/meta"
+)
+
+// Structured metadata values on assets: the metadata parameter of upload,
+// explicit, the Admin API's update and the Upload API's metadata method,
+// checked against the cloud's fields (metadata_schema.go), and the values
+// an answer shows (those of fields that still exist).
+
+// mdSchema is a cloud's fields, read once per call.
+type mdSchema struct {
+	fields []*mdField
+	byID   map[string]*mdField
+}
+
+// metadataSchema reads the cloud's fields (once per call).
+func (c *call) metadataSchema() (*mdSchema, error) {
+	if c.mdSchema != nil {
+		return c.mdSchema, nil
+	}
+	rows, err := c.s.meta.MetadataFields(c.ctx(), c.cloud)
+	if err != nil {
+		return nil, delivery.Internal(err)
+	}
+	s := &mdSchema{byID: map[string]*mdField{}}
+	for i := range rows {
+		f, err := fieldOf(&rows[i])
+		if err != nil {
+			return nil, delivery.Internal(err)
+		}
+		s.fields = append(s.fields, f)
+		s.byID[f.ExternalID] = f
+	}
+	c.mdSchema = s
+	return s, nil
+}
+
+// mdGiven are the values a metadata parameter gives, by field external
+// ID: one text, or a list's texts; none clears the field.
+type mdGiven map[string][]string
+
+// parseMetadataParam reads the metadata parameter: k=v|k2=["a","b"] with
+// \| and \= escaping the separators (as the SDKs send it), or a JSON
+// object of strings, numbers and lists.
+func parseMetadataParam(values []string) (mdGiven, error) {
+	out := mdGiven{}
+	for _, raw := range values {
+		if t := strings.TrimSpace(raw); strings.HasPrefix(t, "{") {
+			var obj map[string]any
+			dec := json.NewDecoder(strings.NewReader(t))
+			dec.UseNumber()
+			if err := dec.Decode(&obj); err != nil {
+				return nil, api.BadRequest("Invalid metadata - %s", api.Clip(raw))
+			}
+			for k, v := range obj {
+				out[k] = metadataTexts(v)
+			}
+			continue
+		}
+		pairs, err := api.ParseContext(raw)
+		if err != nil {
+			return nil, api.BadRequest("Invalid metadata - %s", api.Clip(raw))
+		}
+		for k, v := range pairs {
+			out[k] = listTexts(v)
+		}
+	}
+	if len(out) > maxMetadataFields {
+		return nil, api.BadRequest("Invalid metadata - more than %d fields", maxMetadataFields)
+	}
+	return out, nil
+}
+
+// listTexts are a text's values: a JSON list's elements, else the text
+// ("" for none).
+func listTexts(v string) []string {
+	if t := strings.TrimSpace(v); strings.HasPrefix(t, "[") {
+		var list []any
+		dec := json.NewDecoder(strings.NewReader(t))
+		dec.UseNumber()
+		if err := dec.Decode(&list); err == nil {
+			return metadataTexts(list)
+		}
+	}
+	return metadataTexts(v)
+}
+
+// metadataTexts are a given value's texts: a list's elements, nothing for
+// "" or null (which clear), else the value's text.
+func metadataTexts(v any) []string {
+	switch v := v.(type) {
+	case nil:
+		return []string{}
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, e := range v {
+			out = append(out, scalarText(e))
+		}
+		return out
+	}
+	if s := scalarText(v); s != "" {
+		return []string{s}
+	}
+	return []string{}
+}
+
+// mdEdit is a checked metadata parameter: the values to set, the fields
+// to clear.
+type mdEdit struct {
+	set   map[string]any
+	clear []string
+}
+
+// checkMetadata checks given values against the schema.
+func (s *mdSchema) check(given mdGiven) (*mdEdit, error) {
+	e := &mdEdit{set: map[string]any{}}
+	ids := make([]string, 0, len(given))
+	for k := range given {
+		ids = append(ids, k)
+	}
+	slices.Sort(ids) // the first error is always the same one
+	for _, k := range ids {
+		f, ok := s.byID[k]
+		if !ok {
+			return nil, api.BadRequest("Metadata field %s does not exist", api.Clip(k))
+		}
+		texts := given[k]
+		if len(texts) == 0 {
+			if f.Mandatory {
+				return nil, api.BadRequest("Metadata field %s is mandatory and cannot be cleared", k)
+			}
+			e.clear = append(e.clear, k)
+			continue
+		}
+		v, err := f.value(texts)
+		if err != nil {
+			return nil, err
+		}
+		e.set[k] = v
+	}
+	return e, nil
+}
+
+// apply merges the edit into an asset's values.
+func (e *mdEdit) apply(a *meta.Asset) {
+	if a.Metadata == nil {
+		a.Metadata = map[string]any{}
+	}
+	for k, v := range e.set {
+		a.Metadata[k] = v
+	}
+	for _, k := range e.clear {
+		delete(a.Metadata, k)
+	}
+}
+
+// forUpload is the values of a new version: those given, and every other
+// field's default value.
+func (s *mdSchema) forUpload(e *mdEdit) map[string]any {
+	out := map[string]any{}
+	for _, f := range s.fields {
+		if f.DefaultValue == nil || slices.Contains(e.clear, f.ExternalID) {
+			continue
+		}
+		if v, err := f.value(f.defaultTexts()); err == nil {
+			out[f.ExternalID] = v
+		}
+	}
+	for k, v := range e.set {
+		out[k] = v
+	}
+	return out
+}
+
+// metadataEdit reads and checks the metadata parameter; nil when it is
+// not given.
+func (c *call) metadataEdit(p *api.Params) (*mdEdit, error) {
+	if !p.Has("metadata") {
+		return nil, nil
+	}
+	given, err := parseMetadataParam(p.Values("metadata"))
+	if err != nil {
+		return nil, err
+	}
+	s, err := c.metadataSchema()
+	if err != nil {
+		return nil, err
+	}
+	return s.check(given)
+}
+
+// visibleMetadata is what an answer shows of an asset's values: those of
+// fields that exist (a deleted field's values disappear with it), as the
+// store keeps them. An entry made inactive since stays.
+func (c *call) visibleMetadata(a *meta.Asset) map[string]any {
+	out := map[string]any{}
+	if len(a.Metadata) == 0 {
+		return out
+	}
+	s, err := c.metadataSchema()
+	if err != nil {
+		c.s.log.Error("metadata fields", "cloud", c.cloud, "err", err)
+		return out
+	}
+	for k, v := range a.Metadata {
+		if _, ok := s.byID[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// updateMetadata serves POST /<rt>/metadata (the SDKs' update_metadata):
+// metadata merged into every asset of public_ids of type (upload by
+// default); an empty value clears a field. It answers the public IDs that
+// exist.
+func (c *call) updateMetadata(rt string, p *api.Params) {
+	if !p.Has("metadata") {
+		c.fail(api.BadRequest("Missing required parameter - metadata"))
+		return
+	}
+	e, err := c.metadataEdit(p)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	done, ok := c.updateEach(rt, p, 1, func(a *meta.Asset) error {
+		e.apply(a)
+		return nil
+	})
+	if ok {
+		c.ok(idsResult{PublicIDs: nonNil(done)})
+	}
+}
+
+// uploadMetadata is a new version's values: the metadata parameter's,
+// and every other field's default value.
+func (c *call) uploadMetadata(p *api.Params) (map[string]any, error) {
+	e, err := c.metadataEdit(p)
+	if err != nil {
+		return nil, err
+	}
+	if e == nil {
+		e = &mdEdit{set: map[string]any{}}
+	}
+	s, err := c.metadataSchema()
+	if err != nil {
+		return nil, err
+	}
+	return s.forUpload(e), nil
+}
