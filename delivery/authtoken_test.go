@@ -183,7 +183,7 @@ func TestVerifyTokenNodeSDK(t *testing.T) {
 		{`{"token":` + opts(`,"acl":"*","ip":"203.0.113.8"`) + `}`, picPath, "", TokenIPMismatch},
 		{`{"token":{"key":"` + testTokenKey + `","start_time":` + itoa(tokenNow-100) + `,"duration":50,"acl":"*"}}`,
 			picPath, "", TokenExpired},
-		{`{"token":` + opts(`,"url":"` + picPath + `"`) + `}`, picPath, "", TokenOK},
+		{`{"token":` + opts(`,"url":"`+picPath+`"`) + `}`, picPath, "", TokenOK},
 		{`{"url":["pic.jpg",{"cloud_name":"demo","type":"authenticated","sign_url":true,"version":1,` +
 			`"urlAnalytics":false,"auth_token":` + opts("") + `}]}`, "", "", TokenOK},
 		{`{"url":["dir/ñandú pic.jpg",{"cloud_name":"demo","type":"authenticated","sign_url":true,"version":1,` +

@@ -28,7 +28,7 @@ func uploadImplemented() []string {
 		"display_name", "use_filename", "unique_filename", "use_filename_as_display_name",
 		"use_asset_folder_as_public_id_prefix", "filename_override", "discard_original_filename",
 		"overwrite", "tags", "context", "transformation", "format", "allowed_formats", "eager",
-		"invalidate", "return_delete_token", "moderation", "backup", "access_mode", "notification_url",
+		"invalidate", "return_delete_token", "moderation", "backup", "access_mode", "access_control", "notification_url",
 		"colors", "phash", "image_metadata", "media_metadata", "exif", "faces", "responsive_breakpoints",
 		"face_coordinates", "custom_coordinates",
 		"upload_preset",
@@ -43,7 +43,7 @@ func explicitSpec() api.MethodParams {
 	m := api.MethodParams{
 		Implemented: []string{
 			"public_id", "resource_type", "type", "tags", "context", "eager", "invalidate", "moderation",
-			"display_name", "asset_folder", "access_mode", "colors", "phash", "image_metadata", "media_metadata",
+			"display_name", "asset_folder", "access_mode", "access_control", "colors", "phash", "image_metadata", "media_metadata",
 			"exif", "faces", "face_coordinates", "custom_coordinates", "notification_url", "responsive_breakpoints",
 		},
 		Refused: uploadRefused(),
@@ -98,7 +98,7 @@ func signedParams(m api.MethodParams) api.MethodParams {
 
 // uploadRefused are the upload method's Cloudinary parameters that this
 // server does not implement yet: eager notifications and callbacks, asynchronous
-// processing, structured metadata, access control lists,
+// processing, structured metadata,
 // regions, add-ons and AI
 // analyses. Later issues move them to the implemented list as they land.
 func uploadRefused() []string {
@@ -106,7 +106,6 @@ func uploadRefused() []string {
 		"eager_notification_url", "callback", "on_success", "eval",
 		"async", "eager_async",
 		"metadata", "clear_invalid",
-		"access_control",
 		"regions",
 		"unique_display_name", "public_ids", "proxy", "headers",
 		"raw_convert", "categorization", "auto_tagging", "detection", "ocr", "background_removal",

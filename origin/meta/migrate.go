@@ -216,6 +216,8 @@ var migrations = []string{
 	presetsSchema(""),
 	// 11: the outbox of webhooks (outbox.go).
 	outboxSchema(`id INTEGER PRIMARY KEY AUTOINCREMENT`),
+	// 12: an asset's access_control (accesscontrol.go), JSON.
+	accessControlSchema,
 }
 
 // sharedSchema is migration 8 of SQLite and 2 of PostgreSQL (the same
