@@ -27,3 +27,18 @@ func TestAccessHeader(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseAccess: any header value reads without a panic, and what it
+// reads writes back to a value that reads the same.
+func FuzzParseAccess(f *testing.F) {
+	f.Add("token anonymous=10-20 anonymous=30-")
+	f.Add("token anonymous=-")
+	f.Add("token x")
+	f.Fuzz(func(t *testing.T, s string) {
+		a := ParseAccess(s)
+		b := ParseAccess(a.String())
+		if !reflect.DeepEqual(a.Windows, b.Windows) && !(len(a.Windows) == 0 && len(b.Windows) == 0) {
+			t.Fatalf("%q: %+v, then %+v", s, a, b)
+		}
+	})
+}
