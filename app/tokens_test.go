@@ -91,6 +91,18 @@ func TestAuthTokensEndToEnd(t *testing.T) {
 			t.Errorf("%d: %s: %d %q, want 401 %q", i, c.uri, g.Status, g.Header.Get("X-Cld-Error"), c.reason)
 		}
 	}
+	// A missing asset: a token holder learns it is missing, from the
+	// edge's cache the second time; no one else does.
+	missing := goSDKTokenURL(t, "nothing", api.Authenticated, cldconfig.AuthToken{ACL: "*", Duration: 300})
+	for i, want := range []string{"mediacdn; fwd=miss; stored", "mediacdn; hit"} {
+		if g := testkit.Get(t, edge+missing); g.Status != 404 || g.Header.Get("Cache-Status") != want {
+			t.Fatalf("missing, with a token, %d: %d %q", i, g.Status, g.Header.Get("Cache-Status"))
+		}
+	}
+	missingPath, _, _ := strings.Cut(missing, "?")
+	if g := testkit.Get(t, edge+missingPath); g.Status != 401 {
+		t.Fatalf("missing, without a token: %d", g.Status)
+	}
 }
 
 // An asset with an anonymous window through a real edge and origin: 401

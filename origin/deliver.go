@@ -55,6 +55,11 @@ func (s *Server) serveDelivery(w http.ResponseWriter, r *http.Request) {
 	acceptClientHints(w.Header(), cl)
 	d, err := s.resolve(r, &u, cl)
 	if err != nil {
+		if u.Type == delivery.Authenticated && !u.Signed() {
+			// A 404 edges cache is for token holders too
+			// (deliver_access.go).
+			w.Header().Set(delivery.HeaderAccess, (&delivery.Access{}).String())
+		}
 		s.deliveryFail(w, err)
 		return
 	}
