@@ -192,3 +192,32 @@ func TestAccessControl(t *testing.T) {
 		}
 	}
 }
+
+// A deleted asset comes back from its backup with the access_control it
+// had: still for token holders only.
+func TestRestoreKeepsAccessControl(t *testing.T) {
+	o := startOriginClouds(t, t.TempDir(), cfg.Cloud{APIKey: apiKey, APISecret: apiSecret, Backup: true,
+		AuthTokenKey: tokenKey})
+	if status, up := uploadForm(t, o, "upload", "rocket.jpg", [2]string{"public_id", "members"},
+		[2]string{"access_control", `[{"access_type":"token"}]`}); status != 200 {
+		t.Fatalf("upload: %d %v", status, up)
+	}
+	if r := testkit.Get(t, o.URL+"/demo/image/upload/members.jpg"); r.Status != 401 {
+		t.Fatalf("before: %d", r.Status)
+	}
+	if a := adminDo(t, o, http.MethodDelete, "resources/image/upload?public_ids[]=members", "", ""); a.status != 200 {
+		t.Fatalf("delete: %d %s", a.status, a.raw)
+	}
+	a := adminDo(t, o, http.MethodPost, "resources/image/upload/restore", "application/x-www-form-urlencoded",
+		"public_ids[]=members")
+	if a.status != 200 || !strings.Contains(a.raw, `"access_control":[{"access_type":"token"}]`) {
+		t.Fatalf("restore: %d %s", a.status, a.raw)
+	}
+	if r := testkit.Get(t, o.URL+"/demo/image/upload/members.jpg"); r.Status != 401 {
+		t.Fatalf("restored, unsigned: %d", r.Status)
+	}
+	tok := sdkTokenURL(t, o, "members", api.Upload, config.AuthToken{ACL: "*", Duration: 60})
+	if r := testkit.Get(t, o.URL+tok); r.Status != 200 {
+		t.Fatalf("restored, with a token: %d %q", r.Status, r.Header.Get("X-Cld-Error"))
+	}
+}

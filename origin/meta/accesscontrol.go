@@ -19,9 +19,11 @@ const (
 	AccessAnonymous = "anonymous"
 )
 
-// accessControlSchema is the column of both engines' migrations (SQLite
-// 12, PostgreSQL 6): the rules as JSON, "[]" for none.
-const accessControlSchema = `ALTER TABLE assets ADD COLUMN access_control TEXT NOT NULL DEFAULT '[]';`
+// accessControlSchema is the columns of both engines' migrations (SQLite
+// 12, PostgreSQL 6): the rules as JSON, "[]" for none, of an asset and of
+// a backed-up version (which a restore of a deleted asset gives back).
+const accessControlSchema = `ALTER TABLE assets ADD COLUMN access_control TEXT NOT NULL DEFAULT '[]';
+	ALTER TABLE backups ADD COLUMN access_control TEXT NOT NULL DEFAULT '[]';`
 
 // accessControlText is the column's value.
 func accessControlText(rules []AccessRule) string {
