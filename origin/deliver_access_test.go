@@ -221,3 +221,21 @@ func TestRestoreKeepsAccessControl(t *testing.T) {
 		t.Fatalf("restored, with a token: %d %q", r.Status, r.Header.Get("X-Cld-Error"))
 	}
 }
+
+// An asset whose access_control limits it cannot be pulled into a public
+// image as a layer: only a signed URL may use it.
+func TestAccessControlledLayerNeedsSignature(t *testing.T) {
+	o := startTokenOrigin(t)
+	uploadAs(t, o, "rocket.jpg", "base")
+	if status, up := uploadForm(t, o, "upload", "chelsea.png", [2]string{"public_id", "secret"},
+		[2]string{"access_control", `[{"access_type":"token"}]`}); status != 200 {
+		t.Fatalf("upload: %d %v", status, up)
+	}
+	r := testkit.Get(t, o.URL+"/demo/image/upload/l_secret,w_20/base.jpg")
+	if r.Status != 401 || r.Header.Get("X-Cld-Error") != "Missing URL signature - layers whose access_control limits them need a signed URL" {
+		t.Fatalf("unsigned: %d %q", r.Status, r.Header.Get("X-Cld-Error"))
+	}
+	if r := testkit.Get(t, o.URL+sdkSigned(t, o, "base", "l_secret,w_20")); r.Status != 200 {
+		t.Fatalf("signed: %d %q", r.Status, r.Header.Get("X-Cld-Error"))
+	}
+}
