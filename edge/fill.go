@@ -78,9 +78,10 @@ func (s *Server) miss(ctx *fasthttp.RequestCtx, u *delivery.URL, key []byte, v d
 }
 
 // originRequest prepares the request an origin sees: the path in path form
-// (no query but the edge's own token, token.go) and, for a varying URL, the variant the key holds, named in
-// delivery.HeaderVariant (the origin makes that one). The client's own
-// Accept and client hints stay at the edge.
+// (no query but the edge's own token, token.go) and, for a varying URL,
+// the variant the key holds, named in delivery.HeaderVariant (the origin
+// makes that one). The client's own Accept, client hints and token stay at
+// the edge.
 func (s *Server) originRequest(req *fasthttp.Request, u *delivery.URL, v delivery.Variant) {
 	req.Header.SetMethod(fasthttp.MethodGet)
 	req.URI().DisablePathNormalizing = true

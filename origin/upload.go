@@ -34,10 +34,12 @@ type uploadOptions struct {
 	displayNameGiven            bool
 	assetFolderGiven            bool
 	resourceTypeOverride        string
-	moderation                  string            // "" or manual: the asset waits in the manual moderation queue
-	accessMode                  string            // "" (an overwrite keeps the asset's), public or authenticated
-	accessControl               []meta.AccessRule // nil (an overwrite keeps the asset's) unless given (accesscontrol.go)
-	accessControlGiven          bool
+	moderation                  string // "" or manual: the asset waits in the manual moderation queue
+	accessMode                  string // "" (an overwrite keeps the asset's), public or authenticated
+	// accessControl is nil (an overwrite keeps the asset's) unless given
+	// (accesscontrol.go).
+	accessControl      []meta.AccessRule
+	accessControlGiven bool
 	// transformation is the incoming transformation (upload_incoming.go).
 	transformation string
 	// breakpoints are the responsive_breakpoints requests (upload_breakpoints.go).
@@ -445,8 +447,8 @@ func (c *call) storeNew(r io.Reader, kind fileKind, id, original string, o *uplo
 		ETag: hex.EncodeToString(sum), Blob: key, CreatedAt: now, UpdatedAt: now,
 		Tags: o.tags, Context: o.context, OriginalFilename: original, AssetFolder: o.assetFolder,
 		DisplayName: display, Eager: o.eager, ModerationKind: moderationKind(o), ModerationStatus: moderationStatus(o),
-		AccessMode: o.accessMode, AccessControl: o.accessControl,
-		Backup: o.backup, Coordinates: o.coords,
+		AccessMode: o.accessMode,
+		Backup:     o.backup, Coordinates: o.coords, AccessControl: o.accessControl,
 	}, nil
 }
 

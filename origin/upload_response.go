@@ -12,34 +12,33 @@ import (
 // assetJSON is an asset as the Upload API answers it, field for field
 // (cloudinary-compat.md §3; the Go SDK's UploadResult decodes it).
 type assetJSON struct {
-	AssetID          string           `json:"asset_id"`
-	PublicID         string           `json:"public_id"`
-	Version          int64            `json:"version"`
-	VersionID        string           `json:"version_id"`
-	Signature        string           `json:"signature"`
-	Width            int              `json:"width,omitempty"`
-	Height           int              `json:"height,omitempty"`
-	Format           string           `json:"format,omitempty"`
-	ResourceType     string           `json:"resource_type"`
-	CreatedAt        string           `json:"created_at"`
-	Tags             []string         `json:"tags"`
-	Pages            int              `json:"pages,omitempty"`
-	Bytes            int64            `json:"bytes"`
-	Type             string           `json:"type"`
-	ETag             string           `json:"etag"`
-	Placeholder      bool             `json:"placeholder"`
-	URL              string           `json:"url"`
-	SecureURL        string           `json:"secure_url"`
-	AccessMode       string           `json:"access_mode"`
-	AccessControl    []accessRuleJSON `json:"access_control,omitempty"`
-	AssetFolder      string           `json:"asset_folder"`
-	DisplayName      string           `json:"display_name"`
-	Context          *contextJSON     `json:"context,omitempty"`
-	Metadata         map[string]any   `json:"metadata,omitempty"`
-	Overwritten      bool             `json:"overwritten,omitempty"`
-	Existing         bool             `json:"existing,omitempty"`
-	OriginalFilename string           `json:"original_filename,omitempty"`
-	Eager            []eagerJSON      `json:"eager,omitempty"`
+	AssetID          string         `json:"asset_id"`
+	PublicID         string         `json:"public_id"`
+	Version          int64          `json:"version"`
+	VersionID        string         `json:"version_id"`
+	Signature        string         `json:"signature"`
+	Width            int            `json:"width,omitempty"`
+	Height           int            `json:"height,omitempty"`
+	Format           string         `json:"format,omitempty"`
+	ResourceType     string         `json:"resource_type"`
+	CreatedAt        string         `json:"created_at"`
+	Tags             []string       `json:"tags"`
+	Pages            int            `json:"pages,omitempty"`
+	Bytes            int64          `json:"bytes"`
+	Type             string         `json:"type"`
+	ETag             string         `json:"etag"`
+	Placeholder      bool           `json:"placeholder"`
+	URL              string         `json:"url"`
+	SecureURL        string         `json:"secure_url"`
+	AccessMode       string         `json:"access_mode"`
+	AssetFolder      string         `json:"asset_folder"`
+	DisplayName      string         `json:"display_name"`
+	Context          *contextJSON   `json:"context,omitempty"`
+	Metadata         map[string]any `json:"metadata,omitempty"`
+	Overwritten      bool           `json:"overwritten,omitempty"`
+	Existing         bool           `json:"existing,omitempty"`
+	OriginalFilename string         `json:"original_filename,omitempty"`
+	Eager            []eagerJSON    `json:"eager,omitempty"`
 	// ResponsiveBreakpoints: upload_breakpoints.go.
 	ResponsiveBreakpoints []breakpointsJSON   `json:"responsive_breakpoints,omitempty"`
 	DeleteToken           string              `json:"delete_token,omitempty"`
@@ -49,6 +48,9 @@ type assetJSON struct {
 	// analysisJSON carries colors, phash, image_metadata and exif when
 	// the call asks for them.
 	analysisJSON
+
+	// AccessControl is the asset's access_control (accesscontrol.go).
+	AccessControl []accessRuleJSON `json:"access_control,omitempty"`
 }
 
 type contextJSON struct {
