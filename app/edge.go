@@ -103,9 +103,13 @@ func (e *edgeService) Start(ctx context.Context) error {
 	cfg := e.f.Edge
 	cfg.Clouds = e.f.Clouds.Names()
 	cfg.Hosts = map[string]string{}
+	cfg.AuthTokenKeys = map[string]string{}
 	for name, cl := range e.f.Clouds {
 		for _, h := range cl.Hosts {
 			cfg.Hosts[h] = name
+		}
+		if cl.AuthTokenKey != "" {
+			cfg.AuthTokenKeys[name] = cl.AuthTokenKey
 		}
 	}
 	cfg.ApplyDefaults()

@@ -31,6 +31,12 @@ type Cloud struct {
 	// Admin API's Basic password. Required.
 	// Environment: MEDIACDN_CLOUDS_<NAME>_API_SECRET.
 	APISecret string `yaml:"api_secret"`
+	// AuthTokenKey is the hex key of the cloud's token-based
+	// authentication (the SDKs' auth_token key): edges and origins verify
+	// __cld_token__ tokens with it (docs/access-control.md). Empty (the
+	// default) accepts no token. Environment:
+	// MEDIACDN_CLOUDS_<NAME>_AUTH_TOKEN_KEY.
+	AuthTokenKey string `yaml:"auth_token_key"`
 	// Invalidation is "global" (empty means global) or "legacy".
 	Invalidation Invalidation `yaml:"invalidation"`
 	// InvalidateVersionedURLs, in legacy mode, invalidates only URLs with
@@ -101,8 +107,9 @@ func (c Clouds) Names() []string {
 	return names
 }
 
-// ApplyEnv overrides keys and secrets from MEDIACDN_CLOUDS_<NAME>_API_KEY
-// and MEDIACDN_CLOUDS_<NAME>_API_SECRET (the name upper-cased, "-" as "_").
+// ApplyEnv overrides keys and secrets from MEDIACDN_CLOUDS_<NAME>_API_KEY,
+// MEDIACDN_CLOUDS_<NAME>_API_SECRET and
+// MEDIACDN_CLOUDS_<NAME>_AUTH_TOKEN_KEY (the name upper-cased, "-" as "_").
 func (c Clouds) ApplyEnv() {
 	for name, cl := range c {
 		if v, ok := os.LookupEnv(CloudEnv(name, "API_KEY")); ok {
@@ -110,6 +117,9 @@ func (c Clouds) ApplyEnv() {
 		}
 		if v, ok := os.LookupEnv(CloudEnv(name, "API_SECRET")); ok {
 			cl.APISecret = v
+		}
+		if v, ok := os.LookupEnv(CloudEnv(name, "AUTH_TOKEN_KEY")); ok {
+			cl.AuthTokenKey = v
 		}
 		c[name] = cl
 	}
@@ -180,6 +190,11 @@ func (c Cloud) validate(name string, secrets bool) error {
 		return Errorf("api_secret", "required (or set %s)", CloudEnv(name, "API_SECRET"))
 	case c.Invalidation != "" && c.Invalidation != Global && c.Invalidation != Legacy:
 		return Errorf("invalidation", "must be %q or %q, not %q", Global, Legacy, c.Invalidation)
+	}
+	if c.AuthTokenKey != "" {
+		if _, err := delivery.ParseTokenKey(c.AuthTokenKey); err != nil {
+			return Errorf("auth_token_key", "%v (the SDKs' hex auth_token key)", err)
+		}
 	}
 	if err := c.Admin.Validate(); err != nil {
 		return Prefix("admin", err)

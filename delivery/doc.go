@@ -53,6 +53,8 @@
 //	escape.go          percent-decoding and AppendEscaped (the SDKs' escaping)
 //	canonical.go       AppendCanonical, String: a URL written back
 //	signature.go       Sign: URL signatures (s--...--)
+//	authtoken.go       VerifyToken, TokenKey: __cld_token__ tokens (auth_token), acl globs
+//	access.go          Access: who may see an answer an edge caches (HeaderAccess, anonymous windows)
 //	class.go           Class, VersionClass: what purge rules match a URL by
 //	host.go            HostMap, HostName: private-CDN hosts
 //	negotiate.go       Negotiate: Accept collapsed into one format token

@@ -18,6 +18,11 @@ const (
 	// HeaderError is Cloudinary's error header: the public message of an
 	// error answer (passed through Echo), exposed to scripts by CORS.
 	HeaderError = "X-Cld-Error"
+	// HeaderAccess marks an origin's answer to an unsigned URL of an asset
+	// that only a token (or a signed URL) may see, outside its anonymous
+	// windows (Access): an edge that caches it checks each request's token
+	// and the clock before serving it.
+	HeaderAccess = "X-Cld-Access"
 
 	// HeaderAccept, HeaderSecCHDPR, HeaderDPR and the width hints are
 	// the request headers a variant is negotiated from (NegotiateVariant,

@@ -2,19 +2,26 @@
 
 package edge
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/cloudinary/cloudinary-go/v2/config"
+)
 
 // The hit path allocates nothing: parse, key, lookup, purge check, headers
 // and body of a full hit through the handler fasthttp calls, connection
 // timeout bookkeeping included.
 func TestHitPathAllocatesNothing(t *testing.T) {
 	o := startTestOrigin(t, imageOrigin)
-	e := startEdge(t, nil, o.URL)
+	e := startEdge(t, func(c *Config) { c.AuthTokenKeys = map[string]string{"demo": edgeTokenKey} }, o.URL)
+	tok := sdkToken(config.AuthToken{ACL: "/image/authenticated/*", IP: "0.0.0.0", Expiration: e.Clock.now().Unix() + 60})
 	for _, c := range []struct {
 		path    string
 		headers []string
 		status  int
 	}{
+		{"/demo/image/authenticated/v1/pic.jpg?" + tok, nil, 200},
+		{"/demo/image/authenticated/v1/pic.jpg", []string{"Cookie", "a=b; " + tok}, 200},
 		{"/demo/image/upload/c_fill,g_auto,h_200,w_300/v1712345678/folder/pic.jpg?_a=BAMAROfk0", nil, 200},
 		{"/demo/image/upload/f_auto,q_auto/v1/folder/pic.jpg", []string{"Accept", "image/avif,image/webp,*/*"}, 200},
 		{"/demo/image/upload/c_limit,dpr_auto,w_auto:100:400/f_auto/v1/folder/pic.jpg",

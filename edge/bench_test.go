@@ -3,6 +3,7 @@ package edge
 import (
 	"testing"
 
+	cldconfig "github.com/cloudinary/cloudinary-go/v2/config"
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/purge"
@@ -16,10 +17,14 @@ import (
 //
 // The cases on an edge with private-CDN hosts: a path-form hit whose Host
 // is not one of them (an IP and port), and a host-form hit on one; and an
-// original requested with the ten headers a browser sends.
+// original requested with the ten headers a browser sends; and an
+// authenticated original with an auth token (ACL and IP), verified on
+// every hit.
 func BenchmarkHit(b *testing.B) {
 	o := startTestOrigin(b, imageOrigin)
 	withHosts := func(c *Config) { c.Hosts = map[string]string{"img.example": "demo"} }
+	withKey := func(c *Config) { c.AuthTokenKeys = map[string]string{"demo": edgeTokenKey} }
+	token := sdkToken(cldconfig.AuthToken{ACL: "/image/authenticated/*", IP: "0.0.0.0", Expiration: 1_900_000_000})
 	for _, bc := range []struct {
 		name, path, host string
 		mutate           func(*Config)
@@ -29,6 +34,7 @@ func BenchmarkHit(b *testing.B) {
 		{"original/hosts/path-form", "/demo/image/upload/v1/sample.jpg", "127.0.0.1:8080", withHosts},
 		{"original/hosts/host-form", "/image/upload/v1/sample.jpg", "img.example", withHosts},
 		{"original/browser", "/demo/image/upload/v1/sample.jpg", "cdn.example", nil},
+		{"original/token", "/demo/image/authenticated/v1/sample.jpg?" + token, "cdn.example", withKey},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			e := startEdge(b, bc.mutate, o.URL)

@@ -128,6 +128,10 @@ type Config struct {
 	// both from the file's clouds section.
 	Clouds []string          `yaml:"-"`
 	Hosts  map[string]string `yaml:"-"`
+	// AuthTokenKeys are the clouds' auth_token_key (hex), by cloud: the
+	// edge verifies __cld_token__ tokens itself with them (token.go). The
+	// app fills it from the file's clouds section.
+	AuthTokenKeys map[string]string `yaml:"-"`
 }
 
 // Defaults for the edge.

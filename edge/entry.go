@@ -35,6 +35,10 @@ type entry struct {
 	// the URL's Depends).
 	depends  delivery.Depends
 	negative bool // a cached 404/400, or a d_ default image standing in for one
+	// access is the origin's HeaderAccess: only a request with a valid
+	// token, or one inside an anonymous window, may be served the entry
+	// (token.go); nil for anyone.
+	access *delivery.Access
 	// acceptCH is the origin's Accept-CH (a cloud that asks browsers for
 	// client hints), passed on with every answer.
 	acceptCH []byte

@@ -78,17 +78,20 @@ func (s *Server) miss(ctx *fasthttp.RequestCtx, u *delivery.URL, key []byte, v d
 }
 
 // originRequest prepares the request an origin sees: the path in path form
-// (no query) and, for a varying URL, the variant the key holds, named in
-// delivery.HeaderVariant (the origin makes that one). The client's own
-// Accept and client hints stay at the edge.
+// (no query but the edge's own token, token.go) and, for a varying URL,
+// the variant the key holds, named in delivery.HeaderVariant (the origin
+// makes that one). The client's own Accept, client hints and token stay at
+// the edge.
 func (s *Server) originRequest(req *fasthttp.Request, u *delivery.URL, v delivery.Variant) {
 	req.Header.SetMethod(fasthttp.MethodGet)
 	req.URI().DisablePathNormalizing = true
+	var uri []byte
 	if u.HostForm {
-		req.SetRequestURI("/" + u.Cloud + u.Path)
+		uri = append(append(append(uri, '/'), u.Cloud...), u.Path...)
 	} else {
-		req.SetRequestURI(u.Path)
+		uri = append(uri, u.Path...)
 	}
+	req.SetRequestURIBytes(s.appendFillToken(uri, u.Cloud, uri))
 	if u.Varies() {
 		var buf [32]byte
 		req.Header.SetCanonical(hVariant, v.Append(buf[:0]))
@@ -168,6 +171,7 @@ func (s *Server) newEntry(u *delivery.URL, key []byte, resp *fasthttp.Response, 
 		disposition:  copyBytes(h.PeekBytes(hDisposition)),
 		csp:          copyBytes(h.PeekBytes(hCSP)),
 		acceptCH:     copyBytes(h.PeekBytes(hAcceptCH)),
+		access:       accessOf(h),
 		versioned:    u.HasVersion,
 		vary:         u.Vary(),
 		retryAfter:   retryAfterOf(status, h),
@@ -201,6 +205,10 @@ func (s *Server) renewed(old *entry, resp *fasthttp.Response, now int64, seq uin
 		stored: now, target: old.target, fillSeq: seq, cost: old.cost}
 	if v := resp.Header.PeekBytes(hVersion); len(v) > 0 {
 		e.version = copyBytes(v)
+	}
+	e.access = old.access
+	if a := accessOf(&resp.Header); a != nil {
+		e.access = a
 	}
 	e.expires = now + int64(s.ttl(e, &resp.Header))
 	e.checked.Store(seq)

@@ -69,7 +69,8 @@ func (o *testOrigin) hits(path string) int64 {
 // imageOrigin answers every path with a small JPEG-typed body naming the
 // path and the variant asked for (and any Accept header the origin saw:
 // an edge sends none), versioned cache headers, an ETag and
-// X-Asset-Version.
+// X-Asset-Version; an authenticated URL's answer is for token holders
+// only (HeaderAccess).
 func imageOrigin(w http.ResponseWriter, r *http.Request) {
 	body := "image:" + r.URL.Path + ":" + r.Header.Get(delivery.HeaderVariant)
 	if a := r.Header.Get("Accept"); a != "" {
@@ -80,6 +81,9 @@ func imageOrigin(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Last-Modified", "Tue, 24 Nov 2026 10:00:00 GMT")
 	w.Header().Set("X-Asset-Version", "1712345678")
 	w.Header().Set("Cache-Control", "public, max-age=3600")
+	if strings.Contains(r.URL.Path, "/authenticated/") {
+		w.Header().Set(delivery.HeaderAccess, "token")
+	}
 	if strings.Contains(r.URL.Path, "missing") {
 		w.Header().Set("X-Cld-Error", "Resource not found - missing")
 		w.Header().Set("Content-Type", "text/plain")

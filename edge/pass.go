@@ -20,6 +20,9 @@ import (
 func (s *Server) passThrough(ctx *fasthttp.RequestCtx, u *delivery.URL, key []byte, v delivery.Variant, pe *entry) {
 	h := &ctx.Response.Header
 	h.DisableNormalizing() // every name set below is canonical already
+	if pe != nil && !s.granted(ctx, pe, s.now().UnixNano()) {
+		return
+	}
 	if pe != nil && pe.status == fasthttp.StatusOK && s.notModified(ctx, pe) {
 		s.commonHeaders(h, pe, s.now().UnixNano(), statusPassHit)
 		s.answerNotModified(ctx)
@@ -57,6 +60,11 @@ func (s *Server) passThrough(ctx *fasthttp.RequestCtx, u *delivery.URL, key []by
 		} else {
 			s.cache.del(e.key)
 		}
+	}
+	if !s.granted(ctx, e, now) {
+		resp.CloseBodyStream()
+		fasthttp.ReleaseResponse(resp)
+		return
 	}
 	s.commonHeaders(h, e, now, statusPass)
 	if status == fasthttp.StatusNotModified {

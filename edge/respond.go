@@ -105,6 +105,9 @@ var (
 // serve writes a cached (or just filled) entry, answering conditional and
 // range requests. It does not allocate for a hit.
 func (s *Server) serve(ctx *fasthttp.RequestCtx, e *entry, now int64, st cacheStatus) {
+	if !s.granted(ctx, e, now) {
+		return
+	}
 	h := &ctx.Response.Header
 	h.DisableNormalizing() // every name below is canonical already
 	s.commonHeaders(h, e, now, st)
@@ -175,6 +178,10 @@ func (s *Server) commonHeaders(h *fasthttp.ResponseHeader, e *entry, now int64, 
 		h.SetCanonical(hCacheControl, s.hv.ccVersioned)
 	default:
 		h.SetCanonical(hCacheControl, s.hv.ccUnversioned)
+	}
+	if e.access != nil && e.status == fasthttp.StatusOK {
+		// Only this client may keep it: shared caches must not.
+		h.SetCanonical(hCacheControl, vCCPrivate)
 	}
 	if e.vary != "" {
 		h.SetCanonical(hVary, s2b(e.vary))

@@ -54,6 +54,7 @@ type Server struct {
 	origins *origins
 	clouds  map[string]bool
 	hosts   delivery.HostMap   // private-CDN hosts → clouds
+	tokens  tokenKeys          // auth_token_key by cloud (token.go)
 	fills   singleflight.Group // one origin fill per cache key
 	refresh singleflight.Group // one background revalidation per key
 	m       counters
@@ -89,13 +90,18 @@ func New(cfg Config, d Deps) (*Server, error) {
 		c.close()
 		return nil, fmt.Errorf("edge: hosts: %w", err)
 	}
+	tokens, err := newTokenKeys(cfg.AuthTokenKeys)
+	if err != nil {
+		c.close()
+		return nil, err
+	}
 	og, err := newOrigins(&cfg, d.Log)
 	if err != nil {
 		c.close()
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: d.Log, purges: d.Purges, sync: d.Sync, now: d.Now, cache: c, origins: og,
-		clouds: map[string]bool{}, hosts: hosts}
+		clouds: map[string]bool{}, hosts: hosts, tokens: tokens}
 	s.m.fill = newFillHistogram()
 	s.keys.New = func() any { return &keyBuf{b: make([]byte, 0, 512)} }
 	s.initHeaders()

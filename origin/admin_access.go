@@ -63,9 +63,9 @@ func (c *call) accessModeQuery(rt delivery.ResourceType, typ delivery.DeliveryTy
 // access_mode (public or authenticated) for the assets given by exactly one
 // of public_ids (at most 100), prefix or tag. A prefix or tag selecting
 // more than 100 assets is done in pages: the answer has next_cursor and the
-// caller repeats the call with it. Setting authenticated purges the
-// assets' URLs from the edges (Event.Restricted) once the change is
-// committed, for every asset the call selected, even one that already was
+// caller repeats the call with it. A change purges the assets' URLs from
+// the edges (Event.Restricted) once it is committed; setting authenticated
+// does for every asset the call selected, even one that already was
 // authenticated, so that a call retried after a failed publish still
 // purges.
 func (c *call) updateAccessMode(rt delivery.ResourceType, typ delivery.DeliveryType, p *api.Params) {
@@ -98,8 +98,10 @@ func (c *call) updateAccessMode(rt delivery.ResourceType, typ delivery.DeliveryT
 		}
 		out.Updated = append(out.Updated, accessModeJSON{PublicID: a.PublicID, AccessMode: mode})
 		if a.Prev != mode || restricted {
+			// Either way the asset's cached URLs go: the unsigned ones edges
+			// hold for anyone, or for token holders only.
 			events = append(events, Event{Kind: EventMetadataChanged, Asset: a.Key, OldVersion: a.Version,
-				NewVersion: a.Version, Restricted: restricted, Time: q.Time})
+				NewVersion: a.Version, Restricted: true, Time: q.Time})
 		}
 	}
 	// The events go in one Emit, not one per asset as update and explicit

@@ -132,7 +132,7 @@ func TestAccessModeAuthenticated(t *testing.T) {
 		t.Fatalf("after update: %d", r.Status)
 	}
 	upd = adminDo(t, o, http.MethodPost, "resources/image/upload/open", "application/json", `{"access_mode":"public"}`)
-	if upd.status != 200 || upd.body["access_mode"] != "public" || lastEvent(t, o, "open").Restricted {
+	if upd.status != 200 || upd.body["access_mode"] != "public" || !lastEvent(t, o, "open").Restricted {
 		t.Fatalf("update to public: %d %s", upd.status, upd.raw)
 	}
 	if r := testkit.Get(t, o.URL+"/demo/image/upload/w_40/open.jpg"); r.Status != 200 {
@@ -317,7 +317,8 @@ func TestTransformationListsSignedURLsOfAuthenticatedAssets(t *testing.T) {
 // update_access_mode emits the events of a call in one Emit (one
 // invalidation for the call): setting authenticated restricts every asset
 // selected, also one that already was (a retried call still purges), the
-// way update and explicit restrict theirs; setting public restricts none,
+// way update and explicit restrict theirs; setting public restricts the
+// assets it changes (edges may hold their URLs for token holders only),
 // and an asset whose mode does not change is no event.
 func TestUpdateAccessModeRestrictsInOneEmit(t *testing.T) {
 	o := startOrigin(t, nil)
@@ -350,9 +351,9 @@ func TestUpdateAccessModeRestrictsInOneEmit(t *testing.T) {
 	for _, c := range []struct{ body, want string }{
 		{"access_mode=authenticated&prefix=r/", "r/00000 metadata_changed restricted=true; " +
 			"r/00001 metadata_changed restricted=true; r/00002 metadata_changed restricted=true"},
-		{"access_mode=public&public_ids[]=r/00001&public_ids[]=r/00002", "r/00001 metadata_changed restricted=false; " +
-			"r/00002 metadata_changed restricted=false"},
-		{"access_mode=public&prefix=r/", "r/00000 metadata_changed restricted=false"},
+		{"access_mode=public&public_ids[]=r/00001&public_ids[]=r/00002", "r/00001 metadata_changed restricted=true; " +
+			"r/00002 metadata_changed restricted=true"},
+		{"access_mode=public&prefix=r/", "r/00000 metadata_changed restricted=true"},
 		{"access_mode=public&prefix=r/", ""},
 	} {
 		if got := describe(call(c.body)); got != c.want {

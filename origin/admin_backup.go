@@ -131,7 +131,7 @@ func (c *call) restoreOne(backups []meta.Backup, cur *meta.Asset, want string, i
 	} else {
 		// A deleted asset comes back with the access mode it had when it
 		// was deleted (the newest backup's), whichever version is restored.
-		a.AccessMode = backups[0].AccessMode
+		a.AccessMode, a.AccessControl = backups[0].AccessMode, backups[0].AccessControl
 	}
 	res, err := c.s.meta.Put(c.ctx(), a, true)
 	if err != nil {
@@ -144,7 +144,7 @@ func (c *call) restoreOne(backups []meta.Backup, cur *meta.Asset, want string, i
 		ev.Kind, ev.OldVersion, ev.Invalidate = EventOverwritten, res.Prev.Version, invalidate
 		// An asset uploaded since the restore looked is overwritten with
 		// the mode restored: authenticated restricts it, as on upload.
-		ev.Restricted = a.AccessMode == meta.AccessAuthenticated && cur == nil
+		ev.Restricted = (a.AccessMode == meta.AccessAuthenticated || len(a.AccessControl) > 0) && cur == nil
 	}
 	if _, err := c.s.events.Emit(c.ctx(), ev); err != nil {
 		return nil, delivery.Errorf(http.StatusServiceUnavailable,

@@ -24,6 +24,7 @@ type resourceJSON struct {
 	Height           int                `json:"height,omitempty"`
 	Backup           bool               `json:"backup,omitempty"`
 	AccessMode       string             `json:"access_mode"`
+	AccessControl    []accessRuleJSON   `json:"access_control,omitempty"`
 	URL              string             `json:"url"`
 	SecureURL        string             `json:"secure_url"`
 	AssetFolder      string             `json:"asset_folder"`
@@ -56,6 +57,7 @@ func (c *call) resource(a *meta.Asset, inc include) resourceJSON {
 		AssetID: a.AssetID, PublicID: a.PublicID, Version: a.Version, ResourceType: a.ResourceType.String(),
 		Type: a.Type.String(), CreatedAt: timeJSON(a.CreatedAt), Bytes: a.Bytes, Width: a.Width, Height: a.Height,
 		Backup: a.BackedUp(c.cl.Backup), AccessMode: accessModeOf(a), AssetFolder: a.AssetFolder, DisplayName: a.DisplayName,
+		AccessControl: accessControlJSON(a.AccessControl),
 	}
 	if a.ResourceType != delivery.Raw {
 		j.Format = a.Format

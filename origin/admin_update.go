@@ -14,9 +14,10 @@ import (
 
 // update serves POST /resources/<rt>/<type>/<public_id>: tags (replace),
 // context (replace), metadata, face_coordinates, custom_coordinates,
-// moderation_status, display_name, asset_folder, access_mode. It answers
-// the details (with the invalidation when it set access_mode to
-// authenticated).
+// moderation_status, display_name, asset_folder, access_mode,
+// access_control (accesscontrol.go). It answers the details (with the
+// invalidation when it set access_mode or access_control: the asset's
+// cached URLs are purged).
 // Parameters that need add-ons and the like are refused before it runs
 // (updateSpec).
 func (c *call) update(rt delivery.ResourceType, typ delivery.DeliveryType, id string, p *api.Params) {
@@ -47,7 +48,7 @@ func (c *call) update(rt delivery.ResourceType, typ delivery.DeliveryType, id st
 		return
 	}
 	inv, err := c.s.events.Emit(c.ctx(), Event{Kind: EventMetadataChanged, Asset: key, OldVersion: a.Version,
-		NewVersion: a.Version, Restricted: p.Get("access_mode") == meta.AccessAuthenticated, Time: a.UpdatedAt})
+		NewVersion: a.Version, Restricted: p.Has("access_mode") || p.Has("access_control"), Time: a.UpdatedAt})
 	if err != nil {
 		c.fail(delivery.Errorf(http.StatusServiceUnavailable,
 			"The asset was updated but its invalidation could not be published - retry the request"))
@@ -145,6 +146,13 @@ func parseUpdate(p *api.Params) (func(*meta.Asset) error, error) {
 	}
 	if mode != "" {
 		add(func(a *meta.Asset) error { a.AccessMode = mode; return nil })
+	}
+	rules, given, err := parseAccessControl(p) // accesscontrol.go
+	if err != nil {
+		return nil, err
+	}
+	if given {
+		add(func(a *meta.Asset) error { a.AccessControl = rules; return nil })
 	}
 	return func(a *meta.Asset) error {
 		for _, e := range edits {

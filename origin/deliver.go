@@ -26,6 +26,9 @@ type delivered struct {
 	version      int64
 	defaultImage string
 	attachment   string // fl_attachment's file name (deliver_attachment.go)
+	// access is what edges must check before serving the answer from
+	// their cache (deliver_access.go); nil for anyone.
+	access *delivery.Access
 	// width, height and size describe a derived image (for eager answers).
 	width, height int
 	size          int64
@@ -52,6 +55,11 @@ func (s *Server) serveDelivery(w http.ResponseWriter, r *http.Request) {
 	acceptClientHints(w.Header(), cl)
 	d, err := s.resolve(r, &u, cl)
 	if err != nil {
+		if u.Type == delivery.Authenticated && !u.Signed() {
+			// A 404 edges cache is for token holders too
+			// (deliver_access.go).
+			w.Header().Set(delivery.HeaderAccess, (&delivery.Access{}).String())
+		}
 		s.deliveryFail(w, err)
 		return
 	}
@@ -105,6 +113,9 @@ func (s *Server) resolve(r *http.Request, u *delivery.URL, cl config.Cloud) (*de
 	if err := checkURLSignature(u, cl); err != nil {
 		return nil, err
 	}
+	if err := s.checkAuthenticatedURL(r, u, cl); err != nil { // deliver_access.go
+		return nil, err
+	}
 	var a *meta.Asset
 	var err error
 	if u.Type == delivery.Fetch {
@@ -123,16 +134,16 @@ func (s *Server) resolve(r *http.Request, u *delivery.URL, cl config.Cloud) (*de
 	if err != nil {
 		return nil, err
 	}
-	if a.AccessMode == meta.AccessAuthenticated && !u.Signed() {
-		return nil, delivery.Errorf(http.StatusUnauthorized,
-			"Missing URL signature - assets whose access mode is authenticated need a signed URL")
+	access, err := s.gate(r, u, cl, a) // deliver_access.go
+	if err != nil {
+		return nil, err
 	}
 	if isOriginal(u, a) {
 		if u.Type == delivery.Private && !u.Signed() {
 			return nil, delivery.Errorf(http.StatusUnauthorized, "Missing URL signature - private originals need a signed URL")
 		}
 		d := s.original(a, u)
-		d.defaultImage = fallback
+		d.defaultImage, d.access = fallback, access
 		return d, nil
 	}
 	if u.Resource != delivery.Image {
@@ -142,19 +153,15 @@ func (s *Server) resolve(r *http.Request, u *delivery.URL, cl config.Cloud) (*de
 	if err != nil {
 		return nil, err
 	}
-	d.defaultImage = fallback
+	d.defaultImage, d.access = fallback, access
 	return d, nil
 }
 
-// checkURLSignature verifies a URL's signature, and requires one for
-// authenticated assets (resolve requires one for assets whose access mode
-// is authenticated, once it has found them).
+// checkURLSignature verifies a URL's signature. An unsigned URL needs a
+// token where the type or the asset asks for one (deliver_access.go).
 func checkURLSignature(u *delivery.URL, cl config.Cloud) error {
-	switch {
-	case u.Signed() && !u.VerifySignature(cl.APISecret):
+	if u.Signed() && !u.VerifySignature(cl.APISecret) {
 		return delivery.Errorf(http.StatusUnauthorized, "Invalid URL signature")
-	case !u.Signed() && u.Type == delivery.Authenticated:
-		return delivery.Errorf(http.StatusUnauthorized, "Missing URL signature - authenticated assets need a signed URL")
 	}
 	return nil
 }
@@ -243,6 +250,9 @@ func (s *Server) writeDelivered(w http.ResponseWriter, r *http.Request, u *deliv
 	}
 	if v := u.Vary(); v != "" {
 		h.Set("Vary", v)
+	}
+	if d.access != nil {
+		h.Set(delivery.HeaderAccess, d.access.String())
 	}
 	if strings.HasPrefix(d.contentType, "image/svg") {
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")

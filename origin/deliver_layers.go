@@ -79,6 +79,12 @@ func (s *Server) layerAssets(ctx context.Context, req *deriveRequest) (map[strin
 			return nil, delivery.Errorf(http.StatusUnauthorized,
 				"Missing URL signature - authenticated layers need a signed URL")
 		}
+		if len(a.AccessControl) > 0 && !req.signed {
+			// The image made is stored and cached for anyone, long after
+			// any anonymous window: only signed requests may use it.
+			return nil, delivery.Errorf(http.StatusUnauthorized,
+				"Missing URL signature - layers whose access_control limits them need a signed URL")
+		}
 		if out[v], err = blob.ReadAll(s.blobs, a.Blob); err != nil {
 			return nil, err
 		}

@@ -74,6 +74,7 @@
 //	admin_details.go          one asset's details
 //	admin_update.go           update one asset
 //	admin_access.go           update_access_mode
+//	accesscontrol.go          access_control: parsing, the answers' JSON, anonymous windows
 //	admin_delete.go           bulk deletes, derived deletes
 //	admin_backup.go           backups and restore
 //	admin_related.go          related assets
@@ -90,6 +91,7 @@
 // Delivery for edges (/<cloud>/<rt>/<type>/...):
 //
 //	deliver.go                serveDelivery: parse, resolve, answer; deliveryFail (X-Cld-Error)
+//	deliver_access.go         gate: tokens for authenticated URLs and assets, access_control windows, X-Cld-Access
 //	deliver_derive.go         a derived image found or made once (X-Delivery-Variant), stored
 //	deliver_layers.go         the originals of a transformation's image layers (l_, u_), read for imaging
 //	deliver_named.go          named transformations expanded; strict transformations

@@ -80,10 +80,10 @@ type Event struct {
 	// it. In a deletion by prefix, the prefix's event carries it and its
 	// assets' events do not.
 	Invalidate bool
-	// Restricted is set when the call set the asset's access mode to
-	// authenticated: its unsigned URLs, which edges may have cached, stop
-	// being public and are purged whether or not the caller asked to
-	// invalidate.
+	// Restricted is set when the call set who may see the asset (its
+	// access_mode or access_control): its unsigned URLs, which edges may
+	// have cached for anyone or for token holders only, are purged whether
+	// or not the caller asked to invalidate.
 	Restricted bool
 	Time       time.Time
 }

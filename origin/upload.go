@@ -36,6 +36,10 @@ type uploadOptions struct {
 	resourceTypeOverride        string
 	moderation                  string // "" or manual: the asset waits in the manual moderation queue
 	accessMode                  string // "" (an overwrite keeps the asset's), public or authenticated
+	// accessControl is nil (an overwrite keeps the asset's) unless given
+	// (accesscontrol.go).
+	accessControl      []meta.AccessRule
+	accessControlGiven bool
 	// transformation is the incoming transformation (upload_incoming.go).
 	transformation string
 	// breakpoints are the responsive_breakpoints requests (upload_breakpoints.go).
@@ -102,6 +106,9 @@ func parseUploadOptions(p *api.Params) (*uploadOptions, error) {
 		return nil, api.BadRequest("Unsupported moderation - %s (only manual is available)", api.Clip(o.moderation))
 	}
 	if o.accessMode, err = api.ParseAccessMode(p); err != nil {
+		return nil, err
+	}
+	if o.accessControl, o.accessControlGiven, err = parseAccessControl(p); err != nil {
 		return nil, err
 	}
 	o.eagerGiven = p.Has("eager")
@@ -469,7 +476,7 @@ func (c *call) storeNew(r io.Reader, kind fileKind, id, original string, o *uplo
 		Tags: o.tags, Context: o.context, OriginalFilename: original, AssetFolder: o.assetFolder,
 		DisplayName: display, Eager: o.eager, ModerationKind: moderationKind(o), ModerationStatus: moderationStatus(o),
 		AccessMode: o.accessMode,
-		Backup:     o.backup, Coordinates: o.coords,
+		Backup:     o.backup, Coordinates: o.coords, AccessControl: o.accessControl,
 	}, nil
 }
 
@@ -516,7 +523,7 @@ func (c *call) commitUpload(a *meta.Asset, an *analysis, made []madeEager, bps [
 	ev := Event{Kind: EventCreated, Asset: a.Key, NewVersion: a.Version, Invalidate: o.invalidate, Time: a.UpdatedAt}
 	if res.Prev != nil {
 		ev.Kind, ev.OldVersion = EventOverwritten, res.Prev.Version
-		ev.Restricted = o.accessMode == meta.AccessAuthenticated
+		ev.Restricted = o.changesAccess()
 	}
 	inv, err := c.s.events.Emit(c.ctx(), ev)
 	if err != nil {

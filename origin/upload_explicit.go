@@ -67,7 +67,7 @@ func (c *call) explicit(rt string, p *api.Params) {
 	c.s.webhooks.wake()
 	c.s.jobs.wake()
 	inv, err := c.s.events.Emit(c.ctx(), Event{Kind: EventMetadataChanged, Asset: key, OldVersion: a.Version,
-		NewVersion: a.Version, Invalidate: o.invalidate, Restricted: o.accessMode == meta.AccessAuthenticated, Time: a.UpdatedAt})
+		NewVersion: a.Version, Invalidate: o.invalidate, Restricted: o.changesAccess(), Time: a.UpdatedAt})
 	if err != nil {
 		c.fail(delivery.Errorf(http.StatusServiceUnavailable, "The invalidation could not be published - retry the request"))
 		return
@@ -121,6 +121,9 @@ func (c *call) explicitBefore(key meta.Key, o *uploadOptions) (made int64, answe
 func (o *uploadOptions) applyExplicit(a *meta.Asset) {
 	if o.accessMode != "" {
 		a.AccessMode = o.accessMode
+	}
+	if o.accessControlGiven {
+		a.AccessControl = o.accessControl
 	}
 	if o.tagsGiven {
 		a.Tags = o.tags

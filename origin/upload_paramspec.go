@@ -29,7 +29,7 @@ func uploadImplemented() []string {
 		"use_asset_folder_as_public_id_prefix", "filename_override", "discard_original_filename",
 		"overwrite", "tags", "context", "transformation", "format", "allowed_formats", "eager",
 		"eager_async", "eager_notification_url", "async",
-		"invalidate", "return_delete_token", "moderation", "backup", "access_mode", "notification_url",
+		"invalidate", "return_delete_token", "moderation", "backup", "access_mode", "access_control", "notification_url",
 		"colors", "phash", "image_metadata", "media_metadata", "exif", "faces", "responsive_breakpoints",
 		"face_coordinates", "custom_coordinates", "metadata",
 		"upload_preset",
@@ -44,7 +44,7 @@ func explicitSpec() api.MethodParams {
 	m := api.MethodParams{
 		Implemented: []string{
 			"public_id", "resource_type", "type", "tags", "context", "eager", "invalidate", "moderation",
-			"display_name", "asset_folder", "access_mode", "colors", "phash", "image_metadata", "media_metadata",
+			"display_name", "asset_folder", "access_mode", "access_control", "colors", "phash", "image_metadata", "media_metadata",
 			"exif", "faces", "face_coordinates", "custom_coordinates", "notification_url", "responsive_breakpoints",
 			"upload_preset", "eager_async", "eager_notification_url", "metadata",
 		},
@@ -105,14 +105,13 @@ func signedParams(m api.MethodParams) api.MethodParams {
 }
 
 // uploadRefused are the upload method's Cloudinary parameters that this
-// server does not implement yet: callbacks, clearing invalid metadata values, access control lists,
+// server does not implement yet: callbacks, clearing invalid metadata values,
 // regions, add-ons and AI
 // analyses. Later issues move them to the implemented list as they land.
 func uploadRefused() []string {
 	return []string{
 		"callback", "on_success", "eval",
 		"clear_invalid",
-		"access_control",
 		"regions",
 		"unique_display_name", "public_ids", "proxy", "headers",
 		"raw_convert", "categorization", "auto_tagging", "detection", "ocr", "background_removal",

@@ -49,6 +49,9 @@ type assetJSON struct {
 	// analysisJSON carries colors, phash, image_metadata and exif when
 	// the call asks for them.
 	analysisJSON
+
+	// AccessControl is the asset's access_control (accesscontrol.go).
+	AccessControl []accessRuleJSON `json:"access_control,omitempty"`
 }
 
 type contextJSON struct {
@@ -97,6 +100,7 @@ func (c *call) assetResponse(a *meta.Asset) assetJSON {
 		CreatedAt: timeJSON(a.CreatedAt), Tags: nonNil(a.Tags), Pages: a.Pages, Bytes: a.Bytes,
 		Type: a.Type.String(), ETag: a.ETag, AccessMode: accessModeOf(a), AssetFolder: a.AssetFolder,
 		DisplayName: a.DisplayName, OriginalFilename: a.OriginalFilename, APIKey: c.cl.APIKey,
+		AccessControl: accessControlJSON(a.AccessControl),
 	}
 	j.URL, j.SecureURL = c.assetURLs(a, "", a.Format)
 	if len(a.Context) > 0 {

@@ -175,6 +175,7 @@ func testBackupsKeepRetiredOriginals(t *testing.T, s Store) {
 	put(t, s, a)
 	b2 := asset("x", "b2")
 	b2.AccessMode = AccessAuthenticated
+	b2.AccessControl = []AccessRule{{AccessType: AccessAnonymous, Start: 5}}
 	res, _ = s.Put(ctx, b2, true)
 	if len(res.Orphans) != 0 {
 		t.Fatalf("overwrite with backup: orphans %v", res.Orphans)
@@ -185,7 +186,8 @@ func testBackupsKeepRetiredOriginals(t *testing.T, s Store) {
 	}
 	b, err := s.Backups(ctx, a.Key)
 	if err != nil || len(b) != 2 || b[0].Blob != "b2" || b[1].Blob != "b1" || b[0].AssetID != "ax" ||
-		b[0].AccessMode != AccessAuthenticated || b[1].AccessMode != AccessPublic {
+		b[0].AccessMode != AccessAuthenticated || b[1].AccessMode != AccessPublic ||
+		len(b[0].AccessControl) != 1 || b[0].AccessControl[0].Start != 5 || len(b[1].AccessControl) != 0 {
 		t.Fatalf("backups %+v %v", b, err)
 	}
 	byID, _ := s.BackupsByAssetID(ctx, "demo", "ax")

@@ -15,7 +15,7 @@ import (
 const assetColumns = `id, cloud, resource_type, type, public_id, asset_id, version, version_id, format,
 	bytes, width, height, pages, etag, blob, created_at, updated_at, tags, context, metadata,
 	moderation_status, original_filename, asset_folder, display_name, eager, moderation_kind, coordinates,
-	access_mode, backup`
+	access_mode, backup, access_control`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -23,12 +23,12 @@ type rowScanner interface{ Scan(dest ...any) error }
 func scanAsset(r rowScanner) (*Asset, int64, error) {
 	var a Asset
 	var id, created, updated int64
-	var tags, ctxJSON, md, eager, coords string
+	var tags, ctxJSON, md, eager, coords, control string
 	var backup sql.NullBool
 	err := r.Scan(&id, &a.Cloud, &a.ResourceType, &a.Type, &a.PublicID, &a.AssetID, &a.Version,
 		&a.VersionID, &a.Format, &a.Bytes, &a.Width, &a.Height, &a.Pages, &a.ETag, &a.Blob,
 		&created, &updated, &tags, &ctxJSON, &md, &a.ModerationStatus, &a.OriginalFilename,
-		&a.AssetFolder, &a.DisplayName, &eager, &a.ModerationKind, &coords, &a.AccessMode, &backup)
+		&a.AssetFolder, &a.DisplayName, &eager, &a.ModerationKind, &coords, &a.AccessMode, &backup, &control)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, 0, ErrNotFound
 	}
@@ -44,7 +44,8 @@ func scanAsset(r rowScanner) (*Asset, int64, error) {
 	for _, f := range []struct {
 		s   string
 		dst any
-	}{{tags, &a.Tags}, {ctxJSON, &a.Context}, {eager, &a.Eager}, {coords, &a.Coordinates}} {
+	}{{tags, &a.Tags}, {ctxJSON, &a.Context}, {eager, &a.Eager}, {coords, &a.Coordinates},
+		{control, &a.AccessControl}} {
 		if err := json.Unmarshal([]byte(f.s), f.dst); err != nil {
 			return nil, 0, fmt.Errorf("meta: decode asset %d: %w", id, err)
 		}
@@ -160,6 +161,9 @@ func (s *db) Put(ctx context.Context, a *Asset, overwrite bool) (PutResult, erro
 			a.AccessMode = prev.AccessMode // an overwrite keeps the mode unless it sets one
 		}
 		a.AccessMode = accessMode(a.AccessMode)
+		if a.AccessControl == nil && prev != nil {
+			a.AccessControl = prev.AccessControl // kept too, unless set
+		}
 		if prev == nil {
 			if a.AssetID == "" {
 				return errors.New("meta: a new asset needs an AssetID")
@@ -203,14 +207,15 @@ func insertAsset(ctx context.Context, tx *txn, a *Asset) (int64, error) {
 	err := tx.QueryRowContext(ctx, `INSERT INTO assets (cloud, resource_type, type, public_id, asset_id,
 		version, version_id, format, bytes, width, height, pages, etag, blob, created_at, updated_at,
 		tags, context, metadata, moderation_status, original_filename, asset_folder, display_name, eager,
-		moderation_kind, coordinates, access_mode, backup)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		moderation_kind, coordinates, access_mode, backup, access_control)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING id`,
 		a.Cloud, a.ResourceType, a.Type, a.PublicID, a.AssetID, a.Version, a.VersionID, a.Format,
 		a.Bytes, a.Width, a.Height, a.Pages, a.ETag, a.Blob, a.CreatedAt.UnixNano(), a.UpdatedAt.UnixNano(),
 		jsonText(nonNilTags(a.Tags)), jsonText(nonNilMap(a.Context)), jsonText(nonNilValues(a.Metadata)),
 		a.ModerationStatus, a.OriginalFilename, a.AssetFolder, a.DisplayName, jsonText(nonNilTags(a.Eager)),
-		a.ModerationKind, jsonText(a.Coordinates), accessMode(a.AccessMode), nullBool(a.Backup)).Scan(&id)
+		a.ModerationKind, jsonText(a.Coordinates), accessMode(a.AccessMode), nullBool(a.Backup),
+		accessControlText(a.AccessControl)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("meta: insert asset: %w", err)
 	}
@@ -222,13 +227,14 @@ func updateAsset(ctx context.Context, tx *txn, id int64, a *Asset) error {
 		asset_id = ?, version = ?, version_id = ?, format = ?, bytes = ?, width = ?, height = ?, pages = ?,
 		etag = ?, blob = ?, created_at = ?, updated_at = ?, tags = ?, context = ?, metadata = ?,
 		moderation_status = ?, original_filename = ?, asset_folder = ?, display_name = ?, eager = ?,
-		moderation_kind = ?, coordinates = ?, access_mode = ?, backup = ?
+		moderation_kind = ?, coordinates = ?, access_mode = ?, backup = ?, access_control = ?
 		WHERE id = ?`,
 		a.Cloud, a.ResourceType, a.Type, a.PublicID, a.AssetID, a.Version, a.VersionID, a.Format,
 		a.Bytes, a.Width, a.Height, a.Pages, a.ETag, a.Blob, a.CreatedAt.UnixNano(), a.UpdatedAt.UnixNano(),
 		jsonText(nonNilTags(a.Tags)), jsonText(nonNilMap(a.Context)), jsonText(nonNilValues(a.Metadata)),
 		a.ModerationStatus, a.OriginalFilename, a.AssetFolder, a.DisplayName, jsonText(nonNilTags(a.Eager)),
-		a.ModerationKind, jsonText(a.Coordinates), accessMode(a.AccessMode), nullBool(a.Backup), id)
+		a.ModerationKind, jsonText(a.Coordinates), accessMode(a.AccessMode), nullBool(a.Backup),
+		accessControlText(a.AccessControl), id)
 	if err != nil {
 		return fmt.Errorf("meta: update asset: %w", err)
 	}

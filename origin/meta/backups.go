@@ -3,6 +3,7 @@ package meta
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -39,9 +40,10 @@ type Backup struct {
 	Pages         int
 	ETag          string
 	Blob          string
-	AccessMode    string    // the asset's when this version stopped being current
-	CreatedAt     time.Time // when this version was uploaded
-	BackedUpAt    time.Time // when it stopped being current
+	AccessMode    string       // the asset's when this version stopped being current
+	AccessControl []AccessRule // the asset's then too
+	CreatedAt     time.Time    // when this version was uploaded
+	BackedUpAt    time.Time    // when it stopped being current
 }
 
 // backupPolicy is the SQLite store's backup setting.
@@ -84,11 +86,12 @@ func (s *db) retire(ctx context.Context, tx *txn, a *Asset, res *PutResult) erro
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO backups (cloud, resource_type, type, public_id, asset_id,
-		version, version_id, format, bytes, width, height, pages, etag, blob, access_mode, created_at, backed_up_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		version, version_id, format, bytes, width, height, pages, etag, blob, access_mode, created_at, backed_up_at,
+		access_control)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.Cloud, a.ResourceType, a.Type, a.PublicID, a.AssetID, a.Version, a.VersionID, a.Format,
 		a.Bytes, a.Width, a.Height, a.Pages, a.ETag, a.Blob, accessMode(a.AccessMode), a.CreatedAt.UnixNano(),
-		time.Now().UnixNano())
+		time.Now().UnixNano(), accessControlText(a.AccessControl))
 	if err != nil {
 		return fmt.Errorf("meta: backup: %w", err)
 	}
@@ -96,7 +99,7 @@ func (s *db) retire(ctx context.Context, tx *txn, a *Asset, res *PutResult) erro
 }
 
 const backupColumns = `id, cloud, resource_type, type, public_id, asset_id, version, version_id, format,
-	bytes, width, height, pages, etag, blob, access_mode, created_at, backed_up_at`
+	bytes, width, height, pages, etag, blob, access_mode, created_at, backed_up_at, access_control`
 
 func scanBackups(rows *sql.Rows, err error) ([]Backup, error) {
 	if err != nil {
@@ -107,10 +110,14 @@ func scanBackups(rows *sql.Rows, err error) ([]Backup, error) {
 	for rows.Next() {
 		var b Backup
 		var created, backed int64
+		var control string
 		if err := rows.Scan(&b.ID, &b.Cloud, &b.ResourceType, &b.Type, &b.PublicID, &b.AssetID, &b.Version,
 			&b.VersionID, &b.Format, &b.Bytes, &b.Width, &b.Height, &b.Pages, &b.ETag, &b.Blob,
-			&b.AccessMode, &created, &backed); err != nil {
+			&b.AccessMode, &created, &backed, &control); err != nil {
 			return nil, fmt.Errorf("meta: backups: %w", err)
+		}
+		if err := json.Unmarshal([]byte(control), &b.AccessControl); err != nil {
+			return nil, fmt.Errorf("meta: backup %d: %w", b.ID, err)
 		}
 		b.CreatedAt, b.BackedUpAt = time.Unix(0, created).UTC(), time.Unix(0, backed).UTC()
 		out = append(out, b)

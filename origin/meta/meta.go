@@ -57,6 +57,9 @@ type Asset struct {
 	// through signed URLs, whatever the type). Put stores "" as the
 	// overwritten asset's mode, or AccessPublic for a new asset.
 	AccessMode string
+	// AccessControl limits unsigned delivery (accesscontrol.go). Put
+	// stores nil as the overwritten asset's, or none for a new asset.
+	AccessControl []AccessRule
 	// Backup overrides the cloud's backup setting for this version (the
 	// Upload API's backup parameter): true keeps its original as a backup
 	// when it stops being current, false never does; nil follows the

@@ -223,6 +223,8 @@ var migrations = []string{
 	// 14: structured metadata fields and the index of the assets' values
 	// (metadata_fields.go, metadata_values.go).
 	metadataFieldsSchema("", "INTEGER", "0"),
+	// 15: an asset's access_control (accesscontrol.go), JSON.
+	accessControlSchema,
 }
 
 // sharedSchema is migration 8 of SQLite and 2 of PostgreSQL (the same

@@ -281,4 +281,6 @@ var pgMigrations = []string{
 	jobsSchema(`id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY`),
 	// 8: structured metadata fields and the index of the assets' values.
 	metadataFieldsSchema(` COLLATE "C"`, "BOOLEAN", "FALSE"),
+	// 9: an asset's access_control (accesscontrol.go).
+	accessControlSchema,
 }
