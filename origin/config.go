@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/origin/console"
 	"github.com/mediacdn/mediacdn/origin/imaging"
 )
 
@@ -65,6 +66,9 @@ type Config struct {
 	// Webhooks configures the sending of notification_url webhooks
 	// (webhooks_config.go).
 	Webhooks Webhooks `yaml:"webhooks"`
+	// Console configures the web console under /console/ (origin/console,
+	// docs/console.md).
+	Console console.Config `yaml:"console"`
 }
 
 // Uploads bounds the Upload API requests (upload, explicit, destroy, …)
@@ -181,6 +185,7 @@ func (c *Config) ApplyDefaults() {
 		c.ErrorMaxAge = time.Minute
 	}
 	c.Webhooks.ApplyDefaults()
+	c.Console.ApplyDefaults()
 }
 
 // Validate checks the settings; the error names the field.
@@ -233,6 +238,9 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Imaging.Validate(); err != nil {
 		return config.Prefix("imaging", err)
+	}
+	if err := c.Console.Validate(); err != nil {
+		return config.Prefix("console", err)
 	}
 	for name, d := range map[string]time.Duration{"versioned_max_age": c.VersionedMaxAge,
 		"unversioned_max_age": c.UnversionedMaxAge, "error_max_age": c.ErrorMaxAge} {
