@@ -19,7 +19,8 @@ import (
 
 // browser starts a headless Chromium (Debian's chromium, which `make
 // test` installs) driven with chromedp; the test is skipped, saying so,
-// only where no chromium is installed.
+// only where no chromium is installed, and fails then under `make test`
+// (MEDIACDN_BROWSER=required).
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	path := ""
@@ -30,6 +31,9 @@ func browser(t *testing.T) context.Context {
 		}
 	}
 	if path == "" {
+		if os.Getenv("MEDIACDN_BROWSER") == "required" {
+			t.Fatal("chromium is not installed and MEDIACDN_BROWSER=required: `make browser` installs it")
+		}
 		t.Skip("chromium is not installed: `make test` (or apt-get install chromium) installs it for the console's browser tests")
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
