@@ -162,8 +162,11 @@ func TestConsoleInBrowser(t *testing.T) {
 	run(t, ctx, "see the derived image", chromedp.WaitVisible(chromedp.CSS(row)))
 	screenshot(t, ctx, "asset")
 	run(t, ctx, "delete the derived image", chromedp.Click(chromedp.CSS(row+" button")),
-		chromedp.WaitVisible(chromedp.CSS(`[data-invalidation][data-status="applied"]`)),
-		chromedp.WaitNotPresent(chromedp.CSS(row)))
+		chromedp.WaitVisible(chromedp.CSS("p.done")), chromedp.WaitNotPresent(chromedp.CSS(row)))
+	if !value(t, ctx, "find the invalidation", chromedp.Evaluate[bool](`!!document.querySelector("[data-invalidation]")`)) {
+		t.Fatal("the derived image's deletion published no invalidation")
+	}
+	run(t, ctx, "watch every edge apply it", chromedp.WaitVisible(chromedp.CSS(`[data-invalidation][data-status="applied"]`)))
 	status := value(t, ctx, "read the invalidation", chromedp.Text(chromedp.CSS("[data-invalidation] .inv-status")))
 	if status != "applied (2 of 2 edges)" {
 		t.Errorf("derived deletion's invalidation: %q", status)

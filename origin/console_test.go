@@ -131,8 +131,16 @@ func TestConsoleCSRFRefused(t *testing.T) {
 	o := startOrigin(t, nil)
 	seedAssets(t, o, "doc", 1, nil)
 	c := newConsoleClient(t, o)
-	if a := c.do(http.MethodPost, "/console/signin", url.Values{"cloud": {cloudName}, "api_key": {apiKey}, "api_secret": {apiSecret}}); a.status != http.StatusForbidden {
-		t.Fatalf("sign-in without its token: %d %s", a.status, a.body)
+	creds := url.Values{"cloud": {cloudName}, "api_key": {apiKey}, "api_secret": {apiSecret}}
+	if a := c.do(http.MethodPost, "/console/signin", creds); a.status != http.StatusForbidden {
+		t.Fatalf("sign-in without its token or cookie: %d %s", a.status, a.body)
+	}
+	c.do(http.MethodGet, "/console/signin", nil) // its token cookie
+	for _, token := range []string{"", strings.Repeat("0", 64)} {
+		creds.Set("csrf", token)
+		if a := c.do(http.MethodPost, "/console/signin", creds); a.status != http.StatusForbidden {
+			t.Fatalf("sign-in with token %q: %d %s", token, a.status, a.body)
+		}
 	}
 	c.mustSignIn()
 	asset := c.do(http.MethodGet, "/console/asset?rt=raw&id=doc00000", nil)
