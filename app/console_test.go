@@ -98,7 +98,7 @@ func cacheStatus(t *testing.T, edge, path string) string {
 }
 
 // The console in a real browser against an origin, two edges and NATS:
-// sign in with the keyboard, browse a prefix (thumbnails through the
+// sign in with the keyboard, upload two files, browse a prefix (thumbnails through the
 // edge), open an asset, delete one derived image and see it gone and its
 // URL purged at both edges, purge a prefix and watch every edge apply
 // it, sign out.
@@ -109,16 +109,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		f.Origin.DeliveryURL = "http://" + edgeAddr
 		f.Origin.SecureDeliveryURL = f.Origin.DeliveryURL
 	}})
-	call(t, c, "upload", map[string]string{"public_id": "shelf/rocket", "tags": "space"}, "rocket.jpg")
-	call(t, c, "upload", map[string]string{"public_id": "shelf/chelsea"}, "chelsea.png")
 	call(t, c, "upload", map[string]string{"public_id": "cover"}, "rocket.jpg")
-	const small = "/demo/image/upload/c_fill,h_40,w_40/shelf/rocket.jpg"
-	for _, e := range c.EdgeURLs {
-		cacheStatus(t, e, small)
-		if s := cacheStatus(t, e, small); s != "mediacdn; hit" {
-			t.Fatalf("%s%s not cached: %s", e, small, s)
-		}
-	}
 
 	console := c.OriginURL + "/console/"
 	run(t, ctx, "open the sign-in page", chromedp.Navigate(console), chromedp.WaitVisible(chromedp.CSS("#api_key")))
@@ -127,6 +118,28 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#api_key"), "demo_key"),
 		chromedp.SendKeys(chromedp.CSS("#api_secret"), "demo_secret"+kb.Enter),
 		chromedp.WaitVisible(chromedp.CSS("ul.grid")))
+
+	run(t, ctx, "upload two files into shelf/",
+		chromedp.Click(chromedp.CSS(`nav a[href="/console/upload"]`)), chromedp.WaitVisible(chromedp.CSS("#files")),
+		chromedp.SetUploadFiles(chromedp.CSS("#files"), []string{testkit.Path(t, "rocket.jpg"), testkit.Path(t, "chelsea.png")}),
+		chromedp.SendKeys(chromedp.CSS("#folder"), "shelf"), chromedp.SendKeys(chromedp.CSS("#upload-tags"), "space"),
+		chromedp.Click(chromedp.CSS("#upload-start")),
+		chromedp.Poll[chromedp.Void](`(() => { const li = [...document.querySelectorAll("#uploads li")];
+		  return li.length === 2 && li.every(l => l.dataset.state !== "uploading"); })()`))
+	uploaded := value(t, ctx, "read the uploads", chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll("#uploads li")].map(l => l.dataset.state + " " + l.querySelector(".upload-status").textContent)`))
+	if strings.Join(uploaded, ",") != "done uploaded as shelf/rocket,done uploaded as shelf/chelsea" {
+		t.Fatalf("uploads: %q", uploaded)
+	}
+	screenshot(t, ctx, "upload")
+	const small = "/demo/image/upload/c_fill,h_40,w_40/shelf/rocket.jpg"
+	for _, e := range c.EdgeURLs {
+		cacheStatus(t, e, small)
+		if s := cacheStatus(t, e, small); s != "mediacdn; hit" {
+			t.Fatalf("%s%s not cached: %s", e, small, s)
+		}
+	}
+	run(t, ctx, "open the library", chromedp.Click(chromedp.CSS(`nav a[href="/console/library"]`)), chromedp.WaitVisible(chromedp.CSS("a.folder")))
 
 	run(t, ctx, "browse the prefix shelf/", chromedp.Click(chromedp.CSS("a.folder")),
 		chromedp.WaitVisible(chromedp.CSS(`a.asset-link[href*="shelf%2frocket"]`)))

@@ -1,7 +1,9 @@
 package origin_test
 
 import (
+	"bytes"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -156,6 +158,35 @@ func TestConsoleCSRFRefused(t *testing.T) {
 	}
 	if tags := adminGet(t, o, "resources/raw/upload/doc00000").body["tags"]; tags != nil && len(tags.([]any)) != 0 {
 		t.Fatalf("tags changed without a token: %v", tags)
+	}
+	// An upload carries the token in a header: without it, nothing is stored.
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "note.txt")
+	fw.Write([]byte("hello"))
+	mw.WriteField("public_id", "smuggled")
+	mw.Close()
+	for _, token := range []string{"", strings.Repeat("0", 64), asset.csrf(t)} {
+		req, _ := http.NewRequest(http.MethodPost, o.URL+"/console/upload.json", bytes.NewReader(body.Bytes()))
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		if token != "" {
+			req.Header.Set("X-CSRF-Token", token)
+		}
+		resp, err := c.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		want := http.StatusForbidden
+		if token == asset.csrf(t) {
+			want = http.StatusOK
+		}
+		if resp.StatusCode != want {
+			t.Fatalf("upload with token %q: %d, want %d", token, resp.StatusCode, want)
+		}
+		if stored := adminGet(t, o, "resources/raw/upload/smuggled").status == http.StatusOK; stored != (want == http.StatusOK) {
+			t.Fatalf("upload with token %q: stored %v", token, stored)
+		}
 	}
 	change.Set("csrf", asset.csrf(t))
 	if a := c.do(http.MethodPost, "/console/asset/update", change); a.status != http.StatusSeeOther {

@@ -89,6 +89,23 @@ func (h *Handler) callAPI(r *http.Request, cloud, method, path string, params ur
 	return nil
 }
 
+// forwardUpload passes an upload's multipart body on to
+// /v1_1/<cloud>/<rt>/upload with the cloud's credentials, and its answer
+// back as it is: the Upload API reads, bounds and judges it.
+func (h *Handler) forwardUpload(w http.ResponseWriter, r *http.Request, cloud, rt string) {
+	cl := h.opts.Clouds[cloud]
+	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, "/v1_1/"+url.PathEscape(cloud)+"/"+rt+"/upload", r.Body)
+	if err != nil {
+		http.Error(w, "Malformed request", http.StatusBadRequest)
+		return
+	}
+	req.RemoteAddr = r.RemoteAddr
+	req.ContentLength = r.ContentLength
+	req.Header.Set("Content-Type", r.Header.Get("Content-Type"))
+	req.SetBasicAuth(cl.APIKey, cl.APISecret)
+	h.opts.API.ServeHTTP(w, req)
+}
+
 // resource is an asset as the Admin API lists and details it (the fields
 // the console shows).
 type resource struct {

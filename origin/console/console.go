@@ -89,7 +89,7 @@ func New(o Options) (*Handler, error) {
 	}
 	h := &Handler{opts: o, sessions: newSessions(o.Config.SessionMaxAge, o.Config.MaxSessions), pages: map[string]*template.Template{}}
 	funcs := template.FuncMap{"thumb": h.thumbURL, "preview": h.previewURL, "join": strings.Join, "bytes": humanBytes}
-	for _, p := range []string{"signin", "library", "asset", "purges", "error"} {
+	for _, p := range []string{"signin", "library", "asset", "purges", "upload", "error"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html")
 		if err != nil {
 			return nil, err
@@ -148,7 +148,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, nil, http.StatusUnauthorized, "Sign in first")
 		return
 	}
-	if r.Method == http.MethodPost {
+	if r.Method == http.MethodPost && path == "/upload.json" {
+		// An upload's body is the Upload API's to read and bound: its
+		// CSRF token comes in a header.
+		if !tokenEqual(r.Header.Get("X-CSRF-Token"), ss.csrf) {
+			h.fail(w, r, ss, http.StatusForbidden, "Invalid CSRF token - reload the page and try again")
+			return
+		}
+	} else if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 		if !tokenEqual(r.PostFormValue("csrf"), ss.csrf) {
 			h.fail(w, r, ss, http.StatusForbidden, "Invalid CSRF token - reload the page and try again")

@@ -32,6 +32,8 @@ var pageRoutes = map[string]map[string]func(*page){
 	"/purges":                {http.MethodGet: (*page).purges, http.MethodPost: (*page).purge},
 	"/invalidation.json":     {http.MethodGet: (*page).invalidationJSON},
 	"/edges.json":            {http.MethodGet: (*page).edgesJSON},
+	"/upload":                {http.MethodGet: (*page).uploadPage},
+	"/upload.json":           {http.MethodPost: (*page).upload},
 }
 
 // pageSize is the number of assets on a library page.
@@ -298,6 +300,21 @@ func (p *page) edgesJSON() {
 		edges = p.h.opts.Edges()
 	}
 	api.WriteJSON(p.w, http.StatusOK, map[string]any{"edges": edges})
+}
+
+// uploadPage shows the upload form (static/console.js sends each file).
+func (p *page) uploadPage() {
+	p.render("upload", map[string]any{})
+}
+
+// upload sends one file of the upload page to the Upload API (resource
+// type auto), multipart as the page's script builds it.
+func (p *page) upload() {
+	if !strings.HasPrefix(p.r.Header.Get("Content-Type"), "multipart/form-data") {
+		p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "An upload is multipart/form-data")
+		return
+	}
+	p.h.forwardUpload(p.w, p.r, p.s.cloud, "auto")
 }
 
 // thumbURL is a small c_fill of an image through the delivery URL; ""
