@@ -101,7 +101,7 @@ func cacheStatus(t *testing.T, edge, path string) string {
 // sign in with the keyboard, upload two files, browse a prefix (thumbnails through the
 // edge), open an asset, delete one derived image and see it gone and its
 // URL purged at both edges, purge a prefix and watch every edge apply
-// it, sign out.
+// it, bulk-delete the prefix, sign out.
 func TestConsoleInBrowser(t *testing.T) {
 	ctx := browser(t)
 	edgeAddr := freeAddr(t)
@@ -214,6 +214,23 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 	}
 	screenshot(t, ctx, "purges")
+
+	run(t, ctx, "bulk-delete the prefix shelf/",
+		chromedp.Click(chromedp.CSS(`nav a[href="/console/library"]`)), chromedp.WaitVisible(chromedp.CSS("a.folder")),
+		chromedp.Click(chromedp.CSS("a.folder")), chromedp.WaitVisible(chromedp.CSS(`input[name="scope"][value="prefix"]`)),
+		chromedp.Click(chromedp.CSS(`input[name="scope"][value="prefix"]`)),
+		chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`), // the form asks first
+		chromedp.Click(chromedp.CSS("#bulk-delete")),
+		chromedp.WaitVisible(chromedp.CSS("p.done")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-invalidation][data-status="applied"]`)))
+	if done := value(t, ctx, "read the bulk deletion", chromedp.Text(chromedp.CSS("p.done"))); done != "Deleted 2 assets in 1 Admin API call(s)" {
+		t.Errorf("bulk deletion: %q", done)
+	}
+	for _, e := range c.EdgeURLs {
+		if g := testkit.Get(t, e+small); g.Status != http.StatusNotFound {
+			t.Errorf("%s%s after the bulk deletion: %d", e, small, g.Status)
+		}
+	}
 
 	run(t, ctx, "sign out", chromedp.Click(chromedp.CSS("#signout")), chromedp.WaitVisible(chromedp.CSS("#api_key")),
 		chromedp.Navigate(c.OriginURL+"/console/library"), chromedp.WaitVisible(chromedp.CSS("#api_key")))

@@ -265,3 +265,38 @@ func TestConsoleDisabled(t *testing.T) {
 		t.Fatalf("disabled console: %d", a.status)
 	}
 }
+
+// Bulk deletion: the selected assets, then every asset under a prefix,
+// worked through in the Admin API's chunks of 1,000.
+func TestConsoleBulkDelete(t *testing.T) {
+	o := startOrigin(t, nil)
+	seedAssets(t, o, "bulk/", 1003, nil)
+	seedAssets(t, o, "keep/", 2, nil)
+	c := newConsoleClient(t, o)
+	c.mustSignIn()
+	lib := c.do(http.MethodGet, "/console/library?rt=raw&prefix=bulk/", nil)
+	if lib.status != http.StatusOK || !strings.Contains(lib.body, `name="public_ids" value="bulk/00000"`) {
+		t.Fatalf("library: %d %s", lib.status, lib.body)
+	}
+	form := url.Values{"csrf": {lib.csrf(t)}, "rt": {"raw"}, "type": {"upload"}, "scope": {"selected"},
+		"action": {"delete"}, "public_ids": {"bulk/00000", "bulk/00001"}}
+	a := c.do(http.MethodPost, "/console/bulk", form)
+	if loc := a.header.Get("Location"); a.status != http.StatusSeeOther || !strings.Contains(loc, url.QueryEscape("Deleted 2 assets in 1 Admin API call(s)")) {
+		t.Fatalf("selected: %d %s", a.status, loc)
+	}
+	if st := adminGet(t, o, "resources/raw/upload/bulk/00000").status; st != http.StatusNotFound {
+		t.Fatalf("bulk/00000 after its deletion: %d", st)
+	}
+	form.Set("scope", "prefix")
+	form.Set("prefix", "bulk/")
+	a = c.do(http.MethodPost, "/console/bulk", form)
+	if loc := a.header.Get("Location"); a.status != http.StatusSeeOther || !strings.Contains(loc, url.QueryEscape("Deleted 1001 assets in 2 Admin API call(s)")) {
+		t.Fatalf("prefix: %d %s", a.status, loc)
+	}
+	if n := len(ids(t, adminGet(t, o, "resources/raw/upload?prefix=bulk/"))); n != 0 {
+		t.Fatalf("%d assets left under bulk/", n)
+	}
+	if n := len(ids(t, adminGet(t, o, "resources/raw/upload?prefix=keep/"))); n != 2 {
+		t.Fatalf("%d assets left under keep/, want 2", n)
+	}
+}

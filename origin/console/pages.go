@@ -33,6 +33,7 @@ var pageRoutes = map[string]map[string]func(*page){
 	"/invalidation.json":     {http.MethodGet: (*page).invalidationJSON},
 	"/edges.json":            {http.MethodGet: (*page).edgesJSON},
 	"/upload":                {http.MethodGet: (*page).uploadPage},
+	"/bulk":                  {http.MethodPost: (*page).bulk},
 	"/upload.json":           {http.MethodPost: (*page).upload},
 }
 
@@ -221,6 +222,74 @@ func (p *page) deleteAllDerived() {
 		return
 	}
 	p.back("All derived images deleted", out.Invalidation)
+}
+
+// maxBulkCalls bounds the Admin API calls of one bulk deletion by prefix
+// (each deletes up to 1,000 assets, then answers partial).
+const maxBulkCalls = 100
+
+// bulk deletes the selected assets, or every asset under a prefix, or
+// only their derived images (keep_original), with invalidate; a prefix
+// is worked through in the Admin API's chunks, repeated while partial.
+// It then shows the last chunk's invalidation (edges apply in order).
+func (p *page) bulk() {
+	rt, typ := p.kind()
+	f := p.r.PostForm
+	params := url.Values{"invalidate": {"true"}}
+	what := "assets"
+	if f.Get("action") == "derived" {
+		params.Set("keep_original", "true")
+		what = "derived images of assets"
+	}
+	switch f.Get("scope") {
+	case "selected":
+		ids := f["public_ids"]
+		if len(ids) == 0 {
+			p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Select at least one asset")
+			return
+		}
+		params["public_ids[]"] = ids
+	case "prefix":
+		if f.Get("prefix") == "" {
+			p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Missing prefix - the whole cloud is not deleted from the console")
+			return
+		}
+		params.Set("prefix", f.Get("prefix"))
+	default:
+		p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Choose what to delete: selected or prefix")
+		return
+	}
+	deleted, calls := 0, 0
+	var inv *invalidation
+	for {
+		var out struct {
+			deleteResult
+			Partial    bool   `json:"partial"`
+			NextCursor string `json:"next_cursor"`
+		}
+		if err := p.api(http.MethodDelete, "resources/"+rt+"/"+typ, params, &out); err != nil {
+			p.fail(err)
+			return
+		}
+		calls++
+		for _, st := range out.Deleted {
+			if st == "deleted" {
+				deleted++
+			}
+		}
+		if out.Invalidation != nil {
+			inv = out.Invalidation
+		}
+		if !out.Partial || out.NextCursor == "" || calls == maxBulkCalls {
+			break
+		}
+		params.Set("next_cursor", out.NextCursor)
+	}
+	v := url.Values{"done": {fmt.Sprintf("Deleted %d %s in %d Admin API call(s)", deleted, what, calls)}}
+	if inv != nil {
+		v.Set("inv", inv.ID)
+	}
+	http.Redirect(p.w, p.r, "/console/purges?"+v.Encode(), http.StatusSeeOther)
 }
 
 // deleteAsset deletes the asset with invalidate, then shows its folder
