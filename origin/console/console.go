@@ -235,7 +235,13 @@ func (h *Handler) signin(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	if err := h.opts.Limiter.Take(r.Context(), w, "console_signin/"+cloud+"/"+host, h.opts.Config.SignInRateLimit, h.opts.Now()); err != nil {
+	// Attempts on unknown clouds share one key per client, so that made-up
+	// names do not each add a counter.
+	key := "console_signin//" + host
+	if _, ok := h.opts.Clouds[cloud]; ok {
+		key = "console_signin/" + cloud + "/" + host
+	}
+	if err := h.opts.Limiter.Take(r.Context(), w, key, h.opts.Config.SignInRateLimit, h.opts.Now()); err != nil {
 		h.signinPage(w, r, "Too many sign-in attempts - try again later", http.StatusTooManyRequests)
 		return
 	}
