@@ -87,6 +87,21 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
+// fitsPhone reloads the page at a phone's width (390 pixels), fails the
+// test if it scrolls sideways, saves its screenshot as <name>-phone, and
+// goes back to the desktop's width.
+func fitsPhone(t *testing.T, ctx context.Context, name string, ready chromedp.CSS) {
+	t.Helper()
+	run(t, ctx, "open "+name+" on a phone", chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(ready))
+	over := value(t, ctx, "measure "+name, chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5).map(e => e.tagName + "." + e.className)`))
+	if len(over) > 0 {
+		t.Errorf("%s scrolls sideways on a 390-pixel-wide phone: too wide: %v", name, over)
+	}
+	screenshot(t, ctx, name+"-phone")
+	run(t, ctx, "back to the desktop", chromedp.EmulateViewport(1280, 900))
+}
+
 // cacheStatus is an edge's Cache-Status for path.
 func cacheStatus(t *testing.T, edge, path string) string {
 	t.Helper()
@@ -155,6 +170,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 	}
 	screenshot(t, ctx, "library")
+	fitsPhone(t, ctx, "library", chromedp.CSS("ul.grid"))
 
 	run(t, ctx, "open shelf/rocket", chromedp.Click(chromedp.CSS(`a.asset-link[href*="shelf%2frocket"]`)),
 		chromedp.WaitVisible(chromedp.CSS("table.derived")))
@@ -174,6 +190,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	row := `tr[data-derived="` + target + `"]`
 	run(t, ctx, "see the derived image", chromedp.WaitVisible(chromedp.CSS(row)))
 	screenshot(t, ctx, "asset")
+	fitsPhone(t, ctx, "asset", chromedp.CSS(row))
 	run(t, ctx, "delete the derived image", chromedp.Click(chromedp.CSS(row+" button")),
 		chromedp.WaitVisible(chromedp.CSS("p.done")), chromedp.WaitNotPresent(chromedp.CSS(row)))
 	if !value(t, ctx, "find the invalidation", chromedp.Evaluate[bool](`!!document.querySelector("[data-invalidation]")`)) {
@@ -214,6 +231,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 	}
 	screenshot(t, ctx, "purges")
+	fitsPhone(t, ctx, "purges", chromedp.CSS("#edges"))
 
 	run(t, ctx, "bulk-delete the prefix shelf/",
 		chromedp.Click(chromedp.CSS(`nav a[href="/console/library"]`)), chromedp.WaitVisible(chromedp.CSS("a.folder")),
