@@ -300,3 +300,27 @@ func TestConsoleBulkDelete(t *testing.T) {
 		t.Fatalf("%d assets left under keep/, want 2", n)
 	}
 }
+
+// Sessions are bounded in count: past max_sessions the oldest is signed
+// out.
+func TestConsoleSessionsBounded(t *testing.T) {
+	var mu sync.Mutex
+	clock := time.Now()
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); clock = clock.Add(time.Second); return clock }
+	o := startOriginClock(t, func(c *origin.Config) { c.Console.MaxSessions = 2 }, now)
+	var clients []*consoleClient
+	for range 3 {
+		c := newConsoleClient(t, o)
+		c.mustSignIn()
+		clients = append(clients, c)
+	}
+	for i, c := range clients {
+		want := http.StatusOK
+		if i == 0 {
+			want = http.StatusSeeOther
+		}
+		if a := c.do(http.MethodGet, "/console/purges", nil); a.status != want {
+			t.Errorf("client %d: %d, want %d", i, a.status, want)
+		}
+	}
+}
