@@ -233,6 +233,10 @@ func TestConsoleInBrowser(t *testing.T) {
 	screenshot(t, ctx, "purges")
 	fitsPhone(t, ctx, "purges", chromedp.CSS("#edges"))
 
+	run(t, ctx, "open usage", chromedp.Click(chromedp.CSS(`nav a[href="/console/usage"]`)), chromedp.WaitVisible(chromedp.CSS("#usage")))
+	screenshot(t, ctx, "usage")
+	fitsPhone(t, ctx, "usage", chromedp.CSS("#usage"))
+
 	run(t, ctx, "bulk-delete the prefix shelf/",
 		chromedp.Click(chromedp.CSS(`nav a[href="/console/library"]`)), chromedp.WaitVisible(chromedp.CSS("a.folder")),
 		chromedp.Click(chromedp.CSS("a.folder")), chromedp.WaitVisible(chromedp.CSS(`input[name="scope"][value="prefix"]`)),

@@ -324,3 +324,15 @@ func TestConsoleSessionsBounded(t *testing.T) {
 		}
 	}
 }
+
+// The usage page shows what Admin usage reports.
+func TestConsoleUsage(t *testing.T) {
+	o := startOrigin(t, nil)
+	seedAssets(t, o, "u", 3, nil)
+	c := newConsoleClient(t, o)
+	c.mustSignIn()
+	a := c.do(http.MethodGet, "/console/usage", nil)
+	if a.status != http.StatusOK || !regexp.MustCompile(`<th scope="row">Objects</th><td>3</td>`).MatchString(a.body) {
+		t.Fatalf("usage: %d %s", a.status, a.body)
+	}
+}
