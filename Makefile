@@ -12,7 +12,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 VERSITYGW   := github.com/versity/versitygw/cmd/versitygw
 VERSITYGW_VERSION := v1.8.0
 
-.PHONY: all run build test deps servers test-deps cluster node-deps testdata bench-deps bench bench-scale sdk-suite fuzz lint clean
+.PHONY: all run build test deps servers browser test-deps cluster node-deps testdata bench-deps bench bench-scale sdk-suite fuzz lint clean
 
 all: build
 
@@ -54,7 +54,15 @@ servers: deps
 		echo "installing: versitygw $(VERSITYGW_VERSION) into bin/"; \
 		GOBIN=$(CURDIR)/bin $(GO) install $(VERSITYGW)@$(VERSITYGW_VERSION); }
 
-test-deps: servers
+test-deps: servers browser
+
+# browser installs Debian's chromium, the headless browser the console's
+# tests drive (app/console_test.go, with chromedp).
+browser:
+	@command -v chromium >/dev/null || { \
+		echo "installing: chromium"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
 
 # testdata puts the GPL-2+ photos of the test corpus into testdata/corpus
 # (git ignores them there) from Debian's mate-backgrounds package, then
@@ -129,7 +137,7 @@ test: test-deps node-deps testdata
 	@unformatted=$$(gofmt -l $(GOFILES)); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
-	MEDIACDN_NODE_SDK=required $(GO) test -race ./...
+	MEDIACDN_NODE_SDK=required MEDIACDN_BROWSER=required $(GO) test -race ./...
 
 # bench runs every scenario of `mediacdn bench` (hit, compare, transform,
 # purge, coalesce, storm, soak, chaos; about 6.5 minutes on 2 cores, bounded

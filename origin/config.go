@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/origin/console"
 	"github.com/mediacdn/mediacdn/origin/imaging"
 )
 
@@ -67,6 +68,9 @@ type Config struct {
 	Webhooks Webhooks `yaml:"webhooks"`
 	// Jobs configures background jobs: eager_async (jobs_config.go).
 	Jobs Jobs `yaml:"jobs"`
+	// Console configures the web console under /console/ (origin/console,
+	// docs/console.md).
+	Console console.Config `yaml:"console"`
 }
 
 // Uploads bounds the Upload API requests (upload, explicit, destroy, …)
@@ -184,6 +188,7 @@ func (c *Config) ApplyDefaults() {
 	}
 	c.Webhooks.ApplyDefaults()
 	c.Jobs.ApplyDefaults()
+	c.Console.ApplyDefaults()
 }
 
 // Validate checks the settings; the error names the field.
@@ -236,6 +241,9 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Imaging.Validate(); err != nil {
 		return config.Prefix("imaging", err)
+	}
+	if err := c.Console.Validate(); err != nil {
+		return config.Prefix("console", err)
 	}
 	for name, d := range map[string]time.Duration{"versioned_max_age": c.VersionedMaxAge,
 		"unversioned_max_age": c.UnversionedMaxAge, "error_max_age": c.ErrorMaxAge} {

@@ -11,7 +11,8 @@
 // read from a file), remote (the SSRF-guarded downloader, a
 // standard-library leaf), api (the HTTP APIs' plumbing: parameters, the
 // upload's file on disk, signatures, errors, cursors, the rate limit; a
-// leaf that imports config and delivery only).
+// leaf that imports config and delivery only), console (the web console
+// under /console/, on the APIs of this package called in process).
 //
 // The files are cut by role, the role in the name's prefix. Errors of
 // every role are *delivery.Error (status, public message, Retry-After,
@@ -24,6 +25,7 @@
 //	metrics.go                the origin's Prometheus counters
 //	storage.go                Storage, OpenStorageConfig (metadata_url, blobs_url, LOCK); blob writes and deletes
 //	storage_fsck.go           Fsck: metadata and blobs checked against each other
+//	console_wire.go           the web console (origin/console) built on this server's APIs; the live edges
 //
 // The Upload API (/v1_1/<cloud>/<rt>/<action>):
 //

@@ -81,6 +81,8 @@ type Server struct {
 	webhooks *webhookSender
 	// jobs does the background jobs: eager_async (jobs_worker.go).
 	jobs *jobRunner
+	// console serves /console/ (console_wire.go); nil when disabled.
+	console http.Handler
 }
 
 // maxBackgroundRecords bounds derived images waiting to be recorded.
@@ -146,6 +148,9 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 			AllowNetworks: cfg.Fetch.AllowNetworks, MaxSize: int64(cfg.MaxUploadSize)}), limits: api.NewRateLimiter(adminCounter(d.Meta)),
 		unsignedCounts: unsignedCounter(d.Meta), m: newCounters()}
 	s.analyser = newAnalyser(s)
+	if s.console, err = s.newConsole(); err != nil {
+		return nil, fmt.Errorf("origin: console: %w", err)
+	}
 	s.webhooks = newWebhookSender(s)
 	s.jobs = newJobRunner(s)
 	// Clouds with backup keep deleted and overwritten originals; named
@@ -171,6 +176,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(r.URL.Path, "/v1_1/"):
 		s.m.apiCalls.Add(1)
 		s.counted(w, r, s.serveAPI)
+	case s.console != nil && (r.URL.Path == "/console" || strings.HasPrefix(r.URL.Path, "/console/")):
+		s.console.ServeHTTP(w, r)
 	default:
 		s.m.deliveries.Add(1)
 		s.counted(w, r, s.serveDelivery)

@@ -13,6 +13,8 @@ type Ledger struct {
 	seqs  map[string]uint64
 	order []string
 	next  int
+	// last, guarded by mu: the highest sequence recorded.
+	last uint64
 }
 
 // NewLedger returns a ledger remembering max ids (zero means 100,000).
@@ -27,6 +29,7 @@ func NewLedger(max int) *Ledger {
 func (l *Ledger) Record(id string, seq uint64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.last = max(l.last, seq)
 	if _, ok := l.seqs[id]; ok {
 		l.seqs[id] = seq
 		return
@@ -47,4 +50,11 @@ func (l *Ledger) Seq(id string) (uint64, bool) {
 	defer l.mu.Unlock()
 	seq, ok := l.seqs[id]
 	return seq, ok
+}
+
+// Last returns the highest sequence recorded (0 when none).
+func (l *Ledger) Last() uint64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.last
 }

@@ -1,0 +1,467 @@
+package console
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/mediacdn/mediacdn/origin/api"
+)
+
+// page is one signed-in request being served.
+type page struct {
+	h *Handler
+	w http.ResponseWriter
+	r *http.Request
+	s *session
+}
+
+// pageRoutes are the console's pages by path under /console and method.
+var pageRoutes = map[string]map[string]func(*page){
+	"/signout":               {http.MethodPost: (*page).signout},
+	"/library":               {http.MethodGet: (*page).library},
+	"/asset":                 {http.MethodGet: (*page).asset},
+	"/asset/update":          {http.MethodPost: (*page).updateAsset},
+	"/asset/derived/delete":  {http.MethodPost: (*page).deleteDerived},
+	"/asset/derived/destroy": {http.MethodPost: (*page).deleteAllDerived},
+	"/asset/delete":          {http.MethodPost: (*page).deleteAsset},
+	"/purges":                {http.MethodGet: (*page).purges, http.MethodPost: (*page).purge},
+	"/invalidation.json":     {http.MethodGet: (*page).invalidationJSON},
+	"/edges.json":            {http.MethodGet: (*page).edgesJSON},
+	"/upload":                {http.MethodGet: (*page).uploadPage},
+	"/bulk":                  {http.MethodPost: (*page).bulk},
+	"/usage":                 {http.MethodGet: (*page).usage},
+	"/upload.json":           {http.MethodPost: (*page).upload},
+}
+
+// pageSize is the number of assets on a library page.
+const pageSize = 30
+
+// render shows a page with the session's data.
+func (p *page) render(name string, data map[string]any) {
+	data["Session"], data["Cloud"], data["CSRF"] = true, p.s.cloud, p.s.csrf
+	data["Page"] = name
+	p.h.render(p.w, http.StatusOK, name, data)
+}
+
+// fail shows an API error's public message with its status.
+func (p *page) fail(err error) {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		p.h.fail(p.w, p.r, p.s, ae.Status, ae.Message)
+		return
+	}
+	p.h.fail(p.w, p.r, p.s, http.StatusInternalServerError, "Internal error")
+}
+
+func (p *page) api(method, path string, params url.Values, out any) error {
+	return p.h.callAPI(p.r, p.s.cloud, method, path, params, out)
+}
+
+// kind is the resource type and delivery type of a request's rt and
+// type (image and upload by default), checked by the API they go to.
+func (p *page) kind() (rt, typ string) {
+	rt, typ = p.r.FormValue("rt"), p.r.FormValue("type")
+	if rt == "" {
+		rt = "image"
+	}
+	if typ == "" {
+		typ = "upload"
+	}
+	return rt, typ
+}
+
+// library lists assets by prefix (or tag) a page at a time, with the
+// folders the page's public IDs show under the prefix.
+func (p *page) library() {
+	rt, typ := p.kind()
+	q := p.r.URL.Query()
+	prefix, tag, cursor := q.Get("prefix"), q.Get("tag"), q.Get("cursor")
+	params := url.Values{"max_results": {strconv.Itoa(pageSize)}, "tags": {"true"}}
+	if cursor != "" {
+		params.Set("next_cursor", cursor)
+	}
+	var l listing
+	var err error
+	if tag != "" {
+		err = p.api(http.MethodGet, "resources/"+rt+"/tags/"+tag, params, &l)
+	} else {
+		if prefix != "" {
+			params.Set("prefix", prefix)
+		}
+		err = p.api(http.MethodGet, "resources/"+rt+"/"+typ, params, &l)
+	}
+	if err != nil {
+		p.fail(err)
+		return
+	}
+	folders := map[string]bool{}
+	for _, a := range l.Resources {
+		if rest, ok := strings.CutPrefix(a.PublicID, prefix); ok && tag == "" {
+			if seg, _, ok := strings.Cut(rest, "/"); ok {
+				folders[prefix+seg+"/"] = true
+			}
+		}
+	}
+	var names []string
+	for f := range folders {
+		names = append(names, f)
+	}
+	next := ""
+	if l.NextCursor != "" {
+		v := url.Values{"rt": {rt}, "type": {typ}, "prefix": {prefix}, "tag": {tag}, "cursor": {l.NextCursor}}
+		next = "/console/library?" + v.Encode()
+	}
+	p.render("library", map[string]any{"RT": rt, "Type": typ, "Prefix": prefix, "Tag": tag,
+		"Crumbs": crumbs(prefix), "Folders": sortStrings(names), "Assets": l.Resources, "Next": next, "First": cursor != ""})
+}
+
+// crumb is one level of the prefix being browsed.
+type crumb struct{ Name, Prefix string }
+
+func crumbs(prefix string) []crumb {
+	var out []crumb
+	acc := ""
+	for seg := range strings.SplitSeq(strings.TrimSuffix(prefix, "/"), "/") {
+		if seg == "" {
+			continue
+		}
+		acc += seg + "/"
+		out = append(out, crumb{Name: seg, Prefix: acc})
+	}
+	return out
+}
+
+// assetPath is the Admin API path of the request's asset.
+func (p *page) assetPath() (string, string, string, string) {
+	rt, typ := p.kind()
+	id := p.r.FormValue("id")
+	return "resources/" + rt + "/" + typ + "/" + id, rt, typ, id
+}
+
+// asset shows an asset's details and derived images.
+func (p *page) asset() {
+	path, rt, typ, id := p.assetPath()
+	var a resource
+	if err := p.api(http.MethodGet, path, url.Values{"max_results": {"100"}}, &a); err != nil {
+		p.fail(err)
+		return
+	}
+	keys := make([]string, 0, len(a.Context.Custom))
+	for k := range a.Context.Custom {
+		keys = append(keys, k)
+	}
+	var ctx []string
+	for _, k := range sortStrings(keys) {
+		ctx = append(ctx, k+"="+a.Context.Custom[k])
+	}
+	p.render("asset", map[string]any{"A": a, "RT": rt, "Type": typ, "ID": id, "Context": strings.Join(ctx, "|"),
+		"Folder": folderOf(id), "Invalidation": p.r.URL.Query().Get("inv"), "Done": p.r.URL.Query().Get("done")})
+}
+
+func folderOf(id string) string {
+	if i := strings.LastIndexByte(id, '/'); i >= 0 {
+		return id[:i+1]
+	}
+	return ""
+}
+
+// back redirects to the asset's page, naming what was done and its
+// invalidation.
+func (p *page) back(done string, inv *invalidation) {
+	rt, typ := p.kind()
+	v := url.Values{"rt": {rt}, "type": {typ}, "id": {p.r.FormValue("id")}, "done": {done}}
+	if inv != nil {
+		v.Set("inv", inv.ID)
+	}
+	http.Redirect(p.w, p.r, "/console/asset?"+v.Encode(), http.StatusSeeOther)
+}
+
+// updateAsset replaces the asset's tags and context (Admin update).
+func (p *page) updateAsset() {
+	path, _, _, _ := p.assetPath()
+	params := url.Values{"tags": {p.r.PostFormValue("tags")}, "context": {p.r.PostFormValue("context")}}
+	if err := p.api(http.MethodPost, path, params, nil); err != nil {
+		p.fail(err)
+		return
+	}
+	p.back("Tags and context saved", nil)
+}
+
+// deleteDerived deletes one derived image and purges its URLs.
+func (p *page) deleteDerived() {
+	var out struct {
+		Deleted      map[string]string `json:"deleted"`
+		Invalidation *invalidation     `json:"invalidation"`
+	}
+	params := url.Values{"derived_resource_ids[]": {p.r.PostFormValue("derived_id")}, "invalidate": {"true"}}
+	if err := p.api(http.MethodDelete, "derived_resources", params, &out); err != nil {
+		p.fail(err)
+		return
+	}
+	p.back("Derived image deleted", out.Invalidation)
+}
+
+// deleteResult is a bulk delete's answer.
+type deleteResult struct {
+	Deleted      map[string]string `json:"deleted"`
+	Invalidation *invalidation     `json:"invalidation"`
+}
+
+// deleteAllDerived deletes every derived image of the asset
+// (keep_original), purging their URLs.
+func (p *page) deleteAllDerived() {
+	rt, typ := p.kind()
+	var out deleteResult
+	params := url.Values{"public_ids[]": {p.r.PostFormValue("id")}, "keep_original": {"true"}, "invalidate": {"true"}}
+	if err := p.api(http.MethodDelete, "resources/"+rt+"/"+typ, params, &out); err != nil {
+		p.fail(err)
+		return
+	}
+	p.back("All derived images deleted", out.Invalidation)
+}
+
+// maxBulkCalls bounds the Admin API calls of one bulk deletion by prefix
+// (each deletes up to 1,000 assets, then answers partial).
+const maxBulkCalls = 100
+
+// bulk deletes the selected assets, or every asset under a prefix, or
+// only their derived images (keep_original), with invalidate; a prefix
+// is worked through in the Admin API's chunks, repeated while partial.
+// It then shows the last chunk's invalidation (edges apply in order).
+func (p *page) bulk() {
+	rt, typ := p.kind()
+	f := p.r.PostForm
+	params := url.Values{"invalidate": {"true"}}
+	what := "assets"
+	if f.Get("action") == "derived" {
+		params.Set("keep_original", "true")
+		what = "derived images of assets"
+	}
+	switch f.Get("scope") {
+	case "selected":
+		ids := f["public_ids"]
+		if len(ids) == 0 {
+			p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Select at least one asset")
+			return
+		}
+		params["public_ids[]"] = ids
+	case "prefix":
+		if f.Get("prefix") == "" {
+			p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Missing prefix - the whole cloud is not deleted from the console")
+			return
+		}
+		params.Set("prefix", f.Get("prefix"))
+	default:
+		p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Choose what to delete: selected or prefix")
+		return
+	}
+	deleted, calls := 0, 0
+	var inv *invalidation
+	for {
+		var out struct {
+			deleteResult
+			Partial    bool   `json:"partial"`
+			NextCursor string `json:"next_cursor"`
+		}
+		if err := p.api(http.MethodDelete, "resources/"+rt+"/"+typ, params, &out); err != nil {
+			p.fail(err)
+			return
+		}
+		calls++
+		for _, st := range out.Deleted {
+			if st == "deleted" {
+				deleted++
+			}
+		}
+		if out.Invalidation != nil {
+			inv = out.Invalidation
+		}
+		if !out.Partial || out.NextCursor == "" || calls == maxBulkCalls {
+			break
+		}
+		params.Set("next_cursor", out.NextCursor)
+	}
+	v := url.Values{"done": {fmt.Sprintf("Deleted %d %s in %d Admin API call(s)", deleted, what, calls)}}
+	if inv != nil {
+		v.Set("inv", inv.ID)
+	}
+	http.Redirect(p.w, p.r, "/console/purges?"+v.Encode(), http.StatusSeeOther)
+}
+
+// deleteAsset deletes the asset with invalidate, then shows its folder
+// and the purge's progress.
+func (p *page) deleteAsset() {
+	rt, typ := p.kind()
+	id := p.r.PostFormValue("id")
+	var out deleteResult
+	params := url.Values{"public_ids[]": {id}, "invalidate": {"true"}}
+	if err := p.api(http.MethodDelete, "resources/"+rt+"/"+typ, params, &out); err != nil {
+		p.fail(err)
+		return
+	}
+	v := url.Values{}
+	if out.Invalidation != nil {
+		v.Set("inv", out.Invalidation.ID)
+	}
+	v.Set("done", fmt.Sprintf("Deleted %s (%s)", id, out.Deleted[id]))
+	http.Redirect(p.w, p.r, "/console/purges?"+v.Encode(), http.StatusSeeOther)
+}
+
+// purges shows the live edges and, with inv, an invalidation's status.
+func (p *page) purges() {
+	q := p.r.URL.Query()
+	data := map[string]any{"NATS": p.h.opts.Edges != nil, "Invalidation": q.Get("inv"), "Done": q.Get("done")}
+	if p.h.opts.Edges != nil {
+		data["Edges"] = p.h.opts.Edges()
+	}
+	if id := q.Get("inv"); id != "" && p.h.opts.Edges != nil {
+		var st invalidation
+		if err := p.api(http.MethodGet, "invalidations/"+id, nil, &st); err == nil {
+			data["Status"] = st
+		}
+	}
+	p.render("purges", data)
+}
+
+// purge asks for an invalidation by public ID, prefix or the whole
+// cloud (the /invalidations API), then shows its progress.
+func (p *page) purge() {
+	rt, typ := p.kind()
+	params := url.Values{"resource_type": {rt}, "type": {typ}}
+	value := p.r.PostFormValue("value")
+	switch p.r.PostFormValue("scope") {
+	case "public_id":
+		params.Set("public_id", value)
+	case "prefix":
+		params.Set("prefix", value)
+	case "all":
+		params.Set("all", "true")
+	default:
+		p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Choose what to purge: public_id, prefix or all")
+		return
+	}
+	var st invalidation
+	if err := p.api(http.MethodPost, "invalidations", params, &st); err != nil {
+		p.fail(err)
+		return
+	}
+	http.Redirect(p.w, p.r, "/console/purges?inv="+url.QueryEscape(st.ID), http.StatusSeeOther)
+}
+
+// invalidationJSON is an invalidation's status, for the page's script.
+func (p *page) invalidationJSON() {
+	var st invalidation
+	if err := p.api(http.MethodGet, "invalidations/"+p.r.URL.Query().Get("id"), nil, &st); err != nil {
+		p.fail(err)
+		return
+	}
+	api.WriteJSON(p.w, http.StatusOK, st)
+}
+
+// edgesJSON lists the live edges, for the page's script.
+func (p *page) edgesJSON() {
+	edges := []Edge{}
+	if p.h.opts.Edges != nil {
+		edges = p.h.opts.Edges()
+	}
+	api.WriteJSON(p.w, http.StatusOK, map[string]any{"edges": edges})
+}
+
+// usageEntry is one quantity of Admin usage, against its limit.
+type usageEntry struct {
+	Usage       int64   `json:"usage"`
+	Limit       int64   `json:"limit"`
+	UsedPercent float64 `json:"used_percent"`
+}
+
+// usage shows Admin usage: objects, storage, derived, transformations,
+// requests and bandwidth, each against its limit where it has one.
+func (p *page) usage() {
+	var u struct {
+		Date             string     `json:"date"`
+		Transformations  usageEntry `json:"transformations"`
+		Objects          usageEntry `json:"objects"`
+		Bandwidth        usageEntry `json:"bandwidth"`
+		Storage          usageEntry `json:"storage"`
+		Requests         int64      `json:"requests"`
+		Resources        int64      `json:"resources"`
+		DerivedResources int64      `json:"derived_resources"`
+	}
+	if err := p.api(http.MethodGet, "usage", nil, &u); err != nil {
+		p.fail(err)
+		return
+	}
+	type row struct {
+		Name, Value string
+		Entry       usageEntry
+	}
+	rows := []row{
+		{"Objects", strconv.FormatInt(u.Objects.Usage, 10), u.Objects},
+		{"Storage", humanBytes(u.Storage.Usage), u.Storage},
+		{"Resources", strconv.FormatInt(u.Resources, 10), usageEntry{}},
+		{"Derived resources", strconv.FormatInt(u.DerivedResources, 10), usageEntry{}},
+		{"Transformations", strconv.FormatInt(u.Transformations.Usage, 10), u.Transformations},
+		{"Requests (every cloud, as edges report)", strconv.FormatInt(u.Requests, 10), usageEntry{}},
+		{"Bandwidth (every cloud, as edges report)", humanBytes(u.Bandwidth.Usage), u.Bandwidth},
+	}
+	p.render("usage", map[string]any{"Date": u.Date, "Rows": rows})
+}
+
+// uploadPage shows the upload form (static/console.js sends each file).
+func (p *page) uploadPage() {
+	p.render("upload", map[string]any{})
+}
+
+// upload sends one file of the upload page to the Upload API (resource
+// type auto), multipart as the page's script builds it.
+func (p *page) upload() {
+	if !strings.HasPrefix(p.r.Header.Get("Content-Type"), "multipart/form-data") {
+		p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "An upload is multipart/form-data")
+		return
+	}
+	p.h.forwardUpload(p.w, p.r, p.s.cloud, "auto")
+}
+
+// thumbURL is a small c_fill of an image through the delivery URL; ""
+// for what has no public thumbnail (not an image, or not of type upload).
+func (h *Handler) thumbURL(cloud string, a resource) string {
+	return h.deliveryURL(cloud, a, "c_fill,w_160,h_160")
+}
+
+// previewURL is the asset page's preview, at most 640 pixels wide.
+func (h *Handler) previewURL(cloud string, a resource) string {
+	return h.deliveryURL(cloud, a, "c_limit,w_640,h_640")
+}
+
+func (h *Handler) deliveryURL(cloud string, a resource, tx string) string {
+	if a.ResourceType != "image" || a.Type != "upload" || a.Format == "" {
+		return ""
+	}
+	segs := strings.Split(a.PublicID, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.TrimSuffix(h.opts.DeliveryURL, "/") + "/" + url.PathEscape(cloud) + "/image/upload/" + tx +
+		"/v" + strconv.FormatInt(a.Version, 10) + "/" + strings.Join(segs, "/") + "." + a.Format
+}
+
+func sortStrings(s []string) []string {
+	sort.Strings(s)
+	return s
+}
+
+// humanBytes writes a byte count for people.
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

@@ -1,0 +1,147 @@
+// mediacdn console: progressive enhancement of the server-rendered pages.
+// Every page works without it; with it, an invalidation's status and the
+// edges table update live, and destructive forms ask first.
+
+const poll = 400; // milliseconds between status checks
+
+async function getJSON(url) {
+  const r = await fetch(url, { credentials: "same-origin", cache: "no-store" });
+  if (!r.ok) throw new Error(`${url}: ${r.status}`);
+  return r.json();
+}
+
+// followInvalidation updates an invalidation's status until every live
+// edge has applied it.
+async function followInvalidation(el) {
+  const out = el.querySelector(".inv-status");
+  const id = el.dataset.invalidation;
+  for (;;) {
+    try {
+      const st = await getJSON(`/console/invalidation.json?id=${encodeURIComponent(id)}`);
+      out.textContent = `${st.status} (${st.edges_applied} of ${st.edges_live} edges)`;
+      el.dataset.status = st.status;
+      if (st.status === "applied") return;
+    } catch (e) {
+      out.textContent = `unknown (${e.message})`;
+      return;
+    }
+    await new Promise((r) => setTimeout(r, poll));
+  }
+}
+
+// refreshEdges redraws the live edges table every second.
+async function refreshEdges(table) {
+  const body = table.tBodies[0];
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 1000));
+    let data;
+    try {
+      data = await getJSON("/console/edges.json");
+    } catch {
+      continue;
+    }
+    const rows = data.edges.map((e) => {
+      const tr = document.createElement("tr");
+      for (const v of [e.id, e.applied, e.lag, e.caught_up ? "ready" : "catching up"]) {
+        const td = document.createElement("td");
+        td.textContent = String(v);
+        tr.append(td);
+      }
+      return tr;
+    });
+    if (rows.length === 0) {
+      const tr = document.createElement("tr");
+      const td = document.createElement("td");
+      td.colSpan = 4;
+      td.textContent = "No live edge.";
+      tr.append(td);
+      rows.push(tr);
+    }
+    body.replaceChildren(...rows);
+  }
+}
+
+for (const el of document.querySelectorAll("[data-invalidation]")) followInvalidation(el);
+const edges = document.getElementById("edges");
+if (edges) refreshEdges(edges);
+for (const form of document.querySelectorAll("form[data-confirm]")) {
+  form.addEventListener("submit", (ev) => {
+    if (!window.confirm(form.dataset.confirm)) ev.preventDefault();
+  });
+}
+
+// uploadFile sends one file with its progress shown in item; it resolves
+// to the Upload API's answer.
+function uploadFile(form, file, item) {
+  const bar = item.querySelector("progress");
+  const out = item.querySelector(".upload-status");
+  const data = new FormData();
+  data.append("file", file);
+  data.append("use_filename", "true");
+  data.append("unique_filename", "false");
+  const folder = form.elements.folder.value.trim();
+  if (folder) data.append("folder", folder);
+  const tags = form.elements.tags.value.trim();
+  if (tags) data.append("tags", tags);
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/console/upload.json");
+    xhr.setRequestHeader("X-CSRF-Token", form.dataset.csrf);
+    xhr.upload.addEventListener("progress", (ev) => {
+      if (ev.lengthComputable) bar.value = ev.loaded / ev.total;
+    });
+    xhr.addEventListener("loadend", () => {
+      let body = {};
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {}
+      if (xhr.status === 200) {
+        bar.value = 1;
+        item.dataset.state = "done";
+        const a = document.createElement("a");
+        a.href = `/console/asset?rt=${encodeURIComponent(body.resource_type)}&type=${encodeURIComponent(body.type)}&id=${encodeURIComponent(body.public_id)}`;
+        a.textContent = body.public_id;
+        out.replaceChildren("uploaded as ", a);
+      } else {
+        item.dataset.state = "failed";
+        out.textContent = `failed: ${body.error?.message ?? xhr.status}`;
+      }
+      resolve(body);
+    });
+    xhr.send(data);
+  });
+}
+
+const uploadForm = document.getElementById("upload");
+if (uploadForm) {
+  uploadForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const list = document.getElementById("uploads");
+    const files = [...uploadForm.elements.file.files];
+    const items = files.map((f) => {
+      const li = document.createElement("li");
+      li.dataset.state = "uploading";
+      const name = document.createElement("span");
+      name.textContent = f.name;
+      const bar = document.createElement("progress");
+      bar.max = 1;
+      bar.value = 0;
+      bar.setAttribute("aria-label", `Upload of ${f.name}`);
+      const out = document.createElement("span");
+      out.className = "upload-status";
+      out.textContent = "uploading";
+      li.append(name, bar, out);
+      list.append(li);
+      return li;
+    });
+    // Three at a time: the Upload API bounds uploads per client.
+    let next = 0;
+    const worker = async () => {
+      while (next < files.length) {
+        const i = next++;
+        await uploadFile(uploadForm, files[i], items[i]);
+      }
+    };
+    await Promise.all([worker(), worker(), worker()]);
+  });
+}
