@@ -117,6 +117,7 @@ type Store interface {
 	MappingStore
 	PresetStore
 	OutboxStore
+	FolderStore
 
 	// Asset returns the asset at k, or ErrNotFound.
 	Asset(ctx context.Context, k Key) (*Asset, error)

@@ -218,6 +218,8 @@ var migrations = []string{
 	outboxSchema(`id INTEGER PRIMARY KEY AUTOINCREMENT`),
 	// 12: an upload preset's live attribute (presets.go).
 	presetsLive,
+	// 13: folders (folders.go) and the asset folders' index.
+	foldersSchema("", "instr", "lower(hex(randomblob(16)))"),
 }
 
 // sharedSchema is migration 8 of SQLite and 2 of PostgreSQL (the same

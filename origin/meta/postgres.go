@@ -277,4 +277,6 @@ var pgMigrations = []string{
 	outboxSchema(`id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY`),
 	// 6: an upload preset's live attribute (presets.go).
 	presetsLive,
+	// 7: folders (folders.go) and the asset folders' index.
+	foldersSchema(`COLLATE "C"`, "strpos", "md5(random()::text || cloud || path)"),
 }
