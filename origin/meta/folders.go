@@ -29,9 +29,10 @@ type FolderStore interface {
 	// returns their paths, the folder first. ErrNotFound when missing,
 	// ErrFolderNotEmpty when an asset is in it or below it.
 	DeleteFolder(ctx context.Context, cloud, path string) ([]string, error)
-	// MoveFolder renames a folder and its sub-folders, and moves the assets
-	// in them (their AssetFolder; public IDs are unchanged). ErrNotFound
-	// when from is missing, ErrExists when to exists.
+	// MoveFolder renames a folder and its sub-folders (merged into those
+	// already at the new paths), and moves the assets in them (their
+	// AssetFolder; public IDs are unchanged). ErrNotFound when from is
+	// missing.
 	MoveFolder(ctx context.Context, cloud, from, to string, now time.Time) error
 	// FolderAssets returns the keys of up to limit assets in a folder or
 	// below it, in creation order.
@@ -218,29 +219,30 @@ func sortFolders(paths []string) {
 }
 
 // MoveFolder renames a folder, its sub-folders and the asset folders of
-// the assets in them, in one transaction.
+// the assets in them, in one transaction. Folders already at the new
+// paths are kept (merged into).
 func (s *db) MoveFolder(ctx context.Context, cloud, from, to string, now time.Time) error {
 	return s.tx(ctx, func(tx *txn) error {
 		if _, err := scanFolder(tx.QueryRowContext(ctx, `SELECT `+folderColumns+` FROM folders
 			WHERE cloud = ? AND path = ?`+tx.d.forUpdate(), cloud, from)); err != nil {
 			return err
 		}
-		if _, err := scanFolder(tx.QueryRowContext(ctx, `SELECT `+folderColumns+` FROM folders
-			WHERE cloud = ? AND path = ?`, cloud, to)); err == nil {
-			return ErrExists
-		} else if !errors.Is(err, ErrNotFound) {
-			return err
-		}
 		if _, err := ensureFolders(ctx, tx, cloud, folderParent(to), now); err != nil {
 			return err
 		}
 		// from's prefix replaced by to's, in the folders and the assets.
-		// A folder can't be moved into itself (the caller checks).
+		// A folder is never moved into itself (the caller checks).
 		moved := `? || substr(%s, length(?) + 1)`
-		if _, err := tx.ExecContext(ctx, `UPDATE folders SET path = `+fmt.Sprintf(moved, "path")+`,
-			parent = CASE WHEN path = ? THEN ? ELSE ? || substr(parent, length(?) + 1) END
-			WHERE cloud = ? AND `+underFolder,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO folders (cloud, path, parent, external_id, created_at)
+			SELECT cloud, `+fmt.Sprintf(moved, "path")+`,
+				CASE WHEN path = ? THEN ? ELSE ? || substr(parent, length(?) + 1) END, external_id, created_at
+			FROM folders WHERE cloud = ? AND `+underFolder+`
+			ON CONFLICT (cloud, path) DO NOTHING`,
 			to, from, from, folderParent(to), to, from, cloud, from, from, from); err != nil {
+			return fmt.Errorf("meta: move folder: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM folders WHERE cloud = ? AND `+underFolder,
+			cloud, from, from, from); err != nil {
 			return fmt.Errorf("meta: move folder: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE assets SET asset_folder = `+fmt.Sprintf(moved, "asset_folder")+`

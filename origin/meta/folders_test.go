@@ -62,9 +62,13 @@ func testFolders(t *testing.T, s Store) {
 		t.Fatalf("folder assets: %v %v", keys, err)
 	}
 
-	// Moving a to m/n moves the folders and the asset's folder.
-	if err := s.MoveFolder(ctx, "demo", "a", "x", now); !errors.Is(err, ErrExists) {
-		t.Fatalf("move onto an existing folder: %v", err)
+	// Moving a to m/n moves the folders (merged into m/n/b) and the
+	// asset's folder.
+	if err := s.MoveFolder(ctx, "demo", "nope", "x", now); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("move a missing folder: %v", err)
+	}
+	if _, _, err := s.CreateFolder(ctx, "demo", "m/n/b", now); err != nil {
+		t.Fatal(err)
 	}
 	if err := s.MoveFolder(ctx, "demo", "a", "m/n", now); err != nil {
 		t.Fatal(err)
