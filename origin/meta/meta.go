@@ -118,6 +118,7 @@ type Store interface {
 	PresetStore
 	OutboxStore
 	FolderStore
+	UsageHistoryStore
 
 	// Asset returns the asset at k, or ErrNotFound.
 	Asset(ctx context.Context, k Key) (*Asset, error)

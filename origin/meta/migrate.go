@@ -220,6 +220,9 @@ var migrations = []string{
 	presetsLive,
 	// 13: folders (folders.go) and the asset folders' index.
 	foldersSchema("", "instr", "lower(hex(randomblob(16)))"),
+	// 14: usage figures per day, and when a cloud was first seen
+	// (usage_daily.go).
+	usageHistorySchema(""),
 }
 
 // sharedSchema is migration 8 of SQLite and 2 of PostgreSQL (the same

@@ -279,4 +279,7 @@ var pgMigrations = []string{
 	presetsLive,
 	// 7: folders (folders.go) and the asset folders' index.
 	foldersSchema(`COLLATE "C"`, "strpos", "md5(random()::text || cloud || path)"),
+	// 8: usage figures per day, and when a cloud was first seen
+	// (usage_daily.go).
+	usageHistorySchema(`COLLATE "C"`),
 }
