@@ -25,7 +25,8 @@ type adminRoutes map[string]adminEndpoint
 // isAdminTop reports the first path segments of the Admin API.
 func isAdminTop(s string) bool {
 	switch s {
-	case "ping", "usage", "resources", "derived_resources", "tags", "transformations", "upload_mappings", "upload_presets":
+	case "ping", "usage", "resources", "derived_resources", "tags", "transformations", "upload_mappings", "upload_presets",
+		"folders", "config":
 		return true
 	}
 	return false
@@ -84,7 +85,14 @@ func (c *call) adminRoute(top, tail string) (adminEndpoint, error) {
 			return adminEndpoint{}, adminNotFound()
 		}
 	case "usage":
-		routes = adminRoutes{http.MethodGet: {api.MethodParams{}, func(p *api.Params) { c.usage(tail, p) }}}
+		routes = adminRoutes{http.MethodGet: {usageSpec(), func(p *api.Params) { c.usage(tail, p) }}}
+	case "config":
+		if tail != "" {
+			return adminEndpoint{}, adminNotFound()
+		}
+		routes = adminRoutes{http.MethodGet: {configSpec(), c.cloudConfig}}
+	case "folders":
+		routes = c.folderRoutes(tail) // admin_folders.go
 	case "tags":
 		rt, ok := delivery.ParseResourceType(tail)
 		if !ok {
