@@ -40,7 +40,8 @@
 //	upload_analyser.go        the background analyser that computes it
 //	upload_response.go        assetJSON: the upload answer
 //	upload_explicit.go        explicit
-//	upload_rename.go          rename
+//	upload_rename.go          rename (renameAsset: the rename path folder renames share)
+//	upload_folders.go         folder modes: where an asset's folder comes from
 //	upload_destroy.go         destroy, delete_by_token
 //	upload_tags.go            tags, context (add, remove, replace)
 //	upload_text.go            text: an image of a text string
@@ -72,7 +73,9 @@
 //	admin_related.go          related assets
 //	admin_transformations.go  named transformations: list, create, update, delete
 //	admin_mappings.go         upload mappings: list, get, create, update, delete
-//	admin_usage.go            usage
+//	admin_usage.go            usage, today's counted and recorded, a past day's by date
+//	admin_config.go           config: cloud_name, created_at, settings (folder_mode)
+//	admin_folders.go          folders: list, create, rename (in the cloud's folder mode), delete
 //
 // Delivery for edges (/<cloud>/<rt>/<type>/...):
 //

@@ -20,7 +20,7 @@
 // Assets and what hangs off them:
 //
 //	assets.go           Put, Update, Delete, Rename (versions strictly increasing), delete tokens
-//	indexes.go          the tag and context index rows of an asset
+//	indexes.go          the tag and context index rows of an asset, its folder made
 //	derived.go          derived resources: found, recorded once per twin, listed
 //	analysis.go         AnalysisStore: what was computed from a version
 //	backups.go          BackupStore: backed-up versions and the backup policy
@@ -37,6 +37,8 @@
 //	mappings.go         MappingStore: upload mappings (folder to template URL prefix)
 //	presets.go          PresetStore: upload presets
 //	usage.go            UsageStore: usage counters and what edges served
+//	usage_daily.go      UsageHistoryStore: usage figures per day, when a cloud was first seen
+//	folders.go          FolderStore: folders as rows (made with assets, created, listed, moved, deleted)
 //	blobrefs.go         BlobRefStore: every blob a row refers to (fsck)
 //
 // What origins sharing a store coordinate by:
