@@ -213,3 +213,18 @@ func folderOfID(id string) string {
 	}
 	return ""
 }
+
+// TestFoldersEncodedPaths reads a folder path sent encoded (as the Node
+// SDK sends paths: a%2Fb), and a folder named as a route's word.
+func TestFoldersEncodedPaths(t *testing.T) {
+	o := startOrigin(t, nil)
+	if a := adminDo(t, o, http.MethodPost, "folders/a%2Fb", "", ""); a.status != 200 || a.body["path"] != "a/b" {
+		t.Fatalf("create encoded: %d %s", a.status, a.raw)
+	}
+	if a := adminGet(t, o, "folders/a"); a.status != 200 || a.body["total_count"] != float64(1) {
+		t.Fatalf("sub-folders: %d %s", a.status, a.raw)
+	}
+	if a := adminDo(t, o, http.MethodDelete, "folders/a%2Fb", "", ""); a.status != 200 {
+		t.Fatalf("delete encoded: %d %s", a.status, a.raw)
+	}
+}
