@@ -45,6 +45,12 @@ func testConfigAndUsageByDate(t *testing.T, o *testOrigin, clock *testClock) {
 	ctx := context.Background()
 	adm := o.Cld.Admin
 	day1 := clock.Now()
+	// The recorder writes today's figures when the origin starts, before
+	// anyone reads them.
+	testkit.Eventually(t, testkit.Timeout, "today's figures recorded at start", func() bool {
+		_, err := o.Store.Meta.DailyUsage(ctx, "demo", day1.Format("2006-01-02"))
+		return err == nil
+	})
 	cfg, err := adm.GetConfig(ctx, admin.GetConfigParams{Settings: api.Bool(true)})
 	if err != nil || cfg.Error.Message != "" || cfg.CloudName != "demo" || !cfg.CreatedAt.Equal(day1) || cfg.Settings.FolderMode != "dynamic" {
 		t.Fatalf("config: %+v %v", cfg, err)

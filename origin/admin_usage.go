@@ -75,7 +75,7 @@ func (c *call) usage(date string, p *api.Params) {
 	}
 	var figures meta.DailyUsage
 	if day == today.Format("2006-01-02") {
-		f, err := c.liveUsage(day)
+		f, err := c.s.recordUsage(c.ctx(), c.cloud)
 		if err != nil {
 			c.fail(delivery.Internal(err))
 			return
@@ -118,40 +118,6 @@ func parseUsageDate(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, api.BadRequest("Invalid date - %s (want dd-mm-yyyy or yyyy-mm-dd)", api.Clip(s))
-}
-
-// liveUsage counts the cloud's figures now and records them as day's.
-func (c *call) liveUsage(day string) (meta.DailyUsage, error) {
-	u, err := c.s.meta.Usage(c.ctx(), c.cloud)
-	if err != nil {
-		return meta.DailyUsage{}, err
-	}
-	requests, bytes, err := c.servedByEdges()
-	if err != nil {
-		return meta.DailyUsage{}, err
-	}
-	f := meta.DailyUsage{Day: day, Transformations: u.Transformations, Objects: u.Assets + u.Derived,
-		Bandwidth: bytes, Storage: u.AssetBytes + u.DerivedBytes + u.BackupBytes, Requests: requests,
-		Resources: u.Assets, DerivedResources: u.Derived}
-	return f, c.s.meta.RecordDailyUsage(c.ctx(), c.cloud, f, c.s.now().UTC())
-}
-
-// servedByEdges records what live edges report serving (their heartbeats)
-// and returns the total over every edge run recorded.
-func (c *call) servedByEdges() (int64, int64, error) {
-	if c.s.purger != nil {
-		var served []meta.Served
-		for _, e := range c.s.purger.tracker.Edges() {
-			if !e.Served.Started.IsZero() {
-				served = append(served, meta.Served{Edge: e.ID, Started: e.Served.Started,
-					Requests: e.Served.Requests, Bytes: e.Served.Bytes})
-			}
-		}
-		if err := c.s.meta.RecordServed(c.ctx(), served); err != nil {
-			return 0, 0, err
-		}
-	}
-	return c.s.meta.Served(c.ctx())
 }
 
 // listTags serves GET /tags/<rt>: prefix, max_results, next_cursor.

@@ -267,6 +267,7 @@ func (s *Server) WaitRecorded() { s.recording.wait() }
 func (s *Server) Close() error {
 	s.analyser.close()
 	s.webhooks.close()
+	s.usage.close()
 	s.WaitRecorded()
 	return nil
 }

@@ -74,6 +74,7 @@
 //	admin_transformations.go  named transformations: list, create, update, delete
 //	admin_mappings.go         upload mappings: list, get, create, update, delete
 //	admin_usage.go            usage, today's counted and recorded, a past day's by date
+//	admin_usage_recorder.go   each cloud's usage figures recorded as the day's, at start and hourly
 //	admin_config.go           config: cloud_name, created_at, settings (folder_mode)
 //	admin_folders.go          folders: list, create, rename (in the cloud's folder mode), delete
 //

@@ -79,6 +79,8 @@ type Server struct {
 	fetchLeaseTTL time.Duration
 	// webhooks sends the outbox's webhooks (webhooks_worker.go).
 	webhooks *webhookSender
+	// usage records each cloud's daily usage figures (admin_usage_recorder.go).
+	usage *usageRecorder
 }
 
 // maxBackgroundRecords bounds derived images waiting to be recorded.
@@ -145,6 +147,7 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 		unsignedCounts: unsignedCounter(d.Meta), m: newCounters()}
 	s.analyser = newAnalyser(s)
 	s.webhooks = newWebhookSender(s)
+	s.usage = newUsageRecorder(s)
 	// Clouds with backup keep deleted and overwritten originals; named
 	// transformations from configuration seed the store (admin*.go).
 	d.Meta.SetBackupPolicy(func(cloud string) bool { return clouds[cloud].Backup })
@@ -152,6 +155,7 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.webhooks.start()
+	s.usage.start()
 	return s, nil
 }
 
