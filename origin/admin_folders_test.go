@@ -228,3 +228,11 @@ func TestFoldersEncodedPaths(t *testing.T) {
 		t.Fatalf("delete encoded: %d %s", a.status, a.raw)
 	}
 }
+
+// The official Node SDK's folder calls (paths percent-encoded, rename as
+// JSON), config and usage by date run end to end against a real origin
+// (test/node/folders.js).
+func TestNodeSDKFolders(t *testing.T) {
+	o := startOrigin(t, nil)
+	runNode(t, "folders.js", o.URL, t.TempDir())
+}
