@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/meta"
@@ -83,7 +82,7 @@ func (c *call) renameAsset(ctx context.Context, fromKey, toKey meta.Key, overwri
 		return nil, Invalidation{}, err
 	}
 	rename := c.s.meta.Rename
-	if c.cl.Folders() == config.FixedFolders {
+	if c.fixedFolders() {
 		rename = c.s.meta.RenameFixed
 	}
 	a, res, err := rename(ctx, fromKey, toKey, overwrite)
