@@ -66,6 +66,7 @@ nats:
 		{"clouds: {}\nnats: {embedded: {enabled: true}}", "dev", "clouds: at least one cloud is required"},
 		{"clouds:\n  demo: {api_key: k}\nnats: {embedded: {enabled: true}}", "dev", "clouds.demo.api_secret: required"},
 		{"clouds:\n  demo: {api_key: k, api_secret: s, invalidation: sometimes}\nnats: {embedded: {enabled: true}}", "dev", `clouds.demo.invalidation: must be "global" or "legacy", not "sometimes"`},
+		{"clouds:\n  demo: {api_key: k, api_secret: s, folder_mode: loose}\nnats: {embedded: {enabled: true}}", "dev", `clouds.demo.folder_mode: must be "dynamic" or "fixed", not "loose"`},
 		{"clouds:\n  bad.name: {api_key: k, api_secret: s}\nnats: {embedded: {enabled: true}}", "dev", "clouds.bad.name: a cloud name has only letters"},
 		{base + "edge: {listen: nowhere}", "edge", `edge.listen: "nowhere" is not host:port`},
 		{base + "edge: {origins: [ftp://x]}", "edge", "edge.origins: origin 0"},

@@ -22,6 +22,23 @@ const (
 	Legacy Invalidation = "legacy"
 )
 
+// FolderMode is how a cloud's folders relate to its public IDs, as
+// Cloudinary's two folder modes.
+type FolderMode string
+
+// Folder modes (docs/upload-api.md, "Folder modes").
+const (
+	// Dynamic folders: an asset's folder (asset_folder) is its own field,
+	// separate from its public ID; moving an asset or renaming its folder
+	// leaves its public ID and URLs as they are. The default, and what
+	// mediacdn clouds did before folder modes existed (asset_folder was
+	// already kept apart from the public ID).
+	DynamicFolders FolderMode = "dynamic"
+	// Fixed folders: an asset's folder is its public ID's prefix; renaming
+	// a folder renames the public IDs inside it (and purges their URLs).
+	FixedFolders FolderMode = "fixed"
+)
+
 // Cloud is one cloud's settings: clouds.<name> in the YAML file.
 type Cloud struct {
 	// APIKey identifies the cloud's API client. Required.
@@ -79,6 +96,11 @@ type Cloud struct {
 	// itself (Accept-CH, Permissions-Policy or a delegate-ch meta tag, as
 	// Cloudinary documents). Default false.
 	ClientHints bool `yaml:"client_hints"`
+	// FolderMode is "dynamic" (the default when empty: an asset's folder
+	// is separate from its public ID) or "fixed" (the folder is the public
+	// ID's prefix), as Cloudinary's folder modes (docs/upload-api.md).
+	// GET config?settings=true reports it.
+	FolderMode FolderMode `yaml:"folder_mode"`
 }
 
 // FetchAllowed reports whether fetch URLs of this cloud may download from
@@ -190,6 +212,8 @@ func (c Cloud) validate(name string, secrets bool) error {
 		return Errorf("api_secret", "required (or set %s)", CloudEnv(name, "API_SECRET"))
 	case c.Invalidation != "" && c.Invalidation != Global && c.Invalidation != Legacy:
 		return Errorf("invalidation", "must be %q or %q, not %q", Global, Legacy, c.Invalidation)
+	case c.FolderMode != "" && c.FolderMode != DynamicFolders && c.FolderMode != FixedFolders:
+		return Errorf("folder_mode", "must be %q or %q, not %q", DynamicFolders, FixedFolders, c.FolderMode)
 	}
 	if c.AuthTokenKey != "" {
 		if _, err := delivery.ParseTokenKey(c.AuthTokenKey); err != nil {
@@ -232,6 +256,14 @@ func ValidTransformationName(n string) bool {
 		}
 	}
 	return true
+}
+
+// Folders is the cloud's folder mode with the default applied.
+func (c Cloud) Folders() FolderMode {
+	if c.FolderMode == "" {
+		return DynamicFolders
+	}
+	return c.FolderMode
 }
 
 // Mode is the cloud's invalidation mode with the default applied.

@@ -26,7 +26,7 @@ type adminRoutes map[string]adminEndpoint
 func isAdminTop(s string) bool {
 	switch s {
 	case "ping", "usage", "resources", "derived_resources", "tags", "transformations", "upload_mappings", "upload_presets",
-		"metadata_fields":
+		"metadata_fields", "folders", "config":
 		return true
 	}
 	return false
@@ -85,7 +85,14 @@ func (c *call) adminRoute(top, tail string) (adminEndpoint, error) {
 			return adminEndpoint{}, adminNotFound()
 		}
 	case "usage":
-		routes = adminRoutes{http.MethodGet: {api.MethodParams{}, func(p *api.Params) { c.usage(tail, p) }}}
+		routes = adminRoutes{http.MethodGet: {usageSpec(), func(p *api.Params) { c.usage(tail, p) }}}
+	case "config":
+		if tail != "" {
+			return adminEndpoint{}, adminNotFound()
+		}
+		routes = adminRoutes{http.MethodGet: {configSpec(), c.cloudConfig}}
+	case "folders":
+		routes = c.folderRoutes(tail) // admin_folders.go
 	case "tags":
 		rt, ok := delivery.ParseResourceType(tail)
 		if !ok {

@@ -141,6 +141,19 @@ func transformationDeleteSpec() api.MethodParams {
 }
 
 // Upload mappings (admin_mappings.go).
+// Folders (admin_folders.go), config and usage.
+func folderListSpec() api.MethodParams { return only("max_results", "next_cursor") }
+
+func folderCreateSpec() api.MethodParams { return only() }
+
+func folderRenameSpec() api.MethodParams { return only("to_folder") }
+
+func folderDeleteSpec() api.MethodParams { return only() }
+
+func configSpec() api.MethodParams { return only("settings") }
+
+func usageSpec() api.MethodParams { return only("date") }
+
 func mappingGetSpec() api.MethodParams { return only("folder", "max_results", "next_cursor") }
 
 func mappingWriteSpec() api.MethodParams { return only("folder", "template") }

@@ -22,6 +22,9 @@ import (
 // (updateSpec).
 func (c *call) update(rt delivery.ResourceType, typ delivery.DeliveryType, id string, p *api.Params) {
 	edit, err := parseUpdate(p)
+	if err == nil {
+		err = c.checkFolderParams(p)
+	}
 	if err != nil {
 		c.fail(err)
 		return

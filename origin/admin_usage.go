@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"errors"
 	"math"
 	"time"
 
@@ -47,65 +48,76 @@ func entry(usage, limit int64) usageEntry {
 	return e
 }
 
-// usage serves GET /usage and /usage/<dd-mm-yyyy> (today's date only: no
-// history is kept). Bandwidth and requests are what every edge reported
-// serving, for all clouds together (edges do not count per cloud).
-func (c *call) usage(date string, _ *api.Params) {
+// usage serves GET /usage, /usage/<date> and /usage?date=<date> (dd-mm-yyyy
+// as the SDKs send it, or yyyy-mm-dd). Today's figures are counted live
+// and recorded as the day's row (meta.UsageHistoryStore); a past day
+// answers the figures last recorded that day, zeros when none were (as
+// Cloudinary does for a day without activity). Bandwidth and requests are
+// what every edge reported serving, for all clouds together (edges do not
+// count per cloud).
+func (c *call) usage(date string, p *api.Params) {
 	today := c.s.now().UTC()
+	if date == "" {
+		date = p.Get("date")
+	}
+	day := today.Format("2006-01-02")
 	if date != "" {
-		d, err := time.Parse("02-01-2006", date)
+		d, err := parseUsageDate(date)
 		if err != nil {
-			c.fail(api.BadRequest("Invalid date - %s (want dd-mm-yyyy)", api.Clip(date)))
+			c.fail(err)
 			return
 		}
-		if d.Format("2006-01-02") != today.Format("2006-01-02") {
-			c.fail(api.BadRequest("Usage history is not kept - only today's usage is available"))
+		if d.Format("2006-01-02") > day {
+			c.fail(api.BadRequest("Invalid date - %s is in the future", api.Clip(date)))
 			return
 		}
+		day = d.Format("2006-01-02")
 	}
-	u, err := c.s.meta.Usage(c.ctx(), c.cloud)
-	if err != nil {
-		c.fail(delivery.Internal(err))
-		return
-	}
-	requests, bytes, err := c.servedByEdges()
-	if err != nil {
-		c.fail(delivery.Internal(err))
-		return
+	var figures meta.DailyUsage
+	if day == today.Format("2006-01-02") {
+		f, err := c.s.recordUsage(c.ctx(), c.cloud)
+		if err != nil {
+			c.fail(delivery.Internal(err))
+			return
+		}
+		figures = f
+	} else {
+		f, err := c.s.meta.DailyUsage(c.ctx(), c.cloud, day)
+		switch {
+		case errors.Is(err, meta.ErrNotFound):
+			figures = meta.DailyUsage{Day: day}
+		case err != nil:
+			c.fail(delivery.Internal(err))
+			return
+		default:
+			figures = *f
+		}
 	}
 	lim := c.cl.Admin.Limits
 	maxPx := c.s.cfg.Imaging.MaxInputPixels
 	size := int64(c.s.cfg.MaxUploadSize)
 	c.ok(usageJSON{
-		Plan: c.cl.Admin.EffectivePlan(), LastUpdated: today.Format("2006-01-02"), Date: today.Format("2006-01-02"),
-		Transformations:  entry(u.Transformations, lim.Transformations),
-		Objects:          entry(u.Assets+u.Derived, lim.Objects),
-		Bandwidth:        entry(bytes, int64(lim.Bandwidth)),
-		Storage:          entry(u.AssetBytes+u.DerivedBytes+u.BackupBytes, int64(lim.Storage)),
-		Requests:         requests,
-		Resources:        u.Assets,
-		DerivedResources: u.Derived,
+		Plan: c.cl.Admin.EffectivePlan(), LastUpdated: day, Date: day,
+		Transformations:  entry(figures.Transformations, lim.Transformations),
+		Objects:          entry(figures.Objects, lim.Objects),
+		Bandwidth:        entry(figures.Bandwidth, int64(lim.Bandwidth)),
+		Storage:          entry(figures.Storage, int64(lim.Storage)),
+		Requests:         figures.Requests,
+		Resources:        figures.Resources,
+		DerivedResources: figures.DerivedResources,
 		MediaLimits: mediaLimitsJSON{ImageMaxSizeBytes: size, VideoMaxSizeBytes: size, RawMaxSizeBytes: size,
 			ImageMaxPx: maxPx, AssetMaxTotalPx: maxPx},
 	})
 }
 
-// servedByEdges records what live edges report serving (their heartbeats)
-// and returns the total over every edge run recorded.
-func (c *call) servedByEdges() (int64, int64, error) {
-	if c.s.purger != nil {
-		var served []meta.Served
-		for _, e := range c.s.purger.tracker.Edges() {
-			if !e.Served.Started.IsZero() {
-				served = append(served, meta.Served{Edge: e.ID, Started: e.Served.Started,
-					Requests: e.Served.Requests, Bytes: e.Served.Bytes})
-			}
-		}
-		if err := c.s.meta.RecordServed(c.ctx(), served); err != nil {
-			return 0, 0, err
+// parseUsageDate reads a usage date: dd-mm-yyyy or yyyy-mm-dd.
+func parseUsageDate(s string) (time.Time, error) {
+	for _, layout := range []string{"02-01-2006", "2006-01-02"} {
+		if d, err := time.Parse(layout, s); err == nil {
+			return d, nil
 		}
 	}
-	return c.s.meta.Served(c.ctx())
+	return time.Time{}, api.BadRequest("Invalid date - %s (want dd-mm-yyyy or yyyy-mm-dd)", api.Clip(s))
 }
 
 // listTags serves GET /tags/<rt>: prefix, max_results, next_cursor.

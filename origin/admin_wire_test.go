@@ -169,7 +169,11 @@ func TestAdminErrors(t *testing.T) {
 		{"GET", "transformations/t_nothing", "", 404, "Transformation not found - t_nothing"},
 		{"POST", "resources/image/upload/x", "face_coordinates=1,2,3", 400, "Invalid face_coordinates - 1,2,3"},
 		{"POST", "resources/image/upload/x", "moderation_status=maybe", 400, "Invalid moderation_status - maybe"},
-		{"GET", "usage/01-01-2001", "", 400, "Usage history is not kept"},
+		{"GET", "usage/01-01-2999", "", 400, "Invalid date - 01-01-2999 is in the future"},
+		{"GET", "usage/2001-13-01", "", 400, "Invalid date - 2001-13-01 (want dd-mm-yyyy or yyyy-mm-dd)"},
+		{"GET", "folders/nope", "", 404, "Can't find folder with path nope"},
+		{"PUT", "folders/a", "", 400, "Missing required parameter - to_folder"},
+		{"POST", "folders/v1%2Fx", "", 400, "Invalid folder - v1/x"},
 	} {
 		ct := ""
 		if c.body != "" {

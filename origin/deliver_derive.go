@@ -268,6 +268,7 @@ func (s *Server) Close() error {
 	s.analyser.close()
 	s.jobs.close()
 	s.webhooks.close()
+	s.usage.close()
 	s.WaitRecorded()
 	return nil
 }

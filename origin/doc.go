@@ -44,7 +44,8 @@
 //	upload_analyser.go        the background analyser that computes it
 //	upload_response.go        assetJSON: the upload answer
 //	upload_explicit.go        explicit
-//	upload_rename.go          rename
+//	upload_rename.go          rename (renameAsset: the rename path folder renames share)
+//	upload_folders.go         folder modes: where an asset's folder comes from
 //	upload_destroy.go         destroy, delete_by_token
 //	upload_tags.go            tags, context (add, remove, replace)
 //	upload_text.go            text: an image of a text string
@@ -83,7 +84,10 @@
 //	admin_transformations.go  named transformations: list, create, update, delete
 //	admin_mappings.go         upload mappings: list, get, create, update, delete
 //	admin_metadata_fields.go  structured metadata fields and their datasources (docs/metadata.md)
-//	admin_usage.go            usage
+//	admin_usage.go            usage, today's counted and recorded, a past day's by date
+//	admin_usage_recorder.go   each cloud's usage figures recorded as the day's, at start and hourly
+//	admin_config.go           config: cloud_name, created_at, settings (folder_mode)
+//	admin_folders.go          folders: list, create, rename (in the cloud's folder mode), delete
 //
 // Structured metadata values (docs/metadata.md):
 //

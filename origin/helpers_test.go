@@ -68,7 +68,11 @@ func startOriginPurger(t testing.TB, mutate func(*origin.Config), now func() tim
 		mutate(&cfg)
 	}
 	cfg.ApplyDefaults()
-	store, err := origin.OpenStorage(cfg.DataDir)
+	open := func() (*origin.Storage, error) { return origin.OpenStorage(cfg.DataDir) }
+	if cfg.MetadataURL != "" { // PostgreSQL
+		open = func() (*origin.Storage, error) { return origin.OpenStorageConfig(context.Background(), cfg) }
+	}
+	store, err := open()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +204,11 @@ func post(t testing.TB, url, contentType string, body io.Reader, basicAuth bool,
 // cfg.DataDir, served on addr until the process is killed.
 func serveChildOrigin(t *testing.T, cfg origin.Config, addr string) {
 	cfg.ApplyDefaults()
-	store, err := origin.OpenStorage(cfg.DataDir)
+	open := func() (*origin.Storage, error) { return origin.OpenStorage(cfg.DataDir) }
+	if cfg.MetadataURL != "" { // PostgreSQL
+		open = func() (*origin.Storage, error) { return origin.OpenStorageConfig(context.Background(), cfg) }
+	}
+	store, err := open()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -83,6 +83,8 @@ type Server struct {
 	jobs *jobRunner
 	// console serves /console/ (console_wire.go); nil when disabled.
 	console http.Handler
+	// usage records each cloud's daily usage figures (admin_usage_recorder.go).
+	usage *usageRecorder
 }
 
 // maxBackgroundRecords bounds derived images waiting to be recorded.
@@ -153,6 +155,7 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 	}
 	s.webhooks = newWebhookSender(s)
 	s.jobs = newJobRunner(s)
+	s.usage = newUsageRecorder(s)
 	// Clouds with backup keep deleted and overwritten originals; named
 	// transformations from configuration seed the store (admin*.go).
 	d.Meta.SetBackupPolicy(func(cloud string) bool { return clouds[cloud].Backup })
@@ -161,6 +164,7 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 	}
 	s.webhooks.start()
 	s.jobs.start()
+	s.usage.start()
 	return s, nil
 }
 

@@ -324,6 +324,9 @@ func (c *call) upload(rt string, p *api.Params) {
 	}
 	o, err := parseUploadOptions(p)
 	if err == nil {
+		err = c.checkFolderParams(p)
+	}
+	if err == nil {
 		_, err = notificationURL(p) // checked before anything is stored (commitUpload uses it)
 	}
 	var md map[string]any
@@ -473,7 +476,7 @@ func (c *call) storeNew(r io.Reader, kind fileKind, id, original string, o *uplo
 		AssetID: api.RandomHex(16), VersionID: api.RandomHex(16), Format: kind.format,
 		Bytes: size, Width: kind.width, Height: kind.height, Pages: kind.pages,
 		ETag: hex.EncodeToString(sum), Blob: key, CreatedAt: now, UpdatedAt: now,
-		Tags: o.tags, Context: o.context, OriginalFilename: original, AssetFolder: o.assetFolder,
+		Tags: o.tags, Context: o.context, OriginalFilename: original, AssetFolder: c.assetFolderOf(id, o.assetFolder),
 		DisplayName: display, Eager: o.eager, ModerationKind: moderationKind(o), ModerationStatus: moderationStatus(o),
 		AccessMode: o.accessMode,
 		Backup:     o.backup, Coordinates: o.coords, AccessControl: o.accessControl,

@@ -617,7 +617,7 @@ func (c *call) createArchive(ctx context.Context, o *archiveOptions, entries []a
 		Key:     meta.Key{Cloud: c.cloud, ResourceType: delivery.Raw, Type: delivery.Upload, PublicID: id},
 		AssetID: api.RandomHex(16), VersionID: api.RandomHex(16), Bytes: cw.n, ETag: hex.EncodeToString(h.Sum(nil)),
 		Blob: key, CreatedAt: now, UpdatedAt: now, Tags: o.targetTags, DisplayName: path.Base(id),
-		AssetFolder: o.targetAssetFolder,
+		AssetFolder: c.assetFolderOf(id, o.targetAssetFolder),
 	}
 	res, err := c.s.meta.Put(c.ctx(), a, true)
 	if err != nil {

@@ -23,6 +23,9 @@ func (c *call) explicit(rt string, p *api.Params) {
 		return
 	}
 	o, err := parseUploadOptions(p)
+	if err == nil {
+		err = c.checkFolderParams(p)
+	}
 	if err != nil {
 		c.fail(err)
 		return

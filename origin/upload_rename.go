@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -55,34 +56,48 @@ func (c *call) rename(rt string, p *api.Params) {
 		c.fail(err)
 		return
 	}
-	from, to := fromKey.PublicID, toKey.PublicID
 	ctx, err := c.withWebhook(p, notifyRename, renameBody(fromKey)) // its notification_url, in Rename's transaction
 	if err != nil {
 		c.fail(err)
 		return
 	}
-	old, err := c.asset(fromKey)
+	a, inv, err := c.renameAsset(ctx, fromKey, toKey, overwrite, invalidate)
 	if err != nil {
 		c.fail(err)
 		return
 	}
-	a, res, err := c.s.meta.Rename(ctx, fromKey, toKey, overwrite)
+	j := c.assetResponse(a)
+	if fromKey != toKey {
+		j.Invalidation = c.report(p, inv)
+	}
+	c.ok(j)
+}
+
+// renameAsset moves an asset to another key (in a cloud of fixed folder
+// mode its asset folder follows the public ID) and emits the purge of its
+// old URLs. Its errors are the public answers.
+func (c *call) renameAsset(ctx context.Context, fromKey, toKey meta.Key, overwrite, invalidate bool) (*meta.Asset, Invalidation, error) {
+	old, err := c.asset(fromKey)
+	if err != nil {
+		return nil, Invalidation{}, err
+	}
+	rename := c.s.meta.Rename
+	if c.fixedFolders() {
+		rename = c.s.meta.RenameFixed
+	}
+	a, res, err := rename(ctx, fromKey, toKey, overwrite)
 	switch {
 	case errors.Is(err, meta.ErrNotFound):
-		c.fail(api.NotFound(from))
-		return
+		return nil, Invalidation{}, api.NotFound(fromKey.PublicID)
 	case errors.Is(err, meta.ErrExists):
-		c.fail(api.BadRequest("Resource already exists - %s", api.Clip(to)))
-		return
+		return nil, Invalidation{}, api.BadRequest("Resource already exists - %s", api.Clip(toKey.PublicID))
 	case err != nil:
-		c.fail(delivery.Internal(err))
-		return
+		return nil, Invalidation{}, delivery.Internal(err)
 	}
 	c.s.deleteBlobs(res.Orphans...)
 	c.s.webhooks.wake()
 	if fromKey == toKey {
-		c.ok(c.assetResponse(a))
-		return
+		return a, Invalidation{}, nil
 	}
 	ev := Event{Kind: EventRenamed, Asset: fromKey, To: toKey, OldVersion: old.Version, NewVersion: a.Version,
 		Invalidate: invalidate, Time: c.s.now()}
@@ -91,11 +106,8 @@ func (c *call) rename(rt string, p *api.Params) {
 	}
 	inv, err := c.s.events.Emit(c.ctx(), ev)
 	if err != nil {
-		c.fail(delivery.Errorf(http.StatusServiceUnavailable,
-			"The asset was renamed but its invalidation could not be published - retry the request"))
-		return
+		return nil, Invalidation{}, delivery.Errorf(http.StatusServiceUnavailable,
+			"The asset was renamed but its invalidation could not be published - retry the request")
 	}
-	j := c.assetResponse(a)
-	j.Invalidation = c.report(p, inv)
-	c.ok(j)
+	return a, inv, nil
 }

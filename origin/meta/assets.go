@@ -310,6 +310,18 @@ func (s *db) Delete(ctx context.Context, k Key) (PutResult, error) {
 
 // Rename moves an asset to another key.
 func (s *db) Rename(ctx context.Context, from, to Key, overwrite bool) (*Asset, PutResult, error) {
+	return s.rename(ctx, from, to, overwrite, false)
+}
+
+// RenameFixed moves an asset to another key and its asset folder to the
+// new public ID's folder.
+func (s *db) RenameFixed(ctx context.Context, from, to Key, overwrite bool) (*Asset, PutResult, error) {
+	return s.rename(ctx, from, to, overwrite, true)
+}
+
+// rename moves an asset; fixedFolder makes its asset folder its new public
+// ID's folder.
+func (s *db) rename(ctx context.Context, from, to Key, overwrite, fixedFolder bool) (*Asset, PutResult, error) {
 	var res PutResult
 	var out *Asset
 	err := s.tx(ctx, func(tx *txn) error {
@@ -363,6 +375,9 @@ func (s *db) Rename(ctx context.Context, from, to Key, overwrite bool) (*Asset, 
 			return err
 		}
 		a.Key = to
+		if fixedFolder {
+			a.AssetFolder = folderParent(to.PublicID)
+		}
 		if err := updateAsset(ctx, tx, id, a); err != nil {
 			return err
 		}

@@ -20,7 +20,7 @@
 // Assets and what hangs off them:
 //
 //	assets.go           Put, Update, Delete, Rename (versions strictly increasing), delete tokens
-//	indexes.go          the tag, context and metadata index rows of an asset
+//	indexes.go          the tag, context and metadata index rows of an asset, its folder made
 //	metadata_values.go  the index of an asset's structured metadata values; its table and columns for search
 //	derived.go          derived resources: found, recorded once per twin, listed
 //	analysis.go         AnalysisStore: what was computed from a version
@@ -40,6 +40,8 @@
 //	presets.go          PresetStore: upload presets
 //	metadata_fields.go  MetadataFieldStore: structured metadata fields (tombstones when deleted)
 //	usage.go            UsageStore: usage counters and what edges served
+//	usage_daily.go      UsageHistoryStore: usage figures per day, when a cloud was first seen
+//	folders.go          FolderStore: folders as rows (made with assets, created, listed, moved, deleted)
 //	blobrefs.go         BlobRefStore: every blob a row refers to (fsck)
 //
 // What origins sharing a store coordinate by:

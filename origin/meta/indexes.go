@@ -3,14 +3,24 @@ package meta
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // setIndexes rewrites the rows that let assets be found by tag, by
-// context key and value and by structured metadata. It runs in every
-// transaction that writes an asset.
+// context key and value and by structured metadata, and makes its folder
+// (folders.go). It runs in every transaction that writes an asset.
 func setIndexes(ctx context.Context, tx *txn, id int64, a *Asset) error {
 	if err := setTags(ctx, tx, id, a); err != nil {
 		return err
+	}
+	if a.AssetFolder != "" {
+		now := a.UpdatedAt
+		if now.IsZero() {
+			now = time.Now()
+		}
+		if _, err := ensureFolders(ctx, tx, a.Cloud, a.AssetFolder, now); err != nil {
+			return err
+		}
 	}
 	if err := setContext(ctx, tx, id, a); err != nil {
 		return err

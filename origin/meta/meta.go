@@ -123,6 +123,8 @@ type Store interface {
 	OutboxStore
 	JobStore
 	MetadataFieldStore
+	FolderStore
+	UsageHistoryStore
 
 	// Asset returns the asset at k, or ErrNotFound.
 	Asset(ctx context.Context, k Key) (*Asset, error)
@@ -145,6 +147,9 @@ type Store interface {
 	// replacing an asset there only with overwrite (else ErrExists). The
 	// version changes only if the new key has had a version as high.
 	Rename(ctx context.Context, from, to Key, overwrite bool) (*Asset, PutResult, error)
+	// RenameFixed is Rename for a cloud in fixed folder mode: the asset's
+	// AssetFolder becomes its new public ID's folder (made if missing).
+	RenameFixed(ctx context.Context, from, to Key, overwrite bool) (*Asset, PutResult, error)
 	// SaveDeleteToken remembers a delete token for an asset.
 	SaveDeleteToken(ctx context.Context, token string, k Key, expires time.Time) error
 	// TakeDeleteToken consumes a token valid at now; ErrNotFound when it is

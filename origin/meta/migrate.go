@@ -225,6 +225,11 @@ var migrations = []string{
 	metadataFieldsSchema("", "INTEGER", "0"),
 	// 15: an asset's access_control (accesscontrol.go), JSON.
 	accessControlSchema,
+	// 16: folders (folders.go) and the asset folders' index.
+	foldersSchema("", "instr", "lower(hex(randomblob(16)))"),
+	// 17: usage figures per day, and when a cloud was first seen
+	// (usage_daily.go).
+	usageHistorySchema(""),
 }
 
 // sharedSchema is migration 8 of SQLite and 2 of PostgreSQL (the same

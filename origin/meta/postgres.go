@@ -283,4 +283,9 @@ var pgMigrations = []string{
 	metadataFieldsSchema(` COLLATE "C"`, "BOOLEAN", "FALSE"),
 	// 9: an asset's access_control (accesscontrol.go).
 	accessControlSchema,
+	// 10: folders (folders.go) and the asset folders' index.
+	foldersSchema(`COLLATE "C"`, "strpos", "md5(random()::text || cloud || path)"),
+	// 11: usage figures per day, and when a cloud was first seen
+	// (usage_daily.go).
+	usageHistorySchema(`COLLATE "C"`),
 }

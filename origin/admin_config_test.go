@@ -1,0 +1,96 @@
+package origin_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cloudinary/cloudinary-go/v2/api"
+	"github.com/cloudinary/cloudinary-go/v2/api/admin"
+	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
+	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/internal/testkit"
+	"github.com/mediacdn/mediacdn/internal/testservers"
+	"github.com/mediacdn/mediacdn/origin"
+)
+
+// testClock is a clock a test moves.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+func (c *testClock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.now = c.now.Add(d) }
+
+// TestConfigAndUsageByDate reads GET config with and without settings and
+// the usage of past days with the Go SDK, on both metadata stores: a day's
+// figures are those recorded that day, a day without any answers zeros.
+func TestConfigAndUsageByDate(t *testing.T) {
+	cl := config.Cloud{APIKey: apiKey, APISecret: apiSecret}
+	t.Run("sqlite", func(t *testing.T) {
+		clock := &testClock{now: time.Now().UTC().Truncate(time.Second)} // uploads are signed with the real time
+		testConfigAndUsageByDate(t, startOriginWith(t, nil, clock.Now, cl), clock)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		url := testservers.StartPostgres(t).URL
+		clock := &testClock{now: time.Now().UTC().Truncate(time.Second)} // uploads are signed with the real time
+		testConfigAndUsageByDate(t, startOriginWith(t, func(c *origin.Config) { c.MetadataURL = url }, clock.Now, cl), clock)
+	})
+}
+
+func testConfigAndUsageByDate(t *testing.T, o *testOrigin, clock *testClock) {
+	ctx := context.Background()
+	adm := o.Cld.Admin
+	day1 := clock.Now()
+	// The recorder writes today's figures when the origin starts, before
+	// anyone reads them.
+	testkit.Eventually(t, testkit.Timeout, "today's figures recorded at start", func() bool {
+		_, err := o.Store.Meta.DailyUsage(ctx, "demo", day1.Format("2006-01-02"))
+		return err == nil
+	})
+	cfg, err := adm.GetConfig(ctx, admin.GetConfigParams{Settings: api.Bool(true)})
+	if err != nil || cfg.Error.Message != "" || cfg.CloudName != "demo" || !cfg.CreatedAt.Equal(day1) || cfg.Settings.FolderMode != "dynamic" {
+		t.Fatalf("config: %+v %v", cfg, err)
+	}
+	if a := adminGet(t, o, "config"); a.status != 200 || a.body["settings"] != nil || a.body["created_at"] != day1.Format(time.RFC3339) {
+		t.Fatalf("config without settings: %s", a.raw)
+	}
+	up, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "pic"})
+	if msg := sdkFailure(err, up); msg != "" {
+		t.Fatal(msg)
+	}
+	today, err := adm.Usage(ctx, admin.UsageParams{})
+	if err != nil || today.Resources != 1 || today.LastUpdated != day1.Format("2006-01-02") {
+		t.Fatalf("today: %+v %v", today, err)
+	}
+
+	clock.Add(48 * time.Hour)
+	if _, err := o.Cld.Admin.DeleteAssets(ctx, admin.DeleteAssetsParams{PublicIDs: api.CldAPIArray{"pic"}}); err != nil {
+		t.Fatal(err)
+	}
+	past, err := adm.Usage(ctx, admin.UsageParams{Date: day1})
+	if err != nil || past.Error.Message != "" || past.Resources != 1 || past.Storage.Usage != int64(up.Bytes) || past.Plan == "" {
+		t.Fatalf("a past day: %+v %v", past, err)
+	}
+	if a := adminGet(t, o, "usage?date="+day1.Format("2006-01-02")); a.status != 200 || a.body["resources"] != float64(1) {
+		t.Fatalf("date=yyyy-mm-dd: %s", a.raw)
+	}
+	empty, err := adm.Usage(ctx, admin.UsageParams{Date: day1.AddDate(0, 0, -5)})
+	if err != nil || empty.Error.Message != "" || empty.Resources != 0 || empty.Plan == "" || empty.LastUpdated != day1.AddDate(0, 0, -5).Format("2006-01-02") {
+		t.Fatalf("a day without figures: %+v %v", empty, err)
+	}
+	now, err := adm.Usage(ctx, admin.UsageParams{Date: clock.Now()})
+	if err != nil || now.Resources != 0 {
+		t.Fatalf("today by date: %+v %v", now, err)
+	}
+	future, err := adm.Usage(ctx, admin.UsageParams{Date: clock.Now().AddDate(0, 0, 1)})
+	if err != nil || future.Error.Message == "" {
+		t.Fatalf("a future day: %+v %v", future, err)
+	}
+	if a := adminGet(t, o, "usage/31-02-2026"); a.status != 400 {
+		t.Fatalf("an invalid date: %s", a.raw)
+	}
+}
