@@ -25,7 +25,8 @@ type adminRoutes map[string]adminEndpoint
 // isAdminTop reports the first path segments of the Admin API.
 func isAdminTop(s string) bool {
 	switch s {
-	case "ping", "usage", "resources", "derived_resources", "tags", "transformations", "upload_mappings", "upload_presets":
+	case "ping", "usage", "resources", "derived_resources", "tags", "transformations", "upload_mappings", "upload_presets",
+		"triggers", "notifications":
 		return true
 	}
 	return false
@@ -102,6 +103,10 @@ func (c *call) adminRoute(top, tail string) (adminEndpoint, error) {
 		routes = c.mappingRoutes(tail) // admin_mappings.go
 	case "upload_presets":
 		routes = c.presetRoutes(tail)
+	case "triggers":
+		routes = c.triggerRoutes(tail) // admin_triggers.go
+	case "notifications":
+		routes = c.notificationRoutes(tail) // admin_notifications.go
 	case "resources":
 		var err error
 		if routes, err = c.resourceRoutes(tail); err != nil {

@@ -16,9 +16,10 @@ func listFlagNames(more ...string) []string {
 
 // deleteOptionNames are what every bulk deletion takes besides its
 // selection (clear_backups is ours: the Media Library's "clear backed-up
-// versions").
+// versions"; notification_url is Cloudinary's, though the SDKs' param
+// structs lack it).
 func deleteOptionNames(more ...string) []string {
-	return append(more, "keep_original", "invalidate", "transformations", "next_cursor", "clear_backups")
+	return append(more, "keep_original", "invalidate", "transformations", "next_cursor", "clear_backups", "notification_url")
 }
 
 // only is a method that implements every Cloudinary parameter it has.
@@ -146,3 +147,15 @@ func mappingGetSpec() api.MethodParams { return only("folder", "max_results", "n
 func mappingWriteSpec() api.MethodParams { return only("folder", "template") }
 
 func mappingDeleteSpec() api.MethodParams { return only("folder") }
+
+// Triggers (admin_triggers.go): filter, payload_template and additive
+// need Cloudinary's expression language and templates, refused.
+func triggerListSpec() api.MethodParams { return only("event_type") }
+
+func triggerWriteSpec() api.MethodParams {
+	return api.MethodParams{Implemented: []string{"uri", "event_type", "auth_scheme"},
+		Refused: []string{"additive", "filter", "filter_language", "payload_template"}}
+}
+
+// Notifications (admin_notifications.go, a mediacdn extension).
+func notificationListSpec() api.MethodParams { return only("state", "max_results", "next_cursor") }

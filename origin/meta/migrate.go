@@ -216,6 +216,8 @@ var migrations = []string{
 	presetsSchema(""),
 	// 11: the outbox of webhooks (outbox.go).
 	outboxSchema(`id INTEGER PRIMARY KEY AUTOINCREMENT`),
+	// 12: triggers, the notifications of a cloud's event types (triggers.go).
+	triggersSchema,
 }
 
 // sharedSchema is migration 8 of SQLite and 2 of PostgreSQL (the same

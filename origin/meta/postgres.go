@@ -275,4 +275,6 @@ var pgMigrations = []string{
 	presetsSchema(`COLLATE "C"`),
 	// 5: the outbox of webhooks (outbox.go).
 	outboxSchema(`id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY`),
+	// 6: triggers, the notifications of a cloud's event types (triggers.go).
+	triggersSchema,
 }
