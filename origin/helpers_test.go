@@ -68,7 +68,7 @@ func startOriginPurger(t testing.TB, mutate func(*origin.Config), now func() tim
 		mutate(&cfg)
 	}
 	cfg.ApplyDefaults()
-	store, err := origin.OpenStorage(cfg.DataDir)
+	store, err := origin.OpenStorageConfig(context.Background(), cfg) // cfg.MetadataURL: PostgreSQL when set
 	if err != nil {
 		t.Fatal(err)
 	}
