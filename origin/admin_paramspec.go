@@ -63,15 +63,15 @@ func detailsSpec() api.MethodParams {
 }
 
 // updateSpec is POST resources/<rt>/<type>/<public_id>: what needs
-// add-ons, notifications, access control and the rest this server does not
+// add-ons, access control and the rest this server does not
 // have is refused.
 func updateSpec() api.MethodParams {
 	return api.MethodParams{
 		Implemented: []string{"tags", "context", "metadata", "face_coordinates", "custom_coordinates",
-			"moderation_status", "display_name", "asset_folder", "access_mode"},
+			"moderation_status", "display_name", "asset_folder", "access_mode", "notification_url"},
 		Refused: []string{"unique_display_name", "raw_convert", "ocr", "categorization", "detection",
 			"similarity_search", "visual_search", "auto_tagging", "background_removal", "quality_override",
-			"notification_url", "admin_context", "access_control", "clear_invalid", "headers", "regions",
+			"admin_context", "access_control", "clear_invalid", "headers", "regions",
 			"auto_transcription"},
 	}
 }

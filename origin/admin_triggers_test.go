@@ -184,7 +184,7 @@ func TestTriggersNotify(t *testing.T) {
 	})
 }
 
-// Tags and context calls and the Admin API's bulk deletes notify their
+// Tags and context calls and the Admin API's updates and bulk deletes notify their
 // notification_url and the cloud's triggers, shaped as Cloudinary's:
 // resource_tags_changed with what each asset's tags gained and lost,
 // resource_context_changed with the keys added, updated and removed under
@@ -249,12 +249,33 @@ func TestWebhooksOfTagsContextAndAdminDeletes(t *testing.T) {
 		t.Errorf("context remove webhook: %s", h.raw)
 	}
 
-	a := adminDo(t, o, http.MethodDelete, "resources/image/upload?public_ids[]=t1&public_ids[]=t2&public_ids[]=nope&notification_url="+
+	// An Admin API update that changes tags and context sends one of each.
+	a := adminDo(t, o, http.MethodPost, "resources/image/upload/t3", "application/x-www-form-urlencoded",
+		url.Values{"tags": {"solo"}, "context": {"k=v"}, "display_name": {"Three"}, "notification_url": {hookURL + "/update"}}.Encode())
+	if a.status != 200 {
+		t.Fatalf("admin update: %s", a.raw)
+	}
+	byType := map[string]hook{}
+	for _, h := range rcv.waitHooks(8)[6:] {
+		byType[h.body["notification_type"].(string)] = h
+	}
+	if r := byType["resource_tags_changed"].body["resources"].([]any)[0].(map[string]any); fmt.Sprint(r["added"]) != "[solo]" ||
+		r["public_id"] != "t3" {
+		t.Errorf("update's tags webhook: %s", byType["resource_tags_changed"].raw)
+	}
+	if r := byType["resource_context_changed"].body["resources"].(map[string]any)["t3"].(map[string]any); fmt.Sprint(r["added"]) != "[map[name:k value:v]]" {
+		t.Errorf("update's context webhook: %s", byType["resource_context_changed"].raw)
+	}
+	if byType["resource_tags_changed"].body["request_id"] != byType["resource_context_changed"].body["request_id"] {
+		t.Errorf("one update, two request IDs")
+	}
+
+	a = adminDo(t, o, http.MethodDelete, "resources/image/upload?public_ids[]=t1&public_ids[]=t2&public_ids[]=nope&notification_url="+
 		url.QueryEscape(hookURL+"/delete"), "", "")
 	if a.status != 200 {
 		t.Fatalf("admin delete: %s", a.raw)
 	}
-	h = rcv.waitHooks(7)[6]
+	h = rcv.waitHooks(9)[8]
 	res, _ := h.body["resources"].([]any)
 	var gone []string
 	for _, x := range res {
@@ -268,18 +289,18 @@ func TestWebhooksOfTagsContextAndAdminDeletes(t *testing.T) {
 	if a.status != 200 {
 		t.Fatalf("admin delete of nothing: %s", a.raw)
 	}
-	// The "all" trigger got each notification too: 3 uploads and the 7 above.
-	waitDelivered(t, o.Store.Meta, 17)
-	if n := len(rcv.hooks()); n != 7 {
-		t.Errorf("%d webhooks to notification_url, want 7", n)
+	// The "all" trigger got each notification too: 3 uploads and the 9 above.
+	waitDelivered(t, o.Store.Meta, 21)
+	if n := len(rcv.hooks()); n != 9 {
+		t.Errorf("%d webhooks to notification_url, want 9", n)
 	}
 	var types []string
 	for _, h := range all.hooks() {
 		types = append(types, h.body["notification_type"].(string))
 	}
 	slices.Sort(types)
-	if want := "[delete resource_context_changed resource_context_changed resource_context_changed resource_tags_changed " +
-		"resource_tags_changed resource_tags_changed upload upload upload]"; fmt.Sprint(types) != want {
+	if want := "[delete resource_context_changed resource_context_changed resource_context_changed resource_context_changed " +
+		"resource_tags_changed resource_tags_changed resource_tags_changed resource_tags_changed upload upload upload]"; fmt.Sprint(types) != want {
 		t.Errorf("the all trigger got %v, want %s", types, want)
 	}
 	// set_exclusive does not notify: notification_url is refused with it.

@@ -245,6 +245,46 @@ func (c *call) withDeletedWebhook(p *api.Params) (context.Context, error) {
 	}), nil
 }
 
+// withChangeWebhooks is withWebhook for an Admin API update: a
+// resource_tags_changed notification when it changed the tags of prev
+// (the asset as it was: the update's own function sets it), a
+// resource_context_changed one when it changed the context.
+func (c *call) withChangeWebhooks(p *api.Params, prev *meta.Asset) (context.Context, error) {
+	type kind struct {
+		w    *webhook
+		body func(*meta.Asset, notificationHead, notificationTail) any
+	}
+	kinds := []kind{{body: tagsBody(prev)}, {body: contextBody(prev)}}
+	var err error
+	if kinds[0].w, err = c.webhookTargets(p, notifyTags); err != nil {
+		return c.ctx(), err
+	}
+	if kinds[1].w, err = c.webhookTargets(p, notifyContext); err != nil {
+		return c.ctx(), err
+	}
+	if kinds[0].w == nil && kinds[1].w == nil {
+		return c.ctx(), nil
+	}
+	if kinds[0].w != nil && kinds[1].w != nil {
+		kinds[1].w.requestID = kinds[0].w.requestID // one call
+	}
+	return meta.WithNotify(c.ctx(), func(a *meta.Asset) ([]*meta.Notification, error) {
+		var out []*meta.Notification
+		for _, k := range kinds {
+			if k.w == nil {
+				continue
+			}
+			head, tail := k.w.frame()
+			list, err := k.w.notifications(k.body(a, head, tail))
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, list...)
+		}
+		return out, nil
+	}), nil
+}
+
 // webhook is one call's notifications of one kind: where they go and how
 // they are signed.
 type webhook struct {
