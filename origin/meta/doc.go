@@ -36,6 +36,7 @@
 //	transformations.go  TransformationStore: named and used transformations
 //	mappings.go         MappingStore: upload mappings (folder to template URL prefix)
 //	presets.go          PresetStore: upload presets
+//	triggers.go         TriggerStore: triggers (the URIs notified of an event type's changes)
 //	usage.go            UsageStore: usage counters and what edges served
 //	blobrefs.go         BlobRefStore: every blob a row refers to (fsck)
 //
@@ -44,7 +45,7 @@
 //	leases.go           LeaseStore: work done once across origins (take, renew, release)
 //	counts.go           CountStore: counts per time window (the Admin API's hourly limit, unsigned uploads)
 //	chunks.go           ChunkStore: chunked uploads' chunks and refusals
-//	outbox.go           OutboxStore: webhooks written with their change, claimed under a lease, their outcome
+//	outbox.go           OutboxStore: webhooks written with their change, claimed under a lease, their outcome, listed
 //
 // Tests (each contract test runs on SQLite and PostgreSQL, forEachStore):
 //
@@ -57,6 +58,7 @@
 //	origins_test.go     two origins writing one database at once
 //	shared_test.go      leases, counts, chunks, alone and from two origins at once
 //	outbox_test.go      the outbox: written with the change, claimed once, retried, given up
+//	triggers_test.go    triggers; the outbox's bulk-delete notifications and pages
 //	open_test.go        Open by URL and its errors
 //	bench_test.go       the hot calls on both engines
 package meta
