@@ -269,6 +269,22 @@ func TestWebhooksOfTagsContextAndAdminDeletes(t *testing.T) {
 	if byType["resource_tags_changed"].body["request_id"] != byType["resource_context_changed"].body["request_id"] {
 		t.Errorf("one update, two request IDs")
 	}
+	// The answer names the notifications it wrote: two kinds, each to
+	// notification_url and to the all trigger.
+	ids := strings.Split(a.header.Get("X-Notification-Ids"), ",")
+	var urls []string
+	for _, id := range ids {
+		n := adminGet(t, o, "notifications/"+id)
+		if n.status != 200 {
+			t.Fatalf("notification %s: %s", id, n.raw)
+		}
+		urls = append(urls, fmt.Sprint(n.body["notification_type"], " ", n.body["url"]))
+	}
+	slices.Sort(urls)
+	if want := fmt.Sprint([]string{"resource_context_changed " + allURL + "/all", "resource_context_changed " + hookURL + "/update",
+		"resource_tags_changed " + allURL + "/all", "resource_tags_changed " + hookURL + "/update"}); fmt.Sprint(urls) != want {
+		t.Errorf("X-Notification-Ids %v are %v, want %s", ids, urls, want)
+	}
 
 	a = adminDo(t, o, http.MethodDelete, "resources/image/upload?public_ids[]=t1&public_ids[]=t2&public_ids[]=nope&notification_url="+
 		url.QueryEscape(hookURL+"/delete"), "", "")
@@ -284,10 +300,13 @@ func TestWebhooksOfTagsContextAndAdminDeletes(t *testing.T) {
 	if h.body["notification_type"] != "delete" || fmt.Sprint(gone) != "[t1 t2]" {
 		t.Errorf("admin delete webhook: %s", h.raw)
 	}
+	if got := strings.Split(a.header.Get("X-Notification-Ids"), ","); len(got) != 2 {
+		t.Errorf("admin delete's X-Notification-Ids %v", got)
+	}
 	a = adminDo(t, o, http.MethodDelete, "resources/image/upload?public_ids[]=t1&notification_url="+
 		url.QueryEscape(hookURL+"/delete"), "", "")
-	if a.status != 200 {
-		t.Fatalf("admin delete of nothing: %s", a.raw)
+	if a.status != 200 || a.header.Get("X-Notification-Ids") != "" {
+		t.Fatalf("admin delete of nothing: %s %v", a.raw, a.header)
 	}
 	// The "all" trigger got each notification too: 3 uploads and the 9 above.
 	waitDelivered(t, o.Store.Meta, 21)

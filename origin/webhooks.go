@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -9,6 +10,8 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/mediacdn/mediacdn/delivery"
@@ -222,7 +225,7 @@ func (c *call) withWebhook(p *api.Params, kind string, body func(*meta.Asset, no
 	}
 	return meta.WithNotify(c.ctx(), func(a *meta.Asset) ([]*meta.Notification, error) {
 		head, tail := w.frame()
-		return w.notifications(body(a, head, tail))
+		return w.notifications(a.PublicID, body(a, head, tail))
 	}), nil
 }
 
@@ -241,7 +244,7 @@ func (c *call) withDeletedWebhook(p *api.Params) (context.Context, error) {
 				AssetID: d.AssetID, PublicID: d.PublicID, Version: d.Version, AssetFolder: d.AssetFolder,
 				DisplayName: d.DisplayName})
 		}
-		return w.notifications(n)
+		return w.notifications("", n)
 	}), nil
 }
 
@@ -275,7 +278,7 @@ func (c *call) withChangeWebhooks(p *api.Params, prev *meta.Asset) (context.Cont
 				continue
 			}
 			head, tail := k.w.frame()
-			list, err := k.w.notifications(k.body(a, head, tail))
+			list, err := k.w.notifications(a.PublicID+"\x00"+k.w.kind, k.body(a, head, tail))
 			if err != nil {
 				return nil, err
 			}
@@ -331,8 +334,11 @@ func (w *webhook) frame() (notificationHead, notificationTail) {
 }
 
 // notifications are body's, one per URL (none when body is nil, or too
-// large: then it is dropped and counted).
-func (w *webhook) notifications(body any) ([]*meta.Notification, error) {
+// large: then it is dropped and counted), the change of asset key's: the
+// call keeps them to report their IDs (reportNotified), those of a
+// transaction run again replaced.
+func (w *webhook) notifications(key string, body any) ([]*meta.Notification, error) {
+	delete(w.c.notified, key)
 	if body == nil {
 		return nil, nil
 	}
@@ -347,6 +353,12 @@ func (w *webhook) notifications(body any) ([]*meta.Notification, error) {
 		return nil, nil
 	}
 	out := make([]*meta.Notification, 0, len(w.urls))
+	defer func() {
+		if c.notified == nil {
+			c.notified = map[string][]*meta.Notification{}
+		}
+		c.notified[key] = out
+	}()
 	for _, u := range w.urls {
 		out = append(out, &meta.Notification{Cloud: c.cloud, URL: u, Body: b, Algorithm: w.alg, RetryFor: cfg.RetryFor,
 			MaxPending: cfg.MaxPendingPerCloud, Dropped: func() {
@@ -380,6 +392,41 @@ func renameBody(from meta.Key) func(*meta.Asset, notificationHead, notificationT
 			n.FromType, n.ToType = from.Type.String(), a.Type.String()
 		}
 		return n
+	}
+}
+
+// maxReportedNotifications bounds the IDs X-Notification-Ids reports.
+const maxReportedNotifications = 100
+
+// reportNotified sets X-Notification-Ids on the call's answer: the IDs of
+// the notifications its change wrote (GET notifications/<id>), in the
+// order written, each checked to be in the store (a transaction rolled
+// back leaves none). None when there are more than
+// maxReportedNotifications: the listing has them.
+func (c *call) reportNotified() {
+	var ids []string
+	total := 0
+	for _, list := range c.notified {
+		total += len(list)
+	}
+	if total == 0 || total > maxReportedNotifications {
+		return
+	}
+	var all []*meta.Notification
+	for _, list := range c.notified {
+		all = append(all, list...)
+	}
+	slices.SortFunc(all, func(a, b *meta.Notification) int { return cmp.Compare(a.ID, b.ID) })
+	for _, n := range all {
+		if n.ID == 0 {
+			continue // dropped: a bound
+		}
+		if _, err := c.s.meta.Notification(c.ctx(), c.cloud, n.ID); err == nil {
+			ids = append(ids, strconv.FormatInt(n.ID, 10))
+		}
+	}
+	if len(ids) > 0 {
+		c.w.Header().Set("X-Notification-Ids", strings.Join(ids, ","))
 	}
 }
 
