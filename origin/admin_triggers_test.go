@@ -280,9 +280,10 @@ func TestWebhooksOfTagsContextAndAdminDeletes(t *testing.T) {
 		}
 		urls = append(urls, fmt.Sprint(n.body["notification_type"], " ", n.body["url"]))
 	}
+	want := []string{"resource_context_changed " + allURL + "/all", "resource_context_changed " + hookURL + "/update",
+		"resource_tags_changed " + allURL + "/all", "resource_tags_changed " + hookURL + "/update"}
 	slices.Sort(urls)
-	if want := fmt.Sprint([]string{"resource_context_changed " + allURL + "/all", "resource_context_changed " + hookURL + "/update",
-		"resource_tags_changed " + allURL + "/all", "resource_tags_changed " + hookURL + "/update"}); fmt.Sprint(urls) != want {
+	if slices.Sort(want); !slices.Equal(urls, want) {
 		t.Errorf("X-Notification-Ids %v are %v, want %s", ids, urls, want)
 	}
 
