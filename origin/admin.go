@@ -26,7 +26,7 @@ type adminRoutes map[string]adminEndpoint
 func isAdminTop(s string) bool {
 	switch s {
 	case "ping", "usage", "resources", "derived_resources", "tags", "transformations", "upload_mappings", "upload_presets",
-		"metadata_fields", "folders", "config":
+		"metadata_fields", "folders", "config", "triggers", "notifications":
 		return true
 	}
 	return false
@@ -112,6 +112,10 @@ func (c *call) adminRoute(top, tail string) (adminEndpoint, error) {
 		routes = c.presetRoutes(tail)
 	case "metadata_fields":
 		routes = c.metadataFieldRoutes(tail) // admin_metadata_fields.go
+	case "triggers":
+		routes = c.triggerRoutes(tail) // admin_triggers.go
+	case "notifications":
+		routes = c.notificationRoutes(tail) // admin_notifications.go
 	case "resources":
 		var err error
 		if routes, err = c.resourceRoutes(tail); err != nil {

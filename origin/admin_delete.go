@@ -184,13 +184,19 @@ func (c *call) deleteByAssetIDs(p *api.Params) {
 // Its events go in one Emit once the deletion is committed; with
 // invalidate, that publishes the purge (wait=<ms> waits for the edges).
 func (c *call) bulkDelete(sel meta.Selection, o deleteOptions, p *api.Params) {
-	res, err := c.s.meta.DeleteAssets(c.ctx(), meta.DeleteQuery{Selection: sel, After: o.after,
+	ctx, err := c.withDeletedWebhook(p) // its notification_url and triggers, in DeleteAssets' transaction
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	res, err := c.s.meta.DeleteAssets(ctx, meta.DeleteQuery{Selection: sel, After: o.after,
 		Limit: maxDeletePerCall, KeepOriginal: o.keepOriginal, Derived: o.match, ClearBackups: o.clearBackups})
 	if err != nil {
 		c.fail(delivery.Internal(err))
 		return
 	}
 	c.s.deleteBlobs(res.Orphans...)
+	c.s.webhooks.wake()
 	out := deleteJSON{Deleted: map[string]string{}, DeletedCounts: map[string]deletedCounts{}, Partial: res.Next != 0}
 	if res.Next != 0 {
 		out.NextCursor = api.Cursor{Kind: "delete", Seq: res.Next}.Encode()

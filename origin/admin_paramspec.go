@@ -16,9 +16,10 @@ func listFlagNames(more ...string) []string {
 
 // deleteOptionNames are what every bulk deletion takes besides its
 // selection (clear_backups is ours: the Media Library's "clear backed-up
-// versions").
+// versions"; notification_url is Cloudinary's, though the SDKs' param
+// structs lack it).
 func deleteOptionNames(more ...string) []string {
-	return append(more, "keep_original", "invalidate", "transformations", "next_cursor", "clear_backups")
+	return append(more, "keep_original", "invalidate", "transformations", "next_cursor", "clear_backups", "notification_url")
 }
 
 // only is a method that implements every Cloudinary parameter it has.
@@ -62,15 +63,15 @@ func detailsSpec() api.MethodParams {
 }
 
 // updateSpec is POST resources/<rt>/<type>/<public_id>: what needs
-// add-ons, notifications, access control and the rest this server does not
+// add-ons, access control and the rest this server does not
 // have is refused.
 func updateSpec() api.MethodParams {
 	return api.MethodParams{
 		Implemented: []string{"tags", "context", "metadata", "face_coordinates", "custom_coordinates",
-			"moderation_status", "display_name", "asset_folder", "access_mode", "access_control"},
+			"moderation_status", "display_name", "asset_folder", "access_mode", "access_control", "notification_url"},
 		Refused: []string{"unique_display_name", "raw_convert", "ocr", "categorization", "detection",
 			"similarity_search", "visual_search", "auto_tagging", "background_removal", "quality_override",
-			"notification_url", "admin_context", "clear_invalid", "headers", "regions",
+			"admin_context", "clear_invalid", "headers", "regions",
 			"auto_transcription"},
 	}
 }
@@ -175,3 +176,15 @@ func datasourceSpec() api.MethodParams { return only("values") }
 func entryIDsSpec() api.MethodParams { return only("external_ids") }
 
 func orderSpec() api.MethodParams { return only("order_by", "direction") }
+
+// Triggers (admin_triggers.go): filter, payload_template and additive
+// need Cloudinary's expression language and templates, refused.
+func triggerListSpec() api.MethodParams { return only("event_type") }
+
+func triggerWriteSpec() api.MethodParams {
+	return api.MethodParams{Implemented: []string{"uri", "event_type", "auth_scheme"},
+		Refused: []string{"additive", "filter", "filter_language", "payload_template"}}
+}
+
+// Notifications (admin_notifications.go, a mediacdn extension).
+func notificationListSpec() api.MethodParams { return only("state", "max_results", "next_cursor") }

@@ -73,6 +73,10 @@ var adminSDKMethods = []sdkMethod{
 	{admin.CreateUploadPresetParams{}, http.MethodPost, "upload_presets"},
 	{admin.UpdateUploadPresetParams{}, http.MethodPut, "upload_presets/p"},
 	{admin.DeleteUploadPresetParams{}, http.MethodDelete, "upload_presets/p"},
+	{admin.ListTriggersParams{}, http.MethodGet, "triggers"},
+	{admin.CreateTriggerParams{}, http.MethodPost, "triggers"},
+	{admin.UpdateTriggerParams{}, http.MethodPut, "triggers/t"},
+	{admin.DeleteTriggerParams{}, http.MethodDelete, "triggers/t"},
 }
 
 // nodeSDKParams are the parameters the Node SDK's api.js sends for the

@@ -3,7 +3,9 @@ package origin
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,7 +17,8 @@ import (
 // update serves POST /resources/<rt>/<type>/<public_id>: tags (replace),
 // context (replace), metadata, face_coordinates, custom_coordinates,
 // moderation_status, display_name, asset_folder, access_mode,
-// access_control (accesscontrol.go). It answers the details (with the
+// access_control (accesscontrol.go), notification_url (tags and context
+// changes: withChangeWebhooks). It answers the details (with the
 // invalidation when it set access_mode or access_control: the asset's
 // cached URLs are purged).
 // Parameters that need add-ons and the like are refused before it runs
@@ -34,8 +37,16 @@ func (c *call) update(rt delivery.ResourceType, typ delivery.DeliveryType, id st
 		c.fail(err)
 		return
 	}
+	var prev meta.Asset
+	ctx, err := c.withChangeWebhooks(p, &prev) // its notification_url and triggers, in Update's transaction
+	if err != nil {
+		c.fail(err)
+		return
+	}
 	key := meta.Key{Cloud: c.cloud, ResourceType: rt, Type: typ, PublicID: id}
-	a, err := c.s.meta.Update(c.ctx(), key, func(a *meta.Asset) error {
+	a, err := c.s.meta.Update(ctx, key, func(a *meta.Asset) error {
+		prev = *a
+		prev.Tags, prev.Context = slices.Clone(a.Tags), maps.Clone(a.Context)
 		a.UpdatedAt = c.s.now().UTC()
 		if md != nil {
 			md.apply(a)
@@ -50,6 +61,7 @@ func (c *call) update(rt delivery.ResourceType, typ delivery.DeliveryType, id st
 		c.fail(delivery.AsError(err))
 		return
 	}
+	c.s.webhooks.wake()
 	inv, err := c.s.events.Emit(c.ctx(), Event{Kind: EventMetadataChanged, Asset: key, OldVersion: a.Version,
 		NewVersion: a.Version, Restricted: p.Has("access_mode") || p.Has("access_control"), Time: a.UpdatedAt})
 	if err != nil {

@@ -54,9 +54,10 @@
 //	upload_presets.go         upload presets: the Admin API's upload_presets, applied by upload_preset
 //	upload_unsigned.go        unsigned upload: the parameters an unsigned caller may set, its rates
 //
-// Webhooks (notification_url; docs/webhooks.md):
+// Webhooks (notification_url and triggers; docs/webhooks.md):
 //
-//	webhooks.go               the notifications' bodies, written to the outbox with the change; their signature
+//	webhooks.go               the notifications' bodies, written to the outbox with the change (one per URL:
+//	                          notification_url, the cloud's triggers); their signature
 //	webhooks_config.go        Webhooks: timeouts, retries, bounds
 //	webhooks_worker.go        webhookSender: claims due notifications, POSTs them, records the outcome; metrics
 //
@@ -83,6 +84,8 @@
 //	admin_related.go          related assets
 //	admin_transformations.go  named transformations: list, create, update, delete
 //	admin_mappings.go         upload mappings: list, get, create, update, delete
+//	admin_triggers.go         triggers: list, create, update, delete (the URIs of an event type's webhooks)
+//	admin_notifications.go    notifications: what became of each webhook (a mediacdn extension)
 //	admin_metadata_fields.go  structured metadata fields and their datasources (docs/metadata.md)
 //	admin_usage.go            usage, today's counted and recorded, a past day's by date
 //	admin_usage_recorder.go   each cloud's usage figures recorded as the day's, at start and hourly

@@ -68,11 +68,7 @@ func startOriginPurger(t testing.TB, mutate func(*origin.Config), now func() tim
 		mutate(&cfg)
 	}
 	cfg.ApplyDefaults()
-	open := func() (*origin.Storage, error) { return origin.OpenStorage(cfg.DataDir) }
-	if cfg.MetadataURL != "" { // PostgreSQL
-		open = func() (*origin.Storage, error) { return origin.OpenStorageConfig(context.Background(), cfg) }
-	}
-	store, err := open()
+	store, err := origin.OpenStorageConfig(context.Background(), cfg) // cfg.MetadataURL: PostgreSQL when set
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -232,7 +232,8 @@ func (c *call) updateMetadata(rt string, p *api.Params) {
 		c.fail(err)
 		return
 	}
-	done, ok := c.updateEach(rt, p, 1, func(a *meta.Asset) error {
+	var prev meta.Asset // no notification: the metadata method takes no notification_url
+	done, ok := c.updateEach(c.ctx(), rt, p, 1, &prev, func(a *meta.Asset) error {
 		e.apply(a)
 		return nil
 	})

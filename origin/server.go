@@ -223,13 +223,19 @@ type call struct {
 	// mdSchema is the cloud's structured metadata fields, read at most
 	// once per call (metadata_values.go).
 	mdSchema *mdSchema
+	// notified are the notifications the call's change wrote, by asset
+	// (webhooks.go): ok reports their IDs (reportNotified).
+	notified map[string][]*meta.Notification
 }
 
 func (c *call) ctx() context.Context { return c.r.Context() }
 
 func (c *call) fail(err error) { api.WriteError(c.w, c.s.log, c.r, err) }
 
-func (c *call) ok(v any) { api.WriteJSON(c.w, http.StatusOK, v) }
+func (c *call) ok(v any) {
+	c.reportNotified()
+	api.WriteJSON(c.w, http.StatusOK, v)
+}
 
 // routeUpload serves the Upload API: /<rt>/<action>, /upload and
 // /delete_by_token. It reports false for paths it does not know.

@@ -74,11 +74,11 @@ func destroySpec() api.MethodParams {
 }
 
 func tagsSpec() api.MethodParams {
-	return signedParams(api.MethodParams{Implemented: []string{"command", "tag", "public_ids", "resource_type", "type"}})
+	return signedParams(api.MethodParams{Implemented: []string{"command", "tag", "public_ids", "resource_type", "type", "notification_url"}})
 }
 
 func contextSpec() api.MethodParams {
-	return signedParams(api.MethodParams{Implemented: []string{"command", "context", "public_ids", "resource_type", "type"}})
+	return signedParams(api.MethodParams{Implemented: []string{"command", "context", "public_ids", "resource_type", "type", "notification_url"}})
 }
 
 func textSpec() api.MethodParams {

@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"context"
 	"errors"
 	"maps"
 	"slices"
@@ -46,10 +47,20 @@ func (c *call) tags(rt string, p *api.Params) {
 		return
 	}
 	if cmd == "set_exclusive" {
+		if p.Has("notification_url") {
+			c.fail(api.BadRequest("Parameter notification_url is not supported with command set_exclusive by this server"))
+			return
+		}
 		c.setExclusive(rt, p, tags)
 		return
 	}
-	done, ok := c.updateEach(rt, p, max(len(tags), 1), func(a *meta.Asset) error {
+	var prev meta.Asset
+	ctx, err := c.withWebhook(p, notifyTags, tagsBody(&prev)) // its notification_url and triggers, in Update's transaction
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	done, ok := c.updateEach(ctx, rt, p, max(len(tags), 1), &prev, func(a *meta.Asset) error {
 		switch cmd {
 		case "add":
 			a.Tags = api.AddTags(a.Tags, tags)
@@ -122,7 +133,13 @@ func (c *call) context(rt string, p *api.Params) {
 		c.fail(api.BadRequest("Invalid command - %s (must be add, remove or remove_all)", api.Clip(cmd)))
 		return
 	}
-	done, ok := c.updateEach(rt, p, 1, func(a *meta.Asset) error {
+	var prev meta.Asset
+	wctx, err := c.withWebhook(p, notifyContext, contextBody(&prev)) // its notification_url and triggers, in Update's transaction
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	done, ok := c.updateEach(wctx, rt, p, 1, &prev, func(a *meta.Asset) error {
 		switch cmd {
 		case "add":
 			if a.Context == nil {
@@ -168,9 +185,11 @@ func targetIDs(p *api.Params, perID int) ([]string, error) {
 }
 
 // updateEach applies fn to every asset of public_ids (perID operations
-// each: targetIDs) and returns the public IDs of those that exist; false
-// when it failed (and answered the error).
-func (c *call) updateEach(rt string, p *api.Params, perID int, fn func(*meta.Asset) error) ([]string, bool) {
+// each: targetIDs), each in a transaction of the store under ctx (which
+// may write its notification: withWebhook) with prev set to the asset as
+// it was, and returns the public IDs of those that exist; false when it
+// failed (and answered the error).
+func (c *call) updateEach(ctx context.Context, rt string, p *api.Params, perID int, prev *meta.Asset, fn func(*meta.Asset) error) ([]string, bool) {
 	ids, err := targetIDs(p, perID)
 	if err != nil {
 		c.fail(err)
@@ -184,7 +203,9 @@ func (c *call) updateEach(rt string, p *api.Params, perID int, fn func(*meta.Ass
 	var done []string
 	for _, id := range ids {
 		key := meta.Key{Cloud: c.cloud, ResourceType: uploadRT(rt, p), Type: typ, PublicID: id}
-		a, err := c.s.meta.Update(c.ctx(), key, func(a *meta.Asset) error {
+		a, err := c.s.meta.Update(ctx, key, func(a *meta.Asset) error {
+			*prev = *a
+			prev.Tags, prev.Context = slices.Clone(a.Tags), maps.Clone(a.Context)
 			a.UpdatedAt = c.s.now().UTC()
 			return fn(a)
 		})
@@ -198,6 +219,9 @@ func (c *call) updateEach(rt string, p *api.Params, perID int, fn func(*meta.Ass
 		c.s.events.Emit(c.ctx(), Event{Kind: EventMetadataChanged, Asset: key, OldVersion: a.Version,
 			NewVersion: a.Version, Time: a.UpdatedAt})
 		done = append(done, id)
+	}
+	if len(done) > 0 {
+		c.s.webhooks.wake()
 	}
 	return done, true
 }

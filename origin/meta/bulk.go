@@ -67,6 +67,8 @@ type DeletedAsset struct {
 	Derived int
 	// Transformations are the derived resources' transformations deleted.
 	Transformations []string
+	// AssetFolder and DisplayName are the asset's (when found).
+	AssetFolder, DisplayName string
 }
 
 // DeleteResult is what DeleteAssets did.
@@ -115,7 +117,7 @@ func (s *db) DeleteAssets(ctx context.Context, q DeleteQuery) (DeleteResult, err
 			}
 			res.Assets = append(res.Assets, d)
 		}
-		return nil
+		return s.notifyDeleted(ctx, tx, res.Assets)
 	})
 	return res, err
 }
@@ -238,7 +240,7 @@ func (s *db) deleteOne(ctx context.Context, tx *txn, t target, q DeleteQuery, re
 	if err != nil {
 		return d, err
 	}
-	d.Found, d.Version, d.AssetID = true, a.Version, a.AssetID
+	d.Found, d.Version, d.AssetID, d.AssetFolder, d.DisplayName = true, a.Version, a.AssetID, a.AssetFolder, a.DisplayName
 	gone, err := dropSomeDerived(ctx, tx, id, q.Derived)
 	if err != nil {
 		return d, err

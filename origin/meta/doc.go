@@ -39,6 +39,7 @@
 //	mappings.go         MappingStore: upload mappings (folder to template URL prefix)
 //	presets.go          PresetStore: upload presets
 //	metadata_fields.go  MetadataFieldStore: structured metadata fields (tombstones when deleted)
+//	triggers.go         TriggerStore: triggers (the URIs notified of an event type's changes)
 //	usage.go            UsageStore: usage counters and what edges served
 //	usage_daily.go      UsageHistoryStore: usage figures per day, when a cloud was first seen
 //	folders.go          FolderStore: folders as rows (made with assets, created, listed, moved, deleted)
@@ -49,7 +50,7 @@
 //	leases.go           LeaseStore: work done once across origins (take, renew, release)
 //	counts.go           CountStore: counts per time window (the Admin API's hourly limit, unsigned uploads)
 //	chunks.go           ChunkStore: chunked uploads' chunks and refusals
-//	outbox.go           OutboxStore: webhooks written with their change, claimed under a lease, their outcome
+//	outbox.go           OutboxStore: webhooks written with their change, claimed under a lease, their outcome, listed
 //	jobs.go             JobStore: background jobs written with their change, claimed under a lease, ended with their notification
 //
 // Tests (each contract test runs on SQLite and PostgreSQL, forEachStore):
@@ -65,6 +66,7 @@
 //	shared_test.go      leases, counts, chunks, alone and from two origins at once
 //	outbox_test.go      the outbox: written with the change, claimed once, retried, given up
 //	jobs_test.go        jobs: written with the change, bounded, claimed once, retried, ended once with their notification
+//	triggers_test.go    triggers; the outbox's bulk-delete notifications and pages
 //	open_test.go        Open by URL and its errors
 //	bench_test.go       the hot calls on both engines
 package meta

@@ -98,11 +98,11 @@ type Coordinates struct {
 // Admin API needs (listing, bulk deletion, named transformations, related
 // assets, backups, analyses, usage, bulk access modes and exclusive tags)
 // and what origins sharing the store coordinate by (leases, counts per
-// time window, chunked uploads, the outbox of webhooks), each a small
+// time window, chunked uploads, the outbox of webhooks and its triggers), each a small
 // interface of its own. Put, Update, Delete and Rename write the
-// notification a context made by WithNotify asks for in their
-// transaction (outbox.go), Put and Update the job WithJob asks for
-// (jobs.go).
+// notifications a context made by WithNotify asks for in their
+// transaction, DeleteAssets those of WithNotifyDeleted (outbox.go), Put
+// and Update the job WithJob asks for (jobs.go).
 type Store interface {
 	Lister
 	BulkDeleter
@@ -125,6 +125,7 @@ type Store interface {
 	MetadataFieldStore
 	FolderStore
 	UsageHistoryStore
+	TriggerStore
 
 	// Asset returns the asset at k, or ErrNotFound.
 	Asset(ctx context.Context, k Key) (*Asset, error)

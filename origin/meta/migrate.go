@@ -230,6 +230,8 @@ var migrations = []string{
 	// 17: usage figures per day, and when a cloud was first seen
 	// (usage_daily.go).
 	usageHistorySchema(""),
+	// 18: triggers, the notifications of a cloud's event types (triggers.go).
+	triggersSchema,
 }
 
 // sharedSchema is migration 8 of SQLite and 2 of PostgreSQL (the same

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -55,6 +56,9 @@ type Notification struct {
 	LastError string
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// NextAttempt is when a pending notification is sent next (on
+	// NotificationsPage and Notification).
+	NextAttempt time.Time
 }
 
 // OutboxStore keeps the notifications waiting to be sent and their
@@ -77,6 +81,13 @@ type OutboxStore interface {
 	NotificationCounts(ctx context.Context) (map[string]int64, error)
 	// ListNotifications lists a cloud's notifications, newest first.
 	ListNotifications(ctx context.Context, cloud string, limit int) ([]Notification, error)
+	// NotificationsPage lists a cloud's notifications newest first, those
+	// in state (any when ""), with an ID below before (from the newest
+	// when 0), at most limit.
+	NotificationsPage(ctx context.Context, cloud, state string, before int64, limit int) ([]Notification, error)
+	// Notification finds one of a cloud's notifications; ErrNotFound when
+	// there is none.
+	Notification(ctx context.Context, cloud string, id int64) (*Notification, error)
 	// PruneNotifications deletes delivered and failed notifications last
 	// changed more than keep ago.
 	PruneNotifications(ctx context.Context, keep time.Duration) (int64, error)
@@ -105,21 +116,35 @@ func outboxSchema(id string) string {
 	CREATE INDEX outbox_cloud ON outbox (cloud, state, id);`
 }
 
-// Notify makes the notification of a change from the asset as the
-// change leaves it (a deleted asset as it was); nil writes none. It runs
-// inside the store's transaction (again if the transaction is run again):
-// it must not call the store.
-type Notify func(a *Asset) (*Notification, error)
+// Notify makes the notifications of a change from the asset as the
+// change leaves it (a deleted asset as it was): one per URL to send it to
+// (the call's notification_url, the cloud's triggers); none for nil ones.
+// It runs inside the store's transaction (again if the transaction is run
+// again): it must not call the store.
+type Notify func(a *Asset) ([]*Notification, error)
+
+// NotifyDeleted makes the notifications of a bulk deletion from the
+// assets whose originals it deleted (DeleteAssets; never called with
+// none). It runs as Notify does.
+type NotifyDeleted func(deleted []DeletedAsset) ([]*Notification, error)
 
 type notifyKey struct{}
 
+type notifyDeletedKey struct{}
+
 // WithNotify returns a context whose Put, Update, Delete or Rename writes
-// the notification fn makes in its transaction.
+// the notifications fn makes in its transaction.
 func WithNotify(ctx context.Context, fn Notify) context.Context {
 	return context.WithValue(ctx, notifyKey{}, fn)
 }
 
-// notify writes, in tx, the job (jobs.go) and the notification the
+// WithNotifyDeleted returns a context whose DeleteAssets writes the
+// notifications fn makes in its transaction.
+func WithNotifyDeleted(ctx context.Context, fn NotifyDeleted) context.Context {
+	return context.WithValue(ctx, notifyDeletedKey{}, fn)
+}
+
+// notify writes, in tx, the job (jobs.go) and the notifications the
 // context asks for a.
 func (s *db) notify(ctx context.Context, tx *txn, a *Asset) error {
 	if err := s.jobFor(ctx, tx, a); err != nil {
@@ -129,11 +154,47 @@ func (s *db) notify(ctx context.Context, tx *txn, a *Asset) error {
 	if fn == nil {
 		return nil
 	}
-	n, err := fn(a)
-	if err != nil || n == nil {
+	list, err := fn(a)
+	if err != nil {
 		return err
 	}
-	return s.enqueue(ctx, tx, n)
+	return s.enqueueAll(ctx, tx, list)
+}
+
+// notifyDeleted writes, in tx, the notifications the context asks for a
+// bulk deletion's result.
+func (s *db) notifyDeleted(ctx context.Context, tx *txn, res []DeletedAsset) error {
+	fn, _ := ctx.Value(notifyDeletedKey{}).(NotifyDeleted)
+	if fn == nil {
+		return nil
+	}
+	var gone []DeletedAsset
+	for _, d := range res {
+		if d.Found && d.Original == 1 {
+			gone = append(gone, d)
+		}
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	list, err := fn(gone)
+	if err != nil {
+		return err
+	}
+	return s.enqueueAll(ctx, tx, list)
+}
+
+// enqueueAll writes the notifications of list that are not nil.
+func (s *db) enqueueAll(ctx context.Context, tx *txn, list []*Notification) error {
+	for _, n := range list {
+		if n == nil {
+			continue
+		}
+		if err := s.enqueue(ctx, tx, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // enqueue writes n in tx unless its cloud has MaxPending pending already
@@ -296,4 +357,53 @@ func (s *db) PruneNotifications(ctx context.Context, keep time.Duration) (int64,
 		return 0, fmt.Errorf("meta: outbox prune: %w", err)
 	}
 	return res.RowsAffected()
+}
+
+const notificationColumns = `id, cloud, url, body, algorithm, state, attempts, last_error, created_at, updated_at,
+	next_attempt`
+
+func scanNotification(r rowScanner) (*Notification, error) {
+	var n Notification
+	var body string
+	var created, updated, next int64
+	err := r.Scan(&n.ID, &n.Cloud, &n.URL, &body, &n.Algorithm, &n.State, &n.Attempts, &n.LastError,
+		&created, &updated, &next)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("meta: outbox read: %w", err)
+	}
+	n.Body, n.CreatedAt, n.UpdatedAt = []byte(body), time.Unix(0, created).UTC(), time.Unix(0, updated).UTC()
+	n.NextAttempt = time.Unix(0, next).UTC()
+	return &n, nil
+}
+
+// NotificationsPage implements OutboxStore.
+func (s *db) NotificationsPage(ctx context.Context, cloud, state string, before int64, limit int) ([]Notification, error) {
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+notificationColumns+` FROM outbox
+		WHERE cloud = ? AND (? = '' OR state = ?) AND id < ? ORDER BY id DESC LIMIT ?`,
+		cloud, state, state, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("meta: outbox page: %w", err)
+	}
+	defer rows.Close()
+	var out []Notification
+	for rows.Next() {
+		n, err := scanNotification(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *n)
+	}
+	return out, rows.Err()
+}
+
+// Notification implements OutboxStore.
+func (s *db) Notification(ctx context.Context, cloud string, id int64) (*Notification, error) {
+	return scanNotification(s.r.QueryRowContext(ctx, `SELECT `+notificationColumns+` FROM outbox
+		WHERE cloud = ? AND id = ?`, cloud, id))
 }

@@ -12,10 +12,10 @@ import (
 // notifyWith is a context whose writes put a notification of the asset's
 // public ID and version in the outbox.
 func notifyWith(retryFor time.Duration, maxPending int) context.Context {
-	return WithNotify(context.Background(), func(a *Asset) (*Notification, error) {
-		return &Notification{Cloud: a.Cloud, URL: "http://hook.example/" + a.PublicID,
+	return WithNotify(context.Background(), func(a *Asset) ([]*Notification, error) {
+		return []*Notification{{Cloud: a.Cloud, URL: "http://hook.example/" + a.PublicID,
 			Body:     fmt.Appendf(nil, `{"public_id":%q,"version":%d}`, a.PublicID, a.Version),
-			RetryFor: retryFor, MaxPending: maxPending}, nil
+			RetryFor: retryFor, MaxPending: maxPending}}, nil
 	})
 }
 

@@ -288,4 +288,6 @@ var pgMigrations = []string{
 	// 11: usage figures per day, and when a cloud was first seen
 	// (usage_daily.go).
 	usageHistorySchema(`COLLATE "C"`),
+	// 12: triggers, the notifications of a cloud's event types (triggers.go).
+	triggersSchema,
 }

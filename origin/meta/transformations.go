@@ -47,7 +47,7 @@ type TransformationStore interface {
 }
 
 // ErrTooMany is DeleteTransformation's answer when too many derived
-// resources would go.
+// resources would go, CreateTrigger's when the cloud has its most.
 var ErrTooMany = errors.New("meta: too many derived resources")
 
 // Transformation is a named or used transformation.
