@@ -48,7 +48,7 @@ var kinds = map[Field]Kind{
 	ResourceType: Text, Type: Text, Format: Text, Tags: Text, Context: Text, ModerationStatus: Text,
 	AccessMode: Text, Status: Text,
 	Bytes: Number, Width: Number, Height: Number, AspectRatio: Number, Pixels: Number, Pages: Number,
-	Duration: Number,
+	Duration:  Number,
 	CreatedAt: Date, UploadedAt: Date,
 }
 
