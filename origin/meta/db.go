@@ -246,3 +246,11 @@ func inTx(ctx context.Context, db interface {
 	}
 	return nil
 }
+
+// suffix is the last n characters of a text column.
+func (d dialect) suffix(column string, n int) string {
+	if d.postgres {
+		return `right(` + column + `, ` + strconv.Itoa(n) + `)`
+	}
+	return `substr(` + column + `, -` + strconv.Itoa(n) + `)`
+}

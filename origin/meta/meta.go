@@ -101,6 +101,7 @@ type Coordinates struct {
 // transaction (outbox.go).
 type Store interface {
 	Lister
+	Searcher
 	BulkDeleter
 	TransformationStore
 	RelationStore

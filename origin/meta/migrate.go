@@ -216,7 +216,21 @@ var migrations = []string{
 	presetsSchema(""),
 	// 11: the outbox of webhooks (outbox.go).
 	outboxSchema(`id INTEGER PRIMARY KEY AUTOINCREMENT`),
+	// 12: the Search API's indexes (search.go).
+	searchIndexes,
 }
+
+// searchIndexes is migration 12 of SQLite and 6 of PostgreSQL: what the
+// Search API's common forms need across resource types (sorting by
+// creation, upload or public ID; tags, context, format, asset folder),
+// so that none of them reads every asset of a cloud.
+const searchIndexes = `CREATE INDEX assets_search_created ON assets (cloud, created_at, id);
+	CREATE INDEX assets_search_uploaded ON assets (cloud, version, id);
+	CREATE INDEX assets_search_public_id ON assets (cloud, public_id, id);
+	CREATE INDEX assets_search_format ON assets (cloud, format, created_at, id);
+	CREATE INDEX assets_search_asset_folder ON assets (cloud, asset_folder, created_at, id);
+	CREATE INDEX asset_tags_search ON asset_tags (cloud, tag, asset);
+	CREATE INDEX asset_context_search ON asset_context (cloud, key, value, asset);`
 
 // sharedSchema is migration 8 of SQLite and 2 of PostgreSQL (the same
 // SQL: BIGINT is INTEGER to SQLite). Times are unix nanoseconds.

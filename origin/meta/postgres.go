@@ -275,4 +275,6 @@ var pgMigrations = []string{
 	presetsSchema(`COLLATE "C"`),
 	// 5: the outbox of webhooks (outbox.go).
 	outboxSchema(`id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY`),
+	// 6: the Search API's indexes (search.go).
+	searchIndexes,
 }
