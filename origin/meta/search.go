@@ -558,7 +558,9 @@ const ratioTolerance = 0.001
 
 func (c *compiler) ratio(t search.Term) string {
 	col := `(CAST(a.width AS DOUBLE PRECISION) / NULLIF(a.height, 0))`
-	f := func(op string, v float64) string { return col + ` ` + op + ` CAST(` + c.arg(v) + ` AS DOUBLE PRECISION)` }
+	f := func(op string, v float64) string {
+		return col + ` ` + op + ` CAST(` + c.arg(v) + ` AS DOUBLE PRECISION)`
+	}
 	switch t.Op {
 	case search.Eq:
 		return `(` + f(`>=`, t.Value.Num-ratioTolerance) + ` AND ` + f(`<=`, t.Value.Num+ratioTolerance) + `)`
