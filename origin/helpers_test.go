@@ -68,7 +68,7 @@ func startOriginPurger(t testing.TB, mutate func(*origin.Config), now func() tim
 		mutate(&cfg)
 	}
 	cfg.ApplyDefaults()
-	store, err := origin.OpenStorage(cfg.DataDir)
+	store, err := origin.OpenStorageConfig(context.Background(), cfg) // SQLite unless mutate set MetadataURL
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func post(t testing.TB, url, contentType string, body io.Reader, basicAuth bool,
 // cfg.DataDir, served on addr until the process is killed.
 func serveChildOrigin(t *testing.T, cfg origin.Config, addr string) {
 	cfg.ApplyDefaults()
-	store, err := origin.OpenStorage(cfg.DataDir)
+	store, err := origin.OpenStorageConfig(context.Background(), cfg) // SQLite unless mutate set MetadataURL
 	if err != nil {
 		t.Fatal(err)
 	}
