@@ -10,10 +10,8 @@ import (
 	"testing"
 
 	"github.com/cloudinary/cloudinary-go/v2/api"
-	"github.com/cloudinary/cloudinary-go/v2/api/admin"
 	"github.com/cloudinary/cloudinary-go/v2/api/admin/search"
 	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
-	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/internal/testservers"
 	"github.com/mediacdn/mediacdn/origin"
@@ -237,6 +235,4 @@ func TestSearchErrors(t *testing.T) {
 	if a.status != 200 {
 		t.Errorf("max_results 600: %d %s", a.status, a.raw)
 	}
-	_ = delivery.Image
-	_ = admin.SearchResult{}
 }

@@ -95,11 +95,11 @@ func (s *db) Search(ctx context.Context, q SearchQuery) (SearchPage, error) {
 	if q.Limit < 1 {
 		return SearchPage{}, fmt.Errorf("meta: search: limit %d", q.Limit)
 	}
-	where, args, err := searchWhere(q, s.d)
+	from, args, err := searchFrom(q, s.d)
 	if err != nil {
 		return SearchPage{}, err
 	}
-	query, pargs, err := searchPageSQL(q, where, args)
+	query, pargs, err := searchPageSQL(q, from, args)
 	if err != nil {
 		return SearchPage{}, err
 	}
@@ -125,7 +125,7 @@ func (s *db) Search(ctx context.Context, q SearchQuery) (SearchPage, error) {
 		page.Next = position(page.Assets[q.Limit-1], sortOf(q))
 	}
 	if q.Count {
-		if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM `+where, args...).Scan(&page.Total); err != nil {
+		if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM `+from, args...).Scan(&page.Total); err != nil {
 			return SearchPage{}, fmt.Errorf("meta: search count: %w", err)
 		}
 	}
@@ -134,7 +134,7 @@ func (s *db) Search(ctx context.Context, q SearchQuery) (SearchPage, error) {
 		if !ok {
 			return SearchPage{}, fmt.Errorf("meta: search: no aggregation %s", f)
 		}
-		counts, err := s.aggregate(ctx, col, where, args)
+		counts, err := s.aggregate(ctx, col, from, args)
 		if err != nil {
 			return SearchPage{}, err
 		}
@@ -146,8 +146,8 @@ func (s *db) Search(ctx context.Context, q SearchQuery) (SearchPage, error) {
 	return page, nil
 }
 
-func (s *db) aggregate(ctx context.Context, col, where string, args []any) (map[string]int64, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+col+`, count(*) FROM `+where+` GROUP BY `+col, args...)
+func (s *db) aggregate(ctx context.Context, col, from string, args []any) (map[string]int64, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+col+`, count(*) FROM `+from+` GROUP BY `+col, args...)
 	if err != nil {
 		return nil, fmt.Errorf("meta: search aggregate: %w", err)
 	}
@@ -213,9 +213,10 @@ func position(a *Asset, keys []SortKey) []string {
 	return append(out, strconv.FormatInt(a.Seq, 10))
 }
 
-// searchPageSQL is the query of a page: the filter, the position after
-// which it starts, the order, one row more than the page.
-func searchPageSQL(q SearchQuery, where string, args []any) (string, []any, error) {
+// searchPageSQL is the query of a page: the tables and filter (from, with
+// its args: searchFrom), the position after which it starts, the order,
+// one row more than the page.
+func searchPageSQL(q SearchQuery, from string, args []any) (string, []any, error) {
 	keys := sortOf(q)
 	cols := make([]string, 0, len(keys)+1)
 	desc := make([]bool, 0, len(keys)+1)
@@ -246,7 +247,7 @@ func searchPageSQL(q SearchQuery, where string, args []any) (string, []any, erro
 			}
 		}
 		cond, cargs := keysetCond(cols, desc, vals)
-		where = where + ` AND ` + cond
+		from = from + ` AND ` + cond
 		args = append(args, cargs...)
 	}
 	order := make([]string, len(cols))
@@ -257,7 +258,7 @@ func searchPageSQL(q SearchQuery, where string, args []any) (string, []any, erro
 		}
 	}
 	args = append(args, q.Limit+1)
-	return `SELECT ` + prefixed("a.", assetColumns) + ` FROM ` + where +
+	return `SELECT ` + prefixed("a.", assetColumns) + ` FROM ` + from +
 		` ORDER BY ` + strings.Join(order, `, `) + ` LIMIT ?`, args, nil
 }
 
@@ -296,10 +297,11 @@ func keysetCond(cols []string, desc []bool, vals []any) (string, []any) {
 	return `(` + strings.Join(ors, ` OR `) + `)`, args
 }
 
-// searchWhere compiles the expression into the tables a search reads
-// (assets a, led by the rows of a tag or a context value when the
-// expression requires one: see leadingTerm) and a condition on them.
-func searchWhere(q SearchQuery, d dialect) (string, []any, error) {
+// searchFrom compiles the expression into what follows a search's FROM:
+// the tables it reads (assets a, led by the rows of a tag or a context
+// value when the expression requires one: see leadingTerm) and WHERE a
+// condition on them, with the condition's parameters.
+func searchFrom(q SearchQuery, d dialect) (string, []any, error) {
 	c := &compiler{d: d, cloud: q.Cloud}
 	from, rest := `assets a`, q.Expr
 	var conds []string

@@ -224,11 +224,11 @@ func testSearchPlans(t *testing.T, s Store) {
 			t.Fatal(err)
 		}
 		q := SearchQuery{Cloud: "demo", Expr: n, Sort: c.sort, Limit: 100}
-		where, args, err := searchWhere(q, d.d)
+		from, args, err := searchFrom(q, d.d)
 		if err != nil {
 			t.Fatal(err)
 		}
-		page, pargs, err := searchPageSQL(q, where, args)
+		page, pargs, err := searchPageSQL(q, from, args)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -236,7 +236,7 @@ func testSearchPlans(t *testing.T, s Store) {
 		if len(c.sort) == 1 && !sortColumns[c.sort[0].Field].integer {
 			q.After = []string{"x", "1"}
 		}
-		later, largs, err := searchPageSQL(q, where, args)
+		later, largs, err := searchPageSQL(q, from, args)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -248,7 +248,7 @@ func testSearchPlans(t *testing.T, s Store) {
 			stmts = append(stmts, struct {
 				sql  string
 				args []any
-			}{`SELECT count(*) FROM ` + where, args})
+			}{`SELECT count(*) FROM ` + from, args})
 		}
 		for _, stmt := range stmts {
 			plan := explain(t, ctx, d, stmt.sql, stmt.args)
