@@ -88,11 +88,12 @@ func lex(s string) ([]token, error) {
 		case (c == '!' || c == '-') && !glued && i+1 < len(s) && !isSpace(s[i+1]):
 			add(tNot, s[i:i+1], i+1)
 		case c == '"':
-			text, end, err := lexQuoted(s, i)
+			text, prefix, end, err := lexQuoted(s, i)
 			if err != nil {
 				return nil, err
 			}
 			add(tQuoted, text, end)
+			out[len(out)-1].prefix = prefix
 		default:
 			text, prefix, end, err := lexWord(s, i)
 			if err != nil {
@@ -116,16 +117,24 @@ func lex(s string) ([]token, error) {
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // lexQuoted reads a quoted phrase starting at s[i] == '"': a backslash
-// escapes the next character.
-func lexQuoted(s string, i int) (string, int, error) {
+// escapes the next character; an unescaped * is a wildcard, allowed only
+// at the end (a prefix).
+func lexQuoted(s string, i int) (string, bool, int, error) {
 	var b strings.Builder
+	prefix := false
 	for j := i + 1; j < len(s); {
+		if prefix && s[j] != '"' {
+			return "", false, 0, errorf(j-1, "a wildcard * is only supported at the end of a term")
+		}
 		switch s[j] {
 		case '"':
-			return b.String(), j + 1, nil
+			return b.String(), prefix, j + 1, nil
+		case '*':
+			prefix = true
+			j++
 		case '\\':
 			if j+1 >= len(s) {
-				return "", 0, errorf(j, "a backslash ends the expression")
+				return "", false, 0, errorf(j, "a backslash ends the expression")
 			}
 			_, n := utf8.DecodeRuneInString(s[j+1:])
 			b.WriteString(s[j+1 : j+1+n])
@@ -135,7 +144,7 @@ func lexQuoted(s string, i int) (string, int, error) {
 			j++
 		}
 	}
-	return "", 0, errorf(i, "unterminated quoted term")
+	return "", false, 0, errorf(i, "unterminated quoted term")
 }
 
 // lexWord reads a bare term: up to a space or a special character; a
