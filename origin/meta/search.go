@@ -308,10 +308,10 @@ func searchFrom(q SearchQuery, d dialect) (string, []any, error) {
 	if drv, others, ok := leadingTerm(q.Expr); ok {
 		rest = others
 		if drv.Field == search.Tags {
-			from = `asset_tags d0 CROSS JOIN assets a`
+			from = `asset_tags d0 ` + d.assetsOf(`d0.asset`)
 			conds = append(conds, `d0.cloud = `+c.arg(q.Cloud)+` AND d0.tag = `+c.arg(drv.Value.Text)+` AND a.id = d0.asset`)
 		} else {
-			from = `asset_context d0 CROSS JOIN assets a`
+			from = `asset_context d0 ` + d.assetsOf(`d0.asset`)
 			conds = append(conds, `d0.cloud = `+c.arg(q.Cloud)+` AND d0.key = `+c.arg(drv.Key)+` AND d0.value = `+
 				c.arg(drv.Value.Text)+` AND a.id = d0.asset`)
 		}
@@ -330,7 +330,7 @@ func searchFrom(q SearchQuery, d dialect) (string, []any, error) {
 // leadingTerm finds a term every match must satisfy that names few assets
 // through an index of its own: an exact tag, or an exact context value,
 // alone or among the expression's top-level ANDs. Its rows lead the
-// query (CROSS JOIN: SQLite keeps that order) instead of a walk through
+// query (dialect.assetsOf) instead of a walk through
 // every asset of the cloud in the page's order that tests each; others is
 // what remains of the expression (nil: nothing). One row per asset at
 // most: an asset has a tag once, a context key once.

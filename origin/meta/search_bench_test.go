@@ -87,6 +87,13 @@ func BenchmarkSearch(b *testing.B) {
 			b.Fatalf("first page: %d assets, %v", len(first.Assets), err)
 		}
 		b.Logf("%d assets; %d match", n, first.Total)
+		from, args, err := searchFrom(q, rawDB(s).d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		page, pargs, _ := searchPageSQL(q, from, args)
+		b.Logf("plans:\n%s\n%s", explainTB(b, rawDB(s), page, pargs),
+			explainTB(b, rawDB(s), `SELECT count(*) FROM `+from, args))
 		run := func(b *testing.B, q SearchQuery) {
 			for b.Loop() {
 				page, err := s.Search(ctx, q)

@@ -260,7 +260,7 @@ func testSearchPlans(t *testing.T, s Store) {
 }
 
 // explain returns the plan of a query.
-func explain(t *testing.T, ctx context.Context, d *db, query string, args []any) string {
+func explain(t testing.TB, ctx context.Context, d *db, query string, args []any) string {
 	t.Helper()
 	tx, err := d.r.BeginTx(ctx, nil)
 	if err != nil {
@@ -312,4 +312,9 @@ func fullScan(plan string, postgres, narrowed bool) string {
 		}
 	}
 	return ""
+}
+
+// explainTB is explain with a background context.
+func explainTB(tb testing.TB, d *db, query string, args []any) string {
+	return explain(tb, context.Background(), d, query, args)
 }
