@@ -1,7 +1,9 @@
 package origin
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -47,17 +49,15 @@ func (c *call) searchAssets(p *api.Params) {
 		return
 	}
 	kind := searchCursorKind(req)
-	q := meta.SearchQuery{Cloud: c.cloud, Expr: req.node, Sort: req.sort, Limit: req.max, Count: true,
+	q := meta.SearchQuery{Cloud: c.cloud, Expr: req.node, Sort: req.sort, Limit: req.max, Count: req.cursor == "",
 		Aggregate: req.aggregate}
+	var pos searchPosition
 	if req.cursor != "" {
-		cur, err := api.DecodeCursor(req.cursor, kind)
-		if err == nil && json.Unmarshal([]byte(cur.Name), &q.After) != nil {
-			err = api.BadRequest("Invalid next_cursor - %s", api.Clip(req.cursor))
-		}
-		if err != nil {
+		if err := c.openSearchCursor(req.cursor, kind, &pos); err != nil {
 			c.fail(err)
 			return
 		}
+		q.After = pos.After
 	}
 	page, err := c.s.meta.Search(c.ctx(), q)
 	var se *search.Error
@@ -72,6 +72,9 @@ func (c *call) searchAssets(p *api.Params) {
 		c.fail(delivery.Internal(err))
 		return
 	}
+	if req.cursor != "" {
+		page.Total = pos.Total // counted with the first page
+	}
 	out := searchJSON{TotalCount: page.Total, Resources: []json.RawMessage{}, Aggregations: page.Aggregations}
 	for _, a := range page.Assets {
 		r, err := c.searchResource(a, req)
@@ -82,11 +85,47 @@ func (c *call) searchAssets(p *api.Params) {
 		out.Resources = append(out.Resources, r)
 	}
 	if page.Next != nil {
-		pos, _ := json.Marshal(page.Next)
-		out.NextCursor = api.Cursor{Kind: kind, Name: string(pos)}.Encode()
+		out.NextCursor = c.searchCursor(kind, searchPosition{After: page.Next, Total: page.Total})
 	}
 	out.Time = time.Since(start).Milliseconds()
 	c.ok(out)
+}
+
+// searchPosition is what a search's next_cursor carries: where the next
+// page starts, and the total the first page counted (later pages do not
+// count again).
+type searchPosition struct {
+	After []string `json:"a"`
+	Total int64    `json:"t"`
+}
+
+// searchCursor encodes a position as a cursor of kind, signed with the
+// cloud's API secret (HMAC-SHA256): a cursor changed by hand is refused.
+func (c *call) searchCursor(kind string, pos searchPosition) string {
+	b, _ := json.Marshal(pos)
+	enc := api.Cursor{Kind: kind, Name: string(b)}.Encode()
+	return enc + "." + c.cursorMAC(enc)
+}
+
+func (c *call) cursorMAC(enc string) string {
+	m := hmac.New(sha256.New, []byte(c.cl.APISecret))
+	m.Write([]byte(enc))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
+}
+
+// openSearchCursor checks a cursor's signature and kind and reads its
+// position.
+func (c *call) openSearchCursor(s, kind string, pos *searchPosition) error {
+	bad := api.BadRequest("Invalid next_cursor - %s", api.Clip(s))
+	enc, mac, ok := strings.Cut(s, ".")
+	if !ok || !hmac.Equal([]byte(mac), []byte(c.cursorMAC(enc))) {
+		return bad
+	}
+	cur, err := api.DecodeCursor(enc, kind)
+	if err != nil || json.Unmarshal([]byte(cur.Name), pos) != nil {
+		return bad
+	}
+	return nil
 }
 
 // searchCursorKind binds a search's cursors to its expression and order:

@@ -2,6 +2,7 @@ package origin_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -170,10 +171,24 @@ func testGoSDKSearch(t *testing.T, o *testOrigin) {
 		t.Errorf("paged: %q\nwant %q", got, want)
 	}
 
-	// A cursor of another search (another order) is refused.
+	// A cursor of another search (another order) is refused, and so is
+	// one changed by hand (its position, its total, or its signature).
 	other, err := o.Cld.Admin.Search(ctx, search.Query{Expression: "tags:bulk", NextCursor: q.NextCursor})
 	if err != nil || !strings.HasPrefix(other.Error.Message, "Invalid next_cursor") {
 		t.Errorf("foreign cursor: %+v %v", other.Error, err)
+	}
+	enc, mac, _ := strings.Cut(q.NextCursor, ".")
+	raw, _ := base64.RawURLEncoding.DecodeString(enc)
+	forged := base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(raw), `\"t\":23`, `\"t\":99`, 1)))
+	if forged == enc {
+		t.Fatalf("cursor without its total: %s", raw)
+	}
+	for _, cur := range []string{forged + "." + mac, enc + "." + mac[:len(mac)-2] + "AA", enc} {
+		q.NextCursor = cur
+		res, err := o.Cld.Admin.Search(ctx, q)
+		if err != nil || !strings.HasPrefix(res.Error.Message, "Invalid next_cursor") {
+			t.Errorf("tampered cursor %s: %+v %v", cur, res.Error, err)
+		}
 	}
 
 	// Default: newest first, 50 at most.
