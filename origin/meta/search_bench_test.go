@@ -83,7 +83,7 @@ func BenchmarkSearch(b *testing.B) {
 		}
 		q := SearchQuery{Cloud: "bench", Expr: expr, Limit: 100, Count: true}
 		first, err := s.Search(ctx, q)
-		if err != nil || len(first.Assets) != 100 || first.Next == nil {
+		if err != nil || len(first.Assets) == 0 {
 			b.Fatalf("first page: %d assets, %v", len(first.Assets), err)
 		}
 		b.Logf("%d assets; %d match", n, first.Total)
@@ -103,9 +103,11 @@ func BenchmarkSearch(b *testing.B) {
 			}
 		}
 		b.Run("first-page", func(b *testing.B) { run(b, q) })
-		later := q
-		later.After = first.Next
-		b.Run("next-page", func(b *testing.B) { run(b, later) })
+		if first.Next != nil { // fewer than 100 match on small fills
+			later := q
+			later.After, later.Count = first.Next, false // the API counts on the first page only
+			b.Run("next-page", func(b *testing.B) { run(b, later) })
+		}
 		sorted := q
 		sorted.Sort = []SortKey{{Field: "public_id"}}
 		b.Run("first-page-by-public-id", func(b *testing.B) { run(b, sorted) })
