@@ -145,6 +145,7 @@ func adminNotFound() *delivery.Error { return delivery.Errorf(http.StatusNotFoun
 //	resources                                   GET resource types; DELETE by asset_ids
 //	resources/<asset_id>                        GET details by asset ID
 //	resources/by_asset_ids, by_asset_folder     GET listings
+//	resources/search                            GET, POST the Search API
 //	resources/restore                           POST restore by asset IDs
 //	resources/backup/<asset_id>                 DELETE backed-up versions
 //	resources/related_assets/<asset_id>         POST, DELETE relations
@@ -179,6 +180,11 @@ func (c *call) resourceRoutes(tail string) (adminRoutes, error) {
 		return adminRoutes{http.MethodDelete: {deleteBackupsSpec(), func(p *api.Params) { c.deleteBackups(rest, p) }}}, nil
 	case "related_assets":
 		return c.relatedRoutes(rest)
+	case "search":
+		if rest != "" {
+			return nil, adminNotFound()
+		}
+		return adminRoutes{http.MethodGet: {searchSpec(), c.searchAssets}, http.MethodPost: {searchSpec(), c.searchAssets}}, nil // admin_search.go
 	}
 	rt, ok := delivery.ParseResourceType(first)
 	if !ok {

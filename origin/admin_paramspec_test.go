@@ -13,6 +13,7 @@ import (
 
 	"github.com/cloudinary/cloudinary-go/v2/api"
 	"github.com/cloudinary/cloudinary-go/v2/api/admin"
+	"github.com/cloudinary/cloudinary-go/v2/api/admin/search"
 	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/internal/testkit"
@@ -77,6 +78,7 @@ var adminSDKMethods = []sdkMethod{
 	{admin.CreateTriggerParams{}, http.MethodPost, "triggers"},
 	{admin.UpdateTriggerParams{}, http.MethodPut, "triggers/t"},
 	{admin.DeleteTriggerParams{}, http.MethodDelete, "triggers/t"},
+	{search.Query{}, http.MethodPost, "resources/search"},
 }
 
 // nodeSDKParams are the parameters the Node SDK's api.js sends for the
@@ -103,6 +105,8 @@ var nodeSDKParams = []struct {
 	{http.MethodPost, "resources/restore", []string{"asset_ids", "versions"}},
 	{http.MethodDelete, "resources", []string{"asset_ids", "keep_original", "invalidate", "next_cursor", "transformations"}},
 	{http.MethodGet, "resources/by_asset_ids", []string{"asset_ids", "tags", "context", "moderations", "fields"}},
+	{http.MethodPost, "resources/search", []string{"expression", "sort_by", "aggregate", "with_field", "fields",
+		"max_results", "next_cursor"}},
 }
 
 // fill gives v a value that is not empty, as a caller setting the field

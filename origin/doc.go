@@ -12,7 +12,9 @@
 // standard-library leaf), api (the HTTP APIs' plumbing: parameters, the
 // upload's file on disk, signatures, errors, cursors, the rate limit; a
 // leaf that imports config and delivery only), console (the web console
-// under /console/, on the APIs of this package called in process).
+// under /console/, on the APIs of this package called in process), search
+// (the Search API's expression language: a parser with positioned errors,
+// standard library only).
 //
 // The files are cut by role, the role in the name's prefix. Errors of
 // every role are *delivery.Error (status, public message, Retry-After,
@@ -72,6 +74,7 @@
 //	admin_ratelimit_shared.go the rate limit counted in the metadata store, over every origin (PostgreSQL)
 //	admin_paramspec.go        each method's implemented and refused parameters
 //	admin_list.go             listings (by type, prefix, tag, context, moderation, IDs)
+//	admin_search.go           resources/search: the Search API (expressions: origin/search)
 //	admin_select.go           how a bulk call selects its assets
 //	admin_json.go             resourceJSON: an asset in a listing
 //	admin_fields.go           the fields parameter

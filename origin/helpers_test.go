@@ -200,11 +200,7 @@ func post(t testing.TB, url, contentType string, body io.Reader, basicAuth bool,
 // cfg.DataDir, served on addr until the process is killed.
 func serveChildOrigin(t *testing.T, cfg origin.Config, addr string) {
 	cfg.ApplyDefaults()
-	open := func() (*origin.Storage, error) { return origin.OpenStorage(cfg.DataDir) }
-	if cfg.MetadataURL != "" { // PostgreSQL
-		open = func() (*origin.Storage, error) { return origin.OpenStorageConfig(context.Background(), cfg) }
-	}
-	store, err := open()
+	store, err := origin.OpenStorageConfig(context.Background(), cfg) // SQLite unless mutate set MetadataURL
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -246,3 +246,24 @@ func inTx(ctx context.Context, db interface {
 	}
 	return nil
 }
+
+// suffix is the last n characters of a text column.
+func (d dialect) suffix(column string, n int) string {
+	if d.postgres {
+		return `right(` + column + `, ` + strconv.Itoa(n) + `)`
+	}
+	return `substr(` + column + `, -` + strconv.Itoa(n) + `)`
+}
+
+// assetsOf joins the assets whose ids the column of the table before it
+// gives, in that order: each row leads to its asset by primary key. SQLite
+// keeps the tables of a CROSS JOIN in order; PostgreSQL may not, and would
+// rather read every asset of a format than look a thousand up, so its
+// assets come from a LATERAL subquery (kept apart by OFFSET 0), read for
+// each row.
+func (d dialect) assetsOf(column string) string {
+	if d.postgres {
+		return `CROSS JOIN LATERAL (SELECT * FROM assets WHERE id = ` + column + ` OFFSET 0) a`
+	}
+	return `CROSS JOIN assets a`
+}

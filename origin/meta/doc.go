@@ -31,6 +31,7 @@
 // What the Admin API asks:
 //
 //	list.go             Lister: listings by type, prefix, tag, context, moderation, IDs; cursors
+//	search.go           Searcher: search expressions compiled to SQL, keyset pages, counts, aggregations
 //	bulk.go             BulkDeleter: deletes of assets and derived resources in bulk
 //	tags.go             TagStore: tags across assets
 //	accessmode.go       AccessModeStore: access modes in bulk

@@ -289,7 +289,6 @@ func foldersSchema(collate, position, randomID string) string {
 		PRIMARY KEY (cloud, path)
 	);
 	CREATE INDEX folders_parent ON folders (cloud, parent, path);
-	CREATE INDEX assets_asset_folder ON assets (cloud, asset_folder);
 	INSERT INTO folders (cloud, path, parent, external_id, created_at)
 	WITH RECURSIVE split (cloud, rest, path, parent, created_at) AS (
 		SELECT cloud, asset_folder || '/', '', '', min(created_at) FROM assets WHERE asset_folder <> ''

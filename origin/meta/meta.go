@@ -105,6 +105,7 @@ type Coordinates struct {
 // and Update the job WithJob asks for (jobs.go).
 type Store interface {
 	Lister
+	Searcher
 	BulkDeleter
 	TransformationStore
 	RelationStore

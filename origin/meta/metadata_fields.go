@@ -59,7 +59,7 @@ type MetadataField struct {
 const metadataFieldColumns = `cloud, external_id, type, label, definition, position, created_at, updated_at`
 
 // metadataFieldsSchema is the fields' table and the index rows of the
-// assets' values (metadata_values.go): migration 12 of SQLite and 6 of
+// assets' values (metadata_values.go): migration 14 of SQLite and 8 of
 // PostgreSQL (collate is PostgreSQL's COLLATE "C", "" for SQLite; boolean
 // is BOOLEAN or INTEGER, false its false).
 func metadataFieldsSchema(collate, boolean, false_ string) string {

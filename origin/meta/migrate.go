@@ -225,14 +225,29 @@ var migrations = []string{
 	metadataFieldsSchema("", "INTEGER", "0"),
 	// 15: an asset's access_control (accesscontrol.go), JSON.
 	accessControlSchema,
-	// 16: folders (folders.go) and the asset folders' index.
+	// 16: folders (folders.go).
 	foldersSchema("", "instr", "lower(hex(randomblob(16)))"),
 	// 17: usage figures per day, and when a cloud was first seen
 	// (usage_daily.go).
 	usageHistorySchema(""),
 	// 18: triggers, the notifications of a cloud's event types (triggers.go).
 	triggersSchema,
+	// 19: the Search API's indexes (search.go).
+	searchIndexes,
 }
+
+// searchIndexes is migration 19 of SQLite and 13 of PostgreSQL: what the
+// Search API's common forms need across resource types (sorting by
+// creation, upload or public ID; tags, context, format, asset folder —
+// the folders' listings and emptiness checks use that one too), so that
+// none of them reads every asset of a cloud.
+const searchIndexes = `CREATE INDEX assets_search_created ON assets (cloud, created_at, id);
+	CREATE INDEX assets_search_uploaded ON assets (cloud, version, id);
+	CREATE INDEX assets_search_public_id ON assets (cloud, public_id, id);
+	CREATE INDEX assets_search_format ON assets (cloud, format, created_at, id);
+	CREATE INDEX assets_search_asset_folder ON assets (cloud, asset_folder, created_at, id);
+	CREATE INDEX asset_tags_search ON asset_tags (cloud, tag, asset);
+	CREATE INDEX asset_context_search ON asset_context (cloud, key, value, asset);`
 
 // sharedSchema is migration 8 of SQLite and 2 of PostgreSQL (the same
 // SQL: BIGINT is INTEGER to SQLite). Times are unix nanoseconds.

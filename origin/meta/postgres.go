@@ -283,11 +283,13 @@ var pgMigrations = []string{
 	metadataFieldsSchema(` COLLATE "C"`, "BOOLEAN", "FALSE"),
 	// 9: an asset's access_control (accesscontrol.go).
 	accessControlSchema,
-	// 10: folders (folders.go) and the asset folders' index.
+	// 10: folders (folders.go).
 	foldersSchema(`COLLATE "C"`, "strpos", "md5(random()::text || cloud || path)"),
 	// 11: usage figures per day, and when a cloud was first seen
 	// (usage_daily.go).
 	usageHistorySchema(`COLLATE "C"`),
 	// 12: triggers, the notifications of a cloud's event types (triggers.go).
 	triggersSchema,
+	// 13: the Search API's indexes (search.go).
+	searchIndexes,
 }

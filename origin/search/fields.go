@@ -1,0 +1,80 @@
+package search
+
+import "strings"
+
+// Kind is how a field's values compare.
+type Kind int
+
+// Kinds of fields.
+const (
+	Text   Kind = iota // exact or prefix match
+	Number             // numbers, with comparisons and ranges
+	Date               // dates (absolute or relative), with comparisons and ranges
+)
+
+// Field is a searchable field.
+type Field string
+
+// The fields of the expression language that mediacdn searches.
+const (
+	PublicID         Field = "public_id"
+	AssetID          Field = "asset_id"
+	Filename         Field = "filename"
+	Folder           Field = "folder"
+	AssetFolder      Field = "asset_folder"
+	DisplayName      Field = "display_name"
+	ResourceType     Field = "resource_type"
+	Type             Field = "type"
+	Format           Field = "format"
+	Bytes            Field = "bytes"
+	Width            Field = "width"
+	Height           Field = "height"
+	AspectRatio      Field = "aspect_ratio"
+	Pixels           Field = "pixels"
+	Pages            Field = "pages"
+	Duration         Field = "duration"
+	CreatedAt        Field = "created_at"
+	UploadedAt       Field = "uploaded_at"
+	Tags             Field = "tags"
+	Context          Field = "context" // context.<key>
+	ModerationStatus Field = "moderation_status"
+	AccessMode       Field = "access_mode"
+	Status           Field = "status"
+)
+
+// kinds are the fields' kinds.
+var kinds = map[Field]Kind{
+	PublicID: Text, AssetID: Text, Filename: Text, Folder: Text, AssetFolder: Text, DisplayName: Text,
+	ResourceType: Text, Type: Text, Format: Text, Tags: Text, Context: Text, ModerationStatus: Text,
+	AccessMode: Text, Status: Text,
+	Bytes: Number, Width: Number, Height: Number, AspectRatio: Number, Pixels: Number, Pages: Number,
+	Duration:  Number,
+	CreatedAt: Date, UploadedAt: Date,
+}
+
+// KindOf is a field's kind.
+func KindOf(f Field) Kind { return kinds[f] }
+
+// aliases are other names Cloudinary accepts for a field.
+var aliases = map[string]Field{"tag": Tags, "size": Bytes}
+
+// lookupField resolves a field name: the field and, for context.<key>,
+// the key. The error explains names it does not know.
+func lookupField(name string, pos int) (Field, string, error) {
+	if k, ok := strings.CutPrefix(name, "context."); ok {
+		if k == "" {
+			return "", "", errorf(pos, "context needs a key: context.<key>")
+		}
+		return Context, k, nil
+	}
+	if strings.HasPrefix(name, "metadata.") {
+		return "", "", errorf(pos, "structured metadata fields are not supported yet: %s", name)
+	}
+	if f, ok := aliases[name]; ok {
+		return f, "", nil
+	}
+	if _, ok := kinds[Field(name)]; ok && name != string(Context) {
+		return Field(name), "", nil
+	}
+	return "", "", errorf(pos, "unsupported field %s", name)
+}
