@@ -99,6 +99,7 @@ func (s *Server) resolve(r *http.Request, u *delivery.URL, cl config.Cloud) (*de
 	switch {
 	case u.Type == delivery.Upload || u.Type == delivery.Private || u.Type == delivery.Authenticated:
 	case u.Type == delivery.Fetch && u.Resource == delivery.Image:
+	case (u.Type == delivery.Multi || u.Type == delivery.Sprite) && u.Resource == delivery.Image: // upload_multi.go, upload_sprite.go
 	default:
 		return nil, delivery.Errorf(http.StatusBadRequest, "Unsupported delivery type - %s", u.Type)
 	}
@@ -111,6 +112,12 @@ func (s *Server) resolve(r *http.Request, u *delivery.URL, cl config.Cloud) (*de
 		a, err = s.fetched(r.Context(), u, cl, u.Signed()) // deliver_fetch.go
 	} else {
 		key := meta.Key{Cloud: u.Cloud, ResourceType: u.Resource, Type: u.Type, PublicID: u.PublicID}
+		if k, ok := spriteFileKey(u); ok {
+			if u.Transformation != "" {
+				return nil, delivery.Errorf(http.StatusBadRequest, "Transformations are not supported for a sprite's %s", u.Format)
+			}
+			key = k
+		}
 		a, err = s.meta.Asset(r.Context(), key)
 		if errors.Is(err, meta.ErrNotFound) && u.Type == delivery.Upload && u.Resource == delivery.Image {
 			a, err = s.autoUploaded(r.Context(), u, cl) // deliver_mapped.go

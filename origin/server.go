@@ -306,6 +306,10 @@ func (c *call) uploadRoute(action string) (uploadEndpoint, bool) {
 		return uploadEndpoint{generateArchiveSpec(), c.generateArchive}, true
 	case "explode":
 		return uploadEndpoint{explodeSpec(), c.explode}, true
+	case "multi":
+		return uploadEndpoint{multiSpec(), c.multi}, true
+	case "sprite":
+		return uploadEndpoint{spriteSpec(), c.sprite}, true
 	}
 	return uploadEndpoint{}, false
 }

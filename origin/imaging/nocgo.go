@@ -63,3 +63,8 @@ func (p *Processor) FacesAvailable() bool { return false }
 func (p *Processor) DetectFaces(context.Context, []byte) ([][4]int, error) {
 	return nil, unavailable()
 }
+
+// Animate fails.
+func (p *Processor) Animate(context.Context, [][]byte, int, delivery.Format) (Result, error) {
+	return Result{}, unavailable()
+}
