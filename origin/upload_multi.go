@@ -155,4 +155,3 @@ func (c *call) multiPDF(assets []*meta.Asset, tx string) (imaging.Result, error)
 	}
 	return imaging.Result{Body: body, Format: delivery.PDF, Width: w, Height: h}, nil
 }
-
