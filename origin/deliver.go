@@ -209,8 +209,8 @@ func isOriginal(u *delivery.URL, a *meta.Asset) bool {
 	if u.Transformation != "" {
 		return false
 	}
-	if u.Resource == delivery.Raw || u.Format == delivery.FormatNone {
-		return true
+	if u.Resource == delivery.Raw || a.ResourceType == delivery.Raw || u.Format == delivery.FormatNone {
+		return true // a raw file (also a sprite's CSS or JSON, upload_sprite.go) is as stored
 	}
 	f, _ := delivery.ParseFormat(a.Format)
 	return f == u.Format

@@ -45,9 +45,6 @@ func tagParam(p *api.Params) (string, error) {
 	if tag == "" {
 		return "", api.BadRequest("Missing required parameter - tag")
 	}
-	if p.Has("urls") {
-		return "", api.BadRequest("Parameter urls is not supported by this server")
-	}
 	return tag, nil
 }
 
