@@ -242,8 +242,9 @@ func (c *call) routeUpload(rest string) bool {
 	if !ok {
 		return false
 	}
-	// The SDKs' archive download URLs are GETs (upload_archive.go).
-	if c.r.Method != http.MethodPost && !(action == "generate_archive" && c.r.Method == http.MethodGet) {
+	// The SDKs' archive, multi and sprite download URLs are GETs
+	// (upload_archive.go, upload_tagged.go).
+	if c.r.Method != http.MethodPost && !(downloadable(action) && c.r.Method == http.MethodGet) {
 		c.w.Header().Set("Allow", "POST")
 		c.fail(delivery.Errorf(http.StatusMethodNotAllowed, "Method not allowed - use POST"))
 		return true

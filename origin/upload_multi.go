@@ -21,8 +21,8 @@ import (
 
 func multiSpec() api.MethodParams {
 	return signedParams(api.MethodParams{
-		Implemented: []string{"tag", "format", "transformation", "resource_type"},
-		Refused:     []string{"notification_url", "async", "urls", "mode"},
+		Implemented: []string{"tag", "format", "transformation", "resource_type", "mode"},
+		Refused:     []string{"notification_url", "async", "urls"},
 	})
 }
 
@@ -37,6 +37,11 @@ func (c *call) multi(rt string, p *api.Params) {
 		return
 	}
 	tag, err := tagParam(p)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	download, err := downloadParam(p)
 	if err != nil {
 		c.fail(err)
 		return
@@ -75,6 +80,10 @@ func (c *call) multi(rt string, p *api.Params) {
 	}
 	if err != nil {
 		c.fail(err)
+		return
+	}
+	if download {
+		c.download(tag, f, res.Body)
 		return
 	}
 	kind := fileKind{rt: delivery.Image, format: f.String(), width: res.Width, height: res.Height, pages: len(assets)}

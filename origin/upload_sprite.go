@@ -23,8 +23,8 @@ import (
 
 func spriteSpec() api.MethodParams {
 	return signedParams(api.MethodParams{
-		Implemented: []string{"tag", "transformation", "format", "resource_type"},
-		Refused:     []string{"notification_url", "async", "urls", "mode"},
+		Implemented: []string{"tag", "transformation", "format", "resource_type", "mode"},
+		Refused:     []string{"notification_url", "async", "urls"},
 	})
 }
 
@@ -60,6 +60,11 @@ func (c *call) sprite(rt string, p *api.Params) {
 		c.fail(err)
 		return
 	}
+	download, err := downloadParam(p)
+	if err != nil {
+		c.fail(err)
+		return
+	}
 	tx, format := takeParam(p.Get("transformation"), "f_")
 	if f := strings.ToLower(p.Get("format")); f != "" {
 		format = f
@@ -85,6 +90,10 @@ func (c *call) sprite(rt string, p *api.Params) {
 	res, tiles, err := c.s.images.Sprite(images)
 	if err != nil {
 		c.fail(delivery.AsError(err))
+		return
+	}
+	if download {
+		c.download(tag, delivery.PNG, res.Body)
 		return
 	}
 	key := meta.Key{Cloud: c.cloud, ResourceType: delivery.Image, Type: delivery.Sprite, PublicID: tag}

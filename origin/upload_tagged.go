@@ -39,6 +39,39 @@ func (c *call) taggedImages(ctx context.Context, tag string, limit int) ([]*meta
 	return page.Assets, nil
 }
 
+// downloadable reports whether an action has the SDKs' signed download
+// URLs (GET, mode=download).
+func downloadable(action string) bool {
+	return action == "generate_archive" || action == "multi" || action == "sprite"
+}
+
+// downloadParam reports whether the call asks for its file in the answer
+// (mode=download: the Node SDK's download_multi and
+// download_generated_sprite URLs) rather than stored (mode=create, the
+// default).
+func downloadParam(p *api.Params) (bool, error) {
+	switch m := p.Get("mode"); m {
+	case "", "create":
+		return false, nil
+	case "download":
+		return true, nil
+	default:
+		return false, api.BadRequest("Invalid mode - %s", api.Clip(m))
+	}
+}
+
+// download answers a made file as an attachment named name, nothing
+// stored.
+func (c *call) download(name string, f delivery.Format, body []byte) {
+	h := c.w.Header()
+	h.Set("Content-Type", f.ContentType())
+	h.Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(name, `"`, "")+"."+f.String()+`"`)
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	c.w.WriteHeader(http.StatusOK)
+	c.w.Write(body)
+}
+
 // tagParam is the call's tag, required.
 func tagParam(p *api.Params) (string, error) {
 	tag := p.Get("tag")

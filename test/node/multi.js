@@ -42,6 +42,28 @@ async function main() {
   const css = (await get(sprite.css_url)).body.toString();
   assert.ok(css.includes(`.n\\/b { background: url('${sprite.secure_image_url}') 0px -20px; width: 30px; height: 20px; }`), css);
 
+  // The signed download URLs (GET, mode=download): the file itself.
+  const gifURL = cloudinary.uploader.download_multi('nodeset', { width: 20, crop: 'scale' });
+  assert.match(gifURL, /\/image\/multi\?.*mode=download/);
+  const gif = await fetch(gifURL);
+  assert.equal(gif.status, 200, `${gifURL}: ${gif.status} ${await gif.clone().text()}`);
+  assert.equal(gif.headers.get('content-type'), 'image/gif');
+  assert.equal(gif.headers.get('content-disposition'), 'attachment; filename="nodeset.gif"');
+  const g = Buffer.from(await gif.arrayBuffer());
+  assert.equal(g.toString('latin1', 0, 6), 'GIF89a');
+  assert.equal(g.readUInt16LE(6), 20, 'gif width');
+  const pngURL = cloudinary.uploader.download_generated_sprite('nodeset', { width: 10, crop: 'scale' });
+  const png = await fetch(pngURL);
+  assert.equal(png.status, 200, `${pngURL}: ${png.status} ${await png.clone().text()}`);
+  assert.equal(png.headers.get('content-type'), 'image/png');
+  const p = Buffer.from(await png.arrayBuffer());
+  assert.equal(p.readUInt32BE(16), 10, 'sprite width');
+  assert.equal(p.readUInt32BE(20), 14, 'sprite height'); // 10x7 twice
+  // Nothing stored by a download: the sprite made before is still 30 wide.
+  assert.ok((await get(sprite.css_url)).body.toString().includes('width: 30px;'));
+  const tampered = await fetch(gifURL.replace('nodeset', 'other'));
+  assert.equal(tampered.status, 401);
+
   const refused = await cloudinary.uploader.multi('nodeset', { async: true }).catch((e) => e);
   assert.equal(refused.http_code, 400);
   assert.equal(refused.message, 'Parameter async is not supported by this server');
@@ -49,7 +71,7 @@ async function main() {
   assert.equal(none.http_code, 404);
   assert.equal(none.message, 'No images found with tag - no-such-tag');
 
-  console.log(JSON.stringify({ ok: true, checks: 'multi generate_sprite refused' }));
+  console.log(JSON.stringify({ ok: true, checks: 'multi generate_sprite download_multi download_generated_sprite refused' }));
 }
 
 main().catch((err) => {
