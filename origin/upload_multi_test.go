@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cloudinary/cloudinary-go/v2/api"
 	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
@@ -211,6 +212,20 @@ func TestMultiRefusals(t *testing.T) {
 	}
 	if r := testkit.Get(t, o.URL+"/demo/image/multi/two.gif"); r.Status != 404 {
 		t.Errorf("a refused multi stored something: %d", r.Status)
+	}
+
+	// An animation whose estimated work is over max_cost: each frame can be
+	// made, the GIF of two 451x300 frames cannot.
+	o = startOrigin(t, func(c *origin.Config) { c.Imaging.MaxCost = 100 * time.Millisecond })
+	uploadWithTag(t, o, "two", [2]string{"chelsea.png", "d"}, [2]string{"coffee.png", "e"})
+	status, body := post(t, o.URL+"/v1_1/demo/image/multi", "application/x-www-form-urlencoded",
+		strings.NewReader(url.Values{"tag": {"two"}}.Encode()), true)
+	if status != 400 || !strings.Contains(errorMessage(t, body), "Transformation too expensive - estimated work of") {
+		t.Errorf("an expensive multi: %d %s", status, body)
+	}
+	if status, body := post(t, o.URL+"/v1_1/demo/image/multi", "application/x-www-form-urlencoded",
+		strings.NewReader(url.Values{"tag": {"two"}, "transformation": {"w_100"}}.Encode()), true); status != 200 {
+		t.Errorf("a cheap multi: %d %s", status, body)
 	}
 }
 

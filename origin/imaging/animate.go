@@ -10,6 +10,7 @@ import "C"
 import (
 	"context"
 	"net/http"
+	"time"
 	"unsafe"
 
 	"github.com/mediacdn/mediacdn/delivery"
@@ -19,7 +20,7 @@ import (
 // into an animated GIF or WebP (the Upload API's multi), each frame shown
 // for delay milliseconds, looping forever. It is bounded as animated
 // transforms are: at most MaxFrames frames, MaxOutputPixels over all of
-// them, the processor's deadline.
+// them, MaxCost for their estimated work, the processor's deadline.
 func (p *Processor) Animate(ctx context.Context, frames [][]byte, delay int, f delivery.Format) (Result, error) {
 	var out output
 	switch f {
@@ -74,6 +75,9 @@ func (p *Processor) animate(ctx context.Context, frames [][]byte, delay int, out
 			if n := int64(len(frames)); int64(w)*int64(h)*n > p.cfg.MaxOutputPixels {
 				return Result{}, outputTooLarge(w, h*len(frames), p.cfg.MaxOutputDimension, p.cfg.MaxOutputPixels)
 			}
+			if err := p.checkAnimateCost(w, h, len(frames), kind, out.enc); err != nil {
+				return Result{}, err
+			}
 		}
 		if fw, fh := pl.size(); fw != w || fh != h {
 			return Result{}, invalidValue("frame", "frames of different sizes")
@@ -98,4 +102,19 @@ func (p *Processor) animate(ctx context.Context, frames [][]byte, delay int, out
 		return Result{}, err
 	}
 	return Result{Body: body, Format: enc.format(), Width: w, Height: h}, nil
+}
+
+// checkAnimateCost refuses an animation whose estimated work is over
+// Config.MaxCost: per frame, its decode, normalisation and encoding per
+// pixel (cost.go) and the encoder's fixed cost per frame (anim.go).
+func (p *Processor) checkAnimateCost(w, h, n int, kind loader, enc encoder) error {
+	if p.cfg.MaxCost <= 0 {
+		return nil
+	}
+	perPixel := decodeCost(kind) + costNormalize + encodeCost(enc)
+	one := time.Duration(perPixel*float64(w)*float64(h)) + frameCost(enc)
+	if est := one * time.Duration(n); est > p.cfg.MaxCost {
+		return tooExpensive(est, p.cfg.MaxCost)
+	}
+	return nil
 }
