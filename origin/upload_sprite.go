@@ -87,7 +87,7 @@ func (c *call) sprite(rt string, p *api.Params) {
 		}
 		images = append(images, b)
 	}
-	res, tiles, err := c.s.images.Sprite(images)
+	res, tiles, err := c.s.images.Sprite(c.ctx(), images)
 	if err != nil {
 		c.fail(delivery.AsError(err))
 		return

@@ -15,7 +15,7 @@
 //
 //	processor.go  Processor, New, Close
 //	config.go     Config: the limits of one origin's image work, defaults, validation
-//	types.go      Info, Request, Result, TextRequest, Stats (shared by both builds)
+//	types.go      Info, Request, Result, TextRequest, Tile, Stats (shared by both builds)
 //	errors.go     Error: HTTP status and a public message in Cloudinary's wording
 //	transform.go  Transform, TransformReader: admission, plan, pipeline, SVG pass-through
 //	conditions.go if_ conditions decided, $variables defined, expressions evaluated, before planning

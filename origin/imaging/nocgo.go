@@ -68,3 +68,8 @@ func (p *Processor) DetectFaces(context.Context, []byte) ([][4]int, error) {
 func (p *Processor) Animate(context.Context, [][]byte, int, delivery.Format) (Result, error) {
 	return Result{}, unavailable()
 }
+
+// Sprite fails.
+func (p *Processor) Sprite(context.Context, [][]byte) (Result, []Tile, error) {
+	return Result{}, nil, unavailable()
+}

@@ -1,7 +1,10 @@
+//go:build cgo
+
 package imaging
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/draw"
 	_ "image/jpeg" // tiles may be JPEG
@@ -10,16 +13,24 @@ import (
 	"github.com/mediacdn/mediacdn/delivery"
 )
 
-// Tile is one image of a sprite and where Sprite put it.
-type Tile struct {
-	X, Y, Width, Height int
-}
-
 // Sprite stacks images (PNG or JPEG files) top to bottom, left-aligned, into
 // one PNG (the Upload API's sprite), within MaxOutputDimension and
-// MaxOutputPixels: it answers the PNG and each image's place in it, in
-// order.
-func (p *Processor) Sprite(images [][]byte) (Result, []Tile, error) {
+// MaxOutputPixels, in a slot of the pool and within its deadline: it
+// answers the PNG and each image's place in it, in order.
+func (p *Processor) Sprite(ctx context.Context, images [][]byte) (Result, []Tile, error) {
+	var tiles []Tile
+	work := func(ctx context.Context) (Result, error) {
+		res, t, err := p.sprite(ctx, images)
+		tiles = t
+		return res, err
+	}
+	res, err := p.run(ctx, work, nil)
+	p.logFailure(err)
+	return res, tiles, err
+}
+
+// sprite runs in a pool slot (pool.do).
+func (p *Processor) sprite(ctx context.Context, images [][]byte) (Result, []Tile, error) {
 	if len(images) == 0 {
 		return Result{}, nil, invalidValue("sprite", "no image")
 	}
@@ -38,6 +49,9 @@ func (p *Processor) Sprite(images [][]byte) (Result, []Tile, error) {
 	}
 	canvas := image.NewNRGBA(image.Rect(0, 0, w, h))
 	for i, b := range images {
+		if err := ctx.Err(); err != nil {
+			return Result{}, nil, stopError(ctx, err)
+		}
 		im, _, err := image.Decode(bytes.NewReader(b))
 		if err != nil {
 			return Result{}, nil, invalidImage(err)
