@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"bytes"
 	"context"
 	"image"
 	"net/http"
@@ -101,7 +102,7 @@ func (c *call) frameOf(ctx context.Context, a *meta.Asset, tx, format string) ([
 
 // frameSize is an encoded frame's width and height.
 func frameSize(b []byte) (int, int, error) {
-	cfg, _, err := image.DecodeConfig(strings.NewReader(string(b)))
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
 	if err != nil {
 		return 0, 0, delivery.Internal(err)
 	}
@@ -137,7 +138,7 @@ func takeParam(tx, prefix string) (string, string) {
 func (c *call) storeMade(ctx context.Context, key meta.Key, body []byte, kind fileKind) (*meta.Asset, int64, error) {
 	o := &uploadOptions{typ: key.Type, overwrite: true, invalidate: true}
 	kind.rt = key.ResourceType
-	a, err := c.storeNew(strings.NewReader(string(body)), kind, key.PublicID, "", o)
+	a, err := c.storeNew(bytes.NewReader(body), kind, key.PublicID, "", o)
 	if err != nil {
 		return nil, 0, err
 	}
