@@ -107,6 +107,7 @@ func (s *Server) resolve(r *http.Request, u *delivery.URL, cl config.Cloud) (*de
 	switch {
 	case u.Type == delivery.Upload || u.Type == delivery.Private || u.Type == delivery.Authenticated:
 	case u.Type == delivery.Fetch && u.Resource == delivery.Image:
+	case (u.Type == delivery.Multi || u.Type == delivery.Sprite) && u.Resource == delivery.Image: // upload_multi.go, upload_sprite.go
 	default:
 		return nil, delivery.Errorf(http.StatusBadRequest, "Unsupported delivery type - %s", u.Type)
 	}
@@ -122,6 +123,12 @@ func (s *Server) resolve(r *http.Request, u *delivery.URL, cl config.Cloud) (*de
 		a, err = s.fetched(r.Context(), u, cl, u.Signed()) // deliver_fetch.go
 	} else {
 		key := meta.Key{Cloud: u.Cloud, ResourceType: u.Resource, Type: u.Type, PublicID: u.PublicID}
+		if k, ok := spriteFileKey(u); ok {
+			if u.Transformation != "" {
+				return nil, delivery.Errorf(http.StatusBadRequest, "Transformations are not supported for a sprite's %s", u.Format)
+			}
+			key = k
+		}
 		a, err = s.meta.Asset(r.Context(), key)
 		if errors.Is(err, meta.ErrNotFound) && u.Type == delivery.Upload && u.Resource == delivery.Image {
 			a, err = s.autoUploaded(r.Context(), u, cl) // deliver_mapped.go
@@ -209,8 +216,8 @@ func isOriginal(u *delivery.URL, a *meta.Asset) bool {
 	if u.Transformation != "" {
 		return false
 	}
-	if u.Resource == delivery.Raw || u.Format == delivery.FormatNone {
-		return true
+	if u.Resource == delivery.Raw || a.ResourceType == delivery.Raw || u.Format == delivery.FormatNone {
+		return true // a raw file (also a sprite's CSS or JSON, upload_sprite.go) is as stored
 	}
 	f, _ := delivery.ParseFormat(a.Format)
 	return f == u.Format

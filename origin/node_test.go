@@ -43,6 +43,13 @@ func TestNodeSDKArchive(t *testing.T) {
 	runNode(t, "archive.js", o.URL, testkit.Dir(t))
 }
 
+// The official Node SDK's multi and generate_sprite, whose format travels
+// in the transformation, against a real origin (test/node/multi.js).
+func TestNodeSDKMultiSprite(t *testing.T) {
+	o := startOrigin(t, nil)
+	runNode(t, "multi.js", o.URL, testkit.Dir(t))
+}
+
 // The official Node SDK's notification_url on upload, rename and destroy
 // reaches a receiver of the script's, which checks each signature with the
 // SDK's verifyNotificationSignature (test/node/webhooks.js).

@@ -266,8 +266,9 @@ func (c *call) routeUpload(rest string) bool {
 	if !ok {
 		return false
 	}
-	// The SDKs' archive download URLs are GETs (upload_archive.go).
-	if c.r.Method != http.MethodPost && !(action == "generate_archive" && c.r.Method == http.MethodGet) {
+	// The SDKs' archive, multi and sprite download URLs are GETs
+	// (upload_archive.go, upload_tagged.go).
+	if c.r.Method != http.MethodPost && !(downloadable(action) && c.r.Method == http.MethodGet) {
 		c.w.Header().Set("Allow", "POST")
 		c.fail(delivery.Errorf(http.StatusMethodNotAllowed, "Method not allowed - use POST"))
 		return true
@@ -332,6 +333,10 @@ func (c *call) uploadRoute(action string) (uploadEndpoint, bool) {
 		return uploadEndpoint{explodeSpec(), c.explode}, true
 	case "metadata":
 		return uploadEndpoint{metadataSpec(), c.updateMetadata}, true
+	case "multi":
+		return uploadEndpoint{multiSpec(), c.multi}, true
+	case "sprite":
+		return uploadEndpoint{spriteSpec(), c.sprite}, true
 	}
 	return uploadEndpoint{}, false
 }

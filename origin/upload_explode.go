@@ -12,7 +12,8 @@ import (
 )
 
 // explode (the SDKs' Explode, explode): one derived image per page of a
-// multi-page image (a PDF, an animated GIF or WebP), each its
+// multi-page image (a PDF, an animated GIF or WebP; of type upload,
+// private, authenticated or multi), each its
 // transformation with pg_all made pg_<n>, made through the derive path and
 // recorded, so that delivery then finds every page made. The pages are
 // made before the answer, one at a time (each bounded by the image
@@ -56,10 +57,13 @@ func (c *call) explode(rt string, p *api.Params) {
 		c.fail(api.BadRequest("Invalid format - %s", api.Clip(format)))
 		return
 	}
-	typ, err := typeParam(p, "type")
-	if err != nil {
-		c.fail(err)
-		return
+	typ := delivery.Multi // a multi's animation or PDF (upload_multi.go)
+	if p.Get("type") != "multi" {
+		var err error
+		if typ, err = typeParam(p, "type"); err != nil {
+			c.fail(err)
+			return
+		}
 	}
 	a, err := c.s.meta.Asset(c.ctx(), meta.Key{Cloud: c.cloud, ResourceType: delivery.Image, Type: typ, PublicID: id})
 	if errors.Is(err, meta.ErrNotFound) {

@@ -48,6 +48,9 @@ var (
 		"notification_url", "backup", "faces", "colors", "media_metadata"}
 	nodeUploadParams = []string{"access_mode", "clear_invalid", "quality_override", "similarity_search", "regions"}
 	nodeTextParams   = []string{"line_spacing", "font_hinting", "font_antialiasing"}
+	// nodeMultiParams are what the Node SDK's multi and generate_sprite
+	// send besides the Go SDK's (and mode on their download URLs).
+	nodeMultiParams = []string{"urls", "mode"}
 	// sdkOnly are what the SDKs send that is no Cloudinary parameter: the
 	// server ignores them, as Cloudinary does.
 	sdkOnly = []string{"unsigned"}
@@ -84,6 +87,8 @@ func uploadMethods() []uploadMethod {
 		{"explode", "/image/explode", paramNames(uploader.ExplodeParams{})},
 		// The Node SDK's update_metadata sends clear_invalid too.
 		{"metadata", "/image/metadata", append(paramNames(uploader.UpdateMetadataParams{}), "clear_invalid")},
+		{"multi", "/image/multi", append(paramNames(uploader.MultiParams{}), nodeMultiParams...)},
+		{"sprite", "/image/sprite", append(paramNames(uploader.GenerateSpriteParams{}), nodeMultiParams...)},
 	}
 }
 
@@ -115,7 +120,7 @@ func TestUploadParamPolicyCoversTheSDKs(t *testing.T) {
 			}
 		}
 	}
-	if _, _, ok := origin.UploadMethodParams("sprite"); ok {
+	if _, _, ok := origin.UploadMethodParams("metadata"); ok {
 		t.Error("a policy for a method the server does not route")
 	}
 }
@@ -140,6 +145,8 @@ func TestUploadParamPolicyOnTheWire(t *testing.T) {
 		"generate_archive": {{"public_ids", "target"}, {"mode", "download"}},
 		"explode":          {{"public_id", "target"}, {"transformation", "pg_all"}},
 		"metadata":         {{"public_ids", "target"}},
+		"multi":            {{"tag", "none"}},
+		"sprite":           {{"tag", "none"}},
 	}
 	send := func(m uploadMethod, param string) (int, string) {
 		fields := append(slices.Clone(base[m.action]), [2]string{param, "1"})

@@ -15,7 +15,7 @@
 //
 //	processor.go  Processor, New, Close
 //	config.go     Config: the limits of one origin's image work, defaults, validation
-//	types.go      Info, Request, Result, TextRequest, Stats (shared by both builds)
+//	types.go      Info, Request, Result, TextRequest, Tile, Stats (shared by both builds)
 //	errors.go     Error: HTTP status and a public message in Cloudinary's wording
 //	transform.go  Transform, TransformReader: admission, plan, pipeline, SVG pass-through
 //	conditions.go if_ conditions decided, $variables defined, expressions evaluated, before planning
@@ -32,6 +32,9 @@
 //	pdf.go        a PDF page rasterised by poppler at dn_ (pdf_plan.go: dn_ checked)
 //	anim.go       animated GIF and WebP: frames loaded, every step run per frame, joined back
 //	anim_plan.go  pg_ ranges and lists, dl_, e_loop, fl_animated: checked; the animated output chosen
+//	animate.go    Animate: still frames joined into an animated GIF or WebP (the Upload API's multi)
+//	pdf_write.go  PDF: JPEGs written as the pages of a PDF, embedded as they are (multi's pdf)
+//	sprite.go     Sprite: images stacked into one PNG, and where each went (the Upload API's sprite)
 //	steps.go      one component applied: geometry, then angle
 //	crops.go      c_auto, c_fill_pad, c_auto_pad, g_auto's options, z_ and b_auto checked; their geometry
 //	crop_saliency.go the saliency map read: the salient region, where a box holds the most of it

@@ -63,3 +63,13 @@ func (p *Processor) FacesAvailable() bool { return false }
 func (p *Processor) DetectFaces(context.Context, []byte) ([][4]int, error) {
 	return nil, unavailable()
 }
+
+// Animate fails.
+func (p *Processor) Animate(context.Context, [][]byte, int, delivery.Format) (Result, error) {
+	return Result{}, unavailable()
+}
+
+// Sprite fails.
+func (p *Processor) Sprite(context.Context, [][]byte) (Result, []Tile, error) {
+	return Result{}, nil, unavailable()
+}

@@ -105,3 +105,8 @@ type Stats struct {
 	LayerCacheBytes   int64
 	LayerCacheEntries int
 }
+
+// Tile is one image of a sprite: where Sprite put it, and its size.
+type Tile struct {
+	X, Y, Width, Height int
+}

@@ -223,6 +223,9 @@ int mc_avif_works(void);
 int mc_anim_load(int kind, const void *buf, size_t len, int page, int n, VipsImage **out);
 void mc_anim_meta(VipsImage *im, int *delays, int n, int *loop);
 int mc_anim_join(VipsImage **frames, int n, const int *delays, int loop, VipsImage **out);
+// mc_anim_frame makes a still image a frame of a joined animation (animate.go):
+// sRGB, 8 bits, with an alpha band.
+int mc_anim_frame(VipsImage *in, VipsImage **out);
 
 // PDF (vips_pdf.c, pdf.go). mc_pdf_unblock lets poppler's PDF loader
 // through libvips' block on untrusted loaders (the others stay blocked).

@@ -59,3 +59,24 @@ int mc_anim_join(VipsImage **frames, int n, const int *delays, int loop, VipsIma
 	vips_image_set_int(*out, "loop", loop);
 	return mc_done(base, 0);
 }
+
+int mc_anim_frame(VipsImage *in, VipsImage **out)
+{
+	MC_LOCAL(base, t, 3);
+	VipsImage *x = in;
+
+	if (mc_normalize(x, &t[0]))
+		return mc_done(base, -1);
+	x = t[0];
+	if (x->Type != VIPS_INTERPRETATION_sRGB) {
+		if (vips_colourspace(x, &t[1], VIPS_INTERPRETATION_sRGB, NULL))
+			return mc_done(base, -1);
+		x = t[1];
+	}
+	if (!vips_image_hasalpha(x)) {
+		if (vips_addalpha(x, &t[2], NULL))
+			return mc_done(base, -1);
+		x = t[2];
+	}
+	return mc_done(base, vips_copy(x, out, NULL));
+}
