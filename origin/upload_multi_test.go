@@ -105,7 +105,7 @@ func TestMultiGIFWebPPDF(t *testing.T) {
 		t.Fatalf("pdf: %d %v %+v", r.Status, r.Header, info)
 	}
 	for pg, h := range map[string]int{"1": 33, "2": 33, "3": 50} { // a, b (451x300), c (500x500) at w_50
-		r := testkit.Get(t, o.URL+"/demo/image/multi/pg_"+pg+"/anim.png")
+		r := testkit.Get(t, o.URL+"/demo/image/multi/pg_"+pg+",dn_72/anim.png") // a point a pixel
 		if r.Status != 200 {
 			t.Fatalf("page %s: %d %s", pg, r.Status, r.Header.Get("X-Cld-Error"))
 		}

@@ -120,7 +120,7 @@ func TestUploadParamPolicyCoversTheSDKs(t *testing.T) {
 			}
 		}
 	}
-	if _, _, ok := origin.UploadMethodParams("metadata"); ok {
+	if _, _, ok := origin.UploadMethodParams("create_slideshow"); ok {
 		t.Error("a policy for a method the server does not route")
 	}
 }
