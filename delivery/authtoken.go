@@ -328,25 +328,13 @@ func globMatch(glob, s string) bool {
 // %xx escape is one byte (so that "%2a" is a literal '*', never a star).
 func globByte(glob string, i int) (byte, int) {
 	if glob[i] == '%' && i+2 < len(glob) {
-		if h, ok := unhex(glob[i+1]); ok {
-			if l, ok := unhex(glob[i+2]); ok {
+		if h, ok := hexVal(glob[i+1]); ok { // colors.go
+			if l, ok := hexVal(glob[i+2]); ok {
 				return h<<4 | l, 3
 			}
 		}
 	}
 	return glob[i], 1
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }
 
 // sameIP reports whether the token's ip is the client's address.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/cloudinary/cloudinary-go/v2/config"
+	"github.com/mediacdn/mediacdn/delivery"
 )
 
 // The hit path allocates nothing: parse, key, lookup, purge check, headers
@@ -78,5 +79,46 @@ func TestHostFormHitAllocatesNothing(t *testing.T) {
 	}
 	if o.count.Load() != 2 {
 		t.Errorf("origin requests %d, want 2 (one per object)", o.count.Load())
+	}
+}
+
+// Refusing a request for a cached entry only a token may see allocates
+// nothing either (token.go): no token, one whose HMAC is wrong, an expired
+// one, and one in a cookie for another path.
+func TestTokenRefusalAllocatesNothing(t *testing.T) {
+	o := startTestOrigin(t, imageOrigin)
+	e := startEdge(t, func(c *Config) { c.AuthTokenKeys = map[string]string{"demo": edgeTokenKey} }, o.URL)
+	const path = "/demo/image/authenticated/v1/pic.jpg"
+	expired := sdkToken(config.AuthToken{ACL: "/image/authenticated/*", Expiration: e.Clock.now().Unix() - 60})
+	other := sdkToken(config.AuthToken{ACL: "/image/authenticated/other/*", Expiration: e.Clock.now().Unix() + 60})
+	e.handle(hitCtx(path + "?" + sdkToken(config.AuthToken{ACL: "/image/authenticated/*",
+		Expiration: e.Clock.now().Unix() + 60}))) // fills the cache
+	for _, c := range []struct {
+		path    string
+		headers []string
+		reason  delivery.TokenResult
+	}{
+		{path, nil, delivery.TokenMissing},
+		{path + "?__cld_token__=exp=1~hmac=00", nil, delivery.TokenBadHMAC},
+		{path + "?" + expired, nil, delivery.TokenExpired},
+		{path, []string{"Cookie", other}, delivery.TokenACLMismatch},
+	} {
+		ctx := hitCtx(c.path, c.headers...)
+		msg, body := c.reason.Message(), c.reason.Message()+"\n"
+		allocs := testing.AllocsPerRun(500, func() {
+			ctx.Response.Reset()
+			e.serve(ctx)
+			if ctx.Response.StatusCode() != 401 || string(ctx.Response.Header.Peek("X-Cld-Error")) != msg ||
+				string(ctx.Response.Body()) != body {
+				t.Fatalf("%s %v: %d %q %q, want 401 %q", c.path, c.headers, ctx.Response.StatusCode(),
+					ctx.Response.Header.Peek("X-Cld-Error"), ctx.Response.Body(), msg)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%s %v: %v allocations per refusal, want 0", c.path, c.headers, allocs)
+		}
+	}
+	if o.count.Load() != 1 {
+		t.Errorf("origin requests %d, want 1: refusals come from the cached entry", o.count.Load())
 	}
 }

@@ -354,5 +354,6 @@ func (s *Server) fail(ctx *fasthttp.RequestCtx, status int, msg string) {
 		h.SetCanonical(hCacheControl, s.hv.ccNegative)
 		s.m.clientErrors.Add(1)
 	}
-	ctx.Response.SetBodyString(msg + "\n")
+	ctx.Response.SetBodyString(msg) // no msg+"\n": a token refusal of a cached entry allocates nothing
+	ctx.Response.AppendBodyString("\n")
 }

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/api"
@@ -169,11 +168,11 @@ func mappingErr(err error, folder string) error {
 // or trailing slashes, as public IDs spell it.
 func mappingFolder(p *api.Params) (string, error) {
 	folder := strings.Trim(p.Get("folder"), "/")
-	switch {
-	case folder == "":
+	if folder == "" {
 		return "", api.BadRequest("Missing required parameter - folder")
-	case utf8.RuneCountInString(folder) > maxFolderLength || api.CheckFolder(folder) != nil:
-		return "", api.BadRequest("Invalid folder - %s", api.Clip(folder))
+	}
+	if err := checkFolderPath(folder); err != nil { // admin_folders.go
+		return "", err
 	}
 	return folder, nil
 }

@@ -199,6 +199,9 @@ func (o *uploadOptions) parseFolders(p *api.Params, prefixByAssetFolder bool) er
 	}
 	o.assetFolder = o.folder
 	if o.assetFolderGiven {
+		if err := api.CheckFolder(af); err != nil { // it names folders (meta.FolderStore) as folder does
+			return err
+		}
 		o.assetFolder = af
 	}
 	return nil

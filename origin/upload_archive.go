@@ -172,6 +172,10 @@ func parseArchiveOptions(rt string, p *api.Params) (*archiveOptions, error) {
 			return nil, err
 		}
 	}
+	o.targetAssetFolder = strings.Trim(o.targetAssetFolder, "/")
+	if err := api.CheckFolder(o.targetAssetFolder); err != nil { // it names folders, as asset_folder does
+		return nil, err
+	}
 	return o, nil
 }
 

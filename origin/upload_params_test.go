@@ -194,6 +194,35 @@ func TestUploadNamingParams(t *testing.T) {
 	}
 }
 
+// An asset_folder no folder path could be is refused by upload and
+// explicit as folder is, and makes no folder.
+func TestUploadAssetFolderChecked(t *testing.T) {
+	o := startOrigin(t, nil)
+	ctx := context.Background()
+	for _, bad := range []string{"shop/../cups", "shop//cups", "v12/cups", "shop/cu?ps", strings.Repeat("x", 256)} {
+		res, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "coffee.png"), uploader.UploadParams{PublicID: "cup",
+			AssetFolder: bad})
+		if want := "server answered: Invalid folder " + delivery.Echo(bad, delivery.EchoLimit); sdkFailure(err, res) != want {
+			t.Errorf("upload, asset_folder %q: %q, want %q", bad, sdkFailure(err, res), want)
+		}
+	}
+	if res, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "coffee.png"), uploader.UploadParams{PublicID: "cup",
+		AssetFolder: "/shop/cups/"}); sdkFailure(err, res) != "" || res.AssetFolder != "shop/cups" {
+		t.Fatalf("upload, asset_folder /shop/cups/: %s %+v", sdkFailure(err, res), res)
+	}
+	exp, err := o.Cld.Upload.Explicit(ctx, uploader.ExplicitParams{PublicID: "cup", Type: "upload",
+		AssetFolder: "shop/../mugs"})
+	if sdkFailure(err, exp) != "server answered: Invalid folder shop/../mugs" {
+		t.Errorf("explicit, asset_folder shop/../mugs: %q", sdkFailure(err, exp))
+	}
+	if d := adminGet(t, o, "folders/shop"); d.status != 200 || d.body["total_count"] != 1.0 {
+		t.Errorf("folders under shop: %d %s, want cups alone", d.status, d.raw)
+	}
+	if d := adminGet(t, o, "folders"); d.status != 200 || d.body["total_count"] != 1.0 {
+		t.Errorf("root folders: %d %s, want shop alone", d.status, d.raw)
+	}
+}
+
 // colors, phash, image_metadata (and media_metadata) and exif on upload and
 // explicit answer what the Admin API's details answer for the same asset.
 func TestUploadAnalysisParams(t *testing.T) {

@@ -1,12 +1,14 @@
 package meta
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -204,18 +206,11 @@ func (s *db) DeleteFolder(ctx context.Context, cloud, path string) ([]string, er
 }
 
 // sortFolders orders paths by depth, then by path: a folder before its
-// sub-folders.
+// sub-folders (in O(n log n): a folder may have any number of them).
 func sortFolders(paths []string) {
-	depth := func(p string) int { return strings.Count(p, "/") }
-	for i := 1; i < len(paths); i++ {
-		for j := i; j > 0; j-- {
-			a, b := paths[j-1], paths[j]
-			if depth(a) < depth(b) || depth(a) == depth(b) && a <= b {
-				break
-			}
-			paths[j-1], paths[j] = b, a
-		}
-	}
+	slices.SortFunc(paths, func(a, b string) int {
+		return cmp.Or(cmp.Compare(strings.Count(a, "/"), strings.Count(b, "/")), strings.Compare(a, b))
+	})
 }
 
 // MoveFolder renames a folder, its sub-folders and the asset folders of

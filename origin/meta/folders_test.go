@@ -146,3 +146,12 @@ func TestFoldersMigration(t *testing.T) {
 		}
 	}
 }
+
+// sortFolders puts a folder before its sub-folders: by depth, then by path.
+func TestSortFolders(t *testing.T) {
+	paths := []string{"m/n/z", "m/n/a/b", "m/n", "m/n/a", "m/n/a/b/c", "m/n/ab"}
+	sortFolders(paths)
+	if want := []string{"m/n", "m/n/a", "m/n/ab", "m/n/z", "m/n/a/b", "m/n/a/b/c"}; !slices.Equal(paths, want) {
+		t.Errorf("sorted %v, want %v", paths, want)
+	}
+}
