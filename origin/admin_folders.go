@@ -170,6 +170,10 @@ func (c *call) renameFolder(from string, p *api.Params) {
 	if err := c.s.meta.MoveFolder(c.ctx(), c.cloud, from, to, c.s.now().UTC()); errors.Is(err, meta.ErrNotFound) {
 		c.fail(folderNotFound(from))
 		return
+	} else if errors.Is(err, meta.ErrTooMany) {
+		c.fail(api.BadRequest("Folder %s has more than %d sub-folders or %d assets - rename its sub-folders first",
+			api.Clip(from), meta.MaxFoldersChanged, meta.MaxAssetsMoved))
+		return
 	} else if err != nil {
 		c.fail(delivery.Internal(err))
 		return
@@ -219,6 +223,10 @@ func (c *call) deleteFolder(path string) {
 		return
 	case errors.Is(err, meta.ErrFolderNotEmpty):
 		c.fail(api.BadRequest("Folder is not empty"))
+		return
+	case errors.Is(err, meta.ErrTooMany):
+		c.fail(api.BadRequest("Folder %s has more than %d sub-folders - delete its sub-folders first",
+			api.Clip(path), meta.MaxFoldersChanged))
 		return
 	case err != nil:
 		c.fail(delivery.Internal(err))

@@ -151,6 +151,11 @@ func testFoldersFixedMode(t *testing.T, o *testOrigin) {
 	if err != nil || refused.Error.Message == "" {
 		t.Fatalf("asset_folder in fixed mode: %+v %v", refused, err)
 	}
+	status, body := post(t, o.URL+"/v1_1/demo/image/generate_archive", "application/x-www-form-urlencoded",
+		strings.NewReader("tags=x&target_asset_folder=elsewhere"), true)
+	if status != 400 || !strings.Contains(body, "Invalid parameter target_asset_folder") {
+		t.Fatalf("target_asset_folder in fixed mode: %d %s", status, body)
+	}
 	for _, u := range []string{"/demo/image/upload/trip/a.jpg", "/demo/image/upload/trip/day2/b.jpg"} {
 		if r := testkit.Get(t, o.URL+u); r.Status != 200 {
 			t.Fatalf("%s before: %s", u, r)

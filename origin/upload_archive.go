@@ -205,6 +205,10 @@ type archiveEntry struct {
 
 // generateArchive serves /<rt>/generate_archive.
 func (c *call) generateArchive(rt string, p *api.Params) {
+	if err := c.checkFolderParams(p); err != nil { // target_asset_folder in fixed folder mode
+		c.fail(err)
+		return
+	}
 	o, err := parseArchiveOptions(rt, p)
 	if err != nil {
 		c.fail(err)

@@ -16,12 +16,13 @@ import (
 func (c *call) fixedFolders() bool { return c.cl.Folders() == config.FixedFolders }
 
 // checkFolderParams refuses, in fixed folder mode, the parameters that set
-// an asset folder apart from the public ID.
+// an asset folder apart from the public ID (generate_archive's
+// target_asset_folder too).
 func (c *call) checkFolderParams(p *api.Params) error {
 	if !c.fixedFolders() {
 		return nil
 	}
-	for _, k := range []string{"asset_folder", "use_asset_folder_as_public_id_prefix"} {
+	for _, k := range []string{"asset_folder", "use_asset_folder_as_public_id_prefix", "target_asset_folder"} {
 		if p.Has(k) {
 			return api.BadRequest("Invalid parameter %s - this cloud is in fixed folder mode, where an asset's folder is its public ID's folder", k)
 		}

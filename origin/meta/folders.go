@@ -29,12 +29,14 @@ type FolderStore interface {
 	Folders(ctx context.Context, cloud, parent, after string, limit int) ([]Folder, int, error)
 	// DeleteFolder deletes an empty folder and its (empty) sub-folders and
 	// returns their paths, the folder first. ErrNotFound when missing,
-	// ErrFolderNotEmpty when an asset is in it or below it.
+	// ErrFolderNotEmpty when an asset is in it or below it, ErrTooMany
+	// when they are more than MaxFoldersChanged.
 	DeleteFolder(ctx context.Context, cloud, path string) ([]string, error)
 	// MoveFolder renames a folder and its sub-folders (merged into those
 	// already at the new paths), and moves the assets in them (their
 	// AssetFolder; public IDs are unchanged). ErrNotFound when from is
-	// missing.
+	// missing, ErrTooMany when the folders are more than MaxFoldersChanged
+	// or the assets more than MaxAssetsMoved.
 	MoveFolder(ctx context.Context, cloud, from, to string, now time.Time) error
 	// FolderAssets returns the keys of up to limit assets in a folder or
 	// below it, in creation order.
@@ -43,6 +45,29 @@ type FolderStore interface {
 
 // ErrFolderNotEmpty is DeleteFolder's refusal of a folder with assets.
 var ErrFolderNotEmpty = errors.New("meta: folder is not empty")
+
+// Bounds on one folder call's work, in one transaction: the folders a
+// delete or a move changes (the folder and those below it), and the
+// assets a move changes. Beyond them DeleteFolder and MoveFolder change
+// nothing and return ErrTooMany: the caller does it part by part.
+const (
+	MaxFoldersChanged = 10_000
+	MaxAssetsMoved    = 100_000
+)
+
+// atMost returns ErrTooMany when query (a SELECT 1 … with args) finds more
+// than limit rows; it reads at most limit + 1.
+func atMost(ctx context.Context, tx *txn, limit int, query string, args ...any) error {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+query+` LIMIT ?) x`, append(args, limit+1)...).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("meta: folder: %w", err)
+	}
+	if n > limit {
+		return ErrTooMany
+	}
+	return nil
+}
 
 // Folder is one folder of a cloud.
 type Folder struct {
@@ -183,6 +208,10 @@ func (s *db) DeleteFolder(ctx context.Context, cloud, path string) ([]string, er
 		if n > 0 {
 			return ErrFolderNotEmpty
 		}
+		if err := atMost(ctx, tx, MaxFoldersChanged, `SELECT 1 FROM folders WHERE cloud = ? AND `+underFolder,
+			cloud, path, path, path); err != nil {
+			return err
+		}
 		rows, err := tx.QueryContext(ctx, `DELETE FROM folders WHERE cloud = ? AND `+underFolder+` RETURNING path`,
 			cloud, path, path, path)
 		if err != nil {
@@ -220,6 +249,14 @@ func (s *db) MoveFolder(ctx context.Context, cloud, from, to string, now time.Ti
 	return s.tx(ctx, func(tx *txn) error {
 		if _, err := scanFolder(tx.QueryRowContext(ctx, `SELECT `+folderColumns+` FROM folders
 			WHERE cloud = ? AND path = ?`+tx.d.forUpdate(), cloud, from)); err != nil {
+			return err
+		}
+		if err := atMost(ctx, tx, MaxFoldersChanged, `SELECT 1 FROM folders WHERE cloud = ? AND `+underFolder,
+			cloud, from, from, from); err != nil {
+			return err
+		}
+		if err := atMost(ctx, tx, MaxAssetsMoved, `SELECT 1 FROM assets a WHERE a.cloud = ? AND `+inFolder,
+			cloud, from, from, from); err != nil {
 			return err
 		}
 		if _, err := ensureFolders(ctx, tx, cloud, folderParent(to), now); err != nil {

@@ -155,3 +155,46 @@ func TestSortFolders(t *testing.T) {
 		t.Errorf("sorted %v, want %v", paths, want)
 	}
 }
+
+func TestFoldersBounded(t *testing.T) { forEachStore(t, testFoldersBounded) }
+
+// A delete or a move of a folder with more than MaxFoldersChanged
+// sub-folders changes nothing and answers ErrTooMany; at the bound it
+// goes through.
+func testFoldersBounded(t *testing.T, s Store) {
+	ctx := context.Background()
+	var d *db
+	switch x := s.(type) {
+	case *SQLite:
+		d = &x.db
+	case *Postgres:
+		d = &x.db
+	default:
+		t.Fatalf("store %T", s)
+	}
+	if _, _, err := s.CreateFolder(ctx, "demo", "big", now); err != nil {
+		t.Fatal(err)
+	}
+	// MaxFoldersChanged sub-folders: with big itself, one too many.
+	if _, err := d.w.ExecContext(ctx, fmt.Sprintf(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)
+		INSERT INTO folders (cloud, path, parent, external_id, created_at)
+		SELECT 'demo', 'big/' || i, 'big', 'x' || i, 0 FROM n`, MaxFoldersChanged)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MoveFolder(ctx, "demo", "big", "moved", now); !errors.Is(err, ErrTooMany) {
+		t.Fatalf("move past the bound: %v", err)
+	}
+	if _, err := s.DeleteFolder(ctx, "demo", "big"); !errors.Is(err, ErrTooMany) {
+		t.Fatalf("delete past the bound: %v", err)
+	}
+	if _, total, err := s.Folders(ctx, "demo", "big", "", 1); err != nil || total != MaxFoldersChanged {
+		t.Fatalf("nothing changed: %d %v", total, err)
+	}
+	if _, err := s.DeleteFolder(ctx, "demo", "big/1"); err != nil {
+		t.Fatal(err)
+	}
+	deleted, err := s.DeleteFolder(ctx, "demo", "big")
+	if err != nil || len(deleted) != MaxFoldersChanged || deleted[0] != "big" {
+		t.Fatalf("delete at the bound: %d %v", len(deleted), err)
+	}
+}
