@@ -46,6 +46,17 @@ const (
 	Status           Field = "status"
 )
 
+// The fields of a folders search (ParseFolders): a folder's name (its
+// path's last segment), path, external ID (alias id) and created_at.
+const (
+	Name       Field = "name"
+	Path       Field = "path"
+	ExternalID Field = "external_id"
+)
+
+// folderKinds are the kinds of a folders search's fields.
+var folderKinds = map[Field]Kind{Name: Text, Path: Text, ExternalID: Text, CreatedAt: Date}
+
 // kinds are the fields' kinds.
 var kinds = map[Field]Kind{
 	PublicID: Text, AssetID: Text, Filename: Text, Folder: Text, AssetFolder: Text, DisplayName: Text,
@@ -73,6 +84,15 @@ var aliases = map[string]Field{"tag": Tags, "size": Bytes}
 // and metadata.<external_id>, the key. The error explains names it does
 // not know.
 func (p *parser) lookupField(name string, pos int) (Field, string, error) {
+	if p.folders {
+		if name == "id" {
+			return ExternalID, "", nil
+		}
+		if _, ok := folderKinds[Field(name)]; ok {
+			return Field(name), "", nil
+		}
+		return "", "", errorf(pos, "unsupported field %s (folders are searched by name, path, external_id and created_at)", name)
+	}
 	if k, ok := strings.CutPrefix(name, "context."); ok {
 		if k == "" {
 			return "", "", errorf(pos, "context needs a key: context.<key>")

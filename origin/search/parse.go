@@ -33,6 +33,18 @@ func Parse(expr string, now time.Time) (Node, error) { return ParseWith(expr, no
 // ParseWith is Parse for a cloud whose structured metadata fields are md:
 // metadata.<external_id> terms compare values of md's kinds.
 func ParseWith(expr string, now time.Time, md MetadataKinds) (Node, error) {
+	return parse(&parser{now: now, metadata: md}, expr)
+}
+
+// ParseFolders parses an expression of the Search Folders API: the same
+// language over a folder's fields (name, path, external_id or id,
+// created_at).
+func ParseFolders(expr string, now time.Time) (Node, error) {
+	return parse(&parser{now: now, folders: true}, expr)
+}
+
+// parse parses expr with p's fields.
+func parse(p *parser, expr string) (Node, error) {
 	if len(expr) > maxLength {
 		return nil, errorf(maxLength, "the expression is longer than %d bytes", maxLength)
 	}
@@ -40,7 +52,7 @@ func ParseWith(expr string, now time.Time, md MetadataKinds) (Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{toks: toks, now: now, metadata: md}
+	p.toks = toks
 	if p.peek().kind == tEOF {
 		return nil, nil
 	}
@@ -59,6 +71,8 @@ type parser struct {
 	i        int
 	now      time.Time
 	metadata MetadataKinds
+	// folders: the fields are a folder's (ParseFolders).
+	folders bool
 }
 
 // kind is how a field's values compare; key is a metadata field's
@@ -66,6 +80,9 @@ type parser struct {
 func (p *parser) kind(field Field, key string) Kind {
 	if field == Metadata {
 		return p.metadata[key]
+	}
+	if p.folders {
+		return folderKinds[field]
 	}
 	return KindOf(field)
 }

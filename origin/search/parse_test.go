@@ -189,6 +189,45 @@ func TestParseMetadata(t *testing.T) {
 	}
 }
 
+// TestParseFolders covers the Search Folders API's fields, and refuses
+// the assets' fields there.
+func TestParseFolders(t *testing.T) {
+	for _, c := range []struct{ expr, want string }{
+		{"name:shoes", `name="shoes"`},
+		{"path=products/shoes", `path="products/shoes"`},
+		{"path:products/*", `path="products/"*`},
+		{"id:abc OR external_id:def", `(external_id="abc" OR external_id="def")`},
+		{"name:sh* AND created_at>1d", `(name="sh"* AND created_at>2026-12-05T12:00:00Z)`},
+	} {
+		n, err := ParseFolders(c.expr, now)
+		if err != nil {
+			t.Errorf("ParseFolders(%q): %v", c.expr, err)
+			continue
+		}
+		if got := show(n); got != c.want {
+			t.Errorf("ParseFolders(%q) = %s, want %s", c.expr, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		expr string
+		pos  int
+		msg  string
+	}{
+		{"name:a AND tags:x", 11, "unsupported field tags (folders are searched by name, path, external_id and created_at)"},
+		{"name>a", 0, "name compares only with : or ="},
+		{"created_at:soon", 11, "invalid date for created_at"},
+	} {
+		_, err := ParseFolders(c.expr, now)
+		var e *Error
+		if !errors.As(err, &e) || e.Pos != c.pos || !strings.Contains(e.Msg, c.msg) {
+			t.Errorf("ParseFolders(%q) = %v, want at %d: %s", c.expr, err, c.pos, c.msg)
+		}
+	}
+	if _, err := Parse("name:a", now); err == nil {
+		t.Errorf("name is no field of assets")
+	}
+}
+
 // TestParseErrors checks refusals and their positions.
 func TestParseErrors(t *testing.T) {
 	for _, c := range []struct {
