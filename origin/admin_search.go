@@ -229,7 +229,10 @@ func (c *call) searchMetadataKinds(expr string) (search.MetadataKinds, error) {
 
 // parseSortBy reads one sort_by value: a JSON object {"field": "asc" |
 // "desc"} (the SDKs' JSON bodies), or field, field:dir or "field dir".
-func parseSortBy(v string) ([]meta.SortKey, error) {
+func parseSortBy(v string) ([]meta.SortKey, error) { return parseSortKeys(v, meta.SortField) }
+
+// parseSortKeys reads one sort_by value of fields that known accepts.
+func parseSortKeys(v string, known func(string) bool) ([]meta.SortKey, error) {
 	type kv struct{ k, dir string }
 	var pairs []kv
 	if strings.HasPrefix(strings.TrimSpace(v), "{") {
@@ -249,7 +252,7 @@ func parseSortBy(v string) ([]meta.SortKey, error) {
 	}
 	var out []meta.SortKey
 	for _, p := range pairs {
-		if !meta.SortField(p.k) {
+		if !known(p.k) {
 			return nil, api.BadRequest("Unsupported sort_by field - %s", api.Clip(p.k))
 		}
 		switch strings.ToLower(p.dir) {
