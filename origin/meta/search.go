@@ -333,9 +333,9 @@ func searchFrom(q SearchQuery, d dialect) (string, []any, error) {
 }
 
 // leadingTerm finds a term every match must satisfy that names few assets
-// through an index of its own: an exact tag, an exact context value, or any
-// metadata term (compiler.metadataLead), alone or among the expression's
-// top-level ANDs. Its rows lead the
+// through an index of its own: an exact tag, context value or metadata
+// value, else a metadata comparison, range or prefix
+// (compiler.metadataLead), alone or among the expression's top-level ANDs. Its rows lead the
 // query (dialect.assetsOf) instead of a walk through
 // every asset of the cloud in the page's order that tests each; others is
 // what remains of the expression (nil: nothing). One row per asset at
@@ -351,19 +351,24 @@ func leadingTerm(n search.Node) (search.Term, search.Node, bool) {
 	default:
 		return search.Term{}, nil, false
 	}
-	for i, x := range nodes {
-		t, ok := x.(search.Term)
-		if !ok || t.Field != search.Metadata && (t.Value.Prefix || t.Field != search.Tags && t.Field != search.Context) {
-			continue
+	// First an exact value (a tag, a context value, a metadata value),
+	// then any metadata comparison.
+	for _, exact := range []bool{true, false} {
+		for i, x := range nodes {
+			t, ok := x.(search.Term)
+			if !ok || exact && (t.Value.Prefix || t.Op != search.Eq) ||
+				t.Field != search.Metadata && (t.Value.Prefix || t.Field != search.Tags && t.Field != search.Context) {
+				continue
+			}
+			others := append(append([]search.Node(nil), nodes[:i]...), nodes[i+1:]...)
+			switch len(others) {
+			case 0:
+				return t, nil, true
+			case 1:
+				return t, others[0], true
+			}
+			return t, search.And{Nodes: others}, true
 		}
-		others := append(append([]search.Node(nil), nodes[:i]...), nodes[i+1:]...)
-		switch len(others) {
-		case 0:
-			return t, nil, true
-		case 1:
-			return t, others[0], true
-		}
-		return t, search.And{Nodes: others}, true
 	}
 	return search.Term{}, nil, false
 }

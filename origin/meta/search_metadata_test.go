@@ -151,6 +151,7 @@ func testSearchMetadataPlans(t *testing.T, s Store) {
 		{"metadata.rating:[7 TO 9]", []SortKey{{"created_at", false}}},
 		{"metadata.shot:2024-01-12", nil},
 		{"tags:tag5 AND metadata.rating>990", nil},
+		{"metadata.rating>5 AND tags:tag5", nil},
 		{"metadata.mood:calm AND metadata.rating<3", nil},
 		{"metadata.title:title5*", nil},
 	} {
