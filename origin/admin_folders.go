@@ -20,6 +20,7 @@ import (
 //	POST   folders/<path>          create (ancestors too)
 //	PUT    folders/<path>          rename to to_folder
 //	DELETE folders/<path>          delete an empty folder and its sub-folders
+//	GET|POST folders/search        the Search Folders API (admin_folders_search.go)
 
 // maxFolderRename bounds the assets a rename in fixed folder mode renames
 // (each through the rename path, each purged): a folder with more is
@@ -42,6 +43,14 @@ func (c *call) folderRoutes(tail string) adminRoutes {
 	path := strings.Trim(tail, "/")
 	if path == "" {
 		return adminRoutes{http.MethodGet: {folderListSpec(), func(p *api.Params) { c.listFolders("", p) }}}
+	}
+	if path == "search" { // a root folder named search is renamed or deleted, not listed or made
+		return adminRoutes{
+			http.MethodGet:    {folderSearchSpec(), c.searchFolders},
+			http.MethodPost:   {folderSearchSpec(), c.searchFolders},
+			http.MethodPut:    {folderRenameSpec(), func(p *api.Params) { c.renameFolder(path, p) }},
+			http.MethodDelete: {folderDeleteSpec(), func(p *api.Params) { c.deleteFolder(path) }},
+		}
 	}
 	return adminRoutes{
 		http.MethodGet:    {folderListSpec(), func(p *api.Params) { c.listFolders(path, p) }},

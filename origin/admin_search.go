@@ -155,7 +155,11 @@ func (c *call) parseSearch(p *api.Params) (searchRequest, error) {
 		return req, err
 	}
 	req.expr, req.cursor = p.Get("expression"), p.Get("next_cursor")
-	if req.node, err = search.Parse(req.expr, c.s.now()); err != nil {
+	md, err := c.searchMetadataKinds(req.expr)
+	if err != nil {
+		return req, err
+	}
+	if req.node, err = search.ParseWith(req.expr, c.s.now(), md); err != nil {
 		return req, api.BadRequest("%s", err.Error())
 	}
 	for _, v := range p.Values("sort_by") {
@@ -196,9 +200,39 @@ func (c *call) parseSearch(p *api.Params) (searchRequest, error) {
 	return req, nil
 }
 
+// searchMetadataKinds are the kinds of the cloud's structured metadata
+// fields that an expression's metadata.<external_id> terms compare with:
+// strings and the entries' external IDs of enums and sets as text,
+// integers as numbers, dates as dates. Read only for an expression that
+// names metadata.
+func (c *call) searchMetadataKinds(expr string) (search.MetadataKinds, error) {
+	if !strings.Contains(expr, "metadata.") {
+		return nil, nil
+	}
+	s, err := c.metadataSchema()
+	if err != nil {
+		return nil, err
+	}
+	out := search.MetadataKinds{}
+	for _, f := range s.fields {
+		switch f.Type {
+		case meta.MetadataTypeInteger:
+			out[f.ExternalID] = search.Number
+		case meta.MetadataTypeDate:
+			out[f.ExternalID] = search.Date
+		default:
+			out[f.ExternalID] = search.Text
+		}
+	}
+	return out, nil
+}
+
 // parseSortBy reads one sort_by value: a JSON object {"field": "asc" |
 // "desc"} (the SDKs' JSON bodies), or field, field:dir or "field dir".
-func parseSortBy(v string) ([]meta.SortKey, error) {
+func parseSortBy(v string) ([]meta.SortKey, error) { return parseSortKeys(v, meta.SortField) }
+
+// parseSortKeys reads one sort_by value of fields that known accepts.
+func parseSortKeys(v string, known func(string) bool) ([]meta.SortKey, error) {
 	type kv struct{ k, dir string }
 	var pairs []kv
 	if strings.HasPrefix(strings.TrimSpace(v), "{") {
@@ -218,7 +252,7 @@ func parseSortBy(v string) ([]meta.SortKey, error) {
 	}
 	var out []meta.SortKey
 	for _, p := range pairs {
-		if !meta.SortField(p.k) {
+		if !known(p.k) {
 			return nil, api.BadRequest("Unsupported sort_by field - %s", api.Clip(p.k))
 		}
 		switch strings.ToLower(p.dir) {

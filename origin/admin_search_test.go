@@ -222,7 +222,7 @@ func TestSearchErrors(t *testing.T) {
 		want string
 	}{
 		{search.Query{Expression: "tags:shirt AND metadata.color:red"},
-			"Search expression error at 15: structured metadata fields are not supported yet: metadata.color"},
+			`Search expression error at 15: unknown metadata field metadata.color (no structured metadata field has the external ID "color")`},
 		{search.Query{Expression: "tags:shirt AND (format:png"}, "Search expression error at 26: expected ) to close the ( at 15, found end of expression"},
 		{search.Query{Expression: "shirt"}, `Search expression error at 0: term "shirt" has no field (search a field: field:value)`},
 		{search.Query{Expression: "filename:ro*"}, "Search expression error at 0: filename takes no wildcard (search public_id:<prefix>* instead)"},

@@ -41,6 +41,9 @@ type FolderStore interface {
 	// FolderAssets returns the keys of up to limit assets in a folder or
 	// below it, in creation order.
 	FolderAssets(ctx context.Context, cloud, path string, limit int) ([]Key, error)
+	// SearchFolders returns one page of the folders a Search Folders
+	// expression matches (folders_search.go).
+	SearchFolders(ctx context.Context, q FolderSearchQuery) (FolderPage, error)
 }
 
 // ErrFolderNotEmpty is DeleteFolder's refusal of a folder with assets.
@@ -98,9 +101,9 @@ func newExternalID() string {
 // every transaction that writes an asset.
 func ensureFolders(ctx context.Context, tx *txn, cloud, path string, now time.Time) (created bool, err error) {
 	for p := path; p != ""; p = folderParent(p) {
-		r, err := tx.ExecContext(ctx, `INSERT INTO folders (cloud, path, parent, external_id, created_at)
-			VALUES (?, ?, ?, ?, ?) ON CONFLICT (cloud, path) DO NOTHING`,
-			cloud, p, folderParent(p), newExternalID(), now.UnixNano())
+		r, err := tx.ExecContext(ctx, `INSERT INTO folders (cloud, path, parent, name, external_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (cloud, path) DO NOTHING`,
+			cloud, p, folderParent(p), Folder{Path: p}.Name(), newExternalID(), now.UnixNano())
 		if err != nil {
 			return false, fmt.Errorf("meta: folders: %w", err)
 		}
@@ -265,12 +268,13 @@ func (s *db) MoveFolder(ctx context.Context, cloud, from, to string, now time.Ti
 		// from's prefix replaced by to's, in the folders and the assets.
 		// A folder is never moved into itself (the caller checks).
 		moved := `? || substr(%s, length(?) + 1)`
-		if _, err := tx.ExecContext(ctx, `INSERT INTO folders (cloud, path, parent, external_id, created_at)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO folders (cloud, path, parent, name, external_id, created_at)
 			SELECT cloud, `+fmt.Sprintf(moved, "path")+`,
-				CASE WHEN path = ? THEN ? ELSE ? || substr(parent, length(?) + 1) END, external_id, created_at
+				CASE WHEN path = ? THEN ? ELSE ? || substr(parent, length(?) + 1) END,
+				CASE WHEN path = ? THEN ? ELSE name END, external_id, created_at
 			FROM folders WHERE cloud = ? AND `+underFolder+`
 			ON CONFLICT (cloud, path) DO NOTHING`,
-			to, from, from, folderParent(to), to, from, cloud, from, from, from); err != nil {
+			to, from, from, folderParent(to), to, from, from, Folder{Path: to}.Name(), cloud, from, from, from); err != nil {
 			return fmt.Errorf("meta: move folder: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM folders WHERE cloud = ? AND `+underFolder,

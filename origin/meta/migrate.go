@@ -234,6 +234,9 @@ var migrations = []string{
 	triggersSchema,
 	// 19: the Search API's indexes (search.go).
 	searchIndexes,
+	// 20: folders' names and the Search Folders API's indexes
+	// (folders_search.go).
+	folderSearchSchema(""),
 }
 
 // searchIndexes is migration 19 of SQLite and 13 of PostgreSQL: what the

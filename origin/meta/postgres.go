@@ -292,4 +292,7 @@ var pgMigrations = []string{
 	triggersSchema,
 	// 13: the Search API's indexes (search.go).
 	searchIndexes,
+	// 14: folders' names and the Search Folders API's indexes
+	// (folders_search.go).
+	folderSearchSchema(` COLLATE "C"`),
 }

@@ -307,10 +307,15 @@ func searchFrom(q SearchQuery, d dialect) (string, []any, error) {
 	var conds []string
 	if drv, others, ok := leadingTerm(q.Expr); ok {
 		rest = others
-		if drv.Field == search.Tags {
+		switch drv.Field {
+		case search.Metadata:
+			rows, cond := c.metadataLead(drv)
+			from = rows + ` ` + d.assetsOf(`d0.asset`)
+			conds = append(conds, cond+`a.id = d0.asset`)
+		case search.Tags:
 			from = `asset_tags d0 ` + d.assetsOf(`d0.asset`)
 			conds = append(conds, `d0.cloud = `+c.arg(q.Cloud)+` AND d0.tag = `+c.arg(drv.Value.Text)+` AND a.id = d0.asset`)
-		} else {
+		default:
 			from = `asset_context d0 ` + d.assetsOf(`d0.asset`)
 			conds = append(conds, `d0.cloud = `+c.arg(q.Cloud)+` AND d0.key = `+c.arg(drv.Key)+` AND d0.value = `+
 				c.arg(drv.Value.Text)+` AND a.id = d0.asset`)
@@ -328,12 +333,14 @@ func searchFrom(q SearchQuery, d dialect) (string, []any, error) {
 }
 
 // leadingTerm finds a term every match must satisfy that names few assets
-// through an index of its own: an exact tag, or an exact context value,
-// alone or among the expression's top-level ANDs. Its rows lead the
+// through an index of its own: an exact tag, context value or metadata
+// value, else a metadata comparison, range or prefix
+// (compiler.metadataLead), alone or among the expression's top-level ANDs. Its rows lead the
 // query (dialect.assetsOf) instead of a walk through
 // every asset of the cloud in the page's order that tests each; others is
 // what remains of the expression (nil: nothing). One row per asset at
-// most: an asset has a tag once, a context key once.
+// most: an asset has a tag once, a context key once, and a metadata
+// term's rows are made so.
 func leadingTerm(n search.Node) (search.Term, search.Node, bool) {
 	var nodes []search.Node
 	switch n := n.(type) {
@@ -344,19 +351,24 @@ func leadingTerm(n search.Node) (search.Term, search.Node, bool) {
 	default:
 		return search.Term{}, nil, false
 	}
-	for i, x := range nodes {
-		t, ok := x.(search.Term)
-		if !ok || t.Value.Prefix || t.Field != search.Tags && t.Field != search.Context {
-			continue
+	// First an exact value (a tag, a context value, a metadata value),
+	// then any metadata comparison.
+	for _, exact := range []bool{true, false} {
+		for i, x := range nodes {
+			t, ok := x.(search.Term)
+			if !ok || exact && (t.Value.Prefix || t.Op != search.Eq) ||
+				t.Field != search.Metadata && (t.Value.Prefix || t.Field != search.Tags && t.Field != search.Context) {
+				continue
+			}
+			others := append(append([]search.Node(nil), nodes[:i]...), nodes[i+1:]...)
+			switch len(others) {
+			case 0:
+				return t, nil, true
+			case 1:
+				return t, others[0], true
+			}
+			return t, search.And{Nodes: others}, true
 		}
-		others := append(append([]search.Node(nil), nodes[:i]...), nodes[i+1:]...)
-		switch len(others) {
-		case 0:
-			return t, nil, true
-		case 1:
-			return t, others[0], true
-		}
-		return t, search.And{Nodes: others}, true
 	}
 	return search.Term{}, nil, false
 }
@@ -425,6 +437,8 @@ func (c *compiler) term(t search.Term) (string, error) {
 	case search.Context:
 		return `a.id IN (SELECT x.asset FROM asset_context x WHERE x.cloud = ` + c.arg(c.cloud) + ` AND x.key = ` +
 			c.arg(t.Key) + ` AND ` + c.match(`x.value`, t.Value) + `)`, nil
+	case search.Metadata:
+		return c.metadata(t), nil
 	case search.Folder:
 		return c.folder(t.Value), nil
 	case search.Filename:

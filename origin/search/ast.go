@@ -51,9 +51,13 @@ const (
 // Term compares one field with a value.
 type Term struct {
 	Field Field
-	// Key is the context key of a context.<key> term.
+	// Key is the context key of a context.<key> term, the external ID of
+	// a metadata.<external_id> term.
 	Key string
-	Op  Op
+	// Kind is how the field's values compare (KindOf, or the metadata
+	// field's).
+	Kind Kind
+	Op   Op
 	// Value is the value of Eq, Lt, Le, Gt and Ge, the lower bound of a
 	// range; High its upper bound. A bound of a range may be open (*).
 	Value, High Value

@@ -1,6 +1,9 @@
 package search
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Kind is how a field's values compare.
 type Kind int
@@ -36,11 +39,23 @@ const (
 	CreatedAt        Field = "created_at"
 	UploadedAt       Field = "uploaded_at"
 	Tags             Field = "tags"
-	Context          Field = "context" // context.<key>
+	Context          Field = "context"  // context.<key>
+	Metadata         Field = "metadata" // metadata.<external_id>: its kind is the field's (MetadataKinds)
 	ModerationStatus Field = "moderation_status"
 	AccessMode       Field = "access_mode"
 	Status           Field = "status"
 )
+
+// The fields of a folders search (ParseFolders): a folder's name (its
+// path's last segment), path, external ID (alias id) and created_at.
+const (
+	Name       Field = "name"
+	Path       Field = "path"
+	ExternalID Field = "external_id"
+)
+
+// folderKinds are the kinds of a folders search's fields.
+var folderKinds = map[Field]Kind{Name: Text, Path: Text, ExternalID: Text, CreatedAt: Date}
 
 // kinds are the fields' kinds.
 var kinds = map[Field]Kind{
@@ -52,23 +67,43 @@ var kinds = map[Field]Kind{
 	CreatedAt: Date, UploadedAt: Date,
 }
 
-// KindOf is a field's kind.
+// KindOf is a field's kind (a metadata.<external_id> term's is in its
+// Kind).
 func KindOf(f Field) Kind { return kinds[f] }
+
+// MetadataKinds are a cloud's structured metadata fields by external ID, with
+// the kind of their values: Text (string, and the entries' external IDs
+// of enum and set), Number (integer) or Date. A metadata.<external_id>
+// term names one of them.
+type MetadataKinds map[string]Kind
 
 // aliases are other names Cloudinary accepts for a field.
 var aliases = map[string]Field{"tag": Tags, "size": Bytes}
 
-// lookupField resolves a field name: the field and, for context.<key>,
-// the key. The error explains names it does not know.
-func lookupField(name string, pos int) (Field, string, error) {
+// lookupField resolves a field name: the field and, for context.<key>
+// and metadata.<external_id>, the key. The error explains names it does
+// not know.
+func (p *parser) lookupField(name string, pos int) (Field, string, error) {
+	if p.folders {
+		if name == "id" {
+			return ExternalID, "", nil
+		}
+		if _, ok := folderKinds[Field(name)]; ok {
+			return Field(name), "", nil
+		}
+		return "", "", errorf(pos, "unsupported field %s (folders are searched by name, path, external_id and created_at)", name)
+	}
 	if k, ok := strings.CutPrefix(name, "context."); ok {
 		if k == "" {
 			return "", "", errorf(pos, "context needs a key: context.<key>")
 		}
 		return Context, k, nil
 	}
-	if strings.HasPrefix(name, "metadata.") {
-		return "", "", errorf(pos, "structured metadata fields are not supported yet: %s", name)
+	if k, ok := strings.CutPrefix(name, "metadata."); ok {
+		if _, ok := p.metadata[k]; !ok || k == "" {
+			return "", "", errorf(pos, "unknown metadata field %s (no structured metadata field has the external ID %s)", name, strconv.Quote(k))
+		}
+		return Metadata, k, nil
 	}
 	if f, ok := aliases[name]; ok {
 		return f, "", nil

@@ -26,7 +26,25 @@ const maxLength = 8192
 //	op      = ":" | "=" | "<" | "<=" | ">" | ">=" | ":" ( "<" | "<=" | ">" | ">=" )
 //	value   = word | word* | "quoted" | range | "(" expr ")"
 //	range   = ( "[" | "{" ) bound "TO" bound ( "]" | "}" )      (bound * is open)
-func Parse(expr string, now time.Time) (Node, error) {
+//
+// Parse knows no structured metadata field: see ParseWith.
+func Parse(expr string, now time.Time) (Node, error) { return ParseWith(expr, now, nil) }
+
+// ParseWith is Parse for a cloud whose structured metadata fields are md:
+// metadata.<external_id> terms compare values of md's kinds.
+func ParseWith(expr string, now time.Time, md MetadataKinds) (Node, error) {
+	return parse(&parser{now: now, metadata: md}, expr)
+}
+
+// ParseFolders parses an expression of the Search Folders API: the same
+// language over a folder's fields (name, path, external_id or id,
+// created_at).
+func ParseFolders(expr string, now time.Time) (Node, error) {
+	return parse(&parser{now: now, folders: true}, expr)
+}
+
+// parse parses expr with p's fields.
+func parse(p *parser, expr string) (Node, error) {
 	if len(expr) > maxLength {
 		return nil, errorf(maxLength, "the expression is longer than %d bytes", maxLength)
 	}
@@ -34,7 +52,7 @@ func Parse(expr string, now time.Time) (Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{toks: toks, now: now}
+	p.toks = toks
 	if p.peek().kind == tEOF {
 		return nil, nil
 	}
@@ -49,9 +67,24 @@ func Parse(expr string, now time.Time) (Node, error) {
 }
 
 type parser struct {
-	toks []token
-	i    int
-	now  time.Time
+	toks     []token
+	i        int
+	now      time.Time
+	metadata MetadataKinds
+	// folders: the fields are a folder's (ParseFolders).
+	folders bool
+}
+
+// kind is how a field's values compare; key is a metadata field's
+// external ID.
+func (p *parser) kind(field Field, key string) Kind {
+	if field == Metadata {
+		return p.metadata[key]
+	}
+	if p.folders {
+		return folderKinds[field]
+	}
+	return KindOf(field)
 }
 
 // scope is the field of a group field:( ... ): its bare values are
@@ -179,7 +212,7 @@ func (p *parser) primary(depth int, sc *scope) (Node, error) {
 
 // fieldTerm parses what follows field and its operator.
 func (p *parser) fieldTerm(name, op token, depth int) (Node, error) {
-	field, key, err := lookupField(name.text, name.pos)
+	field, key, err := p.lookupField(name.text, name.pos)
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +252,8 @@ func (p *parser) fieldTerm(name, op token, depth int) (Node, error) {
 
 // term makes a comparison of field with the value token v.
 func (p *parser) term(field Field, key, op string, pos int, v token) (Node, error) {
-	t := Term{Field: field, Key: key, Pos: pos}
+	kind := p.kind(field, key)
+	t := Term{Field: field, Key: key, Kind: kind, Pos: pos}
 	switch op {
 	case ":", "=":
 		t.Op = Eq
@@ -232,11 +266,10 @@ func (p *parser) term(field Field, key, op string, pos int, v token) (Node, erro
 	case ">=":
 		t.Op = Ge
 	}
-	kind := KindOf(field)
 	if kind == Text && t.Op != Eq {
-		return nil, errorf(pos, "%s compares only with : or = (not %s)", field, op)
+		return nil, errorf(pos, "%s compares only with : or = (not %s)", fieldName(field, key), op)
 	}
-	val, err := p.value(field, v)
+	val, err := p.value(field, key, kind, v)
 	if err != nil {
 		return nil, err
 	}
@@ -265,10 +298,11 @@ func (p *parser) dateEq(t Term, v token) (Node, error) {
 // rangeTerm parses [low TO high] (brackets include, braces exclude).
 func (p *parser) rangeTerm(field Field, key string, pos int) (Node, error) {
 	open := p.next()
-	if KindOf(field) == Text {
-		return nil, errorf(open.pos, "%s takes no range", field)
+	kind := p.kind(field, key)
+	if kind == Text {
+		return nil, errorf(open.pos, "%s takes no range", fieldName(field, key))
 	}
-	t := Term{Field: field, Key: key, Op: InRange, Pos: pos, LowIncl: open.kind == tLBracket}
+	t := Term{Field: field, Key: key, Kind: kind, Op: InRange, Pos: pos, LowIncl: open.kind == tLBracket}
 	bound := func() (Value, error) {
 		b := p.next()
 		if b.kind != tWord && b.kind != tQuoted {
@@ -277,7 +311,7 @@ func (p *parser) rangeTerm(field Field, key string, pos int) (Node, error) {
 		if b.kind == tWord && b.prefix && b.text == "" {
 			return Value{Open: true}, nil
 		}
-		return p.value(field, b)
+		return p.value(field, key, kind, b)
 	}
 	var err error
 	if t.Value, err = bound(); err != nil {
@@ -299,28 +333,29 @@ func (p *parser) rangeTerm(field Field, key string, pos int) (Node, error) {
 	return t, nil
 }
 
-// value converts a value token for field.
-func (p *parser) value(field Field, v token) (Value, error) {
+// value converts a value token for field, of kind.
+func (p *parser) value(field Field, key string, kind Kind, v token) (Value, error) {
+	name := fieldName(field, key)
 	if v.kind == tWord && v.prefix && v.text == "" {
 		return Value{}, errorf(v.pos, "a wildcard * needs a prefix before it")
 	}
-	switch KindOf(field) {
+	switch kind {
 	case Number:
 		if v.prefix {
-			return Value{}, errorf(v.pos, "%s takes no wildcard", field)
+			return Value{}, errorf(v.pos, "%s takes no wildcard", name)
 		}
 		n, ok := number(field, v.text)
 		if !ok {
-			return Value{}, errorf(v.pos, "invalid number for %s: %s", field, strconv.Quote(v.text))
+			return Value{}, errorf(v.pos, "invalid number for %s: %s", name, strconv.Quote(v.text))
 		}
 		return Value{Num: n}, nil
 	case Date:
 		if v.prefix {
-			return Value{}, errorf(v.pos, "%s takes no wildcard", field)
+			return Value{}, errorf(v.pos, "%s takes no wildcard", name)
 		}
 		t, ok := p.date(v.text)
 		if !ok {
-			return Value{}, errorf(v.pos, "invalid date for %s: %s (a date such as 2024-05-31, a time such as 2024-05-31T10:00:00Z, or a relative one such as 1d, 2w, 3m, 1y)", field, strconv.Quote(v.text))
+			return Value{}, errorf(v.pos, "invalid date for %s: %s (a date such as 2024-05-31, a time such as 2024-05-31T10:00:00Z, or a relative one such as 1d, 2w, 3m, 1y)", name, strconv.Quote(v.text))
 		}
 		return Value{Time: t}, nil
 	}
@@ -400,4 +435,13 @@ func relative(s string) (func(time.Time) time.Time, bool) {
 		return func(t time.Time) time.Time { return t.AddDate(-n, 0, 0) }, true
 	}
 	return nil, false
+}
+
+// fieldName is a field's name in an expression: context.<key> and
+// metadata.<external_id> with their keys.
+func fieldName(field Field, key string) string {
+	if key != "" {
+		return string(field) + "." + key
+	}
+	return string(field)
 }

@@ -35,20 +35,20 @@ func show(n Node) string {
 			if n.HighIncl {
 				hi = "]"
 			}
-			return f + lo + showValue(n.Field, n.Value) + " TO " + showValue(n.Field, n.High) + hi
+			return f + lo + showValue(n.Kind, n.Value) + " TO " + showValue(n.Kind, n.High) + hi
 		}
-		return f + op + showValue(n.Field, n.Value)
+		return f + op + showValue(n.Kind, n.Value)
 	}
 	return "?"
 }
 
-func showValue(f Field, v Value) string {
+func showValue(k Kind, v Value) string {
 	switch {
 	case v.Open:
 		return "*"
-	case KindOf(f) == Number:
+	case k == Number:
 		return fmt.Sprint(v.Num)
-	case KindOf(f) == Date:
+	case k == Date:
 		return v.Time.Format(time.RFC3339)
 	case v.Prefix:
 		return fmt.Sprintf("%q*", v.Text)
@@ -143,6 +143,91 @@ func TestParse(t *testing.T) {
 	}
 }
 
+// testMetadata are the metadata fields of TestParseMetadata.
+var testMetadata = MetadataKinds{"title": Text, "color": Text, "rating": Number, "shot": Date}
+
+// TestParseMetadata covers metadata.<external_id> terms: each compares
+// as its field's type, and a name that is no field is refused.
+func TestParseMetadata(t *testing.T) {
+	for _, c := range []struct{ expr, want string }{
+		{"metadata.title:Cats", `metadata.title="Cats"`},
+		{`metadata.title="big cat"`, `metadata.title="big cat"`},
+		{"metadata.title:ca*", `metadata.title="ca"*`},
+		{"metadata.color:(red_id OR blue_id)", `(metadata.color="red_id" OR metadata.color="blue_id")`},
+		{"metadata.rating>3", "metadata.rating>3"},
+		{"metadata.rating:[2 TO 4}", "metadata.rating[2 TO 4}"},
+		{"metadata.shot:2024-05-31", "metadata.shot[2024-05-31T00:00:00Z TO 2024-06-01T00:00:00Z}"},
+		{"metadata.shot>1w", "metadata.shot>2026-11-29T12:00:00Z"},
+		{"tags:a AND NOT metadata.rating<=1", `(tags="a" AND NOT metadata.rating<=1)`},
+	} {
+		n, err := ParseWith(c.expr, now, testMetadata)
+		if err != nil {
+			t.Errorf("ParseWith(%q): %v", c.expr, err)
+			continue
+		}
+		if got := show(n); got != c.want {
+			t.Errorf("ParseWith(%q) = %s, want %s", c.expr, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		expr string
+		pos  int
+		msg  string
+	}{
+		{"metadata.colour:red", 0, "unknown metadata field metadata.colour"},
+		{"metadata.title>a", 0, "metadata.title compares only with : or ="},
+		{"metadata.title:[a TO b]", 15, "metadata.title takes no range"},
+		{"metadata.rating:many", 16, `invalid number for metadata.rating: "many"`},
+		{"metadata.rating:4*", 16, "metadata.rating takes no wildcard"},
+		{"metadata.shot<soon", 14, "invalid date for metadata.shot"},
+	} {
+		_, err := ParseWith(c.expr, now, testMetadata)
+		var e *Error
+		if !errors.As(err, &e) || e.Pos != c.pos || !strings.Contains(e.Msg, c.msg) {
+			t.Errorf("ParseWith(%q) = %v, want at %d: %s", c.expr, err, c.pos, c.msg)
+		}
+	}
+}
+
+// TestParseFolders covers the Search Folders API's fields, and refuses
+// the assets' fields there.
+func TestParseFolders(t *testing.T) {
+	for _, c := range []struct{ expr, want string }{
+		{"name:shoes", `name="shoes"`},
+		{"path=products/shoes", `path="products/shoes"`},
+		{"path:products/*", `path="products/"*`},
+		{"id:abc OR external_id:def", `(external_id="abc" OR external_id="def")`},
+		{"name:sh* AND created_at>1d", `(name="sh"* AND created_at>2026-12-05T12:00:00Z)`},
+	} {
+		n, err := ParseFolders(c.expr, now)
+		if err != nil {
+			t.Errorf("ParseFolders(%q): %v", c.expr, err)
+			continue
+		}
+		if got := show(n); got != c.want {
+			t.Errorf("ParseFolders(%q) = %s, want %s", c.expr, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		expr string
+		pos  int
+		msg  string
+	}{
+		{"name:a AND tags:x", 11, "unsupported field tags (folders are searched by name, path, external_id and created_at)"},
+		{"name>a", 0, "name compares only with : or ="},
+		{"created_at:soon", 11, "invalid date for created_at"},
+	} {
+		_, err := ParseFolders(c.expr, now)
+		var e *Error
+		if !errors.As(err, &e) || e.Pos != c.pos || !strings.Contains(e.Msg, c.msg) {
+			t.Errorf("ParseFolders(%q) = %v, want at %d: %s", c.expr, err, c.pos, c.msg)
+		}
+	}
+	if _, err := Parse("name:a", now); err == nil {
+		t.Errorf("name is no field of assets")
+	}
+}
+
 // TestParseErrors checks refusals and their positions.
 func TestParseErrors(t *testing.T) {
 	for _, c := range []struct {
@@ -152,7 +237,8 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"cat", 0, `term "cat" has no field`},
 		{"tags:shirt AND", 14, "unexpected end of expression"},
-		{"tags:shirt AND metadata.color:red", 15, "structured metadata fields are not supported yet: metadata.color"},
+		{"tags:shirt AND metadata.color:red", 15, `unknown metadata field metadata.color (no structured metadata field has the external ID "color")`},
+		{"metadata.:red", 0, "unknown metadata field metadata."},
 		{"colour:red", 0, "unsupported field colour"},
 		{"context.:x", 0, "context needs a key"},
 		{"(tags:a", 7, "expected ) to close the ( at 0"},
@@ -197,11 +283,11 @@ func TestParseErrors(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"tags:shirt AND format:jpg", `context.k:"a \"b\" *"`, "bytes:[1 TO 5}",
 		"created_at>1d", "(a:b OR NOT -c:d)", "public_id:x*", "tags:(a OR b)", `aspect_ratio="16:9"`, "{[(]})",
-		`\`, `"`, "&&||!-", "metadata.x:1"} {
+		`\`, `"`, "&&||!-", "metadata.x:1", "metadata.rating:[1 TO *]", "metadata.shot:2024-01-01"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		_, err := Parse(s, now)
+		_, err := ParseWith(s, now, testMetadata)
 		var e *Error
 		if err != nil && (!errors.As(err, &e) || e.Pos < 0 || e.Pos > max(len(s), maxLength)) {
 			t.Fatalf("Parse(%q): %v", s, err)
