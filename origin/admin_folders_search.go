@@ -54,14 +54,10 @@ func (c *call) searchFolders(p *api.Params) {
 		c.fail(api.BadRequest("%s", err.Error()))
 		return
 	}
-	var sort []meta.SortKey
-	for _, v := range p.Values("sort_by") {
-		keys, err := parseSortKeys(v, meta.FolderSortField)
-		if err != nil {
-			c.fail(err)
-			return
-		}
-		sort = append(sort, keys...)
+	sort, err := sortKeysOf(p, meta.FolderSortField)
+	if err != nil {
+		c.fail(err)
+		return
 	}
 	kind := folderSearchCursorKind(expr, sort)
 	q := meta.FolderSearchQuery{Cloud: c.cloud, Expr: node, Sort: sort, Limit: max, Count: cursor == ""}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -162,12 +163,8 @@ func (c *call) parseSearch(p *api.Params) (searchRequest, error) {
 	if req.node, err = search.ParseWith(req.expr, c.s.now(), md); err != nil {
 		return req, api.BadRequest("%s", err.Error())
 	}
-	for _, v := range p.Values("sort_by") {
-		keys, err := parseSortBy(v)
-		if err != nil {
-			return req, err
-		}
-		req.sort = append(req.sort, keys...)
+	if req.sort, err = sortKeysOf(p, meta.SortField); err != nil {
+		return req, err
 	}
 	for _, f := range p.List("aggregate") {
 		if !meta.AggregateField(f) {
@@ -227,11 +224,35 @@ func (c *call) searchMetadataKinds(expr string) (search.MetadataKinds, error) {
 	return out, nil
 }
 
-// parseSortBy reads one sort_by value: a JSON object {"field": "asc" |
-// "desc"} (the SDKs' JSON bodies), or field, field:dir or "field dir".
-func parseSortBy(v string) ([]meta.SortKey, error) { return parseSortKeys(v, meta.SortField) }
+// maxSortKeys bounds sort_by: each key is an ORDER BY term and a value
+// in every cursor.
+const maxSortKeys = 5
 
-// parseSortKeys reads one sort_by value of fields that known accepts.
+// sortKeysOf reads every sort_by value of fields that known accepts: at
+// most maxSortKeys, each field once.
+func sortKeysOf(p *api.Params, known func(string) bool) ([]meta.SortKey, error) {
+	var out []meta.SortKey
+	for _, v := range p.Values("sort_by") {
+		keys, err := parseSortKeys(v, known)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range keys {
+			if slices.ContainsFunc(out, func(o meta.SortKey) bool { return o.Field == k.Field }) {
+				return nil, api.BadRequest("Invalid sort_by - %s is given twice", api.Clip(k.Field))
+			}
+			out = append(out, k)
+		}
+	}
+	if len(out) > maxSortKeys {
+		return nil, api.BadRequest("Invalid sort_by - at most %d fields", maxSortKeys)
+	}
+	return out, nil
+}
+
+// parseSortKeys reads one sort_by value of fields that known accepts: a
+// JSON object {"field": "asc" | "desc"} (the SDKs' JSON bodies), or
+// field, field:dir or "field dir".
 func parseSortKeys(v string, known func(string) bool) ([]meta.SortKey, error) {
 	type kv struct{ k, dir string }
 	var pairs []kv
