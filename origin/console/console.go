@@ -88,7 +88,7 @@ func New(o Options) (*Handler, error) {
 		o.Limiter = api.NewRateLimiter(nil)
 	}
 	h := &Handler{opts: o, sessions: newSessions(o.Config.SessionMaxAge, o.Config.MaxSessions), pages: map[string]*template.Template{}}
-	funcs := template.FuncMap{"thumb": h.thumbURL, "preview": h.previewURL, "join": strings.Join, "bytes": humanBytes}
+	funcs := template.FuncMap{"thumb": h.thumbURL, "preview": h.previewURL, "join": strings.Join, "bytes": humanBytes, "dict": dict}
 	for _, p := range []string{"signin", "library", "asset", "purges", "upload", "usage", "error"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html")
 		if err != nil {
@@ -262,6 +262,17 @@ func (p *page) signout() {
 	p.h.sessions.remove(p.s.id)
 	p.h.setCookie(p.w, p.r, sessionCookie, "", -1)
 	http.Redirect(p.w, p.r, "/console/signin", http.StatusSeeOther)
+}
+
+// dict makes a map of its key and value pairs, for a template's
+// argument.
+func dict(kv ...any) map[string]any {
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		k, _ := kv[i].(string)
+		m[k] = kv[i+1]
+	}
+	return m
 }
 
 // render executes a page's template.

@@ -43,9 +43,14 @@ const pageSize = 30
 
 // render shows a page with the session's data.
 func (p *page) render(name string, data map[string]any) {
+	p.renderStatus(http.StatusOK, name, data)
+}
+
+// renderStatus shows a page with the session's data and a status.
+func (p *page) renderStatus(status int, name string, data map[string]any) {
 	data["Session"], data["Cloud"], data["CSRF"] = true, p.s.cloud, p.s.csrf
 	data["Page"] = name
-	p.h.render(p.w, http.StatusOK, name, data)
+	p.h.render(p.w, status, name, data)
 }
 
 // fail shows an API error's public message with its status.
@@ -73,51 +78,6 @@ func (p *page) kind() (rt, typ string) {
 		typ = "upload"
 	}
 	return rt, typ
-}
-
-// library lists assets by prefix (or tag) a page at a time, with the
-// folders the page's public IDs show under the prefix.
-func (p *page) library() {
-	rt, typ := p.kind()
-	q := p.r.URL.Query()
-	prefix, tag, cursor := q.Get("prefix"), q.Get("tag"), q.Get("cursor")
-	params := url.Values{"max_results": {strconv.Itoa(pageSize)}, "tags": {"true"}}
-	if cursor != "" {
-		params.Set("next_cursor", cursor)
-	}
-	var l listing
-	var err error
-	if tag != "" {
-		err = p.api(http.MethodGet, "resources/"+rt+"/tags/"+tag, params, &l)
-	} else {
-		if prefix != "" {
-			params.Set("prefix", prefix)
-		}
-		err = p.api(http.MethodGet, "resources/"+rt+"/"+typ, params, &l)
-	}
-	if err != nil {
-		p.fail(err)
-		return
-	}
-	folders := map[string]bool{}
-	for _, a := range l.Resources {
-		if rest, ok := strings.CutPrefix(a.PublicID, prefix); ok && tag == "" {
-			if seg, _, ok := strings.Cut(rest, "/"); ok {
-				folders[prefix+seg+"/"] = true
-			}
-		}
-	}
-	var names []string
-	for f := range folders {
-		names = append(names, f)
-	}
-	next := ""
-	if l.NextCursor != "" {
-		v := url.Values{"rt": {rt}, "type": {typ}, "prefix": {prefix}, "tag": {tag}, "cursor": {l.NextCursor}}
-		next = "/console/library?" + v.Encode()
-	}
-	p.render("library", map[string]any{"RT": rt, "Type": typ, "Prefix": prefix, "Tag": tag,
-		"Crumbs": crumbs(prefix), "Folders": sortStrings(names), "Assets": l.Resources, "Next": next, "First": cursor != ""})
 }
 
 // crumb is one level of the prefix being browsed.
