@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/api"
 )
 
@@ -29,6 +30,9 @@ var pageRoutes = map[string]map[string]func(*page){
 	"/asset/derived/delete":  {http.MethodPost: (*page).deleteDerived},
 	"/asset/derived/destroy": {http.MethodPost: (*page).deleteAllDerived},
 	"/asset/delete":          {http.MethodPost: (*page).deleteAsset},
+	"/asset/rename":          {http.MethodPost: (*page).rename},
+	"/asset/restore":         {http.MethodPost: (*page).restore},
+	"/asset/metadata":        {http.MethodPost: (*page).updateMetadata},
 	"/purges":                {http.MethodGet: (*page).purges, http.MethodPost: (*page).purge},
 	"/invalidation.json":     {http.MethodGet: (*page).invalidationJSON},
 	"/edges.json":            {http.MethodGet: (*page).edgesJSON},
@@ -103,11 +107,12 @@ func (p *page) assetPath() (string, string, string, string) {
 	return "resources/" + rt + "/" + typ + "/" + id, rt, typ, id
 }
 
-// asset shows an asset's details and derived images.
+// asset shows an asset's details, derived images, versions, metadata
+// form and delivery URL builder.
 func (p *page) asset() {
 	path, rt, typ, id := p.assetPath()
 	var a resource
-	if err := p.api(http.MethodGet, path, url.Values{"max_results": {"100"}}, &a); err != nil {
+	if err := p.api(http.MethodGet, path, url.Values{"max_results": {"100"}, "versions": {"true"}}, &a); err != nil {
 		p.fail(err)
 		return
 	}
@@ -119,8 +124,25 @@ func (p *page) asset() {
 	for _, k := range sortStrings(keys) {
 		ctx = append(ctx, k+"="+a.Context.Custom[k])
 	}
-	p.render("asset", map[string]any{"A": a, "RT": rt, "Type": typ, "ID": id, "Context": strings.Join(ctx, "|"),
-		"Folder": folderOf(id), "Invalidation": p.r.URL.Query().Get("inv"), "Done": p.r.URL.Query().Get("done")})
+	fields, err := p.metadataForm(a.Metadata)
+	if err != nil {
+		p.fail(err)
+		return
+	}
+	named, err := p.namedTransformations()
+	if err != nil {
+		p.fail(err)
+		return
+	}
+	q := p.r.URL.Query()
+	data := map[string]any{"A": a, "RT": rt, "Type": typ, "ID": id, "Context": strings.Join(ctx, "|"),
+		"Folder": folderOf(id), "Invalidation": q.Get("inv"), "Done": q.Get("done"), "Fields": fields, "Named": named}
+	if q.Has("tx") || q.Has("named") {
+		data["Builder"] = p.build(a, q.Get("tx"), q.Get("named"))
+	} else {
+		data["Builder"] = builder{}
+	}
+	p.render("asset", data)
 }
 
 func folderOf(id string) string {
@@ -377,37 +399,64 @@ func (p *page) uploadPage() {
 	p.render("upload", map[string]any{})
 }
 
-// upload sends one file of the upload page to the Upload API (resource
-// type auto), multipart as the page's script builds it.
+// upload sends one file of the upload page (or the asset page's
+// overwrite) to the Upload API (resource type rt, auto by default),
+// multipart as the page's script builds it.
 func (p *page) upload() {
 	if !strings.HasPrefix(p.r.Header.Get("Content-Type"), "multipart/form-data") {
 		p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "An upload is multipart/form-data")
 		return
 	}
-	p.h.forwardUpload(p.w, p.r, p.s.cloud, "auto")
+	rt := p.r.URL.Query().Get("rt")
+	switch rt {
+	case "":
+		rt = "auto"
+	case "auto", "image", "video", "raw":
+	default:
+		p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Invalid resource_type - "+api.Clip(rt))
+		return
+	}
+	p.h.forwardUpload(p.w, p.r, p.s.cloud, rt)
 }
 
 // thumbURL is a small c_fill of an image through the delivery URL; ""
-// for what has no public thumbnail (not an image, or not of type upload).
+// for what is not an image.
 func (h *Handler) thumbURL(cloud string, a resource) string {
-	return h.deliveryURL(cloud, a, "c_fill,w_160,h_160")
+	return h.assetURL(cloud, a, "c_fill,w_160,h_160", h.mustSign(cloud, a))
 }
 
 // previewURL is the asset page's preview, at most 640 pixels wide.
 func (h *Handler) previewURL(cloud string, a resource) string {
-	return h.deliveryURL(cloud, a, "c_limit,w_640,h_640")
+	return h.assetURL(cloud, a, "c_limit,w_640,h_640", h.mustSign(cloud, a))
 }
 
-func (h *Handler) deliveryURL(cloud string, a resource, tx string) string {
-	if a.ResourceType != "image" || a.Type != "upload" || a.Format == "" {
+// mustSign says whether the thumbnails and previews of an asset are
+// signed: of a private or authenticated type or access mode, or in a
+// cloud with strict transformations.
+func (h *Handler) mustSign(cloud string, a resource) bool {
+	return a.Type != "upload" || a.AccessMode == "authenticated" || h.opts.Clouds[cloud].StrictTransformations
+}
+
+// assetURL is the delivery URL of an image with the transformation tx
+// (none: ""), signed with the cloud's secret (the signature reaches the
+// page, never the secret); "" for what is not an image.
+func (h *Handler) assetURL(cloud string, a resource, tx string, signed bool) string {
+	if a.ResourceType != "image" || a.Format == "" || a.Type == "fetch" {
 		return ""
 	}
 	segs := strings.Split(a.PublicID, "/")
 	for i, s := range segs {
 		segs[i] = url.PathEscape(s)
 	}
-	return strings.TrimSuffix(h.opts.DeliveryURL, "/") + "/" + url.PathEscape(cloud) + "/image/upload/" + tx +
-		"/v" + strconv.FormatInt(a.Version, 10) + "/" + strings.Join(segs, "/") + "." + a.Format
+	path := ""
+	if signed {
+		path += delivery.Sign(tx, a.PublicID+"."+a.Format, h.opts.Clouds[cloud].APISecret, delivery.SHA1, false) + "/"
+	}
+	if tx != "" {
+		path += tx + "/"
+	}
+	return strings.TrimSuffix(h.opts.DeliveryURL, "/") + "/" + url.PathEscape(cloud) + "/image/" + a.Type + "/" + path +
+		"v" + strconv.FormatInt(a.Version, 10) + "/" + strings.Join(segs, "/") + "." + a.Format
 }
 
 func sortStrings(s []string) []string {

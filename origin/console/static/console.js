@@ -145,3 +145,37 @@ if (uploadForm) {
     await Promise.all([worker(), worker(), worker()]);
   });
 }
+
+// The asset page's "Replace the file": the file uploaded under the same
+// public ID (overwrite, invalidate), then the page reloaded.
+const overwriteForm = document.getElementById("overwrite");
+if (overwriteForm) {
+  overwriteForm.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const out = overwriteForm.querySelector(".upload-status");
+    const d = overwriteForm.dataset;
+    const data = new FormData();
+    data.append("file", overwriteForm.elements.file.files[0]);
+    data.append("public_id", d.id);
+    data.append("type", d.type);
+    data.append("overwrite", "true");
+    data.append("invalidate", "true");
+    out.textContent = "uploading";
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `/console/upload.json?rt=${encodeURIComponent(d.rt)}`);
+    xhr.setRequestHeader("X-CSRF-Token", d.csrf);
+    xhr.addEventListener("loadend", () => {
+      let body = {};
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {}
+      if (xhr.status !== 200) {
+        out.textContent = `failed: ${body.error?.message ?? xhr.status}`;
+        return;
+      }
+      const v = new URLSearchParams({ rt: d.rt, type: d.type, id: d.id, done: `Replaced: version ${body.version}` });
+      window.location.assign(`/console/asset?${v}`);
+    });
+    xhr.send(data);
+  });
+}
