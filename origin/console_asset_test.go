@@ -230,6 +230,11 @@ func TestConsoleURLBuilder(t *testing.T) {
 		t.Fatalf("named, allowed for strict: %s (%s)", u, why)
 	}
 	check(u, false, 40, 30)
+	// The derived image's width and height, from Admin details.
+	if d := c.assetPage("pic", nil); !strings.Contains(d.body, `<td><a href="https://cdn.test/demo/image/upload/t_small/`) ||
+		!strings.Contains(d.body, "<td>40 × 30</td>") {
+		t.Fatalf("the derived image's size is not shown: %s", d.body)
+	}
 	u, why = built("pic", "upload", url.Values{"tx": {"c_scale,w_20"}})
 	if !strings.Contains(why, "strict transformations") {
 		t.Fatalf("a typed transformation in a strict cloud: %s (%s)", u, why)

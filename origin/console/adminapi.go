@@ -135,6 +135,8 @@ type resource struct {
 		Transformation string `json:"transformation"`
 		Format         string `json:"format"`
 		Bytes          int64  `json:"bytes"`
+		Width          int    `json:"width"`
+		Height         int    `json:"height"`
 		URL            string `json:"secure_url"`
 	} `json:"derived"`
 }
