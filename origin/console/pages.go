@@ -300,6 +300,12 @@ func (p *page) purges() {
 	data := map[string]any{"NATS": p.h.opts.Edges != nil, "Invalidation": q.Get("inv"), "Done": q.Get("done")}
 	if p.h.opts.Edges != nil {
 		data["Edges"] = p.h.opts.Edges()
+		named, err := p.namedTransformations()
+		if err != nil {
+			p.fail(err)
+			return
+		}
+		data["Named"] = named
 	}
 	if id := q.Get("inv"); id != "" && p.h.opts.Edges != nil {
 		var st invalidation
@@ -310,8 +316,8 @@ func (p *page) purges() {
 	p.render("purges", data)
 }
 
-// purge asks for an invalidation by public ID, prefix or the whole
-// cloud (the /invalidations API), then shows its progress.
+// purge asks for an invalidation by public ID, prefix, named
+// transformation (every URL using it) or the whole cloud (the /invalidations API), then shows its progress.
 func (p *page) purge() {
 	rt, typ := p.kind()
 	params := url.Values{"resource_type": {rt}, "type": {typ}}
@@ -321,10 +327,12 @@ func (p *page) purge() {
 		params.Set("public_id", value)
 	case "prefix":
 		params.Set("prefix", value)
+	case "transformation":
+		params.Set("transformation", value)
 	case "all":
 		params.Set("all", "true")
 	default:
-		p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Choose what to purge: public_id, prefix or all")
+		p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Choose what to purge: public_id, prefix, transformation or all")
 		return
 	}
 	var st invalidation
