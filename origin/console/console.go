@@ -89,7 +89,7 @@ func New(o Options) (*Handler, error) {
 	}
 	h := &Handler{opts: o, sessions: newSessions(o.Config.SessionMaxAge, o.Config.MaxSessions), pages: map[string]*template.Template{}}
 	funcs := template.FuncMap{"thumb": h.thumbURL, "preview": h.previewURL, "join": strings.Join, "bytes": humanBytes, "dict": dict}
-	for _, p := range []string{"signin", "library", "asset", "purges", "upload", "usage", "error"} {
+	for _, p := range []string{"signin", "library", "asset", "purges", "upload", "usage", "error", "transformations", "transformation"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html")
 		if err != nil {
 			return nil, err
