@@ -38,6 +38,7 @@ var pageRoutes = map[string]map[string]func(*page){
 	"/edges.json":                    {http.MethodGet: (*page).edgesJSON},
 	"/upload":                        {http.MethodGet: (*page).uploadPage},
 	"/bulk":                          {http.MethodPost: (*page).bulk},
+	"/bulk.json":                     {http.MethodPost: (*page).bulkJSON},
 	"/usage":                         {http.MethodGet: (*page).usage},
 	"/transformations":               {http.MethodGet: (*page).transformations},
 	"/transformations/create":        {http.MethodPost: (*page).createTransformation},
@@ -217,15 +218,13 @@ func (p *page) deleteAllDerived() {
 // (each deletes up to 1,000 assets, then answers partial).
 const maxBulkCalls = 100
 
-// bulk deletes the selected assets, or every asset under a prefix, or
-// only their derived images (keep_original), with invalidate; a prefix
-// is worked through in the Admin API's chunks, repeated while partial.
-// It then shows the last chunk's invalidation (edges apply in order).
-func (p *page) bulk() {
-	rt, typ := p.kind()
+// bulkParams are the Admin delete's parameters of a bulk form: the
+// selected assets or a prefix, keep_original for derived images only,
+// invalidate; what names what is deleted.
+func (p *page) bulkParams() (params url.Values, what string, ok bool) {
 	f := p.r.PostForm
-	params := url.Values{"invalidate": {"true"}}
-	what := "assets"
+	params = url.Values{"invalidate": {"true"}}
+	what = "assets"
 	if f.Get("action") == "derived" {
 		params.Set("keep_original", "true")
 		what = "derived images of assets"
@@ -235,50 +234,119 @@ func (p *page) bulk() {
 		ids := f["public_ids"]
 		if len(ids) == 0 {
 			p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Select at least one asset")
-			return
+			return nil, "", false
 		}
 		params["public_ids[]"] = ids
 	case "prefix":
 		if f.Get("prefix") == "" {
 			p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Missing prefix - the whole cloud is not deleted from the console")
-			return
+			return nil, "", false
 		}
 		params.Set("prefix", f.Get("prefix"))
 	default:
 		p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Choose what to delete: selected or prefix")
+		return nil, "", false
+	}
+	return params, what, true
+}
+
+// chunk is one Admin API call of a bulk deletion: how many it deleted,
+// and the cursor of the next one when partial.
+type chunk struct {
+	Deleted      int           `json:"deleted"`
+	Partial      bool          `json:"partial"`
+	NextCursor   string        `json:"next_cursor,omitempty"`
+	Invalidation *invalidation `json:"invalidation,omitempty"`
+	// Done is what the whole deletion did, on its last chunk.
+	Done string `json:"done,omitempty"`
+}
+
+// bulkChunk makes one Admin delete call (up to 1,000 assets of a prefix).
+func (p *page) bulkChunk(params url.Values) (chunk, error) {
+	rt, typ := p.kind()
+	var out struct {
+		deleteResult
+		Partial    bool   `json:"partial"`
+		NextCursor string `json:"next_cursor"`
+	}
+	if err := p.api(http.MethodDelete, "resources/"+rt+"/"+typ, params, &out); err != nil {
+		return chunk{}, err
+	}
+	c := chunk{Partial: out.Partial && out.NextCursor != "", Invalidation: out.Invalidation}
+	if c.Partial {
+		c.NextCursor = out.NextCursor
+	}
+	for _, st := range out.Deleted {
+		if st == "deleted" {
+			c.Deleted++
+		}
+	}
+	return c, nil
+}
+
+func bulkDone(deleted int, what string, calls int) string {
+	return fmt.Sprintf("Deleted %d %s in %d Admin API call(s)", deleted, what, calls)
+}
+
+// bulk deletes the selected assets, or every asset under a prefix, or
+// only their derived images (keep_original), with invalidate; a prefix
+// is worked through in the Admin API's chunks, repeated while partial.
+// It then shows the last chunk's invalidation (edges apply in order).
+// The page's script uses bulk.json instead, a chunk a request, to show
+// the progress.
+func (p *page) bulk() {
+	params, what, ok := p.bulkParams()
+	if !ok {
 		return
 	}
 	deleted, calls := 0, 0
 	var inv *invalidation
 	for {
-		var out struct {
-			deleteResult
-			Partial    bool   `json:"partial"`
-			NextCursor string `json:"next_cursor"`
-		}
-		if err := p.api(http.MethodDelete, "resources/"+rt+"/"+typ, params, &out); err != nil {
+		c, err := p.bulkChunk(params)
+		if err != nil {
 			p.fail(err)
 			return
 		}
 		calls++
-		for _, st := range out.Deleted {
-			if st == "deleted" {
-				deleted++
-			}
+		deleted += c.Deleted
+		if c.Invalidation != nil {
+			inv = c.Invalidation
 		}
-		if out.Invalidation != nil {
-			inv = out.Invalidation
-		}
-		if !out.Partial || out.NextCursor == "" || calls == maxBulkCalls {
+		if !c.Partial || calls == maxBulkCalls {
 			break
 		}
-		params.Set("next_cursor", out.NextCursor)
+		params.Set("next_cursor", c.NextCursor)
 	}
-	v := url.Values{"done": {fmt.Sprintf("Deleted %d %s in %d Admin API call(s)", deleted, what, calls)}}
+	v := url.Values{"done": {bulkDone(deleted, what, calls)}}
 	if inv != nil {
 		v.Set("inv", inv.ID)
 	}
 	http.Redirect(p.w, p.r, "/console/purges?"+v.Encode(), http.StatusSeeOther)
+}
+
+// bulkJSON is one chunk of a bulk deletion (the form's fields, with
+// next_cursor after the first), for the page's script; with deleted and
+// calls (the totals so far, counted by the script), its last chunk
+// carries what the whole deletion did.
+func (p *page) bulkJSON() {
+	params, what, ok := p.bulkParams()
+	if !ok {
+		return
+	}
+	if c := p.r.PostFormValue("next_cursor"); c != "" {
+		params.Set("next_cursor", c)
+	}
+	c, err := p.bulkChunk(params)
+	if err != nil {
+		p.fail(err)
+		return
+	}
+	if !c.Partial {
+		before, _ := strconv.Atoi(p.r.PostFormValue("deleted"))
+		calls, _ := strconv.Atoi(p.r.PostFormValue("calls"))
+		c.Done = bulkDone(before+c.Deleted, what, calls+1)
+	}
+	api.WriteJSON(p.w, http.StatusOK, c)
 }
 
 // deleteAsset deletes the asset with invalidate, then shows its folder
