@@ -7,7 +7,11 @@
 //
 // Files: config.go (Config), session.go (sessions), adminapi.go (the API
 // calls), console.go (Handler, routing, sign-in, security headers),
-// pages.go (the pages), templates/ and static/ (embedded).
+// pages.go (the pages, bulk deletion, purges, usage, upload),
+// pages_library.go (the library: folder tree, search), pages_asset.go (the
+// asset page's rename, restore, metadata and URL builder),
+// pages_transformations.go (named transformations), templates/ and
+// static/ (embedded).
 package console
 
 import (
