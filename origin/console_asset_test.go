@@ -91,6 +91,21 @@ func TestConsoleAssetChanges(t *testing.T) {
 	if !strings.Contains(page.body, `name="md.mood" value="calm" checked`) || !strings.Contains(page.body, `name="md.rank" value="3"`) {
 		t.Fatalf("metadata form after saving: %s", page.body)
 	}
+	// Clearing a value the asset had; an empty field it had no value of
+	// (no md_had) is left out, not cleared.
+	form = url.Values{"rt": {"image"}, "type": {"upload"}, "id": {"shelf/pic"}, "md_field": {"title", "rank"},
+		"md_type.title": {"string"}, "md_type.rank": {"integer"}, "md.title": {""}, "md_had.title": {"true"}, "md.rank": {""}}
+	if a := c.post("/console/asset/metadata", page, form); a.status != http.StatusSeeOther {
+		t.Fatalf("metadata cleared: %d %s", a.status, a.body)
+	}
+	details.Metadata = nil
+	json.Unmarshal([]byte(adminGet(t, o, "resources/image/upload/shelf/pic").raw), &details)
+	if got, _ := json.Marshal(details.Metadata); string(got) != `{"mood":["calm","wild"],"rank":3}` {
+		t.Fatalf("metadata after clearing the title: %s", got)
+	}
+	if !strings.Contains(page.body, `name="md_had.title" value="true"`) || strings.Contains(c.assetPage("shelf/pic", nil).body, `name="md_had.title"`) {
+		t.Fatalf("md_had marks the fields with a value only")
+	}
 
 	// Overwrite by upload: the same public ID through upload.json, a
 	// backup kept; then restore the first version.

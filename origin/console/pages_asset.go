@@ -74,26 +74,31 @@ func (p *page) metadataForm(values map[string]any) ([]mdField, error) {
 
 // metadataValues is the metadata parameter of the form's md.<field>
 // values: a JSON object, each field's value as text (a list for set), ""
-// clearing it; the Admin update checks them against the fields.
+// clearing it; the Admin update checks them against the fields. A field
+// the asset had no value of (md_had.<field>) and still has none is left
+// out, so that saving others does not clear it again (a mandatory one
+// would be refused).
 func metadataValues(form url.Values, fields []string) string {
 	obj := map[string]any{}
 	for _, id := range fields {
-		vs := form["md."+id]
+		var v any
+		empty := true
 		if form.Get("md_type."+id) == "set" {
 			list := []string{}
-			for _, v := range vs {
-				if v != "" {
-					list = append(list, v)
+			for _, s := range form["md."+id] {
+				if s != "" {
+					list = append(list, s)
 				}
 			}
-			obj[id] = list
+			v, empty = list, len(list) == 0
+		} else {
+			s := form.Get("md." + id)
+			v, empty = s, s == ""
+		}
+		if empty && form.Get("md_had."+id) != "true" {
 			continue
 		}
-		if len(vs) > 0 {
-			obj[id] = vs[0]
-		} else {
-			obj[id] = ""
-		}
+		obj[id] = v
 	}
 	b, _ := json.Marshal(obj)
 	return string(b)
