@@ -288,6 +288,21 @@ func TestConsoleInBrowser(t *testing.T) {
 	screenshot(t, ctx, "usage")
 	fitsPhone(t, ctx, "usage", chromedp.CSS("#usage"))
 
+	run(t, ctx, "replace the file of shelf/chelsea",
+		chromedp.Navigate(c.OriginURL+"/console/asset?rt=image&type=upload&id=shelf%2Fchelsea"), chromedp.WaitVisible(chromedp.CSS("#overwrite-file")),
+		chromedp.SetUploadFiles(chromedp.CSS("#overwrite-file"), []string{testkit.Path(t, "rocket.jpg")}),
+		chromedp.Click(chromedp.CSS("#overwrite-start")), chromedp.WaitVisible(chromedp.CSS("p.done")))
+	if done := value(t, ctx, "read the replacement", chromedp.Text(chromedp.CSS("p.done"))); !strings.HasPrefix(done, "Replaced: version ") {
+		t.Errorf("replacing the file: %q", done)
+	}
+	var chelsea struct {
+		Format string `json:"format"`
+	}
+	getJSON(t, c.OriginURL+"/v1_1/demo/resources/image/upload/shelf/chelsea", &chelsea)
+	if chelsea.Format != "jpg" {
+		t.Errorf("shelf/chelsea after its file was replaced by a JPEG: %s", chelsea.Format)
+	}
+
 	run(t, ctx, "bulk-delete the prefix shelf/",
 		chromedp.Click(chromedp.CSS(`nav a[href="/console/library"]`)), chromedp.WaitVisible(chromedp.CSS("a.folder")),
 		chromedp.Click(chromedp.CSS("a.folder")), chromedp.WaitVisible(chromedp.CSS(`input[name="scope"][value="prefix"]`)),
