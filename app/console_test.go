@@ -171,6 +171,14 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	screenshot(t, ctx, "library")
 	fitsPhone(t, ctx, "library", chromedp.CSS("ul.grid"))
+	run(t, ctx, "search with a bad expression", chromedp.SendKeys(chromedp.CSS("#q"), "tags:(space"+kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS("#search-error")))
+	run(t, ctx, "search by tag", chromedp.SetValue(chromedp.CSS("#q"), "tags:space"), chromedp.Click(chromedp.CSS("#filter")),
+		chromedp.WaitNotPresent(chromedp.CSS("#search-error")), chromedp.WaitVisible(chromedp.CSS("ul.grid")))
+	if found := value(t, ctx, "read the search's assets", chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll("ul.grid .name")].map(n => n.textContent).sort()`)); strings.Join(found, ",") != "shelf/chelsea,shelf/rocket" {
+		t.Errorf("search tags:space: %v", found)
+	}
 
 	run(t, ctx, "open shelf/rocket", chromedp.Click(chromedp.CSS(`a.asset-link[href*="shelf%2frocket"]`)),
 		chromedp.WaitVisible(chromedp.CSS("table.derived")))
@@ -207,6 +215,32 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 	}
 
+	run(t, ctx, "create a named transformation",
+		chromedp.Click(chromedp.CSS(`nav a[href="/console/transformations"]`)), chromedp.WaitVisible(chromedp.CSS("#tx-name")),
+		chromedp.SendKeys(chromedp.CSS("#tx-name"), "thumb"), chromedp.SendKeys(chromedp.CSS("#tx-definition"), "c_fill,w_50,h_50"),
+		chromedp.Click(chromedp.CSS("#create")), chromedp.WaitVisible(chromedp.CSS("#saved-definition")))
+	run(t, ctx, "preview an edit on shelf/rocket",
+		chromedp.SetValue(chromedp.CSS("#definition"), "c_fill,w_60,h_30"), chromedp.SendKeys(chromedp.CSS("#preview-asset"), "shelf/rocket"),
+		chromedp.Click(chromedp.CSS("#preview")), chromedp.WaitVisible(chromedp.CSS("#preview-image")))
+	if w := value(t, ctx, "load the preview", chromedp.Poll[int](
+		`(() => { const i = document.querySelector("#preview-image"); return i && i.complete && i.naturalWidth; })()`)); w != 60 {
+		t.Errorf("preview width %d, want 60", w)
+	}
+	screenshot(t, ctx, "transformation")
+	run(t, ctx, "build t_thumb's URL of shelf/rocket",
+		chromedp.Navigate(c.OriginURL+"/console/asset?rt=image&type=upload&id=shelf%2Frocket"), chromedp.WaitVisible(chromedp.CSS("#builder-named")),
+		chromedp.SetValue(chromedp.CSS("#builder-named"), "t_thumb"), chromedp.Click(chromedp.CSS("#build")),
+		chromedp.WaitVisible(chromedp.CSS("#built-image")))
+	if w := value(t, ctx, "load the built URL", chromedp.Poll[int](
+		`(() => { const i = document.querySelector("#built-image"); return i && i.complete && i.naturalWidth; })()`)); w != 50 {
+		t.Errorf("t_thumb through the edge: width %d, want 50", w)
+	}
+	thumbURL := value(t, ctx, "read the built URL", chromedp.Text(chromedp.CSS("#built-url")))
+	thumbPath := strings.TrimPrefix(thumbURL, "http://"+edgeAddr)
+	if !strings.Contains(thumbPath, "/t_thumb/") {
+		t.Fatalf("built URL %s", thumbURL)
+	}
+
 	run(t, ctx, "open purges and edges", chromedp.Click(chromedp.CSS(`nav a[href="/console/purges"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#edges")))
 	edgeIDs := value(t, ctx, "read the edges", chromedp.Evaluate[[]string](`[...document.querySelectorAll("#edges tbody tr td:first-child")].map(td => td.textContent)`))
@@ -230,12 +264,44 @@ func TestConsoleInBrowser(t *testing.T) {
 			t.Errorf("%s%s still cached after the prefix purge", e, small)
 		}
 	}
+	for _, e := range c.EdgeURLs {
+		cacheStatus(t, e, thumbPath)
+		if s := cacheStatus(t, e, thumbPath); s != "mediacdn; hit" {
+			t.Fatalf("%s%s not cached: %s", e, thumbPath, s)
+		}
+	}
+	run(t, ctx, "purge the named transformation t_thumb",
+		chromedp.Click(chromedp.CSS(`nav a[href="/console/purges"]`)), chromedp.WaitVisible(chromedp.CSS("#purge-named")),
+		chromedp.Click(chromedp.CSS("#purge-named")),
+		chromedp.SendKeys(chromedp.CSS("#purge-value"), "t_thumb"),
+		chromedp.Click(chromedp.CSS("#purge")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-invalidation][data-status="applied"]`)))
+	for _, e := range c.EdgeURLs {
+		if s := cacheStatus(t, e, thumbPath); s == "mediacdn; hit" {
+			t.Errorf("%s%s still cached after the purge of t_thumb", e, thumbPath)
+		}
+	}
 	screenshot(t, ctx, "purges")
 	fitsPhone(t, ctx, "purges", chromedp.CSS("#edges"))
 
 	run(t, ctx, "open usage", chromedp.Click(chromedp.CSS(`nav a[href="/console/usage"]`)), chromedp.WaitVisible(chromedp.CSS("#usage")))
 	screenshot(t, ctx, "usage")
 	fitsPhone(t, ctx, "usage", chromedp.CSS("#usage"))
+
+	run(t, ctx, "replace the file of shelf/chelsea",
+		chromedp.Navigate(c.OriginURL+"/console/asset?rt=image&type=upload&id=shelf%2Fchelsea"), chromedp.WaitVisible(chromedp.CSS("#overwrite-file")),
+		chromedp.SetUploadFiles(chromedp.CSS("#overwrite-file"), []string{testkit.Path(t, "rocket.jpg")}),
+		chromedp.Click(chromedp.CSS("#overwrite-start")), chromedp.WaitVisible(chromedp.CSS("p.done")))
+	if done := value(t, ctx, "read the replacement", chromedp.Text(chromedp.CSS("p.done"))); !strings.HasPrefix(done, "Replaced: version ") {
+		t.Errorf("replacing the file: %q", done)
+	}
+	var chelsea struct {
+		Format string `json:"format"`
+	}
+	getJSON(t, c.OriginURL+"/v1_1/demo/resources/image/upload/shelf/chelsea", &chelsea)
+	if chelsea.Format != "jpg" {
+		t.Errorf("shelf/chelsea after its file was replaced by a JPEG: %s", chelsea.Format)
+	}
 
 	run(t, ctx, "bulk-delete the prefix shelf/",
 		chromedp.Click(chromedp.CSS(`nav a[href="/console/library"]`)), chromedp.WaitVisible(chromedp.CSS("a.folder")),

@@ -116,9 +116,13 @@ type derivedJSON struct {
 	Transformation string `json:"transformation"`
 	Format         string `json:"format"`
 	Bytes          int64  `json:"bytes"`
-	ID             string `json:"id"`
-	URL            string `json:"url"`
-	SecureURL      string `json:"secure_url"`
+	// Width and Height are the derived image's (our extension; absent
+	// when not known).
+	Width     int    `json:"width,omitempty"`
+	Height    int    `json:"height,omitempty"`
+	ID        string `json:"id"`
+	URL       string `json:"url"`
+	SecureURL string `json:"secure_url"`
 }
 
 // derivedID is a derived resource's public ID.
@@ -134,6 +138,6 @@ func parseDerivedID(s string) (int64, bool) {
 func (c *call) derived(a *meta.Asset, d meta.Derived) derivedJSON {
 	format := d.Format
 	u, su := c.assetURLs(a, d.Transformation, format)
-	return derivedJSON{Transformation: d.Transformation, Format: format, Bytes: d.Bytes, ID: derivedID(d.ID),
-		URL: u, SecureURL: su}
+	return derivedJSON{Transformation: d.Transformation, Format: format, Bytes: d.Bytes, Width: d.Width, Height: d.Height,
+		ID: derivedID(d.ID), URL: u, SecureURL: su}
 }

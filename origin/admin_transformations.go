@@ -174,11 +174,17 @@ func (c *call) getTransformation(x string, p *api.Params) {
 	}
 	out := struct {
 		transformationJSON
+		// Definition is a named transformation's string (our extension:
+		// info is Cloudinary's description of it).
+		Definition string           `json:"definition,omitempty"`
 		Info       []map[string]any `json:"info"`
 		Derived    []derivedRefJSON `json:"derived"`
 		NextCursor string           `json:"next_cursor,omitempty"`
 	}{transformationJSON: transformationItem(t), Info: transformationInfo(t.Transformation),
 		Derived: []derivedRefJSON{}}
+	if t.Named {
+		out.Definition = t.Transformation
+	}
 	for i, r := range refs {
 		if i == n {
 			out.NextCursor = api.Cursor{Kind: "transformation", Seq: refs[n-1].ID}.Encode()

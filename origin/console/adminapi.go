@@ -109,31 +109,34 @@ func (h *Handler) forwardUpload(w http.ResponseWriter, r *http.Request, cloud, r
 // resource is an asset as the Admin API lists and details it (the fields
 // the console shows).
 type resource struct {
-	AssetID      string            `json:"asset_id"`
-	PublicID     string            `json:"public_id"`
-	Format       string            `json:"format"`
-	Version      int64             `json:"version"`
-	ResourceType string            `json:"resource_type"`
-	Type         string            `json:"type"`
-	CreatedAt    string            `json:"created_at"`
-	Bytes        int64             `json:"bytes"`
-	Width        int               `json:"width"`
-	Height       int               `json:"height"`
-	Backup       bool              `json:"backup"`
-	AccessMode   string            `json:"access_mode"`
-	URL          string            `json:"secure_url"`
-	AssetFolder  string            `json:"asset_folder"`
-	Tags         []string          `json:"tags"`
-	Metadata     map[string]string `json:"metadata"`
+	AssetID      string         `json:"asset_id"`
+	PublicID     string         `json:"public_id"`
+	Format       string         `json:"format"`
+	Version      int64          `json:"version"`
+	ResourceType string         `json:"resource_type"`
+	Type         string         `json:"type"`
+	CreatedAt    string         `json:"created_at"`
+	Bytes        int64          `json:"bytes"`
+	Width        int            `json:"width"`
+	Height       int            `json:"height"`
+	Backup       bool           `json:"backup"`
+	AccessMode   string         `json:"access_mode"`
+	URL          string         `json:"secure_url"`
+	AssetFolder  string         `json:"asset_folder"`
+	Tags         []string       `json:"tags"`
+	Metadata     map[string]any `json:"metadata"`
 	Context      struct {
 		Custom map[string]string `json:"custom"`
 	} `json:"context"`
-	ModerationStatus string `json:"moderation_status"`
+	ModerationStatus string    `json:"moderation_status"`
+	Versions         []version `json:"versions"`
 	Derived          []struct {
 		ID             string `json:"id"`
 		Transformation string `json:"transformation"`
 		Format         string `json:"format"`
 		Bytes          int64  `json:"bytes"`
+		Width          int    `json:"width"`
+		Height         int    `json:"height"`
 		URL            string `json:"secure_url"`
 	} `json:"derived"`
 }

@@ -7,7 +7,11 @@
 //
 // Files: config.go (Config), session.go (sessions), adminapi.go (the API
 // calls), console.go (Handler, routing, sign-in, security headers),
-// pages.go (the pages), templates/ and static/ (embedded).
+// pages.go (the pages, bulk deletion, purges, usage, upload),
+// pages_library.go (the library: folder tree, search), pages_asset.go (the
+// asset page's rename, restore, metadata and URL builder),
+// pages_transformations.go (named transformations), templates/ and
+// static/ (embedded).
 package console
 
 import (
@@ -88,8 +92,8 @@ func New(o Options) (*Handler, error) {
 		o.Limiter = api.NewRateLimiter(nil)
 	}
 	h := &Handler{opts: o, sessions: newSessions(o.Config.SessionMaxAge, o.Config.MaxSessions), pages: map[string]*template.Template{}}
-	funcs := template.FuncMap{"thumb": h.thumbURL, "preview": h.previewURL, "join": strings.Join, "bytes": humanBytes}
-	for _, p := range []string{"signin", "library", "asset", "purges", "upload", "usage", "error"} {
+	funcs := template.FuncMap{"thumb": h.thumbURL, "preview": h.previewURL, "join": strings.Join, "bytes": humanBytes, "dict": dict}
+	for _, p := range []string{"signin", "library", "asset", "purges", "upload", "usage", "error", "transformations", "transformation"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html")
 		if err != nil {
 			return nil, err
@@ -262,6 +266,17 @@ func (p *page) signout() {
 	p.h.sessions.remove(p.s.id)
 	p.h.setCookie(p.w, p.r, sessionCookie, "", -1)
 	http.Redirect(p.w, p.r, "/console/signin", http.StatusSeeOther)
+}
+
+// dict makes a map of its key and value pairs, for a template's
+// argument.
+func dict(kv ...any) map[string]any {
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		k, _ := kv[i].(string)
+		m[k] = kv[i+1]
+	}
+	return m
 }
 
 // render executes a page's template.

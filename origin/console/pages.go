@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/api"
 )
 
@@ -22,20 +23,30 @@ type page struct {
 
 // pageRoutes are the console's pages by path under /console and method.
 var pageRoutes = map[string]map[string]func(*page){
-	"/signout":               {http.MethodPost: (*page).signout},
-	"/library":               {http.MethodGet: (*page).library},
-	"/asset":                 {http.MethodGet: (*page).asset},
-	"/asset/update":          {http.MethodPost: (*page).updateAsset},
-	"/asset/derived/delete":  {http.MethodPost: (*page).deleteDerived},
-	"/asset/derived/destroy": {http.MethodPost: (*page).deleteAllDerived},
-	"/asset/delete":          {http.MethodPost: (*page).deleteAsset},
-	"/purges":                {http.MethodGet: (*page).purges, http.MethodPost: (*page).purge},
-	"/invalidation.json":     {http.MethodGet: (*page).invalidationJSON},
-	"/edges.json":            {http.MethodGet: (*page).edgesJSON},
-	"/upload":                {http.MethodGet: (*page).uploadPage},
-	"/bulk":                  {http.MethodPost: (*page).bulk},
-	"/usage":                 {http.MethodGet: (*page).usage},
-	"/upload.json":           {http.MethodPost: (*page).upload},
+	"/signout":                       {http.MethodPost: (*page).signout},
+	"/library":                       {http.MethodGet: (*page).library},
+	"/asset":                         {http.MethodGet: (*page).asset},
+	"/asset/update":                  {http.MethodPost: (*page).updateAsset},
+	"/asset/derived/delete":          {http.MethodPost: (*page).deleteDerived},
+	"/asset/derived/destroy":         {http.MethodPost: (*page).deleteAllDerived},
+	"/asset/delete":                  {http.MethodPost: (*page).deleteAsset},
+	"/asset/rename":                  {http.MethodPost: (*page).rename},
+	"/asset/restore":                 {http.MethodPost: (*page).restore},
+	"/asset/metadata":                {http.MethodPost: (*page).updateMetadata},
+	"/purges":                        {http.MethodGet: (*page).purges, http.MethodPost: (*page).purge},
+	"/invalidation.json":             {http.MethodGet: (*page).invalidationJSON},
+	"/edges.json":                    {http.MethodGet: (*page).edgesJSON},
+	"/upload":                        {http.MethodGet: (*page).uploadPage},
+	"/bulk":                          {http.MethodPost: (*page).bulk},
+	"/bulk.json":                     {http.MethodPost: (*page).bulkJSON},
+	"/usage":                         {http.MethodGet: (*page).usage},
+	"/transformations":               {http.MethodGet: (*page).transformations},
+	"/transformations/create":        {http.MethodPost: (*page).createTransformation},
+	"/transformation":                {http.MethodGet: (*page).transformation},
+	"/transformation/update":         {http.MethodPost: (*page).updateTransformation},
+	"/transformation/delete":         {http.MethodPost: (*page).deleteTransformation},
+	"/transformation/derived/delete": {http.MethodPost: (*page).deleteTransformationDerived},
+	"/upload.json":                   {http.MethodPost: (*page).upload},
 }
 
 // pageSize is the number of assets on a library page.
@@ -43,9 +54,14 @@ const pageSize = 30
 
 // render shows a page with the session's data.
 func (p *page) render(name string, data map[string]any) {
+	p.renderStatus(http.StatusOK, name, data)
+}
+
+// renderStatus shows a page with the session's data and a status.
+func (p *page) renderStatus(status int, name string, data map[string]any) {
 	data["Session"], data["Cloud"], data["CSRF"] = true, p.s.cloud, p.s.csrf
 	data["Page"] = name
-	p.h.render(p.w, http.StatusOK, name, data)
+	p.h.render(p.w, status, name, data)
 }
 
 // fail shows an API error's public message with its status.
@@ -75,51 +91,6 @@ func (p *page) kind() (rt, typ string) {
 	return rt, typ
 }
 
-// library lists assets by prefix (or tag) a page at a time, with the
-// folders the page's public IDs show under the prefix.
-func (p *page) library() {
-	rt, typ := p.kind()
-	q := p.r.URL.Query()
-	prefix, tag, cursor := q.Get("prefix"), q.Get("tag"), q.Get("cursor")
-	params := url.Values{"max_results": {strconv.Itoa(pageSize)}, "tags": {"true"}}
-	if cursor != "" {
-		params.Set("next_cursor", cursor)
-	}
-	var l listing
-	var err error
-	if tag != "" {
-		err = p.api(http.MethodGet, "resources/"+rt+"/tags/"+tag, params, &l)
-	} else {
-		if prefix != "" {
-			params.Set("prefix", prefix)
-		}
-		err = p.api(http.MethodGet, "resources/"+rt+"/"+typ, params, &l)
-	}
-	if err != nil {
-		p.fail(err)
-		return
-	}
-	folders := map[string]bool{}
-	for _, a := range l.Resources {
-		if rest, ok := strings.CutPrefix(a.PublicID, prefix); ok && tag == "" {
-			if seg, _, ok := strings.Cut(rest, "/"); ok {
-				folders[prefix+seg+"/"] = true
-			}
-		}
-	}
-	var names []string
-	for f := range folders {
-		names = append(names, f)
-	}
-	next := ""
-	if l.NextCursor != "" {
-		v := url.Values{"rt": {rt}, "type": {typ}, "prefix": {prefix}, "tag": {tag}, "cursor": {l.NextCursor}}
-		next = "/console/library?" + v.Encode()
-	}
-	p.render("library", map[string]any{"RT": rt, "Type": typ, "Prefix": prefix, "Tag": tag,
-		"Crumbs": crumbs(prefix), "Folders": sortStrings(names), "Assets": l.Resources, "Next": next, "First": cursor != ""})
-}
-
 // crumb is one level of the prefix being browsed.
 type crumb struct{ Name, Prefix string }
 
@@ -143,11 +114,12 @@ func (p *page) assetPath() (string, string, string, string) {
 	return "resources/" + rt + "/" + typ + "/" + id, rt, typ, id
 }
 
-// asset shows an asset's details and derived images.
+// asset shows an asset's details, derived images, versions, metadata
+// form and delivery URL builder.
 func (p *page) asset() {
 	path, rt, typ, id := p.assetPath()
 	var a resource
-	if err := p.api(http.MethodGet, path, url.Values{"max_results": {"100"}}, &a); err != nil {
+	if err := p.api(http.MethodGet, path, url.Values{"max_results": {"100"}, "versions": {"true"}}, &a); err != nil {
 		p.fail(err)
 		return
 	}
@@ -159,8 +131,25 @@ func (p *page) asset() {
 	for _, k := range sortStrings(keys) {
 		ctx = append(ctx, k+"="+a.Context.Custom[k])
 	}
-	p.render("asset", map[string]any{"A": a, "RT": rt, "Type": typ, "ID": id, "Context": strings.Join(ctx, "|"),
-		"Folder": folderOf(id), "Invalidation": p.r.URL.Query().Get("inv"), "Done": p.r.URL.Query().Get("done")})
+	fields, err := p.metadataForm(a.Metadata)
+	if err != nil {
+		p.fail(err)
+		return
+	}
+	named, err := p.namedTransformations()
+	if err != nil {
+		p.fail(err)
+		return
+	}
+	q := p.r.URL.Query()
+	data := map[string]any{"A": a, "RT": rt, "Type": typ, "ID": id, "Context": strings.Join(ctx, "|"),
+		"Folder": folderOf(id), "Invalidation": q.Get("inv"), "Done": q.Get("done"), "Fields": fields, "Named": named}
+	if q.Has("tx") || q.Has("named") {
+		data["Builder"] = p.build(a, q.Get("tx"), q.Get("named"))
+	} else {
+		data["Builder"] = builder{}
+	}
+	p.render("asset", data)
 }
 
 func folderOf(id string) string {
@@ -229,15 +218,13 @@ func (p *page) deleteAllDerived() {
 // (each deletes up to 1,000 assets, then answers partial).
 const maxBulkCalls = 100
 
-// bulk deletes the selected assets, or every asset under a prefix, or
-// only their derived images (keep_original), with invalidate; a prefix
-// is worked through in the Admin API's chunks, repeated while partial.
-// It then shows the last chunk's invalidation (edges apply in order).
-func (p *page) bulk() {
-	rt, typ := p.kind()
+// bulkParams are the Admin delete's parameters of a bulk form: the
+// selected assets or a prefix, keep_original for derived images only,
+// invalidate; what names what is deleted.
+func (p *page) bulkParams() (params url.Values, what string, ok bool) {
 	f := p.r.PostForm
-	params := url.Values{"invalidate": {"true"}}
-	what := "assets"
+	params = url.Values{"invalidate": {"true"}}
+	what = "assets"
 	if f.Get("action") == "derived" {
 		params.Set("keep_original", "true")
 		what = "derived images of assets"
@@ -247,50 +234,119 @@ func (p *page) bulk() {
 		ids := f["public_ids"]
 		if len(ids) == 0 {
 			p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Select at least one asset")
-			return
+			return nil, "", false
 		}
 		params["public_ids[]"] = ids
 	case "prefix":
 		if f.Get("prefix") == "" {
 			p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Missing prefix - the whole cloud is not deleted from the console")
-			return
+			return nil, "", false
 		}
 		params.Set("prefix", f.Get("prefix"))
 	default:
 		p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Choose what to delete: selected or prefix")
+		return nil, "", false
+	}
+	return params, what, true
+}
+
+// chunk is one Admin API call of a bulk deletion: how many it deleted,
+// and the cursor of the next one when partial.
+type chunk struct {
+	Deleted      int           `json:"deleted"`
+	Partial      bool          `json:"partial"`
+	NextCursor   string        `json:"next_cursor,omitempty"`
+	Invalidation *invalidation `json:"invalidation,omitempty"`
+	// Done is what the whole deletion did, on its last chunk.
+	Done string `json:"done,omitempty"`
+}
+
+// bulkChunk makes one Admin delete call (up to 1,000 assets of a prefix).
+func (p *page) bulkChunk(params url.Values) (chunk, error) {
+	rt, typ := p.kind()
+	var out struct {
+		deleteResult
+		Partial    bool   `json:"partial"`
+		NextCursor string `json:"next_cursor"`
+	}
+	if err := p.api(http.MethodDelete, "resources/"+rt+"/"+typ, params, &out); err != nil {
+		return chunk{}, err
+	}
+	c := chunk{Partial: out.Partial && out.NextCursor != "", Invalidation: out.Invalidation}
+	if c.Partial {
+		c.NextCursor = out.NextCursor
+	}
+	for _, st := range out.Deleted {
+		if st == "deleted" {
+			c.Deleted++
+		}
+	}
+	return c, nil
+}
+
+func bulkDone(deleted int, what string, calls int) string {
+	return fmt.Sprintf("Deleted %d %s in %d Admin API call(s)", deleted, what, calls)
+}
+
+// bulk deletes the selected assets, or every asset under a prefix, or
+// only their derived images (keep_original), with invalidate; a prefix
+// is worked through in the Admin API's chunks, repeated while partial.
+// It then shows the last chunk's invalidation (edges apply in order).
+// The page's script uses bulk.json instead, a chunk a request, to show
+// the progress.
+func (p *page) bulk() {
+	params, what, ok := p.bulkParams()
+	if !ok {
 		return
 	}
 	deleted, calls := 0, 0
 	var inv *invalidation
 	for {
-		var out struct {
-			deleteResult
-			Partial    bool   `json:"partial"`
-			NextCursor string `json:"next_cursor"`
-		}
-		if err := p.api(http.MethodDelete, "resources/"+rt+"/"+typ, params, &out); err != nil {
+		c, err := p.bulkChunk(params)
+		if err != nil {
 			p.fail(err)
 			return
 		}
 		calls++
-		for _, st := range out.Deleted {
-			if st == "deleted" {
-				deleted++
-			}
+		deleted += c.Deleted
+		if c.Invalidation != nil {
+			inv = c.Invalidation
 		}
-		if out.Invalidation != nil {
-			inv = out.Invalidation
-		}
-		if !out.Partial || out.NextCursor == "" || calls == maxBulkCalls {
+		if !c.Partial || calls == maxBulkCalls {
 			break
 		}
-		params.Set("next_cursor", out.NextCursor)
+		params.Set("next_cursor", c.NextCursor)
 	}
-	v := url.Values{"done": {fmt.Sprintf("Deleted %d %s in %d Admin API call(s)", deleted, what, calls)}}
+	v := url.Values{"done": {bulkDone(deleted, what, calls)}}
 	if inv != nil {
 		v.Set("inv", inv.ID)
 	}
 	http.Redirect(p.w, p.r, "/console/purges?"+v.Encode(), http.StatusSeeOther)
+}
+
+// bulkJSON is one chunk of a bulk deletion (the form's fields, with
+// next_cursor after the first), for the page's script; with deleted and
+// calls (the totals so far, counted by the script), its last chunk
+// carries what the whole deletion did.
+func (p *page) bulkJSON() {
+	params, what, ok := p.bulkParams()
+	if !ok {
+		return
+	}
+	if c := p.r.PostFormValue("next_cursor"); c != "" {
+		params.Set("next_cursor", c)
+	}
+	c, err := p.bulkChunk(params)
+	if err != nil {
+		p.fail(err)
+		return
+	}
+	if !c.Partial {
+		before, _ := strconv.Atoi(p.r.PostFormValue("deleted"))
+		calls, _ := strconv.Atoi(p.r.PostFormValue("calls"))
+		c.Done = bulkDone(before+c.Deleted, what, calls+1)
+	}
+	api.WriteJSON(p.w, http.StatusOK, c)
 }
 
 // deleteAsset deletes the asset with invalidate, then shows its folder
@@ -318,6 +374,12 @@ func (p *page) purges() {
 	data := map[string]any{"NATS": p.h.opts.Edges != nil, "Invalidation": q.Get("inv"), "Done": q.Get("done")}
 	if p.h.opts.Edges != nil {
 		data["Edges"] = p.h.opts.Edges()
+		named, err := p.namedTransformations()
+		if err != nil {
+			p.fail(err)
+			return
+		}
+		data["Named"] = named
 	}
 	if id := q.Get("inv"); id != "" && p.h.opts.Edges != nil {
 		var st invalidation
@@ -328,8 +390,8 @@ func (p *page) purges() {
 	p.render("purges", data)
 }
 
-// purge asks for an invalidation by public ID, prefix or the whole
-// cloud (the /invalidations API), then shows its progress.
+// purge asks for an invalidation by public ID, prefix, named
+// transformation (every URL using it) or the whole cloud (the /invalidations API), then shows its progress.
 func (p *page) purge() {
 	rt, typ := p.kind()
 	params := url.Values{"resource_type": {rt}, "type": {typ}}
@@ -339,10 +401,12 @@ func (p *page) purge() {
 		params.Set("public_id", value)
 	case "prefix":
 		params.Set("prefix", value)
+	case "transformation":
+		params.Set("transformation", value)
 	case "all":
 		params.Set("all", "true")
 	default:
-		p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Choose what to purge: public_id, prefix or all")
+		p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Choose what to purge: public_id, prefix, transformation or all")
 		return
 	}
 	var st invalidation
@@ -417,37 +481,64 @@ func (p *page) uploadPage() {
 	p.render("upload", map[string]any{})
 }
 
-// upload sends one file of the upload page to the Upload API (resource
-// type auto), multipart as the page's script builds it.
+// upload sends one file of the upload page (or the asset page's
+// overwrite) to the Upload API (resource type rt, auto by default),
+// multipart as the page's script builds it.
 func (p *page) upload() {
 	if !strings.HasPrefix(p.r.Header.Get("Content-Type"), "multipart/form-data") {
 		p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "An upload is multipart/form-data")
 		return
 	}
-	p.h.forwardUpload(p.w, p.r, p.s.cloud, "auto")
+	rt := p.r.URL.Query().Get("rt")
+	switch rt {
+	case "":
+		rt = "auto"
+	case "auto", "image", "video", "raw":
+	default:
+		p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Invalid resource_type - "+api.Clip(rt))
+		return
+	}
+	p.h.forwardUpload(p.w, p.r, p.s.cloud, rt)
 }
 
 // thumbURL is a small c_fill of an image through the delivery URL; ""
-// for what has no public thumbnail (not an image, or not of type upload).
+// for what is not an image.
 func (h *Handler) thumbURL(cloud string, a resource) string {
-	return h.deliveryURL(cloud, a, "c_fill,w_160,h_160")
+	return h.assetURL(cloud, a, "c_fill,w_160,h_160", h.mustSign(cloud, a))
 }
 
 // previewURL is the asset page's preview, at most 640 pixels wide.
 func (h *Handler) previewURL(cloud string, a resource) string {
-	return h.deliveryURL(cloud, a, "c_limit,w_640,h_640")
+	return h.assetURL(cloud, a, "c_limit,w_640,h_640", h.mustSign(cloud, a))
 }
 
-func (h *Handler) deliveryURL(cloud string, a resource, tx string) string {
-	if a.ResourceType != "image" || a.Type != "upload" || a.Format == "" {
+// mustSign says whether the thumbnails and previews of an asset are
+// signed: of a private or authenticated type or access mode, or in a
+// cloud with strict transformations.
+func (h *Handler) mustSign(cloud string, a resource) bool {
+	return a.Type != "upload" || a.AccessMode == "authenticated" || h.opts.Clouds[cloud].StrictTransformations
+}
+
+// assetURL is the delivery URL of an image with the transformation tx
+// (none: ""), signed with the cloud's secret (the signature reaches the
+// page, never the secret); "" for what is not an image.
+func (h *Handler) assetURL(cloud string, a resource, tx string, signed bool) string {
+	if a.ResourceType != "image" || a.Format == "" || a.Type == "fetch" {
 		return ""
 	}
 	segs := strings.Split(a.PublicID, "/")
 	for i, s := range segs {
 		segs[i] = url.PathEscape(s)
 	}
-	return strings.TrimSuffix(h.opts.DeliveryURL, "/") + "/" + url.PathEscape(cloud) + "/image/upload/" + tx +
-		"/v" + strconv.FormatInt(a.Version, 10) + "/" + strings.Join(segs, "/") + "." + a.Format
+	path := ""
+	if signed {
+		path += delivery.Sign(tx, a.PublicID+"."+a.Format, h.opts.Clouds[cloud].APISecret, delivery.SHA1, false) + "/"
+	}
+	if tx != "" {
+		path += tx + "/"
+	}
+	return strings.TrimSuffix(h.opts.DeliveryURL, "/") + "/" + url.PathEscape(cloud) + "/image/" + a.Type + "/" + path +
+		"v" + strconv.FormatInt(a.Version, 10) + "/" + strings.Join(segs, "/") + "." + a.Format
 }
 
 func sortStrings(s []string) []string {

@@ -145,3 +145,80 @@ if (uploadForm) {
     await Promise.all([worker(), worker(), worker()]);
   });
 }
+
+// The asset page's "Replace the file": the file uploaded under the same
+// public ID (overwrite, invalidate), then the page reloaded.
+const overwriteForm = document.getElementById("overwrite");
+if (overwriteForm) {
+  overwriteForm.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const out = overwriteForm.querySelector(".upload-status");
+    const d = overwriteForm.dataset;
+    const data = new FormData();
+    data.append("file", overwriteForm.elements.file.files[0]);
+    data.append("public_id", d.id);
+    data.append("type", d.type);
+    data.append("overwrite", "true");
+    data.append("invalidate", "true");
+    out.textContent = "uploading";
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `/console/upload.json?rt=${encodeURIComponent(d.rt)}`);
+    xhr.setRequestHeader("X-CSRF-Token", d.csrf);
+    xhr.addEventListener("loadend", () => {
+      let body = {};
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {}
+      if (xhr.status !== 200) {
+        out.textContent = `failed: ${body.error?.message ?? xhr.status}`;
+        return;
+      }
+      const v = new URLSearchParams({ rt: d.rt, type: d.type, id: d.id, done: `Replaced: version ${body.version}` });
+      window.location.assign(`/console/asset?${v}`);
+    });
+    xhr.send(data);
+  });
+}
+
+// The library's bulk form: a chunk (one Admin API call, up to 1,000
+// assets) a request to /console/bulk.json, the progress shown after each,
+// then the purges page with the last chunk's invalidation.
+const bulkForm = document.getElementById("bulk");
+if (bulkForm) {
+  bulkForm.addEventListener("submit", async (ev) => {
+    if (ev.defaultPrevented) return; // not confirmed
+    ev.preventDefault();
+    const out = document.getElementById("bulk-progress");
+    const base = new URLSearchParams(new FormData(bulkForm, ev.submitter));
+    let deleted = 0;
+    let calls = 0;
+    let cursor = "";
+    for (;;) {
+      const body = new URLSearchParams(base);
+      body.set("deleted", String(deleted));
+      body.set("calls", String(calls));
+      if (cursor) body.set("next_cursor", cursor);
+      const r = await fetch("/console/bulk.json", { method: "POST", body, credentials: "same-origin" });
+      let c = {};
+      try {
+        c = await r.json();
+      } catch {}
+      if (!r.ok) {
+        out.textContent = `Stopped after ${calls} call(s), ${deleted} deleted: ${c.error?.message ?? r.status}`;
+        out.dataset.state = "failed";
+        return;
+      }
+      calls++;
+      deleted += c.deleted;
+      out.textContent = `Call ${calls}: ${c.deleted} deleted, ${deleted} in all${c.partial ? ", going on…" : ""}`;
+      out.dataset.calls = String(calls);
+      if (!c.partial || calls >= 100) {
+        const v = new URLSearchParams({ done: c.done ?? `Deleted ${deleted} in ${calls} Admin API call(s)` });
+        if (c.invalidation) v.set("inv", c.invalidation.id);
+        window.location.assign(`/console/purges?${v}`);
+        return;
+      }
+      cursor = c.next_cursor;
+    }
+  });
+}
