@@ -356,12 +356,6 @@ func TestWebhooksOfTagsContextAndAdminDeletes(t *testing.T) {
 		"resource_tags_changed resource_tags_changed resource_tags_changed resource_tags_changed upload upload upload]"; fmt.Sprint(types) != want {
 		t.Errorf("the all trigger got %v, want %s", types, want)
 	}
-	// set_exclusive does not notify: notification_url is refused with it.
-	status, body := post(t, o.URL+"/v1_1/demo/image/tags", "application/x-www-form-urlencoded", strings.NewReader(url.Values{
-		"command": {"set_exclusive"}, "tag": {"x"}, "public_ids": {"t3"}, "notification_url": {hookURL}}.Encode()), true)
-	if status != 400 || !strings.Contains(errorMessage(t, body), "notification_url") {
-		t.Errorf("set_exclusive with notification_url: %d %s", status, body)
-	}
 }
 
 // The notifications listing (a mediacdn extension): newest first, by
