@@ -97,7 +97,8 @@ func (s *Server) destroy(ctx context.Context, c *call, key meta.Key, invalidate 
 }
 
 // deleteByToken serves POST /v1_1/<cloud>/delete_by_token: unsigned, with a
-// token from an upload's return_delete_token, valid 10 minutes, once.
+// token from an upload's return_delete_token, valid 10 minutes, once. It
+// notifies the cloud's delete triggers as destroy does.
 func (c *call) deleteByToken(_ string, p *api.Params) {
 	token := p.Get("token")
 	if token == "" {
@@ -113,7 +114,12 @@ func (c *call) deleteByToken(_ string, p *api.Params) {
 		c.fail(delivery.Internal(err))
 		return
 	}
-	if _, _, err := c.s.destroy(c.ctx(), c, key, false); err != nil {
+	ctx, err := c.withWebhook(p, notifyDelete, deleteBody) // the cloud's delete triggers, in Delete's transaction
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	if _, _, err := c.s.destroy(ctx, c, key, false); err != nil {
 		c.fail(err)
 		return
 	}
