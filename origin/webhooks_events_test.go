@@ -70,3 +70,67 @@ func TestWebhooksOfDeleteByToken(t *testing.T) {
 		t.Errorf("delete_by_token webhook resource %v", r)
 	}
 }
+
+// multi, sprite, explode and generate_archive (mode=create) with the Go
+// SDK notify their notification_url once their result is stored (explode:
+// once its pages are made), the method's answer as the body under their
+// own notification_type; the cloud's triggers of those types get them
+// too.
+func TestWebhooksOfMadeFiles(t *testing.T) {
+	o := startOrigin(t, webhookConfig)
+	ctx := context.Background()
+	rcv, hookURL := hookServer(t, o, 0)
+	trig, trigURL := hookServer(t, o, 0)
+	createTrigger(t, o, trigURL+"/explode", "explode")
+	uploadWithTag(t, o, "set", [2]string{"chelsea.png", "a"}, [2]string{"coffee.png", "b"})
+
+	mu, err := o.Cld.Upload.Multi(ctx, uploader.MultiParams{Tag: "set", Transformation: "w_40", NotificationURL: hookURL + "/multi"})
+	if msg := sdkFailure(err, mu); msg != "" {
+		t.Fatal(msg)
+	}
+	sp, err := o.Cld.Upload.GenerateSprite(ctx, uploader.GenerateSpriteParams{Tag: "set", NotificationURL: hookURL + "/sprite"})
+	if msg := sdkFailure(err, sp); msg != "" {
+		t.Fatal(msg)
+	}
+	ex, err := o.Cld.Upload.Explode(ctx, uploader.ExplodeParams{PublicID: "set", Type: "multi", NotificationURL: hookURL + "/explode"})
+	if msg := sdkFailure(err, ex); msg != "" {
+		t.Fatal(msg)
+	}
+	zip, err := o.Cld.Upload.CreateZip(ctx, uploader.CreateArchiveParams{Tags: api.CldAPIArray{"set"},
+		TargetPublicID: "set", NotificationURL: hookURL + "/zip"})
+	if msg := sdkFailure(err, zip); msg != "" {
+		t.Fatal(msg)
+	}
+	waitDelivered(t, o.Store.Meta, 5)
+	got := map[string]map[string]any{}
+	for _, h := range rcv.hooks() {
+		got[fmt.Sprint(h.body["notification_type"])] = h.body
+		if h.body["signature_key"] != apiKey || len(fmt.Sprint(h.body["request_id"])) != 32 || h.body["timestamp"] == nil {
+			t.Errorf("webhook frame %s", h.raw)
+		}
+	}
+	if m := got["multi"]; m == nil || m["public_id"] != "set" || m["url"] != mu.URL || m["asset_id"] != mu.AssetID ||
+		m["version"] != float64(mu.Version) {
+		t.Errorf("multi webhook %v (answer %+v)", m, mu)
+	}
+	if s := got["sprite"]; s == nil || s["public_id"] != "set" || s["css_url"] != sp.CSSURL || s["image_url"] != sp.ImageURL ||
+		len(s["image_infos"].(map[string]any)) != 2 {
+		t.Errorf("sprite webhook %v", s)
+	}
+	e := got["explode"]
+	pages, _ := e["eager"].([]any)
+	if e == nil || e["batch_id"] != ex.BatchID || e["public_id"] != "set" || e["type"] != "multi" || len(pages) != 2 {
+		t.Fatalf("explode webhook %v (batch %s)", e, ex.BatchID)
+	}
+	if p := pages[1].(map[string]any); p["transformation"] != "pg_2" || p["width"] != float64(40) ||
+		!strings.HasSuffix(fmt.Sprint(p["secure_url"]), "/demo/image/multi/pg_2/v"+fmt.Sprint(mu.Version)+"/set.png") {
+		t.Errorf("explode webhook's second page %v", p)
+	}
+	if z := got["generate_archive"]; z == nil || z["public_id"] != "set.zip" || z["resource_type"] != "raw" ||
+		z["file_count"] != float64(2) || z["secure_url"] != zip.SecureURL {
+		t.Errorf("generate_archive webhook %v", z)
+	}
+	if th := trig.hooks(); len(th) != 1 || th[0].body["notification_type"] != "explode" {
+		t.Errorf("explode trigger got %v", th)
+	}
+}
