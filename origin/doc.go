@@ -48,7 +48,7 @@
 //	upload_explicit.go        explicit
 //	upload_rename.go          rename (renameAsset: the rename path folder renames share)
 //	upload_folders.go         folder modes: where an asset's folder comes from
-//	upload_destroy.go         destroy, delete_by_token
+//	upload_destroy.go         destroy (a multi's or sprite's result too), delete_by_token
 //	upload_tags.go            tags, context (add, remove, replace)
 //	upload_text.go            text: an image of a text string
 //	upload_archive.go         generate_archive: zip and tgz archives streamed to the client or into a raw asset
@@ -63,6 +63,7 @@
 //
 //	webhooks.go               the notifications' bodies, written to the outbox with the change (one per URL:
 //	                          notification_url, the cloud's triggers); their signature
+//	webhooks_made.go          the notifications of what multi, sprite, explode and generate_archive make
 //	webhooks_config.go        Webhooks: timeouts, retries, bounds
 //	webhooks_worker.go        webhookSender: claims due notifications, POSTs them, records the outcome; metrics
 //
