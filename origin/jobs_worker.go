@@ -59,7 +59,7 @@ func newJobRunner(s *Server) *jobRunner {
 	base, cancel := context.WithCancel(context.Background())
 	w := &jobRunner{s: s, cfg: s.cfg.Jobs, wakeup: make(chan struct{}, 1), stop: make(chan struct{}),
 		done: make(chan struct{}), base: base, cancel: cancel}
-	w.kinds = map[string]jobFunc{jobEager: s.runEagerJob, jobUpload: s.runUploadJob}
+	w.kinds = map[string]jobFunc{jobEager: s.runEagerJob, jobUpload: s.runUploadJob, jobMade: s.runMadeJob}
 	return w
 }
 

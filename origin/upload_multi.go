@@ -21,8 +21,8 @@ import (
 
 func multiSpec() api.MethodParams {
 	return signedParams(api.MethodParams{
-		Implemented: []string{"tag", "format", "transformation", "resource_type", "mode", "notification_url"},
-		Refused:     []string{"async", "urls"},
+		Implemented: []string{"tag", "format", "transformation", "resource_type", "mode", "notification_url", "async"},
+		Refused:     []string{"urls"},
 	})
 }
 
@@ -34,6 +34,9 @@ const multiDelay = 100
 func (c *call) multi(rt string, p *api.Params) {
 	if uploadRT(rt, p) != delivery.Image {
 		c.fail(api.BadRequest("Multi makes images: use /image/multi"))
+		return
+	}
+	if c.madeAsync(notifyMulti, p) { // in the background (upload_made_async.go)
 		return
 	}
 	tag, err := tagParam(p)

@@ -23,8 +23,8 @@ import (
 
 func spriteSpec() api.MethodParams {
 	return signedParams(api.MethodParams{
-		Implemented: []string{"tag", "transformation", "format", "resource_type", "mode", "notification_url"},
-		Refused:     []string{"async", "urls"},
+		Implemented: []string{"tag", "transformation", "format", "resource_type", "mode", "notification_url", "async"},
+		Refused:     []string{"urls"},
 	})
 }
 
@@ -53,6 +53,9 @@ type spriteInfoJSON struct {
 func (c *call) sprite(rt string, p *api.Params) {
 	if uploadRT(rt, p) != delivery.Image {
 		c.fail(api.BadRequest("Sprites are images: use /image/sprite"))
+		return
+	}
+	if c.madeAsync(notifySprite, p) { // in the background (upload_made_async.go)
 		return
 	}
 	tag, err := tagParam(p)

@@ -134,3 +134,47 @@ func TestWebhooksOfMadeFiles(t *testing.T) {
 		t.Errorf("explode trigger got %v", th)
 	}
 }
+
+// multi and sprite with async answer at once (status processing, the tag,
+// a batch ID); a job makes and stores the result, and notification_url
+// gets the method's notification then; one that fails (a tag no image
+// has) stores nothing and notifies its error, once, not tried again.
+func TestMultiSpriteAsync(t *testing.T) {
+	o := startOrigin(t, jobsConfig)
+	ctx := context.Background()
+	rcv, hookURL := hookServer(t, o, 0)
+	uploadWithTag(t, o, "set", [2]string{"chelsea.png", "a"}, [2]string{"coffee.png", "b"})
+	mu, err := o.Cld.Upload.Multi(ctx, uploader.MultiParams{Tag: "set", Async: api.Bool(true), NotificationURL: hookURL + "/multi"})
+	if msg := sdkFailure(err, mu); msg != "" {
+		t.Fatal(msg)
+	}
+	raw := *mu.Response.(*map[string]any)
+	if raw["status"] != "processing" || raw["public_id"] != "set" || len(fmt.Sprint(raw["batch_id"])) != 64 || mu.URL != "" {
+		t.Fatalf("async multi answered %v", raw)
+	}
+	sp, err := o.Cld.Upload.GenerateSprite(ctx, uploader.GenerateSpriteParams{Tag: "none", Async: api.Bool(true),
+		NotificationURL: hookURL + "/sprite"})
+	if msg := sdkFailure(err, sp); msg != "" {
+		t.Fatal(msg)
+	}
+	waitDelivered(t, o.Store.Meta, 2)
+	got := map[string]map[string]any{}
+	for _, h := range rcv.hooks() {
+		got[fmt.Sprint(h.body["notification_type"])] = h.body
+	}
+	if m := got["multi"]; m == nil || m["public_id"] != "set" || !strings.HasSuffix(fmt.Sprint(m["secure_url"]), "/set.gif") {
+		t.Errorf("async multi's notification %v", m)
+	}
+	if r := testkit.Get(t, o.URL+"/demo/image/multi/set.gif"); r.Status != 200 {
+		t.Errorf("async multi's result: %d", r.Status)
+	}
+	s := got["sprite"]
+	if e, _ := s["error"].(map[string]any); s == nil || s["status"] != "failed" || s["public_id"] != "none" ||
+		e["message"] != "No images found with tag - none" {
+		t.Errorf("failed async sprite's notification %v", s)
+	}
+	jobs, err := o.Store.Meta.ListJobs(ctx, cloudName, 10)
+	if err != nil || len(jobs) != 2 || jobs[0].State != "failed" || jobs[0].Attempts != 1 || jobs[1].State != "done" {
+		t.Errorf("jobs %+v %v", jobs, err)
+	}
+}
