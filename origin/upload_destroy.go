@@ -125,6 +125,11 @@ func (c *call) deleteByToken(_ string, p *api.Params) {
 		c.fail(api.BadRequest("Missing required parameter - token"))
 		return
 	}
+	ctx, err := c.withWebhook(p, notifyDelete, deleteBody) // the cloud's delete triggers, in Delete's transaction
+	if err != nil {
+		c.fail(err)
+		return
+	}
 	key, err := c.s.meta.TakeDeleteToken(c.ctx(), token, c.s.now())
 	if errors.Is(err, meta.ErrNotFound) || err == nil && key.Cloud != c.cloud {
 		c.fail(delivery.Errorf(http.StatusUnauthorized, "Stale or invalid delete token"))
@@ -132,11 +137,6 @@ func (c *call) deleteByToken(_ string, p *api.Params) {
 	}
 	if err != nil {
 		c.fail(delivery.Internal(err))
-		return
-	}
-	ctx, err := c.withWebhook(p, notifyDelete, deleteBody) // the cloud's delete triggers, in Delete's transaction
-	if err != nil {
-		c.fail(err)
 		return
 	}
 	if _, _, err := c.s.destroy(ctx, c, key, false); err != nil {

@@ -62,7 +62,7 @@ func (c *call) madeAsync(action string, p *api.Params) bool {
 	}
 	tag, err := tagParam(p)
 	if err == nil && p.Get("mode") == "download" {
-		err = api.BadRequest("Parameter async is not supported with mode=download")
+		err = api.BadRequest("async is not supported with mode=download (the file is the answer)")
 	}
 	var to string
 	if err == nil {

@@ -95,7 +95,7 @@ func notifyMade(c *call, w *webhook, key string, answer any) error {
 func (c *call) madeWebhook(p *api.Params, kind string, download bool) (*webhook, error) {
 	if download {
 		if p.Has("notification_url") {
-			return nil, api.BadRequest("Parameter notification_url is not supported with mode=download")
+			return nil, api.BadRequest("notification_url is not supported with mode=download (nothing is stored)")
 		}
 		return nil, nil
 	}
