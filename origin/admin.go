@@ -216,6 +216,12 @@ func (c *call) resourceRoutes(tail string) (adminRoutes, error) {
 		return adminRoutes{http.MethodGet: {listByModerationSpec(), func(p *api.Params) { c.listByModeration(rt, kind, status, p) }}}, nil
 	}
 	typ, ok := delivery.ParseDeliveryType(second)
+	if ok && isMadeType(typ) { // multi and sprite results: listed and inspected
+		if rest2 == "" {
+			return adminRoutes{http.MethodGet: {listSpec(), func(p *api.Params) { c.listResources(rt, typ, p) }}}, nil
+		}
+		return adminRoutes{http.MethodGet: {detailsSpec(), func(p *api.Params) { c.details(rt, typ, rest2, p) }}}, nil
+	}
 	if !ok || !isStoredType(typ) && typ != delivery.Fetch { // fetched images are listed, inspected and deleted too
 		return nil, api.BadRequest("Invalid type - %s (must be upload, private, authenticated or fetch)", api.Clip(second))
 	}
@@ -265,6 +271,13 @@ func (c *call) relatedRoutes(rest string) (adminRoutes, error) {
 // isStoredType reports the delivery types assets are stored under.
 func isStoredType(t delivery.DeliveryType) bool {
 	return t == delivery.Upload || t == delivery.Private || t == delivery.Authenticated
+}
+
+// isMadeType reports the delivery types of what multi and sprite make
+// (upload_tagged.go): the Admin API lists and shows them, destroy deletes
+// them, but nothing is uploaded, renamed or tagged under them.
+func isMadeType(t delivery.DeliveryType) bool {
+	return t == delivery.Multi || t == delivery.Sprite
 }
 
 // isAssetID reports an asset ID's shape: 32 lower-case hex digits.

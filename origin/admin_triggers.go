@@ -21,15 +21,16 @@ const maxTriggersPerCloud = 100
 
 // triggerEventTypes are the event types a trigger may have: those this
 // server notifies, and all of them.
-var triggerEventTypes = []string{"all", notifyUpload, notifyDelete, notifyRename, notifyTags, notifyContext}
+var triggerEventTypes = []string{"all", notifyUpload, notifyDelete, notifyRename, notifyTags, notifyContext, notifyEager,
+	notifyMulti, notifySprite, notifyExplode, notifyArchive}
 
 // unsupportedEventTypes are Cloudinary's other event types: this server
 // never sends them, so a trigger for one is refused by name.
 var unsupportedEventTypes = []string{"access_control_changed", "bulk_refresh_auto_fetch", "create_folder",
-	"delete_by_token", "delete_folder", "eager", "error", "explode", "generate_archive", "info",
-	"invalidate_custom_cdn", "moderation", "moderation_summary", "move", "move_or_rename_asset_folder", "multi",
+	"delete_by_token", "delete_folder", "error", "info",
+	"invalidate_custom_cdn", "moderation", "moderation_summary", "move", "move_or_rename_asset_folder",
 	"publish", "related_assets", "report", "resource_display_name_changed", "resource_metadata_changed",
-	"restore_asset_version", "sprite", "proof_status_changed"}
+	"restore_asset_version", "proof_status_changed"}
 
 // triggerJSON is a trigger as the Admin API answers it.
 type triggerJSON struct {

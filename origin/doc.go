@@ -48,7 +48,7 @@
 //	upload_explicit.go        explicit
 //	upload_rename.go          rename (renameAsset: the rename path folder renames share)
 //	upload_folders.go         folder modes: where an asset's folder comes from
-//	upload_destroy.go         destroy, delete_by_token
+//	upload_destroy.go         destroy (a multi's or sprite's result too), delete_by_token
 //	upload_tags.go            tags, context (add, remove, replace)
 //	upload_text.go            text: an image of a text string
 //	upload_archive.go         generate_archive: zip and tgz archives streamed to the client or into a raw asset
@@ -56,6 +56,7 @@
 //	upload_tagged.go          the images with a tag that multi and sprite are made of; their results stored and purged
 //	upload_multi.go           multi: an animated GIF or WebP, or a PDF, of the images with a tag (type multi)
 //	upload_sprite.go          sprite: the images with a tag in one PNG, with its CSS and JSON (type sprite)
+//	upload_made_async.go      async multi and sprite: the job that runs the call, its failure notified
 //	upload_presets.go         upload presets: the Admin API's upload_presets, applied by upload_preset
 //	upload_unsigned.go        unsigned upload: the parameters an unsigned caller may set, its rates
 //
@@ -63,6 +64,7 @@
 //
 //	webhooks.go               the notifications' bodies, written to the outbox with the change (one per URL:
 //	                          notification_url, the cloud's triggers); their signature
+//	webhooks_made.go          the notifications of what multi, sprite, explode and generate_archive make
 //	webhooks_config.go        Webhooks: timeouts, retries, bounds
 //	webhooks_worker.go        webhookSender: claims due notifications, POSTs them, records the outcome; metrics
 //

@@ -18,7 +18,7 @@ import (
 // after a call this origin served adds one) it claims up to Concurrency
 // of them under a lease, so that each is done by one origin however many
 // share the store, does each within Timeout, and records the outcome with
-// the job's notification (meta.FinishJob: written once, when the job
+// the job's notifications (meta.FinishJob: written once, when the job
 // ends). A job cut short by the origin stopping is left to its lease's
 // end, then claimed again (by this origin restarted, or another).
 type jobRunner struct {
@@ -40,11 +40,11 @@ type jobRunner struct {
 	failed   atomic.Int64 // jobs failed for good
 }
 
-// jobFunc does one job. It returns the notification the job's end sends
-// (nil: none): of the outcome when it succeeds, of err when it fails (sent
+// jobFunc does one job. It returns the notifications the job's end sends
+// (none: nil): of the outcome when it succeeds, of err when it fails (sent
 // only when that was the last attempt, or err is a finalJobError), and
 // what to clean up when it fails for good (nil: nothing).
-type jobFunc func(ctx context.Context, j meta.Job) (n *meta.Notification, cleanup func(), err error)
+type jobFunc func(ctx context.Context, j meta.Job) (ns []*meta.Notification, cleanup func(), err error)
 
 // finalJobError fails a job for good, without another attempt.
 type finalJobError struct{ error }
@@ -59,7 +59,7 @@ func newJobRunner(s *Server) *jobRunner {
 	base, cancel := context.WithCancel(context.Background())
 	w := &jobRunner{s: s, cfg: s.cfg.Jobs, wakeup: make(chan struct{}, 1), stop: make(chan struct{}),
 		done: make(chan struct{}), base: base, cancel: cancel}
-	w.kinds = map[string]jobFunc{jobEager: s.runEagerJob, jobUpload: s.runUploadJob}
+	w.kinds = map[string]jobFunc{jobEager: s.runEagerJob, jobUpload: s.runUploadJob, jobMade: s.runMadeJob}
 	return w
 }
 
@@ -146,12 +146,12 @@ func (w *jobRunner) round() {
 // do runs one job and records the outcome.
 func (w *jobRunner) do(j meta.Job) {
 	run, ok := w.kinds[j.Kind]
-	var n *meta.Notification
+	var ns []*meta.Notification
 	var cleanup func()
 	err := errors.New("unknown job kind")
 	if ok {
 		ctx, cancel := context.WithTimeout(w.base, w.cfg.Timeout)
-		n, cleanup, err = run(ctx, j)
+		ns, cleanup, err = run(ctx, j)
 		cancel()
 	}
 	if w.base.Err() != nil {
@@ -167,7 +167,7 @@ func (w *jobRunner) do(j meta.Job) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	state, ferr := w.s.meta.FinishJob(ctx, j.ID, w.s.holder, msg, retry, n)
+	state, ferr := w.s.meta.FinishJob(ctx, j.ID, w.s.holder, msg, retry, ns)
 	switch {
 	case ferr != nil:
 		w.s.log.Error("jobs: record", "id", j.ID, "err", ferr)

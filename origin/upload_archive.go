@@ -92,8 +92,8 @@ func generateArchiveSpec() api.MethodParams {
 		Implemented: []string{"public_ids", "prefixes", "tags", "resource_type", "type", "mode",
 			"target_format", "target_public_id", "target_tags", "target_asset_folder", "flatten_folders", "expires_at",
 			"allow_missing", "use_original_filename", "transformations", "fully_qualified_public_ids",
-			"flatten_transformations"},
-		Refused: []string{"skip_transformation_name", "keep_derived", "async", "notification_url", "phash"},
+			"flatten_transformations", "notification_url"},
+		Refused: []string{"skip_transformation_name", "keep_derived", "async", "phash"},
 	})
 }
 
@@ -218,6 +218,11 @@ func (c *call) generateArchive(rt string, p *api.Params) {
 		c.fail(delivery.Errorf(http.StatusForbidden, "Download URL expired at %s", timeJSON(o.expiresAt)))
 		return
 	}
+	w, err := c.madeWebhook(p, notifyArchive, o.download)
+	if err != nil {
+		c.fail(err)
+		return
+	}
 	ctx, cancel := context.WithTimeout(c.ctx(), c.s.cfg.Archives.Timeout)
 	defer cancel()
 	entries, err := c.archiveSelection(ctx, o)
@@ -232,7 +237,7 @@ func (c *call) generateArchive(rt string, p *api.Params) {
 		c.downloadArchive(ctx, o, entries)
 		return
 	}
-	c.createArchive(ctx, o, entries, p)
+	c.createArchive(ctx, o, entries, p, w)
 }
 
 // archiveSelection finds the assets o selects, each once, in the order
@@ -589,7 +594,9 @@ func (c *call) downloadArchive(ctx context.Context, o *archiveOptions, entries [
 // a raw asset (target_public_id, else a random ID, with the format's
 // extension), answering Cloudinary's create_archive fields. A failure
 // part way, a client gone included, discards the blob: nothing is stored.
-func (c *call) createArchive(ctx context.Context, o *archiveOptions, entries []archiveEntry, p *api.Params) {
+// w, when not nil, is its generate_archive notification, written with the
+// asset.
+func (c *call) createArchive(ctx context.Context, o *archiveOptions, entries []archiveEntry, p *api.Params, w *webhook) {
 	bw, err := c.s.blobs.Create()
 	if err != nil {
 		c.fail(delivery.Internal(err))
@@ -627,13 +634,21 @@ func (c *call) createArchive(ctx context.Context, o *archiveOptions, entries []a
 		Blob: key, CreatedAt: now, UpdatedAt: now, Tags: o.targetTags, DisplayName: path.Base(id),
 		AssetFolder: c.assetFolderOf(id, o.targetAssetFolder),
 	}
-	res, err := c.s.meta.Put(c.ctx(), a, true)
+	assets := map[meta.Key]bool{}
+	for _, e := range entries {
+		assets[e.a.Key] = true
+	}
+	answer := func(a *meta.Asset) archiveJSON {
+		return archiveJSON{assetJSON: c.assetResponse(a), ResourceCount: len(assets), FileCount: len(entries)}
+	}
+	res, err := c.s.meta.Put(withMadeWebhook(c.ctx(), w, func(a *meta.Asset) any { return answer(a) }), a, true)
 	if err != nil {
 		c.s.deleteBlobs(key)
 		c.fail(delivery.Internal(err))
 		return
 	}
 	c.s.deleteBlobs(res.Orphans...)
+	c.s.webhooks.wake()
 	ev := Event{Kind: EventCreated, Asset: a.Key, NewVersion: a.Version, Time: a.UpdatedAt}
 	if res.Prev != nil {
 		ev.Kind, ev.OldVersion = EventOverwritten, res.Prev.Version
@@ -644,11 +659,7 @@ func (c *call) createArchive(ctx context.Context, o *archiveOptions, entries []a
 			"The archive was saved but its invalidation could not be published - retry the request"))
 		return
 	}
-	assets := map[meta.Key]bool{}
-	for _, e := range entries {
-		assets[e.a.Key] = true
-	}
-	j := archiveJSON{assetJSON: c.assetResponse(a), ResourceCount: len(assets), FileCount: len(entries)}
+	j := answer(a)
 	j.Invalidation = c.report(p, inv)
 	c.ok(j)
 }

@@ -134,7 +134,7 @@ func signatureAlgorithm(p *api.Params) string {
 // runUploadJob runs an async upload as its call would have, from the kept
 // file. Its success is notified by the upload itself; a failure by the
 // notification returned.
-func (s *Server) runUploadJob(ctx context.Context, j meta.Job) (*meta.Notification, func(), error) {
+func (s *Server) runUploadJob(ctx context.Context, j meta.Job) ([]*meta.Notification, func(), error) {
 	var job uploadJob
 	if err := json.Unmarshal(j.Payload, &job); err != nil {
 		return nil, nil, fmt.Errorf("upload job %d: %w", j.ID, err)
@@ -153,7 +153,7 @@ func (s *Server) runUploadJob(ctx context.Context, j meta.Job) (*meta.Notificati
 		return nil, nil, nil
 	}
 	failed := &delivery.Error{Status: status, Message: msg}
-	n, err := s.asyncFailureNotice(j.Cloud, job, failed)
+	n, err := s.asyncFailureNotice(ctx, j.Cloud, job, failed)
 	if err != nil {
 		return nil, cleanup, err
 	}
@@ -205,12 +205,9 @@ func (s *Server) replayUpload(ctx context.Context, j meta.Job, cl config.Cloud, 
 	return w.status, e.Error.Message, nil
 }
 
-// asyncFailureNotice is the notification of job's failure (nil without a
-// notification URL).
-func (s *Server) asyncFailureNotice(cloud string, job uploadJob, failed *delivery.Error) (*meta.Notification, error) {
-	if job.NotificationURL == "" {
-		return nil, nil
-	}
+// asyncFailureNotice is the notification of job's failure, to its
+// notification URL and the cloud's upload triggers.
+func (s *Server) asyncFailureNotice(ctx context.Context, cloud string, job uploadJob, failed *delivery.Error) ([]*meta.Notification, error) {
 	now := timeJSON(s.now())
 	b, err := json.Marshal(asyncFailure{
 		notificationHead: notificationHead{NotificationType: notifyUpload, Timestamp: now, RequestID: api.RandomHex(16)},
@@ -222,7 +219,7 @@ func (s *Server) asyncFailureNotice(cloud string, job uploadJob, failed *deliver
 	if err != nil {
 		return nil, err
 	}
-	return s.outboxNotification(cloud, job.NotificationURL, job.Algorithm, b), nil
+	return s.jobNotifications(ctx, cloud, notifyUpload, job.NotificationURL, job.Algorithm, b)
 }
 
 // answerRecorder keeps the answer of an upload run by a job.

@@ -37,7 +37,8 @@ func typeParam(p *api.Params, key string) (delivery.DeliveryType, error) {
 }
 
 // destroy serves POST /<rt>/destroy: {"result":"ok"}, or {"result":"not
-// found"} with status 200, as Cloudinary answers.
+// found"} with status 200, as Cloudinary answers. type may also be multi
+// or sprite (a sprite image's CSS and JSON are deleted with it).
 func (c *call) destroy(rt string, p *api.Params) {
 	id := p.Get("public_id")
 	if id == "" {
@@ -45,6 +46,9 @@ func (c *call) destroy(rt string, p *api.Params) {
 		return
 	}
 	typ, err := typeParam(p, "type")
+	if t, ok := delivery.ParseDeliveryType(p.Get("type")); ok && isMadeType(t) {
+		typ, err = t, nil // a multi's or sprite's result
+	}
 	if err != nil {
 		c.fail(err)
 		return
@@ -61,6 +65,9 @@ func (c *call) destroy(rt string, p *api.Params) {
 		return
 	}
 	inv, found, err := c.s.destroy(ctx, c, key, invalidate)
+	if err == nil && found && key.Type == delivery.Sprite && key.ResourceType == delivery.Image {
+		err = c.destroySpriteFiles(key, invalidate)
+	}
 	if err != nil {
 		c.fail(err)
 		return
@@ -73,6 +80,19 @@ func (c *call) destroy(rt string, p *api.Params) {
 		Result       string              `json:"result"`
 		Invalidation *InvalidationStatus `json:"invalidation,omitempty"`
 	}{"ok", c.report(p, inv)})
+}
+
+// destroySpriteFiles deletes the CSS and JSON (raw assets of type
+// sprite) of the sprite image at key, as destroying a sprite does at
+// Cloudinary; they notify nothing of their own.
+func (c *call) destroySpriteFiles(key meta.Key, invalidate bool) error {
+	for _, ext := range []string{"css", "json"} {
+		k := meta.Key{Cloud: key.Cloud, ResourceType: delivery.Raw, Type: delivery.Sprite, PublicID: key.PublicID + "." + ext}
+		if _, _, err := c.s.destroy(c.ctx(), c, k, invalidate); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // destroy deletes an asset and its blobs and emits the event; ctx is
@@ -97,11 +117,17 @@ func (s *Server) destroy(ctx context.Context, c *call, key meta.Key, invalidate 
 }
 
 // deleteByToken serves POST /v1_1/<cloud>/delete_by_token: unsigned, with a
-// token from an upload's return_delete_token, valid 10 minutes, once.
+// token from an upload's return_delete_token, valid 10 minutes, once. It
+// notifies the cloud's delete triggers as destroy does.
 func (c *call) deleteByToken(_ string, p *api.Params) {
 	token := p.Get("token")
 	if token == "" {
 		c.fail(api.BadRequest("Missing required parameter - token"))
+		return
+	}
+	ctx, err := c.withWebhook(p, notifyDelete, deleteBody) // the cloud's delete triggers, in Delete's transaction
+	if err != nil {
+		c.fail(err)
 		return
 	}
 	key, err := c.s.meta.TakeDeleteToken(c.ctx(), token, c.s.now())
@@ -113,7 +139,7 @@ func (c *call) deleteByToken(_ string, p *api.Params) {
 		c.fail(delivery.Internal(err))
 		return
 	}
-	if _, _, err := c.s.destroy(c.ctx(), c, key, false); err != nil {
+	if _, _, err := c.s.destroy(ctx, c, key, false); err != nil {
 		c.fail(err)
 		return
 	}

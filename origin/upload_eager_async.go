@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
+	"time"
 
 	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/api"
@@ -149,7 +151,7 @@ func (c *call) eagerAsyncAnswer(a *meta.Asset, eager []string, batch string) []e
 // runEagerJob makes an eager_async job's images for the version the call
 // left, as delivery makes them, and waits until they are recorded. The
 // notification tells of them, or of the error.
-func (s *Server) runEagerJob(ctx context.Context, j meta.Job) (*meta.Notification, func(), error) {
+func (s *Server) runEagerJob(ctx context.Context, j meta.Job) ([]*meta.Notification, func(), error) {
 	var job eagerJob
 	if err := json.Unmarshal(j.Payload, &job); err != nil {
 		return nil, nil, fmt.Errorf("eager job %d: %w", j.ID, err)
@@ -163,7 +165,7 @@ func (s *Server) runEagerJob(ctx context.Context, j meta.Job) (*meta.Notificatio
 	typ, _ := delivery.ParseDeliveryType(job.Type)
 	key := meta.Key{Cloud: j.Cloud, ResourceType: rt, Type: typ, PublicID: job.PublicID}
 	a, images, err := s.makeEagerJob(ctx, c, key, job)
-	n, nerr := s.eagerNotice(c, job, key, a, images, err)
+	n, nerr := s.eagerNotice(ctx, c, job, key, a, images, err)
 	if nerr != nil {
 		return nil, nil, nerr
 	}
@@ -205,13 +207,10 @@ func (s *Server) makeEagerJob(ctx context.Context, c *call, key meta.Key, job ea
 	return a, c.eagerAnswer(a, images), nil
 }
 
-// eagerNotice is the eager notification of job (nil without a
-// notification URL): the images made, or the error (failed is not nil).
-// a is the asset (nil when it is gone).
-func (s *Server) eagerNotice(c *call, job eagerJob, key meta.Key, a *meta.Asset, images []eagerJSON, failed error) (*meta.Notification, error) {
-	if job.NotificationURL == "" {
-		return nil, nil
-	}
+// eagerNotice is the eager notification of job, to its notification URL
+// and the cloud's eager triggers: the images made, or the error (failed
+// is not nil). a is the asset (nil when it is gone).
+func (s *Server) eagerNotice(ctx context.Context, c *call, job eagerJob, key meta.Key, a *meta.Asset, images []eagerJSON, failed error) ([]*meta.Notification, error) {
 	now := timeJSON(s.now())
 	n := eagerNotification{
 		notificationHead: notificationHead{NotificationType: notifyEager, Timestamp: now, RequestID: api.RandomHex(16)},
@@ -231,7 +230,29 @@ func (s *Server) eagerNotice(c *call, job eagerJob, key meta.Key, a *meta.Asset,
 	if err != nil {
 		return nil, err
 	}
-	return s.outboxNotification(c.cloud, job.NotificationURL, job.Algorithm, b), nil
+	return s.jobNotifications(ctx, c.cloud, notifyEager, job.NotificationURL, job.Algorithm, b)
+}
+
+// jobNotifications are a job's notifications of kind with body: one to
+// to (unless "") and one to each trigger of the cloud for kind (read when
+// the job ends), a URL named twice notified once.
+func (s *Server) jobNotifications(ctx context.Context, cloud, kind, to, alg string, body []byte) ([]*meta.Notification, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second) // the job's may be over
+	defer cancel()
+	uris, err := s.meta.TriggerURIs(ctx, cloud, kind)
+	if err != nil {
+		return nil, err
+	}
+	var out []*meta.Notification
+	var seen []string
+	for _, u := range append([]string{to}, uris...) {
+		if u == "" || slices.Contains(seen, u) {
+			continue
+		}
+		seen = append(seen, u)
+		out = append(out, s.outboxNotification(cloud, u, alg, body))
+	}
+	return out, nil
 }
 
 // outboxNotification is a job's notification of body for the outbox,

@@ -22,8 +22,7 @@ import (
 
 func explodeSpec() api.MethodParams {
 	return signedParams(api.MethodParams{
-		Implemented: []string{"public_id", "transformation", "format", "type", "resource_type"},
-		Refused:     []string{"notification_url"},
+		Implemented: []string{"public_id", "transformation", "format", "type", "resource_type", "notification_url"},
 	})
 }
 
@@ -31,6 +30,18 @@ func explodeSpec() api.MethodParams {
 type explodeJSON struct {
 	Status  string `json:"status"`
 	BatchID string `json:"batch_id"`
+}
+
+// explodedJSON is explode's notification, once every page is made: the
+// batch and the asset, and each page as an eager image is told of.
+type explodedJSON struct {
+	BatchID      string      `json:"batch_id"`
+	AssetID      string      `json:"asset_id"`
+	PublicID     string      `json:"public_id"`
+	Version      int64       `json:"version"`
+	ResourceType string      `json:"resource_type"`
+	Type         string      `json:"type"`
+	Eager        []eagerJSON `json:"eager"`
 }
 
 // explode serves POST /image/explode.
@@ -65,6 +76,11 @@ func (c *call) explode(rt string, p *api.Params) {
 			return
 		}
 	}
+	w, err := c.webhookTargets(p, notifyExplode)
+	if err != nil {
+		c.fail(err)
+		return
+	}
 	a, err := c.s.meta.Asset(c.ctx(), meta.Key{Cloud: c.cloud, ResourceType: delivery.Image, Type: typ, PublicID: id})
 	if errors.Is(err, meta.ErrNotFound) {
 		c.fail(delivery.Errorf(http.StatusNotFound, "Resource not found - %s", api.Clip(id)))
@@ -82,13 +98,22 @@ func (c *call) explode(rt string, p *api.Params) {
 		c.fail(err)
 		return
 	}
-	for i := range specs {
-		if _, err := c.derivedOf(c.ctx(), a, &specs[i]); err != nil {
+	images := make([]eagerImage, len(specs))
+	for i, sp := range specs {
+		d, err := c.derivedOf(c.ctx(), a, &specs[i])
+		if err != nil {
 			c.fail(err)
 			return
 		}
+		images[i] = eagerImage{tx: sp.tx, format: sp.format, width: d.width, height: d.height, size: int64(len(d.body))}
 	}
-	c.ok(explodeJSON{Status: "processing", BatchID: api.RandomHex(16)})
+	batch := api.RandomHex(16)
+	if err := notifyMade(c, w, a.AssetID, explodedJSON{BatchID: batch, AssetID: a.AssetID, PublicID: a.PublicID,
+		Version: a.Version, ResourceType: a.ResourceType.String(), Type: a.Type.String(), Eager: c.eagerAnswer(a, images)}); err != nil {
+		c.fail(err)
+		return
+	}
+	c.ok(explodeJSON{Status: "processing", BatchID: batch})
 }
 
 // pageTokens counts tx's pg_<page> parameters.

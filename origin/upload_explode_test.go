@@ -76,7 +76,7 @@ func TestExplodePDF(t *testing.T) {
 }
 
 // What explode refuses: no public ID, an asset that is not there, a
-// transformation without exactly one pg_all, a webhook.
+// transformation without exactly one pg_all, a bad notification_url.
 func TestExplodeRefusals(t *testing.T) {
 	o := startOrigin(t, nil)
 	uploadAs(t, o, "rocket.jpg", "pic")
@@ -91,8 +91,8 @@ func TestExplodeRefusals(t *testing.T) {
 		{url.Values{"public_id": {"pic"}, "transformation": {"pg_all/pg_all"}}, 400, "exactly one pg_all"},
 		{url.Values{"public_id": {"pic"}, "transformation": {"pg_allx"}}, 400, "exactly one pg_all"},
 		{url.Values{"public_id": {"pic"}, "transformation": {"pg_all"}, "format": {"nope"}}, 400, "Invalid format - nope"},
-		{url.Values{"public_id": {"pic"}, "transformation": {"pg_all"}, "notification_url": {"https://example.com/h"}},
-			400, "Parameter notification_url is not supported by this server"},
+		{url.Values{"public_id": {"pic"}, "transformation": {"pg_all"}, "notification_url": {"ftp://example.com/h"}},
+			400, "Invalid notification_url - ftp://example.com/h"},
 	} {
 		status, body := post(t, o.URL+"/v1_1/demo/image/explode", "application/x-www-form-urlencoded",
 			strings.NewReader(c.fields.Encode()), true)

@@ -21,8 +21,8 @@ import (
 
 func multiSpec() api.MethodParams {
 	return signedParams(api.MethodParams{
-		Implemented: []string{"tag", "format", "transformation", "resource_type", "mode"},
-		Refused:     []string{"notification_url", "async", "urls"},
+		Implemented: []string{"tag", "format", "transformation", "resource_type", "mode", "notification_url", "async"},
+		Refused:     []string{"urls"},
 	})
 }
 
@@ -36,12 +36,20 @@ func (c *call) multi(rt string, p *api.Params) {
 		c.fail(api.BadRequest("Multi makes images: use /image/multi"))
 		return
 	}
+	if c.madeAsync(notifyMulti, p) { // in the background (upload_made_async.go)
+		return
+	}
 	tag, err := tagParam(p)
 	if err != nil {
 		c.fail(err)
 		return
 	}
 	download, err := downloadParam(p)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	w, err := c.madeWebhook(p, notifyMulti, download)
 	if err != nil {
 		c.fail(err)
 		return
@@ -87,18 +95,25 @@ func (c *call) multi(rt string, p *api.Params) {
 		return
 	}
 	kind := fileKind{rt: delivery.Image, format: f.String(), width: res.Width, height: res.Height, pages: len(assets)}
-	a, prev, err := c.storeMade(c.ctx(), meta.Key{Cloud: c.cloud, ResourceType: delivery.Image, Type: delivery.Multi, PublicID: tag}, res.Body, kind)
+	ctx := withMadeWebhook(c.ctx(), w, func(a *meta.Asset) any { return c.multiAnswer(a) }) // in the Put's transaction
+	a, prev, err := c.storeMade(ctx, meta.Key{Cloud: c.cloud, ResourceType: delivery.Image, Type: delivery.Multi, PublicID: tag}, res.Body, kind)
 	if err != nil {
 		c.fail(err)
 		return
 	}
+	c.s.webhooks.wake()
 	if err := c.madeEvent(c.ctx(), a, prev); err != nil {
 		c.fail(err)
 		return
 	}
+	c.ok(c.multiAnswer(a))
+}
+
+// multiAnswer is multi's answer of its stored result a.
+func (c *call) multiAnswer(a *meta.Asset) multiJSON {
 	url, secure := c.assetURLs(a, "", a.Format)
-	c.ok(multiJSON{URL: url, SecureURL: secure, AssetID: a.AssetID, PublicID: a.PublicID, Version: a.Version,
-		Format: a.Format, Width: a.Width, Height: a.Height, Pages: a.Pages, Bytes: a.Bytes})
+	return multiJSON{URL: url, SecureURL: secure, AssetID: a.AssetID, PublicID: a.PublicID, Version: a.Version,
+		Format: a.Format, Width: a.Width, Height: a.Height, Pages: a.Pages, Bytes: a.Bytes}
 }
 
 // multiJSON is multi's answer (the Go SDK's MultiResult, and the asset's

@@ -183,8 +183,8 @@ func TestMultiOverwritePurges(t *testing.T) {
 }
 
 // What multi refuses: no tag, a tag no image has (Cloudinary's refusal),
-// more frames than max_frames, a format it does not make, async and
-// webhooks.
+// more frames than max_frames, a format it does not make, async or a
+// notification_url with mode=download, a bad notification_url.
 func TestMultiRefusals(t *testing.T) {
 	o := startOrigin(t, func(c *origin.Config) { c.Imaging.MaxFrames = 2 })
 	uploadWithTag(t, o, "three", [2]string{"chelsea.png", "a"}, [2]string{"coffee.png", "b"}, [2]string{"logo.png", "c"})
@@ -199,9 +199,11 @@ func TestMultiRefusals(t *testing.T) {
 		{url.Values{"tag": {"three"}}, 400, "Too many images with tag three - more than the limit of 2"},
 		{url.Values{"tag": {"two"}, "format": {"mp4"}}, 400, "Invalid format - mp4"},
 		{url.Values{"tag": {"two"}, "transformation": {"f_jpg"}}, 400, "Invalid format - jpg"},
-		{url.Values{"tag": {"two"}, "async": {"true"}}, 400, "Parameter async is not supported by this server"},
-		{url.Values{"tag": {"two"}, "notification_url": {"https://example.com/h"}}, 400,
-			"Parameter notification_url is not supported by this server"},
+		{url.Values{"tag": {"two"}, "async": {"true"}, "mode": {"download"}}, 400, "async is not supported with mode=download (the file is the answer)"},
+		{url.Values{"async": {"true"}}, 400, "Missing required parameter - tag"},
+		{url.Values{"tag": {"two"}, "notification_url": {"ftp://example.com/h"}}, 400, "Invalid notification_url - ftp://example.com/h"},
+		{url.Values{"tag": {"two"}, "mode": {"download"}, "notification_url": {"https://example.com/h"}}, 400,
+			"notification_url is not supported with mode=download (nothing is stored)"},
 		{url.Values{"tag": {"two"}, "urls": {"https://example.com/a.jpg"}}, 400, "Parameter urls is not supported by this server"},
 	} {
 		status, body := post(t, o.URL+"/v1_1/demo/image/multi", "application/x-www-form-urlencoded",

@@ -23,8 +23,8 @@ import (
 
 func spriteSpec() api.MethodParams {
 	return signedParams(api.MethodParams{
-		Implemented: []string{"tag", "transformation", "format", "resource_type", "mode"},
-		Refused:     []string{"notification_url", "async", "urls"},
+		Implemented: []string{"tag", "transformation", "format", "resource_type", "mode", "notification_url", "async"},
+		Refused:     []string{"urls"},
 	})
 }
 
@@ -55,12 +55,20 @@ func (c *call) sprite(rt string, p *api.Params) {
 		c.fail(api.BadRequest("Sprites are images: use /image/sprite"))
 		return
 	}
+	if c.madeAsync(notifySprite, p) { // in the background (upload_made_async.go)
+		return
+	}
 	tag, err := tagParam(p)
 	if err != nil {
 		c.fail(err)
 		return
 	}
 	download, err := downloadParam(p)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	w, err := c.madeWebhook(p, notifySprite, download)
 	if err != nil {
 		c.fail(err)
 		return
@@ -123,7 +131,11 @@ func (c *call) sprite(rt string, p *api.Params) {
 		body []byte
 	}{{"css", []byte(css.String())}, {"json", infos}} {
 		k := meta.Key{Cloud: c.cloud, ResourceType: delivery.Raw, Type: delivery.Sprite, PublicID: tag + "." + f.ext}
-		if _, _, err := c.storeMade(c.ctx(), k, f.body, fileKind{}); err != nil {
+		ctx := c.ctx()
+		if f.ext == "json" { // the last of the three: the notification in its transaction
+			ctx = withMadeWebhook(ctx, w, func(*meta.Asset) any { return j })
+		}
+		if _, _, err := c.storeMade(ctx, k, f.body, fileKind{}); err != nil {
 			c.fail(err)
 			return
 		}
@@ -134,6 +146,7 @@ func (c *call) sprite(rt string, p *api.Params) {
 	if prev > 0 {
 		latest = img.Version
 	}
+	c.s.webhooks.wake()
 	if err := c.madeEvent(c.ctx(), img, latest); err != nil {
 		c.fail(err)
 		return

@@ -133,7 +133,8 @@ func TestSpriteOverwritePurges(t *testing.T) {
 
 // What sprite refuses: no tag, a tag no image has, more images than
 // max_frames, a sprite larger than the output limits, a format other than
-// PNG, async and webhooks.
+// PNG, async or a notification_url with mode=download, a bad
+// notification_url.
 func TestSpriteRefusals(t *testing.T) {
 	o := startOrigin(t, func(c *origin.Config) {
 		c.Imaging.MaxFrames = 2
@@ -151,9 +152,11 @@ func TestSpriteRefusals(t *testing.T) {
 		{url.Values{"tag": {"three"}}, 400, "Too many images with tag three - more than the limit of 2"},
 		{url.Values{"tag": {"two"}, "transformation": {"w_400"}}, 400, "Requested image size 400x533 exceeds the limit of 160000 pixels"},
 		{url.Values{"tag": {"two"}, "transformation": {"f_jpg"}}, 400, "Invalid format - jpg"},
-		{url.Values{"tag": {"two"}, "async": {"true"}}, 400, "Parameter async is not supported by this server"},
-		{url.Values{"tag": {"two"}, "notification_url": {"https://example.com/h"}}, 400,
-			"Parameter notification_url is not supported by this server"},
+		{url.Values{"tag": {"two"}, "async": {"true"}, "mode": {"download"}}, 400, "async is not supported with mode=download (the file is the answer)"},
+		{url.Values{"async": {"true"}}, 400, "Missing required parameter - tag"},
+		{url.Values{"tag": {"two"}, "notification_url": {"ftp://example.com/h"}}, 400, "Invalid notification_url - ftp://example.com/h"},
+		{url.Values{"tag": {"two"}, "mode": {"download"}, "notification_url": {"https://example.com/h"}}, 400,
+			"notification_url is not supported with mode=download (nothing is stored)"},
 	} {
 		status, body := post(t, o.URL+"/v1_1/demo/image/sprite", "application/x-www-form-urlencoded",
 			strings.NewReader(c.fields.Encode()), true)

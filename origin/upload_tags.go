@@ -47,10 +47,6 @@ func (c *call) tags(rt string, p *api.Params) {
 		return
 	}
 	if cmd == "set_exclusive" {
-		if p.Has("notification_url") {
-			c.fail(api.BadRequest("Parameter notification_url is not supported with command set_exclusive by this server"))
-			return
-		}
 		c.setExclusive(rt, p, tags)
 		return
 	}
@@ -80,7 +76,9 @@ func (c *call) tags(rt string, p *api.Params) {
 
 // setExclusive gives the tags to the assets of public_ids and removes
 // them from every other asset of the resource type, whatever its delivery
-// type, in one transaction of the store: a failure changes nothing.
+// type, in one transaction of the store: a failure changes nothing. Each
+// asset whose tags changed notifies resource_tags_changed, written in
+// that transaction.
 func (c *call) setExclusive(rt string, p *api.Params, tags []string) {
 	ids, err := targetIDs(p, len(tags))
 	if err != nil {
@@ -92,9 +90,23 @@ func (c *call) setExclusive(rt string, p *api.Params, tags []string) {
 		c.fail(err)
 		return
 	}
+	w, err := c.webhookTargets(p, notifyTags)
+	if err != nil {
+		c.fail(err)
+		return
+	}
 	now := c.s.now().UTC()
-	res, err := c.s.meta.SetExclusiveTags(c.ctx(), meta.ExclusiveTags{Cloud: c.cloud, ResourceType: uploadRT(rt, p),
-		Type: typ, PublicIDs: ids, Tags: tags, Check: api.CheckTags, Time: now})
+	q := meta.ExclusiveTags{Cloud: c.cloud, ResourceType: uploadRT(rt, p),
+		Type: typ, PublicIDs: ids, Tags: tags, Check: api.CheckTags, Time: now}
+	if w != nil {
+		q.Notify = func(r meta.Retagged, before []string) ([]*meta.Notification, error) {
+			prev := &meta.Asset{Tags: before}
+			a := &meta.Asset{Key: r.Key, AssetID: r.AssetID, Tags: r.Tags}
+			head, tail := w.frame()
+			return w.notifications(r.Type.String()+"/"+r.PublicID, tagsBody(prev)(a, head, tail))
+		}
+	}
+	res, err := c.s.meta.SetExclusiveTags(c.ctx(), q)
 	if err != nil {
 		c.fail(delivery.AsError(err))
 		return

@@ -79,10 +79,10 @@ type JobStore interface {
 	// is "", else failed with errMsg and tried again after retry unless
 	// it was the job's last attempt or retry is negative (then it is
 	// failed for good). When the
-	// job ends (done or failed for good), n, if not nil, is written to the
-	// outbox in the same transaction. It returns the state the job is left
+	// job ends (done or failed for good), the notifications of ns that are
+	// not nil are written to the outbox in the same transaction. It returns the state the job is left
 	// in ("" when holder's lease was lost: nothing is written).
-	FinishJob(ctx context.Context, id int64, holder, errMsg string, retry time.Duration, n *Notification) (string, error)
+	FinishJob(ctx context.Context, id int64, holder, errMsg string, retry time.Duration, ns []*Notification) (string, error)
 	// ListJobs lists a cloud's jobs, newest first.
 	ListJobs(ctx context.Context, cloud string, limit int) ([]Job, error)
 	// PruneJobs deletes done and failed jobs last changed more than keep
@@ -237,7 +237,7 @@ func (s *db) ClaimJobs(ctx context.Context, holder string, limit int, lease time
 }
 
 // FinishJob implements JobStore.
-func (s *db) FinishJob(ctx context.Context, id int64, holder, errMsg string, retry time.Duration, n *Notification) (string, error) {
+func (s *db) FinishJob(ctx context.Context, id int64, holder, errMsg string, retry time.Duration, ns []*Notification) (string, error) {
 	var state string
 	err := s.tx(ctx, func(tx *txn) error {
 		now := s.d.now()
@@ -258,10 +258,10 @@ func (s *db) FinishJob(ctx context.Context, id int64, holder, errMsg string, ret
 		if err != nil {
 			return fmt.Errorf("meta: jobs finish: %w", err)
 		}
-		if state == JobPending || n == nil {
+		if state == JobPending {
 			return nil
 		}
-		return s.enqueue(ctx, tx, n)
+		return s.enqueueAll(ctx, tx, ns)
 	})
 	return state, err
 }

@@ -60,13 +60,14 @@ func testJobs(t *testing.T, s Store) {
 		t.Fatalf("a second holder claimed %d claimed jobs (%v)", len(other), err)
 	}
 	done := &Notification{Cloud: "demo", URL: "http://hook.example/done", Body: []byte("{}"), RetryFor: time.Hour}
-	if st, err := s.FinishJob(bg, got[0].ID, "h2", "", 0, done); err != nil || st != "" {
+	if st, err := s.FinishJob(bg, got[0].ID, "h2", "", 0, []*Notification{done}); err != nil || st != "" {
 		t.Fatalf("another holder finished h1's claim: %q %v", st, err)
 	}
-	if st, err := s.FinishJob(bg, got[0].ID, "h1", "busy", 0, done); err != nil || st != JobPending {
+	if st, err := s.FinishJob(bg, got[0].ID, "h1", "busy", 0, []*Notification{done}); err != nil || st != JobPending {
 		t.Fatalf("first failed attempt of 2: %q %v", st, err)
 	}
-	if st, err := s.FinishJob(bg, got[1].ID, "h1", "", 0, done); err != nil || st != JobDone {
+	also := &Notification{Cloud: "demo", URL: "http://hook.example/also", Body: []byte("{}"), RetryFor: time.Hour}
+	if st, err := s.FinishJob(bg, got[1].ID, "h1", "", 0, []*Notification{done, nil, also}); err != nil || st != JobDone {
 		t.Fatalf("done: %q %v", st, err)
 	}
 	again, err := s.ClaimJobs(bg, "h2", 10, time.Hour)
@@ -74,14 +75,14 @@ func testJobs(t *testing.T, s Store) {
 		t.Fatalf("retry claim: %+v %v", again, err)
 	}
 	failed := &Notification{Cloud: "demo", URL: "http://hook.example/failed", Body: []byte("{}"), RetryFor: time.Hour}
-	if st, err := s.FinishJob(bg, again[0].ID, "h2", "busy", 0, failed); err != nil || st != JobFailed {
+	if st, err := s.FinishJob(bg, again[0].ID, "h2", "busy", 0, []*Notification{failed}); err != nil || st != JobFailed {
 		t.Fatalf("last attempt failed: %q %v", st, err)
 	}
-	if st, err := s.FinishJob(bg, again[0].ID, "h2", "", 0, done); err != nil || st != "" {
+	if st, err := s.FinishJob(bg, again[0].ID, "h2", "", 0, []*Notification{done}); err != nil || st != "" {
 		t.Fatalf("a failed job finished again: %q %v", st, err)
 	}
 	notes, err := s.ListNotifications(bg, "demo", 10)
-	if err != nil || len(notes) != 2 || notes[0].URL != failed.URL || notes[1].URL != done.URL {
+	if err != nil || len(notes) != 3 || notes[0].URL != failed.URL || notes[1].URL != also.URL || notes[2].URL != done.URL {
 		t.Fatalf("outbox %+v %v", notes, err)
 	}
 	list, err = s.ListJobs(bg, "demo", 10)
@@ -114,10 +115,10 @@ func testJobLeaseLost(t *testing.T, s Store) {
 		t.Fatalf("claim after the lease: %+v %v", second, err)
 	}
 	n := &Notification{Cloud: "demo", URL: "http://hook.example/", Body: []byte("{}"), RetryFor: time.Hour}
-	if st, err := s.FinishJob(bg, first[0].ID, "dead", "", 0, n); err != nil || st != "" {
+	if st, err := s.FinishJob(bg, first[0].ID, "dead", "", 0, []*Notification{n}); err != nil || st != "" {
 		t.Fatalf("the lost holder finished: %q %v", st, err)
 	}
-	if st, err := s.FinishJob(bg, second[0].ID, "alive", "", 0, n); err != nil || st != JobDone {
+	if st, err := s.FinishJob(bg, second[0].ID, "alive", "", 0, []*Notification{n}); err != nil || st != JobDone {
 		t.Fatalf("finish: %q %v", st, err)
 	}
 	if notes, err := s.ListNotifications(bg, "demo", 10); err != nil || len(notes) != 1 {

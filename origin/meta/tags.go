@@ -33,11 +33,16 @@ type ExclusiveTags struct {
 	Check func(tags []string) error
 	// Time is the changed assets' new updated_at.
 	Time time.Time
+	// Notify, when not nil, makes the notifications of the change of
+	// one asset's tags from before, written in the same transaction; it
+	// is called for each asset whose tags changed and runs as Notify does.
+	Notify func(r Retagged, before []string) ([]*Notification, error)
 }
 
 // Retagged is an asset whose tags a call changed.
 type Retagged struct {
 	Key
+	AssetID string
 	Version int64
 	Tags    []string // after the change
 }
@@ -66,6 +71,7 @@ func (s *db) SetExclusiveTags(ctx context.Context, q ExclusiveTags) (ExclusiveTa
 				return err
 			}
 			kept[row] = true
+			before := slices.Clone(a.Tags)
 			for _, t := range q.Tags {
 				if !slices.Contains(a.Tags, t) {
 					a.Tags = append(a.Tags, t)
@@ -83,7 +89,13 @@ func (s *db) SetExclusiveTags(ctx context.Context, q ExclusiveTags) (ExclusiveTa
 			if err := setTags(ctx, tx, row, a); err != nil {
 				return err
 			}
-			res.Tagged = append(res.Tagged, Retagged{Key: a.Key, Version: a.Version, Tags: a.Tags})
+			r := Retagged{Key: a.Key, AssetID: a.AssetID, Version: a.Version, Tags: a.Tags}
+			res.Tagged = append(res.Tagged, r)
+			if len(a.Tags) != len(before) {
+				if err := s.notifyRetagged(ctx, tx, q, r, before); err != nil {
+					return err
+				}
+			}
 		}
 		others, err := taggedAssets(ctx, tx, q.Cloud, q.ResourceType, q.Tags)
 		if err != nil {
@@ -93,15 +105,31 @@ func (s *db) SetExclusiveTags(ctx context.Context, q ExclusiveTags) (ExclusiveTa
 			if kept[row] {
 				continue
 			}
-			r, err := untag(ctx, tx, row, q.Tags, q.Time)
+			r, before, err := untag(ctx, tx, row, q.Tags, q.Time)
 			if err != nil {
 				return err
 			}
 			res.Untagged = append(res.Untagged, r)
+			if err := s.notifyRetagged(ctx, tx, q, r, before); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
 	return res, err
+}
+
+// notifyRetagged writes, in tx, the notifications q.Notify makes of r's
+// change from before.
+func (s *db) notifyRetagged(ctx context.Context, tx *txn, q ExclusiveTags, r Retagged, before []string) error {
+	if q.Notify == nil {
+		return nil
+	}
+	list, err := q.Notify(r, before)
+	if err != nil {
+		return err
+	}
+	return s.enqueueAll(ctx, tx, list)
 }
 
 // taggedAssets are the rows of the assets of a cloud and resource type
@@ -137,26 +165,25 @@ func taggedAssets(ctx context.Context, tx *txn, cloud string, rt delivery.Resour
 }
 
 // untag removes tags from the asset at row.
-func untag(ctx context.Context, tx *txn, row int64, tags []string, now time.Time) (Retagged, error) {
-	var r Retagged
+func untag(ctx context.Context, tx *txn, row int64, tags []string, now time.Time) (r Retagged, before []string, _ error) {
 	var have string
-	err := tx.QueryRowContext(ctx, `SELECT cloud, resource_type, type, public_id, version, tags FROM assets WHERE id = ?`+tx.d.forUpdate(),
-		row).Scan(&r.Cloud, &r.ResourceType, &r.Type, &r.PublicID, &r.Version, &have)
+	err := tx.QueryRowContext(ctx, `SELECT cloud, resource_type, type, public_id, asset_id, version, tags FROM assets WHERE id = ?`+tx.d.forUpdate(),
+		row).Scan(&r.Cloud, &r.ResourceType, &r.Type, &r.PublicID, &r.AssetID, &r.Version, &have)
 	if err != nil {
-		return r, fmt.Errorf("meta: untag: %w", err)
+		return r, nil, fmt.Errorf("meta: untag: %w", err)
 	}
-	if err := json.Unmarshal([]byte(have), &r.Tags); err != nil {
-		return r, fmt.Errorf("meta: untag %d: %w", row, err)
+	if err := json.Unmarshal([]byte(have), &before); err != nil {
+		return r, nil, fmt.Errorf("meta: untag %d: %w", row, err)
 	}
-	r.Tags = slices.DeleteFunc(r.Tags, func(t string) bool { return slices.Contains(tags, t) })
+	r.Tags = slices.DeleteFunc(slices.Clone(before), func(t string) bool { return slices.Contains(tags, t) })
 	if _, err := tx.ExecContext(ctx, `UPDATE assets SET tags = ?, updated_at = ? WHERE id = ?`,
 		jsonText(nonNilTags(r.Tags)), now.UnixNano(), row); err != nil {
-		return r, fmt.Errorf("meta: untag: %w", err)
+		return r, nil, fmt.Errorf("meta: untag: %w", err)
 	}
 	for _, t := range tags {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM asset_tags WHERE asset = ? AND tag = ?`, row, t); err != nil {
-			return r, fmt.Errorf("meta: untag: %w", err)
+			return r, nil, fmt.Errorf("meta: untag: %w", err)
 		}
 	}
-	return r, nil
+	return r, before, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mediacdn/mediacdn/delivery"
 )
@@ -68,5 +69,37 @@ func testSetExclusiveTags(t *testing.T, s Store) {
 	}
 	if tags("a", delivery.Upload, delivery.Image) != "keep" || tags("b", delivery.Upload, delivery.Image) != "hero" {
 		t.Fatalf("a refused change changed a=%q b=%q", tags("a", delivery.Upload, delivery.Image), tags("b", delivery.Upload, delivery.Image))
+	}
+}
+
+// SetExclusiveTags writes Notify's notifications in its transaction, one
+// call per asset whose tags changed (with its tags before), none for one
+// that had the tags already.
+func TestSetExclusiveTagsNotify(t *testing.T) { forEachStore(t, testSetExclusiveTagsNotify) }
+
+func testSetExclusiveTagsNotify(t *testing.T, s Store) {
+	ctx := context.Background()
+	for id, tags := range map[string][]string{"a": {"hero", "keep"}, "b": nil, "c": {"hero"}} {
+		a := asset(id, "b-"+id)
+		a.Tags = tags
+		if _, err := s.Put(ctx, a, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var seen []string
+	q := ExclusiveTags{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Upload, PublicIDs: []string{"b", "c"},
+		Tags: []string{"hero"}, Time: now, Notify: func(r Retagged, before []string) ([]*Notification, error) {
+			seen = append(seen, r.PublicID+":"+strings.Join(before, ",")+">"+strings.Join(r.Tags, ",")+":"+r.AssetID)
+			return []*Notification{{Cloud: "demo", URL: "http://hook.example/" + r.PublicID, Body: []byte("{}"), RetryFor: time.Hour}}, nil
+		}}
+	if _, err := s.SetExclusiveTags(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(seen, " ") != "b:>hero:a-b-b a:hero,keep>keep:a-b-a" {
+		t.Errorf("notified %q", seen)
+	}
+	notes, err := s.ListNotifications(ctx, "demo", 10)
+	if err != nil || len(notes) != 2 || notes[0].URL != "http://hook.example/a" || notes[1].URL != "http://hook.example/b" {
+		t.Fatalf("outbox %+v %v", notes, err)
 	}
 }
