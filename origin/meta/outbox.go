@@ -186,11 +186,12 @@ func (s *db) notifyDeleted(ctx context.Context, tx *txn, res []DeletedAsset) err
 
 // enqueueAll writes the notifications of list that are not nil.
 func (s *db) enqueueAll(ctx context.Context, tx *txn, list []*Notification) error {
+	pending := map[string]int{} // per cloud, counted once per transaction
 	for _, n := range list {
 		if n == nil {
 			continue
 		}
-		if err := s.enqueue(ctx, tx, n); err != nil {
+		if err := s.enqueue(ctx, tx, n, pending); err != nil {
 			return err
 		}
 	}
@@ -199,16 +200,20 @@ func (s *db) enqueueAll(ctx context.Context, tx *txn, list []*Notification) erro
 
 // enqueue writes n in tx unless its cloud has MaxPending pending already
 // (a bound checked in the transaction: two at once on PostgreSQL may pass
-// it by one each).
-func (s *db) enqueue(ctx context.Context, tx *txn, n *Notification) error {
+// it by one each). pending holds the clouds' pending counts read so far in
+// tx, each cloud's read once and then kept up to date.
+func (s *db) enqueue(ctx context.Context, tx *txn, n *Notification, pending map[string]int) error {
 	n.ID = 0
 	if n.MaxPending > 0 {
-		var pending int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE cloud = ? AND state = 'pending'`,
-			n.Cloud).Scan(&pending); err != nil {
-			return fmt.Errorf("meta: outbox: %w", err)
+		count, ok := pending[n.Cloud]
+		if !ok {
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE cloud = ? AND state = 'pending'`,
+				n.Cloud).Scan(&count); err != nil {
+				return fmt.Errorf("meta: outbox: %w", err)
+			}
 		}
-		if pending >= n.MaxPending {
+		pending[n.Cloud] = count
+		if count >= n.MaxPending {
 			if n.Dropped != nil {
 				n.Dropped()
 			}
@@ -227,12 +232,15 @@ func (s *db) enqueue(ctx context.Context, tx *txn, n *Notification) error {
 	if err != nil {
 		return fmt.Errorf("meta: outbox: %w", err)
 	}
+	if c, ok := pending[n.Cloud]; ok {
+		pending[n.Cloud] = c + 1
+	}
 	return nil
 }
 
 // EnqueueNotification implements OutboxStore.
 func (s *db) EnqueueNotification(ctx context.Context, n *Notification) error {
-	return s.tx(ctx, func(tx *txn) error { return s.enqueue(ctx, tx, n) })
+	return s.tx(ctx, func(tx *txn) error { return s.enqueueAll(ctx, tx, []*Notification{n}) })
 }
 
 // skipLocked ends the SELECT of rows to claim: on PostgreSQL rows another

@@ -184,3 +184,27 @@ func TestOutboxTwoOrigins(t *testing.T) {
 
 // outboxKey is the key asset(id, …) writes.
 func outboxKey(id string) Key { return asset(id, "").Key }
+
+// Several notifications of one change (its notification_url and its
+// triggers) count against MaxPending one by one: the cloud's pending rows
+// are read once per transaction and kept up to date.
+func TestOutboxBatchBound(t *testing.T) { forEachStore(t, testOutboxBatchBound) }
+
+func testOutboxBatchBound(t *testing.T, s Store) {
+	ctx := WithNotify(context.Background(), func(a *Asset) ([]*Notification, error) {
+		var list []*Notification
+		for i := range 5 {
+			list = append(list, &Notification{Cloud: a.Cloud, URL: fmt.Sprint("http://hook.example/", i),
+				Body: []byte("{}"), RetryFor: time.Hour, MaxPending: 3})
+		}
+		return append(list, nil, &Notification{Cloud: "other", URL: "http://hook.example/o", Body: []byte("{}"),
+			RetryFor: time.Hour, MaxPending: 1}), nil
+	})
+	if _, err := s.Put(ctx, asset("a", "b1"), false); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ClaimNotifications(context.Background(), "h", 100, time.Hour)
+	if err != nil || len(got) != 4 {
+		t.Fatalf("claimed %d, want 3 of demo's 5 and other's 1 (%v)", len(got), err)
+	}
+}
