@@ -476,9 +476,27 @@ func (p *page) usage() {
 	p.render("usage", map[string]any{"Date": u.Date, "Rows": rows})
 }
 
-// uploadPage shows the upload form (static/console.js sends each file).
+// maxPresets bounds the upload presets the upload page offers (one Admin
+// API page).
+const maxPresets = 500
+
+// uploadPage shows the upload form (static/console.js sends each file),
+// with the cloud's upload presets (Admin upload_presets) to choose from.
 func (p *page) uploadPage() {
-	p.render("upload", map[string]any{})
+	var out struct {
+		Presets []struct {
+			Name string `json:"name"`
+		} `json:"presets"`
+	}
+	if err := p.api(http.MethodGet, "upload_presets", url.Values{"max_results": {strconv.Itoa(maxPresets)}}, &out); err != nil {
+		p.fail(err)
+		return
+	}
+	names := make([]string, 0, len(out.Presets))
+	for _, pr := range out.Presets {
+		names = append(names, pr.Name)
+	}
+	p.render("upload", map[string]any{"Presets": names})
 }
 
 // upload sends one file of the upload page (or the asset page's

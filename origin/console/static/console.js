@@ -77,8 +77,15 @@ function uploadFile(form, file, item) {
   const out = item.querySelector(".upload-status");
   const data = new FormData();
   data.append("file", file);
-  data.append("use_filename", "true");
-  data.append("unique_filename", "false");
+  // With a preset, its settings name the asset (the Upload API applies
+  // them under the folder and tags given here); without, the file's name.
+  const preset = form.elements.upload_preset?.value ?? "";
+  if (preset) {
+    data.append("upload_preset", preset);
+  } else {
+    data.append("use_filename", "true");
+    data.append("unique_filename", "false");
+  }
   const folder = form.elements.folder.value.trim();
   if (folder) data.append("folder", folder);
   const tags = form.elements.tags.value.trim();
