@@ -436,46 +436,6 @@ func (p *page) edgesJSON() {
 	api.WriteJSON(p.w, http.StatusOK, map[string]any{"edges": edges})
 }
 
-// usageEntry is one quantity of Admin usage, against its limit.
-type usageEntry struct {
-	Usage       int64   `json:"usage"`
-	Limit       int64   `json:"limit"`
-	UsedPercent float64 `json:"used_percent"`
-}
-
-// usage shows Admin usage: objects, storage, derived, transformations,
-// requests and bandwidth, each against its limit where it has one.
-func (p *page) usage() {
-	var u struct {
-		Date             string     `json:"date"`
-		Transformations  usageEntry `json:"transformations"`
-		Objects          usageEntry `json:"objects"`
-		Bandwidth        usageEntry `json:"bandwidth"`
-		Storage          usageEntry `json:"storage"`
-		Requests         int64      `json:"requests"`
-		Resources        int64      `json:"resources"`
-		DerivedResources int64      `json:"derived_resources"`
-	}
-	if err := p.api(http.MethodGet, "usage", nil, &u); err != nil {
-		p.fail(err)
-		return
-	}
-	type row struct {
-		Name, Value string
-		Entry       usageEntry
-	}
-	rows := []row{
-		{"Objects", strconv.FormatInt(u.Objects.Usage, 10), u.Objects},
-		{"Storage", humanBytes(u.Storage.Usage), u.Storage},
-		{"Resources", strconv.FormatInt(u.Resources, 10), usageEntry{}},
-		{"Derived resources", strconv.FormatInt(u.DerivedResources, 10), usageEntry{}},
-		{"Transformations", strconv.FormatInt(u.Transformations.Usage, 10), u.Transformations},
-		{"Requests (every cloud, as edges report)", strconv.FormatInt(u.Requests, 10), usageEntry{}},
-		{"Bandwidth (every cloud, as edges report)", humanBytes(u.Bandwidth.Usage), u.Bandwidth},
-	}
-	p.render("usage", map[string]any{"Date": u.Date, "Rows": rows})
-}
-
 // maxPresets bounds the upload presets the upload page offers (one Admin
 // API page).
 const maxPresets = 500
