@@ -243,8 +243,14 @@ func (p *page) bulkParams() (params url.Values, what string, ok bool) {
 			return nil, "", false
 		}
 		params.Set("prefix", f.Get("prefix"))
+	case "search":
+		expr, ok := p.bulkExpression()
+		if !ok {
+			return nil, "", false
+		}
+		params.Set("expression", expr)
 	default:
-		p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Choose what to delete: selected or prefix")
+		p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Choose what to delete: selected, prefix or search")
 		return nil, "", false
 	}
 	return params, what, true
@@ -261,8 +267,12 @@ type chunk struct {
 	Done string `json:"done,omitempty"`
 }
 
-// bulkChunk makes one Admin delete call (up to 1,000 assets of a prefix).
+// bulkChunk makes one Admin delete call (up to 1,000 assets of a
+// prefix), or with an expression one chunk of a search (searchChunk).
 func (p *page) bulkChunk(params url.Values) (chunk, error) {
+	if params.Has("expression") {
+		return p.searchChunk(params)
+	}
 	rt, typ := p.kind()
 	var out struct {
 		deleteResult
@@ -286,6 +296,15 @@ func (p *page) bulkChunk(params url.Values) (chunk, error) {
 
 func bulkDone(deleted int, what string, calls int) string {
 	return fmt.Sprintf("Deleted %d %s in %d Admin API call(s)", deleted, what, calls)
+}
+
+// bulkDoneOf is what a whole bulk deletion did: by search, its calls
+// are chunks of a Search API page and an Admin delete each.
+func bulkDoneOf(params url.Values, deleted int, what string, calls int) string {
+	if params.Has("expression") {
+		return fmt.Sprintf("Deleted %d %s matching the search in %d chunk(s)", deleted, what, calls)
+	}
+	return bulkDone(deleted, what, calls)
 }
 
 // bulk deletes the selected assets, or every asset under a prefix, or
@@ -317,7 +336,7 @@ func (p *page) bulk() {
 		}
 		params.Set("next_cursor", c.NextCursor)
 	}
-	v := url.Values{"done": {bulkDone(deleted, what, calls)}}
+	v := url.Values{"done": {bulkDoneOf(params, deleted, what, calls)}}
 	if inv != nil {
 		v.Set("inv", inv.ID)
 	}
@@ -344,7 +363,7 @@ func (p *page) bulkJSON() {
 	if !c.Partial {
 		before, _ := strconv.Atoi(p.r.PostFormValue("deleted"))
 		calls, _ := strconv.Atoi(p.r.PostFormValue("calls"))
-		c.Done = bulkDone(before+c.Deleted, what, calls+1)
+		c.Done = bulkDoneOf(params, before+c.Deleted, what, calls+1)
 	}
 	api.WriteJSON(p.w, http.StatusOK, c)
 }
