@@ -188,8 +188,9 @@ if (overwriteForm) {
 }
 
 // The library's bulk form: a chunk (one Admin API call, up to 1,000
-// assets) a request to /console/bulk.json, the progress shown after each,
-// then the purges page with the last chunk's invalidation.
+// assets of a prefix; or by search, a Search API page of 100 and their
+// Admin delete) a request to /console/bulk.json, the progress shown after
+// each, then the purges page with the last chunk's invalidation.
 const bulkForm = document.getElementById("bulk");
 if (bulkForm) {
   bulkForm.addEventListener("submit", async (ev) => {
