@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
@@ -120,11 +121,14 @@ func cacheStatus(t *testing.T, edge, path string) string {
 func TestConsoleInBrowser(t *testing.T) {
 	ctx := browser(t)
 	edgeAddr := freeAddr(t)
-	c := startCaughtUp(t, ClusterOptions{Edges: 2, EdgeListens: []string{edgeAddr}, Configure: func(f *File) {
+	demo := config.Cloud{APIKey: "demo_key", APISecret: "demo_secret"}
+	demo.Admin.Limits = config.UsageLimits{Objects: 100, Storage: 20 << 20, Transformations: 50}
+	c := startCaughtUp(t, ClusterOptions{Edges: 2, EdgeListens: []string{edgeAddr}, Clouds: config.Clouds{"demo": demo}, Configure: func(f *File) {
 		f.Origin.DeliveryURL = "http://" + edgeAddr
 		f.Origin.SecureDeliveryURL = f.Origin.DeliveryURL
 	}})
 	call(t, c, "upload", map[string]string{"public_id": "cover"}, "rocket.jpg")
+	admin(t, c, http.MethodPost, "upload_presets", "name=covers&folder=covers&use_filename=true&unique_filename=false&tags=preset")
 
 	console := c.OriginURL + "/console/"
 	run(t, ctx, "open the sign-in page", chromedp.Navigate(console), chromedp.WaitVisible(chromedp.CSS("#api_key")))
@@ -147,6 +151,18 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatalf("uploads: %q", uploaded)
 	}
 	screenshot(t, ctx, "upload")
+	run(t, ctx, "upload a file with a preset",
+		chromedp.Navigate(c.OriginURL+"/console/upload"), chromedp.WaitVisible(chromedp.CSS("#preset")),
+		chromedp.SetValue(chromedp.CSS("#preset"), "covers"),
+		chromedp.SetUploadFiles(chromedp.CSS("#files"), []string{testkit.Path(t, "coffee.png")}),
+		chromedp.Click(chromedp.CSS("#upload-start")),
+		chromedp.Poll[chromedp.Void](`(() => { const li = [...document.querySelectorAll("#uploads li")];
+		  return li.length === 1 && li[0].dataset.state !== "uploading"; })()`))
+	withPreset := value(t, ctx, "read the upload", chromedp.Evaluate[string](
+		`(l => l.dataset.state + " " + l.querySelector(".upload-status").textContent)(document.querySelector("#uploads li"))`))
+	if withPreset != "done uploaded as covers/coffee" {
+		t.Fatalf("upload with a preset: %q", withPreset)
+	}
 	const small = "/demo/image/upload/c_fill,h_40,w_40/shelf/rocket.jpg"
 	for _, e := range c.EdgeURLs {
 		cacheStatus(t, e, small)
@@ -156,7 +172,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	run(t, ctx, "open the library", chromedp.Click(chromedp.CSS(`nav a[href="/console/library"]`)), chromedp.WaitVisible(chromedp.CSS("a.folder")))
 
-	run(t, ctx, "browse the prefix shelf/", chromedp.Click(chromedp.CSS("a.folder")),
+	run(t, ctx, "browse the prefix shelf/", chromedp.Click(chromedp.CSS(`a.folder[href$="prefix=shelf%2f"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`a.asset-link[href*="shelf%2frocket"]`)))
 	thumbs := value(t, ctx, "load the thumbnails", chromedp.Poll[[]string](
 		`(() => { const imgs = [...document.querySelectorAll("ul.grid img")];
@@ -284,7 +300,8 @@ func TestConsoleInBrowser(t *testing.T) {
 	screenshot(t, ctx, "purges")
 	fitsPhone(t, ctx, "purges", chromedp.CSS("#edges"))
 
-	run(t, ctx, "open usage", chromedp.Click(chromedp.CSS(`nav a[href="/console/usage"]`)), chromedp.WaitVisible(chromedp.CSS("#usage")))
+	run(t, ctx, "open usage", chromedp.Click(chromedp.CSS(`nav a[href="/console/usage"]`)), chromedp.WaitVisible(chromedp.CSS("#usage")),
+		chromedp.WaitVisible(chromedp.CSS("#limits-chart .chart-used")), chromedp.WaitVisible(chromedp.CSS("figure.history svg")))
 	screenshot(t, ctx, "usage")
 	fitsPhone(t, ctx, "usage", chromedp.CSS("#usage"))
 
@@ -305,7 +322,7 @@ func TestConsoleInBrowser(t *testing.T) {
 
 	run(t, ctx, "bulk-delete the prefix shelf/",
 		chromedp.Click(chromedp.CSS(`nav a[href="/console/library"]`)), chromedp.WaitVisible(chromedp.CSS("a.folder")),
-		chromedp.Click(chromedp.CSS("a.folder")), chromedp.WaitVisible(chromedp.CSS(`input[name="scope"][value="prefix"]`)),
+		chromedp.Click(chromedp.CSS(`a.folder[href$="prefix=shelf%2f"]`)), chromedp.WaitVisible(chromedp.CSS(`input[name="scope"][value="prefix"]`)),
 		chromedp.Click(chromedp.CSS(`input[name="scope"][value="prefix"]`)),
 		chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`), // the form asks first
 		chromedp.Click(chromedp.CSS("#bulk-delete")),

@@ -145,6 +145,8 @@ type resource struct {
 type listing struct {
 	Resources  []resource `json:"resources"`
 	NextCursor string     `json:"next_cursor"`
+	// TotalCount is the Search API's count of the matches.
+	TotalCount int64 `json:"total_count"`
 }
 
 // invalidation is an invalidation's status as /invalidations answers it.

@@ -10,8 +10,9 @@
 // pages.go (the pages, bulk deletion, purges, usage, upload),
 // pages_library.go (the library: folder tree, search), pages_asset.go (the
 // asset page's rename, restore, metadata and URL builder),
-// pages_transformations.go (named transformations), templates/ and
-// static/ (embedded).
+// pages_transformations.go (named transformations), pages_usage.go (the
+// usage page and its SVG charts), pages_bulk_search.go (bulk deletion of
+// a search's matches), templates/ and static/ (embedded).
 package console
 
 import (

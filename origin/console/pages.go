@@ -243,8 +243,14 @@ func (p *page) bulkParams() (params url.Values, what string, ok bool) {
 			return nil, "", false
 		}
 		params.Set("prefix", f.Get("prefix"))
+	case "search":
+		expr, ok := p.bulkExpression()
+		if !ok {
+			return nil, "", false
+		}
+		params.Set("expression", expr)
 	default:
-		p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Choose what to delete: selected or prefix")
+		p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Choose what to delete: selected, prefix or search")
 		return nil, "", false
 	}
 	return params, what, true
@@ -261,8 +267,12 @@ type chunk struct {
 	Done string `json:"done,omitempty"`
 }
 
-// bulkChunk makes one Admin delete call (up to 1,000 assets of a prefix).
+// bulkChunk makes one Admin delete call (up to 1,000 assets of a
+// prefix), or with an expression one chunk of a search (searchChunk).
 func (p *page) bulkChunk(params url.Values) (chunk, error) {
+	if params.Has("expression") {
+		return p.searchChunk(params)
+	}
 	rt, typ := p.kind()
 	var out struct {
 		deleteResult
@@ -286,6 +296,15 @@ func (p *page) bulkChunk(params url.Values) (chunk, error) {
 
 func bulkDone(deleted int, what string, calls int) string {
 	return fmt.Sprintf("Deleted %d %s in %d Admin API call(s)", deleted, what, calls)
+}
+
+// bulkDoneOf is what a whole bulk deletion did: by search, its calls
+// are chunks of a Search API page and an Admin delete each.
+func bulkDoneOf(params url.Values, deleted int, what string, calls int) string {
+	if params.Has("expression") {
+		return fmt.Sprintf("Deleted %d %s matching the search in %d chunk(s)", deleted, what, calls)
+	}
+	return bulkDone(deleted, what, calls)
 }
 
 // bulk deletes the selected assets, or every asset under a prefix, or
@@ -317,7 +336,7 @@ func (p *page) bulk() {
 		}
 		params.Set("next_cursor", c.NextCursor)
 	}
-	v := url.Values{"done": {bulkDone(deleted, what, calls)}}
+	v := url.Values{"done": {bulkDoneOf(params, deleted, what, calls)}}
 	if inv != nil {
 		v.Set("inv", inv.ID)
 	}
@@ -344,7 +363,7 @@ func (p *page) bulkJSON() {
 	if !c.Partial {
 		before, _ := strconv.Atoi(p.r.PostFormValue("deleted"))
 		calls, _ := strconv.Atoi(p.r.PostFormValue("calls"))
-		c.Done = bulkDone(before+c.Deleted, what, calls+1)
+		c.Done = bulkDoneOf(params, before+c.Deleted, what, calls+1)
 	}
 	api.WriteJSON(p.w, http.StatusOK, c)
 }
@@ -436,49 +455,27 @@ func (p *page) edgesJSON() {
 	api.WriteJSON(p.w, http.StatusOK, map[string]any{"edges": edges})
 }
 
-// usageEntry is one quantity of Admin usage, against its limit.
-type usageEntry struct {
-	Usage       int64   `json:"usage"`
-	Limit       int64   `json:"limit"`
-	UsedPercent float64 `json:"used_percent"`
-}
+// maxPresets bounds the upload presets the upload page offers (one Admin
+// API page).
+const maxPresets = 500
 
-// usage shows Admin usage: objects, storage, derived, transformations,
-// requests and bandwidth, each against its limit where it has one.
-func (p *page) usage() {
-	var u struct {
-		Date             string     `json:"date"`
-		Transformations  usageEntry `json:"transformations"`
-		Objects          usageEntry `json:"objects"`
-		Bandwidth        usageEntry `json:"bandwidth"`
-		Storage          usageEntry `json:"storage"`
-		Requests         int64      `json:"requests"`
-		Resources        int64      `json:"resources"`
-		DerivedResources int64      `json:"derived_resources"`
+// uploadPage shows the upload form (static/console.js sends each file),
+// with the cloud's upload presets (Admin upload_presets) to choose from.
+func (p *page) uploadPage() {
+	var out struct {
+		Presets []struct {
+			Name string `json:"name"`
+		} `json:"presets"`
 	}
-	if err := p.api(http.MethodGet, "usage", nil, &u); err != nil {
+	if err := p.api(http.MethodGet, "upload_presets", url.Values{"max_results": {strconv.Itoa(maxPresets)}}, &out); err != nil {
 		p.fail(err)
 		return
 	}
-	type row struct {
-		Name, Value string
-		Entry       usageEntry
+	names := make([]string, 0, len(out.Presets))
+	for _, pr := range out.Presets {
+		names = append(names, pr.Name)
 	}
-	rows := []row{
-		{"Objects", strconv.FormatInt(u.Objects.Usage, 10), u.Objects},
-		{"Storage", humanBytes(u.Storage.Usage), u.Storage},
-		{"Resources", strconv.FormatInt(u.Resources, 10), usageEntry{}},
-		{"Derived resources", strconv.FormatInt(u.DerivedResources, 10), usageEntry{}},
-		{"Transformations", strconv.FormatInt(u.Transformations.Usage, 10), u.Transformations},
-		{"Requests (every cloud, as edges report)", strconv.FormatInt(u.Requests, 10), usageEntry{}},
-		{"Bandwidth (every cloud, as edges report)", humanBytes(u.Bandwidth.Usage), u.Bandwidth},
-	}
-	p.render("usage", map[string]any{"Date": u.Date, "Rows": rows})
-}
-
-// uploadPage shows the upload form (static/console.js sends each file).
-func (p *page) uploadPage() {
-	p.render("upload", map[string]any{})
+	p.render("upload", map[string]any{"Presets": names})
 }
 
 // upload sends one file of the upload page (or the asset page's

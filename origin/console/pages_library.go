@@ -112,6 +112,9 @@ func (p *page) library() {
 		return
 	}
 	data["Tree"], data["Assets"] = tree, l.Resources
+	if lq.Q != "" || lq.Format != "" {
+		data["Searched"], data["Total"], data["MaxBulkSearch"] = true, l.TotalCount, int64(maxBulkSearch)
+	}
 	if l.NextCursor != "" {
 		data["Next"] = "/console/library?" + lq.values(l.NextCursor).Encode()
 	}

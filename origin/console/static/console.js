@@ -77,8 +77,15 @@ function uploadFile(form, file, item) {
   const out = item.querySelector(".upload-status");
   const data = new FormData();
   data.append("file", file);
-  data.append("use_filename", "true");
-  data.append("unique_filename", "false");
+  // With a preset, its settings name the asset (the Upload API applies
+  // them under the folder and tags given here); without, the file's name.
+  const preset = form.elements.upload_preset?.value ?? "";
+  if (preset) {
+    data.append("upload_preset", preset);
+  } else {
+    data.append("use_filename", "true");
+    data.append("unique_filename", "false");
+  }
   const folder = form.elements.folder.value.trim();
   if (folder) data.append("folder", folder);
   const tags = form.elements.tags.value.trim();
@@ -181,8 +188,9 @@ if (overwriteForm) {
 }
 
 // The library's bulk form: a chunk (one Admin API call, up to 1,000
-// assets) a request to /console/bulk.json, the progress shown after each,
-// then the purges page with the last chunk's invalidation.
+// assets of a prefix; or by search, a Search API page of 100 and their
+// Admin delete) a request to /console/bulk.json, the progress shown after
+// each, then the purges page with the last chunk's invalidation.
 const bulkForm = document.getElementById("bulk");
 if (bulkForm) {
   bulkForm.addEventListener("submit", async (ev) => {
