@@ -207,13 +207,20 @@ func (o *uploadOptions) parseFolders(p *api.Params, prefixByAssetFolder bool) er
 	return nil
 }
 
+// maxEager bounds an eager list: each is a transform made before the
+// answer (or a job's work with eager_async) and an entry of the answer.
+const maxEager = 100
+
 // parseEager checks an eager list: transformations separated by "|", each
-// optionally followed by "/<format>".
+// optionally followed by "/<format>"; at most maxEager.
 func parseEager(s string) ([]string, error) {
 	var out []string
 	for _, e := range strings.Split(s, "|") {
 		if e = strings.TrimSpace(e); e == "" {
 			continue
+		}
+		if len(out) == maxEager {
+			return nil, api.BadRequest("Too many eager transformations - at most %d", maxEager)
 		}
 		tx, _ := splitEagerFormat(e)
 		if _, err := delivery.ParseTransformation(tx); err != nil {

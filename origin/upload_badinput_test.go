@@ -133,6 +133,7 @@ func TestBadUploads(t *testing.T) {
 		{"bad boolean", "/image/upload", [][2]string{{"public_id", "z"}, {"overwrite", "maybe"}}, jpg, true, 400, "Invalid value maybe for parameter overwrite"},
 		{"not allowed format", "/image/upload", [][2]string{{"public_id", "z"}, {"allowed_formats", "png,webp"}}, jpg, true, 400, "Image format jpg not allowed - allowed formats are png, webp"},
 		{"bad eager", "/image/upload", [][2]string{{"public_id", "z"}, {"eager", "w_abc"}}, jpg, true, 400, "Invalid eager transformation w_abc - Invalid width in transformation: abc"},
+		{"too many eager", "/image/upload", [][2]string{{"public_id", "z"}, {"eager", strings.Repeat("w_10|", 101)}}, jpg, true, 400, "Too many eager transformations - at most 100"},
 		{"video that is not", "/video/upload", [][2]string{{"public_id", "z"}}, jpg, true, 400, "Invalid video file"},
 		{"bad data uri", "/image/upload", [][2]string{{"public_id", "z"}, {"file", "data:image/png;base64,!!!"}}, nil, true, 400, "Invalid data URI - bad base64"},
 		{"unsupported url", "/image/upload", [][2]string{{"public_id", "z"}, {"file", "ftp://example.com/a.jpg"}}, nil, true, 400, "Unsupported source URL - ftp://example.com/a.jpg"},
