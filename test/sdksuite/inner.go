@@ -20,6 +20,8 @@ import (
 
 // plan is what the runner does inside the namespace; outer writes it.
 type plan struct {
+	SDK           string // go or node
+	Reporter      string // with node: reporter.js
 	Mediacdn      string
 	Config        string
 	DataDir       string
@@ -135,7 +137,11 @@ func inner(planFile string) (err error) {
 			res.Packages = append(res.Packages, packageResult{Rel: p.Rel})
 			continue
 		}
-		pr, err := runPackage(ctx, pl, p, testEnv, sink)
+		run := runPackage
+		if pl.SDK == "node" {
+			run = runSpec
+		}
+		pr, err := run(ctx, pl, p, testEnv, sink)
 		if err != nil {
 			return fmt.Errorf("package %s: %w", p.Rel, err)
 		}
@@ -144,7 +150,7 @@ func inner(planFile string) (err error) {
 		}
 		res.Packages = append(res.Packages, pr)
 		c := pr.counts()
-		fmt.Printf("  %-22s %3d tests: %3d pass %3d fail %3d skip %3d not run (%d processes)\n",
+		fmt.Printf("  %-40s %3d tests: %3d pass %3d fail %3d skip %3d not run (%d processes)\n",
 			p.Rel, len(pr.Tests), c[statusPass], c[statusFail], c[statusSkip], c[statusNotRun], pr.Runs)
 	}
 	return nil
