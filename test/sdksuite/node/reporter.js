@@ -13,11 +13,19 @@ const {
   EVENT_RUN_END, EVENT_TEST_PASS, EVENT_TEST_FAIL, EVENT_TEST_PENDING
 } = Mocha.Runner.constants;
 
+// firstLine is an error's first line; for an API error the specs let
+// through (expect.js's "the object {…} was thrown"), its http_code and
+// message instead.
 function firstLine(err) {
   if (!err) {
     return '';
   }
-  const msg = String(err.message || err).split('\n').find((l) => l.trim() !== '') || '';
+  const text = String(err.message || err);
+  const api = text.match(/"http_code": (\d+)\s+"message": "((?:[^"\\]|\\.)*)"/);
+  if (api) {
+    return `API error ${api[1]}: ${api[2]}`;
+  }
+  const msg = text.split('\n').find((l) => l.trim() !== '') || '';
   return msg.trim();
 }
 
@@ -50,8 +58,10 @@ function SdkSuiteReporter(runner, options) {
   });
   runner.once(EVENT_RUN_END, () => {
     const lines = [];
+    // --grep's tests only (mocha's Runner keeps it in _grep and _invert).
+    const chosen = (test) => !runner._grep || runner._grep.test(test.fullTitle()) !== Boolean(runner._invert);
     const walk = (suite) => {
-      suite.tests.forEach((test) => {
+      suite.tests.filter(chosen).forEach((test) => {
         let r = done.get(test);
         if (!r) {
           let message = '';
