@@ -55,7 +55,10 @@
 //     testConstants.js's IMAGE_URL and VIDEO_URL) at the sample server,
 //     replacing them verbatim, the samples being the clone's own
 //     test/.resources files;
-//  3. inside the namespace, runs each spec file (-pkg chooses among every
+//  3. inside the namespace, once mediacdn is ready, uploads the clone's
+//     test/.resources/sample.jpg as the public ID sample (every Cloudinary
+//     account has that image; a spec updates its metadata), then runs each
+//     spec file (-pkg chooses among every
 //     spec under test/integration; by default the metadata-field, folder,
 //     search, config and Admin API specs) in a mocha process of its own,
 //     setup.js first, --exit, no retries, with test/sdksuite/node's

@@ -22,6 +22,7 @@ import (
 type plan struct {
 	SDK           string // go or node
 	Reporter      string // with node: reporter.js
+	Seed          string // with node: the image uploaded as sample first
 	Mediacdn      string
 	Config        string
 	DataDir       string
@@ -129,6 +130,11 @@ func inner(planFile string) (err error) {
 	testEnv := append(env, "CLOUDINARY_URL="+pl.CloudinaryURL)
 	if pl.Features != "" {
 		testEnv = append(testEnv, "CLD_TEST_FEATURES="+pl.Features)
+	}
+	if pl.Seed != "" {
+		if err := seedSample(ctx, "cloudinary://demo_key:demo_secret@demo?upload_prefix=http://"+apiAddr, pl.Seed); err != nil {
+			return err
+		}
 	}
 	fmt.Printf("mediacdn is ready; running the tests with CLOUDINARY_URL=%s\n", pl.CloudinaryURL)
 	for _, p := range pl.Packages {

@@ -166,6 +166,7 @@ func outer(o options) (err error) {
 		version  string
 		aside    []string
 		reporter string
+		seed     string
 	)
 	if o.sdk == "node" {
 		cache := o.cache
@@ -193,7 +194,7 @@ func outer(o options) (err error) {
 		if len(pkgs) == 0 {
 			return fmt.Errorf("no spec file matches -pkg %q (spec files: %s)", o.pkg, strings.Join(specs, " "))
 		}
-		samples, version, reporter = n.Samples, n.Version, n.Reporter
+		samples, version, reporter, seed = n.Samples, n.Version, n.Reporter, n.Seed
 	} else {
 		sdk, err := prepareSDK(ctx, o.goCmd, filepath.Join(tmp, "sdk"), filepath.Join(tmp, "aside"))
 		if err != nil {
@@ -255,6 +256,7 @@ func outer(o options) (err error) {
 		LogDir:        logDir,
 		SDK:           o.sdk,
 		Reporter:      reporter,
+		Seed:          seed,
 		Samples:       samples,
 		Wire:          o.wire,
 		NetNS:         o.netns,

@@ -4,14 +4,21 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha1"
 	"embed"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"mime/multipart"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -71,6 +78,7 @@ type preparedNode struct {
 	Mocha    string            // mocha's bin/mocha under the cache's node_modules
 	Reporter string            // reporter.js
 	Samples  map[string]string // URL path on the sample server → file
+	Seed     string            // the image uploaded as the public ID sample
 }
 
 // prepareNode clones the Node SDK at nodeSDKTag from repo into cache
@@ -106,6 +114,7 @@ func prepareNode(ctx context.Context, repo, cache, dir string) (*preparedNode, e
 		Mocha:    filepath.Join(cache, "node_modules", "mocha", "bin", "mocha"),
 		Reporter: filepath.Join(cache, "reporter.js"),
 		Samples:  map[string]string{},
+		Seed:     filepath.Join(dir, "test", ".resources", "sample.jpg"),
 	}
 	if err := copyClone(clone, dir); err != nil {
 		return nil, fmt.Errorf("copying the Node SDK: %w", err)
@@ -314,4 +323,52 @@ func integrationSpecs(dir string) ([]string, error) {
 		return err
 	})
 	return specs, err
+}
+
+// seedSample uploads file as the public ID sample, signed with the
+// credentials of cloudinaryURL, as every Cloudinary account has a sample
+// image the Node SDK's specs use (update_metadata on ["sample"]).
+func seedSample(ctx context.Context, cloudinaryURL, file string) error {
+	u, err := url.Parse(cloudinaryURL)
+	if err != nil {
+		return err
+	}
+	secret, _ := u.User.Password()
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	sum := sha1.Sum([]byte("public_id=sample&timestamp=" + ts + secret))
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for _, kv := range [][2]string{{"public_id", "sample"}, {"timestamp", ts}, {"api_key", u.User.Username()}, {"signature", hex.EncodeToString(sum[:])}} {
+		if err := w.WriteField(kv[0], kv[1]); err != nil {
+			return err
+		}
+	}
+	fw, err := w.CreateFormFile("file", filepath.Base(file))
+	if err != nil {
+		return err
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	fw.Write(b)
+	if err := w.Close(); err != nil {
+		return err
+	}
+	endpoint := u.Query().Get("upload_prefix") + "/v1_1/" + u.Host + "/image/upload"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, &body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("uploading the sample image: %w", err)
+	}
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("uploading the sample image: %s: %s", resp.Status, answer)
+	}
+	return nil
 }

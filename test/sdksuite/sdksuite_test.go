@@ -224,7 +224,7 @@ func TestNodeBaseline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	causes := map[string]bool{"refused": true, "not-implemented": true, "lenient": true, "https": true, "fixture": true, "folder-mode": true, "backup": true}
+	causes := map[string]bool{"refused": true, "not-implemented": true, "lenient": true, "https": true, "folder-mode": true, "backup": true}
 	for _, e := range b {
 		if !causes[e.Cause] {
 			t.Errorf("%s %s: cause %q", e.Package, e.Test, e.Cause)
