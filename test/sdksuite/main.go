@@ -223,19 +223,19 @@ func outer(o options) (err error) {
 		samples, version, aside = sdk.Samples, sdk.Version, sdk.Aside
 	}
 
+	name := "sdk-suite"
+	if o.sdk == "node" {
+		name = "node-suite"
+	}
 	out := o.out
 	if out == "" {
-		if out, err = os.MkdirTemp("", "mediacdn-sdk-suite-report-"); err != nil {
+		if out, err = os.MkdirTemp("", "mediacdn-"+name+"-report-"); err != nil {
 			return err
 		}
 	} else if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
 	stamp := begun.Format("20060102-1504")
-	name := "sdk-suite"
-	if o.sdk == "node" {
-		name = "node-suite"
-	}
 	logDir := filepath.Join(out, stamp+"-"+name+"-logs")
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return err
