@@ -12,7 +12,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 VERSITYGW   := github.com/versity/versitygw/cmd/versitygw
 VERSITYGW_VERSION := v1.8.0
 
-.PHONY: all run build test deps servers browser test-deps cluster node-deps testdata bench-deps bench bench-scale sdk-suite fuzz lint clean
+.PHONY: all run build test deps servers browser test-deps cluster node-deps testdata bench-deps bench bench-scale sdk-suite node-suite fuzz lint clean
 
 all: build
 
@@ -174,6 +174,20 @@ bench-scale: servers build
 SDK_SUITE_FLAGS ?=
 sdk-suite: build
 	$(GO) run ./test/sdksuite -go $(GO) -mediacdn $(BIN) $(SDK_SUITE_FLAGS)
+
+# node-suite runs the Node SDK's own integration specs (mocha, no retries)
+# against `mediacdn dev` the same way: test/sdksuite -sdk node clones the
+# SDK's repository (NODE_SDK_REPO) at its tag 2.10.1 into a cache directory
+# once (mediacdn/node-sdk-suite under the user's cache directory), installs
+# the specs' npm dependencies there with npm ci (test/sdksuite/node), and
+# compares with test/sdksuite/node-baseline.txt (docs/compatibility.md).
+# Needs git, Node.js and npm, and the network for the first clone and npm
+# ci. Not part of `make test`. NODE_SUITE_FLAGS passes flags: -pkg . runs
+# every spec file under test/integration, not only the default ones.
+NODE_SDK_REPO    ?= https://github.com/cloudinary/cloudinary_npm
+NODE_SUITE_FLAGS ?=
+node-suite: build
+	$(GO) run ./test/sdksuite -sdk node -node-repo $(NODE_SDK_REPO) -mediacdn $(BIN) $(NODE_SUITE_FLAGS)
 
 # fuzz runs every fuzz target for FUZZTIME each.
 fuzz:

@@ -2,6 +2,7 @@ package origin_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -75,8 +76,12 @@ func testConfigAndUsageByDate(t *testing.T, o *testOrigin, clock *testClock) {
 	if err != nil || past.Error.Message != "" || past.Resources != 1 || past.Storage.Usage != int64(up.Bytes) || past.Plan == "" {
 		t.Fatalf("a past day: %+v %v", past, err)
 	}
-	if a := adminGet(t, o, "usage?date="+day1.Format("2006-01-02")); a.status != 200 || a.body["resources"] != float64(1) {
-		t.Fatalf("date=yyyy-mm-dd: %s", a.raw)
+	if a := adminGet(t, o, "usage?date="+day1.Format("2006-01-02")); a.status != 200 || a.body["resources"] != float64(1) ||
+		fmt.Sprint(a.body["bandwidth"]) != "map[usage:0]" {
+		t.Fatalf("date=yyyy-mm-dd (a past day's figures have no limit): %s", a.raw)
+	}
+	if a := adminGet(t, o, "usage"); a.status != 200 || fmt.Sprint(a.body["bandwidth"]) != "map[limit:0 usage:0 used_percent:0]" {
+		t.Fatalf("today's figures have their limit: %s", a.raw)
 	}
 	empty, err := adm.Usage(ctx, admin.UsageParams{Date: day1.AddDate(0, 0, -5)})
 	if err != nil || empty.Error.Message != "" || empty.Resources != 0 || empty.Plan == "" || empty.LastUpdated != day1.AddDate(0, 0, -5).Format("2006-01-02") {

@@ -210,12 +210,18 @@ func direction(p *api.Params, byID bool) (bool, error) {
 }
 
 // parseStartAt reads start_at: RFC 3339 (the Go SDK), an HTTP date (the
-// Node SDK's toUTCString), a date, or unix seconds.
+// Node SDK's toUTCString), JavaScript's Date.toString() (the Node SDK's
+// own suite sends one; the zone's name in parentheses ignored), a date, or
+// unix seconds.
 func parseStartAt(s string) (time.Time, error) {
 	for _, layout := range []string{time.RFC3339Nano, http.TimeFormat, time.RFC1123Z, "2006-01-02 15:04:05", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, nil
 		}
+	}
+	js, _, _ := strings.Cut(s, " (")
+	if t, err := time.Parse("Mon Jan 02 2006 15:04:05 GMT-0700", js); err == nil {
+		return t, nil
 	}
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return time.Unix(n, 0), nil

@@ -207,8 +207,8 @@ func (f *mdField) edit(p *api.Params, create bool) error {
 	}
 	if texts := f.defaultTexts(); len(texts) > 0 { // checked against the field as it now is
 		v, err := f.value(texts)
-		if err != nil {
-			return api.BadRequest("Invalid default_value - %s", strings.TrimPrefix(err.Error(), "Invalid metadata value for field "+f.ExternalID+" - "))
+		if err != nil { // Cloudinary's wording: the Node SDK's suite looks for "default_value is invalid"
+			return api.BadRequest("default_value is invalid - %s", strings.TrimPrefix(err.Error(), "Invalid metadata value for field "+f.ExternalID+" - "))
 		}
 		f.DefaultValue = v
 	}
@@ -274,8 +274,9 @@ func (c *call) deleteMetadataField(id string) {
 }
 
 // editDatasource applies fn to the datasource of an enum or set field and
-// answers the datasource.
-func (c *call) editDatasource(id string, fn func(f *mdField) error) {
+// answers the datasource: every entry, or with activeOnly only the active
+// ones (as Cloudinary answers a deletion of entries).
+func (c *call) editDatasource(id string, activeOnly bool, fn func(f *mdField) error) {
 	var out *mdDatasource
 	_, err := c.s.meta.UpdateMetadataField(c.ctx(), c.cloud, id, func(row *meta.MetadataField) error {
 		f, err := fieldOf(row)
@@ -295,6 +296,14 @@ func (c *call) editDatasource(id string, fn func(f *mdField) error) {
 		}
 		row.Definition, row.UpdatedAt = f.definition(), c.s.now().UTC()
 		out = f.Datasource
+		if activeOnly {
+			out = &mdDatasource{Values: []mdEntry{}}
+			for _, e := range f.Datasource.Values {
+				if e.State != "inactive" {
+					out.Values = append(out.Values, e)
+				}
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -322,18 +331,20 @@ func (c *call) updateDatasource(id string, p *api.Params) {
 		c.fail(api.BadRequest("Missing required parameter - values"))
 		return
 	}
-	c.editDatasource(id, func(f *mdField) error { return f.Datasource.merge(ds.Values) })
+	c.editDatasource(id, false, func(f *mdField) error { return f.Datasource.merge(ds.Values) })
 }
 
 // setEntriesState serves DELETE /metadata_fields/<id>/datasource (state
-// inactive) and POST .../datasource_restore (active): external_ids.
+// inactive; the answer lists the entries still active, as the Node SDK's
+// own suite expects of Cloudinary) and POST .../datasource_restore
+// (active): external_ids.
 func (c *call) setEntriesState(id string, p *api.Params, state string) {
 	ids := p.List("external_ids")
 	if len(ids) == 0 {
 		c.fail(api.BadRequest("Missing required parameter - external_ids"))
 		return
 	}
-	c.editDatasource(id, func(f *mdField) error {
+	c.editDatasource(id, state == "inactive", func(f *mdField) error {
 		for _, eid := range ids {
 			e := f.Datasource.entry(eid)
 			if e == nil {
@@ -373,7 +384,7 @@ func (c *call) orderDatasource(id string, p *api.Params) {
 		c.fail(err)
 		return
 	}
-	c.editDatasource(id, func(f *mdField) error {
+	c.editDatasource(id, false, func(f *mdField) error {
 		slices.SortStableFunc(f.Datasource.Values, func(a, b mdEntry) int {
 			if desc {
 				return cmp.Compare(b.Value, a.Value)

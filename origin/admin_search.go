@@ -384,8 +384,13 @@ func (c *call) searchResource(a *meta.Asset, req searchRequest) (json.RawMessage
 	if len(req.fields) == 0 {
 		return json.Marshal(j)
 	}
-	return onlyFields(j, a, req.fields)
+	return onlyFields(j, a, slices.Concat(req.fields, searchAlwaysFields))
 }
+
+// searchAlwaysFields are in every asset the Search API answers when fields
+// limits them, besides public_id, asset_id and folder (onlyFields): the
+// Node SDK's own suite expects them of Cloudinary.
+var searchAlwaysFields = []string{"created_at", "status", "type", "resource_type"}
 
 // searchAnalysis adds image_metadata and image_analysis, computed from
 // the original when first asked for (as details do).

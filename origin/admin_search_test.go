@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -209,6 +210,14 @@ func testGoSDKSearch(t *testing.T, o *testOrigin) {
 		"sort_by": {"public_id:desc"}, "fields": {"format"}}.Encode())
 	if a.status != 200 || strings.Join(ids(t, a), " ") != "shots/rocket shots/cat" {
 		t.Errorf("GET: %d %s", a.status, a.raw)
+	}
+	// fields: what is named, and what Cloudinary always adds.
+	if res, _ := a.body["resources"].([]any); len(res) > 0 {
+		r, _ := res[0].(map[string]any)
+		keys := slices.Sorted(maps.Keys(r))
+		if strings.Join(keys, " ") != "asset_id created_at folder format public_id resource_type status type" {
+			t.Errorf("fields=format: keys %v", keys)
+		}
 	}
 }
 

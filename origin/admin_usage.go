@@ -26,10 +26,12 @@ type usageJSON struct {
 	MediaLimits      mediaLimitsJSON `json:"media_limits"`
 }
 
+// usageEntry is a figure; limit and used_percent only today's (a past
+// day's answer has neither, as Cloudinary's: the Node SDK's suite checks).
 type usageEntry struct {
-	Usage       int64   `json:"usage"`
-	Limit       int64   `json:"limit"`
-	UsedPercent float64 `json:"used_percent"`
+	Usage       int64    `json:"usage"`
+	Limit       *int64   `json:"limit,omitempty"`
+	UsedPercent *float64 `json:"used_percent,omitempty"`
 }
 
 type mediaLimitsJSON struct {
@@ -40,11 +42,17 @@ type mediaLimitsJSON struct {
 	AssetMaxTotalPx   int64 `json:"asset_max_total_px"`
 }
 
-func entry(usage, limit int64) usageEntry {
-	e := usageEntry{Usage: usage, Limit: limit}
-	if limit > 0 {
-		e.UsedPercent = math.Round(float64(usage)*10000/float64(limit)) / 100
+// entry is a figure, with its limit and the part of it used unless past.
+func entry(usage, limit int64, past bool) usageEntry {
+	e := usageEntry{Usage: usage}
+	if past {
+		return e
 	}
+	used := 0.0
+	if limit > 0 {
+		used = math.Round(float64(usage)*10000/float64(limit)) / 100
+	}
+	e.Limit, e.UsedPercent = &limit, &used
 	return e
 }
 
@@ -74,7 +82,8 @@ func (c *call) usage(date string, p *api.Params) {
 		day = d.Format("2006-01-02")
 	}
 	var figures meta.DailyUsage
-	if day == today.Format("2006-01-02") {
+	past := day != today.Format("2006-01-02")
+	if !past {
 		f, err := c.s.recordUsage(c.ctx(), c.cloud)
 		if err != nil {
 			c.fail(delivery.Internal(err))
@@ -98,10 +107,10 @@ func (c *call) usage(date string, p *api.Params) {
 	size := int64(c.s.cfg.MaxUploadSize)
 	c.ok(usageJSON{
 		Plan: c.cl.Admin.EffectivePlan(), LastUpdated: day, Date: day,
-		Transformations:  entry(figures.Transformations, lim.Transformations),
-		Objects:          entry(figures.Objects, lim.Objects),
-		Bandwidth:        entry(figures.Bandwidth, int64(lim.Bandwidth)),
-		Storage:          entry(figures.Storage, int64(lim.Storage)),
+		Transformations:  entry(figures.Transformations, lim.Transformations, past),
+		Objects:          entry(figures.Objects, lim.Objects, past),
+		Bandwidth:        entry(figures.Bandwidth, int64(lim.Bandwidth), past),
+		Storage:          entry(figures.Storage, int64(lim.Storage), past),
 		Requests:         figures.Requests,
 		Resources:        figures.Resources,
 		DerivedResources: figures.DerivedResources,

@@ -61,6 +61,11 @@ async function main() {
   assert.deepEqual(byCtx.resources[0].context, { custom: { alt: 'Rocket' } });
   const since = await api.resources({ start_at: new Date(Date.now() + 3600e3) });
   assert.equal(since.resources.length, 0);
+  // start_at as Date.toString() gives it (the SDK's own suite sends one).
+  const sinceText = await api.resources({ start_at: new Date(Date.now() + 3600e3).toString() });
+  assert.equal(sinceText.resources.length, 0);
+  const beforeText = await api.resources({ start_at: new Date(Date.now() - 3600e3).toString(), direction: 'asc' });
+  assert.ok(beforeText.resources.length > 0);
 
   // Details (the ID percent-encoded in the path) with derived and analysis.
   const d = await api.resource('node/rocket', { colors: true, phash: true, image_metadata: true, faces: true });

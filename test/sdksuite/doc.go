@@ -1,5 +1,6 @@
 // Command sdksuite runs the official Cloudinary Go SDK's own end-to-end
-// tests against a mediacdn dev stack, and reports per package how many
+// tests (or, with -sdk node, the Node SDK's integration specs) against a
+// mediacdn dev stack, and reports per package how many
 // tests pass, fail and skip, and for every failing test its first error
 // line. It is the yardstick behind `make sdk-suite` (docs/compatibility.md,
 // "Measuring against the SDKs' own suites").
@@ -41,6 +42,31 @@
 // measurement. Every process it starts is stopped and every temporary
 // directory removed (-keep keeps the SDK copy and the data directory).
 //
+// With -sdk node (`make node-suite`) it runs the Node SDK's own
+// integration specs instead, the same way:
+//
+//  1. clones the SDK's repository (-node-repo, GitHub's by default) at tag
+//     2.10.1 into -cache (mediacdn/node-sdk-suite under the user's cache
+//     directory), once, checking the tag's commit, and runs npm ci there on
+//     test/sdksuite/node's package-lock.json (mocha 7, expect.js, sinon and
+//     the other modules the specs require), again only when it changed;
+//  2. copies the clone (without .git) into the temporary directory and
+//     points the specs' remote sample URLs (spechelper.js's and
+//     testConstants.js's IMAGE_URL and VIDEO_URL) at the sample server,
+//     replacing them verbatim, the samples being the clone's own
+//     test/.resources files;
+//  3. inside the namespace, once mediacdn is ready, uploads the clone's
+//     test/.resources/sample.jpg as the public ID sample (every Cloudinary
+//     account has that image; a spec updates its metadata), then runs each
+//     spec file (-pkg chooses among every
+//     spec under test/integration; by default the metadata-field, folder,
+//     search, config and Admin API specs) in a mocha process of its own,
+//     setup.js first, --exit, no retries, with test/sdksuite/node's
+//     reporter.js writing each test's result: passed, failed, pending
+//     (skip), or not run when a hook failed before it;
+//  4. reports per spec file against test/sdksuite/node-baseline.txt, whose
+//     test names are mocha's full titles.
+//
 // The report goes by default to a new directory under $TMPDIR: a run writes
 // several megabytes of logs that belong to one machine and one moment, and
 // `make sdk-suite` must leave the checkout clean; the figures worth keeping
@@ -57,6 +83,10 @@
 //	wire.go         logSink, serveWire: the tests' log, and with -wire a proxy logging every exchange
 //	procs_linux.go  loopbackUp (lo up without iproute2), process groups, killGroup
 //	procs_other.go  their stand-ins elsewhere: loopbackUp fails (namespaces need Linux), the rest do nothing
+//	node.go         -sdk node: prepareNode (clone, npm ci, copy, patches), runSpec, parseNodeResults
 //	dev.yaml        mediacdn dev's configuration for the run (embedded)
-//	baseline.txt    the tests expected to fail today (embedded)
+//	baseline.txt    the Go SDK's tests expected to fail today (embedded)
+//	node-baseline.txt  the Node SDK's tests expected to fail today (embedded)
+//	node/           package.json and package-lock.json of the specs' npm
+//	                dependencies, reporter.js (embedded)
 package main

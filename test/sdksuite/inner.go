@@ -20,6 +20,9 @@ import (
 
 // plan is what the runner does inside the namespace; outer writes it.
 type plan struct {
+	SDK           string // go or node
+	Reporter      string // with node: reporter.js
+	Seed          string // with node: the image uploaded as sample first
 	Mediacdn      string
 	Config        string
 	DataDir       string
@@ -128,6 +131,11 @@ func inner(planFile string) (err error) {
 	if pl.Features != "" {
 		testEnv = append(testEnv, "CLD_TEST_FEATURES="+pl.Features)
 	}
+	if pl.Seed != "" {
+		if err := seedSample(ctx, "cloudinary://demo_key:demo_secret@demo?upload_prefix=http://"+apiAddr, pl.Seed); err != nil {
+			return err
+		}
+	}
 	fmt.Printf("mediacdn is ready; running the tests with CLOUDINARY_URL=%s\n", pl.CloudinaryURL)
 	for _, p := range pl.Packages {
 		if ctx.Err() != nil {
@@ -135,7 +143,11 @@ func inner(planFile string) (err error) {
 			res.Packages = append(res.Packages, packageResult{Rel: p.Rel})
 			continue
 		}
-		pr, err := runPackage(ctx, pl, p, testEnv, sink)
+		run := runPackage
+		if pl.SDK == "node" {
+			run = runSpec
+		}
+		pr, err := run(ctx, pl, p, testEnv, sink)
 		if err != nil {
 			return fmt.Errorf("package %s: %w", p.Rel, err)
 		}
@@ -144,7 +156,7 @@ func inner(planFile string) (err error) {
 		}
 		res.Packages = append(res.Packages, pr)
 		c := pr.counts()
-		fmt.Printf("  %-22s %3d tests: %3d pass %3d fail %3d skip %3d not run (%d processes)\n",
+		fmt.Printf("  %-40s %3d tests: %3d pass %3d fail %3d skip %3d not run (%d processes)\n",
 			p.Rel, len(pr.Tests), c[statusPass], c[statusFail], c[statusSkip], c[statusNotRun], pr.Runs)
 	}
 	return nil

@@ -24,6 +24,9 @@ var devYAML []byte
 //go:embed baseline.txt
 var baselineTxt []byte
 
+//go:embed node-baseline.txt
+var nodeBaselineTxt []byte
+
 // Addresses inside the namespace. dev.yaml holds the origin's, edge's and
 // NATS's; the sample server and the wire proxy are the runner's own.
 const (
@@ -36,6 +39,9 @@ const (
 const sdkModule = "github.com/cloudinary/cloudinary-go/v2"
 
 type options struct {
+	sdk         string
+	nodeRepo    string
+	cache       string
 	goCmd       string
 	mediacdn    string
 	config      string
@@ -55,6 +61,9 @@ type options struct {
 func main() {
 	var o options
 	fs := flag.NewFlagSet("sdksuite", flag.ExitOnError)
+	fs.StringVar(&o.sdk, "sdk", "go", "whose suite to run: `go` (the Go SDK's tests) or node (the Node SDK's integration specs, -pkg choosing spec files)")
+	fs.StringVar(&o.nodeRepo, "node-repo", nodeSDKRepo, "with -sdk node: the `repository` to clone the Node SDK from (at tag "+nodeSDKTag+")")
+	fs.StringVar(&o.cache, "cache", "", "with -sdk node: the `directory` keeping the Node SDK's clone and node_modules between runs (default: mediacdn/node-sdk-suite in the user's cache directory)")
 	fs.StringVar(&o.goCmd, "go", "go", "the go `command` that builds the SDK's test binaries")
 	fs.StringVar(&o.mediacdn, "mediacdn", "bin/mediacdn", "the mediacdn `binary` to run (make build)")
 	fs.StringVar(&o.config, "config", "", "mediacdn dev configuration `file` (default: test/sdksuite/dev.yaml, built in)")
@@ -63,8 +72,8 @@ func main() {
 	fs.BoolVar(&o.wire, "wire", false, "log every API request and response beside the tests' output (a proxy on "+wireAddr+")")
 	fs.BoolVar(&o.netns, "netns", true, "run inside a loopback-only network namespace; false runs on this host's network, needing ports 4222, 8080-8082 and 8090 free")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (SDK copy, test binaries, data)")
-	fs.StringVar(&o.pkg, "pkg", "", "run only the SDK packages whose path (such as api/admin) matches this `regexp`")
-	fs.StringVar(&o.run, "run", "", "run only the top-level tests whose name matches this `regexp`")
+	fs.StringVar(&o.pkg, "pkg", "", "run only the SDK packages (with -sdk node: spec files, such as api/search/search_spec.js; all for every spec under test/integration) whose path matches this `regexp`")
+	fs.StringVar(&o.run, "run", "", "run only the top-level tests (with -sdk node: mocha's --grep on full titles) whose name matches this `regexp`")
 	fs.StringVar(&o.features, "features", "", "CLD_TEST_FEATURES for the SDK's tests: `features` (all, or names such as dynamic_folders) whose tests it skips otherwise")
 	fs.DurationVar(&o.timeout, "timeout", 20*time.Minute, "bound on the whole run")
 	fs.DurationVar(&o.testTimeout, "test-timeout", 5*time.Minute, "bound on each run of a test binary")
@@ -108,7 +117,10 @@ func outer(o options) (err error) {
 	if _, err = regexp.Compile(o.run); err != nil {
 		return fmt.Errorf("-run: %w", err)
 	}
-	base, baseName, err := loadBaseline(o.baseline)
+	if o.sdk != "go" && o.sdk != "node" {
+		return fmt.Errorf("-sdk %q: go or node", o.sdk)
+	}
+	base, baseName, err := loadBaseline(o.baseline, o.sdk)
 	if err != nil {
 		return err
 	}
@@ -119,7 +131,7 @@ func outer(o options) (err error) {
 	if st, err := os.Stat(mediacdn); err != nil || st.IsDir() {
 		return fmt.Errorf("no mediacdn binary at %s (make build makes one; -mediacdn names another)", o.mediacdn)
 	}
-	version := mediacdnVersion(ctx, mediacdn)
+	mcdnVersion := mediacdnVersion(ctx, mediacdn)
 
 	tmp, err := os.MkdirTemp("", "mediacdn-sdk-suite-")
 	if err != nil {
@@ -148,43 +160,83 @@ func outer(o options) (err error) {
 		return err
 	}
 
-	sdk, err := prepareSDK(ctx, o.goCmd, filepath.Join(tmp, "sdk"), filepath.Join(tmp, "aside"))
-	if err != nil {
-		return err
-	}
-	fmt.Printf("SDK %s %s copied from %s; %d acceptance test files set aside; cldtest points at http://%s\n",
-		sdkModule, sdk.Version, sdk.From, len(sdk.Aside), sampleAddr)
-
-	var pkgs []plannedPackage
-	for _, rel := range sdk.Packages {
-		if pkgRE != nil && !pkgRE.MatchString(rel) {
-			continue
+	var (
+		pkgs     []plannedPackage
+		samples  map[string]string
+		version  string
+		aside    []string
+		reporter string
+		seed     string
+	)
+	if o.sdk == "node" {
+		cache := o.cache
+		if cache == "" {
+			cache = nodeCacheDir()
 		}
-		pkgs = append(pkgs, plannedPackage{Rel: rel, Name: logName(rel)})
-	}
-	if len(pkgs) == 0 {
-		return fmt.Errorf("no SDK package with tests matches -pkg %q (packages: %s)", o.pkg, strings.Join(sdk.Packages, " "))
-	}
-	fmt.Printf("building the test binaries of %d packages\n", len(pkgs))
-	for i := range pkgs {
-		p := &pkgs[i]
-		p.Dir = filepath.Join(sdk.Dir, p.Rel)
-		p.Bin = filepath.Join(tmp, "bin", p.Name+".test")
-		if err := buildTestBinary(ctx, o.goCmd, sdk.Dir, p.Rel, p.Bin); err != nil {
+		// The copy's parent holds the node_modules link: its own directory.
+		n, err := prepareNode(ctx, o.nodeRepo, cache, filepath.Join(tmp, "node", "sdk"))
+		if err != nil {
 			return err
 		}
+		fmt.Printf("Node SDK cloudinary %s (%s) copied from %s; its sample URLs point at http://%s\n", n.Version, nodeSDKCommit[:12], n.From, sampleAddr)
+		specs := nodeSpecs
+		if o.pkg != "" {
+			if specs, err = integrationSpecs(n.Dir); err != nil {
+				return err
+			}
+		}
+		for _, rel := range specs {
+			if pkgRE != nil && !pkgRE.MatchString(rel) {
+				continue
+			}
+			pkgs = append(pkgs, plannedPackage{Rel: rel, Name: logName(strings.TrimSuffix(rel, ".js")), Dir: n.Dir, Bin: n.Mocha})
+		}
+		if len(pkgs) == 0 {
+			return fmt.Errorf("no spec file matches -pkg %q (spec files: %s)", o.pkg, strings.Join(specs, " "))
+		}
+		samples, version, reporter, seed = n.Samples, n.Version, n.Reporter, n.Seed
+	} else {
+		sdk, err := prepareSDK(ctx, o.goCmd, filepath.Join(tmp, "sdk"), filepath.Join(tmp, "aside"))
+		if err != nil {
+			return err
+		}
+		fmt.Printf("SDK %s %s copied from %s; %d acceptance test files set aside; cldtest points at http://%s\n",
+			sdkModule, sdk.Version, sdk.From, len(sdk.Aside), sampleAddr)
+		for _, rel := range sdk.Packages {
+			if pkgRE != nil && !pkgRE.MatchString(rel) {
+				continue
+			}
+			pkgs = append(pkgs, plannedPackage{Rel: rel, Name: logName(rel)})
+		}
+		if len(pkgs) == 0 {
+			return fmt.Errorf("no SDK package with tests matches -pkg %q (packages: %s)", o.pkg, strings.Join(sdk.Packages, " "))
+		}
+		fmt.Printf("building the test binaries of %d packages\n", len(pkgs))
+		for i := range pkgs {
+			p := &pkgs[i]
+			p.Dir = filepath.Join(sdk.Dir, p.Rel)
+			p.Bin = filepath.Join(tmp, "bin", p.Name+".test")
+			if err := buildTestBinary(ctx, o.goCmd, sdk.Dir, p.Rel, p.Bin); err != nil {
+				return err
+			}
+		}
+		samples, version, aside = sdk.Samples, sdk.Version, sdk.Aside
 	}
 
+	name := "sdk-suite"
+	if o.sdk == "node" {
+		name = "node-suite"
+	}
 	out := o.out
 	if out == "" {
-		if out, err = os.MkdirTemp("", "mediacdn-sdk-suite-report-"); err != nil {
+		if out, err = os.MkdirTemp("", "mediacdn-"+name+"-report-"); err != nil {
 			return err
 		}
 	} else if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
 	stamp := begun.Format("20060102-1504")
-	logDir := filepath.Join(out, stamp+"-sdk-suite-logs")
+	logDir := filepath.Join(out, stamp+"-"+name+"-logs")
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return err
 	}
@@ -202,7 +254,10 @@ func outer(o options) (err error) {
 		Config:        cfg,
 		DataDir:       dataDir,
 		LogDir:        logDir,
-		Samples:       sdk.Samples,
+		SDK:           o.sdk,
+		Reporter:      reporter,
+		Seed:          seed,
+		Samples:       samples,
 		Wire:          o.wire,
 		NetNS:         o.netns,
 		CloudinaryURL: "cloudinary://demo_key:demo_secret@demo?upload_prefix=" + prefix,
@@ -235,10 +290,11 @@ func outer(o options) (err error) {
 	rep := report{
 		Begun:         begun,
 		Took:          time.Since(begun),
-		SDKVersion:    sdk.Version,
-		Mediacdn:      version,
+		SDK:           o.sdk,
+		SDKVersion:    version,
+		Mediacdn:      mcdnVersion,
 		CloudinaryURL: pl.CloudinaryURL,
-		Aside:         sdk.Aside,
+		Aside:         aside,
 		Filtered:      o.pkg != "" || o.run != "",
 		Flags:         strings.Join(os.Args[1:], " "),
 		Results:       res,
@@ -247,11 +303,11 @@ func outer(o options) (err error) {
 	}
 	rep.compare()
 	rep.writeText(os.Stdout)
-	md := filepath.Join(out, stamp+"-sdk-suite.md")
+	md := filepath.Join(out, stamp+"-"+name+".md")
 	if err := writeFile(md, rep.writeMarkdown); err != nil {
 		return err
 	}
-	js := filepath.Join(out, stamp+"-sdk-suite.json")
+	js := filepath.Join(out, stamp+"-"+name+".json")
 	if err := writeFile(js, rep.writeJSON); err != nil {
 		return err
 	}

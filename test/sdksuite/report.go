@@ -18,20 +18,27 @@ type baselineEntry struct {
 // baselineSet is keyed by "package test".
 type baselineSet map[string]baselineEntry
 
-const defaultBaseline = "test/sdksuite/baseline.txt"
+const (
+	defaultBaseline     = "test/sdksuite/baseline.txt"
+	defaultNodeBaseline = "test/sdksuite/node-baseline.txt"
+)
 
-// loadBaseline reads -baseline: "" is the built-in test/sdksuite/baseline.txt,
-// "off" none.
-func loadBaseline(name string) (baselineSet, string, error) {
+// loadBaseline reads -baseline: "" is the built-in test/sdksuite/baseline.txt
+// (node-baseline.txt with -sdk node), "off" none.
+func loadBaseline(name, sdk string) (baselineSet, string, error) {
 	switch name {
 	case "off":
 		return nil, "", nil
 	case "":
-		b, err := parseBaseline(string(baselineTxt))
-		if err != nil {
-			return nil, "", fmt.Errorf("%s (built in): %w", defaultBaseline, err)
+		def, src := defaultBaseline, baselineTxt
+		if sdk == "node" {
+			def, src = defaultNodeBaseline, nodeBaselineTxt
 		}
-		return b, defaultBaseline, nil
+		b, err := parseBaseline(string(src))
+		if err != nil {
+			return nil, "", fmt.Errorf("%s (built in): %w", def, err)
+		}
+		return b, def, nil
 	}
 	src, err := os.ReadFile(name)
 	if err != nil {
@@ -45,23 +52,28 @@ func loadBaseline(name string) (baselineSet, string, error) {
 }
 
 // parseBaseline reads lines "package test cause [# note]"; # starts a
-// comment.
+// comment. The test is every field between the first and the last: a
+// mocha full title has spaces (runs of them count as one).
 func parseBaseline(src string) (baselineSet, error) {
 	set := baselineSet{}
 	for i, line := range strings.Split(src, "\n") {
-		text, note, _ := strings.Cut(line, "#")
+		text, note, _ := strings.Cut(line, " #")
+		if strings.HasPrefix(strings.TrimSpace(line), "#") {
+			text, note = "", ""
+		}
 		f := strings.Fields(text)
 		if len(f) == 0 {
 			continue
 		}
-		if len(f) != 3 {
+		if len(f) < 3 {
 			return nil, fmt.Errorf("line %d: want <package> <test> <cause> [# note], not %q", i+1, line)
 		}
-		key := f[0] + " " + f[1]
+		test := strings.Join(f[1:len(f)-1], " ")
+		key := f[0] + " " + test
 		if _, dup := set[key]; dup {
-			return nil, fmt.Errorf("line %d: %s %s is listed twice", i+1, f[0], f[1])
+			return nil, fmt.Errorf("line %d: %s %s is listed twice", i+1, f[0], test)
 		}
-		set[key] = baselineEntry{Package: f[0], Test: f[1], Cause: f[2], Note: strings.TrimSpace(note)}
+		set[key] = baselineEntry{Package: f[0], Test: test, Cause: f[len(f)-1], Note: strings.TrimSpace(note)}
 	}
 	return set, nil
 }
@@ -69,6 +81,7 @@ func parseBaseline(src string) (baselineSet, error) {
 // report is a run's outcome: what the text summary, the markdown and the
 // JSON say.
 type report struct {
+	SDK           string // go or node
 	Begun         time.Time
 	Took          time.Duration
 	SDKVersion    string
@@ -195,19 +208,26 @@ func (r *report) skipped() []ref {
 }
 
 func (r *report) headline() string {
+	if r.SDK == "node" {
+		return fmt.Sprintf("Node SDK cloudinary %s against mediacdn (%s)", r.SDKVersion, r.Mediacdn)
+	}
 	return fmt.Sprintf("Go SDK %s %s against mediacdn (%s)", sdkModule, r.SDKVersion, r.Mediacdn)
 }
 
 // writeText is the summary printed at the end of a run.
 func (r *report) writeText(w io.Writer) {
 	fmt.Fprintf(w, "\n%s, %s\n\n", r.headline(), r.Took.Round(time.Second))
-	fmt.Fprintf(w, "%-22s %6s %5s %5s %5s %8s %10s\n", "package", "tests", "pass", "fail", "skip", "not run", "processes")
+	width := 22 // the package column: a spec file's path is longer
+	for _, p := range r.Results.Packages {
+		width = max(width, len(p.Rel))
+	}
+	fmt.Fprintf(w, "%-*s %6s %5s %5s %5s %8s %10s\n", width, "package", "tests", "pass", "fail", "skip", "not run", "processes")
 	for _, p := range r.Results.Packages {
 		c := p.counts()
-		fmt.Fprintf(w, "%-22s %6d %5d %5d %5d %8d %10d\n", p.Rel, len(p.Tests), c[statusPass], c[statusFail], c[statusSkip], c[statusNotRun], p.Runs)
+		fmt.Fprintf(w, "%-*s %6d %5d %5d %5d %8d %10d\n", width, p.Rel, len(p.Tests), c[statusPass], c[statusFail], c[statusSkip], c[statusNotRun], p.Runs)
 	}
 	n, c := r.totals()
-	fmt.Fprintf(w, "%-22s %6d %5d %5d %5d %8d\n", "all", n, c[statusPass], c[statusFail], c[statusSkip], c[statusNotRun])
+	fmt.Fprintf(w, "%-*s %6d %5d %5d %5d %8d\n", width, "all", n, c[statusPass], c[statusFail], c[statusSkip], c[statusNotRun])
 	if r.Results.MediacdnExit != "" {
 		fmt.Fprintf(w, "\nmediacdn ended during the run: %s (see mediacdn.log)\n", r.Results.MediacdnExit)
 	}
@@ -266,9 +286,15 @@ func notRunMark(status string) string {
 // writeMarkdown is the report file.
 func (r *report) writeMarkdown(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Go SDK suite against mediacdn, %s\n\n", r.Begun.Format("2006-01-02 15:04 MST"))
-	fmt.Fprintf(&b, "The end-to-end tests of `%s` %s (its `*_acceptance_test.go`, which test against mock servers, set aside: %d files) ", sdkModule, r.SDKVersion, len(r.Aside))
-	fmt.Fprintf(&b, "run against `mediacdn dev` (%s) in a loopback-only network namespace, with `CLOUDINARY_URL=%s`, by `make sdk-suite` (test/sdksuite). ", r.Mediacdn, r.CloudinaryURL)
+	if r.SDK == "node" {
+		fmt.Fprintf(&b, "# Node SDK suite against mediacdn, %s\n\n", r.Begun.Format("2006-01-02 15:04 MST"))
+		fmt.Fprintf(&b, "The integration specs of the Node SDK cloudinary %s (its repository at that tag, commit %s; mocha without retries) ", r.SDKVersion, nodeSDKCommit[:12])
+		fmt.Fprintf(&b, "run against `mediacdn dev` (%s) in a loopback-only network namespace, with `CLOUDINARY_URL=%s`, by `make node-suite` (test/sdksuite -sdk node). ", r.Mediacdn, r.CloudinaryURL)
+	} else {
+		fmt.Fprintf(&b, "# Go SDK suite against mediacdn, %s\n\n", r.Begun.Format("2006-01-02 15:04 MST"))
+		fmt.Fprintf(&b, "The end-to-end tests of `%s` %s (its `*_acceptance_test.go`, which test against mock servers, set aside: %d files) ", sdkModule, r.SDKVersion, len(r.Aside))
+		fmt.Fprintf(&b, "run against `mediacdn dev` (%s) in a loopback-only network namespace, with `CLOUDINARY_URL=%s`, by `make sdk-suite` (test/sdksuite). ", r.Mediacdn, r.CloudinaryURL)
+	}
 	fmt.Fprintf(&b, "Took %s.", r.Took.Round(time.Second))
 	if r.Flags != "" {
 		fmt.Fprintf(&b, " Flags: `%s`.", r.Flags)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -183,5 +184,70 @@ func TestCompare(t *testing.T) {
 	}
 	if !strings.Contains(md.String(), "| **all** | **6** | **2** | **2** | **1** | **1** | |") {
 		t.Errorf("markdown:\n%s", md.String())
+	}
+}
+
+// reporter.js's lines: each state, titles with runs of spaces collapsed,
+// an unknown state refused.
+func TestParseNodeResults(t *testing.T) {
+	got, err := parseNodeResults([]byte(`{"title":"api  resources should list","state":"passed","message":"","ms":1500}
+{"title":"api update should refuse","state":"failed","message":"API error 400: Parameter x is not supported by this server","ms":20}
+{"title":"api skipped one","state":"pending","message":"","ms":0}
+{"title":"api after a hook","state":"not run","message":"\"before all\" hook: boom","ms":0}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []testResult{
+		{Name: "api resources should list", Status: statusPass, Seconds: 1.5},
+		{Name: "api update should refuse", Status: statusFail, Message: "API error 400: Parameter x is not supported by this server", Seconds: 0.02},
+		{Name: "api skipped one", Status: statusSkip},
+		{Name: "api after a hook", Status: statusNotRun, Message: `"before all" hook: boom`},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %+v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("%d: got %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if _, err := parseNodeResults([]byte(`{"title":"x","state":"exploded"}`)); err == nil {
+		t.Error("an unknown state is accepted")
+	}
+}
+
+// The Node baseline: titles of several words, the cause the last field
+// before " #", and every cause one the file explains.
+func TestNodeBaseline(t *testing.T) {
+	b, err := parseBaseline(string(nodeBaselineTxt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	causes := map[string]bool{"refused": true, "not-implemented": true, "lenient": true, "https": true, "folder-mode": true, "backup": true}
+	for _, e := range b {
+		if !causes[e.Cause] {
+			t.Errorf("%s %s: cause %q", e.Package, e.Test, e.Cause)
+		}
+	}
+	e, ok := b["api/admin/config_spec.js Admin API - Config config should send a request to config endpoint"]
+	if !ok || e.Cause != "https" || e.Note != "spies on https.request" {
+		t.Errorf("config_spec entry: %+v %v", e, ok)
+	}
+	for _, spec := range []string{"api/admin/structured_metadata_spec.js", "api/search/search_spec.js"} {
+		if !slices.Contains(nodeSpecs, spec) {
+			t.Errorf("%s is not run by default", spec)
+		}
+	}
+}
+
+// The patches of the Node SDK's sample URLs keep the path and change the
+// host.
+func TestNodePatches(t *testing.T) {
+	for _, p := range nodePatches {
+		r := p.replacement()
+		if r == p.old || !strings.Contains(r, "http://"+sampleAddr+p.urlPath) || strings.Contains(r, "res.cloudinary.com") {
+			t.Errorf("%s: %s", p.file, r)
+		}
 	}
 }
