@@ -1,7 +1,6 @@
 package origin
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -187,7 +186,7 @@ func (s *Server) replayUpload(ctx context.Context, j meta.Job, cl config.Cloud, 
 		src.close()
 		return 0, "", err
 	}
-	w := &answerRecorder{header: http.Header{}}
+	w := api.NewRecorder()
 	c := &call{s: s, w: w, r: req, cloud: j.Cloud, cl: cl}
 	md, err := c.uploadMetadata(p) // checked again: the fields may have changed since the call
 	if err != nil {
@@ -195,14 +194,14 @@ func (s *Server) replayUpload(ctx context.Context, j meta.Job, cl config.Cloud, 
 		return 0, "", finalJobError{err}
 	}
 	c.uploadFrom(job.ResourceType, p, o, md, src)
-	if w.status == http.StatusOK {
-		return w.status, "", nil
+	if w.Status == http.StatusOK {
+		return w.Status, "", nil
 	}
 	var e struct {
 		Error errorJSON `json:"error"`
 	}
-	_ = json.Unmarshal(w.body.Bytes(), &e)
-	return w.status, e.Error.Message, nil
+	_ = json.Unmarshal(w.Body.Bytes(), &e)
+	return w.Status, e.Error.Message, nil
 }
 
 // asyncFailureNotice is the notification of job's failure, to its
@@ -220,24 +219,4 @@ func (s *Server) asyncFailureNotice(ctx context.Context, cloud string, job uploa
 		return nil, err
 	}
 	return s.jobNotifications(ctx, cloud, notifyUpload, job.NotificationURL, job.Algorithm, b)
-}
-
-// answerRecorder keeps the answer of an upload run by a job.
-type answerRecorder struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (w *answerRecorder) Header() http.Header { return w.header }
-
-func (w *answerRecorder) WriteHeader(status int) {
-	if w.status == 0 {
-		w.status = status
-	}
-}
-
-func (w *answerRecorder) Write(b []byte) (int, error) {
-	w.WriteHeader(http.StatusOK)
-	return w.body.Write(b)
 }

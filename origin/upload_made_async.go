@@ -111,7 +111,7 @@ func (s *Server) runMadeJob(ctx context.Context, j meta.Job) ([]*meta.Notificati
 	if err != nil {
 		return nil, nil, err
 	}
-	w := &answerRecorder{header: http.Header{}}
+	w := api.NewRecorder()
 	c := &call{s: s, w: w, r: req, cloud: j.Cloud, cl: cl}
 	p := api.ParamsOfValues(job.Params)
 	switch job.Action {
@@ -122,14 +122,14 @@ func (s *Server) runMadeJob(ctx context.Context, j meta.Job) ([]*meta.Notificati
 	default:
 		return nil, nil, finalJobError{fmt.Errorf("made job %d: unknown action %q", j.ID, job.Action)}
 	}
-	if w.status == http.StatusOK {
+	if w.Status == http.StatusOK {
 		return nil, nil, nil
 	}
 	var e struct {
 		Error errorJSON `json:"error"`
 	}
-	_ = json.Unmarshal(w.body.Bytes(), &e)
-	failed := &delivery.Error{Status: w.status, Message: e.Error.Message}
+	_ = json.Unmarshal(w.Body.Bytes(), &e)
+	failed := &delivery.Error{Status: w.Status, Message: e.Error.Message}
 	now := timeJSON(s.now())
 	b, err := json.Marshal(madeFailure{
 		notificationHead: notificationHead{NotificationType: job.Action, Timestamp: now, RequestID: api.RandomHex(16)},
@@ -144,7 +144,7 @@ func (s *Server) runMadeJob(ctx context.Context, j meta.Job) ([]*meta.Notificati
 	if err != nil {
 		return nil, nil, err
 	}
-	if w.status/100 == 4 && w.status != 420 && w.status != http.StatusTooManyRequests {
+	if w.Status/100 == 4 && w.Status != 420 && w.Status != http.StatusTooManyRequests {
 		return ns, nil, finalJobError{failed} // the tag or a parameter: not tried again
 	}
 	return ns, nil, failed

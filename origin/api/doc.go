@@ -18,6 +18,7 @@
 //	auth.go           signatures, Basic and Bearer authentication; the response signature
 //	errors.go         BadRequest, NotFound, Clip; WriteError, WriteJSON: {"error":{"message":"..."}}
 //	statuswriter.go   StatusWriter: the status a handler wrote, for metrics and logs
+//	recorder.go       Recorder: the answer of an API call served in process (jobs, the console)
 //	cursor.go         Cursor: next_cursor encoded and decoded
 //	ratelimit.go      RateLimiter: the Admin API's hourly limit (X-FeatureRateLimit-*, 420) over a Counter
 //	publicid.go       public ID and folder checks, random IDs, a file name's stem

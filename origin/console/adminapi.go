@@ -1,12 +1,13 @@
 package console
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/mediacdn/mediacdn/origin/api"
 )
 
 // The console changes and reads nothing itself: every page calls the
@@ -22,24 +23,6 @@ type apiError struct {
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s", e.Status, e.Message) }
-
-// recorder is the http.ResponseWriter of an in-process API call.
-type recorder struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (r *recorder) Header() http.Header { return r.header }
-func (r *recorder) WriteHeader(status int) {
-	if r.status == 0 {
-		r.status = status
-	}
-}
-func (r *recorder) Write(b []byte) (int, error) {
-	r.WriteHeader(http.StatusOK)
-	return r.body.Write(b)
-}
 
 // callAPI calls /v1_1/<cloud>/<path> of the origin with HTTP Basic and
 // decodes a 2xx answer into out (nil: ignored). GET and DELETE carry
@@ -63,27 +46,27 @@ func (h *Handler) callAPI(r *http.Request, cloud, method, path string, params ur
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	req.SetBasicAuth(cl.APIKey, cl.APISecret)
-	rec := &recorder{header: http.Header{}}
+	rec := api.NewRecorder()
 	h.opts.API.ServeHTTP(rec, req)
-	if rec.status == 0 {
-		rec.status = http.StatusOK
+	if rec.Status == 0 {
+		rec.Status = http.StatusOK
 	}
-	if rec.status/100 != 2 {
+	if rec.Status/100 != 2 {
 		var e struct {
 			Error struct {
 				Message string `json:"message"`
 			} `json:"error"`
 		}
-		json.Unmarshal(rec.body.Bytes(), &e)
+		json.Unmarshal(rec.Body.Bytes(), &e)
 		if e.Error.Message == "" {
-			e.Error.Message = http.StatusText(rec.status)
+			e.Error.Message = http.StatusText(rec.Status)
 		}
-		return &apiError{Status: rec.status, Message: e.Error.Message}
+		return &apiError{Status: rec.Status, Message: e.Error.Message}
 	}
 	if out == nil {
 		return nil
 	}
-	if err := json.Unmarshal(rec.body.Bytes(), out); err != nil {
+	if err := json.Unmarshal(rec.Body.Bytes(), out); err != nil {
 		return &apiError{Status: http.StatusBadGateway, Message: "Unreadable answer from the API"}
 	}
 	return nil
