@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -162,6 +163,22 @@ func TestConsoleInBrowser(t *testing.T) {
 		`(l => l.dataset.state + " " + l.querySelector(".upload-status").textContent)(document.querySelector("#uploads li"))`))
 	if withPreset != "done uploaded as covers/coffee" {
 		t.Fatalf("upload with a preset: %q", withPreset)
+	}
+	// A file dropped on the form is sent at once (the drop made in the page:
+	// chromedp cannot drag from the desktop).
+	png := base64.StdEncoding.EncodeToString(testkit.Read(t, "logo.png"))
+	run(t, ctx, "drop a file on the upload form",
+		chromedp.Navigate(c.OriginURL+"/console/upload"), chromedp.WaitVisible(chromedp.CSS("#drop")),
+		chromedp.SendKeys(chromedp.CSS("#folder"), "dropped"),
+		chromedp.Evaluate[chromedp.Void](`(() => { const bytes = Uint8Array.from(atob("`+png+`"), ch => ch.charCodeAt(0));
+		  const dt = new DataTransfer(); dt.items.add(new File([bytes], "logo.png", {type: "image/png"}));
+		  document.getElementById("upload").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true})); })()`),
+		chromedp.Poll[chromedp.Void](`(() => { const li = [...document.querySelectorAll("#uploads li")];
+		  return li.length === 1 && li[0].dataset.state !== "uploading"; })()`))
+	dropped := value(t, ctx, "read the dropped upload", chromedp.Evaluate[string](
+		`(l => l.dataset.state + " " + l.querySelector(".upload-status").textContent)(document.querySelector("#uploads li"))`))
+	if dropped != "done uploaded as dropped/logo" {
+		t.Fatalf("a dropped file: %q", dropped)
 	}
 	const small = "/demo/image/upload/c_fill,h_40,w_40/shelf/rocket.jpg"
 	for _, e := range c.EdgeURLs {

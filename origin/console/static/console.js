@@ -121,6 +121,24 @@ function uploadFile(form, file, item) {
 
 const uploadForm = document.getElementById("upload");
 if (uploadForm) {
+  // Files dropped on the form are uploaded as if chosen and sent.
+  const zone = document.getElementById("drop");
+  for (const type of ["dragenter", "dragover"]) {
+    uploadForm.addEventListener(type, (ev) => {
+      ev.preventDefault();
+      zone?.classList.add("dragging");
+    });
+  }
+  uploadForm.addEventListener("dragleave", () => zone?.classList.remove("dragging"));
+  uploadForm.addEventListener("drop", (ev) => {
+    ev.preventDefault();
+    zone?.classList.remove("dragging");
+    if (!ev.dataTransfer?.files.length) {
+      return;
+    }
+    uploadForm.elements.file.files = ev.dataTransfer.files;
+    uploadForm.requestSubmit();
+  });
   uploadForm.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const list = document.getElementById("uploads");
