@@ -2,7 +2,6 @@ package origin
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/mediacdn/mediacdn/origin/meta"
@@ -19,46 +18,28 @@ const usageRecordEvery = time.Hour
 // start it also records when the store first saw each cloud (GET
 // config's created_at).
 type usageRecorder struct {
-	s         *Server
-	stop      chan struct{}
-	done      chan struct{}
-	startOnce sync.Once
-	stopOnce  sync.Once
+	s *Server
+	worker
 }
 
-func newUsageRecorder(s *Server) *usageRecorder {
-	return &usageRecorder{s: s, stop: make(chan struct{}), done: make(chan struct{})}
-}
+func newUsageRecorder(s *Server) *usageRecorder { return &usageRecorder{s: s, worker: newWorker()} }
 
-func (u *usageRecorder) start() { u.startOnce.Do(func() { go u.run() }) }
+func (u *usageRecorder) start() { u.worker.start(usageRecordEvery, 0, u.record, nil) }
 
 // close stops the recorder and waits for a write in progress.
-func (u *usageRecorder) close() {
-	u.stopOnce.Do(func() { close(u.stop) })
-	u.startOnce.Do(func() { close(u.done) }) // never started
-	<-u.done
-}
+func (u *usageRecorder) close() { u.worker.close(nil) }
 
-func (u *usageRecorder) run() {
-	defer close(u.done)
-	tick := time.NewTicker(usageRecordEvery)
-	defer tick.Stop()
-	for {
-		for _, cloud := range u.s.clouds.Names() {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			if _, err := u.s.meta.CloudCreated(ctx, cloud, u.s.now().UTC()); err != nil {
-				u.s.log.Error("usage: cloud created", "cloud", cloud, "err", err)
-			}
-			if _, err := u.s.recordUsage(ctx, cloud); err != nil {
-				u.s.log.Error("usage: record", "cloud", cloud, "err", err)
-			}
-			cancel()
+// record writes every cloud's figures of the day.
+func (u *usageRecorder) record() {
+	for _, cloud := range u.s.clouds.Names() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		if _, err := u.s.meta.CloudCreated(ctx, cloud, u.s.now().UTC()); err != nil {
+			u.s.log.Error("usage: cloud created", "cloud", cloud, "err", err)
 		}
-		select {
-		case <-u.stop:
-			return
-		case <-tick.C:
+		if _, err := u.s.recordUsage(ctx, cloud); err != nil {
+			u.s.log.Error("usage: record", "cloud", cloud, "err", err)
 		}
+		cancel()
 	}
 }
 

@@ -67,6 +67,7 @@
 //	webhooks_made.go          the notifications of what multi, sprite, explode and generate_archive make
 //	webhooks_config.go        Webhooks: timeouts, retries, bounds
 //	webhooks_worker.go        webhookSender: claims due notifications, POSTs them, records the outcome; metrics
+//	worker.go                 worker: the run loop of the background workers (webhooks, jobs, usage), claimRounds
 //
 // Background jobs (eager_async, async; meta's jobs):
 //

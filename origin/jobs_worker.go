@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -22,15 +21,10 @@ import (
 // ends). A job cut short by the origin stopping is left to its lease's
 // end, then claimed again (by this origin restarted, or another).
 type jobRunner struct {
-	s      *Server
-	cfg    Jobs
-	kinds  map[string]jobFunc
-	wakeup chan struct{}
-
-	startOnce sync.Once
-	stopOnce  sync.Once
-	stop      chan struct{}
-	done      chan struct{}
+	s     *Server
+	cfg   Jobs
+	kinds map[string]jobFunc
+	worker
 	// base is cancelled when the worker stops: the jobs in progress stop.
 	base   context.Context
 	cancel context.CancelFunc
@@ -57,90 +51,38 @@ const jobPruneEvery = time.Hour
 
 func newJobRunner(s *Server) *jobRunner {
 	base, cancel := context.WithCancel(context.Background())
-	w := &jobRunner{s: s, cfg: s.cfg.Jobs, wakeup: make(chan struct{}, 1), stop: make(chan struct{}),
-		done: make(chan struct{}), base: base, cancel: cancel}
+	w := &jobRunner{s: s, cfg: s.cfg.Jobs, worker: newWorker(), base: base, cancel: cancel}
 	w.kinds = map[string]jobFunc{jobEager: s.runEagerJob, jobUpload: s.runUploadJob, jobMade: s.runMadeJob}
 	return w
 }
 
 // start runs the worker (once), unless the configuration disables it.
 func (w *jobRunner) start() {
-	if w.cfg.Disabled {
-		return
-	}
-	w.startOnce.Do(func() { go w.run() })
-}
-
-// wake makes the worker look for due jobs now; it never blocks.
-func (w *jobRunner) wake() {
-	select {
-	case w.wakeup <- struct{}{}:
-	default:
+	if !w.cfg.Disabled {
+		w.worker.start(w.cfg.PollInterval, jobPruneEvery, w.round, w.prune)
 	}
 }
 
 // close stops the worker: the jobs in progress are cut short and left to
 // their lease's end.
-func (w *jobRunner) close() {
-	w.stopOnce.Do(func() {
-		close(w.stop)
-		w.cancel()
-	})
-	w.startOnce.Do(func() { close(w.done) }) // never started
-	<-w.done
-}
+func (w *jobRunner) close() { w.worker.close(w.cancel) }
 
 // lease is how long a claim is held: past it another origin may do the
 // job again (this one having died while doing it).
 func (w *jobRunner) lease() time.Duration { return w.cfg.Timeout + 30*time.Second }
 
-func (w *jobRunner) run() {
-	defer close(w.done)
-	tick := time.NewTicker(w.cfg.PollInterval)
-	defer tick.Stop()
-	var pruned time.Time
-	for {
-		w.round()
-		if time.Since(pruned) > jobPruneEvery {
-			pruned = time.Now()
-			w.prune()
-		}
-		select {
-		case <-w.stop:
-			return
-		case <-tick.C:
-		case <-w.wakeup:
-		}
-	}
-}
-
 // round does the jobs due, Concurrency at a time, until none is due or
 // the worker is stopped.
 func (w *jobRunner) round() {
-	for {
-		select {
-		case <-w.stop:
-			return
-		default:
-		}
+	claimRounds(&w.worker, w.cfg.Concurrency, func(max int) ([]meta.Job, bool) {
 		ctx, cancel := context.WithTimeout(w.base, 10*time.Second)
-		due, err := w.s.meta.ClaimJobs(ctx, w.s.holder, w.cfg.Concurrency, w.lease())
-		cancel()
-		if err != nil {
-			if w.base.Err() == nil {
-				w.s.log.Error("jobs: claim", "err", err)
-			}
-			return
+		defer cancel()
+		due, err := w.s.meta.ClaimJobs(ctx, w.s.holder, max, w.lease())
+		if err != nil && w.base.Err() == nil {
+			w.s.log.Error("jobs: claim", "err", err)
 		}
-		var wg sync.WaitGroup
-		for _, j := range due {
-			wg.Go(func() { w.do(j) })
-		}
-		wg.Wait()
-		if len(due) < w.cfg.Concurrency {
-			return
-		}
-	}
+		return due, err == nil
+	}, w.do)
 }
 
 // do runs one job and records the outcome.

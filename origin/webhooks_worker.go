@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -25,12 +24,7 @@ type webhookSender struct {
 	s      *Server
 	cfg    Webhooks
 	client *remote.Fetcher
-	wakeup chan struct{}
-
-	startOnce sync.Once
-	stopOnce  sync.Once
-	stop      chan struct{}
-	done      chan struct{}
+	worker
 
 	sent    atomic.Int64 // webhooks delivered
 	retried atomic.Int64 // attempts that failed, to be tried again
@@ -44,77 +38,34 @@ const webhookPruneEvery = time.Hour
 
 func newWebhookSender(s *Server) *webhookSender {
 	cfg := s.cfg.Webhooks
-	return &webhookSender{s: s, cfg: cfg, wakeup: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
+	return &webhookSender{s: s, cfg: cfg, worker: newWorker(),
 		client: remote.New(remote.Options{Timeout: cfg.Timeout, AllowNetworks: s.cfg.Fetch.AllowNetworks})}
 }
 
 // start runs the worker (once).
-func (w *webhookSender) start() { w.startOnce.Do(func() { go w.run() }) }
-
-// wake makes the worker look for due webhooks now; it never blocks.
-func (w *webhookSender) wake() {
-	select {
-	case w.wakeup <- struct{}{}:
-	default:
-	}
+func (w *webhookSender) start() {
+	w.worker.start(w.cfg.PollInterval, webhookPruneEvery, w.round, w.prune)
 }
 
 // close stops the worker, after the webhooks being sent (at most Timeout).
-func (w *webhookSender) close() {
-	w.stopOnce.Do(func() { close(w.stop) })
-	w.startOnce.Do(func() { close(w.done) }) // never started
-	<-w.done
-}
+func (w *webhookSender) close() { w.worker.close(nil) }
 
 // lease is how long a claim is held: past it another origin may send the
 // webhook again (this one having died while sending).
 func (w *webhookSender) lease() time.Duration { return 2*w.cfg.Timeout + 30*time.Second }
 
-func (w *webhookSender) run() {
-	defer close(w.done)
-	tick := time.NewTicker(w.cfg.PollInterval)
-	defer tick.Stop()
-	var pruned time.Time
-	for {
-		w.round()
-		if time.Since(pruned) > webhookPruneEvery {
-			pruned = time.Now()
-			w.prune()
-		}
-		select {
-		case <-w.stop:
-			return
-		case <-tick.C:
-		case <-w.wakeup:
-		}
-	}
-}
-
 // round sends the webhooks due, Concurrency at a time, until none is due
 // or the worker is stopped.
 func (w *webhookSender) round() {
-	for {
-		select {
-		case <-w.stop:
-			return
-		default:
-		}
+	claimRounds(&w.worker, w.cfg.Concurrency, func(max int) ([]meta.Notification, bool) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		due, err := w.s.meta.ClaimNotifications(ctx, w.s.holder, w.cfg.Concurrency, w.lease())
-		cancel()
+		defer cancel()
+		due, err := w.s.meta.ClaimNotifications(ctx, w.s.holder, max, w.lease())
 		if err != nil {
 			w.s.log.Error("webhooks: claim", "err", err)
-			return
 		}
-		var wg sync.WaitGroup
-		for _, n := range due {
-			wg.Go(func() { w.send(n) })
-		}
-		wg.Wait()
-		if len(due) < w.cfg.Concurrency {
-			return
-		}
-	}
+		return due, err == nil
+	}, w.send)
 }
 
 // send POSTs one webhook and records the outcome.
