@@ -32,26 +32,8 @@ const multiDelay = 100
 
 // multi serves POST /image/multi.
 func (c *call) multi(rt string, p *api.Params) {
-	if uploadRT(rt, p) != delivery.Image {
-		c.fail(api.BadRequest("Multi makes images: use /image/multi"))
-		return
-	}
-	if c.madeAsync(notifyMulti, p) { // in the background (upload_made_async.go)
-		return
-	}
-	tag, err := tagParam(p)
-	if err != nil {
-		c.fail(err)
-		return
-	}
-	download, err := downloadParam(p)
-	if err != nil {
-		c.fail(err)
-		return
-	}
-	w, err := c.madeWebhook(p, notifyMulti, download)
-	if err != nil {
-		c.fail(err)
+	tag, download, w, done := c.taggedCall(rt, p, notifyMulti, "Multi makes images: use /image/multi")
+	if done {
 		return
 	}
 	tx, txFormat := takeParam(p.Get("transformation"), "f_")
@@ -70,6 +52,7 @@ func (c *call) multi(rt string, p *api.Params) {
 	}
 	delay := multiDelay
 	if dl != "" {
+		var err error
 		if delay, err = strconv.Atoi(dl); err != nil || delay < 0 || delay > 65535 {
 			c.fail(api.BadRequest("Invalid delay - %s", api.Clip(dl)))
 			return

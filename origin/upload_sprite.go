@@ -51,26 +51,8 @@ type spriteInfoJSON struct {
 
 // sprite serves POST /image/sprite.
 func (c *call) sprite(rt string, p *api.Params) {
-	if uploadRT(rt, p) != delivery.Image {
-		c.fail(api.BadRequest("Sprites are images: use /image/sprite"))
-		return
-	}
-	if c.madeAsync(notifySprite, p) { // in the background (upload_made_async.go)
-		return
-	}
-	tag, err := tagParam(p)
-	if err != nil {
-		c.fail(err)
-		return
-	}
-	download, err := downloadParam(p)
-	if err != nil {
-		c.fail(err)
-		return
-	}
-	w, err := c.madeWebhook(p, notifySprite, download)
-	if err != nil {
-		c.fail(err)
+	tag, download, w, done := c.taggedCall(rt, p, notifySprite, "Sprites are images: use /image/sprite")
+	if done {
 		return
 	}
 	tx, format := takeParam(p.Get("transformation"), "f_")

@@ -73,6 +73,32 @@ func (c *call) download(name string, f delivery.Format, body []byte) {
 	c.w.Write(body)
 }
 
+// taggedCall reads what multi and sprite (kind, notifyMulti or
+// notifySprite) both take: an image call (wrongRT answers otherwise), run
+// in the background when async (done is true then, as when it failed and
+// answered), the tag, mode=download and the webhook.
+func (c *call) taggedCall(rt string, p *api.Params, kind, wrongRT string) (tag string, download bool, w *webhook, done bool) {
+	if uploadRT(rt, p) != delivery.Image {
+		c.fail(api.BadRequest("%s", wrongRT))
+		return "", false, nil, true
+	}
+	if c.madeAsync(kind, p) { // in the background (upload_made_async.go)
+		return "", false, nil, true
+	}
+	tag, err := tagParam(p)
+	if err == nil {
+		download, err = downloadParam(p)
+	}
+	if err == nil {
+		w, err = c.madeWebhook(p, kind, download)
+	}
+	if err != nil {
+		c.fail(err)
+		return "", false, nil, true
+	}
+	return tag, download, w, false
+}
+
 // tagParam is the call's tag, required.
 func tagParam(p *api.Params) (string, error) {
 	tag := p.Get("tag")
