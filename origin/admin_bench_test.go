@@ -8,7 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"runtime"
-	"sort"
+	"slices"
 	"testing"
 	"time"
 
@@ -70,22 +70,26 @@ func BenchmarkAdminListPrefix(b *testing.B) {
 		{"page-at-40000", "resources/image/upload?prefix=p/&max_results=500&next_cursor=" + deep},
 		{"with-tags-and-context", "resources/image/upload?prefix=p/0&max_results=500&tags=true&context=true"},
 	} {
-		b.Run(c.name, func(b *testing.B) {
-			for i := 0; i < 5; i++ { // warm the page cache
-				get(b, c.url)
-			}
-			runtime.GC()
-			lat := make([]time.Duration, 0, b.N)
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				start := time.Now()
-				get(b, c.url)
-				lat = append(lat, time.Since(start))
-			}
-			b.StopTimer()
-			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
-			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
-		})
+		b.Run(c.name, func(b *testing.B) { benchLatency(b, 5, func() { get(b, c.url) }) })
 	}
+}
+
+// benchLatency runs call warm times (the caches warmed), then b.N times
+// timed, and reports the median and 99th percentile latency.
+func benchLatency(b *testing.B, warm int, call func()) {
+	for range warm {
+		call()
+	}
+	runtime.GC()
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for range b.N {
+		start := time.Now()
+		call()
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 }

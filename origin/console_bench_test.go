@@ -9,8 +9,6 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
-	"runtime"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -83,21 +81,7 @@ func BenchmarkConsoleLibrary(b *testing.B) {
 			if page := get(b, c.path); !strings.Contains(page, c.want) {
 				b.Fatalf("%s: the page lacks %q: %.500s", c.path, c.want, page)
 			}
-			for range 3 { // warm the page cache
-				get(b, c.path)
-			}
-			runtime.GC()
-			lat := make([]time.Duration, 0, b.N)
-			b.ResetTimer()
-			for range b.N {
-				start := time.Now()
-				get(b, c.path)
-				lat = append(lat, time.Since(start))
-			}
-			b.StopTimer()
-			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
-			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+			benchLatency(b, 3, func() { get(b, c.path) })
 		})
 	}
 }
