@@ -9,12 +9,15 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cloudinary/cloudinary-go/v2/api"
 	"github.com/cloudinary/cloudinary-go/v2/api/admin"
 	"github.com/cloudinary/cloudinary-go/v2/api/admin/metadata"
+	"github.com/cloudinary/cloudinary-go/v2/api/admin/search"
 	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
 	"github.com/mediacdn/mediacdn/internal/testkit"
+	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
 // flags are a field answer's default_disabled, restrictions and
@@ -24,17 +27,27 @@ func flags(f map[string]any) string {
 		f["default_disabled"], f["restrictions"], f["allow_dynamic_list_values"])
 }
 
-// The field flags: answered on every field of every type (their defaults
-// on a field made by the Go SDK, which does not know them), set on create
-// (JSON body and form), changed by update (only what is given), listed;
-// each bad value refused with a 400 naming the parameter.
-func TestMetadataFieldFlags(t *testing.T) {
-	o := startOrigin(t, nil)
+// The field flags, on both metadata stores (they are kept in the field's
+// definition, meta.MetadataField.Definition): answered on every field of
+// every type (their defaults on a field made by the Go SDK, which does not
+// know them, and on one stored before they existed), set on create (JSON
+// body and form), changed by update (only what is given), listed; each
+// bad value refused with a 400 naming the parameter.
+func TestMetadataFieldFlags(t *testing.T) { forEachMetaStore(t, testMetadataFieldFlags) }
+
+func testMetadataFieldFlags(t *testing.T, o *testOrigin) {
 	setDemoFields(t, o)
+	now := time.Now().UTC()
+	before := meta.MetadataField{Cloud: "demo", ExternalID: "before", Type: meta.MetadataTypeEnum, Label: "Before",
+		Definition: `{"mandatory":false,"datasource":{"values":[{"external_id":"a","value":"A","state":"active"}]}}`,
+		CreatedAt: now, UpdatedAt: now}
+	if err := o.Store.Meta.CreateMetadataField(context.Background(), &before, 100); err != nil {
+		t.Fatal(err)
+	}
 	const off = "default_disabled=false restrictions=map[readonly_ui:false] allow_dynamic_list_values=false"
 	list := adminGet(t, o, "metadata_fields")
 	fields, _ := list.body["metadata_fields"].([]any)
-	if len(fields) != 5 {
+	if len(fields) != 6 {
 		t.Fatalf("list: %s", list.raw)
 	}
 	for _, f := range fields {
@@ -267,13 +280,14 @@ func TestMetadataDatasourceSearch(t *testing.T) {
 	}
 }
 
-// clear_invalid: a value that no longer passes its field's validation
-// (changed after it was set) fails the call that touches the asset's
-// metadata with the field's message; with clear_invalid the value is
-// removed and the call succeeds. Calls that leave metadata alone are not
-// checked.
-func TestMetadataClearInvalid(t *testing.T) {
-	o := startOrigin(t, nil)
+// clear_invalid, on both metadata stores: a value that no longer passes
+// its field's validation (changed after it was set) fails the call that
+// touches the asset's metadata with the field's message; with
+// clear_invalid the value is removed (from the search index too) and the
+// call succeeds. Calls that leave metadata alone are not checked.
+func TestMetadataClearInvalid(t *testing.T) { forEachMetaStore(t, testMetadataClearInvalid) }
+
+func testMetadataClearInvalid(t *testing.T, o *testOrigin) {
 	ctx := context.Background()
 	setDemoFields(t, o)
 	for _, id := range []string{"a1", "a2"} {
@@ -317,6 +331,10 @@ func TestMetadataClearInvalid(t *testing.T) {
 	}
 	if got := details(t, o, "a1"); !reflect.DeepEqual(got, api.Metadata{"size": 60.0, "mood": "wild", "colors": []any{"red"}}) {
 		t.Fatalf("after update_metadata with clear_invalid: %#v", got)
+	}
+	found, err := o.Cld.Admin.Search(ctx, search.Query{Expression: "metadata.alt=abcdef"})
+	if err != nil || found.TotalCount != 1 || found.Assets[0].PublicID != "a2" {
+		t.Fatalf("search after clear_invalid: %+v %v", found, err)
 	}
 	a = adminDo(t, o, http.MethodPost, "resources/image/upload/a2", "application/x-www-form-urlencoded",
 		url.Values{"clear_invalid": {"1"}}.Encode())
