@@ -40,7 +40,7 @@ func testMetadataFieldFlags(t *testing.T, o *testOrigin) {
 	now := time.Now().UTC()
 	before := meta.MetadataField{Cloud: "demo", ExternalID: "before", Type: meta.MetadataTypeEnum, Label: "Before",
 		Definition: `{"mandatory":false,"datasource":{"values":[{"external_id":"a","value":"A","state":"active"}]}}`,
-		CreatedAt: now, UpdatedAt: now}
+		CreatedAt:  now, UpdatedAt: now}
 	if err := o.Store.Meta.CreateMetadataField(context.Background(), &before, 100); err != nil {
 		t.Fatal(err)
 	}
