@@ -170,8 +170,19 @@ func TestMetadataStrRegex(t *testing.T) {
 	}
 	addField(t, o, metadata.Field{Type: metadata.StringFieldType, ExternalID: "code", Label: "Code",
 		Validation: metadata.AndValidation([]any{re("[a-z]{3}"), metadata.StringLengthValidation(1, 5)})})
+	// The separators of the parameters' readers (| = \ and quotes) stay
+	// the pattern's, in a JSON body and in a form.
+	odd := `^(a|b)=\d"$`
+	if f := addField(t, o, metadata.Field{Type: metadata.StringFieldType, ExternalID: "odd", Label: "Odd", Validation: re(odd)}); !reflect.DeepEqual(f.Validation, re(odd)) {
+		t.Fatalf("a pattern with separators: %#v", f.Validation)
+	}
+	a := adminDo(t, o, http.MethodPost, "metadata_fields", "application/x-www-form-urlencoded", url.Values{
+		"type": {"string"}, "external_id": {"oddform"}, "label": {"Odd"}, "validation": {`{"type":"strregex","regex":"^(a|b)=\\d\"$"}`}}.Encode())
+	if a.status != http.StatusOK || fmt.Sprint(a.body["validation"]) != "map[regex:"+odd+" type:strregex]" {
+		t.Fatalf("a pattern with separators in a form: %d %s", a.status, a.raw)
+	}
 	file := testkit.Path(t, "rocket.jpg")
-	res, err := o.Cld.Upload.Upload(ctx, file, uploader.UploadParams{PublicID: "ok", Metadata: api.Metadata{"sku": "ABC-42", "code": "xabc"}})
+	res, err := o.Cld.Upload.Upload(ctx, file, uploader.UploadParams{PublicID: "ok", Metadata: api.Metadata{"sku": "ABC-42", "code": "xabc", "odd": `b=7"`}})
 	if msg := sdkFailure(err, res); msg != "" {
 		t.Fatal(msg)
 	}
@@ -183,6 +194,7 @@ func TestMetadataStrRegex(t *testing.T) {
 		{api.Metadata{"sku": "ABC-42\nx"}, "Invalid metadata value for field sku - does not match ^[A-Z]{3}-[0-9]+$"},
 		{api.Metadata{"code": "ab1"}, "Invalid metadata value for field code - does not match [a-z]{3}"},
 		{api.Metadata{"code": "abcdef"}, "Invalid metadata value for field code - longer than 5 characters"},
+		{api.Metadata{"odd": `c=7"`}, "Invalid metadata value for field odd - does not match " + odd},
 	} {
 		res, err := o.Cld.Upload.Upload(ctx, file, uploader.UploadParams{PublicID: "bad", Metadata: c.md})
 		if err != nil || res.Error.Message != c.want {

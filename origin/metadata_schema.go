@@ -233,7 +233,7 @@ func parseRestrictions(raw string) (mdRestrictions, error) {
 			return r, api.BadRequest("Invalid restrictions - unknown key %s (must be readonly_ui)", api.Clip(k))
 		}
 		b, err := strconv.ParseBool(v)
-		if err != nil {
+		if err != nil && v != "" { // "": null
 			return r, api.BadRequest("Invalid restrictions - readonly_ui must be true or false")
 		}
 		r.ReadonlyUI = b
