@@ -21,6 +21,7 @@ import (
 //
 //	metadata_fields                                  GET list, POST create
 //	metadata_fields/order                            PUT order the fields
+//	metadata_fields/datasource/search                POST search every datasource (metadata_search.go)
 //	metadata_fields/<id>                             GET, PUT update, DELETE
 //	metadata_fields/<id>/datasource                  PUT update entries, DELETE entries (inactive)
 //	metadata_fields/<id>/datasource_restore          POST entries active again
@@ -35,6 +36,8 @@ func (c *call) metadataFieldRoutes(tail string) adminRoutes {
 		}
 	case tail == "order":
 		return adminRoutes{http.MethodPut: {orderSpec(), c.orderMetadataFields}}
+	case tail == "datasource/search": // before <id>/...: no field's routes have that form
+		return adminRoutes{http.MethodPost: {datasourceSearchSpec(), c.searchDatasources}}
 	case rest == "":
 		return adminRoutes{
 			http.MethodGet:    {api.MethodParams{}, func(*api.Params) { c.getMetadataField(id) }},
@@ -117,7 +120,8 @@ func metadataFieldErr(err error, id string) error {
 
 // createMetadataField serves POST /metadata_fields: type, external_id
 // (made up when missing), label, mandatory, default_value (required when
-// mandatory), validation, datasource (enum and set).
+// mandatory), validation, datasource (enum and set), the flags
+// default_disabled, allow_dynamic_list_values and restrictions.
 func (c *call) createMetadataField(p *api.Params) {
 	typ := p.Get("type")
 	switch typ {
@@ -152,7 +156,8 @@ func (c *call) createMetadataField(p *api.Params) {
 }
 
 // edit sets on f what p gives (all of it when creating): label,
-// mandatory, default_value, validation, datasource (merged into the
+// mandatory, the flags default_disabled, allow_dynamic_list_values and
+// restrictions, default_value, validation, datasource (merged into the
 // field's), then checks the whole.
 func (f *mdField) edit(p *api.Params, create bool) error {
 	if p.Has("label") || create {
@@ -167,6 +172,25 @@ func (f *mdField) edit(p *api.Params, create bool) error {
 			return err
 		}
 		f.Mandatory = m
+	}
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{{"default_disabled", &f.DefaultDisabled}, {"allow_dynamic_list_values", &f.AllowDynamicListValues}} {
+		if p.Has(b.name) {
+			v, err := p.Bool(b.name, false)
+			if err != nil {
+				return err
+			}
+			*b.dst = v
+		}
+	}
+	if p.Has("restrictions") {
+		r, err := parseRestrictions(p.Get("restrictions"))
+		if err != nil {
+			return err
+		}
+		f.Restrictions = r
 	}
 	if p.Has("validation") {
 		v, err := parseValidation(f.Type, p.Get("validation"))
@@ -233,8 +257,8 @@ func metadataDefaultTexts(typ string, values []string) []string {
 }
 
 // updateMetadataField serves PUT /metadata_fields/<id>: what is given of
-// label, mandatory, default_value, validation and datasource (entries
-// merged by external ID); the type cannot change.
+// label, mandatory, the flags, default_value, validation and datasource
+// (entries merged by external ID); the type cannot change.
 func (c *call) updateMetadataField(id string, p *api.Params) {
 	if eid := p.Get("external_id"); eid != "" && eid != id {
 		c.fail(api.BadRequest("Invalid external_id - %s (a field's external_id cannot change)", api.Clip(eid)))

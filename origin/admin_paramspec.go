@@ -67,11 +67,11 @@ func detailsSpec() api.MethodParams {
 // have is refused.
 func updateSpec() api.MethodParams {
 	return api.MethodParams{
-		Implemented: []string{"tags", "context", "metadata", "face_coordinates", "custom_coordinates",
+		Implemented: []string{"tags", "context", "metadata", "clear_invalid", "face_coordinates", "custom_coordinates",
 			"moderation_status", "display_name", "asset_folder", "access_mode", "access_control", "notification_url"},
 		Refused: []string{"unique_display_name", "raw_convert", "ocr", "categorization", "detection",
 			"similarity_search", "visual_search", "auto_tagging", "background_removal", "quality_override",
-			"admin_context", "clear_invalid", "headers", "regions",
+			"admin_context", "headers", "regions",
 			"auto_transcription"},
 	}
 }
@@ -162,14 +162,14 @@ func mappingWriteSpec() api.MethodParams { return only("folder", "template") }
 func mappingDeleteSpec() api.MethodParams { return only("folder") }
 
 // Structured metadata fields (admin_metadata_fields.go): a field's
-// definition (restrictions and dynamic lists of the Media Library are
-// refused), a datasource's entries, entry IDs, an order.
+// definition, a datasource's entries, entry IDs, an order, a search of
+// the datasources.
 func metadataFieldSpec() api.MethodParams {
-	return api.MethodParams{
-		Implemented: []string{"external_id", "type", "label", "mandatory", "default_value", "validation", "datasource"},
-		Refused:     []string{"restrictions", "default_disabled", "allow_dynamic_list_values"},
-	}
+	return only("external_id", "type", "label", "mandatory", "default_value", "validation", "datasource",
+		"restrictions", "default_disabled", "allow_dynamic_list_values")
 }
+
+func datasourceSearchSpec() api.MethodParams { return only("term", "max_results") }
 
 func datasourceSpec() api.MethodParams { return only("values") }
 

@@ -37,6 +37,11 @@ func (c *call) update(rt delivery.ResourceType, typ delivery.DeliveryType, id st
 		c.fail(err)
 		return
 	}
+	mdCheck, err := c.metadataCheck(p, md) // then checked again, with clear_invalid
+	if err != nil {
+		c.fail(err)
+		return
+	}
 	var prev meta.Asset
 	ctx, err := c.withChangeWebhooks(p, &prev) // its notification_url and triggers, in Update's transaction
 	if err != nil {
@@ -50,6 +55,9 @@ func (c *call) update(rt delivery.ResourceType, typ delivery.DeliveryType, id st
 		a.UpdatedAt = c.s.now().UTC()
 		if md != nil {
 			md.apply(a)
+		}
+		if err := mdCheck(a); err != nil {
+			return err
 		}
 		return edit(a)
 	})

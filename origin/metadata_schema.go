@@ -2,7 +2,10 @@ package origin
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +30,7 @@ const (
 	maxMetadataLabelLength = 255  // a field's label, an entry's value
 	maxMetadataValueBytes  = 1024 // a string value, in bytes of UTF-8 (indexed: PostgreSQL's index rows are bounded)
 	maxValidationRules     = 10   // the rules of an and validation
+	maxRegexBytes          = 1000 // a strregex pattern, in bytes
 )
 
 // mdDefinition is what the store keeps of a field besides its external
@@ -36,18 +40,32 @@ type mdDefinition struct {
 	DefaultValue any           `json:"default_value,omitempty"`
 	Validation   *mdValidation `json:"validation,omitempty"`
 	Datasource   *mdDatasource `json:"datasource,omitempty"`
+	// The flags (docs/metadata.md#flags); a definition stored before
+	// them reads as false.
+	DefaultDisabled        bool           `json:"default_disabled,omitempty"`
+	Restrictions           mdRestrictions `json:"restrictions"`
+	AllowDynamicListValues bool           `json:"allow_dynamic_list_values,omitempty"`
+}
+
+// mdRestrictions are a field's restrictions: readonly_ui, the console
+// shows the field read-only.
+type mdRestrictions struct {
+	ReadonlyUI bool `json:"readonly_ui"`
 }
 
 // mdValidation is a validation rule: greater_than and less_than (value,
-// equals) for integers and dates, strlen (min, max) for strings, and (rules)
-// for every type that has rules.
+// equals) for integers and dates, strlen (min, max) and strregex (regex)
+// for strings, and (rules) for every type that has rules.
 type mdValidation struct {
 	Type   string         `json:"type"`
 	Value  any            `json:"value,omitempty"`
 	Equals *bool          `json:"equals,omitempty"`
 	Min    *int           `json:"min,omitempty"`
 	Max    *int           `json:"max,omitempty"`
+	Regex  string         `json:"regex,omitempty"`
 	Rules  []mdValidation `json:"rules,omitempty"`
+
+	re *regexp.Regexp // Regex compiled (compiled)
 }
 
 // mdDatasource is an enum's or a set's list of entries.
@@ -74,18 +92,22 @@ type mdField struct {
 
 // mdFieldJSON is a field as the Admin API answers it.
 type mdFieldJSON struct {
-	Type         string        `json:"type"`
-	ExternalID   string        `json:"external_id"`
-	Label        string        `json:"label"`
-	Mandatory    bool          `json:"mandatory"`
-	DefaultValue any           `json:"default_value"`
-	Validation   *mdValidation `json:"validation"`
-	Datasource   *mdDatasource `json:"datasource,omitempty"`
+	Type                   string         `json:"type"`
+	ExternalID             string         `json:"external_id"`
+	Label                  string         `json:"label"`
+	Mandatory              bool           `json:"mandatory"`
+	DefaultValue           any            `json:"default_value"`
+	Validation             *mdValidation  `json:"validation"`
+	Datasource             *mdDatasource  `json:"datasource,omitempty"`
+	DefaultDisabled        bool           `json:"default_disabled"`
+	Restrictions           mdRestrictions `json:"restrictions"`
+	AllowDynamicListValues bool           `json:"allow_dynamic_list_values"`
 }
 
 func (f *mdField) json() mdFieldJSON {
 	return mdFieldJSON{Type: f.Type, ExternalID: f.ExternalID, Label: f.Label, Mandatory: f.Mandatory,
-		DefaultValue: f.DefaultValue, Validation: f.Validation, Datasource: f.Datasource}
+		DefaultValue: f.DefaultValue, Validation: f.Validation, Datasource: f.Datasource,
+		DefaultDisabled: f.DefaultDisabled, Restrictions: f.Restrictions, AllowDynamicListValues: f.AllowDynamicListValues}
 }
 
 // fieldOf reads a stored field.
@@ -97,6 +119,11 @@ func fieldOf(m *meta.MetadataField) (*mdField, error) {
 		return nil, fmt.Errorf("metadata field %s: %w", m.ExternalID, err)
 	}
 	f.DefaultValue = normalDefault(f.DefaultValue)
+	if f.Validation != nil {
+		if err := f.Validation.compile(); err != nil {
+			return nil, fmt.Errorf("metadata field %s: %w", m.ExternalID, err)
+		}
+	}
 	return f, nil
 }
 
@@ -187,6 +214,31 @@ func objectParam(raw string) (map[string]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// parseRestrictions reads the restrictions parameter, an object
+// (objectParam) whose one member is readonly_ui, a boolean.
+func parseRestrictions(raw string) (mdRestrictions, error) {
+	var r mdRestrictions
+	t := strings.TrimSpace(raw)
+	if t == "" || t == "{}" {
+		return r, nil
+	}
+	obj, err := objectParam(t)
+	if err != nil || !strings.HasPrefix(t, "{") && !strings.Contains(t, "=") {
+		return r, api.BadRequest("Invalid restrictions - %s (must be an object such as {\"readonly_ui\":true})", api.Clip(raw))
+	}
+	for k, v := range obj {
+		if k != "readonly_ui" {
+			return r, api.BadRequest("Invalid restrictions - unknown key %s (must be readonly_ui)", api.Clip(k))
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil && v != "" { // "": null
+			return r, api.BadRequest("Invalid restrictions - readonly_ui must be true or false")
+		}
+		r.ReadonlyUI = b
+	}
+	return r, nil
 }
 
 // parseValidation reads the validation parameter, an object
@@ -297,10 +349,48 @@ func validationOf(typ string, m map[string]any, top bool) (*mdValidation, error)
 		if v.Min != nil && v.Max != nil && *v.Min > *v.Max {
 			return nil, bad("strlen min is above max")
 		}
+	case "strregex":
+		if typ != meta.MetadataTypeString {
+			return nil, bad("strregex applies to string fields")
+		}
+		v.Regex = scalarText(m["regex"])
+		switch {
+		case v.Regex == "":
+			return nil, bad("strregex needs a regex")
+		case len(v.Regex) > maxRegexBytes:
+			return nil, bad("strregex regex is longer than %d bytes", maxRegexBytes)
+		}
+		if err := v.compile(); err != nil {
+			return nil, bad("strregex regex %s", err.Error())
+		}
 	default:
-		return nil, bad("unknown type %s (must be greater_than, less_than, strlen or and)", api.Clip(t))
+		return nil, bad("unknown type %s (must be greater_than, less_than, strlen, strregex or and)", api.Clip(t))
 	}
 	return v, nil
+}
+
+// compile compiles the rule's strregex patterns (RE2: matching takes
+// linear time whatever the pattern), its own or its rules'. The error
+// says why a pattern is not one, in public words.
+func (v *mdValidation) compile() error {
+	for i := range v.Rules {
+		if err := v.Rules[i].compile(); err != nil {
+			return err
+		}
+	}
+	if v.Type != "strregex" {
+		return nil
+	}
+	re, err := regexp.Compile(v.Regex)
+	if err != nil {
+		var se *syntax.Error
+		if errors.As(err, &se) { // "invalid or unsupported Perl syntax: `(?=`": lookarounds, backreferences
+			return fmt.Errorf("is not supported - %s: %s", se.Code, api.Clip(se.Expr))
+		}
+		return fmt.Errorf("is not supported - %s", api.Clip(err.Error()))
+	}
+	v.re = re
+	return nil
 }
 
 // scalarText is a JSON scalar as text ("" for none).
@@ -328,6 +418,10 @@ func (v *mdValidation) check(typ string, value any) (bool, string) {
 			if ok, why := v.Rules[i].check(typ, value); !ok {
 				return false, why
 			}
+		}
+	case "strregex":
+		if v.re != nil && !v.re.MatchString(scalarText(value)) {
+			return false, "does not match " + v.Regex
 		}
 	case "strlen":
 		n := utf8.RuneCountInString(scalarText(value))

@@ -221,11 +221,6 @@ func TestGoSDKMetadataFields(t *testing.T) {
 	if a.status != http.StatusBadRequest || a.errorMessage() != "Invalid order_by - size (must be label or external_id or created_at)" {
 		t.Errorf("order by size: %d %s", a.status, a.raw)
 	}
-	a = adminDo(t, o, http.MethodPost, "metadata_fields", "application/json",
-		`{"type":"string","external_id":"r","label":"R","restrictions":{"readonly_ui":true}}`)
-	if a.status != http.StatusBadRequest || a.errorMessage() != "Parameter restrictions is not supported by this server" {
-		t.Errorf("restrictions: %d %s", a.status, a.raw)
-	}
 
 	many := make([]string, 3001)
 	for i := range many {

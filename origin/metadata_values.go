@@ -162,12 +162,64 @@ func (e *mdEdit) apply(a *meta.Asset) {
 	}
 }
 
+// revalidate checks an asset's values against its fields as they are
+// now (a field's validation may have changed since a value was set): the
+// first value that no longer passes fails with the field's message, or,
+// with clear (clear_invalid), every such value is removed. An enum's or a
+// set's entry made inactive stays valid (as answers show it).
+func (s *mdSchema) revalidate(a *meta.Asset, clear bool) error {
+	ids := make([]string, 0, len(a.Metadata))
+	for k := range a.Metadata {
+		ids = append(ids, k)
+	}
+	slices.Sort(ids) // the first error is always the same one
+	for _, k := range ids {
+		f, ok := s.byID[k]
+		if !ok {
+			continue // a deleted field's: not shown, not checked
+		}
+		err := f.stillValid(storedTexts(a.Metadata[k]))
+		switch {
+		case err == nil:
+		case clear:
+			delete(a.Metadata, k)
+		default:
+			return err
+		}
+	}
+	return nil
+}
+
+// stillValid checks a stored value's texts: as a value given now, but
+// an enum's or set's entries need only exist (active or not).
+func (f *mdField) stillValid(texts []string) error {
+	if !isListType(f.Type) {
+		_, err := f.value(texts)
+		return err
+	}
+	for _, id := range texts {
+		if f.Datasource.entry(id) == nil {
+			return api.BadRequest("Invalid metadata value for field %s - %s is not a value of its datasource", f.ExternalID, api.Clip(id))
+		}
+	}
+	return nil
+}
+
+// storedTexts are a stored value's texts (Asset.Metadata's forms).
+func storedTexts(v any) []string {
+	if list, ok := v.([]string); ok {
+		return list
+	}
+	return metadataTexts(v)
+}
+
 // forUpload is the values of a new version: those given, and every other
-// field's default value.
+// field's default value but a default_disabled field's (it stays off the
+// new version until a value is given for it).
 func (s *mdSchema) forUpload(e *mdEdit) map[string]any {
 	out := map[string]any{}
 	for _, f := range s.fields {
-		if f.DefaultValue == nil || slices.Contains(e.clear, f.ExternalID) {
+		if f.DefaultValue == nil || f.DefaultDisabled || slices.Contains(e.clear, f.ExternalID) {
 			continue
 		}
 		if v, err := f.value(f.defaultTexts()); err == nil {
@@ -197,6 +249,24 @@ func (c *call) metadataEdit(p *api.Params) (*mdEdit, error) {
 	return s.check(given)
 }
 
+// metadataCheck reads clear_invalid and returns what checks an asset's
+// values after a change: nothing when the call neither gives metadata (e
+// nil) nor clear_invalid, else revalidate.
+func (c *call) metadataCheck(p *api.Params, e *mdEdit) (func(*meta.Asset) error, error) {
+	clear, err := p.Bool("clear_invalid", false)
+	if err != nil {
+		return nil, err
+	}
+	if e == nil && !p.Has("clear_invalid") {
+		return func(*meta.Asset) error { return nil }, nil
+	}
+	s, err := c.metadataSchema()
+	if err != nil {
+		return nil, err
+	}
+	return func(a *meta.Asset) error { return s.revalidate(a, clear) }, nil
+}
+
 // visibleMetadata is what an answer shows of an asset's values: those of
 // fields that exist (a deleted field's values disappear with it), as the
 // store keeps them. An entry made inactive since stays.
@@ -220,8 +290,9 @@ func (c *call) visibleMetadata(a *meta.Asset) map[string]any {
 
 // updateMetadata serves POST /<rt>/metadata (the SDKs' update_metadata):
 // metadata merged into every asset of public_ids of type (upload by
-// default); an empty value clears a field. It answers the public IDs that
-// exist.
+// default); an empty value clears a field. Each asset's values are then
+// checked again (revalidate: clear_invalid removes those that no longer
+// pass). It answers the public IDs that exist.
 func (c *call) updateMetadata(rt string, p *api.Params) {
 	if !p.Has("metadata") {
 		c.fail(api.BadRequest("Missing required parameter - metadata"))
@@ -232,10 +303,15 @@ func (c *call) updateMetadata(rt string, p *api.Params) {
 		c.fail(err)
 		return
 	}
+	check, err := c.metadataCheck(p, e)
+	if err != nil {
+		c.fail(err)
+		return
+	}
 	var prev meta.Asset // no notification: the metadata method takes no notification_url
 	done, ok := c.updateEach(c.ctx(), rt, p, 1, &prev, func(a *meta.Asset) error {
 		e.apply(a)
-		return nil
+		return check(a)
 	})
 	if ok {
 		c.ok(idsResult{PublicIDs: nonNil(done)})

@@ -91,8 +91,7 @@ func textSpec() api.MethodParams {
 
 // metadataSpec is the metadata method (metadata_values.go).
 func metadataSpec() api.MethodParams {
-	return signedParams(api.MethodParams{Implemented: []string{"metadata", "public_ids", "type", "resource_type"},
-		Refused: []string{"clear_invalid"}})
+	return signedParams(api.MethodParams{Implemented: []string{"metadata", "public_ids", "type", "resource_type", "clear_invalid"}})
 }
 
 // deleteByTokenSpec: the token is the only credential.

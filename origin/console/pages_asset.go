@@ -26,31 +26,72 @@ type version struct {
 }
 
 // mdField is a structured metadata field (Admin metadata_fields), with
-// the asset's value of it for the form.
+// the asset's value of it for the form. Its UI flags: a readonly_ui
+// field is shown, not edited, here; an enum or set field with
+// allow_dynamic_list_values offers to add a value to its datasource.
 type mdField struct {
-	Type       string `json:"type"`
-	ExternalID string `json:"external_id"`
-	Label      string `json:"label"`
-	Mandatory  bool   `json:"mandatory"`
-	Datasource *struct {
-		Values []struct {
-			ExternalID string `json:"external_id"`
-			Value      string `json:"value"`
-			State      string `json:"state"`
-		} `json:"values"`
-	} `json:"datasource"`
+	Type         string `json:"type"`
+	ExternalID   string `json:"external_id"`
+	Label        string `json:"label"`
+	Mandatory    bool   `json:"mandatory"`
+	Restrictions struct {
+		ReadonlyUI bool `json:"readonly_ui"`
+	} `json:"restrictions"`
+	AllowDynamicListValues bool          `json:"allow_dynamic_list_values"`
+	Datasource             *mdDatasource `json:"datasource"`
 	// Value is the asset's value as text (string, integer, date, enum);
 	// Chosen its entries (enum, set).
 	Value  string          `json:"-"`
 	Chosen map[string]bool `json:"-"`
 }
 
-// metadataForm is the cloud's metadata fields with the asset's values.
-func (p *page) metadataForm(values map[string]any) ([]mdField, error) {
+// mdDatasource is an enum's or a set's entries.
+type mdDatasource struct {
+	Values []mdEntry `json:"values"`
+}
+
+type mdEntry struct {
+	ExternalID string `json:"external_id"`
+	Value      string `json:"value"`
+	State      string `json:"state"`
+}
+
+// Dynamic reports whether the form offers to add a value.
+func (f *mdField) Dynamic() bool {
+	return f.AllowDynamicListValues && (f.Type == "enum" || f.Type == "set")
+}
+
+// Shown is the asset's value as a read-only field shows it: the text, or
+// the chosen entries' values.
+func (f *mdField) Shown() string {
+	if f.Datasource == nil {
+		return f.Value
+	}
+	var out []string
+	for _, e := range f.Datasource.Values {
+		if f.Chosen[e.ExternalID] {
+			out = append(out, e.Value)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// metadataFields is the cloud's metadata fields.
+func (p *page) metadataFields() ([]mdField, error) {
 	var out struct {
 		Fields []mdField `json:"metadata_fields"`
 	}
 	if err := p.api(http.MethodGet, "metadata_fields", nil, &out); err != nil {
+		return nil, err
+	}
+	return out.Fields, nil
+}
+
+// metadataForm is the cloud's metadata fields with the asset's values.
+func (p *page) metadataForm(values map[string]any) ([]mdField, error) {
+	var out struct{ Fields []mdField }
+	var err error
+	if out.Fields, err = p.metadataFields(); err != nil {
 		return nil, err
 	}
 	for i := range out.Fields {
@@ -105,19 +146,89 @@ func metadataValues(form url.Values, fields []string) string {
 }
 
 // updateMetadata saves the asset's structured metadata values (Admin
-// update's metadata).
+// update's metadata). A readonly_ui field is left as it is whatever the
+// form says. A value typed in md_new.<field> of a field with
+// allow_dynamic_list_values is first added to its datasource (the Admin
+// API's datasource update), then set on the asset (chosen besides the
+// others of a set; an enum's one value).
 func (p *page) updateMetadata() {
 	path, _, _, _ := p.assetPath()
-	fields := p.r.PostForm["md_field"]
+	all, err := p.metadataFields()
+	if err != nil {
+		p.fail(err)
+		return
+	}
+	byID := map[string]*mdField{}
+	for i := range all {
+		byID[all[i].ExternalID] = &all[i]
+	}
+	var fields []string
+	for _, id := range p.r.PostForm["md_field"] {
+		if f := byID[id]; f != nil && f.Restrictions.ReadonlyUI {
+			continue
+		}
+		fields = append(fields, id)
+	}
 	if len(fields) == 0 {
 		p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Missing required parameter - metadata")
 		return
+	}
+	for _, id := range fields {
+		text := strings.TrimSpace(p.r.PostForm.Get("md_new." + id))
+		if text == "" {
+			continue
+		}
+		f := byID[id]
+		if f == nil || !f.Dynamic() {
+			p.h.fail(p.w, p.r, p.s, http.StatusBadRequest, "Metadata field "+id+" takes no new values here (allow_dynamic_list_values is off)")
+			return
+		}
+		entry, err := p.addEntry(f, text)
+		if err != nil {
+			p.fail(err)
+			return
+		}
+		p.r.PostForm.Set("md_type."+id, f.Type)
+		if f.Type == "set" {
+			p.r.PostForm.Add("md."+id, entry)
+		} else {
+			p.r.PostForm.Set("md."+id, entry)
+		}
 	}
 	if err := p.api(http.MethodPost, path, url.Values{"metadata": {metadataValues(p.r.PostForm, fields)}}, nil); err != nil {
 		p.fail(err)
 		return
 	}
 	p.back("Metadata saved", nil)
+}
+
+// addEntry adds value to the datasource of f through the Admin API (its
+// rules and bounds) and returns the entry's external ID: a new entry, or
+// the one that already has that value (made active again if it was not).
+func (p *page) addEntry(f *mdField, value string) (string, error) {
+	entry := map[string]string{"value": value}
+	if f.Datasource != nil {
+		for _, e := range f.Datasource.Values {
+			if e.Value == value {
+				if e.State == "active" {
+					return e.ExternalID, nil
+				}
+				entry["external_id"], entry["state"] = e.ExternalID, "active"
+			}
+		}
+	}
+	b, _ := json.Marshal(entry)
+	var ds mdDatasource
+	if err := p.api(http.MethodPut, "metadata_fields/"+url.PathEscape(f.ExternalID)+"/datasource",
+		url.Values{"values": {string(b)}}, &ds); err != nil {
+		return "", err
+	}
+	for _, e := range ds.Values {
+		if e.Value == value {
+			return e.ExternalID, nil
+		}
+	}
+	return "", &apiError{Status: http.StatusBadGateway, Message: "Unreadable answer from the API"}
 }
 
 // rename renames the asset (the Upload API's rename, invalidating the old
