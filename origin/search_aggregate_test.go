@@ -64,6 +64,16 @@ func testSearchRangeAggregations(t *testing.T, o *testOrigin) {
 	if got := fmt.Sprint((*raw)["aggregations"]); got != want {
 		t.Errorf("SDK aggregations:\n got %s\nwant %s", got, want)
 	}
+	// The Go SDK's Aggregate takes a range object as JSON text.
+	res, err = o.Cld.Admin.Search(context.Background(), search.Query{Expression: "public_id:agg/*",
+		Aggregate: []string{`{"type":"bytes","ranges":[{"key":"small","to":10240},{"from":10240}]}`}})
+	if err != nil || res.Error.Message != "" {
+		t.Fatalf("SDK range object: %+v %v", res, err)
+	}
+	raw, _ = res.Response.(*map[string]any)
+	if got := fmt.Sprint((*raw)["aggregations"]); got != "map[bytes:map[10240-*:4 small:2]]" {
+		t.Errorf("SDK range object: %s", got)
+	}
 	// The order asked for, ranges in their order.
 	a := adminDo(t, o, http.MethodPost, "resources/search", "application/json",
 		`{"expression":"public_id:agg/*","aggregate":["bytes","format","pixels"],"max_results":1}`)
