@@ -35,7 +35,7 @@ type searchRequest struct {
 	sort      []meta.SortKey
 	max       int
 	cursor    string
-	aggregate []string
+	aggregate []searchAggregation
 	with      map[string]bool
 	fields    []string
 }
@@ -50,8 +50,14 @@ func (c *call) searchAssets(p *api.Params) {
 		return
 	}
 	kind := searchCursorKind(req)
-	q := meta.SearchQuery{Cloud: c.cloud, Expr: req.node, Sort: req.sort, Limit: req.max, Count: req.cursor == "",
-		Aggregate: req.aggregate}
+	q := meta.SearchQuery{Cloud: c.cloud, Expr: req.node, Sort: req.sort, Limit: req.max, Count: req.cursor == ""}
+	for _, a := range req.aggregate {
+		if a.ranges == nil {
+			q.Aggregate = append(q.Aggregate, a.field)
+		} else {
+			q.Ranges = append(q.Ranges, meta.RangeAggregation{Field: a.field, Ranges: a.ranges})
+		}
+	}
 	var pos searchPosition
 	if req.cursor != "" {
 		if err := c.openSearchCursor(req.cursor, kind, &pos); err != nil {
@@ -76,7 +82,10 @@ func (c *call) searchAssets(p *api.Params) {
 	if req.cursor != "" {
 		page.Total = pos.Total // counted with the first page
 	}
-	out := searchJSON{TotalCount: page.Total, Resources: []json.RawMessage{}, Aggregations: page.Aggregations}
+	out := searchJSON{TotalCount: page.Total, Resources: []json.RawMessage{}}
+	if len(req.aggregate) > 0 {
+		out.Aggregations = &aggregationsJSON{asked: req.aggregate, counts: page.Aggregations}
+	}
 	for _, a := range page.Assets {
 		r, err := c.searchResource(a, req)
 		if err != nil {
@@ -166,13 +175,8 @@ func (c *call) parseSearch(p *api.Params) (searchRequest, error) {
 	if req.sort, err = sortKeysOf(p, meta.SortField); err != nil {
 		return req, err
 	}
-	for _, f := range p.List("aggregate") {
-		if !meta.AggregateField(f) {
-			return req, api.BadRequest("Unsupported aggregation - %s (supported: format, resource_type, type)", api.Clip(f))
-		}
-		if !named(req.aggregate, f) {
-			req.aggregate = append(req.aggregate, f)
-		}
+	if req.aggregate, err = parseAggregate(p); err != nil { // search_aggregate.go
+		return req, err
 	}
 	req.with = map[string]bool{}
 	for _, f := range p.List("with_field") {
@@ -290,11 +294,11 @@ func parseSortKeys(v string, known func(string) bool) ([]meta.SortKey, error) {
 
 // searchJSON is a search's answer (the Go SDK's admin.SearchResult).
 type searchJSON struct {
-	TotalCount   int64                       `json:"total_count"`
-	Time         int64                       `json:"time"`
-	NextCursor   string                      `json:"next_cursor,omitempty"`
-	Resources    []json.RawMessage           `json:"resources"`
-	Aggregations map[string]map[string]int64 `json:"aggregations,omitempty"`
+	TotalCount   int64             `json:"total_count"`
+	Time         int64             `json:"time"`
+	NextCursor   string            `json:"next_cursor,omitempty"`
+	Resources    []json.RawMessage `json:"resources"`
+	Aggregations *aggregationsJSON `json:"aggregations,omitempty"`
 }
 
 // searchResourceJSON is an asset as the Search API shows it (the Go

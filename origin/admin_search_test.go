@@ -241,7 +241,7 @@ func TestSearchErrors(t *testing.T) {
 			"Invalid sort_by - bytes is given twice"},
 		{search.Query{SortBy: []search.SortByField{{"bytes": "asc"}, {"width": "asc"}, {"height": "asc"},
 			{"public_id": "asc"}, {"created_at": "asc"}, {"format": "asc"}}}, "Invalid sort_by - at most 5 fields"},
-		{search.Query{Aggregate: []string{search.Bytes}}, "Unsupported aggregation - bytes (supported: format, resource_type, type)"},
+		{search.Query{Aggregate: []string{"width"}}, "Unsupported aggregation - width (supported: format, resource_type, type, bytes, pixels, image_pixels, video_pixels, duration)"},
 		{search.Query{WithField: []string{"quality_analysis"}}, "Unsupported with_field - quality_analysis (supported: tags, context, metadata, image_metadata, image_analysis)"},
 		{search.Query{NextCursor: "nonsense"}, "Invalid next_cursor - nonsense"},
 	} {

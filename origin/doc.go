@@ -81,6 +81,7 @@
 //	admin_paramspec.go        each method's implemented and refused parameters
 //	admin_list.go             listings (by type, prefix, tag, context, moderation, IDs)
 //	admin_search.go           resources/search: the Search API (expressions: origin/search)
+//	search_aggregate.go       the Search API's aggregate: by value, in default or given ranges
 //	admin_folders_search.go   folders/search: the Search Folders API
 //	admin_select.go           how a bulk call selects its assets
 //	admin_json.go             resourceJSON: an asset in a listing

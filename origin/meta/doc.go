@@ -32,6 +32,7 @@
 //
 //	list.go             Lister: listings by type, prefix, tag, context, moderation, IDs; cursors
 //	search.go           Searcher: search expressions compiled to SQL, keyset pages, counts, aggregations
+//	search_aggregate.go RangeAggregation: counts of a search's assets in ranges of bytes, pixels, duration
 //	bulk.go             BulkDeleter: deletes of assets and derived resources in bulk
 //	tags.go             TagStore: tags across assets
 //	accessmode.go       AccessModeStore: access modes in bulk

@@ -35,6 +35,9 @@ type SearchQuery struct {
 	Count bool
 	// Aggregate names the fields (AggregateFields) to count assets by.
 	Aggregate []string
+	// Ranges counts assets by ranges of number fields
+	// (search_aggregate.go).
+	Ranges []RangeAggregation
 }
 
 // SortKey is one key of a search's order.
@@ -50,7 +53,7 @@ type SearchPage struct {
 	Next  []string
 	Total int64
 	// Aggregations counts the matching assets by each aggregated field's
-	// values (Aggregate).
+	// values (Aggregate), and in each range of Ranges by their field.
 	Aggregations map[string]map[string]int64
 }
 
@@ -142,6 +145,16 @@ func (s *db) Search(ctx context.Context, q SearchQuery) (SearchPage, error) {
 			page.Aggregations = map[string]map[string]int64{}
 		}
 		page.Aggregations[f] = counts
+	}
+	for _, r := range q.Ranges {
+		counts, err := s.rangeAggregate(ctx, r, from, args)
+		if err != nil {
+			return SearchPage{}, err
+		}
+		if page.Aggregations == nil {
+			page.Aggregations = map[string]map[string]int64{}
+		}
+		page.Aggregations[r.Field] = counts
 	}
 	return page, nil
 }

@@ -62,7 +62,8 @@ func fillSearch(tb testing.TB, s Store, cloud string, n int) {
 }
 
 // BenchmarkSearch measures a tag-and-format search's first page of 100
-// and a later page (by next position) on 1,000,000 assets (or
+// and a later page (by next position), the first page by public ID, and
+// the first page with a range aggregation of bytes, on 1,000,000 assets (or
 // MEDIACDN_SEARCH_BENCH_ASSETS), on SQLite and PostgreSQL:
 //
 //	go test -run '^$' -bench Search -benchtime 200x ./origin/meta
@@ -111,5 +112,13 @@ func BenchmarkSearch(b *testing.B) {
 		sorted := q
 		sorted.Sort = []SortKey{{Field: "public_id"}}
 		b.Run("first-page-by-public-id", func(b *testing.B) { run(b, sorted) })
+		// The first page with its count and bytes counted in six ranges
+		// (the API's default ones for aggregate=bytes).
+		ranged := q
+		ranged.Ranges = []RangeAggregation{{Field: "bytes", Ranges: []Range{span("tiny", nil, num(10<<10)),
+			span("small", num(10<<10), num(100<<10)), span("medium", num(100<<10), num(1<<20)),
+			span("large", num(1<<20), num(10<<20)), span("very_large", num(10<<20), num(100<<20)),
+			span("huge", num(100<<20), nil)}}}
+		b.Run("first-page-bytes-ranges", func(b *testing.B) { run(b, ranged) })
 	})
 }
