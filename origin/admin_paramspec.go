@@ -76,6 +76,12 @@ func updateSpec() api.MethodParams {
 	}
 }
 
+// publishSpec is POST resources/<rt>/publish_resources (next_cursor and
+// notification_url are ours, as update_access_mode's and rename's).
+func publishSpec() api.MethodParams {
+	return only("public_ids", "prefix", "tag", "type", "invalidate", "overwrite", "next_cursor", "notification_url")
+}
+
 func updateAccessModeSpec() api.MethodParams {
 	return only("access_mode", "public_ids", "prefix", "tag", "next_cursor")
 }

@@ -88,6 +88,7 @@
 //	admin_details.go          one asset's details
 //	admin_update.go           update one asset
 //	admin_access.go           update_access_mode
+//	admin_publish.go          publish_resources: authenticated and private assets renamed to upload in bulk
 //	accesscontrol.go          access_control: parsing, the answers' JSON, anonymous windows
 //	admin_delete.go           bulk deletes, derived deletes
 //	admin_backup.go           backups and restore
