@@ -236,7 +236,7 @@ func (c *call) createTransformation(name string, p *api.Params) {
 
 // namedBody is a named transformation's definition without its empty
 // extension: the SDKs send a named transformation's format after a last
-// slash, and an empty format (the Node SDK's format: ”) as a trailing
+// slash, and an empty format (the Node SDK given format "") as a trailing
 // slash ("c_scale,w_102/"), which Cloudinary stores and shows as extension
 // "none": the delivered format is the URL's, as without it. empty reports
 // one. (A non-empty extension, "c_scale,w_102/png", is not implemented: it

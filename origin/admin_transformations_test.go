@@ -7,7 +7,7 @@ import (
 	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
-// A named transformation with an empty format (the Node SDK's format: ”,
+// A named transformation with an empty format (the Node SDK given format "",
 // a trailing slash, test/node/transformations.js) is created, shown with
 // extension "none" and delivered in the URL's format; a definition that
 // is only a slash, or ends in two, is still refused.
