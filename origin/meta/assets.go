@@ -164,6 +164,9 @@ func (s *db) Put(ctx context.Context, a *Asset, overwrite bool) (PutResult, erro
 		if a.AccessControl == nil && prev != nil {
 			a.AccessControl = prev.AccessControl // kept too, unless set
 		}
+		if err := uniqueDisplayName(ctx, tx, a, id); err != nil {
+			return err
+		}
 		if prev == nil {
 			if a.AssetID == "" {
 				return errors.New("meta: a new asset needs an AssetID")
@@ -270,6 +273,9 @@ func (s *db) Update(ctx context.Context, k Key, fn func(*Asset) error) (*Asset, 
 		a.Key, a.AssetID, a.Version, a.VersionID, a.Blob = keep.Key, keep.AssetID, keep.Version, keep.VersionID, keep.Blob
 		a.Format, a.Bytes, a.Width, a.Height, a.Pages, a.ETag = keep.Format, keep.Bytes, keep.Width, keep.Height, keep.Pages, keep.ETag
 		a.CreatedAt, a.Seq, a.Backup = keep.CreatedAt, keep.Seq, keep.Backup
+		if err := uniqueDisplayName(ctx, tx, a, id); err != nil {
+			return err
+		}
 		if err := updateAsset(ctx, tx, id, a); err != nil {
 			return err
 		}
