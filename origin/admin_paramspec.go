@@ -68,8 +68,9 @@ func detailsSpec() api.MethodParams {
 func updateSpec() api.MethodParams {
 	return api.MethodParams{
 		Implemented: []string{"tags", "context", "metadata", "face_coordinates", "custom_coordinates",
-			"moderation_status", "display_name", "asset_folder", "access_mode", "access_control", "notification_url"},
-		Refused: []string{"unique_display_name", "raw_convert", "ocr", "categorization", "detection",
+			"moderation_status", "display_name", "unique_display_name", "asset_folder", "access_mode", "access_control",
+			"notification_url"},
+		Refused: []string{"raw_convert", "ocr", "categorization", "detection",
 			"similarity_search", "visual_search", "auto_tagging", "background_removal", "quality_override",
 			"admin_context", "clear_invalid", "headers", "regions",
 			"auto_transcription"},
