@@ -124,3 +124,30 @@ func testPublishNotifies(t *testing.T, s Store) {
 		t.Fatalf("notified: %v", got)
 	}
 }
+
+// A failure on one asset of a call (here its notification) publishes none
+// of them: the call is one transaction.
+func TestPublishAllOrNothing(t *testing.T) { forEachStore(t, testPublishAllOrNothing) }
+
+func testPublishAllOrNothing(t *testing.T, s Store) {
+	put(t, s, typed("x/a", "ba", delivery.Authenticated))
+	put(t, s, typed("x/b", "bb", delivery.Authenticated))
+	ctx := WithNotifyMoved(context.Background(), func(from Key, a *Asset) ([]*Notification, error) {
+		if from.PublicID == "x/b" {
+			return nil, fmt.Errorf("no notification for %s", from.PublicID)
+		}
+		return nil, nil
+	})
+	sel := Selection{Cloud: "demo", ResourceType: delivery.Image, Type: delivery.Authenticated, Prefixes: []string{"x/"}}
+	if _, err := s.Publish(ctx, PublishQuery{Selection: sel, Limit: 100}); err == nil {
+		t.Fatal("a failed publication succeeded")
+	}
+	for _, id := range []string{"x/a", "x/b"} {
+		if _, err := s.Asset(context.Background(), Key{"demo", delivery.Image, delivery.Authenticated, id}); err != nil {
+			t.Errorf("%s left its type: %v", id, err)
+		}
+		if _, err := s.Asset(context.Background(), key(id)); err != ErrNotFound {
+			t.Errorf("%s published: %v", id, err)
+		}
+	}
+}
