@@ -16,7 +16,8 @@ const maxDisplayNameTries = 8
 type uniqueDisplayNameKey struct{}
 
 // WithUniqueDisplayName returns a context whose Put and Update give the
-// asset a display name no other asset of its cloud's asset folder has:
+// asset a display name no other asset of its cloud's asset folder has
+// (two such calls choosing the same name at once included):
 // when another has it, "_" and a suffix made by suffix (a new one each
 // try) are appended. An empty display name is left alone.
 func WithUniqueDisplayName(ctx context.Context, suffix func() string) context.Context {
@@ -29,6 +30,16 @@ func uniqueDisplayName(ctx context.Context, tx *txn, a *Asset, id int64) error {
 	suffix, _ := ctx.Value(uniqueDisplayNameKey{}).(func() string)
 	if suffix == nil || a.DisplayName == "" {
 		return nil
+	}
+	if tx.d.postgres {
+		// Read committed sees what others committed, not what they are
+		// writing: two calls choosing the same name wait for each other
+		// (two 32-bit hashes: an unrelated name may share the lock, and wait).
+		_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?))`,
+			a.Cloud+"/"+a.AssetFolder, a.DisplayName)
+		if err != nil {
+			return fmt.Errorf("meta: display name lock: %w", err)
+		}
 	}
 	name := a.DisplayName
 	for try := 0; ; try++ {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mediacdn/mediacdn/delivery"
@@ -62,5 +63,42 @@ func TestUniqueDisplayNameIndexed(t *testing.T) {
 	plan := explainTB(t, &s.db, displayNameTakenQuery, []any{"demo", "f", "cat", 1})
 	if !strings.Contains(plan, "assets_display_name") {
 		t.Fatalf("plan:\n%s", plan)
+	}
+}
+
+// Calls choosing the same display name at once each get their own.
+func TestUniqueDisplayNameConcurrent(t *testing.T) { forEachStore(t, testUniqueDisplayNameConcurrent) }
+
+func testUniqueDisplayNameConcurrent(t *testing.T, s Store) {
+	const n = 8
+	var mu sync.Mutex
+	next := 0
+	ctx := WithUniqueDisplayName(context.Background(), func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		next++
+		return fmt.Sprint("s", next)
+	})
+	names := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a := asset(fmt.Sprint("c", i), fmt.Sprint("b", i))
+			a.AssetID, a.AssetFolder, a.DisplayName = fmt.Sprint("a", i), "f", "cat"
+			if _, err := s.Put(ctx, a, true); err != nil {
+				t.Error(err)
+			}
+			names[i] = a.DisplayName
+		}()
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for _, name := range names {
+		if seen[name] {
+			t.Fatalf("display names %v repeat", names)
+		}
+		seen[name] = true
 	}
 }
