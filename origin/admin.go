@@ -154,6 +154,7 @@ func adminNotFound() *delivery.Error { return delivery.Errorf(http.StatusNotFoun
 //	resources/<rt>/tags/<tag>                   GET list, DELETE by tag
 //	resources/<rt>/context                      GET list by context
 //	resources/<rt>/moderations/<kind>/<status>  GET moderation queue
+//	resources/<rt>/publish_resources            POST publish (admin_publish.go)
 //	resources/<rt>/<type>                       GET list, DELETE in bulk
 //	resources/<rt>/<type>/restore               POST restore
 //	resources/<rt>/<type>/update_access_mode    POST access mode in bulk
@@ -214,6 +215,11 @@ func (c *call) resourceRoutes(tail string) (adminRoutes, error) {
 			return nil, adminNotFound()
 		}
 		return adminRoutes{http.MethodGet: {listByModerationSpec(), func(p *api.Params) { c.listByModeration(rt, kind, status, p) }}}, nil
+	case "publish_resources":
+		if rest2 != "" {
+			return nil, adminNotFound()
+		}
+		return adminRoutes{http.MethodPost: {publishSpec(), func(p *api.Params) { c.publishResources(rt, p) }}}, nil
 	}
 	typ, ok := delivery.ParseDeliveryType(second)
 	if ok && isMadeType(typ) { // multi and sprite results: listed and inspected

@@ -68,12 +68,19 @@ func detailsSpec() api.MethodParams {
 func updateSpec() api.MethodParams {
 	return api.MethodParams{
 		Implemented: []string{"tags", "context", "metadata", "clear_invalid", "face_coordinates", "custom_coordinates",
-			"moderation_status", "display_name", "asset_folder", "access_mode", "access_control", "notification_url"},
-		Refused: []string{"unique_display_name", "raw_convert", "ocr", "categorization", "detection",
+			"moderation_status", "display_name", "unique_display_name", "asset_folder", "access_mode", "access_control",
+			"notification_url"},
+		Refused: []string{"raw_convert", "ocr", "categorization", "detection",
 			"similarity_search", "visual_search", "auto_tagging", "background_removal", "quality_override",
 			"admin_context", "headers", "regions",
 			"auto_transcription"},
 	}
+}
+
+// publishSpec is POST resources/<rt>/publish_resources (next_cursor and
+// notification_url are ours, as update_access_mode's and rename's).
+func publishSpec() api.MethodParams {
+	return only("public_ids", "prefix", "tag", "type", "invalidate", "overwrite", "next_cursor", "notification_url")
 }
 
 func updateAccessModeSpec() api.MethodParams {

@@ -101,6 +101,8 @@ var nodeSDKParams = []struct {
 		"display_name", "unique_display_name", "visual_search", "regions", "auto_transcription", "moderation_status",
 		"clear_invalid"}},
 	{http.MethodPost, "resources/image/upload/update_access_mode", []string{"access_mode", "prefix", "tag", "public_ids"}},
+	{http.MethodPost, "resources/image/publish_resources", []string{"public_ids", "prefix", "tag", "type", "invalidate",
+		"overwrite"}},
 	{http.MethodDelete, "resources/backup/$ASSET", []string{"version_ids"}},
 	{http.MethodPost, "resources/restore", []string{"asset_ids", "versions"}},
 	{http.MethodDelete, "resources", []string{"asset_ids", "keep_original", "invalidate", "next_cursor", "transformations"}},

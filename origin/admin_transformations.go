@@ -234,13 +234,28 @@ func (c *call) createTransformation(name string, p *api.Params) {
 	c.ok(map[string]string{"message": "created"})
 }
 
+// namedBody is a named transformation's definition without its empty
+// extension: the SDKs send a named transformation's format after a last
+// slash, and an empty format (the Node SDK given format "") as a trailing
+// slash ("c_scale,w_102/"), which Cloudinary stores and shows as extension
+// "none": the delivered format is the URL's, as without it. empty reports
+// one. (A non-empty extension, "c_scale,w_102/png", is not implemented: it
+// does not parse.)
+func namedBody(def string) (body string, empty bool) {
+	if b, ok := strings.CutSuffix(def, "/"); ok && b != "" && !strings.HasSuffix(b, "/") {
+		return b, true
+	}
+	return def, false
+}
+
 // checkNamedDefinition checks a named transformation's definition: it
-// parses and does not use itself.
+// parses (an empty extension aside) and does not use itself.
 func checkNamedDefinition(name, def string) error {
 	if def == "" {
 		return api.BadRequest("Missing required parameter - transformation")
 	}
-	tr, err := delivery.ParseTransformation(def)
+	body, _ := namedBody(def)
+	tr, err := delivery.ParseTransformation(body)
 	if err != nil {
 		return api.BadRequest("Invalid transformation - %s", err.Error())
 	}
@@ -436,8 +451,11 @@ func paramName(k string) string {
 }
 
 // transformationInfo describes a transformation string: one object per
-// component, Cloudinary parameter names to values (numbers as numbers).
+// component, Cloudinary parameter names to values (numbers as numbers); a
+// named transformation's empty extension (namedBody) is extension "none"
+// in the last, as Cloudinary shows it.
 func transformationInfo(tx string) []map[string]any {
+	tx, noExtension := namedBody(tx)
 	out := []map[string]any{}
 	for _, comp := range strings.Split(tx, "/") {
 		m := map[string]any{}
@@ -458,6 +476,9 @@ func transformationInfo(tx string) []map[string]any {
 		if len(m) > 0 {
 			out = append(out, m)
 		}
+	}
+	if noExtension && len(out) > 0 {
+		out[len(out)-1]["extension"] = "none"
 	}
 	return out
 }

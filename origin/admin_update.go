@@ -16,7 +16,8 @@ import (
 
 // update serves POST /resources/<rt>/<type>/<public_id>: tags (replace),
 // context (replace), metadata, face_coordinates, custom_coordinates,
-// moderation_status, display_name, asset_folder, access_mode,
+// moderation_status, display_name (unique_display_name: made unique in
+// its asset folder), asset_folder, access_mode,
 // access_control (accesscontrol.go), notification_url (tags and context
 // changes: withChangeWebhooks). It answers the details (with the
 // invalidation when it set access_mode or access_control: the asset's
@@ -43,11 +44,17 @@ func (c *call) update(rt delivery.ResourceType, typ delivery.DeliveryType, id st
 		return
 	}
 	var prev meta.Asset
+	unique, err := p.Bool("unique_display_name", false)
+	if err != nil {
+		c.fail(err)
+		return
+	}
 	ctx, err := c.withChangeWebhooks(p, &prev) // its notification_url and triggers, in Update's transaction
 	if err != nil {
 		c.fail(err)
 		return
 	}
+	ctx = withUniqueDisplayName(ctx, unique)
 	key := meta.Key{Cloud: c.cloud, ResourceType: rt, Type: typ, PublicID: id}
 	a, err := c.s.meta.Update(ctx, key, func(a *meta.Asset) error {
 		prev = *a

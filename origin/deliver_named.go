@@ -16,8 +16,8 @@ const maxNamedDepth = 5
 
 // namedTransformation looks a named transformation up in the metadata
 // store (where the Admin API manages them and configuration seeds them):
-// its definition and whether it is allowed for strict transformations;
-// ok is false when there is none.
+// its definition (without an empty extension: namedBody) and whether it is
+// allowed for strict transformations; ok is false when there is none.
 func (s *Server) namedTransformation(ctx context.Context, cloud, name string) (tx string, strict, ok bool, err error) {
 	t, err := s.meta.Transformation(ctx, cloud, true, name)
 	if isNotFound(err) {
@@ -26,7 +26,8 @@ func (s *Server) namedTransformation(ctx context.Context, cloud, name string) (t
 	if err != nil {
 		return "", false, false, err
 	}
-	return t.Transformation, t.AllowedForStrict, true, nil
+	body, _ := namedBody(t.Transformation)
+	return body, t.AllowedForStrict, true, nil
 }
 
 // allowedUnnamed reports whether the Admin API allowed a transformation

@@ -47,7 +47,7 @@
 //	upload_response.go        assetJSON: the upload answer
 //	upload_explicit.go        explicit
 //	upload_rename.go          rename (renameAsset: the rename path folder renames share)
-//	upload_folders.go         folder modes: where an asset's folder comes from
+//	upload_folders.go         folder modes: where an asset's folder comes from; unique display names in it
 //	upload_destroy.go         destroy (a multi's or sprite's result too), delete_by_token
 //	upload_tags.go            tags, context (add, remove, replace)
 //	upload_text.go            text: an image of a text string
@@ -89,6 +89,7 @@
 //	admin_details.go          one asset's details
 //	admin_update.go           update one asset
 //	admin_access.go           update_access_mode
+//	admin_publish.go          publish_resources: authenticated and private assets renamed to upload in bulk
 //	accesscontrol.go          access_control: parsing, the answers' JSON, anonymous windows
 //	admin_delete.go           bulk deletes, derived deletes
 //	admin_backup.go           backups and restore

@@ -49,6 +49,9 @@ type uploadOptions struct {
 	// useFilenameAsDisplayName names the asset after its file when no
 	// display_name is given; discardOriginalFilename keeps no file name.
 	useFilenameAsDisplayName, discardOriginalFilename bool
+	// uniqueDisplayName makes the display name unique in the asset folder
+	// (withUniqueDisplayName).
+	uniqueDisplayName bool
 	// backup overrides the cloud's backup setting for this version (nil:
 	// the cloud's setting).
 	backup *bool
@@ -164,6 +167,7 @@ func (o *uploadOptions) parseFlags(p *api.Params) (prefixByAssetFolder bool, err
 		{&o.returnDeleteToken, "return_delete_token", false},
 		{&o.useFilenameAsDisplayName, "use_filename_as_display_name", false},
 		{&o.discardOriginalFilename, "discard_original_filename", false},
+		{&o.uniqueDisplayName, "unique_display_name", false},
 		{&prefixByAssetFolder, "use_asset_folder_as_public_id_prefix", false},
 	}
 	for _, b := range bools {
@@ -513,6 +517,7 @@ func (c *call) commitUpload(a *meta.Asset, an *analysis, made []madeEager, bps [
 		return
 	}
 	ctx, batch := c.withEagerJob(ctx, p, o) // eager_async's job, in Put's transaction
+	ctx = withUniqueDisplayName(ctx, o.uniqueDisplayName)
 	res, err := c.s.meta.Put(ctx, a, o.overwrite)
 	if errors.Is(err, meta.ErrExists) {
 		c.s.deleteBlobs(a.Blob)

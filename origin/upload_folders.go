@@ -1,8 +1,11 @@
 package origin
 
 import (
+	"context"
+
 	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/origin/api"
+	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
 // A cloud's folder mode (config.Cloud.FolderMode, docs/upload-api.md)
@@ -37,4 +40,16 @@ func (c *call) assetFolderOf(id, given string) string {
 		return folderOf(id)
 	}
 	return given
+}
+
+// withUniqueDisplayName returns ctx asking the store
+// (meta.WithUniqueDisplayName), when on (the call's unique_display_name),
+// to make the asset's display name unique in its asset folder: another
+// asset of the folder with the name gives it "_" and 6 random lower-case
+// letters and digits, as unique_filename does a public ID.
+func withUniqueDisplayName(ctx context.Context, on bool) context.Context {
+	if !on {
+		return ctx
+	}
+	return meta.WithUniqueDisplayName(ctx, func() string { return api.RandomID(6) })
 }

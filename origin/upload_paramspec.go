@@ -25,7 +25,7 @@ func uploadSpec() api.MethodParams {
 func uploadImplemented() []string {
 	return []string{
 		"file", "resource_type", "type", "public_id", "public_id_prefix", "folder", "asset_folder",
-		"display_name", "use_filename", "unique_filename", "use_filename_as_display_name",
+		"display_name", "unique_display_name", "use_filename", "unique_filename", "use_filename_as_display_name",
 		"use_asset_folder_as_public_id_prefix", "filename_override", "discard_original_filename",
 		"overwrite", "tags", "context", "transformation", "format", "allowed_formats", "eager",
 		"eager_async", "eager_notification_url", "async",
@@ -112,7 +112,7 @@ func uploadRefused() []string {
 		"callback", "on_success", "eval",
 		"clear_invalid",
 		"regions",
-		"unique_display_name", "public_ids", "proxy", "headers",
+		"public_ids", "proxy", "headers",
 		"raw_convert", "categorization", "auto_tagging", "detection", "ocr", "background_removal",
 		"visual_search", "similarity_search",
 		"quality_analysis", "quality_override", "accessibility_analysis", "cinemagraph_analysis",

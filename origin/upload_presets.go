@@ -34,7 +34,7 @@ func presetSettingNames() []string {
 }
 
 // presetBoolSettings are the settings answered as JSON booleans.
-var presetBoolSettings = []string{"use_filename", "unique_filename", "use_filename_as_display_name",
+var presetBoolSettings = []string{"use_filename", "unique_filename", "use_filename_as_display_name", "unique_display_name",
 	"use_asset_folder_as_public_id_prefix", "discard_original_filename", "overwrite", "invalidate",
 	"return_delete_token", "backup", "colors", "phash", "image_metadata", "media_metadata", "exif", "faces"}
 

@@ -164,6 +164,9 @@ func (s *db) Put(ctx context.Context, a *Asset, overwrite bool) (PutResult, erro
 		if a.AccessControl == nil && prev != nil {
 			a.AccessControl = prev.AccessControl // kept too, unless set
 		}
+		if err := uniqueDisplayName(ctx, tx, a, id); err != nil {
+			return err
+		}
 		if prev == nil {
 			if a.AssetID == "" {
 				return errors.New("meta: a new asset needs an AssetID")
@@ -270,6 +273,9 @@ func (s *db) Update(ctx context.Context, k Key, fn func(*Asset) error) (*Asset, 
 		a.Key, a.AssetID, a.Version, a.VersionID, a.Blob = keep.Key, keep.AssetID, keep.Version, keep.VersionID, keep.Blob
 		a.Format, a.Bytes, a.Width, a.Height, a.Pages, a.ETag = keep.Format, keep.Bytes, keep.Width, keep.Height, keep.Pages, keep.ETag
 		a.CreatedAt, a.Seq, a.Backup = keep.CreatedAt, keep.Seq, keep.Backup
+		if err := uniqueDisplayName(ctx, tx, a, id); err != nil {
+			return err
+		}
 		if err := updateAsset(ctx, tx, id, a); err != nil {
 			return err
 		}
@@ -325,69 +331,77 @@ func (s *db) rename(ctx context.Context, from, to Key, overwrite, fixedFolder bo
 	var res PutResult
 	var out *Asset
 	err := s.tx(ctx, func(tx *txn) error {
-		res, out = PutResult{}, nil // from scratch if run again
-		if err := lockKeys(ctx, tx, from, to); err != nil {
-			return err
-		}
-		a, id, err := getAsset(ctx, tx, from)
-		if err != nil {
-			return err
-		}
-		if from == to {
-			out = a
-			return nil
-		}
-		existing, existingID, err := getAsset(ctx, tx, to)
-		switch {
-		case errors.Is(err, ErrNotFound):
-		case err != nil:
-			return err
-		case !overwrite:
-			res.Prev = existing
-			return ErrExists
-		default:
-			derived, err := dropDerived(ctx, tx, existingID, -1)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM assets WHERE id = ?`, existingID); err != nil {
-				return fmt.Errorf("meta: rename: %w", err)
-			}
-			res.Prev = existing
-			res.Orphans = append(res.Orphans, derived...)
-			if err := s.retire(ctx, tx, existing, &res); err != nil {
-				return err
-			}
-		}
-		// A version is never reused for a key: if the new key once had a
-		// version as high as this one, move past it.
-		var last int64
-		err = tx.QueryRowContext(ctx, `SELECT last_version FROM versions
-			WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ?`,
-			to.Cloud, to.ResourceType, to.Type, to.PublicID).Scan(&last)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("meta: rename: %w", err)
-		}
-		if last >= a.Version {
-			a.Version = last + 1
-		}
-		if err := recordVersion(ctx, tx, to, a.Version); err != nil {
-			return err
-		}
-		a.Key = to
-		if fixedFolder {
-			a.AssetFolder = folderParent(to.PublicID)
-		}
-		if err := updateAsset(ctx, tx, id, a); err != nil {
-			return err
-		}
-		out = a
-		if err := setIndexes(ctx, tx, id, a); err != nil {
-			return err
-		}
-		return s.notify(ctx, tx, a)
+		res = PutResult{} // from scratch if run again
+		var err error
+		out, err = s.renameIn(ctx, tx, from, to, overwrite, fixedFolder, &res)
+		return err
 	})
 	return out, res, err
+}
+
+// renameIn moves an asset in tx (Rename's and Publish's one path): the
+// asset at to, if any, is replaced when overwrite (recorded in res) else
+// the move fails with ErrExists; the asset's version moves past any the
+// new key had. It writes the notifications the context asks for.
+func (s *db) renameIn(ctx context.Context, tx *txn, from, to Key, overwrite, fixedFolder bool, res *PutResult) (*Asset, error) {
+	if err := lockKeys(ctx, tx, from, to); err != nil {
+		return nil, err
+	}
+	a, id, err := getAsset(ctx, tx, from)
+	if err != nil {
+		return nil, err
+	}
+	if from == to {
+		return a, nil
+	}
+	existing, existingID, err := getAsset(ctx, tx, to)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return nil, err
+	case !overwrite:
+		res.Prev = existing
+		return nil, ErrExists
+	default:
+		derived, err := dropDerived(ctx, tx, existingID, -1)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM assets WHERE id = ?`, existingID); err != nil {
+			return nil, fmt.Errorf("meta: rename: %w", err)
+		}
+		res.Prev = existing
+		res.Orphans = append(res.Orphans, derived...)
+		if err := s.retire(ctx, tx, existing, res); err != nil {
+			return nil, err
+		}
+	}
+	// A version is never reused for a key: if the new key once had a
+	// version as high as this one, move past it.
+	var last int64
+	err = tx.QueryRowContext(ctx, `SELECT last_version FROM versions
+		WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ?`,
+		to.Cloud, to.ResourceType, to.Type, to.PublicID).Scan(&last)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("meta: rename: %w", err)
+	}
+	if last >= a.Version {
+		a.Version = last + 1
+	}
+	if err := recordVersion(ctx, tx, to, a.Version); err != nil {
+		return nil, err
+	}
+	a.Key = to
+	if fixedFolder {
+		a.AssetFolder = folderParent(to.PublicID)
+	}
+	if err := updateAsset(ctx, tx, id, a); err != nil {
+		return nil, err
+	}
+	if err := setIndexes(ctx, tx, id, a); err != nil {
+		return nil, err
+	}
+	return a, s.notify(ctx, tx, a)
 }
 
 // SaveDeleteToken stores a delete token.

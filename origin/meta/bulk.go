@@ -32,11 +32,13 @@ type Selection struct {
 	Cloud        string
 	ResourceType delivery.ResourceType // required except with AssetIDs
 	Type         delivery.DeliveryType // required with PublicIDs, Prefixes and All; any (TypeNone) with Tag
-	PublicIDs    []string
-	AssetIDs     []string
-	Prefixes     []string
-	Tag          string
-	All          bool
+	// Types, with Prefixes or Tag, selects any of these types instead of Type.
+	Types     []delivery.DeliveryType
+	PublicIDs []string
+	AssetIDs  []string
+	Prefixes  []string
+	Tag       string
+	All       bool
 }
 
 // DeleteQuery is one bulk deletion call.
@@ -172,8 +174,7 @@ func selectPage(ctx context.Context, tx *txn, q DeleteQuery) ([]target, int64, e
 	args := []any{sel.Cloud, sel.ResourceType, q.After}
 	switch {
 	case len(sel.Prefixes) > 0:
-		where = append(where, `a.type = ?`)
-		args = append(args, sel.Type)
+		where, args = typeWhere(where, args, sel)
 		var ors []string
 		for _, p := range sel.Prefixes {
 			if end, ok := tx.d.prefixEnd(p); ok {
@@ -189,9 +190,8 @@ func selectPage(ctx context.Context, tx *txn, q DeleteQuery) ([]target, int64, e
 		query += ` JOIN asset_tags t ON t.asset = a.id AND t.cloud = a.cloud AND t.resource_type = a.resource_type`
 		where = append(where, `t.tag = ?`)
 		args = append(args, sel.Tag)
-		if sel.Type != delivery.TypeNone {
-			where = append(where, `a.type = ?`)
-			args = append(args, sel.Type)
+		if sel.Type != delivery.TypeNone || len(sel.Types) > 0 {
+			where, args = typeWhere(where, args, sel)
 		}
 	case sel.All:
 		where = append(where, `a.type = ?`)
@@ -224,6 +224,20 @@ func selectPage(ctx context.Context, tx *txn, q DeleteQuery) ([]target, int64, e
 		return out[:q.Limit], seqs[q.Limit-1], nil
 	}
 	return out, 0, nil
+}
+
+// typeWhere adds the condition on a page's type: sel.Types when given,
+// else sel.Type.
+func typeWhere(where []string, args []any, sel Selection) ([]string, []any) {
+	if len(sel.Types) == 0 {
+		return append(where, `a.type = ?`), append(args, sel.Type)
+	}
+	marks := make([]string, len(sel.Types))
+	for i, t := range sel.Types {
+		marks[i] = "?"
+		args = append(args, t)
+	}
+	return append(where, `a.type IN (`+strings.Join(marks, ", ")+`)`), args
 }
 
 // deleteOne deletes one target's derived resources and (unless

@@ -36,6 +36,8 @@
 //	bulk.go             BulkDeleter: deletes of assets and derived resources in bulk
 //	tags.go             TagStore: tags across assets
 //	accessmode.go       AccessModeStore: access modes in bulk
+//	publish.go          Publisher: assets moved to the upload type in bulk (publish_resources)
+//	display_names.go    WithUniqueDisplayName: a display name made unique in its asset folder by Put and Update
 //	accesscontrol.go    AccessRule: an asset's access_control (a JSON column)
 //	transformations.go  TransformationStore: named and used transformations
 //	mappings.go         MappingStore: upload mappings (folder to template URL prefix)

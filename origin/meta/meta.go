@@ -113,6 +113,7 @@ type Store interface {
 	AnalysisStore
 	UsageStore
 	AccessModeStore
+	Publisher
 	TagStore
 	BlobRefStore
 	Importer

@@ -237,6 +237,8 @@ var migrations = []string{
 	// 20: folders' names and the Search Folders API's indexes
 	// (folders_search.go).
 	folderSearchSchema(""),
+	// 21: display names by asset folder (display_names.go).
+	displayNameIndex,
 }
 
 // searchIndexes is migration 19 of SQLite and 13 of PostgreSQL: what the

@@ -295,4 +295,6 @@ var pgMigrations = []string{
 	// 14: folders' names and the Search Folders API's indexes
 	// (folders_search.go).
 	folderSearchSchema(` COLLATE "C"`),
+	// 15: display names by asset folder (display_names.go).
+	displayNameIndex,
 }
