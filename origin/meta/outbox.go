@@ -243,51 +243,23 @@ func (s *db) EnqueueNotification(ctx context.Context, n *Notification) error {
 	return s.tx(ctx, func(tx *txn) error { return s.enqueueAll(ctx, tx, []*Notification{n}) })
 }
 
-// skipLocked ends the SELECT of rows to claim: on PostgreSQL rows another
-// origin is claiming are passed over (SQLite has one writer).
-func (d dialect) skipLocked() string {
-	if d.postgres {
-		return ` FOR UPDATE SKIP LOCKED`
-	}
-	return ``
-}
-
-// ClaimNotifications implements OutboxStore: one statement, so two
-// origins claiming at once never get the same row.
+// ClaimNotifications implements OutboxStore (claimDue).
 func (s *db) ClaimNotifications(ctx context.Context, holder string, limit int, lease time.Duration) ([]Notification, error) {
-	now := s.d.now()
-	// A read first, so that an idle outbox costs every origin's poll no
-	// write (SQLite's one writer connection serves the uploads too).
-	var due int
-	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE state = 'pending'
-		AND next_attempt <= `+now+` AND lease_until <= `+now+` LIMIT 1) d`).Scan(&due)
-	if err != nil {
-		return nil, fmt.Errorf("meta: outbox claim: %w", err)
-	}
-	if due == 0 {
-		return nil, nil
-	}
-	rows, err := s.writes().QueryContext(ctx, `UPDATE outbox SET holder = ?, lease_until = `+now+` + ?
-		WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt <= `+now+`
-			AND lease_until <= `+now+` ORDER BY next_attempt, id LIMIT ?`+s.d.skipLocked()+`)
-		RETURNING id, cloud, url, body, algorithm, attempts, created_at`, holder, lease.Nanoseconds(), limit)
-	if err != nil {
-		return nil, fmt.Errorf("meta: outbox claim: %w", err)
-	}
-	defer rows.Close()
 	var out []Notification
-	for rows.Next() {
-		var n Notification
-		var body string
-		var created int64
-		if err := rows.Scan(&n.ID, &n.Cloud, &n.URL, &body, &n.Algorithm, &n.Attempts, &created); err != nil {
-			return nil, fmt.Errorf("meta: outbox claim: %w", err)
-		}
-		n.Body, n.State, n.CreatedAt = []byte(body), NotificationPending, time.Unix(0, created).UTC()
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("meta: outbox claim: %w", err)
+	err := s.claimDue(ctx, "outbox", holder, limit, lease,
+		`id, cloud, url, body, algorithm, attempts, created_at`, func(rows *sql.Rows) error {
+			var n Notification
+			var body string
+			var created int64
+			if err := rows.Scan(&n.ID, &n.Cloud, &n.URL, &body, &n.Algorithm, &n.Attempts, &created); err != nil {
+				return err
+			}
+			n.Body, n.State, n.CreatedAt = []byte(body), NotificationPending, time.Unix(0, created).UTC()
+			out = append(out, n)
+			return nil
+		})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
