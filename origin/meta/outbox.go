@@ -79,8 +79,6 @@ type OutboxStore interface {
 	FinishNotification(ctx context.Context, id int64, holder string, sent bool, errMsg string, retry time.Duration) (string, error)
 	// NotificationCounts counts notifications by state.
 	NotificationCounts(ctx context.Context) (map[string]int64, error)
-	// ListNotifications lists a cloud's notifications, newest first.
-	ListNotifications(ctx context.Context, cloud string, limit int) ([]Notification, error)
 	// NotificationsPage lists a cloud's notifications newest first, those
 	// in state (any when ""), with an ID below before (from the newest
 	// when 0), at most limit.
@@ -302,29 +300,6 @@ func (s *db) NotificationCounts(ctx context.Context) (map[string]int64, error) {
 			return nil, fmt.Errorf("meta: outbox counts: %w", err)
 		}
 		out[state] = n
-	}
-	return out, rows.Err()
-}
-
-// ListNotifications implements OutboxStore.
-func (s *db) ListNotifications(ctx context.Context, cloud string, limit int) ([]Notification, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, cloud, url, body, algorithm, state, attempts, last_error,
-		created_at, updated_at FROM outbox WHERE cloud = ? ORDER BY id DESC LIMIT ?`, cloud, limit)
-	if err != nil {
-		return nil, fmt.Errorf("meta: outbox list: %w", err)
-	}
-	defer rows.Close()
-	var out []Notification
-	for rows.Next() {
-		var n Notification
-		var body string
-		var created, updated int64
-		if err := rows.Scan(&n.ID, &n.Cloud, &n.URL, &body, &n.Algorithm, &n.State, &n.Attempts, &n.LastError,
-			&created, &updated); err != nil {
-			return nil, fmt.Errorf("meta: outbox list: %w", err)
-		}
-		n.Body, n.CreatedAt, n.UpdatedAt = []byte(body), time.Unix(0, created).UTC(), time.Unix(0, updated).UTC()
-		out = append(out, n)
 	}
 	return out, rows.Err()
 }
