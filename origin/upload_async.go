@@ -56,12 +56,12 @@ type asyncAnswer struct {
 // asyncFailure is the notification of an async upload that failed.
 type asyncFailure struct {
 	notificationHead
-	Status       string    `json:"status"`
-	PublicID     string    `json:"public_id"`
-	BatchID      string    `json:"batch_id"`
-	ResourceType string    `json:"resource_type"`
-	Type         string    `json:"type"`
-	Error        errorJSON `json:"error"`
+	Status       string           `json:"status"`
+	PublicID     string           `json:"public_id"`
+	BatchID      string           `json:"batch_id"`
+	ResourceType string           `json:"resource_type"`
+	Type         string           `json:"type"`
+	Error        api.ErrorMessage `json:"error"`
 	notificationTail
 }
 
@@ -198,7 +198,7 @@ func (s *Server) replayUpload(ctx context.Context, j meta.Job, cl config.Cloud, 
 		return w.Status, "", nil
 	}
 	var e struct {
-		Error errorJSON `json:"error"`
+		Error api.ErrorMessage `json:"error"`
 	}
 	_ = json.Unmarshal(w.Body.Bytes(), &e)
 	return w.Status, e.Error.Message, nil
@@ -213,7 +213,7 @@ func (s *Server) asyncFailureNotice(ctx context.Context, cloud string, job uploa
 		notificationTail: notificationTail{SignatureKey: job.APIKey, NotificationContext: notificationContext{
 			TriggeredAt: now, TriggeredBy: map[string]string{"source": "api", "id": job.APIKey}}},
 		Status: "failed", PublicID: job.PublicID, BatchID: job.BatchID, ResourceType: job.ResourceType, Type: job.Type,
-		Error: errorJSON{Message: failed.Message},
+		Error: api.ErrorMessage{Message: failed.Message},
 	})
 	if err != nil {
 		return nil, err

@@ -50,19 +50,15 @@ type eagerJob struct {
 // images made, or the error that stopped them.
 type eagerNotification struct {
 	notificationHead
-	BatchID      string      `json:"batch_id"`
-	AssetID      string      `json:"asset_id,omitempty"`
-	PublicID     string      `json:"public_id"`
-	Version      int64       `json:"version,omitempty"`
-	ResourceType string      `json:"resource_type"`
-	Type         string      `json:"type"`
-	Eager        []eagerJSON `json:"eager"`
-	Error        *errorJSON  `json:"error,omitempty"`
+	BatchID      string            `json:"batch_id"`
+	AssetID      string            `json:"asset_id,omitempty"`
+	PublicID     string            `json:"public_id"`
+	Version      int64             `json:"version,omitempty"`
+	ResourceType string            `json:"resource_type"`
+	Type         string            `json:"type"`
+	Eager        []eagerJSON       `json:"eager"`
+	Error        *api.ErrorMessage `json:"error,omitempty"`
 	notificationTail
-}
-
-type errorJSON struct {
-	Message string `json:"message"`
 }
 
 // parseEagerAsync reads eager_async and eager_notification_url (an
@@ -223,7 +219,7 @@ func (s *Server) eagerNotice(ctx context.Context, c *call, job eagerJob, key met
 		n.AssetID = a.AssetID
 	}
 	if failed != nil {
-		n.Error = &errorJSON{Message: delivery.AsError(failed).Message}
+		n.Error = &api.ErrorMessage{Message: delivery.AsError(failed).Message}
 		n.Eager = []eagerJSON{}
 	}
 	b, err := json.Marshal(n)

@@ -43,10 +43,10 @@ type madeJob struct {
 // failed.
 type madeFailure struct {
 	notificationHead
-	Status   string    `json:"status"`
-	PublicID string    `json:"public_id"`
-	BatchID  string    `json:"batch_id"`
-	Error    errorJSON `json:"error"`
+	Status   string           `json:"status"`
+	PublicID string           `json:"public_id"`
+	BatchID  string           `json:"batch_id"`
+	Error    api.ErrorMessage `json:"error"`
 	notificationTail
 }
 
@@ -126,7 +126,7 @@ func (s *Server) runMadeJob(ctx context.Context, j meta.Job) ([]*meta.Notificati
 		return nil, nil, nil
 	}
 	var e struct {
-		Error errorJSON `json:"error"`
+		Error api.ErrorMessage `json:"error"`
 	}
 	_ = json.Unmarshal(w.Body.Bytes(), &e)
 	failed := &delivery.Error{Status: w.Status, Message: e.Error.Message}
@@ -135,7 +135,7 @@ func (s *Server) runMadeJob(ctx context.Context, j meta.Job) ([]*meta.Notificati
 		notificationHead: notificationHead{NotificationType: job.Action, Timestamp: now, RequestID: api.RandomHex(16)},
 		notificationTail: notificationTail{SignatureKey: job.APIKey, NotificationContext: notificationContext{
 			TriggeredAt: now, TriggeredBy: map[string]string{"source": "api", "id": job.APIKey}}},
-		Status: "failed", PublicID: job.Tag, BatchID: job.BatchID, Error: errorJSON{Message: failed.Message},
+		Status: "failed", PublicID: job.Tag, BatchID: job.BatchID, Error: api.ErrorMessage{Message: failed.Message},
 	})
 	if err != nil {
 		return nil, nil, err
