@@ -53,6 +53,7 @@
 //	chunks.go           ChunkStore: chunked uploads' chunks and refusals
 //	outbox.go           OutboxStore: webhooks written with their change, claimed under a lease, their outcome, listed
 //	jobs.go             JobStore: background jobs written with their change, claimed under a lease, ended with their notification
+//	claim.go            claimDue: the one claim statement of the outbox and the jobs (lease, SKIP LOCKED on PostgreSQL)
 //
 // Tests (each contract test runs on SQLite and PostgreSQL, forEachStore):
 //
