@@ -105,7 +105,7 @@ func (c *call) uploadAsync(rt string, p *api.Params, o *uploadOptions) {
 	params["signature_algorithm"] = []string{alg}
 	to, _ := notificationURL(p)
 	job := uploadJob{ResourceType: rt, Params: params, Blob: key, Filename: src.Name, PublicID: id, Type: o.typ.String(),
-		BatchID: api.RandomHex(32), NotificationURL: to, Algorithm: alg, APIKey: c.cl.APIKey}
+		BatchID: meta.RandomHex(32), NotificationURL: to, Algorithm: alg, APIKey: c.cl.APIKey}
 	b, err := json.Marshal(job)
 	if err == nil {
 		cfg := c.s.cfg.Jobs
@@ -209,7 +209,7 @@ func (s *Server) replayUpload(ctx context.Context, j meta.Job, cl config.Cloud, 
 func (s *Server) asyncFailureNotice(ctx context.Context, cloud string, job uploadJob, failed *delivery.Error) ([]*meta.Notification, error) {
 	now := timeJSON(s.now())
 	b, err := json.Marshal(asyncFailure{
-		notificationHead: notificationHead{NotificationType: notifyUpload, Timestamp: now, RequestID: api.RandomHex(16)},
+		notificationHead: notificationHead{NotificationType: notifyUpload, Timestamp: now, RequestID: meta.RandomHex(16)},
 		notificationTail: notificationTail{SignatureKey: job.APIKey, NotificationContext: notificationContext{
 			TriggeredAt: now, TriggeredBy: map[string]string{"source": "api", "id": job.APIKey}}},
 		Status: "failed", PublicID: job.PublicID, BatchID: job.BatchID, ResourceType: job.ResourceType, Type: job.Type,

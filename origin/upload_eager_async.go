@@ -97,7 +97,7 @@ func (c *call) withEagerJob(ctx context.Context, p *api.Params, o *uploadOptions
 	if !o.eagerAsync || len(o.eager) == 0 {
 		return ctx, ""
 	}
-	batch = api.RandomHex(32)
+	batch = meta.RandomHex(32)
 	to := o.eagerNotificationURL
 	if to == "" {
 		to, _ = notificationURL(p) // checked by parseUploadOptions' caller
@@ -209,7 +209,7 @@ func (s *Server) makeEagerJob(ctx context.Context, c *call, key meta.Key, job ea
 func (s *Server) eagerNotice(ctx context.Context, c *call, job eagerJob, key meta.Key, a *meta.Asset, images []eagerJSON, failed error) ([]*meta.Notification, error) {
 	now := timeJSON(s.now())
 	n := eagerNotification{
-		notificationHead: notificationHead{NotificationType: notifyEager, Timestamp: now, RequestID: api.RandomHex(16)},
+		notificationHead: notificationHead{NotificationType: notifyEager, Timestamp: now, RequestID: meta.RandomHex(16)},
 		notificationTail: notificationTail{SignatureKey: job.APIKey, NotificationContext: notificationContext{
 			TriggeredAt: now, TriggeredBy: map[string]string{"source": "api", "id": job.APIKey}}},
 		BatchID: job.BatchID, PublicID: key.PublicID, Version: job.Version, ResourceType: job.ResourceType,

@@ -78,7 +78,7 @@ func (c *call) madeAsync(action string, p *api.Params) bool {
 	}
 	alg := signatureAlgorithm(p)
 	params["signature_algorithm"] = []string{alg}
-	job := madeJob{Action: action, Params: params, Tag: tag, BatchID: api.RandomHex(32), NotificationURL: to,
+	job := madeJob{Action: action, Params: params, Tag: tag, BatchID: meta.RandomHex(32), NotificationURL: to,
 		Algorithm: alg, APIKey: c.cl.APIKey}
 	b, err := json.Marshal(job)
 	if err == nil {
@@ -132,7 +132,7 @@ func (s *Server) runMadeJob(ctx context.Context, j meta.Job) ([]*meta.Notificati
 	failed := &delivery.Error{Status: w.Status, Message: e.Error.Message}
 	now := timeJSON(s.now())
 	b, err := json.Marshal(madeFailure{
-		notificationHead: notificationHead{NotificationType: job.Action, Timestamp: now, RequestID: api.RandomHex(16)},
+		notificationHead: notificationHead{NotificationType: job.Action, Timestamp: now, RequestID: meta.RandomHex(16)},
 		notificationTail: notificationTail{SignatureKey: job.APIKey, NotificationContext: notificationContext{
 			TriggeredAt: now, TriggeredBy: map[string]string{"source": "api", "id": job.APIKey}}},
 		Status: "failed", PublicID: job.Tag, BatchID: job.BatchID, Error: api.ErrorMessage{Message: failed.Message},

@@ -2,7 +2,6 @@ package api
 
 import (
 	"crypto/rand"
-	"encoding/hex"
 	"path"
 	"strings"
 	"unicode/utf8"
@@ -105,11 +104,4 @@ func FilenameStem(name string) (stem, ext string) {
 		stem = "file"
 	}
 	return stem, strings.TrimPrefix(ext, ".")
-}
-
-// RandomHex is n random bytes in hex: asset, version and token IDs.
-func RandomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -16,6 +16,7 @@
 //	sqliteerr_nocgo.go  the same without cgo (no SQLite: never true)
 //	postgres.go         Postgres: the pool, migrations under an advisory lock, its schema
 //	migrate.go          SQLite's migrations; the schema both share from migration 8
+//	ids.go              RandomHex: the random IDs of assets, versions, folders and the rest
 //
 // Assets and what hangs off them:
 //
