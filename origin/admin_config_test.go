@@ -14,6 +14,7 @@ import (
 	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/internal/testservers"
 	"github.com/mediacdn/mediacdn/origin"
+	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
 // testClock is a clock a test moves.
@@ -42,6 +43,54 @@ func TestConfigAndUsageByDate(t *testing.T) {
 	})
 }
 
+// TestUsageReadWritesNothing reads today's usage, with the Go SDK and
+// by date, on both metadata stores: the figures are counted live, and the
+// day's row stays as the usage recorder wrote it.
+func TestUsageReadWritesNothing(t *testing.T) {
+	cl := config.Cloud{APIKey: apiKey, APISecret: apiSecret}
+	t.Run("sqlite", func(t *testing.T) {
+		clock := &testClock{now: time.Now().UTC().Truncate(time.Second)} // uploads are signed with the real time
+		testUsageReadWritesNothing(t, startOriginWith(t, nil, clock.Now, cl), clock)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		url := testservers.StartPostgres(t).URL
+		clock := &testClock{now: time.Now().UTC().Truncate(time.Second)} // uploads are signed with the real time
+		testUsageReadWritesNothing(t, startOriginWith(t, func(c *origin.Config) { c.MetadataURL = url }, clock.Now, cl), clock)
+	})
+}
+
+func testUsageReadWritesNothing(t *testing.T, o *testOrigin, clock *testClock) {
+	ctx := context.Background()
+	day := clock.Now().Format("2006-01-02")
+	var recorded *meta.DailyUsage
+	testkit.Eventually(t, testkit.Timeout, "today's figures recorded at start", func() bool {
+		var err error
+		recorded, err = o.Store.Meta.DailyUsage(ctx, "demo", day)
+		return err == nil
+	})
+	up, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "pic"})
+	if msg := sdkFailure(err, up); msg != "" {
+		t.Fatal(msg)
+	}
+	today, err := o.Cld.Admin.Usage(ctx, admin.UsageParams{})
+	if err != nil || int64(today.Resources) != recorded.Resources+1 {
+		t.Fatalf("today's figures are counted live: %+v %v (recorded %+v)", today, err, recorded)
+	}
+	byDate, err := o.Cld.Admin.Usage(ctx, admin.UsageParams{Date: clock.Now()})
+	if err != nil || int64(byDate.Resources) != recorded.Resources+1 {
+		t.Fatalf("today's figures by date: %+v %v", byDate, err)
+	}
+	if after, err := o.Store.Meta.DailyUsage(ctx, "demo", day); err != nil || *after != *recorded {
+		t.Fatalf("reading today's usage wrote the day's row: %+v %v, was %+v", after, err, recorded)
+	}
+	if err := o.Server.RecordUsage(ctx, "demo"); err != nil {
+		t.Fatal(err)
+	}
+	if after, err := o.Store.Meta.DailyUsage(ctx, "demo", day); err != nil || after.Resources != recorded.Resources+1 {
+		t.Fatalf("the recorder's write: %+v %v", after, err)
+	}
+}
+
 func testConfigAndUsageByDate(t *testing.T, o *testOrigin, clock *testClock) {
 	ctx := context.Background()
 	adm := o.Cld.Admin
@@ -66,6 +115,9 @@ func testConfigAndUsageByDate(t *testing.T, o *testOrigin, clock *testClock) {
 	today, err := adm.Usage(ctx, admin.UsageParams{})
 	if err != nil || today.Resources != 1 || today.LastUpdated != day1.Format("2006-01-02") {
 		t.Fatalf("today: %+v %v", today, err)
+	}
+	if err := o.Server.RecordUsage(ctx, "demo"); err != nil { // the recorder's hourly write
+		t.Fatal(err)
 	}
 
 	clock.Add(48 * time.Hour)
