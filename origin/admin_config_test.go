@@ -31,33 +31,31 @@ func (c *testClock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.n
 // the usage of past days with the Go SDK, on both metadata stores: a day's
 // figures are those recorded that day, a day without any answers zeros.
 func TestConfigAndUsageByDate(t *testing.T) {
+	forEachMetaClock(t, testConfigAndUsageByDate)
+}
+
+// forEachMetaClock runs test against an origin of the demo cloud on each
+// metadata store (SQLite, PostgreSQL), each with a clock of its own that
+// the test moves, from now (uploads are signed with the real time).
+func forEachMetaClock(t *testing.T, test func(t *testing.T, o *testOrigin, clock *testClock)) {
 	cl := config.Cloud{APIKey: apiKey, APISecret: apiSecret}
-	t.Run("sqlite", func(t *testing.T) {
-		clock := &testClock{now: time.Now().UTC().Truncate(time.Second)} // uploads are signed with the real time
-		testConfigAndUsageByDate(t, startOriginWith(t, nil, clock.Now, cl), clock)
-	})
-	t.Run("postgres", func(t *testing.T) {
-		url := testservers.StartPostgres(t).URL
-		clock := &testClock{now: time.Now().UTC().Truncate(time.Second)} // uploads are signed with the real time
-		testConfigAndUsageByDate(t, startOriginWith(t, func(c *origin.Config) { c.MetadataURL = url }, clock.Now, cl), clock)
-	})
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			var mutate func(*origin.Config)
+			if engine == "postgres" {
+				url := testservers.StartPostgres(t).URL
+				mutate = func(c *origin.Config) { c.MetadataURL = url }
+			}
+			clock := &testClock{now: time.Now().UTC().Truncate(time.Second)}
+			test(t, startOriginWith(t, mutate, clock.Now, cl), clock)
+		})
+	}
 }
 
 // TestUsageReadWritesNothing reads today's usage, with the Go SDK and
 // by date, on both metadata stores: the figures are counted live, and the
 // day's row stays as the usage recorder wrote it.
-func TestUsageReadWritesNothing(t *testing.T) {
-	cl := config.Cloud{APIKey: apiKey, APISecret: apiSecret}
-	t.Run("sqlite", func(t *testing.T) {
-		clock := &testClock{now: time.Now().UTC().Truncate(time.Second)} // uploads are signed with the real time
-		testUsageReadWritesNothing(t, startOriginWith(t, nil, clock.Now, cl), clock)
-	})
-	t.Run("postgres", func(t *testing.T) {
-		url := testservers.StartPostgres(t).URL
-		clock := &testClock{now: time.Now().UTC().Truncate(time.Second)} // uploads are signed with the real time
-		testUsageReadWritesNothing(t, startOriginWith(t, func(c *origin.Config) { c.MetadataURL = url }, clock.Now, cl), clock)
-	})
-}
+func TestUsageReadWritesNothing(t *testing.T) { forEachMetaClock(t, testUsageReadWritesNothing) }
 
 func testUsageReadWritesNothing(t *testing.T, o *testOrigin, clock *testClock) {
 	ctx := context.Background()

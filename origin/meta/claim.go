@@ -22,38 +22,41 @@ func (d dialect) skipLocked() string {
 }
 
 // claimDue leases up to limit due pending rows of table to holder for
-// lease (by the database's clock) and calls scan on each claimed row,
-// whose columns are returning. It is one statement, so two origins
-// claiming at once never get the same row. A read comes first, so that
-// an idle queue costs every origin's poll no write (SQLite's one writer
+// lease (by the database's clock) and returns them, each read by scan from
+// the columns of returning. It is one statement, so two origins claiming
+// at once never get the same row. A read comes first, so that an idle
+// queue costs every origin's poll no write (SQLite's one writer
 // connection serves the uploads too). Errors name the table.
-func (s *db) claimDue(ctx context.Context, table, holder string, limit int, lease time.Duration,
-	returning string, scan func(*sql.Rows) error) error {
+func claimDue[T any](ctx context.Context, s *db, table, holder string, limit int, lease time.Duration,
+	returning string, scan func(*sql.Rows) (T, error)) ([]T, error) {
 	now := s.d.now()
 	var due int
 	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+table+` WHERE state = 'pending'
 		AND next_attempt <= `+now+` AND lease_until <= `+now+` LIMIT 1) d`).Scan(&due)
 	if err != nil {
-		return fmt.Errorf("meta: %s claim: %w", table, err)
+		return nil, fmt.Errorf("meta: %s claim: %w", table, err)
 	}
 	if due == 0 {
-		return nil
+		return nil, nil
 	}
 	rows, err := s.writes().QueryContext(ctx, `UPDATE `+table+` SET holder = ?, lease_until = `+now+` + ?
 		WHERE id IN (SELECT id FROM `+table+` WHERE state = 'pending' AND next_attempt <= `+now+`
 			AND lease_until <= `+now+` ORDER BY next_attempt, id LIMIT ?`+s.d.skipLocked()+`)
 		RETURNING `+returning, holder, lease.Nanoseconds(), limit)
 	if err != nil {
-		return fmt.Errorf("meta: %s claim: %w", table, err)
+		return nil, fmt.Errorf("meta: %s claim: %w", table, err)
 	}
 	defer rows.Close()
+	var out []T
 	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return fmt.Errorf("meta: %s claim: %w", table, err)
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("meta: %s claim: %w", table, err)
 		}
+		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("meta: %s claim: %w", table, err)
+		return nil, fmt.Errorf("meta: %s claim: %w", table, err)
 	}
-	return nil
+	return out, nil
 }

@@ -198,23 +198,15 @@ func (s *db) insertJob(ctx context.Context, tx *txn, j *Job) error {
 
 // ClaimJobs implements JobStore (claimDue).
 func (s *db) ClaimJobs(ctx context.Context, holder string, limit int, lease time.Duration) ([]Job, error) {
-	var out []Job
-	err := s.claimDue(ctx, "jobs", holder, limit, lease,
-		`id, cloud, kind, payload, blob, attempts, max_attempts, created_at`, func(rows *sql.Rows) error {
-			var j Job
+	return claimDue(ctx, s, "jobs", holder, limit, lease, `id, cloud, kind, payload, blob, attempts, max_attempts, created_at`,
+		func(rows *sql.Rows) (Job, error) {
+			j := Job{State: JobPending}
 			var payload string
 			var created int64
-			if err := rows.Scan(&j.ID, &j.Cloud, &j.Kind, &payload, &j.Blob, &j.Attempts, &j.MaxAttempts, &created); err != nil {
-				return err
-			}
-			j.Payload, j.State, j.CreatedAt = []byte(payload), JobPending, time.Unix(0, created).UTC()
-			out = append(out, j)
-			return nil
+			err := rows.Scan(&j.ID, &j.Cloud, &j.Kind, &payload, &j.Blob, &j.Attempts, &j.MaxAttempts, &created)
+			j.Payload, j.CreatedAt = []byte(payload), time.Unix(0, created).UTC()
+			return j, err
 		})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // FinishJob implements JobStore.

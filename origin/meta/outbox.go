@@ -243,23 +243,15 @@ func (s *db) EnqueueNotification(ctx context.Context, n *Notification) error {
 
 // ClaimNotifications implements OutboxStore (claimDue).
 func (s *db) ClaimNotifications(ctx context.Context, holder string, limit int, lease time.Duration) ([]Notification, error) {
-	var out []Notification
-	err := s.claimDue(ctx, "outbox", holder, limit, lease,
-		`id, cloud, url, body, algorithm, attempts, created_at`, func(rows *sql.Rows) error {
-			var n Notification
+	return claimDue(ctx, s, "outbox", holder, limit, lease, `id, cloud, url, body, algorithm, attempts, created_at`,
+		func(rows *sql.Rows) (Notification, error) {
+			n := Notification{State: NotificationPending}
 			var body string
 			var created int64
-			if err := rows.Scan(&n.ID, &n.Cloud, &n.URL, &body, &n.Algorithm, &n.Attempts, &created); err != nil {
-				return err
-			}
-			n.Body, n.State, n.CreatedAt = []byte(body), NotificationPending, time.Unix(0, created).UTC()
-			out = append(out, n)
-			return nil
+			err := rows.Scan(&n.ID, &n.Cloud, &n.URL, &body, &n.Algorithm, &n.Attempts, &created)
+			n.Body, n.CreatedAt = []byte(body), time.Unix(0, created).UTC()
+			return n, err
 		})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // FinishNotification implements OutboxStore.
