@@ -67,7 +67,7 @@ func TestWebhooksTwoOrigins(t *testing.T) {
 	}
 	t.Cleanup(func() { m.Close() })
 	testkit.CheckFor(t, testkit.Timeout, func() error {
-		list, err := m.ListNotifications(context.Background(), "demo", 100)
+		list, err := m.NotificationsPage(context.Background(), "demo", "", 0, 100)
 		if err != nil {
 			return err
 		}

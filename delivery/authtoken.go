@@ -109,10 +109,24 @@ type TokenRequest struct {
 	Now int64
 }
 
+// The bounds under which VerifyToken allocates nothing: a token whose
+// signed fields (what comes before "~hmac=") are up to maxStackToken bytes
+// (so any token of up to 1 KiB) and, for a token without acl, a path of up to
+// maxStackPath bytes, each byte of which may be escaped to three
+// (appendTokenEscaped). tokenStack holds the HMAC's inner input at those
+// bounds: the key's inner pad (64 bytes), then the message. Larger tokens
+// and paths are verified the same, with a buffer on the heap.
+const (
+	maxStackToken = 1024
+	maxStackPath  = 1024
+	tokenStack    = 64 + maxStackToken + len("~url=") + 3*maxStackPath
+)
+
 // VerifyToken checks token (the value of __cld_token__, as received) for
 // r with key. The HMAC is checked first, in constant time: a token whose
 // fields were changed is TokenBadHMAC whatever they say. It allocates
-// nothing for a path of up to 1 KiB.
+// nothing for a token of up to 1 KiB and a path of up to 1 KiB, whatever
+// their characters (maxStackToken, maxStackPath).
 func VerifyToken(key *TokenKey, token string, r *TokenRequest) TokenResult {
 	if token == "" {
 		return TokenMissing
@@ -124,14 +138,14 @@ func VerifyToken(key *TokenKey, token string, r *TokenRequest) TokenResult {
 	if !ok {
 		return TokenMalformed
 	}
-	var buf [1536]byte
+	var buf [tokenStack]byte
 	var sum [64]byte
-	msg := append(buf[:0], f.signed...)
+	in := append(buf[:64], f.signed...)
 	if f.acl == "" {
-		msg = append(msg, "~url="...)
-		msg = appendTokenEscaped(msg, r.Path)
+		in = append(in, "~url="...)
+		in = appendTokenEscaped(in, r.Path)
 	}
-	key.appendHMAC(sum[:0], msg)
+	key.appendHMAC(sum[:0], in)
 	if !sameHMAC(sum[:], f.hmac) {
 		return TokenBadHMAC
 	}
@@ -201,21 +215,18 @@ func parseToken(tok string) (tokenFields, bool) {
 	return f, seen&4 != 0
 }
 
-// appendHMAC appends hex(HMAC-SHA256(key, msg)) to dst (64 bytes), with
-// buffers on the stack for messages up to 1.5 KiB (longer ones grow on
-// the heap).
-func (k *TokenKey) appendHMAC(dst, msg []byte) []byte {
+// appendHMAC appends hex(HMAC-SHA256(key, msg)) to dst (64 bytes), where
+// in is 64 bytes of room for the key's inner pad followed by msg: the
+// inner hash's input is made in place, with no copy of msg.
+func (k *TokenKey) appendHMAC(dst, in []byte) []byte {
 	var pad [64]byte
 	copy(pad[:], k.b[:k.n])
-	var ibuf [64 + 1536]byte
-	in := ibuf[:64]
-	for i := range in {
+	for i := range pad {
 		in[i] = pad[i] ^ 0x36
 	}
-	in = append(in, msg...)
 	inner := sha256.Sum256(in)
 	var obuf [64 + sha256.Size]byte
-	for i := 0; i < 64; i++ {
+	for i := range pad {
 		obuf[i] = pad[i] ^ 0x5c
 	}
 	copy(obuf[64:], inner[:])
@@ -262,11 +273,11 @@ func AppendURLToken(dst []byte, key *TokenKey, path string, exp int64) []byte {
 	start := len(dst)
 	dst = append(dst, "exp="...)
 	dst = strconv.AppendInt(dst, exp, 10)
-	msg := append([]byte(nil), dst[start:]...)
-	msg = append(msg, "~url="...)
-	msg = appendTokenEscaped(msg, path)
+	in := append(make([]byte, 64, 64+len(dst)-start+len("~url=")+3*len(path)), dst[start:]...)
+	in = append(in, "~url="...)
+	in = appendTokenEscaped(in, path)
 	dst = append(dst, "~hmac="...)
-	return key.appendHMAC(dst, msg)
+	return key.appendHMAC(dst, in)
 }
 
 // aclCovers reports whether one of acl's globs (escaped as the SDKs

@@ -305,6 +305,39 @@ func TestVerifyTokenAllocatesNothing(t *testing.T) {
 	}
 }
 
+// At the bounds VerifyToken documents (signed fields of 1 KiB, a path of
+// 1 KiB), it allocates nothing whatever the characters: a url token (with
+// ip and st) for a path of nothing but slashes, each signed as "%2f", and
+// an acl token whose signed fields are 1 KiB.
+func TestVerifyTokenAllocatesNothingAtItsBounds(t *testing.T) {
+	k := key(t, testTokenKey)
+	slashes := strings.Repeat("/", maxStackPath)
+	url := goToken(t, config.AuthToken{IP: "203.0.113.7", StartTime: tokenNow - 1, Expiration: tokenNow + 1}, slashes)
+	aclToken := func(pad int) string { // a token whose acl's second glob has pad more x
+		return goToken(t, config.AuthToken{ACL: "/demo/image/*!/x" + strings.Repeat("x", pad) + "*", IP: "203.0.113.7",
+			Expiration: tokenNow + 1}, "")
+	}
+	signed, _, _ := strings.Cut(aclToken(0), "~hmac=")
+	long := aclToken(maxStackToken - len(signed))
+	if signed, _, _ := strings.Cut(long, "~hmac="); len(signed) != maxStackToken {
+		t.Fatalf("the acl token's signed fields are %d bytes, want %d", len(signed), maxStackToken)
+	}
+	for _, c := range []struct {
+		name, token, path string
+	}{
+		{"url token, a path of slashes", url, slashes},
+		{"acl token, 1 KiB signed", long, picPath},
+	} {
+		r := &TokenRequest{Path: c.path, Cloud: "demo", IP: clientIP, Now: tokenNow}
+		if got := VerifyToken(k, c.token, r); got != TokenOK {
+			t.Fatalf("%s: %s", c.name, got.Message())
+		}
+		if n := testing.AllocsPerRun(100, func() { VerifyToken(k, c.token, r) }); n != 0 {
+			t.Errorf("%s: %v allocs", c.name, n)
+		}
+	}
+}
+
 func TestTokenFromQuery(t *testing.T) {
 	for q, want := range map[string]string{
 		"":                                 "",

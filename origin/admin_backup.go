@@ -120,7 +120,7 @@ func (c *call) restoreOne(backups []meta.Backup, cur *meta.Asset, want string, i
 		return nil, delivery.Internal(err)
 	}
 	now := c.s.now().UTC()
-	a := &meta.Asset{Key: b.Key, AssetID: b.AssetID, VersionID: api.RandomHex(16), Format: b.Format, Bytes: b.Bytes,
+	a := &meta.Asset{Key: b.Key, AssetID: b.AssetID, VersionID: meta.RandomHex(16), Format: b.Format, Bytes: b.Bytes,
 		Width: b.Width, Height: b.Height, Pages: b.Pages, ETag: b.ETag, Blob: key, CreatedAt: now, UpdatedAt: now,
 		DisplayName: b.PublicID[lastSlash(b.PublicID)+1:]}
 	if cur != nil {

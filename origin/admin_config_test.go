@@ -14,6 +14,7 @@ import (
 	"github.com/mediacdn/mediacdn/internal/testkit"
 	"github.com/mediacdn/mediacdn/internal/testservers"
 	"github.com/mediacdn/mediacdn/origin"
+	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
 // testClock is a clock a test moves.
@@ -30,16 +31,62 @@ func (c *testClock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.n
 // the usage of past days with the Go SDK, on both metadata stores: a day's
 // figures are those recorded that day, a day without any answers zeros.
 func TestConfigAndUsageByDate(t *testing.T) {
+	forEachMetaClock(t, testConfigAndUsageByDate)
+}
+
+// forEachMetaClock runs test against an origin of the demo cloud on each
+// metadata store (SQLite, PostgreSQL), each with a clock of its own that
+// the test moves, from now (uploads are signed with the real time).
+func forEachMetaClock(t *testing.T, test func(t *testing.T, o *testOrigin, clock *testClock)) {
 	cl := config.Cloud{APIKey: apiKey, APISecret: apiSecret}
-	t.Run("sqlite", func(t *testing.T) {
-		clock := &testClock{now: time.Now().UTC().Truncate(time.Second)} // uploads are signed with the real time
-		testConfigAndUsageByDate(t, startOriginWith(t, nil, clock.Now, cl), clock)
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			var mutate func(*origin.Config)
+			if engine == "postgres" {
+				url := testservers.StartPostgres(t).URL
+				mutate = func(c *origin.Config) { c.MetadataURL = url }
+			}
+			clock := &testClock{now: time.Now().UTC().Truncate(time.Second)}
+			test(t, startOriginWith(t, mutate, clock.Now, cl), clock)
+		})
+	}
+}
+
+// TestUsageReadWritesNothing reads today's usage, with the Go SDK and
+// by date, on both metadata stores: the figures are counted live, and the
+// day's row stays as the usage recorder wrote it.
+func TestUsageReadWritesNothing(t *testing.T) { forEachMetaClock(t, testUsageReadWritesNothing) }
+
+func testUsageReadWritesNothing(t *testing.T, o *testOrigin, clock *testClock) {
+	ctx := context.Background()
+	day := clock.Now().Format("2006-01-02")
+	var recorded *meta.DailyUsage
+	testkit.Eventually(t, testkit.Timeout, "today's figures recorded at start", func() bool {
+		var err error
+		recorded, err = o.Store.Meta.DailyUsage(ctx, "demo", day)
+		return err == nil
 	})
-	t.Run("postgres", func(t *testing.T) {
-		url := testservers.StartPostgres(t).URL
-		clock := &testClock{now: time.Now().UTC().Truncate(time.Second)} // uploads are signed with the real time
-		testConfigAndUsageByDate(t, startOriginWith(t, func(c *origin.Config) { c.MetadataURL = url }, clock.Now, cl), clock)
-	})
+	up, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "pic"})
+	if msg := sdkFailure(err, up); msg != "" {
+		t.Fatal(msg)
+	}
+	today, err := o.Cld.Admin.Usage(ctx, admin.UsageParams{})
+	if err != nil || int64(today.Resources) != recorded.Resources+1 {
+		t.Fatalf("today's figures are counted live: %+v %v (recorded %+v)", today, err, recorded)
+	}
+	byDate, err := o.Cld.Admin.Usage(ctx, admin.UsageParams{Date: clock.Now()})
+	if err != nil || int64(byDate.Resources) != recorded.Resources+1 {
+		t.Fatalf("today's figures by date: %+v %v", byDate, err)
+	}
+	if after, err := o.Store.Meta.DailyUsage(ctx, "demo", day); err != nil || *after != *recorded {
+		t.Fatalf("reading today's usage wrote the day's row: %+v %v, was %+v", after, err, recorded)
+	}
+	if err := o.Server.RecordUsage(ctx, "demo"); err != nil {
+		t.Fatal(err)
+	}
+	if after, err := o.Store.Meta.DailyUsage(ctx, "demo", day); err != nil || after.Resources != recorded.Resources+1 {
+		t.Fatalf("the recorder's write: %+v %v", after, err)
+	}
 }
 
 func testConfigAndUsageByDate(t *testing.T, o *testOrigin, clock *testClock) {
@@ -66,6 +113,9 @@ func testConfigAndUsageByDate(t *testing.T, o *testOrigin, clock *testClock) {
 	today, err := adm.Usage(ctx, admin.UsageParams{})
 	if err != nil || today.Resources != 1 || today.LastUpdated != day1.Format("2006-01-02") {
 		t.Fatalf("today: %+v %v", today, err)
+	}
+	if err := o.Server.RecordUsage(ctx, "demo"); err != nil { // the recorder's hourly write
+		t.Fatal(err)
 	}
 
 	clock.Add(48 * time.Hour)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/api"
@@ -65,14 +64,6 @@ func folderNotFound(path string) error {
 	return delivery.Errorf(http.StatusNotFound, "Can't find folder with path %s", api.Clip(path))
 }
 
-// checkFolderPath checks a folder path given in the URL or to_folder.
-func checkFolderPath(path string) error {
-	if utf8.RuneCountInString(path) > maxFolderLength || api.CheckFolder(path) != nil {
-		return api.BadRequest("Invalid folder - %s", api.Clip(path))
-	}
-	return nil
-}
-
 // listFolders serves GET folders (parent "") and folders/<parent>.
 func (c *call) listFolders(parent string, p *api.Params) {
 	max, err := maxResults(p, defaultMaxResults, maxMaxResults)
@@ -120,7 +111,7 @@ func (c *call) listFolders(parent string, p *api.Params) {
 
 // createFolder serves POST folders/<path>.
 func (c *call) createFolder(path string) {
-	if err := checkFolderPath(path); err != nil {
+	if err := api.CheckFolder(path); err != nil {
 		c.fail(err)
 		return
 	}
@@ -145,14 +136,15 @@ func (c *call) createFolder(path string) {
 // once the conflict is gone.
 func (c *call) renameFolder(from string, p *api.Params) {
 	to := strings.Trim(p.Get("to_folder"), "/")
-	switch {
-	case !p.Has("to_folder") || to == "":
+	if !p.Has("to_folder") || to == "" {
 		c.fail(api.BadRequest("Missing required parameter - to_folder"))
 		return
-	case checkFolderPath(to) != nil:
-		c.fail(checkFolderPath(to))
+	}
+	if err := api.CheckFolder(to); err != nil {
+		c.fail(err)
 		return
-	case to == from || strings.HasPrefix(to, from+"/"):
+	}
+	if to == from || strings.HasPrefix(to, from+"/") {
 		c.fail(api.BadRequest("Can't move folder %s into itself", api.Clip(from)))
 		return
 	}

@@ -17,12 +17,9 @@ import (
 // PUT changes the template, DELETE deletes. Delivery fetches a mapped
 // folder's missing assets from the template (deliver_mapped.go).
 
-// maxTemplateLength bounds a mapping's template URL, maxFolderLength its
-// folder (in characters, as public IDs).
-const (
-	maxTemplateLength = 2048
-	maxFolderLength   = 255
-)
+// maxTemplateLength bounds a mapping's template URL (its folder is
+// bounded as public IDs are: api.CheckFolder).
+const maxTemplateLength = 2048
 
 // mappingJSON is a mapping as the Admin API answers it.
 type mappingJSON struct {
@@ -171,7 +168,7 @@ func mappingFolder(p *api.Params) (string, error) {
 	if folder == "" {
 		return "", api.BadRequest("Missing required parameter - folder")
 	}
-	if err := checkFolderPath(folder); err != nil { // admin_folders.go
+	if err := api.CheckFolder(folder); err != nil {
 		return "", err
 	}
 	return folder, nil

@@ -135,7 +135,7 @@ func (c *call) createMetadataField(p *api.Params) {
 	}
 	f := &mdField{ExternalID: p.Get("external_id"), Type: typ, Label: p.Get("label")}
 	if f.ExternalID == "" {
-		f.ExternalID = api.RandomHex(16)
+		f.ExternalID = meta.RandomHex(16)
 	}
 	if err := checkMetadataID("external_id", f.ExternalID); err != nil {
 		c.fail(err)

@@ -109,7 +109,7 @@ func (c *call) createTrigger(p *api.Params) {
 		return
 	}
 	now := c.s.now().UTC()
-	t := &meta.Trigger{Cloud: c.cloud, ID: api.RandomHex(16), URI: uri, EventType: ev, CreatedAt: now, UpdatedAt: now}
+	t := &meta.Trigger{Cloud: c.cloud, ID: meta.RandomHex(16), URI: uri, EventType: ev, CreatedAt: now, UpdatedAt: now}
 	if err := c.s.meta.CreateTrigger(c.ctx(), t, maxTriggersPerCloud); err != nil {
 		c.fail(triggerErr(err, t))
 		return

@@ -427,7 +427,7 @@ func TestNotificationsListing(t *testing.T) {
 	} else {
 		resp.Body.Close()
 	}
-	if list, _ := o.Store.Meta.ListNotifications(context.Background(), cloudName, 10); len(list) != 2 ||
+	if list, _ := o.Store.Meta.NotificationsPage(context.Background(), cloudName, "", 0, 10); len(list) != 2 ||
 		list[0].State != meta.NotificationFailed {
 		t.Errorf("store: %+v", list)
 	}

@@ -57,8 +57,9 @@ func entry(usage, limit int64, past bool) usageEntry {
 }
 
 // usage serves GET /usage, /usage/<date> and /usage?date=<date> (dd-mm-yyyy
-// as the SDKs send it, or yyyy-mm-dd). Today's figures are counted live
-// and recorded as the day's row (meta.UsageHistoryStore); a past day
+// as the SDKs send it, or yyyy-mm-dd). Today's figures are counted live,
+// with what live edges report serving, and nothing is written (the usage
+// recorder writes the day's row, meta.UsageHistoryStore); a past day
 // answers the figures last recorded that day, zeros when none were (as
 // Cloudinary does for a day without activity). Bandwidth and requests are
 // what every edge reported serving, for all clouds together (edges do not
@@ -84,7 +85,7 @@ func (c *call) usage(date string, p *api.Params) {
 	var figures meta.DailyUsage
 	past := day != today.Format("2006-01-02")
 	if !past {
-		f, err := c.s.recordUsage(c.ctx(), c.cloud)
+		f, err := c.s.usageNow(c.ctx(), c.cloud, today, c.s.liveServed())
 		if err != nil {
 			c.fail(delivery.Internal(err))
 			return

@@ -217,7 +217,7 @@ func (s *Server) download(ctx context.Context, key meta.Key, rawURL string, prev
 		return nil, delivery.Internal(err)
 	}
 	display := strings.TrimSuffix(name, "."+info.Format.String())
-	a := &meta.Asset{Key: key, AssetID: api.RandomHex(16), VersionID: api.RandomHex(16), Format: info.Format.String(),
+	a := &meta.Asset{Key: key, AssetID: meta.RandomHex(16), VersionID: meta.RandomHex(16), Format: info.Format.String(),
 		Bytes: size, Width: info.Width, Height: info.Height, Pages: max(info.Pages, 1),
 		ETag: etag, Blob: blobKey, CreatedAt: now, UpdatedAt: now, OriginalFilename: display, DisplayName: display}
 	res, err := s.meta.Put(ctx, a, overwrite)

@@ -99,7 +99,7 @@
 //	admin_triggers.go         triggers: list, create, update, delete (the URIs of an event type's webhooks)
 //	admin_notifications.go    notifications: what became of each webhook (a mediacdn extension)
 //	admin_metadata_fields.go  structured metadata fields and their datasources (docs/metadata.md)
-//	admin_usage.go            usage, today's counted and recorded, a past day's by date
+//	admin_usage.go            usage, today's counted live (no write), a past day's by date
 //	admin_usage_recorder.go   each cloud's usage figures recorded as the day's, at start and hourly
 //	admin_config.go           config: cloud_name, created_at, settings (folder_mode)
 //	admin_folders.go          folders: list, create, rename (in the cloud's folder mode), delete

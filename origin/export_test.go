@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"context"
 	"net/http/httptest"
 	"strings"
 
@@ -30,4 +31,10 @@ func (s *Server) FlightWaiters() int {
 		n += f.n
 	}
 	return n
+}
+
+// RecordUsage is the usage recorder's write of a cloud's figures of the
+// day (it runs at start and every usageRecordEvery).
+func (s *Server) RecordUsage(ctx context.Context, cloud string) error {
+	return s.recordUsage(ctx, cloud)
 }

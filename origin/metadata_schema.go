@@ -497,7 +497,7 @@ func parseEntries(raw string) (*mdDatasource, error) {
 	for _, m := range list {
 		e := mdEntry{ExternalID: scalarText(m["external_id"]), Value: scalarText(m["value"]), State: scalarText(m["state"])}
 		if e.ExternalID == "" {
-			e.ExternalID = api.RandomHex(10)
+			e.ExternalID = meta.RandomHex(10)
 		}
 		if err := checkMetadataID("datasource external_id", e.ExternalID); err != nil {
 			return nil, err

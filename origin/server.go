@@ -143,7 +143,7 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 		return nil, fmt.Errorf("origin: upload spool: %w", err)
 	}
 	s := &Server{cfg: cfg, clouds: clouds, hosts: hosts, meta: d.Meta, blobs: d.Blobs, images: d.Images,
-		events: d.Events, purger: d.Purger, log: d.Log, now: d.Now, chunks: chunks, holder: api.RandomHex(16), fetchLeaseTTL: fetchRefreshLease,
+		events: d.Events, purger: d.Purger, log: d.Log, now: d.Now, chunks: chunks, holder: meta.RandomHex(16), fetchLeaseTTL: fetchRefreshLease,
 		spool: spool, uploads: newUploadSlots(cfg.Uploads), fetching: make(chan struct{}, cfg.Fetch.MaxInFlight),
 		recordSlots: make(chan struct{}, maxBackgroundRecords), recording: newRecordings(),
 		fetch: remote.New(remote.Options{Timeout: cfg.Fetch.Timeout, MaxRedirects: cfg.Fetch.MaxRedirects,

@@ -487,7 +487,7 @@ func (c *call) storeNew(r io.Reader, kind fileKind, id, original string, o *uplo
 	}
 	return &meta.Asset{
 		Key:     meta.Key{Cloud: c.cloud, ResourceType: kind.rt, Type: o.typ, PublicID: id},
-		AssetID: api.RandomHex(16), VersionID: api.RandomHex(16), Format: kind.format,
+		AssetID: meta.RandomHex(16), VersionID: meta.RandomHex(16), Format: kind.format,
 		Bytes: size, Width: kind.width, Height: kind.height, Pages: kind.pages,
 		ETag: hex.EncodeToString(sum), Blob: key, CreatedAt: now, UpdatedAt: now,
 		Tags: o.tags, Context: o.context, OriginalFilename: original, AssetFolder: c.assetFolderOf(id, o.assetFolder),
@@ -567,7 +567,7 @@ func (c *call) commitUpload(a *meta.Asset, an *analysis, made []madeEager, bps [
 		j.Faces = given
 	}
 	if o.returnDeleteToken {
-		token := api.RandomHex(20)
+		token := meta.RandomHex(20)
 		exp := a.UpdatedAt.Add(deleteTokenTTL * 1e9)
 		if err := c.s.meta.SaveDeleteToken(c.ctx(), token, a.Key, exp); err != nil {
 			c.fail(delivery.Internal(err))

@@ -623,14 +623,14 @@ func (c *call) createArchive(ctx context.Context, o *archiveOptions, entries []a
 	}
 	id := o.targetPublicID
 	if id == "" {
-		id = api.RandomHex(10) + "." + o.format
+		id = meta.RandomHex(10) + "." + o.format
 	} else if !strings.HasSuffix(id, "."+o.format) {
 		id += "." + o.format
 	}
 	now := c.s.now().UTC()
 	a := &meta.Asset{
 		Key:     meta.Key{Cloud: c.cloud, ResourceType: delivery.Raw, Type: delivery.Upload, PublicID: id},
-		AssetID: api.RandomHex(16), VersionID: api.RandomHex(16), Bytes: cw.n, ETag: hex.EncodeToString(h.Sum(nil)),
+		AssetID: meta.RandomHex(16), VersionID: meta.RandomHex(16), Bytes: cw.n, ETag: hex.EncodeToString(h.Sum(nil)),
 		Blob: key, CreatedAt: now, UpdatedAt: now, Tags: o.targetTags, DisplayName: path.Base(id),
 		AssetFolder: c.assetFolderOf(id, o.targetAssetFolder),
 	}

@@ -310,7 +310,7 @@ func TestArchiveRefusals(t *testing.T) {
 	// target_asset_folder names folders as asset_folder does: checked alike.
 	status, body := post(t, o.URL+"/v1_1/demo/image/generate_archive", "application/x-www-form-urlencoded",
 		strings.NewReader(url.Values{"public_ids": {"trip/aqua"}, "target_asset_folder": {"exports/../x"}}.Encode()), true)
-	if status != 400 || errorMessage(t, body) != "Invalid folder exports/../x" {
+	if status != 400 || errorMessage(t, body) != "Invalid folder - exports/../x" {
 		t.Errorf("target_asset_folder exports/../x: %d %s", status, body)
 	}
 	if n := countBlobs(t, o); n != blobs+1 { // the one archive made

@@ -56,12 +56,12 @@ type asyncAnswer struct {
 // asyncFailure is the notification of an async upload that failed.
 type asyncFailure struct {
 	notificationHead
-	Status       string    `json:"status"`
-	PublicID     string    `json:"public_id"`
-	BatchID      string    `json:"batch_id"`
-	ResourceType string    `json:"resource_type"`
-	Type         string    `json:"type"`
-	Error        errorJSON `json:"error"`
+	Status       string           `json:"status"`
+	PublicID     string           `json:"public_id"`
+	BatchID      string           `json:"batch_id"`
+	ResourceType string           `json:"resource_type"`
+	Type         string           `json:"type"`
+	Error        api.ErrorMessage `json:"error"`
 	notificationTail
 }
 
@@ -105,7 +105,7 @@ func (c *call) uploadAsync(rt string, p *api.Params, o *uploadOptions) {
 	params["signature_algorithm"] = []string{alg}
 	to, _ := notificationURL(p)
 	job := uploadJob{ResourceType: rt, Params: params, Blob: key, Filename: src.Name, PublicID: id, Type: o.typ.String(),
-		BatchID: api.RandomHex(32), NotificationURL: to, Algorithm: alg, APIKey: c.cl.APIKey}
+		BatchID: meta.RandomHex(32), NotificationURL: to, Algorithm: alg, APIKey: c.cl.APIKey}
 	b, err := json.Marshal(job)
 	if err == nil {
 		cfg := c.s.cfg.Jobs
@@ -198,7 +198,7 @@ func (s *Server) replayUpload(ctx context.Context, j meta.Job, cl config.Cloud, 
 		return w.Status, "", nil
 	}
 	var e struct {
-		Error errorJSON `json:"error"`
+		Error api.ErrorMessage `json:"error"`
 	}
 	_ = json.Unmarshal(w.Body.Bytes(), &e)
 	return w.Status, e.Error.Message, nil
@@ -209,11 +209,11 @@ func (s *Server) replayUpload(ctx context.Context, j meta.Job, cl config.Cloud, 
 func (s *Server) asyncFailureNotice(ctx context.Context, cloud string, job uploadJob, failed *delivery.Error) ([]*meta.Notification, error) {
 	now := timeJSON(s.now())
 	b, err := json.Marshal(asyncFailure{
-		notificationHead: notificationHead{NotificationType: notifyUpload, Timestamp: now, RequestID: api.RandomHex(16)},
+		notificationHead: notificationHead{NotificationType: notifyUpload, Timestamp: now, RequestID: meta.RandomHex(16)},
 		notificationTail: notificationTail{SignatureKey: job.APIKey, NotificationContext: notificationContext{
 			TriggeredAt: now, TriggeredBy: map[string]string{"source": "api", "id": job.APIKey}}},
 		Status: "failed", PublicID: job.PublicID, BatchID: job.BatchID, ResourceType: job.ResourceType, Type: job.Type,
-		Error: errorJSON{Message: failed.Message},
+		Error: api.ErrorMessage{Message: failed.Message},
 	})
 	if err != nil {
 		return nil, err

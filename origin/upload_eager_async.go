@@ -50,19 +50,15 @@ type eagerJob struct {
 // images made, or the error that stopped them.
 type eagerNotification struct {
 	notificationHead
-	BatchID      string      `json:"batch_id"`
-	AssetID      string      `json:"asset_id,omitempty"`
-	PublicID     string      `json:"public_id"`
-	Version      int64       `json:"version,omitempty"`
-	ResourceType string      `json:"resource_type"`
-	Type         string      `json:"type"`
-	Eager        []eagerJSON `json:"eager"`
-	Error        *errorJSON  `json:"error,omitempty"`
+	BatchID      string            `json:"batch_id"`
+	AssetID      string            `json:"asset_id,omitempty"`
+	PublicID     string            `json:"public_id"`
+	Version      int64             `json:"version,omitempty"`
+	ResourceType string            `json:"resource_type"`
+	Type         string            `json:"type"`
+	Eager        []eagerJSON       `json:"eager"`
+	Error        *api.ErrorMessage `json:"error,omitempty"`
 	notificationTail
-}
-
-type errorJSON struct {
-	Message string `json:"message"`
 }
 
 // parseEagerAsync reads eager_async and eager_notification_url (an
@@ -101,7 +97,7 @@ func (c *call) withEagerJob(ctx context.Context, p *api.Params, o *uploadOptions
 	if !o.eagerAsync || len(o.eager) == 0 {
 		return ctx, ""
 	}
-	batch = api.RandomHex(32)
+	batch = meta.RandomHex(32)
 	to := o.eagerNotificationURL
 	if to == "" {
 		to, _ = notificationURL(p) // checked by parseUploadOptions' caller
@@ -213,7 +209,7 @@ func (s *Server) makeEagerJob(ctx context.Context, c *call, key meta.Key, job ea
 func (s *Server) eagerNotice(ctx context.Context, c *call, job eagerJob, key meta.Key, a *meta.Asset, images []eagerJSON, failed error) ([]*meta.Notification, error) {
 	now := timeJSON(s.now())
 	n := eagerNotification{
-		notificationHead: notificationHead{NotificationType: notifyEager, Timestamp: now, RequestID: api.RandomHex(16)},
+		notificationHead: notificationHead{NotificationType: notifyEager, Timestamp: now, RequestID: meta.RandomHex(16)},
 		notificationTail: notificationTail{SignatureKey: job.APIKey, NotificationContext: notificationContext{
 			TriggeredAt: now, TriggeredBy: map[string]string{"source": "api", "id": job.APIKey}}},
 		BatchID: job.BatchID, PublicID: key.PublicID, Version: job.Version, ResourceType: job.ResourceType,
@@ -223,7 +219,7 @@ func (s *Server) eagerNotice(ctx context.Context, c *call, job eagerJob, key met
 		n.AssetID = a.AssetID
 	}
 	if failed != nil {
-		n.Error = &errorJSON{Message: delivery.AsError(failed).Message}
+		n.Error = &api.ErrorMessage{Message: delivery.AsError(failed).Message}
 		n.Eager = []eagerJSON{}
 	}
 	b, err := json.Marshal(n)

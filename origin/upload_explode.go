@@ -107,7 +107,7 @@ func (c *call) explode(rt string, p *api.Params) {
 		}
 		images[i] = eagerImage{tx: sp.tx, format: sp.format, width: d.width, height: d.height, size: int64(len(d.body))}
 	}
-	batch := api.RandomHex(16)
+	batch := meta.RandomHex(16)
 	if err := notifyMade(c, w, a.AssetID, explodedJSON{BatchID: batch, AssetID: a.AssetID, PublicID: a.PublicID,
 		Version: a.Version, ResourceType: a.ResourceType.String(), Type: a.Type.String(), Eager: c.eagerAnswer(a, images)}); err != nil {
 		c.fail(err)

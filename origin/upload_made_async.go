@@ -43,10 +43,10 @@ type madeJob struct {
 // failed.
 type madeFailure struct {
 	notificationHead
-	Status   string    `json:"status"`
-	PublicID string    `json:"public_id"`
-	BatchID  string    `json:"batch_id"`
-	Error    errorJSON `json:"error"`
+	Status   string           `json:"status"`
+	PublicID string           `json:"public_id"`
+	BatchID  string           `json:"batch_id"`
+	Error    api.ErrorMessage `json:"error"`
 	notificationTail
 }
 
@@ -78,7 +78,7 @@ func (c *call) madeAsync(action string, p *api.Params) bool {
 	}
 	alg := signatureAlgorithm(p)
 	params["signature_algorithm"] = []string{alg}
-	job := madeJob{Action: action, Params: params, Tag: tag, BatchID: api.RandomHex(32), NotificationURL: to,
+	job := madeJob{Action: action, Params: params, Tag: tag, BatchID: meta.RandomHex(32), NotificationURL: to,
 		Algorithm: alg, APIKey: c.cl.APIKey}
 	b, err := json.Marshal(job)
 	if err == nil {
@@ -126,16 +126,16 @@ func (s *Server) runMadeJob(ctx context.Context, j meta.Job) ([]*meta.Notificati
 		return nil, nil, nil
 	}
 	var e struct {
-		Error errorJSON `json:"error"`
+		Error api.ErrorMessage `json:"error"`
 	}
 	_ = json.Unmarshal(w.Body.Bytes(), &e)
 	failed := &delivery.Error{Status: w.Status, Message: e.Error.Message}
 	now := timeJSON(s.now())
 	b, err := json.Marshal(madeFailure{
-		notificationHead: notificationHead{NotificationType: job.Action, Timestamp: now, RequestID: api.RandomHex(16)},
+		notificationHead: notificationHead{NotificationType: job.Action, Timestamp: now, RequestID: meta.RandomHex(16)},
 		notificationTail: notificationTail{SignatureKey: job.APIKey, NotificationContext: notificationContext{
 			TriggeredAt: now, TriggeredBy: map[string]string{"source": "api", "id": job.APIKey}}},
-		Status: "failed", PublicID: job.Tag, BatchID: job.BatchID, Error: errorJSON{Message: failed.Message},
+		Status: "failed", PublicID: job.Tag, BatchID: job.BatchID, Error: api.ErrorMessage{Message: failed.Message},
 	})
 	if err != nil {
 		return nil, nil, err

@@ -202,7 +202,7 @@ func TestUploadAssetFolderChecked(t *testing.T) {
 	for _, bad := range []string{"shop/../cups", "shop//cups", "v12/cups", "shop/cu?ps", strings.Repeat("x", 256)} {
 		res, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "coffee.png"), uploader.UploadParams{PublicID: "cup",
 			AssetFolder: bad})
-		if want := "server answered: Invalid folder " + delivery.Echo(bad, delivery.EchoLimit); sdkFailure(err, res) != want {
+		if want := "server answered: Invalid folder - " + delivery.Echo(bad, delivery.EchoLimit); sdkFailure(err, res) != want {
 			t.Errorf("upload, asset_folder %q: %q, want %q", bad, sdkFailure(err, res), want)
 		}
 	}
@@ -212,7 +212,7 @@ func TestUploadAssetFolderChecked(t *testing.T) {
 	}
 	exp, err := o.Cld.Upload.Explicit(ctx, uploader.ExplicitParams{PublicID: "cup", Type: "upload",
 		AssetFolder: "shop/../mugs"})
-	if sdkFailure(err, exp) != "server answered: Invalid folder shop/../mugs" {
+	if sdkFailure(err, exp) != "server answered: Invalid folder - shop/../mugs" {
 		t.Errorf("explicit, asset_folder shop/../mugs: %q", sdkFailure(err, exp))
 	}
 	if d := adminGet(t, o, "folders/shop"); d.status != 200 || d.body["total_count"] != 1.0 {

@@ -322,7 +322,7 @@ func (c *call) webhookTargets(p *api.Params, kind string) (*webhook, error) {
 	if p.Get("signature_algorithm") == "sha256" || len(p.Get("signature")) == 64 {
 		alg = "sha256"
 	}
-	return &webhook{c: c, kind: kind, urls: urls, alg: alg, requestID: api.RandomHex(16)}, nil
+	return &webhook{c: c, kind: kind, urls: urls, alg: alg, requestID: meta.RandomHex(16)}, nil
 }
 
 // frame is what a notification starts and ends with, as of now.

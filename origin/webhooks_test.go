@@ -104,7 +104,7 @@ func waitDelivered(t *testing.T, s meta.Store, n int) []meta.Notification {
 	var list []meta.Notification
 	testkit.CheckFor(t, testkit.Timeout, func() error {
 		var err error
-		if list, err = s.ListNotifications(context.Background(), cloudName, 100); err != nil {
+		if list, err = s.NotificationsPage(context.Background(), cloudName, "", 0, 100); err != nil {
 			return err
 		}
 		if len(list) != n {
@@ -201,7 +201,7 @@ func TestWebhooksOfEachCall(t *testing.T) {
 	// notify nothing.
 	signedPost(t, o, "/image/destroy", url.Values{"public_id": {"moved"}, "notification_url": {hs.URL + "/destroy"}})
 	uploadAs(t, o, "rocket.jpg", "quiet")
-	if list, _ := o.Store.Meta.ListNotifications(ctx, cloudName, 100); len(list) != 4 {
+	if list, _ := o.Store.Meta.NotificationsPage(ctx, cloudName, "", 0, 100); len(list) != 4 {
 		t.Errorf("%d notifications after calls that notify nothing", len(list))
 	}
 	// A notification_url that is no http(s) URL is refused, and nothing
@@ -275,7 +275,7 @@ func TestWebhookSSRFGuard(t *testing.T) {
 	t.Cleanup(hs.Close)
 	uploadHooked(t, o, "guarded", hs.URL)
 	testkit.CheckFor(t, testkit.Timeout, func() error {
-		list, err := o.Store.Meta.ListNotifications(context.Background(), cloudName, 10)
+		list, err := o.Store.Meta.NotificationsPage(context.Background(), cloudName, "", 0, 10)
 		if err != nil || len(list) != 1 || list[0].Attempts < 2 || list[0].LastError != "remote: address not allowed" {
 			return fmt.Errorf("outbox %+v %v", list, err)
 		}
@@ -316,7 +316,7 @@ func TestWebhookSurvivesRestart(t *testing.T) {
 	first := startOrigin(t, onDir)
 	up := uploadHooked(t, first, "restarted", "http://"+addr+"/hook")
 	testkit.CheckFor(t, testkit.Timeout, func() error {
-		list, err := first.Store.Meta.ListNotifications(context.Background(), cloudName, 10)
+		list, err := first.Store.Meta.NotificationsPage(context.Background(), cloudName, "", 0, 10)
 		if err != nil || len(list) != 1 || list[0].Attempts < 1 || list[0].State != meta.NotificationPending {
 			return fmt.Errorf("outbox %+v %v", list, err)
 		}
@@ -368,7 +368,7 @@ func TestWebhookBounds(t *testing.T) {
 	if msg := sdkFailure(err, big); msg != "" {
 		t.Fatal(msg)
 	}
-	list, err := o.Store.Meta.ListNotifications(context.Background(), cloudName, 10)
+	list, err := o.Store.Meta.NotificationsPage(context.Background(), cloudName, "", 0, 10)
 	if err != nil || len(list) != 1 || !strings.Contains(string(list[0].Body), `"public_id":"first"`) {
 		t.Fatalf("outbox %+v %v", list, err)
 	}

@@ -28,10 +28,15 @@ func NotFound(publicID string) *delivery.Error {
 // (delivery.Echo).
 func Clip(s string) string { return delivery.Echo(s, delivery.EchoLimit) }
 
-type errorBody struct {
-	Error struct {
-		Message string `json:"message"`
-	} `json:"error"`
+// ErrorMessage is an error's {"message":"..."}: in ErrorBody, and in the
+// notifications that tell of a failure.
+type ErrorMessage struct {
+	Message string `json:"message"`
+}
+
+// ErrorBody is the answer to a failure: {"error":{"message":"..."}}.
+type ErrorBody struct {
+	Error ErrorMessage `json:"error"`
 }
 
 // WriteError answers with the error JSON and logs internal causes. The
@@ -47,7 +52,7 @@ func WriteError(w http.ResponseWriter, log *slog.Logger, r *http.Request, err er
 	if ae.RetryAfter > 0 {
 		w.Header().Set("Retry-After", delivery.RetryAfterHeader(ae.RetryAfter))
 	}
-	var body errorBody
+	var body ErrorBody
 	body.Error.Message = delivery.Echo(ae.Message, delivery.MessageLimit)
 	WriteJSON(w, ae.Status, body)
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"crypto/rand"
-	"encoding/hex"
 	"path"
 	"strings"
 	"unicode/utf8"
@@ -57,14 +56,19 @@ func isVersionSegment(s string) bool {
 	return true
 }
 
-// CheckFolder checks a folder or public_id_prefix parameter.
+// CheckFolder checks a folder path: the folder, asset_folder and
+// public_id_prefix parameters, and the folders the Admin API names
+// (folders, upload_mappings). Slashes at either end are ignored and ""
+// (the root) passes; a folder no public ID could sit in (CheckPublicID's
+// rules, so at most 253 characters) is refused as Cloudinary words it:
+// "Invalid folder - <folder>".
 func CheckFolder(f string) error {
 	f = strings.Trim(f, "/")
 	if f == "" {
 		return nil
 	}
 	if err := CheckPublicID(f + "/x"); err != nil {
-		return BadRequest("Invalid folder %s", Clip(f))
+		return BadRequest("Invalid folder - %s", Clip(f))
 	}
 	return nil
 }
@@ -105,11 +109,4 @@ func FilenameStem(name string) (stem, ext string) {
 		stem = "file"
 	}
 	return stem, strings.TrimPrefix(ext, ".")
-}
-
-// RandomHex is n random bytes in hex: asset, version and token IDs.
-func RandomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -52,11 +52,7 @@ func (h *Handler) callAPI(r *http.Request, cloud, method, path string, params ur
 		rec.Status = http.StatusOK
 	}
 	if rec.Status/100 != 2 {
-		var e struct {
-			Error struct {
-				Message string `json:"message"`
-			} `json:"error"`
-		}
+		var e api.ErrorBody
 		json.Unmarshal(rec.Body.Bytes(), &e)
 		if e.Error.Message == "" {
 			e.Error.Message = http.StatusText(rec.Status)

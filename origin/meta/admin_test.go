@@ -294,8 +294,19 @@ func testRelatedAndUsage(t *testing.T, s Store) {
 	s.RecordServed(ctx, []Served{{Edge: "e1", Started: started, Requests: 10, Bytes: 100}})
 	s.RecordServed(ctx, []Served{{Edge: "e1", Started: started, Requests: 5, Bytes: 50}}) // late, lower: ignored
 	s.RecordServed(ctx, []Served{{Edge: "e1", Started: started.Add(time.Hour), Requests: 3, Bytes: 30}})
-	if req, by, err := s.Served(ctx); req != 13 || by != 130 || err != nil {
+	if req, by, err := s.Served(ctx, nil); req != 13 || by != 130 || err != nil {
 		t.Fatalf("served %d %d %v", req, by, err)
+	}
+	// Live counters count as if recorded, and are not: e1's second run at
+	// 7 requests (3 recorded), a lower byte count (ignored), and e2 not
+	// recorded yet.
+	live := []Served{{Edge: "e1", Started: started.Add(time.Hour), Requests: 7, Bytes: 20},
+		{Edge: "e2", Started: started, Requests: 1, Bytes: 1}}
+	if req, by, err := s.Served(ctx, live); req != 18 || by != 131 || err != nil {
+		t.Fatalf("served with live counters %d %d %v", req, by, err)
+	}
+	if req, by, err := s.Served(ctx, nil); req != 13 || by != 130 || err != nil {
+		t.Fatalf("served after live counters were counted %d %d %v", req, by, err)
 	}
 	if err := s.PutAnalysis(ctx, a.Key, a.Version, []byte(`{"x":1}`)); err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@
 //	sqliteerr_nocgo.go  the same without cgo (no SQLite: never true)
 //	postgres.go         Postgres: the pool, migrations under an advisory lock, its schema
 //	migrate.go          SQLite's migrations; the schema both share from migration 8
+//	ids.go              RandomHex: the random IDs of assets, versions, folders and the rest
 //
 // Assets and what hangs off them:
 //
@@ -56,6 +57,7 @@
 //	chunks.go           ChunkStore: chunked uploads' chunks and refusals
 //	outbox.go           OutboxStore: webhooks written with their change, claimed under a lease, their outcome, listed
 //	jobs.go             JobStore: background jobs written with their change, claimed under a lease, ended with their notification
+//	claim.go            claimDue: the one claim statement of the outbox and the jobs (lease, SKIP LOCKED on PostgreSQL)
 //
 // Tests (each contract test runs on SQLite and PostgreSQL, forEachStore):
 //

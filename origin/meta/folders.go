@@ -3,9 +3,7 @@ package meta
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -90,20 +88,13 @@ func folderParent(path string) string {
 	return ""
 }
 
-// newExternalID is a folder's random id.
-func newExternalID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
-
 // ensureFolders makes a folder and its ancestors if missing. It runs in
 // every transaction that writes an asset.
 func ensureFolders(ctx context.Context, tx *txn, cloud, path string, now time.Time) (created bool, err error) {
 	for p := path; p != ""; p = folderParent(p) {
 		r, err := tx.ExecContext(ctx, `INSERT INTO folders (cloud, path, parent, name, external_id, created_at)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (cloud, path) DO NOTHING`,
-			cloud, p, folderParent(p), Folder{Path: p}.Name(), newExternalID(), now.UnixNano())
+			cloud, p, folderParent(p), Folder{Path: p}.Name(), RandomHex(16), now.UnixNano())
 		if err != nil {
 			return false, fmt.Errorf("meta: folders: %w", err)
 		}

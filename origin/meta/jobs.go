@@ -196,44 +196,17 @@ func (s *db) insertJob(ctx context.Context, tx *txn, j *Job) error {
 	return nil
 }
 
-// ClaimJobs implements JobStore: one statement, so two origins claiming
-// at once never get the same job.
+// ClaimJobs implements JobStore (claimDue).
 func (s *db) ClaimJobs(ctx context.Context, holder string, limit int, lease time.Duration) ([]Job, error) {
-	now := s.d.now()
-	// A read first, so that an idle queue costs every origin's poll no
-	// write.
-	var due int
-	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE state = 'pending'
-		AND next_attempt <= `+now+` AND lease_until <= `+now+` LIMIT 1) d`).Scan(&due)
-	if err != nil {
-		return nil, fmt.Errorf("meta: jobs claim: %w", err)
-	}
-	if due == 0 {
-		return nil, nil
-	}
-	rows, err := s.writes().QueryContext(ctx, `UPDATE jobs SET holder = ?, lease_until = `+now+` + ?
-		WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND next_attempt <= `+now+`
-			AND lease_until <= `+now+` ORDER BY next_attempt, id LIMIT ?`+s.d.skipLocked()+`)
-		RETURNING id, cloud, kind, payload, blob, attempts, max_attempts, created_at`, holder, lease.Nanoseconds(), limit)
-	if err != nil {
-		return nil, fmt.Errorf("meta: jobs claim: %w", err)
-	}
-	defer rows.Close()
-	var out []Job
-	for rows.Next() {
-		var j Job
-		var payload string
-		var created int64
-		if err := rows.Scan(&j.ID, &j.Cloud, &j.Kind, &payload, &j.Blob, &j.Attempts, &j.MaxAttempts, &created); err != nil {
-			return nil, fmt.Errorf("meta: jobs claim: %w", err)
-		}
-		j.Payload, j.State, j.CreatedAt = []byte(payload), JobPending, time.Unix(0, created).UTC()
-		out = append(out, j)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("meta: jobs claim: %w", err)
-	}
-	return out, nil
+	return claimDue(ctx, s, "jobs", holder, limit, lease, `id, cloud, kind, payload, blob, attempts, max_attempts, created_at`,
+		func(rows *sql.Rows) (Job, error) {
+			j := Job{State: JobPending}
+			var payload string
+			var created int64
+			err := rows.Scan(&j.ID, &j.Cloud, &j.Kind, &payload, &j.Blob, &j.Attempts, &j.MaxAttempts, &created)
+			j.Payload, j.CreatedAt = []byte(payload), time.Unix(0, created).UTC()
+			return j, err
+		})
 }
 
 // FinishJob implements JobStore.

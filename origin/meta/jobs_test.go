@@ -81,7 +81,7 @@ func testJobs(t *testing.T, s Store) {
 	if st, err := s.FinishJob(bg, again[0].ID, "h2", "", 0, []*Notification{done}); err != nil || st != "" {
 		t.Fatalf("a failed job finished again: %q %v", st, err)
 	}
-	notes, err := s.ListNotifications(bg, "demo", 10)
+	notes, err := s.NotificationsPage(bg, "demo", "", 0, 10)
 	if err != nil || len(notes) != 3 || notes[0].URL != failed.URL || notes[1].URL != also.URL || notes[2].URL != done.URL {
 		t.Fatalf("outbox %+v %v", notes, err)
 	}
@@ -121,7 +121,7 @@ func testJobLeaseLost(t *testing.T, s Store) {
 	if st, err := s.FinishJob(bg, second[0].ID, "alive", "", 0, []*Notification{n}); err != nil || st != JobDone {
 		t.Fatalf("finish: %q %v", st, err)
 	}
-	if notes, err := s.ListNotifications(bg, "demo", 10); err != nil || len(notes) != 1 {
+	if notes, err := s.NotificationsPage(bg, "demo", "", 0, 10); err != nil || len(notes) != 1 {
 		t.Fatalf("%d notifications, want 1 (%v)", len(notes), err)
 	}
 }

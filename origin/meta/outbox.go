@@ -79,8 +79,6 @@ type OutboxStore interface {
 	FinishNotification(ctx context.Context, id int64, holder string, sent bool, errMsg string, retry time.Duration) (string, error)
 	// NotificationCounts counts notifications by state.
 	NotificationCounts(ctx context.Context) (map[string]int64, error)
-	// ListNotifications lists a cloud's notifications, newest first.
-	ListNotifications(ctx context.Context, cloud string, limit int) ([]Notification, error)
 	// NotificationsPage lists a cloud's notifications newest first, those
 	// in state (any when ""), with an ID below before (from the newest
 	// when 0), at most limit.
@@ -243,53 +241,17 @@ func (s *db) EnqueueNotification(ctx context.Context, n *Notification) error {
 	return s.tx(ctx, func(tx *txn) error { return s.enqueueAll(ctx, tx, []*Notification{n}) })
 }
 
-// skipLocked ends the SELECT of rows to claim: on PostgreSQL rows another
-// origin is claiming are passed over (SQLite has one writer).
-func (d dialect) skipLocked() string {
-	if d.postgres {
-		return ` FOR UPDATE SKIP LOCKED`
-	}
-	return ``
-}
-
-// ClaimNotifications implements OutboxStore: one statement, so two
-// origins claiming at once never get the same row.
+// ClaimNotifications implements OutboxStore (claimDue).
 func (s *db) ClaimNotifications(ctx context.Context, holder string, limit int, lease time.Duration) ([]Notification, error) {
-	now := s.d.now()
-	// A read first, so that an idle outbox costs every origin's poll no
-	// write (SQLite's one writer connection serves the uploads too).
-	var due int
-	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE state = 'pending'
-		AND next_attempt <= `+now+` AND lease_until <= `+now+` LIMIT 1) d`).Scan(&due)
-	if err != nil {
-		return nil, fmt.Errorf("meta: outbox claim: %w", err)
-	}
-	if due == 0 {
-		return nil, nil
-	}
-	rows, err := s.writes().QueryContext(ctx, `UPDATE outbox SET holder = ?, lease_until = `+now+` + ?
-		WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt <= `+now+`
-			AND lease_until <= `+now+` ORDER BY next_attempt, id LIMIT ?`+s.d.skipLocked()+`)
-		RETURNING id, cloud, url, body, algorithm, attempts, created_at`, holder, lease.Nanoseconds(), limit)
-	if err != nil {
-		return nil, fmt.Errorf("meta: outbox claim: %w", err)
-	}
-	defer rows.Close()
-	var out []Notification
-	for rows.Next() {
-		var n Notification
-		var body string
-		var created int64
-		if err := rows.Scan(&n.ID, &n.Cloud, &n.URL, &body, &n.Algorithm, &n.Attempts, &created); err != nil {
-			return nil, fmt.Errorf("meta: outbox claim: %w", err)
-		}
-		n.Body, n.State, n.CreatedAt = []byte(body), NotificationPending, time.Unix(0, created).UTC()
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("meta: outbox claim: %w", err)
-	}
-	return out, nil
+	return claimDue(ctx, s, "outbox", holder, limit, lease, `id, cloud, url, body, algorithm, attempts, created_at`,
+		func(rows *sql.Rows) (Notification, error) {
+			n := Notification{State: NotificationPending}
+			var body string
+			var created int64
+			err := rows.Scan(&n.ID, &n.Cloud, &n.URL, &body, &n.Algorithm, &n.Attempts, &created)
+			n.Body, n.CreatedAt = []byte(body), time.Unix(0, created).UTC()
+			return n, err
+		})
 }
 
 // FinishNotification implements OutboxStore.
@@ -330,29 +292,6 @@ func (s *db) NotificationCounts(ctx context.Context) (map[string]int64, error) {
 			return nil, fmt.Errorf("meta: outbox counts: %w", err)
 		}
 		out[state] = n
-	}
-	return out, rows.Err()
-}
-
-// ListNotifications implements OutboxStore.
-func (s *db) ListNotifications(ctx context.Context, cloud string, limit int) ([]Notification, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, cloud, url, body, algorithm, state, attempts, last_error,
-		created_at, updated_at FROM outbox WHERE cloud = ? ORDER BY id DESC LIMIT ?`, cloud, limit)
-	if err != nil {
-		return nil, fmt.Errorf("meta: outbox list: %w", err)
-	}
-	defer rows.Close()
-	var out []Notification
-	for rows.Next() {
-		var n Notification
-		var body string
-		var created, updated int64
-		if err := rows.Scan(&n.ID, &n.Cloud, &n.URL, &body, &n.Algorithm, &n.State, &n.Attempts, &n.LastError,
-			&created, &updated); err != nil {
-			return nil, fmt.Errorf("meta: outbox list: %w", err)
-		}
-		n.Body, n.CreatedAt, n.UpdatedAt = []byte(body), time.Unix(0, created).UTC(), time.Unix(0, updated).UTC()
-		out = append(out, n)
 	}
 	return out, rows.Err()
 }

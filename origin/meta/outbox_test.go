@@ -47,7 +47,7 @@ func testOutbox(t *testing.T, s Store) {
 	if _, err := s.Put(context.Background(), asset("quiet", "b3"), false); err != nil {
 		t.Fatal(err)
 	}
-	list, err := s.ListNotifications(context.Background(), "demo", 10)
+	list, err := s.NotificationsPage(context.Background(), "demo", "", 0, 10)
 	if err != nil {
 		t.Fatal(err)
 	}

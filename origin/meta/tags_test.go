@@ -98,7 +98,7 @@ func testSetExclusiveTagsNotify(t *testing.T, s Store) {
 	if strings.Join(seen, " ") != "b:>hero:a-b-b a:hero,keep>keep:a-b-a" {
 		t.Errorf("notified %q", seen)
 	}
-	notes, err := s.ListNotifications(ctx, "demo", 10)
+	notes, err := s.NotificationsPage(ctx, "demo", "", 0, 10)
 	if err != nil || len(notes) != 2 || notes[0].URL != "http://hook.example/a" || notes[1].URL != "http://hook.example/b" {
 		t.Fatalf("outbox %+v %v", notes, err)
 	}

@@ -2,6 +2,8 @@ package meta
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -13,8 +15,10 @@ type UsageStore interface {
 	// RecordServed records edges' served counters (each is cumulative for
 	// one edge since it started; a lower value than recorded is ignored).
 	RecordServed(ctx context.Context, served []Served) error
-	// Served sums every edge's served counters, over every start.
-	Served(ctx context.Context) (requests, bytes int64, err error)
+	// Served sums every edge's served counters, over every start. The
+	// counters of live (edges' current runs, as their heartbeats report
+	// them) count as if recorded, without writing them.
+	Served(ctx context.Context, live []Served) (requests, bytes int64, err error)
 }
 
 // Usage is a cloud's current use.
@@ -110,13 +114,24 @@ func (s *db) RecordServed(ctx context.Context, served []Served) error {
 	})
 }
 
-// Served sums the recorded counters.
-func (s *db) Served(ctx context.Context) (int64, int64, error) {
+// Served sums the recorded counters, each of live counted at the higher
+// of its value and the one recorded (as RecordServed keeps it).
+func (s *db) Served(ctx context.Context, live []Served) (int64, int64, error) {
 	var req, bytes int64
 	err := s.r.QueryRowContext(ctx, `SELECT CAST(coalesce(sum(requests), 0) AS BIGINT), CAST(coalesce(sum(bytes), 0) AS BIGINT) FROM served`).
 		Scan(&req, &bytes)
 	if err != nil {
 		return 0, 0, fmt.Errorf("meta: served: %w", err)
+	}
+	for _, sv := range live {
+		var r, b int64
+		err := s.r.QueryRowContext(ctx, `SELECT requests, bytes FROM served WHERE edge = ? AND started = ?`,
+			sv.Edge, sv.Started.UnixNano()).Scan(&r, &b)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, 0, fmt.Errorf("meta: served: %w", err)
+		}
+		req += max(sv.Requests-r, 0)
+		bytes += max(sv.Bytes-b, 0)
 	}
 	return req, bytes, nil
 }
