@@ -41,22 +41,43 @@ const (
 var nodeFiles embed.FS
 
 // nodePatch replaces a sample URL the specs upload from, verbatim, in one
-// of the clone's test files.
+// of the clone's test files: count times (0: once), the file holding it
+// exactly that often.
 type nodePatch struct {
-	file, old, urlPath, sample string // sample: in the clone's test/.resources
+	file, old string
+	count     int
+	remote    string // the URL in old
+	urlPath   string // the sample server's path for it
+	sample    string // in the clone's test/.resources
 }
 
 // nodePatches keep the URLs' paths and change only scheme and host, as
 // cldtestPatches do for the Go SDK.
 var nodePatches = []nodePatch{
-	{"test/spechelper.js", `exports.VIDEO_URL = "https://res.cloudinary.com/demo/video/upload/dog.mp4";`, "/demo/video/upload/dog.mp4", "CloudBookStudy-HD.mp4"},
-	{"test/spechelper.js", `exports.IMAGE_URL = "https://res.cloudinary.com/demo/image/upload/sample";`, "/demo/image/upload/sample", "sample.jpg"},
-	{"test/testUtils/testConstants.js", `VIDEO_URL: "https://res.cloudinary.com/demo/video/upload/dog.mp4",`, "/demo/video/upload/dog.mp4", "CloudBookStudy-HD.mp4"},
-	{"test/testUtils/testConstants.js", `IMAGE_URL: "https://res.cloudinary.com/demo/image/upload/sample"`, "/demo/image/upload/sample", "sample.jpg"},
+	{"test/spechelper.js", `exports.VIDEO_URL = "https://res.cloudinary.com/demo/video/upload/dog.mp4";`, 0, "https://res.cloudinary.com/demo/video/upload/dog.mp4", "/demo/video/upload/dog.mp4", "CloudBookStudy-HD.mp4"},
+	{"test/spechelper.js", `exports.IMAGE_URL = "https://res.cloudinary.com/demo/image/upload/sample";`, 0, "https://res.cloudinary.com/demo/image/upload/sample", "/demo/image/upload/sample", "sample.jpg"},
+	{"test/testUtils/testConstants.js", `VIDEO_URL: "https://res.cloudinary.com/demo/video/upload/dog.mp4",`, 0, "https://res.cloudinary.com/demo/video/upload/dog.mp4", "/demo/video/upload/dog.mp4", "CloudBookStudy-HD.mp4"},
+	{"test/testUtils/testConstants.js", `IMAGE_URL: "https://res.cloudinary.com/demo/image/upload/sample"`, 0, "https://res.cloudinary.com/demo/image/upload/sample", "/demo/image/upload/sample", "sample.jpg"},
+	// The uploader's specs upload Cloudinary's old logo by URL, written
+	// out in each (with either quote).
+	{"test/integration/api/uploader/uploader_spec.js", `"https://cloudinary.com/images/old_logo.png"`, 4, "https://cloudinary.com/images/old_logo.png", "/images/old_logo.png", "logo.png"},
+	{"test/integration/api/uploader/uploader_spec.js", `'https://cloudinary.com/images/old_logo.png'`, 2, "https://cloudinary.com/images/old_logo.png", "/images/old_logo.png", "logo.png"},
 }
 
 func (p nodePatch) replacement() string {
-	return strings.Replace(p.old, "https://res.cloudinary.com"+p.urlPath, "http://"+sampleAddr+p.urlPath, 1)
+	return strings.Replace(p.old, p.remote, "http://"+sampleAddr+p.urlPath, 1)
+}
+
+// nodeEdit replaces a line of a spec's own set-up, verbatim, that assumes
+// a CLOUDINARY_URL without parameters.
+type nodeEdit struct{ file, old, new string }
+
+// nodeEdits: testConstants.js takes the cloud name as everything after
+// CLOUDINARY_URL's "@", here "demo?upload_prefix=https://…", which the
+// related-assets and visual-search specs then expect in the API's paths.
+var nodeEdits = []nodeEdit{
+	{"test/testUtils/testConstants.js", `const TEST_CLOUD_NAME = process.env.CLOUDINARY_URL.split('@')[1];`,
+		`const TEST_CLOUD_NAME = process.env.CLOUDINARY_URL.split('@')[1].split('?')[0];`},
 }
 
 // preparedNode is the Node SDK's copy, ready to run.
@@ -112,15 +133,8 @@ func prepareNode(ctx context.Context, repo, cache, dir string) (*preparedNode, e
 		return nil, err
 	}
 	for _, p := range nodePatches {
-		f := filepath.Join(dir, p.file)
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		if c := strings.Count(string(b), p.old); c != 1 {
-			return nil, fmt.Errorf("%s: found %d times, not once: %s\n(the SDK changed: update nodePatches in test/sdksuite/node.go)", p.file, c, p.old)
-		}
-		if err := os.WriteFile(f, []byte(strings.Replace(string(b), p.old, p.replacement(), 1)), 0o644); err != nil {
+		want := max(p.count, 1)
+		if err := editFile(filepath.Join(dir, p.file), p.old, p.replacement(), want); err != nil {
 			return nil, err
 		}
 		sample := filepath.Join(dir, "test", ".resources", p.sample)
@@ -129,7 +143,25 @@ func prepareNode(ctx context.Context, repo, cache, dir string) (*preparedNode, e
 		}
 		n.Samples[p.urlPath] = sample
 	}
+	for _, e := range nodeEdits {
+		if err := editFile(filepath.Join(dir, e.file), e.old, e.new, 1); err != nil {
+			return nil, err
+		}
+	}
 	return n, nil
+}
+
+// editFile replaces old with new in file, where old must be found exactly
+// count times.
+func editFile(file, old, new string, count int) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	if c := strings.Count(string(b), old); c != count {
+		return fmt.Errorf("%s: found %d times, not %d: %s\n(the SDK changed: update nodePatches or nodeEdits in test/sdksuite/node.go)", file, c, count, old)
+	}
+	return os.WriteFile(file, []byte(strings.ReplaceAll(string(b), old, new)), 0o644)
 }
 
 func gitHead(ctx context.Context, dir string) (string, error) {
