@@ -62,6 +62,7 @@ var nodePatches = []nodePatch{
 	// out in each (with either quote).
 	{"test/integration/api/uploader/uploader_spec.js", `"https://cloudinary.com/images/old_logo.png"`, 4, "https://cloudinary.com/images/old_logo.png", "/images/old_logo.png", "logo.png"},
 	{"test/integration/api/uploader/uploader_spec.js", `'https://cloudinary.com/images/old_logo.png'`, 2, "https://cloudinary.com/images/old_logo.png", "/images/old_logo.png", "logo.png"},
+	{"test/integration/api/uploader/uploader_spec.js", `'https://res.cloudinary.com/demo/image/upload/logos/cloudinary_full_logo_white_small.png'`, 0, "https://res.cloudinary.com/demo/image/upload/logos/cloudinary_full_logo_white_small.png", "/demo/image/upload/logos/cloudinary_full_logo_white_small.png", "logo.png"},
 }
 
 func (p nodePatch) replacement() string {
