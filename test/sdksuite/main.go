@@ -75,7 +75,7 @@ func main() {
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (SDK copy, test binaries, data)")
 	fs.StringVar(&o.pkg, "pkg", "", "run only the SDK packages (with -sdk node: spec files under test/integration, such as api/search/search_spec.js) whose path matches this `regexp`")
 	fs.StringVar(&o.run, "run", "", "run only the top-level tests (with -sdk node: mocha's --grep on full titles) whose name matches this `regexp`")
-	fs.StringVar(&o.features, "features", "", "CLD_TEST_FEATURES for the SDK's tests: `features` (all, or names such as dynamic_folders) whose tests it skips otherwise")
+	fs.StringVar(&o.features, "features", "", "CLD_TEST_FEATURES for the SDK's tests: `features` (all, or names such as dynamic_folders) whose tests it skips otherwise (default: none; with -sdk node, "+nodeFeatures+")")
 	fs.DurationVar(&o.timeout, "timeout", 20*time.Minute, "bound on the whole run")
 	fs.DurationVar(&o.testTimeout, "test-timeout", 5*time.Minute, "bound on each run of a test binary")
 	fs.StringVar(&o.inner, "inner", "", "(internal) run the plan in this `file`: what the runner does inside the namespace")
@@ -259,6 +259,12 @@ func outer(o options) (err error) {
 		prefix = "https://" + apiTLSAddr
 		caFile = filepath.Join(tmp, tlsDir, tlsCA)
 	}
+	// The Node specs' dynamic-folder tests run by default: demo is a
+	// cloud in the dynamic folder mode.
+	features := o.features
+	if features == "" && o.sdk == "node" {
+		features = nodeFeatures
+	}
 	deadline, _ := ctx.Deadline()
 	pl := plan{
 		Mediacdn:      mediacdn,
@@ -274,7 +280,7 @@ func outer(o options) (err error) {
 		CloudinaryURL: "cloudinary://demo_key:demo_secret@demo?upload_prefix=" + prefix,
 		FixedURL:      "cloudinary://fixed_key:fixed_secret@fixed?upload_prefix=" + prefix,
 		CAFile:        caFile,
-		Features:      o.features,
+		Features:      features,
 		Run:           o.run,
 		TestTimeout:   o.testTimeout,
 		Deadline:      deadline.Add(-20 * time.Second),

@@ -32,6 +32,11 @@ const (
 	nodeSDKCommit = "34c21a3ea7ea1fc2eb571023e2633bd0e36ebd93" // what the tag names; the clone is checked against it
 )
 
+// nodeFeatures is CLD_TEST_FEATURES for the Node specs unless -features
+// says otherwise: their tests of dynamic folders, the dev cloud's mode (the
+// other feature they know, the OCR add-on, mediacdn has not).
+const nodeFeatures = "dynamic_folders"
+
 // nodeFiles are the runner's own Node files: package.json and
 // package-lock.json (what the specs require besides the SDK: mocha,
 // expect.js, sinon, …, installed with npm ci beside the clone) and

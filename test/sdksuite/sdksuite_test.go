@@ -226,7 +226,7 @@ func TestNodeBaseline(t *testing.T) {
 		t.Fatal(err)
 	}
 	causes := map[string]bool{"refused": true, "add-on": true, "not-implemented": true, "video": true, "lenient": true,
-		"accepts": true, "delivery": true, "sample": true, "backup": true}
+		"accepts": true, "delivery": true, "sample": true, "backup": true, "field": true}
 	for _, e := range b {
 		if !causes[e.Cause] {
 			t.Errorf("%s %s: cause %q", e.Package, e.Test, e.Cause)
