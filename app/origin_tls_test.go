@@ -158,3 +158,32 @@ func TestOriginTLSValidate(t *testing.T) {
 		}
 	}
 }
+
+// mediacdn dev with origin.tls serves the API over HTTPS too, and its
+// banner says where; without it (TestDevBanner) it prints no such line.
+func TestDevServesAPIOverTLS(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile, pool := selfSignedCert(t, dir)
+	tlsAddr := freeAddr(t)
+	cfg := filepath.Join(dir, "dev.yaml")
+	yaml := "clouds:\n  demo: {api_key: demo_key, api_secret: demo_secret}\n" +
+		"origin:\n  tls: {listen: " + tlsAddr + ", cert_file: " + certFile + ", key_file: " + keyFile + "}\n"
+	if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := startDevWith(t, "-config", cfg)
+	d.waitBanner(t, nil)
+	if want := "API over HTTPS        https://" + tlsAddr + "/v1_1/demo/\n"; !strings.Contains(d.stdout.String(), want) {
+		t.Errorf("banner lacks %q:\n%s", want, d.stdout.String())
+	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: testkit.Timeout}
+	defer client.CloseIdleConnections()
+	resp, err := client.Get("https://" + tlsAddr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /healthz over https: %s", resp.Status)
+	}
+}
