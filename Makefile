@@ -175,15 +175,17 @@ SDK_SUITE_FLAGS ?=
 sdk-suite: build
 	$(GO) run ./test/sdksuite -go $(GO) -mediacdn $(BIN) $(SDK_SUITE_FLAGS)
 
-# node-suite runs the Node SDK's own integration specs (mocha, no retries)
-# against `mediacdn dev` the same way: test/sdksuite -sdk node clones the
-# SDK's repository (NODE_SDK_REPO) at its tag 2.10.1 into a cache directory
-# once (mediacdn/node-sdk-suite under the user's cache directory), installs
-# the specs' npm dependencies there with npm ci (test/sdksuite/node), and
-# compares with test/sdksuite/node-baseline.txt (docs/compatibility.md).
-# Needs git, Node.js and npm, and the network for the first clone and npm
-# ci. Not part of `make test`. NODE_SUITE_FLAGS passes flags: -pkg . runs
-# every spec file under test/integration, not only the default ones.
+# node-suite runs the Node SDK's own integration specs (mocha, no retries;
+# every spec file under its test/integration) against `mediacdn dev` the
+# same way, over HTTPS (a throwaway CA and certificate, origin.tls): test/
+# sdksuite -sdk node clones the SDK's repository (NODE_SDK_REPO) at its tag
+# 2.10.1 into a cache directory once (mediacdn/node-sdk-suite under the
+# user's cache directory), installs the specs' npm dependencies there with
+# npm ci (test/sdksuite/node), and compares with
+# test/sdksuite/node-baseline.txt (docs/compatibility.md; about 75 s once
+# cached). Needs git, Node.js and npm, and the network for the first clone
+# and npm ci. Not part of `make test`. NODE_SUITE_FLAGS passes flags: -pkg
+# chooses spec files, -run tests, -cache another cache directory.
 NODE_SDK_REPO    ?= https://github.com/cloudinary/cloudinary_npm
 NODE_SUITE_FLAGS ?=
 node-suite: build

@@ -15,6 +15,9 @@ type devBanner struct {
 	// Edge, API and NATS are the parts' URLs (http://host:port,
 	// nats://host:port).
 	Edge, API, NATS string
+	// APITLS is the origin's HTTPS listener's URL (https://host:port),
+	// "" without origin.tls.
+	APITLS string
 	// EdgeMetrics and APIMetrics are the metrics listeners' URLs
 	// (http://host:port), "" when off.
 	EdgeMetrics, APIMetrics string
@@ -33,7 +36,7 @@ mediacdn dev is ready (in %v); data in %s, Ctrl-C stops it.
 
   edge (delivery)       %s
   API (Upload, Admin)   %s/v1_1/%s/
-  NATS (purges)         %s
+%s  NATS (purges)         %s
 %s  cloud                 %s   api_key %s   api_secret %s   (dev only)
 
 Try (from the checkout):
@@ -44,8 +47,16 @@ The official SDKs read their settings from:
   export CLOUDINARY_URL='%s'
 
 `, b.Ready.Round(time.Millisecond), b.Data,
-		b.Edge, b.API, b.Cloud, b.NATS, b.metricsLine(), b.Cloud, b.Key, b.Secret,
+		b.Edge, b.API, b.Cloud, b.tlsLine(), b.NATS, b.metricsLine(), b.Cloud, b.Key, b.Secret,
 		b.Key, b.Secret, b.API, b.Cloud, b.Edge, b.Cloud, cldURL)
+}
+
+// tlsLine is the banner's line for the API over HTTPS, "" without it.
+func (b devBanner) tlsLine() string {
+	if b.APITLS == "" {
+		return ""
+	}
+	return "  API over HTTPS        " + b.APITLS + "/v1_1/" + b.Cloud + "/\n"
 }
 
 // metricsLine is the banner's line for the metrics listeners, "" when

@@ -78,6 +78,9 @@ func Dev(ctx context.Context, args []string, io *IO) error {
 		b := devBanner{Edge: "http://" + e.Addr(), API: "http://" + o.(interface{ Addr() string }).Addr(),
 			NATS: nats.URL(), Data: f.Origin.DataDir, Ready: time.Since(begun),
 			EdgeMetrics: httpURL(e.MetricsAddr()), APIMetrics: httpURL(o.(interface{ MetricsAddr() string }).MetricsAddr())}
+		if a := o.(interface{ TLSAddr() string }).TLSAddr(); a != "" {
+			b.APITLS = "https://" + a
+		}
 		b.Cloud = devCloud(f.Clouds)
 		b.Key, b.Secret = f.Clouds[b.Cloud].APIKey, f.Clouds[b.Cloud].APISecret
 		log.Info("mediacdn dev ready", "after", b.Ready.Round(time.Millisecond))

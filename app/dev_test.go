@@ -58,11 +58,18 @@ type devStack struct {
 // directory; it stops when the test ends.
 func startDev(t *testing.T) *devStack {
 	t.Helper()
+	return startDevWith(t)
+}
+
+// startDevWith is startDev with more flags (such as -config).
+func startDevWith(t *testing.T, flags ...string) *devStack {
+	t.Helper()
 	d := &devStack{edge: freeAddr(t), api: freeAddr(t), nats: freeAddr(t), edgeMetrics: freeAddr(t), apiMetrics: freeAddr(t),
 		stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan error, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	args := []string{"-edge-listen", d.edge, "-api-listen", d.api, "-nats-listen", d.nats,
 		"-edge-metrics-listen", d.edgeMetrics, "-api-metrics-listen", d.apiMetrics, "-data", t.TempDir()}
+	args = append(args, flags...)
 	go func() {
 		d.done <- Dev(ctx, args, &IO{Stdout: d.stdout, Stderr: d.stderr, DevConfig: devYAML(t)})
 	}()

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +16,8 @@ type httpService struct {
 	name    string
 	addr    string
 	handler http.Handler
+	// tls, when set, serves HTTPS (HTTP/2 and HTTP/1.1) instead of HTTP.
+	tls     *tls.Config
 	log     *slog.Logger
 	failed  chan<- error
 	srv     *http.Server
@@ -38,8 +41,15 @@ func (h *httpService) Start(context.Context) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(h.log.Handler(), slog.LevelWarn),
 	}
+	serve := h.srv.Serve
+	if h.tls != nil {
+		h.srv.TLSConfig = h.tls
+		// ServeTLS sets up HTTP/2 beside HTTP/1.1; the certificate is
+		// the config's.
+		serve = func(ln net.Listener) error { return h.srv.ServeTLS(ln, "", "") }
+	}
 	go func() {
-		if err := h.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) && h.failed != nil {
+		if err := serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) && h.failed != nil {
 			h.failed <- fmt.Errorf("%s: %w", h.name, err)
 		}
 	}()

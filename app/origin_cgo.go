@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/mediacdn/mediacdn/config"
 	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/imaging"
 	"github.com/mediacdn/mediacdn/purge"
@@ -27,6 +28,9 @@ type originService struct {
 	purger *origin.Purger
 	srv    *origin.Server
 	http   *httpService
+	// https serves the same handler over TLS on origin.tls.listen (nil
+	// without one).
+	https *httpService
 	// metrics serves /metrics on origin.metrics_listen (nil without one).
 	metrics *httpService
 }
@@ -70,6 +74,17 @@ func (o *originService) Start(ctx context.Context) error {
 	} else {
 		o.log.Info("origin metrics off (origin.metrics_listen is empty)")
 	}
+	if o.f.Origin.TLS.Enabled() {
+		tlsCfg, err := o.f.Origin.TLS.ServerConfig()
+		if err != nil {
+			return config.Prefix("origin", err)
+		}
+		o.https = &httpService{name: "origin https", addr: o.f.Origin.TLS.Listen, handler: srv, tls: tlsCfg, log: o.log, failed: o.failed}
+		if err := o.https.Start(ctx); err != nil {
+			o.https = nil
+			return err
+		}
+	}
 	o.http = &httpService{name: "origin", addr: o.f.Origin.Listen, handler: srv, log: o.log, failed: o.failed}
 	return o.http.Start(ctx)
 }
@@ -86,6 +101,11 @@ func (o *originService) Close(ctx context.Context) error {
 			defer kill.Stop()
 		}
 		err = o.http.Close(ctx)
+	}
+	if o.https != nil {
+		if cerr := o.https.Close(ctx); err == nil {
+			err = cerr
+		}
 	}
 	if o.srv != nil {
 		o.srv.Close() // background recordings finish before storage closes
@@ -116,10 +136,21 @@ func (o *originService) Kill() {
 	if o.http != nil {
 		o.http.Kill()
 	}
+	if o.https != nil {
+		o.https.Kill()
+	}
 }
 
 // Addr is the origin's bound address.
 func (o *originService) Addr() string { return o.http.Addr() }
+
+// TLSAddr is the HTTPS listener's bound address, "" without one.
+func (o *originService) TLSAddr() string {
+	if o.https == nil {
+		return ""
+	}
+	return o.https.Addr()
+}
 
 // MetricsAddr is the metrics listener's bound address, "" without one.
 func (o *originService) MetricsAddr() string {

@@ -75,9 +75,11 @@ func parseAccessControl(p *api.Params) (rules []meta.AccessRule, given bool, err
 	return rules, true, nil
 }
 
-// accessTimeLayouts are the ISO 8601 forms access_control's times take.
+// accessTimeLayouts are the ISO 8601 forms access_control's times take,
+// and the space-separated ones with a numeric zone Cloudinary takes too
+// ("2019-03-22 00:00 +0200", as the Node SDK's spec writes one).
 var accessTimeLayouts = [...]string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05",
-	"2006-01-02T15:04", "2006-01-02"}
+	"2006-01-02T15:04", "2006-01-02", "2006-01-02 15:04:05 -0700", "2006-01-02 15:04 -0700"}
 
 // accessTime reads one time of an anonymous window, in Unix seconds (0
 // for none); a time without a zone is UTC.

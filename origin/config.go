@@ -20,6 +20,9 @@ type Config struct {
 	// configuration sets 127.0.0.1:8091. A production origin names a
 	// private address its scraper reaches.
 	MetricsListen string `yaml:"metrics_listen"`
+	// TLS serves the same API over HTTPS on an address of its own
+	// (tls_config.go). Off by default.
+	TLS TLS `yaml:"tls"`
 	// DataDir holds blobs, the metadata database and, in dev, JetStream.
 	// Default ./data. Every origin has one of its own (a second process
 	// on it fails at once), also when its metadata and blobs are shared.
@@ -197,6 +200,9 @@ func (c *Config) Validate() error {
 		return config.Errorf("listen", "%v", err)
 	}
 	if err := checkMetricsListen(c.MetricsListen, c.Listen); err != nil {
+		return err
+	}
+	if err := c.TLS.validate(c.Listen, c.MetricsListen); err != nil {
 		return err
 	}
 	if c.DataDir == "" {

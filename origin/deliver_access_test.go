@@ -140,8 +140,10 @@ func TestAccessControl(t *testing.T) {
 		t.Fatalf("inside the window: %d %q", r.Status, r.Header.Get(delivery.HeaderAccess))
 	}
 
-	// The window is over: a token or a signature only.
-	past := `[{"access_type":"anonymous","start":"2020-01-01T00:00Z","end":"2020-02-01T00:00Z"},{"access_type":"token"}]`
+	// The window is over: a token or a signature only. Its end is written
+	// as the Node SDK's own spec writes one ("2019-03-22 00:00 +0200"),
+	// which Cloudinary takes: 2020-02-01T00:00Z.
+	past := `[{"access_type":"anonymous","start":"2020-01-01T00:00Z","end":"2020-02-01 02:00 +0200"},{"access_type":"token"}]`
 	upd := adminDo(t, o, http.MethodPost, "resources/image/upload/paywall", "application/x-www-form-urlencoded",
 		"access_control="+url.QueryEscape(past))
 	if upd.status != 200 || !lastEvent(t, o, "paywall").Restricted {

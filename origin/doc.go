@@ -24,6 +24,7 @@
 //
 //	server.go                 Server, New, ServeHTTP: routing to delivery, the APIs and /invalidations; call
 //	config.go                 Config and its defaults
+//	tls_config.go             TLS: the API over HTTPS on a listener of its own
 //	metrics.go                the origin's Prometheus counters
 //	storage.go                Storage, OpenStorageConfig (metadata_url, blobs_url, LOCK); blob writes and deletes
 //	storage_fsck.go           Fsck: metadata and blobs checked against each other

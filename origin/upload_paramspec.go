@@ -61,8 +61,7 @@ func explicitSpec() api.MethodParams {
 func renameSpec() api.MethodParams {
 	return signedParams(api.MethodParams{
 		Implemented: []string{"from_public_id", "to_public_id", "resource_type", "type", "to_type",
-			"overwrite", "invalidate", "notification_url"},
-		Refused: []string{"context", "metadata"},
+			"overwrite", "invalidate", "notification_url", "context", "metadata"},
 	})
 }
 

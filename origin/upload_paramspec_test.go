@@ -200,7 +200,6 @@ func TestUploadParamRefusedChangesNothing(t *testing.T) {
 		{"/image/upload", [][2]string{{"public_id", "target"}, {"file", remote.URL + "/c.png"}}, "eval"},
 		{"/image/explicit", [][2]string{{"public_id", "target"}, {"tags", "changed"}, {"moderation", "manual"}}, "async"},
 		{"/image/explicit", [][2]string{{"public_id", "target"}, {"context", "k=v"}}, "transformation"},
-		{"/image/rename", [][2]string{{"from_public_id", "target"}, {"to_public_id", "renamed"}}, "metadata"},
 		{"/image/destroy", [][2]string{{"public_id", "target"}}, "callback"},
 		{"/image/text", [][2]string{{"text", "hello"}, {"public_id", "new"}}, "text_align"},
 	} {

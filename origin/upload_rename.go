@@ -39,22 +39,24 @@ func (c *call) renameKeys(rt string, p *api.Params) (from, to meta.Key, err erro
 }
 
 // rename serves POST /<rt>/rename: from_public_id, to_public_id, type,
-// to_type, overwrite (default false), invalidate.
+// to_type, overwrite (default false), invalidate; context and metadata
+// (default false) put the asset's context and structured metadata in the
+// answer, as Cloudinary's, which leaves them out otherwise.
 func (c *call) rename(rt string, p *api.Params) {
 	fromKey, toKey, err := c.renameKeys(rt, p)
 	if err != nil {
 		c.fail(err)
 		return
 	}
-	overwrite, err := p.Bool("overwrite", false)
-	if err != nil {
-		c.fail(err)
-		return
-	}
-	invalidate, err := p.Bool("invalidate", false)
-	if err != nil {
-		c.fail(err)
-		return
+	var overwrite, invalidate, withContext, withMetadata bool
+	for _, b := range []struct {
+		name string
+		v    *bool
+	}{{"overwrite", &overwrite}, {"invalidate", &invalidate}, {"context", &withContext}, {"metadata", &withMetadata}} {
+		if *b.v, err = p.Bool(b.name, false); err != nil {
+			c.fail(err)
+			return
+		}
 	}
 	ctx, err := c.withWebhook(p, notifyRename, renameBody(fromKey)) // its notification_url, in Rename's transaction
 	if err != nil {
@@ -67,6 +69,12 @@ func (c *call) rename(rt string, p *api.Params) {
 		return
 	}
 	j := c.assetResponse(a)
+	if !withContext {
+		j.Context = nil
+	}
+	if !withMetadata {
+		j.Metadata = nil
+	}
 	if fromKey != toKey {
 		j.Invalidation = c.report(p, inv)
 	}

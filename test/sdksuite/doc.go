@@ -26,7 +26,9 @@
 //     (`unshare -n` as root, `unshare -rn` otherwise), brings lo up, serves
 //     the SDK's own internal/cldtest/testdata files as the samples, starts
 //     `bin/mediacdn dev` with test/sdksuite/dev.yaml on a temporary data
-//     directory, waits for "is ready", and runs each test binary with
+//     directory (in the directory of the configuration, beside the TLS
+//     files its origin.tls names), waits for "is ready", and runs each
+//     test binary (over plain HTTP) with
 //     CLOUDINARY_URL=cloudinary://demo_key:demo_secret@demo?upload_prefix=http://127.0.0.1:8081;
 //     when a test panics (the SDK's tests index empty slices once a call
 //     failed), the binary stops, and the tests that had not run yet are
@@ -51,20 +53,29 @@
 //     test/sdksuite/node's package-lock.json (mocha 7, expect.js, sinon and
 //     the other modules the specs require), again only when it changed;
 //  2. copies the clone (without .git) into the temporary directory and
-//     points the specs' remote sample URLs (spechelper.js's and
-//     testConstants.js's IMAGE_URL and VIDEO_URL) at the sample server,
-//     replacing them verbatim, the samples being the clone's own
-//     test/.resources files;
-//  3. inside the namespace, once mediacdn is ready, uploads the clone's
+//     points the specs' remote sample URLs (nodePatches: spechelper.js's
+//     and testConstants.js's IMAGE_URL and VIDEO_URL, the uploader spec's
+//     logos) at the sample server, replacing them verbatim, the samples
+//     being the clone's own test/.resources files; testConstants.js's
+//     TEST_CLOUD_NAME drops CLOUDINARY_URL's parameters (nodeEdits);
+//  3. makes a throwaway certificate authority and a certificate for
+//     127.0.0.1 (tls.go), which dev.yaml's origin.tls serves the API with
+//     on 127.0.0.1:8443: the specs reach mediacdn over HTTPS
+//     (upload_prefix=https://127.0.0.1:8443, NODE_EXTRA_CA_CERTS), as some
+//     spy on Node's https module;
+//  4. inside the namespace, once mediacdn is ready, uploads the clone's
 //     test/.resources/sample.jpg as the public ID sample (every Cloudinary
 //     account has that image; a spec updates its metadata), then runs each
-//     spec file (-pkg chooses among every
-//     spec under test/integration; by default the metadata-field, folder,
-//     search, config and Admin API specs) in a mocha process of its own,
-//     setup.js first, --exit, no retries, with test/sdksuite/node's
+//     spec file under test/integration (-pkg chooses among them) in a mocha
+//     process of its own, setup.js first, --exit, no retries,
+//     CLD_TEST_FEATURES=dynamic_folders, with test/sdksuite/node's
 //     reporter.js writing each test's result: passed, failed, pending
-//     (skip), or not run when a hook failed before it;
-//  4. reports per spec file against test/sdksuite/node-baseline.txt, whose
+//     (skip), or not run when a hook failed before it. The tests of
+//     nodeFixedFolderTests run against dev.yaml's second cloud, fixed, in
+//     the fixed folder mode, in a process of their own. When mocha stops a
+//     run (a test that had passed throws afterwards), the tests it had not
+//     run are run again in a new process;
+//  5. reports per spec file against test/sdksuite/node-baseline.txt, whose
 //     test names are mocha's full titles.
 //
 // The report goes by default to a new directory under $TMPDIR: a run writes
@@ -84,6 +95,7 @@
 //	procs_linux.go  loopbackUp (lo up without iproute2), process groups, killGroup
 //	procs_other.go  their stand-ins elsewhere: loopbackUp fails (namespaces need Linux), the rest do nothing
 //	node.go         -sdk node: prepareNode (clone, npm ci, copy, patches), runSpec, parseNodeResults
+//	tls.go          writeTLS: the throwaway CA and certificate of the origin's HTTPS listener
 //	dev.yaml        mediacdn dev's configuration for the run (embedded)
 //	baseline.txt    the Go SDK's tests expected to fail today (embedded)
 //	node-baseline.txt  the Node SDK's tests expected to fail today (embedded)

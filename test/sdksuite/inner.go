@@ -31,12 +31,18 @@ type plan struct {
 	Wire          bool
 	NetNS         bool
 	CloudinaryURL string
-	Features      string
-	Run           string
-	TestTimeout   time.Duration
-	Deadline      time.Time
-	Packages      []plannedPackage
-	Results       string
+	// FixedURL is the CLOUDINARY_URL of the cloud in the fixed folder
+	// mode (dev.yaml's clouds.fixed), for nodeFixedFolderTests.
+	FixedURL string
+	// CAFile, when set, is the CA the Node SDK trusts
+	// (NODE_EXTRA_CA_CERTS): the runner's throwaway one.
+	CAFile      string
+	Features    string
+	Run         string
+	TestTimeout time.Duration
+	Deadline    time.Time
+	Packages    []plannedPackage
+	Results     string
 }
 
 type plannedPackage struct {
@@ -130,6 +136,9 @@ func inner(planFile string) (err error) {
 	testEnv := append(env, "CLOUDINARY_URL="+pl.CloudinaryURL)
 	if pl.Features != "" {
 		testEnv = append(testEnv, "CLD_TEST_FEATURES="+pl.Features)
+	}
+	if pl.CAFile != "" {
+		testEnv = append(testEnv, "NODE_EXTRA_CA_CERTS="+pl.CAFile)
 	}
 	if pl.Seed != "" {
 		if err := seedSample(ctx, "cloudinary://demo_key:demo_secret@demo?upload_prefix=http://"+apiAddr, pl.Seed); err != nil {
@@ -233,6 +242,7 @@ func startMediacdn(ctx context.Context, pl plan, env []string) (*devProcess, err
 		return nil, err
 	}
 	cmd := exec.Command(pl.Mediacdn, "dev", "-config", pl.Config, "-data", pl.DataDir)
+	cmd.Dir = filepath.Dir(pl.Config) // origin.tls's files are relative to it
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = lf, lf
 	cmd.SysProcAttr = childAttr()

@@ -32,6 +32,7 @@ var nodeBaselineTxt []byte
 const (
 	sampleAddr = "127.0.0.1:8090"
 	apiAddr    = "127.0.0.1:8081"
+	apiTLSAddr = "127.0.0.1:8443" // origin.tls.listen
 	wireAddr   = "127.0.0.1:8082"
 )
 
@@ -66,15 +67,15 @@ func main() {
 	fs.StringVar(&o.cache, "cache", "", "with -sdk node: the `directory` keeping the Node SDK's clone and node_modules between runs (default: mediacdn/node-sdk-suite in the user's cache directory)")
 	fs.StringVar(&o.goCmd, "go", "go", "the go `command` that builds the SDK's test binaries")
 	fs.StringVar(&o.mediacdn, "mediacdn", "bin/mediacdn", "the mediacdn `binary` to run (make build)")
-	fs.StringVar(&o.config, "config", "", "mediacdn dev configuration `file` (default: test/sdksuite/dev.yaml, built in)")
+	fs.StringVar(&o.config, "config", "", "mediacdn dev configuration `file` (default: test/sdksuite/dev.yaml, built in); it runs beside tls/ca.pem, cert.pem and key.pem, the throwaway certificate, and with -sdk node needs the API over HTTPS on 127.0.0.1:8443 (origin.tls) and the cloud fixed")
 	fs.StringVar(&o.baseline, "baseline", "", "`file` of the tests expected to fail; off: no comparison (default: test/sdksuite/baseline.txt, built in)")
 	fs.StringVar(&o.out, "out", "", "write the report and logs into this `directory` (default: a new one under $TMPDIR)")
 	fs.BoolVar(&o.wire, "wire", false, "log every API request and response beside the tests' output (a proxy on "+wireAddr+")")
-	fs.BoolVar(&o.netns, "netns", true, "run inside a loopback-only network namespace; false runs on this host's network, needing ports 4222, 8080-8082 and 8090 free")
+	fs.BoolVar(&o.netns, "netns", true, "run inside a loopback-only network namespace; false runs on this host's network, needing ports 4222, 8080-8082, 8090 and 8443 free")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (SDK copy, test binaries, data)")
-	fs.StringVar(&o.pkg, "pkg", "", "run only the SDK packages (with -sdk node: spec files, such as api/search/search_spec.js; all for every spec under test/integration) whose path matches this `regexp`")
+	fs.StringVar(&o.pkg, "pkg", "", "run only the SDK packages (with -sdk node: spec files under test/integration, such as api/search/search_spec.js) whose path matches this `regexp`")
 	fs.StringVar(&o.run, "run", "", "run only the top-level tests (with -sdk node: mocha's --grep on full titles) whose name matches this `regexp`")
-	fs.StringVar(&o.features, "features", "", "CLD_TEST_FEATURES for the SDK's tests: `features` (all, or names such as dynamic_folders) whose tests it skips otherwise")
+	fs.StringVar(&o.features, "features", "", "CLD_TEST_FEATURES for the SDK's tests: `features` (all, or names such as dynamic_folders) whose tests it skips otherwise (default: none; with -sdk node, "+nodeFeatures+")")
 	fs.DurationVar(&o.timeout, "timeout", 20*time.Minute, "bound on the whole run")
 	fs.DurationVar(&o.testTimeout, "test-timeout", 5*time.Minute, "bound on each run of a test binary")
 	fs.StringVar(&o.inner, "inner", "", "(internal) run the plan in this `file`: what the runner does inside the namespace")
@@ -159,6 +160,10 @@ func outer(o options) (err error) {
 	} else if err := os.WriteFile(cfg, devYAML, 0o644); err != nil {
 		return err
 	}
+	// dev.yaml's origin.tls names these files, relative to its directory.
+	if err := writeTLS(tmp); err != nil {
+		return fmt.Errorf("the throwaway TLS certificate: %w", err)
+	}
 
 	var (
 		pkgs     []plannedPackage
@@ -179,11 +184,9 @@ func outer(o options) (err error) {
 			return err
 		}
 		fmt.Printf("Node SDK cloudinary %s (%s) copied from %s; its sample URLs point at http://%s\n", n.Version, nodeSDKCommit[:12], n.From, sampleAddr)
-		specs := nodeSpecs
-		if o.pkg != "" {
-			if specs, err = integrationSpecs(n.Dir); err != nil {
-				return err
-			}
+		specs, err := integrationSpecs(n.Dir)
+		if err != nil {
+			return err
 		}
 		for _, rel := range specs {
 			if pkgRE != nil && !pkgRE.MatchString(rel) {
@@ -244,9 +247,23 @@ func outer(o options) (err error) {
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return err
 	}
+	// The Node SDK's specs reach the origin over HTTPS (some spy on Node's
+	// https module), trusting the runner's throwaway CA; the Go SDK's
+	// tests over HTTP, as before. -wire's proxy speaks HTTP.
 	prefix := "http://" + apiAddr
-	if o.wire {
+	var caFile string
+	switch {
+	case o.wire:
 		prefix = "http://" + wireAddr
+	case o.sdk == "node":
+		prefix = "https://" + apiTLSAddr
+		caFile = filepath.Join(tmp, tlsDir, tlsCA)
+	}
+	// The Node specs' dynamic-folder tests run by default: demo is a
+	// cloud in the dynamic folder mode.
+	features := o.features
+	if features == "" && o.sdk == "node" {
+		features = nodeFeatures
 	}
 	deadline, _ := ctx.Deadline()
 	pl := plan{
@@ -261,7 +278,9 @@ func outer(o options) (err error) {
 		Wire:          o.wire,
 		NetNS:         o.netns,
 		CloudinaryURL: "cloudinary://demo_key:demo_secret@demo?upload_prefix=" + prefix,
-		Features:      o.features,
+		FixedURL:      "cloudinary://fixed_key:fixed_secret@fixed?upload_prefix=" + prefix,
+		CAFile:        caFile,
+		Features:      features,
 		Run:           o.run,
 		TestTimeout:   o.testTimeout,
 		Deadline:      deadline.Add(-20 * time.Second),
