@@ -237,6 +237,9 @@ var migrations = []string{
 	// 20: folders' names and the Search Folders API's indexes
 	// (folders_search.go).
 	folderSearchSchema(""),
+	// 21: the words of assets' text fields, for the Search API's : and
+	// free text (search_tokens.go).
+	tokensSchema("", " WITHOUT ROWID"),
 }
 
 // searchIndexes is migration 19 of SQLite and 13 of PostgreSQL: what the

@@ -54,7 +54,12 @@ func OpenPostgres(ctx context.Context, connString, password string) (*Postgres, 
 		return nil, err
 	}
 	d := dialect{postgres: true}
-	return &Postgres{db{w: w, r: pool{DB: w, d: d}, d: d}}, nil
+	s := &Postgres{db{w: w, r: pool{DB: w, d: d}, d: d}}
+	if err := s.backfillTokens(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // Close closes the pool.
@@ -295,4 +300,7 @@ var pgMigrations = []string{
 	// 14: folders' names and the Search Folders API's indexes
 	// (folders_search.go).
 	folderSearchSchema(` COLLATE "C"`),
+	// 15: the words of assets' text fields, for the Search API's : and
+	// free text (search_tokens.go).
+	tokensSchema(` COLLATE "C"`, ""),
 }

@@ -39,8 +39,17 @@ func fillSearch(tb testing.TB, s Store, cloud string, n int) {
 		SELECT id, cloud, resource_type, 'tag' || (1000 + bytes % 997) FROM assets WHERE cloud = ? AND public_id >= 'bench/' AND public_id < 'bench0'`,
 		`INSERT INTO asset_context (asset, cloud, resource_type, key, value)
 		SELECT id, cloud, resource_type, 'k', 'v' || (bytes % 1000) FROM assets WHERE cloud = ? AND public_id >= 'bench/' AND public_id < 'bench0'`,
+		// their words (search_tokens.go): bench and <i> of the public
+		// ID, <i> of the filename, the tags', the context value's.
+		`INSERT INTO asset_tokens (cloud, token, field, asset)
+		SELECT cloud, 'bench', 'public_id', id FROM assets WHERE cloud = ? AND public_id >= 'bench/' AND public_id < 'bench0'
+		UNION ALL SELECT cloud, CAST(bytes AS TEXT), 'public_id', id FROM assets WHERE cloud = ? AND public_id >= 'bench/' AND public_id < 'bench0'
+		UNION ALL SELECT cloud, CAST(bytes AS TEXT), 'filename', id FROM assets WHERE cloud = ? AND public_id >= 'bench/' AND public_id < 'bench0'
+		UNION ALL SELECT cloud, 'tag' || (bytes % 1000), 'tags', id FROM assets WHERE cloud = ? AND public_id >= 'bench/' AND public_id < 'bench0'
+		UNION ALL SELECT cloud, 'tag' || (1000 + bytes % 997), 'tags', id FROM assets WHERE cloud = ? AND public_id >= 'bench/' AND public_id < 'bench0'
+		UNION ALL SELECT cloud, 'v' || (bytes % 1000), 'context.k', id FROM assets WHERE cloud = ? AND public_id >= 'bench/' AND public_id < 'bench0'`,
 	}
-	args := [][]any{{cloud, cloud, now.Unix(), base, base}, {cloud}, {cloud}, {cloud}}
+	args := [][]any{{cloud, cloud, now.Unix(), base, base}, {cloud}, {cloud}, {cloud}, {cloud, cloud, cloud, cloud, cloud, cloud}}
 	err := s.(interface {
 		tx(context.Context, func(*txn) error) error
 	}).tx(ctx, func(tx *txn) error {
