@@ -72,7 +72,8 @@ func fillSearch(tb testing.TB, s Store, cloud string, n int) {
 
 // BenchmarkSearch measures a tag-and-format search's first page of 100
 // and a later page (by next position) on 1,000,000 assets (or
-// MEDIACDN_SEARCH_BENCH_ASSETS), on SQLite and PostgreSQL:
+// MEDIACDN_SEARCH_BENCH_ASSETS), and the first page of the same search
+// with the tag as a word without a field, on SQLite and PostgreSQL:
 //
 //	go test -run '^$' -bench Search -benchtime 200x ./origin/meta
 func BenchmarkSearch(b *testing.B) {
@@ -120,5 +121,22 @@ func BenchmarkSearch(b *testing.B) {
 		sorted := q
 		sorted.Sort = []SortKey{{Field: "public_id"}}
 		b.Run("first-page-by-public-id", func(b *testing.B) { run(b, sorted) })
+		// The same assets by a word without a field (search_tokens.go):
+		// tag5 is a word of their tags.
+		words := q
+		if words.Expr, err = search.Parse("tag5 AND format:png", now); err != nil {
+			b.Fatal(err)
+		}
+		if page, err := s.Search(ctx, words); err != nil || page.Total != first.Total {
+			b.Fatalf("free text: %d, %v; want %d", page.Total, err, first.Total)
+		}
+		from, args, err = searchFrom(words, rawDB(s).d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		page, pargs, _ = searchPageSQL(words, from, args)
+		b.Logf("free-text plans:\n%s\n%s", explainTB(b, rawDB(s), page, pargs),
+			explainTB(b, rawDB(s), `SELECT count(*) FROM `+from, args))
+		b.Run("free-text-first-page", func(b *testing.B) { run(b, words) })
 	})
 }
