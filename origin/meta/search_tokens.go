@@ -19,7 +19,7 @@ import (
 // its primary key: a word is an equality, a word prefix a range, a field
 // one more equality. The rows are written with the asset, in the same
 // transaction (setTokens, from setIndexes; setTagTokens where only tags
-// change) and go with it (ON DELETE CASCADE, through asset_tokens_asset).
+// change: only the rows of words that come or go) and go with it (ON DELETE CASCADE, through asset_tokens_asset).
 
 // tokensSchema is migration 21 of SQLite and 15 of PostgreSQL (collate
 // is PostgreSQL's COLLATE "C": words compare by byte order, as SQLite's,
@@ -49,13 +49,17 @@ const (
 	tokensContext     = string(search.Context) + "."
 )
 
-// tokenRow is one row of asset_tokens, without its cloud and asset.
-type tokenRow struct{ field, token string }
+// tokenRow is one row of asset_tokens.
+type tokenRow struct {
+	asset               int64
+	cloud, field, token string
+}
 
-// addTokens adds the words of value in field to rows, once each.
-func addTokens(rows []tokenRow, seen map[tokenRow]bool, field, value string) []tokenRow {
+// addTokens adds the rows of the words of value in field of the asset
+// id of cloud to rows, once each.
+func addTokens(rows []tokenRow, seen map[tokenRow]bool, id int64, cloud, field, value string) []tokenRow {
 	for _, w := range search.Words(value) {
-		r := tokenRow{field, w}
+		r := tokenRow{id, cloud, field, w}
 		if !seen[r] {
 			seen[r] = true
 			rows = append(rows, r)
@@ -64,52 +68,90 @@ func addTokens(rows []tokenRow, seen map[tokenRow]bool, field, value string) []t
 	return rows
 }
 
-// assetTokens are the rows of an asset's words.
-func assetTokens(publicID, displayName string, tags []string, ctxValues map[string]string) []tokenRow {
+// assetTokens adds the rows of the words of the asset id of cloud to
+// rows.
+func assetTokens(rows []tokenRow, id int64, cloud, publicID, displayName string, tags []string, ctxValues map[string]string) []tokenRow {
 	seen := map[tokenRow]bool{}
-	rows := addTokens(nil, seen, tokensPublicID, publicID)
-	rows = addTokens(rows, seen, tokensFilename, publicID[strings.LastIndexByte(publicID, '/')+1:])
-	rows = addTokens(rows, seen, tokensDisplayName, displayName)
+	rows = addTokens(rows, seen, id, cloud, tokensPublicID, publicID)
+	rows = addTokens(rows, seen, id, cloud, tokensFilename, publicID[strings.LastIndexByte(publicID, '/')+1:])
+	rows = addTokens(rows, seen, id, cloud, tokensDisplayName, displayName)
 	for _, t := range tags {
-		rows = addTokens(rows, seen, tokensTags, t)
+		rows = addTokens(rows, seen, id, cloud, tokensTags, t)
 	}
 	for k, v := range ctxValues {
-		rows = addTokens(rows, seen, tokensContext+k, v)
+		rows = addTokens(rows, seen, id, cloud, tokensContext+k, v)
 	}
 	return rows
 }
 
-// setTokens rewrites the rows of an asset's words (setIndexes).
+// setTokens makes the rows of an asset's words those of a (setIndexes).
 func setTokens(ctx context.Context, tx *txn, id int64, a *Asset) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM asset_tokens WHERE asset = ?`, id); err != nil {
-		return fmt.Errorf("meta: tokens: %w", err)
-	}
-	return insertTokens(ctx, tx, id, a.Cloud, assetTokens(a.PublicID, a.DisplayName, a.Tags, a.Context))
+	return syncTokens(ctx, tx, id, assetTokens(nil, id, a.Cloud, a.PublicID, a.DisplayName, a.Tags, a.Context), false)
 }
 
-// setTagTokens rewrites the rows of the words of an asset's tags, where
-// only its tags change.
+// setTagTokens makes the rows of the words of an asset's tags those of
+// tags, where only its tags change.
 func setTagTokens(ctx context.Context, tx *txn, id int64, cloud string, tags []string) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM asset_tokens WHERE asset = ? AND field = ?`, id, tokensTags); err != nil {
-		return fmt.Errorf("meta: tokens: %w", err)
-	}
 	seen := map[tokenRow]bool{}
 	var rows []tokenRow
 	for _, t := range tags {
-		rows = addTokens(rows, seen, tokensTags, t)
+		rows = addTokens(rows, seen, id, cloud, tokensTags, t)
 	}
-	return insertTokens(ctx, tx, id, cloud, rows)
+	return syncTokens(ctx, tx, id, rows, true)
+}
+
+// syncTokens makes the rows of the asset id (of the field tags only, with
+// tagsOnly) want: it reads those it has, deletes those it no longer has
+// and inserts the new ones, so that a write that changes few words writes
+// few rows (each in its own place of the index).
+func syncTokens(ctx context.Context, tx *txn, id int64, want []tokenRow, tagsOnly bool) error {
+	q, args := `SELECT cloud, field, token FROM asset_tokens WHERE asset = ?`, []any{id}
+	if tagsOnly {
+		q, args = q+` AND field = ?`, append(args, tokensTags)
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("meta: tokens: %w", err)
+	}
+	have := map[tokenRow]bool{}
+	for rows.Next() {
+		r := tokenRow{asset: id}
+		if err := rows.Scan(&r.cloud, &r.field, &r.token); err != nil {
+			rows.Close()
+			return fmt.Errorf("meta: tokens: %w", err)
+		}
+		have[r] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("meta: tokens: %w", err)
+	}
+	var add []tokenRow
+	for _, r := range want {
+		if have[r] {
+			delete(have, r)
+		} else {
+			add = append(add, r)
+		}
+	}
+	for r := range have {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM asset_tokens WHERE cloud = ? AND token = ? AND field = ? AND asset = ?`,
+			r.cloud, r.token, r.field, r.asset); err != nil {
+			return fmt.Errorf("meta: tokens: %w", err)
+		}
+	}
+	return insertTokens(ctx, tx, add)
 }
 
 // tokensPerInsert bounds the rows of one INSERT (4 parameters each).
 const tokensPerInsert = 100
 
-func insertTokens(ctx context.Context, tx *txn, id int64, cloud string, rows []tokenRow) error {
+func insertTokens(ctx context.Context, tx *txn, rows []tokenRow) error {
 	for len(rows) > 0 {
 		n := min(len(rows), tokensPerInsert)
 		args := make([]any, 0, 4*n)
 		for _, r := range rows[:n] {
-			args = append(args, cloud, r.token, r.field, id)
+			args = append(args, r.cloud, r.token, r.field, r.asset)
 		}
 		q := `INSERT INTO asset_tokens (cloud, token, field, asset) VALUES ` +
 			strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?), `, n), `, `) + ` ON CONFLICT DO NOTHING`
@@ -166,6 +208,7 @@ func (s *db) backfillTokens(ctx context.Context) error {
 			if err := rows.Err(); err != nil {
 				return fmt.Errorf("meta: tokens backfill: %w", err)
 			}
+			var words []tokenRow
 			for _, a := range batch {
 				var tags []string
 				var ctxValues map[string]string
@@ -175,12 +218,17 @@ func (s *db) backfillTokens(ctx context.Context) error {
 				if err := json.Unmarshal([]byte(a.ctxt), &ctxValues); err != nil {
 					return fmt.Errorf("meta: tokens backfill: asset %d: context: %w", a.id, err)
 				}
-				if _, err := tx.ExecContext(ctx, `DELETE FROM asset_tokens WHERE asset = ?`, a.id); err != nil {
+				words = assetTokens(words, a.id, a.cloud, a.publicID, a.name, tags, ctxValues)
+			}
+			if len(batch) > 0 {
+				// rows a write made since the migration: made again
+				if _, err := tx.ExecContext(ctx, `DELETE FROM asset_tokens WHERE asset > ? AND asset <= ?`,
+					next, batch[len(batch)-1].id); err != nil {
 					return fmt.Errorf("meta: tokens backfill: %w", err)
 				}
-				if err := insertTokens(ctx, tx, a.id, a.cloud, assetTokens(a.publicID, a.name, tags, ctxValues)); err != nil {
-					return err
-				}
+			}
+			if err := insertTokens(ctx, tx, words); err != nil {
+				return err
 			}
 			if len(batch) < backfillBatch {
 				done = true

@@ -140,45 +140,49 @@ func TestSearchTokensBackfill(t *testing.T) {
 
 // BenchmarkTokenWrites measures what the words cost an upload's metadata
 // write: a new asset's Put (5 tags, 2 context values, a display name: 25
-// rows of words), and the rows that let it be found written again with
-// (setIndexes) and without (tags, context, metadata) its words:
+// rows of words), and the rows that let an asset be found written again
+// with (setIndexes) and without (tags, context, metadata) its words, a
+// tag, a context value and the display name changed each time (a word
+// each: 4 of the 25 rows of words go and 4 come; the rows of tags and
+// context are rewritten whole):
 //
 //	go test -run '^$' -bench TokenWrites -benchtime 2000x ./origin/meta
 func BenchmarkTokenWrites(b *testing.B) {
 	forEachStoreB(b, func(b *testing.B, s Store) {
 		ctx := context.Background()
-		words := func(a *Asset) *Asset {
-			a.Tags = []string{"kitten", "Summer Sale", "shoes", "red", "new arrival"}
-			a.Context = map[string]string{"alt": "A cat in red shoes", "caption": "Summer 2024 collection"}
-			a.DisplayName = "Red shoes for cats"
+		words := func(a *Asset, i int) *Asset {
+			a.Tags = []string{fmt.Sprint("kitten", i), "Summer Sale " + fmt.Sprint(i), "shoes", "red", "new arrival"}
+			a.Context = map[string]string{"alt": fmt.Sprint("A cat in red shoes ", i), "caption": "Summer 2024 collection"}
+			a.DisplayName = fmt.Sprint("Red shoes for cats ", i)
 			return a
 		}
 		n := 0 // new public IDs across runs (-count)
 		b.Run("put-new", func(b *testing.B) {
 			for b.Loop() {
 				n++
-				a := words(asset(fmt.Sprintf("products/summer/Red_Shoes-%d", n), fmt.Sprint("new", n)))
+				a := words(asset(fmt.Sprintf("products/summer/Red_Shoes-%d", n), fmt.Sprint("new", n)), n)
 				if _, err := s.Put(ctx, a, false); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
-		a := words(asset("products/summer/Red_Shoes-0", "b0"))
+		a := words(asset("products/summer/Red_Shoes-0", "b0"), 0)
 		if _, err := s.Put(ctx, a, false); err != nil {
 			b.Fatal(err)
 		}
 		txer := s.(interface {
 			tx(context.Context, func(*txn) error) error
 		})
-		index := func(b *testing.B, write func(tx *txn) error) {
-			for b.Loop() {
-				if err := txer.tx(ctx, write); err != nil {
+		index := func(b *testing.B, write func(tx *txn, a *Asset) error) {
+			for i := 0; b.Loop(); i++ {
+				x := words(a, i%2+1)
+				if err := txer.tx(ctx, func(tx *txn) error { return write(tx, x) }); err != nil {
 					b.Fatal(err)
 				}
 			}
 		}
 		b.Run("index-rows-without-words", func(b *testing.B) {
-			index(b, func(tx *txn) error {
+			index(b, func(tx *txn, a *Asset) error {
 				if err := setTags(ctx, tx, a.Seq, a); err != nil {
 					return err
 				}
@@ -189,7 +193,7 @@ func BenchmarkTokenWrites(b *testing.B) {
 			})
 		})
 		b.Run("index-rows-with-words", func(b *testing.B) {
-			index(b, func(tx *txn) error { return setIndexes(ctx, tx, a.Seq, a) })
+			index(b, func(tx *txn, a *Asset) error { return setIndexes(ctx, tx, a.Seq, a) })
 		})
 	})
 }
