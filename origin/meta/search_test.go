@@ -342,7 +342,7 @@ func explain(t testing.TB, ctx context.Context, d *db, query string, args []any)
 }
 
 // fullScan names the line of a plan that reads a whole table of assets,
-// tags or context, or (narrowed) every asset of the cloud: "" when none
+// tags, context or words, or (narrowed) every asset of the cloud: "" when none
 // does.
 func fullScan(plan string, postgres, narrowed bool) string {
 	for _, line := range strings.Split(plan, "\n") {

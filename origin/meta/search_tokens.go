@@ -18,8 +18,9 @@ import (
 // : on those fields, and a term without a field, compile to lookups in
 // its primary key: a word is an equality, a word prefix a range, a field
 // one more equality. The rows are written with the asset, in the same
-// transaction (setTokens, from setIndexes; setTagTokens where only tags
-// change: only the rows of words that come or go) and go with it (ON DELETE CASCADE, through asset_tokens_asset).
+// transaction (setTokens from setIndexes, setTagTokens where only tags
+// change; either writes only the rows of the words that come or go), and
+// go with it (ON DELETE CASCADE, through asset_tokens_asset).
 
 // tokensSchema is migration 21 of SQLite and 15 of PostgreSQL (collate
 // is PostgreSQL's COLLATE "C": words compare by byte order, as SQLite's,
