@@ -84,6 +84,7 @@ func TestConsoleLibrarySearch(t *testing.T) {
 	has(get(url.Values{"q": {"tags:odd"}}), "shelf/00001", "shelf/00003")
 	has(get(url.Values{"format": {"csv"}}), "shelf/00001", "shelf/00003", "attic/00000", "attic/00001")
 	has(get(url.Values{"format": {"csv"}, "prefix": {"attic/"}}), "attic/00000", "attic/00001")
+	has(get(url.Values{"format": {"csv"}, "prefix": {"0000"}})) // the public ID's start, not a word's
 	has(get(url.Values{"q": {"public_id:shelf/00002 OR public_id:attic/00001"}, "format": {"txt"}}), "shelf/00002")
 	bad := get(url.Values{"q": {"tags:odd AND (format:csv"}, "format": {"csv"}})
 	if bad.status != http.StatusBadRequest || !strings.Contains(bad.body, `id="search-error">`) {

@@ -45,14 +45,15 @@ func searchValue(s string) string {
 }
 
 // expression is the search expression of the query's filters and its
-// search box (in parentheses).
+// search box (in parentheses). The prefix and the tag compare whole
+// values (=): : would match words.
 func (lq libraryQuery) expression() string {
 	parts := []string{"resource_type:" + searchValue(lq.RT), "type:" + searchValue(lq.Type)}
 	if lq.Prefix != "" {
-		parts = append(parts, "public_id:"+strings.TrimSuffix(searchValue(lq.Prefix), `"`)+`*"`)
+		parts = append(parts, "public_id="+strings.TrimSuffix(searchValue(lq.Prefix), `"`)+`*"`)
 	}
 	if lq.Tag != "" {
-		parts = append(parts, "tags:"+searchValue(lq.Tag))
+		parts = append(parts, "tags="+searchValue(lq.Tag))
 	}
 	if lq.Format != "" {
 		parts = append(parts, "format:"+searchValue(lq.Format))

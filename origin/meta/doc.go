@@ -21,7 +21,7 @@
 // Assets and what hangs off them:
 //
 //	assets.go           Put, Update, Delete, Rename (versions strictly increasing), delete tokens
-//	indexes.go          the tag, context and metadata index rows of an asset, its folder made
+//	indexes.go          the tag, context, word and metadata index rows of an asset, its folder made
 //	metadata_values.go  the index of an asset's structured metadata values; its table and columns for search
 //	derived.go          derived resources: found, recorded once per twin, listed
 //	analysis.go         AnalysisStore: what was computed from a version
@@ -34,6 +34,8 @@
 //	list.go             Lister: listings by type, prefix, tag, context, moderation, IDs; cursors
 //	search.go           Searcher: search expressions compiled to SQL, keyset pages, counts, aggregations
 //	search_aggregate.go RangeAggregation: counts of a search's assets in ranges of bytes, pixels, duration
+//	search_tokens.go    the words of assets' text fields (asset_tokens), kept by every write, backfilled at
+//	                    open; : and free text compiled to them
 //	bulk.go             BulkDeleter: deletes of assets and derived resources in bulk
 //	tags.go             TagStore: tags across assets
 //	accessmode.go       AccessModeStore: access modes in bulk

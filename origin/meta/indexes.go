@@ -7,7 +7,8 @@ import (
 )
 
 // setIndexes rewrites the rows that let assets be found by tag, by
-// context key and value and by structured metadata, and makes its folder
+// context key and value, by the words of their text fields
+// (search_tokens.go) and by structured metadata, and makes its folder
 // (folders.go). It runs in every transaction that writes an asset.
 func setIndexes(ctx context.Context, tx *txn, id int64, a *Asset) error {
 	if err := setTags(ctx, tx, id, a); err != nil {
@@ -23,6 +24,9 @@ func setIndexes(ctx context.Context, tx *txn, id int64, a *Asset) error {
 		}
 	}
 	if err := setContext(ctx, tx, id, a); err != nil {
+		return err
+	}
+	if err := setTokens(ctx, tx, id, a); err != nil {
 		return err
 	}
 	return setMetadata(ctx, tx, id, a)

@@ -239,6 +239,9 @@ var migrations = []string{
 	folderSearchSchema(""),
 	// 21: display names by asset folder (display_names.go).
 	displayNameIndex,
+	// 22: the words of assets' text fields, for the Search API's : and
+	// free text (search_tokens.go).
+	tokensSchema("", " WITHOUT ROWID"),
 }
 
 // searchIndexes is migration 19 of SQLite and 13 of PostgreSQL: what the

@@ -54,7 +54,12 @@ func OpenPostgres(ctx context.Context, connString, password string) (*Postgres, 
 		return nil, err
 	}
 	d := dialect{postgres: true}
-	return &Postgres{db{w: w, r: pool{DB: w, d: d}, d: d}}, nil
+	s := &Postgres{db{w: w, r: pool{DB: w, d: d}, d: d}}
+	if err := s.backfillTokens(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // Close closes the pool.
@@ -297,4 +302,7 @@ var pgMigrations = []string{
 	folderSearchSchema(` COLLATE "C"`),
 	// 15: display names by asset folder (display_names.go).
 	displayNameIndex,
+	// 16: the words of assets' text fields, for the Search API's : and
+	// free text (search_tokens.go).
+	tokensSchema(` COLLATE "C"`, ""),
 }

@@ -320,12 +320,16 @@ func searchFrom(q SearchQuery, d dialect) (string, []any, error) {
 	var conds []string
 	if drv, others, ok := leadingTerm(q.Expr); ok {
 		rest = others
-		switch drv.Field {
-		case search.Metadata:
+		switch {
+		case drv.Words:
+			rows, cond := c.wordsLead(drv)
+			from = rows + ` ` + d.assetsOf(`d0.asset`)
+			conds = append(conds, cond+`a.id = d0.asset`)
+		case drv.Field == search.Metadata:
 			rows, cond := c.metadataLead(drv)
 			from = rows + ` ` + d.assetsOf(`d0.asset`)
 			conds = append(conds, cond+`a.id = d0.asset`)
-		case search.Tags:
+		case drv.Field == search.Tags:
 			from = `asset_tags d0 ` + d.assetsOf(`d0.asset`)
 			conds = append(conds, `d0.cloud = `+c.arg(q.Cloud)+` AND d0.tag = `+c.arg(drv.Value.Text)+` AND a.id = d0.asset`)
 		default:
@@ -347,8 +351,8 @@ func searchFrom(q SearchQuery, d dialect) (string, []any, error) {
 
 // leadingTerm finds a term every match must satisfy that names few assets
 // through an index of its own: an exact tag, context value or metadata
-// value, else a metadata comparison, range or prefix
-// (compiler.metadataLead), alone or among the expression's top-level ANDs. Its rows lead the
+// value or one word (search_tokens.go), else a metadata comparison, range
+// or prefix (compiler.metadataLead) or words term (compiler.wordsLead), alone or among the expression's top-level ANDs. Its rows lead the
 // query (dialect.assetsOf) instead of a walk through
 // every asset of the cloud in the page's order that tests each; others is
 // what remains of the expression (nil: nothing). One row per asset at
@@ -364,13 +368,12 @@ func leadingTerm(n search.Node) (search.Term, search.Node, bool) {
 	default:
 		return search.Term{}, nil, false
 	}
-	// First an exact value (a tag, a context value, a metadata value),
-	// then any metadata comparison.
+	// First an exact value (a tag, a context value, a metadata value, one
+	// word), then any metadata comparison or words term.
 	for _, exact := range []bool{true, false} {
 		for i, x := range nodes {
 			t, ok := x.(search.Term)
-			if !ok || exact && (t.Value.Prefix || t.Op != search.Eq) ||
-				t.Field != search.Metadata && (t.Value.Prefix || t.Field != search.Tags && t.Field != search.Context) {
+			if !ok || !leads(t, exact) {
 				continue
 			}
 			others := append(append([]search.Node(nil), nodes[:i]...), nodes[i+1:]...)
@@ -384,6 +387,22 @@ func leadingTerm(n search.Node) (search.Term, search.Node, bool) {
 		}
 	}
 	return search.Term{}, nil, false
+}
+
+// leads reports whether a term can lead a search (leadingTerm): in the
+// first pass (exact) an exact tag, context value or metadata value, or
+// one word (of a field or any); in the second any metadata term or words
+// term too.
+func leads(t search.Term, exact bool) bool {
+	switch {
+	case t.Words:
+		return !exact || !t.Value.Prefix && len(search.Words(t.Value.Text)) == 1
+	case t.Field == search.Metadata:
+		return !exact || !t.Value.Prefix && t.Op == search.Eq
+	case t.Field == search.Tags, t.Field == search.Context:
+		return !t.Value.Prefix
+	}
+	return false
 }
 
 type compiler struct {
@@ -437,6 +456,9 @@ var integerColumns = map[search.Field]string{
 }
 
 func (c *compiler) term(t search.Term) (string, error) {
+	if t.Words {
+		return c.words(t), nil
+	}
 	if col, ok := textColumns[t.Field]; ok {
 		return c.match(col, t.Value), nil
 	}

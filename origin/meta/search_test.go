@@ -127,6 +127,30 @@ func testSearch(t *testing.T, s Store) {
 		{"created_at:" + now.AddDate(0, 0, -9).Format(time.DateOnly), "shoes/blue"},
 		{"uploaded_at>6d", "notes.txt"},
 		{"moderation_status:pending", ""},
+		// Words (search_tokens.go): : matches a word of public_id,
+		// filename, tags, context; a term without a field any of them.
+		{"shoes", "shoes/deep/green shoes/blue shoes/red"},
+		{"red", "shoes/red"},
+		{"SHIRT", "clip shoes/blue shoes/red"},
+		{"sh*", "clip shoes/deep/green shoes/blue shoes/red"},
+		{"notes AND tags:doc", "notes.txt"},
+		{"txt", "notes.txt"},
+		{"-shoes", "notes.txt clip hat"},
+		{"blue OR hat", "hat shoes/blue"},
+		{`"deep green"`, "shoes/deep/green"},
+		{`"green deep"`, "shoes/deep/green"},
+		{`"red shirt"`, ""}, // one field holds every word: red is a context value's, shirt a tag's
+		{"cat AND tags:shirt", ""},
+		{"public_id:deep", "shoes/deep/green"},
+		{"public_id=deep", ""},
+		{"public_id:Gre*", "shoes/deep/green"},
+		{"filename:gr*", "shoes/deep/green"},
+		{"filename:deep", ""},
+		{"filename:notes", "notes.txt"},
+		{"context.color:RED", "shoes/red"},
+		{"context.color=RED", ""},
+		{"tags:(sale OR pants)", "shoes/deep/green shoes/red"},
+		{"shop", ""}, // asset_folder has no words
 	} {
 		for _, limit := range []int{1, 2, 50} {
 			got, total := searchIDs(t, s, c.expr, limit)
@@ -177,7 +201,7 @@ func testSearch(t *testing.T, s Store) {
 			t.Errorf("after %q: %v", after, err)
 		}
 	}
-	n, _ := search.Parse("filename:gr*", now)
+	n, _ := search.Parse("filename=gr*", now)
 	var se *search.Error
 	if _, err := s.Search(ctx, SearchQuery{Cloud: "demo", Limit: 5, Expr: n}); !errors.As(err, &se) || se.Pos != 0 {
 		t.Errorf("filename prefix: %v", err)
@@ -224,6 +248,22 @@ func testSearchPlans(t *testing.T, s Store) {
 		{"context.color:red", nil, false},
 		{"context.k:v5", nil, false},
 		{"asset_folder:shop", nil, false},
+		// words (search_tokens.go): free text, : on fields that have
+		// words, word prefixes, several words, with other terms.
+		{"tag5", nil, false},
+		{"tag5 AND format:png", nil, false},
+		{"tag5 AND format:png", []SortKey{{"public_id", false}}, false},
+		{"cat AND tags:kitten", nil, false},
+		{"public_id:1234", nil, false},
+		{"public_id:bench", nil, true},
+		{"filename:123*", nil, false},
+		{"tags:tag12*", nil, false},
+		{"red*", nil, false},
+		{`"bench 42"`, nil, false},
+		{`public_id:"bench 42"`, nil, false},
+		{"context.k:V5 AND NOT tag1005", nil, false},
+		{"format:png AND tags:tag5", nil, false},
+		{"display_name:shoes", nil, false},
 	} {
 		n, err := search.Parse(c.expr, now)
 		if err != nil {
@@ -302,7 +342,7 @@ func explain(t testing.TB, ctx context.Context, d *db, query string, args []any)
 }
 
 // fullScan names the line of a plan that reads a whole table of assets,
-// tags or context, or (narrowed) every asset of the cloud: "" when none
+// tags, context or words, or (narrowed) every asset of the cloud: "" when none
 // does.
 func fullScan(plan string, postgres, narrowed bool) string {
 	for _, line := range strings.Split(plan, "\n") {

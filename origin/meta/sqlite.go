@@ -48,7 +48,12 @@ func OpenSQLite(path string) (*SQLite, error) {
 		return nil, fmt.Errorf("meta: %w", err)
 	}
 	r.SetMaxOpenConns(2 * runtime.GOMAXPROCS(0))
-	return &SQLite{db{w: w, r: pool{DB: r}}}, nil
+	s := &SQLite{db{w: w, r: pool{DB: r}}}
+	if err := s.backfillTokens(context.Background()); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // Close closes both pools.

@@ -89,6 +89,9 @@ func (s *db) SetExclusiveTags(ctx context.Context, q ExclusiveTags) (ExclusiveTa
 			if err := setTags(ctx, tx, row, a); err != nil {
 				return err
 			}
+			if err := setTagTokens(ctx, tx, row, a.Cloud, a.Tags); err != nil {
+				return err
+			}
 			r := Retagged{Key: a.Key, AssetID: a.AssetID, Version: a.Version, Tags: a.Tags}
 			res.Tagged = append(res.Tagged, r)
 			if len(a.Tags) != len(before) {
@@ -185,5 +188,5 @@ func untag(ctx context.Context, tx *txn, row int64, tags []string, now time.Time
 			return r, nil, fmt.Errorf("meta: untag: %w", err)
 		}
 	}
-	return r, before, nil
+	return r, before, setTagTokens(ctx, tx, row, r.Cloud, r.Tags)
 }

@@ -40,7 +40,7 @@ type Op int
 
 // Comparisons of a term.
 const (
-	Eq      Op = iota // = or : (a text field: the whole value, or a prefix)
+	Eq      Op = iota // = or : (a text field: the whole value, or a prefix; its words with Words)
 	Lt                // <
 	Le                // <=
 	Gt                // >
@@ -63,7 +63,12 @@ type Term struct {
 	Value, High Value
 	// LowIncl and HighIncl say whether a range includes its bounds.
 	LowIncl, HighIncl bool
-	// Pos is the offset of the field name.
+	// Words marks a : on a field that has words (WordField), or a term
+	// without a field (Any): the value's words (Words) match words of the
+	// field's values, the last one a word prefix when Value.Prefix; not
+	// the whole value, as = (and : on other fields) does.
+	Words bool
+	// Pos is the offset of the field name (of the value, for Any).
 	Pos int
 }
 

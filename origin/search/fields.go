@@ -44,7 +44,17 @@ const (
 	ModerationStatus Field = "moderation_status"
 	AccessMode       Field = "access_mode"
 	Status           Field = "status"
+	// Any is the field of a term without one (free text): a word of any
+	// field that has words (WordField).
+	Any Field = "*"
 )
+
+// wordFields are the text fields whose values have words that : matches
+// and a term without a field searches (context.<key> with every key).
+var wordFields = map[Field]bool{PublicID: true, Filename: true, DisplayName: true, Tags: true, Context: true}
+
+// WordField reports whether : matches words of the field's values.
+func WordField(f Field) bool { return wordFields[f] }
 
 // The fields of a folders search (ParseFolders): a folder's name (its
 // path's last segment), path, external ID (alias id) and created_at.

@@ -22,7 +22,7 @@ const maxLength = 8192
 //	expr    = and { ("OR" | "||") and }
 //	and     = unary { [ "AND" | "&&" ] unary }      (no operator: AND)
 //	unary   = ( "NOT" | "!" | "-" ) unary | primary
-//	primary = "(" expr ")" | field op value | value (inside field:( ... ) only)
+//	primary = "(" expr ")" | field op value | value (free text; inside field:( ... ), that field's)
 //	op      = ":" | "=" | "<" | "<=" | ">" | ">=" | ":" ( "<" | "<=" | ">" | ">=" )
 //	value   = word | word* | "quoted" | range | "(" expr ")"
 //	range   = ( "[" | "{" ) bound "TO" bound ( "]" | "}" )      (bound * is open)
@@ -199,10 +199,13 @@ func (p *parser) primary(depth int, sc *scope) (Node, error) {
 		}
 		fallthrough
 	case tQuoted:
-		if sc == nil {
-			return nil, errorf(t.pos, "%s has no field (search a field: field:value)", describe(t))
-		}
 		p.next()
+		if sc == nil {
+			if p.folders {
+				return nil, errorf(t.pos, "%s has no field (search a field: field:value)", describe(t))
+			}
+			return p.freeText(t)
+		}
 		return p.term(sc.field, sc.key, sc.op, sc.pos, t)
 	case tEOF:
 		return nil, errorf(t.pos, "unexpected end of expression")
@@ -277,7 +280,43 @@ func (p *parser) term(field Field, key, op string, pos int, v token) (Node, erro
 	if kind == Date && t.Op == Eq {
 		return p.dateEq(t, v)
 	}
+	if op == ":" && field != Metadata && WordField(field) && !p.folders {
+		return p.words(t, v)
+	}
 	return t, nil
+}
+
+// words makes t (a : on a field that has words) match the value's words:
+// a value without a word (letters or digits) keeps matching the whole
+// value, as does a prefix that is more than one word ("my pics/*": the
+// public IDs starting with it).
+func (p *parser) words(t Term, v token) (Node, error) {
+	w := Words(t.Value.Text)
+	if len(w) == 0 || t.Value.Prefix && !IsWord(strings.ToLower(t.Value.Text)) {
+		return t, nil
+	}
+	if len(w) > maxTermWords {
+		return nil, errorf(v.pos, "%s has more than %d words", describe(v), maxTermWords)
+	}
+	t.Words = true
+	return t, nil
+}
+
+// freeText is a term without a field: its words in any field that has
+// words (the last one a prefix when it ends in *).
+func (p *parser) freeText(v token) (Node, error) {
+	val, err := p.value(Any, "", Text, v)
+	if err != nil {
+		return nil, err
+	}
+	w := Words(val.Text)
+	switch {
+	case len(w) == 0:
+		return nil, errorf(v.pos, "%s has no word to search (letters or digits)", describe(v))
+	case len(w) > maxTermWords:
+		return nil, errorf(v.pos, "%s has more than %d words", describe(v), maxTermWords)
+	}
+	return Term{Field: Any, Kind: Text, Op: Eq, Value: val, Words: true, Pos: v.pos}, nil
 }
 
 // dateEq is a date compared with : or =: the whole day of a date without

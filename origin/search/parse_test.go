@@ -27,6 +27,9 @@ func show(n Node) string {
 			f += "." + n.Key
 		}
 		op := map[Op]string{Eq: "=", Lt: "<", Le: "<=", Gt: ">", Ge: ">="}[n.Op]
+		if n.Words {
+			op = ":" // words of the value
+		}
 		if n.Op == InRange {
 			lo, hi := "{", "}"
 			if n.LowIncl {
@@ -70,31 +73,46 @@ func TestParse(t *testing.T) {
 	for _, c := range []struct{ expr, want string }{
 		{"", "ALL"},
 		{"   ", "ALL"},
-		{"tags:shirt", `tags="shirt"`},
+		{"tags:shirt", `tags:"shirt"`},
 		{"tags=shirt", `tags="shirt"`},
-		{"tag:shirt", `tags="shirt"`},
-		{`tags:"long pants"`, `tags="long pants"`},
-		{`tags:long\ pants`, `tags="long pants"`},
-		{`context.product:"shirt:blue"`, `context.product="shirt:blue"`},
-		{`context.activity:"watched \"Inside Out\" and rated it a 5 \*"`, `context.activity="watched \"Inside Out\" and rated it a 5 *"`},
-		{`tags:\~shirt`, `tags="~shirt"`},
+		{"tag:shirt", `tags:"shirt"`},
+		// Free text and words (: on public_id, filename, display_name,
+		// tags, context; = the whole value).
+		{"cat AND tags:kitten", `(*:"cat" AND tags:"kitten")`},
+		{"cat", `*:"cat"`},
+		{`"blue shoes" -red`, `(*:"blue shoes" AND NOT *:"red")`},
+		{"sho* OR boot", `(*:"sho"* OR *:"boot")`},
+		{"public_id:shoes", `public_id:"shoes"`},
+		{"public_id=shoes", `public_id="shoes"`},
+		{"public_id:Shoe*", `public_id:"Shoe"*`},
+		{`public_id:"my pics/*"`, `public_id="my pics/"*`},
+		{"public_id:a/*", `public_id="a/"*`},
+		{`tags:"-"`, `tags="-"`},
+		{"display_name:(red OR blue) format:png", `((display_name:"red" OR display_name:"blue") AND format="png")`},
+		{"format:png", `format="png"`},
+		{"asset_folder:shoes", `asset_folder="shoes"`},
+		{`tags:"long pants"`, `tags:"long pants"`},
+		{`tags:long\ pants`, `tags:"long pants"`},
+		{`context.product:"shirt:blue"`, `context.product:"shirt:blue"`},
+		{`context.activity:"watched \"Inside Out\" and rated it a 5 \*"`, `context.activity:"watched \"Inside Out\" and rated it a 5 *"`},
+		{`tags:\~shirt`, `tags:"~shirt"`},
 		{"resource_type:image AND format:jpg", `(resource_type="image" AND format="jpg")`},
 		{"resource_type:image format:jpg", `(resource_type="image" AND format="jpg")`},
 		{"resource_type:image && format:jpg", `(resource_type="image" AND format="jpg")`},
 		{"format:jpg OR format:png", `(format="jpg" OR format="png")`},
 		{"format:jpg || format:png", `(format="jpg" OR format="png")`},
-		{"tags:shirt AND NOT tags:sale", `(tags="shirt" AND NOT tags="sale")`},
-		{"tags:shirt -tags:sale", `(tags="shirt" AND NOT tags="sale")`},
-		{"tags:shirt !tags:sale", `(tags="shirt" AND NOT tags="sale")`},
-		{"(tags:shirt OR tags:pants) AND format:png", `((tags="shirt" OR tags="pants") AND format="png")`},
-		{"tags:(shirt OR pants)", `(tags="shirt" OR tags="pants")`},
-		{"tags:(shirt pants)", `(tags="shirt" AND tags="pants")`},
-		{"public_id:sample*", `public_id="sample"*`},
+		{"tags:shirt AND NOT tags:sale", `(tags:"shirt" AND NOT tags:"sale")`},
+		{"tags:shirt -tags:sale", `(tags:"shirt" AND NOT tags:"sale")`},
+		{"tags:shirt !tags:sale", `(tags:"shirt" AND NOT tags:"sale")`},
+		{"(tags:shirt OR tags:pants) AND format:png", `((tags:"shirt" OR tags:"pants") AND format="png")`},
+		{"tags:(shirt OR pants)", `(tags:"shirt" OR tags:"pants")`},
+		{"tags:(shirt pants)", `(tags:"shirt" AND tags:"pants")`},
+		{"public_id:sample*", `public_id:"sample"*`},
 		{"public_id:products/shoes/*", `public_id="products/shoes/"*`},
 		{"folder:products/*", `folder="products/"*`},
 		{"folder:products", `folder="products"`},
 		{`folder="my folder/sub"`, `folder="my folder/sub"`},
-		{`public_id:"a\*b"`, `public_id="a*b"`},
+		{`public_id:"a\*b"`, `public_id:"a*b"`},
 		{`public_id:"my pics/*"`, `public_id="my pics/"*`},
 		{"bytes>100000", "bytes>100000"},
 		{"bytes:>100000", "bytes>100000"},
@@ -127,10 +145,10 @@ func TestParse(t *testing.T) {
 		{"status:active", `status="active"`},
 		{"type:private", `type="private"`},
 		{"asset_id=0123456789abcdef0123456789abcdef", `asset_id="0123456789abcdef0123456789abcdef"`},
-		{"display_name:cat* filename:dog", `(display_name="cat"* AND filename="dog")`},
+		{"display_name:cat* filename:dog", `(display_name:"cat"* AND filename:"dog")`},
 		{"asset_folder:a/b", `asset_folder="a/b"`},
-		{"NOT NOT tags:a", `NOT NOT tags="a"`},
-		{"tags:a AND (format:png OR (width>10 AND NOT height<5))", `(tags="a" AND (format="png" OR (width>10 AND NOT height<5)))`},
+		{"NOT NOT tags:a", `NOT NOT tags:"a"`},
+		{"tags:a AND (format:png OR (width>10 AND NOT height<5))", `(tags:"a" AND (format="png" OR (width>10 AND NOT height<5)))`},
 	} {
 		n, err := Parse(c.expr, now)
 		if err != nil {
@@ -158,7 +176,7 @@ func TestParseMetadata(t *testing.T) {
 		{"metadata.rating:[2 TO 4}", "metadata.rating[2 TO 4}"},
 		{"metadata.shot:2024-05-31", "metadata.shot[2024-05-31T00:00:00Z TO 2024-06-01T00:00:00Z}"},
 		{"metadata.shot>1w", "metadata.shot>2026-11-29T12:00:00Z"},
-		{"tags:a AND NOT metadata.rating<=1", `(tags="a" AND NOT metadata.rating<=1)`},
+		{"tags:a AND NOT metadata.rating<=1", `(tags:"a" AND NOT metadata.rating<=1)`},
 	} {
 		n, err := ParseWith(c.expr, now, testMetadata)
 		if err != nil {
@@ -226,6 +244,9 @@ func TestParseFolders(t *testing.T) {
 	if _, err := Parse("name:a", now); err == nil {
 		t.Errorf("name is no field of assets")
 	}
+	if _, err := ParseFolders("cat", now); err == nil || !strings.Contains(err.Error(), `term "cat" has no field`) {
+		t.Errorf("ParseFolders(cat) = %v, want no free text", err)
+	}
 }
 
 // TestParseErrors checks refusals and their positions.
@@ -235,7 +256,12 @@ func TestParseErrors(t *testing.T) {
 		pos  int
 		msg  string
 	}{
-		{"cat", 0, `term "cat" has no field`},
+		{"tags:a AND \"--\"", 11, `quoted term "--" has no word to search (letters or digits)`},
+		{"format:png -", 11, `term "-" has no word to search`},
+		{"tags:a *", 7, "a wildcard * needs a prefix"},
+		{"tags:a a.b.c.d.e.f.g.h.i", 7, `term "a.b.c.d.e.f.g.h.i" has more than 8 words`},
+		{"width>5 public_id:\"a b c d e f g h i\"", 18, "has more than 8 words"},
+		{"cat : dog", 4, `unexpected ":"`},
 		{"tags:shirt AND", 14, "unexpected end of expression"},
 		{"tags:shirt AND metadata.color:red", 15, `unknown metadata field metadata.color (no structured metadata field has the external ID "color")`},
 		{"metadata.:red", 0, "unknown metadata field metadata."},
@@ -283,7 +309,8 @@ func TestParseErrors(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"tags:shirt AND format:jpg", `context.k:"a \"b\" *"`, "bytes:[1 TO 5}",
 		"created_at>1d", "(a:b OR NOT -c:d)", "public_id:x*", "tags:(a OR b)", `aspect_ratio="16:9"`, "{[(]})",
-		`\`, `"`, "&&||!-", "metadata.x:1", "metadata.rating:[1 TO *]", "metadata.shot:2024-01-01"} {
+		`\`, `"`, "&&||!-", "metadata.x:1", "metadata.rating:[1 TO *]", "metadata.shot:2024-01-01",
+		"cat AND tags:kitten", `"Blue_Shoes été" sho* -public_id:x`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
