@@ -22,7 +22,7 @@ import (
 // change; either writes only the rows of the words that come or go), and
 // go with it (ON DELETE CASCADE, through asset_tokens_asset).
 
-// tokensSchema is migration 21 of SQLite and 15 of PostgreSQL (collate
+// tokensSchema is migration 22 of SQLite and 16 of PostgreSQL (collate
 // is PostgreSQL's COLLATE "C": words compare by byte order, as SQLite's,
 // for prefix ranges; withoutRowID is SQLite's WITHOUT ROWID: the table is
 // its primary key). asset_tokens_backfill holds where the backfill of the
