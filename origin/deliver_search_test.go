@@ -165,3 +165,33 @@ func TestSearchURLRateLimit(t *testing.T) {
 		}
 	}
 }
+
+// The signatures the SDKs' own unit tests expect (the Node SDK's
+// test/unit/search/search_spec.js, the Go SDK's
+// asset/search_url_asset_test.go: API secret "secret") are accepted: the
+// origin signs as Cloudinary does, not only as this file's helper does.
+func TestSearchURLSDKSignatures(t *testing.T) {
+	o := startOriginWith(t, nil, nil, config.Cloud{APIKey: apiKey, APISecret: "secret"})
+	const q = "eyJleHByZXNzaW9uIjoicmVzb3VyY2VfdHlwZTppbWFnZSBBTkQgdGFncz1raXR0ZW4gQU5EIHVwbG9hZGVkX2F0" +
+		"PjFkIEFORCBieXRlcz4xbSIsIm1heF9yZXN1bHRzIjozMCwic29ydF9ieSI6W3sicHVibGljX2lkIjoiZGVzYyJ9XX0="
+	for _, c := range []struct{ sig, ttl string }{
+		{"431454b74cefa342e2f03e2d589b2e901babb8db6e6b149abf25bc0dd7ab20b7", "300"},
+		{"25b91426a37d4f633a9b34383c63889ff8952e7ffecef29a17d600eeb3db0db7", "1000"},
+	} {
+		// Past the signature, the search runs: it answers, or refuses the
+		// expression (the search parser's own business: "bytes>1m").
+		a := getSearchURL(t, o.URL, "/demo/search/"+c.sig+"/"+c.ttl+"/"+q)
+		if !(a.status == 200 && a.header.Get("Cache-Control") == "public, max-age="+c.ttl ||
+			a.status == 400 && strings.HasPrefix(a.header.Get(delivery.HeaderError), "Search expression error")) {
+			t.Fatalf("ttl %s: %d %v %s", c.ttl, a.status, a.header, a.raw)
+		}
+		// The other vector's signature is not this ttl's.
+		other := "25b91426a37d4f633a9b34383c63889ff8952e7ffecef29a17d600eeb3db0db7"
+		if c.ttl == "1000" {
+			other = "431454b74cefa342e2f03e2d589b2e901babb8db6e6b149abf25bc0dd7ab20b7"
+		}
+		if a := getSearchURL(t, o.URL, "/demo/search/"+other+"/"+c.ttl+"/"+q); a.status != 401 {
+			t.Fatalf("ttl %s with the other signature: %d %s", c.ttl, a.status, a.raw)
+		}
+	}
+}
