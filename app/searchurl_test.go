@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,7 +34,7 @@ func TestNodeSDKSearchURLThroughEdge(t *testing.T) {
 // The Go SDK's SearchURL (asset.SearchURLAsset.ToURL) on the edge's
 // address (CName, Secure false): its first page and the next one through
 // the edge answer what the Admin API answers to the query the URL carries,
-// and a second fetch is a hit.
+// and a second fetch is a hit; a cloud-wide purge drops them.
 func TestGoSDKSearchURLThroughEdge(t *testing.T) {
 	c := startCaughtUp(t, ClusterOptions{})
 	for _, id := range []string{"sq/a", "sq/b", "sq/c"} {
@@ -49,11 +50,14 @@ func TestGoSDKSearchURLThroughEdge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cursor := ""
+	cursor, first := "", ""
 	for page := 1; page <= 2; page++ {
 		u, err := su.ToURL(90, cursor)
 		if err != nil || !strings.HasPrefix(u, c.EdgeURLs[0]+"/demo/search/") {
 			t.Fatalf("ToURL: %q %v", u, err)
+		}
+		if page == 1 {
+			first = u
 		}
 		got := testkit.Get(t, u)
 		if got.Status != 200 || got.Header.Get("Cache-Status") != "mediacdn; fwd=miss; stored" {
@@ -99,6 +103,13 @@ func TestGoSDKSearchURLThroughEdge(t *testing.T) {
 			t.Fatalf("page %d: %s", page, gb)
 		}
 	}
+	// A cloud-wide purge (invalidations all=true) drops search answers.
+	if out, err := adminPurge(t, c.OriginURL, url.Values{"all": {"true"}}); err != nil {
+		t.Fatalf("purge: %v %s", err, out)
+	}
+	testkit.Eventually(t, testkit.Timeout, "the search URL purged", func() bool {
+		return testkit.Get(t, first).Header.Get("Cache-Status") == "mediacdn; fwd=miss; stored"
+	})
 }
 
 // runNodeScript runs a script of test/node with env added (as origin's
