@@ -102,3 +102,22 @@ func TestSearchURLCachedForItsTTL(t *testing.T) {
 		t.Fatalf("malformed search URLs reached the origin")
 	}
 }
+
+// On a cloud's private-CDN host a search URL without /demo (the SDKs'
+// private_cdn) and with it (a cname) are one entry, filled from the
+// origin in path form.
+func TestSearchURLOnPrivateCDNHost(t *testing.T) {
+	o := startTestOrigin(t, searchOrigin)
+	e := startEdge(t, func(c *Config) { c.Hosts = map[string]string{"img.test": "demo"} }, o.URL)
+	path := edgeSearchPath("60", `{"expression":"tags=a"}`, "")
+	for i, u := range []string{strings.TrimPrefix(path, "/demo"), path} {
+		r := testkit.Get(t, e.URL+u, "Host", "img.test")
+		want := []string{"MISS", "HIT"}[i]
+		if r.Status != 200 || xcache(r) != want {
+			t.Fatalf("%s on img.test: %d %s, want %s", u, r.Status, xcache(r), want)
+		}
+	}
+	if o.hits(path) != 1 || o.count.Load() != 1 {
+		t.Fatalf("origin asked %d times (%d for %s)", o.count.Load(), o.hits(path), path)
+	}
+}
