@@ -17,12 +17,17 @@ import "strconv"
 // that Parse(u.String()) gives back the same asset, transformation, version
 // and format.
 //
+// A search URL is written back as /<cloud>/search/... with its parts.
+//
 // A URL built by hand for formatting needs Cloud, Resource, Type and
 // PublicID, and optionally Signature, Transformation, Version/HasVersion
 // and Ext.
 func (u *URL) AppendCanonical(dst []byte) []byte {
 	dst = append(dst, '/')
 	dst = append(dst, u.Cloud...)
+	if u.Form == FormSearch {
+		return u.Search.appendPath(dst)
+	}
 	dst = append(dst, '/')
 	dst = append(dst, u.Resource.String()...)
 	dst = append(dst, '/')

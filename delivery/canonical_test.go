@@ -37,6 +37,12 @@ func checkRoundTrip(t *testing.T, u *URL) {
 	if semanticOf(&again) != semanticOf(u) {
 		t.Fatalf("canonical %q of %q reads back differently:\n got %+v\nwant %+v", canon, u.Path, semanticOf(&again), semanticOf(u))
 	}
+	if u.Form == FormSearch {
+		if again.Form != FormSearch || again.Search != u.Search || canon != "/"+u.Cloud+u.Search.pathForTest() {
+			t.Fatalf("search URL %q written back as %q", u.Path, canon)
+		}
+		return
+	}
 	if again.Form != FormStandard || again.Suffix != "" || again.HostForm {
 		t.Fatalf("canonical %q is not in the standard form", canon)
 	}

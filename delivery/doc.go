@@ -19,6 +19,7 @@
 //	                                                    authenticated_images, videos, files)
 //	/<cloud>/iu/[...]/<public_id>.<ext>                (shorten: image/upload)
 //	/<cloud>/[...]/<public_id>.<ext>                   (use_root_path: image/upload)
+//	/<cloud>/search/<signature>/<ttl>/<query>[/<cursor>] (a search URL: the Search API's to_url)
 //
 // A private-CDN host stands for the cloud and drops the /<cloud> segment
 // (ParseHost), or keeps it (CloudPrefixed), for the same object. Query
@@ -38,6 +39,7 @@
 //
 //	url.go             URL, Parser, Parse, ParseHost, CloudPrefixed: the path grammar above
 //	types.go           ResourceType, DeliveryType and their parsing
+//	search.go          SearchURL: search URLs (the SDKs' search to_url), bounded and checked
 //	transformation.go  Transformation, Component, Param: transformation strings
 //	keys.go            Key: the transformation parameter keys
 //	layers.go          Layer, ParseLayer: l_ and u_ values (image, text, fetch)

@@ -30,6 +30,9 @@ func FuzzParse(f *testing.F) {
 	for _, s := range autoWidthSeeds {
 		f.Add("/demo/image/upload/" + s + "/pic.jpg")
 	}
+	for _, s := range searchSeeds() {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, uri string) {
 		u, err := Parse(uri)
 		if err != nil {
@@ -97,6 +100,10 @@ func FuzzParseHost(f *testing.F) {
 	for _, uri := range []string{"/demo", "/demo/", "/demo/image", "/demo/image/", "/demo/pic.jpg", "/demo/iu/pic.jpg",
 		"/demox/image/upload/pic.jpg", "/other/image/upload/pic.jpg", "/demo/images/v1/a/pic/seo.jpg"} {
 		f.Add("demo", uri)
+	}
+	for _, s := range searchSeeds() {
+		f.Add("demo", s)
+		f.Add("demo", strings.TrimPrefix(s, "/demo"))
 	}
 	f.Add("", "/image/upload/pic.jpg")
 	f.Add("a/b", "/image/upload/pic.jpg")

@@ -109,6 +109,9 @@ const (
 	FormShort
 	// FormRoot is the SDKs' use_root_path option: /<cloud>/... for image/upload.
 	FormRoot
+	// FormSearch is a search URL, /<cloud>/search/... (search.go): no
+	// asset, no resource type or type; URL.Search holds its parts.
+	FormSearch
 )
 
 // seoSegment maps an SEO segment to its resource type and type.

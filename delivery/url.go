@@ -47,6 +47,8 @@ type URL struct {
 	// raw files it is part of the public ID and Format stays FormatNone.
 	Ext    string
 	Format Format
+	// Search is a search URL's parts (Form FormSearch), zero otherwise.
+	Search SearchURL
 
 	features  uint8
 	autoWidth AutoWidth // w_auto's rounding, zero without w_auto
@@ -103,7 +105,7 @@ func (p Parser) ParseHost(cloud, uri string) (URL, error) {
 // private-CDN host names the cloud in its path anyway, as the SDKs write
 // URLs for a cname without private_cdn: /<cloud>/ followed by a resource
 // type and a type (/<cloud>/image/upload/...), an SEO segment
-// (/<cloud>/images/...) or /iu/. A root-form path (use_root_path) keeps its
+// (/<cloud>/images/...), /iu/ or /search/. A root-form path (use_root_path) keeps its
 // host-form meaning: on the host, /<cloud>/pic.jpg is the public ID
 // "<cloud>/pic".
 func CloudPrefixed(cloud, uri string) bool {
@@ -118,7 +120,7 @@ func CloudPrefixed(cloud, uri string) bool {
 		return true
 	}
 	_, _, seo := seoSegment(seg)
-	return seo || seg == "iu"
+	return seo || seg == "iu" || seg == "search"
 }
 
 func (p Parser) parse(u *URL, hostCloud, uri string) error {
@@ -146,6 +148,9 @@ func (p Parser) parse(u *URL, hostCloud, uri string) error {
 		if !more {
 			return badRequest("Missing public ID")
 		}
+	}
+	if seg, after, more := cut(rest, '/'); seg == "search" && more {
+		return u.parseSearch(after) // search.go
 	}
 	rest, err := u.parseKind(rest)
 	if err != nil {

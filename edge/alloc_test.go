@@ -30,6 +30,7 @@ func TestHitPathAllocatesNothing(t *testing.T) {
 		{"/demo/image/upload/v1/folder/pic.jpg", []string{"If-None-Match", `"etag-` + itoa(len("image:/demo/image/upload/v1/folder/pic.jpg:")) + `"`}, 304},
 		{"/demo/image/upload/v1/folder/pic.jpg", []string{"Range", "bytes=0-3"}, 206},
 		{"/demo/image/upload/missing.jpg", nil, 404},
+		{edgeSearchPath("300", `{"expression":"tags=a"}`, "abcd") + "?_a=1", nil, 200},
 	} {
 		ctx := hitCtx(c.path, c.headers...)
 		e.handle(ctx) // miss: fills the cache

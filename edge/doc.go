@@ -20,6 +20,13 @@
 // cloud with client_hints) is kept with the entry and sent with every
 // answer made of it.
 //
+// A search URL (delivery.SearchURL, the SDKs' search to_url) is filled and
+// keyed as any other URL, but its entry is bounded: it expires within the
+// URL's ttl whatever the origin says, is never served stale, and tells
+// clients max-age the ttl. Only a cloud-wide purge (a flush) covers it: the
+// assets a search lists change without purging it, and show after at most
+// the ttl.
+//
 // With several origins, a fill goes to the one its URL path ranks first by
 // rendezvous hashing among those in (rendezvous.go), so every edge sends
 // a URL to the same origin and the origin's own once-per-key fill dedups

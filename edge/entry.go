@@ -30,6 +30,13 @@ type entry struct {
 	versioned bool   // the URL has a version: immutable for browsers
 	vary      string // the Vary header (delivery.URL.Vary), "" for none
 	kind      entryKind
+	// bounded is a search URL's answer (delivery.SearchURL): it expires
+	// within the URL's ttl, whatever the origin says, and is never served
+	// stale past it.
+	bounded bool
+	// cacheControl is a bounded entry's Cache-Control for clients:
+	// max-age the URL's ttl (with Age, the time left).
+	cacheControl []byte
 	// depends is a marker's: which request headers make the variant (the
 	// Accept token, the DPR hint, the width hints and w_auto's rounding:
 	// the URL's Depends).
@@ -145,7 +152,7 @@ func (e *entry) ageSeconds(now int64) int64 {
 // includes the allocator's rounding), so that the budget holds in RSS.
 func (e *entry) computeCost() int64 {
 	n := cap(e.key) + cap(e.body) + len(e.contentType) + len(e.etag) + len(e.lastModified) +
-		len(e.version) + len(e.cldError) + len(e.disposition) + len(e.csp) + len(e.acceptCH) +
+		len(e.version) + len(e.cldError) + len(e.disposition) + len(e.csp) + len(e.acceptCH) + len(e.cacheControl) +
 		len(e.target.Cloud) + len(e.target.PublicID) + len(e.target.Transformation)
 	return int64(n) + entryOverhead
 }

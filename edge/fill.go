@@ -182,6 +182,13 @@ func (s *Server) newEntry(u *delivery.URL, key []byte, resp *fasthttp.Response, 
 	e.target = purge.Target{Cloud: clone(u.Cloud), Resource: u.Resource, Type: u.Type, PublicID: clone(u.PublicID),
 		Transformation: clone(u.Transformation), Class: u.Class(), Version: u.Version, Negative: e.negative}
 	e.expires = now + int64(s.ttl(e, h))
+	if u.IsSearch() {
+		// A search's answer lives at most its URL's ttl: the assets it
+		// lists change without purges (docs/search.md).
+		e.bounded = true
+		e.cacheControl = []byte("public, max-age=" + u.Search.TTLText)
+		e.expires = min(e.expires, now+int64(u.Search.TTL)*int64(time.Second))
+	}
 	e.checked.Store(seq)
 	return e
 }
@@ -201,8 +208,9 @@ func cldError(h *fasthttp.ResponseHeader) []byte {
 func (s *Server) renewed(old *entry, resp *fasthttp.Response, now int64, seq uint64) *entry {
 	e := &entry{key: old.key, status: old.status, body: old.body, contentType: old.contentType, etag: old.etag,
 		lastModified: old.lastModified, version: old.version, cldError: old.cldError, disposition: old.disposition,
-		csp: old.csp, acceptCH: old.acceptCH, versioned: old.versioned, vary: old.vary, negative: old.negative,
-		stored: now, target: old.target, fillSeq: seq, cost: old.cost}
+		csp: old.csp, acceptCH: old.acceptCH, versioned: old.versioned, vary: old.vary, negative: old.negative, bounded: old.bounded,
+		cacheControl: old.cacheControl,
+		stored:       now, target: old.target, fillSeq: seq, cost: old.cost}
 	if v := resp.Header.PeekBytes(hVersion); len(v) > 0 {
 		e.version = copyBytes(v)
 	}
@@ -211,6 +219,9 @@ func (s *Server) renewed(old *entry, resp *fasthttp.Response, now int64, seq uin
 		e.access = a
 	}
 	e.expires = now + int64(s.ttl(e, &resp.Header))
+	if e.bounded {
+		e.expires = min(e.expires, now+(old.expires-old.stored))
+	}
 	e.checked.Store(seq)
 	return e
 }

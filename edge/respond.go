@@ -174,6 +174,8 @@ func (s *Server) commonHeaders(h *fasthttp.ResponseHeader, e *entry, now int64, 
 		h.SetCanonical(hCacheControl, s.hv.ccNegative)
 	case e.status != fasthttp.StatusOK:
 		h.SetCanonical(hCacheControl, s.hv.ccNoStore)
+	case e.bounded:
+		h.SetCanonical(hCacheControl, e.cacheControl)
 	case e.versioned:
 		h.SetCanonical(hCacheControl, s.hv.ccVersioned)
 	default:

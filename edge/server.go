@@ -194,6 +194,9 @@ func (s *Server) caughtUp() bool { return s.sync == nil || s.sync.CaughtUp() }
 // servable is how the cached entry e may be served at now, by this edge's
 // purges, caught-up state and stale windows (entry.servable).
 func (s *Server) servable(e *entry, now int64) uses {
+	if e.bounded {
+		return e.servable(now, s.purges, s.sync, 0, 0)
+	}
 	return e.servable(now, s.purges, s.sync, s.cfg.StaleWhileRevalidate, s.cfg.StaleIfError)
 }
 

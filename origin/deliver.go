@@ -52,6 +52,10 @@ func (s *Server) serveDelivery(w http.ResponseWriter, r *http.Request) {
 		s.deliveryFail(w, err)
 		return
 	}
+	if u.IsSearch() {
+		s.serveSearchURL(w, r, &u, cl) // deliver_search.go
+		return
+	}
 	acceptClientHints(w.Header(), cl)
 	d, err := s.resolve(r, &u, cl)
 	if err != nil {

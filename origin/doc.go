@@ -123,6 +123,7 @@
 //	deliver_hints.go          the client hints a variant is made of; Accept-CH for clouds with client_hints
 //	deliver_attachment.go     fl_attachment
 //	deliver_cors.go           OPTIONS on delivery paths
+//	deliver_search.go         search URLs (the SDKs' search to_url): signed, run through resources/search, cached ttl seconds
 //	deliver_waiters.go        a transform stops when the last client waiting for it leaves
 //	deliver_recordings.go     derived images being recorded in the background
 //
