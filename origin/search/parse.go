@@ -401,7 +401,8 @@ func (p *parser) value(field Field, key string, kind Kind, v token) (Value, erro
 	return Value{Text: v.text, Prefix: v.prefix}, nil
 }
 
-// number reads a number: bytes may end in kb, mb or gb (powers of 1024),
+// number reads a number: bytes may end in kb, mb or gb, or k, m or g as
+// in Cloudinary's own example bytes>1m (powers of 1024),
 // aspect_ratio may be a ratio w:h.
 func number(field Field, s string) (float64, bool) {
 	mul := 1.0
@@ -410,7 +411,8 @@ func number(field Field, s string) (float64, bool) {
 		for _, u := range []struct {
 			suffix string
 			mul    float64
-		}{{"kb", 1 << 10}, {"mb", 1 << 20}, {"gb", 1 << 30}, {"b", 1}} {
+		}{{"kb", 1 << 10}, {"mb", 1 << 20}, {"gb", 1 << 30}, {"k", 1 << 10}, {"m", 1 << 20}, {"g", 1 << 30},
+			{"b", 1}} {
 			if strings.HasSuffix(l, u.suffix) {
 				s, mul = s[:len(s)-len(u.suffix)], u.mul
 				break

@@ -118,6 +118,9 @@ func TestParse(t *testing.T) {
 		{"bytes:>100000", "bytes>100000"},
 		{"bytes>1mb", "bytes>1.048576e+06"},
 		{"bytes<=10kb", "bytes<=10240"},
+		{"bytes>1m", "bytes>1.048576e+06"},
+		{"bytes<2K", "bytes<2048"},
+		{"bytes:[1g TO *]", "bytes[1.073741824e+09 TO *]"},
 		{"width>=200 AND height<300", "(width>=200 AND height<300)"},
 		{"bytes:[1000 TO 5000]", "bytes[1000 TO 5000]"},
 		{"bytes:{1000 TO 5000}", "bytes{1000 TO 5000}"},
@@ -320,4 +323,11 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse(%q): %v", s, err)
 		}
 	})
+}
+
+// Cloudinary's Search API reference opens with this expression.
+func TestParseCloudinaryQuickExample(t *testing.T) {
+	if _, err := Parse("resource_type:image AND tags=kitten AND uploaded_at>1d AND bytes>1m", time.Now()); err != nil {
+		t.Fatal(err)
+	}
 }
