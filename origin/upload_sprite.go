@@ -11,8 +11,8 @@ import (
 )
 
 // sprite (the SDKs' GenerateSprite, generate_sprite): the images with a
-// tag, in public ID order, each made by the call's transformation, stacked
-// top to bottom into one PNG (or JPEG: format, or f_ in the transformation
+// tag, in public ID order (or of urls: upload_made_urls.go), each made by
+// the call's transformation, stacked top to bottom into one PNG (or JPEG: format, or f_ in the transformation
 // as the Node SDK sends it), with a CSS file of one class per image
 // (Cloudinary's: its background the sprite at the image's offset, its
 // width and height) and a JSON file of the same rectangles. The three are
@@ -24,8 +24,7 @@ import (
 
 func spriteSpec() api.MethodParams {
 	return signedParams(api.MethodParams{
-		Implemented: []string{"tag", "transformation", "format", "resource_type", "mode", "notification_url", "async"},
-		Refused:     []string{"urls"},
+		Implemented: []string{"tag", "urls", "transformation", "format", "resource_type", "mode", "notification_url", "async"},
 	})
 }
 
@@ -52,7 +51,7 @@ type spriteInfoJSON struct {
 
 // sprite serves POST /image/sprite.
 func (c *call) sprite(rt string, p *api.Params) {
-	tag, download, w, done := c.taggedCall(rt, p, notifySprite, "Sprites are images: use /image/sprite")
+	tag, urls, download, w, done := c.taggedCall(rt, p, notifySprite, "Sprites are images: use /image/sprite")
 	if done {
 		return
 	}
@@ -70,7 +69,7 @@ func (c *call) sprite(rt string, p *api.Params) {
 		c.fail(api.BadRequest("Invalid format - %s (sprites are png or jpg)", api.Clip(format)))
 		return
 	}
-	assets, err := c.taggedImages(c.ctx(), tag, c.s.images.Config().MaxFrames)
+	assets, err := c.sourceImages(c.ctx(), tag, urls, c.s.images.Config().MaxFrames)
 	if err != nil {
 		c.fail(err)
 		return
