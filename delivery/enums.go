@@ -173,7 +173,7 @@ func (e EffectName) String() string { return enumName(effectNames[:], int(e)) }
 // effectTakesNoArgs lists effects that take no ":" argument.
 func effectTakesNoArgs(e EffectName) bool {
 	switch e {
-	case EffectGrayscale, EffectNegate, EffectBlackwhite, EffectRedEye:
+	case EffectGrayscale, EffectNegate, EffectRedEye:
 		return true
 	}
 	return false
@@ -203,7 +203,7 @@ func effectRange(e EffectName) (lo, hi int, ok bool) {
 		return -50, 150, true
 	case EffectHue:
 		return -100, 100, true
-	case EffectVignette, EffectColorize:
+	case EffectVignette, EffectColorize, EffectBlackwhite:
 		return 0, 100, true
 	}
 	return 0, 0, false

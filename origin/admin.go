@@ -318,6 +318,9 @@ type listParams struct {
 	cursor                               string
 	tags, context, moderations, metadata bool
 	fields                               []string
+	// total is the listing's total_count when it answers one
+	// (resources/by_asset_folder); nil: none.
+	total *int64
 }
 
 // Page sizes of listings.

@@ -86,6 +86,7 @@ func (c *call) resource(a *meta.Asset, inc include) resourceJSON {
 type listJSON struct {
 	Resources  any    `json:"resources"`
 	NextCursor string `json:"next_cursor,omitempty"`
+	TotalCount *int64 `json:"total_count,omitempty"`
 }
 
 // listAnswer encodes assets for a listing; with fields, each entry has

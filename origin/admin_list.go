@@ -98,8 +98,15 @@ func (c *call) listByAssetFolder(p *api.Params) {
 		c.fail(api.BadRequest("Missing required parameter - asset_folder"))
 		return
 	}
-	c.list(meta.ListQuery{Cloud: c.cloud, AssetFolder: strings.Trim(p.Get("asset_folder"), "/"), ByAssetFolder: true},
-		p, lp, false)
+	folder := strings.Trim(p.Get("asset_folder"), "/")
+	// Cloudinary answers the folder's total_count (all pages).
+	total, err := c.s.meta.CountAssetFolder(c.ctx(), c.cloud, folder)
+	if err != nil {
+		c.fail(delivery.Internal(err))
+		return
+	}
+	lp.total = &total
+	c.list(meta.ListQuery{Cloud: c.cloud, AssetFolder: folder, ByAssetFolder: true}, p, lp, false)
 }
 
 // listByAssetIDs serves GET /resources/by_asset_ids?asset_ids[]=.
@@ -191,6 +198,7 @@ func (c *call) answerList(assets []*meta.Asset, lp listParams, next string) {
 		c.fail(delivery.Internal(err))
 		return
 	}
+	out.TotalCount = lp.total
 	c.ok(out)
 }
 

@@ -55,8 +55,9 @@
 //	upload_archive.go         generate_archive: zip and tgz archives streamed to the client or into a raw asset
 //	upload_explode.go         explode: one derived image per page of a multi-page image
 //	upload_tagged.go          the images with a tag that multi and sprite are made of; their results stored and purged
+//	upload_made_urls.go       the images of multi's and sprite's urls: fetched as fetch delivery fetches
 //	upload_multi.go           multi: an animated GIF or WebP, or a PDF, of the images with a tag (type multi)
-//	upload_sprite.go          sprite: the images with a tag in one PNG, with its CSS and JSON (type sprite)
+//	upload_sprite.go          sprite: the images with a tag in one PNG or JPEG, with its CSS and JSON (type sprite)
 //	upload_made_async.go      async multi and sprite: the job that runs the call, its failure notified
 //	upload_presets.go         upload presets: the Admin API's upload_presets, applied by upload_preset
 //	upload_unsigned.go        unsigned upload: the parameters an unsigned caller may set, its rates

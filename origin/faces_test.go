@@ -190,3 +190,42 @@ func TestUploadCoordinates(t *testing.T) {
 		t.Errorf("explicit with faces=true: %d %s", status, resp)
 	}
 }
+
+// Coordinates past the image given on upload are limited to its size, as
+// Cloudinary (its Node SDK's suite: x and w at most the width, y and h at
+// most the height, each on its own); explicit keeps them as given, as
+// Cloudinary's does.
+func TestUploadCoordinatesLimited(t *testing.T) {
+	o := startOrigin(t, func(c *origin.Config) { c.Imaging.FaceCascade = "none" })
+	ctx := context.Background()
+	res, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "chelsea.png"), uploader.UploadParams{PublicID: "cat", // 451x300
+		FaceCoordinates:   api.Coordinates{{120, 30, 109, 350}, {500, 320, 600, 20}},
+		CustomCoordinates: api.Coordinates{{0, 0, 1000, 1000}}})
+	if msg := sdkFailure(err, res); msg != "" {
+		t.Fatalf("upload: %s", msg)
+	}
+	a, err := o.Cld.Admin.Asset(ctx, admin.AssetParams{PublicID: "cat", Faces: api.Bool(true), Coordinates: api.Bool(true)})
+	if err != nil || a.Error.Message != "" || !reflect.DeepEqual(a.Faces, [][]int{{120, 30, 109, 300}, {451, 300, 451, 20}}) {
+		t.Fatalf("details: faces %v (%v %v)", a.Faces, err, a.Error)
+	}
+	if got, _ := json.Marshal(a.Coordinates); string(got) != `{"custom":[[0,0,451,300]],"faces":[[120,30,109,300],[451,300,451,20]]}` {
+		t.Errorf("coordinates: %s", got)
+	}
+	// The upload's answer (faces=true) says the same.
+	ct, body := form(t, [][2]string{{"public_id", "given"}, {"faces", "true"}, {"face_coordinates", "120,30,109,350"}},
+		"chelsea.png", testkit.Read(t, "chelsea.png"))
+	status, resp := post(t, o.URL+"/v1_1/demo/image/upload", ct, body, true)
+	var up struct{ Faces [][]int }
+	if err := json.Unmarshal([]byte(resp), &up); status != http.StatusOK || err != nil || !reflect.DeepEqual(up.Faces, [][]int{{120, 30, 109, 300}}) {
+		t.Errorf("upload with faces=true: %d %s", status, resp)
+	}
+	ex, err := o.Cld.Upload.Explicit(ctx, uploader.ExplicitParams{PublicID: "cat", Type: "upload",
+		FaceCoordinates: api.Coordinates{{122, 32, 111, 352}}})
+	if msg := sdkFailure(err, ex); msg != "" {
+		t.Fatalf("explicit: %s", msg)
+	}
+	a, err = o.Cld.Admin.Asset(ctx, admin.AssetParams{PublicID: "cat", Faces: api.Bool(true)})
+	if err != nil || !reflect.DeepEqual(a.Faces, [][]int{{122, 32, 111, 352}}) {
+		t.Errorf("after explicit: faces %v (%v)", a.Faces, err)
+	}
+}

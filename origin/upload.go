@@ -153,6 +153,28 @@ func (o *uploadOptions) parseCoordinates(p *api.Params) error {
 	return nil
 }
 
+// limitCoordinates limits an upload's face_coordinates and
+// custom_coordinates to the image's size, as Cloudinary: x and w at most
+// its width, y and h at most its height (each on its own: a region may
+// still reach past the edge). Files without a size keep them as given;
+// explicit and update keep them as given too, as Cloudinary's do.
+func limitCoordinates(c meta.Coordinates, width, height int) meta.Coordinates {
+	if width <= 0 || height <= 0 {
+		return c
+	}
+	limit := func(regions [][4]int) [][4]int {
+		if regions == nil {
+			return nil
+		}
+		out := make([][4]int, len(regions))
+		for i, r := range regions {
+			out[i] = [4]int{min(r[0], width), min(r[1], height), min(r[2], width), min(r[3], height)}
+		}
+		return out
+	}
+	return meta.Coordinates{Faces: limit(c.Faces), Custom: limit(c.Custom)}
+}
+
 // parseFlags reads the upload's boolean options and backup;
 // prefixByAssetFolder is use_asset_folder_as_public_id_prefix, for
 // parseFolders.
@@ -387,6 +409,7 @@ func (c *call) uploadFrom(rt string, p *api.Params, o *uploadOptions, md map[str
 	if o.discardOriginalFilename {
 		original = ""
 	}
+	o.coords = limitCoordinates(o.coords, kind.width, kind.height)
 	// The analyses and eager images asked for are made before anything is
 	// stored: one that fails refuses the upload with nothing changed.
 	detect, _ := o.analyse.givenFaces(o.coords.Faces)

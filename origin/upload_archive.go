@@ -92,8 +92,8 @@ func generateArchiveSpec() api.MethodParams {
 		Implemented: []string{"public_ids", "prefixes", "tags", "resource_type", "type", "mode",
 			"target_format", "target_public_id", "target_tags", "target_asset_folder", "flatten_folders", "expires_at",
 			"allow_missing", "use_original_filename", "transformations", "fully_qualified_public_ids",
-			"flatten_transformations", "notification_url"},
-		Refused: []string{"skip_transformation_name", "keep_derived", "async", "phash"},
+			"flatten_transformations", "skip_transformation_name", "notification_url"},
+		Refused: []string{"keep_derived", "async", "phash"},
 	})
 }
 
@@ -111,6 +111,7 @@ type archiveOptions struct {
 	targetAssetFolder   string
 	flatten, original   bool
 	flattenTx           bool // flatten_transformations
+	skipTxName          bool // skip_transformation_name
 	allowMissing        bool
 	expiresAt           time.Time // zero: none
 	// transformations are eager-style entries ("tx" or "tx/format"): each
@@ -149,17 +150,17 @@ func parseArchiveOptions(rt string, p *api.Params) (*archiveOptions, error) {
 		name string
 		v    *bool
 	}{{"flatten_folders", &o.flatten}, {"use_original_filename", &o.original}, {"allow_missing", &o.allowMissing},
-		{"flatten_transformations", &o.flattenTx}} {
+		{"flatten_transformations", &o.flattenTx}, {"skip_transformation_name", &o.skipTxName}} {
 		if *b.v, err = p.Bool(b.name, false); err != nil {
 			return nil, err
 		}
 	}
 	if s := p.Get("expires_at"); s != "" {
-		sec, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
+		at, ok := parseExpiresAt(s)
+		if !ok {
 			return nil, api.BadRequest("Invalid expires_at - %s", api.Clip(s))
 		}
-		o.expiresAt = time.Unix(sec, 0).UTC()
+		o.expiresAt = at
 	}
 	if o.transformations, err = parseEager(p.Get("transformations")); err != nil {
 		return nil, api.BadRequest("Invalid transformations - %s", api.Clip(p.Get("transformations")))
@@ -187,12 +188,24 @@ func archiveAuthTime(action string, p *api.Params, now time.Time) time.Time {
 	if action != "generate_archive" || p.Get("mode") != "download" {
 		return now
 	}
-	exp, err1 := strconv.ParseInt(p.Get("expires_at"), 10, 64)
-	ts, err2 := strconv.ParseInt(p.Get("timestamp"), 10, 64)
-	if err1 != nil || err2 != nil || !now.Before(time.Unix(exp, 0)) {
+	exp, ok := parseExpiresAt(p.Get("expires_at"))
+	ts, err := strconv.ParseInt(p.Get("timestamp"), 10, 64)
+	if !ok || err != nil || !now.Before(exp) {
 		return now
 	}
 	return time.Unix(ts, 0)
+}
+
+// parseExpiresAt reads expires_at: unix seconds, whole or with a fraction
+// (the Node SDK's own suite sends Date.now() / 1000 + 60), the fraction
+// dropped.
+func parseExpiresAt(s string) (time.Time, bool) {
+	whole, frac, _ := strings.Cut(s, ".")
+	sec, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil || sec < 0 || strings.Trim(frac, "0123456789") != "" {
+		return time.Time{}, false
+	}
+	return time.Unix(sec, 0).UTC(), true
 }
 
 // archiveEntry is one file of an archive: its name there, its asset and,
@@ -306,7 +319,9 @@ func (c *call) archiveSelection(ctx context.Context, o *archiveOptions) ([]archi
 
 // transformEntries replaces each image by one file per transformation of
 // o, named <transformation>/<name>.<format> (with flatten_transformations
-// <name>_<transformation>.<format>, its slashes made _), each made (or found) through
+// <name>_<transformation>.<format>, its slashes made _; with
+// skip_transformation_name <name>.<format>, a name taken twice getting
+// _2, _3… before its extension), each made (or found) through
 // the delivery's derive path and recorded as a derived image, so that a
 // transformation that fails refuses the call before anything is written.
 // Other assets stay originals. The files are bounded as the originals are.
@@ -328,9 +343,11 @@ func (c *call) transformEntries(ctx context.Context, entries []archiveEntry, o *
 	}
 	var out []archiveEntry
 	var total int64
+	taken := map[string]bool{} // with skip_transformation_name
 	for _, e := range entries {
 		if e.a.ResourceType != delivery.Image {
 			out = append(out, e)
+			taken[e.name] = true
 			total += e.a.Bytes
 			continue
 		}
@@ -346,7 +363,15 @@ func (c *call) transformEntries(ctx context.Context, entries []archiveEntry, o *
 				return nil, err
 			}
 			name := sp.tx + "/" + stem + "." + sp.format.String()
-			if o.flattenTx {
+			switch {
+			case o.skipTxName:
+				ext := "." + sp.format.String()
+				name = stem + ext
+				for n := 2; taken[name]; n++ {
+					name = fmt.Sprintf("%s_%d%s", stem, n, ext)
+				}
+				taken[name] = true
+			case o.flattenTx:
 				name = stem + "_" + strings.ReplaceAll(sp.tx, "/", "_") + "." + sp.format.String()
 			}
 			out = append(out, archiveEntry{name: name, a: e.a, tx: sp})

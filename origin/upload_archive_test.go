@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -169,9 +170,23 @@ func TestArchiveDownloadExpiresAt(t *testing.T) {
 		t.Fatalf("before expires_at: %v", got)
 	}
 	sameFiles(t, unzip(t, got.Body), want)
+	// expires_at with a fraction of a second, as the Node SDK's own suite
+	// sends it (Date.now() / 1000 + 60).
+	q := url.Values{}
+	for _, f := range signed([][2]string{{"tags", "trip"}, {"mode", "download"},
+		{"expires_at", strconv.FormatInt(exp.Unix(), 10) + ".375"}}, now.Unix(), apiSecret) {
+		q.Add(f[0], f[1])
+	}
+	fractional := o.URL + "/v1_1/demo/image/generate_archive?" + q.Encode()
+	if got := testkit.Get(t, fractional); got.Status != 200 {
+		t.Fatalf("expires_at with a fraction: %v", got)
+	}
 	clock = func() time.Time { return now.Add(4 * time.Hour) }
 	if got := testkit.Get(t, u); got.Status == 200 {
 		t.Fatalf("after expires_at: %v", got)
+	}
+	if got := testkit.Get(t, fractional); got.Status == 200 {
+		t.Fatalf("after a fractional expires_at: %v", got)
 	}
 	// Without expires_at, an hour-old URL is stale as any signed request.
 	u, err = o.Cld.Upload.DownloadZipURL(uploader.CreateArchiveParams{Tags: api.CldAPIArray{"trip"}})
@@ -281,8 +296,8 @@ func TestArchiveRefusals(t *testing.T) {
 		{uploader.CreateArchiveParams{}, "Missing required parameter - public_ids, prefixes, tags or fully_qualified_public_ids"},
 		{uploader.CreateArchiveParams{Tags: api.CldAPIArray{"none"}}, "No resources found for the archive"},
 		{uploader.CreateArchiveParams{PublicIDs: []string{"nope"}}, "Resource not found - nope"},
-		{uploader.CreateArchiveParams{Tags: api.CldAPIArray{"trip"}, SkipTransformationName: api.Bool(true)},
-			"Parameter skip_transformation_name is not supported by this server"},
+		{uploader.CreateArchiveParams{Tags: api.CldAPIArray{"trip"}, KeepDerived: api.Bool(true)},
+			"Parameter keep_derived is not supported by this server"},
 		{uploader.CreateArchiveParams{FullyQualifiedPublicIDs: api.CldAPIArray{"image/nope/x"}},
 			"Invalid fully_qualified_public_ids - image/nope/x"},
 		{uploader.CreateArchiveParams{FullyQualifiedPublicIDs: api.CldAPIArray{"video/upload/trip/aqua"}},
@@ -429,6 +444,15 @@ func TestArchiveTransformations(t *testing.T) {
 	if want := []string{"home/logo_c_fill,h_50,w_50.png", "home/logo_w_100.png", "trip/aqua_c_fill,h_50,w_50.png",
 		"trip/aqua_w_100.jpg"}; !slices.Equal(names, want) {
 		t.Errorf("flattened: %q, want %q", names, want)
+	}
+	// skip_transformation_name names them as the originals, a name taken
+	// twice getting _2.
+	skipped := download(t, o, uploader.CreateArchiveParams{Transformations: "w_100|w_50/png",
+		FullyQualifiedPublicIDs: api.CldAPIArray{"image/upload/trip/aqua", "image/upload/home/logo"},
+		SkipTransformationName:  api.Bool(true)})
+	names = slices.Sorted(maps.Keys(unzip(t, skipped)))
+	if want := []string{"home/logo.png", "home/logo_2.png", "trip/aqua.jpg", "trip/aqua.png"}; !slices.Equal(names, want) {
+		t.Errorf("skip_transformation_name: %q, want %q", names, want)
 	}
 	o.Server.WaitRecorded()
 }

@@ -60,7 +60,7 @@ func (c *call) madeAsync(action string, p *api.Params) bool {
 		}
 		return err != nil
 	}
-	tag, err := tagParam(p)
+	tag, _, err := madeSource(p)
 	if err == nil && p.Get("mode") == "download" {
 		err = api.BadRequest("async is not supported with mode=download (the file is the answer)")
 	}

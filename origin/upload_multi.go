@@ -11,9 +11,9 @@ import (
 )
 
 // multi (the SDKs' Multi, multi): the images with a tag, in public ID
-// order, joined into one animated GIF or WebP (each a frame, the size of
-// the first, others filled to it) or one PDF (each a page), each made by
-// the call's transformation first. The result is stored as the image asset
+// order (or of urls: upload_made_urls.go), joined into one animated GIF
+// or WebP (each a frame, the size of the first, others filled to it) or
+// one PDF (each a page), each made by the call's transformation first. The result is stored as the image asset
 // of type multi whose public ID is the tag, overwriting (and purging) the
 // one before; /image/multi/<tag>.<format> delivers it. Bounded by the
 // image processor's max_frames (frames or pages), its output pixels and
@@ -21,8 +21,7 @@ import (
 
 func multiSpec() api.MethodParams {
 	return signedParams(api.MethodParams{
-		Implemented: []string{"tag", "format", "transformation", "resource_type", "mode", "notification_url", "async"},
-		Refused:     []string{"urls"},
+		Implemented: []string{"tag", "urls", "format", "transformation", "resource_type", "mode", "notification_url", "async"},
 	})
 }
 
@@ -32,7 +31,7 @@ const multiDelay = 100
 
 // multi serves POST /image/multi.
 func (c *call) multi(rt string, p *api.Params) {
-	tag, download, w, done := c.taggedCall(rt, p, notifyMulti, "Multi makes images: use /image/multi")
+	tag, urls, download, w, done := c.taggedCall(rt, p, notifyMulti, "Multi makes images: use /image/multi")
 	if done {
 		return
 	}
@@ -58,7 +57,7 @@ func (c *call) multi(rt string, p *api.Params) {
 			return
 		}
 	}
-	assets, err := c.taggedImages(c.ctx(), tag, c.s.images.Config().MaxFrames)
+	assets, err := c.sourceImages(c.ctx(), tag, urls, c.s.images.Config().MaxFrames)
 	if err != nil {
 		c.fail(err)
 		return

@@ -204,7 +204,7 @@ func TestMultiRefusals(t *testing.T) {
 		{url.Values{"tag": {"two"}, "notification_url": {"ftp://example.com/h"}}, 400, "Invalid notification_url - ftp://example.com/h"},
 		{url.Values{"tag": {"two"}, "mode": {"download"}, "notification_url": {"https://example.com/h"}}, 400,
 			"notification_url is not supported with mode=download (nothing is stored)"},
-		{url.Values{"tag": {"two"}, "urls": {"https://example.com/a.jpg"}}, 400, "Parameter urls is not supported by this server"},
+		{url.Values{"tag": {"two"}, "urls": {"https://example.com/a.jpg"}}, 400, "Either tag or urls - not both"},
 	} {
 		status, body := post(t, o.URL+"/v1_1/demo/image/multi", "application/x-www-form-urlencoded",
 			strings.NewReader(c.fields.Encode()), true)

@@ -11,20 +11,20 @@ import (
 )
 
 // sprite (the SDKs' GenerateSprite, generate_sprite): the images with a
-// tag, in public ID order, each made by the call's transformation, stacked
-// top to bottom into one PNG, with a CSS file of one class per image
+// tag, in public ID order (or of urls: upload_made_urls.go), each made by
+// the call's transformation, stacked top to bottom into one PNG (or JPEG: format, or f_ in the transformation
+// as the Node SDK sends it), with a CSS file of one class per image
 // (Cloudinary's: its background the sprite at the image's offset, its
 // width and height) and a JSON file of the same rectangles. The three are
 // stored under the tag as public ID, type sprite, overwriting (and
-// purging) the ones before: the PNG as an image asset, the CSS and JSON as
-// raw assets <tag>.css and <tag>.json; /image/sprite/<tag>.png|css|json
-// delivers them. Bounded by the image processor's max_frames (images) and
-// output limits (the sprite's size).
+// purging) the ones before: the image as an image asset, the CSS and JSON
+// as raw assets <tag>.css and <tag>.json; /image/sprite/<tag>.png (or
+// .jpg), .css and .json deliver them. Bounded by the image processor's
+// max_frames (images) and output limits (the sprite's size).
 
 func spriteSpec() api.MethodParams {
 	return signedParams(api.MethodParams{
-		Implemented: []string{"tag", "transformation", "format", "resource_type", "mode", "notification_url", "async"},
-		Refused:     []string{"urls"},
+		Implemented: []string{"tag", "urls", "transformation", "format", "resource_type", "mode", "notification_url", "async"},
 	})
 }
 
@@ -51,7 +51,7 @@ type spriteInfoJSON struct {
 
 // sprite serves POST /image/sprite.
 func (c *call) sprite(rt string, p *api.Params) {
-	tag, download, w, done := c.taggedCall(rt, p, notifySprite, "Sprites are images: use /image/sprite")
+	tag, urls, download, w, done := c.taggedCall(rt, p, notifySprite, "Sprites are images: use /image/sprite")
 	if done {
 		return
 	}
@@ -59,11 +59,17 @@ func (c *call) sprite(rt string, p *api.Params) {
 	if f := strings.ToLower(p.Get("format")); f != "" {
 		format = f
 	}
-	if format != "" && format != "png" {
-		c.fail(api.BadRequest("Invalid format - %s (sprites are png)", api.Clip(format)))
+	var sf delivery.Format
+	switch format {
+	case "", "png":
+		sf, format = delivery.PNG, "png"
+	case "jpg", "jpeg":
+		sf, format = delivery.JPG, "jpg"
+	default:
+		c.fail(api.BadRequest("Invalid format - %s (sprites are png or jpg)", api.Clip(format)))
 		return
 	}
-	assets, err := c.taggedImages(c.ctx(), tag, c.s.images.Config().MaxFrames)
+	assets, err := c.sourceImages(c.ctx(), tag, urls, c.s.images.Config().MaxFrames)
 	if err != nil {
 		c.fail(err)
 		return
@@ -77,23 +83,23 @@ func (c *call) sprite(rt string, p *api.Params) {
 		}
 		images = append(images, b)
 	}
-	res, tiles, err := c.s.images.Sprite(c.ctx(), images)
+	res, tiles, err := c.s.images.Sprite(c.ctx(), images, sf)
 	if err != nil {
 		c.fail(delivery.AsError(err))
 		return
 	}
 	if download {
-		c.download(tag, delivery.PNG, res.Body)
+		c.download(tag, sf, res.Body)
 		return
 	}
 	key := meta.Key{Cloud: c.cloud, ResourceType: delivery.Image, Type: delivery.Sprite, PublicID: tag}
-	img, prev, err := c.storeMade(c.ctx(), key, res.Body, fileKind{format: "png", width: res.Width, height: res.Height, pages: 1})
+	img, prev, err := c.storeMade(c.ctx(), key, res.Body, fileKind{format: format, width: res.Width, height: res.Height, pages: 1})
 	if err != nil {
 		c.fail(err)
 		return
 	}
 	j := spriteJSON{Version: img.Version, PublicID: tag, ImageInfos: make(map[string]spriteInfoJSON, len(assets))}
-	j.ImageURL, j.SecureImageURL = c.assetURLs(img, "", "png")
+	j.ImageURL, j.SecureImageURL = c.assetURLs(img, "", format)
 	j.CSSURL, j.SecureCSSURL = c.assetURLs(img, "", "css")
 	j.JSONURL, j.SecureJSONURL = c.assetURLs(img, "", "json")
 	var css strings.Builder

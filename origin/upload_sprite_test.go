@@ -1,10 +1,13 @@
 package origin_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"image"
+	"image/color"
+	"image/jpeg"
 	"net/url"
 	"strings"
 	"testing"
@@ -151,7 +154,8 @@ func TestSpriteRefusals(t *testing.T) {
 		{url.Values{"tag": {"none"}}, 404, "No images found with tag - none"},
 		{url.Values{"tag": {"three"}}, 400, "Too many images with tag three - more than the limit of 2"},
 		{url.Values{"tag": {"two"}, "transformation": {"w_400"}}, 400, "Requested image size 400x533 exceeds the limit of 160000 pixels"},
-		{url.Values{"tag": {"two"}, "transformation": {"f_jpg"}}, 400, "Invalid format - jpg"},
+		{url.Values{"tag": {"two"}, "transformation": {"f_gif"}}, 400, "Invalid format - gif (sprites are png or jpg)"},
+		{url.Values{"tag": {"two"}, "format": {"webp"}}, 400, "Invalid format - webp (sprites are png or jpg)"},
 		{url.Values{"tag": {"two"}, "async": {"true"}, "mode": {"download"}}, 400, "async is not supported with mode=download (the file is the answer)"},
 		{url.Values{"async": {"true"}}, 400, "Missing required parameter - tag"},
 		{url.Values{"tag": {"two"}, "notification_url": {"ftp://example.com/h"}}, 400, "Invalid notification_url - ftp://example.com/h"},
@@ -166,5 +170,65 @@ func TestSpriteRefusals(t *testing.T) {
 	}
 	if r := testkit.Get(t, o.URL+"/demo/image/sprite/two.png"); r.Status != 404 {
 		t.Errorf("a refused sprite stored something: %d", r.Status)
+	}
+}
+
+// A sprite in JPEG (format=jpg, or f_jpg in the transformation as the Node
+// SDK sends it): the same rectangles, a JPEG file that decodes to the
+// images (within JPEG's loss), white where an image is transparent, and
+// URLs and CSS naming .jpg.
+func TestSpriteJPEG(t *testing.T) {
+	o := startOrigin(t, nil)
+	ctx := context.Background()
+	uploadWithTag(t, o, "jp", [2]string{"chelsea.png", "a"}, [2]string{"logo.png", "b"})
+	png, err := o.Cld.Upload.GenerateSprite(ctx, uploader.GenerateSpriteParams{Tag: "jp", Transformation: "w_60"})
+	if msg := sdkFailure(err, png); msg != "" {
+		t.Fatal(msg)
+	}
+	pngImage := decodePNG(t, testkit.Get(t, o.URL+"/demo/image/sprite/jp.png").Body)
+	for _, fields := range []url.Values{
+		{"tag": {"jp"}, "transformation": {"f_jpg,w_60"}},
+		{"tag": {"jp"}, "transformation": {"w_60"}, "format": {"jpg"}},
+	} {
+		status, body := post(t, o.URL+"/v1_1/demo/image/sprite", "application/x-www-form-urlencoded",
+			strings.NewReader(fields.Encode()), true)
+		var res uploader.GenerateSpriteResult
+		if err := json.Unmarshal([]byte(body), &res); status != 200 || err != nil {
+			t.Fatalf("%v: %d %s", fields, status, body)
+		}
+		v := fmt.Sprintf("/demo/image/sprite/v%d/jp", res.Version)
+		if res.ImageURL != "http://cdn.test"+v+".jpg" || res.SecureImageURL != "https://cdn.test"+v+".jpg" ||
+			fmt.Sprint(res.ImageInfos) != fmt.Sprint(png.ImageInfos) {
+			t.Fatalf("%v: %+v", fields, res)
+		}
+		r := testkit.Get(t, o.URL+"/demo/image/sprite/jp.jpg")
+		if r.Status != 200 || r.Header.Get("Content-Type") != "image/jpeg" {
+			t.Fatalf("sprite jpg: %d %v", r.Status, r.Header)
+		}
+		img, err := jpeg.Decode(bytes.NewReader(r.Body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if img.Bounds() != pngImage.Bounds() {
+			t.Fatalf("jpeg %v, png %v", img.Bounds(), pngImage.Bounds())
+		}
+		cat := res.ImageInfos["a"]
+		rect := image.Rect(cat.X, cat.Y, cat.X+cat.Width, cat.Y+cat.Height)
+		if d := meanDiff(img.(interface {
+			SubImage(image.Rectangle) image.Image
+		}).SubImage(rect), pngImage.(interface {
+			SubImage(image.Rectangle) image.Image
+		}).SubImage(rect)); d > 4 {
+			t.Errorf("the cat's rectangle differs from the PNG sprite's by %.2f per channel", d)
+		}
+		// logo.png's transparent corner is white.
+		logo := res.ImageInfos["b"]
+		if c := color.NRGBAModel.Convert(img.At(logo.X, logo.Y)).(color.NRGBA); c.R < 245 || c.G < 245 || c.B < 245 {
+			t.Errorf("logo's transparent corner: %v, want white", c)
+		}
+		css := testkit.Get(t, o.URL+"/demo/image/sprite/jp.css")
+		if !strings.Contains(string(css.Body), v+".jpg') 0px 0px;") {
+			t.Errorf("css: %s", css.Body)
+		}
 	}
 }

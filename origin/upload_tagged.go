@@ -76,16 +76,17 @@ func (c *call) download(name string, f delivery.Format, body []byte) {
 // taggedCall reads what multi and sprite (kind, notifyMulti or
 // notifySprite) both take: an image call (wrongRT answers otherwise), run
 // in the background when async (done is true then, as when it failed and
-// answered), the tag, mode=download and the webhook.
-func (c *call) taggedCall(rt string, p *api.Params, kind, wrongRT string) (tag string, download bool, w *webhook, done bool) {
+// answered), the tag or the urls (madeSource: name is the tag, or the
+// public ID of what urls make), mode=download and the webhook.
+func (c *call) taggedCall(rt string, p *api.Params, kind, wrongRT string) (name string, urls []string, download bool, w *webhook, done bool) {
 	if uploadRT(rt, p) != delivery.Image {
 		c.fail(api.BadRequest("%s", wrongRT))
-		return "", false, nil, true
+		return "", nil, false, nil, true
 	}
 	if c.madeAsync(kind, p) { // in the background (upload_made_async.go)
-		return "", false, nil, true
+		return "", nil, false, nil, true
 	}
-	tag, err := tagParam(p)
+	name, urls, err := madeSource(p)
 	if err == nil {
 		download, err = downloadParam(p)
 	}
@@ -94,9 +95,9 @@ func (c *call) taggedCall(rt string, p *api.Params, kind, wrongRT string) (tag s
 	}
 	if err != nil {
 		c.fail(err)
-		return "", false, nil, true
+		return "", nil, false, nil, true
 	}
-	return tag, download, w, false
+	return name, urls, download, w, false
 }
 
 // tagParam is the call's tag, required.

@@ -51,6 +51,7 @@ func BenchmarkEffectCosts(b *testing.B) {
 		"e_blur_region:2000", "e_vignette", "e_trim", "e_colorize:50,co_red", "e_tint",
 		"e_replace_color:blue", "e_replace_color:blue:50:red", "e_make_transparent",
 		"e_gradient_fade", "e_shadow", "e_shadow:100", "e_outline", "e_outline:outer:100", "e_outline:inner:20:400",
+		"e_blackwhite",
 	} {
 		b.Run(tx, func(b *testing.B) {
 			est := estimateOf(b, p, photo, tx, delivery.JPG)

@@ -82,6 +82,8 @@ func (pl *pipeline) moreEffect(s *step) error {
 	case delivery.EffectColorize:
 		r, g, b, _ := rgba(s.fx.colour)
 		rc = C.mc_fx_colorize(pl.img, &out, C.double(s.fx.amount/100), r, g, b)
+	case delivery.EffectBlackwhite:
+		rc = C.mc_fx_blackwhite(pl.img, &out, C.double(2.55*level(e, defBlackwhite)))
 	case delivery.EffectTint:
 		r, g, b, _ := rgba(s.fx.colour)
 		rc = C.mc_fx_tint(pl.img, &out, C.double(s.fx.amount/100), r, g, b)
@@ -215,6 +217,8 @@ func moreEffectCost(e delivery.Effect, fx *effectArgs) (perPixel float64, random
 		return costAdjust, false
 	case delivery.EffectTint:
 		return costTint, false
+	case delivery.EffectBlackwhite:
+		return costBlackwhite, false
 	case delivery.EffectReplaceColor:
 		if !fx.hasFrom {
 			return costLab + costPredominant, true

@@ -396,7 +396,7 @@ func TestEffectCosts(t *testing.T) {
 	base := estimateOf(t, p, src, "f_jpg", delivery.JPG)
 	for _, tx := range []string{"e_brightness", "e_hue", "e_auto_color", "e_improve", "e_unsharp_mask", "e_pixelate",
 		"e_pixelate_region", "e_blur_region", "e_vignette", "e_trim", "e_colorize", "e_tint",
-		"e_replace_color:red", "e_make_transparent", "e_gradient_fade", "e_shadow", "e_outline"} {
+		"e_replace_color:red", "e_make_transparent", "e_gradient_fade", "e_shadow", "e_outline", "e_blackwhite"} {
 		if est := estimateOf(t, p, src, tx, delivery.JPG); est <= base {
 			t.Errorf("%s: estimate %v, no more than the plain encode's %v", tx, est, base)
 		}
@@ -576,6 +576,67 @@ func TestRegionRect(t *testing.T) {
 	} {
 		if got := c.r.rect(600, 400); got != c.want {
 			t.Errorf("%+v: %+v, want %+v", c.r, got, c.want)
+		}
+	}
+}
+
+// e_blackwhite makes every pixel black or white: white where its
+// luminance reaches the threshold (0-100, default 50), so a higher
+// threshold leaves less white; alpha is kept.
+func TestBlackwhite(t *testing.T) {
+	p := newProcessor(t, Config{})
+	src := testkit.Read(t, "coffee.png") // 600x400
+	grey := decode(t, do(t, p, src, "e_grayscale", delivery.PNG))
+	white := func(tx string) float64 {
+		img := decode(t, do(t, p, src, tx, delivery.PNG))
+		b := img.Bounds()
+		n, wrong := 0, 0
+		for y := 0; y < b.Dy(); y++ {
+			for x := 0; x < b.Dx(); x++ {
+				switch c := px(img, x, y); c {
+				case color.NRGBA{255, 255, 255, 255}:
+					n++
+				case color.NRGBA{0, 0, 0, 255}:
+				default:
+					if wrong++; wrong == 1 {
+						t.Errorf("%s at %d,%d: %v, want black or white", tx, x, y, c)
+					}
+				}
+			}
+		}
+		return float64(n) / float64(b.Dx()*b.Dy())
+	}
+	def, low, high := white("e_blackwhite"), white("e_blackwhite:20"), white("e_blackwhite:80")
+	if all := white("e_blackwhite:0"); all != 1 {
+		t.Errorf("e_blackwhite:0: %.3f white, want all", all)
+	}
+	if !(low > def && def > high) || def == 0 || def == 1 {
+		t.Errorf("white share at thresholds 20, 50, 80: %.3f %.3f %.3f, want decreasing", low, def, high)
+	}
+	if d := white("e_blackwhite:50"); d != def {
+		t.Errorf("e_blackwhite:50: %.3f white, e_blackwhite %.3f", d, def)
+	}
+	// The threshold is on the luminance e_grayscale gives.
+	bw := decode(t, do(t, p, src, "e_blackwhite", delivery.PNG))
+	for _, pt := range [][2]int{{0, 0}, {150, 100}, {300, 200}, {450, 300}, {599, 399}} {
+		g := px(grey, pt[0], pt[1]).G
+		if g < 120 || g > 135 {
+			if want := g >= 128; (px(bw, pt[0], pt[1]).G == 255) != want {
+				t.Errorf("at %v: grey %d gives %v", pt, g, px(bw, pt[0], pt[1]))
+			}
+		}
+	}
+	// Alpha stays as it was.
+	faded := do(t, p, src, "e_gradient_fade", delivery.PNG).Body
+	in, out := decode(t, do(t, p, faded, "f_png", delivery.PNG)), decode(t, do(t, p, faded, "e_blackwhite", delivery.PNG))
+	for _, pt := range [][2]int{{300, 10}, {300, 390}} {
+		if a, b := px(in, pt[0], pt[1]).A, px(out, pt[0], pt[1]).A; a != b {
+			t.Errorf("alpha at %v: %d → %d", pt, a, b)
+		}
+	}
+	for _, tx := range []string{"e_blackwhite:101", "e_blackwhite:-1", "e_blackwhite:x"} {
+		if _, err := delivery.ParseTransformation(tx); err == nil {
+			t.Errorf("%s parsed", tx)
 		}
 	}
 }

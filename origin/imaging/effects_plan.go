@@ -34,6 +34,7 @@ const (
 	defShadow       = 40  // strength
 	defShadowXY     = 10  // offset in pixels
 	defOutlineWidth = 5
+	defBlackwhite   = 50 // threshold
 )
 
 // greyColour is e_colorize's colour without co_; red is e_tint's without
@@ -282,7 +283,8 @@ const (
 	costPixelate    = 4
 	costVignette    = 20
 	costFade        = 20
-	costRankTap     = 3 // e_outline: per pixel and window pixel of each pass (vips_rank)
+	costRankTap     = 3  // e_outline: per pixel and window pixel of each pass (vips_rank)
+	costBlackwhite  = 10 // e_blackwhite: luminance, then the threshold
 )
 
 // region is the rectangle of e_pixelate_region and e_blur_region: x_, y_,
@@ -348,7 +350,8 @@ func checkEffect(c *delivery.Component) error {
 		delivery.EffectBlurRegion, delivery.EffectVignette, delivery.EffectImprove,
 		delivery.EffectTrim, delivery.EffectColorize, delivery.EffectTint,
 		delivery.EffectReplaceColor, delivery.EffectMakeTransparent, delivery.EffectGradientFade,
-		delivery.EffectShadow, delivery.EffectOutline, delivery.EffectBlurFaces, delivery.EffectPixelateFaces:
+		delivery.EffectShadow, delivery.EffectOutline, delivery.EffectBlurFaces, delivery.EffectPixelateFaces,
+		delivery.EffectBlackwhite:
 		return nil // levels checked by the grammar, arguments by takeEffectArgs
 	case delivery.EffectBackgroundRemoval, delivery.EffectGenFill, delivery.EffectUpscale,
 		delivery.EffectEnhance, delivery.EffectViesusCorrect:

@@ -70,6 +70,6 @@ func (p *Processor) Animate(context.Context, [][]byte, int, delivery.Format) (Re
 }
 
 // Sprite fails.
-func (p *Processor) Sprite(context.Context, [][]byte) (Result, []Tile, error) {
+func (p *Processor) Sprite(context.Context, [][]byte, delivery.Format) (Result, []Tile, error) {
 	return Result{}, nil, unavailable()
 }

@@ -181,6 +181,7 @@ int mc_fx_predominant(VipsImage *in, double *r, double *g, double *b);
 int mc_fx_trim(VipsImage *in, VipsImage **out, double threshold, double r, double g, double b);
 int mc_fx_colorize(VipsImage *in, VipsImage **out, double level, double r, double g, double b);
 int mc_fx_tint(VipsImage *in, VipsImage **out, double amount, double r, double g, double b);
+int mc_fx_blackwhite(VipsImage *in, VipsImage **out, double threshold);
 int mc_fx_replace(VipsImage *in, VipsImage **out, double dE, const double from[3], const double to[3]);
 int mc_fx_make_transparent(VipsImage *in, VipsImage **out, double dE, double r, double g, double b);
 enum {

@@ -314,6 +314,24 @@ int mc_fx_tint(VipsImage *in, VipsImage **out, double amount, double r, double g
 		fx_join(t[6], t[1], VIPS_INTERPRETATION_sRGB, out));
 }
 
+// mc_fx_blackwhite makes each pixel black or white: white where its
+// luminance (0-255) is at least threshold, black below.
+int mc_fx_blackwhite(VipsImage *in, VipsImage **out, double threshold)
+{
+	MC_LOCAL(base, t, 6);
+	VipsImage *grey[3];
+
+	if (mc_split(in, &t[0], &t[1]) ||
+		fx_srgb(t[0], &t[2]) ||
+		vips_colourspace(t[2], &t[3], VIPS_INTERPRETATION_B_W, NULL) ||
+		vips_moreeq_const1(t[3], &t[4], threshold, NULL))
+		return mc_done(base, -1);
+	grey[0] = grey[1] = grey[2] = t[4];
+	return mc_done(base,
+		vips_bandjoin(grey, &t[5], 3, NULL) ||
+		fx_join(t[5], t[1], VIPS_INTERPRETATION_sRGB, out));
+}
+
 // fx_near is a one-band mask (255 where true) of the pixels of rgb (sRGB)
 // within distance dE (CIE76) of the colour r, g, b.
 static int fx_near(VipsImage *rgb, double r, double g, double b, double dE, VipsImage **out)

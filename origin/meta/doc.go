@@ -32,6 +32,7 @@
 // What the Admin API asks:
 //
 //	list.go             Lister: listings by type, prefix, tag, context, moderation, IDs; cursors
+//	asset_folder_count.go  CountAssetFolder: the total_count of resources/by_asset_folder
 //	search.go           Searcher: search expressions compiled to SQL, keyset pages, counts, aggregations
 //	search_aggregate.go RangeAggregation: counts of a search's assets in ranges of bytes, pixels, duration
 //	search_tokens.go    the words of assets' text fields (asset_tokens), kept by every write, backfilled at

@@ -15,6 +15,9 @@ type Lister interface {
 	// List returns one page of the assets q selects, in q.Order, starting
 	// after q.After. Next is set when more follow.
 	List(ctx context.Context, q ListQuery) (ListPage, error)
+	// CountAssetFolder counts the cloud's assets (of every resource type
+	// and type) of one asset folder (asset_folder_count.go).
+	CountAssetFolder(ctx context.Context, cloud, folder string) (int64, error)
 	// AssetByID finds an asset by its AssetID; ErrNotFound when none.
 	AssetByID(ctx context.Context, cloud, assetID string) (*Asset, error)
 	// ResourceTypes lists the resource types the cloud has assets of.
