@@ -17,6 +17,11 @@ import (
 // under x in order.
 type Params struct {
 	vals map[string][]string
+	// keys holds, for a parameter sent as x[N], the key each value came
+	// with, parallel to vals (params_indexed.go): the values are put in
+	// the order of N (the Go SDK sends a multipart body's fields in a
+	// map's order), the signature's string in the order of the keys.
+	keys map[string][]string
 	// file is the Upload API's file parameter from the body, on disk: a
 	// multipart file part, or, with fileText, the text of a file field (a
 	// data URI, a URL or the file's own text; upload_source.go reads it). nil
@@ -46,11 +51,14 @@ func (p *Params) TakeFile() (f *File, text bool) {
 }
 
 // add records one value under its key, x[] and x[N] under x, in the order
-// they arrive (which is also the order the SDKs sign them in).
+// they arrive (x[N] put in the order of N by settle).
 func (p *Params) add(key, value string) {
 	base := key
 	if i := strings.IndexByte(key, '['); i > 0 && strings.HasSuffix(key, "]") {
 		base = key[:i]
+		if _, ok := arrayIndex(key[i:]); ok || p.keys[base] != nil {
+			p.addIndexed(base, key)
+		}
 	}
 	p.vals[base] = append(p.vals[base], value)
 }
@@ -136,7 +144,7 @@ func (p *Params) stringToSign(escapeAmp bool) string {
 		if i > 0 {
 			b.WriteByte('&')
 		}
-		v := strings.Join(nonEmpty(p.vals[k]), ",")
+		v := strings.Join(nonEmpty(p.signOrder(k)), ",")
 		if escapeAmp {
 			v = strings.ReplaceAll(v, "&", "%26")
 		}
@@ -164,7 +172,9 @@ func nonEmpty(vs []string) []string {
 func ReadParams(w http.ResponseWriter, r *http.Request, limit int64) (*Params, error) {
 	r.Body = http.MaxBytesReader(Unwrapped(w), r.Body, limit)
 	b := &bodyReader{p: newParams(), budget: MaxFieldsBytes}
-	if err := b.read(r); err != nil {
+	err := b.read(r)
+	b.p.settle()
+	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			err = BadRequest("Request parameters are too large")
@@ -182,7 +192,9 @@ func ReadParams(w http.ResponseWriter, r *http.Request, limit int64) (*Params, e
 func ReadUpload(r *http.Request, spool Spool, fileLimit int64, beforeFile func(*Params) error) (*Params, error) {
 	b := &bodyReader{p: newParams(), budget: MaxUploadFieldsBytes, spool: spool, fileLimit: fileLimit,
 		beforeFile: beforeFile}
-	return b.p, b.read(r)
+	err := b.read(r)
+	b.p.settle()
+	return b.p, err
 }
 
 // FileTooLarge is the answer to a file larger than limit.

@@ -128,6 +128,7 @@ func (b *bodyReader) file(r io.Reader, name string, part bool, malformed string)
 		if b.pending != nil {
 			before = b.pending()
 		}
+		before.settle()
 		if err := b.beforeFile(before); err != nil {
 			return err
 		}

@@ -119,3 +119,35 @@ func TestBodyReaderBounds(t *testing.T) {
 		})
 	}
 }
+
+// x[N] fields may arrive in any order (the Go SDK writes a multipart
+// body's fields from a map): the values are read in the order of N, and
+// signed in the order the SDK signs them, of their keys as text (x[10]
+// before x[2]).
+func TestIndexedArraysInAnyOrder(t *testing.T) {
+	keys := []string{"ids[2]", "ids[10]", "ids[0]", "ids[11]", "ids[1]", "ids[3]", "ids[4]", "ids[5]", "ids[6]",
+		"ids[7]", "ids[8]", "ids[9]"}
+	p := newParams()
+	for _, k := range keys {
+		p.add(k, "v"+k[4:len(k)-1])
+	}
+	p.add("timestamp", "1")
+	p.settle()
+	want := []string{"v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11"}
+	if got := p.Values("ids"); !reflect.DeepEqual(got, want) {
+		t.Errorf("values %v, want %v", got, want)
+	}
+	const sign = "ids=v0,v10,v11,v1,v2,v3,v4,v5,v6,v7,v8,v9&timestamp=1" // "[10]" < "[1]": 0 < ]
+	if got := p.stringToSign(false); got != sign {
+		t.Errorf("string to sign %q, want %q", got, sign)
+	}
+	// x[] keeps the order it came in.
+	q := newParams()
+	for _, v := range []string{"b", "a", "c"} {
+		q.add("tags[]", v)
+	}
+	q.settle()
+	if got := q.Values("tags"); !reflect.DeepEqual(got, []string{"b", "a", "c"}) || q.stringToSign(false) != "tags=b,a,c" {
+		t.Errorf("tags[]: %v %q", got, q.stringToSign(false))
+	}
+}
