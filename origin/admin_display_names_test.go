@@ -2,7 +2,9 @@ package origin_test
 
 import (
 	"context"
+	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/cloudinary/cloudinary-go/v2/api"
@@ -73,6 +75,24 @@ func TestGoSDKUniqueDisplayName(t *testing.T) {
 			"display_name=cat&unique_display_name=maybe")
 		if bad.status != 400 || bad.errorMessage() != "Invalid value maybe for parameter unique_display_name" {
 			t.Fatalf("bad value: %d %s", bad.status, bad.raw)
+		}
+
+		// A display name is bounded (PostgreSQL's index rows are: a
+		// long one that does not compress failed there with a 500), on upload
+		// and update.
+		long := strings.Repeat("é", 513) // 1026 bytes
+		r, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "long",
+			DisplayName: long})
+		if err != nil || r.Error.Message != "Invalid display_name - longer than 1024 bytes" {
+			t.Fatalf("long display name uploaded: %+v %v", r, err)
+		}
+		bad = adminDo(t, o, "POST", "resources/image/upload/one", "application/x-www-form-urlencoded",
+			"display_name="+url.QueryEscape(long))
+		if bad.status != 400 || bad.errorMessage() != "Invalid display_name - longer than 1024 bytes" {
+			t.Fatalf("long display name updated: %d %s", bad.status, bad.raw)
+		}
+		if r := update("one", admin.UpdateAssetParams{DisplayName: long[:1024]}); r.DisplayName != long[:1024] {
+			t.Fatalf("1024 bytes: %q", r.DisplayName)
 		}
 	})
 }
