@@ -336,6 +336,22 @@ func testMetadataClearInvalid(t *testing.T, o *testOrigin) {
 		t.Errorf("update tags: %+v %v", ua.Error, err)
 	}
 
+	// Over several assets, one whose value no longer passes fails the
+	// call before any is written (each asset is its own transaction).
+	res, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "a0",
+		Metadata: api.Metadata{"alt": "abc", "size": 50}})
+	if msg := sdkFailure(err, res); msg != "" {
+		t.Fatal(msg)
+	}
+	a = adminDo(t, o, http.MethodPost, "image/metadata", "application/x-www-form-urlencoded",
+		url.Values{"public_ids[]": {"a0", "a1"}, "metadata": {"size=70"}}.Encode())
+	if a.status != http.StatusBadRequest || a.errorMessage() != why {
+		t.Errorf("update_metadata of a0 and a1: %d %s", a.status, a.raw)
+	}
+	if got := details(t, o, "a0"); got["size"] != 50.0 {
+		t.Fatalf("a refused call over several assets changed the first: %#v", got)
+	}
+
 	a = adminDo(t, o, http.MethodPost, "image/metadata", "application/x-www-form-urlencoded",
 		url.Values{"public_ids[]": {"a1"}, "metadata": {"size=60"}, "clear_invalid": {"true"}}.Encode())
 	if a.status != http.StatusOK || fmt.Sprint(a.body["public_ids"]) != "[a1]" {
