@@ -1,7 +1,9 @@
 package origin_test
 
 import (
+	"bytes"
 	"context"
+	"mime/multipart"
 	"net/url"
 	"regexp"
 	"strings"
@@ -93,6 +95,20 @@ func TestGoSDKUniqueDisplayName(t *testing.T) {
 		}
 		if r := update("one", admin.UpdateAssetParams{DisplayName: long[:1024]}); r.DisplayName != long[:1024] {
 			t.Fatalf("1024 bytes: %q", r.DisplayName)
+		}
+		// A file's name made the display name (use_filename_as_display_name)
+		// is cut to 1024 bytes, at a character.
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		for k, v := range map[string]string{"public_id": "named", "use_filename_as_display_name": "true"} {
+			mw.WriteField(k, v)
+		}
+		fw, _ := mw.CreateFormFile("file", "x"+long+".jpg")
+		fw.Write(testkit.Read(t, "rocket.jpg"))
+		mw.Close()
+		named := adminDo(t, o, "POST", "image/upload", mw.FormDataContentType(), body.String())
+		if named.status != 200 || named.body["display_name"] != "x"+long[:1022] {
+			t.Fatalf("a long file name: %d %.300s", named.status, named.raw)
 		}
 	})
 }

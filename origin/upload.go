@@ -416,7 +416,8 @@ func (c *call) uploadFrom(rt string, p *api.Params, o *uploadOptions, md map[str
 	a.Analysis = stored
 	a.Metadata = md
 	if o.useFilenameAsDisplayName && !o.displayNameGiven {
-		a.DisplayName, _ = api.FilenameStem(src.Name)
+		stem, _ := api.FilenameStem(src.Name)
+		a.DisplayName = api.ClipDisplayName(stem)
 	}
 	c.commitUpload(a, an, made, bps, o, p)
 }
