@@ -1,8 +1,12 @@
 package origin_test
 
 import (
+	"bytes"
 	"context"
+	"mime/multipart"
+	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/cloudinary/cloudinary-go/v2/api"
@@ -73,6 +77,38 @@ func TestGoSDKUniqueDisplayName(t *testing.T) {
 			"display_name=cat&unique_display_name=maybe")
 		if bad.status != 400 || bad.errorMessage() != "Invalid value maybe for parameter unique_display_name" {
 			t.Fatalf("bad value: %d %s", bad.status, bad.raw)
+		}
+
+		// A display name is bounded (PostgreSQL's index rows are: a
+		// long one that does not compress failed there with a 500), on upload
+		// and update.
+		long := strings.Repeat("é", 513) // 1026 bytes
+		r, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "long",
+			DisplayName: long})
+		if err != nil || r.Error.Message != "Invalid display_name - longer than 1024 bytes" {
+			t.Fatalf("long display name uploaded: %+v %v", r, err)
+		}
+		bad = adminDo(t, o, "POST", "resources/image/upload/one", "application/x-www-form-urlencoded",
+			"display_name="+url.QueryEscape(long))
+		if bad.status != 400 || bad.errorMessage() != "Invalid display_name - longer than 1024 bytes" {
+			t.Fatalf("long display name updated: %d %s", bad.status, bad.raw)
+		}
+		if r := update("one", admin.UpdateAssetParams{DisplayName: long[:1024]}); r.DisplayName != long[:1024] {
+			t.Fatalf("1024 bytes: %q", r.DisplayName)
+		}
+		// A file's name made the display name (use_filename_as_display_name)
+		// is cut to 1024 bytes, at a character.
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		for k, v := range map[string]string{"public_id": "named", "use_filename_as_display_name": "true"} {
+			mw.WriteField(k, v)
+		}
+		fw, _ := mw.CreateFormFile("file", "x"+long+".jpg")
+		fw.Write(testkit.Read(t, "rocket.jpg"))
+		mw.Close()
+		named := adminDo(t, o, "POST", "image/upload", mw.FormDataContentType(), body.String())
+		if named.status != 200 || named.body["display_name"] != "x"+long[:1022] {
+			t.Fatalf("a long file name: %d %.300s", named.status, named.raw)
 		}
 	})
 }

@@ -161,6 +161,9 @@ func parseUpdate(p *api.Params) (func(*meta.Asset) error, error) {
 	}
 	if p.Has("display_name") {
 		name := p.Get("display_name")
+		if err := api.CheckDisplayName(name); err != nil {
+			return nil, err
+		}
 		add(func(a *meta.Asset) error { a.DisplayName = name; return nil })
 	}
 	if p.Has("asset_folder") {

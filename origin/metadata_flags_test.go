@@ -336,6 +336,22 @@ func testMetadataClearInvalid(t *testing.T, o *testOrigin) {
 		t.Errorf("update tags: %+v %v", ua.Error, err)
 	}
 
+	// Over several assets, one whose value no longer passes fails the
+	// call before any is written (each asset is its own transaction).
+	res, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "a0",
+		Metadata: api.Metadata{"alt": "abc", "size": 50}})
+	if msg := sdkFailure(err, res); msg != "" {
+		t.Fatal(msg)
+	}
+	a = adminDo(t, o, http.MethodPost, "image/metadata", "application/x-www-form-urlencoded",
+		url.Values{"public_ids[]": {"a0", "a1"}, "metadata": {"size=70"}}.Encode())
+	if a.status != http.StatusBadRequest || a.errorMessage() != why {
+		t.Errorf("update_metadata of a0 and a1: %d %s", a.status, a.raw)
+	}
+	if got := details(t, o, "a0"); got["size"] != 50.0 {
+		t.Fatalf("a refused call over several assets changed the first: %#v", got)
+	}
+
 	a = adminDo(t, o, http.MethodPost, "image/metadata", "application/x-www-form-urlencoded",
 		url.Values{"public_ids[]": {"a1"}, "metadata": {"size=60"}, "clear_invalid": {"true"}}.Encode())
 	if a.status != http.StatusOK || fmt.Sprint(a.body["public_ids"]) != "[a1]" {
@@ -363,5 +379,42 @@ func testMetadataClearInvalid(t *testing.T, o *testOrigin) {
 		url.Values{"public_id": {"a2"}, "type": {"upload"}, "clear_invalid": {"true"}}.Encode())
 	if a.status != http.StatusBadRequest || a.errorMessage() != "Parameter clear_invalid is not supported by this server" {
 		t.Errorf("explicit clear_invalid: %d %s", a.status, a.raw)
+	}
+}
+
+// A strregex pattern is compiled when a value is first checked against
+// it, not each time the fields are read (every call that shows metadata
+// reads them, and a pattern can take milliseconds and hundreds of KB to
+// compile): a stored pattern this build's regexp refuses (as a newer Go
+// may refuse one an older accepted) leaves the fields and the assets'
+// metadata readable, and a value checked against it refused, in words.
+func TestMetadataStrRegexCompiledWhenUsed(t *testing.T) {
+	o := startOrigin(t, nil)
+	ctx := context.Background()
+	addField(t, o, metadata.Field{Type: metadata.StringFieldType, ExternalID: "sku", Label: "SKU",
+		Validation: map[string]any{"type": "strregex", "regex": "^[A-Z]+$"}})
+	addField(t, o, metadata.Field{Type: metadata.StringFieldType, ExternalID: "note", Label: "Note"})
+	res, err := o.Cld.Upload.Upload(ctx, testkit.Path(t, "rocket.jpg"), uploader.UploadParams{PublicID: "pic",
+		Metadata: api.Metadata{"sku": "ABC", "note": "hello"}})
+	if msg := sdkFailure(err, res); msg != "" {
+		t.Fatal(msg)
+	}
+	_, err = o.Store.Meta.UpdateMetadataField(ctx, cloudName, "sku", func(f *meta.MetadataField) error {
+		f.Definition = strings.Replace(f.Definition, `"regex":"^[A-Z]+$"`, `"regex":"^(?=A)[A-Z]+$"`, 1)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := adminDo(t, o, http.MethodGet, "metadata_fields", "", ""); a.status != http.StatusOK || !strings.Contains(string(a.raw), `(?=A)`) {
+		t.Fatalf("fields: %d %s", a.status, a.raw)
+	}
+	if a := adminDo(t, o, http.MethodGet, "resources/image/upload/pic", "", ""); a.status != http.StatusOK ||
+		fmt.Sprint(a.body["metadata"]) != "map[note:hello sku:ABC]" {
+		t.Fatalf("details: %d %s", a.status, a.raw)
+	}
+	a := adminDo(t, o, http.MethodPost, "resources/image/upload/pic", "application/x-www-form-urlencoded", "metadata=sku%3DXYZ")
+	if a.status != http.StatusBadRequest || a.errorMessage() != "Invalid metadata value for field sku - cannot be checked: its strregex regex is not supported - invalid or unsupported Perl syntax: (?=" {
+		t.Fatalf("the field's value: %d %s", a.status, a.raw)
 	}
 }

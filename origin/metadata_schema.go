@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -65,7 +66,23 @@ type mdValidation struct {
 	Regex  string         `json:"regex,omitempty"`
 	Rules  []mdValidation `json:"rules,omitempty"`
 
-	re *regexp.Regexp // Regex compiled (compiled)
+	re *mdRegexp // Regex, compiled when a value is first checked (prepare)
+}
+
+// mdRegexp is a strregex pattern compiled once, when a value is first
+// checked against it: the fields are read on every call that shows or
+// checks metadata, most of which check no value, and a pattern of
+// maxRegexBytes can take milliseconds and hundreds of KB to compile.
+type mdRegexp struct {
+	once sync.Once
+	re   *regexp.Regexp
+	err  error
+}
+
+// get compiles pattern the first time.
+func (r *mdRegexp) get(pattern string) (*regexp.Regexp, error) {
+	r.once.Do(func() { r.re, r.err = compileRegex(pattern) })
+	return r.re, r.err
 }
 
 // mdDatasource is an enum's or a set's list of entries.
@@ -120,9 +137,7 @@ func fieldOf(m *meta.MetadataField) (*mdField, error) {
 	}
 	f.DefaultValue = normalDefault(f.DefaultValue)
 	if f.Validation != nil {
-		if err := f.Validation.compile(); err != nil {
-			return nil, fmt.Errorf("metadata field %s: %w", m.ExternalID, err)
-		}
+		f.Validation.prepare()
 	}
 	return f, nil
 }
@@ -370,8 +385,9 @@ func validationOf(typ string, m map[string]any, top bool) (*mdValidation, error)
 }
 
 // compile compiles the rule's strregex patterns (RE2: matching takes
-// linear time whatever the pattern), its own or its rules'. The error
-// says why a pattern is not one, in public words.
+// linear time whatever the pattern), its own or its rules', to check them
+// when a rule is given. The error says why a pattern is not one, in
+// public words.
 func (v *mdValidation) compile() error {
 	for i := range v.Rules {
 		if err := v.Rules[i].compile(); err != nil {
@@ -381,16 +397,34 @@ func (v *mdValidation) compile() error {
 	if v.Type != "strregex" {
 		return nil
 	}
-	re, err := regexp.Compile(v.Regex)
+	v.re = &mdRegexp{}
+	_, err := v.re.get(v.Regex)
+	return err
+}
+
+// prepare readies a stored rule's strregex patterns, its own or its
+// rules', to be compiled when first used (mdRegexp).
+func (v *mdValidation) prepare() {
+	for i := range v.Rules {
+		v.Rules[i].prepare()
+	}
+	if v.Type == "strregex" {
+		v.re = &mdRegexp{}
+	}
+}
+
+// compileRegex compiles a strregex pattern; the error says why it is not
+// one, in public words.
+func compileRegex(pattern string) (*regexp.Regexp, error) {
+	re, err := regexp.Compile(pattern)
 	if err != nil {
 		var se *syntax.Error
 		if errors.As(err, &se) { // "invalid or unsupported Perl syntax: `(?=`": lookarounds, backreferences
-			return fmt.Errorf("is not supported - %s: %s", se.Code, api.Clip(se.Expr))
+			return nil, fmt.Errorf("is not supported - %s: %s", se.Code, api.Clip(se.Expr))
 		}
-		return fmt.Errorf("is not supported - %s", api.Clip(err.Error()))
+		return nil, fmt.Errorf("is not supported - %s", api.Clip(err.Error()))
 	}
-	v.re = re
-	return nil
+	return re, nil
 }
 
 // scalarText is a JSON scalar as text ("" for none).
@@ -420,7 +454,14 @@ func (v *mdValidation) check(typ string, value any) (bool, string) {
 			}
 		}
 	case "strregex":
-		if v.re != nil && !v.re.MatchString(scalarText(value)) {
+		if v.re == nil {
+			break
+		}
+		re, err := v.re.get(v.Regex)
+		if err != nil { // a stored pattern this build's regexp refuses
+			return false, "cannot be checked: its strregex regex " + err.Error()
+		}
+		if !re.MatchString(scalarText(value)) {
 			return false, "does not match " + v.Regex
 		}
 	case "strlen":

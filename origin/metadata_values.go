@@ -2,6 +2,7 @@ package origin
 
 import (
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 
@@ -308,14 +309,53 @@ func (c *call) updateMetadata(rt string, p *api.Params) {
 		c.fail(err)
 		return
 	}
-	var prev meta.Asset // no notification: the metadata method takes no notification_url
-	done, ok := c.updateEach(c.ctx(), rt, p, 1, &prev, func(a *meta.Asset) error {
+	update := func(a *meta.Asset) error {
 		e.apply(a)
 		return check(a)
-	})
+	}
+	if err := c.precheckMetadata(rt, p, update); err != nil {
+		c.fail(err)
+		return
+	}
+	var prev meta.Asset // no notification: the metadata method takes no notification_url
+	done, ok := c.updateEach(c.ctx(), rt, p, 1, &prev, update)
 	if ok {
 		c.ok(idsResult{PublicIDs: nonNil(done)})
 	}
+}
+
+// precheckMetadata runs update on each asset of several public_ids as it
+// is now, before any is written: each asset is written in a transaction
+// of its own (updateEach), so without this a value of a later asset that
+// no longer passes (revalidate) would fail the call after the earlier
+// ones were changed. With clear_invalid (such values are removed, never
+// refused) or one public ID there is nothing to check first. Each asset
+// is checked again when written.
+func (c *call) precheckMetadata(rt string, p *api.Params, update func(*meta.Asset) error) error {
+	ids, err := targetIDs(p, 1)
+	if err != nil || len(ids) < 2 {
+		return nil // updateEach answers a bad public_ids
+	}
+	if clear, err := p.Bool("clear_invalid", false); err != nil || clear {
+		return err
+	}
+	typ, err := typeParam(p, "type")
+	if err != nil {
+		return nil // updateEach answers it
+	}
+	for _, id := range ids {
+		a, err := c.s.meta.Asset(c.ctx(), meta.Key{Cloud: c.cloud, ResourceType: uploadRT(rt, p), Type: typ, PublicID: id})
+		switch {
+		case errors.Is(err, meta.ErrNotFound):
+			continue
+		case err != nil:
+			return delivery.AsError(err)
+		}
+		if err := update(a); err != nil { // a read copy: nothing is written
+			return err
+		}
+	}
+	return nil
 }
 
 // uploadMetadata is a new version's values: the metadata parameter's,

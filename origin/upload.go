@@ -75,6 +75,9 @@ func parseUploadOptions(p *api.Params) (*uploadOptions, error) {
 	o := &uploadOptions{publicID: p.Get("public_id"), format: strings.ToLower(p.Get("format")),
 		displayName: p.Get("display_name"), resourceTypeOverride: p.Get("resource_type"),
 		transformation: p.Get("transformation"), filenameOverride: p.Get("filename_override")}
+	if err := api.CheckDisplayName(o.displayName); err != nil {
+		return nil, err
+	}
 	prefixByAssetFolder, err := o.parseFlags(p)
 	if err != nil {
 		return nil, err
@@ -436,7 +439,8 @@ func (c *call) uploadFrom(rt string, p *api.Params, o *uploadOptions, md map[str
 	a.Analysis = stored
 	a.Metadata = md
 	if o.useFilenameAsDisplayName && !o.displayNameGiven {
-		a.DisplayName, _ = api.FilenameStem(src.Name)
+		stem, _ := api.FilenameStem(src.Name)
+		a.DisplayName = api.ClipDisplayName(stem)
 	}
 	c.commitUpload(a, an, made, bps, o, p)
 }

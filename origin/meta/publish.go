@@ -14,7 +14,9 @@ type Publisher interface {
 	// Publish moves the assets q selects to the upload type, at most
 	// q.Limit of them, in one transaction: all of them or none (an error).
 	// An asset whose upload key is taken is not moved (Exists) unless
-	// q.Overwrite, which replaces the asset there. Selections by prefix or
+	// q.Overwrite, which replaces the asset there, but never one the same
+	// call published (an authenticated and a private asset of the same
+	// public ID: the first is published, the other Exists). Selections by prefix or
 	// tag continue after q.After and report Next when more remain.
 	Publish(ctx context.Context, q PublishQuery) (PublishResult, error)
 }
@@ -94,6 +96,7 @@ func (s *db) Publish(ctx context.Context, q PublishQuery) (PublishResult, error)
 			return err
 		}
 		res.Next = next
+		published := map[Key]bool{} // the upload keys of this call: not overwritten
 		for _, t := range targets {
 			p := PublishedAsset{From: t.key, Found: t.found}
 			if !t.found {
@@ -102,6 +105,11 @@ func (s *db) Publish(ctx context.Context, q PublishQuery) (PublishResult, error)
 			}
 			to := t.key
 			to.Type = delivery.Upload
+			if published[to] {
+				p.Exists = true
+				res.Assets = append(res.Assets, p)
+				continue
+			}
 			actx := ctx
 			if moved != nil {
 				from := t.key
@@ -123,6 +131,7 @@ func (s *db) Publish(ctx context.Context, q PublishQuery) (PublishResult, error)
 			default:
 				p.Replaced = put.Prev
 				res.Orphans = append(res.Orphans, put.Orphans...)
+				published[to] = true
 			}
 			res.Assets = append(res.Assets, p)
 		}

@@ -151,3 +151,34 @@ func testPublishAllOrNothing(t *testing.T, s Store) {
 		}
 	}
 }
+
+// An authenticated and a private asset of the same public ID published
+// in one call with Overwrite: the first is published, the second is
+// reported Exists and stays, never replacing the asset the same call
+// published (which the answer would list as published, yet be gone).
+func TestPublishOverwriteNotItsOwn(t *testing.T) { forEachStore(t, testPublishOverwriteNotItsOwn) }
+
+func testPublishOverwriteNotItsOwn(t *testing.T, s Store) {
+	ctx := context.Background()
+	both := []delivery.DeliveryType{delivery.Authenticated, delivery.Private}
+	for _, sel := range []Selection{{PublicIDs: []string{"o/a"}}, {Prefixes: []string{"o/"}}} {
+		put(t, s, typed("o/a", "ba", delivery.Authenticated))
+		put(t, s, typed("o/a", "bp", delivery.Private))
+		sel.Cloud, sel.ResourceType, sel.Types = "demo", delivery.Image, both
+		res, err := s.Publish(ctx, PublishQuery{Selection: sel, Limit: 100, Overwrite: true})
+		if err != nil || publishedIDs(res) != "[authenticated:o/a->upload o/a=exists]" {
+			t.Fatalf("%+v: %s %v", sel, publishedIDs(res), err)
+		}
+		if a, err := s.Asset(ctx, key("o/a")); err != nil || a.Blob != "ba" {
+			t.Fatalf("%+v: the published asset: %+v %v", sel, a, err)
+		}
+		if a, err := s.Asset(ctx, Key{"demo", delivery.Image, delivery.Private, "o/a"}); err != nil || a.Blob != "bp" {
+			t.Fatalf("%+v: the private asset: %+v %v", sel, a, err)
+		}
+		for _, k := range []Key{key("o/a"), {"demo", delivery.Image, delivery.Private, "o/a"}} {
+			if _, err := s.Delete(ctx, k); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}

@@ -1,8 +1,10 @@
 package meta
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 )
@@ -121,8 +123,17 @@ func TestSearchTokensBackfill(t *testing.T) {
 			t.Fatalf("words before the backfill: %q", got)
 		}
 		s.Close()
+		var logs bytes.Buffer // the backfill logs when it starts and when it is done (for the operator of a big store)
+		defer slog.SetDefault(slog.Default())
+		slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil)))
 		s = open()
 		defer s.Close()
+		for _, want := range []string{`msg="meta: indexing the words of the assets stored before search words (once; the origin serves when done)" assets=520`,
+			`msg="meta: words of the assets stored before indexed" assets=520 took=`} {
+			if !strings.Contains(logs.String(), want) {
+				t.Errorf("logs lack %s:\n%s", want, logs.String())
+			}
+		}
 		if got, total := searchIDs(t, s, "pic", 100); total != int64(len(batch)) {
 			t.Errorf("pic: %d assets, want %d", total, len(batch))
 		} else if got[0] != fmt.Sprintf("old/pic_%d", len(batch)-1) {
