@@ -143,3 +143,51 @@ func TestNewClientIP(t *testing.T) {
 		}
 	}
 }
+
+// Whatever the header, the walk ends with a valid client address, and an
+// untrusted peer is always the client.
+func FuzzClientIPWalk(f *testing.F) {
+	for _, s := range []string{"203.0.113.7, 10.0.0.1", "for=\"[::1]:80\";proto=http, for=10.0.0.2", "a,,b,", "[", "1.2.3.4:", ",,,,"} {
+		f.Add(s, true, false)
+		f.Add(s, false, true)
+	}
+	f.Fuzz(func(t *testing.T, v string, trustedPeer, rfc7239 bool) {
+		header := ""
+		if rfc7239 {
+			header = "Forwarded"
+		}
+		ci, err := NewClientIP([]string{"10.0.0.0/8", "::1", "127.0.0.1"}, header)
+		if err != nil {
+			t.Fatal(err)
+		}
+		peer := netip.MustParseAddr("192.0.2.1")
+		if trustedPeer {
+			peer = netip.MustParseAddr("10.9.9.9")
+		}
+		w := ci.Start(peer)
+		w.Line(v)
+		got := w.Client()
+		if !trustedPeer && got != peer {
+			t.Fatalf("untrusted peer: client %v", got)
+		}
+		if !got.IsValid() || got != got.Unmap() {
+			t.Fatalf("client %v from %q", got, v)
+		}
+	})
+}
+
+// go test ./delivery -run '^$' -bench ClientIP
+func BenchmarkClientIPWalk(b *testing.B) {
+	ci, err := NewClientIP([]string{"10.0.0.0/8", "192.168.0.0/16"}, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	peer := netip.MustParseAddr("10.0.0.1")
+	for b.Loop() {
+		w := ci.Start(peer)
+		w.Line("203.0.113.7, 10.1.2.3")
+		if w.Client() != netip.MustParseAddr("203.0.113.7") {
+			b.Fatal(w.Client())
+		}
+	}
+}
