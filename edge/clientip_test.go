@@ -182,3 +182,34 @@ func TestClientIPConfig(t *testing.T) {
 		}
 	}
 }
+
+// A trailer after a chunked body is never read as the proxy's header
+// line, announced or not (fasthttp refuses X-Forwarded-For and X-Real-IP
+// trailers itself, not the others): the client is then the proxy.
+func TestTrustedProxyTrailersIgnored(t *testing.T) {
+	for _, c := range []struct{ header, head, trailer string }{
+		{"X-Forwarded-For", "198.51.100.9", "203.0.113.7"},
+		{"Forwarded", "for=198.51.100.9", "for=203.0.113.7"},
+		{"CF-Connecting-IP", "198.51.100.9", "203.0.113.7"},
+		{"True-Client-IP", "", "203.0.113.7"},
+	} {
+		e := startProxiedEdge(t, []string{"127.0.0.1"}, c.header)
+		path := "/demo/image/authenticated/v1/pic.jpg?" +
+			sdkToken(config.AuthToken{ACL: "/image/authenticated/*", IP: "203.0.113.7", Expiration: e.Clock.now().Unix() + 60})
+		head := ""
+		if c.head != "" {
+			head = c.header + ": " + c.head + "\r\n"
+		}
+		for _, announce := range []string{"", "Trailer: " + c.header + "\r\n"} {
+			a := testkit.RawExchange(t, e.Addr(), "GET "+path+" HTTP/1.1\r\nHost: x\r\n"+head+announce+
+				"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n1\r\na\r\n0\r\n"+c.header+": "+c.trailer+"\r\n\r\n")
+			if strings.Contains(a.StatusLine, " 200 ") {
+				t.Errorf("%s trailer, %q: %s, want a refusal", c.header, announce, a.StatusLine)
+			}
+		}
+		a := testkit.RawExchange(t, e.Addr(), "GET "+path+" HTTP/1.1\r\nHost: x\r\n"+c.header+": "+c.trailer+"\r\nConnection: close\r\n\r\n")
+		if !strings.Contains(a.StatusLine, " 200 ") {
+			t.Errorf("%s in the head: %s, want 200", c.header, a.StatusLine)
+		}
+	}
+}
