@@ -128,7 +128,7 @@ func (c *ClientIP) Trusted(a netip.Addr) bool {
 type Walk struct {
 	c     *ClientIP
 	addr  netip.Addr
-	peer  netip.Addr // of a one-address header
+	peer  netip.Addr
 	lines int
 	hops  int
 	done  bool
@@ -137,7 +137,7 @@ type Walk struct {
 // Start begins the walk of a request from peer.
 func (c *ClientIP) Start(peer netip.Addr) Walk {
 	peer = peer.Unmap()
-	return Walk{c: c, addr: peer, done: !c.Trusted(peer)}
+	return Walk{c: c, addr: peer, peer: peer, done: !c.Trusted(peer)}
 }
 
 // Line reads one line of the header; lines come last first.
@@ -154,7 +154,7 @@ func (w *Walk) Line(v string) {
 			return
 		}
 		if a, ok := parseForwardedAddr(strings.TrimSpace(v)); ok {
-			w.peer, w.addr = w.addr, a
+			w.addr = a
 		}
 		return
 	}

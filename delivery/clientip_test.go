@@ -59,6 +59,7 @@ func TestClientIPWalk(t *testing.T) {
 		{"X-Real-IP", "127.0.0.1", []string{"203.0.113.7, 192.0.2.1"}, "127.0.0.1"},
 		{"X-Real-IP", "127.0.0.1", []string{"203.0.113.7", "192.0.2.1"}, "127.0.0.1"},
 		{"True-Client-IP", "127.0.0.1", []string{"nonsense"}, "127.0.0.1"},
+		{"True-Client-IP", "127.0.0.1", []string{"203.0.113.7", "nonsense"}, "127.0.0.1"},
 	} {
 		ci, err := NewClientIP(trusted, c.header)
 		if err != nil {
