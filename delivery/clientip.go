@@ -46,7 +46,7 @@ const maxForwardedEntry = 64
 // proxy (the peer is the client).
 type ClientIP struct {
 	trusted []netip.Prefix
-	header  string // canonical name
+	header  string // as ClientIPHeaders spells it
 	list    bool   // X-Forwarded-For or Forwarded
 	rfc7239 bool   // Forwarded
 }
@@ -62,7 +62,7 @@ func NewClientIP(cidrs []string, header string) (*ClientIP, error) {
 	canon := ""
 	for _, h := range ClientIPHeaders {
 		if strings.EqualFold(h, header) {
-			canon = http.CanonicalHeaderKey(h)
+			canon = h
 		}
 	}
 	if canon == "" {
@@ -105,7 +105,7 @@ func parsePrefix(s string) (netip.Prefix, error) {
 	return p, nil
 }
 
-// Header is the canonical name of the header read.
+// Header is the name of the header read, as ClientIPHeaders spells it.
 func (c *ClientIP) Header() string { return c.header }
 
 // Trusted reports whether a is one of the trusted proxies.
