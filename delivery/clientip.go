@@ -32,8 +32,10 @@ import (
 // DefaultClientIPHeader is the header read when none is configured.
 const DefaultClientIPHeader = "X-Forwarded-For"
 
-// ClientIPHeaders are the headers a ClientIP may read.
-var ClientIPHeaders = []string{"X-Forwarded-For", "Forwarded", "X-Real-IP", "CF-Connecting-IP", "True-Client-IP", "Fastly-Client-IP"}
+// clientIPHeaders are the headers a ClientIP may read.
+func clientIPHeaders() []string {
+	return []string{"X-Forwarded-For", "Forwarded", "X-Real-IP", "CF-Connecting-IP", "True-Client-IP", "Fastly-Client-IP"}
+}
 
 // MaxForwardedHops bounds the entries of a list header the walk reads.
 const MaxForwardedHops = 16
@@ -46,7 +48,7 @@ const maxForwardedEntry = 64
 // proxy (the peer is the client).
 type ClientIP struct {
 	trusted []netip.Prefix
-	header  string // as ClientIPHeaders spells it
+	header  string // as documented
 	list    bool   // X-Forwarded-For or Forwarded
 	rfc7239 bool   // Forwarded
 }
@@ -60,13 +62,13 @@ func NewClientIP(cidrs []string, header string) (*ClientIP, error) {
 		header = DefaultClientIPHeader
 	}
 	canon := ""
-	for _, h := range ClientIPHeaders {
+	for _, h := range clientIPHeaders() {
 		if strings.EqualFold(h, header) {
 			canon = h
 		}
 	}
 	if canon == "" {
-		return nil, fmt.Errorf("unsupported header %q (want one of %s)", header, strings.Join(ClientIPHeaders, ", "))
+		return nil, fmt.Errorf("unsupported header %q (want one of %s)", header, strings.Join(clientIPHeaders(), ", "))
 	}
 	if len(cidrs) == 0 {
 		return nil, nil
@@ -105,7 +107,7 @@ func parsePrefix(s string) (netip.Prefix, error) {
 	return p, nil
 }
 
-// Header is the name of the header read, as ClientIPHeaders spells it.
+// Header is the name of the header read, as documented.
 func (c *ClientIP) Header() string { return c.header }
 
 // Trusted reports whether a is one of the trusted proxies.
