@@ -81,6 +81,9 @@ nats:
 		{base + "origin: {listen: 127.0.0.1:8081, metrics_listen: 127.0.0.1:8081}", "origin", "origin.metrics_listen: must differ from listen"},
 		{"clouds:\n  demo: {api_key: k, api_secret: s}\nnats: {}", "origin", "nats.urls: required unless embedded.enabled is true"},
 		{base + "log: {level: loud}", "dev", "log.level: must be debug, info, warn or error"},
+		{base + "edge: {trusted_proxies: [10.0.0.0/8, 10.0.0.1/33]}", "edge", `edge.trusted_proxies: "10.0.0.1/33" is not a CIDR such as 10.0.0.0/8`},
+		{base + "edge: {trusted_proxies: [10.0.0.0/8], client_ip_header: X-Client}", "edge", `edge.client_ip_header: unsupported header "X-Client"`},
+		{base + "origin: {trusted_proxies: [lb.internal]}", "origin", `origin.trusted_proxies: "lb.internal" is not a CIDR`},
 		{"clouds:\n  demo: {api_key: k, api_secret: s}\nnats: {embedded: {enabled: true, listen: x}}", "dev", "nats.embedded.listen"},
 	} {
 		f, err := ParseFile([]byte(c.yaml))

@@ -57,6 +57,7 @@
 //	signature.go       Sign: URL signatures (s--...--)
 //	authtoken.go       VerifyToken, TokenKey: __cld_token__ tokens (auth_token), acl globs
 //	access.go          Access: who may see an answer an edge caches (HeaderAccess, anonymous windows)
+//	clientip.go        ClientIP: the client behind trusted proxies (X-Forwarded-For walked from the right)
 //	class.go           Class, VersionClass: what purge rules match a URL by
 //	host.go            HostMap, HostName: private-CDN hosts
 //	negotiate.go       Negotiate: Accept collapsed into one format token

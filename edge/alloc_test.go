@@ -11,27 +11,41 @@ import (
 
 // The hit path allocates nothing: parse, key, lookup, purge check, headers
 // and body of a full hit through the handler fasthttp calls, connection
-// timeout bookkeeping included.
+// timeout bookkeeping included; behind a trusted proxy too, the client
+// read from X-Forwarded-For.
 func TestHitPathAllocatesNothing(t *testing.T) {
 	o := startTestOrigin(t, imageOrigin)
 	e := startEdge(t, func(c *Config) { c.AuthTokenKeys = map[string]string{"demo": edgeTokenKey} }, o.URL)
+	// hitCtx's peer is 0.0.0.0.
+	proxied := startEdge(t, func(c *Config) {
+		c.AuthTokenKeys = map[string]string{"demo": edgeTokenKey}
+		c.TrustedProxies = []string{"10.0.0.0/8", "0.0.0.0/32"}
+	}, o.URL)
 	tok := sdkToken(config.AuthToken{ACL: "/image/authenticated/*", IP: "0.0.0.0", Expiration: e.Clock.now().Unix() + 60})
+	clientTok := sdkToken(config.AuthToken{ACL: "/image/authenticated/*", IP: "203.0.113.7", Expiration: e.Clock.now().Unix() + 60})
 	for _, c := range []struct {
 		path    string
 		headers []string
 		status  int
+		proxied bool
 	}{
-		{"/demo/image/authenticated/v1/pic.jpg?" + tok, nil, 200},
-		{"/demo/image/authenticated/v1/pic.jpg", []string{"Cookie", "a=b; " + tok}, 200},
-		{"/demo/image/upload/c_fill,g_auto,h_200,w_300/v1712345678/folder/pic.jpg?_a=BAMAROfk0", nil, 200},
-		{"/demo/image/upload/f_auto,q_auto/v1/folder/pic.jpg", []string{"Accept", "image/avif,image/webp,*/*"}, 200},
+		{"/demo/image/authenticated/v1/pic.jpg?" + clientTok, []string{"X-Forwarded-For", "192.0.2.1, 203.0.113.7, 10.0.0.1"}, 200, true},
+		{"/demo/image/upload/v1/folder/pic.jpg", []string{"X-Forwarded-For", "203.0.113.7"}, 200, true},
+		{"/demo/image/authenticated/v1/pic.jpg?" + tok, nil, 200, false},
+		{"/demo/image/authenticated/v1/pic.jpg", []string{"Cookie", "a=b; " + tok}, 200, false},
+		{"/demo/image/upload/c_fill,g_auto,h_200,w_300/v1712345678/folder/pic.jpg?_a=BAMAROfk0", nil, 200, false},
+		{"/demo/image/upload/f_auto,q_auto/v1/folder/pic.jpg", []string{"Accept", "image/avif,image/webp,*/*"}, 200, false},
 		{"/demo/image/upload/c_limit,dpr_auto,w_auto:100:400/f_auto/v1/folder/pic.jpg",
-			[]string{"Accept", "image/webp", "Sec-CH-DPR", "2", "Sec-CH-Width", "333", "Viewport-Width", "800"}, 200},
-		{"/demo/image/upload/v1/folder/pic.jpg", []string{"If-None-Match", `"etag-` + itoa(len("image:/demo/image/upload/v1/folder/pic.jpg:")) + `"`}, 304},
-		{"/demo/image/upload/v1/folder/pic.jpg", []string{"Range", "bytes=0-3"}, 206},
-		{"/demo/image/upload/missing.jpg", nil, 404},
-		{edgeSearchPath("300", `{"expression":"tags=a"}`, "abcd") + "?_a=1", nil, 200},
+			[]string{"Accept", "image/webp", "Sec-CH-DPR", "2", "Sec-CH-Width", "333", "Viewport-Width", "800"}, 200, false},
+		{"/demo/image/upload/v1/folder/pic.jpg", []string{"If-None-Match", `"etag-` + itoa(len("image:/demo/image/upload/v1/folder/pic.jpg:")) + `"`}, 304, false},
+		{"/demo/image/upload/v1/folder/pic.jpg", []string{"Range", "bytes=0-3"}, 206, false},
+		{"/demo/image/upload/missing.jpg", nil, 404, false},
+		{edgeSearchPath("300", `{"expression":"tags=a"}`, "abcd") + "?_a=1", nil, 200, false},
 	} {
+		e := e
+		if c.proxied {
+			e = proxied
+		}
 		ctx := hitCtx(c.path, c.headers...)
 		e.handle(ctx) // miss: fills the cache
 		if ctx.Response.StatusCode() != c.status && ctx.Response.StatusCode() != 200 {

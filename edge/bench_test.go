@@ -19,12 +19,18 @@ import (
 // is not one of them (an IP and port), and a host-form hit on one; and an
 // original requested with the ten headers a browser sends; and an
 // authenticated original with an auth token (ACL and IP), verified on
-// every hit.
+// every hit, from the peer and from a client behind a trusted proxy
+// (X-Forwarded-For walked past it).
 func BenchmarkHit(b *testing.B) {
 	o := startTestOrigin(b, imageOrigin)
 	withHosts := func(c *Config) { c.Hosts = map[string]string{"img.example": "demo"} }
 	withKey := func(c *Config) { c.AuthTokenKeys = map[string]string{"demo": edgeTokenKey} }
 	token := sdkToken(cldconfig.AuthToken{ACL: "/image/authenticated/*", IP: "0.0.0.0", Expiration: 1_900_000_000})
+	clientToken := sdkToken(cldconfig.AuthToken{ACL: "/image/authenticated/*", IP: "203.0.113.7", Expiration: 1_900_000_000})
+	withProxy := func(c *Config) { // hitCtx's peer is 0.0.0.0
+		withKey(c)
+		c.TrustedProxies = []string{"10.0.0.0/8", "0.0.0.0/32"}
+	}
 	for _, bc := range []struct {
 		name, path, host string
 		mutate           func(*Config)
@@ -35,12 +41,16 @@ func BenchmarkHit(b *testing.B) {
 		{"original/hosts/host-form", "/image/upload/v1/sample.jpg", "img.example", withHosts},
 		{"original/browser", "/demo/image/upload/v1/sample.jpg", "cdn.example", nil},
 		{"original/token", "/demo/image/authenticated/v1/sample.jpg?" + token, "cdn.example", withKey},
+		{"original/token/proxied", "/demo/image/authenticated/v1/sample.jpg?" + clientToken, "cdn.example", withProxy},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			e := startEdge(b, bc.mutate, o.URL)
 			headers := []string{"Accept", "image/webp,*/*", "Host", bc.host}
 			if bc.name == "original/browser" {
 				headers = browserHeaders(bc.host)
+			}
+			if bc.name == "original/token/proxied" {
+				headers = append(headers, "X-Forwarded-For", "198.51.100.1, 203.0.113.7, 10.0.0.1")
 			}
 			warm := hitCtx(bc.path, headers...)
 			e.handle(warm)

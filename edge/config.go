@@ -105,6 +105,19 @@ type Config struct {
 	// Default and most 8192, the origin's own bound on delivery URLs
 	// (delivery.DefaultMaxLength).
 	MaxURLLength int `yaml:"max_url_length"`
+	// TrustedProxies are the load balancers and proxies in front of the
+	// edge, as CIDRs (10.0.0.0/8, 2001:db8::/32) or addresses: a request
+	// whose peer is one of them has its client address read from
+	// ClientIPHeader, for the ip= of auth tokens and the access log
+	// (delivery.ClientIP: the right-most address that is not itself a
+	// trusted proxy). Any other peer is the client, whatever its headers
+	// say. Empty (the default) trusts no proxy: the peer is the client.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// ClientIPHeader is the header the trusted proxies set:
+	// X-Forwarded-For (the default) or Forwarded, lists walked from the
+	// right, or X-Real-IP, CF-Connecting-IP, True-Client-IP or
+	// Fastly-Client-IP, which hold one address.
+	ClientIPHeader string `yaml:"client_ip_header"`
 	// AccessLogSample is the fraction of requests logged, 0 to 1.
 	// Default 0 (off).
 	AccessLogSample float64 `yaml:"access_log_sample"`
@@ -185,6 +198,9 @@ func (c *Config) ApplyDefaults() {
 	if c.MemoryLimit == 0 {
 		c.MemoryLimit = c.CacheSize + 48*config.MiB
 	}
+	if c.ClientIPHeader == "" {
+		c.ClientIPHeader = delivery.DefaultClientIPHeader
+	}
 }
 
 func setDur(d *time.Duration, def time.Duration) {
@@ -255,6 +271,12 @@ func (c *Config) Validate() error {
 		return config.Errorf("origin_conn_wait", "below origin_timeout (%v), got %v", c.OriginTimeout, c.OriginConnWait)
 	case c.MemoryLimit > 0 && c.MemoryLimit < c.CacheSize:
 		return config.Errorf("memory_limit", "below cache_size (%v < %v)", c.MemoryLimit, c.CacheSize)
+	}
+	if _, err := delivery.NewClientIP(nil, c.ClientIPHeader); err != nil {
+		return config.Errorf("client_ip_header", "%v", err)
+	}
+	if _, err := delivery.NewClientIP(c.TrustedProxies, c.ClientIPHeader); err != nil {
+		return config.Errorf("trusted_proxies", "%v", err)
 	}
 	for name, d := range map[string]time.Duration{
 		"versioned_max_age": c.VersionedMaxAge, "unversioned_max_age": c.UnversionedMaxAge,

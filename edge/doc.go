@@ -47,6 +47,7 @@
 //	revalidate.go      stale-while-revalidate: one background refresh per key
 //	pass.go            responses too large to cache, streamed (max_object_size)
 //	token.go           granted: tokens and anonymous windows checked on every serve; the fill's own token
+//	clientip.go        clientIP: the peer, or behind trusted_proxies the client they report
 //	origins.go         the origins, their connection budgets; do: which origin, retry once
 //	rendezvous.go      which origin fills a key: rendezvous hashing, and why not round-robin
 //	health.go          taking an origin out after failures, probing its /healthz back in

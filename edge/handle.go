@@ -64,7 +64,7 @@ func (s *Server) accessLog(ctx *fasthttp.RequestCtx, took time.Duration) {
 		"status", ctx.Response.StatusCode(),
 		"bytes", len(ctx.Response.Body()),
 		"cache", string(ctx.Response.Header.Peek("Cache-Status")),
-		"remote", ctx.RemoteIP().String(),
+		"remote", s.clientIP(ctx).String(),
 		"duration", took)
 }
 

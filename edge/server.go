@@ -55,6 +55,7 @@ type Server struct {
 	clouds  map[string]bool
 	hosts   delivery.HostMap   // private-CDN hosts → clouds
 	tokens  tokenKeys          // auth_token_key by cloud (token.go)
+	proxies *delivery.ClientIP // trusted proxies, nil for none (clientip.go)
 	fills   singleflight.Group // one origin fill per cache key
 	refresh singleflight.Group // one background revalidation per key
 	m       counters
@@ -95,13 +96,18 @@ func New(cfg Config, d Deps) (*Server, error) {
 		c.close()
 		return nil, err
 	}
+	proxies, err := delivery.NewClientIP(cfg.TrustedProxies, cfg.ClientIPHeader) // validated
+	if err != nil {
+		c.close()
+		return nil, err
+	}
 	og, err := newOrigins(&cfg, d.Log)
 	if err != nil {
 		c.close()
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: d.Log, purges: d.Purges, sync: d.Sync, now: d.Now, cache: c, origins: og,
-		clouds: map[string]bool{}, hosts: hosts, tokens: tokens}
+		clouds: map[string]bool{}, hosts: hosts, tokens: tokens, proxies: proxies}
 	s.m.fill = newFillHistogram()
 	s.keys.New = func() any { return &keyBuf{b: make([]byte, 0, 512)} }
 	s.initHeaders()

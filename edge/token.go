@@ -3,7 +3,6 @@ package edge
 import (
 	"bytes"
 	"fmt"
-	"net/netip"
 	"time"
 
 	"github.com/mediacdn/mediacdn/delivery"
@@ -20,7 +19,8 @@ import (
 // part of the cache key: one entry serves every token holder.
 //
 // The client address a token's ip= is checked against is the peer address
-// of the connection: the edge has no trusted proxy headers.
+// of the connection, or behind trusted proxies the address they report
+// (clientip.go).
 //
 // Fills carry a token of the edge's own (fillTokenTTL, for the fill's
 // path only) so that the origin delivers such an asset to the edge
@@ -88,7 +88,7 @@ func (s *Server) verifyToken(ctx *fasthttp.RequestCtx, cloud string, sec int64) 
 	if key == nil {
 		key = noTokenKey
 	}
-	ip, _ := netip.AddrFromSlice(ctx.RemoteIP())
+	ip := s.clientIP(ctx)
 	return delivery.VerifyToken(key, tok, &delivery.TokenRequest{Path: b2s(path), Cloud: cloud, IP: ip, Now: sec})
 }
 

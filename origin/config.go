@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/config"
+	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/console"
 	"github.com/mediacdn/mediacdn/origin/imaging"
 )
@@ -46,6 +47,17 @@ type Config struct {
 	DeliveryURL string `yaml:"delivery_url"`
 	// SecureDeliveryURL is the base of secure_url. Empty means DeliveryURL.
 	SecureDeliveryURL string `yaml:"secure_delivery_url"`
+	// TrustedProxies are the load balancers and proxies in front of the
+	// origin, as CIDRs (10.0.0.0/8, 2001:db8::/32) or addresses: a request
+	// whose peer is one of them has the client address checked against a
+	// token's ip= read from ClientIPHeader, as the edge does
+	// (delivery.ClientIP). Empty (the default): the peer is the client.
+	// Edges need not be listed: their fills carry a token of their own.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// ClientIPHeader is the header the trusted proxies set:
+	// X-Forwarded-For (the default), Forwarded, X-Real-IP,
+	// CF-Connecting-IP, True-Client-IP or Fastly-Client-IP.
+	ClientIPHeader string `yaml:"client_ip_header"`
 	// MaxUploadSize is the largest file one upload may carry. Default 100MiB.
 	MaxUploadSize config.Size `yaml:"max_upload_size"`
 	// Uploads bounds the Upload API requests served at once.
@@ -219,6 +231,12 @@ func (c *Config) Validate() error {
 	}
 	if err := config.CheckURL(c.SecureDeliveryURL, "http", "https"); err != nil {
 		return config.Errorf("secure_delivery_url", "%v", err)
+	}
+	if _, err := delivery.NewClientIP(nil, c.ClientIPHeader); err != nil {
+		return config.Errorf("client_ip_header", "%v", err)
+	}
+	if _, err := delivery.NewClientIP(c.TrustedProxies, c.ClientIPHeader); err != nil {
+		return config.Errorf("trusted_proxies", "%v", err)
 	}
 	if c.MaxUploadSize < config.KiB {
 		return config.Errorf("max_upload_size", "at least 1KiB, got %v", c.MaxUploadSize)

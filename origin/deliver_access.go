@@ -1,9 +1,7 @@
 package origin
 
 import (
-	"net"
 	"net/http"
-	"net/netip"
 	"strings"
 
 	"github.com/mediacdn/mediacdn/config"
@@ -23,8 +21,9 @@ import (
 // path, so in the edges' cache key.
 
 // requestToken checks the request's token for the URL: the query's
-// __cld_token__, else the cookie's; the client is the peer address.
-func requestToken(r *http.Request, u *delivery.URL, cl config.Cloud, now int64) delivery.TokenResult {
+// __cld_token__, else the cookie's; the client is the peer address, or
+// behind trusted proxies the address they report (Config.TrustedProxies).
+func requestToken(r *http.Request, proxies *delivery.ClientIP, u *delivery.URL, cl config.Cloud, now int64) delivery.TokenResult {
 	path, query, _ := strings.Cut(r.RequestURI, "?")
 	tok := delivery.TokenFromQuery(query)
 	if tok == "" {
@@ -36,11 +35,7 @@ func requestToken(r *http.Request, u *delivery.URL, cl config.Cloud, now int64) 
 	if cl.AuthTokenKey != "" {
 		key, _ = delivery.ParseTokenKey(cl.AuthTokenKey) // validated with the config
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	ip, _ := netip.ParseAddr(host)
+	ip := proxies.ClientOf(r)
 	return delivery.VerifyToken(&key, tok, &delivery.TokenRequest{Path: path, Cloud: u.Cloud, IP: ip, Now: now})
 }
 
@@ -59,7 +54,7 @@ func (s *Server) checkAuthenticatedURL(r *http.Request, u *delivery.URL, cl conf
 	if u.Signed() || u.Type != delivery.Authenticated {
 		return nil
 	}
-	if res := requestToken(r, u, cl, s.now().Unix()); res != delivery.TokenOK {
+	if res := requestToken(r, s.proxies, u, cl, s.now().Unix()); res != delivery.TokenOK {
 		return tokenRefusal(res, "Missing URL signature - authenticated assets need a signed URL")
 	}
 	return nil
@@ -78,7 +73,7 @@ func (s *Server) gate(r *http.Request, u *delivery.URL, cl config.Cloud, a *meta
 		// checkAuthenticatedURL has checked the token.
 		return &delivery.Access{}, nil
 	case a.AccessMode == meta.AccessAuthenticated:
-		if res := requestToken(r, u, cl, s.now().Unix()); res != delivery.TokenOK {
+		if res := requestToken(r, s.proxies, u, cl, s.now().Unix()); res != delivery.TokenOK {
 			return nil, tokenRefusal(res,
 				"Missing URL signature - assets whose access mode is authenticated need a signed URL")
 		}
@@ -90,7 +85,7 @@ func (s *Server) gate(r *http.Request, u *delivery.URL, cl config.Cloud, a *meta
 	if access.Anonymous(s.now().Unix()) {
 		return access, nil
 	}
-	if res := requestToken(r, u, cl, s.now().Unix()); res != delivery.TokenOK {
+	if res := requestToken(r, s.proxies, u, cl, s.now().Unix()); res != delivery.TokenOK {
 		return nil, tokenRefusal(res, "Missing token - the asset's access_control allows no anonymous access now")
 	}
 	return access, nil

@@ -39,6 +39,8 @@ type Server struct {
 	fetch  *remote.Fetcher
 	chunks *chunkStore
 	now    func() time.Time
+	// proxies are the trusted proxies, nil for none (deliver_access.go).
+	proxies *delivery.ClientIP
 	// holder names this origin in the leases of the metadata store
 	// (random, new at every start).
 	holder string
@@ -134,6 +136,10 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("origin: hosts: %w", err)
 	}
+	proxies, err := delivery.NewClientIP(cfg.TrustedProxies, cfg.ClientIPHeader) // validated
+	if err != nil {
+		return nil, err
+	}
 	chunks, err := newChunkStore(filepath.Join(cfg.DataDir, "chunks"))
 	if err != nil {
 		return nil, fmt.Errorf("origin: chunk store: %w", err)
@@ -142,7 +148,7 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("origin: upload spool: %w", err)
 	}
-	s := &Server{cfg: cfg, clouds: clouds, hosts: hosts, meta: d.Meta, blobs: d.Blobs, images: d.Images,
+	s := &Server{cfg: cfg, clouds: clouds, hosts: hosts, proxies: proxies, meta: d.Meta, blobs: d.Blobs, images: d.Images,
 		events: d.Events, purger: d.Purger, log: d.Log, now: d.Now, chunks: chunks, holder: meta.RandomHex(16), fetchLeaseTTL: fetchRefreshLease,
 		spool: spool, uploads: newUploadSlots(cfg.Uploads), fetching: make(chan struct{}, cfg.Fetch.MaxInFlight),
 		recordSlots: make(chan struct{}, maxBackgroundRecords), recording: newRecordings(),
