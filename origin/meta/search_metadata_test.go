@@ -145,6 +145,11 @@ func testSearchMetadataPlans(t *testing.T, s Store) {
 		SELECT cloud, 'title' || (bytes % 1000), 'metadata.title', id FROM assets WHERE cloud = 'demo'`,
 		`INSERT INTO asset_tokens (cloud, token, field, asset)
 		SELECT cloud, 'w' || (bytes % 37), 'metadata.title', id FROM assets WHERE cloud = 'demo'`,
+		// a string field few assets have a value of, and its words
+		`INSERT INTO ` + MetadataValuesTable + ` (asset, cloud, resource_type, field, value, ` + MetadataStringColumn + `)
+		SELECT id, cloud, resource_type, 'note', 'note', 'note' FROM assets WHERE cloud = 'demo' AND bytes % 100 = 0`,
+		`INSERT INTO asset_tokens (cloud, token, field, asset)
+		SELECT cloud, 'note', 'metadata.note', id FROM assets WHERE cloud = 'demo' AND bytes % 100 = 0`,
 	} {
 		if _, err := d.w.ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -213,4 +218,13 @@ func testSearchMetadataPlans(t *testing.T, s Store) {
 			}
 		}
 	}
+	// A field's deletion finds the rows of its words through the assets
+	// that have a value (deleteMetadataTokens): a few of them here.
+	del := `DELETE FROM asset_tokens WHERE field = ? AND asset IN
+		(SELECT m.asset FROM ` + MetadataValuesTable + ` m WHERE m.cloud = ? AND m.field = ?)`
+	plan := explain(t, ctx, d, del, []any{"metadata.note", "demo", "note"})
+	if full := fullScan(plan, d.d.postgres, true); full != "" {
+		t.Errorf("a field's deletion: %s\nplan:\n%s", full, plan)
+	}
+
 }
