@@ -58,10 +58,17 @@ func MetadataColumn(typ string) string {
 }
 
 // metadataTypes are the types of a cloud's metadata fields by external
-// ID (not the deleted ones).
+// ID (not the deleted ones). On PostgreSQL the rows are read FOR SHARE: a
+// field's deletion (an UPDATE of its row) and the writes that index
+// values of it take turns, so that no write indexes values (or words) of
+// a field deleted in between, which the deletion would not see.
 func metadataTypes(ctx context.Context, tx *txn, cloud string) (map[string]string, error) {
 	types := map[string]string{}
-	rows, err := tx.QueryContext(ctx, `SELECT external_id, type FROM metadata_fields WHERE cloud = ? AND NOT deleted`, cloud)
+	share := ``
+	if tx.d.postgres {
+		share = ` FOR SHARE`
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT external_id, type FROM metadata_fields WHERE cloud = ? AND NOT deleted`+share, cloud)
 	if err != nil {
 		return nil, fmt.Errorf("meta: metadata: %w", err)
 	}

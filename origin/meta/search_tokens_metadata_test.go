@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mediacdn/mediacdn/internal/testkit"
+	"github.com/mediacdn/mediacdn/internal/testservers"
 	"github.com/mediacdn/mediacdn/origin/search"
 )
 
@@ -194,4 +196,57 @@ func TestSearchTokensMetadataBackfill(t *testing.T) {
 			t.Errorf("backfill left: %d rows, %v", left, err)
 		}
 	})
+}
+
+// A write of an asset's metadata that comes while a field's deletion is in
+// progress (on another origin sharing the PostgreSQL database) waits for
+// it, then indexes no value nor word of the deleted field: the deletion,
+// which deletes the rows there are, cannot miss rows written after it.
+// (Without the lock in the write's read of the fields, the write read the
+// field as live and its rows stayed after the deletion.)
+func TestMetadataFieldDeleteRacingWrite(t *testing.T) {
+	pg := testservers.StartPostgres(t)
+	s := openPostgres(t, pg.URL)
+	defer s.Close()
+	ctx := context.Background()
+	searchMetadataFixture(t, s)
+	sdb := pg.Open(t)
+	del, err := sdb.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer del.Rollback()
+	delPID := backendPID(t, del)
+	for _, q := range []string{`UPDATE metadata_fields SET deleted = TRUE WHERE cloud = 'demo' AND external_id = 'title'`,
+		`DELETE FROM asset_tokens WHERE field = 'metadata.title'`,
+		`DELETE FROM ` + MetadataValuesTable + ` WHERE cloud = 'demo' AND field = 'title'`} {
+		if _, err := del.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan error, 1)
+	go func() {
+		a := asset("late", "b1")
+		a.Metadata = map[string]any{"title": "Late whale", "mood": "calm"}
+		_, err := s.Put(ctx, a, false)
+		done <- err
+	}()
+	testkit.Eventually(t, testkit.Timeout, "the write to wait for the field's deletion",
+		func() bool { return lockWaiter(t, sdb, delPID) != "" })
+	if err := del.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	var words, values, others int
+	if err := sdb.QueryRow(`SELECT (SELECT count(*) FROM asset_tokens WHERE field = 'metadata.title'),
+		(SELECT count(*) FROM `+MetadataValuesTable+` WHERE field = 'title'),
+		(SELECT count(*) FROM `+MetadataValuesTable+` WHERE field = 'mood')`).Scan(&words, &values, &others); err != nil {
+		t.Fatal(err)
+	}
+	if words != 0 || values != 0 || others != 1 {
+		t.Errorf("after the deletion: %d words and %d values of the deleted field, %d of another (want 0, 0, 1)",
+			words, values, others)
+	}
 }
