@@ -203,7 +203,8 @@ func (c *call) parseSearch(p *api.Params) (searchRequest, error) {
 
 // searchMetadataKinds are the kinds of the cloud's structured metadata
 // fields that an expression's metadata.<external_id> terms compare with:
-// strings and the entries' external IDs of enums and sets as text,
+// strings as text with words (: a word, = the whole value), the entries'
+// external IDs of enums and sets as text,
 // integers as numbers, dates as dates. Read only for an expression that
 // names metadata.
 func (c *call) searchMetadataKinds(expr string) (search.MetadataKinds, error) {
@@ -221,6 +222,8 @@ func (c *call) searchMetadataKinds(expr string) (search.MetadataKinds, error) {
 			out[f.ExternalID] = search.Number
 		case meta.MetadataTypeDate:
 			out[f.ExternalID] = search.Date
+		case meta.MetadataTypeString:
+			out[f.ExternalID] = search.TextWords
 		default:
 			out[f.ExternalID] = search.Text
 		}

@@ -26,10 +26,17 @@ func setIndexes(ctx context.Context, tx *txn, id int64, a *Asset) error {
 	if err := setContext(ctx, tx, id, a); err != nil {
 		return err
 	}
-	if err := setTokens(ctx, tx, id, a); err != nil {
+	var types map[string]string // the cloud's metadata fields, for an asset with values
+	if len(a.Metadata) > 0 {
+		var err error
+		if types, err = metadataTypes(ctx, tx, a.Cloud); err != nil {
+			return err
+		}
+	}
+	if err := setTokens(ctx, tx, id, a, types); err != nil {
 		return err
 	}
-	return setMetadata(ctx, tx, id, a)
+	return setMetadata(ctx, tx, id, a, types)
 }
 
 func setContext(ctx context.Context, tx *txn, id int64, a *Asset) error {

@@ -30,7 +30,8 @@ type MetadataFieldStore interface {
 	// kept); ErrNotFound when there is none.
 	UpdateMetadataField(ctx context.Context, cloud, externalID string, fn func(*MetadataField) error) (*MetadataField, error)
 	// DeleteMetadataField deletes a field and the index rows of its values
-	// (MetadataValuesTable); ErrNotFound when there is none.
+	// (MetadataValuesTable, and the words of a string field's in
+	// asset_tokens); ErrNotFound when there is none.
 	DeleteMetadataField(ctx context.Context, cloud, externalID string) error
 	// OrderMetadataFields gives the cloud's fields named in externalIDs
 	// the positions 1, 2... in that order (the caller names them all).
@@ -213,6 +214,9 @@ func (s *db) DeleteMetadataField(ctx context.Context, cloud, externalID string) 
 			return fmt.Errorf("meta: delete metadata field: %w", err)
 		}
 		if err := oneRow(res, ErrNotFound, "delete metadata field"); err != nil {
+			return err
+		}
+		if err := deleteMetadataTokens(ctx, tx, cloud, externalID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+MetadataValuesTable+` WHERE cloud = ? AND field = ?`,

@@ -57,30 +57,41 @@ func MetadataColumn(typ string) string {
 	return ""
 }
 
-// setMetadata rewrites an asset's rows of MetadataValuesTable. Values of
-// keys that are not (or no longer) a field of the cloud are not indexed.
-func setMetadata(ctx context.Context, tx *txn, id int64, a *Asset) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM `+MetadataValuesTable+` WHERE asset = ?`, id); err != nil {
-		return fmt.Errorf("meta: metadata: %w", err)
-	}
-	if len(a.Metadata) == 0 {
-		return nil
-	}
+// metadataTypes are the types of a cloud's metadata fields by external
+// ID (not the deleted ones). On PostgreSQL the rows are read FOR SHARE: a
+// field's deletion (an UPDATE of its row) and the writes that index
+// values of it take turns, so that no write indexes values (or words) of
+// a field deleted in between, which the deletion would not see.
+func metadataTypes(ctx context.Context, tx *txn, cloud string) (map[string]string, error) {
 	types := map[string]string{}
-	rows, err := tx.QueryContext(ctx, `SELECT external_id, type FROM metadata_fields WHERE cloud = ? AND NOT deleted`, a.Cloud)
-	if err != nil {
-		return fmt.Errorf("meta: metadata: %w", err)
+	share := ``
+	if tx.d.postgres {
+		share = ` FOR SHARE`
 	}
+	rows, err := tx.QueryContext(ctx, `SELECT external_id, type FROM metadata_fields WHERE cloud = ? AND NOT deleted`+share, cloud)
+	if err != nil {
+		return nil, fmt.Errorf("meta: metadata: %w", err)
+	}
+	defer rows.Close()
 	for rows.Next() {
 		var k, t string
 		if err := rows.Scan(&k, &t); err != nil {
-			rows.Close()
-			return fmt.Errorf("meta: metadata: %w", err)
+			return nil, fmt.Errorf("meta: metadata: %w", err)
 		}
 		types[k] = t
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("meta: metadata: %w", err)
+	}
+	return types, nil
+}
+
+// setMetadata rewrites an asset's rows of MetadataValuesTable; types are
+// the types of the cloud's fields (metadataTypes; nil for an asset without
+// metadata). Values of keys that are not (or no longer) a field of the
+// cloud are not indexed.
+func setMetadata(ctx context.Context, tx *txn, id int64, a *Asset, types map[string]string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+MetadataValuesTable+` WHERE asset = ?`, id); err != nil {
 		return fmt.Errorf("meta: metadata: %w", err)
 	}
 	for field, v := range a.Metadata {

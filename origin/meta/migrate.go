@@ -242,6 +242,9 @@ var migrations = []string{
 	// 22: the words of assets' text fields, for the Search API's : and
 	// free text (search_tokens.go).
 	tokensSchema("", " WITHOUT ROWID"),
+	// 23: the words of string metadata values too: the backfill of the
+	// words starts over (search_tokens.go).
+	tokensMetadataBackfill,
 }
 
 // searchIndexes is migration 19 of SQLite and 13 of PostgreSQL: what the

@@ -305,4 +305,7 @@ var pgMigrations = []string{
 	// 16: the words of assets' text fields, for the Search API's : and
 	// free text (search_tokens.go).
 	tokensSchema(` COLLATE "C"`, ""),
+	// 17: the words of string metadata values too: the backfill of the
+	// words starts over (search_tokens.go).
+	tokensMetadataBackfill,
 }

@@ -10,7 +10,7 @@ import (
 
 // searchMetadataKinds are the kinds of the fields searchMetadataFixture
 // creates, as the origin gives them to the parser.
-var searchMetadataKinds = search.MetadataKinds{"title": search.Text, "rating": search.Number,
+var searchMetadataKinds = search.MetadataKinds{"title": search.TextWords, "rating": search.Number,
 	"shot": search.Date, "mood": search.Text, "colors": search.Text}
 
 // searchMetadataFixture creates a field of each type in cloud demo.
@@ -66,10 +66,19 @@ func testSearchMetadata(t *testing.T, s Store) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ expr, want string }{
-		{"metadata.title:cat", "c"},
+		{"metadata.title:cat", "c a"},
+		{"metadata.title=cat", "c"},
 		{`metadata.title="Big cat"`, "a"},
+		{`metadata.title:"cat big"`, "a"},
 		{"metadata.title:Big*", "b a"},
-		{"metadata.title:(cat OR Big\\ dog)", "c b"},
+		{"metadata.title=Big*", "b a"},
+		{"metadata.title=big*", ""},
+		{"metadata.title:(cat OR Big\\ dog)", "c b a"},
+		{"metadata.title=(cat OR Big\\ dog)", "c b"},
+		{"metadata.title:do*", "b"},
+		{"dog", "b"},
+		{"metadata.mood:cal*", "a"},
+		{"calm OR red OR green", ""},
 		{"metadata.rating>2", "a"},
 		{"metadata.rating>=2", "b a"},
 		{"metadata.rating<=2", "c b"},
@@ -113,7 +122,8 @@ func testSearchMetadata(t *testing.T, s Store) {
 
 // TestSearchMetadataPlans checks that metadata terms are served by the
 // index of the values on 20,000 assets with values of each type, as
-// TestSearchPlans does for the other forms.
+// TestSearchPlans does for the other forms; a string field's : and free
+// text by the index of the words (asset_tokens).
 func TestSearchMetadataPlans(t *testing.T) { forEachStore(t, testSearchMetadataPlans) }
 
 func testSearchMetadataPlans(t *testing.T, s Store) {
@@ -130,6 +140,16 @@ func testSearchMetadataPlans(t *testing.T, s Store) {
 		SELECT id, cloud, resource_type, 'shot', '2024-01-' || (10 + bytes % 20), '2024-01-' || (10 + bytes % 20) FROM assets WHERE cloud = 'demo'`,
 		`INSERT INTO ` + MetadataValuesTable + ` (asset, cloud, resource_type, field, value, ` + MetadataStringColumn + `)
 		SELECT id, cloud, resource_type, 'colors', 'c' || (bytes % 500), 'c' || (bytes % 500) FROM assets WHERE cloud = 'demo'`,
+		// the words of the titles (title<n> w<m>)
+		`INSERT INTO asset_tokens (cloud, token, field, asset)
+		SELECT cloud, 'title' || (bytes % 1000), 'metadata.title', id FROM assets WHERE cloud = 'demo'`,
+		`INSERT INTO asset_tokens (cloud, token, field, asset)
+		SELECT cloud, 'w' || (bytes % 37), 'metadata.title', id FROM assets WHERE cloud = 'demo'`,
+		// a string field few assets have a value of, and its words
+		`INSERT INTO ` + MetadataValuesTable + ` (asset, cloud, resource_type, field, value, ` + MetadataStringColumn + `)
+		SELECT id, cloud, resource_type, 'note', 'note', 'note' FROM assets WHERE cloud = 'demo' AND bytes % 100 = 0`,
+		`INSERT INTO asset_tokens (cloud, token, field, asset)
+		SELECT cloud, 'note', 'metadata.note', id FROM assets WHERE cloud = 'demo' AND bytes % 100 = 0`,
 	} {
 		if _, err := d.w.ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -143,9 +163,16 @@ func testSearchMetadataPlans(t *testing.T, s Store) {
 		expr string
 		sort []SortKey
 	}{
+		{"metadata.title=title5", nil},
+		{"metadata.title=title5", []SortKey{{"public_id", false}}},
+		{"metadata.title=title5 AND format:png", nil},
 		{"metadata.title:title5", nil},
 		{"metadata.title:title5", []SortKey{{"public_id", false}}},
 		{"metadata.title:title5 AND format:png", nil},
+		{`metadata.title:"title5 w3"`, nil},
+		{"metadata.title:titl*", []SortKey{{"created_at", false}}},
+		{"format:png AND metadata.title:w3", nil},
+		{"title5 AND metadata.rating>990", nil},
 		{"format:png AND metadata.colors:c7", nil},
 		{"metadata.rating=7", nil},
 		{"metadata.rating:[7 TO 9]", []SortKey{{"created_at", false}}},
@@ -153,7 +180,7 @@ func testSearchMetadataPlans(t *testing.T, s Store) {
 		{"tags:tag5 AND metadata.rating>990", nil},
 		{"metadata.rating>5 AND tags:tag5", nil},
 		{"metadata.mood:calm AND metadata.rating<3", nil},
-		{"metadata.title:title5*", nil},
+		{"metadata.title=title5*", nil},
 	} {
 		n, err := search.ParseWith(c.expr, now, searchMetadataKinds)
 		if err != nil {
@@ -176,9 +203,28 @@ func testSearchMetadataPlans(t *testing.T, s Store) {
 			if full := fullScan(plan, d.d.postgres, true); full != "" {
 				t.Errorf("%q sorted by %v: %s\n%s\nplan:\n%s", c.expr, c.sort, full, stmt.sql, plan)
 			}
-			if !strings.Contains(plan, "asset_metadata") {
-				t.Errorf("%q: the plan reads no index of the metadata:\n%s", c.expr, plan)
+			index := "asset_metadata"
+			if strings.Contains(c.expr, "metadata.title:") || strings.HasPrefix(c.expr, "title5 ") {
+				// the words of a string field: asset_tokens (PostgreSQL),
+				// its primary key (SQLite's plan names the alias of a
+				// table WITHOUT ROWID)
+				index = "asset_tokens"
+				if !d.d.postgres {
+					index = "PRIMARY KEY (cloud=? AND token"
+				}
+			}
+			if !strings.Contains(plan, index) {
+				t.Errorf("%q: the plan reads no %s:\n%s", c.expr, index, plan)
 			}
 		}
 	}
+	// A field's deletion finds the rows of its words through the assets
+	// that have a value (deleteMetadataTokens): a few of them here.
+	del := `DELETE FROM asset_tokens WHERE field = ? AND asset IN
+		(SELECT m.asset FROM ` + MetadataValuesTable + ` m WHERE m.cloud = ? AND m.field = ?)`
+	plan := explain(t, ctx, d, del, []any{"metadata.note", "demo", "note"})
+	if full := fullScan(plan, d.d.postgres, true); full != "" {
+		t.Errorf("a field's deletion: %s\nplan:\n%s", full, plan)
+	}
+
 }

@@ -16,13 +16,17 @@ import (
 // The words (tokens, search.Words) of an asset's descriptive text fields
 // are indexed in asset_tokens, one row per (cloud, word, field, asset):
 // the public ID, its last segment (filename), the display name, each tag
-// (field tags) and each context value (field context.<key>). A search's
+// (field tags), each context value (field context.<key>) and the value of
+// each string structured metadata field (field metadata.<external_id>:
+// not enum or set entries, nor integers or dates). A search's
 // : on those fields, and a term without a field, compile to lookups in
 // its primary key: a word is an equality, a word prefix a range, a field
 // one more equality. The rows are written with the asset, in the same
 // transaction (setTokens from setIndexes, setTagTokens where only tags
 // change; either writes only the rows of the words that come or go), and
-// go with it (ON DELETE CASCADE, through asset_tokens_asset).
+// go with it (ON DELETE CASCADE, through asset_tokens_asset). A deleted
+// metadata field's rows go with it (deleteMetadataTokens); a field's type
+// never changes.
 
 // tokensSchema is migration 22 of SQLite and 16 of PostgreSQL (collate
 // is PostgreSQL's COLLATE "C": words compare by byte order, as SQLite's,
@@ -42,6 +46,13 @@ func tokensSchema(collate, withoutRowID string) string {
 	INSERT INTO asset_tokens_backfill (next) VALUES (0);`
 }
 
+// tokensMetadataBackfill is migration 23 of SQLite and 17 of PostgreSQL:
+// the words of string metadata values are indexed from then on, and the
+// backfill (backfillTokens) indexes every asset's words again, those of
+// its metadata with them.
+const tokensMetadataBackfill = `DELETE FROM asset_tokens_backfill;
+	INSERT INTO asset_tokens_backfill (next) VALUES (0);`
+
 // Fields of asset_tokens: the text fields that have words, as search names
 // them (context values: context.<key>).
 const (
@@ -50,6 +61,7 @@ const (
 	tokensDisplayName = string(search.DisplayName)
 	tokensTags        = string(search.Tags)
 	tokensContext     = string(search.Context) + "."
+	tokensMetadata    = string(search.Metadata) + "."
 )
 
 // tokenRow is one row of asset_tokens.
@@ -72,8 +84,8 @@ func addTokens(rows []tokenRow, seen map[tokenRow]bool, id int64, cloud, field, 
 }
 
 // assetTokens adds the rows of the words of the asset id of cloud to
-// rows.
-func assetTokens(rows []tokenRow, id int64, cloud, publicID, displayName string, tags []string, ctxValues map[string]string) []tokenRow {
+// rows; strs are its string metadata values (metadataStrings).
+func assetTokens(rows []tokenRow, id int64, cloud, publicID, displayName string, tags []string, ctxValues, strs map[string]string) []tokenRow {
 	seen := map[tokenRow]bool{}
 	rows = addTokens(rows, seen, id, cloud, tokensPublicID, publicID)
 	rows = addTokens(rows, seen, id, cloud, tokensFilename, publicID[strings.LastIndexByte(publicID, '/')+1:])
@@ -84,12 +96,45 @@ func assetTokens(rows []tokenRow, id int64, cloud, publicID, displayName string,
 	for k, v := range ctxValues {
 		rows = addTokens(rows, seen, id, cloud, tokensContext+k, v)
 	}
+	for k, v := range strs {
+		rows = addTokens(rows, seen, id, cloud, tokensMetadata+k, v)
+	}
 	return rows
 }
 
-// setTokens makes the rows of an asset's words those of a (setIndexes).
-func setTokens(ctx context.Context, tx *txn, id int64, a *Asset) error {
-	return syncTokens(ctx, tx, id, assetTokens(nil, id, a.Cloud, a.PublicID, a.DisplayName, a.Tags, a.Context), false)
+// setTokens makes the rows of an asset's words those of a (setIndexes);
+// types are the types of the cloud's metadata fields (metadataTypes).
+func setTokens(ctx context.Context, tx *txn, id int64, a *Asset, types map[string]string) error {
+	return syncTokens(ctx, tx, id, assetTokens(nil, id, a.Cloud, a.PublicID, a.DisplayName, a.Tags, a.Context,
+		metadataStrings(a.Metadata, types)), false)
+}
+
+// metadataStrings are the values of an asset's string metadata fields
+// (types: metadataTypes) by external ID: the values that have words. A
+// key that is no field (or a deleted one) has none.
+func metadataStrings(md map[string]any, types map[string]string) map[string]string {
+	var out map[string]string
+	for k, v := range md {
+		if s, ok := v.(string); ok && types[k] == MetadataTypeString {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[k] = s
+		}
+	}
+	return out
+}
+
+// deleteMetadataTokens deletes the rows of the words of a metadata field's
+// values, before its rows of MetadataValuesTable go (which find the assets
+// that have one, through its index (cloud, field, ...)).
+func deleteMetadataTokens(ctx context.Context, tx *txn, cloud, externalID string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM asset_tokens WHERE field = ? AND asset IN
+		(SELECT m.asset FROM `+MetadataValuesTable+` m WHERE m.cloud = ? AND m.field = ?)`,
+		tokensMetadata+externalID, cloud, externalID); err != nil {
+		return fmt.Errorf("meta: delete metadata field words: %w", err)
+	}
+	return nil
 }
 
 // setTagTokens makes the rows of the words of an asset's tags those of
@@ -176,7 +221,9 @@ const backfillBatch = 500
 const backfillLogEvery = 10 * time.Second
 
 // backfillTokens indexes the words of the assets stored before
-// asset_tokens was made, in order of their sequence, backfillBatch per
+// asset_tokens was made (migration 22 of SQLite, 16 of PostgreSQL), or
+// before the words of string metadata values were (23, 17: it starts over,
+// each asset's rows made again), in order of their sequence, backfillBatch per
 // transaction, resuming where it stopped (asset_tokens_backfill); the
 // assets are locked while read and indexed (an origin writing one waits),
 // so no write in between is lost. It runs when the store opens, before it
@@ -206,19 +253,19 @@ func (s *db) backfillTokens(ctx context.Context) error {
 					return fmt.Errorf("meta: tokens backfill: %w", err)
 				}
 			}
-			rows, err := tx.QueryContext(ctx, `SELECT id, cloud, public_id, display_name, tags, context FROM assets
+			rows, err := tx.QueryContext(ctx, `SELECT id, cloud, public_id, display_name, tags, context, metadata FROM assets
 				WHERE id > ? ORDER BY id LIMIT ?`+tx.d.forUpdate(), next, backfillBatch)
 			if err != nil {
 				return fmt.Errorf("meta: tokens backfill: %w", err)
 			}
 			type asset struct {
-				id                                int64
-				cloud, publicID, name, tags, ctxt string
+				id                                    int64
+				cloud, publicID, name, tags, ctxt, md string
 			}
 			var batch []asset
 			for rows.Next() {
 				var a asset
-				if err := rows.Scan(&a.id, &a.cloud, &a.publicID, &a.name, &a.tags, &a.ctxt); err != nil {
+				if err := rows.Scan(&a.id, &a.cloud, &a.publicID, &a.name, &a.tags, &a.ctxt, &a.md); err != nil {
 					rows.Close()
 					return fmt.Errorf("meta: tokens backfill: %w", err)
 				}
@@ -229,16 +276,26 @@ func (s *db) backfillTokens(ctx context.Context) error {
 				return fmt.Errorf("meta: tokens backfill: %w", err)
 			}
 			var words []tokenRow
+			types := map[string]map[string]string{} // by cloud
 			for _, a := range batch {
 				var tags []string
 				var ctxValues map[string]string
+				var md map[string]any
 				if err := json.Unmarshal([]byte(a.tags), &tags); err != nil {
 					return fmt.Errorf("meta: tokens backfill: asset %d: tags: %w", a.id, err)
 				}
 				if err := json.Unmarshal([]byte(a.ctxt), &ctxValues); err != nil {
 					return fmt.Errorf("meta: tokens backfill: asset %d: context: %w", a.id, err)
 				}
-				words = assetTokens(words, a.id, a.cloud, a.publicID, a.name, tags, ctxValues)
+				if err := json.Unmarshal([]byte(a.md), &md); err != nil {
+					return fmt.Errorf("meta: tokens backfill: asset %d: metadata: %w", a.id, err)
+				}
+				if _, ok := types[a.cloud]; !ok && len(md) > 0 {
+					if types[a.cloud], err = metadataTypes(ctx, tx, a.cloud); err != nil {
+						return err
+					}
+				}
+				words = assetTokens(words, a.id, a.cloud, a.publicID, a.name, tags, ctxValues, metadataStrings(md, types[a.cloud]))
 			}
 			if len(batch) > 0 {
 				// rows a write made since the migration: made again
@@ -290,6 +347,8 @@ func tokensField(t search.Term) string {
 		return ""
 	case search.Context:
 		return tokensContext + t.Key
+	case search.Metadata:
+		return tokensMetadata + t.Key
 	}
 	return string(t.Field)
 }

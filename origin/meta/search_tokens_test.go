@@ -200,7 +200,7 @@ func BenchmarkTokenWrites(b *testing.B) {
 				if err := setContext(ctx, tx, a.Seq, a); err != nil {
 					return err
 				}
-				return setMetadata(ctx, tx, a.Seq, a)
+				return setMetadata(ctx, tx, a.Seq, a, nil)
 			})
 		})
 		b.Run("index-rows-with-words", func(b *testing.B) {

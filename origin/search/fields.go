@@ -13,6 +13,12 @@ const (
 	Text   Kind = iota // exact or prefix match
 	Number             // numbers, with comparisons and ranges
 	Date               // dates (absolute or relative), with comparisons and ranges
+	// TextWords is the kind, in MetadataKinds, of a string metadata
+	// field: Text whose : matches words of the value (Words), as on the
+	// fields that have words (WordField); = stays exact. A Term's Kind is
+	// never TextWords (its Kind is Text, Words marks the : that matches
+	// words).
+	TextWords
 )
 
 // Field is a searchable field.
@@ -82,9 +88,10 @@ var kinds = map[Field]Kind{
 func KindOf(f Field) Kind { return kinds[f] }
 
 // MetadataKinds are a cloud's structured metadata fields by external ID, with
-// the kind of their values: Text (string, and the entries' external IDs
-// of enum and set), Number (integer) or Date. A metadata.<external_id>
-// term names one of them.
+// the kind of their values: TextWords (string), Text (the entries'
+// external IDs of enum and set: a value limited to a fixed list has no
+// words), Number (integer) or Date. A metadata.<external_id> term names
+// one of them.
 type MetadataKinds map[string]Kind
 
 // aliases are other names Cloudinary accepts for a field.

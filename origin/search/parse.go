@@ -79,7 +79,10 @@ type parser struct {
 // external ID.
 func (p *parser) kind(field Field, key string) Kind {
 	if field == Metadata {
-		return p.metadata[key]
+		if k := p.metadata[key]; k != TextWords {
+			return k
+		}
+		return Text
 	}
 	if p.folders {
 		return folderKinds[field]
@@ -280,10 +283,23 @@ func (p *parser) term(field Field, key, op string, pos int, v token) (Node, erro
 	if kind == Date && t.Op == Eq {
 		return p.dateEq(t, v)
 	}
-	if op == ":" && field != Metadata && WordField(field) && !p.folders {
+	if op == ":" && p.hasWords(field, key) {
 		return p.words(t, v)
 	}
 	return t, nil
+}
+
+// hasWords reports whether : on field (key: a metadata field's external
+// ID) matches words: a field that has words (WordField), or a string
+// metadata field (TextWords).
+func (p *parser) hasWords(field Field, key string) bool {
+	if p.folders {
+		return false
+	}
+	if field == Metadata {
+		return p.metadata[key] == TextWords
+	}
+	return WordField(field)
 }
 
 // words makes t (a : on a field that has words) match the value's words:

@@ -165,10 +165,11 @@ func TestParse(t *testing.T) {
 }
 
 // testMetadata are the metadata fields of TestParseMetadata.
-var testMetadata = MetadataKinds{"title": Text, "color": Text, "rating": Number, "shot": Date}
+var testMetadata = MetadataKinds{"title": Text, "color": Text, "rating": Number, "shot": Date, "caption": TextWords}
 
 // TestParseMetadata covers metadata.<external_id> terms: each compares
-// as its field's type, and a name that is no field is refused.
+// as its field's type (a string field's : its words), and a name that is
+// no field is refused.
 func TestParseMetadata(t *testing.T) {
 	for _, c := range []struct{ expr, want string }{
 		{"metadata.title:Cats", `metadata.title="Cats"`},
@@ -180,6 +181,13 @@ func TestParseMetadata(t *testing.T) {
 		{"metadata.shot:2024-05-31", "metadata.shot[2024-05-31T00:00:00Z TO 2024-06-01T00:00:00Z}"},
 		{"metadata.shot>1w", "metadata.shot>2026-11-29T12:00:00Z"},
 		{"tags:a AND NOT metadata.rating<=1", `(tags:"a" AND NOT metadata.rating<=1)`},
+		{"metadata.caption:Whale", `metadata.caption:"Whale"`},
+		{"metadata.caption:wha*", `metadata.caption:"wha"*`},
+		{`metadata.caption:"blue whale"`, `metadata.caption:"blue whale"`},
+		{`metadata.caption="Blue Whale"`, `metadata.caption="Blue Whale"`},
+		{"metadata.caption:(whale OR seal)", `(metadata.caption:"whale" OR metadata.caption:"seal")`},
+		{`metadata.caption:"--"`, `metadata.caption="--"`},
+		{`metadata.caption:"my pics/*"`, `metadata.caption="my pics/"*`},
 	} {
 		n, err := ParseWith(c.expr, now, testMetadata)
 		if err != nil {
@@ -198,6 +206,9 @@ func TestParseMetadata(t *testing.T) {
 		{"metadata.colour:red", 0, "unknown metadata field metadata.colour"},
 		{"metadata.title>a", 0, "metadata.title compares only with : or ="},
 		{"metadata.title:[a TO b]", 15, "metadata.title takes no range"},
+		{"metadata.caption<a", 0, "metadata.caption compares only with : or ="},
+		{"metadata.caption:[a TO b]", 17, "metadata.caption takes no range"},
+		{"metadata.caption:a1\\ b2\\ c3\\ d4\\ e5\\ f6\\ g7\\ h8\\ i9", 17, "more than 8 words"},
 		{"metadata.rating:many", 16, `invalid number for metadata.rating: "many"`},
 		{"metadata.rating:4*", 16, "metadata.rating takes no wildcard"},
 		{"metadata.shot<soon", 14, "invalid date for metadata.shot"},
