@@ -70,7 +70,7 @@ func TestMetadataStrRegexBounded(t *testing.T) {
 	ctx := context.Background()
 	re := func(p string) map[string]any { return map[string]any{"type": "strregex", "regex": p} }
 	for p, want := range map[string]string{
-		`^[\p{L}\p{N} ._-]{1,255}$`:               "Invalid validation - strregex regex is too complex - its character classes hold more than 20000 ranges",
+		`^[\p{L}\p{N} ._-]{1,255}$`:                "Invalid validation - strregex regex is too complex - its character classes hold more than 20000 ranges",
 		`^[a-z]{1,1000}[a-z]{1,1000}[a-z]{1,500}$`: "Invalid validation - strregex regex is too complex - it compiles to more than 5000 instructions",
 	} {
 		res, err := o.Cld.Admin.AddMetadataField(ctx, metadata.Field{Type: metadata.StringFieldType, ExternalID: "r", Label: "R", Validation: re(p)})
