@@ -22,7 +22,8 @@ var suffixed = regexp.MustCompile(`^cat_[a-z0-9]{6}$`)
 // unique_display_name with the Go SDK, on upload and on the Admin API's
 // update, on both metadata engines: a display name another asset of the
 // asset folder has is suffixed; one of another folder, or the asset's own,
-// is kept; without it names repeat; a bad value is refused.
+// is kept; without it names repeat; an update giving neither display_name
+// nor asset_folder keeps the name; a bad value is refused.
 func TestGoSDKUniqueDisplayName(t *testing.T) {
 	onEachEngine(t, nil, func(t *testing.T, o *testOrigin) {
 		ctx := context.Background()
@@ -65,6 +66,11 @@ func TestGoSDKUniqueDisplayName(t *testing.T) {
 		}
 		if r := update("four", admin.UpdateAssetParams{DisplayName: "cat"}); r.DisplayName != "cat" {
 			t.Fatalf("renamed without unique_display_name: %q", r.DisplayName)
+		}
+		// An update that gives neither display_name nor asset_folder keeps
+		// the asset's name, shared or not.
+		if r := update("two", admin.UpdateAssetParams{Tags: []string{"x"}, UniqueDisplayName: api.Bool(true)}); r.DisplayName != "cat" {
+			t.Fatalf("an update of the tags with unique_display_name: %q", r.DisplayName)
 		}
 		if r := update("four", admin.UpdateAssetParams{DisplayName: "cat", UniqueDisplayName: api.Bool(true)}); !suffixed.MatchString(r.DisplayName) {
 			t.Fatalf("renamed with unique_display_name: %q", r.DisplayName)

@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -69,9 +70,14 @@ func (c *call) searchFolders(p *api.Params) {
 		}
 		q.After = pos.After
 	}
-	page, err := c.s.meta.SearchFolders(c.ctx(), q)
+	ctx, cancel := c.searchContext()
+	defer cancel()
+	page, err := c.s.meta.SearchFolders(ctx, q)
 	var se *search.Error
 	switch {
+	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+		c.fail(errSearchTimedOut())
+		return
 	case errors.As(err, &se):
 		c.fail(api.BadRequest("%s", se.Error()))
 		return

@@ -95,7 +95,7 @@ func (c *call) metadataField(id string) (*mdField, error) {
 	if err != nil {
 		return nil, metadataFieldErr(err, id)
 	}
-	f, err := fieldOf(row)
+	f, err := fieldOf(row, c.s.regexps)
 	if err != nil {
 		return nil, delivery.Internal(err)
 	}
@@ -266,7 +266,7 @@ func (c *call) updateMetadataField(id string, p *api.Params) {
 	}
 	var out *mdField
 	_, err := c.s.meta.UpdateMetadataField(c.ctx(), c.cloud, id, func(row *meta.MetadataField) error {
-		f, err := fieldOf(row)
+		f, err := fieldOf(row, c.s.regexps)
 		if err != nil {
 			return err
 		}
@@ -303,7 +303,7 @@ func (c *call) deleteMetadataField(id string) {
 func (c *call) editDatasource(id string, activeOnly bool, fn func(f *mdField) error) {
 	var out *mdDatasource
 	_, err := c.s.meta.UpdateMetadataField(c.ctx(), c.cloud, id, func(row *meta.MetadataField) error {
-		f, err := fieldOf(row)
+		f, err := fieldOf(row, c.s.regexps)
 		if err != nil {
 			return err
 		}
@@ -458,7 +458,7 @@ func (c *call) orderMetadataFields(p *api.Params) {
 	}
 	fields := make([]*mdField, 0, len(rows))
 	for i := range rows {
-		f, err := fieldOf(&rows[i])
+		f, err := fieldOf(&rows[i], c.s.regexps)
 		if err != nil {
 			c.fail(delivery.Internal(err))
 			return

@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -66,9 +67,14 @@ func (c *call) searchAssets(p *api.Params) {
 		}
 		q.After = pos.After
 	}
-	page, err := c.s.meta.Search(c.ctx(), q)
+	ctx, cancel := c.searchContext()
+	defer cancel()
+	page, err := c.s.meta.Search(ctx, q)
 	var se *search.Error
 	switch {
+	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+		c.fail(errSearchTimedOut())
+		return
 	case errors.As(err, &se):
 		c.fail(api.BadRequest("%s", se.Error()))
 		return
@@ -99,6 +105,16 @@ func (c *call) searchAssets(p *api.Params) {
 	}
 	out.Time = time.Since(start).Milliseconds()
 	c.ok(out)
+}
+
+// errSearchTimedOut answers a search that took longer than the
+// search_timeout setting: 400, as the expression is what to change.
+func errSearchTimedOut() error { return api.BadRequest("Search timed out - narrow the expression") }
+
+// searchContext bounds a search's queries by search_timeout: the
+// databases stop a query when its context ends.
+func (c *call) searchContext() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.ctx(), c.s.cfg.SearchTimeout)
 }
 
 // searchPosition is what a search's next_cursor carries: where the next

@@ -54,7 +54,9 @@ func (c *call) update(rt delivery.ResourceType, typ delivery.DeliveryType, id st
 		c.fail(err)
 		return
 	}
-	ctx = withUniqueDisplayName(ctx, unique)
+	// Only a name given, or the asset's own moved by asset_folder, is made
+	// unique: an update of other fields keeps a name another asset shares.
+	ctx = withUniqueDisplayName(ctx, unique && (p.Has("display_name") || p.Has("asset_folder")))
 	key := meta.Key{Cloud: c.cloud, ResourceType: rt, Type: typ, PublicID: id}
 	a, err := c.s.meta.Update(ctx, key, func(a *meta.Asset) error {
 		prev = *a

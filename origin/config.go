@@ -78,6 +78,10 @@ type Config struct {
 	// ErrorMaxAge is how long 4xx answers of delivery URLs may be cached.
 	// Default 60s.
 	ErrorMaxAge time.Duration `yaml:"error_max_age"`
+	// SearchTimeout bounds one search (the Search API, search URLs, the
+	// folders' search, the console's library): past it the database stops
+	// the query and the search answers 400 Search timed out. Default 10s.
+	SearchTimeout time.Duration `yaml:"search_timeout"`
 	// Webhooks configures the sending of notification_url webhooks
 	// (webhooks_config.go).
 	Webhooks Webhooks `yaml:"webhooks"`
@@ -201,6 +205,9 @@ func (c *Config) ApplyDefaults() {
 	if c.ErrorMaxAge == 0 {
 		c.ErrorMaxAge = time.Minute
 	}
+	if c.SearchTimeout == 0 {
+		c.SearchTimeout = 10 * time.Second
+	}
 	c.Webhooks.ApplyDefaults()
 	c.Jobs.ApplyDefaults()
 	c.Console.ApplyDefaults()
@@ -270,7 +277,7 @@ func (c *Config) Validate() error {
 		return config.Prefix("console", err)
 	}
 	for name, d := range map[string]time.Duration{"versioned_max_age": c.VersionedMaxAge,
-		"unversioned_max_age": c.UnversionedMaxAge, "error_max_age": c.ErrorMaxAge} {
+		"unversioned_max_age": c.UnversionedMaxAge, "error_max_age": c.ErrorMaxAge, "search_timeout": c.SearchTimeout} {
 		if d < 0 {
 			return config.Errorf(name, "must not be negative")
 		}

@@ -109,6 +109,7 @@
 // Structured metadata values (docs/metadata.md):
 //
 //	metadata_schema.go        a field's definition, validation rules and datasource; a value checked against it
+//	metadata_regexps.go       strregex patterns: their compiled size bounded, compiled once per origin (a bounded cache)
 //	metadata_values.go        the metadata parameter: parsed, checked, merged; the metadata method; what answers show; clear_invalid
 //	metadata_search.go        metadata_fields/datasource/search: the active entries of every datasource holding a term
 //

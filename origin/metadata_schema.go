@@ -2,10 +2,8 @@ package origin
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
-	"regexp/syntax"
 	"slices"
 	"strconv"
 	"strings"
@@ -71,17 +69,24 @@ type mdValidation struct {
 
 // mdRegexp is a strregex pattern compiled once, when a value is first
 // checked against it: the fields are read on every call that shows or
-// checks metadata, most of which check no value, and a pattern of
-// maxRegexBytes can take milliseconds and hundreds of KB to compile.
+// checks metadata, most of which check no value. A stored field's
+// pattern comes from the origin's cache (metadata_regexps.go).
 type mdRegexp struct {
-	once sync.Once
-	re   *regexp.Regexp
-	err  error
+	cache *regexCache // nil: compiled here
+	once  sync.Once
+	re    *regexp.Regexp
+	err   error
 }
 
-// get compiles pattern the first time.
+// get compiles pattern the first time, or finds it in the cache.
 func (r *mdRegexp) get(pattern string) (*regexp.Regexp, error) {
-	r.once.Do(func() { r.re, r.err = compileRegex(pattern) })
+	r.once.Do(func() {
+		if r.cache != nil {
+			r.re, r.err = r.cache.get(pattern)
+			return
+		}
+		r.re, r.err = compileRegex(pattern)
+	})
 	return r.re, r.err
 }
 
@@ -127,8 +132,9 @@ func (f *mdField) json() mdFieldJSON {
 		DefaultDisabled: f.DefaultDisabled, Restrictions: f.Restrictions, AllowDynamicListValues: f.AllowDynamicListValues}
 }
 
-// fieldOf reads a stored field.
-func fieldOf(m *meta.MetadataField) (*mdField, error) {
+// fieldOf reads a stored field; its strregex patterns compile through
+// the origin's cache.
+func fieldOf(m *meta.MetadataField, regexps *regexCache) (*mdField, error) {
 	f := &mdField{ExternalID: m.ExternalID, Type: m.Type, Label: m.Label, Position: m.Position}
 	dec := json.NewDecoder(strings.NewReader(m.Definition))
 	dec.UseNumber()
@@ -137,7 +143,7 @@ func fieldOf(m *meta.MetadataField) (*mdField, error) {
 	}
 	f.DefaultValue = normalDefault(f.DefaultValue)
 	if f.Validation != nil {
-		f.Validation.prepare()
+		f.Validation.prepare(regexps)
 	}
 	return f, nil
 }
@@ -403,28 +409,15 @@ func (v *mdValidation) compile() error {
 }
 
 // prepare readies a stored rule's strregex patterns, its own or its
-// rules', to be compiled when first used (mdRegexp).
-func (v *mdValidation) prepare() {
+// rules', to be compiled (or found in the cache) when first used
+// (mdRegexp).
+func (v *mdValidation) prepare(regexps *regexCache) {
 	for i := range v.Rules {
-		v.Rules[i].prepare()
+		v.Rules[i].prepare(regexps)
 	}
 	if v.Type == "strregex" {
-		v.re = &mdRegexp{}
+		v.re = &mdRegexp{cache: regexps}
 	}
-}
-
-// compileRegex compiles a strregex pattern; the error says why it is not
-// one, in public words.
-func compileRegex(pattern string) (*regexp.Regexp, error) {
-	re, err := regexp.Compile(pattern)
-	if err != nil {
-		var se *syntax.Error
-		if errors.As(err, &se) { // "invalid or unsupported Perl syntax: `(?=`": lookarounds, backreferences
-			return nil, fmt.Errorf("is not supported - %s: %s", se.Code, api.Clip(se.Expr))
-		}
-		return nil, fmt.Errorf("is not supported - %s", api.Clip(err.Error()))
-	}
-	return re, nil
 }
 
 // scalarText is a JSON scalar as text ("" for none).
@@ -462,7 +455,7 @@ func (v *mdValidation) check(typ string, value any) (bool, string) {
 			return false, "cannot be checked: its strregex regex " + err.Error()
 		}
 		if !re.MatchString(scalarText(value)) {
-			return false, "does not match " + v.Regex
+			return false, "does not match " + api.Clip(v.Regex)
 		}
 	case "strlen":
 		n := utf8.RuneCountInString(scalarText(value))

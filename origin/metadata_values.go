@@ -33,7 +33,7 @@ func (c *call) metadataSchema() (*mdSchema, error) {
 	}
 	s := &mdSchema{byID: map[string]*mdField{}}
 	for i := range rows {
-		f, err := fieldOf(&rows[i])
+		f, err := fieldOf(&rows[i], c.s.regexps)
 		if err != nil {
 			return nil, delivery.Internal(err)
 		}
@@ -216,16 +216,20 @@ func storedTexts(v any) []string {
 
 // forUpload is the values of a new version: those given, and every other
 // field's default value but a default_disabled field's (it stays off the
-// new version until a value is given for it).
+// new version until a value is given for it). A default is not checked
+// again here: it is checked, and kept in its stored form, whenever it,
+// the validation or the datasource changes (mdField.edit, editDatasource).
 func (s *mdSchema) forUpload(e *mdEdit) map[string]any {
 	out := map[string]any{}
 	for _, f := range s.fields {
 		if f.DefaultValue == nil || f.DefaultDisabled || slices.Contains(e.clear, f.ExternalID) {
 			continue
 		}
-		if v, err := f.value(f.defaultTexts()); err == nil {
-			out[f.ExternalID] = v
+		v := f.DefaultValue
+		if list, ok := v.([]string); ok {
+			v = slices.Clone(list)
 		}
+		out[f.ExternalID] = v
 	}
 	for k, v := range e.set {
 		out[k] = v

@@ -65,6 +65,9 @@ type Server struct {
 	m *counters
 	// analyses counts image analyses computed (for tests).
 	analyses atomic.Int64
+	// regexps holds the compiled strregex patterns of metadata fields
+	// (metadata_regexps.go).
+	regexps *regexCache
 	// limits is the Admin API's hourly rate limit (admin.go).
 	limits *api.RateLimiter
 	// unsignedCounts counts unsigned uploads (upload_unsigned.go).
@@ -151,7 +154,7 @@ func New(cfg Config, clouds config.Clouds, d Deps) (*Server, error) {
 	s := &Server{cfg: cfg, clouds: clouds, hosts: hosts, proxies: proxies, meta: d.Meta, blobs: d.Blobs, images: d.Images,
 		events: d.Events, purger: d.Purger, log: d.Log, now: d.Now, chunks: chunks, holder: meta.RandomHex(16), fetchLeaseTTL: fetchRefreshLease,
 		spool: spool, uploads: newUploadSlots(cfg.Uploads), fetching: make(chan struct{}, cfg.Fetch.MaxInFlight),
-		recordSlots: make(chan struct{}, maxBackgroundRecords), recording: newRecordings(),
+		recordSlots: make(chan struct{}, maxBackgroundRecords), recording: newRecordings(), regexps: newRegexCache(),
 		fetch: remote.New(remote.Options{Timeout: cfg.Fetch.Timeout, MaxRedirects: cfg.Fetch.MaxRedirects,
 			AllowNetworks: cfg.Fetch.AllowNetworks, MaxSize: int64(cfg.MaxUploadSize)}), limits: api.NewRateLimiter(adminCounter(d.Meta)),
 		unsignedCounts: unsignedCounter(d.Meta), m: newCounters()}

@@ -86,7 +86,7 @@ func addTokens(rows []tokenRow, seen map[tokenRow]bool, id int64, cloud, field, 
 // assetTokens adds the rows of the words of the asset id of cloud to
 // rows; strs are its string metadata values (metadataStrings).
 func assetTokens(rows []tokenRow, id int64, cloud, publicID, displayName string, tags []string, ctxValues, strs map[string]string) []tokenRow {
-	seen := map[tokenRow]bool{}
+	seen, start := map[tokenRow]bool{}, len(rows)
 	rows = addTokens(rows, seen, id, cloud, tokensPublicID, publicID)
 	rows = addTokens(rows, seen, id, cloud, tokensFilename, publicID[strings.LastIndexByte(publicID, '/')+1:])
 	rows = addTokens(rows, seen, id, cloud, tokensDisplayName, displayName)
@@ -99,7 +99,31 @@ func assetTokens(rows []tokenRow, id int64, cloud, publicID, displayName string,
 	for k, v := range strs {
 		rows = addTokens(rows, seen, id, cloud, tokensMetadata+k, v)
 	}
-	return rows
+	return capTokens(rows, start)
+}
+
+// maxTokensPerField bounds the words an asset has indexed in one field
+// (tags: across its tags), the first ones in order (a value's, then the
+// next tag's): 1,000 tags of 32 words would be 32,000 rows.
+const maxTokensPerField = 256
+
+// capTokens keeps, of rows[start:], the first maxTokensPerField of each
+// asset's field.
+func capTokens(rows []tokenRow, start int) []tokenRow {
+	type key struct {
+		asset int64
+		field string
+	}
+	n := map[key]int{}
+	out := rows[:start]
+	for _, r := range rows[start:] {
+		k := key{r.asset, r.field}
+		if n[k] < maxTokensPerField {
+			n[k]++
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // setTokens makes the rows of an asset's words those of a (setIndexes);
@@ -145,7 +169,7 @@ func setTagTokens(ctx context.Context, tx *txn, id int64, cloud string, tags []s
 	for _, t := range tags {
 		rows = addTokens(rows, seen, id, cloud, tokensTags, t)
 	}
-	return syncTokens(ctx, tx, id, rows, true)
+	return syncTokens(ctx, tx, id, capTokens(rows, 0), true)
 }
 
 // syncTokens makes the rows of the asset id (of the field tags only, with

@@ -208,3 +208,50 @@ func BenchmarkTokenWrites(b *testing.B) {
 		})
 	})
 }
+
+// TestSearchTokensCapped checks that an asset has at most
+// maxTokensPerField words indexed per field, the first ones: its tags'
+// across the tags, written whole or by a change of tags only.
+func TestSearchTokensCapped(t *testing.T) { forEachStore(t, testSearchTokensCapped) }
+
+func testSearchTokensCapped(t *testing.T, s Store) {
+	ctx := context.Background()
+	tags := make([]string, 300)
+	for i := range tags {
+		tags[i] = fmt.Sprintf("w%d", i)
+	}
+	a := asset("many", "m1")
+	a.Tags = tags
+	if _, err := s.Put(ctx, a, false); err != nil {
+		t.Fatal(err)
+	}
+	rows := func(want int) {
+		t.Helper()
+		var n int
+		if err := rawDB(s).r.QueryRowContext(ctx, `SELECT count(*) FROM asset_tokens WHERE field = 'tags'`).Scan(&n); err != nil || n != want {
+			t.Fatalf("%d rows of tags (%v), want %d", n, err, want)
+		}
+	}
+	rows(maxTokensPerField)
+	for expr, want := range map[string]string{"tags:w0": "many", "tags:w255": "many", "tags:w256": "", "w299": "", "tags=w299": "many"} {
+		if got, _ := searchIDs(t, s, expr, 10); strings.Join(got, " ") != want {
+			t.Errorf("%q = %q, want %q", expr, got, want)
+		}
+	}
+	// A change of the tags only: the first 256 of the new list.
+	if _, err := s.SetExclusiveTags(ctx, ExclusiveTags{Cloud: a.Cloud, ResourceType: a.ResourceType, Type: a.Type,
+		PublicIDs: []string{a.PublicID}, Tags: []string{"extra"}, Time: a.CreatedAt}); err != nil {
+		t.Fatal(err)
+	}
+	rows(maxTokensPerField)
+	if _, err := s.Update(ctx, a.Key, func(x *Asset) error { x.Tags = append([]string{"first"}, tags...); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	rows(maxTokensPerField)
+	if got, _ := searchIDs(t, s, "tags:first", 10); strings.Join(got, " ") != "many" {
+		t.Errorf("tags:first = %q", got)
+	}
+	if got, _ := searchIDs(t, s, "tags:w255", 10); len(got) != 0 {
+		t.Errorf("tags:w255 = %q, past the bound", got)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // maxDepth bounds the nesting of parentheses and NOTs.
@@ -314,8 +315,24 @@ func (p *parser) words(t Term, v token) (Node, error) {
 	if len(w) > maxTermWords {
 		return nil, errorf(v.pos, "%s has more than %d words", describe(v), maxTermWords)
 	}
+	if err := shortPrefix(t.Value, w, v); err != nil {
+		return nil, err
+	}
 	t.Words = true
 	return t, nil
+}
+
+// minWordPrefix is the fewest characters of a word prefix (a*): a
+// shorter one is most of the index's words.
+const minWordPrefix = 2
+
+// shortPrefix refuses a value whose last word (w's) is a prefix shorter
+// than minWordPrefix characters.
+func shortPrefix(val Value, w []string, v token) error {
+	if !val.Prefix || len(w) == 0 || utf8.RuneCountInString(w[len(w)-1]) >= minWordPrefix {
+		return nil
+	}
+	return errorf(v.pos, "prefix %s is too short - a word prefix needs at least %d letters or digits before *", strconv.Quote(v.text+"*"), minWordPrefix)
 }
 
 // freeText is a term without a field: its words in any field that has
@@ -331,6 +348,9 @@ func (p *parser) freeText(v token) (Node, error) {
 		return nil, errorf(v.pos, "%s has no word to search (letters or digits)", describe(v))
 	case len(w) > maxTermWords:
 		return nil, errorf(v.pos, "%s has more than %d words", describe(v), maxTermWords)
+	}
+	if err := shortPrefix(val, w, v); err != nil {
+		return nil, err
 	}
 	return Term{Field: Any, Kind: Text, Op: Eq, Value: val, Words: true, Pos: v.pos}, nil
 }
