@@ -56,7 +56,8 @@ func testGoSDKSearchMetadata(t *testing.T, o *testOrigin) {
 	}
 	for _, c := range []struct{ expr, want string }{
 		{`metadata.alt="A cat"`, "m/one"},
-		{"metadata.alt:A*", "m/one m/two"},
+		{`metadata.alt="A*"`, "m/one m/two"}, // a whole-value prefix
+		{"metadata.alt:ca*", "m/one"},        // a word prefix (words need 2 characters before *)
 		{"metadata.size>20", "m/three m/two"},
 		{"metadata.size:[12 TO 25}", "m/one"},
 		{"metadata.size<=12 OR metadata.size>=40", "m/one m/two"},
