@@ -11,6 +11,9 @@ const DefaultMaxLength = 8 << 10
 // maxPublicIDRunes is Cloudinary's public ID length limit.
 const maxPublicIDRunes = 255
 
+// MaxFetchIDRunes bounds a fetch URL's public ID (the remote URL).
+const MaxFetchIDRunes = 4096
+
 // URL is a parsed delivery URL. Its strings are substrings of the parsed
 // input, except PublicID when the URL percent-escapes it (or, for a raw file
 // in the SEO form, when its extension follows the suffix).
@@ -294,7 +297,7 @@ func (u *URL) parsePublicID(rest string) error {
 	u.idStart = len(u.Path) - len(rest)
 	if u.Type == Fetch {
 		u.RawPublicID = rest
-		return u.decodePublicID(rest, "", 4096)
+		return u.decodePublicID(rest, "", MaxFetchIDRunes)
 	}
 	last := rest
 	prefix := ""

@@ -143,8 +143,8 @@ func (c *call) cursorMAC(enc string) string {
 // position.
 func (c *call) openSearchCursor(s, kind string, pos *searchPosition) error {
 	bad := api.BadRequest("Invalid next_cursor - %s", api.Clip(s))
-	enc, mac, ok := strings.Cut(s, ".")
-	if !ok || !hmac.Equal([]byte(mac), []byte(c.cursorMAC(enc))) {
+	enc, ok := c.searchCursorSigned(s)
+	if !ok {
 		return bad
 	}
 	cur, err := api.DecodeCursor(enc, kind)
@@ -152,6 +152,13 @@ func (c *call) openSearchCursor(s, kind string, pos *searchPosition) error {
 		return bad
 	}
 	return nil
+}
+
+// searchCursorSigned checks a cursor's signature: ok when this cloud's
+// searches made it, with enc its encoded part.
+func (c *call) searchCursorSigned(s string) (enc string, ok bool) {
+	enc, mac, ok := strings.Cut(s, ".")
+	return enc, ok && hmac.Equal([]byte(mac), []byte(c.cursorMAC(enc)))
 }
 
 // searchCursorKind binds a search's cursors to its expression and order:

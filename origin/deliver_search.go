@@ -35,6 +35,16 @@ func (s *Server) serveSearchURL(w http.ResponseWriter, r *http.Request, u *deliv
 		s.deliveryFail(w, err)
 		return
 	}
+	// The next_cursor is the one part of the URL its signature does not
+	// cover: one changed by hand is refused before the search counts
+	// against the rate limit, so that whoever holds a search URL cannot
+	// spend the cloud's Admin API calls by varying it past the edges.
+	rec := api.NewRecorder()
+	c := &call{s: s, w: rec, r: r, cloud: u.Cloud, cl: cl}
+	if _, ok := c.searchCursorSigned(u.Search.Cursor); u.Search.Cursor != "" && !ok {
+		s.deliveryFail(w, delivery.Errorf(http.StatusBadRequest, "Invalid next_cursor - %s", api.Clip(u.Search.Cursor)))
+		return
+	}
 	if err := s.limits.Take(r.Context(), w, u.Cloud, cl.Admin.EffectiveRateLimit(), s.now()); err != nil {
 		s.deliveryFail(w, err)
 		return
@@ -46,7 +56,6 @@ func (s *Server) serveSearchURL(w http.ResponseWriter, r *http.Request, u *deliv
 		return
 	}
 	body.Header.Set("Content-Type", "application/json")
-	rec := api.NewRecorder()
 	p, err := api.ReadParams(rec, body, int64(len(q))+1)
 	if err == nil {
 		err = searchSpec().Check(p)
@@ -56,7 +65,6 @@ func (s *Server) serveSearchURL(w http.ResponseWriter, r *http.Request, u *deliv
 		return
 	}
 	s.WaitRecorded() // as the Admin API does (admin.go)
-	c := &call{s: s, w: rec, r: r, cloud: u.Cloud, cl: cl}
 	c.searchAssets(p)
 	if rec.Status != http.StatusOK {
 		var eb api.ErrorBody

@@ -166,6 +166,26 @@ func TestSearchURLRateLimit(t *testing.T) {
 	}
 }
 
+// A next_cursor changed by hand (the one part of a search URL its
+// signature does not cover) is refused before the search counts against
+// the rate limit: whoever holds a search URL cannot spend the cloud's
+// Admin API calls by varying it.
+func TestSearchURLForgedCursorNotCounted(t *testing.T) {
+	o := startOriginWith(t, nil, nil, config.Cloud{APIKey: apiKey, APISecret: apiSecret, Admin: config.AdminAPI{RateLimit: 2}})
+	query := map[string]any{"expression": "tags=x"}
+	for i := range 3 {
+		a := getSearchURL(t, o.URL, searchURLPath(t, apiSecret, "60", query, "forged"+strings.Repeat("x", i)+".bWFj"))
+		if a.status != http.StatusBadRequest || !strings.HasPrefix(a.header.Get(delivery.HeaderError), "Invalid next_cursor") {
+			t.Fatalf("forged cursor %d: %d %v", i, a.status, a.header)
+		}
+	}
+	for i := range 2 {
+		if a := getSearchURL(t, o.URL, searchURLPath(t, apiSecret, "60", query, "")); a.status != http.StatusOK {
+			t.Fatalf("search %d after forged cursors: %d %s", i+1, a.status, a.raw)
+		}
+	}
+}
+
 // The signatures the SDKs' own unit tests expect (the Node SDK's
 // test/unit/search/search_spec.js, the Go SDK's
 // asset/search_url_asset_test.go: API secret "secret") are accepted: the

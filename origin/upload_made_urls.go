@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/api"
@@ -44,6 +45,13 @@ func madeSource(p *api.Params) (name string, urls []string, err error) {
 		return "", nil, api.BadRequest("Either tag or urls - not both")
 	case len(urls) > maxMadeURLs:
 		return "", nil, api.BadRequest("Too many urls - more than the limit of %d", maxMadeURLs)
+	}
+	for _, u := range urls {
+		// Each becomes a fetch asset's public ID: no longer than a fetch
+		// URL's may be (else stored, never deliverable).
+		if utf8.RuneCountInString(u) > delivery.MaxFetchIDRunes {
+			return "", nil, api.BadRequest("Invalid fetch URL - %s (longer than %d characters)", api.Clip(u), delivery.MaxFetchIDRunes)
+		}
 	}
 	return urlsName(urls), urls, nil
 }

@@ -59,6 +59,8 @@ func (p *Params) add(key, value string) {
 		if _, ok := arrayIndex(key[i:]); ok || p.keys[base] != nil {
 			p.addIndexed(base, key)
 		}
+	} else if p.keys[base] != nil { // a bare x after x[N]: keys stays parallel
+		p.addIndexed(base, key)
 	}
 	p.vals[base] = append(p.vals[base], value)
 }

@@ -45,7 +45,7 @@ func (p *Params) settle() {
 		}
 		idx := make([]int, len(ks))
 		for i, k := range ks {
-			idx[i] = len(vs) + i // no index: after every indexed value
+			idx[i] = -1 // no index: after every indexed value, however large its N
 			if n, ok := arrayIndex(k[len(base):]); ok {
 				idx[i] = n
 			}
@@ -54,7 +54,10 @@ func (p *Params) settle() {
 		for i := range order {
 			order[i] = i
 		}
-		sort.SliceStable(order, func(a, b int) bool { return idx[order[a]] < idx[order[b]] })
+		sort.SliceStable(order, func(a, b int) bool {
+			x, y := idx[order[a]], idx[order[b]]
+			return y < 0 && x >= 0 || x >= 0 && x < y
+		})
 		nv, nk := make([]string, len(vs)), make([]string, len(ks))
 		for i, o := range order {
 			nv[i], nk[i] = vs[o], ks[o]

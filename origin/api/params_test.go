@@ -151,3 +151,24 @@ func TestIndexedArraysInAnyOrder(t *testing.T) {
 		t.Errorf("tags[]: %v %q", got, q.stringToSign(false))
 	}
 }
+
+// Values without an index come after every indexed value, however large
+// its N, and a bare x after indexed ones does not leave them unordered.
+func TestIndexedArraysUnindexedLast(t *testing.T) {
+	p := newParams()
+	p.add("ids[]", "last")
+	p.add("ids[99]", "b")
+	p.add("ids[7]", "a")
+	p.settle()
+	if got := p.Values("ids"); !reflect.DeepEqual(got, []string{"a", "b", "last"}) {
+		t.Errorf("ids %v, want [a b last]", got)
+	}
+	q := newParams()
+	q.add("ids[1]", "b")
+	q.add("ids[0]", "a")
+	q.add("ids", "c")
+	q.settle()
+	if got := q.Values("ids"); !reflect.DeepEqual(got, []string{"a", "b", "c"}) {
+		t.Errorf("ids %v, want [a b c]", got)
+	}
+}
