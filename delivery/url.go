@@ -11,8 +11,10 @@ const DefaultMaxLength = 8 << 10
 // maxPublicIDRunes is Cloudinary's public ID length limit.
 const maxPublicIDRunes = 255
 
-// MaxFetchIDRunes bounds a fetch URL's public ID (the remote URL).
-const MaxFetchIDRunes = 4096
+// MaxFetchIDBytes bounds a fetch URL's public ID (the remote URL), in
+// bytes: the metadata stores index public IDs, and PostgreSQL's btree
+// indexes hold at most 2,704 bytes a row (a longer ID failed the write).
+const MaxFetchIDBytes = 2048
 
 // URL is a parsed delivery URL. Its strings are substrings of the parsed
 // input, except PublicID when the URL percent-escapes it (or, for a raw file
@@ -297,7 +299,7 @@ func (u *URL) parsePublicID(rest string) error {
 	u.idStart = len(u.Path) - len(rest)
 	if u.Type == Fetch {
 		u.RawPublicID = rest
-		return u.decodePublicID(rest, "", MaxFetchIDRunes)
+		return u.decodePublicID(rest, "", MaxFetchIDBytes)
 	}
 	last := rest
 	prefix := ""
@@ -348,8 +350,8 @@ func (u *URL) parsePublicID(rest string) error {
 }
 
 // decodePublicID sets PublicID from raw (plus "."+ext when ext is set) and
-// checks it.
-func (u *URL) decodePublicID(raw, ext string, maxRunes int) error {
+// checks it: at most limit characters, or for a fetch URL limit bytes.
+func (u *URL) decodePublicID(raw, ext string, limit int) error {
 	id := raw
 	if hasEscape(raw) || ext != "" {
 		b, ok := unescape(make([]byte, 0, len(raw)+1+len(ext)), raw)
@@ -361,7 +363,11 @@ func (u *URL) decodePublicID(raw, ext string, maxRunes int) error {
 		}
 		id = string(b)
 	}
-	if !validPublicID(id, u.Type == Fetch) || utf8.RuneCountInString(id) > maxRunes {
+	n := len(id)
+	if u.Type != Fetch {
+		n = utf8.RuneCountInString(id)
+	}
+	if !validPublicID(id, u.Type == Fetch) || n > limit {
 		return badRequest("Invalid public ID - %s", Echo(raw, EchoLimit))
 	}
 	u.PublicID = id

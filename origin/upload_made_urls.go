@@ -7,7 +7,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/api"
@@ -49,8 +48,8 @@ func madeSource(p *api.Params) (name string, urls []string, err error) {
 	for _, u := range urls {
 		// Each becomes a fetch asset's public ID: no longer than a fetch
 		// URL's may be (else stored, never deliverable).
-		if utf8.RuneCountInString(u) > delivery.MaxFetchIDRunes {
-			return "", nil, api.BadRequest("Invalid fetch URL - %s (longer than %d characters)", api.Clip(u), delivery.MaxFetchIDRunes)
+		if len(u) > delivery.MaxFetchIDBytes {
+			return "", nil, api.BadRequest("Invalid fetch URL - %s (longer than %d bytes)", api.Clip(u), delivery.MaxFetchIDBytes)
 		}
 	}
 	return urlsName(urls), urls, nil

@@ -72,7 +72,7 @@ func TestSpriteMultiURLs(t *testing.T) {
 		{url.Values{"urls[]": {rs.URL + "/notes.txt"}}, 400, "Invalid image file"},
 		{url.Values{"urls[]": {"ftp://example.com/a.png"}}, 400, "Invalid fetch URL - ftp://example.com/a.png"},
 		{url.Values{"urls[]": {a}, "tag": {"t"}}, 400, "Either tag or urls - not both"},
-		{url.Values{"urls[]": {a + "?" + strings.Repeat("x", 5000)}}, 400, "longer than 4096 characters"},
+		{url.Values{"urls[]": {a + "?" + strings.Repeat("x", 2100)}}, 400, "longer than 2048 bytes"},
 		{url.Values{"urls[]": strings.Split(strings.Repeat(a+" ", 101), " ")[:101]}, 400, "Too many urls - more than the limit of 100"},
 	} {
 		status, body := call("sprite", c.fields)
