@@ -324,9 +324,9 @@ func (s *Server) deliveryFail(w http.ResponseWriter, err error) {
 	if de.RetryAfter > 0 {
 		h.Set("Retry-After", delivery.RetryAfterHeader(de.RetryAfter))
 	}
-	if de.Status < 500 {
+	if de.Status < 500 && de.RetryAfter == 0 {
 		h.Set("Cache-Control", maxAge(s.cfg.ErrorMaxAge, false))
-	} else {
+	} else { // a failure, or a refusal for a while (420 with Retry-After)
 		h.Set("Cache-Control", "no-store")
 	}
 	w.WriteHeader(de.Status)
