@@ -3,8 +3,10 @@ package origin_test
 import (
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/mediacdn/mediacdn/delivery"
+	"github.com/mediacdn/mediacdn/origin"
 	"github.com/mediacdn/mediacdn/origin/meta"
 )
 
@@ -34,5 +36,16 @@ func TestByAssetFolderTotalCount(t *testing.T) {
 		if a.status != 200 || a.body["total_count"] != want {
 			t.Errorf("%s: %d %s, want total_count %v", folder, a.status, a.raw, want)
 		}
+	}
+}
+
+// The count is bounded by search_timeout: past it the page is listed
+// without a total_count rather than held.
+func TestByAssetFolderCountBounded(t *testing.T) {
+	o := startOrigin(t, func(c *origin.Config) { c.SearchTimeout = time.Nanosecond })
+	seedAssets(t, o, "a", 3, func(i int, a *meta.Asset) { a.AssetFolder = "shelf" })
+	a := adminGet(t, o, "resources/by_asset_folder?asset_folder=shelf")
+	if _, counted := a.body["total_count"]; a.status != 200 || counted || len(a.body["resources"].([]any)) != 3 {
+		t.Fatalf("%d %s", a.status, a.raw)
 	}
 }

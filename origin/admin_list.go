@@ -99,13 +99,19 @@ func (c *call) listByAssetFolder(p *api.Params) {
 		return
 	}
 	folder := strings.Trim(p.Get("asset_folder"), "/")
-	// Cloudinary answers the folder's total_count (all pages).
-	total, err := c.s.meta.CountAssetFolder(c.ctx(), c.cloud, folder)
-	if err != nil {
+	// Cloudinary answers the folder's total_count (all pages): counted in
+	// its index, within search_timeout (a folder too large to count in it
+	// is listed without one, rather than holding the call).
+	ctx, cancel := c.searchContext()
+	total, err := c.s.meta.CountAssetFolder(ctx, c.cloud, folder)
+	cancel()
+	switch {
+	case err == nil:
+		lp.total = &total
+	case ctx.Err() == nil || c.ctx().Err() != nil:
 		c.fail(delivery.Internal(err))
 		return
 	}
-	lp.total = &total
 	c.list(meta.ListQuery{Cloud: c.cloud, AssetFolder: folder, ByAssetFolder: true}, p, lp, false)
 }
 
