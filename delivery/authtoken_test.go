@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"net/netip"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,6 +12,7 @@ import (
 	"github.com/cloudinary/cloudinary-go/v2/api"
 	"github.com/cloudinary/cloudinary-go/v2/asset"
 	"github.com/cloudinary/cloudinary-go/v2/config"
+	"github.com/mediacdn/mediacdn/internal/testkit"
 )
 
 const (
@@ -216,27 +214,11 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // missing it skips, or fails when MEDIACDN_NODE_SDK=required (make test).
 func runNodeTokens(t *testing.T, cases []json.RawMessage) []string {
 	t.Helper()
-	missing := t.Skip
-	if os.Getenv("MEDIACDN_NODE_SDK") == "required" {
-		missing = t.Fatal
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("node is not installed; the Node SDK tests need node and npm (make test installs them)")
-	}
-	dir, err := filepath.Abs("../test/node")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "cloudinary")); err != nil {
-		missing("the Node SDK is not installed; run `npm ci --prefix test/node` (make test does)")
-	}
+	cmd := testkit.NodeSDK(t, "authtoken.js")
 	in, err := json.Marshal(cases)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(node, "authtoken.js")
-	cmd.Dir = dir
 	cmd.Stdin = bytes.NewReader(in)
 	raw, err := cmd.CombinedOutput()
 	var res struct {

@@ -2,9 +2,7 @@ package origin_test
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/mediacdn/mediacdn/internal/testkit"
@@ -63,25 +61,7 @@ func TestNodeSDKWebhooks(t *testing.T) {
 // MEDIACDN_NODE_SDK=required (make test sets it, after installing both).
 func runNode(t *testing.T, script, api, corpusDir string) {
 	t.Helper()
-	missing := t.Skip
-	if os.Getenv("MEDIACDN_NODE_SDK") == "required" {
-		missing = t.Fatal
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("node is not installed; the Node SDK tests need node and npm (make test installs them)")
-	}
-	dir := mustAbs(t, "../test/node")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "cloudinary")); err != nil {
-		missing("the Node SDK is not installed; run `npm ci --prefix test/node` (make test does)")
-	}
-	cmd := exec.Command(node, script)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "MEDIACDN_API="+api, "CORPUS="+corpusDir)
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), `"ok":true`) {
-		t.Fatalf("node SDK %s: %v\n%s", script, err, out)
-	}
+	testkit.RunNodeSDK(t, script, "MEDIACDN_API="+api, "CORPUS="+corpusDir)
 }
 
 func mustAbs(t *testing.T, p string) string {

@@ -11,6 +11,7 @@
 //
 //	corpus.go  the test images of testdata/corpus: Dir, Path, Read (and how to get a missing photo)
 //	http.go    Do and Get: one request to a real server, its whole Answer; headers as name, value pairs
+//	node.go    NodeSDK and RunNodeSDK: a script of test/node run with the official Node SDK (skipped, or failed when required, without it)
 //	poll.go    CheckFor and Eventually: a condition polled until it holds, or the test fails with why; Timeout
 //	raw.go     RawExchange: bytes no HTTP client would send, and the RawAnswer as it came off the wire
 //
