@@ -1,13 +1,10 @@
 package origin
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"time"
 
-	"github.com/mediacdn/mediacdn/delivery"
 	"github.com/mediacdn/mediacdn/origin/api"
 	"github.com/mediacdn/mediacdn/origin/meta"
 	"github.com/mediacdn/mediacdn/origin/search"
@@ -73,19 +70,8 @@ func (c *call) searchFolders(p *api.Params) {
 	ctx, cancel := c.searchContext()
 	defer cancel()
 	page, err := c.s.meta.SearchFolders(ctx, q)
-	var se *search.Error
-	switch {
-	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
-		c.fail(errSearchTimedOut())
-		return
-	case errors.As(err, &se):
-		c.fail(api.BadRequest("%s", se.Error()))
-		return
-	case errors.Is(err, meta.ErrBadPosition):
-		c.fail(api.BadRequest("Invalid next_cursor - %s", api.Clip(cursor)))
-		return
-	case err != nil:
-		c.fail(delivery.Internal(err))
+	if err != nil {
+		c.fail(searchFailure(ctx, err, cursor))
 		return
 	}
 	if cursor != "" {

@@ -70,19 +70,8 @@ func (c *call) searchAssets(p *api.Params) {
 	ctx, cancel := c.searchContext()
 	defer cancel()
 	page, err := c.s.meta.Search(ctx, q)
-	var se *search.Error
-	switch {
-	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
-		c.fail(errSearchTimedOut())
-		return
-	case errors.As(err, &se):
-		c.fail(api.BadRequest("%s", se.Error()))
-		return
-	case errors.Is(err, meta.ErrBadPosition):
-		c.fail(api.BadRequest("Invalid next_cursor - %s", api.Clip(req.cursor)))
-		return
-	case err != nil:
-		c.fail(delivery.Internal(err))
+	if err != nil {
+		c.fail(searchFailure(ctx, err, req.cursor))
 		return
 	}
 	if req.cursor != "" {
@@ -107,9 +96,22 @@ func (c *call) searchAssets(p *api.Params) {
 	c.ok(out)
 }
 
-// errSearchTimedOut answers a search that took longer than the
-// search_timeout setting: 400, as the expression is what to change.
-func errSearchTimedOut() error { return api.BadRequest("Search timed out - narrow the expression") }
+// searchFailure is the answer to a failed search or folder search (ctx
+// the search's, cursor the next_cursor it was given): past search_timeout
+// 400, as the expression is what to change; the expression's positioned
+// error; a cursor that does not fit; else an internal failure.
+func searchFailure(ctx context.Context, err error, cursor string) error {
+	var se *search.Error
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return api.BadRequest("Search timed out - narrow the expression")
+	case errors.As(err, &se):
+		return api.BadRequest("%s", se.Error())
+	case errors.Is(err, meta.ErrBadPosition):
+		return api.BadRequest("Invalid next_cursor - %s", api.Clip(cursor))
+	}
+	return delivery.Internal(err)
+}
 
 // searchContext bounds a search's queries by search_timeout: the
 // databases stop a query when its context ends.
